@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+const WorkerEnvSchema = z.object({
+  DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
+  MQTT_URL: z.string().url("MQTT_URL must be a URL such as mqtt://127.0.0.1:1883"),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  INGEST_SOURCE: z.string().default("emqx"),
+  INGEST_TOPICS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(",").map((t) => t.trim()).filter(Boolean) : undefined)),
+  INGEST_SHARED_GROUP: z.string().regex(/^[^/#+]+$/, "INGEST_SHARED_GROUP cannot contain / # +").optional(),
+  INGEST_CLIENT_ID: z.string().min(1).default("linkscope-ingest"),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
+
+/** Reads and validates the worker's environment; exits with a readable message instead of a stack trace. */
+export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = WorkerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    console.error(`Invalid ingest worker configuration:\n${lines.join("\n")}`);
+    process.exit(1);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+
+/** Canonical reasons every vendor code maps to (DESIGN.md "The canonical event"). */
+export const REASONS = [
+  "connected",
+  "client_disconnect",
+  "connection_lost",
+  "keepalive_timeout",
+  "idle_timeout",
+  "session_taken_over",
+  "auth_failed",
+  "credential_expired",
+  "not_authorized",
+  "tls_error",
+  "protocol_error",
+  "throttled",
+  "quota_exceeded",
+  "server_error",
+  "server_shutdown",
+  "admin_disconnect",
+  "session_ttl",
+  "unknown",
+] as const;
+export const ReasonSchema = z.enum(REASONS);
+export type Reason = z.infer<typeof ReasonSchema>;
+
+export const EVENT_KINDS = ["connected", "disconnected", "connect_failed", "device_report"] as const;
+export const EventKindSchema = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKindSchema>;
+
+export const INITIATORS = ["client", "server", "network", "unknown"] as const;
+export const InitiatorSchema = z.enum(INITIATORS);
+export type Initiator = z.infer<typeof InitiatorSchema>;
+
+/** Bound on the stored raw payload; larger payloads are truncated and flagged. */
+export const MAX_RAW_BYTES = 16 * 1024;
+
+export const ConnectionEventSchema = z.object({
+  deviceId: z.string().min(1).max(512),
+  kind: EventKindSchema,
+  occurredAt: z.date(),
+  reason: ReasonSchema,
+  initiator: InitiatorSchema,
+  /** Vendor code verbatim, namespaced: "emqx:takenover", "connack:5", "azure:404104". */
+  code: z.string().max(200).nullable(),
+  message: z.string().max(2000).nullable(),
+  /** Adapter that produced the event, e.g. "emqx-sys". */
+  source: z.string().min(1).max(100),
+  brokerNode: z.string().max(300).nullable(),
+  /** Ties a connect to its disconnect. */
+  sessionKey: z.string().max(600).nullable(),
+  /** Source ordering key where the source has one; arrival order is not trusted. */
+  ordering: z.bigint().nullable(),
+  clientIp: z.string().max(100).nullable(),
+  clientPort: z.number().int().min(0).max(65535).nullable(),
+  protocolVersion: z.number().int().nullable(),
+  keepaliveSec: z.number().int().min(0).nullable(),
+  cleanStart: z.boolean().nullable(),
+  sessionPresent: z.boolean().nullable(),
+  username: z.string().max(300).nullable(),
+  tls: z.boolean().nullable(),
+  /** Contradictions between source fields, kept rather than silently resolved. */
+  flags: z.array(z.string()),
+  dedupeKey: z.string().min(16).max(128),
+  raw: z.unknown(),
+});
+export type ConnectionEvent = z.infer<typeof ConnectionEventSchema>;
+
+/** What an adapter returns for one input: events, or a rejection with a reason for the dead-letter store. */
+export type AdapterResult =
+  | { ok: true; events: ConnectionEvent[] }
+  | { ok: false; error: string };
+
+/** Fields an adapter usually leaves unset; spread first, then override. */
+export const EVENT_DEFAULTS = {
+  code: null,
+  message: null,
+  brokerNode: null,
+  sessionKey: null,
+  ordering: null,
+  clientIp: null,
+  clientPort: null,
+  protocolVersion: null,
+  keepaliveSec: null,
+  cleanStart: null,
+  sessionPresent: null,
+  username: null,
+  tls: null,
+  flags: [],
+} satisfies Partial<ConnectionEvent>;

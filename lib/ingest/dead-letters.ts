@@ -1,0 +1,29 @@
+/** Bound on the stored copy of a rejected input; `payloadBytes` keeps the original size. */
+export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
+
+export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string };
+
+export type DeadLetterRow = { source: string; topic: string | null; error: string; payload: string; payloadBytes: number };
+
+/**
+ * Shapes a rejected input for storage: bounded, valid UTF-8 text without NUL (Postgres text cannot hold it).
+ * Binary payloads are kept as base64 so nothing is lost to decoding.
+ */
+export function toDeadLetterRow(input: DeadLetterInput): DeadLetterRow {
+  const bytes = typeof input.payload === "string" ? Buffer.from(input.payload, "utf8") : input.payload;
+  const head = bytes.subarray(0, MAX_DEAD_LETTER_BYTES);
+  const text = head.toString("utf8");
+  const isText = !text.includes("\uFFFD") && !text.includes("\u0000");
+  const payload = isText ? text : `base64:${head.toString("base64")}`;
+  return {
+    source: input.source.slice(0, 100),
+    topic: input.topic === null ? null : stripNul(input.topic).slice(0, 1000),
+    error: stripNul(input.error).slice(0, 2000),
+    payload,
+    payloadBytes: bytes.length,
+  };
+}
+
+function stripNul(text: string): string {
+  return text.replaceAll("\u0000", "\\u0000");
+}

@@ -1,0 +1,109 @@
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+
+/** A device row as read inside the writer's transaction (enums as text). */
+export type DeviceStateRow = {
+  id: string;
+  state: string;
+  current_session_key: string | null;
+  state_occurred_at: Date | null;
+  state_ordering: bigint | null;
+  last_connected_at: Date | null;
+  last_disconnected_at: Date | null;
+  last_reason: string | null;
+  last_code: string | null;
+  last_client_ip: string | null;
+};
+
+export type DeviceStateUpdate = {
+  id: string;
+  state: "online" | "offline" | "unknown";
+  currentSessionKey: string | null;
+  stateOccurredAt: Date | null;
+  stateOrdering: bigint | null;
+  lastConnectedAt: Date | null;
+  lastDisconnectedAt: Date | null;
+  lastReason: string | null;
+  lastCode: string | null;
+  lastClientIp: string | null;
+  connects: number;
+  disconnects: number;
+  failed: number;
+};
+
+/**
+ * Folds newly stored events (sorted by compareEvents) into a device's current state. The state follows the
+ * highest ordering key (or time), never arrival order, and a disconnect of a connection that is no longer the
+ * current one (the loser of a takeover, a late duplicate) does not mark the device offline.
+ */
+export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<ConnectionEvent>): DeviceStateUpdate {
+  const next: DeviceStateUpdate = {
+    id: row.id,
+    state: toState(row.state),
+    currentSessionKey: row.current_session_key,
+    stateOccurredAt: row.state_occurred_at,
+    stateOrdering: row.state_ordering,
+    lastConnectedAt: row.last_connected_at,
+    lastDisconnectedAt: row.last_disconnected_at,
+    lastReason: row.last_reason,
+    lastCode: row.last_code,
+    lastClientIp: row.last_client_ip,
+    connects: 0,
+    disconnects: 0,
+    failed: 0,
+  };
+  let lastProblemAt = row.last_disconnected_at;
+
+  for (const event of events) {
+    const at = event.occurredAt;
+    if (event.kind === "connected") {
+      next.connects += 1;
+      next.lastConnectedAt = later(next.lastConnectedAt, at);
+      if (isNewer(next, event)) {
+        next.state = "online";
+        next.currentSessionKey = event.sessionKey;
+        next.lastClientIp = event.clientIp ?? next.lastClientIp;
+        advance(next, event);
+      }
+    } else if (event.kind === "disconnected") {
+      next.disconnects += 1;
+      next.lastDisconnectedAt = later(next.lastDisconnectedAt, at);
+      const belongsToCurrent = event.sessionKey === null || next.currentSessionKey === null || event.sessionKey === next.currentSessionKey;
+      if (isNewer(next, event) && belongsToCurrent) {
+        next.state = "offline";
+        next.currentSessionKey = null;
+        advance(next, event);
+      }
+    } else if (event.kind === "connect_failed") {
+      next.failed += 1;
+      if (next.state === "unknown" && isNewer(next, event)) {
+        next.state = "offline";
+        advance(next, event);
+      }
+    }
+    if ((event.kind === "disconnected" || event.kind === "connect_failed") && (lastProblemAt === null || at >= lastProblemAt)) {
+      lastProblemAt = at;
+      next.lastReason = event.reason;
+      next.lastCode = event.code;
+    }
+  }
+  return next;
+}
+
+function isNewer(state: DeviceStateUpdate, event: ConnectionEvent): boolean {
+  if (state.stateOccurredAt === null) return true;
+  if (event.ordering !== null && state.stateOrdering !== null) return event.ordering > state.stateOrdering;
+  return event.occurredAt.getTime() >= state.stateOccurredAt.getTime();
+}
+
+function advance(state: DeviceStateUpdate, event: ConnectionEvent): void {
+  state.stateOccurredAt = event.occurredAt;
+  state.stateOrdering = event.ordering ?? state.stateOrdering;
+}
+
+function later(a: Date | null, b: Date): Date {
+  return a === null || b > a ? b : a;
+}
+
+function toState(value: string): DeviceStateUpdate["state"] {
+  return value === "online" || value === "offline" ? value : "unknown";
+}

@@ -1,0 +1,252 @@
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
+import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
+import { foldDeviceState, type DeviceStateRow } from "./device-state.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export type RecordResult = { inserted: number; duplicates: number; deadLetters: number };
+
+/** Rows per multi-row INSERT: 24 parameters per event stays far below Postgres's 65535-parameter limit. */
+const INSERT_CHUNK = 1000;
+
+/**
+ * Writes one ingest batch in a single transaction: events (idempotent on dedupeKey), the sessions they open
+ * and close, the devices' current state and counters, per-minute rollups, and dead letters. Only events that
+ * were actually inserted touch sessions, devices and rollups, so a redelivered batch changes nothing.
+ */
+export async function recordIngestBatch(
+  db: Db,
+  batch: { events: ConnectionEvent[]; deadLetters?: DeadLetterInput[] },
+): Promise<RecordResult> {
+  const events = uniqueByDedupeKey(batch.events);
+  const deadLetters = batch.deadLetters ?? [];
+  if (events.length === 0 && deadLetters.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
+
+  return db.$transaction(
+    async (tx) => {
+      if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
+      if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
+
+      await ensureDevices(tx, events);
+      const inserted = await insertEvents(tx, events);
+      if (inserted.length > 0) {
+        await updateSessions(tx, inserted);
+        await updateDevices(tx, inserted);
+        await updateRollups(tx, inserted);
+      }
+      return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+/** Convenience for callers without dead letters (backfill, tests). */
+export function recordConnectionEvents(db: Db, events: ConnectionEvent[]): Promise<RecordResult> {
+  return recordIngestBatch(db, { events });
+}
+
+type StoredEvent = ConnectionEvent & { id: bigint };
+
+function uniqueByDedupeKey(events: ConnectionEvent[]): ConnectionEvent[] {
+  const seen = new Map<string, ConnectionEvent>();
+  for (const event of events) if (!seen.has(event.dedupeKey)) seen.set(event.dedupeKey, event);
+  return [...seen.values()];
+}
+
+/** Events in the order they happened; at the same millisecond a disconnect precedes a connect (takeover). */
+export function compareEvents(a: ConnectionEvent, b: ConnectionEvent): number {
+  if (a.ordering !== null && b.ordering !== null && a.deviceId === b.deviceId && a.ordering !== b.ordering) {
+    return a.ordering < b.ordering ? -1 : 1;
+  }
+  const byTime = a.occurredAt.getTime() - b.occurredAt.getTime();
+  if (byTime !== 0) return byTime;
+  return kindRank(a) - kindRank(b);
+}
+
+function kindRank(event: ConnectionEvent): number {
+  return event.kind === "disconnected" ? 0 : event.kind === "connect_failed" ? 1 : event.kind === "connected" ? 2 : 3;
+}
+
+async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<void> {
+  await tx.deadLetter.createMany({ data: inputs.map(toDeadLetterRow) });
+}
+
+async function ensureDevices(tx: Tx, events: ConnectionEvent[]): Promise<void> {
+  const first = new Map<string, ConnectionEvent>();
+  for (const event of events) if (!first.has(event.deviceId)) first.set(event.deviceId, event);
+  // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
+  const rows = [...first.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      INSERT INTO devices (id, source, broker_node)
+      VALUES ${Prisma.join(chunk.map((e) => Prisma.sql`(${e.deviceId}, ${e.source}, ${e.brokerNode})`))}
+      ON CONFLICT (id) DO NOTHING`;
+  }
+}
+
+async function insertEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
+  const byKey = new Map(events.map((e) => [e.dedupeKey, e]));
+  const stored: StoredEvent[] = [];
+  for (const chunk of chunks(events, INSERT_CHUNK)) {
+    const rows = await tx.$queryRaw<{ id: bigint; dedupe_key: string }[]>`
+      INSERT INTO connection_events (
+        dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
+        session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
+        session_present, username, tls, flags, raw)
+      VALUES ${Prisma.join(chunk.map(eventValues))}
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, dedupe_key`;
+    for (const row of rows) {
+      const event = byKey.get(row.dedupe_key);
+      if (event) stored.push({ ...event, id: row.id });
+    }
+  }
+  return stored.sort(compareEvents);
+}
+
+function eventValues(e: ConnectionEvent): Prisma.Sql {
+  const { raw, flags } = boundRaw(e.raw, e.flags);
+  return Prisma.sql`(
+    ${e.dedupeKey}, ${e.deviceId}, ${e.kind}::"EventKind", ${e.occurredAt}::timestamptz, ${e.reason}::"Reason",
+    ${e.initiator}::"Initiator", ${e.code}, ${e.message}, ${e.source}, ${e.brokerNode}, ${e.sessionKey},
+    ${e.ordering}::bigint, ${e.clientIp}, ${e.clientPort}::int, ${e.protocolVersion}::int, ${e.keepaliveSec}::int,
+    ${e.cleanStart}::boolean, ${e.sessionPresent}::boolean, ${e.username}, ${e.tls}::boolean, ${flags}::text[],
+    ${raw}::jsonb)`;
+}
+
+/** Raw payloads are kept for the raw-events view, but bounded; NUL cannot be stored in jsonb. */
+function boundRaw(raw: unknown, flags: string[]): { raw: string; flags: string[] } {
+  const text = JSON.stringify(raw ?? null).replaceAll("\\u0000", "\\\\u0000");
+  if (Buffer.byteLength(text, "utf8") <= MAX_RAW_BYTES) return { raw: text, flags };
+  const head = text.slice(0, MAX_RAW_BYTES / 2);
+  return { raw: JSON.stringify({ truncated: true, bytes: Buffer.byteLength(text, "utf8"), head }), flags: [...flags, "raw_truncated"] };
+}
+
+function sessionKeyOf(event: StoredEvent): string {
+  return event.sessionKey ?? `event:${event.dedupeKey}`;
+}
+
+/**
+ * Sessions are connected intervals, maintained here so timelines never pair events at read time.
+ * Arrival order is not trusted: a disconnect may arrive before its connect, and a connect whose previous
+ * session never saw its disconnect closes that session as "inferred" until the real disconnect shows up.
+ */
+async function updateSessions(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const connects = events.filter((e) => e.kind === "connected");
+  const disconnects = events.filter((e) => e.kind === "disconnected");
+
+  for (const chunk of chunks(connects, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id)
+      VALUES ${Prisma.join(chunk.map((e) => Prisma.sql`(${e.deviceId}, ${sessionKeyOf(e)}, ${e.occurredAt}::timestamptz, ${e.clientIp}, ${e.id}::bigint)`))}
+      ON CONFLICT (device_id, session_key) DO NOTHING`;
+  }
+
+  const keyed = disconnects.filter((e) => e.sessionKey !== null);
+  for (const chunk of chunks(keyed, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      UPDATE sessions s SET
+        ended_at = v.ended_at, end_reason = v.reason, end_code = v.code, end_event_id = v.event_id, end_inferred = false,
+        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (v.ended_at - s.started_at)) * 1000)::bigint)
+      FROM (VALUES ${Prisma.join(
+        chunk.map((e) => Prisma.sql`(${e.deviceId}, ${e.sessionKey}, ${e.occurredAt}::timestamptz, ${e.reason}::"Reason", ${e.code}, ${e.id}::bigint)`),
+      )}) AS v(device_id, session_key, ended_at, reason, code, event_id)
+      WHERE s.device_id = v.device_id AND s.session_key = v.session_key AND (s.ended_at IS NULL OR s.end_inferred)`;
+  }
+
+  // Disconnects without a session key (e.g. EMQX 4.x) close the device's latest session that began before them.
+  for (const e of disconnects.filter((d) => d.sessionKey === null)) {
+    await tx.$executeRaw`
+      UPDATE sessions s SET
+        ended_at = ${e.occurredAt}::timestamptz, end_reason = ${e.reason}::"Reason", end_code = ${e.code},
+        end_event_id = ${e.id}::bigint, end_inferred = false,
+        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${e.occurredAt}::timestamptz - s.started_at)) * 1000)::bigint)
+      WHERE s.id = (
+        SELECT id FROM sessions WHERE device_id = ${e.deviceId} AND started_at <= ${e.occurredAt}::timestamptz
+        ORDER BY started_at DESC LIMIT 1)
+      AND (s.ended_at IS NULL OR s.end_inferred)`;
+  }
+
+  const newSessionEventIds = connects.map((e) => e.id);
+  if (newSessionEventIds.length > 0) {
+    // A connect whose disconnect was stored earlier (out-of-order delivery) is closed right away.
+    await tx.$executeRaw`
+      UPDATE sessions s SET
+        ended_at = d.occurred_at, end_reason = d.reason, end_code = d.code, end_event_id = d.id, end_inferred = false,
+        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (d.occurred_at - s.started_at)) * 1000)::bigint)
+      FROM connection_events d
+      WHERE s.start_event_id = ANY(${newSessionEventIds}::bigint[]) AND s.ended_at IS NULL
+        AND d.device_id = s.device_id AND d.session_key = s.session_key AND d.kind = 'disconnected'`;
+  }
+
+  const devices = [...new Set(events.map((e) => e.deviceId))];
+  await tx.$executeRaw`
+    UPDATE sessions s SET
+      ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
+      duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (x.next_start - s.started_at)) * 1000)::bigint)
+    FROM (
+      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
+      FROM sessions o WHERE o.device_id = ANY(${devices}::text[]) AND o.ended_at IS NULL
+    ) x
+    WHERE s.id = x.id AND x.next_start IS NOT NULL`;
+}
+
+async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
+  const current = await tx.$queryRaw<DeviceStateRow[]>`
+    SELECT id, state::text AS state, current_session_key, state_occurred_at, state_ordering, last_connected_at,
+           last_disconnected_at, last_reason::text AS last_reason, last_code, last_client_ip
+    FROM devices WHERE id = ANY(${deviceIds}::text[]) ORDER BY id FOR UPDATE`;
+  const byDevice = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const list = byDevice.get(event.deviceId) ?? [];
+    list.push(event);
+    byDevice.set(event.deviceId, list);
+  }
+  const updates = current.map((row) => foldDeviceState(row, byDevice.get(row.id) ?? []));
+  for (const chunk of chunks(updates, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      UPDATE devices d SET
+        state = v.state::"DeviceState", current_session_key = v.current_session_key,
+        state_occurred_at = v.state_occurred_at, state_ordering = v.state_ordering,
+        last_connected_at = v.last_connected_at, last_disconnected_at = v.last_disconnected_at,
+        last_reason = v.last_reason::"Reason", last_code = v.last_code, last_client_ip = v.last_client_ip,
+        connect_count = d.connect_count + v.connects, disconnect_count = d.disconnect_count + v.disconnects,
+        failed_connect_count = d.failed_connect_count + v.failed, updated_at = now()
+      FROM (VALUES ${Prisma.join(
+        chunk.map(
+          (u) => Prisma.sql`(${u.id}, ${u.state}, ${u.currentSessionKey}, ${u.stateOccurredAt}::timestamptz, ${u.stateOrdering}::bigint,
+            ${u.lastConnectedAt}::timestamptz, ${u.lastDisconnectedAt}::timestamptz, ${u.lastReason}, ${u.lastCode},
+            ${u.lastClientIp}, ${u.connects}::int, ${u.disconnects}::int, ${u.failed}::int)`,
+        ),
+      )}) AS v(id, state, current_session_key, state_occurred_at, state_ordering, last_connected_at,
+              last_disconnected_at, last_reason, last_code, last_client_ip, connects, disconnects, failed)
+      WHERE d.id = v.id`;
+  }
+}
+
+async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
+  for (const e of events) {
+    const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
+    const code = e.code ?? "";
+    const key = `${bucket.getTime()}|${e.kind}|${e.reason}|${code}`;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: 1 });
+  }
+  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
+      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.count}::int)`))}
+      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`;
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

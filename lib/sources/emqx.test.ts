@@ -1,0 +1,141 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseEmqxMessage } from "./emqx.ts";
+import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "./emqx-reasons.ts";
+import { REASONS } from "@/lib/events/connection-event.ts";
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/emqx/${name}`, import.meta.url), "utf8");
+const NODE = "emqx@127.0.0.1";
+const sysTopic = (clientId: string, event: string) => `$SYS/brokers/${NODE}/clients/${encodeURIComponent(clientId)}/${event}`;
+
+function expectEvents(result: ReturnType<typeof parseEmqxMessage>) {
+  if (!result.ok) throw new Error(`expected events, got rejection: ${result.error}`);
+  return result.events;
+}
+
+describe("parseEmqxMessage: verbatim docs samples", () => {
+  it("reads the $SYS connected sample (4.x fields)", () => {
+    const [event, ...rest] = expectEvents(parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "connected"), fixture("sys-connected-docs.json")));
+    expect(rest).toHaveLength(0);
+    expect(event).toMatchObject({
+      deviceId: "emqtt-8348fe27a87976ad4db3",
+      kind: "connected",
+      reason: "connected",
+      initiator: "client",
+      occurredAt: new Date(1625572213873),
+      brokerNode: NODE,
+      clientIp: "127.0.0.1",
+      protocolVersion: 4,
+      keepaliveSec: 60,
+      cleanStart: true,
+      username: "foo",
+      sessionKey: `${NODE}|emqtt-8348fe27a87976ad4db3|1625572213873`,
+      source: "emqx",
+    });
+  });
+
+  it("reads the $SYS disconnected sample: tcp_closed is a lost connection, initiated by the network", () => {
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "disconnected"), fixture("sys-disconnected-docs.json")));
+    expect(event).toMatchObject({
+      kind: "disconnected",
+      reason: "connection_lost",
+      initiator: "network",
+      code: "emqx:tcp_closed",
+      occurredAt: new Date(1625572213873),
+      // 4.x disconnected payloads carry no connected_at, so nothing ties them to a session key.
+      sessionKey: null,
+    });
+  });
+
+  it("reads the rule-engine client_disconnected sample by its node field", () => {
+    const [event] = expectEvents(parseEmqxMessage("rules/out", JSON.stringify({ ...JSON.parse(fixture("rule-disconnected-docs.json")), event: "client.disconnected" })));
+    expect(event).toMatchObject({ deviceId: "c_emqx", reason: "client_disconnect", initiator: "client", brokerNode: NODE, code: "emqx:normal" });
+  });
+
+  it("ignores a successful connack: the connected event carries it", () => {
+    const result = parseEmqxMessage(sysTopic("c_emqx", "connack"), fixture("rule-connack-success-docs.json"));
+    expect(result).toEqual({ ok: true, events: [] });
+  });
+});
+
+describe("parseEmqxMessage: 5.x payloads and reasons", () => {
+  const connectedAt = 1_763_800_000_000;
+  const disconnected = (reason: string, clientid = "dev-1") =>
+    JSON.stringify({ clientid, username: "u", ipaddress: "10.0.0.4", sockport: 1883, proto_ver: 4, connected_at: connectedAt, disconnected_at: connectedAt + 5000, ts: connectedAt + 5000, reason, disconn_props: {}, client_attrs: {} });
+
+  it.each([
+    ["normal", "client_disconnect", "client"],
+    ["keepalive_timeout", "keepalive_timeout", "network"],
+    ["takenover", "session_taken_over", "server"],
+    ["discarded", "session_taken_over", "server"],
+    ["takeovered", "session_taken_over", "server"],
+    ["kicked", "admin_disconnect", "server"],
+    ["not_authorized", "not_authorized", "server"],
+    ["tcp_closed", "connection_lost", "network"],
+    ["econnreset", "connection_lost", "network"],
+    ["server_shutting_down", "server_shutdown", "server"],
+    ["message_rate_too_high", "throttled", "server"],
+  ])("maps reason %s to %s / %s", (atom, reason, initiator) => {
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected(atom)));
+    expect(event).toMatchObject({ reason, initiator, code: `emqx:${atom}`, sessionKey: `${NODE}|dev-1|${connectedAt}` });
+  });
+
+  it("keeps an unknown reason as unknown with its vendor code", () => {
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected("something_new")));
+    expect(event).toMatchObject({ reason: "unknown", initiator: "unknown", code: "emqx:something_new" });
+  });
+
+  it("turns a refused connack into connect_failed with the client's address", () => {
+    const payload = { event: "client.connack", reason_code: "bad_username_or_password", clientid: "dev-2", username: "u", peername: "10.1.2.3:51234", sockname: "127.0.0.1:1883", proto_name: "MQTT", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, timestamp: connectedAt, node: NODE };
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-2", "connack"), JSON.stringify(payload)));
+    expect(event).toMatchObject({ kind: "connect_failed", reason: "auth_failed", initiator: "client", code: "emqx:bad_username_or_password", clientIp: "10.1.2.3", clientPort: 51234 });
+  });
+
+  it("takes the device ID from the payload, so IDs with / # + and unicode survive topic encoding", () => {
+    const id = "plant 7/line#2+ü";
+    const [event] = expectEvents(parseEmqxMessage(sysTopic(id, "disconnected"), disconnected("normal", id)));
+    expect(event?.deviceId).toBe(id);
+  });
+
+  it("gives the same dedupe key to a redelivered message and different keys to different events", () => {
+    const a = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected("normal")));
+    const b = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected("normal")));
+    const c = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected("tcp_closed")));
+    expect(a[0]?.dedupeKey).toBe(b[0]?.dedupeKey);
+    expect(a[0]?.dedupeKey).not.toBe(c[0]?.dedupeKey);
+  });
+
+  it("flags a disconnect stamped before its connect instead of resolving it silently", () => {
+    const payload = JSON.parse(disconnected("normal")) as Record<string, unknown>;
+    payload.disconnected_at = connectedAt - 10;
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), JSON.stringify(payload)));
+    expect(event?.flags).toContain("disconnected_before_connected");
+  });
+});
+
+describe("parseEmqxMessage: rejections carry a reason", () => {
+  it.each([
+    ["not JSON", "{oops", /not JSON/],
+    ["an array", "[1,2]", /not an EMQX client event/],
+    ["an empty client id", JSON.stringify({ clientid: "", connected_at: 1 }), /clientid is empty/],
+    ["a string timestamp", JSON.stringify({ clientid: "a", connected_at: "yesterday" }), /connected_at/],
+    ["no timestamp", JSON.stringify({ clientid: "a" }), /no connected_at/],
+  ])("rejects %s", (_label, payload, message) => {
+    const result = parseEmqxMessage(sysTopic("a", "connected"), payload);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(message);
+  });
+
+  it("rejects a topic that is not a lifecycle topic", () => {
+    const result = parseEmqxMessage("$SYS/brokers/n/version", JSON.stringify({ clientid: "a", ts: 1 }));
+    expect(result).toEqual({ ok: false, error: "unrecognised EMQX topic or event: $SYS/brokers/n/version" });
+  });
+});
+
+describe("EMQX reason tables", () => {
+  it("map only to canonical reasons", () => {
+    for (const mapping of [...Object.values(EMQX_DISCONNECT_REASONS), ...Object.values(EMQX_CONNACK_REASONS)]) {
+      expect(REASONS).toContain(mapping.reason);
+    }
+  });
+});
