@@ -24,6 +24,8 @@ export type IngestWorkerOptions = {
   heartbeatIntervalMs?: number;
   brokerBackoff?: BackoffPolicy;
   dbBackoff?: BackoffPolicy;
+  /** How long stop() waits for buffered messages to be written before leaving them to redelivery. */
+  stopTimeoutMs?: number;
 };
 
 export type IngestWorkerStats = {
@@ -207,7 +209,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       if (flushTimer) clearTimeout(flushTimer);
       // Finish the batch in flight and what is buffered, but give up after a bound: unacknowledged messages
       // are redelivered by the broker to the persistent session.
-      const giveUp = setTimeout(() => stopping.abort(), 10_000);
+      const giveUp = setTimeout(() => stopping.abort(), options.stopTimeoutMs ?? 10_000);
       await flushing?.catch(() => undefined);
       if (pending.length > 0 && stats.brokerConnected) await flushAll().catch((error: Error) => log.warn({ err: error.message }, "final flush failed"));
       clearTimeout(giveUp);

@@ -1,0 +1,111 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export type EmbeddedPostgresOptions = {
+  /** On-disk data directory; created on first start, reused afterwards. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Concurrent client connections the socket server accepts (default 8); keep pools at or below it. */
+  maxConnections?: number;
+};
+
+export type EmbeddedPostgres = {
+  /** `postgresql://postgres@127.0.0.1:<port>/postgres?sslmode=disable`, usable by `pg` and adapter-pg. */
+  url: string;
+  stop(): Promise<void>;
+};
+
+const LOCK_FILE = "linkscope-embedded.pid";
+// Data directories this process has open: a lock file carrying our own pid but not listed here is stale
+// (e.g. a container restart where the new process got the same pid).
+const openDataDirs = new Set<string>();
+
+/**
+ * Serves a PGlite database (PostgreSQL in WASM) with an on-disk data directory over the Postgres wire
+ * protocol. It is one backend behind a query queue: session state is shared between connections, cancel is
+ * ignored, and a long transaction stalls every other connection.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = path.resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const releaseLock = await lockDataDir(dataDir);
+
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer | undefined;
+  try {
+    db = await PGlite.create({ dataDir });
+    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 8 });
+    await server.start();
+  } catch (error) {
+    await server?.stop().catch(() => {});
+    await db?.close().catch(() => {});
+    await releaseLock();
+    throw new Error(`Cannot start embedded Postgres in ${dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // getServerConn() is "host:port" once listening; with port 0 that is the port the OS picked.
+  const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+  const runningServer = server;
+  const runningDb = db;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await runningServer.stop();
+        // stop() detaches handlers without awaiting them; a detach may still roll back an open transaction.
+        await new Promise((resolve) => setImmediate(resolve));
+        await runningDb.close();
+        await releaseLock();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * PGlite does not lock its data directory (no postmaster.pid), and two processes writing one directory
+ * corrupt it, so a pid file guards it. A file left by a dead process is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: "wx" });
+      openDataDirs.add(dataDir);
+      return async () => {
+        openDataDirs.delete(dataDir);
+        await rm(lockPath, { force: true });
+      };
+    } catch (error) {
+      if (!isErrnoCode(error, "EEXIST")) throw error;
+    }
+    const holder = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
+    const heldByUs = holder === process.pid && openDataDirs.has(dataDir);
+    if (heldByUs || (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder))) {
+      throw new Error(
+        `Embedded Postgres data directory ${dataDir} is in use by process ${holder}${holder === process.pid ? " (this process)" : ""}. Stop it first, or delete ${lockPath} if that process is not a Linkscope database.`,
+      );
+    }
+    await rm(lockPath, { force: true });
+  }
+  throw new Error(`Cannot lock embedded Postgres data directory ${dataDir} (${lockPath}).`);
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return isErrnoCode(error, "EPERM");
+  }
+}
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === code;
+}
