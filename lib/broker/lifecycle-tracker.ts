@@ -1,0 +1,273 @@
+import { createHash } from "node:crypto";
+import type { Socket } from "node:net";
+import type { Aedes, AuthenticateError, Client, ConnectPacket } from "aedes";
+import type { Logger } from "@/lib/log/logger";
+import { hasSentDisconnect, interceptClientRegistration } from "@/lib/broker/aedes-internals";
+import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError } from "@/lib/broker/disconnect-reason";
+import {
+  buildConnackPayload,
+  buildConnectedPayload,
+  buildDisconnectedPayload,
+  buildLifecycleTopic,
+  encodeClientIdSegment,
+  mapConnackReturnCode,
+  type ConnectionFacts,
+  type EmqxDisconnectReason,
+  type LifecycleEventName,
+  type LifecycleMessage,
+} from "@/lib/broker/emqx-lifecycle-format";
+import { scheduleAt } from "@/lib/broker/schedule-at";
+
+export interface AuthenticateInput {
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+}
+
+export type AuthenticateResult = { ok: true; expiresAt?: number } | { ok: false; returnCode: 2 | 3 | 4 | 5 };
+
+export type Authenticate = (input: AuthenticateInput) => AuthenticateResult | Promise<AuthenticateResult>;
+
+export interface LifecycleTracker {
+  /** Call for every accepted socket before handing it to aedes: peer and local addresses vanish once it closes. */
+  noteSocket: (socket: Socket) => void;
+  /** Installs the hooks and listeners on `broker`; call once, before it accepts connections. */
+  attach: (broker: Aedes) => void;
+  kickClient: (clientId: string) => boolean;
+  /** Cancels credential-expiry timers and stops emitting: the broker is going away with its subscribers. */
+  shutdown: () => void;
+}
+
+interface SocketFacts {
+  acceptedAt: number;
+  peerHost: string;
+  peerPort: number;
+  sockHost: string;
+  sockPort: number;
+}
+
+interface ConnectionRecord {
+  client: Client;
+  facts: ConnectionFacts;
+  forced: EmqxDisconnectReason | undefined;
+  observed: EmqxDisconnectReason | undefined;
+  cancelExpiry: (() => void) | undefined;
+}
+
+/** Keeps `connected_at` unique per client id (it is the session key) without growing forever. */
+const MAX_TRACKED_CLIENT_IDS = 100_000;
+
+const UNKNOWN_SOCKET: Omit<SocketFacts, "acceptedAt"> = { peerHost: "0.0.0.0", peerPort: 0, sockHost: "0.0.0.0", sockPort: 0 };
+
+function digestClientId(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
+
+function refusal(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+export function createLifecycleTracker(deps: {
+  nodeName: string;
+  now: () => number;
+  log: Logger;
+  authenticate: Authenticate | undefined;
+  emit: (message: LifecycleMessage) => void;
+}): LifecycleTracker {
+  const { nodeName, now, log } = deps;
+  const sockets = new WeakMap<object, SocketFacts>();
+  const connectPackets = new WeakMap<Client, ConnectPacket>();
+  const credentialExpiry = new WeakMap<Client, number>();
+  const live = new Map<Client, ConnectionRecord>();
+  const liveById = new Map<string, ConnectionRecord>();
+  const lastConnectedAt = new Map<string, number>();
+  let shuttingDown = false;
+
+  const topicFor = (clientId: string, event: LifecycleEventName) =>
+    buildLifecycleTopic(nodeName, encodeClientIdSegment(clientId, digestClientId), event);
+
+  const emit = (message: LifecycleMessage) => {
+    if (shuttingDown) return;
+    log.debug({ event: message.event, topic: message.topic }, "lifecycle event");
+    deps.emit(message);
+  };
+
+  const nextConnectedAt = (clientId: string, at: number) => {
+    const previous = lastConnectedAt.get(clientId);
+    const value = previous !== undefined && at <= previous ? previous + 1 : at;
+    lastConnectedAt.delete(clientId);
+    lastConnectedAt.set(clientId, value);
+    if (lastConnectedAt.size > MAX_TRACKED_CLIENT_IDS) {
+      const oldest = lastConnectedAt.keys().next();
+      if (!oldest.done) lastConnectedAt.delete(oldest.value);
+    }
+    return value;
+  };
+
+  const describeConnection = (client: Client, packet: ConnectPacket, clientId: string, connectedAt: number | undefined) => {
+    const socket = sockets.get(client.conn);
+    if (!socket) log.warn({ clientId }, "no socket facts for connection; addresses reported as 0.0.0.0:0");
+    const facts: ConnectionFacts = {
+      clientId,
+      username: packet.username ?? null,
+      ...(socket ?? UNKNOWN_SOCKET),
+      protoName: packet.protocolId ?? "MQTT",
+      protoVer: packet.protocolVersion ?? 4,
+      keepalive: packet.keepalive ?? 0,
+      cleanStart: packet.clean ?? true,
+      connectedAt: connectedAt ?? socket?.acceptedAt ?? now(),
+    };
+    return facts;
+  };
+
+  const onRegistered = (client: Client) => {
+    const packet = connectPackets.get(client);
+    if (!packet) {
+      log.error({ clientId: client.id }, "registered client without a CONNECT packet; no lifecycle events for it");
+      return;
+    }
+    const record: ConnectionRecord = {
+      client,
+      facts: describeConnection(client, packet, client.id, nextConnectedAt(client.id, now())),
+      forced: undefined,
+      observed: undefined,
+      cancelExpiry: undefined,
+    };
+    live.set(client, record);
+    liveById.set(client.id, record);
+    // aedes can lose a clientDisconnect when a takeover races a close (it unregisters by id); the socket always closes.
+    client.conn.once("close", () => onEnded(client));
+    const expiresAt = credentialExpiry.get(client);
+    if (expiresAt !== undefined) {
+      record.cancelExpiry = scheduleAt(expiresAt, now, () => {
+        record.forced ??= "not_authorized";
+        log.info({ clientId: client.id, expiresAt }, "credentials expired; disconnecting");
+        client.close();
+      });
+    }
+    emit({
+      event: "connected",
+      topic: topicFor(record.facts.clientId, "connected"),
+      payload: buildConnectedPayload(record.facts, now()),
+    });
+  };
+
+  const onEnded = (client: Client) => {
+    const record = live.get(client);
+    if (!record) return;
+    live.delete(client);
+    if (liveById.get(record.facts.clientId) === record) liveById.delete(record.facts.clientId);
+    record.cancelExpiry?.();
+    const reason = decideDisconnectReason({
+      forced: record.forced,
+      observed: record.observed,
+      sentDisconnect: hasSentDisconnect(client),
+    });
+    const disconnectedAt = now();
+    emit({
+      event: "disconnected",
+      topic: topicFor(record.facts.clientId, "disconnected"),
+      payload: buildDisconnectedPayload(record.facts, reason, disconnectedAt, now()),
+    });
+  };
+
+  const observe = (client: Client, reason: EmqxDisconnectReason) => {
+    // Errors after the close began (failed writes to a dead socket) are consequences, not causes.
+    if (client.closed) return;
+    const record = live.get(client);
+    if (record) record.observed ??= reason;
+  };
+
+  const onRefused = (client: Client, returnCode: number) => {
+    const packet = connectPackets.get(client);
+    if (!packet) {
+      log.warn({ returnCode }, "connection refused before a CONNECT was seen; no connack event");
+      return;
+    }
+    const facts = describeConnection(client, packet, packet.clientId, undefined);
+    emit({
+      event: "connack",
+      topic: topicFor(packet.clientId, "connack"),
+      payload: buildConnackPayload(facts, mapConnackReturnCode(returnCode), nodeName, now()),
+    });
+  };
+
+  const authenticateClient = async (client: Client, username: string | undefined, password: Buffer | undefined) => {
+    if (!deps.authenticate) return null;
+    let result: AuthenticateResult;
+    try {
+      result = await deps.authenticate({ clientId: client.id, username, password });
+    } catch (error) {
+      log.error({ err: error, clientId: client.id }, "authenticate hook failed; refusing as server_unavailable");
+      return refusal(3, "Server unavailable");
+    }
+    if (!result.ok) return refusal(result.returnCode, "Auth error");
+    if (result.expiresAt !== undefined) {
+      if (result.expiresAt <= now()) return refusal(5, "credentials already expired");
+      credentialExpiry.set(client, result.expiresAt);
+    }
+    return null;
+  };
+
+  const attach = (broker: Aedes) => {
+    broker.preConnect = (client, packet, callback) => {
+      connectPackets.set(client, packet);
+      callback(null, true);
+    };
+    broker.authenticate = (client, username, password, callback) => {
+      authenticateClient(client, username, password).then(
+        (error) => (error ? callback(error, false) : callback(null, true)),
+        (error: unknown) => log.error({ err: error, clientId: client.id }, "authenticate callback threw"),
+      );
+    };
+    broker.authorizePublish = (_client, packet, callback) => {
+      if (packet.topic.startsWith("$SYS/")) {
+        callback(new PublishNotAuthorizedError(packet.topic));
+        return;
+      }
+      callback(null);
+    };
+
+    interceptClientRegistration(broker, (incoming, previous) => {
+      if (!previous || previous.closed) return;
+      const record = live.get(previous);
+      if (record) record.forced ??= incoming.clean ? "discarded" : "takenover";
+    });
+
+    broker.on("client", onRegistered);
+    broker.on("clientDisconnect", onEnded);
+    broker.on("keepaliveTimeout", (client) => observe(client, "keepalive_timeout"));
+    broker.on("clientError", (client, error) => {
+      log.debug({ clientId: client.id, err: error }, "client error");
+      observe(client, mapClientErrorToReason(error));
+    });
+    broker.on("connectionError", (_client, error) => log.debug({ err: error }, "connection error before CONNECT"));
+    broker.on("connackSent", (packet, client) => {
+      if (packet.returnCode !== undefined && packet.returnCode !== 0) onRefused(client, packet.returnCode);
+    });
+  };
+
+  return {
+    noteSocket: (socket) => {
+      sockets.set(socket, {
+        acceptedAt: now(),
+        peerHost: socket.remoteAddress ?? UNKNOWN_SOCKET.peerHost,
+        peerPort: socket.remotePort ?? UNKNOWN_SOCKET.peerPort,
+        sockHost: socket.localAddress ?? UNKNOWN_SOCKET.sockHost,
+        sockPort: socket.localPort ?? UNKNOWN_SOCKET.sockPort,
+      });
+    },
+    attach,
+    kickClient: (clientId) => {
+      const record = liveById.get(clientId);
+      if (!record || record.client.closed) return false;
+      record.forced ??= "kicked";
+      record.client.close();
+      return true;
+    },
+    shutdown: () => {
+      shuttingDown = true;
+      for (const record of live.values()) record.cancelExpiry?.();
+    },
+  };
+}
