@@ -1,0 +1,198 @@
+/**
+ * `npm start`: the whole product on one machine. Without DATABASE_URL it runs an embedded Postgres (PGlite,
+ * data under .data/); without MQTT_URL an embedded broker that reports lifecycle reasons in EMQX's format and a
+ * simulated fleet against it. Then migrations, a 14-day backfill on first start, the ingest worker (its own
+ * process) and the production Next.js server. Ctrl+C stops every part.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { createDb } from "@/lib/db/client.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { applyMigrations } from "@/lib/db/migrate.ts";
+import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { createSimulatorAuthenticator, startFleetSimulator } from "@/lib/simulator/fleet-simulator.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const log = createLogger("start");
+
+const LaunchEnvSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  MQTT_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  LINKSCOPE_DATA_DIR: z.string().default(path.join(root, ".data")),
+  LINKSCOPE_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1884),
+  LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
+  LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(56),
+  LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+});
+const parsedEnv = LaunchEnvSchema.safeParse(process.env);
+if (!parsedEnv.success) {
+  console.error(`Invalid configuration:\n${parsedEnv.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  process.exit(1);
+}
+const env = parsedEnv.data;
+
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    console.log("\nStopping Linkscope…");
+    for (const part of [...stops].reverse()) {
+      try {
+        await part.stop();
+        log.info({ part: part.name }, "stopped");
+      } catch (error) {
+        log.error({ part: part.name, err: (error as Error).message }, "failed to stop cleanly");
+      }
+    }
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): ChildProcess {
+  // detached: Ctrl+C reaches only this launcher, which then stops children in order (worker flushes first).
+  const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: "inherit", detached: true });
+  child.on("exit", (code, signal) => {
+    if (!shuttingDown) {
+      log.error({ part: name, code, signal }, "exited unexpectedly; stopping everything");
+      void shutdown(1);
+    }
+  });
+  stops.push({
+    name,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  });
+  return child;
+}
+
+function newestSourceMtime(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  dirs.forEach((d) => walk(path.join(root, d)));
+  for (const file of ["next.config.ts", "package.json", "prisma/schema.prisma"]) {
+    if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
+  }
+  return newest;
+}
+
+async function buildWebIfStale(): Promise<void> {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"])) return;
+  console.log("Building the web app (first start or sources changed; about a minute)…");
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await buildWebIfStale();
+
+  let databaseUrl = env.DATABASE_URL;
+  let embeddedDb: EmbeddedPostgres | undefined;
+  if (!databaseUrl) {
+    embeddedDb = await startEmbeddedPostgres({ dataDir: path.join(env.LINKSCOPE_DATA_DIR, "pglite"), maxConnections: 10 });
+    stops.push({ name: "embedded postgres", stop: () => embeddedDb!.stop() });
+    databaseUrl = embeddedDb.url;
+    log.info({ url: databaseUrl }, "embedded Postgres (PGlite) started");
+  }
+  const migrations = await applyMigrations(databaseUrl);
+  log.info({ applied: migrations.applied }, "migrations up to date");
+
+  let mqttUrl = env.MQTT_URL;
+  const embeddedBroker = !mqttUrl;
+  if (!mqttUrl) {
+    const broker = await startEmbeddedBroker({ port: await pickPort(env.LINKSCOPE_MQTT_PORT), authenticate: createSimulatorAuthenticator() });
+    stops.push({ name: "embedded broker", stop: () => broker.stop() });
+    mqttUrl = broker.url;
+    log.info({ url: mqttUrl, node: broker.nodeName }, "embedded MQTT broker started");
+  }
+
+  if (env.LINKSCOPE_BACKFILL_DAYS > 0) {
+    const db = createDb(databaseUrl, 2);
+    try {
+      const existing = await db.connectionEvent.count({ take: 1 });
+      if (existing === 0) {
+        const to = new Date();
+        const from = new Date(to.getTime() - env.LINKSCOPE_BACKFILL_DAYS * 86_400_000);
+        console.log(`First start: loading ${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history…`);
+        const result = await backfillFleetHistory(db, { from, to });
+        log.info(result, "history backfilled");
+      }
+    } finally {
+      await db.$disconnect();
+    }
+  }
+
+  const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
+  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3" });
+
+  const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
+  if (simulate) {
+    const simulator = await startFleetSimulator({ mqttUrl, devices: env.LINKSCOPE_SIM_DEVICES, log: createLogger("simulator") });
+    stops.push({ name: "fleet simulator", stop: () => simulator.stop() });
+    console.log(`Simulated fleet: ${env.LINKSCOPE_SIM_DEVICES} devices\n${simulator.scenarios.map((s) => `  - ${s}`).join("\n")}`);
+  }
+
+  runChild("web server", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { ...childEnv, DATABASE_POOL_MAX: "3" });
+  await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
+  console.log(`\nLinkscope is running at http://${env.HOST}:${env.PORT}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`  database: ${embeddedDb ? `embedded PGlite in ${path.join(env.LINKSCOPE_DATA_DIR, "pglite")}` : "DATABASE_URL"}`);
+  console.log(`  broker:   ${embeddedBroker ? `embedded at ${mqttUrl}` : "MQTT_URL"}`);
+  console.log("Press Ctrl+C to stop.");
+}
+
+async function pickPort(preferred: number): Promise<number> {
+  if (preferred === 0) return 0;
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(0));
+    probe.listen(preferred, "127.0.0.1", () => probe.close(() => resolve(preferred)));
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.status < 500 || response.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`web server did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+main().catch((error: Error) => {
+  console.error(`Linkscope failed to start: ${error.message}`);
+  void shutdown(1);
+});
