@@ -1,0 +1,32 @@
+import { getDb, type Db } from "@/lib/db/client.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { listWorkerStatuses, type WorkerHeartbeat } from "@/lib/queries/list-worker-statuses.ts";
+import { pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
+import { summarizeHealth } from "@/lib/queries/summarize-health.ts";
+
+const log = createLogger("health");
+
+async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
+  try {
+    const db = getDb();
+    return { db, ping: await pingDatabase(db) };
+  } catch (error) {
+    // getDb throws when DATABASE_URL is missing: that is an unhealthy database, not a server error.
+    return { db: null, ping: { ok: false, error: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+/** Public liveness/readiness: 200 when the database answers (worker state is reported, not required). */
+export const GET = handleRoute(async () => {
+  const { db, ping } = await checkDatabase();
+  let workers: WorkerHeartbeat[] = [];
+  if (db && ping.ok) {
+    workers = await listWorkerStatuses(db);
+  } else if (!ping.ok) {
+    log.warn({ error: ping.error }, "database ping failed");
+  }
+  const health = summarizeHealth({ dbOk: ping.ok, workers, now: new Date() });
+  return createJsonResponse(health, { status: health.db ? 200 : 503 });
+});

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseQuery } from "@/lib/http/parse-input.ts";
+import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
+import { DAY_IN_MS, TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
+
+const FleetSummaryQuerySchema = z.object({
+  from: TimestampParamSchema.optional(),
+  to: TimestampParamSchema.optional(),
+});
+
+export const GET = handleRoute(async (request: Request) => {
+  const range = requireTimeRange(parseQuery(request, FleetSummaryQuerySchema), DAY_IN_MS);
+  return createJsonResponse(await getFleetSummary(getDb(), range));
+});

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseQuery } from "@/lib/http/parse-input.ts";
+import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
+import { createLimitParamSchema, DAY_IN_MS, TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { listTopDroppingDevices } from "@/lib/queries/list-top-dropping-devices.ts";
+
+const TopDevicesQuerySchema = z.object({
+  from: TimestampParamSchema.optional(),
+  to: TimestampParamSchema.optional(),
+  limit: createLimitParamSchema(10, 100),
+});
+
+/** Devices with the most unrequested disconnects and failed connects; the window is capped at 7 days. */
+export const GET = handleRoute(async (request: Request) => {
+  const query = parseQuery(request, TopDevicesQuerySchema);
+  const range = requireTimeRange(query, DAY_IN_MS);
+  if (range.to.getTime() - range.from.getTime() > 7 * DAY_IN_MS) {
+    throw new AppError(400, "invalid_query", "the range from..to must be at most 7 days for top devices");
+  }
+  const devices = await listTopDroppingDevices(getDb(), { ...range, limit: query.limit });
+  return createJsonResponse({ ...range, devices });
+});

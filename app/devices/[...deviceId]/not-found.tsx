@@ -1,0 +1,5 @@
+import { DeviceNotFound } from "@/components/device-not-found.tsx";
+
+export default function DeviceNotFoundPage() {
+  return <DeviceNotFound />;
+}

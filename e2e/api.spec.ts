@@ -1,0 +1,86 @@
+import { expect, test } from "@playwright/test";
+import { AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID, WILDCARD_DECOY_DEVICE_ID, WILDCARD_DEVICE_ID } from "./seed-events.ts";
+
+const errorShape = (code: string, messagePart: string) => ({
+  error: { code, message: expect.stringContaining(messagePart), details: expect.any(Array) },
+});
+
+test("invalid query parameters answer 400 with the error shape", async ({ request }) => {
+  const limit = await request.get("/api/v1/devices?limit=abc");
+  expect(limit.status()).toBe(400);
+  expect(await limit.json()).toEqual(errorShape("invalid_query", "limit: must be a whole number between 1 and 200"));
+
+  const device = `/api/v1/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`;
+  const from = await request.get(`${device}/events?from=yesterday`);
+  expect(from.status()).toBe(400);
+  expect(await from.json()).toEqual(errorShape("invalid_query", "from: must be an ISO 8601 timestamp"));
+
+  const cursor = await request.get(`${device}/events?cursor=bogus`);
+  expect(cursor.status()).toBe(400);
+  expect(await cursor.json()).toEqual(errorShape("invalid_query", "cursor: is not a cursor this API issued"));
+
+  const reversed = await request.get(`${device}/sessions?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`);
+  expect(reversed.status()).toBe(400);
+  expect(await reversed.json()).toEqual(errorShape("invalid_query", "from must be earlier than to"));
+
+  const by = await request.get("/api/v1/fleet/breakdown?by=colour");
+  expect(by.status()).toBe(400);
+  expect((await by.json()).error.code).toBe("invalid_query");
+});
+
+test("unknown devices and routes answer 404 with the error shape", async ({ request }) => {
+  const device = await request.get(`/api/v1/devices/${encodeURIComponent("no such device")}/events`);
+  expect(device.status()).toBe(404);
+  expect(await device.json()).toEqual({
+    error: { code: "device_not_found", message: 'No device with ID "no such device" has reported any events.', details: { deviceId: "no such device" } },
+  });
+
+  const route = await request.get("/api/v1/nothing-here");
+  expect(route.status()).toBe(404);
+  expect((await route.json()).error.code).toBe("not_found");
+});
+
+test("device search is case-insensitive and matches LIKE wildcards literally", async ({ request }) => {
+  const wildcard = await request.get(`/api/v1/devices?${new URLSearchParams({ query: "50%_A\\" })}`);
+  expect(wildcard.status()).toBe(200);
+  const ids = ((await wildcard.json()) as { devices: { id: string }[] }).devices.map((device) => device.id);
+  expect(ids).toEqual([WILDCARD_DEVICE_ID]);
+  expect(ids).not.toContain(WILDCARD_DECOY_DEVICE_ID);
+
+  const prefix = await request.get("/api/v1/devices?query=SENSOR-&limit=5");
+  const page = (await prefix.json()) as { devices: { id: string }[]; nextCursor: string | null };
+  expect(page.devices).toHaveLength(5);
+  expect(page.nextCursor).not.toBeNull();
+  const next = await request.get(`/api/v1/devices?query=SENSOR-&limit=5&cursor=${page.nextCursor}`);
+  const nextIds = ((await next.json()) as { devices: { id: string }[] }).devices.map((device) => device.id);
+  expect(nextIds.some((id) => page.devices.some((device) => device.id === id))).toBe(false);
+});
+
+test("fleet summary and breakdown read the rollups", async ({ request }) => {
+  const summary = await request.get("/api/v1/fleet/summary");
+  expect(summary.status()).toBe(200);
+  const body = await summary.json();
+  expect(body.devicesTotal).toBeGreaterThan(20);
+  expect(body.devicesOnline).toBeGreaterThan(0);
+  expect(body.disconnects).toBeGreaterThan(0);
+  expect(body.failedConnects).toBe(3);
+  expect(body.deadLetters).toBe(1);
+
+  const breakdown = await request.get("/api/v1/fleet/breakdown?by=code");
+  const items = ((await breakdown.json()) as { items: { key: string | null; failedConnects: number }[] }).items;
+  expect(items.find((item) => item.key === "emqx:not_authorized")?.failedConnects).toBe(3);
+
+  const failing = await request.get(`/api/v1/devices/${encodeURIComponent(AUTH_FAILING_DEVICE_ID)}`);
+  expect((await failing.json()).device.stats.failedConnects).toBe(3);
+});
+
+test("health reports the database and the (absent) ingest worker", async ({ request }) => {
+  const health = await request.get("/api/health");
+  expect(health.status()).toBe(200);
+  expect(await health.json()).toEqual({
+    ok: false,
+    db: true,
+    broker: false,
+    worker: { connected: false, lagMs: null, lastEventAt: null, heartbeatAt: null },
+  });
+});

@@ -1,0 +1,126 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FullConfig } from "@playwright/test";
+import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { buildSeedEvents } from "./seed-events.ts";
+
+export const E2E_HOST = "127.0.0.1";
+export const E2E_PORT = 3100;
+const READY_TIMEOUT_MS = 120_000;
+const NEXT_BIN = path.resolve(import.meta.dirname, "../node_modules/next/dist/bin/next");
+
+/**
+ * Fresh database → seed → `next build` → `next start`. This runs here rather than in Playwright's
+ * `webServer` because Playwright starts the webServer *before* globalSetup, and the server needs the URL
+ * of the database created here. Set E2E_SKIP_BUILD=1 to reuse an existing `.next` build while iterating.
+ */
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  await assertPortFree();
+  const database = await createTestDatabase();
+  let server: ChildProcess | undefined;
+  const logPath = path.join(tmpdir(), `linkscope-e2e-server-${process.pid}.log`);
+  try {
+    await seedDatabase(database);
+    if (process.env.E2E_SKIP_BUILD !== "1") buildApp(database.url);
+    server = await startServer(database.url, logPath);
+  } catch (error) {
+    await stopServer(server);
+    await database.drop();
+    throw error;
+  }
+  return async () => {
+    await stopServer(server);
+    await database.drop();
+    keepLogOnlyIfErrors(logPath);
+  };
+}
+
+/** The server's own errors (Next's ⨯ lines, pino level ≥ 50) are worth keeping for a failed run. */
+function keepLogOnlyIfErrors(logPath: string): void {
+  const text = readFileSync(logPath, { encoding: "utf8", flag: "a+" });
+  if (text.includes("⨯") || /"level":(50|60)/.test(text)) {
+    console.error(`e2e: the server logged errors; its log is kept at ${logPath}`);
+  } else {
+    rmSync(logPath, { force: true });
+  }
+}
+
+async function seedDatabase(database: TestDatabase): Promise<void> {
+  const events = buildSeedEvents(Date.now());
+  const result = await recordIngestBatch(database.db, {
+    events,
+    deadLetters: [{ source: "emqx", topic: "$SYS/brokers/emqx@10.0.0.5/clients/x/connected", error: "payload is not JSON", payload: "{not json" }],
+  });
+  if (result.inserted !== events.length) {
+    throw new Error(`seeding stored ${result.inserted} of ${events.length} events (${result.duplicates} duplicates)`);
+  }
+}
+
+function buildApp(databaseUrl: string): void {
+  const build = spawnSync(process.execPath, [NEXT_BIN, "build"], {
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status ?? build.signal}`);
+}
+
+async function startServer(databaseUrl: string, logPath: string): Promise<ChildProcess> {
+  const log = createWriteStream(logPath);
+  const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", E2E_HOST, "-p", String(E2E_PORT)], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Own process group, so teardown can stop the server and anything it spawned by the group id.
+    detached: true,
+  });
+  server.stdout?.pipe(log);
+  server.stderr?.pipe(log);
+  let exited = false;
+  server.once("exit", () => {
+    exited = true;
+  });
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`next start exited early; see ${logPath}`);
+    try {
+      const response = await fetch(`http://${E2E_HOST}:${E2E_PORT}/api/health`);
+      if (response.status === 200) return server;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stopServer(server);
+  throw new Error(`next start did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
+}
+
+async function stopServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server?.pid || server.exitCode !== null || server.signalCode !== null) return;
+  const pid = server.pid;
+  const exited = new Promise<boolean>((resolve) => {
+    server.once("exit", () => resolve(true));
+    setTimeout(() => resolve(false), 10_000).unref();
+  });
+  signalGroup(pid, "SIGTERM");
+  if (!(await exited)) signalGroup(pid, "SIGKILL");
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function assertPortFree(): Promise<void> {
+  try {
+    await fetch(`http://${E2E_HOST}:${E2E_PORT}/`, { signal: AbortSignal.timeout(1000) });
+  } catch {
+    return;
+  }
+  throw new Error(`Port ${E2E_PORT} is already in use; stop whatever listens there before running the e2e tests.`);
+}

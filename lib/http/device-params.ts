@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { AppError } from "@/lib/http/app-error.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+
+/** Matches ConnectionEventSchema.deviceId: any string of 1..512 characters, slashes and unicode included. */
+export const DeviceIdSchema = z.string().min(1, "must not be empty").max(512, "must be at most 512 characters");
+
+/** Route params arrive percent-decoded per segment, so an encoded `/` (%2F) is already part of the ID here. */
+export async function parseDeviceIdParam(params: Promise<{ deviceId: string }>): Promise<string> {
+  const { deviceId } = await params;
+  return parseInput(z.object({ deviceId: DeviceIdSchema }), { deviceId }, "invalid_device_id").deviceId;
+}
+
+export function createDeviceNotFoundError(deviceId: string): AppError {
+  return new AppError(404, "device_not_found", `No device with ID "${deviceId}" has reported any events.`, { deviceId });
+}

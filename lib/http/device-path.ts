@@ -1,0 +1,31 @@
+/**
+ * Path of a device page. IDs may contain `/ # + ? %`, spaces and unicode, so the ID is one encoded
+ * segment; `.` and `..` are encoded too because browsers would otherwise resolve them as path steps.
+ */
+export function deviceHref(deviceId: string, range?: { from?: string; to?: string }): string {
+  const segment = deviceId === "." || deviceId === ".." ? deviceId.replaceAll(".", "%2E") : encodeURIComponent(deviceId);
+  const params = new URLSearchParams();
+  if (range?.from) params.set("from", range.from);
+  if (range?.to) params.set("to", range.to);
+  const query = params.toString();
+  return `/devices/${segment}${query ? `?${query}` : ""}`;
+}
+
+/** API path for a device resource, e.g. `deviceApiPath(id, "events")`. */
+export function deviceApiPath(deviceId: string, resource?: "events" | "sessions"): string {
+  return `/api/v1/devices/${encodeURIComponent(deviceId)}${resource ? `/${resource}` : ""}`;
+}
+
+/**
+ * The device ID from the catch-all segments of /devices/[...deviceId]. Next hands page params over
+ * still percent-encoded (route handler params arrive decoded), so each segment is decoded here; an
+ * unencoded `/` in a pasted URL splits the ID into several segments, which are joined back.
+ */
+export function decodeDeviceIdSegments(segments: ReadonlyArray<string>): string | null {
+  try {
+    const id = segments.map((segment) => decodeURIComponent(segment)).join("/");
+    return id.length > 0 ? id : null;
+  } catch {
+    return null;
+  }
+}

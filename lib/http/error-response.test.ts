@@ -1,0 +1,67 @@
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+
+const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn() }));
+vi.mock("@/lib/log/logger.ts", () => ({ createLogger: () => logged }));
+
+import { AppError } from "./app-error.ts";
+import { toErrorResponse } from "./error-response.ts";
+import { createJsonResponse } from "./json.ts";
+import { parseQuery } from "./parse-input.ts";
+import { handleRoute } from "./route-handler.ts";
+
+describe("toErrorResponse", () => {
+  it("maps an AppError to its status and the envelope", async () => {
+    const response = toErrorResponse(new AppError(404, "device_not_found", "No device", { deviceId: "x" }));
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).toEqual({ error: { code: "device_not_found", message: "No device", details: { deviceId: "x" } } });
+  });
+
+  it("omits details when there are none", async () => {
+    expect(await toErrorResponse(new AppError(409, "conflict", "Busy")).json()).toEqual({ error: { code: "conflict", message: "Busy" } });
+  });
+
+  it("maps a ZodError to 400 with one readable message and the issues", async () => {
+    const error = z.object({ limit: z.number() }).safeParse({ limit: "x" }).error;
+    const response = toErrorResponse(error);
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error.code).toBe("invalid_request");
+    expect(body.error.message).toMatch(/^limit: /);
+    expect(body.error.details).toEqual([{ path: "limit", message: expect.any(String) }]);
+  });
+
+  it("logs unknown errors and answers a generic 500 that leaks neither message nor stack", async () => {
+    const error = new Error("password=hunter2 connection refused");
+    const response = toErrorResponse(error, new Request("http://x/api/v1/devices"));
+    expect(logged.error).toHaveBeenCalledWith({ err: error, method: "GET", path: "/api/v1/devices" }, "unhandled error in route handler");
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("at ");
+    expect(JSON.parse(text).error.code).toBe("internal_error");
+  });
+});
+
+describe("handleRoute and parseQuery", () => {
+  const handler = handleRoute(async (request: Request) => {
+    const query = parseQuery(request, z.object({ limit: z.string().regex(/^\d+$/, "must be a number") }));
+    return createJsonResponse({ limit: query.limit, id: 9007199254740993n, at: new Date(0) });
+  });
+
+  it("turns a bad query into the 400 envelope", async () => {
+    const response = await handler(new Request("http://x/api?limit=abc"), undefined);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: { code: "invalid_query", message: "limit: must be a number", details: [{ path: "limit", message: "must be a number" }] },
+    });
+  });
+
+  it("serializes bigint ids as strings and dates as ISO", async () => {
+    const response = await handler(new Request("http://x/api?limit=5"), undefined);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({ limit: "5", id: "9007199254740993", at: "1970-01-01T00:00:00.000Z" });
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { computeSessionStats, type SessionLike } from "./compute-session-stats.ts";
+
+const T0 = Date.parse("2026-11-22T00:00:00Z");
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+const MIN = 60_000;
+
+const range = { from: at(0), to: at(600), now: at(600), failedConnects: 0 };
+
+describe("computeSessionStats", () => {
+  it("returns empty statistics without sessions", () => {
+    expect(computeSessionStats([], range)).toEqual({
+      connections: 0,
+      disconnects: 0,
+      drops: 0,
+      failedConnects: 0,
+      minSessionMs: null,
+      avgSessionMs: null,
+      maxSessionMs: null,
+      currentUptimeMs: null,
+      currentDowntimeMs: null,
+      reconnects: 0,
+      avgReconnectMs: null,
+      maxReconnectMs: null,
+      connectedRatio: 0,
+    });
+  });
+
+  it("computes durations, drops, reconnect gaps and uptime for a device that dropped twice", () => {
+    const sessions: SessionLike[] = [
+      { startedAt: at(0), endedAt: at(100), endReason: "keepalive_timeout" },
+      { startedAt: at(102), endedAt: at(300), endReason: "client_disconnect" },
+      { startedAt: at(310), endedAt: at(340), endReason: "connection_lost" },
+      { startedAt: at(341), endedAt: null, endReason: null },
+    ];
+    const stats = computeSessionStats(sessions, { ...range, failedConnects: 3 });
+    expect(stats.connections).toBe(4);
+    expect(stats.disconnects).toBe(3);
+    expect(stats.drops).toBe(2);
+    expect(stats.failedConnects).toBe(3);
+    expect(stats.minSessionMs).toBe(30 * MIN);
+    expect(stats.maxSessionMs).toBe(198 * MIN);
+    expect(stats.avgSessionMs).toBe(Math.round(((100 + 198 + 30) * MIN) / 3));
+    expect(stats.reconnects).toBe(3);
+    expect(stats.avgReconnectMs).toBe(Math.round(((2 + 10 + 1) * MIN) / 3));
+    expect(stats.maxReconnectMs).toBe(10 * MIN);
+    expect(stats.currentUptimeMs).toBe(259 * MIN);
+    expect(stats.currentDowntimeMs).toBeNull();
+    expect(stats.connectedRatio).toBeCloseTo((600 - 2 - 10 - 1) / 600, 10);
+  });
+
+  it("accepts ISO strings as returned by the API", () => {
+    const stats = computeSessionStats(
+      [{ startedAt: at(10).toISOString(), endedAt: at(70).toISOString(), endReason: "idle_timeout" }],
+      range,
+    );
+    expect(stats.maxSessionMs).toBe(60 * MIN);
+    expect(stats.currentDowntimeMs).toBe(530 * MIN);
+    expect(stats.currentUptimeMs).toBeNull();
+  });
+
+  it("counts a session that began before the range by its whole duration but not as a connection", () => {
+    const stats = computeSessionStats([{ startedAt: at(-60), endedAt: at(30), endReason: "server_shutdown" }], range);
+    expect(stats.connections).toBe(0);
+    expect(stats.disconnects).toBe(1);
+    expect(stats.maxSessionMs).toBe(90 * MIN);
+    expect(stats.connectedRatio).toBeCloseTo(30 / 600, 10);
+  });
+
+  it("ignores ends after the range and treats a takeover overlap as an immediate reconnect", () => {
+    const stats = computeSessionStats(
+      [
+        { startedAt: at(0), endedAt: at(50), endReason: "session_taken_over" },
+        { startedAt: at(49), endedAt: at(700), endReason: "connection_lost" },
+      ],
+      range,
+    );
+    expect(stats.disconnects).toBe(1);
+    expect(stats.reconnects).toBe(1);
+    expect(stats.maxReconnectMs).toBe(0);
+    expect(stats.connectedRatio).toBe(1);
+  });
+
+  it("does not count a disconnect with no later session as a reconnect", () => {
+    const stats = computeSessionStats([{ startedAt: at(0), endedAt: at(10), endReason: "auth_failed" }], range);
+    expect(stats.reconnects).toBe(0);
+    expect(stats.avgReconnectMs).toBeNull();
+    expect(stats.drops).toBe(1);
+  });
+
+  it("limits coverage to now when the range extends into the future", () => {
+    const stats = computeSessionStats([{ startedAt: at(0), endedAt: null, endReason: null }], {
+      ...range,
+      now: at(300),
+    });
+    expect(stats.connectedRatio).toBe(1);
+    expect(stats.currentUptimeMs).toBe(300 * MIN);
+  });
+});

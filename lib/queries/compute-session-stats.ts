@@ -1,0 +1,105 @@
+import type { Reason } from "@/lib/events/connection-event.ts";
+
+type TimeLike = Date | string;
+
+export type SessionLike = { startedAt: TimeLike; endedAt: TimeLike | null; endReason: Reason | null };
+
+export type SessionStats = {
+  /** Sessions that started inside the range. */
+  connections: number;
+  /** Sessions that ended inside the range, for any reason. */
+  disconnects: number;
+  /** Sessions that ended inside the range for a reason other than the client asking to disconnect. */
+  drops: number;
+  failedConnects: number;
+  /** Durations of sessions that ended inside the range (whole sessions, even if they began earlier). */
+  minSessionMs: number | null;
+  avgSessionMs: number | null;
+  maxSessionMs: number | null;
+  /** How long the current (open) session has lasted; null when the device is not connected. */
+  currentUptimeMs: number | null;
+  /** How long the device has been disconnected since its last session ended; null when connected. */
+  currentDowntimeMs: number | null;
+  /** Gaps between a session ending inside the range and the device's next session starting. */
+  reconnects: number;
+  avgReconnectMs: number | null;
+  maxReconnectMs: number | null;
+  /** Share of the range (up to now) covered by at least one session, 0..1. */
+  connectedRatio: number | null;
+};
+
+const toMs = (value: TimeLike): number => (typeof value === "string" ? Date.parse(value) : value.getTime());
+
+function summarize(values: number[]): { min: number | null; avg: number | null; max: number | null } {
+  if (values.length === 0) return { min: null, avg: null, max: null };
+  const total = values.reduce((sum, value) => sum + value, 0);
+  return { min: Math.min(...values), avg: Math.round(total / values.length), max: Math.max(...values) };
+}
+
+/**
+ * Pure: connection statistics for one device over [from, to) from its sessions (as stored by the
+ * writer, which already pairs connects with disconnects). `failedConnects` comes from events because a
+ * refused connect never opens a session.
+ */
+export function computeSessionStats(
+  sessions: ReadonlyArray<SessionLike>,
+  options: { from: Date; to: Date; now: Date; failedConnects: number },
+): SessionStats {
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const now = options.now.getTime();
+  const ordered = sessions
+    .map((session) => ({
+      start: toMs(session.startedAt),
+      end: session.endedAt === null ? null : toMs(session.endedAt),
+      endReason: session.endReason,
+    }))
+    .sort((a, b) => a.start - b.start);
+
+  const inRange = (time: number) => time >= from && time < to;
+  const ended = ordered.filter((session): session is typeof session & { end: number } => session.end !== null && inRange(session.end));
+  const durations = summarize(ended.map((session) => Math.max(0, session.end - session.start)));
+
+  const gaps: number[] = [];
+  for (const session of ended) {
+    const next = ordered.find((candidate) => candidate.start > session.start);
+    // A takeover opens the next session before the old one is closed: that is an immediate reconnect.
+    if (next) gaps.push(Math.max(0, next.start - session.end));
+  }
+  const reconnect = summarize(gaps);
+
+  const latest = ordered.at(-1);
+  const openSession = latest && latest.end === null ? latest : undefined;
+  const lastEnd = ordered.reduce<number | null>((max, session) => (session.end !== null && (max === null || session.end > max) ? session.end : max), null);
+
+  return {
+    connections: ordered.filter((session) => inRange(session.start)).length,
+    disconnects: ended.length,
+    drops: ended.filter((session) => session.endReason !== "client_disconnect").length,
+    failedConnects: options.failedConnects,
+    minSessionMs: durations.min,
+    avgSessionMs: durations.avg,
+    maxSessionMs: durations.max,
+    currentUptimeMs: openSession ? Math.max(0, now - openSession.start) : null,
+    currentDowntimeMs: !openSession && lastEnd !== null ? Math.max(0, now - lastEnd) : null,
+    reconnects: gaps.length,
+    avgReconnectMs: reconnect.avg,
+    maxReconnectMs: reconnect.max,
+    connectedRatio: computeCoverage(ordered, from, Math.min(to, now)),
+  };
+}
+
+function computeCoverage(ordered: ReadonlyArray<{ start: number; end: number | null }>, from: number, until: number): number | null {
+  if (until <= from) return null;
+  let covered = 0;
+  let cursor = from;
+  for (const session of ordered) {
+    const start = Math.max(session.start, cursor);
+    const end = Math.min(session.end ?? until, until);
+    if (end > start) {
+      covered += end - start;
+      cursor = end;
+    }
+  }
+  return covered / (until - from);
+}

@@ -1,0 +1,46 @@
+/** Keyset position in a device's event list, newest first: (occurredAt, id) of the last row returned. */
+export type EventCursor = { occurredAt: Date; id: bigint };
+
+/** Keyset position in a device search: match rank (exact, prefix, substring) and id of the last row returned. */
+export type DeviceSearchCursor = { rank: number; id: string };
+
+function toBase64Url(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64url");
+}
+
+function fromBase64Url(text: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  return Buffer.from(text, "base64url").toString("utf8");
+}
+
+export function encodeEventCursor(cursor: EventCursor): string {
+  return toBase64Url(`${cursor.occurredAt.getTime()}:${cursor.id.toString()}`);
+}
+
+export function decodeEventCursor(text: string): EventCursor | null {
+  const decoded = fromBase64Url(text);
+  const match = decoded === null ? null : /^(\d{1,15}):(\d{1,19})$/.exec(decoded);
+  if (!match?.[1] || !match[2]) return null;
+  const occurredAt = new Date(Number(match[1]));
+  if (Number.isNaN(occurredAt.getTime())) return null;
+  return { occurredAt, id: BigInt(match[2]) };
+}
+
+export function encodeDeviceSearchCursor(cursor: DeviceSearchCursor): string {
+  return toBase64Url(JSON.stringify([cursor.rank, cursor.id]));
+}
+
+export function decodeDeviceSearchCursor(text: string): DeviceSearchCursor | null {
+  const decoded = fromBase64Url(text);
+  if (decoded === null) return null;
+  try {
+    const value: unknown = JSON.parse(decoded);
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [rank, id] = value as unknown[];
+    if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 0 || rank > 2) return null;
+    if (typeof id !== "string" || id.length === 0) return null;
+    return { rank, id };
+  } catch {
+    return null;
+  }
+}

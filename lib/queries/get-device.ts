@@ -1,0 +1,90 @@
+import type { Db } from "@/lib/db/client.ts";
+import type { Reason } from "@/lib/events/connection-event.ts";
+import type { DeviceState } from "./search-devices.ts";
+
+export type DeviceDetail = {
+  id: string;
+  state: DeviceState;
+  stateOccurredAt: Date | null;
+  lastConnectedAt: Date | null;
+  lastDisconnectedAt: Date | null;
+  lastReason: Reason | null;
+  lastCode: string | null;
+  lastClientIp: string | null;
+  source: string | null;
+  brokerNode: string | null;
+  firmware: string | null;
+  region: string | null;
+  network: string | null;
+  labels: unknown;
+  connectCount: number;
+  disconnectCount: number;
+  failedConnectCount: number;
+  firstSeenAt: Date;
+  updatedAt: Date;
+  stats: DeviceRecentStats;
+};
+
+export type DeviceRecentStats = {
+  /** Start of the trailing window the counts below cover (24 h before `now`). */
+  since: Date;
+  connects: number;
+  disconnects: number;
+  /** Disconnects the client did not ask for (every reason except client_disconnect). */
+  drops: number;
+  failedConnects: number;
+  currentSessionStartedAt: Date | null;
+};
+
+const RECENT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+type CountsRow = { connects: number; disconnects: number; drops: number; failedConnects: number };
+
+/** The device row plus counts over the last 24 h, or null when no such device has ever reported. */
+export async function getDevice(db: Db, deviceId: string, now = new Date()): Promise<DeviceDetail | null> {
+  const since = new Date(now.getTime() - RECENT_WINDOW_MS);
+  const [device, counts, openSession] = await Promise.all([
+    db.device.findUnique({
+      where: { id: deviceId },
+      select: {
+        id: true,
+        state: true,
+        stateOccurredAt: true,
+        lastConnectedAt: true,
+        lastDisconnectedAt: true,
+        lastReason: true,
+        lastCode: true,
+        lastClientIp: true,
+        source: true,
+        brokerNode: true,
+        firmware: true,
+        region: true,
+        network: true,
+        labels: true,
+        connectCount: true,
+        disconnectCount: true,
+        failedConnectCount: true,
+        firstSeenAt: true,
+        updatedAt: true,
+      },
+    }),
+    db.$queryRaw<CountsRow[]>`
+      SELECT COUNT(*) FILTER (WHERE kind = 'connected')::int AS connects,
+             COUNT(*) FILTER (WHERE kind = 'disconnected')::int AS disconnects,
+             COUNT(*) FILTER (WHERE kind = 'disconnected' AND reason <> 'client_disconnect')::int AS drops,
+             COUNT(*) FILTER (WHERE kind = 'connect_failed')::int AS "failedConnects"
+      FROM connection_events
+      WHERE device_id = ${deviceId} AND occurred_at >= ${since} AND occurred_at <= ${now}`,
+    db.session.findFirst({
+      where: { deviceId, endedAt: null },
+      orderBy: { startedAt: "desc" },
+      select: { startedAt: true },
+    }),
+  ]);
+  if (!device) return null;
+  const recent = counts[0] ?? { connects: 0, disconnects: 0, drops: 0, failedConnects: 0 };
+  return {
+    ...device,
+    stats: { since, ...recent, currentSessionStartedAt: device.state === "online" ? (openSession?.startedAt ?? null) : null },
+  };
+}
