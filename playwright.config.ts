@@ -28,7 +28,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
   use: {
-    baseURL: "http://127.0.0.1:3100",
+    baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`,
     viewport: { width: 1360, height: 900 },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures.ts";
 import { AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID, WILDCARD_DECOY_DEVICE_ID, WILDCARD_DEVICE_ID } from "./seed-events.ts";
 
 const errorShape = (code: string, messagePart: string) => ({

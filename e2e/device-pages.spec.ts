@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID, STORM_SESSIONS } from "./seed-events.ts";
 
 /** Collects uncaught page errors and console errors (hydration mismatches surface there). */

@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databa
 import { buildSeedEvents } from "./seed-events.ts";
 
 export const E2E_HOST = "127.0.0.1";
-export const E2E_PORT = 3100;
+// Overridable so several checkouts on one machine can run their e2e suites side by side.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 const READY_TIMEOUT_MS = 120_000;
 const NEXT_BIN = path.resolve(import.meta.dirname, "../node_modules/next/dist/bin/next");
 

@@ -12,3 +12,9 @@ export function handleRoute<C>(handler: RouteHandler<C>): RouteHandler<C> {
     }
   };
 }
+
+/**
+ * For the few routes that need no signed-in user (health, token-authenticated ingest, share links): same error
+ * envelope. Today it equals handleRoute; once sign-in exists, handleRoute requires a user and this does not.
+ */
+export const handlePublicRoute = handleRoute;

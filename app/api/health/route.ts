@@ -1,6 +1,6 @@
 import { getDb, type Db } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { handleRoute } from "@/lib/http/route-handler.ts";
+import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { listWorkerStatuses, type WorkerHeartbeat } from "@/lib/queries/list-worker-statuses.ts";
 import { pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
@@ -19,7 +19,7 @@ async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
 }
 
 /** Public liveness/readiness: 200 when the database answers (worker state is reported, not required). */
-export const GET = handleRoute(async () => {
+export const GET = handlePublicRoute(async () => {
   const { db, ping } = await checkDatabase();
   let workers: WorkerHeartbeat[] = [];
   if (db && ping.ok) {
