@@ -5,6 +5,7 @@ import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
 // Runs against the machine's real Mosquitto (a standard broker with persistent sessions), not our own broker,
@@ -28,14 +29,6 @@ async function publishAll(topic: string, payloads: string[]): Promise<void> {
   await client.endAsync();
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function ruleEvent(deviceId: string, i: number): string {
   return JSON.stringify({ event: "client.disconnected", clientid: deviceId, reason: "keepalive_timeout", node: "n1", connected_at: 1_700_000_000_000 + i * 1000, disconnected_at: 1_700_000_000_500 + i * 1000 });

@@ -6,6 +6,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
 // The whole live path with real parts: real MQTT.js devices → embedded broker (EMQX-format lifecycle events) →
@@ -52,14 +53,6 @@ async function connect(clientId: string, options: mqtt.IClientOptions = {}): Pro
   return client;
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const eventsOf = (deviceId: string) => testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
 const sessionsOf = (deviceId: string) => testDb.db.session.findMany({ where: { deviceId }, orderBy: { startedAt: "asc" } });
