@@ -24,7 +24,8 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
   const counts = new Map<string, number>();
   for (const { next } of successors) if (next.clientIp) counts.set(next.clientIp, (counts.get(next.clientIp) ?? 0) + 1);
   for (const loser of losers) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
-  const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
+  const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
+  const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
   const last = takeovers.at(-1);
   if (!last) return [];
   const codes = [...new Set(takeovers.map((drop) => drop.code).filter((code): code is string => code !== null))];

@@ -44,7 +44,8 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   );
   const first = failures[0];
   const last = failures.at(-1);
-  if (!first || !last) return [];
+  // One refusal is a blip (or a renewal still in progress at the end of the window), not a chain.
+  if (!first || !last || failures.length < 2) return [];
   const acceptedSince = ctx.connects.some((event) => event.occurredAt.getTime() > first.occurredAt.getTime());
   const codes = distinctCodes(failures);
   const hints = classifyAuthMessages(failures);
@@ -70,7 +71,6 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
       },
     ];
   }
-  if (failures.length < 2) return [];
   return [
     {
       analyzer: "auth-failures",

@@ -60,7 +60,7 @@ describe("token renewal chain", () => {
     const diagnosis = diagnoseDevice(s.input());
     expect(diagnosis.findings.map((f) => f.analyzer)).toEqual(["token-renewal"]);
     expect(diagnosis.verdict?.severity).toBe("expected");
-    expect(diagnosis.verdict?.verdict).toBe("Drops every 65 min with 401003 then 404104 and reconnects in 4 s: SAS token renewal, expected.");
+    expect(diagnosis.verdict?.verdict).toBe("Drops every 65 ± 0 min with 401003 then 404104 and reconnects in 4 s: SAS token renewal, expected.");
   });
 
   it("does not excuse a 401003 that is not followed by a quick reconnect", () => {

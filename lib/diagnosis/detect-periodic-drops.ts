@@ -45,7 +45,8 @@ function dominantCode(uptimes: readonly Uptime[]): string | null {
  * between drops, because the reconnect delay would add its own noise. `excluded` drops were explained elsewhere.
  */
 export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
-  const uptimes = ctx.uptimes.filter((uptime) => !excluded.has(uptime.drop.id));
+  // Takeovers have their own analyzer: a ping-pong at a steady pace is not a timer on this device.
+  const uptimes = ctx.uptimes.filter((uptime) => !excluded.has(uptime.drop.id) && uptime.drop.reason !== "session_taken_over");
   if (uptimes.length < MIN_PERIODIC_DROPS) return [];
   const durations = uptimes.map((uptime) => uptime.durationMs);
   const period = median(durations);

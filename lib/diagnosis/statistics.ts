@@ -24,7 +24,7 @@ export function formatPeriod(ms: number, spreadMs?: number): string {
   const round = (value: number) => (value >= 10 || unit === "ms" ? Math.round(value) : Math.round(value * 10) / 10);
   const main = round(ms / size);
   if (spreadMs === undefined) return `${main} ${unit}`;
-  return `${main} ± ${Math.max(round(spreadMs / size), unit === "ms" ? 1 : 0.1)} ${unit}`;
+  return `${main} ± ${round(spreadMs / size)} ${unit}`;
 }
 
 export function minuteOf(date: Date): number {
