@@ -1,0 +1,18 @@
+import type { Db } from "@/lib/db/client.ts";
+
+export type CodeTrendDay = { day: Date; disconnects: number; failedConnects: number; other: number };
+
+type TrendRow = { day: Date; disconnects: number; failedConnects: number; other: number };
+
+/** Daily counts of one vendor code over [from, to), from the per-minute rollups (never raw events). */
+export async function getCodeTrend(db: Db, input: { code: string; from: Date; to: Date }): Promise<CodeTrendDay[]> {
+  return db.$queryRaw<TrendRow[]>`
+    SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+           COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
+           COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects",
+           COALESCE(SUM(count) FILTER (WHERE kind NOT IN ('disconnected', 'connect_failed')), 0)::int AS other
+    FROM event_rollup_minute
+    WHERE code = ${input.code} AND bucket >= ${input.from} AND bucket < ${input.to}
+    GROUP BY 1
+    ORDER BY 1`;
+}
