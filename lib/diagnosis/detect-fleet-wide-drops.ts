@@ -12,12 +12,16 @@ export function fleetWideThreshold(devicesTotal: number): number {
 }
 
 /**
- * Pure: which of the device's drops fell in a minute when much of the fleet dropped too. A burst can straddle a
- * minute boundary, so the busier of (previous + this) and (this + next) minute counts. Returns drop ID → fleet drops.
+ * Pure: which of the device's drops fell in a minute when much of the rest of the fleet dropped too. The device's
+ * own drops are subtracted (a storm or takeover ping-pong must not make its own minute "fleet-wide"). A burst
+ * can straddle a minute boundary, so the busier of (previous + this) and (this + next) minute counts.
+ * Returns drop ID → drops of other devices.
  */
 export function findFleetWideDrops(drops: readonly DiagnosisEvent[], fleet: FleetContext): Map<string, number> {
   const threshold = fleetWideThreshold(fleet.devicesTotal);
-  const count = (minute: number) => fleet.dropsByMinute.get(minute) ?? 0;
+  const own = new Map<number, number>();
+  for (const drop of drops) own.set(minuteOf(drop.occurredAt), (own.get(minuteOf(drop.occurredAt)) ?? 0) + 1);
+  const count = (minute: number) => Math.max(0, (fleet.dropsByMinute.get(minute) ?? 0) - (own.get(minute) ?? 0));
   const result = new Map<string, number>();
   for (const drop of drops) {
     const minute = minuteOf(drop.occurredAt);
@@ -41,7 +45,7 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
     {
       analyzer: "fleet-wide-drops",
       title: "Fleet-wide drops (server or network side)",
-      verdict: `${affected.length} of this device's ${ctx.drops.length} drops happened while up to ${peak} devices dropped in the same minute: a server-side or network event, not a problem of this device.`,
+      verdict: `${affected.length} of this device's ${ctx.drops.length} drops happened while up to ${peak} other devices dropped in the same minute: a server-side or network event, not a problem of this device.`,
       severity: "info",
       confidence: clamp(0.55 + 0.35 * Math.min(1, peak / (2 * fleetWideThreshold(ctx.fleet.devicesTotal)))),
       evidence: {

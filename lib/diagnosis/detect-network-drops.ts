@@ -63,7 +63,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext): DraftFinding[] {
       title: "Keepalive longer than NAT idle timeouts",
       verdict: `The device asks for a ${keepalive} s keepalive, longer than typical NAT idle timeouts (300–600 s): an idle connection can be forgotten by the network before the next ping, and the broker notices only after ${Math.round(keepalive * 1.5)} s.`,
       severity: "warning",
-      confidence: clamp(0.5 + (networkDrops > 0 ? 0.3 : 0) + (keepalive >= 600 ? 0.1 : 0)),
+      confidence: clamp(0.45 + (networkDrops > 0 ? 0.2 : 0) + (keepalive >= 600 ? 0.1 : 0)),
       evidence: { eventIds: [lastConnect.id], stats: { keepaliveSec: keepalive, detectionDelaySec: Math.round(keepalive * 1.5), networkDrops }, range: rangeAround(lastConnect.occurredAt) },
       codes: [],
       steps: [{ text: "Set the keepalive to 60 s", check: "keepalive-within-nat-timeout" }],

@@ -10,6 +10,9 @@ export const MIN_PERIODIC_DROPS = 4;
 /** Robust spread / median at or below this is a timer, not chance (exponential gaps sit near 1). */
 export const MAX_PERIODIC_VARIATION = 0.1;
 
+/** Shorter "periods" are crash loops right after connecting, the reconnect-storm analyzer's case. */
+export const MIN_PERIOD_MS = 60_000;
+
 const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "not_authorized", "auth_failed", "session_ttl"]);
 
 type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
@@ -51,7 +54,7 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   const durations = uptimes.map((uptime) => uptime.durationMs);
   const period = median(durations);
   const spread = robustSpread(durations);
-  if (!(period > 0) || spread / period > MAX_PERIODIC_VARIATION) return [];
+  if (!(period >= MIN_PERIOD_MS) || spread / period > MAX_PERIODIC_VARIATION) return [];
   // Only the uptimes that belong to the period are evidence; a few others (a restart) do not break it.
   const inPeriod = uptimes.filter((uptime) => Math.abs(uptime.durationMs - period) <= Math.max(3 * spread, 0.05 * period));
   if (inPeriod.length < MIN_PERIODIC_DROPS || inPeriod.length / uptimes.length < 0.6) return [];

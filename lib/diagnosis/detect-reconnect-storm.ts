@@ -49,15 +49,15 @@ export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
     {
       analyzer: "reconnect-storm",
       title: "Reconnect storm without backoff",
-      verdict: `Retries ${evidenceGaps.length} times within ${medianGap < SUB_SECOND_MS ? "1 s" : "seconds"} of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} bursts of up to ${longest} retries; the gaps do not grow: no backoff.`,
+      verdict: `Retries ${evidenceGaps.length} times within ${medianGap < SUB_SECOND_MS ? "1 s" : "seconds"} of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} burst${bursts.length > 1 ? "s" : ""} of up to ${longest} retries; the gaps do not grow: no backoff.`,
       severity: "critical",
-      confidence: clamp(0.55 + 0.3 * Math.min(1, evidenceGaps.length / 30) + (flat.length > 0 ? 0.1 : 0), 0, 0.97),
+      confidence: clamp(0.65 + 0.25 * Math.min(1, evidenceGaps.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97),
       evidence: {
         eventIds: evidenceGaps.flatMap((gap) => [gap.drop.id, gap.next.id]),
         stats: { subSecondRetries: subSecond.length, bursts: bursts.length, burstsWithoutBackoff: flat.length, longestBurst: longest, medianGapMs: Math.round(medianGap) },
         range: rangeAround(last.drop.occurredAt, last.next.occurredAt, 2 * 60_000),
       },
-      codes: ["mqtt5:0x9F"],
+      codes: ["mqtt5:0x9F", ...new Set(evidenceGaps.map((gap) => gap.drop.code).filter((code): code is string => code !== null))],
       steps: [
         { text: "Back off exponentially: start near 0.5–1 s, double each attempt, cap at 60 s, add random jitter", check: "reconnect-backoff" },
         { text: "After about 5 failed attempts, reconnect with freshly generated credentials", check: "credentials-accepted" },

@@ -164,7 +164,7 @@ describe("fleet-wide drops", () => {
     const diagnosis = diagnoseDevice(s.input(fleet));
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["fleet-wide-drops"]);
     expect(diagnosis.verdict?.severity).toBe("info");
-    expect(diagnosis.verdict?.verdict).toContain("8 of this device's 8 drops happened while up to 40 devices dropped in the same minute");
+    expect(diagnosis.verdict?.verdict).toContain("8 of this device's 8 drops happened while up to 39 other devices dropped in the same minute");
   });
 
   it("without fleet context the same drops are the device's", () => {
@@ -175,9 +175,10 @@ describe("fleet-wide drops", () => {
   it("uses a threshold relative to the fleet size and looks at neighbouring minutes", () => {
     const drop = { id: "1", kind: "disconnected" as const, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 1, 59)), reason: "server_shutdown" as const, initiator: "server" as const, code: null, message: null, clientIp: null, keepaliveSec: null };
     const minute = Date.UTC(2026, 0, 1, 0, 1);
-    expect(findFleetWideDrops([drop], { devicesTotal: 100, dropsByMinute: new Map([[minute, 12], [minute + MINUTE, 10]]) }).get("1")).toBe(22);
+    expect(findFleetWideDrops([drop], { devicesTotal: 100, dropsByMinute: new Map([[minute, 12], [minute + MINUTE, 10]]) }).get("1")).toBe(21);
     expect(findFleetWideDrops([drop], { devicesTotal: 100, dropsByMinute: new Map([[minute, 12]]) }).size).toBe(0);
-    expect(findFleetWideDrops([drop], { devicesTotal: 10, dropsByMinute: new Map([[minute, 4]]) }).size).toBe(0);
+    expect(findFleetWideDrops([drop], { devicesTotal: 10, dropsByMinute: new Map([[minute, 5]]) }).size).toBe(0);
+    expect(findFleetWideDrops([drop], { devicesTotal: 10, dropsByMinute: new Map([[minute, 6]]) }).size).toBe(1);
   });
 });
 
