@@ -11,7 +11,7 @@ describe("periodic drops", () => {
     for (let i = 0; i < 24; i += 1) s.connect().wait(HOUR + (random() - 0.5) * 2 * MINUTE).drop("not_authorized", "emqx:not_authorized").wait(4 * SECOND);
     const diagnosis = diagnoseDevice(s.input());
     const finding = diagnosis.findings.find((f) => f.analyzer === "periodic-drops");
-    expect(finding?.verdict).toMatch(/^Drops every 60 ± 0\.\d min with emqx:not_authorized, then reconnects in 4 s: the server cuts the connection when the device's token expires/);
+    expect(finding?.verdict).toMatch(/^Drops every 60 ± 0\.\d min with emqx:not_authorized, then reconnects in 4 s: the server cuts the connection when the device's credential expires, a token lifetime of about an hour/);
     expect(finding?.evidence.stats.kind).toBe("sas");
     expect(finding?.confidence).toBeGreaterThan(0.9);
     expect(diagnosis.verdict?.analyzer).toBe("periodic-drops");

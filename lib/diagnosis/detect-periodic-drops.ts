@@ -31,7 +31,7 @@ function classifyPeriod(periodMs: number, credentialDrops: boolean): PeriodKind 
 
 const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
   credential: { title: "Periodic drops at credential expiry", cause: "the server cuts the connection when the device's credential expires" },
-  sas: { title: "Periodic drops at token expiry (≈ 60–65 min)", cause: "the server cuts the connection when the device's token expires (the lifetime of SAS and similar tokens)" },
+  sas: { title: "Periodic drops at credential expiry (token lifetime ≈ 60 min)", cause: "the server cuts the connection when the device's credential expires, a token lifetime of about an hour (SAS and similar tokens)" },
   jwt: { title: "Periodic drops at JWT expiry", cause: "the connection ends when the device's JWT expires (JWT lifetime, at most 24 h on ClearBlade/IoT Core)" },
   idle: { title: "Periodic drops at the server idle timeout (≈ 20 min)", cause: "a server idle timeout (ClearBlade and IoT Core close connections idle for 20 min regardless of keepalive)" },
   timer: { title: "Periodic drops", cause: "a timer on the device or the server (token lifetime, idle timeout, scheduled job or watchdog)" },

@@ -95,5 +95,8 @@ describe("lookup and search", () => {
     expect(aws).toContain("aws:MQTT_KEEP_ALIVE_TIMEOUT");
     expect(aws.every((code) => code.startsWith("aws:"))).toBe(true);
     expect(searchKnowledge({ query: "zzzz-nothing" })).toEqual([]);
+    const byNumber = searchKnowledge({ query: "404104" }).map((entry) => entry.code);
+    expect(byNumber[0]).toBe("azure:404104");
+    expect(byNumber).toContain("azure:409002");
   });
 });

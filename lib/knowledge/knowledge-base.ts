@@ -37,13 +37,19 @@ export function findKnowledgeEntry(code: string | null | undefined): KnowledgeEn
 
 export type KnowledgeSearch = { query?: string | undefined; vendor?: Vendor | undefined };
 
-/** Case-insensitive match on code, name, meaning and causes; every term must match somewhere. */
+/**
+ * Case-insensitive match on code, name, meaning and causes; every term must match somewhere. Entries whose
+ * own code matches the query come first (searching 404104 finds azure:404104 before entries that mention it).
+ */
 export function searchKnowledge(search: KnowledgeSearch): KnowledgeEntry[] {
-  const terms = (search.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  return KNOWLEDGE_ENTRIES.filter((entry) => {
+  const query = (search.query ?? "").trim().toLowerCase();
+  const terms = query.split(/\s+/).filter(Boolean);
+  const matches = KNOWLEDGE_ENTRIES.filter((entry) => {
     if (search.vendor && entry.vendor !== search.vendor) return false;
     if (terms.length === 0) return true;
     const text = [entry.code, entry.name, entry.meaning, entry.reason, ...entry.rootCauses].join(" ").toLowerCase();
     return terms.every((term) => text.includes(term));
   });
+  const ownCode = (entry: KnowledgeEntry) => (query !== "" && entry.code.toLowerCase().includes(query) ? 0 : 1);
+  return matches.map((entry, index) => ({ entry, index })).sort((a, b) => ownCode(a.entry) - ownCode(b.entry) || a.index - b.index).map(({ entry }) => entry);
 }
