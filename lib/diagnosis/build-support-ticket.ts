@@ -39,7 +39,7 @@ export function buildSupportTicket(input: { device: TicketDevice; diagnosis: Dev
     "",
     "Client settings:",
     `  keepalive: ${diagnosis.summary.lastKeepaliveSec === null ? "unknown" : `${diagnosis.summary.lastKeepaliveSec} s`}`,
-    ...input.config.filter((item) => item.observed !== null).map((item) => `  ${item.setting.toLowerCase()}: ${item.observed}`),
+    ...input.config.filter((item) => item.observed !== null && item.setting !== "Keepalive").map((item) => `  ${item.setting.toLowerCase()}: ${item.observed}`),
     "",
     "Recent changes (registry, keys, firmware, network in the last 24 h): <fill in>",
   ];
