@@ -24,11 +24,13 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
   return (
     <>
       <div className="page-header">
-        <h1>Codes</h1>
-        <p className="muted">
-          Every disconnect, refusal and error code Linkscope knows ({formatCount(KNOWLEDGE_ENTRIES.length)} across {VENDORS.length} platforms), with what it means and
-          how to resolve it.
-        </p>
+        <div>
+          <h1>Codes</h1>
+          <p className="muted">
+            Every disconnect, refusal and error code Linkscope knows ({formatCount(KNOWLEDGE_ENTRIES.length)} across {VENDORS.length} platforms), with what it means and
+            how to resolve it.
+          </p>
+        </div>
       </div>
       <form className="toolbar" method="get" action="/codes" role="search">
         <label className="visually-hidden" htmlFor="code-query">

@@ -16,3 +16,15 @@ export async function getCodeTrend(db: Db, input: { code: string; from: Date; to
     GROUP BY 1
     ORDER BY 1`;
 }
+
+const DAY = 86_400_000;
+
+/** One slot per UTC day in [from, to), zeros where the code did not occur, so the chart's x-axis is honest. */
+export function fillTrendDays(trend: readonly CodeTrendDay[], from: Date, to: Date): CodeTrendDay[] {
+  const byDay = new Map(trend.map((day) => [day.day.getTime(), day]));
+  const days: CodeTrendDay[] = [];
+  for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
+    days.push(byDay.get(t) ?? { day: new Date(t), disconnects: 0, failedConnects: 0, other: 0 });
+  }
+  return days;
+}

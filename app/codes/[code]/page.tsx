@@ -5,6 +5,7 @@ import { formatCount, formatTimestamp } from "@/components/format.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { getCodeDetails } from "@/lib/queries/get-code-details.ts";
+import { fillTrendDays } from "@/lib/queries/get-code-trend.ts";
 
 type CodePageProps = { params: Promise<{ code: string }> };
 
@@ -26,13 +27,14 @@ export default async function CodePage({ params }: CodePageProps) {
   if (code === null || code.length > 200) notFound();
   const details = await getCodeDetails(getDb(), { code });
   if (!details) notFound();
-  const { entry, related, trend, devices } = details;
+  const { entry, related, devices } = details;
+  const trend = fillTrendDays(details.trend, details.from, details.to);
   const peak = Math.max(1, ...trend.map((day) => day.disconnects + day.failedConnects + day.other));
   const total = trend.reduce((sum, day) => sum + day.disconnects + day.failedConnects + day.other, 0);
 
   return (
     <>
-      <div className="page-header">
+      <div className="device-header">
         <nav aria-label="Breadcrumbs" className="breadcrumbs">
           <Link href="/codes">Codes</Link> /
         </nav>
@@ -84,7 +86,7 @@ export default async function CodePage({ params }: CodePageProps) {
               {formatCount(total)} events
             </p>
           </div>
-          {trend.length === 0 ? (
+          {total === 0 ? (
             <p className="empty">No device reported this code in the last 14 days.</p>
           ) : (
             <div className="trend" role="img" aria-label={`Events per day: ${trend.map((day) => `${day.day.toISOString().slice(0, 10)} ${day.disconnects + day.failedConnects + day.other}`).join(", ")}`}>
@@ -98,6 +100,12 @@ export default async function CodePage({ params }: CodePageProps) {
               ))}
             </div>
           )}
+          {total > 0 ? (
+            <div className="trend-axis muted">
+              <span>{trend[0]?.day.toISOString().slice(0, 10)}</span>
+              <span>{trend.at(-1)?.day.toISOString().slice(0, 10)}</span>
+            </div>
+          ) : null}
         </section>
         <section className="panel" aria-labelledby="devices-heading">
           <h2 id="devices-heading">Affected devices</h2>
