@@ -5,6 +5,8 @@ import type { DraftFinding } from "./types.ts";
 
 const MINUTE = 60_000;
 const NETWORK_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "keepalive_timeout", "unknown"]);
+/** Keepalive expiries have their own, more specific finding (detectKeepaliveProblems). */
+const IRREGULAR_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
 /** Below this many network drops per day a device is healthy enough not to call its drops a problem. */
 export const MIN_IRREGULAR_DROPS_PER_DAY = 2;
 export const MIN_IRREGULAR_DROPS = 3;
@@ -15,7 +17,7 @@ export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE;
 
 /** Irregular drops at a steady rate: network, NAT or Wi-Fi rather than a timer. */
 export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DraftFinding[] {
-  const drops = ctx.deviceDrops.filter((drop) => NETWORK_REASONS.has(drop.reason) && !excluded.has(drop.id));
+  const drops = ctx.deviceDrops.filter((drop) => IRREGULAR_REASONS.has(drop.reason) && !excluded.has(drop.id));
   const perDay = drops.length / ctx.spanDays;
   if (drops.length < MIN_IRREGULAR_DROPS || perDay < MIN_IRREGULAR_DROPS_PER_DAY) return [];
   const uptimes = ctx.uptimes.filter((uptime) => drops.includes(uptime.drop)).map((uptime) => uptime.durationMs);

@@ -106,6 +106,7 @@ describe("keepalive, rate limiting and system events", () => {
     const s = new ScenarioBuilder();
     for (let i = 0; i < 4; i += 1) s.connect({ keepaliveSec: 60 }).wait((3 + i * 2) * HOUR).drop("keepalive_timeout", "emqx:keepalive_timeout").wait(5 * MINUTE);
     expect(findingOf(s, "keepalive-timeouts")?.verdict).toContain("1.5 × keepalive (90 s) 4 times");
+    expect(analyzersOf(s)).not.toContain("irregular-drops");
   });
 
   it("attributes throttling drops to rate limiting, and not other drops", () => {
