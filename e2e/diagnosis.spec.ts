@@ -71,6 +71,7 @@ test("codes are searchable and a code page shows meaning, fleet trend and affect
   const table = page.getByRole("table", { name: "Codes" });
   await expect(table.getByRole("row").nth(1)).toContainText("DeviceConnectionClosedRemotely");
   await expect(table.getByRole("row").filter({ hasText: "azure:409002" })).toHaveCount(1);
+  await page.screenshot({ path: "test-results/codes-search.png", fullPage: true });
   await table.getByRole("link", { name: "azure:404104" }).click();
   await expect(page.getByTestId("code-id")).toHaveText("azure:404104");
   await expect(page.getByText("DeviceConnectionClosedRemotely").first()).toBeVisible();
