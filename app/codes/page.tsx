@@ -32,7 +32,7 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
           </p>
         </div>
       </div>
-      <form className="toolbar" method="get" action="/codes" role="search">
+      <form className="toolbar codes-search" method="get" action="/codes" role="search">
         <label className="visually-hidden" htmlFor="code-query">
           Search codes
         </label>

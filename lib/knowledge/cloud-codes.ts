@@ -4,8 +4,11 @@ import type { EntryRow, KnowledgeEntry } from "./types.ts";
 
 type Row = [key: string, reason: Reason, initiator: Initiator, meaning: string, causes?: string[], related?: string[]];
 
+/** Azure's meanings start with the error name ("DeviceConnectionClosedRemotely: …"); that is the entry's name. */
+const nameFromMeaning = (key: string, meaning: string) => (/^[A-Z][A-Za-z]+:/.test(meaning) ? `${key} ${meaning.slice(0, meaning.indexOf(":"))}` : key);
+
 const toRows = (rows: readonly Row[], extra: Record<string, Partial<EntryRow>> = {}): EntryRow[] =>
-  rows.map(([key, reason, initiator, meaning, causes, related]) => ({ key, reason, initiator, meaning, causes, related, ...extra[key] }));
+  rows.map(([key, reason, initiator, meaning, causes, related]) => ({ key, name: nameFromMeaning(key, meaning), reason, initiator, meaning, causes, related, ...extra[key] }));
 
 /** AWS IoT Core lifecycle `disconnectReason` values and the connect_failed status (lifecycle-formats.md §1.4). */
 const AWS_ROWS: readonly Row[] = [
