@@ -67,6 +67,15 @@ const AZURE_ROWS: readonly Row[] = [
   ["503005", "throttled", "server", "ServerBusy"],
   ["503008", "throttled", "server", "ReceiveLinkOpensThrottled: too many link opens or reconnects"],
   ["504101", "server_error", "server", "GatewayTimeout: direct-method outcome unknown"],
+  // Device-side connection status reasons of the Azure IoT C SDK (IOTHUB_CLIENT_CONNECTION_STATUS_REASON).
+  ["IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN", "credential_expired", "client", "Device SDK: the SAS token expired (the SDK renews it and reconnects)", undefined, ["azure:401003"]],
+  ["IOTHUB_CLIENT_CONNECTION_DEVICE_DISABLED", "not_authorized", "server", "Device SDK: the device is disabled in the registry", undefined, ["azure:403012"]],
+  ["IOTHUB_CLIENT_CONNECTION_BAD_CREDENTIAL", "auth_failed", "client", "Device SDK: the credentials were rejected", undefined, ["azure:401003"]],
+  ["IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED", "connection_lost", "client", "Device SDK: the retry policy gave up; the client stays offline until the application reconnects"],
+  ["IOTHUB_CLIENT_CONNECTION_NO_NETWORK", "connection_lost", "network", "Device SDK: no network (also reported when a connected device is disabled, SDK issue #2300)", undefined, ["azure:404104"]],
+  ["IOTHUB_CLIENT_CONNECTION_COMMUNICATION_ERROR", "connection_lost", "network", "Device SDK: communication error (the .NET SDK reports 400027 takeovers this way too)", undefined, ["azure:400027"]],
+  ["IOTHUB_CLIENT_CONNECTION_OK", "connected", "client", "Device SDK: connected and authenticated"],
+  ["IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE", "keepalive_timeout", "network", "Device SDK: no PINGRESP from IoT Hub in time (newer SDK versions)"],
 ];
 
 export const AZURE_ENTRIES: KnowledgeEntry[] = buildEntries(
@@ -80,6 +89,8 @@ export const AZURE_ENTRIES: KnowledgeEntry[] = buildEntries(
       steps: [step("If it follows 401003 and the device reconnects within 60 s, it is SAS token renewal: expected", "reconnects-quickly")],
     },
     "409002": { steps: [step("Look for the first error in the chain (usually 404104); reconnect only when actually disconnected", "manual")] },
+    IOTHUB_CLIENT_CONNECTION_OK: { expected: true },
+    IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED: { steps: [step("Use unlimited retries with backoff so the client never gives up", "reconnect-backoff")] },
   }),
 );
 

@@ -48,6 +48,7 @@ describe("knowledge base coverage", () => {
     expectKnown(AWS_REASONS.map((reason) => `aws:${reason}`));
     expectKnown(EVENT_GRID_REASONS.map((reason) => `azure-egmqtt:${reason}`));
     expectKnown(MOSQUITTO_SLUGS.map((slug) => `mosquitto:${slug}`));
+    expectKnown(["EXPIRED_SAS_TOKEN", "DEVICE_DISABLED", "BAD_CREDENTIAL", "RETRY_EXPIRED", "NO_NETWORK", "COMMUNICATION_ERROR", "OK", "NO_PING_RESPONSE"].map((name) => `azure:IOTHUB_CLIENT_CONNECTION_${name}`));
   });
   it("knows every aws-c-mqtt error 5120-5176 by number", () => {
     const mqttErrors = Array.from({ length: 5176 - 5120 + 1 }, (_, i) => 5120 + i);
