@@ -27,7 +27,7 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
       </span>
       <p className="verdict-text">{verdict.verdict}</p>
       <p className="verdict-meta">
-        Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} events as evidence over {days} days
+        Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event{verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
         {verdict.evidence.range ? (
           <>
             {" · "}

@@ -32,6 +32,12 @@ export function findFleetWideDrops(drops: readonly DiagnosisEvent[], fleet: Flee
   return result;
 }
 
+function describeShare(affected: number, total: number): string {
+  if (total === 1) return "This device's only drop";
+  if (affected === total) return `All ${total} of this device's drops`;
+  return `${affected} of this device's ${total} drops`;
+}
+
 export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
   if (ctx.fleetWide.size === 0 || !ctx.fleet) return [];
   const affected = ctx.drops.filter((drop) => ctx.fleetWide.has(drop.id));
@@ -45,7 +51,7 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
     {
       analyzer: "fleet-wide-drops",
       title: "Fleet-wide drops (server or network side)",
-      verdict: `${affected.length} of this device's ${ctx.drops.length} drops happened while up to ${peak} other devices dropped in the same minute: a server-side or network event, not a problem of this device.`,
+      verdict: `${describeShare(affected.length, ctx.drops.length)} happened while up to ${peak} other devices dropped in the same minute: a server-side or network event, not a problem of this device.`,
       severity: "info",
       confidence: clamp(0.55 + 0.35 * Math.min(1, peak / (2 * fleetWideThreshold(ctx.fleet.devicesTotal)))),
       evidence: {
@@ -55,7 +61,7 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
       },
       codes,
       steps: [
-        { text: "Check whether the drops coincided with drops across the fleet (then look at the broker, load balancer or provider status, not the device)", check: "not-fleet-wide" },
+        { text: "Look at the broker, load balancer or provider status for those minutes, not at the device", check: "manual" },
         { text: "Make sure every device reconnects on its own with backoff and jitter, so a fleet event does not become a reconnect storm", check: "reconnect-backoff" },
       ],
     },

@@ -165,7 +165,7 @@ describe("fleet-wide drops", () => {
     const diagnosis = diagnoseDevice(s.input(fleet));
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["fleet-wide-drops"]);
     expect(diagnosis.verdict?.severity).toBe("info");
-    expect(diagnosis.verdict?.verdict).toContain("8 of this device's 8 drops happened while up to 39 other devices dropped in the same minute");
+    expect(diagnosis.verdict?.verdict).toContain("All 8 of this device's drops happened while up to 39 other devices dropped in the same minute");
   });
 
   it("without fleet context the same drops are the device's", () => {

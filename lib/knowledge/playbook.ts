@@ -33,7 +33,7 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
     step("Confirm the client reconnects within a minute", "reconnects-quickly"),
   ],
   connection_lost: [
-    step("Check whether other devices dropped at the same minute (a server or network event, not this device)", "not-fleet-wide"),
+    step("Rule out a server or network event: other devices should not have dropped in the same minutes", "not-fleet-wide"),
     step("Keep the keepalive at or below 60 s so NAT devices (300–600 s idle timeout) keep the mapping open", "keepalive-within-nat-timeout"),
     step("Check the device's network (signal, Wi-Fi roaming, DHCP, power save) around the drop times", "stable-network"),
     step("Reconnect with exponential backoff and jitter", "reconnect-backoff"),
@@ -86,12 +86,12 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
     step("Alert on quota use before it runs out", "manual"),
   ],
   server_error: [
-    step("Check whether many devices were affected at the same time (server side)", "not-fleet-wide"),
+    step("Rule out a server-side event: other devices should not have been affected in the same minutes", "not-fleet-wide"),
     step("Retry with exponential backoff and jitter", "reconnect-backoff"),
     step("Check the provider's status page", "manual"),
   ],
   server_shutdown: [
-    step("Check whether many devices were affected at the same time (maintenance or restart)", "not-fleet-wide"),
+    step("Rule out maintenance or a restart: other devices should not have been affected in the same minutes", "not-fleet-wide"),
     step("Reconnect automatically with backoff and jitter", "reconnect-backoff"),
   ],
   admin_disconnect: [step("Check the audit trail for who disconnected the client and why", "manual")],
