@@ -27,6 +27,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <nav aria-label="Main" className="main-nav">
                 <Link href="/">Fleet</Link>
                 <Link href="/devices">Devices</Link>
+                <Link href="/codes">Codes</Link>
+                <Link href="/tools/jwt">JWT check</Link>
               </nav>
               <IngestStatus />
             </div>

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { FullConfig } from "@playwright/test";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { seedFleetHistory } from "./fleet-history.ts";
 import { buildSeedEvents } from "./seed-events.ts";
 
 export const E2E_HOST = "127.0.0.1";
@@ -50,7 +51,9 @@ function keepLogOnlyIfErrors(logPath: string): void {
 }
 
 async function seedDatabase(database: TestDatabase): Promise<void> {
-  const events = buildSeedEvents(Date.now());
+  const now = Date.now();
+  await seedFleetHistory(database.db, now);
+  const events = buildSeedEvents(now);
   const result = await recordIngestBatch(database.db, {
     events,
     deadLetters: [{ source: "emqx", topic: "$SYS/brokers/emqx@10.0.0.5/clients/x/connected", error: "payload is not JSON", payload: "{not json" }],

@@ -3,6 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DeviceActivity } from "@/components/device-activity.tsx";
+import { DiagnosisBanner } from "@/components/diagnosis-banner.tsx";
+import { RecommendedConfig } from "@/components/recommended-config.tsx";
+import { ResolutionPanel } from "@/components/resolution-panel.tsx";
+import { SupportTicket } from "@/components/support-ticket.tsx";
+import { buildSupportTicket } from "@/lib/diagnosis/build-support-ticket.ts";
+import { recommendClientConfig } from "@/lib/diagnosis/recommend-client-config.ts";
+import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
+import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
@@ -38,11 +46,20 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
 
   const { mode, notice } = resolveDeviceRange(await searchParams, now);
   const range = computeWindow(mode, now.getTime());
-  const [sessions, drops, events] = await Promise.all([
+  const [sessions, drops, events, diagnosis, recentFailures] = await Promise.all([
     listDeviceSessions(db, { deviceId, ...range }),
     listDeviceEvents(db, { deviceId, ...range, limit: MAX_DROP_MARKERS, kinds: ["disconnected", "connect_failed"] }),
     listDeviceEvents(db, { deviceId, ...range, limit: EVENTS_PAGE_SIZE }),
+    getDeviceDiagnosis(db, { deviceId, now }),
+    listDeviceEvents(db, { deviceId, from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS), to: now, limit: 10, kinds: ["disconnected", "connect_failed"] }),
   ]);
+  const config = recommendClientConfig(diagnosis);
+  const ticket = buildSupportTicket({
+    device,
+    diagnosis,
+    config,
+    recentFailures: recentFailures.events.filter((event) => event.reason !== "client_disconnect"),
+  });
 
   const facts: [string, ReactNode][] = [
     [
@@ -90,7 +107,11 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
           ))}
         </dl>
       </div>
+      <DiagnosisBanner deviceId={device.id} diagnosis={diagnosis} />
       {notice ? <p className="notice">{notice}</p> : null}
+      <div className="diagnosis-section">
+        <ResolutionPanel deviceId={device.id} findings={diagnosis.findings} />
+      </div>
       <DeviceActivity
         key={`activity-${JSON.stringify(mode)}`}
         deviceId={device.id}
@@ -111,6 +132,10 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
         initialNow={now.toISOString()}
         initialPage={serializeForClient({ ...range, ...events })}
       />
+      <div className="diagnosis-section">
+        <RecommendedConfig items={config} />
+        <SupportTicket text={ticket} />
+      </div>
     </>
   );
 }

@@ -1,0 +1,41 @@
+import Link from "next/link";
+import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
+import { deviceHref } from "@/lib/http/device-path.ts";
+import { formatCount } from "./format.ts";
+
+const SEVERITY_LABEL = { critical: "Problem", warning: "Needs attention", info: "Not the device", expected: "Expected" } as const;
+
+/** The one-sentence answer at the top of the device page. */
+export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; diagnosis: DeviceDiagnosis }) {
+  const verdict = diagnosis.verdict;
+  const days = Math.round((Date.parse(diagnosis.window.to) - Date.parse(diagnosis.window.from)) / 86_400_000);
+  if (!verdict) {
+    return (
+      <section className="verdict verdict-ok" aria-label="Diagnosis" data-testid="verdict">
+        <span className="verdict-label">No problem found</span>
+        <p className="verdict-text">
+          No problem found in the last {days} days: {formatCount(diagnosis.summary.connects)} connects, {formatCount(diagnosis.summary.drops)} drops,{" "}
+          {formatCount(diagnosis.summary.failedConnects)} failed connects.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className={`verdict verdict-${verdict.severity}`} aria-label="Diagnosis" data-testid="verdict">
+      <span className="verdict-label">
+        {SEVERITY_LABEL[verdict.severity]} · {verdict.title}
+      </span>
+      <p className="verdict-text">{verdict.verdict}</p>
+      <p className="verdict-meta">
+        Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event{verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
+        {verdict.evidence.range ? (
+          <>
+            {" · "}
+            <Link href={deviceHref(deviceId, verdict.evidence.range)}>Show the latest in the timeline</Link>
+          </>
+        ) : null}
+        {diagnosis.findings.length > 1 ? ` · ${diagnosis.findings.length - 1} more finding${diagnosis.findings.length > 2 ? "s" : ""} below` : null}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { buildSupportTicket } from "./build-support-ticket.ts";
+import { diagnoseDevice } from "./diagnose-device.ts";
+import { recommendClientConfig } from "./recommend-client-config.ts";
+import { ScenarioBuilder, SECOND } from "./scenario-builder.ts";
+
+describe("support ticket and recommended configuration", () => {
+  const s = new ScenarioBuilder("plug 7/#1");
+  s.connect({ keepaliveSec: 1200 }).wait(3_600_000).drop("connection_lost", "emqx:tcp_closed");
+  for (let i = 0; i < 8; i += 1) s.wait(200).connect({ keepaliveSec: 1200 }).wait(50).drop("connection_lost", "emqx:tcp_closed");
+  s.wait(SECOND).refuse("auth_failed", "connack:4", "bad password");
+  const diagnosis = diagnoseDevice(s.input());
+  const config = recommendClientConfig(diagnosis);
+
+  it("checks the keepalive and backoff recommendations against the evidence", () => {
+    expect(config.find((item) => item.setting === "Keepalive")).toMatchObject({ observed: "1200 s", status: "failed" });
+    expect(config.find((item) => item.setting === "Reconnect backoff")?.status).toBe("failed");
+    expect(config.find((item) => item.setting === "Retries")?.status).toBe("unknown");
+  });
+
+  it("passes a 60 s keepalive", () => {
+    const calm = new ScenarioBuilder();
+    calm.connect({ keepaliveSec: 60 });
+    expect(recommendClientConfig(diagnoseDevice(calm.input())).find((item) => item.setting === "Keepalive")?.status).toBe("passed");
+  });
+
+  it("assembles ID, UTC times, codes, settings and a recent-changes placeholder", () => {
+    const text = buildSupportTicket({
+      device: { id: "plug 7/#1", source: "emqx", brokerNode: "emqx@10.0.0.5", firmware: "fw 1", region: null, network: "wifi", lastClientIp: "10.0.0.1" },
+      diagnosis,
+      recentFailures: [{ occurredAt: new Date(Date.UTC(2026, 10, 1, 1, 0, 3)), kind: "connect_failed", reason: "auth_failed", code: "connack:4", message: "bad password" }],
+      config,
+    });
+    expect(text).toContain("Device ID: plug 7/#1");
+    expect(text).toContain("Verdict: Retries");
+    expect(text).toContain("2026-11-01T01:00:03.000Z  connect_failed  auth_failed  connack:4  \"bad password\"");
+    expect(text).toContain("keepalive: 1200 s");
+    expect(text).toContain("Recent changes");
+    expect(text).toMatch(/Codes: .*emqx:tcp_closed/);
+  });
+});

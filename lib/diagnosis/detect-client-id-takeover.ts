@@ -1,0 +1,64 @@
+import type { AnalysisContext } from "./analysis-context.ts";
+import { clamp, rangeAround } from "./statistics.ts";
+import type { DiagnosisEvent, DraftFinding } from "./types.ts";
+
+export const MIN_TAKEOVERS = 3;
+
+/**
+ * Takeovers whose successors come from alternating addresses mean two devices share one client ID; takeovers
+ * from the same address are a device reconnecting before the server noticed its old connection was gone.
+ */
+export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
+  const takeovers = ctx.deviceDrops.filter((drop) => drop.reason === "session_taken_over");
+  if (takeovers.length < MIN_TAKEOVERS) return [];
+  const successors = takeovers
+    .map((drop) => ({ drop, next: ctx.connects.find((event) => event.occurredAt.getTime() >= drop.occurredAt.getTime()) }))
+    .filter((pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent } => pair.next !== undefined);
+  // The connection that was taken over: the latest connect before the takeover.
+  const losers = takeovers.map((drop) => ctx.connects.findLast((event) => event.occurredAt.getTime() < drop.occurredAt.getTime()));
+  let alternations = 0;
+  successors.forEach(({ next }, index) => {
+    const loser = losers[index];
+    if (loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp) alternations += 1;
+  });
+  const counts = new Map<string, number>();
+  for (const { next } of successors) if (next.clientIp) counts.set(next.clientIp, (counts.get(next.clientIp) ?? 0) + 1);
+  for (const loser of losers) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
+  const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
+  const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
+  const last = takeovers.at(-1);
+  if (!last) return [];
+  const codes = [...new Set(takeovers.map((drop) => drop.code).filter((code): code is string => code !== null))];
+  const eventIds = successors.flatMap(({ drop, next }) => [drop.id, next.id]);
+
+  if (addresses.length >= 2 && alternations >= 2) {
+    const [a, b] = addresses;
+    return [
+      {
+        analyzer: "client-id-takeover",
+        title: "Duplicate client ID (takeover ping-pong)",
+        verdict: `Two devices share client ID ${ctx.deviceId}: ${takeovers.length} takeovers alternate between ${a} and ${b}${addresses.length > 2 ? ` (and ${addresses.length - 2} more addresses)` : ""}.`,
+        severity: "critical",
+        confidence: clamp(0.6 + 0.38 * Math.min(1, alternations / 10), 0, 0.98),
+        evidence: { eventIds, stats: { takeovers: takeovers.length, alternations, addresses: addresses.join(", ") }, range: rangeAround(last.occurredAt, last.occurredAt, 3 * 60_000) },
+        codes: [...codes, "mqtt5:0x8E"].filter((code, index, all) => all.indexOf(code) === index),
+        steps: [
+          { text: `Give each physical device its own client ID; find the second one at ${b ?? "the other address"}`, check: "unique-client-id" },
+          { text: "Stop extra processes on one device that connect with the same ID", check: "manual" },
+        ],
+      },
+    ];
+  }
+  return [
+    {
+      analyzer: "client-id-takeover",
+      title: "Session taken over by the device's own reconnects",
+      verdict: `The session was taken over ${takeovers.length} times from the same address${addresses[0] ? ` (${addresses[0]})` : ""}: the device reconnects before the server noticed its old connection was gone.`,
+      severity: "info",
+      confidence: clamp(0.4 + 0.3 * Math.min(1, takeovers.length / 10)),
+      evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range: rangeAround(last.occurredAt) },
+      codes,
+      steps: [{ text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" }],
+    },
+  ];
+}

@@ -1,0 +1,130 @@
+import type { Reason } from "@/lib/events/connection-event.ts";
+import type { AnalysisContext } from "./analysis-context.ts";
+import { clamp, rangeAround } from "./statistics.ts";
+import type { DiagnosisEvent, DraftFinding } from "./types.ts";
+
+const AUTH_REASONS: ReadonlySet<Reason> = new Set(["auth_failed", "not_authorized", "credential_expired"]);
+
+/** Codes that mean "this client ID is not acceptable", whatever the vendor. */
+export const CLIENT_ID_REJECTED_CODES: ReadonlySet<string> = new Set([
+  "connack:2",
+  "mqtt5:0x85",
+  "emqx:client_identifier_not_valid",
+  "hivemq:CLIENT_IDENTIFIER_NOT_VALID",
+  "mosquitto:client-identifier-not-valid",
+  "aedes:identifier-rejected",
+  "clearblade:client-id-rejected",
+  "libmosquitto:connection-refused-identifier-rejected",
+]);
+
+/** Sub-causes the vendor message can reveal (ClearBlade's JWT rules, Azure's 401003 texts). */
+const AUTH_HINTS: readonly [RegExp, string][] = [
+  [/expir|\bexp\b|renew token/i, "expired token"],
+  [/audience|\baud\b/i, "wrong audience (aud)"],
+  [/skew|clock|\biat\b|not yet valid|future/i, "clock skew"],
+  [/\balg\b|algorithm|rs256|es256/i, "wrong algorithm"],
+  [/base64/i, "base64 instead of base64url"],
+  [/thumbprint|certificate/i, "certificate or thumbprint mismatch"],
+];
+
+export function classifyAuthMessages(events: readonly DiagnosisEvent[]): string[] {
+  const hints = new Set<string>();
+  for (const event of events) for (const [pattern, hint] of AUTH_HINTS) if (event.message && pattern.test(event.message)) hints.add(hint);
+  return [...hints];
+}
+
+function distinctCodes(events: readonly DiagnosisEvent[]): string[] {
+  return [...new Set(events.map((event) => event.code).filter((code): code is string => code !== null))];
+}
+
+/** Authentication failure chains: refused connects, and whether the device ever gets back in. */
+export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
+  const failures = ctx.failures.filter(
+    (event) => AUTH_REASONS.has(event.reason) && !excluded.has(event.id) && !(event.code && CLIENT_ID_REJECTED_CODES.has(event.code)),
+  );
+  const first = failures[0];
+  const last = failures.at(-1);
+  // One refusal is a blip (or a renewal still in progress at the end of the window), not a chain.
+  if (!first || !last || failures.length < 2) return [];
+  const acceptedSince = ctx.connects.some((event) => event.occurredAt.getTime() > first.occurredAt.getTime());
+  const codes = distinctCodes(failures);
+  const hints = classifyAuthMessages(failures);
+  const hintText = hints.length > 0 ? ` The server's messages point to: ${hints.join(", ")}.` : "";
+  const codeText = codes.length > 0 ? codes.join(", ") : last.reason;
+  const steps = [
+    { text: "Check the device's credentials are accepted at all (a successful connect after the failures)", check: "credentials-accepted" as const },
+    { text: "Decode the token in /tools/jwt: exp − iat ≤ 24 h, aud, alg RS256/ES256, base64url, iat within 10 min of now", check: "manual" as const },
+    { text: "Sync the device clock with NTP", check: "manual" as const },
+    { text: "Back off between attempts and regenerate credentials after repeated failures", check: "reconnect-backoff" as const },
+  ];
+  if (!acceptedSince) {
+    return [
+      {
+        analyzer: "auth-failures",
+        title: "Every connect refused (authentication)",
+        verdict: `All ${failures.length} connect attempts since ${first.occurredAt.toISOString()} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
+        severity: "critical",
+        confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
+        evidence: { eventIds: failures.map((event) => event.id), stats: { refusedConnects: failures.length, acceptedSinceFirstRefusal: 0, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) }, range: rangeAround(last.occurredAt) },
+        codes,
+        steps,
+      },
+    ];
+  }
+  return [
+    {
+      analyzer: "auth-failures",
+      title: "Intermittent authentication failures",
+      verdict: `${failures.length} connect attempts were refused with ${codeText} between successful connects: credentials expire or are renewed too late, or the clock drifts.${hintText}`,
+      severity: "warning",
+      confidence: clamp(0.45 + 0.35 * Math.min(1, failures.length / 10)),
+      evidence: { eventIds: failures.map((event) => event.id), stats: { refusedConnects: failures.length, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) }, range: rangeAround(last.occurredAt) },
+      codes,
+      steps,
+    },
+  ];
+}
+
+export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
+  const failures = ctx.events.filter((event) => event.reason === "tls_error");
+  const last = failures.at(-1);
+  if (!last) return [];
+  const accepted = ctx.connects.length > 0;
+  return [
+    {
+      analyzer: "tls-failures",
+      title: "TLS or certificate failures",
+      verdict: `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
+      severity: accepted ? "warning" : "critical",
+      confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
+      evidence: { eventIds: failures.map((event) => event.id), stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length }, range: rangeAround(last.occurredAt) },
+      codes: distinctCodes(failures),
+      steps: [
+        { text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts", check: "tls-handshake-ok" },
+        { text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later", check: "manual" },
+        { text: "Sync the device clock with NTP so certificates validate", check: "manual" },
+      ],
+    },
+  ];
+}
+
+export function detectRejectedClientId(ctx: AnalysisContext): DraftFinding[] {
+  const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+  const last = rejected.at(-1);
+  if (!last) return [];
+  return [
+    {
+      analyzer: "client-id-rejected",
+      title: "Client ID rejected",
+      verdict: `The server rejected the client ID ${rejected.length} times (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
+      severity: "critical",
+      confidence: clamp(0.75 + 0.2 * Math.min(1, rejected.length / 3)),
+      evidence: { eventIds: rejected.map((event) => event.id), stats: { rejections: rejected.length }, range: rangeAround(last.occurredAt) },
+      codes: distinctCodes(rejected),
+      steps: [
+        { text: "Use exactly the client ID format the platform requires (project, region, registry and device ID, case-sensitive)", check: "client-id-accepted" },
+        { text: "Make sure the device exists in the registry", check: "manual" },
+      ],
+    },
+  ];
+}

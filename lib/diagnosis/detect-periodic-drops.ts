@@ -1,0 +1,105 @@
+import type { Reason } from "@/lib/events/connection-event.ts";
+import type { AnalysisContext, Uptime } from "./analysis-context.ts";
+import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
+import type { DraftFinding } from "./types.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Fewer uptimes than this cannot show a period. */
+export const MIN_PERIODIC_DROPS = 4;
+/** Robust spread / median at or below this is a timer, not chance (exponential gaps sit near 1). */
+export const MAX_PERIODIC_VARIATION = 0.1;
+
+/** Shorter "periods" are crash loops right after connecting, the reconnect-storm analyzer's case. */
+export const MIN_PERIOD_MS = 60_000;
+
+const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "not_authorized", "auth_failed", "session_ttl"]);
+
+type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
+
+function classifyPeriod(periodMs: number, credentialDrops: boolean): PeriodKind {
+  if (credentialDrops) {
+    if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
+    if (periodMs > 70 * MINUTE && periodMs <= 24.5 * HOUR) return "jwt";
+    return "credential";
+  }
+  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
+  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
+  if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return "jwt";
+  return "timer";
+}
+
+const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
+  credential: { title: "Periodic drops at credential expiry", cause: "the server cuts the connection when the device's credential expires" },
+  sas: { title: "Periodic drops at credential expiry (token lifetime ≈ 60 min)", cause: "the server cuts the connection when the device's credential expires, a token lifetime of about an hour (SAS and similar tokens)" },
+  jwt: { title: "Periodic drops at JWT expiry", cause: "the connection ends when the device's JWT expires (JWT lifetime, at most 24 h on ClearBlade/IoT Core)" },
+  idle: { title: "Periodic drops at the server idle timeout (≈ 20 min)", cause: "a server idle timeout (ClearBlade and IoT Core close connections idle for 20 min regardless of keepalive)" },
+  timer: { title: "Periodic drops", cause: "a timer on the device or the server (token lifetime, idle timeout, scheduled job or watchdog)" },
+};
+
+function dominantCode(uptimes: readonly Uptime[]): string | null {
+  const counts = new Map<string, number>();
+  for (const { drop } of uptimes) if (drop.code) counts.set(drop.code, (counts.get(drop.code) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+/**
+ * Drops at a fixed uptime: the connected time before each drop is nearly constant. Uptimes rather than gaps
+ * between drops, because the reconnect delay would add its own noise. `excluded` drops were explained elsewhere.
+ */
+export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
+  // Takeovers have their own analyzer: a ping-pong at a steady pace is not a timer on this device.
+  const uptimes = ctx.uptimes.filter((uptime) => !excluded.has(uptime.drop.id) && uptime.drop.reason !== "session_taken_over");
+  if (uptimes.length < MIN_PERIODIC_DROPS) return [];
+  const durations = uptimes.map((uptime) => uptime.durationMs);
+  const period = median(durations);
+  const spread = robustSpread(durations);
+  if (!(period >= MIN_PERIOD_MS) || spread / period > MAX_PERIODIC_VARIATION) return [];
+  // Only the uptimes that belong to the period are evidence; a few others (a restart) do not break it.
+  const inPeriod = uptimes.filter((uptime) => Math.abs(uptime.durationMs - period) <= Math.max(3 * spread, 0.05 * period));
+  if (inPeriod.length < MIN_PERIODIC_DROPS || inPeriod.length / uptimes.length < 0.6) return [];
+
+  const credentialDrops = inPeriod.filter((uptime) => CREDENTIAL_REASONS.has(uptime.drop.reason)).length >= inPeriod.length / 2;
+  const kind = classifyPeriod(period, credentialDrops);
+  const code = dominantCode(inPeriod);
+  const reconnectGaps = ctx.gaps.filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected").map((gap) => gap.gapMs);
+  const reconnectMs = reconnectGaps.length > 0 ? median(reconnectGaps) : null;
+  const reconnectText = reconnectMs === null ? "" : `, then reconnects in ${formatPeriod(reconnectMs)}`;
+  const first = inPeriod[0];
+  const last = inPeriod.at(-1);
+  if (!first || !last) return [];
+
+  const variation = spread / period;
+  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, 0.98);
+  const { title, cause } = EXPLANATION[kind];
+  return [
+    {
+      analyzer: "periodic-drops",
+      title,
+      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.`,
+      severity: "warning",
+      confidence,
+      evidence: {
+        eventIds: inPeriod.map((uptime) => uptime.drop.id),
+        stats: {
+          drops: inPeriod.length,
+          periodSec: Math.round(period / 1000),
+          spreadSec: Math.round(spread / 1000),
+          ...(reconnectMs === null ? {} : { medianReconnectSec: Math.round(reconnectMs / 100) / 10 }),
+          kind,
+        },
+        range: rangeAround(last.connect.occurredAt, last.drop.occurredAt, 5 * MINUTE),
+      },
+      codes: code ? [code] : [],
+      steps:
+        kind === "idle"
+          ? [{ text: "Send a PINGREQ or a message well within 20 min (keepalive 60 s)", check: "keepalive-within-nat-timeout" }]
+          : kind === "timer"
+            ? [{ text: "Find the timer with this period on the device (token lifetime, watchdog, cron) or the server (idle or session limits)", check: "manual" }]
+            : [
+                { text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off", check: "renews-before-expiry" },
+                { text: "Reconnect with fresh credentials within seconds after an expiry", check: "reconnects-quickly" },
+              ],
+    },
+  ];
+}

@@ -1,0 +1,69 @@
+import type { AnalysisContext } from "./analysis-context.ts";
+import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
+import type { DiagnosisEvent, DraftFinding } from "./types.ts";
+
+/** The SDKs' renewal chain must complete within this, per Azure's troubleshooting guide. */
+export const RENEWAL_RECONNECT_MS = 60_000;
+const CHAIN_LINK_MS = 60_000;
+
+const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
+
+export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent };
+
+/** `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` → connected within 60 s. */
+export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalChain[] {
+  const chains: RenewalChain[] = [];
+  for (let i = 0; i < events.length; i += 1) {
+    const unauthorized = events[i];
+    if (!unauthorized || !isCode(unauthorized, "azure:401003")) continue;
+    let closed: DiagnosisEvent | null = unauthorized.kind === "disconnected" ? unauthorized : null;
+    let j = i + 1;
+    for (; j < events.length; j += 1) {
+      const next = events[j];
+      if (!next) break;
+      if (next.occurredAt.getTime() - unauthorized.occurredAt.getTime() > CHAIN_LINK_MS) break;
+      if (isCode(next, "azure:404104")) {
+        closed = next;
+        break;
+      }
+      if (next.kind === "connected") break;
+    }
+    if (!closed) continue;
+    const reconnect = events.slice(j + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
+    if (reconnect?.kind !== "connected") continue;
+    if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
+    chains.push({ unauthorized, closed, reconnect });
+  }
+  return chains;
+}
+
+/** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */
+export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFinding[]; explained: Set<string> } {
+  const chains = findRenewalChains(ctx.events);
+  const explained = new Set(chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id]));
+  const first = chains[0];
+  const last = chains.at(-1);
+  if (!first || !last) return { findings: [], explained };
+  const intervals = chains.slice(1).map((chain, index) => chain.closed.occurredAt.getTime() - (chains[index]?.closed.occurredAt.getTime() ?? 0));
+  const reconnects = chains.map((chain) => chain.reconnect.occurredAt.getTime() - chain.closed.occurredAt.getTime());
+  const every = intervals.length >= 2 ? `every ${formatPeriod(median(intervals), robustSpread(intervals))} ` : "";
+  return {
+    explained,
+    findings: [
+      {
+        analyzer: "token-renewal",
+        title: "SAS token renewal (expected)",
+        verdict: `Drops ${every}with 401003 then 404104 and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
+        severity: "expected",
+        confidence: clamp(0.6 + 0.35 * Math.min(1, chains.length / 6)),
+        evidence: {
+          eventIds: chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id, chain.reconnect.id]),
+          stats: { renewals: chains.length, medianReconnectSec: Math.round(median(reconnects) / 100) / 10 },
+          range: rangeAround(last.unauthorized.occurredAt, last.reconnect.occurredAt, 5 * 60_000),
+        },
+        codes: ["azure:401003", "azure:404104"],
+        steps: [{ text: "Nothing to fix: suppress alerts for a disconnect followed by a reconnect within 60 s", check: "reconnects-quickly" }],
+      },
+    ],
+  };
+}

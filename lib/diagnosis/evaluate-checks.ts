@@ -1,0 +1,100 @@
+import type { CheckId } from "@/lib/knowledge/types.ts";
+import type { AnalysisContext } from "./analysis-context.ts";
+import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
+import { NAT_IDLE_TIMEOUT_SEC } from "./detect-network-drops.ts";
+import { SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
+import { formatPeriod, median, rangeAround } from "./statistics.ts";
+import type { DiagnosisEvent, EvidenceRange, StepStatus } from "./types.ts";
+
+export type CheckResult = { status: StepStatus; detail: string; evidence: EvidenceRange | null };
+
+const unknown = (detail: string): CheckResult => ({ status: "unknown", detail, evidence: null });
+const passed = (detail: string): CheckResult => ({ status: "passed", detail, evidence: null });
+const failed = (detail: string, at?: DiagnosisEvent): CheckResult => ({ status: "failed", detail, evidence: at ? rangeAround(at.occurredAt) : null });
+
+/** Evaluates one check against the device's evidence. Pure; `unknown` when the data cannot tell. */
+export function evaluateCheck(check: CheckId, ctx: AnalysisContext): CheckResult {
+  switch (check) {
+    case "keepalive-within-nat-timeout": {
+      const keepalive = ctx.lastKeepaliveSec;
+      if (keepalive === null) return unknown("The connect events do not report the keepalive.");
+      if (keepalive === 0) return failed("Keepalive is 0 (disabled): idle connections are never probed.");
+      return keepalive <= NAT_IDLE_TIMEOUT_SEC
+        ? passed(`Keepalive is ${keepalive} s, within typical NAT idle timeouts (300–600 s).`)
+        : failed(`Keepalive is ${keepalive} s, longer than typical NAT idle timeouts (300–600 s).`, ctx.connects.at(-1));
+    }
+    case "reconnect-backoff": {
+      const retries = ctx.gaps.filter((gap) => gap.drop.reason !== "session_taken_over" && !ctx.fleetWide.has(gap.drop.id));
+      const quick = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
+      if (quick.length >= 3) return failed(`${quick.length} retries came less than 1 s after the previous failure.`, quick.at(-1)?.drop);
+      if (retries.length < 3) return unknown("Too few reconnects to judge the backoff.");
+      return passed(`No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`);
+    }
+    case "unique-client-id": {
+      const takeovers = ctx.deviceDrops.filter((drop) => drop.reason === "session_taken_over");
+      const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter(Boolean));
+      if (takeovers.length >= 3 && addresses.size >= 2) {
+        return failed(`${takeovers.length} takeovers with connects from ${addresses.size} addresses (${[...addresses].slice(0, 3).join(", ")}).`, takeovers.at(-1));
+      }
+      if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
+      return passed(takeovers.length === 0 ? "No session takeovers." : `${takeovers.length} takeovers, all from one address.`);
+    }
+    case "credentials-accepted": {
+      const authFailures = ctx.failures.filter((event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired");
+      const lastFailure = authFailures.at(-1);
+      const lastConnect = ctx.connects.at(-1);
+      if (lastFailure && (!lastConnect || lastConnect.occurredAt < lastFailure.occurredAt)) {
+        return failed(`The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`, lastFailure);
+      }
+      if (lastConnect) return passed(`Credentials are accepted: last successful connect ${lastConnect.occurredAt.toISOString()}.`);
+      return unknown("No connect attempts in the window.");
+    }
+    case "renews-before-expiry": {
+      const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "credential_expired" || (drop.reason === "not_authorized" && drop.kind === "disconnected"));
+      if (expiries.length >= 2) return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
+      if (ctx.connects.length === 0) return unknown("No connections in the window.");
+      return passed("No connection was cut for expired credentials.");
+    }
+    case "reconnects-quickly": {
+      const reconnects = ctx.gaps.filter((gap) => gap.next.kind === "connected").map((gap) => gap.gapMs);
+      if (reconnects.length === 0) return unknown("No drop was followed by a reconnect in the window.");
+      const typical = median(reconnects);
+      return typical < 60_000 ? passed(`Reconnects in ${formatPeriod(typical)} (median of ${reconnects.length}).`) : failed(`Reconnects take ${formatPeriod(typical)} (median of ${reconnects.length}), over a minute.`);
+    }
+    case "not-fleet-wide": {
+      if (!ctx.fleet) return unknown("Fleet data is not available.");
+      if (ctx.drops.length === 0) return passed("No drops in the window.");
+      const shared = ctx.drops.filter((drop) => ctx.fleetWide.has(drop.id));
+      if (shared.length === 0) return passed("None of the drops coincided with drops across the fleet: the cause is on this device's side.");
+      return failed(`${shared.length} of ${ctx.drops.length} drops coincided with fleet-wide drops: look at the server or network for those.`, shared.at(-1));
+    }
+    case "below-rate-limits": {
+      const limited = ctx.events.filter((event) => event.reason === "throttled" || event.reason === "quota_exceeded");
+      if (limited.length > 0) return failed(`${limited.length} throttling or quota events.`, limited.at(-1));
+      return ctx.events.length > 0 ? passed("No throttling or quota events.") : unknown("No events in the window.");
+    }
+    case "tls-handshake-ok": {
+      const tls = ctx.events.filter((event) => event.reason === "tls_error");
+      if (tls.length > 0) return failed(`${tls.length} TLS failures.`, tls.at(-1));
+      return ctx.connects.length > 0 ? passed("TLS handshakes succeed (the device connects).") : unknown("No successful connects in the window.");
+    }
+    case "client-id-accepted": {
+      const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+      if (rejected.length > 0) return failed(`The client ID was rejected ${rejected.length} times.`, rejected.at(-1));
+      return ctx.connects.length > 0 ? passed("The client ID is accepted.") : unknown("No successful connects in the window.");
+    }
+    case "stable-network": {
+      const network = ctx.deviceDrops.filter((drop) => drop.reason === "connection_lost" || drop.reason === "keepalive_timeout");
+      const perDay = network.length / ctx.spanDays;
+      if (perDay >= 2) return failed(`${network.length} network drops (${perDay.toFixed(1)} a day).`, network.at(-1));
+      return ctx.connects.length > 0 ? passed(`${network.length} network drops in the window (${perDay.toFixed(1)} a day).`) : unknown("No connections in the window.");
+    }
+    case "protocol-clean": {
+      const violations = ctx.events.filter((event) => event.reason === "protocol_error");
+      if (violations.length > 0) return failed(`${violations.length} protocol errors.`, violations.at(-1));
+      return ctx.events.length > 0 ? passed("No protocol errors.") : unknown("No events in the window.");
+    }
+    case "manual":
+      return unknown("Needs information Linkscope cannot see; check on the device.");
+  }
+}

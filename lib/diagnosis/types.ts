@@ -1,0 +1,73 @@
+import type { EventKind, Initiator, Reason } from "@/lib/events/connection-event.ts";
+import type { CheckId } from "@/lib/knowledge/types.ts";
+
+/** The slice of a stored event the analyzers read. IDs are strings (bigint in the database). */
+export type DiagnosisEvent = {
+  id: string;
+  kind: EventKind;
+  occurredAt: Date;
+  reason: Reason;
+  initiator: Initiator;
+  code: string | null;
+  message: string | null;
+  clientIp: string | null;
+  keepaliveSec: number | null;
+};
+
+export type DiagnosisSession = {
+  startedAt: Date;
+  endedAt: Date | null;
+  endReason: Reason | null;
+  endCode: string | null;
+  clientIp: string | null;
+};
+
+/** Fleet-wide drop counts per minute (epoch ms of the minute start), from the rollups. */
+export type FleetContext = { devicesTotal: number; dropsByMinute: ReadonlyMap<number, number> };
+
+export type DiagnosisInput = {
+  deviceId: string;
+  /** Any order; the engine sorts by time. */
+  events: readonly DiagnosisEvent[];
+  sessions: readonly DiagnosisSession[];
+  fleet: FleetContext | null;
+  window: { from: Date; to: Date };
+  /** True when the loader hit its bound and older events in the window were left out. */
+  truncated?: boolean;
+};
+
+export type Severity = "expected" | "info" | "warning" | "critical";
+export type StepStatus = "passed" | "failed" | "unknown";
+
+/** A time range to open the device timeline at (`?from=&to=`), ISO strings. */
+export type EvidenceRange = { from: string; to: string };
+
+export type EvaluatedStep = { text: string; check: CheckId; status: StepStatus; detail: string; evidence: EvidenceRange | null };
+
+export type Finding = {
+  analyzer: string;
+  title: string;
+  /** One sentence a support engineer can read out. */
+  verdict: string;
+  severity: Severity;
+  /** 0..1, how sure the analyzer is; findings are ordered by it. */
+  confidence: number;
+  evidence: { eventIds: string[]; stats: Record<string, number | string>; range: EvidenceRange | null };
+  /** Knowledge-base codes behind the finding, most relevant first. */
+  codes: string[];
+  steps: EvaluatedStep[];
+};
+
+/** What an analyzer returns before its steps are evaluated against the evidence. */
+export type DraftFinding = Omit<Finding, "steps"> & { steps: { text: string; check: CheckId }[] };
+
+export type DeviceDiagnosis = {
+  deviceId: string;
+  window: { from: string; to: string };
+  truncated: boolean;
+  /** Ordered by confidence, highest first. */
+  findings: Finding[];
+  /** The finding the banner shows: the most confident alarming one, else the most confident, else null. */
+  verdict: Finding | null;
+  summary: { connects: number; drops: number; cleanDisconnects: number; failedConnects: number; fleetWideDrops: number; lastKeepaliveSec: number | null };
+};

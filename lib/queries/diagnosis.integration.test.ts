@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
+import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { getCodeTrend } from "./get-code-trend.ts";
+import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";
+import { listCodeCounts } from "./list-code-counts.ts";
+import { listCodeDevices } from "./list-code-devices.ts";
+
+const DAY = 86_400_000;
+const to = new Date("2026-11-20T00:00:00Z");
+const from = new Date(to.getTime() - 3 * DAY);
+// The fault devices plus enough healthy sensors that the broker restart in the history is fleet-wide.
+const devices = FLEET_DEVICES.filter((device) => device.kind !== "healthy" || /^sensor-0(0\d|1[0-5])$/.test(device.id));
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await backfillFleetHistory(database.db, { devices, from, to });
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("diagnosis over the simulated fleet's history", () => {
+  it("finds periodic credential expiry on meter-periodic-01", async () => {
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "meter-periodic-01", now: to });
+    expect(diagnosis.verdict?.analyzer).toBe("periodic-drops");
+    expect(diagnosis.verdict?.verdict).toMatch(/^Drops every 60 ± \d(\.\d)? min with emqx:not_authorized, then reconnects in \d(\.\d)? s/);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("irregular-drops");
+  });
+
+  it("finds the duplicate client ID on cam-dup-id-01 with both addresses", async () => {
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "cam-dup-id-01", now: to });
+    expect(diagnosis.verdict?.analyzer).toBe("client-id-takeover");
+    expect(diagnosis.verdict?.verdict).toMatch(/^Two devices share client ID cam-dup-id-01: \d+ takeovers alternate between 10\.0\.0\.4 and 10\.0\.0\.9\.$/);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("reconnect-storm");
+  });
+
+  it("finds the reconnect storm, the refused credentials, the flaky link and the hung tracker", async () => {
+    const verdictOf = async (deviceId: string) => (await getDeviceDiagnosis(database.db, { deviceId, now: to })).verdict?.analyzer;
+    expect(await verdictOf("plug-tightloop-01")).toBe("reconnect-storm");
+    expect(await verdictOf("valve-badauth-01")).toBe("auth-failures");
+    expect(await verdictOf("gw-flaky-01")).toBe("irregular-drops");
+    expect(await verdictOf("tracker-hung-01")).toBe("keepalive-timeouts");
+  });
+
+  it("gives a healthy sensor no alarming finding and attributes the broker restart to the fleet", async () => {
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "sensor-003", now: to });
+    expect(diagnosis.findings.filter((finding) => finding.severity === "warning" || finding.severity === "critical")).toEqual([]);
+    expect(diagnosis.summary.fleetWideDrops).toBe(1);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["fleet-wide-drops"]);
+  });
+});
+
+describe("code reads", () => {
+  it("trends, affected devices and fleet counts come from the stored data", async () => {
+    const trend = await getCodeTrend(database.db, { code: "emqx:not_authorized", from, to });
+    expect(trend).toHaveLength(3);
+    expect(trend.reduce((sum, day) => sum + day.disconnects, 0)).toBeGreaterThan(60);
+    const affected = await listCodeDevices(database.db, { code: "emqx:takenover", from, to });
+    expect(affected[0]?.deviceId).toBe("cam-dup-id-01");
+    const counts = await listCodeCounts(database.db, { from, to });
+    expect(counts.get("emqx:bad_username_or_password")).toBeGreaterThan(200);
+    expect(counts.has("")).toBe(false);
+  });
+});

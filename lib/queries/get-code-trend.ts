@@ -1,0 +1,30 @@
+import type { Db } from "@/lib/db/client.ts";
+
+export type CodeTrendDay = { day: Date; disconnects: number; failedConnects: number; other: number };
+
+type TrendRow = { day: Date; disconnects: number; failedConnects: number; other: number };
+
+/** Daily counts of one vendor code over [from, to), from the per-minute rollups (never raw events). */
+export async function getCodeTrend(db: Db, input: { code: string; from: Date; to: Date }): Promise<CodeTrendDay[]> {
+  return db.$queryRaw<TrendRow[]>`
+    SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+           COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
+           COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects",
+           COALESCE(SUM(count) FILTER (WHERE kind NOT IN ('disconnected', 'connect_failed')), 0)::int AS other
+    FROM event_rollup_minute
+    WHERE code = ${input.code} AND bucket >= ${input.from} AND bucket < ${input.to}
+    GROUP BY 1
+    ORDER BY 1`;
+}
+
+const DAY = 86_400_000;
+
+/** One slot per UTC day in [from, to), zeros where the code did not occur, so the chart's x-axis is honest. */
+export function fillTrendDays(trend: readonly CodeTrendDay[], from: Date, to: Date): CodeTrendDay[] {
+  const byDay = new Map(trend.map((day) => [day.day.getTime(), day]));
+  const days: CodeTrendDay[] = [];
+  for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
+    days.push(byDay.get(t) ?? { day: new Date(t), disconnects: 0, failedConnects: 0, other: 0 });
+  }
+  return days;
+}
