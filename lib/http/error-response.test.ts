@@ -8,7 +8,7 @@ import { AppError } from "./app-error.ts";
 import { toErrorResponse } from "./error-response.ts";
 import { createJsonResponse } from "./json.ts";
 import { parseQuery } from "./parse-input.ts";
-import { handleRoute } from "./route-handler.ts";
+import { handlePublicRoute } from "./route-handler.ts";
 
 describe("toErrorResponse", () => {
   it("maps an AppError to its status and the envelope", async () => {
@@ -44,8 +44,8 @@ describe("toErrorResponse", () => {
   });
 });
 
-describe("handleRoute and parseQuery", () => {
-  const handler = handleRoute(async (request: Request) => {
+describe("handlePublicRoute and parseQuery", () => {
+  const handler = handlePublicRoute(async (request: Request) => {
     const query = parseQuery(request, z.object({ limit: z.string().regex(/^\d+$/, "must be a number") }));
     return createJsonResponse({ limit: query.limit, id: 9007199254740993n, at: new Date(0) });
   });
