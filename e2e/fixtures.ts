@@ -21,7 +21,8 @@ export const credentialsFor = (role: Role) => readE2eCredentials()[role];
 export async function createApiClient(baseURL: string, role: Role | null, extraHTTPHeaders?: Record<string, string>): Promise<APIRequestContext> {
   return playwrightRequest.newContext({
     baseURL,
-    ...(role ? { storageState: storageStatePath(role) } : {}),
+    // Explicitly empty for anonymous: new contexts otherwise inherit the config's signed-in storageState.
+    storageState: role ? storageStatePath(role) : anonymous.storageState,
     ...(extraHTTPHeaders ? { extraHTTPHeaders } : {}),
   });
 }

@@ -44,7 +44,7 @@ export async function recordAuditEvent(db: Db | Prisma.TransactionClient, input:
       details: input.details ?? {},
     },
   });
-  log.info({ action: input.action, actor: input.actor.label, target: input.target?.id }, "audit");
+  log.debug({ action: input.action, actor: input.actor.label, target: input.target?.id }, "audit");
 }
 
 /** For paths where failing to audit must not fail the request (e.g. recording a refused sign-in). */
