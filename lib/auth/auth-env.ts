@@ -15,16 +15,12 @@ const AuthEnvSchema = z
   });
 export type AuthEnv = z.infer<typeof AuthEnvSchema>;
 
-let cached: AuthEnv | undefined;
-
 /** Validated auth configuration of the web server; throws one readable message listing every problem. */
 export function readAuthEnv(env: NodeJS.ProcessEnv = process.env): AuthEnv {
-  if (env === process.env && cached) return cached;
   const parsed = AuthEnvSchema.safeParse({ ...env, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? "" });
   if (!parsed.success) {
     throw new Error(`Invalid auth configuration: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
   }
-  if (env === process.env) cached = parsed.data;
   return parsed.data;
 }
 
