@@ -16,7 +16,7 @@ const AuthEnvSchema = z
 export type AuthEnv = z.infer<typeof AuthEnvSchema>;
 
 /** Validated auth configuration of the web server; throws one readable message listing every problem. */
-export function readAuthEnv(env: NodeJS.ProcessEnv = process.env): AuthEnv {
+export function readAuthEnv(env: Record<string, string | undefined> = process.env): AuthEnv {
   const parsed = AuthEnvSchema.safeParse({ ...env, NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? "" });
   if (!parsed.success) {
     throw new Error(`Invalid auth configuration: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
