@@ -51,9 +51,9 @@ export default async function AdminAuditPage({ searchParams }: AuditPageProps) {
                     <td>
                       {event.actorLabel} <span className="muted">({event.actorType})</span>
                     </td>
-                    <td className="mono">{event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : "—"}</td>
+                    <td className="mono nowrap">{event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : "—"}</td>
                     <td className="mono">{event.ip ?? "—"}</td>
-                    <td className="mono">{JSON.stringify(event.details)}</td>
+                    <td className="mono audit-details">{JSON.stringify(event.details)}</td>
                   </tr>
                 ))}
               </tbody>
