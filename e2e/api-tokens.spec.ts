@@ -80,13 +80,17 @@ test("the audit log shows token and user actions to admins", async ({ page }) =>
 test("guessing tokens is rate-limited with 429", async ({ baseURL }) => {
   if (!baseURL) throw new Error("baseURL is not configured");
   const statuses: number[] = [];
+  let retryAfter: string | undefined;
   for (let i = 0; i < 25; i++) {
     const guess = await createApiClient(baseURL, null, { authorization: `Bearer lsk_${String(i).padStart(43, "x")}` });
-    statuses.push((await guess.get("/api/v1/devices")).status());
+    const response = await guess.get("/api/v1/devices");
+    statuses.push(response.status());
+    retryAfter = response.headers()["retry-after"];
     await guess.dispose();
   }
   expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
   expect(statuses.at(-1)).toBe(429);
+  expect(retryAfter).toMatch(/^\d+$/);
 });
 
 test("passwords, password hashes and tokens never appear in API responses or the server log", async ({ request }) => {

@@ -18,6 +18,13 @@ describe("toErrorResponse", () => {
     expect(await response.json()).toEqual({ error: { code: "device_not_found", message: "No device", details: { deviceId: "x" } } });
   });
 
+  it("tells rate-limited clients when to retry", () => {
+    const response = toErrorResponse(new AppError(429, "rate_limited", "Slow down", { retryAfterSeconds: 42 }));
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(toErrorResponse(new AppError(429, "rate_limited", "Slow down")).headers.get("retry-after")).toBeNull();
+  });
+
   it("omits details when there are none", async () => {
     expect(await toErrorResponse(new AppError(409, "conflict", "Busy")).json()).toEqual({ error: { code: "conflict", message: "Busy" } });
   });
