@@ -29,6 +29,8 @@ export default defineConfig({
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`,
+    // Signed in as a viewer unless a spec says otherwise (e2e/fixtures.ts: asRole, anonymous).
+    storageState: "e2e/.auth/viewer.json",
     viewport: { width: 1360, height: 900 },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

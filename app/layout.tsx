@@ -3,6 +3,9 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { IngestStatus } from "@/components/ingest-status.tsx";
 import { QueryProvider } from "@/components/query-provider.tsx";
+import { UserMenu } from "@/components/user-menu.tsx";
+import { getPageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,7 +13,9 @@ export const metadata: Metadata = {
   description: "Why did it disconnect, and what do we do about it?",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the session makes every page dynamic, which the CSP nonce needs anyway.
+  const user = await getPageUser();
   return (
     <html lang="en">
       <body>
@@ -24,13 +29,19 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 </svg>
                 Linkscope
               </Link>
-              <nav aria-label="Main" className="main-nav">
-                <Link href="/">Fleet</Link>
-                <Link href="/devices">Devices</Link>
-                <Link href="/codes">Codes</Link>
-                <Link href="/tools/jwt">JWT check</Link>
-              </nav>
-              <IngestStatus />
+              {user ? (
+                <>
+                  <nav aria-label="Main" className="main-nav">
+                    <Link href="/">Fleet</Link>
+                    <Link href="/devices">Devices</Link>
+                    <Link href="/codes">Codes</Link>
+                    <Link href="/tools/jwt">JWT check</Link>
+                    {hasRole(user.role, "admin") ? <Link href="/admin/users">Admin</Link> : null}
+                  </nav>
+                  <IngestStatus />
+                  <UserMenu email={user.email} role={user.role} />
+                </>
+              ) : null}
             </div>
           </header>
           <main className="page">{children}</main>

@@ -1,4 +1,5 @@
 import { connection } from "next/server";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { DeviceSearch } from "@/components/device-search.tsx";
 import { FleetSummaryCards } from "@/components/fleet-summary-cards.tsx";
 import { HourlyDisconnectsChart } from "@/components/hourly-disconnects-chart.tsx";
@@ -13,6 +14,7 @@ import { shapeHourlyDisconnects } from "@/lib/queries/shape-hourly-disconnects.t
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export default async function FleetOverviewPage() {
+  await requirePageUser();
   await connection();
   const db = getDb();
   const to = new Date();

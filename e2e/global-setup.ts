@@ -1,11 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { FullConfig } from "@playwright/test";
+import { request, type FullConfig } from "@playwright/test";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
+import { ROLES } from "@/lib/auth/roles.ts";
+import { createUser } from "@/lib/auth/users.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { AUTH_DIR, storageStatePath, type E2eCredentials } from "./auth-state.ts";
 import { seedFleetHistory } from "./fleet-history.ts";
+import { buildHostileEvents } from "./hostile-inputs.ts";
 import { buildSeedEvents } from "./seed-events.ts";
 
 export const E2E_HOST = "127.0.0.1";
@@ -24,10 +30,15 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const database = await createTestDatabase();
   let server: ChildProcess | undefined;
   const logPath = path.join(tmpdir(), `linkscope-e2e-server-${process.pid}.log`);
+  // Specs read these: the server log (to prove no secret is ever logged) and the database (to age a token).
+  process.env.E2E_SERVER_LOG = logPath;
+  process.env.E2E_DATABASE_URL = database.url;
   try {
     await seedDatabase(database);
+    const credentials = await createE2eUsers(database);
     if (process.env.E2E_SKIP_BUILD !== "1") buildApp(database.url);
     server = await startServer(database.url, logPath);
+    await signInEachRole(credentials);
   } catch (error) {
     await stopServer(server);
     await database.drop();
@@ -50,10 +61,42 @@ function keepLogOnlyIfErrors(logPath: string): void {
   }
 }
 
+/** One user per role with a fresh random password; specs read them from e2e/.auth/credentials.json. */
+async function createE2eUsers(database: TestDatabase): Promise<E2eCredentials> {
+  rmSync(AUTH_DIR, { recursive: true, force: true });
+  mkdirSync(AUTH_DIR, { recursive: true });
+  const entries = await Promise.all(
+    ROLES.map(async (role) => {
+      const credentials = { email: `${role}@e2e.linkscope.test`, password: randomBytes(18).toString("base64url") };
+      await createUser(database.db, { ...credentials, role, name: `E2E ${role}` }, CLI_ACTOR);
+      return [role, credentials] as const;
+    }),
+  );
+  const credentials = Object.fromEntries(entries) as E2eCredentials;
+  writeFileSync(path.join(AUTH_DIR, "credentials.json"), JSON.stringify(credentials), { mode: 0o600 });
+  return credentials;
+}
+
+/** Signs in through next-auth's own endpoints, like the sign-in form does, and keeps each role's cookies. */
+async function signInEachRole(credentials: E2eCredentials): Promise<void> {
+  for (const role of ROLES) {
+    const context = await request.newContext({ baseURL: `http://${E2E_HOST}:${E2E_PORT}` });
+    try {
+      const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
+      const response = await context.post("/api/auth/callback/credentials", { form: { csrfToken, ...credentials[role], json: "true" } });
+      const me = await context.get("/api/v1/me");
+      if (!response.ok() || me.status() !== 200) throw new Error(`e2e: signing in as ${role} failed (${response.status()}, /api/v1/me ${me.status()})`);
+      await context.storageState({ path: storageStatePath(role) });
+    } finally {
+      await context.dispose();
+    }
+  }
+}
+
 async function seedDatabase(database: TestDatabase): Promise<void> {
   const now = Date.now();
   await seedFleetHistory(database.db, now);
-  const events = buildSeedEvents(now);
+  const events = [...buildSeedEvents(now), ...buildHostileEvents(now)];
   const result = await recordIngestBatch(database.db, {
     events,
     deadLetters: [{ source: "emqx", topic: "$SYS/brokers/emqx@10.0.0.5/clients/x/connected", error: "payload is not JSON", payload: "{not json" }],
@@ -74,7 +117,14 @@ function buildApp(databaseUrl: string): void {
 async function startServer(databaseUrl: string, logPath: string): Promise<ChildProcess> {
   const log = createWriteStream(logPath);
   const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", E2E_HOST, "-p", String(E2E_PORT)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      NEXT_TELEMETRY_DISABLED: "1",
+      NODE_ENV: "production",
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      NEXTAUTH_URL: `http://${E2E_HOST}:${E2E_PORT}`,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Own process group, so teardown can stop the server and anything it spawned by the group id.
     detached: true,

@@ -12,6 +12,8 @@ import { createDb } from "@/lib/db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/lib/auth/bootstrap.ts";
+import { writeEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
 import { createSimulatorAuthenticator, startFleetSimulator } from "@/lib/simulator/fleet-simulator.ts";
@@ -31,6 +33,10 @@ const LaunchEnvSchema = z.object({
   LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
   LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(56),
   LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  LINKSCOPE_ADMIN_EMAIL: z.string().email("LINKSCOPE_ADMIN_EMAIL must be an email address").optional(),
+  LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
 });
 const parsedEnv = LaunchEnvSchema.safeParse(process.env);
 if (!parsedEnv.success) {
@@ -122,10 +128,24 @@ async function main(): Promise<void> {
     embeddedDb = await startEmbeddedPostgres({ dataDir: path.join(env.LINKSCOPE_DATA_DIR, "pglite"), maxConnections: 10 });
     stops.push({ name: "embedded postgres", stop: () => embeddedDb!.stop() });
     databaseUrl = embeddedDb.url;
+    // `npm run users` finds the running embedded database through this file.
+    const urlFile = await writeEmbeddedDatabaseUrl(env.LINKSCOPE_DATA_DIR, databaseUrl);
+    stops.push({ name: "embedded database address", stop: () => urlFile.remove() });
     log.info({ url: databaseUrl }, "embedded Postgres (PGlite) started");
   }
   const migrations = await applyMigrations(databaseUrl);
   log.info({ applied: migrations.applied }, "migrations up to date");
+
+  const authSecret = env.NEXTAUTH_SECRET ?? (await loadOrCreateAuthSecret(env.LINKSCOPE_DATA_DIR));
+  let firstAdmin: FirstAdmin;
+  {
+    const db = createDb(databaseUrl, 1);
+    try {
+      firstAdmin = await bootstrapFirstAdmin(db, { email: env.LINKSCOPE_ADMIN_EMAIL, password: env.LINKSCOPE_ADMIN_PASSWORD });
+    } finally {
+      await db.$disconnect();
+    }
+  }
 
   let mqttUrl = env.MQTT_URL;
   const embeddedBroker = !mqttUrl;
@@ -153,6 +173,7 @@ async function main(): Promise<void> {
   }
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
+  const webEnv = { ...childEnv, NEXTAUTH_SECRET: authSecret, NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://${env.HOST}:${env.PORT}` };
   runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3" });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
@@ -162,12 +183,20 @@ async function main(): Promise<void> {
     console.log(`Simulated fleet: ${env.LINKSCOPE_SIM_DEVICES} devices\n${simulator.scenarios.map((s) => `  - ${s}`).join("\n")}`);
   }
 
-  runChild("web server", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { ...childEnv, DATABASE_POOL_MAX: "3" });
+  runChild("web server", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });
   await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
   console.log(`\nLinkscope is running at http://${env.HOST}:${env.PORT}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  database: ${embeddedDb ? `embedded PGlite in ${path.join(env.LINKSCOPE_DATA_DIR, "pglite")}` : "DATABASE_URL"}`);
   console.log(`  broker:   ${embeddedBroker ? `embedded at ${mqttUrl}` : "MQTT_URL"}`);
+  console.log(`  sign in:  ${describeSignIn(firstAdmin)}`);
   console.log("Press Ctrl+C to stop.");
+}
+
+function describeSignIn(firstAdmin: FirstAdmin): string {
+  if (!firstAdmin.created) return "with your account (new users and password resets: npm run users -- --help)";
+  if (firstAdmin.generatedPassword === null) return `${firstAdmin.email} with LINKSCOPE_ADMIN_PASSWORD`;
+  // Printed exactly once, on the run that created the account; only its hash is stored.
+  return `${firstAdmin.email} / ${firstAdmin.generatedPassword}   (shown once; change it with npm run users -- reset-password)`;
 }
 
 async function pickPort(preferred: number): Promise<number> {

@@ -7,12 +7,14 @@ import { VENDORS } from "@/lib/knowledge/types.ts";
 import { CODE_TREND_WINDOW_MS } from "@/lib/queries/get-code-details.ts";
 import { listCodeCounts } from "@/lib/queries/list-code-counts.ts";
 import { formatCount } from "@/components/format.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 
 export const metadata: Metadata = { title: "Codes" };
 
 type CodesPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function CodesPage({ searchParams }: CodesPageProps) {
+  await requirePageUser();
   const raw = await searchParams;
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
   const parsed = CodeSearchSchema.safeParse({ query: first(raw.query), vendor: first(raw.vendor) });

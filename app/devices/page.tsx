@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { DeviceSearch } from "@/components/device-search.tsx";
 import { formatTimestamp } from "@/components/format.ts";
@@ -29,6 +30,7 @@ function pageHref(params: { query?: string | undefined; state?: string | undefin
 }
 
 export default async function DevicesPage({ searchParams }: DevicesPageProps) {
+  await requirePageUser();
   const params = await searchParams;
   const query = first(params.query)?.trim().slice(0, 512) || undefined;
   const stateParam = first(params.state);

@@ -8,7 +8,7 @@ import { AppError } from "./app-error.ts";
 import { toErrorResponse } from "./error-response.ts";
 import { createJsonResponse } from "./json.ts";
 import { parseQuery } from "./parse-input.ts";
-import { handleRoute } from "./route-handler.ts";
+import { handlePublicRoute } from "./route-handler.ts";
 
 describe("toErrorResponse", () => {
   it("maps an AppError to its status and the envelope", async () => {
@@ -16,6 +16,13 @@ describe("toErrorResponse", () => {
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toContain("application/json");
     expect(await response.json()).toEqual({ error: { code: "device_not_found", message: "No device", details: { deviceId: "x" } } });
+  });
+
+  it("tells rate-limited clients when to retry", () => {
+    const response = toErrorResponse(new AppError(429, "rate_limited", "Slow down", { retryAfterSeconds: 42 }));
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(toErrorResponse(new AppError(429, "rate_limited", "Slow down")).headers.get("retry-after")).toBeNull();
   });
 
   it("omits details when there are none", async () => {
@@ -44,8 +51,8 @@ describe("toErrorResponse", () => {
   });
 });
 
-describe("handleRoute and parseQuery", () => {
-  const handler = handleRoute(async (request: Request) => {
+describe("handlePublicRoute and parseQuery", () => {
+  const handler = handlePublicRoute(async (request: Request) => {
     const query = parseQuery(request, z.object({ limit: z.string().regex(/^\d+$/, "must be a number") }));
     return createJsonResponse({ limit: query.limit, id: 9007199254740993n, at: new Date(0) });
   });

@@ -23,13 +23,22 @@ export function listZodIssues(error: ZodError): { path: string; message: string 
   return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
 }
 
+function readRetryAfterSeconds(details: unknown): number | null {
+  if (typeof details !== "object" || details === null || !("retryAfterSeconds" in details)) return null;
+  const value = details.retryAfterSeconds;
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
+}
+
 /**
  * Maps any thrown value to the error envelope. Unknown errors are logged with the request context and
  * answered with a generic 500: stack traces and driver messages never reach the client.
  */
 export function toErrorResponse(error: unknown, request?: Request): Response {
   if (error instanceof AppError) {
-    return createErrorResponse(error.status, error.code, error.message, error.details);
+    const response = createErrorResponse(error.status, error.code, error.message, error.details);
+    const retryAfter = readRetryAfterSeconds(error.details);
+    if (error.status === 429 && retryAfter !== null) response.headers.set("retry-after", String(retryAfter));
+    return response;
   }
   if (error instanceof ZodError) {
     return createErrorResponse(400, "invalid_request", describeZodError(error), listZodIssues(error));

@@ -46,6 +46,7 @@ describe("generateFleetHistory", () => {
     expect(c).not.toEqual(a);
   });
 
+  // 14 days of a full fleet through the adapter: ~2 s alone, several times that on a loaded 2-core machine.
   it("produces messages the EMQX adapter accepts, in time order, inside the window", () => {
     const messages = generate(7);
     let previous = Number.NEGATIVE_INFINITY;
@@ -60,7 +61,7 @@ describe("generateFleetHistory", () => {
     }
     const awkward = messages.find((m) => m.topic.includes(encodeURIComponent("plant 7/line#2+ü")));
     expect(awkward && (JSON.parse(awkward.payload) as Payload).clientid).toBe("plant 7/line#2+ü");
-  });
+  }, 30_000);
 
   it("keeps the total and each profile's share in the expected range", () => {
     expect(history.length).toBeGreaterThanOrEqual(15_000);

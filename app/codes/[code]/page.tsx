@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db/client.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { getCodeDetails } from "@/lib/queries/get-code-details.ts";
 import { fillTrendDays } from "@/lib/queries/get-code-trend.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 
 type CodePageProps = { params: Promise<{ code: string }> };
 
@@ -23,6 +24,7 @@ export async function generateMetadata({ params }: CodePageProps): Promise<Metad
 }
 
 export default async function CodePage({ params }: CodePageProps) {
+  await requirePageUser();
   const code = decodeCodeParam((await params).code);
   if (code === null || code.length > 200) notFound();
   const details = await getCodeDetails(getDb(), { code });

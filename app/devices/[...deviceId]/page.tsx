@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import type { ReactNode } from "react";
 import { DeviceActivity } from "@/components/device-activity.tsx";
 import { DiagnosisBanner } from "@/components/diagnosis-banner.tsx";
@@ -37,6 +38,7 @@ export async function generateMetadata({ params }: DevicePageProps): Promise<Met
 }
 
 export default async function DevicePage({ params, searchParams }: DevicePageProps) {
+  await requirePageUser();
   const deviceId = decodeDeviceIdSegments((await params).deviceId);
   if (deviceId === null || deviceId.length > 512) notFound();
   const db = getDb();

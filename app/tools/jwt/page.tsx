@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import { JwtInspector } from "@/components/jwt-inspector.tsx";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 
 export const metadata: Metadata = { title: "JWT check" };
 
-export default function JwtToolPage() {
+export default async function JwtToolPage() {
+  await requirePageUser();
   return (
     <>
       <div className="page-header">

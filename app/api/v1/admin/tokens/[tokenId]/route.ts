@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { revokeApiToken } from "@/lib/auth/api-tokens.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+
+const ParamsSchema = z.object({ tokenId: z.uuid({ error: "must be a token ID" }) });
+
+/** Revokes the token at once; revoking twice is harmless. */
+export const DELETE = handleRoute({ role: "admin" }, async (_request, context: { params: Promise<{ tokenId: string }> }, { actor, ip }) => {
+  const { tokenId } = parseInput(ParamsSchema, await context.params, "invalid_path");
+  return createJsonResponse({ apiToken: await revokeApiToken(getDb(), tokenId, actor, ip) });
+});

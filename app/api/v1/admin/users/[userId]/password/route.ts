@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { PasswordSchema, resetUserPassword } from "@/lib/auth/users.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { readJsonBody } from "@/lib/http/read-json-body.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+
+const ParamsSchema = z.object({ userId: z.uuid({ error: "must be a user ID" }) });
+
+/** Sets a new password chosen by the admin and ends the user's sessions. Answers 204: the password is not echoed. */
+export const PUT = handleRoute({ role: "admin" }, async (request, context: { params: Promise<{ userId: string }> }, { actor, ip }) => {
+  const { userId } = parseInput(ParamsSchema, await context.params, "invalid_path");
+  const { password } = await readJsonBody(request, z.object({ password: PasswordSchema }));
+  await resetUserPassword(getDb(), userId, password, actor, ip);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SignInForm } from "@/components/sign-in-form.tsx";
+import { isOidcConfigured, readAuthEnv } from "@/lib/auth/auth-env.ts";
+import { getPageUser } from "@/lib/auth/require-page-user.ts";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type SignInPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** Only same-site paths are followed after sign-in, so the link cannot send people elsewhere. */
+function toSafeReturnPath(value: string | string[] | undefined): string {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.startsWith("/") && !text.startsWith("//") && !text.startsWith("/signin") ? text : "/";
+}
+
+const ERROR_MESSAGES: Record<string, string> = {
+  AccessDenied: "This single sign-on account has no Linkscope user. Ask an admin to add your email.",
+  SessionRequired: "Please sign in.",
+};
+
+export default async function SignInPage({ searchParams }: SignInPageProps) {
+  const params = await searchParams;
+  const returnTo = toSafeReturnPath(params.callbackUrl);
+  if (await getPageUser()) redirect(returnTo);
+  const env = readAuthEnv();
+  const errorKey = Array.isArray(params.error) ? params.error[0] : params.error;
+  const initialError = errorKey ? (ERROR_MESSAGES[errorKey] ?? "Sign-in failed. Try again.") : null;
+  return (
+    <section className="panel signin-panel" aria-labelledby="signin-heading">
+      <h1 id="signin-heading">Sign in to Linkscope</h1>
+      <p className="muted">Connection history and diagnosis for your device fleet.</p>
+      <SignInForm returnTo={returnTo} oidcName={isOidcConfigured(env) ? env.OIDC_NAME : null} initialError={initialError} />
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import type { PublicUser } from "@/lib/auth/users.ts";
+import type { Jsonify } from "@/lib/http/json.ts";
+import { formatTimestamp } from "./format.ts";
+import { sendJson } from "./send-json.ts";
+
+const ROLES = ["viewer", "support", "admin"] as const;
+
+type AdminUsersProps = { initialUsers: Jsonify<PublicUser>[]; currentUserId: string };
+
+export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
+  const router = useRouter();
+  const [message, setMessage] = useState<{ tone: "good" | "bad"; text: string } | null>(null);
+  const [passwordFor, setPasswordFor] = useState<string | null>(null);
+
+  async function run(action: () => Promise<unknown>, success: string) {
+    setMessage(null);
+    try {
+      await action();
+      setMessage({ tone: "good", text: success });
+      router.refresh();
+    } catch (error) {
+      setMessage({ tone: "bad", text: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async function createUser(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const password = String(form.get("password") ?? "");
+    const name = String(form.get("name") ?? "").trim();
+    await run(
+      () => sendJson("POST", "/api/v1/admin/users", { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "viewer"), ...(name ? { name } : {}), ...(password ? { password } : {}) }),
+      "User created.",
+    );
+    formElement.reset();
+  }
+
+  async function setPassword(event: FormEvent<HTMLFormElement>, userId: string) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    await run(() => sendJson("PUT", `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, { password: String(form.get("password") ?? "") }), "Password set; the user's sessions have ended.");
+    setPasswordFor(null);
+  }
+
+  return (
+    <>
+      <section className="panel" aria-labelledby="new-user-heading">
+        <h2 id="new-user-heading">Add a user</h2>
+        <form className="admin-form" onSubmit={createUser}>
+          <label>
+            Email
+            <input name="email" type="email" required maxLength={254} />
+          </label>
+          <label>
+            Name
+            <input name="name" maxLength={200} />
+          </label>
+          <label>
+            Role
+            <select name="role" defaultValue="viewer">
+              {ROLES.map((role) => (
+                <option key={role}>{role}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Password (empty: single sign-on only)
+            <input name="password" type="password" autoComplete="new-password" minLength={12} maxLength={256} />
+          </label>
+          <button className="button button-primary" type="submit">
+            Add user
+          </button>
+        </form>
+        {message ? (
+          <p role="status" className={message.tone === "bad" ? "error-text" : "muted"}>
+            {message.text}
+          </p>
+        ) : null}
+      </section>
+      <section className="panel" aria-labelledby="users-heading">
+        <h2 id="users-heading">Users</h2>
+        <div className="table-wrap">
+          <table aria-label="Users" className="admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Sign-in</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {initialUsers.map((user) => (
+                <tr key={user.id}>
+                  <td>{user.email}</td>
+                  <td>{user.name ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${user.email}`}
+                      value={user.role}
+                      onChange={(event) => void run(() => sendJson("PATCH", `/api/v1/admin/users/${encodeURIComponent(user.id)}`, { role: event.target.value }), `Role of ${user.email} changed.`)}
+                    >
+                      {ROLES.map((role) => (
+                        <option key={role}>{role}</option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>{user.disabled ? "disabled" : "active"}</td>
+                  <td className="muted">{user.hasPassword ? "password" : "single sign-on"}</td>
+                  <td className="nowrap muted">{user.lastSignInAt ? formatTimestamp(user.lastSignInAt) : "never"}</td>
+                  <td className="nowrap">
+                    {user.id === currentUserId ? (
+                      <span className="muted">you</span>
+                    ) : (
+                      <button
+                        className="button button-small"
+                        type="button"
+                        onClick={() => void run(() => sendJson("PATCH", `/api/v1/admin/users/${encodeURIComponent(user.id)}`, { disabled: !user.disabled }), `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
+                      >
+                        {user.disabled ? "Enable" : "Disable"}
+                      </button>
+                    )}{" "}
+                    {passwordFor === user.id ? (
+                      <form onSubmit={(event) => void setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
+                        <input name="password" type="password" aria-label={`New password for ${user.email}`} autoComplete="new-password" minLength={12} maxLength={256} required />
+                        <button className="button button-small" type="submit">
+                          Save
+                        </button>
+                      </form>
+                    ) : (
+                      <button className="button button-small" type="button" onClick={() => setPasswordFor(user.id)}>
+                        Set password
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

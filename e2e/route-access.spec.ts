@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import type { Role } from "@/lib/auth/roles.ts";
+import { ROLES, hasRole } from "@/lib/auth/roles.ts";
+import { isPublicPagePath } from "@/lib/auth/public-paths.ts";
+import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { discoverApiRoutes, discoverPages, fillPattern, type Method } from "./route-discovery.ts";
+import { KEEPALIVE_DEVICE_ID } from "./seed-events.ts";
+
+type Access =
+  /** Needs at least this role. `path` overrides the sample URL; allowed GETs must answer 200, other methods anything but 401/403/5xx. */
+  | { role: Role; path?: string; body?: unknown }
+  /** No sign-in needed; `status` is what an anonymous caller gets. */
+  | { public: true; path?: string; status?: number };
+
+/**
+ * Who may call what. Every route under app/api must be listed: a route added without an entry fails the first test
+ * below. Mutating samples are chosen to change nothing (invalid bodies, unknown IDs).
+ */
+const ACCESS: Record<string, Access> = {
+  "GET /api/health": { public: true, status: 200 },
+  "GET /api/auth/[...nextauth]": { public: true, path: "/api/auth/csrf", status: 200 },
+  "POST /api/auth/[...nextauth]": { public: true, path: "/api/auth/signout" },
+  "GET /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "POST /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "PUT /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "PATCH /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "DELETE /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "GET /api/v1/me": { role: "viewer" },
+  "GET /api/v1/devices": { role: "viewer" },
+  "GET /api/v1/devices/[deviceId]": { role: "viewer" },
+  "GET /api/v1/devices/[deviceId]/events": { role: "viewer" },
+  "GET /api/v1/devices/[deviceId]/sessions": { role: "viewer" },
+  "GET /api/v1/fleet/summary": { role: "viewer" },
+  "GET /api/v1/fleet/breakdown": { role: "viewer" },
+  "GET /api/v1/fleet/hourly-disconnects": { role: "viewer" },
+  "GET /api/v1/fleet/top-devices": { role: "viewer" },
+  "GET /api/v1/devices/[deviceId]/diagnosis": { role: "viewer" },
+  "GET /api/v1/codes": { role: "viewer" },
+  "GET /api/v1/codes/[code]": { role: "viewer" },
+  "GET /api/v1/admin/users": { role: "admin" },
+  "POST /api/v1/admin/users": { role: "admin", body: {} },
+  "PATCH /api/v1/admin/users/[userId]": { role: "admin", body: {} },
+  "PUT /api/v1/admin/users/[userId]/password": { role: "admin", body: {} },
+  "GET /api/v1/admin/tokens": { role: "admin" },
+  "POST /api/v1/admin/tokens": { role: "admin", body: {} },
+  "DELETE /api/v1/admin/tokens/[tokenId]": { role: "admin" },
+  "GET /api/v1/admin/audit": { role: "admin" },
+};
+
+const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), code: "emqx:keepalive_timeout" };
+const routes = discoverApiRoutes();
+
+test("every API route has an entry in the access table", () => {
+  const missing = routes.filter((route) => !(route.key in ACCESS)).map((route) => route.key);
+  expect(missing, `Add these routes to ACCESS in e2e/route-access.spec.ts with their minimum role (or public): ${missing.join(", ")}`).toEqual([]);
+  const stale = Object.keys(ACCESS).filter((key) => !routes.some((route) => route.key === key));
+  expect(stale, `ACCESS lists routes that no longer exist: ${stale.join(", ")}`).toEqual([]);
+});
+
+async function send(client: Awaited<ReturnType<typeof createApiClient>>, method: Method, url: string, body: unknown) {
+  return client.fetch(url, { method, maxRedirects: 0, ...(body === undefined ? {} : { data: body, headers: { "content-type": "application/json" } }) });
+}
+
+test("anonymous callers get 401 and each role gets 200 or 403, per the table", async ({ baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is not configured");
+  const clients = { anonymous: await createApiClient(baseURL, null), viewer: await createApiClient(baseURL, "viewer"), support: await createApiClient(baseURL, "support"), admin: await createApiClient(baseURL, "admin") };
+  const failures: string[] = [];
+  try {
+    for (const route of routes) {
+      const access = ACCESS[route.key];
+      if (!access) continue;
+      const url = access.path ?? fillPattern(route.pattern, SAMPLES);
+      const body = "body" in access ? access.body : undefined;
+      const anonymousResponse = await send(clients.anonymous, route.method, url, body);
+      if ("public" in access) {
+        const status = anonymousResponse.status();
+        const ok = access.status !== undefined ? status === access.status : status !== 401 && status !== 403 && status < 500;
+        if (!ok) failures.push(`${route.key} anonymous: ${status}, expected ${access.status ?? "not 401/403/5xx"}`);
+        continue;
+      }
+      if (anonymousResponse.status() !== 401) failures.push(`${route.key} anonymous: ${anonymousResponse.status()}, expected 401`);
+      else if ((await anonymousResponse.json()).error?.code !== "not_signed_in") failures.push(`${route.key} anonymous: 401 without the error envelope`);
+      for (const role of ROLES) {
+        const status = (await send(clients[role], route.method, url, body)).status();
+        if (hasRole(role, access.role)) {
+          const ok = route.method === "GET" ? status === 200 : status !== 401 && status !== 403 && status < 500;
+          if (!ok) failures.push(`${route.key} as ${role}: ${status}, expected ${route.method === "GET" ? 200 : "allowed"}`);
+        } else if (status !== 403) {
+          failures.push(`${route.key} as ${role}: ${status}, expected 403`);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(clients).map((client) => client.dispose()));
+  }
+  expect(failures).toEqual([]);
+});
+
+test.describe("pages", () => {
+  test.use(anonymous);
+  const pages = discoverPages().filter((pattern) => !isPublicPagePath(pattern));
+
+  test("there are pages to check", () => {
+    expect(pages).toEqual(expect.arrayContaining(["/", "/devices", "/admin/users"]));
+  });
+
+  for (const pattern of pages) {
+    test(`${pattern} sends anonymous visitors to sign-in`, async ({ page }) => {
+      const path = fillPattern(pattern, SAMPLES);
+      await page.goto(path);
+      await page.waitForURL((url) => url.pathname === "/signin");
+      expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe(path);
+      await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
+    });
+  }
+});
+
+test.describe("admin pages as a viewer", () => {
+  test.use(asRole("viewer"));
+
+  for (const path of ["/admin/users", "/admin/tokens", "/admin/audit"]) {
+    test(`${path} answers 403 to a viewer`, async ({ page }) => {
+      const response = await page.goto(path);
+      expect(response?.status()).toBe(403);
+      await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+    });
+  }
+});

@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { encode } from "next-auth/jwt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR, type Actor } from "@/lib/auth/actor.ts";
+import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "@/lib/auth/api-tokens.ts";
+import { SIGN_IN_LIMITS, TOKEN_LIMITS } from "@/lib/auth/rate-limiter.ts";
+import { signInWithPassword } from "@/lib/auth/sign-in.ts";
+import { createUser, findSessionUser, listUsers, resetUserPassword, updateUser } from "@/lib/auth/users.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { createJsonResponse, toJsonText } from "@/lib/http/json.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+
+const SECRET = randomBytes(32).toString("base64url");
+let database: TestDatabase;
+const secrets: string[] = [];
+
+const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.test`;
+const password = () => {
+  const value = `pw-${randomBytes(12).toString("base64url")}`;
+  secrets.push(value);
+  return value;
+};
+const uniqueIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // handleRoute reads the process-wide client and the auth configuration from the environment.
+  process.env.DATABASE_URL = database.url;
+  process.env.NEXTAUTH_SECRET = SECRET;
+  process.env.NEXTAUTH_URL = "http://127.0.0.1:3000";
+});
+
+afterAll(async () => {
+  const globalDb = globalThis as unknown as { linkscopeDb?: { $disconnect(): Promise<void> } };
+  await globalDb.linkscopeDb?.$disconnect();
+  await database.drop();
+});
+
+async function createAdmin(): Promise<Actor> {
+  const admin = await createUser(database.db, { email: uniqueEmail("admin"), role: "admin", password: password() }, CLI_ACTOR);
+  return { type: "user", id: admin.id, label: admin.email, role: "admin" };
+}
+
+describe("users", () => {
+  it("creates users with hashed passwords and refuses a second account for the same email", async () => {
+    const email = uniqueEmail("Mixed.Case");
+    const secret = password();
+    const user = await createUser(database.db, { email: email.toUpperCase(), password: secret, role: "support" }, CLI_ACTOR);
+    expect(user.email).toBe(email.toLowerCase());
+    expect(user).not.toHaveProperty("passwordHash");
+    expect(user.hasPassword).toBe(true);
+    const stored = await database.db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(stored.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(stored.passwordHash).not.toContain(secret);
+    await expect(createUser(database.db, { email, password: password() }, CLI_ACTOR)).rejects.toMatchObject({ status: 409, code: "user_exists" });
+    expect(JSON.stringify(await listUsers(database.db))).not.toContain("scrypt$");
+  });
+
+  it("signs in with the right password only, and audits both outcomes", async () => {
+    const email = uniqueEmail("signin");
+    const secret = password();
+    const user = await createUser(database.db, { email, password: secret }, CLI_ACTOR);
+    const ip = uniqueIp();
+    expect(await signInWithPassword(database.db, email, "wrong password!", ip)).toEqual({ ok: false });
+    expect(await signInWithPassword(database.db, "nobody@example.test", secret, ip)).toEqual({ ok: false });
+    const result = await signInWithPassword(database.db, email, secret, ip);
+    expect(result.ok && result.user.id).toBe(user.id);
+    const audit = await database.db.auditEvent.findMany({ where: { ip }, orderBy: { id: "asc" } });
+    expect(audit.map((event) => event.action)).toEqual(["auth.sign_in_failed", "auth.sign_in_failed", "auth.sign_in"]);
+  });
+
+  it("rate-limits password guessing per account: after the limit even the right password is refused", async () => {
+    const email = uniqueEmail("brute");
+    const secret = password();
+    await createUser(database.db, { email, password: secret }, CLI_ACTOR);
+    for (let attempt = 0; attempt < SIGN_IN_LIMITS.perAccount.limit; attempt++) {
+      // A different address each time: the per-account limit must hold even for a distributed attack.
+      expect(await signInWithPassword(database.db, email, `guess ${attempt} of many`, uniqueIp())).toEqual({ ok: false });
+    }
+    const limited = await signInWithPassword(database.db, email, secret, uniqueIp());
+    expect(limited).toMatchObject({ ok: false, rateLimited: true });
+    expect(await database.db.auditEvent.count({ where: { action: "auth.sign_in_rate_limited", details: { path: ["email"], equals: email } } })).toBe(1);
+  });
+
+  it("ends sessions on role change, disable and password reset, and keeps one active admin", async () => {
+    const admin = await createAdmin();
+    const secret = password();
+    const user = await createUser(database.db, { email: uniqueEmail("sessions"), password: secret }, CLI_ACTOR);
+    expect(await findSessionUser(database.db, user.id, 0)).toMatchObject({ role: "viewer" });
+
+    await updateUser(database.db, user.id, { role: "support" }, admin);
+    expect(await findSessionUser(database.db, user.id, 0)).toBeNull();
+    expect(await findSessionUser(database.db, user.id, 1)).toMatchObject({ role: "support" });
+
+    await updateUser(database.db, user.id, { disabled: true }, admin);
+    expect(await findSessionUser(database.db, user.id, 2)).toBeNull();
+    await updateUser(database.db, user.id, { disabled: false }, admin);
+
+    const fresh = password();
+    await resetUserPassword(database.db, user.id, fresh, admin);
+    expect(await findSessionUser(database.db, user.id, 3)).toBeNull();
+    expect(await signInWithPassword(database.db, user.email, secret, uniqueIp())).toEqual({ ok: false });
+    expect((await signInWithPassword(database.db, user.email, fresh, uniqueIp())).ok).toBe(true);
+
+    const actions = await database.db.auditEvent.findMany({ where: { targetId: user.id }, orderBy: { id: "asc" }, select: { action: true, actorLabel: true } });
+    expect(actions.map((event) => event.action)).toEqual(["user.created", "user.role_changed", "user.disabled", "user.enabled", "user.password_reset", "auth.sign_in"]);
+    expect(actions[1]?.actorLabel).toBe(admin.label);
+
+    // Other admins exist from other tests, so disable them all but one to check the last-admin rule.
+    const lastAdmin = await createUser(database.db, { email: uniqueEmail("last"), role: "admin", password: password() }, CLI_ACTOR);
+    await database.db.user.updateMany({ where: { role: "admin", id: { not: lastAdmin.id } }, data: { disabled: true } });
+    await expect(updateUser(database.db, lastAdmin.id, { role: "viewer" }, CLI_ACTOR)).rejects.toMatchObject({ status: 409, code: "last_admin" });
+    await expect(updateUser(database.db, lastAdmin.id, { disabled: true }, CLI_ACTOR)).rejects.toMatchObject({ status: 409 });
+    await database.db.user.updateMany({ where: { role: "admin" }, data: { disabled: false } });
+  });
+});
+
+describe("API tokens", () => {
+  it("stores only a hash, shows the token once, and refuses wrong, expired and revoked tokens", async () => {
+    const admin = await createAdmin();
+    const now = new Date();
+    const { token, apiToken } = await createApiToken(database.db, { name: "ci export", role: "support", expiresInDays: 1 }, admin, null, now);
+    secrets.push(token);
+    expect(token).toMatch(/^lsk_/);
+    const row = await database.db.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } });
+    expect(JSON.stringify(row)).not.toContain(token.slice(10));
+    expect(JSON.stringify(await listApiTokens(database.db))).not.toContain(token.slice(10));
+
+    expect(await verifyApiToken(database.db, token, "10.0.0.1", now)).toEqual({ ok: true, token: { id: apiToken.id, name: "ci export", role: "support" } });
+    expect(await verifyApiToken(database.db, `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`, null, now)).toEqual({ ok: false, reason: "unknown" });
+    expect(await verifyApiToken(database.db, "lsk_short", null, now)).toEqual({ ok: false, reason: "malformed" });
+    const later = new Date(now.getTime() + 2 * 86_400_000);
+    expect(await verifyApiToken(database.db, token, null, later)).toMatchObject({ ok: false, reason: "expired" });
+
+    await revokeApiToken(database.db, apiToken.id, admin, null, now);
+    expect(await verifyApiToken(database.db, token, null, now)).toMatchObject({ ok: false, reason: "revoked" });
+
+    const audit = await database.db.auditEvent.findMany({ where: { targetId: apiToken.id }, orderBy: { id: "asc" } });
+    expect(audit.map((event) => event.action)).toEqual(["token.created", "token.used", "token.revoked"]);
+  });
+});
+
+describe("handleRoute", () => {
+  const viewerRoute = handleRoute(async (_request, _context, { actor }) => createJsonResponse({ who: actor.label }));
+  const adminRoute = handleRoute({ role: "admin" }, async () => createJsonResponse({ ok: true }));
+  const call = (route: typeof viewerRoute, headers: Record<string, string> = {}) => route(new Request("http://127.0.0.1:3000/api/x", { headers }), undefined);
+  const cookieFor = async (userId: string, sessionVersion: number) => ({ cookie: `next-auth.session-token=${await encode({ token: { sub: userId, sv: sessionVersion }, secret: SECRET })}` });
+
+  it("answers 401 without a session, 403 for a role too low, 200 otherwise", async () => {
+    const viewer = await createUser(database.db, { email: uniqueEmail("route-viewer"), password: password() }, CLI_ACTOR);
+    const admin = await createUser(database.db, { email: uniqueEmail("route-admin"), role: "admin", password: password() }, CLI_ACTOR);
+
+    const anonymous = await call(viewerRoute);
+    expect(anonymous.status).toBe(401);
+    expect((await anonymous.json()).error.code).toBe("not_signed_in");
+
+    expect((await call(viewerRoute, await cookieFor(viewer.id, 0))).status).toBe(200);
+    const forbidden = await call(adminRoute, await cookieFor(viewer.id, 0));
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).error).toMatchObject({ code: "forbidden", details: { requiredRole: "admin", role: "viewer" } });
+    expect((await call(adminRoute, await cookieFor(admin.id, 0))).status).toBe(200);
+    // A session from before a password reset or role change no longer works.
+    expect((await call(viewerRoute, await cookieFor(viewer.id, 7))).status).toBe(401);
+  });
+
+  it("accepts a valid bearer token with its role, refuses bad ones with 401 and rate-limits guessing with 429", async () => {
+    const admin = await createAdmin();
+    const { token } = await createApiToken(database.db, { name: "reader", role: "viewer", expiresInDays: null }, admin);
+    secrets.push(token);
+    const ip = uniqueIp();
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}`, "x-forwarded-for": ip });
+
+    const ok = await call(viewerRoute, bearer(token));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ who: "token reader" });
+    expect((await call(adminRoute, bearer(token))).status).toBe(403);
+    expect((await call(viewerRoute, { authorization: "Basic abc", "x-forwarded-for": ip })).status).toBe(401);
+
+    for (let attempt = 1; attempt < TOKEN_LIMITS.perAddress.limit; attempt++) {
+      expect((await call(viewerRoute, bearer(`lsk_${randomBytes(32).toString("base64url")}`))).status).toBe(401);
+    }
+    const limited = await call(viewerRoute, bearer(token));
+    expect(limited.status).toBe(429);
+    expect((await limited.json()).error.code).toBe("rate_limited");
+    // Another address is unaffected.
+    expect((await call(viewerRoute, { authorization: `Bearer ${token}`, "x-forwarded-for": uniqueIp() })).status).toBe(200);
+  });
+});
+
+describe("secrets", () => {
+  it("never appear in the audit log", async () => {
+    const audit = toJsonText(await database.db.auditEvent.findMany());
+    expect(secrets.length).toBeGreaterThan(5);
+    for (const secret of secrets) expect(audit).not.toContain(secret);
+    expect(audit).not.toContain("scrypt$");
+  });
+});

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { Db } from "@/lib/db/client.ts";
+import { Prisma } from "@/lib/db/client.ts";
+import type { Actor } from "@/lib/auth/actor.ts";
+import { generateApiTokenSecret, hashApiToken, API_TOKEN_PATTERN } from "@/lib/auth/api-token-secret.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+
+export const CreateApiTokenSchema = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+  role: RoleSchema,
+  expiresInDays: z.number().int().min(1, "must be at least 1").max(3650, "must be at most 3650").nullable().default(90),
+});
+export type CreateApiTokenInput = z.input<typeof CreateApiTokenSchema>;
+
+const PUBLIC_TOKEN_SELECT = {
+  id: true,
+  name: true,
+  role: true,
+  prefix: true,
+  createdAt: true,
+  expiresAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+  createdBy: { select: { email: true } },
+} satisfies Prisma.ApiTokenSelect;
+export type PublicApiToken = Prisma.ApiTokenGetPayload<{ select: typeof PUBLIC_TOKEN_SELECT }>;
+
+/** Creates a token; `token` is returned this once and only its hash is stored. */
+export async function createApiToken(db: Db, input: CreateApiTokenInput, actor: Actor, ip?: string | null, now = new Date()): Promise<{ token: string; apiToken: PublicApiToken }> {
+  const data = CreateApiTokenSchema.parse(input);
+  const { token, tokenHash, prefix } = generateApiTokenSecret();
+  const expiresAt = data.expiresInDays === null ? null : new Date(now.getTime() + data.expiresInDays * 86_400_000);
+  const apiToken = await db.$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: { name: data.name, role: data.role, tokenHash, prefix, expiresAt, createdById: actor.type === "user" ? actor.id : null },
+      select: PUBLIC_TOKEN_SELECT,
+    });
+    await recordAuditEvent(tx, { action: "token.created", actor, target: { type: "api_token", id: created.id }, ip, details: { name: created.name, role: created.role, prefix } });
+    return created;
+  });
+  return { token, apiToken };
+}
+
+export async function listApiTokens(db: Db): Promise<PublicApiToken[]> {
+  return db.apiToken.findMany({ select: PUBLIC_TOKEN_SELECT, orderBy: { createdAt: "desc" } });
+}
+
+export async function revokeApiToken(db: Db, tokenId: string, actor: Actor, ip?: string | null, now = new Date()): Promise<PublicApiToken> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, revokedAt: true, name: true } });
+    if (!existing) throw new AppError(404, "token_not_found", "No API token with this ID.", { tokenId });
+    if (existing.revokedAt) return tx.apiToken.findUniqueOrThrow({ where: { id: tokenId }, select: PUBLIC_TOKEN_SELECT });
+    const revoked = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now }, select: PUBLIC_TOKEN_SELECT });
+    await recordAuditEvent(tx, { action: "token.revoked", actor, target: { type: "api_token", id: tokenId }, ip, details: { name: existing.name } });
+    return revoked;
+  });
+}
+
+export type TokenCheck =
+  | { ok: true; token: { id: string; name: string; role: Role } }
+  | { ok: false; reason: "malformed" | "unknown" | "revoked" | "expired"; tokenId?: string };
+
+// Audit a token's use at most this often, so automation polling every few seconds does not flood the log.
+const USE_AUDIT_INTERVAL_MS = 60 * 60_000;
+
+export async function verifyApiToken(db: Db, token: string, ip: string | null, now = new Date()): Promise<TokenCheck> {
+  if (!API_TOKEN_PATTERN.test(token)) return { ok: false, reason: "malformed" };
+  const found = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) } });
+  if (!found) return { ok: false, reason: "unknown" };
+  if (found.revokedAt) return { ok: false, reason: "revoked", tokenId: found.id };
+  if (found.expiresAt && found.expiresAt <= now) return { ok: false, reason: "expired", tokenId: found.id };
+  const auditUse = !found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() >= USE_AUDIT_INTERVAL_MS;
+  await db.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: now } });
+  if (auditUse) {
+    await recordAuditEvent(db, {
+      action: "token.used",
+      actor: { type: "token", id: found.id, label: `token ${found.name}`, role: found.role },
+      target: { type: "api_token", id: found.id },
+      ip,
+    });
+  }
+  return { ok: true, token: { id: found.id, name: found.name, role: found.role } };
+}

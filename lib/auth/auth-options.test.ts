@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { readAuthEnv } from "@/lib/auth/auth-env.ts";
+import { getAuthOptions } from "@/lib/auth/auth-options.ts";
+
+const saved = { ...process.env };
+const BASE = { NEXTAUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789", NEXTAUTH_URL: "http://127.0.0.1:3000" };
+
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+describe("getAuthOptions", () => {
+  it("offers only email and password without OIDC settings, with JWT sessions of the configured length", () => {
+    process.env = { ...saved, ...BASE, LINKSCOPE_SESSION_HOURS: "8" };
+    const options = getAuthOptions();
+    expect(options.providers.map((provider) => provider.id)).toEqual(["credentials"]);
+    expect(options.session).toMatchObject({ strategy: "jwt", maxAge: 8 * 3600 });
+    expect(options.pages).toEqual({ signIn: "/signin", error: "/signin" });
+  });
+
+  it("adds the OIDC provider from env, with PKCE and the issuer's discovery document", () => {
+    process.env = { ...saved, ...BASE, OIDC_ISSUER: "https://id.example.com/realms/acme/", OIDC_CLIENT_ID: "linkscope", OIDC_CLIENT_SECRET: "s3cret", OIDC_NAME: "Acme SSO" };
+    const oidc = getAuthOptions().providers.find((provider) => provider.id === "oidc");
+    expect(oidc).toMatchObject({
+      name: "Acme SSO",
+      type: "oauth",
+      wellKnown: "https://id.example.com/realms/acme/.well-known/openid-configuration",
+      checks: ["pkce", "state"],
+    });
+  });
+});
+
+describe("readAuthEnv", () => {
+  it("names every problem: a short secret and a partial OIDC configuration", () => {
+    expect(() => readAuthEnv({ NEXTAUTH_SECRET: "short", OIDC_ISSUER: "https://id.example.com" })).toThrow(/at least 32 characters.*must be set together/);
+    expect(() => readAuthEnv({})).toThrow(/NEXTAUTH_SECRET/);
+  });
+});

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isPublicPagePath, PUBLIC_API_PREFIXES } from "@/lib/auth/public-paths.ts";
+
+const APP_DIR = path.resolve(import.meta.dirname, "../../app");
+
+function findFiles(dir: string, name: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? findFiles(full, name) : entry.name === name ? [full] : [];
+  });
+}
+
+/** `app/devices/[...deviceId]/page.tsx` → `/devices/[...deviceId]`; route groups `(x)` vanish from the URL. */
+function toRoutePath(file: string): string {
+  const segments = path.relative(APP_DIR, path.dirname(file)).split(path.sep).filter((segment) => segment && !/^\(.*\)$/.test(segment));
+  return `/${segments.join("/")}`;
+}
+
+// The proxy redirects pages without a session, but it is not the check: every page must check on the server too.
+describe("every page checks the signed-in user on the server", () => {
+  const pages = findFiles(APP_DIR, "page.tsx");
+
+  it.each(pages.map((file) => [toRoutePath(file), file]))("%s", (route, file) => {
+    const source = readFileSync(file, "utf8");
+    if (isPublicPagePath(route)) return;
+    expect(source, `${route} (${path.relative(APP_DIR, file)}) must call requirePageUser() before reading data`).toMatch(/await requirePageUser\(/);
+  });
+});
+
+// The catch-all only answers 404 for unknown API paths and reads nothing.
+const UNGUARDED_API_ROUTES = new Set(["/api/[...path]"]);
+
+describe("every API route is wrapped", () => {
+  const routes = findFiles(path.join(APP_DIR, "api"), "route.ts");
+
+  it.each(routes.map((file) => [toRoutePath(file), file]))("%s", (route, file) => {
+    const source = readFileSync(file, "utf8");
+    const isPublic = PUBLIC_API_PREFIXES.some((prefix) => route === prefix || route.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
+    if (UNGUARDED_API_ROUTES.has(route) || route.startsWith("/api/auth/")) return;
+    const exports = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => match[1]);
+    expect(exports.length, `${route} exports no HTTP method`).toBeGreaterThan(0);
+    for (const method of exports) {
+      const wrapped = new RegExp(`export const ${method} = (handleRoute|handlePublicRoute)\\(`).exec(source);
+      expect(wrapped, `${method} ${route} must be \`export const ${method} = handleRoute(…)\` (or handlePublicRoute for a public route)`).not.toBeNull();
+      if (wrapped?.[1] === "handlePublicRoute") {
+        expect(isPublic, `${method} ${route} uses handlePublicRoute but is not in PUBLIC_API_PREFIXES (lib/auth/public-paths.ts)`).toBe(true);
+      }
+    }
+  });
+});

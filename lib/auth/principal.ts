@@ -1,0 +1,60 @@
+import type { Db } from "@/lib/db/client.ts";
+import type { Actor } from "@/lib/auth/actor.ts";
+import { verifyApiToken, type TokenCheck } from "@/lib/auth/api-tokens.ts";
+import { tryRecordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { getTokenLimiter } from "@/lib/auth/rate-limiter.ts";
+import { readSessionClaims } from "@/lib/auth/session-claims.ts";
+import { findSessionUser } from "@/lib/auth/users.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+
+export type AuthenticatedActor = Extract<Actor, { type: "user" } | { type: "token" }>;
+
+const log = createLogger("auth");
+
+/**
+ * The client address as the server saw it. Next sets x-forwarded-for from the socket unless a proxy in front
+ * already did; behind a proxy that does not overwrite it a client can choose its own value (see README).
+ */
+export function getClientAddress(headers: Headers): string | null {
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || headers.get("x-real-ip") || null;
+}
+
+/**
+ * Who is calling: an API token (Authorization: Bearer) or a signed-in user (session cookie), or null.
+ * A bearer token that is wrong, expired or revoked is refused outright (401) rather than falling back to the
+ * cookie, and refused tokens are rate-limited per client address (429).
+ */
+export async function resolveActor(db: Db, headers: Headers): Promise<AuthenticatedActor | null> {
+  const authorization = headers.get("authorization");
+  if (authorization !== null) return resolveTokenActor(db, authorization, getClientAddress(headers));
+  const claims = await readSessionClaims(headers);
+  if (!claims) return null;
+  const user = await findSessionUser(db, claims.userId, claims.sessionVersion);
+  return user ? { type: "user", id: user.id, label: user.email, role: user.role } : null;
+}
+
+async function resolveTokenActor(db: Db, authorization: string, ip: string | null): Promise<AuthenticatedActor> {
+  const limiter = getTokenLimiter();
+  const key = ip ?? "unknown";
+  if (limiter.isLimited(key)) {
+    throw new AppError(429, "rate_limited", "Too many refused API tokens from this address; try again later.", { retryAfterSeconds: limiter.retryAfterSeconds(key) });
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const check: TokenCheck = match?.[1] ? await verifyApiToken(db, match[1], ip) : { ok: false, reason: "malformed" };
+  if (check.ok) return { type: "token", id: check.token.id, label: `token ${check.token.name}`, role: check.token.role };
+
+  limiter.hit(key);
+  log.warn({ reason: check.reason, ip }, "refused API token");
+  if (check.tokenId) {
+    await tryRecordAuditEvent(db, {
+      action: "token.refused",
+      actor: { type: "anonymous", id: null, label: ip ?? "unknown address", role: null },
+      target: { type: "api_token", id: check.tokenId },
+      ip,
+      details: { reason: check.reason },
+    });
+  }
+  throw new AppError(401, "invalid_token", "The API token is not valid: it is unknown, expired or revoked. Send it as `Authorization: Bearer <token>`.");
+}

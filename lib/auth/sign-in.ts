@@ -1,0 +1,49 @@
+import type { Db } from "@/lib/db/client.ts";
+import { tryRecordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { getSignInLimiters } from "@/lib/auth/rate-limiter.ts";
+import { checkCredentials, EmailSchema, type CredentialCheck } from "@/lib/auth/users.ts";
+
+export type SignInResult = CredentialCheck | { ok: false; rateLimited: true; retryAfterSeconds: number };
+
+function normalizeEmail(email: string): string {
+  const parsed = EmailSchema.safeParse(email);
+  return parsed.success ? parsed.data : email.trim().toLowerCase().slice(0, 254);
+}
+
+/** Whether sign-in attempts for this account or from this address are currently refused, and for how long. */
+export function checkSignInLimit(email: string, ip: string | null): { limited: boolean; retryAfterSeconds: number } {
+  const { perAccount, perAddress } = getSignInLimiters();
+  const accountKey = normalizeEmail(email);
+  const addressKey = ip ?? "unknown";
+  const limited = perAccount.isLimited(accountKey) || perAddress.isLimited(addressKey);
+  return { limited, retryAfterSeconds: Math.max(perAccount.retryAfterSeconds(accountKey), perAddress.retryAfterSeconds(addressKey)) };
+}
+
+/** Email + password sign-in with brute-force limits and an audit trail of successes and failures. */
+export async function signInWithPassword(db: Db, email: string, password: string, ip: string | null): Promise<SignInResult> {
+  const accountKey = normalizeEmail(email);
+  const addressKey = ip ?? "unknown";
+  const anonymous = { type: "anonymous", id: null, label: accountKey, role: null } as const;
+  const limit = checkSignInLimit(email, ip);
+  if (limit.limited) {
+    await tryRecordAuditEvent(db, { action: "auth.sign_in_rate_limited", actor: anonymous, ip, details: { email: accountKey } });
+    return { ok: false, rateLimited: true, retryAfterSeconds: limit.retryAfterSeconds };
+  }
+  const result = await checkCredentials(db, email, password);
+  const { perAccount, perAddress } = getSignInLimiters();
+  if (!result.ok) {
+    perAccount.hit(accountKey);
+    perAddress.hit(addressKey);
+    await tryRecordAuditEvent(db, { action: "auth.sign_in_failed", actor: anonymous, ip, details: { email: accountKey, method: "password" } });
+    return result;
+  }
+  perAccount.reset(accountKey);
+  await tryRecordAuditEvent(db, {
+    action: "auth.sign_in",
+    actor: { type: "user", id: result.user.id, label: result.user.email, role: result.user.role },
+    target: { type: "user", id: result.user.id },
+    ip,
+    details: { method: "password" },
+  });
+  return result;
+}

@@ -1,0 +1,49 @@
+import type { z } from "zod";
+import { AppError } from "@/lib/http/app-error.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSON body of at most `maxBytes` (413 beyond, counted while streaming so a huge body is never held in
+ * memory) and validates it with `schema` (400). Only application/json is accepted: a cross-site HTML form cannot
+ * send it without a CORS preflight, which this server never grants.
+ */
+export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<z.output<S>> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType)) {
+    throw new AppError(400, "invalid_content_type", "Send the body as JSON with `Content-Type: application/json`.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const text = await readLimitedText(request, maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+  return parseInput(schema, value, "invalid_request");
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(413, "body_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes });
+}
+
+async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
