@@ -169,7 +169,7 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
   client.on("connect", (connack) => {
     connected = true;
     establishedOnAttempt = attempt;
-    const eventType = !everConnected ? "connected" : attemptDeep ? "deep_reconnected" : "resumed";
+    const eventType = attemptDeep ? "deep_reconnected" : !everConnected ? "connected" : "resumed";
     everConnected = true;
     const returnCode = protocolVersion === 5 ? (connack.reasonCode ?? 0) : (connack.returnCode ?? 0);
     diagnostics.recordConnection({ eventType, sessionPresent: connack.sessionPresent, returnCode, attemptNumber: attempt });
@@ -338,6 +338,7 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
       stopped = true;
       if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
       retryTimer = undefined;
+      if (!started) return;
       await new Promise<void>((resolve) => {
         const fallback = setTimeout(() => {
           client.stream?.destroy();
