@@ -154,6 +154,14 @@ async function main(): Promise<void> {
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
   runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3" });
+  // Device-side reports from the Linkscope agent arrive on their own topics; a second worker ingests them.
+  runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
+    ...childEnv,
+    DATABASE_POOL_MAX: "2",
+    INGEST_SOURCE: "linkscope-agent",
+    INGEST_TOPICS: "",
+    INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",
+  });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
   if (simulate) {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DeviceActivity } from "@/components/device-activity.tsx";
+import { DeviceAgentPanel } from "@/components/device-agent-panel.tsx";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
@@ -15,8 +16,11 @@ import { StateBadge } from "@/components/state-badge.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getDevice } from "@/lib/queries/get-device.ts";
+import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
+
+const AGENT_REPORTS_SHOWN = 12;
 
 type DevicePageProps = {
   params: Promise<{ deviceId: string[] }>;
@@ -38,10 +42,11 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
 
   const { mode, notice } = resolveDeviceRange(await searchParams, now);
   const range = computeWindow(mode, now.getTime());
-  const [sessions, drops, events] = await Promise.all([
+  const [sessions, drops, events, agentContext] = await Promise.all([
     listDeviceSessions(db, { deviceId, ...range }),
     listDeviceEvents(db, { deviceId, ...range, limit: MAX_DROP_MARKERS, kinds: ["disconnected", "connect_failed"] }),
     listDeviceEvents(db, { deviceId, ...range, limit: EVENTS_PAGE_SIZE }),
+    getDeviceAgentContext(db, { deviceId, limit: AGENT_REPORTS_SHOWN }),
   ]);
 
   const facts: [string, ReactNode][] = [
@@ -104,6 +109,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
           dropsTruncated: drops.nextCursor !== null,
         })}
       />
+      <DeviceAgentPanel deviceId={device.id} context={serializeForClient(agentContext)} />
       <DeviceEventsTable
         key={`events-${JSON.stringify(mode)}`}
         deviceId={device.id}
