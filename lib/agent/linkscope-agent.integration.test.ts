@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "@/lib/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createSimulatorAuthenticator, issueDeviceToken } from "@/lib/simulator/device-credentials.ts";
-import { startIdleDropProxy, type IdleDropProxy } from "@/lib/simulator/idle-drop-proxy.ts";
+import { startNatGatewayProxy, type NatGatewayProxy } from "@/lib/simulator/nat-gateway-proxy.ts";
 import { AGENT_REPORT_TOPIC_FILTER, AgentReportSchema, type AgentReport } from "./export-format.ts";
 import { createLinkscopeAgent, type LinkscopeAgent, type LinkscopeAgentOptions } from "./linkscope-agent.ts";
 
@@ -138,7 +138,7 @@ describe("the agent against a real broker that drops it", () => {
   it("NAT idle timeout: a keepalive longer than the gateway's idle timeout makes every session end with ECONNRESET", async () => {
     const { broker, lifecycle } = await startBroker();
     const target = { host: "127.0.0.1", port: broker.port };
-    const proxy: IdleDropProxy = await startIdleDropProxy(target, 800);
+    const proxy: NatGatewayProxy = await startNatGatewayProxy(target, { idleTimeoutMs: 800 });
     cleanups.push(() => proxy.close());
     const agent = startAgent({ transport: () => net.createConnection({ host: "127.0.0.1", port: proxy.port }), config: { keepaliveSec: 2 } });
     await waitFor("two drops", () => metricsOf(agent).totalDrops >= 2, 15_000);

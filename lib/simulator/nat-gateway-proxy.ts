@@ -1,22 +1,25 @@
 import net, { type Socket } from "node:net";
 
-export type IdleDropProxy = {
+export type NatGatewayProxy = {
   port: number;
   /** Connections whose mapping expired so far. */
   expiredMappings(): number;
+  /** The uplink flaps: every flow is reset on both sides (ECONNRESET for the device and for the broker). */
+  resetAll(): number;
   close(): Promise<void>;
 };
 
 type Mapping = { down: Socket; up: Socket; timer: ReturnType<typeof setTimeout> | undefined; expired: boolean };
 
 /**
- * A TCP relay on 127.0.0.1 that behaves like a NAT gateway with an idle timeout: a connection with no traffic in
+ * A TCP relay on 127.0.0.1 that behaves like a NAT gateway. With an idle timeout, a connection with no traffic in
  * either direction for `idleTimeoutMs` loses its mapping silently. Nothing is sent to either side when that
  * happens; the next packet from the device is answered with a TCP reset (ECONNRESET on the device), and the
  * broker, which never hears from the device again, gives up on its own keepalive timer.
  */
-export async function startIdleDropProxy(target: { host: string; port: number }, idleTimeoutMs: number): Promise<IdleDropProxy> {
-  if (!(idleTimeoutMs > 0)) throw new Error(`idleTimeoutMs must be positive, got ${idleTimeoutMs}`);
+export async function startNatGatewayProxy(target: { host: string; port: number }, options: { idleTimeoutMs?: number } = {}): Promise<NatGatewayProxy> {
+  const { idleTimeoutMs } = options;
+  if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0)) throw new Error(`idleTimeoutMs must be positive, got ${idleTimeoutMs}`);
   const mappings = new Set<Mapping>();
   let expired = 0;
 
@@ -28,6 +31,7 @@ export async function startIdleDropProxy(target: { host: string; port: number },
     mappings.add(mapping);
 
     const arm = () => {
+      if (idleTimeoutMs === undefined) return;
       if (mapping.timer) clearTimeout(mapping.timer);
       mapping.timer = setTimeout(() => {
         mapping.expired = true;
@@ -79,6 +83,16 @@ export async function startIdleDropProxy(target: { host: string; port: number },
   return {
     port,
     expiredMappings: () => expired,
+    resetAll() {
+      const flows = [...mappings];
+      for (const mapping of flows) {
+        if (mapping.timer) clearTimeout(mapping.timer);
+        mappings.delete(mapping);
+        mapping.down.resetAndDestroy();
+        mapping.up.resetAndDestroy();
+      }
+      return flows.length;
+    },
     close() {
       for (const mapping of [...mappings]) {
         if (mapping.timer) clearTimeout(mapping.timer);
