@@ -10,6 +10,8 @@ export const WILDCARD_DEVICE_ID = "meter 50%_a\\b";
 /** Would match the query "50%_" if the wildcards were not escaped. */
 export const WILDCARD_DECOY_DEVICE_ID = "meter 5000";
 export const AUTH_FAILING_DEVICE_ID = "tracker-auth-7";
+/** Refused by the broker, so its agent cannot report live: its export is uploaded on the device page. */
+export const AGENT_UPLOAD_DEVICE_ID = "valve offline/9";
 /** A reconnect storm: more events than one page of the events table. */
 export const STORM_DEVICE_ID = "storm-dev-1";
 export const STORM_SESSIONS = 36;
@@ -160,6 +162,21 @@ export function buildSeedEvents(now: number): ConnectionEvent[] {
         initiator: "server",
         code: "emqx:not_authorized",
         message: "not_authorized",
+      }),
+    );
+  }
+
+  for (const minutesAgo of [30, 20]) {
+    events.push(
+      createEvent({
+        deviceId: AGENT_UPLOAD_DEVICE_ID,
+        kind: "connect_failed",
+        at: now - minutesAgo * MINUTE,
+        sessionKey: null,
+        reason: "auth_failed",
+        initiator: "server",
+        code: "emqx:bad_username_or_password",
+        message: "bad_username_or_password",
       }),
     );
   }

@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       log: createLogger("simulator"),
     });
     stops.push({ name: "fleet simulator", stop: () => simulator.stop() });
-    console.log(`Simulated fleet: ${simulator.agents().length} devices running the Linkscope agent (scenarios: ${(simulatorArgs.scenarios ?? SCENARIO_NAMES).join(", ")})`);
+    console.log(`Simulated fleet: ${simulator.devices} devices running the Linkscope agent (scenarios: ${(simulatorArgs.scenarios ?? SCENARIO_NAMES).join(", ")})`);
     console.log(simulator.scenarios.map((line) => `  - ${line}`).join("\n"));
   }
 

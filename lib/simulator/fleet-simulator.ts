@@ -60,6 +60,8 @@ export type FleetSimulatorOptions = {
 };
 
 export type FleetSimulator = {
+  /** How many devices it simulates. */
+  devices: number;
   /** One line per simulated behaviour, for the console and the docs. */
   scenarios: string[];
   /** Every agent running now (twins and reboots included), for tests and exports. */
@@ -195,7 +197,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     await Promise.all(stopHooks.map((hook) => hook()));
     log.info({ devices: devices.length }, "fleet simulator stopped");
   };
-  return { scenarios, agents: () => [...agents], stop: () => (stopping ??= stop()) };
+  return { devices: devices.length, scenarios, agents: () => [...agents], stop: () => (stopping ??= stop()) };
 }
 
 /** The selected scenarios' fault devices first, then healthy devices (when selected) up to `count`. */
