@@ -10,7 +10,7 @@ export const WILDCARD_DEVICE_ID = "meter 50%_a\\b";
 /** Would match the query "50%_" if the wildcards were not escaped. */
 export const WILDCARD_DECOY_DEVICE_ID = "meter 5000";
 export const AUTH_FAILING_DEVICE_ID = "tracker-auth-7";
-/** Refused by the broker, so its agent cannot report live: its export is uploaded on the device page. */
+/** Lost its connection and cannot get back to the broker, so its agent's export is uploaded on the device page. */
 export const AGENT_UPLOAD_DEVICE_ID = "valve offline/9";
 /** A reconnect storm: more events than one page of the events table. */
 export const STORM_DEVICE_ID = "storm-dev-1";
@@ -166,20 +166,15 @@ export function buildSeedEvents(now: number): ConnectionEvent[] {
     );
   }
 
-  for (const minutesAgo of [30, 20]) {
-    events.push(
-      createEvent({
-        deviceId: AGENT_UPLOAD_DEVICE_ID,
-        kind: "connect_failed",
-        at: now - minutesAgo * MINUTE,
-        sessionKey: null,
-        reason: "auth_failed",
-        initiator: "server",
-        code: "emqx:bad_username_or_password",
-        message: "bad_username_or_password",
-      }),
-    );
-  }
+  events.push(
+    ...createSession(AGENT_UPLOAD_DEVICE_ID, now - 2 * HOUR, {
+      at: now - 30 * MINUTE,
+      reason: "connection_lost",
+      initiator: "network",
+      code: "emqx:tcp_closed",
+      message: "tcp_closed",
+    }),
+  );
 
   events.push(...createSession(WILDCARD_DEVICE_ID, now - HOUR), ...createSession(WILDCARD_DECOY_DEVICE_ID, now - HOUR));
 
