@@ -202,6 +202,8 @@ async function main(): Promise<void> {
   runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
     ...childEnv,
     DATABASE_POOL_MAX: "2",
+    // Reports are not latency-critical: fewer, larger transactions keep the shared embedded database calm.
+    INGEST_FLUSH_MS: "500",
     INGEST_SOURCE: "linkscope-agent",
     INGEST_TOPICS: "",
     INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",

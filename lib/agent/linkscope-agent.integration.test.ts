@@ -155,6 +155,38 @@ describe("the agent against a real broker that drops it", () => {
     expect(proxy.expiredMappings()).toBeGreaterThanOrEqual(2);
   });
 
+  it("flaky link: a gateway reset is ECONNRESET on the device and a socket error at the broker", async () => {
+    const { broker, lifecycle } = await startBroker();
+    const gateway: NatGatewayProxy = await startNatGatewayProxy({ host: "127.0.0.1", port: broker.port });
+    cleanups.push(() => gateway.close());
+    const agent = startAgent({ transport: () => net.createConnection({ host: "127.0.0.1", port: gateway.port }) });
+    await waitFor("first connection", () => agent.isConnected());
+    agent.reportSystemEvent("network_change", "wlan0 roamed");
+    expect(gateway.resetAll()).toBe(1);
+    await waitFor("recovery", () => metricsOf(agent).totalRecoveries === 1);
+    expect(agent.diagnostics.getRecentDrops()[0]?.errorName).toBe("ECONNRESET");
+    await waitFor("broker-side disconnect", () => lifecycle.some((l) => l.clientId === agent.deviceId && l.event === "disconnected"));
+    expect(lifecycle.find((l) => l.clientId === agent.deviceId && l.event === "disconnected")?.reason).toMatch(/^(econnreset|tcp_closed)$/);
+    // The system event precedes the drop in the device's own record, which is what correlation needs.
+    const [system] = agent.diagnostics.getRecentSystemEvents();
+    expect(system && system.seq < (agent.diagnostics.getRecentDrops()[0]?.seq ?? 0)).toBe(true);
+  });
+
+  it("no backoff: a device configured to retry at a fixed 200 ms hammers the broker while it is down", async () => {
+    const { broker } = await startBroker();
+    const agent = startAgent({ brokerUrl: broker.url, config: { initialReconnectDelayMs: 200, maxReconnectDelayMs: 200 } });
+    await waitFor("first connection", () => agent.isConnected());
+    await broker.restart({ downMs: 1_300 });
+    await waitFor("recovery", () => metricsOf(agent).totalRecoveries === 1);
+    const failures = agent.diagnostics.getRecentConnectFailures();
+    expect(failures.length).toBeGreaterThanOrEqual(4);
+    const times = failures.map((f) => Date.parse(f.timestamp));
+    for (const gap of times.slice(1).map((t, i) => t - (times[i] ?? 0))) {
+      expect(gap).toBeGreaterThanOrEqual(190);
+      expect(gap).toBeLessThan(350);
+    }
+  });
+
   it("broker rate limit: a burst over the limit is disconnected, and the queued burst remainder is sent after reconnecting", async () => {
     const { broker, lifecycle, messages } = await startBroker({ publishRateLimit: { maxMessages: 8, windowMs: 2_000 } });
     const agent = startAgent({ brokerUrl: broker.url, config: { initialReconnectDelayMs: 2_100, maxReconnectDelayMs: 2_100 } });
