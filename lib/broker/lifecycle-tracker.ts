@@ -17,6 +17,9 @@ import {
   type LifecycleMessage,
 } from "@/lib/broker/emqx-lifecycle-format";
 import { scheduleAt } from "@/lib/broker/schedule-at";
+import { readAgentReportTopic } from "@/lib/agent/export-format";
+
+const AGENT_TOPIC_PREFIX = "linkscope/agent/";
 
 export interface AuthenticateInput {
   clientId: string;
@@ -243,6 +246,11 @@ export function createLifecycleTracker(deps: {
     };
     broker.authorizePublish = (client, packet, callback) => {
       if (packet.topic.startsWith("$SYS/")) {
+        callback(new PublishNotAuthorizedError(packet.topic));
+        return;
+      }
+      // A device may only publish agent reports for itself (the ACL a production broker would have too).
+      if (packet.topic.startsWith(AGENT_TOPIC_PREFIX) && client && readAgentReportTopic(packet.topic) !== client.id) {
         callback(new PublishNotAuthorizedError(packet.topic));
         return;
       }

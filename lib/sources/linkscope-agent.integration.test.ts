@@ -91,13 +91,16 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
     await other.stop({ force: true });
   });
 
-  it("dead-letters a report published for another device", async () => {
-    const before = await testDb.db.deadLetter.count({ where: { source: "linkscope-agent" } });
+  it("lets no device publish reports for another: the broker disconnects it (not_authorized)", async () => {
     const liar = startAgent(`liar-${randomUUID().slice(0, 8)}`);
     await waitFor(async () => liar.isConnected(), Boolean);
     const forged = JSON.parse(liar.exportJson()) as { deviceId: string };
     liar.client.publish("linkscope/agent/victim/report", JSON.stringify({ ...forged, deviceId: "victim" }), { qos: 1 });
-    const after = await waitFor(() => testDb.db.deadLetter.count({ where: { source: "linkscope-agent" } }), (n) => n > before);
-    expect(after).toBe(before + 1);
+    const events = await waitFor(
+      () => testDb.db.connectionEvent.findMany({ where: { deviceId: liar.deviceId, kind: "disconnected" } }),
+      (rows) => rows.length > 0,
+    );
+    expect(events[0]).toMatchObject({ code: "emqx:not_authorized" });
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: "victim" } })).toBe(0);
   });
 });
