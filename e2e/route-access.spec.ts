@@ -37,6 +37,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/devices/[deviceId]/diagnosis": { role: "viewer" },
   "GET /api/v1/codes": { role: "viewer" },
   "GET /api/v1/codes/[code]": { role: "viewer" },
+  "POST /api/v1/devices/[deviceId]/agent-export": { role: "support", body: {} },
   "GET /api/v1/admin/users": { role: "admin" },
   "POST /api/v1/admin/users": { role: "admin", body: {} },
   "PATCH /api/v1/admin/users/[userId]": { role: "admin", body: {} },

@@ -10,6 +10,8 @@ export const WILDCARD_DEVICE_ID = "meter 50%_a\\b";
 /** Would match the query "50%_" if the wildcards were not escaped. */
 export const WILDCARD_DECOY_DEVICE_ID = "meter 5000";
 export const AUTH_FAILING_DEVICE_ID = "tracker-auth-7";
+/** Lost its connection and cannot get back to the broker, so its agent's export is uploaded on the device page. */
+export const AGENT_UPLOAD_DEVICE_ID = "valve offline/9";
 /** A reconnect storm: more events than one page of the events table. */
 export const STORM_DEVICE_ID = "storm-dev-1";
 export const STORM_SESSIONS = 36;
@@ -163,6 +165,16 @@ export function buildSeedEvents(now: number): ConnectionEvent[] {
       }),
     );
   }
+
+  events.push(
+    ...createSession(AGENT_UPLOAD_DEVICE_ID, now - 2 * HOUR, {
+      at: now - 30 * MINUTE,
+      reason: "connection_lost",
+      initiator: "network",
+      code: "emqx:tcp_closed",
+      message: "tcp_closed",
+    }),
+  );
 
   events.push(...createSession(WILDCARD_DEVICE_ID, now - HOUR), ...createSession(WILDCARD_DECOY_DEVICE_ID, now - HOUR));
 

@@ -16,7 +16,14 @@ import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/
 import { writeEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
-import { createSimulatorAuthenticator, startFleetSimulator } from "@/lib/simulator/fleet-simulator.ts";
+import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
+import {
+  createSimulatorAuthenticator,
+  DEMO_PUBLISH_RATE_LIMIT,
+  SCENARIO_NAMES,
+  startFleetSimulator,
+  type ScenarioName,
+} from "@/lib/simulator/fleet-simulator.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 // The console is the demo's face: per-batch info lines stay available with LOG_LEVEL=info.
@@ -31,7 +38,8 @@ const LaunchEnvSchema = z.object({
   LINKSCOPE_DATA_DIR: z.string().default(path.join(root, ".data")),
   LINKSCOPE_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1884),
   LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
-  LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(56),
+  LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(FLEET_DEVICES.length),
+  LINKSCOPE_SIM_SCENARIOS: z.string().optional(),
   LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   LINKSCOPE_ADMIN_EMAIL: z.string().email("LINKSCOPE_ADMIN_EMAIL must be an email address").optional(),
   LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
@@ -44,6 +52,36 @@ if (!parsedEnv.success) {
   process.exit(1);
 }
 const env = parsedEnv.data;
+
+const ScenarioListSchema = z
+  .string()
+  .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]])).min(1));
+
+/** `npm start -- --devices 20 --scenario nat-idle-timeout,rate-limit,healthy` (flags override the env variables). */
+function readSimulatorArgs(argv: string[]): { devices: number; scenarios: ScenarioName[] | undefined } {
+  const ArgsSchema = z.object({
+    devices: z.coerce.number().int().min(1).max(5000).default(env.LINKSCOPE_SIM_DEVICES),
+    scenario: ScenarioListSchema.optional(),
+  });
+  const raw: Record<string, string> = {};
+  if (env.LINKSCOPE_SIM_SCENARIOS) raw.scenario = env.LINKSCOPE_SIM_SCENARIOS;
+  for (let i = 0; i < argv.length; i += 1) {
+    const match = /^--(devices|scenario)(?:=(.*))?$/.exec(argv[i] ?? "");
+    if (!match?.[1]) {
+      console.error(`Unknown argument ${argv[i] ?? ""}. Usage: npm start -- [--devices N] [--scenario ${SCENARIO_NAMES.join(",")}]`);
+      process.exit(1);
+    }
+    raw[match[1]] = match[2] ?? argv[++i] ?? "";
+  }
+  const parsed = ArgsSchema.safeParse(raw);
+  if (!parsed.success) {
+    console.error(`Invalid simulator arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join(".")}: ${i.message}`).join("\n")}\nScenarios: ${SCENARIO_NAMES.join(", ")}`);
+    process.exit(1);
+  }
+  return { devices: parsed.data.devices, scenarios: parsed.data.scenario };
+}
+const simulatorArgs = readSimulatorArgs(process.argv.slice(2));
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 let shuttingDown = false;
@@ -149,8 +187,14 @@ async function main(): Promise<void> {
 
   let mqttUrl = env.MQTT_URL;
   const embeddedBroker = !mqttUrl;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
   if (!mqttUrl) {
-    const broker = await startEmbeddedBroker({ port: await pickPort(env.LINKSCOPE_MQTT_PORT), authenticate: createSimulatorAuthenticator() });
+    const broker = await startEmbeddedBroker({
+      port: await pickPort(env.LINKSCOPE_MQTT_PORT),
+      authenticate: createSimulatorAuthenticator(),
+      publishRateLimit: DEMO_PUBLISH_RATE_LIMIT,
+    });
+    embedded = broker;
     stops.push({ name: "embedded broker", stop: () => broker.stop() });
     mqttUrl = broker.url;
     log.info({ url: mqttUrl, node: broker.nodeName }, "embedded MQTT broker started");
@@ -175,12 +219,29 @@ async function main(): Promise<void> {
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
   const webEnv = { ...childEnv, NEXTAUTH_SECRET: authSecret, NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://${env.HOST}:${env.PORT}` };
   runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3" });
+  // Device-side reports from the Linkscope agent arrive on their own topics; a second worker ingests them.
+  runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
+    ...childEnv,
+    DATABASE_POOL_MAX: "2",
+    // Reports are not latency-critical: fewer, larger transactions keep the shared embedded database calm.
+    INGEST_FLUSH_MS: "500",
+    INGEST_SOURCE: "linkscope-agent",
+    INGEST_TOPICS: "",
+    INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",
+  });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
   if (simulate) {
-    const simulator = await startFleetSimulator({ mqttUrl, devices: env.LINKSCOPE_SIM_DEVICES, log: createLogger("simulator") });
+    const simulator = await startFleetSimulator({
+      mqttUrl,
+      devices: simulatorArgs.devices,
+      scenarios: simulatorArgs.scenarios,
+      broker: embedded,
+      log: createLogger("simulator"),
+    });
     stops.push({ name: "fleet simulator", stop: () => simulator.stop() });
-    console.log(`Simulated fleet: ${env.LINKSCOPE_SIM_DEVICES} devices\n${simulator.scenarios.map((s) => `  - ${s}`).join("\n")}`);
+    console.log(`Simulated fleet: ${simulator.devices} devices running the Linkscope agent (scenarios: ${(simulatorArgs.scenarios ?? SCENARIO_NAMES).join(", ")})`);
+    console.log(simulator.scenarios.map((line) => `  - ${line}`).join("\n"));
   }
 
   runChild("web server", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });

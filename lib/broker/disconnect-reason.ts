@@ -8,6 +8,14 @@ export class PublishNotAuthorizedError extends Error {
   }
 }
 
+/** Raised by our authorizePublish hook when a client exceeds the broker's publish rate limit. */
+export class PublishRateExceededError extends Error {
+  constructor() {
+    super("publish rate limit exceeded");
+    this.name = "PublishRateExceededError";
+  }
+}
+
 /** Error messages aedes 1.2 builds itself (lib/client.js, lib/handlers/*.js). */
 const AEDES_ERROR_REASONS: ReadonlyArray<readonly [RegExp, EmqxDisconnectReason]> = [
   [/^keep alive timeout$/, "keepalive_timeout"],
@@ -25,6 +33,7 @@ const POSIX_ERROR_CODE = /^E[A-Z0-9]+$/;
  */
 export function mapClientErrorToReason(error: Error): EmqxDisconnectReason {
   if (error instanceof PublishNotAuthorizedError) return "not_authorized";
+  if (error instanceof PublishRateExceededError) return "message_rate_too_high";
   const code: unknown = "code" in error ? error.code : undefined;
   if (typeof code === "string" && POSIX_ERROR_CODE.test(code)) return `e${code.slice(1).toLowerCase()}`;
   for (const [pattern, reason] of AEDES_ERROR_REASONS) {

@@ -20,9 +20,9 @@ import { z } from "zod";
 import { createLogger, type Logger } from "@/lib/log/logger";
 import { DEFAULT_NODE_NAME } from "@/lib/broker/emqx-lifecycle-format";
 import { createLifecyclePublisher } from "@/lib/broker/lifecycle-publisher";
-import { createLifecycleTracker, type Authenticate } from "@/lib/broker/lifecycle-tracker";
+import { createLifecycleTracker, type Authenticate, type PublishRateLimit } from "@/lib/broker/lifecycle-tracker";
 
-export type { Authenticate, AuthenticateInput, AuthenticateResult } from "@/lib/broker/lifecycle-tracker";
+export type { Authenticate, AuthenticateInput, AuthenticateResult, PublishRateLimit } from "@/lib/broker/lifecycle-tracker";
 
 export interface EmbeddedBrokerOptions {
   /** 0 (default) picks a free port. */
@@ -35,6 +35,8 @@ export interface EmbeddedBrokerOptions {
   log?: Logger;
   /** Clock for every timestamp in lifecycle payloads and for credential expiry. */
   now?: () => number;
+  /** Disconnects clients publishing faster than this (reason `message_rate_too_high`). Default: no limit. */
+  publishRateLimit?: PublishRateLimit;
 }
 
 export interface EmbeddedBroker {
@@ -43,6 +45,12 @@ export interface EmbeddedBroker {
   nodeName: string;
   /** Disconnects the live client with this id (reason `kicked`); false when no such client is connected. */
   kickClient: (clientId: string) => boolean;
+  /**
+   * A node restart: every client is disconnected (reason `server_shutting_down`), the listener refuses
+   * connections for `downMs`, then listens again on the same port. Sessions and queued QoS 1 messages survive,
+   * as on a broker with durable session storage. Resolves when it listens again.
+   */
+  restart: (options: { downMs: number }) => Promise<{ disconnected: number }>;
   /** Closes every client socket and the listener. Idempotent. */
   stop: () => Promise<void>;
 }
@@ -107,6 +115,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     log,
     authenticate: options.authenticate,
     emit: publisher.publish,
+    publishRateLimit: options.publishRateLimit,
   });
   tracker.attach(broker);
 
@@ -129,13 +138,30 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   log.info({ host: settings.host, port: address.port, nodeName: settings.nodeName }, "embedded broker listening");
 
   let stopping: Promise<void> | undefined;
+  let restarting: Promise<{ disconnected: number }> | undefined;
+  const restart = async (downMs: number) => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const disconnected = tracker.disconnectAll("server_shutting_down");
+    // Sockets that never sent CONNECT are not aedes clients; a stopping node drops them too.
+    setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, 200).unref();
+    await closed;
+    log.info({ port: address.port, disconnected, downMs }, "embedded broker restarting");
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    if (stopping) return { disconnected };
+    await listen(server, address.port, settings.host);
+    log.info({ port: address.port }, "embedded broker listening again");
+    return { disconnected };
+  };
   const stop = async () => {
+    await restarting?.catch(() => undefined);
     tracker.shutdown();
     await waitAtMost(publisher.drain(), STOP_DRAIN_TIMEOUT_MS);
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     // aedes closes registered clients only; sockets that never sent CONNECT would hold server.close() open.
     for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    if (server.listening) await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     log.info({ port: address.port }, "embedded broker stopped");
   };
 
@@ -144,6 +170,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     port: address.port,
     nodeName: settings.nodeName,
     kickClient: tracker.kickClient,
+    restart: ({ downMs }) => {
+      if (stopping) return Promise.reject(new Error("the broker is stopping"));
+      restarting ??= restart(downMs).finally(() => {
+        restarting = undefined;
+      });
+      return restarting;
+    },
     stop: () => (stopping ??= stop()),
   };
 }

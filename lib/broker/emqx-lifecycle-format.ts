@@ -38,6 +38,8 @@ export type EmqxDisconnectReason =
   | "protocol_error"
   | "topic_name_invalid"
   | "internal_error"
+  | "message_rate_too_high"
+  | "server_shutting_down"
   | `e${string}`;
 
 /** `emqx_reason_codes:name/1` of the MQTT 5 code EMQX uses internally for each refusal (even for 3.1.1 clients). */

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import type { Aedes, AuthenticateError, Client, ConnectPacket } from "aedes";
 import type { Logger } from "@/lib/log/logger";
 import { hasSentDisconnect, interceptClientRegistration } from "@/lib/broker/aedes-internals";
-import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError } from "@/lib/broker/disconnect-reason";
+import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError, PublishRateExceededError } from "@/lib/broker/disconnect-reason";
 import {
   buildConnackPayload,
   buildConnectedPayload,
@@ -17,6 +17,9 @@ import {
   type LifecycleMessage,
 } from "@/lib/broker/emqx-lifecycle-format";
 import { scheduleAt } from "@/lib/broker/schedule-at";
+import { readAgentReportTopic } from "@/lib/agent/export-format";
+
+const AGENT_TOPIC_PREFIX = "linkscope/agent/";
 
 export interface AuthenticateInput {
   clientId: string;
@@ -28,12 +31,19 @@ export type AuthenticateResult = { ok: true; expiresAt?: number } | { ok: false;
 
 export type Authenticate = (input: AuthenticateInput) => AuthenticateResult | Promise<AuthenticateResult>;
 
+export interface PublishRateLimit {
+  maxMessages: number;
+  windowMs: number;
+}
+
 export interface LifecycleTracker {
   /** Call for every accepted socket before handing it to aedes: peer and local addresses vanish once it closes. */
   noteSocket: (socket: Socket) => void;
   /** Installs the hooks and listeners on `broker`; call once, before it accepts connections. */
   attach: (broker: Aedes) => void;
   kickClient: (clientId: string) => boolean;
+  /** Disconnects every live client with `reason` (a node going down); returns how many. */
+  disconnectAll: (reason: EmqxDisconnectReason) => number;
   /** Cancels credential-expiry timers and stops emitting: the broker is going away with its subscribers. */
   shutdown: () => void;
 }
@@ -73,6 +83,8 @@ export function createLifecycleTracker(deps: {
   log: Logger;
   authenticate: Authenticate | undefined;
   emit: (message: LifecycleMessage) => void;
+  /** Disconnects a client (reason `message_rate_too_high`) that publishes more than this, like EMQX's rate limiter. */
+  publishRateLimit?: PublishRateLimit;
 }): LifecycleTracker {
   const { nodeName, now, log } = deps;
   const sockets = new WeakMap<object, SocketFacts>();
@@ -81,6 +93,7 @@ export function createLifecycleTracker(deps: {
   const live = new Map<Client, ConnectionRecord>();
   const liveById = new Map<string, ConnectionRecord>();
   const lastConnectedAt = new Map<string, number>();
+  const publishWindows = new WeakMap<Client, { startedAt: number; count: number }>();
   let shuttingDown = false;
 
   const topicFor = (clientId: string, event: LifecycleEventName) =>
@@ -178,6 +191,17 @@ export function createLifecycleTracker(deps: {
     if (record) record.observed ??= reason;
   };
 
+  const exceedsRateLimit = (client: Client, limit: PublishRateLimit) => {
+    const at = now();
+    const window = publishWindows.get(client);
+    if (!window || at - window.startedAt >= limit.windowMs) {
+      publishWindows.set(client, { startedAt: at, count: 1 });
+      return limit.maxMessages < 1;
+    }
+    window.count += 1;
+    return window.count > limit.maxMessages;
+  };
+
   const onRefused = (client: Client, returnCode: number) => {
     const packet = connectPackets.get(client);
     if (!packet) {
@@ -220,9 +244,21 @@ export function createLifecycleTracker(deps: {
         (error: unknown) => log.error({ err: error, clientId: client.id }, "authenticate callback threw"),
       );
     };
-    broker.authorizePublish = (_client, packet, callback) => {
+    broker.authorizePublish = (client, packet, callback) => {
       if (packet.topic.startsWith("$SYS/")) {
         callback(new PublishNotAuthorizedError(packet.topic));
+        return;
+      }
+      // A device may only publish agent reports for itself (the ACL a production broker would have too).
+      if (packet.topic.startsWith(AGENT_TOPIC_PREFIX) && client && readAgentReportTopic(packet.topic) !== client.id) {
+        callback(new PublishNotAuthorizedError(packet.topic));
+        return;
+      }
+      if (client && deps.publishRateLimit && exceedsRateLimit(client, deps.publishRateLimit)) {
+        const record = live.get(client);
+        if (record) record.forced ??= "message_rate_too_high";
+        log.info({ clientId: client.id }, "publish rate limit exceeded; disconnecting");
+        callback(new PublishRateExceededError());
         return;
       }
       callback(null);
@@ -264,6 +300,16 @@ export function createLifecycleTracker(deps: {
       record.forced ??= "kicked";
       record.client.close();
       return true;
+    },
+    disconnectAll: (reason) => {
+      let count = 0;
+      for (const record of [...live.values()]) {
+        if (record.client.closed) continue;
+        record.forced ??= reason;
+        record.client.close();
+        count += 1;
+      }
+      return count;
     },
     shutdown: () => {
       shuttingDown = true;

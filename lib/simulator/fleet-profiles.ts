@@ -11,7 +11,9 @@ export type ProfileKind =
   | "duplicate_client_id"
   | "keepalive_hang"
   | "reconnect_storm"
-  | "bad_credentials";
+  | "bad_credentials"
+  | "nat_idle_timeout"
+  | "rate_limited";
 
 export type NetworkKind = "ethernet" | "wifi" | "lte" | "nb-iot";
 
@@ -80,6 +82,24 @@ export interface BadCredentialsDevice extends DeviceBase {
   live: { retryEverySec: number };
 }
 
+export interface NatIdleTimeoutDevice extends DeviceBase {
+  kind: "nat_idle_timeout";
+  /**
+   * Behind a NAT gateway that forgets flows idle longer than `natIdleSec`, with a keepalive far longer than that:
+   * the first packet after an idle spell meets a dead mapping (reset), and the device reconnects at once, so the
+   * broker sees the new connection take over the stale one before its own keepalive timer fires.
+   */
+  history: { natIdleSec: number; reconnectDelaySec: SecondsRange };
+  live: { natIdleSec: number; keepaliveSec: number; telemetryEverySec: number };
+}
+
+export interface RateLimitedDevice extends DeviceBase {
+  kind: "rate_limited";
+  /** Uploads buffered readings in bursts above the broker's publish rate limit, which disconnects it. */
+  history: { burstEverySec: number; burstJitterSec: number; reconnectDelaySec: SecondsRange };
+  live: { burstEverySec: number; burstSize: number };
+}
+
 export type FleetDevice =
   | HealthyDevice
   | CredentialExpiryDevice
@@ -87,7 +107,9 @@ export type FleetDevice =
   | DuplicateClientIdDevice
   | KeepaliveHangDevice
   | ReconnectStormDevice
-  | BadCredentialsDevice;
+  | BadCredentialsDevice
+  | NatIdleTimeoutDevice
+  | RateLimitedDevice;
 
 export const HEALTHY_SENSOR_COUNT = 49;
 
@@ -187,7 +209,40 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
     history: { retryEverySec: 900, retryJitterSec: 30 },
     live: { retryEverySec: 15 },
   },
+  {
+    id: "hub-nat-01",
+    kind: "nat_idle_timeout",
+    summary: "home hub behind a NAT router that forgets idle flows after 5 min, with a 20 min keepalive: its connection dies at the first message after every quiet spell",
+    model: "home-hub H5",
+    firmware: "hub-fw 4.0.1",
+    region: "eu-west-1",
+    network: "wifi",
+    ip: "10.0.8.61",
+    keepaliveSec: 1_200,
+    cleanStart: true,
+    telemetry: { periodSec: 900, jitterSec: 60 },
+    history: { natIdleSec: 300, reconnectDelaySec: [0, 1] },
+    live: { natIdleSec: 20, keepaliveSec: 120, telemetryEverySec: 35 },
+  },
+  {
+    id: "logger-burst-01",
+    kind: "rate_limited",
+    summary: "data logger that uploads buffered readings in bursts above the broker's publish rate limit: the broker disconnects it (message_rate_too_high) after each burst",
+    model: "data-logger D3",
+    firmware: "logger-fw 1.4.2",
+    region: "us-east-1",
+    network: "lte",
+    ip: "10.0.9.71",
+    keepaliveSec: 60,
+    cleanStart: false,
+    telemetry: { periodSec: 30, jitterSec: 5 },
+    history: { burstEverySec: 3 * 3_600, burstJitterSec: 10 * 60, reconnectDelaySec: [1, 4] },
+    live: { burstEverySec: 75, burstSize: 40 },
+  },
 ];
+
+/** The embedded broker's publish rate limit in the demo (per client); only the burst device exceeds it. */
+export const DEMO_PUBLISH_RATE_LIMIT = { maxMessages: 25, windowMs: 10_000 } as const;
 
 function healthyDevice(id: string, index: number, overrides: Partial<HealthyDevice> = {}): HealthyDevice {
   return {

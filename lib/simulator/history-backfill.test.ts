@@ -11,6 +11,7 @@ const FROM = new Date(TO.getTime() - 14 * 86_400_000);
 type Payload = {
   clientid: string;
   ipaddress?: string;
+  keepalive?: number;
   connected_at: number;
   disconnected_at?: number;
   reason?: string;
@@ -61,7 +62,7 @@ describe("generateFleetHistory", () => {
     }
     const awkward = messages.find((m) => m.topic.includes(encodeURIComponent("plant 7/line#2+ü")));
     expect(awkward && (JSON.parse(awkward.payload) as Payload).clientid).toBe("plant 7/line#2+ü");
-  }, 30_000);
+  }, 30_000); // 14 days × the whole fleet through the adapter: seconds on a busy 2-core machine
 
   it("keeps the total and each profile's share in the expected range", () => {
     expect(history.length).toBeGreaterThanOrEqual(15_000);
@@ -117,6 +118,10 @@ describe("generateFleetHistory", () => {
     const reasons = (id: string) => new Set(ofDevice(id).filter((m) => m.event === "disconnected").map((m) => m.payload.reason));
     expect(reasons("tracker-hung-01")).toEqual(new Set(["keepalive_timeout", "server_shutting_down"]));
     expect(reasons("gw-flaky-01")).toEqual(new Set(["tcp_closed", "server_shutting_down"]));
+    expect(reasons("hub-nat-01")).toEqual(new Set(["discarded", "server_shutting_down"]));
+    expect(reasons("logger-burst-01")).toEqual(new Set(["message_rate_too_high", "server_shutting_down"]));
+    // The NAT device asks for a keepalive far longer than its NAT's idle timeout: the evidence a diagnosis needs.
+    expect(new Set(ofDevice("hub-nat-01").filter((m) => m.event === "connected").map((m) => m.payload.keepalive))).toEqual(new Set([1_200]));
     const refusals = ofDevice("valve-badauth-01");
     expect(refusals.every((m) => m.event === "connack" && m.payload.reason_code === "bad_username_or_password")).toBe(true);
     const gaps = refusals.slice(1).map((m, i) => (m.at - (refusals[i]?.at ?? 0)) / 60_000);

@@ -26,6 +26,8 @@ import {
   type FlakyNetworkDevice,
   type HealthyDevice,
   type KeepaliveHangDevice,
+  type NatIdleTimeoutDevice,
+  type RateLimitedDevice,
   type ReconnectStormDevice,
   type SecondsRange,
 } from "./fleet-profiles.ts";
@@ -123,6 +125,10 @@ function generateDeviceEpisodes(device: FleetDevice, timeline: Timeline): void {
       return generateKeepaliveHang(device, timeline);
     case "reconnect_storm":
       return generateReconnectStorm(device, timeline);
+    case "nat_idle_timeout":
+      return generateNatIdleTimeout(device, timeline);
+    case "rate_limited":
+      return generateRateLimited(device, timeline);
     case "bad_credentials":
       return generateBadCredentials(device, timeline);
   }
@@ -186,6 +192,31 @@ function generateFlaky(device: FlakyNetworkDevice, timeline: Timeline): void {
   while (t < timeline.to) {
     const duration = Math.max(minSessionSec * SECOND, pickExponential(timeline.random, meanSessionSec * SECOND));
     const end = addSession(timeline, device.ip, t, duration, "tcp_closed");
+    if (end === null) return;
+    t = end + pickSeconds(timeline.random, reconnectDelaySec);
+  }
+}
+
+/** Every session lasts until the first telemetry message after a quiet spell longer than the NAT's idle timeout. */
+function generateNatIdleTimeout(device: NatIdleTimeoutDevice, timeline: Timeline): void {
+  const { reconnectDelaySec } = device.history;
+  const { periodSec, jitterSec } = device.telemetry;
+  let t = firstConnectAt(timeline);
+  while (t < timeline.to) {
+    const duration = (periodSec + pickUniform(timeline.random, -jitterSec, jitterSec)) * SECOND;
+    // The reconnect takes the stale session over (clean start: EMQX says `discarded`).
+    const end = addSession(timeline, device.ip, t, duration, "discarded");
+    if (end === null) return;
+    t = end + pickSeconds(timeline.random, reconnectDelaySec);
+  }
+}
+
+function generateRateLimited(device: RateLimitedDevice, timeline: Timeline): void {
+  const { burstEverySec, burstJitterSec, reconnectDelaySec } = device.history;
+  let t = firstConnectAt(timeline);
+  while (t < timeline.to) {
+    const duration = (burstEverySec + pickUniform(timeline.random, -burstJitterSec, burstJitterSec)) * SECOND;
+    const end = addSession(timeline, device.ip, t, duration, "message_rate_too_high");
     if (end === null) return;
     t = end + pickSeconds(timeline.random, reconnectDelaySec);
   }

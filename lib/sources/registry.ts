@@ -1,5 +1,6 @@
 import type { AdapterResult } from "@/lib/events/connection-event.ts";
 import { EMQX_LIFECYCLE_TOPICS, EMQX_SOURCE, parseEmqxMessage } from "./emqx.ts";
+import { LINKSCOPE_AGENT_SOURCE, LINKSCOPE_AGENT_TOPICS, parseLinkscopeAgentMessage } from "./linkscope-agent.ts";
 
 /** A live MQTT source: which topics to subscribe to and how to turn a message into canonical events. */
 export type MqttSourceAdapter = {
@@ -10,6 +11,7 @@ export type MqttSourceAdapter = {
 
 export const MQTT_SOURCE_ADAPTERS: Readonly<Record<string, MqttSourceAdapter>> = {
   [EMQX_SOURCE]: { name: EMQX_SOURCE, topics: EMQX_LIFECYCLE_TOPICS, parse: parseEmqxMessage },
+  [LINKSCOPE_AGENT_SOURCE]: { name: LINKSCOPE_AGENT_SOURCE, topics: LINKSCOPE_AGENT_TOPICS, parse: parseLinkscopeAgentMessage },
 };
 
 export function getMqttSourceAdapter(name: string): MqttSourceAdapter {

@@ -12,6 +12,7 @@ import { buildSupportTicket } from "@/lib/diagnosis/build-support-ticket.ts";
 import { recommendClientConfig } from "@/lib/diagnosis/recommend-client-config.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
+import { DeviceAgentPanel } from "@/components/device-agent-panel.tsx";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
@@ -24,8 +25,11 @@ import { StateBadge } from "@/components/state-badge.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getDevice } from "@/lib/queries/get-device.ts";
+import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
+
+const AGENT_REPORTS_SHOWN = 12;
 
 type DevicePageProps = {
   params: Promise<{ deviceId: string[] }>;
@@ -48,12 +52,13 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
 
   const { mode, notice } = resolveDeviceRange(await searchParams, now);
   const range = computeWindow(mode, now.getTime());
-  const [sessions, drops, events, diagnosis, recentFailures] = await Promise.all([
+  const [sessions, drops, events, diagnosis, recentFailures, agentContext] = await Promise.all([
     listDeviceSessions(db, { deviceId, ...range }),
     listDeviceEvents(db, { deviceId, ...range, limit: MAX_DROP_MARKERS, kinds: ["disconnected", "connect_failed"] }),
     listDeviceEvents(db, { deviceId, ...range, limit: EVENTS_PAGE_SIZE }),
     getDeviceDiagnosis(db, { deviceId, now }),
     listDeviceEvents(db, { deviceId, from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS), to: now, limit: 10, kinds: ["disconnected", "connect_failed"] }),
+    getDeviceAgentContext(db, { deviceId, limit: AGENT_REPORTS_SHOWN }),
   ]);
   const config = recommendClientConfig(diagnosis);
   const ticket = buildSupportTicket({
@@ -127,6 +132,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
           dropsTruncated: drops.nextCursor !== null,
         })}
       />
+      <DeviceAgentPanel deviceId={device.id} context={serializeForClient(agentContext)} />
       <DeviceEventsTable
         key={`events-${JSON.stringify(mode)}`}
         deviceId={device.id}

@@ -1,0 +1,85 @@
+import type { Jsonify } from "@/lib/http/json.ts";
+import type { DeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
+import { AgentExportUpload } from "./agent-export-upload.tsx";
+import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
+import { ReasonTag } from "./reason-tag.tsx";
+
+const TYPE_LABELS: Record<Jsonify<DeviceAgentContext>["events"][number]["type"], string> = {
+  drop: "Drop",
+  connection: "Connected",
+  connect_failed: "Attempt failed",
+  system_event: "System event",
+  unknown: "Report",
+};
+
+const seconds = (value: number | null) => (value === null ? "—" : formatDuration(value * 1000));
+
+/** What the device itself saw (Linkscope agent reports), next to the broker's view above. */
+export function DeviceAgentPanel({ deviceId, context }: { deviceId: string; context: Jsonify<DeviceAgentContext> }) {
+  const { metrics } = context;
+  const topErrors = metrics ? Object.entries(metrics.dropsByError).sort((a, b) => b[1] - a[1]).slice(0, 4) : [];
+  return (
+    <section className="panel" aria-labelledby="agent-context-title">
+      <div className="panel-header">
+        <h2 id="agent-context-title">Device-side context</h2>
+        <p className="muted">
+          {context.lastReportAt
+            ? `From the Linkscope agent on the device · newest report ${formatTimestamp(context.lastReportAt)}`
+            : "This device has not sent agent reports. Run the Linkscope agent on it, or upload an export it wrote."}
+        </p>
+      </div>
+      {metrics ? (
+        <dl className="stats" aria-label="Agent metrics">
+          {(
+            [
+              ["Drops (device)", formatCount(metrics.totalDrops)],
+              ["Recoveries", formatCount(metrics.totalRecoveries)],
+              ["Failed attempts", formatCount(metrics.totalConnectFailures)],
+              ["Avg session", seconds(metrics.sessionDurationSeconds.average)],
+              ["Min · max session", `${seconds(metrics.sessionDurationSeconds.min)} · ${seconds(metrics.sessionDurationSeconds.max)}`],
+              ["Published · queued", `${formatCount(metrics.publishedMessages)} · ${formatCount(metrics.queuedMessages)}`],
+              ["Drops by error", topErrors.length > 0 ? topErrors.map(([name, count]) => `${name} ×${count}`).join(", ") : "—"],
+              ["System events", formatCount(metrics.systemEvents)],
+            ] as const
+          ).map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {context.events.length > 0 ? (
+        <div className="table-wrap">
+          <table aria-label="Device reports">
+            <thead>
+              <tr>
+                <th>Time (device clock)</th>
+                <th>Report</th>
+                <th>Reason</th>
+                <th>Code</th>
+                <th>Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {context.events.map((event) => (
+                <tr key={event.id}>
+                  <td className="nowrap">{formatTimestamp(event.occurredAt, { milliseconds: true })}</td>
+                  <td className="nowrap">{TYPE_LABELS[event.type]}</td>
+                  <td className="nowrap">
+                    <ReasonTag reason={event.reason} />
+                  </td>
+                  <td className="nowrap">
+                    <code>{event.code ?? "—"}</code>
+                  </td>
+                  <td className="message">{event.message ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <AgentExportUpload deviceId={deviceId} />
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { AgentExportSchema, MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { describeZodError, listZodIssues } from "@/lib/http/error-response.ts";
+import { convertAgentExport, LINKSCOPE_AGENT_SOURCE } from "@/lib/sources/linkscope-agent.ts";
+import { recordIngestBatch } from "./record-events.ts";
+
+export const AGENT_UPLOAD_SOURCE = `${LINKSCOPE_AGENT_SOURCE}-upload`;
+
+export type AgentImportResult = { events: number; accepted: number; duplicate: number };
+
+/**
+ * Imports an agent export (the JSON `exportJson()` writes) for `deviceId`: validated, bounded, converted to the
+ * same device_report events live reports produce (so re-uploading, or uploading what was already reported
+ * live, stores nothing twice). What fails validation is kept as a dead letter and answered with 400.
+ */
+export async function importAgentExport(db: Db, input: { deviceId: string; body: string }): Promise<AgentImportResult> {
+  const bytes = Buffer.byteLength(input.body, "utf8");
+  if (bytes > MAX_EXPORT_BYTES) throw new AppError(413, "payload_too_large", `The export is ${bytes} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
+
+  const reject = async (error: AppError): Promise<never> => {
+    await recordIngestBatch(db, { events: [], deadLetters: [{ source: AGENT_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body }] });
+    throw error;
+  };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(input.body);
+  } catch (error) {
+    return reject(new AppError(400, "invalid_export", `The file is not JSON: ${(error as Error).message}`));
+  }
+  const parsed = AgentExportSchema.safeParse(json);
+  if (!parsed.success) {
+    return reject(new AppError(400, "invalid_export", `Not a Linkscope agent export: ${describeZodError(parsed.error)}`, listZodIssues(parsed.error)));
+  }
+  if (parsed.data.deviceId !== input.deviceId) {
+    return reject(new AppError(400, "device_mismatch", `The export is for device "${parsed.data.deviceId}", not "${input.deviceId}".`));
+  }
+  const converted = convertAgentExport(parsed.data);
+  if (!converted.ok) return reject(new AppError(400, "invalid_export", converted.error));
+  const result = await recordIngestBatch(db, { events: converted.events });
+  return { events: converted.events.length, accepted: result.inserted, duplicate: converted.events.length - result.inserted };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLinkscopeAgent, type LinkscopeAgent } from "@/lib/agent/linkscope-agent.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
+import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { getMqttSourceAdapter } from "./registry.ts";
+
+// Agent → its report topic on a real broker → an ingest worker running the linkscope-agent adapter → Postgres,
+// next to a worker for the broker's own lifecycle events (as `npm start` runs them).
+
+const log = createLogger("agent-ingest-test");
+log.level = "silent";
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let broker: EmbeddedBroker;
+const workers: IngestWorker[] = [];
+const agents: LinkscopeAgent[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  broker = await startEmbeddedBroker({ log });
+  for (const source of ["emqx", "linkscope-agent"]) {
+    workers.push(await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter(source), clientId: `ingest-${source}-${randomUUID()}`, heartbeatIntervalMs: 500 }));
+  }
+  await waitFor(async () => workers.every((w) => w.stats().brokerConnected), Boolean);
+});
+
+afterAll(async () => {
+  for (const agent of agents) await agent.stop({ force: true });
+  for (const worker of workers) await worker.stop();
+  await broker?.stop();
+  await testDb?.drop();
+});
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function startAgent(deviceId: string): LinkscopeAgent {
+  const agent = createLinkscopeAgent({ deviceId, brokerUrl: broker.url, config: { initialReconnectDelayMs: 100, jitterRatio: 0 } });
+  agents.push(agent);
+  void agent.start();
+  return agent;
+}
+
+describe("agent reports through the linkscope-agent ingest worker", () => {
+  it("stores the device's account of a drop next to the broker's, without touching device state", async () => {
+    const deviceId = `agent dev/${randomUUID().slice(0, 6)}#ü`;
+    const agent = startAgent(deviceId);
+    await waitFor(async () => agent.isConnected(), Boolean);
+    agent.reportSystemEvent("dhcp_renewal", "lease renewed on eth0");
+    broker.kickClient(deviceId);
+    const events = await waitFor(
+      () => testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] }),
+      (rows) => rows.filter((r) => r.kind === "device_report").length >= 4 && rows.filter((r) => r.kind === "connected").length >= 2,
+    );
+    const reports = events.filter((e) => e.kind === "device_report").map((e) => e.code);
+    expect(reports).toEqual(["connack:0", "agent:system_event:dhcp_renewal", "agent:CONNECTION_CLOSED", "connack:0"]);
+    expect(events.find((e) => e.kind === "disconnected")).toMatchObject({ code: "emqx:kicked", reason: "admin_disconnect" });
+    const device = await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } });
+    expect(device.state).toBe("online");
+
+    const context = await getDeviceAgentContext(testDb.db, { deviceId, limit: 10 });
+    expect(context.metrics).toMatchObject({ totalDrops: 1, totalRecoveries: 1, systemEvents: 1 });
+    expect(context.events[0]?.type).toBe("connection");
+
+    // The device's own export holds the same events: uploading it stores nothing twice.
+    const imported = await importAgentExport(testDb.db, { deviceId, body: agent.exportJson() });
+    expect(imported).toEqual({ events: 4, accepted: 0, duplicate: 4 });
+  });
+
+  it("rejects uploads that are not exports of this device, and keeps them as dead letters", async () => {
+    const deviceId = `upload-${randomUUID().slice(0, 8)}`;
+    const other = createLinkscopeAgent({ deviceId: "someone-else", brokerUrl: broker.url });
+    const before = await testDb.db.deadLetter.count();
+    await expect(importAgentExport(testDb.db, { deviceId, body: other.exportJson() })).rejects.toMatchObject({ status: 400, code: "device_mismatch" });
+    await expect(importAgentExport(testDb.db, { deviceId, body: "{ nope" })).rejects.toBeInstanceOf(AppError);
+    await expect(importAgentExport(testDb.db, { deviceId, body: JSON.stringify({ format: "linkscope-agent-export", version: 1 }) })).rejects.toMatchObject({ code: "invalid_export" });
+    await expect(importAgentExport(testDb.db, { deviceId, body: "x".repeat(3 * 1024 * 1024) })).rejects.toMatchObject({ status: 413 });
+    expect(await testDb.db.deadLetter.count()).toBe(before + 3);
+    await other.stop({ force: true });
+  });
+
+  it("lets no device publish reports for another: the broker disconnects it (not_authorized)", async () => {
+    const liar = startAgent(`liar-${randomUUID().slice(0, 8)}`);
+    await waitFor(async () => liar.isConnected(), Boolean);
+    const forged = JSON.parse(liar.exportJson()) as { deviceId: string };
+    liar.client.publish("linkscope/agent/victim/report", JSON.stringify({ ...forged, deviceId: "victim" }), { qos: 1 });
+    const events = await waitFor(
+      () => testDb.db.connectionEvent.findMany({ where: { deviceId: liar.deviceId, kind: "disconnected" } }),
+      (rows) => rows.length > 0,
+    );
+    expect(events[0]).toMatchObject({ code: "emqx:not_authorized" });
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: "victim" } })).toBe(0);
+  });
+});
