@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { pinExtendedProtocolSequences } from "./pglite-protocol-pinning.ts";
 
 export type EmbeddedPostgresOptions = {
   /** On-disk data directory; created on first start, reused afterwards. */
@@ -38,6 +39,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   try {
     db = await PGlite.create({ dataDir });
     server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 8 });
+    pinExtendedProtocolSequences(server);
     await server.start();
   } catch (error) {
     await server?.stop().catch(() => {});

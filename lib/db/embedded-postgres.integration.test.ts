@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
+
+let dataDir: string;
+let embedded: EmbeddedPostgres;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "linkscope-pglite-"));
+  embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 6 });
+});
+
+afterAll(async () => {
+  await embedded?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("embedded Postgres under concurrent connections", () => {
+  it("keeps each connection's parameterized queries apart, even when a request spans many TCP chunks", async () => {
+    const clients = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const client = new pg.Client({ connectionString: embedded.url });
+        await client.connect();
+        return client;
+      }),
+    );
+    const [bulk, parameterized, simple] = clients as [pg.Client, pg.Client, pg.Client];
+    try {
+      // A large Bind (like a 1000-row ingest batch) arrives in many chunks; a simple Query from another connection
+      // in between would discard the unnamed statement ("unnamed prepared statement does not exist").
+      const big = "x".repeat(512 * 1024);
+      const bulkRun = (async () => {
+        const lengths: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const { rows } = await bulk.query<{ n: number }>("SELECT length($1::text) + $2::int AS n", [big, i]);
+          lengths.push(rows[0]?.n ?? -1);
+        }
+        return lengths;
+      })();
+      const otherRuns = (async () => {
+        const answers: boolean[] = [];
+        for (let i = 0; i < 200; i++) {
+          const a = await parameterized.query<{ s: string }>("SELECT $1::text || '-' || $2::text AS s", ["p", String(i)]);
+          const b = await simple.query<{ s: string }>(`SELECT 'q-${i}' AS s`);
+          answers.push(a.rows[0]?.s === `p-${i}` && b.rows[0]?.s === `q-${i}`);
+        }
+        return answers;
+      })();
+      const [lengths, answers] = await Promise.all([bulkRun, otherRuns]);
+      expect(lengths).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => big.length + i));
+      expect(answers.every(Boolean)).toBe(true);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+  });
+
+  it("serves concurrent transactions from several connections without losing writes", async () => {
+    const setup = new pg.Client({ connectionString: embedded.url });
+    await setup.connect();
+    await setup.query("CREATE TABLE IF NOT EXISTS concurrency_probe (conn int NOT NULL, n int NOT NULL)");
+    await setup.end();
+
+    const pool = new pg.Pool({ connectionString: embedded.url, max: 4 });
+    try {
+      await Promise.all(
+        [0, 1, 2, 3].map(async (conn) => {
+          for (let n = 0; n < 15; n++) {
+            const client = await pool.connect();
+            try {
+              await client.query("BEGIN");
+              await client.query("INSERT INTO concurrency_probe (conn, n) VALUES ($1, $2)", [conn, n]);
+              await client.query("COMMIT");
+            } finally {
+              client.release();
+            }
+          }
+        }),
+      );
+      const { rows } = await pool.query<{ count: string }>("SELECT count(*) FROM concurrency_probe");
+      expect(Number(rows[0]?.count)).toBe(60);
+    } finally {
+      await pool.end();
+    }
+  });
+});
