@@ -106,7 +106,8 @@ process.on("SIGTERM", () => void shutdown(0));
 
 function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): ChildProcess {
   // detached: Ctrl+C reaches only this launcher, which then stops children in order (worker flushes first).
-  const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: "inherit", detached: true });
+  const guard = path.join(root, "scripts/exit-with-parent.cjs");
+  const child = spawn(process.execPath, ["--require", guard, ...args], { cwd: root, env: childEnv, stdio: ["inherit", "inherit", "inherit", "ipc"], detached: true });
   child.on("exit", (code, signal) => {
     if (!shuttingDown) {
       log.error({ part: name, code, signal }, "exited unexpectedly; stopping everything");
