@@ -14,6 +14,8 @@ export const EMQX_SOURCE = "emqx";
 export const EMQX_LIFECYCLE_TOPICS = ["$SYS/brokers/+/clients/#"] as const;
 
 const TOPIC_PATTERN = /^\$SYS\/brokers\/([^/]+)\/clients\/(.+)\/(connected|disconnected|connack)$/;
+/** Rule-engine event topics, old (`$events/client_connected`) and 6.x (`$events/client/connected`) spellings. */
+const EVENTS_TOPIC_PATTERN = /^\$events\/client[_/](connected|disconnected|connack)$/;
 const RULE_EVENTS = {
   "client.connected": "connected",
   "client.disconnected": "disconnected",
@@ -67,7 +69,8 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
 
   const topicMatch = TOPIC_PATTERN.exec(topic);
   const eventFromPayload = data.event ? RULE_EVENTS[data.event as keyof typeof RULE_EVENTS] : undefined;
-  const type: EmqxEventType | undefined = (topicMatch?.[3] as EmqxEventType | undefined) ?? eventFromPayload;
+  const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
+  const type: EmqxEventType | undefined = (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data);
   if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
   const node = topicMatch?.[1] ?? data.node ?? null;
 
@@ -80,6 +83,14 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
+}
+
+/** A webhook delivery without topic or `event` field: the fields tell which event it is. */
+function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
+  if (data.reason_code != null) return "connack";
+  if (data.disconnected_at != null || data.reason != null) return "disconnected";
+  if (data.connected_at != null) return "connected";
+  return undefined;
 }
 
 function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null, raw: unknown): ConnectionEvent | null {
