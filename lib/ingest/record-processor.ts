@@ -11,7 +11,11 @@ export type RecordProcessor = {
   drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] };
   pendingCount(): number;
   counts(): { records: number; rejected: number; events: number };
+  /** The first rejections with the 0-based index of their record in the input. */
+  firstRejections(): { index: number; error: string }[];
 };
+
+const MAX_KEPT_REJECTIONS = 20;
 
 /**
  * Feeds records of one format (webhook body or import file) through a fresh adapter instance, collecting
@@ -23,16 +27,19 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
   let records = 0;
   let rejected = 0;
   let eventCount = 0;
+  const rejections: { index: number; error: string }[] = [];
   const parseJson = format.input === "json" ? format.createParser() : null;
   const parseLine = format.input === "lines" ? format.createParser() : null;
 
   function add(result: AdapterResult, payload: string): void {
+    const index = records;
     records += 1;
     if (result.ok) {
       events.push(...result.events);
       eventCount += result.events.length;
     } else {
       rejected += 1;
+      if (rejections.length < MAX_KEPT_REJECTIONS) rejections.push({ index, error: result.error });
       deadLetters.push({ source: format.source, topic, error: result.error, payload });
     }
   }
@@ -66,5 +73,6 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
     },
     pendingCount: () => events.length + deadLetters.length,
     counts: () => ({ records, rejected, events: eventCount }),
+    firstRejections: () => [...rejections],
   };
 }
