@@ -7,6 +7,8 @@ import type { SplitRecord } from "./json-record-splitter.ts";
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
   pushLine(line: string): void;
+  /** A record the reader already found unreadable (invalid UTF-8, too long). */
+  pushRejected(error: string, payload: Buffer | string): void;
   /** Events and dead letters gathered since the last call. */
   drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] };
   pendingCount(): number;
@@ -31,7 +33,7 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
   const parseJson = format.input === "json" ? format.createParser() : null;
   const parseLine = format.input === "lines" ? format.createParser() : null;
 
-  function add(result: AdapterResult, payload: string): void {
+  function add(result: AdapterResult, payload: string | Buffer): void {
     const index = records;
     records += 1;
     if (result.ok) {
@@ -64,6 +66,9 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
       if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
       if (line.trim() === "") return;
       add(safely(() => parseLine(line)), line);
+    },
+    pushRejected(error, payload) {
+      add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
     },
     drain() {
       const out = { events, deadLetters };

@@ -94,6 +94,13 @@ export function readInstant(value: unknown): Date | null {
   if (typeof value === "string" && value.length <= 64) {
     const trimmed = value.trim();
     if (/^\d{10,16}$/.test(trimmed)) return readInstant(Number(trimmed));
+    // Log Analytics portal CSV exports: "12/17/2018, 6:19:25.123 PM" (UTC column).
+    const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(\.\d{1,3})?\d* (AM|PM)$/.exec(trimmed);
+    if (us) {
+      const hour = (Number(us[4]) % 12) + (us[8] === "PM" ? 12 : 0);
+      const ms = Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), hour, Number(us[5]), Number(us[6]), Math.round(Number(us[7] ?? 0) * 1000));
+      return Number.isNaN(ms) ? null : new Date(ms);
+    }
     if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return null;
     // Sub-millisecond digits (Azure's 7-digit fractions) are cut; a missing zone means UTC.
     const normalized = trimmed.replace(" ", "T").replace(/(\.\d{3})\d+/, "$1");
