@@ -27,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <nav aria-label="Main" className="main-nav">
                 <Link href="/">Fleet</Link>
                 <Link href="/devices">Devices</Link>
+                <Link href="/ingest">Ingest</Link>
               </nav>
               <IngestStatus />
             </div>

@@ -31,7 +31,15 @@ export type ImportSummary = ImportProgress & { alreadyImported: boolean; resumed
  */
 export async function importFile(
   db: Db,
-  input: { filePath: string; format: RecordFormat; fileName?: string; batchSize?: number; onProgress?: (progress: ImportProgress) => void },
+  input: {
+    filePath: string;
+    format: RecordFormat;
+    fileName?: string;
+    batchSize?: number;
+    onProgress?: (progress: ImportProgress) => void;
+    /** Called once the import run is known (new, resumed or already completed). */
+    onStart?: (runId: bigint) => void;
+  },
 ): Promise<ImportSummary> {
   const started = performance.now();
   const batchSize = input.batchSize ?? 2000;
@@ -40,6 +48,7 @@ export async function importFile(
   const format = input.format;
   const existing = await db.importRun.findUnique({ where: { fileSha256_format: { fileSha256: sha256, format: format.name } } });
   if (existing?.status === "completed") {
+    input.onStart?.(existing.id);
     return {
       runId: existing.id, bytesRead: 0, totalBytes: size, records: Number(existing.recordsDone), inserted: 0, duplicates: 0, deadLetters: 0,
       alreadyImported: true, resumedFrom: Number(existing.recordsDone), ms: Math.round(performance.now() - started),
@@ -50,8 +59,9 @@ export async function importFile(
     (await db.importRun.create({ data: { fileSha256: sha256, format: format.name, fileName: (input.fileName ?? path.basename(input.filePath)).slice(0, 300), bytes: BigInt(size), status: "running" } }));
   if (existing) await db.importRun.update({ where: { id: run.id }, data: { status: "running", error: null } });
   const resumeFrom = Number(run.recordsDone);
+  input.onStart?.(run.id);
 
-  const processor = createRecordProcessor(format, `import:${run.fileName}`);
+  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
   const progress: ImportProgress = { runId: run.id, bytesRead: 0, totalBytes: size, records: 0, inserted: 0, duplicates: 0, deadLetters: 0 };
   let recordIndex = 0;
   let committedRecords = resumeFrom;
