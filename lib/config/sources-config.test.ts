@@ -6,7 +6,7 @@ import { SourcesConfigError, readSourcesConfig } from "./sources-config.ts";
 
 const two = {
   sources: [
-    { name: "plant-a", adapter: "mosquitto", url: "mqtt://10.0.0.1:1883", username: "ingest", passwordEnv: "PLANT_A_PASSWORD", sharedGroup: "linkscope", protocolVersion: 5 },
+    { name: "plant-a", adapter: "aws-iot", url: "mqtt://10.0.0.1:1883", username: "ingest", passwordEnv: "PLANT_A_PASSWORD", sharedGroup: "linkscope", protocolVersion: 5 },
     { name: "cloud", adapter: "emqx", url: "mqtts://emqx.example:8883", topics: ["$SYS/brokers/+/clients/#"], tls: { caFile: "ca.pem", rejectUnauthorized: true } },
   ],
 };
@@ -36,6 +36,8 @@ describe("readSourcesConfig", () => {
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(bad) })).toThrow(/adapter must be one of[\s\S]*url must be[\s\S]*sharedGroup instead[\s\S]*duplicate source name/);
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(two) })).toThrow(SourcesConfigError);
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: "{not json" })).toThrow(/not JSON/);
+    const sharedLog = { sources: [{ name: "m", adapter: "mosquitto", url: "mqtt://x", sharedGroup: "g" }] };
+    expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(sharedLog) })).toThrow(/whole log stream/);
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify({ sources: [{ ...two.sources[1], password: "inline" }] }) })).toThrow(/password/);
   });
 });
