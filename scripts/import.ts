@@ -10,7 +10,7 @@ const filePath = positionals[0];
 const format = values.format ? getRecordFormat(values.format) : null;
 if (!filePath || !format) fail(`usage: npm run import -- <file> --format <${formats}>`);
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) fail("DATABASE_URL is not set.");
+if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\", or upload on the /ingest page.");
 const batchSize = Number(values["batch-size"] ?? 2000);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) fail("--batch-size must be a whole number from 1 to 20000");
 

@@ -6,7 +6,7 @@ import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 // its SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
 const [command, arg, ...rest] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) fail("DATABASE_URL is not set (the embedded database of `npm start` is at the URL it prints).");
+if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\".");
 const usage = "usage: npm run ingest-token -- create <source> [label] | list | revoke <id>";
 const db = createDb(databaseUrl, 1);
 

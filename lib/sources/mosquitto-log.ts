@@ -76,6 +76,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
   const maxTracked = options.maxTracked ?? 10_000;
   const pending = new Map<string, Pending>();
   const clients = new Map<string, Client>();
+  let latestPendingKey: string | null = null;
   let lastSecond: number | null = null;
   let sequence = 0;
 
@@ -116,7 +117,8 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     let m = /^New connection from (.+?)(?::(\d{1,5}))? on port (\d{1,5})\.$/.exec(message);
     if (m) {
       const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
-      remember(pending, addressKey(address), { ...address, note: null });
+      latestPendingKey = addressKey(address);
+      remember(pending, latestPendingKey, { ...address, note: null });
       return [];
     }
     m = /^New (?:client|bridge) connected from (.+?)(?::(\d{1,5}))? as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
@@ -137,7 +139,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     }
     m = /^Invalid protocol version (\d+) in CONNECT from (.+)\.$/.exec(message) ?? /^Protocol error from (.+?):\d+: (.+)\.$/.exec(message);
     if (m) {
-      const last = [...pending.values()].at(-1);
+      const last = latestPending();
       if (last) last.note = message;
       return [];
     }
@@ -186,11 +188,18 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     return [build("disconnected", id, client ?? address, at, slug, identity, raw, client ? [] : ["session_unknown"], message, client?.sessionKey ?? null)];
   }
 
+  /** The most recent "New connection from" not yet claimed by a client or a failure. */
+  function latestPending(): Pending | null {
+    if (latestPendingKey !== null && pending.has(latestPendingKey)) return pending.get(latestPendingKey) ?? null;
+    let last: string | null = null;
+    for (const key of pending.keys()) last = key;
+    latestPendingKey = last;
+    return last === null ? null : (pending.get(last) ?? null);
+  }
+
   function popLatestPending(): Pending | null {
-    const key = [...pending.keys()].at(-1);
-    if (key === undefined) return null;
-    const value = pending.get(key) ?? null;
-    pending.delete(key);
+    const value = latestPending();
+    if (value) pending.delete(addressKey(value));
     return value;
   }
 
