@@ -1,15 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import mqtt from "mqtt";
 import mqttPacket from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
 
 // A real Mosquitto (the machine's 2.0.x binary) on a free loopback port with `log_dest topic`, real clients and
@@ -17,23 +14,11 @@ import { getMqttSourceAdapter } from "./registry.ts";
 const log = createLogger("test");
 log.level = "silent";
 
-let dir: string;
-let broker: ChildProcess;
+let broker: TestMosquitto;
 let port: number;
 let testDb: TestDatabase;
 let worker: IngestWorker;
 const sockets: net.Socket[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -45,19 +30,8 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "linkscope-mosquitto-"));
-  chmodSync(dir, 0o755);
-  const passwords = path.join(dir, "passwords");
-  writeFileSync(passwords, "");
-  const made = spawnSync("mosquitto_passwd", ["-b", passwords, "alice", "right-password"]);
-  if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${made.stderr.toString()}`);
-  chmodSync(passwords, 0o644);
-  port = await freePort();
-  const conf = path.join(dir, "mosquitto.conf");
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, "allow_anonymous true", `password_file ${passwords}`, "log_dest topic", "log_type all", "connection_messages true", "persistence false", ""].join("\n"));
-  chmodSync(conf, 0o644);
-  broker = spawn("mosquitto", ["-c", conf], { stdio: "ignore" });
-  await waitFor(() => canConnect(port), Boolean, 10_000);
+  broker = await startTestMosquitto({ users: { alice: "right-password" } });
+  port = broker.port;
 
   testDb = await createTestDatabase();
   worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: `mqtt://127.0.0.1:${port}`, adapter: getMqttSourceAdapter("mosquitto"), clientId: `ingest-${randomUUID()}`, sourceName: "mosquitto-test", brokerNode: `test-${port}`, flushIntervalMs: 20 });
@@ -74,19 +48,8 @@ afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await worker?.stop();
   await testDb?.drop();
-  broker?.kill("SIGTERM");
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await broker?.stop();
 });
-
-function canConnect(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(p, "127.0.0.1", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
-}
 
 function connectPacket(clientId: string, options: { keepalive?: number; username?: string; password?: string } = {}): Buffer {
   return mqttPacket.generate({
