@@ -2,8 +2,8 @@ import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/
 import { readWorkerEnv } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
+import type { IngestWorker } from "./ingest-worker.ts";
+import { startSourceWorkers } from "./start-source-workers.ts";
 
 // Entry point of the ingest worker process: plain Node, no Next imports (STYLE.md rule 2).
 const env = readWorkerEnv();
@@ -35,28 +35,7 @@ function singleSourceFromEnv(): LiveSourceConfig[] {
 }
 
 const db = createDb(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-// One worker (one MQTT connection, its own persistent session and PUBACK bookkeeping) per configured source.
-const workers: IngestWorker[] = await Promise.all(
-  sources.map((source) =>
-    startIngestWorker({
-      db,
-      log: log.child({ source: source.name }),
-      mqttUrl: source.url,
-      username: source.username,
-      password: source.password,
-      adapter: getMqttSourceAdapter(source.adapter),
-      topics: source.topics,
-      sharedGroup: source.sharedGroup,
-      clientId: source.clientId,
-      protocolVersion: source.protocolVersion,
-      tls: source.tls,
-      sourceName: source.name,
-      brokerNode: source.brokerNode,
-      batchSize: env.INGEST_BATCH_SIZE,
-      flushIntervalMs: env.INGEST_FLUSH_MS,
-    }),
-  ),
-);
+const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS });
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
