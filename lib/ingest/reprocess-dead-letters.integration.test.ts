@@ -35,7 +35,7 @@ describe("dead-letter re-processing and ingest health", () => {
 
     const result = await reprocessDeadLetters(testDb.db, { source });
     expect(result).toMatchObject({ examined: 3, resolved: 2, events: 2 });
-    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("not valid JSON") }]);
+    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("is not JSON") }]);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: device } } })).toBe(2);
     expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toHaveLength(1);
     expect(await listDeadLetters(testDb.db, { source, includeResolved: true, limit: 10 })).toHaveLength(3);

@@ -64,4 +64,31 @@ describe("MQTT 5 shared subscriptions", () => {
     expect(received[1]).toBeGreaterThan(0);
     expect((received[0] ?? 0) + (received[1] ?? 0)).toBe(200);
   });
+
+  it("hostile messages become dead letters with a reason and the workers keep going", async () => {
+    const topic = `linkscope-test/${randomUUID()}/hostile`;
+    const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `ingest-h-${randomUUID().slice(0, 6)}`, sourceName: "emqx-hostile" });
+    workers.push(worker);
+    await waitFor(async () => worker.stats().brokerConnected, Boolean);
+    await new Promise((r) => setTimeout(r, 300));
+    const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-h-${randomUUID().slice(0, 6)}` });
+    const good = `good-${randomUUID().slice(0, 6)}`;
+    const hostile: Buffer[] = [
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      Buffer.from('{"__proto__":{"polluted":true},"event":"client.connected","clientid":"x","connected_at":1}'),
+      Buffer.from(JSON.stringify({ event: "client.connected", clientid: "x".repeat(300_000), connected_at: 1 })),
+      Buffer.from('{"event":"client.connected","clientid":"a\u0000b","connected_at":"soon"}'),
+      Buffer.from('{"event":"client.connected",'),
+    ];
+    for (const payload of hostile) await publisher.publishAsync(topic, payload, { qos: 1 });
+    await publisher.publishAsync(topic, JSON.stringify({ event: "client.connected", clientid: good, connected_at: Date.now() }), { qos: 1 });
+    await publisher.endAsync();
+    await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId: good } }), (n) => n === 1);
+    const dead = await waitFor(() => testDb.db.deadLetter.findMany({ where: { source: "emqx-hostile" }, orderBy: { id: "asc" } }), (rows) => rows.length === 5);
+    expect(dead).toHaveLength(5);
+    for (const row of dead) expect(row.error.length).toBeGreaterThan(5);
+    expect(dead[0]?.payload.startsWith("base64:")).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(worker.stats().brokerConnected).toBe(true);
+  });
 });

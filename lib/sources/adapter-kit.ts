@@ -25,7 +25,7 @@ export function parseUntrustedJson(payload: Buffer | Uint8Array | string): JsonR
     });
     return { ok: true, value, text };
   } catch (error) {
-    return { ok: false, error: `payload is not valid JSON: ${(error as Error).message}` };
+    return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
   }
 }
 

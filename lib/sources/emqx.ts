@@ -6,6 +6,7 @@ import {
   type ConnectionEvent,
 } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { parseUntrustedJson } from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES, mapEmqxConnackReason, mapEmqxDisconnectReason } from "./emqx-reasons.ts";
 
 export const EMQX_SOURCE = "emqx";
@@ -56,13 +57,10 @@ type EmqxEventType = "connected" | "disconnected" | "connack";
  * rule-engine `client.connected|disconnected|connack` events, to canonical events. Pure: no I/O.
  */
 export function parseEmqxMessage(topic: string, payload: Buffer | string): AdapterResult {
-  const text = typeof payload === "string" ? payload : payload.toString("utf8");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
-  }
+  // Strict UTF-8, bounded size, no prototype-pollution keys (adapter-kit.ts).
+  const decoded = parseUntrustedJson(payload);
+  if (!decoded.ok) return decoded;
+  const json = decoded.value;
   const parsed = EmqxPayloadSchema.safeParse(json);
   if (!parsed.success) return { ok: false, error: `not an EMQX client event: ${formatZodError(parsed.error)}` };
   const data = parsed.data;

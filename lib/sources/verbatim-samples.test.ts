@@ -52,7 +52,7 @@ describe("AWS IoT Core (§1.2, §1.5)", () => {
 
   it("the subscribe/unsubscribe doc placeholder is not JSON and is rejected with the reason; a real one yields no connection event", () => {
     const placeholder = parseAwsPresenceMessage(null, fixture("aws/subscriptions-placeholder-docs.txt"));
-    expect(placeholder).toMatchObject({ ok: false, error: expect.stringContaining("not valid JSON") });
+    expect(placeholder).toMatchObject({ ok: false, error: expect.stringContaining("is not JSON") });
     const real = fixture("aws/subscriptions-placeholder-docs.txt").replace('"subscribed" | "unsubscribed"', '"subscribed"');
     expect(parseAwsPresenceMessage("$aws/events/subscriptions/subscribed/186b5", real)).toEqual({ ok: true, events: [] });
   });
@@ -288,7 +288,7 @@ describe("device-reported errors (§1.6, §4.7, §9)", () => {
   });
 
   it("the Google Cloud Logging entry and the ClearBlade resource schema are not JSON: rejected with the reason", () => {
-    expect(parseUntrustedJson(fixture("gcp-iot/cloud-logging-disconnect.txt"))).toMatchObject({ ok: false, error: expect.stringContaining("not valid JSON") });
+    expect(parseUntrustedJson(fixture("gcp-iot/cloud-logging-disconnect.txt"))).toMatchObject({ ok: false, error: expect.stringContaining("is not JSON") });
     expect(parseUntrustedJson(fixture("clearblade/device-resource-schema.txt"))).toMatchObject({ ok: false });
   });
 });
