@@ -18,15 +18,36 @@ export function parseUntrustedJson(payload: Buffer | Uint8Array | string): JsonR
   if (!decoded.ok) return decoded;
   const text = decoded.text;
   if (text.trim() === "") return { ok: false, error: "payload is empty" };
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text, (key, val: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new Error(`forbidden key "${key}"`);
-      return val;
-    });
-    return { ok: true, value, text };
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
   }
+  // A reviver would slow every parse several-fold; walk the document only when a forbidden key (possibly
+  // \u-escaped) could be in it.
+  if (/__proto__|constructor|prototype|\\u/.test(text)) {
+    const forbidden = findForbiddenKey(value);
+    if (forbidden) return { ok: false, error: `payload is not JSON this adapter accepts: forbidden key "${forbidden}"` };
+  }
+  return { ok: true, value, text };
+}
+
+function findForbiddenKey(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return key;
+      stack.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return null;
 }
 
 export function decodeText(payload: Buffer | Uint8Array | string): { ok: true; text: string } | { ok: false; error: string } {
