@@ -22,6 +22,7 @@ const HOSTILE_PAYLOADS: ReadonlyArray<readonly [string, Buffer]> = [
   ["invalid UTF-8", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
   ["oversized", Buffer.from(JSON.stringify({ ...goodAws, pad: "x".repeat(MAX_RECORD_BYTES) }))],
   ["prototype pollution", Buffer.from(JSON.stringify(goodAws).replace("{", '{"__proto__":{"polluted":true},'))],
+  ["escaped __proto__ key", Buffer.from(JSON.stringify(goodAws).replace("{", '{"\\u005f_proto__":{"polluted":true},'))],
   ["constructor key", Buffer.from(JSON.stringify({ ...goodAws, constructor: { prototype: { polluted: true } } }))],
   ["wrong types", Buffer.from(JSON.stringify({ ...goodAws, timestamp: "yesterday", versionNumber: -1 }))],
   ["control chars in ID", Buffer.from(JSON.stringify({ ...goodAws, clientId: "dev\u0000\u0007" }))],
