@@ -2,7 +2,8 @@ import { z } from "zod";
 
 const WorkerEnvSchema = z.object({
   DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
-  MQTT_URL: z.string().url("MQTT_URL must be a URL such as mqtt://127.0.0.1:1883"),
+  // Optional when LINKSCOPE_SOURCES_FILE / LINKSCOPE_SOURCES configure the brokers (lib/config/sources-config.ts).
+  MQTT_URL: z.string().url("MQTT_URL must be a URL such as mqtt://127.0.0.1:1883").optional(),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   INGEST_SOURCE: z.string().default("emqx"),

@@ -6,7 +6,7 @@ import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import { routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
-import { recordIngestBatch } from "./record-events.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
 
 export type IngestWorkerOptions = {
   db: Db;
@@ -19,6 +19,14 @@ export type IngestWorkerOptions = {
   clientId: string;
   username?: string;
   password?: string;
+  /** MQTT protocol level of the worker's connection (4 = 3.1.1, 5 = MQTT 5). */
+  protocolVersion?: 4 | 5;
+  /** TLS material for `mqtts://` / `wss://` brokers (PEM contents, not paths). */
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
+  /** Name of this source in ingest health and dead letters; defaults to the adapter's name. */
+  sourceName?: string;
+  /** Broker identity passed to stateful adapters (e.g. Mosquitto has no node name in its log lines). */
+  brokerNode?: string | null;
   batchSize?: number;
   flushIntervalMs?: number;
   heartbeatIntervalMs?: number;
@@ -55,6 +63,9 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   const dbBackoff = options.dbBackoff ?? { baseMs: 250, maxMs: 15_000 };
   const topics = (options.topics ?? adapter.topics).map((t) => (options.sharedGroup ? `$share/${options.sharedGroup}/${t}` : t));
   const stopping = new AbortController();
+  const sourceName = options.sourceName ?? adapter.name;
+  // Stateful adapters keep per-connection state (bounded) in their own parser instance.
+  const parse = adapter.createParser?.({ brokerNode: options.brokerNode ?? null }) ?? adapter.parse;
 
   const stats: IngestWorkerStats = {
     brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, batches: 0,
@@ -69,7 +80,8 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     username: options.username,
     password: options.password,
     clean: false,
-    protocolVersion: 4,
+    protocolVersion: options.protocolVersion ?? 4,
+    ...(options.tls ?? {}),
     keepalive: 30,
     // Reconnects are scheduled below with exponential backoff and jitter instead of MQTT.js's fixed period.
     reconnectPeriod: 0,
@@ -136,13 +148,14 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        const result = await recordIngestBatch(db, { events, deadLetters });
+        const receivedAt = batch[batch.length - 1]?.receivedAt ?? new Date();
+        const result = await writeSourceBatch(db, { source: sourceName, events, deadLetters, receivedAt, records: batch.length });
         stats.batches += 1;
-        stats.eventsWritten += result.inserted;
-        stats.duplicates += result.duplicates;
-        stats.deadLetters += result.deadLetters;
+        stats.eventsWritten += result.accepted;
+        stats.duplicates += result.duplicate;
+        stats.deadLetters += result.rejected;
         noteLag(events, batch);
-        log.info({ messages: batch.length, inserted: result.inserted, duplicates: result.duplicates, deadLetters: result.deadLetters, ms: Math.round(performance.now() - started) }, "batch written");
+        log.info({ source: sourceName, messages: batch.length, inserted: result.accepted, duplicates: result.duplicate, deadLetters: result.rejected, ms: Math.round(performance.now() - started) }, "batch written");
         return;
       } catch (error) {
         const delay = computeBackoffDelay(attempt, dbBackoff);
@@ -159,12 +172,12 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     for (const message of batch) {
       let result;
       try {
-        result = adapter.parse(message.topic, message.payload);
+        result = parse(message.topic, message.payload, { receivedAt: message.receivedAt });
       } catch (error) {
         result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
       }
       if (result.ok) events.push(...result.events);
-      else deadLetters.push({ source: adapter.name, topic: message.topic, error: result.error, payload: message.payload });
+      else deadLetters.push({ source: sourceName, topic: message.topic, error: result.error, payload: message.payload });
     }
     return { events, deadLetters };
   }

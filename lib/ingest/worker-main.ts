@@ -1,35 +1,51 @@
+import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/lib/config/sources-config.ts";
 import { readWorkerEnv } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { startIngestWorker } from "./ingest-worker.ts";
+import type { IngestWorker } from "./ingest-worker.ts";
+import { startSourceWorkers } from "./start-source-workers.ts";
 
 // Entry point of the ingest worker process: plain Node, no Next imports (STYLE.md rule 2).
 const env = readWorkerEnv();
 const log = createLogger("ingest");
+
+let sources: LiveSourceConfig[];
+try {
+  sources = readSourcesConfig() ?? singleSourceFromEnv();
+} catch (error) {
+  console.error(error instanceof SourcesConfigError ? error.message : String(error));
+  process.exit(1);
+}
+
+function singleSourceFromEnv(): LiveSourceConfig[] {
+  if (!env.MQTT_URL) throw new SourcesConfigError("Set MQTT_URL (one broker) or LINKSCOPE_SOURCES_FILE / LINKSCOPE_SOURCES (several).");
+  return [
+    {
+      name: env.INGEST_SOURCE,
+      adapter: env.INGEST_SOURCE,
+      url: env.MQTT_URL,
+      topics: env.INGEST_TOPICS,
+      username: env.MQTT_USERNAME,
+      password: env.MQTT_PASSWORD,
+      clientId: env.INGEST_CLIENT_ID,
+      sharedGroup: env.INGEST_SHARED_GROUP,
+      brokerNode: null,
+    },
+  ];
+}
+
 const db = createDb(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-const worker = await startIngestWorker({
-  db,
-  log,
-  mqttUrl: env.MQTT_URL,
-  username: env.MQTT_USERNAME,
-  password: env.MQTT_PASSWORD,
-  adapter: getMqttSourceAdapter(env.INGEST_SOURCE),
-  topics: env.INGEST_TOPICS,
-  sharedGroup: env.INGEST_SHARED_GROUP,
-  clientId: env.INGEST_CLIENT_ID,
-  batchSize: env.INGEST_BATCH_SIZE,
-  flushIntervalMs: env.INGEST_FLUSH_MS,
-});
+const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS });
+log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await worker.stop();
+  await Promise.all(workers.map((w) => w.stop()));
   await db.$disconnect();
-  log.info(worker.stats(), "ingest worker stopped");
+  log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -6,6 +6,7 @@ import {
   type ConnectionEvent,
 } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { parseUntrustedJson } from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES, mapEmqxConnackReason, mapEmqxDisconnectReason } from "./emqx-reasons.ts";
 
 export const EMQX_SOURCE = "emqx";
@@ -14,6 +15,8 @@ export const EMQX_SOURCE = "emqx";
 export const EMQX_LIFECYCLE_TOPICS = ["$SYS/brokers/+/clients/#"] as const;
 
 const TOPIC_PATTERN = /^\$SYS\/brokers\/([^/]+)\/clients\/(.+)\/(connected|disconnected|connack)$/;
+/** Rule-engine event topics, old (`$events/client_connected`) and 6.x (`$events/client/connected`) spellings. */
+const EVENTS_TOPIC_PATTERN = /^\$events\/client[_/](connected|disconnected|connack)$/;
 const RULE_EVENTS = {
   "client.connected": "connected",
   "client.disconnected": "disconnected",
@@ -54,20 +57,18 @@ type EmqxEventType = "connected" | "disconnected" | "connack";
  * rule-engine `client.connected|disconnected|connack` events, to canonical events. Pure: no I/O.
  */
 export function parseEmqxMessage(topic: string, payload: Buffer | string): AdapterResult {
-  const text = typeof payload === "string" ? payload : payload.toString("utf8");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
-  }
+  // Strict UTF-8, bounded size, no prototype-pollution keys (adapter-kit.ts).
+  const decoded = parseUntrustedJson(payload);
+  if (!decoded.ok) return decoded;
+  const json = decoded.value;
   const parsed = EmqxPayloadSchema.safeParse(json);
   if (!parsed.success) return { ok: false, error: `not an EMQX client event: ${formatZodError(parsed.error)}` };
   const data = parsed.data;
 
   const topicMatch = TOPIC_PATTERN.exec(topic);
   const eventFromPayload = data.event ? RULE_EVENTS[data.event as keyof typeof RULE_EVENTS] : undefined;
-  const type: EmqxEventType | undefined = (topicMatch?.[3] as EmqxEventType | undefined) ?? eventFromPayload;
+  const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
+  const type: EmqxEventType | undefined = (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data);
   if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
   const node = topicMatch?.[1] ?? data.node ?? null;
 
@@ -80,6 +81,14 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
+}
+
+/** A webhook delivery without topic or `event` field: the fields tell which event it is. */
+function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
+  if (data.reason_code != null) return "connack";
+  if (data.disconnected_at != null || data.reason != null) return "disconnected";
+  if (data.connected_at != null) return "connected";
+  return undefined;
 }
 
 function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null, raw: unknown): ConnectionEvent | null {

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { reprocessDeadLetters } from "@/lib/ingest/reprocess-dead-letters.ts";
+
+const ReprocessBodySchema = z
+  .object({
+    source: z.string().min(1).max(100).optional(),
+    ids: z.array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings")).min(1).max(500).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  })
+  .strict();
+
+export const POST = handleRoute({ role: "admin" }, async (request: Request) => {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new AppError(400, "invalid_json", "The body must be JSON, e.g. {} or {\"source\": \"aws-iot\"}.");
+  }
+  const input = parseInput(ReprocessBodySchema, body);
+  const result = await reprocessDeadLetters(getDb(), { source: input.source, ids: input.ids?.map((id) => BigInt(id)), limit: input.limit });
+  return createJsonResponse(result);
+});

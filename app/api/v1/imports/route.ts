@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { getDb } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseQuery } from "@/lib/http/parse-input.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { startUploadedImport } from "@/lib/ingest/import-uploads.ts";
+import { listImportRuns } from "@/lib/queries/list-import-runs.ts";
+import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
+
+const UploadQuerySchema = z.object({
+  format: z.string().refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` }),
+  name: z.string().min(1).max(300).default("upload"),
+});
+
+/** The file is the raw request body (`Content-Type: application/octet-stream`), streamed to disk, then imported. */
+export const POST = handleRoute({ role: "support" }, async (request: Request) => {
+  const query = parseQuery(request, UploadQuerySchema);
+  const format = getRecordFormat(query.format);
+  if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
+  const started = await startUploadedImport(getDb(), { body: request.body, format, fileName: query.name });
+  return createJsonResponse(started, { status: 202 });
+});
+
+export const GET = handleRoute(async () => createJsonResponse({ imports: await listImportRuns(getDb(), 20) }));

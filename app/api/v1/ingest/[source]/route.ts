@@ -1,0 +1,65 @@
+import { getDb } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { handlePublicRoute } from "@/lib/http/route-handler.ts";
+import { verifyIngestToken } from "@/lib/ingest/ingest-tokens.ts";
+import { MAX_WEBHOOK_BYTES, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
+import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
+
+type Context = { params: Promise<{ source: string }> };
+
+// Token-authenticated, not session-authenticated: brokers and cloud services call this, not people.
+export const POST = handlePublicRoute(async (request: Request, context: Context) => {
+  const format = await requireFormat(context);
+  await requireIngestToken(request, format.name);
+  const body = await readBoundedBody(request);
+  const outcome = await ingestWebhookBody(getDb(), format, body);
+  if (outcome.kind === "validation") return createJsonResponse({ validationResponse: outcome.validationResponse });
+  const { kind: _kind, ...counts } = outcome;
+  return createJsonResponse(counts);
+});
+
+/** CloudEvents webhook validation handshake (Event Grid with the CloudEvents schema). */
+export const OPTIONS = handlePublicRoute(async (request: Request, context: Context) => {
+  const format = await requireFormat(context);
+  await requireIngestToken(request, format.name);
+  const origin = request.headers.get("webhook-request-origin");
+  const headers: Record<string, string> = { Allow: "POST, OPTIONS" };
+  if (origin && origin.length <= 300 && !/[\r\n]/.test(origin)) headers["WebHook-Allowed-Origin"] = origin;
+  return new Response(null, { status: 200, headers });
+});
+
+async function requireFormat(context: Context) {
+  const { source } = await context.params;
+  const format = getRecordFormat(source);
+  if (!format) throw new AppError(404, "unknown_source", `Unknown ingest source "${source.slice(0, 100)}". Known: ${Object.keys(RECORD_FORMATS).join(", ")}.`);
+  return format;
+}
+
+/** `Authorization: Bearer <token>`, `X-Linkscope-Token`, or `?token=` (Event Grid endpoints cannot set headers). */
+async function requireIngestToken(request: Request, source: string): Promise<void> {
+  const header = request.headers.get("authorization");
+  const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
+  const token = bearer ?? request.headers.get("x-linkscope-token") ?? new URL(request.url).searchParams.get("token");
+  if (!(await verifyIngestToken(getDb(), source, token))) {
+    throw new AppError(401, "invalid_ingest_token", `A valid ingest token for source "${source}" is required (create one with \`npm run ingest-token -- create ${source}\`).`);
+  }
+}
+
+async function readBoundedBody(request: Request): Promise<Buffer> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_WEBHOOK_BYTES) throw tooLarge();
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_WEBHOOK_BYTES) throw tooLarge();
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(): AppError {
+  return new AppError(413, "body_too_large", `The body exceeds ${MAX_WEBHOOK_BYTES} bytes; split the batch or use the import.`);
+}

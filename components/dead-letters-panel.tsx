@@ -1,0 +1,75 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Jsonify } from "@/lib/http/json.ts";
+import type { DeadLetterView } from "@/lib/queries/list-dead-letters.ts";
+import { fetchJson } from "./fetch-json.ts";
+import { formatTimestamp } from "./format.ts";
+
+export type DeadLettersResponse = Jsonify<{ deadLetters: DeadLetterView[] }>;
+type ReprocessResponse = { examined: number; resolved: number; events: number; stillFailing: { id: string; error: string }[] };
+
+/** Open dead letters with reason and bounded payload, and a button that runs them through today's adapters. */
+export function DeadLettersPanel({ initialData }: { initialData: DeadLettersResponse }) {
+  const queryClient = useQueryClient();
+  const { data } = useQuery({
+    queryKey: ["dead-letters"],
+    queryFn: ({ signal }) => fetchJson<DeadLettersResponse>("/api/v1/dead-letters?limit=50", signal),
+    initialData,
+    refetchInterval: 10_000,
+  });
+  const reprocess = useMutation({
+    mutationFn: async () => {
+      const response = await fetch("/api/v1/dead-letters/reprocess", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const body = (await response.json()) as ReprocessResponse & { error?: { message: string } };
+      if (!response.ok) throw new Error(body.error?.message ?? response.statusText);
+      return body;
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["dead-letters"] }).then(() => queryClient.invalidateQueries({ queryKey: ["ingest-health"] })),
+  });
+
+  return (
+    <>
+      <div className="toolbar">
+        <button type="button" className="button" onClick={() => reprocess.mutate()} disabled={reprocess.isPending || data.deadLetters.length === 0}>
+          {reprocess.isPending ? "Re-processing…" : "Re-process open dead letters"}
+        </button>
+        <span role="status" className="muted">
+          {reprocess.data ? `${reprocess.data.examined} examined, ${reprocess.data.resolved} resolved (${reprocess.data.events} events), ${reprocess.data.stillFailing.length} still failing` : ""}
+          {reprocess.error ? <span className="error-text">{reprocess.error.message}</span> : null}
+        </span>
+      </div>
+      {data.deadLetters.length === 0 ? (
+        <p className="empty">No open dead letters: every input was read.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Open dead letters">
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Source</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Payload</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.deadLetters.map((d) => (
+                <tr key={d.id}>
+                  <td>{formatTimestamp(d.receivedAt)}</td>
+                  <td className="mono">
+                    {d.source}
+                    {d.topic ? <div className="muted">{d.topic}</div> : null}
+                  </td>
+                  <td>{d.error}</td>
+                  <td>
+                    <pre className="raw-json">{d.payload}{d.payloadTruncated ? `\n… (${d.payloadBytes} bytes in all)` : ""}</pre>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

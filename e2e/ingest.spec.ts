@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import { expect, test } from "./fixtures.ts";
+
+test("the ingest page imports an uploaded Mosquitto log with progress and lists what it could not read", async ({ page }) => {
+  const tag = randomUUID().slice(0, 8);
+  const log = [
+    `1800000000: New connection from 10.1.2.3:5000 on port 1883.`,
+    `1800000000: New client connected from 10.1.2.3:5000 as e2e-${tag} (p2, c1, k60).`,
+    `1800000005: Client e2e-${tag} has exceeded timeout, disconnecting.`,
+    `1800000006: Client bad\u0007${tag} disconnected.`,
+  ].join("\n");
+
+  await page.goto("/ingest");
+  await expect(page.getByRole("heading", { name: "Ingest health", level: 1 })).toBeVisible();
+  const form = page.getByRole("form", { name: "Import a log file" });
+  await form.locator('input[type="file"]').setInputFiles({ name: `mosquitto-${tag}.log`, mimeType: "text/plain", buffer: Buffer.from(log) });
+  await form.getByRole("combobox").selectOption("mosquitto");
+  await form.getByRole("button", { name: "Import" }).click();
+  await expect(form.getByRole("status")).toContainText("Done: 4 records · 2 new · 0 duplicate · 1 rejected");
+  await expect(form.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("value", "1");
+
+  // The same file again adds nothing.
+  await form.getByRole("button", { name: "Import" }).click();
+  await expect(form.getByRole("status")).toContainText("Already imported: nothing added.");
+
+  await page.reload();
+  const deadLetters = page.getByRole("table", { name: "Open dead letters" });
+  await expect(deadLetters.getByRole("row").filter({ hasText: tag }).first()).toContainText("log line contains control characters");
+  await expect(page.getByRole("table", { name: "Ingest health per source" }).getByRole("cell", { name: "mosquitto", exact: true })).toBeVisible();
+  const device = await page.request.get(`/api/v1/devices/${encodeURIComponent(`e2e-${tag}`)}`);
+  expect(await device.json()).toMatchObject({ device: { state: "offline", lastCode: "mosquitto:exceeded-timeout" } });
+});
+
+test("the webhook refuses missing tokens and unknown sources with the error shape", async ({ request }) => {
+  const noToken = await request.post("/api/v1/ingest/aws-iot", { data: [] });
+  expect(noToken.status()).toBe(401);
+  expect((await noToken.json()).error.code).toBe("invalid_ingest_token");
+  const unknown = await request.post("/api/v1/ingest/not-a-source", { data: [] });
+  expect(unknown.status()).toBe(404);
+  const health = await request.get("/api/v1/ingest-health?minutes=0");
+  expect(health.status()).toBe(400);
+});

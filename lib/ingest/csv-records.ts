@@ -1,0 +1,84 @@
+import type { SplitRecord } from "./json-record-splitter.ts";
+
+const MAX_FIELD_CHARS = 64 * 1024;
+
+/**
+ * Streams RFC 4180 CSV (Log Analytics export): the first row names the columns, every later row becomes one
+ * JSON record `{ column: value }`. Quoted fields may hold commas, doubled quotes and newlines.
+ */
+export class CsvRecordReader {
+  private header: string[] | null = null;
+  private row: string[] = [];
+  private field = "";
+  private quoted = false;
+  private afterQuote = false;
+  private oversized = false;
+
+  push(chunk: string): SplitRecord[] {
+    const out: SplitRecord[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i] as string;
+      if (this.quoted) {
+        if (c === '"') {
+          this.quoted = false;
+          this.afterQuote = true;
+        } else this.append(c);
+        continue;
+      }
+      if (c === '"') {
+        if (this.afterQuote) this.append('"');
+        this.quoted = true;
+        this.afterQuote = false;
+      } else if (c === ",") {
+        this.endField();
+      } else if (c === "\n") {
+        this.endField();
+        const record = this.endRow();
+        if (record) out.push(record);
+      } else if (c !== "\r" && !(c === "\uFEFF" && this.header === null && this.row.length === 0 && this.field === "")) {
+        this.afterQuote = false;
+        this.append(c);
+      }
+    }
+    return out;
+  }
+
+  end(): SplitRecord[] {
+    if (this.quoted) return [{ ok: false, error: "CSV ended inside a quoted field (truncated)", text: this.field.slice(0, 1000) }];
+    if (this.field === "" && this.row.length === 0) return [];
+    this.endField();
+    const record = this.endRow();
+    return record ? [record] : [];
+  }
+
+  private append(c: string): void {
+    if (this.field.length < MAX_FIELD_CHARS) this.field += c;
+    else this.oversized = true;
+  }
+
+  private endField(): void {
+    this.row.push(this.field);
+    this.field = "";
+    this.afterQuote = false;
+  }
+
+  private endRow(): SplitRecord | null {
+    const row = this.row;
+    const oversized = this.oversized;
+    this.row = [];
+    this.oversized = false;
+    if (row.length === 1 && row[0] === "") return null;
+    if (this.header === null) {
+      this.header = row.map((name) => name.replace(/ \[UTC\]$/, "").trim());
+      return null;
+    }
+    const text = row.join(",").slice(0, 1000);
+    if (oversized) return { ok: false, error: `CSV field longer than ${MAX_FIELD_CHARS} characters`, text };
+    if (row.length !== this.header.length) return { ok: false, error: `CSV row has ${row.length} fields, the header has ${this.header.length}`, text };
+    const record: Record<string, string> = {};
+    this.header.forEach((name, index) => {
+      if (name !== "__proto__" && name !== "constructor" && name !== "prototype") record[name] = row[index] ?? "";
+    });
+    return { ok: true, text: JSON.stringify(record) };
+  }
+}

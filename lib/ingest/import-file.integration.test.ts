@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { importFile, type ImportProgress } from "./import-file.ts";
+
+let testDb: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), "linkscope-import-"));
+});
+
+afterAll(async () => {
+  await testDb?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function format(name: string): RecordFormat {
+  const found = getRecordFormat(name);
+  if (!found) throw new Error(`no format ${name}`);
+  return found;
+}
+
+function writeTemp(name: string, content: string | Buffer): string {
+  const file = path.join(dir, `${randomUUID()}-${name}`);
+  writeFileSync(file, content);
+  return file;
+}
+
+describe("importFile", () => {
+  it("imports a Mosquitto log file with progress, and re-importing it adds nothing", async () => {
+    // Unique client IDs per run so this test owns its rows.
+    const tag = randomUUID().slice(0, 6);
+    const text = readFileSync(new URL("../sources/fixtures/mosquitto/capture-2.0.11.log", import.meta.url), "utf8").replaceAll(" dev-", ` ${tag}-`);
+    const file = writeTemp("mosquitto.log", text);
+    const progress: ImportProgress[] = [];
+    const first = await importFile(testDb.db, { filePath: file, format: format("mosquitto"), batchSize: 10, onProgress: (p) => progress.push(p) });
+    expect(first).toMatchObject({ alreadyImported: false, records: 90, deadLetters: 0 });
+    expect(first.inserted).toBe(28);
+    expect(progress.length).toBeGreaterThan(5);
+    expect(progress.at(-1)?.bytesRead).toBe(Buffer.byteLength(text));
+    const count = await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `${tag}-` } } });
+    expect(count).toBe(24);
+
+    const again = await importFile(testDb.db, { filePath: file, format: format("mosquitto") });
+    expect(again).toMatchObject({ alreadyImported: true, inserted: 0 });
+    // A copy under another name is the same content: still nothing new.
+    const copy = writeTemp("copy.log", text);
+    expect((await importFile(testDb.db, { filePath: copy, format: format("mosquitto") })).alreadyImported).toBe(true);
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `${tag}-` } } })).toBe(count);
+  });
+
+  it("resumes an interrupted import after its last committed batch without repeating dead letters", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = [`garbage line without a timestamp \u0007 ${tag}`];
+    for (let i = 0; i < 50; i++) lines.push(`2024-05-01 10:00:${String(i).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`);
+    const file = writeTemp("event.log", `${lines.join("\n")}\n`);
+    const first = await importFile(testDb.db, { filePath: file, format: format("hivemq"), batchSize: 10 });
+    expect(first).toMatchObject({ inserted: 50, deadLetters: 1 });
+    // Pretend it died after 21 records.
+    await testDb.db.importRun.update({ where: { id: first.runId }, data: { status: "failed", recordsDone: 21n } });
+    const resumed = await importFile(testDb.db, { filePath: file, format: format("hivemq"), batchSize: 10 });
+    expect(resumed).toMatchObject({ alreadyImported: false, resumedFrom: 21, inserted: 0, duplicates: 30, deadLetters: 0 });
+    expect(await testDb.db.deadLetter.count({ where: { payload: { contains: tag } } })).toBe(1);
+  });
+
+  it("imports Log Analytics CSV (quoted JSON in properties_s) and CloudWatch lines with timestamp prefixes; bad rows become dead letters", async () => {
+    const device = `csv-${randomUUID().slice(0, 8)}`;
+    const props = JSON.stringify({ deviceId: device, protocol: "Mqtt", authType: null, maskedIpAddress: "73.162.215.XXX", statusCode: "404" }).replaceAll('"', '""');
+    const csv = [
+      "TimeGenerated [UTC],OperationName,Category,Level,ResultType,ResultDescription,properties_s,Resource",
+      `"12/17/2018, 6:11:25.000 PM",deviceConnect,Connections,Information,,,"${props}",CONTOSOTESTHUB`,
+      `"12/17/2018, 6:19:25.000 PM",deviceDisconnect,Connections,Error,404104,DeviceConnectionClosedRemotely,"${props}",CONTOSOTESTHUB`,
+      `"12/17/2018, 6:20:25.000 PM",deviceConnect,Connections,Information`,
+    ].join("\r\n");
+    const result = await importFile(testDb.db, { filePath: writeTemp("export.csv", csv), format: format("log-analytics-csv") });
+    expect(result).toMatchObject({ records: 3, inserted: 2, deadLetters: 1 });
+    const events = await testDb.db.connectionEvent.findMany({ where: { deviceId: device }, orderBy: { occurredAt: "asc" } });
+    expect(events.map((e) => [e.kind, e.code, e.occurredAt.toISOString()])).toEqual([
+      ["connected", null, "2018-12-17T18:11:25.000Z"],
+      ["disconnected", "azure:404104", "2018-12-17T18:19:25.000Z"],
+    ]);
+
+    const client = `cw-${randomUUID().slice(0, 8)}`;
+    const entry = (eventType: string, extra: object) => JSON.stringify({ timestamp: "2017-08-10 15:37:23.476", logLevel: "INFO", traceId: randomUUID(), accountId: "1", status: "Success", eventType, protocol: "MQTT", clientId: client, principalId: "p", sourceIp: "205.251.233.181", sourcePort: 13490, ...extra });
+    const cloudwatch = `2017-08-10T15:37:23.476Z ${entry("Connect", {})}\n2017-08-10T15:38:23.476Z ${entry("Disconnect", { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" })}\n2017-08-10T15:39:00.000Z not json\n`;
+    const cw = await importFile(testDb.db, { filePath: writeTemp("cw.log", cloudwatch), format: format("cloudwatch") });
+    expect(cw).toMatchObject({ inserted: 2, deadLetters: 1 });
+  });
+
+  it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;
+    const file = writeTemp("bad.log", Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${"x".repeat(100_000)}\n`), Buffer.from(good)]));
+    const result = await importFile(testDb.db, { filePath: file, format: format("hivemq") });
+    expect(result).toMatchObject({ records: 3, inserted: 1, deadLetters: 2 });
+  });
+});

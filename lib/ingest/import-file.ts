@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { Db } from "@/lib/db/client.ts";
+import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import { CsvRecordReader } from "./csv-records.ts";
+import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
+import { createRecordProcessor } from "./record-processor.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
+
+/** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
+const MAX_LINE_BYTES = 64 * 1024;
+
+export type ImportProgress = {
+  runId: bigint;
+  bytesRead: number;
+  totalBytes: number;
+  records: number;
+  inserted: number;
+  duplicates: number;
+  deadLetters: number;
+};
+
+export type ImportSummary = ImportProgress & { alreadyImported: boolean; resumedFrom: number; ms: number };
+
+/**
+ * Imports an exported log file in bounded memory: streamed in chunks, records parsed one by one, written in
+ * batches of `batchSize` through the idempotent writer. The file's SHA-256 and format identify the import:
+ * a completed file is not read again; an interrupted one resumes after its last committed batch.
+ */
+export async function importFile(
+  db: Db,
+  input: {
+    filePath: string;
+    format: RecordFormat;
+    fileName?: string;
+    batchSize?: number;
+    onProgress?: (progress: ImportProgress) => void;
+    /** Called once the import run is known (new, resumed or already completed). */
+    onStart?: (runId: bigint) => void;
+  },
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const batchSize = input.batchSize ?? 2000;
+  const { size } = await stat(input.filePath);
+  const sha256 = await hashFile(input.filePath);
+  const format = input.format;
+  const existing = await db.importRun.findUnique({ where: { fileSha256_format: { fileSha256: sha256, format: format.name } } });
+  if (existing?.status === "completed") {
+    input.onStart?.(existing.id);
+    return {
+      runId: existing.id, bytesRead: 0, totalBytes: size, records: Number(existing.recordsDone), inserted: 0, duplicates: 0, deadLetters: 0,
+      alreadyImported: true, resumedFrom: Number(existing.recordsDone), ms: Math.round(performance.now() - started),
+    };
+  }
+  const run =
+    existing ??
+    (await db.importRun.create({ data: { fileSha256: sha256, format: format.name, fileName: (input.fileName ?? path.basename(input.filePath)).slice(0, 300), bytes: BigInt(size), status: "running" } }));
+  if (existing) await db.importRun.update({ where: { id: run.id }, data: { status: "running", error: null } });
+  const resumeFrom = Number(run.recordsDone);
+  input.onStart?.(run.id);
+
+  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
+  const progress: ImportProgress = { runId: run.id, bytesRead: 0, totalBytes: size, records: 0, inserted: 0, duplicates: 0, deadLetters: 0 };
+  let recordIndex = 0;
+  let committedRecords = resumeFrom;
+
+  async function flush(): Promise<void> {
+    const { events, deadLetters } = processor.drain();
+    if (events.length === 0 && deadLetters.length === 0 && recordIndex === committedRecords) return;
+    const result = await writeSourceBatch(db, { source: format.source, events, deadLetters, receivedAt: null, records: recordIndex - committedRecords });
+    committedRecords = recordIndex;
+    progress.inserted += result.accepted;
+    progress.duplicates += result.duplicate;
+    progress.deadLetters += result.rejected;
+    await db.importRun.update({
+      where: { id: run.id },
+      data: {
+        recordsDone: BigInt(committedRecords),
+        eventsInserted: { increment: result.accepted },
+        duplicates: { increment: result.duplicate },
+        deadLetters: { increment: result.rejected },
+      },
+    });
+    input.onProgress?.({ ...progress });
+  }
+
+  async function afterRecord(): Promise<void> {
+    recordIndex += 1;
+    progress.records = recordIndex;
+    // Records before the resume point are still parsed (stateful formats need them) but were written already.
+    if (recordIndex <= resumeFrom) {
+      processor.drain();
+      committedRecords = recordIndex;
+      return;
+    }
+    if (recordIndex - committedRecords >= batchSize) await flush();
+  }
+
+  try {
+    const json = format.input === "json" && format.name !== "log-analytics-csv" ? new JsonRecordSplitter() : null;
+    const csv = format.name === "log-analytics-csv" ? new CsvRecordReader() : null;
+    const decoder = new TextDecoder("utf-8");
+    const lineDecoder = new TextDecoder("utf-8", { fatal: true });
+    let carry: Buffer[] = [];
+    let carryBytes = 0;
+    let lineTooLong = false;
+
+    const pushRecords = async (records: SplitRecord[]) => {
+      for (const record of records) {
+        processor.pushJson(record);
+        await afterRecord();
+      }
+    };
+    const pushLine = async (bytes: Buffer) => {
+      if (lineTooLong) {
+        processor.pushRejected(`log line longer than ${MAX_LINE_BYTES} bytes`, bytes);
+      } else {
+        let text: string | null = null;
+        try {
+          text = lineDecoder.decode(bytes);
+        } catch {
+          processor.pushRejected("log line is not valid UTF-8", bytes);
+        }
+        if (text !== null) {
+          if (text.trim() === "") return;
+          processor.pushLine(text);
+        }
+      }
+      await afterRecord();
+    };
+
+    for await (const chunk of createReadStream(input.filePath, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+      progress.bytesRead += chunk.length;
+      if (json) await pushRecords(json.push(decoder.decode(chunk, { stream: true })));
+      else if (csv) await pushRecords(csv.push(decoder.decode(chunk, { stream: true })));
+      else {
+        let start = 0;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
+          appendCarry(chunk.subarray(start, i));
+          await pushLine(Buffer.concat(carry));
+          carry = [];
+          carryBytes = 0;
+          lineTooLong = false;
+          start = i + 1;
+        }
+        appendCarry(chunk.subarray(start));
+      }
+    }
+    if (json) await pushRecords([...json.push(decoder.decode()), ...json.end()]);
+    else if (csv) await pushRecords([...csv.push(decoder.decode()), ...csv.end()]);
+    else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
+    await flush();
+    await db.importRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date() } });
+
+    function appendCarry(part: Buffer): void {
+      if (part.length === 0) return;
+      if (carryBytes + part.length > MAX_LINE_BYTES) {
+        lineTooLong = true;
+        if (carryBytes === 0) carry.push(part.subarray(0, 200));
+        carryBytes = MAX_LINE_BYTES + 1;
+        return;
+      }
+      carry.push(part);
+      carryBytes += part.length;
+    }
+  } catch (error) {
+    await db.importRun.update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000) } }).catch(() => undefined);
+    throw error;
+  }
+  return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
+}
+
+async function hashFile(filePath: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest("hex");
+}

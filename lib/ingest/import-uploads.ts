@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import { importFile, type ImportProgress } from "./import-file.ts";
+
+export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+const log = createLogger("import");
+
+type LiveImport = ImportProgress & { state: "running" | "completed" | "failed"; error: string | null; alreadyImported: boolean };
+const globalImports = globalThis as unknown as { linkscopeImports?: Map<string, LiveImport> };
+const live = (globalImports.linkscopeImports ??= new Map<string, LiveImport>());
+
+/** Progress of an import started by this server process (bytes read is only known here). */
+export function getLiveImport(runId: string): LiveImport | null {
+  return live.get(runId) ?? null;
+}
+
+/**
+ * Streams an uploaded body to a temporary file (bounded), then imports it in the background. Resolves with the
+ * import run's ID as soon as the run exists, so the browser can poll progress while the import continues.
+ */
+export async function startUploadedImport(db: Db, input: { body: ReadableStream<Uint8Array>; format: RecordFormat; fileName: string }): Promise<{ runId: string; alreadyImported: boolean }> {
+  const dir = path.join(tmpdir(), "linkscope-uploads");
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${randomUUID()}.upload`);
+  try {
+    await saveBounded(input.body, file);
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+  return new Promise((resolve, reject) => {
+    let started = false;
+    let runKey = "";
+    void importFile(db, {
+      filePath: file,
+      format: input.format,
+      fileName: input.fileName,
+      onStart: (runId) => {
+        started = true;
+        runKey = runId.toString();
+        live.set(runKey, { runId, bytesRead: 0, totalBytes: 0, records: 0, inserted: 0, duplicates: 0, deadLetters: 0, state: "running", error: null, alreadyImported: false });
+        resolve({ runId: runKey, alreadyImported: false });
+      },
+      onProgress: (p) => live.set(runKey, { ...p, state: "running", error: null, alreadyImported: false }),
+    })
+      .then((summary) => {
+        live.set(summary.runId.toString(), { ...summary, state: "completed", error: null });
+      })
+      .catch((error: Error) => {
+        log.error({ err: error.message, format: input.format.name }, "import failed");
+        if (runKey) live.set(runKey, { ...(live.get(runKey) as LiveImport), state: "failed", error: error.message });
+        if (!started) reject(error);
+      })
+      .finally(() => void rm(file, { force: true }));
+  });
+}
+
+async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<void> {
+  const out = createWriteStream(file);
+  let size = 0;
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > MAX_UPLOAD_BYTES) throw new AppError(413, "upload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`);
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    }
+  } finally {
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+  }
+  if (size === 0) throw new AppError(400, "empty_upload", "The uploaded file is empty.");
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { createIngestToken, hashIngestToken } from "./ingest-tokens.ts";
+
+// The real route handler against a real Postgres: tokens, handshake, malformed bodies, AWS-style duplicates and
+// out-of-order delivery.
+let testDb: TestDatabase;
+let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
+let awsToken: string;
+let azureToken: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  process.env.DATABASE_URL = testDb.url;
+  route = await import("@/app/api/v1/ingest/[source]/route.ts");
+  awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" })).token;
+  azureToken = (await createIngestToken(testDb.db, { source: "azure-event-grid" })).token;
+});
+
+afterAll(async () => {
+  const { getDb } = await import("@/lib/db/client.ts");
+  await getDb().$disconnect();
+  await testDb?.drop();
+});
+
+function post(source: string, body: string, headers: Record<string, string> = {}, query = "") {
+  const request = new Request(`http://127.0.0.1/api/v1/ingest/${encodeURIComponent(source)}${query}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return route.POST(request, { params: Promise.resolve({ source }) });
+}
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+function aws(clientId: string, eventType: "connected" | "disconnected", version: number, timestamp: number, extra: object = {}) {
+  return { clientId, timestamp, eventType, sessionIdentifier: `s-${version}`, principalIdentifier: "p", versionNumber: version, ...(eventType === "disconnected" ? { clientInitiatedDisconnect: false, disconnectReason: "CONNECTION_LOST" } : { ipAddress: "192.0.2.1" }), ...extra };
+}
+
+describe("POST /api/v1/ingest/{source}", () => {
+  it("answers 401 without a token, with a wrong token, and with another source's token; stores only the hash", async () => {
+    for (const headers of [{}, bearer("lsit_0123456789_" + "x".repeat(43)), bearer(azureToken), bearer("garbage")]) {
+      const response = await post("aws-iot", "[]", headers);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "invalid_ingest_token" } });
+    }
+    const rows = await testDb.db.ingestToken.findMany();
+    expect(rows.map((r) => r.tokenHash)).toContain(hashIngestToken(awsToken));
+    expect(JSON.stringify(rows)).not.toContain(awsToken.slice(16));
+  });
+
+  it("answers 404 for an unknown source and 400 with a readable message for a malformed body, keeping it as a dead letter", async () => {
+    expect((await post("nope", "{}", bearer(awsToken))).status).toBe(404);
+    const marker = randomUUID();
+    const response = await post("aws-iot", `{"clientId": "${marker}", "timestamp": `, bearer(awsToken));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: "malformed_body", message: expect.stringContaining("truncated") });
+    const dead = await testDb.db.deadLetter.findFirst({ where: { payload: { contains: marker } } });
+    expect(dead?.error).toContain("malformed body");
+    expect((await post("aws-iot", "   ", bearer(awsToken))).status).toBe(400);
+  });
+
+  it("answers the Event Grid subscription validation handshake (token in the query string)", async () => {
+    const validation = [{ id: "1", topic: "t", subject: "", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://x" }, eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2018-01-25T22:12:19.4556811Z", metadataVersion: "1", dataVersion: "1" }];
+    const response = await post("azure-event-grid", JSON.stringify(validation), {}, `?token=${azureToken}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
+    const options = await route.OPTIONS(new Request(`http://127.0.0.1/api/v1/ingest/azure-event-grid?token=${azureToken}`, { method: "OPTIONS", headers: { "webhook-request-origin": "eventgrid.azure.net" } }), { params: Promise.resolve({ source: "azure-event-grid" }) });
+    expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
+  });
+
+  it("AWS duplicates and out-of-order delivery: counts are right and the device's state follows versionNumber", async () => {
+    const device = `aws-${randomUUID()}`;
+    const t = Date.parse("2026-11-01T10:00:00Z");
+    const c1 = aws(device, "connected", 1, t);
+    const d1 = aws(device, "disconnected", 1, t + 60_000);
+    const c2 = aws(device, "connected", 2, t + 61_000);
+    // Newest first, with a duplicate and a malformed record in between.
+    const response = await post("aws-iot", JSON.stringify([c2, d1, c2, { clientId: device }, c1]), bearer(awsToken));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 3, duplicate: 1, rejected: 1, errors: [{ index: 3, error: expect.stringContaining("timestamp") }] });
+    const state = await testDb.db.device.findUnique({ where: { id: device } });
+    expect(state?.state).toBe("online");
+    expect(state?.stateOrdering).toBe(4n);
+
+    // A late duplicate of the old disconnect changes nothing.
+    const again = await post("aws-iot", JSON.stringify(d1), bearer(awsToken));
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicate: 1, rejected: 0 });
+    expect((await testDb.db.device.findUnique({ where: { id: device } }))?.state).toBe("online");
+    const sessions = await testDb.db.session.findMany({ where: { deviceId: device }, orderBy: { startedAt: "asc" } });
+    expect(sessions.map((s) => [s.endReason, s.endCode])).toEqual([["connection_lost", "aws:CONNECTION_LOST"], [null, null]]);
+    const contradiction = await testDb.db.connectionEvent.findFirst({ where: { deviceId: device, kind: "disconnected" } });
+    expect(contradiction?.flags).toEqual([]);
+
+    const stats = await testDb.db.ingestSourceMinute.findMany({ where: { source: "aws-iot" } });
+    expect(stats.reduce((a, s) => a + s.outOfOrder, 0)).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,71 @@
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { isEventGridValidation } from "@/lib/sources/azure.ts";
+import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import { splitJsonRecords } from "./json-record-splitter.ts";
+import { createRecordProcessor } from "./record-processor.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
+
+/** Largest webhook body; larger batches should be split by the sender or imported. */
+export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+const MAX_REPORTED_ERRORS = 20;
+
+export type WebhookOutcome =
+  | { kind: "validation"; validationResponse: string }
+  | { kind: "ingested"; accepted: number; duplicate: number; rejected: number; errors: { index: number; error: string }[] };
+
+/**
+ * Ingests one webhook body of `format`: a JSON value, array, records wrapper or NDJSON (log formats: text lines).
+ * An Azure Event Grid subscription-validation event is answered instead of ingested. A body with no readable
+ * record at all is a 400 (and kept as a dead letter); individual bad records are counted as rejected.
+ */
+export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buffer, receivedAt = new Date()): Promise<WebhookOutcome> {
+  const text = decodeBody(body);
+  if (text.trim() === "") throw new AppError(400, "empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
+  const topic = `webhook:${format.name}`;
+  const processor = createRecordProcessor(format, topic);
+
+  if (format.input === "json") {
+    const records = splitJsonRecords(text);
+    const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
+    if (validation) return { kind: "validation", validationResponse: validation };
+    if (!records.some((r) => r.ok)) {
+      const error = records.find((r) => !r.ok);
+      const reason = error && !error.ok ? error.error : "no JSON value found";
+      await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }] });
+      throw new AppError(400, "malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
+    }
+    for (const record of records) processor.pushJson(record);
+  } else {
+    for (const line of text.split(/\r?\n/)) processor.pushLine(line);
+  }
+
+  const { events, deadLetters } = processor.drain();
+  const result = await writeSourceBatch(db, { source: format.source, events, deadLetters, receivedAt, records: processor.counts().records });
+  return {
+    kind: "ingested",
+    accepted: result.accepted,
+    duplicate: result.duplicate,
+    rejected: deadLetters.length,
+    errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
+  };
+}
+
+function decodeBody(body: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new AppError(400, "invalid_encoding", "The request body is not valid UTF-8.");
+  }
+}
+
+/** Event Grid sends `[{ eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode } }]`. */
+function findValidationCode(text: string | null): string | null {
+  if (text === null) return null;
+  const parsed = parseUntrustedJson(text);
+  if (!parsed.ok || !isEventGridValidation(parsed.value) || !isRecord(parsed.value)) return null;
+  const data = parsed.value.data;
+  if (!isRecord(data) || typeof data.validationCode !== "string" || data.validationCode.length > 200) return null;
+  return data.validationCode;
+}

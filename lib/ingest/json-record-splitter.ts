@@ -1,0 +1,128 @@
+/** Largest single JSON record kept for parsing; a longer one becomes a dead letter with its head. */
+export const MAX_JSON_RECORD_CHARS = 256 * 1024;
+
+export type SplitRecord = { ok: true; text: string } | { ok: false; error: string; text: string };
+
+const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Streams JSON records out of text pushed in chunks, in bounded memory: a single value, a top-level array,
+ * a `{ "records": [...] }` wrapper (Azure Monitor), NDJSON or concatenated objects. Text between values is
+ * reported as an error record, except a timestamp prefix per line (CloudWatch Logs exports).
+ */
+export class JsonRecordSplitter {
+  private record = "";
+  private recordChars = 0;
+  private recording = false;
+  private depth = 0;
+  /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records wrapper. */
+  private base = 0;
+  private inString = false;
+  private escaped = false;
+  /** Skipping the rest of a wrapper object after its records array. */
+  private skippingTail = false;
+  private stray = "";
+
+  push(chunk: string): SplitRecord[] {
+    const out: SplitRecord[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i] as string;
+      if (this.recording) {
+        this.recordChars += 1;
+        if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === "\\") this.escaped = true;
+          else if (c === '"') this.inString = false;
+          continue;
+        }
+        if (c === '"') this.inString = true;
+        else if (c === "{" || c === "[") {
+          this.depth += 1;
+          if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"records"\s*:\s*\[$/.test(this.record)) {
+            this.base = 2;
+            this.recording = false;
+            this.record = "";
+          }
+        } else if (c === "}" || c === "]") {
+          this.depth -= 1;
+          if (this.depth === this.base) out.push(this.finishRecord());
+        }
+        continue;
+      }
+      if (this.skippingTail) {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === "\\") this.escaped = true;
+          else if (c === '"') this.inString = false;
+        } else if (c === '"') this.inString = true;
+        else if (c === "{" || c === "[") this.depth += 1;
+        else if (c === "}" || c === "]") {
+          this.depth -= 1;
+          if (this.depth === 0) {
+            this.skippingTail = false;
+            this.base = 0;
+          }
+        }
+        continue;
+      }
+      if (c === "{" || (c === "[" && this.base > 0)) {
+        this.flushStray(out);
+        this.recording = true;
+        this.record = c;
+        this.recordChars = 1;
+        this.depth = this.base + 1;
+      } else if (c === "[" && this.base === 0) {
+        this.flushStray(out);
+        this.base = 1;
+        this.depth = 1;
+      } else if (c === "]" && this.base === 1) {
+        this.flushStray(out);
+        this.base = 0;
+        this.depth = 0;
+      } else if (c === "]" && this.base === 2) {
+        this.flushStray(out);
+        this.depth = 1;
+        this.skippingTail = true;
+      } else if (c === "," && this.base > 0) {
+        this.flushStray(out);
+      } else if (c === "\n") {
+        this.flushStray(out);
+      } else if (c !== " " && c !== "\t" && c !== "\r" && c !== "\uFEFF") {
+        if (this.stray.length < 1000) this.stray += c;
+      } else if (this.stray) this.stray += c;
+    }
+    return out;
+  }
+
+  end(): SplitRecord[] {
+    const out: SplitRecord[] = [];
+    this.flushStray(out);
+    if (this.recording) out.push({ ok: false, error: "input ended inside a JSON value (truncated)", text: this.record });
+    else if (this.base !== 0 || this.skippingTail) out.push({ ok: false, error: "input ended inside a JSON array (truncated)", text: "" });
+    this.recording = false;
+    this.record = "";
+    return out;
+  }
+
+  private finishRecord(): SplitRecord {
+    this.recording = false;
+    const text = this.record;
+    this.record = "";
+    if (this.recordChars > MAX_JSON_RECORD_CHARS) return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${MAX_JSON_RECORD_CHARS})`, text };
+    return { ok: true, text };
+  }
+
+  private flushStray(out: SplitRecord[]): void {
+    const text = this.stray.trim();
+    this.stray = "";
+    if (text === "" || TIMESTAMP_PREFIX.test(text)) return;
+    out.push({ ok: false, error: "text outside a JSON value", text });
+  }
+}
+
+/** Splits a whole body at once (webhooks); imports push chunks instead. */
+export function splitJsonRecords(text: string): SplitRecord[] {
+  const splitter = new JsonRecordSplitter();
+  return [...splitter.push(text), ...splitter.end()];
+}

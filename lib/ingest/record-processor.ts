@@ -1,0 +1,83 @@
+import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import type { DeadLetterInput } from "./dead-letters.ts";
+import type { SplitRecord } from "./json-record-splitter.ts";
+
+export type RecordProcessor = {
+  pushJson(record: SplitRecord): void;
+  pushLine(line: string): void;
+  /** A record the reader already found unreadable (invalid UTF-8, too long). */
+  pushRejected(error: string, payload: Buffer | string): void;
+  /** Events and dead letters gathered since the last call. */
+  drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] };
+  pendingCount(): number;
+  counts(): { records: number; rejected: number; events: number };
+  /** The first rejections with the 0-based index of their record in the input. */
+  firstRejections(): { index: number; error: string }[];
+};
+
+const MAX_KEPT_REJECTIONS = 20;
+
+/**
+ * Feeds records of one format (webhook body or import file) through a fresh adapter instance, collecting
+ * canonical events and dead letters. Nothing thrown by an adapter escapes: it becomes a dead letter.
+ */
+export function createRecordProcessor(format: RecordFormat, topic: string | null): RecordProcessor {
+  let events: ConnectionEvent[] = [];
+  let deadLetters: DeadLetterInput[] = [];
+  let records = 0;
+  let rejected = 0;
+  let eventCount = 0;
+  const rejections: { index: number; error: string }[] = [];
+  const parseJson = format.input === "json" ? format.createParser() : null;
+  const parseLine = format.input === "lines" ? format.createParser() : null;
+
+  function add(result: AdapterResult, payload: string | Buffer): void {
+    const index = records;
+    records += 1;
+    if (result.ok) {
+      events.push(...result.events);
+      eventCount += result.events.length;
+    } else {
+      rejected += 1;
+      if (rejections.length < MAX_KEPT_REJECTIONS) rejections.push({ index, error: result.error });
+      deadLetters.push({ source: format.source, topic, error: result.error, payload });
+    }
+  }
+
+  function safely(run: () => AdapterResult): AdapterResult {
+    try {
+      return run();
+    } catch (error) {
+      return { ok: false, error: `adapter crashed: ${(error as Error).message}` };
+    }
+  }
+
+  return {
+    pushJson(record) {
+      if (!record.ok) return add({ ok: false, error: record.error }, record.text);
+      if (!parseJson) return add({ ok: false, error: `format ${format.name} takes log lines, not JSON` }, record.text);
+      const json = parseUntrustedJson(record.text);
+      if (!json.ok) return add(json, record.text);
+      add(safely(() => parseJson({ value: json.value, text: json.text })), record.text);
+    },
+    pushLine(line) {
+      if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
+      if (line.trim() === "") return;
+      add(safely(() => parseLine(line)), line);
+    },
+    pushRejected(error, payload) {
+      add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
+    },
+    drain() {
+      const out = { events, deadLetters };
+      events = [];
+      deadLetters = [];
+      return out;
+    },
+    pendingCount: () => events.length + deadLetters.length,
+    counts: () => ({ records, rejected, events: eventCount }),
+    firstRejections: () => [...rejections],
+  };
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
+import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { reprocessDeadLetters } from "./reprocess-dead-letters.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+describe("dead-letter re-processing and ingest health", () => {
+  it("re-processes dead letters that today's adapters read, keeps the rest open with today's error", async () => {
+    const source = `src-${randomUUID().slice(0, 6)}`;
+    const device = `dl-${randomUUID().slice(0, 8)}`;
+    // As an older adapter version would have left them: a valid AWS event, a valid Mosquitto $SYS line, junk.
+    const valid = JSON.stringify({ clientId: device, timestamp: Date.parse("2026-11-01T00:00:00Z"), eventType: "connected", sessionIdentifier: "s", versionNumber: 3 });
+    await writeSourceBatch(testDb.db, {
+      source,
+      events: [],
+      deadLetters: [
+        { source, topic: "webhook:aws-iot", error: "old adapter: unknown field", payload: valid },
+        { source, topic: "$SYS/broker/log/N", error: "old adapter", payload: `1800000000: New client connected from 10.0.0.9:1 as ${device}-m (p2, c1, k60).` },
+        { source, topic: "webhook:aws-iot", error: "not JSON", payload: "{nope" },
+      ],
+      receivedAt: new Date(),
+    });
+    const before = await getIngestHealth(testDb.db, { minutes: 5 });
+    expect(before.sources.find((s) => s.source === source)).toMatchObject({ deadLetters: 3, unresolvedDeadLetters: 3 });
+
+    const result = await reprocessDeadLetters(testDb.db, { source });
+    expect(result).toMatchObject({ examined: 3, resolved: 2, events: 2 });
+    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("is not JSON") }]);
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: device } } })).toBe(2);
+    expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toHaveLength(1);
+    expect(await listDeadLetters(testDb.db, { source, includeResolved: true, limit: 10 })).toHaveLength(3);
+    // Running it again changes nothing.
+    expect(await reprocessDeadLetters(testDb.db, { source })).toMatchObject({ examined: 1, resolved: 0 });
+    const after = await getIngestHealth(testDb.db, { minutes: 5 });
+    expect(after.sources.find((s) => s.source === source)).toMatchObject({ unresolvedDeadLetters: 1 });
+  });
+
+  it("reports events per minute, lag and last event per source", async () => {
+    const source = `live-${randomUUID().slice(0, 6)}`;
+    const now = new Date();
+    const event = {
+      deviceId: `h-${randomUUID().slice(0, 8)}`, kind: "connected" as const, occurredAt: new Date(now.getTime() - 1500), reason: "connected" as const, initiator: "client" as const,
+      code: null, message: null, source, brokerNode: null, sessionKey: "k", ordering: null, clientIp: null, clientPort: null, protocolVersion: null, keepaliveSec: null,
+      cleanStart: null, sessionPresent: null, username: null, tls: null, flags: [], dedupeKey: `${source}:${randomUUID()}`, raw: {},
+    };
+    await writeSourceBatch(testDb.db, { source, events: [event], deadLetters: [], receivedAt: now });
+    await writeSourceBatch(testDb.db, { source, events: [event], deadLetters: [], receivedAt: now });
+    const health = await getIngestHealth(testDb.db, { minutes: 10 });
+    expect(health.sources.find((s) => s.source === source)).toMatchObject({ inserted: 1, duplicates: 1, eventsPerMinute: 0.1, lagMsMax: 1500, lastEventAt: event.occurredAt });
+  });
+});

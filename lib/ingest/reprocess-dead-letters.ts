@@ -1,0 +1,77 @@
+import type { Db } from "@/lib/db/client.ts";
+import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { MQTT_SOURCE_ADAPTERS, type MqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { MAX_DEAD_LETTER_BYTES } from "./dead-letters.ts";
+import { recordIngestBatch } from "./record-events.ts";
+
+export type ReprocessResult = { examined: number; resolved: number; stillFailing: { id: bigint; error: string }[]; events: number };
+
+/**
+ * Runs unresolved dead letters through today's adapters (after a fix or a new adapter version). Those that
+ * now parse are written through the idempotent writer and marked resolved; the rest stay, with today's error.
+ * Each is parsed alone, so stateful context (Mosquitto's preceding lines) is not available to it.
+ */
+export async function reprocessDeadLetters(db: Db, input: { source?: string; ids?: bigint[]; limit?: number }): Promise<ReprocessResult> {
+  const rows = await db.$queryRaw<{ id: bigint; source: string; topic: string | null; payload: string; payload_bytes: number }[]>`
+    SELECT d.id, d.source, d.topic, d.payload, d.payload_bytes FROM dead_letters d
+    LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
+    WHERE r.dead_letter_id IS NULL
+      AND (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
+      AND (${input.ids ?? null}::bigint[] IS NULL OR d.id = ANY(${input.ids ?? null}::bigint[]))
+    ORDER BY d.id LIMIT ${input.limit ?? 500}::int`;
+  const result: ReprocessResult = { examined: rows.length, resolved: 0, stillFailing: [], events: 0 };
+  for (const row of rows) {
+    const payload = row.payload.startsWith("base64:") ? Buffer.from(row.payload.slice(7), "base64") : Buffer.from(row.payload, "utf8");
+    const outcome = payload.length < row.payload_bytes && row.payload_bytes > MAX_DEAD_LETTER_BYTES
+      ? ({ ok: false, error: "only a truncated copy of this input was kept; it cannot be re-processed" } as const)
+      : reparse(row.source, row.topic, payload);
+    if (!outcome.ok) {
+      result.stillFailing.push({ id: row.id, error: outcome.error });
+      continue;
+    }
+    await writeResolved(db, row.id, outcome.events);
+    result.resolved += 1;
+    result.events += outcome.events.length;
+  }
+  return result;
+}
+
+async function writeResolved(db: Db, id: bigint, events: ConnectionEvent[]): Promise<void> {
+  if (events.length > 0) await recordIngestBatch(db, { events });
+  await db.deadLetterResolution.create({ data: { deadLetterId: id, events: events.length } });
+}
+
+function reparse(source: string, topic: string | null, payload: Buffer): AdapterResult {
+  try {
+    const format = formatOf(topic);
+    if (format) return parseWithFormat(format, payload);
+    const adapter = adapterOf(source, topic);
+    if (!adapter || topic === null) return { ok: false, error: `no adapter known for source ${source} and topic ${topic ?? "(none)"}` };
+    const parse = adapter.createParser?.({ brokerNode: null }) ?? adapter.parse;
+    return parse(topic, payload);
+  } catch (error) {
+    return { ok: false, error: `adapter crashed: ${(error as Error).message}` };
+  }
+}
+
+/** Webhook and import dead letters name their format in the topic: `webhook:<format>`, `import:<format>:<file>`. */
+function formatOf(topic: string | null): RecordFormat | null {
+  const match = topic ? /^(?:webhook|import):([a-z0-9-]+)/.exec(topic) : null;
+  return match?.[1] ? getRecordFormat(match[1]) : null;
+}
+
+function parseWithFormat(format: RecordFormat, payload: Buffer): AdapterResult {
+  if (format.input === "lines") return format.createParser()(payload.toString("utf8"));
+  const json = parseUntrustedJson(payload);
+  if (!json.ok) return json;
+  return format.createParser()({ value: json.value, text: json.text });
+}
+
+function adapterOf(source: string, topic: string | null): MqttSourceAdapter | null {
+  if (Object.hasOwn(MQTT_SOURCE_ADAPTERS, source)) return MQTT_SOURCE_ADAPTERS[source] ?? null;
+  if (!topic) return null;
+  const name = topic.startsWith("$SYS/brokers/") || topic.startsWith("$events/") ? "emqx" : topic.startsWith("$aws/events/") ? "aws-iot" : topic.startsWith("$SYS/broker/log/") ? "mosquitto" : /^\$SYS\/[^/]+\/(new|disconnect)\/clients$/.test(topic) ? "aedes" : null;
+  return name ? (MQTT_SOURCE_ADAPTERS[name] ?? null) : null;
+}

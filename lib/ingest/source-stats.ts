@@ -1,0 +1,59 @@
+import type { Db } from "@/lib/db/client.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+
+export type SourceBatchStats = {
+  source: string;
+  received: number;
+  inserted: number;
+  duplicates: number;
+  deadLetters: number;
+  outOfOrder: number;
+  /** received − occurred per event, for live paths only (an import of old logs has no meaningful lag). */
+  lagsMs: number[];
+  lastOccurredAt: Date | null;
+};
+
+/**
+ * Events that arrive after a newer event of the same device: newer by ordering key when both have one, else by
+ * time, compared with the device's stored state and with earlier events of the same batch (arrival order).
+ */
+export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const ids = [...new Set(events.map((e) => e.deviceId))];
+  const rows = await db.$queryRaw<{ id: string; state_occurred_at: Date | null; state_ordering: bigint | null }[]>`
+    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`;
+  const latest = new Map(rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering }]));
+  let count = 0;
+  for (const event of events) {
+    if (event.kind === "device_report") continue;
+    const seen = latest.get(event.deviceId);
+    const older =
+      seen !== undefined &&
+      (event.ordering !== null && seen.ordering !== null ? event.ordering < seen.ordering : seen.at !== null && event.occurredAt < seen.at);
+    if (older) count += 1;
+    else latest.set(event.deviceId, { at: event.occurredAt, ordering: event.ordering ?? seen?.ordering ?? null });
+  }
+  return count;
+}
+
+/** Adds one batch to the per-source minute counters read by the ingest health page. */
+export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = new Date()): Promise<void> {
+  const bucket = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const lagSum = stats.lagsMs.reduce((a, b) => a + Math.max(0, b), 0);
+  const lagMax = stats.lagsMs.reduce((a, b) => Math.max(a, b), 0);
+  await db.$executeRaw`
+    INSERT INTO ingest_source_minute (bucket, source, received, inserted, duplicates, dead_letters, out_of_order, lag_samples, lag_ms_sum, lag_ms_max, last_occurred_at)
+    VALUES (${bucket}::timestamptz, ${stats.source}, ${stats.received}::int, ${stats.inserted}::int, ${stats.duplicates}::int, ${stats.deadLetters}::int,
+            ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint, ${stats.lastOccurredAt}::timestamptz)
+    ON CONFLICT (bucket, source) DO UPDATE SET
+      received = ingest_source_minute.received + EXCLUDED.received,
+      inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
+      duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
+      dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
+      out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
+      lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
+      lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
+      lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
+      last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`;
+}
+

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { ConnectionEventSchema, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+
+/** Largest single input (one MQTT message, one JSON record, one log line) an adapter accepts. */
+export const MAX_RECORD_BYTES = 256 * 1024;
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export type JsonResult = { ok: true; value: unknown; text: string } | { ok: false; error: string };
+
+/**
+ * Decodes and parses one untrusted JSON input: strict UTF-8, bounded size, and no prototype-pollution keys
+ * (`__proto__`, `constructor`, `prototype` are refused anywhere in the document).
+ */
+export function parseUntrustedJson(payload: Buffer | Uint8Array | string): JsonResult {
+  const decoded = decodeText(payload);
+  if (!decoded.ok) return decoded;
+  const text = decoded.text;
+  if (text.trim() === "") return { ok: false, error: "payload is empty" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
+  }
+  // A reviver would slow every parse several-fold; walk the document only when a forbidden key (possibly
+  // \u-escaped) could be in it.
+  if (/__proto__|constructor|prototype|\\u/.test(text)) {
+    const forbidden = findForbiddenKey(value);
+    if (forbidden) return { ok: false, error: `payload is not JSON this adapter accepts: forbidden key "${forbidden}"` };
+  }
+  return { ok: true, value, text };
+}
+
+function findForbiddenKey(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return key;
+      stack.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return null;
+}
+
+export function decodeText(payload: Buffer | Uint8Array | string): { ok: true; text: string } | { ok: false; error: string } {
+  const size = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
+  if (size > MAX_RECORD_BYTES) return { ok: false, error: `payload too large: ${size} bytes (limit ${MAX_RECORD_BYTES})` };
+  if (typeof payload === "string") {
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(payload)) return { ok: false, error: "payload is not valid UTF-8 (lone surrogate)" };
+    return { ok: true, text: payload };
+  }
+  try {
+    return { ok: true, text: utf8.decode(payload) };
+  } catch {
+    return { ok: false, error: "payload is not valid UTF-8" };
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Device IDs are arbitrary text, but never empty, huge, or carrying control characters. */
+export const DeviceIdSchema = z
+  .string()
+  .min(1, "device ID is empty")
+  .max(512, "device ID longer than 512 characters")
+  .refine((id) => !CONTROL_CHARS.test(id), "device ID contains control characters");
+
+/** Vendor text fields: bounded and free of NUL, which Postgres text cannot store. */
+export const VendorTextSchema = z.string().max(2000).transform((text) => text.replaceAll("\u0000", ""));
+
+export function hasControlChars(text: string): boolean {
+  return CONTROL_CHARS.test(text);
+}
+
+export function formatZodError(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
+}
+
+/** Validates built events against the canonical schema; any failure rejects the whole input. */
+export function finishEvents(events: ConnectionEvent[]): AdapterResult {
+  const checked: ConnectionEvent[] = [];
+  for (const event of events) {
+    const result = ConnectionEventSchema.safeParse(event);
+    if (!result.success) return { ok: false, error: `invalid canonical event: ${formatZodError(result.error)}` };
+    checked.push(result.data);
+  }
+  return { ok: true, events: checked };
+}
+
+export function reject(error: string): AdapterResult {
+  return { ok: false, error };
+}
+
+/** Runs a builder and turns anything it throws into a rejection: adapters never throw on input. */
+export function guard(build: () => AdapterResult): AdapterResult {
+  try {
+    return build();
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** ISO 8601 text or epoch milliseconds to a Date; null when it is not a real instant. */
+export function readInstant(value: unknown): Date | null {
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value < 8.64e15) return new Date(Math.trunc(value));
+  if (typeof value === "string" && value.length <= 64) {
+    const trimmed = value.trim();
+    if (/^\d{10,16}$/.test(trimmed)) return readInstant(Number(trimmed));
+    // Log Analytics portal CSV exports: "12/17/2018, 6:19:25.123 PM" (UTC column).
+    const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(\.\d{1,3})?\d* (AM|PM)$/.exec(trimmed);
+    if (us) {
+      const hour = (Number(us[4]) % 12) + (us[8] === "PM" ? 12 : 0);
+      const ms = Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), hour, Number(us[5]), Number(us[6]), Math.round(Number(us[7] ?? 0) * 1000));
+      return Number.isNaN(ms) ? null : new Date(ms);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return null;
+    // Sub-millisecond digits (Azure's 7-digit fractions) are cut; a missing zone means UTC.
+    const normalized = trimmed.replace(" ", "T").replace(/(\.\d{3})\d+/, "$1");
+    const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(normalized) ? normalized : `${normalized}Z`;
+    const date = new Date(withZone);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
+  return null;
+}
+
+/** "ip:port" / "[v6]:port" / bare IP. */
+export function splitAddress(text: string | null | undefined): { ip: string | null; port: number | null } {
+  if (!text) return { ip: null, port: null };
+  const bracketed = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text);
+  if (bracketed) return { ip: bracketed[1] ?? null, port: Number(bracketed[2]) };
+  const v4 = /^([^:]+):(\d{1,5})$/.exec(text);
+  if (v4) return { ip: v4[1] ?? null, port: Number(v4[2]) };
+  return { ip: text.slice(0, 100), port: null };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

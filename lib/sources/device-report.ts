@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { EVENT_DEFAULTS, type AdapterResult } from "@/lib/events/connection-event.ts";
+import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { DeviceIdSchema, finishEvents, formatZodError, guard, readInstant, reject } from "./adapter-kit.ts";
+import { findCrtName, findCrtNumber, formatMqtt5Code, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
+
+export const DEVICE_REPORT_SOURCE = "device-report";
+
+const DeviceReportSchema = z
+  .object({
+    deviceId: DeviceIdSchema,
+    occurredAt: z.union([z.string().max(64), z.number()]),
+    /** The error text the device logged (AWS CRT, libmosquitto, Google/ClearBlade status message, …). */
+    error: z.string().max(2000).nullish(),
+    /** AWS CRT error number (e.g. 5134). */
+    crtCode: z.number().int().min(0).max(1_000_000).nullish(),
+    /** MQTT 3.1.1 CONNACK return code. */
+    connackCode: z.number().int().min(0).max(255).nullish(),
+    /** MQTT 5 CONNACK / DISCONNECT reason code. */
+    reasonCode: z.number().int().min(0).max(255).nullish(),
+    /** Which platform's strings the error uses, where the text alone is ambiguous. */
+    platform: z.enum(["aws", "azure", "mosquitto", "aedes", "clearblade", "gcp-iot", "other"]).nullish(),
+    reportId: z.string().max(200).nullish(),
+  })
+  .loose();
+
+/**
+ * Device-reported connection errors (§1.6, §4.7, §6, §8, §9) to `device_report` events with the vendor code
+ * recognised from the fields or the text: `crt:5134`, `connack:5`, `mqtt5:0x87`, `libmosquitto:…`, `gcp-iot:…`.
+ */
+export function parseDeviceReport(value: unknown): AdapterResult {
+  return guard(() => {
+    const parsed = DeviceReportSchema.safeParse(value);
+    if (!parsed.success) return reject(`not a device report: ${formatZodError(parsed.error)}`);
+    const r = parsed.data;
+    const at = readInstant(r.occurredAt);
+    if (!at) return reject("occurredAt is not a time");
+    const recognised = recogniseDeviceError(r);
+    if (!recognised) return reject("device report has no error, crtCode, connackCode or reasonCode");
+    const mapped = mapVendorCode(recognised.code);
+    return finishEvents([
+      {
+        ...EVENT_DEFAULTS,
+        deviceId: r.deviceId,
+        kind: "device_report",
+        occurredAt: at,
+        reason: mapped.reason,
+        initiator: mapped.initiator,
+        code: recognised.code,
+        message: recognised.message,
+        source: DEVICE_REPORT_SOURCE,
+        dedupeKey: computeDedupeKey(DEVICE_REPORT_SOURCE, [r.deviceId, at.getTime(), r.reportId, recognised.code, r.error]),
+        raw: value,
+      },
+    ]);
+  });
+}
+
+type Recognised = { code: string; message: string | null };
+
+export function recogniseDeviceError(r: {
+  error?: string | null;
+  crtCode?: number | null;
+  connackCode?: number | null;
+  reasonCode?: number | null;
+  platform?: string | null;
+}): Recognised | null {
+  const text = r.error ?? null;
+  if (r.crtCode != null) return { code: `crt:${r.crtCode}`, message: text ?? findCrtName(r.crtCode) };
+  if (r.reasonCode != null) return { code: formatMqtt5Code(r.reasonCode), message: text };
+  if (r.connackCode != null) return { code: `connack:${r.connackCode}`, message: text };
+  if (!text) return null;
+
+  const crtName = /\b(AWS_(?:ERROR|IO)_[A-Z0-9_]+)\b/.exec(text)?.[1];
+  const crtNumber = /\bcode=(\d{4})\b/.exec(text)?.[1];
+  if (crtName || crtNumber) {
+    const n = crtNumber ? Number(crtNumber) : crtName ? findCrtNumber(crtName) : null;
+    if (n !== null) return { code: `crt:${n}`, message: text };
+  }
+  const cloud = /(?:\[\d+\]\s*)?(?:mqtt:\s*)?(?:SERVER:\s*)?(The connection .*|The authorization token expired.*)$/.exec(text)?.[1];
+  if (cloud) {
+    const namespace = r.platform === "clearblade" ? "clearblade" : "gcp-iot";
+    return { code: `${namespace}:${slugify(cloud)}`, message: text };
+  }
+  const libmosquitto = /(Connection Refused: [^.]+\.|The connection was lost\.|A TLS error occurred\.|Authorisation failed\.|The connection was refused\.|Keepalive exceeded|TLS handshake failed\.|Lookup error\.|DNS Lookup failed|A network protocol error occurred when communicating with the broker\.)/.exec(text)?.[1];
+  if (libmosquitto) return { code: `libmosquitto:${slugify(libmosquitto)}`, message: text };
+  if (r.platform === "aedes") return { code: `aedes:${slugify(text)}`, message: text };
+  const slug = slugify(text);
+  for (const namespace of ["libmosquitto", "aedes", "mosquitto"]) {
+    if (lookupVendorCode(`${namespace}:${slug}`)) return { code: `${namespace}:${slug}`, message: text };
+  }
+  return { code: `${r.platform && r.platform !== "other" ? r.platform : "device"}:${slug || "unknown"}`, message: text };
+}

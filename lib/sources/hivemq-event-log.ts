@@ -1,0 +1,95 @@
+import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
+
+export const HIVEMQ_SOURCE = "hivemq";
+const MAX_LINE = 8 * 1024;
+
+/** `reason:` texts of broker-initiated disconnects (§7) to HiveMQ UPPER_SNAKE reason codes. */
+const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^Client was idle for too long/i, "KEEP_ALIVE_TIMEOUT"],
+  [/^Another client connected with the same client ?id/i, "SESSION_TAKEN_OVER"],
+  [/^Sent too many concurrent PUBLISH messages/i, "RECEIVE_MAXIMUM_EXCEEDED"],
+  [/^Sent second CONNECT message/i, "PROTOCOL_ERROR"],
+  [/^Sent CONNECT with invalid client identifier/i, "CLIENT_IDENTIFIER_NOT_VALID"],
+  [/^Sent CONNECT with an? invalid protocol version/i, "UNSUPPORTED_PROTOCOL_VERSION"],
+  [/^Sent CONNECT with/i, "PROTOCOL_ERROR"],
+  [/^No CONNECT sent in time/i, "NO_CONNECT_IDLE_TIMEOUT"],
+  [/^TLS handshake not finished in time/i, "TLS_HANDSHAKE_TIMEOUT"],
+  [/^(Re-)?Authentication failed/i, "NOT_AUTHORIZED"],
+];
+
+/**
+ * HiveMQ `event.log` lines (import): `yyyy-MM-dd HH:mm:ss,SSS - <message>` (logback's default pattern, written
+ * in the broker's local time; read as UTC). Non-lifecycle lines (message dropped, AUTH, session expiry) yield
+ * no events; `Client ID: UNKNOWN` ungraceful closes are health checks and yield none either.
+ */
+export function parseHivemqEventLine(rawLine: string): AdapterResult {
+  return guard(() => {
+    const line = rawLine.replace(/\r?\n$/, "");
+    if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
+    if (hasControlChars(line.replace(/\t/g, " "))) return reject("log line contains control characters");
+    if (line.trim() === "") return { ok: true, events: [] };
+    const stamped = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d{3})\s+- (.*)$/.exec(line);
+    if (!stamped) return reject("not a HiveMQ event.log line (expected `yyyy-MM-dd HH:mm:ss,SSS - …`)");
+    const at = new Date(`${stamped[1]}T${stamped[2]}.${stamped[3]}Z`);
+    if (Number.isNaN(at.getTime())) return reject("event.log timestamp is not a time");
+    const message = stamped[4] ?? "";
+    const events = readMessage(message, at, line);
+    return events === null ? { ok: true, events: [] } : finishEvents(events);
+  });
+}
+
+function readMessage(message: string, at: Date, line: string): ConnectionEvent[] | null {
+  let m = /^Client ID: (.+?), IP: ?([^\s,]+), Clean Start: (true|false), Session Expiry: (\d+) connected\.$/.exec(message);
+  if (m) {
+    return [build("connected", m[1] ?? "", m[2] ?? null, at, null, line, { cleanStart: m[3] === "true" })];
+  }
+  m = /^Client ID: (.+?), IP: ?([^\s,]+) disconnected gracefully\.(?: Reason given by client: (.*))?$/.exec(message);
+  if (m) return [build("disconnected", m[1] ?? "", m[2] ?? null, at, "NORMAL_DISCONNECTION", line, { message: m[3] ?? null })];
+  m = /^Client ID: (.+?), IP: ?([^\s,]+) disconnected ungracefully(?: from (.+) on port: (\d+))?\.$/.exec(message);
+  if (m) {
+    if (m[1] === "UNKNOWN") return null;
+    return [build("disconnected", m[1] ?? "", m[2] ?? null, at, "CONNECTION_LOST", line, {})];
+  }
+  m = /^Client ID: (.+?), IP: ?([^\s,]+) was disconnected\. reason: (.*?)\.*$/.exec(message);
+  if (m) {
+    const text = m[3] ?? "";
+    const code = REASON_TEXTS.find(([pattern]) => pattern.test(text))?.[1] ?? "UNKNOWN";
+    const deviceId = m[1] ?? "";
+    if (deviceId === "UNKNOWN") return null;
+    // Auth failures happen at CONNECT, so there was no session to end.
+    const kind = code === "NOT_AUTHORIZED" || code === "CLIENT_IDENTIFIER_NOT_VALID" || code === "UNSUPPORTED_PROTOCOL_VERSION" ? "connect_failed" : "disconnected";
+    return [build(kind, deviceId, m[2] ?? null, at, code, line, { message: text })];
+  }
+  return null;
+}
+
+function build(
+  kind: ConnectionEvent["kind"],
+  deviceId: string,
+  ip: string | null,
+  at: Date,
+  name: string | null,
+  line: string,
+  extra: { cleanStart?: boolean; message?: string | null },
+): ConnectionEvent {
+  const code = name ? `hivemq:${name}` : null;
+  const mapped = code ? mapVendorCode(code) : { reason: "connected" as const, initiator: "client" as const };
+  return {
+    ...EVENT_DEFAULTS,
+    deviceId,
+    kind,
+    occurredAt: at,
+    reason: mapped.reason,
+    initiator: mapped.initiator,
+    code,
+    message: extra.message ?? null,
+    source: HIVEMQ_SOURCE,
+    clientIp: ip,
+    cleanStart: extra.cleanStart ?? null,
+    dedupeKey: computeDedupeKey(HIVEMQ_SOURCE, [line]),
+    raw: { line },
+  };
+}

@@ -1,0 +1,281 @@
+import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
+import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { decodeText, finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
+
+export const MOSQUITTO_SOURCE = "mosquitto";
+export const MOSQUITTO_LOG_TOPICS = ["$SYS/broker/log/#"] as const;
+const MAX_LINE = 8 * 1024;
+const UNKNOWN_ID = "<unknown>";
+
+type Address = { ip: string; port: number | null };
+type Pending = Address & { note: string | null };
+type Client = Address & { sessionKey: string; protocol: number | null; clean: boolean | null; keepalive: number | null; username: string | null };
+
+export type MosquittoLogParser = {
+  /** One log line (file import) or one `$SYS/broker/log/<level>` payload. */
+  parseLine(line: string, receivedAt?: Date): AdapterResult;
+  /** The MQTT adapter signature, for the live worker. */
+  parse(topic: string, payload: Buffer | string, context?: { receivedAt?: Date }): AdapterResult;
+};
+
+/** Slug of each 2.0.x / 1.x disconnect line (the `%s` is the client ID) and each 2.1.1+ `disconnected: <reason>.` */
+const V2_DISCONNECT_LINES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^Client (.+) disconnected, not authorised\.$/, "not-authorised"],
+  [/^Client (.+) disconnected, no longer authorised\.$/, "no-longer-authorised"],
+  [/^Client (.+) closed its connection\.$/, "closed-connection"],
+  [/^Client (.+) has exceeded timeout, disconnecting\.$/, "exceeded-timeout"],
+  [/^Client (.+) disconnected due to protocol error\.$/, "protocol-error"],
+  [/^Client (.+) disconnected due to malformed packet\.$/, "malformed-packet"],
+  [/^Client (.+) disconnected due to oversize packet\.$/, "oversize-packet"],
+  [/^Client (.+) disconnected due to oversize payload\.$/, "oversize-payload"],
+  [/^Client (.+) disconnected due to out of memory\.$/, "out-of-memory"],
+  [/^Client (.+) disconnected due to (?:QoS too high or retain not supported|using not allowed feature .*)\.$/, "disallowed-feature"],
+  [/^Client (.+) been disconnected by administrative action\.$/, "administrative-action"],
+  [/^Socket error on client (.+), disconnecting\.$/, "socket-error"],
+  [/^Client (.+) already connected, closing old connection\.$/, "session-taken-over"],
+  [/^Client (.+) disconnected\.$/, "disconnected"],
+];
+
+const V21_REASONS: Readonly<Record<string, string>> = {
+  "malformed packet": "malformed-packet",
+  "protocol error": "protocol-error",
+  "connection closed by client": "closed-connection",
+  "not authorised": "not-authorised",
+  "exceeded timeout": "exceeded-timeout",
+  "oversize packet": "oversize-packet",
+  "oversize payload": "oversize-payload",
+  "out of memory": "out-of-memory",
+  "used disallowed feature (QoS too high, retain not supported, or bad AUTH method)": "disallowed-feature",
+  "administrative action": "administrative-action",
+  "receive maximum exceeded": "receive-maximum-exceeded",
+  "implementation specific error": "implementation-specific-error",
+  "client identifier not valid": "client-identifier-not-valid",
+  "bad username or password": "bad-username-or-password",
+  "server unavailable": "server-unavailable",
+  "server busy": "server-busy",
+  "client banned": "client-banned",
+  "bad authentication method": "bad-authentication-method",
+  "quota exceeded": "quota-exceeded",
+  "connection rate exceeded": "connection-rate-exceeded",
+  "session taken over": "session-taken-over",
+  "topic alias invalid": "topic-alias-invalid",
+  "non-matching http origin": "non-matching-http-origin",
+};
+
+/** Auth and protocol failures of a client that never connected are refused connects, not disconnects. */
+const REFUSAL_SLUGS = new Set(["not-authorised", "bad-username-or-password", "client-identifier-not-valid", "client-banned", "bad-authentication-method", "server-unavailable", "server-busy", "connection-rate-exceeded"]);
+
+/**
+ * Mosquitto log adapter (1.x, 2.0.x, 2.1.x lines; lifecycle-formats.md §4). Stateful but bounded: it remembers
+ * the last `maxTracked` "New connection from" addresses (to attribute `<unknown>` failures) and connected
+ * clients (for session keys and addresses). Lines that are not lifecycle lines yield no events.
+ */
+export function createMosquittoLogParser(options: { brokerNode?: string | null; maxTracked?: number } = {}): MosquittoLogParser {
+  const brokerNode = options.brokerNode ?? null;
+  const maxTracked = options.maxTracked ?? 10_000;
+  const pending = new Map<string, Pending>();
+  const clients = new Map<string, Client>();
+  let latestPendingKey: string | null = null;
+  let lastSecond: number | null = null;
+  let sequence = 0;
+
+  function remember<V>(map: Map<string, V>, key: string, value: V): void {
+    map.delete(key);
+    map.set(key, value);
+    if (map.size > maxTracked) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+  }
+
+  function parseLine(rawLine: string, receivedAt?: Date): AdapterResult {
+    return guard(() => {
+      const line = rawLine.replace(/\r?\n$/, "");
+      if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
+      if (hasControlChars(line.replace(/\t/g, " "))) return reject("log line contains control characters");
+      const stamped = splitTimestamp(line);
+      if (!stamped) return { ok: true, events: [] };
+      let { seconds } = stamped;
+      const { message } = stamped;
+      if (seconds === null) {
+        if (!receivedAt) return reject("log line has no timestamp");
+        seconds = Math.floor(receivedAt.getTime() / 1000);
+      }
+      // Lines carry whole seconds; the position within the second keeps their order (connect before disconnect).
+      if (seconds !== lastSecond) {
+        lastSecond = seconds;
+        sequence = 0;
+      } else sequence = Math.min(sequence + 1, 999);
+      const at = new Date(seconds * 1000 + sequence);
+      const identity = [seconds, sequence, message];
+      return finishEvents(readMessage(message, at, identity, line));
+    });
+  }
+
+  function readMessage(message: string, at: Date, identity: ReadonlyArray<string | number>, raw: string): ConnectionEvent[] {
+    let m = /^New connection from (.+?)(?::(\d{1,5}))? on port (\d{1,5})\.$/.exec(message);
+    if (m) {
+      const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
+      latestPendingKey = addressKey(address);
+      remember(pending, latestPendingKey, { ...address, note: null });
+      return [];
+    }
+    m = /^New (?:client|bridge) connected from (.+?)(?::(\d{1,5}))? as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
+    if (m) {
+      const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
+      pending.delete(addressKey(address));
+      const clientId = m[3] ?? "";
+      const client: Client = {
+        ...address,
+        sessionKey: `${brokerNode ?? ""}|${clientId}|${at.getTime()}`,
+        protocol: protocolOf(Number(m[4])),
+        clean: m[5] === "1",
+        keepalive: Number(m[6]),
+        username: m[7] ?? null,
+      };
+      remember(clients, clientId, client);
+      return [build("connected", clientId, client, at, null, identity, raw, [])];
+    }
+    m = /^Invalid protocol version (\d+) in CONNECT from (.+)\.$/.exec(message) ?? /^Protocol error from (.+?):\d+: (.+)\.$/.exec(message);
+    if (m) {
+      const last = latestPending();
+      if (last) last.note = message;
+      return [];
+    }
+    m = /^Client connection from (.+) (denied: max_connections exceeded|failed: .+|denied access by tcpd)\.$/.exec(message);
+    if (m) {
+      const address = { ip: m[1] ?? "", port: null };
+      const slug = m[2]?.startsWith("failed") ? "tls-error" : m[2]?.includes("tcpd") ? "denied-by-tcpd" : "max-connections-exceeded";
+      return [build("connect_failed", unknownDeviceId(address), address, at, slug, identity, raw, ["client_id_unknown"], message)];
+    }
+    m = /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
+    if (m) {
+      const address = { ip: m[2] ?? "", port: Number(m[3]) };
+      const id = m[1] === address.ip || m[1] === `${address.ip}:${address.port}` ? UNKNOWN_ID : (m[1] ?? UNKNOWN_ID);
+      const detail = m[4] ?? null;
+      let slug = "disconnected";
+      if (detail !== null) slug = V21_REASONS[detail] ?? (detail.startsWith("bad socket read/write") ? (detail.includes("TLS") ? "tls-error" : "bad-socket-read-write") : "errno");
+      return disconnectOf(id, slug, at, identity, raw, message, address);
+    }
+    m = /^Bad socket read\/write on client (.+): (.+)$/.exec(message);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, /TLS/.test(m[2] ?? "") ? "tls-error" : "bad-socket-read-write", at, identity, raw, message, null);
+    for (const [pattern, slug] of V2_DISCONNECT_LINES) {
+      m = pattern.exec(message);
+      if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slug, at, identity, raw, message, null);
+    }
+    m = /^Client (.+) disconnected: (.+)\.$/.exec(message);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, "errno", at, identity, raw, message, null);
+    return [];
+  }
+
+  function disconnectOf(id: string, slug: string, at: Date, identity: ReadonlyArray<string | number>, raw: string, message: string, address: Address | null): ConnectionEvent[] {
+    if (id === UNKNOWN_ID) {
+      const attributed = address ?? popLatestPending();
+      // A TCP connection that never sent CONNECT (health checks, scanners) is not a device event.
+      if (slug === "closed-connection" || slug === "disconnected") return [];
+      if (!attributed) return [build("connect_failed", UNKNOWN_ID, null, at, slug, identity, raw, ["client_id_unknown"], message)];
+      if (address) pending.delete(addressKey(address));
+      const note = "note" in attributed && attributed.note ? `${message} (${attributed.note})` : message;
+      return [build("connect_failed", unknownDeviceId(attributed), attributed, at, slug, identity, raw, ["client_id_unknown", "attributed_by_address"], note)];
+    }
+    const client = clients.get(id) ?? null;
+    if (!client && REFUSAL_SLUGS.has(slug)) {
+      const attributed = address ?? popLatestPending();
+      return [build("connect_failed", id, attributed, at, slug, identity, raw, [], message)];
+    }
+    if (slug !== "session-taken-over") clients.delete(id);
+    return [build("disconnected", id, client ?? address, at, slug, identity, raw, client ? [] : ["session_unknown"], message, client?.sessionKey ?? null)];
+  }
+
+  /** The most recent "New connection from" not yet claimed by a client or a failure. */
+  function latestPending(): Pending | null {
+    if (latestPendingKey !== null && pending.has(latestPendingKey)) return pending.get(latestPendingKey) ?? null;
+    let last: string | null = null;
+    for (const key of pending.keys()) last = key;
+    latestPendingKey = last;
+    return last === null ? null : (pending.get(last) ?? null);
+  }
+
+  function popLatestPending(): Pending | null {
+    const value = latestPending();
+    if (value) pending.delete(addressKey(value));
+    return value;
+  }
+
+  function build(
+    kind: EventKind,
+    deviceId: string,
+    facts: Partial<Client> | Address | null,
+    at: Date,
+    slug: string | null,
+    identity: ReadonlyArray<string | number>,
+    raw: string,
+    flags: string[],
+    message: string | null = null,
+    sessionKey: string | null = null,
+  ): ConnectionEvent {
+    const code = slug ? `mosquitto:${slug}` : null;
+    const mapped = code ? mapVendorCode(code) : { reason: "connected" as const, initiator: "client" as const };
+    const client = facts && "sessionKey" in facts ? (facts as Client) : null;
+    return {
+      ...EVENT_DEFAULTS,
+      deviceId,
+      kind,
+      occurredAt: at,
+      reason: mapped.reason,
+      initiator: mapped.initiator,
+      code,
+      message,
+      source: MOSQUITTO_SOURCE,
+      brokerNode,
+      sessionKey: kind === "connected" ? (client?.sessionKey ?? null) : sessionKey,
+      clientIp: facts?.ip ?? null,
+      clientPort: facts?.port ?? null,
+      protocolVersion: client?.protocol ?? null,
+      keepaliveSec: client?.keepalive ?? null,
+      cleanStart: client?.clean ?? null,
+      username: client?.username ?? null,
+      flags,
+      dedupeKey: computeDedupeKey(MOSQUITTO_SOURCE, [brokerNode, ...identity]),
+      raw: { line: raw },
+    };
+  }
+
+  return {
+    parseLine,
+    parse(topic, payload, context) {
+      if (!topic.startsWith("$SYS/broker/log/")) return reject(`not a Mosquitto log topic: ${topic.slice(0, 200)}`);
+      const decoded = decodeText(payload);
+      if (!decoded.ok) return decoded;
+      return parseLine(decoded.text, context?.receivedAt);
+    },
+  };
+}
+
+/** `1795345068: msg` (epoch seconds), `2026-11-22T10:00:00: msg` (a strftime format), or no prefix at all. */
+function splitTimestamp(line: string): { seconds: number | null; message: string } | null {
+  const epoch = /^(\d{9,11}): (.*)$/.exec(line);
+  if (epoch) return { seconds: Number(epoch[1]), message: epoch[2] ?? "" };
+  const iso = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?: (.*)$/.exec(line);
+  if (iso) {
+    const ms = Date.parse(`${iso[1]?.replace(" ", "T")}${iso[2] ?? "Z"}`);
+    if (Number.isNaN(ms)) return null;
+    return { seconds: Math.floor(ms / 1000), message: iso[3] ?? "" };
+  }
+  if (/^(New |Client |Socket error|Bad |Invalid |Protocol error|Expiring )/.test(line)) return { seconds: null, message: line };
+  return null;
+}
+
+function addressKey(address: Address): string {
+  return `${address.ip}:${address.port ?? ""}`;
+}
+
+function unknownDeviceId(address: Address | null): string {
+  return address ? `${UNKNOWN_ID}@${address.ip}` : UNKNOWN_ID;
+}
+
+/** Mosquitto's `p%d`: 1 = MQTT 3.1, 2 = 3.1.1, 5 = 5; stored as the protocol level (3, 4, 5). */
+function protocolOf(p: number): number | null {
+  return p === 1 ? 3 : p === 2 ? 4 : p === 5 ? 5 : null;
+}

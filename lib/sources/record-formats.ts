@@ -1,0 +1,44 @@
+import type { AdapterResult } from "@/lib/events/connection-event.ts";
+import { parseAwsRecord } from "./aws-iot.ts";
+import { parseAzureRecord } from "./azure.ts";
+import { parseDeviceReport } from "./device-report.ts";
+import { parseEmqxMessage } from "./emqx.ts";
+import { parseHivemqEventLine } from "./hivemq-event-log.ts";
+import { createMosquittoLogParser } from "./mosquitto-log.ts";
+
+/** One input record: a JSON value (with its text) from a body or file, or one text line of a log file. */
+export type JsonRecord = { value: unknown; text: string };
+
+export type RecordFormat =
+  | { name: string; source: string; input: "json"; description: string; createParser(): (record: JsonRecord) => AdapterResult }
+  | { name: string; source: string; input: "lines"; description: string; createParser(): (line: string) => AdapterResult };
+
+const json = (name: string, source: string, description: string, parse: (record: JsonRecord) => AdapterResult): RecordFormat => ({
+  name,
+  source,
+  input: "json",
+  description,
+  createParser: () => parse,
+});
+
+/**
+ * Formats accepted by webhooks (`POST /api/v1/ingest/{format}`) and imports (`--format`). JSON formats take a
+ * value, an array, a `{ "records": [...] }` wrapper, NDJSON or concatenated objects; line formats one log line
+ * at a time (CSV is turned into JSON records first).
+ */
+export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
+  "aws-iot": json("aws-iot", "aws-iot", "AWS IoT presence events (IoT rule HTTP action) and CloudWatch AWSIotLogsV2 entries", (r) => parseAwsRecord(r.value)),
+  cloudwatch: json("cloudwatch", "aws-iot", "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix)", (r) => parseAwsRecord(r.value)),
+  "azure-event-grid": json("azure-event-grid", "azure-iot-hub", "Event Grid / CloudEvents: IoT Hub DeviceConnected/Disconnected, Event Grid MQTT sessions", (r) => parseAzureRecord(r.value)),
+  "azure-iot-hub": json("azure-iot-hub", "azure-iot-hub", "IoT Hub: Event Grid events, routed deviceConnectionStateEvents, Connections resource logs", (r) => parseAzureRecord(r.value)),
+  "log-analytics-json": json("log-analytics-json", "azure-iot-hub", "Log Analytics / Azure Monitor export (AzureDiagnostics rows or resource-log records)", (r) => parseAzureRecord(r.value)),
+  "log-analytics-csv": json("log-analytics-csv", "azure-iot-hub", "Log Analytics CSV export (header row; properties_s column)", (r) => parseAzureRecord(r.value)),
+  emqx: json("emqx", "emqx", "EMQX rule-engine webhook (client_connected / client_disconnected / client_connack)", (r) => parseEmqxMessage("", r.text)),
+  "device-report": json("device-report", "device-report", "Device-reported errors: AWS CRT, CONNACK, MQTT 5, libmosquitto, ClearBlade / Google IoT strings", (r) => parseDeviceReport(r.value)),
+  mosquitto: { name: "mosquitto", source: "mosquitto", input: "lines", description: "Mosquitto log file (1.x, 2.0.x, 2.1.x)", createParser: () => { const parser = createMosquittoLogParser(); return (line) => parser.parseLine(line); } },
+  hivemq: { name: "hivemq", source: "hivemq", input: "lines", description: "HiveMQ event.log", createParser: () => parseHivemqEventLine },
+};
+
+export function getRecordFormat(name: string): RecordFormat | null {
+  return Object.hasOwn(RECORD_FORMATS, name) ? (RECORD_FORMATS[name] ?? null) : null;
+}

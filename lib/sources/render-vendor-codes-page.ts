@@ -1,0 +1,19 @@
+import { VENDOR_CODE_GROUPS } from "./vendor-codes.ts";
+
+/** The generated reference page `docs/vendor-codes.md`, one table per namespace. */
+export function renderVendorCodesPage(): string {
+  const lines = [
+    "# Vendor codes and their canonical reasons",
+    "",
+    "Generated from `lib/sources/vendor-codes.ts` by `npm run docs:codes`; do not edit by hand. Every event keeps",
+    "the vendor code verbatim in `code`; this table gives the canonical `reason` and `initiator` it maps to. A code",
+    "that is not listed is still stored and maps to `unknown`.",
+    "",
+  ];
+  for (const group of VENDOR_CODE_GROUPS) {
+    lines.push(`## \`${group.namespace}:\` ${group.title}`, "", "| code | reason | initiator | meaning |", "|---|---|---|---|");
+    for (const [code, reason, initiator, meaning] of group.rows) lines.push(`| \`${code}\` | ${reason} | ${initiator} | ${meaning.replaceAll("|", "\\|")} |`);
+    lines.push("");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { createDb } from "@/lib/db/client.ts";
+import { importFile, type ImportProgress } from "@/lib/ingest/import-file.ts";
+import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
+
+// `npm run import -- <file> --format <format> [--batch-size 2000]`: streams an exported log into DATABASE_URL.
+const formats = Object.keys(RECORD_FORMATS).join(", ");
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { format: { type: "string" }, "batch-size": { type: "string" }, quiet: { type: "boolean" } } });
+const filePath = positionals[0];
+const format = values.format ? getRecordFormat(values.format) : null;
+if (!filePath || !format) fail(`usage: npm run import -- <file> --format <${formats}>`);
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\", or upload on the /ingest page.");
+const batchSize = Number(values["batch-size"] ?? 2000);
+if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) fail("--batch-size must be a whole number from 1 to 20000");
+
+const db = createDb(databaseUrl, 2);
+const tty = process.stderr.isTTY;
+let lastPrinted = 0;
+function showProgress(p: ImportProgress, final = false): void {
+  if (values.quiet) return;
+  const fraction = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : 1;
+  const now = Date.now();
+  if (!final && !tty && now - lastPrinted < 2000) return;
+  lastPrinted = now;
+  const width = 30;
+  const bar = "#".repeat(Math.round(fraction * width)).padEnd(width, ".");
+  const line = `[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${p.records} records  ${p.inserted} new  ${p.duplicates} duplicate  ${p.deadLetters} rejected`;
+  process.stderr.write(tty ? `\r${line}${final ? "\n" : ""}` : `${line}\n`);
+}
+
+try {
+  const summary = await importFile(db, { filePath, format, batchSize, onProgress: (p) => showProgress(p) });
+  if (summary.alreadyImported) {
+    console.log(`already imported (run ${summary.runId}, ${summary.records} records): nothing added`);
+  } else {
+    showProgress(summary, true);
+    const seconds = summary.ms / 1000;
+    const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
+    console.log(
+      `imported ${summary.records} records in ${seconds.toFixed(1)} s (${Math.round(summary.records / Math.max(seconds, 0.001))} records/s)` +
+        `: ${summary.inserted} new events, ${summary.duplicates} duplicates, ${summary.deadLetters} rejected (dead letters)` +
+        `${summary.resumedFrom > 0 ? `, resumed after record ${summary.resumedFrom}` : ""}; RSS ${rss} MiB`,
+    );
+  }
+} catch (error) {
+  fail((error as Error).message);
+} finally {
+  await db.$disconnect();
+}
+
+function fail(message: string): never {
+  console.error(`import: ${message}`);
+  process.exit(1);
+}
