@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "./fixtures.ts";
+import { asRole, expect, test } from "./fixtures.ts";
+
+// Uploading needs the support role and re-processing dead letters the admin role.
+test.use(asRole("admin"));
 
 test("the ingest page imports an uploaded Mosquitto log with progress and lists what it could not read", async ({ page }) => {
   const tag = randomUUID().slice(0, 8);

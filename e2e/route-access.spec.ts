@@ -39,7 +39,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/codes/[code]": { role: "viewer" },
   "POST /api/v1/devices/[deviceId]/agent-export": { role: "support", body: {} },
   "POST /api/v1/ingest/[source]": { public: true, status: 401 },
-  "OPTIONS /api/v1/ingest/[source]": { public: true },
+  "OPTIONS /api/v1/ingest/[source]": { public: true, status: 401 },
   "GET /api/v1/ingest-health": { role: "viewer" },
   "GET /api/v1/dead-letters": { role: "support" },
   "POST /api/v1/dead-letters/reprocess": { role: "admin", body: {} },
@@ -57,7 +57,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/admin/audit": { role: "admin" },
 };
 
-const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: randomUUID() };
+const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };
 const routes = discoverApiRoutes();
 
 test("every API route has an entry in the access table", () => {
