@@ -1,3 +1,5 @@
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { createIngestToken, listIngestTokens, revokeIngestToken } from "@/lib/ingest/ingest-tokens.ts";
 import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
@@ -14,6 +16,7 @@ try {
   if (command === "create") {
     if (!arg || !Object.hasOwn(RECORD_FORMATS, arg)) fail(`create needs a source, one of: ${Object.keys(RECORD_FORMATS).join(", ")}\n${usage}`);
     const { id, token } = await createIngestToken(db, { source: arg, label: rest.join(" ") || null });
+    await recordAuditEvent(db, { action: "ingest_token.created", actor: CLI_ACTOR, target: { type: "ingest_token", id }, details: { source: arg } });
     console.log(`Created ingest token ${id} for source "${arg}". It is shown only now; store it in the sender's secret store:\n\n${token}\n`);
     console.log(`Use it as:  curl -H "Authorization: Bearer <token>" -H "Content-Type: application/json" --data @events.json <linkscope>/api/v1/ingest/${arg}`);
   } else if (command === "list") {
@@ -22,7 +25,9 @@ try {
     }
   } else if (command === "revoke") {
     if (!arg) fail(usage);
-    console.log((await revokeIngestToken(db, arg)) ? `revoked ${arg}` : `no active token ${arg}`);
+    const revoked = await revokeIngestToken(db, arg);
+    if (revoked) await recordAuditEvent(db, { action: "ingest_token.revoked", actor: CLI_ACTOR, target: { type: "ingest_token", id: arg } });
+    console.log(revoked ? `revoked ${arg}` : `no active token ${arg}`);
   } else fail(usage);
 } finally {
   await db.$disconnect();

@@ -17,6 +17,11 @@ export const AUDIT_ACTIONS = [
   "token.revoked",
   "token.used",
   "token.refused",
+  "ingest_token.created",
+  "ingest_token.revoked",
+  "dead_letters.reprocessed",
+  "import.started",
+  "agent_export.uploaded",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -14,11 +15,13 @@ const UploadQuerySchema = z.object({
 });
 
 /** The file is the raw request body (`Content-Type: application/octet-stream`), streamed to disk, then imported. */
-export const POST = handleRoute({ role: "support" }, async (request: Request) => {
+export const POST = handleRoute({ role: "support" }, async (request: Request, _context: unknown, auth) => {
   const query = parseQuery(request, UploadQuerySchema);
   const format = getRecordFormat(query.format);
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
-  const started = await startUploadedImport(getDb(), { body: request.body, format, fileName: query.name });
+  const db = getDb();
+  const started = await startUploadedImport(db, { body: request.body, format, fileName: query.name });
+  await recordAuditEvent(db, { action: "import.started", actor: auth.actor, ip: auth.ip, details: { format: query.format, fileName: query.name } });
   return createJsonResponse(started, { status: 202 });
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -14,7 +15,7 @@ const ReprocessBodySchema = z
   })
   .strict();
 
-export const POST = handleRoute({ role: "admin" }, async (request: Request) => {
+export const POST = handleRoute({ role: "admin" }, async (request: Request, _context: unknown, auth) => {
   let body: unknown;
   try {
     body = await request.json();
@@ -22,6 +23,8 @@ export const POST = handleRoute({ role: "admin" }, async (request: Request) => {
     throw new AppError(400, "invalid_json", "The body must be JSON, e.g. {} or {\"source\": \"aws-iot\"}.");
   }
   const input = parseInput(ReprocessBodySchema, body);
-  const result = await reprocessDeadLetters(getDb(), { source: input.source, ids: input.ids?.map((id) => BigInt(id)), limit: input.limit });
+  const db = getDb();
+  const result = await reprocessDeadLetters(db, { source: input.source, ids: input.ids?.map((id) => BigInt(id)), limit: input.limit });
+  await recordAuditEvent(db, { action: "dead_letters.reprocessed", actor: auth.actor, ip: auth.ip, details: { source: input.source ?? null, examined: result.examined, resolved: result.resolved } });
   return createJsonResponse(result);
 });

@@ -1,4 +1,5 @@
 import { MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
@@ -9,7 +10,7 @@ import { deviceExists } from "@/lib/queries/device-exists.ts";
 
 /** Upload of a Linkscope agent export (`agent.exportJson()`) for a device that could not report live. */
 // Uploading changes stored data, so it needs more than read access (support and admin).
-export const POST = handleRoute({ role: "support" }, async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
+export const POST = handleRoute({ role: "support" }, async (request: Request, context: { params: Promise<{ deviceId: string }> }, auth) => {
   const deviceId = await parseDeviceIdParam(context.params);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_EXPORT_BYTES) throw new AppError(413, "payload_too_large", `The export is ${declared} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
@@ -17,6 +18,7 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const body = await readBoundedText(request, MAX_EXPORT_BYTES);
   const result = await importAgentExport(db, { deviceId, body });
+  await recordAuditEvent(db, { action: "agent_export.uploaded", actor: auth.actor, ip: auth.ip, target: { type: "device", id: deviceId }, details: { accepted: result.accepted, duplicate: result.duplicate } });
   return createJsonResponse({ deviceId, ...result });
 });
 
