@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures.ts";
+import { LIVE_BAD_AUTH_DEVICE_ID } from "./live-fleet.ts";
 import { AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID, WILDCARD_DECOY_DEVICE_ID, WILDCARD_DEVICE_ID } from "./seed-events.ts";
 
 const errorShape = (code: string, messagePart: string) => ({
@@ -63,7 +64,11 @@ test("fleet summary and breakdown read the rollups", async ({ request }) => {
   expect(body.devicesTotal).toBeGreaterThan(20);
   expect(body.devicesOnline).toBeGreaterThan(0);
   expect(body.disconnects).toBeGreaterThan(0);
-  expect(body.failedConnects).toBe(3);
+  // Seeded refusals plus the live fleet's valve (global setup), whose count depends on how long its run took.
+  const liveValve = await request.get(`/api/v1/devices/${encodeURIComponent(LIVE_BAD_AUTH_DEVICE_ID)}`);
+  const liveRefusals = ((await liveValve.json()) as { device: { stats: { failedConnects: number } } }).device.stats.failedConnects;
+  expect(liveRefusals).toBeGreaterThanOrEqual(2);
+  expect(body.failedConnects).toBe(3 + liveRefusals);
   expect(body.deadLetters).toBe(1);
 
   const breakdown = await request.get("/api/v1/fleet/breakdown?by=code");
@@ -74,13 +79,18 @@ test("fleet summary and breakdown read the rollups", async ({ request }) => {
   expect((await failing.json()).device.stats.failedConnects).toBe(3);
 });
 
-test("health reports the database and the (absent) ingest worker", async ({ request }) => {
+test("health reports the database and a stopped ingest worker", async ({ request }) => {
+  const testStarted = Date.now();
   const health = await request.get("/api/health");
   expect(health.status()).toBe(200);
-  expect(await health.json()).toEqual({
+  // The only worker that ever ran is the live fleet's, stopped in global setup before the server started.
+  const body = (await health.json()) as { worker: { lastEventAt: string; heartbeatAt: string } };
+  expect(body).toEqual({
     ok: false,
     db: true,
     broker: false,
-    worker: { connected: false, lagMs: null, lastEventAt: null, heartbeatAt: null },
+    worker: { connected: false, lagMs: null, lastEventAt: expect.any(String), heartbeatAt: expect.any(String) },
   });
+  expect(Date.parse(body.worker.heartbeatAt)).toBeLessThan(testStarted);
+  expect(Date.parse(body.worker.lastEventAt)).toBeLessThanOrEqual(Date.parse(body.worker.heartbeatAt));
 });

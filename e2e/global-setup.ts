@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databa
 import { AUTH_DIR, storageStatePath, type E2eCredentials } from "./auth-state.ts";
 import { seedFleetHistory } from "./fleet-history.ts";
 import { buildHostileEvents } from "./hostile-inputs.ts";
+import { runLiveFleetForE2e } from "./live-fleet.ts";
 import { buildSeedEvents } from "./seed-events.ts";
 
 export const E2E_HOST = "127.0.0.1";
@@ -21,9 +22,9 @@ const READY_TIMEOUT_MS = 120_000;
 const NEXT_BIN = path.resolve(import.meta.dirname, "../node_modules/next/dist/bin/next");
 
 /**
- * Fresh database → seed → `next build` → `next start`. This runs here rather than in Playwright's
- * `webServer` because Playwright starts the webServer *before* globalSetup, and the server needs the URL
- * of the database created here. Set E2E_SKIP_BUILD=1 to reuse an existing `.next` build while iterating.
+ * Fresh database → seed → live fleet (e2e/live-fleet.ts) → `next build` → `next start`. This runs here rather
+ * than in Playwright's `webServer` because Playwright starts the webServer *before* globalSetup, and the server
+ * needs the URL of the database created here. Set E2E_SKIP_BUILD=1 to reuse an existing `.next` build while iterating.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   await assertPortFree();
@@ -35,6 +36,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env.E2E_DATABASE_URL = database.url;
   try {
     await seedDatabase(database);
+    await runLiveFleetForE2e(database.db);
     const credentials = await createE2eUsers(database);
     if (process.env.E2E_SKIP_BUILD !== "1") buildApp(database.url);
     server = await startServer(database.url, logPath);

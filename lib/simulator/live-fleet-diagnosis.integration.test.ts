@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "@/lib/log/logger.ts";
+import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { LIVE_FLEET_PLAN, runLiveFleet, type LiveFleetRun } from "./run-live-fleet.ts";
+
+const log = createLogger("live-fleet-test");
+log.level = "silent";
+
+let database: TestDatabase;
+let run: LiveFleetRun;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  run = await runLiveFleet({ db: database.db, log });
+}, 90_000);
+
+afterAll(async () => {
+  await database.drop();
+});
+
+async function verdictOf(deviceId: string) {
+  const diagnosis = await getDeviceDiagnosis(database.db, { deviceId, now: new Date() });
+  return diagnosis.verdict;
+}
+
+describe("the live simulator's fault devices, through broker, ingest and diagnosis", () => {
+  it("shows every planned fault within the window", () => {
+    for (const { deviceId, min } of LIVE_FLEET_PLAN.expectations) expect(run.counts[deviceId]).toBeGreaterThanOrEqual(min);
+    expect(run.durationMs).toBeLessThan(60_000);
+  });
+
+  it("diagnoses the plug's tight retry loop as a reconnect storm without backoff", async () => {
+    const verdict = await verdictOf("plug-tightloop-01");
+    expect(verdict).toMatchObject({ analyzer: "reconnect-storm", title: "Reconnect storm without backoff", severity: "critical" });
+    expect(verdict?.verdict).toMatch(/median gap 2\d\d ms/);
+  });
+
+  it("diagnoses the valve's wrong password as every connect refused", async () => {
+    const verdict = await verdictOf("valve-badauth-01");
+    expect(verdict).toMatchObject({ analyzer: "auth-failures", title: "Every connect refused (authentication)", severity: "critical" });
+    expect(verdict?.codes).toEqual(["emqx:bad_username_or_password"]);
+  });
+});
+
