@@ -3,7 +3,7 @@ import { clamp, minuteOf, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding, FleetContext } from "./types.ts";
 
 const MINUTE = 60_000;
-/** A minute counts as fleet-wide when at least this share of the fleet (and at least MIN_DEVICES) dropped in it. */
+/** A minute counts as fleet-wide when at least this share of the fleet (and at least FLEET_WIDE_MIN_DROPS other devices) dropped around it. */
 export const FLEET_WIDE_SHARE = 0.2;
 export const FLEET_WIDE_MIN_DROPS = 5;
 
@@ -12,22 +12,16 @@ export function fleetWideThreshold(devicesTotal: number): number {
 }
 
 /**
- * Pure: which of the device's drops fell in a minute when much of the rest of the fleet dropped too. The device's
- * own drops are subtracted (a storm or takeover ping-pong must not make its own minute "fleet-wide"). A burst
- * can straddle a minute boundary, so the busier of (previous + this) and (this + next) minute counts.
- * Returns drop ID → drops of other devices.
+ * Pure: which of the device's drops fell in a minute when many other devices dropped too (within a minute of it,
+ * as the loader counts them). Counting devices rather than drops keeps one storming device from making a minute
+ * look fleet-wide. Returns drop ID → other devices that dropped.
  */
 export function findFleetWideDrops(drops: readonly DiagnosisEvent[], fleet: FleetContext): Map<string, number> {
   const threshold = fleetWideThreshold(fleet.devicesTotal);
-  const own = new Map<number, number>();
-  for (const drop of drops) own.set(minuteOf(drop.occurredAt), (own.get(minuteOf(drop.occurredAt)) ?? 0) + 1);
-  const count = (minute: number) => Math.max(0, (fleet.dropsByMinute.get(minute) ?? 0) - (own.get(minute) ?? 0));
   const result = new Map<string, number>();
   for (const drop of drops) {
-    const minute = minuteOf(drop.occurredAt);
-    const here = count(minute);
-    const fleetDrops = Math.max(count(minute - MINUTE) + here, here + count(minute + MINUTE));
-    if (fleetDrops >= threshold) result.set(drop.id, fleetDrops);
+    const otherDevices = fleet.otherDevicesDropping.get(minuteOf(drop.occurredAt)) ?? 0;
+    if (otherDevices >= threshold) result.set(drop.id, otherDevices);
   }
   return result;
 }
@@ -51,12 +45,12 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
     {
       analyzer: "fleet-wide-drops",
       title: "Fleet-wide drops (server or network side)",
-      verdict: `${describeShare(affected.length, ctx.drops.length)} happened while up to ${peak} other devices dropped in the same minute: a server-side or network event, not a problem of this device.`,
+      verdict: `${describeShare(affected.length, ctx.drops.length)} happened while up to ${peak} other devices dropped within a minute of them: a server-side or network event, not a problem of this device.`,
       severity: "info",
       confidence: clamp(0.55 + 0.35 * Math.min(1, peak / (2 * fleetWideThreshold(ctx.fleet.devicesTotal)))),
       evidence: {
         eventIds: affected.map((drop) => drop.id),
-        stats: { fleetWideDrops: affected.length, deviceDrops: ctx.drops.length, peakFleetDropsPerMinute: peak, fleetDevices: ctx.fleet.devicesTotal, shareOfDrops: Math.round(share * 100) },
+        stats: { fleetWideDrops: affected.length, deviceDrops: ctx.drops.length, peakOtherDevicesDropping: peak, fleetDevices: ctx.fleet.devicesTotal, shareOfDrops: Math.round(share * 100) },
         range: rangeAround(first.occurredAt, last.occurredAt, 5 * MINUTE),
       },
       codes,

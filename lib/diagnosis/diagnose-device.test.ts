@@ -153,11 +153,11 @@ describe("fleet-wide drops", () => {
     const fleetMinutes = new Map<number, number>();
     for (let i = 0; i < 8; i += 1) {
       s.connect().wait((2 + i) * HOUR + 13 * MINUTE).drop("server_shutdown", "emqx:server_shutting_down");
-      fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 40);
+      fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 39);
       s.wait(20 * SECOND);
     }
     s.connect();
-    return { s, fleet: { devicesTotal: 50, dropsByMinute: fleetMinutes } };
+    return { s, fleet: { devicesTotal: 50, otherDevicesDropping: fleetMinutes } };
   };
 
   it("marks drops that happened with the fleet and does not blame the device for them", () => {
@@ -165,7 +165,7 @@ describe("fleet-wide drops", () => {
     const diagnosis = diagnoseDevice(s.input(fleet));
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["fleet-wide-drops"]);
     expect(diagnosis.verdict?.severity).toBe("info");
-    expect(diagnosis.verdict?.verdict).toContain("All 8 of this device's drops happened while up to 39 other devices dropped in the same minute");
+    expect(diagnosis.verdict?.verdict).toContain("All 8 of this device's drops happened while up to 39 other devices dropped within a minute of them");
   });
 
   it("without fleet context the same drops are the device's", () => {
@@ -173,13 +173,14 @@ describe("fleet-wide drops", () => {
     expect(analyzersOf(s)).not.toContain("fleet-wide-drops");
   });
 
-  it("uses a threshold relative to the fleet size and looks at neighbouring minutes", () => {
+  it("uses a threshold relative to the fleet size, counted in other devices", () => {
     const drop = { id: "1", kind: "disconnected" as const, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 1, 59)), reason: "server_shutdown" as const, initiator: "server" as const, code: null, message: null, clientIp: null, keepaliveSec: null };
     const minute = Date.UTC(2026, 0, 1, 0, 1);
-    expect(findFleetWideDrops([drop], { devicesTotal: 100, dropsByMinute: new Map([[minute, 12], [minute + MINUTE, 10]]) }).get("1")).toBe(21);
-    expect(findFleetWideDrops([drop], { devicesTotal: 100, dropsByMinute: new Map([[minute, 12]]) }).size).toBe(0);
-    expect(findFleetWideDrops([drop], { devicesTotal: 10, dropsByMinute: new Map([[minute, 5]]) }).size).toBe(0);
-    expect(findFleetWideDrops([drop], { devicesTotal: 10, dropsByMinute: new Map([[minute, 6]]) }).size).toBe(1);
+    expect(findFleetWideDrops([drop], { devicesTotal: 100, otherDevicesDropping: new Map([[minute, 21]]) }).get("1")).toBe(21);
+    expect(findFleetWideDrops([drop], { devicesTotal: 100, otherDevicesDropping: new Map([[minute, 19]]) }).size).toBe(0);
+    expect(findFleetWideDrops([drop], { devicesTotal: 10, otherDevicesDropping: new Map([[minute, 4]]) }).size).toBe(0);
+    expect(findFleetWideDrops([drop], { devicesTotal: 10, otherDevicesDropping: new Map([[minute, 5]]) }).size).toBe(1);
+    expect(findFleetWideDrops([drop], { devicesTotal: 10, otherDevicesDropping: new Map([[minute + MINUTE, 50]]) }).size).toBe(0);
   });
 });
 

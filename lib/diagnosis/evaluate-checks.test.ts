@@ -17,7 +17,7 @@ describe("evaluateCheck", () => {
     const calm = new ScenarioBuilder();
     for (let i = 0; i < 4; i += 1) calm.connect({ keepaliveSec: 60 }).wait(6 * HOUR).drop("connection_lost").wait(20 * SECOND);
     calm.connect({ keepaliveSec: 60 });
-    const calmCtx = buildAnalysisContext(calm.input({ devicesTotal: 10, dropsByMinute: new Map() }));
+    const calmCtx = buildAnalysisContext(calm.input({ devicesTotal: 10, otherDevicesDropping: new Map() }));
     expect(evaluateCheck("keepalive-within-nat-timeout", calmCtx).status).toBe("passed");
     expect(evaluateCheck("reconnect-backoff", calmCtx).status).toBe("passed");
     expect(evaluateCheck("reconnects-quickly", calmCtx).detail).toBe("Reconnects in 20 s (median of 4).");

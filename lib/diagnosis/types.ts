@@ -23,7 +23,11 @@ export type DiagnosisSession = {
 };
 
 /** Fleet-wide drop counts per minute (epoch ms of the minute start), from the rollups. */
-export type FleetContext = { devicesTotal: number; dropsByMinute: ReadonlyMap<number, number> };
+/**
+ * `otherDevicesDropping`: for each minute (epoch ms) around this device's drops, how many OTHER devices dropped
+ * in that minute or the one before or after (a burst can straddle a minute boundary). Devices, not drops.
+ */
+export type FleetContext = { devicesTotal: number; otherDevicesDropping: ReadonlyMap<number, number> };
 
 export type DiagnosisInput = {
   deviceId: string;

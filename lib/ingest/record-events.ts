@@ -34,6 +34,7 @@ export async function recordIngestBatch(
         await updateSessions(tx, inserted);
         await updateDevices(tx, inserted);
         await updateRollups(tx, inserted);
+        await updateDeviceDropMinutes(tx, inserted);
       }
       return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
     },
@@ -242,6 +243,26 @@ async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
       INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.count}::int)`))}
       ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`;
+  }
+}
+
+/** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
+async function updateDeviceDropMinutes(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
+  for (const e of events) {
+    if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
+    const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
+    const key = `${bucket.getTime()}|${e.deviceId}`;
+    const entry = counts.get(key);
+    if (entry) entry.drops += 1;
+    else counts.set(key, { bucket, deviceId: e.deviceId, drops: 1 });
+  }
+  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    await tx.$executeRaw`
+      INSERT INTO device_drop_minute (bucket, device_id, drops)
+      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.drops}::int)`))}
+      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`;
   }
 }
 

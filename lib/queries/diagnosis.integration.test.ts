@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
+import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getCodeTrend } from "./get-code-trend.ts";
 import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";
@@ -52,6 +54,24 @@ describe("diagnosis over the simulated fleet's history", () => {
     expect(diagnosis.findings.filter((finding) => finding.severity === "warning" || finding.severity === "critical")).toEqual([]);
     expect(diagnosis.summary.fleetWideDrops).toBe(1);
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["fleet-wide-drops"]);
+  });
+});
+
+describe("fleet context counts devices, not drops", () => {
+  function drop(deviceId: string, connectedAt: number) {
+    const payload = { clientid: deviceId, ipaddress: "10.9.9.9", connected_at: connectedAt, disconnected_at: connectedAt + 1000, reason: "tcp_closed" };
+    const result = parseEmqxMessage(`$SYS/brokers/n1/clients/${encodeURIComponent(deviceId)}/disconnected`, JSON.stringify(payload));
+    if (!result.ok || !result.events[0]) throw new Error("fixture did not parse");
+    return result.events[0];
+  }
+
+  it("does not call a drop fleet-wide because one other device stormed in the same minute", async () => {
+    const minute = Date.UTC(2026, 10, 19, 12, 30);
+    const storm = Array.from({ length: 30 }, (_, i) => drop("storm-fleetctx", minute + i * 1500));
+    await recordConnectionEvents(database.db, [...storm, drop("victim-fleetctx", minute + 20_000)]);
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "victim-fleetctx", now: to });
+    expect(diagnosis.summary.fleetWideDrops).toBe(0);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("fleet-wide-drops");
   });
 });
 

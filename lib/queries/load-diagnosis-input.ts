@@ -9,30 +9,29 @@ export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
 const MINUTE = 60_000;
 
-type FleetMinuteRow = { bucket: Date; drops: number };
+type FleetMinuteRow = { bucket: Date; devices: number };
 
 /**
- * Fleet drops per minute, read from the rollups only for the minutes around this device's drops, so the
- * fleet-wide analyzer stays a pure function and the query stays bounded by the device's own drop count.
+ * For each minute of this device's drops, the other devices that dropped within a minute of it, from
+ * device_drop_minute (one row per device and minute, kept by the writer). Bounded by the device's own drop minutes,
+ * so the fleet-wide analyzer stays a pure function.
  */
-async function loadFleetContext(db: Db, drops: readonly DiagnosisEvent[]): Promise<FleetContext> {
+async function loadFleetContext(db: Db, deviceId: string, drops: readonly DiagnosisEvent[]): Promise<FleetContext> {
   const minutes = new Set<number>();
-  for (const drop of drops) {
-    const minute = Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE;
-    minutes.add(minute - MINUTE).add(minute).add(minute + MINUTE);
-  }
+  for (const drop of drops) minutes.add(Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE);
   const [devicesTotal, rows] = await Promise.all([
     db.device.count(),
     minutes.size === 0
       ? Promise.resolve([] as FleetMinuteRow[])
       : db.$queryRaw<FleetMinuteRow[]>`
-          SELECT bucket, SUM(count)::int AS drops
-          FROM event_rollup_minute
-          WHERE kind = 'disconnected' AND reason <> 'client_disconnect'
-            AND bucket = ANY(${[...minutes].map((minute) => new Date(minute).toISOString())}::timestamptz[])
-          GROUP BY bucket`,
+          SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
+          FROM unnest(${[...minutes].map((minute) => new Date(minute).toISOString())}::timestamptz[]) AS m(minute)
+          JOIN device_drop_minute d
+            ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
+           AND d.device_id <> ${deviceId}
+          GROUP BY m.minute`,
   ]);
-  return { devicesTotal, dropsByMinute: new Map(rows.map((row) => [row.bucket.getTime(), row.drops])) };
+  return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
 }
 
 /** A device's events and sessions over [from, to) plus fleet context: everything `diagnoseDevice` needs. */
@@ -48,7 +47,7 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
   const drops = events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
-  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, drops)]);
+  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, drops)]);
   return {
     deviceId: input.deviceId,
     events,
