@@ -6,6 +6,7 @@ import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 
 // Two workers in one `$share` group on a real Mosquitto split the messages: each is stored once, both work.
 const log = createLogger("test");
@@ -25,14 +26,6 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("MQTT 5 shared subscriptions", () => {
   it("two workers in one group split 200 EMQX rule-engine messages; every event is stored exactly once", async () => {

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databa
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 
 // Two real brokers configured through a sources file, one read as Mosquitto logs, the other (with credentials from
 // the environment) as EMQX rule-engine events: both land in one database under their source names.
@@ -34,14 +35,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("several configured brokers at once", () => {
   it("reads a Mosquitto log source and an EMQX-format source with credentials from env", async () => {

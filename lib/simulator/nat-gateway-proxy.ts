@@ -1,4 +1,5 @@
 import net, { type Socket } from "node:net";
+import { listenOnLoopback } from "./listen-on-loopback.ts";
 
 export type NatGatewayProxy = {
   port: number;
@@ -70,15 +71,7 @@ export async function startNatGatewayProxy(target: { host: string; port: number 
     });
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      const address = server.address();
-      if (address === null || typeof address === "string") reject(new Error(`unexpected proxy address: ${String(address)}`));
-      else resolve(address.port);
-    });
-  });
+  const port = await listenOnLoopback(server);
 
   return {
     port,

@@ -6,6 +6,7 @@ import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker
 import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 
 // aedes' own `$SYS/<id>/new|disconnect/clients` (no reasons) read live by the aedes adapter.
 const log = createLogger("test");
@@ -26,14 +27,6 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("live aedes $SYS client topics", () => {
   it("a connect and a disconnect arrive as events with the arrival time and an unknown reason", async () => {

@@ -9,6 +9,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 
 // Agent → its report topic on a real broker → an ingest worker running the linkscope-agent adapter → Postgres,
 // next to a worker for the broker's own lifecycle events (as `npm start` runs them).
@@ -37,14 +38,6 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function startAgent(deviceId: string): LinkscopeAgent {
   const agent = createLinkscopeAgent({ deviceId, brokerUrl: broker.url, config: { initialReconnectDelayMs: 100, jitterRatio: 0 } });

@@ -8,6 +8,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 
 // A real Mosquitto (the machine's 2.0.x binary) on a free loopback port with `log_dest topic`, real clients and
 // raw sockets producing each fault, the live worker reading `$SYS/broker/log/#`, and Postgres.
@@ -20,14 +21,6 @@ let testDb: TestDatabase;
 let worker: IngestWorker;
 const sockets: net.Socket[] = [];
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   broker = await startTestMosquitto({ users: { alice: "right-password" } });

@@ -2,7 +2,7 @@
  * Polls `read` until `done` accepts its value or the time is up, then returns the last value, so the
  * caller's assertion (not a timeout error) says what was missing.
  */
-export async function waitFor<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
