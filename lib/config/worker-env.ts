@@ -16,6 +16,13 @@ const WorkerEnvSchema = z.object({
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
+  // Incident detection (lib/incidents): 0 turns the periodic job off.
+  INCIDENT_DETECTION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  INCIDENT_LOOKBACK_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(30 * 60_000),
+  INCIDENT_MIN_DEVICES: z.coerce.number().int().min(2).max(1_000_000).default(5),
+  INCIDENT_MIN_FLEET_PERCENT: z.coerce.number().min(0).max(100).default(20),
+  INCIDENT_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(2 * 60_000),
+  INCIDENT_QUIET_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(5 * 60_000),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 

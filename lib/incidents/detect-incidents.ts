@@ -76,17 +76,18 @@ export function detectIncidents(samples: readonly DropSample[], fleetSize: numbe
         if (!previous || !next || next.at.getTime() - previous.at.getTime() > thresholds.quietMs) break;
         end++;
       }
-      incidents.push(summarizeBurst(drops.slice(i, end), thresholds, now));
+      incidents.push(summarizeDrops(drops.slice(i, end), thresholds.quietMs, now));
       i = end;
     }
   }
   return incidents.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
 }
 
-function summarizeBurst(burst: DropSample[], thresholds: DetectionThresholds, now: Date): DetectedIncident {
+/** Affected devices, reason and code counts of a burst of drops (sorted by time). */
+export function summarizeDrops(burst: readonly DropSample[], quietMs: number, now: Date): DetectedIncident {
   const first = burst[0];
   const last = burst[burst.length - 1];
-  if (!first || !last) throw new Error("summarizeBurst needs at least one drop");
+  if (!first || !last) throw new Error("summarizeDrops needs at least one drop");
   const devices = new Map<string, AffectedDevice & { reasons: Map<Reason, number> }>();
   const reasonCounts: Partial<Record<Reason, number>> = {};
   const codeCounts: Record<string, number> = {};
@@ -106,7 +107,7 @@ function summarizeBurst(burst: DropSample[], thresholds: DetectionThresholds, no
     brokerNode: first.brokerNode,
     startedAt: first.at,
     lastDropAt: last.at,
-    ended: now.getTime() - last.at.getTime() > thresholds.quietMs,
+    ended: now.getTime() - last.at.getTime() > quietMs,
     devices: [...devices.values()].map(({ reasons, ...device }) => ({ ...device, reason: pickMostFrequent(reasons) ?? device.reason })),
     reasonCounts,
     codeCounts,
