@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
+import { addIncidentNote, getIncident } from "./incidents.ts";
 import { createManualIncident, runIncidentDetection } from "./record-incidents.ts";
 
 let testDb: TestDatabase;
@@ -91,10 +93,19 @@ describe("runIncidentDetection against a real Postgres", () => {
     const timeouts = [`man-a-${randomUUID().slice(0, 6)}`, `man-b-${randomUUID().slice(0, 6)}`];
     const other = `man-c-${randomUUID().slice(0, 6)}`;
     await recordConnectionEvents(testDb.db, [...timeouts.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)), ...connectAndDrop(node, other, t0 + 5_000, "tcp_closed")]);
-    const created = await createManualIncident(testDb.db, { from: new Date(t0 - 1_000), to: new Date(t0 + 10_000), reason: "keepalive_timeout", createdBy: "test" });
+    const created = await createManualIncident(testDb.db, { from: new Date(t0 - 1_000), to: new Date(t0 + 10_000), reason: "keepalive_timeout" }, { actor: CLI_ACTOR });
     expect(created.affectedDevices).toBe(2);
     const devices = await testDb.db.incidentDevice.findMany({ where: { incidentId: created.id } });
     expect(devices.map((d) => d.deviceId).sort()).toEqual([...timeouts].sort());
-    await expect(createManualIncident(testDb.db, { from: new Date(t0 - 2 * HOUR), to: new Date(t0 - HOUR), createdBy: "test" })).rejects.toMatchObject({ code: "no_drops" });
+    expect(await testDb.db.auditEvent.count({ where: { action: "incident.created", targetId: created.id } })).toBe(1);
+
+    await addIncidentNote(testDb.db, { incidentId: created.id, body: "checked the broker" }, { actor: CLI_ACTOR });
+    const details = await getIncident(testDb.db, created.id);
+    expect(details?.notes.map((n) => n.body)).toEqual(["checked the broker"]);
+    // Each device reconnected 60 s before its drop only: nothing after the start yet.
+    expect(details?.recovery).toMatchObject({ affected: 2, reconnected: 0 });
+    expect(await testDb.db.auditEvent.count({ where: { action: "incident.note_added", targetId: created.id } })).toBe(1);
+    expect(await addIncidentNote(testDb.db, { incidentId: randomUUID(), body: "x" }, { actor: CLI_ACTOR })).toBeNull();
+    await expect(createManualIncident(testDb.db, { from: new Date(t0 - 2 * HOUR), to: new Date(t0 - HOUR) }, { actor: CLI_ACTOR })).rejects.toMatchObject({ code: "no_drops" });
   });
 });

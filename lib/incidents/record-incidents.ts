@@ -1,3 +1,5 @@
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
@@ -62,10 +64,10 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
   );
 }
 
-export type ManualIncidentInput = { from: Date; to: Date; source?: string | undefined; reason?: Reason | undefined; title?: string | undefined; createdBy: string };
+export type ManualIncidentInput = { from: Date; to: Date; source?: string | undefined; reason?: Reason | undefined; title?: string | undefined };
 
-/** An incident declared by support over a chosen window: every device that dropped in it (matching the filter). */
-export async function createManualIncident(db: Db, input: ManualIncidentInput): Promise<{ id: string; affectedDevices: number }> {
+/** An incident declared by support over a chosen window: every device that dropped in it (matching the filter); audited. */
+export async function createManualIncident(db: Db, input: ManualIncidentInput, by: { actor: Actor; ip?: string | null }): Promise<{ id: string; affectedDevices: number }> {
   if (input.to <= input.from) throw new AppError(400, "invalid_window", "`to` must be after `from`.");
   const samples = await loadDropSamples(db, { from: input.from, to: input.to, source: input.source, reason: input.reason });
   if (samples.length === 0) throw new AppError(400, "no_drops", "No device dropped in that window with that filter.");
@@ -82,10 +84,17 @@ export async function createManualIncident(db: Db, input: ManualIncidentInput): 
         brokerNode: null,
         startedAt: input.from,
         endedAt: input.to,
-        createdBy: input.createdBy,
+        createdBy: by.actor.label,
       },
     });
     await writeDevices(tx, created.id, summary);
+    await recordAuditEvent(tx, {
+      action: "incident.created",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "incident", id: created.id },
+      details: { from: input.from.toISOString(), to: input.to.toISOString(), source: input.source ?? null, reason: input.reason ?? null, devices: summary.devices.length },
+    });
     return { id: created.id, affectedDevices: summary.devices.length };
   });
 }

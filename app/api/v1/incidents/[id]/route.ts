@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-import { getIncident } from "@/lib/incidents/incident-reads.ts";
+import { getIncident } from "@/lib/incidents/incidents.ts";
 
 type Context = { params: Promise<{ id: string }> };
 

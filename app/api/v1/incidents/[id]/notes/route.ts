@@ -1,10 +1,9 @@
-import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { readJsonBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-import { addIncidentNote } from "@/lib/incidents/incident-reads.ts";
+import { addIncidentNote } from "@/lib/incidents/incidents.ts";
 import { IncidentNoteSchema } from "@/lib/incidents/incident-schemas.ts";
 
 type Context = { params: Promise<{ id: string }> };
@@ -12,9 +11,7 @@ type Context = { params: Promise<{ id: string }> };
 export const POST = handleRoute({ role: "support" }, async (request: Request, context: Context, auth) => {
   const { id } = await context.params;
   const input = await readJsonBody(request, IncidentNoteSchema);
-  const db = getDb();
-  const note = await addIncidentNote(db, { incidentId: id, body: input.body, authorLabel: auth.actor.label });
+  const note = await addIncidentNote(getDb(), { incidentId: id, body: input.body }, auth);
   if (!note) throw new AppError(404, "incident_not_found", `No incident ${id}.`);
-  await recordAuditEvent(db, { action: "incident.note_added", actor: auth.actor, ip: auth.ip, target: { type: "incident", id }, details: { noteId: note.id.toString() } });
   return createJsonResponse({ note }, { status: 201 });
 });

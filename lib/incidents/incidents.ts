@@ -1,3 +1,5 @@
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import { shapeRecoveryCurve, type RecoveryCurve } from "./shape-recovery-curve.ts";
@@ -37,8 +39,12 @@ async function getRecoveryCurve(db: Db, incidentId: string, startedAt: Date): Pr
   return shapeRecoveryCurve(startedAt, rows.map((row) => row.reconnectedAt));
 }
 
-/** Adds a note, or returns null when there is no such incident. */
-export async function addIncidentNote(db: Db, input: { incidentId: string; body: string; authorLabel: string }) {
+/** Adds a note (audited), or returns null when there is no such incident. */
+export async function addIncidentNote(db: Db, input: { incidentId: string; body: string }, by: { actor: Actor; ip?: string | null }) {
   if (!IncidentIdPattern.test(input.incidentId) || (await db.incident.count({ where: { id: input.incidentId } })) === 0) return null;
-  return db.incidentNote.create({ data: input });
+  return db.$transaction(async (tx) => {
+    const note = await tx.incidentNote.create({ data: { ...input, authorLabel: by.actor.label } });
+    await recordAuditEvent(tx, { action: "incident.note_added", actor: by.actor, ip: by.ip, target: { type: "incident", id: input.incidentId }, details: { noteId: note.id.toString() } });
+    return note;
+  });
 }
