@@ -4,7 +4,7 @@ import { formatCount, formatTimestamp } from "@/components/format.ts";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { listIncidents } from "@/lib/incidents/incident-reads.ts";
+import { listIncidents } from "@/lib/incidents/incidents.ts";
 
 export const metadata: Metadata = { title: "Incidents" };
 

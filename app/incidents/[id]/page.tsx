@@ -10,7 +10,7 @@ import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { ReasonSchema } from "@/lib/events/connection-event.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
-import { getIncident } from "@/lib/incidents/incident-reads.ts";
+import { getIncident } from "@/lib/incidents/incidents.ts";
 
 export const metadata: Metadata = { title: "Incident" };
 
