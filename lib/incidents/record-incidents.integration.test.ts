@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
+import { startIncidentDetectionJob } from "./incident-detection-job.ts";
 import { addIncidentNote, getIncident } from "./incidents.ts";
 import { createManualIncident, runIncidentDetection } from "./record-incidents.ts";
 
@@ -107,5 +110,19 @@ describe("runIncidentDetection against a real Postgres", () => {
     expect(await testDb.db.auditEvent.count({ where: { action: "incident.note_added", targetId: created.id } })).toBe(1);
     expect(await addIncidentNote(testDb.db, { incidentId: randomUUID(), body: "x" }, { actor: CLI_ACTOR })).toBeNull();
     await expect(createManualIncident(testDb.db, { from: new Date(t0 - 2 * HOUR), to: new Date(t0 - HOUR) }, { actor: CLI_ACTOR })).rejects.toMatchObject({ code: "no_drops" });
+  });
+
+  it("the worker's periodic job opens an open incident for drops happening now", async () => {
+    const node = uniqueNode();
+    const now = Date.now();
+    const deviceIds = Array.from({ length: 8 }, (_, i) => `live-${i}-${randomUUID().slice(0, 6)}`);
+    await recordConnectionEvents(testDb.db, deviceIds.flatMap((id, i) => connectAndDrop(node, id, now - 30_000 + i * 1_000)));
+    const job = startIncidentDetectionJob(testDb.db, createLogger("test"), { intervalMs: 200, lookbackMs: 10 * 60_000, thresholds: { ...THRESHOLDS, minFleetFraction: 0 } });
+    try {
+      const incident = await waitFor(() => testDb.db.incident.findFirst({ where: { brokerNode: node } }), (found) => found !== null);
+      expect(incident).toMatchObject({ status: "open", affectedDevices: 8, endedAt: null });
+    } finally {
+      await job.stop();
+    }
   });
 });

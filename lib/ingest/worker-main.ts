@@ -1,5 +1,5 @@
 import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/lib/config/sources-config.ts";
-import { readWorkerEnv } from "@/lib/config/worker-env.ts";
+import { readWorkerEnv, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
@@ -42,12 +42,7 @@ const incidentJob =
     ? startIncidentDetectionJob(db, log, {
         intervalMs: env.INCIDENT_DETECTION_INTERVAL_MS,
         lookbackMs: env.INCIDENT_LOOKBACK_MS,
-        thresholds: {
-          minDevices: env.INCIDENT_MIN_DEVICES,
-          minFleetFraction: env.INCIDENT_MIN_FLEET_PERCENT / 100,
-          windowMs: env.INCIDENT_WINDOW_MS,
-          quietMs: env.INCIDENT_QUIET_MS,
-        },
+        thresholds: toDetectionThresholds(env),
       })
     : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
