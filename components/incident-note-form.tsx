@@ -28,7 +28,7 @@ export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
   return (
     <form onSubmit={submit} className="stack">
       <label htmlFor="incident-note">Add a note</label>
-      <textarea id="incident-note" value={body} onChange={(event) => setBody(event.target.value)} rows={3} maxLength={4000} required />
+      <textarea id="incident-note" style={{ display: "block", width: "100%" }} value={body} onChange={(event) => setBody(event.target.value)} rows={3} maxLength={4000} required />
       {error ? <p className="notice" role="alert">{error}</p> : null}
       <div>
         <button type="submit" className="button" disabled={saving || body.trim() === ""}>

@@ -43,7 +43,7 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           <h1>{incident.title}</h1>
           <p className="muted" data-testid="incident-summary">
             {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : "detected by the worker"} · started{" "}
-            {formatTimestamp(incident.startedAt)} UTC · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
+            {formatTimestamp(incident.startedAt)} · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
             {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
           </p>
         </div>
