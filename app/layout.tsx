@@ -34,6 +34,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <nav aria-label="Main" className="main-nav">
                     <Link href="/">Fleet</Link>
                     <Link href="/devices">Devices</Link>
+                    <Link href="/incidents">Incidents</Link>
                     <Link href="/ingest">Ingest</Link>
                     <Link href="/codes">Codes</Link>
                     <Link href="/tools/jwt">JWT check</Link>

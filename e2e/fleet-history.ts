@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
 import { FLEET_DEVICES, type FleetDevice } from "@/lib/simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
 
@@ -8,6 +9,9 @@ export const HEALTHY_PROBE_ID = "probe-healthy-01";
 export const DUPLICATE_ID_ADDRESSES = ["10.0.0.4", "10.0.0.9"] as const;
 
 const HOUR = 3_600_000;
+
+/** The history's broker restart cuts every connected history device (about a dozen) within seconds. */
+export const INCIDENT_DETECTION_THRESHOLDS: DetectionThresholds = { minDevices: 10, minFleetFraction: 0, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
 
 /**
  * Simulated fleet history for the diagnosis tests: two fault devices plus a dozen healthy ones (renamed so the

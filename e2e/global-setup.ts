@@ -7,10 +7,11 @@ import { request, type FullConfig } from "@playwright/test";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { ROLES } from "@/lib/auth/roles.ts";
 import { createUser } from "@/lib/auth/users.ts";
+import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { AUTH_DIR, storageStatePath, type E2eCredentials } from "./auth-state.ts";
-import { seedFleetHistory } from "./fleet-history.ts";
+import { INCIDENT_DETECTION_THRESHOLDS, seedFleetHistory } from "./fleet-history.ts";
 import { buildHostileEvents } from "./hostile-inputs.ts";
 import { runLiveFleetForE2e } from "./live-fleet.ts";
 import { buildSeedEvents } from "./seed-events.ts";
@@ -98,6 +99,8 @@ async function signInEachRole(credentials: E2eCredentials): Promise<void> {
 async function seedDatabase(database: TestDatabase): Promise<void> {
   const now = Date.now();
   await seedFleetHistory(database.db, now);
+  // What the worker's periodic job would have found: the history's broker restart becomes one incident.
+  await runIncidentDetection(database.db, { from: new Date(now - 30 * 24 * 3_600_000), to: new Date(now), now: new Date(now), thresholds: INCIDENT_DETECTION_THRESHOLDS });
   const events = [...buildSeedEvents(now), ...buildHostileEvents(now)];
   const result = await recordIngestBatch(database.db, {
     events,

@@ -55,6 +55,11 @@ const ACCESS: Record<string, Access> = {
   "POST /api/v1/admin/tokens": { role: "admin", body: {} },
   "DELETE /api/v1/admin/tokens/[tokenId]": { role: "admin" },
   "GET /api/v1/admin/audit": { role: "admin" },
+  "GET /api/v1/incidents": { role: "viewer" },
+  "POST /api/v1/incidents": { role: "support", body: {} },
+  // The sample ID names no incident: an allowed caller gets the 404 envelope, never 401/403.
+  "GET /api/v1/incidents/[id]": { role: "viewer", allowedStatus: 404 },
+  "POST /api/v1/incidents/[id]/notes": { role: "support", body: {} },
 };
 
 const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };

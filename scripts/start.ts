@@ -16,6 +16,8 @@ import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/
 import { writeEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
+import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
 import {
   createSimulatorAuthenticator,
@@ -45,7 +47,7 @@ const LaunchEnvSchema = z.object({
   LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
   NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.string().url().optional(),
-});
+}).extend(IncidentDetectionEnvSchema.shape);
 const parsedEnv = LaunchEnvSchema.safeParse(process.env);
 if (!parsedEnv.success) {
   console.error(`Invalid configuration:\n${parsedEnv.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
@@ -211,6 +213,9 @@ async function main(): Promise<void> {
         console.log(`First start: loading ${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history…`);
         const result = await backfillFleetHistory(db, { from, to });
         console.log(`Loaded ${result.inserted} events in ${(result.durationMs / 1000).toFixed(1)} s.`);
+        // The worker only looks back minutes; one pass over the history turns its broker restart into an incident.
+        const detection = await runIncidentDetection(db, { from, to, now: to, thresholds: toDetectionThresholds(env) });
+        console.log(`Incidents in the history: ${detection.opened}.`);
       }
     } finally {
       await db.$disconnect();
@@ -229,6 +234,8 @@ async function main(): Promise<void> {
     INGEST_SOURCE: "linkscope-agent",
     INGEST_TOPICS: "",
     INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",
+    // The first worker detects incidents; one is enough.
+    INCIDENT_DETECTION_INTERVAL_MS: "0",
   });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);

@@ -1,4 +1,21 @@
 import { z } from "zod";
+import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
+
+/** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
+export const IncidentDetectionEnvSchema = z.object({
+  // 0 turns the worker's periodic detection off.
+  INCIDENT_DETECTION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  INCIDENT_LOOKBACK_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(30 * 60_000),
+  INCIDENT_MIN_DEVICES: z.coerce.number().int().min(2).max(1_000_000).default(5),
+  INCIDENT_MIN_FLEET_PERCENT: z.coerce.number().min(0).max(100).default(20),
+  INCIDENT_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(2 * 60_000),
+  INCIDENT_QUIET_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(5 * 60_000),
+});
+export type IncidentDetectionEnv = z.infer<typeof IncidentDetectionEnvSchema>;
+
+export function toDetectionThresholds(env: IncidentDetectionEnv): DetectionThresholds {
+  return { minDevices: env.INCIDENT_MIN_DEVICES, minFleetFraction: env.INCIDENT_MIN_FLEET_PERCENT / 100, windowMs: env.INCIDENT_WINDOW_MS, quietMs: env.INCIDENT_QUIET_MS };
+}
 
 const WorkerEnvSchema = z.object({
   DATABASE_URL: z.string().url("DATABASE_URL must be a postgres:// URL"),
@@ -16,12 +33,16 @@ const WorkerEnvSchema = z.object({
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
-});
+}).extend(IncidentDetectionEnvSchema.shape);
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
+
+export function parseWorkerEnv(env: Record<string, string | undefined>) {
+  return WorkerEnvSchema.safeParse(env);
+}
 
 /** Reads and validates the worker's environment; exits with a readable message instead of a stack trace. */
 export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const parsed = WorkerEnvSchema.safeParse(env);
+  const parsed = parseWorkerEnv(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     console.error(`Invalid ingest worker configuration:\n${lines.join("\n")}`);

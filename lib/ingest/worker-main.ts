@@ -1,6 +1,7 @@
 import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/lib/config/sources-config.ts";
-import { readWorkerEnv } from "@/lib/config/worker-env.ts";
+import { readWorkerEnv, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
+import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";
@@ -36,6 +37,14 @@ function singleSourceFromEnv(): LiveSourceConfig[] {
 
 const db = createDb(env.DATABASE_URL, env.DATABASE_POOL_MAX);
 const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS });
+const incidentJob =
+  env.INCIDENT_DETECTION_INTERVAL_MS > 0
+    ? startIncidentDetectionJob(db, log, {
+        intervalMs: env.INCIDENT_DETECTION_INTERVAL_MS,
+        lookbackMs: env.INCIDENT_LOOKBACK_MS,
+        thresholds: toDetectionThresholds(env),
+      })
+    : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -43,7 +52,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all(workers.map((w) => w.stop()));
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

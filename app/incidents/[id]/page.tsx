@@ -1,0 +1,126 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { formatCount, formatDuration, formatTimestamp } from "@/components/format.ts";
+import { IncidentReasonsChart, IncidentRecoveryChart } from "@/components/incident-charts.tsx";
+import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
+import { formatReason } from "@/components/reason-style.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { ReasonSchema } from "@/lib/events/connection-event.ts";
+import { deviceHref } from "@/lib/http/device-path.ts";
+import { getIncident } from "@/lib/incidents/incidents.ts";
+
+export const metadata: Metadata = { title: "Incident" };
+
+type IncidentPageProps = { params: Promise<{ id: string }> };
+
+function toCounts(value: unknown): [string, number][] {
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === "number").sort((a, b) => b[1] - a[1]);
+}
+
+export default async function IncidentPage({ params }: IncidentPageProps) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const incident = await getIncident(getDb(), id);
+  if (!incident) notFound();
+  const reasons = toCounts(incident.reasonCounts).flatMap(([reason, drops]) => {
+    const parsed = ReasonSchema.safeParse(reason);
+    return parsed.success ? [{ reason: parsed.data, drops }] : [];
+  });
+  const codes = toCounts(incident.codeCounts);
+  const duration = (incident.endedAt ?? incident.lastDropAt).getTime() - incident.startedAt.getTime();
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="muted">
+            <Link href="/incidents">Incidents</Link>
+          </p>
+          <h1>{incident.title}</h1>
+          <p className="muted" data-testid="incident-summary">
+            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : "detected by the worker"} · started{" "}
+            {formatTimestamp(incident.startedAt)} · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
+            {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
+          </p>
+        </div>
+      </div>
+      <section className="panel" aria-labelledby="reasons-heading">
+        <div className="panel-header">
+          <h2 id="reasons-heading">Reasons</h2>
+          <p className="muted">main reason: {formatReason(incident.dominantReason)}</p>
+        </div>
+        <IncidentReasonsChart reasons={reasons} />
+        {codes.length > 0 ? (
+          <p className="muted">
+            Codes:{" "}
+            {codes.map(([code, count], index) => (
+              <span key={code}>
+                {index > 0 ? ", " : ""}
+                <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link> ({formatCount(count)})
+              </span>
+            ))}
+          </p>
+        ) : null}
+      </section>
+      <section className="panel" aria-labelledby="recovery-heading">
+        <div className="panel-header">
+          <h2 id="recovery-heading">Recovery</h2>
+          <p className="muted" data-testid="recovery-summary">
+            {formatCount(incident.recovery.reconnected)} of {formatCount(incident.recovery.affected)} devices reconnected
+          </p>
+        </div>
+        <IncidentRecoveryChart curve={incident.recovery} />
+      </section>
+      <section className="panel" aria-labelledby="devices-heading">
+        <div className="panel-header">
+          <h2 id="devices-heading">Affected devices</h2>
+        </div>
+        <div className="table-wrap">
+          <table aria-label="Affected devices">
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">First drop</th>
+                <th scope="col">Drops</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {incident.devices.map((device) => (
+                <tr key={device.deviceId}>
+                  <td>
+                    <Link href={deviceHref(device.deviceId)}>{device.deviceId}</Link>
+                  </td>
+                  <td>{formatTimestamp(device.firstDropAt)}</td>
+                  <td>{formatCount(device.drops)}</td>
+                  <td>{formatReason(device.reason)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="notes-heading">
+        <div className="panel-header">
+          <h2 id="notes-heading">Notes</h2>
+        </div>
+        {incident.notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
+        <ul aria-label="Notes" className="stack">
+          {incident.notes.map((note) => (
+            <li key={note.id.toString()}>
+              <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{note.body}</p>
+              <p className="muted">
+                {note.authorLabel} · {formatTimestamp(note.createdAt)}
+              </p>
+            </li>
+          ))}
+        </ul>
+        {hasRole(user.role, "support") ? <IncidentNoteForm incidentId={incident.id} /> : null}
+      </section>
+    </>
+  );
+}

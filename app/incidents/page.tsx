@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { formatCount, formatTimestamp } from "@/components/format.ts";
+import { formatReason } from "@/components/reason-style.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { listIncidents } from "@/lib/incidents/incidents.ts";
+
+export const metadata: Metadata = { title: "Incidents" };
+
+export default async function IncidentsPage() {
+  await requirePageUser();
+  const incidents = await listIncidents(getDb());
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Incidents</h1>
+          <p className="muted">Many devices dropping together, detected by the ingest worker or declared by support. Newest first, UTC.</p>
+        </div>
+      </div>
+      <section className="panel">
+        {incidents.length === 0 ? (
+          <p className="muted">No incidents yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table aria-label="Incidents">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Incident</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Devices</th>
+                  <th scope="col">Main reason</th>
+                  <th scope="col">Scope</th>
+                </tr>
+              </thead>
+              <tbody>
+                {incidents.map((incident) => (
+                  <tr key={incident.id}>
+                    <td>{formatTimestamp(incident.startedAt)}</td>
+                    <td>
+                      <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
+                    </td>
+                    <td>{incident.status === "open" ? "Open" : "Closed"}{incident.trigger === "manual" ? " · manual" : ""}</td>
+                    <td>{formatCount(incident.affectedDevices)}</td>
+                    <td>{formatReason(incident.dominantReason)}</td>
+                    <td>{[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import { asRole, expect, test } from "./fixtures.ts";
+import { HEALTHY_PROBE_ID } from "./fleet-history.ts";
+
+test.use(asRole("support"));
+
+test("the seeded broker restart is an incident with its devices, reasons, recovery and notes", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Incidents" }).click();
+  await page.waitForURL(/\/incidents$/);
+  const row = page.getByRole("table", { name: "Incidents" }).getByRole("row").filter({ hasText: "Server shutdown" }).first();
+  await expect(row).toContainText("Closed");
+  await row.getByRole("link").click();
+  await page.waitForURL(/\/incidents\/[0-9a-f-]{36}$/);
+
+  await expect(page.getByTestId("incident-summary")).toContainText("detected by the worker");
+  const devices = page.getByRole("table", { name: "Affected devices" });
+  await expect(devices.getByRole("link", { name: HEALTHY_PROBE_ID, exact: true })).toBeVisible();
+  expect(await devices.getByRole("row").count()).toBeGreaterThan(10);
+  await expect(page.getByTestId("recovery-summary")).toContainText(/^\d+ of \d+ devices reconnected$/);
+  await expect(page.getByRole("figure", { name: /Drops by reason: Server shutdown/ })).toBeVisible();
+
+  const note = `Broker restarted for patching ${randomUUID().slice(0, 8)}`;
+  await page.getByLabel("Add a note").fill(note);
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(page.getByRole("list", { name: "Notes" })).toContainText(note);
+  await page.screenshot({ path: "test-results/incident.png", fullPage: true });
+
+  await devices.getByRole("link", { name: HEALTHY_PROBE_ID, exact: true }).click();
+  await page.waitForURL((url) => url.pathname === `/devices/${HEALTHY_PROBE_ID}`);
+});

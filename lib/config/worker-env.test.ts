@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { parseWorkerEnv, toDetectionThresholds } from "./worker-env.ts";
+
+const BASE = { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/linkscope" };
+
+describe("worker env: incident detection", () => {
+  it("defaults to 5 devices and 20 % of the fleet within 2 minutes", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && toDetectionThresholds(parsed.data)).toEqual({ minDevices: 5, minFleetFraction: 0.2, windowMs: 120_000, quietMs: 300_000 });
+    expect(parsed.success && parsed.data.INCIDENT_DETECTION_INTERVAL_MS).toBe(30_000);
+  });
+
+  it("reads overrides and rejects nonsense", () => {
+    const parsed = parseWorkerEnv({ ...BASE, INCIDENT_MIN_DEVICES: "50", INCIDENT_MIN_FLEET_PERCENT: "5", INCIDENT_DETECTION_INTERVAL_MS: "0" });
+    expect(parsed.success && parsed.data).toMatchObject({ INCIDENT_MIN_DEVICES: 50, INCIDENT_MIN_FLEET_PERCENT: 5, INCIDENT_DETECTION_INTERVAL_MS: 0 });
+    expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_FLEET_PERCENT: "150" }).success).toBe(false);
+    expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_DEVICES: "1" }).success).toBe(false);
+    expect(parseWorkerEnv({ ...BASE, INCIDENT_WINDOW_MS: "two minutes" }).success).toBe(false);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { detectIncidents, type DetectionThresholds, type DropSample } from "./detect-incidents.ts";
+
+const T0 = Date.parse("2026-11-01T10:00:00Z");
+const THRESHOLDS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
+const LATER = new Date(T0 + 3_600_000);
+
+function drop(deviceId: string, offsetMs: number, overrides: Partial<DropSample> = {}): DropSample {
+  return { deviceId, at: new Date(T0 + offsetMs), reason: "server_shutdown", code: "emqx:server_shutting_down", source: "emqx", brokerNode: "node-a", ...overrides };
+}
+
+describe("detectIncidents", () => {
+  it("reports 20 % of the fleet dropping within 2 minutes as one incident", () => {
+    const samples = Array.from({ length: 20 }, (_, i) => drop(`dev-${i}`, i * 5_000));
+    const [incident, ...rest] = detectIncidents(samples, 100, THRESHOLDS, LATER);
+    expect(rest).toEqual([]);
+    expect(incident?.devices).toHaveLength(20);
+    expect(incident?.startedAt).toEqual(new Date(T0));
+    expect(incident?.lastDropAt).toEqual(new Date(T0 + 19 * 5_000));
+    expect(incident?.dominantReason).toBe("server_shutdown");
+    expect(incident?.codeCounts).toEqual({ "emqx:server_shutting_down": 20 });
+    expect(incident?.ended).toBe(true);
+  });
+
+  it("does not report one device storming through hundreds of drops", () => {
+    const samples = Array.from({ length: 300 }, (_, i) => drop("storm-01", i * 200, { reason: "keepalive_timeout" }));
+    expect(detectIncidents(samples, 100, THRESHOLDS, LATER)).toEqual([]);
+  });
+
+  it("does not report a few devices below the fleet share, nor the same devices spread over an hour", () => {
+    const few = Array.from({ length: 19 }, (_, i) => drop(`dev-${i}`, i * 1_000));
+    expect(detectIncidents(few, 100, THRESHOLDS, LATER)).toEqual([]);
+    const spread = Array.from({ length: 20 }, (_, i) => drop(`dev-${i}`, i * 3 * 60_000));
+    expect(detectIncidents(spread, 100, THRESHOLDS, LATER)).toEqual([]);
+  });
+
+  it("keeps broker nodes apart and names each device's most frequent reason", () => {
+    const a = Array.from({ length: 6 }, (_, i) => drop(`a-${i}`, i * 1_000));
+    const b = Array.from({ length: 6 }, (_, i) => drop(`b-${i}`, i * 1_000, { brokerNode: "node-b", reason: "keepalive_timeout", code: null }));
+    const repeat = [drop("b-0", 10_000, { brokerNode: "node-b", reason: "keepalive_timeout" }), drop("b-0", 11_000, { brokerNode: "node-b", reason: "keepalive_timeout" })];
+    const incidents = detectIncidents([...a, ...b, ...repeat], 20, THRESHOLDS, LATER);
+    expect(incidents.map((i) => i.brokerNode).sort()).toEqual(["node-a", "node-b"]);
+    const nodeB = incidents.find((i) => i.brokerNode === "node-b");
+    expect(nodeB?.dominantReason).toBe("keepalive_timeout");
+    expect(nodeB?.devices.find((d) => d.deviceId === "b-0")).toMatchObject({ drops: 3, reason: "keepalive_timeout" });
+  });
+
+  it("keeps an incident open while drops continue within the quiet period", () => {
+    const burst = Array.from({ length: 6 }, (_, i) => drop(`dev-${i}`, i * 1_000));
+    const tail = [drop("dev-9", 4 * 60_000), drop("dev-10", 8 * 60_000)];
+    const [incident] = detectIncidents([...burst, ...tail], 10, THRESHOLDS, new Date(T0 + 10 * 60_000));
+    expect(incident?.devices).toHaveLength(8);
+    expect(incident?.ended).toBe(false);
+  });
+});

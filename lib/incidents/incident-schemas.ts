@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { ReasonSchema } from "@/lib/events/connection-event.ts";
+
+const MAX_MANUAL_WINDOW_MS = 7 * 24 * 3_600_000;
+
+export const ManualIncidentSchema = z
+  .object({
+    from: z.coerce.date(),
+    to: z.coerce.date(),
+    source: z.string().min(1).max(100).optional(),
+    reason: ReasonSchema.optional(),
+    title: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((input) => input.to > input.from, { message: "`to` must be after `from`", path: ["to"] })
+  .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_MANUAL_WINDOW_MS, { message: "the window can be at most 7 days", path: ["to"] });
+export type ManualIncident = z.infer<typeof ManualIncidentSchema>;
+
+export const IncidentNoteSchema = z.object({ body: z.string().trim().min(1, "the note is empty").max(4_000) });
+export type IncidentNote = z.infer<typeof IncidentNoteSchema>;

@@ -1,0 +1,50 @@
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { Prisma } from "@/lib/db/client.ts";
+import { shapeRecoveryCurve, type RecoveryCurve } from "./shape-recovery-curve.ts";
+
+export const IncidentIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const LIST_LIMIT = 100;
+
+export async function listIncidents(db: Db) {
+  return db.incident.findMany({
+    orderBy: { startedAt: "desc" },
+    take: LIST_LIMIT,
+    select: { id: true, trigger: true, status: true, title: true, startedAt: true, endedAt: true, source: true, brokerNode: true, affectedDevices: true, dominantReason: true },
+  });
+}
+export type IncidentSummary = Awaited<ReturnType<typeof listIncidents>>[number];
+
+/** One incident with its affected devices, notes and recovery curve, or null. */
+export async function getIncident(db: Db, id: string) {
+  if (!IncidentIdPattern.test(id)) return null;
+  const incident = await db.incident.findUnique({
+    where: { id },
+    include: { devices: { orderBy: [{ firstDropAt: "asc" }, { deviceId: "asc" }] }, notes: { orderBy: { createdAt: "asc" } } },
+  });
+  if (!incident) return null;
+  return { ...incident, recovery: await getRecoveryCurve(db, incident.id, incident.startedAt) };
+}
+export type IncidentDetails = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
+
+/** Each affected device's first connect after its drop (the (device_id, occurred_at) index answers each one). */
+async function getRecoveryCurve(db: Db, incidentId: string, startedAt: Date): Promise<RecoveryCurve> {
+  const rows = await db.$queryRaw<{ reconnectedAt: Date | null }[]>(Prisma.sql`
+    SELECT (SELECT MIN(e.occurred_at) FROM connection_events e
+            WHERE e.device_id = d.device_id AND e.kind = 'connected' AND e.occurred_at >= d.first_drop_at) AS "reconnectedAt"
+    FROM incident_devices d
+    WHERE d.incident_id = ${incidentId}`);
+  return shapeRecoveryCurve(startedAt, rows.map((row) => row.reconnectedAt));
+}
+
+/** Adds a note (audited), or returns null when there is no such incident. */
+export async function addIncidentNote(db: Db, input: { incidentId: string; body: string }, by: { actor: Actor; ip?: string | null }) {
+  if (!IncidentIdPattern.test(input.incidentId) || (await db.incident.count({ where: { id: input.incidentId } })) === 0) return null;
+  return db.$transaction(async (tx) => {
+    const note = await tx.incidentNote.create({ data: { ...input, authorLabel: by.actor.label } });
+    await recordAuditEvent(tx, { action: "incident.note_added", actor: by.actor, ip: by.ip, target: { type: "incident", id: input.incidentId }, details: { noteId: note.id.toString() } });
+    return note;
+  });
+}
