@@ -38,6 +38,8 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/codes": { role: "viewer" },
   "GET /api/v1/codes/[code]": { role: "viewer" },
   "POST /api/v1/devices/[deviceId]/agent-export": { role: "support", body: {} },
+  "GET /api/v1/devices/[deviceId]/export": { role: "support" },
+  "GET /api/v1/devices/[deviceId]/support-bundle": { role: "support" },
   "POST /api/v1/ingest/[source]": { public: true, status: 401 },
   "OPTIONS /api/v1/ingest/[source]": { public: true, status: 401 },
   "GET /api/v1/ingest-health": { role: "viewer" },

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   "dead_letters.reprocessed",
   "import.started",
   "agent_export.uploaded",
+  "export.device_history",
+  "export.support_bundle",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 
