@@ -14,6 +14,8 @@ import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { DeviceAgentPanel } from "@/components/device-agent-panel.tsx";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
+import { DeviceExports } from "@/components/device-exports.tsx";
+import { hasRole } from "@/lib/auth/roles.ts";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
 import { formatTimestamp } from "@/components/format.ts";
@@ -42,7 +44,7 @@ export async function generateMetadata({ params }: DevicePageProps): Promise<Met
 }
 
 export default async function DevicePage({ params, searchParams }: DevicePageProps) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const deviceId = decodeDeviceIdSegments((await params).deviceId);
   if (deviceId === null || deviceId.length > 512) notFound();
   const db = getDb();
@@ -144,6 +146,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
         <RecommendedConfig items={config} />
         <SupportTicket text={ticket} />
       </div>
+      {hasRole(user.role, "support") ? <DeviceExports deviceId={device.id} from={range.from} to={range.to} /> : null}
     </>
   );
 }
