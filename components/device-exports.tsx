@@ -1,7 +1,7 @@
 /** Download forms for one device over the window the page shows; plain GET forms, so no script is needed. */
 export function DeviceExports({ deviceId, from, to }: { deviceId: string; from: Date; to: Date }) {
   const base = `/api/v1/devices/${encodeURIComponent(deviceId)}`;
-  const window = (
+  const windowFields = (
     <>
       <input type="hidden" name="from" value={from.toISOString()} />
       <input type="hidden" name="to" value={to.toISOString()} />
@@ -20,7 +20,7 @@ export function DeviceExports({ deviceId, from, to }: { deviceId: string; from: 
         recorded in the audit log.
       </p>
       <form method="get" action={`${base}/export`} className="button-group" aria-label="Export device history">
-        {window}
+        {windowFields}
         <button type="submit" name="format" value="csv" className="button button-small">
           History as CSV
         </button>
@@ -29,7 +29,7 @@ export function DeviceExports({ deviceId, from, to }: { deviceId: string; from: 
         </button>
       </form>
       <form method="get" action={`${base}/support-bundle`} className="button-group" aria-label="Export support bundle">
-        {window}
+        {windowFields}
         <button type="submit" className="button button-small">
           Support bundle
         </button>
