@@ -84,9 +84,11 @@ test.describe("share links", () => {
       await expect(shared.getByRole("navigation", { name: "Main" })).toHaveCount(0);
 
       // The token is not an API credential, and the visitor has no session: the rest of the product stays shut.
+      // 429 is a refusal too: api-tokens.spec.ts rate-limits bad bearer tokens from this address while it runs.
       const api = await createApiClient(baseURL, null, { authorization: `Bearer ${token}` });
-      expect((await api.get(apiPath(AUTH_FAILING_DEVICE_ID))).status()).toBe(401);
-      expect((await api.get(apiPath(KEEPALIVE_DEVICE_ID))).status()).toBe(401);
+      for (const deviceId of [AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID]) {
+        expect([401, 429]).toContain((await api.get(apiPath(deviceId))).status());
+      }
       await api.dispose();
       await shared.goto(devicePath(AUTH_FAILING_DEVICE_ID));
       await shared.waitForURL((next) => next.pathname === "/signin");
