@@ -38,6 +38,12 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/codes": { role: "viewer" },
   "GET /api/v1/codes/[code]": { role: "viewer" },
   "POST /api/v1/devices/[deviceId]/agent-export": { role: "support", body: {} },
+  "GET /api/v1/devices/[deviceId]/export": { role: "support" },
+  "GET /api/v1/devices/[deviceId]/support-bundle": { role: "support" },
+  "GET /api/v1/devices/[deviceId]/share-links": { role: "support" },
+  "POST /api/v1/devices/[deviceId]/share-links": { role: "support", body: {} },
+  // An unknown link ID: an allowed caller gets the 404 envelope, never 401/403.
+  "DELETE /api/v1/devices/[deviceId]/share-links/[linkId]": { role: "support", allowedStatus: 404 },
   "POST /api/v1/ingest/[source]": { public: true, status: 401 },
   "OPTIONS /api/v1/ingest/[source]": { public: true, status: 401 },
   "GET /api/v1/ingest-health": { role: "viewer" },
@@ -62,7 +68,7 @@ const ACCESS: Record<string, Access> = {
   "POST /api/v1/incidents/[id]/notes": { role: "support", body: {} },
 };
 
-const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };
+const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), linkId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };
 const routes = discoverApiRoutes();
 
 test("every API route has an entry in the access table", () => {

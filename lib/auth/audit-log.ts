@@ -24,6 +24,12 @@ export const AUDIT_ACTIONS = [
   "agent_export.uploaded",
   "incident.created",
   "incident.note_added",
+  "export.device_history",
+  "export.support_bundle",
+  "share_link.created",
+  "share_link.revoked",
+  "share_link.accessed",
+  "share_link.refused",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

@@ -14,6 +14,10 @@ import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { DeviceAgentPanel } from "@/components/device-agent-panel.tsx";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
+import { DeviceExports } from "@/components/device-exports.tsx";
+import { DeviceShareLinks } from "@/components/device-share-links.tsx";
+import { listDeviceShareLinks } from "@/lib/share/share-links.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
 import { formatTimestamp } from "@/components/format.ts";
@@ -42,7 +46,7 @@ export async function generateMetadata({ params }: DevicePageProps): Promise<Met
 }
 
 export default async function DevicePage({ params, searchParams }: DevicePageProps) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const deviceId = decodeDeviceIdSegments((await params).deviceId);
   if (deviceId === null || deviceId.length > 512) notFound();
   const db = getDb();
@@ -60,6 +64,8 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
     listDeviceEvents(db, { deviceId, from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS), to: now, limit: 10, kinds: ["disconnected", "connect_failed"] }),
     getDeviceAgentContext(db, { deviceId, limit: AGENT_REPORTS_SHOWN }),
   ]);
+  const canShare = hasRole(user.role, "support");
+  const shareLinks = canShare ? await listDeviceShareLinks(db, deviceId, now) : [];
   const config = recommendClientConfig(diagnosis);
   const ticket = buildSupportTicket({
     device,
@@ -144,6 +150,12 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
         <RecommendedConfig items={config} />
         <SupportTicket text={ticket} />
       </div>
+      {canShare ? (
+        <>
+          <DeviceExports deviceId={device.id} from={range.from} to={range.to} />
+          <DeviceShareLinks deviceId={device.id} from={range.from.toISOString()} to={range.to.toISOString()} initialLinks={serializeForClient(shareLinks)} />
+        </>
+      ) : null}
     </>
   );
 }

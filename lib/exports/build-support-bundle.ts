@@ -1,0 +1,46 @@
+import type { Db } from "@/lib/db/client.ts";
+import { buildSupportTicket } from "@/lib/diagnosis/build-support-ticket.ts";
+import { recommendClientConfig, type ConfigRecommendation } from "@/lib/diagnosis/recommend-client-config.ts";
+import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
+import { getDevice, type DeviceDetail } from "@/lib/queries/get-device.ts";
+import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
+import { loadDeviceHistory, type DeviceHistory } from "./load-device-history.ts";
+import { redactSecrets, type RedactionOptions } from "./redact.ts";
+
+const TICKET_FAILURES = 10;
+
+export type SupportBundle = {
+  generatedAt: Date;
+  redaction: { secrets: true; ips: boolean };
+  device: DeviceDetail;
+  window: { from: Date; to: Date };
+  diagnosis: DeviceDiagnosis;
+  recommendedSettings: ConfigRecommendation[];
+  supportTicket: string;
+  history: DeviceHistory;
+};
+
+/** Everything a vendor or a colleague needs about one device over a window, redacted; null for an unknown device. */
+export async function buildSupportBundle(
+  db: Db,
+  input: { deviceId: string; from: Date; to: Date; now?: Date },
+  options: RedactionOptions,
+): Promise<SupportBundle | null> {
+  const now = input.now ?? new Date();
+  const device = await getDevice(db, input.deviceId, now);
+  if (!device) return null;
+  const [diagnosis, history] = await Promise.all([
+    getDeviceDiagnosis(db, { deviceId: input.deviceId, from: input.from, to: input.to }),
+    loadDeviceHistory(db, input),
+  ]);
+  const recommendedSettings = recommendClientConfig(diagnosis);
+  const recentFailures = history.events
+    .filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && event.reason !== "client_disconnect")
+    .slice(-TICKET_FAILURES)
+    .reverse();
+  const supportTicket = buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures });
+  return redactSecrets(
+    { generatedAt: now, redaction: { secrets: true, ips: options.redactIps }, device, window: { from: input.from, to: input.to }, diagnosis, recommendedSettings, supportTicket, history },
+    options,
+  );
+}

@@ -1,0 +1,70 @@
+import { toJsonText } from "@/lib/http/json.ts";
+import type { DeviceHistory } from "./load-device-history.ts";
+import { redactSecrets, type RedactionOptions } from "./redact.ts";
+
+export const CSV_COLUMNS = [
+  "record",
+  "id",
+  "occurred_at",
+  "ended_at",
+  "kind",
+  "reason",
+  "initiator",
+  "code",
+  "message",
+  "source",
+  "broker_node",
+  "session_key",
+  "client_ip",
+  "keepalive_sec",
+  "username",
+  "raw",
+] as const;
+
+/** Redacted once, here, so the CSV and JSON forms carry exactly the same data. */
+export function redactDeviceHistory(history: DeviceHistory, options: RedactionOptions): DeviceHistory {
+  return redactSecrets(history, options);
+}
+
+export function formatDeviceHistoryJson(history: DeviceHistory, options: RedactionOptions): string {
+  const redacted = redactDeviceHistory(history, options);
+  return toJsonText({ ...redacted, redaction: { secrets: true, ips: options.redactIps } });
+}
+
+/** One row per event and per session (column `record`), oldest first; RFC 4180 quoting. */
+export function formatDeviceHistoryCsv(history: DeviceHistory, options: RedactionOptions): string {
+  const { events, sessions } = redactDeviceHistory(history, options);
+  const rows: (string | number | null)[][] = [[...CSV_COLUMNS]];
+  for (const event of events) {
+    rows.push([
+      "event",
+      event.id,
+      event.occurredAt.toISOString(),
+      null,
+      event.kind,
+      event.reason,
+      event.initiator,
+      event.code,
+      event.message,
+      event.source,
+      event.brokerNode,
+      event.sessionKey,
+      event.clientIp,
+      event.keepaliveSec,
+      event.username,
+      toJsonText(event.raw),
+    ]);
+  }
+  for (const session of sessions) {
+    rows.push(["session", session.id, session.startedAt.toISOString(), session.endedAt?.toISOString() ?? null, "session", session.endReason, null, session.endCode, null, null, null, session.sessionKey, session.clientIp, null, null, null]);
+  }
+  return `${rows.map((row) => row.map(formatCsvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+// A leading =, +, - or @ makes spreadsheets evaluate the cell; a quote prefix keeps it text.
+function formatCsvCell(value: string | number | null): string {
+  if (value === null) return "";
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

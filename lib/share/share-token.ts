@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+
+const TOKEN_PREFIX = "lss_";
+/** 32 random bytes (256 bits) in base64url. */
+export const SHARE_TOKEN_PATTERN = /^lss_[A-Za-z0-9_-]{43}$/;
+export const ShareTokenSchema = z.string().regex(SHARE_TOKEN_PATTERN, "is not a share-link token");
+
+const HOUR_MS = 3_600_000;
+export const DEFAULT_SHARE_EXPIRY_HOURS = 7 * 24;
+export const MIN_SHARE_EXPIRY_HOURS = 1;
+export const MAX_SHARE_EXPIRY_HOURS = 30 * 24;
+export const MAX_SHARE_WINDOW_MS = 92 * 24 * HOUR_MS;
+
+export function generateShareToken(): { token: string; tokenHash: string } {
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return { token, tokenHash: hashShareToken(token) };
+}
+
+/** 256 random bits cannot be guessed from a dictionary, so a fast unsalted hash is enough and allows lookup by hash. */
+export function hashShareToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export const ShareExpiryHoursSchema = z
+  .number({ error: "must be a number of hours" })
+  .int("must be a whole number of hours")
+  .min(MIN_SHARE_EXPIRY_HOURS, `must be at least ${MIN_SHARE_EXPIRY_HOURS} hour`)
+  .max(MAX_SHARE_EXPIRY_HOURS, `must be at most ${MAX_SHARE_EXPIRY_HOURS} hours (30 days)`)
+  .default(DEFAULT_SHARE_EXPIRY_HOURS);
+
+export function computeShareExpiry(now: Date, expiresInHours: number): Date {
+  return new Date(now.getTime() + expiresInHours * HOUR_MS);
+}
+
+export type ShareLinkStatus = "active" | "expired" | "revoked";
+
+/** Revocation wins over expiry, so the page tells the truth about a link someone turned off. */
+export function getShareLinkStatus(link: { expiresAt: Date; revokedAt: Date | null }, now: Date): ShareLinkStatus {
+  if (link.revokedAt !== null && link.revokedAt.getTime() <= now.getTime()) return "revoked";
+  if (link.expiresAt.getTime() <= now.getTime()) return "expired";
+  return "active";
+}
