@@ -1,17 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
 
 const TOKEN_PREFIX = "lsk_";
-export const API_TOKEN_PATTERN = /^lsk_[A-Za-z0-9_-]{43}$/;
+export const API_TOKEN_PATTERN = new RegExp(`^lsk_${SECRET_PART_PATTERN}$`);
 
-/**
- * Tokens carry 256 random bits, so a fast hash is enough to store them: unlike passwords they cannot be guessed
- * from a dictionary, and a lookup by hash keeps verification O(1).
- */
-export function hashApiToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export const hashApiToken = hashSecretToken;
 
 export function generateApiTokenSecret(): { token: string; tokenHash: string; prefix: string } {
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const token = `${TOKEN_PREFIX}${generateSecretPart()}`;
   return { token, tokenHash: hashApiToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) };
 }

@@ -1,16 +1,15 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
 import type { Db } from "@/lib/db/client.ts";
 
 /** Token shape: `lsit_<id>_<secret>`; the id is public (listing, revoking), the secret is never stored. */
-const TOKEN_PATTERN = /^lsit_([a-z0-9]{10})_[A-Za-z0-9_-]{43}$/;
+const TOKEN_PATTERN = new RegExp(`^lsit_([a-z0-9]{10})_${SECRET_PART_PATTERN}$`);
 
-export function hashIngestToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
+export const hashIngestToken = hashSecretToken;
 
 export async function createIngestToken(db: Db, input: { source: string; label?: string | null }): Promise<{ id: string; token: string }> {
   const id = randomBytes(8).toString("hex").slice(0, 10).replace(/[^a-z0-9]/g, "0");
-  const token = `lsit_${id}_${randomBytes(32).toString("base64url")}`;
+  const token = `lsit_${id}_${generateSecretPart()}`;
   await db.ingestToken.create({ data: { id, source: input.source, label: input.label ?? null, tokenHash: hashIngestToken(token) } });
   return { id, token };
 }

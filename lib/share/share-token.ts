@@ -1,9 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
 
 const TOKEN_PREFIX = "lss_";
-/** 32 random bytes (256 bits) in base64url. */
-export const SHARE_TOKEN_PATTERN = /^lss_[A-Za-z0-9_-]{43}$/;
+export const SHARE_TOKEN_PATTERN = new RegExp(`^lss_${SECRET_PART_PATTERN}$`);
 export const ShareTokenSchema = z.string().regex(SHARE_TOKEN_PATTERN, "is not a share-link token");
 
 const HOUR_MS = 3_600_000;
@@ -13,14 +12,11 @@ export const MAX_SHARE_EXPIRY_HOURS = 30 * 24;
 export const MAX_SHARE_WINDOW_MS = 92 * 24 * HOUR_MS;
 
 export function generateShareToken(): { token: string; tokenHash: string } {
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const token = `${TOKEN_PREFIX}${generateSecretPart()}`;
   return { token, tokenHash: hashShareToken(token) };
 }
 
-/** 256 random bits cannot be guessed from a dictionary, so a fast unsalted hash is enough and allows lookup by hash. */
-export function hashShareToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export const hashShareToken = hashSecretToken;
 
 export const ShareExpiryHoursSchema = z
   .number({ error: "must be a number of hours" })
