@@ -86,7 +86,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext): DraftFinding[] {
         evidence: { eventIds: expiries.map((drop) => drop.id), stats: { keepaliveTimeouts: expiries.length, keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) }, range: rangeAround(last.occurredAt) },
         codes,
         steps: [
-          { text: "Check that the client's ping loop keeps running while the application is busy", check: "manual" },
+          { text: "Check that the client's ping loop runs while the application is busy (no blocked event loop)", check: "manual" },
           { text: "Check the device's network path around the drop times", check: "stable-network" },
           { text: "Keep the keepalive at or below 60 s so dead links are noticed quickly", check: "keepalive-within-nat-timeout" },
         ],

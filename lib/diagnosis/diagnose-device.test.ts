@@ -109,6 +109,13 @@ describe("keepalive, rate limiting and system events", () => {
     expect(analyzersOf(s)).not.toContain("irregular-drops");
   });
 
+  it("lists each step once when the analyzer and the knowledge base both suggest it", () => {
+    const s = new ScenarioBuilder();
+    for (let i = 0; i < 4; i += 1) s.connect({ keepaliveSec: 60 }).wait((3 + i * 2) * HOUR).drop("keepalive_timeout", "emqx:keepalive_timeout").wait(5 * MINUTE);
+    const texts = findingOf(s, "keepalive-timeouts")?.steps.map((step) => step.text) ?? [];
+    expect(texts.filter((text) => text.includes("ping loop"))).toHaveLength(1);
+  });
+
   it("attributes throttling drops to rate limiting, and not other drops", () => {
     const s = new ScenarioBuilder();
     s.connect().wait(HOUR).drop("throttled", "aws:THROTTLED").wait(SECOND).connect();
