@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { REASONS } from "@/lib/events/connection-event.ts";
-import { createLimitParamSchema, TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
 import { isHttpUrl } from "./webhook-url.ts";
 
@@ -95,6 +95,6 @@ export const AlertHistoryQuerySchema = z.object({
   ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").optional(),
   status: z.enum(ALERT_HISTORY_KINDS, { error: `must be one of ${ALERT_HISTORY_KINDS.join(", ")}` }).optional(),
   limit: createLimitParamSchema(100, 500),
-  before: TimestampParamSchema.optional(),
+  before: z.string().regex(/^\d{1,19}$/, "must be a history row ID (nextBefore of the previous page)").transform(BigInt).optional(),
 });
 export type AlertHistoryQuery = z.output<typeof AlertHistoryQuerySchema>;

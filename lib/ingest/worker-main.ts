@@ -49,7 +49,7 @@ const incidentJob =
     : null;
 const alertJob =
   env.ALERT_EVALUATION_INTERVAL_MS > 0
-    ? startAlertEvaluationJob(db, log, { intervalMs: env.ALERT_EVALUATION_INTERVAL_MS, publicBaseUrl: resolvePublicBaseUrl(env) })
+    ? startAlertEvaluationJob(db, log, { intervalMs: env.ALERT_EVALUATION_INTERVAL_MS, publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }) })
     : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
