@@ -154,7 +154,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                       ) : null}
                     </td>
                     <td className="nowrap">{rule.lastFiredAt ? formatTimestamp(rule.lastFiredAt) : "never"}</td>
-                    <td className="mono" data-testid="masked-webhook">
+                    <td className="mono nowrap" data-testid="masked-webhook">
                       {rule.webhook ?? "none"}
                     </td>
                     {canEdit ? (

@@ -26,6 +26,7 @@ test.describe("as support", () => {
     await form.getByLabel("Drop within the window, percent").fill("150");
     await form.getByRole("button", { name: "Create rule" }).click();
     await expect(form.getByRole("alert")).toContainText("Drop within the window, percent: at most 100 %");
+    await page.screenshot({ path: "test-results/alerts-form.png", fullPage: true });
 
     await form.getByLabel("Kind").selectOption("connected_below");
     await form.getByLabel("Fewer connected devices than").fill("1000");

@@ -17,9 +17,9 @@ export default async function AlertsPage() {
       <div className="page-header">
         <div>
           <h1>Alerts</h1>
+          <p className="muted">Rules the ingest worker evaluates continuously; notifications go to a webhook (Slack-compatible).</p>
           <p className="muted">
-            Rules the ingest worker evaluates continuously. An alert fires after its condition held for the rule&apos;s duration and resolves only after
-            the value stayed past the clear margin, so a value hovering at the threshold does not flap. Notifications go to a webhook (Slack-compatible).
+            An alert fires once its condition has held for the rule&apos;s duration, and resolves only after the value stayed past the clear margin.
           </p>
         </div>
         <Link className="button" href="/alerts/history">

@@ -30,7 +30,7 @@ export default async function AlertHistoryPage({ searchParams }: Props) {
           Rules
         </Link>
       </div>
-      <form className="toolbar" method="get" aria-label="Filter alert history">
+      <form className="button-group alert-filter" method="get" aria-label="Filter alert history">
         <label>
           Rule{" "}
           <select name="ruleId" defaultValue={ruleId ?? ""}>
