@@ -131,7 +131,6 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                   <tr key={rule.id} data-rule-id={rule.id}>
                     <td>
                       <Link href={`/alerts/history?ruleId=${encodeURIComponent(rule.id)}`}>{rule.name}</Link>
-                      <div className="muted">{ALERT_KINDS[rule.kind].label}</div>
                     </td>
                     <td>
                       {describeCondition(rule)}
@@ -159,7 +158,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                     </td>
                     {canEdit ? (
                       <td>
-                        <div className="button-group">
+                        <div className="alert-actions">
                           <button className="button button-small" type="button" onClick={() => setEditing(rule)} disabled={busy === rule.id}>
                             Edit
                           </button>

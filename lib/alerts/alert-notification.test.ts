@@ -53,6 +53,8 @@ describe("alert notifications", () => {
       "connected devices dropped by 40 % within 5 min (node n1); alert at more than 25 %",
     );
     expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 45.5)).toBe("device meter-1 offline for 45.5 min (all sources); alert after 30 min");
+    expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 20_151.5)).toMatch(/offline for 14 d /);
+    expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 150)).toMatch(/offline for 2.5 h /);
   });
 
   it("takes the public URL from LINKSCOPE_PUBLIC_URL, then NEXTAUTH_URL, then the local default", () => {

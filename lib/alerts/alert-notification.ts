@@ -52,6 +52,13 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 }
 
+/** Offline durations read better in hours or days once they are long. */
+function formatMinutes(minutes: number): string {
+  if (minutes < 120) return `${formatNumber(minutes)} min`;
+  if (minutes < 2_880) return `${formatNumber(Math.round(minutes / 6) / 10)} h`;
+  return `${formatNumber(Math.round(minutes / 144) / 10)} d`;
+}
+
 /** One plain sentence about the value against the threshold (stored in the history and used in the Slack text). */
 export function describeAlertValue(rule: NotifiedRule, subject: string, value: number | null): string {
   const threshold = formatNumber(rule.threshold);
@@ -70,7 +77,7 @@ export function describeAlertValue(rule: NotifiedRule, subject: string, value: n
     case "device_offline_longer":
       return subject === FLEET_SUBJECT
         ? `${now} devices offline for more than ${threshold} min (${scope})`
-        : `device ${subject} offline for ${now} min (${scope}); alert after ${threshold} min`;
+        : `device ${subject} offline for ${value === null ? now : formatMinutes(value)} (${scope}); alert after ${threshold} min`;
   }
 }
 

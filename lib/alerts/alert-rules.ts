@@ -10,6 +10,22 @@ import { maskWebhookUrl } from "./webhook-url.ts";
 
 type By = { actor: Actor; ip?: string | null };
 
+/** The stored rule in the shape of the create/update body (without the webhook URL). */
+function toDefinitionInput(rule: AlertRule) {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    params: rule.params,
+    source: rule.source,
+    brokerNode: rule.brokerNode,
+    windowMinutes: rule.windowMs / 60_000,
+    forSeconds: rule.forMs / 1_000,
+    clearMargin: rule.clearMargin,
+    clearForSeconds: rule.clearForMs / 1_000,
+    enabled: rule.enabled,
+  };
+}
+
 /** A rule as the API and pages show it: the webhook URL only masked, with its current state and last firing. */
 export type AlertRuleView = ReturnType<typeof toRuleView>;
 
@@ -20,17 +36,9 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
   const pending = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "pending").length : fleet?.status === "pending" ? 1 : 0;
   return {
     id: rule.id,
-    name: rule.name,
-    kind: rule.kind,
+    ...toDefinitionInput(rule),
     params: rule.params as { threshold: number; code?: string },
-    source: rule.source,
-    brokerNode: rule.brokerNode,
-    windowMinutes: rule.windowMs / 60_000,
-    forSeconds: rule.forMs / 1_000,
-    clearMargin: rule.clearMargin,
-    clearForSeconds: rule.clearForMs / 1_000,
     webhook: rule.webhookUrl ? maskWebhookUrl(rule.webhookUrl) : null,
-    enabled: rule.enabled,
     createdBy: rule.createdBy,
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
@@ -96,20 +104,6 @@ export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): P
   return requireRule(db, id);
 }
 
-function toDefinitionInput(rule: AlertRule) {
-  return {
-    name: rule.name,
-    kind: rule.kind,
-    params: rule.params,
-    source: rule.source,
-    brokerNode: rule.brokerNode,
-    windowMinutes: rule.windowMs / 60_000,
-    forSeconds: rule.forMs / 1_000,
-    clearMargin: rule.clearMargin,
-    clearForSeconds: rule.clearForMs / 1_000,
-    enabled: rule.enabled,
-  };
-}
 
 /**
  * Applies a partial change, validated as a whole rule. Any change but the name resets the rule's alert states
