@@ -25,6 +25,13 @@ function describeLink(row: AlertHistoryRow): string {
   return "Fleet view";
 }
 
+function pagePath(filter: AlertHistoryFilter, before: string): string {
+  const params = new URLSearchParams({ before });
+  if (filter.ruleId) params.set("ruleId", filter.ruleId);
+  if (filter.status) params.set("status", filter.status);
+  return `/alerts/history?${params.toString()}`;
+}
+
 export function AlertHistoryTable({ filter, initialData }: { filter: AlertHistoryFilter; initialData: AlertHistoryResponse }) {
   const { data } = useAlertHistory(filter, initialData);
   return (
@@ -56,11 +63,18 @@ export function AlertHistoryTable({ filter, initialData }: { filter: AlertHistor
                   <td>
                     <Link href={row.linkPath}>{describeLink(row)}</Link>
                   </td>
-                  <td className={row.deliveryStatus === "failed" ? "error-text" : undefined}>{describeDelivery(row)}</td>
+                  <td className={row.deliveryStatus === "failed" ? "error-text" : "nowrap"}>{describeDelivery(row)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {data.nextBefore ? (
+            <p className="load-more">
+              <Link className="button button-small" href={pagePath(filter, data.nextBefore)}>
+                Older
+              </Link>
+            </p>
+          ) : null}
         </div>
       )}
     </section>

@@ -10,7 +10,7 @@ export type AlertRuleRow = Jsonify<AlertRuleView>;
 export type AlertHistoryRow = Jsonify<AlertHistoryView>;
 export type AlertRulesResponse = { rules: AlertRuleRow[] };
 export type AlertHistoryResponse = { history: AlertHistoryRow[]; nextBefore: string | null };
-export type AlertHistoryFilter = { ruleId?: string | undefined; status?: string | undefined };
+export type AlertHistoryFilter = { ruleId?: string | undefined; status?: string | undefined; before?: string | undefined };
 
 export const ALERT_RULES_KEY = ["alert-rules"] as const;
 
@@ -28,8 +28,9 @@ export function useAlertHistory(filter: AlertHistoryFilter, initialData: AlertHi
   const params = new URLSearchParams({ limit: "100" });
   if (filter.ruleId) params.set("ruleId", filter.ruleId);
   if (filter.status) params.set("status", filter.status);
+  if (filter.before) params.set("before", filter.before);
   return useQuery({
-    queryKey: ["alert-history", filter.ruleId ?? "", filter.status ?? ""],
+    queryKey: ["alert-history", filter.ruleId ?? "", filter.status ?? "", filter.before ?? ""],
     queryFn: ({ signal }) => fetchJson<AlertHistoryResponse>(`/api/v1/alerts/history?${params.toString()}`, signal),
     initialData,
     meta: { live: "fleet" },

@@ -55,6 +55,7 @@ describe("alert notifications", () => {
     expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 45.5)).toBe("device meter-1 offline for 45.5 min (all sources); alert after 30 min");
     expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 20_151.5)).toMatch(/offline for 14 d /);
     expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 150)).toMatch(/offline for 2.5 h /);
+    expect(describeAlertValue({ ...RULE, kind: "device_offline_longer", threshold: 30 }, "meter-1", 0)).toBe("device meter-1 is back online (all sources)");
   });
 
   it("takes the public URL from LINKSCOPE_PUBLIC_URL, then NEXTAUTH_URL, then the local default", () => {

@@ -75,9 +75,9 @@ export function describeAlertValue(rule: NotifiedRule, subject: string, value: n
     case "code_rate_above":
       return `${rule.code ?? "?"}: ${now} events per minute over the last ${window}; alert above ${threshold}`;
     case "device_offline_longer":
-      return subject === FLEET_SUBJECT
-        ? `${now} devices offline for more than ${threshold} min (${scope})`
-        : `device ${subject} offline for ${value === null ? now : formatMinutes(value)} (${scope}); alert after ${threshold} min`;
+      if (subject === FLEET_SUBJECT) return `${now} devices offline for more than ${threshold} min (${scope})`;
+      if (value === 0) return `device ${subject} is back online (${scope})`;
+      return `device ${subject} offline for ${value === null ? now : formatMinutes(value)} (${scope}); alert after ${threshold} min`;
   }
 }
 

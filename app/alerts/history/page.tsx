@@ -17,8 +17,9 @@ export default async function AlertHistoryPage({ searchParams }: Props) {
   const params = await searchParams;
   const ruleId = typeof params.ruleId === "string" && AlertRuleIdPattern.test(params.ruleId) ? params.ruleId : undefined;
   const status = ALERT_HISTORY_KINDS.find((kind) => kind === params.status);
+  const before = typeof params.before === "string" && /^\d{1,19}$/.test(params.before) ? params.before : undefined;
   const db = getDb();
-  const [history, rules] = await Promise.all([listAlertHistory(db, { ruleId, status, limit: 100 }), listAlertRules(db)]);
+  const [history, rules] = await Promise.all([listAlertHistory(db, { ruleId, status, limit: 100, before: before === undefined ? undefined : BigInt(before) }), listAlertRules(db)]);
   return (
     <>
       <div className="page-header">
@@ -57,7 +58,7 @@ export default async function AlertHistoryPage({ searchParams }: Props) {
           Filter
         </button>
       </form>
-      <AlertHistoryTable filter={{ ruleId, status }} initialData={serializeForClient(history)} />
+      <AlertHistoryTable filter={{ ruleId, status, before }} initialData={serializeForClient(history)} />
     </>
   );
 }
