@@ -35,6 +35,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link href="/">Fleet</Link>
                     <Link href="/devices">Devices</Link>
                     <Link href="/incidents">Incidents</Link>
+                    <Link href="/alerts">Alerts</Link>
                     <Link href="/ingest">Ingest</Link>
                     <Link href="/codes">Codes</Link>
                     <Link href="/tools/jwt">JWT check</Link>

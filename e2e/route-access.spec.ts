@@ -66,6 +66,14 @@ const ACCESS: Record<string, Access> = {
   // The sample ID names no incident: an allowed caller gets the 404 envelope, never 401/403.
   "GET /api/v1/incidents/[id]": { role: "viewer", allowedStatus: 404 },
   "POST /api/v1/incidents/[id]/notes": { role: "support", body: {} },
+  "GET /api/v1/alerts/rules": { role: "viewer" },
+  "POST /api/v1/alerts/rules": { role: "support", body: {} },
+  // The sample ID names no rule: an allowed caller gets the 404 envelope, never 401/403.
+  "GET /api/v1/alerts/rules/[id]": { role: "viewer", allowedStatus: 404 },
+  "PATCH /api/v1/alerts/rules/[id]": { role: "support", body: {}, allowedStatus: 404 },
+  "DELETE /api/v1/alerts/rules/[id]": { role: "support", allowedStatus: 404 },
+  "POST /api/v1/alerts/rules/[id]/test": { role: "support", allowedStatus: 404 },
+  "GET /api/v1/alerts/history": { role: "viewer" },
 };
 
 const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), linkId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };

@@ -224,7 +224,7 @@ async function main(): Promise<void> {
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
   const webEnv = { ...childEnv, NEXTAUTH_SECRET: authSecret, NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://${env.HOST}:${env.PORT}` };
-  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3" });
+  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3", NEXTAUTH_URL: webEnv.NEXTAUTH_URL });
   // Device-side reports from the Linkscope agent arrive on their own topics; a second worker ingests them.
   runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
     ...childEnv,
@@ -236,6 +236,7 @@ async function main(): Promise<void> {
     INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",
     // The first worker detects incidents; one is enough.
     INCIDENT_DETECTION_INTERVAL_MS: "0",
+    ALERT_EVALUATION_INTERVAL_MS: "0",
   });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);

@@ -30,6 +30,10 @@ export const AUDIT_ACTIONS = [
   "share_link.revoked",
   "share_link.accessed",
   "share_link.refused",
+  "alert_rule.created",
+  "alert_rule.updated",
+  "alert_rule.deleted",
+  "alert_rule.test_fired",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

@@ -18,3 +18,14 @@ describe("worker env: incident detection", () => {
     expect(parseWorkerEnv({ ...BASE, INCIDENT_WINDOW_MS: "two minutes" }).success).toBe(false);
   });
 });
+
+describe("worker env: alerts", () => {
+  it("evaluates every 15 s by default, 0 turns it off, and the public URL must be http(s)", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && parsed.data.ALERT_EVALUATION_INTERVAL_MS).toBe(15_000);
+    const off = parseWorkerEnv({ ...BASE, ALERT_EVALUATION_INTERVAL_MS: "0", LINKSCOPE_PUBLIC_URL: "https://linkscope.example.com" });
+    expect(off.success && off.data).toMatchObject({ ALERT_EVALUATION_INTERVAL_MS: 0, LINKSCOPE_PUBLIC_URL: "https://linkscope.example.com" });
+    expect(parseWorkerEnv({ ...BASE, ALERT_EVALUATION_INTERVAL_MS: "-1" }).success).toBe(false);
+    expect(parseWorkerEnv({ ...BASE, LINKSCOPE_PUBLIC_URL: "ftp://example.com" }).success).toBe(false);
+  });
+});

@@ -33,6 +33,10 @@ const WorkerEnvSchema = z.object({
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
+  // Alerts: 0 turns evaluation off. Links in notifications use LINKSCOPE_PUBLIC_URL, else NEXTAUTH_URL.
+  ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  LINKSCOPE_PUBLIC_URL: z.string().url("LINKSCOPE_PUBLIC_URL must be a URL such as https://linkscope.example.com").regex(/^https?:\/\//, "LINKSCOPE_PUBLIC_URL must start with http:// or https://").optional(),
+  NEXTAUTH_URL: z.string().optional(),
 }).extend(IncidentDetectionEnvSchema.shape);
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 

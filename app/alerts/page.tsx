@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AlertRulesPanel } from "@/components/alert-rules-panel.tsx";
+import { listAlertRules } from "@/lib/alerts/alert-rules.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { serializeForClient } from "@/lib/http/json.ts";
+
+export const metadata: Metadata = { title: "Alerts" };
+
+export default async function AlertsPage() {
+  const user = await requirePageUser();
+  const rules = await listAlertRules(getDb());
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Alerts</h1>
+          <p className="muted">Rules the ingest worker evaluates continuously; notifications go to a webhook (Slack-compatible).</p>
+          <p className="muted">
+            An alert fires once its condition has held for the rule&apos;s duration, and resolves only after the value stayed past the clear margin.
+          </p>
+        </div>
+        <Link className="button" href="/alerts/history">
+          History
+        </Link>
+      </div>
+      <AlertRulesPanel initialData={{ rules: serializeForClient(rules) }} canEdit={hasRole(user.role, "support")} />
+    </>
+  );
+}

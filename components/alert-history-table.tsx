@@ -1,0 +1,82 @@
+"use client";
+
+import Link from "next/link";
+import { useAlertHistory, type AlertHistoryFilter, type AlertHistoryResponse, type AlertHistoryRow } from "./alert-queries.ts";
+import { formatTimestamp } from "./format.ts";
+
+const KIND_BADGE = { fired: "badge-offline", resolved: "badge-online", test: "badge-unknown" } as const;
+
+function describeDelivery(row: AlertHistoryRow): string {
+  switch (row.deliveryStatus) {
+    case "delivered":
+      return `delivered (HTTP ${row.httpStatus ?? "?"}${row.attempts > 1 ? `, ${row.attempts} attempts` : ""})`;
+    case "failed":
+      return `failed: ${row.error ?? "unknown"} (${row.attempts} attempt${row.attempts === 1 ? "" : "s"})`;
+    case "no_webhook":
+      return "no webhook";
+    default:
+      return "sending…";
+  }
+}
+
+function describeLink(row: AlertHistoryRow): string {
+  if (row.linkPath.startsWith("/devices/")) return `Device ${row.subject}`;
+  if (row.linkPath.startsWith("/incidents/")) return "Incident";
+  return "Fleet view";
+}
+
+function pagePath(filter: AlertHistoryFilter, before: string): string {
+  const params = new URLSearchParams({ before });
+  if (filter.ruleId) params.set("ruleId", filter.ruleId);
+  if (filter.status) params.set("status", filter.status);
+  return `/alerts/history?${params.toString()}`;
+}
+
+export function AlertHistoryTable({ filter, initialData }: { filter: AlertHistoryFilter; initialData: AlertHistoryResponse }) {
+  const { data } = useAlertHistory(filter, initialData);
+  return (
+    <section className="panel">
+      {data.history.length === 0 ? (
+        <p className="empty">No alerts recorded{filter.ruleId || filter.status ? " for this filter" : " yet"}.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Alert history">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rule</th>
+                <th scope="col">What</th>
+                <th scope="col">Link</th>
+                <th scope="col">Delivery</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.history.map((row) => (
+                <tr key={row.id}>
+                  <td className="nowrap">{formatTimestamp(row.occurredAt)}</td>
+                  <td>
+                    <span className={`badge ${KIND_BADGE[row.kind]}`}>{row.kind}</span>
+                  </td>
+                  <td>{row.ruleId ? <Link href={`/alerts/history?ruleId=${encodeURIComponent(row.ruleId)}`}>{row.ruleName}</Link> : `${row.ruleName} (deleted)`}</td>
+                  <td>{row.message}</td>
+                  <td>
+                    <Link href={row.linkPath}>{describeLink(row)}</Link>
+                  </td>
+                  <td className={row.deliveryStatus === "failed" ? "error-text" : "nowrap"}>{describeDelivery(row)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data.nextBefore ? (
+            <p className="load-more">
+              <Link className="button button-small" href={pagePath(filter, data.nextBefore)}>
+                Older
+              </Link>
+            </p>
+          ) : null}
+        </div>
+      )}
+    </section>
+  );
+}

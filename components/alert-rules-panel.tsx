@@ -1,0 +1,212 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { ALERT_KINDS } from "@/lib/alerts/alert-kinds.ts";
+import { ALERT_RULES_KEY, useAlertRules, type AlertHistoryRow, type AlertRuleRow, type AlertRulesResponse } from "./alert-queries.ts";
+import { AlertRuleForm } from "./alert-rule-form.tsx";
+import { formatTimestamp } from "./format.ts";
+import { sendJson } from "./send-json.ts";
+
+const STATE_BADGE = { ok: "badge-online", pending: "badge-pending", firing: "badge-offline", disabled: "badge-unknown" } as const;
+
+export function describeCondition(rule: AlertRuleRow): string {
+  const info = ALERT_KINDS[rule.kind];
+  const threshold = rule.params.threshold;
+  const window = info.usesWindow ? ` over ${rule.windowMinutes} min` : "";
+  switch (rule.kind) {
+    case "connected_below":
+      return `connected < ${threshold} devices`;
+    case "connected_drop_percent":
+      return `connected drops > ${threshold} %${window}`;
+    case "disconnect_rate_above":
+      return `> ${threshold} drops/min${window}`;
+    case "code_rate_above":
+      return `${rule.params.code ?? "?"} > ${threshold}/min${window}`;
+    case "device_offline_longer":
+      return `a device offline > ${threshold} min`;
+  }
+}
+
+function describeState(rule: AlertRuleRow): string {
+  const { state } = rule;
+  if (state.status === "disabled") return "Disabled";
+  if (rule.kind === "device_offline_longer") {
+    const parts = [`${state.firing} firing`, state.pending > 0 ? `${state.pending} pending` : null, state.value !== null ? `${state.value} offline too long` : null];
+    return `${state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending"} · ${parts.filter(Boolean).join(", ")}`;
+  }
+  const label = state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending";
+  return state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`;
+}
+
+function describeDelivery(history: AlertHistoryRow): string {
+  const attempts = `${history.attempts} attempt${history.attempts === 1 ? "" : "s"}`;
+  return history.deliveryStatus === "delivered"
+    ? `Test delivered (HTTP ${history.httpStatus ?? "?"}, ${attempts})`
+    : `Test failed: ${history.error ?? "unknown error"} (${attempts})`;
+}
+
+/** The rules with their live state; support and admins also edit, enable/disable, delete and test-fire them. */
+export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRulesResponse; canEdit: boolean }) {
+  const queryClient = useQueryClient();
+  const { data } = useAlertRules(initialData);
+  const [editing, setEditing] = useState<AlertRuleRow | "new" | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ALERT_RULES_KEY });
+
+  async function act(rule: AlertRuleRow, action: () => Promise<void>) {
+    setBusy(rule.id);
+    setError(null);
+    try {
+      await action();
+      await refresh();
+    } catch (failure) {
+      setError(`${rule.name}: ${failure instanceof Error ? failure.message : String(failure)}`);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const path = (rule: AlertRuleRow) => `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`;
+  const testFire = (rule: AlertRuleRow) =>
+    act(rule, async () => {
+      setResults((current) => ({ ...current, [rule.id]: { ok: true, text: "Sending…" } }));
+      try {
+        const result = await sendJson<{ history: AlertHistoryRow; delivered: boolean }>("POST", `${path(rule)}/test`);
+        if (result) setResults((current) => ({ ...current, [rule.id]: { ok: result.delivered, text: describeDelivery(result.history) } }));
+      } catch (failure) {
+        setResults((current) => ({ ...current, [rule.id]: { ok: false, text: failure instanceof Error ? failure.message : String(failure) } }));
+      }
+    });
+
+  return (
+    <>
+      {canEdit && editing === null ? (
+        <div className="toolbar">
+          <button className="button button-primary" type="button" onClick={() => setEditing("new")}>
+            New rule
+          </button>
+        </div>
+      ) : null}
+      {editing !== null ? (
+        <AlertRuleForm
+          key={editing === "new" ? "new" : editing.id}
+          rule={editing === "new" ? null : editing}
+          onCancel={() => setEditing(null)}
+          onDone={() => {
+            setEditing(null);
+            void refresh();
+          }}
+        />
+      ) : null}
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+      <section className="panel">
+        {data.rules.length === 0 ? (
+          <p className="empty">No alert rules yet.{canEdit ? " Create one with “New rule”." : ""}</p>
+        ) : (
+          <div className="table-wrap">
+            <table aria-label="Alert rules">
+              <thead>
+                <tr>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Condition</th>
+                  <th scope="col">Scope</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Last fired</th>
+                  <th scope="col">Webhook</th>
+                  {canEdit ? <th scope="col">Actions</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {data.rules.map((rule) => (
+                  <tr key={rule.id} data-rule-id={rule.id}>
+                    <td>
+                      <Link href={`/alerts/history?ruleId=${encodeURIComponent(rule.id)}`}>{rule.name}</Link>
+                    </td>
+                    <td>
+                      {describeCondition(rule)}
+                      <div className="muted">
+                        for {rule.forSeconds} s; clears at margin {rule.clearMargin} for {rule.clearForSeconds} s
+                      </div>
+                    </td>
+                    <td>{[rule.source ?? "all sources", rule.brokerNode].filter(Boolean).join(" · ")}</td>
+                    <td>
+                      <span className={`badge ${STATE_BADGE[rule.state.status]}`}>{describeState(rule)}</span>
+                      {rule.state.firingDevices.length > 0 ? (
+                        <div className="muted alert-devices">
+                          {rule.state.firingDevices.slice(0, 5).map((deviceId) => (
+                            <Link key={deviceId} href={`/devices/${encodeURIComponent(deviceId)}`}>
+                              {deviceId}
+                            </Link>
+                          ))}
+                          {rule.state.firingDevices.length > 5 ? ` +${rule.state.firingDevices.length - 5} more` : null}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="nowrap">{rule.lastFiredAt ? formatTimestamp(rule.lastFiredAt) : "never"}</td>
+                    <td className="mono nowrap" data-testid="masked-webhook">
+                      {rule.webhook ?? "none"}
+                    </td>
+                    {canEdit ? (
+                      <td>
+                        <div className="alert-actions">
+                          <button className="button button-small" type="button" onClick={() => setEditing(rule)} disabled={busy === rule.id}>
+                            Edit
+                          </button>
+                          <button
+                            className="button button-small"
+                            type="button"
+                            disabled={busy === rule.id}
+                            onClick={() => void act(rule, async () => void (await sendJson("PATCH", path(rule), { enabled: !rule.enabled })))}
+                          >
+                            {rule.enabled ? "Disable" : "Enable"}
+                          </button>
+                          <button className="button button-small" type="button" disabled={busy === rule.id || !rule.webhook} onClick={() => void testFire(rule)}>
+                            Test-fire
+                          </button>
+                          {confirmingDelete === rule.id ? (
+                            <>
+                              <button
+                                className="button button-small button-danger"
+                                type="button"
+                                disabled={busy === rule.id}
+                                onClick={() => void act(rule, async () => void (await sendJson("DELETE", path(rule))))}
+                              >
+                                Confirm delete
+                              </button>
+                              <button className="button button-small" type="button" onClick={() => setConfirmingDelete(null)}>
+                                Keep
+                              </button>
+                            </>
+                          ) : (
+                            <button className="button button-small" type="button" onClick={() => setConfirmingDelete(rule.id)}>
+                              Delete
+                            </button>
+                          )}
+                        </div>
+                        {results[rule.id] ? (
+                          <p role="status" className={results[rule.id]?.ok ? "muted" : "error-text"} data-testid="test-fire-result">
+                            {results[rule.id]?.text}
+                          </p>
+                        ) : null}
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
+import { asRole, createApiClient, expect, test } from "./fixtures.ts";
+
+let receiver: WebhookReceiver;
+test.beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+test.afterAll(async () => {
+  await receiver.close();
+});
+
+test.describe("as support", () => {
+  test.use(asRole("support"));
+
+  test("creates a rule, test-fires it to a webhook and finds the test in the history; the URL is only shown masked", async ({ page }) => {
+    const name = `Fleet below 1000 ${randomUUID().slice(0, 8)}`;
+    await page.goto("/");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
+    await page.waitForURL(/\/alerts$/);
+    await page.getByRole("button", { name: "New rule" }).click();
+
+    const form = page.getByRole("region", { name: "New alert rule" });
+    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Kind").selectOption("connected_drop_percent");
+    await form.getByLabel("Drop within the window, percent").fill("150");
+    await form.getByRole("button", { name: "Create rule" }).click();
+    await expect(form.getByRole("alert")).toContainText("Drop within the window, percent: at most 100 %");
+    await page.screenshot({ path: "test-results/alerts-form.png", fullPage: true });
+
+    await form.getByLabel("Kind").selectOption("connected_below");
+    await form.getByLabel("Fewer connected devices than").fill("1000");
+    await form.getByLabel(/Webhook URL/).fill(receiver.url);
+    await form.getByRole("button", { name: "Create rule" }).click();
+    await expect(form).toBeHidden();
+
+    const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
+    await expect(row.getByTestId("masked-webhook")).toHaveText(`${new URL(receiver.url).origin}/…1234`);
+    expect(await page.content()).not.toContain("secretToken");
+
+    const received = receiver.requests.length;
+    await row.getByRole("button", { name: "Test-fire" }).click();
+    await expect(row.getByTestId("test-fire-result")).toHaveText("Test delivered (HTTP 200, 1 attempt)");
+    const body = receiver.requests[received]?.body as { text: string; alert: { rule: string; status: string; threshold: number }; link: string };
+    expect(body.alert).toMatchObject({ rule: name, status: "test", threshold: 1000 });
+    expect(body.text).toContain(":test_tube: *TEST*");
+    expect(body.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(fleet|incidents)/);
+    await page.screenshot({ path: "test-results/alerts.png", fullPage: true });
+
+    await row.getByRole("link", { name }).click();
+    await page.waitForURL(/\/alerts\/history\?ruleId=/);
+    const history = page.getByRole("table", { name: "Alert history" });
+    await expect(history.getByRole("row").filter({ hasText: name })).toContainText("delivered (HTTP 200)");
+    await expect(history.getByRole("row").filter({ hasText: name })).toContainText("test");
+    await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
+
+    await page.goto("/alerts");
+    const again = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
+    await again.getByRole("button", { name: "Disable" }).click();
+    await expect(again.getByText("Disabled", { exact: true })).toBeVisible();
+    await again.getByRole("button", { name: "Delete" }).click();
+    await again.getByRole("button", { name: "Confirm delete" }).click();
+    await expect(page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name })).toHaveCount(0);
+  });
+});
+
+test.describe("as a viewer", () => {
+  test("sees rules and their masked webhook but cannot edit, test-fire or delete", async ({ page, baseURL }) => {
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const support = await createApiClient(baseURL, "support");
+    const viewer = await createApiClient(baseURL, "viewer");
+    const name = `Offline too long ${randomUUID().slice(0, 8)}`;
+    try {
+      const created = await support.post("/api/v1/alerts/rules", {
+        data: { name, kind: "device_offline_longer", params: { threshold: 60 }, forSeconds: 0, webhookUrl: receiver.url },
+      });
+      expect(created.status()).toBe(201);
+      const { rule } = (await created.json()) as { rule: { id: string; webhook: string } };
+      expect(rule.webhook).toBe(`${new URL(receiver.url).origin}/…1234`);
+
+      await page.goto("/alerts");
+      const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
+      await expect(row.getByTestId("masked-webhook")).toHaveText(rule.webhook);
+      await expect(page.getByRole("button", { name: "New rule" })).toHaveCount(0);
+      await expect(row.getByRole("button")).toHaveCount(0);
+
+      const listed = (await (await viewer.get("/api/v1/alerts/rules")).text());
+      expect(listed).toContain(name);
+      expect(listed).not.toContain("secretToken");
+      expect((await viewer.patch(`/api/v1/alerts/rules/${rule.id}`, { data: { enabled: false } })).status()).toBe(403);
+      expect((await viewer.post(`/api/v1/alerts/rules/${rule.id}/test`)).status()).toBe(403);
+      expect((await viewer.delete(`/api/v1/alerts/rules/${rule.id}`)).status()).toBe(403);
+      expect((await support.delete(`/api/v1/alerts/rules/${rule.id}`)).status()).toBe(204);
+    } finally {
+      await Promise.all([support.dispose(), viewer.dispose()]);
+    }
+  });
+});

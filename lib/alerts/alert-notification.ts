@@ -1,0 +1,138 @@
+import { ALERT_KINDS, FLEET_SUBJECT, type AlertRuleKind } from "./alert-kinds.ts";
+
+/** The rule fields a notification describes. */
+export type NotifiedRule = {
+  id: string;
+  name: string;
+  kind: AlertRuleKind;
+  threshold: number;
+  code?: string | undefined;
+  windowMs: number;
+  source: string | null;
+  brokerNode: string | null;
+};
+
+export type NotificationStatus = "firing" | "resolved" | "test";
+
+export type AlertNotification = {
+  rule: NotifiedRule;
+  status: NotificationStatus;
+  subject: string;
+  value: number | null;
+  /** When the alert fired (for a test: now). */
+  startedAt: Date;
+  link: AlertLink;
+};
+
+export type AlertLink = { url: string; label: string };
+
+/** The webhook body: `text` is Slack mrkdwn, so a Slack incoming-webhook URL works unchanged; the rest is for programs. */
+export type WebhookPayload = {
+  text: string;
+  alert: {
+    rule: string;
+    ruleId: string;
+    kind: AlertRuleKind;
+    status: NotificationStatus;
+    value: number | null;
+    threshold: number;
+    scope: { source: string | null; brokerNode: string | null };
+    subject: string;
+    startedAt: string;
+  };
+  link: string;
+};
+
+export function describeScope(rule: Pick<NotifiedRule, "source" | "brokerNode">): string {
+  if (!rule.source && !rule.brokerNode) return "all sources";
+  return [rule.source ? `source ${rule.source}` : null, rule.brokerNode ? `node ${rule.brokerNode}` : null].filter(Boolean).join(", ");
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+/** Offline durations read better in hours or days once they are long. */
+function formatMinutes(minutes: number): string {
+  if (minutes < 120) return `${formatNumber(minutes)} min`;
+  if (minutes < 2_880) return `${formatNumber(Math.round(minutes / 6) / 10)} h`;
+  return `${formatNumber(Math.round(minutes / 144) / 10)} d`;
+}
+
+/** One plain sentence about the value against the threshold (stored in the history and used in the Slack text). */
+export function describeAlertValue(rule: NotifiedRule, subject: string, value: number | null): string {
+  const threshold = formatNumber(rule.threshold);
+  const window = `${formatNumber(rule.windowMs / 60_000)} min`;
+  const now = value === null ? "unknown" : formatNumber(value);
+  const scope = describeScope(rule);
+  switch (rule.kind) {
+    case "connected_below":
+      return `${now} devices connected (${scope}); alert below ${threshold}`;
+    case "connected_drop_percent":
+      return `connected devices dropped by ${now} % within ${window} (${scope}); alert at more than ${threshold} %`;
+    case "disconnect_rate_above":
+      return `${now} drops per minute over the last ${window} (${scope}); alert above ${threshold}`;
+    case "code_rate_above":
+      return `${rule.code ?? "?"}: ${now} events per minute over the last ${window}; alert above ${threshold}`;
+    case "device_offline_longer":
+      if (subject === FLEET_SUBJECT) return `${now} devices offline for more than ${threshold} min (${scope})`;
+      if (value === 0) return `device ${subject} is back online (${scope})`;
+      return `device ${subject} offline for ${value === null ? now : formatMinutes(value)} (${scope}); alert after ${threshold} min`;
+  }
+}
+
+// Slack mrkdwn: only &, < and > need escaping; user text (rule names, device IDs) must not break out of a link.
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const STATUS_PREFIX: Record<NotificationStatus, string> = { firing: ":rotating_light: *FIRING*", resolved: ":white_check_mark: *RESOLVED*", test: ":test_tube: *TEST*" };
+
+export function buildSlackText(notification: AlertNotification): string {
+  const { rule, status, subject, value, link } = notification;
+  const kind = ALERT_KINDS[rule.kind].label;
+  const lines = [
+    `${STATUS_PREFIX[status]} ${escapeSlackText(rule.name)} (${escapeSlackText(kind)})`,
+    escapeSlackText(describeAlertValue(rule, subject, value)),
+    `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
+  ];
+  return lines.join("\n");
+}
+
+export function buildWebhookPayload(notification: AlertNotification): WebhookPayload {
+  const { rule } = notification;
+  return {
+    text: buildSlackText(notification),
+    alert: {
+      rule: rule.name,
+      ruleId: rule.id,
+      kind: rule.kind,
+      status: notification.status,
+      value: notification.value,
+      threshold: rule.threshold,
+      scope: { source: rule.source, brokerNode: rule.brokerNode },
+      subject: notification.subject,
+      startedAt: notification.startedAt.toISOString(),
+    },
+    link: notification.link.url,
+  };
+}
+
+/**
+ * Where a notification points: the device page for device alerts, an incident overlapping the alert when there is
+ * one, else the fleet view over the hour before the alert up to `until`.
+ */
+export function buildAlertLink(input: { baseUrl: string; subject: string; incidentId: string | null; startedAt: Date; until: Date }): AlertLink {
+  const base = input.baseUrl.replace(/\/+$/, "");
+  if (input.subject !== FLEET_SUBJECT) return { url: `${base}/devices/${encodeURIComponent(input.subject)}`, label: `Open device ${input.subject}` };
+  if (input.incidentId) return { url: `${base}/incidents/${encodeURIComponent(input.incidentId)}`, label: "Open incident" };
+  const from = new Date(input.startedAt.getTime() - 3_600_000).toISOString();
+  const to = new Date(Math.max(input.until.getTime(), input.startedAt.getTime() + 60_000)).toISOString();
+  return { url: `${base}/fleet?${new URLSearchParams({ from, to }).toString()}`, label: "Open fleet view" };
+}
+
+/** LINKSCOPE_PUBLIC_URL, else NEXTAUTH_URL, else the local default; for links in notifications. */
+export function resolvePublicBaseUrl(env: Record<string, string | undefined>): string {
+  const candidate = [env.LINKSCOPE_PUBLIC_URL, env.NEXTAUTH_URL].find((value) => value && /^https?:\/\//.test(value));
+  return (candidate ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+}

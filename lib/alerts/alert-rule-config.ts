@@ -1,0 +1,27 @@
+import type { AlertRule } from "@/generated/prisma/client.ts";
+import { ALERT_KINDS } from "./alert-kinds.ts";
+import { AlertParamsSchemas, type AlertParams } from "./alert-rule-schemas.ts";
+import type { NotifiedRule } from "./alert-notification.ts";
+import type { HysteresisRule } from "./hysteresis.ts";
+
+export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
+
+/** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
+export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
+  const parsed = AlertParamsSchemas[rule.kind].safeParse(rule.params);
+  if (!parsed.success) return null;
+  const params: AlertParams = parsed.data;
+  return {
+    id: rule.id,
+    name: rule.name,
+    kind: rule.kind,
+    threshold: params.threshold,
+    code: params.code,
+    windowMs: rule.windowMs,
+    source: rule.source,
+    brokerNode: rule.brokerNode,
+    webhookUrl: rule.webhookUrl,
+    enabled: rule.enabled,
+    hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { describeZodError } from "@/lib/http/error-response.ts";
+import { AlertHistoryQuerySchema, CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
+
+const base = { name: "Fleet down", forSeconds: 60, clearForSeconds: 60 };
+
+function errorOf(input: unknown): string {
+  const result = CreateAlertRuleSchema.safeParse(input);
+  if (result.success) throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
+  return describeZodError(result.error);
+}
+
+describe("alert rule schemas", () => {
+  it("accepts each kind with its own parameters and fills the defaults", () => {
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "connected_below", params: { threshold: 20 } })).toMatchObject({
+      kind: "connected_below",
+      params: { threshold: 20 },
+      windowMinutes: 5,
+      clearMargin: 0,
+      enabled: true,
+      source: null,
+      brokerNode: null,
+      webhookUrl: null,
+    });
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 0.5 } }).kind).toBe("code_rate_above");
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 } }).kind).toBe("code_rate_above");
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "device_offline_longer", params: { threshold: 30 }, source: "emqx", webhookUrl: "https://hooks.slack.com/services/x" }).webhookUrl).toBe(
+      "https://hooks.slack.com/services/x",
+    );
+  });
+
+  it("rejects parameters that do not fit the kind, readably", () => {
+    expect(errorOf({ ...base, kind: "connected_drop_percent", params: { threshold: 150 } })).toMatch(/at most 100 %/);
+    expect(errorOf({ ...base, kind: "connected_below", params: { threshold: 2.5 } })).toMatch(/whole number of devices/);
+    expect(errorOf({ ...base, kind: "code_rate_above", params: { threshold: 1 } })).toMatch(/params\.code/);
+    expect(errorOf({ ...base, kind: "code_rate_above", params: { code: "keepalive", threshold: 1 } })).toMatch(/vendor code with its namespace/);
+    expect(errorOf({ ...base, kind: "disconnect_rate_above", params: { threshold: 0 } })).toMatch(/greater than 0/);
+    expect(errorOf({ ...base, kind: "nonsense", params: {} })).toMatch(/kind must be one of connected_below/);
+  });
+
+  it("refuses a scope for code rates (the rollups have none) and non-http webhook URLs", () => {
+    expect(errorOf({ ...base, kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 }, source: "emqx" })).toMatch(/cannot be limited to a source/);
+    expect(errorOf({ ...base, kind: "connected_below", params: { threshold: 3 }, webhookUrl: "ftp://example.com/hook" })).toMatch(/http:\/\/ or https:\/\//);
+  });
+
+  it("parses history filters", () => {
+    expect(AlertHistoryQuerySchema.parse({ status: "fired", limit: "20" })).toEqual({ status: "fired", limit: 20 });
+    expect(AlertHistoryQuerySchema.safeParse({ status: "exploded" }).success).toBe(false);
+    expect(AlertHistoryQuerySchema.safeParse({ ruleId: "1; drop table" }).success).toBe(false);
+  });
+});

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { REASONS } from "@/lib/events/connection-event.ts";
+import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
+import { isHttpUrl } from "./webhook-url.ts";
+
+const DAY_SECONDS = 86_400;
+
+// A vendor code as stored on events ("emqx:keepalive_timeout", "mqtt5:0x8E", "connack:5") or a canonical reason.
+const CodeOrReasonSchema = z
+  .string()
+  .trim()
+  .min(1, "enter a vendor code such as emqx:keepalive_timeout or a reason such as keepalive_timeout")
+  .max(200)
+  .refine((code) => /^[a-z0-9_-]+:\S+$/i.test(code) || (REASONS as readonly string[]).includes(code), {
+    message: `must be a vendor code with its namespace (emqx:keepalive_timeout) or one of the reasons: ${REASONS.join(", ")}`,
+  });
+
+const ScopeNameSchema = z.string().trim().max(200).nullish().transform((value) => (value ? value : null));
+
+export const WebhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2_000, "the webhook URL is too long (at most 2,000 characters)")
+  .refine(isHttpUrl, { message: "must be an http:// or https:// URL" });
+
+const CommonShape = {
+  name: z.string().trim().min(1, "give the rule a name").max(120),
+  source: ScopeNameSchema,
+  brokerNode: ScopeNameSchema,
+  windowMinutes: z.number().int("whole minutes").min(1, "at least 1 minute").max(1_440, "at most 1,440 minutes (a day)").default(5),
+  forSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
+  clearMargin: z.number().min(0, "cannot be negative").max(1_000_000).default(0),
+  clearForSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
+  enabled: z.boolean().default(true),
+};
+
+const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive(`${what} must be greater than 0`).max(1_000_000);
+
+/** Kind-specific parameters: the threshold's meaning and range depend on the kind. */
+export const AlertParamsSchemas = {
+  connected_below: z.object({ threshold: z.number({ error: "the device count must be a number" }).int("a whole number of devices").min(1, "at least 1 device").max(10_000_000) }),
+  connected_drop_percent: z.object({ threshold: z.number({ error: "the percentage must be a number" }).gt(0, "more than 0 %").max(100, "at most 100 %") }),
+  disconnect_rate_above: z.object({ threshold: positive("the drops per minute") }),
+  code_rate_above: z.object({ code: CodeOrReasonSchema, threshold: positive("the events per minute") }),
+  device_offline_longer: z.object({ threshold: z.number({ error: "the minutes must be a number" }).int("whole minutes").min(1, "at least 1 minute").max(525_600, "at most a year") }),
+} satisfies Record<AlertRuleKind, z.ZodType>;
+export type AlertParams = { threshold: number; code?: string | undefined };
+
+const ruleVariant = <K extends AlertRuleKind>(kind: K) => z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
+
+/** A rule as created (and, after merging a patch into the stored rule, as updated). The webhook URL is handled apart. */
+export const AlertRuleDefinitionSchema = z
+  .discriminatedUnion("kind", [
+    ruleVariant("connected_below"),
+    ruleVariant("connected_drop_percent"),
+    ruleVariant("disconnect_rate_above"),
+    ruleVariant("code_rate_above"),
+    ruleVariant("device_offline_longer"),
+  ], { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) })
+  .superRefine((rule, ctx) => {
+    if (!ALERT_KINDS[rule.kind].scoped && (rule.source || rule.brokerNode)) {
+      ctx.addIssue({ code: "custom", path: ["source"], message: "this kind counts fleet-wide rollups and cannot be limited to a source or broker node" });
+    }
+  });
+export type AlertRuleDefinition = z.output<typeof AlertRuleDefinitionSchema>;
+
+export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ webhookUrl: WebhookUrlSchema.nullish().transform((url) => url ?? null) }));
+export type CreateAlertRule = z.output<typeof CreateAlertRuleSchema>;
+
+/** Every field optional; `webhookUrl`: omitted keeps it, null removes it, a URL replaces it. */
+export const UpdateAlertRuleSchema = z
+  .object({
+    name: z.unknown(),
+    kind: z.unknown(),
+    params: z.unknown(),
+    source: z.unknown(),
+    brokerNode: z.unknown(),
+    windowMinutes: z.unknown(),
+    forSeconds: z.unknown(),
+    clearMargin: z.unknown(),
+    clearForSeconds: z.unknown(),
+    enabled: z.unknown(),
+    webhookUrl: WebhookUrlSchema.nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateAlertRule = z.output<typeof UpdateAlertRuleSchema>;
+
+export const AlertRuleIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const ALERT_HISTORY_KINDS = ["fired", "resolved", "test"] as const;
+
+export const AlertHistoryQuerySchema = z.object({
+  ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").optional(),
+  status: z.enum(ALERT_HISTORY_KINDS, { error: `must be one of ${ALERT_HISTORY_KINDS.join(", ")}` }).optional(),
+  limit: createLimitParamSchema(100, 500),
+  before: z.string().regex(/^\d{1,19}$/, "must be a history row ID (nextBefore of the previous page)").transform(BigInt).optional(),
+});
+export type AlertHistoryQuery = z.output<typeof AlertHistoryQuerySchema>;

@@ -1,0 +1,147 @@
+import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { FLEET_SUBJECT } from "./alert-kinds.ts";
+import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import { maskWebhookUrl } from "./webhook-url.ts";
+
+type By = { actor: Actor; ip?: string | null };
+
+/** The stored rule in the shape of the create/update body (without the webhook URL). */
+function toDefinitionInput(rule: AlertRule) {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    params: rule.params,
+    source: rule.source,
+    brokerNode: rule.brokerNode,
+    windowMinutes: rule.windowMs / 60_000,
+    forSeconds: rule.forMs / 1_000,
+    clearMargin: rule.clearMargin,
+    clearForSeconds: rule.clearForMs / 1_000,
+    enabled: rule.enabled,
+  };
+}
+
+/** A rule as the API and pages show it: the webhook URL only masked, with its current state and last firing. */
+export type AlertRuleView = ReturnType<typeof toRuleView>;
+
+function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null) {
+  const fleet = rule.states.find((state) => state.subject === FLEET_SUBJECT) ?? null;
+  const devices = rule.states.filter((state) => state.subject !== FLEET_SUBJECT);
+  const firing = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
+  const pending = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "pending").length : fleet?.status === "pending" ? 1 : 0;
+  return {
+    id: rule.id,
+    ...toDefinitionInput(rule),
+    params: rule.params as { threshold: number; code?: string },
+    webhook: rule.webhookUrl ? maskWebhookUrl(rule.webhookUrl) : null,
+    createdBy: rule.createdBy,
+    createdAt: rule.createdAt,
+    updatedAt: rule.updatedAt,
+    state: {
+      status: !rule.enabled ? ("disabled" as const) : firing > 0 ? ("firing" as const) : pending > 0 ? ("pending" as const) : ("ok" as const),
+      firing,
+      pending,
+      // Fleet rules: the last measured value; offline rules: how many devices are offline longer than the threshold.
+      value: fleet?.lastValue ?? null,
+      since: rule.kind === "device_offline_longer" ? null : fleet && fleet.status !== "ok" ? fleet.since : null,
+      evaluatedAt: fleet?.evaluatedAt ?? null,
+      firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
+    },
+    lastFiredAt,
+  };
+}
+
+async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Date>> {
+  if (ruleIds.length === 0) return new Map();
+  const rows = await db.alertHistory.groupBy({ by: ["ruleId"], where: { ruleId: { in: ruleIds }, kind: "fired" }, _max: { occurredAt: true } });
+  return new Map(rows.flatMap((row) => (row.ruleId && row._max.occurredAt ? [[row.ruleId, row._max.occurredAt] as const] : [])));
+}
+
+export async function listAlertRules(db: Db): Promise<AlertRuleView[]> {
+  const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { states: true } });
+  const lastFired = await loadLastFired(db, rules.map((rule) => rule.id));
+  return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null));
+}
+
+export async function getAlertRule(db: Db, id: string): Promise<AlertRuleView | null> {
+  if (!AlertRuleIdPattern.test(id)) return null;
+  const rule = await db.alertRule.findUnique({ where: { id }, include: { states: true } });
+  if (!rule) return null;
+  return toRuleView(rule, (await loadLastFired(db, [id])).get(id) ?? null);
+}
+
+function toColumns(definition: AlertRuleDefinition) {
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    params: definition.params,
+    source: definition.source,
+    brokerNode: definition.brokerNode,
+    windowMs: definition.windowMinutes * 60_000,
+    forMs: definition.forSeconds * 1_000,
+    clearMargin: definition.clearMargin,
+    clearForMs: definition.clearForSeconds * 1_000,
+    enabled: definition.enabled,
+  };
+}
+
+/** What the audit log keeps of a rule: never the webhook URL. */
+function describeForAudit(definition: AlertRuleDefinition, webhook: string | null) {
+  return { name: definition.name, kind: definition.kind, threshold: definition.params.threshold, enabled: definition.enabled, webhook: webhook ? maskWebhookUrl(webhook) : null };
+}
+
+export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): Promise<AlertRuleView> {
+  const id = await db.$transaction(async (tx) => {
+    const rule = await tx.alertRule.create({ data: { ...toColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
+    await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.webhookUrl) });
+    return rule.id;
+  });
+  return requireRule(db, id);
+}
+
+
+/**
+ * Applies a partial change, validated as a whole rule. Any change but the name resets the rule's alert states
+ * (a new condition starts from ok; nothing is notified for the old one).
+ */
+export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule, by: By): Promise<AlertRuleView> {
+  const { webhookUrl, ...changes } = patch;
+  await db.$transaction(async (tx) => {
+    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
+    if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+    const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
+    const columns = toColumns(definition);
+    const nextWebhook = webhookUrl === undefined ? existing.webhookUrl : webhookUrl;
+    await tx.alertRule.update({ where: { id }, data: { ...columns, webhookUrl: nextWebhook } });
+    const onlyRenamed = Object.keys(changes).every((key) => key === "name");
+    if (!onlyRenamed) await tx.alertState.deleteMany({ where: { ruleId: id } });
+    await recordAuditEvent(tx, {
+      action: "alert_rule.updated",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_rule", id },
+      details: { ...describeForAudit(definition, nextWebhook), webhookChanged: webhookUrl !== undefined, changed: Object.keys(patch).sort().join(",") },
+    });
+  });
+  return requireRule(db, id);
+}
+
+export async function deleteAlertRule(db: Db, id: string, by: By): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, select: { name: true, kind: true } }) : null;
+    if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+    await tx.alertRule.delete({ where: { id } });
+    await recordAuditEvent(tx, { action: "alert_rule.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id }, details: { name: existing.name, kind: existing.kind } });
+  });
+}
+
+async function requireRule(db: Db, id: string): Promise<AlertRuleView> {
+  const rule = await getAlertRule(db, id);
+  if (!rule) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+  return rule;
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
+import { createDb } from "@/lib/db/client.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { toJsonText } from "@/lib/http/json.ts";
+import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
+import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
+import { toAlertRuleConfig } from "./alert-rule-config.ts";
+import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
+import { createAlertRule, getAlertRule, updateAlertRule } from "./alert-rules.ts";
+import { deliverWebhook } from "./deliver-webhook.ts";
+import { evaluateAlertRules } from "./evaluate-alert-rules.ts";
+import { listAlertHistory } from "./list-alert-history.ts";
+import { measureFleetValue } from "./measure-alert-rule.ts";
+import { testFireAlertRule } from "./test-fire-alert-rule.ts";
+
+let testDb: TestDatabase;
+let receiver: WebhookReceiver | undefined;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+const MINUTE = 60_000;
+const BASE_URL = "https://linkscope.example.com";
+const BY = { actor: CLI_ACTOR };
+const FAST_DELIVERY = { backoffMs: 10 };
+
+/** An EMQX connect (`connectedAt`) or disconnect (`at`) message of `deviceId` on `node`, through the real adapter. */
+function emqx(node: string, deviceId: string, kind: "connected" | "disconnected", connectedAt: number, at = connectedAt, reason = "keepalive_timeout"): ConnectionEvent {
+  const payload =
+    kind === "connected"
+      ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt }
+      : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason };
+  const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
+  if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
+  return result.events[0];
+}
+
+/** A small fleet on its own broker node; connect / drop write through the real ingest writer. */
+function createFleet(size: number) {
+  const node = `node-${randomUUID().slice(0, 8)}@10.0.0.1`;
+  const ids = Array.from({ length: size }, (_, i) => `alert-dev-${i}-${randomUUID().slice(0, 6)}`);
+  const connectedAt = new Map<string, number>();
+  return {
+    node,
+    ids,
+    async connect(deviceIds: string[], at: number) {
+      for (const id of deviceIds) connectedAt.set(id, at);
+      await recordConnectionEvents(testDb.db, deviceIds.map((id) => emqx(node, id, "connected", at)));
+    },
+    async drop(deviceIds: string[], at: number) {
+      await recordConnectionEvents(testDb.db, deviceIds.map((id) => emqx(node, id, "disconnected", connectedAt.get(id) ?? at - MINUTE, at)));
+    },
+  };
+}
+
+async function historyOf(ruleId: string) {
+  return (await listAlertHistory(testDb.db, { ruleId, limit: 100 })).history.reverse();
+}
+
+describe("alert evaluation against a real Postgres", () => {
+  it("fires once and resolves once while the connected count oscillates around the threshold (alert hysteresis)", async () => {
+    receiver = await startWebhookReceiver();
+    const fleet = createFleet(6);
+    const t0 = Date.UTC(2026, 9, 1, 10, 0, 0);
+    await fleet.connect(fleet.ids, t0 - 10 * MINUTE);
+    const input = CreateAlertRuleSchema.parse({
+      name: "Node down",
+      kind: "connected_below",
+      params: { threshold: 4 },
+      brokerNode: fleet.node,
+      forSeconds: 60,
+      clearMargin: 1,
+      clearForSeconds: 60,
+      webhookUrl: receiver.url,
+    });
+    const rule = await createAlertRule(testDb.db, input, BY);
+    const evaluate = async (offsetMs: number, db = testDb.db) => evaluateAlertRules(db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
+    const [a, b, c, d] = fleet.ids as [string, string, string, string];
+
+    await evaluate(0); // 6 connected
+    await fleet.drop([a, b, c], t0 + MINUTE); // 3 connected: below 4
+    await evaluate(MINUTE);
+    expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "pending", value: 3 });
+    await evaluate(1.5 * MINUTE);
+    // A restarted worker (a new client, nothing in memory) carries on from the stored state.
+    const restarted = createDb(testDb.url, 2);
+    try {
+      expect((await evaluate(2 * MINUTE + 1_000, restarted)).fired).toBe(1);
+    } finally {
+      await restarted.$disconnect();
+    }
+    await fleet.connect([a], t0 + 3 * MINUTE); // 4: no longer below 4, but not back to the clear threshold 5
+    for (const offset of [3, 3.5, 4, 4.5]) await evaluate(offset * MINUTE);
+    await fleet.drop([a], t0 + 5 * MINUTE); // 3 again
+    await evaluate(5 * MINUTE);
+    await fleet.connect([a], t0 + 6 * MINUTE); // 4
+    await evaluate(6 * MINUTE);
+    await fleet.connect([b], t0 + 7 * MINUTE); // 5: clear, the clear-for timer starts
+    await evaluate(7 * MINUTE);
+    await evaluate(7.5 * MINUTE);
+    await fleet.drop([d], t0 + 7.6 * MINUTE); // 4 before the minute is up: the timer restarts
+    await evaluate(7.7 * MINUTE);
+    await evaluate(8.5 * MINUTE);
+    await fleet.connect([d], t0 + 9 * MINUTE); // 5
+    await evaluate(9 * MINUTE);
+    expect((await historyOf(rule.id)).map((row) => row.kind)).toEqual(["fired"]);
+    await evaluate(10 * MINUTE + 1_000);
+
+    const history = await historyOf(rule.id);
+    expect(history.map((row) => [row.kind, row.value, row.threshold, row.deliveryStatus, row.httpStatus])).toEqual([
+      ["fired", 3, 4, "delivered", 200],
+      ["resolved", 5, 4, "delivered", 200],
+    ]);
+    expect(receiver.requests.map((request) => (request.body as { alert: { status: string } }).alert.status)).toEqual(["firing", "resolved"]);
+    const fired = receiver.requests[0]?.body as { text: string; link: string; alert: Record<string, unknown> };
+    expect(fired.alert).toMatchObject({ rule: "Node down", kind: "connected_below", value: 3, threshold: 4, subject: "fleet", scope: { source: null, brokerNode: fleet.node } });
+    expect(fired.link).toMatch(new RegExp(`^${BASE_URL}/fleet\\?from=`));
+    expect(fired.text).toContain(`<${fired.link}|Open fleet view>`);
+    expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "ok", value: 5 });
+  });
+
+  it("alerts once per device offline longer than T, at most 50 per rule, and resolves the one that reconnects", async () => {
+    const fleet = createFleet(55);
+    const t0 = Date.UTC(2026, 9, 2, 10, 0, 0);
+    await fleet.connect(fleet.ids, t0 - 60 * MINUTE);
+    await fleet.drop(fleet.ids, t0);
+    const rule = await createAlertRule(
+      testDb.db,
+      CreateAlertRuleSchema.parse({ name: "Offline", kind: "device_offline_longer", params: { threshold: 30 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0 }),
+      BY,
+    );
+    const evaluate = (offsetMs: number) => evaluateAlertRules(testDb.db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
+    expect((await evaluate(29 * MINUTE)).fired).toBe(0);
+    expect((await evaluate(31 * MINUTE)).fired).toBe(50);
+    expect((await evaluate(32 * MINUTE)).fired).toBe(0);
+    const view = await getAlertRule(testDb.db, rule.id);
+    expect(view?.state).toMatchObject({ status: "firing", firing: 50, value: 55 });
+
+    const firstFiring = view?.state.firingDevices[0] ?? "";
+    await fleet.connect([firstFiring], t0 + 40 * MINUTE);
+    const run = await evaluate(41 * MINUTE);
+    expect(run).toMatchObject({ fired: 0, resolved: 1 });
+    const history = await historyOf(rule.id);
+    const resolved = history.filter((row) => row.kind === "resolved");
+    expect(resolved.map((row) => [row.subject, row.deliveryStatus, row.link])).toEqual([[firstFiring, "no_webhook", `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
+    expect(history.find((row) => row.kind === "fired")?.message).toMatch(/^device alert-dev-\d+-\w+ offline for 31 min/);
+    // A freed slot goes to a device that had been over the cap.
+    expect((await evaluate(42 * MINUTE)).fired).toBe(1);
+    expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ firing: 50, value: 54 });
+  });
+
+  it("links a fleet alert to the open incident of its scope", async () => {
+    const fleet = createFleet(3);
+    const t0 = Date.UTC(2026, 9, 3, 10, 0, 0);
+    await fleet.connect(fleet.ids, t0 - 10 * MINUTE);
+    const incident = await testDb.db.incident.create({
+      data: { trigger: "mass_drop", status: "open", title: "t", startedAt: new Date(t0 - MINUTE), lastDropAt: new Date(t0), brokerNode: fleet.node, source: "emqx", affectedDevices: 3 },
+    });
+    const rule = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "Below 5", kind: "connected_below", params: { threshold: 5 }, brokerNode: fleet.node, forSeconds: 0 }), BY);
+    await evaluateAlertRules(testDb.db, { now: new Date(t0), publicBaseUrl: BASE_URL });
+    expect((await historyOf(rule.id)).map((row) => [row.kind, row.link, row.linkPath])).toEqual([["fired", `${BASE_URL}/incidents/${incident.id}`, `/incidents/${incident.id}`]]);
+  });
+
+  it("measures drop rates from the rollups (fleet-wide and per node) and code rates by vendor code or reason", async () => {
+    const fleet = createFleet(10);
+    const t0 = Date.UTC(2026, 9, 4, 10, 0, 0);
+    await fleet.connect(fleet.ids, t0 - 10 * MINUTE);
+    await fleet.drop(fleet.ids, t0 + 30_000);
+    const now = new Date(t0 + 2 * MINUTE);
+    const measure = async (body: Record<string, unknown>) => {
+      const created = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "m", windowMinutes: 5, enabled: false, ...body }), BY);
+      const row = await testDb.db.alertRule.findUniqueOrThrow({ where: { id: created.id } });
+      const config = toAlertRuleConfig(row);
+      if (!config) throw new Error("invalid rule");
+      return measureFleetValue(testDb.db, config, now);
+    };
+    expect(await measure({ kind: "disconnect_rate_above", params: { threshold: 1 } })).toBe(2);
+    expect(await measure({ kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: fleet.node })).toBe(2);
+    expect(await measure({ kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: "another-node" })).toBe(0);
+    expect(await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 } })).toBe(2);
+    expect(await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 } })).toBe(2);
+    expect(await measure({ kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 } })).toBe(0);
+    expect(await measure({ kind: "connected_drop_percent", params: { threshold: 50 }, brokerNode: fleet.node })).toBe(100);
+  });
+
+  it("test-fires a rule: a test history row with the delivery result, audited without the URL, state untouched", async () => {
+    receiver = await startWebhookReceiver((index) => (index === 0 ? 500 : 200));
+    const fleet = createFleet(2);
+    await fleet.connect(fleet.ids, Date.now() - MINUTE);
+    const rule = await createAlertRule(
+      testDb.db,
+      CreateAlertRuleSchema.parse({ name: "Test me", kind: "connected_below", params: { threshold: 1 }, brokerNode: fleet.node, webhookUrl: receiver.url }),
+      BY,
+    );
+    expect(rule.webhook).toBe(`${new URL(receiver.url).origin}/…1234`);
+    const history = await testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL, deliver: (url, body) => deliverWebhook(url, body, FAST_DELIVERY) });
+    expect(history).toMatchObject({ kind: "test", deliveryStatus: "delivered", httpStatus: 200, attempts: 2, error: null, value: 2 });
+    expect((receiver.requests[1]?.body as { alert: { status: string } }).alert.status).toBe("test");
+    const audit = await testDb.db.auditEvent.findMany({ where: { targetId: rule.id } });
+    expect(audit.map((event) => event.action).sort()).toEqual(["alert_rule.created", "alert_rule.test_fired"]);
+    expect(toJsonText(audit)).not.toContain("secretToken");
+    expect(await testDb.db.alertState.count({ where: { ruleId: rule.id } })).toBe(0);
+
+    // Replacing other fields keeps the webhook; null removes it, and a test then answers 400.
+    const renamed = await updateAlertRule(testDb.db, rule.id, { name: "Renamed", params: { threshold: 2 } }, BY);
+    expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, webhook: rule.webhook });
+    await updateAlertRule(testDb.db, rule.id, { webhookUrl: null }, BY);
+    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ status: 400, code: "no_webhook" });
+    await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ status: 400 });
+  });
+});

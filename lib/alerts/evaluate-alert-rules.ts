@@ -1,0 +1,146 @@
+import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
+import type { Db, Prisma } from "@/lib/db/client.ts";
+import type { Logger } from "@/lib/log/logger.ts";
+import { FLEET_SUBJECT, MAX_FIRING_DEVICES_PER_RULE } from "./alert-kinds.ts";
+import { buildAlertLink, buildWebhookPayload, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
+import { toAlertRuleConfig, type AlertRuleConfig } from "./alert-rule-config.ts";
+import { deliverWebhook, type DeliverWebhook } from "./deliver-webhook.ts";
+import { findAlertIncident } from "./find-alert-incident.ts";
+import { loadOfflineSince } from "./find-offline-devices.ts";
+import { stepHysteresis, type HysteresisState } from "./hysteresis.ts";
+import { findOfflineLonger, measureFleetValue, offlineMinutes } from "./measure-alert-rule.ts";
+
+export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; delivered: number; failed: number };
+export type AlertEvaluationInput = { now: Date; publicBaseUrl: string; deliver?: DeliverWebhook; log?: Logger };
+
+// One writer of alert states at a time across worker processes (measuring happens outside the lock).
+const ALERT_LOCK_KEY = 0x6c6e6b61;
+const DELIVERY_CONCURRENCY = 5;
+
+type Outbox = { historyId: bigint; url: string; body: unknown };
+
+/**
+ * Measures every enabled rule, steps each subject's hysteresis state, records a history row per transition and then
+ * sends the webhooks (after the commit, so a slow receiver never holds the lock). State lives in the database, so a
+ * restarted worker carries on where the last one stopped.
+ */
+export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): Promise<AlertEvaluationRun> {
+  const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, delivered: 0, failed: 0 };
+  const outbox: Outbox[] = [];
+  for (const row of await db.alertRule.findMany({ where: { enabled: true }, orderBy: { createdAt: "asc" } })) {
+    const rule = toAlertRuleConfig(row);
+    if (!rule) {
+      input.log?.warn({ ruleId: row.id }, "alert rule has invalid parameters; skipped");
+      continue;
+    }
+    run.rules++;
+    const samples = await measureSubjects(db, rule, input.now);
+    const notifications = await db.$transaction((tx) => applySamples(tx, row, rule, samples, input), { timeout: 30_000 });
+    for (const { transition, historyId, body } of notifications) {
+      run[transition]++;
+      if (rule.webhookUrl) outbox.push({ historyId, url: rule.webhookUrl, body });
+    }
+  }
+  const deliver = input.deliver ?? deliverWebhook;
+  for (let i = 0; i < outbox.length; i += DELIVERY_CONCURRENCY) {
+    await Promise.all(
+      outbox.slice(i, i + DELIVERY_CONCURRENCY).map(async (item) => {
+        const result = await deliver(item.url, item.body);
+        run[result.delivered ? "delivered" : "failed"]++;
+        await db.alertHistory.update({
+          where: { id: item.historyId },
+          data: { deliveryStatus: result.delivered ? "delivered" : "failed", httpStatus: result.httpStatus, attempts: result.attempts, error: result.error },
+        });
+      }),
+    );
+  }
+  return run;
+}
+
+/** Subject → value. Offline rules: every device already pending or firing, plus new ones up to the cap, plus the fleet count. */
+async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date): Promise<Map<string, number>> {
+  if (rule.kind !== "device_offline_longer") return new Map([[FLEET_SUBJECT, await measureFleetValue(db, rule, now)]]);
+  const tracked = (await db.alertState.findMany({ where: { ruleId: rule.id, subject: { not: FLEET_SUBJECT } }, select: { subject: true } })).map((s) => s.subject);
+  const offlineSince = await loadOfflineSince(db, tracked);
+  const samples = new Map(tracked.map((subject) => {
+    const since = offlineSince.get(subject);
+    return [subject, since ? offlineMinutes(since, now) : 0] as const;
+  }));
+  const { devices, total } = await findOfflineLonger(db, rule, now);
+  for (const device of devices) {
+    if (samples.size >= MAX_FIRING_DEVICES_PER_RULE) break;
+    samples.set(device.deviceId, offlineMinutes(device.offlineSince, now));
+  }
+  samples.set(FLEET_SUBJECT, total);
+  return samples;
+}
+
+type Transition = { transition: "fired" | "resolved"; historyId: bigint; body: unknown };
+
+async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: AlertRuleConfig, samples: Map<string, number>, input: AlertEvaluationInput): Promise<Transition[]> {
+  const { now } = input;
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${ALERT_LOCK_KEY}::bigint)::text`;
+  // Edited, disabled or deleted while we measured: its states were reset; the next run measures it afresh.
+  const current = await tx.alertRule.findUnique({ where: { id: row.id }, select: { updatedAt: true, enabled: true } });
+  if (!current?.enabled || current.updatedAt.getTime() !== row.updatedAt.getTime()) return [];
+  const states = new Map((await tx.alertState.findMany({ where: { ruleId: rule.id } })).map((state) => [state.subject, state]));
+  const transitions: Transition[] = [];
+  for (const [subject, value] of samples) {
+    const previous = states.get(subject);
+    const key = { ruleId_subject: { ruleId: rule.id, subject } };
+    if (rule.kind === "device_offline_longer" && subject === FLEET_SUBJECT) {
+      // The count of devices offline too long: shown with the rule, never notified (each device alerts on its own).
+      const data = { status: "ok" as const, since: previous?.since ?? now, lastValue: value, evaluatedAt: now };
+      await tx.alertState.upsert({ where: key, create: { ruleId: rule.id, subject, ...data }, update: data });
+      continue;
+    }
+    const step = stepHysteresis(previous ? toHysteresisState(previous) : null, value, now, rule.hysteresis);
+    if (step.transition) transitions.push(await recordTransition(tx, rule, subject, value, step.transition, previous, input));
+    if (step.state.status === "ok" && subject !== FLEET_SUBJECT) {
+      if (previous) await tx.alertState.delete({ where: key });
+      continue;
+    }
+    const firedAt = step.transition === "fired" ? now : (previous?.firedAt ?? null);
+    const data = { status: step.state.status, since: step.state.since, clearingSince: step.state.clearingSince, lastValue: value, firedAt, evaluatedAt: now };
+    await tx.alertState.upsert({ where: key, create: { ruleId: rule.id, subject, ...data }, update: data });
+  }
+  return transitions;
+}
+
+function toHysteresisState(state: AlertState): HysteresisState {
+  return { status: state.status, since: state.since, clearingSince: state.clearingSince };
+}
+
+async function recordTransition(
+  tx: Prisma.TransactionClient,
+  rule: AlertRuleConfig,
+  subject: string,
+  value: number,
+  transition: "fired" | "resolved",
+  previous: AlertState | undefined,
+  input: AlertEvaluationInput,
+): Promise<Transition> {
+  const { now } = input;
+  const startedAt = transition === "fired" ? now : (previous?.firedAt ?? previous?.since ?? now);
+  const conditionFrom = new Date((transition === "fired" && previous?.status === "pending" ? previous.since : startedAt).getTime() - rule.windowMs);
+  const incidentId = subject === FLEET_SUBJECT ? await findAlertIncident(tx, { from: conditionFrom, to: now, scope: rule }) : null;
+  const link = buildAlertLink({ baseUrl: input.publicBaseUrl, subject, incidentId, startedAt, until: now });
+  const notification: AlertNotification = { rule, status: transition === "fired" ? "firing" : "resolved", subject, value, startedAt, link };
+  const history = await tx.alertHistory.create({
+    data: {
+      ruleId: rule.id,
+      ruleName: rule.name,
+      ruleKind: rule.kind,
+      kind: transition,
+      subject,
+      value,
+      threshold: rule.threshold,
+      message: describeAlertValue(rule, subject, value),
+      link: link.url,
+      deliveryStatus: rule.webhookUrl ? "pending" : "no_webhook",
+      occurredAt: now,
+    },
+    select: { id: true },
+  });
+  return { transition, historyId: history.id, body: buildWebhookPayload(notification) };
+}
