@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCoalescer } from "./live-coalescer.ts";
+import { computeReconnectDelay, createCoalescer } from "./live-coalescer.ts";
 
 describe("createCoalescer", () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
@@ -50,5 +50,13 @@ describe("createCoalescer", () => {
     coalescer.cancel();
     vi.advanceTimersByTime(5000);
     expect(run).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("computeReconnectDelay", () => {
+  it("doubles from 1 s up to 30 s, with jitter", () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => computeReconnectDelay(attempt, () => 0.5))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect(computeReconnectDelay(0, () => 0)).toBe(800);
+    expect(computeReconnectDelay(0, () => 1)).toBe(1200);
   });
 });

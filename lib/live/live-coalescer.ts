@@ -43,3 +43,9 @@ export function createCoalescer(run: () => void, intervalMs: number, timers: Tim
     },
   };
 }
+
+/** Reconnect backoff: 1 s doubling to 30 s, with ±20 % jitter so a restarted server is not hit all at once. */
+export function computeReconnectDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}

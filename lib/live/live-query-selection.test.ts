@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addChange, createPendingChanges, everythingChanged, isAffectedByChanges, liveDeviceMeta, liveFleetMeta } from "./live-query-selection.ts";
+import { addChange, createPendingChanges, everythingChanged, isAffectedByChanges, isOlderThanSnapshot, liveDeviceMeta, liveFleetMeta } from "./live-query-selection.ts";
 
 const change = (devices: string[], truncated = false) => ({ latestEventId: "9", latestReceivedAt: null, devices, truncated });
 
@@ -33,5 +33,17 @@ describe("which queries a change refetches", () => {
     expect(isAffectedByChanges(liveDeviceMeta("b"), first)).toBe(false);
     expect(isAffectedByChanges(liveDeviceMeta("a"), second)).toBe(true);
     expect(isAffectedByChanges(liveDeviceMeta("b"), second)).toBe(true);
+  });
+});
+
+describe("isOlderThanSnapshot", () => {
+  const received = "2026-11-22T12:00:00.500Z";
+  it("refetches live queries whose data predates the newest event", () => {
+    expect(isOlderThanSnapshot(liveFleetMeta, Date.parse("2026-11-22T12:00:00.400Z"), received)).toBe(true);
+    expect(isOlderThanSnapshot(liveDeviceMeta("a"), Date.parse("2026-11-22T12:00:00.600Z"), received)).toBe(false);
+  });
+  it("leaves queries without live meta and empty databases alone", () => {
+    expect(isOlderThanSnapshot(undefined, 0, received)).toBe(false);
+    expect(isOlderThanSnapshot(liveFleetMeta, 0, null)).toBe(false);
   });
 });
