@@ -17,17 +17,20 @@ export async function createAwsIngestToken(db: Db): Promise<string> {
 }
 
 let versionNumber = 0;
+const sessions = new Map<string, number>();
 
-/** An AWS IoT presence event, as its IoT rule would POST it. */
+/** An AWS IoT presence event, as its IoT rule would POST it; a disconnect closes the device's last connect's session. */
 export function awsPresenceEvent(deviceId: string, eventType: "connected" | "disconnected", at: Date, disconnectReason = "CONNECTION_LOST") {
-  versionNumber += 1;
+  // AWS pairs a disconnect with its connect by session identifier and versionNumber (one per connection).
+  if (eventType === "connected" || !sessions.has(deviceId)) sessions.set(deviceId, ++versionNumber);
+  const version = sessions.get(deviceId) ?? 0;
   return {
     clientId: deviceId,
     timestamp: at.getTime(),
     eventType,
-    sessionIdentifier: `live-${deviceId}-${versionNumber}`,
+    sessionIdentifier: `live-${version}`,
     principalIdentifier: "live-e2e",
-    versionNumber,
+    versionNumber: version,
     ...(eventType === "connected" ? { ipAddress: "192.0.2.7" } : { clientInitiatedDisconnect: false, disconnectReason }),
   };
 }
