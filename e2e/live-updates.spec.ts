@@ -62,6 +62,33 @@ test("a new event shows on the device page and the overview without a reload", a
   await expectSameDocument(overview);
 });
 
+/** Pretends the tab was hidden or shown again (Playwright's headless pages are always visible). */
+async function setTabVisibility(page: Page, state: "hidden" | "visible"): Promise<void> {
+  await page.evaluate((visibility) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, state);
+}
+
+test("a hidden tab closes its stream and catches up when shown again", async ({ page, request }) => {
+  const deviceId = `live-hidden-${randomUUID().slice(0, 8)}`;
+  await postAwsPresence(request, token, [awsPresenceEvent(deviceId, "connected", new Date(Date.now() - 60_000))]);
+  await page.goto(deviceHref(deviceId));
+  await waitForLiveStream(page);
+  await markDocument(page);
+
+  await setTabVisibility(page, "hidden");
+  await expect(page.locator('[data-live-stream="closed"]')).toBeVisible();
+  await postAwsPresence(request, token, [awsPresenceEvent(deviceId, "disconnected", new Date())]);
+
+  await setTabVisibility(page, "visible");
+  await waitForLiveStream(page);
+  // Caught up by the new stream's first message (a newer event than the page last saw) and TanStack's refetch on focus.
+  await expect(page.locator(".device-header").getByText("Offline", { exact: true })).toBeVisible({ timeout: LIVE_TIMEOUT_MS });
+  await expectSameDocument(page);
+});
+
 test("the header warns when ingest lags and when the worker is gone", async ({ page }) => {
   const workerId = `e2e-live-${randomUUID().slice(0, 8)}`;
   await page.goto("/devices");

@@ -112,6 +112,7 @@ export function createLiveHub(db: Db, options: { intervalMs?: number; now?: () =
       if (listeners.size === 1) {
         stop();
         schedule(generation, 0);
+        log.info({ intervalMs }, "live poller started");
       } else {
         // Late joiners start from the current position; the first poll informs the early ones.
         if (lastChange) listener({ event: "change", data: { ...lastChange, devices: [], truncated: false } });
@@ -120,7 +121,10 @@ export function createLiveHub(db: Db, options: { intervalMs?: number; now?: () =
       }
       return () => {
         if (!listeners.delete(listener)) return;
-        if (listeners.size === 0) stop();
+        if (listeners.size === 0) {
+          stop();
+          log.info("live poller stopped: no subscribers left");
+        }
       };
     },
     isPolling: () => timer !== null || inFlight !== null,
