@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { usePathname } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { z } from "zod";
 import { computeReconnectDelay, createCoalescer } from "@/lib/live/live-coalescer.ts";
 import { LiveChangeSchema, LiveStatusSchema, type LiveStatus } from "@/lib/live/live-messages.ts";
 import {
@@ -28,6 +29,16 @@ type LiveUpdates = {
   /** Called with each coalesced batch of changes (for views that are not queries, e.g. router.refresh()). */
   subscribe(listener: ChangeListener): () => void;
 };
+
+/** A message's JSON data checked against its schema; null (ignored) for anything else. */
+function parseMessage<T>(schema: z.ZodType<T>, event: Event): T | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse((event as MessageEvent<string>).data));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 const LiveUpdatesContext = createContext<LiveUpdates>({ connected: false, status: null, subscribe: () => () => {} });
 
@@ -95,9 +106,8 @@ export function LiveUpdatesProvider({ enabled, children }: { enabled: boolean; c
         stopFallback();
       });
       stream.addEventListener("change", (event) => {
-        const parsed = LiveChangeSchema.safeParse(JSON.parse((event as MessageEvent<string>).data));
-        if (!parsed.success) return;
-        const change = parsed.data;
+        const change = parseMessage(LiveChangeSchema, event);
+        if (!change) return;
         const snapshot = change.devices.length === 0 && !change.truncated;
         if (snapshot && lastEventId === null) {
           // First message of this page: refresh only what was rendered before the newest event arrived.
@@ -112,8 +122,8 @@ export function LiveUpdatesProvider({ enabled, children }: { enabled: boolean; c
         lastEventId = change.latestEventId ?? lastEventId;
       });
       stream.addEventListener("status", (event) => {
-        const parsed = LiveStatusSchema.safeParse(JSON.parse((event as MessageEvent<string>).data));
-        if (parsed.success) setStatus({ ...parsed.data, receivedAt: Date.now() });
+        const liveStatus = parseMessage(LiveStatusSchema, event);
+        if (liveStatus) setStatus({ ...liveStatus, receivedAt: Date.now() });
       });
       stream.addEventListener("error", () => {
         // Our own backoff rather than EventSource's fixed retry, and the same path for HTTP errors (401 after sign-out).

@@ -85,15 +85,17 @@ export function createLiveHub(db: Db, options: { intervalMs?: number; now?: () =
     timer = setTimeout(() => {
       timer = null;
       let failed = false;
-      inFlight = pollOnce(run)
+      const poll: Promise<void> = pollOnce(run)
         .catch((error: unknown) => {
           failed = true;
           log.warn({ err: (error as Error).message }, "live poll failed");
         })
         .finally(() => {
-          inFlight = null;
+          // A poll of a stopped run may finish after a new run started: it must not clear the new one's.
+          if (inFlight === poll) inFlight = null;
           if (run === generation && listeners.size > 0) schedule(run, failed ? POLL_RETRY_MS : intervalMs);
         });
+      inFlight = poll;
     }, delayMs);
   };
 
