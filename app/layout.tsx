@@ -19,7 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <QueryProvider>
+        <QueryProvider live={user !== null}>
           <header className="site-header">
             <div className="site-header-inner">
               <Link href="/" className="brand">

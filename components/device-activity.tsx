@@ -10,6 +10,7 @@ import type { DeviceSessionList } from "@/lib/queries/list-device-sessions.ts";
 import { shapeDeviceTimeline } from "@/lib/queries/shape-device-timeline.ts";
 import { deviceApiPath, deviceHref } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, RANGE_PRESETS, type RangeMode } from "@/lib/http/device-range.ts";
+import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { DeviceTimelineView } from "./device-timeline.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { formatDuration, formatTimestamp } from "./format.ts";
@@ -65,6 +66,7 @@ export function DeviceActivity({
     initialData,
     initialDataUpdatedAt: Date.parse(initialData.now),
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
+    meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
 
   const fromMs = Date.parse(data.from);
@@ -114,7 +116,7 @@ export function DeviceActivity({
         <h2 id="activity-heading">Connection timeline</h2>
         <span className="range-label" data-testid="range-label">
           {formatTimestamp(fromMs)} → {formatTimestamp(toMs)} ({formatDuration(spanMs)}) ·{" "}
-          {live ? `live, refreshes every ${DEVICE_REFRESH_MS / 1000} s` : "fixed range"}
+          {live ? "live" : "fixed range"}
           {isFetching ? " · updating…" : ""}
         </span>
       </div>

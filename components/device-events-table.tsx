@@ -6,6 +6,7 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceEventPage } from "@/lib/queries/list-device-events.ts";
 import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, type RangeMode } from "@/lib/http/device-range.ts";
+import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { formatTimestamp } from "./format.ts";
 import { KIND_LABELS } from "./reason-style.ts";
@@ -47,6 +48,7 @@ export function DeviceEventsTable({
     initialData: { pages: [initialPage], pageParams: [null] },
     initialDataUpdatedAt: Date.parse(initialNow),
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
+    meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
   const events = data.pages.flatMap((page) => page.events);
 

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { FleetSummary } from "@/lib/queries/get-fleet-summary.ts";
+import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCount, formatPercent } from "./format.ts";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
@@ -14,6 +15,7 @@ export function FleetSummaryCards({ initialData }: { initialData: Jsonify<FleetS
     queryFn: ({ signal }) => fetchJson<Jsonify<FleetSummary>>("/api/v1/fleet/summary", signal),
     initialData,
     refetchInterval: FLEET_REFRESH_MS,
+    meta: liveFleetMeta,
   });
   const onlineRatio = data.devicesTotal > 0 ? data.devicesOnline / data.devicesTotal : null;
   return (

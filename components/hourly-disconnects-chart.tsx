@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "rec
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { HourlyDisconnectSeries } from "@/lib/queries/shape-hourly-disconnects.ts";
+import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
 import { formatCount, formatHourMinute } from "./format.ts";
@@ -28,6 +29,7 @@ export function HourlyDisconnectsChart({ initialData }: { initialData: HourlyDis
     queryFn: ({ signal }) => fetchJson<HourlyDisconnectsResponse>("/api/v1/fleet/hourly-disconnects", signal),
     initialData,
     refetchInterval: FLEET_REFRESH_MS,
+    meta: liveFleetMeta,
   });
 
   if (data.total === 0) {

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
+import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import type { SourceHealth } from "@/lib/queries/get-ingest-health.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCount, formatTimestamp } from "./format.ts";
@@ -19,7 +20,8 @@ export function IngestHealthPanel({ initialData }: { initialData: IngestHealthRe
     queryKey: ["ingest-health", 60],
     queryFn: ({ signal }) => fetchJson<IngestHealthResponse>("/api/v1/ingest-health?minutes=60", signal),
     initialData,
-    refetchInterval: 5000,
+    refetchInterval: 30_000,
+    meta: liveFleetMeta,
   });
   if (data.sources.length === 0) return <p className="empty">No source has delivered anything in the last hour.</p>;
   return (

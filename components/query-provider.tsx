@@ -2,8 +2,10 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { LiveUpdatesProvider } from "./live-updates-provider.tsx";
 
-export function QueryProvider({ children }: { children: ReactNode }) {
+/** TanStack Query for the app; with `live` (signed-in users) also the live-update stream that refreshes live queries. */
+export function QueryProvider({ live, children }: { live: boolean; children: ReactNode }) {
   const [client] = useState(
     () =>
       new QueryClient({
@@ -12,5 +14,9 @@ export function QueryProvider({ children }: { children: ReactNode }) {
         },
       }),
   );
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      <LiveUpdatesProvider enabled={live}>{children}</LiveUpdatesProvider>
+    </QueryClientProvider>
+  );
 }

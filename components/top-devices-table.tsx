@@ -5,6 +5,7 @@ import Link from "next/link";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DroppingDevice } from "@/lib/queries/list-top-dropping-devices.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
 import { formatCount, formatTimestamp } from "./format.ts";
@@ -20,6 +21,7 @@ export function TopDevicesTable({ initialData }: { initialData: TopDevicesRespon
     queryFn: ({ signal }) => fetchJson<TopDevicesResponse>("/api/v1/fleet/top-devices?limit=10", signal),
     initialData,
     refetchInterval: FLEET_REFRESH_MS,
+    meta: liveFleetMeta,
   });
   if (data.devices.length === 0) {
     return <p className="empty">No device dropped in the last 24 hours.</p>;

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "./fixtures.ts";
+import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID, STORM_SESSIONS } from "./seed-events.ts";
 
 /** Collects uncaught page errors and console errors (hydration mismatches surface there). */
@@ -66,17 +68,29 @@ test("the most-dropping table links to device pages", async ({ page }) => {
   await page.screenshot({ path: "test-results/device-periodic-drops.png", fullPage: true });
 });
 
-test("live views refetch in the background", async ({ page }) => {
+test("live views refetch when new events arrive", async ({ page, request }) => {
   const isOk = (part: string) => (response: { url(): string; status(): number }) => response.url().includes(part) && response.status() === 200;
+  const db = openE2eDatabase();
+  const token = await createAwsIngestToken(db);
+  await db.$disconnect();
+  const deviceId = `refetch-${randomUUID().slice(0, 8)}`;
+  await postAwsPresence(request, token, [awsPresenceEvent(deviceId, "connected", new Date(Date.now() - 60_000))]);
+
   await page.goto("/");
-  await Promise.all([
+  await expect(page.locator('[data-live-stream="open"]')).toBeVisible();
+  const fleet = Promise.all([
     page.waitForResponse(isOk("/api/v1/fleet/summary")),
     page.waitForResponse(isOk("/api/v1/fleet/hourly-disconnects")),
     page.waitForResponse(isOk("/api/v1/fleet/top-devices")),
   ]);
-  await page.goto(`/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`);
-  await Promise.all([page.waitForResponse(isOk("/sessions?")), page.waitForResponse(isOk("/events?"))]);
-  await expect(page.getByRole("button", { name: /Keepalive timeout \(keepalive_timeout\)/ })).toHaveCount(1);
+  await postAwsPresence(request, token, [awsPresenceEvent(deviceId, "disconnected", new Date())]);
+  await fleet;
+
+  await page.goto(`/devices/${encodeURIComponent(deviceId)}`);
+  await expect(page.locator('[data-live-stream="open"]')).toBeVisible();
+  const device = Promise.all([page.waitForResponse(isOk("/sessions?")), page.waitForResponse(isOk("/events?"))]);
+  await postAwsPresence(request, token, [awsPresenceEvent(deviceId, "connected", new Date())]);
+  await device;
 });
 
 test("the events table pages with Load more, newest first", async ({ page }) => {

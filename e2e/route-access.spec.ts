@@ -8,7 +8,7 @@ import { KEEPALIVE_DEVICE_ID } from "./seed-events.ts";
 
 type Access =
   /** Needs at least this role. `path` overrides the sample URL; allowed GETs must answer 200, other methods anything but 401/403/5xx. */
-  | { role: Role; path?: string; body?: unknown; allowedStatus?: number }
+  | { role: Role; path?: string; body?: unknown; allowedStatus?: number; stream?: true }
   /** No sign-in needed; `status` is what an anonymous caller gets. */
   | { public: true; path?: string; status?: number };
 
@@ -74,6 +74,8 @@ const ACCESS: Record<string, Access> = {
   "DELETE /api/v1/alerts/rules/[id]": { role: "support", allowedStatus: 404 },
   "POST /api/v1/alerts/rules/[id]/test": { role: "support", allowedStatus: 404 },
   "GET /api/v1/alerts/history": { role: "viewer" },
+  // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
+  "GET /api/v1/live": { role: "viewer", stream: true },
 };
 
 const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), linkId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };
@@ -88,6 +90,15 @@ test("every API route has an entry in the access table", () => {
 
 async function send(client: Awaited<ReturnType<typeof createApiClient>>, method: Method, url: string, body: unknown) {
   return client.fetch(url, { method, maxRedirects: 0, ...(body === undefined ? {} : { data: body, headers: { "content-type": "application/json" } }) });
+}
+
+/** Status of a never-ending response (server-sent events), which the request client would wait for forever. */
+async function readStreamStatus(client: Awaited<ReturnType<typeof createApiClient>>, url: string, baseURL: string): Promise<number> {
+  const { cookies } = await client.storageState();
+  const controller = new AbortController();
+  const response = await fetch(new URL(url, baseURL), { headers: { cookie: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ") }, signal: controller.signal });
+  controller.abort();
+  return response.status;
 }
 
 test("anonymous callers get 401 and each role gets 200 or 403, per the table", async ({ baseURL }) => {
@@ -110,7 +121,7 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
       if (anonymousResponse.status() !== 401) failures.push(`${route.key} anonymous: ${anonymousResponse.status()}, expected 401`);
       else if ((await anonymousResponse.json()).error?.code !== "not_signed_in") failures.push(`${route.key} anonymous: 401 without the error envelope`);
       for (const role of ROLES) {
-        const status = (await send(clients[role], route.method, url, body)).status();
+        const status = "stream" in access && hasRole(role, access.role) ? await readStreamStatus(clients[role], url, baseURL) : (await send(clients[role], route.method, url, body)).status();
         if (hasRole(role, access.role)) {
           const expected = "allowedStatus" in access && access.allowedStatus !== undefined ? access.allowedStatus : route.method === "GET" ? 200 : undefined;
           const ok = expected !== undefined ? status === expected : status !== 401 && status !== 403 && status < 500;

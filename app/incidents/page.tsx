@@ -1,18 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatCount, formatTimestamp } from "@/components/format.ts";
+import { LiveRouteRefresh } from "@/components/live-route-refresh.tsx";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { listIncidents } from "@/lib/incidents/incidents.ts";
 
 export const metadata: Metadata = { title: "Incidents" };
+/** Re-rendered on new fleet events at most this often (the worker opens and extends incidents from them). */
+const INCIDENTS_REFRESH_MS = 1000;
 
 export default async function IncidentsPage() {
   await requirePageUser();
   const incidents = await listIncidents(getDb());
   return (
     <>
+      <LiveRouteRefresh minIntervalMs={INCIDENTS_REFRESH_MS} />
       <div className="page-header">
         <div>
           <h1>Incidents</h1>

@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
-import type { ReactNode } from "react";
 import { DeviceActivity } from "@/components/device-activity.tsx";
+import { DeviceHeader } from "@/components/device-header.tsx";
+import { LiveRouteRefresh } from "@/components/live-route-refresh.tsx";
 import { DiagnosisBanner } from "@/components/diagnosis-banner.tsx";
 import { RecommendedConfig } from "@/components/recommended-config.tsx";
 import { ResolutionPanel } from "@/components/resolution-panel.tsx";
@@ -20,12 +21,8 @@ import { listDeviceShareLinks } from "@/lib/share/share-links.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
-import { formatTimestamp } from "@/components/format.ts";
 import { EVENTS_PAGE_SIZE, MAX_DROP_MARKERS } from "@/components/refresh-settings.ts";
-import { REASON_LABELS } from "@/components/reason-style.ts";
-import { ReasonTag } from "@/components/reason-tag.tsx";
 import { resolveDeviceRange } from "@/lib/http/resolve-device-range.ts";
-import { StateBadge } from "@/components/state-badge.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getDevice } from "@/lib/queries/get-device.ts";
@@ -34,6 +31,8 @@ import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
 
 const AGENT_REPORTS_SHOWN = 12;
+/** Diagnosis, agent reports and ticket: re-rendered on the device's new events at most this often. */
+const DIAGNOSIS_REFRESH_MS = 15_000;
 
 type DevicePageProps = {
   params: Promise<{ deviceId: string[] }>;
@@ -74,52 +73,16 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
     recentFailures: recentFailures.events.filter((event) => event.reason !== "client_disconnect"),
   });
 
-  const facts: [string, ReactNode][] = [
-    [
-      "Last reason",
-      device.lastReason ? (
-        <>
-          {REASON_LABELS[device.lastReason]} <ReasonTag reason={device.lastReason} />
-          {device.lastCode ? <code> · {device.lastCode}</code> : null}
-        </>
-      ) : (
-        "—"
-      ),
-    ],
-    ["State since", device.stateOccurredAt ? formatTimestamp(device.stateOccurredAt) : "—"],
-    ["Last connect", device.lastConnectedAt ? formatTimestamp(device.lastConnectedAt) : "—"],
-    ["Last disconnect", device.lastDisconnectedAt ? formatTimestamp(device.lastDisconnectedAt) : "—"],
-    ["Client IP", device.lastClientIp ?? "—"],
-    ["Source", [device.source, device.brokerNode].filter(Boolean).join(" · ") || "—"],
-  ];
-  for (const [label, value] of [
-    ["Firmware", device.firmware],
-    ["Region", device.region],
-    ["Network", device.network],
-  ] as const) {
-    if (value) facts.push([label, value]);
-  }
-  facts.push(["Drops · 24 h", `${device.stats.drops} of ${device.stats.disconnects} disconnects, ${device.stats.failedConnects} failed connects`]);
-
   return (
     <>
       <div className="device-header">
         <nav aria-label="Breadcrumbs" className="breadcrumbs">
           <Link href="/">Fleet</Link> / <Link href="/devices">Devices</Link> /
         </nav>
-        <div className="device-title">
-          <h1 data-testid="device-id">{device.id}</h1>
-          <StateBadge state={device.state} />
-        </div>
-        <dl className="facts">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <DeviceHeader initialDevice={serializeForClient(device)} renderedAt={now.toISOString()} />
       </div>
+      {/* The header, timeline and events refetch within a second; the diagnosis is recomputed less often. */}
+      <LiveRouteRefresh deviceId={device.id} minIntervalMs={DIAGNOSIS_REFRESH_MS} />
       <DiagnosisBanner deviceId={device.id} diagnosis={diagnosis} />
       {notice ? <p className="notice">{notice}</p> : null}
       <div className="diagnosis-section">
