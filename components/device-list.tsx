@@ -91,9 +91,10 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
   return (
     <section className="panel" aria-label="Device list">
       <form id={formId} className="device-list-filters" role="search" onSubmit={(event) => event.preventDefault()}>
-        <label className="device-list-search">
-          <span>Device ID</span>
+        <div className="device-list-search">
+          <label htmlFor={`${formId}-query`}>Device ID</label>
           <input
+            id={`${formId}-query`}
             type="search"
             name="query"
             value={text}
@@ -102,30 +103,36 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
             placeholder="e.g. sensor-042 or plant 7/line#2"
             onChange={(event) => setText(event.target.value)}
           />
-        </label>
+        </div>
         <Field label="Match">
-          <select value={filter.match} onChange={(event) => update({ match: event.target.value === "prefix" ? "prefix" : "substring" })}>
-            <option value="substring">contains</option>
-            <option value="prefix">starts with</option>
-          </select>
+          {(id) => (
+            <select id={id} value={filter.match} onChange={(event) => update({ match: event.target.value === "prefix" ? "prefix" : "substring" })}>
+              <option value="substring">contains</option>
+              <option value="prefix">starts with</option>
+            </select>
+          )}
         </Field>
         <Field label="State">
-          <select value={filter.state ?? ""} onChange={(event) => update({ state: parseOption(event.target.value, ["online", "offline", "unknown"] as const) })}>
-            <option value="">any</option>
-            <option value="online">online (connected)</option>
-            <option value="offline">offline (disconnected)</option>
-            <option value="unknown">unknown</option>
-          </select>
+          {(id) => (
+            <select id={id} value={filter.state ?? ""} onChange={(event) => update({ state: parseOption(event.target.value, ["online", "offline", "unknown"] as const) })}>
+              <option value="">any</option>
+              <option value="online">online (connected)</option>
+              <option value="offline">offline (disconnected)</option>
+              <option value="unknown">unknown</option>
+            </select>
+          )}
         </Field>
         <Field label="Last reason">
-          <select value={filter.reason ?? ""} onChange={(event) => update({ reason: parseOption(event.target.value, REASONS) })}>
-            <option value="">any</option>
-            {REASONS.map((reason) => (
-              <option key={reason} value={reason}>
-                {REASON_LABELS[reason]} ({reason})
-              </option>
-            ))}
-          </select>
+          {(id) => (
+            <select id={id} value={filter.reason ?? ""} onChange={(event) => update({ reason: parseOption(event.target.value, REASONS) })}>
+              <option value="">any</option>
+              {REASONS.map((reason) => (
+                <option key={reason} value={reason}>
+                  {REASON_LABELS[reason]} ({reason})
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
         {DEVICE_ATTRIBUTE_FILTERS.map((key) => {
           const selected = filter[key];
@@ -133,14 +140,16 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
           if (values.length === 0) return null;
           return (
             <Field key={key} label={ATTRIBUTE_LABELS[key]}>
-              <select value={selected ?? ""} onChange={(event) => update({ [key]: event.target.value || undefined })}>
-                <option value="">any</option>
-                {values.map((value) => (
-                  <option key={value} value={value}>
-                    {value}
-                  </option>
-                ))}
-              </select>
+              {(id) => (
+                <select id={id} value={selected ?? ""} onChange={(event) => update({ [key]: event.target.value || undefined })}>
+                  <option value="">any</option>
+                  {values.map((value) => (
+                    <option key={value} value={value}>
+                      {value}
+                    </option>
+                  ))}
+                </select>
+              )}
             </Field>
           );
         })}
@@ -227,12 +236,14 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+// A label beside (not around) its select: wrapped, the selected option's text would join the accessible name.
+function Field({ label, children }: { label: string; children: (id: string) => ReactNode }) {
+  const id = useId();
   return (
-    <label className="device-list-field">
-      <span>{label}</span>
-      {children}
-    </label>
+    <div className="device-list-field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+    </div>
   );
 }
 
