@@ -1,30 +1,14 @@
 import type { Db } from "@/lib/db/client.ts";
-import type { DeviceListFilter, DeviceState } from "@/lib/devices/device-list-params.ts";
-import type { Reason } from "@/lib/events/connection-event.ts";
+import type { DeviceListFilter } from "@/lib/devices/device-list-params.ts";
 import { countDevices } from "./count-devices.ts";
+import type { DeviceDetail } from "./get-device.ts";
 import { encodeDeviceListCursor, type DeviceListCursor } from "./cursor.ts";
 import { buildDeviceListOrder, buildDeviceListWhere, buildMatchRank, buildSortKey, toCursorKey } from "./device-list-sql.ts";
 
 export type { DeviceState } from "@/lib/devices/device-list-params.ts";
 
-export type DeviceListItem = {
-  id: string;
-  state: DeviceState;
-  stateOccurredAt: Date | null;
-  lastConnectedAt: Date | null;
-  lastDisconnectedAt: Date | null;
-  lastReason: Reason | null;
-  lastCode: string | null;
-  source: string | null;
-  brokerNode: string | null;
-  firmware: string | null;
-  region: string | null;
-  network: string | null;
-  labels: unknown;
-  connectCount: number;
-  disconnectCount: number;
-  failedConnectCount: number;
-  firstSeenAt: Date;
+/** A device as the list shows and exports it: its row without the client IP. */
+export type DeviceListItem = Omit<DeviceDetail, "lastClientIp" | "updatedAt" | "stats"> & {
   /** 0 exact id, 1 id starts with the query, 2 id contains it (case-insensitive). */
   matchRank: number;
 };
