@@ -36,10 +36,10 @@ const ATTRIBUTE_LABELS: Record<DeviceAttributeFilter, string> = {
 };
 
 const COLUMNS: { label: string; sort?: DeviceSort; className?: string; width: string }[] = [
-  { label: "Device", sort: "id", width: "26%" },
+  { label: "Device", sort: "id", width: "24%" },
   { label: "State", sort: "state", width: "10%" },
   { label: "Last change", sort: "changed", width: "17%" },
-  { label: "Drops", sort: "drops", className: "num", width: "7%" },
+  { label: "Disconnects", sort: "disconnects", className: "num", width: "9%" },
   { label: "Last reason", sort: "reason", width: "15%" },
   { label: "Last code", width: "13%" },
   { label: "Source", width: "12%" },
@@ -80,7 +80,7 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
 
   const update = (change: Partial<DeviceListFilter>) => setFilter((current) => ({ ...current, ...change }));
   const toggleSort = (sort: DeviceSort) =>
-    update(filter.sort === sort ? { dir: filter.dir === "asc" ? "desc" : "asc" } : { sort, dir: sort === "drops" || sort === "changed" ? "desc" : "asc" });
+    update(filter.sort === sort ? { dir: filter.dir === "asc" ? "desc" : "asc" } : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" });
   const clear = () => {
     setText("");
     setFilter({ ...DEFAULT_DEVICE_LIST_FILTER, sort: filter.sort, dir: filter.dir });

@@ -34,25 +34,25 @@ test("filters and sort live in the URL and come back after a reload", async ({ p
 
   await page.getByLabel("State", { exact: true }).selectOption("offline");
   await page.getByLabel("Source").selectOption("bulk-b");
-  await page.getByRole("button", { name: "Drops" }).click();
-  await page.waitForURL(`**/devices?query=${BULK_PREFIX}&state=offline&source=bulk-b&sort=drops&dir=desc`);
+  await page.getByRole("button", { name: "Disconnects" }).click();
+  await page.waitForURL(`**/devices?query=${BULK_PREFIX}&state=offline&source=bulk-b&sort=disconnects&dir=desc`);
   // Offline is i % 3 == 1, bulk-b is odd i: i % 6 == 1.
   const expected = Math.ceil((BULK_COUNT - 1) / 6);
   await expect(total(page)).toHaveText(expected.toLocaleString("en-US"));
-  await expect(page.getByRole("columnheader", { name: "Drops" })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("columnheader", { name: "Disconnects" })).toHaveAttribute("aria-sort", "descending");
 
   await page.reload();
   await expect(searchBox(page)).toHaveValue(BULK_PREFIX);
   await expect(page.getByLabel("State", { exact: true })).toHaveValue("offline");
   await expect(page.getByLabel("Source")).toHaveValue("bulk-b");
-  await expect(page.getByRole("columnheader", { name: "Drops" })).toHaveAttribute("aria-sort", "descending");
+  await expect(page.getByRole("columnheader", { name: "Disconnects" })).toHaveAttribute("aria-sort", "descending");
   await expect(total(page)).toHaveText(expected.toLocaleString("en-US"));
   await expect(rows(page).first().getByRole("cell").nth(3)).toHaveText("16");
 
   // Keyboard: the sort buttons are buttons in the tab order.
-  await page.getByRole("button", { name: "Drops" }).focus();
+  await page.getByRole("button", { name: "Disconnects" }).focus();
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("columnheader", { name: "Drops" })).toHaveAttribute("aria-sort", "ascending");
+  await expect(page.getByRole("columnheader", { name: "Disconnects" })).toHaveAttribute("aria-sort", "ascending");
   await expect(rows(page).first().getByRole("cell").nth(3)).toHaveText("0");
 });
 

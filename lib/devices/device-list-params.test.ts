@@ -13,7 +13,7 @@ describe("device list URL parameters", () => {
       firmware: "2.4.1",
       region: "eu-west",
       network: "lte",
-      sort: "drops" as const,
+      sort: "disconnects" as const,
       dir: "desc" as const,
     };
     const text = serializeDeviceListParams(filter).toString();
@@ -39,7 +39,7 @@ describe("device list URL parameters", () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
       ["state", "must be one of online, offline, unknown"],
-      ["sort", "must be one of id, state, changed, drops, reason"],
+      ["sort", "must be one of id, state, changed, disconnects, reason"],
     ]);
     expect(DeviceListParamsSchema.safeParse({ query: "x".repeat(513) }).success).toBe(false);
   });

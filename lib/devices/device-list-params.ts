@@ -12,7 +12,7 @@ export type DeviceState = (typeof DEVICE_STATES)[number];
 export const MATCH_MODES = ["substring", "prefix"] as const;
 export type MatchMode = (typeof MATCH_MODES)[number];
 
-export const DEVICE_SORTS = ["id", "state", "changed", "drops", "reason"] as const;
+export const DEVICE_SORTS = ["id", "state", "changed", "disconnects", "reason"] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 
 export const SORT_DIRECTIONS = ["asc", "desc"] as const;

@@ -19,7 +19,7 @@ describe("event cursor", () => {
 describe("device list cursor", () => {
   it("round-trips ids with slashes, unicode and quotes, and each kind of sort key", () => {
     for (const key of [null, 42, 1_763_812_800_000, 'plant "7"']) {
-      const cursor = { sort: "drops", rank: 2, key, id: 'plant 7/line#2+ü "q"' };
+      const cursor = { sort: "disconnects", rank: 2, key, id: 'plant 7/line#2+ü "q"' };
       expect(decodeDeviceListCursor(encodeDeviceListCursor(cursor))).toEqual(cursor);
     }
   });

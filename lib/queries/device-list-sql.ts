@@ -60,7 +60,7 @@ const SORT_KEYS: Record<Exclude<DeviceSort, "id">, SortKey> = {
     expr: Prisma.sql`COALESCE(state_occurred_at, 'epoch'::timestamptz)`,
     toSql: (key) => (typeof key === "number" ? Prisma.sql`CAST(${new Date(key).toISOString()} AS timestamptz)` : null),
   },
-  drops: { expr: Prisma.sql`disconnect_count`, toSql: (key) => (typeof key === "number" ? Prisma.sql`CAST(${key} AS int)` : null) },
+  disconnects: { expr: Prisma.sql`disconnect_count`, toSql: (key) => (typeof key === "number" ? Prisma.sql`CAST(${key} AS int)` : null) },
   reason: { expr: Prisma.sql`COALESCE(last_reason::text, '')`, toSql: (key) => (typeof key === "string" ? Prisma.sql`${key}` : null) },
 };
 

@@ -122,7 +122,7 @@ describe("device list search", () => {
       const keyOf = (device: DeviceListItem): string | number =>
         sort === "state" ? device.state
         : sort === "changed" ? (device.stateOccurredAt?.getTime() ?? 0)
-        : sort === "drops" ? device.disconnectCount
+        : sort === "disconnects" ? device.disconnectCount
         : sort === "reason" ? (device.lastReason ?? "")
         : device.matchRank;
       const sign = dir === "asc" ? 1 : -1;
@@ -139,7 +139,7 @@ describe("device list search", () => {
   );
 
   it("refuses a cursor from another sort", async () => {
-    const page = await searchDevices(database.db, { sort: "drops", limit: 2 });
+    const page = await searchDevices(database.db, { sort: "disconnects", limit: 2 });
     const cursor = decodeDeviceListCursor(page.nextCursor ?? "") ?? undefined;
     await expect(searchDevices(database.db, { sort: "state", limit: 2, cursor })).rejects.toThrow(/another sort/);
   });
@@ -151,7 +151,7 @@ describe("device list CSV export", () => {
   }
 
   it("streams every match over several pages, in list order, without IPs or secrets", async () => {
-    const filter = filterOf({ query: "sensor", sort: "drops", dir: "desc" });
+    const filter = filterOf({ query: "sensor", sort: "disconnects", dir: "desc" });
     const text = await readStream(streamDeviceListCsv(database.db, filter, 7));
     const lines = text.trimEnd().split("\r\n");
     expect(lines[0]).toBe(DEVICE_LIST_CSV_COLUMNS.join(","));
