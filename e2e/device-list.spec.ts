@@ -32,18 +32,18 @@ test("filters and sort live in the URL and come back after a reload", async ({ p
   await page.goto(`/devices?query=${BULK_PREFIX}`);
   await expect(total(page)).toHaveText(BULK_COUNT.toLocaleString("en-US"));
 
-  await page.getByLabel("State", { exact: true }).selectOption("offline");
+  await page.getByLabel("Last reason").selectOption("keepalive_timeout");
   await page.getByLabel("Source").selectOption("bulk-b");
   await page.getByRole("button", { name: "Disconnects" }).click();
-  await page.waitForURL(`**/devices?query=${BULK_PREFIX}&state=offline&source=bulk-b&sort=disconnects&dir=desc`);
-  // Offline is i % 3 == 1, bulk-b is odd i: i % 6 == 1.
+  await page.waitForURL(`**/devices?query=${BULK_PREFIX}&reason=keepalive_timeout&source=bulk-b&sort=disconnects&dir=desc`);
+  // keepalive_timeout is i % 3 == 1, bulk-b is odd i: i % 6 == 1.
   const expected = Math.ceil((BULK_COUNT - 1) / 6);
   await expect(total(page)).toHaveText(expected.toLocaleString("en-US"));
   await expect(page.getByRole("columnheader", { name: "Disconnects" })).toHaveAttribute("aria-sort", "descending");
 
   await page.reload();
   await expect(searchBox(page)).toHaveValue(BULK_PREFIX);
-  await expect(page.getByLabel("State", { exact: true })).toHaveValue("offline");
+  await expect(page.getByLabel("Last reason")).toHaveValue("keepalive_timeout");
   await expect(page.getByLabel("Source")).toHaveValue("bulk-b");
   await expect(page.getByRole("columnheader", { name: "Disconnects" })).toHaveAttribute("aria-sort", "descending");
   await expect(total(page)).toHaveText(expected.toLocaleString("en-US"));
