@@ -2,23 +2,15 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceSearchPage } from "@/lib/queries/search-devices.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { useDebouncedValue } from "./use-debounced-value.ts";
 import { StateBadge } from "./state-badge.tsx";
 
 const SUGGESTION_LIMIT = 8;
-
-function useDebouncedValue<T>(value: T, delayMs: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return debounced;
-}
 
 function resultsHref(query: string, jump: boolean): string {
   const params = new URLSearchParams({ query });

@@ -15,6 +15,7 @@ import { INCIDENT_DETECTION_THRESHOLDS, seedFleetHistory } from "./fleet-history
 import { buildHostileEvents } from "./hostile-inputs.ts";
 import { runLiveFleetForE2e } from "./live-fleet.ts";
 import { buildSeedEvents } from "./seed-events.ts";
+import { seedDeviceListFleet } from "./device-list-fleet.ts";
 
 export const E2E_HOST = "127.0.0.1";
 // Overridable so several checkouts on one machine can run their e2e suites side by side.
@@ -109,6 +110,7 @@ async function seedDatabase(database: TestDatabase): Promise<void> {
   if (result.inserted !== events.length) {
     throw new Error(`seeding stored ${result.inserted} of ${events.length} events (${result.duplicates} duplicates)`);
   }
+  await seedDeviceListFleet(database.db);
 }
 
 function buildApp(databaseUrl: string): void {

@@ -27,6 +27,7 @@ const ACCESS: Record<string, Access> = {
   "DELETE /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
   "GET /api/v1/me": { role: "viewer" },
   "GET /api/v1/devices": { role: "viewer" },
+  "GET /api/v1/devices/export": { role: "viewer", path: "/api/v1/devices/export?query=sensor" },
   "GET /api/v1/devices/[deviceId]": { role: "viewer" },
   "GET /api/v1/devices/[deviceId]/events": { role: "viewer" },
   "GET /api/v1/devices/[deviceId]/sessions": { role: "viewer" },

@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "incident.note_added",
   "export.device_history",
   "export.support_bundle",
+  "export.device_list",
   "share_link.created",
   "share_link.revoked",
   "share_link.accessed",

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { pinExtendedProtocolSequences } from "./pglite-protocol-pinning.ts";
 
@@ -37,7 +38,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create({ dataDir });
+    // Extensions must be loaded here, before a migration's CREATE EXTENSION (pg_trgm: device search, decision 013).
+    db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
     server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 8 });
     pinExtendedProtocolSequences(server);
     await server.start();

@@ -1,4 +1,5 @@
 import { toJsonText } from "@/lib/http/json.ts";
+import { formatCsvCell } from "./csv.ts";
 import type { DeviceHistory } from "./load-device-history.ts";
 import { redactSecrets, type RedactionOptions } from "./redact.ts";
 
@@ -59,12 +60,4 @@ export function formatDeviceHistoryCsv(history: DeviceHistory, options: Redactio
     rows.push(["session", session.id, session.startedAt.toISOString(), session.endedAt?.toISOString() ?? null, "session", session.endReason, null, session.endCode, null, null, null, session.sessionKey, session.clientIp, null, null, null]);
   }
   return `${rows.map((row) => row.map(formatCsvCell).join(",")).join("\r\n")}\r\n`;
-}
-
-// A leading =, +, - or @ makes spreadsheets evaluate the cell; a quote prefix keeps it text.
-function formatCsvCell(value: string | number | null): string {
-  if (value === null) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decodeDeviceSearchCursor, decodeEventCursor } from "@/lib/queries/cursor.ts";
+import { decodeDeviceListCursor, decodeEventCursor } from "@/lib/queries/cursor.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Widest window any read accepts; keeps every query bounded by the time indexes. */
@@ -45,8 +45,8 @@ export const EventCursorParamSchema = z.string().transform((text, ctx) => {
   return cursor;
 });
 
-export const DeviceSearchCursorParamSchema = z.string().transform((text, ctx) => {
-  const cursor = decodeDeviceSearchCursor(text);
+export const DeviceListCursorParamSchema = z.string().transform((text, ctx) => {
+  const cursor = decodeDeviceListCursor(text);
   if (!cursor) {
     ctx.addIssue({ code: "custom", message: "is not a cursor this API issued; pass the nextCursor value from a previous page" });
     return z.NEVER;

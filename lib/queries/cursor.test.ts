@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeDeviceSearchCursor, decodeEventCursor, encodeDeviceSearchCursor, encodeEventCursor } from "./cursor.ts";
+import { decodeDeviceListCursor, decodeEventCursor, encodeDeviceListCursor, encodeEventCursor } from "./cursor.ts";
 
 describe("event cursor", () => {
   it("round-trips occurredAt and a bigint id beyond 2^53", () => {
@@ -12,20 +12,23 @@ describe("event cursor", () => {
     expect(decodeEventCursor("")).toBeNull();
     expect(decodeEventCursor("not base64!")).toBeNull();
     expect(decodeEventCursor(Buffer.from("12:-3").toString("base64url"))).toBeNull();
-    expect(decodeEventCursor(encodeDeviceSearchCursor({ rank: 1, id: "x" }))).toBeNull();
+    expect(decodeEventCursor(encodeDeviceListCursor({ sort: "id", rank: 1, key: null, id: "x" }))).toBeNull();
   });
 });
 
-describe("device search cursor", () => {
-  it("round-trips ids with slashes, unicode and quotes", () => {
-    const cursor = { rank: 2, id: 'plant 7/line#2+ü "q"' };
-    expect(decodeDeviceSearchCursor(encodeDeviceSearchCursor(cursor))).toEqual(cursor);
+describe("device list cursor", () => {
+  it("round-trips ids with slashes, unicode and quotes, and each kind of sort key", () => {
+    for (const key of [null, 42, 1_763_812_800_000, 'plant "7"']) {
+      const cursor = { sort: "disconnects", rank: 2, key, id: 'plant 7/line#2+ü "q"' };
+      expect(decodeDeviceListCursor(encodeDeviceListCursor(cursor))).toEqual(cursor);
+    }
   });
 
   it("rejects out-of-range ranks and malformed payloads", () => {
-    expect(decodeDeviceSearchCursor(encodeDeviceSearchCursor({ rank: 7, id: "x" }))).toBeNull();
-    expect(decodeDeviceSearchCursor(Buffer.from("[1]").toString("base64url"))).toBeNull();
-    expect(decodeDeviceSearchCursor(Buffer.from("{").toString("base64url"))).toBeNull();
-    expect(decodeDeviceSearchCursor(encodeEventCursor({ occurredAt: new Date(0), id: 1n }))).toBeNull();
+    expect(decodeDeviceListCursor(encodeDeviceListCursor({ sort: "id", rank: 7, key: null, id: "x" }))).toBeNull();
+    expect(decodeDeviceListCursor(Buffer.from('["id",1,{},"x"]').toString("base64url"))).toBeNull();
+    expect(decodeDeviceListCursor(Buffer.from("[1]").toString("base64url"))).toBeNull();
+    expect(decodeDeviceListCursor(Buffer.from("{").toString("base64url"))).toBeNull();
+    expect(decodeDeviceListCursor(encodeEventCursor({ occurredAt: new Date(0), id: 1n }))).toBeNull();
   });
 });

@@ -1,8 +1,11 @@
 /** Keyset position in a device's event list, newest first: (occurredAt, id) of the last row returned. */
 export type EventCursor = { occurredAt: Date; id: bigint };
 
-/** Keyset position in a device search: match rank (exact, prefix, substring) and id of the last row returned. */
-export type DeviceSearchCursor = { rank: number; id: string };
+/**
+ * Keyset position in the device list: the sort it belongs to, match rank (0 exact, 1 prefix, 2 substring),
+ * sort key of the last row returned (null for the ID sort) and its id.
+ */
+export type DeviceListCursor = { sort: string; rank: number; key: string | number | null; id: string };
 
 function toBase64Url(text: string): string {
   return Buffer.from(text, "utf8").toString("base64url");
@@ -26,20 +29,22 @@ export function decodeEventCursor(text: string): EventCursor | null {
   return { occurredAt, id: BigInt(match[2]) };
 }
 
-export function encodeDeviceSearchCursor(cursor: DeviceSearchCursor): string {
-  return toBase64Url(JSON.stringify([cursor.rank, cursor.id]));
+export function encodeDeviceListCursor(cursor: DeviceListCursor): string {
+  return toBase64Url(JSON.stringify([cursor.sort, cursor.rank, cursor.key, cursor.id]));
 }
 
-export function decodeDeviceSearchCursor(text: string): DeviceSearchCursor | null {
+export function decodeDeviceListCursor(text: string): DeviceListCursor | null {
   const decoded = fromBase64Url(text);
   if (decoded === null) return null;
   try {
     const value: unknown = JSON.parse(decoded);
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [rank, id] = value as unknown[];
+    if (!Array.isArray(value) || value.length !== 4) return null;
+    const [sort, rank, key, id] = value as unknown[];
+    if (typeof sort !== "string" || sort.length === 0) return null;
     if (typeof rank !== "number" || !Number.isInteger(rank) || rank < 0 || rank > 2) return null;
+    if (key !== null && typeof key !== "string" && !(typeof key === "number" && Number.isFinite(key))) return null;
     if (typeof id !== "string" || id.length === 0) return null;
-    return { rank, id };
+    return { sort, rank, key, id };
   } catch {
     return null;
   }

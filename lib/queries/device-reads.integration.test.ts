@@ -3,7 +3,7 @@ import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
-import { decodeDeviceSearchCursor, decodeEventCursor } from "./cursor.ts";
+import { decodeDeviceListCursor, decodeEventCursor } from "./cursor.ts";
 import { getDevice } from "./get-device.ts";
 import { getFleetBreakdown } from "./get-fleet-breakdown.ts";
 import { getFleetSummary } from "./get-fleet-summary.ts";
@@ -120,7 +120,7 @@ describe("searchDevices", () => {
   it("pages with a cursor and filters by state", async () => {
     const first = await searchDevices(database.db, { limit: 2 });
     expect(first.nextCursor).not.toBeNull();
-    const second = await searchDevices(database.db, { limit: 10, cursor: decodeDeviceSearchCursor(first.nextCursor ?? "") ?? undefined });
+    const second = await searchDevices(database.db, { limit: 10, cursor: decodeDeviceListCursor(first.nextCursor ?? "") ?? undefined });
     const ids = [...first.devices, ...second.devices].map((device) => device.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(5);

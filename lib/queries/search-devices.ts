@@ -1,52 +1,40 @@
-import { Prisma, type Db } from "@/lib/db/client.ts";
-import type { Reason } from "@/lib/events/connection-event.ts";
-import { encodeDeviceSearchCursor, type DeviceSearchCursor } from "./cursor.ts";
-import { escapeLikePattern } from "./escape-like-pattern.ts";
+import type { Db } from "@/lib/db/client.ts";
+import type { DeviceListFilter } from "@/lib/devices/device-list-params.ts";
+import { countDevices } from "./count-devices.ts";
+import type { DeviceDetail } from "./get-device.ts";
+import { encodeDeviceListCursor, type DeviceListCursor } from "./cursor.ts";
+import { buildDeviceListOrder, buildDeviceListWhere, buildMatchRank, buildSortKey, toCursorKey } from "./device-list-sql.ts";
 
-export type DeviceState = "online" | "offline" | "unknown";
+export type { DeviceState } from "@/lib/devices/device-list-params.ts";
 
-export type DeviceListItem = {
-  id: string;
-  state: DeviceState;
-  stateOccurredAt: Date | null;
-  lastConnectedAt: Date | null;
-  lastDisconnectedAt: Date | null;
-  lastReason: Reason | null;
-  lastCode: string | null;
-  disconnectCount: number;
-  failedConnectCount: number;
+/** A device as the list shows and exports it: its row without the client IP. */
+export type DeviceListItem = Omit<DeviceDetail, "lastClientIp" | "updatedAt" | "stats"> & {
   /** 0 exact id, 1 id starts with the query, 2 id contains it (case-insensitive). */
   matchRank: number;
 };
 
-export type SearchDevicesInput = {
-  query?: string | undefined;
-  state?: DeviceState | undefined;
+export type SearchDevicesInput = Partial<DeviceListFilter> & {
   limit: number;
-  cursor?: DeviceSearchCursor | undefined;
+  cursor?: DeviceListCursor | undefined;
+  /** Also count every match (the first page of a list; later pages skip the count). */
+  includeTotal?: boolean;
 };
 
-export type DeviceSearchPage = { devices: DeviceListItem[]; nextCursor: string | null };
+export type DeviceSearchPage = { devices: DeviceListItem[]; nextCursor: string | null; total: number | null };
 
-type DeviceRow = Omit<DeviceListItem, "matchRank"> & { matchRank: number };
+type DeviceRow = DeviceListItem & { sortKey: unknown };
 
 /**
- * Case-insensitive substring search on device IDs; exact and prefix matches sort first, then by id.
- * Keyset-paged on (matchRank, id) so pages stay stable while devices are added.
+ * One page of the device list: filtered, searched by ID (prefix or substring, case-insensitive; the ID sort
+ * puts exact and prefix matches first), sorted, and keyset-paged so pages stay stable while devices are added.
  */
 export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<DeviceSearchPage> {
-  const query = input.query?.trim() ? input.query.trim() : null;
-  const rank = query
-    ? Prisma.sql`CASE WHEN id = ${query} THEN 0 WHEN id ILIKE ${`${escapeLikePattern(query)}%`} ESCAPE '\\' THEN 1 ELSE 2 END`
-    : Prisma.sql`0`;
-  const matches = query ? Prisma.sql`AND id ILIKE ${`%${escapeLikePattern(query)}%`} ESCAPE '\\'` : Prisma.empty;
-  const inState = input.state ? Prisma.sql`AND state = CAST(${input.state} AS "DeviceState")` : Prisma.empty;
-  const after = input.cursor
-    ? Prisma.sql`WHERE ("matchRank", id) > (${input.cursor.rank}, ${input.cursor.id})`
-    : Prisma.empty;
+  const filter: DeviceListFilter = { match: "substring", sort: "id", dir: "asc", ...input };
+  const where = buildDeviceListWhere(filter);
+  const { orderBy, after } = buildDeviceListOrder(filter, input.cursor);
 
-  const rows = await db.$queryRaw<DeviceRow[]>`
-    SELECT * FROM (
+  const [rows, total] = await Promise.all([
+    db.$queryRaw<DeviceRow[]>`
       SELECT id,
              state::text AS state,
              state_occurred_at AS "stateOccurredAt",
@@ -54,18 +42,30 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
              last_disconnected_at AS "lastDisconnectedAt",
              last_reason::text AS "lastReason",
              last_code AS "lastCode",
+             source,
+             broker_node AS "brokerNode",
+             firmware,
+             region,
+             network,
+             labels,
+             connect_count AS "connectCount",
              disconnect_count AS "disconnectCount",
              failed_connect_count AS "failedConnectCount",
-             ${rank}::int AS "matchRank"
+             first_seen_at AS "firstSeenAt",
+             ${buildMatchRank(filter)}::int AS "matchRank",
+             ${buildSortKey(filter.sort)} AS "sortKey"
       FROM devices
-      WHERE TRUE ${matches} ${inState}
-    ) AS matched
-    ${after}
-    ORDER BY "matchRank", id
-    LIMIT ${input.limit + 1}`;
+      WHERE ${where} AND ${after}
+      ORDER BY ${orderBy}
+      LIMIT ${input.limit + 1}`,
+    input.includeTotal ? countDevices(db, filter) : Promise.resolve(null),
+  ]);
 
-  const devices = rows.slice(0, input.limit);
-  const last = devices.at(-1);
-  const nextCursor = rows.length > input.limit && last ? encodeDeviceSearchCursor({ rank: last.matchRank, id: last.id }) : null;
-  return { devices, nextCursor };
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > input.limit && last
+      ? encodeDeviceListCursor({ sort: filter.sort, rank: last.matchRank, key: toCursorKey(last.sortKey), id: last.id })
+      : null;
+  return { devices: page.map(({ sortKey: _sortKey, ...device }) => device), nextCursor, total };
 }
