@@ -107,7 +107,7 @@ export function DeviceShareLinks({ deviceId, from, to, initialLinks }: { deviceI
               {initialLinks.map((link) => (
                 <tr key={link.id}>
                   <td className="nowrap">
-                    {formatTimestamp(link.windowFrom)} – {formatTimestamp(link.windowTo)}
+                    {link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—"}
                   </td>
                   <td>{describeStatus(link)}</td>
                   <td className="nowrap muted">

@@ -1,5 +1,5 @@
 import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/lib/config/sources-config.ts";
-import { readWorkerEnv, toDetectionThresholds } from "@/lib/config/worker-env.ts";
+import { readWorkerEnv, toDetectionThresholds, toDipThresholds } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
@@ -43,6 +43,7 @@ const incidentJob =
         intervalMs: env.INCIDENT_DETECTION_INTERVAL_MS,
         lookbackMs: env.INCIDENT_LOOKBACK_MS,
         thresholds: toDetectionThresholds(env),
+        dip: toDipThresholds(env),
       })
     : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");

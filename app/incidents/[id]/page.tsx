@@ -8,29 +8,21 @@ import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { ReasonSchema } from "@/lib/events/connection-event.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { readCodeCounts, readReasonCounts } from "@/lib/incidents/incident-counts.ts";
 import { getIncident } from "@/lib/incidents/incidents.ts";
 
 export const metadata: Metadata = { title: "Incident" };
 
 type IncidentPageProps = { params: Promise<{ id: string }> };
 
-function toCounts(value: unknown): [string, number][] {
-  if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === "number").sort((a, b) => b[1] - a[1]);
-}
-
 export default async function IncidentPage({ params }: IncidentPageProps) {
   const user = await requirePageUser();
   const { id } = await params;
   const incident = await getIncident(getDb(), id);
   if (!incident) notFound();
-  const reasons = toCounts(incident.reasonCounts).flatMap(([reason, drops]) => {
-    const parsed = ReasonSchema.safeParse(reason);
-    return parsed.success ? [{ reason: parsed.data, drops }] : [];
-  });
-  const codes = toCounts(incident.codeCounts);
+  const reasons = readReasonCounts(incident.reasonCounts);
+  const codes = readCodeCounts(incident.codeCounts);
   const duration = (incident.endedAt ?? incident.lastDropAt).getTime() - incident.startedAt.getTime();
 
   return (
@@ -57,7 +49,7 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
         {codes.length > 0 ? (
           <p className="muted">
             Codes:{" "}
-            {codes.map(([code, count], index) => (
+            {codes.map(({ code, drops: count }, index) => (
               <span key={code}>
                 {index > 0 ? ", " : ""}
                 <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link> ({formatCount(count)})
