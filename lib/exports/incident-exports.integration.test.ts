@@ -24,7 +24,7 @@ const SECRETS = [
   "brokerpass77",
   "lsk_incidentTokenValue123",
 ];
-const IPS = ["198.51.100.23", "2001:db8::42:1"];
+const IPS = ["198.51.100.23", "2001:db8::42:1"] as const;
 
 let database: TestDatabase;
 let serial = 0;
