@@ -3,14 +3,18 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatCount, formatDuration, formatTimestamp } from "@/components/format.ts";
 import { IncidentReasonsChart, IncidentRecoveryChart } from "@/components/incident-charts.tsx";
+import { IncidentExports } from "@/components/incident-exports.tsx";
 import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
+import { IncidentShareLinks } from "@/components/incident-share-links.tsx";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { serializeForClient } from "@/lib/http/json.ts";
 import { readCodeCounts, readReasonCounts } from "@/lib/incidents/incident-counts.ts";
-import { getIncident } from "@/lib/incidents/incidents.ts";
+import { describeIncidentTrigger, getIncident } from "@/lib/incidents/incidents.ts";
+import { listShareLinks } from "@/lib/share/share-links.ts";
 
 export const metadata: Metadata = { title: "Incident" };
 
@@ -19,8 +23,11 @@ type IncidentPageProps = { params: Promise<{ id: string }> };
 export default async function IncidentPage({ params }: IncidentPageProps) {
   const user = await requirePageUser();
   const { id } = await params;
-  const incident = await getIncident(getDb(), id);
+  const db = getDb();
+  const incident = await getIncident(db, id);
   if (!incident) notFound();
+  const canShare = hasRole(user.role, "support");
+  const shareLinks = canShare ? await listShareLinks(db, { incidentId: incident.id }) : [];
   const reasons = readReasonCounts(incident.reasonCounts);
   const codes = readCodeCounts(incident.codeCounts);
   const duration = (incident.endedAt ?? incident.lastDropAt).getTime() - incident.startedAt.getTime();
@@ -34,10 +41,16 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           </p>
           <h1>{incident.title}</h1>
           <p className="muted" data-testid="incident-summary">
-            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : "detected by the worker"} · started{" "}
+            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`} · started{" "}
             {formatTimestamp(incident.startedAt)} · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
             {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
           </p>
+          {incident.connectedBaseline !== null ? (
+            <p data-testid="incident-connected">
+              Connected devices fell from {formatCount(incident.connectedBaseline)} to {formatCount(incident.connectedLow)}
+              {incident.connectedRecoveredAt ? `; recovered ${formatTimestamp(incident.connectedRecoveredAt)}` : "; not recovered yet"}.
+            </p>
+          ) : null}
         </div>
       </div>
       <section className="panel" aria-labelledby="reasons-heading">
@@ -111,8 +124,14 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
             </li>
           ))}
         </ul>
-        {hasRole(user.role, "support") ? <IncidentNoteForm incidentId={incident.id} /> : null}
+        {canShare ? <IncidentNoteForm incidentId={incident.id} /> : null}
       </section>
+      {canShare ? (
+        <>
+          <IncidentExports incidentId={incident.id} />
+          <IncidentShareLinks incidentId={incident.id} initialLinks={serializeForClient(shareLinks)} />
+        </>
+      ) : null}
     </>
   );
 }
