@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { redactText } from "@/lib/exports/redact.ts";
 import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
 
 type IncidentRow = { id: string; trigger: string; title: string; affectedDevices: number; dominantReason: string | null };
@@ -11,7 +12,8 @@ test("support declares an incident from a window; a window without drops says so
   await form.getByLabel("From (UTC)").fill("2020-01-01T00:00");
   await form.getByLabel("To (UTC)").fill("2020-01-01T01:00");
   await form.getByRole("button", { name: "Create incident" }).click();
-  await expect(page.getByRole("alert")).toHaveText("No device dropped in that window with that filter.");
+  await expect(page.getByRole("region", { name: "Declare an incident" }).getByRole("alert")).toHaveText("No device dropped in that window with that filter.");
+  await page.screenshot({ path: "test-results/incidents-declare.png", fullPage: true });
 
   const title = `E2E manual incident ${randomUUID().slice(0, 8)}`;
   await form.getByLabel("From (UTC)").fill(new Date(Date.now() - 3 * 3_600_000).toISOString().slice(0, 16));
@@ -50,7 +52,9 @@ test("an incident link opens the incident without an account, reaches nothing el
     const view = await visitor.newPage();
     const opened = await view.goto(url.pathname);
     expect(opened?.status()).toBe(200);
-    await expect(view.getByTestId("shared-incident-title")).toHaveText(shared.title);
+    // IP addresses are masked on shared pages, broker node names included (the seed's node is linkscope@127.0.0.1).
+    await expect(view.getByTestId("shared-incident-title")).toHaveText(redactText(shared.title, { redactIps: true }));
+    expect(await view.content()).not.toContain("127.0.0.1");
     await expect(view.getByTestId("shared-incident-devices")).toHaveText(`${shared.affectedDevices.toLocaleString("en-US")} devices`);
     await expect(view.getByTestId("shared-incident-reasons")).toContainText("Server shutdown");
     await expect(view.getByRole("table", { name: "Affected devices" }).getByRole("row")).toHaveCount(shared.affectedDevices + 1);
@@ -84,6 +88,7 @@ test("an incident link opens the incident without an account, reaches nothing el
     await expect(row.getByRole("cell").nth(2)).not.toHaveText("0");
     await row.getByRole("button", { name: "Revoke" }).click();
     await expect(page.getByRole("table", { name: "Share links" })).toContainText("revoked");
+    await page.screenshot({ path: "test-results/incident-share-links.png", fullPage: true });
 
     const refused = await view.goto(url.pathname);
     expect(refused?.status()).toBe(410);
