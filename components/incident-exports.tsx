@@ -1,11 +1,6 @@
 /** Download forms for one incident; plain GET forms, so no script is needed. */
 export function IncidentExports({ incidentId }: { incidentId: string }) {
   const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
-  const maskField = (
-    <label className="inline-check">
-      <input type="checkbox" name="redactIps" value="1" /> Mask IP addresses
-    </label>
-  );
   return (
     <section className="panel" aria-labelledby="incident-exports-heading">
       <div className="panel-header">
@@ -17,14 +12,13 @@ export function IncidentExports({ incidentId }: { incidentId: string }) {
         audit log.
       </p>
       <form method="get" action={`${base}/export`} className="button-group" aria-label="Export incident">
-        {maskField}
+        <label className="inline-check">
+          <input type="checkbox" name="redactIps" value="1" /> Mask IP addresses
+        </label>
         <button type="submit" className="button button-small">
           Incident as JSON
         </button>
-      </form>
-      <form method="get" action={`${base}/support-bundle`} className="button-group" aria-label="Export incident support bundle">
-        {maskField}
-        <button type="submit" className="button button-small">
+        <button type="submit" formAction={`${base}/support-bundle`} className="button button-small">
           Support bundle
         </button>
       </form>

@@ -8,6 +8,9 @@ import { sendJson } from "./send-json.ts";
 const DROP_REASONS = Object.entries(REASON_LABELS).filter(([reason]) => reason !== "connected" && reason !== "client_disconnect");
 
 /** `2026-11-22T10:00` (a datetime-local value, read as UTC) → ISO. */
+// datetime-local inputs are wider than the form's grid columns by default.
+const FIELD_STYLE = { width: "100%", minWidth: 0, boxSizing: "border-box" } as const;
+
 const fromUtcInput = (value: string) => new Date(`${value}:00Z`).toISOString();
 
 /**
@@ -48,19 +51,19 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
       <form className="admin-form" onSubmit={(event) => void submit(event)} aria-label="Declare an incident">
         <label>
           From (UTC)
-          <input name="from" type="datetime-local" defaultValue={defaultFrom} required />
+          <input name="from" type="datetime-local" defaultValue={defaultFrom} required style={FIELD_STYLE} />
         </label>
         <label>
           To (UTC)
-          <input name="to" type="datetime-local" defaultValue={defaultTo} required />
+          <input name="to" type="datetime-local" defaultValue={defaultTo} required style={FIELD_STYLE} />
         </label>
         <label>
           Source (optional)
-          <input name="source" placeholder="e.g. emqx" maxLength={100} />
+          <input name="source" placeholder="e.g. emqx" maxLength={100} style={FIELD_STYLE} />
         </label>
         <label>
           Reason (optional)
-          <select name="reason" defaultValue="">
+          <select name="reason" defaultValue="" style={FIELD_STYLE}>
             <option value="">any drop</option>
             {DROP_REASONS.map(([reason, label]) => (
               <option key={reason} value={reason}>
@@ -71,7 +74,7 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
         </label>
         <label>
           Title (optional)
-          <input name="title" maxLength={200} placeholder="what happened" />
+          <input name="title" maxLength={200} placeholder="what happened" style={FIELD_STYLE} />
         </label>
         <button className="button button-primary" type="submit" disabled={saving}>
           {saving ? "Creating…" : "Create incident"}

@@ -39,6 +39,9 @@ test("an incident link opens the incident without an account, reaches nothing el
 
   await page.goto(`/incidents/${shared.id}`);
   await expect(page.getByRole("heading", { name: "Exports" })).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Support bundle" }).click();
+  expect((await download).suggestedFilename()).toMatch(/^incident-[0-9a-f]{8}-support-bundle-.*\.json$/);
   const panel = page.getByRole("region", { name: "Share links" });
   await panel.getByLabel("Expires after").selectOption({ label: "1 day" });
   await panel.getByRole("button", { name: "Create share link" }).click();
