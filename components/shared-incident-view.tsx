@@ -1,7 +1,8 @@
 import type { SharedIncidentView } from "@/lib/share/get-shared-incident-view.ts";
 import { SHARED_DEVICES_SHOWN } from "@/lib/share/get-shared-incident-view.ts";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
-import { IncidentReasonsChart, IncidentRecoveryChart } from "./incident-charts.tsx";
+import { IncidentReasonsChart } from "./incident-charts.tsx";
+import { AffectedDevicesTable, IncidentCodes, IncidentNotesList, IncidentRecoveryPanel } from "./incident-parts.tsx";
 import { formatReason } from "./reason-style.ts";
 
 const TRIGGER_TEXT: Record<SharedIncidentView["trigger"], string> = {
@@ -44,68 +45,19 @@ export function SharedIncident({ view }: { view: SharedIncidentView }) {
         <p data-testid="shared-incident-reasons">
           Drops by reason: {view.reasons.length === 0 ? "none recorded" : view.reasons.map((entry) => `${formatReason(entry.reason)} ${formatCount(entry.drops)}`).join(", ")}
         </p>
-        {view.codes.length > 0 ? (
-          <p className="muted">
-            Codes:{" "}
-            {view.codes.map(({ code, drops }, index) => (
-              <span key={code}>
-                {index > 0 ? ", " : ""}
-                <code>{code}</code> ({formatCount(drops)})
-              </span>
-            ))}
-          </p>
-        ) : null}
+        <IncidentCodes codes={view.codes} renderCode={(code) => <code>{code}</code>} />
       </section>
-      <section className="panel" aria-labelledby="shared-recovery-heading">
-        <div className="panel-header">
-          <h2 id="shared-recovery-heading">Recovery</h2>
-          <p className="muted">
-            {formatCount(view.recovery.reconnected)} of {formatCount(view.recovery.affected)} devices reconnected
-          </p>
-        </div>
-        <IncidentRecoveryChart curve={view.recovery} />
-      </section>
+      <IncidentRecoveryPanel curve={view.recovery} />
       <section className="panel" aria-labelledby="shared-devices-heading">
         <div className="panel-header">
           <h2 id="shared-devices-heading">Affected devices</h2>
         </div>
         {view.devicesTruncated ? <p className="muted">The first {formatCount(SHARED_DEVICES_SHOWN)} devices to drop.</p> : null}
-        <div className="table-wrap">
-          <table aria-label="Affected devices">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">First drop</th>
-                <th scope="col">Drops</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.devices.map((device) => (
-                <tr key={device.deviceId}>
-                  <td>
-                    <code>{device.deviceId}</code>
-                  </td>
-                  <td>{formatTimestamp(device.firstDropAt)}</td>
-                  <td>{formatCount(device.drops)}</td>
-                  <td>{formatReason(device.reason)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AffectedDevicesTable devices={view.devices} renderDevice={(deviceId) => <code>{deviceId}</code>} />
       </section>
       <section className="panel" aria-labelledby="shared-notes-heading">
         <h2 id="shared-notes-heading">Notes</h2>
-        {view.notes.length === 0 ? <p className="muted">No notes.</p> : null}
-        <ul aria-label="Notes" className="stack">
-          {view.notes.map((note) => (
-            <li key={note.id}>
-              <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{note.body}</p>
-              <p className="muted">{formatTimestamp(note.createdAt)}</p>
-            </li>
-          ))}
-        </ul>
+        <IncidentNotesList notes={view.notes} />
       </section>
     </>
   );

@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatCount, formatDuration, formatTimestamp } from "@/components/format.ts";
-import { IncidentReasonsChart, IncidentRecoveryChart } from "@/components/incident-charts.tsx";
+import { IncidentReasonsChart } from "@/components/incident-charts.tsx";
 import { IncidentExports } from "@/components/incident-exports.tsx";
 import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
+import { AffectedDevicesTable, IncidentCodes, IncidentNotesList, IncidentRecoveryPanel } from "@/components/incident-parts.tsx";
 import { IncidentShareLinks } from "@/components/incident-share-links.tsx";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
@@ -59,71 +60,20 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           <p className="muted">main reason: {formatReason(incident.dominantReason)}</p>
         </div>
         <IncidentReasonsChart reasons={reasons} />
-        {codes.length > 0 ? (
-          <p className="muted">
-            Codes:{" "}
-            {codes.map(({ code, drops: count }, index) => (
-              <span key={code}>
-                {index > 0 ? ", " : ""}
-                <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link> ({formatCount(count)})
-              </span>
-            ))}
-          </p>
-        ) : null}
+        <IncidentCodes codes={codes} renderCode={(code) => <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link>} />
       </section>
-      <section className="panel" aria-labelledby="recovery-heading">
-        <div className="panel-header">
-          <h2 id="recovery-heading">Recovery</h2>
-          <p className="muted" data-testid="recovery-summary">
-            {formatCount(incident.recovery.reconnected)} of {formatCount(incident.recovery.affected)} devices reconnected
-          </p>
-        </div>
-        <IncidentRecoveryChart curve={incident.recovery} />
-      </section>
+      <IncidentRecoveryPanel curve={incident.recovery} />
       <section className="panel" aria-labelledby="devices-heading">
         <div className="panel-header">
           <h2 id="devices-heading">Affected devices</h2>
         </div>
-        <div className="table-wrap">
-          <table aria-label="Affected devices">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">First drop</th>
-                <th scope="col">Drops</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {incident.devices.map((device) => (
-                <tr key={device.deviceId}>
-                  <td>
-                    <Link href={deviceHref(device.deviceId)}>{device.deviceId}</Link>
-                  </td>
-                  <td>{formatTimestamp(device.firstDropAt)}</td>
-                  <td>{formatCount(device.drops)}</td>
-                  <td>{formatReason(device.reason)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AffectedDevicesTable devices={incident.devices} renderDevice={(deviceId) => <Link href={deviceHref(deviceId)}>{deviceId}</Link>} />
       </section>
       <section className="panel" aria-labelledby="notes-heading">
         <div className="panel-header">
           <h2 id="notes-heading">Notes</h2>
         </div>
-        {incident.notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
-        <ul aria-label="Notes" className="stack">
-          {incident.notes.map((note) => (
-            <li key={note.id.toString()}>
-              <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{note.body}</p>
-              <p className="muted">
-                {note.authorLabel} · {formatTimestamp(note.createdAt)}
-              </p>
-            </li>
-          ))}
-        </ul>
+        <IncidentNotesList notes={incident.notes.map((note) => ({ id: note.id.toString(), body: note.body, createdAt: note.createdAt, author: note.authorLabel }))} />
         {canShare ? <IncidentNoteForm incidentId={incident.id} /> : null}
       </section>
       {canShare ? (
