@@ -82,6 +82,10 @@ test("an incident link opens the incident without an account, reaches nothing el
     const anonymousApi = await createApiClient(baseURL, null);
     try {
       expect((await anonymousApi.get(`/api/v1/devices?token=${token}`)).status()).toBe(401);
+      // No public API serves shared data: the page is rendered on the server from the link's scope alone.
+      for (const path of [`/api/v1/share/${token}`, `/api/v1/share/${token}/incident`, `/api/v1/share/${token}/devices`]) {
+        expect((await anonymousApi.get(path)).status()).toBe(404);
+      }
     } finally {
       await anonymousApi.dispose();
     }
