@@ -1,7 +1,13 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { readSessionClaims } from "@/lib/auth/session-claims.ts";
 import { buildSignInHref, isPublicPagePath, REQUEST_PATH_HEADER } from "@/lib/auth/public-paths.ts";
+import { getClientAddress } from "@/lib/auth/principal.ts";
+import { getDb } from "@/lib/db/client.ts";
 import { buildContentSecurityPolicy } from "@/lib/http/content-security-policy.ts";
+import { checkShareToken } from "@/lib/share/share-links.ts";
+import { renderShareRefusalHtml, SHARE_REFUSAL_STATUS } from "@/lib/share/share-refusal.ts";
+
+const SHARE_PAGE_PATTERN = /^\/share\/([^/]{1,200})\/?$/;
 
 /**
  * Runs before every page (not API routes: those authorize in handleRoute and answer 401/403 as JSON).
@@ -20,6 +26,18 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     return redirect;
   }
 
+  // A page cannot choose its status, so refused share links are answered here: 404 unknown, 410 expired or revoked.
+  const shareToken = SHARE_PAGE_PATTERN.exec(pathname)?.[1];
+  if (shareToken !== undefined) {
+    const checked = await checkShareToken(getDb(), { token: decodeSegment(shareToken), ip: getClientAddress(request.headers) });
+    if (checked.status !== "active") {
+      return new NextResponse(renderShareRefusalHtml(checked.status), {
+        status: SHARE_REFUSAL_STATUS[checked.status],
+        headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "cache-control": "no-store", "referrer-policy": "no-referrer" },
+      });
+    }
+  }
+
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
@@ -27,6 +45,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);
   return response;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export const config = {

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { IngestStatus } from "@/components/ingest-status.tsx";
 import { QueryProvider } from "@/components/query-provider.tsx";
 import { UserMenu } from "@/components/user-menu.tsx";
+import { REQUEST_PATH_HEADER } from "@/lib/auth/public-paths.ts";
 import { getPageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import "./globals.css";
@@ -16,20 +18,32 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the session makes every page dynamic, which the CSP nonce needs anyway.
   const user = await getPageUser();
+  // A shared page leads nowhere else, even for a signed-in visitor: no navigation, no link home.
+  const sharePage = ((await headers()).get(REQUEST_PATH_HEADER) ?? "").startsWith("/share/");
+  const brandIcon = (
+    <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+      <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" strokeWidth="2" />
+      <path d="M5 13h4l2-5 3 9 2-4h3" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+    </svg>
+  );
   return (
     <html lang="en">
       <body>
         <QueryProvider live={user !== null}>
           <header className="site-header">
             <div className="site-header-inner">
-              <Link href="/" className="brand">
-                <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
-                  <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" strokeWidth="2" />
-                  <path d="M5 13h4l2-5 3 9 2-4h3" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
-                </svg>
-                Linkscope
-              </Link>
-              {user ? (
+              {sharePage ? (
+                <span className="brand">
+                  {brandIcon}
+                  Linkscope
+                </span>
+              ) : (
+                <Link href="/" className="brand">
+                  {brandIcon}
+                  Linkscope
+                </Link>
+              )}
+              {user && !sharePage ? (
                 <>
                   <nav aria-label="Main" className="main-nav">
                     <Link href="/">Fleet</Link>

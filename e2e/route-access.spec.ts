@@ -77,6 +77,12 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/alerts/history": { role: "viewer" },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },
+  // Unknown incident: the 404 envelope (400 for the malformed sample IDs), never 401/403.
+  "GET /api/v1/incidents/[id]/share-links": { role: "support", allowedStatus: 404 },
+  "POST /api/v1/incidents/[id]/share-links": { role: "support", body: {} },
+  "DELETE /api/v1/incidents/[id]/share-links/[linkId]": { role: "support" },
+  "GET /api/v1/incidents/[id]/export": { role: "support", allowedStatus: 404 },
+  "GET /api/v1/incidents/[id]/support-bundle": { role: "support", allowedStatus: 404 },
 };
 
 const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), linkId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };

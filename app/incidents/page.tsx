@@ -2,18 +2,24 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatCount, formatTimestamp } from "@/components/format.ts";
 import { LiveRouteRefresh } from "@/components/live-route-refresh.tsx";
+import { ManualIncidentForm } from "@/components/manual-incident-form.tsx";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { listIncidents } from "@/lib/incidents/incidents.ts";
+import { describeIncidentTrigger, listIncidents } from "@/lib/incidents/incidents.ts";
 
 export const metadata: Metadata = { title: "Incidents" };
 /** Re-rendered on new fleet events at most this often (the worker opens and extends incidents from them). */
 const INCIDENTS_REFRESH_MS = 1000;
 
+/** `2026-11-22T10:00` in UTC, the value a datetime-local input takes. */
+const toUtcInput = (date: Date) => date.toISOString().slice(0, 16);
+
 export default async function IncidentsPage() {
-  await requirePageUser();
+  const user = await requirePageUser();
   const incidents = await listIncidents(getDb());
+  const now = new Date();
   return (
     <>
       <LiveRouteRefresh minIntervalMs={INCIDENTS_REFRESH_MS} />
@@ -46,7 +52,7 @@ export default async function IncidentsPage() {
                     <td>
                       <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
                     </td>
-                    <td>{incident.status === "open" ? "Open" : "Closed"}{incident.trigger === "manual" ? " · manual" : ""}</td>
+                    <td>{incident.status === "open" ? "Open" : "Closed"}{incident.trigger === "mass_drop" ? "" : ` · ${describeIncidentTrigger(incident.trigger)}`}</td>
                     <td>{formatCount(incident.affectedDevices)}</td>
                     <td>{formatReason(incident.dominantReason)}</td>
                     <td>{[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}</td>
@@ -57,6 +63,7 @@ export default async function IncidentsPage() {
           </div>
         )}
       </section>
+      {hasRole(user.role, "support") ? <ManualIncidentForm defaultFrom={toUtcInput(new Date(now.getTime() - 3_600_000))} defaultTo={toUtcInput(now)} /> : null}
     </>
   );
 }

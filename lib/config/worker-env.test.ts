@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWorkerEnv, toDetectionThresholds } from "./worker-env.ts";
+import { parseWorkerEnv, toDetectionThresholds, toDipThresholds } from "./worker-env.ts";
 
 const BASE = { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/linkscope" };
 
@@ -16,6 +16,14 @@ describe("worker env: incident detection", () => {
     expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_FLEET_PERCENT: "150" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_DEVICES: "1" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, INCIDENT_WINDOW_MS: "two minutes" }).success).toBe(false);
+  });
+
+  it("watches connected-device dips of 20 % over 10 minutes unless turned off", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && toDipThresholds(parsed.data)).toEqual({ dipPercent: 20, minDevices: 5, windowMs: 600_000 });
+    const off = parseWorkerEnv({ ...BASE, INCIDENT_DIP_PERCENT: "0" });
+    expect(off.success && toDipThresholds(off.data)).toBeUndefined();
+    expect(parseWorkerEnv({ ...BASE, INCIDENT_DIP_WINDOW_MS: "1000" }).success).toBe(false);
   });
 });
 

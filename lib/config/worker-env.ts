@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DipThresholds } from "@/lib/incidents/detect-connected-dips.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
@@ -10,11 +11,19 @@ export const IncidentDetectionEnvSchema = z.object({
   INCIDENT_MIN_FLEET_PERCENT: z.coerce.number().min(0).max(100).default(20),
   INCIDENT_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(2 * 60_000),
   INCIDENT_QUIET_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(5 * 60_000),
+  // Connected-device dips: the count fell by this share of the window's maximum (and by INCIDENT_MIN_DEVICES); 0 turns them off.
+  INCIDENT_DIP_PERCENT: z.coerce.number().min(0).max(100).default(20),
+  INCIDENT_DIP_WINDOW_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(10 * 60_000),
 });
 export type IncidentDetectionEnv = z.infer<typeof IncidentDetectionEnvSchema>;
 
 export function toDetectionThresholds(env: IncidentDetectionEnv): DetectionThresholds {
   return { minDevices: env.INCIDENT_MIN_DEVICES, minFleetFraction: env.INCIDENT_MIN_FLEET_PERCENT / 100, windowMs: env.INCIDENT_WINDOW_MS, quietMs: env.INCIDENT_QUIET_MS };
+}
+
+export function toDipThresholds(env: IncidentDetectionEnv): DipThresholds | undefined {
+  if (env.INCIDENT_DIP_PERCENT === 0) return undefined;
+  return { dipPercent: env.INCIDENT_DIP_PERCENT, minDevices: env.INCIDENT_MIN_DEVICES, windowMs: env.INCIDENT_DIP_WINDOW_MS };
 }
 
 const WorkerEnvSchema = z.object({

@@ -4,6 +4,7 @@ import { recommendClientConfig, type ConfigRecommendation } from "@/lib/diagnosi
 import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
 import { getDevice, type DeviceDetail } from "@/lib/queries/get-device.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
+import type { DeviceEvent } from "@/lib/queries/list-device-events.ts";
 import { loadDeviceHistory, type DeviceHistory } from "./load-device-history.ts";
 import { redactSecrets, type RedactionOptions } from "./redact.ts";
 
@@ -20,6 +21,16 @@ export type SupportBundle = {
   history: DeviceHistory;
 };
 
+/** Recommended settings and the vendor-ticket text from a diagnosis and the device's events (oldest first); unredacted. */
+export function buildDeviceTicket(device: DeviceDetail, diagnosis: DeviceDiagnosis, events: readonly DeviceEvent[]): { recommendedSettings: ConfigRecommendation[]; supportTicket: string } {
+  const recommendedSettings = recommendClientConfig(diagnosis);
+  const recentFailures = events
+    .filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && event.reason !== "client_disconnect")
+    .slice(-TICKET_FAILURES)
+    .reverse();
+  return { recommendedSettings, supportTicket: buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures }) };
+}
+
 /** Everything a vendor or a colleague needs about one device over a window, redacted; null for an unknown device. */
 export async function buildSupportBundle(
   db: Db,
@@ -33,12 +44,7 @@ export async function buildSupportBundle(
     getDeviceDiagnosis(db, { deviceId: input.deviceId, from: input.from, to: input.to }),
     loadDeviceHistory(db, input),
   ]);
-  const recommendedSettings = recommendClientConfig(diagnosis);
-  const recentFailures = history.events
-    .filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && event.reason !== "client_disconnect")
-    .slice(-TICKET_FAILURES)
-    .reverse();
-  const supportTicket = buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures });
+  const { recommendedSettings, supportTicket } = buildDeviceTicket(device, diagnosis, history.events);
   return redactSecrets(
     { generatedAt: now, redaction: { secrets: true, ips: options.redactIps }, device, window: { from: input.from, to: input.to }, diagnosis, recommendedSettings, supportTicket, history },
     options,

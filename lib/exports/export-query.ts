@@ -12,6 +12,8 @@ export const DeviceExportQuerySchema = z.object({
 
 export const SupportBundleQuerySchema = DeviceExportQuerySchema.omit({ format: true });
 
+export const IncidentExportQuerySchema = z.object({ redactIps: RedactIpsParamSchema });
+
 /** A file name safe in a Content-Disposition header whatever characters the device ID holds. */
 export function buildExportFileName(deviceId: string, kind: string, from: Date, extension: string): string {
   const safeId = deviceId.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "device";

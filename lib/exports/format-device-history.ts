@@ -1,6 +1,6 @@
 import { toJsonText } from "@/lib/http/json.ts";
 import { formatCsvCell } from "./csv.ts";
-import type { DeviceHistory } from "./load-device-history.ts";
+import { MAX_EXPORT_EVENTS, type DeviceHistory } from "./load-device-history.ts";
 import { redactSecrets, type RedactionOptions } from "./redact.ts";
 
 export const CSV_COLUMNS = [
@@ -32,7 +32,13 @@ export function formatDeviceHistoryJson(history: DeviceHistory, options: Redacti
   return toJsonText({ ...redacted, redaction: { secrets: true, ips: options.redactIps } });
 }
 
-/** One row per event and per session (column `record`), oldest first; RFC 4180 quoting. */
+/** The header every history export carries when the window held more than the export does. */
+export const TRUNCATED_HEADER = "X-Linkscope-Truncated";
+
+/**
+ * One row per event and per session (column `record`), oldest first; RFC 4180 quoting. A cut export ends with
+ * one more row whose `record` is `truncated` and whose `message` says what was left out, so the file alone says so.
+ */
 export function formatDeviceHistoryCsv(history: DeviceHistory, options: RedactionOptions): string {
   const { events, sessions } = redactDeviceHistory(history, options);
   const rows: (string | number | null)[][] = [[...CSV_COLUMNS]];
@@ -58,6 +64,12 @@ export function formatDeviceHistoryCsv(history: DeviceHistory, options: Redactio
   }
   for (const session of sessions) {
     rows.push(["session", session.id, session.startedAt.toISOString(), session.endedAt?.toISOString() ?? null, "session", session.endReason, null, session.endCode, null, null, null, session.sessionKey, session.clientIp, null, null, null]);
+  }
+  if (history.truncated) {
+    const marker: (string | null)[] = CSV_COLUMNS.map(() => null);
+    marker[0] = "truncated";
+    marker[CSV_COLUMNS.indexOf("message")] = `export truncated: only the newest ${MAX_EXPORT_EVENTS} events (and sessions) of the window are included`;
+    rows.push(marker);
   }
   return `${rows.map((row) => row.map(formatCsvCell).join(",")).join("\r\n")}\r\n`;
 }

@@ -75,5 +75,15 @@ describe("redactSecrets", () => {
     expect(redactText("Authorization: Basic Ym9iOnB3", { redactIps: false })).not.toContain("Ym9iOnB3");
     expect(redactText("from 10.1.2.3", { redactIps: true })).toBe(`from ${REDACTED_IP}`);
     expect(redactText("from 10.1.2.3", { redactIps: false })).toBe("from 10.1.2.3");
+    const connection = "HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessKey=c2VjcmV0+/=;User Id=sa;AccountKey=QWNj==";
+    expect(redactText(connection, { redactIps: false })).toBe(`HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessKey=${REDACTED};User Id=${REDACTED};AccountKey=${REDACTED}`);
+  });
+});
+
+describe("formatDeviceHistoryCsv", () => {
+  it("ends a truncated export with a marker row, and only then", () => {
+    const lastLine = (csv: string) => csv.trimEnd().split("\r\n").at(-1) ?? "";
+    expect(lastLine(formatDeviceHistoryCsv({ ...createHistory(), truncated: true }, { redactIps: false }))).toMatch(/^truncated,+export truncated: only the newest 20000 events/);
+    expect(lastLine(formatDeviceHistoryCsv(createHistory(), { redactIps: false }))).toMatch(/^session,/);
   });
 });

@@ -14,6 +14,8 @@ const replaceAll = () => REDACTED;
 const SECRET_TEXT_RULES: readonly [RegExp, (match: string, prefix: string) => string][] = [
   // key=value and key: value pairs in free text (log lines, error messages)
   [/\b((?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|auth|sig|signature|sas|user(?:name)?|credentials?)\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi, keepPrefix],
+  // connection strings (Azure IoT Hub, Service Bus, Storage, ADO.NET): keys glued to a longer word, and user IDs
+  [/\b((?:SharedAccessKey|AccountKey|PrimaryKey|SecondaryKey|User\s?Id|Uid)\s*=\s*)[^;\s"']+/gi, keepPrefix],
   [/\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, replaceAll],
   [/SharedAccessSignature\s+[^\s"']+/g, replaceAll],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replaceAll],

@@ -8,6 +8,12 @@ export const IncidentIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 const LIST_LIMIT = 100;
 
+const TRIGGER_LABELS = { mass_drop: "mass drop", connected_dip: "connected-device dip", manual: "manual" } as const;
+
+export function describeIncidentTrigger(trigger: keyof typeof TRIGGER_LABELS): string {
+  return TRIGGER_LABELS[trigger];
+}
+
 export async function listIncidents(db: Db) {
   return db.incident.findMany({
     orderBy: { startedAt: "desc" },

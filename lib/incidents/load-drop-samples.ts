@@ -3,14 +3,22 @@ import { Prisma } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { DropSample } from "./detect-incidents.ts";
 
-export type DropFilter = { from: Date; to: Date; source?: string | undefined; brokerNode?: string | null | undefined; reason?: Reason | undefined };
+export type DropFilter = {
+  from: Date;
+  to: Date;
+  source?: string | undefined;
+  brokerNode?: string | null | undefined;
+  reason?: Reason | undefined;
+  /** Every disconnect, clean ones too: a connected-device dip counts devices that left, however they left. */
+  includeClientDisconnects?: boolean | undefined;
+};
 
 type Executor = Db | Prisma.TransactionClient;
 
 /** Drops (the writer's definition: disconnects other than clean client disconnects) in [from, to], oldest first. */
 export async function loadDropSamples(db: Executor, filter: DropFilter): Promise<DropSample[]> {
   const conditions = [
-    Prisma.sql`kind = 'disconnected' AND reason <> 'client_disconnect'`,
+    filter.includeClientDisconnects ? Prisma.sql`kind = 'disconnected'` : Prisma.sql`kind = 'disconnected' AND reason <> 'client_disconnect'`,
     Prisma.sql`occurred_at >= ${filter.from} AND occurred_at <= ${filter.to}`,
   ];
   if (filter.source !== undefined) conditions.push(Prisma.sql`source = ${filter.source}`);

@@ -10,7 +10,7 @@ import { countDroppingDevices, countFleetDevices, loadDropSamples } from "./load
 export type DetectionRun = { opened: number; extended: number; closed: number };
 
 // One detector at a time across every worker process: two workers must not both open the same incident.
-const DETECTION_LOCK_KEY = 0x6c6e6b73;
+export const DETECTION_LOCK_KEY = 0x6c6e6b73;
 
 /**
  * Looks for mass drops in [from, to] and opens, extends or closes `mass_drop` incidents. Idempotent: running it
@@ -99,7 +99,7 @@ export async function createManualIncident(db: Db, input: ManualIncidentInput, b
   });
 }
 
-function describeIncident(incident: DetectedIncident) {
+export function describeIncident(incident: DetectedIncident) {
   const scope = incident.brokerNode ? `${incident.source} node ${incident.brokerNode}` : incident.source;
   return {
     status: incident.ended ? ("closed" as const) : ("open" as const),
@@ -123,7 +123,7 @@ async function writeIncident(tx: Prisma.TransactionClient, id: string, incident:
   await writeDevices(tx, id, incident);
 }
 
-async function writeDevices(tx: Prisma.TransactionClient, incidentId: string, incident: DetectedIncident): Promise<void> {
+export async function writeDevices(tx: Prisma.TransactionClient, incidentId: string, incident: DetectedIncident): Promise<void> {
   await tx.incidentDevice.createMany({
     data: incident.devices.map((device) => ({ incidentId, deviceId: device.deviceId, firstDropAt: device.firstDropAt, drops: device.drops, reason: device.reason })),
     skipDuplicates: true,

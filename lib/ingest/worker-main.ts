@@ -1,5 +1,5 @@
 import { readSourcesConfig, SourcesConfigError, type LiveSourceConfig } from "@/lib/config/sources-config.ts";
-import { readWorkerEnv, toDetectionThresholds } from "@/lib/config/worker-env.ts";
+import { readWorkerEnv, toDetectionThresholds, toDipThresholds } from "@/lib/config/worker-env.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { resolvePublicBaseUrl } from "@/lib/alerts/alert-notification.ts";
 import { startAlertEvaluationJob } from "@/lib/alerts/alert-evaluation-job.ts";
@@ -45,6 +45,7 @@ const incidentJob =
         intervalMs: env.INCIDENT_DETECTION_INTERVAL_MS,
         lookbackMs: env.INCIDENT_LOOKBACK_MS,
         thresholds: toDetectionThresholds(env),
+        dip: toDipThresholds(env),
       })
     : null;
 const alertJob =

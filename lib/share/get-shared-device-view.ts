@@ -5,7 +5,7 @@ import { redactSecrets } from "@/lib/exports/redact.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
-import type { ShareLinkSummary } from "./share-links.ts";
+
 
 export const SHARED_EVENTS_SHOWN = 500;
 
@@ -26,8 +26,8 @@ export type SharedDeviceView = {
  * Everything a share link shows, read only for the link's device and window: an allow-list of fields (no raw
  * payloads, no usernames), passed through the export redaction with IP addresses always masked.
  */
-export async function getSharedDeviceView(db: Db, link: ShareLinkSummary): Promise<SharedDeviceView> {
-  const scope = { deviceId: link.deviceId, from: link.windowFrom, to: link.windowTo };
+export async function getSharedDeviceView(db: Db, link: { deviceId: string; from: Date; to: Date; expiresAt: Date }): Promise<SharedDeviceView> {
+  const scope = { deviceId: link.deviceId, from: link.from, to: link.to };
   const [events, sessions, diagnosis] = await Promise.all([
     listDeviceEvents(db, { ...scope, limit: SHARED_EVENTS_SHOWN }),
     listDeviceSessions(db, scope),
@@ -35,7 +35,7 @@ export async function getSharedDeviceView(db: Db, link: ShareLinkSummary): Promi
   ]);
   const view: SharedDeviceView = {
     deviceId: link.deviceId,
-    window: { from: link.windowFrom, to: link.windowTo },
+    window: { from: link.from, to: link.to },
     expiresAt: link.expiresAt,
     events: events.events.map((event) => ({ id: event.id, occurredAt: event.occurredAt, kind: event.kind, reason: event.reason, code: event.code, message: event.message, clientIp: event.clientIp })),
     eventsTruncated: events.nextCursor !== null,

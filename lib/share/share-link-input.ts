@@ -9,6 +9,9 @@ export const CreateShareLinkSchema = z.object({
 });
 export type CreateShareLink = z.infer<typeof CreateShareLinkSchema>;
 
+/** An incident link shows the whole incident as it stands when opened: only the expiry is chosen. */
+export const CreateIncidentShareLinkSchema = z.object({ expiresInHours: ShareExpiryHoursSchema });
+
 /** Where a token is opened; the token travels in the path so it is never sent as an API credential. */
 export function buildSharePath(token: string): string {
   return `/share/${token}`;

@@ -7,7 +7,8 @@ import { toJsonText } from "@/lib/http/json.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getSharedDeviceView } from "./get-shared-device-view.ts";
-import { createShareLink, listDeviceShareLinks, openShareLink, revokeShareLink } from "./share-links.ts";
+import { getSharedIncidentView } from "./get-shared-incident-view.ts";
+import { checkShareToken, createShareLink, getShareScope, listDeviceShareLinks, listShareLinks, openShareLink, revokeShareLink } from "./share-links.ts";
 import { generateShareToken, hashShareToken } from "./share-token.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");
@@ -62,7 +63,9 @@ describe("share links", () => {
     const opened = await openShareLink(database.db, { token, ip: "203.0.113.9", now });
     expect(opened.status).toBe("active");
     if (opened.status !== "active") throw new Error("unreachable");
-    const view = await getSharedDeviceView(database.db, opened.link);
+    const scope = getShareScope(opened.link);
+    if (!("deviceId" in scope)) throw new Error("a device link must have a device scope");
+    const view = await getSharedDeviceView(database.db, { ...scope, expiresAt: opened.link.expiresAt });
     expect(view.deviceId).toBe("share-a");
     expect(view.events).toHaveLength(1);
     const text = toJsonText(view);
@@ -99,5 +102,70 @@ describe("share links", () => {
   it("refuses empty or over-long windows", async () => {
     await expect(createShareLink(database.db, { deviceId: "share-a", from: at(2), to: at(2), expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ status: 400 });
     await expect(createShareLink(database.db, { deviceId: "share-a", from: at(24 * 100), to: now, expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("incident share links", () => {
+  async function createIncident(label: string, deviceIds: string[], note: string) {
+    const incident = await database.db.incident.create({
+      data: {
+        trigger: "mass_drop",
+        status: "closed",
+        title: `incident ${label}`,
+        startedAt: at(6),
+        lastDropAt: at(5),
+        endedAt: at(5),
+        source: "test",
+        affectedDevices: deviceIds.length,
+        dominantReason: "auth_failed",
+        reasonCounts: { auth_failed: deviceIds.length },
+        codeCounts: { "test:denied": deviceIds.length },
+        devices: { create: deviceIds.map((deviceId) => ({ deviceId, firstDropAt: at(5), drops: 1, reason: "auth_failed" as const })) },
+        notes: { create: [{ body: note, authorLabel: "support@example.com" }] },
+      },
+    });
+    return incident.id;
+  }
+
+  it("opens only its own incident: devices, notes and counts of incident A, never B's", async () => {
+    const incidentA = await createIncident("A", ["share-a"], `broker said password=hunter2 from ${IP}`);
+    const incidentB = await createIncident("B", ["share-b"], "B's private note");
+    const { token, link } = await createShareLink(database.db, { incidentId: incidentA, expiresInHours: 24, actor, ip: null, now });
+    expect(link).toMatchObject({ incidentId: incidentA, deviceId: null, windowFrom: null });
+
+    const opened = await openShareLink(database.db, { token, ip: null, now });
+    if (opened.status !== "active") throw new Error(`expected an active link, got ${opened.status}`);
+    expect(getShareScope(opened.link)).toEqual({ incidentId: incidentA });
+    const view = await getSharedIncidentView(database.db, { incidentId: incidentA, expiresAt: opened.link.expiresAt });
+    expect(view).toMatchObject({ title: "incident A", affectedDevices: 1, devices: [{ deviceId: "share-a" }], reasons: [{ reason: "auth_failed", drops: 1 }] });
+    const text = toJsonText(view);
+    for (const leak of ["share-b", "incident B", "B's private note", "hunter2", IP, "support@example.com"]) expect(text).not.toContain(leak);
+
+    // The link belongs to A: it is neither listed under B nor revocable through B or through a device.
+    expect((await listShareLinks(database.db, { incidentId: incidentB }, now)).map((item) => item.id)).not.toContain(link.id);
+    await expect(revokeShareLink(database.db, { incidentId: incidentB, linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ status: 404 });
+    await expect(revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("expires and revokes like a device link; a check counts no visit but records a refusal", async () => {
+    const incidentId = await createIncident("C", ["share-a"], "note");
+    const { token, link } = await createShareLink(database.db, { incidentId, expiresInHours: 2, actor, ip: null, now });
+    expect((await checkShareToken(database.db, { token, ip: null, now })).status).toBe("active");
+    expect((await checkShareToken(database.db, { token, ip: null, now: new Date(now.getTime() + 2 * HOUR) })).status).toBe("expired");
+    await revokeShareLink(database.db, { incidentId, linkId: link.id, actor, ip: null, now });
+    expect((await openShareLink(database.db, { token, ip: null, now })).status).toBe("revoked");
+    const [listed] = await listShareLinks(database.db, { incidentId }, now);
+    expect(listed).toMatchObject({ id: link.id, status: "revoked", useCount: 0 });
+    const actions = (await database.db.auditEvent.findMany({ where: { targetId: link.id }, orderBy: { id: "asc" } })).map((event) => event.action);
+    expect(actions).toEqual(["share_link.created", "share_link.refused", "share_link.revoked", "share_link.refused"]);
+  });
+
+  it("the database refuses a link with two scopes or none", async () => {
+    const incidentId = await createIncident("D", ["share-a"], "note");
+    const base = { createdByLabel: "x", expiresAt: at(-24) };
+    await expect(
+      database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash, incidentId, deviceId: "share-a", windowFrom: at(10), windowTo: at(2) } }),
+    ).rejects.toThrow(/share_links_one_scope/);
+    await expect(database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash } })).rejects.toThrow(/share_links_one_scope/);
   });
 });

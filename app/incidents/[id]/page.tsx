@@ -2,35 +2,35 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatCount, formatDuration, formatTimestamp } from "@/components/format.ts";
-import { IncidentReasonsChart, IncidentRecoveryChart } from "@/components/incident-charts.tsx";
+import { IncidentReasonsChart } from "@/components/incident-charts.tsx";
+import { IncidentExports } from "@/components/incident-exports.tsx";
 import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
+import { AffectedDevicesTable, IncidentCodes, IncidentNotesList, IncidentRecoveryPanel } from "@/components/incident-parts.tsx";
+import { IncidentShareLinks } from "@/components/incident-share-links.tsx";
 import { formatReason } from "@/components/reason-style.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { ReasonSchema } from "@/lib/events/connection-event.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
-import { getIncident } from "@/lib/incidents/incidents.ts";
+import { serializeForClient } from "@/lib/http/json.ts";
+import { readCodeCounts, readReasonCounts } from "@/lib/incidents/incident-counts.ts";
+import { describeIncidentTrigger, getIncident } from "@/lib/incidents/incidents.ts";
+import { listShareLinks } from "@/lib/share/share-links.ts";
 
 export const metadata: Metadata = { title: "Incident" };
 
 type IncidentPageProps = { params: Promise<{ id: string }> };
 
-function toCounts(value: unknown): [string, number][] {
-  if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === "number").sort((a, b) => b[1] - a[1]);
-}
-
 export default async function IncidentPage({ params }: IncidentPageProps) {
   const user = await requirePageUser();
   const { id } = await params;
-  const incident = await getIncident(getDb(), id);
+  const db = getDb();
+  const incident = await getIncident(db, id);
   if (!incident) notFound();
-  const reasons = toCounts(incident.reasonCounts).flatMap(([reason, drops]) => {
-    const parsed = ReasonSchema.safeParse(reason);
-    return parsed.success ? [{ reason: parsed.data, drops }] : [];
-  });
-  const codes = toCounts(incident.codeCounts);
+  const canShare = hasRole(user.role, "support");
+  const shareLinks = canShare ? await listShareLinks(db, { incidentId: incident.id }) : [];
+  const reasons = readReasonCounts(incident.reasonCounts);
+  const codes = readCodeCounts(incident.codeCounts);
   const duration = (incident.endedAt ?? incident.lastDropAt).getTime() - incident.startedAt.getTime();
 
   return (
@@ -42,10 +42,16 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           </p>
           <h1>{incident.title}</h1>
           <p className="muted" data-testid="incident-summary">
-            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : "detected by the worker"} · started{" "}
+            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`} · started{" "}
             {formatTimestamp(incident.startedAt)} · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
             {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
           </p>
+          {incident.connectedBaseline !== null ? (
+            <p data-testid="incident-connected">
+              Connected devices fell from {formatCount(incident.connectedBaseline)} to {formatCount(incident.connectedLow)}
+              {incident.connectedRecoveredAt ? `; recovered ${formatTimestamp(incident.connectedRecoveredAt)}` : "; not recovered yet"}.
+            </p>
+          ) : null}
         </div>
       </div>
       <section className="panel" aria-labelledby="reasons-heading">
@@ -54,73 +60,28 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           <p className="muted">main reason: {formatReason(incident.dominantReason)}</p>
         </div>
         <IncidentReasonsChart reasons={reasons} />
-        {codes.length > 0 ? (
-          <p className="muted">
-            Codes:{" "}
-            {codes.map(([code, count], index) => (
-              <span key={code}>
-                {index > 0 ? ", " : ""}
-                <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link> ({formatCount(count)})
-              </span>
-            ))}
-          </p>
-        ) : null}
+        <IncidentCodes codes={codes} renderCode={(code) => <Link href={`/codes/${encodeURIComponent(code)}`}>{code}</Link>} />
       </section>
-      <section className="panel" aria-labelledby="recovery-heading">
-        <div className="panel-header">
-          <h2 id="recovery-heading">Recovery</h2>
-          <p className="muted" data-testid="recovery-summary">
-            {formatCount(incident.recovery.reconnected)} of {formatCount(incident.recovery.affected)} devices reconnected
-          </p>
-        </div>
-        <IncidentRecoveryChart curve={incident.recovery} />
-      </section>
+      <IncidentRecoveryPanel curve={incident.recovery} />
       <section className="panel" aria-labelledby="devices-heading">
         <div className="panel-header">
           <h2 id="devices-heading">Affected devices</h2>
         </div>
-        <div className="table-wrap">
-          <table aria-label="Affected devices">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">First drop</th>
-                <th scope="col">Drops</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {incident.devices.map((device) => (
-                <tr key={device.deviceId}>
-                  <td>
-                    <Link href={deviceHref(device.deviceId)}>{device.deviceId}</Link>
-                  </td>
-                  <td>{formatTimestamp(device.firstDropAt)}</td>
-                  <td>{formatCount(device.drops)}</td>
-                  <td>{formatReason(device.reason)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AffectedDevicesTable devices={incident.devices} renderDevice={(deviceId) => <Link href={deviceHref(deviceId)}>{deviceId}</Link>} />
       </section>
       <section className="panel" aria-labelledby="notes-heading">
         <div className="panel-header">
           <h2 id="notes-heading">Notes</h2>
         </div>
-        {incident.notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
-        <ul aria-label="Notes" className="stack">
-          {incident.notes.map((note) => (
-            <li key={note.id.toString()}>
-              <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{note.body}</p>
-              <p className="muted">
-                {note.authorLabel} · {formatTimestamp(note.createdAt)}
-              </p>
-            </li>
-          ))}
-        </ul>
-        {hasRole(user.role, "support") ? <IncidentNoteForm incidentId={incident.id} /> : null}
+        <IncidentNotesList notes={incident.notes.map((note) => ({ id: note.id.toString(), body: note.body, createdAt: note.createdAt, author: note.authorLabel }))} />
+        {canShare ? <IncidentNoteForm incidentId={incident.id} /> : null}
       </section>
+      {canShare ? (
+        <>
+          <IncidentExports incidentId={incident.id} />
+          <IncidentShareLinks incidentId={incident.id} initialLinks={serializeForClient(shareLinks)} />
+        </>
+      ) : null}
     </>
   );
 }

@@ -4,35 +4,45 @@ import { formatDuration, formatTimestamp } from "@/components/format.ts";
 import { KIND_LABELS, formatReason } from "@/components/reason-style.ts";
 import { getClientAddress } from "@/lib/auth/principal.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { getSharedDeviceView, SHARED_EVENTS_SHOWN, type SharedSession } from "@/lib/share/get-shared-device-view.ts";
-import { openShareLink } from "@/lib/share/share-links.ts";
+import { SharedIncident } from "@/components/shared-incident-view.tsx";
+import { getSharedDeviceView, SHARED_EVENTS_SHOWN, type SharedDeviceView, type SharedSession } from "@/lib/share/get-shared-device-view.ts";
+import { getSharedIncidentView } from "@/lib/share/get-shared-incident-view.ts";
+import { getShareScope, openShareLink } from "@/lib/share/share-links.ts";
+import { SHARE_REFUSAL_MESSAGES, type ShareRefusal } from "@/lib/share/share-refusal.ts";
 
 // The token is in the URL: keep it out of Referer headers and search indexes.
-export const metadata: Metadata = { title: "Shared device", referrer: "no-referrer", robots: { index: false, follow: false } };
+export const metadata: Metadata = { title: "Shared view", referrer: "no-referrer", robots: { index: false, follow: false } };
 
 type SharePageProps = { params: Promise<{ token: string }> };
 
-const REFUSED_MESSAGES = {
-  expired: { heading: "This link has expired", text: "Share links stop working after the time chosen when they were made. Ask whoever sent it for a new one." },
-  revoked: { heading: "This link was revoked", text: "Whoever shared it has turned it off. Ask them for a new one if you still need it." },
-  unknown: { heading: "This link is not valid", text: "Check that the whole link was copied; otherwise ask whoever sent it for a new one." },
-} as const;
-
-/** Public, read-only: one device over one window, redacted, with no way to reach anything else. */
+/**
+ * Public, read-only: one device over one window, or one incident, redacted, with no way to reach anything else.
+ * Refused tokens normally get the proxy's 404 / 410 page; this one covers a link revoked in between.
+ */
 export default async function SharePage({ params }: SharePageProps) {
   const { token } = await params;
   const db = getDb();
   const opened = await openShareLink(db, { token: token.slice(0, 200), ip: getClientAddress(await headers()) });
-  if (opened.status !== "active") {
-    const message = REFUSED_MESSAGES[opened.status];
-    return (
-      <section className="panel" aria-labelledby="share-refused-heading" data-testid="share-refused">
-        <h1 id="share-refused-heading">{message.heading}</h1>
-        <p>{message.text}</p>
-      </section>
-    );
+  if (opened.status !== "active") return <ShareRefused refusal={opened.status} />;
+  const scope = getShareScope(opened.link);
+  if ("incidentId" in scope) {
+    const view = await getSharedIncidentView(db, { incidentId: scope.incidentId, expiresAt: opened.link.expiresAt });
+    return view ? <SharedIncident view={view} /> : <ShareRefused refusal="unknown" />;
   }
-  const view = await getSharedDeviceView(db, opened.link);
+  return <SharedDevice view={await getSharedDeviceView(db, { ...scope, expiresAt: opened.link.expiresAt })} />;
+}
+
+function ShareRefused({ refusal }: { refusal: ShareRefusal }) {
+  const message = SHARE_REFUSAL_MESSAGES[refusal];
+  return (
+    <section className="panel" aria-labelledby="share-refused-heading" data-testid="share-refused">
+      <h1 id="share-refused-heading">{message.heading}</h1>
+      <p>{message.text}</p>
+    </section>
+  );
+}
+
+function SharedDevice({ view }: { view: SharedDeviceView }) {
   const verdict = view.diagnosis.verdict;
   return (
     <>

@@ -1,7 +1,7 @@
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { buildExportFileName, DeviceExportQuerySchema } from "@/lib/exports/export-query.ts";
-import { formatDeviceHistoryCsv, formatDeviceHistoryJson } from "@/lib/exports/format-device-history.ts";
+import { formatDeviceHistoryCsv, formatDeviceHistoryJson, TRUNCATED_HEADER } from "@/lib/exports/format-device-history.ts";
 import { loadDeviceHistory } from "@/lib/exports/load-device-history.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -33,6 +33,7 @@ export const GET = handleRoute({ role: "support" }, async (request: Request, con
       "content-type": query.format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
       "content-disposition": `attachment; filename="${buildExportFileName(deviceId, "history", range.from, query.format)}"`,
       "cache-control": "no-store",
+      ...(history.truncated ? { [TRUNCATED_HEADER]: "true" } : {}),
     },
   });
 });

@@ -1,0 +1,161 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent, type ReactNode } from "react";
+import type { Jsonify } from "@/lib/http/json.ts";
+import type { ShareLinkSummary } from "@/lib/share/share-links.ts";
+import { formatTimestamp } from "./format.ts";
+import { sendJson } from "./send-json.ts";
+
+export type ShareLinkRow = Jsonify<ShareLinkSummary>;
+
+const EXPIRY_CHOICES = [
+  { hours: 1, label: "1 hour" },
+  { hours: 24, label: "1 day" },
+  { hours: 7 * 24, label: "7 days" },
+  { hours: 30 * 24, label: "30 days" },
+] as const;
+
+function describeStatus(link: ShareLinkRow): string {
+  if (link.status === "revoked") return `revoked ${link.revokedAt ? formatTimestamp(link.revokedAt) : ""}`;
+  if (link.status === "expired") return "expired";
+  return `active until ${formatTimestamp(link.expiresAt)}`;
+}
+
+/**
+ * Read-only links to one device window or one incident: create with an expiry, copy the link (shown once, at
+ * creation), see status and visits, revoke. `apiBase` is the scope's share-links collection.
+ */
+export function ShareLinksPanel({
+  apiBase,
+  description,
+  createBody,
+  initialLinks,
+  emptyText,
+  showWindow = false,
+}: {
+  apiBase: string;
+  description: ReactNode;
+  createBody: Record<string, unknown>;
+  initialLinks: ShareLinkRow[];
+  emptyText: string;
+  showWindow?: boolean;
+}) {
+  const router = useRouter();
+  const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setError(null);
+    setCopied(false);
+    try {
+      const result = await sendJson<{ path: string }>("POST", apiBase, { ...createBody, expiresInHours: Number(form.get("expiresInHours") ?? 168) });
+      if (result) setCreated(new URL(result.path, window.location.origin).toString());
+      router.refresh();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  async function copy(link: string) {
+    try {
+      await navigator.clipboard.writeText(link);
+      setCopied(true);
+    } catch {
+      setError("The browser did not allow copying: select the link and copy it by hand.");
+    }
+  }
+
+  async function revoke(link: ShareLinkRow) {
+    setError(null);
+    try {
+      await sendJson("DELETE", `${apiBase}/${encodeURIComponent(link.id)}`);
+      router.refresh();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="share-links-heading">
+      <div className="panel-header">
+        <h2 id="share-links-heading">Share links</h2>
+      </div>
+      <p className="muted">{description}</p>
+      <form className="button-group" onSubmit={(event) => void create(event)} aria-label="Create share link">
+        <label>
+          Expires after{" "}
+          <select name="expiresInHours" defaultValue={String(7 * 24)}>
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.hours} value={choice.hours}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button className="button button-small" type="submit">
+          Create share link
+        </button>
+      </form>
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+      {created ? (
+        <div role="status">
+          <p>Copy the link now: it will not be shown again.</p>
+          <code className="secret-once" data-testid="new-share-link">
+            {created}
+          </code>{" "}
+          <button className="button button-small" type="button" onClick={() => void copy(created)}>
+            {copied ? "Copied" : "Copy link"}
+          </button>
+        </div>
+      ) : null}
+      {initialLinks.length === 0 ? (
+        <p className="empty">{emptyText}</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Share links">
+            <thead>
+              <tr>
+                {showWindow ? <th scope="col">Window (UTC)</th> : null}
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Visits</th>
+                <th scope="col">Last visit</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {initialLinks.map((link) => (
+                <tr key={link.id}>
+                  {showWindow ? (
+                    <td className="nowrap">{link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—"}</td>
+                  ) : null}
+                  <td>{describeStatus(link)}</td>
+                  <td className="nowrap muted">
+                    {formatTimestamp(link.createdAt)} by {link.createdByLabel}
+                  </td>
+                  <td>{link.useCount}</td>
+                  <td className="nowrap muted">{link.lastUsedAt ? formatTimestamp(link.lastUsedAt) : "never"}</td>
+                  <td>
+                    {link.status === "revoked" ? null : (
+                      <button className="button button-small" type="button" onClick={() => void revoke(link)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
