@@ -81,7 +81,7 @@ export type BreakdownTrendItem = {
   sparkline: number[];
 };
 
-/** Pure: breakdown rows (in-range per bin, and previous-period totals) → items, largest first. */
+/** Pure: breakdown rows (in-range per bin, and previous-period totals) → items in the range, largest first. */
 export function shapeBreakdown(rows: ReadonlyArray<BreakdownTrendRow>, range: Range, sparkStepMs: number): BreakdownTrendItem[] {
   const starts = binStarts(range, sparkStepMs);
   const index = new Map(starts.map((start, i) => [start, i]));
@@ -112,5 +112,7 @@ export function shapeBreakdown(rows: ReadonlyArray<BreakdownTrendRow>, range: Ra
     item.share = grandTotal > 0 ? item.total / grandTotal : 0;
     item.change = computeChange(item.total, previous.get(key) ?? 0);
   }
-  return [...items.values()].sort((a, b) => b.total - a.total || b.change.previous - a.change.previous || (a.key ?? "").localeCompare(b.key ?? ""));
+  return [...items.values()]
+    .filter((item) => item.total > 0)
+    .sort((a, b) => b.total - a.total || b.change.previous - a.change.previous || (a.key ?? "").localeCompare(b.key ?? ""));
 }
