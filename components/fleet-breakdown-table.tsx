@@ -63,7 +63,7 @@ export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewSt
                 </td>
                 <td className="num">{formatCount(item.disconnects)}</td>
                 <td className="num">{formatCount(item.failedConnects)}</td>
-                <td className="num">{formatPercent(item.share)}</td>
+                <td className="num nowrap">{formatPercent(item.share)}</td>
                 <td>
                   <Sparkline values={item.sparkline} label={`${keyLabel(by, item.key)} over the range`} />
                 </td>

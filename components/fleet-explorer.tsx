@@ -57,29 +57,25 @@ export function FleetExplorer() {
         </section>
       </div>
 
-      <div className="fleet-grid">
-        <section className="panel" aria-labelledby="by-reason-heading">
-          <div className="panel-header">
-            <h2 id="by-reason-heading">By reason</h2>
-            <p className="muted">select a row for its devices</p>
-          </div>
+      <section className="panel" aria-labelledby="by-reason-heading">
+        <div className="panel-header">
+          <h2 id="by-reason-heading">By reason</h2>
+          <p className="muted">disconnects and failed connects; select a row for its devices</p>
+        </div>
           <FleetBreakdownTable state={state} by="reason" onDrill={setDrill} />
-        </section>
-        <section className="panel" aria-labelledby="by-code-heading">
-          <div className="panel-header">
-            <h2 id="by-code-heading">By code</h2>
-            <p className="muted">change against the previous period of the same length</p>
-          </div>
-          <FleetBreakdownTable state={state} by="code" onDrill={setDrill} />
-        </section>
-      </div>
+      </section>
+      <section className="panel" aria-labelledby="by-code-heading">
+        <div className="panel-header">
+          <h2 id="by-code-heading">By code</h2>
+          <p className="muted">change against the previous period of the same length; select a row for its devices</p>
+        </div>
+        <FleetBreakdownTable state={state} by="code" onDrill={setDrill} />
+      </section>
       {state.drill ? <AffectedDevicesPanel state={state} drill={state.drill} onClose={() => setDrill(null)} /> : null}
 
       <FlappingDevicesPanel state={state} />
-      <div className="fleet-grid">
-        <OfflineDevicesPanel state={state} />
-        <NewCodesPanel state={state} />
-      </div>
+      <OfflineDevicesPanel state={state} />
+      <NewCodesPanel state={state} />
     </>
   );
 }
