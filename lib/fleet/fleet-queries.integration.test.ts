@@ -1,4 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@/lib/db/client.ts";
+import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { applyMigrations } from "@/lib/db/migrate.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
@@ -15,7 +21,6 @@ const FROM = new Date(Date.UTC(2026, 9, 10, 0, 0, 0));
 const TO = new Date(FROM.getTime() + 24 * HOUR);
 const RANGE = { from: FROM, to: TO };
 
-let testDb: TestDatabase;
 let n = 0;
 
 function ev(deviceId: string, kind: ConnectionEvent["kind"], atMs: number, extra: { reason?: Reason; code?: string | null; node?: string; source?: string } = {}): ConnectionEvent {
@@ -32,8 +37,7 @@ function drop(deviceId: string, atMs: number, reason: Reason, code: string, node
   return [ev(deviceId, "connected", atMs, { node }), ev(deviceId, "disconnected", atMs + 60_000, { reason, code, node })];
 }
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
+async function seed(db: Db): Promise<void> {
   const events = [
     // Before the range: the previous period saw tcp_closed once.
     ...drop("meter-a", -2 * HOUR, "connection_lost", "emqx:tcp_closed"),
@@ -49,17 +53,50 @@ beforeAll(async () => {
     // valve-d: refused connects only.
     ev("valve-d", "connect_failed", 6 * HOUR, { reason: "auth_failed", code: "connack:5" }),
   ];
-  await recordConnectionEvents(testDb.db, events);
-  await testDb.db.device.update({ where: { id: "meter-a" }, data: { firmware: "fw-1", region: "eu-west-1", network: "lte", labels: { model: "M1", tier: "gold" } } });
-  await testDb.db.device.update({ where: { id: "gw-b" }, data: { firmware: "fw-2", region: "us-east-1", network: "wifi", labels: { model: "G2" } } });
-  await testDb.db.device.update({ where: { id: "cam-c" }, data: { firmware: "fw-1", region: "us-east-1", network: "wifi", labels: { model: "C3" } } });
-});
+  await recordConnectionEvents(db, events);
+  await db.device.update({ where: { id: "meter-a" }, data: { firmware: "fw-1", region: "eu-west-1", network: "lte", labels: { model: "M1", tier: "gold" } } });
+  await db.device.update({ where: { id: "gw-b" }, data: { firmware: "fw-2", region: "us-east-1", network: "wifi", labels: { model: "G2" } } });
+  await db.device.update({ where: { id: "cam-c" }, data: { firmware: "fw-1", region: "us-east-1", network: "wifi", labels: { model: "C3" } } });
+}
 
-afterAll(async () => {
-  await testDb?.drop();
-});
+/** Postgres and the embedded PGlite that `npm start` uses: the fleet SQL (date_bin, FILTER, mode(), jsonb) must run on both. */
+const BACKENDS: [string, () => Promise<{ db: Db; stop: () => Promise<void> }>][] = [
+  [
+    "Postgres",
+    async () => {
+      const database: TestDatabase = await createTestDatabase();
+      return { db: database.db, stop: () => database.drop() };
+    },
+  ],
+  [
+    "embedded PGlite",
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "linkscope-fleet-pglite-"));
+      const embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 4 });
+      await applyMigrations(embedded.url);
+      const db = createDb(embedded.url, 2);
+      return {
+        db,
+        stop: async () => {
+          await db.$disconnect();
+          await embedded.stop();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+];
 
-describe("fleet queries over the rollups", () => {
+describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) => {
+  const testDb = {} as { db: Db; stop: () => Promise<void> };
+  beforeAll(async () => {
+    Object.assign(testDb, await start());
+    await seed(testDb.db);
+  }, 120_000);
+  afterAll(async () => {
+    await testDb.stop?.();
+  });
+
   it("breaks down by code with change against the previous period, and by device metadata", async () => {
     const all = await getFleetBreakdown(testDb.db, { by: "code", ...RANGE });
     expect(all.items.map((item) => [item.key, item.total, item.change.previous])).toEqual([
