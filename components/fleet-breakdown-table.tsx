@@ -1,10 +1,9 @@
 "use client";
 
-import Link from "next/link";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { Drill, FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Change } from "@/lib/fleet/shape-fleet-series.ts";
-import { deviceHref } from "@/lib/http/device-path.ts";
+import { DeviceLink, FleetTablePanel } from "./fleet-panels.tsx";
 import { formatCount, formatPercent, formatTimestamp } from "./format.ts";
 import { REASON_LABELS } from "./reason-style.ts";
 import { ReasonTag } from "./reason-tag.tsx";
@@ -81,55 +80,52 @@ export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewSt
 
 /** The devices behind the selected reason or code, linking to their pages over the same range. */
 export function AffectedDevicesPanel({ state, drill, onClose }: { state: FleetViewState; drill: Drill; onClose: () => void }) {
-  const { data, error, isPending } = useAffectedDevices(state, drill);
+  const query = useAffectedDevices(state, drill);
+  const { data } = query;
   const label = keyLabel(drill.by, drill.key === "" ? null : drill.key);
+  const shown = data && data.totalDevices > data.devices.length ? `, the ${data.devices.length} most affected shown` : "";
   return (
-    <section className="panel" aria-labelledby="affected-heading">
-      <div className="panel-header">
-        <h2 id="affected-heading">Devices with {label}</h2>
-        <button type="button" className="button button-small" onClick={onClose}>Close</button>
-      </div>
-      {error ? <p className="error-text" role="alert">{error.message}</p> : null}
-      {isPending ? <p className="muted">Loading…</p> : null}
-      {data && data.devices.length === 0 ? <p className="empty">No device in this range and filter.</p> : null}
-      {data && data.devices.length > 0 ? (
-        <>
-          <p className="muted">
-            {formatCount(data.totalDevices)} device{data.totalDevices === 1 ? "" : "s"}
-            {data.totalDevices > data.devices.length ? `, the ${data.devices.length} most affected shown` : ""}
-          </p>
-          <div className="table-wrap">
-            <table aria-label={`Devices with ${label}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">State</th>
-                  <th scope="col" className="num">Disconnects</th>
-                  <th scope="col" className="num">Failed</th>
-                  <th scope="col">Last</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.devices.map((device) => (
-                  <tr key={device.deviceId}>
-                    <td>
-                      <Link href={deviceHref(device.deviceId, { from: data.from, to: data.to })} className="device-id">
-                        {device.deviceId}
-                      </Link>
-                    </td>
-                    <td>
-                      <StateBadge state={device.state} />
-                    </td>
-                    <td className="num">{formatCount(device.disconnects)}</td>
-                    <td className="num">{formatCount(device.failedConnects)}</td>
-                    <td className="nowrap muted">{formatTimestamp(device.lastAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
+    <FleetTablePanel
+      id="affected-heading"
+      title={`Devices with ${label}`}
+      note={
+        <div className="button-group">
+          {data ? <span className="muted">{formatCount(data.totalDevices)} device{data.totalDevices === 1 ? "" : "s"}{shown}</span> : null}
+          <button type="button" className="button button-small" onClick={onClose}>Close</button>
+        </div>
+      }
+      query={query}
+      isEmpty={data?.devices.length === 0}
+      emptyText="No device in this range and filter."
+    >
+      {data ? (
+        <table aria-label={`Devices with ${label}`}>
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">State</th>
+              <th scope="col" className="num">Disconnects</th>
+              <th scope="col" className="num">Failed</th>
+              <th scope="col">Last</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.devices.map((device) => (
+              <tr key={device.deviceId}>
+                <td>
+                  <DeviceLink deviceId={device.deviceId} range={data} />
+                </td>
+                <td>
+                  <StateBadge state={device.state} />
+                </td>
+                <td className="num">{formatCount(device.disconnects)}</td>
+                <td className="num">{formatCount(device.failedConnects)}</td>
+                <td className="nowrap muted">{formatTimestamp(device.lastAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
-    </section>
+    </FleetTablePanel>
   );
 }

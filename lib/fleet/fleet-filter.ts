@@ -34,7 +34,7 @@ export function deviceMetadataConditions(filter: FleetFilter): Prisma.Sql {
 }
 
 /** `AND …` conditions on a row aliased `alias` that has source and broker_node columns. */
-export function scopeConditions(filter: FleetFilter, alias: "r" | "d" | "g"): Prisma.Sql {
+export function scopeConditions(filter: FleetFilter, alias: "r" | "d"): Prisma.Sql {
   const table = Prisma.raw(alias);
   const parts: Prisma.Sql[] = [];
   if (filter.source !== undefined) parts.push(Prisma.sql`AND ${table}.source = ${filter.source}`);
