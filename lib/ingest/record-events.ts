@@ -33,11 +33,13 @@ export async function recordIngestBatch(
       if (inserted.length > 0) {
         await updateSessions(tx, inserted);
         const deviceUpdates = await updateDevices(tx, inserted);
-        await updateConnectedGauge(tx, deviceUpdates);
-        await updateRollups(tx, inserted);
-        await updateDeviceDropMinutes(tx, inserted);
-        await updateDeviceReasonMinutes(tx, inserted);
-        await updateCodeFirstSeen(tx, inserted);
+        await executeTogether(tx, [
+          ...connectedGaugeStatements(deviceUpdates),
+          ...rollupStatements(inserted),
+          ...deviceDropMinuteStatements(inserted),
+          ...deviceReasonMinuteStatements(inserted),
+          ...codeFirstSeenStatements(inserted),
+        ]);
       }
       return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
     },
@@ -238,9 +240,10 @@ async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<DeviceState
  * turned a device online or offline, and the row saying where each online device is counted.
  * Invariant: SUM(fleet_connected_minute.delta) = devices online = rows of fleet_connected_devices.
  */
-async function updateConnectedGauge(tx: Tx, updates: DeviceStateUpdate[]): Promise<void> {
+function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const changed = updates.filter((u) => u.gaugeChanges.length > 0);
-  if (changed.length === 0) return;
+  if (changed.length === 0) return statements;
   const deltas = new Map<string, { bucket: Date; source: string; brokerNode: string; delta: number }>();
   for (const change of changed.flatMap((u) => u.gaugeChanges)) {
     const bucket = minuteOf(change.at);
@@ -251,31 +254,33 @@ async function updateConnectedGauge(tx: Tx, updates: DeviceStateUpdate[]): Promi
   }
   const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row).filter((row) => row.delta !== 0);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.source}, ${r.brokerNode}, ${r.delta}::int)`))}
-      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`;
+      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
   }
 
   const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
-  if (gone.length > 0) await tx.$executeRaw`DELETE FROM fleet_connected_devices WHERE device_id = ANY(${gone}::text[])`;
+  if (gone.length > 0) statements.push(Prisma.sql`DELETE FROM fleet_connected_devices WHERE device_id = ANY(${gone}::text[])`);
   const counted = changed.flatMap((u) => {
     const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
     return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];
   });
   for (const chunk of chunks(counted, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.id}, ${r.source}, ${r.brokerNode}, ${r.since}::timestamptz)`))}
-      ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`;
+      ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
   }
+  return statements;
 }
 
 function minuteOf(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 }
 
-async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
+function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
   for (const e of events) {
     const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
@@ -287,15 +292,17 @@ async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
   }
   const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.count}::int)`))}
-      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`;
+      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`);
   }
+  return statements;
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
-async function updateDeviceDropMinutes(tx: Tx, events: StoredEvent[]): Promise<void> {
+function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
   for (const e of events) {
     if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
@@ -307,15 +314,17 @@ async function updateDeviceDropMinutes(tx: Tx, events: StoredEvent[]): Promise<v
   }
   const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO device_drop_minute (bucket, device_id, drops)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.drops}::int)`))}
-      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`;
+      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`);
   }
+  return statements;
 }
 
 /** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
-async function updateDeviceReasonMinutes(tx: Tx, events: StoredEvent[]): Promise<void> {
+function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   type Row = { bucket: Date; deviceId: string; kind: string; reason: Reason; code: string; source: string; brokerNode: string; count: number };
   const counts = new Map<string, Row>();
   for (const e of events) {
@@ -328,17 +337,19 @@ async function updateDeviceReasonMinutes(tx: Tx, events: StoredEvent[]): Promise
   }
   const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
       VALUES ${Prisma.join(
         chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.source}, ${r.brokerNode}, ${r.count}::int)`),
       )}
-      ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`;
+      ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`);
   }
+  return statements;
 }
 
 /** The earliest disconnect / failed connect of each code, so "new codes" never scans history. */
-async function updateCodeFirstSeen(tx: Tx, events: StoredEvent[]): Promise<void> {
+function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const first = new Map<string, { at: Date; deviceId: string }>();
   for (const e of events) {
     if ((e.kind !== "disconnected" && e.kind !== "connect_failed") || e.code === null) continue;
@@ -349,12 +360,37 @@ async function updateCodeFirstSeen(tx: Tx, events: StoredEvent[]): Promise<void>
   }
   const rows = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
       VALUES ${Prisma.join(chunk.map(([code, seen]) => Prisma.sql`(${code}, ${seen.at}::timestamptz, ${seen.deviceId})`))}
       ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
-      WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`;
+      WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`);
   }
+  return statements;
+}
+
+/** Most bind parameters per combined statement (Postgres allows 65535). */
+const MAX_STATEMENT_PARAMETERS = 30_000;
+
+/**
+ * Runs the batch's rollup upserts as few statements as possible (data-modifying CTEs): each round trip costs more
+ * than the rows, and no two of them touch the same row.
+ */
+async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> {
+  let group: Prisma.Sql[] = [];
+  let parameters = 0;
+  const flush = async () => {
+    if (group.length === 1 && group[0]) await tx.$executeRaw(group[0]);
+    else if (group.length > 1) await tx.$executeRaw`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`;
+    group = [];
+    parameters = 0;
+  };
+  for (const statement of statements) {
+    if (group.length > 0 && parameters + statement.values.length > MAX_STATEMENT_PARAMETERS) await flush();
+    group.push(statement);
+    parameters += statement.values.length;
+  }
+  await flush();
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
