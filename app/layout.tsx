@@ -46,7 +46,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {user && !sharePage ? (
                 <>
                   <nav aria-label="Main" className="main-nav">
-                    <Link href="/">Fleet</Link>
+                    <Link href="/">Overview</Link>
+                    <Link href="/fleet">Fleet</Link>
                     <Link href="/devices">Devices</Link>
                     <Link href="/incidents">Incidents</Link>
                     <Link href="/alerts">Alerts</Link>

@@ -55,3 +55,42 @@ describe("foldDeviceState", () => {
     expect(foldDeviceState(emptyRow, [event("connect_failed", 2000, null, { reason: "auth_failed" })]).state).toBe("offline");
   });
 });
+
+describe("foldDeviceState: connected-devices gauge", () => {
+  const on = (atMs: number, key: string, brokerNode: string | null = "n1") => event("connected", atMs, key, { brokerNode });
+  const off = (atMs: number, key: string | null, brokerNode: string | null = "n1") => event("disconnected", atMs, key, { brokerNode });
+
+  it("counts +1 into online and −1 out of it, at the change's time, under the connect's source and node", () => {
+    const update = foldDeviceState(emptyRow, [on(1000, "s1"), off(2000, "s1"), on(3000, "s2", null)]);
+    expect(update.gaugeChanges).toEqual([
+      { source: "test", brokerNode: "n1", at: new Date(1000), delta: 1 },
+      { source: "test", brokerNode: "n1", at: new Date(2000), delta: -1 },
+      { source: "test", brokerNode: "", at: new Date(3000), delta: 1 },
+    ]);
+    expect(update.connectedVia).toEqual({ source: "test", brokerNode: "" });
+  });
+
+  it("takes the −1 from where the device was counted, even when another node reports the disconnect", () => {
+    const online: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s1", state_occurred_at: new Date(1000), connected_source: "test", connected_broker_node: "n1" };
+    const update = foldDeviceState(online, [off(2000, "s1", "n2")]);
+    expect(update.gaugeChanges).toEqual([{ source: "test", brokerNode: "n1", at: new Date(2000), delta: -1 }]);
+    expect(update.connectedVia).toBeNull();
+  });
+
+  it("moves a device taken over on another node (−1 old node, +1 new) and ignores the loser's late disconnect", () => {
+    const update = foldDeviceState(emptyRow, [on(1000, "s1", "n1"), on(2000, "s2", "n2"), off(2001, "s1", "n1")]);
+    expect(update.gaugeChanges.map((c) => [c.brokerNode, c.delta])).toEqual([["n1", 1], ["n1", -1], ["n2", 1]]);
+    expect(update.connectedVia).toEqual({ source: "test", brokerNode: "n2" });
+  });
+
+  it("changes nothing for a reconnect on the same node, an ignored stale event or a refused connect", () => {
+    const online: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s2", state_occurred_at: new Date(5000), connected_source: "test", connected_broker_node: "n1" };
+    expect(foldDeviceState(online, [on(6000, "s3"), off(3000, null), event("connect_failed", 7000, null)]).gaugeChanges).toEqual([]);
+  });
+
+  it("never dates a change before the state it replaces (ordering keys may disagree with clocks)", () => {
+    const row: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s1", state_occurred_at: new Date(5000), state_ordering: 10n, connected_source: "test", connected_broker_node: "n1" };
+    const update = foldDeviceState(row, [event("disconnected", 4000, "s1", { ordering: 11n, brokerNode: "n1" })]);
+    expect(update.gaugeChanges).toEqual([{ source: "test", brokerNode: "n1", at: new Date(5000), delta: -1 }]);
+  });
+});

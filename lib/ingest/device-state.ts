@@ -12,7 +12,16 @@ export type DeviceStateRow = {
   last_reason: string | null;
   last_code: string | null;
   last_client_ip: string | null;
+  /** Where the device is counted in the connected gauge (fleet_connected_devices); null when not counted. */
+  connected_source?: string | null;
+  connected_broker_node?: string | null;
 };
+
+/** Where an online device is counted in the connected-devices gauge: the source and broker node of its connect. */
+export type GaugeScope = { source: string; brokerNode: string };
+
+/** A change of the connected-devices gauge: +1 into online, −1 out of it, at the state change's time. */
+export type GaugeChange = GaugeScope & { at: Date; delta: 1 | -1 };
 
 export type DeviceStateUpdate = {
   id: string;
@@ -28,6 +37,9 @@ export type DeviceStateUpdate = {
   connects: number;
   disconnects: number;
   failed: number;
+  /** Where the device is counted after the fold (null unless online), and the gauge changes on the way there. */
+  connectedVia: GaugeScope | null;
+  gaugeChanges: GaugeChange[];
 };
 
 /**
@@ -50,6 +62,8 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
     connects: 0,
     disconnects: 0,
     failed: 0,
+    connectedVia: row.state === "online" ? scopeOfRow(row) : null,
+    gaugeChanges: [],
   };
   let lastProblemAt = row.last_disconnected_at;
 
@@ -59,6 +73,7 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
       next.connects += 1;
       next.lastConnectedAt = later(next.lastConnectedAt, at);
       if (isNewer(next, event)) {
+        moveGauge(next, scopeOf(event), changeTime(next, event));
         next.state = "online";
         next.currentSessionKey = event.sessionKey;
         next.lastClientIp = event.clientIp ?? next.lastClientIp;
@@ -69,6 +84,7 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
       next.lastDisconnectedAt = later(next.lastDisconnectedAt, at);
       const belongsToCurrent = event.sessionKey === null || next.currentSessionKey === null || event.sessionKey === next.currentSessionKey;
       if (isNewer(next, event) && belongsToCurrent) {
+        moveGauge(next, null, changeTime(next, event), scopeOf(event));
         next.state = "offline";
         next.currentSessionKey = null;
         advance(next, event);
@@ -87,6 +103,31 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
     }
   }
   return next;
+}
+
+/**
+ * Keeps the gauge in step with the state: counted under `to` (or not at all when null). A connect reported by
+ * another node than the one the device is counted under moves it there (−1 old, +1 new) so per-node sums hold.
+ */
+function moveGauge(state: DeviceStateUpdate, to: GaugeScope | null, at: Date, fallback?: GaugeScope): void {
+  const from = state.state === "online" ? (state.connectedVia ?? fallback ?? to) : null;
+  state.connectedVia = to;
+  if (from && to && from.source === to.source && from.brokerNode === to.brokerNode) return;
+  if (from) state.gaugeChanges.push({ ...from, at, delta: -1 });
+  if (to) state.gaugeChanges.push({ ...to, at, delta: 1 });
+}
+
+/** Ordering keys may put a change before the previous one in time; the gauge never goes back in time per device. */
+function changeTime(state: DeviceStateUpdate, event: ConnectionEvent): Date {
+  return state.stateOccurredAt !== null && state.stateOccurredAt > event.occurredAt ? state.stateOccurredAt : event.occurredAt;
+}
+
+function scopeOf(event: ConnectionEvent): GaugeScope {
+  return { source: event.source, brokerNode: event.brokerNode ?? "" };
+}
+
+function scopeOfRow(row: DeviceStateRow): GaugeScope | null {
+  return row.connected_source == null ? null : { source: row.connected_source, brokerNode: row.connected_broker_node ?? "" };
 }
 
 function isNewer(state: DeviceStateUpdate, event: ConnectionEvent): boolean {

@@ -1,7 +1,7 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
-import { foldDeviceState, type DeviceStateRow } from "./device-state.ts";
+import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -32,9 +32,14 @@ export async function recordIngestBatch(
       const inserted = await insertEvents(tx, events);
       if (inserted.length > 0) {
         await updateSessions(tx, inserted);
-        await updateDevices(tx, inserted);
-        await updateRollups(tx, inserted);
-        await updateDeviceDropMinutes(tx, inserted);
+        const deviceUpdates = await updateDevices(tx, inserted);
+        await executeTogether(tx, [
+          ...connectedGaugeStatements(deviceUpdates),
+          ...rollupStatements(inserted),
+          ...deviceDropMinuteStatements(inserted),
+          ...deviceReasonMinuteStatements(inserted),
+          ...codeFirstSeenStatements(inserted),
+        ]);
       }
       return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
     },
@@ -193,12 +198,14 @@ async function updateSessions(tx: Tx, events: StoredEvent[]): Promise<void> {
     WHERE s.id = x.id AND x.next_start IS NOT NULL`;
 }
 
-async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<void> {
+async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<DeviceStateUpdate[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
   const current = await tx.$queryRaw<DeviceStateRow[]>`
-    SELECT id, state::text AS state, current_session_key, state_occurred_at, state_ordering, last_connected_at,
-           last_disconnected_at, last_reason::text AS last_reason, last_code, last_client_ip
-    FROM devices WHERE id = ANY(${deviceIds}::text[]) ORDER BY id FOR UPDATE`;
+    SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
+           d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
+           g.source AS connected_source, g.broker_node AS connected_broker_node
+    FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`;
   const byDevice = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const list = byDevice.get(event.deviceId) ?? [];
@@ -225,9 +232,55 @@ async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<void> {
               last_disconnected_at, last_reason, last_code, last_client_ip, connects, disconnects, failed)
       WHERE d.id = v.id`;
   }
+  return updates;
 }
 
-async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
+/**
+ * The connected-devices gauge moves with the state in the same transaction: per-minute deltas where the fold
+ * turned a device online or offline, and the row saying where each online device is counted.
+ * Invariant: SUM(fleet_connected_minute.delta) = devices online = rows of fleet_connected_devices.
+ */
+function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
+  const changed = updates.filter((u) => u.gaugeChanges.length > 0);
+  if (changed.length === 0) return statements;
+  const deltas = new Map<string, { bucket: Date; source: string; brokerNode: string; delta: number }>();
+  for (const change of changed.flatMap((u) => u.gaugeChanges)) {
+    const bucket = minuteOf(change.at);
+    const key = `${bucket.getTime()}|${change.source}|${change.brokerNode}`;
+    const entry = deltas.get(key);
+    if (entry) entry.delta += change.delta;
+    else deltas.set(key, { bucket, source: change.source, brokerNode: change.brokerNode, delta: change.delta });
+  }
+  const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row).filter((row) => row.delta !== 0);
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    statements.push(Prisma.sql`
+      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
+      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.source}, ${r.brokerNode}, ${r.delta}::int)`))}
+      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
+  }
+
+  const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
+  if (gone.length > 0) statements.push(Prisma.sql`DELETE FROM fleet_connected_devices WHERE device_id = ANY(${gone}::text[])`);
+  const counted = changed.flatMap((u) => {
+    const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
+    return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];
+  });
+  for (const chunk of chunks(counted, INSERT_CHUNK)) {
+    statements.push(Prisma.sql`
+      INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
+      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.id}, ${r.source}, ${r.brokerNode}, ${r.since}::timestamptz)`))}
+      ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
+  }
+  return statements;
+}
+
+function minuteOf(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+}
+
+function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
   for (const e of events) {
     const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
@@ -239,15 +292,17 @@ async function updateRollups(tx: Tx, events: StoredEvent[]): Promise<void> {
   }
   const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.count}::int)`))}
-      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`;
+      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`);
   }
+  return statements;
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
-async function updateDeviceDropMinutes(tx: Tx, events: StoredEvent[]): Promise<void> {
+function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
   for (const e of events) {
     if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
@@ -259,11 +314,83 @@ async function updateDeviceDropMinutes(tx: Tx, events: StoredEvent[]): Promise<v
   }
   const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.$executeRaw`
+    statements.push(Prisma.sql`
       INSERT INTO device_drop_minute (bucket, device_id, drops)
       VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.drops}::int)`))}
-      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`;
+      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`);
   }
+  return statements;
+}
+
+/** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
+function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
+  type Row = { bucket: Date; deviceId: string; kind: string; reason: Reason; code: string; source: string; brokerNode: string; count: number };
+  const counts = new Map<string, Row>();
+  for (const e of events) {
+    if (e.kind !== "disconnected" && e.kind !== "connect_failed") continue;
+    const row = { bucket: minuteOf(e.occurredAt), deviceId: e.deviceId, kind: e.kind, reason: e.reason, code: e.code ?? "", source: e.source, brokerNode: e.brokerNode ?? "" };
+    const key = JSON.stringify(Object.values({ ...row, bucket: row.bucket.getTime() }));
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { ...row, count: 1 });
+  }
+  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    statements.push(Prisma.sql`
+      INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
+      VALUES ${Prisma.join(
+        chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.source}, ${r.brokerNode}, ${r.count}::int)`),
+      )}
+      ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`);
+  }
+  return statements;
+}
+
+/** The earliest disconnect / failed connect of each code, so "new codes" never scans history. */
+function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
+  const first = new Map<string, { at: Date; deviceId: string }>();
+  for (const e of events) {
+    if ((e.kind !== "disconnected" && e.kind !== "connect_failed") || e.code === null) continue;
+    const seen = first.get(e.code);
+    if (!seen || e.occurredAt < seen.at || (e.occurredAt.getTime() === seen.at.getTime() && e.deviceId < seen.deviceId)) {
+      first.set(e.code, { at: e.occurredAt, deviceId: e.deviceId });
+    }
+  }
+  const rows = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    statements.push(Prisma.sql`
+      INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
+      VALUES ${Prisma.join(chunk.map(([code, seen]) => Prisma.sql`(${code}, ${seen.at}::timestamptz, ${seen.deviceId})`))}
+      ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
+      WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`);
+  }
+  return statements;
+}
+
+/** Most bind parameters per combined statement (Postgres allows 65535). */
+const MAX_STATEMENT_PARAMETERS = 30_000;
+
+/**
+ * Runs the batch's rollup upserts as few statements as possible (data-modifying CTEs): each round trip costs more
+ * than the rows, and no two of them touch the same row.
+ */
+async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> {
+  let group: Prisma.Sql[] = [];
+  let parameters = 0;
+  const flush = async () => {
+    if (group.length === 1 && group[0]) await tx.$executeRaw(group[0]);
+    else if (group.length > 1) await tx.$executeRaw`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`;
+    group = [];
+    parameters = 0;
+  };
+  for (const statement of statements) {
+    if (group.length > 0 && parameters + statement.values.length > MAX_STATEMENT_PARAMETERS) await flush();
+    group.push(statement);
+    parameters += statement.values.length;
+  }
+  await flush();
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -1,39 +1,46 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { reasonRollupRelation, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { chooseInterval, previousPeriod } from "@/lib/fleet/fleet-interval.ts";
+import { shapeBreakdown, type BreakdownTrendItem, type BreakdownTrendRow } from "@/lib/fleet/shape-fleet-series.ts";
 
 export type BreakdownDimension = "reason" | "code";
 
-export type BreakdownItem = {
-  /** The reason, or the vendor code; null for events that carried no code. */
-  key: string | null;
-  disconnects: number;
-  failedConnects: number;
-  total: number;
+/** key (reason or code, null without a code), disconnects, failedConnects, total; plus share, change and sparkline. */
+export type BreakdownItem = BreakdownTrendItem;
+
+export type FleetBreakdown = {
+  by: BreakdownDimension;
+  from: Date;
+  to: Date;
+  /** The previous equal period the changes compare against. */
+  previousFrom: Date;
+  /** Width of one sparkline bin. */
+  sparklineStepMs: number;
+  items: BreakdownItem[];
 };
 
-export type FleetBreakdown = { by: BreakdownDimension; from: Date; to: Date; items: BreakdownItem[] };
+/** Bins per sparkline. */
+const SPARKLINE_POINTS = 30;
 
-type BreakdownRow = { key: string; disconnects: number; failedConnects: number; total: number };
-
-/** Disconnects and failed connects in [from, to) grouped by reason or vendor code, from the rollups. */
+/**
+ * Disconnects and failed connects in [from, to) grouped by reason or vendor code, each with its share, a
+ * sparkline and the change against the previous equal period; from the minute rollups (per device when filtered).
+ */
 export async function getFleetBreakdown(
   db: Db,
-  input: { by: BreakdownDimension; from: Date; to: Date },
+  input: { by: BreakdownDimension; from: Date; to: Date; filter?: FleetFilter },
 ): Promise<FleetBreakdown> {
+  const previous = previousPeriod(input);
+  const stepMs = chooseInterval(input, SPARKLINE_POINTS);
   const column = input.by === "reason" ? Prisma.sql`reason::text` : Prisma.sql`code`;
-  const rows = await db.$queryRaw<BreakdownRow[]>`
+  const rows = await db.$queryRaw<BreakdownTrendRow[]>`
     SELECT ${column} AS key,
+           CASE WHEN bucket >= ${input.from}
+                THEN date_bin(make_interval(secs => ${stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') END AS t,
            COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
-           COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects",
-           SUM(count)::int AS total
-    FROM event_rollup_minute
-    WHERE bucket >= ${input.from} AND bucket < ${input.to} AND kind IN ('disconnected', 'connect_failed')
-    GROUP BY 1
-    ORDER BY total DESC, key`;
-  return {
-    by: input.by,
-    from: input.from,
-    to: input.to,
-    // The rollup stores a missing code as '' so it can be part of the primary key.
-    items: rows.map((row) => ({ ...row, key: row.key === "" ? null : row.key })),
-  };
+           COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects"
+    FROM ${reasonRollupRelation(input.filter ?? {})} x
+    WHERE bucket >= ${previous.from} AND bucket < ${input.to} AND kind IN ('disconnected', 'connect_failed')
+    GROUP BY 1, 2`;
+  return { by: input.by, from: input.from, to: input.to, previousFrom: previous.from, sparklineStepMs: stepMs, items: shapeBreakdown(rows, input, stepMs) };
 }

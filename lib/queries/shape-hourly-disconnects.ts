@@ -1,4 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
+import { shapeDisconnectSeries } from "@/lib/fleet/shape-fleet-series.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -15,32 +16,12 @@ export type HourlyDisconnectSeries = {
 /**
  * Pure: turns (hour, reason, count) rows into one bar per UTC hour covering [from, to), filling hours
  * without disconnects with zeros so the x axis is continuous. Accepts Date or ISO string hours
- * (server rows or API JSON).
+ * (server rows or API JSON). The fleet page's series with a one-hour step, keyed `hour`.
  */
 export function shapeHourlyDisconnects(
   rows: ReadonlyArray<{ hour: Date | string; reason: Reason; count: number }>,
   range: { from: Date; to: Date },
 ): HourlyDisconnectSeries {
-  const firstHour = Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS;
-  const bars: HourlyDisconnectBar[] = [];
-  const byHour = new Map<number, HourlyDisconnectBar>();
-  for (let hour = firstHour; hour < range.to.getTime(); hour += HOUR_MS) {
-    const bar: HourlyDisconnectBar = { hour: new Date(hour).toISOString(), total: 0 };
-    bars.push(bar);
-    byHour.set(hour, bar);
-  }
-
-  const totals = new Map<Reason, number>();
-  for (const row of rows) {
-    const hour = Math.floor(new Date(row.hour).getTime() / HOUR_MS) * HOUR_MS;
-    const bar = byHour.get(hour);
-    if (!bar || row.count <= 0) continue;
-    bar[row.reason] = (bar[row.reason] ?? 0) + row.count;
-    bar.total += row.count;
-    totals.set(row.reason, (totals.get(row.reason) ?? 0) + row.count);
-  }
-
-  const reasons = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason]) => reason);
-  for (const bar of bars) for (const reason of reasons) bar[reason] ??= 0;
-  return { bars, reasons, total: [...totals.values()].reduce((sum, count) => sum + count, 0) };
+  const series = shapeDisconnectSeries(rows.map((row) => ({ t: row.hour, reason: row.reason, count: row.count })), range, HOUR_MS);
+  return { ...series, bars: series.bars.map(({ t, ...bar }) => ({ hour: t, ...bar })) };
 }

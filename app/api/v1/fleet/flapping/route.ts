@@ -1,0 +1,17 @@
+import { getDb } from "@/lib/db/client.ts";
+import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
+import { listFlappingDevices } from "@/lib/fleet/list-flapping-devices.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseQuery } from "@/lib/http/parse-input.ts";
+import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+
+const FlappingQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(20, 200) });
+
+/** Devices with the most drops per hour in the range. */
+export const GET = handleRoute(async (request: Request) => {
+  const query = parseQuery(request, FlappingQuerySchema);
+  const range = requireFleetRange(query);
+  const devices = await listFlappingDevices(getDb(), { ...range, filter: toFleetFilter(query), limit: query.limit });
+  return createJsonResponse({ ...range, devices });
+});

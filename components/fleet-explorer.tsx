@@ -1,0 +1,174 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useMemo, useState, type FormEvent } from "react";
+import { FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
+import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
+import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
+import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
+import { formatDuration, formatTimestamp } from "./format.ts";
+import { useFleetFilterOptions, useFleetSeries } from "./use-fleet-queries.ts";
+
+const FILTER_LABELS: Record<FilterKey, string> = { source: "Source", node: "Broker node", firmware: "Firmware", region: "Region", network: "Network", label: "Label" };
+
+/** `2026-11-22T10:00` (what a datetime-local input holds) ↔ ISO, both UTC. */
+const toInputValue = (iso: string) => new Date(iso).toISOString().slice(0, 16);
+const fromInputValue = (value: string) => new Date(`${value}:00Z`).toISOString();
+
+/** The /fleet page: range, filters and drill-down live in the URL, so a link or a reload shows the same view. */
+export function FleetExplorer() {
+  const searchParams = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const state = useMemo(() => parseFleetViewState(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const navigate = (next: FleetViewState) => {
+    const query = toSearchParams(next).toString();
+    router.push(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
+  const setRange = (range: FleetViewState["range"]) => navigate({ ...state, range });
+  const setDrill = (drill: Drill | null) => navigate({ ...state, drill });
+  const series = useFleetSeries(state);
+  const zoom = (from: string, to: string) => setRange({ from, to });
+
+  return (
+    <>
+      <RangeBar state={state} onChange={setRange} resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null} />
+      <FilterBar state={state} onChange={(filters) => navigate({ ...state, filters, drill: state.drill })} />
+      {series.error ? <p className="error-text" role="alert">{series.error.message}</p> : null}
+
+      <div className="fleet-grid">
+        <section className="panel" aria-labelledby="connected-heading">
+          <div className="panel-header">
+            <h2 id="connected-heading">Connected devices</h2>
+            <p className="muted">
+              {state.filters.firmware || state.filters.region || state.filters.network || state.filters.label
+                ? "source and node filters apply; device metadata filters do not"
+                : "gauge kept at ingest; drag across a chart to zoom"}
+            </p>
+          </div>
+          {series.data ? <ConnectedDevicesChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">Loading…</div>}
+        </section>
+        <section className="panel" aria-labelledby="disconnects-heading">
+          <div className="panel-header">
+            <h2 id="disconnects-heading">Disconnects by reason</h2>
+            <p className="muted">{series.data ? `per ${formatDuration(series.data.stepMs)}` : ""}</p>
+          </div>
+          {series.data ? <DisconnectsByReasonChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">Loading…</div>}
+        </section>
+      </div>
+
+      <section className="panel" aria-labelledby="by-reason-heading">
+        <div className="panel-header">
+          <h2 id="by-reason-heading">By reason</h2>
+          <p className="muted">disconnects and failed connects; select a row for its devices</p>
+        </div>
+          <FleetBreakdownTable state={state} by="reason" onDrill={setDrill} />
+      </section>
+      <section className="panel" aria-labelledby="by-code-heading">
+        <div className="panel-header">
+          <h2 id="by-code-heading">By code</h2>
+          <p className="muted">change against the previous period of the same length; select a row for its devices</p>
+        </div>
+        <FleetBreakdownTable state={state} by="code" onDrill={setDrill} />
+      </section>
+      {state.drill ? <AffectedDevicesPanel state={state} drill={state.drill} onClose={() => setDrill(null)} /> : null}
+
+      <FlappingDevicesPanel state={state} />
+      <OfflineDevicesPanel state={state} />
+      <NewCodesPanel state={state} />
+    </>
+  );
+}
+
+function RangeBar({
+  state,
+  onChange,
+  resolved,
+}: {
+  state: FleetViewState;
+  onChange: (range: FleetViewState["range"]) => void;
+  resolved: { from: string; to: string; stepMs: number } | null;
+}) {
+  const [custom, setCustom] = useState<{ from: string; to: string } | null>(null);
+  const current = "preset" in state.range ? null : state.range;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const from = String(form.get("from") ?? "");
+    const to = String(form.get("to") ?? "");
+    if (from && to) onChange({ from: fromInputValue(from), to: fromInputValue(to) });
+    setCustom(null);
+  };
+  const fallback = resolved ?? current;
+  return (
+    <div className="toolbar fleet-toolbar">
+      <div className="button-group" role="group" aria-label="Time range">
+        {(Object.keys(RANGE_PRESETS) as RangePreset[]).map((preset) => (
+          <button
+            key={preset}
+            type="button"
+            className="button button-small"
+            aria-pressed={"preset" in state.range && state.range.preset === preset}
+            onClick={() => onChange({ preset })}
+          >
+            {preset}
+          </button>
+        ))}
+        <button type="button" className="button button-small" aria-pressed={current !== null} onClick={() => setCustom(fallback ? { from: fallback.from, to: fallback.to } : null)}>
+          Custom…
+        </button>
+      </div>
+      {custom ? (
+        <form className="button-group" onSubmit={submit} aria-label="Custom range">
+          <label>
+            From (UTC) <input type="datetime-local" name="from" defaultValue={toInputValue(custom.from)} required />
+          </label>
+          <label>
+            To (UTC) <input type="datetime-local" name="to" defaultValue={toInputValue(custom.to)} required />
+          </label>
+          <button type="submit" className="button button-small button-primary">Apply</button>
+          <button type="button" className="button button-small" onClick={() => setCustom(null)}>Cancel</button>
+        </form>
+      ) : null}
+      <span className="range-label" data-testid="fleet-range">
+        {resolved ? `${formatTimestamp(resolved.from).slice(0, 16)} → ${formatTimestamp(resolved.to)} · per ${formatDuration(resolved.stepMs)}` : ""}
+      </span>
+    </div>
+  );
+}
+
+function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filters: FleetViewState["filters"]) => void }) {
+  const { data: options } = useFleetFilterOptions();
+  const values: Record<FilterKey, string[]> = {
+    source: options?.sources ?? [],
+    node: options?.brokerNodes ?? [],
+    firmware: options?.firmware ?? [],
+    region: options?.regions ?? [],
+    network: options?.networks ?? [],
+    label: options?.labels ?? [],
+  };
+  const active = FILTER_KEYS.some((key) => state.filters[key]);
+  return (
+    <div className="fleet-filters" role="group" aria-label="Filters">
+      {FILTER_KEYS.map((key) => {
+        const selected = state.filters[key] ?? "";
+        // A value from a shared link stays selectable even before (or without) the options listing it.
+        const list = selected && !values[key].includes(selected) ? [selected, ...values[key]] : values[key];
+        return (
+          <label key={key}>
+            <span>{FILTER_LABELS[key]}</span>
+            <select value={selected} onChange={(event) => onChange({ ...state.filters, [key]: event.target.value || undefined })}>
+              <option value="">All</option>
+              {list.map((value) => (
+                <option key={value} value={value}>{value}</option>
+              ))}
+            </select>
+          </label>
+        );
+      })}
+      {active ? (
+        <button type="button" className="button button-small" onClick={() => onChange({})}>Clear filters</button>
+      ) : null}
+    </div>
+  );
+}
