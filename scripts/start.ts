@@ -84,6 +84,8 @@ function readSimulatorArgs(argv: string[]): { devices: number; scenarios: Scenar
   return { devices: parsed.data.devices, scenarios: parsed.data.scenario };
 }
 const simulatorArgs = readSimulatorArgs(process.argv.slice(2));
+// The second ingest worker (agent reports) connects to the same broker; the first must not take it for a device.
+const AGENT_REPORT_WORKER_CLIENT_ID = "linkscope-ingest-agent-reports";
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 let shuttingDown = false;
@@ -224,7 +226,13 @@ async function main(): Promise<void> {
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
   const webEnv = { ...childEnv, NEXTAUTH_SECRET: authSecret, NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://${env.HOST}:${env.PORT}` };
-  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], { ...childEnv, DATABASE_POOL_MAX: "3", NEXTAUTH_URL: webEnv.NEXTAUTH_URL });
+  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
+    ...childEnv,
+    DATABASE_POOL_MAX: "3",
+    NEXTAUTH_URL: webEnv.NEXTAUTH_URL,
+    // The agent-report worker is a client of the same broker, not a device.
+    INGEST_IGNORE_CLIENT_IDS: AGENT_REPORT_WORKER_CLIENT_ID,
+  });
   // Device-side reports from the Linkscope agent arrive on their own topics; a second worker ingests them.
   runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
     ...childEnv,
@@ -233,7 +241,7 @@ async function main(): Promise<void> {
     INGEST_FLUSH_MS: "500",
     INGEST_SOURCE: "linkscope-agent",
     INGEST_TOPICS: "",
-    INGEST_CLIENT_ID: "linkscope-ingest-agent-reports",
+    INGEST_CLIENT_ID: AGENT_REPORT_WORKER_CLIENT_ID,
     // The first worker detects incidents; one is enough.
     INCIDENT_DETECTION_INTERVAL_MS: "0",
     ALERT_EVALUATION_INTERVAL_MS: "0",

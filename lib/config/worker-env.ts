@@ -39,6 +39,11 @@ const WorkerEnvSchema = z.object({
     .transform((value) => (value ? value.split(",").map((t) => t.trim()).filter(Boolean) : undefined)),
   INGEST_SHARED_GROUP: z.string().regex(/^[^/#+]+$/, "INGEST_SHARED_GROUP cannot contain / # +").optional(),
   INGEST_CLIENT_ID: z.string().min(1).default("linkscope-ingest"),
+  // Client IDs that are not devices (other Linkscope workers on the same broker); the worker's own is always ignored.
+  INGEST_IGNORE_CLIENT_IDS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(",").map((id) => id.trim()).filter(Boolean) : [])),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),

@@ -34,6 +34,11 @@ export type IngestWorkerOptions = {
   dbBackoff?: BackoffPolicy;
   /** How long stop() waits for buffered messages to be written before leaving them to redelivery. */
   stopTimeoutMs?: number;
+  /**
+   * Client IDs that are not devices: brokers report every client's connects, including Linkscope's own ingest
+   * workers, which would otherwise appear in the fleet and trip offline alerts.
+   */
+  ignoredClientIds?: ReadonlySet<string>;
 };
 
 export type IngestWorkerStats = {
@@ -42,6 +47,8 @@ export type IngestWorkerStats = {
   eventsWritten: number;
   duplicates: number;
   deadLetters: number;
+  /** Events about ignored client IDs (our own workers), dropped before the writer. */
+  ignored: number;
   batches: number;
   lastEventAt: Date | null;
   lagMs: number | null;
@@ -56,7 +63,7 @@ export type IngestWorker = { stats(): IngestWorkerStats; stop(): Promise<void> }
  * goes to dead letters; it never throws on input. Broker and database outages are retried with backoff.
  */
 export async function startIngestWorker(options: IngestWorkerOptions): Promise<IngestWorker> {
-  const { db, log, adapter } = options;
+  const { db, log, adapter, ignoredClientIds } = options;
   const batchSize = options.batchSize ?? 500;
   const flushIntervalMs = options.flushIntervalMs ?? 50;
   const brokerBackoff = options.brokerBackoff ?? { baseMs: 500, maxMs: 30_000 };
@@ -68,7 +75,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   const parse = adapter.createParser?.({ brokerNode: options.brokerNode ?? null }) ?? adapter.parse;
 
   const stats: IngestWorkerStats = {
-    brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, batches: 0,
+    brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
     lastEventAt: null, lagMs: null, pending: 0,
   };
   const pending: IncomingMessage[] = [];
@@ -176,10 +183,17 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       } catch (error) {
         result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
       }
-      if (result.ok) events.push(...result.events);
+      if (result.ok) events.push(...withoutIgnoredClients(result.events));
       else deadLetters.push({ source: sourceName, topic: message.topic, error: result.error, payload: message.payload });
     }
     return { events, deadLetters };
+  }
+
+  function withoutIgnoredClients(parsed: ConnectionEvent[]): ConnectionEvent[] {
+    if (!ignoredClientIds || ignoredClientIds.size === 0) return parsed;
+    const kept = parsed.filter((event) => !ignoredClientIds.has(event.deviceId));
+    stats.ignored += parsed.length - kept.length;
+    return kept;
   }
 
   function noteLag(events: ConnectionEvent[], batch: IncomingMessage[]): void {

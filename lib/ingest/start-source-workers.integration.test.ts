@@ -49,10 +49,14 @@ describe("several configured brokers at once", () => {
     }));
     const sources = readSourcesConfig({ LINKSCOPE_SOURCES_FILE: file, TEST_CLOUD_PASSWORD: "ingest-secret" });
     if (!sources) throw new Error("no sources");
-    workers = await startSourceWorkers(testDb.db, log, sources, { flushIntervalMs: 20 });
+    const otherWorker = `other-worker-${tag}`;
+    workers = await startSourceWorkers(testDb.db, log, sources, { flushIntervalMs: 20 }, [otherWorker]);
     await waitFor(async () => workers.every((w) => w.stats().brokerConnected), Boolean);
     await new Promise((r) => setTimeout(r, 300));
 
+    // Another Linkscope worker on the same broker is a client, not a device: its connects are dropped.
+    const worker = await mqtt.connectAsync(plain.url, { clientId: otherWorker, reconnectPeriod: 0 });
+    await worker.endAsync();
     const device = `m-${tag}`;
     await waitFor(async () => {
       const client = await mqtt.connectAsync(plain.url, { clientId: device, reconnectPeriod: 0 });
@@ -67,6 +71,9 @@ describe("several configured brokers at once", () => {
     expect(cloudEvent).toMatchObject({ code: "emqx:keepalive_timeout", reason: "keepalive_timeout" });
     const plantEvent = await testDb.db.connectionEvent.findFirst({ where: { deviceId: device, kind: "disconnected" } });
     expect(plantEvent).toMatchObject({ code: "mosquitto:disconnected", brokerNode: "plant" });
+    // The log stream is ordered: the other worker's lines came before the device's, so they were read and dropped.
+    expect(await testDb.db.device.findUnique({ where: { id: otherWorker } })).toBeNull();
+    expect(workers.reduce((sum, w) => sum + w.stats().ignored, 0)).toBeGreaterThan(0);
     await waitFor(() => testDb.db.ingestSourceMinute.findMany({ where: { source: { in: [`plant-${tag}`, `cloud-${tag}`] } } }), (rows) => new Set(rows.map((r) => r.source)).size === 2);
   });
 });

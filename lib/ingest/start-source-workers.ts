@@ -13,7 +13,10 @@ export async function startSourceWorkers(
   log: Logger,
   sources: readonly LiveSourceConfig[],
   tuning: { batchSize?: number; flushIntervalMs?: number; heartbeatIntervalMs?: number } = {},
+  extraIgnoredClientIds: readonly string[] = [],
 ): Promise<IngestWorker[]> {
+  // A broker reports our own workers' connections like any client's: they are not devices.
+  const ignoredClientIds = new Set([...sources.map((source) => source.clientId), ...extraIgnoredClientIds]);
   return Promise.all(
     sources.map((source) =>
       startIngestWorker({
@@ -30,6 +33,7 @@ export async function startSourceWorkers(
         tls: source.tls,
         sourceName: source.name,
         brokerNode: source.brokerNode,
+        ignoredClientIds,
         ...tuning,
       }),
     ),
