@@ -9,7 +9,6 @@ const DROP_REASONS = Object.entries(REASON_LABELS).filter(([reason]) => reason !
 
 /** `2026-11-22T10:00` (a datetime-local value, read as UTC) → ISO. */
 // datetime-local inputs are wider than the form's grid columns by default.
-const FIELD_STYLE = { width: "100%", minWidth: 0, boxSizing: "border-box" } as const;
 
 const fromUtcInput = (value: string) => new Date(`${value}:00Z`).toISOString();
 
@@ -48,22 +47,22 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
     <section className="panel" aria-labelledby="manual-incident-heading">
       <h2 id="manual-incident-heading">Declare an incident</h2>
       <p className="muted">Every device that dropped in the window (matching the filters) becomes an affected device. At most 7 days; times in UTC.</p>
-      <form className="admin-form" onSubmit={(event) => void submit(event)} aria-label="Declare an incident">
+      <form className="admin-form incident-form" onSubmit={(event) => void submit(event)} aria-label="Declare an incident">
         <label>
           From (UTC)
-          <input name="from" type="datetime-local" defaultValue={defaultFrom} required style={FIELD_STYLE} />
+          <input name="from" type="datetime-local" defaultValue={defaultFrom} required />
         </label>
         <label>
           To (UTC)
-          <input name="to" type="datetime-local" defaultValue={defaultTo} required style={FIELD_STYLE} />
+          <input name="to" type="datetime-local" defaultValue={defaultTo} required />
         </label>
         <label>
           Source (optional)
-          <input name="source" placeholder="e.g. emqx" maxLength={100} style={FIELD_STYLE} />
+          <input name="source" placeholder="e.g. emqx" maxLength={100} />
         </label>
         <label>
           Reason (optional)
-          <select name="reason" defaultValue="" style={FIELD_STYLE}>
+          <select name="reason" defaultValue="">
             <option value="">any drop</option>
             {DROP_REASONS.map(([reason, label]) => (
               <option key={reason} value={reason}>
@@ -74,7 +73,7 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
         </label>
         <label>
           Title (optional)
-          <input name="title" maxLength={200} placeholder="what happened" style={FIELD_STYLE} />
+          <input name="title" maxLength={200} placeholder="what happened" />
         </label>
         <button className="button button-primary" type="submit" disabled={saving}>
           {saving ? "Creating…" : "Create incident"}

@@ -77,7 +77,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
     <>
       <div className="device-header">
         <nav aria-label="Breadcrumbs" className="breadcrumbs">
-          <Link href="/">Fleet</Link> / <Link href="/devices">Devices</Link> /
+          <Link href="/fleet">Fleet</Link> / <Link href="/devices">Devices</Link> /
         </nav>
         <DeviceHeader initialDevice={serializeForClient(device)} renderedAt={now.toISOString()} />
       </div>
