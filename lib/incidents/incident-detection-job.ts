@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { startPeriodicJob } from "@/lib/ingest/periodic-job.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { DipThresholds } from "./detect-connected-dips.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
@@ -15,9 +16,8 @@ export type IncidentDetectionJobOptions = {
 
 /** Runs the detectors every `intervalMs` (mass drops over the last `lookbackMs`, then connected-device dips), in the ingest worker process. */
 export function startIncidentDetectionJob(db: Db, log: Logger, options: IncidentDetectionJobOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
   const history: ConnectedHistory = new Map();
-  const runOnce = async () => {
+  return startPeriodicJob(log, "incident detection", options.intervalMs, async () => {
     const now = new Date();
     const startedAt = Date.now();
     const run = await runIncidentDetection(db, { from: new Date(now.getTime() - options.lookbackMs), to: now, now, thresholds: options.thresholds });
@@ -25,22 +25,5 @@ export function startIncidentDetectionJob(db: Db, log: Logger, options: Incident
     if (run.opened + run.extended + run.closed + dips.opened + dips.attached + dips.recovered > 0) {
       log.info({ ...run, dips, ms: Date.now() - startedAt }, "incident detection");
     }
-  };
-  const tick = () => {
-    if (running) return;
-    running = runOnce()
-      .catch((error: unknown) => log.error({ err: error }, "incident detection failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, options.intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }
