@@ -16,7 +16,7 @@ export type DetectionThresholds = {
   /** ... and at least this share of the fleet (0–1). */
   minFleetFraction: number;
   windowMs: number;
-  /** An incident ends once its scope has had no drop for this long. */
+  /** An incident ends once its scope has had no elevated dropping (many devices at once) for this long. */
   quietMs: number;
 };
 
@@ -38,10 +38,13 @@ export type DetectedIncident = {
 /**
  * Finds bursts in which many distinct devices of one scope (source + broker node) drop within a short window.
  * Counting distinct devices, not drops, is the point: one device storming through hundreds of reconnects in a
- * minute is that device's problem, not an incident. A burst extends while drops keep coming within `quietMs`.
+ * minute is that device's problem, not an incident. A burst goes on while the scope stays elevated (at least half
+ * the starting number of distinct devices dropping within a window) with gaps no longer than `quietMs`; drops of
+ * the usual few flapping devices in between are not part of it, so they neither keep it open nor name its reason.
  */
 export function detectIncidents(samples: readonly DropSample[], fleetSize: number, thresholds: DetectionThresholds, now: Date): DetectedIncident[] {
   const needed = Math.max(thresholds.minDevices, Math.ceil(thresholds.minFleetFraction * fleetSize));
+  const continueNeeded = Math.max(2, Math.ceil(needed / 2));
   const byScope = new Map<string, DropSample[]>();
   for (const sample of samples) {
     const key = `${sample.source}\u0000${sample.brokerNode ?? ""}`;
@@ -57,30 +60,98 @@ export function detectIncidents(samples: readonly DropSample[], fleetSize: numbe
     while (i < drops.length) {
       const start = drops[i];
       if (!start) break;
-      const windowDevices = new Set<string>();
-      let j = i;
-      for (; j < drops.length; j++) {
-        const drop = drops[j];
-        if (!drop || drop.at.getTime() - start.at.getTime() > thresholds.windowMs) break;
-        windowDevices.add(drop.deviceId);
-      }
-      if (windowDevices.size < needed) {
+      const end = endOfWindow(drops, i, thresholds.windowMs);
+      if (distinctDevices(drops, i, end) < needed) {
         i++;
         continue;
       }
-      // Extend the burst while the gap to the previous drop stays within the quiet period.
-      let end = j;
-      while (end < drops.length) {
-        const previous = drops[end - 1];
-        const next = drops[end];
-        if (!previous || !next || next.at.getTime() - previous.at.getTime() > thresholds.quietMs) break;
-        end++;
-      }
-      incidents.push(summarizeDrops(drops.slice(i, end), thresholds.quietMs, now));
-      i = end;
+      // A flapping device's drop just before the burst must not pull its start earlier.
+      const peak = findDenseStart(drops, i, thresholds.windowMs, continueNeeded);
+      const burst = extendWhileElevated(drops, peak, endOfWindow(drops, peak, thresholds.windowMs), continueNeeded, thresholds);
+      incidents.push(summarizeDrops(burst.drops, thresholds.quietMs, now));
+      i = burst.nextIndex;
     }
   }
   return incidents.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** Index of the first drop more than `windowMs` after drops[from]. */
+function endOfWindow(drops: readonly DropSample[], from: number, windowMs: number): number {
+  const startAt = drops[from]?.at.getTime() ?? 0;
+  let end = from;
+  while (end < drops.length && (drops[end]?.at.getTime() ?? 0) - startAt <= windowMs) end++;
+  return end;
+}
+
+/**
+ * Where a qualifying burst really begins: the first drop from which a quarter of the window already holds
+ * `dense` distinct devices (so a flapping device's drops a minute before a restart are left out); drops[from]
+ * when the burst built up gradually.
+ */
+function findDenseStart(drops: readonly DropSample[], from: number, windowMs: number, dense: number): number {
+  const firstAt = drops[from]?.at.getTime() ?? 0;
+  for (let s = from; s < drops.length && (drops[s]?.at.getTime() ?? 0) - firstAt <= windowMs; s++) {
+    if (distinctDevices(drops, s, endOfWindow(drops, s, windowMs / 4)) >= dense) return s;
+  }
+  return from;
+}
+
+function distinctDevices(drops: readonly DropSample[], from: number, to: number): number {
+  return new Set(drops.slice(from, to).map((drop) => drop.deviceId)).size;
+}
+
+/**
+ * The drops of a burst that starts with drops[start, end): a later drop is elevated when the trailing window up to
+ * it holds at least `continueNeeded` distinct devices; the burst runs to the last elevated drop that came within
+ * `quietMs` of the previous one, and keeps the drops inside those elevated windows (not stragglers between them).
+ */
+function extendWhileElevated(
+  drops: readonly DropSample[],
+  start: number,
+  end: number,
+  continueNeeded: number,
+  thresholds: DetectionThresholds,
+): { drops: DropSample[]; nextIndex: number } {
+  const elevated = new Set<number>();
+  let lastIncluded = end - 1;
+  const windowCounts = new Map<string, number>();
+  let left = start;
+  for (let k = start; k < end; k++) addDevice(windowCounts, drops[k]?.deviceId);
+  for (let k = end; k < drops.length; k++) {
+    const drop = drops[k];
+    const lastAt = drops[lastIncluded]?.at.getTime() ?? 0;
+    if (!drop || drop.at.getTime() - lastAt > thresholds.quietMs) break;
+    addDevice(windowCounts, drop.deviceId);
+    while (left < k && (drops[left]?.at.getTime() ?? 0) <= drop.at.getTime() - thresholds.windowMs) {
+      removeDevice(windowCounts, drops[left]?.deviceId);
+      left++;
+    }
+    if (windowCounts.size >= continueNeeded) {
+      elevated.add(k);
+      lastIncluded = k;
+    }
+  }
+  const burst: DropSample[] = [];
+  let nextElevatedAt: number | null = null;
+  for (let m = lastIncluded; m >= start; m--) {
+    const drop = drops[m];
+    if (!drop) continue;
+    if (elevated.has(m)) nextElevatedAt = drop.at.getTime();
+    const inElevatedWindow = nextElevatedAt !== null && nextElevatedAt - drop.at.getTime() < thresholds.windowMs;
+    if (m < end || inElevatedWindow) burst.push(drop);
+  }
+  return { drops: burst.reverse(), nextIndex: lastIncluded + 1 };
+}
+
+function addDevice(counts: Map<string, number>, deviceId: string | undefined): void {
+  if (deviceId !== undefined) counts.set(deviceId, (counts.get(deviceId) ?? 0) + 1);
+}
+
+function removeDevice(counts: Map<string, number>, deviceId: string | undefined): void {
+  if (deviceId === undefined) return;
+  const left = (counts.get(deviceId) ?? 0) - 1;
+  if (left <= 0) counts.delete(deviceId);
+  else counts.set(deviceId, left);
 }
 
 /** Affected devices, reason and code counts of a burst of drops (sorted by time). */
@@ -102,17 +173,25 @@ export function summarizeDrops(burst: readonly DropSample[], quietMs: number, no
       devices.set(drop.deviceId, { deviceId: drop.deviceId, firstDropAt: drop.at, drops: 1, reason: drop.reason, reasons: new Map([[drop.reason, 1]]) });
     }
   }
+  const affected = [...devices.values()].map(({ reasons, ...device }) => ({ ...device, reason: pickMostFrequent(reasons) ?? device.reason }));
   return {
     source: first.source,
     brokerNode: first.brokerNode,
     startedAt: first.at,
     lastDropAt: last.at,
     ended: now.getTime() - last.at.getTime() > quietMs,
-    devices: [...devices.values()].map(({ reasons, ...device }) => ({ ...device, reason: pickMostFrequent(reasons) ?? device.reason })),
+    devices: affected,
     reasonCounts,
     codeCounts,
-    dominantReason: pickMostFrequent(new Map(Object.entries(reasonCounts) as [Reason, number][])) ?? first.reason,
+    // Weighted by devices: one device's hundred reconnects must not name a fleet incident.
+    dominantReason: pickMostFrequent(countDevicesByReason(affected)) ?? first.reason,
   };
+}
+
+function countDevicesByReason(devices: readonly AffectedDevice[]): Map<Reason, number> {
+  const counts = new Map<Reason, number>();
+  for (const device of devices) counts.set(device.reason, (counts.get(device.reason) ?? 0) + 1);
+  return counts;
 }
 
 /** The key with the highest count; ties go to the key seen first. */

@@ -42,7 +42,9 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
             const from = existing.startedAt < detected.startedAt ? existing.startedAt : detected.startedAt;
             const to = existing.lastDropAt > detected.lastDropAt ? existing.lastDropAt : detected.lastDropAt;
             const span = await loadDropSamples(tx, { from, to, source: detected.source, brokerNode: detected.brokerNode });
-            await writeIncident(tx, existing.id, summarizeDrops(span, thresholds.quietMs, now));
+            // The same burst rules over the whole span, so flapping devices' drops between waves stay out.
+            const [recounted] = detectIncidents(span, fleetSize, thresholds, now);
+            await writeIncident(tx, existing.id, recounted ?? summarizeDrops(span, thresholds.quietMs, now));
             run.extended++;
           } else {
             const detectionKey = `${detected.source}|${detected.brokerNode ?? ""}|${detected.startedAt.toISOString()}`;
