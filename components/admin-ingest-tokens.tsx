@@ -5,7 +5,7 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
 import { formatTimestamp } from "./format.ts";
 import { sendJson } from "./send-json.ts";
-import { ErrorText, SecretOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
+import { CopyableSecret, ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
 
 type IngestTokenRow = Jsonify<IngestTokenSummary>;
 export type IngestSourceChoice = { name: string; title: string; description: string; input: "json" | "lines" };
@@ -81,15 +81,18 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
         </form>
         <ErrorText error={error} />
         {created ? (
-          <div role="status">
-            <p>
-              Ingest token <strong className="mono">{created.id}</strong> for <strong>{created.source.title}</strong> created. Copy it now: it will
-              not be shown again.
-            </p>
-            <SecretOnce value={created.token} testId="new-ingest-token" copyLabel="Copy token" />
+          <TokenShownOnce
+            intro={
+              <>
+                Ingest token <strong className="mono">{created.id}</strong> for <strong>{created.source.title}</strong> created.
+              </>
+            }
+            token={created.token}
+            testId="new-ingest-token"
+          >
             <p>Send events to this source&apos;s webhook with it:</p>
-            <SecretOnce value={created.curl} testId="new-ingest-token-curl" copyLabel="Copy command" multiline />
-          </div>
+            <CopyableSecret value={created.curl} testId="new-ingest-token-curl" copyLabel="Copy command" multiline />
+          </TokenShownOnce>
         ) : null}
       </section>
       <section className="panel" aria-labelledby="ingest-tokens-heading">

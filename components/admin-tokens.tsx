@@ -5,7 +5,7 @@ import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
 import { sendJson } from "./send-json.ts";
-import { ErrorText, SecretOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
+import { ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
 
 type TokenRow = Jsonify<PublicApiToken>;
 
@@ -69,12 +69,15 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
         </form>
         <ErrorText error={error} />
         {created ? (
-          <div role="status">
-            <p>
-              Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
-            </p>
-            <SecretOnce value={created.token} testId="new-token" copyLabel="Copy token" />
-          </div>
+          <TokenShownOnce
+            intro={
+              <>
+                Token <strong>{created.name}</strong> created.
+              </>
+            }
+            token={created.token}
+            testId="new-token"
+          />
         ) : null}
       </section>
       <section className="panel" aria-labelledby="tokens-heading">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { formatTimestamp } from "./format.ts";
+import { useClipboard } from "./use-clipboard.ts";
 
 /** What every token row has, whatever kind of token (API, ingest). */
 type TokenRowBase = { id: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
@@ -31,17 +32,23 @@ export function ErrorText({ error }: { error: string | null }) {
   ) : null;
 }
 
-/** A secret (or a command containing it) shown once, with a copy button. */
-export function SecretOnce({ value, testId, copyLabel, multiline = false }: { value: string; testId: string; copyLabel: string; multiline?: boolean }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied("copied");
-    } catch {
-      setCopied("failed");
-    }
-  }
+/**
+ * The answer to creating a token: `intro` says what was created, then the token with a copy button, shown this
+ * once; `children` adds more (e.g. a command that uses the token).
+ */
+export function TokenShownOnce({ intro, token, testId, children }: { intro: ReactNode; token: string; testId: string; children?: ReactNode }) {
+  return (
+    <div role="status">
+      <p>{intro} Copy it now: it will not be shown again.</p>
+      <CopyableSecret value={token} testId={testId} copyLabel="Copy token" />
+      {children}
+    </div>
+  );
+}
+
+/** A secret (or a command containing it) with a copy button. */
+export function CopyableSecret({ value, testId, copyLabel, multiline = false }: { value: string; testId: string; copyLabel: string; multiline?: boolean }) {
+  const [copied, copy] = useClipboard();
   return (
     <div className="secret-once-block">
       {multiline ? (
@@ -53,10 +60,10 @@ export function SecretOnce({ value, testId, copyLabel, multiline = false }: { va
           {value}
         </code>
       )}
-      <button className="button button-small" type="button" onClick={() => void copy()}>
+      <button className="button button-small" type="button" onClick={() => void copy(value)}>
         {copied === "copied" ? "Copied" : copyLabel}
       </button>
-      {copied === "failed" ? <span className="muted"> The browser refused clipboard access; select the text instead.</span> : null}
+      {copied === "failed" ? <span className="muted">The browser refused clipboard access; select the text instead.</span> : null}
     </div>
   );
 }
