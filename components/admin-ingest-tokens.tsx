@@ -3,23 +3,12 @@
 import { useState, type FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
+import { buildWebhookCurlExample, type IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
 import { formatTimestamp } from "./format.ts";
 import { sendJson } from "./send-json.ts";
 import { CopyableSecret, ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
 
 type IngestTokenRow = Jsonify<IngestTokenSummary>;
-export type IngestSourceChoice = { name: string; title: string; description: string; input: "json" | "lines" };
-
-/** A ready-to-run request for the source's webhook; log formats are sent as text, the rest as JSON. */
-export function buildCurlExample(origin: string, source: IngestSourceChoice, token: string): string {
-  const [contentType, file] = source.input === "lines" ? ["text/plain", `${source.name}.log`] : ["application/json", "events.json"];
-  return [
-    `curl -X POST "${origin}/api/v1/ingest/${source.name}" \\`,
-    `  -H "Authorization: Bearer ${token}" \\`,
-    `  -H "Content-Type: ${contentType}" \\`,
-    `  --data-binary @${file}`,
-  ].join("\n");
-}
 
 export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: IngestTokenRow[]; sources: IngestSourceChoice[] }) {
   const { error, run } = useAdminAction();
@@ -37,7 +26,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
       });
       const source = sources.find((choice) => choice.name === result?.ingestToken.source);
       if (result && source) {
-        setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildCurlExample(window.location.origin, source, result.token) });
+        setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildWebhookCurlExample(window.location.origin, source, result.token) });
       }
       formElement.reset();
     });

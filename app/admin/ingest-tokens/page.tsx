@@ -5,6 +5,7 @@ import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { listIngestTokens } from "@/lib/ingest/ingest-tokens.ts";
+import type { IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
 import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 
 export const metadata: Metadata = { title: "Ingest tokens" };
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: "Ingest tokens" };
 export default async function AdminIngestTokensPage() {
   await requirePageUser("admin");
   const tokens = await listIngestTokens(getDb());
-  const sources = Object.values(RECORD_FORMATS).map(({ name, title, description, input }) => ({ name, title, description, input }));
+  const sources: IngestSourceChoice[] = Object.values(RECORD_FORMATS).map(({ name, title, description, input }) => ({ name, title, description, input }));
   return (
     <>
       <div className="page-header">
