@@ -39,11 +39,13 @@ test.describe("as an admin", () => {
     await page.reload();
     await expect(page.getByTestId("new-ingest-token")).toHaveCount(0);
     expect(await page.content()).not.toContain(token);
+    await expect(row).not.toContainText("never"); // last used: the accepted POST
 
     page.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: `Revoke ${label} (${id})` }).click();
     await expect(row).toContainText("revoked");
     await expect(row.getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
+    await page.screenshot({ path: "test-results/admin-ingest-tokens-revoked.png", fullPage: true });
     const refused = await send("aws-iot");
     expect(refused.status()).toBe(401);
     expect((await refused.json()).error.code).toBe("invalid_ingest_token");
