@@ -3,6 +3,7 @@ import Link from "next/link";
 const TABS = [
   { href: "/admin/users", label: "Users & roles" },
   { href: "/admin/tokens", label: "API tokens" },
+  { href: "/admin/ingest-tokens", label: "Ingest tokens" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 

@@ -1,11 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
 import { sendJson } from "./send-json.ts";
+import { ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
 
 type TokenRow = Jsonify<PublicApiToken>;
 
@@ -15,10 +15,15 @@ function describeStatus(token: TokenRow, now: number): string {
   return token.expiresAt ? `active until ${formatTimestamp(token.expiresAt)}` : "active, no expiry";
 }
 
+const COLUMNS: TokenColumn<TokenRow>[] = [
+  { header: "Name", cell: (token) => token.name },
+  { header: "Starts with", cell: (token) => `${token.prefix}…`, className: "mono" },
+  { header: "Role", cell: (token) => token.role },
+];
+
 export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
-  const router = useRouter();
+  const { error, run } = useAdminAction();
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [now] = useState(() => Date.now());
 
   async function createToken(event: FormEvent<HTMLFormElement>) {
@@ -26,8 +31,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const days = String(form.get("expiresInDays") ?? "");
-    setError(null);
-    try {
+    await run(async () => {
       const result = await sendJson<{ token: string; apiToken: TokenRow }>("POST", "/api/v1/admin/tokens", {
         name: String(form.get("name") ?? ""),
         role: String(form.get("role") ?? "viewer"),
@@ -35,20 +39,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
       });
       if (result) setCreated({ name: result.apiToken.name, token: result.token });
       formElement.reset();
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
-  }
-
-  async function revoke(token: TokenRow) {
-    setError(null);
-    try {
-      await sendJson("DELETE", `/api/v1/admin/tokens/${encodeURIComponent(token.id)}`);
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    });
   }
 
   return (
@@ -76,65 +67,31 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
             Create token
           </button>
         </form>
-        {error ? (
-          <p role="alert" className="error-text">
-            {error}
-          </p>
-        ) : null}
+        <ErrorText error={error} />
         {created ? (
-          <div role="status">
-            <p>
-              Token <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
-            </p>
-            <code className="secret-once" data-testid="new-token">
-              {created.token}
-            </code>
-          </div>
+          <TokenShownOnce
+            intro={
+              <>
+                Token <strong>{created.name}</strong> created.
+              </>
+            }
+            token={created.token}
+            testId="new-token"
+          />
         ) : null}
       </section>
       <section className="panel" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Tokens</h2>
-        {initialTokens.length === 0 ? (
-          <p className="empty">No API tokens yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="API tokens">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {initialTokens.map((token) => (
-                  <tr key={token.id}>
-                    <td>{token.name}</td>
-                    <td className="mono">{token.prefix}…</td>
-                    <td>{token.role}</td>
-                    <td>{describeStatus(token, now)}</td>
-                    <td className="nowrap muted">
-                      {formatTimestamp(token.createdAt)}
-                      {token.createdBy ? ` by ${token.createdBy.email}` : ""}
-                    </td>
-                    <td className="nowrap muted">{token.lastUsedAt ? formatTimestamp(token.lastUsedAt) : "never"}</td>
-                    <td>
-                      {token.revokedAt ? null : (
-                        <button className="button button-small" type="button" onClick={() => void revoke(token)} aria-label={`Revoke ${token.name}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <TokenTable
+          label="API tokens"
+          rows={initialTokens}
+          columns={COLUMNS}
+          emptyText="No API tokens yet."
+          nameOf={(token) => token.name}
+          statusOf={(token) => describeStatus(token, now)}
+          createdBy={(token) => token.createdBy?.email ?? null}
+          onRevoke={(token) => void run(() => sendJson("DELETE", `/api/v1/admin/tokens/${encodeURIComponent(token.id)}`).then(() => undefined))}
+        />
       </section>
     </>
   );

@@ -1,18 +1,11 @@
 "use client";
 
-import { useState } from "react";
+import { useClipboard } from "./use-clipboard.ts";
 
 /** The assembled ticket text, selectable and copyable; nothing is sent anywhere. */
 export function SupportTicket({ text }: { text: string }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied("copied");
-    } catch {
-      setCopied("failed");
-    }
-  };
+  const [copied, copyText] = useClipboard();
+  const copy = () => copyText(text);
   return (
     <section className="panel" aria-labelledby="ticket-heading">
       <div className="panel-header">

@@ -1,4 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { createIngestToken } from "@/lib/ingest/ingest-tokens.ts";
 
@@ -13,7 +14,7 @@ export function openE2eDatabase(): Db {
 }
 
 export async function createAwsIngestToken(db: Db): Promise<string> {
-  return (await createIngestToken(db, { source: "aws-iot", label: "live e2e" })).token;
+  return (await createIngestToken(db, { source: "aws-iot", label: "live e2e" }, CLI_ACTOR)).token;
 }
 
 let versionNumber = 0;

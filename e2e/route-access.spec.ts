@@ -67,6 +67,10 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/admin/tokens": { role: "admin" },
   "POST /api/v1/admin/tokens": { role: "admin", body: {} },
   "DELETE /api/v1/admin/tokens/[tokenId]": { role: "admin" },
+  "GET /api/v1/admin/ingest-tokens": { role: "admin" },
+  "POST /api/v1/admin/ingest-tokens": { role: "admin", body: {} },
+  // The sample ID names no ingest token: an allowed caller gets the 404 envelope, never 401/403.
+  "DELETE /api/v1/admin/ingest-tokens/[tokenId]": { role: "admin", allowedStatus: 404 },
   "GET /api/v1/admin/audit": { role: "admin" },
   "GET /api/v1/incidents": { role: "viewer" },
   "POST /api/v1/incidents": { role: "support", body: {} },
@@ -172,7 +176,7 @@ test.describe("pages", () => {
 test.describe("admin pages as a viewer", () => {
   test.use(asRole("viewer"));
 
-  for (const path of ["/admin/users", "/admin/tokens", "/admin/audit"]) {
+  for (const path of ["/admin/users", "/admin/tokens", "/admin/ingest-tokens", "/admin/audit"]) {
     test(`${path} answers 403 to a viewer`, async ({ page }) => {
       const response = await page.goto(path);
       expect(response?.status()).toBe(403);

@@ -1,11 +1,11 @@
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { createDb } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
 import { createIngestToken, listIngestTokens, revokeIngestToken } from "@/lib/ingest/ingest-tokens.ts";
-import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 
 // `npm run ingest-token -- create <source> [label]` | `list` | `revoke <id>`. The token is printed once and only
-// its SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
+// its SHA-256 is stored, so a lost token is revoked and replaced, never recovered. The admin page
+// /admin/ingest-tokens does the same through the same lib verbs.
 const [command, arg, ...rest] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\".");
@@ -14,21 +14,22 @@ const db = createDb(databaseUrl, 1);
 
 try {
   if (command === "create") {
-    if (!arg || !Object.hasOwn(RECORD_FORMATS, arg)) fail(`create needs a source, one of: ${Object.keys(RECORD_FORMATS).join(", ")}\n${usage}`);
-    const { id, token } = await createIngestToken(db, { source: arg, label: rest.join(" ") || null });
-    await recordAuditEvent(db, { action: "ingest_token.created", actor: CLI_ACTOR, target: { type: "ingest_token", id }, details: { source: arg } });
-    console.log(`Created ingest token ${id} for source "${arg}". It is shown only now; store it in the sender's secret store:\n\n${token}\n`);
-    console.log(`Use it as:  curl -H "Authorization: Bearer <token>" -H "Content-Type: application/json" --data @events.json <linkscope>/api/v1/ingest/${arg}`);
+    const { ingestToken, token } = await createIngestToken(db, { source: arg ?? "", label: rest.join(" ") || null }, CLI_ACTOR);
+    console.log(`Created ingest token ${ingestToken.id} for source "${ingestToken.source}". It is shown only now; store it in the sender's secret store:\n\n${token}\n`);
+    console.log(`Use it as:  curl -H "Authorization: Bearer <token>" -H "Content-Type: application/json" --data-binary @events.json <linkscope>/api/v1/ingest/${ingestToken.source}`);
   } else if (command === "list") {
     for (const t of await listIngestTokens(db)) {
       console.log([t.id, t.source, t.revokedAt ? "revoked" : "active", `created ${t.createdAt.toISOString()}`, `last used ${t.lastUsedAt?.toISOString() ?? "never"}`, t.label ?? ""].join("\t"));
     }
   } else if (command === "revoke") {
     if (!arg) fail(usage);
-    const revoked = await revokeIngestToken(db, arg);
-    if (revoked) await recordAuditEvent(db, { action: "ingest_token.revoked", actor: CLI_ACTOR, target: { type: "ingest_token", id: arg } });
-    console.log(revoked ? `revoked ${arg}` : `no active token ${arg}`);
+    await revokeIngestToken(db, arg, CLI_ACTOR);
+    console.log(`revoked ${arg}`);
   } else fail(usage);
+} catch (error) {
+  // Bad input and unknown IDs are AppErrors with a readable message; anything else is a real failure.
+  if (error instanceof AppError) fail(`${error.message}\n${usage}`);
+  throw error;
 } finally {
   await db.$disconnect();
 }

@@ -1,17 +1,55 @@
 import { randomBytes } from "node:crypto";
-import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
+import { Prisma } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
+import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 
 /** Token shape: `lsit_<id>_<secret>`; the id is public (listing, revoking), the secret is never stored. */
 const TOKEN_PATTERN = new RegExp(`^lsit_([a-z0-9]{10})_${SECRET_PART_PATTERN}$`);
 
 export const hashIngestToken = hashSecretToken;
 
-export async function createIngestToken(db: Db, input: { source: string; label?: string | null }): Promise<{ id: string; token: string }> {
-  const id = randomBytes(8).toString("hex").slice(0, 10).replace(/[^a-z0-9]/g, "0");
+const INGEST_SOURCES = Object.keys(RECORD_FORMATS);
+
+export const CreateIngestTokenSchema = z.object({
+  source: z.string().refine((source) => Object.hasOwn(RECORD_FORMATS, source), { error: `must be one of ${INGEST_SOURCES.join(", ")}` }),
+  label: z
+    .string()
+    .trim()
+    .max(100, "must be at most 100 characters")
+    .nullish()
+    .transform((label) => label || null),
+});
+export type CreateIngestTokenInput = z.input<typeof CreateIngestTokenSchema>;
+
+const SUMMARY_SELECT = { id: true, source: true, label: true, createdAt: true, lastUsedAt: true, revokedAt: true } satisfies Prisma.IngestTokenSelect;
+/** What listing and the API show of a token: never its hash. */
+export type IngestTokenSummary = Prisma.IngestTokenGetPayload<{ select: typeof SUMMARY_SELECT }>;
+
+/**
+ * Creates a token for one source and audits it (the CLI and the admin API both come here); `token` is returned
+ * this once and only its SHA-256 is stored. An unknown source is a 400 with the known ones listed.
+ */
+export async function createIngestToken(
+  db: Db,
+  input: CreateIngestTokenInput,
+  actor: Actor,
+  ip?: string | null,
+): Promise<{ token: string; ingestToken: IngestTokenSummary }> {
+  const data = parseInput(CreateIngestTokenSchema, input);
+  const id = randomBytes(5).toString("hex");
   const token = `lsit_${id}_${generateSecretPart()}`;
-  await db.ingestToken.create({ data: { id, source: input.source, label: input.label ?? null, tokenHash: hashIngestToken(token) } });
-  return { id, token };
+  const ingestToken = await db.$transaction(async (tx) => {
+    const created = await tx.ingestToken.create({ data: { id, source: data.source, label: data.label, tokenHash: hashIngestToken(token) }, select: SUMMARY_SELECT });
+    await recordAuditEvent(tx, { action: "ingest_token.created", actor, target: { type: "ingest_token", id }, ip, details: { source: data.source, label: data.label } });
+    return created;
+  });
+  return { token, ingestToken };
 }
 
 /**
@@ -26,16 +64,16 @@ export async function verifyIngestToken(db: Db, source: string, token: string | 
   return true;
 }
 
-export async function revokeIngestToken(db: Db, id: string): Promise<boolean> {
-  const result = await db.ingestToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
-  return result.count > 0;
+/** Revokes at once and audits it; 404 when no active token has this id (unknown or already revoked). */
+export async function revokeIngestToken(db: Db, id: string, actor: Actor, ip?: string | null, now = new Date()): Promise<IngestTokenSummary> {
+  return db.$transaction(async (tx) => {
+    const result = await tx.ingestToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+    if (result.count === 0) throw new AppError(404, "ingest_token_not_found", "No active ingest token with this ID (unknown or already revoked).", { id: id.slice(0, 100) });
+    await recordAuditEvent(tx, { action: "ingest_token.revoked", actor, target: { type: "ingest_token", id }, ip });
+    return tx.ingestToken.findUniqueOrThrow({ where: { id }, select: SUMMARY_SELECT });
+  });
 }
 
-export type IngestTokenSummary = { id: string; source: string; label: string | null; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
-
 export async function listIngestTokens(db: Db): Promise<IngestTokenSummary[]> {
-  return db.ingestToken.findMany({
-    select: { id: true, source: true, label: true, createdAt: true, lastUsedAt: true, revokedAt: true },
-    orderBy: { createdAt: "desc" },
-  });
+  return db.ingestToken.findMany({ select: SUMMARY_SELECT, orderBy: { createdAt: "desc" } });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { createIngestToken, hashIngestToken } from "./ingest-tokens.ts";
 
@@ -14,8 +15,8 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   process.env.DATABASE_URL = testDb.url;
   route = await import("@/app/api/v1/ingest/[source]/route.ts");
-  awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" })).token;
-  azureToken = (await createIngestToken(testDb.db, { source: "azure-event-grid" })).token;
+  awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
+  azureToken = (await createIngestToken(testDb.db, { source: "azure-event-grid" }, CLI_ACTOR)).token;
 });
 
 afterAll(async () => {

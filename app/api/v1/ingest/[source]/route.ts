@@ -42,7 +42,7 @@ async function requireIngestToken(request: Request, source: string): Promise<voi
   const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
   const token = bearer ?? request.headers.get("x-linkscope-token") ?? new URL(request.url).searchParams.get("token");
   if (!(await verifyIngestToken(getDb(), source, token))) {
-    throw new AppError(401, "invalid_ingest_token", `A valid ingest token for source "${source}" is required (create one with \`npm run ingest-token -- create ${source}\`).`);
+    throw new AppError(401, "invalid_ingest_token", `A valid ingest token for source "${source}" is required (an admin creates one on /admin/ingest-tokens or with \`npm run ingest-token -- create ${source}\`).`);
   }
 }
 

@@ -1,0 +1,102 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import type { Jsonify } from "@/lib/http/json.ts";
+import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
+import { buildWebhookCurlExample, type IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
+import { formatTimestamp } from "./format.ts";
+import { sendJson } from "./send-json.ts";
+import { CopyableSecret, ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
+
+type IngestTokenRow = Jsonify<IngestTokenSummary>;
+
+export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: IngestTokenRow[]; sources: IngestSourceChoice[] }) {
+  const { error, run } = useAdminAction();
+  const [created, setCreated] = useState<{ id: string; source: IngestSourceChoice; token: string; curl: string } | null>(null);
+  const titleOf = (name: string) => sources.find((source) => source.name === name)?.title ?? name;
+
+  async function createToken(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    await run(async () => {
+      const result = await sendJson<{ token: string; ingestToken: IngestTokenRow }>("POST", "/api/v1/admin/ingest-tokens", {
+        source: String(form.get("source") ?? ""),
+        label: String(form.get("label") ?? ""),
+      });
+      const source = sources.find((choice) => choice.name === result?.ingestToken.source);
+      if (result && source) {
+        setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildWebhookCurlExample(window.location.origin, source, result.token) });
+      }
+      formElement.reset();
+    });
+  }
+
+  const columns: TokenColumn<IngestTokenRow>[] = [
+    { header: "ID", cell: (token) => token.id, className: "mono" },
+    {
+      header: "Source",
+      cell: (token) => (
+        <>
+          {titleOf(token.source)} <span className="muted mono">{token.source}</span>
+        </>
+      ),
+    },
+    { header: "Label", cell: (token) => token.label ?? <span className="muted">—</span> },
+  ];
+
+  return (
+    <>
+      <section className="panel" aria-labelledby="new-ingest-token-heading">
+        <h2 id="new-ingest-token-heading">Create an ingest token</h2>
+        <form className="admin-form" onSubmit={createToken}>
+          <label>
+            Source
+            <select name="source" required defaultValue={sources[0]?.name}>
+              {sources.map((source) => (
+                <option key={source.name} value={source.name} title={source.description}>
+                  {source.title} ({source.name})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Label
+            <input name="label" maxLength={100} placeholder="e.g. production IoT rule" />
+          </label>
+          <button className="button button-primary" type="submit">
+            Create ingest token
+          </button>
+        </form>
+        <ErrorText error={error} />
+        {created ? (
+          <TokenShownOnce
+            intro={
+              <>
+                Ingest token <strong className="mono">{created.id}</strong> for <strong>{created.source.title}</strong> created.
+              </>
+            }
+            token={created.token}
+            testId="new-ingest-token"
+          >
+            <p>Send events to this source&apos;s webhook with it:</p>
+            <CopyableSecret value={created.curl} testId="new-ingest-token-curl" copyLabel="Copy command" multiline />
+          </TokenShownOnce>
+        ) : null}
+      </section>
+      <section className="panel" aria-labelledby="ingest-tokens-heading">
+        <h2 id="ingest-tokens-heading">Ingest tokens</h2>
+        <TokenTable
+          label="Ingest tokens"
+          rows={initialTokens}
+          columns={columns}
+          emptyText="No ingest tokens yet."
+          nameOf={(token) => (token.label ? `${token.label} (${token.id})` : token.id)}
+          statusOf={(token) => (token.revokedAt ? `revoked ${formatTimestamp(token.revokedAt)}` : "active")}
+          confirmRevoke={(token) => `Revoke ingest token ${token.id} for ${token.source}? Senders using it are refused (401) from now on.`}
+          onRevoke={(token) => void run(() => sendJson("DELETE", `/api/v1/admin/ingest-tokens/${encodeURIComponent(token.id)}`).then(() => undefined))}
+        />
+      </section>
+    </>
+  );
+}

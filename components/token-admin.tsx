@@ -1,0 +1,149 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { formatTimestamp } from "./format.ts";
+import { useClipboard } from "./use-clipboard.ts";
+
+/** What every token row has, whatever kind of token (API, ingest). */
+type TokenRowBase = { id: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+
+/** Runs an admin write, shows its error and refreshes the server-rendered list afterwards. */
+export function useAdminAction(): { error: string | null; run: (action: () => Promise<void>) => Promise<void> } {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    try {
+      await action();
+      router.refresh();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+  return { error, run };
+}
+
+export function ErrorText({ error }: { error: string | null }) {
+  return error ? (
+    <p role="alert" className="error-text">
+      {error}
+    </p>
+  ) : null;
+}
+
+/**
+ * The answer to creating a token: `intro` says what was created, then the token with a copy button, shown this
+ * once; `children` adds more (e.g. a command that uses the token).
+ */
+export function TokenShownOnce({ intro, token, testId, children }: { intro: ReactNode; token: string; testId: string; children?: ReactNode }) {
+  return (
+    <div role="status">
+      <p>{intro} Copy it now: it will not be shown again.</p>
+      <CopyableSecret value={token} testId={testId} copyLabel="Copy token" />
+      {children}
+    </div>
+  );
+}
+
+/** A secret (or a command containing it) with a copy button. */
+export function CopyableSecret({ value, testId, copyLabel, multiline = false }: { value: string; testId: string; copyLabel: string; multiline?: boolean }) {
+  const [copied, copy] = useClipboard();
+  return (
+    <div className="secret-once-block">
+      {multiline ? (
+        <pre className="secret-once" data-testid={testId}>
+          {value}
+        </pre>
+      ) : (
+        <code className="secret-once" data-testid={testId}>
+          {value}
+        </code>
+      )}
+      <button className="button button-small" type="button" onClick={() => void copy(value)}>
+        {copied === "copied" ? "Copied" : copyLabel}
+      </button>
+      {copied === "failed" ? <span className="muted">The browser refused clipboard access; select the text instead.</span> : null}
+    </div>
+  );
+}
+
+export type TokenColumn<Row> = { header: string; cell: (row: Row) => ReactNode; className?: string };
+
+/**
+ * The token list both admin pages share: the kind's own leading columns, then status, created, last used and a
+ * revoke button for tokens not yet revoked. `confirmRevoke` asks first when given.
+ */
+export function TokenTable<Row extends TokenRowBase>({
+  label,
+  rows,
+  columns,
+  emptyText,
+  nameOf,
+  statusOf,
+  createdBy,
+  confirmRevoke,
+  onRevoke,
+}: {
+  label: string;
+  rows: Row[];
+  columns: TokenColumn<Row>[];
+  emptyText: string;
+  nameOf: (row: Row) => string;
+  statusOf: (row: Row) => string;
+  createdBy?: (row: Row) => string | null;
+  confirmRevoke?: (row: Row) => string;
+  onRevoke: (row: Row) => void;
+}) {
+  if (rows.length === 0) return <p className="empty">{emptyText}</p>;
+  function revoke(row: Row) {
+    if (confirmRevoke && !window.confirm(confirmRevoke(row))) return;
+    onRevoke(row);
+  }
+  return (
+    <div className="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column.header} scope="col">
+                {column.header}
+              </th>
+            ))}
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const by = createdBy?.(row);
+            return (
+              <tr key={row.id}>
+                {columns.map((column) => (
+                  <td key={column.header} className={column.className}>
+                    {column.cell(row)}
+                  </td>
+                ))}
+                <td>{statusOf(row)}</td>
+                <td className="nowrap muted">
+                  {formatTimestamp(row.createdAt)}
+                  {by ? ` by ${by}` : ""}
+                </td>
+                <td className="nowrap muted">{row.lastUsedAt ? formatTimestamp(row.lastUsedAt) : "never"}</td>
+                <td>
+                  {row.revokedAt ? null : (
+                    <button className="button button-small" type="button" onClick={() => revoke(row)} aria-label={`Revoke ${nameOf(row)}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
