@@ -38,13 +38,12 @@ export type DetectedIncident = {
 /**
  * Finds bursts in which many distinct devices of one scope (source + broker node) drop within a short window.
  * Counting distinct devices, not drops, is the point: one device storming through hundreds of reconnects in a
- * minute is that device's problem, not an incident. A burst goes on while the scope stays elevated (at least half
- * the starting number of distinct devices dropping within a window) with gaps no longer than `quietMs`; drops of
- * the usual few flapping devices in between are not part of it, so they neither keep it open nor name its reason.
+ * minute is that device's problem, not an incident. A burst goes on while the scope still qualifies (as many
+ * distinct devices dropping within a window) with gaps no longer than `quietMs`: the drops of the few devices that
+ * always flap are not enough to keep it open, and outside its windows they are not part of it.
  */
 export function detectIncidents(samples: readonly DropSample[], fleetSize: number, thresholds: DetectionThresholds, now: Date): DetectedIncident[] {
   const needed = Math.max(thresholds.minDevices, Math.ceil(thresholds.minFleetFraction * fleetSize));
-  const continueNeeded = Math.max(2, Math.ceil(needed / 2));
   const byScope = new Map<string, DropSample[]>();
   for (const sample of samples) {
     const key = `${sample.source}\u0000${sample.brokerNode ?? ""}`;
@@ -66,8 +65,8 @@ export function detectIncidents(samples: readonly DropSample[], fleetSize: numbe
         continue;
       }
       // A flapping device's drop just before the burst must not pull its start earlier.
-      const peak = findDenseStart(drops, i, thresholds.windowMs, continueNeeded);
-      const burst = extendWhileElevated(drops, peak, endOfWindow(drops, peak, thresholds.windowMs), continueNeeded, thresholds);
+      const peak = findDenseStart(drops, i, thresholds.windowMs, needed);
+      const burst = extendWhileElevated(drops, peak, endOfWindow(drops, peak, thresholds.windowMs), needed, thresholds);
       incidents.push(summarizeDrops(burst.drops, thresholds.quietMs, now));
       i = burst.nextIndex;
     }
@@ -102,14 +101,14 @@ function distinctDevices(drops: readonly DropSample[], from: number, to: number)
 
 /**
  * The drops of a burst that starts with drops[start, end): a later drop is elevated when the trailing window up to
- * it holds at least `continueNeeded` distinct devices; the burst runs to the last elevated drop that came within
+ * it holds at least `needed` distinct devices; the burst runs to the last elevated drop that came within
  * `quietMs` of the previous one, and keeps the drops inside those elevated windows (not stragglers between them).
  */
 function extendWhileElevated(
   drops: readonly DropSample[],
   start: number,
   end: number,
-  continueNeeded: number,
+  needed: number,
   thresholds: DetectionThresholds,
 ): { drops: DropSample[]; nextIndex: number } {
   const elevated = new Set<number>();
@@ -126,7 +125,7 @@ function extendWhileElevated(
       removeDevice(windowCounts, drops[left]?.deviceId);
       left++;
     }
-    if (windowCounts.size >= continueNeeded) {
+    if (windowCounts.size >= needed) {
       elevated.add(k);
       lastIncluded = k;
     }
