@@ -50,8 +50,8 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       name: String(form.get("name") ?? ""),
       kind,
       params: { threshold: numberOrText(form.get("threshold")), ...(kind === "code_rate_above" ? { code: String(form.get("code") ?? "") } : {}) },
-      source: info.scoped ? String(form.get("source") ?? "") || null : null,
-      brokerNode: info.scoped ? String(form.get("brokerNode") ?? "") || null : null,
+      source: String(form.get("source") ?? "") || null,
+      brokerNode: String(form.get("brokerNode") ?? "") || null,
       ...(info.usesWindow ? { windowMinutes: numberOrText(form.get("windowMinutes")) } : {}),
       forSeconds: numberOrText(form.get("forSeconds")),
       clearMargin: numberOrText(form.get("clearMargin")),
@@ -109,18 +109,14 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
             <input name="windowMinutes" inputMode="numeric" defaultValue={rule?.windowMinutes ?? 5} />
           </label>
         ) : null}
-        {info.scoped ? (
-          <>
-            <label>
-              Source (empty: all)
-              <input name="source" defaultValue={rule?.source ?? ""} placeholder="emqx" />
-            </label>
-            <label>
-              Broker node (empty: all)
-              <input name="brokerNode" defaultValue={rule?.brokerNode ?? ""} />
-            </label>
-          </>
-        ) : null}
+        <label>
+          Source (empty: all)
+          <input name="source" defaultValue={rule?.source ?? ""} placeholder="emqx" />
+        </label>
+        <label>
+          Broker node (empty: all)
+          <input name="brokerNode" defaultValue={rule?.brokerNode ?? ""} />
+        </label>
         <label>
           Holds for, seconds, before firing
           <input name="forSeconds" inputMode="numeric" defaultValue={rule?.forSeconds ?? 60} />

@@ -9,16 +9,14 @@ export type AlertKindInfo = {
   thresholdLabel: string;
   unit: string;
   usesWindow: boolean;
-  /** Whether a source / broker node scope is supported (per-minute rollups have no scope columns). */
-  scoped: boolean;
 };
 
 export const ALERT_KINDS: Record<AlertRuleKind, AlertKindInfo> = {
-  connected_below: { label: "Connected devices below", direction: "below", thresholdLabel: "Fewer connected devices than", unit: "devices", usesWindow: false, scoped: true },
-  connected_drop_percent: { label: "Connected devices dropping by", direction: "above", thresholdLabel: "Drop within the window, percent", unit: "%", usesWindow: true, scoped: true },
-  disconnect_rate_above: { label: "Drop rate above", direction: "above", thresholdLabel: "Drops per minute (window average)", unit: "drops/min", usesWindow: true, scoped: true },
-  code_rate_above: { label: "Code or reason rate above", direction: "above", thresholdLabel: "Events per minute (window average)", unit: "events/min", usesWindow: true, scoped: false },
-  device_offline_longer: { label: "Device offline longer than", direction: "above", thresholdLabel: "Offline for more than, minutes", unit: "min", usesWindow: false, scoped: true },
+  connected_below: { label: "Connected devices below", direction: "below", thresholdLabel: "Fewer connected devices than", unit: "devices", usesWindow: false },
+  connected_drop_percent: { label: "Connected devices dropping by", direction: "above", thresholdLabel: "Drop within the window, percent", unit: "%", usesWindow: true },
+  disconnect_rate_above: { label: "Drop rate above", direction: "above", thresholdLabel: "Drops per minute (window average)", unit: "drops/min", usesWindow: true },
+  code_rate_above: { label: "Code or reason rate above", direction: "above", thresholdLabel: "Events per minute (window average)", unit: "events/min", usesWindow: true },
+  device_offline_longer: { label: "Device offline longer than", direction: "above", thresholdLabel: "Offline for more than, minutes", unit: "min", usesWindow: false },
 };
 
 /** The subject of every rule except offline rules, which have one subject per device. */

@@ -38,8 +38,8 @@ describe("alert rule schemas", () => {
     expect(errorOf({ ...base, kind: "nonsense", params: {} })).toMatch(/kind must be one of connected_below/);
   });
 
-  it("refuses a scope for code rates (the rollups have none) and non-http webhook URLs", () => {
-    expect(errorOf({ ...base, kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 }, source: "emqx" })).toMatch(/cannot be limited to a source/);
+  it("accepts a scope for code rates and refuses non-http webhook URLs", () => {
+    expect(CreateAlertRuleSchema.safeParse({ ...base, kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 }, source: "emqx" }).success).toBe(true);
     expect(errorOf({ ...base, kind: "connected_below", params: { threshold: 3 }, webhookUrl: "ftp://example.com/hook" })).toMatch(/http:\/\/ or https:\/\//);
   });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { REASONS } from "@/lib/events/connection-event.ts";
 import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
-import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
+import { ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
 import { isHttpUrl } from "./webhook-url.ts";
 
 const DAY_SECONDS = 86_400;
@@ -57,12 +57,7 @@ export const AlertRuleDefinitionSchema = z
     ruleVariant("disconnect_rate_above"),
     ruleVariant("code_rate_above"),
     ruleVariant("device_offline_longer"),
-  ], { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) })
-  .superRefine((rule, ctx) => {
-    if (!ALERT_KINDS[rule.kind].scoped && (rule.source || rule.brokerNode)) {
-      ctx.addIssue({ code: "custom", path: ["source"], message: "this kind counts fleet-wide rollups and cannot be limited to a source or broker node" });
-    }
-  });
+  ], { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) });
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinitionSchema>;
 
 export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ webhookUrl: WebhookUrlSchema.nullish().transform((url) => url ?? null) }));

@@ -191,6 +191,8 @@ describe("alert evaluation against a real Postgres", () => {
     expect(await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 } })).toBe(2);
     expect(await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 } })).toBe(2);
     expect(await measure({ kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 } })).toBe(0);
+    expect(await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 }, brokerNode: fleet.node })).toBe(2);
+    expect(await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 }, brokerNode: "another-node" })).toBe(0);
     expect(await measure({ kind: "connected_drop_percent", params: { threshold: 50 }, brokerNode: fleet.node })).toBe(100);
   });
 
@@ -217,6 +219,7 @@ describe("alert evaluation against a real Postgres", () => {
     expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, webhook: rule.webhook });
     await updateAlertRule(testDb.db, rule.id, { webhookUrl: null }, BY);
     await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ status: 400, code: "no_webhook" });
+    // A code rule needs its code: switching the kind alone is refused.
     await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -29,7 +29,7 @@ export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date
     case "disconnect_rate_above":
       return perMinute(await countDrops(db, { from, to: now, scope }));
     case "code_rate_above":
-      return perMinute(await countCodeEvents(db, { from, to: now, code: rule.code ?? "" }));
+      return perMinute(await countCodeEvents(db, { from, to: now, code: rule.code ?? "", scope }));
     case "device_offline_longer":
       return (await findOfflineLonger(db, rule, now)).total;
   }
