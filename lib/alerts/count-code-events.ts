@@ -1,7 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
-import type { FleetScope } from "@/lib/fleet/connected-devices.ts";
-import { scopeFilter } from "./scope-filter.ts";
+import { connectedScopeConditions, type FleetScope } from "@/lib/fleet/connected-devices.ts";
 
 /**
  * Disconnects and refused connects with a vendor code (`emqx:keepalive_timeout`) or a canonical reason in the minute
@@ -11,7 +10,7 @@ import { scopeFilter } from "./scope-filter.ts";
 export async function countCodeEvents(db: Db | Prisma.TransactionClient, input: { from: Date; to: Date; code: string; scope: FleetScope }): Promise<number> {
   const isReason = (REASONS as readonly string[]).includes(input.code);
   const match = isReason ? Prisma.sql`reason = ${input.code}::"Reason"` : Prisma.sql`code = ${input.code}`;
-  const scoped = scopeFilter(input.scope);
+  const scoped = input.scope.source || input.scope.brokerNode ? connectedScopeConditions(input.scope) : null;
   const table = scoped ? Prisma.sql`device_reason_minute` : Prisma.sql`event_rollup_minute`;
   const rows = await db.$queryRaw<{ events: number }[]>`
     SELECT COALESCE(SUM(count), 0)::int AS events FROM ${table}

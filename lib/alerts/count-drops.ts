@@ -1,6 +1,5 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import type { FleetScope } from "@/lib/fleet/connected-devices.ts";
-import { scopeFilter } from "./scope-filter.ts";
+import { connectedScopeConditions, type FleetScope } from "@/lib/fleet/connected-devices.ts";
 
 /**
  * Drops (disconnects other than clean client disconnects) in the minute buckets starting in [from, to): fleet-wide
@@ -8,7 +7,7 @@ import { scopeFilter } from "./scope-filter.ts";
  * came from). Both rollups are kept by the writer from the same events, so they agree.
  */
 export async function countDrops(db: Db | Prisma.TransactionClient, input: { from: Date; to: Date; scope: FleetScope }): Promise<number> {
-  const scoped = scopeFilter(input.scope);
+  const scoped = input.scope.source || input.scope.brokerNode ? connectedScopeConditions(input.scope) : null;
   const table = scoped ? Prisma.sql`device_reason_minute` : Prisma.sql`event_rollup_minute`;
   const rows = await db.$queryRaw<{ drops: number }[]>`
     SELECT COALESCE(SUM(count), 0)::int AS drops FROM ${table}

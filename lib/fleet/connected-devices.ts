@@ -3,6 +3,7 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 /** Which part of the fleet a fleet-level number is about; an unset field means "all". */
 export type FleetScope = { source?: string | null; brokerNode?: string | null };
 
+/** `AND source = … AND broker_node = …` on a rollup that has those columns (fleet_connected_minute, device_reason_minute). */
 export function connectedScopeConditions(scope: FleetScope): Prisma.Sql {
   const sourceFilter = scope.source ? Prisma.sql`AND source = ${scope.source}` : Prisma.empty;
   const nodeFilter = scope.brokerNode != null ? Prisma.sql`AND broker_node = ${scope.brokerNode}` : Prisma.empty;
