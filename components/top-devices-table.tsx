@@ -1,13 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DroppingDevice } from "@/lib/queries/list-top-dropping-devices.ts";
-import { deviceHref } from "@/lib/http/device-path.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
+import { DeviceLink } from "./fleet-panels.tsx";
 import { formatCount, formatTimestamp } from "./format.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 import { StateBadge } from "./state-badge.tsx";
@@ -47,9 +46,7 @@ export function TopDevicesTable({ initialData }: { initialData: TopDevicesRespon
           {data.devices.map((device) => (
             <tr key={device.deviceId}>
               <td>
-                <Link href={deviceHref(device.deviceId)} className="device-id">
-                  {device.deviceId}
-                </Link>
+                <DeviceLink deviceId={device.deviceId} />
               </td>
               <td>
                 <StateBadge state={device.state} />
