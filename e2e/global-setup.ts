@@ -22,6 +22,7 @@ export const E2E_HOST = "127.0.0.1";
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 const READY_TIMEOUT_MS = 120_000;
 const NEXT_BIN = path.resolve(import.meta.dirname, "../node_modules/next/dist/bin/next");
+const WEB_SERVER = path.resolve(import.meta.dirname, "../scripts/web-server.ts");
 
 /**
  * Fresh database → seed → live fleet (e2e/live-fleet.ts) → `next build` → `next start`. This runs here rather
@@ -123,7 +124,7 @@ function buildApp(databaseUrl: string): void {
 
 async function startServer(databaseUrl: string, logPath: string): Promise<ChildProcess> {
   const log = createWriteStream(logPath);
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-H", E2E_HOST, "-p", String(E2E_PORT)], {
+  const server = spawn(process.execPath, ["--import", "tsx", WEB_SERVER, "-H", E2E_HOST, "-p", String(E2E_PORT)], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -145,7 +146,7 @@ async function startServer(databaseUrl: string, logPath: string): Promise<ChildP
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`next start exited early; see ${logPath}`);
+    if (exited) throw new Error(`the web server exited early; see ${logPath}`);
     try {
       const response = await fetch(`http://${E2E_HOST}:${E2E_PORT}/api/health`);
       if (response.status === 200) return server;
@@ -155,7 +156,7 @@ async function startServer(databaseUrl: string, logPath: string): Promise<ChildP
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stopServer(server);
-  throw new Error(`next start did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
+  throw new Error(`the web server did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
 }
 
 async function stopServer(server: ChildProcess | undefined): Promise<void> {

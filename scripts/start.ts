@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     console.log(simulator.scenarios.map((line) => `  - ${line}`).join("\n"));
   }
 
-  runChild("web server", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });
+  runChild("web server", ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });
   await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
   console.log(`\nLinkscope is running at http://${env.HOST}:${env.PORT}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  database: ${embeddedDb ? `embedded PGlite in ${path.join(env.LINKSCOPE_DATA_DIR, "pglite")}` : "DATABASE_URL"}`);

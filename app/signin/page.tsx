@@ -2,16 +2,18 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/sign-in-form.tsx";
 import { isOidcConfigured, readAuthEnv } from "@/lib/auth/auth-env.ts";
+import { isPublicPagePath } from "@/lib/auth/public-paths.ts";
 import { getPageUser } from "@/lib/auth/require-page-user.ts";
+import { toSameOriginPath } from "@/lib/security/same-origin-path.ts";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 type SignInPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** Only same-site paths are followed after sign-in, so the link cannot send people elsewhere. */
+/** Only same-origin paths are followed after sign-in (as the browser will parse them), never back to /signin. */
 function toSafeReturnPath(value: string | string[] | undefined): string {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text && text.startsWith("/") && !text.startsWith("//") && !text.startsWith("/signin") ? text : "/";
+  const path = toSameOriginPath(Array.isArray(value) ? value[0] : value);
+  return isPublicPagePath(path.split(/[?#]/)[0] ?? "") ? "/" : path;
 }
 
 const ERROR_MESSAGES: Record<string, string> = {

@@ -1,13 +1,14 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR, type Actor } from "@/lib/auth/actor.ts";
 import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "@/lib/auth/api-tokens.ts";
 import { SIGN_IN_LIMITS, TOKEN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { signInWithPassword } from "@/lib/auth/sign-in.ts";
-import { createUser, findSessionUser, listUsers, resetUserPassword, updateUser } from "@/lib/auth/users.ts";
+import { createUser, endSession, findSessionUser, listUsers, resetUserPassword, updateUser } from "@/lib/auth/users.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { createJsonResponse, toJsonText } from "@/lib/http/json.ts";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 
 const SECRET = randomBytes(32).toString("base64url");
@@ -82,23 +83,44 @@ describe("users", () => {
     expect(await database.db.auditEvent.count({ where: { action: "auth.sign_in_rate_limited", details: { path: ["email"], equals: email } } })).toBe(1);
   });
 
+  const claimsOf = (userId: string, sessionVersion: number, sessionId = randomUUID()) => ({ userId, sessionVersion, sessionId });
+
+  it("ends one session on sign-out: its copied claims stop working, the user's other sessions continue", async () => {
+    const user = await createUser(database.db, { email: uniqueEmail("sign-out"), password: password() }, CLI_ACTOR);
+    const signedOut = claimsOf(user.id, 0);
+    const other = claimsOf(user.id, 0);
+    expect(await findSessionUser(database.db, signedOut)).toMatchObject({ id: user.id });
+    await endSession(database.db, { sessionId: signedOut.sessionId, userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    await endSession(database.db, { sessionId: signedOut.sessionId, userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await findSessionUser(database.db, signedOut)).toBeNull();
+    expect(await findSessionUser(database.db, other)).toMatchObject({ id: user.id });
+  });
+
+  it("forgets ended sessions once their JWT has expired anyway", async () => {
+    const user = await createUser(database.db, { email: uniqueEmail("ended-expiry"), password: password() }, CLI_ACTOR);
+    const old = claimsOf(user.id, 0);
+    await endSession(database.db, { sessionId: old.sessionId, userId: user.id, expiresAt: new Date(Date.now() - 1000) });
+    await endSession(database.db, { sessionId: randomUUID(), userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await database.db.endedSession.count({ where: { sessionId: old.sessionId } })).toBe(0);
+  });
+
   it("ends sessions on role change, disable and password reset, and keeps one active admin", async () => {
     const admin = await createAdmin();
     const secret = password();
     const user = await createUser(database.db, { email: uniqueEmail("sessions"), password: secret }, CLI_ACTOR);
-    expect(await findSessionUser(database.db, user.id, 0)).toMatchObject({ role: "viewer" });
+    expect(await findSessionUser(database.db, claimsOf(user.id, 0))).toMatchObject({ role: "viewer" });
 
     await updateUser(database.db, user.id, { role: "support" }, admin);
-    expect(await findSessionUser(database.db, user.id, 0)).toBeNull();
-    expect(await findSessionUser(database.db, user.id, 1)).toMatchObject({ role: "support" });
+    expect(await findSessionUser(database.db, claimsOf(user.id, 0))).toBeNull();
+    expect(await findSessionUser(database.db, claimsOf(user.id, 1))).toMatchObject({ role: "support" });
 
     await updateUser(database.db, user.id, { disabled: true }, admin);
-    expect(await findSessionUser(database.db, user.id, 2)).toBeNull();
+    expect(await findSessionUser(database.db, claimsOf(user.id, 2))).toBeNull();
     await updateUser(database.db, user.id, { disabled: false }, admin);
 
     const fresh = password();
     await resetUserPassword(database.db, user.id, fresh, admin);
-    expect(await findSessionUser(database.db, user.id, 3)).toBeNull();
+    expect(await findSessionUser(database.db, claimsOf(user.id, 3))).toBeNull();
     expect(await signInWithPassword(database.db, user.email, secret, uniqueIp())).toEqual({ ok: false });
     expect((await signInWithPassword(database.db, user.email, fresh, uniqueIp())).ok).toBe(true);
 
@@ -144,7 +166,7 @@ describe("handleRoute", () => {
   const viewerRoute = handleRoute(async (_request, _context, { actor }) => createJsonResponse({ who: actor.label }));
   const adminRoute = handleRoute({ role: "admin" }, async () => createJsonResponse({ ok: true }));
   const call = (route: typeof viewerRoute, headers: Record<string, string> = {}) => route(new Request("http://127.0.0.1:3000/api/x", { headers }), undefined);
-  const cookieFor = async (userId: string, sessionVersion: number) => ({ cookie: `next-auth.session-token=${await encode({ token: { sub: userId, sv: sessionVersion }, secret: SECRET })}` });
+  const cookieFor = async (userId: string, sessionVersion: number) => ({ cookie: `next-auth.session-token=${await encode({ token: { sub: userId, sv: sessionVersion, sid: randomUUID() }, secret: SECRET })}` });
 
   it("answers 401 without a session, 403 for a role too low, 200 otherwise", async () => {
     const viewer = await createUser(database.db, { email: uniqueEmail("route-viewer"), password: password() }, CLI_ACTOR);
@@ -168,13 +190,13 @@ describe("handleRoute", () => {
     const { token } = await createApiToken(database.db, { name: "reader", role: "viewer", expiresInDays: null }, admin);
     secrets.push(token);
     const ip = uniqueIp();
-    const bearer = (value: string) => ({ authorization: `Bearer ${value}`, "x-forwarded-for": ip });
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}`, [CLIENT_ADDRESS_HEADER]: ip });
 
     const ok = await call(viewerRoute, bearer(token));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ who: "token reader" });
     expect((await call(adminRoute, bearer(token))).status).toBe(403);
-    expect((await call(viewerRoute, { authorization: "Basic abc", "x-forwarded-for": ip })).status).toBe(401);
+    expect((await call(viewerRoute, { authorization: "Basic abc", [CLIENT_ADDRESS_HEADER]: ip })).status).toBe(401);
 
     for (let attempt = 1; attempt < TOKEN_LIMITS.perAddress.limit; attempt++) {
       expect((await call(viewerRoute, bearer(`lsk_${randomBytes(32).toString("base64url")}`))).status).toBe(401);
@@ -183,7 +205,7 @@ describe("handleRoute", () => {
     expect(limited.status).toBe(429);
     expect((await limited.json()).error.code).toBe("rate_limited");
     // Another address is unaffected.
-    expect((await call(viewerRoute, { authorization: `Bearer ${token}`, "x-forwarded-for": uniqueIp() })).status).toBe(200);
+    expect((await call(viewerRoute, { authorization: `Bearer ${token}`, [CLIENT_ADDRESS_HEADER]: uniqueIp() })).status).toBe(200);
   });
 });
 

@@ -35,4 +35,18 @@ describe("readAuthEnv", () => {
     expect(() => readAuthEnv({ NEXTAUTH_SECRET: "short", OIDC_ISSUER: "https://id.example.com" })).toThrow(/at least 32 characters.*must be set together/);
     expect(() => readAuthEnv({})).toThrow(/NEXTAUTH_SECRET/);
   });
+
+  it("follows only same-origin callback URLs, as a browser parses them", async () => {
+    process.env = { ...saved, ...BASE };
+    const redirect = getAuthOptions().callbacks?.redirect;
+    if (!redirect) throw new Error("no redirect callback");
+    const baseUrl = "http://127.0.0.1:3000";
+    expect(await redirect({ url: "/devices?query=a", baseUrl })).toBe("http://127.0.0.1:3000/devices?query=a");
+    expect(await redirect({ url: "http://127.0.0.1:3000/fleet", baseUrl })).toBe("http://127.0.0.1:3000/fleet");
+    for (const url of ["/\\evil.example", "/\t/evil.example", "//evil.example", "http://evil.example/", "http://127.0.0.1:4000/x"]) {
+      const target = new URL(await redirect({ url, baseUrl }));
+      expect(target.origin).toBe(baseUrl);
+      expect(target.pathname).toBe("/");
+    }
+  });
 });

@@ -1,12 +1,15 @@
+import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { isOidcConfigured, readAuthEnv } from "@/lib/auth/auth-env.ts";
 import { tryRecordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { signInWithPassword } from "@/lib/auth/sign-in.ts";
-import { findUserByEmail } from "@/lib/auth/users.ts";
+import { endSession, findUserByEmail } from "@/lib/auth/users.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
+import { isSameOrigin, toSameOriginPath } from "@/lib/security/same-origin-path.ts";
 
 export const OIDC_PROVIDER_ID = "oidc";
 const CredentialsSchema = z.object({ email: z.string().max(254), password: z.string().max(1024) });
@@ -32,8 +35,7 @@ export function getAuthOptions(): NextAuthOptions {
       async authorize(credentials, request) {
         const parsed = CredentialsSchema.safeParse(credentials);
         if (!parsed.success) return null;
-        const forwarded = firstHeader(request.headers?.["x-forwarded-for"]);
-        const ip = forwarded?.split(",")[0]?.trim() || null;
+        const ip = firstHeader(request.headers?.[CLIENT_ADDRESS_HEADER]) || null;
         const result = await signInWithPassword(getDb(), parsed.data.email, parsed.data.password, ip);
         if ("rateLimited" in result) throw new Error("rate_limited");
         if (!result.ok) return null;
@@ -64,6 +66,11 @@ export function getAuthOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: Math.round(env.LINKSCOPE_SESSION_HOURS * 3600), updateAge: 15 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
+      // next-auth's default accepts any URL starting with "/", which a browser may read as another host (`/\\x`).
+      redirect({ url, baseUrl }) {
+        const path = url.startsWith("/") ? url : isSameOrigin(url, baseUrl) ? url.slice(new URL(url).origin.length) : null;
+        return `${baseUrl.replace(/\/$/, "")}${toSameOriginPath(path)}`;
+      },
       // Single sign-on admits only people an admin already added (by email); nobody is created implicitly.
       async signIn({ user, account }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
@@ -81,15 +88,16 @@ export function getAuthOptions(): NextAuthOptions {
         });
         return true;
       },
+      // Runs with `user` only at sign-in; later refreshes keep the claims, so `sid` names the whole session.
       async jwt({ token, user, account }) {
         if (!user) return token;
         if (account?.provider === OIDC_PROVIDER_ID) {
           const known = user.email ? await findUserByEmail(getDb(), user.email) : null;
           if (!known) return token;
-          return { sub: known.id, sv: known.sessionVersion, email: known.email, name: known.name };
+          return { sub: known.id, sv: known.sessionVersion, sid: randomUUID(), email: known.email, name: known.name };
         }
         const sessionVersion = "sessionVersion" in user && typeof user.sessionVersion === "number" ? user.sessionVersion : -1;
-        return { sub: user.id, sv: sessionVersion, email: user.email ?? null, name: user.name ?? null };
+        return { sub: user.id, sv: sessionVersion, sid: randomUUID(), email: user.email ?? null, name: user.name ?? null };
       },
     },
     events: {
@@ -97,6 +105,10 @@ export function getAuthOptions(): NextAuthOptions {
         if (!token?.sub) return;
         const user = await getDb().user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, role: true } });
         if (!user) return;
+        if (typeof token.sid === "string") {
+          const expiresAt = typeof token.exp === "number" ? new Date(token.exp * 1000) : new Date(Date.now() + env.LINKSCOPE_SESSION_HOURS * 3_600_000);
+          await endSession(getDb(), { sessionId: token.sid, userId: user.id, expiresAt });
+        }
         await tryRecordAuditEvent(getDb(), { action: "auth.sign_out", actor: { type: "user", id: user.id, label: user.email, role: user.role }, target: { type: "user", id: user.id } });
       },
     },

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isPublicPagePath, PUBLIC_API_PREFIXES } from "@/lib/auth/public-paths.ts";
+import { isPublicApiPath, isPublicPagePath } from "@/lib/auth/public-paths.ts";
 
 const APP_DIR = path.resolve(import.meta.dirname, "../../app");
 
@@ -29,7 +29,7 @@ describe("every page checks the signed-in user on the server", () => {
   });
 });
 
-// The catch-all only answers 404 for unknown API paths and reads nothing.
+// The catch-all answers unknown API paths: 401 to anonymous callers through handleRoute, 404 otherwise (its own test).
 const UNGUARDED_API_ROUTES = new Set(["/api/[...path]"]);
 
 describe("every API route is wrapped", () => {
@@ -37,7 +37,7 @@ describe("every API route is wrapped", () => {
 
   it.each(routes.map((file) => [toRoutePath(file), file]))("%s", (route, file) => {
     const source = readFileSync(file, "utf8");
-    const isPublic = PUBLIC_API_PREFIXES.some((prefix) => route === prefix || route.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
+    const isPublic = isPublicApiPath(route);
     if (UNGUARDED_API_ROUTES.has(route) || route.startsWith("/api/auth/")) return;
     const exports = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => match[1]);
     expect(exports.length, `${route} exports no HTTP method`).toBeGreaterThan(0);

@@ -7,18 +7,19 @@ import { readSessionClaims } from "@/lib/auth/session-claims.ts";
 import { findSessionUser } from "@/lib/auth/users.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
 
 export type AuthenticatedActor = Extract<Actor, { type: "user" } | { type: "token" }>;
 
 const log = createLogger("auth");
 
 /**
- * The client address as the server saw it. Next sets x-forwarded-for from the socket unless a proxy in front
- * already did; behind a proxy that does not overwrite it a client can choose its own value (see README).
+ * The client address for rate limits, audit records and logs: the one our web server (scripts/web-server.ts)
+ * resolved from the socket and LINKSCOPE_TRUSTED_PROXIES. X-Forwarded-For and X-Real-IP are client-controlled
+ * and never read here; null when the app runs without that server (e.g. `next dev`).
  */
 export function getClientAddress(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip") || null;
+  return headers.get(CLIENT_ADDRESS_HEADER) || null;
 }
 
 /**
@@ -31,7 +32,7 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Authentica
   if (authorization !== null) return resolveTokenActor(db, authorization, getClientAddress(headers));
   const claims = await readSessionClaims(headers);
   if (!claims) return null;
-  const user = await findSessionUser(db, claims.userId, claims.sessionVersion);
+  const user = await findSessionUser(db, claims);
   return user ? { type: "user", id: user.id, label: user.email, role: user.role } : null;
 }
 

@@ -20,5 +20,8 @@ describe("buildSignInHref", () => {
     expect(buildSignInHref("https://evil.example/")).toBe("/signin");
     expect(buildSignInHref("/signin?callbackUrl=/x")).toBe("/signin");
     expect(buildSignInHref(null)).toBe("/signin");
+    expect(buildSignInHref("/\\evil.example")).toBe("/signin");
+    expect(buildSignInHref("/\t/evil.example")).toBe("/signin");
+    expect(buildSignInHref("/.//evil.example")).toBe("/signin");
   });
 });

@@ -10,7 +10,7 @@ import { getDb } from "@/lib/db/client.ts";
 /** The signed-in user of this request, checked against the database (once per request), or null. */
 export const getPageUser = cache(async (): Promise<SessionUser | null> => {
   const claims = await readSessionClaims(await headers());
-  return claims ? findSessionUser(getDb(), claims.userId, claims.sessionVersion) : null;
+  return claims ? findSessionUser(getDb(), claims) : null;
 });
 
 /**

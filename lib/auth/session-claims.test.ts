@@ -26,14 +26,17 @@ describe("readSessionClaims", () => {
   const headersWith = (token: string) => new Headers({ cookie: `next-auth.session-token=${token}` });
 
   it("reads the user and session version of a valid session", async () => {
-    const token = await encode({ token: { sub: "user-1", sv: 3 }, secret: SECRET });
-    expect(await readSessionClaims(headersWith(token))).toEqual({ userId: "user-1", sessionVersion: 3 });
+    const token = await encode({ token: { sub: "user-1", sv: 3, sid: "0b7c9f2e-session-1" }, secret: SECRET });
+    expect(await readSessionClaims(headersWith(token))).toEqual({ userId: "user-1", sessionVersion: 3, sessionId: "0b7c9f2e-session-1" });
   });
 
   it("refuses sessions signed with another secret, expired ones and garbage", async () => {
-    const foreign = await encode({ token: { sub: "user-1", sv: 0 }, secret: "another-secret-that-is-long-enough-000000" });
-    const expired = await encode({ token: { sub: "user-1", sv: 0 }, secret: SECRET, maxAge: -60 });
-    const noVersion = await encode({ token: { sub: "user-1" }, secret: SECRET });
+    const foreign = await encode({ token: { sub: "user-1", sv: 0, sid: "0b7c9f2e-session-1" }, secret: "another-secret-that-is-long-enough-000000" });
+    const expired = await encode({ token: { sub: "user-1", sv: 0, sid: "0b7c9f2e-session-1" }, secret: SECRET, maxAge: -60 });
+    const noVersion = await encode({ token: { sub: "user-1", sid: "0b7c9f2e-session-1" }, secret: SECRET });
+    // Issued before sign-out could end a single session: refused, so upgrading signs everyone out once.
+    const noSessionId = await encode({ token: { sub: "user-1", sv: 0 }, secret: SECRET });
+    expect(await readSessionClaims(headersWith(noSessionId))).toBeNull();
     expect(await readSessionClaims(headersWith(foreign))).toBeNull();
     expect(await readSessionClaims(headersWith(expired))).toBeNull();
     expect(await readSessionClaims(headersWith(noVersion))).toBeNull();

@@ -2,8 +2,10 @@ import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { getSessionCookieName, readAuthEnv } from "@/lib/auth/auth-env.ts";
 
-const SessionClaimsSchema = z.object({ sub: z.string().min(1), sv: z.number().int() });
-export type SessionClaims = { userId: string; sessionVersion: number };
+// `sid` names one sign-in, so signing out can end that session alone (ended_sessions). Tokens without it predate
+// server-side sign-out and are refused: upgrading signs everyone out once.
+const SessionClaimsSchema = z.object({ sub: z.string().min(1), sv: z.number().int(), sid: z.string().min(16).max(100) });
+export type SessionClaims = { userId: string; sessionVersion: number; sessionId: string };
 
 /** Reads one cookie from a Cookie header, joining next-auth's chunked cookies (`name.0`, `name.1`, …). */
 export function readCookie(cookieHeader: string | null, name: string): string | undefined {
@@ -38,7 +40,7 @@ export async function readSessionClaims(headers: Headers): Promise<SessionClaims
   try {
     const payload = await decode({ token, secret: env.NEXTAUTH_SECRET });
     const claims = SessionClaimsSchema.safeParse(payload);
-    return claims.success ? { userId: claims.data.sub, sessionVersion: claims.data.sv } : null;
+    return claims.success ? { userId: claims.data.sub, sessionVersion: claims.data.sv, sessionId: claims.data.sid } : null;
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "@/lib/auth/password.ts";
 import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
+import type { SessionClaims } from "@/lib/auth/session-claims.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 
 export const EmailSchema = z
@@ -156,11 +157,28 @@ export async function checkCredentials(db: Db, email: string, password: string):
 
 export type SessionUser = { id: string; email: string; name: string | null; role: Role };
 
-/** The user behind a session, if it is still valid: exists, not disabled, and not ended by a reset or role change. */
-export async function findSessionUser(db: Db, userId: string, sessionVersion: number): Promise<SessionUser | null> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true } });
-  if (!user || user.disabled || user.sessionVersion !== sessionVersion) return null;
+/**
+ * The user behind a session, if it is still valid: the user exists and is not disabled, no reset or role change
+ * ended all their sessions (session version), and this session was not signed out (ended_sessions).
+ */
+export async function findSessionUser(db: Db, claims: SessionClaims): Promise<SessionUser | null> {
+  const [user, ended] = await Promise.all([
+    db.user.findUnique({ where: { id: claims.userId }, select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true } }),
+    db.endedSession.findUnique({ where: { sessionId: claims.sessionId }, select: { sessionId: true } }),
+  ]);
+  if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion || ended) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/**
+ * Sign-out: the session's cookie stops working at once, from any browser it was copied to. The record is kept
+ * until the JWT would have expired by itself; expired records are removed on the way.
+ */
+export async function endSession(db: Db, session: { sessionId: string; userId: string; expiresAt: Date }): Promise<void> {
+  await db.$transaction([
+    db.endedSession.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
+    db.endedSession.upsert({ where: { sessionId: session.sessionId }, create: session, update: {} }),
+  ]);
 }
 
 /** First run: creates the admin when there are no users at all. Returns whether it did. */

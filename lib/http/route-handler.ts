@@ -4,6 +4,7 @@ import { hasRole, type Role } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { toErrorResponse } from "@/lib/http/error-response.ts";
+import { findCrossSiteReason, listOwnHosts } from "@/lib/security/cross-site-request.ts";
 
 type RouteHandler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -14,7 +15,8 @@ export type RouteAccess = { role: Role };
 
 /**
  * Wraps a route handler: the caller must be signed in (session cookie) or send a valid API token, with at least
- * `access.role` (default viewer): 401 otherwise, 403 for a role that is too low. Every failure leaves as the
+ * `access.role` (default viewer): 401 otherwise, 403 for a role that is too low or for a cookie-authenticated write
+ * sent from another origin (CSRF). Every failure leaves as the
  * `{ error: { code, message, details? } }` envelope.
  */
 export function handleRoute<C>(handler: AuthenticatedRouteHandler<C>): RouteHandler<C>;
@@ -28,12 +30,20 @@ export function handleRoute<C>(
   if (!handler) throw new Error("handleRoute needs a handler");
   return async (request, context) => {
     try {
+      refuseCrossSiteRequest(request);
       const auth = await authorizeRequest(request, access.role);
       return await handler(request, context, auth);
     } catch (error) {
       return toErrorResponse(error, request);
     }
   };
+}
+
+/** Every cookie-authenticated write passes here, so CSRF protection cannot be forgotten by a new route. */
+function refuseCrossSiteRequest(request: Request): void {
+  const reason = findCrossSiteReason(request, listOwnHosts(request.headers, process.env.NEXTAUTH_URL));
+  if (reason === null) return;
+  throw new AppError(403, "cross_site_request", `Refused a cross-site request: ${reason}. Send it from Linkscope's own pages, or use an API token.`);
 }
 
 export async function authorizeRequest(request: Request, role: Role): Promise<RouteAuth> {

@@ -53,6 +53,10 @@ export type IngestWorkerStats = {
   lastEventAt: Date | null;
   lagMs: number | null;
   pending: number;
+  lastCommitAt: Date | null;
+  /** When the batch now being retried first failed; null while writes succeed. */
+  failingSince: Date | null;
+  lastError: string | null;
 };
 
 export type IngestWorker = { stats(): IngestWorkerStats; stop(): Promise<void> };
@@ -76,7 +80,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
 
   const stats: IngestWorkerStats = {
     brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
-    lastEventAt: null, lagMs: null, pending: 0,
+    lastEventAt: null, lagMs: null, pending: 0, lastCommitAt: null, failingSince: null, lastError: null,
   };
   const pending: IncomingMessage[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
@@ -161,11 +165,18 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
         stats.eventsWritten += result.accepted;
         stats.duplicates += result.duplicate;
         stats.deadLetters += result.rejected;
+        stats.lastCommitAt = new Date();
+        stats.failingSince = null;
+        stats.lastError = null;
         noteLag(events, batch);
         log.info({ source: sourceName, messages: batch.length, inserted: result.accepted, duplicates: result.duplicate, deadLetters: result.rejected, ms: Math.round(performance.now() - started) }, "batch written");
         return;
       } catch (error) {
         const delay = computeBackoffDelay(attempt, dbBackoff);
+        stats.failingSince ??= new Date();
+        stats.lastError = describeWriteError(error);
+        // Health must show a stuck source now, not at the next heartbeat: a failing source is what it is for.
+        if (attempt === 0) void writeHeartbeat();
         log.error({ err: (error as Error).message, attempt, delayMs: delay, messages: batch.length }, "batch write failed; will retry");
         await sleep(delay, stopping.signal);
         if (stopping.signal.aborted) throw new Error("stopped before the batch was written; the broker will redeliver it");
@@ -218,6 +229,11 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   };
   const heartbeatRow = () => ({
     id: options.clientId,
+    source: sourceName,
+    lastCommitAt: stats.lastCommitAt,
+    failingSince: stats.failingSince,
+    lastError: stats.lastError,
+    backlog: pending.length,
     brokerConnected: stats.brokerConnected,
     lastEventAt: stats.lastEventAt,
     lagMs: stats.lagMs,
@@ -246,6 +262,18 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     },
   };
+}
+
+/**
+ * What health may show of a failed write: the Postgres error code and the first line of the message, bounded.
+ * Payload values are not part of driver messages for the errors seen here, but the text is still cut short.
+ */
+function describeWriteError(error: unknown): string {
+  const code = typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? `${error.code}: ` : "";
+  const text = error instanceof Error ? error.message : String(error);
+  // Prisma prefixes its messages with blank lines and the invocation; the last line carries the database's words.
+  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  return `${code}${lines.at(-1) ?? ""}`.slice(0, 200);
 }
 
 function redactUrl(url: string): string {

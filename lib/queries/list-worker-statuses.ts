@@ -6,11 +6,16 @@ export type WorkerHeartbeat = {
   lastEventAt: Date | null;
   lagMs: number | null;
   heartbeatAt: Date;
+  /** Optional so callers that build rows by hand (tests, old rows) need not name them. */
+  source?: string | null;
+  lastCommitAt?: Date | null;
+  failingSince?: Date | null;
+  backlog?: number;
 };
 
 export async function listWorkerStatuses(db: Db): Promise<WorkerHeartbeat[]> {
   return db.workerStatus.findMany({
-    select: { id: true, brokerConnected: true, lastEventAt: true, lagMs: true, heartbeatAt: true },
+    select: { id: true, brokerConnected: true, lastEventAt: true, lagMs: true, heartbeatAt: true, source: true, lastCommitAt: true, failingSince: true, backlog: true },
     orderBy: { heartbeatAt: "desc" },
   });
 }

@@ -16,6 +16,7 @@ describe("summarizeHealth", () => {
       db: true,
       broker: true,
       worker: { connected: true, lagMs: 120, lastEventAt: secondsAgo(2), heartbeatAt: secondsAgo(3) },
+      sources: [],
     });
   });
 
@@ -60,6 +61,36 @@ describe("summarizeHealth", () => {
       db: false,
       broker: false,
       worker: { connected: false, lagMs: null, lastEventAt: null, heartbeatAt: null },
+      sources: [],
     });
+  });
+
+  it("reports each source and is not ok once a source has failed to commit for longer than the threshold", () => {
+    const worker = (id: string, source: string, failingSeconds: number | null, backlog = 0) => ({
+      id, source, brokerConnected: true, lagMs: 10, lastEventAt: secondsAgo(90), heartbeatAt: secondsAgo(1),
+      lastCommitAt: secondsAgo(90), failingSince: failingSeconds === null ? null : secondsAgo(failingSeconds), backlog,
+    });
+    const recent = summarizeHealth({ dbOk: true, now, workers: [worker("a", "emqx", 30, 400), worker("b", "linkscope-agent", null)], sourceFailingAfterMs: 60_000 });
+    expect(recent.ok).toBe(true);
+    expect(recent.sources).toEqual([
+      { source: "emqx", status: "failing", workers: 1, lastCommitAt: secondsAgo(90), failingSince: secondsAgo(30), backlog: 400 },
+      { source: "linkscope-agent", status: "ok", workers: 1, lastCommitAt: secondsAgo(90), failingSince: null, backlog: 0 },
+    ]);
+    const stuck = summarizeHealth({ dbOk: true, now, workers: [worker("a", "emqx", 61), worker("b", "linkscope-agent", null)], sourceFailingAfterMs: 60_000 });
+    expect(stuck.ok).toBe(false);
+    expect(stuck.broker).toBe(true);
+  });
+
+  it("marks a source whose workers stopped beating as stale, and ignores a stale worker's old failure", () => {
+    const health = summarizeHealth({
+      dbOk: true,
+      now,
+      workers: [
+        { id: "live", source: "aws-iot", brokerConnected: true, lagMs: 1, lastEventAt: null, heartbeatAt: secondsAgo(1) },
+        { id: "gone", source: "emqx", brokerConnected: false, lagMs: null, lastEventAt: null, heartbeatAt: secondsAgo(600), failingSince: secondsAgo(900) },
+      ],
+    });
+    expect(health.sources.map((source) => [source.source, source.status])).toEqual([["aws-iot", "ok"], ["emqx", "stale"]]);
+    expect(health.ok).toBe(true);
   });
 });

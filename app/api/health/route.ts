@@ -4,9 +4,12 @@ import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { listWorkerStatuses, type WorkerHeartbeat } from "@/lib/queries/list-worker-statuses.ts";
 import { pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
-import { summarizeHealth } from "@/lib/queries/summarize-health.ts";
+import { DEFAULT_SOURCE_FAILING_AFTER_MS, summarizeHealth } from "@/lib/queries/summarize-health.ts";
 
 const log = createLogger("health");
+const configuredFailingAfterMs = Number(process.env.LINKSCOPE_HEALTH_FAILING_AFTER_MS);
+// How long a source may fail to commit before health says ok: false (default 60 s).
+const SOURCE_FAILING_AFTER_MS = Number.isFinite(configuredFailingAfterMs) && configuredFailingAfterMs >= 0 ? configuredFailingAfterMs : DEFAULT_SOURCE_FAILING_AFTER_MS;
 
 async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
   try {
@@ -18,7 +21,10 @@ async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
   }
 }
 
-/** Public liveness/readiness: 200 when the database answers (worker state is reported, not required). */
+/**
+ * Public liveness/readiness: 200 when the database answers (worker state is reported, not required); `ok` also
+ * needs a connected worker and no source failing to commit for longer than LINKSCOPE_HEALTH_FAILING_AFTER_MS.
+ */
 export const GET = handlePublicRoute(async () => {
   const { db, ping } = await checkDatabase();
   let workers: WorkerHeartbeat[] = [];
@@ -27,6 +33,6 @@ export const GET = handlePublicRoute(async () => {
   } else if (!ping.ok) {
     log.warn({ error: ping.error }, "database ping failed");
   }
-  const health = summarizeHealth({ dbOk: ping.ok, workers, now: new Date() });
+  const health = summarizeHealth({ dbOk: ping.ok, workers, now: new Date(), sourceFailingAfterMs: SOURCE_FAILING_AFTER_MS });
   return createJsonResponse(health, { status: health.db ? 200 : 503 });
 });

@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { listWorkerStatuses } from "@/lib/queries/list-worker-statuses.ts";
+import { summarizeHealth } from "@/lib/queries/summarize-health.ts";
+import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
+import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
+
+// A source whose batches cannot commit (here: a trigger refuses one device's events, standing in for any error
+// that is not an outage) must show in /api/health's document, not only in the worker's log.
+
+const log = createLogger("test");
+log.level = "silent";
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let broker: EmbeddedBroker;
+let worker: IngestWorker;
+const STUCK_DEVICE = `stuck-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  await testDb.db.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_stuck_device() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.id = '${STUCK_DEVICE}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$`);
+  await testDb.db.$executeRawUnsafe(`CREATE TRIGGER refuse_stuck_device BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_stuck_device()`);
+  broker = await startEmbeddedBroker({ log });
+  worker = await startIngestWorker({
+    db: testDb.db,
+    log,
+    mqttUrl: broker.url,
+    adapter: getMqttSourceAdapter("emqx"),
+    clientId: `ingest-${randomUUID()}`,
+    heartbeatIntervalMs: 200,
+    dbBackoff: { baseMs: 100, maxMs: 200 },
+    stopTimeoutMs: 500,
+  });
+  await waitFor(async () => worker.stats().brokerConnected, Boolean);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await broker?.stop();
+  await testDb?.drop();
+});
+
+describe("source health", () => {
+  it("reports a source that commits, then one that keeps failing, and health turns not ok", async () => {
+    const healthy = await mqtt.connectAsync(broker.url, { clientId: `healthy-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0 });
+    const committed = await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (row) => row?.lastCommitAt != null);
+    expect(committed?.source).toBe("emqx");
+    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(true);
+
+    const stuck = await mqtt.connectAsync(broker.url, { clientId: STUCK_DEVICE, reconnectPeriod: 0 });
+    const failing = await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (row) => row?.failingSince != null);
+    expect(failing?.backlog).toBeGreaterThan(0);
+    const health = summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(Date.now() + 1), sourceFailingAfterMs: 0 });
+    expect(health.ok).toBe(false);
+    expect(health.broker).toBe(true);
+    expect(health.sources).toEqual([expect.objectContaining({ source: "emqx", status: "failing", failingSince: failing?.failingSince })]);
+    const row = await testDb.db.workerStatus.findFirstOrThrow({ select: { lastError: true } });
+    expect(row.lastError).toMatch(/refused by the test/);
+
+    await testDb.db.$executeRawUnsafe(`DROP TRIGGER refuse_stuck_device ON devices`);
+    await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (latest) => latest?.failingSince === null);
+    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(true);
+    await Promise.all([healthy.endAsync(), stuck.endAsync()]);
+  });
+});
