@@ -40,6 +40,12 @@ export function IngestStatus() {
       staleAfterMs: HEARTBEAT_STALE_AFTER_MS,
     };
   }
+  if (signal && data?.sources) {
+    signal.failingSources = data.sources
+      .filter((source) => source.status === "failing" && source.failingSince !== null)
+      .map((source) => ({ source: source.source, failingSinceMs: Date.parse(source.failingSince ?? "") }))
+      .sort((a, b) => a.failingSinceMs - b.failingSinceMs);
+  }
   const view = describeIngestStatus(signal, Date.now());
   return (
     <span className={`status-pill status-${view.tone}`} role="status" data-live-stream={live.connected ? "open" : "closed"}>

@@ -20,11 +20,11 @@ const ACCESS: Record<string, Access> = {
   "GET /api/health": { public: true, status: 200 },
   "GET /api/auth/[...nextauth]": { public: true, path: "/api/auth/csrf", status: 200 },
   "POST /api/auth/[...nextauth]": { public: true, path: "/api/auth/signout" },
-  "GET /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
-  "POST /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
-  "PUT /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
-  "PATCH /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
-  "DELETE /api/[...path]": { public: true, path: "/api/no-such-route", status: 404 },
+  "GET /api/[...path]": { role: "viewer", path: "/api/no-such-route", allowedStatus: 404 },
+  "POST /api/[...path]": { role: "viewer", path: "/api/no-such-route", allowedStatus: 404 },
+  "PUT /api/[...path]": { role: "viewer", path: "/api/no-such-route", allowedStatus: 404 },
+  "PATCH /api/[...path]": { role: "viewer", path: "/api/no-such-route", allowedStatus: 404 },
+  "DELETE /api/[...path]": { role: "viewer", path: "/api/no-such-route", allowedStatus: 404 },
   "GET /api/v1/me": { role: "viewer" },
   "GET /api/v1/devices": { role: "viewer" },
   "GET /api/v1/devices/export": { role: "viewer", path: "/api/v1/devices/export?query=sensor" },
@@ -120,6 +120,8 @@ async function readStreamStatus(client: Awaited<ReturnType<typeof createApiClien
 
 test("anonymous callers get 401 and each role gets 200 or 403, per the table", async ({ baseURL }) => {
   if (!baseURL) throw new Error("baseURL is not configured");
+  // Every route × four callers, one request at a time.
+  test.setTimeout(300_000);
   const clients = { anonymous: await createApiClient(baseURL, null), viewer: await createApiClient(baseURL, "viewer"), support: await createApiClient(baseURL, "support"), admin: await createApiClient(baseURL, "admin") };
   const failures: string[] = [];
   try {
@@ -150,6 +152,42 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
     }
   } finally {
     await Promise.all(Object.values(clients).map((client) => client.dispose()));
+  }
+  expect(failures).toEqual([]);
+});
+
+// Public writes are not cookie-authenticated: next-auth checks its own CSRF token, ingest needs its token.
+const NOT_COOKIE_AUTHENTICATED = new Set(["POST /api/auth/[...nextauth]", "POST /api/v1/ingest/[source]", "OPTIONS /api/v1/ingest/[source]"]);
+
+test("every state-changing route refuses a cookie-authenticated request from another origin (CSRF)", async ({ baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is not configured");
+  // Another port of the same host: same site, so SameSite=Lax cookies go along, but another origin.
+  const attacker = new URL(baseURL);
+  attacker.port = String(Number(attacker.port || 80) + 1);
+  const forged: Record<string, string>[] = [
+    { origin: attacker.origin, "content-type": "text/plain" },
+    { origin: attacker.origin, "sec-fetch-site": "same-site", "content-type": "text/plain" },
+    { "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" },
+  ];
+  const admin = await createApiClient(baseURL, "admin");
+  const failures: string[] = [];
+  try {
+    for (const route of routes.filter((candidate) => candidate.method !== "GET")) {
+      const access = ACCESS[route.key];
+      if (!access) continue;
+      if ("public" in access) {
+        if (!NOT_COOKIE_AUTHENTICATED.has(route.key)) failures.push(`${route.key} is a public write: say in NOT_COOKIE_AUTHENTICATED why it needs no CSRF check`);
+        continue;
+      }
+      const url = access.path ?? fillPattern(route.pattern, SAMPLES);
+      for (const headers of forged) {
+        const response = await admin.fetch(url, { method: route.method, headers, data: "email=attacker@evil.example", maxRedirects: 0 });
+        const code = response.status() === 403 ? ((await response.json()) as { error?: { code?: string } }).error?.code : undefined;
+        if (code !== "cross_site_request") failures.push(`${route.key} with ${JSON.stringify(headers)}: ${response.status()} ${code ?? ""}, expected 403 cross_site_request`);
+      }
+    }
+  } finally {
+    await admin.dispose();
   }
   expect(failures).toEqual([]);
 });

@@ -19,7 +19,7 @@ export function isPublicPagePath(pathname: string): boolean {
 /** Where to send someone who is not signed in; only same-site paths are kept as the return address. */
 export function buildSignInHref(returnTo: string | null | undefined): string {
   const path = toSameOriginPath(returnTo, "");
-  if (path === "" || path === "/" || isPublicPagePath(path.split(/[?#]/)[0] ?? "")) return "/signin";
+  if (path === "" || isPublicPagePath(path.split(/[?#]/)[0] ?? "")) return "/signin";
   return `/signin?${new URLSearchParams({ callbackUrl: path })}`;
 }
 

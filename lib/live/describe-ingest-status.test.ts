@@ -23,6 +23,12 @@ describe("describeIngestStatus", () => {
     expect(describeIngestStatus({ ...healthy, heartbeatAgeMs: 2 * 86_400_000 }, now).text).toBe("Ingest worker offline since 2026-11-20 14:30 UTC");
   });
 
+  it("names a source whose writes keep failing, before lag or broker state", () => {
+    const failingSources = [{ source: "emqx", failingSinceMs: Date.parse("2026-11-22T14:21:00Z") }, { source: "aws-iot", failingSinceMs: now }];
+    expect(describeIngestStatus({ ...healthy, failingSources }, now)).toEqual({ tone: "bad", text: "Ingest failing: emqx and 1 more since 14:21 UTC" });
+    expect(describeIngestStatus({ ...healthy, failingSources: [] }, now).tone).toBe("good");
+  });
+
   it("orders the conditions: unreachable, database, no worker, broker", () => {
     expect(describeIngestStatus(null, now).tone).toBe("unknown");
     expect(describeIngestStatus({ ...healthy, reachable: false }, now).text).toBe("Server unreachable");

@@ -12,6 +12,8 @@ export type IngestSignal = {
   heartbeatAgeMs: number | null;
   /** Heartbeats older than this mean the worker is gone (HEARTBEAT_STALE_AFTER_MS on the server). */
   staleAfterMs: number;
+  /** Sources whose writes keep failing (from /api/health), oldest failure first; absent when unknown. */
+  failingSources?: readonly { source: string; failingSinceMs: number }[];
 };
 
 export type IngestStatusView = { tone: "good" | "warn" | "bad" | "unknown"; text: string };
@@ -21,6 +23,11 @@ export function describeIngestStatus(signal: IngestSignal | null, nowMs: number)
   if (!signal) return { tone: "unknown", text: "Checking ingest…" };
   if (!signal.reachable) return { tone: "bad", text: "Server unreachable" };
   if (signal.db === false) return { tone: "bad", text: "Database unreachable" };
+  const failing = signal.failingSources?.[0];
+  if (failing) {
+    const others = (signal.failingSources?.length ?? 1) - 1;
+    return { tone: "bad", text: `Ingest failing: ${failing.source}${others > 0 ? ` and ${others} more` : ""} since ${formatUtcTime(failing.failingSinceMs, nowMs)}` };
+  }
   if (signal.heartbeatAgeMs === null) return { tone: "warn", text: "Ingest worker not connected" };
   if (signal.heartbeatAgeMs >= signal.staleAfterMs) {
     return { tone: "bad", text: `Ingest worker offline since ${formatUtcTime(nowMs - signal.heartbeatAgeMs, nowMs)}` };
