@@ -1,3 +1,4 @@
+import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { AgentExportSchema, MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
@@ -23,13 +24,9 @@ export async function importAgentExport(db: Db, input: { deviceId: string; body:
     throw error;
   };
 
-  let json: unknown;
-  try {
-    json = JSON.parse(input.body);
-  } catch (error) {
-    return reject(new AppError(400, "invalid_export", `The file is not JSON: ${(error as Error).message}`));
-  }
-  const parsed = AgentExportSchema.safeParse(json);
+  const decoded = parseUntrustedJson(input.body, { maxBytes: MAX_EXPORT_BYTES });
+  if (!decoded.ok) return reject(new AppError(400, "invalid_export", `The file is not JSON this endpoint accepts: ${decoded.error}`));
+  const parsed = AgentExportSchema.safeParse(decoded.value);
   if (!parsed.success) {
     return reject(new AppError(400, "invalid_export", `Not a Linkscope agent export: ${describeZodError(parsed.error)}`, listZodIssues(parsed.error)));
   }

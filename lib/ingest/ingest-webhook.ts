@@ -21,9 +21,13 @@ export type WebhookOutcome =
  * record at all is a 400 (and kept as a dead letter); individual bad records are counted as rejected.
  */
 export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buffer, receivedAt = new Date()): Promise<WebhookOutcome> {
-  const text = decodeBody(body);
-  if (text.trim() === "") throw new AppError(400, "empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const topic = `webhook:${format.name}`;
+  const text = decodeBody(body);
+  if (text === null) {
+    await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: "body is not valid UTF-8", payload: body }] });
+    throw new AppError(400, "invalid_encoding", "The request body is not valid UTF-8; it was kept as a dead letter.");
+  }
+  if (text.trim() === "") throw new AppError(400, "empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const processor = createRecordProcessor(format, topic);
 
   if (format.input === "json") {
@@ -47,16 +51,16 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     kind: "ingested",
     accepted: result.accepted,
     duplicate: result.duplicate,
-    rejected: deadLetters.length,
+    rejected: result.rejected,
     errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
   };
 }
 
-function decodeBody(body: Buffer): string {
+function decodeBody(body: Buffer): string | null {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
-    throw new AppError(400, "invalid_encoding", "The request body is not valid UTF-8.");
+    return null;
   }
 }
 

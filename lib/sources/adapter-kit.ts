@@ -9,28 +9,72 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export type JsonResult = { ok: true; value: unknown; text: string } | { ok: false; error: string };
 
+/** Deeper documents overflow the stack of recursive code downstream (JSON.stringify, the database's jsonb). */
+export const MAX_JSON_DEPTH = 64;
+/** Object keys in one document: far above any real event or export, far below what slows a parse. */
+export const MAX_JSON_KEYS = 100_000;
+
 /**
- * Decodes and parses one untrusted JSON input: strict UTF-8, bounded size, and no prototype-pollution keys
- * (`__proto__`, `constructor`, `prototype` are refused anywhere in the document).
+ * Decodes and parses one untrusted JSON input: strict UTF-8, bounded size, depth and key count, no
+ * prototype-pollution keys (`__proto__`, `constructor`, `prototype` are refused anywhere in the document), and
+ * JSON-escaped lone surrogates (`"\\ud800"`, which Postgres refuses in jsonb) replaced by U+FFFD.
  */
-export function parseUntrustedJson(payload: Buffer | Uint8Array | string): JsonResult {
-  const decoded = decodeText(payload);
+export function parseUntrustedJson(payload: Buffer | Uint8Array | string, options: { maxBytes?: number } = {}): JsonResult {
+  const decoded = decodeText(payload, options.maxBytes);
   if (!decoded.ok) return decoded;
   const text = decoded.text;
   if (text.trim() === "") return { ok: false, error: "payload is empty" };
+  const shape = measureJson(text);
+  if (shape.depth > MAX_JSON_DEPTH) return { ok: false, error: `payload is nested deeper than ${MAX_JSON_DEPTH} levels` };
+  if (shape.keys > MAX_JSON_KEYS) return { ok: false, error: `payload has more than ${MAX_JSON_KEYS} keys` };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
   }
-  // A reviver would slow every parse several-fold; walk the document only when a forbidden key (possibly
-  // \u-escaped) could be in it.
+  // A reviver would slow every parse several-fold; walk the document only when a forbidden key or a lone
+  // surrogate (possibly \u-escaped) could be in it.
   if (/__proto__|constructor|prototype|\\u/.test(text)) {
     const forbidden = findForbiddenKey(value);
     if (forbidden) return { ok: false, error: `payload is not JSON this adapter accepts: forbidden key "${forbidden}"` };
+    if (ESCAPED_SURROGATE.test(text)) {
+      const cleaned = replaceLoneSurrogates(value);
+      return { ok: true, value: cleaned, text: JSON.stringify(cleaned) };
+    }
   }
   return { ok: true, value, text };
+}
+
+const ESCAPED_SURROGATE = /\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function replaceLoneSurrogates(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(LONE_SURROGATE, "\uFFFD");
+  if (Array.isArray(value)) return value.map(replaceLoneSurrogates);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key.replace(LONE_SURROGATE, "\uFFFD"), replaceLoneSurrogates(entry)]));
+}
+
+/** One pass over the text: deepest nesting of objects and arrays, and the number of object keys (colons). */
+function measureJson(text: string): { depth: number; keys: number } {
+  let depth = 0;
+  let maxDepth = 0;
+  let keys = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+      continue;
+    }
+    if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) maxDepth = Math.max(maxDepth, ++depth);
+    else if (char === 0x7d || char === 0x5d) depth--;
+    else if (char === 0x3a) keys++;
+  }
+  return { depth: maxDepth, keys };
 }
 
 function findForbiddenKey(root: unknown): string | null {
@@ -50,9 +94,9 @@ function findForbiddenKey(root: unknown): string | null {
   return null;
 }
 
-export function decodeText(payload: Buffer | Uint8Array | string): { ok: true; text: string } | { ok: false; error: string } {
+export function decodeText(payload: Buffer | Uint8Array | string, maxBytes = MAX_RECORD_BYTES): { ok: true; text: string } | { ok: false; error: string } {
   const size = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
-  if (size > MAX_RECORD_BYTES) return { ok: false, error: `payload too large: ${size} bytes (limit ${MAX_RECORD_BYTES})` };
+  if (size > maxBytes) return { ok: false, error: `payload too large: ${size} bytes (limit ${maxBytes})` };
   if (typeof payload === "string") {
     if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(payload)) return { ok: false, error: "payload is not valid UTF-8 (lone surrogate)" };
     return { ok: true, text: payload };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { DeviceIdSchema, finishEvents, formatZodError, guard, isRecord, readInstant, reject } from "./adapter-kit.ts";
+import { DeviceIdSchema, finishEvents, formatZodError, guard, isRecord, readInstant, reject, parseUntrustedJson } from "./adapter-kit.ts";
 import { mapVendorCode } from "./vendor-codes.ts";
 
 export const AZURE_IOT_HUB_SOURCE = "azure-iot-hub";
@@ -233,11 +233,9 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
     if (!at) return reject(`time is not a timestamp: ${JSON.stringify(r.time).slice(0, 64)}`);
     let properties: unknown = r.properties;
     if (typeof properties === "string") {
-      try {
-        properties = JSON.parse(properties);
-      } catch {
-        return reject("properties is a string but not JSON");
-      }
+      const nested = parseUntrustedJson(properties);
+      if (!nested.ok) return reject(`properties is a string but not JSON this adapter accepts: ${nested.error}`);
+      properties = nested.value;
     }
     const props = ConnectionsPropertiesSchema.safeParse(properties);
     if (!props.success) return reject(`Connections log properties: ${formatZodError(props.error)}`);

@@ -16,6 +16,7 @@ import {
   type Initiator,
   type Reason,
 } from "@/lib/events/connection-event.ts";
+import { parseUntrustedJson } from "./adapter-kit.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 
 export const LINKSCOPE_AGENT_SOURCE = "linkscope-agent";
@@ -94,13 +95,9 @@ export function parseLinkscopeAgentMessage(topic: string, payload: Buffer | stri
   if (bytes > MAX_REPORT_BYTES) return { ok: false, error: `agent report is ${bytes} bytes; the limit is ${MAX_REPORT_BYTES}` };
   const topicDeviceId = readAgentReportTopic(topic);
   if (topicDeviceId === null) return { ok: false, error: `not an agent report topic: ${topic}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
-  } catch (error) {
-    return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
-  }
-  const parsed = AgentReportSchema.safeParse(json);
+  const decoded = parseUntrustedJson(payload, { maxBytes: MAX_REPORT_BYTES });
+  if (!decoded.ok) return { ok: false, error: decoded.error };
+  const parsed = AgentReportSchema.safeParse(decoded.value);
   if (!parsed.success) return { ok: false, error: `not a Linkscope agent report: ${formatZodError(parsed.error)}` };
   if (parsed.data.deviceId !== topicDeviceId) {
     return { ok: false, error: "the report's deviceId does not match its topic (a device may only report for itself)" };

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
+import { startIngestWorker } from "./ingest-worker.ts";
+import { createIngestToken } from "./ingest-tokens.ts";
+
+// One record the database refuses must not stop its source: the batch is split, the refused record becomes a
+// dead letter with the reason, the rest is written and acknowledged. A trigger stands in for any such refusal.
+const log = createLogger("test");
+log.level = "silent";
+const REFUSED_PREFIX = "refused-";
+
+let testDb: TestDatabase;
+let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
+let awsToken: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  process.env.DATABASE_URL = testDb.url;
+  route = await import("@/app/api/v1/ingest/[source]/route.ts");
+  awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
+  await testDb.db.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_marked_devices() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.id LIKE '${REFUSED_PREFIX}%' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '22023'; END IF;
+      RETURN NEW;
+    END $$`);
+  await testDb.db.$executeRawUnsafe(`CREATE TRIGGER refuse_marked_devices BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_marked_devices()`);
+});
+
+afterAll(async () => {
+  const { getDb } = await import("@/lib/db/client.ts");
+  await getDb().$disconnect();
+  await testDb?.drop();
+});
+
+function post(body: string | Buffer) {
+  const request = new Request("http://127.0.0.1/api/v1/ingest/aws-iot", { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": "application/json", authorization: `Bearer ${awsToken}` } });
+  return route.POST(request, { params: Promise.resolve({ source: "aws-iot" }) });
+}
+
+function awsConnected(clientId: string, version: number, extra: object = {}) {
+  return { clientId, timestamp: Date.now() - 60_000 + version, eventType: "connected", sessionIdentifier: `s-${clientId}-${version}`, principalIdentifier: "p", versionNumber: version, ipAddress: "192.0.2.1", ...extra };
+}
+
+const deviceEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });
+
+describe("refused records over the webhook", () => {
+  it("[good, refused, good] stores both good events and keeps the refused one as a dead letter with the reason", async () => {
+    const good = [`good-a-${randomUUID().slice(0, 6)}`, `good-b-${randomUUID().slice(0, 6)}`];
+    const refused = `${REFUSED_PREFIX}${randomUUID().slice(0, 6)}`;
+    const response = await post(JSON.stringify([awsConnected(good[0] ?? "", 1), awsConnected(refused, 1), awsConnected(good[1] ?? "", 1)]));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(await deviceEvents(good[0] ?? "")).toBe(1);
+    expect(await deviceEvents(good[1] ?? "")).toBe(1);
+    const letter = await testDb.db.deadLetter.findFirstOrThrow({ where: { topic: `refused-event:${refused}` } });
+    expect(letter.error).toMatch(/the database refused this event: .*refused by the test/);
+    expect(letter.payload).toContain(refused);
+  });
+
+  it("stores an event whose extra field holds a JSON-escaped lone surrogate, with the character replaced", async () => {
+    const deviceId = `surrogate-${randomUUID().slice(0, 6)}`;
+    const body = JSON.stringify([awsConnected(deviceId, 1, { note: "MARK" })]).replace('"MARK"', '"\\ud800"');
+    const response = await post(body);
+    expect(await response.json()).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await deviceEvents(deviceId)).toBe(1);
+  });
+
+  it("rejects only the record nested 5,000 deep; its neighbours are stored", async () => {
+    const good = `deep-neighbour-${randomUUID().slice(0, 6)}`;
+    const deep = `{"clientId":"deep","nested":${"[".repeat(5000)}1${"]".repeat(5000)}}`;
+    const response = await post(`[${JSON.stringify(awsConnected(good, 1))},${deep}]`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(await deviceEvents(good)).toBe(1);
+  });
+
+  it("keeps a body that is not valid UTF-8 as a dead letter and answers 400", async () => {
+    const before = await testDb.db.deadLetter.count({ where: { error: "body is not valid UTF-8" } });
+    const response = await post(Buffer.from([0x5b, 0xff, 0xfe, 0x5d]));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_encoding" } });
+    expect(await testDb.db.deadLetter.count({ where: { error: "body is not valid UTF-8" } })).toBe(before + 1);
+  });
+});
+
+describe("refused records from the broker", () => {
+  let broker: EmbeddedBroker | undefined;
+
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it("writes and acknowledges the rest of the batch, and the source does not stall", async () => {
+    broker = await startEmbeddedBroker({ log });
+    const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `ingest-${randomUUID()}`, flushIntervalMs: 200, stopTimeoutMs: 1000 });
+    try {
+      await waitFor(async () => worker.stats().brokerConnected, Boolean);
+      const ids = [`w-good-${randomUUID().slice(0, 6)}`, `${REFUSED_PREFIX}w-${randomUUID().slice(0, 6)}`, `w-good-${randomUUID().slice(0, 6)}`];
+      const clients = await Promise.all(ids.map((clientId) => mqtt.connectAsync(broker?.url ?? "", { clientId, reconnectPeriod: 0 })));
+      await waitFor(async () => Promise.all([deviceEvents(ids[0] ?? ""), deviceEvents(ids[2] ?? "")]), (counts) => counts.every((count) => count >= 1));
+      const refusedLetter = await waitFor(() => testDb.db.deadLetter.count({ where: { topic: `refused-event:${ids[1]}` } }), (count) => count >= 1);
+      expect(refusedLetter).toBeGreaterThanOrEqual(1);
+      expect(await deviceEvents(ids[1] ?? "")).toBe(0);
+      // Nothing is left waiting for a retry: the source keeps moving.
+      await waitFor(async () => worker.stats(), (stats) => stats.pending === 0 && stats.failingSince === null);
+      expect(worker.stats()).toMatchObject({ pending: 0, failingSince: null });
+      await Promise.all(clients.map((client) => client.endAsync()));
+    } finally {
+      await worker.stop();
+    }
+  });
+});
