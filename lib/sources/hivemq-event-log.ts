@@ -6,7 +6,10 @@ import { mapVendorCode } from "./vendor-codes.ts";
 export const HIVEMQ_SOURCE = "hivemq";
 const MAX_LINE = 8 * 1024;
 
-/** `reason:` texts of broker-initiated disconnects (§7) to HiveMQ UPPER_SNAKE reason codes. */
+/**
+ * `reason:` texts of broker-initiated disconnects (§7) to HiveMQ UPPER_SNAKE reason codes. Other texts are kept as
+ * `hivemq:UNKNOWN` with the text as message; the code table reads the text (rate limiting stated in words).
+ */
 const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Client was idle for too long/i, "KEEP_ALIVE_TIMEOUT"],
   [/^Another client connected with the same client ?id/i, "SESSION_TAKEN_OVER"],
@@ -17,7 +20,7 @@ const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Sent CONNECT with/i, "PROTOCOL_ERROR"],
   [/^No CONNECT sent in time/i, "NO_CONNECT_IDLE_TIMEOUT"],
   [/^TLS handshake not finished in time/i, "TLS_HANDSHAKE_TIMEOUT"],
-  [/^(Re-)?Authentication failed/i, "NOT_AUTHORIZED"],
+  [/^(Re-)?Authentication failed/i, "AUTHENTICATION_FAILED"],
 ];
 
 /**
@@ -60,7 +63,7 @@ function readMessage(message: string, at: Date, line: string): ConnectionEvent[]
     const deviceId = m[1] ?? "";
     if (deviceId === "UNKNOWN") return null;
     // Auth failures happen at CONNECT, so there was no session to end.
-    const kind = code === "NOT_AUTHORIZED" || code === "CLIENT_IDENTIFIER_NOT_VALID" || code === "UNSUPPORTED_PROTOCOL_VERSION" ? "connect_failed" : "disconnected";
+    const kind = code === "AUTHENTICATION_FAILED" || code === "CLIENT_IDENTIFIER_NOT_VALID" || code === "UNSUPPORTED_PROTOCOL_VERSION" ? "connect_failed" : "disconnected";
     return [build(kind, deviceId, m[2] ?? null, at, code, line, { message: text })];
   }
   return null;
@@ -76,7 +79,7 @@ function build(
   extra: { cleanStart?: boolean; message?: string | null },
 ): ConnectionEvent {
   const code = name ? `hivemq:${name}` : null;
-  const mapped = code ? mapVendorCode(code) : { reason: "connected" as const, initiator: "client" as const };
+  const mapped = code ? mapVendorCode(code, extra.message) : { reason: "connected" as const, initiator: "client" as const };
   return {
     ...EVENT_DEFAULTS,
     deviceId,
