@@ -170,9 +170,10 @@ describe("every adapter stores rate limiting as throttled or quota_exceeded", ()
   it("HiveMQ event.log reason texts", () => {
     const line = (reason: string) => only(parseHivemqEventLine(`2024-05-01 10:00:00,123 - Client ID: abc, IP: 10.0.0.1 was disconnected. reason: ${reason}`));
     expect(line("Sent too many concurrent PUBLISH messages.")).toMatchObject({ code: "hivemq:RECEIVE_MAXIMUM_EXCEEDED", reason: "throttled", initiator: "server" });
-    expect(line("Message rate too high.")).toMatchObject({ code: "hivemq:UNKNOWN", reason: "throttled", message: "Message rate too high" });
-    expect(line("Quota exceeded.")).toMatchObject({ reason: "quota_exceeded" });
-    expect(line("Server busy.")).toMatchObject({ reason: "throttled" });
+    expect(line("Message rate too high.")).toMatchObject({ code: "hivemq:MESSAGE_RATE_TOO_HIGH", reason: "throttled", message: "Message rate too high" });
+    expect(line("Quota exceeded.")).toMatchObject({ code: "hivemq:QUOTA_EXCEEDED", reason: "quota_exceeded" });
+    expect(line("Server busy.")).toMatchObject({ code: "hivemq:SERVER_BUSY", reason: "throttled" });
+    expect(line("Publish rate limit exceeded for this client.")).toMatchObject({ code: "hivemq:UNKNOWN", reason: "throttled" });
     expect(line("Something unheard of.")).toMatchObject({ code: "hivemq:UNKNOWN", reason: "unknown" });
   });
 
