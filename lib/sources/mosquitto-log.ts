@@ -1,7 +1,7 @@
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { decodeText, finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
 export const MOSQUITTO_SOURCE = "mosquitto";
 export const MOSQUITTO_LOG_TOPICS = ["$SYS/broker/log/#"] as const;
@@ -164,6 +164,9 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       m = pattern.exec(message);
       if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slug, at, identity, raw, message, null, null);
     }
+    // A `disconnected due to <reason>.` no known version prints: kept under its own slug; the code table reads its text.
+    m = /^Client (.+) disconnected due to (.+)\.$/.exec(message);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slugify(m[2] ?? "") || "errno", at, identity, raw, message, null, m[2] ?? null);
     m = /^Client (.+) disconnected: (.+)\.$/.exec(message);
     if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, "errno", at, identity, raw, message, null, m[2] ?? null);
     return [];

@@ -163,6 +163,7 @@ describe("every adapter stores rate limiting as throttled or quota_exceeded", ()
     expect(line("Client connection from 10.0.0.9 denied: max_connections exceeded.")).toMatchObject({ kind: "connect_failed", reason: "throttled" });
     expect(line("Client dev-x [10.0.0.1:50004] disconnected: message rate too high.")).toMatchObject({ reason: "throttled", initiator: "server" });
     expect(line("Client dev-y disconnected: Message rate limit exceeded.")).toMatchObject({ reason: "throttled" });
+    expect(line("Client dev-z disconnected due to message rate too high.")).toMatchObject({ code: "mosquitto:message-rate-too-high", reason: "throttled" });
     // The client ID is not the reason: only the reason text is read.
     expect(line("Client quota-meter-7 [10.0.0.1:50005] disconnected: Connection reset by peer.")).toMatchObject({ code: "mosquitto:errno", reason: "connection_lost" });
   });
