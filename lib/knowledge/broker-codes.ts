@@ -1,14 +1,14 @@
-import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
-import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
-import { buildEntries, step } from "./playbook.ts";
-import type { EntryRow, KnowledgeEntry } from "./types.ts";
+import { CONNACK_SUCCESS_NAMES, EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
+import { buildKnowledgeEntries } from "./canonical-codes.ts";
+import { step } from "./playbook.ts";
+import type { KnowledgeEntry, KnowledgeRow } from "./types.ts";
 
-type Row = [key: string, reason: Reason, initiator: Initiator, meaning: string, related?: string[]];
+type Row = [key: string, meaning: string, related?: string[]];
 
-const toRows = (rows: readonly Row[], extra: Record<string, Partial<EntryRow>> = {}): EntryRow[] =>
-  rows.map(([key, reason, initiator, meaning, related]) => ({ key, reason, initiator, meaning, related, ...extra[key] }));
+const toRows = (rows: readonly Row[], extra: Record<string, Partial<KnowledgeRow>> = {}): KnowledgeRow[] =>
+  rows.map(([key, meaning, related]) => ({ key, meaning, related, ...extra[key] }));
 
-/** Own words for EMQX's atoms (lifecycle-formats.md §3.2 and §3.3); reason and initiator come from the adapter's table. */
+/** Own words for EMQX's atoms (lifecycle-formats.md §3.2 and §3.3). */
 const EMQX_MEANINGS: Record<string, string> = {
   normal: "The client sent DISCONNECT with reason code 0: a graceful, intended disconnect",
   kicked: "Removed by an administrator (REST API or CLI)",
@@ -75,22 +75,17 @@ const EMQX_RELATED: Record<string, string[]> = {
   tcp_closed: ["aws:CONNECTION_LOST", "emqx:ssl_closed"],
 };
 
-function buildEmqxRows(): EntryRow[] {
-  const keys = new Set([...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS), "success", "connection_accepted"]);
-  return [...keys].map((key): EntryRow => {
-    const mapping = EMQX_DISCONNECT_REASONS[key] ?? EMQX_CONNACK_REASONS[key] ?? { reason: "connected", initiator: "server" };
-    return {
-      key,
-      meaning: EMQX_MEANINGS[key] ?? `EMQX reason ${key}`,
-      reason: mapping.reason,
-      initiator: mapping.initiator,
-      related: EMQX_RELATED[key],
-      expected: key === "normal" || key === "success" || key === "connection_accepted",
-    };
-  });
+function buildEmqxRows(): KnowledgeRow[] {
+  const keys = new Set([...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS), ...CONNACK_SUCCESS_NAMES]);
+  return [...keys].map((key): KnowledgeRow => ({
+    key,
+    meaning: EMQX_MEANINGS[key] ?? `EMQX reason ${key}`,
+    related: EMQX_RELATED[key],
+    expected: key === "normal" || CONNACK_SUCCESS_NAMES.has(key),
+  }));
 }
 
-export const EMQX_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const EMQX_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "emqx",
   "emqx/emqx-docs mqtt-system-topics.md, rule-sql-events-and-fields.md, faq.md; emqx/emqx emqx_channel.erl, emqx_reason_codes.erl",
   buildEmqxRows(),
@@ -98,38 +93,42 @@ export const EMQX_ENTRIES: KnowledgeEntry[] = buildEntries(
 
 /** Mosquitto log lines as kebab slugs (2.0 and 2.1 formats, lifecycle-formats.md §4.1). */
 const MOSQUITTO_ROWS: readonly Row[] = [
-  ["exceeded-timeout", "keepalive_timeout", "network", "`has exceeded timeout, disconnecting` / `disconnected: exceeded timeout`: keepalive expired (1.5 × keepalive)", ["mqtt5:0x8D"]],
-  ["not-authorised", "not_authorized", "server", "`disconnected, not authorised`: CONNECT auth failed (Mosquitto 2.0 answers CONNACK 5 even for a wrong password)", ["connack:5", "mqtt5:0x87"]],
-  ["closed-connection", "connection_lost", "network", "`closed its connection` / `connection closed by client`: socket closed (FIN or RST) without DISCONNECT; `<unknown>` = no CONNECT (health check)"],
-  ["session-taken-over", "session_taken_over", "server", "`already connected, closing old connection` (2.0, level E) / `disconnected: session taken over` (2.1)", ["mqtt5:0x8E"]],
-  ["disconnected", "client_disconnect", "client", "`Client X disconnected.`: clean DISCONNECT from the client"],
-  ["protocol-error", "protocol_error", "server", "`disconnected due to protocol error`: for example a second CONNECT or an invalid protocol version"],
-  ["socket-error", "connection_lost", "network", "`Socket error on client X, disconnecting` (1.x) or `Bad socket read/write`: the socket failed"],
-  ["out-of-memory", "server_error", "server", "`disconnected due to out of memory`: the broker ran out of memory"],
-  ["malformed-packet", "protocol_error", "server", "`disconnected due to malformed packet`"],
-  ["oversize-packet", "protocol_error", "server", "`disconnected due to oversize packet`: over max_packet_size"],
-  ["oversize-payload", "protocol_error", "server", "`disconnected due to oversize payload`"],
-  ["disallowed-feature", "protocol_error", "server", "`using not allowed feature (QoS too high, retain not supported, or bad AUTH method)`"],
-  ["administrative-action", "admin_disconnect", "server", "`been disconnected by administrative action` (for example dynamic security kicking the client)"],
-  ["receive-maximum-exceeded", "protocol_error", "server", "`disconnected: receive maximum exceeded` (2.1)"],
-  ["client-identifier-not-valid", "protocol_error", "server", "`disconnected: client identifier not valid` (2.1)"],
-  ["bad-username-or-password", "auth_failed", "server", "`disconnected: bad username or password` (2.1)"],
-  ["server-unavailable", "server_error", "server", "`disconnected: server unavailable` (2.1)"],
-  ["server-busy", "throttled", "server", "`disconnected: server busy` (2.1)"],
-  ["client-banned", "not_authorized", "server", "`disconnected: client banned` (2.1)"],
-  ["bad-authentication-method", "auth_failed", "server", "`disconnected: bad authentication method` (2.1)"],
-  ["quota-exceeded", "quota_exceeded", "server", "`disconnected: quota exceeded` (2.1)"],
-  ["connection-rate-exceeded", "throttled", "server", "`disconnected: connection rate exceeded` (2.1)"],
-  ["topic-alias-invalid", "protocol_error", "server", "`disconnected: topic alias invalid` (2.1)"],
-  ["non-matching-http-origin", "not_authorized", "server", "`disconnected: non-matching http origin` (2.1, WebSockets)"],
-  ["implementation-specific-error", "server_error", "server", "`disconnected: implementation specific error` (2.1)"],
-  ["tls-error", "tls_error", "network", "`Bad socket read/write on client X: A TLS error occurred.` or `Client connection from X failed: <OpenSSL error>`"],
-  ["max-connections-exceeded", "throttled", "server", "`Client connection from X denied: max_connections exceeded`"],
-  ["denied-access-by-tcpd", "not_authorized", "server", "`Client connection from X denied access by tcpd` (libwrap builds)"],
-  ["session-expired", "session_ttl", "server", "`Expiring client X due to timeout`: a persistent session expired"],
+  ["exceeded-timeout", "`has exceeded timeout, disconnecting` / `disconnected: exceeded timeout`: keepalive expired (1.5 × keepalive)", ["mqtt5:0x8D"]],
+  ["not-authorised", "`disconnected, not authorised`: CONNECT auth failed (Mosquitto 2.0 answers CONNACK 5 even for a wrong password)", ["connack:5", "mqtt5:0x87"]],
+  ["closed-connection", "`closed its connection` / `connection closed by client`: socket closed (FIN or RST) without DISCONNECT; `<unknown>` = no CONNECT (health check)"],
+  ["session-taken-over", "`already connected, closing old connection` (2.0, level E) / `disconnected: session taken over` (2.1)", ["mqtt5:0x8E"]],
+  ["disconnected", "`Client X disconnected.`: clean DISCONNECT from the client"],
+  ["protocol-error", "`disconnected due to protocol error`: for example a second CONNECT or an invalid protocol version"],
+  ["socket-error", "`Socket error on client X, disconnecting` (1.x): the socket failed"],
+  ["bad-socket-read-write", "`Bad socket read/write on client X: <reason>`: a socket read or write failed (other than TLS)"],
+  ["errno", "`Client X disconnected: <strerror>.`: the socket failed with an operating-system error (for example connection reset)"],
+  ["no-longer-authorised", "`disconnected, no longer authorised.` (1.x): the client's access was revoked mid-session", ["mqtt5:0x87"]],
+  ["invalid-protocol-version", "`Invalid protocol version N in CONNECT`: refused with CONNACK 1", ["connack:1", "mqtt5:0x84"]],
+  ["out-of-memory", "`disconnected due to out of memory`: the broker ran out of memory"],
+  ["malformed-packet", "`disconnected due to malformed packet`"],
+  ["oversize-packet", "`disconnected due to oversize packet`: over max_packet_size"],
+  ["oversize-payload", "`disconnected due to oversize payload`"],
+  ["disallowed-feature", "`using not allowed feature (QoS too high, retain not supported, or bad AUTH method)`"],
+  ["administrative-action", "`been disconnected by administrative action` (for example dynamic security kicking the client)"],
+  ["receive-maximum-exceeded", "`disconnected: receive maximum exceeded` (2.1): the client sent more unacknowledged QoS 1/2 messages than allowed", ["mqtt5:0x93"]],
+  ["client-identifier-not-valid", "`disconnected: client identifier not valid` (2.1)"],
+  ["bad-username-or-password", "`disconnected: bad username or password` (2.1)"],
+  ["server-unavailable", "`disconnected: server unavailable` (2.1)"],
+  ["server-busy", "`disconnected: server busy` (2.1)"],
+  ["client-banned", "`disconnected: client banned` (2.1)"],
+  ["bad-authentication-method", "`disconnected: bad authentication method` (2.1)"],
+  ["quota-exceeded", "`disconnected: quota exceeded` (2.1)"],
+  ["connection-rate-exceeded", "`disconnected: connection rate exceeded` (2.1)"],
+  ["topic-alias-invalid", "`disconnected: topic alias invalid` (2.1)"],
+  ["non-matching-http-origin", "`disconnected: non-matching http origin` (2.1, WebSockets)"],
+  ["implementation-specific-error", "`disconnected: implementation specific error` (2.1)"],
+  ["tls-error", "`Bad socket read/write on client X: A TLS error occurred.` or `Client connection from X failed: <OpenSSL error>`"],
+  ["max-connections-exceeded", "`Client connection from X denied: max_connections exceeded`"],
+  ["denied-by-tcpd", "`Client connection from X denied access by tcpd` (libwrap builds)"],
+  ["session-expired", "`Expiring client X due to timeout`: a persistent session expired"],
 ];
 
-export const MOSQUITTO_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const MOSQUITTO_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "mosquitto",
   "eclipse-mosquitto/mosquitto src/loop.c, src/handle_connect.c, src/net.c (v2.0.22, v2.1.2); capture of 2.0.11",
   toRows(MOSQUITTO_ROWS, { disconnected: { expected: true } }),
@@ -137,35 +136,35 @@ export const MOSQUITTO_ENTRIES: KnowledgeEntry[] = buildEntries(
 
 /** HiveMQ reasons in UPPER_SNAKE: its MQTT 5 enum names plus event.log situations (lifecycle-formats.md §7). */
 const HIVEMQ_ROWS: readonly Row[] = [
-  ["NORMAL_DISCONNECTION", "client_disconnect", "client", "`disconnected gracefully`: the client sent DISCONNECT", ["mqtt5:0x00"]],
-  ["DISCONNECT_WITH_WILL_MESSAGE", "client_disconnect", "client", "Graceful disconnect asking for the will to be sent", ["mqtt5:0x04"]],
-  ["UNGRACEFUL_DISCONNECT", "connection_lost", "network", "`disconnected ungracefully`: TCP lost without DISCONNECT (Client ID UNKNOWN = health check or scanner)"],
-  ["CLIENT_IDLE_TOO_LONG", "keepalive_timeout", "network", "`reason: Client was idle for too long`: keepalive 1.5 × exceeded", ["mqtt5:0x8D"]],
-  ["KEEP_ALIVE_TIMEOUT", "keepalive_timeout", "network", "Keepalive timeout (0x8D)", ["mqtt5:0x8D"]],
-  ["SESSION_TAKEN_OVER", "session_taken_over", "server", "`reason: Another client connected with the same client id`", ["mqtt5:0x8E"]],
-  ["NOT_AUTHORIZED", "not_authorized", "server", "Authentication or authorization failed (onAuthenticationFailedDisconnect)", ["mqtt5:0x87"]],
-  ["BAD_USER_NAME_OR_PASSWORD", "auth_failed", "server", "Bad user name or password (0x86)", ["mqtt5:0x86"]],
-  ["BAD_AUTHENTICATION_METHOD", "auth_failed", "server", "Bad authentication method (0x8C)"],
-  ["AUTHENTICATION_FAILED", "auth_failed", "server", "`Authentication failed` / `no authenticator registered` / `Re-authentication failed`"],
-  ["ADMINISTRATIVE_ACTION", "admin_disconnect", "server", "Disconnected by the broker or an extension (onServerInitiatedDisconnect)", ["mqtt5:0x98"]],
-  ["RECEIVE_MAXIMUM_EXCEEDED", "protocol_error", "server", "`Sent too many concurrent PUBLISH messages`: Receive Maximum ignored", ["mqtt5:0x93"]],
-  ["PROTOCOL_ERROR", "protocol_error", "server", "`Sent second CONNECT message` and other protocol violations", ["mqtt5:0x82"]],
-  ["MALFORMED_PACKET", "protocol_error", "server", "`Sent CONNECT with …` variants: malformed or invalid CONNECT", ["mqtt5:0x81"]],
-  ["CLIENT_IDENTIFIER_NOT_VALID", "protocol_error", "server", "`Sent CONNECT with invalid client identifier`", ["mqtt5:0x85"]],
-  ["UNSUPPORTED_PROTOCOL_VERSION", "protocol_error", "server", "`Sent CONNECT with an invalid protocol version`", ["mqtt5:0x84"]],
-  ["NO_CONNECT_IN_TIME", "idle_timeout", "server", "`No CONNECT sent in time`: TCP open without CONNECT (health checks, scanners)"],
-  ["TLS_HANDSHAKE_TIMEOUT", "tls_error", "network", "`TLS handshake not finished in time`: non-TLS client on a TLS port, or a slow device"],
-  ["PACKET_TOO_LARGE", "protocol_error", "server", "Packet too large (0x95)", ["mqtt5:0x95"]],
-  ["MESSAGE_RATE_TOO_HIGH", "throttled", "server", "Message rate too high (0x96)", ["mqtt5:0x96"]],
-  ["QUOTA_EXCEEDED", "quota_exceeded", "server", "Quota exceeded (0x97)", ["mqtt5:0x97"]],
-  ["SERVER_SHUTTING_DOWN", "server_shutdown", "server", "Server shutting down (0x8B)", ["mqtt5:0x8B"]],
-  ["SERVER_BUSY", "throttled", "server", "Server busy (0x89)", ["mqtt5:0x89"]],
-  ["TOPIC_NAME_INVALID", "protocol_error", "server", "Topic name invalid (0x90)", ["mqtt5:0x90"]],
-  ["UNSPECIFIED_ERROR", "server_error", "server", "Unspecified error (0x80)", ["mqtt5:0x80"]],
-  ["SESSION_EXPIRED", "session_ttl", "server", "`session has expired`: persistent data removed"],
+  ["NORMAL_DISCONNECTION", "`disconnected gracefully`: the client sent DISCONNECT", ["mqtt5:0x00"]],
+  ["DISCONNECT_WITH_WILL_MESSAGE", "Graceful disconnect asking for the will to be sent", ["mqtt5:0x04"]],
+  ["CONNECTION_LOST", "`disconnected ungracefully`: the TCP connection was lost without DISCONNECT and the broker did not close it (onConnectionLost)", ["aws:CONNECTION_LOST", "emqx:tcp_closed"]],
+  ["KEEP_ALIVE_TIMEOUT", "`reason: Client was idle for too long`: no packet for 1.5 × the keepalive (0x8D)", ["mqtt5:0x8D"]],
+  ["SESSION_TAKEN_OVER", "`reason: Another client connected with the same client id`", ["mqtt5:0x8E"]],
+  ["NOT_AUTHORIZED", "Not authorized (0x87), the code HiveMQ sends with onAuthenticationFailedDisconnect", ["mqtt5:0x87", "hivemq:AUTHENTICATION_FAILED"]],
+  ["BAD_USER_NAME_OR_PASSWORD", "Bad user name or password (0x86)", ["mqtt5:0x86"]],
+  ["BAD_AUTHENTICATION_METHOD", "Bad authentication method (0x8C)"],
+  ["AUTHENTICATION_FAILED", "`Authentication failed` / `no authenticator registered` / `Re-authentication failed`"],
+  ["ADMINISTRATIVE_ACTION", "Disconnected by the broker or an extension (onServerInitiatedDisconnect)", ["mqtt5:0x98"]],
+  ["RECEIVE_MAXIMUM_EXCEEDED", "`reason: Sent too many concurrent PUBLISH messages`: the client publishes faster than the broker acknowledges, ignoring its Receive Maximum", ["mqtt5:0x93", "hivemq:MESSAGE_RATE_TOO_HIGH"]],
+  ["PROTOCOL_ERROR", "`Sent second CONNECT message` and other protocol violations", ["mqtt5:0x82"]],
+  ["MALFORMED_PACKET", "`Sent CONNECT with …` variants: malformed or invalid CONNECT", ["mqtt5:0x81"]],
+  ["CLIENT_IDENTIFIER_NOT_VALID", "`Sent CONNECT with invalid client identifier`", ["mqtt5:0x85"]],
+  ["UNSUPPORTED_PROTOCOL_VERSION", "`Sent CONNECT with an invalid protocol version`", ["mqtt5:0x84"]],
+  ["NO_CONNECT_IDLE_TIMEOUT", "`No CONNECT sent in time`: TCP open without CONNECT (health checks, scanners)"],
+  ["TLS_HANDSHAKE_TIMEOUT", "`TLS handshake not finished in time`: non-TLS client on a TLS port, or a slow device"],
+  ["PACKET_TOO_LARGE", "Packet too large (0x95)", ["mqtt5:0x95"]],
+  ["MESSAGE_RATE_TOO_HIGH", "Message rate too high (0x96)", ["mqtt5:0x96"]],
+  ["QUOTA_EXCEEDED", "Quota exceeded (0x97)", ["mqtt5:0x97"]],
+  ["SERVER_SHUTTING_DOWN", "Server shutting down (0x8B)", ["mqtt5:0x8B"]],
+  ["SERVER_BUSY", "Server busy (0x89)", ["mqtt5:0x89"]],
+  ["TOPIC_NAME_INVALID", "Topic name invalid (0x90)", ["mqtt5:0x90"]],
+  ["UNSPECIFIED_ERROR", "Unspecified error (0x80)", ["mqtt5:0x80"]],
+  ["SESSION_EXPIRED", "`session has expired`: persistent data removed"],
+  ["UNKNOWN", "`was disconnected. reason: <text>` with a text Linkscope does not know; the text is kept as the event's message"],
 ];
 
-export const HIVEMQ_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const HIVEMQ_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "hivemq",
   "hivemq/hivemq-community-edition EventLog.java, ReasonStrings.java (2026.5); HiveMQ KB 'Disconnect reasons (event.log)'",
   toRows(HIVEMQ_ROWS, { NORMAL_DISCONNECTION: { expected: true } }),
@@ -173,103 +172,113 @@ export const HIVEMQ_ENTRIES: KnowledgeEntry[] = buildEntries(
 
 /** aedes error messages as kebab slugs (lib/client.js, lib/handlers/connect.js; lifecycle-formats.md §5). */
 const AEDES_ROWS: readonly Row[] = [
-  ["connect-did-not-arrive-in-time", "idle_timeout", "server", "The connectTimeout fired before CONNECT arrived"],
-  ["keep-alive-timeout", "keepalive_timeout", "network", "Keepalive expired (timer keepalive × 1500 + 1 ms)", ["mqtt5:0x8D"]],
-  ["auth-error", "auth_failed", "server", "The authenticate hook failed the client (CONNACK 4 or 5)", ["connack:4", "connack:5"]],
-  ["identifier-rejected", "protocol_error", "server", "CONNACK 2: client ID rejected", ["connack:2"]],
-  ["server-unavailable", "server_error", "server", "CONNACK 3: server unavailable", ["connack:3"]],
-  ["bad-user-name-or-password", "auth_failed", "server", "CONNACK 4: bad user name or password", ["connack:4"]],
-  ["not-authorized", "not_authorized", "server", "CONNACK 5: not authorized", ["connack:5"]],
-  ["unacceptable-protocol-version", "protocol_error", "server", "CONNACK 1: aedes speaks MQTT 3.1/3.1.1 only (an MQTT 5 CONNECT gets this)", ["connack:1"]],
-  ["keep-alive-limit-exceeded", "protocol_error", "server", "Non-standard CONNACK 6: keepalive 0 or above keepaliveLimit", ["connack:6"]],
-  ["drain-timeout", "connection_lost", "network", "The client did not drain its socket in time (slow consumer)"],
-  ["connection-closed", "connection_lost", "network", "The connection was closed"],
-  ["client-queue-limit-reached", "quota_exceeded", "server", "The client's offline queue is full"],
-  ["econnreset", "connection_lost", "network", "Socket reset by the peer"],
+  ["connect-did-not-arrive-in-time", "The connectTimeout fired before CONNECT arrived"],
+  ["keep-alive-timeout", "Keepalive expired (timer keepalive × 1500 + 1 ms)", ["mqtt5:0x8D"]],
+  ["auth-error", "The authenticate hook failed the client (CONNACK 4 or 5)", ["connack:4", "connack:5"]],
+  ["identifier-rejected", "CONNACK 2: client ID rejected", ["connack:2"]],
+  ["server-unavailable", "CONNACK 3: server unavailable", ["connack:3"]],
+  ["bad-user-name-or-password", "CONNACK 4: bad user name or password", ["connack:4"]],
+  ["not-authorized", "CONNACK 5: not authorized", ["connack:5"]],
+  ["unacceptable-protocol-version", "CONNACK 1: aedes speaks MQTT 3.1/3.1.1 only (an MQTT 5 CONNECT gets this)", ["connack:1"]],
+  ["keep-alive-limit-exceeded", "Non-standard CONNACK 6: keepalive 0 or above keepaliveLimit", ["connack:6"]],
+  ["drain-timeout", "The client did not drain its socket in time (slow consumer)"],
+  ["connection-closed", "The connection was closed"],
+  ["client-queue-limit-reached", "The client's offline queue is full"],
+  ["econnreset", "Socket reset by the peer"],
 ];
 
-export const AEDES_ENTRIES: KnowledgeEntry[] = buildEntries("aedes", "moscajs/aedes lib/client.js, lib/handlers/connect.js (v1.1.1); capture of 1.2.0", toRows(AEDES_ROWS));
+export const AEDES_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("aedes", "moscajs/aedes lib/client.js, lib/handlers/connect.js (v1.1.1); capture of 1.2.0", toRows(AEDES_ROWS));
 
 /** libmosquitto client strings seen in device logs, as kebab slugs (lib/strings_mosq.c v2.0.22). */
 const LIBMOSQUITTO_ROWS: readonly Row[] = [
-  ["connection-refused-unacceptable-protocol-version", "protocol_error", "server", "Connection Refused: unacceptable protocol version.", ["connack:1"]],
-  ["connection-refused-identifier-rejected", "protocol_error", "server", "Connection Refused: identifier rejected.", ["connack:2"]],
-  ["connection-refused-broker-unavailable", "server_error", "server", "Connection Refused: broker unavailable.", ["connack:3"]],
-  ["connection-refused-bad-user-name-or-password", "auth_failed", "server", "Connection Refused: bad user name or password.", ["connack:4"]],
-  ["connection-refused-not-authorised", "not_authorized", "server", "Connection Refused: not authorised.", ["connack:5"]],
-  ["connection-refused-unknown-reason", "unknown", "server", "Connection Refused: unknown reason."],
-  ["the-connection-was-lost", "connection_lost", "network", "The connection was lost. (MOSQ_ERR_CONN_LOST)"],
-  ["a-tls-error-occurred", "tls_error", "network", "A TLS error occurred. (MOSQ_ERR_TLS)"],
-  ["authorisation-failed", "not_authorized", "server", "Authorisation failed. (MOSQ_ERR_AUTH)"],
-  ["the-connection-was-refused", "connection_lost", "network", "The connection was refused. (MOSQ_ERR_CONN_REFUSED)"],
-  ["keepalive-exceeded", "keepalive_timeout", "network", "Keepalive exceeded (MOSQ_ERR_KEEPALIVE)"],
-  ["tls-handshake-failed", "tls_error", "network", "TLS handshake failed. (MOSQ_ERR_TLS_HANDSHAKE)"],
-  ["lookup-error", "connection_lost", "network", "Lookup error. (MOSQ_ERR_EAI): DNS resolution failed"],
-  ["dns-lookup-failed", "connection_lost", "network", "DNS Lookup failed (MOSQ_ERR_LOOKUP)"],
-  ["a-network-protocol-error-occurred-when-communicating-with-the-broker", "protocol_error", "network", "A network protocol error occurred when communicating with the broker. (MOSQ_ERR_PROTOCOL)"],
+  ["connection-refused-unacceptable-protocol-version", "Connection Refused: unacceptable protocol version.", ["connack:1"]],
+  ["connection-refused-identifier-rejected", "Connection Refused: identifier rejected.", ["connack:2"]],
+  ["connection-refused-broker-unavailable", "Connection Refused: broker unavailable.", ["connack:3"]],
+  ["connection-refused-bad-user-name-or-password", "Connection Refused: bad user name or password.", ["connack:4"]],
+  ["connection-refused-not-authorised", "Connection Refused: not authorised.", ["connack:5"]],
+  ["connection-refused-unknown-reason", "Connection Refused: unknown reason."],
+  ["the-connection-was-lost", "The connection was lost. (MOSQ_ERR_CONN_LOST)"],
+  ["a-tls-error-occurred", "A TLS error occurred. (MOSQ_ERR_TLS)"],
+  ["authorisation-failed", "Authorisation failed. (MOSQ_ERR_AUTH)"],
+  ["the-connection-was-refused", "The connection was refused. (MOSQ_ERR_CONN_REFUSED)"],
+  ["keepalive-exceeded", "Keepalive exceeded (MOSQ_ERR_KEEPALIVE)"],
+  ["tls-handshake-failed", "TLS handshake failed. (MOSQ_ERR_TLS_HANDSHAKE)"],
+  ["lookup-error", "Lookup error. (MOSQ_ERR_EAI): DNS resolution failed"],
+  ["dns-lookup-failed", "DNS Lookup failed (MOSQ_ERR_LOOKUP)"],
+  ["a-network-protocol-error-occurred-when-communicating-with-the-broker", "A network protocol error occurred when communicating with the broker. (MOSQ_ERR_PROTOCOL)"],
+  ["not-authorized", "`Not authorized`: the MQTT 5 reason string libmosquitto prints for a refused CONNECT (0x87)", ["mqtt5:0x87", "connack:5"]],
 ];
 
-export const LIBMOSQUITTO_ENTRIES: KnowledgeEntry[] = buildEntries("libmosquitto", "eclipse-mosquitto/mosquitto lib/strings_mosq.c (v2.0.22)", toRows(LIBMOSQUITTO_ROWS));
+export const LIBMOSQUITTO_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("libmosquitto", "eclipse-mosquitto/mosquitto lib/strings_mosq.c (v2.0.22)", toRows(LIBMOSQUITTO_ROWS));
 
-/** ClearBlade IoT Core situations from its troubleshooting guide, as kebab slugs. */
+/** Retired Google Cloud IoT Core status messages, as kebab slugs of the text after `SERVER:`. */
+const GCP_ROWS: readonly Row[] = [
+  ["the-connection-was-closed-because-mqtt-keep-alive-check-failed", "The connection was closed because MQTT keep-alive check failed.", ["mqtt5:0x8D"]],
+  ["the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id", "Another active connection with the same device ID (code 6 ALREADY_EXISTS)", ["mqtt5:0x8E"]],
+  ["the-connection-is-closed-because-the-server-is-shutting-down", "The server is shutting down.", ["mqtt5:0x8B"]],
+  ["the-authorization-token-expired", "The authorization token (JWT) expired (code 16 UNAUTHENTICATED)"],
+  ["the-connection-broke-or-was-closed-by-client", "The connection broke or was closed by the client."],
+  ["unknown-topic", "Publishing to an unknown topic (for example missing /events) made the bridge disconnect the client"],
+];
+
+/**
+ * ClearBlade IoT Core situations from its troubleshooting guide, as kebab slugs; its `lastErrorStatus` strings are
+ * assumed to mirror Google's (lifecycle-formats.md §8), so those rows are shared.
+ */
 const CLEARBLADE_ROWS: readonly Row[] = [
-  ["jwt-expired", "credential_expired", "server", "The JWT's exp passed (plus skew); ClearBlade closes the MQTT connection a few seconds after exp", ["connack:4"]],
-  ["errored-in-authentication-sending-connack-rc4-and-closing", "auth_failed", "server", "Broker log: authentication failed, CONNACK 4 sent (expired JWT, wrong aud, base64 instead of base64url, clock skew, missing public key, algorithm mismatch)", ["connack:4"]],
-  ["idle-timeout", "idle_timeout", "server", "No MQTT activity for 20 minutes: the connection is terminated regardless of keepalive"],
-  ["read-tcp-i-o-timeout", "keepalive_timeout", "network", "Broker log `closing client due to error: read tcp i/o timeout`: no PINGREQ within the keepalive interval"],
-  ["duplicate-client-id", "session_taken_over", "server", "Another active connection with the same device ID closed this one", ["gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id"]],
-  ["no-pubsub-topic-configured", "protocol_error", "client", "Telemetry published while the registry has no Pub/Sub topic: the connection is closed"],
-  ["qos-2-not-supported", "protocol_error", "client", "Publishing QoS 2 closes the connection (only QoS 0 and 1 are supported)", ["mqtt5:0x9B"]],
-  ["registry-is-not-active", "not_authorized", "server", "The registry is disabled"],
-  ["device-is-not-active", "not_authorized", "server", "The device is disabled (blocked)"],
-  ["client-id-rejected", "protocol_error", "server", "CONNACK 2: the client ID is not projects/{project}/locations/{region}/registries/{registry}/devices/{device}", ["connack:2"]],
-  ["reconnected-too-quickly", "throttled", "server", "ClearBlade rate-limits rapid reconnections: back off from 1 s doubling to 60 s with jitter"],
-  ["tls-handshake-reset", "tls_error", "network", "TCP RST during the TLS handshake: TLS below 1.2, carrier DPI, or load-balancer health"],
-  ["certificate-name-mismatch", "tls_error", "network", "`no alternative certificate subject name matches target host name`: wrong root CA or legacy G1 URL"],
-  ["server-maintenance", "server_shutdown", "server", "Scheduled maintenance (status.clearblade.com)"],
+  ["jwt-expired", "The JWT's exp passed (plus skew); ClearBlade closes the MQTT connection a few seconds after exp", ["connack:4"]],
+  ["errored-in-authentication-sending-connack-rc4-and-closing", "Broker log: authentication failed, CONNACK 4 sent (expired JWT, wrong aud, base64 instead of base64url, clock skew, missing public key, algorithm mismatch)", ["connack:4"]],
+  ["idle-timeout", "No MQTT activity for 20 minutes: the connection is terminated regardless of keepalive"],
+  ["read-tcp-i-o-timeout", "Broker log `closing client due to error: read tcp i/o timeout`: no PINGREQ within the keepalive interval"],
+  ["duplicate-client-id", "Another active connection with the same device ID closed this one", ["gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id"]],
+  ["no-pubsub-topic-configured", "Telemetry published while the registry has no Pub/Sub topic: the connection is closed"],
+  ["qos-2-not-supported", "Publishing QoS 2 closes the connection (only QoS 0 and 1 are supported)", ["mqtt5:0x9B"]],
+  ["registry-is-not-active", "The registry is disabled"],
+  ["device-is-not-active", "The device is disabled (blocked)"],
+  ["client-id-rejected", "CONNACK 2: the client ID is not projects/{project}/locations/{region}/registries/{registry}/devices/{device}", ["connack:2"]],
+  ["reconnected-too-quickly", "ClearBlade rate-limits rapid reconnections: back off from 1 s doubling to 60 s with jitter"],
+  ["tls-handshake-reset", "TCP RST during the TLS handshake: TLS below 1.2, carrier DPI, or load-balancer health"],
+  ["certificate-name-mismatch", "`no alternative certificate subject name matches target host name`: wrong root CA or legacy G1 URL"],
+  ["server-maintenance", "Scheduled maintenance (status.clearblade.com)"],
 ];
 
-export const CLEARBLADE_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const CLEARBLADE_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "clearblade",
   "ClearBlade 'Troubleshooting IoT Core MQTT Device Connection Issues' and 'Using JSON Web Tokens'",
-  toRows(CLEARBLADE_ROWS, {
+  toRows([...CLEARBLADE_ROWS, ...GCP_ROWS.filter(([key]) => key.startsWith("the-"))], {
     "jwt-expired": { steps: [step("Reconnect with a fresh JWT before exp; keep exp − iat ≤ 24 h (check with /tools/jwt)", "renews-before-expiry")] },
     "errored-in-authentication-sending-connack-rc4-and-closing": { steps: [step("Decode the JWT in /tools/jwt: exp − iat ≤ 24 h, aud = project ID, alg RS256/ES256, base64url, iat within 10 min of now", "manual")] },
   }),
 );
 
-/** Retired Google Cloud IoT Core status messages, as kebab slugs of the text after `SERVER:`. */
-const GCP_ROWS: readonly Row[] = [
-  ["the-connection-was-closed-because-mqtt-keep-alive-check-failed", "keepalive_timeout", "network", "The connection was closed because MQTT keep-alive check failed.", ["mqtt5:0x8D"]],
-  ["the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id", "session_taken_over", "server", "Another active connection with the same device ID (code 6 ALREADY_EXISTS)", ["mqtt5:0x8E"]],
-  ["the-connection-is-closed-because-the-server-is-shutting-down", "server_shutdown", "server", "The server is shutting down.", ["mqtt5:0x8B"]],
-  ["the-authorization-token-expired", "credential_expired", "server", "The authorization token (JWT) expired (code 16 UNAUTHENTICATED)"],
-  ["the-connection-broke-or-was-closed-by-client", "connection_lost", "network", "The connection broke or was closed by the client."],
-  ["unknown-topic", "protocol_error", "client", "Publishing to an unknown topic (for example missing /events) made the bridge disconnect the client"],
-];
-
-export const GCP_ENTRIES: KnowledgeEntry[] = buildEntries("gcp-iot", "GitHub issues quoting Cloud IoT Core lastErrorStatus (google-cloud-iot-arduino #211, #225; faucetsdn/udmi #380)", toRows(GCP_ROWS));
+export const GCP_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("gcp-iot", "GitHub issues quoting Cloud IoT Core lastErrorStatus (google-cloud-iot-arduino #211, #225; faucetsdn/udmi #380)", toRows(GCP_ROWS));
 
 /** Errors the Linkscope diagnostics agent (MQTT.js) reports, by Node error code or MQTT.js error name. */
 const AGENT_ROWS: readonly Row[] = [
-  ["ECONNRESET", "connection_lost", "network", "The TCP connection was reset by the peer or a middlebox"],
-  ["ECONNREFUSED", "connection_lost", "network", "Nothing accepted the connection: wrong host or port, or a firewall"],
-  ["ETIMEDOUT", "connection_lost", "network", "A socket operation timed out: blocked port or dead path"],
-  ["ENOTFOUND", "connection_lost", "network", "DNS could not resolve the broker host"],
-  ["EAI_AGAIN", "connection_lost", "network", "Temporary DNS failure"],
-  ["EPIPE", "connection_lost", "network", "Wrote to a socket the peer had closed"],
-  ["EHOSTUNREACH", "connection_lost", "network", "No route to the broker host"],
-  ["ENETUNREACH", "connection_lost", "network", "The network is unreachable (interface down)"],
-  ["ECONNABORTED", "connection_lost", "network", "The connection was aborted"],
-  ["KEEPALIVE_TIMEOUT", "keepalive_timeout", "network", "MQTT.js got no PINGRESP in time (`Keepalive timeout`)"],
-  ["CONNACK_TIMEOUT", "connection_lost", "network", "MQTT.js got no CONNACK within connectTimeout"],
-  ["CERT_HAS_EXPIRED", "tls_error", "network", "The server certificate (or the device clock) says expired"],
-  ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "tls_error", "network", "The device lacks the CA that signed the server certificate"],
-  ["SELF_SIGNED_CERT_IN_CHAIN", "tls_error", "network", "A self-signed certificate in the chain is not trusted"],
-  ["DEPTH_ZERO_SELF_SIGNED_CERT", "tls_error", "network", "The server presents a self-signed certificate"],
-  ["ERR_TLS_CERT_ALTNAME_INVALID", "tls_error", "network", "The certificate's host name does not match the endpoint"],
-  ["SYSTEM_SUSPEND", "connection_lost", "client", "The device reported a system suspend or power-save event around the drop"],
-  ["NETWORK_CHANGE", "connection_lost", "network", "The device reported a network interface change (roaming, DHCP renewal)"],
+  ["ECONNRESET", "The TCP connection was reset by the peer or a middlebox"],
+  ["ECONNREFUSED", "Nothing accepted the connection: wrong host or port, or a firewall"],
+  ["ETIMEDOUT", "A socket operation timed out: blocked port or dead path"],
+  ["ENOTFOUND", "DNS could not resolve the broker host"],
+  ["EAI_AGAIN", "Temporary DNS failure"],
+  ["EPIPE", "Wrote to a socket the peer had closed"],
+  ["EHOSTUNREACH", "No route to the broker host"],
+  ["ENETUNREACH", "The network is unreachable (interface down)"],
+  ["ECONNABORTED", "The connection was aborted"],
+  ["ENETDOWN", "The network interface is down"],
+  ["CONNECTION_CLOSED", "The connection closed without an error: the broker or something on the path closed it"],
+  ["CLOSED_BEFORE_CONNACK", "The connection closed after CONNECT but before the CONNACK arrived"],
+  ["CREDENTIALS_UNAVAILABLE", "The agent had no valid credentials to connect with (token provider failed or expired)"],
+  ["KEEPALIVE_TIMEOUT", "MQTT.js got no PINGRESP in time (`Keepalive timeout`)"],
+  ["CONNACK_TIMEOUT", "MQTT.js got no CONNACK within connectTimeout"],
+  ["CERT_HAS_EXPIRED", "The server certificate (or the device clock) says expired"],
+  ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "The device lacks the CA that signed the server certificate"],
+  ["SELF_SIGNED_CERT_IN_CHAIN", "A self-signed certificate in the chain is not trusted"],
+  ["DEPTH_ZERO_SELF_SIGNED_CERT", "The server presents a self-signed certificate"],
+  ["ERR_TLS_CERT_ALTNAME_INVALID", "The certificate's host name does not match the endpoint"],
+  ["system_event:power_save", "The device reported a power-save or suspend event"],
+  ["system_event:network_change", "The device reported a network interface change (roaming, switching networks)"],
+  ["system_event:dhcp_renewal", "The device reported a DHCP renewal"],
+  ["system_event:other", "The device reported another system event"],
 ];
 
-export const AGENT_ENTRIES: KnowledgeEntry[] = buildEntries("agent", "Node.js errno and TLS error codes; MQTT.js client errors", toRows(AGENT_ROWS));
+export const AGENT_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("agent", "Node.js errno and TLS error codes; MQTT.js client errors", toRows(AGENT_ROWS));

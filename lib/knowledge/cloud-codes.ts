@@ -1,36 +1,37 @@
-import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
-import { buildEntries, step } from "./playbook.ts";
-import type { EntryRow, KnowledgeEntry } from "./types.ts";
+import { buildKnowledgeEntries } from "./canonical-codes.ts";
+import { step } from "./playbook.ts";
+import type { KnowledgeEntry, KnowledgeRow } from "./types.ts";
 
-type Row = [key: string, reason: Reason, initiator: Initiator, meaning: string, causes?: string[], related?: string[]];
+type Row = [key: string, meaning: string, causes?: string[], related?: string[]];
 
 /** Azure's meanings start with the error name ("DeviceConnectionClosedRemotely: …"); that is the entry's name. */
 const nameFromMeaning = (key: string, meaning: string) => (/^[A-Z][A-Za-z]+:/.test(meaning) ? `${key} ${meaning.slice(0, meaning.indexOf(":"))}` : key);
 
-const toRows = (rows: readonly Row[], extra: Record<string, Partial<EntryRow>> = {}): EntryRow[] =>
-  rows.map(([key, reason, initiator, meaning, causes, related]) => ({ key, name: nameFromMeaning(key, meaning), reason, initiator, meaning, causes, related, ...extra[key] }));
+const toRows = (rows: readonly Row[], extra: Record<string, Partial<KnowledgeRow>> = {}): KnowledgeRow[] =>
+  rows.map(([key, meaning, causes, related]) => ({ key, name: nameFromMeaning(key, meaning), meaning, causes, related, ...extra[key] }));
 
 /** AWS IoT Core lifecycle `disconnectReason` values and the connect_failed status (lifecycle-formats.md §1.4). */
 const AWS_ROWS: readonly Row[] = [
-  ["AUTH_ERROR", "not_authorized", "server", "Authentication or authorization failed", ["Certificate revoked or inactive", "Policy no longer allows iot:Connect or the attempted action", "Custom authorizer denied the client"], ["mqtt5:0x87", "aws:AUTHORIZATION_FAILED"]],
-  ["CLIENT_INITIATED_DISCONNECT", "client_disconnect", "client", "The client sent MQTT DISCONNECT or a WebSocket Close frame"],
-  ["CLIENT_ERROR", "protocol_error", "client", "The client broke a protocol rule or limit (second CONNECT, payload over the size limit)", ["Firmware bug", "Oversized messages", "Invalid packets"]],
-  ["CONNECTION_LOST", "connection_lost", "network", "The connection was cut off (high latency, internet lost); also an MQTT 5 client closing without DISCONNECT", undefined, ["crt:5134", "emqx:tcp_closed"]],
-  ["DUPLICATE_CLIENTID", "session_taken_over", "server", "Another connection used the same client ID; the existing connection was dropped", ["Two devices share one client ID", "A device reconnects before the old session is gone", "Several processes on one device"], ["mqtt5:0x8E", "emqx:takenover", "azure:400027"]],
-  ["FORBIDDEN_ACCESS", "not_authorized", "server", "The client is not allowed to connect (for example a denied IP address)", ["IP deny rule", "VPC endpoint policy", "Domain configuration"]],
-  ["MQTT_KEEP_ALIVE_TIMEOUT", "keepalive_timeout", "network", "No traffic for 1.5 × the client's keepalive", undefined, ["mqtt5:0x8D", "emqx:keepalive_timeout"]],
-  ["SERVER_ERROR", "server_error", "server", "Unexpected server issue"],
-  ["SERVER_INITIATED_DISCONNECT", "server_shutdown", "server", "The server disconnected the client on purpose for operational reasons (maintenance)"],
-  ["API_INITIATED_DISCONNECT", "admin_disconnect", "server", "The client was disconnected by the DeleteConnection API"],
-  ["THROTTLED", "throttled", "server", "A throttling limit was exceeded", ["Too many publishes, connects or subscriptions per second for the account or connection"], ["mqtt5:0x96", "mqtt5:0x9F"]],
-  ["WEBSOCKET_TTL_EXPIRATION", "session_ttl", "server", "A WebSocket connection outlived its time-to-live"],
-  ["CUSTOMAUTH_TTL_EXPIRATION", "credential_expired", "server", "The connection outlived the custom authorizer's disconnectAfterInSeconds"],
-  ["UNKNOWN", "unknown", "unknown", "AWS reported no specific reason (SDK enum value)"],
-  ["NONE", "unknown", "unknown", "No disconnect reason recorded (SDK enum value)"],
-  ["AUTHORIZATION_FAILED", "not_authorized", "server", "connect_failed: the client is not authorized to connect, or may not publish to its LWT topic", ["Policy lacks iot:Connect for this client ID", "LWT topic not allowed by the policy", "Certificate inactive"], ["aws:AUTH_ERROR", "mqtt5:0x87"]],
+  ["AUTH_ERROR", "Authentication or authorization failed", ["Certificate revoked or inactive", "Policy no longer allows iot:Connect or the attempted action", "Custom authorizer denied the client"], ["mqtt5:0x87", "aws:AUTHORIZATION_FAILED"]],
+  ["CLIENT_INITIATED_DISCONNECT", "The client sent MQTT DISCONNECT or a WebSocket Close frame"],
+  ["CLIENT_ERROR", "The client broke a protocol rule or limit (second CONNECT, payload over the size limit)", ["Firmware bug", "Oversized messages", "Invalid packets"]],
+  ["CONNECTION_LOST", "The connection was cut off (high latency, internet lost); also an MQTT 5 client closing without DISCONNECT", undefined, ["crt:5134", "emqx:tcp_closed"]],
+  ["DUPLICATE_CLIENTID", "Another connection used the same client ID; the existing connection was dropped", ["Two devices share one client ID", "A device reconnects before the old session is gone", "Several processes on one device"], ["mqtt5:0x8E", "emqx:takenover", "azure:400027"]],
+  ["FORBIDDEN_ACCESS", "The client is not allowed to connect (for example a denied IP address)", ["IP deny rule", "VPC endpoint policy", "Domain configuration"]],
+  ["MQTT_KEEP_ALIVE_TIMEOUT", "No traffic for 1.5 × the client's keepalive", undefined, ["mqtt5:0x8D", "emqx:keepalive_timeout"]],
+  ["SERVER_ERROR", "Unexpected server issue"],
+  ["SERVER_INITIATED_DISCONNECT", "The server disconnected the client on purpose for operational reasons (maintenance)"],
+  ["API_INITIATED_DISCONNECT", "The client was disconnected by the DeleteConnection API"],
+  ["THROTTLED", "A throttling limit was exceeded", ["Too many publishes, connects or subscriptions per second for the account or connection"], ["mqtt5:0x96", "mqtt5:0x9F"]],
+  ["WEBSOCKET_TTL_EXPIRATION", "A WebSocket connection outlived its time-to-live"],
+  ["CUSTOMAUTH_TTL_EXPIRATION", "The connection outlived the custom authorizer's disconnectAfterInSeconds"],
+  ["UNKNOWN", "AWS reported no specific reason (SDK enum value)"],
+  ["NONE", "No disconnect reason recorded (SDK enum value)"],
+  ["AUTHORIZATION_FAILED", "connect_failed: the client is not authorized to connect, or may not publish to its LWT topic", ["Policy lacks iot:Connect for this client ID", "LWT topic not allowed by the policy", "Certificate inactive"], ["aws:AUTH_ERROR", "mqtt5:0x87"]],
+  ["Failure", "CloudWatch AWSIotLogsV2 Connect entry with status Failure; its reason field is undocumented, so the entry's details are the evidence", ["aws:AUTHORIZATION_FAILED"]],
 ];
 
-export const AWS_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const AWS_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "aws",
   "AWS IoT Core developer guide, Lifecycle events (life-cycle-events.html)",
   toRows(AWS_ROWS, {
@@ -41,44 +42,44 @@ export const AWS_ENTRIES: KnowledgeEntry[] = buildEntries(
 
 /** Azure IoT Hub error codes relevant to connections (troubleshoot-error-codes.md; lifecycle-formats.md §2.4). */
 const AZURE_ROWS: readonly Row[] = [
-  ["400027", "session_taken_over", "server", "ConnectionForcefullyClosedOnNewConnection: another client opened a connection with the same identity, so the old one was closed", ["Duplicate device identity in use (two processes or devices)", "A fast reconnect"], ["azure:409002", "mqtt5:0x8E"]],
-  ["400029", "server_shutdown", "server", "ConnectionForcefullyClosedOnFaultInjection: connections closed during a service upgrade", ["Azure maintenance"]],
-  ["400030", "server_shutdown", "server", "ConnectionRejectedOnFaultInjection: new connections rejected during an upgrade", ["Azure maintenance"]],
-  ["401000", "auth_failed", "server", "GenericUnauthorized: the request is not authorized", ["Bad credentials"]],
-  ["401002", "not_authorized", "server", "IotHubUnauthorizedAccess: not authorized to access the hub", ["Access policy or RBAC role"]],
-  ["401003", "credential_expired", "server", "IoTHubUnauthorized: authentication or authorization failed; usually an expired SAS token in the normal renewal cycle", ["Expired SAS token (normal renewal when followed by a quick reconnect)", "Expired or unregistered X.509 certificate or thumbprint", "Wrong key", "Clock drift over 5 minutes"], ["azure:404104", "azure:409002"]],
-  ["403002", "quota_exceeded", "server", "IotHubQuotaExceeded: the daily message quota is used up", ["Hub tier too small"]],
-  ["403004", "quota_exceeded", "server", "DeviceMaximumQueueDepthExceeded: too many cloud-to-device messages queued", ["The device does not complete C2D messages"]],
-  ["403006", "quota_exceeded", "server", "DeviceMaximumActiveFileUploadLimitExceeded: more than 10 concurrent file uploads", ["The device never notifies upload completion"]],
-  ["403012", "not_authorized", "server", "DeviceDisabled: the device is disabled in the registry", ["An admin disabled the device"]],
-  ["404001", "not_authorized", "server", "DeviceNotFound: the device is not registered", ["Wrong device ID", "The device was deleted"]],
-  ["404103", "connection_lost", "server", "DeviceNotOnline: a direct-method target is not online", ["The device is offline or has no method handler"]],
-  ["404104", "connection_lost", "network", "DeviceConnectionClosedRemotely: the device connection was closed and IoT Hub does not know why", ["SAS token renewal (for example every 65 minutes)", "Network loss longer than the keepalive", "TCP reset without MQTT DISCONNECT", "Application crash", "Many devices at once: an IoT Hub-side transient issue"], ["azure:401003", "azure:409002"]],
-  ["409002", "session_taken_over", "server", "LinkCreationConflict: more than one connection for a client; the existing one was closed. Usually a side effect of an earlier error", ["After a 404104 the device reconnects before IoT Hub notices the old link is gone", "Faulty connect-when-already-connected logic"], ["azure:404104", "azure:400027"]],
-  ["412002", "protocol_error", "client", "DeviceMessageLockLost: a C2D message was completed after its 1-minute lock expired"],
-  ["429001", "throttled", "server", "ThrottlingException: throttling limit exceeded for too long"],
-  ["429002", "throttled", "server", "ThrottleBacklogLimitExceeded: the throttled backlog is full"],
-  ["429003", "throttled", "server", "ThrottlingBacklogTimeout: backlogged requests timed out"],
-  ["429005", "throttled", "server", "DeviceThrottlingLimitExceeded: per-device throttle exceeded"],
-  ["500001", "server_error", "server", "ServerError: IoT Hub ran into a server-side issue (transient)"],
-  ["500008", "server_error", "server", "GenericTimeout: IoT Hub could not complete the connection request in time"],
-  ["503001", "server_error", "server", "ServiceUnavailable"],
-  ["503003", "server_error", "server", "PartitionNotFound: internal and likely transient"],
-  ["503005", "throttled", "server", "ServerBusy"],
-  ["503008", "throttled", "server", "ReceiveLinkOpensThrottled: too many link opens or reconnects"],
-  ["504101", "server_error", "server", "GatewayTimeout: direct-method outcome unknown"],
+  ["400027", "ConnectionForcefullyClosedOnNewConnection: another client opened a connection with the same identity, so the old one was closed", ["Duplicate device identity in use (two processes or devices)", "A fast reconnect"], ["azure:409002", "mqtt5:0x8E"]],
+  ["400029", "ConnectionForcefullyClosedOnFaultInjection: connections closed during a service upgrade", ["Azure maintenance"]],
+  ["400030", "ConnectionRejectedOnFaultInjection: new connections rejected during an upgrade", ["Azure maintenance"]],
+  ["401000", "GenericUnauthorized: the request is not authorized", ["Bad credentials"]],
+  ["401002", "IotHubUnauthorizedAccess: not authorized to access the hub", ["Access policy or RBAC role"]],
+  ["401003", "IoTHubUnauthorized: authentication or authorization failed; usually an expired SAS token in the normal renewal cycle", ["Expired SAS token (normal renewal when followed by a quick reconnect)", "Expired or unregistered X.509 certificate or thumbprint", "Wrong key", "Clock drift over 5 minutes"], ["azure:404104", "azure:409002"]],
+  ["403002", "IotHubQuotaExceeded: the daily message quota is used up", ["Hub tier too small"]],
+  ["403004", "DeviceMaximumQueueDepthExceeded: too many cloud-to-device messages queued", ["The device does not complete C2D messages"]],
+  ["403006", "DeviceMaximumActiveFileUploadLimitExceeded: more than 10 concurrent file uploads", ["The device never notifies upload completion"]],
+  ["403012", "DeviceDisabled: the device is disabled in the registry", ["An admin disabled the device"]],
+  ["404001", "DeviceNotFound: the device is not registered", ["Wrong device ID", "The device was deleted"]],
+  ["404103", "DeviceNotOnline: a direct-method target is not online", ["The device is offline or has no method handler"]],
+  ["404104", "DeviceConnectionClosedRemotely: the device connection was closed and IoT Hub does not know why", ["SAS token renewal (for example every 65 minutes)", "Network loss longer than the keepalive", "TCP reset without MQTT DISCONNECT", "Application crash", "Many devices at once: an IoT Hub-side transient issue"], ["azure:401003", "azure:409002"]],
+  ["409002", "LinkCreationConflict: more than one connection for a client; the existing one was closed. Usually a side effect of an earlier error", ["After a 404104 the device reconnects before IoT Hub notices the old link is gone", "Faulty connect-when-already-connected logic"], ["azure:404104", "azure:400027"]],
+  ["412002", "DeviceMessageLockLost: a C2D message was completed after its 1-minute lock expired"],
+  ["429001", "ThrottlingException: throttling limit exceeded for too long"],
+  ["429002", "ThrottleBacklogLimitExceeded: the throttled backlog is full"],
+  ["429003", "ThrottlingBacklogTimeout: backlogged requests timed out"],
+  ["429005", "DeviceThrottlingLimitExceeded: per-device throttle exceeded"],
+  ["500001", "ServerError: IoT Hub ran into a server-side issue (transient)"],
+  ["500008", "GenericTimeout: IoT Hub could not complete the connection request in time"],
+  ["503001", "ServiceUnavailable"],
+  ["503003", "PartitionNotFound: internal and likely transient"],
+  ["503005", "ServerBusy"],
+  ["503008", "ReceiveLinkOpensThrottled: too many link opens or reconnects"],
+  ["504101", "GatewayTimeout: direct-method outcome unknown"],
   // Device-side connection status reasons of the Azure IoT C SDK (IOTHUB_CLIENT_CONNECTION_STATUS_REASON).
-  ["IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN", "credential_expired", "client", "Device SDK: the SAS token expired (the SDK renews it and reconnects)", undefined, ["azure:401003"]],
-  ["IOTHUB_CLIENT_CONNECTION_DEVICE_DISABLED", "not_authorized", "server", "Device SDK: the device is disabled in the registry", undefined, ["azure:403012"]],
-  ["IOTHUB_CLIENT_CONNECTION_BAD_CREDENTIAL", "auth_failed", "client", "Device SDK: the credentials were rejected", undefined, ["azure:401003"]],
-  ["IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED", "connection_lost", "client", "Device SDK: the retry policy gave up; the client stays offline until the application reconnects"],
-  ["IOTHUB_CLIENT_CONNECTION_NO_NETWORK", "connection_lost", "network", "Device SDK: no network (also reported when a connected device is disabled, SDK issue #2300)", undefined, ["azure:404104"]],
-  ["IOTHUB_CLIENT_CONNECTION_COMMUNICATION_ERROR", "connection_lost", "network", "Device SDK: communication error (the .NET SDK reports 400027 takeovers this way too)", undefined, ["azure:400027"]],
-  ["IOTHUB_CLIENT_CONNECTION_OK", "connected", "client", "Device SDK: connected and authenticated"],
-  ["IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE", "keepalive_timeout", "network", "Device SDK: no PINGRESP from IoT Hub in time (newer SDK versions)"],
+  ["IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN", "Device SDK: the SAS token expired (the SDK renews it and reconnects)", undefined, ["azure:401003"]],
+  ["IOTHUB_CLIENT_CONNECTION_DEVICE_DISABLED", "Device SDK: the device is disabled in the registry", undefined, ["azure:403012"]],
+  ["IOTHUB_CLIENT_CONNECTION_BAD_CREDENTIAL", "Device SDK: the credentials were rejected", undefined, ["azure:401003"]],
+  ["IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED", "Device SDK: the retry policy gave up; the client stays offline until the application reconnects"],
+  ["IOTHUB_CLIENT_CONNECTION_NO_NETWORK", "Device SDK: no network (also reported when a connected device is disabled, SDK issue #2300)", undefined, ["azure:404104"]],
+  ["IOTHUB_CLIENT_CONNECTION_COMMUNICATION_ERROR", "Device SDK: communication error (the .NET SDK reports 400027 takeovers this way too)", undefined, ["azure:400027"]],
+  ["IOTHUB_CLIENT_CONNECTION_OK", "Device SDK: connected and authenticated"],
+  ["IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE", "Device SDK: no PINGRESP from IoT Hub in time (newer SDK versions)"],
 ];
 
-export const AZURE_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const AZURE_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "azure",
   "Azure IoT Hub troubleshoot-error-codes.md and iot-hub-troubleshoot-connectivity.md",
   toRows(AZURE_ROWS, {
@@ -96,20 +97,20 @@ export const AZURE_ENTRIES: KnowledgeEntry[] = buildEntries(
 
 /** Azure Event Grid MQTT broker `disconnectionReason` values (mqtt-client-life-cycle-events.md). */
 const EVENT_GRID_ROWS: readonly Row[] = [
-  ["ClientAuthenticationError", "auth_failed", "server", "Authentication failed: certificate expired, client disabled, or client configuration changed"],
-  ["ClientAuthorizationError", "not_authorized", "server", "Authorization failed: topic spaces, permission bindings or client groups changed"],
-  ["ClientError", "protocol_error", "client", "Bad request, or an unsupported feature was used"],
-  ["ClientInitiatedDisconnect", "client_disconnect", "client", "Graceful DISCONNECT or a WebSocket close frame"],
-  ["ConnectionLost", "connection_lost", "network", "The connection was lost"],
-  ["IpForbidden", "not_authorized", "server", "Blocked by the IP filter or private-link configuration"],
-  ["QuotaExceeded", "throttled", "server", "Throttling limits exceeded"],
-  ["ServerError", "server_error", "server", "Unexpected server error"],
-  ["ServerInitiatedDisconnect", "server_shutdown", "server", "Graceful server disconnect for operational reasons"],
-  ["SessionOverflow", "quota_exceeded", "server", "The queue of unacknowledged QoS 1 messages hit its limit"],
-  ["SessionTakenOver", "session_taken_over", "server", "A reconnect with the same authentication name ended the previous connection"],
+  ["ClientAuthenticationError", "Authentication failed: certificate expired, client disabled, or client configuration changed"],
+  ["ClientAuthorizationError", "Authorization failed: topic spaces, permission bindings or client groups changed"],
+  ["ClientError", "Bad request, or an unsupported feature was used"],
+  ["ClientInitiatedDisconnect", "Graceful DISCONNECT or a WebSocket close frame"],
+  ["ConnectionLost", "The connection was lost"],
+  ["IpForbidden", "Blocked by the IP filter or private-link configuration"],
+  ["QuotaExceeded", "Throttling limits exceeded"],
+  ["ServerError", "Unexpected server error"],
+  ["ServerInitiatedDisconnect", "Graceful server disconnect for operational reasons"],
+  ["SessionOverflow", "The queue of unacknowledged QoS 1 messages hit its limit"],
+  ["SessionTakenOver", "A reconnect with the same authentication name ended the previous connection"],
 ];
 
-export const EVENT_GRID_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const EVENT_GRID_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "azure-egmqtt",
   "Azure Event Grid mqtt-client-life-cycle-events.md",
   toRows(EVENT_GRID_ROWS, { ClientInitiatedDisconnect: { expected: true } }),
@@ -218,26 +219,13 @@ const CRT_ROWS: readonly CrtRow[] = [
   [1195, "AWS_IO_DNS_QUERY_AGAIN", "A temporary failure in name resolution occurred, please try again."],
 ];
 
-function classifyCrt(num: number, name: string): { reason: Reason; initiator: Initiator } {
-  if (name.includes("TLS") || name.includes("PEM") || name.includes("CERTIFICATE")) return { reason: "tls_error", initiator: "network" };
-  if (num === 5134 || name.includes("SOCKET") || name.includes("DNS") || name.includes("TIMEOUT") || name.includes("BROKEN_PIPE")) {
-    return { reason: "connection_lost", initiator: "network" };
-  }
-  if (name.includes("CREDENTIALS")) return { reason: "auth_failed", initiator: "client" };
-  if (name.includes("CONNACK_CONNECTION_REFUSED") || name.includes("DISCONNECT_RECEIVED")) return { reason: "unknown", initiator: "server" };
-  if (name.includes("USER_REQUESTED_STOP") || name.includes("CLIENT_TERMINATED")) return { reason: "client_disconnect", initiator: "client" };
-  if (name.includes("RETR")) return { reason: "connection_lost", initiator: "client" };
-  return { reason: "protocol_error", initiator: "client" };
-}
-
-export const CRT_ENTRIES: KnowledgeEntry[] = buildEntries(
+export const CRT_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "crt",
   "awslabs/aws-c-mqtt include/aws/mqtt/mqtt.h and awslabs/aws-c-io include/aws/io/io.h (error numbers = package id × 1024 + index)",
-  CRT_ROWS.map(([num, name, message, note]): EntryRow => ({
+  CRT_ROWS.map(([num, name, message, note]): KnowledgeRow => ({
     key: String(num),
     name,
     meaning: note ? `${message} ${note}.` : message,
-    ...classifyCrt(num, name),
     related: num === 5134 ? ["aws:CONNECTION_LOST", "aws:DUPLICATE_CLIENTID", "aws:THROTTLED", "aws:AUTH_ERROR"] : [],
   })),
 );

@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REASONS } from "@/lib/events/connection-event.ts";
 import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
+import { listVendorCodes, lookupVendorCode } from "@/lib/sources/vendor-codes.ts";
 import { CRT_CODE_NUMBERS } from "./cloud-codes.ts";
 import { findKnowledgeEntry, KNOWLEDGE_ENTRIES, normalizeCode, searchKnowledge } from "./knowledge-base.ts";
 import { CHECK_IDS } from "./types.ts";
@@ -39,9 +41,6 @@ describe("knowledge base coverage", () => {
   });
   it("knows every EMQX reason the adapter maps", () => {
     expectKnown([...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS)].map((key) => `emqx:${key}`));
-  });
-  it("agrees with the EMQX adapter on reasons", () => {
-    for (const [key, mapping] of Object.entries(EMQX_DISCONNECT_REASONS)) expect(findKnowledgeEntry(`emqx:${key}`)?.reason).toBe(mapping.reason);
   });
   it("knows the Azure IoT Hub, AWS, Event Grid and Mosquitto tables", () => {
     expectKnown(AZURE_CODES.map((code) => `azure:${code}`));
@@ -99,5 +98,38 @@ describe("lookup and search", () => {
     const byNumber = searchKnowledge({ query: "404104" }).map((entry) => entry.code);
     expect(byNumber[0]).toBe("azure:404104");
     expect(byNumber).toContain("azure:409002");
+  });
+});
+
+describe("one code table: lib/sources/vendor-codes.ts owns reason and initiator", () => {
+  it("every code is in both the code table and the knowledge base", () => {
+    const stored = new Set(listVendorCodes().map((entry) => entry.code));
+    const known = new Set(KNOWLEDGE_ENTRIES.map((entry) => entry.code));
+    expect([...stored].filter((code) => !known.has(code)), "in vendor-codes.ts, missing from the knowledge base").toEqual([]);
+    expect([...known].filter((code) => !stored.has(code)), "in the knowledge base, missing from vendor-codes.ts").toEqual([]);
+  });
+
+  it("every knowledge entry, code page and finding reads the reason and initiator events are stored with", () => {
+    const disagreements = KNOWLEDGE_ENTRIES.flatMap((entry) => {
+      const owner = lookupVendorCode(entry.code);
+      return owner && owner.reason === entry.reason && owner.initiator === entry.initiator ? [] : [`${entry.code}: ${entry.reason}/${entry.initiator} vs ${owner?.reason}/${owner?.initiator}`];
+    });
+    expect(disagreements).toEqual([]);
+  });
+
+  it("the knowledge tables state no reason or initiator of their own", () => {
+    const dir = new URL("./", import.meta.url);
+    const tables = readdirSync(dir).filter((name) => name.endsWith("-codes.ts") && name !== "canonical-codes.ts");
+    expect(tables.length).toBeGreaterThanOrEqual(3);
+    for (const name of tables) {
+      const text = readFileSync(new URL(name, dir), "utf8");
+      expect(text, name).not.toMatch(/\binitiator\b|\breason:\s*"|"(?:client|server|network)"\s*[,\]]/);
+    }
+  });
+
+  it("EMQX atoms that are both a disconnect reason and a CONNACK name map the same way", () => {
+    const both = Object.keys(EMQX_CONNACK_REASONS).filter((name) => name in EMQX_DISCONNECT_REASONS);
+    expect(both.length).toBeGreaterThan(0);
+    for (const name of both) expect(EMQX_CONNACK_REASONS[name], name).toEqual(EMQX_DISCONNECT_REASONS[name]);
   });
 });

@@ -48,8 +48,9 @@ export type KnowledgeEntry = {
   /** The vendor's own name or text for the code. */
   name: string;
   meaning: string;
+  /** Who ended the connection, from the code table (lib/sources/vendor-codes.ts). */
   initiator: Initiator;
-  /** The canonical reason adapters map this code to. */
+  /** The canonical reason adapters map this code to, from the same table. */
   reason: Reason;
   rootCauses: string[];
   /** Ordered; each step is tagged with the check that evaluates it against evidence. */
@@ -60,7 +61,11 @@ export type KnowledgeEntry = {
   expected: boolean;
 };
 
-/** One row of a vendor table; everything not given comes from the canonical reason's playbook. */
+/**
+ * One row of a vendor table as the playbook reads it; everything not given comes from the canonical reason's
+ * playbook. `reason` and `initiator` are never written in a knowledge table: canonical-codes.ts takes them from
+ * lib/sources/vendor-codes.ts.
+ */
 export type EntryRow = {
   key: string;
   name?: string;
@@ -72,3 +77,6 @@ export type EntryRow = {
   related?: string[];
   expected?: boolean;
 };
+
+/** What a knowledge table holds for a code: meaning, causes and steps, never reason or initiator. */
+export type KnowledgeRow = Omit<EntryRow, "reason" | "initiator">;

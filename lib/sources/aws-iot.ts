@@ -149,12 +149,12 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
       // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
       const name = data.reason ?? data.disconnectReason ?? data.status;
       const code = `aws:${name}`;
-      const mapped = mapVendorCode(code);
+      const mapped = mapVendorCode(code, data.details);
       return finishEvents([{ ...common, kind: "connect_failed", reason: mapped.reason, initiator: mapped.initiator, code, dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]) }]);
     }
     const name = data.disconnectReason ?? "UNKNOWN";
     const code = `aws:${name}`;
-    const mapped = mapVendorCode(code);
+    const mapped = mapVendorCode(code, data.details);
     return finishEvents([{ ...common, kind: "disconnected", reason: mapped.reason, initiator: mapped.initiator, code, dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]) }]);
   });
 }

@@ -245,7 +245,7 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
     const isError = resultType !== null || r.level === "Error";
     const hub = hubNameOf(r.resourceId ?? null);
     const code = resultType ? `azure:${resultType}` : null;
-    const mapped = code ? mapVendorCode(code) : null;
+    const mapped = mapVendorCode(code, r.resultDescription);
     const common = {
       ...EVENT_DEFAULTS,
       deviceId,
@@ -261,11 +261,11 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
     let event: ConnectionEvent;
     if (r.operationName === "deviceConnect") {
       event = isError
-        ? { ...common, kind: "connect_failed", reason: mapped?.reason ?? "unknown", initiator: mapped?.initiator ?? "unknown" }
+        ? { ...common, kind: "connect_failed", reason: mapped.reason, initiator: mapped.initiator }
         : { ...common, kind: "connected", reason: "connected", initiator: "client" };
     } else {
       event = isError
-        ? { ...common, kind: "disconnected", reason: mapped?.reason ?? "unknown", initiator: mapped?.initiator ?? "unknown" }
+        ? { ...common, kind: "disconnected", reason: mapped.reason, initiator: mapped.initiator }
         : { ...common, kind: "disconnected", reason: "client_disconnect", initiator: "client" };
     }
     return finishEvents([event]);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { EVENT_DEFAULTS, type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { DeviceIdSchema, finishEvents, formatZodError, guard, readInstant, reject } from "./adapter-kit.ts";
-import { findCrtName, findCrtNumber, formatMqtt5Code, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
+import { findCrtName, findCrtNumber, findMqtt5CodeByName, formatMqtt5Code, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
 
 export const DEVICE_REPORT_SOURCE = "device-report";
 
@@ -37,7 +37,7 @@ export function parseDeviceReport(value: unknown): AdapterResult {
     if (!at) return reject("occurredAt is not a time");
     const recognised = recogniseDeviceError(r);
     if (!recognised) return reject("device report has no error, crtCode, connackCode or reasonCode");
-    const mapped = mapVendorCode(recognised.code);
+    const mapped = mapVendorCode(recognised.code, r.error);
     return finishEvents([
       {
         ...EVENT_DEFAULTS,
@@ -84,7 +84,12 @@ export function recogniseDeviceError(r: {
   }
   const libmosquitto = /(Connection Refused: [^.]+\.|The connection was lost\.|A TLS error occurred\.|Authorisation failed\.|The connection was refused\.|Keepalive exceeded|TLS handshake failed\.|Lookup error\.|DNS Lookup failed|A network protocol error occurred when communicating with the broker\.)/.exec(text)?.[1];
   if (libmosquitto) return { code: `libmosquitto:${slugify(libmosquitto)}`, message: text };
+  const azureStatus = /\b(IOTHUB_CLIENT_CONNECTION_[A-Z_]+)\b/.exec(text)?.[1];
+  if (azureStatus) return { code: `azure:${azureStatus}`, message: text };
   if (r.platform === "aedes") return { code: `aedes:${slugify(text)}`, message: text };
+  // libmosquitto prints MQTT 5 codes ≥ 128 by their spec name: `Connection error: Quota exceeded` (§4.7).
+  const mqtt5 = findMqtt5CodeByName(/(?:^|:\s*)([A-Za-z][A-Za-z ]+?)\.?\s*$/.exec(text)?.[1] ?? "");
+  if (mqtt5) return { code: mqtt5, message: text };
   const slug = slugify(text);
   for (const namespace of ["libmosquitto", "aedes", "mosquitto"]) {
     if (lookupVendorCode(`${namespace}:${slug}`)) return { code: `${namespace}:${slug}`, message: text };

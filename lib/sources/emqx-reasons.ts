@@ -31,7 +31,7 @@ export const EMQX_DISCONNECT_REASONS: Readonly<Record<string, ReasonMapping>> = 
   packet_too_large: { reason: "protocol_error", initiator: "server" },
   protocol_error: { reason: "protocol_error", initiator: "server" },
   malformed_packet: { reason: "protocol_error", initiator: "server" },
-  receive_maximum_exceeded: { reason: "protocol_error", initiator: "server" },
+  receive_maximum_exceeded: { reason: "throttled", initiator: "server" },
   topic_alias_invalid: { reason: "protocol_error", initiator: "server" },
   topic_name_invalid: { reason: "protocol_error", initiator: "server" },
   payload_format_invalid: { reason: "protocol_error", initiator: "server" },
@@ -50,42 +50,35 @@ export const EMQX_DISCONNECT_REASONS: Readonly<Record<string, ReasonMapping>> = 
 };
 
 /**
- * EMQX CONNACK reason-code names (`client_connack.reason_code`, MQTT 3.1.1 and 5) for refused connects.
- * `success` / `connection_accepted` are not refusals and are absent on purpose.
+ * EMQX CONNACK reason-code names (`client_connack.reason_code`, MQTT 3.1.1 and 5) for refused connects. The broker
+ * refuses, so the initiator is the server; the reason names the client's fault. `success` / `connection_accepted`
+ * are not refusals: see CONNACK_SUCCESS_NAMES.
  */
 export const EMQX_CONNACK_REASONS: Readonly<Record<string, ReasonMapping>> = {
-  unacceptable_protocol_version: { reason: "protocol_error", initiator: "client" },
-  unsupported_protocol_version: { reason: "protocol_error", initiator: "client" },
-  client_identifier_not_valid: { reason: "protocol_error", initiator: "client" },
+  unacceptable_protocol_version: { reason: "protocol_error", initiator: "server" },
+  unsupported_protocol_version: { reason: "protocol_error", initiator: "server" },
+  client_identifier_not_valid: { reason: "protocol_error", initiator: "server" },
   server_unavailable: { reason: "server_error", initiator: "server" },
   server_unavaliable: { reason: "server_error", initiator: "server" },
-  malformed_username_or_password: { reason: "auth_failed", initiator: "client" },
-  bad_username_or_password: { reason: "auth_failed", initiator: "client" },
-  bad_authentication_method: { reason: "auth_failed", initiator: "client" },
+  malformed_username_or_password: { reason: "auth_failed", initiator: "server" },
+  bad_username_or_password: { reason: "auth_failed", initiator: "server" },
+  bad_authentication_method: { reason: "auth_failed", initiator: "server" },
   unauthorized_client: { reason: "not_authorized", initiator: "server" },
   not_authorized: { reason: "not_authorized", initiator: "server" },
   banned: { reason: "not_authorized", initiator: "server" },
   unspecified_error: { reason: "server_error", initiator: "server" },
-  malformed_packet: { reason: "protocol_error", initiator: "client" },
-  protocol_error: { reason: "protocol_error", initiator: "client" },
+  malformed_packet: { reason: "protocol_error", initiator: "server" },
+  protocol_error: { reason: "protocol_error", initiator: "server" },
   implementation_specific_error: { reason: "server_error", initiator: "server" },
   server_busy: { reason: "throttled", initiator: "server" },
-  topic_name_invalid: { reason: "protocol_error", initiator: "client" },
-  packet_too_large: { reason: "protocol_error", initiator: "client" },
+  topic_name_invalid: { reason: "protocol_error", initiator: "server" },
+  packet_too_large: { reason: "protocol_error", initiator: "server" },
   quota_exceeded: { reason: "quota_exceeded", initiator: "server" },
-  retain_not_supported: { reason: "protocol_error", initiator: "client" },
-  qos_not_supported: { reason: "protocol_error", initiator: "client" },
+  retain_not_supported: { reason: "protocol_error", initiator: "server" },
+  qos_not_supported: { reason: "protocol_error", initiator: "server" },
   use_another_server: { reason: "server_shutdown", initiator: "server" },
   server_moved: { reason: "server_shutdown", initiator: "server" },
   connection_rate_exceeded: { reason: "throttled", initiator: "server" },
 };
 
 export const CONNACK_SUCCESS_NAMES = new Set(["success", "connection_accepted"]);
-
-export function mapEmqxDisconnectReason(atom: string): ReasonMapping {
-  return EMQX_DISCONNECT_REASONS[atom] ?? { reason: "unknown", initiator: "unknown" };
-}
-
-export function mapEmqxConnackReason(name: string): ReasonMapping {
-  return EMQX_CONNACK_REASONS[name] ?? { reason: "unknown", initiator: "unknown" };
-}

@@ -85,10 +85,10 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
     expect(event).toMatchObject({ reason: "unknown", initiator: "unknown", code: "emqx:something_new" });
   });
 
-  it("turns a refused connack into connect_failed with the client's address", () => {
+  it("turns a refused connack into connect_failed (refused by the server) with the client's address", () => {
     const payload = { event: "client.connack", reason_code: "bad_username_or_password", clientid: "dev-2", username: "u", peername: "10.1.2.3:51234", sockname: "127.0.0.1:1883", proto_name: "MQTT", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, timestamp: connectedAt, node: NODE };
     const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-2", "connack"), JSON.stringify(payload)));
-    expect(event).toMatchObject({ kind: "connect_failed", reason: "auth_failed", initiator: "client", code: "emqx:bad_username_or_password", clientIp: "10.1.2.3", clientPort: 51234 });
+    expect(event).toMatchObject({ kind: "connect_failed", reason: "auth_failed", initiator: "server", code: "emqx:bad_username_or_password", clientIp: "10.1.2.3", clientPort: 51234 });
   });
 
   it("takes the device ID from the payload, so IDs with / # + and unicode survive topic encoding", () => {

@@ -7,7 +7,8 @@ import {
 } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
-import { CONNACK_SUCCESS_NAMES, mapEmqxConnackReason, mapEmqxDisconnectReason } from "./emqx-reasons.ts";
+import { CONNACK_SUCCESS_NAMES } from "./emqx-reasons.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
 
 export const EMQX_SOURCE = "emqx";
 
@@ -46,6 +47,7 @@ const EmqxPayloadSchema = z
     reason_code: optionalText,
     node: optionalText,
     event: optionalText,
+    disconn_props: z.unknown().optional(),
   })
   .loose();
 type EmqxPayload = z.infer<typeof EmqxPayloadSchema>;
@@ -126,7 +128,8 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
     const at = data.disconnected_at ?? data.ts ?? data.timestamp;
     if (at == null) throw new Error("disconnected event has no disconnected_at or ts");
     const atom = data.reason ?? "unknown";
-    const mapped = mapEmqxDisconnectReason(atom);
+    const reasonString = reasonStringOf(data.disconn_props);
+    const mapped = mapVendorCode(`emqx:${atom}`, reasonString);
     const flags: string[] = [];
     if (data.connected_at != null && at < data.connected_at) flags.push("disconnected_before_connected");
     return {
@@ -136,6 +139,7 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
       reason: mapped.reason,
       initiator: mapped.initiator,
       code: `emqx:${atom}`,
+      message: reasonString,
       sessionKey,
       flags,
       dedupeKey: computeDedupeKey(EMQX_SOURCE, ["disconnected", node, data.clientid, data.connected_at, at, atom]),
@@ -146,7 +150,7 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
   if (CONNACK_SUCCESS_NAMES.has(name)) return null; // the matching `connected` event carries the success
   const at = data.timestamp ?? data.connected_at ?? data.ts;
   if (at == null) throw new Error("connack event has no timestamp");
-  const mapped = mapEmqxConnackReason(name);
+  const mapped = mapVendorCode(`emqx:${name}`);
   return {
     ...common,
     kind: "connect_failed",
@@ -156,6 +160,13 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
     code: `emqx:${name}`,
     dedupeKey: computeDedupeKey(EMQX_SOURCE, ["connack", node, data.clientid, at, name, data.peername ?? data.ipaddress]),
   };
+}
+
+/** The MQTT 5 `Reason-String` of a DISCONNECT (`disconn_props`), which may say what a catch-all atom does not. */
+function reasonStringOf(props: unknown): string | null {
+  if (typeof props !== "object" || props === null) return null;
+  const value = (props as Record<string, unknown>)["Reason-String"];
+  return typeof value === "string" ? value.slice(0, 500) : null;
 }
 
 /** `ipaddress` is the bare IP ($SYS); `peername` is "ip:port" or "[v6]:port" (rule engine). */

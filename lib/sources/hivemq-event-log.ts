@@ -1,12 +1,16 @@
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import { lookupVendorCode, mapVendorCode } from "./vendor-codes.ts";
 
 export const HIVEMQ_SOURCE = "hivemq";
 const MAX_LINE = 8 * 1024;
 
-/** `reason:` texts of broker-initiated disconnects (§7) to HiveMQ UPPER_SNAKE reason codes. */
+/**
+ * `reason:` texts of broker-initiated disconnects (§7) to HiveMQ UPPER_SNAKE reason codes. Other texts are kept as
+ * their enum's code when the text is an enum name in words, else `hivemq:UNKNOWN` with the text as message; the
+ * code table then reads the text (rate limiting stated in words).
+ */
 const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Client was idle for too long/i, "KEEP_ALIVE_TIMEOUT"],
   [/^Another client connected with the same client ?id/i, "SESSION_TAKEN_OVER"],
@@ -17,8 +21,11 @@ const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Sent CONNECT with/i, "PROTOCOL_ERROR"],
   [/^No CONNECT sent in time/i, "NO_CONNECT_IDLE_TIMEOUT"],
   [/^TLS handshake not finished in time/i, "TLS_HANDSHAKE_TIMEOUT"],
-  [/^(Re-)?Authentication failed/i, "NOT_AUTHORIZED"],
+  [/^(Re-)?Authentication failed/i, "AUTHENTICATION_FAILED"],
 ];
+
+/** Codes HiveMQ can only give while refusing a CONNECT. */
+const CONNECT_TIME_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "BAD_USER_NAME_OR_PASSWORD", "BAD_AUTHENTICATION_METHOD", "CLIENT_IDENTIFIER_NOT_VALID", "UNSUPPORTED_PROTOCOL_VERSION"]);
 
 /**
  * HiveMQ `event.log` lines (import): `yyyy-MM-dd HH:mm:ss,SSS - <message>` (logback's default pattern, written
@@ -56,14 +63,20 @@ function readMessage(message: string, at: Date, line: string): ConnectionEvent[]
   m = /^Client ID: (.+?), IP: ?([^\s,]+) was disconnected\. reason: (.*?)\.*$/.exec(message);
   if (m) {
     const text = m[3] ?? "";
-    const code = REASON_TEXTS.find(([pattern]) => pattern.test(text))?.[1] ?? "UNKNOWN";
+    const code = REASON_TEXTS.find(([pattern]) => pattern.test(text))?.[1] ?? enumNameOf(text) ?? "UNKNOWN";
     const deviceId = m[1] ?? "";
     if (deviceId === "UNKNOWN") return null;
     // Auth failures happen at CONNECT, so there was no session to end.
-    const kind = code === "NOT_AUTHORIZED" || code === "CLIENT_IDENTIFIER_NOT_VALID" || code === "UNSUPPORTED_PROTOCOL_VERSION" ? "connect_failed" : "disconnected";
+    const kind = CONNECT_TIME_CODES.has(code) ? "connect_failed" : "disconnected";
     return [build(kind, deviceId, m[2] ?? null, at, code, line, { message: text })];
   }
   return null;
+}
+
+/** HiveMQ's MQTT 5 reason strings are its enum names in words: `Message rate too high` is MESSAGE_RATE_TOO_HIGH. */
+function enumNameOf(text: string): string | null {
+  const name = text.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return name !== "" && name !== "UNKNOWN" && lookupVendorCode(`hivemq:${name}`) ? name : null;
 }
 
 function build(
@@ -76,7 +89,7 @@ function build(
   extra: { cleanStart?: boolean; message?: string | null },
 ): ConnectionEvent {
   const code = name ? `hivemq:${name}` : null;
-  const mapped = code ? mapVendorCode(code) : { reason: "connected" as const, initiator: "client" as const };
+  const mapped = code ? mapVendorCode(code, extra.message) : { reason: "connected" as const, initiator: "client" as const };
   return {
     ...EVENT_DEFAULTS,
     deviceId,

@@ -8,82 +8,13 @@ import {
   type AgentReport,
   type AgentReportEvent,
 } from "@/lib/agent/export-format.ts";
-import {
-  ConnectionEventSchema,
-  EVENT_DEFAULTS,
-  type AdapterResult,
-  type ConnectionEvent,
-  type Initiator,
-  type Reason,
-} from "@/lib/events/connection-event.ts";
-import { parseUntrustedJson } from "./adapter-kit.ts";
+import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { parseUntrustedJson } from "./adapter-kit.ts";
+import { formatMqtt5Code, mapVendorCode } from "./vendor-codes.ts";
 
 export const LINKSCOPE_AGENT_SOURCE = "linkscope-agent";
 export const LINKSCOPE_AGENT_TOPICS = [AGENT_REPORT_TOPIC_FILTER] as const;
-
-type Mapping = { reason: Reason; initiator: Initiator };
-
-const NETWORK_LOST: Mapping = { reason: "connection_lost", initiator: "network" };
-
-/** Agent error names (see lib/agent/describe-mqtt-error.ts) to canonical reasons. */
-const AGENT_ERROR_REASONS: Readonly<Record<string, Mapping>> = {
-  CONNECTION_CLOSED: NETWORK_LOST,
-  ECONNRESET: NETWORK_LOST,
-  EPIPE: NETWORK_LOST,
-  ETIMEDOUT: NETWORK_LOST,
-  EHOSTUNREACH: NETWORK_LOST,
-  ENETUNREACH: NETWORK_LOST,
-  ENETDOWN: NETWORK_LOST,
-  EAI_AGAIN: NETWORK_LOST,
-  ENOTFOUND: NETWORK_LOST,
-  CLOSED_BEFORE_CONNACK: NETWORK_LOST,
-  CONNACK_TIMEOUT: NETWORK_LOST,
-  KEEPALIVE_TIMEOUT: { reason: "keepalive_timeout", initiator: "network" },
-  ECONNREFUSED: { reason: "server_error", initiator: "server" },
-  CREDENTIALS_UNAVAILABLE: { reason: "credential_expired", initiator: "client" },
-};
-
-/** MQTT 3.1.1 CONNACK return codes. */
-const CONNACK_REASONS: Readonly<Record<number, Mapping>> = {
-  1: { reason: "protocol_error", initiator: "server" },
-  2: { reason: "protocol_error", initiator: "server" },
-  3: { reason: "server_error", initiator: "server" },
-  4: { reason: "auth_failed", initiator: "server" },
-  5: { reason: "not_authorized", initiator: "server" },
-};
-
-/** MQTT 5 reason codes a server sends in CONNACK or DISCONNECT. */
-const MQTT5_REASONS: Readonly<Record<number, Mapping>> = {
-  0x80: { reason: "server_error", initiator: "server" },
-  0x81: { reason: "protocol_error", initiator: "server" },
-  0x82: { reason: "protocol_error", initiator: "server" },
-  0x84: { reason: "protocol_error", initiator: "server" },
-  0x85: { reason: "protocol_error", initiator: "server" },
-  0x86: { reason: "auth_failed", initiator: "server" },
-  0x87: { reason: "not_authorized", initiator: "server" },
-  0x88: { reason: "server_error", initiator: "server" },
-  0x89: { reason: "throttled", initiator: "server" },
-  0x8a: { reason: "not_authorized", initiator: "server" },
-  0x8b: { reason: "server_shutdown", initiator: "server" },
-  0x8d: { reason: "keepalive_timeout", initiator: "server" },
-  0x8e: { reason: "session_taken_over", initiator: "server" },
-  0x93: { reason: "protocol_error", initiator: "server" },
-  0x95: { reason: "protocol_error", initiator: "server" },
-  0x96: { reason: "throttled", initiator: "server" },
-  0x97: { reason: "quota_exceeded", initiator: "server" },
-  0x98: { reason: "admin_disconnect", initiator: "server" },
-  0x9c: { reason: "server_shutdown", initiator: "server" },
-  0x9d: { reason: "server_shutdown", initiator: "server" },
-  0x9f: { reason: "throttled", initiator: "server" },
-  0xa0: { reason: "session_ttl", initiator: "server" },
-};
-
-const UNKNOWN: Mapping = { reason: "unknown", initiator: "unknown" };
-
-export function formatMqtt5Code(code: number): string {
-  return `mqtt5:0x${code.toString(16).toUpperCase().padStart(2, "0")}`;
-}
 
 /**
  * Linkscope agent reports (`linkscope/agent/<encoded device id>/report`, lib/agent/export-format.ts) to
@@ -153,12 +84,13 @@ function buildDeviceReportEvent(report: AgentReport): ConnectionEvent {
     case "drop": {
       const drop = item.event;
       const serverCode = drop.errorName === "SERVER_DISCONNECT" ? drop.mqtt5ReasonCode : null;
-      const mapping = serverCode !== null ? (MQTT5_REASONS[serverCode] ?? UNKNOWN) : (AGENT_ERROR_REASONS[drop.errorName] ?? UNKNOWN);
+      const code = serverCode !== null ? formatMqtt5Code(serverCode) : `agent:${drop.errorName}`;
+      const mapping = mapVendorCode(code, drop.errorMessage);
       return {
         ...common,
         reason: mapping.reason,
         initiator: mapping.initiator,
-        code: serverCode !== null ? formatMqtt5Code(serverCode) : `agent:${drop.errorName}`,
+        code,
         message: `dropped after ${drop.durationConnectedSeconds} s connected: ${drop.errorMessage}`,
       };
     }
@@ -179,28 +111,26 @@ function buildDeviceReportEvent(report: AgentReport): ConnectionEvent {
     }
     case "connect_failed": {
       const failure = item.event;
-      const code = failure.connackCode;
-      const mapping =
-        code === null
-          ? (AGENT_ERROR_REASONS[failure.errorName] ?? UNKNOWN)
-          : failure.protocolVersion === 5
-            ? (MQTT5_REASONS[code] ?? UNKNOWN)
-            : (CONNACK_REASONS[code] ?? UNKNOWN);
+      const returnCode = failure.connackCode;
+      const code = returnCode === null ? `agent:${failure.errorName}` : failure.protocolVersion === 5 ? formatMqtt5Code(returnCode) : `connack:${returnCode}`;
+      const mapping = mapVendorCode(code, failure.errorMessage);
       return {
         ...common,
         reason: mapping.reason,
         initiator: mapping.initiator,
-        code: code === null ? `agent:${failure.errorName}` : failure.protocolVersion === 5 ? formatMqtt5Code(code) : `connack:${code}`,
+        code,
         message: `attempt ${failure.attemptNumber}${failure.deep ? " (deep, fresh credentials)" : ""} failed: ${failure.errorMessage}`,
       };
     }
     case "system_event": {
       const event = item.event;
+      const code = `agent:system_event:${event.type}`;
+      const mapping = mapVendorCode(code);
       return {
         ...common,
-        reason: "unknown",
-        initiator: "client",
-        code: `agent:system_event:${event.type}`,
+        reason: mapping.reason,
+        initiator: mapping.initiator,
+        code,
         message: event.detail ?? event.type.replace("_", " "),
       };
     }

@@ -1,7 +1,7 @@
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { decodeText, finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
 export const MOSQUITTO_SOURCE = "mosquitto";
 export const MOSQUITTO_LOG_TOPICS = ["$SYS/broker/log/#"] as const;
@@ -147,7 +147,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     if (m) {
       const address = { ip: m[1] ?? "", port: null };
       const slug = m[2]?.startsWith("failed") ? "tls-error" : m[2]?.includes("tcpd") ? "denied-by-tcpd" : "max-connections-exceeded";
-      return [build("connect_failed", unknownDeviceId(address), address, at, slug, identity, raw, ["client_id_unknown"], message)];
+      return [build("connect_failed", unknownDeviceId(address), address, at, slug, identity, raw, ["client_id_unknown"], message, null, m[2] ?? null)];
     }
     m = /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
     if (m) {
@@ -156,36 +156,49 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       const detail = m[4] ?? null;
       let slug = "disconnected";
       if (detail !== null) slug = V21_REASONS[detail] ?? (detail.startsWith("bad socket read/write") ? (detail.includes("TLS") ? "tls-error" : "bad-socket-read-write") : "errno");
-      return disconnectOf(id, slug, at, identity, raw, message, address);
+      return disconnectOf(id, slug, at, identity, raw, message, address, detail);
     }
     m = /^Bad socket read\/write on client (.+): (.+)$/.exec(message);
-    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, /TLS/.test(m[2] ?? "") ? "tls-error" : "bad-socket-read-write", at, identity, raw, message, null);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, /TLS/.test(m[2] ?? "") ? "tls-error" : "bad-socket-read-write", at, identity, raw, message, null, m[2] ?? null);
     for (const [pattern, slug] of V2_DISCONNECT_LINES) {
       m = pattern.exec(message);
-      if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slug, at, identity, raw, message, null);
+      if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slug, at, identity, raw, message, null, null);
     }
+    // A `disconnected due to <reason>.` no known version prints: kept under its own slug; the code table reads its text.
+    m = /^Client (.+) disconnected due to (.+)\.$/.exec(message);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slugify(m[2] ?? "") || "errno", at, identity, raw, message, null, m[2] ?? null);
     m = /^Client (.+) disconnected: (.+)\.$/.exec(message);
-    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, "errno", at, identity, raw, message, null);
+    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, "errno", at, identity, raw, message, null, m[2] ?? null);
     return [];
   }
 
-  function disconnectOf(id: string, slug: string, at: Date, identity: ReadonlyArray<string | number>, raw: string, message: string, address: Address | null): ConnectionEvent[] {
+  /** `detail` is the line's reason text without the client ID, which is what a catch-all slug's mapping may read. */
+  function disconnectOf(
+    id: string,
+    slug: string,
+    at: Date,
+    identity: ReadonlyArray<string | number>,
+    raw: string,
+    message: string,
+    address: Address | null,
+    detail: string | null,
+  ): ConnectionEvent[] {
     if (id === UNKNOWN_ID) {
       const attributed = address ?? popLatestPending();
       // A TCP connection that never sent CONNECT (health checks, scanners) is not a device event.
       if (slug === "closed-connection" || slug === "disconnected") return [];
-      if (!attributed) return [build("connect_failed", UNKNOWN_ID, null, at, slug, identity, raw, ["client_id_unknown"], message)];
+      if (!attributed) return [build("connect_failed", UNKNOWN_ID, null, at, slug, identity, raw, ["client_id_unknown"], message, null, detail)];
       if (address) pending.delete(addressKey(address));
       const note = "note" in attributed && attributed.note ? `${message} (${attributed.note})` : message;
-      return [build("connect_failed", unknownDeviceId(attributed), attributed, at, slug, identity, raw, ["client_id_unknown", "attributed_by_address"], note)];
+      return [build("connect_failed", unknownDeviceId(attributed), attributed, at, slug, identity, raw, ["client_id_unknown", "attributed_by_address"], note, null, detail)];
     }
     const client = clients.get(id) ?? null;
     if (!client && REFUSAL_SLUGS.has(slug)) {
       const attributed = address ?? popLatestPending();
-      return [build("connect_failed", id, attributed, at, slug, identity, raw, [], message)];
+      return [build("connect_failed", id, attributed, at, slug, identity, raw, [], message, null, detail)];
     }
     if (slug !== "session-taken-over") clients.delete(id);
-    return [build("disconnected", id, client ?? address, at, slug, identity, raw, client ? [] : ["session_unknown"], message, client?.sessionKey ?? null)];
+    return [build("disconnected", id, client ?? address, at, slug, identity, raw, client ? [] : ["session_unknown"], message, client?.sessionKey ?? null, detail)];
   }
 
   /** The most recent "New connection from" not yet claimed by a client or a failure. */
@@ -214,9 +227,10 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     flags: string[],
     message: string | null = null,
     sessionKey: string | null = null,
+    detail: string | null = null,
   ): ConnectionEvent {
     const code = slug ? `mosquitto:${slug}` : null;
-    const mapped = code ? mapVendorCode(code) : { reason: "connected" as const, initiator: "client" as const };
+    const mapped = code ? mapVendorCode(code, detail) : { reason: "connected" as const, initiator: "client" as const };
     const client = facts && "sessionKey" in facts ? (facts as Client) : null;
     return {
       ...EVENT_DEFAULTS,

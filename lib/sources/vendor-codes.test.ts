@@ -36,6 +36,20 @@ describe("vendor code table", () => {
     same(["aws:CLIENT_INITIATED_DISCONNECT", "azure-egmqtt:ClientInitiatedDisconnect", "emqx:normal", "mosquitto:disconnected", "hivemq:NORMAL_DISCONNECTION", "mqtt5:0x00"]);
   });
 
+  it("a broker's name for an MQTT 5 reason code (EMQX atom, HiveMQ enum, Mosquitto 2.1 text) maps like the code (§6.2)", () => {
+    const mqtt5 = VENDOR_CODE_GROUPS.find((group) => group.namespace === "mqtt5")?.rows.filter(([code]) => code >= "mqtt5:0x80") ?? [];
+    const checked: string[] = [];
+    for (const [code, , , name] of mqtt5) {
+      const words = name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+      for (const variant of [`emqx:${words.join("_")}`, `hivemq:${words.join("_").toUpperCase()}`, `mosquitto:${words.join("-")}`]) {
+        if (!lookupVendorCode(variant)) continue;
+        checked.push(variant);
+        expect(mapVendorCode(variant), `${variant} vs ${code}`).toEqual(mapVendorCode(code));
+      }
+    }
+    expect(checked.length).toBeGreaterThan(30);
+  });
+
   it("docs/vendor-codes.md is generated from the table (run `npm run docs:codes` after changing it)", () => {
     const page = readFileSync(new URL("../../docs/vendor-codes.md", import.meta.url), "utf8");
     expect(page).toBe(renderVendorCodesPage());

@@ -240,7 +240,7 @@ describe("HiveMQ event.log (§7)", () => {
       "abc hivemq:CONNECTION_LOST connection_lost",
       "abc hivemq:KEEP_ALIVE_TIMEOUT keepalive_timeout",
       "abc hivemq:SESSION_TAKEN_OVER session_taken_over",
-      "abc hivemq:RECEIVE_MAXIMUM_EXCEEDED protocol_error",
+      "abc hivemq:RECEIVE_MAXIMUM_EXCEEDED throttled",
       "abc hivemq:PROTOCOL_ERROR protocol_error",
     ]);
     expect(list[0]).toMatchObject({ clientIp: "x.x.x.x", occurredAt: new Date("2024-05-01T10:00:00.123Z") });
@@ -256,7 +256,7 @@ describe("HiveMQ event.log (§7)", () => {
     ].flatMap((l) => events(parseHivemqEventLine(stamp(l))));
     expect(list.map((e) => `${e.kind} ${e.code ?? ""} ${e.message ?? ""}`.trim())).toEqual([
       "connected", "disconnected hivemq:NORMAL_DISCONNECTION bye", "disconnected hivemq:CONNECTION_LOST",
-      "disconnected hivemq:SESSION_TAKEN_OVER Another client connected with the same client id", "connect_failed hivemq:NOT_AUTHORIZED Authentication failed",
+      "disconnected hivemq:SESSION_TAKEN_OVER Another client connected with the same client id", "connect_failed hivemq:AUTHENTICATION_FAILED Authentication failed",
     ]);
   });
 });
