@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
+import { parseAzureConnectionsLog } from "@/lib/sources/azure.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getCodeTrend } from "./get-code-trend.ts";
+import { getDevice } from "./get-device.ts";
 import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";
 import { listCodeCounts } from "./list-code-counts.ts";
 import { listCodeDevices } from "./list-code-devices.ts";
@@ -102,6 +104,40 @@ describe("fleet context: comparable devices, counted as devices", () => {
     expect(diagnosis.summary.fleetWideDrops).toBe(1);
     expect(diagnosis.verdict?.analyzer).toBe("fleet-wide-drops");
     expect(diagnosis.verdict?.verdict).toContain("out of 7 comparable devices");
+  });
+});
+
+describe("Azure SAS renewal counted once", () => {
+  function azure(deviceId: string, at: number, operationName: "deviceConnect" | "deviceDisconnect", resultType?: string) {
+    const record = {
+      time: new Date(at).toISOString(),
+      resourceId: "/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/HUB-RENEWAL",
+      operationName,
+      category: "Connections",
+      level: resultType ? "Error" : "Information",
+      ...(resultType ? { resultType, resultDescription: resultType === "401003" ? "IoTHubUnauthorized" : "DeviceConnectionClosedRemotely" } : {}),
+      properties: JSON.stringify({ deviceId, protocol: "Mqtt", maskedIpAddress: "10.1.2.XXX" }),
+    };
+    const result = parseAzureConnectionsLog(record);
+    if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${result.ok ? "no event" : result.error}`);
+    return result.events[0];
+  }
+
+  it("counts a 401003 record and its 404104 as one drop on the device page and in the diagnosis", async () => {
+    for (const [deviceId, first] of [["azure-renewal-a", "deviceDisconnect"], ["azure-renewal-b", "deviceConnect"]] as const) {
+      const start = to.getTime() - 10 * 3_600_000;
+      const events = [azure(deviceId, start, "deviceConnect")];
+      for (let i = 1; i <= 4; i += 1) {
+        const at = start + i * 65 * 60_000;
+        events.push(azure(deviceId, at, first, "401003"), azure(deviceId, at + 2_000, "deviceDisconnect", "404104"), azure(deviceId, at + 6_000, "deviceConnect"));
+      }
+      await recordConnectionEvents(database.db, events);
+      const device = await getDevice(database.db, deviceId, to);
+      expect(device?.stats).toMatchObject({ drops: 4, failedConnects: 0 });
+      const diagnosis = await getDeviceDiagnosis(database.db, { deviceId, now: to });
+      expect(diagnosis.summary).toMatchObject({ drops: 4, failedConnects: 0 });
+      expect(diagnosis.verdict?.analyzer).toBe("token-renewal");
+    }
   });
 });
 
