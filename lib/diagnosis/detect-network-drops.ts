@@ -134,8 +134,8 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         analyzer: "keepalive-timeouts",
         title: "Keepalive timeouts (device hung or network froze)",
         verdict: known
-          ? `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late.`
-          : `The broker heard nothing from the device for 1.5 × its keepalive ${expiries.length} times: the device hung or its network path froze without closing. The connect events do not carry the keepalive, so the detection delay is not known.`,
+          ? `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late. The broker's events cannot tell the two apart; the device's own log around the drops (a blocked application or a network change) would.`
+          : `The broker heard nothing from the device for 1.5 × its keepalive ${expiries.length} times: the device hung or its network path froze without closing (the device's own log around the drops would tell which). The connect events do not carry the keepalive, so the detection delay is not known.`,
         severity: "warning",
         confidence: clamp(0.55 + 0.35 * Math.min(1, expiries.length / 10)),
         evidence: { eventIds: expiries.map((drop) => drop.id), stats: { keepaliveTimeouts: expiries.length, ...(known ? { keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) } : {}) }, range: rangeAround(last.occurredAt) },

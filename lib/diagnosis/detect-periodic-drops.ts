@@ -24,16 +24,24 @@ const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "
 
 type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
 
-function classifyPeriod(periodMs: number, credentialDrops: boolean): PeriodKind {
+/** A period names its cause only when the drops' reasons confirm it; otherwise it is a timer the period hints at. */
+function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: boolean): PeriodKind {
   if (credentialDrops) {
     if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
     if (periodMs > 70 * MINUTE && periodMs <= 24.5 * HOUR) return "jwt";
     return "credential";
   }
-  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
-  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
-  if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return "jwt";
+  if (idleDrops && periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
   return "timer";
+}
+
+/** What an unconfirmed period resembles, and what would confirm it. */
+function describeTimerHint(periodMs: number): string {
+  const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
+  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
+  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
+  if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return ` The period matches a 24 h JWT lifetime, but ${unconfirmed}.`;
+  return "";
 }
 
 const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
@@ -74,7 +82,8 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   if (chance > MAX_CHANCE_OF_PERIOD) return [];
 
   const credentialDrops = inPeriod.filter((uptime) => CREDENTIAL_REASONS.has(uptime.drop.reason)).length >= inPeriod.length / 2;
-  const kind = classifyPeriod(period, credentialDrops);
+  const idleDrops = inPeriod.filter((uptime) => uptime.drop.reason === "idle_timeout").length >= inPeriod.length / 2;
+  const kind = classifyPeriod(period, credentialDrops, idleDrops);
   const code = dominantCode(inPeriod);
   const reconnectGaps = ctx.gaps.filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected").map((gap) => gap.gapMs);
   const reconnectMs = reconnectGaps.length > 0 ? median(reconnectGaps) : null;
@@ -90,7 +99,7 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
     {
       analyzer: "periodic-drops",
       title,
-      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.`,
+      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${kind === "timer" ? describeTimerHint(period) : ""}`,
       severity: "warning",
       confidence,
       evidence: {

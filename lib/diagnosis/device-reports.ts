@@ -65,7 +65,9 @@ export function findDuplicateReports(broker: readonly DiagnosisEvent[], device: 
     const role = roleOf(event);
     if (!role) continue;
     const key = role === "clean" ? "drop" : role;
-    byRole.set(key, [...(byRole.get(key) ?? []), event]);
+    const list = byRole.get(key);
+    if (list) list.push(event);
+    else byRole.set(key, [event]);
   }
   const used = new Set<string>();
   const duplicates = new Set<string>();

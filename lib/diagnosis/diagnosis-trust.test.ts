@@ -284,3 +284,15 @@ describe("findings speak to people", () => {
     }
   });
 });
+
+describe("a period names its cause only when the codes confirm it", () => {
+  it("does not call an hourly network drop a credential expiry", () => {
+    const s = new ScenarioBuilder();
+    for (let i = 0; i < 10; i += 1) s.connect().wait(HOUR + (i % 3) * 10 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(3 * SECOND);
+    const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "periodic-drops");
+    expect(finding?.title).toBe("Periodic drops");
+    expect(finding?.verdict).not.toContain("credential expires");
+    expect(finding?.verdict).toContain("matches a token lifetime of about an hour");
+    expect(finding?.verdict).toContain("do not confirm it");
+  });
+});
