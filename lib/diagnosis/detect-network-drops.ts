@@ -19,6 +19,8 @@ export const RECOMMENDED_KEEPALIVE_SEC = 60;
  */
 export const NAT_IDLE_TIMEOUT_MIN_SEC = 240;
 export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
+/** Connections shorter than this die of something else than an idle NAT mapping. */
+export const NAT_MIN_UPTIME_MS = 10_000;
 /** A device report this long before a drop counts as "during a system event". */
 export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE;
 
@@ -64,8 +66,8 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
 
 /**
  * Drops a forgotten NAT mapping produces: the link dies silently, or the device's reconnect takes its own session
- * over. Only after the connection lasted longer than the recommended keepalive: a connection that dies within seconds
- * of connecting was never idle long enough for a NAT to forget it.
+ * over. Only after the connection lasted NAT_MIN_UPTIME_MS: a connection that dies within seconds of connecting (a
+ * crash loop) was never idle long enough for a NAT to forget it, while carrier NATs can forget a flow within a minute.
  */
 function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DiagnosisEvent[] {
   const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter((ip) => ip !== null));
@@ -76,7 +78,7 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): D
     if (excluded.has(drop.id)) return false;
     const symptom = drop.reason === "connection_lost" || drop.reason === "keepalive_timeout" || drop.reason === "unknown" || (ownTakeovers && drop.reason === "session_taken_over");
     const uptime = uptimeOf.get(drop.id);
-    return symptom && (uptime === undefined || uptime > RECOMMENDED_KEEPALIVE_SEC * 1000);
+    return symptom && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
   });
 }
 

@@ -93,7 +93,8 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   if (!first || !last) return [];
 
   const variation = spread / period;
-  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, 0.98);
+  // A cause the codes do not confirm is less certain than the period itself.
+  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, kind === "timer" ? 0.9 : 0.98);
   const { title, cause } = EXPLANATION[kind];
   return [
     {

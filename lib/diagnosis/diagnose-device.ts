@@ -76,12 +76,14 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
   const periodic = detectPeriodicDrops(ctx, renewal.explained);
   // Drops a period explains are not also irregular or NAT drops.
   const claimed = new Set([...renewal.explained, ...periodic.flatMap((finding) => finding.evidence.eventIds)]);
+  // A period whose cause the codes do not confirm may itself be the NAT's doing (regular traffic after quiet spells).
+  const confirmed = new Set([...renewal.explained, ...periodic.filter((finding) => finding.evidence.stats.kind !== "timer").flatMap((finding) => finding.evidence.eventIds)]);
   const drafts: DraftFinding[] = [
     ...renewal.findings,
     ...detectFleetWideDrops(ctx),
     ...periodic,
     ...detectIrregularDrops(ctx, claimed),
-    ...detectKeepaliveProblems(ctx, claimed),
+    ...detectKeepaliveProblems(ctx, confirmed),
     ...detectRateLimiting(ctx),
     ...detectSystemEventDrops(ctx),
     ...detectClientIdTakeover(ctx),

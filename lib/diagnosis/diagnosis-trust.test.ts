@@ -296,3 +296,32 @@ describe("a period names its cause only when the codes confirm it", () => {
     expect(finding?.verdict).toContain("do not confirm it");
   });
 });
+
+describe("hub-nat-01 as the live simulator runs it", () => {
+  it("leads with the keepalive/NAT finding when the NAT forgets the flow within a minute and the agent reports each reset", () => {
+    const random = createTestRandom(21);
+    const s = new ScenarioBuilder("hub-nat-01");
+    const fleetMinutes = new Map<number, number>();
+    for (let i = 0; i < 200; i += 1) {
+      s.connect({ ip: "10.0.8.61", keepaliveSec: 120 }).wait(SECOND);
+      agent(s).connected();
+      s.wait(34 * SECOND + random() * 2 * SECOND);
+      agent(s).drop("connection_lost", "agent:ECONNRESET", 35);
+      s.wait(800);
+      s.drop("session_taken_over", "emqx:discarded").wait(200);
+      if (i % 40 === 0) fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 30);
+    }
+    const diagnosis = diagnoseDevice(s.input({ devicesTotal: 40, otherDevicesDropping: fleetMinutes }));
+    expect(diagnosis.summary.drops).toBe(200);
+    expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+    expect(diagnosis.verdict?.verdict).toContain("Set the keepalive to 60 s");
+  });
+
+  it("leads with the keepalive/NAT finding even when the drops come at a regular pace (traffic after quiet spells)", () => {
+    const random = createTestRandom(4);
+    const s = new ScenarioBuilder("hub-nat-history");
+    for (let i = 0; i < 30; i += 1) s.connect({ ip: "10.0.8.61", keepaliveSec: 1200 }).wait(15 * MINUTE + (random() - 0.5) * 40 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(SECOND);
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+  });
+});
