@@ -225,6 +225,9 @@ describe("claims stay within the evidence", () => {
     const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "client-id-takeover");
     expect(finding?.verdict).not.toContain("same address");
     expect(finding?.verdict).toContain("cannot be told apart");
+    expect(finding?.steps.find((step) => step.check === "unique-client-id")?.status ?? "unknown").toBe("unknown");
+    const withKnowledgeSteps = diagnoseDevice(s.input()).findings.flatMap((item) => item.steps).filter((step) => step.check === "unique-client-id");
+    for (const step of withKnowledgeSteps) expect(step.detail).not.toContain("one address");
   });
 });
 

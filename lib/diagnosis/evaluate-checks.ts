@@ -46,7 +46,9 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
         return failed(`${takeovers.length} takeovers with connects from ${addresses.size} addresses (${[...addresses].slice(0, 3).join(", ")}).`, takeovers.at(-1));
       }
       if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
-      return passed(takeovers.length === 0 ? "No session takeovers." : `${takeovers.length} takeovers, all from one address.`);
+      if (takeovers.length === 0) return passed("No session takeovers.");
+      if (addresses.size === 0) return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
+      return passed(`${takeovers.length} takeovers, all from one address.`);
     }
     case "credentials-accepted": {
       const authFailures = ctx.failures.filter((event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired");

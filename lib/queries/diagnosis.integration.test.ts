@@ -3,6 +3,7 @@ import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseAzureConnectionsLog } from "@/lib/sources/azure.ts";
+import { parseDeviceReport } from "@/lib/sources/device-report.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getCodeTrend } from "./get-code-trend.ts";
@@ -104,6 +105,19 @@ describe("fleet context: comparable devices, counted as devices", () => {
     expect(diagnosis.summary.fleetWideDrops).toBe(1);
     expect(diagnosis.verdict?.analyzer).toBe("fleet-wide-drops");
     expect(diagnosis.verdict?.verdict).toContain("out of 7 comparable devices");
+  });
+
+  it("compares a device seen only through its own reports with devices reporting through the same source", async () => {
+    const minute = Date.UTC(2026, 10, 19, 18, 20);
+    const report = (deviceId: string, at: number) => {
+      const result = parseDeviceReport({ deviceId, occurredAt: new Date(at).toISOString(), crtCode: 5134, reportId: `${deviceId}-${at}` });
+      if (!result.ok || !result.events[0]) throw new Error("fixture did not parse");
+      return result.events[0];
+    };
+    await recordConnectionEvents(database.db, [...Array.from({ length: 6 }, (_, i) => report(`reporting-${i}`, minute + i * 700)), report("reporting-victim", minute + 5_000)]);
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "reporting-victim", now: to });
+    expect(diagnosis.summary.drops).toBe(1);
+    expect(diagnosis.summary.fleetWideDrops).toBe(1);
   });
 });
 
