@@ -118,6 +118,17 @@ describe("device-side evidence feeds the pattern analyzers", () => {
     expect(diagnosis.summary.drops).toBe(12);
   });
 
+  it("finds a token lifetime from agent drop reports alone, from the uptime each report states", () => {
+    const s = new ScenarioBuilder("agent-drops-only");
+    for (let i = 0; i < 8; i += 1) {
+      s.wait(HOUR + (i % 2) * 30 * SECOND);
+      agent(s).drop("not_authorized", "mqtt5:0x87", 3600 + (i % 2) * 30);
+      s.wait(4 * SECOND);
+    }
+    const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "periodic-drops");
+    expect(finding?.evidence.stats.kind).toBe("sas");
+  });
+
   it("finds authentication failures and TLS failures reported only by the device", () => {
     const s = new ScenarioBuilder("agent-auth");
     for (let i = 0; i < 5; i += 1) agent(s).refused("connack:5", "not_authorized").wait(30 * SECOND);
