@@ -1,8 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import type { Role } from "@/lib/auth/roles.ts";
 import { anonymous, createApiClient, expect, test, type Page } from "./fixtures.ts";
@@ -42,7 +40,7 @@ test.beforeAll(async () => {
   const port = await findFreePort();
   appOrigin = `http://${E2E_HOST}:${port}`;
   idp = await startOidcTestProvider({ redirectUri: `${appOrigin}/api/auth/callback/oidc` });
-  app = await startServer(databaseUrl, path.join(tmpdir(), `linkscope-e2e-oidc-server-${process.pid}.log`), {
+  app = await startServer(databaseUrl, test.info().outputPath("oidc-app-server.log"), {
     port,
     env: { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret, OIDC_NAME: IDP_NAME },
   });
