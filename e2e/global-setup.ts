@@ -122,16 +122,18 @@ function buildApp(databaseUrl: string): void {
   if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status ?? build.signal}`);
 }
 
-async function startServer(databaseUrl: string, logPath: string): Promise<ChildProcess> {
+/** Also used by specs that need a second server with other settings (e2e/oidc-sign-in.spec.ts). */
+export async function startServer(databaseUrl: string, logPath: string, { port = E2E_PORT, env = {} }: { port?: number; env?: Record<string, string> } = {}): Promise<ChildProcess> {
   const log = createWriteStream(logPath);
-  const server = spawn(process.execPath, ["--import", "tsx", WEB_SERVER, "-H", E2E_HOST, "-p", String(E2E_PORT)], {
+  const server = spawn(process.execPath, ["--import", "tsx", WEB_SERVER, "-H", E2E_HOST, "-p", String(port)], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: "production",
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-      NEXTAUTH_URL: `http://${E2E_HOST}:${E2E_PORT}`,
+      NEXTAUTH_URL: `http://${E2E_HOST}:${port}`,
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
     // Own process group, so teardown can stop the server and anything it spawned by the group id.
@@ -148,7 +150,7 @@ async function startServer(databaseUrl: string, logPath: string): Promise<ChildP
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the web server exited early; see ${logPath}`);
     try {
-      const response = await fetch(`http://${E2E_HOST}:${E2E_PORT}/api/health`);
+      const response = await fetch(`http://${E2E_HOST}:${port}/api/health`);
       if (response.status === 200) return server;
     } catch {
       // Not listening yet.
@@ -159,7 +161,7 @@ async function startServer(databaseUrl: string, logPath: string): Promise<ChildP
   throw new Error(`the web server did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
 }
 
-async function stopServer(server: ChildProcess | undefined): Promise<void> {
+export async function stopServer(server: ChildProcess | undefined): Promise<void> {
   if (!server?.pid || server.exitCode !== null || server.signalCode !== null) return;
   const pid = server.pid;
   const exited = new Promise<boolean>((resolve) => {

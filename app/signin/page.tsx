@@ -18,6 +18,8 @@ function toSafeReturnPath(value: string | string[] | undefined): string {
 
 const ERROR_MESSAGES: Record<string, string> = {
   AccessDenied: "This single sign-on account has no Linkscope user. Ask an admin to add your email.",
+  AccountDisabled: "Your Linkscope account is disabled. Ask an admin to enable it.",
+  EmailNotVerified: "Your single sign-on provider has not verified this email address.",
   SessionRequired: "Please sign in.",
 };
 

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import type { TokenSet } from "openid-client";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readAuthEnv } from "@/lib/auth/auth-env.ts";
-import { getAuthOptions } from "@/lib/auth/auth-options.ts";
+import { getAuthOptions, readOidcClaims, toOidcIdentity } from "@/lib/auth/auth-options.ts";
 
 const saved = { ...process.env };
 const BASE = { NEXTAUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789", NEXTAUTH_URL: "http://127.0.0.1:3000" };
@@ -48,5 +49,31 @@ describe("readAuthEnv", () => {
       expect(target.origin).toBe(baseUrl);
       expect(target.pathname).toBe("/");
     }
+  });
+});
+
+describe("readOidcClaims", () => {
+  const tokensWith = (claims: Record<string, unknown>) => ({ claims: () => ({ iss: "https://id.example.com", aud: "linkscope", sub: "u-1", ...claims }) }) as unknown as TokenSet;
+
+  it("uses the ID token alone when it carries the email", async () => {
+    const userinfo = vi.fn();
+    expect(await readOidcClaims(tokensWith({ email: "ann@example.com" }), { userinfo })).toMatchObject({ sub: "u-1", email: "ann@example.com" });
+    expect(userinfo).not.toHaveBeenCalled();
+  });
+
+  it("asks the userinfo endpoint when the ID token has no email, as strict providers' code-flow tokens do", async () => {
+    const userinfo = vi.fn(async () => ({ sub: "u-1", email: "ann@example.com", email_verified: true, name: "Ann" }));
+    const tokens = tokensWith({});
+    expect(await readOidcClaims(tokens, { userinfo })).toMatchObject({ sub: "u-1", email: "ann@example.com", email_verified: true, name: "Ann" });
+    expect(userinfo).toHaveBeenCalledWith(tokens);
+  });
+});
+
+describe("toOidcIdentity", () => {
+  it("reads email_verified as a boolean or the strings some providers send, and null when absent or unreadable", () => {
+    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: true })).toEqual({ email: "ann@example.com", emailVerified: true });
+    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: "false" })).toEqual({ email: "ann@example.com", emailVerified: false });
+    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email: null })).toEqual({ email: "ann@example.com", emailVerified: null });
+    expect(toOidcIdentity(undefined, { sub: "u-1", email_verified: "maybe" })).toEqual({ email: null, emailVerified: null });
   });
 });

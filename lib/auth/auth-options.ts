@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import type { TokenSet as OpenIdTokenSet } from "openid-client";
 import { z } from "zod";
 import { isOidcConfigured, readAuthEnv } from "@/lib/auth/auth-env.ts";
 import { tryRecordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { signInWithOidc, type OidcIdentity, type OidcRefusal } from "@/lib/auth/oidc-sign-in.ts";
 import { signInWithPassword } from "@/lib/auth/sign-in.ts";
 import { endSession, findUserByEmail } from "@/lib/auth/users.ts";
 import { getDb } from "@/lib/db/client.ts";
@@ -15,7 +17,37 @@ export const OIDC_PROVIDER_ID = "oidc";
 const CredentialsSchema = z.object({ email: z.string().max(254), password: z.string().max(1024) });
 const log = createLogger("next-auth");
 
-type OidcProfile = { sub: string; email?: string; name?: string; email_verified?: boolean };
+// Some providers send email_verified as the string "true" or "false".
+const OidcClaimsSchema = z.object({
+  sub: z.string().min(1),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+  email_verified: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).optional(),
+});
+type OidcClaims = z.infer<typeof OidcClaimsSchema>;
+
+/** Read by app/signin/page.tsx to explain a refusal. */
+const OIDC_REFUSAL_ERRORS: Record<OidcRefusal, string> = {
+  unknown_email: "AccessDenied",
+  disabled: "AccountDisabled",
+  email_not_verified: "EmailNotVerified",
+};
+
+/**
+ * The ID token's claims, completed from the userinfo endpoint when they lack the email: strict providers (Okta,
+ * panva/oidc-provider) put email and name only there in the code flow. openid-client checks that userinfo's `sub`
+ * is the ID token's.
+ */
+export async function readOidcClaims(tokens: OpenIdTokenSet, client: { userinfo(tokens: OpenIdTokenSet): Promise<object> }): Promise<Record<string, unknown>> {
+  const claims = tokens.claims();
+  return typeof claims.email === "string" ? claims : { ...claims, ...(await client.userinfo(tokens)) };
+}
+
+/** `email` is next-auth's (already lowercased); `claims` are the provider's, as readOidcClaims returned them. */
+export function toOidcIdentity(email: string | null | undefined, claims: unknown): OidcIdentity {
+  const parsed = OidcClaimsSchema.safeParse(claims);
+  return { email: email ?? null, emailVerified: parsed.success ? (parsed.data.email_verified ?? null) : null };
+}
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -54,8 +86,11 @@ export function getAuthOptions(): NextAuthOptions {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
-      profile(profile: OidcProfile) {
-        return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? null };
+      // next-auth hands over openid-client's TokenSet (ID token already validated) but types it as plain fields.
+      userinfo: { request: ({ tokens, client }) => readOidcClaims(tokens as OpenIdTokenSet, client) },
+      profile(profile: OidcClaims) {
+        const claims = OidcClaimsSchema.parse(profile);
+        return { id: claims.sub, email: claims.email ?? null, name: claims.name ?? null };
       },
     });
   }
@@ -72,21 +107,10 @@ export function getAuthOptions(): NextAuthOptions {
         return `${baseUrl.replace(/\/$/, "")}${toSameOriginPath(path)}`;
       },
       // Single sign-on admits only people an admin already added (by email); nobody is created implicitly.
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const known = user.email ? await findUserByEmail(getDb(), user.email) : null;
-        const actor = { type: "anonymous", id: null, label: user.email ?? "unknown", role: null } as const;
-        if (!known || known.disabled) {
-          await tryRecordAuditEvent(getDb(), { action: "auth.sign_in_failed", actor, details: { method: "oidc", email: user.email ?? null } });
-          return "/signin?error=AccessDenied";
-        }
-        await tryRecordAuditEvent(getDb(), {
-          action: "auth.sign_in",
-          actor: { type: "user", id: known.id, label: known.email, role: known.role },
-          target: { type: "user", id: known.id },
-          details: { method: "oidc" },
-        });
-        return true;
+        const result = await signInWithOidc(getDb(), toOidcIdentity(user.email, profile));
+        return result.ok ? true : `/signin?error=${OIDC_REFUSAL_ERRORS[result.reason]}`;
       },
       // Runs with `user` only at sign-in; later refreshes keep the claims, so `sid` names the whole session.
       async jwt({ token, user, account }) {
