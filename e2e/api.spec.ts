@@ -84,13 +84,17 @@ test("health reports the database and a stopped ingest worker", async ({ request
   const health = await request.get("/api/health");
   expect(health.status()).toBe(200);
   // The only worker that ever ran is the live fleet's, stopped in global setup before the server started.
-  const body = (await health.json()) as { worker: { lastEventAt: string; heartbeatAt: string } };
+  const body = (await health.json()) as { worker: { lastEventAt: string; heartbeatAt: string }; sources: { status: string; workers: number; lastCommitAt: string | null }[] };
   expect(body).toEqual({
     ok: false,
     db: true,
     broker: false,
     worker: { connected: false, lagMs: null, lastEventAt: expect.any(String), heartbeatAt: expect.any(String) },
+    sources: expect.any(Array),
   });
+  // Its source is reported per source: no live worker, last commit kept.
+  expect(body.sources.length).toBeGreaterThan(0);
+  for (const source of body.sources) expect(source).toMatchObject({ status: "stale", workers: 0, lastCommitAt: expect.any(String) });
   expect(Date.parse(body.worker.heartbeatAt)).toBeLessThan(testStarted);
   expect(Date.parse(body.worker.lastEventAt)).toBeLessThanOrEqual(Date.parse(body.worker.heartbeatAt));
 });
