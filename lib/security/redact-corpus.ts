@@ -66,6 +66,22 @@ export function corpusText(separator = " | "): string {
   return SECRET_CORPUS.map((sample) => sample.text).join(separator);
 }
 
+/** As many whole shapes of the corpus as fit in `maxLength` characters (for short fields such as titles). */
+export function corpusTextWithin(maxLength: number, separator = " | "): string {
+  let text = "";
+  for (const sample of [...SECRET_CORPUS].sort((a, b) => a.text.length - b.text.length)) {
+    const next = text ? `${text}${separator}${sample.text}` : sample.text;
+    if (next.length > maxLength) break;
+    text = next;
+  }
+  return text;
+}
+
+/** Every shape as a flat string field (for stores that take no nesting, such as audit details). */
+export function corpusFields(): Record<string, string> {
+  return Object.fromEntries(SECRET_CORPUS.map((sample, index) => [`text${index}`, sample.text]));
+}
+
 /** One JSON object carrying every shape: as values under credential keys and inside free-text values. */
 export function corpusPayload(): Record<string, unknown> {
   return Object.fromEntries(SECRET_CORPUS.flatMap((sample, index) => [[`text${index}`, sample.text], ...(sample.json ? [[`json${index}`, sample.json] as const] : [])]));
