@@ -44,6 +44,11 @@ describe("redactText keeps what is not a credential", () => {
     "basic authentication failed for client sensor-17",
     "lsk_AbCdEf (API token prefix) and ingest ID lsit_a1b2c3d4e5",
     "sha1 0a4d55a8d778e5022fab701977c5d840bbc486d0 of the firmware",
+    "CONNACK: bad user name or password (3.1.1 code 4)",
+    "Bad user name or password (0x86)",
+    "If it is followed by 404104 and a reconnect within 60 s, it is the SDK renewing its SAS token: expected",
+    "AUTH: enhanced authentication continues",
+    "Decode the token: expiry, audience, algorithm and base64url encoding (see /tools/jwt)",
   ];
   for (const text of benign) {
     it(`leaves "${text}" alone`, () => {

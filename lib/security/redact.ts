@@ -25,8 +25,10 @@ type Replacer = (match: string, ...groups: string[]) => string;
 
 const keepPrefix: Replacer = (_match, prefix) => `${prefix}${REDACTED}`;
 const replaceAll: Replacer = () => REDACTED;
-/** Keeps the quotes (plain or JSON-escaped, at any depth) around a redacted quoted value, so payload text stays readable. */
-const keepPrefixAndQuotes: Replacer = (_match, prefix, quote) => (typeof quote === "string" ? `${prefix}${quote}${REDACTED}${quote}` : `${prefix}${REDACTED}`);
+/** A value with a digit or a symbol, or too long for a word: what a credential looks like and prose does not. */
+function looksLikeCredential(value: string): boolean {
+  return /[0-9+/=_~.-]/.test(value) || value.length >= 16;
+}
 
 const tokenPrefixes = LINKSCOPE_TOKEN_PREFIXES.join("|");
 
@@ -37,13 +39,20 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   // A key glued to a longer word counts too (access_token, x-amz-security-token, sharedAccessKey).
   [
     new RegExp(
-      `(\\b[\\w-]*?(?:${SECRET_TEXT_KEYS})(?:\\\\*["'])?\\s*[=:]\\s*)(?:(\\\\*["'])(?:(?!\\2)[^\\n])*?\\2|\\\\*["'][^"'\\\\\\n]*|(?:(?:Bearer|Basic|Digest|SharedAccessSignature)\\s+)?[^\\s,;&"'}\\\\]+)`,
+      `(\\b[\\w-]*?(?:${SECRET_TEXT_KEYS}))(\\\\*["'])?(\\s*[=:]\\s*)(?:(\\\\*["'])(?:(?!\\4)[^\\n])*?\\4|(\\\\*["'])[^"'\\\\\\n]*|((?:(?:Bearer|Basic|Digest|SharedAccessSignature)\\s+)?[^\\s,;&"'}\\\\]+))`,
       "gi",
     ),
-    keepPrefixAndQuotes,
+    (match, key, keyQuote, separator, quote, unterminated, bare) => {
+      const prefix = `${key}${keyQuote ?? ""}${separator}`;
+      if (quote !== undefined) return `${prefix}${quote}${REDACTED}${quote}`;
+      if (unterminated !== undefined) return `${prefix}${REDACTED}`;
+      // Prose says "token: expired" or "AUTH: enhanced authentication"; machine text says key=value.
+      const machineText = keyQuote !== undefined || (separator ?? "").includes("=") || looksLikeCredential(bare ?? "");
+      return machineText ? `${prefix}${REDACTED}` : match;
+    },
   ],
   // `apikey X`, `token X`: only when X looks like a credential, so "token expired" stays readable.
-  [new RegExp(`(\\b(?:${SECRET_WORD_KEYS})\\s+)((?=[^\\s]*[0-9_+/=-])[^\\s,;"'<>]{6,}|[^\\s,;"'<>]{20,})`, "gi"), keepPrefix],
+  [new RegExp(`(\\b(?:${SECRET_WORD_KEYS})\\s+)((?=[A-Za-z0-9][^\\s,;"'<>()]*[0-9_+/=-])[A-Za-z0-9][^\\s,;"'<>()]{5,}|[A-Za-z0-9][^\\s,;"'<>()]{19,})`, "gi"), keepPrefix],
   // connection strings (Azure IoT Hub, Service Bus, Storage, ADO.NET): keys glued to a longer word, and user IDs
   [/\b((?:SharedAccessKey|AccountKey|PrimaryKey|SecondaryKey|User\s?Id|Uid)\s*=\s*)[^;\s"'\\]+/gi, keepPrefix],
   [/\b(?:[Bb]earer|[Bb]asic|[Dd]igest)\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9_+/=.-])[A-Za-z0-9._~+/=-]{6,}|[A-Za-z0-9._~+/=-]{20,})/g, replaceAll],
