@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ROLES, type Role } from "@/lib/auth/roles.ts";
 import { CORPUS_SECRETS } from "@/lib/security/redact-corpus.ts";
 import { REDACTED } from "@/lib/security/redact.ts";
@@ -203,4 +204,11 @@ test.describe("dead letters on the ingest page", () => {
       expect(CORPUS_SECRETS.filter((secret) => text.includes(secret))).toEqual([]);
     });
   });
+});
+
+test("the server logged none of the corpus while serving every read above", () => {
+  const logPath = process.env.E2E_SERVER_LOG;
+  if (!logPath) throw new Error("E2E_SERVER_LOG is not set: e2e/global-setup.ts did not run");
+  const log = readFileSync(logPath, "utf8");
+  expect(CORPUS_SECRETS.filter((secret) => log.includes(secret))).toEqual([]);
 });

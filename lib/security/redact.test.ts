@@ -58,8 +58,8 @@ describe("redactText keeps what is not a credential", () => {
 
   it("keeps non-secret keys and values, dates and bigints of structured values", () => {
     const at = new Date("2026-12-01T00:00:00Z");
-    const value = { occurredAt: at, id: 12n, keepalive: 60, clientid: "sensor-1", reason: "keepalive_timeout", sessionKey: "s1", tls: true, password: "x" };
-    expect(redactSecrets(value)).toEqual({ ...value, password: REDACTED });
+    const value = { occurredAt: at, id: 12n, keepalive: 60, clientid: "sensor-1", reason: "keepalive_timeout", sessionKey: "s1", sessionIdentifier: "9c1b", tls: true, password: "x", sessionId: "http-session" };
+    expect(redactSecrets(value)).toEqual({ ...value, password: REDACTED, sessionId: REDACTED });
   });
 });
 

@@ -13,7 +13,7 @@ export const LINKSCOPE_TOKEN_PREFIXES = ["lsk_", "lss_", "lsit_"] as const;
 // Keys whose values are credentials, whatever their shape. Usernames are included: vendors put SAS tokens,
 // API keys and device secrets in the MQTT username (Azure, AWS custom authorizers).
 const SECRET_KEY_PATTERN =
-  /pass(word|wd|phrase)?|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id|connection[_-]?string|user(name)?$|^(u|p|pw|pwd|key)$/i;
+  /pass(word|wd|phrase)?|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id$|connection[_-]?string|user(name)?$|^(u|p|pw|pwd|key)$/i;
 
 // Key names that introduce a credential in free text (`key=value`, `key: value`, `"key":"value"`).
 const SECRET_TEXT_KEYS =
