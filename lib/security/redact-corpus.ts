@@ -56,6 +56,8 @@ export const SECRET_CORPUS: readonly SecretSample[] = [
   { name: "x-api-key header", text: "x-api-key: ApiKey0024xyz", json: { "X-Api-Key": "ApiKey0024xyz" }, secrets: ["ApiKey0024xyz"] },
   { name: "accessKey / sharedAccessKey fields", text: 'cfg {"accessKey":"AccessKey0025","sharedAccessKey":"SharedKey0026"}', json: { accessKey: "AccessKey0025", sharedAccessKey: "SharedKey0026", primaryKey: "PrimaryKey0027" }, secrets: ["AccessKey0025", "SharedKey0026", "PrimaryKey0027"] },
   { name: "OAuth client secret and access token", text: "client_secret=ClientSecret0028&access_token=AccTok0029", json: { client_secret: "ClientSecret0028", accessToken: "AccTok0029" }, secrets: ["ClientSecret0028", "AccTok0029"] },
+  { name: "Azure API Management subscription key", text: "Ocp-Apim-Subscription-Key: ApimKey0034abcdef", json: { headers: { "Ocp-Apim-Subscription-Key": "ApimKey0034abcdef", "x-functions-key": "FuncKey0035abcdef" } }, secrets: ["ApimKey0034abcdef", "FuncKey0035abcdef"] },
+  { name: "Google API key", text: "maps lookup with AIzaSyGoogKey0036abcdefghijklmnopqrstuv failed", secrets: ["AIzaSyGoogKey0036abcdefghijklmnopqrstuv"] },
 ];
 
 /** Every secret of the corpus, for "none of these appears" assertions. */

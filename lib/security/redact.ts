@@ -13,11 +13,11 @@ export const LINKSCOPE_TOKEN_PREFIXES = ["lsk_", "lss_", "lsit_"] as const;
 // Keys whose values are credentials, whatever their shape. Usernames are included: vendors put SAS tokens,
 // API keys and device secrets in the MQTT username (Azure, AWS custom authorizers).
 const SECRET_KEY_PATTERN =
-  /pass(word|wd|phrase)?|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id$|connection[_-]?string|user(name)?$|^(u|p|pw|pwd|key)$/i;
+  /pass(word|wd|phrase)?|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client|subscription|master|functions?)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id$|connection[_-]?string|user(name)?$|^(u|p|pw|pwd|key)$/i;
 
 // Key names that introduce a credential in free text (`key=value`, `key: value`, `"key":"value"`).
 const SECRET_TEXT_KEYS =
-  "pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|(?:access|account|private|primary|secondary|signing|client)[_-]?key|auth|authorization|auth(?:entication)?[_-]?data|sig|signature|sas|user(?:name)?|credentials?";
+  "pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|(?:access|account|private|primary|secondary|signing|client|subscription|master|functions?)[_-]?key|auth|authorization|auth(?:entication)?[_-]?data|sig|signature|sas|user(?:name)?|credentials?";
 // Key names that are enough on their own, before a space: `apikey X`, `password X`.
 const SECRET_WORD_KEYS = "api[_-]?key|x-api-key|access[_-]?key|secret[_-]?key|passw(?:or)?d|pwd|secret|token|auth(?:entication)?[_-]?data";
 
@@ -59,6 +59,8 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   [/SharedAccessSignature\s+[^\s"'\\]+/g, replaceAll],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replaceAll],
   [new RegExp(`\\b(?:${tokenPrefixes})[A-Za-z0-9_-]{12,}`, "g"), replaceAll],
+  // Google API keys.
+  [/\bAIza[0-9A-Za-z_-]{35}\b/g, replaceAll],
   // AWS access key IDs, and 40-character secret access keys (mixed case and digits, unlike hex digests).
   [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g, replaceAll],
   [/(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])(?![A-Za-z0-9+]*\/[A-Za-z0-9+]*\/[A-Za-z0-9+]*\/)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, replaceAll],
