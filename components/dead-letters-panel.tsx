@@ -9,8 +9,8 @@ import { formatTimestamp } from "./format.ts";
 export type DeadLettersResponse = Jsonify<{ deadLetters: DeadLetterView[] }>;
 type ReprocessResponse = { examined: number; resolved: number; events: number; stillFailing: { id: string; error: string }[] };
 
-/** Open dead letters with reason and bounded payload, and a button that runs them through today's adapters. */
-export function DeadLettersPanel({ initialData }: { initialData: DeadLettersResponse }) {
+/** Open dead letters with reason and bounded, redacted payload, and (for admins) a button that runs them through today's adapters. */
+export function DeadLettersPanel({ initialData, canReprocess }: { initialData: DeadLettersResponse; canReprocess: boolean }) {
   const queryClient = useQueryClient();
   const { data } = useQuery({
     queryKey: ["dead-letters"],
@@ -30,15 +30,17 @@ export function DeadLettersPanel({ initialData }: { initialData: DeadLettersResp
 
   return (
     <>
-      <div className="toolbar">
-        <button type="button" className="button" onClick={() => reprocess.mutate()} disabled={reprocess.isPending || data.deadLetters.length === 0}>
-          {reprocess.isPending ? "Re-processing…" : "Re-process open dead letters"}
-        </button>
-        <span role="status" className="muted">
-          {reprocess.data ? `${reprocess.data.examined} examined, ${reprocess.data.resolved} resolved (${reprocess.data.events} events), ${reprocess.data.stillFailing.length} still failing` : ""}
-          {reprocess.error ? <span className="error-text">{reprocess.error.message}</span> : null}
-        </span>
-      </div>
+      {canReprocess ? (
+        <div className="toolbar">
+          <button type="button" className="button" onClick={() => reprocess.mutate()} disabled={reprocess.isPending || data.deadLetters.length === 0}>
+            {reprocess.isPending ? "Re-processing…" : "Re-process open dead letters"}
+          </button>
+          <span role="status" className="muted">
+            {reprocess.data ? `${reprocess.data.examined} examined, ${reprocess.data.resolved} resolved (${reprocess.data.events} events), ${reprocess.data.stillFailing.length} still failing` : ""}
+            {reprocess.error ? <span className="error-text">{reprocess.error.message}</span> : null}
+          </span>
+        </div>
+      ) : null}
       {data.deadLetters.length === 0 ? (
         <p className="empty">No open dead letters: every input was read.</p>
       ) : (

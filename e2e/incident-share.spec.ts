@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { redactText } from "@/lib/exports/redact.ts";
+import { redactText } from "@/lib/security/redact.ts";
 import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
 
 type IncidentRow = { id: string; trigger: string; title: string; affectedDevices: number; dominantReason: string | null };

@@ -6,17 +6,23 @@ import { IngestHealthPanel } from "@/components/ingest-health-panel.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
-import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
+import { countOpenDeadLetters, DEAD_LETTERS_READ_ROLE, DEAD_LETTERS_REPROCESS_ROLE, listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
 import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
 
 export const metadata: Metadata = { title: "Ingest health" };
 
 export default async function IngestHealthPage() {
-  await requirePageUser();
+  const user = await requirePageUser();
   await connection();
   const db = getDb();
-  const [health, deadLetters] = await Promise.all([getIngestHealth(db, { minutes: 60 }), listDeadLetters(db, { limit: 50 })]);
+  const canReadDeadLetters = hasRole(user.role, DEAD_LETTERS_READ_ROLE);
+  const [health, deadLetters, openDeadLetters] = await Promise.all([
+    getIngestHealth(db, { minutes: 60 }),
+    canReadDeadLetters ? listDeadLetters(db, { limit: 50 }) : null,
+    canReadDeadLetters ? null : countOpenDeadLetters(db),
+  ]);
   const formats = Object.values(RECORD_FORMATS).map((f) => ({ name: f.name, description: f.description }));
   return (
     <>
@@ -45,7 +51,14 @@ export default async function IngestHealthPage() {
           <h2 id="dead-letters-heading">Dead letters</h2>
           <p className="muted">inputs no adapter could read, with the reason; nothing is dropped silently</p>
         </div>
-        <DeadLettersPanel initialData={serializeForClient({ deadLetters })} />
+        {deadLetters ? (
+          <DeadLettersPanel initialData={serializeForClient({ deadLetters })} canReprocess={hasRole(user.role, DEAD_LETTERS_REPROCESS_ROLE)} />
+        ) : (
+          <p role="note">
+            {openDeadLetters === 1 ? "1 open dead letter" : `${openDeadLetters ?? 0} open dead letters`}. Their payloads are raw input that can carry
+            credentials, so only {DEAD_LETTERS_READ_ROLE} staff and admins can read them.
+          </p>
+        )}
       </section>
     </>
   );

@@ -1,5 +1,6 @@
 import type { AlertHistory } from "@/generated/prisma/client.ts";
 import type { Db } from "@/lib/db/client.ts";
+import { redactText } from "@/lib/security/redact.ts";
 import type { AlertHistoryQuery } from "./alert-rule-schemas.ts";
 
 export type AlertHistoryView = Omit<AlertHistory, "id"> & { id: string; linkPath: string };
@@ -13,7 +14,7 @@ export function toHistoryView(row: AlertHistory): AlertHistoryView {
   } catch {
     // Not a URL (never written so): keep the history page.
   }
-  return { ...row, id: row.id.toString(), linkPath };
+  return { ...row, id: row.id.toString(), message: redactText(row.message), error: row.error === null ? null : redactText(row.error), linkPath };
 }
 
 /** Newest first; `nextBefore` is the ID to pass as `before` for the next page, or null on the last one. */

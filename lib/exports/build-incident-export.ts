@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import { readCodeCounts, readReasonCounts } from "@/lib/incidents/incident-counts.ts";
 import { getIncident, type IncidentDetails } from "@/lib/incidents/incidents.ts";
-import { redactSecrets, type RedactionOptions } from "./redact.ts";
+import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";
 
 /** The incident as a file: summary, reason and code counts, affected devices, recovery curve and notes; unredacted. */
 export function shapeIncidentExport(incident: IncidentDetails, generatedAt: Date) {

@@ -6,7 +6,7 @@ import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
 import { shapeIncidentExport } from "./build-incident-export.ts";
 import { buildDeviceTicket } from "./build-support-bundle.ts";
-import { redactSecrets, type RedactionOptions } from "./redact.ts";
+import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";
 
 /** Bounds: an incident can span thousands of devices, and one storming device thousands of events. */
 export const BUNDLE_MAX_DEVICES = 50;

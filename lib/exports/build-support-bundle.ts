@@ -6,7 +6,7 @@ import { getDevice, type DeviceDetail } from "@/lib/queries/get-device.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import type { DeviceEvent } from "@/lib/queries/list-device-events.ts";
 import { loadDeviceHistory, type DeviceHistory } from "./load-device-history.ts";
-import { redactSecrets, type RedactionOptions } from "./redact.ts";
+import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";
 
 const TICKET_FAILURES = 10;
 

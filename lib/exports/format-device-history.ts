@@ -1,7 +1,7 @@
 import { toJsonText } from "@/lib/http/json.ts";
 import { formatCsvCell } from "./csv.ts";
 import { MAX_EXPORT_EVENTS, type DeviceHistory } from "./load-device-history.ts";
-import { redactSecrets, type RedactionOptions } from "./redact.ts";
+import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";
 
 export const CSV_COLUMNS = [
   "record",

@@ -1,7 +1,7 @@
 import { toJsonText } from "@/lib/http/json.ts";
 import type { DeviceListItem } from "@/lib/queries/search-devices.ts";
 import { formatCsvRow } from "./csv.ts";
-import { redactSecrets } from "./redact.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 
 export const DEVICE_LIST_CSV_COLUMNS = [
   "id",

@@ -2,6 +2,7 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
+import { redactText } from "@/lib/security/redact.ts";
 import { shapeRecoveryCurve, type RecoveryCurve } from "./shape-recovery-curve.ts";
 
 export const IncidentIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,15 +16,16 @@ export function describeIncidentTrigger(trigger: keyof typeof TRIGGER_LABELS): s
 }
 
 export async function listIncidents(db: Db) {
-  return db.incident.findMany({
+  const incidents = await db.incident.findMany({
     orderBy: { startedAt: "desc" },
     take: LIST_LIMIT,
     select: { id: true, trigger: true, status: true, title: true, startedAt: true, endedAt: true, source: true, brokerNode: true, affectedDevices: true, dominantReason: true },
   });
+  return incidents.map((incident) => ({ ...incident, title: redactText(incident.title) }));
 }
 export type IncidentSummary = Awaited<ReturnType<typeof listIncidents>>[number];
 
-/** One incident with its affected devices, notes and recovery curve, or null. */
+/** One incident with its affected devices, notes and recovery curve, or null; titles and notes are typed by people, who paste credentials. */
 export async function getIncident(db: Db, id: string) {
   if (!IncidentIdPattern.test(id)) return null;
   const incident = await db.incident.findUnique({
@@ -31,7 +33,8 @@ export async function getIncident(db: Db, id: string) {
     include: { devices: { orderBy: [{ firstDropAt: "asc" }, { deviceId: "asc" }] }, notes: { orderBy: { createdAt: "asc" } } },
   });
   if (!incident) return null;
-  return { ...incident, recovery: await getRecoveryCurve(db, incident.id, incident.startedAt) };
+  const notes = incident.notes.map((note) => ({ ...note, body: redactText(note.body) }));
+  return { ...incident, title: redactText(incident.title), notes, recovery: await getRecoveryCurve(db, incident.id, incident.startedAt) };
 }
 export type IncidentDetails = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
 

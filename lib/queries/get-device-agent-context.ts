@@ -1,6 +1,7 @@
 import { AgentReportSchema, type AgentMetrics } from "@/lib/agent/export-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 
 export type AgentContextEvent = {
   id: string;
@@ -47,5 +48,5 @@ export async function getDeviceAgentContext(db: Db, input: { deviceId: string; l
       message: row.message,
     };
   });
-  return { lastReportAt: rows[0]?.occurredAt ?? null, agentId, metrics, events };
+  return redactSecrets({ lastReportAt: rows[0]?.occurredAt ?? null, agentId, metrics, events });
 }

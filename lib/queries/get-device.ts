@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 import type { DeviceState } from "./search-devices.ts";
 
 export type DeviceDetail = {
@@ -95,6 +96,7 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
   const recent = counts[0] ?? { connects: 0, disconnects: 0, drops: 0, failedConnects: 0 };
   return {
     ...device,
+    labels: redactSecrets(device.labels),
     stats: { since, ...recent, currentSessionStartedAt: device.state === "online" ? (openSession?.startedAt ?? null) : null },
   };
 }

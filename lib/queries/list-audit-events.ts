@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 
 export type AuditEventRow = {
   id: bigint;
@@ -21,5 +22,5 @@ export async function listAuditEvents(db: Db, input: { limit: number; beforeId?:
     select: { id: true, occurredAt: true, action: true, actorType: true, actorLabel: true, targetType: true, targetId: true, ip: true, details: true },
   });
   const events = rows.slice(0, input.limit);
-  return { events, nextBeforeId: rows.length > input.limit ? (events.at(-1)?.id ?? null) : null };
+  return { events: events.map((event) => ({ ...event, details: redactSecrets(event.details) })), nextBeforeId: rows.length > input.limit ? (events.at(-1)?.id ?? null) : null };
 }

@@ -1,6 +1,13 @@
+import type { Role } from "@/lib/auth/roles.ts";
 import type { Db } from "@/lib/db/client.ts";
+import { redactText } from "@/lib/security/redact.ts";
 
-/** Shown payloads are cut here; the stored copy (up to 64 KiB) is what re-processing reads. */
+/** Dead letters are raw, unparsed input (credentials included): the API and the ingest page show them from this role up. */
+export const DEAD_LETTERS_READ_ROLE: Role = "support";
+/** Re-processing runs stored input through today's adapters again. */
+export const DEAD_LETTERS_REPROCESS_ROLE: Role = "admin";
+
+/** Shown payloads are cut here, after redaction (a cut could split a credential from its key); the stored copy (up to 64 KiB) is what re-processing reads. */
 const SHOWN_PAYLOAD_CHARS = 2000;
 
 export type DeadLetterView = {
@@ -15,22 +22,33 @@ export type DeadLetterView = {
   resolvedAt: Date | null;
 };
 
+/** Newest first, redacted like every read: the stored payload stays intact for re-processing. */
 export async function listDeadLetters(db: Db, input: { source?: string; includeResolved?: boolean; limit: number }): Promise<DeadLetterView[]> {
   const rows = await db.$queryRaw<{ id: bigint; received_at: Date; source: string; topic: string | null; error: string; payload: string; payload_bytes: number; resolved_at: Date | null }[]>`
-    SELECT d.id, d.received_at, d.source, d.topic, d.error, LEFT(d.payload, ${SHOWN_PAYLOAD_CHARS}::int) AS payload, d.payload_bytes, r.resolved_at
+    SELECT d.id, d.received_at, d.source, d.topic, d.error, d.payload, d.payload_bytes, r.resolved_at
     FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
     WHERE (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
       AND (${input.includeResolved ?? false}::boolean OR r.dead_letter_id IS NULL)
     ORDER BY d.id DESC LIMIT ${input.limit}::int`;
-  return rows.map((r) => ({
-    id: r.id,
-    receivedAt: r.received_at,
-    source: r.source,
-    topic: r.topic,
-    error: r.error,
-    payload: r.payload,
-    payloadBytes: r.payload_bytes,
-    payloadTruncated: r.payload_bytes > Buffer.byteLength(r.payload, "utf8"),
-    resolvedAt: r.resolved_at,
-  }));
+  return rows.map((r) => {
+    const payload = redactText(r.payload);
+    return {
+      id: r.id,
+      receivedAt: r.received_at,
+      source: r.source,
+      topic: r.topic === null ? null : redactText(r.topic),
+      error: redactText(r.error),
+      payload: payload.slice(0, SHOWN_PAYLOAD_CHARS),
+      payloadBytes: r.payload_bytes,
+      payloadTruncated: r.payload_bytes > Buffer.byteLength(r.payload, "utf8") || payload.length > SHOWN_PAYLOAD_CHARS,
+      resolvedAt: r.resolved_at,
+    };
+  });
+}
+
+/** How many dead letters are still open (not resolved by re-processing). */
+export async function countOpenDeadLetters(db: Db): Promise<number> {
+  const rows = await db.$queryRaw<{ count: number }[]>`
+    SELECT COUNT(*)::int AS count FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id WHERE r.dead_letter_id IS NULL`;
+  return rows[0]?.count ?? 0;
 }

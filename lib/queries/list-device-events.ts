@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { EventKind, Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 import { encodeEventCursor, type EventCursor } from "./cursor.ts";
 
 export type DeviceEvent = {
@@ -38,7 +39,7 @@ export type ListDeviceEventsInput = {
 
 export type DeviceEventPage = { events: DeviceEvent[]; nextCursor: string | null };
 
-/** A device's events in [from, to), newest first, keyset-paged on (occurredAt, id). */
+/** A device's events in [from, to), newest first, keyset-paged on (occurredAt, id); credentials in message, username and raw payload redacted. */
 export async function listDeviceEvents(db: Db, input: ListDeviceEventsInput): Promise<DeviceEventPage> {
   const { cursor } = input;
   const rows = await db.connectionEvent.findMany({
@@ -63,7 +64,7 @@ export async function listDeviceEvents(db: Db, input: ListDeviceEventsInput): Pr
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    events: page.map((row) => ({ ...row, id: row.id.toString(), ordering: row.ordering?.toString() ?? null })),
+    events: page.map((row) => redactSecrets({ ...row, id: row.id.toString(), ordering: row.ordering?.toString() ?? null })),
     nextCursor: rows.length > input.limit && last ? encodeEventCursor({ occurredAt: last.occurredAt, id: last.id }) : null,
   };
 }

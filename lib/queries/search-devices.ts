@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { DeviceListFilter } from "@/lib/devices/device-list-params.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 import { countDevices } from "./count-devices.ts";
 import type { DeviceDetail } from "./get-device.ts";
 import { encodeDeviceListCursor, type DeviceListCursor } from "./cursor.ts";
@@ -67,5 +68,5 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
     rows.length > input.limit && last
       ? encodeDeviceListCursor({ sort: filter.sort, rank: last.matchRank, key: toCursorKey(last.sortKey), id: last.id })
       : null;
-  return { devices: page.map(({ sortKey: _sortKey, ...device }) => device), nextCursor, total };
+  return { devices: page.map(({ sortKey: _sortKey, ...device }) => ({ ...device, labels: redactSecrets(device.labels) })), nextCursor, total };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
 import type { EventKind, Reason } from "@/lib/events/connection-event.ts";
-import { redactSecrets } from "@/lib/exports/redact.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";

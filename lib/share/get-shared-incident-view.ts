@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
-import { redactSecrets } from "@/lib/exports/redact.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 import { readCodeCounts, readReasonCounts } from "@/lib/incidents/incident-counts.ts";
 import { getIncident } from "@/lib/incidents/incidents.ts";
 import type { RecoveryCurve } from "@/lib/incidents/shape-recovery-curve.ts";

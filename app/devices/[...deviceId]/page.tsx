@@ -29,6 +29,7 @@ import { getDevice } from "@/lib/queries/get-device.ts";
 import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
+import { redactStrings } from "@/lib/security/redact.ts";
 
 const AGENT_REPORTS_SHOWN = 12;
 /** Diagnosis, agent reports and ticket: re-rendered on the device's new events at most this often. */
@@ -59,7 +60,8 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
     listDeviceSessions(db, { deviceId, ...range }),
     listDeviceEvents(db, { deviceId, ...range, limit: MAX_DROP_MARKERS, kinds: ["disconnected", "connect_failed"] }),
     listDeviceEvents(db, { deviceId, ...range, limit: EVENTS_PAGE_SIZE }),
-    getDeviceDiagnosis(db, { deviceId, now }),
+    // Findings quote agent reports and vendor messages.
+    getDeviceDiagnosis(db, { deviceId, now }).then((found) => redactStrings(found)),
     listDeviceEvents(db, { deviceId, from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS), to: now, limit: 10, kinds: ["disconnected", "connect_failed"] }),
     getDeviceAgentContext(db, { deviceId, limit: AGENT_REPORTS_SHOWN }),
   ]);

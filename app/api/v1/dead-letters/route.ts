@@ -3,7 +3,7 @@ import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
+import { DEAD_LETTERS_READ_ROLE, listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
 
 const DeadLettersQuerySchema = z.object({
   source: z.string().min(1).max(100).optional(),
@@ -11,7 +11,7 @@ const DeadLettersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-export const GET = handleRoute({ role: "support" }, async (request: Request) => {
+export const GET = handleRoute({ role: DEAD_LETTERS_READ_ROLE }, async (request: Request) => {
   const query = parseQuery(request, DeadLettersQuerySchema);
   const deadLetters = await listDeadLetters(getDb(), { source: query.source, includeResolved: query.includeResolved === "true", limit: query.limit });
   return createJsonResponse({ deadLetters });

@@ -6,6 +6,8 @@ import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { reprocessDeadLetters } from "@/lib/ingest/reprocess-dead-letters.ts";
+import { DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
+import { redactSecrets } from "@/lib/security/redact.ts";
 
 const ReprocessBodySchema = z
   .object({
@@ -15,7 +17,7 @@ const ReprocessBodySchema = z
   })
   .strict();
 
-export const POST = handleRoute({ role: "admin" }, async (request: Request, _context: unknown, auth) => {
+export const POST = handleRoute({ role: DEAD_LETTERS_REPROCESS_ROLE }, async (request: Request, _context: unknown, auth) => {
   let body: unknown;
   try {
     body = await request.json();
@@ -26,5 +28,6 @@ export const POST = handleRoute({ role: "admin" }, async (request: Request, _con
   const db = getDb();
   const result = await reprocessDeadLetters(db, { source: input.source, ids: input.ids?.map((id) => BigInt(id)), limit: input.limit });
   await recordAuditEvent(db, { action: "dead_letters.reprocessed", actor: auth.actor, ip: auth.ip, details: { source: input.source ?? null, examined: result.examined, resolved: result.resolved } });
-  return createJsonResponse(result);
+  // Adapter errors quote the input they could not read.
+  return createJsonResponse(redactSecrets(result));
 });

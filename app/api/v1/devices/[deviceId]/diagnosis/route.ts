@@ -9,6 +9,7 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
+import { redactStrings } from "@/lib/security/redact.ts";
 
 const DiagnosisQuerySchema = z.object({
   from: TimestampParamSchema.optional(),
@@ -20,5 +21,6 @@ export const GET = handleRoute(async (request: Request, context: { params: Promi
   const range = requireTimeRange(parseQuery(request, DiagnosisQuerySchema), DIAGNOSIS_WINDOW_MS);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
-  return createJsonResponse(await getDeviceDiagnosis(db, { deviceId, ...range }));
+  // Findings quote agent reports and vendor messages.
+  return createJsonResponse(redactStrings(await getDeviceDiagnosis(db, { deviceId, ...range })));
 });

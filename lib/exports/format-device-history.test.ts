@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeviceHistory } from "./load-device-history.ts";
 import { formatDeviceHistoryCsv, formatDeviceHistoryJson } from "./format-device-history.ts";
-import { REDACTED, REDACTED_IP, redactSecrets, redactText } from "./redact.ts";
+import { REDACTED, REDACTED_IP, redactSecrets, redactText } from "@/lib/security/redact.ts";
 
 const SECRETS = ["hunter2-pw", "s3cr3t-token-value", "SharedAccessSignature sr=hub&sig=abc123sig", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "lsk_AAAABBBBCCCCDDDD", "mqtt-user-secret", "url-pass-77"];
 const IPS = ["203.0.113.42", "2001:db8:85a3::8a2e:370:7334"];
