@@ -1,5 +1,6 @@
 import { expect, test } from "./fixtures.ts";
 import { LIVE_BAD_AUTH_DEVICE_ID } from "./live-fleet.ts";
+import { REDACTION_DEVICE_ID } from "./redaction-seed.ts";
 import { AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID, WILDCARD_DECOY_DEVICE_ID, WILDCARD_DEVICE_ID } from "./seed-events.ts";
 
 const errorShape = (code: string, messagePart: string) => ({
@@ -68,7 +69,11 @@ test("fleet summary and breakdown read the rollups", async ({ request }) => {
   const liveValve = await request.get(`/api/v1/devices/${encodeURIComponent(LIVE_BAD_AUTH_DEVICE_ID)}`);
   const liveRefusals = ((await liveValve.json()) as { device: { stats: { failedConnects: number } } }).device.stats.failedConnects;
   expect(liveRefusals).toBeGreaterThanOrEqual(2);
-  expect(body.failedConnects).toBe(3 + liveRefusals);
+  // And the refusal the redaction seed stores with its secret-laden device (e2e/redaction-seed.ts).
+  const corpusDevice = await request.get(`/api/v1/devices/${encodeURIComponent(REDACTION_DEVICE_ID)}`);
+  const corpusRefusals = ((await corpusDevice.json()) as { device: { stats: { failedConnects: number } } }).device.stats.failedConnects;
+  expect(corpusRefusals).toBe(1);
+  expect(body.failedConnects).toBe(3 + liveRefusals + corpusRefusals);
   expect(body.deadLetters).toBe(1);
 
   const breakdown = await request.get("/api/v1/fleet/breakdown?by=code");
