@@ -8,17 +8,31 @@ export const MIN_TAKEOVERS = 3;
  * Takeovers whose successors come from alternating addresses mean two devices share one client ID; takeovers
  * from the same address are a device reconnecting before the server noticed its old connection was gone.
  */
-export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
+export type TakeoverPattern = {
+  takeovers: DiagnosisEvent[];
+  successors: { drop: DiagnosisEvent; next: DiagnosisEvent }[];
+  /** Takeovers whose new connection came from another address than the connection it replaced. */
+  alternations: number;
+  /** Addresses of the connects involved, most frequent first. */
+  addresses: string[];
+  /** Two devices sharing the ID: takeovers that swap between addresses, not one address change. */
+  duplicateClientId: boolean;
+};
+
+/**
+ * One reading of the device's takeovers for every analyzer and check: an address that changed once (roaming, a new
+ * DHCP lease, history from another network) is not two devices; only takeovers that swap addresses are.
+ */
+export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
   const takeovers = ctx.deviceDrops.filter((drop) => drop.reason === "session_taken_over");
-  if (takeovers.length < MIN_TAKEOVERS) return [];
   const successors = takeovers
     .map((drop) => ({ drop, next: ctx.connects.find((event) => event.occurredAt.getTime() >= drop.occurredAt.getTime()) }))
     .filter((pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent } => pair.next !== undefined);
   // The connection that was taken over: the latest connect before the takeover.
   const losers = takeovers.map((drop) => ctx.connects.findLast((event) => event.occurredAt.getTime() < drop.occurredAt.getTime()));
   let alternations = 0;
-  successors.forEach(({ next }, index) => {
-    const loser = losers[index];
+  successors.forEach(({ drop, next }) => {
+    const loser = losers[takeovers.indexOf(drop)];
     if (loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp) alternations += 1;
   });
   const counts = new Map<string, number>();
@@ -26,12 +40,18 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
   for (const loser of losers) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
   const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
   const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
+  return { takeovers, successors, alternations, addresses, duplicateClientId: addresses.length >= 2 && alternations >= 2 };
+}
+
+export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
+  const { takeovers, successors, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
+  if (takeovers.length < MIN_TAKEOVERS) return [];
   const last = takeovers.at(-1);
   if (!last) return [];
   const codes = [...new Set(takeovers.map((drop) => drop.code).filter((code): code is string => code !== null))];
   const eventIds = successors.flatMap(({ drop, next }) => [drop.id, next.id]);
 
-  if (addresses.length >= 2 && alternations >= 2) {
+  if (duplicateClientId) {
     const [a, b] = addresses;
     return [
       {

@@ -54,7 +54,9 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
       title: share > FLEET_WIDE_LEADING_SHARE ? "Fleet-wide drops (server or network side)" : "Some drops were fleet-wide",
       verdict: `${subject} happened while up to ${peak} other devices dropped within a minute of them (${fleet}): ${restText}`,
       severity: "info",
-      confidence: clamp(share > FLEET_WIDE_LEADING_SHARE ? strength : Math.min(strength, 0.3) * share * 2),
+      // The drops it names were fleet-wide with the same strength either way; a minority only ranks low (0.3 at most:
+      // a share-scaled confidence read as "0 %" beside a true statement).
+      confidence: clamp(share > FLEET_WIDE_LEADING_SHARE ? strength : Math.min(strength, 0.3)),
       evidence: {
         eventIds: affected.map((drop) => drop.id),
         stats: { fleetWideDrops: affected.length, deviceDrops: total, peakOtherDevicesDropping: peak, fleetDevices: ctx.fleet.devicesTotal, shareOfDrops: Math.round(share * 100) },

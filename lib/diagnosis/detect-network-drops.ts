@@ -1,5 +1,6 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
+import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
@@ -70,9 +71,9 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
  * crash loop) was never idle long enough for a NAT to forget it, while carrier NATs can forget a flow within a minute.
  */
 function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DiagnosisEvent[] {
-  const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter((ip) => ip !== null));
-  // Takeovers between several addresses are the duplicate-ID analyzer's case, not a NAT's.
-  const ownTakeovers = addresses.size <= 1;
+  // Takeovers that swap between addresses are the duplicate-ID analyzer's case, not a NAT's; an address that
+  // changed once (or history from another network) still leaves the device's own fast reconnects.
+  const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
   const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
   return ctx.deviceDrops.filter((drop) => {
     if (excluded.has(drop.id)) return false;

@@ -341,6 +341,31 @@ describe("hub-nat-01 as the live simulator runs it", () => {
     expect(diagnosis.verdict?.verdict).toContain("Set the keepalive to 60 s");
   });
 
+  it("still leads with the keepalive/NAT finding when the history came from another address than the live connects", () => {
+    // npm start: 14 days of backfilled history from the device's LAN address, then live connects through loopback.
+    // One address change is not two devices sharing the ID, and it must not hide the NAT.
+    const random = createTestRandom(8);
+    const s = new ScenarioBuilder("hub-nat-01");
+    const fleetMinutes = new Map<number, number>();
+    for (let i = 0; i < 120; i += 1) {
+      const ip = i < 80 ? "10.0.8.61" : "127.0.0.1";
+      s.connect({ ip, keepaliveSec: 120 }).wait(SECOND);
+      if (i >= 80) agent(s).connected();
+      s.wait(34 * SECOND + random() * 2 * SECOND);
+      if (i >= 80) agent(s).drop("connection_lost", "agent:ECONNRESET", 35);
+      s.wait(800);
+      s.drop("session_taken_over", "emqx:discarded").wait(200);
+      if (i % 40 === 0) fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 30);
+    }
+    s.connect({ ip: "127.0.0.1", keepaliveSec: 120 });
+    const diagnosis = diagnoseDevice(s.input({ devicesTotal: 40, otherDevicesDropping: fleetMinutes }));
+    expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+    const takeover = diagnosis.findings.find((finding) => finding.analyzer === "client-id-takeover");
+    expect(takeover?.title).not.toMatch(/duplicate/i);
+    const uniqueId = diagnosis.findings.flatMap((finding) => finding.steps).find((step) => step.check === "unique-client-id");
+    expect(uniqueId?.status ?? "passed").not.toBe("failed");
+  });
+
   it("leads with the keepalive/NAT finding even when the drops come at a regular pace (traffic after quiet spells)", () => {
     const random = createTestRandom(4);
     const s = new ScenarioBuilder("hub-nat-history");

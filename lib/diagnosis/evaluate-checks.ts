@@ -1,5 +1,6 @@
 import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
+import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
 import { isRateLimited, NAT_IDLE_TIMEOUT_MAX_SEC, NAT_IDLE_TIMEOUT_MIN_SEC, RECOMMENDED_KEEPALIVE_SEC } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
@@ -40,15 +41,15 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       return passed(`No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`);
     }
     case "unique-client-id": {
-      const takeovers = ctx.deviceDrops.filter((drop) => drop.reason === "session_taken_over");
-      const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter(Boolean));
-      if (takeovers.length >= 3 && addresses.size >= 2) {
-        return failed(`${takeovers.length} takeovers with connects from ${addresses.size} addresses (${[...addresses].slice(0, 3).join(", ")}).`, takeovers.at(-1));
+      const { takeovers, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
+      if (takeovers.length >= 3 && duplicateClientId) {
+        return failed(`${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}).`, takeovers.at(-1));
       }
       if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
       if (takeovers.length === 0) return passed("No session takeovers.");
-      if (addresses.size === 0) return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
-      return passed(`${takeovers.length} takeovers, all from one address.`);
+      if (addresses.length === 0) return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
+      if (addresses.length === 1) return passed(`${takeovers.length} takeovers, all from one address.`);
+      return passed(`${takeovers.length} takeovers from ${addresses.length} addresses that do not swap back and forth: an address change, not a second device.`);
     }
     case "credentials-accepted": {
       const authFailures = ctx.failures.filter((event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired");
