@@ -1,6 +1,7 @@
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import { buildAnalysisContext, type AnalysisContext } from "./analysis-context.ts";
 import { detectClientIdTakeover } from "./detect-client-id-takeover.ts";
+import { detectCredentialDrops } from "./detect-credential-drops.ts";
 import { detectAuthFailures, detectRejectedClientId, detectTlsFailures } from "./detect-connect-failures.ts";
 import { detectFleetWideDrops, FLEET_WIDE_LEADING_SHARE } from "./detect-fleet-wide-drops.ts";
 import { detectIrregularDrops, detectKeepaliveProblems, detectRateLimiting, detectSystemEventDrops } from "./detect-network-drops.ts";
@@ -89,6 +90,7 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     ...detectClientIdTakeover(ctx),
     ...detectReconnectStorm(ctx),
     ...detectAuthFailures(ctx, renewal.explained),
+    ...detectCredentialDrops(ctx, claimed),
     ...detectTlsFailures(ctx),
     ...detectRejectedClientId(ctx),
   ];
