@@ -10,8 +10,9 @@ import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
-// A source whose batches cannot commit (here: a trigger refuses one device's events, standing in for any error
-// that is not an outage) must show in /api/health's document, not only in the worker's log.
+// A source whose batches cannot commit (here: a trigger answers "disk full" for one device's events: an error about
+// the database, not the data, so the worker retries instead of setting the record aside) must show in
+// /api/health's document, not only in the worker's log.
 
 const log = createLogger("test");
 log.level = "silent";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await testDb.db.$executeRawUnsafe(`
     CREATE FUNCTION refuse_stuck_device() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.id = '${STUCK_DEVICE}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      IF NEW.id = '${STUCK_DEVICE}' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '53100'; END IF;
       RETURN NEW;
     END $$`);
   await testDb.db.$executeRawUnsafe(`CREATE TRIGGER refuse_stuck_device BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_stuck_device()`);
