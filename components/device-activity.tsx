@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useMemo } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
-import { computeSessionStats } from "@/lib/queries/compute-session-stats.ts";
+import { computeSessionStats, countDropsAndFailures } from "@/lib/queries/compute-session-stats.ts";
 import type { DeviceEventPage } from "@/lib/queries/list-device-events.ts";
 import type { DeviceSessionList } from "@/lib/queries/list-device-sessions.ts";
 import { shapeDeviceTimeline } from "@/lib/queries/shape-device-timeline.ts";
@@ -82,7 +82,8 @@ export function DeviceActivity({
         from: new Date(fromMs),
         to: new Date(toMs),
         now: new Date(nowMs),
-        failedConnects: data.drops.filter((event) => event.kind === "connect_failed").length,
+        // A token renewal's 401003 is its drop, not a failed connect (see countDropsAndFailures).
+        failedConnects: countDropsAndFailures(data.drops).failedConnects,
       }),
     [data.sessions, data.drops, fromMs, toMs, nowMs],
   );

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import type { Finding, StepStatus } from "@/lib/diagnosis/types.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { formatCount } from "./format.ts";
 
 const STATUS_LABEL: Record<StepStatus, string> = { passed: "Passed", failed: "Failed", unknown: "Unknown" };
 
@@ -34,14 +35,14 @@ function FindingSteps({ deviceId, finding }: { deviceId: string; finding: Findin
 }
 
 function FindingBody({ deviceId, finding }: { deviceId: string; finding: Finding }) {
-  const stats = Object.entries(finding.evidence.stats);
+  const events = finding.evidence.eventIds.length;
   return (
     <>
       <p className="finding-verdict">{finding.verdict}</p>
       <FindingSteps deviceId={deviceId} finding={finding} />
       <p className="finding-meta muted">
         Confidence {Math.round(finding.confidence * 100)} %
-        {stats.length > 0 ? ` · ${stats.map(([key, value]) => `${key} ${value}`).join(" · ")}` : null}
+        {events > 0 ? ` · ${formatCount(events)} event${events === 1 ? "" : "s"} as evidence` : null}
         {finding.codes.length > 0 ? " · " : null}
         {finding.codes.map((code, index) => (
           <span key={code}>

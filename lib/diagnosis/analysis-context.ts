@@ -1,4 +1,6 @@
+import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
+import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "./types.ts";
 
 export type Uptime = { drop: DiagnosisEvent; connect: DiagnosisEvent; durationMs: number };
@@ -9,13 +11,25 @@ export type AnalysisContext = {
   deviceId: string;
   window: { from: Date; to: Date };
   spanDays: number;
+  /**
+   * Broker-side events plus device-side reports, the reports normalized into connects, drops and refusals and
+   * deduplicated against broker events of the same moment; system events and other reports keep kind `device_report`.
+   */
   events: DiagnosisEvent[];
   connects: DiagnosisEvent[];
-  /** Disconnects the client did not ask for (everything but client_disconnect). */
+  /**
+   * Disconnects the client did not ask for (everything but client_disconnect), one per lost connection: a second
+   * disconnect of a connection already dropped (Azure's 404104 after a 401003) is the same drop.
+   */
   drops: DiagnosisEvent[];
   cleanDisconnects: DiagnosisEvent[];
+  /** Refused connects, without the 401003 records of token renewals (those are the renewal's drop). */
   failures: DiagnosisEvent[];
-  reports: DiagnosisEvent[];
+  /** Device-reported system events (network change, power save, DHCP renewal, suspend, cron); not its error reports. */
+  systemEvents: DiagnosisEvent[];
+  /** Device-side reports that stood for a connect, drop or refusal, after deduplication against broker events. */
+  deviceSideEvents: number;
+  renewals: RenewalChain[];
   fleet: FleetContext | null;
   /** Drops that coincided with many devices dropping: not this device's fault. */
   fleetWide: Map<string, number>;
@@ -29,12 +43,50 @@ export type AnalysisContext = {
 };
 
 const DAY = 86_400_000;
+/** A disconnect this soon after another, with no connect between, ends the same connection. */
+const SAME_DROP_MS = 60_000;
+
+const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
+
+/** Broker events and device-side reports as one deduplicated, time-ordered list (see AnalysisContext.events). */
+export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: DiagnosisEvent[]; deviceSide: number } {
+  const sorted = [...input].sort(byTime);
+  const broker = sorted.filter((event) => event.kind !== "device_report").map((event) => ({ ...event, side: "broker" as const }));
+  const normalized: DiagnosisEvent[] = [];
+  const kept: DiagnosisEvent[] = [];
+  for (const event of sorted) {
+    if (event.kind !== "device_report") continue;
+    const as = normalizeDeviceReport(event);
+    if (as) normalized.push(as);
+    else kept.push(event);
+  }
+  const duplicates = findDuplicateReports(broker, normalized);
+  const unique = normalized.filter((event) => !duplicates.has(event.id));
+  return { events: [...broker, ...unique, ...kept].sort(byTime), deviceSide: unique.length };
+}
 
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
-  const events = [...input.events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id));
+  const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
-  const disconnects = events.filter((event) => event.kind === "disconnected");
-  const drops = disconnects.filter((event) => event.reason !== "client_disconnect");
+  const renewals = findRenewalChains(events);
+  const renewalRefusals = new Set(renewals.map((chain) => chain.unauthorized).filter((event) => event.kind === "connect_failed").map((event) => event.id));
+
+  const drops: DiagnosisEvent[] = [];
+  const cleanDisconnects: DiagnosisEvent[] = [];
+  let previousDrop: DiagnosisEvent | null = null;
+  for (const event of events) {
+    if (event.kind === "connected") previousDrop = null;
+    if (event.kind !== "disconnected") continue;
+    if (event.reason === "client_disconnect") {
+      cleanDisconnects.push(event);
+      previousDrop = null;
+      continue;
+    }
+    if (previousDrop && event.occurredAt.getTime() - previousDrop.occurredAt.getTime() <= SAME_DROP_MS) continue;
+    drops.push(event);
+    previousDrop = event;
+  }
+  const dropIds = new Set(drops.map((event) => event.id));
   const fleetWide = input.fleet ? findFleetWideDrops(drops, input.fleet) : new Map<string, number>();
   const deviceDrops = drops.filter((event) => !fleetWide.has(event.id));
 
@@ -48,6 +100,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
       pendingEnd = event.kind === "connect_failed" ? event : null;
       if (event.kind === "connected") lastConnect = event;
     } else if (event.kind === "disconnected") {
+      if (event.reason !== "client_disconnect" && !dropIds.has(event.id)) continue;
       if (lastConnect && event.reason !== "client_disconnect" && !fleetWide.has(event.id)) {
         uptimes.push({ drop: event, connect: lastConnect, durationMs: event.occurredAt.getTime() - lastConnect.occurredAt.getTime() });
       }
@@ -64,9 +117,11 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
     events,
     connects,
     drops,
-    cleanDisconnects: disconnects.filter((event) => event.reason === "client_disconnect"),
-    failures: events.filter((event) => event.kind === "connect_failed"),
-    reports: events.filter((event) => event.kind === "device_report"),
+    cleanDisconnects,
+    failures: events.filter((event) => event.kind === "connect_failed" && !renewalRefusals.has(event.id)),
+    systemEvents: events.filter((event) => event.kind === "device_report" && classifyDeviceReport(event) === "system"),
+    deviceSideEvents: deviceSide,
+    renewals,
     fleet: input.fleet,
     fleetWide,
     deviceDrops,

@@ -18,6 +18,12 @@ describe("support ticket and recommended configuration", () => {
     expect(config.find((item) => item.setting === "Retries")?.status).toBe("unknown");
   });
 
+  it("does not call a 120 s keepalive a match for the 60 s recommendation", () => {
+    const device = new ScenarioBuilder();
+    device.connect({ keepaliveSec: 120 });
+    expect(recommendClientConfig(diagnoseDevice(device.input())).find((item) => item.setting === "Keepalive")).toMatchObject({ value: "60 s", observed: "120 s", status: "failed" });
+  });
+
   it("passes a 60 s keepalive", () => {
     const calm = new ScenarioBuilder();
     calm.connect({ keepaliveSec: 60 });

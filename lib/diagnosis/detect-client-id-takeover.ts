@@ -49,14 +49,47 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
       },
     ];
   }
+  const range = rangeAround(last.occurredAt);
+  if (addresses.length === 1) {
+    return [
+      {
+        analyzer: "client-id-takeover",
+        title: "Session taken over by the device's own reconnects",
+        verdict: `The session was taken over ${takeovers.length} times, every connect from the same address (${addresses[0]}): the device reconnects before the server noticed its old connection was gone.`,
+        severity: "info",
+        confidence: clamp(0.4 + 0.3 * Math.min(1, takeovers.length / 10)),
+        evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range },
+        codes,
+        steps: [{ text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" }],
+      },
+    ];
+  }
+  if (addresses.length === 0) {
+    // Some formats carry no client address: a second device and the device's own fast reconnects look the same.
+    return [
+      {
+        analyzer: "client-id-takeover",
+        title: "Session takeovers (cause not visible in the data)",
+        verdict: `The session was taken over ${takeovers.length} times. These events carry no client address, so a second device using client ID ${ctx.deviceId} cannot be told apart from this device reconnecting before the server noticed its old connection was gone: the address of each connect (broker or load-balancer logs), or a check that no other device is configured with this ID, would tell them apart.`,
+        severity: "warning",
+        confidence: clamp(0.4 + 0.2 * Math.min(1, takeovers.length / 10)),
+        evidence: { eventIds, stats: { takeovers: takeovers.length }, range },
+        codes,
+        steps: [
+          { text: "Make sure no other device or process is configured with this client ID", check: "manual" },
+          { text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" },
+        ],
+      },
+    ];
+  }
   return [
     {
       analyzer: "client-id-takeover",
-      title: "Session taken over by the device's own reconnects",
-      verdict: `The session was taken over ${takeovers.length} times from the same address${addresses[0] ? ` (${addresses[0]})` : ""}: the device reconnects before the server noticed its old connection was gone.`,
+      title: "Session takeovers from changing addresses",
+      verdict: `The session was taken over ${takeovers.length} times with connects from ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}) that do not alternate: more likely an address change (roaming, DHCP, carrier NAT) with fast reconnects than two devices sharing the ID; takeovers that alternate between two addresses would point to a duplicate client ID.`,
       severity: "info",
-      confidence: clamp(0.4 + 0.3 * Math.min(1, takeovers.length / 10)),
-      evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range: rangeAround(last.occurredAt) },
+      confidence: clamp(0.35 + 0.25 * Math.min(1, takeovers.length / 10)),
+      evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range },
       codes,
       steps: [{ text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" }],
     },

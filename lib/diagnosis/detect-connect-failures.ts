@@ -1,6 +1,6 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
-import { clamp, rangeAround } from "./statistics.ts";
+import { clamp, formatUtc, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
 const AUTH_REASONS: ReadonlySet<Reason> = new Set(["auth_failed", "not_authorized", "credential_expired"]);
@@ -53,8 +53,8 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   const codeText = codes.length > 0 ? codes.join(", ") : last.reason;
   const steps = [
     { text: "Check the device's credentials are accepted at all (a successful connect after the failures)", check: "credentials-accepted" as const },
-    { text: "Decode the token in /tools/jwt: exp − iat ≤ 24 h, aud, alg RS256/ES256, base64url, iat within 10 min of now", check: "manual" as const },
-    { text: "Sync the device clock with NTP", check: "manual" as const },
+    { text: "Decode the token (see /tools/jwt): exp − iat ≤ 24 h, aud, alg RS256/ES256, base64url, iat within 10 min of now", check: "manual" as const },
+    { text: "Sync the device clock with NTP (tokens tolerate only minutes of skew)", check: "manual" as const },
     { text: "Back off between attempts and regenerate credentials after repeated failures", check: "reconnect-backoff" as const },
   ];
   if (!acceptedSince) {
@@ -62,7 +62,7 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
       {
         analyzer: "auth-failures",
         title: "Every connect refused (authentication)",
-        verdict: `All ${failures.length} connect attempts since ${first.occurredAt.toISOString()} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
+        verdict: `All ${failures.length} connect attempts since ${formatUtc(first.occurredAt)} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
         severity: "critical",
         confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
         evidence: { eventIds: failures.map((event) => event.id), stats: { refusedConnects: failures.length, acceptedSinceFirstRefusal: 0, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) }, range: rangeAround(last.occurredAt) },

@@ -26,11 +26,8 @@ export function findFleetWideDrops(drops: readonly DiagnosisEvent[], fleet: Flee
   return result;
 }
 
-function describeShare(affected: number, total: number): string {
-  if (total === 1) return "This device's only drop";
-  if (affected === total) return `All ${total} of this device's drops`;
-  return `${affected} of this device's ${total} drops`;
-}
+/** A fleet-wide finding may lead the diagnosis only when it explains more than this share of the device's drops. */
+export const FLEET_WIDE_LEADING_SHARE = 0.5;
 
 export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
   if (ctx.fleetWide.size === 0 || !ctx.fleet) return [];
@@ -39,18 +36,28 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
   const first = affected[0];
   const last = affected.at(-1);
   if (!first || !last) return [];
-  const share = affected.length / ctx.drops.length;
+  const total = ctx.drops.length;
+  const share = affected.length / total;
+  const rest = total - affected.length;
   const codes = [...new Set(affected.map((drop) => drop.code).filter((code): code is string => code !== null))];
+  const fleet = `out of ${ctx.fleet.devicesTotal} comparable device${ctx.fleet.devicesTotal === 1 ? "" : "s"}: same source and broker node, active in the window`;
+  const subject = total === 1 ? "This device's only drop" : affected.length === total ? `All ${total} of this device's drops` : `${affected.length} of this device's ${total} drops`;
+  const restText =
+    rest === 0
+      ? "a server-side or network event, not a problem of this device."
+      : `those were server-side or network events; the other ${rest} drop${rest === 1 ? " is" : "s are"} this device's own and need their own explanation.`;
+  // Strength grows with how many other devices dropped; a minority share caps it so it never outranks the rest's finding.
+  const strength = 0.55 + 0.35 * Math.min(1, peak / (2 * fleetWideThreshold(ctx.fleet.devicesTotal)));
   return [
     {
       analyzer: "fleet-wide-drops",
-      title: "Fleet-wide drops (server or network side)",
-      verdict: `${describeShare(affected.length, ctx.drops.length)} happened while up to ${peak} other devices dropped within a minute of them: a server-side or network event, not a problem of this device.`,
+      title: share > FLEET_WIDE_LEADING_SHARE ? "Fleet-wide drops (server or network side)" : "Some drops were fleet-wide",
+      verdict: `${subject} happened while up to ${peak} other devices dropped within a minute of them (${fleet}): ${restText}`,
       severity: "info",
-      confidence: clamp(0.55 + 0.35 * Math.min(1, peak / (2 * fleetWideThreshold(ctx.fleet.devicesTotal)))),
+      confidence: clamp(share > FLEET_WIDE_LEADING_SHARE ? strength : Math.min(strength, 0.3) * share * 2),
       evidence: {
         eventIds: affected.map((drop) => drop.id),
-        stats: { fleetWideDrops: affected.length, deviceDrops: ctx.drops.length, peakOtherDevicesDropping: peak, fleetDevices: ctx.fleet.devicesTotal, shareOfDrops: Math.round(share * 100) },
+        stats: { fleetWideDrops: affected.length, deviceDrops: total, peakOtherDevicesDropping: peak, fleetDevices: ctx.fleet.devicesTotal, shareOfDrops: Math.round(share * 100) },
         range: rangeAround(first.occurredAt, last.occurredAt, 5 * MINUTE),
       },
       codes,

@@ -1,17 +1,26 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
-import type { DraftFinding } from "./types.ts";
+import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
 const MINUTE = 60_000;
-const NETWORK_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "keepalive_timeout", "unknown"]);
 /** Keepalive expiries have their own, more specific finding (detectKeepaliveProblems). */
 const IRREGULAR_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
 /** Below this many network drops per day a device is healthy enough not to call its drops a problem. */
 export const MIN_IRREGULAR_DROPS_PER_DAY = 2;
 export const MIN_IRREGULAR_DROPS = 3;
-/** NAT devices typically forget idle mappings after 300–600 s. */
-export const NAT_IDLE_TIMEOUT_SEC = 300;
+/** Spread / median of uptimes from which intervals are called irregular (exponential intervals sit near 1). */
+export const IRREGULAR_VARIATION = 0.3;
+/** The keepalive the field guides recommend: it keeps NAT mappings open and dead links are noticed within 90 s. */
+export const RECOMMENDED_KEEPALIVE_SEC = 60;
+/**
+ * NATs forget idle flows after 240–600 s per the field guides, some carrier NATs far sooner: a keepalive at or above
+ * the lower bound is too long even without drops to show for it.
+ */
+export const NAT_IDLE_TIMEOUT_MIN_SEC = 240;
+export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
+/** Connections shorter than this die of something else than an idle NAT mapping. */
+export const NAT_MIN_UPTIME_MS = 10_000;
 /** A device report this long before a drop counts as "during a system event". */
 export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE;
 
@@ -20,12 +29,14 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
   const drops = ctx.deviceDrops.filter((drop) => IRREGULAR_REASONS.has(drop.reason) && !excluded.has(drop.id));
   const perDay = drops.length / ctx.spanDays;
   if (drops.length < MIN_IRREGULAR_DROPS || perDay < MIN_IRREGULAR_DROPS_PER_DAY) return [];
-  const uptimes = ctx.uptimes.filter((uptime) => drops.includes(uptime.drop)).map((uptime) => uptime.durationMs);
+  const dropIds = new Set(drops.map((drop) => drop.id));
+  const uptimes = ctx.uptimes.filter((uptime) => dropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
   const typical = uptimes.length > 0 ? median(uptimes) : (ctx.spanDays * 86_400_000) / drops.length;
   const variation = uptimes.length > 1 ? robustSpread(uptimes) / typical : 1;
-  if (variation < 0.3) return []; // regular: the periodic analyzer's case
-  const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter(Boolean));
-  const ipChanges = ctx.connects.filter((event, index) => index > 0 && event.clientIp !== ctx.connects[index - 1]?.clientIp).length;
+  if (variation < IRREGULAR_VARIATION) return []; // steady: a timer's case, whether or not it passes as a period
+  const known = ctx.connects.filter((event) => event.clientIp !== null);
+  const addresses = new Set(known.map((event) => event.clientIp));
+  const ipChanges = known.filter((event, index) => index > 0 && event.clientIp !== known[index - 1]?.clientIp).length;
   const first = drops[0];
   const last = drops.at(-1);
   if (!first || !last) return [];
@@ -45,7 +56,7 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
       },
       codes,
       steps: [
-        { text: "Keep the keepalive at or below 60 s so NAT mappings (300–600 s idle) stay open", check: "keepalive-within-nat-timeout" },
+        { text: "Keep the keepalive at 60 s so NAT mappings stay open (NATs forget idle flows after 240–600 s, some carrier NATs sooner)", check: "keepalive-within-nat-timeout" },
         { text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times", check: "stable-network" },
         { text: "Reconnect with backoff starting near 0.5–1 s, doubling to a 60 s cap, with jitter", check: "reconnect-backoff" },
       ],
@@ -53,42 +64,88 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
   ];
 }
 
+/**
+ * Drops a forgotten NAT mapping produces: the link dies silently, or the device's reconnect takes its own session
+ * over. Only after the connection lasted NAT_MIN_UPTIME_MS: a connection that dies within seconds of connecting (a
+ * crash loop) was never idle long enough for a NAT to forget it, while carrier NATs can forget a flow within a minute.
+ */
+function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DiagnosisEvent[] {
+  const addresses = new Set(ctx.connects.map((event) => event.clientIp).filter((ip) => ip !== null));
+  // Takeovers between several addresses are the duplicate-ID analyzer's case, not a NAT's.
+  const ownTakeovers = addresses.size <= 1;
+  const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
+  return ctx.deviceDrops.filter((drop) => {
+    if (excluded.has(drop.id)) return false;
+    const symptom = drop.reason === "connection_lost" || drop.reason === "keepalive_timeout" || drop.reason === "unknown" || (ownTakeovers && drop.reason === "session_taken_over");
+    const uptime = uptimeOf.get(drop.id);
+    return symptom && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
+  });
+}
+
 /** Keepalive longer than NAT idle timeouts, and keepalive expiries with the broker's 1.5 × detection delay. */
-export function detectKeepaliveProblems(ctx: AnalysisContext): DraftFinding[] {
+export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   const findings: DraftFinding[] = [];
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
-  if (keepalive !== null && keepalive > NAT_IDLE_TIMEOUT_SEC && lastConnect) {
-    const networkDrops = ctx.deviceDrops.filter((drop) => NETWORK_REASONS.has(drop.reason)).length;
-    findings.push({
-      analyzer: "keepalive-too-long",
-      title: "Keepalive longer than NAT idle timeouts",
-      verdict: `The device asks for a ${keepalive} s keepalive, longer than typical NAT idle timeouts (300–600 s): an idle connection can be forgotten by the network before the next ping, and the broker notices only after ${Math.round(keepalive * 1.5)} s.`,
-      severity: "warning",
-      confidence: clamp(0.45 + (networkDrops > 0 ? 0.2 : 0) + (keepalive >= 600 ? 0.1 : 0)),
-      evidence: { eventIds: [lastConnect.id], stats: { keepaliveSec: keepalive, detectionDelaySec: Math.round(keepalive * 1.5), networkDrops }, range: rangeAround(lastConnect.occurredAt) },
-      codes: [],
-      steps: [{ text: "Set the keepalive to 60 s", check: "keepalive-within-nat-timeout" }],
-    });
+  const natDrops = natSymptomDrops(ctx, excluded);
+  if (keepalive !== null && keepalive > RECOMMENDED_KEEPALIVE_SEC && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
+    const detection = Math.round(keepalive * 1.5);
+    const range = `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner`;
+    const codes = [...new Set(natDrops.map((drop) => drop.code).filter((code): code is string => code !== null))];
+    const lastDrop = natDrops.at(-1);
+    findings.push(
+      natDrops.length > 0
+        ? {
+            analyzer: "keepalive-too-long",
+            title: "Keepalive too long for the NAT on the path",
+            verdict: `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${RECOMMENDED_KEEPALIVE_SEC} s keepalive, or that come after quiet spells, confirm the NAT.`,
+            severity: "warning",
+            // Above the irregular-drop and keepalive-timeout findings: the keepalive is the fix for their drops.
+            confidence: clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96),
+            evidence: {
+              eventIds: [lastConnect.id, ...natDrops.map((drop) => drop.id)],
+              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection, drops: natDrops.length },
+              range: rangeAround(lastDrop?.occurredAt ?? lastConnect.occurredAt),
+            },
+            codes,
+            steps: [
+              { text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" },
+              { text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times", check: "stable-network" },
+            ],
+          }
+        : {
+            analyzer: "keepalive-too-long",
+            title: "Keepalive longer than NAT idle timeouts",
+            verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s.`,
+            severity: "warning",
+            confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
+            evidence: { eventIds: [lastConnect.id], stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection }, range: rangeAround(lastConnect.occurredAt) },
+            codes: [],
+            steps: [{ text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" }],
+          },
+    );
   }
-  const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout");
+  const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout" && !excluded.has(drop.id));
   if (expiries.length >= 2) {
     const last = expiries.at(-1);
-    const seconds = keepalive ?? 60;
+    const seconds = keepalive ?? RECOMMENDED_KEEPALIVE_SEC;
+    const known = keepalive !== null;
     const codes = [...new Set(expiries.map((drop) => drop.code).filter((code): code is string => code !== null))];
     if (last) {
       findings.push({
         analyzer: "keepalive-timeouts",
         title: "Keepalive timeouts (device hung or network froze)",
-        verdict: `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late.`,
+        verdict: known
+          ? `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late. The broker's events cannot tell the two apart; the device's own log around the drops (a blocked application or a network change) would.`
+          : `The broker heard nothing from the device for 1.5 × its keepalive ${expiries.length} times: the device hung or its network path froze without closing (the device's own log around the drops would tell which). The connect events do not carry the keepalive, so the detection delay is not known.`,
         severity: "warning",
         confidence: clamp(0.55 + 0.35 * Math.min(1, expiries.length / 10)),
-        evidence: { eventIds: expiries.map((drop) => drop.id), stats: { keepaliveTimeouts: expiries.length, keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) }, range: rangeAround(last.occurredAt) },
+        evidence: { eventIds: expiries.map((drop) => drop.id), stats: { keepaliveTimeouts: expiries.length, ...(known ? { keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) } : {}) }, range: rangeAround(last.occurredAt) },
         codes,
         steps: [
           { text: "Check that the client's ping loop runs while the application is busy (no blocked event loop)", check: "manual" },
           { text: "Check the device's network path around the drop times", check: "stable-network" },
-          { text: "Keep the keepalive at or below 60 s so dead links are noticed quickly", check: "keepalive-within-nat-timeout" },
+          { text: `Keep the keepalive at ${RECOMMENDED_KEEPALIVE_SEC} s so dead links are noticed quickly`, check: "keepalive-within-nat-timeout" },
         ],
       });
     }
@@ -96,9 +153,18 @@ export function detectKeepaliveProblems(ctx: AnalysisContext): DraftFinding[] {
   return findings;
 }
 
+/** What brokers write when they throttle or cut a client for rates or quotas, in words rather than codes. */
+const RATE_LIMIT_TEXT =
+  /throttl|rate[ _-]?limit|rate too high|too many (messages|requests|publish|connect)|message rate|publish rate|quota|(rate|limit) exceeded|exceed(ed|s|ing)? (the )?(rate|limit|quota)|over (the )?(rate|limit|quota)|\b429\d*\b/i;
+
+export function isRateLimited(event: DiagnosisEvent): boolean {
+  if (event.reason === "throttled" || event.reason === "quota_exceeded") return true;
+  return RATE_LIMIT_TEXT.test(`${event.code ?? ""} ${event.message ?? ""}`.replace(/[_:]/g, " "));
+}
+
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */
 export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
-  const limited = ctx.events.filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && (event.reason === "throttled" || event.reason === "quota_exceeded"));
+  const limited = ctx.events.filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event));
   const last = limited.at(-1);
   if (!last) return [];
   const codes = [...new Set(limited.map((event) => event.code).filter((code): code is string => code !== null))];
@@ -106,7 +172,7 @@ export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
     {
       analyzer: "rate-limiting",
       title: "Drops after too many messages (rate limiting)",
-      verdict: `The server throttled or cut the device for exceeding a rate or quota ${limited.length} times${codes.length > 0 ? ` (${codes.join(", ")})` : ""}: it sends or connects faster than the limits allow.`,
+      verdict: `The server throttled or cut the device for exceeding a rate or quota ${limited.length} time${limited.length === 1 ? "" : "s"}: it sends or connects faster than the limits allow.`,
       severity: "warning",
       confidence: clamp(0.7 + 0.25 * Math.min(1, limited.length / 5)),
       evidence: { eventIds: limited.map((event) => event.id), stats: { rateLimited: limited.length }, range: rangeAround(last.occurredAt) },
@@ -119,11 +185,20 @@ export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
   ];
 }
 
-/** Drops right after the device itself reported a system event (suspend, network change, cron). */
+/** `power save`, `network change`: what a system event was, in words. */
+export function describeSystemEvent(event: DiagnosisEvent): string {
+  const agentType = /^agent:system_event:(.+)$/i.exec(event.code ?? "")?.[1];
+  if (agentType && agentType !== "other") return agentType.replace(/_/g, " ");
+  const named = /^agent:(SYSTEM_SUSPEND|NETWORK_CHANGE)$/i.exec(event.code ?? "")?.[1];
+  if (named) return named.toLowerCase() === "system_suspend" ? "suspend" : "network change";
+  return (event.message ?? "system event").slice(0, 60);
+}
+
+/** Drops right after the device itself reported a system event (suspend, network change, DHCP renewal, cron). */
 export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
-  if (ctx.reports.length === 0 || ctx.deviceDrops.length < 2) return [];
+  if (ctx.systemEvents.length === 0 || ctx.deviceDrops.length < 2) return [];
   const matched = ctx.deviceDrops.filter((drop) =>
-    ctx.reports.some((report) => {
+    ctx.systemEvents.some((report) => {
       const before = drop.occurredAt.getTime() - report.occurredAt.getTime();
       return before >= -10_000 && before <= SYSTEM_EVENT_WINDOW_MS;
     }),
@@ -131,15 +206,15 @@ export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
   if (matched.length < 2 || matched.length / ctx.deviceDrops.length < 0.5) return [];
   const last = matched.at(-1);
   if (!last) return [];
-  const kinds = [...new Set(ctx.reports.map((report) => report.code ?? report.message ?? "system event"))].slice(0, 4);
+  const kinds = [...new Set(ctx.systemEvents.map(describeSystemEvent))].slice(0, 4);
   return [
     {
       analyzer: "system-event-drops",
       title: "Drops during device system events",
-      verdict: `${matched.length} of ${ctx.deviceDrops.length} drops came within 2 min of a system event the device reported (${kinds.join(", ")}): device configuration (power save, suspend, cron), not the network.`,
+      verdict: `${matched.length} of ${ctx.deviceDrops.length} drops came within 2 min of a system event the device reported (${kinds.join(", ")}): the device's own configuration or environment (power save, suspend, network change, DHCP renewal, scheduled jobs), not the broker.`,
       severity: "warning",
       confidence: clamp(0.5 + 0.45 * (matched.length / ctx.deviceDrops.length)),
-      evidence: { eventIds: matched.map((drop) => drop.id), stats: { matchedDrops: matched.length, drops: ctx.deviceDrops.length, reports: ctx.reports.length }, range: rangeAround(last.occurredAt) },
+      evidence: { eventIds: matched.map((drop) => drop.id), stats: { matchedDrops: matched.length, drops: ctx.deviceDrops.length, systemEvents: ctx.systemEvents.length }, range: rangeAround(last.occurredAt) },
       codes: [],
       steps: [{ text: "Disable aggressive power save and move scheduled jobs that restart the network away from the connection", check: "manual" }],
     },

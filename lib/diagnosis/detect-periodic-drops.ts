@@ -1,12 +1,19 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext, Uptime } from "./analysis-context.ts";
-import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
+import { binomialTail, clamp, formatPeriod, maxExponentialWindowProbability, median, rangeAround, robustSpread } from "./statistics.ts";
 import type { DraftFinding } from "./types.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** Fewer uptimes than this cannot show a period. */
-export const MIN_PERIODIC_DROPS = 4;
+/** Fewer intervals than this cannot show a period. */
+export const MIN_PERIODIC_DROPS = 5;
+/** The period must account for at least this share of the drops the analyzer looks at. */
+export const MIN_PERIODIC_SHARE = 0.6;
+/**
+ * Largest chance that random (exponential) intervals put this many drops this close to one period: below it the
+ * period is a timer, above it chance could explain it. Checked over thousands of seeded random sequences.
+ */
+export const MAX_CHANCE_OF_PERIOD = 1e-4;
 /** Robust spread / median at or below this is a timer, not chance (exponential gaps sit near 1). */
 export const MAX_PERIODIC_VARIATION = 0.1;
 
@@ -17,16 +24,24 @@ const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "
 
 type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
 
-function classifyPeriod(periodMs: number, credentialDrops: boolean): PeriodKind {
+/** A period names its cause only when the drops' reasons confirm it; otherwise it is a timer the period hints at. */
+function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: boolean): PeriodKind {
   if (credentialDrops) {
     if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
     if (periodMs > 70 * MINUTE && periodMs <= 24.5 * HOUR) return "jwt";
     return "credential";
   }
-  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
-  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
-  if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return "jwt";
+  if (idleDrops && periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
   return "timer";
+}
+
+/** What an unconfirmed period resembles, and what would confirm it. */
+function describeTimerHint(periodMs: number): string {
+  const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
+  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
+  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
+  if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return ` The period matches a 24 h JWT lifetime, but ${unconfirmed}.`;
+  return "";
 }
 
 const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
@@ -49,18 +64,26 @@ function dominantCode(uptimes: readonly Uptime[]): string | null {
  */
 export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   // Takeovers have their own analyzer: a ping-pong at a steady pace is not a timer on this device.
-  const uptimes = ctx.uptimes.filter((uptime) => !excluded.has(uptime.drop.id) && uptime.drop.reason !== "session_taken_over");
+  const candidates = ctx.deviceDrops.filter((drop) => !excluded.has(drop.id) && drop.reason !== "session_taken_over");
+  const candidateIds = new Set(candidates.map((drop) => drop.id));
+  const uptimes = ctx.uptimes.filter((uptime) => candidateIds.has(uptime.drop.id));
   if (uptimes.length < MIN_PERIODIC_DROPS) return [];
   const durations = uptimes.map((uptime) => uptime.durationMs);
   const period = median(durations);
   const spread = robustSpread(durations);
   if (!(period >= MIN_PERIOD_MS) || spread / period > MAX_PERIODIC_VARIATION) return [];
   // Only the uptimes that belong to the period are evidence; a few others (a restart) do not break it.
-  const inPeriod = uptimes.filter((uptime) => Math.abs(uptime.durationMs - period) <= Math.max(3 * spread, 0.05 * period));
-  if (inPeriod.length < MIN_PERIODIC_DROPS || inPeriod.length / uptimes.length < 0.6) return [];
+  const halfWidth = Math.max(3 * spread, 0.05 * period);
+  const inPeriod = uptimes.filter((uptime) => Math.abs(uptime.durationMs - period) <= halfWidth);
+  // Most drops must be explained: drops without a known uptime count against the period too.
+  if (inPeriod.length < MIN_PERIODIC_DROPS || inPeriod.length / candidates.length < MIN_PERIODIC_SHARE) return [];
+  // Against chance: how likely would exponential intervals put this many of them in a window this narrow?
+  const chance = binomialTail(uptimes.length, inPeriod.length, maxExponentialWindowProbability(halfWidth / period));
+  if (chance > MAX_CHANCE_OF_PERIOD) return [];
 
   const credentialDrops = inPeriod.filter((uptime) => CREDENTIAL_REASONS.has(uptime.drop.reason)).length >= inPeriod.length / 2;
-  const kind = classifyPeriod(period, credentialDrops);
+  const idleDrops = inPeriod.filter((uptime) => uptime.drop.reason === "idle_timeout").length >= inPeriod.length / 2;
+  const kind = classifyPeriod(period, credentialDrops, idleDrops);
   const code = dominantCode(inPeriod);
   const reconnectGaps = ctx.gaps.filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected").map((gap) => gap.gapMs);
   const reconnectMs = reconnectGaps.length > 0 ? median(reconnectGaps) : null;
@@ -70,13 +93,14 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   if (!first || !last) return [];
 
   const variation = spread / period;
-  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, 0.98);
+  // A cause the codes do not confirm is less certain than the period itself.
+  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, kind === "timer" ? 0.9 : 0.98);
   const { title, cause } = EXPLANATION[kind];
   return [
     {
       analyzer: "periodic-drops",
       title,
-      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.`,
+      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${kind === "timer" ? describeTimerHint(period) : ""}`,
       severity: "warning",
       confidence,
       evidence: {

@@ -33,36 +33,71 @@ export function gapsGrow(burst: readonly ReconnectGap[]): boolean {
   return median(ratios) >= 1.5;
 }
 
-/** Reconnect storms: sub-second retries, gaps that do not grow. Takeover successors are another client, not a retry. */
-export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
-  const retries = ctx.gaps.filter((gap) => gap.drop.reason !== "session_taken_over" && !ctx.fleetWide.has(gap.drop.id));
-  const subSecond = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
+/** Retries the backoff analyzers look at: takeover successors are another client, fleet-wide drops are the fleet's. */
+export function retriesOf(ctx: AnalysisContext): ReconnectGap[] {
+  return ctx.gaps.filter((gap) => gap.drop.reason !== "session_taken_over" && !ctx.fleetWide.has(gap.drop.id));
+}
+
+/** Bursts of at least three quick retries whose gaps do not grow: retrying at a steady pace, no backoff. */
+export function findFlatBursts(retries: readonly ReconnectGap[]): { bursts: ReconnectGap[][]; flat: ReconnectGap[][] } {
   const bursts = splitBursts(retries).filter((burst) => burst.length >= 3);
-  const flat = bursts.filter((burst) => !gapsGrow(burst));
-  if (subSecond.length < MIN_STORM_RETRIES && flat.length === 0) return [];
-  const evidenceGaps = subSecond.length >= MIN_STORM_RETRIES ? subSecond : flat.flat();
-  const last = evidenceGaps.at(-1);
-  if (!last) return [];
-  const medianGap = median(evidenceGaps.map((gap) => gap.gapMs));
+  return { bursts, flat: bursts.filter((burst) => !gapsGrow(burst)) };
+}
+
+const BACKOFF_ADVICE = "start near 1 s, double each attempt up to 60 s, add random jitter";
+
+/**
+ * Sub-second retries are a reconnect storm (critical: they load the broker and can get the device throttled); a
+ * steady retry every few seconds is no backoff (a warning: it works, but hammers a broker that is down).
+ */
+export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
+  const retries = retriesOf(ctx);
+  const subSecond = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
+  const { bursts, flat } = findFlatBursts(retries);
   const longest = Math.max(0, ...bursts.map((burst) => burst.length));
+  if (subSecond.length >= MIN_STORM_RETRIES) {
+    const last = subSecond.at(-1);
+    if (!last) return [];
+    const medianGap = median(subSecond.map((gap) => gap.gapMs));
+    return [
+      {
+        analyzer: "reconnect-storm",
+        title: "Reconnect storm without backoff",
+        verdict: `Retries ${subSecond.length} times within 1 s of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} burst${bursts.length > 1 ? "s" : ""} of up to ${longest} retries; the gaps do not grow: no backoff.`,
+        severity: "critical",
+        confidence: clamp(0.65 + 0.25 * Math.min(1, subSecond.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97),
+        evidence: {
+          eventIds: subSecond.flatMap((gap) => [gap.drop.id, gap.next.id]),
+          stats: { subSecondRetries: subSecond.length, bursts: bursts.length, burstsWithoutBackoff: flat.length, longestBurst: longest, medianGapMs: Math.round(medianGap) },
+          range: rangeAround(last.drop.occurredAt, last.next.occurredAt, 2 * 60_000),
+        },
+        codes: ["mqtt5:0x9F", ...new Set(subSecond.map((gap) => gap.drop.code).filter((code): code is string => code !== null))],
+        steps: [
+          { text: `Back off exponentially: ${BACKOFF_ADVICE}`, check: "reconnect-backoff" },
+          { text: "After about 5 failed attempts, reconnect with freshly generated credentials", check: "credentials-accepted" },
+          { text: "Find why the connection dies right after connecting (crash on connect, rejected subscription)", check: "manual" },
+        ],
+      },
+    ];
+  }
+  const steady = flat.flat();
+  const last = steady.at(-1);
+  if (!last) return [];
+  const medianGap = median(steady.map((gap) => gap.gapMs));
   return [
     {
-      analyzer: "reconnect-storm",
-      title: "Reconnect storm without backoff",
-      verdict: `Retries ${evidenceGaps.length} times within ${medianGap < SUB_SECOND_MS ? "1 s" : "seconds"} of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} burst${bursts.length > 1 ? "s" : ""} of up to ${longest} retries; the gaps do not grow: no backoff.`,
-      severity: "critical",
-      confidence: clamp(0.65 + 0.25 * Math.min(1, evidenceGaps.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97),
+      analyzer: "no-backoff",
+      title: "No exponential backoff",
+      verdict: `Retries every ${formatPeriod(medianGap)} after a failure, ${steady.length} times in ${flat.length} burst${flat.length > 1 ? "s" : ""}, without waiting longer each time: no exponential backoff. Recommended: ${BACKOFF_ADVICE}.`,
+      severity: "warning",
+      confidence: clamp(0.5 + 0.3 * Math.min(1, steady.length / 30), 0, 0.85),
       evidence: {
-        eventIds: evidenceGaps.flatMap((gap) => [gap.drop.id, gap.next.id]),
-        stats: { subSecondRetries: subSecond.length, bursts: bursts.length, burstsWithoutBackoff: flat.length, longestBurst: longest, medianGapMs: Math.round(medianGap) },
+        eventIds: steady.flatMap((gap) => [gap.drop.id, gap.next.id]),
+        stats: { retries: steady.length, burstsWithoutBackoff: flat.length, longestBurst: longest, medianGapMs: Math.round(medianGap) },
         range: rangeAround(last.drop.occurredAt, last.next.occurredAt, 2 * 60_000),
       },
-      codes: ["mqtt5:0x9F", ...new Set(evidenceGaps.map((gap) => gap.drop.code).filter((code): code is string => code !== null))],
-      steps: [
-        { text: "Back off exponentially: start near 0.5–1 s, double each attempt, cap at 60 s, add random jitter", check: "reconnect-backoff" },
-        { text: "After about 5 failed attempts, reconnect with freshly generated credentials", check: "credentials-accepted" },
-        { text: "Find why the connection dies right after connecting (crash on connect, rejected subscription)", check: "manual" },
-      ],
+      codes: [],
+      steps: [{ text: `Back off exponentially: ${BACKOFF_ADVICE}`, check: "reconnect-backoff" }],
     },
   ];
 }

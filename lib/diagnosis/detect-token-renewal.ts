@@ -39,7 +39,7 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
 
 /** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */
 export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFinding[]; explained: Set<string> } {
-  const chains = findRenewalChains(ctx.events);
+  const chains = ctx.renewals;
   const explained = new Set(chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id]));
   const first = chains[0];
   const last = chains.at(-1);

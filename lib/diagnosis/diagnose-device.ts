@@ -2,42 +2,67 @@ import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import { buildAnalysisContext, type AnalysisContext } from "./analysis-context.ts";
 import { detectClientIdTakeover } from "./detect-client-id-takeover.ts";
 import { detectAuthFailures, detectRejectedClientId, detectTlsFailures } from "./detect-connect-failures.ts";
-import { detectFleetWideDrops } from "./detect-fleet-wide-drops.ts";
+import { detectFleetWideDrops, FLEET_WIDE_LEADING_SHARE } from "./detect-fleet-wide-drops.ts";
 import { detectIrregularDrops, detectKeepaliveProblems, detectRateLimiting, detectSystemEventDrops } from "./detect-network-drops.ts";
 import { detectPeriodicDrops } from "./detect-periodic-drops.ts";
 import { detectReconnectStorm } from "./detect-reconnect-storm.ts";
 import { detectTokenRenewal } from "./detect-token-renewal.ts";
 import { evaluateCheck } from "./evaluate-checks.ts";
+import { roundConfidence } from "./statistics.ts";
 import type { DeviceDiagnosis, DiagnosisInput, DraftFinding, Finding, Severity } from "./types.ts";
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1, expected: 0 };
 
-/** Steps from the analyzer first, then the knowledge-base steps of its main code; each evaluated once. */
+/** Two step texts say the same thing when one extends the other or they open with the same four words. */
+function stepKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9 ]+/g, " ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 4)
+    .join(" ");
+}
+
+/** Steps from the analyzer first, then the knowledge-base steps of its main code; each said and evaluated once. */
 function evaluateSteps(draft: DraftFinding, ctx: AnalysisContext): Finding {
   const entry = findKnowledgeEntry(draft.codes[0]);
-  const seen = new Set<string>();
+  const checks = new Set<string>();
+  const texts = new Set<string>();
   const steps = [...draft.steps, ...(entry?.steps ?? [])]
+    // The fleet-wide finding is the answer to "rule out a fleet event"; asking it again would only mark it failed.
+    .filter((step) => !(draft.analyzer === "fleet-wide-drops" && step.check === "not-fleet-wide"))
     .filter((step) => {
-      const key = step.check === "manual" ? step.text : step.check;
-      if (seen.has(key)) return false;
-      seen.add(key);
+      const key = stepKey(step.text);
+      if (texts.has(key) || (step.check !== "manual" && checks.has(step.check))) return false;
+      texts.add(key);
+      if (step.check !== "manual") checks.add(step.check);
       return true;
     })
     .map((step) => {
-      const result = evaluateCheck(step.check, ctx);
+      const result = evaluateCheck(step.check, ctx, { eventIds: draft.evidence.eventIds });
       return { ...step, ...result, evidence: result.evidence ?? (result.status === "failed" ? draft.evidence.range : null) };
     });
-  return { ...draft, steps };
+  return { ...draft, confidence: roundConfidence(draft.confidence), steps };
 }
 
-/** Higher confidence first; equal confidence puts the more severe finding first. */
+/** Higher confidence first (two decimals); equal confidence puts the more severe finding first, then by analyzer name. */
 export function orderFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => b.confidence - a.confidence || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.analyzer.localeCompare(b.analyzer));
+  return [...findings].sort(
+    (a, b) => roundConfidence(b.confidence) - roundConfidence(a.confidence) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.analyzer.localeCompare(b.analyzer),
+  );
+}
+
+/** A fleet-wide finding that covers only some of the drops explains those, not the device: it never leads. */
+function explainsMostDrops(finding: Finding): boolean {
+  if (finding.analyzer !== "fleet-wide-drops") return true;
+  const share = Number(finding.evidence.stats.shareOfDrops ?? 100) / 100;
+  return share > FLEET_WIDE_LEADING_SHARE;
 }
 
 /** The banner: the most confident alarming finding; otherwise the most confident one (expected or info). */
 export function pickVerdict(ordered: readonly Finding[]): Finding | null {
-  return ordered.find((finding) => finding.severity === "critical" || finding.severity === "warning") ?? ordered[0] ?? null;
+  return ordered.find((finding) => finding.severity === "critical" || finding.severity === "warning") ?? ordered.find(explainsMostDrops) ?? null;
 }
 
 /**
@@ -48,12 +73,17 @@ export function pickVerdict(ordered: readonly Finding[]): Finding | null {
 export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
   const ctx = buildAnalysisContext(input);
   const renewal = detectTokenRenewal(ctx);
+  const periodic = detectPeriodicDrops(ctx, renewal.explained);
+  // Drops a period explains are not also irregular or NAT drops.
+  const claimed = new Set([...renewal.explained, ...periodic.flatMap((finding) => finding.evidence.eventIds)]);
+  // A period whose cause the codes do not confirm may itself be the NAT's doing (regular traffic after quiet spells).
+  const confirmed = new Set([...renewal.explained, ...periodic.filter((finding) => finding.evidence.stats.kind !== "timer").flatMap((finding) => finding.evidence.eventIds)]);
   const drafts: DraftFinding[] = [
     ...renewal.findings,
     ...detectFleetWideDrops(ctx),
-    ...detectPeriodicDrops(ctx, renewal.explained),
-    ...detectIrregularDrops(ctx, renewal.explained),
-    ...detectKeepaliveProblems(ctx),
+    ...periodic,
+    ...detectIrregularDrops(ctx, claimed),
+    ...detectKeepaliveProblems(ctx, confirmed),
     ...detectRateLimiting(ctx),
     ...detectSystemEventDrops(ctx),
     ...detectClientIdTakeover(ctx),

@@ -1,9 +1,9 @@
 import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
-import { NAT_IDLE_TIMEOUT_SEC } from "./detect-network-drops.ts";
-import { SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
-import { formatPeriod, median, rangeAround } from "./statistics.ts";
+import { isRateLimited, NAT_IDLE_TIMEOUT_MAX_SEC, NAT_IDLE_TIMEOUT_MIN_SEC, RECOMMENDED_KEEPALIVE_SEC } from "./detect-network-drops.ts";
+import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
+import { formatPeriod, formatUtc, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, EvidenceRange, StepStatus } from "./types.ts";
 
 export type CheckResult = { status: StepStatus; detail: string; evidence: EvidenceRange | null };
@@ -12,21 +12,30 @@ const unknown = (detail: string): CheckResult => ({ status: "unknown", detail, e
 const passed = (detail: string): CheckResult => ({ status: "passed", detail, evidence: null });
 const failed = (detail: string, at?: DiagnosisEvent): CheckResult => ({ status: "failed", detail, evidence: at ? rangeAround(at.occurredAt) : null });
 
-/** Evaluates one check against the device's evidence. Pure; `unknown` when the data cannot tell. */
-export function evaluateCheck(check: CheckId, ctx: AnalysisContext): CheckResult {
+/**
+ * Evaluates one check against the device's evidence. Pure; `unknown` when the data cannot tell. `scope` limits the
+ * checks that are about particular drops (not-fleet-wide) to the drops of the finding the step belongs to.
+ */
+export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { eventIds: readonly string[] }): CheckResult {
   switch (check) {
     case "keepalive-within-nat-timeout": {
       const keepalive = ctx.lastKeepaliveSec;
       if (keepalive === null) return unknown("The connect events do not report the keepalive.");
       if (keepalive === 0) return failed("Keepalive is 0 (disabled): idle connections are never probed.");
-      return keepalive <= NAT_IDLE_TIMEOUT_SEC
-        ? passed(`Keepalive is ${keepalive} s, within typical NAT idle timeouts (300–600 s).`)
-        : failed(`Keepalive is ${keepalive} s, longer than typical NAT idle timeouts (300–600 s).`, ctx.connects.at(-1));
+      // Passes only where the recommendation does: a step shown beside "set it to 60 s" must not pass at 120 s.
+      return keepalive <= RECOMMENDED_KEEPALIVE_SEC
+        ? passed(`Keepalive is ${keepalive} s, at or below the recommended ${RECOMMENDED_KEEPALIVE_SEC} s.`)
+        : failed(
+            `Keepalive is ${keepalive} s, above the recommended ${RECOMMENDED_KEEPALIVE_SEC} s (NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs sooner).`,
+            ctx.connects.findLast((event) => event.keepaliveSec !== null),
+          );
     }
     case "reconnect-backoff": {
-      const retries = ctx.gaps.filter((gap) => gap.drop.reason !== "session_taken_over" && !ctx.fleetWide.has(gap.drop.id));
+      const retries = retriesOf(ctx);
       const quick = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
       if (quick.length >= 3) return failed(`${quick.length} retries came less than 1 s after the previous failure.`, quick.at(-1)?.drop);
+      const steady = findFlatBursts(retries).flat.flat();
+      if (steady.length > 0) return failed(`${steady.length} retries came every ${formatPeriod(median(steady.map((gap) => gap.gapMs)))} without waiting longer each time.`, steady.at(-1)?.drop);
       if (retries.length < 3) return unknown("Too few reconnects to judge the backoff.");
       return passed(`No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`);
     }
@@ -37,7 +46,9 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext): CheckResult
         return failed(`${takeovers.length} takeovers with connects from ${addresses.size} addresses (${[...addresses].slice(0, 3).join(", ")}).`, takeovers.at(-1));
       }
       if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
-      return passed(takeovers.length === 0 ? "No session takeovers." : `${takeovers.length} takeovers, all from one address.`);
+      if (takeovers.length === 0) return passed("No session takeovers.");
+      if (addresses.size === 0) return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
+      return passed(`${takeovers.length} takeovers, all from one address.`);
     }
     case "credentials-accepted": {
       const authFailures = ctx.failures.filter((event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired");
@@ -46,7 +57,7 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext): CheckResult
       if (lastFailure && (!lastConnect || lastConnect.occurredAt < lastFailure.occurredAt)) {
         return failed(`The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`, lastFailure);
       }
-      if (lastConnect) return passed(`Credentials are accepted: last successful connect ${lastConnect.occurredAt.toISOString()}.`);
+      if (lastConnect) return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
       return unknown("No connect attempts in the window.");
     }
     case "renews-before-expiry": {
@@ -63,13 +74,15 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext): CheckResult
     }
     case "not-fleet-wide": {
       if (!ctx.fleet) return unknown("Fleet data is not available.");
-      if (ctx.drops.length === 0) return passed("No drops in the window.");
-      const shared = ctx.drops.filter((drop) => ctx.fleetWide.has(drop.id));
-      if (shared.length === 0) return passed("None of the drops coincided with drops across the fleet: the cause is on this device's side.");
-      return failed(`${shared.length} of ${ctx.drops.length} drops coincided with fleet-wide drops: look at the server or network for those.`, shared.at(-1));
+      const inScope = scope ? new Set(scope.eventIds) : null;
+      const drops = inScope ? ctx.drops.filter((drop) => inScope.has(drop.id)) : ctx.drops;
+      if (drops.length === 0) return inScope ? unknown("This finding has no drops to compare with the fleet.") : passed("No drops in the window.");
+      const shared = drops.filter((drop) => ctx.fleetWide.has(drop.id));
+      if (shared.length === 0) return passed(`None of the ${drops.length === 1 ? "drop" : `${drops.length} drops`} coincided with drops across comparable devices: the cause is on this device's side.`);
+      return failed(`${shared.length} of ${drops.length} drops coincided with drops across comparable devices: look at the server or network for those.`, shared.at(-1));
     }
     case "below-rate-limits": {
-      const limited = ctx.events.filter((event) => event.reason === "throttled" || event.reason === "quota_exceeded");
+      const limited = ctx.events.filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event));
       if (limited.length > 0) return failed(`${limited.length} throttling or quota events.`, limited.at(-1));
       return ctx.events.length > 0 ? passed("No throttling or quota events.") : unknown("No events in the window.");
     }

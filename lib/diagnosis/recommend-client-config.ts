@@ -1,3 +1,4 @@
+import { NAT_IDLE_TIMEOUT_MAX_SEC, NAT_IDLE_TIMEOUT_MIN_SEC, RECOMMENDED_KEEPALIVE_SEC } from "./detect-network-drops.ts";
 import type { DeviceDiagnosis } from "./types.ts";
 
 export type ConfigRecommendation = {
@@ -17,22 +18,24 @@ export function recommendClientConfig(diagnosis: DeviceDiagnosis): ConfigRecomme
   const keepalive = diagnosis.summary.lastKeepaliveSec;
   const analyzers = new Set(diagnosis.findings.map((finding) => finding.analyzer));
   const storm = analyzers.has("reconnect-storm");
+  const steadyRetries = analyzers.has("no-backoff");
   const authStuck = diagnosis.findings.some((finding) => finding.analyzer === "auth-failures" && finding.severity === "critical");
   const expiring = analyzers.has("periodic-drops") && diagnosis.findings.some((finding) => finding.analyzer === "periodic-drops" && finding.evidence.stats.kind !== "idle" && finding.evidence.stats.kind !== "timer");
   return [
     {
       setting: "Keepalive",
-      value: "60 s",
-      reason: "Most NAT devices forget idle connections after 300–600 s; 60 s keeps the mapping alive, and the broker notices a dead link after 90 s (1.5 × keepalive) instead of many minutes.",
+      value: `${RECOMMENDED_KEEPALIVE_SEC} s`,
+      reason: `NAT devices forget idle connections after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner; ${RECOMMENDED_KEEPALIVE_SEC} s keeps the mapping alive, and the broker notices a dead link after ${RECOMMENDED_KEEPALIVE_SEC * 1.5} s (1.5 × keepalive) instead of many minutes.`,
       observed: keepalive === null ? null : `${keepalive} s`,
-      status: keepalive === null ? "unknown" : keepalive > 0 && keepalive <= 300 ? "passed" : "failed",
+      // Agrees with the recommendation beside it: 120 s does not "match" 60 s.
+      status: keepalive === null ? "unknown" : keepalive > 0 && keepalive <= RECOMMENDED_KEEPALIVE_SEC ? "passed" : "failed",
     },
     {
       setting: "Reconnect backoff",
       value: "Start at 0.5–1 s, double each attempt, cap at 60 s, add random jitter",
       reason: "Transient glitches often recover within a second; doubling with a cap avoids hammering a broker that is down, and jitter keeps a fleet from reconnecting in lockstep after an outage.",
-      observed: storm ? "sub-second retries without growing gaps" : null,
-      status: storm ? "failed" : "unknown",
+      observed: storm ? "sub-second retries without growing gaps" : steadyRetries ? "retries at a steady pace without growing gaps" : null,
+      status: storm || steadyRetries ? "failed" : "unknown",
     },
     {
       setting: "Deeper reconnect",

@@ -35,3 +35,49 @@ export function minuteOf(date: Date): number {
 export function rangeAround(first: Date, last: Date = first, padMs = 10 * MINUTE): { from: string; to: string } {
   return { from: new Date(first.getTime() - padMs).toISOString(), to: new Date(last.getTime() + padMs).toISOString() };
 }
+
+const pad = (value: number) => String(value).padStart(2, "0");
+
+/** `2026-11-22 10:04:05 UTC`: the same text as the page's timestamps (components/format.ts formatTimestamp). */
+export function formatUtc(date: Date): string {
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} UTC`;
+}
+
+/** Confidence as shown and as ordered: two decimals, so floating-point noise never decides a tie. */
+export function roundConfidence(value: number): number {
+  return Math.round(clamp(value) * 100) / 100;
+}
+
+function logChoose(n: number, k: number): number {
+  let sum = 0;
+  for (let i = 1; i <= k; i += 1) sum += Math.log(n - k + i) - Math.log(i);
+  return sum;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p), summed in log space (n up to tens of thousands). */
+export function binomialTail(n: number, k: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let total = 0;
+  let logTerm = logChoose(n, k) + k * Math.log(p) + (n - k) * Math.log(1 - p);
+  for (let i = k; i <= n; i += 1) {
+    total += Math.exp(logTerm);
+    // term(i+1) / term(i) = (n - i) / (i + 1) · p / (1 - p)
+    logTerm += Math.log(n - i) - Math.log(i + 1) + Math.log(p) - Math.log(1 - p);
+    if (logTerm < -745) break;
+  }
+  return Math.min(1, total);
+}
+
+/**
+ * The largest chance that one exponential (random, memoryless) interval lands within ±`relativeHalfWidth` of a
+ * period, over every period and every mean: the window sits where it catches the most, so the data choosing the
+ * period cannot make chance look like a timer.
+ */
+export function maxExponentialWindowProbability(relativeHalfWidth: number): number {
+  const r = Math.min(0.99, Math.max(1e-6, relativeHalfWidth));
+  const x = Math.log((1 + r) / (1 - r)) / (2 * r);
+  return Math.exp(-(1 - r) * x) - Math.exp(-(1 + r) * x);
+}

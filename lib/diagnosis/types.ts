@@ -12,6 +12,10 @@ export type DiagnosisEvent = {
   message: string | null;
   clientIp: string | null;
   keepaliveSec: number | null;
+  /** The adapter that produced it, where known (`linkscope-agent`, `device-report`, `emqx-sys`, …). */
+  source?: string | null;
+  /** Set by the engine: `device` for a device-side report normalized into a connect, drop or refusal. */
+  side?: "broker" | "device";
 };
 
 export type DiagnosisSession = {
@@ -22,10 +26,11 @@ export type DiagnosisSession = {
   clientIp: string | null;
 };
 
-/** Fleet-wide drop counts per minute (epoch ms of the minute start), from the rollups. */
 /**
- * `otherDevicesDropping`: for each minute (epoch ms) around this device's drops, how many OTHER devices dropped
- * in that minute or the one before or after (a burst can straddle a minute boundary). Devices, not drops.
+ * The fleet this device is compared with: devices of the same source (and broker node where known) that were active
+ * in the window (`devicesTotal`, this device included), and for each minute (epoch ms) around this device's drops,
+ * how many OTHER devices of that fleet dropped in that minute or the one before or after (a burst can straddle a
+ * minute boundary). Devices, not drops.
  */
 export type FleetContext = { devicesTotal: number; otherDevicesDropping: ReadonlyMap<number, number> };
 

@@ -34,17 +34,17 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
   ],
   connection_lost: [
     step("Rule out a server or network event: other devices should not have dropped in the same minutes", "not-fleet-wide"),
-    step("Keep the keepalive at or below 60 s so NAT devices (300–600 s idle timeout) keep the mapping open", "keepalive-within-nat-timeout"),
+    step("Set the keepalive to 60 s so NAT devices keep the mapping open (they forget idle flows after 240–600 s, some carrier NATs sooner)", "keepalive-within-nat-timeout"),
     step("Check the device's network (signal, Wi-Fi roaming, DHCP, power save) around the drop times", "stable-network"),
     step("Reconnect with exponential backoff and jitter", "reconnect-backoff"),
   ],
   keepalive_timeout: [
-    step("Keep the keepalive at or below 60 s; the broker detects a dead link only after 1.5 × keepalive", "keepalive-within-nat-timeout"),
+    step("Set the keepalive to 60 s; the broker detects a dead link only after 1.5 × keepalive", "keepalive-within-nat-timeout"),
     step("Check that the client's ping loop runs while the application is busy (no blocked event loop)", "manual"),
     step("Check the device's network path around the drop times", "stable-network"),
   ],
   idle_timeout: [
-    step("Send a PINGREQ or a message well within the idle limit (for example every 60 s)", "keepalive-within-nat-timeout"),
+    step("Send a PINGREQ or a message well within the idle limit (a 60 s keepalive)", "keepalive-within-nat-timeout"),
     step("Exclude load-balancer health checks and scanners from alerting", "manual"),
   ],
   session_taken_over: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeSessionStats, type SessionLike } from "./compute-session-stats.ts";
+import { computeSessionStats, countDropsAndFailures, type SessionLike } from "./compute-session-stats.ts";
 
 const T0 = Date.parse("2026-11-22T00:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -95,5 +95,34 @@ describe("computeSessionStats", () => {
     });
     expect(stats.connectedRatio).toBe(1);
     expect(stats.currentUptimeMs).toBe(300 * MIN);
+  });
+});
+
+describe("countDropsAndFailures", () => {
+  const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 10, 1, 0, minute, second));
+  it("counts one Azure SAS renewal (401003 then 404104) as one drop and no failed connect", () => {
+    const disconnectFirst = [
+      { kind: "disconnected", reason: "credential_expired", code: "azure:401003", occurredAt: at(65) },
+      { kind: "disconnected", reason: "connection_lost", code: "azure:404104", occurredAt: at(65, 2) },
+      { kind: "connected", reason: "connected", code: null, occurredAt: at(65, 6) },
+    ];
+    const refusalFirst = [
+      { kind: "connect_failed", reason: "credential_expired", code: "azure:401003", occurredAt: at(65) },
+      { kind: "disconnected", reason: "connection_lost", code: "azure:404104", occurredAt: at(65, 2) },
+      { kind: "connected", reason: "connected", code: null, occurredAt: at(65, 6) },
+    ];
+    expect(countDropsAndFailures(disconnectFirst)).toEqual({ drops: 1, failedConnects: 0 });
+    expect(countDropsAndFailures(refusalFirst)).toEqual({ drops: 1, failedConnects: 0 });
+  });
+
+  it("still counts separate drops and real refusals", () => {
+    const events = [
+      { kind: "disconnected", reason: "connection_lost", code: null, occurredAt: at(1) },
+      { kind: "connected", reason: "connected", code: null, occurredAt: at(1, 5) },
+      { kind: "disconnected", reason: "connection_lost", code: null, occurredAt: at(1, 30) },
+      { kind: "connect_failed", reason: "credential_expired", code: "azure:401003", occurredAt: at(10) },
+      { kind: "connect_failed", reason: "auth_failed", code: "connack:4", occurredAt: at(11) },
+    ];
+    expect(countDropsAndFailures(events)).toEqual({ drops: 2, failedConnects: 2 });
   });
 });

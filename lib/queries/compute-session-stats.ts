@@ -103,3 +103,38 @@ function computeCoverage(ordered: ReadonlyArray<{ start: number; end: number | n
   }
   return covered / (until - from);
 }
+
+/** How long after a drop a second disconnect of the same connection (Azure's 404104 after a 401003) may come. */
+export const SAME_DROP_MS = 60_000;
+
+type CountedEvent = { kind: string; reason: string; code: string | null; occurredAt: TimeLike };
+
+/**
+ * Pure: drops and failed connects as the diagnosis counts them (lib/diagnosis/analysis-context.ts). A disconnect
+ * within SAME_DROP_MS of a previous drop, with no connect between, ends the same connection; a 401003 refusal
+ * followed within SAME_DROP_MS by its 404104 is the token renewal's drop, not a failed connect. So one SAS renewal
+ * counts once, whichever way the hub logged its 401003.
+ */
+export function countDropsAndFailures(events: ReadonlyArray<CountedEvent>): { drops: number; failedConnects: number } {
+  const ordered = events.filter((event) => event.kind !== "device_report").map((event) => ({ ...event, at: toMs(event.occurredAt) }));
+  ordered.sort((a, b) => a.at - b.at);
+  let drops = 0;
+  let failedConnects = 0;
+  let previousDropAt: number | null = null;
+  ordered.forEach((event, index) => {
+    if (event.kind === "connected") previousDropAt = null;
+    if (event.kind === "connect_failed") {
+      const closing = ordered.slice(index + 1).find((next) => next.at - event.at <= SAME_DROP_MS && next.code === "azure:404104");
+      if (!(event.code === "azure:401003" && closing)) failedConnects += 1;
+    }
+    if (event.kind !== "disconnected") return;
+    if (event.reason === "client_disconnect") {
+      previousDropAt = null;
+      return;
+    }
+    if (previousDropAt !== null && event.at - previousDropAt <= SAME_DROP_MS) return;
+    drops += 1;
+    previousDropAt = event.at;
+  });
+  return { drops, failedConnects };
+}

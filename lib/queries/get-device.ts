@@ -69,12 +69,22 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
       },
     }),
     db.$queryRaw<CountsRow[]>`
+      WITH e AS (
+        SELECT kind, reason, code, occurred_at,
+               LAG(kind) OVER w AS prev_kind, LAG(reason) OVER w AS prev_reason, LAG(occurred_at) OVER w AS prev_at,
+               LEAD(code) OVER w AS next_code, LEAD(occurred_at) OVER w AS next_at
+        FROM connection_events
+        WHERE device_id = ${deviceId} AND occurred_at >= ${since} AND occurred_at <= ${now} AND kind <> 'device_report'
+        WINDOW w AS (ORDER BY occurred_at, id)
+      )
+      -- One lost connection is one drop (Azure logs a SAS renewal as 401003 then 404104): as the diagnosis counts.
       SELECT COUNT(*) FILTER (WHERE kind = 'connected')::int AS connects,
              COUNT(*) FILTER (WHERE kind = 'disconnected')::int AS disconnects,
-             COUNT(*) FILTER (WHERE kind = 'disconnected' AND reason <> 'client_disconnect')::int AS drops,
-             COUNT(*) FILTER (WHERE kind = 'connect_failed')::int AS "failedConnects"
-      FROM connection_events
-      WHERE device_id = ${deviceId} AND occurred_at >= ${since} AND occurred_at <= ${now}`,
+             COUNT(*) FILTER (WHERE kind = 'disconnected' AND reason <> 'client_disconnect'
+               AND NOT (prev_kind IS NOT DISTINCT FROM 'disconnected' AND prev_reason IS DISTINCT FROM 'client_disconnect' AND occurred_at - prev_at <= interval '60 seconds'))::int AS drops,
+             COUNT(*) FILTER (WHERE kind = 'connect_failed'
+               AND NOT (code = 'azure:401003' AND next_code IS NOT DISTINCT FROM 'azure:404104' AND next_at - occurred_at <= interval '60 seconds'))::int AS "failedConnects"
+      FROM e`,
     db.session.findFirst({
       where: { deviceId, endedAt: null },
       orderBy: { startedAt: "desc" },

@@ -1,4 +1,5 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { mergeDeviceReports } from "@/lib/diagnosis/analysis-context.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnosis/types.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
 
@@ -10,27 +11,92 @@ export const MAX_DIAGNOSIS_EVENTS = 20_000;
 const MINUTE = 60_000;
 
 type FleetMinuteRow = { bucket: Date; devices: number };
+type CountRow = { devices: number };
 
 /**
- * For each minute of this device's drops, the other devices that dropped within a minute of it, from
- * device_drop_minute (one row per device and minute, kept by the writer). Bounded by the device's own drop minutes,
- * so the fleet-wide analyzer stays a pure function.
+ * The fleet a device is compared with: the source (and broker node, where its events name one) most of its
+ * broker-side events came from; a device seen only through its own reports is compared with devices reporting
+ * through the same source. Null when the device has no events.
  */
-async function loadFleetContext(db: Db, deviceId: string, drops: readonly DiagnosisEvent[]): Promise<FleetContext> {
-  const minutes = new Set<number>();
-  for (const drop of drops) minutes.add(Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE);
-  const [devicesTotal, rows] = await Promise.all([
-    db.device.count(),
-    minutes.size === 0
-      ? Promise.resolve([] as FleetMinuteRow[])
-      : db.$queryRaw<FleetMinuteRow[]>`
-          SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
-          FROM unnest(${[...minutes].map((minute) => new Date(minute).toISOString())}::timestamptz[]) AS m(minute)
-          JOIN device_drop_minute d
-            ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
-           AND d.device_id <> ${deviceId}
-          GROUP BY m.minute`,
-  ]);
+export type FleetScope = { source: string; brokerNode: string | null; side: "broker" | "device" };
+
+function mostCommon(values: readonly (string | null | undefined)[]): string | null {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+}
+
+export function chooseFleetScope(events: readonly (DiagnosisEvent & { brokerNode?: string | null })[]): FleetScope | null {
+  const broker = events.filter((event) => event.kind !== "device_report");
+  const side = broker.length > 0 ? "broker" : "device";
+  const pool = broker.length > 0 ? broker : events;
+  const source = mostCommon(pool.map((event) => event.source));
+  if (!source) return null;
+  const brokerNode = mostCommon(pool.filter((event) => event.source === source).map((event) => event.brokerNode));
+  return { source, brokerNode, side };
+}
+
+/**
+ * Devices of the scope that were active in [from, to): they disconnected or were refused in it (device_reason_minute,
+ * which holds clean disconnects too), or were connected during it (fleet_connected_devices); for a device-side scope,
+ * devices that reported in it. Never every device ever seen on every platform.
+ */
+async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, from: Date, to: Date): Promise<number> {
+  if (scope.side === "device") {
+    const [row] = await db.$queryRaw<CountRow[]>`
+      SELECT COUNT(DISTINCT device_id)::int AS devices FROM connection_events
+      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`;
+    return Math.max(1, row?.devices ?? 0);
+  }
+  const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND broker_node = ${scope.brokerNode}`;
+  const [row] = await db.$queryRaw<CountRow[]>`
+    SELECT COUNT(*)::int AS devices FROM (
+      SELECT device_id FROM device_reason_minute
+      WHERE bucket >= date_trunc('minute', ${from}::timestamptz) AND bucket < ${to} AND source = ${scope.source} ${node}
+      UNION
+      SELECT device_id FROM fleet_connected_devices WHERE source = ${scope.source} ${node} AND since < ${to}
+      UNION
+      SELECT ${deviceId}::text
+    ) active`;
+  return row?.devices ?? 1;
+}
+
+/**
+ * For each minute of this device's drops, the other devices of its fleet scope that dropped within a minute of it:
+ * from device_reason_minute (per device, minute, source and node, kept by the writer) for broker-side scopes, from
+ * the devices' own reports for a device-side scope. Bounded by the device's own drop minutes, never a fleet scan.
+ */
+async function loadDroppingDevices(db: Db, deviceId: string, scope: FleetScope, minutes: readonly number[]): Promise<FleetMinuteRow[]> {
+  if (minutes.length === 0) return [];
+  const buckets = minutes.map((minute) => new Date(minute).toISOString());
+  if (scope.side === "device") {
+    return db.$queryRaw<FleetMinuteRow[]>`
+      SELECT m.minute AS bucket, COUNT(DISTINCT e.device_id)::int AS devices
+      FROM unnest(${buckets}::timestamptz[]) AS m(minute)
+      JOIN connection_events e
+        ON e.occurred_at >= m.minute - interval '1 minute' AND e.occurred_at < m.minute + interval '2 minutes'
+       AND e.device_id <> ${deviceId} AND e.source = ${scope.source}
+       AND e.kind IN ('disconnected', 'device_report') AND e.reason NOT IN ('connected', 'client_disconnect', 'unknown')
+      GROUP BY m.minute`;
+  }
+  const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND d.broker_node = ${scope.brokerNode}`;
+  return db.$queryRaw<FleetMinuteRow[]>`
+    SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
+    FROM unnest(${buckets}::timestamptz[]) AS m(minute)
+    JOIN device_reason_minute d
+      ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
+     AND d.device_id <> ${deviceId} AND d.kind = 'disconnected' AND d.reason <> 'client_disconnect'
+     AND d.source = ${scope.source} ${node}
+    GROUP BY m.minute`;
+}
+
+async function loadFleetContext(db: Db, deviceId: string, events: readonly (DiagnosisEvent & { brokerNode: string | null })[], window: { from: Date; to: Date }): Promise<FleetContext | null> {
+  const scope = chooseFleetScope(events);
+  if (!scope) return null;
+  // The drops the engine will see: device-side reports count once they are normalized and deduplicated.
+  const drops = mergeDeviceReports(events).events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
+  const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE))];
+  const [devicesTotal, rows] = await Promise.all([countActiveDevices(db, deviceId, scope, window.from, window.to), loadDroppingDevices(db, deviceId, scope, minutes)]);
   return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
 }
 
@@ -40,20 +106,20 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     where: { deviceId: input.deviceId, occurredAt: { gte: input.from, lt: input.to } },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     take: MAX_DIAGNOSIS_EVENTS + 1,
-    select: { id: true, kind: true, occurredAt: true, reason: true, initiator: true, code: true, message: true, clientIp: true, keepaliveSec: true },
+    select: { id: true, kind: true, occurredAt: true, reason: true, initiator: true, code: true, message: true, clientIp: true, keepaliveSec: true, source: true, brokerNode: true },
   });
-  const events: DiagnosisEvent[] = rows
+  const loaded = rows
     .slice(0, MAX_DIAGNOSIS_EVENTS)
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
-  const drops = events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
-  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, drops)]);
+  const window = { from: input.from, to: input.to };
+  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window)]);
   return {
     deviceId: input.deviceId,
-    events,
+    events: loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event),
     sessions: sessions.sessions,
     fleet,
-    window: { from: input.from, to: input.to },
+    window,
     truncated: rows.length > MAX_DIAGNOSIS_EVENTS,
   };
 }

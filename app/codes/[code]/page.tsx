@@ -7,6 +7,7 @@ import { deviceHref } from "@/lib/http/device-path.ts";
 import { getCodeDetails } from "@/lib/queries/get-code-details.ts";
 import { fillTrendDays } from "@/lib/queries/get-code-trend.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { CHECK_EVIDENCE } from "@/lib/diagnosis/describe-check.ts";
 
 type CodePageProps = { params: Promise<{ code: string }> };
 
@@ -62,7 +63,7 @@ export default async function CodePage({ params }: CodePageProps) {
           <ol aria-label="Resolution steps">
             {entry.steps.map((step) => (
               <li key={step.text}>
-                {step.text} <span className="muted">(checked by: {step.check === "manual" ? "you, on the device" : step.check})</span>
+                {step.text} <span className="muted">(checked against: {CHECK_EVIDENCE[step.check]})</span>
               </li>
             ))}
           </ol>
