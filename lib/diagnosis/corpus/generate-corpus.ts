@@ -58,6 +58,7 @@ function toDiagnosisEvent(event: ConnectionEvent, id: number): DiagnosisEvent {
     message: event.message,
     clientIp: event.clientIp,
     keepaliveSec: event.keepaliveSec,
+    source: event.source,
   };
 }
 

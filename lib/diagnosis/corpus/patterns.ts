@@ -111,7 +111,14 @@ function periodicPattern(kind: PeriodicKind): PatternDefinition {
     title: titles[kind][0],
     basis: titles[kind][1],
     supports: (caps, format) => caps.connects && has(caps, [cause, "network"]) && !(kind === "jwt" && format === "azure-iot-hub"),
-    expect: () => finding(`periodic drops classified ${kind}`, [PERIODIC(kind === "sas" ? ["sas", "credential"] : [kind])]),
+    expect: () =>
+      finding(
+        `periodic drops classified ${kind}`,
+        kind === "idle"
+          ? // The guides identify the idle timeout by its period alone; a timer finding that names it is the same answer.
+            [PERIODIC(["idle"]), { ...PERIODIC(["timer"]), mentions: "20 min server idle timeout" }]
+          : [PERIODIC(kind === "sas" ? ["sas", "credential"] : [kind])],
+      ),
     build(ctx) {
       const { rnd, format } = ctx;
       let period: number;
