@@ -139,7 +139,7 @@ function periodicPattern(kind: PeriodicKind): PatternDefinition {
       const windows = (["6h", "24h", "14d"] as const).filter((w) => WINDOWS[w] >= period * 7);
       const window = pickWindow(rnd, windows);
       // A short period over a long window: the device was deployed (or its timer appeared) part-way through it.
-      const { tl, to } = startTimeline(ctx, window, { activeSpan: period * rnd.int(8, 160) });
+      const { tl, to } = startTimeline(ctx, window, { activeSpan: period * rnd.int(12, 160) });
       // Azure's SDK renewal reconnects within seconds and is expected; a token drop is a fault when the reconnect is slow.
       const slowReconnect = kind === "sas" && format === "azure-iot-hub";
       // Real devices also drop for unrelated reasons now and then (a restart, a network blip); the timer restarts with the connection.
@@ -175,19 +175,26 @@ function irregularPattern(variant: "irregular" | "poisson-frequent" | "with-flee
     build(ctx) {
       const { rnd } = ctx;
       const window = pickWindow(rnd, variant === "poisson-frequent" ? ["6h", "24h"] : ["24h", "14d", "14d"]);
-      // Enough drops to be a pattern at all (the guide collects 24 h or more before reading one).
+      // Enough drops to be a pattern at all (the guide collects 24 h or more before reading one): the sessions are
+      // drawn first, then scaled as a whole into the window, which keeps their Poisson shape.
       const wanted = variant === "poisson-frequent" ? rnd.int(20, 150) : rnd.int(6, 150);
-      const meanUptime = Math.min(variant === "poisson-frequent" ? rnd.uniform(2, 12) * MINUTE : rnd.uniform(1, 6) * HOUR, (0.8 * WINDOWS[window]) / wanted);
-      const { tl, to } = startTimeline(ctx, window, { activeSpan: meanUptime * wanted * 1.1 });
+      const meanUptime = variant === "poisson-frequent" ? rnd.uniform(2, 12) * MINUTE : rnd.uniform(1, 6) * HOUR;
+      const sessions = Array.from({ length: wanted }, () => ({ uptime: Math.max(15 * SECOND, rnd.exponential(meanUptime)), gap: reconnectDelay(rnd, 800, 45 * SECOND) }));
+      const total = sessions.reduce((sum, session) => sum + session.uptime + session.gap, 0);
+      const scale = Math.min(1, (0.85 * WINDOWS[window]) / total);
+      const { tl, to } = startTimeline(ctx, window, { activeSpan: total * scale + 15 * MINUTE });
       const ipChurn = rnd.uniform(0, 0.6);
-      const drops = runSessions(tl, to, rnd, () => ({ uptime: Math.max(15 * SECOND, rnd.exponential(meanUptime)), cause: "network", gap: reconnectDelay(rnd, 800, 45 * SECOND), newIp: rnd.chance(ipChurn) }));
+      const drops = runSessions(tl, to, rnd, (index) => {
+        const session = sessions[index];
+        return session ? { uptime: Math.max(15 * SECOND, session.uptime * scale), cause: "network", gap: session.gap, newIp: rnd.chance(ipChurn) } : null;
+      });
       const fleetWideAt: number[] = [];
       if (variant === "with-fleet-events") {
         const dropTimes = tl.steps.filter((step) => step.type === "drop").map((step) => step.at);
         // A few: the device's own drops stay the large majority.
         for (const at of rnd.shuffle(dropTimes).slice(0, Math.min(rnd.int(1, 3), Math.floor(dropTimes.length / 5)))) fleetWideAt.push(at);
       }
-      return { window, steps: tl.steps, fleetWideAt, params: { meanUptimeMin: Math.round(meanUptime / MINUTE), drops, window }, ...(variant === "with-agent-reports" ? { withAgent: rnd.pick(["mqtt3", "mqtt5"] as const) } : {}) };
+      return { window, steps: tl.steps, fleetWideAt, params: { meanUptimeMin: Math.round((meanUptime * scale) / MINUTE), drops, window }, ...(variant === "with-agent-reports" ? { withAgent: rnd.pick(["mqtt3", "mqtt5"] as const) } : {}) };
     },
   };
 }
@@ -260,9 +267,10 @@ const systemEvents: PatternDefinition = {
     const count = rnd.int(4, 16);
     const span = to - from;
     let matched = 0;
+    let drops = 0;
     tl.connect();
     for (let i = 0; i < count; i += 1) {
-      const uptime = rnd.uniform(0.3, 1.5) * (span / (count + 1));
+      const uptime = rnd.uniform(0.3, 1.2) * (span / (count + 2));
       if (tl.t + uptime + 5 * MINUTE >= to) break;
       tl.wait(uptime);
       const kind = rnd.pick(kinds);
@@ -272,6 +280,7 @@ const systemEvents: PatternDefinition = {
         matched += 1;
       }
       tl.drop("network").wait(reconnectDelay(rnd, 2_000, 60 * SECOND));
+      drops += 1;
       tl.connect(kind === "network_change" || kind === "dhcp_renewal" ? { ip: publicIp(rnd) } : {});
     }
     // System events that did not take the connection down.
@@ -281,7 +290,7 @@ const systemEvents: PatternDefinition = {
       if (index > 0 && (tl.steps[index]?.at ?? 0) - at > 10 * MINUTE) tl.steps.splice(index, 0, { type: "system", at: Math.round(at), kind: rnd.pick(kinds) });
     }
     const withAgent = FORMAT_CAPABILITIES[format].deviceSide ? undefined : rnd.pick(["mqtt3", "mqtt5"] as const);
-    return { window, steps: tl.steps, fleetWideAt: [], params: { drops: count, matched, kinds: kinds.join("+"), window }, ...(withAgent ? { withAgent } : {}) };
+    return { window, steps: tl.steps, fleetWideAt: [], params: { drops, matched, kinds: kinds.join("+"), window }, ...(withAgent ? { withAgent } : {}) };
   },
 };
 
