@@ -76,5 +76,7 @@ describe("summarizeAccuracy", () => {
     const report = renderAccuracyReport(summary, { command: "npm run diagnosis:accuracy -- --seeds 1", date: "2026-12-01", seeds: "1–1", durationSec: 1 });
     expect(report).toContain("npm run diagnosis:accuracy -- --seeds 1");
     expect(report).toContain("| Right top finding (banner) | ≥ 98.0 % | 50.0 % (2/4) | **no** |");
+    expect(report).toContain("| p | emqx | x | a (warning) 0.92 | — | 1 | `p/2` |  |");
+    expect(report).toContain("| b | emqx | x | a (warning) 0.50 | alarm: reconnect-storm | 1 | `b/1` |  |");
   });
 });

@@ -235,22 +235,27 @@ export function renderAccuracyReport(summary: AccuracySummary, meta: { command: 
   row(["no banner", summary.noBanner.banners, summary.noBanner.banners === 0 ? "—" : pct(share(summary.noBanner.right, summary.noBanner.banners))]);
   lines.push("");
 
-  lines.push("## Failing scenarios (up to 3 per pattern and format)", "");
-  const shown = new Map<string, number>();
-  row(["Scenario", "Expected", "Got (banner)", "Also", "Parameters"]);
-  row(["---", "---", "---", "---", "---"]);
+  lines.push("## Failures by pattern, format and what the banner said", "");
+  lines.push("Reproduce one with `generateCorpus({ seed, patterns: [pattern], formats: [format] })` and `diagnoseDevice(scenario.input)`.", "");
+  const groups = new Map<string, { failure: ScenarioResult; count: number }>();
   for (const failure of summary.failures) {
-    const key = `${failure.pattern}/${failure.format}`;
-    const count = shown.get(key) ?? 0;
-    if (count >= 3) continue;
-    shown.set(key, count + 1);
+    const banner = failure.judgement.banner;
+    const also = [...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`), ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`)].join(", ");
+    const key = `${failure.pattern}|${failure.format}|${bannerLabel(banner)}|${also}`;
+    const group = groups.get(key);
+    if (group) group.count += 1;
+    else groups.set(key, { failure, count: 1 });
+  }
+  row(["Pattern", "Format", "Expected", "Got (banner, confidence of the example)", "Also", "Count", "Example", "Example parameters"]);
+  row(["---", "---", "---", "---", "---", "---:", "---", "---"]);
+  for (const { failure, count } of [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 80)) {
     const banner = failure.judgement.banner;
     const got = banner ? `${bannerLabel(banner)} ${banner.confidence.toFixed(2)}` : "no finding";
     const also = [...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`), ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`)].join(", ");
     const params = Object.entries(failure.params)
       .map(([key, value]) => `${key}=${value}`)
       .join(" ");
-    row([`\`${failure.id}\``, failure.expected, got, also || "—", params]);
+    row([failure.pattern, failure.format, failure.expected, got, also || "—", count, `\`${failure.id}\``, params]);
   }
   lines.push("");
   return `${lines.join("\n")}\n`;
