@@ -65,6 +65,17 @@ export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: 
   return { events: [...broker, ...unique, ...kept].sort(byTime), deviceSide: unique.length };
 }
 
+/**
+ * The agent states how long it had been connected when it dropped (`dropped after 3600 s connected`): when the
+ * connect itself is not in the data (a drop list without its connections), that gives the uptime all the same.
+ */
+function connectReportedBy(drop: DiagnosisEvent): DiagnosisEvent | null {
+  if (drop.side !== "device") return null;
+  const seconds = /^dropped after (\d+(?:\.\d+)?) s connected/i.exec(drop.message ?? "")?.[1];
+  if (seconds === undefined) return null;
+  return { ...drop, id: `${drop.id}:connect`, kind: "connected", reason: "connected", occurredAt: new Date(drop.occurredAt.getTime() - Number(seconds) * 1000) };
+}
+
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
@@ -101,8 +112,9 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
       if (event.kind === "connected") lastConnect = event;
     } else if (event.kind === "disconnected") {
       if (event.reason !== "client_disconnect" && !dropIds.has(event.id)) continue;
-      if (lastConnect && event.reason !== "client_disconnect" && !fleetWide.has(event.id)) {
-        uptimes.push({ drop: event, connect: lastConnect, durationMs: event.occurredAt.getTime() - lastConnect.occurredAt.getTime() });
+      const connect = lastConnect ?? connectReportedBy(event);
+      if (connect && event.reason !== "client_disconnect" && !fleetWide.has(event.id)) {
+        uptimes.push({ drop: event, connect, durationMs: event.occurredAt.getTime() - connect.occurredAt.getTime() });
       }
       lastConnect = null;
       pendingEnd = event;

@@ -155,11 +155,14 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
 
 /** What brokers write when they throttle or cut a client for rates or quotas, in words rather than codes. */
 const RATE_LIMIT_TEXT =
-  /throttl|rate[ _-]?limit|rate too high|too many (messages|requests|publish|connect)|message rate|publish rate|quota|(rate|limit) exceeded|exceed(ed|s|ing)? (the )?(rate|limit|quota)|over (the )?(rate|limit|quota)|\b429\d*\b/i;
+  /throttl|rate[ _-]?limit|rate too high|too many (messages|requests|publish\w*|connect\w*|packets|inflight)|(message|publish|packet|connection|connect) rate|quota|exceed\w*\b.{0,40}\b(rate|limit)\b|\b(rate|limit)\b.{0,20}\bexceed|\b429\d*\b/i;
+/** Size limits are protocol errors (packet too large), not rate limits. */
+const SIZE_LIMIT_TEXT = /size|length|too large|payload/i;
 
 export function isRateLimited(event: DiagnosisEvent): boolean {
   if (event.reason === "throttled" || event.reason === "quota_exceeded") return true;
-  return RATE_LIMIT_TEXT.test(`${event.code ?? ""} ${event.message ?? ""}`.replace(/[_:]/g, " "));
+  const text = `${event.code ?? ""} ${event.message ?? ""}`.replace(/[_:]/g, " ");
+  return RATE_LIMIT_TEXT.test(text) && !SIZE_LIMIT_TEXT.test(text);
 }
 
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */

@@ -13,7 +13,7 @@ import type { DeviceDiagnosis, DiagnosisInput, DraftFinding, Finding, Severity }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1, expected: 0 };
 
-/** Two step texts say the same thing when one extends the other or they open with the same four words. */
+/** Two step texts say the same thing when they open with the same four words (so also when one extends the other). */
 function stepKey(text: string): string {
   return text
     .toLowerCase()

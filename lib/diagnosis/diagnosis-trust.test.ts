@@ -118,6 +118,17 @@ describe("device-side evidence feeds the pattern analyzers", () => {
     expect(diagnosis.summary.drops).toBe(12);
   });
 
+  it("finds a token lifetime from agent drop reports alone, from the uptime each report states", () => {
+    const s = new ScenarioBuilder("agent-drops-only");
+    for (let i = 0; i < 8; i += 1) {
+      s.wait(HOUR + (i % 2) * 30 * SECOND);
+      agent(s).drop("not_authorized", "mqtt5:0x87", 3600 + (i % 2) * 30);
+      s.wait(4 * SECOND);
+    }
+    const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "periodic-drops");
+    expect(finding?.evidence.stats.kind).toBe("sas");
+  });
+
   it("finds authentication failures and TLS failures reported only by the device", () => {
     const s = new ScenarioBuilder("agent-auth");
     for (let i = 0; i < 5; i += 1) agent(s).refused("connack:5", "not_authorized").wait(30 * SECOND);
@@ -196,6 +207,16 @@ describe("rate limiting stated in words", () => {
     const s = new ScenarioBuilder("logger");
     for (let i = 0; i < 3; i += 1) s.connect().wait(3 * HOUR).add("disconnected", "unknown", { code: "vendor:disconnect", message: "Client exceeded the publish rate limit" }).wait(2 * SECOND);
     expect(analyzersOf(diagnoseDevice(s.input()))).toContain("rate-limiting");
+    for (const message of ["Client exceeded the maximum message rate", "message_rate_too_high", "Too many publishes, slow down", "Connection rate limit exceeded"]) {
+      const worded = new ScenarioBuilder();
+      worded.connect().wait(HOUR).add("disconnected", "connection_lost", { code: "broker:closed", message }).wait(SECOND).connect();
+      expect(analyzersOf(diagnoseDevice(worded.input()))).toContain("rate-limiting");
+    }
+    for (const message of ["Keepalive exceeded", "Packet size exceeds the maximum allowed limit", "has exceeded timeout, disconnecting."]) {
+      const other = new ScenarioBuilder();
+      other.connect().wait(HOUR).add("disconnected", "connection_lost", { code: "broker:closed", message }).wait(SECOND).connect();
+      expect(analyzersOf(diagnoseDevice(other.input()))).not.toContain("rate-limiting");
+    }
     const calm = new ScenarioBuilder();
     calm.connect().wait(HOUR).add("disconnected", "unknown", { message: "Connection reset by peer" }).wait(SECOND).connect();
     expect(analyzersOf(diagnoseDevice(calm.input()))).not.toContain("rate-limiting");
