@@ -1,5 +1,6 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
+import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
@@ -49,7 +50,8 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
       title: "Irregular drops (network, NAT or Wi-Fi)",
       verdict: `${drops.length} drops at irregular intervals (${perDay.toFixed(1)} a day, typical uptime ${formatPeriod(typical)})${ipText}: the network path (Wi-Fi, cellular, NAT) rather than a server timer.`,
       severity: "warning",
-      confidence: clamp(0.45 + 0.35 * Math.min(1, drops.length / 20) + 0.1 * Math.min(1, variation)),
+      // Leftovers beside a finding that explains most drops (a period) never outrank it.
+      confidence: clamp(0.45 + 0.35 * Math.min(1, drops.length / 20) + 0.1 * Math.min(1, variation), 0, drops.length * 2 < ctx.deviceDrops.length ? 0.6 : 1),
       evidence: {
         eventIds: drops.map((drop) => drop.id),
         stats: { drops: drops.length, dropsPerDay: Math.round(perDay * 10) / 10, typicalUptimeSec: Math.round(typical / 1000), variation: Math.round(variation * 100) / 100, addresses: addresses.size, ipChanges },
@@ -154,16 +156,17 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   return findings;
 }
 
-/** What brokers write when they throttle or cut a client for rates or quotas, in words rather than codes. */
-const RATE_LIMIT_TEXT =
-  /throttl|rate[ _-]?limit|rate too high|too many (messages|requests|publish\w*|connect\w*|packets|inflight)|(message|publish|packet|connection|connect) rate|quota|exceed\w*\b.{0,40}\b(rate|limit)\b|\b(rate|limit)\b.{0,20}\bexceed|\b429\d*\b/i;
-/** Size limits are protocol errors (packet too large), not rate limits. */
-const SIZE_LIMIT_TEXT = /size|length|too large|payload/i;
+// HTTP 429 as a code of its own (`http:429`, `status 429`), never any number that happens to contain 429.
+const TOO_MANY_REQUESTS_CODE = /(?:^|[:\s])429$/;
 
+/**
+ * Throttling or quotas, from the canonical reason or, where an adapter kept only words, from the code's name and
+ * the message, read by the same recogniser the adapters use (lib/sources/rate-limit-reasons.ts).
+ */
 export function isRateLimited(event: DiagnosisEvent): boolean {
   if (event.reason === "throttled" || event.reason === "quota_exceeded") return true;
-  const text = `${event.code ?? ""} ${event.message ?? ""}`.replace(/[_:]/g, " ");
-  return RATE_LIMIT_TEXT.test(text) && !SIZE_LIMIT_TEXT.test(text);
+  if (event.code && TOO_MANY_REQUESTS_CODE.test(event.code)) return true;
+  return recogniseRateLimiting(event.code?.replace(/^[\w-]+:/, "")) !== null || recogniseRateLimiting(event.message) !== null;
 }
 
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */

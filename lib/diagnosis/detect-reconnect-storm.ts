@@ -52,8 +52,9 @@ const BACKOFF_ADVICE = "start near 1 s, double each attempt up to 60 s, add rand
  */
 export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
   const retries = retriesOf(ctx);
-  const subSecond = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
   const { bursts, flat } = findFlatBursts(retries);
+  // Only quick retries that follow one another are a storm; an isolated 0.5 s first retry is the recommended setting.
+  const subSecond = bursts.flat().filter((gap) => gap.gapMs < SUB_SECOND_MS);
   const longest = Math.max(0, ...bursts.map((burst) => burst.length));
   if (subSecond.length >= MIN_STORM_RETRIES) {
     const last = subSecond.at(-1);

@@ -20,6 +20,10 @@ const AGENT_DROP_TEXT = /^dropped after /i;
 const AGENT_ATTEMPT_TEXT = /^attempt \d+/i;
 
 const REFUSAL_REASONS: ReadonlySet<Reason> = new Set(["auth_failed", "not_authorized", "tls_error"]);
+// MQTT 5 reason codes that only a CONNACK carries (unsupported version, bad client ID, bad credentials, server
+// unavailable): a device reporting one was refused, it was never connected.
+const CONNACK_ONLY_CODE = /^mqtt5:0x8[4568]$/i;
+const REFUSED_TEXT = /\bconnection refused\b|\bconnack\b|\brefused the connection\b/i;
 
 export function classifyDeviceReport(event: Pick<DiagnosisEvent, "kind" | "reason" | "code" | "message">): DeviceReportRole {
   const code = event.code ?? "";
@@ -27,7 +31,7 @@ export function classifyDeviceReport(event: Pick<DiagnosisEvent, "kind" | "reaso
   if (SYSTEM_CODE.test(code)) return "system";
   if (event.reason === "connected") return "connect";
   if (AGENT_DROP_TEXT.test(message)) return "drop";
-  if (AGENT_ATTEMPT_TEXT.test(message) || /^connack:/i.test(code)) return "refusal";
+  if (AGENT_ATTEMPT_TEXT.test(message) || /^connack:/i.test(code) || CONNACK_ONLY_CODE.test(code) || REFUSED_TEXT.test(message)) return "refusal";
   if (!ERROR_CODE.test(code) && event.reason === "unknown" && SYSTEM_TEXT.test(`${code.replace(/[-_:]/g, " ")} ${message}`)) return "system";
   if (REFUSAL_REASONS.has(event.reason)) return "refusal";
   if (event.reason === "unknown" && !code) return "other";

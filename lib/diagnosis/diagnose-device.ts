@@ -79,18 +79,23 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
   const claimed = new Set([...renewal.explained, ...periodic.flatMap((finding) => finding.evidence.eventIds)]);
   // A period whose cause the codes do not confirm may itself be the NAT's doing (regular traffic after quiet spells).
   const confirmed = new Set([...renewal.explained, ...periodic.filter((finding) => finding.evidence.stats.kind !== "timer").flatMap((finding) => finding.evidence.eventIds)]);
+  // Drops inside retry bursts (connect, die at once, retry at a steady pace) are the retry loop's, not the network's.
+  const storm = detectReconnectStorm(ctx);
+  const auth = detectAuthFailures(ctx, renewal.explained);
+  const retryLoop = new Set([...claimed, ...storm.flatMap((finding) => finding.evidence.eventIds)]);
   const drafts: DraftFinding[] = [
     ...renewal.findings,
     ...detectFleetWideDrops(ctx),
     ...periodic,
-    ...detectIrregularDrops(ctx, claimed),
+    ...detectIrregularDrops(ctx, retryLoop),
     ...detectKeepaliveProblems(ctx, confirmed),
     ...detectRateLimiting(ctx),
     ...detectSystemEventDrops(ctx),
     ...detectClientIdTakeover(ctx),
-    ...detectReconnectStorm(ctx),
-    ...detectAuthFailures(ctx, renewal.explained),
-    ...detectCredentialDrops(ctx, claimed),
+    ...storm,
+    ...auth,
+    // A refusal chain already tells the credential story (and more: the device does not renew); no second finding.
+    ...(auth.length > 0 ? [] : detectCredentialDrops(ctx, claimed)),
     ...detectTlsFailures(ctx),
     ...detectRejectedClientId(ctx),
   ];

@@ -374,3 +374,68 @@ describe("hub-nat-01 as the live simulator runs it", () => {
     expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
   });
 });
+
+describe("numbers are not HTTP 429", () => {
+  it("does not read 429 inside an uptime, a port or a client ID as rate limiting", () => {
+    const s = new ScenarioBuilder("meter-4297");
+    for (const message of ["dropped after 429.7 s connected: read ECONNRESET", "Client meter-4297 [33.120.92.138:42904] closed its connection."]) {
+      s.connect().wait(HOUR).add("disconnected", "connection_lost", { code: "mosquitto:closed", message }).wait(SECOND);
+    }
+    s.connect();
+    expect(analyzersOf(diagnoseDevice(s.input()))).not.toContain("rate-limiting");
+    const http = new ScenarioBuilder("http-limited");
+    http.connect().wait(HOUR).add("disconnected", "unknown", { code: "http:429" }).wait(SECOND).connect();
+    expect(analyzersOf(diagnoseDevice(http.input()))).toContain("rate-limiting");
+  });
+});
+
+describe("retry loops and refusals read from the corpus failures", () => {
+  it("a steady retry loop whose connections die at once is no backoff, not irregular network drops", () => {
+    const s = new ScenarioBuilder("retry-loop");
+    for (let i = 0; i < 40; i += 1) s.connect().wait(300 + (i % 5) * 300).drop("connection_lost", "aws:CONNECTION_LOST").wait(4 * SECOND);
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.verdict?.analyzer).toBe("no-backoff");
+    expect(analyzersOf(diagnosis)).not.toContain("irregular-drops");
+  });
+
+  it("isolated sub-second first retries over two weeks are not a reconnect storm", () => {
+    const s = new ScenarioBuilder("quick-first-retry");
+    for (let i = 0; i < 150; i += 1) s.connect().wait(2 * HOUR + (i % 7) * MINUTE).drop("connection_lost", "emqx:tcp_closed").wait(i % 20 === 0 ? 500 : 3 * SECOND);
+    s.connect();
+    expect(analyzersOf(diagnoseDevice(s.input()))).not.toContain("reconnect-storm");
+  });
+
+  it("a device report of an MQTT 5 CONNACK-only code is a refusal, not a drop", () => {
+    const s = new ScenarioBuilder("device-side");
+    for (let i = 0; i < 11; i += 1) s.add("device_report", "server_error", { code: "mqtt5:0x88", message: "Server unavailable", initiator: "server" }).wait(6 * SECOND);
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.summary.drops).toBe(0);
+    expect(diagnosis.summary.failedConnects).toBe(11);
+    expect(diagnosis.verdict?.analyzer).toBe("no-backoff");
+  });
+
+  it("a refusal chain after expiry is the authentication finding alone, without a second credential finding", () => {
+    const s = new ScenarioBuilder("expired-token");
+    for (let i = 0; i < 6; i += 1) {
+      s.connect().wait(HOUR).add("disconnected", "credential_expired", { code: "aws:AUTH_ERROR", initiator: "server" }).wait(2 * SECOND);
+      for (let j = 0; j < 3; j += 1) s.refuse("not_authorized", "aws:AUTH_ERROR").wait((2 ** j) * SECOND);
+    }
+    const analyzers = analyzersOf(diagnoseDevice(s.input()));
+    expect(analyzers).toContain("auth-failures");
+    expect(analyzers).not.toContain("credential-drops");
+  });
+});
+
+describe("leftover drops beside a period", () => {
+  it("a few irregular blips never outrank the period that explains most drops", () => {
+    const random = createTestRandom(172);
+    const s = new ScenarioBuilder("timer-with-blips");
+    for (let i = 0; i < 150; i += 1) {
+      const blip = i % 7 === 3;
+      s.connect().wait(blip ? (30 + random() * 250) * SECOND : 420 * SECOND + (random() - 0.5) * 16 * SECOND).drop("connection_lost", "agent:ECONNRESET").wait(5 * SECOND);
+    }
+    s.connect();
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.verdict?.analyzer).toBe("periodic-drops");
+  });
+});

@@ -26,6 +26,8 @@ const RATE_LIMIT_PATTERNS: ReadonlyArray<readonly [RegExp, RateLimitReason]> = [
 
 /** A limit whose breach is not about rates or quotas: keepalive, timeouts, sizes, retries, sockets. */
 const OTHER_LIMITS = /\b(?:keep ?alive|time|timeout|size|packet|payload|frame|length|idle|retr(?:y|ies)|socket|ulimit)s? limits?\b|\blimits? (?:between|on (?:size|time))\b/;
+// A sentence about sizes ("packet size exceeds the maximum allowed limit") is a protocol limit wherever the words sit.
+const SIZE_WORDS = /\b(?:size|too large|too big|length|payload|bytes)\b/;
 const GENERIC_LIMIT = /\blimits? (?:exceeded|reached|hit)\b|\b(?:exceed\w*|reached|hit(?: its)?)\b.{0,40}\blimits?\b|\bcannot exceed\b/;
 
 /** Lower-case words: `DeviceThrottlingLimitExceeded`, `message_rate_too_high`, `QUOTA-EXCEEDED` all read as text. */
@@ -46,6 +48,6 @@ export function recogniseRateLimiting(text: string | null | undefined): RateLimi
   if (!text) return null;
   const words = normalizeVendorWords(text.slice(0, 2000));
   for (const [pattern, reason] of RATE_LIMIT_PATTERNS) if (pattern.test(words)) return reason;
-  if (GENERIC_LIMIT.test(words) && !OTHER_LIMITS.test(words)) return "quota_exceeded";
+  if (GENERIC_LIMIT.test(words) && !OTHER_LIMITS.test(words) && !SIZE_WORDS.test(words)) return "quota_exceeded";
   return null;
 }

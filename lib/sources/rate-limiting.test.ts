@@ -110,6 +110,9 @@ const REFERENCE_PHRASES: ReadonlyArray<readonly [text: string, expected: Expecte
 
 /** Reference texts with "exceeded", "limit", "too" or "maximum" that are not rate limiting. */
 const NOT_RATE_LIMITING = [
+  "Packet size exceeds the maximum allowed limit",
+  "dropped after 429.7 s connected: read ECONNRESET",
+  "Client meter-4297 disconnected.",
   "Client dev-ka has exceeded timeout, disconnecting.",
   "exceeded timeout.",
   "keep alive limit exceeded",
