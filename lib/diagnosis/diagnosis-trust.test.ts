@@ -364,6 +364,9 @@ describe("hub-nat-01 as the live simulator runs it", () => {
     expect(takeover?.title).not.toMatch(/duplicate/i);
     const uniqueId = diagnosis.findings.flatMap((finding) => finding.steps).find((step) => step.check === "unique-client-id");
     expect(uniqueId?.status ?? "passed").not.toBe("failed");
+    // Its takeovers are drops of the network path: the network step cannot pass with 120 of them.
+    const network = diagnosis.verdict?.steps.find((step) => step.check === "stable-network");
+    expect(network?.status).toBe("failed");
   });
 
   it("leads with the keepalive/NAT finding even when the drops come at a regular pace (traffic after quiet spells)", () => {

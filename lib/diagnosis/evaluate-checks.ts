@@ -98,7 +98,9 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       return ctx.connects.length > 0 ? passed("The client ID is accepted.") : unknown("No successful connects in the window.");
     }
     case "stable-network": {
-      const network = ctx.deviceDrops.filter((drop) => drop.reason === "connection_lost" || drop.reason === "keepalive_timeout");
+      // The device's own takeovers (one address, or one that changed) are reconnects after a path that died quietly.
+      const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
+      const network = ctx.deviceDrops.filter((drop) => drop.reason === "connection_lost" || drop.reason === "keepalive_timeout" || (ownTakeovers && drop.reason === "session_taken_over"));
       const perDay = network.length / ctx.spanDays;
       if (perDay >= 2) return failed(`${network.length} network drops (${perDay.toFixed(1)} a day).`, network.at(-1));
       return ctx.connects.length > 0 ? passed(`${network.length} network drops in the window (${perDay.toFixed(1)} a day).`) : unknown("No connections in the window.");
