@@ -21,7 +21,8 @@ export async function writeSourceBatch(
   input: { source: string; events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; receivedAt?: Date | null; records?: number },
 ): Promise<SourceBatchResult> {
   const outOfOrder = await countOutOfOrder(db, input.events).catch((error: unknown) => {
-    log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "out-of-order count failed; stats only");
+    // An unreachable database fails the write right after and is logged there, with the retry.
+    if (!isDatabaseUnavailable(error)) log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "out-of-order count failed; stats only");
     return 0;
   });
   const result = await recordIsolatingRefusedEvents(db, input.source, input.events, input.deadLetters);
@@ -36,7 +37,9 @@ export async function writeSourceBatch(
     outOfOrder,
     lagsMs: receivedAt ? input.events.map((e) => receivedAt.getTime() - e.occurredAt.getTime()) : [],
     lastOccurredAt,
-  }).catch((error: unknown) => log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "source stats write failed; stats only"));
+  }).catch((error: unknown) => {
+    if (!isDatabaseUnavailable(error)) log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "source stats write failed; stats only");
+  });
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder };
 }
 
