@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures.ts";
 import { LIVE_BAD_AUTH_DEVICE_ID } from "./live-fleet.ts";
-import { REDACTION_DEVICE_ID } from "./redaction-seed.ts";
+import { REDACTION_DEVICE_ID, REDACTION_SEED_DEAD_LETTERS } from "./redaction-seed.ts";
 import { AUTH_FAILING_DEVICE_ID, KEEPALIVE_DEVICE_ID, WILDCARD_DECOY_DEVICE_ID, WILDCARD_DEVICE_ID } from "./seed-events.ts";
 
 const errorShape = (code: string, messagePart: string) => ({
@@ -74,7 +74,7 @@ test("fleet summary and breakdown read the rollups", async ({ request }) => {
   const corpusRefusals = ((await corpusDevice.json()) as { device: { stats: { failedConnects: number } } }).device.stats.failedConnects;
   expect(corpusRefusals).toBe(1);
   expect(body.failedConnects).toBe(3 + liveRefusals + corpusRefusals);
-  expect(body.deadLetters).toBe(1);
+  expect(body.deadLetters).toBe(1 + REDACTION_SEED_DEAD_LETTERS);
 
   const breakdown = await request.get("/api/v1/fleet/breakdown?by=code");
   const items = ((await breakdown.json()) as { items: { key: string | null; failedConnects: number }[] }).items;

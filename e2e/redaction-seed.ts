@@ -15,6 +15,8 @@ import { createShareLink } from "@/lib/share/share-links.ts";
 
 /** The device whose every text field carries every secret shape of lib/security/redact-corpus.ts. */
 export const REDACTION_DEVICE_ID = "redaction-corpus-01";
+/** Dead letters the seed stores: a rejected batch and a rejected agent upload. */
+export const REDACTION_SEED_DEAD_LETTERS = 2;
 /** Its own source, so an incident over its drop covers it alone. */
 const SOURCE = "redaction-corpus";
 const REDACTION_CODE = "connack:5";
