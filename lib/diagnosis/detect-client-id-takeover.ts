@@ -24,23 +24,40 @@ export type TakeoverPattern = {
  * DHCP lease, history from another network) is not two devices; only takeovers that swap addresses are.
  */
 export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
+  // Read by the takeover analyzer, the NAT analyzer and two checks: once per context.
+  const cached = takeoverPatterns.get(ctx);
+  if (cached) return cached;
   const takeovers = ctx.deviceDrops.filter((drop) => drop.reason === "session_taken_over");
-  const successors = takeovers
-    .map((drop) => ({ drop, next: ctx.connects.find((event) => event.occurredAt.getTime() >= drop.occurredAt.getTime()) }))
-    .filter((pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent } => pair.next !== undefined);
-  // The connection that was taken over: the latest connect before the takeover.
-  const losers = takeovers.map((drop) => ctx.connects.findLast((event) => event.occurredAt.getTime() < drop.occurredAt.getTime()));
-  let alternations = 0;
-  successors.forEach(({ drop, next }) => {
-    const loser = losers[takeovers.indexOf(drop)];
-    if (loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp) alternations += 1;
+  const connectTimes = ctx.connects.map((event) => event.occurredAt.getTime());
+  const pairs = takeovers.map((drop) => {
+    // Connects are in time order: the first at or after the takeover is its successor, the one before it the
+    // connection that was taken over (a scan per takeover cost seconds on a device with thousands of them).
+    const index = firstAtOrAfter(connectTimes, drop.occurredAt.getTime());
+    return { drop, next: ctx.connects[index], loser: index > 0 ? ctx.connects[index - 1] : undefined };
   });
+  const successors = pairs.filter((pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent; loser: DiagnosisEvent | undefined } => pair.next !== undefined);
+  const alternations = successors.filter(({ next, loser }) => loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp).length;
   const counts = new Map<string, number>();
   for (const { next } of successors) if (next.clientIp) counts.set(next.clientIp, (counts.get(next.clientIp) ?? 0) + 1);
-  for (const loser of losers) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
+  for (const { loser } of pairs) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
   const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
   const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
-  return { takeovers, successors, alternations, addresses, duplicateClientId: addresses.length >= 2 && alternations >= 2 };
+  const pattern = { takeovers, successors: successors.map(({ drop, next }) => ({ drop, next })), alternations, addresses, duplicateClientId: addresses.length >= 2 && alternations >= 2 };
+  takeoverPatterns.set(ctx, pattern);
+  return pattern;
+}
+
+const takeoverPatterns = new WeakMap<AnalysisContext, TakeoverPattern>();
+
+function firstAtOrAfter(sortedTimes: readonly number[], time: number): number {
+  let low = 0;
+  let high = sortedTimes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sortedTimes[middle] ?? Infinity) < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {

@@ -46,3 +46,12 @@ function readString(value: unknown, key: string): string | undefined {
   const field = readObject(value, key);
   return typeof field === "string" ? field : undefined;
 }
+
+/**
+ * The database's own words from a failed write: Prisma prefixes its messages with blank lines and the invocation,
+ * so the last non-empty line is the one that says what went wrong.
+ */
+export function readDatabaseErrorLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message.split("\n").map((line) => line.trim()).filter(Boolean).at(-1) ?? error.name;
+}

@@ -4,6 +4,7 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
+import { readDatabaseErrorLine } from "./database-unavailable.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import { routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
@@ -264,16 +265,10 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   };
 }
 
-/**
- * What health may show of a failed write: the Postgres error code and the first line of the message, bounded.
- * Payload values are not part of driver messages for the errors seen here, but the text is still cut short.
- */
+/** What health may show of a failed write: the error code and the database's words, bounded. */
 function describeWriteError(error: unknown): string {
   const code = typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? `${error.code}: ` : "";
-  const text = error instanceof Error ? error.message : String(error);
-  // Prisma prefixes its messages with blank lines and the invocation; the last line carries the database's words.
-  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
-  return `${code}${lines.at(-1) ?? ""}`.slice(0, 200);
+  return `${code}${readDatabaseErrorLine(error)}`.slice(0, 200);
 }
 
 function redactUrl(url: string): string {

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { isDatabaseUnavailable } from "./database-unavailable.ts";
+import { isDatabaseUnavailable, readDatabaseErrorLine } from "./database-unavailable.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import { recordIngestBatch, type RecordResult } from "./record-events.ts";
 import { countOutOfOrder, recordSourceStats } from "./source-stats.ts";
@@ -61,7 +61,7 @@ async function recordIsolatingRefusedEvents(db: Db, source: string, events: Conn
 }
 
 function toRefusedEventDeadLetter(source: string, event: ConnectionEvent, error: unknown): DeadLetterInput {
-  const reason = error instanceof Error ? (error.message.split("\n").map((line) => line.trim()).filter(Boolean).at(-1) ?? error.name) : String(error);
+  const reason = readDatabaseErrorLine(error);
   return { source, topic: `refused-event:${event.deviceId}`.slice(0, 300), error: `the database refused this event: ${reason}`, payload: serializeForDeadLetter(event) };
 }
 
