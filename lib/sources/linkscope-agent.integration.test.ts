@@ -58,7 +58,8 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
       (rows) => rows.filter((r) => r.kind === "device_report").length >= 4 && rows.filter((r) => r.kind === "connected").length >= 2,
     );
     const reports = events.filter((e) => e.kind === "device_report").map((e) => e.code);
-    expect(reports).toEqual(["connack:0", "agent:system_event:dhcp_renewal", "agent:CONNECTION_CLOSED", "connack:0"]);
+    // A kicked client sees the broker's close either cleanly or as a reset, depending on timing: both are the drop.
+    expect(reports).toEqual(["connack:0", "agent:system_event:dhcp_renewal", expect.stringMatching(/^agent:(CONNECTION_CLOSED|ECONNRESET)$/), "connack:0"]);
     expect(events.find((e) => e.kind === "disconnected")).toMatchObject({ code: "emqx:kicked", reason: "admin_disconnect" });
     const device = await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device.state).toBe("online");
