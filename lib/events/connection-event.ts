@@ -35,8 +35,22 @@ export type Initiator = z.infer<typeof InitiatorSchema>;
 /** Bound on the stored raw payload; larger payloads are truncated and flagged. */
 export const MAX_RAW_BYTES = 16 * 1024;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}
+
+/** Device IDs are arbitrary text (slashes and unicode included), but never empty, huge, or carrying control characters. */
+export const DeviceIdSchema = z
+  .string()
+  .min(1, "device ID is empty")
+  .max(512, "device ID longer than 512 characters")
+  .refine((id) => !hasControlCharacters(id), "device ID contains control characters");
+
 export const ConnectionEventSchema = z.object({
-  deviceId: z.string().min(1).max(512),
+  deviceId: DeviceIdSchema,
   kind: EventKindSchema,
   occurredAt: z.date(),
   reason: ReasonSchema,

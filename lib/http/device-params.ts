@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
+import { DeviceIdSchema } from "@/lib/events/connection-event.ts";
 
-/** Matches ConnectionEventSchema.deviceId: any string of 1..512 characters, slashes and unicode included. */
-export const DeviceIdSchema = z.string().min(1, "must not be empty").max(512, "must be at most 512 characters");
+export { DeviceIdSchema };
 
 /** Route params arrive percent-decoded per segment, so an encoded `/` (%2F) is already part of the ID here. */
 export async function parseDeviceIdParam(params: Promise<{ deviceId: string }>): Promise<string> {

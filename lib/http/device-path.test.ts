@@ -45,4 +45,8 @@ describe("decodeDeviceIdSegments", () => {
     expect(decodeDeviceIdSegments(["%E0%A4%A"])).toBeNull();
     expect(decodeDeviceIdSegments([])).toBeNull();
   });
+
+  it("names no device for an ID holding NUL, which no stored ID can", () => {
+    expect(decodeDeviceIdSegments(["a%00b"])).toBeNull();
+  });
 });

@@ -1,3 +1,5 @@
+import { hasControlCharacters } from "@/lib/events/connection-event.ts";
+
 /**
  * Path of a device page. IDs may contain `/ # + ? %`, spaces and unicode, so the ID is one encoded
  * segment; `.` and `..` are encoded too because browsers would otherwise resolve them as path steps.
@@ -24,7 +26,8 @@ export function deviceApiPath(deviceId: string, resource?: "events" | "sessions"
 export function decodeDeviceIdSegments(segments: ReadonlyArray<string>): string | null {
   try {
     const id = segments.map((segment) => decodeURIComponent(segment)).join("/");
-    return id.length > 0 ? id : null;
+    // Stored IDs never hold control characters (DeviceIdSchema), so such a path names no device.
+    return id.length > 0 && !hasControlCharacters(id) ? id : null;
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConnectionEventSchema, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { ConnectionEventSchema, DeviceIdSchema, hasControlCharacters, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 
 /** Largest single input (one MQTT message, one JSON record, one log line) an adapter accepts. */
 export const MAX_RECORD_BYTES = 256 * 1024;
@@ -108,22 +108,10 @@ export function decodeText(payload: Buffer | Uint8Array | string, maxBytes = MAX
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/** Device IDs are arbitrary text, but never empty, huge, or carrying control characters. */
-export const DeviceIdSchema = z
-  .string()
-  .min(1, "device ID is empty")
-  .max(512, "device ID longer than 512 characters")
-  .refine((id) => !CONTROL_CHARS.test(id), "device ID contains control characters");
-
 /** Vendor text fields: bounded and free of NUL, which Postgres text cannot store. */
 export const VendorTextSchema = z.string().max(2000).transform((text) => text.replaceAll("\u0000", ""));
 
-export function hasControlChars(text: string): boolean {
-  return CONTROL_CHARS.test(text);
-}
+export { DeviceIdSchema, hasControlCharacters };
 
 export function formatZodError(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");

@@ -1,6 +1,6 @@
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
+import { finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { lookupVendorCode, mapVendorCode } from "./vendor-codes.ts";
 
 export const HIVEMQ_SOURCE = "hivemq";
@@ -36,7 +36,7 @@ export function parseHivemqEventLine(rawLine: string): AdapterResult {
   return guard(() => {
     const line = rawLine.replace(/\r?\n$/, "");
     if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
-    if (hasControlChars(line.replace(/\t/g, " "))) return reject("log line contains control characters");
+    if (hasControlCharacters(line.replace(/\t/g, " "))) return reject("log line contains control characters");
     if (line.trim() === "") return { ok: true, events: [] };
     const stamped = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d{3})\s+- (.*)$/.exec(line);
     if (!stamped) return reject("not a HiveMQ event.log line (expected `yyyy-MM-dd HH:mm:ss,SSS - …`)");

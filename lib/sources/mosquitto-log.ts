@@ -1,6 +1,6 @@
 import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { decodeText, finishEvents, guard, hasControlChars, reject } from "./adapter-kit.ts";
+import { decodeText, finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
 export const MOSQUITTO_SOURCE = "mosquitto";
@@ -93,7 +93,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     return guard(() => {
       const line = rawLine.replace(/\r?\n$/, "");
       if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
-      if (hasControlChars(line.replace(/\t/g, " "))) return reject("log line contains control characters");
+      if (hasControlCharacters(line.replace(/\t/g, " "))) return reject("log line contains control characters");
       const stamped = splitTimestamp(line);
       if (!stamped) return { ok: true, events: [] };
       let { seconds } = stamped;
