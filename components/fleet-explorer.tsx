@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
-import { FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
+import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
@@ -30,6 +30,22 @@ export function FleetExplorer() {
   const series = useFleetSeries(state);
   const zoom = (from: string, to: string) => setRange({ from, to });
 
+  if (state.rangeProblem) {
+    return (
+      <>
+        <RangeBar state={state} onChange={setRange} resolved={null} />
+        <div className="panel range-problem" role="alert">
+          <h2>This range cannot be shown</h2>
+          <p>{state.rangeProblem}</p>
+          <button type="button" className="button button-primary" onClick={() => navigate({ ...state, range: { preset: DEFAULT_PRESET }, rangeProblem: null })}>
+            Reset to the last 24 h
+          </button>
+        </div>
+      </>
+    );
+  }
+
+  const chartPlaceholder = series.error ? "Could not load this chart." : "Loading…";
   return (
     <>
       <RangeBar state={state} onChange={setRange} resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null} />
@@ -46,14 +62,14 @@ export function FleetExplorer() {
                 : "gauge kept at ingest; drag across a chart to zoom"}
             </p>
           </div>
-          {series.data ? <ConnectedDevicesChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">Loading…</div>}
+          {series.data ? <ConnectedDevicesChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">{chartPlaceholder}</div>}
         </section>
         <section className="panel" aria-labelledby="disconnects-heading">
           <div className="panel-header">
             <h2 id="disconnects-heading">Disconnects by reason</h2>
             <p className="muted">{series.data ? `per ${formatDuration(series.data.stepMs)}` : ""}</p>
           </div>
-          {series.data ? <DisconnectsByReasonChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">Loading…</div>}
+          {series.data ? <DisconnectsByReasonChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">{chartPlaceholder}</div>}
         </section>
       </div>
 

@@ -3,9 +3,7 @@ import { AppError } from "@/lib/http/app-error.ts";
 import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
 import { DAY_IN_MS, TimestampParamSchema, type TimeRange } from "@/lib/http/query-schemas.ts";
 import type { FleetFilter } from "./fleet-filter.ts";
-
-/** Widest range the fleet views accept. */
-export const MAX_FLEET_RANGE_DAYS = 90;
+import { MAX_FLEET_RANGE_DAYS } from "./fleet-view-state.ts";
 
 const FilterValueSchema = z.string().trim().min(1, "must not be empty").max(300, "must be at most 300 characters").optional();
 

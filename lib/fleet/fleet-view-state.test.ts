@@ -3,7 +3,7 @@ import { parseFleetViewState, resolveViewRange, toApiQuery, toSearchParams } fro
 
 describe("fleet view state in the URL", () => {
   it("defaults to the last 24 hours, unfiltered", () => {
-    expect(parseFleetViewState(new URLSearchParams())).toEqual({ range: { preset: "24h" }, filters: {}, drill: null });
+    expect(parseFleetViewState(new URLSearchParams())).toEqual({ range: { preset: "24h" }, rangeProblem: null, filters: {}, drill: null });
     expect(toSearchParams(parseFleetViewState(new URLSearchParams())).toString()).toBe("");
   });
 
@@ -12,6 +12,7 @@ describe("fleet view state in the URL", () => {
     const state = parseFleetViewState(new URLSearchParams(text));
     expect(state).toEqual({
       range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-02T00:00:00.000Z" },
+      rangeProblem: null,
       filters: { source: "emqx", node: "emqx@n1", label: "model=M1" },
       drill: { by: "code", key: "emqx:tcp_closed" },
     });
@@ -19,8 +20,24 @@ describe("fleet view state in the URL", () => {
     expect(toSearchParams(parseFleetViewState(new URLSearchParams("range=7d"))).toString()).toBe("range=7d");
   });
 
-  it("ignores unknown presets, half custom ranges and malformed drill-downs", () => {
-    expect(parseFleetViewState(new URLSearchParams("range=2y&from=2026-11-01T00:00:00Z&drill=colour:red"))).toEqual({ range: { preset: "24h" }, filters: {}, drill: null });
+  it("ignores malformed drill-downs", () => {
+    expect(parseFleetViewState(new URLSearchParams("range=7d&drill=colour:red"))).toEqual({ range: { preset: "7d" }, rangeProblem: null, filters: {}, drill: null });
+  });
+
+  it("explains a range it cannot use instead of silently showing the last 24 hours", () => {
+    const problem = (query: string) => parseFleetViewState(new URLSearchParams(query)).rangeProblem;
+    expect(problem("from=garbage&to=2026-11-02T00:00:00Z")).toMatch(/Could not read the start "garbage"/);
+    expect(problem("from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z")).toMatch(/ends before it starts/);
+    expect(problem("from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z")).toMatch(/longer than 90 days/);
+    expect(problem("from=2026-11-01T00:00:00Z")).toMatch(/needs both/);
+    expect(problem("range=2y")).toMatch(/"2y" is not a range/);
+    expect(problem("from=2026-02-30&to=2026-03-02")).toMatch(/Could not read the start/);
+  });
+
+  it("reads a date without a time or zone as midnight in the viewer's time zone", () => {
+    const state = parseFleetViewState(new URLSearchParams("from=2026-11-20&to=2026-11-21T06:30"));
+    expect(state.rangeProblem).toBeNull();
+    expect(state.range).toEqual({ from: new Date(2026, 10, 20).toISOString(), to: new Date(2026, 10, 21, 6, 30).toISOString() });
   });
 
   it("resolves a preset against now and builds the API query", () => {
