@@ -1,13 +1,18 @@
 import type { NextConfig } from "next";
 import { API_CONTENT_SECURITY_POLICY } from "./lib/http/content-security-policy.ts";
 
+// `npm start` and the e2e setup build for running, not for checking: `npm test` type-checks first (`npm run
+// typecheck`), and a first start gains nothing from Turbopack's build cache (decision 015).
+const buildToRun = process.env.LINKSCOPE_BUILD_TO_RUN === "1";
+
 const nextConfig: NextConfig = {
   reactStrictMode: true,
+  typescript: { ignoreBuildErrors: buildToRun },
   poweredByHeader: false,
   // The worker shares lib/ with the web server; these stay plain Node modules rather than being bundled.
   serverExternalPackages: ["pino", "pg", "@prisma/adapter-pg"],
   // forbidden() renders app/forbidden.tsx with status 403 for a signed-in user whose role is too low.
-  experimental: { authInterrupts: true },
+  experimental: { authInterrupts: true, turbopackFileSystemCacheForBuild: !buildToRun },
   async headers() {
     return [
       {

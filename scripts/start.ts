@@ -5,7 +5,7 @@
  * process) and the production Next.js server. Ctrl+C stops every part.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { createDb } from "@/lib/db/client.ts";
@@ -15,6 +15,7 @@ import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
 import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/lib/auth/bootstrap.ts";
 import { writeEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { createStartProgress } from "./start-progress.ts";
 import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
 import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
@@ -28,9 +29,8 @@ import {
 } from "@/lib/simulator/fleet-simulator.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-// The console is the demo's face: per-batch info lines stay available with LOG_LEVEL=info.
+// The console is the demo's face: one line per step. Each part logs to its own file (per-batch info lines with LOG_LEVEL=info).
 process.env.LOG_LEVEL ??= "warn";
-const log = createLogger("start");
 
 const LaunchEnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -54,6 +54,8 @@ if (!parsedEnv.success) {
   process.exit(1);
 }
 const env = parsedEnv.data;
+const progress = createStartProgress(path.join(env.LINKSCOPE_DATA_DIR, "logs"));
+const log = createLogger("start", progress.logFile("launcher").stream);
 
 const ScenarioListSchema = z
   .string()
@@ -99,7 +101,7 @@ async function shutdown(code: number): Promise<never> {
         await part.stop();
         log.info({ part: part.name }, "stopped");
       } catch (error) {
-        log.error({ part: part.name, err: (error as Error).message }, "failed to stop cleanly");
+        console.error(`  ${part.name} did not stop cleanly: ${(error as Error).message}`);
       }
     }
   }
@@ -108,13 +110,17 @@ async function shutdown(code: number): Promise<never> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+/** Starts a part as its own process, its output going to its log file (truncated at each start). */
 function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): ChildProcess {
   // detached: Ctrl+C reaches only this launcher, which then stops children in order (worker flushes first).
   const guard = path.join(root, "scripts/exit-with-parent.cjs");
-  const child = spawn(process.execPath, ["--require", guard, ...args], { cwd: root, env: childEnv, stdio: ["inherit", "inherit", "inherit", "ipc"], detached: true });
+  const output = openSync(progress.logFile(name).path, "w");
+  const child = spawn(process.execPath, ["--require", guard, ...args], { cwd: root, env: childEnv, stdio: ["ignore", output, output, "ipc"], detached: true });
+  closeSync(output);
   child.on("exit", (code, signal) => {
     if (!shuttingDown) {
-      log.error({ part: name, code, signal }, "exited unexpectedly; stopping everything");
+      console.error(`\n${name} exited unexpectedly (${signal ?? `exit code ${code}`}); stopping everything.`);
+      progress.showLogTail(name);
       void shutdown(1);
     }
   });
@@ -151,19 +157,33 @@ function newestSourceMtime(dirs: string[]): number {
   return newest;
 }
 
-async function buildWebIfStale(): Promise<void> {
+/** Null when the last build is newer than every source; otherwise the running `next build`, its output in a log file. */
+function buildWebIfStale(): Promise<void> | null {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"])) return;
-  console.log("Building the web app (first start or sources changed; about a minute)…");
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"])) return null;
+  const output = openSync(progress.logFile("build").path, "w");
+  const build = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    stdio: ["ignore", output, output],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LINKSCOPE_BUILD_TO_RUN: "1" },
+  });
+  closeSync(output);
+  stops.push({ name: "web app build", stop: async () => void build.kill("SIGTERM") });
+  return new Promise<void>((resolve, reject) => {
+    build.on("exit", (code) => {
+      if (code === 0) return resolve();
+      progress.showLogTail("build");
+      reject(new Error(`next build failed with exit code ${code}`));
+    });
   });
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  await buildWebIfStale();
+  console.log(`Starting Linkscope (logs: ${path.join(env.LINKSCOPE_DATA_DIR, "logs")})`);
+  // The build needs no database: it runs beside the database, migrations and history, which it would otherwise wait for.
+  const build = buildWebIfStale();
+  if (build) progress.begin("build", "compiling the web app (first start, or sources changed)");
 
   let databaseUrl = env.DATABASE_URL;
   let embeddedDb: EmbeddedPostgres | undefined;
@@ -174,10 +194,10 @@ async function main(): Promise<void> {
     // `npm run users` finds the running embedded database through this file.
     const urlFile = await writeEmbeddedDatabaseUrl(env.LINKSCOPE_DATA_DIR, databaseUrl);
     stops.push({ name: "embedded database address", stop: () => urlFile.remove() });
-    log.info({ url: databaseUrl }, "embedded Postgres (PGlite) started");
   }
+  progress.done("database", embeddedDb ? `embedded PGlite in ${path.join(env.LINKSCOPE_DATA_DIR, "pglite")}` : "DATABASE_URL");
   const migrations = await applyMigrations(databaseUrl);
-  log.info({ applied: migrations.applied }, "migrations up to date");
+  progress.done("migrations", migrations.applied.length > 0 ? `${migrations.applied.length} applied` : "up to date");
 
   const authSecret = env.NEXTAUTH_SECRET ?? (await loadOrCreateAuthSecret(env.LINKSCOPE_DATA_DIR));
   let firstAdmin: FirstAdmin;
@@ -202,26 +222,14 @@ async function main(): Promise<void> {
     embedded = broker;
     stops.push({ name: "embedded broker", stop: () => broker.stop() });
     mqttUrl = broker.url;
-    log.info({ url: mqttUrl, node: broker.nodeName }, "embedded MQTT broker started");
   }
+  progress.done("broker", embeddedBroker ? `embedded at ${mqttUrl}` : "MQTT_URL");
 
-  if (env.LINKSCOPE_BACKFILL_DAYS > 0) {
-    const db = createDb(databaseUrl, 2);
-    try {
-      const existing = await db.connectionEvent.count({ take: 1 });
-      if (existing === 0) {
-        const to = new Date();
-        const from = new Date(to.getTime() - env.LINKSCOPE_BACKFILL_DAYS * 86_400_000);
-        console.log(`First start: loading ${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history…`);
-        const result = await backfillFleetHistory(db, { from, to });
-        console.log(`Loaded ${result.inserted} events in ${(result.durationMs / 1000).toFixed(1)} s.`);
-        // The worker only looks back minutes; one pass over the history turns its broker restart into an incident.
-        const detection = await runIncidentDetection(db, { from, to, now: to, thresholds: toDetectionThresholds(env) });
-        console.log(`Incidents in the history: ${detection.opened}.`);
-      }
-    } finally {
-      await db.$disconnect();
-    }
+  if (env.LINKSCOPE_BACKFILL_DAYS > 0) await loadHistoryOnFirstStart(databaseUrl);
+
+  if (build) {
+    await build;
+    progress.done("build", "web app compiled");
   }
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
@@ -248,26 +256,44 @@ async function main(): Promise<void> {
   });
 
   const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
+  let fleetLines: string[] = [];
   if (simulate) {
     const simulator = await startFleetSimulator({
       mqttUrl,
       devices: simulatorArgs.devices,
       scenarios: simulatorArgs.scenarios,
       broker: embedded,
-      log: createLogger("simulator"),
+      log: createLogger("simulator", progress.logFile("simulator").stream),
     });
     stops.push({ name: "fleet simulator", stop: () => simulator.stop() });
-    console.log(`Simulated fleet: ${simulator.devices} devices running the Linkscope agent (scenarios: ${(simulatorArgs.scenarios ?? SCENARIO_NAMES).join(", ")})`);
-    console.log(simulator.scenarios.map((line) => `  - ${line}`).join("\n"));
+    progress.done("fleet", `${simulator.devices} simulated devices running the Linkscope agent`);
+    fleetLines = simulator.scenarios.map((line) => `    - ${line}`);
   }
 
   runChild("web server", ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });
   await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
+  progress.done("web", `http://${env.HOST}:${env.PORT}`);
   console.log(`\nLinkscope is running at http://${env.HOST}:${env.PORT}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  console.log(`  database: ${embeddedDb ? `embedded PGlite in ${path.join(env.LINKSCOPE_DATA_DIR, "pglite")}` : "DATABASE_URL"}`);
-  console.log(`  broker:   ${embeddedBroker ? `embedded at ${mqttUrl}` : "MQTT_URL"}`);
   console.log(`  sign in:  ${describeSignIn(firstAdmin)}`);
+  if (fleetLines.length > 0) console.log(`  scenarios of the simulated fleet:\n${fleetLines.join("\n")}`);
   console.log("Press Ctrl+C to stop.");
+}
+
+/** A 14-day history on the first start (an empty database), so every page has something to show at once. */
+async function loadHistoryOnFirstStart(databaseUrl: string): Promise<void> {
+  const db = createDb(databaseUrl, 2);
+  try {
+    if ((await db.connectionEvent.count({ take: 1 })) > 0) return;
+    const to = new Date();
+    const from = new Date(to.getTime() - env.LINKSCOPE_BACKFILL_DAYS * 86_400_000);
+    progress.begin("history", `loading ${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history (first start)`);
+    const result = await backfillFleetHistory(db, { from, to });
+    // The worker only looks back minutes; one pass over the history turns its broker restart into an incident.
+    const detection = await runIncidentDetection(db, { from, to, now: to, thresholds: toDetectionThresholds(env) });
+    progress.done("history", `${result.inserted} events, ${detection.opened} incident${detection.opened === 1 ? "" : "s"}`);
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 function describeSignIn(firstAdmin: FirstAdmin): string {
@@ -302,6 +328,6 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`Linkscope failed to start: ${error.message}`);
+  console.error(`Linkscope failed to start after ${progress.elapsedSeconds()} s: ${error.message}`);
   void shutdown(1);
 });
