@@ -1,16 +1,48 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent } from "react";
+import type { Jsonify } from "@/lib/http/json.ts";
+import type { ImportSniff } from "@/lib/ingest/sniff-import.ts";
+import { formatCountOf, formatPercent, formatTimestamp } from "./format.ts";
+import { RECENT_IMPORTS_KEY } from "./recent-imports.tsx";
 
 type Progress = { state: "uploading" | "running" | "completed" | "failed"; fraction: number; text: string };
 type ImportStatus = {
   run: { status: string; recordsDone: string; eventsInserted: string; duplicates: string; deadLetters: string };
   progress: { state: string; bytesRead: number; totalBytes: number; records: number; inserted: number; duplicates: number; deadLetters: number; error: string | null; alreadyImported: boolean } | null;
 };
+type Preview = { state: "checking" } | { state: "failed"; message: string } | { state: "ready"; sniff: Jsonify<ImportSniff> };
 
-/** Upload an exported log; shows upload progress, then import progress polled from the server. */
+/** The head of the file the server looks at before an import (lib/ingest/sniff-import.ts SNIFF_SAMPLE_BYTES). */
+const SAMPLE_BYTES = 256 * 1024;
+/** Above this share of rejected records the import must be confirmed: the format is probably wrong. */
+const CONFIRM_REJECTION_RATE = 0.5;
+
+/**
+ * Upload an exported log: the file's head is checked first (binary files refused, the right format suggested, the
+ * first records previewed with the rejection rate), then the upload and the import's progress polled from the server.
+ */
 export function ImportUpload({ formats }: { formats: { name: string; description: string }[] }) {
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [format, setFormat] = useState(formats[0]?.name ?? "mosquitto");
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
+
+  useEffect(() => {
+    if (!file) return setPreview(null);
+    const controller = new AbortController();
+    setPreview({ state: "checking" });
+    setConfirmed(false);
+    void requestPreview(file, format, controller.signal)
+      .then((sniff) => setPreview({ state: "ready", sniff }))
+      .catch((error: Error) => {
+        if (!controller.signal.aborted) setPreview({ state: "failed", message: error.message });
+      });
+    return () => controller.abort();
+  }, [file, format]);
 
   async function poll(runId: string): Promise<void> {
     for (;;) {
@@ -19,12 +51,15 @@ export function ImportUpload({ formats }: { formats: { name: string; description
       const p = body.progress;
       const fraction = p && p.totalBytes > 0 ? p.bytesRead / p.totalBytes : body.run.status === "completed" ? 1 : 0;
       const counts = p ? `${p.records} records · ${p.inserted} new · ${p.duplicates} duplicate · ${p.deadLetters} rejected` : "";
+      const finish = (next: Progress) => {
+        setProgress(next);
+        void queryClient.invalidateQueries({ queryKey: RECENT_IMPORTS_KEY });
+      };
       if (p?.alreadyImported || (body.run.status === "completed" && p?.alreadyImported !== false)) {
-        setProgress({ state: "completed", fraction: 1, text: p?.alreadyImported ? "Already imported: nothing added." : `Done: ${counts}` });
-        return;
+        return finish({ state: "completed", fraction: 1, text: p?.alreadyImported ? "Already imported: nothing added." : `Done: ${counts}` });
       }
-      if (body.run.status === "completed" || p?.state === "completed") return setProgress({ state: "completed", fraction: 1, text: `Done: ${counts}` });
-      if (body.run.status === "failed" || p?.state === "failed") return setProgress({ state: "failed", fraction, text: `Failed: ${p?.error ?? "see the server log"}` });
+      if (body.run.status === "completed" || p?.state === "completed") return finish({ state: "completed", fraction: 1, text: `Done: ${counts}` });
+      if (body.run.status === "failed" || p?.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p?.error ?? "see the server log"}` });
       setProgress({ state: "running", fraction, text: `Importing… ${counts}` });
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -32,10 +67,7 @@ export function ImportUpload({ formats }: { formats: { name: string; description
 
   function submit(event: FormEvent<HTMLFormElement>): void {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const file = form.get("file");
-    const format = String(form.get("format") ?? "");
-    if (!(file instanceof File) || file.size === 0) return setProgress({ state: "failed", fraction: 0, text: "Choose a file first." });
+    if (!file || file.size === 0) return setProgress({ state: "failed", fraction: 0, text: "Choose a file first." });
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/v1/imports?format=${encodeURIComponent(format)}&name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
@@ -54,29 +86,128 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     xhr.send(file);
   }
 
+  const sniff = preview?.state === "ready" ? preview.sniff : null;
+  const needsConfirmation = sniff !== null && sniff.chosen.rejectionRate > CONFIRM_REJECTION_RATE;
+  const busy = progress?.state === "uploading" || progress?.state === "running";
+  const importable = sniff !== null && sniff.refusal === null && sniff.chosen.events > 0 && (!needsConfirmation || confirmed);
+
   return (
-    <form className="toolbar" onSubmit={submit} aria-label="Import a log file">
-      <label>
-        File <input type="file" name="file" required />
-      </label>
-      <label>
-        Format{" "}
-        <select name="format" defaultValue="mosquitto">
-          {formats.map((f) => (
-            <option key={f.name} value={f.name} title={f.description}>
-              {f.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" className="button" disabled={progress?.state === "uploading" || progress?.state === "running"}>
-        Import
-      </button>
+    <form className="import-form" onSubmit={submit} aria-label="Import a log file">
+      <div className="toolbar">
+        <label>
+          File <input type="file" name="file" required onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)} />
+        </label>
+        <label>
+          Format{" "}
+          <select name="format" value={format} onChange={(event) => setFormat(event.currentTarget.value)}>
+            {formats.map((f) => (
+              <option key={f.name} value={f.name} title={f.description}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button" disabled={busy || !importable}>
+          Import
+        </button>
+      </div>
+      {preview?.state === "checking" ? <p className="muted" role="status">Checking the file…</p> : null}
+      {preview?.state === "failed" ? <p className="error-text" role="alert">Could not check the file: {preview.message}</p> : null}
+      {sniff ? <ImportPreview sniff={sniff} onUseFormat={setFormat} confirmation={needsConfirmation ? { confirmed, setConfirmed } : null} /> : null}
       {progress ? (
         <div className="import-progress" role="status">
           <progress max={1} value={progress.fraction} aria-label="Import progress" /> <span className={progress.state === "failed" ? "error-text" : "muted"}>{progress.text}</span>
         </div>
       ) : null}
     </form>
+  );
+}
+
+async function requestPreview(file: File, format: string, signal: AbortSignal): Promise<Jsonify<ImportSniff>> {
+  const head = file.slice(0, SAMPLE_BYTES);
+  const response = await fetch(`/api/v1/imports/preview?format=${encodeURIComponent(format)}&size=${file.size}`, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/octet-stream" },
+    body: head,
+    signal,
+  });
+  const body = (await response.json()) as Jsonify<ImportSniff> & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `${response.status}`);
+  return body;
+}
+
+function ImportPreview({
+  sniff,
+  onUseFormat,
+  confirmation,
+}: {
+  sniff: Jsonify<ImportSniff>;
+  onUseFormat: (format: string) => void;
+  confirmation: { confirmed: boolean; setConfirmed: (value: boolean) => void } | null;
+}) {
+  if (sniff.refusal) return <p className="error-text" role="alert">This file cannot be imported: {sniff.refusal}.</p>;
+  const { chosen } = sniff;
+  const suggested = sniff.suggested ? sniff.fits.find((fit) => fit.name === sniff.suggested) : undefined;
+  const scope = sniff.complete ? "the file" : "the first 256 KB";
+  return (
+    <div className="import-preview" aria-label="Import preview">
+      {suggested ? (
+        <p className="notice" role="alert">
+          This looks like <strong>{suggested.title}</strong>: {formatCountOf(suggested.events, "event")} in {scope}, against {chosen.events} as {chosen.name}.{" "}
+          <button type="button" className="button button-small" onClick={() => onUseFormat(suggested.name)}>
+            Use {suggested.name}
+          </button>
+        </p>
+      ) : null}
+      <p className={chosen.events === 0 ? "error-text" : "muted"}>
+        {chosen.events === 0
+          ? `The ${chosen.name} format reads no events from ${scope}; nothing would be imported.`
+          : `In ${scope}: ${formatCountOf(chosen.records, "record")}, ${formatCountOf(chosen.events, "event")}, ${chosen.rejected} rejected (${formatPercent(chosen.rejectionRate)}).`}
+      </p>
+      {chosen.preview.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table compact" aria-label="First events in the file">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Device</th>
+                <th>Event</th>
+                <th>Reason</th>
+                <th>Code</th>
+              </tr>
+            </thead>
+            <tbody>
+              {chosen.preview.map((event, index) => (
+                <tr key={index}>
+                  <td>{formatTimestamp(event.occurredAt)}</td>
+                  <td className="mono">{event.deviceId}</td>
+                  <td>{event.kind}</td>
+                  <td>{event.reason}</td>
+                  <td className="mono">{event.code ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {chosen.firstRejections.length > 0 ? (
+        <details>
+          <summary>Why records were rejected</summary>
+          <ul>
+            {chosen.firstRejections.map((rejection) => (
+              <li key={rejection.index}>
+                record {rejection.index + 1}: {rejection.error}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {confirmation && chosen.events > 0 ? (
+        <label className="notice">
+          <input type="checkbox" checked={confirmation.confirmed} onChange={(event) => confirmation.setConfirmed(event.currentTarget.checked)} /> {formatPercent(chosen.rejectionRate)} of
+          the records would become dead letters; import anyway
+        </label>
+      ) : null}
+    </div>
   );
 }

@@ -29,9 +29,49 @@ test("the ingest page imports an uploaded Mosquitto log with progress and lists 
   await page.reload();
   const deadLetters = page.getByRole("table", { name: "Open dead letters" });
   await expect(deadLetters.getByRole("row").filter({ hasText: tag }).first()).toContainText("log line contains control characters");
+
+  // Support discards what this import could not read; other dead letters stay.
+  const recent = page.getByRole("table", { name: "Recent imports" }).getByRole("row").filter({ hasText: `mosquitto-${tag}.log` });
+  await recent.getByRole("button", { name: "Discard 1 dead letter" }).click();
+  await expect(recent).toContainText("none open");
+  await expect(deadLetters.getByRole("row").filter({ hasText: tag })).toHaveCount(0);
   await expect(page.getByRole("table", { name: "Ingest health per source" }).getByRole("cell", { name: "mosquitto", exact: true })).toBeVisible();
   const device = await page.request.get(`/api/v1/devices/${encodeURIComponent(`e2e-${tag}`)}`);
   expect(await device.json()).toMatchObject({ device: { state: "offline", lastCode: "mosquitto:exceeded-timeout" } });
+});
+
+test("an import is checked before it starts: binaries refused, the right format suggested, the first records previewed", async ({ page }) => {
+  await page.goto("/ingest");
+  const form = page.getByRole("form", { name: "Import a log file" });
+  const file = form.locator('input[type="file"]');
+  await form.getByRole("combobox").selectOption("mosquitto");
+
+  const binary = Buffer.alloc(200 * 1024, 0);
+  binary.write("\u007fELF", 0);
+  await file.setInputFiles({ name: "firmware.bin", mimeType: "application/octet-stream", buffer: binary });
+  await expect(form.getByRole("alert")).toContainText("This file cannot be imported: it contains NUL bytes");
+  await expect(form.getByRole("button", { name: "Import" })).toBeDisabled();
+
+  const tag = randomUUID().slice(0, 8);
+  const presence = { clientId: `aws-${tag}`, timestamp: 1800000000000, eventType: "connected", sessionIdentifier: randomUUID(), principalIdentifier: "p", ipAddress: "192.0.2.1", versionNumber: 0 };
+  await file.setInputFiles({ name: "presence.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(presence)) });
+  await expect(form.getByText("The mosquitto format reads no events from the file")).toBeVisible();
+  await expect(form.getByRole("button", { name: "Import" })).toBeDisabled();
+  await form.getByRole("button", { name: /^Use / }).click();
+  await expect(form.getByRole("combobox")).not.toHaveValue("mosquitto");
+  const preview = form.getByRole("table", { name: "First events in the file" });
+  await expect(preview.getByRole("row").nth(1)).toContainText(`aws-${tag}`);
+  await expect(form.getByText("In the file: 1 record, 1 event, 0 rejected")).toBeVisible();
+  await expect(form.getByRole("button", { name: "Import" })).toBeEnabled();
+});
+
+test.describe("as a viewer", () => {
+  test.use(asRole("viewer"));
+  test("the upload form is replaced by the reason, not refused after submitting", async ({ page }) => {
+    await page.goto("/ingest");
+    await expect(page.getByRole("form", { name: "Import a log file" })).toHaveCount(0);
+    await expect(page.getByRole("note").filter({ hasText: "Importing files needs the support role" })).toBeVisible();
+  });
 });
 
 test("the webhook refuses missing tokens and unknown sources with the error shape", async ({ request }) => {

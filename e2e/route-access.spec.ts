@@ -60,6 +60,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/v1/imports": { role: "support", body: {} },
   // No import exists in the e2e database: an allowed caller gets the 404 envelope, never 401/403.
   "GET /api/v1/imports/[id]": { role: "viewer", allowedStatus: 404 },
+  "DELETE /api/v1/imports/[id]/dead-letters": { role: "support", allowedStatus: 404 },
+  "POST /api/v1/imports/preview": { role: "support", path: "/api/v1/imports/preview?format=mosquitto&size=10", body: {} },
   "GET /api/v1/admin/users": { role: "admin" },
   "POST /api/v1/admin/users": { role: "admin", body: {} },
   "PATCH /api/v1/admin/users/[userId]": { role: "admin", body: {} },

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { connection } from "next/server";
 import { DeadLettersPanel } from "@/components/dead-letters-panel.tsx";
 import { ImportUpload } from "@/components/import-upload.tsx";
+import { RecentImports } from "@/components/recent-imports.tsx";
+import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
 import { IngestHealthPanel } from "@/components/ingest-health-panel.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
@@ -18,6 +20,7 @@ export default async function IngestHealthPage() {
   await connection();
   const db = getDb();
   const canReadDeadLetters = hasRole(user.role, DEAD_LETTERS_READ_ROLE);
+  const canImport = hasRole(user.role, IMPORT_ROLE);
   const [health, deadLetters, openDeadLetters] = await Promise.all([
     getIngestHealth(db, { minutes: 60 }),
     canReadDeadLetters ? listDeadLetters(db, { limit: 50 }) : null,
@@ -44,7 +47,14 @@ export default async function IngestHealthPage() {
           <h2 id="import-heading">Import a log file</h2>
           <p className="muted">re-importing the same file adds nothing; large files: npm run import</p>
         </div>
-        <ImportUpload formats={formats} />
+        {canImport ? (
+          <ImportUpload formats={formats} />
+        ) : (
+          <p role="note" className="muted">
+            Importing files needs the {IMPORT_ROLE} role; you are signed in as a {user.role}. Ask an admin, or use <code>npm run import</code> on the server.
+          </p>
+        )}
+        <RecentImports canDiscard={canImport} />
       </section>
       <section className="panel" aria-labelledby="dead-letters-heading">
         <div className="panel-header">

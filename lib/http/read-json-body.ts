@@ -31,7 +31,12 @@ function tooLarge(maxBytes: number): AppError {
 }
 
 async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+  return new TextDecoder().decode(await readBoundedBody(request, maxBytes));
+}
+
+/** The raw body, at most `maxBytes` (413 beyond, counted while streaming). */
+export async function readBoundedBody(request: Request, maxBytes: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -45,5 +50,5 @@ async function readLimitedText(request: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }

@@ -1,9 +1,9 @@
 /** Bound on the stored copy of a rejected input; `payloadBytes` keeps the original size. */
 export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
-export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string };
+export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string; importRunId?: bigint };
 
-export type DeadLetterRow = { source: string; topic: string | null; error: string; payload: string; payloadBytes: number };
+export type DeadLetterRow = { source: string; topic: string | null; error: string; payload: string; payloadBytes: number; importRunId: bigint | null };
 
 /**
  * Shapes a rejected input for storage: bounded, valid UTF-8 text without NUL (Postgres text cannot hold it).
@@ -21,6 +21,7 @@ export function toDeadLetterRow(input: DeadLetterInput): DeadLetterRow {
     error: stripNul(input.error).slice(0, 2000),
     payload,
     payloadBytes: bytes.length,
+    importRunId: input.importRunId ?? null,
   };
 }
 

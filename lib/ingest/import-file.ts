@@ -67,7 +67,9 @@ export async function importFile(
   let committedRecords = resumeFrom;
 
   async function flush(): Promise<void> {
-    const { events, deadLetters } = processor.drain();
+    const drained = processor.drain();
+    const events = drained.events;
+    const deadLetters = drained.deadLetters.map((deadLetter) => ({ ...deadLetter, importRunId: run.id }));
     if (events.length === 0 && deadLetters.length === 0 && recordIndex === committedRecords) return;
     const result = await writeSourceBatch(db, { source: format.source, events, deadLetters, receivedAt: null, records: recordIndex - committedRecords });
     committedRecords = recordIndex;

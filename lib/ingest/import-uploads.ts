@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Role } from "@/lib/auth/roles.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
+import { SNIFF_SAMPLE_BYTES, sniffImport } from "./sniff-import.ts";
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+/** Who may upload files and discard an import's dead letters. */
+export const IMPORT_ROLE = "support" satisfies Role;
 const log = createLogger("import");
 
 type LiveImport = ImportProgress & { state: "running" | "completed" | "failed"; error: string | null; alreadyImported: boolean };
@@ -30,7 +34,8 @@ export async function startUploadedImport(db: Db, input: { body: ReadableStream<
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.upload`);
   try {
-    await saveBounded(input.body, file);
+    const size = await saveBounded(input.body, file);
+    await refuseUnreadableUpload(file, size, input.format);
   } catch (error) {
     await rm(file, { force: true });
     throw error;
@@ -62,7 +67,26 @@ export async function startUploadedImport(db: Db, input: { body: ReadableStream<
   });
 }
 
-async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<void> {
+/**
+ * A binary file, or one the chosen format reads nothing from while another format would, is refused before it can
+ * fill the dead-letter store (the upload page previews this; API and CLI callers get the same answer).
+ */
+async function refuseUnreadableUpload(file: string, size: number, format: RecordFormat): Promise<void> {
+  const handle = await open(file, "r");
+  const sample = Buffer.alloc(Math.min(size, SNIFF_SAMPLE_BYTES));
+  try {
+    await handle.read(sample, 0, sample.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const sniff = sniffImport(sample, format, size <= SNIFF_SAMPLE_BYTES);
+  if (sniff.refusal) throw new AppError(415, "not_a_text_file", `This file cannot be imported: ${sniff.refusal}.`);
+  if (sniff.chosen.events === 0 && sniff.suggested) {
+    throw new AppError(422, "format_mismatch", `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`, { suggested: sniff.suggested });
+  }
+}
+
+async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<number> {
   const out = createWriteStream(file);
   let size = 0;
   try {
@@ -75,4 +99,5 @@ async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Prom
     await new Promise<void>((resolve) => out.end(() => resolve()));
   }
   if (size === 0) throw new AppError(400, "empty_upload", "The uploaded file is empty.");
+  return size;
 }

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-import { startUploadedImport } from "@/lib/ingest/import-uploads.ts";
+import { IMPORT_ROLE, startUploadedImport } from "@/lib/ingest/import-uploads.ts";
 import { listImportRuns } from "@/lib/queries/list-import-runs.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
@@ -15,7 +15,7 @@ const UploadQuerySchema = z.object({
 });
 
 /** The file is the raw request body (`Content-Type: application/octet-stream`), streamed to disk, then imported. */
-export const POST = handleRoute({ role: "support" }, async (request: Request, _context: unknown, auth) => {
+export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request, _context: unknown, auth) => {
   const query = parseQuery(request, UploadQuerySchema);
   const format = getRecordFormat(query.format);
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");

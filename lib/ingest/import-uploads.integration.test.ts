@@ -1,0 +1,51 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
+import { discardImportDeadLetters } from "./discard-import-dead-letters.ts";
+import { getLiveImport, startUploadedImport } from "./import-uploads.ts";
+
+let testDb: TestDatabase;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+const format = (name: string) => getRecordFormat(name) as RecordFormat;
+const bodyOf = (bytes: Buffer) => new Blob([new Uint8Array(bytes)]).stream();
+const fixture = (name: string) => readFileSync(new URL(`../sources/fixtures/${name}`, import.meta.url));
+
+describe("uploaded imports", () => {
+  it("refuses a binary file as a 415 before anything is stored", async () => {
+    const upload = startUploadedImport(testDb.db, { body: bodyOf(randomBytes(200 * 1024)), format: format("mosquitto"), fileName: "firmware.bin" });
+    await expect(upload).rejects.toMatchObject({ status: 415, code: "not_a_text_file" });
+    expect(await testDb.db.importRun.count({ where: { fileName: "firmware.bin" } })).toBe(0);
+    expect(await testDb.db.deadLetter.count()).toBe(0);
+  });
+
+  it("refuses a file the chosen format reads nothing from, naming the format that fits", async () => {
+    const upload = startUploadedImport(testDb.db, { body: bodyOf(fixture("aws/presence-connected-docs.json")), format: format("mosquitto"), fileName: "aws.json" });
+    await expect(upload).rejects.toMatchObject({ status: 422, code: "format_mismatch", details: { suggested: expect.stringMatching(/aws-iot|cloudwatch/) } });
+  });
+
+  it("ties an import's dead letters to its run, so support can discard them and nothing else", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const log = `${fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`)}\n1795345099: Client ${tag}\u0001bad disconnected.\n1795345099: New client connected from 1.2.3.4 as ${tag}\u0002x (p2, c1, k60).\n`;
+    const { runId } = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
+    await waitFor(() => getLiveImport(runId)?.state, (state) => state === "completed" || state === "failed", 120_000);
+    const run = await testDb.db.importRun.findUniqueOrThrow({ where: { id: BigInt(runId) } });
+    expect(Number(run.deadLetters)).toBe(2);
+    const unrelated = await testDb.db.deadLetter.create({ data: { source: "mosquitto", topic: null, error: "kept", payload: "x", payloadBytes: 1 } });
+
+    expect(await discardImportDeadLetters(testDb.db, BigInt(runId))).toEqual({ found: true, discarded: 2 });
+    expect(await testDb.db.deadLetter.count({ where: { importRunId: BigInt(runId) } })).toBe(0);
+    expect(await testDb.db.deadLetter.findUnique({ where: { id: unrelated.id } })).not.toBeNull();
+    expect(await discardImportDeadLetters(testDb.db, 999_999_999n)).toEqual({ found: false, discarded: 0 });
+  });
+});

@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { findBinaryReason, sniffImport } from "./sniff-import.ts";
+
+const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../sources/fixtures", name));
+const format = (name: string) => getRecordFormat(name) as RecordFormat;
+
+describe("sniffImport", () => {
+  it("refuses a binary file before any format is tried", () => {
+    const binary = randomBytes(200 * 1024);
+    const sniff = sniffImport(binary, format("mosquitto"), true);
+    expect(sniff.refusal).toMatch(/binary file/);
+    expect(sniff.chosen).toMatchObject({ records: 0, rejected: 0, preview: [] });
+  });
+
+  it("previews what the chosen format stores, with its rejection rate", () => {
+    const sniff = sniffImport(fixture("mosquitto/capture-2.0.11.log"), format("mosquitto"), true);
+    expect(sniff.refusal).toBeNull();
+    expect(sniff.suggested).toBeNull();
+    expect(sniff.chosen.preview[0]).toMatchObject({ deviceId: "dev-001", kind: "connected" });
+    expect(sniff.chosen.events).toBeGreaterThan(0);
+    expect(sniff.chosen.rejectionRate).toBeLessThan(0.5);
+  });
+
+  it("suggests the format that reads the file when the chosen one reads none of it", () => {
+    const sniff = sniffImport(fixture("aws/presence-connected-docs.json"), format("mosquitto"), true);
+    expect(sniff.refusal).toBeNull();
+    expect(sniff.chosen.events).toBe(0);
+    expect(sniff.suggested).toBe(sniff.fits[0]?.name);
+    expect(["aws-iot", "cloudwatch"]).toContain(sniff.suggested);
+  });
+
+  it("ignores the record cut at the end of a partial sample", () => {
+    const log = fixture("mosquitto/capture-2.0.11.log");
+    const cut = log.subarray(0, log.indexOf("\n", 400) + 20);
+    const sniff = sniffImport(cut, format("mosquitto"), false);
+    expect(sniff.chosen.records).toBe(cut.toString("utf8").split("\n").length - 1);
+  });
+});
+
+describe("findBinaryReason", () => {
+  it("accepts UTF-8 text cut mid-character at the end of a partial sample, and refuses invalid UTF-8 inside", () => {
+    const text = Buffer.from("ünïcode log line\n".repeat(10), "utf8");
+    expect(findBinaryReason(text.subarray(0, 2), false)).toBeNull();
+    expect(findBinaryReason(Buffer.concat([Buffer.from([0xc3, 0x28]), text]), false)).toMatch(/not UTF-8/);
+    expect(findBinaryReason(Buffer.from("a\u0001b\u0002c\u0003d", "utf8"), true)).toMatch(/control characters/);
+  });
+});

@@ -1,0 +1,111 @@
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { CsvRecordReader } from "./csv-records.ts";
+import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
+import { createRecordProcessor } from "./record-processor.ts";
+
+/** How much of a file is read to recognise it and preview it. */
+export const SNIFF_SAMPLE_BYTES = 256 * 1024;
+const PREVIEW_EVENTS = 10;
+/** Share of control characters (other than tab, CR, LF, FF) above which a text is not a log. */
+const MAX_CONTROL_SHARE = 0.01;
+
+export type FormatFit = { name: string; title: string; records: number; events: number; rejected: number };
+
+export type PreviewEvent = Pick<ConnectionEvent, "deviceId" | "kind" | "reason" | "code" | "occurredAt">;
+
+export type ImportSniff = {
+  /** Why the file cannot be imported at all (a binary file); null for text. */
+  refusal: string | null;
+  /** The sample was the whole file. */
+  complete: boolean;
+  sampleBytes: number;
+  /** Every format's result on the sample, best fit first. */
+  fits: FormatFit[];
+  /** The best-fitting format when it is not the one asked for and finds more events in the sample; null otherwise. */
+  suggested: string | null;
+  /** The asked-for format on the sample: the first events it would store and its rejection rate. */
+  chosen: FormatFit & { rejectionRate: number; preview: PreviewEvent[]; firstRejections: { index: number; error: string }[] };
+};
+
+/**
+ * Looks at the head of a file before it is imported: refuses binaries, tries every format on the sample to
+ * suggest the right one, and previews what the chosen format would store. Pure: the caller reads the sample.
+ */
+export function sniffImport(sample: Uint8Array, format: RecordFormat, complete: boolean): ImportSniff {
+  const refusal = findBinaryReason(sample, complete);
+  const text = refusal === null ? new TextDecoder("utf-8").decode(sample) : "";
+  const fits = refusal === null ? Object.values(RECORD_FORMATS).map((candidate) => tryFormat(candidate, text, complete).fit) : [];
+  // Log formats skip lines they do not know without rejecting them, so what a format reads is measured in events.
+  fits.sort((a, b) => b.events - a.events || a.rejected - b.rejected);
+  const chosenRun = refusal === null ? tryFormat(format, text, complete) : null;
+  const chosenFit = chosenRun?.fit ?? { name: format.name, title: format.title, records: 0, events: 0, rejected: 0 };
+  const best = fits[0];
+  const suggested = best && best.name !== format.name && best.events > chosenFit.events ? best.name : null;
+  return {
+    refusal,
+    complete,
+    sampleBytes: sample.byteLength,
+    fits,
+    suggested,
+    chosen: {
+      ...chosenFit,
+      rejectionRate: chosenFit.records === 0 ? 0 : chosenFit.rejected / chosenFit.records,
+      preview: chosenRun?.preview ?? [],
+      firstRejections: chosenRun?.firstRejections ?? [],
+    },
+  };
+}
+
+/** Null for text a log could be; otherwise why the bytes are not one. */
+export function findBinaryReason(sample: Uint8Array, complete: boolean): string | null {
+  if (sample.includes(0)) return "it contains NUL bytes, so it is a binary file, not a text log or JSON export";
+  // A sample cut mid-character ends in an incomplete sequence: only the last 3 bytes may be forgiven.
+  const checked = complete ? sample : sample.subarray(0, Math.max(0, sample.byteLength - 3));
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(checked);
+  } catch {
+    return "it is not UTF-8 text, so it is a binary file or a log in another encoding (convert it to UTF-8 first)";
+  }
+  const text = new TextDecoder("utf-8").decode(checked);
+  // eslint-disable-next-line no-control-regex
+  const controls = text.match(/[\u0001-\u0008\u000b\u000e-\u001f\u007f]/g)?.length ?? 0;
+  if (text.length > 0 && controls / text.length > MAX_CONTROL_SHARE) return "it is full of control characters, so it is a binary file, not a text log";
+  return null;
+}
+
+function tryFormat(format: RecordFormat, text: string, complete: boolean) {
+  const processor = createRecordProcessor(format, null);
+  const preview: PreviewEvent[] = [];
+  const take = () => {
+    for (const event of processor.drain().events) {
+      if (preview.length < PREVIEW_EVENTS) preview.push({ deviceId: event.deviceId, kind: event.kind, reason: event.reason, code: event.code, occurredAt: event.occurredAt });
+    }
+  };
+  if (format.input === "lines") {
+    const lines = text.split("\n");
+    // The sample's last line is cut unless the sample is the whole file.
+    if (!complete) lines.pop();
+    for (const line of lines) {
+      if (line.trim() !== "") processor.pushLine(line.replace(/\r$/, ""));
+    }
+  } else {
+    for (const record of splitJsonRecords(format, text, complete)) processor.pushJson(record);
+  }
+  take();
+  const counts = processor.counts();
+  return {
+    fit: { name: format.name, title: format.title, records: counts.records, events: counts.events, rejected: counts.rejected },
+    preview,
+    firstRejections: processor.firstRejections().slice(0, 5),
+  };
+}
+
+function splitJsonRecords(format: RecordFormat, text: string, complete: boolean): SplitRecord[] {
+  if (format.name === "log-analytics-csv") {
+    const csv = new CsvRecordReader();
+    return complete ? [...csv.push(text), ...csv.end()] : csv.push(text);
+  }
+  const splitter = new JsonRecordSplitter();
+  return complete ? [...splitter.push(text), ...splitter.end()] : splitter.push(text);
+}
