@@ -45,6 +45,15 @@ describe("recordIngestBatch against a real Postgres", () => {
     expect(await testDb.db.session.count({ where: { deviceId } })).toBe(1);
   });
 
+  it("keeps the device's first-seen time at its earliest event, lowered when an older event arrives late", async () => {
+    const deviceId = uniqueDevice("first-seen");
+    const t0 = Date.UTC(2026, 9, 1, 10, 0, 0);
+    await recordConnectionEvents(testDb.db, [emqx("connected", deviceId, t0)]);
+    expect((await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } })).firstSeenAt).toEqual(new Date(t0));
+    await recordConnectionEvents(testDb.db, [emqx("connected", deviceId, t0 - 86_400_000), emqx("connected", deviceId, t0 + 86_400_000)]);
+    expect((await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } })).firstSeenAt).toEqual(new Date(t0 - 86_400_000));
+  });
+
   it("turns a connect and its disconnect into one closed session with duration and end reason", async () => {
     const deviceId = uniqueDevice("session");
     const t0 = Date.UTC(2026, 10, 1, 11, 0, 0);

@@ -79,15 +79,21 @@ async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<voi
 }
 
 async function ensureDevices(tx: Tx, events: ConnectionEvent[]): Promise<void> {
-  const first = new Map<string, ConnectionEvent>();
-  for (const event of events) if (!first.has(event.deviceId)) first.set(event.deviceId, event);
+  const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
+  for (const event of events) {
+    const seen = first.get(event.deviceId);
+    if (!seen) first.set(event.deviceId, { event, earliest: event.occurredAt });
+    else if (event.occurredAt < seen.earliest) seen.earliest = event.occurredAt;
+  }
   // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
-  const rows = [...first.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  const rows = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
   for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    // first_seen_at is the earliest event's time, lowered when an older event arrives late (imports, backfills).
     await tx.$executeRaw`
-      INSERT INTO devices (id, source, broker_node)
-      VALUES ${Prisma.join(chunk.map((e) => Prisma.sql`(${e.deviceId}, ${e.source}, ${e.brokerNode})`))}
-      ON CONFLICT (id) DO NOTHING`;
+      INSERT INTO devices (id, source, broker_node, first_seen_at)
+      VALUES ${Prisma.join(chunk.map(({ event, earliest }) => Prisma.sql`(${event.deviceId}, ${event.source}, ${event.brokerNode}, ${earliest})`))}
+      ON CONFLICT (id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at
+      WHERE EXCLUDED.first_seen_at < devices.first_seen_at`;
   }
 }
 
