@@ -15,15 +15,16 @@ export function describeCondition(rule: AlertRuleRow): string {
   const info = ALERT_KINDS[rule.kind];
   const threshold = rule.params.threshold;
   const window = info.usesWindow ? ` over ${rule.windowMinutes} min` : "";
+  const rate = rule.params.mode === "baseline" ? `${rule.params.multiplier ?? "?"} × usual (≥ ${threshold})` : `${threshold}`;
   switch (rule.kind) {
     case "connected_below":
       return `connected < ${threshold} devices`;
     case "connected_drop_percent":
       return `connected drops > ${threshold} %${window}`;
     case "disconnect_rate_above":
-      return `> ${threshold} drops/min${window}`;
+      return `> ${rate} drops/min${window}`;
     case "code_rate_above":
-      return `${rule.params.code ?? "?"} > ${threshold}/min${window}`;
+      return `${rule.params.code ?? "?"} > ${rate}/min${window}`;
     case "device_offline_longer":
       return `a device offline > ${threshold} min`;
   }

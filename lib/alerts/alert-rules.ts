@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
-import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
 import { maskWebhookUrl } from "./webhook-url.ts";
 
 type By = { actor: Actor; ip?: string | null };
@@ -37,7 +37,7 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
   return {
     id: rule.id,
     ...toDefinitionInput(rule),
-    params: rule.params as { threshold: number; code?: string },
+    params: rule.params as AlertParams,
     webhook: rule.webhookUrl ? maskWebhookUrl(rule.webhookUrl) : null,
     createdBy: rule.createdBy,
     createdAt: rule.createdAt,
@@ -75,7 +75,8 @@ export async function getAlertRule(db: Db, id: string): Promise<AlertRuleView | 
   return toRuleView(rule, (await loadLastFired(db, [id])).get(id) ?? null);
 }
 
-function toColumns(definition: AlertRuleDefinition) {
+/** The stored columns of a validated definition (also what a preview measures). */
+export function toRuleColumns(definition: AlertRuleDefinition) {
   return {
     name: definition.name,
     kind: definition.kind,
@@ -97,7 +98,7 @@ function describeForAudit(definition: AlertRuleDefinition, webhook: string | nul
 
 export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): Promise<AlertRuleView> {
   const id = await db.$transaction(async (tx) => {
-    const rule = await tx.alertRule.create({ data: { ...toColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
+    const rule = await tx.alertRule.create({ data: { ...toRuleColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
     await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.webhookUrl) });
     return rule.id;
   });
@@ -115,7 +116,7 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
     const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
     if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
     const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
-    const columns = toColumns(definition);
+    const columns = toRuleColumns(definition);
     const nextWebhook = webhookUrl === undefined ? existing.webhookUrl : webhookUrl;
     await tx.alertRule.update({ where: { id }, data: { ...columns, webhookUrl: nextWebhook } });
     const onlyRenamed = Object.keys(changes).every((key) => key === "name");
