@@ -38,7 +38,13 @@ function describeState(rule: AlertRuleRow): string {
     return `${state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending"} · ${parts.filter(Boolean).join(", ")}`;
   }
   const label = state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending";
-  return state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`;
+  const { baselineNow } = rule;
+  const baseline = !baselineNow
+    ? ""
+    : baselineNow.usualPerMinute === null
+      ? " · no baseline yet (no history at this hour in the previous 7 days): cannot fire"
+      : ` · usual ${baselineNow.usualPerMinute}/min, fires above ${baselineNow.threshold ?? "—"}`;
+  return `${state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`}${baseline}`;
 }
 
 function describeDelivery(history: AlertHistoryRow): string {

@@ -56,6 +56,7 @@ test.describe("as support", () => {
     await expect(form).toBeHidden();
     const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
     await expect(row).toContainText("> 3 × usual (≥ 1) drops/min over 5 min");
+    await expect(row).toContainText("no baseline yet");
 
     if (!baseURL) throw new Error("baseURL is not configured");
     const support = await createApiClient(baseURL, "support");

@@ -6,6 +6,8 @@ import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
 import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import { toAlertRuleConfig } from "./alert-rule-config.ts";
+import { measureFleetValue } from "./measure-alert-rule.ts";
 import { maskWebhookUrl } from "./webhook-url.ts";
 
 type By = { actor: Actor; ip?: string | null };
@@ -29,7 +31,10 @@ function toDefinitionInput(rule: AlertRule) {
 /** A rule as the API and pages show it: the webhook URL only masked, with its current state and last firing. */
 export type AlertRuleView = ReturnType<typeof toRuleView>;
 
-function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null) {
+/** Baseline rules: the usual rate at this hour and the threshold it gives now (null: no baseline yet, the rule cannot fire). */
+type BaselineNow = { usualPerMinute: number | null; days: number; threshold: number | null };
+
+function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null, baselineNow: BaselineNow | null = null) {
   const fleet = rule.states.find((state) => state.subject === FLEET_SUBJECT) ?? null;
   const devices = rule.states.filter((state) => state.subject !== FLEET_SUBJECT);
   const firing = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
@@ -53,7 +58,21 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
       firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
     },
     lastFiredAt,
+    baselineNow,
   };
+}
+
+async function loadBaselinesNow(db: Db, rules: AlertRule[]): Promise<Map<string, BaselineNow>> {
+  const now = new Date();
+  const entries = await Promise.all(
+    rules.map(async (rule) => {
+      const config = rule.enabled ? toAlertRuleConfig(rule) : null;
+      if (!config?.baseline) return [];
+      const { baseline, threshold } = await measureFleetValue(db, config, now);
+      return [[rule.id, { usualPerMinute: baseline?.usualPerMinute ?? null, days: baseline?.days ?? 0, threshold: Number.isFinite(threshold) ? threshold : null }] as const];
+    }),
+  );
+  return new Map(entries.flat());
 }
 
 async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Date>> {
@@ -64,15 +83,16 @@ async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Dat
 
 export async function listAlertRules(db: Db): Promise<AlertRuleView[]> {
   const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { states: true } });
-  const lastFired = await loadLastFired(db, rules.map((rule) => rule.id));
-  return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null));
+  const [lastFired, baselines] = await Promise.all([loadLastFired(db, rules.map((rule) => rule.id)), loadBaselinesNow(db, rules)]);
+  return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null, baselines.get(rule.id) ?? null));
 }
 
 export async function getAlertRule(db: Db, id: string): Promise<AlertRuleView | null> {
   if (!AlertRuleIdPattern.test(id)) return null;
   const rule = await db.alertRule.findUnique({ where: { id }, include: { states: true } });
   if (!rule) return null;
-  return toRuleView(rule, (await loadLastFired(db, [id])).get(id) ?? null);
+  const [lastFired, baselines] = await Promise.all([loadLastFired(db, [id]), loadBaselinesNow(db, [rule])]);
+  return toRuleView(rule, lastFired.get(id) ?? null, baselines.get(id) ?? null);
 }
 
 /** The stored columns of a validated definition (also what a preview measures). */

@@ -57,15 +57,15 @@ async function replayedTransitions(rule: Parameters<typeof replayAlertRule>[1], 
 }
 
 describe("alert rule preview against the evaluator over the same history", () => {
-  it("fires and resolves at the same ticks with the same values for fixed rules of every fleet kind", { timeout: 240_000 }, async () => {
+  it("fires and resolves at the same ticks with the same values for fixed rules of every fleet kind", { timeout: 400_000 }, async () => {
     const t0 = Date.UTC(2026, 9, 10, 10, 0);
     const history = scriptNodeHistory(12, "preview-fixed");
     history.connect(history.ids, t0 - 10 * MINUTE);
-    for (let m = 5; m <= 8; m++) for (const s of [0, 15, 30]) history.bounce(t0 + m * MINUTE + s * 1_000);
+    for (let m = 2; m <= 4; m++) for (const s of [0, 15, 30]) history.bounce(t0 + m * MINUTE + s * 1_000);
     const down = history.ids.slice(6);
-    history.drop(down, t0 + 20 * MINUTE + 10_000);
-    history.connect(down, t0 + 30 * MINUTE);
-    for (let m = 40; m <= 45; m++) for (const s of [5, 35]) history.bounce(t0 + m * MINUTE + s * 1_000, "tcp_closed");
+    history.drop(down, t0 + 9 * MINUTE + 10_000);
+    history.connect(down, t0 + 14 * MINUTE);
+    for (let m = 16; m <= 19; m++) for (const s of [5, 35]) history.bounce(t0 + m * MINUTE + s * 1_000, "tcp_closed");
     await writeHistory(history.inTimeOrder());
 
     const scope = { brokerNode: history.node };
@@ -76,7 +76,7 @@ describe("alert rule preview against the evaluator over the same history", () =>
       await createRule({ name: "drop 30 %", kind: "connected_drop_percent", params: { threshold: 30 }, windowMinutes: 5, clearMargin: 5, clearForSeconds: 30, ...scope }),
     ];
     const from = t0;
-    const to = t0 + 60 * MINUTE;
+    const to = t0 + 26 * MINUTE;
     await runEvaluatorAcross(from, to);
 
     for (const rule of rules) {
@@ -100,7 +100,7 @@ describe("alert rule preview against the evaluator over the same history", () =>
     );
   });
 
-  it("replays a baseline rule (K × the usual rate at this hour, with a floor) exactly as the evaluator fires it", { timeout: 240_000 }, async () => {
+  it("replays a baseline rule (K × the usual rate at this hour, with a floor) exactly as the evaluator fires it", { timeout: 400_000 }, async () => {
     const today = Date.UTC(2026, 9, 20, 10, 0);
     const history = scriptNodeHistory(10, "preview-baseline");
     history.connect(history.ids, today - 8 * DAY_MS - HOUR);
@@ -117,8 +117,9 @@ describe("alert rule preview against the evaluator over the same history", () =>
     const drops = await createRule({ name: "3 × usual", kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 3, threshold: 1 }, forSeconds: 30, clearForSeconds: 60, ...scope });
     const keepalive = await createRule({ name: "2 × usual keepalive", kind: "code_rate_above", params: { mode: "baseline", multiplier: 2, code: "keepalive_timeout", threshold: 0.5 }, ...scope });
     const floored = await createRule({ name: "3 × usual, floor 5", kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 3, threshold: 5 }, ...scope });
-    const from = today;
-    const to = today + HOUR;
+    // The evaluator from 10:15 to 10:40 (before, nothing exceeds 3 × the usual; after, the burst has resolved).
+    const from = today + 15 * MINUTE;
+    const to = today + 40 * MINUTE;
     await runEvaluatorAcross(from, to);
 
     const evaluated = await evaluatorTransitions(drops.id);
