@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeAlertValue } from "./alert-notification.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
 import { baselineRanges, baselineSlots, baselineThreshold, DAY_MS, HOUR_MS, mergeRanges, readBaseline } from "./baseline-rate.ts";
 import { measureRuleAt } from "./measure-alert-rule.ts";
@@ -83,5 +84,11 @@ describe("baseline rate", () => {
     expect(baselineRanges(NOW, NOW)).toHaveLength(7);
     expect(mergeRanges(baselineRanges(NOW - 30 * DAY_MS, NOW))).toEqual([{ from: Date.UTC(2026, 9, 14, 10), to: Date.UTC(2026, 10, 19, 11) }]);
     expect(mergeRanges([{ from: 5, to: 8 }, { from: 0, to: 5 }, { from: 10, to: 12 }])).toEqual([{ from: 0, to: 8 }, { from: 10, to: 12 }]);
+  });
+
+  it("describes the threshold in force in the history and notifications", () => {
+    expect(describeAlertValue(rule(), "fleet", 7, 6)).toBe("7 drops per minute over the last 5 min (all sources); alert above 6 (3 × the usual rate, at least 1)");
+    expect(describeAlertValue(rule(), "fleet", 7, Infinity)).toBe("7 drops per minute over the last 5 min (all sources); no baseline yet (needs history at this hour on one of the previous 7 days)");
+    expect(describeAlertValue(rule({ baseline: null }), "fleet", 7)).toBe("7 drops per minute over the last 5 min (all sources); alert above 1");
   });
 });
