@@ -27,6 +27,8 @@ test.describe("as support", () => {
   test.use(asRole("support"));
 
   test("previews how often a rule would have fired before saving it, fixed and against the usual rate", async ({ page, baseURL }) => {
+    // Two 30-day replays and a save; the suite's 90 s is tight on a loaded machine.
+    test.setTimeout(180_000);
     const name = `Drop burst ${node.slice(12, 20)}`;
     await page.goto("/alerts");
     await page.getByRole("button", { name: "New rule" }).click();
