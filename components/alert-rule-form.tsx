@@ -1,8 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "@/lib/alerts/alert-kinds.ts";
+import type { RateMode } from "@/lib/alerts/alert-rule-schemas.ts";
 import type { AlertRuleRow } from "./alert-queries.ts";
+import { AlertRulePreviewPanel, type AlertRulePreviewResult } from "./alert-rule-preview.tsx";
 import { sendJson } from "./send-json.ts";
 
 function numberOrText(value: FormDataEntryValue | null): number | string | undefined {
@@ -16,6 +18,7 @@ const FIELD_LABELS: Record<string, string> = {
   name: "Name",
   kind: "Kind",
   "params.code": "Vendor code or reason",
+  "params.multiplier": "K",
   windowMinutes: "Window",
   source: "Source",
   brokerNode: "Broker node",
@@ -35,21 +38,31 @@ function toReadableErrors(message: string, thresholdLabel: string): string[] {
   });
 }
 
-/** Create or edit a rule. The webhook URL is never shown: leave it empty to keep the current one. */
+const isRateKind = (kind: AlertRuleKind) => kind === "disconnect_rate_above" || kind === "code_rate_above";
+
+/** Create or edit a rule, previewing how often it would have fired. The webhook URL is never shown: leave it empty to keep the current one. */
 export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow | null; onDone: (rule: AlertRuleRow) => void; onCancel: () => void }) {
+  const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
+  const [mode, setMode] = useState<RateMode>(rule?.params.mode ?? "fixed");
   const [errors, setErrors] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  const [preview, setPreview] = useState<AlertRulePreviewResult | "loading" | null>(null);
   const info = ALERT_KINDS[kind];
+  const baseline = isRateKind(kind) && mode === "baseline";
+  const thresholdLabel = baseline ? "Never below, per minute (floor)" : info.thresholdLabel;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  function readBody(formElement: HTMLFormElement): Record<string, unknown> {
+    const form = new FormData(formElement);
     const webhook = String(form.get("webhookUrl") ?? "").trim();
     const body: Record<string, unknown> = {
       name: String(form.get("name") ?? ""),
       kind,
-      params: { threshold: numberOrText(form.get("threshold")), ...(kind === "code_rate_above" ? { code: String(form.get("code") ?? "") } : {}) },
+      params: {
+        threshold: numberOrText(form.get("threshold")),
+        ...(kind === "code_rate_above" ? { code: String(form.get("code") ?? "") } : {}),
+        ...(isRateKind(kind) ? { mode, ...(baseline ? { multiplier: numberOrText(form.get("multiplier")) } : {}) } : {}),
+      },
       source: String(form.get("source") ?? "") || null,
       brokerNode: String(form.get("brokerNode") ?? "") || null,
       ...(info.usesWindow ? { windowMinutes: numberOrText(form.get("windowMinutes")) } : {}),
@@ -60,6 +73,26 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
     };
     if (form.get("removeWebhook") === "on") body.webhookUrl = null;
     else if (webhook !== "" || !rule) body.webhookUrl = webhook === "" ? null : webhook;
+    return body;
+  }
+
+  async function runPreview() {
+    if (!formRef.current) return;
+    const { webhookUrl: _ignored, ...body } = readBody(formRef.current);
+    setPreview("loading");
+    setErrors([]);
+    try {
+      const result = await sendJson<{ preview: AlertRulePreviewResult }>("POST", "/api/v1/alerts/rules/preview", body);
+      setPreview(result?.preview ?? null);
+    } catch (failure) {
+      setPreview(null);
+      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure), thresholdLabel));
+    }
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const body = readBody(event.currentTarget);
     setSaving(true);
     setErrors([]);
     try {
@@ -68,7 +101,7 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
         : await sendJson<{ rule: AlertRuleRow }>("POST", "/api/v1/alerts/rules", body);
       if (result) onDone(result.rule);
     } catch (failure) {
-      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure), info.thresholdLabel));
+      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure), thresholdLabel));
     } finally {
       setSaving(false);
     }
@@ -78,7 +111,7 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
   return (
     <section className="panel" aria-label={heading}>
       <h2>{heading}</h2>
-      <form className="admin-form alert-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form ref={formRef} className="admin-form alert-form" onSubmit={(event) => void submit(event)} onChange={() => setPreview(null)} noValidate>
         <label>
           Name
           <input name="name" defaultValue={rule?.name ?? ""} maxLength={120} required />
@@ -93,8 +126,23 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
             ))}
           </select>
         </label>
+        {isRateKind(kind) ? (
+          <label>
+            Compare with
+            <select name="mode" value={mode} onChange={(event) => setMode(event.target.value as RateMode)}>
+              <option value="fixed">A fixed rate</option>
+              <option value="baseline">K × the usual rate (same hour, previous 7 days)</option>
+            </select>
+          </label>
+        ) : null}
+        {baseline ? (
+          <label>
+            K, times the usual rate
+            <input name="multiplier" inputMode="decimal" defaultValue={rule?.params.multiplier ?? 3} />
+          </label>
+        ) : null}
         <label>
-          {info.thresholdLabel}
+          {thresholdLabel}
           <input name="threshold" inputMode="decimal" defaultValue={rule?.params.threshold ?? ""} key={`threshold-${kind}`} required />
         </label>
         {kind === "code_rate_above" ? (
@@ -145,6 +193,9 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           <button className="button button-primary" type="submit" disabled={saving}>
             {rule ? "Save rule" : "Create rule"}
           </button>
+          <button className="button" type="button" onClick={() => void runPreview()} disabled={preview === "loading"}>
+            Preview
+          </button>
           <button className="button" type="button" onClick={onCancel}>
             Cancel
           </button>
@@ -156,6 +207,12 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
             <li key={line}>{line}</li>
           ))}
         </ul>
+      ) : null}
+      {preview !== null ? (
+        <section className="alert-preview-section" aria-label="Preview" aria-busy={preview === "loading"}>
+          <h3>Over the last 30 days this rule would have…</h3>
+          {preview === "loading" ? <p className="muted">Replaying the rule over the rollups…</p> : <AlertRulePreviewPanel preview={preview} unit={info.unit} />}
+        </section>
       ) : null}
     </section>
   );

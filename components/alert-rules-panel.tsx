@@ -15,15 +15,16 @@ export function describeCondition(rule: AlertRuleRow): string {
   const info = ALERT_KINDS[rule.kind];
   const threshold = rule.params.threshold;
   const window = info.usesWindow ? ` over ${rule.windowMinutes} min` : "";
+  const rate = rule.params.mode === "baseline" ? `${rule.params.multiplier ?? "?"} × usual (≥ ${threshold})` : `${threshold}`;
   switch (rule.kind) {
     case "connected_below":
       return `connected < ${threshold} devices`;
     case "connected_drop_percent":
       return `connected drops > ${threshold} %${window}`;
     case "disconnect_rate_above":
-      return `> ${threshold} drops/min${window}`;
+      return `> ${rate} drops/min${window}`;
     case "code_rate_above":
-      return `${rule.params.code ?? "?"} > ${threshold}/min${window}`;
+      return `${rule.params.code ?? "?"} > ${rate}/min${window}`;
     case "device_offline_longer":
       return `a device offline > ${threshold} min`;
   }
@@ -37,7 +38,13 @@ function describeState(rule: AlertRuleRow): string {
     return `${state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending"} · ${parts.filter(Boolean).join(", ")}`;
   }
   const label = state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending";
-  return state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`;
+  const { baselineNow } = rule;
+  const baseline = !baselineNow
+    ? ""
+    : baselineNow.usualPerMinute === null
+      ? " · no baseline yet (no history at this hour in the previous 7 days): cannot fire"
+      : ` · usual ${baselineNow.usualPerMinute}/min, fires above ${baselineNow.threshold ?? "—"}`;
+  return `${state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`}${baseline}`;
 }
 
 function describeDelivery(history: AlertHistoryRow): string {

@@ -86,6 +86,7 @@ const ACCESS: Record<string, Access> = {
   "PATCH /api/v1/alerts/rules/[id]": { role: "support", body: {}, allowedStatus: 404 },
   "DELETE /api/v1/alerts/rules/[id]": { role: "support", allowedStatus: 404 },
   "POST /api/v1/alerts/rules/[id]/test": { role: "support", allowedStatus: 404 },
+  "POST /api/v1/alerts/rules/preview": { role: "support", body: {} },
   "GET /api/v1/alerts/history": { role: "viewer" },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },

@@ -7,6 +7,8 @@ export type NotifiedRule = {
   kind: AlertRuleKind;
   threshold: number;
   code?: string | undefined;
+  /** Rate rules only: compare with K × the usual rate instead of a fixed one (the threshold is then the floor). */
+  baseline?: { multiplier: number } | null | undefined;
   windowMs: number;
   source: string | null;
   brokerNode: string | null;
@@ -19,6 +21,8 @@ export type AlertNotification = {
   status: NotificationStatus;
   subject: string;
   value: number | null;
+  /** The threshold the value was compared with, when it is not the rule's own (baseline rules). */
+  threshold?: number | undefined;
   /** When the alert fired (for a test: now). */
   startedAt: Date;
   link: AlertLink;
@@ -59,9 +63,17 @@ function formatMinutes(minutes: number): string {
   return `${formatNumber(Math.round(minutes / 144) / 10)} d`;
 }
 
+/** "above 6.3 (3 × the usual rate, at least 5)" for a baseline rule; Infinity means it has no baseline yet. */
+function describeBaselineThreshold(rule: NotifiedRule, multiplier: number, effective: number): string {
+  const floor = formatNumber(rule.threshold);
+  if (!Number.isFinite(effective)) return `no baseline yet (needs history at this hour on one of the previous 7 days)`;
+  return `alert above ${formatNumber(effective)} (${formatNumber(multiplier)} × the usual rate, at least ${floor})`;
+}
+
 /** One plain sentence about the value against the threshold (stored in the history and used in the Slack text). */
-export function describeAlertValue(rule: NotifiedRule, subject: string, value: number | null): string {
+export function describeAlertValue(rule: NotifiedRule, subject: string, value: number | null, effectiveThreshold = rule.threshold): string {
   const threshold = formatNumber(rule.threshold);
+  const rateLimit = rule.baseline ? describeBaselineThreshold(rule, rule.baseline.multiplier, effectiveThreshold) : `alert above ${threshold}`;
   const window = `${formatNumber(rule.windowMs / 60_000)} min`;
   const now = value === null ? "unknown" : formatNumber(value);
   const scope = describeScope(rule);
@@ -71,9 +83,9 @@ export function describeAlertValue(rule: NotifiedRule, subject: string, value: n
     case "connected_drop_percent":
       return `connected devices dropped by ${now} % within ${window} (${scope}); alert at more than ${threshold} %`;
     case "disconnect_rate_above":
-      return `${now} drops per minute over the last ${window} (${scope}); alert above ${threshold}`;
+      return `${now} drops per minute over the last ${window} (${scope}); ${rateLimit}`;
     case "code_rate_above":
-      return `${rule.code ?? "?"}: ${now} events per minute over the last ${window}; alert above ${threshold}`;
+      return `${rule.code ?? "?"}: ${now} events per minute over the last ${window}; ${rateLimit}`;
     case "device_offline_longer":
       if (subject === FLEET_SUBJECT) return `${now} devices offline for more than ${threshold} min (${scope})`;
       if (value === 0) return `device ${subject} is back online (${scope})`;
@@ -89,11 +101,11 @@ export function escapeSlackText(text: string): string {
 const STATUS_PREFIX: Record<NotificationStatus, string> = { firing: ":rotating_light: *FIRING*", resolved: ":white_check_mark: *RESOLVED*", test: ":test_tube: *TEST*" };
 
 export function buildSlackText(notification: AlertNotification): string {
-  const { rule, status, subject, value, link } = notification;
+  const { rule, status, subject, value, threshold, link } = notification;
   const kind = ALERT_KINDS[rule.kind].label;
   const lines = [
     `${STATUS_PREFIX[status]} ${escapeSlackText(rule.name)} (${escapeSlackText(kind)})`,
-    escapeSlackText(describeAlertValue(rule, subject, value)),
+    escapeSlackText(describeAlertValue(rule, subject, value, threshold)),
     `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
   ];
   return lines.join("\n");
@@ -109,7 +121,7 @@ export function buildWebhookPayload(notification: AlertNotification): WebhookPay
       kind: rule.kind,
       status: notification.status,
       value: notification.value,
-      threshold: rule.threshold,
+      threshold: notification.threshold !== undefined && Number.isFinite(notification.threshold) ? notification.threshold : rule.threshold,
       scope: { source: rule.source, brokerNode: rule.brokerNode },
       subject: notification.subject,
       startedAt: notification.startedAt.toISOString(),

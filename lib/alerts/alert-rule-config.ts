@@ -6,8 +6,11 @@ import type { HysteresisRule } from "./hysteresis.ts";
 
 export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
 
+/** The columns a rule is configured by (a stored row, or an unsaved definition being previewed). */
+export type AlertRuleFields = Pick<AlertRule, "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "webhookUrl" | "enabled">;
+
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
-export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
+export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null {
   const parsed = AlertParamsSchemas[rule.kind].safeParse(rule.params);
   if (!parsed.success) return null;
   const params: AlertParams = parsed.data;
@@ -17,6 +20,7 @@ export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
     kind: rule.kind,
     threshold: params.threshold,
     code: params.code,
+    baseline: params.mode === "baseline" && params.multiplier !== undefined ? { multiplier: params.multiplier } : null,
     windowMs: rule.windowMs,
     source: rule.source,
     brokerNode: rule.brokerNode,

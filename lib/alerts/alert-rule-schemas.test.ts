@@ -49,3 +49,22 @@ describe("alert rule schemas", () => {
     expect(AlertHistoryQuerySchema.safeParse({ ruleId: "1; drop table" }).success).toBe(false);
   });
 });
+
+describe("rate rules against the usual rate", () => {
+  it("default to a fixed threshold and take K with a floor in baseline mode", () => {
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "disconnect_rate_above", params: { threshold: 2 } }).params).toEqual({ threshold: 2, mode: "fixed" });
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "code_rate_above", params: { code: "keepalive_timeout", mode: "baseline", multiplier: 3, threshold: 0.5 } }).params).toEqual({
+      code: "keepalive_timeout",
+      mode: "baseline",
+      multiplier: 3,
+      threshold: 0.5,
+    });
+  });
+
+  it("refuses a baseline without K, a K below 1, and a missing floor", () => {
+    expect(errorOf({ ...base, kind: "disconnect_rate_above", params: { mode: "baseline", threshold: 1 } })).toContain("params.multiplier: give K");
+    expect(errorOf({ ...base, kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 0.5, threshold: 1 } })).toContain("params.multiplier: K is at least 1");
+    expect(errorOf({ ...base, kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 3 } })).toContain("params.threshold");
+    expect(errorOf({ ...base, kind: "disconnect_rate_above", params: { mode: "usual", threshold: 1 } })).toContain("params.mode: must be one of fixed, baseline");
+  });
+});

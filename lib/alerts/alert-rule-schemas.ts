@@ -37,15 +37,30 @@ const CommonShape = {
 
 const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive(`${what} must be greater than 0`).max(1_000_000);
 
+export const RATE_MODES = ["fixed", "baseline"] as const;
+export type RateMode = (typeof RATE_MODES)[number];
+
+/**
+ * Rate rules compare with a fixed rate, or with K × the usual rate (same hour of day, previous 7 days); then the
+ * threshold is the floor below which nothing fires, so K × almost nothing never pages. K is kept in fixed mode
+ * (ignored) so switching back and forth in the form loses nothing.
+ */
+const RateModeShape = {
+  mode: z.enum(RATE_MODES, { error: `must be one of ${RATE_MODES.join(", ")}` }).default("fixed"),
+  multiplier: z.number({ error: "K must be a number" }).min(1, "K is at least 1 (× the usual rate)").max(1_000, "K is at most 1,000").optional(),
+};
+const hasMultiplierIfBaseline = (params: { mode: RateMode; multiplier?: number | undefined }) => params.mode === "fixed" || params.multiplier !== undefined;
+const MULTIPLIER_REQUIRED = { path: ["multiplier"], message: "give K, the multiple of the usual rate that fires" };
+
 /** Kind-specific parameters: the threshold's meaning and range depend on the kind. */
 export const AlertParamsSchemas = {
   connected_below: z.object({ threshold: z.number({ error: "the device count must be a number" }).int("a whole number of devices").min(1, "at least 1 device").max(10_000_000) }),
   connected_drop_percent: z.object({ threshold: z.number({ error: "the percentage must be a number" }).gt(0, "more than 0 %").max(100, "at most 100 %") }),
-  disconnect_rate_above: z.object({ threshold: positive("the drops per minute") }),
-  code_rate_above: z.object({ code: CodeOrReasonSchema, threshold: positive("the events per minute") }),
+  disconnect_rate_above: z.object({ threshold: positive("the drops per minute"), ...RateModeShape }).refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
+  code_rate_above: z.object({ code: CodeOrReasonSchema, threshold: positive("the events per minute"), ...RateModeShape }).refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
   device_offline_longer: z.object({ threshold: z.number({ error: "the minutes must be a number" }).int("whole minutes").min(1, "at least 1 minute").max(525_600, "at most a year") }),
 } satisfies Record<AlertRuleKind, z.ZodType>;
-export type AlertParams = { threshold: number; code?: string | undefined };
+export type AlertParams = { threshold: number; code?: string | undefined; mode?: RateMode | undefined; multiplier?: number | undefined };
 
 const ruleVariant = <K extends AlertRuleKind>(kind: K) => z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
 

@@ -5,7 +5,9 @@ import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
-import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import { toAlertRuleConfig } from "./alert-rule-config.ts";
+import { measureFleetValue } from "./measure-alert-rule.ts";
 import { maskWebhookUrl } from "./webhook-url.ts";
 
 type By = { actor: Actor; ip?: string | null };
@@ -29,7 +31,10 @@ function toDefinitionInput(rule: AlertRule) {
 /** A rule as the API and pages show it: the webhook URL only masked, with its current state and last firing. */
 export type AlertRuleView = ReturnType<typeof toRuleView>;
 
-function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null) {
+/** Baseline rules: the usual rate at this hour and the threshold it gives now (null: no baseline yet, the rule cannot fire). */
+type BaselineNow = { usualPerMinute: number | null; days: number; threshold: number | null };
+
+function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null, baselineNow: BaselineNow | null = null) {
   const fleet = rule.states.find((state) => state.subject === FLEET_SUBJECT) ?? null;
   const devices = rule.states.filter((state) => state.subject !== FLEET_SUBJECT);
   const firing = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
@@ -37,7 +42,7 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
   return {
     id: rule.id,
     ...toDefinitionInput(rule),
-    params: rule.params as { threshold: number; code?: string },
+    params: rule.params as AlertParams,
     webhook: rule.webhookUrl ? maskWebhookUrl(rule.webhookUrl) : null,
     createdBy: rule.createdBy,
     createdAt: rule.createdAt,
@@ -53,7 +58,21 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
       firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
     },
     lastFiredAt,
+    baselineNow,
   };
+}
+
+async function loadBaselinesNow(db: Db, rules: AlertRule[]): Promise<Map<string, BaselineNow>> {
+  const now = new Date();
+  const entries = await Promise.all(
+    rules.map(async (rule) => {
+      const config = rule.enabled ? toAlertRuleConfig(rule) : null;
+      if (!config?.baseline) return [];
+      const { baseline, threshold } = await measureFleetValue(db, config, now);
+      return [[rule.id, { usualPerMinute: baseline?.usualPerMinute ?? null, days: baseline?.days ?? 0, threshold: Number.isFinite(threshold) ? threshold : null }] as const];
+    }),
+  );
+  return new Map(entries.flat());
 }
 
 async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Date>> {
@@ -64,18 +83,20 @@ async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Dat
 
 export async function listAlertRules(db: Db): Promise<AlertRuleView[]> {
   const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { states: true } });
-  const lastFired = await loadLastFired(db, rules.map((rule) => rule.id));
-  return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null));
+  const [lastFired, baselines] = await Promise.all([loadLastFired(db, rules.map((rule) => rule.id)), loadBaselinesNow(db, rules)]);
+  return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null, baselines.get(rule.id) ?? null));
 }
 
 export async function getAlertRule(db: Db, id: string): Promise<AlertRuleView | null> {
   if (!AlertRuleIdPattern.test(id)) return null;
   const rule = await db.alertRule.findUnique({ where: { id }, include: { states: true } });
   if (!rule) return null;
-  return toRuleView(rule, (await loadLastFired(db, [id])).get(id) ?? null);
+  const [lastFired, baselines] = await Promise.all([loadLastFired(db, [id]), loadBaselinesNow(db, [rule])]);
+  return toRuleView(rule, lastFired.get(id) ?? null, baselines.get(id) ?? null);
 }
 
-function toColumns(definition: AlertRuleDefinition) {
+/** The stored columns of a validated definition (also what a preview measures). */
+export function toRuleColumns(definition: AlertRuleDefinition) {
   return {
     name: definition.name,
     kind: definition.kind,
@@ -97,7 +118,7 @@ function describeForAudit(definition: AlertRuleDefinition, webhook: string | nul
 
 export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): Promise<AlertRuleView> {
   const id = await db.$transaction(async (tx) => {
-    const rule = await tx.alertRule.create({ data: { ...toColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
+    const rule = await tx.alertRule.create({ data: { ...toRuleColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
     await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.webhookUrl) });
     return rule.id;
   });
@@ -115,7 +136,7 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
     const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
     if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
     const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
-    const columns = toColumns(definition);
+    const columns = toRuleColumns(definition);
     const nextWebhook = webhookUrl === undefined ? existing.webhookUrl : webhookUrl;
     await tx.alertRule.update({ where: { id }, data: { ...columns, webhookUrl: nextWebhook } });
     const onlyRenamed = Object.keys(changes).every((key) => key === "name");

@@ -183,7 +183,7 @@ describe("alert evaluation against a real Postgres", () => {
       const row = await testDb.db.alertRule.findUniqueOrThrow({ where: { id: created.id } });
       const config = toAlertRuleConfig(row);
       if (!config) throw new Error("invalid rule");
-      return measureFleetValue(testDb.db, config, now);
+      return (await measureFleetValue(testDb.db, config, now)).value;
     };
     expect(await measure({ kind: "disconnect_rate_above", params: { threshold: 1 } })).toBe(2);
     expect(await measure({ kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: fleet.node })).toBe(2);

@@ -8,7 +8,7 @@ import { deliverWebhook, type DeliverWebhook } from "./deliver-webhook.ts";
 import { findAlertIncident } from "./find-alert-incident.ts";
 import { loadOfflineSince } from "./find-offline-devices.ts";
 import { stepHysteresis, type HysteresisState } from "./hysteresis.ts";
-import { findOfflineLonger, measureFleetValue, offlineMinutes } from "./measure-alert-rule.ts";
+import { findOfflineLonger, measureFleetValue, offlineMinutes, type RuleMeasurement } from "./measure-alert-rule.ts";
 
 export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; delivered: number; failed: number };
 export type AlertEvaluationInput = { now: Date; publicBaseUrl: string; deliver?: DeliverWebhook; log?: Logger };
@@ -57,27 +57,30 @@ export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): P
   return run;
 }
 
-/** Subject → value. Offline rules: every device already pending or firing, plus new ones up to the cap, plus the fleet count. */
-async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date): Promise<Map<string, number>> {
+type Sample = Pick<RuleMeasurement, "value" | "threshold">;
+
+/** Subject → value and threshold. Offline rules: every device already pending or firing, plus new ones up to the cap, plus the fleet count. */
+async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date): Promise<Map<string, Sample>> {
   if (rule.kind !== "device_offline_longer") return new Map([[FLEET_SUBJECT, await measureFleetValue(db, rule, now)]]);
+  const sample = (value: number): Sample => ({ value, threshold: rule.threshold });
   const tracked = (await db.alertState.findMany({ where: { ruleId: rule.id, subject: { not: FLEET_SUBJECT } }, select: { subject: true } })).map((s) => s.subject);
   const offlineSince = await loadOfflineSince(db, tracked);
   const samples = new Map(tracked.map((subject) => {
     const since = offlineSince.get(subject);
-    return [subject, since ? offlineMinutes(since, now) : 0] as const;
+    return [subject, sample(since ? offlineMinutes(since, now) : 0)] as const;
   }));
   const { devices, total } = await findOfflineLonger(db, rule, now);
   for (const device of devices) {
     if (samples.size >= MAX_FIRING_DEVICES_PER_RULE) break;
-    samples.set(device.deviceId, offlineMinutes(device.offlineSince, now));
+    samples.set(device.deviceId, sample(offlineMinutes(device.offlineSince, now)));
   }
-  samples.set(FLEET_SUBJECT, total);
+  samples.set(FLEET_SUBJECT, sample(total));
   return samples;
 }
 
 type Transition = { transition: "fired" | "resolved"; historyId: bigint; body: unknown };
 
-async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: AlertRuleConfig, samples: Map<string, number>, input: AlertEvaluationInput): Promise<Transition[]> {
+async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: AlertRuleConfig, samples: Map<string, Sample>, input: AlertEvaluationInput): Promise<Transition[]> {
   const { now } = input;
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(${ALERT_LOCK_KEY}::bigint)::text`;
   // Edited, disabled or deleted while we measured: its states were reset; the next run measures it afresh.
@@ -85,7 +88,7 @@ async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: 
   if (!current?.enabled || current.updatedAt.getTime() !== row.updatedAt.getTime()) return [];
   const states = new Map((await tx.alertState.findMany({ where: { ruleId: rule.id } })).map((state) => [state.subject, state]));
   const transitions: Transition[] = [];
-  for (const [subject, value] of samples) {
+  for (const [subject, { value, threshold }] of samples) {
     const previous = states.get(subject);
     const key = { ruleId_subject: { ruleId: rule.id, subject } };
     if (rule.kind === "device_offline_longer" && subject === FLEET_SUBJECT) {
@@ -94,8 +97,8 @@ async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: 
       await tx.alertState.upsert({ where: key, create: { ruleId: rule.id, subject, ...data }, update: data });
       continue;
     }
-    const step = stepHysteresis(previous ? toHysteresisState(previous) : null, value, now, rule.hysteresis);
-    if (step.transition) transitions.push(await recordTransition(tx, rule, subject, value, step.transition, previous, input));
+    const step = stepHysteresis(previous ? toHysteresisState(previous) : null, value, now, { ...rule.hysteresis, threshold });
+    if (step.transition) transitions.push(await recordTransition(tx, rule, subject, { value, threshold }, step.transition, previous, input));
     if (step.state.status === "ok" && subject !== FLEET_SUBJECT) {
       if (previous) await tx.alertState.delete({ where: key });
       continue;
@@ -115,7 +118,7 @@ async function recordTransition(
   tx: Prisma.TransactionClient,
   rule: AlertRuleConfig,
   subject: string,
-  value: number,
+  { value, threshold }: Sample,
   transition: "fired" | "resolved",
   previous: AlertState | undefined,
   input: AlertEvaluationInput,
@@ -125,7 +128,7 @@ async function recordTransition(
   const conditionFrom = new Date((transition === "fired" && previous?.status === "pending" ? previous.since : startedAt).getTime() - rule.windowMs);
   const incidentId = subject === FLEET_SUBJECT ? await findAlertIncident(tx, { from: conditionFrom, to: now, scope: rule }) : null;
   const link = buildAlertLink({ baseUrl: input.publicBaseUrl, subject, incidentId, startedAt, until: now });
-  const notification: AlertNotification = { rule, status: transition === "fired" ? "firing" : "resolved", subject, value, startedAt, link };
+  const notification: AlertNotification = { rule, status: transition === "fired" ? "firing" : "resolved", subject, value, threshold, startedAt, link };
   const history = await tx.alertHistory.create({
     data: {
       ruleId: rule.id,
@@ -134,8 +137,8 @@ async function recordTransition(
       kind: transition,
       subject,
       value,
-      threshold: rule.threshold,
-      message: describeAlertValue(rule, subject, value),
+      threshold: Number.isFinite(threshold) ? threshold : rule.threshold,
+      message: describeAlertValue(rule, subject, value, threshold),
       link: link.url,
       deliveryStatus: rule.webhookUrl ? "pending" : "no_webhook",
       occurredAt: now,

@@ -1,38 +1,48 @@
 import type { Db } from "@/lib/db/client.ts";
-import { countConnectedDevicesAt } from "@/lib/fleet/connected-devices.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
-import { countCodeEvents } from "./count-code-events.ts";
-import { countDrops } from "./count-drops.ts";
+import { baselineThreshold, readBaseline, roundRate, type BaselineReading } from "./baseline-rate.ts";
 import { findDevicesOfflineSince, type OfflineDevice } from "./find-offline-devices.ts";
 import { MAX_FIRING_DEVICES_PER_RULE } from "./alert-kinds.ts";
-
-function roundValue(value: number): number {
-  return Math.round(value * 100) / 100;
-}
+import { loadRuleSeries } from "./load-rule-series.ts";
+import { gaugeAt, sumBuckets, type RuleSeries } from "./rule-series.ts";
 
 /**
- * The rule's fleet-level value at `now`: connected devices, drop percent, drops or code events per minute, or (offline
- * rules) how many devices have been offline longer than the threshold.
+ * A fleet-level value and the threshold it is compared with at that instant: the rule's own threshold, or for a
+ * baseline rule K × the usual rate (at least the floor; Infinity while there is no baseline yet).
  */
-export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date): Promise<number> {
-  const scope = { source: rule.source, brokerNode: rule.brokerNode };
-  const from = new Date(now.getTime() - rule.windowMs);
-  const perMinute = (count: number) => roundValue(count / (rule.windowMs / 60_000));
+export type RuleMeasurement = { value: number; threshold: number; baseline: BaselineReading | null };
+
+/**
+ * The rule's value at instant t from its loaded rollups: connected devices, drop percent, or drops / code events per
+ * minute over the minute buckets that start in [t − window, t). The evaluator (one instant) and the preview (every
+ * tick of 30 days) both measure through this function, so a preview replays exactly what the evaluator would see.
+ */
+export function measureRuleAt(series: RuleSeries, rule: AlertRuleConfig, t: number): RuleMeasurement {
+  const fixed = (value: number): RuleMeasurement => ({ value, threshold: rule.threshold, baseline: null });
   switch (rule.kind) {
     case "connected_below":
-      return countConnectedDevicesAt(db, now, scope);
+      return fixed(gaugeAt(series, t));
     case "connected_drop_percent": {
-      const before = await countConnectedDevicesAt(db, from, scope);
-      const current = await countConnectedDevicesAt(db, now, scope);
-      return before === 0 ? 0 : roundValue(Math.max(0, ((before - current) / before) * 100));
+      const before = gaugeAt(series, t - rule.windowMs);
+      const current = gaugeAt(series, t);
+      return fixed(before === 0 ? 0 : roundRate(Math.max(0, ((before - current) / before) * 100)));
     }
     case "disconnect_rate_above":
-      return perMinute(await countDrops(db, { from, to: now, scope }));
-    case "code_rate_above":
-      return perMinute(await countCodeEvents(db, { from, to: now, code: rule.code ?? "", scope }));
+    case "code_rate_above": {
+      const value = roundRate(sumBuckets(series, t - rule.windowMs, t) / (rule.windowMs / 60_000));
+      if (!rule.baseline) return fixed(value);
+      const baseline = readBaseline(series, t);
+      return { value, threshold: baselineThreshold(baseline, rule.baseline.multiplier, rule.threshold), baseline };
+    }
     case "device_offline_longer":
-      return (await findOfflineLonger(db, rule, now)).total;
+      throw new Error("offline rules are measured per device");
   }
+}
+
+/** The rule's fleet-level measurement at `now`; offline rules: how many devices have been offline longer than the threshold. */
+export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date): Promise<RuleMeasurement> {
+  if (rule.kind === "device_offline_longer") return { value: (await findOfflineLonger(db, rule, now)).total, threshold: rule.threshold, baseline: null };
+  return measureRuleAt(await loadRuleSeries(db, rule, { from: now, to: now }), rule, now.getTime());
 }
 
 /** Devices offline longer than the rule's threshold (minutes), longest first, at most the per-rule cap. */
@@ -45,5 +55,5 @@ export function findOfflineLonger(db: Db, rule: AlertRuleConfig, now: Date): Pro
 }
 
 export function offlineMinutes(since: Date, now: Date): number {
-  return roundValue((now.getTime() - since.getTime()) / 60_000);
+  return roundRate((now.getTime() - since.getTime()) / 60_000);
 }

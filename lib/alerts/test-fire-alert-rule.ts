@@ -27,10 +27,10 @@ export async function testFireAlertRule(
   if (!rule) throw new AppError(409, "invalid_rule", "The rule's parameters no longer validate; edit the rule first.");
   if (!rule.webhookUrl) throw new AppError(400, "no_webhook", "The rule has no webhook URL to send a test to; add one first.");
   const now = options.now ?? new Date();
-  const value = await measureFleetValue(db, rule, now);
+  const { value, threshold } = await measureFleetValue(db, rule, now);
   const incidentId = await findAlertIncident(db, { from: new Date(now.getTime() - rule.windowMs), to: now, scope: rule });
   const link = buildAlertLink({ baseUrl: options.publicBaseUrl, subject: FLEET_SUBJECT, incidentId, startedAt: now, until: now });
-  const body = buildWebhookPayload({ rule, status: "test", subject: FLEET_SUBJECT, value, startedAt: now, link });
+  const body = buildWebhookPayload({ rule, status: "test", subject: FLEET_SUBJECT, value, threshold, startedAt: now, link });
   const delivery = await (options.deliver ?? deliverWebhook)(rule.webhookUrl, body);
   const history = await db.$transaction(async (tx) => {
     const created = await tx.alertHistory.create({
@@ -41,8 +41,8 @@ export async function testFireAlertRule(
         kind: "test",
         subject: FLEET_SUBJECT,
         value,
-        threshold: rule.threshold,
-        message: `Test: ${describeAlertValue(rule, FLEET_SUBJECT, value)}`,
+        threshold: Number.isFinite(threshold) ? threshold : rule.threshold,
+        message: `Test: ${describeAlertValue(rule, FLEET_SUBJECT, value, threshold)}`,
         link: link.url,
         deliveryStatus: delivery.delivered ? "delivered" : "failed",
         httpStatus: delivery.httpStatus,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { emqxLifecycleEvent as emqx } from "@/lib/testing/emqx-lifecycle.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import type { DipThresholds } from "./detect-connected-dips.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
@@ -19,16 +19,6 @@ afterEach(async () => {
 const MINUTE = 60_000;
 const DROPS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * MINUTE, quietMs: 5 * MINUTE };
 const DIP: DipThresholds = { dipPercent: 20, minDevices: 5, windowMs: 10 * MINUTE };
-
-function emqx(node: string, deviceId: string, kind: "connected" | "disconnected", connectedAt: number, at: number, reason = "keepalive_timeout"): ConnectionEvent {
-  const payload =
-    kind === "connected"
-      ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: at }
-      : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason };
-  const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
-  if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
-  return result.events[0];
-}
 
 /** A fleet of `size` devices on one node, all connected since `since`, plus normal churn: 3 devices reconnecting every few minutes. */
 async function seedFleet(db: TestDatabase["db"], node: string, size: number, since: number, churnUntil: number): Promise<string[]> {

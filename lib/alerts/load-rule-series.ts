@@ -1,0 +1,71 @@
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { REASONS } from "@/lib/events/connection-event.ts";
+import { connectedScopeConditions } from "@/lib/fleet/connected-devices.ts";
+import type { AlertRuleConfig } from "./alert-rule-config.ts";
+import { baselineRanges, mergeRanges, type TimeRange } from "./baseline-rate.ts";
+import { createRuleSeries, type RuleSeries } from "./rule-series.ts";
+
+type Row = { historyStart: Date | null; initial: number; bucket: Date | null; value: number | null };
+
+/** The minute buckets a rate rule measured at every instant of [from, to] reads (window, and the baseline's hours). */
+export function rateRanges(rule: Pick<AlertRuleConfig, "windowMs" | "baseline">, from: number, to: number): TimeRange[] {
+  return mergeRanges([{ from: from - rule.windowMs, to }, ...(rule.baseline ? baselineRanges(from, to) : [])]);
+}
+
+/**
+ * One set-based query for everything measuring the rule at any instant of [from, to] needs. Drop and code rates read
+ * event_rollup_minute fleet-wide and device_reason_minute for a source / broker node (both count the same events);
+ * connected counts read the gauge fleet_connected_minute. Baseline rules also get where the scope's history starts.
+ */
+export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date }): Promise<RuleSeries> {
+  const from = span.from.getTime();
+  const to = span.to.getTime();
+  const scope = connectedScopeConditions({ source: rule.source, brokerNode: rule.brokerNode });
+  let rows: Row[];
+  switch (rule.kind) {
+    case "connected_below":
+    case "connected_drop_percent": {
+      const lower = new Date(rule.kind === "connected_drop_percent" ? from - rule.windowMs : from);
+      rows = await db.$queryRaw<Row[]>`
+        SELECT NULL::timestamptz AS "historyStart", h.initial, c.bucket, c.value
+        FROM (SELECT COALESCE(SUM(delta), 0)::int AS initial FROM fleet_connected_minute WHERE bucket < ${lower} ${scope}) h
+        LEFT JOIN (
+          SELECT bucket, SUM(delta)::int AS value FROM fleet_connected_minute
+          WHERE bucket >= ${lower} AND bucket <= ${span.to} ${scope} GROUP BY bucket
+        ) c ON true
+        ORDER BY c.bucket`;
+      break;
+    }
+    case "disconnect_rate_above":
+    case "code_rate_above": {
+      const scoped = rule.source || rule.brokerNode;
+      const table = scoped ? Prisma.sql`device_reason_minute` : Prisma.sql`event_rollup_minute`;
+      const ranges = Prisma.join(rateRanges(rule, from, to).map((range) => Prisma.sql`(bucket >= ${new Date(range.from)} AND bucket < ${new Date(range.to)})`), " OR ");
+      const historyStart = rule.baseline ? Prisma.sql`(SELECT MIN(bucket) FROM fleet_connected_minute WHERE true ${scope})` : Prisma.sql`NULL::timestamptz`;
+      rows = await db.$queryRaw<Row[]>`
+        SELECT h.start AS "historyStart", 0 AS initial, c.bucket, c.value
+        FROM (SELECT ${historyStart} AS start) h
+        LEFT JOIN (
+          SELECT bucket, SUM(count)::int AS value FROM ${table}
+          WHERE (${ranges}) AND ${countedEvents(rule)} ${scoped ? scope : Prisma.empty} GROUP BY bucket
+        ) c ON true
+        ORDER BY c.bucket`;
+      break;
+    }
+    case "device_offline_longer":
+      throw new Error("offline rules are measured per device, not from rollups");
+  }
+  const first = rows[0];
+  return createRuleSeries(
+    rows.flatMap((row) => (row.bucket && row.value !== null ? [{ bucket: row.bucket.getTime(), value: row.value }] : [])),
+    { initial: first?.initial ?? 0, historyStart: first?.historyStart?.getTime() ?? null },
+  );
+}
+
+/** Drops: disconnects other than clean client disconnects. Code rules: disconnects and refused connects with the vendor code or canonical reason. */
+function countedEvents(rule: Pick<AlertRuleConfig, "kind" | "code">): Prisma.Sql {
+  if (rule.kind !== "code_rate_above") return Prisma.sql`kind = 'disconnected' AND reason <> 'client_disconnect'`;
+  const code = rule.code ?? "";
+  const match = (REASONS as readonly string[]).includes(code) ? Prisma.sql`reason = ${code}::"Reason"` : Prisma.sql`code = ${code}`;
+  return Prisma.sql`kind IN ('disconnected', 'connect_failed') AND ${match}`;
+}
