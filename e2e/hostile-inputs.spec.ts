@@ -63,3 +63,19 @@ test.describe("oversized bodies", () => {
     expect(signIn.status()).toBe(413);
   });
 });
+
+test("malformed device addresses get the friendly 404 or 400, never a 500", async ({ page, request }) => {
+  const nul = await page.goto("/devices/a%00b");
+  expect(nul?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Device not found" })).toBeVisible();
+
+  const broken = await page.goto("/devices/%E0%A4%A");
+  expect(broken?.status()).toBe(400);
+  await expect(page.getByRole("heading", { name: "This address cannot be read" })).toBeVisible();
+
+  for (const path of ["/api/v1/devices/%E0%A4%A", "/api/v1/devices/a%00b", "/api/v1/devices/a%00b/events", "/api/v1/devices?query=a%00b"]) {
+    const response = await request.get(path);
+    expect(response.status(), path).toBe(400);
+    expect((await response.json()).error.message, path).toMatch(/percent-encoding|NUL|control characters/);
+  }
+});

@@ -9,6 +9,7 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
+import { hasMalformedPercentEncoding, renderMalformedPathResponse } from "@/lib/http/malformed-path.ts";
 import { CLIENT_ADDRESS_HEADER, parseTrustedProxies, resolveClientAddress } from "@/lib/security/client-address.ts";
 
 const { values } = parseArgs({
@@ -32,6 +33,12 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = createServer((request, response) => {
+  if (hasMalformedPercentEncoding(request.url ?? "/")) {
+    const reply = renderMalformedPathResponse(request.url ?? "/");
+    response.writeHead(reply.status, { "content-type": reply.contentType, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    response.end(reply.body);
+    return;
+  }
   const address = resolveClientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"], trustedProxies);
   delete request.headers[CLIENT_ADDRESS_HEADER];
   if (address !== null) request.headers[CLIENT_ADDRESS_HEADER] = address;
