@@ -1,0 +1,24 @@
+import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
+
+/** The knowledge base's meaning and first resolution step for `code`, as one plain paragraph. */
+export function explainCode(code: string, lead?: string): string {
+  const entry = findKnowledgeEntry(code);
+  const parts = lead ? [lead] : [];
+  if (entry) {
+    parts.push(`${entry.name}: ${entry.meaning}.`);
+    const firstStep = entry.steps[0];
+    if (firstStep) parts.push(`First check: ${firstStep.text}.`);
+  }
+  return parts.join(" ").replace(/\.\./g, ".");
+}
+
+export function connackCode(mqttVersion: 4 | 5, value: number): string {
+  return mqttVersion === 5 ? `mqtt5:0x${value.toString(16).toUpperCase().padStart(2, "0")}` : `connack:${value}`;
+}
+
+/** Node socket/TLS error codes that have an `agent:` knowledge entry. */
+export function codeForSocketError(errorCode: string | undefined): string | null {
+  if (!errorCode) return null;
+  const code = `agent:${errorCode}`;
+  return findKnowledgeEntry(code) ? code : null;
+}
