@@ -1,14 +1,10 @@
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 
-/** The knowledge base's meaning and first resolution step for `code`, as one plain paragraph. */
+/** What the probe saw (`lead`) followed by the knowledge base's meaning of `code`, as one plain paragraph. */
 export function explainCode(code: string, lead?: string): string {
   const entry = findKnowledgeEntry(code);
   const parts = lead ? [lead] : [];
-  if (entry) {
-    parts.push(`${entry.name}: ${entry.meaning}.`);
-    const firstStep = entry.steps[0];
-    if (firstStep) parts.push(`First check: ${firstStep.text}.`);
-  }
+  if (entry) parts.push(`${entry.name}: ${entry.meaning}.`);
   return parts.join(" ").replace(/\.\./g, ".");
 }
 

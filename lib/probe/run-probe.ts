@@ -100,7 +100,7 @@ export async function runProbeWithPolicy(options: ProbeOptions, refuseAddress?: 
   }
 
   function finish(): ProbeReport {
-    const ordered = PROBE_STEP_NAMES.map((name) => steps.get(name) ?? skippedStep(name, options));
+    const ordered = PROBE_STEP_NAMES.map((name) => steps.get(name) ?? skippedStep(name, options, target));
     return {
       version: 1,
       target: target satisfies ProbeTarget,
@@ -116,9 +116,17 @@ function aborted(options: ProbeOptions): boolean {
   return options.signal?.aborted ?? false;
 }
 
-function skippedStep(name: ProbeStepName, options: ProbeOptions): ProbeStep {
+function skippedStep(name: ProbeStepName, options: ProbeOptions, target: ProbeTarget): ProbeStep {
   const why =
-    name === "pubsub" && !options.pubSub ? "Not asked for (publish/subscribe round trip)." : name === "idle" && !options.idleSeconds ? "Not asked for (idle hold)." : aborted(options) ? "Stopped before this step." : "Not reached: an earlier step failed.";
+    name === "tls" && !usesTls(target.protocol)
+      ? `Not used: ${target.protocol}:// is not encrypted.`
+      : name === "pubsub" && !options.pubSub
+        ? "Not asked for (publish/subscribe round trip)."
+        : name === "idle" && !options.idleSeconds
+          ? "Not asked for (idle hold)."
+          : aborted(options)
+            ? "Stopped before this step."
+            : "Not reached: an earlier step failed.";
   return { name, ...skipped(why), durationMs: null };
 }
 
@@ -153,7 +161,9 @@ async function resolveHost(host: string, timeoutMs: number, refuseAddress?: Addr
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "ERROR";
       const summary = code === "ETIMEDOUT" ? `Resolving ${host} took longer than ${timeoutMs} ms.` : code === "ENOTFOUND" ? `${host} does not resolve (${code}).` : `Resolving ${host} failed (${code}).`;
-      return failure(summary, codeForSocketError(code === "ETIMEDOUT" ? "EAI_AGAIN" : code), null, { host, error: code });
+      const knowledgeCode = codeForSocketError(code === "ETIMEDOUT" ? "EAI_AGAIN" : code);
+      const lead = `Check the host name for typos and that the DNS server of the network the probe ran on answers for it (nslookup ${host}).`;
+      return failure(summary, knowledgeCode, knowledgeCode ? explainCode(knowledgeCode, lead) : lead, { host, error: code });
     }
   }
   const unique = addresses.filter((entry, index) => addresses.findIndex((other) => other.address === entry.address) === index).slice(0, MAX_ADDRESSES);
