@@ -222,7 +222,9 @@ function connectTcp(address: string, port: number, timeoutMs: number): Promise<{
     }, timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);
+      // Later errors surface through the TLS socket or the MQTT wire; an unheard one must not crash the process.
       socket.removeAllListeners("error");
+      socket.on("error", () => undefined);
       resolve({ result: { address, ok: true, durationMs: elapsed() }, socket });
     });
     socket.once("error", (error: NodeJS.ErrnoException) => {
@@ -270,6 +272,7 @@ function handshake(tcp: Socket, target: ProbeTarget, options: ProbeOptions, time
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
+      socket.on("error", () => undefined);
       const chain = describeCertificateChain(socket.getPeerCertificate(true));
       const protocol = socket.getProtocol();
       const cipher = socket.getCipher();
