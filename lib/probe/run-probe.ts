@@ -322,10 +322,21 @@ async function connectMqtt(wire: MqttWire, input: ConnectInput, timeoutMs: numbe
     const code = connackCode(input.version, value);
     Object.assign(details, { connackCode: value, code, sessionPresent: connack.sessionPresent, properties: connack.properties ?? null });
     if (value === 0) return pass(`CONNACK ${value}: connection accepted (MQTT ${input.version === 5 ? "5" : "3.1.1"}).`, details);
-    return failure(`CONNACK ${value}: the broker refused the connection.`, code, explainCode(code), details);
+    return failure(`CONNACK ${value}: the broker refused the connection.`, code, explainCode(code, refusalLead(input.version, value)), details);
   } catch (error) {
     return describeWireFailure(error, "CONNACK", details, "agent:CONNACK_TIMEOUT", "agent:CLOSED_BEFORE_CONNACK");
   }
+}
+
+/** What to try for the common refusals, before the knowledge base's meaning of the code. */
+function refusalLead(version: 4 | 5, value: number): string | undefined {
+  const credentials = version === 5 ? [0x86, 0x87, 0x8c] : [4, 5];
+  const clientId = version === 5 ? [0x85] : [2];
+  const protocol = version === 5 ? [0x84] : [1];
+  if (credentials.includes(value)) return "Check the user name and the password or JWT (decode a JWT in /tools/jwt: expiry, audience, algorithm), and whether the broker's ACL or policy lets this client ID connect.";
+  if (clientId.includes(value)) return "Check the client ID against the format the platform requires (and that no other device uses it).";
+  if (protocol.includes(value)) return `The broker does not accept MQTT ${version === 5 ? "5" : "3.1.1"}: try the probe with --mqtt ${version === 5 ? "4" : "5"}.`;
+  return undefined;
 }
 
 function describeWireFailure(error: unknown, expected: string, details: Record<string, unknown>, timeoutCode: string, closedCode: string): StepResult {
