@@ -54,6 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link href="/ingest">Ingest</Link>
                     <Link href="/codes">Codes</Link>
                     <Link href="/tools/jwt">JWT check</Link>
+                    {hasRole(user.role, "support") ? <Link href="/tools/probe">Probe</Link> : null}
                     {hasRole(user.role, "admin") ? <Link href="/admin/users">Admin</Link> : null}
                   </nav>
                   <IngestStatus />

@@ -136,6 +136,8 @@ export async function startServer(databaseUrl: string, logPath: string, { port =
       NODE_ENV: "production",
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
       NEXTAUTH_URL: `http://${E2E_HOST}:${port}`,
+      // e2e/probe.spec.ts probes Mosquitto instances it starts on loopback ports.
+      LINKSCOPE_PROBE_TARGETS: E2E_HOST,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ProbeReport, ProbeStep } from "@/lib/probe/probe-report.ts";
 import { buildSupportTicket } from "./build-support-ticket.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
 import { recommendClientConfig } from "./recommend-client-config.ts";
@@ -43,5 +44,22 @@ describe("support ticket and recommended configuration", () => {
     expect(text).toContain("keepalive: 1200 s");
     expect(text).toContain("Recent changes");
     expect(text).toMatch(/Codes: .*emqx:tcp_closed/);
+  });
+
+  it("adds the probe runs uploaded from the device's network, only when there are some", () => {
+    const device = { id: "plug 7/#1", source: null, brokerNode: null, firmware: null, region: null, network: null, lastClientIp: null };
+    const step = (name: ProbeStep["name"], status: ProbeStep["status"], extra: Partial<ProbeStep> = {}): ProbeStep => ({ name, status, durationMs: 5, summary: `${name} ${status}`, explanation: null, code: null, flags: [], details: {}, ...extra });
+    const report: ProbeReport = {
+      version: 1,
+      target: { url: "mqtts://broker.example.com:8883", host: "broker.example.com", port: 8883, protocol: "mqtts", mqttVersion: 4 },
+      startedAt: "2026-11-01T02:00:00.000Z",
+      finishedAt: "2026-11-01T02:00:01.000Z",
+      ok: false,
+      steps: [step("dns", "pass"), step("tcp", "pass"), step("tls", "pass", { flags: ["chain_to_retiring_root"] }), step("mqtt_connect", "fail", { summary: "CONNACK 4: the broker refused the connection.", code: "connack:4" }), step("ping", "skipped"), step("pubsub", "skipped"), step("idle", "skipped")],
+    };
+    const text = buildSupportTicket({ device, diagnosis, recentFailures: [], config, probeRuns: [report] });
+    expect(text).toContain("Connectivity probes from the device's network (UTC):");
+    expect(text).toContain("2026-11-01T02:00:00.000Z  mqtts://broker.example.com:8883 MQTT 3.1.1  FAIL at mqtt_connect: CONNACK 4: the broker refused the connection. (connack:4)  flags: chain_to_retiring_root");
+    expect(buildSupportTicket({ device, diagnosis, recentFailures: [], config })).not.toContain("Connectivity probes");
   });
 });

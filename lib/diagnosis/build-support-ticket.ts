@@ -1,3 +1,5 @@
+import { describeProbeRunsForTicket } from "@/lib/probe/describe-probe-runs.ts";
+import type { ProbeReport } from "@/lib/probe/probe-report.ts";
 import type { ConfigRecommendation } from "./recommend-client-config.ts";
 import type { DeviceDiagnosis } from "./types.ts";
 
@@ -17,7 +19,14 @@ export type TicketEvent = { occurredAt: Date; kind: string; reason: string; code
  * Plain text with what a vendor support ticket needs (ClearBlade's and Azure's lists): device ID, exact UTC
  * times, codes, client settings, the verdict, and a placeholder for recent changes only the operator knows.
  */
-export function buildSupportTicket(input: { device: TicketDevice; diagnosis: DeviceDiagnosis; recentFailures: readonly TicketEvent[]; config: readonly ConfigRecommendation[] }): string {
+export function buildSupportTicket(input: {
+  device: TicketDevice;
+  diagnosis: DeviceDiagnosis;
+  recentFailures: readonly TicketEvent[];
+  config: readonly ConfigRecommendation[];
+  /** Connectivity probes run on the device's network and uploaded, newest first. */
+  probeRuns?: readonly ProbeReport[];
+}): string {
   const { device, diagnosis } = input;
   const codes = [...new Set(diagnosis.findings.flatMap((finding) => finding.codes))];
   const lines = [
@@ -40,6 +49,7 @@ export function buildSupportTicket(input: { device: TicketDevice; diagnosis: Dev
     "Client settings:",
     `  keepalive: ${diagnosis.summary.lastKeepaliveSec === null ? "unknown" : `${diagnosis.summary.lastKeepaliveSec} s`}`,
     ...input.config.filter((item) => item.observed !== null && item.setting !== "Keepalive").map((item) => `  ${item.setting.toLowerCase()}: ${item.observed}`),
+    ...(input.probeRuns?.length ? ["", "Connectivity probes from the device's network (UTC):", ...describeProbeRunsForTicket(input.probeRuns)] : []),
     "",
     "Recent changes (registry, keys, firmware, network in the last 24 h): <fill in>",
   ];

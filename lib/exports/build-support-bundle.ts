@@ -5,6 +5,8 @@ import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
 import { getDevice, type DeviceDetail } from "@/lib/queries/get-device.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import type { DeviceEvent } from "@/lib/queries/list-device-events.ts";
+import { listDeviceProbeRuns } from "@/lib/probe/list-device-probe-runs.ts";
+import type { ProbeReport } from "@/lib/probe/probe-report.ts";
 import { loadDeviceHistory, type DeviceHistory } from "./load-device-history.ts";
 import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";
 
@@ -22,13 +24,18 @@ export type SupportBundle = {
 };
 
 /** Recommended settings and the vendor-ticket text from a diagnosis and the device's events (oldest first); unredacted. */
-export function buildDeviceTicket(device: DeviceDetail, diagnosis: DeviceDiagnosis, events: readonly DeviceEvent[]): { recommendedSettings: ConfigRecommendation[]; supportTicket: string } {
+export function buildDeviceTicket(
+  device: DeviceDetail,
+  diagnosis: DeviceDiagnosis,
+  events: readonly DeviceEvent[],
+  probeRuns: readonly ProbeReport[] = [],
+): { recommendedSettings: ConfigRecommendation[]; supportTicket: string } {
   const recommendedSettings = recommendClientConfig(diagnosis);
   const recentFailures = events
     .filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && event.reason !== "client_disconnect")
     .slice(-TICKET_FAILURES)
     .reverse();
-  return { recommendedSettings, supportTicket: buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures }) };
+  return { recommendedSettings, supportTicket: buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures, probeRuns }) };
 }
 
 /** Everything a vendor or a colleague needs about one device over a window, redacted; null for an unknown device. */
@@ -40,11 +47,13 @@ export async function buildSupportBundle(
   const now = input.now ?? new Date();
   const device = await getDevice(db, input.deviceId, now);
   if (!device) return null;
-  const [diagnosis, history] = await Promise.all([
+  const [diagnosis, history, probeRuns] = await Promise.all([
     getDeviceDiagnosis(db, { deviceId: input.deviceId, from: input.from, to: input.to }),
     loadDeviceHistory(db, input),
+    listDeviceProbeRuns(db, input.deviceId, 3),
   ]);
-  const { recommendedSettings, supportTicket } = buildDeviceTicket(device, diagnosis, history.events);
+  const reports = probeRuns.map((run) => run.report);
+  const { recommendedSettings, supportTicket } = buildDeviceTicket(device, diagnosis, history.events, reports);
   return redactSecrets(
     { generatedAt: now, redaction: { secrets: true, ips: options.redactIps }, device, window: { from: input.from, to: input.to }, diagnosis, recommendedSettings, supportTicket, history },
     options,

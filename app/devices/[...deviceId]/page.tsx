@@ -30,6 +30,8 @@ import { getDeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
 import { redactStrings } from "@/lib/security/redact.ts";
+import { DeviceProbeRunsPanel } from "@/components/device-probe-runs-panel.tsx";
+import { listDeviceProbeRuns } from "@/lib/probe/list-device-probe-runs.ts";
 
 const AGENT_REPORTS_SHOWN = 12;
 /** Diagnosis, agent reports and ticket: re-rendered on the device's new events at most this often. */
@@ -68,7 +70,9 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
   const canShare = hasRole(user.role, "support");
   const shareLinks = canShare ? await listDeviceShareLinks(db, deviceId, now) : [];
   const config = recommendClientConfig(diagnosis);
+  const probeRuns = await listDeviceProbeRuns(db, deviceId, 3);
   const ticket = buildSupportTicket({
+    probeRuns: probeRuns.map((run) => run.report),
     device,
     diagnosis,
     config,
@@ -104,6 +108,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
         })}
       />
       <DeviceAgentPanel deviceId={device.id} context={serializeForClient(agentContext)} />
+      <DeviceProbeRunsPanel deviceId={device.id} />
       <DeviceEventsTable
         key={`events-${JSON.stringify(mode)}`}
         deviceId={device.id}
