@@ -21,7 +21,10 @@ const tickFor = (spanMs: number) => (value: number) => (spanMs > 86_400_000 ? ne
 
 /** Share of passing runs per bucket; buckets without runs stay empty. */
 export function ProbeAvailabilityChart({ points, spanMs }: { points: TimelinePoint[]; spanMs: number }) {
-  const data = points.map((point) => ({ at: point.at, availability: point.availability === null ? null : Math.round(point.availability * 1000) / 10, runs: point.runs }));
+  const data = points.map((point) => {
+    const passing = point.availability === null ? null : Math.round(point.availability * 1000) / 10;
+    return { at: point.at, passing, failing: passing === null ? null : Math.round((100 - passing) * 10) / 10 };
+  });
   if (points.every((point) => point.runs === 0)) return <div className="chart-empty">No runs in this range yet.</div>;
   return (
     <figure className="chart" style={{ margin: 0 }} aria-label="Availability per interval: share of passing probe runs">
@@ -29,8 +32,9 @@ export function ProbeAvailabilityChart({ points, spanMs }: { points: TimelinePoi
         <CartesianGrid stroke="#e9ecef" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={tickFor(spanMs)} tick={AXIS_TICK} minTickGap={24} />
         <YAxis domain={[0, 100]} unit="%" tick={AXIS_TICK} />
-        <Tooltip labelFormatter={(value) => formatTimestamp(Number(value))} formatter={(value) => [`${String(value)} %`, "passing runs"]} />
-        <Bar dataKey="availability" isAnimationActive={false} fill="#0f8a5f" />
+        <Tooltip labelFormatter={(value) => formatTimestamp(Number(value))} formatter={(value, name) => [`${String(value)} %`, name === "failing" ? "failing runs" : "passing runs"]} />
+        <Bar dataKey="passing" stackId="runs" isAnimationActive={false} fill="#0f8a5f" />
+        <Bar dataKey="failing" stackId="runs" isAnimationActive={false} fill="#b02a37" />
       </BarChart>
     </figure>
   );

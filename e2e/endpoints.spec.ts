@@ -38,6 +38,8 @@ test.afterAll(async () => {
 });
 
 test("the endpoints page shows seeded runs: availability, step latencies and the last failure with its step", async ({ page }) => {
+  // Three page loads with charts on a shared, loaded machine.
+  test.setTimeout(180_000);
   await page.goto("/");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Endpoints" }).click();
   await page.waitForURL(/\/endpoints$/);
@@ -58,15 +60,16 @@ test("the endpoints page shows seeded runs: availability, step latencies and the
   expect(await page.content()).not.toContain("seeded-Secret-42");
   await page.screenshot({ path: "test-results/endpoint.png", fullPage: true });
 
-  await page.getByRole("link", { name: "7 d" }).click();
-  await page.waitForURL(/range=7d$/);
+  await page.getByRole("link", { name: "7 d", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Timeline, last 7 d" })).toBeVisible();
+  await expect(page).toHaveURL(/range=7d$/);
 });
 
 test.describe("as admin", () => {
   test.use(asRole("admin"));
 
   test("adds an endpoint with a password that is never shown again, and disables it", async ({ page, baseURL }) => {
+    test.setTimeout(180_000);
     const name = `broker-us ${randomUUID().slice(0, 8)}`;
     await page.goto("/endpoints");
     await page.getByRole("button", { name: "New endpoint" }).click();

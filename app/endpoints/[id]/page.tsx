@@ -45,18 +45,14 @@ export default async function EndpointPage({ params, searchParams }: EndpointPag
       </div>
       {hasRole(user.role, "admin") ? <ProbeEndpointActions endpoint={serializeForClient(endpoint)} /> : null}
       <section className="cards" aria-label="Availability">
-        <div className="card">
-          <div className="card-label">Availability 24 h</div>
-          <div className="card-value" data-testid="availability-24h">
-            {formatAvailability(timeline.health?.last24h)}
+        {(["24h", "7d"] as const).map((span) => (
+          <div className="card" key={span}>
+            <div className="card-label">Availability {TIMELINE_RANGES[span].label}</div>
+            <div className="card-value" data-testid={`availability-${span}`}>
+              {formatAvailability(span === "24h" ? timeline.health?.last24h : timeline.health?.last7d)}
+            </div>
           </div>
-        </div>
-        <div className="card">
-          <div className="card-label">Availability 7 d</div>
-          <div className="card-value" data-testid="availability-7d">
-            {formatAvailability(timeline.health?.last7d)}
-          </div>
-        </div>
+        ))}
         <div className="card">
           <div className="card-label">Last run</div>
           <div className="card-value">{timeline.health?.lastRun ? (timeline.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(timeline.health.lastRun.failedStep)}`) : "never"}</div>
