@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
-import { createProbeEndpoint } from "@/lib/probe-schedule/probe-endpoints.ts";
 import { summarizeReport, toStoredReport } from "@/lib/probe-schedule/run-due-probes.ts";
 import { buildProbeReport } from "@/lib/testing/probe-report-factory.ts";
 import { asRole, createApiClient, expect, test } from "./fixtures.ts";
@@ -18,11 +16,10 @@ test.beforeAll(async () => {
   const url = process.env.E2E_DATABASE_URL;
   if (!url) throw new Error("E2E_DATABASE_URL is not set: run this through playwright.config.ts (global setup)");
   db = createDb(url, 2);
-  const endpoint = await createProbeEndpoint(
-    db,
-    { name: NAME, url: "mqtts://broker-eu.example.test:8883", mqttVersion: 4, intervalMinutes: 10, enabled: true, clientId: null, username: "probe", password: "seeded-Secret-42", caPem: null, source: "emqx", brokerNode: null },
-    { actor: CLI_ACTOR },
-  );
+  // Seeded directly (no audited transaction): global setup's database is shared with the running server.
+  const endpoint = await db.probeEndpoint.create({
+    data: { name: NAME, url: "mqtts://broker-eu.example.test:8883", intervalMinutes: 10, username: "probe", password: "seeded-Secret-42", source: "emqx", createdBy: "e2e seed", nextRunAt: new Date(Date.now() + 3_600_000) },
+  });
   endpointId = endpoint.id;
   const now = Date.now();
   const runs = Array.from({ length: 144 }, (_, i) => {

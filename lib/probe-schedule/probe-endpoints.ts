@@ -8,6 +8,8 @@ import { parseInput } from "@/lib/http/parse-input.ts";
 import { ProbeEndpointDefinitionSchema, ProbeEndpointIdPattern, type CreateProbeEndpoint, type ProbeEndpointDefinition, type UpdateProbeEndpoint } from "./probe-endpoint-schemas.ts";
 
 type By = { actor: Actor; ip?: string | null };
+// A write and its audit row; generous because a loaded shared database can stall a few seconds.
+const WRITE_TRANSACTION = { timeout: 15_000 };
 
 /** An endpoint as the API and pages show it: the password never, only whether one is stored. */
 export type ProbeEndpointView = ReturnType<typeof toEndpointView>;
@@ -69,7 +71,7 @@ export async function createProbeEndpoint(db: Db, input: CreateProbeEndpoint, by
       const created = await tx.probeEndpoint.create({ data: { ...definition, password: password ?? null, createdBy: by.actor.label, nextRunAt: new Date() } });
       await recordAuditEvent(tx, { action: "probe_endpoint.created", actor: by.actor, ip: by.ip, target: { type: "probe_endpoint", id: created.id }, details: describeForAudit(definition) });
       return toEndpointView(created);
-    });
+    }, WRITE_TRANSACTION);
   } catch (error) {
     rethrowNameTaken(error, definition.name);
   }
@@ -96,7 +98,7 @@ export async function updateProbeEndpoint(db: Db, id: string, patch: UpdateProbe
         details: { ...describeForAudit(definition), passwordChanged: password !== undefined, changed: Object.keys(patch).sort().join(",") },
       });
       return toEndpointView(updated);
-    });
+    }, WRITE_TRANSACTION);
   } catch (error) {
     rethrowNameTaken(error, changes.name ?? "");
   }
@@ -109,5 +111,5 @@ export async function deleteProbeEndpoint(db: Db, id: string, by: By): Promise<v
     if (!existing) throw new AppError(404, "probe_endpoint_not_found", `No probe endpoint ${id}.`);
     await tx.probeEndpoint.delete({ where: { id } });
     await recordAuditEvent(tx, { action: "probe_endpoint.deleted", actor: by.actor, ip: by.ip, target: { type: "probe_endpoint", id }, details: { name: existing.name } });
-  });
+  }, WRITE_TRANSACTION);
 }
