@@ -51,6 +51,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     <Link href="/devices">Devices</Link>
                     <Link href="/incidents">Incidents</Link>
                     <Link href="/alerts">Alerts</Link>
+                    <Link href="/endpoints">Endpoints</Link>
                     <Link href="/ingest">Ingest</Link>
                     <Link href="/codes">Codes</Link>
                     <Link href="/tools/jwt">JWT check</Link>

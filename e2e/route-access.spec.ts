@@ -91,6 +91,12 @@ const ACCESS: Record<string, Access> = {
   "POST /api/v1/alerts/rules/[id]/test": { role: "support", allowedStatus: 404 },
   "POST /api/v1/alerts/rules/preview": { role: "support", body: {} },
   "GET /api/v1/alerts/history": { role: "viewer" },
+  "GET /api/v1/endpoints": { role: "viewer" },
+  "POST /api/v1/endpoints": { role: "admin", body: {} },
+  // The sample ID names no endpoint: an allowed caller gets the 404 envelope, never 401/403.
+  "GET /api/v1/endpoints/[id]": { role: "viewer", allowedStatus: 404 },
+  "PATCH /api/v1/endpoints/[id]": { role: "admin", body: {}, allowedStatus: 404 },
+  "DELETE /api/v1/endpoints/[id]": { role: "admin", allowedStatus: 404 },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },
   // Unknown incident: the 404 envelope (400 for the malformed sample IDs), never 401/403.

@@ -35,6 +35,9 @@ export const AUDIT_ACTIONS = [
   "alert_rule.updated",
   "alert_rule.deleted",
   "alert_rule.test_fired",
+  "probe_endpoint.created",
+  "probe_endpoint.updated",
+  "probe_endpoint.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

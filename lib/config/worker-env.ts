@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { DipThresholds } from "@/lib/incidents/detect-connected-dips.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
+import { ProbeScheduleEnvSchema } from "@/lib/probe-schedule/probe-schedule-env.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
 export const IncidentDetectionEnvSchema = z.object({
@@ -51,7 +52,7 @@ const WorkerEnvSchema = z.object({
   ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   LINKSCOPE_PUBLIC_URL: z.string().url("LINKSCOPE_PUBLIC_URL must be a URL such as https://linkscope.example.com").regex(/^https?:\/\//, "LINKSCOPE_PUBLIC_URL must start with http:// or https://").optional(),
   NEXTAUTH_URL: z.string().optional(),
-}).extend(IncidentDetectionEnvSchema.shape);
+}).extend(IncidentDetectionEnvSchema.shape).extend(ProbeScheduleEnvSchema.shape);
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 
 export function parseWorkerEnv(env: Record<string, string | undefined>) {

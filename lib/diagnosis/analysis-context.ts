@@ -1,5 +1,6 @@
 import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
+import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "./types.ts";
 
@@ -33,7 +34,10 @@ export type AnalysisContext = {
   fleet: FleetContext | null;
   /** Drops that coincided with many devices dropping: not this device's fault. */
   fleetWide: Map<string, number>;
-  /** Drops the device-level analyzers look at: `drops` minus the fleet-wide ones. */
+  probes: ProbeEvidence | null;
+  /** Drops whose nearest run of our own probe of the broker failed: server or network side, like fleet-wide ones. */
+  probeFailed: Map<string, ProbeRunEvidence>;
+  /** Drops the device-level analyzers look at: `drops` minus the fleet-wide and probe-failed ones. */
   deviceDrops: DiagnosisEvent[];
   /** Connected time before each device drop. */
   uptimes: Uptime[];
@@ -99,7 +103,8 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   }
   const dropIds = new Set(drops.map((event) => event.id));
   const fleetWide = input.fleet ? findFleetWideDrops(drops, input.fleet) : new Map<string, number>();
-  const deviceDrops = drops.filter((event) => !fleetWide.has(event.id));
+  const probeFailed = findProbeFailedDrops(drops, input.probes);
+  const deviceDrops = drops.filter((event) => !fleetWide.has(event.id) && !probeFailed.has(event.id));
 
   const uptimes: Uptime[] = [];
   const gaps: ReconnectGap[] = [];
@@ -113,7 +118,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
     } else if (event.kind === "disconnected") {
       if (event.reason !== "client_disconnect" && !dropIds.has(event.id)) continue;
       const connect = lastConnect ?? connectReportedBy(event);
-      if (connect && event.reason !== "client_disconnect" && !fleetWide.has(event.id)) {
+      if (connect && event.reason !== "client_disconnect" && !fleetWide.has(event.id) && !probeFailed.has(event.id)) {
         uptimes.push({ drop: event, connect, durationMs: event.occurredAt.getTime() - connect.occurredAt.getTime() });
       }
       lastConnect = null;
@@ -136,6 +141,8 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
     renewals,
     fleet: input.fleet,
     fleetWide,
+    probes: input.probes ?? null,
+    probeFailed,
     deviceDrops,
     uptimes,
     gaps,

@@ -1,5 +1,6 @@
 import type { EventKind, Initiator, Reason } from "@/lib/events/connection-event.ts";
 import type { CheckId } from "@/lib/knowledge/types.ts";
+import type { ProbeEvidence } from "./probe-coincidence.ts";
 
 /** The slice of a stored event the analyzers read. IDs are strings (bigint in the database). */
 export type DiagnosisEvent = {
@@ -40,6 +41,8 @@ export type DiagnosisInput = {
   events: readonly DiagnosisEvent[];
   sessions: readonly DiagnosisSession[];
   fleet: FleetContext | null;
+  /** Our own scheduled probe runs of the fleet scope's broker endpoint around the drops; absent when none is configured. */
+  probes?: ProbeEvidence | null;
   window: { from: Date; to: Date };
   /** True when the loader hit its bound and older events in the window were left out. */
   truncated?: boolean;

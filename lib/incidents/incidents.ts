@@ -2,6 +2,7 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
+import { loadIncidentProbeEvidence } from "@/lib/probe-schedule/describe-incident-probes.ts";
 import { redactText } from "@/lib/security/redact.ts";
 import { shapeRecoveryCurve, type RecoveryCurve } from "./shape-recovery-curve.ts";
 
@@ -34,7 +35,8 @@ export async function getIncident(db: Db, id: string) {
   });
   if (!incident) return null;
   const notes = incident.notes.map((note) => ({ ...note, body: redactText(note.body) }));
-  return { ...incident, title: redactText(incident.title), notes, recovery: await getRecoveryCurve(db, incident.id, incident.startedAt) };
+  const [recovery, probes] = await Promise.all([getRecoveryCurve(db, incident.id, incident.startedAt), loadIncidentProbeEvidence(db, incident)]);
+  return { ...incident, title: redactText(incident.title), notes, recovery, probes };
 }
 export type IncidentDetails = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
 

@@ -5,6 +5,8 @@ import { resolvePublicBaseUrl } from "@/lib/alerts/alert-notification.ts";
 import { startAlertEvaluationJob } from "@/lib/alerts/alert-evaluation-job.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { runProbe } from "@/lib/probe/run-probe.ts";
+import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";
 
@@ -52,6 +54,11 @@ const alertJob =
   env.ALERT_EVALUATION_INTERVAL_MS > 0
     ? startAlertEvaluationJob(db, log, { intervalMs: env.ALERT_EVALUATION_INTERVAL_MS, publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }) })
     : null;
+// Endpoints are chosen by admins, so scheduled probes use the library directly (the allow-list guards user-run probes).
+const probeJob =
+  env.PROBE_SCHEDULE_TICK_MS > 0
+    ? startProbeScheduleJob(db, log, { probe: runProbe, tickMs: env.PROBE_SCHEDULE_TICK_MS, runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS, retentionDays: env.PROBE_RUN_RETENTION_DAYS })
+    : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -59,7 +66,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop()]);
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), probeJob?.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

@@ -1,6 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { mergeDeviceReports } from "@/lib/diagnosis/analysis-context.ts";
+import type { ProbeEvidence } from "@/lib/diagnosis/probe-coincidence.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnosis/types.ts";
+import { loadProbeEvidenceAround } from "@/lib/probe-schedule/load-probe-evidence.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
@@ -90,11 +92,15 @@ async function loadDroppingDevices(db: Db, deviceId: string, scope: FleetScope, 
     GROUP BY m.minute`;
 }
 
+/** The drops the engine will see: device-side reports count once they are normalized and deduplicated. */
+function listDrops(events: readonly DiagnosisEvent[]): DiagnosisEvent[] {
+  return mergeDeviceReports(events).events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
+}
+
 async function loadFleetContext(db: Db, deviceId: string, events: readonly (DiagnosisEvent & { brokerNode: string | null })[], window: { from: Date; to: Date }): Promise<FleetContext | null> {
   const scope = chooseFleetScope(events);
   if (!scope) return null;
-  // The drops the engine will see: device-side reports count once they are normalized and deduplicated.
-  const drops = mergeDeviceReports(events).events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
+  const drops = listDrops(events);
   const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE))];
   const [devicesTotal, rows] = await Promise.all([countActiveDevices(db, deviceId, scope, window.from, window.to), loadDroppingDevices(db, deviceId, scope, minutes)]);
   return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
@@ -113,13 +119,21 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
   const window = { from: input.from, to: input.to };
-  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window)]);
+  const [sessions, fleet, probes] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window), loadScopeProbes(db, loaded)]);
   return {
     deviceId: input.deviceId,
     events: loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event),
     sessions: sessions.sessions,
     fleet,
+    probes,
     window,
     truncated: rows.length > MAX_DIAGNOSIS_EVENTS,
   };
+}
+
+/** Our own probe runs of the broker the device's events came through, around its drops (lib/probe-schedule). */
+async function loadScopeProbes(db: Db, events: readonly (DiagnosisEvent & { brokerNode: string | null })[]): Promise<ProbeEvidence | null> {
+  const scope = chooseFleetScope(events);
+  if (!scope || scope.side !== "broker") return null;
+  return loadProbeEvidenceAround(db, scope, listDrops(events).map((drop) => drop.occurredAt));
 }

@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatTimestamp } from "@/components/forma
 import { IncidentReasonsChart } from "@/components/incident-charts.tsx";
 import { IncidentExports } from "@/components/incident-exports.tsx";
 import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
+import { IncidentProbeEvidence } from "@/components/incident-probe-evidence.tsx";
 import { AffectedDevicesTable, IncidentCodes, IncidentNotesList, IncidentRecoveryPanel } from "@/components/incident-parts.tsx";
 import { IncidentShareLinks } from "@/components/incident-share-links.tsx";
 import { formatReason } from "@/components/reason-style.ts";
@@ -52,6 +53,7 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
               {incident.connectedRecoveredAt ? `; recovered ${formatTimestamp(incident.connectedRecoveredAt)}` : "; not recovered yet"}.
             </p>
           ) : null}
+          <IncidentProbeEvidence evidence={incident.probes} />
         </div>
       </div>
       <section className="panel" aria-labelledby="reasons-heading">
