@@ -21,7 +21,7 @@ export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], o
     occurredAt: new Date(at),
     reason,
     initiator: kind === "connected" ? "client" : "network",
-    code: kind === "connected" ? null : `cohort:${reason}`,
+    code: null,
     source,
     brokerNode: "cohort-node",
     sessionKey,
