@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { RateRatio, RateVerdict } from "@/lib/cohorts/rate-ratio.ts";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
@@ -24,6 +24,23 @@ const formatInterval = (ratio: Ratio) => `${formatRatio(ratio.low)}–${formatRa
 const levelText = (level: number) => `${(level * 100).toFixed(level > 0.99 ? 1 : 0)} %`;
 
 const VERDICT_TEXT: Record<RateVerdict, string> = { worse: "Worse", better: "Better", no_difference: "No clear difference" };
+
+/** A query's error, "Loading…", its empty text, or its content. */
+function QueryBody<T>(props: { query: { error: Error | null; data: T | undefined }; isEmpty?: (data: T) => boolean; emptyText?: string; children: (data: T) => ReactNode }) {
+  const { error, data } = props.query;
+  if (error) return <p className="error-text" role="alert">{error.message}</p>;
+  if (data === undefined) return <p className="muted">Loading…</p>;
+  if (props.isEmpty?.(data)) return <p className="empty">{props.emptyText}</p>;
+  return <>{props.children(data)}</>;
+}
+
+function RatioText({ ratio }: { ratio: Ratio }) {
+  return (
+    <>
+      {formatRatio(ratio.ratio)}× <span className="muted">({formatInterval(ratio)})</span>
+    </>
+  );
+}
 
 function Verdict({ verdict }: { verdict: RateVerdict }) {
   return <span className={`cohort-verdict cohort-verdict-${verdict}`}>{VERDICT_TEXT[verdict]}</span>;
@@ -60,7 +77,6 @@ function CohortComparison({ state }: { state: FleetViewState }) {
   const options = useFleetFilterOptions();
   const labelKeys = [...new Set((options.data?.labels ?? []).map((pair) => pair.slice(0, pair.indexOf("="))))].sort();
   const list = useCohortList(state, by);
-  const data = list.data;
   const choose = (next: string) => {
     setBy(next);
     setSelected(null);
@@ -85,16 +101,11 @@ function CohortComparison({ state }: { state: FleetViewState }) {
         </label>
         <p className="muted">
           per 1,000 device-hours of devices seen in the range; each cohort against the rest
-          {data ? `, ${levelText(data.level)} intervals (95 % for all ${data.cohorts.length} together)` : ""}
+          {list.data ? `, ${levelText(list.data.level)} intervals (95 % for all ${list.data.cohorts.length} together)` : ""}
         </p>
       </div>
-      {list.error ? (
-        <p className="error-text" role="alert">{list.error.message}</p>
-      ) : !data ? (
-        <p className="muted">Loading…</p>
-      ) : data.cohorts.length === 0 ? (
-        <p className="empty">No device was seen in this range.</p>
-      ) : (
+      <QueryBody query={list} isEmpty={(loaded) => loaded.cohorts.length === 0} emptyText="No device was seen in this range.">
+        {(data) => (
         <>
           <RatioChart cohorts={data.cohorts} />
           <CohortTable data={data} selected={selected} onSelect={(value) => { setSelected(value); setAgainst(null); }} />
@@ -104,7 +115,8 @@ function CohortComparison({ state }: { state: FleetViewState }) {
             <p className="muted">Select a cohort to see the reasons that differ most.</p>
           )}
         </>
-      )}
+        )}
+      </QueryBody>
     </>
   );
 }
@@ -157,7 +169,7 @@ function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; s
               <td className="num">{formatCount(Math.round(cohort.exposureHours))}</td>
               <td className="num">{perThousand(cohort.dropsPerDeviceHour)}</td>
               <td className="num">
-                {formatRatio(cohort.dropRatio.ratio)}× <span className="muted">({formatInterval(cohort.dropRatio)})</span>
+                <RatioText ratio={cohort.dropRatio} />
               </td>
               <td><Verdict verdict={cohort.verdict} /></td>
               <td className="num">{perThousand(cohort.refusalsPerDeviceHour)}</td>
@@ -173,7 +185,6 @@ function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; s
 
 function PairDetail(props: { state: FleetViewState; by: string; a: string; b: string | null; values: string[]; onAgainst: (value: string | null) => void }) {
   const pair = useCohortPair(props.state, props.by, props.a, props.b);
-  const data = pair.data;
   return (
     <div className="cohort-pair" aria-label={`${cohortName(props.a)} against ${cohortName(props.b)}`} role="region">
       <div className="cohort-controls">
@@ -189,11 +200,8 @@ function PairDetail(props: { state: FleetViewState; by: string; a: string; b: st
           </select>
         </h3>
       </div>
-      {pair.error ? (
-        <p className="error-text" role="alert">{pair.error.message}</p>
-      ) : !data ? (
-        <p className="muted">Loading…</p>
-      ) : (
+      <QueryBody query={pair}>
+        {(data) => (
         <>
           <p>
             <Verdict verdict={data.verdict} /> drops {formatRatio(data.dropRatio.ratio)}× ({levelText(data.level)} interval {formatInterval(data.dropRatio)}): {perThousand(data.a.dropsPerDeviceHour)} against{" "}
@@ -224,7 +232,7 @@ function PairDetail(props: { state: FleetViewState; by: string; a: string; b: st
                       <td className="num">{perThousand(reason.bPerDeviceHour)}</td>
                       <td className="num">{reason.excessPer1000DeviceHours >= 0 ? "+" : "−"}{Math.abs(reason.excessPer1000DeviceHours).toFixed(1)}</td>
                       <td className="num">
-                        {formatRatio(reason.ratio.ratio)}× <span className="muted">({formatInterval(reason.ratio)})</span>
+                        <RatioText ratio={reason.ratio} />
                       </td>
                     </tr>
                   ))}
@@ -233,7 +241,8 @@ function PairDetail(props: { state: FleetViewState; by: string; a: string; b: st
             </div>
           )}
         </>
-      )}
+        )}
+      </QueryBody>
     </div>
   );
 }
@@ -269,13 +278,8 @@ function RolloutView({ state }: { state: FleetViewState }) {
         </label>
         <p className="muted">each device against itself, before and after its own move; region, network and label filters apply</p>
       </div>
-      {query.error ? (
-        <p className="error-text" role="alert">{query.error.message}</p>
-      ) : !data ? (
-        <p className="muted">Loading…</p>
-      ) : !rollout ? (
-        <p className="empty">No device has moved from one firmware version to another yet.</p>
-      ) : (
+      <QueryBody query={query} isEmpty={(loaded) => loaded.rollout === null} emptyText="No device has moved from one firmware version to another yet.">
+        {() => rollout && (
         <>
           <p>
             <Verdict verdict={rollout.verdict} /> after the move to <strong>{rollout.firmware}</strong>: drops {formatRatio(rollout.dropRatio.ratio)}× ({levelText(rollout.level)} interval{" "}
@@ -312,7 +316,8 @@ function RolloutView({ state }: { state: FleetViewState }) {
             </div>
           ) : null}
         </>
-      )}
+        )}
+      </QueryBody>
     </>
   );
 }
