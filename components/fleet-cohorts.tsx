@@ -21,6 +21,8 @@ const cohortName = (value: string | null) => (value === null ? "the rest" : valu
 const perThousand = (rate: number | null) => (rate === null ? "—" : (rate * 1000).toFixed(rate * 1000 >= 100 ? 0 : 1));
 const formatRatio = (value: number | null) => (value === null ? "∞" : value.toFixed(value >= 10 ? 0 : 2));
 const formatInterval = (ratio: Ratio) => `${formatRatio(ratio.low)}–${formatRatio(ratio.high)}`;
+/** No events on either side: nothing to compare (not an unbounded ratio). */
+const hasNoEvents = (ratio: Ratio) => ratio.ratio === null && ratio.low === 0 && ratio.high === null;
 const levelText = (level: number) => `${(level * 100).toFixed(level > 0.99 ? 1 : 0)} %`;
 
 const VERDICT_TEXT: Record<RateVerdict, string> = { worse: "Worse", better: "Better", no_difference: "No clear difference" };
@@ -35,6 +37,7 @@ function QueryBody<T>(props: { query: { error: Error | null; data: T | undefined
 }
 
 function RatioText({ ratio }: { ratio: Ratio }) {
+  if (hasNoEvents(ratio)) return <span className="muted">—</span>;
   return (
     <>
       {formatRatio(ratio.ratio)}× <span className="muted">({formatInterval(ratio)})</span>
@@ -205,7 +208,7 @@ function PairDetail(props: { state: FleetViewState; by: string; a: string; b: st
         <>
           <p>
             <Verdict verdict={data.verdict} /> drops {formatRatio(data.dropRatio.ratio)}× ({levelText(data.level)} interval {formatInterval(data.dropRatio)}): {perThousand(data.a.dropsPerDeviceHour)} against{" "}
-            {perThousand(data.b.dropsPerDeviceHour)} per 1,000 device-hours; refusals {formatRatio(data.refusalRatio.ratio)}× ({formatInterval(data.refusalRatio)}); connected{" "}
+            {perThousand(data.b.dropsPerDeviceHour)} per 1,000 device-hours; refusals <RatioText ratio={data.refusalRatio} />; connected{" "}
             {formatPercent(data.a.connectedShare)} against {formatPercent(data.b.connectedShare)}.
           </p>
           {data.reasons.length === 0 ? (
@@ -284,7 +287,7 @@ function RolloutView({ state }: { state: FleetViewState }) {
           <p>
             <Verdict verdict={rollout.verdict} /> after the move to <strong>{rollout.firmware}</strong>: drops {formatRatio(rollout.dropRatio.ratio)}× ({levelText(rollout.level)} interval{" "}
             {formatInterval(rollout.dropRatio)}), {perThousand(rollout.after.dropsPerDeviceHour)} against {perThousand(rollout.before.dropsPerDeviceHour)} per 1,000 device-hours;
-            refusals {formatRatio(rollout.refusalRatio.ratio)}×; connected {formatPercent(rollout.after.connectedShare)} against {formatPercent(rollout.before.connectedShare)}.{" "}
+            refusals <RatioText ratio={rollout.refusalRatio} />; connected {formatPercent(rollout.after.connectedShare)} against {formatPercent(rollout.before.connectedShare)}.{" "}
             {formatCount(rollout.devicesWorse)} of {formatCount(rollout.devices)} devices drop more often than before.
           </p>
           {rollout.topDevices.length > 0 ? (

@@ -1,6 +1,9 @@
 import { COHORT_BAD_FIRMWARE, COHORT_BASE_FIRMWARE, COHORT_REGION, COHORT_ROLLOUT_FIRMWARE, COHORT_SAME_FIRMWARE } from "./cohort-seed.ts";
 import { expect, test } from "./fixtures.ts";
 
+// Every test waits on cohort queries that scan the range's rollups; on a loaded CI machine each can take many seconds.
+test.describe.configure({ timeout: 300_000 });
+
 const cohortsUrl = `/fleet?${new URLSearchParams({ range: "24h", region: COHORT_REGION })}`;
 
 test("the cohort view flags the firmware seeded with twice the drop rate, not the one with the same rate", async ({ page }) => {
@@ -8,7 +11,6 @@ test("the cohort view flags the firmware seeded with twice the drop rate, not th
   const section = page.getByRole("region", { name: "Cohorts" });
   const table = section.getByRole("table", { name: "Cohorts" });
   const row = (firmware: string) => table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: firmware, exact: true }) });
-  // The first load of the range computes every cohort; a loaded CI machine can take a while.
   await expect(row(COHORT_BAD_FIRMWARE)).toContainText("Worse", { timeout: 90_000 });
   await expect(row(COHORT_SAME_FIRMWARE)).toBeVisible();
   await expect(row(COHORT_SAME_FIRMWARE)).not.toContainText("Worse");
@@ -17,11 +19,11 @@ test("the cohort view flags the firmware seeded with twice the drop rate, not th
   await row(COHORT_SAME_FIRMWARE).getByRole("button", { name: COHORT_SAME_FIRMWARE }).click();
   const pair = section.getByRole("region", { name: /against/ });
   await pair.getByLabel("Compare against").selectOption({ label: COHORT_BASE_FIRMWARE });
-  await expect(pair).toContainText("No clear difference");
+  await expect(pair).toContainText("No clear difference", { timeout: 90_000 });
 
   // The bad version: worse, and the reason behind it named first.
   await row(COHORT_BAD_FIRMWARE).getByRole("button", { name: COHORT_BAD_FIRMWARE }).click();
-  await expect(section.getByRole("region", { name: `${COHORT_BAD_FIRMWARE} against the rest` })).toContainText("Worse");
+  await expect(section.getByRole("region", { name: `${COHORT_BAD_FIRMWARE} against the rest` })).toContainText("Worse", { timeout: 90_000 });
   await expect(section.getByRole("table", { name: "Reasons that differ most" }).getByRole("row").nth(1)).toContainText("keepalive_timeout");
 });
 
@@ -29,8 +31,8 @@ test("the rollout view shows the version whose devices drop more after their own
   await page.goto(cohortsUrl);
   const section = page.getByRole("region", { name: "Cohorts" });
   await section.getByRole("button", { name: "Firmware rollout" }).click();
-  await expect(section.getByLabel("Version")).toHaveValue(COHORT_ROLLOUT_FIRMWARE);
-  await expect(section).toContainText(`Worse after the move to ${COHORT_ROLLOUT_FIRMWARE}`);
+  await expect(section.getByLabel("Version")).toHaveValue(COHORT_ROLLOUT_FIRMWARE, { timeout: 90_000 });
+  await expect(section).toContainText(`Worse after the move to ${COHORT_ROLLOUT_FIRMWARE}`, { timeout: 90_000 });
   await expect(section.getByRole("table", { name: "Devices after the move" }).getByRole("link", { name: /^cohort-e2e-0-/ }).first()).toBeVisible();
 });
 
@@ -41,7 +43,7 @@ test.describe("on a phone", () => {
     await page.goto(cohortsUrl);
     const section = page.getByRole("region", { name: "Cohorts" });
     const table = section.getByRole("table", { name: "Cohorts" });
-    await expect(table).toContainText(COHORT_BAD_FIRMWARE);
+    await expect(table).toContainText(COHORT_BAD_FIRMWARE, { timeout: 90_000 });
     const wrap = await table.evaluate((element) => {
       const card = element.parentElement as HTMLElement;
       return { clientWidth: card.clientWidth, scrollWidth: card.scrollWidth, overflowX: getComputedStyle(card).overflowX };
