@@ -5,6 +5,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
+import { FleetCohorts } from "./fleet-cohorts.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 import { useFleetFilterOptions, useFleetSeries } from "./use-fleet-queries.ts";
@@ -92,6 +93,7 @@ export function FleetExplorer() {
       <FlappingDevicesPanel state={state} />
       <OfflineDevicesPanel state={state} />
       <NewCodesPanel state={state} />
+      <FleetCohorts state={state} />
     </>
   );
 }

@@ -17,6 +17,7 @@ import { runLiveFleetForE2e } from "./live-fleet.ts";
 import { buildSeedEvents } from "./seed-events.ts";
 import { seedDeviceListFleet } from "./device-list-fleet.ts";
 import { REDACTION_SEED_ENV, seedRedactionCorpus } from "./redaction-seed.ts";
+import { seedCohortFleet } from "./cohort-seed.ts";
 
 export const E2E_HOST = "127.0.0.1";
 // Overridable so several checkouts on one machine can run their e2e suites side by side.
@@ -114,6 +115,7 @@ async function seedDatabase(database: TestDatabase): Promise<void> {
   }
   await seedDeviceListFleet(database.db);
   process.env[REDACTION_SEED_ENV] = JSON.stringify(await seedRedactionCorpus(database.db, now));
+  await seedCohortFleet(database.db, now);
 }
 
 function buildApp(databaseUrl: string): void {

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/lib/db/client.ts";
+import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
+import { planDeviceEvents, type DropPlan } from "@/lib/testing/cohort-fleet.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { getFirmwareRollout, listFirmwareRollouts } from "./get-rollout.ts";
+import { compareCohortPair, listCohorts } from "./list-cohorts.ts";
+
+const HOUR = 3_600_000;
+const FROM = new Date(Date.UTC(2026, 9, 10));
+const NOW = new Date(FROM.getTime() + 48 * HOUR);
+const MOVED_AT = new Date(FROM.getTime() + 24 * HOUR);
+const DEVICES_PER_VERSION = 30;
+
+const ids = (prefix: string) => Array.from({ length: DEVICES_PER_VERSION }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+const whole = (dropEveryMs: number, reasons: DropPlan["reasons"] = ["connection_lost"]): DropPlan[] => [{ from: FROM, to: NOW, dropEveryMs, reasons }];
+
+let database: TestDatabase;
+
+async function write(db: Db, plans: Record<string, DropPlan[]>) {
+  const events = Object.entries(plans).flatMap(([deviceId, plan], index) => planDeviceEvents(deviceId, plan, { offsetMs: index * 7 * 60_000 }));
+  for (let i = 0; i < events.length; i += 1000) await recordIngestBatch(db, { events: events.slice(i, i + 1000) });
+}
+
+async function setFirmware(db: Db, deviceIds: string[], firmware: string, at: Date) {
+  await db.device.updateMany({ where: { id: { in: deviceIds } }, data: { firmware } });
+  // The trigger dates a change at the transaction's time; the seeded history happened in the past.
+  await db.$executeRaw`UPDATE device_firmware_changes SET changed_at = ${at} WHERE device_id = ANY(${deviceIds}::text[]) AND to_firmware = ${firmware}`;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  const plans: Record<string, DropPlan[]> = {};
+  // Same drop rate (every 4 h), twice the rate (every 2 h, the extra drops keepalive timeouts), same again.
+  for (const id of ids("base")) plans[id] = whole(4 * HOUR);
+  for (const id of ids("bad")) plans[id] = whole(2 * HOUR, ["connection_lost", "keepalive_timeout"]);
+  for (const id of ids("same")) plans[id] = whole(4 * HOUR);
+  // Rollouts at MOVED_AT: one that doubles each device's drop rate, one that changes nothing.
+  for (const id of ids("roll-worse")) plans[id] = [{ from: FROM, to: MOVED_AT, dropEveryMs: 4 * HOUR, reasons: ["connection_lost"] }, { from: MOVED_AT, to: NOW, dropEveryMs: 2 * HOUR, reasons: ["keepalive_timeout"] }];
+  for (const id of ids("roll-same")) plans[id] = whole(4 * HOUR);
+  await write(db, plans);
+  // Devices of the bad version that were last seen long before the range: they add no device-hours.
+  const retired = Array.from({ length: 60 }, (_, i) => `retired-${i}`);
+  const longAgo = new Date(FROM.getTime() - 20 * 24 * HOUR);
+  await write(db, Object.fromEntries(retired.map((id) => [id, [{ from: longAgo, to: new Date(longAgo.getTime() + 3 * HOUR), dropEveryMs: HOUR, reasons: ["connection_lost"] }]])));
+  await db.$executeRaw`UPDATE devices SET state = 'offline' WHERE id LIKE 'retired-%'`;
+  await db.$executeRaw`UPDATE sessions SET ended_at = started_at + interval '1 minute' WHERE device_id LIKE 'retired-%' AND ended_at IS NULL`;
+
+  const before = new Date(FROM.getTime() - 30 * 24 * HOUR);
+  await setFirmware(db, ids("base"), "fw-1.0", before);
+  await setFirmware(db, [...ids("bad"), ...retired], "fw-1.1-bad", before);
+  await setFirmware(db, ids("same"), "fw-1.2-same", before);
+  await setFirmware(db, [...ids("roll-worse"), ...ids("roll-same")], "fw-2.0", before);
+  await setFirmware(db, ids("roll-worse"), "fw-2.1-worse", MOVED_AT);
+  await setFirmware(db, ids("roll-same"), "fw-2.1-same", MOVED_AT);
+}, 180_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("cohorts by firmware", () => {
+  it("flags the version seeded with twice the drop rate and not the one with the same rate", async () => {
+    const list = await listCohorts(database.db, { from: FROM, to: NOW, now: NOW, by: { kind: "firmware" }, filter: {} });
+    const byValue = new Map(list.cohorts.map((cohort) => [cohort.value, cohort]));
+    const bad = byValue.get("fw-1.1-bad");
+    const same = byValue.get("fw-1.2-same");
+    const base = byValue.get("fw-1.0");
+    expect(bad?.verdict).toBe("worse");
+    expect(same?.verdict).not.toBe("worse");
+    expect(base?.verdict).not.toBe("worse");
+    expect(list.level).toBeGreaterThan(0.95);
+
+    // Exposure: only the devices seen in the range, each over the whole range (the retired ones add nothing).
+    expect(bad?.devices).toBe(DEVICES_PER_VERSION);
+    expect(bad?.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 48, 0);
+    expect(bad?.connectedShare).toBeGreaterThan(0.95);
+    expect((bad?.dropsPerDeviceHour ?? 0) / (same?.dropsPerDeviceHour ?? 1)).toBeCloseTo(2, 0);
+  });
+
+  it("compares two versions with an interval and names the reason that differs", async () => {
+    const range = { from: FROM, to: NOW, now: NOW, by: { kind: "firmware" } as const, filter: {} };
+    const same = await compareCohortPair(database.db, { ...range, a: "fw-1.2-same", b: "fw-1.0" });
+    expect(same.verdict).toBe("no_difference");
+    expect(same.dropRatio.low).toBeLessThan(1);
+    expect(same.dropRatio.high).toBeGreaterThan(1);
+
+    const bad = await compareCohortPair(database.db, { ...range, a: "fw-1.1-bad", b: "fw-1.0" });
+    expect(bad.verdict).toBe("worse");
+    expect(bad.dropRatio.ratio).toBeCloseTo(2, 0);
+    expect(bad.reasons[0]).toMatchObject({ kind: "drop", reason: "keepalive_timeout", b: 0 });
+
+    const rest = await compareCohortPair(database.db, { ...range, a: "fw-1.1-bad", b: null });
+    expect(rest.b.devices).toBe(DEVICES_PER_VERSION * 5 - DEVICES_PER_VERSION);
+  });
+});
+
+describe("firmware rollouts", () => {
+  it("records each device's move from the database trigger, not from ingest", async () => {
+    const rows = await database.db.deviceFirmwareChange.findMany({ where: { deviceId: "roll-worse-00" }, orderBy: { changedAt: "asc" } });
+    expect(rows.map((row) => [row.fromFirmware, row.toFirmware])).toEqual([
+      [null, "fw-2.0"],
+      ["fw-2.0", "fw-2.1-worse"],
+    ]);
+    const versions = await listFirmwareRollouts(database.db);
+    expect(versions.map((version) => version.firmware).sort()).toEqual(["fw-2.1-same", "fw-2.1-worse"]);
+  });
+
+  it("shows a rollout that doubled drops, within hours, and not one that changed nothing", async () => {
+    const worse = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: {}, now: NOW });
+    expect(worse.devices).toBe(DEVICES_PER_VERSION);
+    expect(worse.devicesWorse).toBe(DEVICES_PER_VERSION);
+    expect(worse.verdict).toBe("worse");
+    expect(worse.before.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 24, 0);
+    expect(worse.topDevices[0]).toMatchObject({ fromFirmware: "fw-2.0", beforeHours: 24, afterHours: 24 });
+
+    const early = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: {}, now: new Date(MOVED_AT.getTime() + 6 * HOUR) });
+    expect(early.after.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 6, 0);
+    expect(early.verdict).toBe("worse");
+
+    const same = await getFirmwareRollout(database.db, { firmware: "fw-2.1-same", spanHours: 24, filter: {}, now: NOW });
+    expect(same.devices).toBe(DEVICES_PER_VERSION);
+    expect(same.verdict).toBe("no_difference");
+  });
+});
