@@ -8,6 +8,7 @@ import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, type RangeMode } from "@/lib/http/device-range.ts";
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { isStale, QueryStatus } from "./query-status.tsx";
 import { formatTimestamp } from "./format.ts";
 import { KIND_LABELS } from "./reason-style.ts";
 import { DEVICE_REFRESH_MS, EVENTS_PAGE_SIZE } from "./refresh-settings.ts";
@@ -39,7 +40,7 @@ export function DeviceEventsTable({
 }) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const live = isLive(mode, Date.parse(initialNow));
-  const { data, fetchNextPage, hasNextPage, isFetchingNextPage, isError, error } = useInfiniteQuery({
+  const query = useInfiniteQuery({
     queryKey: ["device-events", deviceId, describeMode(mode)],
     queryFn: ({ pageParam, signal }) => fetchEventsPage(deviceId, mode, pageParam, signal),
     initialPageParam: null as PageParam,
@@ -50,6 +51,7 @@ export function DeviceEventsTable({
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
     meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
+  const { data, fetchNextPage, hasNextPage, isFetchingNextPage } = query;
   const events = data.pages.flatMap((page) => page.events);
 
   function toggle(id: string) {
@@ -62,12 +64,12 @@ export function DeviceEventsTable({
   }
 
   return (
-    <section className="panel" aria-labelledby="events-heading">
+    <section className={isStale(query) ? "panel panel-stale" : "panel"} aria-labelledby="events-heading">
       <div className="panel-header">
         <h2 id="events-heading">Events</h2>
         <p className="muted">newest first · {events.length} shown</p>
       </div>
-      {isError ? <p className="notice">Could not load events: {error.message}</p> : null}
+      <QueryStatus query={query} what="events" />
       {events.length === 0 ? (
         <p className="empty">No events in this range.</p>
       ) : (
