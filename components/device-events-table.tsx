@@ -9,7 +9,7 @@ import { computeWindow, describeMode, isLive, type RangeMode } from "@/lib/http/
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { isStale, QueryStatus } from "./query-status.tsx";
-import { formatTimestamp } from "./format.ts";
+import { formatTimestamp, timeZoneLabel } from "./format.ts";
 import { KIND_LABELS } from "./reason-style.ts";
 import { DEVICE_REFRESH_MS, EVENTS_PAGE_SIZE } from "./refresh-settings.ts";
 import { ReasonTag } from "./reason-tag.tsx";
@@ -77,7 +77,7 @@ export function DeviceEventsTable({
           <table aria-label="Device events">
             <thead>
               <tr>
-                <th scope="col">Time (UTC)</th>
+                <th scope="col">Time ({timeZoneLabel()})</th>
                 <th scope="col">Kind</th>
                 <th scope="col">Reason</th>
                 <th scope="col">Code</th>
@@ -96,7 +96,7 @@ export function DeviceEventsTable({
                 return (
                   <Fragment key={event.id}>
                     <tr>
-                      <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true }).replace(" UTC", "")}</td>
+                      <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true }).replace(/ UTC\S*$/, "")}</td>
                       <td className="nowrap">{KIND_LABELS[event.kind]}</td>
                       <td>{event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />}</td>
                       <td className={event.code ? "mono" : undefined}>{event.code ?? <span className="muted">—</span>}</td>
