@@ -4,8 +4,8 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, type MouseEvent, type ReactNode, type RefObject } from "react";
 
 const EVIDENCE_EVENT = "linkscope:evidence";
-/** A remount within this long after the click (the timeline re-rendered for the new range) still highlights. */
-const REQUEST_TTL_MS = 4000;
+/** The timeline mounted for the new range within this long after the click highlights itself (once). */
+const REQUEST_TTL_MS = 20_000;
 let requestedAt = 0;
 
 /** Shows the evidence's range in the timeline, scrolls to it and highlights it (without script: a plain link). */
@@ -30,8 +30,9 @@ export function useEvidenceHighlight(ref: RefObject<HTMLElement | null>): boolea
   const [highlight, setHighlight] = useState(false);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const show = () => {
+    const show = (onMount: boolean) => {
       if (Date.now() - requestedAt > REQUEST_TTL_MS) return;
+      if (onMount) requestedAt = 0;
       const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       ref.current?.scrollIntoView({ behavior: reduced ? "auto" : "smooth", block: "start" });
       ref.current?.focus({ preventScroll: true });
@@ -39,10 +40,11 @@ export function useEvidenceHighlight(ref: RefObject<HTMLElement | null>): boolea
       clearTimeout(timer);
       timer = setTimeout(() => setHighlight(false), 2400);
     };
-    show();
-    window.addEventListener(EVIDENCE_EVENT, show);
+    const onRequest = () => show(false);
+    show(true);
+    window.addEventListener(EVIDENCE_EVENT, onRequest);
     return () => {
-      window.removeEventListener(EVIDENCE_EVENT, show);
+      window.removeEventListener(EVIDENCE_EVENT, onRequest);
       clearTimeout(timer);
     };
   }, [ref]);

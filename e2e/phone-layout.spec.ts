@@ -42,6 +42,8 @@ async function pageSamples(baseURL: string): Promise<Record<string, string>> {
   }
 }
 
+const screenshotName = (path: string) => path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_").slice(0, 60) || "overview";
+
 test.describe("on a phone", () => {
   test.use({ ...asRole("admin"), viewport: PHONE });
 
@@ -59,6 +61,7 @@ test.describe("on a phone", () => {
       await waitForPage(page);
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
       if (scrollWidth > innerWidth) overflowing.push(`${path}: ${scrollWidth} px wide`);
+      await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
     }
     expect(overflowing).toEqual([]);
     expect(errors).toEqual([]);
@@ -76,6 +79,28 @@ test.describe("on a phone", () => {
     await page.waitForURL("**/devices");
     await expect(menu).toHaveAttribute("aria-expanded", "false");
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" })).toBeHidden();
+  });
+});
+
+test.describe("on desktops", () => {
+  test.use(asRole("admin"));
+
+  test("every page fits 1440 and 1280 px wide", async ({ page, baseURL }) => {
+    test.setTimeout(300_000);
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const samples = await pageSamples(baseURL);
+    const overflowing: string[] = [];
+    for (const width of [1440, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const path of discoverPages().map((pattern) => fillPattern(pattern, samples))) {
+        await page.goto(path);
+        await waitForPage(page);
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (scrollWidth > width) overflowing.push(`${path} at ${width}: ${scrollWidth} px wide`);
+        await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
+      }
+    }
+    expect(overflowing).toEqual([]);
   });
 });
 
