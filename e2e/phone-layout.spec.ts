@@ -7,6 +7,8 @@ import { discoverPages, fillPattern } from "./route-discovery.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
 
 const PHONE = { width: 390, height: 844 };
+/** E2E_PAGE_SCREENSHOTS=1 keeps a full-page screenshot of every page at every width in test-results/pages, to look at. */
+const SCREENSHOTS = process.env.E2E_PAGE_SCREENSHOTS === "1";
 
 /** Uncaught errors and console errors (React reports hydration mismatches, #418, there). */
 function watchBrowserErrors(page: Page): string[] {
@@ -48,7 +50,7 @@ test.describe("on a phone", () => {
   test.use({ ...asRole("admin"), viewport: PHONE });
 
   test("every page fits the screen width and logs no error", async ({ page, baseURL }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(900_000);
     if (!baseURL) throw new Error("baseURL is not configured");
     const samples = await pageSamples(baseURL);
     expect(samples.id, "the seed has an incident").not.toBe("");
@@ -61,7 +63,7 @@ test.describe("on a phone", () => {
       await waitForPage(page);
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
       if (scrollWidth > innerWidth) overflowing.push(`${path}: ${scrollWidth} px wide`);
-      await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
+      if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
     }
     expect(overflowing).toEqual([]);
     expect(errors).toEqual([]);
@@ -86,7 +88,7 @@ test.describe("on desktops", () => {
   test.use(asRole("admin"));
 
   test("every page fits 1440 and 1280 px wide", async ({ page, baseURL }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(900_000);
     if (!baseURL) throw new Error("baseURL is not configured");
     const samples = await pageSamples(baseURL);
     const overflowing: string[] = [];
@@ -97,7 +99,7 @@ test.describe("on desktops", () => {
         await waitForPage(page);
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         if (scrollWidth > width) overflowing.push(`${path} at ${width}: ${scrollWidth} px wide`);
-        await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
+        if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
       }
     }
     expect(overflowing).toEqual([]);
