@@ -110,6 +110,7 @@ test.describe("times", () => {
   test.use({ timezoneId: "Asia/Kolkata" });
 
   test("device pages show times in the viewer's zone, switch to UTC and remember it, with no hydration error", async ({ page }) => {
+    test.setTimeout(300_000);
     const errors = watchBrowserErrors(page);
     for (const deviceId of [KEEPALIVE_DEVICE_ID, AWKWARD_DEVICE_ID, STORM_DEVICE_ID, "gateway-berlin-03"]) {
       await page.goto(`/devices/${encodeURIComponent(deviceId)}`);
@@ -136,9 +137,9 @@ test("the evidence link shows the evidence's range in the timeline and highlight
   await waitForPage(page);
   const evidence = page.getByTestId("verdict").getByRole("link", { name: "See the evidence in the timeline" });
   await evidence.click();
-  await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
   await expect(page.locator("#timeline")).toHaveClass(/evidence-highlight/);
   await expect(page.locator("#timeline")).toBeInViewport();
+  await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
   await expect(page.getByTestId("range-label")).toContainText("fixed range");
 });
 
