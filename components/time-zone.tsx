@@ -31,11 +31,18 @@ export function TimeZoneProvider({ children }: { children: ReactNode }) {
   const [timeZone, setTimeZone] = useState(UTC_ZONE);
 
   useEffect(() => {
-    const preferUtc = readUtcPreference();
-    const zone = preferUtc ? UTC_ZONE : browserTimeZone();
-    setViewerTimeZone(zone);
-    setUtcState(preferUtc);
-    setTimeZone(zone);
+    // After the whole streamed document is in: a panel still hydrating must see the zone the server rendered.
+    const apply = () => {
+      const preferUtc = readUtcPreference();
+      setUtcState(preferUtc);
+      setTimeZone(preferUtc ? UTC_ZONE : browserTimeZone());
+    };
+    if (document.readyState === "complete") {
+      apply();
+      return;
+    }
+    window.addEventListener("load", apply, { once: true });
+    return () => window.removeEventListener("load", apply);
   }, []);
 
   function setUtc(next: boolean) {
@@ -44,10 +51,8 @@ export function TimeZoneProvider({ children }: { children: ReactNode }) {
     } catch {
       // Private mode: the choice lasts for this page only.
     }
-    const zone = next ? UTC_ZONE : browserTimeZone();
-    setViewerTimeZone(zone);
     setUtcState(next);
-    setTimeZone(zone);
+    setTimeZone(next ? UTC_ZONE : browserTimeZone());
   }
 
   return <TimeZoneContext.Provider value={{ timeZone, utc, setUtc }}>{children}</TimeZoneContext.Provider>;
@@ -56,6 +61,8 @@ export function TimeZoneProvider({ children }: { children: ReactNode }) {
 /** The page content, re-rendered from scratch when the zone changes: every formatted time below follows it. */
 export function ZonedContent({ children }: { children: ReactNode }) {
   const { timeZone } = useTimeZone();
+  // Switched only in the render that replaces the content: until then, hydration formats as the server did (UTC).
+  setViewerTimeZone(timeZone);
   return <Fragment key={timeZone}>{children}</Fragment>;
 }
 
