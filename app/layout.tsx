@@ -4,16 +4,34 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { IngestStatus } from "@/components/ingest-status.tsx";
 import { QueryProvider } from "@/components/query-provider.tsx";
+import { SiteNav, type NavLink } from "@/components/site-nav.tsx";
+import { TimeZoneProvider, TimeZoneToggle, ZonedContent } from "@/components/time-zone.tsx";
 import { UserMenu } from "@/components/user-menu.tsx";
 import { REQUEST_PATH_HEADER } from "@/lib/auth/public-paths.ts";
 import { getPageUser } from "@/lib/auth/require-page-user.ts";
-import { hasRole } from "@/lib/auth/roles.ts";
+import { hasRole, type Role } from "@/lib/auth/roles.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Linkscope", template: "%s · Linkscope" },
   description: "Why did it disconnect, and what do we do about it?",
 };
+
+function navLinks(role: Role): NavLink[] {
+  return [
+    { href: "/", label: "Overview" },
+    { href: "/fleet", label: "Fleet" },
+    { href: "/devices", label: "Devices" },
+    { href: "/incidents", label: "Incidents" },
+    { href: "/alerts", label: "Alerts" },
+    { href: "/endpoints", label: "Endpoints" },
+    { href: "/ingest", label: "Ingest" },
+    { href: "/codes", label: "Codes" },
+    { href: "/tools/jwt", label: "JWT check" },
+    ...(hasRole(role, "support") ? [{ href: "/tools/probe", label: "Probe" }] : []),
+    ...(hasRole(role, "admin") ? [{ href: "/admin/users", label: "Admin" }] : []),
+  ];
+}
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the session makes every page dynamic, which the CSP nonce needs anyway.
@@ -30,6 +48,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <QueryProvider live={user !== null}>
+          <TimeZoneProvider>
           <header className="site-header">
             <div className="site-header-inner">
               {sharePage ? (
@@ -44,27 +63,22 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 </Link>
               )}
               {user && !sharePage ? (
-                <>
-                  <nav aria-label="Main" className="main-nav">
-                    <Link href="/">Overview</Link>
-                    <Link href="/fleet">Fleet</Link>
-                    <Link href="/devices">Devices</Link>
-                    <Link href="/incidents">Incidents</Link>
-                    <Link href="/alerts">Alerts</Link>
-                    <Link href="/endpoints">Endpoints</Link>
-                    <Link href="/ingest">Ingest</Link>
-                    <Link href="/codes">Codes</Link>
-                    <Link href="/tools/jwt">JWT check</Link>
-                    {hasRole(user.role, "support") ? <Link href="/tools/probe">Probe</Link> : null}
-                    {hasRole(user.role, "admin") ? <Link href="/admin/users">Admin</Link> : null}
-                  </nav>
+                <SiteNav links={navLinks(user.role)}>
+                  <TimeZoneToggle />
                   <IngestStatus />
                   <UserMenu email={user.email} role={user.role} />
-                </>
-              ) : null}
+                </SiteNav>
+              ) : (
+                <div className="site-tools site-tools-bare">
+                  <TimeZoneToggle />
+                </div>
+              )}
             </div>
           </header>
-          <main className="page">{children}</main>
+            <main className="page">
+              <ZonedContent>{children}</ZonedContent>
+            </main>
+          </TimeZoneProvider>
         </QueryProvider>
       </body>
     </html>

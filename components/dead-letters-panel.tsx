@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeadLetterView } from "@/lib/queries/list-dead-letters.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { QueryStatus } from "./query-status.tsx";
 import { formatTimestamp } from "./format.ts";
 
 export type DeadLettersResponse = Jsonify<{ deadLetters: DeadLetterView[] }>;
@@ -12,12 +13,14 @@ type ReprocessResponse = { examined: number; resolved: number; events: number; s
 /** Open dead letters with reason and bounded, redacted payload, and (for admins) a button that runs them through today's adapters. */
 export function DeadLettersPanel({ initialData, canReprocess }: { initialData: DeadLettersResponse; canReprocess: boolean }) {
   const queryClient = useQueryClient();
-  const { data } = useQuery({
+  const query = useQuery({
     queryKey: ["dead-letters"],
     queryFn: ({ signal }) => fetchJson<DeadLettersResponse>("/api/v1/dead-letters?limit=50", signal),
     initialData,
     refetchInterval: 10_000,
   });
+  const { data } = query;
+  const status = <QueryStatus query={query} what="dead letters" />;
   const reprocess = useMutation({
     mutationFn: async () => {
       const response = await fetch("/api/v1/dead-letters/reprocess", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
@@ -30,6 +33,7 @@ export function DeadLettersPanel({ initialData, canReprocess }: { initialData: D
 
   return (
     <>
+      {status}
       {canReprocess ? (
         <div className="toolbar">
           <button type="button" className="button" onClick={() => reprocess.mutate()} disabled={reprocess.isPending || data.deadLetters.length === 0}>

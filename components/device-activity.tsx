@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { computeSessionStats, countDropsAndFailures } from "@/lib/queries/compute-session-stats.ts";
 import type { DeviceEventPage } from "@/lib/queries/list-device-events.ts";
@@ -12,7 +12,9 @@ import { deviceApiPath, deviceHref } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, RANGE_PRESETS, type RangeMode } from "@/lib/http/device-range.ts";
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { DeviceTimelineView } from "./device-timeline.tsx";
+import { useEvidenceHighlight } from "./evidence-link.tsx";
 import { fetchJson } from "./fetch-json.ts";
+import { isStale, QueryStatus } from "./query-status.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 import { DEVICE_REFRESH_MS, MAX_DROP_MARKERS } from "./refresh-settings.ts";
 import { SessionStatsPanel } from "./session-stats-panel.tsx";
@@ -59,8 +61,10 @@ export function DeviceActivity({
   initialData: DeviceActivityData;
 }) {
   const router = useRouter();
+  const sectionRef = useRef<HTMLElement>(null);
+  const highlighted = useEvidenceHighlight(sectionRef);
   const live = isLive(mode, Date.parse(initialData.now));
-  const { data, isError, error, isFetching } = useQuery({
+  const query = useQuery({
     queryKey: ["device-activity", deviceId, describeMode(mode)],
     queryFn: ({ signal }) => fetchDeviceActivity(deviceId, mode, signal),
     initialData,
@@ -68,6 +72,7 @@ export function DeviceActivity({
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
     meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
+  const { data, isFetching } = query;
 
   const fromMs = Date.parse(data.from);
   const toMs = Date.parse(data.to);
@@ -112,7 +117,13 @@ export function DeviceActivity({
   );
 
   return (
-    <section className="panel" aria-labelledby="activity-heading">
+    <section
+      ref={sectionRef}
+      tabIndex={-1}
+      id="timeline"
+      className={["panel", isStale(query) ? "panel-stale" : "", highlighted ? "evidence-highlight" : ""].filter(Boolean).join(" ")}
+      aria-labelledby="activity-heading"
+    >
       <div className="panel-header">
         <h2 id="activity-heading">Connection timeline</h2>
         <span className="range-label" data-testid="range-label">
@@ -144,7 +155,7 @@ export function DeviceActivity({
           ) : null}
         </div>
       </div>
-      {isError ? <p className="notice">Could not refresh: {error.message}</p> : null}
+      <QueryStatus query={query} what="timeline" />
       {data.sessionsTruncated || data.dropsTruncated ? (
         <p className="notice">
           This range holds more than can be drawn; showing the newest {data.dropsTruncated ? `${data.drops.length} drops` : "sessions"}. Zoom in

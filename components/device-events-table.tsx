@@ -8,7 +8,8 @@ import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, type RangeMode } from "@/lib/http/device-range.ts";
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
-import { formatTimestamp } from "./format.ts";
+import { isStale, QueryStatus } from "./query-status.tsx";
+import { formatTimestamp, timeZoneLabel } from "./format.ts";
 import { KIND_LABELS } from "./reason-style.ts";
 import { DEVICE_REFRESH_MS, EVENTS_PAGE_SIZE } from "./refresh-settings.ts";
 import { ReasonTag } from "./reason-tag.tsx";
@@ -39,7 +40,7 @@ export function DeviceEventsTable({
 }) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const live = isLive(mode, Date.parse(initialNow));
-  const { data, fetchNextPage, hasNextPage, isFetchingNextPage, isError, error } = useInfiniteQuery({
+  const query = useInfiniteQuery({
     queryKey: ["device-events", deviceId, describeMode(mode)],
     queryFn: ({ pageParam, signal }) => fetchEventsPage(deviceId, mode, pageParam, signal),
     initialPageParam: null as PageParam,
@@ -50,6 +51,7 @@ export function DeviceEventsTable({
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
     meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
+  const { data, fetchNextPage, hasNextPage, isFetchingNextPage } = query;
   const events = data.pages.flatMap((page) => page.events);
 
   function toggle(id: string) {
@@ -62,12 +64,12 @@ export function DeviceEventsTable({
   }
 
   return (
-    <section className="panel" aria-labelledby="events-heading">
+    <section className={isStale(query) ? "panel panel-stale" : "panel"} aria-labelledby="events-heading">
       <div className="panel-header">
         <h2 id="events-heading">Events</h2>
         <p className="muted">newest first · {events.length} shown</p>
       </div>
-      {isError ? <p className="notice">Could not load events: {error.message}</p> : null}
+      <QueryStatus query={query} what="events" />
       {events.length === 0 ? (
         <p className="empty">No events in this range.</p>
       ) : (
@@ -75,7 +77,7 @@ export function DeviceEventsTable({
           <table aria-label="Device events">
             <thead>
               <tr>
-                <th scope="col">Time (UTC)</th>
+                <th scope="col">Time ({timeZoneLabel()})</th>
                 <th scope="col">Kind</th>
                 <th scope="col">Reason</th>
                 <th scope="col">Code</th>
@@ -94,7 +96,7 @@ export function DeviceEventsTable({
                 return (
                   <Fragment key={event.id}>
                     <tr>
-                      <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true }).replace(" UTC", "")}</td>
+                      <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true }).replace(/ UTC\S*$/, "")}</td>
                       <td className="nowrap">{KIND_LABELS[event.kind]}</td>
                       <td>{event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />}</td>
                       <td className={event.code ? "mono" : undefined}>{event.code ?? <span className="muted">—</span>}</td>

@@ -7,6 +7,7 @@ import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
 import type { DeviceDetail } from "@/lib/queries/get-device.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { QueryStatus } from "./query-status.tsx";
 import { formatTimestamp } from "./format.ts";
 import { REASON_LABELS } from "./reason-style.ts";
 import { ReasonTag } from "./reason-tag.tsx";
@@ -16,13 +17,14 @@ export type DeviceHeaderData = Jsonify<DeviceDetail>;
 
 /** The device's ID, state and facts; live: refetched as soon as the device has new events. */
 export function DeviceHeader({ initialDevice, renderedAt }: { initialDevice: DeviceHeaderData; renderedAt: string }) {
-  const { data: device } = useQuery({
+  const query = useQuery({
     queryKey: ["device", initialDevice.id],
     queryFn: async ({ signal }) => (await fetchJson<{ device: DeviceHeaderData }>(deviceApiPath(initialDevice.id), signal)).device,
     initialData: initialDevice,
     initialDataUpdatedAt: Date.parse(renderedAt),
     meta: liveDeviceMeta(initialDevice.id),
   });
+  const device = query.data;
 
   const facts: [string, ReactNode][] = [
     [
@@ -65,6 +67,7 @@ export function DeviceHeader({ initialDevice, renderedAt }: { initialDevice: Dev
           </div>
         ))}
       </dl>
+      <QueryStatus query={query} what="device's state" />
     </>
   );
 }

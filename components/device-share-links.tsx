@@ -1,4 +1,4 @@
-import { formatTimestamp } from "./format.ts";
+import { LocalTime } from "./time-zone.tsx";
 import { ShareLinksPanel, type ShareLinkRow } from "./share-links-panel.tsx";
 
 /** Read-only links to this device over the window shown; the link itself is shown once, at creation. */
@@ -10,7 +10,12 @@ export function DeviceShareLinks({ deviceId, from, to, initialLinks }: { deviceI
       initialLinks={initialLinks}
       showWindow
       emptyText="No share links for this device."
-      description={`A read-only page with this device from ${formatTimestamp(from)} to ${formatTimestamp(to)}, for someone without an account. IP addresses are masked and credentials removed; every visit is recorded.`}
+      description={
+        <>
+          A read-only page with this device from <LocalTime value={from} /> to <LocalTime value={to} />, for someone without an account. IP addresses are
+          masked and credentials removed; every visit is recorded.
+        </>
+      }
     />
   );
 }

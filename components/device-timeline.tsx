@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useState, type CSSProperties, type PointerEvent } from "react";
-import type { DeviceTimeline, TimelineBar, TimelineMarker } from "@/lib/queries/shape-device-timeline.ts";
-import { formatDuration, formatTimestamp } from "./format.ts";
+import type { DeviceTimeline, TimelineBar, TimelineMarker, TimelineTick } from "@/lib/queries/shape-device-timeline.ts";
+import { formatDate, formatDuration, formatHourMinute, formatTimestamp, timeZoneLabel } from "./format.ts";
 import { KIND_LABELS, REASON_COLORS, REASON_LABELS } from "./reason-style.ts";
 
 const MIN_SELECTION_PX = 6;
@@ -23,6 +23,11 @@ function clampPercent(value: number): number {
  * Connected intervals as bars with drop markers (disconnects as diamonds, refused connects as dots,
  * colored by reason). Dragging across the track selects a time range to zoom into.
  */
+/** The tick in the viewer's zone: a day label stays a day (`11-22`), a time of day a time (`14:00`). */
+function localTickLabel(tick: TimelineTick): string {
+  return tick.label.includes("-") ? formatDate(tick.atMs).slice(5) : formatHourMinute(tick.atMs);
+}
+
 export function DeviceTimelineView({
   timeline,
   range,
@@ -32,7 +37,8 @@ export function DeviceTimelineView({
   timeline: DeviceTimeline;
   range: { fromMs: number; toMs: number };
   nowMs: number;
-  onSelectRange: (fromMs: number, toMs: number) => void;
+  /** Without it (a shared, read-only view) the timeline cannot be dragged to zoom. */
+  onSelectRange?: (fromMs: number, toMs: number) => void;
 }) {
   const tooltipId = useId();
   const [hovered, setHovered] = useState<Hovered>(null);
@@ -45,7 +51,7 @@ export function DeviceTimelineView({
   }
 
   function onPointerDown(event: PointerEvent<HTMLDivElement>) {
-    if (event.button !== 0 || (event.target as HTMLElement).closest(".timeline-marker")) return;
+    if (!onSelectRange || event.button !== 0 || (event.target as HTMLElement).closest(".timeline-marker")) return;
     const { x, width } = trackX(event);
     event.currentTarget.setPointerCapture(event.pointerId);
     setHovered(null);
@@ -65,7 +71,7 @@ export function DeviceTimelineView({
     if (right - left < MIN_SELECTION_PX || drag.width <= 0) return;
     const fromMs = Math.round(range.fromMs + (left / drag.width) * span);
     const toMs = Math.max(Math.round(range.fromMs + (right / drag.width) * span), fromMs + MIN_ZOOM_MS);
-    onSelectRange(fromMs, toMs);
+    onSelectRange?.(fromMs, toMs);
   }
 
   const nowPct = ((nowMs - range.fromMs) / span) * 100;
@@ -76,8 +82,8 @@ export function DeviceTimelineView({
   return (
     <div className="timeline">
       <p className="visually-hidden">
-        {timeline.bars.length} connected intervals and {timeline.markers.length} drops in this range. Drag across the timeline to
-        zoom into a time range.
+        {timeline.bars.length} connected intervals and {timeline.markers.length} drops in this range.
+        {onSelectRange ? " Drag across the timeline to zoom into a time range." : null}
       </p>
       <div
         className="timeline-track"
@@ -126,7 +132,7 @@ export function DeviceTimelineView({
       <div className="timeline-axis" aria-hidden="true">
         {timeline.ticks.map((tick) => (
           <span key={tick.atMs} style={{ left: `${tick.leftPct}%` }}>
-            {tick.label}
+            {localTickLabel(tick)}
           </span>
         ))}
       </div>
@@ -175,7 +181,9 @@ export function DeviceTimelineView({
             {REASON_LABELS[reason]} <code>{reason}</code>
           </span>
         ))}
-        <span className="muted">◆ disconnect · ● refused connect · drag to zoom</span>
+        <span className="muted">
+          ◆ disconnect · ● refused connect{onSelectRange ? " · drag to zoom" : ""} · times {timeZoneLabel()}
+        </span>
       </div>
     </div>
   );

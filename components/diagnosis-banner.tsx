@@ -1,7 +1,8 @@
-import Link from "next/link";
 import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { EvidenceLink } from "./evidence-link.tsx";
 import { formatCount } from "./format.ts";
+import { LocalizedText } from "./time-zone.tsx";
 
 const SEVERITY_LABEL = { critical: "Problem", warning: "Needs attention", info: "Not the device", expected: "Expected" } as const;
 
@@ -25,13 +26,15 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
       <span className="verdict-label">
         {SEVERITY_LABEL[verdict.severity]} · {verdict.title}
       </span>
-      <p className="verdict-text">{verdict.verdict}</p>
+      <p className="verdict-text">
+        <LocalizedText text={verdict.verdict} />
+      </p>
       <p className="verdict-meta">
         Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event{verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
         {verdict.evidence.range ? (
           <>
             {" · "}
-            <Link href={deviceHref(deviceId, verdict.evidence.range)}>Show the latest in the timeline</Link>
+            <EvidenceLink href={deviceHref(deviceId, verdict.evidence.range)}>See the evidence in the timeline</EvidenceLink>
           </>
         ) : null}
         {diagnosis.findings.length > 1 ? ` · ${diagnosis.findings.length - 1} more finding${diagnosis.findings.length > 2 ? "s" : ""} below` : null}

@@ -1,5 +1,6 @@
 "use client";
 
+import { QueryStatus } from "./query-status.tsx";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
@@ -51,7 +52,7 @@ export function FleetExplorer() {
     <>
       <RangeBar state={state} onChange={setRange} resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null} />
       <FilterBar state={state} onChange={(filters) => navigate({ ...state, filters, drill: state.drill })} />
-      {series.error ? <p className="error-text" role="alert">{series.error.message}</p> : null}
+      <QueryStatus query={series} what="fleet charts" />
 
       <div className="fleet-grid">
         <section className="panel" aria-labelledby="connected-heading">

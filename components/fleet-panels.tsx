@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
+import { isStale, QueryStatus, type QueryOutcome } from "./query-status.tsx";
 import { ReasonTag } from "./reason-tag.tsx";
 import { StateBadge } from "./state-badge.tsx";
 import { useFlappingDevices, useNewCodes, useOfflineDevices } from "./use-fleet-queries.ts";
@@ -14,19 +15,20 @@ export function FleetTablePanel(props: {
   id: string;
   title: string;
   note?: ReactNode;
-  query: { error: Error | null; isPending: boolean };
+  query: QueryOutcome & { isPending: boolean };
   isEmpty: boolean;
   emptyText: string;
   children: ReactNode;
 }) {
-  const { error, isPending } = props.query;
+  const { isPending } = props.query;
   return (
-    <section className="panel" aria-labelledby={props.id}>
+    <section className={isStale(props.query) ? "panel panel-stale" : "panel"} aria-labelledby={props.id}>
       <div className="panel-header">
         <h2 id={props.id}>{props.title}</h2>
         {props.note}
       </div>
-      {error ? <p className="error-text" role="alert">{error.message}</p> : isPending ? <p className="muted">Loading…</p> : props.isEmpty ? <p className="empty">{props.emptyText}</p> : <div className="table-wrap">{props.children}</div>}
+      <QueryStatus query={props.query} what={props.title.toLowerCase()} />
+      {props.query.data === undefined ? (isPending ? <p className="muted">Loading…</p> : null) : props.isEmpty ? <p className="empty">{props.emptyText}</p> : <div className="table-wrap">{props.children}</div>}
     </section>
   );
 }

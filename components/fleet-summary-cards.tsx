@@ -5,21 +5,25 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import type { FleetSummary } from "@/lib/queries/get-fleet-summary.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { QueryStatus } from "./query-status.tsx";
 import { formatCount, formatPercent } from "./format.ts";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
 
 /** Headline numbers for the last 24 h; refreshed every few seconds. */
 export function FleetSummaryCards({ initialData }: { initialData: Jsonify<FleetSummary> }) {
-  const { data } = useQuery({
+  const query = useQuery({
     queryKey: ["fleet-summary", "24h"],
     queryFn: ({ signal }) => fetchJson<Jsonify<FleetSummary>>("/api/v1/fleet/summary", signal),
     initialData,
     refetchInterval: FLEET_REFRESH_MS,
     meta: liveFleetMeta,
   });
+  const { data } = query;
+  const status = <QueryStatus query={query} what="fleet summary" />;
   const onlineRatio = data.devicesTotal > 0 ? data.devicesOnline / data.devicesTotal : null;
   return (
     <section className="cards" aria-label="Fleet summary, last 24 hours">
+      {status}
       <div className="card">
         <div className="card-label">Online now</div>
         <div className="card-value" data-testid="devices-online">

@@ -1,19 +1,43 @@
-type TimeLike = Date | string | number;
+import { describeTimeZone, formatClock, formatDay, formatInstant, localizeTimestamps, UTC_ZONE, type TimeLike } from "@/lib/time/format-instant.ts";
 
-const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+/**
+ * The zone every time on the page is shown in. The server always renders UTC; in the browser the time zone
+ * provider (components/time-zone.tsx) sets the viewer's choice after hydration and re-renders the page, so
+ * server and browser text agree during hydration.
+ */
+let viewerTimeZone = UTC_ZONE;
 
-/** `2026-11-22 10:04:05 UTC`: always UTC so server and browser render the same text. */
-export function formatTimestamp(value: TimeLike, options: { milliseconds?: boolean } = {}): string {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return "—";
-  const base = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
-  return `${base}${options.milliseconds ? `.${pad(date.getUTCMilliseconds(), 3)}` : ""} UTC`;
+export function setViewerTimeZone(timeZone: string): void {
+  viewerTimeZone = timeZone;
 }
 
-/** `10:04 UTC`, for compact axis and table labels. */
+export function getViewerTimeZone(): string {
+  return viewerTimeZone;
+}
+
+/** `2026-11-22 11:04:05 UTC+1`, in the viewer's zone (UTC on the server and until hydration). */
+export function formatTimestamp(value: TimeLike, options: { milliseconds?: boolean } = {}): string {
+  return formatInstant(value, { ...options, timeZone: viewerTimeZone });
+}
+
+/** `11:04`, for compact axis and table labels; say the zone once nearby (`timeZoneLabel()`). */
 export function formatHourMinute(value: TimeLike): string {
-  const date = new Date(value);
-  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
+  return formatClock(value, viewerTimeZone);
+}
+
+/** `2026-11-22`, the viewer's calendar day. */
+export function formatDate(value: TimeLike): string {
+  return formatDay(value, viewerTimeZone);
+}
+
+/** `UTC` or `UTC+1`: for headings such as "Time (UTC+1)". */
+export function timeZoneLabel(): string {
+  return describeTimeZone(viewerTimeZone);
+}
+
+/** A sentence built in UTC (diagnosis verdicts, notices) with its timestamps in the viewer's zone. */
+export function localizeSentence(text: string): string {
+  return localizeTimestamps(text, viewerTimeZone);
 }
 
 /** `3 d 4 h`, `12 min 5 s`, `850 ms`: the two most significant units. */

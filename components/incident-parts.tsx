@@ -1,8 +1,9 @@
 import type { ReactNode } from "react";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { RecoveryCurve } from "@/lib/incidents/shape-recovery-curve.ts";
-import { formatCount, formatTimestamp } from "./format.ts";
+import { formatCount } from "./format.ts";
 import { IncidentRecoveryChart } from "./incident-charts.tsx";
+import { LocalTime } from "./time-zone.tsx";
 import { formatReason } from "./reason-style.ts";
 
 /** The parts the incident page and an incident's shared page have in common. */
@@ -40,7 +41,9 @@ export function AffectedDevicesTable({ devices, renderDevice }: { devices: reado
           {devices.map((device) => (
             <tr key={device.deviceId}>
               <td>{renderDevice(device.deviceId)}</td>
-              <td>{formatTimestamp(device.firstDropAt)}</td>
+              <td className="nowrap">
+                <LocalTime value={device.firstDropAt} />
+              </td>
               <td>{formatCount(device.drops)}</td>
               <td>{formatReason(device.reason)}</td>
             </tr>
@@ -60,7 +63,10 @@ export function IncidentNotesList({ notes }: { notes: readonly { id: string; bod
         {notes.map((note) => (
           <li key={note.id}>
             <p style={{ whiteSpace: "pre-wrap", margin: 0 }}>{note.body}</p>
-            <p className="muted">{[note.author, formatTimestamp(note.createdAt)].filter(Boolean).join(" · ")}</p>
+            <p className="muted">
+              {note.author ? `${note.author} · ` : null}
+              <LocalTime value={note.createdAt} />
+            </p>
           </li>
         ))}
       </ul>

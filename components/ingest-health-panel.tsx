@@ -5,6 +5,7 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import type { SourceHealth } from "@/lib/queries/get-ingest-health.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { QueryStatus } from "./query-status.tsx";
 import { formatCount, formatTimestamp } from "./format.ts";
 
 export type IngestHealthResponse = Jsonify<{ from: Date; to: Date; sources: SourceHealth[] }>;
@@ -16,46 +17,56 @@ function formatLag(ms: number | null): string {
 
 /** Per-source ingest figures for the last hour, refreshed every 5 s. */
 export function IngestHealthPanel({ initialData }: { initialData: IngestHealthResponse }) {
-  const { data } = useQuery({
+  const query = useQuery({
     queryKey: ["ingest-health", 60],
     queryFn: ({ signal }) => fetchJson<IngestHealthResponse>("/api/v1/ingest-health?minutes=60", signal),
     initialData,
     refetchInterval: 30_000,
     meta: liveFleetMeta,
   });
-  if (data.sources.length === 0) return <p className="empty">No source has delivered anything in the last hour.</p>;
+  const { data } = query;
+  const status = <QueryStatus query={query} what="ingest health" />;
+  if (data.sources.length === 0) return (
+      <>
+        {status}
+        <p className="empty">No source has delivered anything in the last hour.</p>
+      </>
+    );
   return (
-    <div className="table-wrap">
-      <table aria-label="Ingest health per source">
-        <thead>
-          <tr>
-            <th scope="col">Source</th>
-            <th scope="col" className="num">Events / min</th>
-            <th scope="col">Last event</th>
-            <th scope="col" className="num">Lag avg / max</th>
-            <th scope="col" className="num">Duplicates</th>
-            <th scope="col" className="num">Out of order</th>
-            <th scope="col" className="num">Dead letters (open)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.sources.map((s) => (
-            <tr key={s.source}>
-              <td className="mono">{s.source}</td>
-              <td className="num">{s.eventsPerMinute.toFixed(2)}</td>
-              <td>{s.lastEventAt ? formatTimestamp(s.lastEventAt) : "—"}</td>
-              <td className="num">
-                {formatLag(s.lagMsAvg)} / {formatLag(s.lagMsMax)}
-              </td>
-              <td className="num">{formatCount(s.duplicates)}</td>
-              <td className="num">{formatCount(s.outOfOrder)}</td>
-              <td className="num">
-                {formatCount(s.deadLetters)} ({formatCount(s.unresolvedDeadLetters)})
-              </td>
+    <>
+      {status}
+      <div className="table-wrap">
+        <table aria-label="Ingest health per source">
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col" className="num">Events / min</th>
+              <th scope="col">Last event</th>
+              <th scope="col" className="num">Lag avg / max</th>
+              <th scope="col" className="num">Duplicates</th>
+              <th scope="col" className="num">Out of order</th>
+              <th scope="col" className="num">Dead letters (open)</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {data.sources.map((s) => (
+              <tr key={s.source}>
+                <td className="mono">{s.source}</td>
+                <td className="num">{s.eventsPerMinute.toFixed(2)}</td>
+                <td>{s.lastEventAt ? formatTimestamp(s.lastEventAt) : "—"}</td>
+                <td className="num">
+                  {formatLag(s.lagMsAvg)} / {formatLag(s.lagMsMax)}
+                </td>
+                <td className="num">{formatCount(s.duplicates)}</td>
+                <td className="num">{formatCount(s.outOfOrder)}</td>
+                <td className="num">
+                  {formatCount(s.deadLetters)} ({formatCount(s.unresolvedDeadLetters)})
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

@@ -2,7 +2,9 @@ import Link from "next/link";
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import type { Finding, StepStatus } from "@/lib/diagnosis/types.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { EvidenceLink } from "./evidence-link.tsx";
 import { formatCount } from "./format.ts";
+import { LocalizedText } from "./time-zone.tsx";
 
 const STATUS_LABEL: Record<StepStatus, string> = { passed: "Passed", failed: "Failed", unknown: "Unknown" };
 
@@ -19,11 +21,11 @@ function FindingSteps({ deviceId, finding }: { deviceId: string; finding: Findin
           <div>
             <div className="step-text">{step.text}</div>
             <div className="step-detail">
-              {step.detail}
+              <LocalizedText text={step.detail} />
               {step.evidence ? (
                 <>
                   {" "}
-                  <Link href={deviceHref(deviceId, step.evidence)}>See the evidence</Link>
+                  <EvidenceLink href={deviceHref(deviceId, step.evidence)}>See the evidence</EvidenceLink>
                 </>
               ) : null}
             </div>
@@ -38,7 +40,9 @@ function FindingBody({ deviceId, finding }: { deviceId: string; finding: Finding
   const events = finding.evidence.eventIds.length;
   return (
     <>
-      <p className="finding-verdict">{finding.verdict}</p>
+      <p className="finding-verdict">
+        <LocalizedText text={finding.verdict} />
+      </p>
       <FindingSteps deviceId={deviceId} finding={finding} />
       <p className="finding-meta muted">
         Confidence {Math.round(finding.confidence * 100)} %

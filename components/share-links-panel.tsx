@@ -123,7 +123,7 @@ export function ShareLinksPanel({
           <table aria-label="Share links">
             <thead>
               <tr>
-                {showWindow ? <th scope="col">Window (UTC)</th> : null}
+                {showWindow ? <th scope="col">Window</th> : null}
                 <th scope="col">Status</th>
                 <th scope="col">Created</th>
                 <th scope="col">Visits</th>

@@ -1,7 +1,9 @@
 import type { SharedIncidentView } from "@/lib/share/get-shared-incident-view.ts";
 import { SHARED_DEVICES_SHOWN } from "@/lib/share/get-shared-incident-view.ts";
-import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
+import { formatCount, formatDuration } from "./format.ts";
 import { IncidentReasonsChart } from "./incident-charts.tsx";
+import { IncidentStatusBadge } from "./incident-status-badge.tsx";
+import { LocalTime } from "./time-zone.tsx";
 import { AffectedDevicesTable, IncidentCodes, IncidentNotesList, IncidentRecoveryPanel } from "./incident-parts.tsx";
 import { formatReason } from "./reason-style.ts";
 
@@ -22,16 +24,22 @@ export function SharedIncident({ view }: { view: SharedIncidentView }) {
     <>
       <div className="page-header">
         <div>
-          <p className="muted">Shared read-only view · link expires {formatTimestamp(view.expiresAt)}</p>
+          <p className="muted">Shared read-only view · link expires <LocalTime value={view.expiresAt} /></p>
           <h1 data-testid="shared-incident-title">{view.title}</h1>
           <p className="muted" data-testid="shared-incident-summary">
-            {view.status === "open" ? "Open" : "Closed"} · {TRIGGER_TEXT[view.trigger]} · started {formatTimestamp(view.startedAt)} · over {formatDuration(duration)} ·{" "}
+            <IncidentStatusBadge status={view.status} /> · {TRIGGER_TEXT[view.trigger]} · started <LocalTime value={view.startedAt} /> · over {formatDuration(duration)} ·{" "}
             <span data-testid="shared-incident-devices">{formatCount(view.affectedDevices)} devices</span> · {scope}
           </p>
           {view.connected ? (
             <p data-testid="shared-incident-connected">
               Connected devices fell from {formatCount(view.connected.baseline)} to {formatCount(view.connected.low)}
-              {view.connected.recoveredAt ? `; recovered ${formatTimestamp(view.connected.recoveredAt)}` : "; not recovered yet"}.
+              {view.connected.recoveredAt ? (
+                <>
+                  ; recovered <LocalTime value={view.connected.recoveredAt} />
+                </>
+              ) : (
+                "; not recovered yet"
+              )}.
             </p>
           ) : null}
         </div>

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { CodeCatalog } from "@/components/code-catalog.tsx";
+import type { CodeRow } from "@/lib/knowledge/filter-code-rows.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { CodeSearchSchema } from "@/lib/knowledge/code-params.ts";
-import { KNOWLEDGE_ENTRIES, searchKnowledge } from "@/lib/knowledge/knowledge-base.ts";
+import { KNOWLEDGE_ENTRIES } from "@/lib/knowledge/knowledge-base.ts";
 import { VENDORS } from "@/lib/knowledge/types.ts";
 import { CODE_TREND_WINDOW_MS } from "@/lib/queries/get-code-details.ts";
 import { listCodeCounts } from "@/lib/queries/list-code-counts.ts";
@@ -19,9 +20,18 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
   const parsed = CodeSearchSchema.safeParse({ query: first(raw.query), vendor: first(raw.vendor) });
   const search = parsed.success ? parsed.data : {};
-  const entries = searchKnowledge(search);
   const now = new Date();
   const counts = await listCodeCounts(getDb(), { from: new Date(now.getTime() - CODE_TREND_WINDOW_MS), to: now });
+  // Filtered in the browser; the query in the address (or a form sent without script) is the starting filter.
+  const rows: CodeRow[] = KNOWLEDGE_ENTRIES.map((entry) => ({
+      code: entry.code,
+      vendor: entry.vendor,
+      name: entry.name,
+      meaning: entry.meaning,
+      reason: entry.reason,
+      fleetCount: counts.get(entry.code) ?? 0,
+      searchText: [entry.code, entry.vendor, entry.name, entry.meaning, entry.reason, ...entry.rootCauses].join(" ").toLowerCase(),
+    }));
 
   return (
     <>
@@ -34,62 +44,8 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
           </p>
         </div>
       </div>
-      <form className="toolbar codes-search" method="get" action="/codes" role="search">
-        <label className="visually-hidden" htmlFor="code-query">
-          Search codes
-        </label>
-        <input id="code-query" name="query" type="search" className="search" placeholder="404104, keepalive, taken over…" defaultValue={search.query ?? ""} />
-        <label className="visually-hidden" htmlFor="code-vendor">
-          Platform
-        </label>
-        <select id="code-vendor" name="vendor" defaultValue={search.vendor ?? ""}>
-          <option value="">All platforms</option>
-          {VENDORS.map((vendor) => (
-            <option key={vendor} value={vendor}>
-              {vendor}
-            </option>
-          ))}
-        </select>
-        <button type="submit" className="button">
-          Search
-        </button>
-      </form>
       {parsed.success ? null : <p className="notice">The search was not understood; showing every code.</p>}
-      <div className="panel">
-        <p className="muted" data-testid="code-count">
-          {formatCount(entries.length)} codes
-        </p>
-        <div className="table-wrap">
-          <table aria-label="Codes">
-            <thead>
-              <tr>
-                <th>Code</th>
-                <th>Name</th>
-                <th>Meaning</th>
-                <th>Canonical reason</th>
-                <th className="num">Fleet, 14 d</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.code}>
-                  <td className="nowrap">
-                    <Link href={`/codes/${encodeURIComponent(entry.code)}`}>
-                      <code>{entry.code}</code>
-                    </Link>
-                  </td>
-                  <td>{entry.name}</td>
-                  <td className="message">{entry.meaning}</td>
-                  <td>
-                    <code>{entry.reason}</code>
-                  </td>
-                  <td className="num">{formatCount(counts.get(entry.code) ?? 0)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </div>
+      <CodeCatalog rows={rows} vendors={VENDORS} initialQuery={search.query ?? ""} initialVendor={search.vendor ?? ""} />
     </>
   );
 }

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { formatCount, formatTimestamp } from "@/components/format.ts";
+import { formatCount, formatDuration } from "@/components/format.ts";
+import { IncidentStatusBadge } from "@/components/incident-status-badge.tsx";
+import { LocalTime } from "@/components/time-zone.tsx";
 import { LiveRouteRefresh } from "@/components/live-route-refresh.tsx";
 import { ManualIncidentForm } from "@/components/manual-incident-form.tsx";
 import { formatReason } from "@/components/reason-style.ts";
@@ -26,7 +28,7 @@ export default async function IncidentsPage() {
       <div className="page-header">
         <div>
           <h1>Incidents</h1>
-          <p className="muted">Many devices dropping together, detected by the ingest worker or declared by support. Newest first, UTC.</p>
+          <p className="muted">Many devices dropping together, detected by the ingest worker or declared by support. Newest first.</p>
         </div>
       </div>
       <section className="panel">
@@ -40,7 +42,10 @@ export default async function IncidentsPage() {
                   <th scope="col">Started</th>
                   <th scope="col">Incident</th>
                   <th scope="col">Status</th>
-                  <th scope="col">Devices</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col" className="num">
+                    Devices
+                  </th>
                   <th scope="col">Main reason</th>
                   <th scope="col">Scope</th>
                 </tr>
@@ -48,12 +53,21 @@ export default async function IncidentsPage() {
               <tbody>
                 {incidents.map((incident) => (
                   <tr key={incident.id}>
-                    <td>{formatTimestamp(incident.startedAt)}</td>
+                    <td className="nowrap">
+                      <LocalTime value={incident.startedAt} />
+                    </td>
                     <td>
                       <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
                     </td>
-                    <td>{incident.status === "open" ? "Open" : "Closed"}{incident.trigger === "mass_drop" ? "" : ` · ${describeIncidentTrigger(incident.trigger)}`}</td>
-                    <td>{formatCount(incident.affectedDevices)}</td>
+                    <td className="nowrap">
+                      <IncidentStatusBadge status={incident.status} />
+                      {incident.trigger === "mass_drop" ? null : <span className="muted"> · {describeIncidentTrigger(incident.trigger)}</span>}
+                    </td>
+                    <td className="nowrap" data-testid="incident-duration">
+                      {formatDuration((incident.endedAt ?? (incident.status === "open" ? now : incident.lastDropAt)).getTime() - incident.startedAt.getTime())}
+                      {incident.status === "open" ? <span className="muted"> so far</span> : null}
+                    </td>
+                    <td className="num">{formatCount(incident.affectedDevices)}</td>
                     <td>{formatReason(incident.dominantReason)}</td>
                     <td>{[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}</td>
                   </tr>

@@ -40,7 +40,8 @@ export type DetectedIncident = {
  * Counting distinct devices, not drops, is the point: one device storming through hundreds of reconnects in a
  * minute is that device's problem, not an incident. A burst goes on while the scope still qualifies (as many
  * distinct devices dropping within a window) with gaps no longer than `quietMs`: the drops of the few devices that
- * always flap are not enough to keep it open, and outside its windows they are not part of it.
+ * always flap are not enough to keep it open, and since they were dropping before the burst began they are not part
+ * of it at all (see devicesDroppingBefore): samples should reach `quietMs` before the window of interest.
  */
 export function detectIncidents(samples: readonly DropSample[], fleetSize: number, thresholds: DetectionThresholds, now: Date): DetectedIncident[] {
   const needed = Math.max(thresholds.minDevices, Math.ceil(thresholds.minFleetFraction * fleetSize));
@@ -67,11 +68,28 @@ export function detectIncidents(samples: readonly DropSample[], fleetSize: numbe
       // A flapping device's drop just before the burst must not pull its start earlier.
       const peak = findDenseStart(drops, i, thresholds.windowMs, needed);
       const burst = extendWhileElevated(drops, peak, endOfWindow(drops, peak, thresholds.windowMs), needed, thresholds);
-      incidents.push(summarizeDrops(burst.drops, thresholds.quietMs, now));
       i = burst.nextIndex;
+      // Devices that were already dropping before the burst began flap all the time: they are not part of it, so
+      // they neither start it, nor add to its reasons, nor to its recovery.
+      const flapping = devicesDroppingBefore(drops, peak, thresholds.quietMs);
+      const own = burst.drops.filter((drop) => !flapping.has(drop.deviceId));
+      if (new Set(own.map((drop) => drop.deviceId)).size < needed) continue;
+      incidents.push(summarizeDrops(own, thresholds.quietMs, now));
     }
   }
   return incidents.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+/** Devices with a drop in the `lookbackMs` before drops[index]. */
+function devicesDroppingBefore(drops: readonly DropSample[], index: number, lookbackMs: number): Set<string> {
+  const startAt = drops[index]?.at.getTime() ?? 0;
+  const devices = new Set<string>();
+  for (let k = index - 1; k >= 0; k--) {
+    const drop = drops[k];
+    if (!drop || startAt - drop.at.getTime() > lookbackMs) break;
+    if (drop.at.getTime() < startAt) devices.add(drop.deviceId);
+  }
+  return devices;
 }
 
 /** Index of the first drop more than `windowMs` after drops[from]. */

@@ -20,7 +20,7 @@ export async function listIncidents(db: Db) {
   const incidents = await db.incident.findMany({
     orderBy: { startedAt: "desc" },
     take: LIST_LIMIT,
-    select: { id: true, trigger: true, status: true, title: true, startedAt: true, endedAt: true, source: true, brokerNode: true, affectedDevices: true, dominantReason: true },
+    select: { id: true, trigger: true, status: true, title: true, startedAt: true, endedAt: true, lastDropAt: true, source: true, brokerNode: true, affectedDevices: true, dominantReason: true },
   });
   return incidents.map((incident) => ({ ...incident, title: redactText(incident.title) }));
 }

@@ -23,9 +23,9 @@ afterAll(async () => {
 const THRESHOLDS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
 const HOUR = 3_600_000;
 
-/** A connect at `at - 60 s` and a drop at `at` of `deviceId` on broker `node`. */
-function connectAndDrop(node: string, deviceId: string, at: number, reason = "keepalive_timeout"): ConnectionEvent[] {
-  const connectedAt = at - 60_000;
+/** A connect at `at - upForMs` and a drop at `at` of `deviceId` on broker `node`. */
+function connectAndDrop(node: string, deviceId: string, at: number, reason = "keepalive_timeout", upForMs = 60_000): ConnectionEvent[] {
+  const connectedAt = at - upForMs;
   return (["connected", "disconnected"] as const).map((kind) => {
     const payload = kind === "connected"
       ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt }
@@ -74,10 +74,42 @@ describe("runIncidentDetection against a real Postgres", () => {
     const later = Array.from({ length: 3 }, (_, i) => `ext-b${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(testDb.db, later.flatMap((id, i) => connectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)));
     // The lookback no longer reaches the incident's start: the incident is extended and keeps every device.
-    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: { ...thresholds, minDevices: 2 } });
+    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds });
     const incidents = await testDb.db.incident.findMany({ where: { brokerNode: node } });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ affectedDevices: 13, status: "closed" });
+  });
+
+  it("leaves the devices that always flap out of a burst: its start, devices, reasons and recovery are the burst's own", async () => {
+    const node = uniqueNode();
+    const t0 = Date.UTC(2026, 10, 6, 10, 0, 0);
+    const flappers = Array.from({ length: 3 }, (_, i) => `flap-${i}-${randomUUID().slice(0, 6)}`);
+    const burst = Array.from({ length: 12 }, (_, i) => `restart-${i}-${randomUUID().slice(0, 6)}`);
+    const flapping = flappers.flatMap((id, f) => Array.from({ length: 60 }, (_, k) => connectAndDrop(node, id, t0 - 10 * 60_000 + f * 3_000 + k * 20_000, "keepalive_timeout", 15_000)).flat());
+    const restart = burst.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000, "tcp_closed"));
+    // Every restarted device is back five minutes later.
+    const back = burst.map((id) => connectAndDrop(node, id, t0 + 6 * 60_000)[0]!);
+    await recordConnectionEvents(testDb.db, [...flapping, ...restart, ...back]);
+    const thresholds = { minDevices: 10, minFleetFraction: 0, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
+
+    await runIncidentDetection(testDb.db, { from: new Date(t0 - HOUR), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds });
+    const incidents = await testDb.db.incident.findMany({ where: { brokerNode: node }, include: { devices: true } });
+    expect(incidents).toHaveLength(1);
+    const incident = incidents[0]!;
+    expect(incident.startedAt).toEqual(new Date(t0));
+    expect(incident.devices.map((d) => d.deviceId).sort()).toEqual([...burst].sort());
+    expect(incident.affectedDevices).toBe(12);
+    expect(Object.keys(incident.reasonCounts as object)).toEqual([incident.dominantReason]);
+    expect(Object.values(incident.reasonCounts as object)).toEqual([12]);
+    const details = await getIncident(testDb.db, incident.id);
+    expect(details?.recovery).toMatchObject({ affected: 12, reconnected: 12 });
+
+    // Extending over the same span (as the periodic job does once the lookback no longer reaches the start) keeps it so.
+    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds });
+    const again = await testDb.db.incident.findMany({ where: { brokerNode: node }, include: { devices: true } });
+    expect(again).toHaveLength(1);
+    expect(again[0]?.startedAt).toEqual(new Date(t0));
+    expect(again[0]?.devices.map((d) => d.deviceId).sort()).toEqual([...burst].sort());
   });
 
   it("opens nothing for one device storming", async () => {

@@ -25,7 +25,8 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
       const fleetSize = await countFleetDevices(tx);
       const needed = Math.max(thresholds.minDevices, Math.ceil(thresholds.minFleetFraction * fleetSize));
       if ((await countDroppingDevices(tx, input.from, input.to)) >= needed) {
-        const samples = await loadDropSamples(tx, { from: input.from, to: input.to });
+        // The quiet period before the window shows which devices were flapping already (detectIncidents leaves them out).
+        const samples = await loadDropSamples(tx, { from: new Date(input.from.getTime() - thresholds.quietMs), to: input.to });
         for (const detected of detectIncidents(samples, fleetSize, thresholds, now)) {
           const existing = await tx.incident.findFirst({
             where: {
@@ -41,10 +42,10 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
             // Recount over the whole span so a lookback window that cut the incident's start loses nothing.
             const from = existing.startedAt < detected.startedAt ? existing.startedAt : detected.startedAt;
             const to = existing.lastDropAt > detected.lastDropAt ? existing.lastDropAt : detected.lastDropAt;
-            const span = await loadDropSamples(tx, { from, to, source: detected.source, brokerNode: detected.brokerNode });
+            const span = await loadDropSamples(tx, { from: new Date(from.getTime() - thresholds.quietMs), to, source: detected.source, brokerNode: detected.brokerNode });
             // The same burst rules over the whole span, so flapping devices' drops between waves stay out.
             const [recounted] = detectIncidents(span, fleetSize, thresholds, now);
-            await writeIncident(tx, existing.id, recounted ?? summarizeDrops(span, thresholds.quietMs, now));
+            await writeIncident(tx, existing.id, recounted ?? summarizeDrops(span.filter((drop) => drop.at >= from), thresholds.quietMs, now));
             run.extended++;
           } else {
             const detectionKey = `${detected.source}|${detected.brokerNode ?? ""}|${detected.startedAt.toISOString()}`;

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { formatCount, formatDuration, formatTimestamp } from "@/components/format.ts";
+import { formatCount, formatDuration } from "@/components/format.ts";
+import { IncidentStatusBadge } from "@/components/incident-status-badge.tsx";
+import { LocalTime } from "@/components/time-zone.tsx";
 import { IncidentReasonsChart } from "@/components/incident-charts.tsx";
 import { IncidentExports } from "@/components/incident-exports.tsx";
 import { IncidentNoteForm } from "@/components/incident-note-form.tsx";
@@ -43,14 +45,21 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           </p>
           <h1>{incident.title}</h1>
           <p className="muted" data-testid="incident-summary">
-            {incident.status === "open" ? "Open" : "Closed"} · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`} · started{" "}
-            {formatTimestamp(incident.startedAt)} · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
+            <IncidentStatusBadge status={incident.status} /> · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`} · started{" "}
+            <LocalTime value={incident.startedAt} /> · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
             {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
           </p>
           {incident.connectedBaseline !== null ? (
             <p data-testid="incident-connected">
               Connected devices fell from {formatCount(incident.connectedBaseline)} to {formatCount(incident.connectedLow)}
-              {incident.connectedRecoveredAt ? `; recovered ${formatTimestamp(incident.connectedRecoveredAt)}` : "; not recovered yet"}.
+              {incident.connectedRecoveredAt ? (
+                <>
+                  ; recovered <LocalTime value={incident.connectedRecoveredAt} />
+                </>
+              ) : (
+                "; not recovered yet"
+              )}
+              .
             </p>
           ) : null}
           <IncidentProbeEvidence evidence={incident.probes} />

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { formatDuration, formatTimestamp } from "@/components/format.ts";
-import { KIND_LABELS, formatReason } from "@/components/reason-style.ts";
+import { formatCount, formatDuration } from "@/components/format.ts";
+import { SharedEventsList, SharedTimeline } from "@/components/shared-device-activity.tsx";
+import { LocalizedText, LocalTime } from "@/components/time-zone.tsx";
+import { serializeForClient } from "@/lib/http/json.ts";
 import { getClientAddress } from "@/lib/auth/principal.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { SharedIncident } from "@/components/shared-incident-view.tsx";
-import { getSharedDeviceView, SHARED_EVENTS_SHOWN, type SharedDeviceView, type SharedSession } from "@/lib/share/get-shared-device-view.ts";
+import { getSharedDeviceView, SHARED_EVENTS_SHOWN, type SharedDeviceView } from "@/lib/share/get-shared-device-view.ts";
 import { getSharedIncidentView } from "@/lib/share/get-shared-incident-view.ts";
 import { getShareScope, openShareLink } from "@/lib/share/share-links.ts";
 import { SHARE_REFUSAL_MESSAGES, type ShareRefusal } from "@/lib/share/share-refusal.ts";
@@ -44,100 +46,68 @@ function ShareRefused({ refusal }: { refusal: ShareRefusal }) {
 
 function SharedDevice({ view }: { view: SharedDeviceView }) {
   const verdict = view.diagnosis.verdict;
+  const { summary } = view.diagnosis;
   return (
     <>
       <div className="device-header">
-        <p className="muted">Shared read-only view · link expires {formatTimestamp(view.expiresAt)}</p>
+        <p className="muted">
+          Shared read-only view · link expires <LocalTime value={view.expiresAt} />
+        </p>
         <div className="device-title">
           <h1 data-testid="shared-device-id">{view.deviceId}</h1>
         </div>
-        <p>
-          Window (UTC): {formatTimestamp(view.window.from)} to {formatTimestamp(view.window.to)}
+        <p className="muted">
+          <LocalTime value={view.window.from} /> to <LocalTime value={view.window.to} /> ({formatDuration(view.window.to.getTime() - view.window.from.getTime())})
         </p>
       </div>
-      <section className="panel" aria-labelledby="shared-verdict-heading">
-        <h2 id="shared-verdict-heading">Verdict</h2>
-        <p data-testid="shared-verdict">{verdict ? verdict.verdict : "No problem found in the window."}</p>
+      <section
+        className={`verdict verdict-${verdict ? verdict.severity : "ok"}`}
+        aria-labelledby="shared-verdict-heading"
+      >
+        <h2 id="shared-verdict-heading" className="verdict-label">
+          {verdict ? verdict.title : "No problem found"}
+        </h2>
+        <p className="verdict-text" data-testid="shared-verdict">
+          {verdict ? <LocalizedText text={verdict.verdict} /> : "No problem found in the window."}
+        </p>
+        <p className="verdict-meta">
+          {formatCount(summary.connects)} connects · {formatCount(summary.drops)} drops · {formatCount(summary.failedConnects)} failed connects
+          {verdict ? ` · confidence ${Math.round(verdict.confidence * 100)} %` : null}
+        </p>
         {view.diagnosis.findings.length > 1 ? (
-          <ul>
+          <ul className="verdict-more">
             {view.diagnosis.findings.slice(1).map((finding) => (
-              <li key={finding.analyzer}>{finding.verdict}</li>
+              <li key={finding.analyzer}>
+                <LocalizedText text={finding.verdict} />
+              </li>
             ))}
           </ul>
         ) : null}
-        <p className="muted">
-          Connects {view.diagnosis.summary.connects} · drops {view.diagnosis.summary.drops} · failed connects {view.diagnosis.summary.failedConnects}
-        </p>
       </section>
       <section className="panel" aria-labelledby="shared-timeline-heading">
-        <h2 id="shared-timeline-heading">Timeline</h2>
-        <SessionStrip sessions={view.sessions} from={view.window.from} to={view.window.to} />
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Connected</th>
-              <th scope="col">Ended</th>
-              <th scope="col">Duration</th>
-              <th scope="col">End reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.sessions.map((session) => (
-              <tr key={session.id}>
-                <td>{formatTimestamp(session.startedAt)}</td>
-                <td>{session.endedAt ? formatTimestamp(session.endedAt) : "still connected"}</td>
-                <td>{formatDuration(session.durationMs)}</td>
-                <td>
-                  {session.endReason ? formatReason(session.endReason) : "—"}
-                  {session.endCode ? <code> · {session.endCode}</code> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="panel-header">
+          <h2 id="shared-timeline-heading">Connection timeline</h2>
+          <p className="muted">
+            {formatCount(view.sessions.length)} sessions · {formatCount(view.events.filter((event) => event.kind !== "connected").length)} disconnects and refusals
+          </p>
+        </div>
+        <SharedTimeline
+          sessions={serializeForClient(view.sessions)}
+          events={serializeForClient(view.events)}
+          from={view.window.from.toISOString()}
+          to={view.window.to.toISOString()}
+          renderedAt={new Date().toISOString()}
+        />
       </section>
       <section className="panel" aria-labelledby="shared-events-heading">
-        <h2 id="shared-events-heading">Events</h2>
-        {view.eventsTruncated ? <p className="muted">The newest {SHARED_EVENTS_SHOWN} events of the window.</p> : null}
-        <table data-testid="shared-events">
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Event</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Code</th>
-              <th scope="col">Client IP</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.events.map((event) => (
-              <tr key={event.id}>
-                <td>{formatTimestamp(event.occurredAt, { milliseconds: true })}</td>
-                <td>{KIND_LABELS[event.kind]}</td>
-                <td>{formatReason(event.reason)}</td>
-                <td>{event.code ? <code>{event.code}</code> : "—"}</td>
-                <td>{event.clientIp ?? "—"}</td>
-                <td>{event.message ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="panel-header">
+          <h2 id="shared-events-heading">Events</h2>
+          <p className="muted">
+            newest first{view.eventsTruncated ? ` · the newest ${formatCount(SHARED_EVENTS_SHOWN)} of the window` : ""}
+          </p>
+        </div>
+        <SharedEventsList events={serializeForClient(view.events)} />
       </section>
     </>
-  );
-}
-
-function SessionStrip({ sessions, from, to }: { sessions: readonly SharedSession[]; from: Date; to: Date }) {
-  const span = Math.max(1, to.getTime() - from.getTime());
-  const position = (date: Date) => Math.min(100, Math.max(0, ((date.getTime() - from.getTime()) / span) * 100));
-  return (
-    <div className="share-strip" role="img" aria-label={`${sessions.length} sessions in the window`}>
-      {sessions.map((session) => {
-        const left = position(session.startedAt);
-        const right = position(session.endedAt ?? to);
-        return <span key={session.id} className="share-strip-session" style={{ left: `${left}%`, width: `${Math.max(0.3, right - left)}%` }} />;
-      })}
-    </div>
   );
 }

@@ -1,0 +1,157 @@
+/**
+ * Issue 15, the product as people meet it: every page fits a phone (390 × 844) without sideways scrolling and
+ * without console errors; the header folds into a menu; times follow the viewer's zone or UTC, without hydration errors.
+ */
+import { asRole, createApiClient, expect, test, type Page } from "./fixtures.ts";
+import { discoverPages, fillPattern } from "./route-discovery.ts";
+import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
+
+const PHONE = { width: 390, height: 844 };
+/** E2E_PAGE_SCREENSHOTS=1 keeps a full-page screenshot of every page at every width in test-results/pages, to look at. */
+const SCREENSHOTS = process.env.E2E_PAGE_SCREENSHOTS === "1";
+
+/** Uncaught errors and console errors (React reports hydration mismatches, #418, there). */
+function watchBrowserErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
+  });
+  return errors;
+}
+
+/** Streamed panels have all arrived and the client has taken over. */
+async function waitForPage(page: Page): Promise<void> {
+  await expect(page.locator("main h1").first()).toBeVisible();
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  await page.waitForFunction(() => document.readyState === "complete");
+}
+
+/** Real values for every page's route parameters: a seeded device, a code, an incident and a fresh share link. */
+async function pageSamples(baseURL: string): Promise<Record<string, string>> {
+  const api = await createApiClient(baseURL, "admin", { origin: baseURL });
+  try {
+    const { incidents } = (await (await api.get("/api/v1/incidents")).json()) as { incidents: { id: string }[] };
+    const now = Date.now();
+    const created = await api.post(`/api/v1/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}/share-links`, {
+      data: { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString(), expiresInHours: 24 },
+    });
+    expect(created.status()).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    return { deviceId: KEEPALIVE_DEVICE_ID, code: "azure:404104", id: incidents[0]?.id ?? "", token };
+  } finally {
+    await api.dispose();
+  }
+}
+
+const screenshotName = (path: string) => path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_").slice(0, 60) || "overview";
+
+test.describe("on a phone", () => {
+  test.use({ ...asRole("admin"), viewport: PHONE });
+
+  test("every page fits the screen width and logs no error", async ({ page, baseURL }) => {
+    test.setTimeout(900_000);
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const samples = await pageSamples(baseURL);
+    expect(samples.id, "the seed has an incident").not.toBe("");
+    const errors = watchBrowserErrors(page);
+    const overflowing: string[] = [];
+    const paths = discoverPages().map((pattern) => fillPattern(pattern, samples));
+    expect(paths).toEqual(expect.arrayContaining(["/", "/codes", `/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`]));
+    for (const path of paths) {
+      await page.goto(path);
+      await waitForPage(page);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      if (scrollWidth > innerWidth) overflowing.push(`${path}: ${scrollWidth} px wide`);
+      if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
+    }
+    expect(overflowing).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  test("the navigation folds behind a menu button that says whether it is open", async ({ page }) => {
+    await page.goto("/");
+    const menu = page.getByRole("button", { name: "Menu" });
+    const devices = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" });
+    await expect(menu).toHaveAttribute("aria-expanded", "false");
+    await expect(devices).toBeHidden();
+    await menu.click();
+    await expect(menu).toHaveAttribute("aria-expanded", "true");
+    await devices.click();
+    await page.waitForURL("**/devices");
+    await expect(menu).toHaveAttribute("aria-expanded", "false");
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" })).toBeHidden();
+  });
+});
+
+test.describe("on desktops", () => {
+  test.use(asRole("admin"));
+
+  test("every page fits 1440 and 1280 px wide", async ({ page, baseURL }) => {
+    test.setTimeout(900_000);
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const samples = await pageSamples(baseURL);
+    const overflowing: string[] = [];
+    for (const width of [1440, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const path of discoverPages().map((pattern) => fillPattern(pattern, samples))) {
+        await page.goto(path);
+        await waitForPage(page);
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (scrollWidth > width) overflowing.push(`${path} at ${width}: ${scrollWidth} px wide`);
+        if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
+      }
+    }
+    expect(overflowing).toEqual([]);
+  });
+});
+
+test.describe("times", () => {
+  test.use({ timezoneId: "Asia/Kolkata" });
+
+  test("device pages show times in the viewer's zone, switch to UTC and remember it, with no hydration error", async ({ page }) => {
+    test.setTimeout(300_000);
+    const errors = watchBrowserErrors(page);
+    for (const deviceId of [KEEPALIVE_DEVICE_ID, AWKWARD_DEVICE_ID, STORM_DEVICE_ID, "gateway-berlin-03"]) {
+      await page.goto(`/devices/${encodeURIComponent(deviceId)}`);
+      await waitForPage(page);
+      await expect(page.getByRole("columnheader", { name: "Time (UTC+5:30)" })).toBeVisible();
+    }
+    await expect(page.getByTestId("range-label")).toContainText("UTC+5:30");
+
+    const toggle = page.getByRole("button", { name: "Show times in UTC" });
+    await expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await toggle.click();
+    await expect(page.getByRole("columnheader", { name: "Time (UTC)" })).toBeVisible();
+    await expect(page.getByTestId("range-label")).not.toContainText("UTC+5:30");
+    await page.reload();
+    await waitForPage(page);
+    await expect(page.getByRole("button", { name: "Show times in UTC" })).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByRole("columnheader", { name: "Time (UTC)" })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+});
+
+test("the evidence link shows the evidence's range in the timeline and highlights it", async ({ page }) => {
+  await page.goto(`/devices/${encodeURIComponent("gateway-berlin-03")}`);
+  await waitForPage(page);
+  const evidence = page.getByTestId("verdict").getByRole("link", { name: "See the evidence in the timeline" });
+  await evidence.click();
+  await expect(page.locator("#timeline")).toHaveClass(/evidence-highlight/);
+  await expect(page.locator("#timeline")).toBeInViewport();
+  await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
+  await expect(page.getByTestId("range-label")).toContainText("fixed range");
+});
+
+test("/codes filters as you type and pages through the rest", async ({ page }) => {
+  await page.goto("/codes");
+  const table = page.getByRole("table", { name: "Codes" });
+  await expect(table.getByRole("row")).toHaveCount(31);
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByText(/^31–60 of/)).toBeVisible();
+  await page.getByRole("searchbox", { name: "Search codes" }).fill("taken over");
+  await page.getByRole("combobox", { name: "Platform" }).selectOption("mqtt5");
+  await expect(table.getByRole("row")).toHaveCount(2);
+  await expect(table).toContainText("mqtt5:0x8E");
+  await page.waitForURL("**/codes?query=taken+over&vendor=mqtt5");
+});
