@@ -45,6 +45,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/codes": { role: "viewer" },
   "GET /api/v1/codes/[code]": { role: "viewer" },
   "POST /api/v1/devices/[deviceId]/agent-export": { role: "support", body: {} },
+  "POST /api/v1/devices/[deviceId]/evidence": { role: "support", body: {} },
   "GET /api/v1/devices/[deviceId]/export": { role: "support" },
   "GET /api/v1/devices/[deviceId]/support-bundle": { role: "support" },
   "GET /api/v1/devices/[deviceId]/share-links": { role: "support" },

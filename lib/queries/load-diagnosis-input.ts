@@ -2,6 +2,7 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { mergeDeviceReports } from "@/lib/diagnosis/analysis-context.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnosis/types.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
+import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
@@ -113,7 +114,7 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
   const window = { from: input.from, to: input.to };
-  const [sessions, fleet] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window)]);
+  const [sessions, fleet, samples] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window), listDeviceSamples(db, input)]);
   return {
     deviceId: input.deviceId,
     events: loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event),
@@ -121,5 +122,6 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     fleet,
     window,
     truncated: rows.length > MAX_DIAGNOSIS_EVENTS,
+    samples: samples.map(({ series, at, rssiDbm, linkQualityPct, publishedMessages }) => ({ series, at, rssiDbm, linkQualityPct, publishedMessages })),
   };
 }

@@ -14,6 +14,7 @@ import { recommendClientConfig } from "@/lib/diagnosis/recommend-client-config.t
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { DeviceAgentPanel } from "@/components/device-agent-panel.tsx";
+import { DeviceEvidencePanel } from "@/components/device-evidence-panel.tsx";
 import { DeviceEventsTable } from "@/components/device-events-table.tsx";
 import { DeviceExports } from "@/components/device-exports.tsx";
 import { DeviceShareLinks } from "@/components/device-share-links.tsx";
@@ -103,6 +104,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
           dropsTruncated: drops.nextCursor !== null,
         })}
       />
+      <DeviceEvidencePanel deviceId={device.id} />
       <DeviceAgentPanel deviceId={device.id} context={serializeForClient(agentContext)} />
       <DeviceEventsTable
         key={`events-${JSON.stringify(mode)}`}
