@@ -2,7 +2,7 @@ import { z } from "zod";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { findCrtNumber, mapVendorCode } from "@/lib/sources/vendor-codes.ts";
-import type { DeviceSample } from "./device-samples.ts";
+import type { DeviceSample } from "./device-sample.ts";
 
 /**
  * The Python MqttDiagnosticsCollector's `export_json()` (the field guide's collector, snake_case), alone or inside a

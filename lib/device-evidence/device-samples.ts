@@ -1,51 +1,9 @@
-import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
-
-/**
- * What the device measured at one moment: signal (Wi-Fi RSSI or cellular signal in dBm, link quality), vitals
- * (battery, free memory, process uptime) and its cumulative publish count. `series` separates counters that restart:
- * one agent run (its agentId) or one kind of upload.
- */
-export type DeviceSample = {
-  deviceId: string;
-  series: string;
-  at: Date;
-  rssiDbm: number | null;
-  linkQualityPct: number | null;
-  batteryPct: number | null;
-  freeMemoryBytes: number | null;
-  uptimeSec: number | null;
-  publishedMessages: number | null;
-};
-
-/** The values a device application hands the agent (all optional: report what the hardware knows). */
-export const DeviceVitalsSchema = z.object({
-  rssiDbm: z.number().min(-150).max(0).nullish(),
-  linkQualityPct: z.number().min(0).max(100).nullish(),
-  batteryPct: z.number().min(0).max(100).nullish(),
-  freeMemoryBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
-  uptimeSec: z.number().min(0).max(100 * 365 * 86_400).nullish(),
-});
-export type DeviceVitals = z.infer<typeof DeviceVitalsSchema>;
+import type { DeviceSample } from "./device-sample.ts";
 
 /** Samples kept per device: a minute's cadence for two weeks, then the oldest go. */
 export const MAX_SAMPLES_PER_DEVICE = 20_000;
 const INSERT_CHUNK = 1_000;
-
-export function buildDeviceSample(input: { deviceId: string; series: string; at: Date; vitals?: DeviceVitals | null; publishedMessages?: number | null }): DeviceSample {
-  const vitals = input.vitals ?? {};
-  return {
-    deviceId: input.deviceId,
-    series: input.series,
-    at: input.at,
-    rssiDbm: vitals.rssiDbm ?? null,
-    linkQualityPct: vitals.linkQualityPct ?? null,
-    batteryPct: vitals.batteryPct ?? null,
-    freeMemoryBytes: vitals.freeMemoryBytes ?? null,
-    uptimeSec: vitals.uptimeSec ?? null,
-    publishedMessages: input.publishedMessages ?? null,
-  };
-}
 
 /**
  * Idempotent (one row per device, series and time: a redelivered report or a re-uploaded export adds nothing) and

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
-import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { EVIDENCE_FIXTURES, JOURNAL_FIXTURE_DROPS, readEvidenceFixture, readShiftedFixture, shiftEvidenceTimes } from "@/lib/testing/evidence-fixtures.ts";
+import { buildJournalFixtureBrokerEvents, EVIDENCE_FIXTURES, JOURNAL_FIXTURE_DROPS, readEvidenceFixture, readShiftedFixture, shiftEvidenceTimes } from "@/lib/testing/evidence-fixtures.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
-import { buildDeviceSample, listDeviceSamples, recordDeviceSamples } from "./device-samples.ts";
+import { buildDeviceSample } from "./device-sample.ts";
+import { listDeviceSamples, recordDeviceSamples } from "./device-samples.ts";
 import { DEVICE_EVIDENCE_UPLOAD_SOURCE, importDeviceEvidence } from "./import-device-evidence.ts";
 
 const HOUR = 3_600_000;
@@ -21,23 +20,6 @@ afterAll(async () => {
 });
 
 const uniqueDevice = (name: string) => `${name}/${randomUUID().slice(0, 8)}`;
-
-function brokerEvent(deviceId: string, kind: "connected" | "disconnected", at: number): ConnectionEvent {
-  return {
-    ...EVENT_DEFAULTS,
-    deviceId,
-    kind,
-    occurredAt: new Date(at),
-    reason: kind === "connected" ? "connected" : "connection_lost",
-    initiator: kind === "connected" ? "client" : "network",
-    code: kind === "connected" ? null : "emqx:tcp_closed",
-    source: "emqx",
-    clientIp: "203.0.113.7",
-    keepaliveSec: 60,
-    dedupeKey: computeDedupeKey("emqx", [deviceId, kind, at]),
-    raw: {},
-  };
-}
 
 async function analyzers(deviceId: string): Promise<Map<string, string>> {
   const diagnosis = await getDeviceDiagnosis(testDb.db, { deviceId, now: new Date() });
@@ -86,8 +68,7 @@ describe("importDeviceEvidence", () => {
   it("turns a journal into system events that name the event behind the broker's drops", async () => {
     const deviceId = uniqueDevice("cooler-gw");
     const shift = Date.now() - 2 * HOUR - Date.parse(JOURNAL_FIXTURE_DROPS.at(-1) ?? "");
-    const drops = JOURNAL_FIXTURE_DROPS.map((at) => Date.parse(at) + shift);
-    await recordConnectionEvents(testDb.db, [brokerEvent(deviceId, "connected", (drops[0] ?? 0) - 3 * HOUR), ...drops.flatMap((at) => [brokerEvent(deviceId, "disconnected", at), brokerEvent(deviceId, "connected", at + 15_000)])]);
+    await recordConnectionEvents(testDb.db, buildJournalFixtureBrokerEvents(deviceId, shift));
     const body = shiftEvidenceTimes(readEvidenceFixture(EVIDENCE_FIXTURES.journal), shift);
     const result = await importDeviceEvidence(testDb.db, { deviceId, body });
     expect(result).toMatchObject({ format: "system-log", lines: 90, unreadable: 0, accepted: result.events });

@@ -1,4 +1,4 @@
-import type { DeviceSample } from "./device-samples.ts";
+import type { DeviceSample } from "./device-sample.ts";
 
 /** One chart point: averages over a time bucket; null where the device reported nothing of that kind. */
 export type VitalsPoint = {

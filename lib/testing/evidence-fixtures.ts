@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 
 /** Device-side evidence fixtures (e2e/fixtures): real-looking files with fixed dates, moved to the present by tests. */
 export const EVIDENCE_FIXTURES = {
@@ -36,4 +38,28 @@ export function findNewestTime(text: string): number {
 export function readShiftedFixture(name: string, newestAt: number): string {
   const text = readEvidenceFixture(name);
   return shiftEvidenceTimes(text, newestAt - findNewestTime(text));
+}
+
+/**
+ * The broker's view of the journal fixture's device, moved by `shiftMs`: connected three hours before the first
+ * drop, each drop a lost connection (reconnected 15 s later). A source of its own keeps other devices' drops from
+ * making them look fleet-wide.
+ */
+export function buildJournalFixtureBrokerEvents(deviceId: string, shiftMs: number): ConnectionEvent[] {
+  const drops = JOURNAL_FIXTURE_DROPS.map((at) => Date.parse(at) + shiftMs);
+  const event = (kind: "connected" | "disconnected", at: number): ConnectionEvent => ({
+    ...EVENT_DEFAULTS,
+    deviceId,
+    kind,
+    occurredAt: new Date(at),
+    reason: kind === "connected" ? "connected" : "connection_lost",
+    initiator: kind === "connected" ? "client" : "network",
+    code: kind === "connected" ? null : "emqx:tcp_closed",
+    source: "emqx-evidence-fixture",
+    clientIp: "203.0.113.7",
+    keepaliveSec: 60,
+    dedupeKey: computeDedupeKey("emqx-evidence-fixture", [deviceId, kind, at]),
+    raw: {},
+  });
+  return [event("connected", (drops[0] ?? 0) - 3 * 3_600_000), ...drops.flatMap((at) => [event("disconnected", at), event("connected", at + 15_000)])];
 }
