@@ -68,7 +68,7 @@ export function DeviceEvidenceUpload({ deviceId }: { deviceId: string }) {
   }
 
   return (
-    <form className="device-evidence-upload" onSubmit={(event) => void upload(event)}>
+    <form className="agent-upload device-evidence-upload" onSubmit={(event) => void upload(event)}>
       <label htmlFor={fileId}>Upload device evidence (collector export, Home Assistant diagnostics, journal or syslog)</label>
       <input id={fileId} name="evidence" type="file" accept=".json,.log,.txt,application/json,text/plain" />
       <label htmlFor={formatId} className="visually-hidden">
