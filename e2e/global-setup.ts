@@ -16,6 +16,7 @@ import { buildHostileEvents } from "./hostile-inputs.ts";
 import { runLiveFleetForE2e } from "./live-fleet.ts";
 import { buildSeedEvents } from "./seed-events.ts";
 import { seedDeviceListFleet } from "./device-list-fleet.ts";
+import { seedDeviceEvidenceDevices } from "./device-evidence-seed.ts";
 import { REDACTION_SEED_ENV, seedRedactionCorpus } from "./redaction-seed.ts";
 import { seedCohortFleet } from "./cohort-seed.ts";
 
@@ -114,6 +115,7 @@ async function seedDatabase(database: TestDatabase): Promise<void> {
     throw new Error(`seeding stored ${result.inserted} of ${events.length} events (${result.duplicates} duplicates)`);
   }
   await seedDeviceListFleet(database.db);
+  await seedDeviceEvidenceDevices(database.db, now);
   process.env[REDACTION_SEED_ENV] = JSON.stringify(await seedRedactionCorpus(database.db, now));
   await seedCohortFleet(database.db, now);
 }

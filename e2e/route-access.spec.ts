@@ -51,6 +51,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/devices/[deviceId]/probes": { role: "viewer" },
   "POST /api/v1/devices/[deviceId]/probes": { role: "support", body: {} },
   "POST /api/v1/probes": { role: "support", body: {} },
+  "POST /api/v1/devices/[deviceId]/evidence": { role: "support", body: {} },
   "GET /api/v1/devices/[deviceId]/export": { role: "support" },
   "GET /api/v1/devices/[deviceId]/support-bundle": { role: "support" },
   "GET /api/v1/devices/[deviceId]/share-links": { role: "support" },

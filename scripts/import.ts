@@ -1,16 +1,24 @@
+import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { EVIDENCE_FORMATS, importDeviceEvidence, MAX_EVIDENCE_BYTES, type EvidenceFormat } from "@/lib/device-evidence/import-device-evidence.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { importFile, type ImportProgress } from "@/lib/ingest/import-file.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
 // `npm run import -- <file> --format <format> [--batch-size 2000]`: streams an exported log into DATABASE_URL.
+// `npm run import -- <file> --device <id> [--format auto|collector|home-assistant|journal|syslog] [--year 2026] [--utc-offset +01:00]`:
+// device-side evidence for one device (docs/device-evidence.md).
 const formats = Object.keys(RECORD_FORMATS).join(", ");
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { format: { type: "string" }, "batch-size": { type: "string" }, quiet: { type: "boolean" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { format: { type: "string" }, "batch-size": { type: "string" }, quiet: { type: "boolean" }, device: { type: "string" }, year: { type: "string" }, "utc-offset": { type: "string" } },
+});
 const filePath = positionals[0];
-const format = values.format ? getRecordFormat(values.format) : null;
-if (!filePath || !format) fail(`usage: npm run import -- <file> --format <${formats}>`);
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\", or upload on the /ingest page.");
+if (values.device !== undefined) await importEvidence(values.device, databaseUrl);
+const format = values.format ? getRecordFormat(values.format) : null;
+if (!filePath || !format) fail(`usage: npm run import -- <file> --format <${formats}>\n       npm run import -- <file> --device <device id> [--format ${EVIDENCE_FORMATS.join("|")}]`);
 const batchSize = Number(values["batch-size"] ?? 2000);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) fail("--batch-size must be a whole number from 1 to 20000");
 
@@ -47,6 +55,32 @@ try {
   fail((error as Error).message);
 } finally {
   await db.$disconnect();
+}
+
+/** Device-side evidence (collector export, Home Assistant diagnostics, agent export, journal, syslog) for one device. */
+async function importEvidence(deviceId: string, url: string): Promise<never> {
+  if (!filePath) fail("usage: npm run import -- <file> --device <device id>");
+  const evidenceFormat = (values.format ?? "auto") as EvidenceFormat;
+  if (!EVIDENCE_FORMATS.includes(evidenceFormat)) fail(`--format with --device must be one of ${EVIDENCE_FORMATS.join(", ")}`);
+  const offset = values["utc-offset"];
+  if (offset !== undefined && !/^[+-]\d{2}:\d{2}$/.test(offset)) fail("--utc-offset must look like +01:00");
+  const year = values.year === undefined ? null : Number(values.year);
+  if (year !== null && (!Number.isInteger(year) || year < 1970)) fail("--year must be a year such as 2026");
+  const now = new Date();
+  const reference = year === null || year >= now.getUTCFullYear() ? now : new Date(Date.UTC(year, 11, 31, 23, 59, 59));
+  const minutes = offset === undefined ? 0 : (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const db = createDb(url, 2);
+  try {
+    const size = (await stat(filePath)).size;
+    if (size > MAX_EVIDENCE_BYTES) fail(`the file is ${size} bytes; the limit is ${MAX_EVIDENCE_BYTES}`);
+    const result = await importDeviceEvidence(db, { deviceId, body: await readFile(filePath, "utf8"), format: evidenceFormat, reference, utcOffsetMinutes: minutes });
+    console.log(JSON.stringify({ deviceId, ...result }));
+    process.exit(0);
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 function fail(message: string): never {

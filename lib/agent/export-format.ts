@@ -144,6 +144,33 @@ export const AgentReportSchema = z.object({
 });
 export type AgentReport = z.infer<typeof AgentReportSchema>;
 
+export const AGENT_VITALS_FORMAT = "linkscope-agent-vitals";
+
+/** Values the device application hands the agent; all optional (report what the hardware knows). */
+export const DeviceVitalsSchema = z.object({
+  /** Wi-Fi RSSI or cellular signal strength. */
+  rssiDbm: z.number().min(-150).max(0).nullish(),
+  /** Link quality as a percentage (cellular signal quality, a driver's link quality). */
+  linkQualityPct: z.number().min(0).max(100).nullish(),
+  batteryPct: z.number().min(0).max(100).nullish(),
+  freeMemoryBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
+  /** The device application's process uptime. */
+  uptimeSec: z.number().min(0).max(100 * 365 * 86_400).nullish(),
+});
+export type DeviceVitals = z.infer<typeof DeviceVitalsSchema>;
+
+/** A periodic reading on the report topic: signal and vitals plus the agent's publish count at that moment. */
+export const AgentVitalsReportSchema = z.object({
+  format: z.literal(AGENT_VITALS_FORMAT),
+  version: z.literal(AGENT_FORMAT_VERSION),
+  deviceId: DeviceId,
+  agentId: AgentId,
+  measuredAt: Iso,
+  vitals: DeviceVitalsSchema,
+  publishedMessages: Count,
+});
+export type AgentVitalsReport = z.infer<typeof AgentVitalsReportSchema>;
+
 /** Reports for device `deviceId` go to `linkscope/agent/<encodeURIComponent(deviceId)>/report`. */
 export const AGENT_REPORT_TOPIC_FILTER = "linkscope/agent/+/report";
 const REPORT_TOPIC_PATTERN = /^linkscope\/agent\/([^/]+)\/report$/;

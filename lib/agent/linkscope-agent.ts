@@ -13,9 +13,13 @@ import { createDiagnosticsCollector, type DiagnosticsCollector } from "./diagnos
 import {
   AGENT_FORMAT_VERSION,
   AGENT_REPORT_FORMAT,
+  AGENT_VITALS_FORMAT,
   buildAgentReportTopic,
+  DeviceVitalsSchema,
   type AgentReport,
   type AgentReportEvent,
+  type AgentVitalsReport,
+  type DeviceVitals,
   type SystemEvent,
 } from "./export-format.ts";
 
@@ -47,6 +51,11 @@ export type LinkscopeAgentOptions = {
   mqttOptions?: Omit<IClientOptions, "clientId" | "keepalive" | "reconnectPeriod" | "connectTimeout" | "manualConnect" | "username" | "password">;
   /** Publish device reports on `buildAgentReportTopic(deviceId)` (default true). */
   publishReports?: boolean;
+  /**
+   * Signal and vitals the device application supplies (Wi-Fi RSSI or cellular signal, link quality, battery, free
+   * memory, process uptime), read every `intervalMs` (default 60 s) and reported with the publish count.
+   */
+  vitals?: { read: () => DeviceVitals | Promise<DeviceVitals>; intervalMs?: number };
   now?: () => number;
   timers?: Timers;
   random?: () => number;
@@ -76,6 +85,8 @@ export type LinkscopeAgent = {
   queuedCommands(): number;
   /** Notes a device-side system event so drops can be correlated with it. */
   reportSystemEvent(type: SystemEvent["type"], detail?: string): void;
+  /** Reports a signal / vitals reading now (besides the `vitals.read` interval), e.g. when the RSSI changes. */
+  reportVitals(vitals: DeviceVitals): void;
   exportJson(): string;
   printSummary(write?: (text: string) => void): void;
   on<E extends keyof AgentEvents>(event: E, listener: AgentEvents[E]): void;
@@ -84,6 +95,10 @@ export type LinkscopeAgent = {
 };
 
 type QueuedCommand = { topic: string; payload: string | Buffer; options: IClientPublishOptions };
+
+export const DEFAULT_VITALS_INTERVAL_MS = 60_000;
+/** Readings kept while offline: the last half hour at the default interval; drop reports have their own queue. */
+const MAX_PENDING_VITALS = 30;
 
 const defaultTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -141,6 +156,8 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
 
   const commands: QueuedCommand[] = [];
   const pendingReports: AgentReport[] = [];
+  const pendingVitals: AgentVitalsReport[] = [];
+  let vitalsTimer: unknown;
   const subscriptions = new Map<string, 0 | 1 | 2>();
   const listeners: { [E in keyof AgentEvents]: Set<AgentEvents[E]> } = { connected: new Set(), gaveUp: new Set() };
 
@@ -237,6 +254,40 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
 
   function flushReports(): void {
     for (const report of pendingReports.splice(0)) client.publish(reportTopic, JSON.stringify(report), { qos: 1 });
+    for (const reading of pendingVitals.splice(0)) client.publish(reportTopic, JSON.stringify(reading), { qos: 0 });
+  }
+
+  function sendVitals(vitals: DeviceVitals): void {
+    const parsed = DeviceVitalsSchema.safeParse(vitals);
+    if (!publishReports || !parsed.success) return;
+    const reading: AgentVitalsReport = {
+      format: AGENT_VITALS_FORMAT,
+      version: AGENT_FORMAT_VERSION,
+      deviceId: options.deviceId,
+      agentId,
+      measuredAt: new Date(now()).toISOString(),
+      vitals: parsed.data,
+      publishedMessages: diagnostics.getMetrics().publishedMessages,
+    };
+    if (connected) {
+      client.publish(reportTopic, JSON.stringify(reading), { qos: 0 });
+      return;
+    }
+    pendingVitals.push(reading);
+    if (pendingVitals.length > MAX_PENDING_VITALS) pendingVitals.shift();
+  }
+
+  function scheduleVitals(): void {
+    const source = options.vitals;
+    if (!source || stopped) return;
+    vitalsTimer = timers.setTimeout(() => {
+      vitalsTimer = undefined;
+      // A reader that throws or hangs costs one reading, never the connection.
+      void Promise.resolve()
+        .then(() => source.read())
+        .then(sendVitals, () => undefined)
+        .finally(scheduleVitals);
+    }, source.intervalMs ?? DEFAULT_VITALS_INTERVAL_MS);
   }
 
   function flushCommands(): void {
@@ -298,6 +349,7 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
     async start() {
       if (started) return;
       started = true;
+      scheduleVitals();
       await openConnection(false);
     },
     isConnected: () => connected,
@@ -327,6 +379,7 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
     reportSystemEvent(type, detail) {
       diagnostics.recordSystemEvent({ type, detail: detail ?? null });
     },
+    reportVitals: (vitals) => sendVitals(vitals),
     exportJson: () => diagnostics.exportJson(),
     printSummary(write = (text) => console.log(text)) {
       write(diagnostics.formatSummary());
@@ -337,7 +390,9 @@ export function createLinkscopeAgent(options: LinkscopeAgentOptions): LinkscopeA
     async stop(stopOptions = {}) {
       stopped = true;
       if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
+      if (vitalsTimer !== undefined) timers.clearTimeout(vitalsTimer);
       retryTimer = undefined;
+      vitalsTimer = undefined;
       if (!started) return;
       await new Promise<void>((resolve) => {
         const fallback = setTimeout(() => {

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   "dead_letters.reprocessed",
   "import.started",
   "agent_export.uploaded",
+  "device_evidence.uploaded",
   "incident.created",
   "incident.note_added",
   "export.device_history",

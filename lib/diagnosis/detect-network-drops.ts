@@ -1,5 +1,6 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
+import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
@@ -198,22 +199,28 @@ export function describeSystemEvent(event: DiagnosisEvent): string {
   if (agentType && agentType !== "other") return agentType.replace(/_/g, " ");
   const named = /^agent:(SYSTEM_SUSPEND|NETWORK_CHANGE)$/i.exec(event.code ?? "")?.[1];
   if (named) return named.toLowerCase() === "system_suspend" ? "suspend" : "network change";
+  const logged = /^(?:journal|syslog):(.+)$/i.exec(event.code ?? "")?.[1];
+  if (logged && Object.hasOwn(SYSTEM_LOG_KIND_LABELS, logged)) return SYSTEM_LOG_KIND_LABELS[logged as SystemLogEventKind];
   return (event.message ?? "system event").slice(0, 60);
 }
 
 /** Drops right after the device itself reported a system event (suspend, network change, DHCP renewal, cron). */
 export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
   if (ctx.systemEvents.length === 0 || ctx.deviceDrops.length < 2) return [];
-  const matched = ctx.deviceDrops.filter((drop) =>
-    ctx.systemEvents.some((report) => {
+  // Each matched drop names the kinds of system events around it, counted once per drop; ties keep log order.
+  const tally = new Map<string, number>();
+  const matched = ctx.deviceDrops.filter((drop) => {
+    const around = ctx.systemEvents.filter((report) => {
       const before = drop.occurredAt.getTime() - report.occurredAt.getTime();
       return before >= -10_000 && before <= SYSTEM_EVENT_WINDOW_MS;
-    }),
-  );
+    });
+    for (const kind of new Set(around.map(describeSystemEvent))) tally.set(kind, (tally.get(kind) ?? 0) + 1);
+    return around.length > 0;
+  });
   if (matched.length < 2 || matched.length / ctx.deviceDrops.length < 0.5) return [];
   const last = matched.at(-1);
   if (!last) return [];
-  const kinds = [...new Set(ctx.systemEvents.map(describeSystemEvent))].slice(0, 4);
+  const kinds = [...tally.entries()].sort((a, b) => b[1] - a[1]).map(([kind]) => kind).slice(0, 4);
   return [
     {
       analyzer: "system-event-drops",

@@ -2,6 +2,7 @@ import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import { buildAnalysisContext, type AnalysisContext } from "./analysis-context.ts";
 import { detectClientIdTakeover } from "./detect-client-id-takeover.ts";
 import { detectCredentialDrops } from "./detect-credential-drops.ts";
+import { detectMessageBurstDrops, detectWeakSignalDrops } from "./detect-device-sample-drops.ts";
 import { detectAuthFailures, detectRejectedClientId, detectTlsFailures } from "./detect-connect-failures.ts";
 import { detectFleetWideDrops, FLEET_WIDE_LEADING_SHARE } from "./detect-fleet-wide-drops.ts";
 import { detectIrregularDrops, detectKeepaliveProblems, detectRateLimiting, detectSystemEventDrops } from "./detect-network-drops.ts";
@@ -91,6 +92,8 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     ...detectKeepaliveProblems(ctx, confirmed),
     ...detectRateLimiting(ctx),
     ...detectSystemEventDrops(ctx),
+    ...detectWeakSignalDrops(ctx, input.samples ?? []),
+    ...detectMessageBurstDrops(ctx, input.samples ?? []),
     ...detectClientIdTakeover(ctx),
     ...storm,
     ...auth,

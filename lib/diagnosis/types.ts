@@ -35,6 +35,9 @@ export type DiagnosisSession = {
  */
 export type FleetContext = { devicesTotal: number; otherDevicesDropping: ReadonlyMap<number, number> };
 
+/** What the device measured at a moment (lib/device-evidence/device-samples.ts): signal and its cumulative publish count. */
+export type DiagnosisSample = { series: string; at: Date; rssiDbm: number | null; linkQualityPct: number | null; publishedMessages: number | null };
+
 export type DiagnosisInput = {
   deviceId: string;
   /** Any order; the engine sorts by time. */
@@ -46,6 +49,8 @@ export type DiagnosisInput = {
   window: { from: Date; to: Date };
   /** True when the loader hit its bound and older events in the window were left out. */
   truncated?: boolean;
+  /** Device-side samples (signal, publish counts), oldest first; absent when the device reports none. */
+  samples?: readonly DiagnosisSample[];
 };
 
 export type Severity = "expected" | "info" | "warning" | "critical";

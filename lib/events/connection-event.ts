@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 
 /** Canonical reasons every vendor code maps to (DESIGN.md "The canonical event"). */
 export const REASONS = [
@@ -82,7 +83,8 @@ export type ConnectionEvent = z.infer<typeof ConnectionEventSchema>;
 
 /** What an adapter returns for one input: events, or a rejection with a reason for the dead-letter store. */
 export type AdapterResult =
-  | { ok: true; events: ConnectionEvent[] }
+  /** `samples`: what the device measured (agent vitals and publish counts), stored beside the events. */
+  | { ok: true; events: ConnectionEvent[]; samples?: DeviceSample[] }
   | { ok: false; error: string };
 
 /** Fields an adapter usually leaves unset; spread first, then override. */

@@ -30,7 +30,8 @@ function tooLarge(maxBytes: number): AppError {
   return new AppError(413, "body_too_large", `The request body is larger than ${maxBytes} bytes.`, { maxBytes });
 }
 
-async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
+/** The body as text, at most `maxBytes` (413 beyond, counted while streaming). */
+export async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await readBoundedBody(request, maxBytes));
 }
 

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
@@ -156,12 +157,12 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   }
 
   async function writeWithRetry(batch: IncomingMessage[]): Promise<void> {
-    const { events, deadLetters } = normalize(batch);
+    const { events, deadLetters, samples } = normalize(batch);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
         const receivedAt = batch[batch.length - 1]?.receivedAt ?? new Date();
-        const result = await writeSourceBatch(db, { source: sourceName, events, deadLetters, receivedAt, records: batch.length });
+        const result = await writeSourceBatch(db, { source: sourceName, events, deadLetters, samples, receivedAt, records: batch.length });
         stats.batches += 1;
         stats.eventsWritten += result.accepted;
         stats.duplicates += result.duplicate;
@@ -185,9 +186,10 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     }
   }
 
-  function normalize(batch: IncomingMessage[]): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] } {
+  function normalize(batch: IncomingMessage[]): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; samples: DeviceSample[] } {
     const events: ConnectionEvent[] = [];
     const deadLetters: DeadLetterInput[] = [];
+    const samples: DeviceSample[] = [];
     for (const message of batch) {
       let result;
       try {
@@ -195,10 +197,12 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       } catch (error) {
         result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
       }
-      if (result.ok) events.push(...withoutIgnoredClients(result.events));
-      else deadLetters.push({ source: sourceName, topic: message.topic, error: result.error, payload: message.payload });
+      if (result.ok) {
+        events.push(...withoutIgnoredClients(result.events));
+        samples.push(...(result.samples ?? []).filter((sample) => !ignoredClientIds?.has(sample.deviceId)));
+      } else deadLetters.push({ source: sourceName, topic: message.topic, error: result.error, payload: message.payload });
     }
-    return { events, deadLetters };
+    return { events, deadLetters, samples };
   }
 
   function withoutIgnoredClients(parsed: ConnectionEvent[]): ConnectionEvent[] {

@@ -2,6 +2,8 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
+import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
+import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -17,15 +19,17 @@ const INSERT_CHUNK = 1000;
  */
 export async function recordIngestBatch(
   db: Db,
-  batch: { events: ConnectionEvent[]; deadLetters?: DeadLetterInput[] },
+  batch: { events: ConnectionEvent[]; deadLetters?: DeadLetterInput[]; samples?: readonly DeviceSample[] },
 ): Promise<RecordResult> {
   const events = uniqueByDedupeKey(batch.events);
   const deadLetters = batch.deadLetters ?? [];
-  if (events.length === 0 && deadLetters.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
+  const samples = batch.samples ?? [];
+  if (events.length === 0 && deadLetters.length === 0 && samples.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
 
   return db.$transaction(
     async (tx) => {
       if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
+      await recordDeviceSamples(tx, samples);
       if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
 
       await ensureDevices(tx, events);

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { isDatabaseUnavailable, readDatabaseErrorLine } from "./database-unavailable.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
@@ -18,14 +19,14 @@ export type SourceBatchResult = { accepted: number; duplicate: number; rejected:
  */
 export async function writeSourceBatch(
   db: Db,
-  input: { source: string; events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; receivedAt?: Date | null; records?: number },
+  input: { source: string; events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; samples?: DeviceSample[]; receivedAt?: Date | null; records?: number },
 ): Promise<SourceBatchResult> {
   const outOfOrder = await countOutOfOrder(db, input.events).catch((error: unknown) => {
     // An unreachable database fails the write right after and is logged there, with the retry.
     if (!isDatabaseUnavailable(error)) log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "out-of-order count failed; stats only");
     return 0;
   });
-  const result = await recordIsolatingRefusedEvents(db, input.source, input.events, input.deadLetters);
+  const result = await recordIsolatingRefusedEvents(db, input.source, input.events, input.deadLetters, input.samples ?? []);
   const receivedAt = input.receivedAt ?? null;
   const lastOccurredAt = input.events.reduce<Date | null>((a, e) => (a === null || e.occurredAt > a ? e.occurredAt : a), null);
   await recordSourceStats(db, {
@@ -43,18 +44,18 @@ export async function writeSourceBatch(
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder };
 }
 
-async function recordIsolatingRefusedEvents(db: Db, source: string, events: ConnectionEvent[], deadLetters: DeadLetterInput[]): Promise<RecordResult> {
+async function recordIsolatingRefusedEvents(db: Db, source: string, events: ConnectionEvent[], deadLetters: DeadLetterInput[], samples: DeviceSample[] = []): Promise<RecordResult> {
   try {
-    return await recordIngestBatch(db, { events, deadLetters });
+    return await recordIngestBatch(db, { events, deadLetters, samples });
   } catch (error) {
     if (isDatabaseUnavailable(error) || events.length === 0) throw error;
     if (events.length === 1) {
       const [refused] = events as [ConnectionEvent];
-      return recordIngestBatch(db, { events: [], deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)] });
+      return recordIngestBatch(db, { events: [], deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)], samples });
     }
     // Halves keep each device's events in order: everything in the first half is written before the second.
     const middle = Math.ceil(events.length / 2);
-    const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters);
+    const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters, samples);
     const second = await recordIsolatingRefusedEvents(db, source, events.slice(middle), []);
     return { inserted: first.inserted + second.inserted, duplicates: first.duplicates + second.duplicates, deadLetters: first.deadLetters + second.deadLetters };
   }

@@ -4,6 +4,7 @@ import type { ProbeEvidence } from "@/lib/diagnosis/probe-coincidence.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnosis/types.ts";
 import { loadProbeEvidenceAround } from "@/lib/probe-schedule/load-probe-evidence.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
+import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
@@ -119,7 +120,12 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
   const window = { from: input.from, to: input.to };
-  const [sessions, fleet, probes] = await Promise.all([listDeviceSessions(db, input), loadFleetContext(db, input.deviceId, loaded, window), loadScopeProbes(db, loaded)]);
+  const [sessions, fleet, probes, samples] = await Promise.all([
+    listDeviceSessions(db, input),
+    loadFleetContext(db, input.deviceId, loaded, window),
+    loadScopeProbes(db, loaded),
+    listDeviceSamples(db, input),
+  ]);
   return {
     deviceId: input.deviceId,
     events: loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event),
@@ -128,6 +134,7 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     probes,
     window,
     truncated: rows.length > MAX_DIAGNOSIS_EVENTS,
+    samples: samples.map(({ series, at, rssiDbm, linkQualityPct, publishedMessages }) => ({ series, at, rssiDbm, linkQualityPct, publishedMessages })),
   };
 }
 

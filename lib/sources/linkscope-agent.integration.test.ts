@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLinkscopeAgent, type LinkscopeAgent } from "@/lib/agent/linkscope-agent.ts";
+import { createLinkscopeAgent, type LinkscopeAgent, type LinkscopeAgentOptions } from "@/lib/agent/linkscope-agent.ts";
+import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
@@ -39,8 +40,8 @@ afterAll(async () => {
 });
 
 
-function startAgent(deviceId: string): LinkscopeAgent {
-  const agent = createLinkscopeAgent({ deviceId, brokerUrl: broker.url, config: { initialReconnectDelayMs: 100, jitterRatio: 0 } });
+function startAgent(deviceId: string, vitals?: LinkscopeAgentOptions["vitals"]): LinkscopeAgent {
+  const agent = createLinkscopeAgent({ deviceId, brokerUrl: broker.url, config: { initialReconnectDelayMs: 100, jitterRatio: 0 }, ...(vitals ? { vitals } : {}) });
   agents.push(agent);
   void agent.start();
   return agent;
@@ -71,6 +72,22 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
     // The device's own export holds the same events: uploading it stores nothing twice.
     const imported = await importAgentExport(testDb.db, { deviceId, body: agent.exportJson() });
     expect(imported).toEqual({ events: 4, accepted: 0, duplicate: 4 });
+  });
+
+  it("stores the signal and vitals the application supplies, with the publish counts, as device samples", async () => {
+    const deviceId = `vitals dev/${randomUUID().slice(0, 6)}`;
+    let rssi = -60;
+    const agent = startAgent(deviceId, { read: () => ({ rssiDbm: (rssi -= 1), batteryPct: 81, freeMemoryBytes: 48_000, uptimeSec: 3600 }), intervalMs: 50 });
+    await waitFor(async () => agent.isConnected(), Boolean);
+    agent.publish(`telemetry/${randomUUID()}`, "21.5");
+    const samples = await waitFor(
+      () => listDeviceSamples(testDb.db, { deviceId, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000) }),
+      (rows) => rows.filter((row) => row.rssiDbm !== null && row.publishedMessages === 1).length >= 2,
+    );
+    expect(samples.find((row) => row.rssiDbm !== null)).toMatchObject({ series: agent.agentId, batteryPct: 81, freeMemoryBytes: 48_000, uptimeSec: 3600 });
+    // The connection report carries the publish count too (0 then), and no vitals reading became an event.
+    expect(samples.some((row) => row.rssiDbm === null && row.publishedMessages === 0)).toBe(true);
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId, kind: "device_report" } })).toBe(1);
   });
 
   it("rejects uploads that are not exports of this device, and keeps them as dead letters", async () => {

@@ -74,6 +74,29 @@ describe("parseLinkscopeAgentMessage", () => {
   });
 });
 
+describe("agent vitals readings", () => {
+  const reading = { format: "linkscope-agent-vitals", version: 1, deviceId: DEVICE, agentId: "a1b2c3", measuredAt: "2026-11-22T10:05:00.000Z", vitals: { rssiDbm: -78, linkQualityPct: 40 }, publishedMessages: 120 };
+
+  it("become device samples, not events", () => {
+    expect(parse(reading)).toEqual({
+      ok: true,
+      events: [],
+      samples: [{ deviceId: DEVICE, series: "a1b2c3", at: new Date("2026-11-22T10:05:00.000Z"), rssiDbm: -78, linkQualityPct: 40, batteryPct: null, freeMemoryBytes: null, uptimeSec: null, publishedMessages: 120 }],
+    });
+  });
+
+  it("are refused for another device or out of range", () => {
+    expect(parse(reading, buildAgentReportTopic("someone-else"))).toMatchObject({ ok: false, error: expect.stringContaining("does not match") });
+    expect(parse({ ...reading, vitals: { rssiDbm: 12 } })).toMatchObject({ ok: false, error: expect.stringContaining("vitals.rssiDbm") });
+  });
+
+  it("ride along every report as the publish count at that moment", () => {
+    const { reports } = recordStory();
+    const result = parse(reports[2]);
+    expect(result.ok && result.samples).toEqual([expect.objectContaining({ at: new Date("2026-11-22T10:02:00.000Z"), publishedMessages: expect.any(Number), rssiDbm: null })]);
+  });
+});
+
 describe("convertAgentExport", () => {
   it("produces the same events (and dedupe keys) as the live reports", () => {
     const { collector, reports } = recordStory();

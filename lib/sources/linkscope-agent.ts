@@ -1,7 +1,9 @@
 import { z } from "zod";
 import {
   AGENT_REPORT_TOPIC_FILTER,
+  AGENT_VITALS_FORMAT,
   AgentReportSchema,
+  AgentVitalsReportSchema,
   MAX_REPORT_BYTES,
   readAgentReportTopic,
   type AgentExport,
@@ -10,6 +12,7 @@ import {
 } from "@/lib/agent/export-format.ts";
 import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
 import { formatMqtt5Code, mapVendorCode } from "./vendor-codes.ts";
 
@@ -28,12 +31,31 @@ export function parseLinkscopeAgentMessage(topic: string, payload: Buffer | stri
   if (topicDeviceId === null) return { ok: false, error: `not an agent report topic: ${topic}` };
   const decoded = parseUntrustedJson(payload, { maxBytes: MAX_REPORT_BYTES });
   if (!decoded.ok) return { ok: false, error: decoded.error };
+  if (isVitalsReport(decoded.value)) return parseVitalsReport(decoded.value, topicDeviceId);
   const parsed = AgentReportSchema.safeParse(decoded.value);
   if (!parsed.success) return { ok: false, error: `not a Linkscope agent report: ${formatZodError(parsed.error)}` };
-  if (parsed.data.deviceId !== topicDeviceId) {
-    return { ok: false, error: "the report's deviceId does not match its topic (a device may only report for itself)" };
-  }
-  return toResult([buildDeviceReportEvent(parsed.data)]);
+  if (parsed.data.deviceId !== topicDeviceId) return { ok: false, error: FOREIGN_DEVICE_ERROR };
+  const report = parsed.data;
+  const result = toResult([buildDeviceReportEvent(report)]);
+  if (!result.ok) return result;
+  // Every report carries the publish count at that moment: the series the message-burst analysis reads.
+  const sample = buildDeviceSample({ deviceId: report.deviceId, series: report.agentId, at: new Date(report.report.event.timestamp), publishedMessages: report.metrics.publishedMessages });
+  return { ...result, samples: [sample] };
+}
+
+const FOREIGN_DEVICE_ERROR = "the report's deviceId does not match its topic (a device may only report for itself)";
+
+function isVitalsReport(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as { format?: unknown }).format === AGENT_VITALS_FORMAT;
+}
+
+/** A vitals reading is a device sample, not an event: it never appears on the event timeline. */
+function parseVitalsReport(value: unknown, topicDeviceId: string): AdapterResult {
+  const parsed = AgentVitalsReportSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: `not a Linkscope agent vitals report: ${formatZodError(parsed.error)}` };
+  if (parsed.data.deviceId !== topicDeviceId) return { ok: false, error: FOREIGN_DEVICE_ERROR };
+  const { deviceId, agentId, measuredAt, vitals, publishedMessages } = parsed.data;
+  return { ok: true, events: [], samples: [buildDeviceSample({ deviceId, series: agentId, at: new Date(measuredAt), vitals, publishedMessages })] };
 }
 
 /** An uploaded export to the same events live reports produce (same dedupe keys: uploading twice changes nothing). */

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DeviceEvidencePanel } from "@/components/device-evidence-panel.tsx";
 import { DeviceProbeRunsPanel } from "@/components/device-probe-runs-panel.tsx";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -83,6 +84,9 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
       </PanelBoundary>
       <PanelBoundary title="Device-side context">
         <DeviceAgentSection deviceId={device.id} />
+      </PanelBoundary>
+      <PanelBoundary title="Signal and device logs">
+        <DeviceEvidencePanel deviceId={device.id} />
       </PanelBoundary>
       <PanelBoundary title="Connectivity probes">
         <DeviceProbeRunsPanel deviceId={device.id} />

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { EVIDENCE_FORMATS, importDeviceEvidence, MAX_EVIDENCE_BYTES } from "@/lib/device-evidence/import-device-evidence.ts";
+import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { parseQuery } from "@/lib/http/parse-input.ts";
+import { readLimitedText } from "@/lib/http/read-json-body.ts";
+import { handleRoute } from "@/lib/http/route-handler.ts";
+import { deviceExists } from "@/lib/queries/device-exists.ts";
+
+const EvidenceQuerySchema = z.object({
+  format: z.enum(EVIDENCE_FORMATS).default("auto"),
+  /** Year-less syslog lines are read in this year (default: the current one, or the one before for future dates). */
+  year: z.coerce.number().int().min(1970).max(9999).optional(),
+  /** The device clock's offset from UTC for syslog lines, e.g. `+01:00` (journal forms carry their own). */
+  utcOffset: z
+    .string()
+    .regex(/^[+-]\d{2}:\d{2}$/, "must look like +01:00")
+    .optional(),
+});
+
+/** Device-side evidence for one device: collector export, Home Assistant diagnostics, agent export, journal or syslog. */
+// Uploading changes stored data, so it needs more than read access (support and admin).
+export const POST = handleRoute({ role: "support" }, async (request: Request, context: { params: Promise<{ deviceId: string }> }, auth) => {
+  const deviceId = await parseDeviceIdParam(context.params);
+  const query = parseQuery(request, EvidenceQuerySchema);
+  const db = getDb();
+  if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
+  const body = await readLimitedText(request, MAX_EVIDENCE_BYTES);
+  const now = new Date();
+  const reference = query.year === undefined || query.year >= now.getUTCFullYear() ? now : new Date(Date.UTC(query.year, 11, 31, 23, 59, 59));
+  const result = await importDeviceEvidence(db, { deviceId, body, format: query.format, reference, utcOffsetMinutes: parseUtcOffset(query.utcOffset) });
+  await recordAuditEvent(db, {
+    action: "device_evidence.uploaded",
+    actor: auth.actor,
+    ip: auth.ip,
+    target: { type: "device", id: deviceId },
+    details: { format: result.format, accepted: result.accepted, duplicate: result.duplicate, samples: result.samples },
+  });
+  return createJsonResponse({ deviceId, ...result });
+});
+
+function parseUtcOffset(value: string | undefined): number {
+  if (!value) return 0;
+  const sign = value.startsWith("-") ? -1 : 1;
+  const [hours = "0", minutes = "0"] = value.slice(1).split(":");
+  return sign * (Number(hours) * 60 + Number(minutes));
+}

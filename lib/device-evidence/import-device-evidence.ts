@@ -1,0 +1,115 @@
+import { AGENT_EXPORT_FORMAT, MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { describeZodError, listZodIssues } from "@/lib/http/error-response.ts";
+import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
+import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
+import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { CollectorExportSchema, isHomeAssistantDiagnostics, locateCollectorExport, replaceNonFiniteNumbers, toCollectorEvents, toCollectorSample } from "./collector-export.ts";
+import { recordDeviceSamples } from "./device-samples.ts";
+import { readSystemLog, toSystemLogEvents } from "./system-log.ts";
+
+export const DEVICE_EVIDENCE_UPLOAD_SOURCE = "device-evidence-upload";
+/** Journals are larger than exports; JSON exports keep the agent export's 2 MiB bound. */
+export const MAX_EVIDENCE_BYTES = 8 * 1024 * 1024;
+
+export const EVIDENCE_FORMATS = ["auto", "agent", "collector", "home-assistant", "journal", "syslog"] as const;
+export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[number];
+
+export type EvidenceImportResult = {
+  /** What the file was read as. */
+  format: "agent" | "collector" | "home-assistant" | "system-log";
+  events: number;
+  accepted: number;
+  duplicate: number;
+  samples: number;
+  /** System logs: lines read, lines not recognised as system events, lines in no known form, events over the bound. */
+  lines?: number;
+  unrecognized?: number;
+  unreadable?: number;
+  skipped?: number;
+};
+
+export type EvidenceImportInput = {
+  deviceId: string;
+  body: string;
+  format?: EvidenceFormat;
+  /** Year-less syslog timestamps are read in this moment's year (default: now); see docs/device-evidence.md. */
+  reference?: Date;
+  utcOffsetMinutes?: number;
+};
+
+const WHAT_WE_READ =
+  "a collector export (export_json(): metrics and recent_drops), a Home Assistant diagnostics download (home_assistant and data holding such an export), a Linkscope agent export, or journalctl / syslog text";
+
+/**
+ * Device-side evidence for one device, whatever form it came in: the field guide's collector export, a Home Assistant
+ * diagnostics download wrapping one, the Linkscope agent's export, or the device's journal / syslog. Idempotent
+ * (deterministic keys), bounded, and anything refused is kept as a dead letter and answered with a 4xx naming what
+ * is missing.
+ */
+export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): Promise<EvidenceImportResult> {
+  const bytes = Buffer.byteLength(input.body, "utf8");
+  if (bytes > MAX_EVIDENCE_BYTES) throw new AppError(413, "payload_too_large", `The file is ${bytes} bytes; the limit is ${MAX_EVIDENCE_BYTES}.`);
+  const format = input.format ?? "auto";
+  const reject = async (error: AppError): Promise<never> => {
+    await recordIngestBatch(db, { events: [], deadLetters: [{ source: DEVICE_EVIDENCE_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body }] });
+    throw error;
+  };
+
+  if (format === "journal" || format === "syslog") return importSystemLog(db, input, reject);
+  const trimmed = input.body.trimStart();
+  if (format === "auto" && !trimmed.startsWith("{") && !trimmed.startsWith("[")) return importSystemLog(db, input, reject);
+
+  const decoded = parseUntrustedJson(replaceNonFiniteNumbers(input.body), { maxBytes: MAX_EVIDENCE_BYTES });
+  if (!decoded.ok) {
+    // One JSON object per line is `journalctl -o json`.
+    if (format === "auto" && trimmed.startsWith("{")) return importSystemLog(db, input, reject);
+    return reject(new AppError(400, "invalid_evidence", `The file is not JSON: ${decoded.error}. Expected ${WHAT_WE_READ}.`));
+  }
+  const value = decoded.value;
+  if (typeof value === "object" && value !== null && (value as { format?: unknown }).format === AGENT_EXPORT_FORMAT) {
+    const result = await importAgentExport(db, { deviceId: input.deviceId, body: input.body });
+    return { format: "agent", ...result, samples: 0 };
+  }
+  if (typeof value === "object" && value !== null && "__REALTIME_TIMESTAMP" in value) return importSystemLog(db, input, reject);
+  if (bytes > MAX_EXPORT_BYTES) return reject(new AppError(413, "payload_too_large", `The export is ${bytes} bytes; the limit for JSON exports is ${MAX_EXPORT_BYTES}.`));
+
+  const located = locateCollectorExport(value);
+  if (!located) {
+    const message = isHomeAssistantDiagnostics(value)
+      ? "This Home Assistant diagnostics download holds no collector export: expected an object with metrics and recent_drops under data (the integration's async_get_config_entry_diagnostics returning export_json())."
+      : `Not device evidence Linkscope reads: expected ${WHAT_WE_READ}.`;
+    return reject(new AppError(400, "invalid_evidence", message));
+  }
+  const parsed = CollectorExportSchema.safeParse(located.value);
+  if (!parsed.success) {
+    const where = located.path === "(root)" ? "" : ` (at ${located.path})`;
+    return reject(new AppError(400, "invalid_evidence", `Not a collector export${where}: ${describeZodError(parsed.error)}`, listZodIssues(parsed.error)));
+  }
+  const events = toCollectorEvents(input.deviceId, parsed.data);
+  const sample = toCollectorSample(input.deviceId, parsed.data);
+  const written = await recordIngestBatch(db, { events });
+  const samples = await recordDeviceSamples(db, sample ? [sample] : []);
+  return { format: located.kind, events: events.length, accepted: written.inserted, duplicate: events.length - written.inserted, samples };
+}
+
+async function importSystemLog(db: Db, input: EvidenceImportInput, reject: (error: AppError) => Promise<never>): Promise<EvidenceImportResult> {
+  const summary = readSystemLog(input.body, { reference: input.reference ?? new Date(), utcOffsetMinutes: input.utcOffsetMinutes ?? 0 });
+  if (summary.lines === 0 || summary.unreadable === summary.lines) {
+    return reject(new AppError(400, "invalid_evidence", `No line is in a journal or syslog form (journalctl -o short-iso, -o json, or "Mon DD HH:MM:SS host program[pid]: message"). Expected ${WHAT_WE_READ}.`));
+  }
+  const events = toSystemLogEvents(input.deviceId, summary.systemEvents);
+  const written = await recordIngestBatch(db, { events });
+  return {
+    format: "system-log",
+    events: events.length,
+    accepted: written.inserted,
+    duplicate: events.length - written.inserted,
+    samples: 0,
+    lines: summary.lines,
+    unrecognized: summary.unrecognized,
+    unreadable: summary.unreadable,
+    skipped: summary.skipped,
+  };
+}
