@@ -4,7 +4,16 @@ import { AlertParamsSchemas, type AlertParams } from "./alert-rule-schemas.ts";
 import type { NotifiedRule } from "./alert-notification.ts";
 import type { HysteresisRule } from "./hysteresis.ts";
 
-export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
+export type AlertRuleConfig = NotifiedRule & {
+  hysteresis: HysteresisRule;
+  webhookUrl: string | null;
+  enabled: boolean;
+  /** Re-notify a firing, unacknowledged alert this often; null: once. */
+  renotifyMs: number | null;
+  excludeDeviceIds: string[];
+  excludeLabels: string[];
+  excludeFlapping: boolean;
+};
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
 export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
@@ -22,6 +31,10 @@ export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
     brokerNode: rule.brokerNode,
     webhookUrl: rule.webhookUrl,
     enabled: rule.enabled,
+    renotifyMs: rule.renotifyMs,
+    excludeDeviceIds: rule.excludeDeviceIds,
+    excludeLabels: rule.excludeLabels,
+    excludeFlapping: rule.excludeFlapping,
     hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
   };
 }

@@ -23,6 +23,10 @@ function toDefinitionInput(rule: AlertRule) {
     clearMargin: rule.clearMargin,
     clearForSeconds: rule.clearForMs / 1_000,
     enabled: rule.enabled,
+    renotifyMinutes: rule.renotifyMs === null ? null : rule.renotifyMs / 60_000,
+    excludeDeviceIds: rule.excludeDeviceIds,
+    excludeLabels: rule.excludeLabels,
+    excludeFlapping: rule.excludeFlapping,
   };
 }
 
@@ -51,8 +55,21 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
       since: rule.kind === "device_offline_longer" ? null : fleet && fleet.status !== "ok" ? fleet.since : null,
       evaluatedAt: fleet?.evaluatedAt ?? null,
       firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
+      ...describeQuietState(rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing") : fleet ? [fleet] : [], fleet),
     },
     lastFiredAt,
+  };
+}
+
+/** Who acknowledged the firing alerts (the latest acknowledgement) and what mutes the rule's notifications now. */
+function describeQuietState(firing: AlertState[], fleet: AlertState | null) {
+  const acknowledged = firing.filter((state) => state.status === "firing" && state.acknowledgedAt);
+  const latest = acknowledged.sort((a, b) => (b.acknowledgedAt?.getTime() ?? 0) - (a.acknowledgedAt?.getTime() ?? 0))[0];
+  return {
+    acknowledged: acknowledged.length,
+    acknowledgedBy: latest?.acknowledgedBy ?? null,
+    acknowledgedAt: latest?.acknowledgedAt ?? null,
+    suppressedBy: fleet?.suppressedBy ?? null,
   };
 }
 
@@ -87,6 +104,10 @@ function toColumns(definition: AlertRuleDefinition) {
     clearMargin: definition.clearMargin,
     clearForMs: definition.clearForSeconds * 1_000,
     enabled: definition.enabled,
+    renotifyMs: definition.renotifyMinutes === null ? null : definition.renotifyMinutes * 60_000,
+    excludeDeviceIds: definition.excludeDeviceIds,
+    excludeLabels: definition.excludeLabels,
+    excludeFlapping: definition.excludeFlapping,
   };
 }
 
