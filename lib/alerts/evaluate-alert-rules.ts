@@ -13,7 +13,14 @@ import { stepHysteresis, type HysteresisState } from "./hysteresis.ts";
 import { findOfflineLonger, measureFleetValue, offlineMinutes } from "./measure-alert-rule.ts";
 
 export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; renotified: number; suppressed: number; delivered: number; failed: number };
-export type AlertEvaluationInput = { now: Date; publicBaseUrl: string; deliver?: DeliverWebhook; log?: Logger };
+export type AlertEvaluationInput = {
+  now: Date;
+  publicBaseUrl: string;
+  deliver?: DeliverWebhook;
+  log?: Logger;
+  /** Only these rules (tests that share a database with other tests' rules); default every enabled rule. */
+  ruleIds?: string[];
+};
 
 // One writer of alert states at a time across worker processes (measuring happens outside the lock).
 export const ALERT_LOCK_KEY = 0x6c6e6b61;
@@ -31,7 +38,7 @@ export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): P
   const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, renotified: 0, suppressed: 0, delivered: 0, failed: 0 };
   const outbox: Outbox[] = [];
   const quiet = await loadAlertQuietContext(db, input.now);
-  for (const row of await db.alertRule.findMany({ where: { enabled: true }, orderBy: { createdAt: "asc" } })) {
+  for (const row of await db.alertRule.findMany({ where: { enabled: true, ...(input.ruleIds ? { id: { in: input.ruleIds } } : {}) }, orderBy: { createdAt: "asc" } })) {
     const rule = toAlertRuleConfig(row);
     if (!rule) {
       input.log?.warn({ ruleId: row.id }, "alert rule has invalid parameters; skipped");
