@@ -124,7 +124,10 @@ describe("alert evaluation against a real Postgres", () => {
     const history = await historyOf(rule.id);
     const resolved = history.filter((row) => row.kind === "resolved");
     expect(resolved.map((row) => [row.subject, row.deliveryStatus, row.link])).toEqual([[firstFiring, "no_webhook", `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
-    expect(history.find((row) => row.kind === "fired")?.message).toMatch(/^device alert-dev-\d+-\w+ offline for 31 min/);
+    // The 50 devices that fired in one run were told in one grouped notification (issue 17).
+    const fired = history.filter((row) => row.kind === "fired");
+    expect(fired.map((row) => row.subject)).toEqual(["50 devices"]);
+    expect(fired[0]?.message).toMatch(/^50 devices offline for more than 30 min \(node node-\w+@10\.0\.0\.1\): alert-dev-/);
     // A freed slot goes to a device that had been over the cap.
     expect((await evaluate(42 * MINUTE)).fired).toBe(1);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ firing: 50, value: 54 });
