@@ -35,6 +35,11 @@ export const AUDIT_ACTIONS = [
   "alert_rule.updated",
   "alert_rule.deleted",
   "alert_rule.test_fired",
+  "alert_silence.created",
+  "alert_silence.ended",
+  "maintenance_window.created",
+  "maintenance_window.deleted",
+  "alert.acknowledged",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 
