@@ -51,10 +51,10 @@ function loadMaintenanceWindows(db: Db, from: Date, to: Date): Promise<Maintenan
 /**
  * For a preview over [from, now]: no silences (they are one-off operator actions, not replayed over history), every
  * maintenance window that had an occurrence in the span (occurrences are computed from the schedule, so each counts
- * where it was in time). The rule's own exclusions apply as they are now.
+ * where it was in time, the baseline's earlier days included). The rule's own exclusions apply as they are now.
  */
 export async function loadPreviewQuietContext(db: Db, from: Date, now: Date): Promise<AlertQuietContext> {
-  return { now, silences: [], windows: await loadMaintenanceWindows(db, from, now), flapping: new Map() };
+  return { now, silences: [], windows: await loadMaintenanceWindows(db, new Date(from.getTime() - (BASELINE_DAYS + 1) * DAY_MS), now), flapping: new Map() };
 }
 
 /** The earliest instant a rule measured at `now` reads: its window, and for a baseline rule the same hour BASELINE_DAYS back. */
