@@ -217,6 +217,42 @@ describe("alert rule preview against the evaluator over the same history", () =>
     expect((await measureFleetValue(testDb.db, connected, new Date(t0 + MINUTE))).value).toBe(10);
   });
 
+  it("computes a baseline rule's usual rate without its excluded devices, as the current rate is", { timeout: 400_000 }, async () => {
+    const today = Date.UTC(2026, 10, 5, 10, 0);
+    const history = scriptNodeHistory(6, "preview-quiet-baseline");
+    const [flapper = "", ...others] = history.ids;
+    history.connect(history.ids, today - 8 * DAY_MS - HOUR);
+    // Every previous day 10:00–11:00: the flapper drops twice a minute, the others once every 2 minutes (0.5 / min).
+    for (let day = 1; day <= 7; day++) {
+      for (let m = 0; m < 60; m++) {
+        for (const s of [0, 30]) {
+          history.drop([flapper], today - day * DAY_MS + m * MINUTE + s * 1_000);
+          history.connect([flapper], today - day * DAY_MS + m * MINUTE + (s + 10) * 1_000);
+        }
+        const other = others[(m / 2) % others.length] ?? "";
+        if (m % 2 === 0) {
+          history.drop([other], today - day * DAY_MS + m * MINUTE + 40_000);
+          history.connect([other], today - day * DAY_MS + m * MINUTE + 45_000);
+        }
+      }
+    }
+    // Today the others drop 3 times a minute from 10:20.
+    for (let m = 20; m < 26; m++) {
+      for (const [i, s] of [0, 20, 40].entries()) {
+        history.drop([others[i] ?? ""], today + m * MINUTE + s * 1_000);
+        history.connect([others[i] ?? ""], today + m * MINUTE + (s + 10) * 1_000);
+      }
+    }
+    await writeHistory(history.inTimeOrder());
+
+    const rule = await createRule({ name: "3 × usual", kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 3, threshold: 1 }, windowMinutes: 5, brokerNode: history.node, excludeDeviceIds: [flapper] });
+    const now = new Date(today + 25 * MINUTE);
+    const exclusions = await resolveAlertExclusions(testDb.db, await loadPreviewQuietContext(testDb.db, now, now), rule);
+    expect(await measureFleetValue(testDb.db, rule, now, exclusions)).toEqual({ value: 3, threshold: 1.5, baseline: { usualPerMinute: 0.5, days: 7 } });
+    // Counted in, the flapper's usual 2 a minute would have raised the threshold above today's burst.
+    expect(await measureFleetValue(testDb.db, rule, now)).toMatchObject({ threshold: 7.5, baseline: { usualPerMinute: 2.5 } });
+  });
+
   it("says offline-device rules cannot be previewed", async () => {
     const preview = await previewAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "off", kind: "device_offline_longer", params: { threshold: 30 } }), new Date());
     expect(preview).toMatchObject({ supported: false, reason: expect.stringMatching(/cannot be previewed/) });
