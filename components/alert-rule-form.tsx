@@ -26,7 +26,18 @@ const FIELD_LABELS: Record<string, string> = {
   clearMargin: "Clear margin",
   clearForSeconds: "Clear for",
   webhookUrl: "Webhook URL",
+  renotifyMinutes: "Re-notify every",
+  excludeDeviceIds: "Leave out devices",
+  excludeLabels: "Leave out labels",
 };
+
+/** One entry per line or comma. */
+function splitList(value: FormDataEntryValue | null): string[] {
+  return String(value ?? "")
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
 
 /** The API's `params.threshold: at most 100 %; …` as one line per field, named as on the form. */
 function toReadableErrors(message: string, thresholdLabel: string): string[] {
@@ -70,6 +81,10 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       clearMargin: numberOrText(form.get("clearMargin")),
       clearForSeconds: numberOrText(form.get("clearForSeconds")),
       enabled: form.get("enabled") === "on",
+      renotifyMinutes: numberOrText(form.get("renotifyMinutes")) ?? null,
+      excludeDeviceIds: splitList(form.get("excludeDeviceIds")),
+      excludeLabels: splitList(form.get("excludeLabels")),
+      excludeFlapping: form.get("excludeFlapping") === "on",
     };
     if (form.get("removeWebhook") === "on") body.webhookUrl = null;
     else if (webhook !== "" || !rule) body.webhookUrl = webhook === "" ? null : webhook;
@@ -176,6 +191,22 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
         <label>
           Clear for, seconds, before resolving
           <input name="clearForSeconds" inputMode="numeric" defaultValue={rule?.clearForSeconds ?? 60} />
+        </label>
+        <label>
+          Re-notify every, minutes, until acknowledged (empty: once)
+          <input name="renotifyMinutes" inputMode="numeric" defaultValue={rule?.renotifyMinutes ?? ""} />
+        </label>
+        <label className="alert-form-wide">
+          Leave out devices (known problems; one ID per line)
+          <textarea name="excludeDeviceIds" rows={2} defaultValue={rule?.excludeDeviceIds.join("\n") ?? ""} />
+        </label>
+        <label className="alert-form-wide">
+          Leave out devices with labels (key=value, one per line)
+          <textarea name="excludeLabels" rows={2} defaultValue={rule?.excludeLabels.join("\n") ?? ""} placeholder="profile=flaky" />
+        </label>
+        <label className="inline-check alert-form-wide">
+          <input type="checkbox" name="excludeFlapping" defaultChecked={rule?.excludeFlapping ?? false} /> Leave out chronic flappers (dropped in 6 or more hours of
+          the day before the window)
         </label>
         <label className="alert-form-wide">
           Webhook URL (Slack incoming webhook or any JSON endpoint)

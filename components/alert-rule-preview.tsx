@@ -74,6 +74,10 @@ export function AlertRulePreviewPanel({ preview, unit }: { preview: AlertRulePre
         Replayed every {preview.tickSeconds} s over {formatTimestamp(preview.from)} – {formatTimestamp(preview.to)} from the minute rollups, with the rule&apos;s hold and clear
         times, starting from OK ({preview.elapsedMs} ms). A minute counts whole, so a burst can show a few seconds earlier than live evaluation saw it.
       </p>
+      <p className="muted">
+        The rule&apos;s exclusions (devices, labels, chronic flappers as they are now) and maintenance windows apply; silences are not replayed: devices silenced in the
+        past are counted, and firings during a rule or scope silence are shown.
+      </p>
     </div>
   );
 }

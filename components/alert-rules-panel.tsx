@@ -47,6 +47,18 @@ function describeState(rule: AlertRuleRow): string {
   return `${state.value === null ? `${label} · not evaluated yet` : `${label} · now ${state.value} ${ALERT_KINDS[rule.kind].unit}`}${baseline}`;
 }
 
+/** Silenced / in maintenance, and who acknowledged the firing alert. */
+function describeQuiet(rule: AlertRuleRow): string[] {
+  const { state } = rule;
+  const lines: string[] = [];
+  if (state.suppressedBy && state.status !== "disabled") lines.push(`Silenced (${state.suppressedBy})`);
+  if (state.acknowledged > 0 && state.acknowledgedAt) {
+    const what = rule.kind === "device_offline_longer" ? `${state.acknowledged} acknowledged` : "Acknowledged";
+    lines.push(`${what} by ${state.acknowledgedBy ?? "?"} at ${formatTimestamp(state.acknowledgedAt)}`);
+  }
+  return lines;
+}
+
 function describeDelivery(history: AlertHistoryRow): string {
   const attempts = `${history.attempts} attempt${history.attempts === 1 ? "" : "s"}`;
   return history.deliveryStatus === "delivered"
@@ -148,6 +160,11 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                     <td>{[rule.source ?? "all sources", rule.brokerNode].filter(Boolean).join(" · ")}</td>
                     <td>
                       <span className={`badge ${STATE_BADGE[rule.state.status]}`}>{describeState(rule)}</span>
+                      {describeQuiet(rule).map((line) => (
+                        <div key={line} className="muted" data-testid="alert-quiet-state">
+                          {line}
+                        </div>
+                      ))}
                       {rule.state.firingDevices.length > 0 ? (
                         <div className="muted alert-devices">
                           {rule.state.firingDevices.slice(0, 5).map((deviceId) => (
@@ -177,6 +194,16 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                           >
                             {rule.enabled ? "Disable" : "Enable"}
                           </button>
+                          {rule.state.firing > rule.state.acknowledged ? (
+                            <button
+                              className="button button-small"
+                              type="button"
+                              disabled={busy === rule.id}
+                              onClick={() => void act(rule, async () => void (await sendJson("POST", `${path(rule)}/acknowledge`, {})))}
+                            >
+                              Acknowledge
+                            </button>
+                          ) : null}
                           <button className="button button-small" type="button" disabled={busy === rule.id || !rule.webhook} onClick={() => void testFire(rule)}>
                             Test-fire
                           </button>

@@ -101,6 +101,13 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/endpoints/[id]": { role: "viewer", allowedStatus: 404 },
   "PATCH /api/v1/endpoints/[id]": { role: "admin", body: {}, allowedStatus: 404 },
   "DELETE /api/v1/endpoints/[id]": { role: "admin", allowedStatus: 404 },
+  "POST /api/v1/alerts/rules/[id]/acknowledge": { role: "support", body: {}, allowedStatus: 404 },
+  "GET /api/v1/alerts/silences": { role: "viewer" },
+  "POST /api/v1/alerts/silences": { role: "support", body: {} },
+  "POST /api/v1/alerts/silences/[id]/end": { role: "support", allowedStatus: 404 },
+  "GET /api/v1/alerts/maintenance-windows": { role: "viewer" },
+  "POST /api/v1/alerts/maintenance-windows": { role: "support", body: {} },
+  "DELETE /api/v1/alerts/maintenance-windows/[id]": { role: "support", allowedStatus: 404 },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },
   // Unknown incident: the 404 envelope (400 for the malformed sample IDs), never 401/403.

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AlertRulesPanel } from "@/components/alert-rules-panel.tsx";
+import { AlertSilencesPanel } from "@/components/alert-silences-panel.tsx";
 import { listAlertRules } from "@/lib/alerts/alert-rules.ts";
+import { listAlertSilences } from "@/lib/alerts/alert-silences.ts";
+import { listMaintenanceWindows } from "@/lib/alerts/maintenance-windows.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
@@ -11,7 +14,8 @@ export const metadata: Metadata = { title: "Alerts" };
 
 export default async function AlertsPage() {
   const user = await requirePageUser();
-  const rules = await listAlertRules(getDb());
+  const db = getDb();
+  const [rules, silences, windows] = await Promise.all([listAlertRules(db), listAlertSilences(db), listMaintenanceWindows(db)]);
   return (
     <>
       <div className="page-header">
@@ -27,6 +31,12 @@ export default async function AlertsPage() {
         </Link>
       </div>
       <AlertRulesPanel initialData={{ rules: serializeForClient(rules) }} canEdit={hasRole(user.role, "support")} />
+      <AlertSilencesPanel
+        rules={{ rules: serializeForClient(rules) }}
+        silences={{ silences: serializeForClient(silences) }}
+        windows={{ windows: serializeForClient(windows) }}
+        canEdit={hasRole(user.role, "support")}
+      />
     </>
   );
 }

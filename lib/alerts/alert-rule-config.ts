@@ -4,10 +4,22 @@ import { AlertParamsSchemas, type AlertParams } from "./alert-rule-schemas.ts";
 import type { NotifiedRule } from "./alert-notification.ts";
 import type { HysteresisRule } from "./hysteresis.ts";
 
-export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
+export type AlertRuleConfig = NotifiedRule & {
+  hysteresis: HysteresisRule;
+  webhookUrl: string | null;
+  enabled: boolean;
+  /** Re-notify a firing, unacknowledged alert this often; null: once. */
+  renotifyMs: number | null;
+  excludeDeviceIds: string[];
+  excludeLabels: string[];
+  excludeFlapping: boolean;
+};
 
 /** The columns a rule is configured by (a stored row, or an unsaved definition being previewed). */
-export type AlertRuleFields = Pick<AlertRule, "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "webhookUrl" | "enabled">;
+export type AlertRuleFields = Pick<
+  AlertRule,
+  "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "webhookUrl" | "enabled" | "renotifyMs" | "excludeDeviceIds" | "excludeLabels" | "excludeFlapping"
+>;
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
 export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null {
@@ -26,6 +38,10 @@ export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null
     brokerNode: rule.brokerNode,
     webhookUrl: rule.webhookUrl,
     enabled: rule.enabled,
+    renotifyMs: rule.renotifyMs,
+    excludeDeviceIds: rule.excludeDeviceIds,
+    excludeLabels: rule.excludeLabels,
+    excludeFlapping: rule.excludeFlapping,
     hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
   };
 }

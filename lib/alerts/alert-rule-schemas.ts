@@ -16,6 +16,9 @@ const CodeOrReasonSchema = z
     message: `must be a vendor code with its namespace (emqx:keepalive_timeout) or one of the reasons: ${REASONS.join(", ")}`,
   });
 
+/** "key=value" device label matches. */
+export const LabelMatchSchema = z.string().trim().max(400).regex(/^[^=\s][^=]*=.*$/, "write labels as key=value");
+
 const ScopeNameSchema = z.string().trim().max(200).nullish().transform((value) => (value ? value : null));
 
 export const WebhookUrlSchema = z
@@ -33,6 +36,11 @@ const CommonShape = {
   clearMargin: z.number().min(0, "cannot be negative").max(1_000_000).default(0),
   clearForSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
   enabled: z.boolean().default(true),
+  // Issue 17: reminders for alerts nobody acknowledged, and devices known to be bad left out of the measurement.
+  renotifyMinutes: z.number().int("whole minutes").min(5, "at least 5 minutes").max(10_080, "at most a week").nullish().transform((value) => value ?? null),
+  excludeDeviceIds: z.array(z.string().trim().min(1).max(500)).max(1_000, "at most 1,000 devices").default([]),
+  excludeLabels: z.array(LabelMatchSchema).max(50, "at most 50 labels").default([]),
+  excludeFlapping: z.boolean().default(false),
 };
 
 const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive(`${what} must be greater than 0`).max(1_000_000);
@@ -91,6 +99,10 @@ export const UpdateAlertRuleSchema = z
     clearMargin: z.unknown(),
     clearForSeconds: z.unknown(),
     enabled: z.unknown(),
+    renotifyMinutes: z.unknown(),
+    excludeDeviceIds: z.unknown(),
+    excludeLabels: z.unknown(),
+    excludeFlapping: z.unknown(),
     webhookUrl: WebhookUrlSchema.nullable(),
   })
   .partial()

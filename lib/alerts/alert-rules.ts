@@ -4,6 +4,7 @@ import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
+import { loadAlertQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
 import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
@@ -25,6 +26,10 @@ function toDefinitionInput(rule: AlertRule) {
     clearMargin: rule.clearMargin,
     clearForSeconds: rule.clearForMs / 1_000,
     enabled: rule.enabled,
+    renotifyMinutes: rule.renotifyMs === null ? null : rule.renotifyMs / 60_000,
+    excludeDeviceIds: rule.excludeDeviceIds,
+    excludeLabels: rule.excludeLabels,
+    excludeFlapping: rule.excludeFlapping,
   };
 }
 
@@ -56,23 +61,41 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
       since: rule.kind === "device_offline_longer" ? null : fleet && fleet.status !== "ok" ? fleet.since : null,
       evaluatedAt: fleet?.evaluatedAt ?? null,
       firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
+      ...describeQuietState(rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing") : fleet ? [fleet] : [], fleet),
     },
     lastFiredAt,
     baselineNow,
   };
 }
 
+/** The usual rate and threshold of each enabled baseline rule now, measured as the evaluator does (exclusions applied). */
 async function loadBaselinesNow(db: Db, rules: AlertRule[]): Promise<Map<string, BaselineNow>> {
   const now = new Date();
+  const configs = rules.flatMap((rule) => {
+    const config = rule.enabled ? toAlertRuleConfig(rule) : null;
+    return config?.baseline ? [config] : [];
+  });
+  if (configs.length === 0) return new Map();
+  const quiet = await loadAlertQuietContext(db, now);
   const entries = await Promise.all(
-    rules.map(async (rule) => {
-      const config = rule.enabled ? toAlertRuleConfig(rule) : null;
-      if (!config?.baseline) return [];
-      const { baseline, threshold } = await measureFleetValue(db, config, now);
-      return [[rule.id, { usualPerMinute: baseline?.usualPerMinute ?? null, days: baseline?.days ?? 0, threshold: Number.isFinite(threshold) ? threshold : null }] as const];
+    configs.map(async (config) => {
+      const { baseline, threshold } = await measureFleetValue(db, config, now, await resolveAlertExclusions(db, quiet, config));
+      return [[config.id, { usualPerMinute: baseline?.usualPerMinute ?? null, days: baseline?.days ?? 0, threshold: Number.isFinite(threshold) ? threshold : null }] as const];
     }),
   );
   return new Map(entries.flat());
+}
+
+/** Who acknowledged the firing alerts (the latest acknowledgement) and what mutes the rule's notifications now. */
+function describeQuietState(firing: AlertState[], fleet: AlertState | null) {
+  const acknowledged = firing.filter((state) => state.status === "firing" && state.acknowledgedAt);
+  const latest = acknowledged.sort((a, b) => (b.acknowledgedAt?.getTime() ?? 0) - (a.acknowledgedAt?.getTime() ?? 0))[0];
+  return {
+    acknowledged: acknowledged.length,
+    acknowledgedBy: latest?.acknowledgedBy ?? null,
+    acknowledgedAt: latest?.acknowledgedAt ?? null,
+    suppressedBy: fleet?.suppressedBy ?? null,
+  };
 }
 
 async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Date>> {
@@ -108,6 +131,10 @@ export function toRuleColumns(definition: AlertRuleDefinition) {
     clearMargin: definition.clearMargin,
     clearForMs: definition.clearForSeconds * 1_000,
     enabled: definition.enabled,
+    renotifyMs: definition.renotifyMinutes === null ? null : definition.renotifyMinutes * 60_000,
+    excludeDeviceIds: definition.excludeDeviceIds,
+    excludeLabels: definition.excludeLabels,
+    excludeFlapping: definition.excludeFlapping,
   };
 }
 

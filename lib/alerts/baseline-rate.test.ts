@@ -25,6 +25,10 @@ const rule = (overrides: Partial<AlertRuleConfig> = {}): AlertRuleConfig => ({
   brokerNode: null,
   webhookUrl: null,
   enabled: true,
+  renotifyMs: null,
+  excludeDeviceIds: [],
+  excludeLabels: [],
+  excludeFlapping: false,
   hysteresis: { direction: "above", threshold: 1, clearMargin: 0, forMs: 0, clearForMs: 0 },
   ...overrides,
 });

@@ -1,11 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
-import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { toJsonText } from "@/lib/http/json.ts";
-import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
@@ -35,34 +32,7 @@ const BASE_URL = "https://linkscope.example.com";
 const BY = { actor: CLI_ACTOR };
 const FAST_DELIVERY = { backoffMs: 10 };
 
-/** An EMQX connect (`connectedAt`) or disconnect (`at`) message of `deviceId` on `node`, through the real adapter. */
-function emqx(node: string, deviceId: string, kind: "connected" | "disconnected", connectedAt: number, at = connectedAt, reason = "keepalive_timeout"): ConnectionEvent {
-  const payload =
-    kind === "connected"
-      ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt }
-      : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason };
-  const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
-  if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
-  return result.events[0];
-}
-
-/** A small fleet on its own broker node; connect / drop write through the real ingest writer. */
-function createFleet(size: number) {
-  const node = `node-${randomUUID().slice(0, 8)}@10.0.0.1`;
-  const ids = Array.from({ length: size }, (_, i) => `alert-dev-${i}-${randomUUID().slice(0, 6)}`);
-  const connectedAt = new Map<string, number>();
-  return {
-    node,
-    ids,
-    async connect(deviceIds: string[], at: number) {
-      for (const id of deviceIds) connectedAt.set(id, at);
-      await recordConnectionEvents(testDb.db, deviceIds.map((id) => emqx(node, id, "connected", at)));
-    },
-    async drop(deviceIds: string[], at: number) {
-      await recordConnectionEvents(testDb.db, deviceIds.map((id) => emqx(node, id, "disconnected", connectedAt.get(id) ?? at - MINUTE, at)));
-    },
-  };
-}
+const createFleet = (size: number) => createEmqxTestFleet(testDb.db, size);
 
 async function historyOf(ruleId: string) {
   return (await listAlertHistory(testDb.db, { ruleId, limit: 100 })).history.reverse();
@@ -154,7 +124,10 @@ describe("alert evaluation against a real Postgres", () => {
     const history = await historyOf(rule.id);
     const resolved = history.filter((row) => row.kind === "resolved");
     expect(resolved.map((row) => [row.subject, row.deliveryStatus, row.link])).toEqual([[firstFiring, "no_webhook", `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
-    expect(history.find((row) => row.kind === "fired")?.message).toMatch(/^device alert-dev-\d+-\w+ offline for 31 min/);
+    // The 50 devices that fired in one run were told in one grouped notification (issue 17).
+    const fired = history.filter((row) => row.kind === "fired");
+    expect(fired.map((row) => row.subject)).toEqual(["50 devices"]);
+    expect(fired[0]?.message).toMatch(/^50 devices offline for more than 30 min \(node node-\w+@10\.0\.0\.1\): alert-dev-/);
     // A freed slot goes to a device that had been over the cap.
     expect((await evaluate(42 * MINUTE)).fired).toBe(1);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ firing: 50, value: 54 });

@@ -8,14 +8,15 @@ const offlineSince = Prisma.sql`COALESCE(d.last_disconnected_at, d.state_occurre
 /** Devices offline since before `cutoff` (longest first, at most `limit`) and how many there are in all. */
 export async function findDevicesOfflineSince(
   db: Db | Prisma.TransactionClient,
-  input: { cutoff: Date; scope: FleetScope; limit: number },
+  input: { cutoff: Date; scope: FleetScope; limit: number; excludeDeviceIds?: string[] },
 ): Promise<{ devices: OfflineDevice[]; total: number }> {
   const sourceFilter = input.scope.source ? Prisma.sql`AND d.source = ${input.scope.source}` : Prisma.empty;
   const nodeFilter = input.scope.brokerNode ? Prisma.sql`AND d.broker_node = ${input.scope.brokerNode}` : Prisma.empty;
+  const excluded = input.excludeDeviceIds?.length ? Prisma.sql`AND d.id <> ALL(${input.excludeDeviceIds}::text[])` : Prisma.empty;
   const rows = await db.$queryRaw<{ deviceId: string; offlineSince: Date; total: number }[]>`
     SELECT d.id AS "deviceId", ${offlineSince} AS "offlineSince", COUNT(*) OVER ()::int AS total
     FROM devices d
-    WHERE d.state = 'offline' AND ${offlineSince} <= ${input.cutoff} ${sourceFilter} ${nodeFilter}
+    WHERE d.state = 'offline' AND ${offlineSince} <= ${input.cutoff} ${sourceFilter} ${nodeFilter} ${excluded}
     ORDER BY ${offlineSince} ASC, d.id ASC
     LIMIT ${input.limit}`;
   return { devices: rows.map(({ deviceId, offlineSince: since }) => ({ deviceId, offlineSince: since })), total: rows[0]?.total ?? 0 };

@@ -1,6 +1,7 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
 import { connectedScopeConditions } from "@/lib/fleet/connected-devices.ts";
+import { excludedRollupConditions, hasMeasurementExclusions, NO_EXCLUSIONS, type AlertExclusions } from "./alert-exclusions.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
 import { baselineRanges, mergeRanges, type TimeRange } from "./baseline-rate.ts";
 import { createRuleSeries, type RuleSeries } from "./rule-series.ts";
@@ -16,8 +17,10 @@ export function rateRanges(rule: Pick<AlertRuleConfig, "windowMs" | "baseline">,
  * One set-based query for everything measuring the rule at any instant of [from, to] needs. Drop and code rates read
  * event_rollup_minute fleet-wide and device_reason_minute for a source / broker node (both count the same events);
  * connected counts read the gauge fleet_connected_minute. Baseline rules also get where the scope's history starts.
+ * Exclusions (silenced and excluded devices, maintenance minutes) apply to every bucket read, the baseline's hours
+ * included, so the usual rate is measured the same way as the current one.
  */
-export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date }): Promise<RuleSeries> {
+export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date }, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<RuleSeries> {
   const from = span.from.getTime();
   const to = span.to.getTime();
   const scope = connectedScopeConditions({ source: rule.source, brokerNode: rule.brokerNode });
@@ -26,19 +29,23 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
     case "connected_below":
     case "connected_drop_percent": {
       const lower = new Date(rule.kind === "connected_drop_percent" ? from - rule.windowMs : from);
+      const deltas = connectedDeltas(rule, exclusions.deviceIds);
       rows = await db.$queryRaw<Row[]>`
+        WITH deltas AS (${deltas})
         SELECT NULL::timestamptz AS "historyStart", h.initial, c.bucket, c.value
-        FROM (SELECT COALESCE(SUM(delta), 0)::int AS initial FROM fleet_connected_minute WHERE bucket < ${lower} ${scope}) h
+        FROM (SELECT COALESCE(SUM(delta), 0)::int AS initial FROM deltas WHERE bucket < ${lower}) h
         LEFT JOIN (
-          SELECT bucket, SUM(delta)::int AS value FROM fleet_connected_minute
-          WHERE bucket >= ${lower} AND bucket <= ${span.to} ${scope} GROUP BY bucket
+          SELECT bucket, SUM(delta)::int AS value FROM deltas
+          WHERE bucket >= ${lower} AND bucket <= ${span.to} GROUP BY bucket
         ) c ON true
         ORDER BY c.bucket`;
       break;
     }
     case "disconnect_rate_above":
     case "code_rate_above": {
-      const scoped = rule.source || rule.brokerNode;
+      // Exclusions need the per-device rollup; it counts the same events as the fleet-wide one.
+      const excluded = hasMeasurementExclusions(exclusions) ? excludedRollupConditions(exclusions) : null;
+      const scoped = rule.source || rule.brokerNode || excluded;
       const table = scoped ? Prisma.sql`device_reason_minute` : Prisma.sql`event_rollup_minute`;
       const ranges = Prisma.join(rateRanges(rule, from, to).map((range) => Prisma.sql`(bucket >= ${new Date(range.from)} AND bucket < ${new Date(range.to)})`), " OR ");
       const historyStart = rule.baseline ? Prisma.sql`(SELECT MIN(bucket) FROM fleet_connected_minute WHERE true ${scope})` : Prisma.sql`NULL::timestamptz`;
@@ -47,7 +54,7 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
         FROM (SELECT ${historyStart} AS start) h
         LEFT JOIN (
           SELECT bucket, SUM(count)::int AS value FROM ${table}
-          WHERE (${ranges}) AND ${countedEvents(rule)} ${scoped ? scope : Prisma.empty} GROUP BY bucket
+          WHERE (${ranges}) AND ${countedEvents(rule)} ${scoped ? scope : Prisma.empty} ${excluded ?? Prisma.empty} GROUP BY bucket
         ) c ON true
         ORDER BY c.bucket`;
       break;
@@ -60,6 +67,23 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
     rows.flatMap((row) => (row.bucket && row.value !== null ? [{ bucket: row.bucket.getTime(), value: row.value }] : [])),
     { initial: first?.initial ?? 0, historyStart: first?.historyStart?.getTime() ?? null },
   );
+}
+
+/**
+ * The connected gauge's per-minute deltas in the rule's scope; excluded devices' sessions (by the device's source and
+ * broker node) are taken back out, minute by minute like the gauge, so they never count as connected.
+ */
+function connectedDeltas(rule: Pick<AlertRuleConfig, "source" | "brokerNode">, excludedDeviceIds: string[]): Prisma.Sql {
+  const gauge = Prisma.sql`SELECT bucket, delta FROM fleet_connected_minute WHERE true ${connectedScopeConditions({ source: rule.source, brokerNode: rule.brokerNode })}`;
+  if (excludedDeviceIds.length === 0) return gauge;
+  const sourceFilter = rule.source ? Prisma.sql`AND d.source = ${rule.source}` : Prisma.empty;
+  const nodeFilter = rule.brokerNode ? Prisma.sql`AND d.broker_node = ${rule.brokerNode}` : Prisma.empty;
+  return Prisma.sql`
+    ${gauge}
+    UNION ALL
+    SELECT e.bucket, e.delta FROM sessions s JOIN devices d ON d.id = s.device_id
+    CROSS JOIN LATERAL (VALUES (date_trunc('minute', s.started_at), -1), (date_trunc('minute', s.ended_at), 1)) AS e(bucket, delta)
+    WHERE s.device_id = ANY(${excludedDeviceIds}::text[]) AND e.bucket IS NOT NULL ${sourceFilter} ${nodeFilter}`;
 }
 
 /** Drops: disconnects other than clean client disconnects. Code rules: disconnects and refused connects with the vendor code or canonical reason. */

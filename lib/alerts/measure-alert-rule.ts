@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { NO_EXCLUSIONS, type AlertExclusions } from "./alert-exclusions.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
 import { baselineThreshold, readBaseline, roundRate, type BaselineReading } from "./baseline-rate.ts";
 import { findDevicesOfflineSince, type OfflineDevice } from "./find-offline-devices.ts";
@@ -21,10 +22,10 @@ export function measureRuleAt(series: RuleSeries, rule: AlertRuleConfig, t: numb
   const fixed = (value: number): RuleMeasurement => ({ value, threshold: rule.threshold, baseline: null });
   switch (rule.kind) {
     case "connected_below":
-      return fixed(gaugeAt(series, t));
+      return fixed(connectedAt(series, t));
     case "connected_drop_percent": {
-      const before = gaugeAt(series, t - rule.windowMs);
-      const current = gaugeAt(series, t);
+      const before = connectedAt(series, t - rule.windowMs);
+      const current = connectedAt(series, t);
       return fixed(before === 0 ? 0 : roundRate(Math.max(0, ((before - current) / before) * 100)));
     }
     case "disconnect_rate_above":
@@ -39,15 +40,24 @@ export function measureRuleAt(series: RuleSeries, rule: AlertRuleConfig, t: numb
   }
 }
 
-/** The rule's fleet-level measurement at `now`; offline rules: how many devices have been offline longer than the threshold. */
-export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date): Promise<RuleMeasurement> {
-  if (rule.kind === "device_offline_longer") return { value: (await findOfflineLonger(db, rule, now)).total, threshold: rule.threshold, baseline: null };
-  return measureRuleAt(await loadRuleSeries(db, rule, { from: now, to: now }), rule, now.getTime());
+/** Excluded devices' sessions come off the gauge by session times, which may not match it to the minute: never below 0. */
+function connectedAt(series: RuleSeries, t: number): number {
+  return Math.max(0, gaugeAt(series, t));
+}
+
+/**
+ * The rule's fleet-level measurement at `now` without the devices and minutes the exclusions name; offline rules:
+ * how many devices have been offline longer than the threshold.
+ */
+export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<RuleMeasurement> {
+  if (rule.kind === "device_offline_longer") return { value: (await findOfflineLonger(db, rule, now, exclusions)).total, threshold: rule.threshold, baseline: null };
+  return measureRuleAt(await loadRuleSeries(db, rule, { from: now, to: now }, exclusions), rule, now.getTime());
 }
 
 /** Devices offline longer than the rule's threshold (minutes), longest first, at most the per-rule cap. */
-export function findOfflineLonger(db: Db, rule: AlertRuleConfig, now: Date): Promise<{ devices: OfflineDevice[]; total: number }> {
+export function findOfflineLonger(db: Db, rule: AlertRuleConfig, now: Date, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<{ devices: OfflineDevice[]; total: number }> {
   return findDevicesOfflineSince(db, {
+    excludeDeviceIds: exclusions.deviceIds,
     cutoff: new Date(now.getTime() - rule.threshold * 60_000),
     scope: { source: rule.source, brokerNode: rule.brokerNode },
     limit: MAX_FIRING_DEVICES_PER_RULE,

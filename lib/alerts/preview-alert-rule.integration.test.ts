@@ -4,6 +4,7 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { scriptNodeHistory } from "@/lib/testing/emqx-lifecycle.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { loadPreviewQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
 import { createAlertRule } from "./alert-rules.ts";
@@ -166,6 +167,90 @@ describe("alert rule preview against the evaluator over the same history", () =>
     // The same fleet as a fixed rule fires on that burst.
     const fixed = await previewAlertRule(testDb.db, CreateAlertRuleSchema.parse({ ...body, params: { threshold: 1 } }), new Date(now));
     expect(fixed).toMatchObject({ supported: true, periods: [{ days: 7, fired: 1 }, { days: 30, fired: 1 }], baseline: null });
+  });
+
+  it("leaves the rule's excluded devices and maintenance minutes out of the evaluator and the preview alike", { timeout: 400_000 }, async () => {
+    const t0 = Date.UTC(2026, 9, 28, 10, 0);
+    const history = scriptNodeHistory(10, "preview-quiet");
+    const [flapper = "", ...others] = history.ids;
+    history.connect(history.ids, t0 - 10 * MINUTE);
+    // The excluded flapper: 3 drops a minute from 10:02 to 10:06.
+    for (let m = 2; m < 6; m++) {
+      for (const s of [0, 20, 40]) {
+        history.drop([flapper], t0 + m * MINUTE + s * 1_000);
+        history.connect([flapper], t0 + m * MINUTE + (s + 10) * 1_000);
+      }
+    }
+    // A nightly restart inside the maintenance window 10:10–10:14, then a real burst at 10:18–10:21.
+    const burst = (fromMinute: number, toMinute: number) => {
+      for (let m = fromMinute; m < toMinute; m++) for (const [i, s] of [0, 20, 40].entries()) history.drop([others[(m + i) % others.length] ?? ""], t0 + m * MINUTE + s * 1_000);
+      for (let m = fromMinute; m < toMinute; m++) for (const [i, s] of [0, 20, 40].entries()) history.connect([others[(m + i) % others.length] ?? ""], t0 + m * MINUTE + (s + 10) * 1_000);
+    };
+    burst(10, 14);
+    burst(18, 21);
+    await writeHistory(history.inTimeOrder());
+    await testDb.db.maintenanceWindow.create({
+      data: { name: "restart", recurrence: "once", startsAt: new Date(t0 + 10 * MINUTE), durationMs: 4 * MINUTE, brokerNode: history.node, createdBy: "test" },
+    });
+
+    const body = { name: "drops", kind: "disconnect_rate_above", params: { threshold: 1.5 }, windowMinutes: 2, brokerNode: history.node, excludeDeviceIds: [flapper] };
+    const rule = await createRule(body);
+    const from = t0;
+    const to = t0 + 26 * MINUTE;
+    await runEvaluatorAcross(from, to);
+    const evaluated = await evaluatorTransitions(rule.id);
+    expect(evaluated.map((transition) => transition.kind)).toEqual(["fired", "resolved"]);
+    expect(Date.parse(evaluated[0]?.at ?? "")).toBeGreaterThanOrEqual(t0 + 18 * MINUTE);
+
+    const exclusions = await resolveAlertExclusions(testDb.db, await loadPreviewQuietContext(testDb.db, new Date(from), new Date(to)), rule, new Date(from));
+    const replay = await replayAlertRule(testDb.db, rule, { from: new Date(from), to: new Date(to) }, exclusions);
+    expect(replay.transitions.map((transition) => ({ kind: transition.kind, at: transition.at.toISOString(), value: transition.value, threshold: transition.threshold }))).toEqual(evaluated);
+    // Unfiltered, the flapper and the restart would each have fired too.
+    expect((await replayedTransitions(rule, from, to)).filter((transition) => transition.kind === "fired")).toHaveLength(3);
+    const preview = await previewAlertRule(testDb.db, CreateAlertRuleSchema.parse(body), new Date(to));
+    expect(preview).toMatchObject({ supported: true, periods: [{ days: 7, fired: 1, resolved: 1 }, { days: 30, fired: 1, resolved: 1 }] });
+
+    // Connected kinds take the excluded device off the gauge.
+    const connected = await createRule({ name: "connected", kind: "connected_below", params: { threshold: 5 }, brokerNode: history.node, excludeDeviceIds: [flapper] });
+    const connectedExclusions = await resolveAlertExclusions(testDb.db, await loadPreviewQuietContext(testDb.db, new Date(from), new Date(to)), connected);
+    expect((await measureFleetValue(testDb.db, connected, new Date(t0 + MINUTE), connectedExclusions)).value).toBe(9);
+    expect((await measureFleetValue(testDb.db, connected, new Date(t0 + MINUTE))).value).toBe(10);
+  });
+
+  it("computes a baseline rule's usual rate without its excluded devices, as the current rate is", { timeout: 400_000 }, async () => {
+    const today = Date.UTC(2026, 10, 5, 10, 0);
+    const history = scriptNodeHistory(6, "preview-quiet-baseline");
+    const [flapper = "", ...others] = history.ids;
+    history.connect(history.ids, today - 8 * DAY_MS - HOUR);
+    // Every previous day 10:00–11:00: the flapper drops twice a minute, the others once every 2 minutes (0.5 / min).
+    for (let day = 1; day <= 7; day++) {
+      for (let m = 0; m < 60; m++) {
+        for (const s of [0, 30]) {
+          history.drop([flapper], today - day * DAY_MS + m * MINUTE + s * 1_000);
+          history.connect([flapper], today - day * DAY_MS + m * MINUTE + (s + 10) * 1_000);
+        }
+        const other = others[(m / 2) % others.length] ?? "";
+        if (m % 2 === 0) {
+          history.drop([other], today - day * DAY_MS + m * MINUTE + 40_000);
+          history.connect([other], today - day * DAY_MS + m * MINUTE + 45_000);
+        }
+      }
+    }
+    // Today the others drop 3 times a minute from 10:20.
+    for (let m = 20; m < 26; m++) {
+      for (const [i, s] of [0, 20, 40].entries()) {
+        history.drop([others[i] ?? ""], today + m * MINUTE + s * 1_000);
+        history.connect([others[i] ?? ""], today + m * MINUTE + (s + 10) * 1_000);
+      }
+    }
+    await writeHistory(history.inTimeOrder());
+
+    const rule = await createRule({ name: "3 × usual", kind: "disconnect_rate_above", params: { mode: "baseline", multiplier: 3, threshold: 1 }, windowMinutes: 5, brokerNode: history.node, excludeDeviceIds: [flapper] });
+    const now = new Date(today + 25 * MINUTE);
+    const exclusions = await resolveAlertExclusions(testDb.db, await loadPreviewQuietContext(testDb.db, now, now), rule);
+    expect(await measureFleetValue(testDb.db, rule, now, exclusions)).toEqual({ value: 3, threshold: 1.5, baseline: { usualPerMinute: 0.5, days: 7 } });
+    // Counted in, the flapper's usual 2 a minute would have raised the threshold above today's burst.
+    expect(await measureFleetValue(testDb.db, rule, now)).toMatchObject({ threshold: 7.5, baseline: { usualPerMinute: 2.5 } });
   });
 
   it("says offline-device rules cannot be previewed", async () => {

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
+import { loadPreviewQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { DAY_MS } from "./baseline-rate.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import type { AlertRuleDefinition } from "./alert-rule-schemas.ts";
@@ -46,6 +47,8 @@ function toEpisodes(transitions: ReplayTransition[]): PreviewEpisode[] {
 /**
  * How often an unsaved rule would have fired over the last 30 days (and the last 7 of them): its rollups loaded
  * in one query, every evaluation tick replayed through the evaluator's measurement and hysteresis, starting from ok.
+ * The rule's own exclusions (devices, labels, chronic flappers as they are now) and maintenance windows (each
+ * occurrence where it was in time) apply; silences do not (they are one-off, and the preview says so).
  * Offline rules need each device's offline spans, which the rollups do not keep: they are not previewed.
  */
 export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, now: Date): Promise<AlertRulePreview> {
@@ -57,7 +60,8 @@ export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, 
   if (!rule) throw new AppError(400, "invalid_rule", "The rule's parameters do not validate.");
   const longest = Math.max(...PREVIEW_DAYS);
   const from = new Date(now.getTime() - longest * DAY_MS);
-  const replay = await replayAlertRule(db, rule, { from, to: now, tickMs: EVALUATION_TICK_MS });
+  const exclusions = await resolveAlertExclusions(db, await loadPreviewQuietContext(db, from, now), rule, from);
+  const replay = await replayAlertRule(db, rule, { from, to: now, tickMs: EVALUATION_TICK_MS }, exclusions);
   const episodes = toEpisodes(replay.transitions);
   const periods = PREVIEW_DAYS.map((days) => {
     const since = now.getTime() - days * DAY_MS;

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import type { AlertExclusions } from "./alert-exclusions.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
 import { stepHysteresis, type AlertPhase, type HysteresisState } from "./hysteresis.ts";
 import { loadRuleSeries } from "./load-rule-series.ts";
@@ -42,12 +43,12 @@ export function replayRule(series: RuleSeries, rule: AlertRuleConfig, ticks: num
   return { transitions, ticks: ticks.length, firstBaselineAt, status: state?.status ?? "ok", last };
 }
 
-/** Loads the rule's rollups for [from, to] in one query and replays every evaluation tick in memory. */
-export async function replayAlertRule(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date; tickMs?: number }): Promise<RuleReplay> {
+/** Loads the rule's rollups for [from, to] in one query (without what the exclusions leave out) and replays every evaluation tick in memory. */
+export async function replayAlertRule(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date; tickMs?: number }, exclusions?: AlertExclusions): Promise<RuleReplay> {
   const ticks = evaluationTicks(span.from.getTime(), span.to.getTime(), span.tickMs ?? EVALUATION_TICK_MS);
   const first = ticks[0];
   const last = ticks.at(-1);
   if (first === undefined || last === undefined) return { transitions: [], ticks: 0, firstBaselineAt: null, status: "ok", last: null };
-  const series = await loadRuleSeries(db, rule, { from: new Date(first), to: new Date(last) });
+  const series = await loadRuleSeries(db, rule, { from: new Date(first), to: new Date(last) }, exclusions);
   return replayRule(series, rule, ticks);
 }

@@ -39,6 +39,11 @@ export const AUDIT_ACTIONS = [
   "probe_endpoint.created",
   "probe_endpoint.updated",
   "probe_endpoint.deleted",
+  "alert_silence.created",
+  "alert_silence.ended",
+  "maintenance_window.created",
+  "maintenance_window.deleted",
+  "alert.acknowledged",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

@@ -1,0 +1,192 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ALERT_RULES_KEY, useAlertRules, type AlertRulesResponse } from "./alert-queries.ts";
+import { AlertSilenceForm } from "./alert-silence-form.tsx";
+import {
+  ALERT_SILENCES_KEY,
+  MAINTENANCE_WINDOWS_KEY,
+  useAlertSilences,
+  useMaintenanceWindows,
+  type AlertSilenceRow,
+  type AlertSilencesResponse,
+  type MaintenanceWindowRow,
+  type MaintenanceWindowsResponse,
+} from "./alert-silence-queries.ts";
+import { formatTimestamp } from "./format.ts";
+import { MaintenanceWindowForm } from "./maintenance-window-form.tsx";
+import { sendJson } from "./send-json.ts";
+
+function describeSilenced(silence: AlertSilenceRow): string {
+  const rule = silence.ruleName ? `rule “${silence.ruleName}”` : "all rules";
+  switch (silence.target) {
+    case "rule":
+      return `Rule “${silence.ruleName ?? "?"}” muted`;
+    case "scope":
+      return `${[silence.source ? `source ${silence.source}` : null, silence.brokerNode ? `node ${silence.brokerNode}` : null].filter(Boolean).join(", ")} muted`;
+    case "devices": {
+      const listed = silence.deviceIds.slice(0, 5).join(", ");
+      const more = silence.deviceIds.length > 5 ? ` +${silence.deviceIds.length - 5} more` : "";
+      return `${silence.deviceIds.length} device${silence.deviceIds.length === 1 ? "" : "s"} (${listed}${more}) left out of ${rule}`;
+    }
+    case "label":
+      return `Devices labelled ${silence.label ?? "?"} left out of ${rule}`;
+  }
+}
+
+function describeWindow(window: MaintenanceWindowRow): string {
+  const scope = [window.source, window.brokerNode].filter(Boolean).join(" · ") || "all sources";
+  const repeats = window.recurrence === "once" ? "once" : window.recurrence;
+  return `${repeats}, ${window.durationMinutes} min · ${scope}`;
+}
+
+type Props = { rules: AlertRulesResponse; silences: AlertSilencesResponse; windows: MaintenanceWindowsResponse; canEdit: boolean };
+
+/** Silences and maintenance windows: what keeps alerts quiet now and soon; support and admins create and end them. */
+export function AlertSilencesPanel({ rules: initialRules, silences: initialSilences, windows: initialWindows, canEdit }: Props) {
+  const queryClient = useQueryClient();
+  const { data: rules } = useAlertRules(initialRules);
+  const { data: silences } = useAlertSilences(initialSilences);
+  const { data: windows } = useMaintenanceWindows(initialWindows);
+  const [creating, setCreating] = useState<"silence" | "window" | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = () =>
+    Promise.all([ALERT_SILENCES_KEY, MAINTENANCE_WINDOWS_KEY, ALERT_RULES_KEY].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+
+  async function act(id: string, action: () => Promise<unknown>) {
+    setBusy(id);
+    setError(null);
+    try {
+      await action();
+      await refresh();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const done = () => {
+    setCreating(null);
+    void refresh();
+  };
+
+  return (
+    <section className="panel" aria-label="Silences and maintenance">
+      <h2>Silences and maintenance windows</h2>
+      <p className="muted">
+        Silenced devices and labels are left out of the measurement, so the rule&apos;s value falls and it resolves. A silenced rule or scope is still
+        evaluated but does not notify. During a maintenance window its rules do not notify, and drops inside it never count.
+      </p>
+      {canEdit && creating === null ? (
+        <div className="toolbar">
+          <button className="button" type="button" onClick={() => setCreating("silence")}>
+            New silence
+          </button>
+          <button className="button" type="button" onClick={() => setCreating("window")}>
+            New maintenance window
+          </button>
+        </div>
+      ) : null}
+      {creating === "silence" ? <AlertSilenceForm rules={rules.rules} onDone={done} onCancel={() => setCreating(null)} /> : null}
+      {creating === "window" ? <MaintenanceWindowForm onDone={done} onCancel={() => setCreating(null)} /> : null}
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+      <h3>Silences</h3>
+      {silences.silences.length === 0 ? (
+        <p className="empty">No silences in force.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Silences">
+            <thead>
+              <tr>
+                <th scope="col">What</th>
+                <th scope="col">Reason</th>
+                <th scope="col">By</th>
+                <th scope="col">Until</th>
+                {canEdit ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {silences.silences.map((silence) => (
+                <tr key={silence.id}>
+                  <td>{describeSilenced(silence)}</td>
+                  <td>{silence.reason}</td>
+                  <td>{silence.createdBy}</td>
+                  <td className="nowrap">
+                    <span className={`badge ${silence.active ? "badge-pending" : "badge-unknown"}`}>{silence.active ? "Active" : "Ended"}</span>{" "}
+                    {formatTimestamp(silence.endsAt)}
+                    {silence.endedBy ? <div className="muted">ended early by {silence.endedBy}</div> : null}
+                  </td>
+                  {canEdit ? (
+                    <td>
+                      {silence.active ? (
+                        <button
+                          className="button button-small"
+                          type="button"
+                          disabled={busy === silence.id}
+                          onClick={() => void act(silence.id, () => sendJson("POST", `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end`))}
+                        >
+                          End now
+                        </button>
+                      ) : null}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h3>Maintenance windows</h3>
+      {windows.windows.length === 0 ? (
+        <p className="empty">No active or upcoming maintenance windows.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Maintenance windows">
+            <thead>
+              <tr>
+                <th scope="col">Window</th>
+                <th scope="col">Repeats</th>
+                <th scope="col">Now / next</th>
+                <th scope="col">By</th>
+                {canEdit ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {windows.windows.map((window) => (
+                <tr key={window.id}>
+                  <td>{window.name}</td>
+                  <td>{describeWindow(window)}</td>
+                  <td className="nowrap">
+                    {window.active ? <span className="badge badge-pending">Active</span> : <span className="badge badge-unknown">Upcoming</span>}{" "}
+                    {window.next ? `${formatTimestamp(window.next.from)} – ${formatTimestamp(window.next.to)}` : null}
+                  </td>
+                  <td>{window.createdBy}</td>
+                  {canEdit ? (
+                    <td>
+                      <button
+                        className="button button-small"
+                        type="button"
+                        disabled={busy === window.id}
+                        onClick={() => void act(window.id, () => sendJson("DELETE", `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}`))}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
