@@ -1,6 +1,6 @@
+import type { ReactNode } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
-import { AgentExportUpload } from "./agent-export-upload.tsx";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 
@@ -15,7 +15,7 @@ const TYPE_LABELS: Record<Jsonify<DeviceAgentContext>["events"][number]["type"],
 const seconds = (value: number | null) => (value === null ? "—" : formatDuration(value * 1000));
 
 /** What the device itself saw (Linkscope agent reports), next to the broker's view above. */
-export function DeviceAgentPanel({ deviceId, context }: { deviceId: string; context: Jsonify<DeviceAgentContext> }) {
+export function DeviceAgentPanel({ context, upload }: { context: Jsonify<DeviceAgentContext>; upload: ReactNode }) {
   const { metrics } = context;
   const topErrors = metrics ? Object.entries(metrics.dropsByError).sort((a, b) => b[1] - a[1]).slice(0, 4) : [];
   return (
@@ -79,7 +79,7 @@ export function DeviceAgentPanel({ deviceId, context }: { deviceId: string; cont
           </table>
         </div>
       ) : null}
-      <AgentExportUpload deviceId={deviceId} />
+      {upload}
     </section>
   );
 }

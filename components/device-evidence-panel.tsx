@@ -3,6 +3,7 @@ import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { shapeVitalsSeries } from "@/lib/device-evidence/shape-vitals-series.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { DeviceEvidenceUpload } from "./device-evidence-upload.tsx";
+import { DeviceUploadGate } from "./device-upload-gate.tsx";
 import { DeviceVitalsChart } from "./device-vitals-chart.tsx";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 
@@ -49,7 +50,9 @@ export async function DeviceEvidencePanel({ deviceId }: { deviceId: string }) {
           <DeviceVitalsChart series={series} />
         </>
       ) : null}
-      <DeviceEvidenceUpload deviceId={deviceId} />
+      <DeviceUploadGate what="device files">
+        <DeviceEvidenceUpload deviceId={deviceId} />
+      </DeviceUploadGate>
     </section>
   );
 }

@@ -1,7 +1,6 @@
-import { getPageUser } from "@/lib/auth/require-page-user.ts";
-import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { listDeviceProbeRuns } from "@/lib/probe/list-device-probe-runs.ts";
+import { DeviceUploadGate } from "./device-upload-gate.tsx";
 import { formatTimestamp } from "./format.ts";
 import { ProbeReportUpload } from "./probe-report-upload.tsx";
 import { ProbeReportView } from "./probe-report-view.tsx";
@@ -10,8 +9,7 @@ const RUNS_SHOWN = 3;
 
 /** Connectivity probes run on the device's own network and uploaded here (CLI `--upload` or the JSON file). */
 export async function DeviceProbeRunsPanel({ deviceId }: { deviceId: string }) {
-  const [user, runs] = await Promise.all([getPageUser(), listDeviceProbeRuns(getDb(), deviceId, RUNS_SHOWN)]);
-  const canUpload = user !== null && hasRole(user.role, "support");
+  const runs = await listDeviceProbeRuns(getDb(), deviceId, RUNS_SHOWN);
   return (
     <section className="panel" aria-labelledby="probe-runs-title">
       <div className="panel-header">
@@ -30,7 +28,9 @@ export async function DeviceProbeRunsPanel({ deviceId }: { deviceId: string }) {
           <ProbeReportView report={run.report} headingLevel={3} />
         </div>
       ))}
-      {canUpload ? <ProbeReportUpload deviceId={deviceId} /> : null}
+      <DeviceUploadGate what="probe runs">
+        <ProbeReportUpload deviceId={deviceId} />
+      </DeviceUploadGate>
     </section>
   );
 }

@@ -17,7 +17,9 @@ const TICKET_PROBE_RUNS = 3;
 import { redactStrings } from "@/lib/security/redact.ts";
 import { listDeviceShareLinks } from "@/lib/share/share-links.ts";
 import { DeviceActivity } from "./device-activity.tsx";
+import { AgentExportUpload } from "./agent-export-upload.tsx";
 import { DeviceAgentPanel } from "./device-agent-panel.tsx";
+import { DeviceUploadGate } from "./device-upload-gate.tsx";
 import { DeviceEventsTable } from "./device-events-table.tsx";
 import { DeviceShareLinks } from "./device-share-links.tsx";
 import { DiagnosisBanner } from "./diagnosis-banner.tsx";
@@ -89,7 +91,12 @@ export async function DeviceEventsSection({ deviceId, mode, from, to, now }: Dev
 
 export async function DeviceAgentSection({ deviceId }: { deviceId: string }) {
   const context = await getDeviceAgentContext(getDb(), { deviceId, limit: AGENT_REPORTS_SHOWN });
-  return <DeviceAgentPanel deviceId={deviceId} context={serializeForClient(context)} />;
+  const upload = (
+    <DeviceUploadGate what="agent exports">
+      <AgentExportUpload deviceId={deviceId} />
+    </DeviceUploadGate>
+  );
+  return <DeviceAgentPanel context={serializeForClient(context)} upload={upload} />;
 }
 
 /** Recommended client settings and the support ticket, side by side on wide screens. */

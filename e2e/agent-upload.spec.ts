@@ -1,6 +1,6 @@
 import { createDiagnosticsCollector } from "@/lib/agent/diagnostics-collector.ts";
 import { asRole, expect, test } from "./fixtures.ts";
-import { AGENT_UPLOAD_DEVICE_ID } from "./seed-events.ts";
+import { AGENT_UPLOAD_DEVICE_ID, KEEPALIVE_DEVICE_ID } from "./seed-events.ts";
 
 test.use(asRole("support"));
 
@@ -49,4 +49,15 @@ test("an agent export uploaded on the device page shows up as device-side contex
   // lib/sources/linkscope-agent.integration.test.ts; an oversized file is refused before it is read).
   await upload("huge.json", `{"pad":"${"x".repeat(2 * 1024 * 1024)}"}`);
   await expect(panel.getByRole("status")).toHaveText(/^The export is \d+ bytes; the limit is 2097152\.$/);
+});
+
+test.describe("as a viewer", () => {
+  test.use(asRole("viewer"));
+  test("the device page shows why there is nothing to upload, not forms that would be refused", async ({ page }) => {
+    await page.goto(`/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`);
+    for (const what of ["agent exports", "device files", "probe runs"]) {
+      await expect(page.getByRole("note").filter({ hasText: `Uploading ${what} needs the support role` })).toBeVisible();
+    }
+    await expect(page.locator('input[type="file"]')).toHaveCount(0);
+  });
 });
