@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "@/lib/alerts/alert-kinds.ts";
 import type { AlertRuleRow } from "./alert-queries.ts";
+import { AlertRuleChannelPicker } from "./alert-rule-channel-picker.tsx";
 import { sendJson } from "./send-json.ts";
 
 function numberOrText(value: FormDataEntryValue | null): number | string | undefined {
@@ -22,7 +23,7 @@ const FIELD_LABELS: Record<string, string> = {
   forSeconds: "Holds for",
   clearMargin: "Clear margin",
   clearForSeconds: "Clear for",
-  webhookUrl: "Webhook URL",
+  channelIds: "Notify",
 };
 
 /** The API's `params.threshold: at most 100 %; …` as one line per field, named as on the form. */
@@ -35,7 +36,7 @@ function toReadableErrors(message: string, thresholdLabel: string): string[] {
   });
 }
 
-/** Create or edit a rule. The webhook URL is never shown: leave it empty to keep the current one. */
+/** Create or edit a rule, and choose the channels it notifies. */
 export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow | null; onDone: (rule: AlertRuleRow) => void; onCancel: () => void }) {
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
   const [errors, setErrors] = useState<string[]>([]);
@@ -45,7 +46,6 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const webhook = String(form.get("webhookUrl") ?? "").trim();
     const body: Record<string, unknown> = {
       name: String(form.get("name") ?? ""),
       kind,
@@ -57,9 +57,8 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       clearMargin: numberOrText(form.get("clearMargin")),
       clearForSeconds: numberOrText(form.get("clearForSeconds")),
       enabled: form.get("enabled") === "on",
+      channelIds: form.getAll("channelIds").map(String),
     };
-    if (form.get("removeWebhook") === "on") body.webhookUrl = null;
-    else if (webhook !== "" || !rule) body.webhookUrl = webhook === "" ? null : webhook;
     setSaving(true);
     setErrors([]);
     try {
@@ -129,15 +128,7 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           Clear for, seconds, before resolving
           <input name="clearForSeconds" inputMode="numeric" defaultValue={rule?.clearForSeconds ?? 60} />
         </label>
-        <label className="alert-form-wide">
-          Webhook URL (Slack incoming webhook or any JSON endpoint)
-          <input name="webhookUrl" type="url" autoComplete="off" placeholder={rule?.webhook ? `${rule.webhook} (leave empty to keep)` : "https://hooks.slack.com/services/…"} />
-        </label>
-        {rule?.webhook ? (
-          <label className="inline-check">
-            <input type="checkbox" name="removeWebhook" /> Remove the webhook
-          </label>
-        ) : null}
+        <AlertRuleChannelPicker rule={rule} />
         <label className="inline-check">
           <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
         </label>

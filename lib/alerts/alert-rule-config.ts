@@ -4,7 +4,7 @@ import { AlertParamsSchemas, type AlertParams } from "./alert-rule-schemas.ts";
 import type { NotifiedRule } from "./alert-notification.ts";
 import type { HysteresisRule } from "./hysteresis.ts";
 
-export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
+export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; enabled: boolean };
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
 export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
@@ -20,7 +20,6 @@ export function toAlertRuleConfig(rule: AlertRule): AlertRuleConfig | null {
     windowMs: rule.windowMs,
     source: rule.source,
     brokerNode: rule.brokerNode,
-    webhookUrl: rule.webhookUrl,
     enabled: rule.enabled,
     hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
   };

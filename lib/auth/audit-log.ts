@@ -35,6 +35,10 @@ export const AUDIT_ACTIONS = [
   "alert_rule.updated",
   "alert_rule.deleted",
   "alert_rule.test_fired",
+  "alert_channel.created",
+  "alert_channel.updated",
+  "alert_channel.deleted",
+  "alert_channel.tested",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

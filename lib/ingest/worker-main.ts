@@ -3,6 +3,7 @@ import { readWorkerEnv, toDetectionThresholds, toDipThresholds } from "@/lib/con
 import { createDb } from "@/lib/db/client.ts";
 import { resolvePublicBaseUrl } from "@/lib/alerts/alert-notification.ts";
 import { startAlertEvaluationJob } from "@/lib/alerts/alert-evaluation-job.ts";
+import { startAlertDeliveryJob } from "@/lib/alerts/deliveries/alert-delivery-job.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
@@ -52,6 +53,7 @@ const alertJob =
   env.ALERT_EVALUATION_INTERVAL_MS > 0
     ? startAlertEvaluationJob(db, log, { intervalMs: env.ALERT_EVALUATION_INTERVAL_MS, publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }) })
     : null;
+const alertDeliveryJob = env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -59,7 +61,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop()]);
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

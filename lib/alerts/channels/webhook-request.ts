@@ -1,0 +1,31 @@
+import { escapeSlackText } from "../alert-notification.ts";
+import type { ChannelSecrets } from "./channel-config.ts";
+import type { HttpChannelRequest } from "./http-channel-request.ts";
+import { kindLabel, statusWord, type StoredNotification } from "./stored-notification.ts";
+
+/** The generic JSON body (unchanged since issue 5): `text` is Slack mrkdwn, `alert` is for programs. */
+export function buildWebhookRequest(notification: StoredNotification, secrets: ChannelSecrets<"webhook">): HttpChannelRequest {
+  const { rule, link } = notification;
+  return {
+    url: secrets.url,
+    body: {
+      text: [
+        `*${statusWord(notification)}* ${escapeSlackText(rule.name)} (${escapeSlackText(kindLabel(notification))})`,
+        escapeSlackText(notification.message),
+        `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
+      ].join("\n"),
+      alert: {
+        rule: rule.name,
+        ruleId: rule.id,
+        kind: rule.kind,
+        status: notification.status,
+        value: notification.value,
+        threshold: rule.threshold,
+        scope: { source: rule.source, brokerNode: rule.brokerNode },
+        subject: notification.subject,
+        startedAt: notification.startedAt,
+      },
+      link: link.url,
+    },
+  };
+}
