@@ -215,7 +215,7 @@ describe("alert evaluation against a real Postgres", () => {
     const history = await testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL, delivery: FAST_RETRY });
     expect(history).toMatchObject({ kind: "test", value: 2 });
     expect(history.deliveries).toMatchObject([{ status: "failed", httpStatus: 500, attempts: 1, error: "HTTP 500" }]);
-    expect(await deliverDueNotifications(testDb.db, FAST_RETRY)).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await deliverDueNotifications(testDb.db, { ...FAST_RETRY, historyIds: [BigInt(history.id)] })).toMatchObject({ claimed: 1, delivered: 1 });
     expect((receiver.requests[1]?.body as { alert: { status: string } }).alert.status).toBe("test");
     const audit = await testDb.db.auditEvent.findMany({ where: { targetId: rule.id } });
     expect(audit.map((event) => event.action).sort()).toEqual(["alert_rule.created", "alert_rule.test_fired"]);
