@@ -1,7 +1,7 @@
-import { escapeSlackText } from "../alert-notification.ts";
 import type { ChannelSecrets } from "./channel-config.ts";
 import type { HttpChannelRequest } from "./http-channel-request.ts";
-import { kindLabel, statusWord, type StoredNotification } from "./stored-notification.ts";
+import { buildSlackText } from "./slack-request.ts";
+import type { StoredNotification } from "./stored-notification.ts";
 
 /** The generic JSON body (unchanged since issue 5): `text` is Slack mrkdwn, `alert` is for programs. */
 export function buildWebhookRequest(notification: StoredNotification, secrets: ChannelSecrets<"webhook">): HttpChannelRequest {
@@ -9,11 +9,7 @@ export function buildWebhookRequest(notification: StoredNotification, secrets: C
   return {
     url: secrets.url,
     body: {
-      text: [
-        `*${statusWord(notification)}* ${escapeSlackText(rule.name)} (${escapeSlackText(kindLabel(notification))})`,
-        escapeSlackText(notification.message),
-        `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
-      ].join("\n"),
+      text: buildSlackText(notification),
       alert: {
         rule: rule.name,
         ruleId: rule.id,
