@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "@/lib/alerts/alert-kinds.ts";
 import type { RateMode } from "@/lib/alerts/alert-rule-schemas.ts";
 import type { AlertRuleRow } from "./alert-queries.ts";
+import { AlertRuleChannelPicker } from "./alert-rule-channel-picker.tsx";
 import { AlertRulePreviewPanel, type AlertRulePreviewResult } from "./alert-rule-preview.tsx";
 import { sendJson } from "./send-json.ts";
 
@@ -25,7 +26,7 @@ const FIELD_LABELS: Record<string, string> = {
   forSeconds: "Holds for",
   clearMargin: "Clear margin",
   clearForSeconds: "Clear for",
-  webhookUrl: "Webhook URL",
+  channelIds: "Notify",
 };
 
 /** The API's `params.threshold: at most 100 %; …` as one line per field, named as on the form. */
@@ -40,7 +41,7 @@ function toReadableErrors(message: string, thresholdLabel: string): string[] {
 
 const isRateKind = (kind: AlertRuleKind) => kind === "disconnect_rate_above" || kind === "code_rate_above";
 
-/** Create or edit a rule, previewing how often it would have fired. The webhook URL is never shown: leave it empty to keep the current one. */
+/** Create or edit a rule, choose the channels it notifies, and preview how often it would have fired. */
 export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow | null; onDone: (rule: AlertRuleRow) => void; onCancel: () => void }) {
   const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
@@ -54,7 +55,6 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
 
   function readBody(formElement: HTMLFormElement): Record<string, unknown> {
     const form = new FormData(formElement);
-    const webhook = String(form.get("webhookUrl") ?? "").trim();
     const body: Record<string, unknown> = {
       name: String(form.get("name") ?? ""),
       kind,
@@ -70,15 +70,15 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       clearMargin: numberOrText(form.get("clearMargin")),
       clearForSeconds: numberOrText(form.get("clearForSeconds")),
       enabled: form.get("enabled") === "on",
+      channelIds: form.getAll("channelIds").map(String),
     };
-    if (form.get("removeWebhook") === "on") body.webhookUrl = null;
-    else if (webhook !== "" || !rule) body.webhookUrl = webhook === "" ? null : webhook;
     return body;
   }
 
   async function runPreview() {
     if (!formRef.current) return;
-    const { webhookUrl: _ignored, ...body } = readBody(formRef.current);
+    // Where a rule notifies does not change when it fires.
+    const { channelIds: _ignored, ...body } = readBody(formRef.current);
     setPreview("loading");
     setErrors([]);
     try {
@@ -177,15 +177,7 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           Clear for, seconds, before resolving
           <input name="clearForSeconds" inputMode="numeric" defaultValue={rule?.clearForSeconds ?? 60} />
         </label>
-        <label className="alert-form-wide">
-          Webhook URL (Slack incoming webhook or any JSON endpoint)
-          <input name="webhookUrl" type="url" autoComplete="off" placeholder={rule?.webhook ? `${rule.webhook} (leave empty to keep)` : "https://hooks.slack.com/services/…"} />
-        </label>
-        {rule?.webhook ? (
-          <label className="inline-check">
-            <input type="checkbox" name="removeWebhook" /> Remove the webhook
-          </label>
-        ) : null}
+        <AlertRuleChannelPicker rule={rule} />
         <label className="inline-check">
           <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
         </label>

@@ -101,6 +101,11 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/endpoints/[id]": { role: "viewer", allowedStatus: 404 },
   "PATCH /api/v1/endpoints/[id]": { role: "admin", body: {}, allowedStatus: 404 },
   "DELETE /api/v1/endpoints/[id]": { role: "admin", allowedStatus: 404 },
+  "GET /api/v1/alerts/channels": { role: "support" },
+  "POST /api/v1/alerts/channels": { role: "admin", body: {} },
+  "PATCH /api/v1/alerts/channels/[id]": { role: "admin", body: {}, allowedStatus: 404 },
+  "DELETE /api/v1/alerts/channels/[id]": { role: "admin", allowedStatus: 404 },
+  "POST /api/v1/alerts/channels/[id]/test": { role: "admin", allowedStatus: 404 },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },
   // Unknown incident: the 404 envelope (400 for the malformed sample IDs), never 401/403.

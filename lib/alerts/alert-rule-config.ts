@@ -4,10 +4,10 @@ import { AlertParamsSchemas, type AlertParams } from "./alert-rule-schemas.ts";
 import type { NotifiedRule } from "./alert-notification.ts";
 import type { HysteresisRule } from "./hysteresis.ts";
 
-export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; webhookUrl: string | null; enabled: boolean };
+export type AlertRuleConfig = NotifiedRule & { hysteresis: HysteresisRule; enabled: boolean };
 
 /** The columns a rule is configured by (a stored row, or an unsaved definition being previewed). */
-export type AlertRuleFields = Pick<AlertRule, "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "webhookUrl" | "enabled">;
+export type AlertRuleFields = Pick<AlertRule, "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "enabled">;
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
 export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null {
@@ -24,7 +24,6 @@ export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null
     windowMs: rule.windowMs,
     source: rule.source,
     brokerNode: rule.brokerNode,
-    webhookUrl: rule.webhookUrl,
     enabled: rule.enabled,
     hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
   };

@@ -23,7 +23,6 @@ const rule = (overrides: Partial<AlertRuleConfig> = {}): AlertRuleConfig => ({
   windowMs: 5 * MINUTE,
   source: null,
   brokerNode: null,
-  webhookUrl: null,
   enabled: true,
   hysteresis: { direction: "above", threshold: 1, clearMargin: 0, forMs: 0, clearForMs: 0 },
   ...overrides,

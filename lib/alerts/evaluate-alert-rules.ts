@@ -2,31 +2,28 @@ import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
 import type { Db, Prisma } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { FLEET_SUBJECT, MAX_FIRING_DEVICES_PER_RULE } from "./alert-kinds.ts";
-import { buildAlertLink, buildWebhookPayload, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
+import { buildAlertLink, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
 import { toAlertRuleConfig, type AlertRuleConfig } from "./alert-rule-config.ts";
-import { deliverWebhook, type DeliverWebhook } from "./deliver-webhook.ts";
+import { comparedThreshold, toStoredNotification } from "./channels/stored-notification.ts";
+import { enqueueNotification } from "./deliveries/enqueue-notification.ts";
 import { findAlertIncident } from "./find-alert-incident.ts";
 import { loadOfflineSince } from "./find-offline-devices.ts";
 import { stepHysteresis, type HysteresisState } from "./hysteresis.ts";
 import { findOfflineLonger, measureFleetValue, offlineMinutes, type RuleMeasurement } from "./measure-alert-rule.ts";
 
-export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; delivered: number; failed: number };
-export type AlertEvaluationInput = { now: Date; publicBaseUrl: string; deliver?: DeliverWebhook; log?: Logger };
+export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; queued: number };
+export type AlertEvaluationInput = { now: Date; publicBaseUrl: string; log?: Logger };
 
 // One writer of alert states at a time across worker processes (measuring happens outside the lock).
 const ALERT_LOCK_KEY = 0x6c6e6b61;
-const DELIVERY_CONCURRENCY = 5;
-
-type Outbox = { historyId: bigint; url: string; body: unknown };
 
 /**
- * Measures every enabled rule, steps each subject's hysteresis state, records a history row per transition and then
- * sends the webhooks (after the commit, so a slow receiver never holds the lock). State lives in the database, so a
- * restarted worker carries on where the last one stopped.
+ * Measures every enabled rule, steps each subject's hysteresis state, and records a history row per transition with
+ * its deliveries (one per channel, sent by the delivery job after the commit, so a slow receiver never holds the lock).
+ * State lives in the database, so a restarted worker carries on where the last one stopped.
  */
 export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): Promise<AlertEvaluationRun> {
-  const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, delivered: 0, failed: 0 };
-  const outbox: Outbox[] = [];
+  const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, queued: 0 };
   for (const row of await db.alertRule.findMany({ where: { enabled: true }, orderBy: { createdAt: "asc" } })) {
     const rule = toAlertRuleConfig(row);
     if (!rule) {
@@ -36,23 +33,10 @@ export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): P
     run.rules++;
     const samples = await measureSubjects(db, rule, input.now);
     const notifications = await db.$transaction((tx) => applySamples(tx, row, rule, samples, input), { timeout: 30_000 });
-    for (const { transition, historyId, body } of notifications) {
+    for (const { transition, queued } of notifications) {
       run[transition]++;
-      if (rule.webhookUrl) outbox.push({ historyId, url: rule.webhookUrl, body });
+      run.queued += queued;
     }
-  }
-  const deliver = input.deliver ?? deliverWebhook;
-  for (let i = 0; i < outbox.length; i += DELIVERY_CONCURRENCY) {
-    await Promise.all(
-      outbox.slice(i, i + DELIVERY_CONCURRENCY).map(async (item) => {
-        const result = await deliver(item.url, item.body);
-        run[result.delivered ? "delivered" : "failed"]++;
-        await db.alertHistory.update({
-          where: { id: item.historyId },
-          data: { deliveryStatus: result.delivered ? "delivered" : "failed", httpStatus: result.httpStatus, attempts: result.attempts, error: result.error },
-        });
-      }),
-    );
   }
   return run;
 }
@@ -78,7 +62,7 @@ async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date): Promis
   return samples;
 }
 
-type Transition = { transition: "fired" | "resolved"; historyId: bigint; body: unknown };
+type Transition = { transition: "fired" | "resolved"; historyId: bigint; queued: number };
 
 async function applySamples(tx: Prisma.TransactionClient, row: AlertRule, rule: AlertRuleConfig, samples: Map<string, Sample>, input: AlertEvaluationInput): Promise<Transition[]> {
   const { now } = input;
@@ -137,13 +121,13 @@ async function recordTransition(
       kind: transition,
       subject,
       value,
-      threshold: Number.isFinite(threshold) ? threshold : rule.threshold,
+      threshold: comparedThreshold({ rule, threshold }),
       message: describeAlertValue(rule, subject, value, threshold),
       link: link.url,
-      deliveryStatus: rule.webhookUrl ? "pending" : "no_webhook",
       occurredAt: now,
     },
     select: { id: true },
   });
-  return { transition, historyId: history.id, body: buildWebhookPayload(notification) };
+  const queued = await enqueueNotification(tx, { historyId: history.id, ruleId: rule.id, notification: toStoredNotification(notification, now), now });
+  return { transition, historyId: history.id, queued };
 }

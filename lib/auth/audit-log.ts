@@ -39,6 +39,10 @@ export const AUDIT_ACTIONS = [
   "probe_endpoint.created",
   "probe_endpoint.updated",
   "probe_endpoint.deleted",
+  "alert_channel.created",
+  "alert_channel.updated",
+  "alert_channel.deleted",
+  "alert_channel.tested",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 
