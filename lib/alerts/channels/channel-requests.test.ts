@@ -6,7 +6,7 @@ import { buildEmailMessage } from "./email-message.ts";
 import { DEFAULT_CHANNEL_ENDPOINTS } from "./http-channel-request.ts";
 import { buildChannelRequest } from "./send-to-channel.ts";
 import { buildSlackText } from "./slack-request.ts";
-import { buildDedupKey, type StoredNotification } from "./stored-notification.ts";
+import { buildDedupKey, toStoredNotification, type StoredNotification } from "./stored-notification.ts";
 
 const BASE = "https://linkscope.example.com";
 const NOTIFICATION: StoredNotification = {
@@ -36,6 +36,20 @@ describe("channel requests", () => {
       link: NOTIFICATION.link.url,
       text: expect.stringContaining(":test_tube: *TEST*"),
     });
+  });
+
+  it("keeps the threshold a baseline rule compared with, and answers it in the webhook and PagerDuty bodies", () => {
+    const rule = { id: "r2", name: "Drops", kind: "disconnect_rate_above" as const, threshold: 5, baseline: { multiplier: 3 }, windowMs: 300_000, source: null, brokerNode: null };
+    const link = { url: `${BASE}/fleet`, label: "Open fleet view" };
+    const stored = toStoredNotification({ rule, status: "firing", subject: "fleet", value: 20, threshold: 12.5, startedAt: new Date(NOTIFICATION.startedAt), link }, new Date(NOTIFICATION.occurredAt));
+    expect(stored.threshold).toBe(12.5);
+    expect(stored.message).toContain("alert above 12.5 (3 × the usual rate, at least 5)");
+    const webhook = buildChannelRequest(stored, { type: "webhook", name: "w", settings: {}, secrets: { url: "https://example.com/h" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    expect(webhook.body).toMatchObject({ alert: { threshold: 12.5 } });
+    const pagerduty = buildChannelRequest(stored, { type: "pagerduty", name: "p", settings: { severity: "error" }, secrets: { routingKey: "R0123456789abcdef" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    expect(pagerduty.body).toMatchObject({ payload: { custom_details: { threshold: 12.5 } } });
+    // No baseline yet (Infinity): the rule's floor, as on the history row.
+    expect(toStoredNotification({ rule, status: "test", subject: "fleet", value: 0, threshold: Infinity, startedAt: new Date(), link }, new Date()).threshold).toBe(5);
   });
 
   it("uses one dedup key per rule and subject, hashed when a device ID is too long for PagerDuty", () => {
