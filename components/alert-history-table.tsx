@@ -1,23 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { AlertDeliveryCell } from "./alert-delivery-cell.tsx";
 import { useAlertHistory, type AlertHistoryFilter, type AlertHistoryResponse, type AlertHistoryRow } from "./alert-queries.ts";
 import { formatTimestamp } from "./format.ts";
 
 const KIND_BADGE = { fired: "badge-offline", resolved: "badge-online", test: "badge-unknown" } as const;
-
-function describeDelivery(row: AlertHistoryRow): string {
-  switch (row.deliveryStatus) {
-    case "delivered":
-      return `delivered (HTTP ${row.httpStatus ?? "?"}${row.attempts > 1 ? `, ${row.attempts} attempts` : ""})`;
-    case "failed":
-      return `failed: ${row.error ?? "unknown"} (${row.attempts} attempt${row.attempts === 1 ? "" : "s"})`;
-    case "no_webhook":
-      return "no webhook";
-    default:
-      return "sending…";
-  }
-}
 
 function describeLink(row: AlertHistoryRow): string {
   if (row.linkPath.startsWith("/devices/")) return `Device ${row.subject}`;
@@ -63,7 +51,9 @@ export function AlertHistoryTable({ filter, initialData }: { filter: AlertHistor
                   <td>
                     <Link href={row.linkPath}>{describeLink(row)}</Link>
                   </td>
-                  <td className={row.deliveryStatus === "failed" ? "error-text" : "nowrap"}>{describeDelivery(row)}</td>
+                  <td>
+                    <AlertDeliveryCell deliveries={row.deliveries} message={row.message} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "@/lib/alerts/alert-kinds.ts";
 import type { RateMode } from "@/lib/alerts/alert-rule-schemas.ts";
 import type { AlertRuleRow } from "./alert-queries.ts";
+import { AlertRuleChannelPicker } from "./alert-rule-channel-picker.tsx";
 import { AlertRulePreviewPanel, type AlertRulePreviewResult } from "./alert-rule-preview.tsx";
 import { sendJson } from "./send-json.ts";
 
@@ -25,10 +26,10 @@ const FIELD_LABELS: Record<string, string> = {
   forSeconds: "Holds for",
   clearMargin: "Clear margin",
   clearForSeconds: "Clear for",
-  webhookUrl: "Webhook URL",
   renotifyMinutes: "Re-notify every",
   excludeDeviceIds: "Leave out devices",
   excludeLabels: "Leave out labels",
+  channelIds: "Notify",
 };
 
 /** One entry per line or comma. */
@@ -51,7 +52,7 @@ function toReadableErrors(message: string, thresholdLabel: string): string[] {
 
 const isRateKind = (kind: AlertRuleKind) => kind === "disconnect_rate_above" || kind === "code_rate_above";
 
-/** Create or edit a rule, previewing how often it would have fired. The webhook URL is never shown: leave it empty to keep the current one. */
+/** Create or edit a rule, choose the channels it notifies, and preview how often it would have fired. */
 export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow | null; onDone: (rule: AlertRuleRow) => void; onCancel: () => void }) {
   const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
@@ -65,7 +66,6 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
 
   function readBody(formElement: HTMLFormElement): Record<string, unknown> {
     const form = new FormData(formElement);
-    const webhook = String(form.get("webhookUrl") ?? "").trim();
     const body: Record<string, unknown> = {
       name: String(form.get("name") ?? ""),
       kind,
@@ -85,15 +85,15 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       excludeDeviceIds: splitList(form.get("excludeDeviceIds")),
       excludeLabels: splitList(form.get("excludeLabels")),
       excludeFlapping: form.get("excludeFlapping") === "on",
+      channelIds: form.getAll("channelIds").map(String),
     };
-    if (form.get("removeWebhook") === "on") body.webhookUrl = null;
-    else if (webhook !== "" || !rule) body.webhookUrl = webhook === "" ? null : webhook;
     return body;
   }
 
   async function runPreview() {
     if (!formRef.current) return;
-    const { webhookUrl: _ignored, ...body } = readBody(formRef.current);
+    // Where a rule notifies does not change when it fires.
+    const { channelIds: _ignored, ...body } = readBody(formRef.current);
     setPreview("loading");
     setErrors([]);
     try {
@@ -208,15 +208,7 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           <input type="checkbox" name="excludeFlapping" defaultChecked={rule?.excludeFlapping ?? false} /> Leave out chronic flappers (dropped in 6 or more hours of
           the day before the window)
         </label>
-        <label className="alert-form-wide">
-          Webhook URL (Slack incoming webhook or any JSON endpoint)
-          <input name="webhookUrl" type="url" autoComplete="off" placeholder={rule?.webhook ? `${rule.webhook} (leave empty to keep)` : "https://hooks.slack.com/services/…"} />
-        </label>
-        {rule?.webhook ? (
-          <label className="inline-check">
-            <input type="checkbox" name="removeWebhook" /> Remove the webhook
-          </label>
-        ) : null}
+        <AlertRuleChannelPicker rule={rule} />
         <label className="inline-check">
           <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
         </label>

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ALERT_KINDS } from "@/lib/alerts/alert-kinds.ts";
+import { describeTestResult } from "./alert-delivery-summary.ts";
 import { ALERT_RULES_KEY, useAlertRules, type AlertHistoryRow, type AlertRuleRow, type AlertRulesResponse } from "./alert-queries.ts";
 import { AlertRuleForm } from "./alert-rule-form.tsx";
 import { formatTimestamp } from "./format.ts";
@@ -59,13 +60,6 @@ function describeQuiet(rule: AlertRuleRow): string[] {
   return lines;
 }
 
-function describeDelivery(history: AlertHistoryRow): string {
-  const attempts = `${history.attempts} attempt${history.attempts === 1 ? "" : "s"}`;
-  return history.deliveryStatus === "delivered"
-    ? `Test delivered (HTTP ${history.httpStatus ?? "?"}, ${attempts})`
-    : `Test failed: ${history.error ?? "unknown error"} (${attempts})`;
-}
-
 /** The rules with their live state; support and admins also edit, enable/disable, delete and test-fire them. */
 export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRulesResponse; canEdit: boolean }) {
   const queryClient = useQueryClient();
@@ -97,7 +91,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
       setResults((current) => ({ ...current, [rule.id]: { ok: true, text: "Sending…" } }));
       try {
         const result = await sendJson<{ history: AlertHistoryRow; delivered: boolean }>("POST", `${path(rule)}/test`);
-        if (result) setResults((current) => ({ ...current, [rule.id]: { ok: result.delivered, text: describeDelivery(result.history) } }));
+        if (result) setResults((current) => ({ ...current, [rule.id]: describeTestResult(result.history) }));
       } catch (failure) {
         setResults((current) => ({ ...current, [rule.id]: { ok: false, text: failure instanceof Error ? failure.message : String(failure) } }));
       }
@@ -141,7 +135,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                   <th scope="col">Scope</th>
                   <th scope="col">State</th>
                   <th scope="col">Last fired</th>
-                  <th scope="col">Webhook</th>
+                  <th scope="col">Channels</th>
                   {canEdit ? <th scope="col">Actions</th> : null}
                 </tr>
               </thead>
@@ -177,8 +171,8 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                       ) : null}
                     </td>
                     <td className="nowrap">{rule.lastFiredAt ? formatTimestamp(rule.lastFiredAt) : "never"}</td>
-                    <td className="mono nowrap" data-testid="masked-webhook">
-                      {rule.webhook ?? "none"}
+                    <td data-testid="rule-channels">
+                      {rule.channels.length > 0 ? rule.channels.map((channel) => channel.name).join(", ") : "none"}
                     </td>
                     {canEdit ? (
                       <td>
@@ -204,7 +198,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                               Acknowledge
                             </button>
                           ) : null}
-                          <button className="button button-small" type="button" disabled={busy === rule.id || !rule.webhook} onClick={() => void testFire(rule)}>
+                          <button className="button button-small" type="button" disabled={busy === rule.id || rule.channels.length === 0} onClick={() => void testFire(rule)}>
                             Test-fire
                           </button>
                           {confirmingDelete === rule.id ? (

@@ -10,10 +10,39 @@ test.afterAll(async () => {
   await receiver.close();
 });
 
-test.describe("as support", () => {
+let channelName: string;
+
+test.describe.serial("channels and rules", () => {
+  test.describe("as an admin", () => {
+    test.use(asRole("admin"));
+
+    test("adds a webhook channel, sees its URL only masked and sends a test", async ({ page }) => {
+      channelName = `Ops hook ${randomUUID().slice(0, 8)}`;
+      await page.goto("/alerts");
+      const panel = page.getByRole("region", { name: "Notification channels" });
+      await panel.getByRole("button", { name: "New channel" }).click();
+      const form = panel.getByRole("form", { name: "New channel" });
+      await form.getByLabel("Name").fill(channelName);
+      await form.getByLabel("Type").selectOption("webhook");
+      await form.getByLabel("URL").fill(receiver.url);
+      await form.getByRole("button", { name: "Add channel" }).click();
+      await expect(form).toBeHidden();
+
+      const row = panel.getByTestId("channel-row").filter({ hasText: channelName });
+      await expect(row.getByTestId("channel-settings")).toHaveText(`url: ${new URL(receiver.url).origin}/…1234`);
+      expect(await page.content()).not.toContain("secretToken");
+      const received = receiver.requests.length;
+      await row.getByRole("button", { name: "Send test" }).click();
+      await expect(row.getByRole("status")).toHaveText("Test delivered (HTTP 200)");
+      expect(receiver.requests[received]?.body).toMatchObject({ alert: { status: "test" } });
+      await page.screenshot({ path: "test-results/alerts-channels.png", fullPage: true });
+    });
+  });
+
+  test.describe("as support", () => {
   test.use(asRole("support"));
 
-  test("creates a rule, test-fires it to a webhook and finds the test in the history; the URL is only shown masked", async ({ page }) => {
+  test("creates a rule notifying the channel, test-fires it and finds the delivery in the history", async ({ page }) => {
     const name = `Fleet below 1000 ${randomUUID().slice(0, 8)}`;
     await page.goto("/");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
@@ -30,17 +59,17 @@ test.describe("as support", () => {
 
     await form.getByLabel("Kind").selectOption("connected_below");
     await form.getByLabel("Fewer connected devices than").fill("1000");
-    await form.getByLabel(/Webhook URL/).fill(receiver.url);
+    await form.getByLabel(new RegExp(`^${channelName}`)).check();
     await form.getByRole("button", { name: "Create rule" }).click();
     await expect(form).toBeHidden();
 
     const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
-    await expect(row.getByTestId("masked-webhook")).toHaveText(`${new URL(receiver.url).origin}/…1234`);
+    await expect(row.getByTestId("rule-channels")).toHaveText(channelName);
     expect(await page.content()).not.toContain("secretToken");
 
     const received = receiver.requests.length;
     await row.getByRole("button", { name: "Test-fire" }).click();
-    await expect(row.getByTestId("test-fire-result")).toHaveText("Test delivered (HTTP 200, 1 attempt)");
+    await expect(row.getByTestId("test-fire-result")).toHaveText(`Test ${channelName}: delivered (HTTP 200)`);
     const body = receiver.requests[received]?.body as { text: string; alert: { rule: string; status: string; threshold: number }; link: string };
     expect(body.alert).toMatchObject({ rule: name, status: "test", threshold: 1000 });
     expect(body.text).toContain(":test_tube: *TEST*");
@@ -50,7 +79,7 @@ test.describe("as support", () => {
     await row.getByRole("link", { name }).click();
     await page.waitForURL(/\/alerts\/history\?ruleId=/);
     const history = page.getByRole("table", { name: "Alert history" });
-    await expect(history.getByRole("row").filter({ hasText: name })).toContainText("delivered (HTTP 200)");
+    await expect(history.getByRole("row").filter({ hasText: name })).toContainText(`${channelName} (webhook): delivered (HTTP 200)`);
     await expect(history.getByRole("row").filter({ hasText: name })).toContainText("test");
     await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
 
@@ -62,25 +91,33 @@ test.describe("as support", () => {
     await again.getByRole("button", { name: "Confirm delete" }).click();
     await expect(page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name })).toHaveCount(0);
   });
+  });
 });
 
 test.describe("as a viewer", () => {
-  test("sees rules and their masked webhook but cannot edit, test-fire or delete", async ({ page, baseURL }) => {
+  test("sees rules and their channels but cannot edit, test-fire or delete, nor read the channels", async ({ page, baseURL }) => {
     if (!baseURL) throw new Error("baseURL is not configured");
+    const admin = await createApiClient(baseURL, "admin");
     const support = await createApiClient(baseURL, "support");
     const viewer = await createApiClient(baseURL, "viewer");
+    const hookName = `Viewer hook ${randomUUID().slice(0, 8)}`;
     const name = `Offline too long ${randomUUID().slice(0, 8)}`;
     try {
-      const created = await support.post("/api/v1/alerts/rules", {
-        data: { name, kind: "device_offline_longer", params: { threshold: 60 }, forSeconds: 0, webhookUrl: receiver.url },
+      const channel = await admin.post("/api/v1/alerts/channels", { data: { name: hookName, type: "webhook", secrets: { url: receiver.url } } });
+      expect(channel.status()).toBe(201);
+      const { channel: created } = (await channel.json()) as { channel: { id: string; secrets: { url: string } } };
+      expect(created.secrets.url).toBe(`${new URL(receiver.url).origin}/…1234`);
+      expect((await support.post("/api/v1/alerts/channels", { data: { name: "x", type: "webhook", secrets: { url: receiver.url } } })).status()).toBe(403);
+      const made = await support.post("/api/v1/alerts/rules", {
+        data: { name, kind: "device_offline_longer", params: { threshold: 60 }, forSeconds: 0, channelIds: [created.id] },
       });
-      expect(created.status()).toBe(201);
-      const { rule } = (await created.json()) as { rule: { id: string; webhook: string } };
-      expect(rule.webhook).toBe(`${new URL(receiver.url).origin}/…1234`);
+      expect(made.status()).toBe(201);
+      const { rule } = (await made.json()) as { rule: { id: string } };
 
       await page.goto("/alerts");
       const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
-      await expect(row.getByTestId("masked-webhook")).toHaveText(rule.webhook);
+      await expect(row.getByTestId("rule-channels")).toHaveText(hookName);
+      await expect(page.getByRole("region", { name: "Notification channels" })).toHaveCount(0);
       await expect(page.getByRole("button", { name: "New rule" })).toHaveCount(0);
       await expect(row.getByRole("button")).toHaveCount(0);
 
@@ -90,9 +127,11 @@ test.describe("as a viewer", () => {
       expect((await viewer.patch(`/api/v1/alerts/rules/${rule.id}`, { data: { enabled: false } })).status()).toBe(403);
       expect((await viewer.post(`/api/v1/alerts/rules/${rule.id}/test`)).status()).toBe(403);
       expect((await viewer.delete(`/api/v1/alerts/rules/${rule.id}`)).status()).toBe(403);
+      expect((await viewer.get("/api/v1/alerts/channels")).status()).toBe(403);
       expect((await support.delete(`/api/v1/alerts/rules/${rule.id}`)).status()).toBe(204);
+      expect((await admin.delete(`/api/v1/alerts/channels/${created.id}`)).status()).toBe(204);
     } finally {
-      await Promise.all([support.dispose(), viewer.dispose()]);
+      await Promise.all([admin.dispose(), support.dispose(), viewer.dispose()]);
     }
   });
 });

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { AGENT_EXPORT_FORMAT, AGENT_FORMAT_VERSION, type AgentExport } from "@/lib/agent/export-format.ts";
 import { createAlertRule } from "@/lib/alerts/alert-rules.ts";
 import { CreateAlertRuleSchema } from "@/lib/alerts/alert-rule-schemas.ts";
+import { createAlertChannel } from "@/lib/alerts/channels/alert-channels.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
@@ -149,13 +151,21 @@ export async function seedRedactionCorpus(db: Db, now: number): Promise<Redactio
 
   await recordAuditEvent(db, { action: "device.note", actor: CLI_ACTOR, ip: null, target: { type: "device", id: REDACTION_DEVICE_ID }, details: { note: corpusText(), ...corpusFields() } });
 
-  const rule = await createAlertRule(
+  const channel = await createAlertChannel(
     db,
-    CreateAlertRuleSchema.parse({ name: "Redaction corpus offline", kind: "device_offline_longer", params: { threshold: 60 }, source: SOURCE, webhookUrl: "https://bob:UrlPw0018@alerts.example.com/hook?token=CustAuthTok0009" }),
+    { name: `Redaction corpus hook ${randomUUID().slice(0, 8)}`, type: "webhook", settings: {}, secrets: { url: "https://bob:UrlPw0018@alerts.example.com/hook?token=CustAuthTok0009" } },
     { actor: CLI_ACTOR },
   );
-  await db.alertHistory.create({
-    data: { ruleId: rule.id, ruleName: rule.name, ruleKind: "device_offline_longer", kind: "fired", subject: REDACTION_DEVICE_ID, message: `offline: ${corpusText()}`, link: "http://127.0.0.1/alerts/history", deliveryStatus: "failed", attempts: 1, error: `webhook failed: ${corpusText()}`, occurredAt: new Date(now - 30 * MINUTE) },
+  const rule = await createAlertRule(
+    db,
+    CreateAlertRuleSchema.parse({ name: "Redaction corpus offline", kind: "device_offline_longer", params: { threshold: 60 }, source: SOURCE, channelIds: [channel.id] }),
+    { actor: CLI_ACTOR },
+  );
+  const history = await db.alertHistory.create({
+    data: { ruleId: rule.id, ruleName: rule.name, ruleKind: "device_offline_longer", kind: "fired", subject: REDACTION_DEVICE_ID, message: `offline: ${corpusText()}`, link: "http://127.0.0.1/alerts/history", occurredAt: new Date(now - 30 * MINUTE) },
+  });
+  await db.alertDelivery.create({
+    data: { historyId: history.id, channelId: channel.id, channelName: channel.name, channelType: "webhook", notification: {}, status: "gave_up", attempts: 1, nextAttemptAt: new Date(now - 30 * MINUTE), error: `webhook failed: ${corpusText()}` },
   });
 
   const deviceLink = await createShareLink(db, { deviceId: REDACTION_DEVICE_ID, from: new Date(now - 2 * 60 * MINUTE), to: new Date(now), expiresInHours: 24, actor: CLI_ACTOR, ip: null, now: new Date(now) });

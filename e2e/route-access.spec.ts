@@ -108,6 +108,11 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/alerts/maintenance-windows": { role: "viewer" },
   "POST /api/v1/alerts/maintenance-windows": { role: "support", body: {} },
   "DELETE /api/v1/alerts/maintenance-windows/[id]": { role: "support", allowedStatus: 404 },
+  "GET /api/v1/alerts/channels": { role: "support" },
+  "POST /api/v1/alerts/channels": { role: "admin", body: {} },
+  "PATCH /api/v1/alerts/channels/[id]": { role: "admin", body: {}, allowedStatus: 404 },
+  "DELETE /api/v1/alerts/channels/[id]": { role: "admin", allowedStatus: 404 },
+  "POST /api/v1/alerts/channels/[id]/test": { role: "admin", allowedStatus: 404 },
   // An event stream never ends: allowed callers are checked by status only (see readStreamStatus).
   "GET /api/v1/live": { role: "viewer", stream: true },
   // Unknown incident: the 404 envelope (400 for the malformed sample IDs), never 401/403.

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AlertChannelsAdminPanel } from "@/components/alert-channels-admin-panel.tsx";
 import { AlertRulesPanel } from "@/components/alert-rules-panel.tsx";
 import { AlertSilencesPanel } from "@/components/alert-silences-panel.tsx";
 import { listAlertRules } from "@/lib/alerts/alert-rules.ts";
@@ -21,7 +22,7 @@ export default async function AlertsPage() {
       <div className="page-header">
         <div>
           <h1>Alerts</h1>
-          <p className="muted">Rules the ingest worker evaluates continuously; notifications go to a webhook (Slack-compatible).</p>
+          <p className="muted">Rules the ingest worker evaluates continuously; notifications go to the channels each rule chooses (email, Slack, Teams, PagerDuty, Opsgenie, webhook).</p>
           <p className="muted">
             An alert fires once its condition has held for the rule&apos;s duration, and resolves only after the value stayed past the clear margin.
           </p>
@@ -37,6 +38,7 @@ export default async function AlertsPage() {
         windows={{ windows: serializeForClient(windows) }}
         canEdit={hasRole(user.role, "support")}
       />
+      {hasRole(user.role, "admin") ? <AlertChannelsAdminPanel /> : null}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { ALERT_KINDS, FLEET_SUBJECT, type AlertRuleKind } from "./alert-kinds.ts";
+import { FLEET_SUBJECT, type AlertRuleKind } from "./alert-kinds.ts";
 
 /** The rule fields a notification describes. */
 export type NotifiedRule = {
@@ -29,23 +29,6 @@ export type AlertNotification = {
 };
 
 export type AlertLink = { url: string; label: string };
-
-/** The webhook body: `text` is Slack mrkdwn, so a Slack incoming-webhook URL works unchanged; the rest is for programs. */
-export type WebhookPayload = {
-  text: string;
-  alert: {
-    rule: string;
-    ruleId: string;
-    kind: AlertRuleKind;
-    status: NotificationStatus;
-    value: number | null;
-    threshold: number;
-    scope: { source: string | null; brokerNode: string | null };
-    subject: string;
-    startedAt: string;
-  };
-  link: string;
-};
 
 export function describeScope(rule: Pick<NotifiedRule, "source" | "brokerNode">): string {
   if (!rule.source && !rule.brokerNode) return "all sources";
@@ -96,38 +79,6 @@ export function describeAlertValue(rule: NotifiedRule, subject: string, value: n
 // Slack mrkdwn: only &, < and > need escaping; user text (rule names, device IDs) must not break out of a link.
 export function escapeSlackText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-const STATUS_PREFIX: Record<NotificationStatus, string> = { firing: ":rotating_light: *FIRING*", resolved: ":white_check_mark: *RESOLVED*", test: ":test_tube: *TEST*" };
-
-export function buildSlackText(notification: AlertNotification): string {
-  const { rule, status, subject, value, threshold, link } = notification;
-  const kind = ALERT_KINDS[rule.kind].label;
-  const lines = [
-    `${STATUS_PREFIX[status]} ${escapeSlackText(rule.name)} (${escapeSlackText(kind)})`,
-    escapeSlackText(describeAlertValue(rule, subject, value, threshold)),
-    `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
-  ];
-  return lines.join("\n");
-}
-
-export function buildWebhookPayload(notification: AlertNotification): WebhookPayload {
-  const { rule } = notification;
-  return {
-    text: buildSlackText(notification),
-    alert: {
-      rule: rule.name,
-      ruleId: rule.id,
-      kind: rule.kind,
-      status: notification.status,
-      value: notification.value,
-      threshold: notification.threshold !== undefined && Number.isFinite(notification.threshold) ? notification.threshold : rule.threshold,
-      scope: { source: rule.source, brokerNode: rule.brokerNode },
-      subject: notification.subject,
-      startedAt: notification.startedAt.toISOString(),
-    },
-    link: notification.link.url,
-  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
@@ -8,6 +9,8 @@ import { CreateAlertSilenceSchema, CreateMaintenanceWindowSchema } from "./alert
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
 import { createAlertRule, getAlertRule } from "./alert-rules.ts";
 import { createAlertSilence, endAlertSilence } from "./alert-silences.ts";
+import { createAlertChannel } from "./channels/alert-channels.ts";
+import { deliverDueNotifications } from "./deliveries/deliver-due-notifications.ts";
 import { evaluateAlertRules } from "./evaluate-alert-rules.ts";
 import { listAlertHistory } from "./list-alert-history.ts";
 import { createMaintenanceWindow, listMaintenanceWindows } from "./maintenance-windows.ts";
@@ -33,8 +36,14 @@ async function historyOf(ruleId: string) {
   return (await listAlertHistory(testDb.db, { ruleId, limit: 100 })).history.reverse();
 }
 
-function evaluateAt(at: number) {
-  return evaluateAlertRules(testDb.db, { now: new Date(at), publicBaseUrl: BASE_URL });
+async function evaluateAt(at: number) {
+  const run = await evaluateAlertRules(testDb.db, { now: new Date(at), publicBaseUrl: BASE_URL });
+  await deliverDueNotifications(testDb.db);
+  return run;
+}
+
+async function createWebhookChannel(url: string): Promise<string> {
+  return (await createAlertChannel(testDb.db, { name: `hook-${randomUUID()}`, type: "webhook", settings: {}, secrets: { url } }, BY)).id;
 }
 
 type WebhookBody = { text: string; alert: { rule: string; status: string; subject: string; value: number }; devices?: { count: number; listed: string[] } };
@@ -63,7 +72,7 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Drop rate > 2/min";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "disconnect_rate_above", params: { threshold: 2 }, brokerNode: fleet.node, windowMinutes: 5, forSeconds: 0, clearForSeconds: 0, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name, kind: "disconnect_rate_above", params: { threshold: 2 }, brokerNode: fleet.node, windowMinutes: 5, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
     await evaluateAt(t0 + 500);
@@ -134,12 +143,12 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const stuckName = "Node nearly empty";
     const rate = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: rateName, kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: fleet.node, windowMinutes: 10, forSeconds: 0, clearForSeconds: 0, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name: rateName, kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: fleet.node, windowMinutes: 10, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
     const stuck = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: stuckName, kind: "connected_below", params: { threshold: 4 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name: stuckName, kind: "connected_below", params: { threshold: 4 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
 
@@ -155,13 +164,13 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     expect((await getAlertRule(testDb.db, rate.id))?.state).toMatchObject({ status: "ok", value: 0 });
     // Too few devices came back: the alert fired during the window without being sent, then was sent once it closed.
     const stuckHistory = await historyOf(stuck.id);
-    expect(stuckHistory.map((h) => [h.kind, h.deliveryStatus])).toEqual([
-      ["fired", "suppressed"],
-      ["fired", "delivered"],
+    expect(stuckHistory.map((h) => [h.kind, h.deliveries.map((d) => d.status)])).toEqual([
+      ["fired", []],
+      ["fired", ["delivered"]],
     ]);
     expect(stuckHistory[0]?.message).toContain("maintenance: Nightly broker restart");
     expect(bodiesFor(rateName)).toEqual([]);
-    expect(bodiesFor(stuckName).map((body) => body.text.split("\n")[0])).toEqual(["_Silence or maintenance over, still firing_"]);
+    expect(bodiesFor(stuckName).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual(["Silence or maintenance over, still firing"]);
   });
 
   it("a rule silence keeps evaluating but sends nothing; an acknowledged alert is not re-notified until it resolves", async () => {
@@ -172,7 +181,7 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Node below 3";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "connected_below", params: { threshold: 3 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, renotifyMinutes: 10, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name, kind: "connected_below", params: { threshold: 3 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, renotifyMinutes: 10, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
     const silence = await createAlertSilence(testDb.db, CreateAlertSilenceSchema.parse({ target: "rule", ruleId: rule.id, reason: "planned work", minutes: 5 }), BY, new Date(t0));
@@ -185,7 +194,7 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     await evaluateAt(t0 + 2 * MINUTE); // sent now that nothing mutes it
     await evaluateAt(t0 + 5 * MINUTE); // not yet due
     await evaluateAt(t0 + 12 * MINUTE); // reminder
-    expect(bodiesFor(name).map((body) => body.text.split("\n")[0])).toEqual(["_Silence or maintenance over, still firing_", "_Still firing, not acknowledged_"]);
+    expect(bodiesFor(name).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual(["Silence or maintenance over, still firing", "Still firing, not acknowledged"]);
 
     await expect(acknowledgeAlert(testDb.db, rule.id, { subject: "nope" }, BY)).rejects.toMatchObject({ status: 409 });
     expect(await acknowledgeAlert(testDb.db, rule.id, {}, BY, new Date(t0 + 13 * MINUTE))).toEqual({ acknowledged: 1 });
@@ -212,18 +221,18 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Offline > 30 min";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "device_offline_longer", params: { threshold: 30 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name, kind: "device_offline_longer", params: { threshold: 30 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
     const run = await evaluateAt(t0);
-    expect(run).toMatchObject({ fired: 12, delivered: 1 });
+    expect(run).toMatchObject({ fired: 12 });
     const [body] = bodiesFor(name);
     expect(body?.devices?.count).toBe(12);
     expect(body?.devices?.listed).toHaveLength(10);
     expect(body?.text).toContain("12 devices offline for more than 30 min");
     expect(body?.text).toContain("and 2 more");
     const history = await historyOf(rule.id);
-    expect(history.map((h) => [h.kind, h.subject])).toEqual([["fired", "12 devices"]]);
+    expect(history.map((h) => [h.kind, h.subject, h.deliveries.length])).toEqual([["fired", "12 devices", 1]]);
 
     await fleet.connect(fleet.ids.slice(0, 1), t0 + MINUTE);
     await evaluateAt(t0 + 2 * MINUTE);

@@ -6,7 +6,6 @@ import type { HysteresisRule } from "./hysteresis.ts";
 
 export type AlertRuleConfig = NotifiedRule & {
   hysteresis: HysteresisRule;
-  webhookUrl: string | null;
   enabled: boolean;
   /** Re-notify a firing, unacknowledged alert this often; null: once. */
   renotifyMs: number | null;
@@ -18,7 +17,7 @@ export type AlertRuleConfig = NotifiedRule & {
 /** The columns a rule is configured by (a stored row, or an unsaved definition being previewed). */
 export type AlertRuleFields = Pick<
   AlertRule,
-  "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "webhookUrl" | "enabled" | "renotifyMs" | "excludeDeviceIds" | "excludeLabels" | "excludeFlapping"
+  "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "enabled" | "renotifyMs" | "excludeDeviceIds" | "excludeLabels" | "excludeFlapping"
 >;
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
@@ -36,7 +35,6 @@ export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null
     windowMs: rule.windowMs,
     source: rule.source,
     brokerNode: rule.brokerNode,
-    webhookUrl: rule.webhookUrl,
     enabled: rule.enabled,
     renotifyMs: rule.renotifyMs,
     excludeDeviceIds: rule.excludeDeviceIds,

@@ -20,13 +20,12 @@ describe("alert rule schemas", () => {
       enabled: true,
       source: null,
       brokerNode: null,
-      webhookUrl: null,
+      channelIds: [],
     });
     expect(CreateAlertRuleSchema.parse({ ...base, kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 0.5 } }).kind).toBe("code_rate_above");
     expect(CreateAlertRuleSchema.parse({ ...base, kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 } }).kind).toBe("code_rate_above");
-    expect(CreateAlertRuleSchema.parse({ ...base, kind: "device_offline_longer", params: { threshold: 30 }, source: "emqx", webhookUrl: "https://hooks.slack.com/services/x" }).webhookUrl).toBe(
-      "https://hooks.slack.com/services/x",
-    );
+    const channelId = "0b6f1c7e-4f7a-4c1e-9f55-3a2b1c0d9e8f";
+    expect(CreateAlertRuleSchema.parse({ ...base, kind: "device_offline_longer", params: { threshold: 30 }, source: "emqx", channelIds: [channelId] }).channelIds).toEqual([channelId]);
   });
 
   it("rejects parameters that do not fit the kind, readably", () => {
@@ -38,9 +37,9 @@ describe("alert rule schemas", () => {
     expect(errorOf({ ...base, kind: "nonsense", params: {} })).toMatch(/kind must be one of connected_below/);
   });
 
-  it("accepts a scope for code rates and refuses non-http webhook URLs", () => {
+  it("accepts a scope for code rates and refuses channel IDs that are not IDs", () => {
     expect(CreateAlertRuleSchema.safeParse({ ...base, kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 }, source: "emqx" }).success).toBe(true);
-    expect(errorOf({ ...base, kind: "connected_below", params: { threshold: 3 }, webhookUrl: "ftp://example.com/hook" })).toMatch(/http:\/\/ or https:\/\//);
+    expect(errorOf({ ...base, kind: "connected_below", params: { threshold: 3 }, channelIds: ["'; drop table"] })).toMatch(/must be channel IDs/);
   });
 
   it("parses history filters", () => {

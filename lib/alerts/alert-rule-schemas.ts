@@ -2,6 +2,7 @@ import { z } from "zod";
 import { REASONS } from "@/lib/events/connection-event.ts";
 import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
 import { ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
+import { ChannelIdsSchema } from "./channels/alert-channel-schemas.ts";
 import { isHttpUrl } from "./webhook-url.ts";
 
 const DAY_SECONDS = 86_400;
@@ -72,7 +73,7 @@ export type AlertParams = { threshold: number; code?: string | undefined; mode?:
 
 const ruleVariant = <K extends AlertRuleKind>(kind: K) => z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
 
-/** A rule as created (and, after merging a patch into the stored rule, as updated). The webhook URL is handled apart. */
+/** A rule as created (and, after merging a patch into the stored rule, as updated). Its channels are handled apart. */
 export const AlertRuleDefinitionSchema = z
   .discriminatedUnion("kind", [
     ruleVariant("connected_below"),
@@ -83,10 +84,10 @@ export const AlertRuleDefinitionSchema = z
   ], { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) });
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinitionSchema>;
 
-export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ webhookUrl: WebhookUrlSchema.nullish().transform((url) => url ?? null) }));
+export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ channelIds: ChannelIdsSchema.default([]) }));
 export type CreateAlertRule = z.output<typeof CreateAlertRuleSchema>;
 
-/** Every field optional; `webhookUrl`: omitted keeps it, null removes it, a URL replaces it. */
+/** Every field optional; `channelIds`: omitted keeps the rule's channels, a list replaces them. */
 export const UpdateAlertRuleSchema = z
   .object({
     name: z.unknown(),
@@ -103,7 +104,7 @@ export const UpdateAlertRuleSchema = z
     excludeDeviceIds: z.unknown(),
     excludeLabels: z.unknown(),
     excludeFlapping: z.unknown(),
-    webhookUrl: WebhookUrlSchema.nullable(),
+    channelIds: ChannelIdsSchema,
   })
   .partial()
   .strict();

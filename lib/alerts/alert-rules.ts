@@ -1,7 +1,7 @@
-import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
+import type { AlertChannel, AlertRule, AlertState } from "@/generated/prisma/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
-import type { Db } from "@/lib/db/client.ts";
+import type { Db, Prisma } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { parseInput } from "@/lib/http/parse-input.ts";
 import { loadAlertQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
@@ -9,11 +9,10 @@ import { FLEET_SUBJECT } from "./alert-kinds.ts";
 import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { measureFleetValue } from "./measure-alert-rule.ts";
-import { maskWebhookUrl } from "./webhook-url.ts";
 
 type By = { actor: Actor; ip?: string | null };
 
-/** The stored rule in the shape of the create/update body (without the webhook URL). */
+/** The stored rule in the shape of the create/update body (without its channels). */
 function toDefinitionInput(rule: AlertRule) {
   return {
     name: rule.name,
@@ -33,13 +32,15 @@ function toDefinitionInput(rule: AlertRule) {
   };
 }
 
-/** A rule as the API and pages show it: the webhook URL only masked, with its current state and last firing. */
+/** A rule as the API and pages show it: its channels by name, with its current state and last firing. */
 export type AlertRuleView = ReturnType<typeof toRuleView>;
 
 /** Baseline rules: the usual rate at this hour and the threshold it gives now (null: no baseline yet, the rule cannot fire). */
 type BaselineNow = { usualPerMinute: number | null; days: number; threshold: number | null };
 
-function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Date | null, baselineNow: BaselineNow | null = null) {
+type RuleRow = AlertRule & { states: AlertState[]; channels: { channel: Pick<AlertChannel, "id" | "name" | "type"> }[] };
+
+function toRuleView(rule: RuleRow, lastFiredAt: Date | null, baselineNow: BaselineNow | null = null) {
   const fleet = rule.states.find((state) => state.subject === FLEET_SUBJECT) ?? null;
   const devices = rule.states.filter((state) => state.subject !== FLEET_SUBJECT);
   const firing = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
@@ -48,7 +49,7 @@ function toRuleView(rule: AlertRule & { states: AlertState[] }, lastFiredAt: Dat
     id: rule.id,
     ...toDefinitionInput(rule),
     params: rule.params as AlertParams,
-    webhook: rule.webhookUrl ? maskWebhookUrl(rule.webhookUrl) : null,
+    channels: rule.channels.map(({ channel }) => channel).sort((a, b) => a.name.localeCompare(b.name)),
     createdBy: rule.createdBy,
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
@@ -86,6 +87,8 @@ async function loadBaselinesNow(db: Db, rules: AlertRule[]): Promise<Map<string,
   return new Map(entries.flat());
 }
 
+const RULE_INCLUDE = { states: true, channels: { select: { channel: { select: { id: true, name: true, type: true } } } } } as const;
+
 /** Who acknowledged the firing alerts (the latest acknowledgement) and what mutes the rule's notifications now. */
 function describeQuietState(firing: AlertState[], fleet: AlertState | null) {
   const acknowledged = firing.filter((state) => state.status === "firing" && state.acknowledgedAt);
@@ -105,14 +108,14 @@ async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Dat
 }
 
 export async function listAlertRules(db: Db): Promise<AlertRuleView[]> {
-  const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { states: true } });
+  const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: RULE_INCLUDE });
   const [lastFired, baselines] = await Promise.all([loadLastFired(db, rules.map((rule) => rule.id)), loadBaselinesNow(db, rules)]);
   return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null, baselines.get(rule.id) ?? null));
 }
 
 export async function getAlertRule(db: Db, id: string): Promise<AlertRuleView | null> {
   if (!AlertRuleIdPattern.test(id)) return null;
-  const rule = await db.alertRule.findUnique({ where: { id }, include: { states: true } });
+  const rule = await db.alertRule.findUnique({ where: { id }, include: RULE_INCLUDE });
   if (!rule) return null;
   const [lastFired, baselines] = await Promise.all([loadLastFired(db, [id]), loadBaselinesNow(db, [rule])]);
   return toRuleView(rule, lastFired.get(id) ?? null, baselines.get(id) ?? null);
@@ -138,15 +141,24 @@ export function toRuleColumns(definition: AlertRuleDefinition) {
   };
 }
 
-/** What the audit log keeps of a rule: never the webhook URL. */
-function describeForAudit(definition: AlertRuleDefinition, webhook: string | null) {
-  return { name: definition.name, kind: definition.kind, threshold: definition.params.threshold, enabled: definition.enabled, webhook: webhook ? maskWebhookUrl(webhook) : null };
+/** What the audit log keeps of a rule. */
+function describeForAudit(definition: AlertRuleDefinition, channelIds: string[]) {
+  return { name: definition.name, kind: definition.kind, threshold: definition.params.threshold, enabled: definition.enabled, channels: channelIds.length };
+}
+
+async function setRuleChannels(tx: Prisma.TransactionClient, ruleId: string, channelIds: string[]): Promise<void> {
+  const unique = [...new Set(channelIds)];
+  const found = await tx.alertChannel.count({ where: { id: { in: unique } } });
+  if (found !== unique.length) throw new AppError(400, "unknown_channel", "channelIds: one of the channels does not exist (any more)");
+  await tx.alertRuleChannel.deleteMany({ where: { ruleId } });
+  if (unique.length > 0) await tx.alertRuleChannel.createMany({ data: unique.map((channelId) => ({ ruleId, channelId })) });
 }
 
 export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): Promise<AlertRuleView> {
   const id = await db.$transaction(async (tx) => {
-    const rule = await tx.alertRule.create({ data: { ...toRuleColumns(input), webhookUrl: input.webhookUrl, createdBy: by.actor.label }, select: { id: true } });
-    await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.webhookUrl) });
+    const rule = await tx.alertRule.create({ data: { ...toRuleColumns(input), createdBy: by.actor.label }, select: { id: true } });
+    await setRuleChannels(tx, rule.id, input.channelIds);
+    await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.channelIds) });
     return rule.id;
   });
   return requireRule(db, id);
@@ -158,14 +170,15 @@ export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): P
  * (a new condition starts from ok; nothing is notified for the old one).
  */
 export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule, by: By): Promise<AlertRuleView> {
-  const { webhookUrl, ...changes } = patch;
+  const { channelIds, ...changes } = patch;
   await db.$transaction(async (tx) => {
-    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
+    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, include: { channels: { select: { channelId: true } } } }) : null;
     if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
     const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
     const columns = toRuleColumns(definition);
-    const nextWebhook = webhookUrl === undefined ? existing.webhookUrl : webhookUrl;
-    await tx.alertRule.update({ where: { id }, data: { ...columns, webhookUrl: nextWebhook } });
+    await tx.alertRule.update({ where: { id }, data: columns });
+    if (channelIds !== undefined) await setRuleChannels(tx, id, channelIds);
+    // Choosing other channels changes where notifications go, not the condition: the state is kept.
     const onlyRenamed = Object.keys(changes).every((key) => key === "name");
     if (!onlyRenamed) await tx.alertState.deleteMany({ where: { ruleId: id } });
     await recordAuditEvent(tx, {
@@ -173,7 +186,7 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
       actor: by.actor,
       ip: by.ip,
       target: { type: "alert_rule", id },
-      details: { ...describeForAudit(definition, nextWebhook), webhookChanged: webhookUrl !== undefined, changed: Object.keys(patch).sort().join(",") },
+      details: { ...describeForAudit(definition, channelIds ?? existing.channels.map((c) => c.channelId)), changed: Object.keys(patch).sort().join(",") },
     });
   });
   return requireRule(db, id);

@@ -23,7 +23,6 @@ const rule = (overrides: Partial<AlertRuleConfig> = {}): AlertRuleConfig => ({
   windowMs: 5 * MINUTE,
   source: null,
   brokerNode: null,
-  webhookUrl: null,
   enabled: true,
   renotifyMs: null,
   excludeDeviceIds: [],

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
@@ -8,7 +9,8 @@ import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhoo
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
 import { createAlertRule, getAlertRule, updateAlertRule } from "./alert-rules.ts";
-import { deliverWebhook } from "./deliver-webhook.ts";
+import { createAlertChannel } from "./channels/alert-channels.ts";
+import { deliverDueNotifications } from "./deliveries/deliver-due-notifications.ts";
 import { evaluateAlertRules } from "./evaluate-alert-rules.ts";
 import { listAlertHistory } from "./list-alert-history.ts";
 import { measureFleetValue } from "./measure-alert-rule.ts";
@@ -30,7 +32,11 @@ afterAll(async () => {
 const MINUTE = 60_000;
 const BASE_URL = "https://linkscope.example.com";
 const BY = { actor: CLI_ACTOR };
-const FAST_DELIVERY = { backoffMs: 10 };
+const FAST_RETRY = { policy: { baseBackoffMs: 0 } };
+
+async function createWebhookChannel(url: string): Promise<string> {
+  return (await createAlertChannel(testDb.db, { name: `hook-${randomUUID()}`, type: "webhook", settings: {}, secrets: { url } }, BY)).id;
+}
 
 const createFleet = (size: number) => createEmqxTestFleet(testDb.db, size);
 
@@ -52,7 +58,7 @@ describe("alert evaluation against a real Postgres", () => {
       forSeconds: 60,
       clearMargin: 1,
       clearForSeconds: 60,
-      webhookUrl: receiver.url,
+      channelIds: [await createWebhookChannel(receiver.url)],
     });
     const rule = await createAlertRule(testDb.db, input, BY);
     const evaluate = async (offsetMs: number, db = testDb.db) => evaluateAlertRules(db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
@@ -86,11 +92,12 @@ describe("alert evaluation against a real Postgres", () => {
     await evaluate(9 * MINUTE);
     expect((await historyOf(rule.id)).map((row) => row.kind)).toEqual(["fired"]);
     await evaluate(10 * MINUTE + 1_000);
+    await deliverDueNotifications(testDb.db);
 
     const history = await historyOf(rule.id);
-    expect(history.map((row) => [row.kind, row.value, row.threshold, row.deliveryStatus, row.httpStatus])).toEqual([
-      ["fired", 3, 4, "delivered", 200],
-      ["resolved", 5, 4, "delivered", 200],
+    expect(history.map((row) => [row.kind, row.value, row.threshold, row.deliveries.map((d) => [d.status, d.httpStatus])])).toEqual([
+      ["fired", 3, 4, [["delivered", 200]]],
+      ["resolved", 5, 4, [["delivered", 200]]],
     ]);
     expect(receiver.requests.map((request) => (request.body as { alert: { status: string } }).alert.status)).toEqual(["firing", "resolved"]);
     const fired = receiver.requests[0]?.body as { text: string; link: string; alert: Record<string, unknown> };
@@ -123,7 +130,7 @@ describe("alert evaluation against a real Postgres", () => {
     expect(run).toMatchObject({ fired: 0, resolved: 1 });
     const history = await historyOf(rule.id);
     const resolved = history.filter((row) => row.kind === "resolved");
-    expect(resolved.map((row) => [row.subject, row.deliveryStatus, row.link])).toEqual([[firstFiring, "no_webhook", `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
+    expect(resolved.map((row) => [row.subject, row.deliveries.length, row.link])).toEqual([[firstFiring, 0, `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
     // The 50 devices that fired in one run were told in one grouped notification (issue 17).
     const fired = history.filter((row) => row.kind === "fired");
     expect(fired.map((row) => row.subject)).toEqual(["50 devices"]);
@@ -169,29 +176,31 @@ describe("alert evaluation against a real Postgres", () => {
     expect(await measure({ kind: "connected_drop_percent", params: { threshold: 50 }, brokerNode: fleet.node })).toBe(100);
   });
 
-  it("test-fires a rule: a test history row with the delivery result, audited without the URL, state untouched", async () => {
+  it("test-fires a rule: a test history row delivered at once to its channel, audited without the URL, state untouched", async () => {
     receiver = await startWebhookReceiver((index) => (index === 0 ? 500 : 200));
     const fleet = createFleet(2);
     await fleet.connect(fleet.ids, Date.now() - MINUTE);
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: "Test me", kind: "connected_below", params: { threshold: 1 }, brokerNode: fleet.node, webhookUrl: receiver.url }),
+      CreateAlertRuleSchema.parse({ name: "Test me", kind: "connected_below", params: { threshold: 1 }, brokerNode: fleet.node, channelIds: [await createWebhookChannel(receiver.url)] }),
       BY,
     );
-    expect(rule.webhook).toBe(`${new URL(receiver.url).origin}/…1234`);
-    const history = await testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL, deliver: (url, body) => deliverWebhook(url, body, FAST_DELIVERY) });
-    expect(history).toMatchObject({ kind: "test", deliveryStatus: "delivered", httpStatus: 200, attempts: 2, error: null, value: 2 });
+    expect(rule.channels).toHaveLength(1);
+    const history = await testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL, delivery: FAST_RETRY });
+    expect(history).toMatchObject({ kind: "test", value: 2 });
+    expect(history.deliveries).toMatchObject([{ status: "failed", httpStatus: 500, attempts: 1, error: "HTTP 500" }]);
+    expect(await deliverDueNotifications(testDb.db, { ...FAST_RETRY, historyIds: [BigInt(history.id)] })).toMatchObject({ claimed: 1, delivered: 1 });
     expect((receiver.requests[1]?.body as { alert: { status: string } }).alert.status).toBe("test");
     const audit = await testDb.db.auditEvent.findMany({ where: { targetId: rule.id } });
     expect(audit.map((event) => event.action).sort()).toEqual(["alert_rule.created", "alert_rule.test_fired"]);
     expect(toJsonText(audit)).not.toContain("secretToken");
     expect(await testDb.db.alertState.count({ where: { ruleId: rule.id } })).toBe(0);
 
-    // Replacing other fields keeps the webhook; null removes it, and a test then answers 400.
+    // Replacing other fields keeps the channels; an empty list removes them, and a test then answers 400.
     const renamed = await updateAlertRule(testDb.db, rule.id, { name: "Renamed", params: { threshold: 2 } }, BY);
-    expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, webhook: rule.webhook });
-    await updateAlertRule(testDb.db, rule.id, { webhookUrl: null }, BY);
-    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ status: 400, code: "no_webhook" });
+    expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, channels: rule.channels });
+    await updateAlertRule(testDb.db, rule.id, { channelIds: [] }, BY);
+    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ status: 400, code: "no_channels" });
     // A code rule needs its code: switching the kind alone is refused.
     await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ status: 400 });
   });

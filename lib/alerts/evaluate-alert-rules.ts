@@ -2,21 +2,22 @@ import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
 import type { Db, Prisma } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { loadAlertQuietContext, resolveAlertExclusions, type AlertExclusions } from "./alert-exclusions.ts";
-import { buildGroupedWebhookPayload, describeDeviceGroup, describeNoticeReason, withNoticeReason, type NoticeReason } from "./alert-grouped-notification.ts";
+import { describeDeviceGroup, describeNoticeReason, GROUP_LISTED_DEVICES, withNoticeReason, type NoticeReason } from "./alert-grouped-notification.ts";
 import { FLEET_SUBJECT, MAX_FIRING_DEVICES_PER_RULE } from "./alert-kinds.ts";
-import { buildAlertLink, buildWebhookPayload, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
+import { buildAlertLink, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
 import { toAlertRuleConfig, type AlertRuleConfig } from "./alert-rule-config.ts";
-import { deliverWebhook, type DeliverWebhook } from "./deliver-webhook.ts";
+import { comparedThreshold, toStoredNotification } from "./channels/stored-notification.ts";
+import { enqueueNotification } from "./deliveries/enqueue-notification.ts";
 import { findAlertIncident } from "./find-alert-incident.ts";
 import { loadOfflineSince } from "./find-offline-devices.ts";
 import { stepHysteresis, type HysteresisState } from "./hysteresis.ts";
 import { findOfflineLonger, measureFleetValue, offlineMinutes, type RuleMeasurement } from "./measure-alert-rule.ts";
+import { describeSuppression } from "./suppressed-note.ts";
 
-export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; renotified: number; suppressed: number; delivered: number; failed: number };
+export type AlertEvaluationRun = { rules: number; fired: number; resolved: number; renotified: number; suppressed: number; queued: number };
 export type AlertEvaluationInput = {
   now: Date;
   publicBaseUrl: string;
-  deliver?: DeliverWebhook;
   log?: Logger;
   /** Only these rules (tests that share a database with other tests' rules); default every enabled rule. */
   ruleIds?: string[];
@@ -24,19 +25,16 @@ export type AlertEvaluationInput = {
 
 // One writer of alert states at a time across worker processes (measuring happens outside the lock).
 export const ALERT_LOCK_KEY = 0x6c6e6b61;
-const DELIVERY_CONCURRENCY = 5;
-
-type Outbox = { historyId: bigint; url: string; body: unknown };
 
 /**
  * Measures every enabled rule (without the devices and minutes silences, maintenance windows and the rule's own
- * exclusions leave out), steps each subject's hysteresis state, records a history row per notification and then
- * sends the webhooks (after the commit, so a slow receiver never holds the lock). State lives in the database, so a
- * restarted worker carries on where the last one stopped.
+ * exclusions leave out), steps each subject's hysteresis state, and records a history row per notification with its
+ * deliveries (one per channel, sent by the delivery job after the commit, so a slow receiver never holds the lock;
+ * none when the notification is suppressed). State lives in the database, so a restarted worker carries on where the
+ * last one stopped.
  */
 export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): Promise<AlertEvaluationRun> {
-  const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, renotified: 0, suppressed: 0, delivered: 0, failed: 0 };
-  const outbox: Outbox[] = [];
+  const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, renotified: 0, suppressed: 0, queued: 0 };
   const quiet = await loadAlertQuietContext(db, input.now);
   for (const row of await db.alertRule.findMany({ where: { enabled: true, ...(input.ruleIds ? { id: { in: input.ruleIds } } : {}) }, orderBy: { createdAt: "asc" } })) {
     const rule = toAlertRuleConfig(row);
@@ -48,23 +46,10 @@ export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): P
     const exclusions = await resolveAlertExclusions(db, quiet, rule);
     const samples = await measureSubjects(db, rule, input.now, exclusions);
     const notifications = await db.$transaction((tx) => applySamples(tx, row, rule, samples, exclusions.suppressedBy, input), { timeout: 30_000 });
-    for (const { count, historyId, body } of notifications) {
+    for (const { count, queued } of notifications) {
       for (const [key, value] of Object.entries(count) as [keyof typeof count, number][]) run[key] += value;
-      if (rule.webhookUrl && body) outbox.push({ historyId, url: rule.webhookUrl, body });
+      run.queued += queued;
     }
-  }
-  const deliver = input.deliver ?? deliverWebhook;
-  for (let i = 0; i < outbox.length; i += DELIVERY_CONCURRENCY) {
-    await Promise.all(
-      outbox.slice(i, i + DELIVERY_CONCURRENCY).map(async (item) => {
-        const result = await deliver(item.url, item.body);
-        run[result.delivered ? "delivered" : "failed"]++;
-        await db.alertHistory.update({
-          where: { id: item.historyId },
-          data: { deliveryStatus: result.delivered ? "delivered" : "failed", httpStatus: result.httpStatus, attempts: result.attempts, error: result.error },
-        });
-      }),
-    );
   }
   return run;
 }
@@ -95,8 +80,8 @@ async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date, exclusi
 }
 
 type RunCount = Partial<Pick<AlertEvaluationRun, "fired" | "resolved" | "renotified" | "suppressed">>;
-/** One history row; `body` is null when nothing is sent (suppressed). */
-type Notification = { count: RunCount; historyId: bigint; body: unknown };
+/** One history row and how many deliveries were queued for it (none when suppressed). */
+type Notification = { count: RunCount; historyId: bigint; queued: number };
 /** Something to tell about one subject: a transition, or a repeat of a firing alert. */
 type Notice = { subject: string; value: number; threshold: number; status: "firing" | "resolved"; reason: NoticeReason; muted: boolean; previous: AlertState | undefined };
 
@@ -203,7 +188,7 @@ async function recordNotices(tx: Prisma.TransactionClient, rule: AlertRuleConfig
 }
 
 function historyNote(notice: Pick<Notice, "reason" | "muted">, suppressedBy: string | null): string {
-  const parts = [describeNoticeReason(notice.reason), notice.muted ? `not sent (${suppressedBy ?? "never sent while firing"})` : null].filter(Boolean);
+  const parts = [describeNoticeReason(notice.reason), notice.muted ? describeSuppression(suppressedBy) : null].filter(Boolean);
   return parts.length > 0 ? ` — ${parts.join("; ")}` : "";
 }
 
@@ -224,15 +209,16 @@ async function recordNotice(tx: Prisma.TransactionClient, rule: AlertRuleConfig,
       kind: notice.status === "firing" ? "fired" : "resolved",
       subject,
       value,
-      threshold: Number.isFinite(threshold) ? threshold : rule.threshold,
+      threshold: comparedThreshold(notification),
       message: describeAlertValue(rule, subject, value, threshold) + historyNote(notice, suppressedBy),
       link: link.url,
-      deliveryStatus: notice.muted ? "suppressed" : rule.webhookUrl ? "pending" : "no_webhook",
       occurredAt: now,
     },
     select: { id: true },
   });
-  return { count: countNotice(notice), historyId: history.id, body: notice.muted ? null : withNoticeReason(buildWebhookPayload(notification), notice.reason) };
+  const message = withNoticeReason(describeAlertValue(rule, subject, value, threshold), notice.reason);
+  const queued = notice.muted ? 0 : await enqueueNotification(tx, { historyId: history.id, ruleId: rule.id, notification: toStoredNotification(notification, now, message), now });
+  return { count: countNotice(notice), historyId: history.id, queued };
 }
 
 async function recordDeviceGroup(tx: Prisma.TransactionClient, rule: AlertRuleConfig, group: Notice[], suppressedBy: string | null, input: AlertEvaluationInput): Promise<Notification> {
@@ -252,11 +238,18 @@ async function recordDeviceGroup(tx: Prisma.TransactionClient, rule: AlertRuleCo
       threshold: rule.threshold,
       message: describeDeviceGroup(rule, first.status, deviceIds) + historyNote(first, suppressedBy),
       link: link.url,
-      deliveryStatus: first.muted ? "suppressed" : rule.webhookUrl ? "pending" : "no_webhook",
       occurredAt: now,
     },
     select: { id: true },
   });
-  const body = first.muted ? null : withNoticeReason(buildGroupedWebhookPayload({ rule, status: first.status, deviceIds, startedAt, link }), first.reason);
-  return { count: countNotice(first, group.length), historyId: history.id, body };
+  const queued = first.muted ? 0 : await enqueueNotification(tx, {
+    historyId: history.id,
+    ruleId: rule.id,
+    notification: {
+      ...toStoredNotification({ rule, status: first.status, subject: FLEET_SUBJECT, value: deviceIds.length, startedAt, link }, now, withNoticeReason(describeDeviceGroup(rule, first.status, deviceIds), first.reason)),
+      devices: { count: deviceIds.length, listed: deviceIds.slice(0, GROUP_LISTED_DEVICES) },
+    },
+    now,
+  });
+  return { count: countNotice(first, group.length), historyId: history.id, queued };
 }

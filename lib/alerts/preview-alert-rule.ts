@@ -56,7 +56,7 @@ export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, 
     return { supported: false, reason: "Offline-device rules cannot be previewed: the rollups do not keep when each device was offline, and the evaluator reads the devices' current state." };
   }
   const startedAt = performance.now();
-  const rule = toAlertRuleConfig({ id: "preview", ...toRuleColumns(definition), webhookUrl: null });
+  const rule = toAlertRuleConfig({ id: "preview", ...toRuleColumns(definition) });
   if (!rule) throw new AppError(400, "invalid_rule", "The rule's parameters do not validate.");
   const longest = Math.max(...PREVIEW_DAYS);
   const from = new Date(now.getTime() - longest * DAY_MS);

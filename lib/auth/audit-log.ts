@@ -44,6 +44,10 @@ export const AUDIT_ACTIONS = [
   "maintenance_window.created",
   "maintenance_window.deleted",
   "alert.acknowledged",
+  "alert_channel.created",
+  "alert_channel.updated",
+  "alert_channel.deleted",
+  "alert_channel.tested",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (string & {});
 

@@ -50,6 +50,8 @@ const WorkerEnvSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
   // Alerts: 0 turns evaluation off. Links in notifications use LINKSCOPE_PUBLIC_URL, else NEXTAUTH_URL.
   ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  // How often the worker sends due alert notifications (every worker process may; rows are claimed). 0 turns it off.
+  ALERT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   LINKSCOPE_PUBLIC_URL: z.string().url("LINKSCOPE_PUBLIC_URL must be a URL such as https://linkscope.example.com").regex(/^https?:\/\//, "LINKSCOPE_PUBLIC_URL must start with http:// or https://").optional(),
   NEXTAUTH_URL: z.string().optional(),
 }).extend(IncidentDetectionEnvSchema.shape).extend(ProbeScheduleEnvSchema.shape);

@@ -1,0 +1,216 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ALERT_CHANNEL_TYPES, CHANNEL_TYPE_INFO, type AlertChannelType } from "@/lib/alerts/channels/channel-types.ts";
+import { ALERT_CHANNELS_KEY, useAlertChannels, type AlertChannelRow, type AlertChannelsResponse } from "./alert-channel-queries.ts";
+import { sendJson } from "./send-json.ts";
+
+type TestResult = { delivered: boolean; httpStatus: number | null; response: string | null; error: string | null };
+
+function describeSettings(channel: AlertChannelRow): string {
+  const settings = Object.entries(channel.settings).map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : String(value ?? "–")}`);
+  const secrets = Object.entries(channel.secrets).map(([key, value]) => `${key}: ${value ?? "not set"}`);
+  return [...settings, ...secrets].join(" · ");
+}
+
+function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow | null; onDone: () => void; onCancel: () => void }) {
+  const [type, setType] = useState<AlertChannelType>(channel?.type ?? "slack");
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const info = CHANNEL_TYPE_INFO[type];
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const settings: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const field of info.fields) {
+      const value = String(form.get(field.name) ?? "").trim();
+      if (field.secret) secrets[field.name] = value;
+      else if (value !== "") settings[field.name] = value;
+    }
+    setSaving(true);
+    setError(null);
+    try {
+      const name = String(form.get("name") ?? "");
+      if (channel) await sendJson("PATCH", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}`, { name, settings, secrets });
+      else await sendJson("POST", "/api/v1/alerts/channels", { name, type, settings, secrets });
+      onDone();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const heading = channel ? `Edit channel “${channel.name}”` : "New channel";
+  return (
+    <form className="admin-form alert-form" aria-label={heading} onSubmit={(event) => void submit(event)} noValidate>
+      <label>
+        Name
+        <input name="name" defaultValue={channel?.name ?? ""} maxLength={120} required />
+      </label>
+      <label>
+        Type
+        <select name="type" value={type} disabled={channel !== null} onChange={(event) => setType(event.target.value as AlertChannelType)}>
+          {ALERT_CHANNEL_TYPES.map((value) => (
+            <option key={value} value={value}>
+              {CHANNEL_TYPE_INFO[value].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {info.fields.map((field) => {
+        const stored = field.secret ? channel?.secrets[field.name] : channel?.settings[field.name];
+        const label = `${field.label}${field.optional ? " (optional)" : ""}`;
+        if (field.options) {
+          return (
+            <label key={`${type}-${field.name}`}>
+              {label}
+              <select name={field.name} defaultValue={typeof stored === "string" ? stored : field.options[0]}>
+                {field.options.map((option) => (
+                  <option key={option} value={option}>
+                    {option}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        }
+        const shown = Array.isArray(stored) ? stored.join(", ") : stored === null || stored === undefined ? "" : String(stored);
+        return (
+          <label key={`${type}-${field.name}`} className={field.secret ? "alert-form-wide" : undefined}>
+            {label}
+            {field.secret ? (
+              <input name={field.name} type="password" autoComplete="off" placeholder={shown ? `${shown} (leave empty to keep)` : (field.placeholder ?? "")} />
+            ) : (
+              <input name={field.name} defaultValue={shown} placeholder={field.placeholder ?? ""} />
+            )}
+          </label>
+        );
+      })}
+      <div className="button-group">
+        <button className="button button-primary" type="submit" disabled={saving}>
+          {channel ? "Save channel" : "Add channel"}
+        </button>
+        <button className="button" type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** Admins set up where notifications go; secrets are shown only masked and kept when a field is left empty. */
+export function AlertChannelsPanel({ initialData }: { initialData: AlertChannelsResponse }) {
+  const queryClient = useQueryClient();
+  const channels = useAlertChannels(initialData).data?.channels ?? initialData.channels;
+  const [editing, setEditing] = useState<AlertChannelRow | "new" | null>(null);
+  const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ALERT_CHANNELS_KEY });
+
+  async function sendTest(channel: AlertChannelRow) {
+    setResults((current) => ({ ...current, [channel.id]: { ok: true, text: "Sending…" } }));
+    try {
+      const answer = await sendJson<{ result: TestResult }>("POST", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}/test`);
+      const result = answer?.result;
+      const text = result?.delivered ? `Test delivered${result.httpStatus ? ` (HTTP ${result.httpStatus})` : result.response ? ` (${result.response})` : ""}` : `Test failed: ${result?.error ?? "unknown"}`;
+      setResults((current) => ({ ...current, [channel.id]: { ok: Boolean(result?.delivered), text } }));
+    } catch (failure) {
+      setResults((current) => ({ ...current, [channel.id]: { ok: false, text: failure instanceof Error ? failure.message : String(failure) } }));
+    }
+  }
+
+  async function remove(channel: AlertChannelRow) {
+    setError(null);
+    try {
+      await sendJson("DELETE", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}`);
+      await refresh();
+    } catch (failure) {
+      setError(`${channel.name}: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+  }
+
+  return (
+    <section className="panel" aria-label="Notification channels">
+      <div className="panel-header">
+        <h2>Notification channels</h2>
+        {editing === null ? (
+          <button className="button button-small" type="button" onClick={() => setEditing("new")}>
+            New channel
+          </button>
+        ) : null}
+      </div>
+      {editing !== null ? (
+        <ChannelForm
+          key={editing === "new" ? "new" : editing.id}
+          channel={editing === "new" ? null : editing}
+          onCancel={() => setEditing(null)}
+          onDone={() => {
+            setEditing(null);
+            void refresh();
+          }}
+        />
+      ) : null}
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+      {channels.length === 0 ? (
+        <p className="empty">No channels yet. Add one, then choose it on a rule.</p>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Notification channels">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Settings</th>
+                <th scope="col">Rules</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {channels.map((channel) => (
+                <tr key={channel.id} data-testid="channel-row">
+                  <td>{channel.name}</td>
+                  <td>{CHANNEL_TYPE_INFO[channel.type].label}</td>
+                  <td className="mono" data-testid="channel-settings">
+                    {describeSettings(channel)}
+                  </td>
+                  <td>{channel.rules}</td>
+                  <td>
+                    <div className="button-group">
+                      <button className="button button-small" type="button" onClick={() => void sendTest(channel)}>
+                        Send test
+                      </button>
+                      <button className="button button-small" type="button" onClick={() => setEditing(channel)}>
+                        Edit
+                      </button>
+                      <button className="button button-small" type="button" onClick={() => void remove(channel)}>
+                        Delete
+                      </button>
+                    </div>
+                    {results[channel.id] ? (
+                      <p role="status" className={results[channel.id]?.ok ? "muted" : "error-text"}>
+                        {results[channel.id]?.text}
+                      </p>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

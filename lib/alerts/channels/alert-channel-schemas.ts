@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { ALERT_CHANNEL_TYPES } from "./channel-types.ts";
+
+export const AlertChannelIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const NameSchema = z.string().trim().min(1, "give the channel a name").max(120);
+const FieldsSchema = z.record(z.string(), z.unknown());
+
+/** The envelope; `settings` and `secrets` are then validated by the type's schemas (channel-config.ts). */
+export const CreateAlertChannelSchema = z
+  .object({
+    name: NameSchema,
+    type: z.enum(ALERT_CHANNEL_TYPES, { error: `type must be one of ${ALERT_CHANNEL_TYPES.join(", ")}` }),
+    settings: FieldsSchema.default({}),
+    secrets: FieldsSchema.default({}),
+  })
+  .strict();
+export type CreateAlertChannel = z.output<typeof CreateAlertChannelSchema>;
+
+/** `settings` replace the stored ones field by field; a secret left out or empty keeps the stored one. */
+export const UpdateAlertChannelSchema = z.object({ name: NameSchema, settings: FieldsSchema, secrets: FieldsSchema }).partial().strict();
+export type UpdateAlertChannel = z.output<typeof UpdateAlertChannelSchema>;
+
+export const ChannelIdsSchema = z.array(z.string().regex(AlertChannelIdPattern, "must be channel IDs")).max(20, "at most 20 channels per rule");

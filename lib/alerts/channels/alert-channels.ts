@@ -1,0 +1,104 @@
+import type { AlertChannel } from "@/generated/prisma/client.ts";
+import type { Actor } from "@/lib/auth/actor.ts";
+import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { AppError } from "@/lib/http/app-error.ts";
+import { parseInput } from "@/lib/http/parse-input.ts";
+import { maskWebhookUrl } from "../webhook-url.ts";
+import { AlertChannelIdPattern, type CreateAlertChannel, type UpdateAlertChannel } from "./alert-channel-schemas.ts";
+import { ChannelConfigSchemas, maskSecretKey } from "./channel-config.ts";
+import type { AlertChannelType } from "./channel-types.ts";
+
+type By = { actor: Actor; ip?: string | null };
+
+/** A channel as the API and pages show it: secrets only masked (`null` when not set). */
+export type AlertChannelView = {
+  id: string;
+  name: string;
+  type: AlertChannelType;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string | null>;
+  rules: number;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+function maskSecrets(secrets: unknown): Record<string, string | null> {
+  const entries = Object.entries(secrets && typeof secrets === "object" ? secrets : {});
+  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value !== "string" || value === "" ? null : key === "url" ? maskWebhookUrl(value) : maskSecretKey(value)]));
+}
+
+function toChannelView(channel: AlertChannel & { _count: { rules: number } }): AlertChannelView {
+  return {
+    id: channel.id,
+    name: channel.name,
+    type: channel.type,
+    settings: (channel.settings ?? {}) as Record<string, unknown>,
+    secrets: maskSecrets(channel.secrets),
+    rules: channel._count.rules,
+    createdBy: channel.createdBy,
+    createdAt: channel.createdAt,
+    updatedAt: channel.updatedAt,
+  };
+}
+
+const WITH_RULE_COUNT = { _count: { select: { rules: true } } } as const;
+
+export async function listAlertChannels(db: Db): Promise<AlertChannelView[]> {
+  const channels = await db.alertChannel.findMany({ orderBy: [{ name: "asc" }], include: WITH_RULE_COUNT });
+  return channels.map(toChannelView);
+}
+
+function parseConfig(type: AlertChannelType, settings: unknown, secrets: unknown) {
+  const schemas = ChannelConfigSchemas[type];
+  return { settings: parseInput(schemas.settings, settings, "invalid_settings") as object, secrets: parseInput(schemas.secrets, secrets, "invalid_secrets") as object };
+}
+
+async function requireUniqueName(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], name: string, exceptId?: string): Promise<void> {
+  const clash = await db.alertChannel.findFirst({ where: { name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
+  if (clash) throw new AppError(409, "channel_name_taken", `A channel named “${name}” exists already.`);
+}
+
+export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: By): Promise<AlertChannelView> {
+  const config = parseConfig(input.type, input.settings, input.secrets);
+  const channel = await db.$transaction(async (tx) => {
+    await requireUniqueName(tx, input.name);
+    const created = await tx.alertChannel.create({ data: { name: input.name, type: input.type, ...config, createdBy: by.actor.label }, include: WITH_RULE_COUNT });
+    await recordAuditEvent(tx, { action: "alert_channel.created", actor: by.actor, ip: by.ip, target: { type: "alert_channel", id: created.id }, details: { name: input.name, type: input.type } });
+    return created;
+  });
+  return toChannelView(channel);
+}
+
+/** Settings merge into the stored ones; each secret given (non-empty) replaces the stored one, the rest are kept. */
+export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertChannel, by: By): Promise<AlertChannelView> {
+  const channel = await db.$transaction(async (tx) => {
+    const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id } }) : null;
+    if (!existing) throw new AppError(404, "alert_channel_not_found", `No alert channel ${id}.`);
+    const name = patch.name ?? existing.name;
+    if (name !== existing.name) await requireUniqueName(tx, name, id);
+    const givenSecrets = Object.fromEntries(Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined));
+    const config = parseConfig(existing.type, { ...(existing.settings as object), ...patch.settings }, { ...(existing.secrets as object), ...givenSecrets });
+    const updated = await tx.alertChannel.update({ where: { id }, data: { name, ...config }, include: WITH_RULE_COUNT });
+    await recordAuditEvent(tx, {
+      action: "alert_channel.updated",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_channel", id },
+      details: { name, type: existing.type, secretsChanged: Object.keys(givenSecrets).sort().join(",") },
+    });
+    return updated;
+  });
+  return toChannelView(channel);
+}
+
+/** Rules stop using it; deliveries already recorded keep its name and give up if still due. */
+export async function deleteAlertChannel(db: Db, id: string, by: By): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id }, select: { name: true, type: true } }) : null;
+    if (!existing) throw new AppError(404, "alert_channel_not_found", `No alert channel ${id}.`);
+    await tx.alertChannel.delete({ where: { id } });
+    await recordAuditEvent(tx, { action: "alert_channel.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_channel", id }, details: existing });
+  });
+}
