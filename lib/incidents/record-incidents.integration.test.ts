@@ -74,7 +74,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const later = Array.from({ length: 3 }, (_, i) => `ext-b${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(testDb.db, later.flatMap((id, i) => connectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)));
     // The lookback no longer reaches the incident's start: the incident is extended and keeps every device.
-    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds });
+    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: { ...thresholds, minDevices: 2 } });
     const incidents = await testDb.db.incident.findMany({ where: { brokerNode: node } });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ affectedDevices: 13, status: "closed" });
