@@ -59,7 +59,7 @@ test.describe.serial("channels and rules", () => {
 
     await form.getByLabel("Kind").selectOption("connected_below");
     await form.getByLabel("Fewer connected devices than").fill("1000");
-    await form.getByLabel(new RegExp(`^${channelName}`)).check();
+    await form.getByRole("checkbox", { name: new RegExp(`^${channelName}`) }).check();
     await form.getByRole("button", { name: "Create rule" }).click();
     await expect(form).toBeHidden();
 
