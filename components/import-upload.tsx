@@ -165,7 +165,7 @@ function ImportPreview({
           : `In ${scope}: ${formatCountOf(chosen.records, "record")}, ${formatCountOf(chosen.events, "event")}, ${chosen.rejected} rejected (${formatPercent(chosen.rejectionRate)}).`}
       </p>
       {chosen.preview.length > 0 ? (
-        <div className="table-scroll">
+        <div className="table-wrap">
           <table className="data-table compact" aria-label="First events in the file">
             <thead>
               <tr>

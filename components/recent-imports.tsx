@@ -24,7 +24,7 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
   if (error) return <p className="error-text" role="alert">Could not load recent imports: {error.message}</p>;
   if (!data || data.imports.length === 0) return null;
   return (
-    <div className="table-scroll">
+    <div className="table-wrap">
       <table className="data-table compact" aria-label="Recent imports">
         <thead>
           <tr>

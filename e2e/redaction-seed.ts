@@ -31,6 +31,7 @@ export type RedactionSeed = {
   incidentId: string;
   importRunId: string;
   alertRuleId: string;
+  probeEndpointId: string;
   deviceShareToken: string;
   incidentShareToken: string;
 };
@@ -168,6 +169,14 @@ export async function seedRedactionCorpus(db: Db, now: number): Promise<Redactio
     data: { historyId: history.id, channelId: channel.id, channelName: channel.name, channelType: "webhook", notification: {}, status: "gave_up", attempts: 1, nextAttemptAt: new Date(now - 30 * MINUTE), error: `webhook failed: ${corpusText()}` },
   });
 
+  // A scheduled-probe endpoint whose stored password is a corpus secret: write-only, it must never be read back.
+  const endpoint = await db.probeEndpoint.create({
+    data: { name: `Redaction corpus broker ${randomUUID().slice(0, 8)}`, url: "mqtts://broker.example.com:8883", username: "corpus", password: SECRET_CORPUS[0]?.text ?? "", intervalMinutes: 5, enabled: false, source: SOURCE, createdBy: "cli" },
+  });
+  await db.probeRun.create({
+    data: { endpointId: endpoint.id, startedAt: new Date(now - 20 * MINUTE), finishedAt: new Date(now - 20 * MINUTE + 900), ok: false, failedStep: "mqtt_connect", steps: [], explanation: "The broker refused the credentials." },
+  });
+
   const deviceLink = await createShareLink(db, { deviceId: REDACTION_DEVICE_ID, from: new Date(now - 2 * 60 * MINUTE), to: new Date(now), expiresInHours: 24, actor: CLI_ACTOR, ip: null, now: new Date(now) });
   const incidentLink = await createShareLink(db, { incidentId: incident.id, expiresInHours: 24, actor: CLI_ACTOR, ip: null, now: new Date(now) });
 
@@ -177,6 +186,7 @@ export async function seedRedactionCorpus(db: Db, now: number): Promise<Redactio
     incidentId: incident.id,
     importRunId: importRun.id.toString(),
     alertRuleId: rule.id,
+    probeEndpointId: endpoint.id,
     deviceShareToken: deviceLink.token,
     incidentShareToken: incidentLink.token,
   };
