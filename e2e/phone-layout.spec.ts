@@ -27,21 +27,27 @@ async function waitForPage(page: Page): Promise<void> {
   await page.waitForFunction(() => document.readyState === "complete");
 }
 
-/** Real values for every page's route parameters: a seeded device, a code, an incident and a fresh share link. */
+/** Real values for every page's route parameters: a seeded device, a code, an incident, an endpoint and a fresh share link. */
 async function pageSamples(baseURL: string): Promise<Record<string, string>> {
   const api = await createApiClient(baseURL, "admin", { origin: baseURL });
   try {
     const { incidents } = (await (await api.get("/api/v1/incidents")).json()) as { incidents: { id: string }[] };
+    const { endpoints } = (await (await api.get("/api/v1/endpoints")).json()) as { endpoints: { id: string }[] };
     const now = Date.now();
     const created = await api.post(`/api/v1/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}/share-links`, {
       data: { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString(), expiresInHours: 24 },
     });
     expect(created.status()).toBe(201);
     const { token } = (await created.json()) as { token: string };
-    return { deviceId: KEEPALIVE_DEVICE_ID, code: "azure:404104", id: incidents[0]?.id ?? "", token };
+    return { deviceId: KEEPALIVE_DEVICE_ID, code: "azure:404104", id: incidents[0]?.id ?? "", endpointId: endpoints[0]?.id ?? "", token };
   } finally {
     await api.dispose();
   }
+}
+
+/** `[id]` names an incident, except under /endpoints where it names a probe endpoint. */
+function fillPagePattern(pattern: string, samples: Record<string, string>): string {
+  return fillPattern(pattern, pattern.startsWith("/endpoints/") ? { ...samples, id: samples.endpointId ?? "" } : samples);
 }
 
 const screenshotName = (path: string) => path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_").slice(0, 60) || "overview";
@@ -56,7 +62,7 @@ test.describe("on a phone", () => {
     expect(samples.id, "the seed has an incident").not.toBe("");
     const errors = watchBrowserErrors(page);
     const overflowing: string[] = [];
-    const paths = discoverPages().map((pattern) => fillPattern(pattern, samples));
+    const paths = discoverPages().map((pattern) => fillPagePattern(pattern, samples));
     expect(paths).toEqual(expect.arrayContaining(["/", "/codes", `/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`]));
     for (const path of paths) {
       await page.goto(path);
@@ -94,7 +100,7 @@ test.describe("on desktops", () => {
     const overflowing: string[] = [];
     for (const width of [1440, 1280]) {
       await page.setViewportSize({ width, height: 900 });
-      for (const path of discoverPages().map((pattern) => fillPattern(pattern, samples))) {
+      for (const path of discoverPages().map((pattern) => fillPagePattern(pattern, samples))) {
         await page.goto(path);
         await waitForPage(page);
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
