@@ -25,8 +25,9 @@ async function readEvents(url: string): Promise<unknown[]> {
   }
 }
 
+// A first PGlite start (initdb in WASM) takes minutes on a loaded 2-core machine; the test starts four.
 describe("embedded database backup and restore", () => {
-  it("restores a backup into a new directory with the same data, and refuses a running or non-empty directory", { timeout: 240_000 }, async () => {
+  it("restores a backup into a new directory with the same data, and refuses a running or non-empty directory", { timeout: 900_000 }, async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), "linkscope-backup-"));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     const dataDir = path.join(root, "data");
