@@ -21,7 +21,7 @@ export function connectedGaugeSql(boundary: Date, scope: FleetScope, inclusive: 
   const upper = inclusive ? Prisma.sql`m.bucket <= ${boundary}` : Prisma.sql`m.bucket < ${boundary}`;
   return Prisma.sql`(
     SELECT COALESCE((SELECT SUM(s.connected) FROM fleet_connected_snapshots s WHERE s.at = snap.at ${conditions}), 0)
-         + COALESCE((SELECT SUM(m.delta) FROM fleet_connected_minute m WHERE ${upper} AND (snap.at IS NULL OR m.bucket >= snap.at) ${conditions}), 0)
+         + COALESCE((SELECT SUM(m.delta) FROM fleet_connected_minute m WHERE ${upper} AND m.bucket >= COALESCE(snap.at, '-infinity'::timestamptz) ${conditions}), 0)
     FROM (SELECT MAX(at) AS at FROM fleet_connected_snapshots WHERE at <= ${boundary}) snap)`;
 }
 

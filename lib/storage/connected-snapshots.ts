@@ -1,8 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 
 const HOUR = 3_600_000;
-/** How far back the first snapshots reach; older instants are read as the sum of their deltas. */
-const FIRST_SNAPSHOTS_MS = 7 * 24 * HOUR;
 
 export type SnapshotRefresh = { written: number; repairedFrom: Date | null };
 
@@ -20,7 +18,8 @@ export async function refreshConnectedSnapshots(db: Db, now: Date): Promise<Snap
   const until = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const latest = await latestSnapshotAt(db);
   if (!latest) {
-    const written = await writeSnapshots(db, new Date(until.getTime() - FIRST_SNAPSHOTS_MS), until);
+    const oldest = await oldestDeltaHour(db);
+    const written = oldest ? await writeSnapshots(db, new Date(Math.min(oldest.getTime(), until.getTime())), until) : [];
     return { written: written.length, repairedFrom: null };
   }
 
@@ -50,6 +49,12 @@ async function latestSnapshotAt(db: Db): Promise<Date | null> {
   return rows[0]?.at ?? null;
 }
 
+async function oldestDeltaHour(db: Db): Promise<Date | null> {
+  const rows = await db.$queryRaw<{ at: Date | null }[]>`
+    SELECT date_bin(interval '1 hour', MIN(bucket), TIMESTAMPTZ '1970-01-01 00:00:00+00') AS at FROM fleet_connected_minute`;
+  return rows[0]?.at ?? null;
+}
+
 async function oldestSnapshotAt(db: Db): Promise<Date | null> {
   const rows = await db.$queryRaw<{ at: Date | null }[]>`SELECT MIN(at) AS at FROM fleet_connected_snapshots`;
   return rows[0]?.at ?? null;
@@ -67,13 +72,20 @@ async function writeSnapshots(db: Db, from: Date, until: Date): Promise<Date[]> 
       SELECT source, broker_node FROM counted
       UNION SELECT source, broker_node FROM hourly
       UNION SELECT source, broker_node FROM fleet_connected_snapshots WHERE at >= ${from}::timestamptz
-    ), hours AS (
-      SELECT generate_series(${from}::timestamptz, ${until}::timestamptz, interval '1 hour') AS at
+    ), beyond AS (
+      SELECT source, broker_node, SUM(d)::int AS d FROM hourly WHERE h > ${until}::timestamptz GROUP BY 1, 2
+    ), grid AS (
+      SELECT hours.at, s.source, s.broker_node, COALESCE(x.d, 0) AS d
+      FROM generate_series(${from}::timestamptz, ${until}::timestamptz, interval '1 hour') AS hours(at)
+      CROSS JOIN scopes s
+      LEFT JOIN hourly x ON x.h = hours.at AND x.source = s.source AND x.broker_node = s.broker_node
     ), computed AS (
-      SELECT hours.at, s.source, s.broker_node,
-             COALESCE((SELECT c.n FROM counted c WHERE c.source = s.source AND c.broker_node = s.broker_node), 0)
-           - COALESCE((SELECT SUM(x.d) FROM hourly x WHERE x.source = s.source AND x.broker_node = s.broker_node AND x.h >= hours.at), 0) AS connected
-      FROM hours CROSS JOIN scopes s
+      -- The deltas from each hour on: a running sum backwards over the hours, plus those after the last hour.
+      SELECT g.at, g.source, g.broker_node,
+             COALESCE(c.n, 0) - COALESCE(b.d, 0) - SUM(g.d) OVER (PARTITION BY g.source, g.broker_node ORDER BY g.at DESC) AS connected
+      FROM grid g
+      LEFT JOIN counted c ON c.source = g.source AND c.broker_node = g.broker_node
+      LEFT JOIN beyond b ON b.source = g.source AND b.broker_node = g.broker_node
     )
     INSERT INTO fleet_connected_snapshots (at, source, broker_node, connected)
     SELECT at, source, broker_node, connected FROM computed
