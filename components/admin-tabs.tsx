@@ -5,6 +5,7 @@ const TABS = [
   { href: "/admin/tokens", label: "API tokens" },
   { href: "/admin/ingest-tokens", label: "Ingest tokens" },
   { href: "/admin/audit", label: "Audit log" },
+  { href: "/admin/retention", label: "Retention" },
 ] as const;
 
 export function AdminTabs({ current }: { current: (typeof TABS)[number]["href"] }) {

@@ -242,7 +242,7 @@ test.describe("pages", () => {
 test.describe("admin pages as a viewer", () => {
   test.use(asRole("viewer"));
 
-  for (const path of ["/admin/users", "/admin/tokens", "/admin/ingest-tokens", "/admin/audit"]) {
+  for (const path of ["/admin/users", "/admin/tokens", "/admin/ingest-tokens", "/admin/audit", "/admin/retention"]) {
     test(`${path} answers 403 to a viewer`, async ({ page }) => {
       const response = await page.goto(path);
       expect(response?.status()).toBe(403);

@@ -1,6 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
-import { connectedScopeConditions } from "@/lib/fleet/connected-devices.ts";
+import { connectedGaugeSql, connectedScopeConditions } from "@/lib/fleet/connected-devices.ts";
 import { excludedRollupConditions, hasMeasurementExclusions, NO_EXCLUSIONS, type AlertExclusions } from "./alert-exclusions.ts";
 import type { AlertRuleConfig } from "./alert-rule-config.ts";
 import { baselineRanges, mergeRanges, type TimeRange } from "./baseline-rate.ts";
@@ -29,11 +29,17 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
     case "connected_below":
     case "connected_drop_percent": {
       const lower = new Date(rule.kind === "connected_drop_percent" ? from - rule.windowMs : from);
-      const deltas = connectedDeltas(rule, exclusions.deviceIds);
+      const excluded = excludedSessionDeltas(rule, exclusions.deviceIds);
+      // The count before the range comes from the gauge's latest snapshot (decision 026), minus excluded sessions.
+      const initial = Prisma.sql`${connectedGaugeSql(lower, { source: rule.source, brokerNode: rule.brokerNode }, false)}
+        + COALESCE((SELECT SUM(delta) FROM (${excluded}) x WHERE bucket < ${lower}), 0)`;
       rows = await db.$queryRaw<Row[]>`
-        WITH deltas AS (${deltas})
+        WITH deltas AS (
+          SELECT bucket, delta FROM fleet_connected_minute WHERE bucket >= ${lower} ${scope}
+          UNION ALL ${excluded}
+        )
         SELECT NULL::timestamptz AS "historyStart", h.initial, c.bucket, c.value
-        FROM (SELECT COALESCE(SUM(delta), 0)::int AS initial FROM deltas WHERE bucket < ${lower}) h
+        FROM (SELECT (${initial})::int AS initial) h
         LEFT JOIN (
           SELECT bucket, SUM(delta)::int AS value FROM deltas
           WHERE bucket >= ${lower} AND bucket <= ${span.to} GROUP BY bucket
@@ -70,17 +76,14 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
 }
 
 /**
- * The connected gauge's per-minute deltas in the rule's scope; excluded devices' sessions (by the device's source and
- * broker node) are taken back out, minute by minute like the gauge, so they never count as connected.
+ * Excluded devices' sessions as gauge deltas (by the device's source and broker node), minute by minute like the
+ * gauge, to take back out of it so they never count as connected; an empty set when nothing is excluded.
  */
-function connectedDeltas(rule: Pick<AlertRuleConfig, "source" | "brokerNode">, excludedDeviceIds: string[]): Prisma.Sql {
-  const gauge = Prisma.sql`SELECT bucket, delta FROM fleet_connected_minute WHERE true ${connectedScopeConditions({ source: rule.source, brokerNode: rule.brokerNode })}`;
-  if (excludedDeviceIds.length === 0) return gauge;
+function excludedSessionDeltas(rule: Pick<AlertRuleConfig, "source" | "brokerNode">, excludedDeviceIds: string[]): Prisma.Sql {
+  if (excludedDeviceIds.length === 0) return Prisma.sql`SELECT NULL::timestamptz AS bucket, 0 AS delta WHERE false`;
   const sourceFilter = rule.source ? Prisma.sql`AND d.source = ${rule.source}` : Prisma.empty;
   const nodeFilter = rule.brokerNode ? Prisma.sql`AND d.broker_node = ${rule.brokerNode}` : Prisma.empty;
   return Prisma.sql`
-    ${gauge}
-    UNION ALL
     SELECT e.bucket, e.delta FROM sessions s JOIN devices d ON d.id = s.device_id
     CROSS JOIN LATERAL (VALUES (date_trunc('minute', s.started_at), -1), (date_trunc('minute', s.ended_at), 1)) AS e(bucket, delta)
     WHERE s.device_id = ANY(${excludedDeviceIds}::text[]) AND e.bucket IS NOT NULL ${sourceFilter} ${nodeFilter}`;

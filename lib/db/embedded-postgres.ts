@@ -72,6 +72,30 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 }
 
 /**
+ * Opens a stopped embedded database's data directory in this process (no socket server), for backup and restore:
+ * locked like a running one, so it refuses a directory that `npm start` is serving. `loadDataDir` fills a new
+ * directory from a `dumpDataDir` archive.
+ */
+export async function openEmbeddedDatabase(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<{ db: PGlite; close(): Promise<void> }> {
+  const resolved = path.resolve(dataDir);
+  await mkdir(resolved, { recursive: true });
+  const releaseLock = await lockDataDir(resolved);
+  try {
+    const db = await PGlite.create({ dataDir: resolved, extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+    return {
+      db,
+      async close() {
+        await db.close();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+/**
  * PGlite does not lock its data directory (no postmaster.pid), and two processes writing one directory
  * corrupt it, so a pid file guards it. A file left by a dead process is taken over.
  */

@@ -288,8 +288,9 @@ type DatabaseShape = {
   foreignKeys: ForeignKeyShape[];
 };
 
-// Only relations (r) and partitioned tables (p) of the current schema; `::text` everywhere so pg returns
-// plain strings for `name` and `"char"` columns.
+// Only relations (r) and partitioned tables (p) of the current schema, without their partitions (which Prisma does
+// not model: they repeat the parent's columns, indexes and foreign keys, decision 026); `::text` everywhere so pg
+// returns plain strings for `name` and `"char"` columns.
 const COLUMNS_SQL = `
 SELECT c.relname::text AS table_name, a.attname::text AS column_name,
        CASE WHEN et.typtype = 'e' THEN 'enum ' || et.typname::text || CASE WHEN t.typcategory = 'A' THEN '[]' ELSE '' END
@@ -303,7 +304,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY c.relname, a.attnum`;
 
 const ENUMS_SQL = `
@@ -329,7 +330,7 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class c ON c.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = i.relam
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname, i.relname`;
 
 const FOREIGN_KEYS_SQL = `
@@ -343,7 +344,7 @@ FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class rc ON rc.oid = con.confrelid
-WHERE con.contype = 'f' AND n.nspname = current_schema()
+WHERE con.contype = 'f' AND n.nspname = current_schema() AND NOT c.relispartition AND con.conparentid = 0
 ORDER BY c.relname, con.conname`;
 
 async function readDatabaseShape(databaseUrl: string): Promise<DatabaseShape> {

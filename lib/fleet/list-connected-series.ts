@@ -1,11 +1,12 @@
 import type { Db } from "@/lib/db/client.ts";
-import { connectedScopeConditions, type FleetScope } from "./connected-devices.ts";
+import { connectedGaugeSql, connectedScopeConditions, type FleetScope } from "./connected-devices.ts";
 import { binStarts } from "./fleet-interval.ts";
 import { shapeConnectedSeries, type ConnectedPoint } from "./shape-fleet-series.ts";
 
 /**
  * Connected devices at the end of each `stepMs` bin over [from, to): the gauge's count before the first bin plus
- * the running sum of its per-minute deltas (both from fleet_connected_minute; no raw events, no sessions).
+ * the running sum of its per-minute deltas (the count from the latest snapshot, the deltas from fleet_connected_minute;
+ * no raw events, no sessions).
  */
 export async function listConnectedSeries(
   db: Db,
@@ -16,7 +17,7 @@ export async function listConnectedSeries(
   const stepSeconds = input.stepMs / 1000;
   const [baseRows, deltas] = await Promise.all([
     db.$queryRaw<{ base: number }[]>`
-      SELECT COALESCE(SUM(delta), 0)::int AS base FROM fleet_connected_minute WHERE bucket < ${first} ${scope}`,
+      SELECT ${connectedGaugeSql(first, input.scope ?? {}, false)}::int AS base`,
     db.$queryRaw<{ t: Date; delta: number }[]>`
       SELECT date_bin(make_interval(secs => ${stepSeconds}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t, SUM(delta)::int AS delta
       FROM fleet_connected_minute

@@ -111,7 +111,7 @@ async function insertEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEv
         session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
         session_present, username, tls, flags, raw)
       VALUES ${Prisma.join(chunk.map(eventValues))}
-      ON CONFLICT (dedupe_key) DO NOTHING
+      ON CONFLICT (dedupe_key, occurred_at) DO NOTHING
       RETURNING id, dedupe_key`;
     for (const row of rows) {
       const event = byKey.get(row.dedupe_key);

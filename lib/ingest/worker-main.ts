@@ -8,6 +8,7 @@ import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-jo
 import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
+import { startRetentionJob } from "@/lib/storage/retention-job.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";
 
@@ -61,6 +62,7 @@ const probeJob =
     ? startProbeScheduleJob(db, log, { probe: runProbe, tickMs: env.PROBE_SCHEDULE_TICK_MS, runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS, retentionDays: env.PROBE_RUN_RETENTION_DAYS })
     : null;
 const alertDeliveryJob = env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
+const retentionJob = startRetentionJob(db, log);
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -68,7 +70,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop()]);
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop(), retentionJob?.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

@@ -1,0 +1,120 @@
+import type { Metadata } from "next";
+import { AdminTabs } from "@/components/admin-tabs.tsx";
+import { formatTimestamp } from "@/components/format.ts";
+import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { getDb } from "@/lib/db/client.ts";
+import { getStorageOverview } from "@/lib/storage/get-storage-overview.ts";
+
+export const metadata: Metadata = { title: "Retention" };
+
+const TASK_LABELS: Record<string, string> = {
+  trim_raw_payloads: "Raw payloads trimmed up to",
+  downsample_minute_rollups: "Minute rollups folded into hours up to",
+};
+
+export default async function AdminRetentionPage() {
+  await requirePageUser("admin");
+  const { policy, partitions, progress } = await getStorageOverview(getDb());
+  const rules: { what: string; period: string; how: string; setting: string }[] = [
+    { what: "Raw event payloads", period: days(policy.rawPayloadDays), how: "replaced by a stub with the original size; the event stays", setting: "RETENTION_RAW_PAYLOAD_DAYS" },
+    { what: "Events and per-device drop minutes", period: days(policy.eventDays), how: "whole month partitions dropped once the month is past the period", setting: "RETENTION_EVENT_DAYS" },
+    { what: "Minute rollups (fleet charts, alerts)", period: days(policy.minuteRollupDays), how: "folded into hourly rows; totals unchanged", setting: "RETENTION_MINUTE_ROLLUP_DAYS" },
+    { what: "Hourly rollups and connected-gauge snapshots", period: days(policy.hourlyRollupDays), how: "deleted (per-device reasons: month partitions dropped); the gauge keeps one total", setting: "RETENTION_HOURLY_ROLLUP_DAYS" },
+    { what: "Dead letters", period: days(policy.deadLetterDays), how: "deleted", setting: "RETENTION_DEAD_LETTER_DAYS" },
+    { what: "Audit log", period: days(policy.auditDays), how: "deleted", setting: "RETENTION_AUDIT_DAYS" },
+    { what: "Probe results (scheduled and uploaded)", period: days(policy.probeResultDays), how: "deleted", setting: "PROBE_RUN_RETENTION_DAYS" },
+  ];
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Retention</h1>
+          <p className="muted">
+            What is kept and for how long. The ingest worker applies this every {policy.intervalMs === 0 ? "— never: RETENTION_INTERVAL_MS is 0" : formatInterval(policy.intervalMs)}; the
+            periods come from the environment variables shown (set the same values for the web process so this page shows them). Times are UTC.
+          </p>
+        </div>
+      </div>
+      <AdminTabs current="/admin/retention" />
+      <section className="panel" aria-label="Retention policy">
+        <h2>Policy</h2>
+        <div className="table-wrap">
+          <table aria-label="Retention policy">
+            <thead>
+              <tr>
+                <th scope="col">Data</th>
+                <th scope="col">Kept</th>
+                <th scope="col">Then</th>
+                <th scope="col">Setting</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((rule) => (
+                <tr key={rule.setting + rule.what}>
+                  <td>{rule.what}</td>
+                  <td className="nowrap">{rule.period}</td>
+                  <td>{rule.how}</td>
+                  <td className="mono">{rule.setting}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {progress.length > 0 && (
+          <ul>
+            {progress.map((row) => (
+              <li key={row.task}>
+                {TASK_LABELS[row.task] ?? row.task}: {formatTimestamp(row.doneUntil.toISOString())}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="panel" aria-label="Month partitions">
+        <h2>Month partitions</h2>
+        {partitions.length === 0 ? (
+          <p className="empty">No month partitions yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table aria-label="Month partitions">
+              <thead>
+                <tr>
+                  <th scope="col">Table</th>
+                  <th scope="col">Month</th>
+                  <th scope="col">Rows (estimate)</th>
+                  <th scope="col">Size</th>
+                </tr>
+              </thead>
+              <tbody>
+                {partitions.map((partition) => (
+                  <tr key={partition.name}>
+                    <td className="mono">{partition.table}</td>
+                    <td className="nowrap">{partition.from.toISOString().slice(0, 7)}</td>
+                    <td>{Math.round(partition.estimatedRows).toLocaleString("en-US")}</td>
+                    <td className="nowrap">{formatBytes(partition.bytes)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function days(n: number): string {
+  return n === 1 ? "1 day" : `${n.toLocaleString("en-US")} days`;
+}
+
+function formatInterval(ms: number): string {
+  if (ms % 3_600_000 === 0) return ms === 3_600_000 ? "hour" : `${ms / 3_600_000} hours`;
+  if (ms % 60_000 === 0) return ms === 60_000 ? "minute" : `${ms / 60_000} minutes`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+const days = (fallback: number, max = 36_500) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/**
+ * How long each kind of stored data is kept, from the environment (decision 026). The web process reads the same
+ * variables to show the effective policy on /admin/retention, so set them for both processes.
+ */
+export const RetentionEnvSchema = z
+  .object({
+    /** Raw payloads of events are replaced by a stub after this many days (the event itself stays). */
+    RETENTION_RAW_PAYLOAD_DAYS: days(30),
+    /** Events, per-device drop minutes and their month partitions are dropped after this many days. */
+    RETENTION_EVENT_DAYS: days(400),
+    /** Minute rollups are folded into hourly rows after this many days. */
+    RETENTION_MINUTE_ROLLUP_DAYS: days(30),
+    /** Hourly rollups (and gauge snapshots) are kept this many days. */
+    RETENTION_HOURLY_ROLLUP_DAYS: days(730),
+    RETENTION_DEAD_LETTER_DAYS: days(90),
+    RETENTION_AUDIT_DAYS: days(365),
+    /** Scheduled probe runs and uploaded probe reports (the probe scheduler prunes its runs with the same period). */
+    PROBE_RUN_RETENTION_DAYS: days(30),
+    /** How often the worker runs the retention and partition pass; 0 turns it off. */
+    RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  })
+  .refine((env) => env.RETENTION_RAW_PAYLOAD_DAYS <= env.RETENTION_EVENT_DAYS, {
+    message: "RETENTION_RAW_PAYLOAD_DAYS cannot exceed RETENTION_EVENT_DAYS",
+  })
+  .refine((env) => env.RETENTION_MINUTE_ROLLUP_DAYS <= env.RETENTION_HOURLY_ROLLUP_DAYS, {
+    message: "RETENTION_MINUTE_ROLLUP_DAYS cannot exceed RETENTION_HOURLY_ROLLUP_DAYS",
+  });
+
+export type RetentionPolicy = {
+  rawPayloadDays: number;
+  eventDays: number;
+  minuteRollupDays: number;
+  hourlyRollupDays: number;
+  deadLetterDays: number;
+  auditDays: number;
+  probeResultDays: number;
+  intervalMs: number;
+};
+
+export function parseRetentionPolicy(env: Record<string, string | undefined>): RetentionPolicy {
+  const parsed = RetentionEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid retention settings: ${parsed.error.issues.map((i) => `${i.path.join(".") || "retention"}: ${i.message}`).join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    rawPayloadDays: e.RETENTION_RAW_PAYLOAD_DAYS,
+    eventDays: e.RETENTION_EVENT_DAYS,
+    minuteRollupDays: e.RETENTION_MINUTE_ROLLUP_DAYS,
+    hourlyRollupDays: e.RETENTION_HOURLY_ROLLUP_DAYS,
+    deadLetterDays: e.RETENTION_DEAD_LETTER_DAYS,
+    auditDays: e.RETENTION_AUDIT_DAYS,
+    probeResultDays: e.PROBE_RUN_RETENTION_DAYS,
+    intervalMs: e.RETENTION_INTERVAL_MS,
+  };
+}
+
+export function readRetentionPolicy(env: NodeJS.ProcessEnv = process.env): RetentionPolicy {
+  return parseRetentionPolicy(env);
+}

@@ -1,0 +1,82 @@
+import type { Logger } from "@/lib/log/logger.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { deleteSnapshotsBefore, refreshConnectedSnapshots } from "./connected-snapshots.ts";
+import { downsampleMinuteRollups, expireHourlyRollups } from "./downsample-minute-rollups.ts";
+import { expireRecords } from "./expire-records.ts";
+import type { RetentionPolicy } from "./retention-policy.ts";
+import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
+import { trimRawPayloads } from "./trim-raw-payloads.ts";
+
+const DAY = 86_400_000;
+
+export type RetentionPassResult = {
+  ran: boolean;
+  partitionsCreated: string[];
+  partitionsDropped: string[];
+  rawPayloadsTrimmed: number;
+  rollupRowsFolded: number;
+  snapshotsWritten: number;
+  expired: { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number };
+};
+
+/**
+ * One retention and maintenance pass (decision 026): month partitions created ahead, expired months dropped
+ * (never a row-by-row DELETE of events), raw payloads trimmed, minute rollups folded into hours, the gauge's hourly
+ * snapshots refreshed, and dead letters, audit records and probe results past their periods deleted. Each step is
+ * bounded and idempotent; a lease row keeps two processes from running it at once (the other skips its turn).
+ */
+export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPolicy, now: Date = new Date()): Promise<RetentionPassResult> {
+  const started = Date.now();
+  const result = await withPassLock(db, async () => {
+    const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+    const eventCutoff = daysAgo(policy.eventDays);
+    const hourlyCutoff = daysAgo(policy.hourlyRollupDays);
+
+    const partitionsCreated: string[] = [];
+    const partitionsDropped: string[] = [];
+    for (const { table, keptFor } of PARTITIONED_TABLES) {
+      const cutoff = keptFor === "events" ? eventCutoff : hourlyCutoff;
+      partitionsCreated.push(...(await ensureMonthPartitions(db, table, now, cutoff)));
+      partitionsDropped.push(...(await dropMonthPartitionsBefore(db, table, cutoff)));
+    }
+
+    const trim = await trimRawPayloads(db, daysAgo(policy.rawPayloadDays));
+    const downsample = await downsampleMinuteRollups(db, daysAgo(policy.minuteRollupDays));
+    const expiredRollups = await expireHourlyRollups(db, hourlyCutoff);
+    await deleteSnapshotsBefore(db, hourlyCutoff);
+    const snapshots = await refreshConnectedSnapshots(db, now);
+    const expired = await expireRecords(db, policy, now);
+    return {
+      ran: true,
+      partitionsCreated,
+      partitionsDropped,
+      rawPayloadsTrimmed: trim.trimmed,
+      rollupRowsFolded: downsample.foldedRows + expiredRollups.folded + expiredRollups.deleted,
+      snapshotsWritten: snapshots.written,
+      expired,
+    };
+  });
+  const outcome = result ?? { ran: false, partitionsCreated: [], partitionsDropped: [], rawPayloadsTrimmed: 0, rollupRowsFolded: 0, snapshotsWritten: 0, expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0 } };
+  log.info({ ...outcome, durationMs: Date.now() - started }, outcome.ran ? "retention pass" : "retention pass skipped: another process runs it");
+  return outcome;
+}
+
+/**
+ * Runs `fn` while holding the pass's lease (a retention_progress row whose done_until is the lease's end), or returns
+ * null when another process holds it. A lease rather than an advisory lock: the steps run on the pool in their own
+ * short transactions (a long one would stall the embedded database, whose advisory locks exclude nothing), and a
+ * crashed holder's lease simply runs out.
+ */
+async function withPassLock<T>(db: Db, fn: () => Promise<T>): Promise<T | null> {
+  const claim = await db.$queryRaw<{ claimed: boolean }[]>`
+    INSERT INTO retention_progress (task, done_until, updated_at) VALUES ('pass_lease', now() + interval '30 minutes', now())
+    ON CONFLICT (task) DO UPDATE SET done_until = EXCLUDED.done_until, updated_at = now()
+      WHERE retention_progress.done_until < now()
+    RETURNING true AS claimed`;
+  if (claim.length === 0) return null;
+  try {
+    return await fn();
+  } finally {
+    await db.$executeRaw`UPDATE retention_progress SET done_until = now(), updated_at = now() WHERE task = 'pass_lease'`;
+  }
+}
