@@ -5,6 +5,7 @@ import { resolvePublicBaseUrl } from "@/lib/alerts/alert-notification.ts";
 import { startAlertEvaluationJob } from "@/lib/alerts/alert-evaluation-job.ts";
 import { startAlertDeliveryJob } from "@/lib/alerts/deliveries/alert-delivery-job.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
+import { startCohortFoldJob } from "@/lib/cohorts/cohort-fold-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
@@ -61,6 +62,7 @@ const probeJob =
     ? startProbeScheduleJob(db, log, { probe: runProbe, tickMs: env.PROBE_SCHEDULE_TICK_MS, runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS, retentionDays: env.PROBE_RUN_RETENTION_DAYS })
     : null;
 const alertDeliveryJob = env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
+const cohortFoldJob = startCohortFoldJob(db, log);
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -68,7 +70,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop()]);
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop(), cohortFoldJob.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);
