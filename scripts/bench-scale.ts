@@ -17,7 +17,8 @@ import { writeScaleFleet } from "@/lib/testing/scale-fleet.ts";
 import { measureScaleReads } from "./bench-scale-reads.ts";
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const DEVICES = 100_000;
+/** 100,000 devices; BENCH_SCALE_DEVICES overrides it for a quick trial of the script. */
+const DEVICES = Number(process.env.BENCH_SCALE_DEVICES ?? 100_000);
 const DAYS = 90;
 /** The history ends here, so every run builds the same data. */
 export const SCALE_END = new Date(Date.UTC(2026, 10, 22));
