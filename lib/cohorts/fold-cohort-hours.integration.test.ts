@@ -21,7 +21,7 @@ async function write(events: ConnectionEvent[]) {
 /** What the fold keeps, one row per hour and key. */
 async function folded(): Promise<KeyHour[]> {
   return database.db.$queryRaw<KeyHour[]>`
-    SELECT bucket, concat_ws('|', firmware, region, network, labels::text, source, broker_node) AS key, devices,
+    SELECT bucket, concat_ws('|', dimension, value, source, broker_node) AS key, devices,
            exposure_s AS exposure, connected_s AS connected
     FROM cohort_hour WHERE devices > 0 OR connected_s > 0 ORDER BY bucket, key`;
 }
@@ -47,12 +47,16 @@ async function enumerated(now: Date): Promise<KeyHour[]> {
              COALESCE(c.seconds, 0) AS connected
       FROM present p FULL JOIN connected c ON c.device_id = p.device_id AND c.h = p.h
     )
-    SELECT x.h AS bucket,
-           concat_ws('|', COALESCE(d.firmware, ''), COALESCE(d.region, ''), COALESCE(d.network, ''), d.labels::text, COALESCE(d.source, ''), COALESCE(d.broker_node, '')) AS key,
+    SELECT x.h AS bucket, concat_ws('|', k.dimension, k.value, COALESCE(d.source, ''), COALESCE(d.broker_node, '')) AS key,
            COUNT(*) FILTER (WHERE x.present)::int AS devices,
            COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(x.h + interval '1 hour', ${now}) - GREATEST(x.h, d.first_seen_at))) FILTER (WHERE x.present), 0)::float8 AS exposure,
            SUM(x.connected)::float8 AS connected
     FROM per_device x JOIN devices d ON d.id = x.device_id
+    CROSS JOIN LATERAL (
+      VALUES ('firmware', COALESCE(d.firmware, '')), ('region', COALESCE(d.region, '')), ('network', COALESCE(d.network, '')),
+             ('label:model', d.labels ->> 'model')
+    ) k (dimension, value)
+    WHERE k.value IS NOT NULL
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
@@ -106,7 +110,7 @@ describe("cohort-hour fold", () => {
 
   it("sums drops and refusals per hour and reason as the per-device rollup has them", async () => {
     const [totals] = await database.db.$queryRaw<{ folded: number; source: number }[]>`
-      SELECT (SELECT SUM(count) FROM cohort_reason_hour)::int AS folded,
+      SELECT (SELECT SUM(count) FROM cohort_reason_hour WHERE dimension = 'firmware')::int AS folded,
              (SELECT SUM(count) FROM device_reason_minute WHERE (kind = 'disconnected' AND reason <> 'client_disconnect') OR kind = 'connect_failed')::int AS source`;
     expect(totals?.folded).toBeGreaterThan(0);
     expect(totals?.folded).toBe(totals?.source);

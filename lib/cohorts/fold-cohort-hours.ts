@@ -13,8 +13,16 @@ const LATE_COMMIT_WINDOW = Prisma.sql`interval '2 minutes'`;
 
 const HOUR = Prisma.sql`interval '1 hour'`;
 const hourOf = (value: Prisma.Sql) => Prisma.sql`date_bin(${HOUR}, ${value}, TIMESTAMPTZ '1970-01-01 00:00:00+00')`;
-/** A device's cohort key columns (metadata as folded), in the order of the rollups' columns. */
-const DEVICE_KEY = Prisma.sql`COALESCE(d.firmware, ''), COALESCE(d.region, ''), COALESCE(d.network, ''), d.labels`;
+/**
+ * The cohorts a devices row `d` belongs to, one row per dimension: (dimension, value). One rollup row per dimension
+ * value rather than per combination keeps an hour to a few hundred rows whatever the fleet's mix of metadata.
+ */
+const DEVICE_COHORTS = Prisma.sql`LATERAL (
+  SELECT 'firmware' AS dimension, COALESCE(d.firmware, '') AS value
+  UNION ALL SELECT 'region', COALESCE(d.region, '')
+  UNION ALL SELECT 'network', COALESCE(d.network, '')
+  UNION ALL SELECT 'label:' || l.key, l.value FROM jsonb_each_text(d.labels) l
+) k`;
 
 export type FoldResult = { from: Date; to: Date; folded: boolean };
 
@@ -87,12 +95,16 @@ function floorHour(at: Date): Date {
 /** Drops (disconnects the client did not ask for) and refusals per hour, device metadata, event scope and reason. */
 function foldReasonsSql(range: { from: Date; to: Date }): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO cohort_reason_hour (bucket, firmware, region, network, labels, source, broker_node, kind, reason, count)
-    SELECT ${hourOf(Prisma.sql`r.bucket`)}, ${DEVICE_KEY}, r.source, r.broker_node, r.kind, r.reason, SUM(r.count)::int
-    FROM device_reason_minute r JOIN devices d ON d.id = r.device_id
-    WHERE r.bucket >= ${range.from} AND r.bucket < ${range.to}
-      AND ((r.kind = 'disconnected' AND r.reason <> 'client_disconnect') OR r.kind = 'connect_failed')
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+    INSERT INTO cohort_reason_hour (bucket, dimension, value, source, broker_node, kind, reason, count)
+    SELECT x.h, k.dimension, k.value, x.source, x.broker_node, x.kind, x.reason, SUM(x.count)::int
+    FROM (
+      SELECT ${hourOf(Prisma.sql`r.bucket`)} AS h, r.device_id, r.source, r.broker_node, r.kind, r.reason, SUM(r.count) AS count
+      FROM device_reason_minute r
+      WHERE r.bucket >= ${range.from} AND r.bucket < ${range.to}
+        AND ((r.kind = 'disconnected' AND r.reason <> 'client_disconnect') OR r.kind = 'connect_failed')
+      GROUP BY 1, 2, 3, 4, 5, 6
+    ) x JOIN devices d ON d.id = x.device_id CROSS JOIN ${DEVICE_COHORTS}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 }
 
 /**
@@ -131,8 +143,8 @@ function foldPresenceSql(range: { from: Date; to: Date; now: Date }): Prisma.Sql
       SELECT device_id, MIN(h0) AS h0, MAX(h1) AS h1 FROM numbered GROUP BY device_id, island
     ), steps AS (
       -- per device key and hour: change in devices present, change in sessions covering whole hours, partial seconds
-      SELECT COALESCE(d.firmware, '') AS firmware, COALESCE(d.region, '') AS region, COALESCE(d.network, '') AS network, d.labels,
-             COALESCE(d.source, '') AS source, COALESCE(d.broker_node, '') AS broker_node, x.h, x.present, x.whole, x.partial_s, x.unseen_s
+      SELECT k.dimension, k.value, COALESCE(d.source, '') AS source, COALESCE(d.broker_node, '') AS broker_node,
+             x.h, x.present, x.whole, x.partial_s, x.unseen_s
       FROM (
         SELECT device_id, h0 AS h, 1 AS present, 0 AS whole, 0::float8 AS partial_s, 0::float8 AS unseen_s FROM islands
         UNION ALL SELECT device_id, h1 + ${HOUR}, -1, 0, 0, 0 FROM islands
@@ -147,27 +159,27 @@ function foldPresenceSql(range: { from: Date; to: Date; now: Date }): Prisma.Sql
         UNION ALL
         SELECT id, ${hourOf(Prisma.sql`first_seen_at`)}, 0, 0, 0, EXTRACT(EPOCH FROM first_seen_at - ${hourOf(Prisma.sql`first_seen_at`)})::float8
         FROM devices WHERE first_seen_at >= ${from} AND first_seen_at < ${until}
-      ) x JOIN devices d ON d.id = x.device_id
+      ) x JOIN devices d ON d.id = x.device_id CROSS JOIN ${DEVICE_COHORTS}
     ), per_key_hour AS (
-      SELECT firmware, region, network, labels, source, broker_node, h,
+      SELECT dimension, value, source, broker_node, h,
              SUM(present)::int AS present, SUM(whole)::int AS whole, SUM(partial_s) AS partial_s, SUM(unseen_s) AS unseen_s
       FROM steps
-      GROUP BY 1, 2, 3, 4, 5, 6, 7
+      GROUP BY 1, 2, 3, 4, 5
     ), grid AS (
-      SELECT k.firmware, k.region, k.network, k.labels, k.source, k.broker_node, g.h,
+      SELECT k.dimension, k.value, k.source, k.broker_node, g.h,
              COALESCE(p.present, 0) AS present, COALESCE(p.whole, 0) AS whole,
              COALESCE(p.partial_s, 0) AS partial_s, COALESCE(p.unseen_s, 0) AS unseen_s
-      FROM (SELECT DISTINCT firmware, region, network, labels, source, broker_node FROM per_key_hour) k
+      FROM (SELECT DISTINCT dimension, value, source, broker_node FROM per_key_hour) k
       CROSS JOIN generate_series(${from}::timestamptz, ${until}::timestamptz - interval '1 millisecond', ${HOUR}) g(h)
-      LEFT JOIN per_key_hour p USING (firmware, region, network, labels, source, broker_node, h)
+      LEFT JOIN per_key_hour p USING (dimension, value, source, broker_node, h)
     ), running AS (
-      SELECT firmware, region, network, labels, source, broker_node, h, partial_s, unseen_s,
+      SELECT dimension, value, source, broker_node, h, partial_s, unseen_s,
              SUM(present) OVER w AS devices, SUM(whole) OVER w AS whole_sessions
       FROM grid
-      WINDOW w AS (PARTITION BY firmware, region, network, labels, source, broker_node ORDER BY h)
+      WINDOW w AS (PARTITION BY dimension, value, source, broker_node ORDER BY h)
     )
-    INSERT INTO cohort_hour (bucket, firmware, region, network, labels, source, broker_node, devices, exposure_s, connected_s)
-    SELECT h, firmware, region, network, labels, source, broker_node, devices::int,
+    INSERT INTO cohort_hour (bucket, dimension, value, source, broker_node, devices, exposure_s, connected_s)
+    SELECT h, dimension, value, source, broker_node, devices::int,
            GREATEST(0, devices * EXTRACT(EPOCH FROM LEAST(h + ${HOUR}, ${now}::timestamptz) - h) - unseen_s)::float8,
            (whole_sessions * 3600 + partial_s)::float8
     FROM running

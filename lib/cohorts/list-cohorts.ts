@@ -1,7 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { deviceMetadataConditions, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
-import { cohortValueSql, type CohortDimension } from "./cohort-dimension.ts";
+import { scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { formatCohortDimension, type CohortDimension } from "./cohort-dimension.ts";
 import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
+import { countReasonsPerDevice, sumCohortsPerDevice } from "./sum-cohorts-per-device.ts";
 import { compareRates, verdictOf, type RateRatio, type RateVerdict } from "./rate-ratio.ts";
 import {
   CONFIDENCE,
@@ -78,28 +79,45 @@ function bucketRange(input: CohortRange): { from: Date; end: Date } | null {
   return { from: new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS), end };
 }
 
-/** Fleet filters on a cohort rollup row aliased `d`: metadata (as folded) and source / broker node. */
-function cohortFilterSql(filter: FleetFilter): Prisma.Sql {
-  return Prisma.sql`${deviceMetadataConditions(filter)} ${scopeConditions(filter, "d")}`;
+/**
+ * The hourly cohort rollup keeps one dimension at a time, so it answers source / broker-node filters and a filter
+ * on the grouped dimension; another metadata filter (cohorts by label within a region) reads the per-device rollups.
+ */
+function needsPerDevicePath(input: { by: CohortDimension; filter: FleetFilter }): boolean {
+  const { filter, by } = input;
+  const labelKeys = Object.keys(filter.labels ?? {});
+  return (
+    (filter.firmware !== undefined && by.kind !== "firmware") ||
+    (filter.region !== undefined && by.kind !== "region") ||
+    (filter.network !== undefined && by.kind !== "network") ||
+    labelKeys.some((key) => by.kind !== "label" || by.key !== key)
+  );
+}
+
+/** Conditions on a cohort rollup row `d`: its dimension, a filter on that dimension, source and broker node. */
+function cohortRowConditions(input: { by: CohortDimension; filter: FleetFilter }): Prisma.Sql {
+  const { by, filter } = input;
+  const own = by.kind === "label" ? filter.labels?.[by.key] : filter[by.kind];
+  return Prisma.sql`d.dimension = ${formatCohortDimension(by)} ${own === undefined ? Prisma.empty : Prisma.sql`AND d.value = ${own}`} ${scopeConditions(filter, "d")}`;
 }
 
 async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }): Promise<CohortTotals[]> {
   const range = bucketRange(input);
   if (!range) return [];
+  if (needsPerDevicePath(input)) return sumCohortsPerDevice(db, { ...range, from: input.from, filter: input.filter, by: input.by });
   await ensureCohortsFolded(db);
-  const value = cohortValueSql(input.by);
-  const where = Prisma.sql`d.bucket >= ${range.from} AND d.bucket < ${range.end} ${cohortFilterSql(input.filter)}`;
+  const where = Prisma.sql`${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}`;
   // Devices: the most present in any one hour of the range (an hourly rollup cannot count distinct devices over days).
   return db.$queryRaw<CohortTotals[]>`
     WITH hourly AS (
-      SELECT ${value} AS value, d.bucket, SUM(d.devices) AS devices, SUM(d.exposure_s) AS exposure_s,
+      SELECT d.value, d.bucket, SUM(d.devices) AS devices, SUM(d.exposure_s) AS exposure_s,
              SUM(LEAST(d.connected_s, d.exposure_s)) AS connected_s
       FROM cohort_hour d WHERE ${where}
       GROUP BY 1, 2
     ), presence AS (
       SELECT value, MAX(devices) AS devices, SUM(exposure_s) AS exposure_s, SUM(connected_s) AS connected_s FROM hourly GROUP BY 1
     ), events AS (
-      SELECT ${value} AS value, SUM(d.count) FILTER (WHERE d.kind = 'disconnected') AS drops,
+      SELECT d.value, SUM(d.count) FILTER (WHERE d.kind = 'disconnected') AS drops,
              SUM(d.count) FILTER (WHERE d.kind = 'connect_failed') AS refusals
       FROM cohort_reason_hour d WHERE ${where}
       GROUP BY 1
@@ -114,13 +132,13 @@ async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }):
 async function countReasonsBySide(db: Db, input: CohortRange & { by: CohortDimension; a: string; b: string | null }): Promise<ReasonCount[]> {
   const range = bucketRange(input);
   if (!range) return [];
-  const value = cohortValueSql(input.by);
-  const inB = input.b === null ? Prisma.sql`${value} <> ${input.a}` : Prisma.sql`${value} = ${input.b}`;
+  if (needsPerDevicePath(input)) return countReasonsPerDevice(db, { ...input, ...range, from: input.from });
+  const inB = input.b === null ? Prisma.sql`d.value <> ${input.a}` : Prisma.sql`d.value = ${input.b}`;
   return db.$queryRaw<ReasonCount[]>`
     SELECT CASE WHEN d.kind = 'connect_failed' THEN 'refusal' ELSE 'drop' END AS kind, d.reason::text AS reason,
-           COALESCE(SUM(d.count) FILTER (WHERE ${value} = ${input.a}), 0)::float8 AS a,
+           COALESCE(SUM(d.count) FILTER (WHERE d.value = ${input.a}), 0)::float8 AS a,
            COALESCE(SUM(d.count) FILTER (WHERE ${inB}), 0)::float8 AS b
     FROM cohort_reason_hour d
-    WHERE d.bucket >= ${range.from} AND d.bucket < ${range.end} ${cohortFilterSql(input.filter)}
+    WHERE ${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}
     GROUP BY 1, 2`;
 }

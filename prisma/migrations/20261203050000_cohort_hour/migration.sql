@@ -3,10 +3,8 @@
 CREATE TABLE "cohort_hour" (
     "id" BIGSERIAL NOT NULL,
     "bucket" TIMESTAMPTZ(3) NOT NULL,
-    "firmware" TEXT NOT NULL DEFAULT '',
-    "region" TEXT NOT NULL DEFAULT '',
-    "network" TEXT NOT NULL DEFAULT '',
-    "labels" JSONB NOT NULL DEFAULT '{}',
+    "dimension" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
     "source" TEXT NOT NULL DEFAULT '',
     "broker_node" TEXT NOT NULL DEFAULT '',
     "devices" INTEGER NOT NULL,
@@ -19,10 +17,8 @@ CREATE TABLE "cohort_hour" (
 CREATE TABLE "cohort_reason_hour" (
     "id" BIGSERIAL NOT NULL,
     "bucket" TIMESTAMPTZ(3) NOT NULL,
-    "firmware" TEXT NOT NULL DEFAULT '',
-    "region" TEXT NOT NULL DEFAULT '',
-    "network" TEXT NOT NULL DEFAULT '',
-    "labels" JSONB NOT NULL DEFAULT '{}',
+    "dimension" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
     "source" TEXT NOT NULL DEFAULT '',
     "broker_node" TEXT NOT NULL DEFAULT '',
     "kind" "EventKind" NOT NULL,
@@ -41,5 +37,5 @@ CREATE TABLE "cohort_fold_state" (
     CONSTRAINT "cohort_fold_state_pkey" PRIMARY KEY ("id")
 );
 
-CREATE INDEX "cohort_hour_bucket_idx" ON "cohort_hour"("bucket");
-CREATE INDEX "cohort_reason_hour_bucket_idx" ON "cohort_reason_hour"("bucket");
+CREATE INDEX "cohort_hour_dimension_bucket_idx" ON "cohort_hour"("dimension", "bucket");
+CREATE INDEX "cohort_reason_hour_dimension_bucket_idx" ON "cohort_reason_hour"("dimension", "bucket");
