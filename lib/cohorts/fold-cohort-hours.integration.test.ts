@@ -106,6 +106,13 @@ describe("cohort-hour fold", () => {
     expect(second.from.getTime()).toBeGreaterThan(FROM.getTime() + 20 * HOUR);
     expect(second.from.getTime()).toBeLessThan(MID.getTime());
     expectSameFigures(await folded(), await enumerated(END));
+
+    // From scratch in 5-hour transactions (how a first fold walks months of history): the same figures.
+    await database.db.$executeRaw`DELETE FROM cohort_fold_state`;
+    await database.db.$executeRaw`DELETE FROM cohort_hour`;
+    const chunked = await foldCohortHours(database.db, { now: END, chunkHours: 5 });
+    expect(chunked.to).toEqual(END);
+    expectSameFigures(await folded(), await enumerated(END));
   }, 300_000);
 
   it("sums drops and refusals per hour and reason as the per-device rollup has them", async () => {

@@ -26,31 +26,47 @@ const DEVICE_COHORTS = Prisma.sql`LATERAL (
 
 export type FoldResult = { from: Date; to: Date; folded: boolean };
 
+/** Hours folded per transaction: a first fold over months of history must not hold one transaction for minutes. */
+const CHUNK_HOURS = 24 * 7;
+
 /**
  * Brings cohort_hour and cohort_reason_hour up to date: recomputes every hour from the earliest hour touched by events
  * stored since the last fold (late deliveries and imports included) up to the current hour, from device_reason_minute
- * and sessions. Runs under an advisory lock; with `skipIfBusy` a caller that finds another fold running returns at once.
+ * and sessions, a week per transaction. Runs under an advisory lock; with `skipIfBusy` a caller that finds another fold
+ * running returns at once.
  */
-export async function foldCohortHours(db: Db, options: { now?: Date; skipIfBusy?: boolean } = {}): Promise<FoldResult> {
+export async function foldCohortHours(db: Db, options: { now?: Date; skipIfBusy?: boolean; chunkHours?: number } = {}): Promise<FoldResult> {
   const now = options.now ?? new Date();
+  let total: FoldResult = { from: now, to: now, folded: false };
+  for (;;) {
+    const chunk = await foldChunk(db, now, options.skipIfBusy ?? false, options.chunkHours ?? CHUNK_HOURS);
+    if (!chunk.folded) return total;
+    total = { from: total.folded ? total.from : chunk.from, to: chunk.to, folded: true };
+    if (chunk.to.getTime() >= now.getTime()) return total;
+  }
+}
+
+async function foldChunk(db: Db, now: Date, skipIfBusy: boolean, chunkHours: number): Promise<FoldResult> {
   return db.$transaction(
     async (tx) => {
-      if (options.skipIfBusy) {
+      if (skipIfBusy) {
         const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS locked`;
         if (!lock?.locked) return { from: now, to: now, folded: false };
       } else {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
       }
-      const range = await dirtyRange(tx, now);
-      if (!range) return { from: now, to: now, folded: false };
+      const dirty = await dirtyRange(tx, now);
+      if (!dirty) return { from: now, to: now, folded: false };
+      const range = { ...dirty, to: new Date(Math.min(dirty.to.getTime(), dirty.from.getTime() + chunkHours * HOUR_MS)) };
       await tx.$executeRaw`DELETE FROM cohort_hour WHERE bucket >= ${range.from} AND bucket < ${range.to}`;
       await tx.$executeRaw`DELETE FROM cohort_reason_hour WHERE bucket >= ${range.from} AND bucket < ${range.to}`;
       await tx.$executeRaw(foldReasonsSql(range));
       await tx.$executeRaw(foldPresenceSql({ ...range, now }));
+      const through = range.to < now ? range.to : now;
       await tx.$executeRaw`
-        INSERT INTO cohort_fold_state (id, last_event_id, folded_through, folded_at) VALUES (1, ${range.lastEventId}, ${now}, now())
+        INSERT INTO cohort_fold_state (id, last_event_id, folded_through, folded_at) VALUES (1, ${range.lastEventId}, ${through}, now())
         ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, folded_through = EXCLUDED.folded_through, folded_at = EXCLUDED.folded_at`;
-      return { from: range.from, to: range.to, folded: true };
+      return { from: range.from, to: through, folded: true };
     },
     { timeout: 600_000, maxWait: 60_000 },
   );
