@@ -103,7 +103,7 @@ function CohortComparison({ state }: { state: FleetViewState }) {
           </select>
         </label>
         <p className="muted">
-          per 1,000 device-hours of devices seen in the range; each cohort against the rest
+          per 1,000 device-hours (hours in which a device was seen, from hourly rollups); source, broker node and metadata filters apply; each cohort against the rest
           {list.data ? `, ${levelText(list.data.level)} intervals (95 % for all ${list.data.cohorts.length} together)` : ""}
         </p>
       </div>
@@ -279,7 +279,7 @@ function RolloutView({ state }: { state: FleetViewState }) {
             ))}
           </select>
         </label>
-        <p className="muted">each device against itself, before and after its own move; region, network and label filters apply</p>
+        <p className="muted">each device against itself, before and after its own move; source, broker node (devices there now, their drops there), region, network and label filters apply</p>
       </div>
       <QueryBody query={query} isEmpty={(loaded) => loaded.rollout === null} emptyText="No device has moved from one firmware version to another yet.">
         {() => rollout && (

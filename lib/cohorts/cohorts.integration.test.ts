@@ -40,6 +40,11 @@ beforeAll(async () => {
   for (const id of ids("roll-worse")) plans[id] = [{ from: FROM, to: MOVED_AT, dropEveryMs: 4 * HOUR, reasons: ["connection_lost"] }, { from: MOVED_AT, to: NOW, dropEveryMs: 2 * HOUR, reasons: ["keepalive_timeout"] }];
   for (const id of ids("roll-same")) plans[id] = whole(4 * HOUR);
   await write(db, plans);
+  // The same firmware on two sources: on aws-iot (node-east) it drops every 2 h, on emqx (cohort-node) every 4 h.
+  const scoped = (source: string, brokerNode: string, prefix: string, every: number) =>
+    ids(prefix).flatMap((id, index) => planDeviceEvents(id, whole(every), { source, brokerNode, offsetMs: index * 7 * 60_000 }));
+  const scopedEvents = [...scoped("aws-iot", "node-east", "scoped-aws", 2 * HOUR), ...scoped("emqx", "cohort-node", "scoped-emqx", 4 * HOUR)];
+  for (let i = 0; i < scopedEvents.length; i += 1000) await recordIngestBatch(db, { events: scopedEvents.slice(i, i + 1000) });
   // Devices of the bad version that were last seen long before the range: they add no device-hours.
   const retired = Array.from({ length: 60 }, (_, i) => `retired-${i}`);
   const longAgo = new Date(FROM.getTime() - 20 * 24 * HOUR);
@@ -54,6 +59,7 @@ beforeAll(async () => {
   await setFirmware(db, [...ids("roll-worse"), ...ids("roll-same")], "fw-2.0", before);
   await setFirmware(db, ids("roll-worse"), "fw-2.1-worse", MOVED_AT);
   await setFirmware(db, ids("roll-same"), "fw-2.1-same", MOVED_AT);
+  await setFirmware(db, [...ids("scoped-aws"), ...ids("scoped-emqx")], "fw-scoped", before);
 }, 180_000);
 
 afterAll(async () => {
@@ -92,7 +98,49 @@ describe("cohorts by firmware", () => {
     expect(bad.reasons[0]).toMatchObject({ kind: "drop", reason: "keepalive_timeout", b: 0 });
 
     const rest = await compareCohortPair(database.db, { ...range, a: "fw-1.1-bad", b: null });
-    expect(rest.b.devices).toBe(DEVICES_PER_VERSION * 5 - DEVICES_PER_VERSION);
+    expect(rest.b.devices).toBe(DEVICES_PER_VERSION * 7 - DEVICES_PER_VERSION);
+  });
+});
+
+describe("source and broker-node filters", () => {
+  const range = { from: FROM, to: NOW, now: NOW, by: { kind: "firmware" } as const };
+
+  it("count only the devices and drops of the source or node in view", async () => {
+    const all = await listCohorts(database.db, { ...range, filter: {} });
+    const aws = await listCohorts(database.db, { ...range, filter: { source: "aws-iot" } });
+    const east = await listCohorts(database.db, { ...range, filter: { source: "aws-iot", brokerNode: "node-east" } });
+    const emqx = await listCohorts(database.db, { ...range, filter: { brokerNode: "cohort-node" } });
+    const scoped = (list: typeof all) => list.cohorts.find((cohort) => cohort.value === "fw-scoped");
+    expect(scoped(all)?.devices).toBe(DEVICES_PER_VERSION * 2);
+    for (const list of [aws, east]) {
+      expect(list.cohorts.map((cohort) => cohort.value)).toEqual(["fw-scoped"]);
+      expect(scoped(list)?.devices).toBe(DEVICES_PER_VERSION);
+      expect(scoped(list)?.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 48, 0);
+      expect(scoped(list)?.dropsPerDeviceHour).toBeGreaterThan(0.45);
+    }
+    expect(scoped(emqx)?.devices).toBe(DEVICES_PER_VERSION);
+    expect(scoped(emqx)?.dropsPerDeviceHour).toBeLessThan(0.3);
+    expect(scoped(emqx)?.dropsPerDeviceHour).toBeGreaterThan(0.2);
+  });
+
+  it("apply to the comparison and its reasons", async () => {
+    const aws = await compareCohortPair(database.db, { ...range, filter: { source: "aws-iot" }, a: "fw-scoped", b: null });
+    expect(aws.a.devices).toBe(DEVICES_PER_VERSION);
+    expect(aws.b.devices).toBe(0);
+    const pair = await compareCohortPair(database.db, { ...range, filter: { brokerNode: "cohort-node" }, a: "fw-scoped", b: "fw-1.0" });
+    expect(pair.a.devices).toBe(DEVICES_PER_VERSION);
+    expect(pair.verdict).toBe("no_difference");
+    expect(pair.reasons.find((reason) => reason.reason === "connection_lost")).toMatchObject({ a: pair.a.drops, b: pair.b.drops });
+    const none = await compareCohortPair(database.db, { ...range, filter: { source: "aws-iot", brokerNode: "cohort-node" }, a: "fw-scoped", b: null });
+    expect(none.a.devices).toBe(0);
+    expect(none.reasons.every((reason) => reason.a === 0 && reason.b === 0)).toBe(true);
+  });
+
+  it("restrict a rollout to the devices there now and their drops there", async () => {
+    const all = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: {}, now: NOW });
+    const elsewhere = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: { source: "aws-iot" }, now: NOW });
+    expect(all.devices).toBe(DEVICES_PER_VERSION);
+    expect(elsewhere.devices).toBe(0);
   });
 });
 

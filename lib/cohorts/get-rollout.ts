@@ -1,6 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { deviceMetadataConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
-import { DROP_CONDITION, REFUSAL_CONDITION } from "./device-exposure.ts";
+import { deviceMetadataConditions, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { DROP_CONDITION, REFUSAL_CONDITION } from "./drop-conditions.ts";
 import { summarizeRollout, type RolloutDevice, type RolloutPeriodTotals, type RolloutSummary } from "./shape-rollout.ts";
 
 export type FirmwareRollout = { firmware: string; devices: number; firstMoveAt: Date; lastMoveAt: Date };
@@ -23,6 +23,7 @@ const DEVICE_LIMIT = 20;
  * Each device that moved to `firmware` (its latest move there) against itself: the `spanHours` before the move
  * (back to its previous firmware change at most) and after it (up to now or its next change). Totals add every
  * device's periods, so the comparison is within devices and a fleet that changes composition does not fool it.
+ * A source / broker-node filter keeps the devices there now and counts only their drops and refusals there.
  */
 export async function getFirmwareRollout(
   db: Db,
@@ -43,7 +44,7 @@ export async function getFirmwareRollout(
              LEAST(m.at + ${span}, ${now}::timestamptz, COALESCE(
                (SELECT MIN(n.changed_at) FROM device_firmware_changes n WHERE n.device_id = m.device_id AND n.changed_at > m.at), 'infinity')) AS after_to
       FROM moves m JOIN devices d ON d.id = m.device_id
-      WHERE true ${deviceMetadataConditions({ ...input.filter, firmware: undefined })}
+      WHERE true ${deviceMetadataConditions({ ...input.filter, firmware: undefined })} ${scopeConditions(input.filter, "d")}
     ), reason_counts AS (
       SELECT s.device_id,
              COALESCE(SUM(r.count) FILTER (WHERE ${DROP_CONDITION} AND r.bucket < s.at), 0)::float8 AS drops_before,
@@ -51,6 +52,7 @@ export async function getFirmwareRollout(
              COALESCE(SUM(r.count) FILTER (WHERE ${REFUSAL_CONDITION} AND r.bucket < s.at), 0)::float8 AS refusals_before,
              COALESCE(SUM(r.count) FILTER (WHERE ${REFUSAL_CONDITION} AND r.bucket >= s.at), 0)::float8 AS refusals_after
       FROM spans s JOIN device_reason_minute r ON r.device_id = s.device_id AND r.bucket >= s.before_from AND r.bucket < s.after_to
+        ${scopeConditions(input.filter, "r")}
       GROUP BY s.device_id
     ), connected AS (
       SELECT s.device_id,

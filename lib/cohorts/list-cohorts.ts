@@ -1,7 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { deviceMetadataConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
-import { cohortValueSql, type CohortDimension } from "./cohort-dimension.ts";
-import { DROP_CONDITION, REFUSAL_CONDITION, seenDevicesSql } from "./device-exposure.ts";
+import { scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { formatCohortDimension, type CohortDimension } from "./cohort-dimension.ts";
+import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
+import { countReasonsPerDevice, sumCohortsPerDevice } from "./sum-cohorts-per-device.ts";
 import { compareRates, verdictOf, type RateRatio, type RateVerdict } from "./rate-ratio.ts";
 import {
   CONFIDENCE,
@@ -18,6 +19,8 @@ import {
 
 /** Most cohorts listed (by device-hours); the rest of the fleet still counts as "the rest" in every comparison. */
 export const MAX_COHORTS = 50;
+
+const HOUR_MS = 3_600_000;
 
 export type CohortRange = { from: Date; to: Date; filter: FleetFilter; now?: Date };
 
@@ -69,31 +72,73 @@ function endOf(input: CohortRange): Date {
   return input.to < now ? input.to : now;
 }
 
-async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }): Promise<CohortTotals[]> {
+/** Hour buckets overlapping [from, end): cohorts are read from hourly rollups, so partial edge hours count whole. */
+function bucketRange(input: CohortRange): { from: Date; end: Date } | null {
   const end = endOf(input);
-  if (end <= input.from) return [];
+  if (end <= input.from) return null;
+  return { from: new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS), end };
+}
+
+/**
+ * The hourly cohort rollup keeps one dimension at a time, so it answers source / broker-node filters and a filter
+ * on the grouped dimension; another metadata filter (cohorts by label within a region) reads the per-device rollups.
+ */
+function needsPerDevicePath(input: { by: CohortDimension; filter: FleetFilter }): boolean {
+  const { filter, by } = input;
+  const labelKeys = Object.keys(filter.labels ?? {});
+  return (
+    (filter.firmware !== undefined && by.kind !== "firmware") ||
+    (filter.region !== undefined && by.kind !== "region") ||
+    (filter.network !== undefined && by.kind !== "network") ||
+    labelKeys.some((key) => by.kind !== "label" || by.key !== key)
+  );
+}
+
+/** Conditions on a cohort rollup row `d`: its dimension, a filter on that dimension, source and broker node. */
+function cohortRowConditions(input: { by: CohortDimension; filter: FleetFilter }): Prisma.Sql {
+  const { by, filter } = input;
+  const own = by.kind === "label" ? filter.labels?.[by.key] : filter[by.kind];
+  return Prisma.sql`d.dimension = ${formatCohortDimension(by)} ${own === undefined ? Prisma.empty : Prisma.sql`AND d.value = ${own}`} ${scopeConditions(filter, "d")}`;
+}
+
+async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }): Promise<CohortTotals[]> {
+  const range = bucketRange(input);
+  if (!range) return [];
+  if (needsPerDevicePath(input)) return sumCohortsPerDevice(db, { ...range, from: input.from, filter: input.filter, by: input.by });
+  await ensureCohortsFolded(db);
+  const where = Prisma.sql`${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}`;
+  // Devices: the most present in any one hour of the range (an hourly rollup cannot count distinct devices over days).
   return db.$queryRaw<CohortTotals[]>`
-    ${seenDevicesSql({ from: input.from, end, filter: input.filter })}
-    SELECT ${cohortValueSql(input.by)} AS value, COUNT(*)::int AS devices, SUM(d.drops)::float8 AS drops,
-           SUM(d.refusals)::float8 AS refusals, (SUM(d.exposure_s) / 3600)::float8 AS "exposureHours",
-           (SUM(LEAST(d.connected_s, d.exposure_s)) / 3600)::float8 AS "connectedHours"
-    FROM exposed d
-    GROUP BY 1
+    WITH hourly AS (
+      SELECT d.value, d.bucket, SUM(d.devices) AS devices, SUM(d.exposure_s) AS exposure_s,
+             SUM(LEAST(d.connected_s, d.exposure_s)) AS connected_s
+      FROM cohort_hour d WHERE ${where}
+      GROUP BY 1, 2
+    ), presence AS (
+      SELECT value, MAX(devices) AS devices, SUM(exposure_s) AS exposure_s, SUM(connected_s) AS connected_s FROM hourly GROUP BY 1
+    ), events AS (
+      SELECT d.value, SUM(d.count) FILTER (WHERE d.kind = 'disconnected') AS drops,
+             SUM(d.count) FILTER (WHERE d.kind = 'connect_failed') AS refusals
+      FROM cohort_reason_hour d WHERE ${where}
+      GROUP BY 1
+    )
+    SELECT value, COALESCE(p.devices, 0)::int AS devices, COALESCE(e.drops, 0)::float8 AS drops,
+           COALESCE(e.refusals, 0)::float8 AS refusals, (COALESCE(p.exposure_s, 0) / 3600)::float8 AS "exposureHours",
+           (COALESCE(p.connected_s, 0) / 3600)::float8 AS "connectedHours"
+    FROM presence p FULL JOIN events e USING (value)
     ORDER BY "exposureHours" DESC, value`;
 }
 
 async function countReasonsBySide(db: Db, input: CohortRange & { by: CohortDimension; a: string; b: string | null }): Promise<ReasonCount[]> {
-  const end = endOf(input);
-  if (end <= input.from) return [];
-  const value = cohortValueSql(input.by);
-  const inB = input.b === null ? Prisma.sql`${value} <> ${input.a}` : Prisma.sql`${value} = ${input.b}`;
+  const range = bucketRange(input);
+  if (!range) return [];
+  if (needsPerDevicePath(input)) return countReasonsPerDevice(db, { ...input, ...range, from: input.from });
+  const inB = input.b === null ? Prisma.sql`d.value <> ${input.a}` : Prisma.sql`d.value = ${input.b}`;
   return db.$queryRaw<ReasonCount[]>`
-    SELECT CASE WHEN r.kind = 'connect_failed' THEN 'refusal' ELSE 'drop' END AS kind, r.reason::text AS reason,
-           COALESCE(SUM(r.count) FILTER (WHERE ${value} = ${input.a}), 0)::float8 AS a,
-           COALESCE(SUM(r.count) FILTER (WHERE ${inB}), 0)::float8 AS b
-    FROM device_reason_minute r
-    JOIN devices d ON d.id = r.device_id
-    WHERE r.bucket >= ${input.from} AND r.bucket < ${end} AND ((${DROP_CONDITION}) OR (${REFUSAL_CONDITION}))
-      ${deviceMetadataConditions(input.filter)}
+    SELECT CASE WHEN d.kind = 'connect_failed' THEN 'refusal' ELSE 'drop' END AS kind, d.reason::text AS reason,
+           COALESCE(SUM(d.count) FILTER (WHERE d.value = ${input.a}), 0)::float8 AS a,
+           COALESCE(SUM(d.count) FILTER (WHERE ${inB}), 0)::float8 AS b
+    FROM cohort_reason_hour d
+    WHERE ${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}
     GROUP BY 1, 2`;
 }

@@ -5,6 +5,7 @@ import { resolvePublicBaseUrl } from "@/lib/alerts/alert-notification.ts";
 import { startAlertEvaluationJob } from "@/lib/alerts/alert-evaluation-job.ts";
 import { startAlertDeliveryJob } from "@/lib/alerts/deliveries/alert-delivery-job.ts";
 import { startIncidentDetectionJob } from "@/lib/incidents/incident-detection-job.ts";
+import { startCohortFoldJob } from "@/lib/cohorts/cohort-fold-job.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
@@ -63,6 +64,7 @@ const probeJob =
     : null;
 const alertDeliveryJob = env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
 const retentionJob = startRetentionJob(db, log);
+const cohortFoldJob = startCohortFoldJob(db, log);
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -70,7 +72,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop(), retentionJob?.stop()]);
+  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop(), retentionJob?.stop(), cohortFoldJob.stop()]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

@@ -10,7 +10,7 @@ export type DropPlan = { from: Date; to: Date; dropEveryMs: number; reasons: rea
  * each drop a disconnect followed a minute later by a reconnect (refused ones as failed connects before it).
  * Deterministic, with unique dedupe keys per device, so seeds for tests and benchmarks can state exact rates.
  */
-export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], options: { source?: string; offsetMs?: number } = {}): ConnectionEvent[] {
+export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], options: { source?: string; brokerNode?: string; offsetMs?: number } = {}): ConnectionEvent[] {
   const source = options.source ?? "emqx";
   const events: ConnectionEvent[] = [];
   let session = 0;
@@ -23,7 +23,7 @@ export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], o
     initiator: kind === "connected" ? "client" : "network",
     code: null,
     source,
-    brokerNode: "cohort-node",
+    brokerNode: options.brokerNode ?? "cohort-node",
     sessionKey,
     dedupeKey: `cohort:${deviceId}:${kind}:${at}`,
     raw: {},

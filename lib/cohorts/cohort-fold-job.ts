@@ -1,0 +1,19 @@
+import type { Db } from "@/lib/db/client.ts";
+import { startPeriodicJob } from "@/lib/ingest/periodic-job.ts";
+import type { Logger } from "@/lib/log/logger.ts";
+import { foldCohortHours } from "./fold-cohort-hours.ts";
+
+/** How often the worker folds new rollups into the cohort-hour rollups (cohort pages are at most this stale). */
+export const COHORT_FOLD_INTERVAL_MS = 30_000;
+
+/**
+ * Folds the cohort-hour rollups in the worker process. Every worker may run it: the fold takes an advisory lock and
+ * a worker that finds another one folding skips the tick.
+ */
+export function startCohortFoldJob(db: Db, log: Logger, intervalMs = COHORT_FOLD_INTERVAL_MS): { stop(): Promise<void> } {
+  return startPeriodicJob(log, "cohort fold", intervalMs, async () => {
+    const startedAt = Date.now();
+    const result = await foldCohortHours(db, { skipIfBusy: true });
+    if (result.folded) log.info({ from: result.from, to: result.to, ms: Date.now() - startedAt }, "cohort fold");
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Read path at scale (issues 13 and 17). Builds a history of N events over 100,000 devices and 90 days through the
+ * real writer (recordIngestBatch) into a database kept between phases, then times the device, fleet, search and
+ * cohort reads against it (p50 / p95) and records storage per event.
+ *
+ *   npm run bench:scale -- build 1000000 linkscope_scale_1m [lanes=4]   # create, migrate, write (the real writer)
+ *   npm run bench:scale -- measure linkscope_scale_1m           # migrate to head, fold cohorts, ANALYZE, time reads
+ *   npm run bench:scale -- drop linkscope_scale_1m
+ *
+ * The server is TEST_DATABASE_URL's (default the local Postgres).
+ */
+import { loadavg } from "node:os";
+import pg from "pg";
+import { createDb } from "@/lib/db/client.ts";
+import { applyMigrations } from "@/lib/db/migrate.ts";
+import { writeScaleFleet } from "@/lib/testing/scale-fleet.ts";
+import { measureScaleReads } from "./bench-scale-reads.ts";
+
+const SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/** 100,000 devices; BENCH_SCALE_DEVICES overrides it for a quick trial of the script. */
+const DEVICES = Number(process.env.BENCH_SCALE_DEVICES ?? 100_000);
+const DAYS = 90;
+/** The history ends here, so every run builds the same data. */
+export const SCALE_END = new Date(Date.UTC(2026, 10, 22));
+
+function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function requireName(name: string | undefined): string {
+  if (!name || !/^linkscope_scale_[a-z0-9_]+$/.test(name)) {
+    console.error("bench:scale: name the database linkscope_scale_<something>");
+    process.exit(1);
+  }
+  return name;
+}
+
+const [phase, ...args] = process.argv.slice(2);
+if (phase === "build") {
+  const events = Number(args[0] ?? 1_000_000);
+  const name = requireName(args[1]);
+  const lanes = Number(args[2] ?? 4);
+  if (!process.env.BENCH_SCALE_RESUME) await admin(`CREATE DATABASE "${name}"`);
+  await applyMigrations(databaseUrl(name));
+  const db = createDb(databaseUrl(name), lanes + 1);
+  const started = performance.now();
+  const written = await writeScaleFleet(db, { devices: DEVICES, days: DAYS, events, to: SCALE_END, lanes }, (count, chunk) => {
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`chunk ${chunk}: ${count.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s (${Math.round(count / seconds)} events/s), load ${loadavg()[0]?.toFixed(1)}`);
+  });
+  await db.$executeRaw`ANALYZE`;
+  console.log(`built ${name}: ${written.toLocaleString("en-US")} events delivered in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  await db.$disconnect();
+} else if (phase === "measure") {
+  const name = requireName(args[0]);
+  await applyMigrations(databaseUrl(name));
+  const db = createDb(databaseUrl(name));
+  try {
+    await measureScaleReads(db, { end: SCALE_END, label: name });
+  } finally {
+    await db.$disconnect();
+  }
+} else if (phase === "drop") {
+  await admin(`DROP DATABASE IF EXISTS "${requireName(args[0])}" WITH (FORCE)`);
+} else {
+  console.error("usage: npm run bench:scale -- build <events> <db> | measure <db> | drop <db>");
+  process.exit(1);
+}
