@@ -1,0 +1,11 @@
+import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
+import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
+import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+const records = generateReconnectStorm({ devices: 2000, deviceIdPrefix: "p-", startMs: Date.UTC(2026, 11, 1, 12), spreadMs: 60_000 });
+const events = records.flatMap((r) => { const p = parseAwsRecord(r); return p.ok ? p.events : []; });
+const database = await createTestDatabase();
+for (let i = 0; i < 3000; i += 500) await recordIngestBatch(database.db, { events: events.slice(i, i + 500) });
+(globalThis as any).__explain = true;
+await recordIngestBatch(database.db, { events: events.slice(3000, 3500) }).catch(() => {});
+await database.drop();
