@@ -7,8 +7,9 @@
  *   webhook   ingestWebhookBody (the route's verb), 500 records per body
  *   import    importFile of one JSON file
  *   worker    broker → worker process → Postgres (a private Mosquitto on BENCH_MQTT_PORT, default 1911)
- *   workers2  two worker processes sharing a `$share` group
- * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker,workers2]
+ *   workers2  two worker processes sharing a `$share` group (not by default: Mosquitto 2.0.11 delivers no `$aws/…`
+ *             topic through a `$share` subscription, so on this broker it measures nothing)
+ * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -23,14 +24,15 @@ import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
-import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
+import { awsPresenceTopic, generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 
 const devices = Number(process.argv[2] ?? 100_000);
-const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker,workers2").split(",");
+const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",");
 const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
 const BATCH = 500;
 const BACKLOG_GRACE_MS = 30_000;
+const NO_PROGRESS_LIMIT_MS = 120_000;
 
 type PhaseResult = { phase: string; events: number; seconds: number; rssMb?: number; backlogAfter30s?: boolean; load: string };
 
@@ -145,10 +147,17 @@ async function throughBroker(phase: string, database: TestDatabase, workerCount:
     console.log(`  published in ${((published - started) / 1000).toFixed(1)} s`);
     let stored = 0;
     let backlogAfter30s = false;
+    let lastProgressAt = performance.now();
     for (;;) {
-      stored = await countEvents(database);
+      const now = await countEvents(database);
+      if (now > stored) lastProgressAt = performance.now();
+      stored = now;
       if (stored >= expected) break;
       if (performance.now() - published > BACKLOG_GRACE_MS) backlogAfter30s = true;
+      if (performance.now() - lastProgressAt > NO_PROGRESS_LIMIT_MS) {
+        console.log(`  gave up: ${stored} of ${expected} events stored, none for ${NO_PROGRESS_LIMIT_MS / 1000} s`);
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const seconds = (performance.now() - started) / 1000;

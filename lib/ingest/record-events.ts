@@ -6,8 +6,9 @@ import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
+import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 
-type Tx = Prisma.TransactionClient;
+type Tx = WriterTx;
 
 export type RecordResult = { inserted: number; duplicates: number; deadLetters: number };
 
@@ -25,8 +26,7 @@ export async function recordIngestBatch(
   const samples = batch.samples ?? [];
   if (events.length === 0 && deadLetters.length === 0 && samples.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
 
-  return db.$transaction(
-    async (tx) => {
+  return inWriterTransaction(db, async (tx) => {
       if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
       await recordDeviceSamples(tx, samples);
       if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
@@ -48,9 +48,7 @@ export async function recordIngestBatch(
         await closeSessionsSupersededByLaterConnects(tx, inserted);
       }
       return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+  });
 }
 
 /** Convenience for callers without dead letters (backfill, tests). */
@@ -83,7 +81,12 @@ function kindRank(event: OrderedEvent): number {
 }
 
 async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<void> {
-  await tx.deadLetter.createMany({ data: inputs.map(toDeadLetterRow) });
+  await tx.$executeRaw(Prisma.sql`
+    INSERT INTO dead_letters (source, topic, error, payload, payload_bytes, import_run_id)
+    SELECT * FROM ${unnestRows(inputs.map(toDeadLetterRow), [
+      ["source", "text", (r) => r.source], ["topic", "text", (r) => r.topic], ["error", "text", (r) => r.error], ["payload", "text", (r) => r.payload],
+      ["payload_bytes", "int", (r) => r.payloadBytes], ["import_run_id", "bigint", (r) => textOrNull(r.importRunId)],
+    ])}`);
 }
 
 /** Where a redelivered event is recognised; the one place that names the events table's unique key. */
@@ -114,7 +117,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
     ["username", "text", (r) => r.e.username], ["tls", "boolean", (r) => r.e.tls], ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
     ["raw", "text", (r) => r.raw],
   ];
-  const inserted = await tx.$queryRaw<{ id: bigint; dedupe_key: string }[]>`
+  const inserted = await tx.rows<{ id: string; dedupe_key: string }>(Prisma.sql`
     WITH new_devices AS (
       INSERT INTO devices (id, source, broker_node, first_seen_at)
       SELECT * FROM ${unnestRows(devices, [
@@ -134,12 +137,12 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
       CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
     FROM ${unnestRows(rows, eventColumns)}
     ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
-    RETURNING id, dedupe_key`;
+    RETURNING id, dedupe_key`);
   const byKey = new Map(events.map((e) => [e.dedupeKey, e]));
   const stored: StoredEvent[] = [];
   for (const row of inserted) {
     const event = byKey.get(row.dedupe_key);
-    if (event) stored.push({ ...event, id: row.id });
+    if (event) stored.push({ ...event, id: BigInt(row.id) });
   }
   return stored.sort(compareEvents);
 }
@@ -209,20 +212,20 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<
   }
   if (since.size === 0) return [];
   const windows = [...since.entries()];
-  const stored = await tx.$queryRaw<{ id: bigint; device_id: string; kind: string; occurred_at: Date; reason: string; code: string | null; client_ip: string | null; ordering: bigint | null; dedupe_key: string }[]>`
+  const stored = await tx.rows<{ id: string; device_id: string; kind: string; occurred_at: Date; reason: string; code: string | null; client_ip: string | null; ordering: string | null; dedupe_key: string }>(Prisma.sql`
     SELECT e.id, e.device_id, e.kind::text AS kind, e.occurred_at, e.reason::text AS reason, e.code, e.client_ip, e.ordering, e.dedupe_key
     FROM ${unnestRows(windows, [["device_id", "text", ([id]) => id], ["since", "timestamptz", ([, at]) => at.toISOString()]])}
     CROSS JOIN LATERAL (
       SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
     ) w
     JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
-    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`;
+    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`);
   const byDevice = new Map<string, KeylessEvent[]>();
   for (const row of stored) {
     const list = byDevice.get(row.device_id) ?? [];
     list.push({
-      id: row.id, deviceId: row.device_id, kind: row.kind as KeylessEvent["kind"], occurredAt: row.occurred_at, reason: row.reason as Reason,
-      code: row.code, clientIp: row.client_ip, ordering: row.ordering, dedupeKey: row.dedupe_key,
+      id: BigInt(row.id), deviceId: row.device_id, kind: row.kind as KeylessEvent["kind"], occurredAt: row.occurred_at, reason: row.reason as Reason,
+      code: row.code, clientIp: row.client_ip, ordering: row.ordering === null ? null : BigInt(row.ordering), dedupeKey: row.dedupe_key,
     });
     byDevice.set(row.device_id, list);
   }
@@ -247,7 +250,7 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<
 async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEvent[]): Promise<void> {
   const devices = [...new Set(events.filter((e) => e.kind === "connected").map((e) => e.deviceId))];
   if (devices.length === 0) return;
-  await tx.$executeRaw`
+  await tx.$executeRaw(Prisma.sql`
     UPDATE sessions s SET
       ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
       duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
@@ -255,17 +258,18 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
       SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
       FROM sessions o WHERE o.device_id = ANY(${devices}::text[]) AND o.ended_at IS NULL
     ) x
-    WHERE s.id = x.id AND x.next_start IS NOT NULL`;
+    WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
 
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
-  return tx.$queryRaw<DeviceStateRow[]>`
+  const rows = await tx.rows<Omit<DeviceStateRow, "state_ordering"> & { state_ordering: string | null }>(Prisma.sql`
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
     FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`;
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`);
+  return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
 
 function foldDevices(current: DeviceStateRow[], events: StoredEvent[]): DeviceStateUpdate[] {
@@ -436,7 +440,7 @@ async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> 
   let parameters = 0;
   const flush = async () => {
     if (group.length === 1 && group[0]) await tx.$executeRaw(group[0]);
-    else if (group.length > 1) await tx.$executeRaw`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`;
+    else if (group.length > 1) await tx.$executeRaw(Prisma.sql`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`);
     group = [];
     parameters = 0;
   };
