@@ -1,8 +1,11 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 export { Prisma } from "@/generated/prisma/client.ts";
+
+const pools = new WeakMap<Db, pg.Pool>();
 
 /**
  * Creates a Prisma client over node-postgres. `maxConnections` matters for the embedded database:
@@ -10,8 +13,22 @@ export { Prisma } from "@/generated/prisma/client.ts";
  * `?connection_limit=` in the URL, so the pool size is passed explicitly.
  */
 export function createDb(databaseUrl: string, maxConnections = 5): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: maxConnections });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/**
+ * The node-postgres pool behind a client made by createDb: the ingest writer sends its bulk statements straight to
+ * it, without Prisma's per-query processing (decision 024). Same pool, so the same connection limit.
+ */
+export function getPgPool(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("this Prisma client was not made by createDb, so it has no node-postgres pool");
+  return pool;
 }
 
 const globalForDb = globalThis as unknown as { linkscopeDb?: Db };

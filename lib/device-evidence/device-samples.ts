@@ -5,11 +5,14 @@ import type { DeviceSample } from "./device-sample.ts";
 export const MAX_SAMPLES_PER_DEVICE = 20_000;
 const INSERT_CHUNK = 1_000;
 
+/** A Prisma client or transaction, or the ingest writer's own transaction. */
+export type SqlExecutor = { $executeRaw(statement: Prisma.Sql): PromiseLike<number> };
+
 /**
  * Idempotent (one row per device, series and time: a redelivered report or a re-uploaded export adds nothing) and
  * bounded: each touched device keeps its newest MAX_SAMPLES_PER_DEVICE samples. Runs inside the caller's transaction.
  */
-export async function recordDeviceSamples(db: Db | Prisma.TransactionClient, samples: readonly DeviceSample[], maxPerDevice = MAX_SAMPLES_PER_DEVICE): Promise<number> {
+export async function recordDeviceSamples(db: SqlExecutor, samples: readonly DeviceSample[], maxPerDevice = MAX_SAMPLES_PER_DEVICE): Promise<number> {
   if (samples.length === 0) return 0;
   let inserted = 0;
   for (let index = 0; index < samples.length; index += INSERT_CHUNK) {
@@ -19,20 +22,20 @@ export async function recordDeviceSamples(db: Db | Prisma.TransactionClient, sam
           ${sample.freeMemoryBytes === null ? null : BigInt(Math.round(sample.freeMemoryBytes))}::bigint, ${sample.uptimeSec}::real,
           ${sample.publishedMessages === null ? null : BigInt(Math.round(sample.publishedMessages))}::bigint)`,
     );
-    inserted += await db.$executeRaw`
+    inserted += await db.$executeRaw(Prisma.sql`
       INSERT INTO device_samples (device_id, series, at, rssi_dbm, link_quality_pct, battery_pct, free_memory_bytes, uptime_sec, published_messages)
       VALUES ${Prisma.join(rows)}
-      ON CONFLICT (device_id, series, at) DO NOTHING`;
+      ON CONFLICT (device_id, series, at) DO NOTHING`);
   }
   const devices = [...new Set(samples.map((sample) => sample.deviceId))];
-  await db.$executeRaw`
+  await db.$executeRaw(Prisma.sql`
     DELETE FROM device_samples s USING (
       SELECT device_id, series, at FROM (
         SELECT device_id, series, at, row_number() OVER (PARTITION BY device_id ORDER BY at DESC) AS rank
         FROM device_samples WHERE device_id = ANY(${devices}::text[])
       ) ranked WHERE rank > ${maxPerDevice}
     ) old
-    WHERE s.device_id = old.device_id AND s.series = old.series AND s.at = old.at`;
+    WHERE s.device_id = old.device_id AND s.series = old.series AND s.at = old.at`);
   return inserted;
 }
 

@@ -4,13 +4,13 @@ import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
+import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
+import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
+import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 
-type Tx = Prisma.TransactionClient;
+type Tx = WriterTx;
 
 export type RecordResult = { inserted: number; duplicates: number; deadLetters: number };
-
-/** Rows per multi-row INSERT: 24 parameters per event stays far below Postgres's 65535-parameter limit. */
-const INSERT_CHUNK = 1000;
 
 /**
  * Writes one ingest batch in a single transaction: events (idempotent on dedupeKey), the sessions they open
@@ -26,29 +26,29 @@ export async function recordIngestBatch(
   const samples = batch.samples ?? [];
   if (events.length === 0 && deadLetters.length === 0 && samples.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
 
-  return db.$transaction(
-    async (tx) => {
+  return inWriterTransaction(db, async (tx) => {
       if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
       await recordDeviceSamples(tx, samples);
       if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
 
-      await ensureDevices(tx, events);
-      const inserted = await insertEvents(tx, events);
+      const inserted = await insertDevicesAndEvents(tx, events);
       if (inserted.length > 0) {
-        await updateSessions(tx, inserted);
-        const deviceUpdates = await updateDevices(tx, inserted);
+        const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
+        // One statement for the rest: none of these touch a row another of them touches.
         await executeTogether(tx, [
+          ...keyedSessionStatements(inserted),
+          ...(await keylessSessionStatements(tx, inserted)),
+          ...deviceUpdateStatement(deviceUpdates),
           ...connectedGaugeStatements(deviceUpdates),
           ...rollupStatements(inserted),
           ...deviceDropMinuteStatements(inserted),
           ...deviceReasonMinuteStatements(inserted),
           ...codeFirstSeenStatements(inserted),
         ]);
+        await closeSessionsSupersededByLaterConnects(tx, inserted);
       }
       return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+  });
 }
 
 /** Convenience for callers without dead letters (backfill, tests). */
@@ -65,7 +65,7 @@ function uniqueByDedupeKey(events: ConnectionEvent[]): ConnectionEvent[] {
 }
 
 /** Events in the order they happened; at the same millisecond a disconnect precedes a connect (takeover). */
-export function compareEvents(a: ConnectionEvent, b: ConnectionEvent): number {
+export function compareEvents(a: OrderedEvent, b: OrderedEvent): number {
   if (a.ordering !== null && b.ordering !== null && a.deviceId === b.deviceId && a.ordering !== b.ordering) {
     return a.ordering < b.ordering ? -1 : 1;
   }
@@ -74,15 +74,29 @@ export function compareEvents(a: ConnectionEvent, b: ConnectionEvent): number {
   return kindRank(a) - kindRank(b);
 }
 
-function kindRank(event: ConnectionEvent): number {
+type OrderedEvent = Pick<ConnectionEvent, "deviceId" | "ordering" | "occurredAt" | "kind">;
+
+function kindRank(event: OrderedEvent): number {
   return event.kind === "disconnected" ? 0 : event.kind === "connect_failed" ? 1 : event.kind === "connected" ? 2 : 3;
 }
 
 async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<void> {
-  await tx.deadLetter.createMany({ data: inputs.map(toDeadLetterRow) });
+  await tx.$executeRaw(Prisma.sql`
+    INSERT INTO dead_letters (source, topic, error, payload, payload_bytes, import_run_id)
+    SELECT * FROM ${unnestRows(inputs.map(toDeadLetterRow), [
+      ["source", "text", (r) => r.source], ["topic", "text", (r) => r.topic], ["error", "text", (r) => r.error], ["payload", "text", (r) => r.payload],
+      ["payload_bytes", "int", (r) => r.payloadBytes], ["import_run_id", "bigint", (r) => textOrNull(r.importRunId)],
+    ])}`);
 }
 
-async function ensureDevices(tx: Tx, events: ConnectionEvent[]): Promise<void> {
+/** Where a redelivered event is recognised; the one place that names the events table's unique key. */
+const EVENT_CONFLICT_TARGET = Prisma.raw("(dedupe_key, occurred_at)");
+
+/**
+ * Devices and events in one statement: the devices first seen here are inserted (first_seen_at lowered when an
+ * older event arrives late), then every event not stored yet. Returns the inserted events, in event order.
+ */
+async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
   const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
   for (const event of events) {
     const seen = first.get(event.deviceId);
@@ -90,45 +104,47 @@ async function ensureDevices(tx: Tx, events: ConnectionEvent[]): Promise<void> {
     else if (event.occurredAt < seen.earliest) seen.earliest = event.occurredAt;
   }
   // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
-  const rows = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    // first_seen_at is the earliest event's time, lowered when an older event arrives late (imports, backfills).
-    await tx.$executeRaw`
+  const devices = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
+  const rows = events.map((e) => ({ e, ...boundRaw(e.raw, e.flags) }));
+  type Row = (typeof rows)[number];
+  const eventColumns: UnnestColumn<Row>[] = [
+    ["dedupe_key", "text", (r) => r.e.dedupeKey], ["device_id", "text", (r) => r.e.deviceId], ["kind", "text", (r) => r.e.kind],
+    ["occurred_at", "timestamptz", (r) => r.e.occurredAt.toISOString()], ["reason", "text", (r) => r.e.reason], ["initiator", "text", (r) => r.e.initiator],
+    ["code", "text", (r) => r.e.code], ["message", "text", (r) => r.e.message], ["source", "text", (r) => r.e.source],
+    ["broker_node", "text", (r) => r.e.brokerNode], ["session_key", "text", (r) => r.e.sessionKey], ["ordering", "bigint", (r) => textOrNull(r.e.ordering)],
+    ["client_ip", "text", (r) => r.e.clientIp], ["client_port", "int", (r) => r.e.clientPort], ["protocol_version", "int", (r) => r.e.protocolVersion],
+    ["keepalive_sec", "int", (r) => r.e.keepaliveSec], ["clean_start", "boolean", (r) => r.e.cleanStart], ["session_present", "boolean", (r) => r.e.sessionPresent],
+    ["username", "text", (r) => r.e.username], ["tls", "boolean", (r) => r.e.tls], ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
+    ["raw", "text", (r) => r.raw],
+  ];
+  const inserted = await tx.rows<{ id: string; dedupe_key: string }>(Prisma.sql`
+    WITH new_devices AS (
       INSERT INTO devices (id, source, broker_node, first_seen_at)
-      VALUES ${Prisma.join(chunk.map(({ event, earliest }) => Prisma.sql`(${event.deviceId}, ${event.source}, ${event.brokerNode}, ${earliest})`))}
+      SELECT * FROM ${unnestRows(devices, [
+        ["id", "text", (d) => d.event.deviceId], ["source", "text", (d) => d.event.source], ["broker_node", "text", (d) => d.event.brokerNode],
+        ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
+      ])}
       ON CONFLICT (id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at
-      WHERE EXCLUDED.first_seen_at < devices.first_seen_at`;
-  }
-}
-
-async function insertEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
+      WHERE EXCLUDED.first_seen_at < devices.first_seen_at
+    )
+    INSERT INTO connection_events (
+      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
+      session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
+      session_present, username, tls, flags, raw)
+    SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
+      u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
+      u.session_present, u.username, u.tls,
+      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
+    FROM ${unnestRows(rows, eventColumns)}
+    ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
+    RETURNING id, dedupe_key`);
   const byKey = new Map(events.map((e) => [e.dedupeKey, e]));
   const stored: StoredEvent[] = [];
-  for (const chunk of chunks(events, INSERT_CHUNK)) {
-    const rows = await tx.$queryRaw<{ id: bigint; dedupe_key: string }[]>`
-      INSERT INTO connection_events (
-        dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
-        session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
-        session_present, username, tls, flags, raw)
-      VALUES ${Prisma.join(chunk.map(eventValues))}
-      ON CONFLICT (dedupe_key, occurred_at) DO NOTHING
-      RETURNING id, dedupe_key`;
-    for (const row of rows) {
-      const event = byKey.get(row.dedupe_key);
-      if (event) stored.push({ ...event, id: row.id });
-    }
+  for (const row of inserted) {
+    const event = byKey.get(row.dedupe_key);
+    if (event) stored.push({ ...event, id: BigInt(row.id) });
   }
   return stored.sort(compareEvents);
-}
-
-function eventValues(e: ConnectionEvent): Prisma.Sql {
-  const { raw, flags } = boundRaw(e.raw, e.flags);
-  return Prisma.sql`(
-    ${e.dedupeKey}, ${e.deviceId}, ${e.kind}::"EventKind", ${e.occurredAt}::timestamptz, ${e.reason}::"Reason",
-    ${e.initiator}::"Initiator", ${e.code}, ${e.message}, ${e.source}, ${e.brokerNode}, ${e.sessionKey},
-    ${e.ordering}::bigint, ${e.clientIp}, ${e.clientPort}::int, ${e.protocolVersion}::int, ${e.keepaliveSec}::int,
-    ${e.cleanStart}::boolean, ${e.sessionPresent}::boolean, ${e.username}, ${e.tls}::boolean, ${flags}::text[],
-    ${raw}::jsonb)`;
 }
 
 /** Raw payloads are kept for the raw-events view, but bounded; NUL cannot be stored in jsonb. */
@@ -139,110 +155,151 @@ function boundRaw(raw: unknown, flags: string[]): { raw: string; flags: string[]
   return { raw: JSON.stringify({ truncated: true, bytes: Buffer.byteLength(text, "utf8"), head }), flags: [...flags, "raw_truncated"] };
 }
 
-function sessionKeyOf(event: StoredEvent): string {
-  return event.sessionKey ?? `event:${event.dedupeKey}`;
+const DURATION_MS = (end: string, start: string) => Prisma.raw(`GREATEST(0, (EXTRACT(EPOCH FROM (${end} - ${start})) * 1000)::bigint)`);
+
+/**
+ * Sessions of keyed connections (the source ties a disconnect to its connect): one row per connect, closed by its
+ * disconnect whenever that is stored, before or after the connect. Arrival order is not trusted.
+ */
+function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
+  const statements: Prisma.Sql[] = [];
+  const connects = events.filter((e) => e.kind === "connected" && e.sessionKey !== null);
+  const disconnects = events.filter((e) => e.kind === "disconnected" && e.sessionKey !== null);
+  if (connects.length > 0) {
+    // The disconnect may already be stored (this batch or an earlier one): the session is inserted closed.
+    statements.push(Prisma.sql`
+      INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id, ended_at, end_reason, end_code, end_event_id, end_inferred, duration_ms)
+      SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.event_id, d.occurred_at, d.reason, d.code, d.id, false,
+        CASE WHEN d.id IS NULL THEN NULL ELSE ${DURATION_MS("d.occurred_at", "u.started_at")} END
+      FROM ${unnestRows(connects, [
+        ["device_id", "text", (e) => e.deviceId], ["session_key", "text", (e) => e.sessionKey], ["started_at", "timestamptz", (e) => e.occurredAt.toISOString()],
+        ["client_ip", "text", (e) => e.clientIp], ["event_id", "bigint", (e) => e.id.toString()],
+      ])}
+      LEFT JOIN LATERAL (
+        SELECT x.id, x.occurred_at, x.reason, x.code FROM connection_events x
+        WHERE x.device_id = u.device_id AND x.session_key = u.session_key AND x.kind = 'disconnected'
+        ORDER BY x.occurred_at, x.id LIMIT 1
+      ) d ON true
+      ON CONFLICT (device_id, session_key) DO NOTHING`);
+  }
+  if (disconnects.length > 0) {
+    const firstPerSession = new Map<string, StoredEvent>();
+    for (const e of disconnects) if (!firstPerSession.has(`${e.deviceId}\u0000${e.sessionKey}`)) firstPerSession.set(`${e.deviceId}\u0000${e.sessionKey}`, e);
+    statements.push(Prisma.sql`
+      UPDATE sessions s SET
+        ended_at = u.ended_at, end_reason = u.reason::"Reason", end_code = u.code, end_event_id = u.event_id, end_inferred = false,
+        duration_ms = ${DURATION_MS("u.ended_at", "s.started_at")}
+      FROM ${unnestRows([...firstPerSession.values()], [
+        ["device_id", "text", (e) => e.deviceId], ["session_key", "text", (e) => e.sessionKey], ["ended_at", "timestamptz", (e) => e.occurredAt.toISOString()],
+        ["reason", "text", (e) => e.reason], ["code", "text", (e) => e.code], ["event_id", "bigint", (e) => e.id.toString()],
+      ])}
+      WHERE s.device_id = u.device_id AND s.session_key = u.session_key AND (s.ended_at IS NULL OR s.end_inferred)`);
+  }
+  return statements;
 }
 
 /**
- * Sessions are connected intervals, maintained here so timelines never pair events at read time.
- * Arrival order is not trusted: a disconnect may arrive before its connect, and a connect whose previous
- * session never saw its disconnect closes that session as "inferred" until the real disconnect shows up.
+ * Sources without a session key (Azure IoT Hub, EMQX 4.x, …) cannot tie a disconnect to its connect, so a late
+ * event would land in the wrong session. Each affected device's sessions are rebuilt from its stored keyless
+ * events, from the last session that began before the earliest new event on, in the source's order.
  */
-async function updateSessions(tx: Tx, events: StoredEvent[]): Promise<void> {
-  const connects = events.filter((e) => e.kind === "connected");
-  const disconnects = events.filter((e) => e.kind === "disconnected");
-
-  for (const chunk of chunks(connects, INSERT_CHUNK)) {
-    await tx.$executeRaw`
-      INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id)
-      VALUES ${Prisma.join(chunk.map((e) => Prisma.sql`(${e.deviceId}, ${sessionKeyOf(e)}, ${e.occurredAt}::timestamptz, ${e.clientIp}, ${e.id}::bigint)`))}
-      ON CONFLICT (device_id, session_key) DO NOTHING`;
+async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<Prisma.Sql[]> {
+  const since = new Map<string, Date>();
+  for (const e of events) {
+    if (e.sessionKey !== null || (e.kind !== "connected" && e.kind !== "disconnected")) continue;
+    const seen = since.get(e.deviceId);
+    if (!seen || e.occurredAt < seen) since.set(e.deviceId, e.occurredAt);
   }
-
-  const keyed = disconnects.filter((e) => e.sessionKey !== null);
-  for (const chunk of chunks(keyed, INSERT_CHUNK)) {
-    await tx.$executeRaw`
-      UPDATE sessions s SET
-        ended_at = v.ended_at, end_reason = v.reason, end_code = v.code, end_event_id = v.event_id, end_inferred = false,
-        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (v.ended_at - s.started_at)) * 1000)::bigint)
-      FROM (VALUES ${Prisma.join(
-        chunk.map((e) => Prisma.sql`(${e.deviceId}, ${e.sessionKey}, ${e.occurredAt}::timestamptz, ${e.reason}::"Reason", ${e.code}, ${e.id}::bigint)`),
-      )}) AS v(device_id, session_key, ended_at, reason, code, event_id)
-      WHERE s.device_id = v.device_id AND s.session_key = v.session_key AND (s.ended_at IS NULL OR s.end_inferred)`;
+  if (since.size === 0) return [];
+  const windows = [...since.entries()];
+  const stored = await tx.rows<{ id: string; device_id: string; kind: string; occurred_at: Date; reason: string; code: string | null; client_ip: string | null; ordering: string | null; dedupe_key: string }>(Prisma.sql`
+    SELECT e.id, e.device_id, e.kind::text AS kind, e.occurred_at, e.reason::text AS reason, e.code, e.client_ip, e.ordering, e.dedupe_key
+    FROM ${unnestRows(windows, [["device_id", "text", ([id]) => id], ["since", "timestamptz", ([, at]) => at.toISOString()]])}
+    CROSS JOIN LATERAL (
+      SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
+    ) w
+    JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
+    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`);
+  const byDevice = new Map<string, KeylessEvent[]>();
+  for (const row of stored) {
+    const list = byDevice.get(row.device_id) ?? [];
+    list.push({
+      id: BigInt(row.id), deviceId: row.device_id, kind: row.kind as KeylessEvent["kind"], occurredAt: row.occurred_at, reason: row.reason as Reason,
+      code: row.code, clientIp: row.client_ip, ordering: row.ordering === null ? null : BigInt(row.ordering), dedupeKey: row.dedupe_key,
+    });
+    byDevice.set(row.device_id, list);
   }
+  const sessions = [...byDevice.values()].flatMap((list) => foldKeylessSessions(list.sort(compareEvents)));
+  if (sessions.length === 0) return [];
+  return [Prisma.sql`
+    INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id, ended_at, end_reason, end_code, end_event_id, end_inferred, duration_ms)
+    SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.start_event_id, u.ended_at, u.end_reason::"Reason", u.end_code, u.end_event_id, u.end_inferred,
+      CASE WHEN u.ended_at IS NULL THEN NULL ELSE ${DURATION_MS("u.ended_at", "u.started_at")} END
+    FROM ${unnestRows(sessions, [
+      ["device_id", "text", (r) => r.deviceId], ["session_key", "text", (r) => r.sessionKey], ["started_at", "timestamptz", (r) => r.startedAt.toISOString()],
+      ["client_ip", "text", (r) => r.clientIp], ["start_event_id", "bigint", (r) => r.startEventId.toString()], ["ended_at", "timestamptz", (r) => isoOrNull(r.endedAt)],
+      ["end_reason", "text", (r) => r.endReason], ["end_code", "text", (r) => r.endCode], ["end_event_id", "bigint", (r) => textOrNull(r.endEventId)],
+      ["end_inferred", "boolean", (r) => r.endInferred],
+    ])}
+    ON CONFLICT (device_id, session_key) DO UPDATE SET
+      ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason, end_code = EXCLUDED.end_code, end_event_id = EXCLUDED.end_event_id,
+      end_inferred = EXCLUDED.end_inferred, duration_ms = EXCLUDED.duration_ms`];
+}
 
-  // Disconnects without a session key (e.g. EMQX 4.x) close the device's latest session that began before them.
-  for (const e of disconnects.filter((d) => d.sessionKey === null)) {
-    await tx.$executeRaw`
-      UPDATE sessions s SET
-        ended_at = ${e.occurredAt}::timestamptz, end_reason = ${e.reason}::"Reason", end_code = ${e.code},
-        end_event_id = ${e.id}::bigint, end_inferred = false,
-        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (${e.occurredAt}::timestamptz - s.started_at)) * 1000)::bigint)
-      WHERE s.id = (
-        SELECT id FROM sessions WHERE device_id = ${e.deviceId} AND started_at <= ${e.occurredAt}::timestamptz
-        ORDER BY started_at DESC LIMIT 1)
-      AND (s.ended_at IS NULL OR s.end_inferred)`;
-  }
-
-  const newSessionEventIds = connects.map((e) => e.id);
-  if (newSessionEventIds.length > 0) {
-    // A connect whose disconnect was stored earlier (out-of-order delivery) is closed right away.
-    await tx.$executeRaw`
-      UPDATE sessions s SET
-        ended_at = d.occurred_at, end_reason = d.reason, end_code = d.code, end_event_id = d.id, end_inferred = false,
-        duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (d.occurred_at - s.started_at)) * 1000)::bigint)
-      FROM connection_events d
-      WHERE s.start_event_id = ANY(${newSessionEventIds}::bigint[]) AND s.ended_at IS NULL
-        AND d.device_id = s.device_id AND d.session_key = s.session_key AND d.kind = 'disconnected'`;
-  }
-
-  const devices = [...new Set(events.map((e) => e.deviceId))];
-  await tx.$executeRaw`
+/** A keyed session whose disconnect never arrived (yet) ends, inferred, where the device's next session begins. */
+async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEvent[]): Promise<void> {
+  const devices = [...new Set(events.filter((e) => e.kind === "connected").map((e) => e.deviceId))];
+  if (devices.length === 0) return;
+  await tx.$executeRaw(Prisma.sql`
     UPDATE sessions s SET
       ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
-      duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM (x.next_start - s.started_at)) * 1000)::bigint)
+      duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
     FROM (
       SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
       FROM sessions o WHERE o.device_id = ANY(${devices}::text[]) AND o.ended_at IS NULL
     ) x
-    WHERE s.id = x.id AND x.next_start IS NOT NULL`;
+    WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
 
-async function updateDevices(tx: Tx, events: StoredEvent[]): Promise<DeviceStateUpdate[]> {
+async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
-  const current = await tx.$queryRaw<DeviceStateRow[]>`
+  const rows = await tx.rows<Omit<DeviceStateRow, "state_ordering"> & { state_ordering: string | null }>(Prisma.sql`
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
     FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`;
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`);
+  return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
+}
+
+function foldDevices(current: DeviceStateRow[], events: StoredEvent[]): DeviceStateUpdate[] {
   const byDevice = new Map<string, StoredEvent[]>();
   for (const event of events) {
     const list = byDevice.get(event.deviceId) ?? [];
     list.push(event);
     byDevice.set(event.deviceId, list);
   }
-  const updates = current.map((row) => foldDeviceState(row, byDevice.get(row.id) ?? []));
-  for (const chunk of chunks(updates, INSERT_CHUNK)) {
-    await tx.$executeRaw`
-      UPDATE devices d SET
-        state = v.state::"DeviceState", current_session_key = v.current_session_key,
-        state_occurred_at = v.state_occurred_at, state_ordering = v.state_ordering,
-        last_connected_at = v.last_connected_at, last_disconnected_at = v.last_disconnected_at,
-        last_reason = v.last_reason::"Reason", last_code = v.last_code, last_client_ip = v.last_client_ip,
-        connect_count = d.connect_count + v.connects, disconnect_count = d.disconnect_count + v.disconnects,
-        failed_connect_count = d.failed_connect_count + v.failed, updated_at = now()
-      FROM (VALUES ${Prisma.join(
-        chunk.map(
-          (u) => Prisma.sql`(${u.id}, ${u.state}, ${u.currentSessionKey}, ${u.stateOccurredAt}::timestamptz, ${u.stateOrdering}::bigint,
-            ${u.lastConnectedAt}::timestamptz, ${u.lastDisconnectedAt}::timestamptz, ${u.lastReason}, ${u.lastCode},
-            ${u.lastClientIp}, ${u.connects}::int, ${u.disconnects}::int, ${u.failed}::int)`,
-        ),
-      )}) AS v(id, state, current_session_key, state_occurred_at, state_ordering, last_connected_at,
-              last_disconnected_at, last_reason, last_code, last_client_ip, connects, disconnects, failed)
-      WHERE d.id = v.id`;
-  }
-  return updates;
+  return current.map((row) => foldDeviceState(row, byDevice.get(row.id) ?? []));
+}
+
+function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+  if (updates.length === 0) return [];
+  return [Prisma.sql`
+    UPDATE devices d SET
+      state = u.state::"DeviceState", current_session_key = u.current_session_key,
+      state_occurred_at = u.state_occurred_at, state_ordering = u.state_ordering,
+      last_connected_at = u.last_connected_at, last_disconnected_at = u.last_disconnected_at,
+      last_reason = u.last_reason::"Reason", last_code = u.last_code, last_client_ip = u.last_client_ip,
+      connect_count = d.connect_count + u.connects, disconnect_count = d.disconnect_count + u.disconnects,
+      failed_connect_count = d.failed_connect_count + u.failed, updated_at = now()
+    FROM ${unnestRows(updates, [
+      ["id", "text", (r) => r.id], ["state", "text", (r) => r.state], ["current_session_key", "text", (r) => r.currentSessionKey],
+      ["state_occurred_at", "timestamptz", (r) => isoOrNull(r.stateOccurredAt)], ["state_ordering", "bigint", (r) => textOrNull(r.stateOrdering)],
+      ["last_connected_at", "timestamptz", (r) => isoOrNull(r.lastConnectedAt)], ["last_disconnected_at", "timestamptz", (r) => isoOrNull(r.lastDisconnectedAt)],
+      ["last_reason", "text", (r) => r.lastReason], ["last_code", "text", (r) => r.lastCode], ["last_client_ip", "text", (r) => r.lastClientIp],
+      ["connects", "int", (r) => r.connects], ["disconnects", "int", (r) => r.disconnects], ["failed", "int", (r) => r.failed],
+    ])}
+    WHERE d.id = u.id`];
 }
 
 /**
@@ -262,11 +319,11 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
     if (entry) entry.delta += change.delta;
     else deltas.set(key, { bucket, source: change.source, brokerNode: change.brokerNode, delta: change.delta });
   }
-  const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row).filter((row) => row.delta !== 0);
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+  const rows = sortedValues(deltas).filter((row) => row.delta !== 0);
+  if (rows.length > 0) {
     statements.push(Prisma.sql`
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
-      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.source}, ${r.brokerNode}, ${r.delta}::int)`))}
+      SELECT * FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
       ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
   }
 
@@ -276,10 +333,10 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
     const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
     return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];
   });
-  for (const chunk of chunks(counted, INSERT_CHUNK)) {
+  if (counted.length > 0) {
     statements.push(Prisma.sql`
       INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
-      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.id}, ${r.source}, ${r.brokerNode}, ${r.since}::timestamptz)`))}
+      SELECT * FROM ${unnestRows(counted, [["device_id", "text", (r) => r.id], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["since", "timestamptz", (r) => r.since.toISOString()]])}
       ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
   }
   return statements;
@@ -289,52 +346,49 @@ function minuteOf(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
 }
 
+/** Map values in key order: concurrent writers then lock shared rollup rows in the same order (no deadlocks). */
+function sortedValues<T>(rows: Map<string, T>): T[] {
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+}
+
 function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
   for (const e of events) {
-    const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
+    const bucket = minuteOf(e.occurredAt);
     const code = e.code ?? "";
     const key = `${bucket.getTime()}|${e.kind}|${e.reason}|${code}`;
     const entry = counts.get(key);
     if (entry) entry.count += 1;
     else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: 1 });
   }
-  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    statements.push(Prisma.sql`
-      INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
-      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.count}::int)`))}
-      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`);
-  }
-  return statements;
+  if (counts.size === 0) return [];
+  return [Prisma.sql`
+    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
+    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count
+    FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason], ["code", "text", (r) => r.code], ["count", "int", (r) => r.count]])}
+    ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
 function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
   const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
   for (const e of events) {
     if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
-    const bucket = new Date(Math.floor(e.occurredAt.getTime() / 60_000) * 60_000);
+    const bucket = minuteOf(e.occurredAt);
     const key = `${bucket.getTime()}|${e.deviceId}`;
     const entry = counts.get(key);
     if (entry) entry.drops += 1;
     else counts.set(key, { bucket, deviceId: e.deviceId, drops: 1 });
   }
-  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    statements.push(Prisma.sql`
-      INSERT INTO device_drop_minute (bucket, device_id, drops)
-      VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.drops}::int)`))}
-      ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`);
-  }
-  return statements;
+  if (counts.size === 0) return [];
+  return [Prisma.sql`
+    INSERT INTO device_drop_minute (bucket, device_id, drops)
+    SELECT * FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["device_id", "text", (r) => r.deviceId], ["drops", "int", (r) => r.drops]])}
+    ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`];
 }
 
 /** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
 function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
   type Row = { bucket: Date; deviceId: string; kind: string; reason: Reason; code: string; source: string; brokerNode: string; count: number };
   const counts = new Map<string, Row>();
   for (const e of events) {
@@ -345,38 +399,33 @@ function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     if (entry) entry.count += 1;
     else counts.set(key, { ...row, count: 1 });
   }
-  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    statements.push(Prisma.sql`
-      INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
-      VALUES ${Prisma.join(
-        chunk.map((r) => Prisma.sql`(${r.bucket}::timestamptz, ${r.deviceId}, ${r.kind}::"EventKind", ${r.reason}::"Reason", ${r.code}, ${r.source}, ${r.brokerNode}, ${r.count}::int)`),
-      )}
-      ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`);
-  }
-  return statements;
+  if (counts.size === 0) return [];
+  return [Prisma.sql`
+    INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
+    SELECT u.bucket, u.device_id, u.kind::"EventKind", u.reason::"Reason", u.code, u.source, u.broker_node, u.count
+    FROM ${unnestRows(sortedValues(counts), [
+      ["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["device_id", "text", (r) => r.deviceId], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason],
+      ["code", "text", (r) => r.code], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["count", "int", (r) => r.count],
+    ])}
+    ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`];
 }
 
 /** The earliest disconnect / failed connect of each code, so "new codes" never scans history. */
 function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
-  const first = new Map<string, { at: Date; deviceId: string }>();
+  const first = new Map<string, { code: string; at: Date; deviceId: string }>();
   for (const e of events) {
     if ((e.kind !== "disconnected" && e.kind !== "connect_failed") || e.code === null) continue;
     const seen = first.get(e.code);
     if (!seen || e.occurredAt < seen.at || (e.occurredAt.getTime() === seen.at.getTime() && e.deviceId < seen.deviceId)) {
-      first.set(e.code, { at: e.occurredAt, deviceId: e.deviceId });
+      first.set(e.code, { code: e.code, at: e.occurredAt, deviceId: e.deviceId });
     }
   }
-  const rows = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    statements.push(Prisma.sql`
-      INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
-      VALUES ${Prisma.join(chunk.map(([code, seen]) => Prisma.sql`(${code}, ${seen.at}::timestamptz, ${seen.deviceId})`))}
-      ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
-      WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`);
-  }
-  return statements;
+  if (first.size === 0) return [];
+  return [Prisma.sql`
+    INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
+    SELECT * FROM ${unnestRows(sortedValues(first), [["code", "text", (r) => r.code], ["first_seen_at", "timestamptz", (r) => r.at.toISOString()], ["first_device_id", "text", (r) => r.deviceId]])}
+    ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
+    WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`];
 }
 
 /** Most bind parameters per combined statement (Postgres allows 65535). */
@@ -391,7 +440,7 @@ async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> 
   let parameters = 0;
   const flush = async () => {
     if (group.length === 1 && group[0]) await tx.$executeRaw(group[0]);
-    else if (group.length > 1) await tx.$executeRaw`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`;
+    else if (group.length > 1) await tx.$executeRaw(Prisma.sql`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`);
     group = [];
     parameters = 0;
   };
@@ -401,10 +450,4 @@ async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> 
     parameters += statement.values.length;
   }
   await flush();
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -1,0 +1,42 @@
+import type pg from "pg";
+import { getPgPool, type Db, type Prisma } from "@/lib/db/client.ts";
+
+/** The writer's transaction: Prisma.Sql statements run as they are on one node-postgres connection. */
+export type WriterTx = {
+  rows<T>(statement: Prisma.Sql): Promise<T[]>;
+  $executeRaw(statement: Prisma.Sql): Promise<number>;
+};
+
+/**
+ * Runs `work` in one transaction on a connection of the client's own pool. The bulk statements carry a few large
+ * array parameters; Prisma's raw-query path spends more CPU on those than Postgres does on the rows (decision 024).
+ */
+export async function inWriterTransaction<T>(db: Db, work: (tx: WriterTx) => Promise<T>): Promise<T> {
+  const client = await getPgPool(db).connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work(toWriterTx(client));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    // A connection that could not even roll back is discarded rather than returned to the pool.
+    client.release(broken);
+  }
+}
+
+function toWriterTx(client: pg.PoolClient): WriterTx {
+  return {
+    async rows<T>(statement: Prisma.Sql) {
+      return (await client.query(statement.text, statement.values)).rows as T[];
+    },
+    async $executeRaw(statement: Prisma.Sql) {
+      return (await client.query(statement.text, statement.values)).rowCount ?? 0;
+    },
+  };
+}
