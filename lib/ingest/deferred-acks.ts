@@ -8,9 +8,9 @@ export type IncomingMessage = {
   payload: Buffer;
   receivedAt: Date;
   /**
-   * Sends the PUBACK (QoS 1) and frees the message's place in flight. Call once, only after the message's effects
-   * are committed. For a message of a connection that has closed since, it only frees the place: the broker
-   * redelivers the message to the persistent session.
+   * Marks the message committed: its PUBACK (QoS 1) is sent, and its place in flight freed, once every earlier
+   * message of the connection is committed too. Call once, only after the message's effects are committed. For a
+   * message of a connection that has closed since, it only frees the place: the broker redelivers the message.
    */
   ack(): void;
 };
@@ -42,8 +42,10 @@ type SendPacket = (packet: Packet, cb?: (error?: Error) => void, cbStorePut?: ()
  *
  * The bound uses that same one-at-a-time processing: when a message fills the last place, its callback is held
  * until an ack frees one, so MQTT.js reads no further packet, its stream stops pulling from the socket and TCP
- * pushes back on the broker (decision 025). PUBACKs and callbacks held for a connection that closed are dropped:
- * the broker redelivers those messages to the persistent session, and the writer is idempotent.
+ * pushes back on the broker (decision 025). A message holds its place until its PUBACK is sent, and PUBACKs go out
+ * in arrival order, as MQTT requires, however the batches holding the messages commit. PUBACKs and callbacks held
+ * for a connection that closed are dropped: the broker redelivers those messages to the persistent session, and the
+ * writer is idempotent.
  */
 export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (message: IncomingMessage) => void, options: DeferredAckOptions = {}): InFlightCounter {
   const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
@@ -57,12 +59,19 @@ export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (me
   const awaitingPuback = new Set<number>();
   const held = new Map<number, Packet>();
   const ackedEarly = new Set<number>();
+  // The current connection's messages in arrival order: MQTT 3.1.1 and 5 (§4.6) require PUBACKs in the order the
+  // PUBLISH packets were received, while lanes commit out of order.
+  let arrivals: { committed: boolean; messageId: number | undefined }[] = [];
+  let head = 0;
 
   client.on("close", () => {
     connection += 1;
     awaitingPuback.clear();
     held.clear();
     ackedEarly.clear();
+    // Messages of the closed connection are freed as their writes finish; their PUBACKs are never sent.
+    arrivals = [];
+    head = 0;
     // The stream it would resume is gone; MQTT.js reads the next connection with a fresh one.
     heldCallback = null;
   });
@@ -86,6 +95,28 @@ export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (me
     }
   }
 
+  function acknowledgeCommittedPrefix(): void {
+    while (head < arrivals.length && arrivals[head]!.committed) {
+      const { messageId } = arrivals[head]!;
+      head += 1;
+      if (messageId !== undefined) {
+        const puback = held.get(messageId);
+        if (puback) {
+          held.delete(messageId);
+          send(puback);
+        } else if (awaitingPuback.has(messageId)) {
+          // Its handleMessage callback is still held (it filled the last place): MQTT.js sends the PUBACK when resumed.
+          ackedEarly.add(messageId);
+        }
+      }
+      release();
+    }
+    if (head > 1024 && head * 2 > arrivals.length) {
+      arrivals = arrivals.slice(head);
+      head = 0;
+    }
+  }
+
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
     // Left unacknowledged and unread: the broker redelivers it to the next connection of the session.
     if (!delivering) return;
@@ -93,6 +124,8 @@ export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (me
     const messageId = packet.qos === 1 ? packet.messageId : undefined;
     if (messageId !== undefined) awaitingPuback.add(messageId);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    const arrival = { committed: false, messageId };
+    arrivals.push(arrival);
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
     let settled = false;
@@ -103,16 +136,9 @@ export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (me
       ack: () => {
         if (settled) return;
         settled = true;
-        if (messageId !== undefined && messageConnection === connection) {
-          const puback = held.get(messageId);
-          if (puback) {
-            held.delete(messageId);
-            send(puback);
-          } else if (awaitingPuback.has(messageId)) {
-            ackedEarly.add(messageId);
-          }
-        }
-        release();
+        if (messageConnection !== connection) return release();
+        arrival.committed = true;
+        acknowledgeCommittedPrefix();
       },
     });
     if (inFlight < maxInFlight) callback();
