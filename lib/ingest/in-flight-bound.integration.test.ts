@@ -97,15 +97,15 @@ describe("ingest worker in-flight bound", () => {
   it("drains a backlog from the embedded broker (MQTT 3.1.1) holding at most the limit, each message stored once", async () => {
     const run = randomUUID().slice(0, 8);
     const topic = `linkscope-test/${run}/backlog`;
-    const count = 2000;
-    const limit = 100;
-    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog-${run}`, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 100 };
+    const count = 1500;
+    const limit = 75;
+    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog-${run}`, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 75 };
     await createSession(options, topic);
-    await queueBacklog(broker.url, topic, run, count, 700);
+    await queueBacklog(broker.url, topic, run, count, 500);
 
     const worker = await startIngestWorker(options);
     try {
-      const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 50_000);
+      const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 100_000);
       expect(stored).toBe(count);
       await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
       const stats = worker.stats();
@@ -115,7 +115,7 @@ describe("ingest worker in-flight bound", () => {
     } finally {
       await worker.stop();
     }
-  }, 90_000);
+  }, 150_000);
 
   it("keeps an MQTT 5 session (Mosquitto) across restarts, asks for at most the limit and holds no more", async () => {
     const run = randomUUID().slice(0, 8);
