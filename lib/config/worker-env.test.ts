@@ -37,3 +37,14 @@ describe("worker env: alerts", () => {
     expect(parseWorkerEnv({ ...BASE, LINKSCOPE_PUBLIC_URL: "ftp://example.com" }).success).toBe(false);
   });
 });
+
+describe("worker env: flow control", () => {
+  it("holds at most 5,000 unacknowledged messages in 2 lanes unless told otherwise, and rejects nonsense", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && [parsed.data.INGEST_MAX_IN_FLIGHT, parsed.data.INGEST_LANES]).toEqual([5000, 2]);
+    const tuned = parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT: "200", INGEST_LANES: "4" });
+    expect(tuned.success && [tuned.data.INGEST_MAX_IN_FLIGHT, tuned.data.INGEST_LANES]).toEqual([200, 4]);
+    expect(parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT: "0" }).success).toBe(false);
+    expect(parseWorkerEnv({ ...BASE, INGEST_LANES: "0" }).success).toBe(false);
+  });
+});

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { DipThresholds } from "@/lib/incidents/detect-connected-dips.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
+import { DEFAULT_LANES } from "@/lib/ingest/batch-lanes.ts";
+import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/ingest/deferred-acks.ts";
 import { ProbeScheduleEnvSchema } from "@/lib/probe-schedule/probe-schedule-env.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
@@ -47,6 +49,10 @@ const WorkerEnvSchema = z.object({
     .transform((value) => (value ? value.split(",").map((id) => id.trim()).filter(Boolean) : [])),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  // Unacknowledged messages a source's worker holds at most; bounds its memory whatever the broker's backlog (decision 025).
+  INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_IN_FLIGHT),
+  // Batches a source's worker writes at once, partitioned by device; keep DATABASE_POOL_MAX above it.
+  INGEST_LANES: z.coerce.number().int().min(1).max(32).default(DEFAULT_LANES),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
   // Alerts: 0 turns evaluation off. Links in notifications use LINKSCOPE_PUBLIC_URL, else NEXTAUTH_URL.
   ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),

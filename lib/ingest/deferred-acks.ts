@@ -1,38 +1,79 @@
 import type { IPublishPacket, MqttClient, Packet } from "mqtt";
 
+/** Unacknowledged messages one source's worker holds at most, unless configured (INGEST_MAX_IN_FLIGHT). */
+export const DEFAULT_MAX_IN_FLIGHT = 5000;
+
 export type IncomingMessage = {
   topic: string;
   payload: Buffer;
   receivedAt: Date;
-  /** Sends the PUBACK (QoS 1). Call only after the message's effects are committed. */
+  /**
+   * Marks the message committed: its PUBACK (QoS 1) is sent, and its place in flight freed, once every earlier
+   * message of the connection is committed too. Call once, only after the message's effects are committed. For a
+   * message of a connection that has closed since, it only frees the place: the broker redelivers the message.
+   */
   ack(): void;
+};
+
+export type DeferredAckOptions = {
+  /** Messages handed to `onMessage` and not yet acknowledged, at most. Infinity keeps no bound. */
+  maxInFlight?: number;
+};
+
+export type InFlightCounter = {
+  /** Messages handed to `onMessage` and not yet acknowledged. */
+  inFlight(): number;
+  /** The highest `inFlight()` has been since the start. */
+  peakInFlight(): number;
+  /** Hands no further message to `onMessage` (stopping): those are left unacknowledged for redelivery. */
+  stopDelivering(): void;
 };
 
 type SendPacket = (packet: Packet, cb?: (error?: Error) => void, cbStorePut?: () => void, noStore?: boolean) => void;
 
 /**
- * Routes incoming publishes to `onMessage` and holds each QoS 1 PUBACK until `ack()` is called.
+ * Routes incoming publishes to `onMessage`, holds each QoS 1 PUBACK until `ack()` is called, and keeps at most
+ * `maxInFlight` messages unacknowledged.
  *
- * Why not simply delay handleMessage's callback: MQTT.js processes incoming packets strictly one at a time and
- * sends the PUBACK from that callback, so holding it until a batch commits would admit one message per commit.
- * Instead parsing continues and only the PUBACK packet is held back. This wraps MQTT.js's private
- * `_sendPacket` (mqtt 5.16.0, pinned; lib/ingest/ingest.integration.test.ts proves the behaviour).
- * PUBACKs held for a connection that closed are dropped: the broker redelivers those messages to the
- * persistent session, and the writer is idempotent.
+ * Why not simply delay handleMessage's callback until commit: MQTT.js processes incoming packets strictly one at a
+ * time and sends the PUBACK from that callback, so holding it until a batch commits would admit one message per
+ * commit. Instead parsing continues and only the PUBACK packet is held back, by wrapping MQTT.js's private
+ * `_sendPacket` (mqtt 5.16.0, pinned; lib/ingest/ack-after-commit.integration.test.ts proves the behaviour).
+ *
+ * The bound uses that same one-at-a-time processing: when a message fills the last place, its callback is held
+ * until an ack frees one, so MQTT.js reads no further packet, its stream stops pulling from the socket and TCP
+ * pushes back on the broker (decision 025). A message holds its place until its PUBACK is sent, and PUBACKs go out
+ * in arrival order, as MQTT requires, however the batches holding the messages commit. PUBACKs and callbacks held
+ * for a connection that closed are dropped: the broker redelivers those messages to the persistent session, and the
+ * writer is idempotent.
  */
-export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (message: IncomingMessage) => void): void {
+export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (message: IncomingMessage) => void, options: DeferredAckOptions = {}): InFlightCounter {
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
   const internals = client as unknown as { _sendPacket: SendPacket };
   const send = internals._sendPacket.bind(client);
   let connection = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let delivering = true;
+  let heldCallback: (() => void) | null = null;
   const awaitingPuback = new Set<number>();
   const held = new Map<number, Packet>();
   const ackedEarly = new Set<number>();
+  // The current connection's messages in arrival order: MQTT 3.1.1 and 5 (§4.6) require PUBACKs in the order the
+  // PUBLISH packets were received, while lanes commit out of order.
+  let arrivals: { committed: boolean; messageId: number | undefined }[] = [];
+  let head = 0;
 
   client.on("close", () => {
     connection += 1;
     awaitingPuback.clear();
     held.clear();
     ackedEarly.clear();
+    // Messages of the closed connection are freed as their writes finish; their PUBACKs are never sent.
+    arrivals = [];
+    head = 0;
+    // The stream it would resume is gone; MQTT.js reads the next connection with a fresh one.
+    heldCallback = null;
   });
 
   internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
@@ -45,26 +86,71 @@ export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (me
     send(packet, cb, cbStorePut, noStore);
   };
 
-  client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
-    const messageConnection = connection;
-    const messageId = packet.qos === 1 ? packet.messageId : undefined;
-    if (messageId !== undefined) awaitingPuback.add(messageId);
-    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
-    onMessage({
-      topic: packet.topic,
-      payload,
-      receivedAt: new Date(),
-      ack: () => {
-        if (messageId === undefined || messageConnection !== connection) return;
+  function release(): void {
+    inFlight -= 1;
+    if (heldCallback && inFlight < maxInFlight && delivering) {
+      const resume = heldCallback;
+      heldCallback = null;
+      resume();
+    }
+  }
+
+  function acknowledgeCommittedPrefix(): void {
+    while (head < arrivals.length && arrivals[head]!.committed) {
+      const { messageId } = arrivals[head]!;
+      head += 1;
+      if (messageId !== undefined) {
         const puback = held.get(messageId);
         if (puback) {
           held.delete(messageId);
           send(puback);
         } else if (awaitingPuback.has(messageId)) {
+          // Its handleMessage callback is still held (it filled the last place): MQTT.js sends the PUBACK when resumed.
           ackedEarly.add(messageId);
         }
+      }
+      release();
+    }
+    if (head > 1024 && head * 2 > arrivals.length) {
+      arrivals = arrivals.slice(head);
+      head = 0;
+    }
+  }
+
+  client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+    // Left unacknowledged and unread: the broker redelivers it to the next connection of the session.
+    if (!delivering) return;
+    const messageConnection = connection;
+    const messageId = packet.qos === 1 ? packet.messageId : undefined;
+    if (messageId !== undefined) awaitingPuback.add(messageId);
+    const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    const arrival = { committed: false, messageId };
+    arrivals.push(arrival);
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    let settled = false;
+    onMessage({
+      topic: packet.topic,
+      payload,
+      receivedAt: new Date(),
+      ack: () => {
+        if (settled) return;
+        settled = true;
+        if (messageConnection !== connection) return release();
+        arrival.committed = true;
+        acknowledgeCommittedPrefix();
       },
     });
-    callback();
+    if (inFlight < maxInFlight) callback();
+    else heldCallback = () => callback();
+  };
+
+  return {
+    inFlight: () => inFlight,
+    peakInFlight: () => peakInFlight,
+    stopDelivering: () => {
+      delivering = false;
+      heldCallback = null;
+    },
   };
 }

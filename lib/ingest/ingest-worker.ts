@@ -1,14 +1,19 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
-import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
+import { createBatchLanes, DEFAULT_LANES } from "./batch-lanes.ts";
 import { readDatabaseErrorLine } from "./database-unavailable.ts";
-import type { DeadLetterInput } from "./dead-letters.ts";
-import { routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
+import { DEFAULT_MAX_IN_FLIGHT, routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
+import { splitByDevice, type MessagePart, type ParsedMessage } from "./split-by-device.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
+
+// MQTT 5's Receive Maximum is a two-byte integer.
+const MAX_RECEIVE_MAXIMUM = 65_535;
+// MQTT 5 ends a session when its connection closes unless told otherwise; this keeps it like a 3.1.1 session.
+const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 
 export type IngestWorkerOptions = {
   db: Db;
@@ -29,8 +34,17 @@ export type IngestWorkerOptions = {
   sourceName?: string;
   /** Broker identity passed to stateful adapters (e.g. Mosquitto has no node name in its log lines). */
   brokerNode?: string | null;
+  /** Most messages in one batch; under load a lane writes everything that queued during its previous write, up to this. */
   batchSize?: number;
+  /** How long a message waits for a batch to fill when the worker is quiet (the latency cap). */
   flushIntervalMs?: number;
+  /**
+   * Messages received and not yet committed, at most: with MQTT 5 the broker is told (Receive Maximum), and with
+   * either version the worker stops reading the socket when the bound is reached (decision 025).
+   */
+  maxInFlight?: number;
+  /** Batches written at once; a device's messages always share a lane, so they are written in order. */
+  lanes?: number;
   heartbeatIntervalMs?: number;
   brokerBackoff?: BackoffPolicy;
   dbBackoff?: BackoffPolicy;
@@ -54,7 +68,14 @@ export type IngestWorkerStats = {
   batches: number;
   lastEventAt: Date | null;
   lagMs: number | null;
+  /** Messages received and not yet committed (the same as `inFlight`). */
   pending: number;
+  /** Messages received and not yet acknowledged, now. */
+  inFlight: number;
+  /** The most messages received and not yet acknowledged at any moment since the start: never above `inFlightLimit`. */
+  maxInFlight: number;
+  inFlightLimit: number;
+  lanes: number;
   lastCommitAt: Date | null;
   /** When the batch now being retried first failed; null while writes succeed. */
   failingSince: Date | null;
@@ -63,15 +84,22 @@ export type IngestWorkerStats = {
 
 export type IngestWorker = { stats(): IngestWorkerStats; stop(): Promise<void> };
 
+type WriteItem = MessagePart & { receivedAt: Date; done(): void };
+
 /**
  * Subscribes to a broker's lifecycle topics (QoS 1, persistent session), normalizes each message through the
- * source adapter, writes batches in one transaction and acknowledges only after commit. Input it cannot parse
- * goes to dead letters; it never throws on input. Broker and database outages are retried with backoff.
+ * source adapter, writes batches in one transaction per batch, several batches at once partitioned by device, and
+ * acknowledges a message only after every batch holding a part of it has committed. At most `maxInFlight`
+ * messages are held unacknowledged. Input it cannot parse goes to dead letters; it never throws on input. Broker
+ * and database outages are retried with backoff.
  */
 export async function startIngestWorker(options: IngestWorkerOptions): Promise<IngestWorker> {
   const { db, log, adapter, ignoredClientIds } = options;
   const batchSize = options.batchSize ?? 500;
   const flushIntervalMs = options.flushIntervalMs ?? 50;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const laneCount = Math.max(1, options.lanes ?? DEFAULT_LANES);
+  const protocolVersion = options.protocolVersion ?? 4;
   const brokerBackoff = options.brokerBackoff ?? { baseMs: 500, maxMs: 30_000 };
   const dbBackoff = options.dbBackoff ?? { baseMs: 250, maxMs: 15_000 };
   const topics = (options.topics ?? adapter.topics).map((t) => (options.sharedGroup ? `$share/${options.sharedGroup}/${t}` : t));
@@ -82,36 +110,55 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
 
   const stats: IngestWorkerStats = {
     brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
-    lastEventAt: null, lagMs: null, pending: 0, lastCommitAt: null, failingSince: null, lastError: null,
+    lastEventAt: null, lagMs: null, pending: 0, inFlight: 0, maxInFlight: 0, inFlightLimit: maxInFlight, lanes: laneCount,
+    lastCommitAt: null, failingSince: null, lastError: null,
   };
-  const pending: IncomingMessage[] = [];
-  let flushTimer: NodeJS.Timeout | null = null;
-  let flushing: Promise<void> | null = null;
+  // Per lane, so one lane's commit does not hide another lane's failing batch.
+  const laneFailingSince: (Date | null)[] = Array.from({ length: laneCount }, () => null);
 
   const client: MqttClient = mqtt.connect(options.mqttUrl, {
     clientId: options.clientId,
     username: options.username,
     password: options.password,
     clean: false,
-    protocolVersion: options.protocolVersion ?? 4,
+    protocolVersion,
+    ...(protocolVersion === 5 ? { properties: { receiveMaximum: Math.min(maxInFlight, MAX_RECEIVE_MAXIMUM), sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
     ...(options.tls ?? {}),
     keepalive: 30,
     // Reconnects are scheduled below with exponential backoff and jitter instead of MQTT.js's fixed period.
     reconnectPeriod: 0,
     connectTimeout: 10_000,
   });
-  routeMessagesWithDeferredAcks(client, (message) => {
-    stats.received += 1;
-    pending.push(message);
-    scheduleFlush(pending.length >= batchSize ? 0 : flushIntervalMs);
+
+  const lanes = createBatchLanes<WriteItem>({
+    lanes: laneCount,
+    maxBatch: batchSize,
+    lingerMs: flushIntervalMs,
+    write: writeBatch,
+    onLaneStopped: (lane, error) => log.warn({ lane, err: (error as Error).message }, "lane stopped; its messages are left to redelivery"),
   });
+  const inFlight = routeMessagesWithDeferredAcks(
+    client,
+    (message) => {
+      stats.received += 1;
+      const parts = splitByDevice(parseMessage(message));
+      const ack = message.ack;
+      let remaining = parts.length;
+      const done = () => {
+        remaining -= 1;
+        if (remaining === 0) ack();
+      };
+      for (const part of parts) lanes.push(part.key, { ...part, receivedAt: message.receivedAt, done });
+    },
+    { maxInFlight },
+  );
 
   let brokerAttempt = 0;
   let reconnectTimer: NodeJS.Timeout | null = null;
   client.on("connect", (connack) => {
     brokerAttempt = 0;
     stats.brokerConnected = true;
-    log.info({ mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent }, "broker connected");
+    log.info({ mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent, maxInFlight, lanes: laneCount }, "broker connected");
     // Subscribing again on a present session is harmless and covers a broker that lost the session.
     client.subscribe([...topics], { qos: 1 }, (error, granted) => {
       if (error) log.error({ err: error }, "subscribe failed");
@@ -131,78 +178,62 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   });
   client.on("error", (error) => log.warn({ err: error.message }, "broker error"));
 
-  function scheduleFlush(delayMs: number): void {
-    if (flushTimer) {
-      if (delayMs > 0) return;
-      clearTimeout(flushTimer);
+  function parseMessage(message: IncomingMessage): ParsedMessage {
+    let result;
+    try {
+      result = parse(message.topic, message.payload, { receivedAt: message.receivedAt });
+    } catch (error) {
+      result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
     }
-    flushTimer = setTimeout(() => {
-      flushTimer = null;
-      if (flushing) return;
-      flushing = flushAll().finally(() => {
-        flushing = null;
-        if (pending.length > 0 && !stopping.signal.aborted) scheduleFlush(flushIntervalMs);
-      });
-    }, delayMs);
+    if (!result.ok) {
+      return { topic: message.topic, events: [], samples: [], deadLetter: { source: sourceName, topic: message.topic, error: result.error, payload: message.payload } };
+    }
+    const samples = (result.samples ?? []).filter((sample) => !ignoredClientIds?.has(sample.deviceId));
+    return { topic: message.topic, events: withoutIgnoredClients(result.events), samples, deadLetter: null };
   }
 
-  async function flushAll(): Promise<void> {
-    while (pending.length > 0 && !stopping.signal.aborted) {
-      const batch = pending.slice(0, batchSize);
-      await writeWithRetry(batch);
-      pending.splice(0, batch.length);
-      for (const message of batch) message.ack();
-    }
-    stats.pending = pending.length;
-  }
-
-  async function writeWithRetry(batch: IncomingMessage[]): Promise<void> {
-    const { events, deadLetters, samples } = normalize(batch);
+  async function writeBatch(batch: WriteItem[], lane: number): Promise<void> {
+    const events = batch.flatMap((item) => item.events);
+    const input = {
+      source: sourceName,
+      events,
+      deadLetters: batch.flatMap((item) => item.deadLetters),
+      samples: batch.flatMap((item) => item.samples),
+      receivedAt: batch[batch.length - 1]?.receivedAt ?? new Date(),
+      records: batch.reduce((sum, item) => sum + item.records, 0),
+    };
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        const receivedAt = batch[batch.length - 1]?.receivedAt ?? new Date();
-        const result = await writeSourceBatch(db, { source: sourceName, events, deadLetters, samples, receivedAt, records: batch.length });
+        const result = await writeSourceBatch(db, input);
         stats.batches += 1;
         stats.eventsWritten += result.accepted;
         stats.duplicates += result.duplicate;
         stats.deadLetters += result.rejected;
         stats.lastCommitAt = new Date();
-        stats.failingSince = null;
-        stats.lastError = null;
-        noteLag(events, batch);
-        log.info({ source: sourceName, messages: batch.length, inserted: result.accepted, duplicates: result.duplicate, deadLetters: result.rejected, ms: Math.round(performance.now() - started) }, "batch written");
+        noteLaneRecovered(lane);
+        noteLag(events, input.receivedAt);
+        log.info({ source: sourceName, lane, messages: input.records, parts: batch.length, inserted: result.accepted, duplicates: result.duplicate, deadLetters: result.rejected, inFlight: inFlight.inFlight(), ms: Math.round(performance.now() - started) }, "batch written");
+        for (const item of batch) item.done();
         return;
       } catch (error) {
         const delay = computeBackoffDelay(attempt, dbBackoff);
-        stats.failingSince ??= new Date();
+        laneFailingSince[lane] ??= new Date();
+        stats.failingSince = earliest(laneFailingSince);
         stats.lastError = describeWriteError(error);
         // Health must show a stuck source now, not at the next heartbeat: a failing source is what it is for.
         if (attempt === 0) void writeHeartbeat();
-        log.error({ err: (error as Error).message, attempt, delayMs: delay, messages: batch.length }, "batch write failed; will retry");
+        log.error({ err: (error as Error).message, lane, attempt, delayMs: delay, parts: batch.length }, "batch write failed; will retry");
         await sleep(delay, stopping.signal);
         if (stopping.signal.aborted) throw new Error("stopped before the batch was written; the broker will redeliver it");
       }
     }
   }
 
-  function normalize(batch: IncomingMessage[]): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; samples: DeviceSample[] } {
-    const events: ConnectionEvent[] = [];
-    const deadLetters: DeadLetterInput[] = [];
-    const samples: DeviceSample[] = [];
-    for (const message of batch) {
-      let result;
-      try {
-        result = parse(message.topic, message.payload, { receivedAt: message.receivedAt });
-      } catch (error) {
-        result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
-      }
-      if (result.ok) {
-        events.push(...withoutIgnoredClients(result.events));
-        samples.push(...(result.samples ?? []).filter((sample) => !ignoredClientIds?.has(sample.deviceId)));
-      } else deadLetters.push({ source: sourceName, topic: message.topic, error: result.error, payload: message.payload });
-    }
-    return { events, deadLetters, samples };
+  function noteLaneRecovered(lane: number): void {
+    laneFailingSince[lane] = null;
+    stats.failingSince = earliest(laneFailingSince);
+    if (stats.failingSince === null) stats.lastError = null;
   }
 
   function withoutIgnoredClients(parsed: ConnectionEvent[]): ConnectionEvent[] {
@@ -212,13 +243,14 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     return kept;
   }
 
-  function noteLag(events: ConnectionEvent[], batch: IncomingMessage[]): void {
+  function noteLag(events: ConnectionEvent[], receivedAt: Date): void {
     const newest = events.reduce<ConnectionEvent | null>((a, e) => (a === null || e.occurredAt > a.occurredAt ? e : a), null);
     if (!newest) return;
-    stats.lastEventAt = newest.occurredAt;
-    const receivedAt = batch[batch.length - 1]?.receivedAt ?? new Date();
+    if (stats.lastEventAt === null || newest.occurredAt > stats.lastEventAt) stats.lastEventAt = newest.occurredAt;
     stats.lagMs = Math.max(0, Date.now() - Math.min(receivedAt.getTime(), newest.occurredAt.getTime()));
   }
+
+  const currentStats = (): IngestWorkerStats => ({ ...stats, pending: inFlight.inFlight(), inFlight: inFlight.inFlight(), maxInFlight: inFlight.peakInFlight() });
 
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
   const writeHeartbeat = async () => {
@@ -238,7 +270,8 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     lastCommitAt: stats.lastCommitAt,
     failingSince: stats.failingSince,
     lastError: stats.lastError,
-    backlog: pending.length,
+    backlog: inFlight.inFlight(),
+    inFlightLimit: maxInFlight,
     brokerConnected: stats.brokerConnected,
     lastEventAt: stats.lastEventAt,
     lagMs: stats.lagMs,
@@ -250,16 +283,16 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   void writeHeartbeat();
 
   return {
-    stats: () => ({ ...stats, pending: pending.length }),
+    stats: currentStats,
     async stop() {
       clearInterval(heartbeat);
       if (reconnectTimer) clearTimeout(reconnectTimer);
-      if (flushTimer) clearTimeout(flushTimer);
-      // Finish the batch in flight and what is buffered, but give up after a bound: unacknowledged messages
-      // are redelivered by the broker to the persistent session.
+      // What arrives from now on is left unacknowledged, for redelivery to the next worker of the session.
+      inFlight.stopDelivering();
+      // Write what is buffered, but give up after a bound: unacknowledged messages are redelivered by the broker
+      // to the persistent session.
       const giveUp = setTimeout(() => stopping.abort(), options.stopTimeoutMs ?? 10_000);
-      await flushing?.catch(() => undefined);
-      if (pending.length > 0 && stats.brokerConnected) await flushAll().catch((error: Error) => log.warn({ err: error.message }, "final flush failed"));
+      await lanes.drain().catch((error: Error) => log.warn({ err: error.message }, "final flush failed"));
       clearTimeout(giveUp);
       stopping.abort();
       stats.brokerConnected = false;
@@ -267,6 +300,10 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     },
   };
+}
+
+function earliest(dates: readonly (Date | null)[]): Date | null {
+  return dates.reduce<Date | null>((a, d) => (d !== null && (a === null || d < a) ? d : a), null);
 }
 
 /** What health may show of a failed write: the error code and the database's words, bounded. */

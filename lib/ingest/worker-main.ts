@@ -43,7 +43,7 @@ function singleSourceFromEnv(): LiveSourceConfig[] {
 }
 
 const db = createDb(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS }, env.INGEST_IGNORE_CLIENT_IDS);
+const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS, maxInFlight: env.INGEST_MAX_IN_FLIGHT, lanes: env.INGEST_LANES }, env.INGEST_IGNORE_CLIENT_IDS);
 const incidentJob =
   env.INCIDENT_DETECTION_INTERVAL_MS > 0
     ? startIncidentDetectionJob(db, log, {

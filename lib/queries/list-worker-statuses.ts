@@ -11,11 +11,13 @@ export type WorkerHeartbeat = {
   lastCommitAt?: Date | null;
   failingSince?: Date | null;
   backlog?: number;
+  /** The most messages the worker holds unacknowledged; null for workers from before the bound was kept. */
+  inFlightLimit?: number | null;
 };
 
 export async function listWorkerStatuses(db: Db): Promise<WorkerHeartbeat[]> {
   return db.workerStatus.findMany({
-    select: { id: true, brokerConnected: true, lastEventAt: true, lagMs: true, heartbeatAt: true, source: true, lastCommitAt: true, failingSince: true, backlog: true },
+    select: { id: true, brokerConnected: true, lastEventAt: true, lagMs: true, heartbeatAt: true, source: true, lastCommitAt: true, failingSince: true, backlog: true, inFlightLimit: true },
     orderBy: { heartbeatAt: "desc" },
   });
 }

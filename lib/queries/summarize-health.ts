@@ -16,6 +16,9 @@ export type SourceHealth = {
   lastCommitAt: Date | null;
   failingSince: Date | null;
   backlog: number;
+  /** Messages the source's live workers hold unacknowledged now (the same count as `backlog`), and their limits summed. */
+  inFlight: number;
+  inFlightLimit: number | null;
 };
 
 export type Health = {
@@ -72,7 +75,10 @@ function summarizeSources(workers: readonly WorkerHeartbeat[], isFresh: (worker:
       const failingSince = live.reduce<Date | null>((earliest, worker) => (worker.failingSince && (!earliest || worker.failingSince < earliest) ? worker.failingSince : earliest), null);
       const lastCommitAt = rows.reduce<Date | null>((latest, worker) => (worker.lastCommitAt && (!latest || worker.lastCommitAt > latest) ? worker.lastCommitAt : latest), null);
       const status: SourceHealth["status"] = live.length === 0 ? "stale" : failingSince ? "failing" : "ok";
-      return { source, status, workers: live.length, lastCommitAt, failingSince, backlog: live.reduce((sum, worker) => sum + (worker.backlog ?? 0), 0) };
+      const backlog = live.reduce((sum, worker) => sum + (worker.backlog ?? 0), 0);
+      const limits = live.map((worker) => worker.inFlightLimit).filter((limit): limit is number => typeof limit === "number");
+      const inFlightLimit = limits.length > 0 ? limits.reduce((sum, limit) => sum + limit, 0) : null;
+      return { source, status, workers: live.length, lastCommitAt, failingSince, backlog, inFlight: backlog, inFlightLimit };
     })
     .sort((a, b) => a.source.localeCompare(b.source));
 }

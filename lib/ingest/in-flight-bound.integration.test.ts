@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import net, { type AddressInfo } from "node:net";
+import mqtt from "mqtt";
+import mqttPacket, { type IConnectPacket } from "mqtt-packet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { createLogger } from "@/lib/log/logger.ts";
+import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
+import { startIngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
+
+// A backlog queued for the worker's persistent session while it is stopped, then drained with a small in-flight
+// limit: the worker never holds more unacknowledged messages than the limit, and stores every message once.
+
+const MOSQUITTO_URL = process.env.TEST_MQTT_URL ?? "mqtt://127.0.0.1:1883";
+const log = createLogger("test");
+log.level = "silent";
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let broker: EmbeddedBroker;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  broker = await startEmbeddedBroker({ log });
+});
+afterAll(async () => {
+  await broker?.stop();
+  await testDb?.drop();
+});
+
+function ruleEvent(deviceId: string, i: number): string {
+  return JSON.stringify({ event: "client.disconnected", clientid: deviceId, reason: "keepalive_timeout", node: "n1", connected_at: 1_700_000_000_000 + i * 1000, disconnected_at: 1_700_000_000_500 + i * 1000 });
+}
+
+/** `count` messages over `devices` devices, several per device, so lanes and per-device order both matter. */
+async function queueBacklog(url: string, topic: string, run: string, count: number, devices: number): Promise<void> {
+  const publisher = await mqtt.connectAsync(url, { clientId: `backlog-pub-${run}`, reconnectPeriod: 0 });
+  const window = 500;
+  for (let start = 0; start < count; start += window) {
+    const end = Math.min(count, start + window);
+    await Promise.all(Array.from({ length: end - start }, (_, k) => publisher.publishAsync(topic, ruleEvent(`bl-${run}-${(start + k) % devices}`, start + k), { qos: 1 })));
+  }
+  await publisher.endAsync();
+}
+
+/** Starts the worker once so its persistent session and subscription exist, then stops it. */
+async function createSession(options: IngestWorkerOptions, topic: string): Promise<void> {
+  const worker = await startIngestWorker(options);
+  await waitFor(async () => worker.stats().brokerConnected, Boolean);
+  // The subscription is in place once a message published to the topic reaches the worker (a dead letter).
+  const probe = `probe-${randomUUID()}`;
+  const prober = await mqtt.connectAsync(options.mqttUrl, { clientId: probe, reconnectPeriod: 0 });
+  await waitFor(async () => {
+    await prober.publishAsync(topic, "not json: subscription probe", { qos: 1 });
+    return worker.stats().received;
+  }, (n) => n > 0);
+  await prober.endAsync();
+  await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+  await worker.stop();
+}
+
+/** Forwards the worker's connections to the broker and keeps the CONNECT packets the worker sent, as the broker saw them. */
+async function startConnectRecorder(target: URL): Promise<{ url: string; connects: IConnectPacket[]; close(): Promise<void> }> {
+  const connects: IConnectPacket[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    const parser = mqttPacket.parser({ protocolVersion: 5 });
+    parser.on("packet", (packet) => {
+      if (packet.cmd === "connect") connects.push(packet);
+    });
+    client.on("data", (chunk) => parser.parse(chunk));
+    client.pipe(upstream).pipe(client);
+    const closeBoth = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("close", closeBoth).on("error", closeBoth);
+    upstream.on("close", closeBoth).on("error", closeBoth);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    connects,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const storedEvents = (run: string) => testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } });
+
+describe("ingest worker in-flight bound", () => {
+  it("drains a backlog from the embedded broker (MQTT 3.1.1) holding at most the limit, each message stored once", async () => {
+    const run = randomUUID().slice(0, 8);
+    const topic = `linkscope-test/${run}/backlog`;
+    const count = 1500;
+    const limit = 75;
+    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog-${run}`, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 75 };
+    await createSession(options, topic);
+    await queueBacklog(broker.url, topic, run, count, 500);
+
+    const worker = await startIngestWorker(options);
+    try {
+      const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 100_000);
+      expect(stored).toBe(count);
+      await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+      const stats = worker.stats();
+      expect(stats.eventsWritten).toBe(count);
+      expect(stats.maxInFlight).toBeGreaterThan(0);
+      expect(stats.maxInFlight).toBeLessThanOrEqual(limit);
+    } finally {
+      await worker.stop();
+    }
+  }, 150_000);
+
+  it("keeps an MQTT 5 session (Mosquitto) across restarts, asks for at most the limit and holds no more", async () => {
+    const run = randomUUID().slice(0, 8);
+    const topic = `linkscope-test/${run}/backlog`;
+    // Mosquitto's default max_queued_messages (1000) bounds what it keeps for an offline session.
+    const count = 800;
+    const limit = 50;
+    const recorder = await startConnectRecorder(new URL(MOSQUITTO_URL));
+    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: recorder.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog5-${run}`, protocolVersion: 5, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 50 };
+    try {
+      await createSession(options, topic);
+      await queueBacklog(MOSQUITTO_URL, topic, run, count, 300);
+
+      const worker = await startIngestWorker(options);
+      try {
+        // Without a session expiry interval an MQTT 5 session ends with its connection and the backlog is lost.
+        const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 50_000);
+        expect(stored).toBe(count);
+        await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+        // Mosquitto 2.0.11 was seen sending hundreds past a client's Receive Maximum while draining a queue, so
+        // the worker's own bound is what holds memory down (decision 025).
+        expect(worker.stats().maxInFlight).toBeGreaterThan(0);
+        expect(worker.stats().maxInFlight).toBeLessThanOrEqual(limit);
+        const workerConnects = recorder.connects.filter((packet) => packet.clientId === options.clientId);
+        expect(workerConnects.map((packet) => packet.properties?.receiveMaximum)).toEqual([limit, limit]);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await recorder.close();
+      const cleanup = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `backlog5-${run}`, clean: true, protocolVersion: 5, reconnectPeriod: 0 });
+      await cleanup.endAsync();
+    }
+  }, 90_000);
+});
