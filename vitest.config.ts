@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts"],
+          globalSetup: ["lib/testing/template-database-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Two cores: integration files share a Postgres server and spawn brokers; run them one at a time.
