@@ -206,7 +206,7 @@ describe("the agent against a real broker that drops it", () => {
     const { broker } = await startBroker();
     const agent = startAgent({ brokerUrl: broker.url, config: { initialReconnectDelayMs: 200, maxReconnectDelayMs: 200 } });
     await waitFor("first connection", () => agent.isConnected());
-    await broker.restart({ downMs: 1_300 });
+    await broker.restart({ downMs: 3_000 });
     await waitFor("recovery", () => metricsOf(agent).totalRecoveries === 1);
     const failures = agent.diagnostics.getRecentConnectFailures();
     expect(failures.length).toBeGreaterThanOrEqual(2);
@@ -234,7 +234,7 @@ describe("the agent against a real broker that drops it", () => {
     const { broker, lifecycle } = await startBroker();
     const agents = [startAgent({ brokerUrl: broker.url }), startAgent({ brokerUrl: broker.url })];
     await waitFor("both connected", () => agents.every((a) => a.isConnected()));
-    const restarted = broker.restart({ downMs: 1_000 });
+    const restarted = broker.restart({ downMs: 3_000 });
     await restarted;
     await waitFor("both recovered", () => agents.every((a) => metricsOf(a).totalRecoveries === 1));
     for (const agent of agents) {
