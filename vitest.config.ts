@@ -14,8 +14,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          globalSetup: ["lib/testing/template-database-setup.ts"],
+          // Sized for a loaded 2-core machine (tests wait on events, so a generous bound costs nothing when fast).
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           // Two cores: integration files share a Postgres server and spawn brokers; run them one at a time.
           fileParallelism: false,
         },

@@ -4,6 +4,7 @@
  * else opens the embedded database itself.
  */
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { generatePassword } from "@/lib/auth/password.ts";
@@ -54,7 +55,33 @@ async function openDatabase(): Promise<{ db: Db; close(): Promise<void> }> {
   };
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Where the command reads, writes and finds its database: the process's by default, a test's in tests. */
+export type UsersCliIo = {
+  print(line: string): void;
+  printError(line: string): void;
+  readStdinPassword(): Promise<string>;
+  openDatabase(): Promise<{ db: Db; close(): Promise<void> }>;
+};
+
+const PROCESS_IO: UsersCliIo = {
+  print: (line) => console.log(line),
+  printError: (line) => console.error(line),
+  readStdinPassword,
+  openDatabase,
+};
+
+/** Runs one `npm run users` command and returns its exit code; errors are explained on `printError`, never thrown. */
+export async function runUsersCli(argv: string[], io: UsersCliIo = PROCESS_IO): Promise<number> {
+  try {
+    return await runUsersCommand(argv, io);
+  } catch (error) {
+    const message = error instanceof ZodError ? describeZodError(error) : error instanceof AppError || error instanceof Error ? error.message : String(error);
+    io.printError(`users: ${message}`);
+    return 1;
+  }
+}
+
+async function runUsersCommand(argv: string[], io: UsersCliIo): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -62,41 +89,39 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: false,
   });
   if (!command || values.help || !["list", "create", "reset-password"].includes(command)) {
-    console.log(USAGE);
-    process.exitCode = command && !values.help ? 1 : 0;
-    return;
+    io.print(USAGE);
+    return command && !values.help ? 1 : 0;
   }
   if (command !== "list" && !values.email) throw new Error(`${command} needs --email`);
-  const password = values["password-stdin"] ? await readStdinPassword() : null;
-  const { db, close } = await openDatabase();
+  const password = values["password-stdin"] ? await io.readStdinPassword() : null;
+  const { db, close } = await io.openDatabase();
   try {
     if (command === "list") {
       const users = await listUsers(db);
-      if (users.length === 0) console.log("No users yet.");
+      if (users.length === 0) io.print("No users yet.");
       for (const user of users) {
-        console.log(`${user.email.padEnd(36)} ${user.role.padEnd(8)} ${user.disabled ? "disabled" : "active  "} ${user.hasPassword ? "password" : "sso only"}  ${user.name ?? ""}`);
+        io.print(`${user.email.padEnd(36)} ${user.role.padEnd(8)} ${user.disabled ? "disabled" : "active  "} ${user.hasPassword ? "password" : "sso only"}  ${user.name ?? ""}`);
       }
     } else if (command === "create") {
       const role = RoleSchema.parse(values.role ?? "viewer");
       const chosen = password ?? generatePassword();
       const user = await createUser(db, { email: values.email ?? "", role, name: values.name, password: chosen }, CLI_ACTOR);
-      console.log(`Created ${user.email} (${user.role}).`);
-      if (!password) console.log(`Password: ${chosen}   (shown once)`);
+      io.print(`Created ${user.email} (${user.role}).`);
+      if (!password) io.print(`Password: ${chosen}   (shown once)`);
     } else {
       const user = await findUserByEmail(db, values.email ?? "");
       if (!user) throw new Error(`No user with the email ${values.email}.`);
       const chosen = password ?? generatePassword();
       await resetUserPassword(db, user.id, chosen, CLI_ACTOR);
-      console.log(`Password of ${user.email} reset; their sessions have ended.`);
-      if (!password) console.log(`New password: ${chosen}   (shown once)`);
+      io.print(`Password of ${user.email} reset; their sessions have ended.`);
+      if (!password) io.print(`New password: ${chosen}   (shown once)`);
     }
   } finally {
     await close();
   }
+  return 0;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof ZodError ? describeZodError(error) : error instanceof AppError || error instanceof Error ? error.message : String(error);
-  console.error(`users: ${message}`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runUsersCli(process.argv.slice(2));
+}

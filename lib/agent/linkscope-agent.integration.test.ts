@@ -44,14 +44,38 @@ async function startBroker(options: EmbeddedBrokerOptions = {}) {
   return { broker, lifecycle, reports, messages };
 }
 
+/** Every delay each agent asked its timers for: the backoff schedule, independent of how late a loaded machine runs them. */
+const requestedDelays = new Map<LinkscopeAgent, number[]>();
+
 function startAgent(options: Omit<LinkscopeAgentOptions, "deviceId"> & { deviceId?: string }): LinkscopeAgent {
-  const agent = createLinkscopeAgent({ deviceId: `agent-${randomUUID().slice(0, 8)}`, ...options, config: { jitterRatio: 0, initialReconnectDelayMs: 100, maxReconnectDelayMs: 800, ...options.config } });
+  const delays: number[] = [];
+  const agent = createLinkscopeAgent({
+    deviceId: `agent-${randomUUID().slice(0, 8)}`,
+    ...options,
+    config: { jitterRatio: 0, initialReconnectDelayMs: 100, maxReconnectDelayMs: 800, ...options.config },
+    timers: {
+      setTimeout(callback, ms) {
+        delays.push(ms);
+        return setTimeout(callback, ms);
+      },
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    },
+  });
+  requestedDelays.set(agent, delays);
   cleanups.push(() => agent.stop({ force: true }));
   void agent.start();
   return agent;
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+/** Milliseconds between consecutive timestamps. */
+const gapsBetween = (timestamps: string[]) => timestamps.slice(1).map((t, i) => Date.parse(t) - Date.parse(timestamps[i] ?? ""));
+
+// A broker that closes the socket is seen by the device as a clean end (CONNECTION_CLOSED) or, when the close
+// races data still in flight, as a reset or a broken pipe: all three are the same drop.
+const BROKER_CLOSE = /^(CONNECTION_CLOSED|ECONNRESET|EPIPE)$/;
+
+// Sized for a loaded 2-core machine; a condition that holds returns at once.
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 40_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -70,12 +94,12 @@ describe("the agent against a real broker that drops it", () => {
     await waitFor("recovery", () => metricsOf(agent).totalRecoveries === 1);
 
     const [drop] = agent.diagnostics.getRecentDrops();
-    expect(drop).toMatchObject({ errorName: "CONNECTION_CLOSED", reconnectAttempt: 0 });
+    expect(drop).toMatchObject({ errorName: expect.stringMatching(BROKER_CLOSE), reconnectAttempt: 0 });
     const resumed = agent.diagnostics.getRecentConnections().at(-1);
     expect(resumed).toMatchObject({ eventType: "resumed", attemptNumber: 1 });
+    expect(requestedDelays.get(agent)).toEqual([100]);
     expect(resumed?.timeToReconnectSeconds).toBeGreaterThanOrEqual(0.1);
-    expect(resumed?.timeToReconnectSeconds).toBeLessThan(0.6);
-    expect(metricsOf(agent)).toMatchObject({ totalConnections: 2, totalDrops: 1, totalRecoveries: 1, attemptDistribution: { "1": 1 }, dropsByError: { CONNECTION_CLOSED: 1 } });
+    expect(metricsOf(agent)).toMatchObject({ totalConnections: 2, totalDrops: 1, totalRecoveries: 1, attemptDistribution: { "1": 1 }, dropsByError: { [drop?.errorName ?? ""]: 1 } });
     expect(lifecycle).toContainEqual({ event: "disconnected", clientId: agent.deviceId, reason: "kicked" });
     // The drop could only be reported once reconnected; it arrives after the resumed connection's own report.
     await waitFor("drop report", () => reports.some((r) => r.report.type === "drop"));
@@ -86,12 +110,21 @@ describe("the agent against a real broker that drops it", () => {
   it("credential expiry: the broker disconnects at expiry and the agent reconnects with fresh credentials", async () => {
     const { broker, lifecycle } = await startBroker({ authenticate: createSimulatorAuthenticator() });
     const deviceId = `meter-${randomUUID().slice(0, 8)}`;
-    const agent = startAgent({ deviceId, brokerUrl: broker.url, getCredentials: () => ({ username: deviceId, password: issueDeviceToken(deviceId, Date.now() + 700) }) });
+    const expiries: number[] = [];
+    const agent = startAgent({
+      deviceId,
+      brokerUrl: broker.url,
+      getCredentials: () => {
+        expiries.push(Date.now() + 700);
+        return { username: deviceId, password: issueDeviceToken(deviceId, expiries.at(-1) ?? null) };
+      },
+    });
     await waitFor("two expiries and recoveries", () => metricsOf(agent).totalRecoveries >= 2);
     expect(lifecycle.filter((l) => l.clientId === deviceId && l.event === "disconnected").map((l) => l.reason).slice(0, 2)).toEqual(["not_authorized", "not_authorized"]);
-    const sessions = agent.diagnostics.getRecentDrops().map((d) => d.durationConnectedSeconds);
-    for (const seconds of sessions) expect(seconds).toBeGreaterThan(0.5);
-    for (const seconds of sessions) expect(seconds).toBeLessThan(1.2);
+    // Each session ends at its own token's expiry, never before it (the broker may cut it late on a busy machine).
+    const drops = agent.diagnostics.getRecentDrops().slice(0, 2);
+    expect(drops).toHaveLength(2);
+    drops.forEach((drop, i) => expect(Date.parse(drop.timestamp)).toBeGreaterThanOrEqual((expiries[i] ?? Infinity) - 5));
     expect(agent.exportJson()).not.toMatch(/lsk1\./);
   });
 
@@ -112,13 +145,11 @@ describe("the agent against a real broker that drops it", () => {
       ["CONNACK_REFUSED", 4, 2, false],
       ["CONNACK_REFUSED", 4, 3, false],
     ]);
-    const gaps = failures.slice(1).map((f, i) => Date.parse(f.timestamp) - Date.parse(failures[i]?.timestamp ?? ""));
+    expect(requestedDelays.get(agent)).toEqual([100, 200, 400, 800]);
+    const gaps = gapsBetween(failures.map((f) => f.timestamp));
     expect(gaps[0]).toBeGreaterThanOrEqual(95);
-    expect(gaps[0]).toBeLessThan(300);
     expect(gaps[1]).toBeGreaterThanOrEqual(195);
-    expect(gaps[1]).toBeLessThan(400);
     expect(gaps[2]).toBeGreaterThanOrEqual(395);
-    expect(gaps[2]).toBeLessThan(600);
     expect(agent.diagnostics.getRecentConnections()).toMatchObject([{ eventType: "deep_reconnected", attemptNumber: 4 }]);
     expect(lifecycle.filter((l) => l.clientId === deviceId && l.event === "connack").map((l) => l.reason)).toEqual(Array(4).fill("bad_username_or_password"));
   });
@@ -130,7 +161,7 @@ describe("the agent against a real broker that drops it", () => {
     const twin = await mqtt.connectAsync(broker.url, { clientId: agent.deviceId, clean: true, reconnectPeriod: 0 });
     cleanups.push(() => twin.endAsync(true));
     await waitFor("agent took the session back", () => metricsOf(agent).totalRecoveries === 1);
-    expect(agent.diagnostics.getRecentDrops()[0]?.errorName).toBe("CONNECTION_CLOSED");
+    expect(agent.diagnostics.getRecentDrops()[0]?.errorName).toMatch(BROKER_CLOSE);
     const reasons = lifecycle.filter((l) => l.clientId === agent.deviceId && l.event === "disconnected").map((l) => l.reason);
     expect(reasons[0]).toBe("discarded");
   });
@@ -141,15 +172,14 @@ describe("the agent against a real broker that drops it", () => {
     const proxy: NatGatewayProxy = await startNatGatewayProxy(target, { idleTimeoutMs: 800 });
     cleanups.push(() => proxy.close());
     const agent = startAgent({ transport: () => net.createConnection({ host: "127.0.0.1", port: proxy.port }), config: { keepaliveSec: 2 } });
-    await waitFor("two drops", () => metricsOf(agent).totalDrops >= 2, 15_000);
+    await waitFor("two drops", () => metricsOf(agent).totalDrops >= 2);
     for (const drop of agent.diagnostics.getRecentDrops()) {
+      // Silent until the first PINGREQ after 2 s meets the expired mapping (a keepalive timeout would not be a reset).
       expect(drop.errorName).toBe("ECONNRESET");
-      // Silent until the first PINGREQ after 2 s meets the expired mapping.
       expect(drop.durationConnectedSeconds).toBeGreaterThan(1.5);
-      expect(drop.durationConnectedSeconds).toBeLessThan(3.5);
     }
     // The broker never heard the reset: it sees its keepalive expire or the device's new connection take over.
-    await waitFor("broker-side end of the first session", () => lifecycle.some((l) => l.clientId === agent.deviceId && l.event === "disconnected"), 10_000);
+    await waitFor("broker-side end of the first session", () => lifecycle.some((l) => l.clientId === agent.deviceId && l.event === "disconnected"));
     const brokerReasons = lifecycle.filter((l) => l.clientId === agent.deviceId && l.event === "disconnected").map((l) => l.reason);
     expect(brokerReasons.every((r) => r === "keepalive_timeout" || r === "discarded")).toBe(true);
     expect(proxy.expiredMappings()).toBeGreaterThanOrEqual(2);
@@ -176,15 +206,14 @@ describe("the agent against a real broker that drops it", () => {
     const { broker } = await startBroker();
     const agent = startAgent({ brokerUrl: broker.url, config: { initialReconnectDelayMs: 200, maxReconnectDelayMs: 200 } });
     await waitFor("first connection", () => agent.isConnected());
-    await broker.restart({ downMs: 1_300 });
+    await broker.restart({ downMs: 3_000 });
     await waitFor("recovery", () => metricsOf(agent).totalRecoveries === 1);
     const failures = agent.diagnostics.getRecentConnectFailures();
-    expect(failures.length).toBeGreaterThanOrEqual(4);
-    const times = failures.map((f) => Date.parse(f.timestamp));
-    for (const gap of times.slice(1).map((t, i) => t - (times[i] ?? 0))) {
-      expect(gap).toBeGreaterThanOrEqual(190);
-      expect(gap).toBeLessThan(350);
-    }
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    const delays = requestedDelays.get(agent) ?? [];
+    expect(delays.length).toBeGreaterThanOrEqual(failures.length);
+    expect(delays.every((ms) => ms === 200)).toBe(true);
+    for (const gap of gapsBetween(failures.map((f) => f.timestamp))) expect(gap).toBeGreaterThanOrEqual(195);
   });
 
   it("broker rate limit: a burst over the limit is disconnected, and the queued burst remainder is sent after reconnecting", async () => {
@@ -203,23 +232,22 @@ describe("the agent against a real broker that drops it", () => {
 
   it("broker restart: everyone drops, reconnects fail while it is down with backoff 100/200/400 ms, then resume", async () => {
     const { broker, lifecycle } = await startBroker();
-    const agents = [startAgent({ brokerUrl: broker.url }), startAgent({ brokerUrl: broker.url })];
+    // Never deep within the outage: the point here is the plain backoff, and a deep attempt would end as deep_reconnected.
+    const config = { deepReconnectThreshold: 50 };
+    const agents = [startAgent({ brokerUrl: broker.url, config }), startAgent({ brokerUrl: broker.url, config })];
     await waitFor("both connected", () => agents.every((a) => a.isConnected()));
-    const restarted = broker.restart({ downMs: 1_000 });
+    const restarted = broker.restart({ downMs: 3_000 });
     await restarted;
-    await waitFor("both recovered", () => agents.every((a) => metricsOf(a).totalRecoveries === 1), 10_000);
+    await waitFor("both recovered", () => agents.every((a) => metricsOf(a).totalRecoveries === 1));
     for (const agent of agents) {
       const failures = agent.diagnostics.getRecentConnectFailures();
-      expect(failures.length).toBeGreaterThanOrEqual(3);
+      expect(failures.length).toBeGreaterThanOrEqual(1);
       expect(failures.every((f) => f.errorName === "ECONNREFUSED")).toBe(true);
-      const times = [agent.diagnostics.getRecentDrops()[0]?.timestamp ?? "", ...failures.map((f) => f.timestamp)].map((t) => Date.parse(t));
-      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-      expect(gaps[0]).toBeGreaterThanOrEqual(95);
-      expect(gaps[0]).toBeLessThan(250);
-      expect(gaps[1]).toBeGreaterThanOrEqual(195);
-      expect(gaps[1]).toBeLessThan(350);
-      expect(gaps[2]).toBeGreaterThanOrEqual(395);
-      expect(gaps[2]).toBeLessThan(550);
+      // One backoff step per attempt (100, 200, 400, then the 800 ms cap), each waited out in full.
+      const schedule = Array.from({ length: failures.length + 1 }, (_, i) => Math.min(100 * 2 ** i, 800));
+      expect(requestedDelays.get(agent)?.slice(0, failures.length + 1)).toEqual(schedule);
+      const gaps = gapsBetween([agent.diagnostics.getRecentDrops()[0]?.timestamp ?? "", ...failures.map((f) => f.timestamp)]);
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual((schedule[i] ?? 0) - 5));
       expect(agent.diagnostics.getRecentConnections().at(-1)).toMatchObject({ eventType: "resumed", attemptNumber: failures.length + 1 });
     }
     await waitFor("shutdown reasons", () => agents.every((a) => lifecycle.some((l) => l.clientId === a.deviceId && l.reason === "server_shutting_down")));

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { describeFailedRun, describePassingRuns, findProbeFailedDrops, type ProbeRunEvidence } from "./probe-coincidence.ts";
+import { makeDiagnosisEvent } from "@/lib/testing/factories.ts";
 import type { DiagnosisEvent } from "./types.ts";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 11, 2, 2, 14, 0);
 
 function drop(id: string, at: number): DiagnosisEvent {
-  return { id, kind: "disconnected", occurredAt: new Date(at), reason: "keepalive_timeout", initiator: "server", code: null, message: null, clientIp: null, keepaliveSec: null };
+  return makeDiagnosisEvent({ id, occurredAt: new Date(at) });
 }
 
 function run(at: number, failedStep: ProbeRunEvidence["failedStep"] = null, ok = failedStep === null): ProbeRunEvidence {

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
+import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
+import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getFleetSeries } from "./get-fleet-series.ts";
 import { listAffectedDevices } from "./list-affected-devices.ts";
@@ -21,15 +22,12 @@ const FROM = new Date(Date.UTC(2026, 9, 10, 0, 0, 0));
 const TO = new Date(FROM.getTime() + 24 * HOUR);
 const RANGE = { from: FROM, to: TO };
 
-let n = 0;
 
 function ev(deviceId: string, kind: ConnectionEvent["kind"], atMs: number, extra: { reason?: Reason; code?: string | null; node?: string; source?: string } = {}): ConnectionEvent {
-  n += 1;
-  return {
-    ...EVENT_DEFAULTS, deviceId, kind, occurredAt: new Date(FROM.getTime() + atMs), reason: extra.reason ?? (kind === "connected" ? "connected" : "connection_lost"),
-    initiator: "network", code: extra.code ?? null, source: extra.source ?? "emqx", brokerNode: extra.node ?? "n1", sessionKey: null,
-    dedupeKey: `fleet-queries-test:${deviceId}:${kind}:${atMs}:${n}`, raw: {},
-  };
+  return makeConnectionEvent({
+    deviceId, kind, occurredAt: new Date(FROM.getTime() + atMs), ...(extra.reason ? { reason: extra.reason } : {}),
+    initiator: "network", code: extra.code ?? null, source: extra.source ?? "emqx", brokerNode: extra.node ?? "n1",
+  });
 }
 
 /** A session that ends in a drop: connect, then the disconnect a minute later. */

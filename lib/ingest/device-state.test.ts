@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { foldDeviceState, type DeviceStateRow } from "./device-state.ts";
 
 const emptyRow: DeviceStateRow = {
@@ -8,10 +9,7 @@ const emptyRow: DeviceStateRow = {
 };
 
 function event(kind: ConnectionEvent["kind"], atMs: number, sessionKey: string | null, extra: Partial<ConnectionEvent> = {}): ConnectionEvent {
-  return {
-    ...EVENT_DEFAULTS, deviceId: "d1", kind, occurredAt: new Date(atMs), reason: kind === "connected" ? "connected" : "connection_lost",
-    initiator: "network", source: "test", sessionKey, dedupeKey: `test:${kind}:${atMs}:${sessionKey}`, raw: {}, ...extra,
-  };
+  return makeConnectionEvent({ deviceId: "d1", kind, occurredAt: new Date(atMs), initiator: "network", sessionKey, ...extra });
 }
 
 describe("foldDeviceState", () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
     },
   });
   worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `ingest-${randomUUID()}`, heartbeatIntervalMs: 500 });
-  await waitFor(async () => worker.stats().brokerConnected, Boolean);
+  await waitFor(async () => worker.stats().subscribed, Boolean);
 });
 
 afterAll(async () => {
@@ -76,7 +76,9 @@ describe("live ingest from the embedded broker", () => {
     const sessions = await sessionsOf(id);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ endReason: "client_disconnect", endInferred: false, clientIp: "127.0.0.1" });
-    expect(Number(sessions[0]!.durationMs)).toBeGreaterThanOrEqual(0);
+    // The session spans exactly its two events (durationMs is clamped at 0 in SQL, so only equality can fail).
+    expect(sessions[0]).toMatchObject({ startedAt: events[0]!.occurredAt, endedAt: events[1]!.occurredAt });
+    expect(Number(sessions[0]!.durationMs)).toBe(events[1]!.occurredAt.getTime() - events[0]!.occurredAt.getTime());
     const stored = await testDb.db.device.findUniqueOrThrow({ where: { id } });
     expect(stored).toMatchObject({ state: "offline", connectCount: 1, disconnectCount: 1 });
   });
@@ -98,9 +100,9 @@ describe("live ingest from the embedded broker", () => {
     const events = await waitFor(() => eventsOf(id), (e) => e.length >= 2);
     socket.destroy();
     expect(events[1]).toMatchObject({ kind: "disconnected", reason: "keepalive_timeout", code: "emqx:keepalive_timeout", keepaliveSec: null });
+    // Never before 1.5 × keepalive; a loaded machine may run the broker's timer late, so no upper bound.
     const gapMs = events[1]!.occurredAt.getTime() - events[0]!.occurredAt.getTime();
     expect(gapMs).toBeGreaterThanOrEqual(1400);
-    expect(gapMs).toBeLessThan(3000);
     expect(events[0]!.keepaliveSec).toBe(1);
   });
 
@@ -138,7 +140,9 @@ describe("live ingest from the embedded broker", () => {
   });
 
   it("keeps the worker's heartbeat current for /api/health", async () => {
-    const status = await waitFor(() => testDb.db.workerStatus.findMany(), (rows) => rows.some((r) => r.brokerConnected));
-    expect(status.some((r) => r.brokerConnected && Date.now() - r.heartbeatAt.getTime() < 5000)).toBe(true);
+    // A heartbeat written after this point proves the worker keeps beating (not just that it once did).
+    const since = new Date();
+    const status = await waitFor(() => testDb.db.workerStatus.findMany(), (rows) => rows.some((r) => r.brokerConnected && r.heartbeatAt > since));
+    expect(status.some((r) => r.brokerConnected && r.heartbeatAt > since)).toBe(true);
   });
 });

@@ -59,6 +59,8 @@ export type IngestWorkerOptions = {
 
 export type IngestWorkerStats = {
   brokerConnected: boolean;
+  /** The broker granted this connection's subscriptions: from here on, nothing published is missed. */
+  subscribed: boolean;
   received: number;
   eventsWritten: number;
   duplicates: number;
@@ -109,7 +111,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   const parse = adapter.createParser?.({ brokerNode: options.brokerNode ?? null }) ?? adapter.parse;
 
   const stats: IngestWorkerStats = {
-    brokerConnected: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
+    brokerConnected: false, subscribed: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
     lastEventAt: null, lagMs: null, pending: 0, inFlight: 0, maxInFlight: 0, inFlightLimit: maxInFlight, lanes: laneCount,
     lastCommitAt: null, failingSince: null, lastError: null,
   };
@@ -162,12 +164,16 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     // Subscribing again on a present session is harmless and covers a broker that lost the session.
     client.subscribe([...topics], { qos: 1 }, (error, granted) => {
       if (error) log.error({ err: error }, "subscribe failed");
-      else log.info({ topics: granted?.map((g) => `${g.topic}@${g.qos}`) }, "subscribed");
+      else {
+        stats.subscribed = true;
+        log.info({ topics: granted?.map((g) => `${g.topic}@${g.qos}`) }, "subscribed");
+      }
     });
   });
   client.on("close", () => {
     if (stats.brokerConnected) log.warn("broker connection closed");
     stats.brokerConnected = false;
+    stats.subscribed = false;
     if (stopping.signal.aborted || reconnectTimer) return;
     const delay = computeBackoffDelay(brokerAttempt++, brokerBackoff);
     log.info({ delayMs: delay, attempt: brokerAttempt }, "reconnecting to broker");
@@ -296,6 +302,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       clearTimeout(giveUp);
       stopping.abort();
       stats.brokerConnected = false;
+      stats.subscribed = false;
       await writeHeartbeat();
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     },

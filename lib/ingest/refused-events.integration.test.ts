@@ -102,7 +102,7 @@ describe("refused records from the broker", () => {
     broker = await startEmbeddedBroker({ log });
     const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `ingest-${randomUUID()}`, flushIntervalMs: 200, stopTimeoutMs: 1000 });
     try {
-      await waitFor(async () => worker.stats().brokerConnected, Boolean);
+      await waitFor(async () => worker.stats().subscribed, Boolean);
       const ids = [`w-good-${randomUUID().slice(0, 6)}`, `${REFUSED_PREFIX}w-${randomUUID().slice(0, 6)}`, `w-good-${randomUUID().slice(0, 6)}`];
       const clients = await Promise.all(ids.map((clientId) => mqtt.connectAsync(broker?.url ?? "", { clientId, reconnectPeriod: 0 })));
       await waitFor(async () => Promise.all([deviceEvents(ids[0] ?? ""), deviceEvents(ids[2] ?? "")]), (counts) => counts.every((count) => count >= 1));

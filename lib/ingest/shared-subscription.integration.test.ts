@@ -38,8 +38,7 @@ describe("MQTT 5 shared subscriptions", () => {
         }),
       );
     }
-    await waitFor(async () => workers.every((w) => w.stats().brokerConnected), Boolean);
-    await new Promise((r) => setTimeout(r, 300)); // SUBACK round trip
+    await waitFor(async () => workers.every((w) => w.stats().subscribed), Boolean);
 
     const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-${randomUUID().slice(0, 6)}`, protocolVersion: 5 });
     const prefix = `shared-${randomUUID().slice(0, 6)}`;
@@ -62,8 +61,7 @@ describe("MQTT 5 shared subscriptions", () => {
     const topic = `linkscope-test/${randomUUID()}/hostile`;
     const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `ingest-h-${randomUUID().slice(0, 6)}`, sourceName: "emqx-hostile" });
     workers.push(worker);
-    await waitFor(async () => worker.stats().brokerConnected, Boolean);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => worker.stats().subscribed, Boolean);
     const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-h-${randomUUID().slice(0, 6)}` });
     const good = `good-${randomUUID().slice(0, 6)}`;
     const hostile: Buffer[] = [

@@ -42,7 +42,7 @@ beforeAll(async () => {
     dbBackoff: { baseMs: 100, maxMs: 200 },
     stopTimeoutMs: 500,
   });
-  await waitFor(async () => worker.stats().brokerConnected, Boolean);
+  await waitFor(async () => worker.stats().subscribed, Boolean);
 });
 
 afterAll(async () => {

@@ -51,8 +51,7 @@ describe("several configured brokers at once", () => {
     if (!sources) throw new Error("no sources");
     const otherWorker = `other-worker-${tag}`;
     workers = await startSourceWorkers(testDb.db, log, sources, { flushIntervalMs: 20 }, [otherWorker]);
-    await waitFor(async () => workers.every((w) => w.stats().brokerConnected), Boolean);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => workers.every((w) => w.stats().subscribed), Boolean);
 
     // Another Linkscope worker on the same broker is a client, not a device: its connects are dropped.
     const worker = await mqtt.connectAsync(plain.url, { clientId: otherWorker, reconnectPeriod: 0 });

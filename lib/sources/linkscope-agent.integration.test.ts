@@ -29,7 +29,7 @@ beforeAll(async () => {
   for (const source of ["emqx", "linkscope-agent"]) {
     workers.push(await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter(source), clientId: `ingest-${source}-${randomUUID()}`, heartbeatIntervalMs: 500 }));
   }
-  await waitFor(async () => workers.every((w) => w.stats().brokerConnected), Boolean);
+  await waitFor(async () => workers.every((w) => w.stats().subscribed), Boolean);
 });
 
 afterAll(async () => {

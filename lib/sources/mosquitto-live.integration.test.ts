@@ -57,15 +57,16 @@ function connectPacket(clientId: string, options: { keepalive?: number; username
 }
 
 /** A raw TCP client: sends what it is told and nothing else (no PINGREQ, no DISCONNECT). */
-async function rawClient(): Promise<{ socket: net.Socket; localPort: number; closed: Promise<void> }> {
+async function rawClient(): Promise<{ socket: net.Socket; localPort: number; closed: Promise<void>; firstData: Promise<Buffer> }> {
   const socket = net.connect(port, "127.0.0.1");
   sockets.push(socket);
   await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  const firstData = new Promise<Buffer>((resolve) => socket.once("data", resolve));
   socket.on("error", () => undefined);
   // Read (and drop) what the broker sends; a paused socket never reports the broker's close.
   socket.resume();
-  return { socket, localPort: socket.localPort ?? 0, closed };
+  return { socket, localPort: socket.localPort ?? 0, closed, firstData };
 }
 
 const eventsOf = (deviceId: string) => testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
@@ -125,9 +126,10 @@ describe("live Mosquitto log ingest", () => {
 
   it("protocol error (second CONNECT on one connection) → protocol_error for that client", async () => {
     const id = `double-${randomUUID().slice(0, 8)}`;
-    const { socket, closed } = await rawClient();
+    const { socket, closed, firstData } = await rawClient();
     socket.write(connectPacket(id));
-    await new Promise((r) => setTimeout(r, 200));
+    // The broker's CONNACK (packet type 2) proves the first CONNECT was accepted before the second one is sent.
+    expect((await firstData)[0]).toBe(0x20);
     socket.write(connectPacket(id));
     await closed;
     const event = await lastDisconnect(id);

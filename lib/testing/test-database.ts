@@ -14,22 +14,28 @@ export type TestDatabase = {
 const DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /**
+ * Set by lib/testing/template-database-setup.ts (the integration suite's global setup) to the name of a database
+ * migrated once per run; read by every test file's createTestDatabase.
+ */
+export const TEMPLATE_DATABASE_ENV = "LINKSCOPE_TEST_TEMPLATE_DATABASE";
+
+/**
  * Creates a uniquely named, fully migrated database on the server of TEST_DATABASE_URL (default: the local
- * Postgres), so integration test files can run against real Postgres without sharing state.
+ * Postgres), so integration test files can run against real Postgres without sharing state. Within the
+ * integration suite the database is a copy of the run's migrated template (one statement instead of every
+ * migration); elsewhere (e2e setup, a single file run without the global setup) the migrations run here.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
-  const name = `linkscope_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  await runAdminQuery(serverUrl, `CREATE DATABASE "${name}"`);
-
-  const url = withDatabaseName(serverUrl, name);
-  try {
-    await applyMigrations(url);
-  } catch (error) {
-    await runAdminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-    throw error;
+  const serverUrl = testServerUrl();
+  const name = uniqueDatabaseName("linkscope_test");
+  const template = process.env[TEMPLATE_DATABASE_ENV];
+  if (template) {
+    await runAdminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } else {
+    await createMigratedDatabase(serverUrl, name);
   }
 
+  const url = withDatabaseName(serverUrl, name);
   const db = createDb(url);
   let dropped: Promise<void> | undefined;
   return {
@@ -38,12 +44,39 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop() {
       dropped ??= (async () => {
         await db.$disconnect();
-        await runAdminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await dropDatabase(serverUrl, name);
       })();
       return dropped;
     },
   };
 }
+
+/**
+ * Creates and migrates the run's template database. Nothing may stay connected to it: Postgres refuses to copy a
+ * template that has other sessions.
+ */
+export async function createTemplateDatabase(): Promise<{ name: string; drop(): Promise<void> }> {
+  const serverUrl = testServerUrl();
+  const name = uniqueDatabaseName("linkscope_test_template");
+  await createMigratedDatabase(serverUrl, name);
+  return { name, drop: () => dropDatabase(serverUrl, name) };
+}
+
+async function createMigratedDatabase(serverUrl: string, name: string): Promise<void> {
+  await runAdminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  try {
+    await applyMigrations(withDatabaseName(serverUrl, name));
+  } catch (error) {
+    await dropDatabase(serverUrl, name).catch(() => {});
+    throw error;
+  }
+}
+
+const testServerUrl = () => process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
+
+const uniqueDatabaseName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+
+const dropDatabase = (serverUrl: string, name: string) => runAdminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 
 function withDatabaseName(serverUrl: string, databaseName: string): string {
   const url = new URL(serverUrl);
