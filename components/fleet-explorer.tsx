@@ -1,5 +1,7 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { fleetQueries } from "./queries/fleet.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
@@ -9,7 +11,6 @@ import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-tab
 import { FleetCohorts } from "./fleet-cohorts.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
-import { useFleetFilterOptions, useFleetSeries } from "./use-fleet-queries.ts";
 
 const FILTER_LABELS: Record<FilterKey, string> = { source: "Source", node: "Broker node", firmware: "Firmware", region: "Region", network: "Network", label: "Label" };
 
@@ -29,7 +30,7 @@ export function FleetExplorer() {
   };
   const setRange = (range: FleetViewState["range"]) => navigate({ ...state, range });
   const setDrill = (drill: Drill | null) => navigate({ ...state, drill });
-  const series = useFleetSeries(state);
+  const series = useQuery(fleetQueries.series(state));
   const zoom = (from: string, to: string) => setRange({ from, to });
 
   if (state.rangeProblem) {
@@ -157,7 +158,7 @@ function RangeBar({
 }
 
 function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filters: FleetViewState["filters"]) => void }) {
-  const { data: options } = useFleetFilterOptions();
+  const { data: options } = useQuery(fleetQueries.filterOptions());
   const values: Record<FilterKey, string[]> = {
     source: options?.sources ?? [],
     node: options?.brokerNodes ?? [],
