@@ -4,8 +4,8 @@ import { useMutation, useQueryClient, type QueryKey } from "@tanstack/react-quer
 import { useRouter } from "next/navigation";
 import { sendJson } from "./send-json.ts";
 
-/** One write to one of our API routes. */
-export type ApiWrite = { method: "POST" | "PUT" | "PATCH" | "DELETE"; url: string; body?: unknown };
+/** One write to one of our API routes: `body` as JSON, or as it is (a file's text) when `contentType` is given. */
+export type ApiWrite = { method: "POST" | "PUT" | "PATCH" | "DELETE"; url: string; body?: unknown; contentType?: string };
 
 type ApiWriteOptions = {
   /** Client queries the write changes: invalidated (and refetched while shown) before the mutation settles. */
@@ -23,7 +23,7 @@ export function useApiWrite<TResult = unknown>({ invalidates = [], refreshPage =
   const queryClient = useQueryClient();
   const router = useRouter();
   return useMutation<TResult | null, Error, ApiWrite>({
-    mutationFn: (write) => sendJson<TResult>(write.method, write.url, write.body),
+    mutationFn: (write) => sendJson<TResult>(write.method, write.url, write.body, write.contentType),
     onSuccess: async () => {
       if (refreshPage) router.refresh();
       await Promise.all(invalidates.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
