@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { fleetQueries } from "./queries/fleet.ts";
+import { useUrlState } from "./use-url-state.ts";
 import { QueryStatus } from "./query-status.tsx";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
@@ -20,14 +20,8 @@ const fromInputValue = (value: string) => new Date(`${value}:00Z`).toISOString()
 
 /** The /fleet page: range, filters and drill-down live in the URL, so a link or a reload shows the same view. */
 export function FleetExplorer() {
-  const searchParams = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const state = useMemo(() => parseFleetViewState(new URLSearchParams(searchParams.toString())), [searchParams]);
-  const navigate = (next: FleetViewState) => {
-    const query = toSearchParams(next).toString();
-    router.push(query ? `${pathname}?${query}` : pathname, { scroll: false });
-  };
+  const [state, setUrlState] = useUrlState(parseFleetViewState, toSearchParams);
+  const navigate = (next: FleetViewState) => setUrlState(next, "push");
   const setRange = (range: FleetViewState["range"]) => navigate({ ...state, range });
   const setDrill = (drill: Drill | null) => navigate({ ...state, drill });
   const series = useQuery(fleetQueries.series(state));
