@@ -5,31 +5,35 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
 import { buildWebhookCurlExample, type IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
 import { formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
-import { CopyableSecret, ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
+import { MutationError } from "./mutation-error.tsx";
+import { CopyableSecret, TokenShownOnce, TokenTable, type TokenColumn } from "./token-admin.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 type IngestTokenRow = Jsonify<IngestTokenSummary>;
 
 export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: IngestTokenRow[]; sources: IngestSourceChoice[] }) {
-  const { error, run } = useAdminAction();
+  const create = useApiWrite<{ token: string; ingestToken: IngestTokenRow }>({ refreshPage: true });
+  const revoke = useApiWrite({ refreshPage: true });
   const [created, setCreated] = useState<{ id: string; source: IngestSourceChoice; token: string; curl: string } | null>(null);
   const titleOf = (name: string) => sources.find((source) => source.name === name)?.title ?? name;
 
-  async function createToken(event: FormEvent<HTMLFormElement>) {
+  function createToken(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    await run(async () => {
-      const result = await sendJson<{ token: string; ingestToken: IngestTokenRow }>("POST", "/api/v1/admin/ingest-tokens", {
-        source: String(form.get("source") ?? ""),
-        label: String(form.get("label") ?? ""),
-      });
-      const source = sources.find((choice) => choice.name === result?.ingestToken.source);
-      if (result && source) {
-        setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildWebhookCurlExample(window.location.origin, source, result.token) });
-      }
-      formElement.reset();
-    });
+    const body = { source: String(form.get("source") ?? ""), label: String(form.get("label") ?? "") };
+    create.mutate(
+      { method: "POST", url: "/api/v1/admin/ingest-tokens", body },
+      {
+        onSuccess: (result) => {
+          const source = sources.find((choice) => choice.name === result?.ingestToken.source);
+          if (result && source) {
+            setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildWebhookCurlExample(window.location.origin, source, result.token) });
+          }
+          formElement.reset();
+        },
+      },
+    );
   }
 
   const columns: TokenColumn<IngestTokenRow>[] = [
@@ -68,7 +72,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
             Create ingest token
           </button>
         </form>
-        <ErrorText error={error} />
+        <MutationError error={create.error ?? revoke.error} />
         {created ? (
           <TokenShownOnce
             intro={
@@ -94,7 +98,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
           nameOf={(token) => (token.label ? `${token.label} (${token.id})` : token.id)}
           statusOf={(token) => (token.revokedAt ? `revoked ${formatTimestamp(token.revokedAt)}` : "active")}
           confirmRevoke={(token) => `Revoke ingest token ${token.id} for ${token.source}? Senders using it are refused (401) from now on.`}
-          onRevoke={(token) => void run(() => sendJson("DELETE", `/api/v1/admin/ingest-tokens/${encodeURIComponent(token.id)}`).then(() => undefined))}
+          onRevoke={(token) => revoke.mutate({ method: "DELETE", url: `/api/v1/admin/ingest-tokens/${encodeURIComponent(token.id)}` })}
         />
       </section>
     </>

@@ -4,8 +4,9 @@ import { useState, type FormEvent } from "react";
 import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
-import { ErrorText, TokenShownOnce, TokenTable, useAdminAction, type TokenColumn } from "./token-admin.tsx";
+import { MutationError } from "./mutation-error.tsx";
+import { TokenShownOnce, TokenTable, type TokenColumn } from "./token-admin.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 type TokenRow = Jsonify<PublicApiToken>;
 
@@ -22,24 +23,26 @@ const COLUMNS: TokenColumn<TokenRow>[] = [
 ];
 
 export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
-  const { error, run } = useAdminAction();
+  const create = useApiWrite<{ token: string; apiToken: TokenRow }>({ refreshPage: true });
+  const revoke = useApiWrite({ refreshPage: true });
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [now] = useState(() => Date.now());
 
-  async function createToken(event: FormEvent<HTMLFormElement>) {
+  function createToken(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const days = String(form.get("expiresInDays") ?? "");
-    await run(async () => {
-      const result = await sendJson<{ token: string; apiToken: TokenRow }>("POST", "/api/v1/admin/tokens", {
-        name: String(form.get("name") ?? ""),
-        role: String(form.get("role") ?? "viewer"),
-        expiresInDays: days === "" ? null : Number(days),
-      });
-      if (result) setCreated({ name: result.apiToken.name, token: result.token });
-      formElement.reset();
-    });
+    const body = { name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer"), expiresInDays: days === "" ? null : Number(days) };
+    create.mutate(
+      { method: "POST", url: "/api/v1/admin/tokens", body },
+      {
+        onSuccess: (result) => {
+          if (result) setCreated({ name: result.apiToken.name, token: result.token });
+          formElement.reset();
+        },
+      },
+    );
   }
 
   return (
@@ -67,7 +70,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
             Create token
           </button>
         </form>
-        <ErrorText error={error} />
+        <MutationError error={create.error ?? revoke.error} />
         {created ? (
           <TokenShownOnce
             intro={
@@ -90,7 +93,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
           nameOf={(token) => token.name}
           statusOf={(token) => describeStatus(token, now)}
           createdBy={(token) => token.createdBy?.email ?? null}
-          onRevoke={(token) => void run(() => sendJson("DELETE", `/api/v1/admin/tokens/${encodeURIComponent(token.id)}`).then(() => undefined))}
+          onRevoke={(token) => revoke.mutate({ method: "DELETE", url: `/api/v1/admin/tokens/${encodeURIComponent(token.id)}` })}
         />
       </section>
     </>

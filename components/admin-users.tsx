@@ -1,50 +1,44 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { PublicUser } from "@/lib/auth/users.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 const ROLES = ["viewer", "support", "admin"] as const;
 
 type AdminUsersProps = { initialUsers: Jsonify<PublicUser>[]; currentUserId: string };
 
 export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
-  const router = useRouter();
+  const write = useApiWrite({ refreshPage: true });
   const [message, setMessage] = useState<{ tone: "good" | "bad"; text: string } | null>(null);
   const [passwordFor, setPasswordFor] = useState<string | null>(null);
 
-  async function run(action: () => Promise<unknown>, success: string) {
+  function run(request: ApiWrite, success: string, then?: () => void) {
     setMessage(null);
-    try {
-      await action();
-      setMessage({ tone: "good", text: success });
-      router.refresh();
-    } catch (error) {
-      setMessage({ tone: "bad", text: error instanceof Error ? error.message : String(error) });
-    }
+    write.mutate(request, {
+      onSuccess: () => setMessage({ tone: "good", text: success }),
+      onError: (error) => setMessage({ tone: "bad", text: error.message }),
+      onSettled: then,
+    });
   }
 
-  async function createUser(event: FormEvent<HTMLFormElement>) {
+  function createUser(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const password = String(form.get("password") ?? "");
     const name = String(form.get("name") ?? "").trim();
-    await run(
-      () => sendJson("POST", "/api/v1/admin/users", { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "viewer"), ...(name ? { name } : {}), ...(password ? { password } : {}) }),
-      "User created.",
-    );
-    formElement.reset();
+    const body = { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "viewer"), ...(name ? { name } : {}), ...(password ? { password } : {}) };
+    run({ method: "POST", url: "/api/v1/admin/users", body }, "User created.", () => formElement.reset());
   }
 
-  async function setPassword(event: FormEvent<HTMLFormElement>, userId: string) {
+  function setPassword(event: FormEvent<HTMLFormElement>, userId: string) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    await run(() => sendJson("PUT", `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, { password: String(form.get("password") ?? "") }), "Password set; the user's sessions have ended.");
-    setPasswordFor(null);
+    const body = { password: String(form.get("password") ?? "") };
+    run({ method: "PUT", url: `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, body }, "Password set; the user's sessions have ended.", () => setPasswordFor(null));
   }
 
   return (
@@ -106,7 +100,7 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
                     <select
                       aria-label={`Role of ${user.email}`}
                       value={user.role}
-                      onChange={(event) => void run(() => sendJson("PATCH", `/api/v1/admin/users/${encodeURIComponent(user.id)}`, { role: event.target.value }), `Role of ${user.email} changed.`)}
+                      onChange={(event) => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { role: event.target.value } }, `Role of ${user.email} changed.`)}
                     >
                       {ROLES.map((role) => (
                         <option key={role}>{role}</option>
@@ -123,13 +117,13 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
                       <button
                         className="button button-small"
                         type="button"
-                        onClick={() => void run(() => sendJson("PATCH", `/api/v1/admin/users/${encodeURIComponent(user.id)}`, { disabled: !user.disabled }), `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
+                        onClick={() => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { disabled: !user.disabled } }, `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
                       >
                         {user.disabled ? "Enable" : "Disable"}
                       </button>
                     )}{" "}
                     {passwordFor === user.id ? (
-                      <form onSubmit={(event) => void setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
+                      <form onSubmit={(event) => setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
                         <input name="password" type="password" aria-label={`New password for ${user.email}`} autoComplete="new-password" minLength={12} maxLength={256} required />
                         <button className="button button-small" type="submit">
                           Save

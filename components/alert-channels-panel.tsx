@@ -1,10 +1,11 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ALERT_CHANNEL_TYPES, CHANNEL_TYPE_INFO, type AlertChannelType } from "@/lib/alerts/channels/channel-types.ts";
-import { ALERT_CHANNELS_KEY, useAlertChannels, type AlertChannelRow, type AlertChannelsResponse } from "./alert-channel-queries.ts";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { alertKeys, alertQueries, type AlertChannelRow, type AlertChannelsResponse } from "./queries/alerts.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 type TestResult = { delivered: boolean; httpStatus: number | null; response: string | null; error: string | null };
 
@@ -16,11 +17,10 @@ function describeSettings(channel: AlertChannelRow): string {
 
 function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow | null; onDone: () => void; onCancel: () => void }) {
   const [type, setType] = useState<AlertChannelType>(channel?.type ?? "slack");
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const save = useApiWrite({ invalidates: [alertKeys.channels] });
   const info = CHANNEL_TYPE_INFO[type];
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const settings: Record<string, string> = {};
@@ -30,23 +30,16 @@ function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow |
       if (field.secret) secrets[field.name] = value;
       else if (value !== "") settings[field.name] = value;
     }
-    setSaving(true);
-    setError(null);
-    try {
-      const name = String(form.get("name") ?? "");
-      if (channel) await sendJson("PATCH", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}`, { name, settings, secrets });
-      else await sendJson("POST", "/api/v1/alerts/channels", { name, type, settings, secrets });
-      onDone();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setSaving(false);
-    }
+    const name = String(form.get("name") ?? "");
+    const request: ApiWrite = channel
+      ? { method: "PATCH", url: `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}`, body: { name, settings, secrets } }
+      : { method: "POST", url: "/api/v1/alerts/channels", body: { name, type, settings, secrets } };
+    save.mutate(request, { onSuccess: onDone });
   }
 
   const heading = channel ? `Edit channel “${channel.name}”` : "New channel";
   return (
-    <form className="admin-form alert-form" aria-label={heading} onSubmit={(event) => void submit(event)} noValidate>
+    <form className="admin-form alert-form" aria-label={heading} onSubmit={submit} noValidate>
       <label>
         Name
         <input name="name" defaultValue={channel?.name ?? ""} maxLength={120} required />
@@ -91,51 +84,45 @@ function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow |
         );
       })}
       <div className="button-group">
-        <button className="button button-primary" type="submit" disabled={saving}>
+        <button className="button button-primary" type="submit" disabled={save.isPending}>
           {channel ? "Save channel" : "Add channel"}
         </button>
         <button className="button" type="button" onClick={onCancel}>
           Cancel
         </button>
       </div>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={save.error} />
     </form>
   );
 }
 
 /** Admins set up where notifications go; secrets are shown only masked and kept when a field is left empty. */
 export function AlertChannelsPanel({ initialData }: { initialData: AlertChannelsResponse }) {
-  const queryClient = useQueryClient();
-  const channels = useAlertChannels(initialData).data?.channels ?? initialData.channels;
+  const channels = useQuery({ ...alertQueries.channels(), initialData }).data.channels;
+  const test = useApiWrite<{ result: TestResult }>();
+  const removal = useApiWrite({ invalidates: [alertKeys.channels] });
   const [editing, setEditing] = useState<AlertChannelRow | "new" | null>(null);
   const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
-  const [error, setError] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ALERT_CHANNELS_KEY });
+  const [removing, setRemoving] = useState<AlertChannelRow | null>(null);
 
-  async function sendTest(channel: AlertChannelRow) {
+  function sendTest(channel: AlertChannelRow) {
     setResults((current) => ({ ...current, [channel.id]: { ok: true, text: "Sending…" } }));
-    try {
-      const answer = await sendJson<{ result: TestResult }>("POST", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}/test`);
-      const result = answer?.result;
-      const text = result?.delivered ? `Test delivered${result.httpStatus ? ` (HTTP ${result.httpStatus})` : result.response ? ` (${result.response})` : ""}` : `Test failed: ${result?.error ?? "unknown"}`;
-      setResults((current) => ({ ...current, [channel.id]: { ok: Boolean(result?.delivered), text } }));
-    } catch (failure) {
-      setResults((current) => ({ ...current, [channel.id]: { ok: false, text: failure instanceof Error ? failure.message : String(failure) } }));
-    }
+    test.mutate(
+      { method: "POST", url: `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}/test` },
+      {
+        onSuccess: (answer) => {
+          const result = answer?.result;
+          const text = result?.delivered ? `Test delivered${result.httpStatus ? ` (HTTP ${result.httpStatus})` : result.response ? ` (${result.response})` : ""}` : `Test failed: ${result?.error ?? "unknown"}`;
+          setResults((current) => ({ ...current, [channel.id]: { ok: Boolean(result?.delivered), text } }));
+        },
+        onError: (failure) => setResults((current) => ({ ...current, [channel.id]: { ok: false, text: failure.message } })),
+      },
+    );
   }
 
-  async function remove(channel: AlertChannelRow) {
-    setError(null);
-    try {
-      await sendJson("DELETE", `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}`);
-      await refresh();
-    } catch (failure) {
-      setError(`${channel.name}: ${failure instanceof Error ? failure.message : String(failure)}`);
-    }
+  function remove(channel: AlertChannelRow) {
+    setRemoving(channel);
+    removal.mutate({ method: "DELETE", url: `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}` });
   }
 
   return (
@@ -153,17 +140,10 @@ export function AlertChannelsPanel({ initialData }: { initialData: AlertChannels
           key={editing === "new" ? "new" : editing.id}
           channel={editing === "new" ? null : editing}
           onCancel={() => setEditing(null)}
-          onDone={() => {
-            setEditing(null);
-            void refresh();
-          }}
+          onDone={() => setEditing(null)}
         />
       ) : null}
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={removal.error && removing ? `${removing.name}: ${removal.error.message}` : null} />
       {channels.length === 0 ? (
         <p className="empty">No channels yet. Add one, then choose it on a rule.</p>
       ) : (
@@ -189,13 +169,13 @@ export function AlertChannelsPanel({ initialData }: { initialData: AlertChannels
                   <td>{channel.rules}</td>
                   <td>
                     <div className="button-group">
-                      <button className="button button-small" type="button" onClick={() => void sendTest(channel)}>
+                      <button className="button button-small" type="button" onClick={() => sendTest(channel)}>
                         Send test
                       </button>
                       <button className="button button-small" type="button" onClick={() => setEditing(channel)}>
                         Edit
                       </button>
-                      <button className="button button-small" type="button" onClick={() => void remove(channel)}>
+                      <button className="button button-small" type="button" onClick={() => remove(channel)}>
                         Delete
                       </button>
                     </div>

@@ -1,4 +1,4 @@
-import type { AlertHistoryRow } from "./alert-queries.ts";
+import type { AlertHistoryRow } from "./queries/alerts.ts";
 
 export type AlertDeliveryRow = AlertHistoryRow["deliveries"][number];
 

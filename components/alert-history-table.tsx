@@ -1,8 +1,9 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { AlertDeliveryCell } from "./alert-delivery-cell.tsx";
-import { useAlertHistory, type AlertHistoryFilter, type AlertHistoryResponse, type AlertHistoryRow } from "./alert-queries.ts";
+import { alertQueries, type AlertHistoryFilter, type AlertHistoryResponse, type AlertHistoryRow } from "./queries/alerts.ts";
 import { formatTimestamp } from "./format.ts";
 
 const KIND_BADGE = { fired: "badge-offline", resolved: "badge-online", test: "badge-unknown" } as const;
@@ -21,7 +22,7 @@ function pagePath(filter: AlertHistoryFilter, before: string): string {
 }
 
 export function AlertHistoryTable({ filter, initialData }: { filter: AlertHistoryFilter; initialData: AlertHistoryResponse }) {
-  const { data } = useAlertHistory(filter, initialData);
+  const { data } = useQuery({ ...alertQueries.history(filter), initialData });
   return (
     <section className="panel">
       {data.history.length === 0 ? (

@@ -1,12 +1,12 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { CHANNEL_TYPE_INFO } from "@/lib/alerts/channels/channel-types.ts";
-import { useAlertChannels } from "./alert-channel-queries.ts";
-import type { AlertRuleRow } from "./alert-queries.ts";
+import { alertQueries, type AlertRuleRow } from "./queries/alerts.ts";
 
 /** Checkboxes named `channelIds`: where the rule's notifications go (channels are set up by an admin). */
 export function AlertRuleChannelPicker({ rule }: { rule: AlertRuleRow | null }) {
-  const { data, isPending, isError } = useAlertChannels();
+  const { data, isPending, isError } = useQuery(alertQueries.channels());
   const chosen = new Set(rule?.channels.map((channel) => channel.id));
   return (
     <fieldset className="alert-form-wide">

@@ -3,10 +3,10 @@
 import { useRef, useState, type FormEvent } from "react";
 import { ALERT_KINDS, ALERT_RULE_KINDS, type AlertRuleKind } from "@/lib/alerts/alert-kinds.ts";
 import type { RateMode } from "@/lib/alerts/alert-rule-schemas.ts";
-import type { AlertRuleRow } from "./alert-queries.ts";
+import { alertKeys, type AlertRuleRow } from "./queries/alerts.ts";
 import { AlertRuleChannelPicker } from "./alert-rule-channel-picker.tsx";
 import { AlertRulePreviewPanel, type AlertRulePreviewResult } from "./alert-rule-preview.tsx";
-import { sendJson } from "./send-json.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 function numberOrText(value: FormDataEntryValue | null): number | string | undefined {
   const text = String(value ?? "").trim();
@@ -57,12 +57,14 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
   const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
   const [mode, setMode] = useState<RateMode>(rule?.params.mode ?? "fixed");
-  const [errors, setErrors] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
-  const [preview, setPreview] = useState<AlertRulePreviewResult | "loading" | null>(null);
+  const save = useApiWrite<{ rule: AlertRuleRow }>({ invalidates: [alertKeys.rules] });
+  const previewWrite = useApiWrite<{ preview: AlertRulePreviewResult }>();
+  const preview = previewWrite.isPending ? "loading" : (previewWrite.data?.preview ?? null);
   const info = ALERT_KINDS[kind];
   const baseline = isRateKind(kind) && mode === "baseline";
   const thresholdLabel = baseline ? "Never below, per minute (floor)" : info.thresholdLabel;
+  const failure = save.error ?? previewWrite.error;
+  const errors = failure ? toReadableErrors(failure.message, thresholdLabel) : [];
 
   function readBody(formElement: HTMLFormElement): Record<string, unknown> {
     const form = new FormData(formElement);
@@ -90,43 +92,27 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
     return body;
   }
 
-  async function runPreview() {
+  function runPreview() {
     if (!formRef.current) return;
     // Where a rule notifies does not change when it fires.
     const { channelIds: _ignored, ...body } = readBody(formRef.current);
-    setPreview("loading");
-    setErrors([]);
-    try {
-      const result = await sendJson<{ preview: AlertRulePreviewResult }>("POST", "/api/v1/alerts/rules/preview", body);
-      setPreview(result?.preview ?? null);
-    } catch (failure) {
-      setPreview(null);
-      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure), thresholdLabel));
-    }
+    save.reset();
+    previewWrite.mutate({ method: "POST", url: "/api/v1/alerts/rules/preview", body });
   }
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const body = readBody(event.currentTarget);
-    setSaving(true);
-    setErrors([]);
-    try {
-      const result = rule
-        ? await sendJson<{ rule: AlertRuleRow }>("PATCH", `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`, body)
-        : await sendJson<{ rule: AlertRuleRow }>("POST", "/api/v1/alerts/rules", body);
-      if (result) onDone(result.rule);
-    } catch (failure) {
-      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure), thresholdLabel));
-    } finally {
-      setSaving(false);
-    }
+    previewWrite.reset();
+    const request: ApiWrite = rule ? { method: "PATCH", url: `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`, body } : { method: "POST", url: "/api/v1/alerts/rules", body };
+    save.mutate(request, { onSuccess: (result) => result && onDone(result.rule) });
   }
 
   const heading = rule ? `Edit “${rule.name}”` : "New alert rule";
   return (
     <section className="panel" aria-label={heading}>
       <h2>{heading}</h2>
-      <form ref={formRef} className="admin-form alert-form" onSubmit={(event) => void submit(event)} onChange={() => setPreview(null)} noValidate>
+      <form ref={formRef} className="admin-form alert-form" onSubmit={submit} onChange={() => previewWrite.reset()} noValidate>
         <label>
           Name
           <input name="name" defaultValue={rule?.name ?? ""} maxLength={120} required />
@@ -213,10 +199,10 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
         </label>
         <div className="button-group">
-          <button className="button button-primary" type="submit" disabled={saving}>
+          <button className="button button-primary" type="submit" disabled={save.isPending}>
             {rule ? "Save rule" : "Create rule"}
           </button>
-          <button className="button" type="button" onClick={() => void runPreview()} disabled={preview === "loading"}>
+          <button className="button" type="button" onClick={runPreview} disabled={preview === "loading"}>
             Preview
           </button>
           <button className="button" type="button" onClick={onCancel}>

@@ -1,14 +1,15 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ALERT_KINDS } from "@/lib/alerts/alert-kinds.ts";
 import { describeTestResult } from "./alert-delivery-summary.ts";
-import { ALERT_RULES_KEY, useAlertRules, type AlertHistoryRow, type AlertRuleRow, type AlertRulesResponse } from "./alert-queries.ts";
 import { AlertRuleForm } from "./alert-rule-form.tsx";
 import { formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { alertKeys, alertQueries, type AlertHistoryRow, type AlertRuleRow, type AlertRulesResponse } from "./queries/alerts.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 const STATE_BADGE = { ok: "badge-online", pending: "badge-pending", firing: "badge-offline", disabled: "badge-unknown" } as const;
 
@@ -62,40 +63,35 @@ function describeQuiet(rule: AlertRuleRow): string[] {
 
 /** The rules with their live state; support and admins also edit, enable/disable, delete and test-fire them. */
 export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRulesResponse; canEdit: boolean }) {
-  const queryClient = useQueryClient();
-  const { data } = useAlertRules(initialData);
+  const { data } = useQuery({ ...alertQueries.rules(), initialData });
+  const write = useApiWrite({ invalidates: [alertKeys.rules] });
+  const testWrite = useApiWrite<{ history: AlertHistoryRow; delivered: boolean }>({ invalidates: [alertKeys.rules] });
   const [editing, setEditing] = useState<AlertRuleRow | "new" | null>(null);
   const [confirmingDelete, setConfirmingDelete] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [actingOn, setActingOn] = useState<AlertRuleRow | null>(null);
   const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
-  const [error, setError] = useState<string | null>(null);
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ALERT_RULES_KEY });
+  const busy = write.isPending || testWrite.isPending ? actingOn?.id ?? null : null;
+  const error = write.error && actingOn ? `${actingOn.name}: ${write.error.message}` : null;
 
-  async function act(rule: AlertRuleRow, action: () => Promise<void>) {
-    setBusy(rule.id);
-    setError(null);
-    try {
-      await action();
-      await refresh();
-    } catch (failure) {
-      setError(`${rule.name}: ${failure instanceof Error ? failure.message : String(failure)}`);
-    } finally {
-      setBusy(null);
-    }
+  function act(rule: AlertRuleRow, request: ApiWrite) {
+    setActingOn(rule);
+    write.mutate(request);
   }
 
   const path = (rule: AlertRuleRow) => `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`;
-  const testFire = (rule: AlertRuleRow) =>
-    act(rule, async () => {
-      setResults((current) => ({ ...current, [rule.id]: { ok: true, text: "Sending…" } }));
-      try {
-        const result = await sendJson<{ history: AlertHistoryRow; delivered: boolean }>("POST", `${path(rule)}/test`);
-        if (result) setResults((current) => ({ ...current, [rule.id]: describeTestResult(result.history) }));
-      } catch (failure) {
-        setResults((current) => ({ ...current, [rule.id]: { ok: false, text: failure instanceof Error ? failure.message : String(failure) } }));
-      }
-    });
+  function testFire(rule: AlertRuleRow) {
+    setActingOn(rule);
+    write.reset();
+    setResults((current) => ({ ...current, [rule.id]: { ok: true, text: "Sending…" } }));
+    testWrite.mutate(
+      { method: "POST", url: `${path(rule)}/test` },
+      {
+        onSuccess: (result) => result && setResults((current) => ({ ...current, [rule.id]: describeTestResult(result.history) })),
+        onError: (failure) => setResults((current) => ({ ...current, [rule.id]: { ok: false, text: failure.message } })),
+      },
+    );
+  }
 
   return (
     <>
@@ -111,17 +107,10 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
           key={editing === "new" ? "new" : editing.id}
           rule={editing === "new" ? null : editing}
           onCancel={() => setEditing(null)}
-          onDone={() => {
-            setEditing(null);
-            void refresh();
-          }}
+          onDone={() => setEditing(null)}
         />
       ) : null}
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={error} />
       <section className="panel">
         {data.rules.length === 0 ? (
           <p className="empty">No alert rules yet.{canEdit ? " Create one with “New rule”." : ""}</p>
@@ -184,7 +173,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                             className="button button-small"
                             type="button"
                             disabled={busy === rule.id}
-                            onClick={() => void act(rule, async () => void (await sendJson("PATCH", path(rule), { enabled: !rule.enabled })))}
+                            onClick={() => act(rule, { method: "PATCH", url: path(rule), body: { enabled: !rule.enabled } })}
                           >
                             {rule.enabled ? "Disable" : "Enable"}
                           </button>
@@ -193,12 +182,12 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                               className="button button-small"
                               type="button"
                               disabled={busy === rule.id}
-                              onClick={() => void act(rule, async () => void (await sendJson("POST", `${path(rule)}/acknowledge`, {})))}
+                              onClick={() => act(rule, { method: "POST", url: `${path(rule)}/acknowledge`, body: {} })}
                             >
                               Acknowledge
                             </button>
                           ) : null}
-                          <button className="button button-small" type="button" disabled={busy === rule.id || rule.channels.length === 0} onClick={() => void testFire(rule)}>
+                          <button className="button button-small" type="button" disabled={busy === rule.id || rule.channels.length === 0} onClick={() => testFire(rule)}>
                             Test-fire
                           </button>
                           {confirmingDelete === rule.id ? (
@@ -207,7 +196,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                                 className="button button-small button-danger"
                                 type="button"
                                 disabled={busy === rule.id}
-                                onClick={() => void act(rule, async () => void (await sendJson("DELETE", path(rule))))}
+                                onClick={() => act(rule, { method: "DELETE", url: path(rule) })}
                               >
                                 Confirm delete
                               </button>

@@ -1,8 +1,10 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import type { AlertRuleRow } from "./alert-queries.ts";
-import { sendJson } from "./send-json.ts";
+import { alertKeys, type AlertRuleRow } from "./queries/alerts.ts";
+import { FormActions, ScopeFields } from "./alert-form-parts.tsx";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 type Target = "devices" | "label" | "rule" | "scope";
 const TARGETS: { value: Target; label: string }[] = [
@@ -15,10 +17,9 @@ const TARGETS: { value: Target; label: string }[] = [
 /** Create a silence: devices or a label leave the measurement; a rule or scope has its notifications muted. */
 export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRuleRow[]; onDone: () => void; onCancel: () => void }) {
   const [target, setTarget] = useState<Target>("devices");
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const save = useApiWrite({ invalidates: [alertKeys.silences, alertKeys.rules] });
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim();
@@ -33,22 +34,13 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
       reason: text("reason"),
       minutes: Number.isFinite(minutes) && text("minutes") !== "" ? minutes : undefined,
     };
-    setSaving(true);
-    setError(null);
-    try {
-      await sendJson("POST", "/api/v1/alerts/silences", body);
-      onDone();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setSaving(false);
-    }
+    save.mutate({ method: "POST", url: "/api/v1/alerts/silences", body }, { onSuccess: onDone });
   }
 
   return (
     <section className="panel" aria-label="New silence">
       <h2>New silence</h2>
-      <form className="admin-form alert-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Silence
           <select name="target" value={target} onChange={(event) => setTarget(event.target.value as Target)}>
@@ -83,16 +75,7 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
           </label>
         ) : null}
         {target === "scope" ? (
-          <>
-            <label>
-              Source
-              <input name="source" placeholder="emqx" />
-            </label>
-            <label>
-              Broker node
-              <input name="brokerNode" />
-            </label>
-          </>
+          <ScopeFields sourcePlaceholder="emqx" />
         ) : null}
         <label>
           For, minutes
@@ -102,20 +85,9 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
           Reason
           <input name="reason" maxLength={500} placeholder="Known flapping on site 4, ticket OPS-123" />
         </label>
-        <div className="button-group">
-          <button className="button button-primary" type="submit" disabled={saving}>
-            Create silence
-          </button>
-          <button className="button" type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submitLabel="Create silence" pending={save.isPending} onCancel={onCancel} />
       </form>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={save.error} />
     </section>
   );
 }

@@ -1,22 +1,21 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { ALERT_RULES_KEY, useAlertRules, type AlertRulesResponse } from "./alert-queries.ts";
 import { AlertSilenceForm } from "./alert-silence-form.tsx";
+import { formatTimestamp } from "./format.ts";
+import { MaintenanceWindowForm } from "./maintenance-window-form.tsx";
+import { MutationError } from "./mutation-error.tsx";
 import {
-  ALERT_SILENCES_KEY,
-  MAINTENANCE_WINDOWS_KEY,
-  useAlertSilences,
-  useMaintenanceWindows,
+  alertKeys,
+  alertQueries,
+  type AlertRulesResponse,
   type AlertSilenceRow,
   type AlertSilencesResponse,
   type MaintenanceWindowRow,
   type MaintenanceWindowsResponse,
-} from "./alert-silence-queries.ts";
-import { formatTimestamp } from "./format.ts";
-import { MaintenanceWindowForm } from "./maintenance-window-form.tsx";
-import { sendJson } from "./send-json.ts";
+} from "./queries/alerts.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 function describeSilenced(silence: AlertSilenceRow): string {
   const rule = silence.ruleName ? `rule “${silence.ruleName}”` : "all rules";
@@ -45,34 +44,20 @@ type Props = { rules: AlertRulesResponse; silences: AlertSilencesResponse; windo
 
 /** Silences and maintenance windows: what keeps alerts quiet now and soon; support and admins create and end them. */
 export function AlertSilencesPanel({ rules: initialRules, silences: initialSilences, windows: initialWindows, canEdit }: Props) {
-  const queryClient = useQueryClient();
-  const { data: rules } = useAlertRules(initialRules);
-  const { data: silences } = useAlertSilences(initialSilences);
-  const { data: windows } = useMaintenanceWindows(initialWindows);
+  const { data: rules } = useQuery({ ...alertQueries.rules(), initialData: initialRules });
+  const { data: silences } = useQuery({ ...alertQueries.silences(), initialData: initialSilences });
+  const { data: windows } = useQuery({ ...alertQueries.maintenanceWindows(), initialData: initialWindows });
+  const write = useApiWrite({ invalidates: [alertKeys.silences, alertKeys.maintenanceWindows, alertKeys.rules] });
   const [creating, setCreating] = useState<"silence" | "window" | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [actingOn, setActingOn] = useState<string | null>(null);
+  const busy = write.isPending ? actingOn : null;
 
-  const refresh = () =>
-    Promise.all([ALERT_SILENCES_KEY, MAINTENANCE_WINDOWS_KEY, ALERT_RULES_KEY].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
-
-  async function act(id: string, action: () => Promise<unknown>) {
-    setBusy(id);
-    setError(null);
-    try {
-      await action();
-      await refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(null);
-    }
+  function act(id: string, request: ApiWrite) {
+    setActingOn(id);
+    write.mutate(request);
   }
 
-  const done = () => {
-    setCreating(null);
-    void refresh();
-  };
+  const done = () => setCreating(null);
 
   return (
     <section className="panel" aria-label="Silences and maintenance">
@@ -93,11 +78,7 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
       ) : null}
       {creating === "silence" ? <AlertSilenceForm rules={rules.rules} onDone={done} onCancel={() => setCreating(null)} /> : null}
       {creating === "window" ? <MaintenanceWindowForm onDone={done} onCancel={() => setCreating(null)} /> : null}
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={write.error} />
       <h3>Silences</h3>
       {silences.silences.length === 0 ? (
         <p className="empty">No silences in force.</p>
@@ -131,7 +112,7 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                           className="button button-small"
                           type="button"
                           disabled={busy === silence.id}
-                          onClick={() => void act(silence.id, () => sendJson("POST", `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end`))}
+                          onClick={() => act(silence.id, { method: "POST", url: `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end` })}
                         >
                           End now
                         </button>
@@ -175,7 +156,7 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                         className="button button-small"
                         type="button"
                         disabled={busy === window.id}
-                        onClick={() => void act(window.id, () => sendJson("DELETE", `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}`))}
+                        onClick={() => act(window.id, { method: "DELETE", url: `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}` })}
                       >
                         Delete
                       </button>

@@ -5,15 +5,21 @@ import { useMemo, useState } from "react";
 import { filterCodeRows, type CodeRow } from "@/lib/knowledge/filter-code-rows.ts";
 import { formatCount } from "./format.ts";
 import { clampPage, Pager } from "./pager.tsx";
+import { useUrlState } from "./use-url-state.ts";
 
 const PAGE_SIZE = 30;
 
-function replaceUrl(query: string, vendor: string) {
+type CodeSearch = { query: string; vendor: string };
+
+function parseCodeSearch(params: URLSearchParams): CodeSearch {
+  return { query: params.get("query") ?? "", vendor: params.get("vendor") ?? "" };
+}
+
+function serializeCodeSearch(search: CodeSearch): URLSearchParams {
   const params = new URLSearchParams();
-  if (query) params.set("query", query);
-  if (vendor) params.set("vendor", vendor);
-  const search = params.toString();
-  window.history.replaceState(null, "", search ? `/codes?${search}` : "/codes");
+  if (search.query) params.set("query", search.query);
+  if (search.vendor) params.set("vendor", search.vendor);
+  return params;
 }
 
 /**
@@ -21,6 +27,8 @@ function replaceUrl(query: string, vendor: string) {
  * works without script: it submits the same query to the server, which renders the filtered list.
  */
 export function CodeCatalog({ rows, vendors, initialQuery, initialVendor }: { rows: readonly CodeRow[]; vendors: readonly string[]; initialQuery: string; initialVendor: string }) {
+  // The inputs keep their own state (typing never waits on the router); the address follows them.
+  const [, setUrlSearch] = useUrlState(parseCodeSearch, serializeCodeSearch);
   const [query, setQuery] = useState(initialQuery);
   const [vendor, setVendor] = useState(initialVendor);
   const [seenOnly, setSeenOnly] = useState(false);
@@ -36,7 +44,7 @@ export function CodeCatalog({ rows, vendors, initialQuery, initialVendor }: { ro
     setVendor(nextVendor);
     if (next.seenOnly !== undefined) setSeenOnly(next.seenOnly);
     setPage(0);
-    replaceUrl(nextQuery.trim(), nextVendor);
+    setUrlSearch({ query: nextQuery.trim(), vendor: nextVendor });
   }
 
   return (

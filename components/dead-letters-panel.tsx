@@ -1,9 +1,10 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeadLetterView } from "@/lib/queries/list-dead-letters.ts";
 import { fetchJson } from "./fetch-json.ts";
+import { useApiWrite } from "./use-api-write.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { formatTimestamp } from "./format.ts";
 
@@ -12,7 +13,6 @@ type ReprocessResponse = { examined: number; resolved: number; events: number; s
 
 /** Open dead letters with reason and bounded, redacted payload, and (for admins) a button that runs them through today's adapters. */
 export function DeadLettersPanel({ initialData, canReprocess }: { initialData: DeadLettersResponse; canReprocess: boolean }) {
-  const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ["dead-letters"],
     queryFn: ({ signal }) => fetchJson<DeadLettersResponse>("/api/v1/dead-letters?limit=50", signal),
@@ -21,22 +21,14 @@ export function DeadLettersPanel({ initialData, canReprocess }: { initialData: D
   });
   const { data } = query;
   const status = <QueryStatus query={query} what="dead letters" />;
-  const reprocess = useMutation({
-    mutationFn: async () => {
-      const response = await fetch("/api/v1/dead-letters/reprocess", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      const body = (await response.json()) as ReprocessResponse & { error?: { message: string } };
-      if (!response.ok) throw new Error(body.error?.message ?? response.statusText);
-      return body;
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["dead-letters"] }).then(() => queryClient.invalidateQueries({ queryKey: ["ingest-health"] })),
-  });
+  const reprocess = useApiWrite<ReprocessResponse>({ invalidates: [["dead-letters"], ["ingest-health"]] });
 
   return (
     <>
       {status}
       {canReprocess ? (
         <div className="toolbar">
-          <button type="button" className="button" onClick={() => reprocess.mutate()} disabled={reprocess.isPending || data.deadLetters.length === 0}>
+          <button type="button" className="button" onClick={() => reprocess.mutate({ method: "POST", url: "/api/v1/dead-letters/reprocess", body: {} })} disabled={reprocess.isPending || data.deadLetters.length === 0}>
             {reprocess.isPending ? "Re-processing…" : "Re-process open dead letters"}
           </button>
           <span role="status" className="muted">

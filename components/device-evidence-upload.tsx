@@ -1,12 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId } from "react";
 import type { EvidenceImportResult } from "@/lib/device-evidence/import-device-evidence.ts";
+import { DeviceFileUpload } from "./device-file-upload.tsx";
 import "./device-evidence.css";
 
-type UploadState = { status: "idle" } | { status: "uploading" } | { status: "done"; text: string } | { status: "failed"; text: string };
-type UploadAnswer = Partial<EvidenceImportResult> & { error?: { message?: string } };
+type UploadAnswer = Partial<EvidenceImportResult>;
 
 const FORMAT_OPTIONS = [
   ["auto", "Recognise the file"],
@@ -32,63 +31,39 @@ export function describeEvidenceAnswer(answer: UploadAnswer): string {
 
 /** Upload of device-side evidence: the collector's export, a Home Assistant diagnostics file, a journal or syslog. */
 export function DeviceEvidenceUpload({ deviceId }: { deviceId: string }) {
-  const router = useRouter();
-  const fileId = useId();
   const formatId = useId();
-  const [state, setState] = useState<UploadState>({ status: "idle" });
-
-  async function upload(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const input = form.elements.namedItem("evidence");
-    const select = form.elements.namedItem("format");
-    const file = input instanceof HTMLInputElement ? input.files?.[0] : undefined;
-    if (!file) {
-      setState({ status: "failed", text: "Choose a file first." });
-      return;
-    }
-    const format = select instanceof HTMLSelectElement ? select.value : "auto";
-    setState({ status: "uploading" });
-    try {
-      const response = await fetch(`/api/v1/devices/${encodeURIComponent(deviceId)}/evidence?format=${encodeURIComponent(format)}`, {
-        method: "POST",
-        headers: { "content-type": file.name.endsWith(".json") ? "application/json" : "text/plain" },
-        body: await file.text(),
-      });
-      const answer = (await response.json()) as UploadAnswer;
-      if (!response.ok) {
-        setState({ status: "failed", text: answer.error?.message ?? `Upload failed (${response.status}).` });
-        return;
-      }
-      setState({ status: "done", text: describeEvidenceAnswer(answer) });
-      router.refresh();
-    } catch (error) {
-      setState({ status: "failed", text: `Upload failed: ${(error as Error).message}` });
-    }
-  }
-
   return (
-    <form className="agent-upload device-evidence-upload" onSubmit={(event) => void upload(event)}>
-      <label htmlFor={fileId}>Upload device evidence (collector export, Home Assistant diagnostics, journal or syslog)</label>
-      <input id={fileId} name="evidence" type="file" accept=".json,.log,.txt,application/json,text/plain" />
-      <label htmlFor={formatId} className="visually-hidden">
-        File format
-      </label>
-      <select id={formatId} name="format" defaultValue="auto">
-        {FORMAT_OPTIONS.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-      <button className="button button-small" type="submit" disabled={state.status === "uploading"}>
-        {state.status === "uploading" ? "Uploading…" : "Upload"}
-      </button>
-      {state.status === "done" || state.status === "failed" ? (
-        <p role="status" className={state.status === "failed" ? "upload-error" : "muted"}>
-          {state.text}
-        </p>
-      ) : null}
-    </form>
+    <DeviceFileUpload<UploadAnswer>
+      label="Upload device evidence (collector export, Home Assistant diagnostics, journal or syslog)"
+      inputName="evidence"
+      accept=".json,.log,.txt,application/json,text/plain"
+      className="device-evidence-upload"
+      missingFileText="Choose a file first."
+      extraFields={
+        <>
+          <label htmlFor={formatId} className="visually-hidden">
+            File format
+          </label>
+          <select id={formatId} name="format" defaultValue="auto">
+            {FORMAT_OPTIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </>
+      }
+      toRequest={async (file, form) => {
+        const select = form.elements.namedItem("format");
+        const format = select instanceof HTMLSelectElement ? select.value : "auto";
+        return {
+          method: "POST",
+          url: `/api/v1/devices/${encodeURIComponent(deviceId)}/evidence?format=${encodeURIComponent(format)}`,
+          body: await file.text(),
+          contentType: file.name.endsWith(".json") ? "application/json" : "text/plain",
+        };
+      }}
+      describe={(answer) => describeEvidenceAnswer(answer ?? {})}
+    />
   );
 }

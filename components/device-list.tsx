@@ -5,6 +5,7 @@ import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
 import {
   DEFAULT_DEVICE_LIST_FILTER,
   DEVICE_ATTRIBUTE_FILTERS,
+  parseDeviceListParams,
   serializeDeviceListParams,
   type DeviceAttributeFilter,
   type DeviceListFilter,
@@ -18,6 +19,7 @@ import { ReasonTag } from "./reason-tag.tsx";
 import { REASON_LABELS } from "./reason-style.ts";
 import { StateBadge } from "./state-badge.tsx";
 import { useDebouncedValue } from "./use-debounced-value.ts";
+import { useUrlState } from "./use-url-state.ts";
 import { useDeviceList } from "./use-device-list.ts";
 import { useVirtualRows } from "./use-virtual-rows.ts";
 import "./device-list.css";
@@ -49,20 +51,16 @@ const COLUMNS: { label: string; sort?: DeviceSort; className?: string; width: st
  * The device list: search as you type, filters, sortable columns, a count of matches, infinite scrolling
  * through a virtualized table, and a CSV export of exactly what is listed. Everything lives in the URL.
  */
-export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceListFilter; facets: DeviceFacets }) {
+export function DeviceList({ facets }: { facets: DeviceFacets }) {
   const formId = useId();
-  const [filter, setFilter] = useState<DeviceListFilter>(initialFilter);
-  const [text, setText] = useState(initialFilter.query ?? "");
+  const [filter, setUrlFilter] = useUrlState(parseDeviceListParams, serializeDeviceListParams);
+  const [text, setText] = useState(filter.query ?? "");
   const query = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
   const applied = useMemo<DeviceListFilter>(() => ({ ...filter, query: query || undefined }), [filter, query]);
   const params = serializeDeviceListParams(applied).toString();
 
-  // replaceState, not router.replace: the URL is for reloads and sharing; re-rendering the server page on
-  // every keystroke would only cost a round trip.
-  useEffect(() => {
-    const url = params ? `/devices?${params}` : "/devices";
-    if (`${window.location.pathname}${window.location.search}` !== url) window.history.replaceState(window.history.state, "", url);
-  }, [params]);
+  // The search box writes to the address once the typing settles.
+  useEffect(() => setUrlFilter(applied), [applied, setUrlFilter]);
 
   const list = useDeviceList(applied);
   const devices = useMemo(() => list.data?.pages.flatMap((page) => page.devices) ?? [], [list.data]);
@@ -78,12 +76,12 @@ export function DeviceList({ initialFilter, facets }: { initialFilter: DeviceLis
     scrollRef.current?.scrollTo({ top: 0 });
   }, [params, scrollRef]);
 
-  const update = (change: Partial<DeviceListFilter>) => setFilter((current) => ({ ...current, ...change }));
+  const update = (change: Partial<DeviceListFilter>) => setUrlFilter({ ...applied, ...change });
   const toggleSort = (sort: DeviceSort) =>
     update(filter.sort === sort ? { dir: filter.dir === "asc" ? "desc" : "asc" } : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" });
   const clear = () => {
     setText("");
-    setFilter({ ...DEFAULT_DEVICE_LIST_FILTER, sort: filter.sort, dir: filter.dir });
+    setUrlFilter({ ...DEFAULT_DEVICE_LIST_FILTER, sort: filter.sort, dir: filter.dir });
   };
   const filtered = serializeDeviceListParams({ ...applied, sort: "id", dir: "asc", match: "substring" }).size > 0;
   const exportParams = serializeDeviceListParams({ ...filter, query: text.trim() || undefined }).toString();

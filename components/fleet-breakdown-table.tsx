@@ -1,5 +1,7 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { fleetQueries } from "./queries/fleet.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { Drill, FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Change } from "@/lib/fleet/shape-fleet-series.ts";
@@ -9,7 +11,6 @@ import { REASON_LABELS } from "./reason-style.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 import { Sparkline } from "./sparkline.tsx";
 import { StateBadge } from "./state-badge.tsx";
-import { useAffectedDevices, useFleetBreakdown } from "./use-fleet-queries.ts";
 
 /** "▲ +50 %", "▼ −20 %", "new" (none in the previous period), "±0". */
 export function ChangeLabel({ change }: { change: Change }) {
@@ -31,7 +32,7 @@ function keyLabel(by: Drill["by"], key: string | null): string {
 
 /** Disconnects and failed connects by reason or by code; a row opens the devices behind it. */
 export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewState; by: Drill["by"]; onDrill: (drill: Drill | null) => void }) {
-  const { data, error, isPending } = useFleetBreakdown(state, by);
+  const { data, error, isPending } = useQuery(fleetQueries.breakdown(state, by));
   const title = by === "reason" ? "By reason" : "By code";
   if (error) return <p className="error-text" role="alert">{error.message}</p>;
   if (isPending) return <p className="muted">Loading…</p>;
@@ -80,7 +81,7 @@ export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewSt
 
 /** The devices behind the selected reason or code, linking to their pages over the same range. */
 export function AffectedDevicesPanel({ state, drill, onClose }: { state: FleetViewState; drill: Drill; onClose: () => void }) {
-  const query = useAffectedDevices(state, drill);
+  const query = useQuery(fleetQueries.affectedDevices(state, drill));
   const { data } = query;
   const label = keyLabel(drill.by, drill.key === "" ? null : drill.key);
   const shown = data && data.totalDevices > data.devices.length ? `, the ${data.devices.length} most affected shown` : "";

@@ -5,7 +5,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, T
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { REASON_COLORS, REASON_LABELS } from "./reason-style.ts";
-import type { FleetSeriesResponse } from "./use-fleet-queries.ts";
+import type { FleetSeriesResponse } from "./queries/fleet.ts";
 
 const AXIS_TICK = { fontSize: 11, fill: "#5a6270" };
 const MARGIN = { top: 4, right: 8, bottom: 0, left: -12 };

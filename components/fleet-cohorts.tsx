@@ -1,5 +1,7 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { fleetQueries, type CohortListResponse } from "./queries/fleet.ts";
 import { useState, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { RateRatio, RateVerdict } from "@/lib/cohorts/rate-ratio.ts";
@@ -7,8 +9,6 @@ import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { DeviceLink } from "./fleet-panels.tsx";
 import { formatCount, formatPercent, formatTimestamp } from "./format.ts";
-import { useCohortList, useCohortPair, useFirmwareRollout, type CohortListResponse } from "./use-cohort-queries.ts";
-import { useFleetFilterOptions } from "./use-fleet-queries.ts";
 import "./fleet-cohorts.css";
 
 type Ratio = Jsonify<RateRatio>;
@@ -77,9 +77,9 @@ function CohortComparison({ state }: { state: FleetViewState }) {
   const [by, setBy] = useState("firmware");
   const [selected, setSelected] = useState<string | null>(null);
   const [against, setAgainst] = useState<string | null>(null);
-  const options = useFleetFilterOptions();
+  const options = useQuery(fleetQueries.filterOptions());
   const labelKeys = [...new Set((options.data?.labels ?? []).map((pair) => pair.slice(0, pair.indexOf("="))))].sort();
-  const list = useCohortList(state, by);
+  const list = useQuery(fleetQueries.cohorts(state, by));
   const choose = (next: string) => {
     setBy(next);
     setSelected(null);
@@ -187,7 +187,7 @@ function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; s
 }
 
 function PairDetail(props: { state: FleetViewState; by: string; a: string; b: string | null; values: string[]; onAgainst: (value: string | null) => void }) {
-  const pair = useCohortPair(props.state, props.by, props.a, props.b);
+  const pair = useQuery(fleetQueries.cohortPair(props.state, props.by, props.a, props.b));
   return (
     <div className="cohort-pair" aria-label={`${cohortName(props.a)} against ${cohortName(props.b)}`} role="region">
       <div className="cohort-controls">
@@ -253,7 +253,7 @@ function PairDetail(props: { state: FleetViewState; by: string; a: string; b: st
 function RolloutView({ state }: { state: FleetViewState }) {
   const [firmware, setFirmware] = useState<string | null>(null);
   const [hours, setHours] = useState<number>(24);
-  const query = useFirmwareRollout(state, firmware, hours);
+  const query = useQuery(fleetQueries.firmwareRollout(state, firmware, hours));
   const data = query.data;
   const rollout = data?.rollout ?? null;
   return (

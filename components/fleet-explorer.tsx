@@ -1,15 +1,16 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { fleetQueries } from "./queries/fleet.ts";
+import { useUrlState } from "./use-url-state.ts";
 import { QueryStatus } from "./query-status.tsx";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
 import { FleetCohorts } from "./fleet-cohorts.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
-import { useFleetFilterOptions, useFleetSeries } from "./use-fleet-queries.ts";
 
 const FILTER_LABELS: Record<FilterKey, string> = { source: "Source", node: "Broker node", firmware: "Firmware", region: "Region", network: "Network", label: "Label" };
 
@@ -19,17 +20,11 @@ const fromInputValue = (value: string) => new Date(`${value}:00Z`).toISOString()
 
 /** The /fleet page: range, filters and drill-down live in the URL, so a link or a reload shows the same view. */
 export function FleetExplorer() {
-  const searchParams = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const state = useMemo(() => parseFleetViewState(new URLSearchParams(searchParams.toString())), [searchParams]);
-  const navigate = (next: FleetViewState) => {
-    const query = toSearchParams(next).toString();
-    router.push(query ? `${pathname}?${query}` : pathname, { scroll: false });
-  };
+  const [state, setUrlState] = useUrlState(parseFleetViewState, toSearchParams);
+  const navigate = (next: FleetViewState) => setUrlState(next, "push");
   const setRange = (range: FleetViewState["range"]) => navigate({ ...state, range });
   const setDrill = (drill: Drill | null) => navigate({ ...state, drill });
-  const series = useFleetSeries(state);
+  const series = useQuery(fleetQueries.series(state));
   const zoom = (from: string, to: string) => setRange({ from, to });
 
   if (state.rangeProblem) {
@@ -157,7 +152,7 @@ function RangeBar({
 }
 
 function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filters: FleetViewState["filters"]) => void }) {
-  const { data: options } = useFleetFilterOptions();
+  const { data: options } = useQuery(fleetQueries.filterOptions());
   const values: Record<FilterKey, string[]> = {
     source: options?.sources ?? [],
     node: options?.brokerNodes ?? [],

@@ -1,5 +1,7 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import { fleetQueries } from "./queries/fleet.ts";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
@@ -8,7 +10,6 @@ import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { isStale, QueryStatus, type QueryOutcome } from "./query-status.tsx";
 import { ReasonTag } from "./reason-tag.tsx";
 import { StateBadge } from "./state-badge.tsx";
-import { useFlappingDevices, useNewCodes, useOfflineDevices } from "./use-fleet-queries.ts";
 
 /** A fleet panel around one query's table: heading and note, then the error, "Loading…", the empty text or the table. */
 export function FleetTablePanel(props: {
@@ -43,7 +44,7 @@ export function DeviceLink({ deviceId, range }: { deviceId: string; range?: { fr
 }
 
 export function FlappingDevicesPanel({ state }: { state: FleetViewState }) {
-  const query = useFlappingDevices(state);
+  const query = useQuery(fleetQueries.flapping(state));
   const { data } = query;
   return (
     <FleetTablePanel
@@ -87,7 +88,7 @@ export function FlappingDevicesPanel({ state }: { state: FleetViewState }) {
 }
 
 export function OfflineDevicesPanel({ state }: { state: FleetViewState }) {
-  const query = useOfflineDevices(state);
+  const query = useQuery(fleetQueries.offline(state));
   const { data } = query;
   const now = Date.now();
   return (
@@ -130,7 +131,7 @@ export function OfflineDevicesPanel({ state }: { state: FleetViewState }) {
 }
 
 export function NewCodesPanel({ state }: { state: FleetViewState }) {
-  const query = useNewCodes(state);
+  const query = useQuery(fleetQueries.newCodes(state));
   const { data } = query;
   return (
     <FleetTablePanel

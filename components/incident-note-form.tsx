@@ -1,37 +1,25 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
-  const router = useRouter();
   const [body, setBody] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const save = useApiWrite({ refreshPage: true });
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setSaving(true);
-    setError(null);
-    try {
-      await sendJson("POST", `/api/v1/incidents/${encodeURIComponent(incidentId)}/notes`, { body });
-      setBody("");
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setSaving(false);
-    }
+    save.mutate({ method: "POST", url: `/api/v1/incidents/${encodeURIComponent(incidentId)}/notes`, body: { body } }, { onSuccess: () => setBody("") });
   }
 
   return (
     <form onSubmit={submit} className="stack">
       <label htmlFor="incident-note">Add a note</label>
       <textarea id="incident-note" style={{ display: "block", width: "100%" }} value={body} onChange={(event) => setBody(event.target.value)} rows={3} maxLength={4000} required />
-      {error ? <p className="notice" role="alert">{error}</p> : null}
+      <MutationError error={save.error} />
       <div>
-        <button type="submit" className="button" disabled={saving || body.trim() === ""}>
+        <button type="submit" className="button" disabled={save.isPending || body.trim() === ""}>
           Add note
         </button>
       </div>

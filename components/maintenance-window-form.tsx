@@ -1,7 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { sendJson } from "./send-json.ts";
+import type { FormEvent } from "react";
+import { alertKeys } from "./queries/alerts.ts";
+import { FormActions, ScopeFields } from "./alert-form-parts.tsx";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 /** `datetime-local` has no zone: the form says UTC, so read it as UTC. */
 function fromUtcInput(value: string): string | null {
@@ -9,10 +12,9 @@ function fromUtcInput(value: string): string | null {
 }
 
 export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const save = useApiWrite({ invalidates: [alertKeys.maintenanceWindows, alertKeys.rules] });
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim();
@@ -25,22 +27,13 @@ export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void
       source: text("source") || null,
       brokerNode: text("brokerNode") || null,
     };
-    setSaving(true);
-    setError(null);
-    try {
-      await sendJson("POST", "/api/v1/alerts/maintenance-windows", body);
-      onDone();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setSaving(false);
-    }
+    save.mutate({ method: "POST", url: "/api/v1/alerts/maintenance-windows", body }, { onSuccess: onDone });
   }
 
   return (
     <section className="panel" aria-label="New maintenance window">
       <h2>New maintenance window</h2>
-      <form className="admin-form alert-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Name
           <input name="name" maxLength={120} placeholder="Nightly broker restart" />
@@ -65,28 +58,10 @@ export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void
           Repeats until (UTC, optional)
           <input name="until" type="datetime-local" />
         </label>
-        <label>
-          Source (empty: all)
-          <input name="source" />
-        </label>
-        <label>
-          Broker node (empty: all)
-          <input name="brokerNode" />
-        </label>
-        <div className="button-group">
-          <button className="button button-primary" type="submit" disabled={saving}>
-            Create window
-          </button>
-          <button className="button" type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+        <ScopeFields emptyMeansAll />
+        <FormActions submitLabel="Create window" pending={save.isPending} onCancel={onCancel} />
       </form>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={save.error} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { REASON_LABELS } from "./reason-style.ts";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 const DROP_REASONS = Object.entries(REASON_LABELS).filter(([reason]) => reason !== "connected" && reason !== "client_disconnect");
 
@@ -18,36 +19,29 @@ const fromUtcInput = (value: string) => new Date(`${value}:00Z`).toISOString();
  */
 export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: string; defaultTo: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const create = useApiWrite<{ id: string }>();
+  // Still "Creating…" while the browser moves to the new incident.
+  const saving = create.isPending || create.isSuccess;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim();
-    setSaving(true);
-    setError(null);
-    try {
-      const body = {
-        from: fromUtcInput(text("from")),
-        to: fromUtcInput(text("to")),
-        ...(text("source") ? { source: text("source") } : {}),
-        ...(text("reason") ? { reason: text("reason") } : {}),
-        ...(text("title") ? { title: text("title") } : {}),
-      };
-      const created = await sendJson<{ id: string }>("POST", "/api/v1/incidents", body);
-      if (created) router.push(`/incidents/${created.id}`);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-      setSaving(false);
-    }
+    const body = {
+      from: fromUtcInput(text("from")),
+      to: fromUtcInput(text("to")),
+      ...(text("source") ? { source: text("source") } : {}),
+      ...(text("reason") ? { reason: text("reason") } : {}),
+      ...(text("title") ? { title: text("title") } : {}),
+    };
+    create.mutate({ method: "POST", url: "/api/v1/incidents", body }, { onSuccess: (created) => created && router.push(`/incidents/${created.id}`) });
   }
 
   return (
     <section className="panel" aria-labelledby="manual-incident-heading">
       <h2 id="manual-incident-heading">Declare an incident</h2>
       <p className="muted">Every device that dropped in the window (matching the filters) becomes an affected device. At most 7 days; times in UTC.</p>
-      <form className="admin-form incident-form" onSubmit={(event) => void submit(event)} aria-label="Declare an incident">
+      <form className="admin-form incident-form" onSubmit={submit} aria-label="Declare an incident">
         <label>
           From (UTC)
           <input name="from" type="datetime-local" defaultValue={defaultFrom} required />
@@ -79,11 +73,7 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
           {saving ? "Creating…" : "Create incident"}
         </button>
       </form>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={create.error} />
     </section>
   );
 }

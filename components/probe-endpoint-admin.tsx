@@ -5,7 +5,8 @@ import { useState } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ProbeEndpointView } from "@/lib/probe-schedule/probe-endpoints.ts";
 import { ProbeEndpointForm } from "./probe-endpoint-form.tsx";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 /** "New endpoint" on the list page (admins). */
 export function NewProbeEndpoint() {
@@ -23,23 +24,11 @@ export function NewProbeEndpoint() {
 /** Edit, enable / disable and delete one endpoint (admins). */
 export function ProbeEndpointActions({ endpoint }: { endpoint: Jsonify<ProbeEndpointView> }) {
   const router = useRouter();
+  const toggle = useApiWrite({ refreshPage: true });
+  const removal = useApiWrite();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function run(action: () => Promise<unknown>, then: () => void) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      then();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const busy = toggle.isPending || removal.isPending;
 
   const url = `/api/v1/endpoints/${encodeURIComponent(endpoint.id)}`;
   if (editing) return <ProbeEndpointForm endpoint={endpoint} onCancel={() => setEditing(false)} />;
@@ -49,12 +38,12 @@ export function ProbeEndpointActions({ endpoint }: { endpoint: Jsonify<ProbeEndp
         <button className="button" type="button" onClick={() => setEditing(true)} disabled={busy}>
           Edit
         </button>
-        <button className="button" type="button" disabled={busy} onClick={() => void run(() => sendJson("PATCH", url, { enabled: !endpoint.enabled }), () => router.refresh())}>
+        <button className="button" type="button" disabled={busy} onClick={() => toggle.mutate({ method: "PATCH", url, body: { enabled: !endpoint.enabled } })}>
           {endpoint.enabled ? "Disable" : "Enable"}
         </button>
         {confirming ? (
           <>
-            <button className="button button-danger" type="button" disabled={busy} onClick={() => void run(() => sendJson("DELETE", url), () => router.push("/endpoints"))}>
+            <button className="button button-danger" type="button" disabled={busy} onClick={() => removal.mutate({ method: "DELETE", url }, { onSuccess: () => router.push("/endpoints") })}>
               Delete endpoint and its runs
             </button>
             <button className="button" type="button" onClick={() => setConfirming(false)}>
@@ -67,11 +56,7 @@ export function ProbeEndpointActions({ endpoint }: { endpoint: Jsonify<ProbeEndp
           </button>
         )}
       </div>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+      <MutationError error={toggle.error ?? removal.error} />
     </div>
   );
 }

@@ -1,10 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ProbeEndpointView } from "@/lib/probe-schedule/probe-endpoints.ts";
-import { sendJson } from "./send-json.ts";
+import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 type EndpointRow = Jsonify<ProbeEndpointView>;
 
@@ -35,10 +35,10 @@ const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim
 /** Create or edit an endpoint (admins). The stored password is never shown: leave the field empty to keep it. */
 export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRow | null; onCancel: () => void }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
+  const save = useApiWrite<{ endpoint: EndpointRow }>({ refreshPage: true });
+  const errors = save.error ? toReadableErrors(save.error.message) : [];
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const interval = Number(text(form, "intervalMinutes"));
@@ -57,29 +57,20 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
     const password = String(form.get("password") ?? "");
     if (form.get("removePassword") === "on") body.password = null;
     else if (password !== "") body.password = password;
-    setSaving(true);
-    setErrors([]);
-    try {
-      const result = endpoint
-        ? await sendJson<{ endpoint: EndpointRow }>("PATCH", `/api/v1/endpoints/${encodeURIComponent(endpoint.id)}`, body)
-        : await sendJson<{ endpoint: EndpointRow }>("POST", "/api/v1/endpoints", body);
-      if (!endpoint && result) router.push(`/endpoints/${encodeURIComponent(result.endpoint.id)}`);
-      else {
-        onCancel();
-        router.refresh();
-      }
-    } catch (failure) {
-      setErrors(toReadableErrors(failure instanceof Error ? failure.message : String(failure)));
-    } finally {
-      setSaving(false);
-    }
+    const request: ApiWrite = endpoint ? { method: "PATCH", url: `/api/v1/endpoints/${encodeURIComponent(endpoint.id)}`, body } : { method: "POST", url: "/api/v1/endpoints", body };
+    save.mutate(request, {
+      onSuccess: (result) => {
+        if (!endpoint && result) router.push(`/endpoints/${encodeURIComponent(result.endpoint.id)}`);
+        else onCancel();
+      },
+    });
   }
 
   const heading = endpoint ? `Edit “${endpoint.name}”` : "New endpoint";
   return (
     <section className="panel" aria-label={heading}>
       <h2>{heading}</h2>
-      <form className="admin-form alert-form" onSubmit={(event) => void submit(event)} noValidate>
+      <form className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Name
           <input name="name" defaultValue={endpoint?.name ?? ""} maxLength={100} required />
@@ -139,7 +130,7 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
           </div>
         ) : null}
         <div className="button-group alert-form-wide">
-          <button className="button button-primary" type="submit" disabled={saving}>
+          <button className="button button-primary" type="submit" disabled={save.isPending}>
             {endpoint ? "Save endpoint" : "Create endpoint"}
           </button>
           <button className="button" type="button" onClick={onCancel}>

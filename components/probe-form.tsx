@@ -1,17 +1,26 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { ProbeReportView } from "@/components/probe-report-view.tsx";
-import { sendJson } from "@/components/send-json.ts";
+import { useApiWrite } from "@/components/use-api-write.ts";
 import type { ProbeReport } from "@/lib/probe/probe-report.ts";
 
 type RunState = { status: "idle" } | { status: "running" } | { status: "done"; report: ProbeReport } | { status: "failed"; message: string };
 
 /** The probe form: what it sends goes to POST /api/v1/probes once; the password is cleared from the form after each run. */
 export function ProbeForm() {
-  const [state, setState] = useState<RunState>({ status: "idle" });
+  const probe = useApiWrite<ProbeReport>();
+  const state: RunState = probe.isPending
+    ? { status: "running" }
+    : probe.isError
+      ? { status: "failed", message: probe.error.message }
+      : probe.isSuccess
+        ? probe.data
+          ? { status: "done", report: probe.data }
+          : { status: "failed", message: "No report came back." }
+        : { status: "idle" };
 
-  async function run(event: FormEvent<HTMLFormElement>) {
+  function run(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
@@ -34,20 +43,14 @@ export function ProbeForm() {
     };
     const passwordInput = form.elements.namedItem("password");
     if (passwordInput instanceof HTMLInputElement) passwordInput.value = "";
-    setState({ status: "running" });
-    try {
-      const report = await sendJson<ProbeReport>("POST", "/api/v1/probes", body);
-      setState(report ? { status: "done", report } : { status: "failed", message: "No report came back." });
-    } catch (error) {
-      setState({ status: "failed", message: (error as Error).message });
-    }
+    probe.mutate({ method: "POST", url: "/api/v1/probes", body });
   }
 
   return (
     <div className="probe-grid">
       <section className="panel" aria-labelledby="probe-form-heading">
         <h2 id="probe-form-heading">Target</h2>
-        <form className="probe-form" onSubmit={(event) => void run(event)}>
+        <form className="probe-form" onSubmit={run}>
           <label htmlFor="probe-url">Broker URL</label>
           <input id="probe-url" name="url" className="probe-input" required placeholder="mqtts://broker.example.com:8883" />
           <label htmlFor="probe-client-id">Client ID (optional)</label>

@@ -1,26 +1,23 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { listImportRuns } from "@/lib/queries/list-import-runs.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCountOf, formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 type ImportRunRow = Jsonify<Awaited<ReturnType<typeof listImportRuns>>[number]>;
 export const RECENT_IMPORTS_KEY = ["imports"] as const;
 
 /** The last imports with their counts; support can discard the dead letters of an import that went wrong. */
 export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
-  const queryClient = useQueryClient();
   const { data, error } = useQuery({
     queryKey: RECENT_IMPORTS_KEY,
     queryFn: ({ signal }) => fetchJson<{ imports: ImportRunRow[] }>("/api/v1/imports", signal),
   });
-  const discard = useMutation({
-    mutationFn: (runId: string) => sendJson<{ discarded: number }>("DELETE", `/api/v1/imports/${runId}/dead-letters`),
-    onSettled: () => Promise.all(["imports", "dead-letters", "ingest-health"].map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
-  });
+  const discard = useApiWrite<{ discarded: number }>({ invalidates: [RECENT_IMPORTS_KEY, ["dead-letters"], ["ingest-health"]] });
   if (error) return <p className="error-text" role="alert">Could not load recent imports: {error.message}</p>;
   if (!data || data.imports.length === 0) return null;
   return (
@@ -50,7 +47,7 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
                 {run.openDeadLetters === 0 ? (
                   <span className="muted">none open</span>
                 ) : canDiscard ? (
-                  <button type="button" className="button button-small" disabled={discard.isPending} onClick={() => discard.mutate(run.id)}>
+                  <button type="button" className="button button-small" disabled={discard.isPending} onClick={() => discard.mutate({ method: "DELETE", url: `/api/v1/imports/${run.id}/dead-letters` })}>
                     Discard {formatCountOf(run.openDeadLetters, "dead letter")}
                   </button>
                 ) : (
@@ -61,7 +58,7 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
           ))}
         </tbody>
       </table>
-      {discard.error ? <p className="error-text" role="alert">{discard.error.message}</p> : null}
+      <MutationError error={discard.error} />
       {discard.data ? <p className="muted">Discarded {formatCountOf(discard.data.discarded, "dead letter")}.</p> : null}
     </div>
   );

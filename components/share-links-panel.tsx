@@ -1,11 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ShareLinkSummary } from "@/lib/share/share-links.ts";
 import { formatTimestamp } from "./format.ts";
-import { sendJson } from "./send-json.ts";
+import { MutationError } from "./mutation-error.tsx";
+import { useApiWrite } from "./use-api-write.ts";
 
 export type ShareLinkRow = Jsonify<ShareLinkSummary>;
 
@@ -41,23 +41,20 @@ export function ShareLinksPanel({
   emptyText: string;
   showWindow?: boolean;
 }) {
-  const router = useRouter();
+  const createLink = useApiWrite<{ path: string }>({ refreshPage: true });
+  const revokeLink = useApiWrite({ refreshPage: true });
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [copyError, setCopyError] = useState<string | null>(null);
 
-  async function create(event: FormEvent<HTMLFormElement>) {
+  function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setError(null);
+    setCopyError(null);
     setCopied(false);
-    try {
-      const result = await sendJson<{ path: string }>("POST", apiBase, { ...createBody, expiresInHours: Number(form.get("expiresInHours") ?? 168) });
-      if (result) setCreated(new URL(result.path, window.location.origin).toString());
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    revokeLink.reset();
+    const body = { ...createBody, expiresInHours: Number(form.get("expiresInHours") ?? 168) };
+    createLink.mutate({ method: "POST", url: apiBase, body }, { onSuccess: (result) => result && setCreated(new URL(result.path, window.location.origin).toString()) });
   }
 
   async function copy(link: string) {
@@ -65,18 +62,14 @@ export function ShareLinksPanel({
       await navigator.clipboard.writeText(link);
       setCopied(true);
     } catch {
-      setError("The browser did not allow copying: select the link and copy it by hand.");
+      setCopyError("The browser did not allow copying: select the link and copy it by hand.");
     }
   }
 
-  async function revoke(link: ShareLinkRow) {
-    setError(null);
-    try {
-      await sendJson("DELETE", `${apiBase}/${encodeURIComponent(link.id)}`);
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+  function revoke(link: ShareLinkRow) {
+    setCopyError(null);
+    createLink.reset();
+    revokeLink.mutate({ method: "DELETE", url: `${apiBase}/${encodeURIComponent(link.id)}` });
   }
 
   return (
@@ -85,7 +78,7 @@ export function ShareLinksPanel({
         <h2 id="share-links-heading">Share links</h2>
       </div>
       <p className="muted">{description}</p>
-      <form className="button-group" onSubmit={(event) => void create(event)} aria-label="Create share link">
+      <form className="button-group" onSubmit={create} aria-label="Create share link">
         <label>
           Expires after{" "}
           <select name="expiresInHours" defaultValue={String(7 * 24)}>
@@ -100,11 +93,7 @@ export function ShareLinksPanel({
           Create share link
         </button>
       </form>
-      {error ? (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      ) : null}
+<MutationError error={copyError ?? createLink.error ?? revokeLink.error} />
       {created ? (
         <div role="status">
           <p>Copy the link now: it will not be shown again.</p>
@@ -145,7 +134,7 @@ export function ShareLinksPanel({
                   <td className="nowrap muted">{link.lastUsedAt ? formatTimestamp(link.lastUsedAt) : "never"}</td>
                   <td>
                     {link.status === "revoked" ? null : (
-                      <button className="button button-small" type="button" onClick={() => void revoke(link)}>
+                      <button className="button button-small" type="button" onClick={() => revoke(link)}>
                         Revoke
                       </button>
                     )}

@@ -1,36 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { formatTimestamp } from "./format.ts";
 import { useClipboard } from "./use-clipboard.ts";
 
 /** What every token row has, whatever kind of token (API, ingest). */
 type TokenRowBase = { id: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
-
-/** Runs an admin write, shows its error and refreshes the server-rendered list afterwards. */
-export function useAdminAction(): { error: string | null; run: (action: () => Promise<void>) => Promise<void> } {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    try {
-      await action();
-      router.refresh();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
-  }
-  return { error, run };
-}
-
-export function ErrorText({ error }: { error: string | null }) {
-  return error ? (
-    <p role="alert" className="error-text">
-      {error}
-    </p>
-  ) : null;
-}
 
 /**
  * The answer to creating a token: `intro` says what was created, then the token with a copy button, shown this

@@ -4,6 +4,7 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { serializeDeviceListParams, type DeviceListFilter } from "@/lib/devices/device-list-params.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceSearchPage } from "@/lib/queries/search-devices.ts";
+import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import { fetchJson } from "./fetch-json.ts";
 
 const PAGE_SIZE = 100;
@@ -25,6 +26,6 @@ export function useDeviceList(filter: DeviceListFilter) {
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
     placeholderData: keepPreviousData,
-    meta: { live: "fleet" },
+    meta: liveFleetMeta,
   });
 }

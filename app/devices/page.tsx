@@ -32,7 +32,7 @@ export default async function DevicesPage({ searchParams }: DevicesPageProps) {
           </p>
         </div>
       </div>
-      <DeviceList initialFilter={filter} facets={facets} />
+      <DeviceList facets={facets} />
     </>
   );
 }
