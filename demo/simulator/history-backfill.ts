@@ -9,7 +9,7 @@ import {
   type ConnectionFacts,
   type EmqxConnackReasonCode,
   type EmqxDisconnectReason,
-} from "@/lib/broker/emqx-lifecycle-format.ts";
+} from "@/demo/broker/emqx-lifecycle-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { DeadLetterInput } from "@/lib/ingest/dead-letters.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema, type TimeRange } from "@/lib/http/query-schemas.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { DAY_IN_MS, TimestampParamSchema, type TimeRange } from "@/lib/validation/query-schemas.ts";
 import type { FleetFilter } from "./fleet-filter.ts";
 import { MAX_FLEET_RANGE_DAYS } from "./fleet-view-state.ts";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLinkscopeAgent, type LinkscopeAgent, type LinkscopeAgentOptions } from "@/lib/agent/linkscope-agent.ts";
 import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";

@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/http/app-error.ts";
-import { resolveTimeRange, type TimeRange } from "@/lib/http/query-schemas.ts";
+import { resolveTimeRange, type TimeRange } from "@/lib/validation/query-schemas.ts";
 
 /** Resolves parsed `from`/`to` into a bounded window (missing values default to `defaultSpanMs` before now). */
 export function requireTimeRange(
