@@ -13,8 +13,8 @@ import { createDb, type Db } from "@/lib/db/client.ts";
 import { readEmbeddedDatabaseUrl } from "@/demo/db/embedded-database-url.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { describeZodError } from "@/lib/http/error-response.ts";
+import {  } from "@/lib/errors/domain-errors.ts";
+import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import { ZodError } from "zod";
 
 const USAGE = `Usage: npm run users -- <command> [options]
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof ZodError ? describeZodError(error) : error instanceof AppError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof ZodError ? describeZodError(error) : error instanceof Error ? error.message : String(error);
   console.error(`users: ${message}`);
   process.exitCode = 1;
 });
