@@ -1,8 +1,11 @@
 import js from "@eslint/js";
+import nextPlugin from "@next/eslint-plugin-next";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
+import { layerConfigs } from "./eslint-layers.js";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data/", "generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
+  { ignores: ["node_modules/", ".next/", ".data/", "dist/", "generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,4 +16,29 @@ export default tseslint.config(
       "@typescript-eslint/ban-ts-comment": "error",
     },
   },
+  {
+    // Type-aware rules: a promise nobody awaits loses its error (an unhandled rejection ends the worker).
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+    },
+  },
+  {
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      // These two guard the React Compiler's memoization, which this app does not enable. Live panels read the clock
+      // while rendering on purpose (each poll or stream message re-renders them), and a few effects reset local
+      // state when their input changes. Rules of hooks and exhaustive deps stay errors.
+      "react-hooks/purity": "off",
+      "react-hooks/set-state-in-effect": "off",
+    },
+  },
+  {
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
+    ...nextPlugin.configs["core-web-vitals"],
+  },
+  ...layerConfigs,
 );

@@ -7,13 +7,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["**/*.integration.test.ts", "node_modules/**"] },
+        test: { name: "unit", include: ["*.test.ts", "lib/**/*.test.ts", "scripts/**/*.test.ts", "demo/**/*.test.ts"], exclude: ["**/*.integration.test.ts", "node_modules/**"] },
       },
       {
         extends: true,
         test: {
           name: "integration",
-          include: ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts"],
+          include: ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts", "demo/**/*.integration.test.ts"],
           globalSetup: ["lib/testing/template-database-setup.ts"],
           // Sized for a loaded 2-core machine (tests wait on events, so a generous bound costs nothing when fast).
           testTimeout: 180_000,

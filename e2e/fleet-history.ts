@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
-import { FLEET_DEVICES, type FleetDevice } from "@/lib/simulator/fleet-profiles.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { FLEET_DEVICES, type FleetDevice } from "@/demo/simulator/fleet-profiles.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 
 export const PERIODIC_DEVICE_ID = "meter-periodic-01";
 export const DUPLICATE_ID_DEVICE_ID = "cam-dup-id-01";

@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { LIVE_FLEET_PLAN, runLiveFleet } from "@/lib/simulator/run-live-fleet.ts";
+import { LIVE_FLEET_PLAN, runLiveFleet } from "@/demo/simulator/run-live-fleet.ts";
 
 export const LIVE_STORM_DEVICE_ID = "plug-tightloop-01";
 export const LIVE_BAD_AUTH_DEVICE_ID = "valve-badauth-01";

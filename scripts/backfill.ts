@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { backfillFleetHistory, DEFAULT_HISTORY_SEED } from "@/lib/simulator/history-backfill.ts";
-import { createSeededRandom } from "@/lib/simulator/seeded-random.ts";
+import { backfillFleetHistory, DEFAULT_HISTORY_SEED } from "@/demo/simulator/history-backfill.ts";
+import { createSeededRandom } from "@/demo/simulator/seeded-random.ts";
 
 const ArgsSchema = z.object({
   days: z.coerce.number().positive().max(90).default(14),

@@ -5,7 +5,7 @@
  */
 import { CreateAlertRuleSchema } from "@/lib/alerts/alert-rule-schemas.ts";
 import { previewAlertRule } from "@/lib/alerts/preview-alert-rule.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { CreateAlertRuleSchema } from "@/lib/alerts/alert-rule-schemas.ts";
 import { createAlertRule } from "@/lib/alerts/alert-rules.ts";
 import { evaluateAlertRules } from "@/lib/alerts/evaluate-alert-rules.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const DAY = 86_400_000;

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { DEFAULT_DEVICE_LIST_FILTER, type DeviceListFilter } from "@/lib/devices/device-list-params.ts";
 import { buildDeviceListOrder, buildDeviceListWhere } from "@/lib/queries/device-list-sql.ts";

@@ -4,7 +4,7 @@
  * Run: npm run bench:diagnosis
  */
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@
  */
 import { runConnectedDipDetection, type ConnectedHistory } from "@/lib/incidents/record-connected-dips.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const DAY = 86_400_000;

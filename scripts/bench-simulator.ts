@@ -3,9 +3,9 @@
  * the agent) in this process, measured after a 5 s warm-up: CPU as a share of one core, resident memory, and the
  * drops the devices' agents recorded. Broker restarts are off here (they would only add idle time).
  */
-import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createSimulatorAuthenticator, DEMO_PUBLISH_RATE_LIMIT, SCENARIO_NAMES, startFleetSimulator } from "@/lib/simulator/fleet-simulator.ts";
+import { createSimulatorAuthenticator, DEMO_PUBLISH_RATE_LIMIT, SCENARIO_NAMES, startFleetSimulator } from "@/demo/simulator/fleet-simulator.ts";
 
 const log = createLogger("bench");
 log.level = "silent";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { backupEmbeddedDatabase } from "@/lib/db/embedded-backup.ts";
+import { backupEmbeddedDatabase } from "@/demo/db/embedded-backup.ts";
 
 // npm run db:backup [-- <file>]: backs up the embedded database of `npm start` (stop it first). With DATABASE_URL
 // (a real Postgres) use pg_dump or PITR instead: docs/operations.md.

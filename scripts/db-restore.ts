@@ -1,5 +1,5 @@
 import path from "node:path";
-import { restoreEmbeddedDatabase } from "@/lib/db/embedded-backup.ts";
+import { restoreEmbeddedDatabase } from "@/demo/db/embedded-backup.ts";
 
 // npm run db:restore -- <file> [<data dir>]: restores a `npm run db:backup` archive into an empty data directory
 // (default: the `pglite` directory under LINKSCOPE_DATA_DIR, which must not exist yet). Stop `npm start` first.

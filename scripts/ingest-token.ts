@@ -1,6 +1,7 @@
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
+import { DomainError } from "@/lib/errors/domain-errors.ts";
 import { createDb } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import {  } from "@/lib/errors/domain-errors.ts";
 import { createIngestToken, listIngestTokens, revokeIngestToken } from "@/lib/ingest/ingest-tokens.ts";
 
 // `npm run ingest-token -- create <source> [label]` | `list` | `revoke <id>`. The token is printed once and only
@@ -27,8 +28,8 @@ try {
     console.log(`revoked ${arg}`);
   } else fail(usage);
 } catch (error) {
-  // Bad input and unknown IDs are AppErrors with a readable message; anything else is a real failure.
-  if (error instanceof AppError) fail(`${error.message}\n${usage}`);
+  // Bad input and unknown IDs are DomainErrors with a readable message; anything else is a real failure.
+  if (error instanceof DomainError) fail(`${error.message}\n${usage}`);
   throw error;
 } finally {
   await db.$disconnect();

@@ -11,11 +11,11 @@ import { generatePassword } from "@/lib/auth/password.ts";
 import { RoleSchema } from "@/lib/auth/roles.ts";
 import { createUser, findUserByEmail, listUsers, resetUserPassword } from "@/lib/auth/users.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
-import { readEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { readEmbeddedDatabaseUrl } from "@/demo/db/embedded-database-url.ts";
+import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { describeZodError } from "@/lib/http/error-response.ts";
+import {  } from "@/lib/errors/domain-errors.ts";
+import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import { ZodError } from "zod";
 
 const USAGE = `Usage: npm run users -- <command> [options]
@@ -75,7 +75,7 @@ export async function runUsersCli(argv: string[], io: UsersCliIo = PROCESS_IO): 
   try {
     return await runUsersCommand(argv, io);
   } catch (error) {
-    const message = error instanceof ZodError ? describeZodError(error) : error instanceof AppError || error instanceof Error ? error.message : String(error);
+    const message = error instanceof ZodError ? describeZodError(error) : error instanceof Error ? error.message : String(error);
     io.printError(`users: ${message}`);
     return 1;
   }

@@ -2,10 +2,10 @@ import net from "node:net";
 import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createSimulatorAuthenticator, issueDeviceToken } from "@/lib/simulator/device-credentials.ts";
-import { startNatGatewayProxy, type NatGatewayProxy } from "@/lib/simulator/nat-gateway-proxy.ts";
+import { createSimulatorAuthenticator, issueDeviceToken } from "@/demo/simulator/device-credentials.ts";
+import { startNatGatewayProxy, type NatGatewayProxy } from "@/demo/simulator/nat-gateway-proxy.ts";
 import { AGENT_REPORT_TOPIC_FILTER, AgentReportSchema, type AgentReport } from "./export-format.ts";
 import { createLinkscopeAgent, type LinkscopeAgent, type LinkscopeAgentOptions } from "./linkscope-agent.ts";
 

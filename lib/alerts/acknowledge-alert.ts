@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { ALERT_LOCK_KEY } from "./evaluate-alert-rules.ts";
 import { AlertRuleIdPattern } from "./alert-rule-schemas.ts";
 
@@ -15,10 +15,10 @@ export async function acknowledgeAlert(db: Db, ruleId: string, input: { subject?
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT pg_advisory_xact_lock(${ALERT_LOCK_KEY}::bigint)::text`;
     const rule = AlertRuleIdPattern.test(ruleId) ? await tx.alertRule.findUnique({ where: { id: ruleId }, select: { name: true } }) : null;
-    if (!rule) throw new AppError(404, "alert_rule_not_found", `No alert rule ${ruleId}.`);
+    if (!rule) throw new NotFoundError("alert_rule_not_found", `No alert rule ${ruleId}.`);
     const where = { ruleId, status: "firing" as const, acknowledgedAt: null, ...(input.subject ? { subject: input.subject } : {}) };
     const { count } = await tx.alertState.updateMany({ where, data: { acknowledgedAt: now, acknowledgedBy: by.actor.label } });
-    if (count === 0) throw new AppError(409, "alert_not_firing", "Nothing to acknowledge: the alert is not firing or is already acknowledged.");
+    if (count === 0) throw new ConflictError("alert_not_firing", "Nothing to acknowledge: the alert is not firing or is already acknowledged.");
     await recordAuditEvent(tx, {
       action: "alert.acknowledged",
       actor: by.actor,

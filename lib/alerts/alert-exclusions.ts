@@ -3,10 +3,10 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { connectedScopeConditions, type FleetScope } from "@/lib/fleet/connected-devices.ts";
 import { BASELINE_DAYS, DAY_MS, HOUR_MS } from "./baseline-rate.ts";
 import { findOpenOccurrence, listMaintenanceOccurrences, type TimeInterval } from "./maintenance-occurrences.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
 /** A device that dropped in at least this many distinct hours of the day before a rule's window is a chronic flapper. */
 export const CHRONIC_FLAPPING_HOURS = 6;
-const MINUTE_MS = 60_000;
 
 export type ExcludedInterval = TimeInterval & FleetScope;
 

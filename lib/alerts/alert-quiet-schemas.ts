@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AlertRuleIdPattern, LabelMatchSchema } from "./alert-rule-schemas.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 const optionalName = z.string().trim().max(200).nullish().transform((value) => (value ? value : null));
 const DeviceIdListSchema = z.array(z.string().min(1).max(500)).max(1_000, "at most 1,000 devices");
 
@@ -52,4 +52,4 @@ export const AcknowledgeAlertSchema = z.object({ subject: z.string().min(1).max(
 export type AcknowledgeAlert = z.output<typeof AcknowledgeAlertSchema>;
 
 export const ALERT_SILENCE_DEFAULT_MINUTES = 60;
-export const minutesToMs = (minutes: number) => minutes * MINUTE;
+export const minutesToMs = (minutes: number) => minutes * MINUTE_MS;

@@ -196,7 +196,7 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     await evaluateAt(t0 + 12 * MINUTE); // reminder
     expect(bodiesFor(name).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual(["Silence or maintenance over, still firing", "Still firing, not acknowledged"]);
 
-    await expect(acknowledgeAlert(testDb.db, rule.id, { subject: "nope" }, BY)).rejects.toMatchObject({ status: 409 });
+    await expect(acknowledgeAlert(testDb.db, rule.id, { subject: "nope" }, BY)).rejects.toMatchObject({ kind: "conflict" });
     expect(await acknowledgeAlert(testDb.db, rule.id, {}, BY, new Date(t0 + 13 * MINUTE))).toEqual({ acknowledged: 1 });
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ acknowledged: 1, acknowledgedBy: CLI_ACTOR.label, acknowledgedAt: new Date(t0 + 13 * MINUTE) });
     await evaluateAt(t0 + 30 * MINUTE);

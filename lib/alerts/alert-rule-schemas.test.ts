@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeZodError } from "@/lib/http/error-response.ts";
+import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import { AlertHistoryQuerySchema, CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
 
 const base = { name: "Fleet down", forSeconds: 60, clearForSeconds: 60 };

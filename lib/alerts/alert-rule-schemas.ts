@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { REASONS } from "@/lib/events/connection-event.ts";
-import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
 import { ChannelIdsSchema } from "./channels/alert-channel-schemas.ts";
 import { isHttpUrl } from "./webhook-url.ts";

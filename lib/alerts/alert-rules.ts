@@ -2,8 +2,8 @@ import type { AlertChannel, AlertRule, AlertState } from "@/generated/prisma/cli
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db, Prisma } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { loadAlertQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
 import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
@@ -149,7 +149,7 @@ function describeForAudit(definition: AlertRuleDefinition, channelIds: string[])
 async function setRuleChannels(tx: Prisma.TransactionClient, ruleId: string, channelIds: string[]): Promise<void> {
   const unique = [...new Set(channelIds)];
   const found = await tx.alertChannel.count({ where: { id: { in: unique } } });
-  if (found !== unique.length) throw new AppError(400, "unknown_channel", "channelIds: one of the channels does not exist (any more)");
+  if (found !== unique.length) throw new InvalidInputError("unknown_channel", "channelIds: one of the channels does not exist (any more)");
   await tx.alertRuleChannel.deleteMany({ where: { ruleId } });
   if (unique.length > 0) await tx.alertRuleChannel.createMany({ data: unique.map((channelId) => ({ ruleId, channelId })) });
 }
@@ -173,7 +173,7 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
   const { channelIds, ...changes } = patch;
   await db.$transaction(async (tx) => {
     const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, include: { channels: { select: { channelId: true } } } }) : null;
-    if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+    if (!existing) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
     const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
     const columns = toRuleColumns(definition);
     await tx.alertRule.update({ where: { id }, data: columns });
@@ -195,7 +195,7 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
 export async function deleteAlertRule(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
     const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, select: { name: true, kind: true } }) : null;
-    if (!existing) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+    if (!existing) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
     await tx.alertRule.delete({ where: { id } });
     await recordAuditEvent(tx, { action: "alert_rule.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id }, details: { name: existing.name, kind: existing.kind } });
   });
@@ -203,6 +203,6 @@ export async function deleteAlertRule(db: Db, id: string, by: By): Promise<void>
 
 async function requireRule(db: Db, id: string): Promise<AlertRuleView> {
   const rule = await getAlertRule(db, id);
-  if (!rule) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+  if (!rule) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
   return rule;
 }

@@ -2,7 +2,7 @@ import type { AlertSilence } from "@/generated/prisma/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { parseLabelMatch } from "./alert-exclusions.ts";
 import { minutesToMs, type CreateAlertSilence } from "./alert-quiet-schemas.ts";
 import { AlertRuleIdPattern } from "./alert-rule-schemas.ts";
@@ -45,11 +45,11 @@ export async function listAlertSilences(db: Db, now = new Date()): Promise<Alert
 
 export async function createAlertSilence(db: Db, input: CreateAlertSilence, by: By, now = new Date()): Promise<AlertSilenceView> {
   const endsAt = input.endsAt ?? new Date(now.getTime() + minutesToMs(input.minutes ?? 0));
-  if (endsAt <= now) throw new AppError(400, "invalid_request", "endsAt: the silence must end in the future.");
+  if (endsAt <= now) throw new InvalidInputError("invalid_request", "endsAt: the silence must end in the future.");
   const label = input.target === "label" && input.label ? parseLabelMatch(input.label) : null;
   const id = await db.$transaction(async (tx) => {
     if (input.ruleId && !(await tx.alertRule.findUnique({ where: { id: input.ruleId }, select: { id: true } }))) {
-      throw new AppError(404, "alert_rule_not_found", `No alert rule ${input.ruleId}.`);
+      throw new NotFoundError("alert_rule_not_found", `No alert rule ${input.ruleId}.`);
     }
     const silence = await tx.alertSilence.create({
       data: {
@@ -83,8 +83,8 @@ export async function createAlertSilence(db: Db, input: CreateAlertSilence, by: 
 export async function endAlertSilence(db: Db, id: string, by: By, now = new Date()): Promise<AlertSilenceView> {
   await db.$transaction(async (tx) => {
     const silence = AlertRuleIdPattern.test(id) ? await tx.alertSilence.findUnique({ where: { id } }) : null;
-    if (!silence) throw new AppError(404, "alert_silence_not_found", `No silence ${id}.`);
-    if (silence.endsAt <= now) throw new AppError(409, "alert_silence_ended", "This silence has already ended.");
+    if (!silence) throw new NotFoundError("alert_silence_not_found", `No silence ${id}.`);
+    if (silence.endsAt <= now) throw new ConflictError("alert_silence_ended", "This silence has already ended.");
     await tx.alertSilence.update({ where: { id }, data: { endsAt: now, endedBy: by.actor.label } });
     await recordAuditEvent(tx, { action: "alert_silence.ended", actor: by.actor, ip: by.ip, target: { type: "alert_silence", id }, details: { reason: silence.reason } });
   });
@@ -93,6 +93,6 @@ export async function endAlertSilence(db: Db, id: string, by: By, now = new Date
 
 async function requireSilence(db: Db, id: string, now: Date): Promise<AlertSilenceView> {
   const row = await db.alertSilence.findUnique({ where: { id }, include: { rule: { select: { name: true } } } });
-  if (!row) throw new AppError(404, "alert_silence_not_found", `No silence ${id}.`);
+  if (!row) throw new NotFoundError("alert_silence_not_found", `No silence ${id}.`);
   return toSilenceView(row, now);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
@@ -200,8 +200,8 @@ describe("alert evaluation against a real Postgres", () => {
     const renamed = await updateAlertRule(testDb.db, rule.id, { name: "Renamed", params: { threshold: 2 } }, BY);
     expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, channels: rule.channels });
     await updateAlertRule(testDb.db, rule.id, { channelIds: [] }, BY);
-    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ status: 400, code: "no_channels" });
+    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ kind: "invalid", code: "no_channels" });
     // A code rule needs its code: switching the kind alone is refused.
-    await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ status: 400 });
+    await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ kind: "invalid" });
   });
 });

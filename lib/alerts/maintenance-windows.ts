@@ -2,7 +2,7 @@ import type { MaintenanceWindow } from "@/generated/prisma/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { minutesToMs, type CreateMaintenanceWindow } from "./alert-quiet-schemas.ts";
 import { AlertRuleIdPattern } from "./alert-rule-schemas.ts";
 import { findNextOccurrence, findOpenOccurrence } from "./maintenance-occurrences.ts";
@@ -68,7 +68,7 @@ export async function createMaintenanceWindow(db: Db, input: CreateMaintenanceWi
 export async function deleteMaintenanceWindow(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
     const existing = AlertRuleIdPattern.test(id) ? await tx.maintenanceWindow.findUnique({ where: { id }, select: { name: true } }) : null;
-    if (!existing) throw new AppError(404, "maintenance_window_not_found", `No maintenance window ${id}.`);
+    if (!existing) throw new NotFoundError("maintenance_window_not_found", `No maintenance window ${id}.`);
     await tx.maintenanceWindow.delete({ where: { id } });
     await recordAuditEvent(tx, { action: "maintenance_window.deleted", actor: by.actor, ip: by.ip, target: { type: "maintenance_window", id }, details: { name: existing.name } });
   });

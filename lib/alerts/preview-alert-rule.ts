@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { loadPreviewQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { DAY_MS } from "./baseline-rate.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
@@ -57,7 +57,7 @@ export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, 
   }
   const startedAt = performance.now();
   const rule = toAlertRuleConfig({ id: "preview", ...toRuleColumns(definition) });
-  if (!rule) throw new AppError(400, "invalid_rule", "The rule's parameters do not validate.");
+  if (!rule) throw new InvalidInputError("invalid_rule", "The rule's parameters do not validate.");
   const longest = Math.max(...PREVIEW_DAYS);
   const from = new Date(now.getTime() - longest * DAY_MS);
   const exclusions = await resolveAlertExclusions(db, await loadPreviewQuietContext(db, from, now), rule, from);

@@ -1,7 +1,7 @@
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
 import { buildAlertLink, describeAlertValue } from "./alert-notification.ts";
 import { AlertRuleIdPattern } from "./alert-rule-schemas.ts";
@@ -25,10 +25,10 @@ export async function testFireAlertRule(
   options: { publicBaseUrl: string; now?: Date; delivery?: Omit<DeliveryPassOptions, "historyIds"> },
 ): Promise<AlertHistoryView> {
   const row = AlertRuleIdPattern.test(id) ? await db.alertRule.findUnique({ where: { id }, include: { _count: { select: { channels: true } } } }) : null;
-  if (!row) throw new AppError(404, "alert_rule_not_found", `No alert rule ${id}.`);
+  if (!row) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
   const rule = toAlertRuleConfig(row);
-  if (!rule) throw new AppError(409, "invalid_rule", "The rule's parameters no longer validate; edit the rule first.");
-  if (row._count.channels === 0) throw new AppError(400, "no_channels", "The rule has no notification channel to send a test to; choose one first.");
+  if (!rule) throw new ConflictError("invalid_rule", "The rule's parameters no longer validate; edit the rule first.");
+  if (row._count.channels === 0) throw new InvalidInputError("no_channels", "The rule has no notification channel to send a test to; choose one first.");
   const now = options.now ?? new Date();
   const { value, threshold } = await measureFleetValue(db, rule, now);
   const incidentId = await findAlertIncident(db, { from: new Date(now.getTime() - rule.windowMs), to: now, scope: rule });

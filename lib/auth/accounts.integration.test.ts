@@ -7,7 +7,8 @@ import { SIGN_IN_LIMITS, TOKEN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { signInWithPassword } from "@/lib/auth/sign-in.ts";
 import { createUser, endSession, findSessionUser, listUsers, resetUserPassword, updateUser } from "@/lib/auth/users.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-import { createJsonResponse, toJsonText } from "@/lib/http/json.ts";
+import { createJsonResponse } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 
@@ -53,7 +54,7 @@ describe("users", () => {
     const stored = await database.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(stored.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(stored.passwordHash).not.toContain(secret);
-    await expect(createUser(database.db, { email, password: password() }, CLI_ACTOR)).rejects.toMatchObject({ status: 409, code: "user_exists" });
+    await expect(createUser(database.db, { email, password: password() }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict", code: "user_exists" });
     expect(JSON.stringify(await listUsers(database.db))).not.toContain("scrypt$");
   });
 
@@ -131,8 +132,8 @@ describe("users", () => {
     // Other admins exist from other tests, so disable them all but one to check the last-admin rule.
     const lastAdmin = await createUser(database.db, { email: uniqueEmail("last"), role: "admin", password: password() }, CLI_ACTOR);
     await database.db.user.updateMany({ where: { role: "admin", id: { not: lastAdmin.id } }, data: { disabled: true } });
-    await expect(updateUser(database.db, lastAdmin.id, { role: "viewer" }, CLI_ACTOR)).rejects.toMatchObject({ status: 409, code: "last_admin" });
-    await expect(updateUser(database.db, lastAdmin.id, { disabled: true }, CLI_ACTOR)).rejects.toMatchObject({ status: 409 });
+    await expect(updateUser(database.db, lastAdmin.id, { role: "viewer" }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict", code: "last_admin" });
+    await expect(updateUser(database.db, lastAdmin.id, { disabled: true }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict" });
     await database.db.user.updateMany({ where: { role: "admin" }, data: { disabled: false } });
   });
 });

@@ -5,7 +5,7 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { generateApiTokenSecret, hashApiToken, API_TOKEN_PATTERN } from "@/lib/auth/api-token-secret.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { NotFoundError } from "@/lib/errors/domain-errors.ts";
 
 export const CreateApiTokenSchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
@@ -50,7 +50,7 @@ export async function listApiTokens(db: Db): Promise<PublicApiToken[]> {
 export async function revokeApiToken(db: Db, tokenId: string, actor: Actor, ip?: string | null, now = new Date()): Promise<PublicApiToken> {
   return db.$transaction(async (tx) => {
     const existing = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, revokedAt: true, name: true } });
-    if (!existing) throw new AppError(404, "token_not_found", "No API token with this ID.", { tokenId });
+    if (!existing) throw new NotFoundError("token_not_found", "No API token with this ID.", { tokenId });
     if (existing.revokedAt) return tx.apiToken.findUniqueOrThrow({ where: { id: tokenId }, select: PUBLIC_TOKEN_SELECT });
     const revoked = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now }, select: PUBLIC_TOKEN_SELECT });
     await recordAuditEvent(tx, { action: "token.revoked", actor, target: { type: "api_token", id: tokenId }, ip, details: { name: existing.name } });

@@ -5,7 +5,7 @@ import { tryRecordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getTokenLimiter } from "@/lib/auth/rate-limiter.ts";
 import { readSessionClaims } from "@/lib/auth/session-claims.ts";
 import { findSessionUser } from "@/lib/auth/users.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { NotAuthenticatedError, RateLimitedError } from "@/lib/errors/domain-errors.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
 
@@ -40,7 +40,7 @@ async function resolveTokenActor(db: Db, authorization: string, ip: string | nul
   const limiter = getTokenLimiter();
   const key = ip ?? "unknown";
   if (limiter.isLimited(key)) {
-    throw new AppError(429, "rate_limited", "Too many refused API tokens from this address; try again later.", { retryAfterSeconds: limiter.retryAfterSeconds(key) });
+    throw new RateLimitedError("rate_limited", "Too many refused API tokens from this address; try again later.", limiter.retryAfterSeconds(key));
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const check: TokenCheck = match?.[1] ? await verifyApiToken(db, match[1], ip) : { ok: false, reason: "malformed" };
@@ -57,5 +57,5 @@ async function resolveTokenActor(db: Db, authorization: string, ip: string | nul
       details: { reason: check.reason },
     });
   }
-  throw new AppError(401, "invalid_token", "The API token is not valid: it is unknown, expired or revoked. Send it as `Authorization: Bearer <token>`.");
+  throw new NotAuthenticatedError("invalid_token", "The API token is not valid: it is unknown, expired or revoked. Send it as `Authorization: Bearer <token>`.");
 }

@@ -6,7 +6,7 @@ import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "@/lib/auth/password.ts";
 import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
 import type { SessionClaims } from "@/lib/auth/session-claims.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 
 export const EmailSchema = z
   .string()
@@ -60,7 +60,7 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor, i
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError(409, "user_exists", `A user with the email ${data.email} already exists.`);
+      throw new ConflictError("user_exists", `A user with the email ${data.email} already exists.`);
     }
     throw error;
   }
@@ -82,7 +82,7 @@ export type UpdateUserInput = z.input<typeof UpdateUserSchema>;
 
 async function findUserOrThrow(db: Db | Prisma.TransactionClient, userId: string) {
   const user = await db.user.findUnique({ where: { id: userId } });
-  if (!user) throw new AppError(404, "user_not_found", "No user with this ID.", { userId });
+  if (!user) throw new NotFoundError("user_not_found", "No user with this ID.", { userId });
   return user;
 }
 
@@ -98,7 +98,7 @@ export async function updateUser(db: Db, userId: string, input: UpdateUserInput,
     const demotes = before.role === "admin" && data.role !== undefined && data.role !== "admin";
     const disables = before.role === "admin" && data.disabled === true && !before.disabled;
     if ((demotes || disables) && !before.disabled && (await countActiveAdmins(tx)) <= 1) {
-      throw new AppError(409, "last_admin", "This is the last active admin; make someone else admin first.");
+      throw new ConflictError("last_admin", "This is the last active admin; make someone else admin first.");
     }
     const roleChanged = data.role !== undefined && data.role !== before.role;
     const disabledChanged = data.disabled !== undefined && data.disabled !== before.disabled;

@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
-import { startPeriodicJob } from "@/lib/ingest/periodic-job.ts";
+import { startPeriodicJob } from "@/lib/jobs/periodic-job.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 

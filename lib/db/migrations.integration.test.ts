@@ -5,9 +5,9 @@ import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations, computeMigrationChecksum } from "@/lib/db/migrate.ts";
-import { diffDatabaseAgainstSchema } from "@/lib/db/schema-diff.ts";
+import { diffDatabaseAgainstSchema } from "@/lib/testing/schema-diff.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");

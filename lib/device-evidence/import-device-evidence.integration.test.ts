@@ -50,17 +50,17 @@ describe("importDeviceEvidence", () => {
   it("refuses what it cannot read with a 4xx naming what is missing, and keeps it as a dead letter", async () => {
     const deviceId = uniqueDevice("refused");
     await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ metrics: {}, recent_drops: [{}] }) })).rejects.toMatchObject({
-      status: 400,
+      kind: "invalid",
       code: "invalid_evidence",
       message: expect.stringMatching(/metrics\.total_connection_drops.*|recent_drops\.0\.timestamp/),
     });
     await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ home_assistant: { version: "2026.11" }, data: { entry: {} } }) })).rejects.toMatchObject({
-      status: 400,
+      kind: "invalid",
       message: expect.stringContaining("holds no collector export"),
     });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ hello: 1 }) })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("expected a collector export") });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: "just some text\nwith no log lines" })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("No line is in a journal or syslog form") });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: `{"metrics":{"total_connection_drops":1},"recent_drops":[],"pad":"${"x".repeat(3 * 1024 * 1024)}"}` })).rejects.toMatchObject({ status: 413 });
+    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ hello: 1 }) })).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("expected a collector export") });
+    await expect(importDeviceEvidence(testDb.db, { deviceId, body: "just some text\nwith no log lines" })).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("No line is in a journal or syslog form") });
+    await expect(importDeviceEvidence(testDb.db, { deviceId, body: `{"metrics":{"total_connection_drops":1},"recent_drops":[],"pad":"${"x".repeat(3 * 1024 * 1024)}"}` })).rejects.toMatchObject({ kind: "too_large" });
     const letters = await testDb.db.deadLetter.findMany({ where: { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, error: { contains: deviceId } } });
     expect(letters).toHaveLength(5);
   });

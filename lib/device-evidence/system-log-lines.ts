@@ -1,3 +1,4 @@
+import { DAY_MS } from "@/lib/time/durations.ts";
 /**
  * Pure parsers for a device's system log: `journalctl -o short-iso`, `journalctl -o json` and classic syslog
  * (`journalctl` default / `/var/log/syslog`) lines. Each recognised line is a system event with a kind; everything
@@ -75,7 +76,6 @@ export function parseSystemLogTextLine(line: string, clock: SyslogClock): System
   return { at, identifier, message: message.slice(0, MAX_MESSAGE), form: "syslog" };
 }
 
-const DAY_MS = 86_400_000;
 
 /** A year-less timestamp in the reference's year, or the year before when that would put it in the future. */
 function placeYearless(clock: SyslogClock, month: number, day: number, hour: number, minute: number, second: number, ms: number): Date | null {

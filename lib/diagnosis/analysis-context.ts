@@ -3,6 +3,7 @@ import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "./types.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
 
 export type Uptime = { drop: DiagnosisEvent; connect: DiagnosisEvent; durationMs: number };
 export type ReconnectGap = { drop: DiagnosisEvent; next: DiagnosisEvent; gapMs: number };
@@ -46,7 +47,6 @@ export type AnalysisContext = {
   lastKeepaliveSec: number | null;
 };
 
-const DAY = 86_400_000;
 /** A disconnect this soon after another, with no connect between, ends the same connection. */
 const SAME_DROP_MS = 60_000;
 
@@ -130,7 +130,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   return {
     deviceId: input.deviceId,
     window: input.window,
-    spanDays: Math.max((input.window.to.getTime() - spanStart) / DAY, 1 / 24),
+    spanDays: Math.max((input.window.to.getTime() - spanStart) / DAY_MS, 1 / 24),
     events,
     connects,
     drops,

@@ -1,8 +1,8 @@
 import type { AnalysisContext } from "./analysis-context.ts";
 import { clamp, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DiagnosisSample, DraftFinding } from "./types.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 /**
  * Wi-Fi below −75 dBm loses frames and roams (−67 dBm is the usual floor for a reliable link); a link-quality
  * figure (cellular, or a driver's percentage) at or below 30 % says the same.
@@ -10,7 +10,7 @@ const MINUTE = 60_000;
 export const WEAK_RSSI_DBM = -75;
 export const WEAK_LINK_QUALITY_PCT = 30;
 /** A sample this long before a drop (or a little after: reports race the drop) describes the link it dropped on. */
-export const SIGNAL_LOOKBACK_MS = 5 * MINUTE;
+export const SIGNAL_LOOKBACK_MS = 5 * MINUTE_MS;
 /** A report written as the connection died can carry a timestamp a little after the broker's. */
 const RACE_MS = 5_000;
 /** A burst: at least this many times the device's usual publish rate, and at least this many messages a second. */

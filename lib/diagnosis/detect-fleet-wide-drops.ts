@@ -2,8 +2,8 @@ import type { AnalysisContext } from "./analysis-context.ts";
 import { describeFailedRun, describePassingRuns, runsAround, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { clamp, minuteOf, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding, FleetContext } from "./types.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 /** A minute counts as fleet-wide when at least this share of the fleet (and at least FLEET_WIDE_MIN_DROPS other devices) dropped around it. */
 export const FLEET_WIDE_SHARE = 0.2;
 export const FLEET_WIDE_MIN_DROPS = 5;
@@ -89,7 +89,7 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
           shareOfDrops: Math.round(share * 100),
           ...probeStats(ctx, failedRun),
         },
-        range: rangeAround(first.occurredAt, last.occurredAt, 5 * MINUTE),
+        range: rangeAround(first.occurredAt, last.occurredAt, 5 * MINUTE_MS),
       },
       codes,
       steps: [

@@ -5,8 +5,8 @@ import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 /** Keepalive expiries have their own, more specific finding (detectKeepaliveProblems). */
 const IRREGULAR_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
 /** Below this many network drops per day a device is healthy enough not to call its drops a problem. */
@@ -25,7 +25,7 @@ export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
 /** Connections shorter than this die of something else than an idle NAT mapping. */
 export const NAT_MIN_UPTIME_MS = 10_000;
 /** A device report this long before a drop counts as "during a system event". */
-export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE;
+export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE_MS;
 
 /** Irregular drops at a steady rate: network, NAT or Wi-Fi rather than a timer. */
 export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DraftFinding[] {

@@ -2,9 +2,9 @@ import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext, Uptime } from "./analysis-context.ts";
 import { binomialTail, clamp, formatPeriod, maxExponentialWindowProbability, median, rangeAround, robustSpread } from "./statistics.ts";
 import type { DraftFinding } from "./types.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 60 * MINUTE_MS;
 /** Fewer intervals than this cannot show a period. */
 export const MIN_PERIODIC_DROPS = 5;
 /** The period must account for at least this share of the drops the analyzer looks at. */
@@ -27,19 +27,19 @@ type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
 /** A period names its cause only when the drops' reasons confirm it; otherwise it is a timer the period hints at. */
 function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: boolean): PeriodKind {
   if (credentialDrops) {
-    if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return "sas";
-    if (periodMs > 70 * MINUTE && periodMs <= 24.5 * HOUR) return "jwt";
+    if (periodMs >= 55 * MINUTE_MS && periodMs <= 70 * MINUTE_MS) return "sas";
+    if (periodMs > 70 * MINUTE_MS && periodMs <= 24.5 * HOUR) return "jwt";
     return "credential";
   }
-  if (idleDrops && periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return "idle";
+  if (idleDrops && periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS) return "idle";
   return "timer";
 }
 
 /** What an unconfirmed period resembles, and what would confirm it. */
 function describeTimerHint(periodMs: number): string {
   const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
-  if (periodMs >= 18 * MINUTE && periodMs <= 22 * MINUTE) return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
-  if (periodMs >= 55 * MINUTE && periodMs <= 70 * MINUTE) return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
+  if (periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS) return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
+  if (periodMs >= 55 * MINUTE_MS && periodMs <= 70 * MINUTE_MS) return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
   if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return ` The period matches a 24 h JWT lifetime, but ${unconfirmed}.`;
   return "";
 }
@@ -112,7 +112,7 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
           ...(reconnectMs === null ? {} : { medianReconnectSec: Math.round(reconnectMs / 100) / 10 }),
           kind,
         },
-        range: rangeAround(last.connect.occurredAt, last.drop.occurredAt, 5 * MINUTE),
+        range: rangeAround(last.connect.occurredAt, last.drop.occurredAt, 5 * MINUTE_MS),
       },
       codes: code ? [code] : [],
       steps:

@@ -1,3 +1,4 @@
+import { floorToMinute, MINUTE_MS } from "@/lib/time/durations.ts";
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -15,12 +16,11 @@ export function clamp(value: number, min = 0, max = 1): number {
   return Math.min(max, Math.max(min, value));
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 60 * MINUTE_MS;
 
 /** `60 ± 1 min`, `4 s`, `2.5 h`: a duration with its spread in one unit. */
 export function formatPeriod(ms: number, spreadMs?: number): string {
-  const [unit, size] = ms >= 3 * HOUR ? (["h", HOUR] as const) : ms >= 2 * MINUTE ? (["min", MINUTE] as const) : ms >= 1000 ? (["s", 1000] as const) : (["ms", 1] as const);
+  const [unit, size] = ms >= 3 * HOUR ? (["h", HOUR] as const) : ms >= 2 * MINUTE_MS ? (["min", MINUTE_MS] as const) : ms >= 1000 ? (["s", 1000] as const) : (["ms", 1] as const);
   const round = (value: number) => (value >= 10 || unit === "ms" ? Math.round(value) : Math.round(value * 10) / 10);
   const main = round(ms / size);
   if (spreadMs === undefined) return `${main} ${unit}`;
@@ -28,11 +28,11 @@ export function formatPeriod(ms: number, spreadMs?: number): string {
 }
 
 export function minuteOf(date: Date): number {
-  return Math.floor(date.getTime() / MINUTE) * MINUTE;
+  return floorToMinute(date.getTime());
 }
 
 /** A timeline range around evidence: from a little before the first to a little after the last. */
-export function rangeAround(first: Date, last: Date = first, padMs = 10 * MINUTE): { from: string; to: string } {
+export function rangeAround(first: Date, last: Date = first, padMs = 10 * MINUTE_MS): { from: string; to: string } {
   return { from: new Date(first.getTime() - padMs).toISOString(), to: new Date(last.getTime() + padMs).toISOString() };
 }
 

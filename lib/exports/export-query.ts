@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 
 export const RedactIpsParamSchema = z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0").transform((value) => value === "1");
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { buildSupportBundle } from "./build-support-bundle.ts";
 import { formatDeviceHistoryCsv, formatDeviceHistoryJson } from "./format-device-history.ts";

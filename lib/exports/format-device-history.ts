@@ -1,4 +1,4 @@
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { formatCsvCell } from "./csv.ts";
 import { MAX_EXPORT_EVENTS, type DeviceHistory } from "./load-device-history.ts";
 import { redactSecrets, type RedactionOptions } from "@/lib/security/redact.ts";

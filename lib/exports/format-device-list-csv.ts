@@ -1,4 +1,4 @@
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import type { DeviceListItem } from "@/lib/queries/search-devices.ts";
 import { formatCsvRow } from "./csv.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";

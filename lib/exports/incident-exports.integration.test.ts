@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { addIncidentNote } from "@/lib/incidents/incidents.ts";
 import { createManualIncident } from "@/lib/incidents/record-incidents.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";

@@ -1,4 +1,4 @@
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
 /** Chart steps, smallest first; every one divides a day, so bins line up with UTC days and hours. */
 export const INTERVAL_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((minutes) => minutes * MINUTE_MS);

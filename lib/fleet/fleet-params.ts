@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { AppError } from "@/lib/http/app-error.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema, type TimeRange } from "@/lib/http/query-schemas.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { DAY_IN_MS, TimestampParamSchema, type TimeRange } from "@/lib/validation/query-schemas.ts";
 import type { FleetFilter } from "./fleet-filter.ts";
 import { MAX_FLEET_RANGE_DAYS } from "./fleet-view-state.ts";
 
@@ -55,7 +55,7 @@ export function requireFleetRange(query: FleetQuery, now = new Date()): TimeRang
   const range = requireTimeRange(query, DAY_IN_MS, now);
   if (range.to.getTime() - range.from.getTime() > MAX_FLEET_RANGE_DAYS * DAY_IN_MS) {
     const message = `the range from..to must be at most ${MAX_FLEET_RANGE_DAYS} days for fleet views`;
-    throw new AppError(400, "invalid_query", message, [{ path: "from", message }]);
+    throw new InvalidInputError("invalid_query", message, [{ path: "from", message }]);
   }
   return range;
 }

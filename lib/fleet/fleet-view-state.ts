@@ -1,10 +1,10 @@
+import { HOUR_MS } from "@/lib/time/durations.ts";
 /**
  * The /fleet page's state as URL search parameters (shareable; a reload restores it). Pure and browser-safe.
  * Names match the fleet APIs' query parameters so the API query is the URL's filters plus a resolved range.
  */
 
-const HOUR = 3_600_000;
-export const RANGE_PRESETS = { "1h": HOUR, "6h": 6 * HOUR, "24h": 24 * HOUR, "7d": 7 * 24 * HOUR, "14d": 14 * 24 * HOUR, "30d": 30 * 24 * HOUR } as const;
+export const RANGE_PRESETS = { "1h": HOUR_MS, "6h": 6 * HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS, "14d": 14 * 24 * HOUR_MS, "30d": 30 * 24 * HOUR_MS } as const;
 export type RangePreset = keyof typeof RANGE_PRESETS;
 export const DEFAULT_PRESET: RangePreset = "24h";
 
@@ -13,7 +13,7 @@ export type FilterKey = (typeof FILTER_KEYS)[number];
 
 /** Widest range the fleet views accept (the APIs refuse wider ones too). */
 export const MAX_FLEET_RANGE_DAYS = 90;
-const DAY = 24 * HOUR;
+const DAY = 24 * HOUR_MS;
 
 export type Drill = { by: "reason" | "code"; key: string };
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { DeviceIdSchema } from "@/lib/events/connection-event.ts";
 
 export { DeviceIdSchema };

@@ -4,6 +4,17 @@ import { z } from "zod";
 const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn() }));
 vi.mock("@/lib/log/logger.ts", () => ({ createLogger: () => logged }));
 
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotAuthenticatedError,
+  NotFoundError,
+  RateLimitedError,
+  TooLargeError,
+  UnprocessableInputError,
+  UnsupportedContentError,
+} from "@/lib/errors/domain-errors.ts";
 import { AppError } from "./app-error.ts";
 import { toErrorResponse } from "./error-response.ts";
 import { createJsonResponse } from "./json.ts";
@@ -16,6 +27,30 @@ describe("toErrorResponse", () => {
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toContain("application/json");
     expect(await response.json()).toEqual({ error: { code: "device_not_found", message: "No device", details: { deviceId: "x" } } });
+  });
+
+  it("maps each kind of domain error to its status, with the same envelope", async () => {
+    const cases = [
+      [new InvalidInputError("invalid_window", "to must be after from"), 400],
+      [new NotAuthenticatedError("invalid_token", "unknown token"), 401],
+      [new ForbiddenError("probe_target_not_allowed", "not that host"), 403],
+      [new NotFoundError("alert_rule_not_found", "No alert rule r1.", { id: "r1" }), 404],
+      [new ConflictError("user_exists", "taken"), 409],
+      [new TooLargeError("payload_too_large", "too big"), 413],
+      [new UnsupportedContentError("not_a_text_file", "binary"), 415],
+      [new UnprocessableInputError("format_mismatch", "reads nothing"), 422],
+      [new RateLimitedError("rate_limited", "Slow down", 7), 429],
+    ] as const;
+    for (const [error, status] of cases) {
+      const response = toErrorResponse(error);
+      expect(response.status, error.code).toBe(status);
+      expect((await response.json()).error).toMatchObject({ code: error.code, message: error.message });
+    }
+    expect(await toErrorResponse(new NotFoundError("alert_rule_not_found", "No alert rule r1.", { id: "r1" })).json()).toEqual({
+      error: { code: "alert_rule_not_found", message: "No alert rule r1.", details: { id: "r1" } },
+    });
+    expect(toErrorResponse(new RateLimitedError("rate_limited", "Slow down", 7)).headers.get("retry-after")).toBe("7");
+    expect(logged.error).not.toHaveBeenCalled();
   });
 
   it("tells rate-limited clients when to retry", () => {

@@ -1,7 +1,9 @@
 import { ZodError } from "zod";
+import { DomainError, type DomainErrorKind } from "@/lib/errors/domain-errors.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { describeZodError, listZodIssues } from "@/lib/validation/zod-issues.ts";
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
@@ -12,15 +14,21 @@ export function createErrorResponse(status: number, code: string, message: strin
   return createJsonResponse(body, { status });
 }
 
-/** One readable sentence per problem, e.g. `limit: must be a whole number between 1 and 500`. */
-export function describeZodError(error: ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message))
-    .join("; ");
-}
+/** The one place a domain refusal becomes an HTTP status. */
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_authenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_content: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+};
 
-export function listZodIssues(error: ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+export function statusOfDomainError(error: DomainError): number {
+  return STATUS_BY_KIND[error.kind];
 }
 
 function readRetryAfterSeconds(details: unknown): number | null {
@@ -34,10 +42,11 @@ function readRetryAfterSeconds(details: unknown): number | null {
  * answered with a generic 500: stack traces and driver messages never reach the client.
  */
 export function toErrorResponse(error: unknown, request?: Request): Response {
-  if (error instanceof AppError) {
-    const response = createErrorResponse(error.status, error.code, error.message, error.details);
+  if (error instanceof AppError || error instanceof DomainError) {
+    const status = error instanceof AppError ? error.status : statusOfDomainError(error);
+    const response = createErrorResponse(status, error.code, error.message, error.details);
     const retryAfter = readRetryAfterSeconds(error.details);
-    if (error.status === 429 && retryAfter !== null) response.headers.set("retry-after", String(retryAfter));
+    if (status === 429 && retryAfter !== null) response.headers.set("retry-after", String(retryAfter));
     return response;
   }
   if (error instanceof ZodError) {

@@ -1,3 +1,5 @@
+import { toJsonText } from "@/lib/json/json-text.ts";
+
 /** The JSON form of a value: dates become ISO strings and bigints become decimal strings. */
 export type Jsonify<T> = T extends Date
   ? string
@@ -8,15 +10,6 @@ export type Jsonify<T> = T extends Date
       : T extends object
         ? { [K in keyof T]: Jsonify<T[K]> }
         : T;
-
-/** JSON.stringify replacer: bigint ids (Postgres BIGSERIAL) cannot be represented safely as JSON numbers. */
-export function replaceBigInt(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
-}
-
-export function toJsonText(value: unknown): string {
-  return JSON.stringify(value, replaceBigInt);
-}
 
 /** What the API would send for `value`, for server components that hand initial data to client queries. */
 export function serializeForClient<T>(value: T): Jsonify<T> {

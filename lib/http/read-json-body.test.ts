@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError } from "@/lib/http/app-error.ts";
+import { toErrorResponse } from "@/lib/http/error-response.ts";
 import { readJsonBody } from "@/lib/http/read-json-body.ts";
 
 const Schema = z.object({ name: z.string() });
 const post = (body: BodyInit, headers: Record<string, string> = { "content-type": "application/json" }) =>
   new Request("http://localhost/api/x", { method: "POST", body, headers });
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
+/** What the route answers for the refusal (the body reader throws HTTP and domain errors alike). */
+async function failure(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
+  const error = await promise.then(() => new Error("expected a refusal"), (caught: unknown) => caught);
+  const response = toErrorResponse(error);
+  return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code };
 }
 
 describe("readJsonBody", () => {

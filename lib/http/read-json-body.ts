@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 

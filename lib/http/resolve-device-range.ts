@@ -1,4 +1,4 @@
-import { TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 import { DEFAULT_SPAN_MS, MAX_SPAN_MS, type RangeMode } from "./device-range.ts";
 
 export type ResolvedRange = { mode: RangeMode; notice: string | null };

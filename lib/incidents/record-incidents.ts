@@ -3,7 +3,7 @@ import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { detectIncidents, summarizeDrops, type DetectedIncident, type DetectionThresholds } from "./detect-incidents.ts";
 import { countDroppingDevices, countFleetDevices, loadDropSamples } from "./load-drop-samples.ts";
 
@@ -71,9 +71,9 @@ export type ManualIncidentInput = { from: Date; to: Date; source?: string | unde
 
 /** An incident declared by support over a chosen window: every device that dropped in it (matching the filter); audited. */
 export async function createManualIncident(db: Db, input: ManualIncidentInput, by: { actor: Actor; ip?: string | null }): Promise<{ id: string; affectedDevices: number }> {
-  if (input.to <= input.from) throw new AppError(400, "invalid_window", "`to` must be after `from`.");
+  if (input.to <= input.from) throw new InvalidInputError("invalid_window", "`to` must be after `from`.");
   const samples = await loadDropSamples(db, { from: input.from, to: input.to, source: input.source, reason: input.reason });
-  if (samples.length === 0) throw new AppError(400, "no_drops", "No device dropped in that window with that filter.");
+  if (samples.length === 0) throw new InvalidInputError("no_drops", "No device dropped in that window with that filter.");
   const summary = summarizeDrops(samples, 0, input.to);
   return db.$transaction(async (tx) => {
     const described = describeIncident(summary);

@@ -1,9 +1,9 @@
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { IncidentIdPattern } from "./incidents.ts";
 
-export function createIncidentNotFoundError(id: string): AppError {
-  return new AppError(404, "incident_not_found", `No incident ${id}.`);
+export function createIncidentNotFoundError(id: string): NotFoundError {
+  return new NotFoundError("incident_not_found", `No incident ${id}.`);
 }
 
 /** Throws the 404 envelope unless the incident exists. */

@@ -24,14 +24,14 @@ const fixture = (name: string) => readFileSync(new URL(`../sources/fixtures/${na
 describe("uploaded imports", () => {
   it("refuses a binary file as a 415 before anything is stored", async () => {
     const upload = startUploadedImport(testDb.db, { body: bodyOf(randomBytes(200 * 1024)), format: format("mosquitto"), fileName: "firmware.bin" });
-    await expect(upload).rejects.toMatchObject({ status: 415, code: "not_a_text_file" });
+    await expect(upload).rejects.toMatchObject({ kind: "unsupported_content", code: "not_a_text_file" });
     expect(await testDb.db.importRun.count({ where: { fileName: "firmware.bin" } })).toBe(0);
     expect(await testDb.db.deadLetter.count()).toBe(0);
   });
 
   it("refuses a file the chosen format reads nothing from, naming the format that fits", async () => {
     const upload = startUploadedImport(testDb.db, { body: bodyOf(fixture("aws/presence-connected-docs.json")), format: format("mosquitto"), fileName: "aws.json" });
-    await expect(upload).rejects.toMatchObject({ status: 422, code: "format_mismatch", details: { suggested: expect.stringMatching(/aws-iot|cloudwatch/) } });
+    await expect(upload).rejects.toMatchObject({ kind: "unprocessable", code: "format_mismatch", details: { suggested: expect.stringMatching(/aws-iot|cloudwatch/) } });
   });
 
   it("ties an import's dead letters to its run, so support can discard them and nothing else", async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Role } from "@/lib/auth/roles.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError, TooLargeError, UnprocessableInputError, UnsupportedContentError } from "@/lib/errors/domain-errors.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
@@ -80,9 +80,9 @@ async function refuseUnreadableUpload(file: string, size: number, format: Record
     await handle.close();
   }
   const sniff = sniffImport(sample, format, size <= SNIFF_SAMPLE_BYTES);
-  if (sniff.refusal) throw new AppError(415, "not_a_text_file", `This file cannot be imported: ${sniff.refusal}.`);
+  if (sniff.refusal) throw new UnsupportedContentError("not_a_text_file", `This file cannot be imported: ${sniff.refusal}.`);
   if (sniff.chosen.events === 0 && sniff.suggested) {
-    throw new AppError(422, "format_mismatch", `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`, { suggested: sniff.suggested });
+    throw new UnprocessableInputError("format_mismatch", `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`, { suggested: sniff.suggested });
   }
 }
 
@@ -92,12 +92,12 @@ async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Prom
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
-      if (size > MAX_UPLOAD_BYTES) throw new AppError(413, "upload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`);
+      if (size > MAX_UPLOAD_BYTES) throw new TooLargeError("upload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`);
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
   } finally {
     await new Promise<void>((resolve) => out.end(() => resolve()));
   }
-  if (size === 0) throw new AppError(400, "empty_upload", "The uploaded file is empty.");
+  if (size === 0) throw new InvalidInputError("empty_upload", "The uploaded file is empty.");
   return size;
 }

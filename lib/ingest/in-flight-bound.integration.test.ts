@@ -3,7 +3,7 @@ import net, { type AddressInfo } from "node:net";
 import mqtt from "mqtt";
 import mqttPacket, { type IConnectPacket } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";

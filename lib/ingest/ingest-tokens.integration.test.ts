@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { createIngestToken, hashIngestToken, listIngestTokens, revokeIngestToken, verifyIngestToken } from "./ingest-tokens.ts";
 
@@ -54,7 +54,7 @@ describe("ingest token verbs", () => {
     const { ingestToken } = await createIngestToken(testDb.db, { source: "hivemq" }, CLI_ACTOR);
     await revokeIngestToken(testDb.db, ingestToken.id, CLI_ACTOR);
     for (const id of [ingestToken.id, "zzzzzzzzzz", "not an id at all"]) {
-      await expect(revokeIngestToken(testDb.db, id, CLI_ACTOR)).rejects.toMatchObject({ status: 404, code: "ingest_token_not_found" });
+      await expect(revokeIngestToken(testDb.db, id, CLI_ACTOR)).rejects.toMatchObject({ kind: "not_found", code: "ingest_token_not_found" });
     }
     expect((await auditRowsFor(ingestToken.id)).map((row) => [row.action, row.actorType, row.actorLabel])).toEqual([
       ["ingest_token.created", "cli", "command line"],
@@ -62,12 +62,12 @@ describe("ingest token verbs", () => {
     ]);
   });
 
-  it("refuses an unknown source with a readable 400 and creates nothing", async () => {
+  it("refuses an unknown source as invalid input with a readable message and creates nothing", async () => {
     const before = await testDb.db.ingestToken.count();
     const failure = await createIngestToken(testDb.db, { source: "smtp" }, admin).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(AppError);
-    expect(failure).toMatchObject({ status: 400, message: expect.stringMatching(/^source: must be one of .*aws-iot.*emqx/) });
-    await expect(createIngestToken(testDb.db, { source: "emqx", label: "x".repeat(101) }, admin)).rejects.toMatchObject({ status: 400 });
+    expect(failure).toBeInstanceOf(InvalidInputError);
+    expect(failure).toMatchObject({ kind: "invalid", message: expect.stringMatching(/^source: must be one of .*aws-iot.*emqx/) });
+    await expect(createIngestToken(testDb.db, { source: "emqx", label: "x".repeat(101) }, admin)).rejects.toMatchObject({ kind: "invalid" });
     expect(await testDb.db.ingestToken.count()).toBe(before);
   });
 

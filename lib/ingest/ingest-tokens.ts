@@ -4,8 +4,8 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
 import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 
@@ -68,7 +68,7 @@ export async function verifyIngestToken(db: Db, source: string, token: string | 
 export async function revokeIngestToken(db: Db, id: string, actor: Actor, ip?: string | null, now = new Date()): Promise<IngestTokenSummary> {
   return db.$transaction(async (tx) => {
     const result = await tx.ingestToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
-    if (result.count === 0) throw new AppError(404, "ingest_token_not_found", "No active ingest token with this ID (unknown or already revoked).", { id: id.slice(0, 100) });
+    if (result.count === 0) throw new NotFoundError("ingest_token_not_found", "No active ingest token with this ID (unknown or already revoked).", { id: id.slice(0, 100) });
     await recordAuditEvent(tx, { action: "ingest_token.revoked", actor, target: { type: "ingest_token", id }, ip });
     return tx.ingestToken.findUniqueOrThrow({ where: { id }, select: SUMMARY_SELECT });
   });

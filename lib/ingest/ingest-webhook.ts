@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
@@ -25,9 +25,9 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   const text = decodeBody(body);
   if (text === null) {
     await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: "body is not valid UTF-8", payload: body }] });
-    throw new AppError(400, "invalid_encoding", "The request body is not valid UTF-8; it was kept as a dead letter.");
+    throw new InvalidInputError("invalid_encoding", "The request body is not valid UTF-8; it was kept as a dead letter.");
   }
-  if (text.trim() === "") throw new AppError(400, "empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
+  if (text.trim() === "") throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const processor = createRecordProcessor(format, topic);
 
   if (format.input === "json") {
@@ -38,7 +38,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
       const error = records.find((r) => !r.ok);
       const reason = error && !error.ok ? error.error : "no JSON value found";
       await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }] });
-      throw new AppError(400, "malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
+      throw new InvalidInputError("malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
     }
     for (const record of records) processor.pushJson(record);
   } else {

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { floorToMinute } from "@/lib/time/durations.ts";
 
 export type SourceBatchStats = {
   source: string;
@@ -38,7 +39,7 @@ export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]
 
 /** Adds one batch to the per-source minute counters read by the ingest health page. */
 export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = new Date()): Promise<void> {
-  const bucket = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const bucket = new Date(floorToMinute(now.getTime()));
   const lagSum = stats.lagsMs.reduce((a, b) => a + Math.max(0, b), 0);
   const lagMax = stats.lagsMs.reduce((a, b) => Math.max(a, b), 0);
   await db.$executeRaw`

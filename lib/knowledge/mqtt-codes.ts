@@ -1,6 +1,7 @@
 import { buildKnowledgeEntries } from "./canonical-codes.ts";
 import { step } from "./playbook.ts";
 import type { KnowledgeEntry, KnowledgeRow } from "./types.ts";
+import { formatMqtt5Hex } from "@/lib/events/mqtt5-code.ts";
 
 type Mqtt5Row = [dec: number, name: string, meaning: string];
 
@@ -51,10 +52,6 @@ const MQTT5_ROWS: readonly Mqtt5Row[] = [
   [0xa2, "Wildcard Subscriptions not supported", "The broker does not support wildcard subscriptions"],
 ];
 
-export function formatMqtt5Code(value: number): string {
-  return `0x${value.toString(16).toUpperCase().padStart(2, "0")}`;
-}
-
 const MQTT5_RELATED: Record<number, string[]> = {
   0x87: ["connack:5", "emqx:not_authorized", "aws:AUTH_ERROR", "azure:401003"],
   0x86: ["connack:4", "emqx:bad_username_or_password"],
@@ -77,7 +74,7 @@ export const MQTT5_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "mqtt5",
   "OASIS MQTT 5.0 §2.4 Table 2-6, §3.2.2.2 and §3.14.2.1",
   MQTT5_ROWS.map(([dec, name, meaning]): KnowledgeRow => ({
-    key: formatMqtt5Code(dec),
+    key: formatMqtt5Hex(dec),
     name: `${dec} ${name}`,
     meaning,
     related: MQTT5_RELATED[dec] ?? [],

@@ -3,8 +3,8 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { ProbeEndpointDefinitionSchema, ProbeEndpointIdPattern, type CreateProbeEndpoint, type ProbeEndpointDefinition, type UpdateProbeEndpoint } from "./probe-endpoint-schemas.ts";
 
 type By = { actor: Actor; ip?: string | null };
@@ -59,7 +59,7 @@ export async function getProbeEndpoint(db: Db, id: string): Promise<ProbeEndpoin
 
 function rethrowNameTaken(error: unknown, name: string): never {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-    throw new AppError(409, "probe_endpoint_name_taken", `An endpoint named "${name}" already exists.`);
+    throw new ConflictError("probe_endpoint_name_taken", `An endpoint named "${name}" already exists.`);
   }
   throw error;
 }
@@ -83,7 +83,7 @@ export async function updateProbeEndpoint(db: Db, id: string, patch: UpdateProbe
   try {
     return await db.$transaction(async (tx) => {
       const existing = ProbeEndpointIdPattern.test(id) ? await tx.probeEndpoint.findUnique({ where: { id } }) : null;
-      if (!existing) throw new AppError(404, "probe_endpoint_not_found", `No probe endpoint ${id}.`);
+      if (!existing) throw new NotFoundError("probe_endpoint_not_found", `No probe endpoint ${id}.`);
       const definition = parseInput(ProbeEndpointDefinitionSchema, { ...toDefinition(existing), ...changes });
       const reschedule = definition.url !== existing.url || definition.intervalMinutes !== existing.intervalMinutes || (definition.enabled && !existing.enabled);
       const updated = await tx.probeEndpoint.update({
@@ -108,7 +108,7 @@ export async function updateProbeEndpoint(db: Db, id: string, patch: UpdateProbe
 export async function deleteProbeEndpoint(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
     const existing = ProbeEndpointIdPattern.test(id) ? await tx.probeEndpoint.findUnique({ where: { id }, select: { name: true } }) : null;
-    if (!existing) throw new AppError(404, "probe_endpoint_not_found", `No probe endpoint ${id}.`);
+    if (!existing) throw new NotFoundError("probe_endpoint_not_found", `No probe endpoint ${id}.`);
     await tx.probeEndpoint.delete({ where: { id } });
     await recordAuditEvent(tx, { action: "probe_endpoint.deleted", actor: by.actor, ip: by.ip, target: { type: "probe_endpoint", id }, details: { name: existing.name } });
   }, WRITE_TRANSACTION);

@@ -1,8 +1,8 @@
 import type { Db } from "@/lib/db/client.ts";
 import { ProbeStepNameSchema } from "@/lib/probe/probe-report.ts";
 import { shapeProbeTimeline, TIMELINE_RANGES, type AvailabilityRow, type StepLatencyRow, type TimelineRange } from "./shape-probe-timeline.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
 
-const DAY = 86_400_000;
 const FAILURES_SHOWN = 20;
 
 /** Runs and passing runs over a span; `share` is null without runs. */
@@ -14,8 +14,8 @@ const toAvailability = (runs: number, passed: number): Availability => ({ runs, 
 
 /** Per endpoint: availability over the last 24 h and 7 d, and its newest run. */
 export async function listEndpointHealth(db: Db, now: Date) {
-  const since = new Date(now.getTime() - 7 * DAY);
-  const day = new Date(now.getTime() - DAY);
+  const since = new Date(now.getTime() - 7 * DAY_MS);
+  const day = new Date(now.getTime() - DAY_MS);
   const [totals, lastRuns] = await Promise.all([
     db.$queryRaw<AvailabilityTotalsRow[]>`
       SELECT endpoint_id AS "endpointId",

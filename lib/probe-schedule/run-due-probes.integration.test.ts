@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { ProbeOptions } from "@/lib/probe/probe-report.ts";
 import { buildProbeReport, createFakeProbeRunner } from "@/lib/testing/probe-report-factory.ts";

@@ -42,7 +42,7 @@ describe("device probe runs", () => {
   it("refuses what is not a probe report", async () => {
     const deviceId = `probe-device/${randomUUID()}`;
     await database.db.device.create({ data: { id: deviceId } });
-    await expect(recordDeviceProbeRun(database.db, { deviceId, value: { version: 1, ok: true }, actor })).rejects.toMatchObject({ status: 400, code: "invalid_probe_report" });
+    await expect(recordDeviceProbeRun(database.db, { deviceId, value: { version: 1, ok: true }, actor })).rejects.toMatchObject({ kind: "invalid", code: "invalid_probe_report" });
     expect(await listDeviceProbeRuns(database.db, deviceId)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
+import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
 
 /** What the probe saw (`lead`) followed by the knowledge base's meaning of `code`, as one plain paragraph. */
 export function explainCode(code: string, lead?: string): string {
@@ -9,7 +10,7 @@ export function explainCode(code: string, lead?: string): string {
 }
 
 export function connackCode(mqttVersion: 4 | 5, value: number): string {
-  return mqttVersion === 5 ? `mqtt5:0x${value.toString(16).toUpperCase().padStart(2, "0")}` : `connack:${value}`;
+  return mqttVersion === 5 ? formatMqtt5Code(value) : `connack:${value}`;
 }
 
 /** Node socket/TLS error codes that have an `agent:` knowledge entry. */

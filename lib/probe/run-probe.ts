@@ -7,6 +7,7 @@ import { PROBE_STEP_NAMES, type ProbeOptions, type ProbeReport, type ProbeRunner
 import { parseProbeTarget, usesTls } from "./probe-target.ts";
 import { MqttWire, WireClosedError, WireTimeoutError, type WireEnd } from "./mqtt-wire.ts";
 import { assessTlsSession, describeCertificateChain, type TlsFlag } from "./tls-chain.ts";
+import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
 
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 const MAX_ADDRESSES = 8;
@@ -358,7 +359,7 @@ function describeEnd(end: WireEnd): string {
 }
 
 function endCode(end: WireEnd, fallback: string): string {
-  if (end.how === "disconnect" && end.reasonCode !== undefined) return `mqtt5:0x${end.reasonCode.toString(16).toUpperCase().padStart(2, "0")}`;
+  if (end.how === "disconnect" && end.reasonCode !== undefined) return formatMqtt5Code(end.reasonCode);
   if (end.how === "reset") return "agent:ECONNRESET";
   if (end.how === "error" && end.errorCode && /CERTIFICATE_REQUIRED|ALERT/.test(end.errorCode)) return "crt:1032";
   return codeForSocketError(end.errorCode) ?? fallback;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "@/lib/auth/rate-limiter.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createProbeTargetPolicy } from "./probe-target-policy.ts";
 import { runServerProbe } from "./run-server-probe.ts";
@@ -18,8 +18,8 @@ describe("runServerProbe", () => {
 
   it("refuses a host that is not on the allow-list before touching the network", async () => {
     const policy = createProbeTargetPolicy(["broker.example.com"]);
-    await expect(runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ status: 403, code: "probe_target_not_allowed" });
-    await expect(runServerProbe({ url: "ftp://broker.example.com" }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ status: 400 });
+    await expect(runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ kind: "forbidden", code: "probe_target_not_allowed" });
+    await expect(runServerProbe({ url: "ftp://broker.example.com" }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ kind: "invalid" });
   });
 
   it("refuses a listed name that resolves to loopback (no DNS-rebinding bypass) and connects nowhere", async () => {
@@ -42,8 +42,8 @@ describe("runServerProbe", () => {
     const tight = createRateLimiter({ limit: 1, windowMs: 60_000 });
     await runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u4", policy, limiter: tight });
     const second = runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u4", policy, limiter: tight });
-    await expect(second).rejects.toBeInstanceOf(AppError);
-    await expect(second).rejects.toMatchObject({ status: 429, code: "rate_limited" });
+    await expect(second).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(second).rejects.toMatchObject({ kind: "rate_limited", code: "rate_limited" });
     await expect(runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u5", policy, limiter: tight })).resolves.toMatchObject({ ok: true });
   });
 });

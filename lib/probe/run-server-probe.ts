@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RateLimiter } from "@/lib/auth/rate-limiter.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ForbiddenError, InvalidInputError, RateLimitedError } from "@/lib/errors/domain-errors.ts";
 import type { ProbeReport } from "./probe-report.ts";
 import { ProbeUrlError, parseProbeTarget } from "./probe-target.ts";
 import type { ProbeTargetPolicy } from "./probe-target-policy.ts";
@@ -42,15 +42,15 @@ export async function runServerProbe(request: ServerProbeRequest, deps: { userKe
   try {
     host = parseProbeTarget(request.url).host;
   } catch (error) {
-    if (error instanceof ProbeUrlError) throw new AppError(400, "invalid_probe_url", error.message);
+    if (error instanceof ProbeUrlError) throw new InvalidInputError("invalid_probe_url", error.message);
     throw error;
   }
   const refusal = deps.policy.refuseHost(host);
-  if (refusal) throw new AppError(403, "probe_target_not_allowed", `This server may not probe ${host}: ${refusal}. Run the probe CLI (npm run probe) from the device's network instead.`, { host });
+  if (refusal) throw new ForbiddenError("probe_target_not_allowed", `This server may not probe ${host}: ${refusal}. Run the probe CLI (npm run probe) from the device's network instead.`, { host });
   if (deps.limiter.hit(deps.userKey)) {
-    throw new AppError(429, "rate_limited", `Too many probes; try again in ${deps.limiter.retryAfterSeconds(deps.userKey)} s.`, { retryAfterSeconds: deps.limiter.retryAfterSeconds(deps.userKey) });
+    throw new RateLimitedError("rate_limited", `Too many probes; try again in ${deps.limiter.retryAfterSeconds(deps.userKey)} s.`, deps.limiter.retryAfterSeconds(deps.userKey));
   }
-  if (running.has(deps.userKey)) throw new AppError(429, "probe_running", "A probe of yours is still running; wait for it to finish.");
+  if (running.has(deps.userKey)) throw new RateLimitedError("probe_running", "A probe of yours is still running; wait for it to finish.");
   running.add(deps.userKey);
   try {
     return await runProbeWithPolicy({ ...request, ...(deps.signal && { signal: deps.signal }) }, (address) => deps.policy.refuseAddress(address));

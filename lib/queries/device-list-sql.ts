@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/db/client.ts";
 import type { DeviceListFilter, DeviceSort, SortDirection } from "@/lib/devices/device-list-params.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import type { DeviceListCursor } from "./cursor.ts";
 import { escapeLikePattern } from "./escape-like-pattern.ts";
 
@@ -120,8 +120,8 @@ function buildAfter(keys: OrderedKey[]): Prisma.Sql {
   return Prisma.sql`(${beyond} OR (${head.expr} = ${head.value} AND (${buildAfter(rest)})))`;
 }
 
-function invalidCursor(): AppError {
-  return new AppError(400, "invalid_query", "cursor belongs to another sort; start again without a cursor");
+function invalidCursor(): InvalidInputError {
+  return new InvalidInputError("invalid_query", "cursor belongs to another sort; start again without a cursor");
 }
 
 function throwInvalidCursor(): never {

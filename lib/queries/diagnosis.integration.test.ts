@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { FLEET_DEVICES } from "@/demo/simulator/fleet-profiles.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseAzureConnectionsLog } from "@/lib/sources/azure.ts";
 import { parseDeviceReport } from "@/lib/sources/device-report.ts";

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
 
 export type CodeTrendDay = { day: Date; disconnects: number; failedConnects: number; other: number };
 
@@ -17,13 +18,12 @@ export async function getCodeTrend(db: Db, input: { code: string; from: Date; to
     ORDER BY 1`;
 }
 
-const DAY = 86_400_000;
 
 /** One slot per UTC day in [from, to), zeros where the code did not occur, so the chart's x-axis is honest. */
 export function fillTrendDays(trend: readonly CodeTrendDay[], from: Date, to: Date): CodeTrendDay[] {
   const byDay = new Map(trend.map((day) => [day.day.getTime(), day]));
   const days: CodeTrendDay[] = [];
-  for (let t = Math.floor(from.getTime() / DAY) * DAY; t < to.getTime(); t += DAY) {
+  for (let t = Math.floor(from.getTime() / DAY_MS) * DAY_MS; t < to.getTime(); t += DAY_MS) {
     days.push(byDay.get(t) ?? { day: new Date(t), disconnects: 0, failedConnects: 0, other: 0 });
   }
   return days;

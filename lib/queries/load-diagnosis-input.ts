@@ -5,13 +5,13 @@ import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnos
 import { loadProbeEvidenceAround } from "@/lib/probe-schedule/load-probe-evidence.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
 import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 /** Bound on the events one diagnosis reads; a device in a storm keeps its newest events. */
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
-const MINUTE = 60_000;
 
 type FleetMinuteRow = { bucket: Date; devices: number };
 type CountRow = { devices: number };
@@ -102,7 +102,7 @@ async function loadFleetContext(db: Db, deviceId: string, events: readonly (Diag
   const scope = chooseFleetScope(events);
   if (!scope) return null;
   const drops = listDrops(events);
-  const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE) * MINUTE))];
+  const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE_MS) * MINUTE_MS))];
   const [devicesTotal, rows] = await Promise.all([countActiveDevices(db, deviceId, scope, window.from, window.to), loadDroppingDevices(db, deviceId, scope, minutes)]);
   return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
 }

@@ -1,4 +1,5 @@
 import type { EventKind, Reason } from "@/lib/events/connection-event.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
 type TimeLike = Date | string;
 
@@ -49,10 +50,9 @@ export type TimelineTick = { atMs: number; leftPct: number; label: string };
 
 export type DeviceTimeline = { bars: TimelineBar[]; markers: TimelineMarker[]; ticks: TimelineTick[] };
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 60 * MINUTE_MS;
 const DAY = 24 * HOUR;
-const TICK_STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY];
+const TICK_STEPS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 30 * MINUTE_MS, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY];
 const MAX_TICKS = 8;
 
 const toMs = (value: TimeLike): number => (typeof value === "string" ? Date.parse(value) : value.getTime());

@@ -1,7 +1,7 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { shapeDisconnectSeries } from "@/lib/fleet/shape-fleet-series.ts";
+import { HOUR_MS } from "@/lib/time/durations.ts";
 
-const HOUR_MS = 60 * 60 * 1000;
 
 /** One bar per hour: `hour` (ISO, UTC hour start), `total`, and a count per reason present in the range. */
 export type HourlyDisconnectBar = { hour: string; total: number } & Partial<Record<Reason, number>>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 import { ShareExpiryHoursSchema } from "./share-token.ts";
 
 export const CreateShareLinkSchema = z.object({

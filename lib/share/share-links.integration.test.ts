@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { toJsonText } from "@/lib/http/json.ts";
+import { toJsonText } from "@/lib/json/json-text.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getSharedDeviceView } from "./get-shared-device-view.ts";
@@ -96,12 +96,12 @@ describe("share links", () => {
     expect((await openShareLink(database.db, { token: generateShareToken().token, ip: null, now })).status).toBe("unknown");
     expect((await openShareLink(database.db, { token: "../../api/v1/devices", ip: null, now })).status).toBe("unknown");
     const { link } = await createShareLink(database.db, { deviceId: "share-a", from: at(10), to: at(2), expiresInHours: 24, actor, ip: null, now });
-    await expect(revokeShareLink(database.db, { deviceId: "share-b", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ status: 404 });
+    await expect(revokeShareLink(database.db, { deviceId: "share-b", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
   });
 
   it("refuses empty or over-long windows", async () => {
-    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(2), to: at(2), expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ status: 400 });
-    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(24 * 100), to: now, expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ status: 400 });
+    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(2), to: at(2), expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ kind: "invalid" });
+    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(24 * 100), to: now, expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ kind: "invalid" });
   });
 });
 
@@ -143,8 +143,8 @@ describe("incident share links", () => {
 
     // The link belongs to A: it is neither listed under B nor revocable through B or through a device.
     expect((await listShareLinks(database.db, { incidentId: incidentB }, now)).map((item) => item.id)).not.toContain(link.id);
-    await expect(revokeShareLink(database.db, { incidentId: incidentB, linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ status: 404 });
-    await expect(revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ status: 404 });
+    await expect(revokeShareLink(database.db, { incidentId: incidentB, linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
+    await expect(revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
   });
 
   it("expires and revokes like a device link; a check counts no visit but records a refusal", async () => {

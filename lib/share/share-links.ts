@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { computeShareExpiry, generateShareToken, getShareLinkStatus, hashShareToken, MAX_SHARE_WINDOW_MS, ShareTokenSchema, type ShareLinkStatus } from "./share-token.ts";
 
 /**
@@ -60,8 +60,8 @@ export function getShareScope(link: Pick<ShareLinkSummary, "deviceId" | "windowF
 export async function createShareLink(db: Db, input: CreateShareLinkInput): Promise<{ link: ShareLinkSummary; token: string }> {
   const now = input.now ?? new Date();
   if ("deviceId" in input) {
-    if (input.to.getTime() <= input.from.getTime()) throw new AppError(400, "invalid_window", "`to` must be after `from`.");
-    if (input.to.getTime() - input.from.getTime() > MAX_SHARE_WINDOW_MS) throw new AppError(400, "invalid_window", "A shared window can span at most 92 days.");
+    if (input.to.getTime() <= input.from.getTime()) throw new InvalidInputError("invalid_window", "`to` must be after `from`.");
+    if (input.to.getTime() - input.from.getTime() > MAX_SHARE_WINDOW_MS) throw new InvalidInputError("invalid_window", "A shared window can span at most 92 days.");
   }
   const scope = "deviceId" in input ? { deviceId: input.deviceId, windowFrom: input.from, windowTo: input.to } : { incidentId: input.incidentId };
   const { token, tokenHash } = generateShareToken();
@@ -96,7 +96,7 @@ export async function revokeShareLink(db: Db, input: ScopeFilter & { linkId: str
   const scope: ScopeFilter = "deviceId" in input ? { deviceId: input.deviceId } : { incidentId: input.incidentId };
   return db.$transaction(async (tx) => {
     const existing = await tx.shareLink.findFirst({ where: { id: input.linkId, ...scope }, select: SUMMARY_SELECT });
-    if (!existing) throw new AppError(404, "share_link_not_found", `No such share link for this ${"deviceId" in scope ? "device" : "incident"}.`);
+    if (!existing) throw new NotFoundError("share_link_not_found", `No such share link for this ${"deviceId" in scope ? "device" : "incident"}.`);
     if (existing.revokedAt) return toSummary(existing, now);
     const row = await tx.shareLink.update({ where: { id: existing.id }, data: { revokedAt: now }, select: SUMMARY_SELECT });
     await recordAuditEvent(tx, { action: "share_link.revoked", actor: input.actor, ip: input.ip, target: { type: "share_link", id: row.id }, details: scopeDetails(row) });

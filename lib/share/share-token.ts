@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { generateSecretPart, hashSecretToken, SECRET_PART_PATTERN } from "@/lib/security/secret-token.ts";
+import { HOUR_MS } from "@/lib/time/durations.ts";
 
 const TOKEN_PREFIX = "lss_";
 export const SHARE_TOKEN_PATTERN = new RegExp(`^lss_${SECRET_PART_PATTERN}$`);
 export const ShareTokenSchema = z.string().regex(SHARE_TOKEN_PATTERN, "is not a share-link token");
 
-const HOUR_MS = 3_600_000;
 export const DEFAULT_SHARE_EXPIRY_HOURS = 7 * 24;
 export const MIN_SHARE_EXPIRY_HOURS = 1;
 export const MAX_SHARE_EXPIRY_HOURS = 30 * 24;

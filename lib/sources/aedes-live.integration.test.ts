@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { EVENT_DEFAULTS, type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { DeviceIdSchema, finishEvents, formatZodError, guard, readInstant, reject } from "./adapter-kit.ts";
-import { findCrtName, findCrtNumber, findMqtt5CodeByName, formatMqtt5Code, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
+import { findCrtName, findCrtNumber, findMqtt5CodeByName, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
+import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
 
 export const DEVICE_REPORT_SOURCE = "device-report";
 

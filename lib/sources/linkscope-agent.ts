@@ -14,7 +14,8 @@ import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type Connect
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
-import { formatMqtt5Code, mapVendorCode } from "./vendor-codes.ts";
+import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
 
 export const LINKSCOPE_AGENT_SOURCE = "linkscope-agent";
 export const LINKSCOPE_AGENT_TOPICS = [AGENT_REPORT_TOPIC_FILTER] as const;

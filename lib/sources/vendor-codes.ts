@@ -494,11 +494,6 @@ export function listVendorCodes(): VendorCode[] {
   return [...BY_CODE.values()];
 }
 
-/** `mqtt5:0x8E` spelling: two uppercase hex digits. */
-export function formatMqtt5Code(value: number): string {
-  return `mqtt5:0x${value.toString(16).toUpperCase().padStart(2, "0")}`;
-}
-
 /** Lower-case kebab slug of a vendor message, used for string-keyed namespaces (mosquitto, aedes, libmosquitto, …). */
 export function slugify(text: string): string {
   return text

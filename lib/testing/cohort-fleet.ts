@@ -1,6 +1,6 @@
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 
 /** One stretch of a device's life: it drops every `dropEveryMs` (reconnecting a minute later), with these reasons in turn. */
 export type DropPlan = { from: Date; to: Date; dropEveryMs: number; reasons: readonly Reason[]; refuseEveryMs?: number };
@@ -34,14 +34,14 @@ export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], o
     // Plans follow each other: the device stays connected from one into the next.
     if (events.length === 0) events.push(make("connected", at, "connected", `${deviceId}#${session}`));
     let drops = 0;
-    for (let dropAt = start + plan.dropEveryMs; dropAt < plan.to.getTime() - 2 * MINUTE; dropAt += plan.dropEveryMs) {
+    for (let dropAt = start + plan.dropEveryMs; dropAt < plan.to.getTime() - 2 * MINUTE_MS; dropAt += plan.dropEveryMs) {
       const reason = plan.reasons[drops % plan.reasons.length] ?? "connection_lost";
       events.push(make("disconnected", dropAt, reason, `${deviceId}#${session}`));
       drops += 1;
       session += 1;
-      at = dropAt + MINUTE;
+      at = dropAt + MINUTE_MS;
       if (plan.refuseEveryMs && drops % Math.max(1, Math.round(plan.refuseEveryMs / plan.dropEveryMs)) === 0) {
-        events.push(make("connect_failed", at - MINUTE / 2, "not_authorized", `${deviceId}#refused${session}`));
+        events.push(make("connect_failed", at - MINUTE_MS / 2, "not_authorized", `${deviceId}#refused${session}`));
       }
       events.push(make("connected", at, "connected", `${deviceId}#${session}`));
     }

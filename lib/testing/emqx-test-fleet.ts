@@ -3,8 +3,8 @@ import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const MINUTE = 60_000;
 
 /** An EMQX connect (`connectedAt`) or disconnect (`at`) message of `deviceId` on `node`, through the real adapter. */
 export function emqxLifecycleEvent(node: string, deviceId: string, kind: "connected" | "disconnected", connectedAt: number, at = connectedAt, reason = "keepalive_timeout"): ConnectionEvent {
@@ -30,7 +30,7 @@ export function createEmqxTestFleet(db: Db, size: number, prefix = "alert-dev") 
       await recordConnectionEvents(db, deviceIds.map((id) => emqxLifecycleEvent(node, id, "connected", at)));
     },
     async drop(deviceIds: string[], at: number, reason?: string) {
-      await recordConnectionEvents(db, deviceIds.map((id) => emqxLifecycleEvent(node, id, "disconnected", connectedAt.get(id) ?? at - MINUTE, at, reason)));
+      await recordConnectionEvents(db, deviceIds.map((id) => emqxLifecycleEvent(node, id, "disconnected", connectedAt.get(id) ?? at - MINUTE_MS, at, reason)));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
-import { createSeededRandom, pickExponential } from "@/lib/simulator/seeded-random.ts";
+import { createSeededRandom, pickExponential } from "@/demo/simulator/seeded-random.ts";
 
 export type SyntheticFleetOptions = {
   seed: number;

@@ -2,8 +2,8 @@ import type { AlertChannel } from "@/generated/prisma/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { maskWebhookUrl } from "../webhook-url.ts";
 import { AlertChannelIdPattern, type CreateAlertChannel, type UpdateAlertChannel } from "./alert-channel-schemas.ts";
 import { ChannelConfigSchemas, maskSecretKey } from "./channel-config.ts";
@@ -57,7 +57,7 @@ function parseConfig(type: AlertChannelType, settings: unknown, secrets: unknown
 
 async function requireUniqueName(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], name: string, exceptId?: string): Promise<void> {
   const clash = await db.alertChannel.findFirst({ where: { name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
-  if (clash) throw new AppError(409, "channel_name_taken", `A channel named “${name}” exists already.`);
+  if (clash) throw new ConflictError("channel_name_taken", `A channel named “${name}” exists already.`);
 }
 
 export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: By): Promise<AlertChannelView> {
@@ -75,7 +75,7 @@ export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: 
 export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertChannel, by: By): Promise<AlertChannelView> {
   const channel = await db.$transaction(async (tx) => {
     const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id } }) : null;
-    if (!existing) throw new AppError(404, "alert_channel_not_found", `No alert channel ${id}.`);
+    if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
     const name = patch.name ?? existing.name;
     if (name !== existing.name) await requireUniqueName(tx, name, id);
     const givenSecrets = Object.fromEntries(Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined));
@@ -97,7 +97,7 @@ export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertC
 export async function deleteAlertChannel(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
     const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id }, select: { name: true, type: true } }) : null;
-    if (!existing) throw new AppError(404, "alert_channel_not_found", `No alert channel ${id}.`);
+    if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
     await tx.alertChannel.delete({ where: { id } });
     await recordAuditEvent(tx, { action: "alert_channel.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_channel", id }, details: existing });
   });

@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { AppError } from "@/lib/http/app-error.ts";
+import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { FLEET_SUBJECT } from "../alert-kinds.ts";
 import { AlertChannelIdPattern } from "./alert-channel-schemas.ts";
 import { toChannelConfig } from "./channel-config.ts";
@@ -18,9 +18,9 @@ export async function sendAlertChannelTest(
   options: { publicBaseUrl: string; endpoints?: ChannelEndpoints; timeoutMs?: number; now?: Date },
 ): Promise<ChannelSendResult> {
   const row = AlertChannelIdPattern.test(id) ? await db.alertChannel.findUnique({ where: { id } }) : null;
-  if (!row) throw new AppError(404, "alert_channel_not_found", `No alert channel ${id}.`);
+  if (!row) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
   const channel = toChannelConfig(row);
-  if (!channel) throw new AppError(409, "invalid_channel", "The channel's settings no longer validate; edit the channel first.");
+  if (!channel) throw new ConflictError("invalid_channel", "The channel's settings no longer validate; edit the channel first.");
   const now = (options.now ?? new Date()).toISOString();
   const notification: StoredNotification = {
     rule: { id: `channel-${row.id}`, name: `Test of channel “${row.name}”`, kind: "connected_below", threshold: 0, source: null, brokerNode: null },

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db/client.ts";
 import { DeviceListParamsSchema } from "@/lib/devices/device-list-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema, DeviceListCursorParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema, DeviceListCursorParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { searchDevices } from "@/lib/queries/search-devices.ts";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { CodeParamSchema } from "@/lib/knowledge/code-params.ts";
 import { getCodeDetails } from "@/lib/queries/get-code-details.ts";

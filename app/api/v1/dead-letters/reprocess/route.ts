@@ -3,7 +3,7 @@ import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { reprocessDeadLetters } from "@/lib/ingest/reprocess-dead-letters.ts";
 import { DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";

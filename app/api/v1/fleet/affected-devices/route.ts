@@ -5,7 +5,7 @@ import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/
 import { listAffectedDevices } from "@/lib/fleet/list-affected-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 const AffectedDevicesQuerySchema = z.discriminatedUnion("by", [

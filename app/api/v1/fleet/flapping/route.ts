@@ -3,7 +3,7 @@ import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/
 import { listFlappingDevices } from "@/lib/fleet/list-flapping-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 const FlappingQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(20, 200) });

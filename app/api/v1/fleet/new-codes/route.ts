@@ -3,7 +3,7 @@ import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/
 import { listNewCodes } from "@/lib/fleet/list-new-codes.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 const NewCodesQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(50, 200) });

@@ -3,7 +3,7 @@ import { FleetQuerySchema, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listOfflineDevices } from "@/lib/fleet/list-offline-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/http/query-schemas.ts";
+import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 const OfflineQuerySchema = FleetQuerySchema.omit({ from: true, to: true }).extend({ limit: createLimitParamSchema(20, 200) });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
 

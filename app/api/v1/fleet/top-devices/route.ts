@@ -3,8 +3,8 @@ import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { createLimitParamSchema, DAY_IN_MS, TimestampParamSchema } from "@/lib/http/query-schemas.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { createLimitParamSchema, DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { listTopDroppingDevices } from "@/lib/queries/list-top-dropping-devices.ts";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { revokeApiToken } from "@/lib/auth/api-tokens.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 const ParamsSchema = z.object({ tokenId: z.uuid({ error: "must be a token ID" }) });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { updateUser, UpdateUserSchema } from "@/lib/auth/users.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { readJsonBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 

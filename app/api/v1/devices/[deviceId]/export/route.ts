@@ -5,8 +5,8 @@ import { formatDeviceHistoryCsv, formatDeviceHistoryJson, TRUNCATED_HEADER } fro
 import { loadDeviceHistory } from "@/lib/exports/load-device-history.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { DAY_IN_MS } from "@/lib/http/query-schemas.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 

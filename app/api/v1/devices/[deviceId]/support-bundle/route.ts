@@ -5,8 +5,8 @@ import { buildExportFileName, SupportBundleQuerySchema } from "@/lib/exports/exp
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { requireTimeRange } from "@/lib/http/parse-time-range.ts";
-import { DAY_IN_MS } from "@/lib/http/query-schemas.ts";
+import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 
 /** One JSON file per device: events, sessions, findings, recommended settings and the vendor-ticket text, redacted. */

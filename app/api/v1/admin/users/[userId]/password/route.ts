@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PasswordSchema, resetUserPassword } from "@/lib/auth/users.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { readJsonBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 

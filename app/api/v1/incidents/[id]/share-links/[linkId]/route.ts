@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
-import { parseInput } from "@/lib/http/parse-input.ts";
+import { parseInput } from "@/lib/validation/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { revokeShareLink } from "@/lib/share/share-links.ts";
 

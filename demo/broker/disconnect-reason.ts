@@ -1,4 +1,4 @@
-import type { EmqxDisconnectReason } from "@/lib/broker/emqx-lifecycle-format";
+import type { EmqxDisconnectReason } from "@/demo/broker/emqx-lifecycle-format";
 
 /** Raised by our authorizePublish hook; aedes turns it into a clientError and drops the connection. */
 export class PublishNotAuthorizedError extends Error {

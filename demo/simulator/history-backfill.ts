@@ -9,7 +9,7 @@ import {
   type ConnectionFacts,
   type EmqxConnackReasonCode,
   type EmqxDisconnectReason,
-} from "@/lib/broker/emqx-lifecycle-format.ts";
+} from "@/demo/broker/emqx-lifecycle-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { DeadLetterInput } from "@/lib/ingest/dead-letters.ts";
@@ -32,6 +32,7 @@ import {
   type SecondsRange,
 } from "./fleet-profiles.ts";
 import { createSeededRandom, pickExponential, pickUniform } from "./seeded-random.ts";
+import { SECOND_MS } from "@/lib/time/durations.ts";
 
 export type HistoryMessage = { topic: string; payload: string };
 
@@ -46,8 +47,7 @@ export type FleetHistoryOptions = {
 /** The seed `npm run db:seed` uses, so two runs over the same window produce the same messages (and dedupe). */
 export const DEFAULT_HISTORY_SEED = 20_261_122;
 
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
+const MINUTE = 60 * SECOND_MS;
 const DAY = 24 * 60 * MINUTE;
 /** Devices come online over the first minutes of the window, not all in the same millisecond. */
 const INITIAL_CONNECT_SPREAD_MS = 10 * MINUTE;
@@ -90,8 +90,8 @@ export function* generateFleetHistory(options: FleetHistoryOptions): Generator<H
 
   const restart: BrokerRestart = {
     at: Math.round(from + (to - from) * pickUniform(random, 0.4, 0.75)),
-    shutdownSpreadMs: 3 * SECOND,
-    reconnectWithinMs: 30 * SECOND,
+    shutdownSpreadMs: 3 * SECOND_MS,
+    reconnectWithinMs: 30 * SECOND_MS,
   };
 
   const stamped: { at: number; rank: number; seq: number; message: HistoryMessage }[] = [];
@@ -139,7 +139,7 @@ function firstConnectAt(timeline: Timeline): number {
 }
 
 function pickSeconds(random: () => number, range: SecondsRange): number {
-  return pickUniform(random, range[0], range[1]) * SECOND;
+  return pickUniform(random, range[0], range[1]) * SECOND_MS;
 }
 
 function pickEphemeralPort(random: () => number): number {
@@ -179,7 +179,7 @@ function generateCredentialExpiry(device: CredentialExpiryDevice, timeline: Time
   const { tokenLifetimeSec, lifetimeJitterSec, reconnectDelaySec } = device.history;
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
-    const lifetime = (tokenLifetimeSec + pickUniform(timeline.random, -lifetimeJitterSec, lifetimeJitterSec)) * SECOND;
+    const lifetime = (tokenLifetimeSec + pickUniform(timeline.random, -lifetimeJitterSec, lifetimeJitterSec)) * SECOND_MS;
     const end = addSession(timeline, device.ip, t, lifetime, "not_authorized");
     if (end === null) return;
     t = end + pickSeconds(timeline.random, reconnectDelaySec);
@@ -190,7 +190,7 @@ function generateFlaky(device: FlakyNetworkDevice, timeline: Timeline): void {
   const { meanSessionSec, minSessionSec, reconnectDelaySec } = device.history;
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
-    const duration = Math.max(minSessionSec * SECOND, pickExponential(timeline.random, meanSessionSec * SECOND));
+    const duration = Math.max(minSessionSec * SECOND_MS, pickExponential(timeline.random, meanSessionSec * SECOND_MS));
     const end = addSession(timeline, device.ip, t, duration, "tcp_closed");
     if (end === null) return;
     t = end + pickSeconds(timeline.random, reconnectDelaySec);
@@ -203,7 +203,7 @@ function generateNatIdleTimeout(device: NatIdleTimeoutDevice, timeline: Timeline
   const { periodSec, jitterSec } = device.telemetry;
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
-    const duration = (periodSec + pickUniform(timeline.random, -jitterSec, jitterSec)) * SECOND;
+    const duration = (periodSec + pickUniform(timeline.random, -jitterSec, jitterSec)) * SECOND_MS;
     // The reconnect takes the stale session over (clean start: EMQX says `discarded`).
     const end = addSession(timeline, device.ip, t, duration, "discarded");
     if (end === null) return;
@@ -215,7 +215,7 @@ function generateRateLimited(device: RateLimitedDevice, timeline: Timeline): voi
   const { burstEverySec, burstJitterSec, reconnectDelaySec } = device.history;
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
-    const duration = (burstEverySec + pickUniform(timeline.random, -burstJitterSec, burstJitterSec)) * SECOND;
+    const duration = (burstEverySec + pickUniform(timeline.random, -burstJitterSec, burstJitterSec)) * SECOND_MS;
     const end = addSession(timeline, device.ip, t, duration, "message_rate_too_high");
     if (end === null) return;
     t = end + pickSeconds(timeline.random, reconnectDelaySec);
@@ -226,7 +226,7 @@ function generateKeepaliveHang(device: KeepaliveHangDevice, timeline: Timeline):
   const { meanSessionSec, minSessionSec, hungSec } = device.history;
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
-    const duration = Math.max(minSessionSec * SECOND, pickExponential(timeline.random, meanSessionSec * SECOND));
+    const duration = Math.max(minSessionSec * SECOND_MS, pickExponential(timeline.random, meanSessionSec * SECOND_MS));
     const end = addSession(timeline, device.ip, t, duration, "keepalive_timeout");
     if (end === null) return;
     // The device stays hung until its watchdog reboots it.
@@ -251,7 +251,7 @@ function generateDuplicateClientId(device: DuplicateClientIdDevice, timeline: Ti
       if (t + duration < calmEnd) {
         const end = addSession(timeline, primaryIp, t, duration, "normal");
         if (end === null) return;
-        t = end + pickUniform(random, 2, 10) * SECOND;
+        t = end + pickUniform(random, 2, 10) * SECOND_MS;
         continue;
       }
       const end = addSession(timeline, primaryIp, t, calmEnd - t, "takenover");
@@ -267,7 +267,7 @@ function generateDuplicateClientId(device: DuplicateClientIdDevice, timeline: Ti
         if (!ownerIsTwin) break; // the primary keeps the session into the next calm period
         const end = addSession(timeline, twinIp, t, duration, "normal"); // the twin is switched off
         if (end === null) return;
-        t = end + pickUniform(random, 1, 5) * SECOND;
+        t = end + pickUniform(random, 1, 5) * SECOND_MS;
         break;
       }
       const end = addSession(timeline, ownerIsTwin ? twinIp : primaryIp, t, duration, "takenover");
@@ -282,7 +282,7 @@ function generateDuplicateClientId(device: DuplicateClientIdDevice, timeline: Ti
 function generateReconnectStorm(device: ReconnectStormDevice, timeline: Timeline): void {
   const { random } = timeline;
   const { burstEverySec, burstJitterSec, attemptsPerBurst, retryMs, crashAfterMs } = device.history;
-  const nextBurstAfter = () => (burstEverySec + pickUniform(random, -burstJitterSec, burstJitterSec)) * SECOND;
+  const nextBurstAfter = () => (burstEverySec + pickUniform(random, -burstJitterSec, burstJitterSec)) * SECOND_MS;
   const retry = () => retryMs + pickUniform(random, -30, 30);
   let t = firstConnectAt(timeline);
   while (t < timeline.to) {
@@ -299,7 +299,7 @@ function generateReconnectStorm(device: ReconnectStormDevice, timeline: Timeline
 
 function generateBadCredentials(device: BadCredentialsDevice, timeline: Timeline): void {
   const { retryEverySec, retryJitterSec } = device.history;
-  let t = timeline.from + pickUniform(timeline.random, 0, retryEverySec * SECOND);
+  let t = timeline.from + pickUniform(timeline.random, 0, retryEverySec * SECOND_MS);
   while (t < timeline.to) {
     timeline.episodes.push({
       type: "refusal",
@@ -307,7 +307,7 @@ function generateBadCredentials(device: BadCredentialsDevice, timeline: Timeline
       reasonCode: "bad_username_or_password",
       conn: { ip: device.ip, port: pickEphemeralPort(timeline.random) },
     });
-    t += (retryEverySec + pickUniform(timeline.random, -retryJitterSec, retryJitterSec)) * SECOND;
+    t += (retryEverySec + pickUniform(timeline.random, -retryJitterSec, retryJitterSec)) * SECOND_MS;
   }
 }
 
@@ -326,16 +326,16 @@ function applyBrokerRestart(episodes: Episode[], restart: BrokerRestart, random:
     const spansRestart = episode.start < restart.at && (episode.end === null || episode.end > restart.at);
     if (spansRestart) {
       const shutdownAt = Math.round(restart.at + pickUniform(random, 0, restart.shutdownSpreadMs));
-      const reconnectAt = Math.round(restart.at + pickUniform(random, 5 * SECOND, restart.reconnectWithinMs));
+      const reconnectAt = Math.round(restart.at + pickUniform(random, 5 * SECOND_MS, restart.reconnectWithinMs));
       out.push({ ...episode, end: shutdownAt, reason: "server_shutting_down" });
-      if (episode.end === null || episode.end > reconnectAt + SECOND) {
+      if (episode.end === null || episode.end > reconnectAt + SECOND_MS) {
         out.push({ ...episode, start: reconnectAt, conn: { ...episode.conn, port: pickEphemeralPort(random) } });
       }
       continue;
     }
     if (episode.start >= restart.at && episode.start <= downUntil) {
-      const start = Math.round(restart.at + pickUniform(random, 5 * SECOND, restart.reconnectWithinMs));
-      if (episode.end === null || episode.end > start + SECOND) out.push({ ...episode, start });
+      const start = Math.round(restart.at + pickUniform(random, 5 * SECOND_MS, restart.reconnectWithinMs));
+      if (episode.end === null || episode.end > start + SECOND_MS) out.push({ ...episode, start });
       continue;
     }
     out.push(episode);

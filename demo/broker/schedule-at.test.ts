@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { scheduleAt } from "@/lib/broker/schedule-at";
+import { scheduleAt } from "@/demo/broker/schedule-at";
 
 describe("scheduleAt", () => {
   beforeEach(() => {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Authenticate, AuthenticateResult } from "@/lib/broker/embedded-broker.ts";
+import type { Authenticate, AuthenticateResult } from "@/demo/broker/embedded-broker.ts";
 
 /**
  * Demo-only signing key shared by the simulated devices and the embedded broker's authenticator. It protects

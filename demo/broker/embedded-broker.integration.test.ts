@@ -5,7 +5,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
 import { pino } from "pino";
 import { z } from "zod";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker";
 
 const LIFECYCLE_FILTER = "$SYS/brokers/+/clients/#";
 const WAIT_MS = 10_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError } from "./app-error.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { findNulCharacter, parseInput } from "./parse-input.ts";
 
 describe("parseInput", () => {
-  it("refuses U+0000 anywhere in the input with a 400 naming where, before Postgres can fail on it", () => {
+  it("refuses U+0000 anywhere in the input as invalid input naming where, before Postgres can fail on it", () => {
     const schema = z.object({ q: z.string(), tags: z.array(z.string()) });
     const refused = (() => {
       try {
@@ -13,8 +13,8 @@ describe("parseInput", () => {
         return error;
       }
     })();
-    expect(refused).toBeInstanceOf(AppError);
-    expect(refused).toMatchObject({ status: 400, code: "invalid_query", message: expect.stringContaining("tags.1: must not contain the NUL character") });
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect(refused).toMatchObject({ kind: "invalid", code: "invalid_query", message: expect.stringContaining("tags.1: must not contain the NUL character") });
     expect(parseInput(schema, { q: "ok", tags: ["x"] })).toEqual({ q: "ok", tags: ["x"] });
   });
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Aedes, AuthenticateError, Client, ConnectPacket } from "aedes";
 import type { Logger } from "@/lib/log/logger";
-import { hasSentDisconnect, interceptClientRegistration } from "@/lib/broker/aedes-internals";
-import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError, PublishRateExceededError } from "@/lib/broker/disconnect-reason";
+import { hasSentDisconnect, interceptClientRegistration } from "@/demo/broker/aedes-internals";
+import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError, PublishRateExceededError } from "@/demo/broker/disconnect-reason";
 import {
   buildConnackPayload,
   buildConnectedPayload,
@@ -15,8 +15,8 @@ import {
   type EmqxDisconnectReason,
   type LifecycleEventName,
   type LifecycleMessage,
-} from "@/lib/broker/emqx-lifecycle-format";
-import { scheduleAt } from "@/lib/broker/schedule-at";
+} from "@/demo/broker/emqx-lifecycle-format";
+import { scheduleAt } from "@/demo/broker/schedule-at";
 import { readAgentReportTopic } from "@/lib/agent/export-format";
 
 const AGENT_TOPIC_PREFIX = "linkscope/agent/";

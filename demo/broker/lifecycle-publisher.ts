@@ -1,6 +1,6 @@
 import type { Aedes } from "aedes";
 import type { Logger } from "@/lib/log/logger";
-import type { LifecycleMessage } from "@/lib/broker/emqx-lifecycle-format";
+import type { LifecycleMessage } from "@/demo/broker/emqx-lifecycle-format";
 
 export interface LifecyclePublisher {
   publish: (message: LifecycleMessage) => void;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
 import { AGENT_REPORT_TOPIC_FILTER, AgentReportSchema } from "@/lib/agent/export-format.ts";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { chooseDevices, createSimulatorAuthenticator, DEMO_PUBLISH_RATE_LIMIT, SCENARIO_NAMES, startFleetSimulator, type FleetSimulator } from "./fleet-simulator.ts";
 import { createSeededRandom } from "./seeded-random.ts";

@@ -1,5 +1,5 @@
-import { AppError } from "@/lib/http/app-error.ts";
-import { resolveTimeRange, type TimeRange } from "@/lib/http/query-schemas.ts";
+import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
+import { resolveTimeRange, type TimeRange } from "@/lib/validation/query-schemas.ts";
 
 /** Resolves parsed `from`/`to` into a bounded window (missing values default to `defaultSpanMs` before now). */
 export function requireTimeRange(
@@ -8,6 +8,6 @@ export function requireTimeRange(
   now = new Date(),
 ): TimeRange {
   const resolved = resolveTimeRange(params, defaultSpanMs, now);
-  if (!resolved.ok) throw new AppError(400, "invalid_query", resolved.message, [{ path: "from", message: resolved.message }]);
+  if (!resolved.ok) throw new InvalidInputError("invalid_query", resolved.message, [{ path: "from", message: resolved.message }]);
   return resolved.range;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { decodeDeviceListCursor, decodeEventCursor } from "@/lib/queries/cursor.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Widest window any read accepts; keeps every query bounded by the time indexes. */
 export const MAX_RANGE_MS = 92 * DAY_MS;
 

@@ -9,24 +9,24 @@ import { closeSync, existsSync, openSync, readdirSync, statSync } from "node:fs"
 import path from "node:path";
 import { z } from "zod";
 import { createDb } from "@/lib/db/client.ts";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/db/embedded-postgres.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/lib/auth/bootstrap.ts";
-import { writeEmbeddedDatabaseUrl } from "@/lib/db/embedded-database-url.ts";
+import { writeEmbeddedDatabaseUrl } from "@/demo/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createStartProgress } from "./start-progress.ts";
-import { backfillFleetHistory } from "@/lib/simulator/history-backfill.ts";
+import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
-import { FLEET_DEVICES } from "@/lib/simulator/fleet-profiles.ts";
+import { FLEET_DEVICES } from "@/demo/simulator/fleet-profiles.ts";
 import {
   createSimulatorAuthenticator,
   DEMO_PUBLISH_RATE_LIMIT,
   SCENARIO_NAMES,
   startFleetSimulator,
   type ScenarioName,
-} from "@/lib/simulator/fleet-simulator.ts";
+} from "@/demo/simulator/fleet-simulator.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 // The console is the demo's face: one line per step. Each part logs to its own file (per-batch info lines with LOG_LEVEL=info).
@@ -113,7 +113,7 @@ process.on("SIGTERM", () => void shutdown(0));
 /** Starts a part as its own process, its output going to its log file (truncated at each start). */
 function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): ChildProcess {
   // detached: Ctrl+C reaches only this launcher, which then stops children in order (worker flushes first).
-  const guard = path.join(root, "scripts/exit-with-parent.cjs");
+  const guard = path.join(root, "demo/exit-with-parent.cjs");
   const output = openSync(progress.logFile(name).path, "w");
   const child = spawn(process.execPath, ["--require", guard, ...args], { cwd: root, env: childEnv, stdio: ["ignore", output, output, "ipc"], detached: true });
   closeSync(output);
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
 
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, NEXT_TELEMETRY_DISABLED: "1" };
   const webEnv = { ...childEnv, NEXTAUTH_SECRET: authSecret, NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://${env.HOST}:${env.PORT}` };
-  runChild("ingest worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
+  runChild("ingest worker", ["--import", "tsx", path.join(root, "worker/main.ts")], {
     ...childEnv,
     DATABASE_POOL_MAX: "3",
     NEXTAUTH_URL: webEnv.NEXTAUTH_URL,
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     INGEST_IGNORE_CLIENT_IDS: AGENT_REPORT_WORKER_CLIENT_ID,
   });
   // Device-side reports from the Linkscope agent arrive on their own topics; a second worker ingests them.
-  runChild("agent report worker", ["--import", "tsx", path.join(root, "lib/ingest/worker-main.ts")], {
+  runChild("agent report worker", ["--import", "tsx", path.join(root, "worker/main.ts")], {
     ...childEnv,
     DATABASE_POOL_MAX: "2",
     // Reports are not latency-critical: fewer, larger transactions keep the shared embedded database calm.

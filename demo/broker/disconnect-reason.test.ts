@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError } from "@/lib/broker/disconnect-reason";
+import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError } from "@/demo/broker/disconnect-reason";
 
 function errorWithCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
-import { startEmbeddedBroker } from "@/lib/broker/embedded-broker.ts";
+import { startEmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { startIngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";

@@ -10,7 +10,7 @@ import {
   normalizeIpAddress,
   PERSISTENT_SESSION_EXPIRY_MS,
   type ConnectionFacts,
-} from "@/lib/broker/emqx-lifecycle-format";
+} from "@/demo/broker/emqx-lifecycle-format";
 
 const facts: ConnectionFacts = {
   clientId: "dev/1",

@@ -10,8 +10,8 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
 import { startRetentionJob } from "@/lib/storage/retention-job.ts";
-import type { IngestWorker } from "./ingest-worker.ts";
-import { startSourceWorkers } from "./start-source-workers.ts";
+import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
+import { startSourceWorkers } from "@/lib/ingest/start-source-workers.ts";
 
 // Entry point of the ingest worker process: plain Node, no Next imports (STYLE.md rule 2).
 const env = readWorkerEnv();

@@ -11,18 +11,18 @@
  * Messages are QoS 1, not retained, and queue for offline persistent (clean=false) subscribers. Clients may
  * subscribe to `$SYS/brokers/+/clients/#` but may not publish under `$SYS/` (such a client is disconnected with
  * reason `not_authorized`, as EMQX does with `authorization.deny_action = disconnect`).
- * Reasons, topics and payload fields are documented in lib/broker/emqx-lifecycle-format.ts.
+ * Reasons, topics and payload fields are documented in demo/broker/emqx-lifecycle-format.ts.
  */
 import type { EventEmitter } from "node:events";
 import net, { type AddressInfo, type Socket } from "node:net";
 import { Aedes } from "aedes";
 import { z } from "zod";
 import { createLogger, type Logger } from "@/lib/log/logger";
-import { DEFAULT_NODE_NAME } from "@/lib/broker/emqx-lifecycle-format";
-import { createLifecyclePublisher } from "@/lib/broker/lifecycle-publisher";
-import { createLifecycleTracker, type Authenticate, type PublishRateLimit } from "@/lib/broker/lifecycle-tracker";
+import { DEFAULT_NODE_NAME } from "@/demo/broker/emqx-lifecycle-format";
+import { createLifecyclePublisher } from "@/demo/broker/lifecycle-publisher";
+import { createLifecycleTracker, type Authenticate, type PublishRateLimit } from "@/demo/broker/lifecycle-tracker";
 
-export type { Authenticate, AuthenticateInput, AuthenticateResult, PublishRateLimit } from "@/lib/broker/lifecycle-tracker";
+export type { Authenticate, AuthenticateInput, AuthenticateResult, PublishRateLimit } from "@/demo/broker/lifecycle-tracker";
 
 export interface EmbeddedBrokerOptions {
   /** 0 (default) picks a free port. */

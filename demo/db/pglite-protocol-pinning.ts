@@ -29,13 +29,13 @@ const END_OF_REQUEST = new Set([0x53, 0x51]);
  * uses for parameterized queries) connection A's Bind can then meet connection B's unnamed Parse: errors such as
  * "unnamed prepared statement does not exist", or A's parameters bound to B's statement. Its queue also stays
  * stuck after a failed message. This replaces the queue's scheduler (an internal of the pinned version, checked
- * at startup and by lib/db/embedded-postgres.integration.test.ts) so a connection keeps the backend from its
+ * at startup and by demo/db/embedded-postgres.integration.test.ts) so a connection keeps the backend from its
  * first extended-protocol message until its Sync, and a failure never stalls the queue.
  */
 export function pinExtendedProtocolSequences(server: PGLiteSocketServer): void {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
   if (!queue || !Array.isArray(queue.queue) || typeof queue.processQueue !== "function" || typeof queue.clearQueueForHandler !== "function") {
-    throw new Error("pglite-socket internals changed (queryQueue); review lib/db/pglite-protocol-pinning.ts before upgrading");
+    throw new Error("pglite-socket internals changed (queryQueue); review demo/db/pglite-protocol-pinning.ts before upgrading");
   }
   let pinnedHandler: number | null = null;
 
