@@ -184,7 +184,7 @@ async function startMosquitto(): Promise<ChildProcess> {
 }
 
 async function startWorker(databaseUrl: string, clientId: string, sharedGroup: string | undefined): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ["--import", "tsx", "lib/ingest/worker-main.ts"], {
+  const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,

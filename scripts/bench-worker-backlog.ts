@@ -1,5 +1,5 @@
 // Worker backlog drain: a backlog of QoS 1 messages is queued for the worker's persistent session while no worker
-// runs, then the worker starts as its own process (`node --import tsx lib/ingest/worker-main.ts`) and drains it.
+// runs, then the worker starts as its own process (`node --import tsx worker/main.ts`) and drains it.
 // Reports the drain rate and the worker process's peak RSS (VmHWM). Several checkouts side by side in one run:
 //   BENCH_WORKER_DIRS=/work/main,. npm run bench:worker-backlog
 // Env: BENCH_MESSAGES (150000), BENCH_DEVICES (50000), BENCH_BROKER (mosquitto | embedded), BENCH_MQTT_PORT (1921),
@@ -98,7 +98,7 @@ async function runOnce(brokerUrl: string, workerDir: string, extraEnv: Record<st
   try {
     const fillS = await queueBacklog(brokerUrl, clientId, topic, run);
     const loadBefore = os.loadavg()[0]!.toFixed(2);
-    const worker = spawn(process.execPath, ["--import", "tsx", "lib/ingest/worker-main.ts"], {
+    const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
       cwd: workerDir,
       stdio: ["ignore", "ignore", "inherit"],
       env: {
