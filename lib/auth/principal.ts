@@ -37,16 +37,17 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Authentica
 }
 
 async function resolveTokenActor(db: Db, authorization: string, ip: string | null): Promise<AuthenticatedActor> {
-  const limiter = getTokenLimiter();
+  const limiter = getTokenLimiter(db);
   const key = ip ?? "unknown";
-  if (limiter.isLimited(key)) {
-    throw new RateLimitedError("rate_limited", "Too many refused API tokens from this address; try again later.", limiter.retryAfterSeconds(key));
+  const limit = await limiter.check(key);
+  if (limit.limited) {
+    throw new RateLimitedError("rate_limited", "Too many refused API tokens from this address; try again later.", limit.retryAfterSeconds);
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const check: TokenCheck = match?.[1] ? await verifyApiToken(db, match[1], ip) : { ok: false, reason: "malformed" };
   if (check.ok) return { type: "token", id: check.token.id, label: `token ${check.token.name}`, role: check.token.role };
 
-  limiter.hit(key);
+  await limiter.hit(key);
   log.warn({ reason: check.reason, ip }, "refused API token");
   if (check.tokenId) {
     await tryRecordAuditEvent(db, {

@@ -1,68 +1,68 @@
+import { Prisma, type Db } from "@/lib/db/client.ts";
+
 /**
- * Counts attempts per key in a fixed window. In-process: with several web server processes each keeps its own
- * counts, so the effective limit is multiplied by the process count (documented in the README).
+ * Counts attempts per key in a fixed window kept in Postgres (`rate_limit_counters`), so every web process shares
+ * one count. Expired rows are reset by the next attempt and deleted by the worker's retention pass.
  */
+export type RateLimitState = { limited: boolean; retryAfterSeconds: number };
+
 export type RateLimiter = {
-  /** True when `key` has used up its attempts in the current window. */
-  isLimited(key: string, now?: number): boolean;
-  /** Counts one attempt against `key`; returns true when this attempt went over the limit. */
-  hit(key: string, now?: number): boolean;
-  reset(key: string): void;
-  retryAfterSeconds(key: string, now?: number): number;
+  /** Whether `key` has used up its attempts in the current window (counts nothing). */
+  check(key: string, now?: Date): Promise<RateLimitState>;
+  /** Counts one attempt against `key`; `limited` is true when this attempt went over the limit. */
+  hit(key: string, now?: Date): Promise<RateLimitState>;
+  reset(key: string): Promise<void>;
 };
 
-export function createRateLimiter(options: { limit: number; windowMs: number; maxKeys?: number }): RateLimiter {
-  const windows = new Map<string, { startedAt: number; count: number }>();
-  const maxKeys = options.maxKeys ?? 10_000;
+export type RateLimit = { limit: number; windowMs: number };
 
-  function current(key: string, now: number) {
-    const window = windows.get(key);
-    if (!window || now - window.startedAt >= options.windowMs) return undefined;
-    return window;
-  }
+/** Keys are client addresses, emails or actor IDs; longer input is cut so a crafted key cannot bloat the table. */
+const MAX_KEY_LENGTH = 300;
 
+export function createRateLimiter(db: Db, limiter: string, options: RateLimit): RateLimiter {
+  const state = (count: number, expiresAt: Date, now: Date, limit: number): RateLimitState => ({
+    limited: count > limit,
+    retryAfterSeconds: count > limit ? Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)) : 0,
+  });
   return {
-    isLimited(key, now = Date.now()) {
-      return (current(key, now)?.count ?? 0) >= options.limit;
+    async check(key, now = new Date()) {
+      const rows = await db.$queryRaw<{ count: number; expires_at: Date }[]>(Prisma.sql`
+        SELECT count, expires_at FROM rate_limit_counters
+        WHERE limiter = ${limiter} AND key = ${key.slice(0, MAX_KEY_LENGTH)} AND expires_at > ${now}`);
+      const row = rows[0];
+      // The next attempt would be refused once the window holds `limit` attempts.
+      return row ? state(row.count, row.expires_at, now, options.limit - 1) : { limited: false, retryAfterSeconds: 0 };
     },
-    hit(key, now = Date.now()) {
-      const window = current(key, now);
-      if (window) {
-        window.count += 1;
-        return window.count > options.limit;
-      }
-      // Bounded memory under a spray of distinct keys: forget the oldest windows first.
-      if (windows.size >= maxKeys) {
-        for (const [oldKey] of windows) {
-          windows.delete(oldKey);
-          if (windows.size < maxKeys) break;
-        }
-      }
-      windows.delete(key);
-      windows.set(key, { startedAt: now, count: 1 });
-      return 1 > options.limit;
+    async hit(key, now = new Date()) {
+      const expiresAt = new Date(now.getTime() + options.windowMs);
+      // One statement: concurrent hits from several processes serialize on the row and each sees its own count.
+      const rows = await db.$queryRaw<{ count: number; expires_at: Date }[]>(Prisma.sql`
+        INSERT INTO rate_limit_counters AS c (limiter, key, count, expires_at)
+        VALUES (${limiter}, ${key.slice(0, MAX_KEY_LENGTH)}, 1, ${expiresAt})
+        ON CONFLICT (limiter, key) DO UPDATE SET
+          count = CASE WHEN c.expires_at <= ${now} THEN 1 ELSE c.count + 1 END,
+          expires_at = CASE WHEN c.expires_at <= ${now} THEN EXCLUDED.expires_at ELSE c.expires_at END
+        RETURNING count, expires_at`);
+      const row = rows[0];
+      if (!row) throw new Error(`rate limiter ${limiter}: the counter upsert returned no row`);
+      return state(row.count, row.expires_at, now, options.limit);
     },
-    reset(key) {
-      windows.delete(key);
-    },
-    retryAfterSeconds(key, now = Date.now()) {
-      const window = current(key, now);
-      return window ? Math.max(1, Math.ceil((window.startedAt + options.windowMs - now) / 1000)) : 0;
+    async reset(key) {
+      await db.rateLimitCounter.deleteMany({ where: { limiter, key: key.slice(0, MAX_KEY_LENGTH) } });
     },
   };
 }
 
-const globalLimiters = globalThis as unknown as { linkscopeRateLimiters?: Map<string, RateLimiter> };
-
-/** Process-wide named limiters (Next may load a module once per route bundle; globalThis is shared). */
-export function getSharedRateLimiter(name: string, options: { limit: number; windowMs: number }): RateLimiter {
-  globalLimiters.linkscopeRateLimiters ??= new Map();
-  let limiter = globalLimiters.linkscopeRateLimiters.get(name);
-  if (!limiter) {
-    limiter = createRateLimiter(options);
-    globalLimiters.linkscopeRateLimiters.set(name, limiter);
+/** Deletes counters whose window has ended, in bounded batches; returns how many were deleted. */
+export async function deleteExpiredRateLimits(db: Db, now: Date = new Date(), batchSize = 5000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const count = await db.$executeRaw(Prisma.sql`
+      DELETE FROM rate_limit_counters WHERE ctid IN (
+        SELECT ctid FROM rate_limit_counters WHERE expires_at <= ${now} LIMIT ${batchSize})`);
+    deleted += count;
+    if (count < batchSize) return deleted;
   }
-  return limiter;
 }
 
 /** Sign-in: 10 failed attempts per account and 50 per client address in 15 minutes. */
@@ -73,13 +73,13 @@ export const SIGN_IN_LIMITS = {
 /** Bearer tokens: 20 refused tokens per client address per minute. */
 export const TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
 
-export function getSignInLimiters(): { perAccount: RateLimiter; perAddress: RateLimiter } {
+export function getSignInLimiters(db: Db): { perAccount: RateLimiter; perAddress: RateLimiter } {
   return {
-    perAccount: getSharedRateLimiter("sign-in-account", SIGN_IN_LIMITS.perAccount),
-    perAddress: getSharedRateLimiter("sign-in-address", SIGN_IN_LIMITS.perAddress),
+    perAccount: createRateLimiter(db, "sign-in-account", SIGN_IN_LIMITS.perAccount),
+    perAddress: createRateLimiter(db, "sign-in-address", SIGN_IN_LIMITS.perAddress),
   };
 }
 
-export function getTokenLimiter(): RateLimiter {
-  return getSharedRateLimiter("api-token-address", TOKEN_LIMITS.perAddress);
+export function getTokenLimiter(db: Db): RateLimiter {
+  return createRateLimiter(db, "api-token-address", TOKEN_LIMITS.perAddress);
 }

@@ -11,12 +11,10 @@ function normalizeEmail(email: string): string {
 }
 
 /** Whether sign-in attempts for this account or from this address are currently refused, and for how long. */
-export function checkSignInLimit(email: string, ip: string | null): { limited: boolean; retryAfterSeconds: number } {
-  const { perAccount, perAddress } = getSignInLimiters();
-  const accountKey = normalizeEmail(email);
-  const addressKey = ip ?? "unknown";
-  const limited = perAccount.isLimited(accountKey) || perAddress.isLimited(addressKey);
-  return { limited, retryAfterSeconds: Math.max(perAccount.retryAfterSeconds(accountKey), perAddress.retryAfterSeconds(addressKey)) };
+export async function checkSignInLimit(db: Db, email: string, ip: string | null): Promise<{ limited: boolean; retryAfterSeconds: number }> {
+  const { perAccount, perAddress } = getSignInLimiters(db);
+  const [account, address] = await Promise.all([perAccount.check(normalizeEmail(email)), perAddress.check(ip ?? "unknown")]);
+  return { limited: account.limited || address.limited, retryAfterSeconds: Math.max(account.retryAfterSeconds, address.retryAfterSeconds) };
 }
 
 /** Email + password sign-in with brute-force limits and an audit trail of successes and failures. */
@@ -24,20 +22,19 @@ export async function signInWithPassword(db: Db, email: string, password: string
   const accountKey = normalizeEmail(email);
   const addressKey = ip ?? "unknown";
   const anonymous = { type: "anonymous", id: null, label: accountKey, role: null } as const;
-  const limit = checkSignInLimit(email, ip);
+  const limit = await checkSignInLimit(db, email, ip);
   if (limit.limited) {
     await tryRecordAuditEvent(db, { action: "auth.sign_in_rate_limited", actor: anonymous, ip, details: { email: accountKey } });
     return { ok: false, rateLimited: true, retryAfterSeconds: limit.retryAfterSeconds };
   }
   const result = await checkCredentials(db, email, password);
-  const { perAccount, perAddress } = getSignInLimiters();
+  const { perAccount, perAddress } = getSignInLimiters(db);
   if (!result.ok) {
-    perAccount.hit(accountKey);
-    perAddress.hit(addressKey);
+    await Promise.all([perAccount.hit(accountKey), perAddress.hit(addressKey)]);
     await tryRecordAuditEvent(db, { action: "auth.sign_in_failed", actor: anonymous, ip, details: { email: accountKey, method: "password" } });
     return result;
   }
-  perAccount.reset(accountKey);
+  await perAccount.reset(accountKey);
   await tryRecordAuditEvent(db, {
     action: "auth.sign_in",
     actor: { type: "user", id: result.user.id, label: result.user.email, role: result.user.role },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "@/lib/auth/rate-limiter.ts";
 import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createProbeTargetPolicy } from "./probe-target-policy.ts";
 import { runServerProbe } from "./run-server-probe.ts";
@@ -9,12 +10,14 @@ const PASSWORD = "server-probe-Secret-93";
 
 describe("runServerProbe", () => {
   let broker: TestMosquitto;
+  let database: TestDatabase;
   beforeAll(async () => {
-    broker = await startTestMosquitto({ users: { probe: PASSWORD } });
+    [broker, database] = await Promise.all([startTestMosquitto({ users: { probe: PASSWORD } }), createTestDatabase()]);
   });
-  afterAll(async () => broker.stop());
+  afterAll(async () => Promise.all([broker.stop(), database.drop()]));
 
-  const limiter = () => createRateLimiter({ limit: 10, windowMs: 60_000 });
+  let limiters = 0;
+  const limiter = (limit = 10) => createRateLimiter(database.db, `probe-test-${++limiters}`, { limit, windowMs: 60_000 });
 
   it("refuses a host that is not on the allow-list before touching the network", async () => {
     const policy = createProbeTargetPolicy(["broker.example.com"]);
@@ -39,7 +42,7 @@ describe("runServerProbe", () => {
 
   it("limits probes per user", async () => {
     const policy = createProbeTargetPolicy(["127.0.0.1"]);
-    const tight = createRateLimiter({ limit: 1, windowMs: 60_000 });
+    const tight = limiter(1);
     await runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u4", policy, limiter: tight });
     const second = runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u4", policy, limiter: tight });
     await expect(second).rejects.toBeInstanceOf(RateLimitedError);

@@ -47,8 +47,9 @@ export async function runServerProbe(request: ServerProbeRequest, deps: { userKe
   }
   const refusal = deps.policy.refuseHost(host);
   if (refusal) throw new ForbiddenError("probe_target_not_allowed", `This server may not probe ${host}: ${refusal}. Run the probe CLI (npm run probe) from the device's network instead.`, { host });
-  if (deps.limiter.hit(deps.userKey)) {
-    throw new RateLimitedError("rate_limited", `Too many probes; try again in ${deps.limiter.retryAfterSeconds(deps.userKey)} s.`, deps.limiter.retryAfterSeconds(deps.userKey));
+  const limit = await deps.limiter.hit(deps.userKey);
+  if (limit.limited) {
+    throw new RateLimitedError("rate_limited", `Too many probes; try again in ${limit.retryAfterSeconds} s.`, limit.retryAfterSeconds);
   }
   if (running.has(deps.userKey)) throw new RateLimitedError("probe_running", "A probe of yours is still running; wait for it to finish.");
   running.add(deps.userKey);

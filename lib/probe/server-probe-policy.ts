@@ -1,4 +1,5 @@
-import { getSharedRateLimiter, type RateLimiter } from "@/lib/auth/rate-limiter.ts";
+import { createRateLimiter, type RateLimiter } from "@/lib/auth/rate-limiter.ts";
+import type { Db } from "@/lib/db/client.ts";
 import { readSourcesConfig } from "@/lib/config/sources-config.ts";
 import { createProbeTargetPolicy, readProbeTargetEntries, type ProbeTargetPolicy } from "./probe-target-policy.ts";
 import { SERVER_PROBE_LIMITS } from "./run-server-probe.ts";
@@ -17,6 +18,6 @@ function readSourceUrls(env: Readonly<Record<string, string | undefined>>): stri
   }
 }
 
-export function getServerProbeLimiter(): RateLimiter {
-  return getSharedRateLimiter("probe-user", SERVER_PROBE_LIMITS.perUser);
+export function getServerProbeLimiter(db: Db): RateLimiter {
+  return createRateLimiter(db, "probe-user", SERVER_PROBE_LIMITS.perUser);
 }

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { pruneProbeRuns } from "@/lib/probe-schedule/prune-probe-runs.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 
@@ -7,7 +8,7 @@ const DAY = 86_400_000;
 /** Rows one statement deletes at most, so a first run over a large backlog never holds a long transaction. */
 const BATCH = 10_000;
 
-export type ExpiredRecords = { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number };
+export type ExpiredRecords = { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number; rateLimitCounters: number };
 
 /**
  * Deletes dead letters (with their resolutions), audit records and probe results older than their periods, at most
@@ -28,5 +29,7 @@ export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date):
   const probeRuns = await pruneProbeRuns(db, { now, retentionDays: policy.probeResultDays });
   const deviceProbeRuns = await db.$executeRaw`
     DELETE FROM device_probe_runs WHERE id IN (SELECT id FROM device_probe_runs WHERE uploaded_at < ${cutoffs.probeResults} ORDER BY uploaded_at LIMIT ${BATCH})`;
-  return { deadLetters, auditEvents, probeRuns, deviceProbeRuns };
+  // Sign-in, token and probe limits: a counter is useless once its window has ended.
+  const rateLimitCounters = await deleteExpiredRateLimits(db, now);
+  return { deadLetters, auditEvents, probeRuns, deviceProbeRuns, rateLimitCounters };
 }

@@ -16,7 +16,7 @@ export type RetentionPassResult = {
   rawPayloadsTrimmed: number;
   rollupRowsFolded: number;
   snapshotsWritten: number;
-  expired: { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number };
+  expired: { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number; rateLimitCounters: number };
 };
 
 /**
@@ -56,7 +56,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
       expired,
     };
   });
-  const outcome = result ?? { ran: false, partitionsCreated: [], partitionsDropped: [], rawPayloadsTrimmed: 0, rollupRowsFolded: 0, snapshotsWritten: 0, expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0 } };
+  const outcome = result ?? { ran: false, partitionsCreated: [], partitionsDropped: [], rawPayloadsTrimmed: 0, rollupRowsFolded: 0, snapshotsWritten: 0, expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0 } };
   log.info({ ...outcome, durationMs: Date.now() - started }, outcome.ran ? "retention pass" : "retention pass skipped: another process runs it");
   return outcome;
 }

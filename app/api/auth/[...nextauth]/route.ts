@@ -2,6 +2,7 @@ import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/auth-options.ts";
 import { getClientAddress } from "@/lib/auth/principal.ts";
 import { checkSignInLimit } from "@/lib/auth/sign-in.ts";
+import { getDb } from "@/lib/db/client.ts";
 import { createErrorResponse } from "@/lib/http/error-response.ts";
 
 type NextAuthContext = { params: Promise<{ nextauth: string[] }> };
@@ -28,7 +29,7 @@ export async function POST(request: Request, context: NextAuthContext): Promise<
   }
   const form = await request.clone().formData().catch(() => null);
   const email = form?.get("email");
-  const limit = checkSignInLimit(typeof email === "string" ? email : "", getClientAddress(request.headers));
+  const limit = await checkSignInLimit(getDb(), typeof email === "string" ? email : "", getClientAddress(request.headers));
   if (limit.limited) {
     const response = createErrorResponse(429, "rate_limited", "Too many failed sign-in attempts; try again later.", { retryAfterSeconds: limit.retryAfterSeconds });
     response.headers.set("retry-after", String(limit.retryAfterSeconds));
