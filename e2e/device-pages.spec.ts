@@ -116,8 +116,12 @@ test("the devices list searches, filters by state and links to devices", async (
 
 test("the timeline zooms by preset and by dragging, keeping the range in the URL", async ({ page }) => {
   await page.goto(`/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`);
-  await page.getByRole("button", { name: "6h", exact: true }).click();
-  await page.waitForURL(/\?from=[^&]+$/);
+  // A click that lands before the page has hydrated does nothing (the button has no handler yet): click until the
+  // range is in the address.
+  await expect(async () => {
+    await page.getByRole("button", { name: "6h", exact: true }).click();
+    await expect(page).toHaveURL(/\?from=[^&]+$/, { timeout: 5_000 });
+  }).toPass();
   await expect(page.getByRole("button", { name: "6h", exact: true })).toHaveAttribute("aria-pressed", "true");
 
   const track = page.getByTestId("timeline-track");
