@@ -18,6 +18,7 @@ import { isStale, QueryStatus } from "./query-status.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 import { DEVICE_REFRESH_MS, MAX_DROP_MARKERS } from "./refresh-settings.ts";
 import { SessionStatsPanel } from "./session-stats-panel.tsx";
+import { useHydrated } from "./use-hydrated.ts";
 
 export type DeviceActivityData = Jsonify<{
   from: Date;
@@ -72,7 +73,9 @@ export function DeviceActivity({
     refetchInterval: live ? DEVICE_REFRESH_MS : false,
     meta: live ? liveDeviceMeta(deviceId) : undefined,
   });
-  const { data, isFetching } = query;
+  const { data } = query;
+  // A refetch starts on mount when the server's data is already stale to this browser: not part of hydration.
+  const isFetching = useHydrated() && query.isFetching;
 
   const fromMs = Date.parse(data.from);
   const toMs = Date.parse(data.to);

@@ -21,6 +21,7 @@ import { StateBadge } from "./state-badge.tsx";
 import { useDebouncedValue } from "./use-debounced-value.ts";
 import { useUrlState } from "./use-url-state.ts";
 import { useDeviceList } from "./use-device-list.ts";
+import { useHydrated } from "./use-hydrated.ts";
 import { useVirtualRows } from "./use-virtual-rows.ts";
 import "./device-list.css";
 
@@ -68,6 +69,8 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
   const { scrollRef, start, end, paddingTop, paddingBottom } = useVirtualRows({ count: devices.length, rowHeight: ROW_HEIGHT });
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  // A refetch starts on mount when the server's data is already stale to this browser: not part of hydration.
+  const refreshing = useHydrated() && list.isFetching && !isFetchingNextPage;
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage && end >= devices.length - PREFETCH_ROWS) void fetchNextPage();
   }, [end, devices.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
@@ -169,12 +172,12 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         ) : (
           <>
             <strong data-testid="device-total">{total.toLocaleString("en-US")}</strong> {total === 1 ? "device matches" : "devices match"}
-            {list.isFetching && !isFetchingNextPage ? <span className="muted"> · updating…</span> : null}
+            {refreshing ? <span className="muted"> · updating…</span> : null}
           </>
         )}
       </p>
 
-      <div ref={scrollRef} className="device-list-scroller" tabIndex={0} role="region" aria-label="Devices (scrollable)" aria-busy={list.isFetching}>
+      <div ref={scrollRef} className="device-list-scroller" tabIndex={0} role="region" aria-label="Devices (scrollable)" aria-busy={refreshing}>
         <table className="device-list-table" aria-rowcount={total === null ? undefined : total + 1}>
           <colgroup>
             {COLUMNS.map((column) => (

@@ -27,14 +27,7 @@ const EXPECTED_CONSOLE_ERRORS: { pattern: RegExp; why: string }[] = [
  * Known bugs, quarantined so the rest of the browser's errors still fail every test. Each names its issue; delete the
  * entry with the fix.
  */
-const KNOWN_BROWSER_BUGS: { pattern: RegExp; issue: string }[] = [
-  {
-    // Device pages, intermittently: seen with the live fleet running and when a spec acts (uploads, refreshes) right
-    // after the page loads; not reproduced under `next dev`. Cause not found yet (issue 15, session note 2026-12-02).
-    pattern: /Minified React error #418\b/,
-    issue: "issue 15: hydration mismatch on device pages",
-  },
-];
+const KNOWN_BROWSER_BUGS: { pattern: RegExp; issue: string }[] = [];
 
 const isKnownBug = (text: string) => KNOWN_BROWSER_BUGS.some(({ pattern }) => pattern.test(text));
 const isExpectedConsoleError = (message: ConsoleMessage) => isKnownBug(message.text()) || EXPECTED_CONSOLE_ERRORS.some(({ pattern }) => pattern.test(message.text()));

@@ -110,7 +110,8 @@ export function readSourcesConfig(env: Readonly<Record<string, string | undefine
     const readPem = (p: string | undefined) => {
       if (!p) return undefined;
       try {
-        return readFileSync(path.resolve(baseDir, p), "utf8");
+        // The operator names the file at run time; without the hint the bundler would trace the whole project.
+        return readFileSync(/* turbopackIgnore: true */ path.resolve(baseDir, p), "utf8");
       } catch (error) {
         throw new SourcesConfigError(`source ${source.name}: cannot read TLS file ${p}: ${(error as Error).message}`);
       }
