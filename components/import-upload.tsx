@@ -4,14 +4,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ImportSniff } from "@/lib/ingest/sniff-import.ts";
+import type { getImportRun } from "@/lib/queries/get-import-run.ts";
 import { formatCountOf, formatPercent, formatTimestamp } from "./format.ts";
 import { RECENT_IMPORTS_KEY } from "./recent-imports.tsx";
 
 type Progress = { state: "uploading" | "running" | "completed" | "failed"; fraction: number; text: string };
-type ImportStatus = {
-  run: { status: string; recordsDone: string; eventsInserted: string; duplicates: string; deadLetters: string };
-  progress: { state: string; bytesRead: number; totalBytes: number; records: number; inserted: number; duplicates: number; deadLetters: number; error: string | null; alreadyImported: boolean } | null;
-};
+type ImportStatus = Jsonify<NonNullable<Awaited<ReturnType<typeof getImportRun>>>>;
 type Preview = { state: "checking" } | { state: "failed"; message: string } | { state: "ready"; sniff: Jsonify<ImportSniff> };
 
 /** The head of the file the server looks at before an import (lib/ingest/sniff-import.ts SNIFF_SAMPLE_BYTES). */
@@ -45,21 +43,21 @@ export function ImportUpload({ formats }: { formats: { name: string; description
   }, [file, format]);
 
   async function poll(runId: string): Promise<void> {
+    const finish = (next: Progress) => {
+      setProgress(next);
+      void queryClient.invalidateQueries({ queryKey: RECENT_IMPORTS_KEY });
+    };
     for (;;) {
       const response = await fetch(`/api/v1/imports/${runId}`, { headers: { accept: "application/json" } });
-      const body = (await response.json()) as ImportStatus;
-      const p = body.progress;
-      const fraction = p && p.totalBytes > 0 ? p.bytesRead / p.totalBytes : body.run.status === "completed" ? 1 : 0;
-      const counts = p ? `${p.records} records · ${p.inserted} new · ${p.duplicates} duplicate · ${p.deadLetters} rejected` : "";
-      const finish = (next: Progress) => {
-        setProgress(next);
-        void queryClient.invalidateQueries({ queryKey: RECENT_IMPORTS_KEY });
-      };
-      if (p?.alreadyImported || (body.run.status === "completed" && p?.alreadyImported !== false)) {
-        return finish({ state: "completed", fraction: 1, text: p?.alreadyImported ? "Already imported: nothing added." : `Done: ${counts}` });
+      if (!response.ok) return finish({ state: "failed", fraction: 0, text: `Could not read the import's progress (${response.status}).` });
+      const { progress: p } = (await response.json()) as ImportStatus;
+      const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
+      const counts = `${p.records} records · ${p.inserted} new · ${p.duplicates} duplicate · ${p.deadLetters} rejected`;
+      if (p.state === "completed") return finish({ state: "completed", fraction: 1, text: `Done: ${counts}` });
+      if (p.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p.error ?? "see the server log"}` });
+      if (p.state === "interrupted") {
+        return finish({ state: "failed", fraction, text: `Interrupted after ${counts}: the server importing it stopped. Upload the file again to resume.` });
       }
-      if (body.run.status === "completed" || p?.state === "completed") return finish({ state: "completed", fraction: 1, text: `Done: ${counts}` });
-      if (body.run.status === "failed" || p?.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p?.error ?? "see the server log"}` });
       setProgress({ state: "running", fraction, text: `Importing… ${counts}` });
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -75,8 +73,9 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     xhr.onerror = () => setProgress({ state: "failed", fraction: 0, text: "Upload failed (network error)." });
     xhr.onload = () => {
       try {
-        const body = JSON.parse(xhr.responseText) as { runId?: string; error?: { message: string } };
+        const body = JSON.parse(xhr.responseText) as { runId?: string; alreadyImported?: boolean; error?: { message: string } };
         if (xhr.status >= 400 || !body.runId) return setProgress({ state: "failed", fraction: 0, text: body.error?.message ?? `Upload failed (${xhr.status}).` });
+        if (body.alreadyImported) return setProgress({ state: "completed", fraction: 1, text: "Already imported: nothing added." });
         void poll(body.runId);
       } catch {
         setProgress({ state: "failed", fraction: 0, text: `Upload failed (${xhr.status}).` });

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Db } from "@/lib/db/client.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { CsvRecordReader } from "./csv-records.ts";
+import { claimImportRun, keepImportAlive } from "./import-run-state.ts";
 import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
@@ -38,7 +39,7 @@ export async function importFile(
     batchSize?: number;
     onProgress?: (progress: ImportProgress) => void;
     /** Called once the import run is known (new, resumed or already completed). */
-    onStart?: (runId: bigint) => void;
+    onStart?: (runId: bigint, run: { alreadyImported: boolean }) => void;
   },
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -48,18 +49,16 @@ export async function importFile(
   const format = input.format;
   const existing = await db.importRun.findUnique({ where: { fileSha256_format: { fileSha256: sha256, format: format.name } } });
   if (existing?.status === "completed") {
-    input.onStart?.(existing.id);
+    input.onStart?.(existing.id, { alreadyImported: true });
     return {
       runId: existing.id, bytesRead: 0, totalBytes: size, records: Number(existing.recordsDone), inserted: 0, duplicates: 0, deadLetters: 0,
       alreadyImported: true, resumedFrom: Number(existing.recordsDone), ms: Math.round(performance.now() - started),
     };
   }
-  const run =
-    existing ??
-    (await db.importRun.create({ data: { fileSha256: sha256, format: format.name, fileName: (input.fileName ?? path.basename(input.filePath)).slice(0, 300), bytes: BigInt(size), status: "running" } }));
-  if (existing) await db.importRun.update({ where: { id: run.id }, data: { status: "running", error: null } });
+  const run = await claimImportRun(db, { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size }, existing);
   const resumeFrom = Number(run.recordsDone);
-  input.onStart?.(run.id);
+  input.onStart?.(run.id, { alreadyImported: false });
+  const stopHeartbeat = keepImportAlive(db, run.id);
 
   const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
   const progress: ImportProgress = { runId: run.id, bytesRead: 0, totalBytes: size, records: 0, inserted: 0, duplicates: 0, deadLetters: 0 };
@@ -80,6 +79,8 @@ export async function importFile(
       where: { id: run.id },
       data: {
         recordsDone: BigInt(committedRecords),
+        bytesRead: BigInt(progress.bytesRead),
+        heartbeatAt: new Date(),
         eventsInserted: { increment: result.accepted },
         duplicates: { increment: result.duplicate },
         deadLetters: { increment: result.rejected },
@@ -154,7 +155,7 @@ export async function importFile(
     else if (csv) await pushRecords([...csv.push(decoder.decode()), ...csv.end()]);
     else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
-    await db.importRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date() } });
+    await db.importRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date(), bytesRead: BigInt(size), heartbeatAt: null } });
 
     function appendCarry(part: Buffer): void {
       if (part.length === 0) return;
@@ -168,8 +169,10 @@ export async function importFile(
       carryBytes += part.length;
     }
   } catch (error) {
-    await db.importRun.update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000) } }).catch(() => undefined);
+    await db.importRun.update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000), heartbeatAt: null } }).catch(() => undefined);
     throw error;
+  } finally {
+    stopHeartbeat();
   }
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
 }

@@ -1,11 +1,16 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { discardImportDeadLetters } from "./discard-import-dead-letters.ts";
-import { getLiveImport, startUploadedImport } from "./import-uploads.ts";
+import { createDb } from "@/lib/db/client.ts";
+import { getImportRun } from "@/lib/queries/get-import-run.ts";
+import { IMPORT_HEARTBEAT_STALE_MS } from "./import-run-state.ts";
+import { importFile } from "./import-file.ts";
+import { startUploadedImport } from "./import-uploads.ts";
 
 let testDb: TestDatabase;
 
@@ -38,7 +43,7 @@ describe("uploaded imports", () => {
     const tag = randomUUID().slice(0, 8);
     const log = `${fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`)}\n1795345099: Client ${tag}\u0001bad disconnected.\n1795345099: New client connected from 1.2.3.4 as ${tag}\u0002x (p2, c1, k60).\n`;
     const { runId } = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
-    await waitFor(() => getLiveImport(runId)?.state, (state) => state === "completed" || state === "failed", 120_000);
+    await waitFor(async () => (await getImportRun(testDb.db, BigInt(runId)))?.progress.state, (state) => state === "completed" || state === "failed", 120_000);
     const run = await testDb.db.importRun.findUniqueOrThrow({ where: { id: BigInt(runId) } });
     expect(Number(run.deadLetters)).toBe(2);
     const unrelated = await testDb.db.deadLetter.create({ data: { source: "mosquitto", topic: null, error: "kept", payload: "x", payloadBytes: 1 } });
@@ -47,5 +52,57 @@ describe("uploaded imports", () => {
     expect(await testDb.db.deadLetter.count({ where: { importRunId: BigInt(runId) } })).toBe(0);
     expect(await testDb.db.deadLetter.findUnique({ where: { id: unrelated.id } })).not.toBeNull();
     expect(await discardImportDeadLetters(testDb.db, 999_999_999n)).toEqual({ found: false, discarded: 0 });
+  });
+
+  it("reports progress from the run's row, so a web process that did not receive the upload reads it too", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const log = fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`);
+    const { runId, alreadyImported } = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
+    expect(alreadyImported).toBe(false);
+    // A second client on its own pool stands for another web process: it shares only the database.
+    const otherProcess = createDb(testDb.url, 1);
+    try {
+      const done = await waitFor(() => getImportRun(otherProcess, BigInt(runId)), (found) => found?.progress.state === "completed", 120_000);
+      const { progress } = done ?? expect.unreachable();
+      expect(progress.bytesRead).toBe(Buffer.byteLength(log));
+      expect(progress.totalBytes).toBe(Buffer.byteLength(log));
+      expect(progress.records).toBeGreaterThan(0);
+      expect(progress.inserted).toBeGreaterThan(0);
+    } finally {
+      await otherProcess.$disconnect();
+    }
+
+    const again = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
+    expect(again).toEqual({ runId, alreadyImported: true });
+  });
+
+  it("calls a run whose process stopped interrupted, and lets the same file resume it", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const log = fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`);
+    const path = `${tmpdir()}/${tag}.log`;
+    writeFileSync(path, log);
+    const sha256 = createHash("sha256").update(log).digest("hex");
+    const lostAt = new Date(Date.now() - IMPORT_HEARTBEAT_STALE_MS - 1000);
+    const lost = await testDb.db.importRun.create({
+      data: { fileSha256: sha256, format: "mosquitto", fileName: `${tag}.log`, bytes: BigInt(log.length), status: "running", heartbeatAt: lostAt },
+    });
+    expect((await getImportRun(testDb.db, lost.id))?.progress.state).toBe("interrupted");
+
+    const resumed = await importFile(testDb.db, { filePath: path, format: format("mosquitto") });
+    expect(resumed.runId).toBe(lost.id);
+    expect((await getImportRun(testDb.db, lost.id))?.progress).toMatchObject({ state: "completed", inserted: resumed.inserted });
+  });
+
+  it("lets only one process import a file at a time", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const log = fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`);
+    const path = `${tmpdir()}/${tag}.log`;
+    writeFileSync(path, log);
+    const sha256 = createHash("sha256").update(log).digest("hex");
+    const running = await testDb.db.importRun.create({
+      data: { fileSha256: sha256, format: "mosquitto", fileName: `${tag}.log`, bytes: BigInt(log.length), status: "running", heartbeatAt: new Date() },
+    });
+    await expect(importFile(testDb.db, { filePath: path, format: format("mosquitto") })).rejects.toMatchObject({ kind: "conflict", code: "import_in_progress" });
+    expect(await testDb.db.importRun.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({ status: "running", recordsDone: 0n });
   });
 });

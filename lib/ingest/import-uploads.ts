@@ -8,22 +8,13 @@ import type { Db } from "@/lib/db/client.ts";
 import { InvalidInputError, TooLargeError, UnprocessableInputError, UnsupportedContentError } from "@/lib/errors/domain-errors.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import { importFile, type ImportProgress } from "./import-file.ts";
+import { importFile } from "./import-file.ts";
 import { SNIFF_SAMPLE_BYTES, sniffImport } from "./sniff-import.ts";
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Who may upload files and discard an import's dead letters. */
 export const IMPORT_ROLE = "support" satisfies Role;
 const log = createLogger("import");
-
-type LiveImport = ImportProgress & { state: "running" | "completed" | "failed"; error: string | null; alreadyImported: boolean };
-const globalImports = globalThis as unknown as { linkscopeImports?: Map<string, LiveImport> };
-const live = (globalImports.linkscopeImports ??= new Map<string, LiveImport>());
-
-/** Progress of an import started by this server process (bytes read is only known here). */
-export function getLiveImport(runId: string): LiveImport | null {
-  return live.get(runId) ?? null;
-}
 
 /**
  * Streams an uploaded body to a temporary file (bounded), then imports it in the background. Resolves with the
@@ -40,27 +31,20 @@ export async function startUploadedImport(db: Db, input: { body: ReadableStream<
     await rm(file, { force: true });
     throw error;
   }
+  // Progress is written to the run's row as the import goes, so any web process can report it.
   return new Promise((resolve, reject) => {
     let started = false;
-    let runKey = "";
     void importFile(db, {
       filePath: file,
       format: input.format,
       fileName: input.fileName,
-      onStart: (runId) => {
+      onStart: (runId, { alreadyImported }) => {
         started = true;
-        runKey = runId.toString();
-        live.set(runKey, { runId, bytesRead: 0, totalBytes: 0, records: 0, inserted: 0, duplicates: 0, deadLetters: 0, state: "running", error: null, alreadyImported: false });
-        resolve({ runId: runKey, alreadyImported: false });
+        resolve({ runId: runId.toString(), alreadyImported });
       },
-      onProgress: (p) => live.set(runKey, { ...p, state: "running", error: null, alreadyImported: false }),
     })
-      .then((summary) => {
-        live.set(summary.runId.toString(), { ...summary, state: "completed", error: null });
-      })
       .catch((error: Error) => {
         log.error({ err: error.message, format: input.format.name }, "import failed");
-        if (runKey) live.set(runKey, { ...(live.get(runKey) as LiveImport), state: "failed", error: error.message });
         if (!started) reject(error);
       })
       .finally(() => void rm(file, { force: true }));

@@ -1,11 +1,12 @@
 import type { Db } from "@/lib/db/client.ts";
+import { importRunState } from "@/lib/ingest/import-run-state.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 
 /**
  * The newest import runs with how many of their dead letters are still open (not reprocessed, not discarded); an
  * import's error quotes the file, so it is redacted like any payload.
  */
-export async function listImportRuns(db: Db, limit: number) {
+export async function listImportRuns(db: Db, limit: number, now = new Date()) {
   const runs = await db.importRun.findMany({ orderBy: { id: "desc" }, take: limit });
   const open = runs.length === 0 ? [] : await db.$queryRaw<{ importRunId: bigint; open: bigint }[]>`
     SELECT d.import_run_id AS "importRunId", count(*) AS open
@@ -16,6 +17,7 @@ export async function listImportRuns(db: Db, limit: number) {
   const openByRun = new Map(open.map((row) => [row.importRunId.toString(), Number(row.open)]));
   return runs.map((run) => ({
     ...run,
+    status: importRunState(run, now),
     fileName: redactSecrets(run.fileName),
     error: run.error === null ? null : redactSecrets(run.error),
     openDeadLetters: openByRun.get(run.id.toString()) ?? 0,

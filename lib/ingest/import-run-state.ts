@@ -1,0 +1,61 @@
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { ConflictError } from "@/lib/errors/domain-errors.ts";
+
+/** How often the importing process writes its run's heartbeat. */
+export const IMPORT_HEARTBEAT_INTERVAL_MS = 15_000;
+/** A running import whose heartbeat is this old has lost its process (a crash, a restart, a deploy). */
+export const IMPORT_HEARTBEAT_STALE_MS = 2 * 60_000;
+
+export type ImportRunState = "running" | "completed" | "failed" | "interrupted";
+
+/** What a run's row says happened to it, judged by the database's record, never by which process asks. */
+export function importRunState(run: { status: string; heartbeatAt: Date | null }, now: Date): ImportRunState {
+  if (run.status === "completed" || run.status === "failed") return run.status;
+  const alive = run.heartbeatAt !== null && now.getTime() - run.heartbeatAt.getTime() < IMPORT_HEARTBEAT_STALE_MS;
+  return alive ? "running" : "interrupted";
+}
+
+type RunIdentity = { sha256: string; format: string; fileName: string; bytes: number };
+
+/**
+ * Makes this process the one importing the file: a new run, or an earlier run of the same file that failed or was
+ * interrupted (it resumes after its last committed batch). Atomic, so two processes given the same file never
+ * import it side by side; the second is told the file is being imported.
+ */
+export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: bigint } | null) {
+  const now = new Date();
+  const staleBefore = new Date(now.getTime() - IMPORT_HEARTBEAT_STALE_MS);
+  if (!existing) {
+    try {
+      return await db.importRun.create({
+        data: { fileSha256: file.sha256, format: file.format, fileName: file.fileName.slice(0, 300), bytes: BigInt(file.bytes), status: "running", heartbeatAt: now },
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw importInProgress(null);
+      throw error;
+    }
+  }
+  const claimed = await db.importRun.updateMany({
+    where: {
+      id: existing.id,
+      status: { not: "completed" },
+      OR: [{ status: { not: "running" } }, { heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }],
+    },
+    data: { status: "running", error: null, heartbeatAt: now },
+  });
+  if (claimed.count === 0) throw importInProgress(existing.id);
+  return db.importRun.findUniqueOrThrow({ where: { id: existing.id } });
+}
+
+/** Keeps the run's heartbeat fresh while the import works; the returned function stops it. */
+export function keepImportAlive(db: Db, runId: bigint): () => void {
+  const timer = setInterval(() => {
+    void db.importRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+  }, IMPORT_HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function importInProgress(runId: bigint | null): ConflictError {
+  return new ConflictError("import_in_progress", `This file is being imported already${runId === null ? "" : ` (import ${runId})`}; its progress is on the ingest page.`);
+}
