@@ -8,36 +8,23 @@ import { z } from "zod";
 import { parseRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
 import { REASONS, ReasonSchema } from "@/lib/events/connection-event.ts";
+import { DropSampleSchema } from "@/lib/incidents/load-drop-samples.ts";
+import { DeviceStateRowSchema, InsertedEventSchema } from "@/lib/ingest/record-events.ts";
 
 const ROWS = 20_000;
 const ROUNDS = 7;
 
-const DeviceStateRow = z.object({
-  id: z.string(),
-  state: z.string(),
-  current_session_key: z.string().nullable(),
-  state_occurred_at: z.date().nullable(),
-  state_ordering: z.string().nullable(),
-  last_connected_at: z.date().nullable(),
-  last_disconnected_at: z.date().nullable(),
-  last_reason: z.string().nullable(),
-  last_code: z.string().nullable(),
-  last_client_ip: z.string().nullable(),
-  connected_source: z.string().nullable(),
-  connected_broker_node: z.string().nullable(),
-});
-const DropSample = z.object({ deviceId: z.string(), at: SqlDate, reason: ReasonSchema, code: z.string().nullable(), source: z.string(), brokerNode: z.string().nullable() });
 const SeriesPoint = z.object({ t: SqlDate, reason: ReasonSchema, count: z.number() });
 
 const now = Date.now();
 const shapes = [
-  { name: "inserted event (2 columns)", schema: z.object({ id: z.string(), dedupe_key: z.string() }), row: (i: number) => ({ id: String(i), dedupe_key: `emqx:${i}` }) },
+  { name: "inserted event (2 columns)", schema: InsertedEventSchema, row: (i: number) => ({ id: String(i), dedupe_key: `emqx:${i}` }) },
   {
     name: "device state (12 columns)",
-    schema: DeviceStateRow,
+    schema: DeviceStateRowSchema,
     row: (i: number) => ({ id: `device-${i}`, state: "online", current_session_key: `s-${i}`, state_occurred_at: new Date(now - i), state_ordering: String(i), last_connected_at: new Date(now - i), last_disconnected_at: null, last_reason: "connection_lost", last_code: "emqx:keepalive_timeout", last_client_ip: "10.0.0.4", connected_source: "emqx", connected_broker_node: "node-1" }),
   },
-  { name: "drop sample (6 columns, enum)", schema: DropSample, row: (i: number) => ({ deviceId: `device-${i}`, at: new Date(now - i), reason: REASONS[i % REASONS.length], code: null, source: "emqx", brokerNode: "node-1" }) },
+  { name: "drop sample (6 columns, enum)", schema: DropSampleSchema, row: (i: number) => ({ deviceId: `device-${i}`, at: new Date(now - i), reason: REASONS[i % REASONS.length], code: null, source: "emqx", brokerNode: "node-1" }) },
   { name: "series point (3 columns, enum)", schema: SeriesPoint, row: (i: number) => ({ t: new Date(now - i * 60_000), reason: REASONS[i % REASONS.length], count: i }) },
 ];
 

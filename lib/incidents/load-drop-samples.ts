@@ -18,7 +18,7 @@ export type DropFilter = {
 
 type Executor = Db | Prisma.TransactionClient;
 
-const DropSampleSchema = z.object({
+export const DropSampleSchema = z.object({
   deviceId: z.string(),
   at: SqlDate,
   reason: ReasonSchema,

@@ -10,7 +10,7 @@ import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
 
 /** node-postgres returns bigint columns (ids, orderings) as text. */
-const InsertedEventSchema = z.object({ id: z.string(), dedupe_key: z.string() });
+export const InsertedEventSchema = z.object({ id: z.string(), dedupe_key: z.string() });
 const StoredKeylessEventSchema = z.object({
   id: z.string(),
   device_id: z.string(),
@@ -22,7 +22,7 @@ const StoredKeylessEventSchema = z.object({
   ordering: z.string().nullable(),
   dedupe_key: z.string(),
 });
-const DeviceStateRowSchema = z.object({
+export const DeviceStateRowSchema = z.object({
   id: z.string(),
   state: z.string(),
   current_session_key: z.string().nullable(),
