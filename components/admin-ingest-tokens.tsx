@@ -6,7 +6,8 @@ import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
 import { buildWebhookCurlExample, type IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
 import { formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
-import { CopyableSecret, TokenShownOnce, TokenTable, type TokenColumn } from "./token-admin.tsx";
+import { CopyableSecret, TokenShownOnce, TokenTable } from "./token-admin.tsx";
+import type { DataTableColumn } from "./data-table.tsx";
 import { useApiWrite } from "./use-api-write.ts";
 
 type IngestTokenRow = Jsonify<IngestTokenSummary>;
@@ -36,7 +37,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
     );
   }
 
-  const columns: TokenColumn<IngestTokenRow>[] = [
+  const columns: DataTableColumn<IngestTokenRow>[] = [
     { header: "ID", cell: (token) => token.id, className: "mono" },
     {
       header: "Source",

@@ -5,7 +5,8 @@ import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
-import { TokenShownOnce, TokenTable, type TokenColumn } from "./token-admin.tsx";
+import { TokenShownOnce, TokenTable } from "./token-admin.tsx";
+import type { DataTableColumn } from "./data-table.tsx";
 import { useApiWrite } from "./use-api-write.ts";
 
 type TokenRow = Jsonify<PublicApiToken>;
@@ -16,7 +17,7 @@ function describeStatus(token: TokenRow, now: number): string {
   return token.expiresAt ? `active until ${formatTimestamp(token.expiresAt)}` : "active, no expiry";
 }
 
-const COLUMNS: TokenColumn<TokenRow>[] = [
+const COLUMNS: DataTableColumn<TokenRow>[] = [
   { header: "Name", cell: (token) => token.name },
   { header: "Starts with", cell: (token) => `${token.prefix}…`, className: "mono" },
   { header: "Role", cell: (token) => token.role },

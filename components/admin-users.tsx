@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import type { PublicUser } from "@/lib/auth/users.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
@@ -41,6 +42,59 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
     run({ method: "PUT", url: `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, body }, "Password set; the user's sessions have ended.", () => setPasswordFor(null));
   }
 
+  const columns: DataTableColumn<Jsonify<PublicUser>>[] = [
+    { header: "Email", cell: (user) => user.email },
+    { header: "Name", cell: (user) => user.name ?? <span className="muted">—</span> },
+    {
+      header: "Role",
+      cell: (user) => (
+        <select
+          aria-label={`Role of ${user.email}`}
+          value={user.role}
+          onChange={(event) => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { role: event.target.value } }, `Role of ${user.email} changed.`)}
+        >
+          {ROLES.map((role) => (
+            <option key={role}>{role}</option>
+          ))}
+        </select>
+      ),
+    },
+    { header: "Status", cell: (user) => (user.disabled ? "disabled" : "active") },
+    { header: "Sign-in", className: "muted", cell: (user) => (user.hasPassword ? "password" : "single sign-on") },
+    { header: "Last sign-in", className: "nowrap muted", cell: (user) => (user.lastSignInAt ? formatTimestamp(user.lastSignInAt) : "never") },
+    {
+      header: "Actions",
+      className: "nowrap",
+      cell: (user) => (
+        <>
+          {user.id === currentUserId ? (
+            <span className="muted">you</span>
+          ) : (
+            <button
+              className="button button-small"
+              type="button"
+              onClick={() => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { disabled: !user.disabled } }, `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
+            >
+              {user.disabled ? "Enable" : "Disable"}
+            </button>
+          )}{" "}
+          {passwordFor === user.id ? (
+            <form onSubmit={(event) => setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
+              <input name="password" type="password" aria-label={`New password for ${user.email}`} autoComplete="new-password" minLength={12} maxLength={256} required />
+              <button className="button button-small" type="submit">
+                Save
+              </button>
+            </form>
+          ) : (
+            <button className="button button-small" type="button" onClick={() => setPasswordFor(user.id)}>
+              Set password
+            </button>
+          )}
+        </>
+      ),
+    },
+  ];
+
   return (
     <>
       <section className="panel" aria-labelledby="new-user-heading">
@@ -78,68 +132,7 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
       </section>
       <section className="panel" aria-labelledby="users-heading">
         <h2 id="users-heading">Users</h2>
-        <div className="table-wrap">
-          <table aria-label="Users" className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sign-in</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {initialUsers.map((user) => (
-                <tr key={user.id}>
-                  <td>{user.email}</td>
-                  <td>{user.name ?? <span className="muted">—</span>}</td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${user.email}`}
-                      value={user.role}
-                      onChange={(event) => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { role: event.target.value } }, `Role of ${user.email} changed.`)}
-                    >
-                      {ROLES.map((role) => (
-                        <option key={role}>{role}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>{user.disabled ? "disabled" : "active"}</td>
-                  <td className="muted">{user.hasPassword ? "password" : "single sign-on"}</td>
-                  <td className="nowrap muted">{user.lastSignInAt ? formatTimestamp(user.lastSignInAt) : "never"}</td>
-                  <td className="nowrap">
-                    {user.id === currentUserId ? (
-                      <span className="muted">you</span>
-                    ) : (
-                      <button
-                        className="button button-small"
-                        type="button"
-                        onClick={() => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { disabled: !user.disabled } }, `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
-                      >
-                        {user.disabled ? "Enable" : "Disable"}
-                      </button>
-                    )}{" "}
-                    {passwordFor === user.id ? (
-                      <form onSubmit={(event) => setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
-                        <input name="password" type="password" aria-label={`New password for ${user.email}`} autoComplete="new-password" minLength={12} maxLength={256} required />
-                        <button className="button button-small" type="submit">
-                          Save
-                        </button>
-                      </form>
-                    ) : (
-                      <button className="button button-small" type="button" onClick={() => setPasswordFor(user.id)}>
-                        Set password
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Users" className="admin-table" columns={columns} rows={initialUsers} rowKey={(user) => user.id} emptyText="No users yet." />
       </section>
     </>
   );

@@ -6,10 +6,37 @@ import type { DeadLetterView } from "@/lib/queries/list-dead-letters.ts";
 import { fetchJson } from "./fetch-json.ts";
 import { useApiWrite } from "./use-api-write.ts";
 import { QueryStatus } from "./query-status.tsx";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 
 export type DeadLettersResponse = Jsonify<{ deadLetters: DeadLetterView[] }>;
 type ReprocessResponse = { examined: number; resolved: number; events: number; stillFailing: { id: string; error: string }[] };
+
+type DeadLetterRow = DeadLettersResponse["deadLetters"][number];
+
+const DEAD_LETTER_COLUMNS: DataTableColumn<DeadLetterRow>[] = [
+  { header: "Received", cell: (d) => formatTimestamp(d.receivedAt) },
+  {
+    header: "Source",
+    className: "mono",
+    cell: (d) => (
+      <>
+        {d.source}
+        {d.topic ? <div className="muted">{d.topic}</div> : null}
+      </>
+    ),
+  },
+  { header: "Reason", cell: (d) => d.error },
+  {
+    header: "Payload",
+    cell: (d) => (
+      <pre className="raw-json">
+        {d.payload}
+        {d.payloadTruncated ? `\n… (${d.payloadBytes} bytes in all)` : ""}
+      </pre>
+    ),
+  },
+];
 
 /** Open dead letters with reason and bounded, redacted payload, and (for admins) a button that runs them through today's adapters. */
 export function DeadLettersPanel({ initialData, canReprocess }: { initialData: DeadLettersResponse; canReprocess: boolean }) {
@@ -37,37 +64,7 @@ export function DeadLettersPanel({ initialData, canReprocess }: { initialData: D
           </span>
         </div>
       ) : null}
-      {data.deadLetters.length === 0 ? (
-        <p className="empty">No open dead letters: every input was read.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Open dead letters">
-            <thead>
-              <tr>
-                <th scope="col">Received</th>
-                <th scope="col">Source</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Payload</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.deadLetters.map((d) => (
-                <tr key={d.id}>
-                  <td>{formatTimestamp(d.receivedAt)}</td>
-                  <td className="mono">
-                    {d.source}
-                    {d.topic ? <div className="muted">{d.topic}</div> : null}
-                  </td>
-                  <td>{d.error}</td>
-                  <td>
-                    <pre className="raw-json">{d.payload}{d.payloadTruncated ? `\n… (${d.payloadBytes} bytes in all)` : ""}</pre>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable label="Open dead letters" columns={DEAD_LETTER_COLUMNS} rows={data.deadLetters} rowKey={(d) => d.id} emptyText="No open dead letters: every input was read." />
     </>
   );
 }

@@ -1,10 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { fleetQueries } from "./queries/fleet.ts";
+import { fleetQueries, type AffectedDevicesResponse, type FleetBreakdownResponse } from "./queries/fleet.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { Drill, FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Change } from "@/lib/fleet/shape-fleet-series.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { DeviceLink, FleetTablePanel } from "./fleet-panels.tsx";
 import { formatCount, formatPercent, formatTimestamp } from "./format.ts";
 import { REASON_LABELS } from "./reason-style.ts";
@@ -25,6 +26,8 @@ export function ChangeLabel({ change }: { change: Change }) {
   );
 }
 
+type BreakdownItem = FleetBreakdownResponse["items"][number];
+
 function keyLabel(by: Drill["by"], key: string | null): string {
   if (by === "reason") return REASON_LABELS[key as Reason] ?? String(key);
   return key ?? "(no code)";
@@ -36,47 +39,43 @@ export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewSt
   const title = by === "reason" ? "By reason" : "By code";
   if (error) return <p className="error-text" role="alert">{error.message}</p>;
   if (isPending) return <p className="muted">Loading…</p>;
-  if (data.items.length === 0) return <p className="empty">No disconnects or failed connects in this range.</p>;
+  const isSelected = (item: BreakdownItem) => state.drill?.by === by && state.drill.key === (item.key ?? "");
+  const columns: DataTableColumn<BreakdownItem>[] = [
+    {
+      header: by === "reason" ? "Reason" : "Code",
+      key: "key",
+      cell: (item) => (
+        <button type="button" className="button-link" aria-pressed={isSelected(item)} onClick={() => onDrill(isSelected(item) ? null : { by, key: item.key ?? "" })}>
+          {by === "reason" ? <ReasonTag reason={item.key as Reason} /> : <code>{keyLabel(by, item.key)}</code>}
+        </button>
+      ),
+    },
+    { header: "Disconnects", numeric: true, cell: (item) => formatCount(item.disconnects) },
+    { header: "Failed", numeric: true, cell: (item) => formatCount(item.failedConnects) },
+    { header: "Share", numeric: true, className: "nowrap", cell: (item) => formatPercent(item.share) },
+    { header: "Trend", cell: (item) => <Sparkline values={item.sparkline} label={`${keyLabel(by, item.key)} over the range`} /> },
+    { header: "vs previous", numeric: true, cell: (item) => <ChangeLabel change={item.change} /> },
+  ];
   return (
-    <div className="table-wrap">
-      <table aria-label={`Disconnects ${title.toLowerCase()}`}>
-        <thead>
-          <tr>
-            <th scope="col">{by === "reason" ? "Reason" : "Code"}</th>
-            <th scope="col" className="num">Disconnects</th>
-            <th scope="col" className="num">Failed</th>
-            <th scope="col" className="num">Share</th>
-            <th scope="col">Trend</th>
-            <th scope="col" className="num">vs previous</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((item) => {
-            const key = item.key ?? "";
-            const selected = state.drill?.by === by && state.drill.key === key;
-            return (
-              <tr key={key} className={selected ? "row-selected" : undefined}>
-                <td>
-                  <button type="button" className="button-link" aria-pressed={selected} onClick={() => onDrill(selected ? null : { by, key })}>
-                    {by === "reason" ? <ReasonTag reason={item.key as Reason} /> : <code>{keyLabel(by, item.key)}</code>}
-                  </button>
-                </td>
-                <td className="num">{formatCount(item.disconnects)}</td>
-                <td className="num">{formatCount(item.failedConnects)}</td>
-                <td className="num nowrap">{formatPercent(item.share)}</td>
-                <td>
-                  <Sparkline values={item.sparkline} label={`${keyLabel(by, item.key)} over the range`} />
-                </td>
-                <td className="num">
-                  <ChangeLabel change={item.change} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={`Disconnects ${title.toLowerCase()}`}
+      columns={columns}
+      rows={data.items}
+      rowKey={(item) => item.key ?? ""}
+      rowClassName={(item) => (isSelected(item) ? "row-selected" : undefined)}
+      emptyText="No disconnects or failed connects in this range."
+    />
   );
+}
+
+function affectedColumns(range: AffectedDevicesResponse): DataTableColumn<AffectedDevicesResponse["devices"][number]>[] {
+  return [
+    { header: "Device", cell: (device) => <DeviceLink deviceId={device.deviceId} range={range} /> },
+    { header: "State", cell: (device) => <StateBadge state={device.state} /> },
+    { header: "Disconnects", numeric: true, cell: (device) => formatCount(device.disconnects) },
+    { header: "Failed", numeric: true, cell: (device) => formatCount(device.failedConnects) },
+    { header: "Last", className: "nowrap muted", cell: (device) => formatTimestamp(device.lastAt) },
+  ];
 }
 
 /** The devices behind the selected reason or code, linking to their pages over the same range. */
@@ -96,36 +95,9 @@ export function AffectedDevicesPanel({ state, drill, onClose }: { state: FleetVi
         </div>
       }
       query={query}
-      isEmpty={data?.devices.length === 0}
-      emptyText="No device in this range and filter."
     >
       {data ? (
-        <table aria-label={`Devices with ${label}`}>
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">Disconnects</th>
-              <th scope="col" className="num">Failed</th>
-              <th scope="col">Last</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.devices.map((device) => (
-              <tr key={device.deviceId}>
-                <td>
-                  <DeviceLink deviceId={device.deviceId} range={data} />
-                </td>
-                <td>
-                  <StateBadge state={device.state} />
-                </td>
-                <td className="num">{formatCount(device.disconnects)}</td>
-                <td className="num">{formatCount(device.failedConnects)}</td>
-                <td className="nowrap muted">{formatTimestamp(device.lastAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label={`Devices with ${label}`} columns={affectedColumns(data)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device in this range and filter." />
       ) : null}
     </FleetTablePanel>
   );

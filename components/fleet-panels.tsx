@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { fleetQueries } from "./queries/fleet.ts";
+import { fleetQueries, type FlappingResponse, type NewCodesResponse, type OfflineResponse } from "./queries/fleet.ts";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
@@ -10,15 +10,14 @@ import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { isStale, QueryStatus, type QueryOutcome } from "./query-status.tsx";
 import { ReasonTag } from "./reason-tag.tsx";
 import { StateBadge } from "./state-badge.tsx";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 
-/** A fleet panel around one query's table: heading and note, then the error, "Loading…", the empty text or the table. */
+/** A fleet panel around one query's table: heading and note, then the error, "Loading…" or the table (a DataTable, which says when it is empty). */
 export function FleetTablePanel(props: {
   id: string;
   title: string;
   note?: ReactNode;
   query: QueryOutcome & { isPending: boolean };
-  isEmpty: boolean;
-  emptyText: string;
   children: ReactNode;
 }) {
   const { isPending } = props.query;
@@ -29,7 +28,7 @@ export function FleetTablePanel(props: {
         {props.note}
       </div>
       <QueryStatus query={props.query} what={props.title.toLowerCase()} />
-      {props.query.data === undefined ? (isPending ? <p className="muted">Loading…</p> : null) : props.isEmpty ? <p className="empty">{props.emptyText}</p> : <div className="table-wrap">{props.children}</div>}
+      {props.query.data === undefined ? (isPending ? <p className="muted">Loading…</p> : null) : props.children}
     </section>
   );
 }
@@ -43,6 +42,57 @@ export function DeviceLink({ deviceId, range }: { deviceId: string; range?: { fr
   );
 }
 
+type OfflineDevice = OfflineResponse["devices"][number];
+type NewCode = NewCodesResponse["codes"][number];
+
+function flappingColumns(range: FlappingResponse): DataTableColumn<FlappingResponse["devices"][number]>[] {
+  return [
+    { header: "Device", cell: (device) => <DeviceLink deviceId={device.deviceId} range={range} /> },
+    { header: "State", cell: (device) => <StateBadge state={device.state} /> },
+    { header: "Drops", numeric: true, cell: (device) => formatCount(device.drops) },
+    { header: "Per hour", numeric: true, cell: (device) => device.dropsPerHour.toFixed(device.dropsPerHour >= 10 ? 0 : 2) },
+    { header: "Peak hour", numeric: true, cell: (device) => formatCount(device.peakHourDrops) },
+    { header: "Top reason", cell: (device) => <ReasonTag reason={device.topReason} /> },
+  ];
+}
+
+function offlineColumns(now: number): DataTableColumn<OfflineDevice>[] {
+  return [
+    { header: "Device", cell: (device) => <DeviceLink deviceId={device.deviceId} /> },
+    {
+      header: "Offline for",
+      className: "nowrap",
+      title: (device) => (device.offlineSince ? formatTimestamp(device.offlineSince) : undefined),
+      cell: (device) => (device.offlineSince ? formatDuration(now - new Date(device.offlineSince).getTime()) : "—"),
+    },
+    { header: "Last reason", cell: (device) => <ReasonTag reason={device.lastReason} /> },
+    { header: "Code", cell: (device) => (device.lastCode ? <code>{device.lastCode}</code> : <span className="muted">—</span>) },
+  ];
+}
+
+const NEW_CODE_COLUMNS: DataTableColumn<NewCode>[] = [
+  {
+    header: "Code",
+    cell: (code) => (
+      <Link href={`/codes/${encodeURIComponent(code.code)}`}>
+        <code>{code.code}</code>
+      </Link>
+    ),
+  },
+  { header: "Reason", cell: (code) => <ReasonTag reason={code.reason} /> },
+  {
+    header: "First seen",
+    className: "nowrap muted",
+    cell: (code) => (
+      <>
+        {formatTimestamp(code.firstSeenAt)} on <DeviceLink deviceId={code.firstDeviceId} />
+      </>
+    ),
+  },
+  { header: "Count", numeric: true, cell: (code) => formatCount(code.count) },
+  { header: "Devices", numeric: true, cell: (code) => formatCount(code.devices) },
+];
+
 export function FlappingDevicesPanel({ state }: { state: FleetViewState }) {
   const query = useQuery(fleetQueries.flapping(state));
   const { data } = query;
@@ -52,36 +102,9 @@ export function FlappingDevicesPanel({ state }: { state: FleetViewState }) {
       title="Flapping devices"
       note={<p className="muted">most drops per hour; clean client disconnects not counted</p>}
       query={query}
-      isEmpty={data?.devices.length === 0}
-      emptyText="No device dropped in this range."
     >
       {data ? (
-        <table aria-label="Flapping devices">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">Drops</th>
-              <th scope="col" className="num">Per hour</th>
-              <th scope="col" className="num">Peak hour</th>
-              <th scope="col">Top reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.devices.map((device) => (
-              <tr key={device.deviceId}>
-                <td>
-                  <DeviceLink deviceId={device.deviceId} range={data} />
-                </td>
-                <td><StateBadge state={device.state} /></td>
-                <td className="num">{formatCount(device.drops)}</td>
-                <td className="num">{device.dropsPerHour.toFixed(device.dropsPerHour >= 10 ? 0 : 2)}</td>
-                <td className="num">{formatCount(device.peakHourDrops)}</td>
-                <td><ReasonTag reason={device.topReason} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Flapping devices" columns={flappingColumns(data)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device dropped in this range." />
       ) : null}
     </FleetTablePanel>
   );
@@ -97,34 +120,9 @@ export function OfflineDevicesPanel({ state }: { state: FleetViewState }) {
       title="Offline longest"
       note={<p className="muted">{data ? `${formatCount(data.totalOffline)} offline now` : "offline now"}; not limited to the range</p>}
       query={query}
-      isEmpty={data?.devices.length === 0}
-      emptyText="No device is offline."
     >
       {data ? (
-        <table aria-label="Devices offline longest">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Offline for</th>
-              <th scope="col">Last reason</th>
-              <th scope="col">Code</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.devices.map((device) => (
-              <tr key={device.deviceId}>
-                <td>
-                  <DeviceLink deviceId={device.deviceId} />
-                </td>
-                <td className="nowrap" title={device.offlineSince ? formatTimestamp(device.offlineSince) : undefined}>
-                  {device.offlineSince ? formatDuration(now - new Date(device.offlineSince).getTime()) : "—"}
-                </td>
-                <td><ReasonTag reason={device.lastReason} /></td>
-                <td>{device.lastCode ? <code>{device.lastCode}</code> : <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Devices offline longest" columns={offlineColumns(now)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device is offline." />
       ) : null}
     </FleetTablePanel>
   );
@@ -139,37 +137,9 @@ export function NewCodesPanel({ state }: { state: FleetViewState }) {
       title="New codes"
       note={<p className="muted">first seen in this range, never before</p>}
       query={query}
-      isEmpty={data?.codes.length === 0}
-      emptyText="No new code in this range."
     >
       {data ? (
-        <table aria-label="New codes">
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Reason</th>
-              <th scope="col">First seen</th>
-              <th scope="col" className="num">Count</th>
-              <th scope="col" className="num">Devices</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.codes.map((code) => (
-              <tr key={code.code}>
-                <td>
-                  <Link href={`/codes/${encodeURIComponent(code.code)}`}><code>{code.code}</code></Link>
-                </td>
-                <td><ReasonTag reason={code.reason} /></td>
-                <td className="nowrap muted">
-                  {formatTimestamp(code.firstSeenAt)} on{" "}
-                  <DeviceLink deviceId={code.firstDeviceId} />
-                </td>
-                <td className="num">{formatCount(code.count)}</td>
-                <td className="num">{formatCount(code.devices)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="New codes" columns={NEW_CODE_COLUMNS} rows={data.codes} rowKey={(code) => code.code} emptyText="No new code in this range." />
       ) : null}
     </FleetTablePanel>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 import { useClipboard } from "./use-clipboard.ts";
 
@@ -43,8 +44,6 @@ export function CopyableSecret({ value, testId, copyLabel, multiline = false }: 
   );
 }
 
-export type TokenColumn<Row> = { header: string; cell: (row: Row) => ReactNode; className?: string };
-
 /**
  * The token list both admin pages share: the kind's own leading columns, then status, created, last used and a
  * revoke button for tokens not yet revoked. `confirmRevoke` asks first when given.
@@ -62,7 +61,7 @@ export function TokenTable<Row extends TokenRowBase>({
 }: {
   label: string;
   rows: Row[];
-  columns: TokenColumn<Row>[];
+  columns: DataTableColumn<Row>[];
   emptyText: string;
   nameOf: (row: Row) => string;
   statusOf: (row: Row) => string;
@@ -70,55 +69,30 @@ export function TokenTable<Row extends TokenRowBase>({
   confirmRevoke?: (row: Row) => string;
   onRevoke: (row: Row) => void;
 }) {
-  if (rows.length === 0) return <p className="empty">{emptyText}</p>;
   function revoke(row: Row) {
     if (confirmRevoke && !window.confirm(confirmRevoke(row))) return;
     onRevoke(row);
   }
-  return (
-    <div className="table-wrap">
-      <table aria-label={label}>
-        <thead>
-          <tr>
-            {columns.map((column) => (
-              <th key={column.header} scope="col">
-                {column.header}
-              </th>
-            ))}
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const by = createdBy?.(row);
-            return (
-              <tr key={row.id}>
-                {columns.map((column) => (
-                  <td key={column.header} className={column.className}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-                <td>{statusOf(row)}</td>
-                <td className="nowrap muted">
-                  {formatTimestamp(row.createdAt)}
-                  {by ? ` by ${by}` : ""}
-                </td>
-                <td className="nowrap muted">{row.lastUsedAt ? formatTimestamp(row.lastUsedAt) : "never"}</td>
-                <td>
-                  {row.revokedAt ? null : (
-                    <button className="button button-small" type="button" onClick={() => revoke(row)} aria-label={`Revoke ${nameOf(row)}`}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
+  const shared: DataTableColumn<Row>[] = [
+    { header: "Status", cell: statusOf },
+    {
+      header: "Created",
+      className: "nowrap muted",
+      cell: (row) => {
+        const by = createdBy?.(row);
+        return `${formatTimestamp(row.createdAt)}${by ? ` by ${by}` : ""}`;
+      },
+    },
+    { header: "Last used", className: "nowrap muted", cell: (row) => (row.lastUsedAt ? formatTimestamp(row.lastUsedAt) : "never") },
+    {
+      header: "Actions",
+      cell: (row) =>
+        row.revokedAt ? null : (
+          <button className="button button-small" type="button" onClick={() => revoke(row)} aria-label={`Revoke ${nameOf(row)}`}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
+  return <DataTable label={label} columns={[...columns, ...shared]} rows={rows} rowKey={(row) => row.id} emptyText={emptyText} />;
 }

@@ -9,6 +9,9 @@ import { loadavg } from "node:os";
 import { getFirmwareRollout } from "@/lib/cohorts/get-rollout.ts";
 import { compareCohortPair, listCohorts } from "@/lib/cohorts/list-cohorts.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const HOUR = 3_600_000;
 const RUNS = 20;
@@ -56,11 +59,11 @@ try {
   await db.$executeRaw`UPDATE devices SET firmware = 'fw-9' WHERE right(id, 6)::int % 4 = 1`;
   await db.$executeRaw`UPDATE device_firmware_changes SET changed_at = ${moved} WHERE to_firmware = 'fw-9'`;
   await db.$executeRaw`ANALYZE`;
-  const counts = await db.$queryRaw<{ table: string; rows: number }[]>`
+  const counts = await queryRows(db, "tableRows", z.object({ table: z.string(), rows: z.number() }), Prisma.sql`
     SELECT 'devices' AS table, COUNT(*)::int AS rows FROM devices
     UNION ALL SELECT 'sessions', COUNT(*)::int FROM sessions
     UNION ALL SELECT 'device_reason_minute', COUNT(*)::int FROM device_reason_minute
-    UNION ALL SELECT 'device_firmware_changes (moves)', COUNT(*)::int FROM device_firmware_changes WHERE from_firmware IS NOT NULL`;
+    UNION ALL SELECT 'device_firmware_changes (moves)', COUNT(*)::int FROM device_firmware_changes WHERE from_firmware IS NOT NULL`);
   console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
   for (const row of counts) console.log(`  ${row.table}: ${row.rows.toLocaleString("en-US")} rows`);
 

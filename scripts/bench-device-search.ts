@@ -16,6 +16,8 @@ import { DEFAULT_DEVICE_LIST_FILTER, type DeviceListFilter } from "@/lib/devices
 import { buildDeviceListOrder, buildDeviceListWhere } from "@/lib/queries/device-list-sql.ts";
 import { searchDevices } from "@/lib/queries/search-devices.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const RUNS = 30;
 const PAGE_SIZE = 100;
@@ -59,8 +61,8 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function explainIndexes(db: Db, filter: DeviceListFilter): Promise<string> {
   const { orderBy } = buildDeviceListOrder(filter, undefined);
-  const rows = await db.$queryRaw<{ "QUERY PLAN": string }[]>`
-    EXPLAIN SELECT id FROM devices WHERE ${buildDeviceListWhere(filter)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE + 1}`;
+  const rows = await queryRows(db, "explainDeviceList", z.object({ "QUERY PLAN": z.string() }), Prisma.sql`
+    EXPLAIN SELECT id FROM devices WHERE ${buildDeviceListWhere(filter)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE + 1}`);
   const plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
   const used = [...new Set(plan.match(/devices_(?:[a-z_]+_)?(?:idx|pkey)/g) ?? [])];
   return used.length > 0 ? used.join(" + ") : plan.includes("Seq Scan") ? "seq scan" : "other";
@@ -92,7 +94,7 @@ for (const size of SIZES) {
     const started = performance.now();
     await seedDevices(database.db, size);
     console.log(`\n(Postgres: seeded ${size.toLocaleString("en-US")} devices in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-    const version = await database.db.$queryRaw<{ version: string }[]>(Prisma.sql`SELECT split_part(version(), ' ', 2) AS version`);
+    const version = await queryRows(database.db, "postgresVersion", z.object({ version: z.string() }), Prisma.sql`SELECT split_part(version(), ' ', 2) AS version`);
     await benchmark(`Postgres ${version[0]?.version ?? "?"}`, database.db, size);
   } finally {
     await database.drop();

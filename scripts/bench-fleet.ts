@@ -15,6 +15,9 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const DAY = 86_400_000;
 const RUNS = 5;
@@ -38,11 +41,11 @@ try {
     const ids = Array.from({ length: devices }, (_, d) => d).filter((d) => d % FIRMWARE.length === index).map((d) => `synthetic-${String(d).padStart(5, "0")}`);
     await database.db.device.updateMany({ where: { id: { in: ids } }, data: { firmware, region: index % 2 === 0 ? "eu-west-1" : "us-east-1", labels: { tier: index === 0 ? "gold" : "std" } } });
   }
-  const counts = await database.db.$queryRaw<{ table: string; rows: number }[]>`
+  const counts = await queryRows(database.db, "tableRows", z.object({ table: z.string(), rows: z.number() }), Prisma.sql`
     SELECT 'connection_events' AS table, COUNT(*)::int AS rows FROM connection_events
     UNION ALL SELECT 'event_rollup_minute', COUNT(*)::int FROM event_rollup_minute
     UNION ALL SELECT 'device_reason_minute', COUNT(*)::int FROM device_reason_minute
-    UNION ALL SELECT 'fleet_connected_minute', COUNT(*)::int FROM fleet_connected_minute`;
+    UNION ALL SELECT 'fleet_connected_minute', COUNT(*)::int FROM fleet_connected_minute`);
   console.log(`history: ${devices} devices, ${days} days, ${events.length} events delivered, written in ${writeSeconds.toFixed(1)} s (${Math.round(events.length / writeSeconds)} events/s, batches of ${BATCH})`);
   for (const row of counts) console.log(`  ${row.table}: ${row.rows} rows`);
   await database.db.$executeRaw`ANALYZE`;

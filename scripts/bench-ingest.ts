@@ -26,6 +26,10 @@ import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { awsPresenceTopic, generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlCount } from "@/lib/db/sql-values.ts";
 
 const devices = Number(process.argv[2] ?? 100_000);
 const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",");
@@ -170,8 +174,8 @@ async function throughBroker(phase: string, database: TestDatabase, workerCount:
 }
 
 async function countEvents(database: TestDatabase): Promise<number> {
-  const [row] = await database.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM connection_events`;
-  return Number(row?.n ?? 0);
+  const [row] = await queryRows(database.db, "countEvents", z.object({ n: SqlCount }), Prisma.sql`SELECT count(*) AS n FROM connection_events`);
+  return row?.n ?? 0;
 }
 
 async function startMosquitto(): Promise<ChildProcess> {

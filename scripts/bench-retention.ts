@@ -10,6 +10,9 @@ import { listConnectedSeries } from "@/lib/fleet/list-connected-series.ts";
 import { refreshConnectedSnapshots } from "@/lib/storage/connected-snapshots.ts";
 import { downsampleMinuteRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const DAY = 86_400_000;
 const RUNS = 5;
@@ -35,7 +38,7 @@ try {
     INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
     SELECT id, 'emqx', 'node-' || split_part(id, '-', 2), now() FROM devices WHERE id LIKE 'bench-%'`;
   await db.$executeRaw`ANALYZE`;
-  const rows = async () => (await db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM fleet_connected_minute`)[0]?.n ?? 0;
+  const rows = async () => (await queryRows(db, "countDeltaRows", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_minute`))[0]?.n ?? 0;
   const deltaRows = await rows();
   console.log(`history: ${days} days × ${nodes} nodes, ${deltaRows} delta rows`);
 
@@ -71,7 +74,7 @@ try {
   const foldMs = performance.now() - t1;
   await db.$executeRaw`ANALYZE`;
   const afterFold = await measure();
-  const expected = (await db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM fleet_connected_devices`)[0]?.n;
+  const expected = (await queryRows(db, "countConnectedDevices", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_devices`))[0]?.n;
   console.log(`snapshots: ${snapshots.written} written in ${snapshotMs.toFixed(0)} ms; folding: ${folded} rows in ${(foldMs / 1000).toFixed(1)} s, ${await rows()} delta rows left`);
   console.log(`count now = ${await countConnectedDevicesAt(db, now)} (devices counted: ${expected})`);
   console.log("\n| read (median ms) | every delta summed | latest snapshot + deltas | + minutes older than 30 days folded into hours |\n|---|---|---|---|");

@@ -2,7 +2,7 @@ import { cpus, loadavg } from "node:os";
 import { getFirmwareRollout } from "@/lib/cohorts/get-rollout.ts";
 import { foldCohortHours } from "@/lib/cohorts/fold-cohort-hours.ts";
 import { compareCohortPair, listCohorts } from "@/lib/cohorts/list-cohorts.ts";
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { getFleetSeries } from "@/lib/fleet/get-fleet-series.ts";
 import { getDevice } from "@/lib/queries/get-device.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
@@ -12,6 +12,9 @@ import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
 import { searchDevices } from "@/lib/queries/search-devices.ts";
 import { scaleDeviceId } from "@/lib/testing/scale-fleet.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt } from "@/lib/db/sql-values.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -34,7 +37,7 @@ async function time(run: (i: number) => Promise<unknown>, samples: number): Prom
 
 /** A quarter of the fleet moves to fw-9 six hours before the end (once), so the rollout view has a rollout to show. */
 async function seedRollout(db: Db, end: Date): Promise<void> {
-  const [moved] = await db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM devices WHERE firmware = 'fw-9'`;
+  const [moved] = await queryRows(db, "countMovedDevices", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM devices WHERE firmware = 'fw-9'`);
   if ((moved?.n ?? 0) > 0) return;
   const at = new Date(end.getTime() - 6 * HOUR);
   await db.$executeRaw`UPDATE device_firmware_changes SET changed_at = LEAST(changed_at, ${new Date(end.getTime() - 60 * DAY)})`;
@@ -62,9 +65,9 @@ async function foldForBenchmark(db: Db, end: Date): Promise<void> {
 export async function measureScaleReads(db: Db, input: { end: Date; label: string }): Promise<void> {
   const { end } = input;
   const loadBefore = loadavg();
-  const [counts] = await db.$queryRaw<{ events: number; devices: number; sessions: number }[]>`
+  const [counts] = await queryRows(db, "countScale", z.object({ events: z.number(), devices: z.number(), sessions: z.number() }), Prisma.sql`
     SELECT (SELECT COUNT(*) FROM connection_events)::int AS events, (SELECT COUNT(*) FROM devices)::int AS devices,
-           (SELECT COUNT(*) FROM sessions)::int AS sessions`;
+           (SELECT COUNT(*) FROM sessions)::int AS sessions`);
   console.log(`${input.label}: ${counts?.events.toLocaleString("en-US")} events, ${counts?.devices.toLocaleString("en-US")} devices, ${counts?.sessions.toLocaleString("en-US")} sessions`);
 
   const withCohorts = process.env.BENCH_SCALE_SKIP_COHORTS !== "1";
@@ -112,10 +115,10 @@ export async function measureScaleReads(db: Db, input: { end: Date; label: strin
     console.log(`| ${item.name} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${item.target ?? ""}${item.target && p95 > item.target ? " ✗" : ""} |`);
   }
 
-  const sizes = await db.$queryRaw<{ table: string; bytes: bigint }[]>`
+  const sizes = await queryRows(db, "tableSizes", z.object({ table: z.string(), bytes: SqlBigInt }), Prisma.sql`
     SELECT c.relname AS table, pg_total_relation_size(c.oid) AS bytes
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 2 DESC LIMIT 12`;
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 2 DESC LIMIT 12`);
   const events = counts?.events ?? 1;
   const total = sizes.reduce((sum, row) => sum + Number(row.bytes), 0);
   console.log(`\n| table | MB | bytes per event |\n|---|---:|---:|`);

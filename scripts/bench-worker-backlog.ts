@@ -14,6 +14,10 @@ import mqtt from "mqtt";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlCount } from "@/lib/db/sql-values.ts";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 150_000);
 const devices = Number(process.env.BENCH_DEVICES ?? 50_000);
@@ -124,8 +128,8 @@ async function runOnce(brokerUrl: string, workerDir: string, extraEnv: Record<st
     try {
       for (;;) {
         if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}`);
-        const rows = await testDb.db.$queryRaw<{ n: bigint }[]>`SELECT count(*)::bigint AS n FROM connection_events`;
-        stored = Number(rows[0]?.n ?? 0n);
+        const rows = await queryRows(testDb.db, "countEvents", z.object({ n: SqlCount }), Prisma.sql`SELECT count(*)::bigint AS n FROM connection_events`);
+        stored = rows[0]?.n ?? 0;
         if (stored > 0 && firstStoredAt === null) firstStoredAt = performance.now();
         if (stored >= messages) break;
         await new Promise((resolve) => setTimeout(resolve, 500));

@@ -4,6 +4,8 @@ import { connectedScopeConditions, type FleetScope } from "@/lib/fleet/connected
 import { BASELINE_DAYS, DAY_MS, HOUR_MS } from "./baseline-rate.ts";
 import { findOpenOccurrence, listMaintenanceOccurrences, type TimeInterval } from "./maintenance-occurrences.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 /** A device that dropped in at least this many distinct hours of the day before a rule's window is a chronic flapper. */
 export const CHRONIC_FLAPPING_HOURS = 6;
@@ -109,7 +111,7 @@ export function parseLabelMatch(text: string): { key: string; value: string } | 
 async function findDevicesWithLabels(db: Db, labels: { key: string; value: string }[]): Promise<string[]> {
   if (labels.length === 0) return [];
   const matches = labels.map(({ key, value }) => Prisma.sql`labels ->> ${key} = ${value}`);
-  const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM devices WHERE ${Prisma.join(matches, " OR ")}`;
+  const rows = await queryRows(db, "listLabelledDevices", z.object({ id: z.string() }), Prisma.sql`SELECT id FROM devices WHERE ${Prisma.join(matches, " OR ")}`);
   return rows.map((row) => row.id);
 }
 
@@ -123,12 +125,11 @@ function findChronicFlappers(db: Db, context: AlertQuietContext, windowMs: numbe
   if (cached) return cached;
   const to = new Date(context.now.getTime() - windowMs);
   const from = new Date(to.getTime() - DAY_MS);
-  const found = db
-    .$queryRaw<{ deviceId: string }[]>`
+  const found = queryRows(db, "listChronicFlappers", z.object({ deviceId: z.string() }), Prisma.sql`
       SELECT device_id AS "deviceId" FROM device_drop_minute
       WHERE bucket >= ${from} AND bucket < ${to}
       GROUP BY device_id
-      HAVING COUNT(DISTINCT date_bin(INTERVAL '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')) >= ${CHRONIC_FLAPPING_HOURS}`
+      HAVING COUNT(DISTINCT date_bin(INTERVAL '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')) >= ${CHRONIC_FLAPPING_HOURS}`)
     .then((rows) => rows.map((row) => row.deviceId));
   context.flapping.set(windowMs, found);
   return found;

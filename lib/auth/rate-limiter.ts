@@ -1,9 +1,14 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 /**
  * Counts attempts per key in a fixed window kept in Postgres (`rate_limit_counters`), so every web process shares
  * one count. Expired rows are reset by the next attempt and deleted by the worker's retention pass.
  */
+const CounterRowSchema = z.object({ count: z.number(), expires_at: SqlDate });
+
 export type RateLimitState = { limited: boolean; retryAfterSeconds: number };
 
 export type RateLimiter = {
@@ -26,7 +31,7 @@ export function createRateLimiter(db: Db, limiter: string, options: RateLimit): 
   });
   return {
     async check(key, now = new Date()) {
-      const rows = await db.$queryRaw<{ count: number; expires_at: Date }[]>(Prisma.sql`
+      const rows = await queryRows(db, "rateLimiter.check", CounterRowSchema, Prisma.sql`
         SELECT count, expires_at FROM rate_limit_counters
         WHERE limiter = ${limiter} AND key = ${key.slice(0, MAX_KEY_LENGTH)} AND expires_at > ${now}`);
       const row = rows[0];
@@ -36,7 +41,7 @@ export function createRateLimiter(db: Db, limiter: string, options: RateLimit): 
     async hit(key, now = new Date()) {
       const expiresAt = new Date(now.getTime() + options.windowMs);
       // One statement: concurrent hits from several processes serialize on the row and each sees its own count.
-      const rows = await db.$queryRaw<{ count: number; expires_at: Date }[]>(Prisma.sql`
+      const rows = await queryRows(db, "rateLimiter.hit", CounterRowSchema, Prisma.sql`
         INSERT INTO rate_limit_counters AS c (limiter, key, count, expires_at)
         VALUES (${limiter}, ${key.slice(0, MAX_KEY_LENGTH)}, 1, ${expiresAt})
         ON CONFLICT (limiter, key) DO UPDATE SET

@@ -7,7 +7,8 @@ import { REASONS, type Reason } from "@/lib/events/connection-event.ts";
  */
 
 export const DEVICE_STATES = ["online", "offline", "unknown"] as const;
-export type DeviceState = (typeof DEVICE_STATES)[number];
+export const DeviceStateSchema = z.enum(DEVICE_STATES);
+export type DeviceState = z.infer<typeof DeviceStateSchema>;
 
 export const MATCH_MODES = ["substring", "prefix"] as const;
 export type MatchMode = (typeof MATCH_MODES)[number];

@@ -1,4 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 /** Which part of the fleet a fleet-level number is about; an unset field means "all". */
 export type FleetScope = { source?: string | null; brokerNode?: string | null };
@@ -31,6 +33,6 @@ export function connectedGaugeSql(boundary: Date, scope: FleetScope, inclusive: 
  * so minute resolution. Shared contract for alerts and incident detection; keep the signature.
  */
 export async function countConnectedDevicesAt(db: Db, at: Date, scope: FleetScope = {}): Promise<number> {
-  const rows = await db.$queryRaw<{ connected: number }[]>`SELECT ${connectedGaugeSql(at, scope, true)}::int AS connected`;
+  const rows = await queryRows(db, "countConnectedDevicesAt", z.object({ connected: z.number() }), Prisma.sql`SELECT ${connectedGaugeSql(at, scope, true)}::int AS connected`);
   return rows[0]?.connected ?? 0;
 }

@@ -1,17 +1,21 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
-import type { DeviceState } from "@/lib/queries/search-devices.ts";
+import { DeviceStateSchema } from "@/lib/devices/device-list-params.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 import { reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
-export type AffectedDevice = {
-  deviceId: string;
-  state: DeviceState;
-  disconnects: number;
-  failedConnects: number;
-  total: number;
+const AffectedDeviceSchema = z.object({
+  deviceId: z.string(),
+  state: DeviceStateSchema,
+  disconnects: z.number(),
+  failedConnects: z.number(),
+  total: z.number(),
   /** Start of the last minute in the range with one of them. */
-  lastAt: Date;
-};
+  lastAt: SqlDate,
+});
+export type AffectedDevice = z.infer<typeof AffectedDeviceSchema>;
 
 export type AffectedDevices = { totalDevices: number; devices: AffectedDevice[] };
 
@@ -24,7 +28,7 @@ export async function listAffectedDevices(
   input: { by: "reason" | "code"; key: string | null; from: Date; to: Date; filter: FleetFilter; limit: number },
 ): Promise<AffectedDevices> {
   const match = input.by === "reason" ? Prisma.sql`x.reason = ${input.key as Reason}::"Reason"` : Prisma.sql`x.code = ${input.key ?? ""}`;
-  const rows = await db.$queryRaw<(AffectedDevice & { totalDevices: number })[]>`
+  const rows = await queryRows(db, "listAffectedDevices", AffectedDeviceSchema.extend({ totalDevices: z.number() }), Prisma.sql`
     SELECT x.device_id AS "deviceId", d.state::text AS state,
            COALESCE(SUM(x.count) FILTER (WHERE x.kind = 'disconnected'), 0)::int AS disconnects,
            COALESCE(SUM(x.count) FILTER (WHERE x.kind = 'connect_failed'), 0)::int AS "failedConnects",
@@ -34,6 +38,6 @@ export async function listAffectedDevices(
     WHERE x.bucket >= ${input.from} AND x.bucket < ${input.to} AND x.kind IN ('disconnected', 'connect_failed') AND ${match}
     GROUP BY x.device_id, d.state
     ORDER BY total DESC, x.device_id
-    LIMIT ${input.limit}`;
+    LIMIT ${input.limit}`);
   return { totalDevices: rows[0]?.totalDevices ?? 0, devices: rows.map(({ totalDevices: _total, ...device }) => device) };
 }

@@ -1,19 +1,23 @@
-import type { Db } from "@/lib/db/client.ts";
-import type { Reason } from "@/lib/events/connection-event.ts";
-import type { DeviceState } from "@/lib/queries/search-devices.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { ReasonSchema } from "@/lib/events/connection-event.ts";
+import { DeviceStateSchema } from "@/lib/devices/device-list-params.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 import { reasonRollupRelation, scopeConditions, type FleetFilter } from "./fleet-filter.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
-export type FlappingDevice = {
-  deviceId: string;
-  state: DeviceState;
+const FlappingDeviceSchema = z.object({
+  deviceId: z.string(),
+  state: DeviceStateSchema,
   /** Disconnects the client did not ask for (every reason except client_disconnect) in the range. */
-  drops: number;
-  dropsPerHour: number;
+  drops: z.number(),
+  dropsPerHour: z.number(),
   /** Most drops within one UTC hour of the range. */
-  peakHourDrops: number;
-  topReason: Reason;
-  lastDropAt: Date;
-};
+  peakHourDrops: z.number(),
+  topReason: ReasonSchema,
+  lastDropAt: SqlDate,
+});
+export type FlappingDevice = z.infer<typeof FlappingDeviceSchema>;
 
 /**
  * Devices with the most drops per hour over [from, to), from the per-device minute rollup. The top reason is
@@ -24,7 +28,7 @@ export async function listFlappingDevices(
   input: { from: Date; to: Date; filter: FleetFilter; limit: number },
 ): Promise<FlappingDevice[]> {
   const hours = Math.max(1, (input.to.getTime() - input.from.getTime()) / 3_600_000);
-  return db.$queryRaw<FlappingDevice[]>`
+  return queryRows(db, "listFlappingDevices", FlappingDeviceSchema, Prisma.sql`
     SELECT t.device_id AS "deviceId", d.state::text AS state, t.drops, (t.drops / ${hours}::float8) AS "dropsPerHour",
            t.peak AS "peakHourDrops", t.last_at AS "lastDropAt",
            (SELECT r.reason::text FROM device_reason_minute r
@@ -45,5 +49,5 @@ export async function listFlappingDevices(
       LIMIT ${input.limit}
     ) t
     JOIN devices d ON d.id = t.device_id
-    ORDER BY t.drops DESC, t.peak DESC, t.device_id`;
+    ORDER BY t.drops DESC, t.peak DESC, t.device_id`);
 }

@@ -5,6 +5,9 @@ import { Prisma } from "@/lib/db/client.ts";
 import { loadIncidentProbeEvidence } from "@/lib/probe-schedule/describe-incident-probes.ts";
 import { redactText } from "@/lib/security/redact.ts";
 import { shapeRecoveryCurve, type RecoveryCurve } from "./shape-recovery-curve.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 export const IncidentIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -42,7 +45,7 @@ export type IncidentDetails = NonNullable<Awaited<ReturnType<typeof getIncident>
 
 /** Each affected device's first connect after its drop (the (device_id, occurred_at) index answers each one). */
 async function getRecoveryCurve(db: Db, incidentId: string, startedAt: Date): Promise<RecoveryCurve> {
-  const rows = await db.$queryRaw<{ reconnectedAt: Date | null }[]>(Prisma.sql`
+  const rows = await queryRows(db, "getRecoveryCurve", z.object({ reconnectedAt: SqlDate.nullable() }), Prisma.sql`
     SELECT (SELECT MIN(e.occurred_at) FROM connection_events e
             WHERE e.device_id = d.device_id AND e.kind = 'connected' AND e.occurred_at >= d.first_drop_at) AS "reconnectedAt"
     FROM incident_devices d

@@ -7,6 +7,35 @@ import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
+import { z } from "zod";
+
+/** node-postgres returns bigint columns (ids, orderings) as text. */
+export const InsertedEventSchema = z.object({ id: z.string(), dedupe_key: z.string() });
+const StoredKeylessEventSchema = z.object({
+  id: z.string(),
+  device_id: z.string(),
+  kind: z.string(),
+  occurred_at: z.date(),
+  reason: z.string(),
+  code: z.string().nullable(),
+  client_ip: z.string().nullable(),
+  ordering: z.string().nullable(),
+  dedupe_key: z.string(),
+});
+export const DeviceStateRowSchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  current_session_key: z.string().nullable(),
+  state_occurred_at: z.date().nullable(),
+  state_ordering: z.string().nullable(),
+  last_connected_at: z.date().nullable(),
+  last_disconnected_at: z.date().nullable(),
+  last_reason: z.string().nullable(),
+  last_code: z.string().nullable(),
+  last_client_ip: z.string().nullable(),
+  connected_source: z.string().nullable(),
+  connected_broker_node: z.string().nullable(),
+});
 
 type Tx = WriterTx;
 
@@ -117,7 +146,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
     ["username", "text", (r) => r.e.username], ["tls", "boolean", (r) => r.e.tls], ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
     ["raw", "text", (r) => r.raw],
   ];
-  const inserted = await tx.rows<{ id: string; dedupe_key: string }>(Prisma.sql`
+  const inserted = await tx.rows("insertEvents", InsertedEventSchema, Prisma.sql`
     WITH new_devices AS (
       INSERT INTO devices (id, source, broker_node, first_seen_at)
       SELECT * FROM ${unnestRows(devices, [
@@ -212,7 +241,7 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<
   }
   if (since.size === 0) return [];
   const windows = [...since.entries()];
-  const stored = await tx.rows<{ id: string; device_id: string; kind: string; occurred_at: Date; reason: string; code: string | null; client_ip: string | null; ordering: string | null; dedupe_key: string }>(Prisma.sql`
+  const stored = await tx.rows("loadKeylessEvents", StoredKeylessEventSchema, Prisma.sql`
     SELECT e.id, e.device_id, e.kind::text AS kind, e.occurred_at, e.reason::text AS reason, e.code, e.client_ip, e.ordering, e.dedupe_key
     FROM ${unnestRows(windows, [["device_id", "text", ([id]) => id], ["since", "timestamptz", ([, at]) => at.toISOString()]])}
     CROSS JOIN LATERAL (
@@ -263,7 +292,7 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
 
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
-  const rows = await tx.rows<Omit<DeviceStateRow, "state_ordering"> & { state_ordering: string | null }>(Prisma.sql`
+  const rows = await tx.rows("lockDeviceStates", DeviceStateRowSchema, Prisma.sql`
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node

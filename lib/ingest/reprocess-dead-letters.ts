@@ -1,10 +1,15 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { MQTT_SOURCE_ADAPTERS, type MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { MAX_DEAD_LETTER_BYTES } from "./dead-letters.ts";
 import { recordIngestBatch } from "./record-events.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt } from "@/lib/db/sql-values.ts";
+
+const OpenDeadLetterSchema = z.object({ id: SqlBigInt, source: z.string(), topic: z.string().nullable(), payload: z.string(), payload_bytes: z.number() });
 
 export type ReprocessResult = { examined: number; resolved: number; stillFailing: { id: bigint; error: string }[]; events: number };
 
@@ -14,13 +19,13 @@ export type ReprocessResult = { examined: number; resolved: number; stillFailing
  * Each is parsed alone, so stateful context (Mosquitto's preceding lines) is not available to it.
  */
 export async function reprocessDeadLetters(db: Db, input: { source?: string; ids?: bigint[]; limit?: number }): Promise<ReprocessResult> {
-  const rows = await db.$queryRaw<{ id: bigint; source: string; topic: string | null; payload: string; payload_bytes: number }[]>`
+  const rows = await queryRows(db, "reprocessDeadLetters", OpenDeadLetterSchema, Prisma.sql`
     SELECT d.id, d.source, d.topic, d.payload, d.payload_bytes FROM dead_letters d
     LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
     WHERE r.dead_letter_id IS NULL
       AND (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
       AND (${input.ids ?? null}::bigint[] IS NULL OR d.id = ANY(${input.ids ?? null}::bigint[]))
-    ORDER BY d.id LIMIT ${input.limit ?? 500}::int`;
+    ORDER BY d.id LIMIT ${input.limit ?? 500}::int`);
   const result: ReprocessResult = { examined: rows.length, resolved: 0, stillFailing: [], events: 0 };
   for (const row of rows) {
     const payload = row.payload.startsWith("base64:") ? Buffer.from(row.payload.slice(7), "base64") : Buffer.from(row.payload, "utf8");

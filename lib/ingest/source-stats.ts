@@ -1,6 +1,9 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { floorToMinute } from "@/lib/time/durations.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
 
 export type SourceBatchStats = {
   source: string;
@@ -21,8 +24,8 @@ export type SourceBatchStats = {
 export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const ids = [...new Set(events.map((e) => e.deviceId))];
-  const rows = await db.$queryRaw<{ id: string; state_occurred_at: Date | null; state_ordering: bigint | null }[]>`
-    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`;
+  const rows = await queryRows(db, "countOutOfOrder.devices", z.object({ id: z.string(), state_occurred_at: SqlDate.nullable(), state_ordering: SqlBigInt.nullable() }), Prisma.sql`
+    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`);
   const latest = new Map(rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering }]));
   let count = 0;
   for (const event of events) {

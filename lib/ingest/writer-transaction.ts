@@ -1,9 +1,12 @@
 import type pg from "pg";
+import type { z } from "zod";
+import { parseRows } from "@/lib/db/query-rows.ts";
 import { getPgPool, type Db, type Prisma } from "@/lib/db/client.ts";
 
 /** The writer's transaction: Prisma.Sql statements run as they are on one node-postgres connection. */
 export type WriterTx = {
-  rows<T>(statement: Prisma.Sql): Promise<T[]>;
+  /** Runs `statement` and parses every row with `Row` (lib/db/query-rows.ts); `query` names it in errors. */
+  rows<Schema extends z.ZodType>(query: string, Row: Schema, statement: Prisma.Sql): Promise<z.output<Schema>[]>;
   $executeRaw(statement: Prisma.Sql): Promise<number>;
 };
 
@@ -32,8 +35,8 @@ export async function inWriterTransaction<T>(db: Db, work: (tx: WriterTx) => Pro
 
 function toWriterTx(client: pg.PoolClient): WriterTx {
   return {
-    async rows<T>(statement: Prisma.Sql) {
-      return (await client.query(statement.text, statement.values)).rows as T[];
+    async rows(query, Row, statement) {
+      return parseRows(query, Row, (await client.query(statement.text, statement.values)).rows);
     },
     async $executeRaw(statement: Prisma.Sql) {
       return (await client.query(statement.text, statement.values)).rowCount ?? 0;

@@ -1,12 +1,16 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { PROBE_COINCIDENCE_MS, type ProbeEvidence, type ProbeRunEvidence } from "@/lib/diagnosis/probe-coincidence.ts";
 import { ProbeStepNameSchema } from "@/lib/probe/probe-report.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 /** A fleet scope as diagnosis and incidents name it: a source and, where known, a broker node. */
 export type ProbeScope = { source: string; brokerNode: string | null };
 
 type ScopeEndpoint = { id: string; name: string };
-type RunRow = { endpointId: string; startedAt: Date; ok: boolean; failedStep: string | null; explanation: string | null };
+const RunRowSchema = z.object({ endpointId: z.string(), startedAt: SqlDate, ok: z.boolean(), failedStep: z.string().nullable(), explanation: z.string().nullable() });
+type RunRow = z.infer<typeof RunRowSchema>;
 
 /**
  * The endpoints that probe a scope's broker: those configured for its exact broker node, else those configured for
@@ -44,13 +48,13 @@ export async function loadProbeEvidenceAround(db: Db, scope: ProbeScope, times: 
   if (times.length === 0) return toEvidence(endpoints, []);
   const minutes = [...new Set(times.map((at) => new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()))];
   const padMs = PROBE_COINCIDENCE_MS + 60_000;
-  const rows = await db.$queryRaw<RunRow[]>`
+  const rows = await queryRows(db, "loadProbeEvidenceAround", RunRowSchema, Prisma.sql`
     SELECT DISTINCT r.id, r.endpoint_id AS "endpointId", r.started_at AS "startedAt", r.ok, r.failed_step AS "failedStep", r.explanation
     FROM unnest(${minutes}::timestamptz[]) AS m(minute)
     JOIN probe_runs r
       ON r.started_at BETWEEN m.minute - ${padMs} * interval '1 millisecond' AND m.minute + ${padMs} * interval '1 millisecond'
     WHERE r.endpoint_id = ANY(${endpoints.map((endpoint) => endpoint.id)}::text[])
-    ORDER BY r.started_at`;
+    ORDER BY r.started_at`);
   return toEvidence(endpoints, rows);
 }
 

@@ -2,6 +2,9 @@ import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import { ProbeReportSchema, type ProbeReport, type ProbeRunner, type ProbeStepName } from "@/lib/probe/probe-report.ts";
 import { REDACTED, redactText } from "@/lib/security/redact.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 export type RunDueProbesOptions = {
   probe: ProbeRunner;
@@ -14,17 +17,18 @@ export type RunDueProbesOptions = {
 
 export type DueProbesResult = { runs: number; failed: number; discarded: number };
 
-type ClaimedEndpoint = {
-  id: string;
-  name: string;
-  url: string;
-  mqttVersion: number;
-  clientId: string | null;
-  username: string | null;
-  password: string | null;
-  caPem: string | null;
-  claimedAt: Date;
-};
+const ClaimedEndpointSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  mqttVersion: z.number(),
+  clientId: z.string().nullable(),
+  username: z.string().nullable(),
+  password: z.string().nullable(),
+  caPem: z.string().nullable(),
+  claimedAt: SqlDate,
+});
+type ClaimedEndpoint = z.infer<typeof ClaimedEndpointSchema>;
 
 /** A claim holds an endpoint this much longer than the run may take, so a live run is never claimed twice. */
 const LEASE_GRACE_MS = 30_000;
@@ -35,7 +39,7 @@ const LEASE_GRACE_MS = 30_000;
  * A process that dies mid-run leaves the lease to expire: the endpoint is due again and another process runs it.
  */
 export async function claimDueEndpoints(db: Db, now: Date, leaseMs: number, limit: number): Promise<ClaimedEndpoint[]> {
-  return db.$queryRaw<ClaimedEndpoint[]>`
+  return queryRows(db, "claimDueEndpoints", ClaimedEndpointSchema, Prisma.sql`
     UPDATE probe_endpoints e
     SET next_run_at = ${now}::timestamptz + ${leaseMs} * interval '1 millisecond', claimed_at = ${now}
     FROM (
@@ -47,7 +51,7 @@ export async function claimDueEndpoints(db: Db, now: Date, leaseMs: number, limi
     ) due
     WHERE e.id = due.id
     RETURNING e.id, e.name, e.url, e.mqtt_version AS "mqttVersion", e.client_id AS "clientId", e.username, e.password,
-              e.ca_pem AS "caPem", e.claimed_at AS "claimedAt"`;
+              e.ca_pem AS "caPem", e.claimed_at AS "claimedAt"`);
 }
 
 type RunOutcome = { startedAt: Date; finishedAt: Date; report: ProbeReport | null; explanation: string | null };

@@ -1,13 +1,16 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { DAY_MS } from "@/lib/time/durations.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
-export type CodeTrendDay = { day: Date; disconnects: number; failedConnects: number; other: number };
+const CodeTrendDaySchema = z.object({ day: SqlDate, disconnects: z.number(), failedConnects: z.number(), other: z.number() });
+export type CodeTrendDay = z.infer<typeof CodeTrendDaySchema>;
 
-type TrendRow = { day: Date; disconnects: number; failedConnects: number; other: number };
 
 /** Daily counts of one vendor code over [from, to), from the per-minute rollups (never raw events). */
 export async function getCodeTrend(db: Db, input: { code: string; from: Date; to: Date }): Promise<CodeTrendDay[]> {
-  return db.$queryRaw<TrendRow[]>`
+  return queryRows(db, "getCodeTrend", CodeTrendDaySchema, Prisma.sql`
     SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
            COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
            COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects",
@@ -15,7 +18,7 @@ export async function getCodeTrend(db: Db, input: { code: string; from: Date; to
     FROM event_rollup_minute
     WHERE code = ${input.code} AND bucket >= ${input.from} AND bucket < ${input.to}
     GROUP BY 1
-    ORDER BY 1`;
+    ORDER BY 1`);
 }
 
 

@@ -1,7 +1,9 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 import type { DeviceState } from "./search-devices.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 export type DeviceDetail = {
   id: string;
@@ -39,7 +41,7 @@ export type DeviceRecentStats = {
 
 const RECENT_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-type CountsRow = { connects: number; disconnects: number; drops: number; failedConnects: number };
+const CountsRowSchema = z.object({ connects: z.number(), disconnects: z.number(), drops: z.number(), failedConnects: z.number() });
 
 /** The device row plus counts over the last 24 h, or null when no such device has ever reported. */
 export async function getDevice(db: Db, deviceId: string, now = new Date()): Promise<DeviceDetail | null> {
@@ -69,7 +71,7 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
         updatedAt: true,
       },
     }),
-    db.$queryRaw<CountsRow[]>`
+    queryRows(db, "getDevice.counts", CountsRowSchema, Prisma.sql`
       WITH e AS (
         SELECT kind, reason, code, occurred_at,
                LAG(kind) OVER w AS prev_kind, LAG(reason) OVER w AS prev_reason, LAG(occurred_at) OVER w AS prev_at,
@@ -85,7 +87,7 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
                AND NOT (prev_kind IS NOT DISTINCT FROM 'disconnected' AND prev_reason IS DISTINCT FROM 'client_disconnect' AND occurred_at - prev_at <= interval '60 seconds'))::int AS drops,
              COUNT(*) FILTER (WHERE kind = 'connect_failed'
                AND NOT (code = 'azure:401003' AND next_code IS NOT DISTINCT FROM 'azure:404104' AND next_at - occurred_at <= interval '60 seconds'))::int AS "failedConnects"
-      FROM e`,
+      FROM e`),
     db.session.findFirst({
       where: { deviceId, endedAt: null },
       orderBy: { startedAt: "desc" },

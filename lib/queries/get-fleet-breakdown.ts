@@ -1,7 +1,10 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { reasonRollupRelation, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
 import { chooseInterval, previousPeriod } from "@/lib/fleet/fleet-interval.ts";
-import { shapeBreakdown, type BreakdownTrendItem, type BreakdownTrendRow } from "@/lib/fleet/shape-fleet-series.ts";
+import { shapeBreakdown, type BreakdownTrendItem } from "@/lib/fleet/shape-fleet-series.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 export type BreakdownDimension = "reason" | "code";
 
@@ -19,6 +22,9 @@ export type FleetBreakdown = {
   items: BreakdownItem[];
 };
 
+/** A reason or code ("" without a code), the bin (null: the previous period) and its counts. */
+const BreakdownTrendRowSchema = z.object({ key: z.string(), t: SqlDate.nullable(), disconnects: z.number(), failedConnects: z.number() });
+
 /** Bins per sparkline. */
 const SPARKLINE_POINTS = 30;
 
@@ -33,7 +39,7 @@ export async function getFleetBreakdown(
   const previous = previousPeriod(input);
   const stepMs = chooseInterval(input, SPARKLINE_POINTS);
   const column = input.by === "reason" ? Prisma.sql`reason::text` : Prisma.sql`code`;
-  const rows = await db.$queryRaw<BreakdownTrendRow[]>`
+  const rows = await queryRows(db, "getFleetBreakdown", BreakdownTrendRowSchema, Prisma.sql`
     SELECT ${column} AS key,
            CASE WHEN bucket >= ${input.from}
                 THEN date_bin(make_interval(secs => ${stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') END AS t,
@@ -41,6 +47,6 @@ export async function getFleetBreakdown(
            COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects"
     FROM ${reasonRollupRelation(input.filter ?? {})} x
     WHERE bucket >= ${previous.from} AND bucket < ${input.to} AND kind IN ('disconnected', 'connect_failed')
-    GROUP BY 1, 2`;
+    GROUP BY 1, 2`);
   return { by: input.by, from: input.from, to: input.to, previousFrom: previous.from, sparklineStepMs: stepMs, items: shapeBreakdown(rows, input, stepMs) };
 }

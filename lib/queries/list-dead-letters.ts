@@ -1,6 +1,9 @@
 import type { Role } from "@/lib/auth/roles.ts";
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { redactText } from "@/lib/security/redact.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
 
 /** Dead letters are raw, unparsed input (credentials included): the API and the ingest page show them from this role up. */
 export const DEAD_LETTERS_READ_ROLE: Role = "support";
@@ -22,14 +25,25 @@ export type DeadLetterView = {
   resolvedAt: Date | null;
 };
 
+const DeadLetterRowSchema = z.object({
+  id: SqlBigInt,
+  received_at: SqlDate,
+  source: z.string(),
+  topic: z.string().nullable(),
+  error: z.string(),
+  payload: z.string(),
+  payload_bytes: z.number(),
+  resolved_at: SqlDate.nullable(),
+});
+
 /** Newest first, redacted like every read: the stored payload stays intact for re-processing. */
 export async function listDeadLetters(db: Db, input: { source?: string; includeResolved?: boolean; limit: number }): Promise<DeadLetterView[]> {
-  const rows = await db.$queryRaw<{ id: bigint; received_at: Date; source: string; topic: string | null; error: string; payload: string; payload_bytes: number; resolved_at: Date | null }[]>`
+  const rows = await queryRows(db, "listDeadLetters", DeadLetterRowSchema, Prisma.sql`
     SELECT d.id, d.received_at, d.source, d.topic, d.error, d.payload, d.payload_bytes, r.resolved_at
     FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
     WHERE (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
       AND (${input.includeResolved ?? false}::boolean OR r.dead_letter_id IS NULL)
-    ORDER BY d.id DESC LIMIT ${input.limit}::int`;
+    ORDER BY d.id DESC LIMIT ${input.limit}::int`);
   return rows.map((r) => {
     const payload = redactText(r.payload);
     return {
@@ -48,7 +62,7 @@ export async function listDeadLetters(db: Db, input: { source?: string; includeR
 
 /** How many dead letters are still open (not resolved by re-processing). */
 export async function countOpenDeadLetters(db: Db): Promise<number> {
-  const rows = await db.$queryRaw<{ count: number }[]>`
-    SELECT COUNT(*)::int AS count FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id WHERE r.dead_letter_id IS NULL`;
+  const rows = await queryRows(db, "countOpenDeadLetters", z.object({ count: z.number() }), Prisma.sql`
+    SELECT COUNT(*)::int AS count FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id WHERE r.dead_letter_id IS NULL`);
   return rows[0]?.count ?? 0;
 }

@@ -1,17 +1,21 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import type { Reason } from "@/lib/events/connection-event.ts";
-import type { DeviceState } from "./search-devices.ts";
+import { ReasonSchema } from "@/lib/events/connection-event.ts";
+import { DeviceStateSchema } from "@/lib/devices/device-list-params.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
-export type DroppingDevice = {
-  deviceId: string;
-  state: DeviceState;
+const DroppingDeviceSchema = z.object({
+  deviceId: z.string(),
+  state: DeviceStateSchema,
   /** Disconnects the client did not ask for (every reason except client_disconnect). */
-  drops: number;
-  failedConnects: number;
+  drops: z.number(),
+  failedConnects: z.number(),
   /** Most frequent reason among those drops and failed connects. */
-  topReason: Reason | null;
-  lastDropAt: Date;
-};
+  topReason: ReasonSchema.nullable(),
+  lastDropAt: SqlDate,
+});
+export type DroppingDevice = z.infer<typeof DroppingDeviceSchema>;
 
 const DROP_FILTER = Prisma.sql`(r.kind = 'connect_failed' OR (r.kind = 'disconnected' AND r.reason <> 'client_disconnect'))`;
 
@@ -24,7 +28,7 @@ export async function listTopDroppingDevices(
   db: Db,
   input: { from: Date; to: Date; limit: number },
 ): Promise<DroppingDevice[]> {
-  return db.$queryRaw<DroppingDevice[]>`
+  return queryRows(db, "listTopDroppingDevices", DroppingDeviceSchema, Prisma.sql`
     WITH top AS (
       SELECT r.device_id,
              COALESCE(SUM(r.count) FILTER (WHERE r.kind = 'disconnected'), 0)::int AS drops,
@@ -48,5 +52,5 @@ export async function listTopDroppingDevices(
              ORDER BY e.occurred_at DESC LIMIT 1) AS "lastDropAt"
     FROM top t
     JOIN devices d ON d.id = t.device_id
-    ORDER BY t.drops + t.failed DESC, t.drops DESC, t.device_id`;
+    ORDER BY t.drops + t.failed DESC, t.drops DESC, t.device_id`);
 }

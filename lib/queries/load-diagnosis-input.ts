@@ -6,6 +6,9 @@ import { loadProbeEvidenceAround } from "@/lib/probe-schedule/load-probe-evidenc
 import { listDeviceSessions } from "./list-device-sessions.ts";
 import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
@@ -13,8 +16,8 @@ export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
 
-type FleetMinuteRow = { bucket: Date; devices: number };
-type CountRow = { devices: number };
+const FleetMinuteRowSchema = z.object({ bucket: SqlDate, devices: z.number() });
+const CountRowSchema = z.object({ devices: z.number() });
 
 /**
  * The fleet a device is compared with: the source (and broker node, where its events name one) most of its
@@ -46,13 +49,13 @@ export function chooseFleetScope(events: readonly (DiagnosisEvent & { brokerNode
  */
 async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, from: Date, to: Date): Promise<number> {
   if (scope.side === "device") {
-    const [row] = await db.$queryRaw<CountRow[]>`
+    const [row] = await queryRows(db, "countActiveDevices", CountRowSchema, Prisma.sql`
       SELECT COUNT(DISTINCT device_id)::int AS devices FROM connection_events
-      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`;
+      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`);
     return Math.max(1, row?.devices ?? 0);
   }
   const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND broker_node = ${scope.brokerNode}`;
-  const [row] = await db.$queryRaw<CountRow[]>`
+  const [row] = await queryRows(db, "countActiveDevices", CountRowSchema, Prisma.sql`
     SELECT COUNT(*)::int AS devices FROM (
       SELECT device_id FROM device_reason_minute
       WHERE bucket >= date_trunc('minute', ${from}::timestamptz) AND bucket < ${to} AND source = ${scope.source} ${node}
@@ -60,7 +63,7 @@ async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, f
       SELECT device_id FROM fleet_connected_devices WHERE source = ${scope.source} ${node} AND since < ${to}
       UNION
       SELECT ${deviceId}::text
-    ) active`;
+    ) active`);
   return row?.devices ?? 1;
 }
 
@@ -69,28 +72,28 @@ async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, f
  * from device_reason_minute (per device, minute, source and node, kept by the writer) for broker-side scopes, from
  * the devices' own reports for a device-side scope. Bounded by the device's own drop minutes, never a fleet scan.
  */
-async function loadDroppingDevices(db: Db, deviceId: string, scope: FleetScope, minutes: readonly number[]): Promise<FleetMinuteRow[]> {
+async function loadDroppingDevices(db: Db, deviceId: string, scope: FleetScope, minutes: readonly number[]): Promise<z.infer<typeof FleetMinuteRowSchema>[]> {
   if (minutes.length === 0) return [];
   const buckets = minutes.map((minute) => new Date(minute).toISOString());
   if (scope.side === "device") {
-    return db.$queryRaw<FleetMinuteRow[]>`
+    return queryRows(db, "listFleetDropMinutes", FleetMinuteRowSchema, Prisma.sql`
       SELECT m.minute AS bucket, COUNT(DISTINCT e.device_id)::int AS devices
       FROM unnest(${buckets}::timestamptz[]) AS m(minute)
       JOIN connection_events e
         ON e.occurred_at >= m.minute - interval '1 minute' AND e.occurred_at < m.minute + interval '2 minutes'
        AND e.device_id <> ${deviceId} AND e.source = ${scope.source}
        AND e.kind IN ('disconnected', 'device_report') AND e.reason NOT IN ('connected', 'client_disconnect', 'unknown')
-      GROUP BY m.minute`;
+      GROUP BY m.minute`);
   }
   const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND d.broker_node = ${scope.brokerNode}`;
-  return db.$queryRaw<FleetMinuteRow[]>`
+  return queryRows(db, "listFleetDropMinutes", FleetMinuteRowSchema, Prisma.sql`
     SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
     FROM unnest(${buckets}::timestamptz[]) AS m(minute)
     JOIN device_reason_minute d
       ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
      AND d.device_id <> ${deviceId} AND d.kind = 'disconnected' AND d.reason <> 'client_disconnect'
      AND d.source = ${scope.source} ${node}
-    GROUP BY m.minute`;
+    GROUP BY m.minute`);
 }
 
 /** The drops the engine will see: device-side reports count once they are normalized and deduplicated. */

@@ -1,10 +1,14 @@
-import type { Db } from "@/lib/db/client.ts";
-import type { DeviceListFilter } from "@/lib/devices/device-list-params.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { DeviceStateSchema, type DeviceListFilter } from "@/lib/devices/device-list-params.ts";
+import { ReasonSchema } from "@/lib/events/connection-event.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 import { countDevices } from "./count-devices.ts";
 import type { DeviceDetail } from "./get-device.ts";
 import { encodeDeviceListCursor, type DeviceListCursor } from "./cursor.ts";
 import { buildDeviceListOrder, buildDeviceListWhere, buildMatchRank, buildSortKey, toCursorKey } from "./device-list-sql.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 export type { DeviceState } from "@/lib/devices/device-list-params.ts";
 
@@ -23,7 +27,27 @@ export type SearchDevicesInput = Partial<DeviceListFilter> & {
 
 export type DeviceSearchPage = { devices: DeviceListItem[]; nextCursor: string | null; total: number | null };
 
-type DeviceRow = DeviceListItem & { sortKey: unknown };
+const DeviceRowSchema = z.object({
+  id: z.string(),
+  state: DeviceStateSchema,
+  stateOccurredAt: SqlDate.nullable(),
+  lastConnectedAt: SqlDate.nullable(),
+  lastDisconnectedAt: SqlDate.nullable(),
+  lastReason: ReasonSchema.nullable(),
+  lastCode: z.string().nullable(),
+  source: z.string().nullable(),
+  brokerNode: z.string().nullable(),
+  firmware: z.string().nullable(),
+  region: z.string().nullable(),
+  network: z.string().nullable(),
+  labels: z.unknown(),
+  connectCount: z.number(),
+  disconnectCount: z.number(),
+  failedConnectCount: z.number(),
+  firstSeenAt: SqlDate,
+  matchRank: z.number(),
+  sortKey: z.unknown(),
+}) satisfies z.ZodType<DeviceListItem & { sortKey: unknown }>;
 
 /**
  * One page of the device list: filtered, searched by ID (prefix or substring, case-insensitive; the ID sort
@@ -35,7 +59,7 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
   const { orderBy, after } = buildDeviceListOrder(filter, input.cursor);
 
   const [rows, total] = await Promise.all([
-    db.$queryRaw<DeviceRow[]>`
+    queryRows(db, "searchDevices", DeviceRowSchema, Prisma.sql`
       SELECT id,
              state::text AS state,
              state_occurred_at AS "stateOccurredAt",
@@ -58,7 +82,7 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
       FROM devices
       WHERE ${where} AND ${after}
       ORDER BY ${orderBy}
-      LIMIT ${input.limit + 1}`,
+      LIMIT ${input.limit + 1}`),
     input.includeTotal ? countDevices(db, filter) : Promise.resolve(null),
   ]);
 

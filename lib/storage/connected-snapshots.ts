@@ -1,4 +1,7 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 const HOUR = 3_600_000;
 
@@ -44,25 +47,27 @@ export async function deleteSnapshotsBefore(db: Db, cutoff: Date): Promise<numbe
   return db.$executeRaw`DELETE FROM fleet_connected_snapshots WHERE at < ${cutoff}`;
 }
 
+const MaybeAtSchema = z.object({ at: SqlDate.nullable() });
+
 async function latestSnapshotAt(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<{ at: Date | null }[]>`SELECT MAX(at) AS at FROM fleet_connected_snapshots`;
+  const rows = await queryRows(db, "latestSnapshotAt", MaybeAtSchema, Prisma.sql`SELECT MAX(at) AS at FROM fleet_connected_snapshots`);
   return rows[0]?.at ?? null;
 }
 
 async function oldestDeltaHour(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<{ at: Date | null }[]>`
-    SELECT date_bin(interval '1 hour', MIN(bucket), TIMESTAMPTZ '1970-01-01 00:00:00+00') AS at FROM fleet_connected_minute`;
+  const rows = await queryRows(db, "oldestDeltaHour", MaybeAtSchema, Prisma.sql`
+    SELECT date_bin(interval '1 hour', MIN(bucket), TIMESTAMPTZ '1970-01-01 00:00:00+00') AS at FROM fleet_connected_minute`);
   return rows[0]?.at ?? null;
 }
 
 async function oldestSnapshotAt(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<{ at: Date | null }[]>`SELECT MIN(at) AS at FROM fleet_connected_snapshots`;
+  const rows = await queryRows(db, "oldestSnapshotAt", MaybeAtSchema, Prisma.sql`SELECT MIN(at) AS at FROM fleet_connected_snapshots`);
   return rows[0]?.at ?? null;
 }
 
 /** Writes the snapshots of every hour in [from, until] whose value is new or changed; returns their hours. */
 async function writeSnapshots(db: Db, from: Date, until: Date): Promise<Date[]> {
-  const rows = await db.$queryRaw<{ at: Date }[]>`
+  const rows = await queryRows(db, "writeSnapshots", z.object({ at: SqlDate }), Prisma.sql`
     WITH counted AS (
       SELECT source, broker_node, COUNT(*)::int AS n FROM fleet_connected_devices GROUP BY 1, 2
     ), hourly AS (
@@ -91,7 +96,7 @@ async function writeSnapshots(db: Db, from: Date, until: Date): Promise<Date[]> 
     SELECT at, source, broker_node, connected FROM computed
     ON CONFLICT (at, source, broker_node) DO UPDATE SET connected = EXCLUDED.connected
       WHERE fleet_connected_snapshots.connected <> EXCLUDED.connected
-    RETURNING at`;
+    RETURNING at`);
   const hours = new Map(rows.map((row) => [row.at.getTime(), row.at]));
   return [...hours.values()];
 }

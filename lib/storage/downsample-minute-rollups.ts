@@ -1,5 +1,8 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { readRetentionProgress, recordRetentionProgress } from "./retention-progress.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,9 +34,9 @@ export async function downsampleMinuteRollups(db: Db, horizon: Date): Promise<Do
 }
 
 async function oldestMinuteBucket(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<{ oldest: Date | null }[]>`
+  const rows = await queryRows(db, "oldestMinuteBucket", z.object({ oldest: SqlDate.nullable() }), Prisma.sql`
     SELECT LEAST((SELECT MIN(bucket) FROM event_rollup_minute), (SELECT MIN(bucket) FROM device_reason_minute),
-                 (SELECT MIN(bucket) FROM fleet_connected_minute)) AS oldest`;
+                 (SELECT MIN(bucket) FROM fleet_connected_minute)) AS oldest`);
   return rows[0]?.oldest ?? null;
 }
 

@@ -1,11 +1,13 @@
 import type { Logger } from "@/lib/log/logger.ts";
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { deleteSnapshotsBefore, refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "./downsample-minute-rollups.ts";
 import { expireRecords } from "./expire-records.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
 import { trimRawPayloads } from "./trim-raw-payloads.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const DAY = 86_400_000;
 
@@ -68,11 +70,11 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
  * crashed holder's lease simply runs out.
  */
 async function withPassLock<T>(db: Db, fn: () => Promise<T>): Promise<T | null> {
-  const claim = await db.$queryRaw<{ claimed: boolean }[]>`
+  const claim = await queryRows(db, "claimRetentionPass", z.object({ claimed: z.boolean() }), Prisma.sql`
     INSERT INTO retention_progress (task, done_until, updated_at) VALUES ('pass_lease', now() + interval '30 minutes', now())
     ON CONFLICT (task) DO UPDATE SET done_until = EXCLUDED.done_until, updated_at = now()
       WHERE retention_progress.done_until < now()
-    RETURNING true AS claimed`;
+    RETURNING true AS claimed`);
   if (claim.length === 0) return null;
   try {
     return await fn();

@@ -1,4 +1,7 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
 
 /** Monthly range-partitioned tables (decision 026) and which retention period drops their months. */
 export const PARTITIONED_TABLES = [
@@ -31,7 +34,7 @@ export async function ensureMonthPartitions(db: Db, table: PartitionedTable, now
 
   const created: string[] = [];
   for (const month of [...months.values()].sort((a, b) => a.getTime() - b.getTime())) {
-    const rows = await db.$queryRaw<{ created: boolean }[]>`SELECT linkscope_ensure_month_partition(${table}, ${month}::timestamptz) AS created`;
+    const rows = await queryRows(db, "ensureMonthPartition", z.object({ created: z.boolean() }), Prisma.sql`SELECT linkscope_ensure_month_partition(${table}, ${month}::timestamptz) AS created`);
     if (rows[0]?.created) created.push(partitionName(table, month));
   }
   return created;
@@ -39,15 +42,17 @@ export async function ensureMonthPartitions(db: Db, table: PartitionedTable, now
 
 /** Drops the month partitions of `table` that end at or before `cutoff` (and older rows of its default partition). */
 export async function dropMonthPartitionsBefore(db: Db, table: PartitionedTable, cutoff: Date): Promise<string[]> {
-  const rows = await db.$queryRaw<{ name: string }[]>`SELECT linkscope_drop_month_partitions_before(${table}, ${cutoff}::timestamptz) AS name`;
+  const rows = await queryRows(db, "dropMonthPartitionsBefore", z.object({ name: z.string() }), Prisma.sql`SELECT linkscope_drop_month_partitions_before(${table}, ${cutoff}::timestamptz) AS name`);
   return rows.map((row) => row.name);
 }
+
+const MonthRowSchema = z.object({ month: SqlDate });
 
 export type MonthPartition = { table: string; name: string; from: Date; to: Date; estimatedRows: number; bytes: number };
 
 /** Every month partition with its range, the planner's row estimate and its size on disk (tables and indexes). */
 export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
-  const rows = await db.$queryRaw<{ table: string; name: string; estimatedRows: number; bytes: bigint }[]>`
+  const rows = await queryRows(db, "listMonthPartitions", z.object({ table: z.string(), name: z.string(), estimatedRows: z.number(), bytes: SqlBigInt }), Prisma.sql`
     SELECT p.relname::text AS "table", c.relname::text AS name, GREATEST(c.reltuples, 0)::float8 AS "estimatedRows",
            pg_total_relation_size(c.oid) AS bytes
     FROM pg_inherits i
@@ -55,7 +60,7 @@ export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
     JOIN pg_class p ON p.oid = i.inhparent
     WHERE p.relname::text IN (${PARTITIONED_TABLES[0].table}, ${PARTITIONED_TABLES[1].table}, ${PARTITIONED_TABLES[2].table})
       AND c.relnamespace = p.relnamespace
-    ORDER BY 1, 2`;
+    ORDER BY 1, 2`);
   return rows.flatMap((row) => {
     const month = monthOfPartitionName(row.name);
     if (!month) return [];
@@ -77,15 +82,15 @@ async function listDefaultPartitionMonths(db: Db, table: PartitionedTable, oldes
   // The default partition stays small (months are created ahead), so this scan is cheap.
   const rows =
     table === "connection_events"
-      ? await db.$queryRaw<{ month: Date }[]>`
+      ? await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
           SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-          FROM connection_events_default WHERE occurred_at >= ${oldestKept}`
+          FROM connection_events_default WHERE occurred_at >= ${oldestKept}`)
       : table === "device_drop_minute"
-        ? await db.$queryRaw<{ month: Date }[]>`
+        ? await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
             SELECT DISTINCT date_trunc('month', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-            FROM device_drop_minute_default WHERE bucket >= ${oldestKept}`
-        : await db.$queryRaw<{ month: Date }[]>`
+            FROM device_drop_minute_default WHERE bucket >= ${oldestKept}`)
+        : await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
             SELECT DISTINCT date_trunc('month', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-            FROM device_reason_minute_default WHERE bucket >= ${oldestKept}`;
+            FROM device_reason_minute_default WHERE bucket >= ${oldestKept}`);
   return rows.map((row) => row.month);
 }

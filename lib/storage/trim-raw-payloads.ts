@@ -1,5 +1,8 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
 import { readRetentionProgress, recordRetentionProgress } from "./retention-progress.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 const DAY = 86_400_000;
 /** Days trimmed per run at most; each day is one statement over the occurred_at index. */
@@ -32,6 +35,6 @@ export async function trimRawPayloads(db: Db, cutoff: Date): Promise<{ trimmed: 
 }
 
 async function oldestEventTime(db: Db): Promise<Date | null> {
-  const rows = await db.$queryRaw<{ oldest: Date | null }[]>`SELECT MIN(occurred_at) AS oldest FROM connection_events`;
+  const rows = await queryRows(db, "oldestEventTime", z.object({ oldest: SqlDate.nullable() }), Prisma.sql`SELECT MIN(occurred_at) AS oldest FROM connection_events`);
   return rows[0]?.oldest ?? null;
 }

@@ -1,14 +1,31 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AdminTabs } from "@/components/admin-tabs.tsx";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatTimestamp } from "@/components/format.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { listAuditEvents } from "@/lib/queries/list-audit-events.ts";
+import { listAuditEvents, type AuditEventRow } from "@/lib/queries/list-audit-events.ts";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 const PAGE_SIZE = 100;
+
+const AUDIT_COLUMNS: DataTableColumn<AuditEventRow>[] = [
+  { header: "Time", className: "nowrap", cell: (event) => formatTimestamp(event.occurredAt.toISOString()) },
+  { header: "Action", className: "mono", cell: (event) => event.action },
+  {
+    header: "Actor",
+    cell: (event) => (
+      <>
+        {event.actorLabel} <span className="muted">({event.actorType})</span>
+      </>
+    ),
+  },
+  { header: "Target", className: "mono nowrap", cell: (event) => (event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : "—") },
+  { header: "Address", className: "mono", cell: (event) => event.ip ?? "—" },
+  { header: "Details", className: "mono audit-details", cell: (event) => JSON.stringify(event.details) },
+];
 
 type AuditPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -28,38 +45,7 @@ export default async function AdminAuditPage({ searchParams }: AuditPageProps) {
       </div>
       <AdminTabs current="/admin/audit" />
       <section className="panel" aria-label="Audit events">
-        {page.events.length === 0 ? (
-          <p className="empty">Nothing recorded yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Audit events">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.events.map((event) => (
-                  <tr key={event.id.toString()}>
-                    <td className="nowrap">{formatTimestamp(event.occurredAt.toISOString())}</td>
-                    <td className="mono">{event.action}</td>
-                    <td>
-                      {event.actorLabel} <span className="muted">({event.actorType})</span>
-                    </td>
-                    <td className="mono nowrap">{event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : "—"}</td>
-                    <td className="mono">{event.ip ?? "—"}</td>
-                    <td className="mono audit-details">{JSON.stringify(event.details)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable label="Audit events" columns={AUDIT_COLUMNS} rows={page.events} rowKey={(event) => event.id.toString()} emptyText="Nothing recorded yet." />
         {page.nextBeforeId !== null ? (
           <div className="load-more">
             <Link className="button" href={`/admin/audit?before=${page.nextBeforeId.toString()}`}>

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { AlertChannelType } from "@/generated/prisma/client.ts";
+import { AlertChannelType } from "@/generated/prisma/client.ts";
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { z } from "zod";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
 
 export type ClaimedDelivery = {
   id: bigint;
@@ -14,16 +17,16 @@ export type ClaimedDelivery = {
   abandonedAt: Date | null;
 };
 
-type ClaimRow = {
-  id: bigint;
-  channel_id: string | null;
-  channel_name: string;
-  channel_type: AlertChannelType;
-  notification: unknown;
-  attempts: number;
-  previous_status: string;
-  previous_attempt_at: Date | null;
-};
+const ClaimRowSchema = z.object({
+  id: SqlBigInt,
+  channel_id: z.string().nullable(),
+  channel_name: z.string(),
+  channel_type: z.enum(AlertChannelType),
+  notification: z.unknown(),
+  attempts: z.number(),
+  previous_status: z.string(),
+  previous_attempt_at: SqlDate.nullable(),
+});
 
 /**
  * Marks up to `limit` due rows as delivering under a fresh claim token and a lease ending at `now + leaseMs`. Due: pending
@@ -34,7 +37,7 @@ export async function claimDueDeliveries(db: Db, options: { now: Date; leaseMs: 
   const claimToken = randomUUID();
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
   const onlyHistory = options.historyIds?.length ? Prisma.sql`AND history_id IN (${Prisma.join(options.historyIds)})` : Prisma.empty;
-  const rows = await db.$queryRaw<ClaimRow[]>`
+  const rows = await queryRows(db, "claimDueDeliveries", ClaimRowSchema, Prisma.sql`
     UPDATE alert_deliveries d
     SET status = 'delivering', attempts = d.attempts + 1, claim_token = ${claimToken}, last_attempt_at = ${options.now}, next_attempt_at = ${leaseUntil}
     FROM (
@@ -46,7 +49,7 @@ export async function claimDueDeliveries(db: Db, options: { now: Date; leaseMs: 
       FOR UPDATE SKIP LOCKED
     ) due
     WHERE d.id = due.id
-    RETURNING d.id, d.channel_id, d.channel_name, d.channel_type, d.notification, d.attempts, due.previous_status, due.previous_attempt_at`;
+    RETURNING d.id, d.channel_id, d.channel_name, d.channel_type, d.notification, d.attempts, due.previous_status, due.previous_attempt_at`);
   return rows.map((row) => ({
     id: row.id,
     channelId: row.channel_id,

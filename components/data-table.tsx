@@ -1,0 +1,93 @@
+import type { ReactNode } from "react";
+import { Pager } from "./pager.tsx";
+
+/**
+ * One column: its header, how a row renders in it, and how it sits. `numeric` right-aligns header and cells (and
+ * keeps digits tabular); `className` adds cell classes such as `nowrap`, `mono` or `muted`.
+ */
+export type DataTableColumn<Row> = {
+  header: ReactNode;
+  /** Unique within the table; defaults to the header when that is a string. */
+  key?: string;
+  cell: (row: Row) => ReactNode;
+  numeric?: boolean;
+  width?: string;
+  className?: string;
+  /** The cell's title attribute (a tooltip). */
+  title?: (row: Row) => string | undefined;
+};
+
+export type DataTablePager = { page: number; pageSize: number; total: number; onPage(page: number): void; label: string };
+
+type DataTableProps<Row> = {
+  /** The table's accessible name (what e2e specs and screen readers find it by). */
+  label: string;
+  /** A visible caption, when the table needs one. */
+  caption?: ReactNode;
+  columns: readonly DataTableColumn<Row>[];
+  rows: readonly Row[];
+  rowKey: (row: Row) => string;
+  rowClassName?: (row: Row) => string | undefined;
+  /** Shown instead of the table when there are no rows. */
+  emptyText: ReactNode;
+  className?: string;
+  /** Paging through a longer list (components/pager.tsx); only a client component can pass one. */
+  pager?: DataTablePager;
+  /** Rendered under the table inside its box, e.g. a link to older rows. */
+  footer?: ReactNode;
+};
+
+/**
+ * The product's table: typed columns, an accessible name, the empty state, and a box that scrolls sideways inside
+ * its panel on narrow screens (390 px) instead of widening the page. Works in server and client components.
+ */
+export function DataTable<Row>({ label, caption, columns, rows, rowKey, rowClassName, emptyText, className, pager, footer }: DataTableProps<Row>) {
+  if (rows.length === 0) {
+    return (
+      <>
+        <p className="empty">{emptyText}</p>
+        {footer}
+      </>
+    );
+  }
+  return (
+    <>
+      <div className="table-wrap">
+        <table aria-label={label} className={className}>
+          {caption ? <caption>{caption}</caption> : null}
+          <thead>
+            <tr>
+              {columns.map((column, index) => (
+                <th key={columnKey(column, index)} scope="col" className={column.numeric ? "num" : undefined} style={column.width ? { width: column.width } : undefined}>
+                  {column.header}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={rowKey(row)} className={rowClassName?.(row)}>
+                {columns.map((column, index) => (
+                  <td key={columnKey(column, index)} className={cellClassName(column)} title={column.title?.(row)}>
+                    {column.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pager ? <Pager {...pager} /> : null}
+      {footer}
+    </>
+  );
+}
+
+function columnKey<Row>(column: DataTableColumn<Row>, index: number): string {
+  return column.key ?? (typeof column.header === "string" ? column.header : String(index));
+}
+
+function cellClassName<Row>(column: DataTableColumn<Row>): string | undefined {
+  const classes = [column.numeric ? "num" : undefined, column.className].filter(Boolean);
+  return classes.length > 0 ? classes.join(" ") : undefined;
+}
