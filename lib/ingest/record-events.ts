@@ -5,6 +5,7 @@ import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
+import { rollupShardSql } from "./rollup-shard.ts";
 import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 
@@ -34,13 +35,14 @@ export async function recordIngestBatch(
       const inserted = await insertDevicesAndEvents(tx, events);
       if (inserted.length > 0) {
         const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
+        const shard = await claimRollupShard(tx);
         // One statement for the rest: none of these touch a row another of them touches.
         await executeTogether(tx, [
           ...keyedSessionStatements(inserted),
           ...(await keylessSessionStatements(tx, inserted)),
           ...deviceUpdateStatement(deviceUpdates),
-          ...connectedGaugeStatements(deviceUpdates),
-          ...rollupStatements(inserted),
+          ...connectedGaugeStatements(deviceUpdates, shard),
+          ...rollupStatements(inserted, shard),
           ...deviceDropMinuteStatements(inserted),
           ...deviceReasonMinuteStatements(inserted),
           ...codeFirstSeenStatements(inserted),
@@ -307,7 +309,7 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
  * turned a device online or offline, and the row saying where each online device is counted.
  * Invariant: SUM(fleet_connected_minute.delta) = devices online = rows of fleet_connected_devices.
  */
-function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): Prisma.Sql[] {
   const statements: Prisma.Sql[] = [];
   const changed = updates.filter((u) => u.gaugeChanges.length > 0);
   if (changed.length === 0) return statements;
@@ -322,9 +324,9 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
   const rows = sortedValues(deltas).filter((row) => row.delta !== 0);
   if (rows.length > 0) {
     statements.push(Prisma.sql`
-      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
-      SELECT * FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
-      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
+      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta, shard)
+      SELECT u.*, ${shard}::smallint FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
+      ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
   }
 
   const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
@@ -351,7 +353,7 @@ function sortedValues<T>(rows: Map<string, T>): T[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
 }
 
-function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
+function rollupStatements(events: StoredEvent[], shard: number): Prisma.Sql[] {
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
   for (const e of events) {
     const bucket = minuteOf(e.occurredAt);
@@ -363,10 +365,10 @@ function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
   }
   if (counts.size === 0) return [];
   return [Prisma.sql`
-    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
-    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count
+    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count, shard)
+    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count, ${shard}::smallint
     FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason], ["code", "text", (r) => r.code], ["count", "int", (r) => r.count]])}
-    ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
+    ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
@@ -410,7 +412,17 @@ function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`];
 }
 
-/** The earliest disconnect / failed connect of each code, so "new codes" never scans history. */
+/** Decision 034: which shard of the fleet-wide minute rows this transaction adds to. */
+async function claimRollupShard(tx: Tx): Promise<number> {
+  const [row] = await tx.rows<{ shard: number }>(Prisma.sql`SELECT ${rollupShardSql} AS shard`);
+  return row?.shard ?? 0;
+}
+
+/**
+ * The earliest disconnect / failed connect of each code, so "new codes" never scans history. A conflicting row is
+ * locked even when the WHERE keeps it unchanged, so codes already known earlier are filtered out first: otherwise
+ * every writer would hold a common code's row (a fleet-wide hot row) until its commit.
+ */
 function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
   const first = new Map<string, { code: string; at: Date; deviceId: string }>();
   for (const e of events) {
@@ -424,6 +436,7 @@ function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
   return [Prisma.sql`
     INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
     SELECT * FROM ${unnestRows(sortedValues(first), [["code", "text", (r) => r.code], ["first_seen_at", "timestamptz", (r) => r.at.toISOString()], ["first_device_id", "text", (r) => r.deviceId]])}
+    WHERE NOT EXISTS (SELECT 1 FROM code_first_seen c WHERE c.code = u.code AND c.first_seen_at <= u.first_seen_at)
     ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
     WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`];
 }
