@@ -10,7 +10,7 @@ import { Prisma } from "@/lib/db/client.ts";
 export const ROLLUP_SHARDS = 16;
 
 /** Lock class of the shard locks (two-int advisory keys, apart from the single-bigint keys used elsewhere). */
-const SHARD_LOCK_CLASS = 0x4c530034;
+export const SHARD_LOCK_CLASS = 0x4c530034;
 
 /**
  * The shard this transaction writes to, as a scalar SQL expression; evaluated once per statement, and again in the
