@@ -18,7 +18,7 @@ export function startPeriodicJob(db: Db, log: Logger, name: string, intervalMs: 
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return;
-    running = runIfClaimed(db, name, intervalMs, run)
+    running = runIfClaimed(db, log, name, intervalMs, run)
       .catch((error: unknown) => log.error({ err: error }, `${name} failed`))
       .finally(() => {
         running = null;
@@ -35,7 +35,7 @@ export function startPeriodicJob(db: Db, log: Logger, name: string, intervalMs: 
   };
 }
 
-async function runIfClaimed(db: Db, job: string, intervalMs: number, run: () => Promise<void>): Promise<void> {
+async function runIfClaimed(db: Db, log: Logger, job: string, intervalMs: number, run: () => Promise<void>): Promise<void> {
   const claimed = await db.$queryRaw<{ due_at: Date }[]>`
     INSERT INTO periodic_job_runs (job, due_at, runner)
     VALUES (${job}, to_timestamp(floor(extract(epoch FROM clock_timestamp()) * 1000 / ${intervalMs}::float8) * ${intervalMs}::float8 / 1000), ${RUNNER})
@@ -43,6 +43,7 @@ async function runIfClaimed(db: Db, job: string, intervalMs: number, run: () => 
     RETURNING due_at`;
   const dueAt = claimed[0]?.due_at;
   if (!dueAt) return;
+  log.debug({ job, dueAt, runner: RUNNER }, "periodic job claimed");
   let failure: unknown = null;
   try {
     await run();
