@@ -40,7 +40,7 @@ export async function recordIngestBatch(
         await executeTogether(tx, [
           ...keyedSessionStatements(inserted),
           ...(await keylessSessionStatements(tx, inserted)),
-          ...deviceUpdateStatement(deviceUpdates),
+          ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
           ...connectedGaugeStatements(deviceUpdates, shard),
           ...rollupStatements(inserted, shard),
           ...deviceDropMinuteStatements(inserted),
@@ -95,8 +95,11 @@ async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<voi
 const EVENT_CONFLICT_TARGET = Prisma.raw("(dedupe_key, occurred_at)");
 
 /**
- * Devices and events in one statement: the devices first seen here are inserted (first_seen_at lowered when an
- * older event arrives late), then every event not stored yet. Returns the inserted events, in event order.
+ * Devices and events in one statement: the devices first seen here are inserted, then every event not stored yet.
+ * Returns the inserted events, in event order. Known devices are not touched here (a late older event lowers
+ * first_seen_at in deviceUpdateStatement): a conflicting row is locked by DO UPDATE even when its WHERE keeps it,
+ * which made a second worker wait here, before its event insert, for every device another open batch holds, and
+ * locking some rows here and the rest in readDeviceStates would not be one order (deadlocks). Decision 034.
  */
 async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
   const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
@@ -126,8 +129,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
         ["id", "text", (d) => d.event.deviceId], ["source", "text", (d) => d.event.source], ["broker_node", "text", (d) => d.event.brokerNode],
         ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
       ])}
-      ON CONFLICT (id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at
-      WHERE EXCLUDED.first_seen_at < devices.first_seen_at
+      ON CONFLICT (id) DO NOTHING
     )
     INSERT INTO connection_events (
       dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
@@ -263,6 +265,10 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
     WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
 
+/**
+ * The batch's devices, locked until commit so two writers fold one device's state one after the other. NO KEY UPDATE,
+ * not UPDATE: the foreign-key checks of another writer's event insert (KEY SHARE) then do not wait for this commit.
+ */
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
   const rows = await tx.rows<Omit<DeviceStateRow, "state_ordering"> & { state_ordering: string | null }>(Prisma.sql`
@@ -270,7 +276,7 @@ async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceSt
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
     FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`);
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`);
   return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
 
@@ -284,7 +290,16 @@ function foldDevices(current: DeviceStateRow[], events: StoredEvent[]): DeviceSt
   return current.map((row) => foldDeviceState(row, byDevice.get(row.id) ?? []));
 }
 
-function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+function earliestByDevice(events: StoredEvent[]): Map<string, Date> {
+  const earliest = new Map<string, Date>();
+  for (const e of events) {
+    const seen = earliest.get(e.deviceId);
+    if (!seen || e.occurredAt < seen) earliest.set(e.deviceId, e.occurredAt);
+  }
+  return earliest;
+}
+
+function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<string, Date>): Prisma.Sql[] {
   if (updates.length === 0) return [];
   return [Prisma.sql`
     UPDATE devices d SET
@@ -293,13 +308,14 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
       last_connected_at = u.last_connected_at, last_disconnected_at = u.last_disconnected_at,
       last_reason = u.last_reason::"Reason", last_code = u.last_code, last_client_ip = u.last_client_ip,
       connect_count = d.connect_count + u.connects, disconnect_count = d.disconnect_count + u.disconnects,
-      failed_connect_count = d.failed_connect_count + u.failed, updated_at = now()
+      failed_connect_count = d.failed_connect_count + u.failed, first_seen_at = LEAST(d.first_seen_at, u.first_seen_at), updated_at = now()
     FROM ${unnestRows(updates, [
       ["id", "text", (r) => r.id], ["state", "text", (r) => r.state], ["current_session_key", "text", (r) => r.currentSessionKey],
       ["state_occurred_at", "timestamptz", (r) => isoOrNull(r.stateOccurredAt)], ["state_ordering", "bigint", (r) => textOrNull(r.stateOrdering)],
       ["last_connected_at", "timestamptz", (r) => isoOrNull(r.lastConnectedAt)], ["last_disconnected_at", "timestamptz", (r) => isoOrNull(r.lastDisconnectedAt)],
       ["last_reason", "text", (r) => r.lastReason], ["last_code", "text", (r) => r.lastCode], ["last_client_ip", "text", (r) => r.lastClientIp],
       ["connects", "int", (r) => r.connects], ["disconnects", "int", (r) => r.disconnects], ["failed", "int", (r) => r.failed],
+      ["first_seen_at", "timestamptz", (r) => isoOrNull(earliest.get(r.id) ?? null)],
     ])}
     WHERE d.id = u.id`];
 }
