@@ -10,8 +10,10 @@
  *   shared1   one worker process in a `$share/bench/…` group, the storm on a rule-republish topic (Mosquitto 2.0.11
  *             delivers no `$aws/…` topic through a `$share` subscription)
  *   shared2   the same with two worker processes in the group (decision 034: they must not serialize on hot rows)
+ *   known1, known2  shared1 / shared2 for a fleet the database already knows (device rows exist, as when a known fleet
+ *             reconnects): in shared2 every device is new, and two workers inserting one new device wait on each other
  * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
- * Side by side, one worker vs two: npm run bench:ingest -- 5000 shared1,shared2
+ * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -111,6 +113,10 @@ async function runPhase(phase: string, database: TestDatabase): Promise<PhaseRes
       return throughBroker(phase, database, { workers: 1, topic: republishTopic, sharedGroup: "bench" });
     case "shared2":
       return throughBroker(phase, database, { workers: 2, topic: republishTopic, sharedGroup: "bench" });
+    case "known1":
+    case "known2":
+      await registerDevices(database);
+      return throughBroker(phase, database, { workers: phase === "known1" ? 1 : 2, topic: republishTopic, sharedGroup: "bench" });
     default:
       throw new Error(`unknown phase ${phase}`);
   }
@@ -233,6 +239,13 @@ function describeStatement(statement: string): string {
   return /(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM) \S+/.exec(statement)?.[0] ?? statement.slice(0, 60);
 }
 
+/** The storm's devices as rows seen a day earlier, state unknown: a known fleet that reconnects. */
+async function registerDevices(database: TestDatabase): Promise<void> {
+  const ids = [...new Set(records.map((r) => r.clientId))];
+  const seen = new Date(Math.min(...records.map((r) => r.timestamp)) - 86_400_000);
+  await database.db.$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
+}
+
 async function countEvents(database: TestDatabase): Promise<number> {
   const [row] = await database.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM connection_events`;
   return Number(row?.n ?? 0);
@@ -313,7 +326,9 @@ function printTable(rows: PhaseResult[]): void {
     const lockWaits = r.lockWaitShare === undefined ? "–" : `${Math.round(r.lockWaitShare * 100)} %`;
     console.log(`| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${lockWaits} | ${r.load} |`);
   }
-  const one = rows.find((r) => r.phase === "shared1");
-  const two = rows.find((r) => r.phase === "shared2");
-  if (one && two) console.log(`\ntwo worker processes / one: ${((two.events / two.seconds) / (one.events / one.seconds)).toFixed(2)}×`);
+  for (const [single, pair] of [["shared1", "shared2"], ["known1", "known2"]]) {
+    const one = rows.find((r) => r.phase === single);
+    const two = rows.find((r) => r.phase === pair);
+    if (one && two) console.log(`\n${pair} / ${single} (two worker processes / one): ${((two.events / two.seconds) / (one.events / one.seconds)).toFixed(2)}×`);
+  }
 }
