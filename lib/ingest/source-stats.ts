@@ -38,6 +38,18 @@ export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]
   return count;
 }
 
+/** `SET` list of an upsert into ingest_source_minute: the conflicting row's counters plus the new ones. */
+export const ADD_TO_SOURCE_MINUTE = Prisma.sql`
+  received = ingest_source_minute.received + EXCLUDED.received,
+  inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
+  duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
+  dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
+  out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
+  lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
+  lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
+  lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
+  last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`;
+
 /** Adds one batch to the per-source minute counters read by the ingest health page (a shard per concurrent writer, decision 034). */
 export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = new Date()): Promise<void> {
   const bucket = new Date(floorToMinute(now.getTime()));
@@ -48,15 +60,6 @@ export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = n
     VALUES (${bucket}::timestamptz, ${stats.source}, ${stats.received}::int, ${stats.inserted}::int, ${stats.duplicates}::int, ${stats.deadLetters}::int,
             ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint, ${stats.lastOccurredAt}::timestamptz,
             ${rollupShardSql})
-    ON CONFLICT (bucket, source, shard) DO UPDATE SET
-      received = ingest_source_minute.received + EXCLUDED.received,
-      inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
-      duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
-      dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
-      out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
-      lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
-      lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
-      lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
-      last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`);
+    ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`);
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client.ts";
+import { ADD_TO_SOURCE_MINUTE } from "@/lib/ingest/source-stats.ts";
 
 /**
  * Moves the shards of fleet-wide minute rows older than `before` into shard 0 (decision 034): writers only add to
@@ -25,16 +26,7 @@ export async function mergeRollupShards(db: Db, before: Date): Promise<number> {
       SELECT bucket, source, SUM(received)::int, SUM(inserted)::int, SUM(duplicates)::int, SUM(dead_letters)::int, SUM(out_of_order)::int,
              SUM(lag_samples)::int, SUM(lag_ms_sum)::bigint, MAX(lag_ms_max), MAX(last_occurred_at)
       FROM moved GROUP BY 1, 2
-      ON CONFLICT (bucket, source, shard) DO UPDATE SET
-        received = ingest_source_minute.received + EXCLUDED.received,
-        inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
-        duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
-        dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
-        out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
-        lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
-        lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
-        lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
-        last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`,
+      ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`,
   ]);
   return events + gauge + sources;
 }
