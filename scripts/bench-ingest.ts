@@ -7,9 +7,13 @@
  *   webhook   ingestWebhookBody (the route's verb), 500 records per body
  *   import    importFile of one JSON file
  *   worker    broker → worker process → Postgres (a private Mosquitto on BENCH_MQTT_PORT, default 1911)
- *   workers2  two worker processes sharing a `$share` group (not by default: Mosquitto 2.0.11 delivers no `$aws/…`
- *             topic through a `$share` subscription, so on this broker it measures nothing)
+ *   shared1   one worker process in a `$share/bench/…` group, the storm on a rule-republish topic (Mosquitto 2.0.11
+ *             delivers no `$aws/…` topic through a `$share` subscription)
+ *   shared2   the same with two worker processes in the group (decision 034: they must not serialize on hot rows)
+ *   known1, known2  shared1 / shared2 for a fleet the database already knows (device rows exist, as when a known fleet
+ *             reconnects): in shared2 every device is new, and two workers inserting one new device wait on each other
  * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
+ * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -24,7 +28,7 @@ import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
-import { awsPresenceTopic, generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
+import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
@@ -38,7 +42,20 @@ const BATCH = 500;
 const BACKLOG_GRACE_MS = 30_000;
 const NO_PROGRESS_LIMIT_MS = 120_000;
 
-type PhaseResult = { phase: string; events: number; seconds: number; rssMb?: number; backlogAfter30s?: boolean; load: string };
+type PhaseResult = {
+  phase: string;
+  events: number;
+  seconds: number;
+  rssMb?: number;
+  backlogAfter30s?: boolean;
+  /** Share of samples of the workers' database sessions that were waiting on a lock (row or transaction). */
+  lockWaitShare?: number;
+  load: string;
+};
+
+/** Where an IoT rule would republish the presence events: a topic a `$share` group receives on every broker. */
+const REPUBLISH_PREFIX = "bench/aws-presence";
+const republishTopic = (r: AwsPresenceRecord) => `${REPUBLISH_PREFIX}/${r.eventType}/${r.clientId}`;
 
 const records = generateReconnectStorm({ devices, deviceIdPrefix: "storm-", startMs: Date.UTC(2026, 11, 1, 12, 0, 0), spreadMs: 60_000 });
 const events = records.flatMap((r) => {
@@ -95,9 +112,15 @@ async function runPhase(phase: string, database: TestDatabase): Promise<PhaseRes
       });
     }
     case "worker":
-      return throughBroker(phase, database, 1);
-    case "workers2":
-      return throughBroker(phase, database, 2);
+      return throughBroker(phase, database, { workers: 1, topic: awsPresenceTopic });
+    case "shared1":
+      return throughBroker(phase, database, { workers: 1, topic: republishTopic, sharedGroup: "bench" });
+    case "shared2":
+      return throughBroker(phase, database, { workers: 2, topic: republishTopic, sharedGroup: "bench" });
+    case "known1":
+    case "known2":
+      await registerDevices(database);
+      return throughBroker(phase, database, { workers: phase === "known1" ? 1 : 2, topic: republishTopic, sharedGroup: "bench" });
     default:
       throw new Error(`unknown phase ${phase}`);
   }
@@ -134,18 +157,24 @@ function psql(url: string, command: string): Promise<void> {
 }
 
 /** Publishes the storm to a private broker as fast as it accepts it and waits until every event is stored. */
-async function throughBroker(phase: string, database: TestDatabase, workerCount: number): Promise<PhaseResult> {
+async function throughBroker(
+  phase: string,
+  database: TestDatabase,
+  route: { workers: number; topic: (r: AwsPresenceRecord) => string; sharedGroup?: string },
+): Promise<PhaseResult> {
   const broker = await startMosquitto();
   const workers: ChildProcess[] = [];
   try {
-    for (let i = 0; i < workerCount; i++) workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, workerCount > 1 ? "bench" : undefined));
+    const topics = route.sharedGroup ? `${REPUBLISH_PREFIX}/#` : undefined;
+    for (let i = 0; i < route.workers; i++) workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
     let maxRssMb = 0;
     const rssTimer = setInterval(() => {
       for (const worker of workers) maxRssMb = Math.max(maxRssMb, readRssMb(worker.pid));
     }, 500);
+    const locks = sampleLockWaits(database);
     const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `bench-publisher-${process.pid}`, clean: true });
     const started = performance.now();
-    await Promise.all(records.map((r) => publisher.publishAsync(awsPresenceTopic(r), JSON.stringify(r), { qos: 1 })));
+    await Promise.all(records.map((r) => publisher.publishAsync(route.topic(r), JSON.stringify(r), { qos: 1 })));
     const published = performance.now();
     await publisher.endAsync();
     console.log(`  published in ${((published - started) / 1000).toFixed(1)} s`);
@@ -166,11 +195,59 @@ async function throughBroker(phase: string, database: TestDatabase, workerCount:
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(rssTimer);
-    return { phase, events: stored, seconds, rssMb: maxRssMb, backlogAfter30s, load: loadAverage() };
+    return { phase, events: stored, seconds, rssMb: maxRssMb, backlogAfter30s, lockWaitShare: await locks.stop(), load: loadAverage() };
   } finally {
     for (const worker of workers) await stopChild(worker);
     await stopChild(broker);
   }
+}
+
+/**
+ * Samples the benchmark database's other sessions every 200 ms: how often an active one waits on a lock, and on
+ * what (printed), so contention between workers shows apart from CPU shortage on a loaded machine.
+ */
+function sampleLockWaits(database: TestDatabase): { stop(): Promise<number> } {
+  let active = 0;
+  let waiting = 0;
+  const waits = new Map<string, number>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const rows = await queryRows(database.db, "sampleLockWaits", z.object({ waitEvent: z.string().nullable(), statement: z.string() }), Prisma.sql`
+        SELECT CASE WHEN wait_event_type = 'Lock' THEN wait_event END AS "waitEvent", left(query, 300) AS statement
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`);
+      active += rows.length;
+      for (const row of rows) {
+        if (row.waitEvent === null) continue;
+        waiting += 1;
+        const what = `${row.waitEvent}: ${describeStatement(row.statement.replace(/\s+/g, " ").trim())}`;
+        waits.set(what, (waits.get(what) ?? 0) + 1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      for (const [what, n] of [...waits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  lock waits: ${n} × ${what}`);
+      return active === 0 ? 0 : waiting / active;
+    },
+  };
+}
+
+/** The writer's statements by what they write; its combined one (WITH s0 AS …) writes sessions, state, gauge and rollups. */
+function describeStatement(statement: string): string {
+  if (statement.startsWith("WITH s0 AS")) return "sessions + device state + gauge + rollups (combined statement)";
+  if (statement.startsWith("WITH new_devices")) return "devices + events insert";
+  return /(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM) \S+/.exec(statement)?.[0] ?? statement.slice(0, 60);
+}
+
+/** The storm's devices as rows seen a day earlier, state unknown: a known fleet that reconnects. */
+async function registerDevices(database: TestDatabase): Promise<void> {
+  const ids = [...new Set(records.map((r) => r.clientId))];
+  const seen = new Date(Math.min(...records.map((r) => r.timestamp)) - 86_400_000);
+  await database.db.$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
 }
 
 async function countEvents(database: TestDatabase): Promise<number> {
@@ -187,7 +264,7 @@ async function startMosquitto(): Promise<ChildProcess> {
   return broker;
 }
 
-async function startWorker(databaseUrl: string, clientId: string, sharedGroup: string | undefined): Promise<ChildProcess> {
+async function startWorker(databaseUrl: string, clientId: string, sharedGroup: string | undefined, topics: string | undefined): Promise<ChildProcess> {
   const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
@@ -197,6 +274,7 @@ async function startWorker(databaseUrl: string, clientId: string, sharedGroup: s
       INGEST_SOURCE: "aws-iot",
       INGEST_CLIENT_ID: clientId,
       ...(sharedGroup ? { INGEST_SHARED_GROUP: sharedGroup } : {}),
+      ...(topics ? { INGEST_TOPICS: topics } : {}),
       INCIDENT_DETECTION_INTERVAL_MS: "0",
       ALERT_EVALUATION_INTERVAL_MS: "0",
       ALERT_DELIVERY_INTERVAL_MS: "0",
@@ -245,10 +323,16 @@ function loadAverage(): string {
 function printTable(rows: PhaseResult[]): void {
   const ceiling = rows.find((r) => r.phase === "copy");
   const ceilingRate = ceiling ? ceiling.events / ceiling.seconds : null;
-  console.log("\n| path | events/s | ratio to COPY | worker RSS (max) | backlog 30 s after last event | load average |");
-  console.log("|---|---|---|---|---|---|");
+  console.log("\n| path | events/s | ratio to COPY | worker RSS (max) | backlog 30 s after last event | sessions waiting on a lock | load average |");
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const rate = r.events / r.seconds;
-    console.log(`| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${r.load} |`);
+    const lockWaits = r.lockWaitShare === undefined ? "–" : `${Math.round(r.lockWaitShare * 100)} %`;
+    console.log(`| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${lockWaits} | ${r.load} |`);
+  }
+  for (const [single, pair] of [["shared1", "shared2"], ["known1", "known2"]]) {
+    const one = rows.find((r) => r.phase === single);
+    const two = rows.find((r) => r.phase === pair);
+    if (one && two) console.log(`\n${pair} / ${single} (two worker processes / one): ${((two.events / two.seconds) / (one.events / one.seconds)).toFixed(2)}×`);
   }
 }

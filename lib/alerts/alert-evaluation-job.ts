@@ -7,7 +7,7 @@ export type AlertEvaluationJobOptions = { intervalMs: number; publicBaseUrl: str
 
 /** Evaluates the alert rules every `intervalMs` in the ingest worker process, one run at a time. */
 export function startAlertEvaluationJob(db: Db, log: Logger, options: AlertEvaluationJobOptions): { stop(): Promise<void> } {
-  return startPeriodicJob(log, "alert evaluation", options.intervalMs, async () => {
+  return startPeriodicJob(db, log, "alert evaluation", options.intervalMs, async () => {
     const startedAt = Date.now();
     const run = await evaluateAlertRules(db, { now: new Date(), publicBaseUrl: options.publicBaseUrl, log });
     if (run.fired + run.resolved > 0) log.info({ ...run, ms: Date.now() - startedAt }, "alert evaluation");

@@ -7,11 +7,11 @@ import { foldCohortHours } from "./fold-cohort-hours.ts";
 export const COHORT_FOLD_INTERVAL_MS = 30_000;
 
 /**
- * Folds the cohort-hour rollups in the worker process. Every worker may run it: the fold takes an advisory lock and
- * a worker that finds another one folding skips the tick.
+ * Folds the cohort-hour rollups in the worker process, one process per due time (periodic-job.ts). The fold also
+ * takes an advisory lock, against a web process folding on read (ensure-cohorts-folded.ts).
  */
 export function startCohortFoldJob(db: Db, log: Logger, intervalMs = COHORT_FOLD_INTERVAL_MS): { stop(): Promise<void> } {
-  return startPeriodicJob(log, "cohort fold", intervalMs, async () => {
+  return startPeriodicJob(db, log, "cohort fold", intervalMs, async () => {
     const startedAt = Date.now();
     const result = await foldCohortHours(db, { skipIfBusy: true });
     if (result.folded) log.info({ from: result.from, to: result.to, ms: Date.now() - startedAt }, "cohort fold");

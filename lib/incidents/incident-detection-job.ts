@@ -17,7 +17,7 @@ export type IncidentDetectionJobOptions = {
 /** Runs the detectors every `intervalMs` (mass drops over the last `lookbackMs`, then connected-device dips), in the ingest worker process. */
 export function startIncidentDetectionJob(db: Db, log: Logger, options: IncidentDetectionJobOptions): { stop(): Promise<void> } {
   const history: ConnectedHistory = new Map();
-  return startPeriodicJob(log, "incident detection", options.intervalMs, async () => {
+  return startPeriodicJob(db, log, "incident detection", options.intervalMs, async () => {
     const now = new Date();
     const startedAt = Date.now();
     const run = await runIncidentDetection(db, { from: new Date(now.getTime() - options.lookbackMs), to: now, now, thresholds: options.thresholds });

@@ -5,6 +5,7 @@ import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
+import { rollupShardSql } from "./rollup-shard.ts";
 import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
@@ -63,13 +64,14 @@ export async function recordIngestBatch(
       const inserted = await insertDevicesAndEvents(tx, events);
       if (inserted.length > 0) {
         const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
+        const shard = await claimRollupShard(tx);
         // One statement for the rest: none of these touch a row another of them touches.
         await executeTogether(tx, [
           ...keyedSessionStatements(inserted),
           ...(await keylessSessionStatements(tx, inserted)),
-          ...deviceUpdateStatement(deviceUpdates),
-          ...connectedGaugeStatements(deviceUpdates),
-          ...rollupStatements(inserted),
+          ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
+          ...connectedGaugeStatements(deviceUpdates, shard),
+          ...rollupStatements(inserted, shard),
           ...deviceDropMinuteStatements(inserted),
           ...deviceReasonMinuteStatements(inserted),
           ...codeFirstSeenStatements(inserted),
@@ -122,8 +124,11 @@ async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<voi
 const EVENT_CONFLICT_TARGET = Prisma.raw("(dedupe_key, occurred_at)");
 
 /**
- * Devices and events in one statement: the devices first seen here are inserted (first_seen_at lowered when an
- * older event arrives late), then every event not stored yet. Returns the inserted events, in event order.
+ * Devices and events in one statement: the devices first seen here are inserted, then every event not stored yet.
+ * Returns the inserted events, in event order. Known devices are not touched here (a late older event lowers
+ * first_seen_at in deviceUpdateStatement): a conflicting row is locked by DO UPDATE even when its WHERE keeps it,
+ * which made a second worker wait here, before its event insert, for every device another open batch holds, and
+ * locking some rows here and the rest in readDeviceStates would not be one order (deadlocks). Decision 034.
  */
 async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
   const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
@@ -153,8 +158,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
         ["id", "text", (d) => d.event.deviceId], ["source", "text", (d) => d.event.source], ["broker_node", "text", (d) => d.event.brokerNode],
         ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
       ])}
-      ON CONFLICT (id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at
-      WHERE EXCLUDED.first_seen_at < devices.first_seen_at
+      ON CONFLICT (id) DO NOTHING
     )
     INSERT INTO connection_events (
       dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
@@ -290,6 +294,10 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
     WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
 
+/**
+ * The batch's devices, locked until commit so two writers fold one device's state one after the other. NO KEY UPDATE,
+ * not UPDATE: the foreign-key checks of another writer's event insert (KEY SHARE) then do not wait for this commit.
+ */
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
   const rows = await tx.rows("lockDeviceStates", DeviceStateRowSchema, Prisma.sql`
@@ -297,7 +305,7 @@ async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceSt
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
     FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR UPDATE OF d`);
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`);
   return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
 
@@ -311,7 +319,16 @@ function foldDevices(current: DeviceStateRow[], events: StoredEvent[]): DeviceSt
   return current.map((row) => foldDeviceState(row, byDevice.get(row.id) ?? []));
 }
 
-function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+function earliestByDevice(events: StoredEvent[]): Map<string, Date> {
+  const earliest = new Map<string, Date>();
+  for (const e of events) {
+    const seen = earliest.get(e.deviceId);
+    if (!seen || e.occurredAt < seen) earliest.set(e.deviceId, e.occurredAt);
+  }
+  return earliest;
+}
+
+function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<string, Date>): Prisma.Sql[] {
   if (updates.length === 0) return [];
   return [Prisma.sql`
     UPDATE devices d SET
@@ -320,13 +337,14 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
       last_connected_at = u.last_connected_at, last_disconnected_at = u.last_disconnected_at,
       last_reason = u.last_reason::"Reason", last_code = u.last_code, last_client_ip = u.last_client_ip,
       connect_count = d.connect_count + u.connects, disconnect_count = d.disconnect_count + u.disconnects,
-      failed_connect_count = d.failed_connect_count + u.failed, updated_at = now()
+      failed_connect_count = d.failed_connect_count + u.failed, first_seen_at = LEAST(d.first_seen_at, u.first_seen_at), updated_at = now()
     FROM ${unnestRows(updates, [
       ["id", "text", (r) => r.id], ["state", "text", (r) => r.state], ["current_session_key", "text", (r) => r.currentSessionKey],
       ["state_occurred_at", "timestamptz", (r) => isoOrNull(r.stateOccurredAt)], ["state_ordering", "bigint", (r) => textOrNull(r.stateOrdering)],
       ["last_connected_at", "timestamptz", (r) => isoOrNull(r.lastConnectedAt)], ["last_disconnected_at", "timestamptz", (r) => isoOrNull(r.lastDisconnectedAt)],
       ["last_reason", "text", (r) => r.lastReason], ["last_code", "text", (r) => r.lastCode], ["last_client_ip", "text", (r) => r.lastClientIp],
       ["connects", "int", (r) => r.connects], ["disconnects", "int", (r) => r.disconnects], ["failed", "int", (r) => r.failed],
+      ["first_seen_at", "timestamptz", (r) => isoOrNull(earliest.get(r.id) ?? null)],
     ])}
     WHERE d.id = u.id`];
 }
@@ -336,7 +354,7 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[]): Prisma.Sql[] {
  * turned a device online or offline, and the row saying where each online device is counted.
  * Invariant: SUM(fleet_connected_minute.delta) = devices online = rows of fleet_connected_devices.
  */
-function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
+function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): Prisma.Sql[] {
   const statements: Prisma.Sql[] = [];
   const changed = updates.filter((u) => u.gaugeChanges.length > 0);
   if (changed.length === 0) return statements;
@@ -351,9 +369,9 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[]): Prisma.Sql[] {
   const rows = sortedValues(deltas).filter((row) => row.delta !== 0);
   if (rows.length > 0) {
     statements.push(Prisma.sql`
-      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
-      SELECT * FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
-      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
+      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta, shard)
+      SELECT u.*, ${shard}::smallint FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
+      ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
   }
 
   const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
@@ -380,7 +398,7 @@ function sortedValues<T>(rows: Map<string, T>): T[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
 }
 
-function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
+function rollupStatements(events: StoredEvent[], shard: number): Prisma.Sql[] {
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
   for (const e of events) {
     const bucket = minuteOf(e.occurredAt);
@@ -392,10 +410,10 @@ function rollupStatements(events: StoredEvent[]): Prisma.Sql[] {
   }
   if (counts.size === 0) return [];
   return [Prisma.sql`
-    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
-    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count
+    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count, shard)
+    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count, ${shard}::smallint
     FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason], ["code", "text", (r) => r.code], ["count", "int", (r) => r.count]])}
-    ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
+    ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
@@ -439,7 +457,17 @@ function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`];
 }
 
-/** The earliest disconnect / failed connect of each code, so "new codes" never scans history. */
+/** Decision 034: which shard of the fleet-wide minute rows this transaction adds to. */
+async function claimRollupShard(tx: Tx): Promise<number> {
+  const [row] = await tx.rows("claimRollupShard", z.object({ shard: z.number().int() }), Prisma.sql`SELECT ${rollupShardSql} AS shard`);
+  return row?.shard ?? 0;
+}
+
+/**
+ * The earliest disconnect / failed connect of each code, so "new codes" never scans history. A conflicting row is
+ * locked even when the WHERE keeps it unchanged, so codes already known earlier are filtered out first: otherwise
+ * every writer would hold a common code's row (a fleet-wide hot row) until its commit.
+ */
 function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
   const first = new Map<string, { code: string; at: Date; deviceId: string }>();
   for (const e of events) {
@@ -453,6 +481,7 @@ function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
   return [Prisma.sql`
     INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
     SELECT * FROM ${unnestRows(sortedValues(first), [["code", "text", (r) => r.code], ["first_seen_at", "timestamptz", (r) => r.at.toISOString()], ["first_device_id", "text", (r) => r.deviceId]])}
+    WHERE NOT EXISTS (SELECT 1 FROM code_first_seen c WHERE c.code = u.code AND c.first_seen_at <= u.first_seen_at)
     ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
     WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`];
 }

@@ -4,6 +4,7 @@ import { floorToMinute } from "@/lib/time/durations.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
+import { rollupShardSql } from "./rollup-shard.ts";
 
 export type SourceBatchStats = {
   source: string;
@@ -40,24 +41,28 @@ export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]
   return count;
 }
 
-/** Adds one batch to the per-source minute counters read by the ingest health page. */
+/** `SET` list of an upsert into ingest_source_minute: the conflicting row's counters plus the new ones. */
+export const ADD_TO_SOURCE_MINUTE = Prisma.sql`
+  received = ingest_source_minute.received + EXCLUDED.received,
+  inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
+  duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
+  dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
+  out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
+  lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
+  lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
+  lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
+  last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`;
+
+/** Adds one batch to the per-source minute counters read by the ingest health page (a shard per concurrent writer, decision 034). */
 export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = new Date()): Promise<void> {
   const bucket = new Date(floorToMinute(now.getTime()));
   const lagSum = stats.lagsMs.reduce((a, b) => a + Math.max(0, b), 0);
   const lagMax = stats.lagsMs.reduce((a, b) => Math.max(a, b), 0);
-  await db.$executeRaw`
-    INSERT INTO ingest_source_minute (bucket, source, received, inserted, duplicates, dead_letters, out_of_order, lag_samples, lag_ms_sum, lag_ms_max, last_occurred_at)
+  await db.$executeRaw(Prisma.sql`
+    INSERT INTO ingest_source_minute (bucket, source, received, inserted, duplicates, dead_letters, out_of_order, lag_samples, lag_ms_sum, lag_ms_max, last_occurred_at, shard)
     VALUES (${bucket}::timestamptz, ${stats.source}, ${stats.received}::int, ${stats.inserted}::int, ${stats.duplicates}::int, ${stats.deadLetters}::int,
-            ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint, ${stats.lastOccurredAt}::timestamptz)
-    ON CONFLICT (bucket, source) DO UPDATE SET
-      received = ingest_source_minute.received + EXCLUDED.received,
-      inserted = ingest_source_minute.inserted + EXCLUDED.inserted,
-      duplicates = ingest_source_minute.duplicates + EXCLUDED.duplicates,
-      dead_letters = ingest_source_minute.dead_letters + EXCLUDED.dead_letters,
-      out_of_order = ingest_source_minute.out_of_order + EXCLUDED.out_of_order,
-      lag_samples = ingest_source_minute.lag_samples + EXCLUDED.lag_samples,
-      lag_ms_sum = ingest_source_minute.lag_ms_sum + EXCLUDED.lag_ms_sum,
-      lag_ms_max = GREATEST(ingest_source_minute.lag_ms_max, EXCLUDED.lag_ms_max),
-      last_occurred_at = GREATEST(ingest_source_minute.last_occurred_at, EXCLUDED.last_occurred_at)`;
+            ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint, ${stats.lastOccurredAt}::timestamptz,
+            ${rollupShardSql})
+    ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`);
 }
 

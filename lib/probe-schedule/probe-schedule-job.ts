@@ -16,7 +16,7 @@ export type ProbeScheduleJobOptions = {
 
 /** Probes the due endpoints every `tickMs` in the ingest worker process and keeps the runs within the retention. */
 export function startProbeScheduleJob(db: Db, log: Logger, options: ProbeScheduleJobOptions): { stop(): Promise<void> } {
-  return startPeriodicJob(log, "scheduled probes", options.tickMs, async () => {
+  return startPeriodicJob(db, log, "scheduled probes", options.tickMs, async () => {
     const startedAt = Date.now();
     const pruned = await pruneProbeRuns(db, { now: new Date(), retentionDays: options.retentionDays });
     const run = await runDueProbes(db, { probe: options.probe, now: new Date(), runTimeoutMs: options.runTimeoutMs, maxRuns: options.maxRunsPerTick ?? 10 });

@@ -45,7 +45,9 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
   if (!parsed.success) return reject(`not an AWS IoT lifecycle event: ${formatZodError(parsed.error)}`);
   const data = parsed.data;
   const topicMatch = topic ? TOPIC_PATTERN.exec(topic) : null;
-  if (topic && !topicMatch) return reject(`unrecognised AWS IoT topic: ${topic.slice(0, 200)}`);
+  // A topic outside `$aws/` is where an IoT rule republished the event (and where a `$share` group can read it: some
+  // brokers deliver no `$` topic through one); the payload then says what it is.
+  if (topic?.startsWith("$") && !topicMatch) return reject(`unrecognised AWS IoT topic: ${topic.slice(0, 200)}`);
   if (topicMatch && topicMatch[2] !== data.eventType) return reject(`topic says ${topicMatch[2]} but payload eventType is ${data.eventType}`);
   if (data.eventType === "subscribed" || data.eventType === "unsubscribed") return { ok: true, events: [] };
 

@@ -13,7 +13,7 @@ export type DownsampleResult = { from: Date | null; until: Date | null; foldedRo
 
 /**
  * Folds the minute rows of the rollups (event_rollup_minute, device_reason_minute, fleet_connected_minute) older
- * than `horizon` into one row per hour, in place: the bucket then starts the hour. Sums over any hour-aligned range
+ * than `horizon` into one row per hour, in place: the bucket then starts the hour, in shard 0 (decision 034). Sums over any hour-aligned range
  * are unchanged, so every reader keeps working and simply sees hourly resolution for old ranges (decision 026).
  * Works day by day from where the last run stopped; each day is one transaction.
  */
@@ -46,11 +46,11 @@ async function foldDay(db: Db, from: Date, to: Date): Promise<number> {
     db.$executeRaw`
       WITH moved AS (
         DELETE FROM event_rollup_minute
-        WHERE bucket >= ${from} AND bucket < ${to} AND bucket <> date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')
+        WHERE bucket >= ${from} AND bucket < ${to} AND (bucket <> date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') OR shard <> 0)
         RETURNING bucket, kind, reason, code, count)
       INSERT INTO event_rollup_minute (bucket, kind, reason, code, count)
       SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), kind, reason, code, SUM(count)::int FROM moved GROUP BY 1, 2, 3, 4
-      ON CONFLICT (bucket, kind, reason, code) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`,
+      ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`,
     db.$executeRaw`
       WITH moved AS (
         DELETE FROM device_reason_minute
@@ -63,11 +63,11 @@ async function foldDay(db: Db, from: Date, to: Date): Promise<number> {
     db.$executeRaw`
       WITH moved AS (
         DELETE FROM fleet_connected_minute
-        WHERE bucket >= ${from} AND bucket < ${to} AND bucket <> date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')
+        WHERE bucket >= ${from} AND bucket < ${to} AND (bucket <> date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') OR shard <> 0)
         RETURNING bucket, source, broker_node, delta)
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
       SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), source, broker_node, SUM(delta)::int FROM moved GROUP BY 1, 2, 3
-      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
+      ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
   ]);
   return events + devices + gauge;
 }
@@ -82,10 +82,10 @@ export async function expireHourlyRollups(db: Db, cutoff: Date): Promise<{ delet
   const [deleted, folded] = await db.$transaction([
     db.$executeRaw`DELETE FROM event_rollup_minute WHERE bucket < ${cutoff}`,
     db.$executeRaw`
-      WITH moved AS (DELETE FROM fleet_connected_minute WHERE bucket < ${cutoff} AND bucket <> ${anchor} RETURNING source, broker_node, delta)
+      WITH moved AS (DELETE FROM fleet_connected_minute WHERE bucket < ${cutoff} AND (bucket <> ${anchor} OR shard <> 0) RETURNING source, broker_node, delta)
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
       SELECT ${anchor}::timestamptz, source, broker_node, SUM(delta)::int FROM moved GROUP BY 2, 3
-      ON CONFLICT (bucket, source, broker_node) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
+      ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
   ]);
   return { deleted, folded };
 }

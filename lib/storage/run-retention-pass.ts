@@ -3,6 +3,7 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { deleteSnapshotsBefore, refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "./downsample-minute-rollups.ts";
 import { expireRecords } from "./expire-records.ts";
+import { mergeRollupShards } from "./merge-rollup-shards.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
 import { trimRawPayloads } from "./trim-raw-payloads.ts";
@@ -10,6 +11,8 @@ import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 
 const DAY = 86_400_000;
+/** Minutes older than this no longer receive live writes: their shards are merged (decision 034). */
+const SHARD_MERGE_AGE_MS = 10 * 60_000;
 
 export type RetentionPassResult = {
   ran: boolean;
@@ -23,7 +26,7 @@ export type RetentionPassResult = {
 
 /**
  * One retention and maintenance pass (decision 026): month partitions created ahead, expired months dropped
- * (never a row-by-row DELETE of events), raw payloads trimmed, minute rollups folded into hours, the gauge's hourly
+ * (never a row-by-row DELETE of events), raw payloads trimmed, minute rollups' shards merged and folded into hours, the gauge's hourly
  * snapshots refreshed, and dead letters, audit records and probe results past their periods deleted. Each step is
  * bounded and idempotent; a lease row keeps two processes from running it at once (the other skips its turn).
  */
@@ -43,6 +46,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     }
 
     const trim = await trimRawPayloads(db, daysAgo(policy.rawPayloadDays));
+    const merged = await mergeRollupShards(db, new Date(now.getTime() - SHARD_MERGE_AGE_MS));
     const downsample = await downsampleMinuteRollups(db, daysAgo(policy.minuteRollupDays));
     const expiredRollups = await expireHourlyRollups(db, hourlyCutoff);
     await deleteSnapshotsBefore(db, hourlyCutoff);
@@ -53,7 +57,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
       partitionsCreated,
       partitionsDropped,
       rawPayloadsTrimmed: trim.trimmed,
-      rollupRowsFolded: downsample.foldedRows + expiredRollups.folded + expiredRollups.deleted,
+      rollupRowsFolded: merged + downsample.foldedRows + expiredRollups.folded + expiredRollups.deleted,
       snapshotsWritten: snapshots.written,
       expired,
     };

@@ -4,11 +4,11 @@ import type { Logger } from "@/lib/log/logger.ts";
 import { deliverDueNotifications } from "./deliver-due-notifications.ts";
 
 /**
- * Sends due alert notifications every `intervalMs` in the worker process. Every worker process may run it: rows are
- * claimed with SKIP LOCKED under a lease, so each is sent by one of them and taken over if its claimer dies.
+ * Sends due alert notifications every `intervalMs` in the worker process; one process per due time (periodic-job.ts).
+ * Rows are also claimed with SKIP LOCKED under a lease, so a notification whose sender died is taken over.
  */
 export function startAlertDeliveryJob(db: Db, log: Logger, options: { intervalMs: number }): { stop(): Promise<void> } {
-  return startPeriodicJob(log, "alert delivery", options.intervalMs, async () => {
+  return startPeriodicJob(db, log, "alert delivery", options.intervalMs, async () => {
     const startedAt = Date.now();
     // Drain what is due (in batches) before sleeping again.
     for (let round = 0; round < 10; round++) {

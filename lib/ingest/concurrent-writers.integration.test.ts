@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
+import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { recordIngestBatch } from "./record-events.ts";
+
+// Two workers of a `$share` group get a device's consecutive messages in turn, so their open batches hold the same
+// devices. Written that way, concurrently, the result must equal one writer's, without deadlocks (decision 034: the
+// second writer's event insert runs while the first holds the devices, which are locked in one order).
+const BATCH = 60;
+
+let sequential: TestDatabase;
+let concurrent: TestDatabase;
+
+beforeAll(async () => {
+  [sequential, concurrent] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+});
+afterAll(async () => {
+  await Promise.all([sequential?.drop(), concurrent?.drop()]);
+});
+
+function stormEvents(): ConnectionEvent[] {
+  return generateReconnectStorm({ devices: 300, deviceIdPrefix: "conc-", startMs: Date.UTC(2026, 10, 30, 9), spreadMs: 20_000 }).flatMap((record) => {
+    const parsed = parseAwsRecord(record);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.events;
+  });
+}
+
+async function writeStream(db: Db, events: ConnectionEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += BATCH) await recordIngestBatch(db, { events: events.slice(i, i + BATCH) });
+}
+
+async function outcome(db: Db) {
+  const rows = <T>(sql: Prisma.Sql) => db.$queryRaw<T[]>(sql);
+  return {
+    sessions: await rows(Prisma.sql`SELECT device_id, session_key, started_at, ended_at, end_reason::text, end_inferred, duration_ms FROM sessions ORDER BY 1, 2`),
+    devices: await rows(Prisma.sql`SELECT id, state::text, current_session_key, connect_count, disconnect_count, failed_connect_count, first_seen_at FROM devices ORDER BY 1`),
+    gauge: await rows(Prisma.sql`SELECT bucket, source, broker_node, SUM(delta)::int AS delta FROM fleet_connected_minute GROUP BY 1, 2, 3 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3`),
+    rollups: await rows(Prisma.sql`SELECT bucket, kind::text, reason::text, code, SUM(count)::int AS count FROM event_rollup_minute GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`),
+    codes: await rows(Prisma.sql`SELECT code, first_seen_at, first_device_id FROM code_first_seen ORDER BY 1`),
+  };
+}
+
+describe("two writers on the same devices at once", () => {
+  it("leave the same sessions, device state, gauge and rollups as one writer", async () => {
+    const events = stormEvents();
+    await writeStream(sequential.db, events);
+    // Round robin, as a shared subscription hands out messages: a device's connect and disconnect go to different writers.
+    const streams = [events.filter((_, i) => i % 2 === 0), events.filter((_, i) => i % 2 === 1)];
+    await Promise.all(streams.map((stream) => writeStream(concurrent.db, stream)));
+
+    const expected = await outcome(sequential.db);
+    expect(expected.sessions.length).toBeGreaterThan(300);
+    expect(await outcome(concurrent.db)).toEqual(expected);
+  });
+});
