@@ -64,7 +64,7 @@ beforeAll(async () => {
   await setFirmware(db, [...ids("scoped-aws"), ...ids("scoped-emqx")], "fw-scoped", before);
   // Folded up to the tests' now, as the worker would have; a first read would otherwise fold every hour up to today.
   await foldCohortHours(db, { now: NOW });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await database?.drop();
