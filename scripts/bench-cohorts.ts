@@ -121,6 +121,8 @@ try {
       `rollout view: versions + fw-9 (${(devices / 4).toLocaleString("en-US")} devices), 24 h each side`,
       async () => [await listFirmwareRollouts(db), await getFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: {}, now: end })],
     ],
+    ["rollout: versions list alone", () => listFirmwareRollouts(db)],
+    ["rollout fw-9 alone, 24 h each side, region filter", () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: { region: "eu-west-1" }, now: end })],
     ["rollout fw-9, 168 h each side", () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 168, filter: {}, now: end })],
   ];
   // The per-device paths the rollups replaced (still what a filter on another dimension than the grouping reads, and a

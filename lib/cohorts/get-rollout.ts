@@ -1,5 +1,5 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { deviceMetadataConditions, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { deviceMetadataConditions, hasDeviceMetadataFilter, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
 import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
 import { rolloutPeriodsSql } from "./rollout-periods.ts";
 import { ROLLOUT_SPANS } from "./rollout-spans.ts";
@@ -39,12 +39,14 @@ type RolloutInput = { firmware: string; spanHours: number; filter: FleetFilter; 
 /** The rollout from the folded periods or computed from the per-device rollups (exported to prove them equal). */
 export async function readFirmwareRollout(db: Db, input: RolloutInput & { now: Date }, periodsFrom: "folded" | "computed"): Promise<RolloutSummary> {
   const { now } = input;
-  const metadata = Prisma.sql`${deviceMetadataConditions({ ...input.filter, firmware: undefined })} ${scopeConditions(input.filter, "d")}`;
+  // The version is what the rollout is about; a firmware filter would keep only devices still on it.
+  const deviceFilter = { ...input.filter, firmware: undefined };
+  const metadata = Prisma.sql`${deviceMetadataConditions(deviceFilter)} ${scopeConditions(input.filter, "d")}`;
   const periods =
     periodsFrom === "folded"
       ? Prisma.sql`
-        SELECT p.* FROM rollout_device_period p JOIN devices d ON d.id = p.device_id
-        WHERE p.to_firmware = ${input.firmware} AND p.span_hours = ${input.spanHours} ${metadata}`
+        SELECT p.* FROM rollout_device_period p ${hasDeviceMetadataFilter(deviceFilter) ? Prisma.sql`JOIN devices d ON d.id = p.device_id ${deviceMetadataConditions(deviceFilter)}` : Prisma.empty}
+        WHERE p.to_firmware = ${input.firmware} AND p.span_hours = ${input.spanHours}`
     : rolloutPeriodsSql({
         moves: Prisma.sql`
           SELECT DISTINCT ON (c.device_id) c.device_id, c.to_firmware, c.changed_at AS at, c.from_firmware
