@@ -5,6 +5,7 @@ import { fleetQueries, type CohortListResponse } from "./queries/fleet.ts";
 import { useState, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { RateRatio, RateVerdict } from "@/lib/cohorts/rate-ratio.ts";
+import { ROLLOUT_SPANS } from "@/lib/cohorts/rollout-spans.ts";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { DeviceLink } from "./fleet-panels.tsx";
@@ -15,7 +16,6 @@ type Ratio = Jsonify<RateRatio>;
 
 /** Intervals wider than this are drawn to the edge of the chart (and say so in the table). */
 const CHART_MAX_RATIO = 4;
-const ROLLOUT_SPANS = [6, 24, 72, 168] as const;
 
 const cohortName = (value: string | null) => (value === null ? "the rest" : value === "" ? "(not set)" : value);
 const perThousand = (rate: number | null) => (rate === null ? "—" : (rate * 1000).toFixed(rate * 1000 >= 100 ? 0 : 1));

@@ -3,8 +3,10 @@ import type { Db } from "@/lib/db/client.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { planDeviceEvents, type DropPlan } from "@/lib/testing/cohort-fleet.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
-import { getFirmwareRollout, listFirmwareRollouts } from "./get-rollout.ts";
+import { foldCohortHours } from "./fold-cohort-hours.ts";
+import { getFirmwareRollout, listFirmwareRollouts, readFirmwareRollout } from "./get-rollout.ts";
 import { compareCohortPair, listCohorts } from "./list-cohorts.ts";
+import { ROLLOUT_SPANS } from "./rollout-spans.ts";
 
 const HOUR = 3_600_000;
 const FROM = new Date(Date.UTC(2026, 9, 10));
@@ -60,7 +62,9 @@ beforeAll(async () => {
   await setFirmware(db, ids("roll-worse"), "fw-2.1-worse", MOVED_AT);
   await setFirmware(db, ids("roll-same"), "fw-2.1-same", MOVED_AT);
   await setFirmware(db, [...ids("scoped-aws"), ...ids("scoped-emqx")], "fw-scoped", before);
-}, 180_000);
+  // Folded up to the tests' now, as the worker would have; a first read would otherwise fold every hour up to today.
+  await foldCohortHours(db, { now: NOW });
+}, 300_000);
 
 afterAll(async () => {
   await database?.drop();
@@ -171,4 +175,42 @@ describe("firmware rollouts", () => {
     expect(same.devices).toBe(DEVICES_PER_VERSION);
     expect(same.verdict).toBe("no_difference");
   });
+});
+
+describe("folded rollout periods", () => {
+  /** Numbers to 9 significant digits: the folded and computed totals add the same figures in another order. */
+  const rounded = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value), (_key, field: unknown) => (typeof field === "number" ? Number(field.toPrecision(9)) : field));
+
+  async function expectFoldedEqualsComputed(now: Date) {
+    for (const firmware of ["fw-2.1-worse", "fw-2.1-same"]) {
+      for (const spanHours of ROLLOUT_SPANS) {
+        for (const filter of [{}, { labels: { none: "x" } }]) {
+          const input = { firmware, spanHours, filter, now };
+          const folded = await readFirmwareRollout(database.db, input, "folded");
+          expect(folded.devices).toBe("labels" in filter ? 0 : DEVICES_PER_VERSION);
+          expect(rounded(folded), `${firmware} ${spanHours} h`).toEqual(rounded(await readFirmwareRollout(database.db, input, "computed")));
+        }
+      }
+    }
+  }
+
+  it("equal the per-device computation, after a first fold and after an incremental one, and answer fresh reads", async () => {
+    const { db } = database;
+    const early = new Date(MOVED_AT.getTime() + 6 * HOUR + 17 * 60_000);
+    await db.$executeRaw`DELETE FROM cohort_fold_state`;
+    await foldCohortHours(db, { now: early });
+    await expectFoldedEqualsComputed(early);
+    await foldCohortHours(db, { now: NOW });
+    await expectFoldedEqualsComputed(NOW);
+
+    // Reads at the last fold use the folded periods; a read of another instant computes them.
+    await db.$executeRaw`UPDATE rollout_device_period SET drops_after = drops_after + 1000 WHERE to_firmware = 'fw-2.1-same' AND span_hours = 24`;
+    const input = { firmware: "fw-2.1-same", spanHours: 24, filter: {} };
+    const fresh = await getFirmwareRollout(db, { ...input, now: NOW });
+    const past = await getFirmwareRollout(db, { ...input, now: new Date(NOW.getTime() - HOUR) });
+    expect(fresh.after.drops).toBeGreaterThan(DEVICES_PER_VERSION * 1000);
+    expect(past.after.drops).toBeLessThan(1000);
+    await foldCohortHours(db, { now: NOW });
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { foldRolloutPeriods } from "./fold-rollout-periods.ts";
 
 const HOUR_MS = 3_600_000;
 /** pg_advisory_xact_lock key of the fold: one fold at a time across worker and web processes. */
@@ -32,7 +33,7 @@ const CHUNK_HOURS = 24 * 7;
 /**
  * Brings cohort_hour and cohort_reason_hour up to date: recomputes every hour from the earliest hour touched by events
  * stored since the last fold (late deliveries and imports included) up to the current hour, from device_reason_minute
- * and sessions, a week per transaction. Runs under an advisory lock; with `skipIfBusy` a caller that finds another fold
+ * and sessions, a week per transaction, with the rollout periods of the moves near those hours. Runs under an advisory lock; with `skipIfBusy` a caller that finds another fold
  * running returns at once.
  */
 export async function foldCohortHours(db: Db, options: { now?: Date; skipIfBusy?: boolean; chunkHours?: number } = {}): Promise<FoldResult> {
@@ -62,6 +63,7 @@ async function foldChunk(db: Db, now: Date, skipIfBusy: boolean, chunkHours: num
       await tx.$executeRaw`DELETE FROM cohort_reason_hour WHERE bucket >= ${range.from} AND bucket < ${range.to}`;
       await tx.$executeRaw(foldReasonsSql(range));
       await tx.$executeRaw(foldPresenceSql({ ...range, now }));
+      await foldRolloutPeriods(tx, { ...range, now });
       const through = range.to < now ? range.to : now;
       await tx.$executeRaw`
         INSERT INTO cohort_fold_state (id, last_event_id, folded_through, folded_at) VALUES (1, ${range.lastEventId}, ${through}, now())

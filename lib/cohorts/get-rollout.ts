@@ -1,6 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { deviceMetadataConditions, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
-import { DROP_CONDITION, REFUSAL_CONDITION } from "./drop-conditions.ts";
+import { deviceMetadataConditions, hasDeviceMetadataFilter, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
+import { rolloutPeriodsSql } from "./rollout-periods.ts";
+import { ROLLOUT_SPANS } from "./rollout-spans.ts";
 import { summarizeRollout, type RolloutDevice, type RolloutPeriodTotals, type RolloutSummary } from "./shape-rollout.ts";
 
 export type FirmwareRollout = { firmware: string; devices: number; firstMoveAt: Date; lastMoveAt: Date };
@@ -24,68 +26,58 @@ const DEVICE_LIMIT = 20;
  * (back to its previous firmware change at most) and after it (up to now or its next change). Totals add every
  * device's periods, so the comparison is within devices and a fleet that changes composition does not fool it.
  * A source / broker-node filter keeps the devices there now and counts only their drops and refusals there.
+ * Read from the folded periods (decision 032) when they answer: a span the view offers, no source / node filter,
+ * and `now` at or just after the last fold; otherwise computed from the per-device rollups, with the same figures.
  */
-export async function getFirmwareRollout(
-  db: Db,
-  input: { firmware: string; spanHours: number; filter: FleetFilter; now?: Date },
-): Promise<RolloutSummary> {
+export async function getFirmwareRollout(db: Db, input: RolloutInput): Promise<RolloutSummary> {
   const now = input.now ?? new Date();
-  const span = Prisma.sql`make_interval(secs => ${input.spanHours * 3600}::float8)`;
+  return readFirmwareRollout(db, { ...input, now }, (await foldedPeriodsAnswer(db, { ...input, now })) ? "folded" : "computed");
+}
+
+type RolloutInput = { firmware: string; spanHours: number; filter: FleetFilter; now?: Date };
+
+/** The rollout from the folded periods or computed from the per-device rollups (exported to prove them equal). */
+export async function readFirmwareRollout(db: Db, input: RolloutInput & { now: Date }, periodsFrom: "folded" | "computed"): Promise<RolloutSummary> {
+  const { now } = input;
+  // The version is what the rollout is about; a firmware filter would keep only devices still on it.
+  const deviceFilter = { ...input.filter, firmware: undefined };
+  const metadata = Prisma.sql`${deviceMetadataConditions(deviceFilter)} ${scopeConditions(input.filter, "d")}`;
+  const periods =
+    periodsFrom === "folded"
+      ? Prisma.sql`
+        SELECT p.* FROM rollout_device_period p ${hasDeviceMetadataFilter(deviceFilter) ? Prisma.sql`JOIN devices d ON d.id = p.device_id ${deviceMetadataConditions(deviceFilter)}` : Prisma.empty}
+        WHERE p.to_firmware = ${input.firmware} AND p.span_hours = ${input.spanHours}`
+    : rolloutPeriodsSql({
+        moves: Prisma.sql`
+          SELECT DISTINCT ON (c.device_id) c.device_id, c.to_firmware, c.changed_at AS at, c.from_firmware
+          FROM device_firmware_changes c JOIN devices d ON d.id = c.device_id
+          WHERE c.to_firmware = ${input.firmware} AND c.from_firmware IS NOT NULL AND c.changed_at <= ${now} ${metadata}
+          ORDER BY c.device_id, c.changed_at DESC`,
+        spans: [input.spanHours],
+        now,
+        scope: input.filter,
+      });
   const rows = await db.$queryRaw<{ totals: { before: RolloutPeriodTotals; after: RolloutPeriodTotals; devices: number; worse: number } | null; devices: RolloutDevice[] | null }[]>`
-    WITH moves AS (
-      SELECT DISTINCT ON (c.device_id) c.device_id, c.changed_at AS at, c.from_firmware
-      FROM device_firmware_changes c
-      WHERE c.to_firmware = ${input.firmware} AND c.from_firmware IS NOT NULL AND c.changed_at <= ${now}
-      ORDER BY c.device_id, c.changed_at DESC
-    ), spans AS (
-      SELECT m.device_id, m.at, m.from_firmware,
-             GREATEST(m.at - ${span}, COALESCE(
-               (SELECT MAX(p.changed_at) FROM device_firmware_changes p WHERE p.device_id = m.device_id AND p.changed_at < m.at), '-infinity')) AS before_from,
-             LEAST(m.at + ${span}, ${now}::timestamptz, COALESCE(
-               (SELECT MIN(n.changed_at) FROM device_firmware_changes n WHERE n.device_id = m.device_id AND n.changed_at > m.at), 'infinity')) AS after_to
-      FROM moves m JOIN devices d ON d.id = m.device_id
-      WHERE true ${deviceMetadataConditions({ ...input.filter, firmware: undefined })} ${scopeConditions(input.filter, "d")}
-    ), reason_counts AS (
-      SELECT s.device_id,
-             COALESCE(SUM(r.count) FILTER (WHERE ${DROP_CONDITION} AND r.bucket < s.at), 0)::float8 AS drops_before,
-             COALESCE(SUM(r.count) FILTER (WHERE ${DROP_CONDITION} AND r.bucket >= s.at), 0)::float8 AS drops_after,
-             COALESCE(SUM(r.count) FILTER (WHERE ${REFUSAL_CONDITION} AND r.bucket < s.at), 0)::float8 AS refusals_before,
-             COALESCE(SUM(r.count) FILTER (WHERE ${REFUSAL_CONDITION} AND r.bucket >= s.at), 0)::float8 AS refusals_after
-      FROM spans s JOIN device_reason_minute r ON r.device_id = s.device_id AND r.bucket >= s.before_from AND r.bucket < s.after_to
-        ${scopeConditions(input.filter, "r")}
-      GROUP BY s.device_id
-    ), connected AS (
-      SELECT s.device_id,
-             SUM(GREATEST(0, EXTRACT(EPOCH FROM LEAST(COALESCE(x.ended_at, ${now}), s.at) - GREATEST(x.started_at, s.before_from))))::float8 AS before_s,
-             SUM(GREATEST(0, EXTRACT(EPOCH FROM LEAST(COALESCE(x.ended_at, ${now}), s.after_to) - GREATEST(x.started_at, s.at))))::float8 AS after_s
-      FROM spans s JOIN sessions x ON x.device_id = s.device_id AND x.started_at < s.after_to AND (x.ended_at IS NULL OR x.ended_at > s.before_from)
-      GROUP BY s.device_id
-    ), per_device AS (
-      SELECT s.device_id AS "deviceId", s.at AS "movedAt", s.from_firmware AS "fromFirmware",
-             GREATEST(0, EXTRACT(EPOCH FROM s.at - s.before_from) / 3600)::float8 AS "beforeHours",
-             GREATEST(0, EXTRACT(EPOCH FROM s.after_to - s.at) / 3600)::float8 AS "afterHours",
-             COALESCE(rc.drops_before, 0) AS "dropsBefore", COALESCE(rc.drops_after, 0) AS "dropsAfter",
-             COALESCE(rc.refusals_before, 0) AS "refusalsBefore", COALESCE(rc.refusals_after, 0) AS "refusalsAfter",
-             COALESCE(c.before_s, 0) / 3600 AS "connectedBeforeHours", COALESCE(c.after_s, 0) / 3600 AS "connectedAfterHours"
-      FROM spans s LEFT JOIN reason_counts rc USING (device_id) LEFT JOIN connected c USING (device_id)
-    ), rated AS (
+    WITH per_device AS (${periods}), rated AS (
       SELECT p.*,
-             CASE WHEN p."afterHours" > 0 THEN p."dropsAfter" / p."afterHours" END
-               - CASE WHEN p."beforeHours" > 0 THEN p."dropsBefore" / p."beforeHours" END AS change
+             CASE WHEN p.after_hours > 0 THEN p.drops_after / p.after_hours END
+               - CASE WHEN p.before_hours > 0 THEN p.drops_before / p.before_hours END AS change
       FROM per_device p
     )
     SELECT
       (SELECT json_build_object(
          'devices', COUNT(*),
          'worse', COUNT(*) FILTER (WHERE change > 0),
-         'before', json_build_object('exposureHours', COALESCE(SUM("beforeHours"), 0), 'drops', COALESCE(SUM("dropsBefore"), 0),
-                                     'refusals', COALESCE(SUM("refusalsBefore"), 0), 'connectedHours', COALESCE(SUM(LEAST("connectedBeforeHours", "beforeHours")), 0)),
-         'after', json_build_object('exposureHours', COALESCE(SUM("afterHours"), 0), 'drops', COALESCE(SUM("dropsAfter"), 0),
-                                    'refusals', COALESCE(SUM("refusalsAfter"), 0), 'connectedHours', COALESCE(SUM(LEAST("connectedAfterHours", "afterHours")), 0)))
+         'before', json_build_object('exposureHours', COALESCE(SUM(before_hours), 0), 'drops', COALESCE(SUM(drops_before), 0),
+                                     'refusals', COALESCE(SUM(refusals_before), 0), 'connectedHours', COALESCE(SUM(LEAST(connected_before_hours, before_hours)), 0)),
+         'after', json_build_object('exposureHours', COALESCE(SUM(after_hours), 0), 'drops', COALESCE(SUM(drops_after), 0),
+                                    'refusals', COALESCE(SUM(refusals_after), 0), 'connectedHours', COALESCE(SUM(LEAST(connected_after_hours, after_hours)), 0)))
        FROM rated) AS totals,
       (SELECT json_agg(t) FROM (
-         SELECT "deviceId", "movedAt", "fromFirmware", "beforeHours", "afterHours", "dropsBefore", "dropsAfter", "refusalsBefore", "refusalsAfter"
-         FROM rated ORDER BY change DESC NULLS LAST, "deviceId" LIMIT ${DEVICE_LIMIT}) t) AS devices`;
+         SELECT device_id AS "deviceId", moved_at AS "movedAt", from_firmware AS "fromFirmware", before_hours AS "beforeHours",
+                after_hours AS "afterHours", drops_before AS "dropsBefore", drops_after AS "dropsAfter", refusals_before AS "refusalsBefore",
+                refusals_after AS "refusalsAfter"
+         FROM rated ORDER BY change DESC NULLS LAST, device_id LIMIT ${DEVICE_LIMIT}) t) AS devices`;
   const row = rows[0];
   return summarizeRollout({
     firmware: input.firmware,
@@ -93,4 +85,21 @@ export async function getFirmwareRollout(
     totals: row?.totals ?? null,
     devices: (row?.devices ?? []).map((device) => ({ ...device, movedAt: new Date(device.movedAt) })),
   });
+}
+
+/** How far after the last fold a rollout may still be read from its periods (the fold's own staleness bound). */
+const FOLDED_PERIODS_FRESH_MS = 300_000;
+
+/**
+ * Whether rollout_device_period answers: it keeps the spans the view offers, counts drops everywhere (no source /
+ * node), and holds each device's periods as of the last fold, so `now` must fall between that fold and a few minutes
+ * after it (a read of the past, or with no fold running, computes from the per-device rollups instead).
+ */
+async function foldedPeriodsAnswer(db: Db, input: { spanHours: number; filter: FleetFilter; now: Date }): Promise<boolean> {
+  if (!(ROLLOUT_SPANS as readonly number[]).includes(input.spanHours)) return false;
+  if (input.filter.source !== undefined || input.filter.brokerNode !== undefined) return false;
+  await ensureCohortsFolded(db);
+  const state = await db.cohortFoldState.findUnique({ where: { id: 1 }, select: { foldedThrough: true } });
+  const lag = state ? input.now.getTime() - state.foldedThrough.getTime() : -1;
+  return lag >= 0 && lag <= FOLDED_PERIODS_FRESH_MS;
 }
