@@ -48,4 +48,19 @@ describe("request bodies", () => {
     const fine = await post("{}", "application/json");
     expect(fine.status).toBe(200);
   });
+
+  it("JSON bodies follow the untrusted-JSON policy: a lone surrogate is replaced, not a 500; deep nesting and __proto__ are refused", async () => {
+    const route = await import("@/app/api/v1/alerts/rules/route.ts");
+    const post = (body: string) =>
+      route.POST(new Request("http://127.0.0.1/api/v1/alerts/rules", { method: "POST", body, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" } }), undefined);
+    const rule = (extra: string) => `{"name":"lone \\ud800 surrogate","kind":"connected_below","params":{"threshold":1}${extra}}`;
+    const stored = await post(rule(""));
+    expect(stored.status).toBe(201);
+    expect((await stored.json()).rule.name).toBe("lone \ufffd surrogate");
+    const deep = await post(rule(`,"extra":${"[".repeat(5000)}1${"]".repeat(5000)}`));
+    expect(deep.status).toBe(400);
+    expect((await deep.json()).error.message).toMatch(/nested deeper than 64/);
+    const polluting = await post(rule(',"__proto__":{"role":"admin"}'));
+    expect(polluting.status).toBe(400);
+  });
 });
