@@ -20,6 +20,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Two cores: integration files share a Postgres server and spawn brokers; run them one at a time.
           fileParallelism: false,
+          // Alert-channel tests receive on loopback: the operator's opt-in, as in e2e/global-setup.ts.
+          env: { LINKSCOPE_OUTBOUND_ALLOW: "127.0.0.1" },
         },
       },
     ],

@@ -142,6 +142,8 @@ export async function startServer(databaseUrl: string, logPath: string, { port =
       NEXTAUTH_URL: `http://${E2E_HOST}:${port}`,
       // e2e/probe.spec.ts probes Mosquitto instances it starts on loopback ports.
       LINKSCOPE_PROBE_TARGETS: E2E_HOST,
+      // e2e/alerts.spec.ts delivers to webhook receivers on loopback: the operator's opt-in (decision 035).
+      LINKSCOPE_OUTBOUND_ALLOW: E2E_HOST,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,12 +1,13 @@
 import type { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
+import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Reads a JSON body of at most `maxBytes` (413 beyond, counted while streaming so a huge body is never held in
- * memory) and validates it with `schema` (400). Only application/json is accepted: a cross-site HTML form cannot
+ * memory), parses it as untrusted JSON (400 when nested deeper than 64 levels, not UTF-8, or holding `__proto__`) and validates it with `schema` (400). Only application/json is accepted: a cross-site HTML form cannot
  * send it without a CORS preflight, which this server never grants.
  */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<z.output<S>> {
@@ -16,14 +17,11 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   }
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await readLimitedText(request, maxBytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError(400, "invalid_json", "The request body is not valid JSON.");
-  }
-  return parseInput(schema, value, "invalid_request");
+  // The adapters' untrusted-JSON policy: strict UTF-8, bounded depth and keys, no prototype keys, lone surrogates
+  // (which Postgres refuses in jsonb, a 500 later) replaced by U+FFFD.
+  const parsed = parseUntrustedJson(await readBoundedBody(request, maxBytes), { maxBytes });
+  if (!parsed.ok) throw new AppError(400, "invalid_json", `The request body is not JSON this server accepts: ${parsed.error}.`);
+  return parseInput(schema, parsed.value, "invalid_request");
 }
 
 function tooLarge(maxBytes: number): AppError {

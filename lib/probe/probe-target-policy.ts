@@ -1,4 +1,5 @@
 import net, { BlockList } from "node:net";
+import { addAddressEntry, listHoldsAddress, normalizeAddress } from "@/lib/security/outbound-policy.ts";
 
 /**
  * Which targets the server may probe on a user's behalf. Entries are host names (`broker.example.com`), wildcard
@@ -35,12 +36,8 @@ export function createProbeTargetPolicy(entries: readonly string[]): ProbeTarget
   for (const raw of entries) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
-    const [address, prefix] = entry.split("/", 2);
-    const family = net.isIP(address ?? "");
-    if (family && address) {
-      const bits = prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix);
-      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new ProbeTargetsConfigError(`LINKSCOPE_PROBE_TARGETS: "${raw}" is not a valid CIDR.`);
-      listed.addSubnet(address, bits, family === 4 ? "ipv4" : "ipv6");
+    if (net.isIP(entry.split("/", 1)[0] ?? "")) {
+      if (!addAddressEntry(listed, entry)) throw new ProbeTargetsConfigError(`LINKSCOPE_PROBE_TARGETS: "${raw}" is not a valid CIDR.`);
     } else if (/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(entry)) {
       hostPatterns.push(entry);
     } else {
@@ -50,11 +47,7 @@ export function createProbeTargetPolicy(entries: readonly string[]): ProbeTarget
   const special = new BlockList();
   for (const [address, bits, type] of SPECIAL_RANGES) special.addSubnet(address, bits, type);
 
-  const isListedAddress = (address: string) => {
-    const normalized = normalizeAddress(address);
-    const family = net.isIP(normalized);
-    return family !== 0 && listed.check(normalized, family === 4 ? "ipv4" : "ipv6");
-  };
+  const isListedAddress = (address: string) => listHoldsAddress(listed, address);
   const matchesHostPattern = (host: string) =>
     hostPatterns.some((pattern) => (pattern.startsWith("*.") ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern));
 
@@ -74,12 +67,6 @@ export function createProbeTargetPolicy(entries: readonly string[]): ProbeTarget
       return null;
     },
   };
-}
-
-/** `::ffff:127.0.0.1` is 127.0.0.1: check IPv4-mapped IPv6 addresses as the IPv4 address they are. */
-function normalizeAddress(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped?.[1] ?? address.toLowerCase();
 }
 
 /** The configured list, or by default the hosts of the configured sources (the brokers Linkscope already reads). */

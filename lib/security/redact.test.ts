@@ -77,3 +77,19 @@ describe("LINKSCOPE_TOKEN_PREFIXES", () => {
     expect([...issued].filter((prefix) => !(LINKSCOPE_TOKEN_PREFIXES as readonly string[]).includes(prefix))).toEqual([]);
   });
 });
+
+// Regex DoS: every payload a device sends is redacted on each read. These shapes (256 KB, the largest record an
+// adapter accepts) took 5 s to over a minute when a pattern could scan from each of many starts to the end.
+describe("redaction time on hostile payloads", () => {
+  const shapes: [string, string][] = [
+    ["many PEM headers without an END", "-----BEGIN PRIVATE KEY-----".repeat(9_000)],
+    ["a dashed run ending in a key", `${"a-".repeat(120_000)}password`],
+    ["a dashed run of words", "ab-".repeat(80_000)],
+    ["single-quoted values never closed", "password='x ".repeat(20_000)],
+  ];
+  it.each(shapes)("%s: well under 2 s", (_name, text) => {
+    const started = performance.now();
+    redactSecrets(text, { redactIps: true });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

@@ -34,12 +34,14 @@ const tokenPrefixes = LINKSCOPE_TOKEN_PREFIXES.join("|");
 
 const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   // PEM private keys, also with JSON-escaped line breaks and cut short by a truncated payload.
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)/g, replaceAll],
+  // The body stops at the next BEGIN: a scan for END that could cross it made a payload of many BEGINs quadratic.
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:(?:(?!-----BEGIN )[\s\S])*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)/g, replaceAll],
   // key=value, key: value and "key":"value" pairs in free text and in JSON kept as text (dead letters, log lines).
-  // A key glued to a longer word counts too (access_token, x-amz-security-token, sharedAccessKey).
+  // A key glued to a longer word counts too (access_token, x-amz-security-token, sharedAccessKey), up to 64
+  // characters of it: unbounded, every `-` in a long `a-a-a-…` run started a scan to its end (quadratic).
   [
     new RegExp(
-      `(\\b[\\w-]*?(?:${SECRET_TEXT_KEYS}))(\\\\*["'])?(\\s*[=:]\\s*)(?:(\\\\*["'])(?:(?!\\4)[^\\n])*?\\4|(\\\\*["'])[^"'\\\\\\n]*|((?:(?:Bearer|Basic|Digest|SharedAccessSignature)\\s+)?[^\\s,;&"'}\\\\]+))`,
+      `(\\b[\\w-]{0,64}?(?:${SECRET_TEXT_KEYS}))(\\\\*["'])?(\\s*[=:]\\s*)(?:(\\\\*["'])(?:(?!\\4)[^\\n])*?\\4|(\\\\*["'])[^"'\\\\\\n]*|((?:(?:Bearer|Basic|Digest|SharedAccessSignature)\\s+)?[^\\s,;&"'}\\\\]+))`,
       "gi",
     ),
     (match, key, keyQuote, separator, quote, unterminated, bare) => {
@@ -64,8 +66,9 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   // AWS access key IDs, and 40-character secret access keys (mixed case and digits, unlike hex digests).
   [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g, replaceAll],
   [/(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])(?![A-Za-z0-9+]*\/[A-Za-z0-9+]*\/[A-Za-z0-9+]*\/)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, replaceAll],
-  // credentials in URLs: scheme://user:password@host
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, (_match, prefix) => `${prefix}${REDACTED}@`],
+  // credentials in URLs: scheme://user:password@host (a scheme is short: unbounded, every letter of an `a-a-a-…`
+  // run started a scan to its end, quadratic)
+  [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/@:]+:[^\s/@]+@/gi, (_match, prefix) => `${prefix}${REDACTED}@`],
 ];
 
 const IPV4_PATTERN = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;

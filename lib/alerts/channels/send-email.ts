@@ -1,4 +1,7 @@
+import net from "node:net";
 import nodemailer from "nodemailer";
+import { OutboundRefusedError, resolveOutboundAddresses } from "@/lib/security/outbound-connect.ts";
+import type { OutboundPolicy } from "@/lib/security/outbound-policy.ts";
 import type { ChannelConfig } from "./channel-config.ts";
 import type { ChannelSendResult } from "./channel-send-result.ts";
 import { buildEmailMessage } from "./email-message.ts";
@@ -6,11 +9,24 @@ import type { StoredNotification } from "./stored-notification.ts";
 
 type EmailChannel = Extract<ChannelConfig, { type: "email" }>;
 
-/** One SMTP submission; 4xx replies and connection trouble are retried later, 5xx replies are final. */
-export async function sendEmail(notification: StoredNotification, channel: EmailChannel, timeoutMs: number): Promise<ChannelSendResult> {
+/**
+ * One SMTP submission; 4xx replies and connection trouble are retried later, 5xx replies are final. The host is
+ * resolved and checked once and nodemailer connects to that address (TLS still verifies the host name).
+ */
+export async function sendEmail(notification: StoredNotification, channel: EmailChannel, options: { timeoutMs: number; outbound: OutboundPolicy }): Promise<ChannelSendResult> {
   const { settings, secrets } = channel;
+  const { timeoutMs } = options;
+  let address: string;
+  try {
+    address = (await resolveOutboundAddresses(settings.host, options.outbound))[0]?.address ?? settings.host;
+  } catch (error) {
+    if (error instanceof OutboundRefusedError) return { delivered: false, retryable: false, httpStatus: null, response: null, error: `refused: ${error.message}` };
+    return describeSmtpError(error);
+  }
+  const hostName = settings.host.replace(/^\[(.*)\]$/, "$1");
   const transport = nodemailer.createTransport({
-    host: settings.host,
+    host: address,
+    ...(net.isIP(hostName) ? {} : { servername: hostName }),
     port: settings.port,
     secure: settings.security === "tls",
     requireTLS: settings.security === "starttls",

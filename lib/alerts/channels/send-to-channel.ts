@@ -1,3 +1,4 @@
+import { readOutboundPolicy, type OutboundPolicy } from "@/lib/security/outbound-policy.ts";
 import type { ChannelConfig } from "./channel-config.ts";
 import type { ChannelSendResult } from "./channel-send-result.ts";
 import type { ChannelEndpoints, HttpChannelRequest } from "./http-channel-request.ts";
@@ -10,7 +11,8 @@ import type { StoredNotification } from "./stored-notification.ts";
 import { buildTeamsRequest } from "./teams-request.ts";
 import { buildWebhookRequest } from "./webhook-request.ts";
 
-export type SendOptions = { endpoints: ChannelEndpoints; timeoutMs: number };
+/** `outbound`: which addresses channels may reach; LINKSCOPE_OUTBOUND_ALLOW when not given. */
+export type SendOptions = { endpoints: ChannelEndpoints; timeoutMs: number; outbound?: OutboundPolicy };
 
 /** The HTTP request a channel sends for a notification (pure: unit-tested per type). */
 export function buildChannelRequest(notification: StoredNotification, channel: Exclude<ChannelConfig, { type: "email" }>, endpoints: ChannelEndpoints): HttpChannelRequest {
@@ -30,6 +32,7 @@ export function buildChannelRequest(notification: StoredNotification, channel: E
 
 /** One attempt to send the notification through the channel. */
 export async function sendToChannel(notification: StoredNotification, channel: ChannelConfig, options: SendOptions): Promise<ChannelSendResult> {
-  if (channel.type === "email") return sendEmail(notification, channel, options.timeoutMs);
-  return postChannelRequest(buildChannelRequest(notification, channel, options.endpoints), options.timeoutMs);
+  const outbound = options.outbound ?? readOutboundPolicy();
+  if (channel.type === "email") return sendEmail(notification, channel, { timeoutMs: options.timeoutMs, outbound });
+  return postChannelRequest(buildChannelRequest(notification, channel, options.endpoints), { timeoutMs: options.timeoutMs, outbound });
 }
