@@ -1,18 +1,13 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
-
-const DeviceSessionsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
+import { DeviceSessionsQuerySchema } from "@/lib/http/api-contract/devices.ts";
 
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);
