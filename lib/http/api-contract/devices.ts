@@ -4,6 +4,7 @@ import { EVIDENCE_FORMATS } from "@/lib/device-evidence/import-device-evidence.t
 import { EventKindSchema } from "@/lib/events/connection-event.ts";
 import { DeviceExportQuerySchema, SupportBundleQuerySchema } from "@/lib/exports/export-query.ts";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 import { DeviceIdParamsSchema, DeviceIdSchema } from "@/lib/http/device-params.ts";
 import { CreateShareLinkSchema } from "@/lib/share/share-link-input.ts";
 import { createLimitParamSchema, DeviceListCursorParamSchema, EventCursorParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
@@ -23,16 +24,6 @@ export const DeviceEventsQuerySchema = z.object({
     .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
     .pipe(z.array(EventKindSchema, { error: "must be a comma-separated list of connected, disconnected, connect_failed, device_report" }))
     .optional(),
-});
-
-export const DeviceSessionsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
-
-export const DiagnosisQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
 });
 
 export const EvidenceQuerySchema = z.object({
@@ -65,7 +56,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     summary: "the diagnosis over 14 days by default: `verdict`, `findings` (ordered by confidence, each with `title`, `verdict`, `severity`, `confidence`, `evidence { eventIds, stats, range }`, `codes`, `steps` with `status` passed/failed/unknown) and a `summary`",
     status: 200,
     params: DeviceIdParamsSchema,
-    query: DiagnosisQuerySchema,
+    query: RangeQuerySchema,
   },
   {
     method: "GET",
@@ -127,7 +118,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     summary: "its connected intervals",
     status: 200,
     params: DeviceIdParamsSchema,
-    query: DeviceSessionsQuerySchema,
+    query: RangeQuerySchema,
   },
   {
     method: "DELETE",

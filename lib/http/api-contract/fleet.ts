@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ReasonSchema } from "@/lib/events/connection-event.ts";
 import { FleetQuerySchema } from "@/lib/fleet/fleet-params.ts";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 import { createLimitParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 
 export const AffectedDevicesQuerySchema = z.discriminatedUnion("by", [
@@ -17,16 +18,6 @@ export const FleetBreakdownQuerySchema = FleetQuerySchema.extend({
 export const FlappingQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(20, 200) });
 export const NewCodesQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(50, 200) });
 export const OfflineQuerySchema = FleetQuerySchema.omit({ from: true, to: true }).extend({ limit: createLimitParamSchema(20, 200) });
-
-export const FleetSummaryQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
-
-export const HourlyDisconnectsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
 
 export const TopDevicesQuerySchema = z.object({
   from: TimestampParamSchema.optional(),
@@ -72,7 +63,7 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
     access: "viewer",
     summary: "disconnects per UTC hour, stacked by reason (the overview's chart)",
     status: 200,
-    query: HourlyDisconnectsQuerySchema,
+    query: RangeQuerySchema,
   },
   {
     method: "GET",
@@ -104,7 +95,7 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
     access: "viewer",
     summary: "devices online, totals, connects / disconnects / refusals in the range",
     status: 200,
-    query: FleetSummaryQuerySchema,
+    query: RangeQuerySchema,
   },
   {
     method: "GET",

@@ -6,11 +6,11 @@ import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { listHourlyDisconnects } from "@/lib/queries/list-hourly-disconnects.ts";
 import { shapeHourlyDisconnects } from "@/lib/queries/shape-hourly-disconnects.ts";
-import { HourlyDisconnectsQuerySchema } from "@/lib/http/api-contract/fleet.ts";
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 /** Disconnects per UTC hour, stacked by reason (the overview chart). */
 export const GET = handleRoute(async (request: Request) => {
-  const range = requireTimeRange(parseQuery(request, HourlyDisconnectsQuerySchema), DAY_IN_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
   const rows = await listHourlyDisconnects(getDb(), range);
   return createJsonResponse({ ...range, ...shapeHourlyDisconnects(rows, range) });
 });

@@ -5,9 +5,9 @@ import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
 import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
-import { FleetSummaryQuerySchema } from "@/lib/http/api-contract/fleet.ts";
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request) => {
-  const range = requireTimeRange(parseQuery(request, FleetSummaryQuerySchema), DAY_IN_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
   return createJsonResponse(await getFleetSummary(getDb(), range));
 });

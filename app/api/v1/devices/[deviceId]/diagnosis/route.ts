@@ -8,11 +8,11 @@ import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { redactStrings } from "@/lib/security/redact.ts";
-import { DiagnosisQuerySchema } from "@/lib/http/api-contract/devices.ts";
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);
-  const range = requireTimeRange(parseQuery(request, DiagnosisQuerySchema), DIAGNOSIS_WINDOW_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DIAGNOSIS_WINDOW_MS);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   // Findings quote agent reports and vendor messages.
