@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Role } from "@/lib/auth/roles.ts";
 import { ROLES, hasRole } from "@/lib/auth/roles.ts";
+import { API_ROUTES } from "@/lib/http/api-contract/registry.ts";
 import { isPublicPagePath } from "@/lib/auth/public-paths.ts";
 import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
 import { discoverApiRoutes, discoverPages, fillPattern, type Method } from "./route-discovery.ts";
@@ -131,6 +132,17 @@ test("every API route has an entry in the access table", () => {
   expect(missing, `Add these routes to ACCESS in e2e/route-access.spec.ts with their minimum role (or public): ${missing.join(", ")}`).toEqual([]);
   const stale = Object.keys(ACCESS).filter((key) => !routes.some((route) => route.key === key));
   expect(stale, `ACCESS lists routes that no longer exist: ${stale.join(", ")}`).toEqual([]);
+});
+
+test("the route registry behind the generated API reference states the same access as this table", () => {
+  const registered = new Map<string, string>(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.access]));
+  const differences = Object.entries(ACCESS).flatMap(([key, access]) => {
+    const registryKey = key.replace(/\[\.\.\.[^\]]+\]/g, "*").replace(/\[([^\]]+)\]/g, "{$1}");
+    const stated = registered.get(registryKey);
+    const expected = "role" in access ? access.role : "public";
+    return (stated === "ingest-token" ? "public" : stated) === expected ? [] : [`${key}: here ${expected}, registry ${stated ?? "none"}`];
+  });
+  expect(differences, "Fix the entry in lib/http/api-contract/<area>.ts, then run npm run docs:api").toEqual([]);
 });
 
 async function send(client: Awaited<ReturnType<typeof createApiClient>>, method: Method, url: string, body: unknown) {

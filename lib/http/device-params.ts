@@ -5,10 +5,12 @@ import { DeviceIdSchema } from "@/lib/events/connection-event.ts";
 
 export { DeviceIdSchema };
 
+export const DeviceIdParamsSchema = z.object({ deviceId: DeviceIdSchema });
+
 /** Route params arrive percent-decoded per segment, so an encoded `/` (%2F) is already part of the ID here. */
 export async function parseDeviceIdParam(params: Promise<{ deviceId: string }>): Promise<string> {
   const { deviceId } = await params;
-  return parseInput(z.object({ deviceId: DeviceIdSchema }), { deviceId }, "invalid_device_id").deviceId;
+  return parseInput(DeviceIdParamsSchema, { deviceId }, "invalid_device_id").deviceId;
 }
 
 export function createDeviceNotFoundError(deviceId: string): AppError {

@@ -23,7 +23,7 @@ export const TimestampParamSchema = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return date;
-});
+}).describe("ISO 8601 with a time zone, or epoch milliseconds");
 
 export function createLimitParamSchema(defaultLimit: number, maxLimit: number) {
   const message = `must be a whole number between 1 and ${maxLimit}`;
@@ -33,7 +33,9 @@ export function createLimitParamSchema(defaultLimit: number, maxLimit: number) {
     .transform(Number)
     .pipe(z.number().int().min(1, message).max(maxLimit, message))
     .optional()
-    .transform((value) => value ?? defaultLimit);
+    .transform((value) => value ?? defaultLimit)
+    // The bounds live after the transform, where the generated API reference cannot see them.
+    .describe(`1 to ${maxLimit}, default ${defaultLimit}`);
 }
 
 export const EventCursorParamSchema = z.string().transform((text, ctx) => {

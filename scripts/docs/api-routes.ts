@@ -13,7 +13,7 @@ function routeFiles(directory: string): string[] {
   });
 }
 
-/** `[id]` → `{id}`, `[...nextauth]` → `*`: the spelling docs/api.md uses. */
+/** `[id]` → `{id}`, `[...nextauth]` → `*`: the spelling of the route registry (lib/http/api-contract). */
 export function documentedPath(routeDirectory: string): string {
   return (
     "/" +
@@ -33,25 +33,5 @@ export function listApiRoutes(root: string): ApiRoute[] {
     return METHODS.filter((method) => new RegExp(`export\\s+(const|async function|function)\\s+${method}\\b|export\\s*\\{[^}]*\\b${method}\\b`).test(source)).map(
       (method) => ({ method, path: routePath }),
     );
-  });
-}
-
-/** Path parameters may be named differently in the docs (`{deviceId}` for `[id]`); compare with the names erased. */
-function eraseParameterNames(routePath: string): string {
-  return routePath.replace(/\{[^}]*\}/g, "{}");
-}
-
-/** The routes that docs/api.md never mentions as `METHOD /path` (catch-alls as `/path/*`). */
-export function undocumentedRoutes(routes: ApiRoute[], apiMarkdown: string): ApiRoute[] {
-  const mentioned = new Set<string>();
-  for (const match of apiMarkdown.matchAll(/`(?:(GET|POST|PUT|PATCH|DELETE|OPTIONS) )?(\/api\/[^`?\s]*)/g)) {
-    mentioned.add(`${match[1] ?? "ANY"} ${eraseParameterNames(match[2] ?? "")}`);
-  }
-  for (const match of apiMarkdown.matchAll(/(GET|POST|PUT|PATCH|DELETE|OPTIONS) (\/api\/[^`?\s]*)/g)) {
-    mentioned.add(`${match[1]} ${eraseParameterNames(match[2] ?? "")}`);
-  }
-  return routes.filter((route) => {
-    const routePath = eraseParameterNames(route.path);
-    return !mentioned.has(`${route.method} ${routePath}`) && !(routePath.endsWith("*") && mentioned.has(`ANY ${routePath}`));
   });
 }

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listApiRoutes, undocumentedRoutes } from "./api-routes.ts";
+import { API_ROUTE_GROUPS, API_ROUTES } from "@/lib/http/api-contract/registry.ts";
+import { renderApiReference, renderOpenApi } from "./api-reference.ts";
+import { listApiRoutes } from "./api-routes.ts";
 import { headingAnchors, relativeLinks, tableProblems } from "./markdown-checks.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -42,11 +44,18 @@ describe("README.md and docs/**/*.md", () => {
   });
 });
 
-describe("docs/api.md", () => {
-  it("lists every method of every route under app/api", () => {
-    const routes = listApiRoutes(root);
-    expect(routes.length).toBeGreaterThan(50);
-    const missing = undocumentedRoutes(routes, readFileSync(path.join(root, "docs/api.md"), "utf8"));
-    expect(missing.map((route) => `${route.method} ${route.path}`)).toEqual([]);
+describe("the API reference (docs/api-reference.md, docs/openapi.json)", () => {
+  it("has a registry entry (lib/http/api-contract) for every method of every route under app/api, and none for a route that is gone", () => {
+    const files = listApiRoutes(root).map((route) => `${route.method} ${route.path}`);
+    expect(files.length).toBeGreaterThan(50);
+    const registered = API_ROUTES.map((route) => `${route.method} ${route.path}`);
+    expect(files.filter((route) => !registered.includes(route)), "route files without a registry entry").toEqual([]);
+    expect(registered.filter((route) => !files.includes(route)), "registry entries without a route file").toEqual([]);
+    expect(registered.filter((route, index) => registered.indexOf(route) !== index), "registered twice").toEqual([]);
+  });
+
+  it("is generated from the registry (run `npm run docs:api` after changing a route or its schemas)", () => {
+    expect(readFileSync(path.join(root, "docs/api-reference.md"), "utf8")).toBe(renderApiReference(API_ROUTE_GROUPS));
+    expect(readFileSync(path.join(root, "docs/openapi.json"), "utf8")).toBe(renderOpenApi(API_ROUTES));
   });
 });

@@ -1,15 +1,9 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { DEAD_LETTERS_READ_ROLE, listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
-
-const DeadLettersQuerySchema = z.object({
-  source: z.string().min(1).max(100).optional(),
-  includeResolved: z.enum(["true", "false"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-});
+import { DeadLettersQuerySchema } from "@/lib/http/api-contract/ingest.ts";
 
 export const GET = handleRoute({ role: DEAD_LETTERS_READ_ROLE }, async (request: Request) => {
   const query = parseQuery(request, DeadLettersQuerySchema);

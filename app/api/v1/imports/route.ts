@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
@@ -7,16 +6,12 @@ import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { IMPORT_ROLE, startUploadedImport } from "@/lib/ingest/import-uploads.ts";
 import { listImportRuns } from "@/lib/queries/list-import-runs.ts";
-import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
-
-const UploadQuerySchema = z.object({
-  format: z.string().refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` }),
-  name: z.string().min(1).max(300).default("upload"),
-});
+import { getRecordFormat } from "@/lib/sources/record-formats.ts";
+import { ImportUploadQuerySchema } from "@/lib/http/api-contract/ingest.ts";
 
 /** The file is the raw request body (`Content-Type: application/octet-stream`), streamed to disk, then imported. */
 export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request, _context: unknown, auth) => {
-  const query = parseQuery(request, UploadQuerySchema);
+  const query = parseQuery(request, ImportUploadQuerySchema);
   const format = getRecordFormat(query.format);
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
   const db = getDb();

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -7,14 +6,7 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 import { reprocessDeadLetters } from "@/lib/ingest/reprocess-dead-letters.ts";
 import { DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
-
-const ReprocessBodySchema = z
-  .object({
-    source: z.string().min(1).max(100).optional(),
-    ids: z.array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings")).min(1).max(500).optional(),
-    limit: z.number().int().min(1).max(5000).optional(),
-  })
-  .strict();
+import { ReprocessBodySchema } from "@/lib/http/api-contract/ingest.ts";
 
 export const POST = handleRoute({ role: DEAD_LETTERS_REPROCESS_ROLE }, async (request: Request, _context: unknown, auth) => {
   const input = await readJsonBody(request, ReprocessBodySchema);

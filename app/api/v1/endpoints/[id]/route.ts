@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -8,14 +7,13 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 import { getEndpointDetail } from "@/lib/probe-schedule/endpoint-overview.ts";
 import { UpdateProbeEndpointSchema } from "@/lib/probe-schedule/probe-endpoint-schemas.ts";
 import { deleteProbeEndpoint, updateProbeEndpoint } from "@/lib/probe-schedule/probe-endpoints.ts";
+import { ProbeEndpointTimelineQuerySchema } from "@/lib/http/api-contract/endpoints.ts";
 
 type Context = { params: Promise<{ id: string }> };
 
-const TimelineQuerySchema = z.object({ range: z.enum(["24h", "7d"]).default("24h") });
-
 export const GET = handleRoute(async (request: Request, context: Context) => {
   const { id } = await context.params;
-  const { range } = parseQuery(request, TimelineQuerySchema);
+  const { range } = parseQuery(request, ProbeEndpointTimelineQuerySchema);
   const detail = await getEndpointDetail(getDb(), id, { now: new Date(), range });
   if (!detail) throw new AppError(404, "probe_endpoint_not_found", `No probe endpoint ${id}.`);
   return createJsonResponse(detail);

@@ -1,14 +1,10 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
-import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
+import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
-
-const FleetBreakdownQuerySchema = FleetQuerySchema.extend({
-  by: z.enum(["reason", "code"], { error: "must be reason or code" }).default("reason"),
-});
+import { FleetBreakdownQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 
 /** Disconnects and failed connects by reason or code, with share, sparkline and change; fleet filters optional. */
 export const GET = handleRoute(async (request: Request) => {

@@ -1,12 +1,10 @@
 import { getDb } from "@/lib/db/client.ts";
-import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
+import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listFlappingDevices } from "@/lib/fleet/list-flapping-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-
-const FlappingQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(20, 200) });
+import { FlappingQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 
 /** Devices with the most drops per hour in the range. */
 export const GET = handleRoute(async (request: Request) => {

@@ -1,21 +1,16 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { listHourlyDisconnects } from "@/lib/queries/list-hourly-disconnects.ts";
 import { shapeHourlyDisconnects } from "@/lib/queries/shape-hourly-disconnects.ts";
-
-const HourlyDisconnectsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 /** Disconnects per UTC hour, stacked by reason (the overview chart). */
 export const GET = handleRoute(async (request: Request) => {
-  const range = requireTimeRange(parseQuery(request, HourlyDisconnectsQuerySchema), DAY_IN_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
   const rows = await listHourlyDisconnects(getDb(), range);
   return createJsonResponse({ ...range, ...shapeHourlyDisconnects(rows, range) });
 });

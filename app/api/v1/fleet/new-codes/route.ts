@@ -1,12 +1,10 @@
 import { getDb } from "@/lib/db/client.ts";
-import { FleetQuerySchema, requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
+import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listNewCodes } from "@/lib/fleet/list-new-codes.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-
-const NewCodesQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(50, 200) });
+import { NewCodesQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 
 /** Codes first seen in the range and never before it. */
 export const GET = handleRoute(async (request: Request) => {

@@ -1,12 +1,10 @@
 import { getDb } from "@/lib/db/client.ts";
-import { FleetQuerySchema, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
+import { toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listOfflineDevices } from "@/lib/fleet/list-offline-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
-import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-
-const OfflineQuerySchema = FleetQuerySchema.omit({ from: true, to: true }).extend({ limit: createLimitParamSchema(20, 200) });
+import { OfflineQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 
 /** Devices offline now, longest first, with their last reason (current state: no time range). */
 export const GET = handleRoute(async (request: Request) => {

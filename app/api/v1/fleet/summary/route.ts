@@ -1,18 +1,13 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
-
-const FleetSummaryQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request) => {
-  const range = requireTimeRange(parseQuery(request, FleetSummaryQuerySchema), DAY_IN_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
   return createJsonResponse(await getFleetSummary(getDb(), range));
 });

@@ -1,18 +1,12 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { createLimitParamSchema, DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { listTopDroppingDevices } from "@/lib/queries/list-top-dropping-devices.ts";
-
-const TopDevicesQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-  limit: createLimitParamSchema(10, 100),
-});
+import { TopDevicesQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 
 /** Devices with the most unrequested disconnects and failed connects; the window is capped at 7 days. */
 export const GET = handleRoute(async (request: Request) => {

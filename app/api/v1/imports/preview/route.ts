@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse, serializeForClient } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -7,17 +6,12 @@ import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
 import { SNIFF_SAMPLE_BYTES, sniffImport } from "@/lib/ingest/sniff-import.ts";
 import { redactStrings } from "@/lib/security/redact.ts";
-import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
-
-const PreviewQuerySchema = z.object({
-  format: z.string().refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` }),
-  /** The whole file's size, so a sample that is the whole file is read to its end. */
-  size: z.coerce.number().int().min(1, "must be the file's size in bytes"),
-});
+import { getRecordFormat } from "@/lib/sources/record-formats.ts";
+import { ImportPreviewQuerySchema } from "@/lib/http/api-contract/ingest.ts";
 
 /** The head of a file (≤ 256 KiB) as the raw body: is it importable, which format fits, what would be stored. */
 export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request) => {
-  const query = parseQuery(request, PreviewQuerySchema);
+  const query = parseQuery(request, ImportPreviewQuerySchema);
   const format = getRecordFormat(query.format);
   if (!format) throw new AppError(400, "invalid_query", "Unknown format.");
   const sample = await readBoundedBody(request, SNIFF_SAMPLE_BYTES);

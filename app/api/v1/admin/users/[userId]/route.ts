@@ -1,12 +1,10 @@
-import { z } from "zod";
 import { updateUser, UpdateUserSchema } from "@/lib/auth/users.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
 import { readJsonBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
-
-const UserIdParamsSchema = z.object({ userId: z.uuid({ error: "must be a user ID" }) });
+import { UserIdParamsSchema } from "@/lib/http/api-contract/admin.ts";
 
 /** Change role, name or disabled status; role changes and disabling end the user's sessions. */
 export const PATCH = handleRoute({ role: "admin" }, async (request, context: { params: Promise<{ userId: string }> }, { actor, ip }) => {

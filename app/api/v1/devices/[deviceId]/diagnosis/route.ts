@@ -1,24 +1,18 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { DIAGNOSIS_WINDOW_MS } from "@/lib/queries/load-diagnosis-input.ts";
 import { redactStrings } from "@/lib/security/redact.ts";
-
-const DiagnosisQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);
-  const range = requireTimeRange(parseQuery(request, DiagnosisQuerySchema), DIAGNOSIS_WINDOW_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DIAGNOSIS_WINDOW_MS);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   // Findings quote agent reports and vendor messages.

@@ -1,26 +1,13 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
-import { EventKindSchema } from "@/lib/events/connection-event.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { createLimitParamSchema, DAY_IN_MS, EventCursorParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
-
-const DeviceEventsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-  limit: createLimitParamSchema(50, 1000),
-  cursor: EventCursorParamSchema.optional(),
-  kind: z
-    .string()
-    .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
-    .pipe(z.array(EventKindSchema, { error: "must be a comma-separated list of connected, disconnected, connect_failed, device_report" }))
-    .optional(),
-});
+import { DeviceEventsQuerySchema } from "@/lib/http/api-contract/devices.ts";
 
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);

@@ -1,24 +1,13 @@
-import { z } from "zod";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { EVIDENCE_FORMATS, importDeviceEvidence, MAX_EVIDENCE_BYTES } from "@/lib/device-evidence/import-device-evidence.ts";
+import { importDeviceEvidence, MAX_EVIDENCE_BYTES } from "@/lib/device-evidence/import-device-evidence.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { readLimitedText } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
-
-const EvidenceQuerySchema = z.object({
-  format: z.enum(EVIDENCE_FORMATS).default("auto"),
-  /** Year-less syslog lines are read in this year (default: the current one, or the one before for future dates). */
-  year: z.coerce.number().int().min(1970).max(9999).optional(),
-  /** The device clock's offset from UTC for syslog lines, e.g. `+01:00` (journal forms carry their own). */
-  utcOffset: z
-    .string()
-    .regex(/^[+-]\d{2}:\d{2}$/, "must look like +01:00")
-    .optional(),
-});
+import { EvidenceQuerySchema } from "@/lib/http/api-contract/devices.ts";
 
 /** Device-side evidence for one device: collector export, Home Assistant diagnostics, agent export, journal or syslog. */
 // Uploading changes stored data, so it needs more than read access (support and admin).

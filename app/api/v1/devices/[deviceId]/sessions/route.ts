@@ -1,22 +1,17 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
-import { DAY_IN_MS, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import { DAY_IN_MS } from "@/lib/validation/query-schemas.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
-
-const DeviceSessionsQuerySchema = z.object({
-  from: TimestampParamSchema.optional(),
-  to: TimestampParamSchema.optional(),
-});
+import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);
-  const range = requireTimeRange(parseQuery(request, DeviceSessionsQuerySchema), 7 * DAY_IN_MS);
+  const range = requireTimeRange(parseQuery(request, RangeQuerySchema), 7 * DAY_IN_MS);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const result = await listDeviceSessions(db, { deviceId, ...range });

@@ -1,15 +1,12 @@
-import { z } from "zod";
 import { getDb } from "@/lib/db/client.ts";
-import { DeviceIdSchema } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { revokeShareLink } from "@/lib/share/share-links.ts";
-
-const ParamsSchema = z.object({ deviceId: DeviceIdSchema, linkId: z.uuid({ error: "must be a share-link ID" }) });
+import { DeviceShareLinkParamsSchema } from "@/lib/http/api-contract/devices.ts";
 
 /** Revokes the link at once: its next use answers the "revoked" page. Revoking twice is harmless. */
 export const DELETE = handleRoute({ role: "support" }, async (_request: Request, context: { params: Promise<{ deviceId: string; linkId: string }> }, auth) => {
-  const { deviceId, linkId } = parseInput(ParamsSchema, await context.params, "invalid_path");
+  const { deviceId, linkId } = parseInput(DeviceShareLinkParamsSchema, await context.params, "invalid_path");
   return createJsonResponse({ shareLink: await revokeShareLink(getDb(), { deviceId, linkId, actor: auth.actor, ip: auth.ip }) });
 });

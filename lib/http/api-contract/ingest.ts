@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
+import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
+import { DEAD_LETTERS_READ_ROLE, DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
+import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
+
+const RecordFormatParamSchema = z.string().refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` });
+
+export const ImportUploadQuerySchema = z.object({
+  format: RecordFormatParamSchema,
+  name: z.string().min(1).max(300).default("upload"),
+});
+
+export const ImportPreviewQuerySchema = z.object({
+  format: RecordFormatParamSchema,
+  /** The whole file's size, so a sample that is the whole file is read to its end. */
+  size: z.coerce.number().int().min(1, "must be the file's size in bytes"),
+});
+
+export const DeadLettersQuerySchema = z.object({
+  source: z.string().min(1).max(100).optional(),
+  includeResolved: z.enum(["true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const ReprocessBodySchema = z
+  .object({
+    source: z.string().min(1).max(100).optional(),
+    ids: z.array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings")).min(1).max(500).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  })
+  .strict();
+
+export const IngestHealthQuerySchema = z.object({
+  minutes: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1).max(7 * 24 * 60).default(60),
+});
+
+export const INGEST_ROUTES: ApiRouteContract[] = [
+  {
+    method: "POST",
+    path: "/api/v1/dead-letters/reprocess",
+    access: DEAD_LETTERS_REPROCESS_ROLE,
+    summary: "`{ source?, ids?, limit? }`: run open dead letters through today's adapters; `{ examined, resolved, events, stillFailing }`",
+    status: 200,
+    body: ReprocessBodySchema,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/dead-letters",
+    access: DEAD_LETTERS_READ_ROLE,
+    summary: "rejected inputs with reason and bounded payload (2,000 characters shown), credentials redacted",
+    status: 200,
+    query: DeadLettersQuerySchema,
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/imports/{id}/dead-letters",
+    access: IMPORT_ROLE,
+    summary: "discards the dead letters one import produced (e.g. a file imported in the wrong format) → `{ discarded }`; 404 `import_not_found`; audited",
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/imports/{id}",
+    access: "viewer",
+    summary: "one run's progress from its row (any web process answers): `progress.state` is `running`, `completed`, `failed` or `interrupted` (the importing process stopped: upload the file again to resume)",
+    status: 200,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/imports/preview",
+    access: IMPORT_ROLE,
+    summary: "the head of a file (≤ 256 KiB) as the raw body; `size` is the whole file's size: whether it is importable in that format, which format fits, and the records it would store (credentials redacted)",
+    status: 200,
+    query: ImportPreviewQuerySchema,
+    body: "the head of the file as the raw body",
+  },
+  {
+    method: "GET",
+    path: "/api/v1/imports",
+    access: "viewer",
+    summary: "recent import runs (20), newest first",
+    status: 200,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/imports",
+    access: IMPORT_ROLE,
+    summary: "upload a file as the raw body (≤ 2 GiB); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
+    status: 202,
+    query: ImportUploadQuerySchema,
+    body: "the file as the raw body (`application/octet-stream`)",
+  },
+  {
+    method: "POST",
+    path: "/api/v1/ingest/{source}",
+    access: "ingest-token",
+    summary: "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, errors: [{ index, error }] }`; see [sources](sources.md#webhooks)",
+    status: 200,
+    body: "the source's webhook payload (see docs/sources.md)",
+  },
+  {
+    method: "OPTIONS",
+    path: "/api/v1/ingest/{source}",
+    access: "ingest-token",
+    summary: "CloudEvents webhook validation: echoes `WebHook-Request-Origin` as `WebHook-Allowed-Origin`",
+    status: 200,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/ingest-health",
+    access: "viewer",
+    summary: "per source: events/min, last event, lag avg/max, duplicates, out-of-order, dead letters (open)",
+    status: 200,
+    query: IngestHealthQuerySchema,
+  },
+];
