@@ -38,15 +38,8 @@ const NOT_NEXT = [
   ),
   rule(["@/lib/http/*"], "The worker calls domain verbs directly; lib/http is the web server's layer."),
 ];
-const DB_ONLY_BELOW = [
-  rule(
-    ["@/lib/*", ...allow("db", "log")],
-    "lib/db is the bottom layer: it may use lib/log, never a domain module.",
-  ),
-];
-const LEAF = (self) => [
-  rule(["@/lib/*", ...allow(self)], `lib/${self} is a leaf every layer uses; it imports no other lib/ module.`),
-];
+const DB_ONLY_BELOW = [rule(["@/lib/*", ...allow("db", "log")], "lib/db is the bottom layer: it may use lib/log, never a domain module.")];
+const LEAF = (self) => [rule(["@/lib/*", ...allow(self)], `lib/${self} is a leaf every layer uses; it imports no other lib/ module.`)];
 const JOBS_BELOW_DOMAIN = [
   rule(
     ["@/lib/*", ...allow("jobs", "log", "db", "time", "errors")],
@@ -73,8 +66,10 @@ const INLINE_PRISMA = {
 
 /** A row type on a raw query is a cast, not a check: rows go through queryRows and a zod schema (decision 033). */
 const RAW_ROW_CAST = {
-  selector: ":matches(TaggedTemplateExpression[tag.property.name=/^\\$queryRaw/], CallExpression[callee.property.name=/^\\$queryRaw/])[typeArguments]",
-  message: "Parse raw SQL rows with queryRows(db, name, RowSchema, Prisma.sql`…`) from lib/db/query-rows.ts instead of a $queryRaw<Row[]> cast.",
+  selector:
+    ":matches(TaggedTemplateExpression[tag.property.name=/^\\$queryRaw/], CallExpression[callee.property.name=/^\\$queryRaw/])[typeArguments]",
+  message:
+    "Parse raw SQL rows with queryRows(db, name, RowSchema, Prisma.sql`…`) from lib/db/query-rows.ts instead of a $queryRaw<Row[]> cast.",
 };
 
 export const layerConfigs = [

@@ -34,7 +34,12 @@ describe("npm run lint refuses an import against the layers", () => {
     ["lib/ importing a route", "lib/fleet/upward.ts", "@/app/api/v1/health/route.ts", /below the pages and routes/],
     ["lib/ importing a component", "lib/queries/upward.ts", "@/components/fleet-panels.tsx", /below the pages and routes/],
     ["lib/db importing a domain module", "lib/db/upward.ts", "@/lib/alerts/alert-rules.ts", /lib\/db is the bottom layer/],
-    ["lib/jobs importing the ingest domain back", "lib/jobs/upward.ts", "@/lib/ingest/ingest-worker.ts", /must not import a domain module back/],
+    [
+      "lib/jobs importing the ingest domain back",
+      "lib/jobs/upward.ts",
+      "@/lib/ingest/ingest-worker.ts",
+      /must not import a domain module back/,
+    ],
     ["a leaf importing a domain module", "lib/errors/upward.ts", "@/lib/auth/users.ts", /leaf every layer uses/],
     ["the worker importing Next", "worker/upward.ts", "next/server", /plain Node/],
     ["the worker importing lib/http", "worker/upward.ts", "@/lib/http/route-handler.ts", /web server's layer/],
@@ -50,14 +55,34 @@ describe("npm run lint refuses an import against the layers", () => {
 
   it.each([
     ["a route importing lib/http and a domain verb", "app/api/v1/fine/route.ts", ["@/lib/http/json.ts", "@/lib/alerts/alert-rules.ts"]],
-    ["a domain module importing lib/db, errors and validation", "lib/alerts/fine.ts", ["@/lib/db/client.ts", "@/lib/errors/domain-errors.ts", "@/lib/validation/parse-input.ts"]],
+    [
+      "a domain module importing lib/db, errors and validation",
+      "lib/alerts/fine.ts",
+      ["@/lib/db/client.ts", "@/lib/errors/domain-errors.ts", "@/lib/validation/parse-input.ts"],
+    ],
     ["lib/db importing the logger", "lib/db/fine.ts", ["@/lib/log/logger.ts", "@/lib/db/client.ts"]],
     ["lib/jobs importing the logger and the database", "lib/jobs/fine.ts", ["@/lib/log/logger.ts", "@/lib/db/client.ts"]],
-    ["the worker importing domain jobs", "worker/fine.ts", ["@/lib/alerts/alert-evaluation-job.ts", "@/lib/ingest/start-source-workers.ts"]],
+    [
+      "the worker importing domain jobs",
+      "worker/fine.ts",
+      ["@/lib/alerts/alert-evaluation-job.ts", "@/lib/ingest/start-source-workers.ts"],
+    ],
     ["the demo importing the product", "demo/fine.ts", ["@/lib/db/migrate.ts", "@/lib/ingest/ingest-worker.ts"]],
-    ["a test assembling layers", "lib/alerts/fine.integration.test.ts", ["@/lib/http/route-handler.ts", "@/lib/testing/test-database.ts", "@/demo/simulator/fleet-simulator.ts"]],
+    [
+      "a test assembling layers",
+      "lib/alerts/fine.integration.test.ts",
+      ["@/lib/http/route-handler.ts", "@/lib/testing/test-database.ts", "@/demo/simulator/fleet-simulator.ts"],
+    ],
   ])("allows %s", async (_name, filePath, specifiers) => {
-    expect(await layerErrors(filePath, specifiers.map(importOf).join("\n").replaceAll("target", (_m, offset: number) => `t${offset}`))).toEqual([]);
+    expect(
+      await layerErrors(
+        filePath,
+        specifiers
+          .map(importOf)
+          .join("\n")
+          .replaceAll("target", (_m, offset: number) => `t${offset}`),
+      ),
+    ).toEqual([]);
   });
 
   it("refuses a Prisma query written inline in a route", async () => {

@@ -33,7 +33,12 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     if (checked.status !== "active") {
       return new NextResponse(renderShareRefusalHtml(checked.status), {
         status: SHARE_REFUSAL_STATUS[checked.status],
-        headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp, "cache-control": "no-store", "referrer-policy": "no-referrer" },
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": csp,
+          "cache-control": "no-store",
+          "referrer-policy": "no-referrer",
+        },
       });
     }
   }

@@ -49,32 +49,32 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <QueryProvider live={user !== null}>
           <TimeZoneProvider>
-          <header className="site-header">
-            <div className="site-header-inner">
-              {sharePage ? (
-                <span className="brand">
-                  {brandIcon}
-                  Linkscope
-                </span>
-              ) : (
-                <Link href="/" className="brand">
-                  {brandIcon}
-                  Linkscope
-                </Link>
-              )}
-              {user && !sharePage ? (
-                <SiteNav links={navLinks(user.role)}>
-                  <TimeZoneToggle />
-                  <IngestStatus />
-                  <UserMenu email={user.email} role={user.role} />
-                </SiteNav>
-              ) : (
-                <div className="site-tools site-tools-bare">
-                  <TimeZoneToggle />
-                </div>
-              )}
-            </div>
-          </header>
+            <header className="site-header">
+              <div className="site-header-inner">
+                {sharePage ? (
+                  <span className="brand">
+                    {brandIcon}
+                    Linkscope
+                  </span>
+                ) : (
+                  <Link href="/" className="brand">
+                    {brandIcon}
+                    Linkscope
+                  </Link>
+                )}
+                {user && !sharePage ? (
+                  <SiteNav links={navLinks(user.role)}>
+                    <TimeZoneToggle />
+                    <IngestStatus />
+                    <UserMenu email={user.email} role={user.role} />
+                  </SiteNav>
+                ) : (
+                  <div className="site-tools site-tools-bare">
+                    <TimeZoneToggle />
+                  </div>
+                )}
+              </div>
+            </header>
             <main className="page">
               <ZonedContent>{children}</ZonedContent>
             </main>

@@ -29,7 +29,12 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
         onSuccess: (result) => {
           const source = sources.find((choice) => choice.name === result?.ingestToken.source);
           if (result && source) {
-            setCreated({ id: result.ingestToken.id, source, token: result.token, curl: buildWebhookCurlExample(window.location.origin, source, result.token) });
+            setCreated({
+              id: result.ingestToken.id,
+              source,
+              token: result.token,
+              curl: buildWebhookCurlExample(window.location.origin, source, result.token),
+            });
           }
           formElement.reset();
         },

@@ -34,7 +34,11 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const days = String(form.get("expiresInDays") ?? "");
-    const body = { name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer"), expiresInDays: days === "" ? null : Number(days) };
+    const body = {
+      name: String(form.get("name") ?? ""),
+      role: String(form.get("role") ?? "viewer"),
+      expiresInDays: days === "" ? null : Number(days),
+    };
     create.mutate(
       { method: "POST", url: "/api/v1/admin/tokens", body },
       {

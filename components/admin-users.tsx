@@ -31,7 +31,12 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
     const form = new FormData(formElement);
     const password = String(form.get("password") ?? "");
     const name = String(form.get("name") ?? "").trim();
-    const body = { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "viewer"), ...(name ? { name } : {}), ...(password ? { password } : {}) };
+    const body = {
+      email: String(form.get("email") ?? ""),
+      role: String(form.get("role") ?? "viewer"),
+      ...(name ? { name } : {}),
+      ...(password ? { password } : {}),
+    };
     run({ method: "POST", url: "/api/v1/admin/users", body }, "User created.", () => formElement.reset());
   }
 
@@ -39,7 +44,11 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const body = { password: String(form.get("password") ?? "") };
-    run({ method: "PUT", url: `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, body }, "Password set; the user's sessions have ended.", () => setPasswordFor(null));
+    run(
+      { method: "PUT", url: `/api/v1/admin/users/${encodeURIComponent(userId)}/password`, body },
+      "Password set; the user's sessions have ended.",
+      () => setPasswordFor(null),
+    );
   }
 
   const columns: DataTableColumn<Jsonify<PublicUser>>[] = [
@@ -51,7 +60,12 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
         <select
           aria-label={`Role of ${user.email}`}
           value={user.role}
-          onChange={(event) => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { role: event.target.value } }, `Role of ${user.email} changed.`)}
+          onChange={(event) =>
+            run(
+              { method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { role: event.target.value } },
+              `Role of ${user.email} changed.`,
+            )
+          }
         >
           {ROLES.map((role) => (
             <option key={role}>{role}</option>
@@ -61,7 +75,11 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
     },
     { header: "Status", cell: (user) => (user.disabled ? "disabled" : "active") },
     { header: "Sign-in", className: "muted", cell: (user) => (user.hasPassword ? "password" : "single sign-on") },
-    { header: "Last sign-in", className: "nowrap muted", cell: (user) => (user.lastSignInAt ? formatTimestamp(user.lastSignInAt) : "never") },
+    {
+      header: "Last sign-in",
+      className: "nowrap muted",
+      cell: (user) => (user.lastSignInAt ? formatTimestamp(user.lastSignInAt) : "never"),
+    },
     {
       header: "Actions",
       className: "nowrap",
@@ -73,14 +91,27 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
             <button
               className="button button-small"
               type="button"
-              onClick={() => run({ method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { disabled: !user.disabled } }, `${user.email} ${user.disabled ? "enabled" : "disabled"}.`)}
+              onClick={() =>
+                run(
+                  { method: "PATCH", url: `/api/v1/admin/users/${encodeURIComponent(user.id)}`, body: { disabled: !user.disabled } },
+                  `${user.email} ${user.disabled ? "enabled" : "disabled"}.`,
+                )
+              }
             >
               {user.disabled ? "Enable" : "Disable"}
             </button>
           )}{" "}
           {passwordFor === user.id ? (
             <form onSubmit={(event) => setPassword(event, user.id)} style={{ display: "inline-flex", gap: 4 }}>
-              <input name="password" type="password" aria-label={`New password for ${user.email}`} autoComplete="new-password" minLength={12} maxLength={256} required />
+              <input
+                name="password"
+                type="password"
+                aria-label={`New password for ${user.email}`}
+                autoComplete="new-password"
+                minLength={12}
+                maxLength={256}
+                required
+              />
               <button className="button button-small" type="submit">
                 Save
               </button>
@@ -132,7 +163,14 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
       </section>
       <section className="panel" aria-labelledby="users-heading">
         <h2 id="users-heading">Users</h2>
-        <DataTable label="Users" className="admin-table" columns={columns} rows={initialUsers} rowKey={(user) => user.id} emptyText="No users yet." />
+        <DataTable
+          label="Users"
+          className="admin-table"
+          columns={columns}
+          rows={initialUsers}
+          rowKey={(user) => user.id}
+          emptyText="No users yet."
+        />
       </section>
     </>
   );

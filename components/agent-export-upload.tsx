@@ -13,7 +13,12 @@ export function AgentExportUpload({ deviceId }: { deviceId: string }) {
       inputName="export"
       accept="application/json,.json"
       missingFileText="Choose an export file first."
-      toRequest={async (file) => ({ method: "POST", url: deviceApiPath(deviceId, "agent-export"), body: await file.text(), contentType: "application/json" })}
+      toRequest={async (file) => ({
+        method: "POST",
+        url: deviceApiPath(deviceId, "agent-export"),
+        body: await file.text(),
+        contentType: "application/json",
+      })}
       describe={(answer) => `Imported ${answer?.accepted ?? 0} of ${answer?.events ?? 0} events (${answer?.duplicate ?? 0} already known).`}
     />
   );

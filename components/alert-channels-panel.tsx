@@ -10,7 +10,9 @@ import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 type TestResult = { delivered: boolean; httpStatus: number | null; response: string | null; error: string | null };
 
 function describeSettings(channel: AlertChannelRow): string {
-  const settings = Object.entries(channel.settings).map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : String(value ?? "–")}`);
+  const settings = Object.entries(channel.settings).map(
+    ([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : String(value ?? "–")}`,
+  );
   const secrets = Object.entries(channel.secrets).map(([key, value]) => `${key}: ${value ?? "not set"}`);
   return [...settings, ...secrets].join(" · ");
 }
@@ -76,7 +78,12 @@ function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow |
           <label key={`${type}-${field.name}`} className={field.secret ? "alert-form-wide" : undefined}>
             {label}
             {field.secret ? (
-              <input name={field.name} type="password" autoComplete="off" placeholder={shown ? `${shown} (leave empty to keep)` : (field.placeholder ?? "")} />
+              <input
+                name={field.name}
+                type="password"
+                autoComplete="off"
+                placeholder={shown ? `${shown} (leave empty to keep)` : (field.placeholder ?? "")}
+              />
             ) : (
               <input name={field.name} defaultValue={shown} placeholder={field.placeholder ?? ""} />
             )}
@@ -112,7 +119,9 @@ export function AlertChannelsPanel({ initialData }: { initialData: AlertChannels
       {
         onSuccess: (answer) => {
           const result = answer?.result;
-          const text = result?.delivered ? `Test delivered${result.httpStatus ? ` (HTTP ${result.httpStatus})` : result.response ? ` (${result.response})` : ""}` : `Test failed: ${result?.error ?? "unknown"}`;
+          const text = result?.delivered
+            ? `Test delivered${result.httpStatus ? ` (HTTP ${result.httpStatus})` : result.response ? ` (${result.response})` : ""}`
+            : `Test failed: ${result?.error ?? "unknown"}`;
           setResults((current) => ({ ...current, [channel.id]: { ok: Boolean(result?.delivered), text } }));
         },
         onError: (failure) => setResults((current) => ({ ...current, [channel.id]: { ok: false, text: failure.message } })),

@@ -8,7 +8,11 @@ export function AlertDeliveryCell({ deliveries, message }: { deliveries: AlertDe
   return (
     <ul className="delivery-list" aria-label="Deliveries">
       {deliveries.map((delivery) => (
-        <li key={delivery.id} data-status={delivery.status} className={delivery.status === "gave_up" || delivery.status === "failed" ? "error-text" : undefined}>
+        <li
+          key={delivery.id}
+          data-status={delivery.status}
+          className={delivery.status === "gave_up" || delivery.status === "failed" ? "error-text" : undefined}
+        >
           <strong>{delivery.channelName}</strong> ({delivery.channelType}): {describeDelivery(delivery)}
           {delivery.status === "failed" ? <> · next try {formatTimestamp(delivery.nextAttemptAt)}</> : null}
           {delivery.log.length > 0 ? (

@@ -25,7 +25,15 @@ function pagePath(filter: AlertHistoryFilter, before: string): string {
 const HISTORY_COLUMNS: DataTableColumn<AlertHistoryRow>[] = [
   { header: "Time", className: "nowrap", cell: (row) => formatTimestamp(row.occurredAt) },
   { header: "Status", cell: (row) => <span className={`badge ${KIND_BADGE[row.kind]}`}>{row.kind}</span> },
-  { header: "Rule", cell: (row) => (row.ruleId ? <Link href={`/alerts/history?ruleId=${encodeURIComponent(row.ruleId)}`}>{row.ruleName}</Link> : `${row.ruleName} (deleted)`) },
+  {
+    header: "Rule",
+    cell: (row) =>
+      row.ruleId ? (
+        <Link href={`/alerts/history?ruleId=${encodeURIComponent(row.ruleId)}`}>{row.ruleName}</Link>
+      ) : (
+        `${row.ruleName} (deleted)`
+      ),
+  },
   { header: "What", cell: (row) => row.message },
   { header: "Link", cell: (row) => <Link href={row.linkPath}>{describeLink(row)}</Link> },
   { header: "Delivery", cell: (row) => <AlertDeliveryCell deliveries={row.deliveries} message={row.message} /> },

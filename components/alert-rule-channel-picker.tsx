@@ -13,10 +13,13 @@ export function AlertRuleChannelPicker({ rule }: { rule: AlertRuleRow | null }) 
       <legend>Notify</legend>
       {isPending ? <p className="muted">Loading channels…</p> : null}
       {isError ? <p className="error-text">Could not load the channels.</p> : null}
-      {data && data.channels.length === 0 ? <p className="muted">No channels yet: an admin adds them under Notification channels.</p> : null}
+      {data && data.channels.length === 0 ? (
+        <p className="muted">No channels yet: an admin adds them under Notification channels.</p>
+      ) : null}
       {data?.channels.map((channel) => (
         <label key={channel.id} className="inline-check">
-          <input type="checkbox" name="channelIds" value={channel.id} defaultChecked={chosen.has(channel.id)} /> {channel.name} ({CHANNEL_TYPE_INFO[channel.type].label})
+          <input type="checkbox" name="channelIds" value={channel.id} defaultChecked={chosen.has(channel.id)} /> {channel.name} (
+          {CHANNEL_TYPE_INFO[channel.type].label})
         </label>
       ))}
     </fieldset>

@@ -53,7 +53,15 @@ function toReadableErrors(message: string, thresholdLabel: string): string[] {
 const isRateKind = (kind: AlertRuleKind) => kind === "disconnect_rate_above" || kind === "code_rate_above";
 
 /** Create or edit a rule, choose the channels it notifies, and preview how often it would have fired. */
-export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow | null; onDone: (rule: AlertRuleRow) => void; onCancel: () => void }) {
+export function AlertRuleForm({
+  rule,
+  onDone,
+  onCancel,
+}: {
+  rule: AlertRuleRow | null;
+  onDone: (rule: AlertRuleRow) => void;
+  onCancel: () => void;
+}) {
   const formRef = useRef<HTMLFormElement>(null);
   const [kind, setKind] = useState<AlertRuleKind>(rule?.kind ?? "connected_below");
   const [mode, setMode] = useState<RateMode>(rule?.params.mode ?? "fixed");
@@ -104,7 +112,9 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
     event.preventDefault();
     const body = readBody(event.currentTarget);
     previewWrite.reset();
-    const request: ApiWrite = rule ? { method: "PATCH", url: `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`, body } : { method: "POST", url: "/api/v1/alerts/rules", body };
+    const request: ApiWrite = rule
+      ? { method: "PATCH", url: `/api/v1/alerts/rules/${encodeURIComponent(rule.id)}`, body }
+      : { method: "POST", url: "/api/v1/alerts/rules", body };
     save.mutate(request, { onSuccess: (result) => result && onDone(result.rule) });
   }
 
@@ -191,8 +201,8 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
           <textarea name="excludeLabels" rows={2} defaultValue={rule?.excludeLabels.join("\n") ?? ""} placeholder="profile=flaky" />
         </label>
         <label className="inline-check alert-form-wide">
-          <input type="checkbox" name="excludeFlapping" defaultChecked={rule?.excludeFlapping ?? false} /> Leave out chronic flappers (dropped in 6 or more hours of
-          the day before the window)
+          <input type="checkbox" name="excludeFlapping" defaultChecked={rule?.excludeFlapping ?? false} /> Leave out chronic flappers
+          (dropped in 6 or more hours of the day before the window)
         </label>
         <AlertRuleChannelPicker rule={rule} />
         <label className="inline-check">
@@ -220,7 +230,11 @@ export function AlertRuleForm({ rule, onDone, onCancel }: { rule: AlertRuleRow |
       {preview !== null ? (
         <section className="alert-preview-section" aria-label="Preview" aria-busy={preview === "loading"}>
           <h3>Over the last 30 days this rule would have…</h3>
-          {preview === "loading" ? <p className="muted">Replaying the rule over the rollups…</p> : <AlertRulePreviewPanel preview={preview} unit={info.unit} />}
+          {preview === "loading" ? (
+            <p className="muted">Replaying the rule over the rollups…</p>
+          ) : (
+            <AlertRulePreviewPanel preview={preview} unit={info.unit} />
+          )}
         </section>
       ) : null}
     </section>

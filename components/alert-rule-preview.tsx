@@ -9,8 +9,11 @@ export type AlertRulePreviewResult = Jsonify<AlertRulePreview>;
 const times = (count: number) => `${count.toLocaleString("en-US")} time${count === 1 ? "" : "s"}`;
 
 function describeBaseline(baseline: NonNullable<Extract<AlertRulePreviewResult, { supported: true }>["baseline"]>, unit: string): string {
-  if (baseline.usualPerMinute === null) return "No baseline yet: the fleet has no history at this hour on any of the previous 7 days, so the rule cannot fire until it has.";
-  const from = baseline.firstAt ? ` The replay had a baseline from ${formatTimestamp(baseline.firstAt)}; before that the rule could not fire.` : "";
+  if (baseline.usualPerMinute === null)
+    return "No baseline yet: the fleet has no history at this hour on any of the previous 7 days, so the rule cannot fire until it has.";
+  const from = baseline.firstAt
+    ? ` The replay had a baseline from ${formatTimestamp(baseline.firstAt)}; before that the rule could not fire.`
+    : "";
   return `Usual rate at this hour: ${baseline.usualPerMinute} ${unit} over ${baseline.days} day${baseline.days === 1 ? "" : "s"}; it fires above ${baseline.threshold ?? "—"} ${unit} now.${from}`;
 }
 
@@ -20,10 +23,16 @@ function PreviewTimeline({ preview }: { preview: Extract<AlertRulePreviewResult,
   const span = new Date(preview.to).getTime() - from;
   const at = (time: string | null) => ((time ? new Date(time).getTime() : from + span) - from) / span;
   return (
-    <div className="alert-preview-timeline" role="img" aria-label={`Firing periods between ${formatTimestamp(preview.from)} and ${formatTimestamp(preview.to)}`}>
+    <div
+      className="alert-preview-timeline"
+      role="img"
+      aria-label={`Firing periods between ${formatTimestamp(preview.from)} and ${formatTimestamp(preview.to)}`}
+    >
       {preview.episodes.map((episode) => {
         const start = at(episode.firedAt);
-        return <span key={episode.firedAt} style={{ left: `${start * 100}%`, width: `max(2px, ${(at(episode.resolvedAt) - start) * 100}%)` }} />;
+        return (
+          <span key={episode.firedAt} style={{ left: `${start * 100}%`, width: `max(2px, ${(at(episode.resolvedAt) - start) * 100}%)` }} />
+        );
       })}
     </div>
   );
@@ -59,7 +68,9 @@ export function AlertRulePreviewPanel({ preview, unit }: { preview: AlertRulePre
               <tr key={episode.firedAt}>
                 <td>{formatTimestamp(episode.firedAt)}</td>
                 <td>{episode.resolvedAt ? formatTimestamp(episode.resolvedAt) : "still firing"}</td>
-                <td>{episode.resolvedAt ? formatDuration(new Date(episode.resolvedAt).getTime() - new Date(episode.firedAt).getTime()) : "—"}</td>
+                <td>
+                  {episode.resolvedAt ? formatDuration(new Date(episode.resolvedAt).getTime() - new Date(episode.firedAt).getTime()) : "—"}
+                </td>
                 <td>
                   {episode.value} {unit}
                   {episode.threshold !== null ? ` (threshold ${episode.threshold})` : ""}
@@ -69,14 +80,19 @@ export function AlertRulePreviewPanel({ preview, unit }: { preview: AlertRulePre
           </tbody>
         </table>
       ) : null}
-      {preview.episodeCount > preview.episodes.length ? <p className="muted">Showing the latest {preview.episodes.length} of {preview.episodeCount} firings.</p> : null}
+      {preview.episodeCount > preview.episodes.length ? (
+        <p className="muted">
+          Showing the latest {preview.episodes.length} of {preview.episodeCount} firings.
+        </p>
+      ) : null}
       <p className="muted">
-        Replayed every {preview.tickSeconds} s over {formatTimestamp(preview.from)} – {formatTimestamp(preview.to)} from the minute rollups, with the rule&apos;s hold and clear
-        times, starting from OK ({preview.elapsedMs} ms). A minute counts whole, so a burst can show a few seconds earlier than live evaluation saw it.
+        Replayed every {preview.tickSeconds} s over {formatTimestamp(preview.from)} – {formatTimestamp(preview.to)} from the minute rollups,
+        with the rule&apos;s hold and clear times, starting from OK ({preview.elapsedMs} ms). A minute counts whole, so a burst can show a
+        few seconds earlier than live evaluation saw it.
       </p>
       <p className="muted">
-        The rule&apos;s exclusions (devices, labels, chronic flappers as they are now) and maintenance windows apply; silences are not replayed: devices silenced in the
-        past are counted, and firings during a rule or scope silence are shown.
+        The rule&apos;s exclusions (devices, labels, chronic flappers as they are now) and maintenance windows apply; silences are not
+        replayed: devices silenced in the past are counted, and firings during a rule or scope silence are shown.
       </p>
     </div>
   );

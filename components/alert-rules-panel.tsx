@@ -36,7 +36,11 @@ function describeState(rule: AlertRuleRow): string {
   const { state } = rule;
   if (state.status === "disabled") return "Disabled";
   if (rule.kind === "device_offline_longer") {
-    const parts = [`${state.firing} firing`, state.pending > 0 ? `${state.pending} pending` : null, state.value !== null ? `${state.value} offline too long` : null];
+    const parts = [
+      `${state.firing} firing`,
+      state.pending > 0 ? `${state.pending} pending` : null,
+      state.value !== null ? `${state.value} offline too long` : null,
+    ];
     return `${state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending"} · ${parts.filter(Boolean).join(", ")}`;
   }
   const label = state.status === "ok" ? "OK" : state.status === "firing" ? "Firing" : "Pending";
@@ -71,7 +75,7 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
   const [actingOn, setActingOn] = useState<AlertRuleRow | null>(null);
   const [results, setResults] = useState<Record<string, { ok: boolean; text: string }>>({});
 
-  const busy = write.isPending || testWrite.isPending ? actingOn?.id ?? null : null;
+  const busy = write.isPending || testWrite.isPending ? (actingOn?.id ?? null) : null;
   const error = write.error && actingOn ? `${actingOn.name}: ${write.error.message}` : null;
 
   function act(rule: AlertRuleRow, request: ApiWrite) {
@@ -166,7 +170,12 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                     {canEdit ? (
                       <td>
                         <div className="alert-actions">
-                          <button className="button button-small" type="button" onClick={() => setEditing(rule)} disabled={busy === rule.id}>
+                          <button
+                            className="button button-small"
+                            type="button"
+                            onClick={() => setEditing(rule)}
+                            disabled={busy === rule.id}
+                          >
                             Edit
                           </button>
                           <button
@@ -187,7 +196,12 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
                               Acknowledge
                             </button>
                           ) : null}
-                          <button className="button button-small" type="button" disabled={busy === rule.id || rule.channels.length === 0} onClick={() => testFire(rule)}>
+                          <button
+                            className="button button-small"
+                            type="button"
+                            disabled={busy === rule.id || rule.channels.length === 0}
+                            onClick={() => testFire(rule)}
+                          >
                             Test-fire
                           </button>
                           {confirmingDelete === rule.id ? (

@@ -74,9 +74,7 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
             <input name="label" placeholder="profile=flaky" />
           </label>
         ) : null}
-        {target === "scope" ? (
-          <ScopeFields sourcePlaceholder="emqx" />
-        ) : null}
+        {target === "scope" ? <ScopeFields sourcePlaceholder="emqx" /> : null}
         <label>
           For, minutes
           <input name="minutes" inputMode="numeric" defaultValue={60} />

@@ -63,8 +63,8 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
     <section className="panel" aria-label="Silences and maintenance">
       <h2>Silences and maintenance windows</h2>
       <p className="muted">
-        Silenced devices and labels are left out of the measurement, so the rule&apos;s value falls and it resolves. A silenced rule or scope is still
-        evaluated but does not notify. During a maintenance window its rules do not notify, and drops inside it never count.
+        Silenced devices and labels are left out of the measurement, so the rule&apos;s value falls and it resolves. A silenced rule or
+        scope is still evaluated but does not notify. During a maintenance window its rules do not notify, and drops inside it never count.
       </p>
       {canEdit && creating === null ? (
         <div className="toolbar">
@@ -101,7 +101,9 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                   <td>{silence.reason}</td>
                   <td>{silence.createdBy}</td>
                   <td className="nowrap">
-                    <span className={`badge ${silence.active ? "badge-pending" : "badge-unknown"}`}>{silence.active ? "Active" : "Ended"}</span>{" "}
+                    <span className={`badge ${silence.active ? "badge-pending" : "badge-unknown"}`}>
+                      {silence.active ? "Active" : "Ended"}
+                    </span>{" "}
                     {formatTimestamp(silence.endsAt)}
                     {silence.endedBy ? <div className="muted">ended early by {silence.endedBy}</div> : null}
                   </td>
@@ -112,7 +114,9 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                           className="button button-small"
                           type="button"
                           disabled={busy === silence.id}
-                          onClick={() => act(silence.id, { method: "POST", url: `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end` })}
+                          onClick={() =>
+                            act(silence.id, { method: "POST", url: `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end` })
+                          }
                         >
                           End now
                         </button>
@@ -146,7 +150,11 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                   <td>{window.name}</td>
                   <td>{describeWindow(window)}</td>
                   <td className="nowrap">
-                    {window.active ? <span className="badge badge-pending">Active</span> : <span className="badge badge-unknown">Upcoming</span>}{" "}
+                    {window.active ? (
+                      <span className="badge badge-pending">Active</span>
+                    ) : (
+                      <span className="badge badge-unknown">Upcoming</span>
+                    )}{" "}
                     {window.next ? `${formatTimestamp(window.next.from)} – ${formatTimestamp(window.next.to)}` : null}
                   </td>
                   <td>{window.createdBy}</td>
@@ -156,7 +164,9 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
                         className="button button-small"
                         type="button"
                         disabled={busy === window.id}
-                        onClick={() => act(window.id, { method: "DELETE", url: `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}` })}
+                        onClick={() =>
+                          act(window.id, { method: "DELETE", url: `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}` })
+                        }
                       >
                         Delete
                       </button>

@@ -26,7 +26,17 @@ function serializeCodeSearch(search: CodeSearch): URLSearchParams {
  * Every known code, filtered as you type (code, vendor, name, meaning, reason), thirty at a time. The form still
  * works without script: it submits the same query to the server, which renders the filtered list.
  */
-export function CodeCatalog({ rows, vendors, initialQuery, initialVendor }: { rows: readonly CodeRow[]; vendors: readonly string[]; initialQuery: string; initialVendor: string }) {
+export function CodeCatalog({
+  rows,
+  vendors,
+  initialQuery,
+  initialVendor,
+}: {
+  rows: readonly CodeRow[];
+  vendors: readonly string[];
+  initialQuery: string;
+  initialVendor: string;
+}) {
   // The inputs keep their own state (typing never waits on the router); the address follows them.
   const [, setUrlSearch] = useUrlState(parseCodeSearch, serializeCodeSearch);
   const [query, setQuery] = useState(initialQuery);
@@ -73,7 +83,8 @@ export function CodeCatalog({ rows, vendors, initialQuery, initialVendor }: { ro
           </select>
         </label>
         <label className="inline-check codes-seen">
-          <input type="checkbox" checked={seenOnly} onChange={(event) => update({ seenOnly: event.target.checked })} /> Seen in the fleet (14 d)
+          <input type="checkbox" checked={seenOnly} onChange={(event) => update({ seenOnly: event.target.checked })} /> Seen in the fleet
+          (14 d)
         </label>
       </form>
       <p className="muted codes-count" data-testid="code-count" aria-live="polite">

@@ -41,7 +41,18 @@ type DataTableProps<Row> = {
  * The product's table: typed columns, an accessible name, the empty state, and a box that scrolls sideways inside
  * its panel on narrow screens (390 px) instead of widening the page. Works in server and client components.
  */
-export function DataTable<Row>({ label, caption, columns, rows, rowKey, rowClassName, emptyText, className, pager, footer }: DataTableProps<Row>) {
+export function DataTable<Row>({
+  label,
+  caption,
+  columns,
+  rows,
+  rowKey,
+  rowClassName,
+  emptyText,
+  className,
+  pager,
+  footer,
+}: DataTableProps<Row>) {
   if (rows.length === 0) {
     return (
       <>
@@ -58,7 +69,12 @@ export function DataTable<Row>({ label, caption, columns, rows, rowKey, rowClass
           <thead>
             <tr>
               {columns.map((column, index) => (
-                <th key={columnKey(column, index)} scope="col" className={column.numeric ? "num" : undefined} style={column.width ? { width: column.width } : undefined}>
+                <th
+                  key={columnKey(column, index)}
+                  scope="col"
+                  className={column.numeric ? "num" : undefined}
+                  style={column.width ? { width: column.width } : undefined}
+                >
                   {column.header}
                 </th>
               ))}

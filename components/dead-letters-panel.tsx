@@ -55,16 +55,29 @@ export function DeadLettersPanel({ initialData, canReprocess }: { initialData: D
       {status}
       {canReprocess ? (
         <div className="toolbar">
-          <button type="button" className="button" onClick={() => reprocess.mutate({ method: "POST", url: "/api/v1/dead-letters/reprocess", body: {} })} disabled={reprocess.isPending || data.deadLetters.length === 0}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => reprocess.mutate({ method: "POST", url: "/api/v1/dead-letters/reprocess", body: {} })}
+            disabled={reprocess.isPending || data.deadLetters.length === 0}
+          >
             {reprocess.isPending ? "Re-processing…" : "Re-process open dead letters"}
           </button>
           <span role="status" className="muted">
-            {reprocess.data ? `${reprocess.data.examined} examined, ${reprocess.data.resolved} resolved (${reprocess.data.events} events), ${reprocess.data.stillFailing.length} still failing` : ""}
+            {reprocess.data
+              ? `${reprocess.data.examined} examined, ${reprocess.data.resolved} resolved (${reprocess.data.events} events), ${reprocess.data.stillFailing.length} still failing`
+              : ""}
             {reprocess.error ? <span className="error-text">{reprocess.error.message}</span> : null}
           </span>
         </div>
       ) : null}
-      <DataTable label="Open dead letters" columns={DEAD_LETTER_COLUMNS} rows={data.deadLetters} rowKey={(d) => d.id} emptyText="No open dead letters: every input was read." />
+      <DataTable
+        label="Open dead letters"
+        columns={DEAD_LETTER_COLUMNS}
+        rows={data.deadLetters}
+        rowKey={(d) => d.id}
+        emptyText="No open dead letters: every input was read."
+      />
     </>
   );
 }

@@ -52,15 +52,7 @@ async function fetchDeviceActivity(deviceId: string, mode: RangeMode, signal: Ab
 }
 
 /** Range toolbar, session timeline with drop markers, and session statistics for one device. */
-export function DeviceActivity({
-  deviceId,
-  mode,
-  initialData,
-}: {
-  deviceId: string;
-  mode: RangeMode;
-  initialData: DeviceActivityData;
-}) {
+export function DeviceActivity({ deviceId, mode, initialData }: { deviceId: string; mode: RangeMode; initialData: DeviceActivityData }) {
   const router = useRouter();
   const sectionRef = useRef<HTMLElement>(null);
   const highlighted = useEvidenceHighlight(sectionRef);
@@ -116,7 +108,9 @@ export function DeviceActivity({
 
   const spanMs = toMs - fromMs;
   const activePreset = RANGE_PRESETS.find((preset) =>
-    mode.kind === "rolling" ? preset.spanMs === mode.spanMs : mode.kind === "since" && Math.abs(spanMs - preset.spanMs) <= preset.spanMs * 0.05,
+    mode.kind === "rolling"
+      ? preset.spanMs === mode.spanMs
+      : mode.kind === "since" && Math.abs(spanMs - preset.spanMs) <= preset.spanMs * 0.05,
   );
 
   return (
@@ -130,8 +124,7 @@ export function DeviceActivity({
       <div className="panel-header">
         <h2 id="activity-heading">Connection timeline</h2>
         <span className="range-label" data-testid="range-label">
-          {formatTimestamp(fromMs)} → {formatTimestamp(toMs)} ({formatDuration(spanMs)}) ·{" "}
-          {live ? "live" : "fixed range"}
+          {formatTimestamp(fromMs)} → {formatTimestamp(toMs)} ({formatDuration(spanMs)}) · {live ? "live" : "fixed range"}
           {isFetching ? " · updating…" : ""}
         </span>
       </div>
@@ -161,8 +154,8 @@ export function DeviceActivity({
       <QueryStatus query={query} what="timeline" />
       {data.sessionsTruncated || data.dropsTruncated ? (
         <p className="notice">
-          This range holds more than can be drawn; showing the newest {data.dropsTruncated ? `${data.drops.length} drops` : "sessions"}. Zoom in
-          for the full detail.
+          This range holds more than can be drawn; showing the newest {data.dropsTruncated ? `${data.drops.length} drops` : "sessions"}.
+          Zoom in for the full detail.
         </p>
       ) : null}
       <DeviceTimelineView

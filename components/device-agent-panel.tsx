@@ -17,7 +17,11 @@ const seconds = (value: number | null) => (value === null ? "—" : formatDurati
 /** What the device itself saw (Linkscope agent reports), next to the broker's view above. */
 export function DeviceAgentPanel({ context, upload }: { context: Jsonify<DeviceAgentContext>; upload: ReactNode }) {
   const { metrics } = context;
-  const topErrors = metrics ? Object.entries(metrics.dropsByError).sort((a, b) => b[1] - a[1]).slice(0, 4) : [];
+  const topErrors = metrics
+    ? Object.entries(metrics.dropsByError)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+    : [];
   return (
     <section className="panel" aria-labelledby="agent-context-title">
       <div className="panel-header">

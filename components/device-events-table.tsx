@@ -17,11 +17,14 @@ import { ReasonTag } from "./reason-tag.tsx";
 export type DeviceEventsResponse = Jsonify<DeviceEventPage & { from: Date; to: Date }>;
 type PageParam = { from: string; to: string; cursor: string } | null;
 
-async function fetchEventsPage(deviceId: string, mode: RangeMode, pageParam: PageParam, signal: AbortSignal): Promise<DeviceEventsResponse> {
+async function fetchEventsPage(
+  deviceId: string,
+  mode: RangeMode,
+  pageParam: PageParam,
+  signal: AbortSignal,
+): Promise<DeviceEventsResponse> {
   const window = computeWindow(mode, Date.now());
-  const params = new URLSearchParams(
-    pageParam ?? { from: window.from.toISOString(), to: window.to.toISOString() },
-  );
+  const params = new URLSearchParams(pageParam ?? { from: window.from.toISOString(), to: window.to.toISOString() });
   params.set("limit", String(EVENTS_PAGE_SIZE));
   return fetchJson<DeviceEventsResponse>(`${deviceApiPath(deviceId, "events")}?${params.toString()}`, signal);
 }
@@ -106,7 +109,11 @@ export function DeviceEventsTable({
                         {event.flags.length > 0 ? <div className="error-text">flagged: {event.flags.join(", ")}</div> : null}
                       </td>
                       <td className="mono nowrap">
-                        {event.clientIp ? `${event.clientIp}${event.clientPort ? `:${event.clientPort}` : ""}` : <span className="muted">—</span>}
+                        {event.clientIp ? (
+                          `${event.clientIp}${event.clientPort ? `:${event.clientPort}` : ""}`
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
                       </td>
                       <td className="nowrap">
                         <button
@@ -117,7 +124,10 @@ export function DeviceEventsTable({
                           onClick={() => toggle(event.id)}
                         >
                           Raw <span aria-hidden="true">{open ? "▾" : "▸"}</span>
-                          <span className="visually-hidden"> payload of the {KIND_LABELS[event.kind].toLowerCase()} event at {formatTimestamp(event.occurredAt)}</span>
+                          <span className="visually-hidden">
+                            {" "}
+                            payload of the {KIND_LABELS[event.kind].toLowerCase()} event at {formatTimestamp(event.occurredAt)}
+                          </span>
                         </button>
                       </td>
                     </tr>

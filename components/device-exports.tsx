@@ -12,8 +12,8 @@ export function DeviceExports({ deviceId, from, to }: { deviceId: string; from: 
         <h2 id="exports-heading">Exports</h2>
       </div>
       <p className="muted">
-        The window shown above (<LocalTime value={from} /> to <LocalTime value={to} />). Passwords, tokens and usernames are always removed; every export is
-        recorded in the audit log.
+        The window shown above (<LocalTime value={from} /> to <LocalTime value={to} />
+        ). Passwords, tokens and usernames are always removed; every export is recorded in the audit log.
       </p>
       <form method="get" action={`${base}/export`} className="button-group" aria-label="Export device history">
         <input type="hidden" name="from" value={from.toISOString()} />

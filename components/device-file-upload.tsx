@@ -23,7 +23,16 @@ type DeviceFileUploadProps<TAnswer> = {
  * The device page's file uploads (agent export, device evidence, probe report): choose a file, send it, say what
  * was stored, and refresh the page's server-rendered panels.
  */
-export function DeviceFileUpload<TAnswer>({ label, inputName, accept, className, missingFileText, extraFields, toRequest, describe }: DeviceFileUploadProps<TAnswer>) {
+export function DeviceFileUpload<TAnswer>({
+  label,
+  inputName,
+  accept,
+  className,
+  missingFileText,
+  extraFields,
+  toRequest,
+  describe,
+}: DeviceFileUploadProps<TAnswer>) {
   const inputId = useId();
   const upload = useApiWrite<TAnswer>({ refreshPage: true });
   const [problem, setProblem] = useState<string | null>(null);

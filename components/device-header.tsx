@@ -51,7 +51,10 @@ export function DeviceHeader({ initialDevice, renderedAt }: { initialDevice: Dev
   ] as const) {
     if (value) facts.push([label, value]);
   }
-  facts.push(["Drops · 24 h", `${device.stats.drops} of ${device.stats.disconnects} disconnects, ${device.stats.failedConnects} failed connects`]);
+  facts.push([
+    "Drops · 24 h",
+    `${device.stats.drops} of ${device.stats.disconnects} disconnects, ${device.stats.failedConnects} failed connects`,
+  ]);
 
   return (
     <>

@@ -81,7 +81,11 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
 
   const update = (change: Partial<DeviceListFilter>) => setUrlFilter({ ...applied, ...change });
   const toggleSort = (sort: DeviceSort) =>
-    update(filter.sort === sort ? { dir: filter.dir === "asc" ? "desc" : "asc" } : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" });
+    update(
+      filter.sort === sort
+        ? { dir: filter.dir === "asc" ? "desc" : "asc" }
+        : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" },
+    );
   const clear = () => {
     setText("");
     setUrlFilter({ ...DEFAULT_DEVICE_LIST_FILTER, sort: filter.sort, dir: filter.dir });
@@ -107,7 +111,11 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         </div>
         <Field label="Match">
           {(id) => (
-            <select id={id} value={filter.match} onChange={(event) => update({ match: event.target.value === "prefix" ? "prefix" : "substring" })}>
+            <select
+              id={id}
+              value={filter.match}
+              onChange={(event) => update({ match: event.target.value === "prefix" ? "prefix" : "substring" })}
+            >
               <option value="substring">contains</option>
               <option value="prefix">starts with</option>
             </select>
@@ -115,7 +123,11 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         </Field>
         <Field label="State">
           {(id) => (
-            <select id={id} value={filter.state ?? ""} onChange={(event) => update({ state: parseOption(event.target.value, ["online", "offline", "unknown"] as const) })}>
+            <select
+              id={id}
+              value={filter.state ?? ""}
+              onChange={(event) => update({ state: parseOption(event.target.value, ["online", "offline", "unknown"] as const) })}
+            >
               <option value="">any</option>
               <option value="online">online (connected)</option>
               <option value="offline">offline (disconnected)</option>
@@ -177,7 +189,14 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         )}
       </p>
 
-      <div ref={scrollRef} className="device-list-scroller" tabIndex={0} role="region" aria-label="Devices (scrollable)" aria-busy={refreshing}>
+      <div
+        ref={scrollRef}
+        className="device-list-scroller"
+        tabIndex={0}
+        role="region"
+        aria-label="Devices (scrollable)"
+        aria-busy={refreshing}
+      >
         <table className="device-list-table" aria-rowcount={total === null ? undefined : total + 1}>
           <colgroup>
             {COLUMNS.map((column) => (
@@ -194,7 +213,11 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
                   aria-sort={column.sort && filter.sort === column.sort ? (filter.dir === "asc" ? "ascending" : "descending") : undefined}
                 >
                   {column.sort ? (
-                    <SortButton active={filter.sort === column.sort} dir={filter.dir} onClick={() => column.sort && toggleSort(column.sort)}>
+                    <SortButton
+                      active={filter.sort === column.sort}
+                      dir={filter.dir}
+                      onClick={() => column.sort && toggleSort(column.sort)}
+                    >
                       {column.label}
                     </SortButton>
                   ) : (
@@ -230,7 +253,11 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
             {paddingBottom > 0 ? <tr aria-hidden="true" style={{ height: paddingBottom }} /> : null}
           </tbody>
         </table>
-        {total === 0 ? <p className="empty">{applied.query ? "No device ID matches this text with these filters." : "No devices match these filters."}</p> : null}
+        {total === 0 ? (
+          <p className="empty">
+            {applied.query ? "No device ID matches this text with these filters." : "No devices match these filters."}
+          </p>
+        ) : null}
         {isFetchingNextPage ? <p className="device-list-more">Loading more…</p> : null}
       </div>
     </section>
@@ -248,7 +275,17 @@ function Field({ label, children }: { label: string; children: (id: string) => R
   );
 }
 
-function SortButton({ active, dir, onClick, children }: { active: boolean; dir: "asc" | "desc"; onClick: () => void; children: ReactNode }) {
+function SortButton({
+  active,
+  dir,
+  onClick,
+  children,
+}: {
+  active: boolean;
+  dir: "asc" | "desc";
+  onClick: () => void;
+  children: ReactNode;
+}) {
   return (
     <button type="button" className="device-list-sort" onClick={onClick}>
       {children}

@@ -128,7 +128,11 @@ export function DeviceSearch({ defaultValue = "", autoFocus = false }: { default
           ))}
           {suggestions.length === 0 ? (
             <li className="suggestion-note" role="presentation">
-              {isError ? "Search failed; press Enter to try the results page." : isFetching || query !== text.trim() ? "Searching…" : "No device ID contains this text."}
+              {isError
+                ? "Search failed; press Enter to try the results page."
+                : isFetching || query !== text.trim()
+                  ? "Searching…"
+                  : "No device ID contains this text."}
             </li>
           ) : null}
         </ul>

@@ -105,7 +105,13 @@ export async function DeviceAdviceSection({ deviceId, now }: { deviceId: string;
   const [diagnosis, device, recentFailures, probeRuns] = await Promise.all([
     loadDiagnosis(deviceId, now.getTime()),
     getDevice(db, deviceId, now),
-    listDeviceEvents(db, { deviceId, from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS), to: now, limit: 10, kinds: ["disconnected", "connect_failed"] }),
+    listDeviceEvents(db, {
+      deviceId,
+      from: new Date(now.getTime() - DIAGNOSIS_WINDOW_MS),
+      to: now,
+      limit: 10,
+      kinds: ["disconnected", "connect_failed"],
+    }),
     listDeviceProbeRuns(db, deviceId, TICKET_PROBE_RUNS),
   ]);
   if (!device) return null;

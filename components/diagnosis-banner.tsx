@@ -15,8 +15,8 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
       <section className="verdict verdict-ok" aria-label="Diagnosis" data-testid="verdict">
         <span className="verdict-label">No problem found</span>
         <p className="verdict-text">
-          No problem found in the last {days} days: {formatCount(diagnosis.summary.connects)} connects, {formatCount(diagnosis.summary.drops)} drops,{" "}
-          {formatCount(diagnosis.summary.failedConnects)} failed connects.
+          No problem found in the last {days} days: {formatCount(diagnosis.summary.connects)} connects,{" "}
+          {formatCount(diagnosis.summary.drops)} drops, {formatCount(diagnosis.summary.failedConnects)} failed connects.
         </p>
       </section>
     );
@@ -30,14 +30,17 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
         <LocalizedText text={verdict.verdict} />
       </p>
       <p className="verdict-meta">
-        Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event{verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
+        Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event
+        {verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
         {verdict.evidence.range ? (
           <>
             {" · "}
             <EvidenceLink href={deviceHref(deviceId, verdict.evidence.range)}>See the evidence in the timeline</EvidenceLink>
           </>
         ) : null}
-        {diagnosis.findings.length > 1 ? ` · ${diagnosis.findings.length - 1} more finding${diagnosis.findings.length > 2 ? "s" : ""} below` : null}
+        {diagnosis.findings.length > 1
+          ? ` · ${diagnosis.findings.length - 1} more finding${diagnosis.findings.length > 2 ? "s" : ""} below`
+          : null}
       </p>
     </section>
   );

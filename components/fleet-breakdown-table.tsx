@@ -16,7 +16,12 @@ import { StateBadge } from "./state-badge.tsx";
 /** "▲ +50 %", "▼ −20 %", "new" (none in the previous period), "±0". */
 export function ChangeLabel({ change }: { change: Change }) {
   if (change.delta === 0) return <span className="change change-flat">±0</span>;
-  if (change.ratio === null) return <span className="change change-up" title="none in the previous period">new</span>;
+  if (change.ratio === null)
+    return (
+      <span className="change change-up" title="none in the previous period">
+        new
+      </span>
+    );
   const up = change.delta > 0;
   return (
     <span className={`change ${up ? "change-up" : "change-down"}`} title={`previous period: ${formatCount(change.previous)}`}>
@@ -34,10 +39,23 @@ function keyLabel(by: Drill["by"], key: string | null): string {
 }
 
 /** Disconnects and failed connects by reason or by code; a row opens the devices behind it. */
-export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewState; by: Drill["by"]; onDrill: (drill: Drill | null) => void }) {
+export function FleetBreakdownTable({
+  state,
+  by,
+  onDrill,
+}: {
+  state: FleetViewState;
+  by: Drill["by"];
+  onDrill: (drill: Drill | null) => void;
+}) {
   const { data, error, isPending } = useQuery(fleetQueries.breakdown(state, by));
   const title = by === "reason" ? "By reason" : "By code";
-  if (error) return <p className="error-text" role="alert">{error.message}</p>;
+  if (error)
+    return (
+      <p className="error-text" role="alert">
+        {error.message}
+      </p>
+    );
   if (isPending) return <p className="muted">Loading…</p>;
   const isSelected = (item: BreakdownItem) => state.drill?.by === by && state.drill.key === (item.key ?? "");
   const columns: DataTableColumn<BreakdownItem>[] = [
@@ -45,7 +63,12 @@ export function FleetBreakdownTable({ state, by, onDrill }: { state: FleetViewSt
       header: by === "reason" ? "Reason" : "Code",
       key: "key",
       cell: (item) => (
-        <button type="button" className="button-link" aria-pressed={isSelected(item)} onClick={() => onDrill(isSelected(item) ? null : { by, key: item.key ?? "" })}>
+        <button
+          type="button"
+          className="button-link"
+          aria-pressed={isSelected(item)}
+          onClick={() => onDrill(isSelected(item) ? null : { by, key: item.key ?? "" })}
+        >
           {by === "reason" ? <ReasonTag reason={item.key as Reason} /> : <code>{keyLabel(by, item.key)}</code>}
         </button>
       ),
@@ -90,14 +113,27 @@ export function AffectedDevicesPanel({ state, drill, onClose }: { state: FleetVi
       title={`Devices with ${label}`}
       note={
         <div className="button-group">
-          {data ? <span className="muted">{formatCount(data.totalDevices)} device{data.totalDevices === 1 ? "" : "s"}{shown}</span> : null}
-          <button type="button" className="button button-small" onClick={onClose}>Close</button>
+          {data ? (
+            <span className="muted">
+              {formatCount(data.totalDevices)} device{data.totalDevices === 1 ? "" : "s"}
+              {shown}
+            </span>
+          ) : null}
+          <button type="button" className="button button-small" onClick={onClose}>
+            Close
+          </button>
         </div>
       }
       query={query}
     >
       {data ? (
-        <DataTable label={`Devices with ${label}`} columns={affectedColumns(data)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device in this range and filter." />
+        <DataTable
+          label={`Devices with ${label}`}
+          columns={affectedColumns(data)}
+          rows={data.devices}
+          rowKey={(device) => device.deviceId}
+          emptyText="No device in this range and filter."
+        />
       ) : null}
     </FleetTablePanel>
   );

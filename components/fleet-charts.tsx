@@ -1,7 +1,19 @@
 "use client";
 
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from "recharts";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceArea,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type MouseHandlerDataParam,
+} from "recharts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { REASON_COLORS, REASON_LABELS } from "./reason-style.ts";
@@ -48,14 +60,18 @@ function useDragZoom(stepMs: number, onZoom: (from: string, to: string) => void)
 export function ConnectedDevicesChart({ series, onZoom }: { series: FleetSeriesResponse; onZoom: (from: string, to: string) => void }) {
   const { selection, handlers } = useDragZoom(series.stepMs, onZoom);
   const values = series.connected.map((point) => point.connected);
-  const summary = values.length > 0 ? `Connected devices: ${Math.min(...values)} to ${Math.max(...values)}, now ${values.at(-1)}` : "No data";
+  const summary =
+    values.length > 0 ? `Connected devices: ${Math.min(...values)} to ${Math.max(...values)}, now ${values.at(-1)}` : "No data";
   return (
     <figure className="chart fleet-chart" style={{ margin: 0 }} aria-label={summary} data-testid="connected-chart">
       <LineChart responsive style={{ width: "100%", height: "100%" }} data={series.connected} margin={MARGIN} {...handlers}>
         <CartesianGrid stroke="#e9ecef" vertical={false} />
         <XAxis dataKey="t" tickFormatter={tickFormatter(series.stepMs)} tick={AXIS_TICK} minTickGap={28} />
         <YAxis allowDecimals={false} tick={AXIS_TICK} />
-        <Tooltip labelFormatter={(value) => `${formatTimestamp(String(value))} + ${formatDuration(series.stepMs)}`} formatter={(value) => [formatCount(Number(value)), "connected at the end"]} />
+        <Tooltip
+          labelFormatter={(value) => `${formatTimestamp(String(value))} + ${formatDuration(series.stepMs)}`}
+          formatter={(value) => [formatCount(Number(value)), "connected at the end"]}
+        />
         <Line type="stepAfter" dataKey="connected" stroke="#2f9e44" strokeWidth={2} dot={false} isAnimationActive={false} />
         {selection ? <ReferenceArea x1={selection.start} x2={selection.end} fill="rgba(26, 92, 192, 0.15)" /> : null}
       </LineChart>
@@ -79,7 +95,10 @@ export function DisconnectsByReasonChart({ series, onZoom }: { series: FleetSeri
           formatter={(value, name) => [formatCount(Number(value)), REASON_LABELS[name as Reason] ?? String(name)]}
           cursor={{ fill: "rgba(26, 92, 192, 0.08)" }}
         />
-        <Legend formatter={(value: string) => <span style={{ color: "#343a40" }}>{REASON_LABELS[value as Reason] ?? value}</span>} wrapperStyle={{ fontSize: 12 }} />
+        <Legend
+          formatter={(value: string) => <span style={{ color: "#343a40" }}>{REASON_LABELS[value as Reason] ?? value}</span>}
+          wrapperStyle={{ fontSize: 12 }}
+        />
         {disconnects.reasons.map((reason) => (
           <Bar key={reason} dataKey={reason} stackId="disconnects" fill={REASON_COLORS[reason]} isAnimationActive={false} />
         ))}

@@ -28,9 +28,19 @@ const levelText = (level: number) => `${(level * 100).toFixed(level > 0.99 ? 1 :
 const VERDICT_TEXT: Record<RateVerdict, string> = { worse: "Worse", better: "Better", no_difference: "No clear difference" };
 
 /** A query's error, "Loading…", its empty text, or its content. */
-function QueryBody<T>(props: { query: { error: Error | null; data: T | undefined }; isEmpty?: (data: T) => boolean; emptyText?: string; children: (data: T) => ReactNode }) {
+function QueryBody<T>(props: {
+  query: { error: Error | null; data: T | undefined };
+  isEmpty?: (data: T) => boolean;
+  emptyText?: string;
+  children: (data: T) => ReactNode;
+}) {
   const { error, data } = props.query;
-  if (error) return <p className="error-text" role="alert">{error.message}</p>;
+  if (error)
+    return (
+      <p className="error-text" role="alert">
+        {error.message}
+      </p>
+    );
   if (data === undefined) return <p className="muted">Loading…</p>;
   if (props.isEmpty?.(data)) return <p className="empty">{props.emptyText}</p>;
   return <>{props.children(data)}</>;
@@ -103,21 +113,36 @@ function CohortComparison({ state }: { state: FleetViewState }) {
           </select>
         </label>
         <p className="muted">
-          per 1,000 device-hours (hours in which a device was seen, from hourly rollups); source, broker node and metadata filters apply; each cohort against the rest
+          per 1,000 device-hours (hours in which a device was seen, from hourly rollups); source, broker node and metadata filters apply;
+          each cohort against the rest
           {list.data ? `, ${levelText(list.data.level)} intervals (95 % for all ${list.data.cohorts.length} together)` : ""}
         </p>
       </div>
       <QueryBody query={list} isEmpty={(loaded) => loaded.cohorts.length === 0} emptyText="No device was seen in this range.">
         {(data) => (
-        <>
-          <RatioChart cohorts={data.cohorts} />
-          <CohortTable data={data} selected={selected} onSelect={(value) => { setSelected(value); setAgainst(null); }} />
-          {selected !== null ? (
-            <PairDetail state={state} by={by} a={selected} b={against} values={data.cohorts.map((cohort) => cohort.value)} onAgainst={setAgainst} />
-          ) : (
-            <p className="muted">Select a cohort to see the reasons that differ most.</p>
-          )}
-        </>
+          <>
+            <RatioChart cohorts={data.cohorts} />
+            <CohortTable
+              data={data}
+              selected={selected}
+              onSelect={(value) => {
+                setSelected(value);
+                setAgainst(null);
+              }}
+            />
+            {selected !== null ? (
+              <PairDetail
+                state={state}
+                by={by}
+                a={selected}
+                b={against}
+                values={data.cohorts.map((cohort) => cohort.value)}
+                onAgainst={setAgainst}
+              />
+            ) : (
+              <p className="muted">Select a cohort to see the reasons that differ most.</p>
+            )}
+          </>
         )}
       </QueryBody>
     </>
@@ -131,12 +156,25 @@ function RatioChart({ cohorts }: { cohorts: CohortListResponse["cohorts"] }) {
     verdict: cohort.verdict,
   }));
   return (
-    <div className="cohort-chart" style={{ height: Math.max(80, rows.length * 28 + 36) }} role="img" aria-label="Drop rate ratio of each cohort against the rest, with its interval">
-      <BarChart responsive style={{ width: "100%", height: "100%" }} data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
+    <div
+      className="cohort-chart"
+      style={{ height: Math.max(80, rows.length * 28 + 36) }}
+      role="img"
+      aria-label="Drop rate ratio of each cohort against the rest, with its interval"
+    >
+      <BarChart
+        responsive
+        style={{ width: "100%", height: "100%" }}
+        data={rows}
+        layout="vertical"
+        margin={{ top: 4, right: 12, bottom: 4, left: 4 }}
+      >
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" domain={[0, CHART_MAX_RATIO]} tick={{ fontSize: 11 }} tickFormatter={(value: number) => `${value}×`} />
         <YAxis type="category" dataKey="name" width={110} tick={{ fontSize: 11 }} />
-        <Tooltip formatter={(value) => (Array.isArray(value) ? `${Number(value[0]).toFixed(2)}–${Number(value[1]).toFixed(2)}×` : String(value))} />
+        <Tooltip
+          formatter={(value) => (Array.isArray(value) ? `${Number(value[0]).toFixed(2)}–${Number(value[1]).toFixed(2)}×` : String(value))}
+        />
         <ReferenceLine x={1} stroke="#5a6270" />
         <Bar dataKey="interval" name="drop rate ratio interval" fill="#7a8aa0" barSize={10} isAnimationActive={false} />
       </BarChart>
@@ -144,20 +182,40 @@ function RatioChart({ cohorts }: { cohorts: CohortListResponse["cohorts"] }) {
   );
 }
 
-function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; selected: string | null; onSelect: (value: string) => void }) {
+function CohortTable({
+  data,
+  selected,
+  onSelect,
+}: {
+  data: CohortListResponse;
+  selected: string | null;
+  onSelect: (value: string) => void;
+}) {
   return (
     <div className="table-wrap cohort-table">
       <table aria-label="Cohorts">
         <thead>
           <tr>
             <th scope="col">Cohort</th>
-            <th scope="col" className="num">Devices</th>
-            <th scope="col" className="num">Device-hours</th>
-            <th scope="col" className="num">Drops /1k h</th>
-            <th scope="col" className="num">vs rest</th>
+            <th scope="col" className="num">
+              Devices
+            </th>
+            <th scope="col" className="num">
+              Device-hours
+            </th>
+            <th scope="col" className="num">
+              Drops /1k h
+            </th>
+            <th scope="col" className="num">
+              vs rest
+            </th>
             <th scope="col">Verdict</th>
-            <th scope="col" className="num">Refusals /1k h</th>
-            <th scope="col" className="num">Connected</th>
+            <th scope="col" className="num">
+              Refusals /1k h
+            </th>
+            <th scope="col" className="num">
+              Connected
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -174,7 +232,9 @@ function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; s
               <td className="num">
                 <RatioText ratio={cohort.dropRatio} />
               </td>
-              <td><Verdict verdict={cohort.verdict} /></td>
+              <td>
+                <Verdict verdict={cohort.verdict} />
+              </td>
               <td className="num">{perThousand(cohort.refusalsPerDeviceHour)}</td>
               <td className="num">{formatPercent(cohort.connectedShare)}</td>
             </tr>
@@ -186,64 +246,89 @@ function CohortTable({ data, selected, onSelect }: { data: CohortListResponse; s
   );
 }
 
-function PairDetail(props: { state: FleetViewState; by: string; a: string; b: string | null; values: string[]; onAgainst: (value: string | null) => void }) {
+function PairDetail(props: {
+  state: FleetViewState;
+  by: string;
+  a: string;
+  b: string | null;
+  values: string[];
+  onAgainst: (value: string | null) => void;
+}) {
   const pair = useQuery(fleetQueries.cohortPair(props.state, props.by, props.a, props.b));
   return (
     <div className="cohort-pair" aria-label={`${cohortName(props.a)} against ${cohortName(props.b)}`} role="region">
       <div className="cohort-controls">
         <h3>
           {cohortName(props.a)} against{" "}
-          <select aria-label="Compare against" value={props.b ?? ""} onChange={(event) => props.onAgainst(event.target.value === "" ? null : event.target.value.slice(1))}>
+          <select
+            aria-label="Compare against"
+            value={props.b ?? ""}
+            onChange={(event) => props.onAgainst(event.target.value === "" ? null : event.target.value.slice(1))}
+          >
             <option value="">the rest</option>
-            {props.values.filter((value) => value !== props.a).map((value) => (
-              <option key={value} value={`=${value}`}>
-                {cohortName(value)}
-              </option>
-            ))}
+            {props.values
+              .filter((value) => value !== props.a)
+              .map((value) => (
+                <option key={value} value={`=${value}`}>
+                  {cohortName(value)}
+                </option>
+              ))}
           </select>
         </h3>
       </div>
       <QueryBody query={pair}>
         {(data) => (
-        <>
-          <p>
-            <Verdict verdict={data.verdict} /> drops {formatRatio(data.dropRatio.ratio)}× ({levelText(data.level)} interval {formatInterval(data.dropRatio)}): {perThousand(data.a.dropsPerDeviceHour)} against{" "}
-            {perThousand(data.b.dropsPerDeviceHour)} per 1,000 device-hours; refusals <RatioText ratio={data.refusalRatio} />; connected{" "}
-            {formatPercent(data.a.connectedShare)} against {formatPercent(data.b.connectedShare)}.
-          </p>
-          {data.reasons.length === 0 ? (
-            <p className="empty">No drops or refusals in either cohort.</p>
-          ) : (
-            <div className="table-wrap cohort-table">
-              <table aria-label="Reasons that differ most">
-                <thead>
-                  <tr>
-                    <th scope="col">Reason</th>
-                    <th scope="col" className="num">{cohortName(props.a)} /1k h</th>
-                    <th scope="col" className="num">{cohortName(props.b)} /1k h</th>
-                    <th scope="col" className="num">Difference /1k h</th>
-                    <th scope="col" className="num">Ratio</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.reasons.map((reason) => (
-                    <tr key={`${reason.kind}:${reason.reason}`}>
-                      <th scope="row">
-                        <code>{reason.reason}</code> <span className="muted">{reason.kind === "drop" ? "drop" : "refused"}</span>
+          <>
+            <p>
+              <Verdict verdict={data.verdict} /> drops {formatRatio(data.dropRatio.ratio)}× ({levelText(data.level)} interval{" "}
+              {formatInterval(data.dropRatio)}): {perThousand(data.a.dropsPerDeviceHour)} against {perThousand(data.b.dropsPerDeviceHour)}{" "}
+              per 1,000 device-hours; refusals <RatioText ratio={data.refusalRatio} />; connected {formatPercent(data.a.connectedShare)}{" "}
+              against {formatPercent(data.b.connectedShare)}.
+            </p>
+            {data.reasons.length === 0 ? (
+              <p className="empty">No drops or refusals in either cohort.</p>
+            ) : (
+              <div className="table-wrap cohort-table">
+                <table aria-label="Reasons that differ most">
+                  <thead>
+                    <tr>
+                      <th scope="col">Reason</th>
+                      <th scope="col" className="num">
+                        {cohortName(props.a)} /1k h
                       </th>
-                      <td className="num">{perThousand(reason.aPerDeviceHour)}</td>
-                      <td className="num">{perThousand(reason.bPerDeviceHour)}</td>
-                      <td className="num">{reason.excessPer1000DeviceHours >= 0 ? "+" : "−"}{Math.abs(reason.excessPer1000DeviceHours).toFixed(1)}</td>
-                      <td className="num">
-                        <RatioText ratio={reason.ratio} />
-                      </td>
+                      <th scope="col" className="num">
+                        {cohortName(props.b)} /1k h
+                      </th>
+                      <th scope="col" className="num">
+                        Difference /1k h
+                      </th>
+                      <th scope="col" className="num">
+                        Ratio
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
+                  </thead>
+                  <tbody>
+                    {data.reasons.map((reason) => (
+                      <tr key={`${reason.kind}:${reason.reason}`}>
+                        <th scope="row">
+                          <code>{reason.reason}</code> <span className="muted">{reason.kind === "drop" ? "drop" : "refused"}</span>
+                        </th>
+                        <td className="num">{perThousand(reason.aPerDeviceHour)}</td>
+                        <td className="num">{perThousand(reason.bPerDeviceHour)}</td>
+                        <td className="num">
+                          {reason.excessPer1000DeviceHours >= 0 ? "+" : "−"}
+                          {Math.abs(reason.excessPer1000DeviceHours).toFixed(1)}
+                        </td>
+                        <td className="num">
+                          <RatioText ratio={reason.ratio} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
         )}
       </QueryBody>
     </div>
@@ -261,7 +346,11 @@ function RolloutView({ state }: { state: FleetViewState }) {
       <div className="cohort-controls">
         <label>
           Version{" "}
-          <select value={rollout?.firmware ?? ""} onChange={(event) => setFirmware(event.target.value)} disabled={!data || data.versions.length === 0}>
+          <select
+            value={rollout?.firmware ?? ""}
+            onChange={(event) => setFirmware(event.target.value)}
+            disabled={!data || data.versions.length === 0}
+          >
             {(data?.versions ?? []).map((version) => (
               <option key={version.firmware} value={version.firmware}>
                 {version.firmware} ({formatCount(version.devices)} devices)
@@ -279,47 +368,68 @@ function RolloutView({ state }: { state: FleetViewState }) {
             ))}
           </select>
         </label>
-        <p className="muted">each device against itself, before and after its own move; source, broker node (devices there now, their drops there), region, network and label filters apply</p>
+        <p className="muted">
+          each device against itself, before and after its own move; source, broker node (devices there now, their drops there), region,
+          network and label filters apply
+        </p>
       </div>
-      <QueryBody query={query} isEmpty={(loaded) => loaded.rollout === null} emptyText="No device has moved from one firmware version to another yet.">
-        {() => rollout && (
-        <>
-          <p>
-            <Verdict verdict={rollout.verdict} /> after the move to <strong>{rollout.firmware}</strong>: drops {formatRatio(rollout.dropRatio.ratio)}× ({levelText(rollout.level)} interval{" "}
-            {formatInterval(rollout.dropRatio)}), {perThousand(rollout.after.dropsPerDeviceHour)} against {perThousand(rollout.before.dropsPerDeviceHour)} per 1,000 device-hours;
-            refusals <RatioText ratio={rollout.refusalRatio} />; connected {formatPercent(rollout.after.connectedShare)} against {formatPercent(rollout.before.connectedShare)}.{" "}
-            {formatCount(rollout.devicesWorse)} of {formatCount(rollout.devices)} devices drop more often than before.
-          </p>
-          {rollout.topDevices.length > 0 ? (
-            <div className="table-wrap cohort-table">
-              <table aria-label="Devices after the move">
-                <thead>
-                  <tr>
-                    <th scope="col">Device</th>
-                    <th scope="col">Moved</th>
-                    <th scope="col">From</th>
-                    <th scope="col" className="num">Drops before</th>
-                    <th scope="col" className="num">Drops after</th>
-                    <th scope="col" className="num">Hours before / after</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rollout.topDevices.map((device) => (
-                    <tr key={device.deviceId}>
-                      <td><DeviceLink deviceId={device.deviceId} /></td>
-                      <td>{formatTimestamp(device.movedAt)}</td>
-                      <td>{device.fromFirmware}</td>
-                      <td className="num">{formatCount(device.dropsBefore)}</td>
-                      <td className="num">{formatCount(device.dropsAfter)}</td>
-                      <td className="num">{device.beforeHours.toFixed(1)} / {device.afterHours.toFixed(1)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
-        </>
-        )}
+      <QueryBody
+        query={query}
+        isEmpty={(loaded) => loaded.rollout === null}
+        emptyText="No device has moved from one firmware version to another yet."
+      >
+        {() =>
+          rollout && (
+            <>
+              <p>
+                <Verdict verdict={rollout.verdict} /> after the move to <strong>{rollout.firmware}</strong>: drops{" "}
+                {formatRatio(rollout.dropRatio.ratio)}× ({levelText(rollout.level)} interval {formatInterval(rollout.dropRatio)}),{" "}
+                {perThousand(rollout.after.dropsPerDeviceHour)} against {perThousand(rollout.before.dropsPerDeviceHour)} per 1,000
+                device-hours; refusals <RatioText ratio={rollout.refusalRatio} />; connected {formatPercent(rollout.after.connectedShare)}{" "}
+                against {formatPercent(rollout.before.connectedShare)}. {formatCount(rollout.devicesWorse)} of{" "}
+                {formatCount(rollout.devices)} devices drop more often than before.
+              </p>
+              {rollout.topDevices.length > 0 ? (
+                <div className="table-wrap cohort-table">
+                  <table aria-label="Devices after the move">
+                    <thead>
+                      <tr>
+                        <th scope="col">Device</th>
+                        <th scope="col">Moved</th>
+                        <th scope="col">From</th>
+                        <th scope="col" className="num">
+                          Drops before
+                        </th>
+                        <th scope="col" className="num">
+                          Drops after
+                        </th>
+                        <th scope="col" className="num">
+                          Hours before / after
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {rollout.topDevices.map((device) => (
+                        <tr key={device.deviceId}>
+                          <td>
+                            <DeviceLink deviceId={device.deviceId} />
+                          </td>
+                          <td>{formatTimestamp(device.movedAt)}</td>
+                          <td>{device.fromFirmware}</td>
+                          <td className="num">{formatCount(device.dropsBefore)}</td>
+                          <td className="num">{formatCount(device.dropsAfter)}</td>
+                          <td className="num">
+                            {device.beforeHours.toFixed(1)} / {device.afterHours.toFixed(1)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              ) : null}
+            </>
+          )
+        }
       </QueryBody>
     </>
   );

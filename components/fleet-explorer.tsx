@@ -5,14 +5,31 @@ import { fleetQueries } from "./queries/fleet.ts";
 import { useUrlState } from "./use-url-state.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { useState, type FormEvent } from "react";
-import { DEFAULT_PRESET, FILTER_KEYS, RANGE_PRESETS, parseFleetViewState, toSearchParams, type Drill, type FilterKey, type FleetViewState, type RangePreset } from "@/lib/fleet/fleet-view-state.ts";
+import {
+  DEFAULT_PRESET,
+  FILTER_KEYS,
+  RANGE_PRESETS,
+  parseFleetViewState,
+  toSearchParams,
+  type Drill,
+  type FilterKey,
+  type FleetViewState,
+  type RangePreset,
+} from "@/lib/fleet/fleet-view-state.ts";
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
 import { FleetCohorts } from "./fleet-cohorts.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 
-const FILTER_LABELS: Record<FilterKey, string> = { source: "Source", node: "Broker node", firmware: "Firmware", region: "Region", network: "Network", label: "Label" };
+const FILTER_LABELS: Record<FilterKey, string> = {
+  source: "Source",
+  node: "Broker node",
+  firmware: "Firmware",
+  region: "Region",
+  network: "Network",
+  label: "Label",
+};
 
 /** `2026-11-22T10:00` (what a datetime-local input holds) ↔ ISO, both UTC. */
 const toInputValue = (iso: string) => new Date(iso).toISOString().slice(0, 16);
@@ -34,7 +51,11 @@ export function FleetExplorer() {
         <div className="panel range-problem" role="alert">
           <h2>This range cannot be shown</h2>
           <p>{state.rangeProblem}</p>
-          <button type="button" className="button button-primary" onClick={() => navigate({ ...state, range: { preset: DEFAULT_PRESET }, rangeProblem: null })}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => navigate({ ...state, range: { preset: DEFAULT_PRESET }, rangeProblem: null })}
+          >
             Reset to the last 24 h
           </button>
         </div>
@@ -45,7 +66,11 @@ export function FleetExplorer() {
   const chartPlaceholder = series.error ? "Could not load this chart." : "Loading…";
   return (
     <>
-      <RangeBar state={state} onChange={setRange} resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null} />
+      <RangeBar
+        state={state}
+        onChange={setRange}
+        resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null}
+      />
       <FilterBar state={state} onChange={(filters) => navigate({ ...state, filters, drill: state.drill })} />
       <QueryStatus query={series} what="fleet charts" />
 
@@ -59,14 +84,22 @@ export function FleetExplorer() {
                 : "gauge kept at ingest; drag across a chart to zoom"}
             </p>
           </div>
-          {series.data ? <ConnectedDevicesChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">{chartPlaceholder}</div>}
+          {series.data ? (
+            <ConnectedDevicesChart series={series.data} onZoom={zoom} />
+          ) : (
+            <div className="chart-empty">{chartPlaceholder}</div>
+          )}
         </section>
         <section className="panel" aria-labelledby="disconnects-heading">
           <div className="panel-header">
             <h2 id="disconnects-heading">Disconnects by reason</h2>
             <p className="muted">{series.data ? `per ${formatDuration(series.data.stepMs)}` : ""}</p>
           </div>
-          {series.data ? <DisconnectsByReasonChart series={series.data} onZoom={zoom} /> : <div className="chart-empty">{chartPlaceholder}</div>}
+          {series.data ? (
+            <DisconnectsByReasonChart series={series.data} onZoom={zoom} />
+          ) : (
+            <div className="chart-empty">{chartPlaceholder}</div>
+          )}
         </section>
       </div>
 
@@ -75,7 +108,7 @@ export function FleetExplorer() {
           <h2 id="by-reason-heading">By reason</h2>
           <p className="muted">disconnects and failed connects; select a row for its devices</p>
         </div>
-          <FleetBreakdownTable state={state} by="reason" onDrill={setDrill} />
+        <FleetBreakdownTable state={state} by="reason" onDrill={setDrill} />
       </section>
       <section className="panel" aria-labelledby="by-code-heading">
         <div className="panel-header">
@@ -128,7 +161,12 @@ function RangeBar({
             {preset}
           </button>
         ))}
-        <button type="button" className="button button-small" aria-pressed={current !== null} onClick={() => setCustom(fallback ? { from: fallback.from, to: fallback.to } : null)}>
+        <button
+          type="button"
+          className="button button-small"
+          aria-pressed={current !== null}
+          onClick={() => setCustom(fallback ? { from: fallback.from, to: fallback.to } : null)}
+        >
           Custom…
         </button>
       </div>
@@ -140,12 +178,18 @@ function RangeBar({
           <label>
             To (UTC) <input type="datetime-local" name="to" defaultValue={toInputValue(custom.to)} required />
           </label>
-          <button type="submit" className="button button-small button-primary">Apply</button>
-          <button type="button" className="button button-small" onClick={() => setCustom(null)}>Cancel</button>
+          <button type="submit" className="button button-small button-primary">
+            Apply
+          </button>
+          <button type="button" className="button button-small" onClick={() => setCustom(null)}>
+            Cancel
+          </button>
         </form>
       ) : null}
       <span className="range-label" data-testid="fleet-range">
-        {resolved ? `${formatTimestamp(resolved.from).slice(0, 16)} → ${formatTimestamp(resolved.to)} · per ${formatDuration(resolved.stepMs)}` : ""}
+        {resolved
+          ? `${formatTimestamp(resolved.from).slice(0, 16)} → ${formatTimestamp(resolved.to)} · per ${formatDuration(resolved.stepMs)}`
+          : ""}
       </span>
     </div>
   );
@@ -174,14 +218,18 @@ function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filt
             <select value={selected} onChange={(event) => onChange({ ...state.filters, [key]: event.target.value || undefined })}>
               <option value="">All</option>
               {list.map((value) => (
-                <option key={value} value={value}>{value}</option>
+                <option key={value} value={value}>
+                  {value}
+                </option>
               ))}
             </select>
           </label>
         );
       })}
       {active ? (
-        <button type="button" className="button button-small" onClick={() => onChange({})}>Clear filters</button>
+        <button type="button" className="button button-small" onClick={() => onChange({})}>
+          Clear filters
+        </button>
       ) : null}
     </div>
   );

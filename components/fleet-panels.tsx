@@ -28,7 +28,7 @@ export function FleetTablePanel(props: {
         {props.note}
       </div>
       <QueryStatus query={props.query} what={props.title.toLowerCase()} />
-      {props.query.data === undefined ? (isPending ? <p className="muted">Loading…</p> : null) : props.children}
+      {props.query.data === undefined ? isPending ? <p className="muted">Loading…</p> : null : props.children}
     </section>
   );
 }
@@ -104,7 +104,13 @@ export function FlappingDevicesPanel({ state }: { state: FleetViewState }) {
       query={query}
     >
       {data ? (
-        <DataTable label="Flapping devices" columns={flappingColumns(data)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device dropped in this range." />
+        <DataTable
+          label="Flapping devices"
+          columns={flappingColumns(data)}
+          rows={data.devices}
+          rowKey={(device) => device.deviceId}
+          emptyText="No device dropped in this range."
+        />
       ) : null}
     </FleetTablePanel>
   );
@@ -122,7 +128,13 @@ export function OfflineDevicesPanel({ state }: { state: FleetViewState }) {
       query={query}
     >
       {data ? (
-        <DataTable label="Devices offline longest" columns={offlineColumns(now)} rows={data.devices} rowKey={(device) => device.deviceId} emptyText="No device is offline." />
+        <DataTable
+          label="Devices offline longest"
+          columns={offlineColumns(now)}
+          rows={data.devices}
+          rowKey={(device) => device.deviceId}
+          emptyText="No device is offline."
+        />
       ) : null}
     </FleetTablePanel>
   );
@@ -139,7 +151,13 @@ export function NewCodesPanel({ state }: { state: FleetViewState }) {
       query={query}
     >
       {data ? (
-        <DataTable label="New codes" columns={NEW_CODE_COLUMNS} rows={data.codes} rowKey={(code) => code.code} emptyText="No new code in this range." />
+        <DataTable
+          label="New codes"
+          columns={NEW_CODE_COLUMNS}
+          rows={data.codes}
+          rowKey={(code) => code.code}
+          emptyText="No new code in this range."
+        />
       ) : null}
     </FleetTablePanel>
   );

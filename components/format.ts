@@ -1,4 +1,12 @@
-import { describeTimeZone, formatClock, formatDay, formatInstant, localizeTimestamps, UTC_ZONE, type TimeLike } from "@/lib/time/format-instant.ts";
+import {
+  describeTimeZone,
+  formatClock,
+  formatDay,
+  formatInstant,
+  localizeTimestamps,
+  UTC_ZONE,
+  type TimeLike,
+} from "@/lib/time/format-instant.ts";
 
 /**
  * The zone every time on the page is shown in. The server always renders UTC; in the browser the time zone

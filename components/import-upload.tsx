@@ -56,7 +56,11 @@ export function ImportUpload({ formats }: { formats: { name: string; description
       if (p.state === "completed") return finish({ state: "completed", fraction: 1, text: `Done: ${counts}` });
       if (p.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p.error ?? "see the server log"}` });
       if (p.state === "interrupted") {
-        return finish({ state: "failed", fraction, text: `Interrupted after ${counts}: the server importing it stopped. Upload the file again to resume.` });
+        return finish({
+          state: "failed",
+          fraction,
+          text: `Interrupted after ${counts}: the server importing it stopped. Upload the file again to resume.`,
+        });
       }
       setProgress({ state: "running", fraction, text: `Importing… ${counts}` });
       await new Promise((r) => setTimeout(r, 500));
@@ -69,12 +73,14 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/v1/imports?format=${encodeURIComponent(format)}&name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
-    xhr.upload.onprogress = (e) => setProgress({ state: "uploading", fraction: e.lengthComputable ? e.loaded / e.total : 0, text: "Uploading…" });
+    xhr.upload.onprogress = (e) =>
+      setProgress({ state: "uploading", fraction: e.lengthComputable ? e.loaded / e.total : 0, text: "Uploading…" });
     xhr.onerror = () => setProgress({ state: "failed", fraction: 0, text: "Upload failed (network error)." });
     xhr.onload = () => {
       try {
         const body = JSON.parse(xhr.responseText) as { runId?: string; alreadyImported?: boolean; error?: { message: string } };
-        if (xhr.status >= 400 || !body.runId) return setProgress({ state: "failed", fraction: 0, text: body.error?.message ?? `Upload failed (${xhr.status}).` });
+        if (xhr.status >= 400 || !body.runId)
+          return setProgress({ state: "failed", fraction: 0, text: body.error?.message ?? `Upload failed (${xhr.status}).` });
         if (body.alreadyImported) return setProgress({ state: "completed", fraction: 1, text: "Already imported: nothing added." });
         void poll(body.runId);
       } catch {
@@ -110,12 +116,23 @@ export function ImportUpload({ formats }: { formats: { name: string; description
           Import
         </button>
       </div>
-      {preview?.state === "checking" ? <p className="muted" role="status">Checking the file…</p> : null}
-      {preview?.state === "failed" ? <p className="error-text" role="alert">Could not check the file: {preview.message}</p> : null}
-      {sniff ? <ImportPreview sniff={sniff} onUseFormat={setFormat} confirmation={needsConfirmation ? { confirmed, setConfirmed } : null} /> : null}
+      {preview?.state === "checking" ? (
+        <p className="muted" role="status">
+          Checking the file…
+        </p>
+      ) : null}
+      {preview?.state === "failed" ? (
+        <p className="error-text" role="alert">
+          Could not check the file: {preview.message}
+        </p>
+      ) : null}
+      {sniff ? (
+        <ImportPreview sniff={sniff} onUseFormat={setFormat} confirmation={needsConfirmation ? { confirmed, setConfirmed } : null} />
+      ) : null}
       {progress ? (
         <div className="import-progress" role="status">
-          <progress max={1} value={progress.fraction} aria-label="Import progress" /> <span className={progress.state === "failed" ? "error-text" : "muted"}>{progress.text}</span>
+          <progress max={1} value={progress.fraction} aria-label="Import progress" />{" "}
+          <span className={progress.state === "failed" ? "error-text" : "muted"}>{progress.text}</span>
         </div>
       ) : null}
     </form>
@@ -144,7 +161,12 @@ function ImportPreview({
   onUseFormat: (format: string) => void;
   confirmation: { confirmed: boolean; setConfirmed: (value: boolean) => void } | null;
 }) {
-  if (sniff.refusal) return <p className="error-text" role="alert">This file cannot be imported: {sniff.refusal}.</p>;
+  if (sniff.refusal)
+    return (
+      <p className="error-text" role="alert">
+        This file cannot be imported: {sniff.refusal}.
+      </p>
+    );
   const { chosen } = sniff;
   const suggested = sniff.suggested ? sniff.fits.find((fit) => fit.name === sniff.suggested) : undefined;
   const scope = sniff.complete ? "the file" : "the first 256 KB";
@@ -152,7 +174,8 @@ function ImportPreview({
     <div className="import-preview" aria-label="Import preview">
       {suggested ? (
         <p className="notice" role="alert">
-          This looks like <strong>{suggested.title}</strong>: {formatCountOf(suggested.events, "event")} in {scope}, against {chosen.events} as {chosen.name}.{" "}
+          This looks like <strong>{suggested.title}</strong>: {formatCountOf(suggested.events, "event")} in {scope}, against {chosen.events}{" "}
+          as {chosen.name}.{" "}
           <button type="button" className="button button-small" onClick={() => onUseFormat(suggested.name)}>
             Use {suggested.name}
           </button>
@@ -203,8 +226,12 @@ function ImportPreview({
       ) : null}
       {confirmation && chosen.events > 0 ? (
         <label className="notice">
-          <input type="checkbox" checked={confirmation.confirmed} onChange={(event) => confirmation.setConfirmed(event.currentTarget.checked)} /> {formatPercent(chosen.rejectionRate)} of
-          the records would become dead letters; import anyway
+          <input
+            type="checkbox"
+            checked={confirmation.confirmed}
+            onChange={(event) => confirmation.setConfirmed(event.currentTarget.checked)}
+          />{" "}
+          {formatPercent(chosen.rejectionRate)} of the records would become dead letters; import anyway
         </label>
       ) : null}
     </div>

@@ -7,9 +7,9 @@ export function IncidentExports({ incidentId }: { incidentId: string }) {
         <h2 id="incident-exports-heading">Exports</h2>
       </div>
       <p className="muted">
-        The incident as JSON (counts, affected devices, recovery, notes), or a support bundle that adds, for the 50 devices with the most drops, their events
-        and sessions around the incident, findings and vendor-ticket text. Passwords, tokens and usernames are always removed; every export is recorded in the
-        audit log.
+        The incident as JSON (counts, affected devices, recovery, notes), or a support bundle that adds, for the 50 devices with the most
+        drops, their events and sessions around the incident, findings and vendor-ticket text. Passwords, tokens and usernames are always
+        removed; every export is recorded in the audit log.
       </p>
       <form method="get" action={`${base}/export`} className="button-group" aria-label="Export incident">
         <label className="inline-check">

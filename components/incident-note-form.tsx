@@ -10,13 +10,24 @@ export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    save.mutate({ method: "POST", url: `/api/v1/incidents/${encodeURIComponent(incidentId)}/notes`, body: { body } }, { onSuccess: () => setBody("") });
+    save.mutate(
+      { method: "POST", url: `/api/v1/incidents/${encodeURIComponent(incidentId)}/notes`, body: { body } },
+      { onSuccess: () => setBody("") },
+    );
   }
 
   return (
     <form onSubmit={submit} className="stack">
       <label htmlFor="incident-note">Add a note</label>
-      <textarea id="incident-note" style={{ display: "block", width: "100%" }} value={body} onChange={(event) => setBody(event.target.value)} rows={3} maxLength={4000} required />
+      <textarea
+        id="incident-note"
+        style={{ display: "block", width: "100%" }}
+        value={body}
+        onChange={(event) => setBody(event.target.value)}
+        rows={3}
+        maxLength={4000}
+        required
+      />
       <MutationError error={save.error} />
       <div>
         <button type="submit" className="button" disabled={save.isPending || body.trim() === ""}>

@@ -25,7 +25,13 @@ export function IncidentRecoveryPanel({ curve }: { curve: RecoveryCurve }) {
 type AffectedDevice = { deviceId: string; firstDropAt: Date; drops: number; reason: Reason };
 
 /** `renderDevice` decides whether a device ID links to its page (signed in) or stays plain text (shared). */
-export function AffectedDevicesTable({ devices, renderDevice }: { devices: readonly AffectedDevice[]; renderDevice: (deviceId: string) => ReactNode }) {
+export function AffectedDevicesTable({
+  devices,
+  renderDevice,
+}: {
+  devices: readonly AffectedDevice[];
+  renderDevice: (deviceId: string) => ReactNode;
+}) {
   return (
     <div className="table-wrap">
       <table aria-label="Affected devices">
@@ -75,7 +81,13 @@ export function IncidentNotesList({ notes }: { notes: readonly { id: string; bod
 }
 
 /** "Codes: a (3), b (1)"; `renderCode` links a code to its page (signed in) or shows it as text (shared). */
-export function IncidentCodes({ codes, renderCode }: { codes: readonly { code: string; drops: number }[]; renderCode: (code: string) => ReactNode }) {
+export function IncidentCodes({
+  codes,
+  renderCode,
+}: {
+  codes: readonly { code: string; drops: number }[];
+  renderCode: (code: string) => ReactNode;
+}) {
   if (codes.length === 0) return null;
   return (
     <p className="muted">

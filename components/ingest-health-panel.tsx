@@ -26,7 +26,8 @@ export function IngestHealthPanel({ initialData }: { initialData: IngestHealthRe
   });
   const { data } = query;
   const status = <QueryStatus query={query} what="ingest health" />;
-  if (data.sources.length === 0) return (
+  if (data.sources.length === 0)
+    return (
       <>
         {status}
         <p className="empty">No source has delivered anything in the last hour.</p>
@@ -40,12 +41,22 @@ export function IngestHealthPanel({ initialData }: { initialData: IngestHealthRe
           <thead>
             <tr>
               <th scope="col">Source</th>
-              <th scope="col" className="num">Events / min</th>
+              <th scope="col" className="num">
+                Events / min
+              </th>
               <th scope="col">Last event</th>
-              <th scope="col" className="num">Lag avg / max</th>
-              <th scope="col" className="num">Duplicates</th>
-              <th scope="col" className="num">Out of order</th>
-              <th scope="col" className="num">Dead letters (open)</th>
+              <th scope="col" className="num">
+                Lag avg / max
+              </th>
+              <th scope="col" className="num">
+                Duplicates
+              </th>
+              <th scope="col" className="num">
+                Out of order
+              </th>
+              <th scope="col" className="num">
+                Dead letters (open)
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -27,7 +27,14 @@ export function IngestStatus() {
     const age = heartbeatAgeMs === null ? null : heartbeatAgeMs + (Date.now() - receivedAt);
     signal = { reachable: true, db: data?.db ?? null, workerConnected, lagMs, heartbeatAgeMs: age, staleAfterMs: HEARTBEAT_STALE_AFTER_MS };
   } else if (isError) {
-    signal = { reachable: false, db: null, workerConnected: false, lagMs: null, heartbeatAgeMs: null, staleAfterMs: HEARTBEAT_STALE_AFTER_MS };
+    signal = {
+      reachable: false,
+      db: null,
+      workerConnected: false,
+      lagMs: null,
+      heartbeatAgeMs: null,
+      staleAfterMs: HEARTBEAT_STALE_AFTER_MS,
+    };
   } else if (data) {
     const heartbeatAt = data.worker.heartbeatAt ? Date.parse(data.worker.heartbeatAt) : null;
     signal = {

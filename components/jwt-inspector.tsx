@@ -19,7 +19,10 @@ export function JwtInspector() {
     return () => clearInterval(timer);
   }, []);
 
-  const result = useMemo(() => (token.trim() === "" ? null : inspectJwt(token, { now, expectedAudience: audience })), [token, audience, now]);
+  const result = useMemo(
+    () => (token.trim() === "" ? null : inspectJwt(token, { now, expectedAudience: audience })),
+    [token, audience, now],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -27,7 +30,12 @@ export function JwtInspector() {
       setSignature(null);
       return;
     }
-    void verifyJwtSignature({ alg: result.header.alg, signingInput: result.signingInput, signature: result.signature, publicKeyPem: publicKey }).then((outcome) => {
+    void verifyJwtSignature({
+      alg: result.header.alg,
+      signingInput: result.signingInput,
+      signature: result.signature,
+      publicKeyPem: publicKey,
+    }).then((outcome) => {
       if (!cancelled) setSignature(outcome);
     });
     return () => {
@@ -40,11 +48,33 @@ export function JwtInspector() {
       <section className="panel" aria-labelledby="jwt-input-heading">
         <h2 id="jwt-input-heading">Token</h2>
         <label htmlFor="jwt-token">JWT (the MQTT password)</label>
-        <textarea id="jwt-token" className="jwt-input" rows={7} value={token} onChange={(event) => setToken(event.target.value)} spellCheck={false} autoComplete="off" />
+        <textarea
+          id="jwt-token"
+          className="jwt-input"
+          rows={7}
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+        />
         <label htmlFor="jwt-audience">Cloud project ID (expected aud), optional</label>
-        <input id="jwt-audience" className="jwt-input" value={audience} onChange={(event) => setAudience(event.target.value)} autoComplete="off" />
+        <input
+          id="jwt-audience"
+          className="jwt-input"
+          value={audience}
+          onChange={(event) => setAudience(event.target.value)}
+          autoComplete="off"
+        />
         <label htmlFor="jwt-key">Device public key (PEM), optional, to verify the signature</label>
-        <textarea id="jwt-key" className="jwt-input" rows={6} value={publicKey} onChange={(event) => setPublicKey(event.target.value)} spellCheck={false} autoComplete="off" />
+        <textarea
+          id="jwt-key"
+          className="jwt-input"
+          rows={6}
+          value={publicKey}
+          onChange={(event) => setPublicKey(event.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+        />
         <p className="muted">Nothing you paste leaves this page: decoding and verification run in your browser (WebCrypto).</p>
       </section>
       <section className="panel" aria-labelledby="jwt-result-heading" aria-live="polite">
@@ -64,7 +94,9 @@ export function JwtInspector() {
                 </li>
               ))}
               <li className="step">
-                <span className={`step-status step-status-${signature?.status ?? "unknown"}`}>{STATUS_LABEL[signature?.status ?? "unknown"]}</span>
+                <span className={`step-status step-status-${signature?.status ?? "unknown"}`}>
+                  {STATUS_LABEL[signature?.status ?? "unknown"]}
+                </span>
                 <div>
                   <div className="step-text">Signature</div>
                   <div className="step-detail">{signature?.detail ?? "Paste the device's public key to verify the signature."}</div>

@@ -34,13 +34,18 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
       ...(text("reason") ? { reason: text("reason") } : {}),
       ...(text("title") ? { title: text("title") } : {}),
     };
-    create.mutate({ method: "POST", url: "/api/v1/incidents", body }, { onSuccess: (created) => created && router.push(`/incidents/${created.id}`) });
+    create.mutate(
+      { method: "POST", url: "/api/v1/incidents", body },
+      { onSuccess: (created) => created && router.push(`/incidents/${created.id}`) },
+    );
   }
 
   return (
     <section className="panel" aria-labelledby="manual-incident-heading">
       <h2 id="manual-incident-heading">Declare an incident</h2>
-      <p className="muted">Every device that dropped in the window (matching the filters) becomes an affected device. At most 7 days; times in UTC.</p>
+      <p className="muted">
+        Every device that dropped in the window (matching the filters) becomes an affected device. At most 7 days; times in UTC.
+      </p>
       <form className="admin-form incident-form" onSubmit={submit} aria-label="Declare an incident">
         <label>
           From (UTC)

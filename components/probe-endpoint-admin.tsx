@@ -38,12 +38,22 @@ export function ProbeEndpointActions({ endpoint }: { endpoint: Jsonify<ProbeEndp
         <button className="button" type="button" onClick={() => setEditing(true)} disabled={busy}>
           Edit
         </button>
-        <button className="button" type="button" disabled={busy} onClick={() => toggle.mutate({ method: "PATCH", url, body: { enabled: !endpoint.enabled } })}>
+        <button
+          className="button"
+          type="button"
+          disabled={busy}
+          onClick={() => toggle.mutate({ method: "PATCH", url, body: { enabled: !endpoint.enabled } })}
+        >
           {endpoint.enabled ? "Disable" : "Enable"}
         </button>
         {confirming ? (
           <>
-            <button className="button button-danger" type="button" disabled={busy} onClick={() => removal.mutate({ method: "DELETE", url }, { onSuccess: () => router.push("/endpoints") })}>
+            <button
+              className="button button-danger"
+              type="button"
+              disabled={busy}
+              onClick={() => removal.mutate({ method: "DELETE", url }, { onSuccess: () => router.push("/endpoints") })}
+            >
               Delete endpoint and its runs
             </button>
             <button className="button" type="button" onClick={() => setConfirming(false)}>

@@ -17,7 +17,8 @@ const STEP_COLORS: Record<ProbeStepName, string> = {
   idle: "#5a6270",
 };
 
-const tickFor = (spanMs: number) => (value: number) => (spanMs > 86_400_000 ? new Date(value).toISOString().slice(5, 10) : formatHourMinute(value));
+const tickFor = (spanMs: number) => (value: number) =>
+  spanMs > 86_400_000 ? new Date(value).toISOString().slice(5, 10) : formatHourMinute(value);
 
 /** Share of passing runs per bucket; buckets without runs stay empty. */
 export function ProbeAvailabilityChart({ points, spanMs }: { points: TimelinePoint[]; spanMs: number }) {
@@ -30,9 +31,20 @@ export function ProbeAvailabilityChart({ points, spanMs }: { points: TimelinePoi
     <figure className="chart" style={{ margin: 0 }} aria-label="Availability per interval: share of passing probe runs">
       <BarChart responsive style={{ width: "100%", height: "100%" }} data={data} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
         <CartesianGrid stroke="#e9ecef" vertical={false} />
-        <XAxis dataKey="at" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={tickFor(spanMs)} tick={AXIS_TICK} minTickGap={24} />
+        <XAxis
+          dataKey="at"
+          type="number"
+          scale="time"
+          domain={["dataMin", "dataMax"]}
+          tickFormatter={tickFor(spanMs)}
+          tick={AXIS_TICK}
+          minTickGap={24}
+        />
         <YAxis domain={[0, 100]} unit="%" tick={AXIS_TICK} />
-        <Tooltip labelFormatter={(value) => formatTimestamp(Number(value))} formatter={(value, name) => [`${String(value)} %`, name === "failing" ? "failing runs" : "passing runs"]} />
+        <Tooltip
+          labelFormatter={(value) => formatTimestamp(Number(value))}
+          formatter={(value, name) => [`${String(value)} %`, name === "failing" ? "failing runs" : "passing runs"]}
+        />
         <Bar dataKey="passing" stackId="runs" isAnimationActive={false} fill="#0f8a5f" />
         <Bar dataKey="failing" stackId="runs" isAnimationActive={false} fill="#b02a37" />
       </BarChart>
@@ -45,15 +57,38 @@ export function ProbeStepLatencyChart({ points, spanMs }: { points: TimelinePoin
   const steps = listChartedSteps(points);
   if (steps.length === 0) return <div className="chart-empty">No passed step to time in this range.</div>;
   return (
-    <figure className="chart" style={{ margin: 0 }} aria-label={`Step latencies: ${steps.map((step) => PROBE_STEP_LABELS[step]).join(", ")}`}>
+    <figure
+      className="chart"
+      style={{ margin: 0 }}
+      aria-label={`Step latencies: ${steps.map((step) => PROBE_STEP_LABELS[step]).join(", ")}`}
+    >
       <LineChart responsive style={{ width: "100%", height: "100%" }} data={points} margin={{ top: 4, right: 8, bottom: 0, left: -4 }}>
         <CartesianGrid stroke="#e9ecef" vertical={false} />
-        <XAxis dataKey="at" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={tickFor(spanMs)} tick={AXIS_TICK} minTickGap={24} />
+        <XAxis
+          dataKey="at"
+          type="number"
+          scale="time"
+          domain={["dataMin", "dataMax"]}
+          tickFormatter={tickFor(spanMs)}
+          tick={AXIS_TICK}
+          minTickGap={24}
+        />
         <YAxis unit=" ms" tick={AXIS_TICK} />
-        <Tooltip labelFormatter={(value) => formatTimestamp(Number(value))} formatter={(value, name) => [`${String(value)} ms`, PROBE_STEP_LABELS[name as ProbeStepName] ?? String(name)]} />
+        <Tooltip
+          labelFormatter={(value) => formatTimestamp(Number(value))}
+          formatter={(value, name) => [`${String(value)} ms`, PROBE_STEP_LABELS[name as ProbeStepName] ?? String(name)]}
+        />
         <Legend formatter={(value: string) => PROBE_STEP_LABELS[value as ProbeStepName] ?? value} />
         {steps.map((step) => (
-          <Line key={step} type="monotone" dataKey={step} stroke={STEP_COLORS[step]} dot={false} connectNulls={false} isAnimationActive={false} />
+          <Line
+            key={step}
+            type="monotone"
+            dataKey={step}
+            stroke={STEP_COLORS[step]}
+            dot={false}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
         ))}
       </LineChart>
     </figure>

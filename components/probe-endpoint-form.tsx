@@ -57,7 +57,9 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
     const password = String(form.get("password") ?? "");
     if (form.get("removePassword") === "on") body.password = null;
     else if (password !== "") body.password = password;
-    const request: ApiWrite = endpoint ? { method: "PATCH", url: `/api/v1/endpoints/${encodeURIComponent(endpoint.id)}`, body } : { method: "POST", url: "/api/v1/endpoints", body };
+    const request: ApiWrite = endpoint
+      ? { method: "PATCH", url: `/api/v1/endpoints/${encodeURIComponent(endpoint.id)}`, body }
+      : { method: "POST", url: "/api/v1/endpoints", body };
     save.mutate(request, {
       onSuccess: (result) => {
         if (!endpoint && result) router.push(`/endpoints/${encodeURIComponent(result.endpoint.id)}`);
@@ -108,7 +110,12 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
         </label>
         <label>
           Password (optional, kept secret)
-          <input name="password" type="password" autoComplete="new-password" placeholder={endpoint?.hasPassword ? "stored (leave empty to keep)" : ""} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            placeholder={endpoint?.hasPassword ? "stored (leave empty to keep)" : ""}
+          />
         </label>
         {endpoint?.hasPassword ? (
           <label className="inline-check">

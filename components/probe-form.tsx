@@ -5,7 +5,8 @@ import { ProbeReportView } from "@/components/probe-report-view.tsx";
 import { useApiWrite } from "@/components/use-api-write.ts";
 import type { ProbeReport } from "@/lib/probe/probe-report.ts";
 
-type RunState = { status: "idle" } | { status: "running" } | { status: "done"; report: ProbeReport } | { status: "failed"; message: string };
+type RunState =
+  { status: "idle" } | { status: "running" } | { status: "done"; report: ProbeReport } | { status: "failed"; message: string };
 
 /** The probe form: what it sends goes to POST /api/v1/probes once; the password is cleared from the form after each run. */
 export function ProbeForm() {

@@ -20,7 +20,8 @@ export function ProbeReportView({ report, headingLevel = 2 }: { report: ProbeRep
   return (
     <section className="probe-report" aria-label={`Probe of ${report.target.url}`}>
       <Heading className={report.ok ? "config-passed" : "config-failed"}>
-        {report.ok ? "Every step passed" : `Failed at ${STEP_LABEL[failed?.name ?? "dns"]}`}: {report.target.url} (MQTT {report.target.mqttVersion === 5 ? "5" : "3.1.1"})
+        {report.ok ? "Every step passed" : `Failed at ${STEP_LABEL[failed?.name ?? "dns"]}`}: {report.target.url} (MQTT{" "}
+        {report.target.mqttVersion === 5 ? "5" : "3.1.1"})
       </Heading>
       <p className="muted">
         Started <time dateTime={report.startedAt}>{new Date(report.startedAt).toISOString().replace("T", " ").slice(0, 19)} UTC</time>
@@ -34,10 +35,15 @@ export function ProbeReportView({ report, headingLevel = 2 }: { report: ProbeRep
               {step.durationMs !== null ? <span className="muted"> · {step.durationMs} ms</span> : null}
               <div>{step.summary}</div>
               {step.flags.length > 0 ? <div className="step-detail">Flags: {step.flags.join(", ")}</div> : null}
-              {step.explanation && (step.status === "fail" || step.flags.length > 0) ? <div className="step-detail">{step.explanation}</div> : null}
+              {step.explanation && (step.status === "fail" || step.flags.length > 0) ? (
+                <div className="step-detail">{step.explanation}</div>
+              ) : null}
               {step.code ? (
                 <div className="step-detail">
-                  Code: <Link href={`/codes/${encodeURIComponent(step.code)}`}><code>{step.code}</code></Link>
+                  Code:{" "}
+                  <Link href={`/codes/${encodeURIComponent(step.code)}`}>
+                    <code>{step.code}</code>
+                  </Link>
                 </div>
               ) : null}
               <StepFacts step={step} />
@@ -58,12 +64,14 @@ function StepFacts({ step }: { step: ProbeStep }) {
     return (
       <details className="step-detail">
         <summary>
-          {String(details.protocol ?? "")} · {String(details.cipher ?? "")} · SNI {String(details.servername ?? "none")} · {chain.length} certificate{chain.length === 1 ? "" : "s"}
+          {String(details.protocol ?? "")} · {String(details.cipher ?? "")} · SNI {String(details.servername ?? "none")} · {chain.length}{" "}
+          certificate{chain.length === 1 ? "" : "s"}
         </summary>
         <ol>
           {chain.map((cert, index) => (
             <li key={index}>
-              <code>{cert.subject}</code> issued by <code>{cert.issuer}</code>, valid {cert.validFrom.slice(0, 10)} to {cert.validTo.slice(0, 10)}
+              <code>{cert.subject}</code> issued by <code>{cert.issuer}</code>, valid {cert.validFrom.slice(0, 10)} to{" "}
+              {cert.validTo.slice(0, 10)}
               {cert.subjectAltNames.length > 0 ? <> · SANs: {cert.subjectAltNames.join(", ")}</> : null}
             </li>
           ))}

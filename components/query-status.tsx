@@ -27,7 +27,8 @@ export function QueryStatus({ query, what }: { query: QueryOutcome; what: string
   const updatedAt = query.dataUpdatedAt;
   return (
     <p className="notice notice-stale" role="status" data-testid="stale-notice">
-      Could not refresh the {what} ({message}). Showing data last updated {updatedAt ? `${formatTimestamp(updatedAt)} (${formatDuration(Date.now() - updatedAt)} ago)` : "earlier"}
+      Could not refresh the {what} ({message}). Showing data last updated{" "}
+      {updatedAt ? `${formatTimestamp(updatedAt)} (${formatDuration(Date.now() - updatedAt)} ago)` : "earlier"}
       {query.isFetching ? "; retrying…" : "; it will be retried."}
     </p>
   );

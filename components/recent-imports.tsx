@@ -18,7 +18,12 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
     queryFn: ({ signal }) => fetchJson<{ imports: ImportRunRow[] }>("/api/v1/imports", signal),
   });
   const discard = useApiWrite<{ discarded: number }>({ invalidates: [RECENT_IMPORTS_KEY, ["dead-letters"], ["ingest-health"]] });
-  if (error) return <p className="error-text" role="alert">Could not load recent imports: {error.message}</p>;
+  if (error)
+    return (
+      <p className="error-text" role="alert">
+        Could not load recent imports: {error.message}
+      </p>
+    );
   if (!data || data.imports.length === 0) return null;
   return (
     <div className="table-wrap">
@@ -47,7 +52,12 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
                 {run.openDeadLetters === 0 ? (
                   <span className="muted">none open</span>
                 ) : canDiscard ? (
-                  <button type="button" className="button button-small" disabled={discard.isPending} onClick={() => discard.mutate({ method: "DELETE", url: `/api/v1/imports/${run.id}/dead-letters` })}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={discard.isPending}
+                    onClick={() => discard.mutate({ method: "DELETE", url: `/api/v1/imports/${run.id}/dead-letters` })}
+                  >
                     Discard {formatCountOf(run.openDeadLetters, "dead letter")}
                   </button>
                 ) : (

@@ -68,7 +68,9 @@ export function ResolutionPanel({ deviceId, findings }: { deviceId: string; find
     <section className="panel resolution" aria-labelledby="resolution-heading">
       <div className="panel-header">
         <h2 id="resolution-heading">Guided resolution</h2>
-        <p className="muted">Each step is checked against this device&apos;s events: passed, failed, or unknown when the data cannot tell.</p>
+        <p className="muted">
+          Each step is checked against this device&apos;s events: passed, failed, or unknown when the data cannot tell.
+        </p>
       </div>
       {first ? (
         <article className={`finding finding-${first.severity}`} aria-label={first.title}>

@@ -2,7 +2,12 @@
  * Client-side write to one of our API routes; failures throw with the API's error message. A `contentType` sends
  * `body` (then a string, e.g. an uploaded file's text) as it is instead of as JSON.
  */
-export async function sendJson<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", url: string, body?: unknown, contentType?: string): Promise<T | null> {
+export async function sendJson<T>(
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  body?: unknown,
+  contentType?: string,
+): Promise<T | null> {
   const raw = contentType !== undefined;
   const response = await fetch(url, {
     method,

@@ -54,7 +54,10 @@ export function ShareLinksPanel({
     setCopied(false);
     revokeLink.reset();
     const body = { ...createBody, expiresInHours: Number(form.get("expiresInHours") ?? 168) };
-    createLink.mutate({ method: "POST", url: apiBase, body }, { onSuccess: (result) => result && setCreated(new URL(result.path, window.location.origin).toString()) });
+    createLink.mutate(
+      { method: "POST", url: apiBase, body },
+      { onSuccess: (result) => result && setCreated(new URL(result.path, window.location.origin).toString()) },
+    );
   }
 
   async function copy(link: string) {
@@ -93,7 +96,7 @@ export function ShareLinksPanel({
           Create share link
         </button>
       </form>
-<MutationError error={copyError ?? createLink.error ?? revokeLink.error} />
+      <MutationError error={copyError ?? createLink.error ?? revokeLink.error} />
       {created ? (
         <div role="status">
           <p>Copy the link now: it will not be shown again.</p>
@@ -124,7 +127,9 @@ export function ShareLinksPanel({
               {initialLinks.map((link) => (
                 <tr key={link.id}>
                   {showWindow ? (
-                    <td className="nowrap">{link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—"}</td>
+                    <td className="nowrap">
+                      {link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—"}
+                    </td>
                   ) : null}
                   <td>{describeStatus(link)}</td>
                   <td className="nowrap muted">

@@ -24,11 +24,14 @@ export function SharedIncident({ view }: { view: SharedIncidentView }) {
     <>
       <div className="page-header">
         <div>
-          <p className="muted">Shared read-only view · link expires <LocalTime value={view.expiresAt} /></p>
+          <p className="muted">
+            Shared read-only view · link expires <LocalTime value={view.expiresAt} />
+          </p>
           <h1 data-testid="shared-incident-title">{view.title}</h1>
           <p className="muted" data-testid="shared-incident-summary">
-            <IncidentStatusBadge status={view.status} /> · {TRIGGER_TEXT[view.trigger]} · started <LocalTime value={view.startedAt} /> · over {formatDuration(duration)} ·{" "}
-            <span data-testid="shared-incident-devices">{formatCount(view.affectedDevices)} devices</span> · {scope}
+            <IncidentStatusBadge status={view.status} /> · {TRIGGER_TEXT[view.trigger]} · started <LocalTime value={view.startedAt} /> ·
+            over {formatDuration(duration)} · <span data-testid="shared-incident-devices">{formatCount(view.affectedDevices)} devices</span>{" "}
+            · {scope}
           </p>
           {view.connected ? (
             <p data-testid="shared-incident-connected">
@@ -39,7 +42,8 @@ export function SharedIncident({ view }: { view: SharedIncidentView }) {
                 </>
               ) : (
                 "; not recovered yet"
-              )}.
+              )}
+              .
             </p>
           ) : null}
         </div>
@@ -51,7 +55,10 @@ export function SharedIncident({ view }: { view: SharedIncidentView }) {
         </div>
         <IncidentReasonsChart reasons={view.reasons} />
         <p data-testid="shared-incident-reasons">
-          Drops by reason: {view.reasons.length === 0 ? "none recorded" : view.reasons.map((entry) => `${formatReason(entry.reason)} ${formatCount(entry.drops)}`).join(", ")}
+          Drops by reason:{" "}
+          {view.reasons.length === 0
+            ? "none recorded"
+            : view.reasons.map((entry) => `${formatReason(entry.reason)} ${formatCount(entry.drops)}`).join(", ")}
         </p>
         <IncidentCodes codes={view.codes} renderCode={(code) => <code>{code}</code>} />
       </section>

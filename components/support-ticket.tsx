@@ -18,7 +18,13 @@ export function SupportTicket({ text }: { text: string }) {
         What a vendor support ticket needs: device ID, exact UTC times, codes and client settings. Add recent changes before sending.
         {copied === "copied" ? " Copied." : copied === "failed" ? " The browser refused clipboard access; select the text instead." : null}
       </p>
-      <textarea className="ticket-text" aria-label="Support ticket text" readOnly value={text} rows={Math.min(14, text.split("\n").length + 1)} />
+      <textarea
+        className="ticket-text"
+        aria-label="Support ticket text"
+        readOnly
+        value={text}
+        rows={Math.min(14, text.split("\n").length + 1)}
+      />
     </section>
   );
 }

@@ -12,7 +12,17 @@ type TokenRowBase = { id: string; createdAt: string; lastUsedAt: string | null; 
  * The answer to creating a token: `intro` says what was created, then the token with a copy button, shown this
  * once; `children` adds more (e.g. a command that uses the token).
  */
-export function TokenShownOnce({ intro, token, testId, children }: { intro: ReactNode; token: string; testId: string; children?: ReactNode }) {
+export function TokenShownOnce({
+  intro,
+  token,
+  testId,
+  children,
+}: {
+  intro: ReactNode;
+  token: string;
+  testId: string;
+  children?: ReactNode;
+}) {
   return (
     <div role="status">
       <p>{intro} Copy it now: it will not be shown again.</p>
@@ -23,7 +33,17 @@ export function TokenShownOnce({ intro, token, testId, children }: { intro: Reac
 }
 
 /** A secret (or a command containing it) with a copy button. */
-export function CopyableSecret({ value, testId, copyLabel, multiline = false }: { value: string; testId: string; copyLabel: string; multiline?: boolean }) {
+export function CopyableSecret({
+  value,
+  testId,
+  copyLabel,
+  multiline = false,
+}: {
+  value: string;
+  testId: string;
+  copyLabel: string;
+  multiline?: boolean;
+}) {
   const [copied, copy] = useClipboard();
   return (
     <div className="secret-once-block">

@@ -12,7 +12,10 @@ export type UrlWrite = "push" | "replace";
  * re-renders) without asking the server to render the page again. `parse` and `serialize` must be stable
  * (module-level functions): the parsed state is memoised on them.
  */
-export function useUrlState<T>(parse: (params: URLSearchParams) => T, serialize: (state: T) => URLSearchParams): [T, (next: T, mode?: UrlWrite) => void] {
+export function useUrlState<T>(
+  parse: (params: URLSearchParams) => T,
+  serialize: (state: T) => URLSearchParams,
+): [T, (next: T, mode?: UrlWrite) => void] {
   const searchParams = useSearchParams();
   const pathname = usePathname();
   const state = useMemo(() => parse(new URLSearchParams(searchParams.toString())), [parse, searchParams]);

@@ -17,7 +17,9 @@ export function useVirtualRows({ count, rowHeight, overscan = 10 }: { count: num
     const measure = () => {
       frame = 0;
       setViewport((current) =>
-        current.top === element.scrollTop && current.height === element.clientHeight ? current : { top: element.scrollTop, height: element.clientHeight },
+        current.top === element.scrollTop && current.height === element.clientHeight
+          ? current
+          : { top: element.scrollTop, height: element.clientHeight },
       );
     };
     const onScroll = () => {

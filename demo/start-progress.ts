@@ -23,7 +23,8 @@ export function createStartProgress(logDir: string, write: (line: string) => voi
   const startedAt = Date.now();
   mkdirSync(logDir, { recursive: true });
   const elapsedSeconds = () => ((Date.now() - startedAt) / 1000).toFixed(1);
-  const line = (mark: string, step: string, detail: string) => write(`${`${elapsedSeconds()} s`.padStart(8)}  ${mark} ${step.padEnd(STEP_WIDTH)} ${detail}`);
+  const line = (mark: string, step: string, detail: string) =>
+    write(`${`${elapsedSeconds()} s`.padStart(8)}  ${mark} ${step.padEnd(STEP_WIDTH)} ${detail}`);
   const logPath = (part: string) => path.join(logDir, `${part.replaceAll(/[^a-z0-9-]+/gi, "-")}.log`);
   return {
     begin: (step, detail) => line("…", step, detail),

@@ -32,22 +32,24 @@ const root = path.resolve(import.meta.dirname, "..");
 // The console is the demo's face: one line per step. Each part logs to its own file (per-batch info lines with LOG_LEVEL=info).
 process.env.LOG_LEVEL ??= "warn";
 
-const LaunchEnvSchema = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  MQTT_URL: z.string().url().optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().default("127.0.0.1"),
-  LINKSCOPE_DATA_DIR: z.string().default(path.join(root, ".data")),
-  LINKSCOPE_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1884),
-  LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
-  LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(FLEET_DEVICES.length),
-  LINKSCOPE_SIM_SCENARIOS: z.string().optional(),
-  LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
-  LINKSCOPE_ADMIN_EMAIL: z.string().email("LINKSCOPE_ADMIN_EMAIL must be an email address").optional(),
-  LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
-  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
-  NEXTAUTH_URL: z.string().url().optional(),
-}).extend(IncidentDetectionEnvSchema.shape);
+const LaunchEnvSchema = z
+  .object({
+    DATABASE_URL: z.string().url().optional(),
+    MQTT_URL: z.string().url().optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default("127.0.0.1"),
+    LINKSCOPE_DATA_DIR: z.string().default(path.join(root, ".data")),
+    LINKSCOPE_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1884),
+    LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
+    LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(FLEET_DEVICES.length),
+    LINKSCOPE_SIM_SCENARIOS: z.string().optional(),
+    LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+    LINKSCOPE_ADMIN_EMAIL: z.string().email("LINKSCOPE_ADMIN_EMAIL must be an email address").optional(),
+    LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
+    NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+    NEXTAUTH_URL: z.string().url().optional(),
+  })
+  .extend(IncidentDetectionEnvSchema.shape);
 const parsedEnv = LaunchEnvSchema.safeParse(process.env);
 if (!parsedEnv.success) {
   console.error(`Invalid configuration:\n${parsedEnv.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
@@ -59,7 +61,12 @@ const log = createLogger("start", progress.logFile("launcher").stream);
 
 const ScenarioListSchema = z
   .string()
-  .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]])).min(1));
 
 /** `npm start -- --devices 20 --scenario nat-idle-timeout,rate-limit,healthy` (flags override the env variables). */
@@ -80,7 +87,9 @@ function readSimulatorArgs(argv: string[]): { devices: number; scenarios: Scenar
   }
   const parsed = ArgsSchema.safeParse(raw);
   if (!parsed.success) {
-    console.error(`Invalid simulator arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join(".")}: ${i.message}`).join("\n")}\nScenarios: ${SCENARIO_NAMES.join(", ")}`);
+    console.error(
+      `Invalid simulator arguments:\n${parsed.error.issues.map((i) => `  --${i.path.join(".")}: ${i.message}`).join("\n")}\nScenarios: ${SCENARIO_NAMES.join(", ")}`,
+    );
     process.exit(1);
   }
   return { devices: parsed.data.devices, scenarios: parsed.data.scenario };
@@ -115,7 +124,12 @@ function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): Ch
   // detached: Ctrl+C reaches only this launcher, which then stops children in order (worker flushes first).
   const guard = path.join(root, "demo/exit-with-parent.cjs");
   const output = openSync(progress.logFile(name).path, "w");
-  const child = spawn(process.execPath, ["--require", guard, ...args], { cwd: root, env: childEnv, stdio: ["ignore", output, output, "ipc"], detached: true });
+  const child = spawn(process.execPath, ["--require", guard, ...args], {
+    cwd: root,
+    env: childEnv,
+    stdio: ["ignore", output, output, "ipc"],
+    detached: true,
+  });
   closeSync(output);
   child.on("exit", (code, signal) => {
     if (!shuttingDown) {
@@ -160,7 +174,8 @@ function newestSourceMtime(dirs: string[]): number {
 /** Null when the last build is newer than every source; otherwise the running `next build`, its output in a log file. */
 function buildWebIfStale(): Promise<void> | null {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"])) return null;
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"]))
+    return null;
   const output = openSync(progress.logFile("build").path, "w");
   const build = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
@@ -270,7 +285,10 @@ async function main(): Promise<void> {
     fleetLines = simulator.scenarios.map((line) => `    - ${line}`);
   }
 
-  runChild("web server", ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-H", env.HOST, "-p", String(env.PORT)], { ...webEnv, DATABASE_POOL_MAX: "3" });
+  runChild("web server", ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-H", env.HOST, "-p", String(env.PORT)], {
+    ...webEnv,
+    DATABASE_POOL_MAX: "3",
+  });
   await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
   progress.done("web", `http://${env.HOST}:${env.PORT}`);
   console.log(`\nLinkscope is running at http://${env.HOST}:${env.PORT}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -5,11 +5,17 @@ import { awsPresenceEvent } from "./live-ingest.ts";
 test.describe("as an admin", () => {
   test.use(asRole("admin"));
 
-  test("creates an ingest token in the UI, sends an event with it, revokes it, and the same request is refused", async ({ page, baseURL }) => {
+  test("creates an ingest token in the UI, sends an event with it, revokes it, and the same request is refused", async ({
+    page,
+    baseURL,
+  }) => {
     if (!baseURL) throw new Error("baseURL is not configured");
     const label = `e2e webhook ${randomUUID().slice(0, 8)}`;
     await page.goto("/admin/ingest-tokens");
-    await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Ingest tokens" })).toHaveAttribute("aria-current", "page");
+    await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Ingest tokens" })).toHaveAttribute(
+      "aria-current",
+      "page",
+    );
     await page.getByLabel("Source").selectOption("aws-iot");
     await page.getByLabel("Label").fill(label);
     await page.getByRole("button", { name: "Create ingest token" }).click();
@@ -29,7 +35,8 @@ test.describe("as an admin", () => {
 
     const sender = await createApiClient(baseURL, null);
     const event = awsPresenceEvent(`ingest-token-e2e-${randomUUID()}`, "connected", new Date());
-    const send = (source: string) => sender.post(`/api/v1/ingest/${source}`, { data: [event], headers: { authorization: `Bearer ${token}` } });
+    const send = (source: string) =>
+      sender.post(`/api/v1/ingest/${source}`, { data: [event], headers: { authorization: `Bearer ${token}` } });
     const accepted = await send("aws-iot");
     expect(accepted.status()).toBe(200);
     expect(await accepted.json()).toMatchObject({ accepted: 1, rejected: 0 });
@@ -54,7 +61,11 @@ test.describe("as an admin", () => {
     const events = [];
     for (const action of ["ingest_token.created", "ingest_token.revoked"]) {
       const audit = await page.request.get(`/api/v1/admin/audit?action=${action}`);
-      events.push(...((await audit.json()) as { events: { action: string; targetId: string | null; actorType: string }[] }).events.filter((e) => e.targetId === id));
+      events.push(
+        ...((await audit.json()) as { events: { action: string; targetId: string | null; actorType: string }[] }).events.filter(
+          (e) => e.targetId === id,
+        ),
+      );
     }
     expect(events.map((e) => [e.action, e.actorType]).sort()).toEqual([
       ["ingest_token.created", "user"],

@@ -43,7 +43,9 @@ test("admins add users, change roles and disable them; changes take effect at on
   await other.close();
 
   const admin = await createApiClient(baseURL, "admin");
-  const audit = (await (await admin.get("/api/v1/admin/audit?limit=500")).json()) as { events: { action: string; details: { email?: string } }[] };
+  const audit = (await (await admin.get("/api/v1/admin/audit?limit=500")).json()) as {
+    events: { action: string; details: { email?: string } }[];
+  };
   const actions = audit.events.filter((event) => event.details.email === email).map((event) => event.action);
   expect(actions).toEqual(expect.arrayContaining(["user.created", "user.role_changed", "user.disabled"]));
   await admin.dispose();

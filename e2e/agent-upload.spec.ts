@@ -10,15 +10,37 @@ function buildExport(deviceId: string): string {
   const collector = createDiagnosticsCollector({
     deviceId,
     agentId: "e2e0upload",
-    config: { keepaliveSec: 60, initialReconnectDelayMs: 500, maxReconnectDelayMs: 60_000, deepReconnectThreshold: 5, maxReconnectAttempts: -1, enableCommandQueue: true, maxQueuedCommands: 200 },
+    config: {
+      keepaliveSec: 60,
+      initialReconnectDelayMs: 500,
+      maxReconnectDelayMs: 60_000,
+      deepReconnectThreshold: 5,
+      maxReconnectAttempts: -1,
+      enableCommandQueue: true,
+      maxQueuedCommands: 200,
+    },
     maxEventsRetained: 100,
     now: () => t,
   });
   collector.recordSystemEvent({ type: "dhcp_renewal", detail: "lease renewed on eth0" });
   t += 2_000;
-  collector.recordConnectFailure({ errorName: "CONNACK_REFUSED", errorMessage: "Connection refused: Bad username or password", connackCode: 4, protocolVersion: 4, attemptNumber: 0, deep: false });
+  collector.recordConnectFailure({
+    errorName: "CONNACK_REFUSED",
+    errorMessage: "Connection refused: Bad username or password",
+    connackCode: 4,
+    protocolVersion: 4,
+    attemptNumber: 0,
+    deep: false,
+  });
   t += 60_000;
-  collector.recordConnectFailure({ errorName: "CONNACK_REFUSED", errorMessage: "Connection refused: Bad username or password", connackCode: 4, protocolVersion: 4, attemptNumber: 6, deep: true });
+  collector.recordConnectFailure({
+    errorName: "CONNACK_REFUSED",
+    errorMessage: "Connection refused: Bad username or password",
+    connackCode: 4,
+    protocolVersion: 4,
+    attemptNumber: 6,
+    deep: true,
+  });
   return collector.exportJson();
 }
 
@@ -28,7 +50,9 @@ test("an agent export uploaded on the device page shows up as device-side contex
   await expect(panel).toContainText("has not sent agent reports");
 
   const upload = async (name: string, body: string) => {
-    await panel.getByLabel("Upload an agent export (JSON)").setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(body) });
+    await panel
+      .getByLabel("Upload an agent export (JSON)")
+      .setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(body) });
     await panel.getByRole("button", { name: "Upload", exact: true }).click();
   };
 

@@ -18,7 +18,10 @@ test.afterAll(async () => {
 test.describe("as support", () => {
   test.use(asRole("support"));
 
-  test("silences the seven flapping devices from the alerts page and the drop-rate rule resolves; schedules the nightly maintenance window", async ({ page, baseURL }) => {
+  test("silences the seven flapping devices from the alerts page and the drop-rate rule resolves; schedules the nightly maintenance window", async ({
+    page,
+    baseURL,
+  }) => {
     if (!baseURL) throw new Error("baseURL is not configured");
     // Seeds a flapping fleet through the real writer and evaluates three times: slow on a loaded machine.
     test.setTimeout(300_000);
@@ -37,7 +40,15 @@ test.describe("as support", () => {
     let ruleId: string;
     try {
       const created = await support.post("/api/v1/alerts/rules", {
-        data: { name, kind: "disconnect_rate_above", params: { threshold: 2 }, brokerNode: fleet.node, windowMinutes: 15, forSeconds: 0, clearForSeconds: 0 },
+        data: {
+          name,
+          kind: "disconnect_rate_above",
+          params: { threshold: 2 },
+          brokerNode: fleet.node,
+          windowMinutes: 15,
+          forSeconds: 0,
+          clearForSeconds: 0,
+        },
       });
       expect(created.status()).toBe(201);
       ruleId = ((await created.json()) as { rule: { id: string } }).rule.id;
@@ -60,7 +71,10 @@ test.describe("as support", () => {
     await form.getByLabel("Reason").fill(`Known flappers ${name}`);
     await form.getByRole("button", { name: "Create silence" }).click();
     await expect(form).toBeHidden();
-    const silence = page.getByRole("table", { name: "Silences" }).getByRole("row").filter({ hasText: `Known flappers ${name}` });
+    const silence = page
+      .getByRole("table", { name: "Silences" })
+      .getByRole("row")
+      .filter({ hasText: `Known flappers ${name}` });
     await expect(silence).toContainText("7 devices");
     await expect(silence).toContainText("Active");
     await page.screenshot({ path: "test-results/alert-silences.png", fullPage: true });

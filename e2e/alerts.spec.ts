@@ -40,57 +40,61 @@ test.describe.serial("channels and rules", () => {
   });
 
   test.describe("as support", () => {
-  test.use(asRole("support"));
+    test.use(asRole("support"));
 
-  test("creates a rule notifying the channel, test-fires it and finds the delivery in the history", async ({ page }) => {
-    const name = `Fleet below 1000 ${randomUUID().slice(0, 8)}`;
-    await page.goto("/");
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
-    await page.waitForURL(/\/alerts$/);
-    await page.getByRole("button", { name: "New rule" }).click();
+    test("creates a rule notifying the channel, test-fires it and finds the delivery in the history", async ({ page }) => {
+      const name = `Fleet below 1000 ${randomUUID().slice(0, 8)}`;
+      await page.goto("/");
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
+      await page.waitForURL(/\/alerts$/);
+      await page.getByRole("button", { name: "New rule" }).click();
 
-    const form = page.getByRole("region", { name: "New alert rule" });
-    await form.getByLabel("Name").fill(name);
-    await form.getByLabel("Kind").selectOption("connected_drop_percent");
-    await form.getByLabel("Drop within the window, percent").fill("150");
-    await form.getByRole("button", { name: "Create rule" }).click();
-    await expect(form.getByRole("alert")).toContainText("Drop within the window, percent: at most 100 %");
-    await page.screenshot({ path: "test-results/alerts-form.png", fullPage: true });
+      const form = page.getByRole("region", { name: "New alert rule" });
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Kind").selectOption("connected_drop_percent");
+      await form.getByLabel("Drop within the window, percent").fill("150");
+      await form.getByRole("button", { name: "Create rule" }).click();
+      await expect(form.getByRole("alert")).toContainText("Drop within the window, percent: at most 100 %");
+      await page.screenshot({ path: "test-results/alerts-form.png", fullPage: true });
 
-    await form.getByLabel("Kind").selectOption("connected_below");
-    await form.getByLabel("Fewer connected devices than").fill("1000");
-    await form.getByRole("checkbox", { name: new RegExp(`^${channelName}`) }).check();
-    await form.getByRole("button", { name: "Create rule" }).click();
-    await expect(form).toBeHidden();
+      await form.getByLabel("Kind").selectOption("connected_below");
+      await form.getByLabel("Fewer connected devices than").fill("1000");
+      await form.getByRole("checkbox", { name: new RegExp(`^${channelName}`) }).check();
+      await form.getByRole("button", { name: "Create rule" }).click();
+      await expect(form).toBeHidden();
 
-    const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
-    await expect(row.getByTestId("rule-channels")).toHaveText(channelName);
-    expect(await page.content()).not.toContain("secretToken");
+      const row = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
+      await expect(row.getByTestId("rule-channels")).toHaveText(channelName);
+      expect(await page.content()).not.toContain("secretToken");
 
-    const received = receiver.requests.length;
-    await row.getByRole("button", { name: "Test-fire" }).click();
-    await expect(row.getByTestId("test-fire-result")).toHaveText(`Test ${channelName}: delivered (HTTP 200)`);
-    const body = receiver.requests[received]?.body as { text: string; alert: { rule: string; status: string; threshold: number }; link: string };
-    expect(body.alert).toMatchObject({ rule: name, status: "test", threshold: 1000 });
-    expect(body.text).toContain(":test_tube: *TEST*");
-    expect(body.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(fleet|incidents)/);
-    await page.screenshot({ path: "test-results/alerts.png", fullPage: true });
+      const received = receiver.requests.length;
+      await row.getByRole("button", { name: "Test-fire" }).click();
+      await expect(row.getByTestId("test-fire-result")).toHaveText(`Test ${channelName}: delivered (HTTP 200)`);
+      const body = receiver.requests[received]?.body as {
+        text: string;
+        alert: { rule: string; status: string; threshold: number };
+        link: string;
+      };
+      expect(body.alert).toMatchObject({ rule: name, status: "test", threshold: 1000 });
+      expect(body.text).toContain(":test_tube: *TEST*");
+      expect(body.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(fleet|incidents)/);
+      await page.screenshot({ path: "test-results/alerts.png", fullPage: true });
 
-    await row.getByRole("link", { name }).click();
-    await page.waitForURL(/\/alerts\/history\?ruleId=/);
-    const history = page.getByRole("table", { name: "Alert history" });
-    await expect(history.getByRole("row").filter({ hasText: name })).toContainText(`${channelName} (webhook): delivered (HTTP 200)`);
-    await expect(history.getByRole("row").filter({ hasText: name })).toContainText("test");
-    await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
+      await row.getByRole("link", { name }).click();
+      await page.waitForURL(/\/alerts\/history\?ruleId=/);
+      const history = page.getByRole("table", { name: "Alert history" });
+      await expect(history.getByRole("row").filter({ hasText: name })).toContainText(`${channelName} (webhook): delivered (HTTP 200)`);
+      await expect(history.getByRole("row").filter({ hasText: name })).toContainText("test");
+      await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
 
-    await page.goto("/alerts");
-    const again = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
-    await again.getByRole("button", { name: "Disable" }).click();
-    await expect(again.getByText("Disabled", { exact: true })).toBeVisible();
-    await again.getByRole("button", { name: "Delete" }).click();
-    await again.getByRole("button", { name: "Confirm delete" }).click();
-    await expect(page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name })).toHaveCount(0);
-  });
+      await page.goto("/alerts");
+      const again = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });
+      await again.getByRole("button", { name: "Disable" }).click();
+      await expect(again.getByText("Disabled", { exact: true })).toBeVisible();
+      await again.getByRole("button", { name: "Delete" }).click();
+      await again.getByRole("button", { name: "Confirm delete" }).click();
+      await expect(page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name })).toHaveCount(0);
+    });
   });
 });
 
@@ -103,11 +107,15 @@ test.describe("as a viewer", () => {
     const hookName = `Viewer hook ${randomUUID().slice(0, 8)}`;
     const name = `Offline too long ${randomUUID().slice(0, 8)}`;
     try {
-      const channel = await admin.post("/api/v1/alerts/channels", { data: { name: hookName, type: "webhook", secrets: { url: receiver.url } } });
+      const channel = await admin.post("/api/v1/alerts/channels", {
+        data: { name: hookName, type: "webhook", secrets: { url: receiver.url } },
+      });
       expect(channel.status()).toBe(201);
       const { channel: created } = (await channel.json()) as { channel: { id: string; secrets: { url: string } } };
       expect(created.secrets.url).toBe(`${new URL(receiver.url).origin}/…1234`);
-      expect((await support.post("/api/v1/alerts/channels", { data: { name: "x", type: "webhook", secrets: { url: receiver.url } } })).status()).toBe(403);
+      expect(
+        (await support.post("/api/v1/alerts/channels", { data: { name: "x", type: "webhook", secrets: { url: receiver.url } } })).status(),
+      ).toBe(403);
       const made = await support.post("/api/v1/alerts/rules", {
         data: { name, kind: "device_offline_longer", params: { threshold: 60 }, forSeconds: 0, channelIds: [created.id] },
       });
@@ -121,7 +129,7 @@ test.describe("as a viewer", () => {
       await expect(page.getByRole("button", { name: "New rule" })).toHaveCount(0);
       await expect(row.getByRole("button")).toHaveCount(0);
 
-      const listed = (await (await viewer.get("/api/v1/alerts/rules")).text());
+      const listed = await (await viewer.get("/api/v1/alerts/rules")).text();
       expect(listed).toContain(name);
       expect(listed).not.toContain("secretToken");
       expect((await viewer.patch(`/api/v1/alerts/rules/${rule.id}`, { data: { enabled: false } })).status()).toBe(403);

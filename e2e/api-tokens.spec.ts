@@ -96,7 +96,9 @@ test("guessing tokens is rate-limited with 429", async ({ baseURL }) => {
 test("passwords, password hashes and tokens never appear in API responses or the server log", async ({ request }) => {
   const secrets = [...created, ...(["viewer", "support", "admin"] as const).map((role) => credentialsFor(role).password)];
   expect(secrets.length).toBeGreaterThanOrEqual(5);
-  const responses = await Promise.all(["/api/v1/admin/users", "/api/v1/admin/tokens", "/api/v1/admin/audit?limit=500", "/api/v1/me"].map((path) => request.get(path)));
+  const responses = await Promise.all(
+    ["/api/v1/admin/users", "/api/v1/admin/tokens", "/api/v1/admin/audit?limit=500", "/api/v1/me"].map((path) => request.get(path)),
+  );
   for (const response of responses) {
     expect(response.status()).toBe(200);
     const text = await response.text();

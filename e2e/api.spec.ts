@@ -34,7 +34,11 @@ test("unknown devices and routes answer 404 with the error shape", async ({ requ
   const device = await request.get(`/api/v1/devices/${encodeURIComponent("no such device")}/events`);
   expect(device.status()).toBe(404);
   expect(await device.json()).toEqual({
-    error: { code: "device_not_found", message: 'No device with ID "no such device" has reported any events.', details: { deviceId: "no such device" } },
+    error: {
+      code: "device_not_found",
+      message: 'No device with ID "no such device" has reported any events.',
+      details: { deviceId: "no such device" },
+    },
   });
 
   const route = await request.get("/api/v1/nothing-here");
@@ -89,7 +93,10 @@ test("health reports the database and a stopped ingest worker", async ({ request
   const health = await request.get("/api/health");
   expect(health.status()).toBe(200);
   // The only worker that ever ran is the live fleet's, stopped in global setup before the server started.
-  const body = (await health.json()) as { worker: { lastEventAt: string; heartbeatAt: string }; sources: { status: string; workers: number; lastCommitAt: string | null }[] };
+  const body = (await health.json()) as {
+    worker: { lastEventAt: string; heartbeatAt: string };
+    sources: { status: string; workers: number; lastCommitAt: string | null }[];
+  };
   expect(body).toEqual({
     ok: false,
     db: true,

@@ -28,7 +28,9 @@ export async function seedCohortFleet(db: Db, now: number): Promise<void> {
     { firmware: COHORT_BAD_FIRMWARE, everyMs: 3 * HOUR },
     { firmware: COHORT_SAME_FIRMWARE, everyMs: 6 * HOUR },
   ];
-  const devices = versions.flatMap((version, v) => Array.from({ length: PER_VERSION }, (_, i) => ({ id: `cohort-e2e-${v}-${String(i).padStart(2, "0")}`, ...version })));
+  const devices = versions.flatMap((version, v) =>
+    Array.from({ length: PER_VERSION }, (_, i) => ({ id: `cohort-e2e-${v}-${String(i).padStart(2, "0")}`, ...version })),
+  );
   const rollout = devices.filter((device) => device.firmware === COHORT_BASE_FIRMWARE && Number(device.id.slice(-2)) % 2 === 0);
   const events = devices.flatMap((device, index) => {
     const plans = rollout.includes(device)
@@ -36,7 +38,17 @@ export async function seedCohortFleet(db: Db, now: number): Promise<void> {
           { from, to: moved, dropEveryMs: device.everyMs, reasons: ["connection_lost"] as const },
           { from: moved, to, dropEveryMs: device.everyMs / 2, reasons: ["keepalive_timeout"] as const },
         ]
-      : [{ from, to, dropEveryMs: device.everyMs, reasons: device.firmware === COHORT_BAD_FIRMWARE ? (["connection_lost", "keepalive_timeout"] as const) : (["connection_lost"] as const) }];
+      : [
+          {
+            from,
+            to,
+            dropEveryMs: device.everyMs,
+            reasons:
+              device.firmware === COHORT_BAD_FIRMWARE
+                ? (["connection_lost", "keepalive_timeout"] as const)
+                : (["connection_lost"] as const),
+          },
+        ];
     return planDeviceEvents(device.id, plans, { source: "cohort-e2e", offsetMs: index * 7 * 60_000 });
   });
   for (let i = 0; i < events.length; i += 1000) await recordIngestBatch(db, { events: events.slice(i, i + 1000) });

@@ -23,7 +23,9 @@ test("the cohort view flags the firmware seeded with twice the drop rate, not th
 
   // The bad version: worse, and the reason behind it named first.
   await row(COHORT_BAD_FIRMWARE).getByRole("button", { name: COHORT_BAD_FIRMWARE }).click();
-  await expect(section.getByRole("region", { name: `${COHORT_BAD_FIRMWARE} against the rest` })).toContainText("Worse", { timeout: 90_000 });
+  await expect(section.getByRole("region", { name: `${COHORT_BAD_FIRMWARE} against the rest` })).toContainText("Worse", {
+    timeout: 90_000,
+  });
   await expect(section.getByRole("table", { name: "Reasons that differ most" }).getByRole("row").nth(1)).toContainText("keepalive_timeout");
 });
 
@@ -33,7 +35,12 @@ test("the rollout view shows the version whose devices drop more after their own
   await section.getByRole("button", { name: "Firmware rollout" }).click();
   await expect(section.getByLabel("Version")).toHaveValue(COHORT_ROLLOUT_FIRMWARE, { timeout: 90_000 });
   await expect(section).toContainText(`Worse after the move to ${COHORT_ROLLOUT_FIRMWARE}`, { timeout: 90_000 });
-  await expect(section.getByRole("table", { name: "Devices after the move" }).getByRole("link", { name: /^cohort-e2e-0-/ }).first()).toBeVisible();
+  await expect(
+    section
+      .getByRole("table", { name: "Devices after the move" })
+      .getByRole("link", { name: /^cohort-e2e-0-/ })
+      .first(),
+  ).toBeVisible();
 });
 
 test.describe("on a phone", () => {

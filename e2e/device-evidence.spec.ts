@@ -1,4 +1,10 @@
-import { EVIDENCE_FIXTURES, JOURNAL_FIXTURE_DROPS, readEvidenceFixture, readShiftedFixture, shiftEvidenceTimes } from "@/lib/testing/evidence-fixtures.ts";
+import {
+  EVIDENCE_FIXTURES,
+  JOURNAL_FIXTURE_DROPS,
+  readEvidenceFixture,
+  readShiftedFixture,
+  shiftEvidenceTimes,
+} from "@/lib/testing/evidence-fixtures.ts";
 import { asRole, expect, test, type Page } from "./fixtures.ts";
 import { COLLECTOR_EVIDENCE_DEVICE_ID, HOME_ASSISTANT_EVIDENCE_DEVICE_ID, JOURNAL_EVIDENCE_DEVICE_ID } from "./device-evidence-seed.ts";
 
@@ -9,7 +15,9 @@ const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
 
 async function uploadEvidence(page: Page, name: string, body: string): Promise<void> {
   const panel = page.getByRole("region", { name: "Signal and device logs" });
-  await panel.getByLabel(/^Upload device evidence/).setInputFiles({ name, mimeType: name.endsWith(".json") ? "application/json" : "text/plain", buffer: Buffer.from(body) });
+  await panel
+    .getByLabel(/^Upload device evidence/)
+    .setInputFiles({ name, mimeType: name.endsWith(".json") ? "application/json" : "text/plain", buffer: Buffer.from(body) });
   await panel.getByRole("button", { name: "Upload", exact: true }).click();
 }
 
@@ -27,14 +35,24 @@ test("a collector export uploaded on the device page explains its drops", async 
 
   await uploadEvidence(page, "mqtt_diagnostics.json", body);
   await expect(panel.getByRole("status")).toHaveText("Read as collector export: imported 0 of 17 events (17 already known).");
-  await uploadEvidence(page, "broken.json", JSON.stringify({ metrics: { total_connection_drops: 1 }, recent_drops: [{ error_name: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP" }] }));
+  await uploadEvidence(
+    page,
+    "broken.json",
+    JSON.stringify({ metrics: { total_connection_drops: 1 }, recent_drops: [{ error_name: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP" }] }),
+  );
   await expect(panel.getByRole("status")).toContainText("Not a collector export: recent_drops.0.timestamp");
 });
 
 test("a Home Assistant diagnostics download finds the server's 20-minute timer", async ({ page }) => {
   await page.goto(devicePath(HOME_ASSISTANT_EVIDENCE_DEVICE_ID));
-  await uploadEvidence(page, "config_entry-navien_nwp500-01JDX4Q6V8ZJ3K2M9N7P5R1T0B.json", readShiftedFixture(EVIDENCE_FIXTURES.homeAssistant, Date.now() - HOUR));
-  await expect(page.getByRole("region", { name: "Signal and device logs" }).getByRole("status")).toHaveText("Read as Home Assistant diagnostics: imported 19 of 19 events (0 already known).");
+  await uploadEvidence(
+    page,
+    "config_entry-navien_nwp500-01JDX4Q6V8ZJ3K2M9N7P5R1T0B.json",
+    readShiftedFixture(EVIDENCE_FIXTURES.homeAssistant, Date.now() - HOUR),
+  );
+  await expect(page.getByRole("region", { name: "Signal and device logs" }).getByRole("status")).toHaveText(
+    "Read as Home Assistant diagnostics: imported 19 of 19 events (0 already known).",
+  );
   await expect(page.getByTestId("verdict")).toContainText(/Drops every 20 ± 0 min/);
   await page.screenshot({ path: "test-results/device-evidence-home-assistant.png", fullPage: true });
 });
@@ -45,13 +63,20 @@ test("a journal upload names the system event behind the broker's drops", async 
   expect(answer.ok()).toBe(true);
   const { events } = (await answer.json()) as { events: { kind: string; occurredAt: string }[] };
   const lastDrop = Math.max(...events.filter((event) => event.kind === "disconnected").map((event) => Date.parse(event.occurredAt)));
-  const journal = shiftEvidenceTimes(readEvidenceFixture(EVIDENCE_FIXTURES.journal), lastDrop - Date.parse(JOURNAL_FIXTURE_DROPS.at(-1) ?? ""));
+  const journal = shiftEvidenceTimes(
+    readEvidenceFixture(EVIDENCE_FIXTURES.journal),
+    lastDrop - Date.parse(JOURNAL_FIXTURE_DROPS.at(-1) ?? ""),
+  );
 
   await page.goto(devicePath(JOURNAL_EVIDENCE_DEVICE_ID));
   await uploadEvidence(page, "journal.log", journal);
-  await expect(page.getByRole("region", { name: "Signal and device logs" }).getByRole("status")).toContainText(/^Read as system log: 90 lines, \d+ system events, imported \d+ of \d+ events \(0 already known\)/);
+  await expect(page.getByRole("region", { name: "Signal and device logs" }).getByRole("status")).toContainText(
+    /^Read as system log: 90 lines, \d+ system events, imported \d+ of \d+ events \(0 already known\)/,
+  );
   const steps = page.getByRole("list", { name: "Resolution steps: Drops during device system events" });
   await expect(steps).toBeVisible();
-  await expect(page.getByTestId("verdict")).toContainText("5 of 5 drops came within 2 min of a system event the device reported (Wi-Fi disconnect");
+  await expect(page.getByTestId("verdict")).toContainText(
+    "5 of 5 drops came within 2 min of a system event the device reported (Wi-Fi disconnect",
+  );
   await page.screenshot({ path: "test-results/device-evidence-journal.png", fullPage: true });
 });

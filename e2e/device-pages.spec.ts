@@ -21,7 +21,9 @@ test("search from the overview leads to the device, its keepalive drop and the r
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(KEEPALIVE_DEVICE_ID);
   await expect(page.getByText("Online", { exact: true }).first()).toBeVisible();
 
-  const marker = page.getByRole("button", { name: /^Disconnected at .*: Keepalive timeout \(keepalive_timeout\), code emqx:keepalive_timeout$/ });
+  const marker = page.getByRole("button", {
+    name: /^Disconnected at .*: Keepalive timeout \(keepalive_timeout\), code emqx:keepalive_timeout$/,
+  });
   await expect(marker).toHaveCount(1);
   await marker.hover();
   const tooltip = page.getByRole("tooltip");
@@ -57,7 +59,8 @@ test("the most-dropping table links to device pages", async ({ page }) => {
 });
 
 test("live views refetch when new events arrive", async ({ page, request }) => {
-  const isOk = (part: string) => (response: { url(): string; status(): number }) => response.url().includes(part) && response.status() === 200;
+  const isOk = (part: string) => (response: { url(): string; status(): number }) =>
+    response.url().includes(part) && response.status() === 200;
   const db = openE2eDatabase();
   const token = await createAwsIngestToken(db);
   await db.$disconnect();

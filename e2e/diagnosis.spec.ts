@@ -29,7 +29,12 @@ test("a device sharing its client ID names both addresses", async ({ page }) => 
   await expect(verdict).toContainText(`Two devices share client ID ${DUPLICATE_ID_DEVICE_ID}`);
   for (const address of DUPLICATE_ID_ADDRESSES) await expect(verdict).toContainText(address);
   await expect(verdict).toHaveClass(/verdict-critical/);
-  await expect(page.getByRole("list", { name: /Duplicate client ID/ }).getByRole("listitem").first()).toContainText("Failed");
+  await expect(
+    page
+      .getByRole("list", { name: /Duplicate client ID/ })
+      .getByRole("listitem")
+      .first(),
+  ).toContainText("Failed");
   await page.screenshot({ path: "test-results/diagnosis-duplicate-id.png", fullPage: true });
 });
 
@@ -51,7 +56,10 @@ test("a healthy device has no alarming finding, a recommended configuration and 
 test("the diagnosis API answers with findings ordered by confidence and the error shape", async ({ request }) => {
   const response = await request.get(`/api/v1/devices/${encodeURIComponent(DUPLICATE_ID_DEVICE_ID)}/diagnosis`);
   expect(response.status()).toBe(200);
-  const body = (await response.json()) as { verdict: { analyzer: string }; findings: { confidence: number; steps: { status: string }[] }[] };
+  const body = (await response.json()) as {
+    verdict: { analyzer: string };
+    findings: { confidence: number; steps: { status: string }[] }[];
+  };
   expect(body.verdict.analyzer).toBe("client-id-takeover");
   const confidences = body.findings.map((finding) => finding.confidence);
   expect([...confidences].sort((a, b) => b - a)).toEqual(confidences);

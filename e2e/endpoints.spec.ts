@@ -18,14 +18,34 @@ test.beforeAll(async () => {
   db = createDb(url, 2);
   // Seeded directly (no audited transaction): global setup's database is shared with the running server.
   const endpoint = await db.probeEndpoint.create({
-    data: { name: NAME, url: "mqtts://broker-eu.example.test:8883", intervalMinutes: 10, username: "probe", password: "seeded-Secret-42", source: "emqx", createdBy: "e2e seed", nextRunAt: new Date(Date.now() + 3_600_000) },
+    data: {
+      name: NAME,
+      url: "mqtts://broker-eu.example.test:8883",
+      intervalMinutes: 10,
+      username: "probe",
+      password: "seeded-Secret-42",
+      source: "emqx",
+      createdBy: "e2e seed",
+      nextRunAt: new Date(Date.now() + 3_600_000),
+    },
   });
   endpointId = endpoint.id;
   const now = Date.now();
   const runs = Array.from({ length: 144 }, (_, i) => {
     const at = new Date(now - i * 10 * MINUTE - 5 * MINUTE);
-    const report = buildProbeReport({ url: endpoint.url, at, stepMs: 20 + (i % 5), ...(i === 11 ? { failAt: "tls" as const, explanation: EXPLANATION } : {}) });
-    return { endpointId, startedAt: at, finishedAt: new Date(report.finishedAt), ...summarizeReport(report, null), report: toStoredReport(report) };
+    const report = buildProbeReport({
+      url: endpoint.url,
+      at,
+      stepMs: 20 + (i % 5),
+      ...(i === 11 ? { failAt: "tls" as const, explanation: EXPLANATION } : {}),
+    });
+    return {
+      endpointId,
+      startedAt: at,
+      finishedAt: new Date(report.finishedAt),
+      ...summarizeReport(report, null),
+      report: toStoredReport(report),
+    };
   });
   await db.probeRun.createMany({ data: runs });
 });

@@ -61,7 +61,11 @@ test.describe("exports and share links are not for viewers", () => {
 test.describe("share links", () => {
   test.use(asRole("support"));
 
-  test("a link opens one device without an account, reaches nothing else, and stops at once when revoked", async ({ page, browser, baseURL }) => {
+  test("a link opens one device without an account, reaches nothing else, and stops at once when revoked", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     if (!baseURL) throw new Error("baseURL is not configured");
     await page.goto(devicePath(KEEPALIVE_DEVICE_ID));
     const panel = page.getByRole("region", { name: "Share links" });

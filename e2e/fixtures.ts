@@ -30,7 +30,8 @@ const EXPECTED_CONSOLE_ERRORS: { pattern: RegExp; why: string }[] = [
 const KNOWN_BROWSER_BUGS: { pattern: RegExp; issue: string }[] = [];
 
 const isKnownBug = (text: string) => KNOWN_BROWSER_BUGS.some(({ pattern }) => pattern.test(text));
-const isExpectedConsoleError = (message: ConsoleMessage) => isKnownBug(message.text()) || EXPECTED_CONSOLE_ERRORS.some(({ pattern }) => pattern.test(message.text()));
+const isExpectedConsoleError = (message: ConsoleMessage) =>
+  isKnownBug(message.text()) || EXPECTED_CONSOLE_ERRORS.some(({ pattern }) => pattern.test(message.text()));
 
 export const test = base.extend<{ failOnBrowserErrors: void; allowedConsoleErrors: RegExp[] }>({
   /** Console errors a spec provokes on purpose (e.g. a CSP violation it injects), with `test.use` and a reason. */
@@ -43,7 +44,13 @@ export const test = base.extend<{ failOnBrowserErrors: void; allowedConsoleError
       const ours = (url: string) => !baseURL || url === "" || new URL(url).origin === new URL(baseURL).origin;
       context.on("console", (message) => {
         const at = message.location().url;
-        if (message.type() === "error" && ours(at) && !isExpectedConsoleError(message) && !allowedConsoleErrors.some((pattern) => pattern.test(message.text()))) errors.push(`console error at ${at}: ${message.text()}`);
+        if (
+          message.type() === "error" &&
+          ours(at) &&
+          !isExpectedConsoleError(message) &&
+          !allowedConsoleErrors.some((pattern) => pattern.test(message.text()))
+        )
+          errors.push(`console error at ${at}: ${message.text()}`);
       });
       context.on("weberror", (webError) => {
         const error = webError.error();
@@ -65,7 +72,11 @@ export const anonymous = { storageState: { cookies: [], origins: [] } };
 export const credentialsFor = (role: Role) => readE2eCredentials()[role];
 
 /** An API client signed in as `role`, or anonymous with `null`. Dispose it when done. */
-export async function createApiClient(baseURL: string, role: Role | null, extraHTTPHeaders?: Record<string, string>): Promise<APIRequestContext> {
+export async function createApiClient(
+  baseURL: string,
+  role: Role | null,
+  extraHTTPHeaders?: Record<string, string>,
+): Promise<APIRequestContext> {
   return playwrightRequest.newContext({
     baseURL,
     // Explicitly empty for anonymous: new contexts otherwise inherit the config's signed-in storageState.

@@ -11,7 +11,12 @@ export const DUPLICATE_ID_ADDRESSES = ["10.0.0.4", "10.0.0.9"] as const;
 const HOUR = 3_600_000;
 
 /** The history's broker restart cuts every connected history device (about a dozen) within seconds. */
-export const INCIDENT_DETECTION_THRESHOLDS: DetectionThresholds = { minDevices: 10, minFleetFraction: 0, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
+export const INCIDENT_DETECTION_THRESHOLDS: DetectionThresholds = {
+  minDevices: 10,
+  minFleetFraction: 0,
+  windowMs: 2 * 60_000,
+  quietMs: 5 * 60_000,
+};
 
 /**
  * Simulated fleet history for the diagnosis tests: two fault devices plus a dozen healthy ones (renamed so the
@@ -30,5 +35,6 @@ export async function seedFleetHistory(db: Db, now: number): Promise<void> {
   const to = new Date(now - 25 * HOUR);
   const from = new Date(to.getTime() - 3 * 24 * HOUR);
   const result = await backfillFleetHistory(db, { devices: selectHistoryDevices(), from, to });
-  if (result.deadLetters > 0 || result.inserted === 0) throw new Error(`fleet history: ${result.inserted} events stored, ${result.deadLetters} rejected`);
+  if (result.deadLetters > 0 || result.inserted === 0)
+    throw new Error(`fleet history: ${result.inserted} events stored, ${result.deadLetters} rejected`);
 }

@@ -40,12 +40,16 @@ test("fleet views: range and filter in the URL survive a reload; a reason drills
   await expect(affected.getByRole("row")).toHaveCount(2);
 
   await device.click();
-  await page.waitForURL((url) => url.pathname === `/devices/${PERIODIC_DEVICE_ID}` && url.searchParams.has("from") && url.searchParams.has("to"));
+  await page.waitForURL(
+    (url) => url.pathname === `/devices/${PERIODIC_DEVICE_ID}` && url.searchParams.has("from") && url.searchParams.has("to"),
+  );
 });
 
 test("the fleet page shows flapping, offline-longest and new-code panels from the seeded data", async ({ page }) => {
   await page.goto("/fleet?range=7d");
-  await expect(page.getByRole("table", { name: "Flapping devices" }).getByRole("link", { name: PERIODIC_DEVICE_ID, exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Flapping devices" }).getByRole("link", { name: PERIODIC_DEVICE_ID, exact: true }),
+  ).toBeVisible();
   await expect(page.getByRole("table", { name: "Devices offline longest" }).getByRole("row")).not.toHaveCount(0);
   await expect(page.getByRole("table", { name: "New codes" })).toContainText("emqx:");
 });
@@ -84,7 +88,11 @@ test("fleet APIs reject bad dates and ranges over 90 days with a readable 400", 
 });
 
 test("fleet views: a range that cannot be shown gets one explanation and a way back, not five failing panels", async ({ page }) => {
-  for (const query of ["from=garbage&to=2026-11-02T00:00:00Z", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from=2025-01-01&to=2026-11-01"]) {
+  for (const query of [
+    "from=garbage&to=2026-11-02T00:00:00Z",
+    "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z",
+    "from=2025-01-01&to=2026-11-01",
+  ]) {
     await page.goto(`/fleet?${query}&firmware=x`);
     // Within the page: Next's route announcer is an alert of its own.
     const alerts = page.getByRole("main").getByRole("alert");
@@ -100,7 +108,8 @@ test("fleet views: a range that cannot be shown gets one explanation and a way b
 
 test("fleet views: a date typed without a time or zone is midnight in the viewer's time zone", async ({ page }) => {
   const today = new Date();
-  const day = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+  const day = (date: Date) =>
+    `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
   const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
   await page.goto(`/fleet?from=${day(yesterday)}&to=${day(today)}`);
   await expect(page.getByTestId("connected-chart")).toBeVisible();

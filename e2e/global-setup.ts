@@ -93,7 +93,8 @@ async function signInEachRole(credentials: E2eCredentials): Promise<void> {
       const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
       const response = await context.post("/api/auth/callback/credentials", { form: { csrfToken, ...credentials[role], json: "true" } });
       const me = await context.get("/api/v1/me");
-      if (!response.ok() || me.status() !== 200) throw new Error(`e2e: signing in as ${role} failed (${response.status()}, /api/v1/me ${me.status()})`);
+      if (!response.ok() || me.status() !== 200)
+        throw new Error(`e2e: signing in as ${role} failed (${response.status()}, /api/v1/me ${me.status()})`);
       await context.storageState({ path: storageStatePath(role) });
     } finally {
       await context.dispose();
@@ -105,11 +106,18 @@ async function seedDatabase(database: TestDatabase): Promise<void> {
   const now = Date.now();
   await seedFleetHistory(database.db, now);
   // What the worker's periodic job would have found: the history's broker restart becomes one incident.
-  await runIncidentDetection(database.db, { from: new Date(now - 30 * 24 * 3_600_000), to: new Date(now), now: new Date(now), thresholds: INCIDENT_DETECTION_THRESHOLDS });
+  await runIncidentDetection(database.db, {
+    from: new Date(now - 30 * 24 * 3_600_000),
+    to: new Date(now),
+    now: new Date(now),
+    thresholds: INCIDENT_DETECTION_THRESHOLDS,
+  });
   const events = [...buildSeedEvents(now), ...buildHostileEvents(now)];
   const result = await recordIngestBatch(database.db, {
     events,
-    deadLetters: [{ source: "emqx", topic: "$SYS/brokers/emqx@10.0.0.5/clients/x/connected", error: "payload is not JSON", payload: "{not json" }],
+    deadLetters: [
+      { source: "emqx", topic: "$SYS/brokers/emqx@10.0.0.5/clients/x/connected", error: "payload is not JSON", payload: "{not json" },
+    ],
   });
   if (result.inserted !== events.length) {
     throw new Error(`seeding stored ${result.inserted} of ${events.length} events (${result.duplicates} duplicates)`);
@@ -130,7 +138,11 @@ function buildApp(databaseUrl: string): void {
 }
 
 /** Also used by specs that need a second server with other settings (e2e/oidc-sign-in.spec.ts). */
-export async function startServer(databaseUrl: string, logPath: string, { port = E2E_PORT, env = {} }: { port?: number; env?: Record<string, string> } = {}): Promise<ChildProcess> {
+export async function startServer(
+  databaseUrl: string,
+  logPath: string,
+  { port = E2E_PORT, env = {} }: { port?: number; env?: Record<string, string> } = {},
+): Promise<ChildProcess> {
   const log = createWriteStream(logPath);
   const server = spawn(process.execPath, ["--import", "tsx", WEB_SERVER, "-H", E2E_HOST, "-p", String(port)], {
     env: {

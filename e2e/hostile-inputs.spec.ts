@@ -40,7 +40,12 @@ test("HTML and script in device IDs and payloads render as text on every page th
 
 test("search strings with SQL syntax are matched literally and change nothing", async ({ request }) => {
   const before = await (await request.get("/api/v1/fleet/summary")).json();
-  for (const query of ["' OR '1'='1", "'; DROP TABLE devices; --", "%' UNION SELECT id FROM users --", "\\'; DELETE FROM connection_events; --"]) {
+  for (const query of [
+    "' OR '1'='1",
+    "'; DROP TABLE devices; --",
+    "%' UNION SELECT id FROM users --",
+    "\\'; DELETE FROM connection_events; --",
+  ]) {
     const response = await request.get(`/api/v1/devices?${new URLSearchParams({ query })}`);
     expect(response.status()).toBe(200);
     expect((await response.json()).devices).toEqual([]);

@@ -27,7 +27,12 @@ export function buildHostileEvents(now: number): ConnectionEvent[] {
       reason: "connected",
       initiator: "client",
       dedupeKey: computeDedupeKey("e2e-hostile", [HOSTILE_DEVICE_ID, "connected", connectedAt]),
-      raw: { clientid: HOSTILE_DEVICE_ID, username: HOSTILE_USERNAME, connected_at: connectedAt, note: "</pre><script>window.__xss='raw'</script>" },
+      raw: {
+        clientid: HOSTILE_DEVICE_ID,
+        username: HOSTILE_USERNAME,
+        connected_at: connectedAt,
+        note: "</pre><script>window.__xss='raw'</script>",
+      },
     },
     {
       ...base,

@@ -12,7 +12,9 @@ test("support declares an incident from a window; a window without drops says so
   await form.getByLabel("From (UTC)").fill("2020-01-01T00:00");
   await form.getByLabel("To (UTC)").fill("2020-01-01T01:00");
   await form.getByRole("button", { name: "Create incident" }).click();
-  await expect(page.getByRole("region", { name: "Declare an incident" }).getByRole("alert")).toHaveText("No device dropped in that window with that filter.");
+  await expect(page.getByRole("region", { name: "Declare an incident" }).getByRole("alert")).toHaveText(
+    "No device dropped in that window with that filter.",
+  );
   await page.screenshot({ path: "test-results/incidents-declare.png", fullPage: true });
 
   const title = `E2E manual incident ${randomUUID().slice(0, 8)}`;
@@ -25,7 +27,11 @@ test("support declares an incident from a window; a window without drops says so
   await expect(page.getByTestId("incident-summary")).toContainText("declared by");
 });
 
-test("an incident link opens the incident without an account, reaches nothing else, and answers 410 once revoked", async ({ page, browser, baseURL }) => {
+test("an incident link opens the incident without an account, reaches nothing else, and answers 410 once revoked", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   // About fifteen server-rendered navigations and three full-page screenshots: on a loaded 2-core machine this
   // outlasted the default timeout while every step was still making progress.
   test.slow();

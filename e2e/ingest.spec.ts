@@ -16,7 +16,9 @@ test("the ingest page imports an uploaded Mosquitto log with progress and lists 
   await page.goto("/ingest");
   await expect(page.getByRole("heading", { name: "Ingest health", level: 1 })).toBeVisible();
   const form = page.getByRole("form", { name: "Import a log file" });
-  await form.locator('input[type="file"]').setInputFiles({ name: `mosquitto-${tag}.log`, mimeType: "text/plain", buffer: Buffer.from(log) });
+  await form
+    .locator('input[type="file"]')
+    .setInputFiles({ name: `mosquitto-${tag}.log`, mimeType: "text/plain", buffer: Buffer.from(log) });
   await form.getByRole("combobox").selectOption("mosquitto");
   await form.getByRole("button", { name: "Import" }).click();
   await expect(form.getByRole("status")).toContainText("Done: 4 records · 2 new · 0 duplicate · 1 rejected");
@@ -31,16 +33,23 @@ test("the ingest page imports an uploaded Mosquitto log with progress and lists 
   await expect(deadLetters.getByRole("row").filter({ hasText: tag }).first()).toContainText("log line contains control characters");
 
   // Support discards what this import could not read; other dead letters stay.
-  const recent = page.getByRole("table", { name: "Recent imports" }).getByRole("row").filter({ hasText: `mosquitto-${tag}.log` });
+  const recent = page
+    .getByRole("table", { name: "Recent imports" })
+    .getByRole("row")
+    .filter({ hasText: `mosquitto-${tag}.log` });
   await recent.getByRole("button", { name: "Discard 1 dead letter" }).click();
   await expect(recent).toContainText("none open");
   await expect(deadLetters.getByRole("row").filter({ hasText: tag })).toHaveCount(0);
-  await expect(page.getByRole("table", { name: "Ingest health per source" }).getByRole("cell", { name: "mosquitto", exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Ingest health per source" }).getByRole("cell", { name: "mosquitto", exact: true }),
+  ).toBeVisible();
   const device = await page.request.get(`/api/v1/devices/${encodeURIComponent(`e2e-${tag}`)}`);
   expect(await device.json()).toMatchObject({ device: { state: "offline", lastCode: "mosquitto:exceeded-timeout" } });
 });
 
-test("an import is checked before it starts: binaries refused, the right format suggested, the first records previewed", async ({ page }) => {
+test("an import is checked before it starts: binaries refused, the right format suggested, the first records previewed", async ({
+  page,
+}) => {
   await page.goto("/ingest");
   const form = page.getByRole("form", { name: "Import a log file" });
   const file = form.locator('input[type="file"]');
@@ -53,7 +62,15 @@ test("an import is checked before it starts: binaries refused, the right format 
   await expect(form.getByRole("button", { name: "Import" })).toBeDisabled();
 
   const tag = randomUUID().slice(0, 8);
-  const presence = { clientId: `aws-${tag}`, timestamp: 1800000000000, eventType: "connected", sessionIdentifier: randomUUID(), principalIdentifier: "p", ipAddress: "192.0.2.1", versionNumber: 0 };
+  const presence = {
+    clientId: `aws-${tag}`,
+    timestamp: 1800000000000,
+    eventType: "connected",
+    sessionIdentifier: randomUUID(),
+    principalIdentifier: "p",
+    ipAddress: "192.0.2.1",
+    versionNumber: 0,
+  };
   await file.setInputFiles({ name: "presence.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(presence)) });
   await expect(form.getByText("The mosquitto format reads no events from the file")).toBeVisible();
   await expect(form.getByRole("button", { name: "Import" })).toBeDisabled();

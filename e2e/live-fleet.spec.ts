@@ -11,7 +11,12 @@ test("the live simulator's retry-loop plug is diagnosed as a reconnect storm wit
   await expect(verdict).toContainText("Reconnect storm without backoff");
   await expect(verdict).toContainText(/median gap 2\d\d ms/);
   await expect(verdict).toHaveClass(/verdict-critical/);
-  await expect(page.getByRole("list", { name: /^Resolution steps: Reconnect storm without backoff/ }).getByRole("listitem").first()).toContainText("Failed");
+  await expect(
+    page
+      .getByRole("list", { name: /^Resolution steps: Reconnect storm without backoff/ })
+      .getByRole("listitem")
+      .first(),
+  ).toContainText("Failed");
 });
 
 test("the live simulator's valve with a wrong password is diagnosed as authentication failures", async ({ page }) => {

@@ -12,7 +12,9 @@ export const LIVE_BAD_AUTH_DEVICE_ID = "valve-badauth-01";
 export async function runLiveFleetForE2e(db: Db): Promise<void> {
   const planned = LIVE_FLEET_PLAN.expectations.map((expectation) => expectation.deviceId);
   if (!planned.includes(LIVE_STORM_DEVICE_ID) || !planned.includes(LIVE_BAD_AUTH_DEVICE_ID)) {
-    throw new Error(`e2e: the live fleet plan no longer runs ${LIVE_STORM_DEVICE_ID} and ${LIVE_BAD_AUTH_DEVICE_ID}: ${planned.join(", ")}`);
+    throw new Error(
+      `e2e: the live fleet plan no longer runs ${LIVE_STORM_DEVICE_ID} and ${LIVE_BAD_AUTH_DEVICE_ID}: ${planned.join(", ")}`,
+    );
   }
   const log = createLogger("e2e-live-fleet");
   log.level = "warn";

@@ -21,7 +21,12 @@ let versionNumber = 0;
 const sessions = new Map<string, number>();
 
 /** An AWS IoT presence event, as its IoT rule would POST it; a disconnect closes the device's last connect's session. */
-export function awsPresenceEvent(deviceId: string, eventType: "connected" | "disconnected", at: Date, disconnectReason = "CONNECTION_LOST") {
+export function awsPresenceEvent(
+  deviceId: string,
+  eventType: "connected" | "disconnected",
+  at: Date,
+  disconnectReason = "CONNECTION_LOST",
+) {
   // AWS pairs a disconnect with its connect by session identifier and versionNumber (one per connection).
   if (eventType === "connected" || !sessions.has(deviceId)) sessions.set(deviceId, ++versionNumber);
   const version = sessions.get(deviceId) ?? 0;
@@ -36,7 +41,11 @@ export function awsPresenceEvent(deviceId: string, eventType: "connected" | "dis
   };
 }
 
-export async function postAwsPresence(request: APIRequestContext, token: string, events: unknown[]): Promise<{ accepted: number; rejected: number }> {
+export async function postAwsPresence(
+  request: APIRequestContext,
+  token: string,
+  events: unknown[],
+): Promise<{ accepted: number; rejected: number }> {
   const response = await request.post("/api/v1/ingest/aws-iot", { data: events, headers: { authorization: `Bearer ${token}` } });
   if (!response.ok()) throw new Error(`ingest answered ${response.status()}: ${await response.text()}`);
   return (await response.json()) as { accepted: number; rejected: number };

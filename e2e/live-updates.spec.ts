@@ -95,7 +95,9 @@ test("the header warns when ingest lags and when the worker is gone", async ({ p
   await waitForLiveStream(page);
   const status = page.locator("header").getByRole("status");
   try {
-    await db.workerStatus.create({ data: { id: workerId, brokerConnected: true, lagMs: 42_000, lastEventAt: new Date(), heartbeatAt: new Date() } });
+    await db.workerStatus.create({
+      data: { id: workerId, brokerConnected: true, lagMs: 42_000, lastEventAt: new Date(), heartbeatAt: new Date() },
+    });
     await expect(status).toHaveText("Ingest lag 42 s", { timeout: LIVE_TIMEOUT_MS });
     await expect(status).toHaveClass(/status-warn/);
 

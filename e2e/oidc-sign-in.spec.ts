@@ -102,7 +102,10 @@ async function expectRefused(page: Page, message: string): Promise<void> {
   expect((await page.request.get(`${appOrigin}/api/v1/me`)).status()).toBe(401);
 }
 
-test("a user an admin added signs in through the provider's pages, lands on the page asked for, with their role", async ({ page, baseURL }) => {
+test("a user an admin added signs in through the provider's pages, lands on the page asked for, with their role", async ({
+  page,
+  baseURL,
+}) => {
   const email = `${uniqueName("sso-support")}@e2e.linkscope.test`;
   const userId = await withAdmin(baseURL, (admin) => addLinkscopeUser(admin, email, "support"));
 
@@ -132,7 +135,9 @@ test("an email with no Linkscope user is refused with a message on the sign-in p
 
   await expectRefused(page, "This single sign-on account has no Linkscope user. Ask an admin to add your email.");
   await withAdmin(baseURL, async (admin) => {
-    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({ details: { method: "oidc", email, reason: "unknown_email" } });
+    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({
+      details: { method: "oidc", email, reason: "unknown_email" },
+    });
   });
 });
 
@@ -147,7 +152,9 @@ test("a disabled user is refused, and told so", async ({ page, baseURL }) => {
 
   await expectRefused(page, "Your Linkscope account is disabled. Ask an admin to enable it.");
   await withAdmin(baseURL, async (admin) => {
-    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({ details: { method: "oidc", email, reason: "disabled" } });
+    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({
+      details: { method: "oidc", email, reason: "disabled" },
+    });
   });
 });
 
@@ -159,6 +166,8 @@ test("an email the provider has not verified is refused, even when a Linkscope u
 
   await expectRefused(page, "Your single sign-on provider has not verified this email address.");
   await withAdmin(baseURL, async (admin) => {
-    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({ details: { method: "oidc", email, reason: "email_not_verified" } });
+    expect(await findAuditEvent(admin, "auth.sign_in_failed", email)).toMatchObject({
+      details: { method: "oidc", email, reason: "email_not_verified" },
+    });
   });
 });

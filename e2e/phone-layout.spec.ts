@@ -40,7 +40,11 @@ function fillPagePattern(pattern: string, samples: Record<string, string>): stri
   return fillPattern(pattern, pattern.startsWith("/endpoints/") ? { ...samples, id: samples.endpointId ?? "" } : samples);
 }
 
-const screenshotName = (path: string) => path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_").slice(0, 60) || "overview";
+const screenshotName = (path: string) =>
+  path
+    .replace(/^\//, "")
+    .replace(/[^a-z0-9]+/gi, "_")
+    .slice(0, 60) || "overview";
 
 test.describe("on a phone", () => {
   test.use({ ...asRole("admin"), viewport: PHONE });
@@ -56,7 +60,10 @@ test.describe("on a phone", () => {
     for (const path of paths) {
       await page.goto(path);
       await waitForPage(page);
-      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
       if (scrollWidth > innerWidth) overflowing.push(`${path}: ${scrollWidth} px wide`);
       if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-390.png`, fullPage: true });
     }

@@ -24,7 +24,9 @@ test("the probe page runs every step against a local Mosquitto and explains a re
     await page.getByLabel("Broker URL").fill(`mqtt://127.0.0.1:${broker.port}`);
     await page.getByLabel("User name").fill("probe");
     await page.getByLabel("Password or JWT").fill(password);
-    const answered = page.waitForResponse((response) => response.url().endsWith("/api/v1/probes") && response.request().method() === "POST");
+    const answered = page.waitForResponse(
+      (response) => response.url().endsWith("/api/v1/probes") && response.request().method() === "POST",
+    );
     await page.getByRole("button", { name: "Run probe" }).click();
     const response = await answered;
     expect(await response.text()).not.toContain(password);
@@ -71,12 +73,16 @@ test("a probe report from the device's network uploads to its page and its suppo
   await page.goto(`/devices/${encodeURIComponent(deviceId)}`);
   const panel = page.getByRole("region", { name: "Connectivity probes" });
   await expect(panel).toContainText("No probe runs yet");
-  await panel.getByLabel("Upload a probe report (JSON)").setInputFiles({ name: "probe.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(report)) });
+  await panel
+    .getByLabel("Upload a probe report (JSON)")
+    .setInputFiles({ name: "probe.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(report)) });
   await panel.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(panel.getByRole("status")).toHaveText("Probe report uploaded (a step failed).");
   await expect(panel.getByRole("heading", { name: /^Failed at MQTT CONNECT/ })).toBeVisible();
   await expect(panel.getByRole("link", { name: /^mqtt5:0x8[67]$/ })).toBeVisible();
-  await expect(page.getByLabel("Support ticket text")).toHaveValue(/Connectivity probes from the device's network \(UTC\):\n.*FAIL at mqtt_connect/);
+  await expect(page.getByLabel("Support ticket text")).toHaveValue(
+    /Connectivity probes from the device's network \(UTC\):\n.*FAIL at mqtt_connect/,
+  );
 });
 
 test("the server logged none of the probe passwords", () => {

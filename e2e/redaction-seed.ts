@@ -44,7 +44,12 @@ export function readRedactionSeed(): RedactionSeed {
   return JSON.parse(text) as RedactionSeed;
 }
 
-function corpusEvent(kind: ConnectionEvent["kind"], at: number, sessionKey: string | null, extra: Partial<ConnectionEvent>): ConnectionEvent {
+function corpusEvent(
+  kind: ConnectionEvent["kind"],
+  at: number,
+  sessionKey: string | null,
+  extra: Partial<ConnectionEvent>,
+): ConnectionEvent {
   return {
     ...EVENT_DEFAULTS,
     deviceId: REDACTION_DEVICE_ID,
@@ -89,7 +94,15 @@ function buildAgentExport(now: number): AgentExport {
     deviceId: REDACTION_DEVICE_ID,
     agentId: "redaction-agent",
     exportedAt: new Date(now - 40 * MINUTE).toISOString(),
-    config: { keepaliveSec: 60, initialReconnectDelayMs: 1000, maxReconnectDelayMs: 60_000, deepReconnectThreshold: 5, maxReconnectAttempts: -1, enableCommandQueue: true, maxQueuedCommands: 100 },
+    config: {
+      keepaliveSec: 60,
+      initialReconnectDelayMs: 1000,
+      maxReconnectDelayMs: 60_000,
+      deepReconnectThreshold: 5,
+      maxReconnectAttempts: -1,
+      enableCommandQueue: true,
+      maxQueuedCommands: 100,
+    },
     metrics,
     recentDrops: SECRET_CORPUS.map((sample, index) => ({
       seq: index + 1,
@@ -114,7 +127,12 @@ function buildAgentExport(now: number): AgentExport {
       attemptNumber: index + 1,
       deep: false,
     })),
-    recentSystemEvents: SECRET_CORPUS.map((sample, index) => ({ seq: 2000 + index, timestamp: at(200 + index), type: "other", detail: sample.text.slice(0, 300) })),
+    recentSystemEvents: SECRET_CORPUS.map((sample, index) => ({
+      seq: 2000 + index,
+      timestamp: at(200 + index),
+      type: "other",
+      detail: sample.text.slice(0, 300),
+    })),
   };
 }
 
@@ -134,51 +152,139 @@ export async function seedRedactionCorpus(db: Db, now: number): Promise<Redactio
   ];
   await recordIngestBatch(db, {
     events,
-    deadLetters: [{ source: SOURCE, topic: `$SYS/brokers/emqx@10.0.0.9/clients/${SECRET_CORPUS[0]?.text ?? ""}/connected`, error: `payload rejected: ${corpusText()}`, payload: JSON.stringify(corpusPayload()) }],
+    deadLetters: [
+      {
+        source: SOURCE,
+        topic: `$SYS/brokers/emqx@10.0.0.9/clients/${SECRET_CORPUS[0]?.text ?? ""}/connected`,
+        error: `payload rejected: ${corpusText()}`,
+        payload: JSON.stringify(corpusPayload()),
+      },
+    ],
   });
 
   const agentExport = buildAgentExport(now);
   const imported = await importAgentExport(db, { deviceId: REDACTION_DEVICE_ID, body: JSON.stringify(agentExport) });
   if (imported.accepted === 0) throw new Error("seeding the redaction corpus: the agent export stored no reports");
   // A broken upload is kept whole as a dead letter.
-  await importAgentExport(db, { deviceId: REDACTION_DEVICE_ID, body: JSON.stringify({ ...agentExport, version: 99, secrets: corpusPayload() }) }).catch(() => undefined);
+  await importAgentExport(db, {
+    deviceId: REDACTION_DEVICE_ID,
+    body: JSON.stringify({ ...agentExport, version: 99, secrets: corpusPayload() }),
+  }).catch(() => undefined);
 
   const importRun = await db.importRun.create({
-    data: { fileSha256: "0".repeat(64), format: "mosquitto", bytes: 1n, fileName: `broker-${SECRET_CORPUS[0]?.text ?? ""}.log`, status: "failed", error: `line 3: ${corpusText()}`.slice(0, 4000) },
+    data: {
+      fileSha256: "0".repeat(64),
+      format: "mosquitto",
+      bytes: 1n,
+      fileName: `broker-${SECRET_CORPUS[0]?.text ?? ""}.log`,
+      status: "failed",
+      error: `line 3: ${corpusText()}`.slice(0, 4000),
+    },
   });
 
-  const incident = await createManualIncident(db, { from: new Date(failedAt - 5 * MINUTE), to: new Date(failedAt + 5 * MINUTE), source: SOURCE, title: corpusTextWithin(200) }, { actor: CLI_ACTOR });
+  const incident = await createManualIncident(
+    db,
+    { from: new Date(failedAt - 5 * MINUTE), to: new Date(failedAt + 5 * MINUTE), source: SOURCE, title: corpusTextWithin(200) },
+    { actor: CLI_ACTOR },
+  );
   await addIncidentNote(db, { incidentId: incident.id, body: corpusText("\n") }, { actor: CLI_ACTOR });
 
-  await recordAuditEvent(db, { action: "device.note", actor: CLI_ACTOR, ip: null, target: { type: "device", id: REDACTION_DEVICE_ID }, details: { note: corpusText(), ...corpusFields() } });
+  await recordAuditEvent(db, {
+    action: "device.note",
+    actor: CLI_ACTOR,
+    ip: null,
+    target: { type: "device", id: REDACTION_DEVICE_ID },
+    details: { note: corpusText(), ...corpusFields() },
+  });
 
   const channel = await createAlertChannel(
     db,
-    { name: `Redaction corpus hook ${randomUUID().slice(0, 8)}`, type: "webhook", settings: {}, secrets: { url: "https://bob:UrlPw0018@alerts.example.com/hook?token=CustAuthTok0009" } },
+    {
+      name: `Redaction corpus hook ${randomUUID().slice(0, 8)}`,
+      type: "webhook",
+      settings: {},
+      secrets: { url: "https://bob:UrlPw0018@alerts.example.com/hook?token=CustAuthTok0009" },
+    },
     { actor: CLI_ACTOR },
   );
   const rule = await createAlertRule(
     db,
-    CreateAlertRuleSchema.parse({ name: "Redaction corpus offline", kind: "device_offline_longer", params: { threshold: 60 }, source: SOURCE, channelIds: [channel.id] }),
+    CreateAlertRuleSchema.parse({
+      name: "Redaction corpus offline",
+      kind: "device_offline_longer",
+      params: { threshold: 60 },
+      source: SOURCE,
+      channelIds: [channel.id],
+    }),
     { actor: CLI_ACTOR },
   );
   const history = await db.alertHistory.create({
-    data: { ruleId: rule.id, ruleName: rule.name, ruleKind: "device_offline_longer", kind: "fired", subject: REDACTION_DEVICE_ID, message: `offline: ${corpusText()}`, link: "http://127.0.0.1/alerts/history", occurredAt: new Date(now - 30 * MINUTE) },
+    data: {
+      ruleId: rule.id,
+      ruleName: rule.name,
+      ruleKind: "device_offline_longer",
+      kind: "fired",
+      subject: REDACTION_DEVICE_ID,
+      message: `offline: ${corpusText()}`,
+      link: "http://127.0.0.1/alerts/history",
+      occurredAt: new Date(now - 30 * MINUTE),
+    },
   });
   await db.alertDelivery.create({
-    data: { historyId: history.id, channelId: channel.id, channelName: channel.name, channelType: "webhook", notification: {}, status: "gave_up", attempts: 1, nextAttemptAt: new Date(now - 30 * MINUTE), error: `webhook failed: ${corpusText()}` },
+    data: {
+      historyId: history.id,
+      channelId: channel.id,
+      channelName: channel.name,
+      channelType: "webhook",
+      notification: {},
+      status: "gave_up",
+      attempts: 1,
+      nextAttemptAt: new Date(now - 30 * MINUTE),
+      error: `webhook failed: ${corpusText()}`,
+    },
   });
 
   // A scheduled-probe endpoint whose stored password is a corpus secret: write-only, it must never be read back.
   const endpoint = await db.probeEndpoint.create({
-    data: { name: `Redaction corpus broker ${randomUUID().slice(0, 8)}`, url: "mqtts://broker.example.com:8883", username: "corpus", password: SECRET_CORPUS[0]?.text ?? "", intervalMinutes: 5, enabled: false, source: SOURCE, createdBy: "cli" },
+    data: {
+      name: `Redaction corpus broker ${randomUUID().slice(0, 8)}`,
+      url: "mqtts://broker.example.com:8883",
+      username: "corpus",
+      password: SECRET_CORPUS[0]?.text ?? "",
+      intervalMinutes: 5,
+      enabled: false,
+      source: SOURCE,
+      createdBy: "cli",
+    },
   });
   await db.probeRun.create({
-    data: { endpointId: endpoint.id, startedAt: new Date(now - 20 * MINUTE), finishedAt: new Date(now - 20 * MINUTE + 900), ok: false, failedStep: "mqtt_connect", steps: [], explanation: "The broker refused the credentials." },
+    data: {
+      endpointId: endpoint.id,
+      startedAt: new Date(now - 20 * MINUTE),
+      finishedAt: new Date(now - 20 * MINUTE + 900),
+      ok: false,
+      failedStep: "mqtt_connect",
+      steps: [],
+      explanation: "The broker refused the credentials.",
+    },
   });
 
-  const deviceLink = await createShareLink(db, { deviceId: REDACTION_DEVICE_ID, from: new Date(now - 2 * 60 * MINUTE), to: new Date(now), expiresInHours: 24, actor: CLI_ACTOR, ip: null, now: new Date(now) });
-  const incidentLink = await createShareLink(db, { incidentId: incident.id, expiresInHours: 24, actor: CLI_ACTOR, ip: null, now: new Date(now) });
+  const deviceLink = await createShareLink(db, {
+    deviceId: REDACTION_DEVICE_ID,
+    from: new Date(now - 2 * 60 * MINUTE),
+    to: new Date(now),
+    expiresInHours: 24,
+    actor: CLI_ACTOR,
+    ip: null,
+    now: new Date(now),
+  });
+  const incidentLink = await createShareLink(db, {
+    incidentId: incident.id,
+    expiresInHours: 24,
+    actor: CLI_ACTOR,
+    ip: null,
+    now: new Date(now),
+  });
 
   return {
     deviceId: REDACTION_DEVICE_ID,

@@ -43,7 +43,9 @@ const EXPECTED_STATUS: Record<string, number> = {
 
 /** Every value a path parameter takes for the walk; `[id]` depends on the collection it names. */
 function parameterValues(seedData: RedactionSeed, pattern: string, name: string): string[] | null {
-  const collection = pattern.split("/").at(pattern.split("/").findIndex((segment) => segment.includes(`[${name}]`) || segment.includes(`...${name}]`)) - 1);
+  const collection = pattern
+    .split("/")
+    .at(pattern.split("/").findIndex((segment) => segment.includes(`[${name}]`) || segment.includes(`...${name}]`)) - 1);
   const byName: Record<string, string[]> = {
     deviceId: [seedData.deviceId],
     code: [seedData.code],
@@ -104,9 +106,17 @@ function listTargets(): Target[] {
 test("the walk finds API routes and pages, and can fill every one it does not exempt", () => {
   const targets = listTargets();
   expect(targets.map((target) => target.key)).toEqual(
-    expect.arrayContaining(["GET /api/v1/devices/[deviceId]/events", "GET /api/v1/dead-letters", "PAGE /devices/[...deviceId]", "PAGE /share/[token]", "PAGE /ingest"]),
+    expect.arrayContaining([
+      "GET /api/v1/devices/[deviceId]/events",
+      "GET /api/v1/dead-letters",
+      "PAGE /devices/[...deviceId]",
+      "PAGE /share/[token]",
+      "PAGE /ingest",
+    ]),
   );
-  const unfillable = targets.filter((target) => !(target.key in EXEMPT)).flatMap((target) => fillAll(target.pattern).unfilled.map((name) => `${target.key}: [${name}]`));
+  const unfillable = targets
+    .filter((target) => !(target.key in EXEMPT))
+    .flatMap((target) => fillAll(target.pattern).unfilled.map((name) => `${target.key}: [${name}]`));
   expect(unfillable, "Give these path parameters a seeded value in parameterValues, or exempt the route with a reason").toEqual([]);
   const stale = Object.keys(EXEMPT).filter((key) => !targets.some((target) => target.key === key));
   expect(stale, "EXEMPT lists routes that no longer exist").toEqual([]);
@@ -129,8 +139,10 @@ for (const role of [MOST_PRIVILEGED, LEAST_PRIVILEGED]) {
           const status = response.status();
           const expected = EXPECTED_STATUS[target.pattern] ?? 200;
           // The most privileged role must really read each one; a lower role may be refused.
-          if (role === MOST_PRIVILEGED && status !== expected) failures.push(`${target.key} → ${url}: status ${status}, expected ${expected}`);
-          if (role !== MOST_PRIVILEGED && status !== expected && status !== 403) failures.push(`${target.key} → ${url}: status ${status}, expected ${expected} or 403`);
+          if (role === MOST_PRIVILEGED && status !== expected)
+            failures.push(`${target.key} → ${url}: status ${status}, expected ${expected}`);
+          if (role !== MOST_PRIVILEGED && status !== expected && status !== 403)
+            failures.push(`${target.key} → ${url}: status ${status}, expected ${expected} or 403`);
           const leaks = findLeaks(await response.text());
           if (leaks.length > 0) failures.push(`${target.key} → ${url} (${status}) shows ${leaks.join(", ")}`);
           read += 1;
@@ -190,7 +202,9 @@ test.describe("dead letters on the ingest page", () => {
       const response = await page.goto("/ingest");
       expect(response?.status()).toBe(200);
       await expect(page.getByRole("heading", { name: "Dead letters" })).toBeVisible();
-      await expect(page.getByRole("note").filter({ hasText: "open dead letter" })).toContainText(/\d+ open dead letters?\. Their payloads are raw input/);
+      await expect(page.getByRole("note").filter({ hasText: "open dead letter" })).toContainText(
+        /\d+ open dead letters?\. Their payloads are raw input/,
+      );
       await expect(page.getByRole("table", { name: "Open dead letters" })).toHaveCount(0);
       expect(await response?.text()).not.toContain(deadLetterTopic);
       expect(await page.content()).not.toContain(deadLetterTopic);

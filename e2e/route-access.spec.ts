@@ -124,12 +124,23 @@ const ACCESS: Record<string, Access> = {
   "GET /api/v1/incidents/[id]/support-bundle": { role: "support", allowedStatus: 404 },
 };
 
-const SAMPLES = { deviceId: KEEPALIVE_DEVICE_ID, userId: randomUUID(), tokenId: randomUUID(), linkId: randomUUID(), code: "emqx:keepalive_timeout", source: "emqx", id: "999999999" };
+const SAMPLES = {
+  deviceId: KEEPALIVE_DEVICE_ID,
+  userId: randomUUID(),
+  tokenId: randomUUID(),
+  linkId: randomUUID(),
+  code: "emqx:keepalive_timeout",
+  source: "emqx",
+  id: "999999999",
+};
 const routes = discoverApiRoutes();
 
 test("every API route has an entry in the access table", () => {
   const missing = routes.filter((route) => !(route.key in ACCESS)).map((route) => route.key);
-  expect(missing, `Add these routes to ACCESS in e2e/route-access.spec.ts with their minimum role (or public): ${missing.join(", ")}`).toEqual([]);
+  expect(
+    missing,
+    `Add these routes to ACCESS in e2e/route-access.spec.ts with their minimum role (or public): ${missing.join(", ")}`,
+  ).toEqual([]);
   const stale = Object.keys(ACCESS).filter((key) => !routes.some((route) => route.key === key));
   expect(stale, `ACCESS lists routes that no longer exist: ${stale.join(", ")}`).toEqual([]);
 });
@@ -146,14 +157,21 @@ test("the route registry behind the generated API reference states the same acce
 });
 
 async function send(client: Awaited<ReturnType<typeof createApiClient>>, method: Method, url: string, body: unknown) {
-  return client.fetch(url, { method, maxRedirects: 0, ...(body === undefined ? {} : { data: body, headers: { "content-type": "application/json" } }) });
+  return client.fetch(url, {
+    method,
+    maxRedirects: 0,
+    ...(body === undefined ? {} : { data: body, headers: { "content-type": "application/json" } }),
+  });
 }
 
 /** Status of a never-ending response (server-sent events), which the request client would wait for forever. */
 async function readStreamStatus(client: Awaited<ReturnType<typeof createApiClient>>, url: string, baseURL: string): Promise<number> {
   const { cookies } = await client.storageState();
   const controller = new AbortController();
-  const response = await fetch(new URL(url, baseURL), { headers: { cookie: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ") }, signal: controller.signal });
+  const response = await fetch(new URL(url, baseURL), {
+    headers: { cookie: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ") },
+    signal: controller.signal,
+  });
   controller.abort();
   return response.status;
 }
@@ -162,7 +180,12 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
   if (!baseURL) throw new Error("baseURL is not configured");
   // Every route × four callers, one request at a time.
   test.setTimeout(300_000);
-  const clients = { anonymous: await createApiClient(baseURL, null), viewer: await createApiClient(baseURL, "viewer"), support: await createApiClient(baseURL, "support"), admin: await createApiClient(baseURL, "admin") };
+  const clients = {
+    anonymous: await createApiClient(baseURL, null),
+    viewer: await createApiClient(baseURL, "viewer"),
+    support: await createApiClient(baseURL, "support"),
+    admin: await createApiClient(baseURL, "admin"),
+  };
   const failures: string[] = [];
   try {
     for (const route of routes) {
@@ -178,11 +201,20 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
         continue;
       }
       if (anonymousResponse.status() !== 401) failures.push(`${route.key} anonymous: ${anonymousResponse.status()}, expected 401`);
-      else if ((await anonymousResponse.json()).error?.code !== "not_signed_in") failures.push(`${route.key} anonymous: 401 without the error envelope`);
+      else if ((await anonymousResponse.json()).error?.code !== "not_signed_in")
+        failures.push(`${route.key} anonymous: 401 without the error envelope`);
       for (const role of ROLES) {
-        const status = "stream" in access && hasRole(role, access.role) ? await readStreamStatus(clients[role], url, baseURL) : (await send(clients[role], route.method, url, body)).status();
+        const status =
+          "stream" in access && hasRole(role, access.role)
+            ? await readStreamStatus(clients[role], url, baseURL)
+            : (await send(clients[role], route.method, url, body)).status();
         if (hasRole(role, access.role)) {
-          const expected = "allowedStatus" in access && access.allowedStatus !== undefined ? access.allowedStatus : route.method === "GET" ? 200 : undefined;
+          const expected =
+            "allowedStatus" in access && access.allowedStatus !== undefined
+              ? access.allowedStatus
+              : route.method === "GET"
+                ? 200
+                : undefined;
           const ok = expected !== undefined ? status === expected : status !== 401 && status !== 403 && status < 500;
           if (!ok) failures.push(`${route.key} as ${role}: ${status}, expected ${expected ?? "allowed"}`);
         } else if (status !== 403) {
@@ -197,7 +229,11 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
 });
 
 // Public writes are not cookie-authenticated: next-auth checks its own CSRF token, ingest needs its token.
-const NOT_COOKIE_AUTHENTICATED = new Set(["POST /api/auth/[...nextauth]", "POST /api/v1/ingest/[source]", "OPTIONS /api/v1/ingest/[source]"]);
+const NOT_COOKIE_AUTHENTICATED = new Set([
+  "POST /api/auth/[...nextauth]",
+  "POST /api/v1/ingest/[source]",
+  "OPTIONS /api/v1/ingest/[source]",
+]);
 
 test("every state-changing route refuses a cookie-authenticated request from another origin (CSRF)", async ({ baseURL }) => {
   if (!baseURL) throw new Error("baseURL is not configured");
@@ -216,14 +252,18 @@ test("every state-changing route refuses a cookie-authenticated request from ano
       const access = ACCESS[route.key];
       if (!access) continue;
       if ("public" in access) {
-        if (!NOT_COOKIE_AUTHENTICATED.has(route.key)) failures.push(`${route.key} is a public write: say in NOT_COOKIE_AUTHENTICATED why it needs no CSRF check`);
+        if (!NOT_COOKIE_AUTHENTICATED.has(route.key))
+          failures.push(`${route.key} is a public write: say in NOT_COOKIE_AUTHENTICATED why it needs no CSRF check`);
         continue;
       }
       const url = access.path ?? fillPattern(route.pattern, SAMPLES);
       for (const headers of forged) {
         const response = await admin.fetch(url, { method: route.method, headers, data: "email=attacker@evil.example", maxRedirects: 0 });
         const code = response.status() === 403 ? ((await response.json()) as { error?: { code?: string } }).error?.code : undefined;
-        if (code !== "cross_site_request") failures.push(`${route.key} with ${JSON.stringify(headers)}: ${response.status()} ${code ?? ""}, expected 403 cross_site_request`);
+        if (code !== "cross_site_request")
+          failures.push(
+            `${route.key} with ${JSON.stringify(headers)}: ${response.status()} ${code ?? ""}, expected 403 cross_site_request`,
+          );
       }
     }
   } finally {

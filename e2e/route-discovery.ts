@@ -14,7 +14,10 @@ function findFiles(dir: string, name: string): string[] {
 
 /** `app/api/v1/devices/[deviceId]/route.ts` → `/api/v1/devices/[deviceId]`; route groups `(x)` vanish. */
 function toRoutePattern(file: string): string {
-  const segments = path.relative(APP_DIR, path.dirname(file)).split(path.sep).filter((segment) => segment && !/^\(.*\)$/.test(segment));
+  const segments = path
+    .relative(APP_DIR, path.dirname(file))
+    .split(path.sep)
+    .filter((segment) => segment && !/^\(.*\)$/.test(segment));
   return `/${segments.join("/")}`;
 }
 
@@ -23,7 +26,9 @@ export function discoverApiRoutes(): { key: string; method: Method; pattern: str
   return findFiles(path.join(APP_DIR, "api"), "route.ts").flatMap((file) => {
     const source = readFileSync(file, "utf8");
     const pattern = toRoutePattern(file);
-    return METHODS.filter((method) => new RegExp(`export (?:const|async function|function) ${method}\\b|export \\{[^}]*\\bas ${method}\\b`).test(source)).map((method) => ({
+    return METHODS.filter((method) =>
+      new RegExp(`export (?:const|async function|function) ${method}\\b|export \\{[^}]*\\bas ${method}\\b`).test(source),
+    ).map((method) => ({
       key: `${method} ${pattern}`,
       method,
       pattern,

@@ -80,13 +80,24 @@ test.describe("cross-site request forgery", () => {
 });
 
 /** A raw HTTP request from a chosen loopback source address, so rate limits hit that address and no other test's. */
-function sendFrom(localAddress: string, baseURL: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function sendFrom(
+  localAddress: string,
+  baseURL: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(new URL(path, baseURL), { method: init.method ?? "GET", headers: init.headers, localAddress }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
-    });
+    const request = httpRequest(
+      new URL(path, baseURL),
+      { method: init.method ?? "GET", headers: init.headers, localAddress },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+      },
+    );
     request.on("error", reject);
     request.end(init.body);
   });
@@ -112,7 +123,12 @@ test.describe("client address spoofing", () => {
       const body = new URLSearchParams({ csrfToken, email, password: "wrong-password", json: "true" }).toString();
       const answer = await sendFrom(from, baseURL, "/api/auth/callback/credentials", {
         method: "POST",
-        headers: { cookie, "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": spoofedAddress(), "x-real-ip": spoofedAddress() },
+        headers: {
+          cookie,
+          "content-type": "application/x-www-form-urlencoded",
+          "x-forwarded-for": spoofedAddress(),
+          "x-real-ip": spoofedAddress(),
+        },
         body,
       });
       statuses.push(answer.status);
@@ -126,7 +142,9 @@ test.describe("client address spoofing", () => {
     const from = "127.0.0.24";
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 30 && !statuses.includes(429); attempt++) {
-      const answer = await sendFrom(from, baseURL, "/api/v1/me", { headers: { authorization: `Bearer lsk_${randomBytes(16).toString("hex")}`, "x-forwarded-for": spoofedAddress() } });
+      const answer = await sendFrom(from, baseURL, "/api/v1/me", {
+        headers: { authorization: `Bearer lsk_${randomBytes(16).toString("hex")}`, "x-forwarded-for": spoofedAddress() },
+      });
       statuses.push(answer.status);
     }
     expect(statuses).toContain(429);
@@ -189,7 +207,10 @@ test.describe("health", () => {
   test.use(anonymous);
 
   test("reports each source's commit state", async ({ request }) => {
-    const health = (await (await request.get("/api/health")).json()) as { ok: boolean; sources: { source: string; status: string; lastCommitAt: string | null; failingSince: string | null; backlog: number }[] };
+    const health = (await (await request.get("/api/health")).json()) as {
+      ok: boolean;
+      sources: { source: string; status: string; lastCommitAt: string | null; failingSince: string | null; backlog: number }[];
+    };
     expect(Array.isArray(health.sources)).toBe(true);
     for (const source of health.sources) expect(["ok", "failing", "stale"]).toContain(source.status);
   });

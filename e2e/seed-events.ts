@@ -38,10 +38,39 @@ function createEvent(input: EventInput): ConnectionEvent {
   const clientid = input.deviceId;
   const raw =
     input.kind === "connected"
-      ? { clientid, username: "device", ipaddress: clientIp, sockport: 8883, proto_name: "MQTT", proto_ver: 5, keepalive: 60, clean_start: true, connected_at: input.at, ts: input.at }
+      ? {
+          clientid,
+          username: "device",
+          ipaddress: clientIp,
+          sockport: 8883,
+          proto_name: "MQTT",
+          proto_ver: 5,
+          keepalive: 60,
+          clean_start: true,
+          connected_at: input.at,
+          ts: input.at,
+        }
       : input.kind === "disconnected"
-        ? { clientid, username: "device", ipaddress: clientIp, sockport: 8883, proto_name: "MQTT", proto_ver: 5, reason: input.message ?? "normal", disconnected_at: input.at, connected_at: Number(input.sessionKey), ts: input.at }
-        : { clientid, username: "device", peername: `${clientIp}:51544`, reason_code: input.message ?? "not_authorized", timestamp: input.at, event: "client.connack" };
+        ? {
+            clientid,
+            username: "device",
+            ipaddress: clientIp,
+            sockport: 8883,
+            proto_name: "MQTT",
+            proto_ver: 5,
+            reason: input.message ?? "normal",
+            disconnected_at: input.at,
+            connected_at: Number(input.sessionKey),
+            ts: input.at,
+          }
+        : {
+            clientid,
+            username: "device",
+            peername: `${clientIp}:51544`,
+            reason_code: input.message ?? "not_authorized",
+            timestamp: input.at,
+            event: "client.connack",
+          };
   return {
     ...EVENT_DEFAULTS,
     deviceId: input.deviceId,
@@ -181,13 +210,18 @@ export function buildSeedEvents(now: number): ConnectionEvent[] {
   for (let index = 0; index < STORM_SESSIONS; index += 1) {
     const sessionStart = now - 3 * HOUR + index * 2 * MINUTE;
     events.push(
-      ...createSession(STORM_DEVICE_ID, sessionStart, {
-        at: sessionStart + 90_000,
-        reason: "session_taken_over",
-        initiator: "server",
-        code: "emqx:takenover",
-        message: "takenover",
-      }, index % 2 === 0 ? "10.1.0.4" : "10.1.0.9"),
+      ...createSession(
+        STORM_DEVICE_ID,
+        sessionStart,
+        {
+          at: sessionStart + 90_000,
+          reason: "session_taken_over",
+          initiator: "server",
+          code: "emqx:takenover",
+          message: "takenover",
+        },
+        index % 2 === 0 ? "10.1.0.4" : "10.1.0.9",
+      ),
     );
   }
 

@@ -37,7 +37,9 @@ if (!parsedArgs.success) {
 const args = parsedArgs.data;
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.error("DATABASE_URL is not set. Point it at a migrated Postgres (npm run db:migrate), e.g. postgresql://postgres@127.0.0.1:5432/linkscope");
+  console.error(
+    "DATABASE_URL is not set. Point it at a migrated Postgres (npm run db:migrate), e.g. postgresql://postgres@127.0.0.1:5432/linkscope",
+  );
   process.exit(2);
 }
 

@@ -29,7 +29,14 @@ try {
   console.log(`backfill: ${backfill.inserted} events, ${devices} devices in ${(backfill.durationMs / 1000).toFixed(1)} s`);
   for (const scope of [{}, { source }]) {
     for (const rule of RULES) {
-      const definition = CreateAlertRuleSchema.parse({ name: "bench", windowMinutes: 5, forSeconds: 60, clearForSeconds: 60, ...rule, ...scope });
+      const definition = CreateAlertRuleSchema.parse({
+        name: "bench",
+        windowMinutes: 5,
+        forSeconds: 60,
+        clearForSeconds: 60,
+        ...rule,
+        ...scope,
+      });
       const timings: number[] = [];
       let summary = "";
       for (let run = 0; run < RUNS; run += 1) {
@@ -40,7 +47,9 @@ try {
       }
       timings.sort((a, b) => a - b);
       const mode = "mode" in rule.params ? " baseline" : "";
-      console.log(`${rule.kind}${mode} ${"source" in scope ? `source ${source}` : "fleet-wide"}: median ${timings[1]?.toFixed(0)} ms, max ${timings[2]?.toFixed(0)} ms (${summary})`);
+      console.log(
+        `${rule.kind}${mode} ${"source" in scope ? `source ${source}` : "fleet-wide"}: median ${timings[1]?.toFixed(0)} ms, max ${timings[2]?.toFixed(0)} ms (${summary})`,
+      );
     }
   }
 } finally {

@@ -29,9 +29,17 @@ try {
   const source = (await database.db.device.findFirst({ select: { source: true } }))?.source ?? null;
   console.log(`backfill: ${backfill.inserted} events, ${devices} devices in ${(backfill.durationMs / 1000).toFixed(1)} s`);
   for (const rule of RULES) {
-    await createAlertRule(database.db, CreateAlertRuleSchema.parse({ name: `${rule.kind} fleet`, forSeconds: 0, clearForSeconds: 0, ...rule }), { actor: CLI_ACTOR });
+    await createAlertRule(
+      database.db,
+      CreateAlertRuleSchema.parse({ name: `${rule.kind} fleet`, forSeconds: 0, clearForSeconds: 0, ...rule }),
+      { actor: CLI_ACTOR },
+    );
     if (rule.kind !== "code_rate_above") {
-      await createAlertRule(database.db, CreateAlertRuleSchema.parse({ name: `${rule.kind} ${source}`, forSeconds: 0, clearForSeconds: 0, source, ...rule }), { actor: CLI_ACTOR });
+      await createAlertRule(
+        database.db,
+        CreateAlertRuleSchema.parse({ name: `${rule.kind} ${source}`, forSeconds: 0, clearForSeconds: 0, source, ...rule }),
+        { actor: CLI_ACTOR },
+      );
     }
   }
   const rules = await database.db.alertRule.count();
@@ -49,7 +57,9 @@ try {
   }
   timings.sort((a, b) => a - b);
   const pick = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]?.toFixed(0);
-  console.log(`${rules} rules, ${RUNS} passes: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, max ${pick(1)} ms per pass; ${fired} fired, ${resolved} resolved`);
+  console.log(
+    `${rules} rules, ${RUNS} passes: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, max ${pick(1)} ms per pass; ${fired} fired, ${resolved} resolved`,
+  );
 } finally {
   await database.drop();
 }

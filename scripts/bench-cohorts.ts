@@ -25,7 +25,10 @@ const BASELINE_RUNS = 5;
 const DAYS = 30;
 const devices = Number(process.argv[2] ?? 100_000);
 
-const load = () => loadavg().map((value) => value.toFixed(1)).join(" / ");
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" / ");
 const seconds = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
 async function seed(db: Db, end: Date): Promise<void> {
@@ -89,25 +92,39 @@ try {
   let t0 = performance.now();
   await seed(db, end);
   console.log(`seeded in ${seconds(t0)} (load ${load()})`);
-  const counts = await queryRows(db, "counts", TableRows, Prisma.sql`
+  const counts = await queryRows(
+    db,
+    "counts",
+    TableRows,
+    Prisma.sql`
     SELECT 'devices' AS table, COUNT(*)::int AS rows FROM devices
     UNION ALL SELECT 'sessions', COUNT(*)::int FROM sessions
     UNION ALL SELECT 'device_reason_minute', COUNT(*)::int FROM device_reason_minute
-    UNION ALL SELECT 'device_firmware_changes (moves)', COUNT(*)::int FROM device_firmware_changes WHERE from_firmware IS NOT NULL`);
+    UNION ALL SELECT 'device_firmware_changes (moves)', COUNT(*)::int FROM device_firmware_changes WHERE from_firmware IS NOT NULL`,
+  );
   for (const row of counts) console.log(`  ${row.table}: ${row.rows.toLocaleString("en-US")} rows`);
 
   t0 = performance.now();
   const full = await foldCohortHours(db, { now: end });
-  console.log(`cohort fold, whole history (${full.from.toISOString()} → ${full.to.toISOString()}, a week per transaction): ${seconds(t0)} (load ${load()})`);
+  console.log(
+    `cohort fold, whole history (${full.from.toISOString()} → ${full.to.toISOString()}, a week per transaction): ${seconds(t0)} (load ${load()})`,
+  );
   // What the worker does every 30 s: the current hour (and the one before, when the last fold was in it) again.
   const incremental = await time(async () => {
     await db.$executeRaw`UPDATE cohort_fold_state SET folded_through = ${new Date(end.getTime() - HOUR)}`;
     await foldCohortHours(db, { now: end });
   }, 3);
-  console.log(`cohort fold, incremental (last hour, with the rollout periods of the moves of the past week): p50 ${incremental.p50.toFixed(0)} ms, p95 ${incremental.p95.toFixed(0)} ms of 3 (load ${load()})`);
-  const rollupRows = await queryRows(db, "rollupRows", TableRows, Prisma.sql`
+  console.log(
+    `cohort fold, incremental (last hour, with the rollout periods of the moves of the past week): p50 ${incremental.p50.toFixed(0)} ms, p95 ${incremental.p95.toFixed(0)} ms of 3 (load ${load()})`,
+  );
+  const rollupRows = await queryRows(
+    db,
+    "rollupRows",
+    TableRows,
+    Prisma.sql`
     SELECT 'cohort_hour' AS table, COUNT(*)::int AS rows FROM cohort_hour UNION ALL SELECT 'cohort_reason_hour', COUNT(*)::int FROM cohort_reason_hour
-    UNION ALL SELECT 'rollout_device_period', COUNT(*)::int FROM rollout_device_period`);
+    UNION ALL SELECT 'rollout_device_period', COUNT(*)::int FROM rollout_device_period`,
+  );
   for (const row of rollupRows) console.log(`  ${row.table}: ${row.rows.toLocaleString("en-US")} rows`);
   await db.$executeRaw`ANALYZE`;
 
@@ -117,27 +134,47 @@ try {
     ["cohorts by firmware, 24 h", () => listCohorts(db, { ...range(24), by: firmware })],
     ["cohorts by firmware, 7 days", () => listCohorts(db, { ...range(7 * 24), by: firmware })],
     ["cohorts by firmware, 30 days", () => listCohorts(db, { ...range(30 * 24), by: firmware })],
-    ["cohorts by label model, 24 h, region filter", () => listCohorts(db, { ...range(24), by: { kind: "label", key: "model" }, filter: { region: "eu-west-1" } })],
+    [
+      "cohorts by label model, 24 h, region filter",
+      () => listCohorts(db, { ...range(24), by: { kind: "label", key: "model" }, filter: { region: "eu-west-1" } }),
+    ],
     ["compare fw-3 against the rest, 24 h (with reasons)", () => compareCohortPair(db, { ...range(24), by: firmware, a: "fw-3", b: null })],
-    ["compare fw-3 with fw-0, 30 days (with reasons)", () => compareCohortPair(db, { ...range(30 * 24), by: firmware, a: "fw-3", b: "fw-0" })],
+    [
+      "compare fw-3 with fw-0, 30 days (with reasons)",
+      () => compareCohortPair(db, { ...range(30 * 24), by: firmware, a: "fw-3", b: "fw-0" }),
+    ],
     [
       `rollout view: versions + fw-9 (${(devices / 4).toLocaleString("en-US")} devices), 24 h each side`,
       async () => [await listFirmwareRollouts(db), await getFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: {}, now: end })],
     ],
     ["rollout: versions list alone", () => listFirmwareRollouts(db)],
-    ["rollout fw-9 alone, 24 h each side, region filter", () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: { region: "eu-west-1" }, now: end })],
+    [
+      "rollout fw-9 alone, 24 h each side, region filter",
+      () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: { region: "eu-west-1" }, now: end }),
+    ],
     ["rollout fw-9, 168 h each side", () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 168, filter: {}, now: end })],
   ];
   // The per-device paths the rollups replaced (still what a filter on another dimension than the grouping reads, and a
   // rollout with a source / node filter or another span).
   const baseline: [string, () => Promise<unknown>][] = [
     ["per-device path: cohorts by firmware, 24 h", () => sumCohortsPerDevice(db, { from: range(24).from, end, filter: {}, by: firmware })],
-    ["per-device path: reasons fw-3 against the rest, 24 h", () => countReasonsPerDevice(db, { from: range(24).from, end, filter: {}, by: firmware, a: "fw-3", b: null })],
-    ["per-device path: rollout fw-9, 24 h each side", () => readFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: {}, now: end }, "computed")],
+    [
+      "per-device path: reasons fw-3 against the rest, 24 h",
+      () => countReasonsPerDevice(db, { from: range(24).from, end, filter: {}, by: firmware, a: "fw-3", b: null }),
+    ],
+    [
+      "per-device path: rollout fw-9, 24 h each side",
+      () => readFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: {}, now: end }, "computed"),
+    ],
   ];
 
-  console.log(`\n| query (${devices.toLocaleString("en-US")} devices, ${DAYS} days) | runs | p50 ms | p95 ms | load average (1/5/15) after |\n|---|---:|---:|---:|---|`);
-  for (const [runs, list] of [[RUNS, cases], [BASELINE_RUNS, baseline]] as const) {
+  console.log(
+    `\n| query (${devices.toLocaleString("en-US")} devices, ${DAYS} days) | runs | p50 ms | p95 ms | load average (1/5/15) after |\n|---|---:|---:|---:|---|`,
+  );
+  for (const [runs, list] of [
+    [RUNS, cases],
+    [BASELINE_RUNS, baseline],
+  ] as const) {
     for (const [name, run] of list) {
       // The worker keeps the rollups fresh; a read must not find them stale and fold in the middle of the timing.
       await db.$executeRaw`UPDATE cohort_fold_state SET folded_at = now()`;

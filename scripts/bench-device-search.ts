@@ -57,12 +57,18 @@ async function seedDevices(db: Db, count: number): Promise<void> {
   await db.$executeRaw`ANALYZE devices`;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 
 async function explainIndexes(db: Db, filter: DeviceListFilter): Promise<string> {
   const { orderBy } = buildDeviceListOrder(filter, undefined);
-  const rows = await queryRows(db, "explainDeviceList", z.object({ "QUERY PLAN": z.string() }), Prisma.sql`
-    EXPLAIN SELECT id FROM devices WHERE ${buildDeviceListWhere(filter)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE + 1}`);
+  const rows = await queryRows(
+    db,
+    "explainDeviceList",
+    z.object({ "QUERY PLAN": z.string() }),
+    Prisma.sql`
+    EXPLAIN SELECT id FROM devices WHERE ${buildDeviceListWhere(filter)} ORDER BY ${orderBy} LIMIT ${PAGE_SIZE + 1}`,
+  );
   const plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
   const used = [...new Set(plan.match(/devices_(?:[a-z_]+_)?(?:idx|pkey)/g) ?? [])];
   return used.length > 0 ? used.join(" + ") : plan.includes("Seq Scan") ? "seq scan" : "other";
@@ -94,7 +100,12 @@ for (const size of SIZES) {
     const started = performance.now();
     await seedDevices(database.db, size);
     console.log(`\n(Postgres: seeded ${size.toLocaleString("en-US")} devices in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-    const version = await queryRows(database.db, "postgresVersion", z.object({ version: z.string() }), Prisma.sql`SELECT split_part(version(), ' ', 2) AS version`);
+    const version = await queryRows(
+      database.db,
+      "postgresVersion",
+      z.object({ version: z.string() }),
+      Prisma.sql`SELECT split_part(version(), ' ', 2) AS version`,
+    );
     await benchmark(`Postgres ${version[0]?.version ?? "?"}`, database.db, size);
   } finally {
     await database.drop();
@@ -109,7 +120,9 @@ if (!args.includes("--no-pglite")) {
     await applyMigrations(embedded.url);
     const started = performance.now();
     await seedDevices(db, PGLITE_SIZE);
-    console.log(`\n(PGlite: seeded ${PGLITE_SIZE.toLocaleString("en-US")} devices in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(
+      `\n(PGlite: seeded ${PGLITE_SIZE.toLocaleString("en-US")} devices in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
     await benchmark("PGlite 0.5.14 (embedded)", db, PGLITE_SIZE);
   } finally {
     await db.$disconnect();

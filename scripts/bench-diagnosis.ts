@@ -9,7 +9,15 @@ import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
 const DAY = 86_400_000;
 const RUNS = 5;
-const DEVICES = ["meter-periodic-01", "gw-flaky-01", "cam-dup-id-01", "tracker-hung-01", "plug-tightloop-01", "valve-badauth-01", "sensor-001"];
+const DEVICES = [
+  "meter-periodic-01",
+  "gw-flaky-01",
+  "cam-dup-id-01",
+  "tracker-hung-01",
+  "plug-tightloop-01",
+  "valve-badauth-01",
+  "sensor-001",
+];
 
 const database = await createTestDatabase();
 try {

@@ -31,22 +31,43 @@ try {
   const to = new Date(Date.UTC(2026, 10, 22));
   const from = new Date(to.getTime() - days * DAY);
   const events = generateSyntheticFleetEvents({
-    seed: 1, devices, from, to, meanSessionMs: 10 * 3_600_000, meanGapMs: 10 * 60_000,
-    sources: ["emqx", "aws-iot"], nodes: ["node-1", "node-2", "node-3"], takeoverRate: 0.05, duplicateRate: 0.01, lateRate: 0.05,
+    seed: 1,
+    devices,
+    from,
+    to,
+    meanSessionMs: 10 * 3_600_000,
+    meanGapMs: 10 * 60_000,
+    sources: ["emqx", "aws-iot"],
+    nodes: ["node-1", "node-2", "node-3"],
+    takeoverRate: 0.05,
+    duplicateRate: 0.01,
+    lateRate: 0.05,
   });
   const started = performance.now();
   for (let i = 0; i < events.length; i += BATCH) await recordConnectionEvents(database.db, events.slice(i, i + BATCH));
   const writeSeconds = (performance.now() - started) / 1000;
   for (const [index, firmware] of FIRMWARE.entries()) {
-    const ids = Array.from({ length: devices }, (_, d) => d).filter((d) => d % FIRMWARE.length === index).map((d) => `synthetic-${String(d).padStart(5, "0")}`);
-    await database.db.device.updateMany({ where: { id: { in: ids } }, data: { firmware, region: index % 2 === 0 ? "eu-west-1" : "us-east-1", labels: { tier: index === 0 ? "gold" : "std" } } });
+    const ids = Array.from({ length: devices }, (_, d) => d)
+      .filter((d) => d % FIRMWARE.length === index)
+      .map((d) => `synthetic-${String(d).padStart(5, "0")}`);
+    await database.db.device.updateMany({
+      where: { id: { in: ids } },
+      data: { firmware, region: index % 2 === 0 ? "eu-west-1" : "us-east-1", labels: { tier: index === 0 ? "gold" : "std" } },
+    });
   }
-  const counts = await queryRows(database.db, "tableRows", z.object({ table: z.string(), rows: z.number() }), Prisma.sql`
+  const counts = await queryRows(
+    database.db,
+    "tableRows",
+    z.object({ table: z.string(), rows: z.number() }),
+    Prisma.sql`
     SELECT 'connection_events' AS table, COUNT(*)::int AS rows FROM connection_events
     UNION ALL SELECT 'event_rollup_minute', COUNT(*)::int FROM event_rollup_minute
     UNION ALL SELECT 'device_reason_minute', COUNT(*)::int FROM device_reason_minute
-    UNION ALL SELECT 'fleet_connected_minute', COUNT(*)::int FROM fleet_connected_minute`);
-  console.log(`history: ${devices} devices, ${days} days, ${events.length} events delivered, written in ${writeSeconds.toFixed(1)} s (${Math.round(events.length / writeSeconds)} events/s, batches of ${BATCH})`);
+    UNION ALL SELECT 'fleet_connected_minute', COUNT(*)::int FROM fleet_connected_minute`,
+  );
+  console.log(
+    `history: ${devices} devices, ${days} days, ${events.length} events delivered, written in ${writeSeconds.toFixed(1)} s (${Math.round(events.length / writeSeconds)} events/s, batches of ${BATCH})`,
+  );
   for (const row of counts) console.log(`  ${row.table}: ${row.rows} rows`);
   await database.db.$executeRaw`ANALYZE`;
 
@@ -62,7 +83,10 @@ try {
     ["breakdown by code, unfiltered", (r) => getFleetBreakdown(database.db, { by: "code", ...r })],
     ["breakdown by code, firmware", (r) => getFleetBreakdown(database.db, { by: "code", ...r, filter: firmware })],
     ["breakdown by reason, label + region", (r) => getFleetBreakdown(database.db, { by: "reason", ...r, filter: gold })],
-    ["affected devices (code emqx:tcp_closed)", (r) => listAffectedDevices(database.db, { by: "code", key: "emqx:tcp_closed", ...r, filter: {}, limit: 100 })],
+    [
+      "affected devices (code emqx:tcp_closed)",
+      (r) => listAffectedDevices(database.db, { by: "code", key: "emqx:tcp_closed", ...r, filter: {}, limit: 100 }),
+    ],
     ["flapping devices", (r) => listFlappingDevices(database.db, { ...r, filter: {}, limit: 20 })],
     ["new codes", (r) => listNewCodes(database.db, { ...r, filter: {}, limit: 50 })],
     ["offline longest (current state)", () => listOfflineDevices(database.db, { filter: {}, limit: 20 })],

@@ -74,8 +74,13 @@ try {
     try {
       const result = await runPhase(phase, database);
       results.push(result);
-      console.log(`${phase}: ${result.events} events in ${result.seconds.toFixed(1)} s = ${Math.round(result.events / result.seconds)} ev/s` +
-        (result.rssMb !== undefined ? `, max worker RSS ${result.rssMb} MB, backlog 30 s after last event: ${result.backlogAfter30s ? "yes" : "no"}` : "") + `; load ${result.load}`);
+      console.log(
+        `${phase}: ${result.events} events in ${result.seconds.toFixed(1)} s = ${Math.round(result.events / result.seconds)} ev/s` +
+          (result.rssMb !== undefined
+            ? `, max worker RSS ${result.rssMb} MB, backlog 30 s after last event: ${result.backlogAfter30s ? "yes" : "no"}`
+            : "") +
+          `; load ${result.load}`,
+      );
     } finally {
       await database.drop();
     }
@@ -136,16 +141,36 @@ async function timed(phase: string, run: () => Promise<void>): Promise<PhaseResu
 async function copyCeiling(url: string): Promise<number> {
   const csvPath = path.join(workDir, "storm.csv");
   await writeFile(csvPath, events.map(toCsvRow).join("\n"));
-  await psql(url, `CREATE TABLE bench_copy (id bigserial PRIMARY KEY, dedupe_key text NOT NULL UNIQUE, device_id text NOT NULL, kind text NOT NULL,
-    occurred_at timestamptz NOT NULL, reason text NOT NULL, code text, source text NOT NULL, session_key text, ordering bigint, client_ip text, raw jsonb NOT NULL)`);
+  await psql(
+    url,
+    `CREATE TABLE bench_copy (id bigserial PRIMARY KEY, dedupe_key text NOT NULL UNIQUE, device_id text NOT NULL, kind text NOT NULL,
+    occurred_at timestamptz NOT NULL, reason text NOT NULL, code text, source text NOT NULL, session_key text, ordering bigint, client_ip text, raw jsonb NOT NULL)`,
+  );
   const started = performance.now();
-  await psql(url, `\\copy bench_copy (dedupe_key, device_id, kind, occurred_at, reason, code, source, session_key, ordering, client_ip, raw) FROM '${csvPath}' WITH (FORMAT csv)`);
+  await psql(
+    url,
+    `\\copy bench_copy (dedupe_key, device_id, kind, occurred_at, reason, code, source, session_key, ordering, client_ip, raw) FROM '${csvPath}' WITH (FORMAT csv)`,
+  );
   return (performance.now() - started) / 1000;
 }
 
 function toCsvRow(e: ConnectionEvent): string {
   const cell = (value: string | null) => (value === null ? "" : `"${value.replaceAll('"', '""')}"`);
-  return [e.dedupeKey, e.deviceId, e.kind, e.occurredAt.toISOString(), e.reason, e.code, e.source, e.sessionKey, e.ordering?.toString() ?? null, e.clientIp, JSON.stringify(e.raw)].map(cell).join(",");
+  return [
+    e.dedupeKey,
+    e.deviceId,
+    e.kind,
+    e.occurredAt.toISOString(),
+    e.reason,
+    e.code,
+    e.source,
+    e.sessionKey,
+    e.ordering?.toString() ?? null,
+    e.clientIp,
+    JSON.stringify(e.raw),
+  ]
+    .map(cell)
+    .join(",");
 }
 
 function psql(url: string, command: string): Promise<void> {
@@ -166,7 +191,8 @@ async function throughBroker(
   const workers: ChildProcess[] = [];
   try {
     const topics = route.sharedGroup ? `${REPUBLISH_PREFIX}/#` : undefined;
-    for (let i = 0; i < route.workers; i++) workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
+    for (let i = 0; i < route.workers; i++)
+      workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
     let maxRssMb = 0;
     const rssTimer = setInterval(() => {
       for (const worker of workers) maxRssMb = Math.max(maxRssMb, readRssMb(worker.pid));
@@ -213,9 +239,14 @@ function sampleLockWaits(database: TestDatabase): { stop(): Promise<number> } {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const rows = await queryRows(database.db, "sampleLockWaits", z.object({ waitEvent: z.string().nullable(), statement: z.string() }), Prisma.sql`
+      const rows = await queryRows(
+        database.db,
+        "sampleLockWaits",
+        z.object({ waitEvent: z.string().nullable(), statement: z.string() }),
+        Prisma.sql`
         SELECT CASE WHEN wait_event_type = 'Lock' THEN wait_event END AS "waitEvent", left(query, 300) AS statement
-        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`);
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`,
+      );
       active += rows.length;
       for (const row of rows) {
         if (row.waitEvent === null) continue;
@@ -247,24 +278,45 @@ function describeStatement(statement: string): string {
 async function registerDevices(database: TestDatabase): Promise<void> {
   const ids = [...new Set(records.map((r) => r.clientId))];
   const seen = new Date(Math.min(...records.map((r) => r.timestamp)) - 86_400_000);
-  await database.db.$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
+  await database.db
+    .$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
 }
 
 async function countEvents(database: TestDatabase): Promise<number> {
-  const [row] = await queryRows(database.db, "countEvents", z.object({ n: SqlCount }), Prisma.sql`SELECT count(*) AS n FROM connection_events`);
+  const [row] = await queryRows(
+    database.db,
+    "countEvents",
+    z.object({ n: SqlCount }),
+    Prisma.sql`SELECT count(*) AS n FROM connection_events`,
+  );
   return row?.n ?? 0;
 }
 
 async function startMosquitto(): Promise<ChildProcess> {
   const configPath = path.join(workDir, "mosquitto.conf");
   // The worker holds PUBACKs until commit: the broker must let a whole batch be in flight and queue the storm.
-  await writeFile(configPath, [`listener ${mqttPort} 127.0.0.1`, "allow_anonymous true", "max_inflight_messages 2000", "max_queued_messages 0", "persistence false", ""].join("\n"));
+  await writeFile(
+    configPath,
+    [
+      `listener ${mqttPort} 127.0.0.1`,
+      "allow_anonymous true",
+      "max_inflight_messages 2000",
+      "max_queued_messages 0",
+      "persistence false",
+      "",
+    ].join("\n"),
+  );
   const broker = spawn("mosquitto", ["-c", configPath], { stdio: ["ignore", "ignore", "pipe"] });
   await waitForLine(broker, /mosquitto version .* running/, "stderr");
   return broker;
 }
 
-async function startWorker(databaseUrl: string, clientId: string, sharedGroup: string | undefined, topics: string | undefined): Promise<ChildProcess> {
+async function startWorker(
+  databaseUrl: string,
+  clientId: string,
+  sharedGroup: string | undefined,
+  topics: string | undefined,
+): Promise<ChildProcess> {
   const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
@@ -317,22 +369,35 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 function loadAverage(): string {
-  return os.loadavg().map((n) => n.toFixed(2)).join(" ");
+  return os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
 }
 
 function printTable(rows: PhaseResult[]): void {
   const ceiling = rows.find((r) => r.phase === "copy");
   const ceilingRate = ceiling ? ceiling.events / ceiling.seconds : null;
-  console.log("\n| path | events/s | ratio to COPY | worker RSS (max) | backlog 30 s after last event | sessions waiting on a lock | load average |");
+  console.log(
+    "\n| path | events/s | ratio to COPY | worker RSS (max) | backlog 30 s after last event | sessions waiting on a lock | load average |",
+  );
   console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const rate = r.events / r.seconds;
     const lockWaits = r.lockWaitShare === undefined ? "–" : `${Math.round(r.lockWaitShare * 100)} %`;
-    console.log(`| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${lockWaits} | ${r.load} |`);
+    console.log(
+      `| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${lockWaits} | ${r.load} |`,
+    );
   }
-  for (const [single, pair] of [["shared1", "shared2"], ["known1", "known2"]]) {
+  for (const [single, pair] of [
+    ["shared1", "shared2"],
+    ["known1", "known2"],
+  ]) {
     const one = rows.find((r) => r.phase === single);
     const two = rows.find((r) => r.phase === pair);
-    if (one && two) console.log(`\n${pair} / ${single} (two worker processes / one): ${((two.events / two.seconds) / (one.events / one.seconds)).toFixed(2)}×`);
+    if (one && two)
+      console.log(
+        `\n${pair} / ${single} (two worker processes / one): ${(two.events / two.seconds / (one.events / one.seconds)).toFixed(2)}×`,
+      );
   }
 }

@@ -66,7 +66,11 @@ test("webhook POST → device page DOM update", async ({ page, request }) => {
   const posts = [...postTimes].sort((a, b) => a - b);
   const summary = {
     runs: RUNS,
-    postToDomMs: { p50: Math.round(percentile(sorted, 50)), p95: Math.round(percentile(sorted, 95)), max: Math.round(sorted.at(-1) ?? Number.NaN) },
+    postToDomMs: {
+      p50: Math.round(percentile(sorted, 50)),
+      p95: Math.round(percentile(sorted, 95)),
+      max: Math.round(sorted.at(-1) ?? Number.NaN),
+    },
     webhookResponseMs: { p50: Math.round(percentile(posts, 50)), max: Math.round(posts.at(-1) ?? Number.NaN) },
     all: latencies.map(Math.round),
   };

@@ -11,4 +11,6 @@ for (let run = 0; run < RUNS; run++) {
 }
 times.sort((a, b) => a - b);
 const [N, r, p] = stored.split("$").slice(1, 4);
-console.log(`scrypt N=${N} r=${r} p=${p}: median ${times[Math.floor(RUNS / 2)]?.toFixed(0)} ms, min ${times[0]?.toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms over ${RUNS} verifications`);
+console.log(
+  `scrypt N=${N} r=${r} p=${p}: median ${times[Math.floor(RUNS / 2)]?.toFixed(0)} ms, min ${times[0]?.toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms over ${RUNS} verifications`,
+);

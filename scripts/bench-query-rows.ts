@@ -22,10 +22,38 @@ const shapes = [
   {
     name: "device state (12 columns)",
     schema: DeviceStateRowSchema,
-    row: (i: number) => ({ id: `device-${i}`, state: "online", current_session_key: `s-${i}`, state_occurred_at: new Date(now - i), state_ordering: String(i), last_connected_at: new Date(now - i), last_disconnected_at: null, last_reason: "connection_lost", last_code: "emqx:keepalive_timeout", last_client_ip: "10.0.0.4", connected_source: "emqx", connected_broker_node: "node-1" }),
+    row: (i: number) => ({
+      id: `device-${i}`,
+      state: "online",
+      current_session_key: `s-${i}`,
+      state_occurred_at: new Date(now - i),
+      state_ordering: String(i),
+      last_connected_at: new Date(now - i),
+      last_disconnected_at: null,
+      last_reason: "connection_lost",
+      last_code: "emqx:keepalive_timeout",
+      last_client_ip: "10.0.0.4",
+      connected_source: "emqx",
+      connected_broker_node: "node-1",
+    }),
   },
-  { name: "drop sample (6 columns, enum)", schema: DropSampleSchema, row: (i: number) => ({ deviceId: `device-${i}`, at: new Date(now - i), reason: REASONS[i % REASONS.length], code: null, source: "emqx", brokerNode: "node-1" }) },
-  { name: "series point (3 columns, enum)", schema: SeriesPoint, row: (i: number) => ({ t: new Date(now - i * 60_000), reason: REASONS[i % REASONS.length], count: i }) },
+  {
+    name: "drop sample (6 columns, enum)",
+    schema: DropSampleSchema,
+    row: (i: number) => ({
+      deviceId: `device-${i}`,
+      at: new Date(now - i),
+      reason: REASONS[i % REASONS.length],
+      code: null,
+      source: "emqx",
+      brokerNode: "node-1",
+    }),
+  },
+  {
+    name: "series point (3 columns, enum)",
+    schema: SeriesPoint,
+    row: (i: number) => ({ t: new Date(now - i * 60_000), reason: REASONS[i % REASONS.length], count: i }),
+  },
 ];
 
 console.log(`| rows shape | µs per row (median of ${ROUNDS} × ${ROWS.toLocaleString("en-US")} rows) | ms per 500 rows |\n|---|---|---|`);

@@ -38,7 +38,10 @@ try {
     INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
     SELECT id, 'emqx', 'node-' || split_part(id, '-', 2), now() FROM devices WHERE id LIKE 'bench-%'`;
   await db.$executeRaw`ANALYZE`;
-  const rows = async () => (await queryRows(db, "countDeltaRows", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_minute`))[0]?.n ?? 0;
+  const rows = async () =>
+    (
+      await queryRows(db, "countDeltaRows", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_minute`)
+    )[0]?.n ?? 0;
   const deltaRows = await rows();
   console.log(`history: ${days} days × ${nodes} nodes, ${deltaRows} delta rows`);
 
@@ -74,12 +77,24 @@ try {
   const foldMs = performance.now() - t1;
   await db.$executeRaw`ANALYZE`;
   const afterFold = await measure();
-  const expected = (await queryRows(db, "countConnectedDevices", z.object({ n: z.number() }), Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_devices`))[0]?.n;
-  console.log(`snapshots: ${snapshots.written} written in ${snapshotMs.toFixed(0)} ms; folding: ${folded} rows in ${(foldMs / 1000).toFixed(1)} s, ${await rows()} delta rows left`);
+  const expected = (
+    await queryRows(
+      db,
+      "countConnectedDevices",
+      z.object({ n: z.number() }),
+      Prisma.sql`SELECT COUNT(*)::int AS n FROM fleet_connected_devices`,
+    )
+  )[0]?.n;
+  console.log(
+    `snapshots: ${snapshots.written} written in ${snapshotMs.toFixed(0)} ms; folding: ${folded} rows in ${(foldMs / 1000).toFixed(1)} s, ${await rows()} delta rows left`,
+  );
   console.log(`count now = ${await countConnectedDevicesAt(db, now)} (devices counted: ${expected})`);
-  console.log("\n| read (median ms) | every delta summed | latest snapshot + deltas | + minutes older than 30 days folded into hours |\n|---|---|---|---|");
+  console.log(
+    "\n| read (median ms) | every delta summed | latest snapshot + deltas | + minutes older than 30 days folded into hours |\n|---|---|---|---|",
+  );
   const names = ["countConnectedDevicesAt(now)", "countConnectedDevicesAt(31 days ago)", "connected series, 7 days hourly"];
-  for (const [i, name] of names.entries()) console.log(`| ${name} | ${plain[i]?.toFixed(1)} | ${withSnapshots[i]?.toFixed(1)} | ${afterFold[i]?.toFixed(1)} |`);
+  for (const [i, name] of names.entries())
+    console.log(`| ${name} | ${plain[i]?.toFixed(1)} | ${withSnapshots[i]?.toFixed(1)} | ${afterFold[i]?.toFixed(1)} |`);
 } finally {
   await database.drop();
 }

@@ -58,10 +58,14 @@ if (phase === "build") {
   const started = performance.now();
   const written = await writeScaleFleet(db, { devices: DEVICES, days: DAYS, events, to: SCALE_END, lanes }, (count, chunk) => {
     const seconds = (performance.now() - started) / 1000;
-    console.log(`chunk ${chunk}: ${count.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s (${Math.round(count / seconds)} events/s), load ${loadavg()[0]?.toFixed(1)}`);
+    console.log(
+      `chunk ${chunk}: ${count.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s (${Math.round(count / seconds)} events/s), load ${loadavg()[0]?.toFixed(1)}`,
+    );
   });
   await db.$executeRaw`ANALYZE`;
-  console.log(`built ${name}: ${written.toLocaleString("en-US")} events delivered in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `built ${name}: ${written.toLocaleString("en-US")} events delivered in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   await db.$disconnect();
 } else if (phase === "measure") {
   const name = requireName(args[0]);

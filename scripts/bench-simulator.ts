@@ -5,7 +5,12 @@
  */
 import { startEmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createSimulatorAuthenticator, DEMO_PUBLISH_RATE_LIMIT, SCENARIO_NAMES, startFleetSimulator } from "@/demo/simulator/fleet-simulator.ts";
+import {
+  createSimulatorAuthenticator,
+  DEMO_PUBLISH_RATE_LIMIT,
+  SCENARIO_NAMES,
+  startFleetSimulator,
+} from "@/demo/simulator/fleet-simulator.ts";
 
 const log = createLogger("bench");
 log.level = "silent";
@@ -13,7 +18,11 @@ const seconds = Number(process.argv[2] ?? 60);
 if (!(seconds > 0)) throw new Error("usage: npm run bench:simulator -- <seconds>");
 
 const broker = await startEmbeddedBroker({ authenticate: createSimulatorAuthenticator(), publishRateLimit: DEMO_PUBLISH_RATE_LIMIT, log });
-const simulator = await startFleetSimulator({ mqttUrl: broker.url, scenarios: SCENARIO_NAMES.filter((name) => name !== "broker-restart"), log });
+const simulator = await startFleetSimulator({
+  mqttUrl: broker.url,
+  scenarios: SCENARIO_NAMES.filter((name) => name !== "broker-restart"),
+  log,
+});
 await new Promise((resolve) => setTimeout(resolve, 5_000));
 const cpuBefore = process.cpuUsage();
 const started = performance.now();

@@ -31,14 +31,30 @@ log.level = "warn";
 type Result = { worker: string; env: string; fillS: number; drainS: number; rate: number; peakRssMb: number; load: string };
 
 function parseEnvList(list: string): Record<string, string> {
-  return Object.fromEntries(list.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split("=", 2) as [string, string]));
+  return Object.fromEntries(
+    list
+      .split(",")
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => pair.split("=", 2) as [string, string]),
+  );
 }
 
 /** A Mosquitto of our own: the shared one keeps 1,000 queued messages per session and 20 in flight (its defaults). */
 async function startMosquitto(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-mosquitto-"));
   const config = path.join(dir, "mosquitto.conf");
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "max_queued_messages 0", "max_inflight_messages 0", ""].join("\n"));
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      "allow_anonymous true",
+      "persistence false",
+      "max_queued_messages 0",
+      "max_inflight_messages 0",
+      "",
+    ].join("\n"),
+  );
   const child = spawn("mosquitto", ["-c", config], { stdio: "ignore" });
   const url = `mqtt://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
@@ -66,8 +82,23 @@ function message(run: string, i: number): string {
   const device = `bench-${run}-${i % devices}`;
   const at = 1_700_000_000_000 + i * 10;
   return i % 2 === 0
-    ? JSON.stringify({ event: "client.connected", clientid: device, node: "bench@127.0.0.1", connected_at: at, ipaddress: "10.0.0.1", keepalive: 60, proto_ver: 4 })
-    : JSON.stringify({ event: "client.disconnected", clientid: device, reason: "keepalive_timeout", node: "bench@127.0.0.1", connected_at: at - 10, disconnected_at: at });
+    ? JSON.stringify({
+        event: "client.connected",
+        clientid: device,
+        node: "bench@127.0.0.1",
+        connected_at: at,
+        ipaddress: "10.0.0.1",
+        keepalive: 60,
+        proto_ver: 4,
+      })
+    : JSON.stringify({
+        event: "client.disconnected",
+        clientid: device,
+        reason: "keepalive_timeout",
+        node: "bench@127.0.0.1",
+        connected_at: at - 10,
+        disconnected_at: at,
+      });
 }
 
 async function queueBacklog(url: string, clientId: string, topic: string, run: string): Promise<number> {
@@ -128,7 +159,12 @@ async function runOnce(brokerUrl: string, workerDir: string, extraEnv: Record<st
     try {
       for (;;) {
         if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}`);
-        const rows = await queryRows(testDb.db, "countEvents", z.object({ n: SqlCount }), Prisma.sql`SELECT count(*)::bigint AS n FROM connection_events`);
+        const rows = await queryRows(
+          testDb.db,
+          "countEvents",
+          z.object({ n: SqlCount }),
+          Prisma.sql`SELECT count(*)::bigint AS n FROM connection_events`,
+        );
         stored = rows[0]?.n ?? 0;
         if (stored > 0 && firstStoredAt === null) firstStoredAt = performance.now();
         if (stored >= messages) break;
@@ -143,7 +179,10 @@ async function runOnce(brokerUrl: string, workerDir: string, extraEnv: Record<st
     const loadAfter = os.loadavg()[0]!.toFixed(2);
     return {
       worker: workerDir,
-      env: Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(" ") || "(defaults)",
+      env:
+        Object.entries(extraEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ") || "(defaults)",
       fillS,
       drainS,
       rate: Math.round(stored / Math.max(drainS, 0.001)),
@@ -166,13 +205,17 @@ try {
     mosquitto = await startMosquitto();
     brokerUrl = mosquitto.url;
   }
-  console.log(`Backlog of ${messages.toLocaleString("en")} messages over ${devices.toLocaleString("en")} devices, broker ${brokerKind}, ${os.cpus().length} cores`);
+  console.log(
+    `Backlog of ${messages.toLocaleString("en")} messages over ${devices.toLocaleString("en")} devices, broker ${brokerKind}, ${os.cpus().length} cores`,
+  );
   console.log("| worker | env | fill s | drain s | events/s | peak RSS MB | load avg (1 min) |");
   console.log("|---|---|---|---|---|---|---|");
   for (const extraEnv of envVariants) {
     for (const dir of workerDirs) {
       const r = await runOnce(brokerUrl, dir, extraEnv);
-      console.log(`| ${r.worker} | ${r.env} | ${r.fillS.toFixed(1)} | ${r.drainS.toFixed(1)} | ${r.rate.toLocaleString("en")} | ${r.peakRssMb} | ${r.load} |`);
+      console.log(
+        `| ${r.worker} | ${r.env} | ${r.fillS.toFixed(1)} | ${r.drainS.toFixed(1)} | ${r.rate.toLocaleString("en")} | ${r.peakRssMb} | ${r.load} |`,
+      );
     }
   }
 } finally {

@@ -29,7 +29,10 @@ const result = await build({
 
 const sources = Object.keys(result.metafile.inputs);
 const packages = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
-const offending = [...sources.filter((file) => FORBIDDEN_SOURCES.test(file)), ...new Set(packages.filter((name) => FORBIDDEN_PACKAGES.test(name)))];
+const offending = [
+  ...sources.filter((file) => FORBIDDEN_SOURCES.test(file)),
+  ...new Set(packages.filter((name) => FORBIDDEN_PACKAGES.test(name))),
+];
 if (offending.length > 0) {
   console.error(`The worker must not load demo, web or Next code, but its bundle reaches:\n  ${offending.join("\n  ")}`);
   process.exit(1);

@@ -8,7 +8,9 @@ if (!file) {
   console.error("Usage: npm run db:restore -- <backup file> [<empty data directory>]");
   process.exit(1);
 }
-const dataDir = path.resolve(process.argv[3] ?? path.join(process.env.LINKSCOPE_DATA_DIR ?? path.resolve(import.meta.dirname, "../.data"), "pglite"));
+const dataDir = path.resolve(
+  process.argv[3] ?? path.join(process.env.LINKSCOPE_DATA_DIR ?? path.resolve(import.meta.dirname, "../.data"), "pglite"),
+);
 try {
   await restoreEmbeddedDatabase({ file: path.resolve(file), dataDir });
   console.log(`Restored ${file} into ${dataDir}.`);

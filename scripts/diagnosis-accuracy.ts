@@ -40,8 +40,15 @@ const results = evaluateCorpus({ seeds: seedList, ...(values.pattern ? { pattern
 const durationSec = (performance.now() - started) / 1000;
 const summary = summarizeAccuracy(results);
 const command = `npm run diagnosis:accuracy -- --seeds ${seeds}${first !== 1 ? ` --first ${first}` : ""}${values.pattern ? values.pattern.map((p) => ` --pattern ${p}`).join("") : ""}`;
-const report = renderAccuracyReport(summary, { command, date: new Date().toISOString().slice(0, 10), seeds: `${first}–${first + seeds - 1}`, durationSec, ...(currentBranch() ? { branch: currentBranch() as string } : {}) });
+const report = renderAccuracyReport(summary, {
+  command,
+  date: new Date().toISOString().slice(0, 10),
+  seeds: `${first}–${first + seeds - 1}`,
+  durationSec,
+  ...(currentBranch() ? { branch: currentBranch() as string } : {}),
+});
 writeFileSync(values.out, report);
 
 console.log(`${summary.overall.total} scenarios in ${durationSec.toFixed(1)} s → ${values.out}`);
-for (const check of checkTargets(summary)) console.log(`${check.met ? "ok  " : "FAIL"} ${check.name}: ${check.actual} (target ${check.target})`);
+for (const check of checkTargets(summary))
+  console.log(`${check.met ? "ok  " : "FAIL"} ${check.name}: ${check.actual} (target ${check.target})`);

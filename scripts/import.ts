@@ -1,6 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { EVIDENCE_FORMATS, importDeviceEvidence, MAX_EVIDENCE_BYTES, type EvidenceFormat } from "@/lib/device-evidence/import-device-evidence.ts";
+import {
+  EVIDENCE_FORMATS,
+  importDeviceEvidence,
+  MAX_EVIDENCE_BYTES,
+  type EvidenceFormat,
+} from "@/lib/device-evidence/import-device-evidence.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { importFile, type ImportProgress } from "@/lib/ingest/import-file.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
@@ -11,14 +16,27 @@ import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts
 const formats = Object.keys(RECORD_FORMATS).join(", ");
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { format: { type: "string" }, "batch-size": { type: "string" }, quiet: { type: "boolean" }, device: { type: "string" }, year: { type: "string" }, "utc-offset": { type: "string" } },
+  options: {
+    format: { type: "string" },
+    "batch-size": { type: "string" },
+    quiet: { type: "boolean" },
+    device: { type: "string" },
+    year: { type: "string" },
+    "utc-offset": { type: "string" },
+  },
 });
 const filePath = positionals[0];
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) fail("DATABASE_URL is not set. For `npm start`'s embedded database, use the URL the launcher logs as \"embedded Postgres (PGlite) started\", or upload on the /ingest page.");
+if (!databaseUrl)
+  fail(
+    'DATABASE_URL is not set. For `npm start`\'s embedded database, use the URL the launcher logs as "embedded Postgres (PGlite) started", or upload on the /ingest page.',
+  );
 if (values.device !== undefined) await importEvidence(values.device, databaseUrl);
 const format = values.format ? getRecordFormat(values.format) : null;
-if (!filePath || !format) fail(`usage: npm run import -- <file> --format <${formats}>\n       npm run import -- <file> --device <device id> [--format ${EVIDENCE_FORMATS.join("|")}]`);
+if (!filePath || !format)
+  fail(
+    `usage: npm run import -- <file> --format <${formats}>\n       npm run import -- <file> --device <device id> [--format ${EVIDENCE_FORMATS.join("|")}]`,
+  );
 const batchSize = Number(values["batch-size"] ?? 2000);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) fail("--batch-size must be a whole number from 1 to 20000");
 
@@ -68,12 +86,19 @@ async function importEvidence(deviceId: string, url: string): Promise<never> {
   if (year !== null && (!Number.isInteger(year) || year < 1970)) fail("--year must be a year such as 2026");
   const now = new Date();
   const reference = year === null || year >= now.getUTCFullYear() ? now : new Date(Date.UTC(year, 11, 31, 23, 59, 59));
-  const minutes = offset === undefined ? 0 : (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const minutes =
+    offset === undefined ? 0 : (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const db = createDb(url, 2);
   try {
     const size = (await stat(filePath)).size;
     if (size > MAX_EVIDENCE_BYTES) fail(`the file is ${size} bytes; the limit is ${MAX_EVIDENCE_BYTES}`);
-    const result = await importDeviceEvidence(db, { deviceId, body: await readFile(filePath, "utf8"), format: evidenceFormat, reference, utcOffsetMinutes: minutes });
+    const result = await importDeviceEvidence(db, {
+      deviceId,
+      body: await readFile(filePath, "utf8"),
+      format: evidenceFormat,
+      reference,
+      utcOffsetMinutes: minutes,
+    });
     console.log(JSON.stringify({ deviceId, ...result }));
     process.exit(0);
   } catch (error) {

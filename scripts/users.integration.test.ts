@@ -30,7 +30,10 @@ async function runUsers(args: string[], stdin = "") {
 
 describe("npm run users", () => {
   it("creates a user with a password from stdin, lists it, and resets the password to a generated one", async () => {
-    const created = await runUsers(["create", "--email", "Ops@Example.test", "--role", "support", "--password-stdin"], "a password from stdin\n");
+    const created = await runUsers(
+      ["create", "--email", "Ops@Example.test", "--role", "support", "--password-stdin"],
+      "a password from stdin\n",
+    );
     expect(created).toMatchObject({ status: 0, stdout: "Created ops@example.test (support).\n" });
     expect((await checkCredentials(database.db, "ops@example.test", "a password from stdin")).ok).toBe(true);
 
@@ -50,8 +53,12 @@ describe("npm run users", () => {
     const invalid = await runUsers(["create", "--email", "not-an-email"]);
     expect(invalid.status).toBe(1);
     expect(invalid.stderr).toContain("users: email: must be an email address");
-    expect((await runUsers(["reset-password", "--email", "nobody@example.test"])).stderr).toContain("No user with the email nobody@example.test");
-    expect((await runUsers(["create", "--email", "ops@example.test", "--role", "root"])).stderr).toContain("must be one of viewer, support, admin");
+    expect((await runUsers(["reset-password", "--email", "nobody@example.test"])).stderr).toContain(
+      "No user with the email nobody@example.test",
+    );
+    expect((await runUsers(["create", "--email", "ops@example.test", "--role", "root"])).stderr).toContain(
+      "must be one of viewer, support, admin",
+    );
     const help = await runUsers(["frobnicate"]);
     expect(help.status).toBe(1);
     expect(help.stdout).toContain("Usage: npm run users");
@@ -59,7 +66,10 @@ describe("npm run users", () => {
 
   // Starting tsx costs tens of seconds on a loaded 2-core machine, hence one process run and its own timeout.
   it("runs as its own process: reads the password from stdin, uses DATABASE_URL and exits 0", { timeout: 240_000 }, async () => {
-    const created = await runUsersProcess(["create", "--email", "process@example.test", "--role", "viewer", "--password-stdin"], "typed at the terminal\n");
+    const created = await runUsersProcess(
+      ["create", "--email", "process@example.test", "--role", "viewer", "--password-stdin"],
+      "typed at the terminal\n",
+    );
     expect(created).toEqual({ status: 0, stdout: "Created process@example.test (viewer).\n", stderr: "" });
     expect((await checkCredentials(database.db, "process@example.test", "typed at the terminal")).ok).toBe(true);
   });

@@ -14,7 +14,7 @@ import { createDb, type Db } from "@/lib/db/client.ts";
 import { readEmbeddedDatabaseUrl } from "@/demo/db/embedded-database-url.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import {  } from "@/lib/errors/domain-errors.ts";
+import {} from "@/lib/errors/domain-errors.ts";
 import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import { ZodError } from "zod";
 
@@ -33,7 +33,9 @@ LINKSCOPE_DATA_DIR (default .data).`;
 async function readStdinPassword(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function openDatabase(): Promise<{ db: Db; close(): Promise<void> }> {
@@ -85,7 +87,13 @@ async function runUsersCommand(argv: string[], io: UsersCliIo): Promise<number> 
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" }, "password-stdin": { type: "boolean" }, help: { type: "boolean" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      "password-stdin": { type: "boolean" },
+      help: { type: "boolean" },
+    },
     allowPositionals: false,
   });
   if (!command || values.help || !["list", "create", "reset-password"].includes(command)) {
@@ -100,7 +108,9 @@ async function runUsersCommand(argv: string[], io: UsersCliIo): Promise<number> 
       const users = await listUsers(db);
       if (users.length === 0) io.print("No users yet.");
       for (const user of users) {
-        io.print(`${user.email.padEnd(36)} ${user.role.padEnd(8)} ${user.disabled ? "disabled" : "active  "} ${user.hasPassword ? "password" : "sso only"}  ${user.name ?? ""}`);
+        io.print(
+          `${user.email.padEnd(36)} ${user.role.padEnd(8)} ${user.disabled ? "disabled" : "active  "} ${user.hasPassword ? "password" : "sso only"}  ${user.name ?? ""}`,
+        );
       }
     } else if (command === "create") {
       const role = RoleSchema.parse(values.role ?? "viewer");

@@ -35,7 +35,11 @@ await app.prepare();
 const server = createServer((request, response) => {
   if (hasMalformedPercentEncoding(request.url ?? "/")) {
     const reply = renderMalformedPathResponse(request.url ?? "/");
-    response.writeHead(reply.status, { "content-type": reply.contentType, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    response.writeHead(reply.status, {
+      "content-type": reply.contentType,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
     response.end(reply.body);
     return;
   }

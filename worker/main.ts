@@ -43,7 +43,18 @@ function singleSourceFromEnv(): LiveSourceConfig[] {
 }
 
 const db = createDb(env.DATABASE_URL, env.DATABASE_POOL_MAX);
-const workers: IngestWorker[] = await startSourceWorkers(db, log, sources, { batchSize: env.INGEST_BATCH_SIZE, flushIntervalMs: env.INGEST_FLUSH_MS, maxInFlight: env.INGEST_MAX_IN_FLIGHT, lanes: env.INGEST_LANES }, env.INGEST_IGNORE_CLIENT_IDS);
+const workers: IngestWorker[] = await startSourceWorkers(
+  db,
+  log,
+  sources,
+  {
+    batchSize: env.INGEST_BATCH_SIZE,
+    flushIntervalMs: env.INGEST_FLUSH_MS,
+    maxInFlight: env.INGEST_MAX_IN_FLIGHT,
+    lanes: env.INGEST_LANES,
+  },
+  env.INGEST_IGNORE_CLIENT_IDS,
+);
 const incidentJob =
   env.INCIDENT_DETECTION_INTERVAL_MS > 0
     ? startIncidentDetectionJob(db, log, {
@@ -55,14 +66,23 @@ const incidentJob =
     : null;
 const alertJob =
   env.ALERT_EVALUATION_INTERVAL_MS > 0
-    ? startAlertEvaluationJob(db, log, { intervalMs: env.ALERT_EVALUATION_INTERVAL_MS, publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }) })
+    ? startAlertEvaluationJob(db, log, {
+        intervalMs: env.ALERT_EVALUATION_INTERVAL_MS,
+        publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }),
+      })
     : null;
 // Endpoints are chosen by admins, so scheduled probes use the library directly (the allow-list guards user-run probes).
 const probeJob =
   env.PROBE_SCHEDULE_TICK_MS > 0
-    ? startProbeScheduleJob(db, log, { probe: runProbe, tickMs: env.PROBE_SCHEDULE_TICK_MS, runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS, retentionDays: env.PROBE_RUN_RETENTION_DAYS })
+    ? startProbeScheduleJob(db, log, {
+        probe: runProbe,
+        tickMs: env.PROBE_SCHEDULE_TICK_MS,
+        runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS,
+        retentionDays: env.PROBE_RUN_RETENTION_DAYS,
+      })
     : null;
-const alertDeliveryJob = env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
+const alertDeliveryJob =
+  env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
 const retentionJob = startRetentionJob(db, log);
 const cohortFoldJob = startCohortFoldJob(db, log);
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
@@ -72,7 +92,15 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping ingest worker");
-  await Promise.all([...workers.map((w) => w.stop()), incidentJob?.stop(), alertJob?.stop(), alertDeliveryJob?.stop(), probeJob?.stop(), retentionJob?.stop(), cohortFoldJob.stop()]);
+  await Promise.all([
+    ...workers.map((w) => w.stop()),
+    incidentJob?.stop(),
+    alertJob?.stop(),
+    alertDeliveryJob?.stop(),
+    probeJob?.stop(),
+    retentionJob?.stop(),
+    cohortFoldJob.stop(),
+  ]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

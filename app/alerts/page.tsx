@@ -22,9 +22,13 @@ export default async function AlertsPage() {
       <div className="page-header">
         <div>
           <h1>Alerts</h1>
-          <p className="muted">Rules the ingest worker evaluates continuously; notifications go to the channels each rule chooses (email, Slack, Teams, PagerDuty, Opsgenie, webhook).</p>
           <p className="muted">
-            An alert fires once its condition has held for the rule&apos;s duration, and resolves only after the value stayed past the clear margin.
+            Rules the ingest worker evaluates continuously; notifications go to the channels each rule chooses (email, Slack, Teams,
+            PagerDuty, Opsgenie, webhook).
+          </p>
+          <p className="muted">
+            An alert fires once its condition has held for the rule&apos;s duration, and resolves only after the value stayed past the clear
+            margin.
           </p>
         </div>
         <Link className="button" href="/alerts/history">

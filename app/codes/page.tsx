@@ -24,14 +24,14 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
   const counts = await listCodeCounts(getDb(), { from: new Date(now.getTime() - CODE_TREND_WINDOW_MS), to: now });
   // Filtered in the browser; the query in the address (or a form sent without script) is the starting filter.
   const rows: CodeRow[] = KNOWLEDGE_ENTRIES.map((entry) => ({
-      code: entry.code,
-      vendor: entry.vendor,
-      name: entry.name,
-      meaning: entry.meaning,
-      reason: entry.reason,
-      fleetCount: counts.get(entry.code) ?? 0,
-      searchText: [entry.code, entry.vendor, entry.name, entry.meaning, entry.reason, ...entry.rootCauses].join(" ").toLowerCase(),
-    }));
+    code: entry.code,
+    vendor: entry.vendor,
+    name: entry.name,
+    meaning: entry.meaning,
+    reason: entry.reason,
+    fleetCount: counts.get(entry.code) ?? 0,
+    searchText: [entry.code, entry.vendor, entry.name, entry.meaning, entry.reason, ...entry.rootCauses].join(" ").toLowerCase(),
+  }));
 
   return (
     <>
@@ -39,8 +39,8 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
         <div>
           <h1>Codes</h1>
           <p className="muted">
-            Every disconnect, refusal and error code Linkscope knows ({formatCount(KNOWLEDGE_ENTRIES.length)} across {VENDORS.length} platforms), with what it means and
-            how to resolve it.
+            Every disconnect, refusal and error code Linkscope knows ({formatCount(KNOWLEDGE_ENTRIES.length)} across {VENDORS.length}{" "}
+            platforms), with what it means and how to resolve it.
           </p>
         </div>
       </div>

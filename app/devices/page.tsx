@@ -27,8 +27,8 @@ export default async function DevicesPage({ searchParams }: DevicesPageProps) {
         <div>
           <h1>Devices</h1>
           <p className="muted">
-            Search by device ID (case-insensitive; exact and prefix matches first), filter and sort. The address bar keeps the view, so a reload or a shared link
-            shows the same list.
+            Search by device ID (case-insensitive; exact and prefix matches first), filter and sort. The address bar keeps the view, so a
+            reload or a shared link shows the same list.
           </p>
         </div>
       </div>

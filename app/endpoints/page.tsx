@@ -19,13 +19,17 @@ export default async function EndpointsPage() {
         <div>
           <h1>Endpoints</h1>
           <p className="muted">Brokers the ingest worker probes on a schedule (DNS, TCP, TLS, MQTT CONNECT, ping), from this server.</p>
-          <p className="muted">Device diagnoses and incidents use these runs: drops while our own probe failed are the server&apos;s or the network&apos;s.</p>
+          <p className="muted">
+            Device diagnoses and incidents use these runs: drops while our own probe failed are the server&apos;s or the network&apos;s.
+          </p>
         </div>
       </div>
       {hasRole(user.role, "admin") ? <NewProbeEndpoint /> : null}
       <section className="panel">
         {endpoints.length === 0 ? (
-          <p className="empty">No endpoints yet.{hasRole(user.role, "admin") ? " Add one with “New endpoint”." : " An admin can add them."}</p>
+          <p className="empty">
+            No endpoints yet.{hasRole(user.role, "admin") ? " Add one with “New endpoint”." : " An admin can add them."}
+          </p>
         ) : (
           <div className="table-wrap">
             <table aria-label="Probe endpoints">
@@ -54,7 +58,9 @@ export default async function EndpointsPage() {
                     <td className="nowrap">
                       {endpoint.health?.lastRun ? (
                         <>
-                          <span className={`badge ${endpoint.health.lastRun.ok ? "badge-online" : "badge-offline"}`}>{endpoint.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(endpoint.health.lastRun.failedStep)}`}</span>
+                          <span className={`badge ${endpoint.health.lastRun.ok ? "badge-online" : "badge-offline"}`}>
+                            {endpoint.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(endpoint.health.lastRun.failedStep)}`}
+                          </span>
                           <div className="muted">{formatTimestamp(endpoint.health.lastRun.startedAt)}</div>
                         </>
                       ) : (

@@ -12,7 +12,9 @@ export default async function FleetPage() {
       <div className="page-header">
         <div>
           <h1>Fleet</h1>
-          <p className="muted">Connected devices, disconnects by reason and code, and the devices behind them, for any range. Times are UTC.</p>
+          <p className="muted">
+            Connected devices, disconnects by reason and code, and the devices behind them, for any range. Times are UTC.
+          </p>
         </div>
       </div>
       <Suspense fallback={<p className="muted">Loading…</p>}>

@@ -61,10 +61,15 @@ export default async function IncidentsPage() {
                     </td>
                     <td className="nowrap">
                       <IncidentStatusBadge status={incident.status} />
-                      {incident.trigger === "mass_drop" ? null : <span className="muted"> · {describeIncidentTrigger(incident.trigger)}</span>}
+                      {incident.trigger === "mass_drop" ? null : (
+                        <span className="muted"> · {describeIncidentTrigger(incident.trigger)}</span>
+                      )}
                     </td>
                     <td className="nowrap" data-testid="incident-duration">
-                      {formatDuration((incident.endedAt ?? (incident.status === "open" ? now : incident.lastDropAt)).getTime() - incident.startedAt.getTime())}
+                      {formatDuration(
+                        (incident.endedAt ?? (incident.status === "open" ? now : incident.lastDropAt)).getTime() -
+                          incident.startedAt.getTime(),
+                      )}
                       {incident.status === "open" ? <span className="muted"> so far</span> : null}
                     </td>
                     <td className="num">{formatCount(incident.affectedDevices)}</td>
@@ -77,7 +82,9 @@ export default async function IncidentsPage() {
           </div>
         )}
       </section>
-      {hasRole(user.role, "support") ? <ManualIncidentForm defaultFrom={toUtcInput(new Date(now.getTime() - 3_600_000))} defaultTo={toUtcInput(now)} /> : null}
+      {hasRole(user.role, "support") ? (
+        <ManualIncidentForm defaultFrom={toUtcInput(new Date(now.getTime() - 3_600_000))} defaultTo={toUtcInput(now)} />
+      ) : null}
     </>
   );
 }

@@ -8,7 +8,12 @@ import { IngestHealthPanel } from "@/components/ingest-health-panel.tsx";
 import { getDb } from "@/lib/db/client.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
-import { countOpenDeadLetters, DEAD_LETTERS_READ_ROLE, DEAD_LETTERS_REPROCESS_ROLE, listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
+import {
+  countOpenDeadLetters,
+  DEAD_LETTERS_READ_ROLE,
+  DEAD_LETTERS_REPROCESS_ROLE,
+  listDeadLetters,
+} from "@/lib/queries/list-dead-letters.ts";
 import { RECORD_FORMATS } from "@/lib/sources/record-formats.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
@@ -51,7 +56,8 @@ export default async function IngestHealthPage() {
           <ImportUpload formats={formats} />
         ) : (
           <p role="note" className="muted">
-            Importing files needs the {IMPORT_ROLE} role; you are signed in as a {user.role}. Ask an admin, or use <code>npm run import</code> on the server.
+            Importing files needs the {IMPORT_ROLE} role; you are signed in as a {user.role}. Ask an admin, or use{" "}
+            <code>npm run import</code> on the server.
           </p>
         )}
         <RecentImports canDiscard={canImport} />
@@ -62,11 +68,14 @@ export default async function IngestHealthPage() {
           <p className="muted">inputs no adapter could read, with the reason; nothing is dropped silently</p>
         </div>
         {deadLetters ? (
-          <DeadLettersPanel initialData={serializeForClient({ deadLetters })} canReprocess={hasRole(user.role, DEAD_LETTERS_REPROCESS_ROLE)} />
+          <DeadLettersPanel
+            initialData={serializeForClient({ deadLetters })}
+            canReprocess={hasRole(user.role, DEAD_LETTERS_REPROCESS_ROLE)}
+          />
         ) : (
           <p role="note">
-            {openDeadLetters === 1 ? "1 open dead letter" : `${openDeadLetters ?? 0} open dead letters`}. Their payloads are raw input that can carry
-            credentials, so only {DEAD_LETTERS_READ_ROLE} staff and admins can read them.
+            {openDeadLetters === 1 ? "1 open dead letter" : `${openDeadLetters ?? 0} open dead letters`}. Their payloads are raw input that
+            can carry credentials, so only {DEAD_LETTERS_READ_ROLE} staff and admins can read them.
           </p>
         )}
       </section>

@@ -32,7 +32,11 @@ export const alertKeys = {
 export const alertQueries = {
   /** Rules with their current state; refreshed on new events, as the worker's evaluation follows them. */
   rules: () =>
-    queryOptions({ queryKey: alertKeys.rules, queryFn: ({ signal }) => fetchJson<AlertRulesResponse>("/api/v1/alerts/rules", signal), meta: liveFleetMeta }),
+    queryOptions({
+      queryKey: alertKeys.rules,
+      queryFn: ({ signal }) => fetchJson<AlertRulesResponse>("/api/v1/alerts/rules", signal),
+      meta: liveFleetMeta,
+    }),
   history: (filter: AlertHistoryFilter) => {
     const params = new URLSearchParams({ limit: "100" });
     if (filter.ruleId) params.set("ruleId", filter.ruleId);
@@ -45,7 +49,10 @@ export const alertQueries = {
     });
   },
   channels: () =>
-    queryOptions({ queryKey: alertKeys.channels, queryFn: ({ signal }) => fetchJson<AlertChannelsResponse>("/api/v1/alerts/channels", signal) }),
+    queryOptions({
+      queryKey: alertKeys.channels,
+      queryFn: ({ signal }) => fetchJson<AlertChannelsResponse>("/api/v1/alerts/channels", signal),
+    }),
   silences: () =>
     queryOptions({
       queryKey: alertKeys.silences,

@@ -57,7 +57,11 @@ export const fleetQueries = {
       meta: liveFleetMeta,
     }),
   flapping: (state: FleetViewState) =>
-    queryOptions({ queryKey: ["fleet", "flapping", viewKey(state)], queryFn: fleetGet<FlappingResponse>("/api/v1/fleet/flapping", state), meta: liveFleetMeta }),
+    queryOptions({
+      queryKey: ["fleet", "flapping", viewKey(state)],
+      queryFn: fleetGet<FlappingResponse>("/api/v1/fleet/flapping", state),
+      meta: liveFleetMeta,
+    }),
   offline: (state: FleetViewState) =>
     queryOptions({
       queryKey: ["fleet", "offline", viewKey({ ...state, range: { preset: "24h" } })],
@@ -65,7 +69,11 @@ export const fleetQueries = {
       meta: liveFleetMeta,
     }),
   newCodes: (state: FleetViewState) =>
-    queryOptions({ queryKey: ["fleet", "new-codes", viewKey(state)], queryFn: fleetGet<NewCodesResponse>("/api/v1/fleet/new-codes", state), meta: liveFleetMeta }),
+    queryOptions({
+      queryKey: ["fleet", "new-codes", viewKey(state)],
+      queryFn: fleetGet<NewCodesResponse>("/api/v1/fleet/new-codes", state),
+      meta: liveFleetMeta,
+    }),
   filterOptions: () =>
     queryOptions({
       queryKey: ["fleet", "filter-options"],
@@ -89,7 +97,10 @@ export const fleetQueries = {
   firmwareRollout: (state: FleetViewState, firmware: string | null, hours: number) =>
     queryOptions({
       queryKey: ["fleet", "cohorts", "rollout", firmware, hours, viewKey(state)],
-      queryFn: fleetGet<RolloutResponse>("/api/v1/fleet/cohorts/rollout", state, { hours: String(hours), ...(firmware === null ? {} : { firmware }) }),
+      queryFn: fleetGet<RolloutResponse>("/api/v1/fleet/cohorts/rollout", state, {
+        hours: String(hours),
+        ...(firmware === null ? {} : { firmware }),
+      }),
       meta: liveFleetMeta,
       placeholderData: keepPreviousData,
     }),

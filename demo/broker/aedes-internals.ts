@@ -27,10 +27,7 @@ function requireRegistry(broker: Aedes): AedesRegistry {
 }
 
 /** Calls `beforeRegister` with the client that is about to be taken over (if any) before aedes closes it. */
-export function interceptClientRegistration(
-  broker: Aedes,
-  beforeRegister: (incoming: Client, previous: Client | undefined) => void,
-): void {
+export function interceptClientRegistration(broker: Aedes, beforeRegister: (incoming: Client, previous: Client | undefined) => void): void {
   const registry = requireRegistry(broker);
   const registerClient = registry.registerClient.bind(broker);
   registry.registerClient = (client: Client) => {

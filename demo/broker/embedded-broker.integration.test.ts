@@ -119,7 +119,10 @@ class Collector {
     const find = () =>
       this.messages.find(
         (message): message is Extract<Received, { event: E }> =>
-          message.event === event && typeof message.payload !== "string" && message.payload.clientid === clientId && extra(message as Extract<Received, { event: E }>),
+          message.event === event &&
+          typeof message.payload !== "string" &&
+          message.payload.clientid === clientId &&
+          extra(message as Extract<Received, { event: E }>),
       );
     return new Promise((resolve, reject) => {
       const check = () => {

@@ -3,7 +3,12 @@ import type { Socket } from "node:net";
 import type { Aedes, AuthenticateError, Client, ConnectPacket } from "aedes";
 import type { Logger } from "@/lib/log/logger";
 import { hasSentDisconnect, interceptClientRegistration } from "@/demo/broker/aedes-internals";
-import { decideDisconnectReason, mapClientErrorToReason, PublishNotAuthorizedError, PublishRateExceededError } from "@/demo/broker/disconnect-reason";
+import {
+  decideDisconnectReason,
+  mapClientErrorToReason,
+  PublishNotAuthorizedError,
+  PublishRateExceededError,
+} from "@/demo/broker/disconnect-reason";
 import {
   buildConnackPayload,
   buildConnectedPayload,

@@ -19,7 +19,8 @@ async function readEvents(url: string): Promise<unknown[]> {
   const client = new pg.Client(url);
   await client.connect();
   try {
-    return (await client.query("SELECT device_id, kind, occurred_at, dedupe_key FROM connection_events ORDER BY occurred_at, dedupe_key")).rows;
+    return (await client.query("SELECT device_id, kind, occurred_at, dedupe_key FROM connection_events ORDER BY occurred_at, dedupe_key"))
+      .rows;
   } finally {
     await client.end();
   }
@@ -27,34 +28,41 @@ async function readEvents(url: string): Promise<unknown[]> {
 
 // A first PGlite start (initdb in WASM) takes minutes on a loaded 2-core machine; the test starts four.
 describe("embedded database backup and restore", () => {
-  it("restores a backup into a new directory with the same data, and refuses a running or non-empty directory", { timeout: 900_000 }, async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), "linkscope-backup-"));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const dataDir = path.join(root, "data");
-    const file = path.join(root, "backup.tar.gz");
+  it(
+    "restores a backup into a new directory with the same data, and refuses a running or non-empty directory",
+    { timeout: 900_000 },
+    async () => {
+      const root = await mkdtemp(path.join(os.tmpdir(), "linkscope-backup-"));
+      cleanups.push(() => rm(root, { recursive: true, force: true }));
+      const dataDir = path.join(root, "data");
+      const file = path.join(root, "backup.tar.gz");
 
-    const source = await startEmbeddedPostgres({ dataDir, maxConnections: 4 });
-    cleanups.push(() => source.stop());
-    await applyMigrations(source.url);
-    const db = createDb(source.url, 2);
-    const at = Date.now() - 60_000;
-    await recordConnectionEvents(db, [emqxLifecycleEvent("backup-node", "backup-dev-1", "connected", at), emqxLifecycleEvent("backup-node", "backup-dev-2", "connected", at - 40 * 86_400_000)]);
-    await db.$disconnect();
-    const before = await readEvents(source.url);
-    expect(before).toHaveLength(2);
+      const source = await startEmbeddedPostgres({ dataDir, maxConnections: 4 });
+      cleanups.push(() => source.stop());
+      await applyMigrations(source.url);
+      const db = createDb(source.url, 2);
+      const at = Date.now() - 60_000;
+      await recordConnectionEvents(db, [
+        emqxLifecycleEvent("backup-node", "backup-dev-1", "connected", at),
+        emqxLifecycleEvent("backup-node", "backup-dev-2", "connected", at - 40 * 86_400_000),
+      ]);
+      await db.$disconnect();
+      const before = await readEvents(source.url);
+      expect(before).toHaveLength(2);
 
-    await expect(backupEmbeddedDatabase({ dataDir, file })).rejects.toThrow(/in use by process/);
-    await source.stop();
-    const { bytes } = await backupEmbeddedDatabase({ dataDir, file });
-    expect(bytes).toBeGreaterThan(0);
+      await expect(backupEmbeddedDatabase({ dataDir, file })).rejects.toThrow(/in use by process/);
+      await source.stop();
+      const { bytes } = await backupEmbeddedDatabase({ dataDir, file });
+      expect(bytes).toBeGreaterThan(0);
 
-    await expect(restoreEmbeddedDatabase({ file, dataDir })).rejects.toThrow(/not empty/);
-    const restoredDir = path.join(root, "restored");
-    await restoreEmbeddedDatabase({ file, dataDir: restoredDir });
+      await expect(restoreEmbeddedDatabase({ file, dataDir })).rejects.toThrow(/not empty/);
+      const restoredDir = path.join(root, "restored");
+      await restoreEmbeddedDatabase({ file, dataDir: restoredDir });
 
-    const restored = await startEmbeddedPostgres({ dataDir: restoredDir, maxConnections: 4 });
-    cleanups.push(() => restored.stop());
-    expect(await applyMigrations(restored.url)).toEqual({ applied: [] });
-    expect(await readEvents(restored.url)).toEqual(before);
-  });
+      const restored = await startEmbeddedPostgres({ dataDir: restoredDir, maxConnections: 4 });
+      cleanups.push(() => restored.stop());
+      expect(await applyMigrations(restored.url)).toEqual({ applied: [] });
+      expect(await readEvents(restored.url)).toEqual(before);
+    },
+  );
 });

@@ -27,7 +27,9 @@ export async function backupEmbeddedDatabase(input: { dataDir: string; file: str
 export async function restoreEmbeddedDatabase(input: { file: string; dataDir: string }): Promise<void> {
   const existing = await readdir(input.dataDir).catch(() => []);
   if (existing.filter((name) => name !== LOCK_FILE).length > 0) {
-    throw new Error(`${input.dataDir} is not empty: restore into a new directory, then point LINKSCOPE_DATA_DIR at its parent (or move it into place).`);
+    throw new Error(
+      `${input.dataDir} is not empty: restore into a new directory, then point LINKSCOPE_DATA_DIR at its parent (or move it into place).`,
+    );
   }
   if (!(await stat(input.file)).isFile()) throw new Error(`${input.file} is not a file`);
   const archive = new Blob([new Uint8Array(await readFile(input.file))]);

@@ -76,12 +76,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
  * locked like a running one, so it refuses a directory that `npm start` is serving. `loadDataDir` fills a new
  * directory from a `dumpDataDir` archive.
  */
-export async function openEmbeddedDatabase(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<{ db: PGlite; close(): Promise<void> }> {
+export async function openEmbeddedDatabase(
+  dataDir: string,
+  options: { loadDataDir?: Blob } = {},
+): Promise<{ db: PGlite; close(): Promise<void> }> {
   const resolved = path.resolve(dataDir);
   await mkdir(resolved, { recursive: true });
   const releaseLock = await lockDataDir(resolved);
   try {
-    const db = await PGlite.create({ dataDir: resolved, extensions: { pg_trgm }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+    const db = await PGlite.create({
+      dataDir: resolved,
+      extensions: { pg_trgm },
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
     return {
       db,
       async close() {

@@ -34,7 +34,12 @@ const END_OF_REQUEST = new Set([0x53, 0x51]);
  */
 export function pinExtendedProtocolSequences(server: PGLiteSocketServer): void {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
-  if (!queue || !Array.isArray(queue.queue) || typeof queue.processQueue !== "function" || typeof queue.clearQueueForHandler !== "function") {
+  if (
+    !queue ||
+    !Array.isArray(queue.queue) ||
+    typeof queue.processQueue !== "function" ||
+    typeof queue.clearQueueForHandler !== "function"
+  ) {
     throw new Error("pglite-socket internals changed (queryQueue); review demo/db/pglite-protocol-pinning.ts before upgrading");
   }
   let pinnedHandler: number | null = null;

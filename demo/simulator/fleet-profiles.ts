@@ -72,7 +72,13 @@ export interface KeepaliveHangDevice extends DeviceBase {
 
 export interface ReconnectStormDevice extends DeviceBase {
   kind: "reconnect_storm";
-  history: { burstEverySec: number; burstJitterSec: number; attemptsPerBurst: number; retryMs: number; crashAfterMs: readonly [number, number] };
+  history: {
+    burstEverySec: number;
+    burstJitterSec: number;
+    attemptsPerBurst: number;
+    retryMs: number;
+    crashAfterMs: readonly [number, number];
+  };
   live: { burstEverySec: number; attemptsPerBurst: number; retryMs: number };
 }
 
@@ -121,7 +127,8 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
   {
     id: "meter-periodic-01",
     kind: "credential_expiry",
-    summary: "credential (signed token) expires every ~60 min; the broker disconnects it (not_authorized) and it reconnects with a fresh token",
+    summary:
+      "credential (signed token) expires every ~60 min; the broker disconnects it (not_authorized) and it reconnects with a fresh token",
     model: "smart-meter M3",
     firmware: "meter-fw 3.2.1",
     region: "eu-west-1",
@@ -151,7 +158,8 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
   {
     id: "cam-dup-id-01",
     kind: "duplicate_client_id",
-    summary: "two physical cameras share this client ID: when both are online they take the session over from each other (takenover) in a ping-pong",
+    summary:
+      "two physical cameras share this client ID: when both are online they take the session over from each other (takenover) in a ping-pong",
     model: "ip-camera C7",
     firmware: "cam-fw 5.0.3",
     region: "eu-central-1",
@@ -197,7 +205,8 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
   {
     id: "valve-badauth-01",
     kind: "bad_credentials",
-    summary: "irrigation valve provisioned with a wrong password: every connect is refused (bad_username_or_password) and it keeps retrying",
+    summary:
+      "irrigation valve provisioned with a wrong password: every connect is refused (bad_username_or_password) and it keeps retrying",
     model: "valve-controller V4",
     firmware: "valve-fw 2.1.0",
     region: "eu-west-1",
@@ -212,7 +221,8 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
   {
     id: "hub-nat-01",
     kind: "nat_idle_timeout",
-    summary: "home hub behind a NAT router that forgets idle flows after 5 min, with a 20 min keepalive: its connection dies at the first message after every quiet spell",
+    summary:
+      "home hub behind a NAT router that forgets idle flows after 5 min, with a 20 min keepalive: its connection dies at the first message after every quiet spell",
     model: "home-hub H5",
     firmware: "hub-fw 4.0.1",
     region: "eu-west-1",
@@ -227,7 +237,8 @@ const FAULT_DEVICES: readonly FleetDevice[] = [
   {
     id: "logger-burst-01",
     kind: "rate_limited",
-    summary: "data logger that uploads buffered readings in bursts above the broker's publish rate limit: the broker disconnects it (message_rate_too_high) after each burst",
+    summary:
+      "data logger that uploads buffered readings in bursts above the broker's publish rate limit: the broker disconnects it (message_rate_too_high) after each burst",
     model: "data-logger D3",
     firmware: "logger-fw 1.4.2",
     region: "us-east-1",
@@ -272,9 +283,7 @@ const AWKWARD_ID_DEVICE = healthyDevice("plant 7/line#2+ü", 0, {
   ip: "10.0.7.2",
 });
 
-const SENSORS = Array.from({ length: HEALTHY_SENSOR_COUNT }, (_, i) =>
-  healthyDevice(`sensor-${String(i + 1).padStart(3, "0")}`, i),
-);
+const SENSORS = Array.from({ length: HEALTHY_SENSOR_COUNT }, (_, i) => healthyDevice(`sensor-${String(i + 1).padStart(3, "0")}`, i));
 
 /** Fault devices first, then the awkward-ID device, then the sensors: a prefix of this list is a useful small fleet. */
 export const FLEET_DEVICES: readonly FleetDevice[] = [...FAULT_DEVICES, AWKWARD_ID_DEVICE, ...SENSORS];

@@ -4,7 +4,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AGENT_REPORT_TOPIC_FILTER, AgentReportSchema } from "@/lib/agent/export-format.ts";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { chooseDevices, createSimulatorAuthenticator, DEMO_PUBLISH_RATE_LIMIT, SCENARIO_NAMES, startFleetSimulator, type FleetSimulator } from "./fleet-simulator.ts";
+import {
+  chooseDevices,
+  createSimulatorAuthenticator,
+  DEMO_PUBLISH_RATE_LIMIT,
+  SCENARIO_NAMES,
+  startFleetSimulator,
+  type FleetSimulator,
+} from "./fleet-simulator.ts";
 import { createSeededRandom } from "./seeded-random.ts";
 
 type Seen = { event: string; clientId: string; reason: string | null; ip: string | null; connectedAt: number | null; at: number };
@@ -20,11 +27,19 @@ afterAll(async () => {
 
 /** A broker as `npm start` runs it, and a watcher recording its lifecycle events and the agents' reports. */
 async function startWatchedBroker() {
-  const broker: EmbeddedBroker = await startEmbeddedBroker({ authenticate: createSimulatorAuthenticator(), publishRateLimit: DEMO_PUBLISH_RATE_LIMIT, log });
+  const broker: EmbeddedBroker = await startEmbeddedBroker({
+    authenticate: createSimulatorAuthenticator(),
+    publishRateLimit: DEMO_PUBLISH_RATE_LIMIT,
+    log,
+  });
   cleanups.push(() => broker.stop());
   const seen: Seen[] = [];
   const reports: Report[] = [];
-  const watcher: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `watcher-${randomUUID()}`, clean: false, reconnectPeriod: 200 });
+  const watcher: MqttClient = await mqtt.connectAsync(broker.url, {
+    clientId: `watcher-${randomUUID()}`,
+    clean: false,
+    reconnectPeriod: 200,
+  });
   cleanups.push(() => watcher.endAsync(true));
   watcher.on("message", (topic, payload) => {
     const data = JSON.parse(payload.toString("utf8")) as Record<string, unknown>;
@@ -60,7 +75,12 @@ async function waitFor(condition: () => boolean, timeoutMs = 90_000): Promise<vo
 
 describe("chooseDevices", () => {
   it("puts the selected scenarios' fault devices first and fills up with healthy devices", () => {
-    expect(chooseDevices(4, new Set(["nat-idle-timeout", "rate-limit", "healthy"])).map((d) => d.id)).toEqual(["hub-nat-01", "logger-burst-01", "plant 7/line#2+ü", "sensor-001"]);
+    expect(chooseDevices(4, new Set(["nat-idle-timeout", "rate-limit", "healthy"])).map((d) => d.id)).toEqual([
+      "hub-nat-01",
+      "logger-burst-01",
+      "plant 7/line#2+ü",
+      "sensor-001",
+    ]);
     expect(chooseDevices(5, new Set(["rate-limit"])).map((d) => d.id)).toEqual(["logger-burst-01"]);
     expect(chooseDevices(100, new Set(SCENARIO_NAMES))).toHaveLength(100);
   });
@@ -74,14 +94,25 @@ describe("startFleetSimulator against the embedded broker", () => {
     const reported = (deviceId: string, type: string, name: string, code: number | null = null) =>
       reports.some((r) => r.deviceId === deviceId && r.type === type && r.name === name && (code === null || r.code === code));
 
-    let simulator: FleetSimulator | undefined = await startFleetSimulator({ mqttUrl: broker.url, devices: 10, timeScale: 6, log, random: createSeededRandom(3) });
+    let simulator: FleetSimulator | undefined = await startFleetSimulator({
+      mqttUrl: broker.url,
+      devices: 10,
+      timeScale: 6,
+      log,
+      random: createSeededRandom(3),
+    });
     cleanups.push(() => simulator?.stop() ?? Promise.resolve());
     expect(simulator.scenarios).toHaveLength(10);
 
     const expectations: Record<string, () => boolean> = {
       "periodic: not_authorized, then a reconnect with a fresh token": () =>
-        seen.some((d) => d.clientId === "meter-periodic-01" && d.event === "disconnected" && d.reason === "not_authorized" &&
-          seen.some((c) => c.clientId === "meter-periodic-01" && c.event === "connected" && c.at >= d.at)),
+        seen.some(
+          (d) =>
+            d.clientId === "meter-periodic-01" &&
+            d.event === "disconnected" &&
+            d.reason === "not_authorized" &&
+            seen.some((c) => c.clientId === "meter-periodic-01" && c.event === "connected" && c.at >= d.at),
+        ),
       "duplicate ID: takeovers": () => has("cam-dup-id-01", "disconnected", ["takenover", "discarded"]),
       "duplicate ID: two addresses": () =>
         new Set(seen.filter((s) => s.clientId === "cam-dup-id-01" && s.event === "connected").map((s) => s.ip)).size === 2,
@@ -90,17 +121,25 @@ describe("startFleetSimulator against the embedded broker", () => {
       "bad auth: refused connack": () => has("valve-badauth-01", "connack", ["bad_username_or_password"]),
       // It never gets in, so it cannot publish reports: its agent keeps them for an export (uploaded on the device page).
       "bad auth: the device's agent recorded CONNACK 4": () =>
-        simulator?.agents().some((a) => a.deviceId === "valve-badauth-01" && a.diagnostics.getRecentConnectFailures().some((f) => f.connackCode === 4)) ?? false,
+        simulator
+          ?.agents()
+          .some((a) => a.deviceId === "valve-badauth-01" && a.diagnostics.getRecentConnectFailures().some((f) => f.connackCode === 4)) ??
+        false,
       "flaky: reset at the broker": () => has("gw-flaky-01", "disconnected", ["econnreset", "tcp_closed"]),
       "flaky: reset at the device, after a network change": () =>
         reported("gw-flaky-01", "drop", "ECONNRESET") && reports.some((r) => r.deviceId === "gw-flaky-01" && r.type === "system_event"),
-      "tight loop: a burst of connects": () => seen.filter((s) => s.clientId === "plug-tightloop-01" && s.event === "connected").length >= 10,
+      "tight loop: a burst of connects": () =>
+        seen.filter((s) => s.clientId === "plug-tightloop-01" && s.event === "connected").length >= 10,
       "NAT idle: the device is reset": () => reported("hub-nat-01", "drop", "ECONNRESET"),
-      "NAT idle: the broker sees a takeover or a keepalive timeout": () => has("hub-nat-01", "disconnected", ["discarded", "keepalive_timeout"]),
+      "NAT idle: the broker sees a takeover or a keepalive timeout": () =>
+        has("hub-nat-01", "disconnected", ["discarded", "keepalive_timeout"]),
       "rate limit: message_rate_too_high": () => has("logger-burst-01", "disconnected", ["message_rate_too_high"]),
       "awkward ID connects": () => has("plant 7/line#2+ü", "connected"),
     };
-    const unmet = () => Object.entries(expectations).filter(([, check]) => !check()).map(([name]) => name);
+    const unmet = () =>
+      Object.entries(expectations)
+        .filter(([, check]) => !check())
+        .map(([name]) => name);
     await waitFor(() => unmet().length === 0);
     expect(unmet()).toEqual([]);
 
@@ -148,7 +187,9 @@ describe("startFleetSimulator against the embedded broker", () => {
     expect(recovered()).toBe(true);
     // One restart took the whole fleet down: every device's shutdown precedes every device's return.
     const shutdownTimes = ids.map((id) => seen.find((s) => s.clientId === id && s.reason === "server_shutting_down")?.at ?? Infinity);
-    const returnTimes = ids.map((id, i) => seen.find((s) => s.clientId === id && s.event === "connected" && s.at > (shutdownTimes[i] ?? Infinity))?.at ?? -Infinity);
+    const returnTimes = ids.map(
+      (id, i) => seen.find((s) => s.clientId === id && s.event === "connected" && s.at > (shutdownTimes[i] ?? Infinity))?.at ?? -Infinity,
+    );
     expect(Math.max(...shutdownTimes)).toBeLessThanOrEqual(Math.min(...returnTimes));
     await simulator.stop();
   });

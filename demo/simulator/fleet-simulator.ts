@@ -137,10 +137,13 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     isStopped: () => stopped,
     after(ms, action) {
       if (stopped) return () => {};
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!stopped) action();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          if (!stopped) action();
+        },
+        Math.max(0, ms),
+      );
       timers.add(timer);
       return () => {
         clearTimeout(timer);
@@ -183,7 +186,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   }
   if (healthy.length > 0) scenarios.push(describeHealthy(ctx, healthy));
   if (selected.has("broker-restart")) {
-    if (options.broker) scenarios.push(runBrokerRestarts(ctx, options.broker, options.brokerRestartEverySec ?? DEFAULT_BROKER_RESTART_EVERY_SEC));
+    if (options.broker)
+      scenarios.push(runBrokerRestarts(ctx, options.broker, options.brokerRestartEverySec ?? DEFAULT_BROKER_RESTART_EVERY_SEC));
     else scenarios.push("broker restarts: off (the broker is not the embedded one)");
   }
   log.info({ devices: devices.length, timeScale, broker: options.mqttUrl, scenarios }, "fleet simulator started");
@@ -284,7 +288,13 @@ function startTelemetry(
 
 function describeHealthy(ctx: SimulatorContext, devices: HealthyDevice[]): string {
   const first = devices[0];
-  const names = devices.length > 3 ? `${devices.slice(0, 2).map((d) => d.id).join(", ")} … ${devices.at(-1)?.id ?? ""}` : devices.map((d) => d.id).join(", ");
+  const names =
+    devices.length > 3
+      ? `${devices
+          .slice(0, 2)
+          .map((d) => d.id)
+          .join(", ")} … ${devices.at(-1)?.id ?? ""}`
+      : devices.map((d) => d.id).join(", ");
   const period = first ? formatDuration(ctx.scale(first.telemetry.periodSec)) : "";
   const reconnect = first ? formatDuration(ctx.scale(first.live.meanCleanReconnectSec)) : "";
   return `${devices.length} healthy devices (${names}): publish telemetry every ~${period} and reboot cleanly (normal) about every ${reconnect}`;

@@ -28,7 +28,8 @@ function read(message: HistoryMessage): Parsed {
   const event = message.topic.split("/").at(-1);
   if (event !== "connected" && event !== "disconnected" && event !== "connack") throw new Error(`unexpected topic ${message.topic}`);
   const payload = JSON.parse(message.payload) as Payload;
-  const at = event === "connected" ? payload.connected_at : event === "disconnected" ? (payload.disconnected_at ?? 0) : (payload.timestamp ?? 0);
+  const at =
+    event === "connected" ? payload.connected_at : event === "disconnected" ? (payload.disconnected_at ?? 0) : (payload.timestamp ?? 0);
   return { event, at, payload };
 }
 
@@ -115,13 +116,24 @@ describe("generateFleetHistory", () => {
   });
 
   it("gives each fault device its signature", () => {
-    const reasons = (id: string) => new Set(ofDevice(id).filter((m) => m.event === "disconnected").map((m) => m.payload.reason));
+    const reasons = (id: string) =>
+      new Set(
+        ofDevice(id)
+          .filter((m) => m.event === "disconnected")
+          .map((m) => m.payload.reason),
+      );
     expect(reasons("tracker-hung-01")).toEqual(new Set(["keepalive_timeout", "server_shutting_down"]));
     expect(reasons("gw-flaky-01")).toEqual(new Set(["tcp_closed", "server_shutting_down"]));
     expect(reasons("hub-nat-01")).toEqual(new Set(["discarded", "server_shutting_down"]));
     expect(reasons("logger-burst-01")).toEqual(new Set(["message_rate_too_high", "server_shutting_down"]));
     // The NAT device asks for a keepalive far longer than its NAT's idle timeout: the evidence a diagnosis needs.
-    expect(new Set(ofDevice("hub-nat-01").filter((m) => m.event === "connected").map((m) => m.payload.keepalive))).toEqual(new Set([1_200]));
+    expect(
+      new Set(
+        ofDevice("hub-nat-01")
+          .filter((m) => m.event === "connected")
+          .map((m) => m.payload.keepalive),
+      ),
+    ).toEqual(new Set([1_200]));
     const refusals = ofDevice("valve-badauth-01");
     expect(refusals.every((m) => m.event === "connack" && m.payload.reason_code === "bad_username_or_password")).toBe(true);
     const gaps = refusals.slice(1).map((m, i) => (m.at - (refusals[i]?.at ?? 0)) / 60_000);

@@ -380,13 +380,18 @@ function toMessages(device: FleetDevice, episode: Episode, nodeName: string): { 
   };
   if (episode.type === "refusal") {
     const payload = buildConnackPayload(facts, episode.reasonCode, nodeName, episode.at);
-    return [{ at: episode.at, rank: 1, message: { topic: buildLifecycleTopic(nodeName, segment, "connack"), payload: JSON.stringify(payload) } }];
+    return [
+      { at: episode.at, rank: 1, message: { topic: buildLifecycleTopic(nodeName, segment, "connack"), payload: JSON.stringify(payload) } },
+    ];
   }
   const messages = [
     {
       at: episode.start,
       rank: 2,
-      message: { topic: buildLifecycleTopic(nodeName, segment, "connected"), payload: JSON.stringify(buildConnectedPayload(facts, episode.start)) },
+      message: {
+        topic: buildLifecycleTopic(nodeName, segment, "connected"),
+        payload: JSON.stringify(buildConnectedPayload(facts, episode.start)),
+      },
     },
   ];
   if (episode.end !== null) {
@@ -465,7 +470,5 @@ export async function backfillFleetHistory(db: Db, options: BackfillOptions): Pr
 
 /** Firmware, region, network and labels from the fleet definition, on the device rows that exist. */
 export async function recordFleetMetadata(db: Db, devices: readonly FleetDevice[] = FLEET_DEVICES): Promise<void> {
-  await db.$transaction(
-    devices.map((device) => db.device.updateMany({ where: { id: device.id }, data: describeDeviceMetadata(device) })),
-  );
+  await db.$transaction(devices.map((device) => db.device.updateMany({ where: { id: device.id }, data: describeDeviceMetadata(device) })));
 }

@@ -42,4 +42,3 @@ describe("the live simulator's fault devices, through broker, ingest and diagnos
     expect(verdict?.codes).toEqual(["emqx:bad_username_or_password"]);
   });
 });
-

@@ -18,7 +18,10 @@ type Mapping = { down: Socket; up: Socket; timer: ReturnType<typeof setTimeout> 
  * happens; the next packet from the device is answered with a TCP reset (ECONNRESET on the device), and the
  * broker, which never hears from the device again, gives up on its own keepalive timer.
  */
-export async function startNatGatewayProxy(target: { host: string; port: number }, options: { idleTimeoutMs?: number } = {}): Promise<NatGatewayProxy> {
+export async function startNatGatewayProxy(
+  target: { host: string; port: number },
+  options: { idleTimeoutMs?: number } = {},
+): Promise<NatGatewayProxy> {
   const { idleTimeoutMs } = options;
   if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0)) throw new Error(`idleTimeoutMs must be positive, got ${idleTimeoutMs}`);
   const mappings = new Set<Mapping>();

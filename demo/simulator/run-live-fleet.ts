@@ -52,19 +52,37 @@ export async function runLiveFleet(options: { db: Db; log: Logger; plan?: LiveFl
   const plan = options.plan ?? LIVE_FLEET_PLAN;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const started = Date.now();
-  const broker = await startEmbeddedBroker({ authenticate: createSimulatorAuthenticator(), publishRateLimit: DEMO_PUBLISH_RATE_LIMIT, log });
+  const broker = await startEmbeddedBroker({
+    authenticate: createSimulatorAuthenticator(),
+    publishRateLimit: DEMO_PUBLISH_RATE_LIMIT,
+    log,
+  });
   const stops: (() => Promise<void>)[] = [() => broker.stop()];
   try {
-    const worker = await startIngestWorker({ db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `linkscope-live-fleet-${process.pid}` });
+    const worker = await startIngestWorker({
+      db,
+      log,
+      mqttUrl: broker.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      clientId: `linkscope-live-fleet-${process.pid}`,
+    });
     stops.unshift(() => worker.stop());
-    const simulator = await startFleetSimulator({ mqttUrl: broker.url, scenarios: plan.scenarios, devices: plan.expectations.length, timeScale: plan.timeScale, log });
+    const simulator = await startFleetSimulator({
+      mqttUrl: broker.url,
+      scenarios: plan.scenarios,
+      devices: plan.expectations.length,
+      timeScale: plan.timeScale,
+      log,
+    });
     stops.unshift(() => simulator.stop());
 
     const deadline = started + timeoutMs;
     let counts = await countMatchingEvents(db, plan.expectations);
     while (!allMet(plan.expectations, counts)) {
       if (Date.now() > deadline) {
-        throw new Error(`live fleet: not every fault showed within ${timeoutMs / 1000} s: ${JSON.stringify(counts)} (wanted ${JSON.stringify(plan.expectations)})`);
+        throw new Error(
+          `live fleet: not every fault showed within ${timeoutMs / 1000} s: ${JSON.stringify(counts)} (wanted ${JSON.stringify(plan.expectations)})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       counts = await countMatchingEvents(db, plan.expectations);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeBackoffStep, computeReconnectDelay, HARDENED_CONNECTION_CONFIG, isDeepAttempt, resolveConnectionConfig } from "./connection-config.ts";
+import {
+  computeBackoffStep,
+  computeReconnectDelay,
+  HARDENED_CONNECTION_CONFIG,
+  isDeepAttempt,
+  resolveConnectionConfig,
+} from "./connection-config.ts";
 
 describe("hardened connection config", () => {
   it("defaults to the field guide's recommended settings", () => {
@@ -15,7 +21,11 @@ describe("hardened connection config", () => {
   });
 
   it("lets every setting be overridden and rejects contradictions", () => {
-    expect(resolveConnectionConfig({ keepaliveSec: 30, maxQueuedCommands: 5 })).toMatchObject({ keepaliveSec: 30, maxQueuedCommands: 5, initialReconnectDelayMs: 500 });
+    expect(resolveConnectionConfig({ keepaliveSec: 30, maxQueuedCommands: 5 })).toMatchObject({
+      keepaliveSec: 30,
+      maxQueuedCommands: 5,
+      initialReconnectDelayMs: 500,
+    });
     expect(() => resolveConnectionConfig({ initialReconnectDelayMs: 5_000, maxReconnectDelayMs: 1_000 })).toThrow(/below/);
     expect(() => resolveConnectionConfig({ keepaliveSec: -1 })).toThrow();
   });

@@ -32,13 +32,18 @@ export const HARDENED_CONNECTION_CONFIG: AgentConnectionConfig = AgentConnection
 export function resolveConnectionConfig(overrides: AgentConnectionConfigInput = {}): AgentConnectionConfig {
   const config = AgentConnectionConfigSchema.parse(overrides);
   if (config.maxReconnectDelayMs < config.initialReconnectDelayMs) {
-    throw new Error(`maxReconnectDelayMs (${config.maxReconnectDelayMs}) is below initialReconnectDelayMs (${config.initialReconnectDelayMs})`);
+    throw new Error(
+      `maxReconnectDelayMs (${config.maxReconnectDelayMs}) is below initialReconnectDelayMs (${config.initialReconnectDelayMs})`,
+    );
   }
   return config;
 }
 
 /** The un-jittered delay before reconnect attempt `attempt` (1-based): initial × 2^(attempt−1), capped. */
-export function computeBackoffStep(attempt: number, config: Pick<AgentConnectionConfig, "initialReconnectDelayMs" | "maxReconnectDelayMs">): number {
+export function computeBackoffStep(
+  attempt: number,
+  config: Pick<AgentConnectionConfig, "initialReconnectDelayMs" | "maxReconnectDelayMs">,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   return Math.min(config.maxReconnectDelayMs, config.initialReconnectDelayMs * 2 ** exponent);
 }

@@ -94,9 +94,22 @@ describe("createDiagnosticsCollector", () => {
     collector.recordPublish({ queued: false });
     collector.recordPublish({ queued: true });
     collector.recordDroppedCommand();
-    collector.recordConnectFailure({ errorName: "CONNACK_REFUSED", errorMessage: "Connection refused: Not authorized", connackCode: 5, protocolVersion: 4, attemptNumber: 1, deep: false });
+    collector.recordConnectFailure({
+      errorName: "CONNACK_REFUSED",
+      errorMessage: "Connection refused: Not authorized",
+      connackCode: 5,
+      protocolVersion: 4,
+      attemptNumber: 1,
+      deep: false,
+    });
     collector.recordSystemEvent({ type: "dhcp_renewal", detail: "lease renewed on wlan0" });
-    expect(collector.getMetrics()).toMatchObject({ publishedMessages: 2, queuedMessages: 1, droppedCommands: 1, totalConnectFailures: 1, systemEvents: 1 });
+    expect(collector.getMetrics()).toMatchObject({
+      publishedMessages: 2,
+      queuedMessages: 1,
+      droppedCommands: 1,
+      totalConnectFailures: 1,
+      systemEvents: 1,
+    });
     expect(collector.getRecentConnectFailures()).toMatchObject([{ seq: 1, connackCode: 5 }]);
     expect(collector.getRecentSystemEvents()).toMatchObject([{ seq: 2, type: "dhcp_renewal", detail: "lease renewed on wlan0" }]);
   });
@@ -104,7 +117,12 @@ describe("createDiagnosticsCollector", () => {
   it("retains at most maxEventsRetained events per list while aggregates cover the whole run", () => {
     const { clock, collector } = setup({ max: 3 });
     for (let i = 0; i < 10; i += 1) {
-      collector.recordConnection({ eventType: i === 0 ? "connected" : "resumed", sessionPresent: false, returnCode: 0, attemptNumber: i === 0 ? 0 : 1 });
+      collector.recordConnection({
+        eventType: i === 0 ? "connected" : "resumed",
+        sessionPresent: false,
+        returnCode: 0,
+        attemptNumber: i === 0 ? 0 : 1,
+      });
       clock.advance(1_000);
       collector.recordDrop(drop());
       clock.advance(500);
@@ -113,7 +131,12 @@ describe("createDiagnosticsCollector", () => {
     expect(collector.getRecentConnections()).toHaveLength(3);
     expect(collector.getRecentDrops(2).map((d) => d.seq)).toEqual([18, 20]);
     expect(collector.getRecentDrops(0)).toEqual([]);
-    expect(collector.getMetrics()).toMatchObject({ totalDrops: 10, totalConnections: 10, totalRecoveries: 9, attemptDistribution: { "1": 9 } });
+    expect(collector.getMetrics()).toMatchObject({
+      totalDrops: 10,
+      totalConnections: 10,
+      totalRecoveries: 9,
+      attemptDistribution: { "1": 9 },
+    });
   });
 
   it("calls drop callbacks and event callbacks, and stops after unsubscribe", () => {
@@ -151,7 +174,13 @@ describe("createDiagnosticsCollector", () => {
       deviceId: "meter/7",
       agentId: "a1b2c3",
       exportedAt: "2026-11-22T12:00:05.000Z",
-      config: { keepaliveSec: 60, initialReconnectDelayMs: 500, maxReconnectDelayMs: 60_000, deepReconnectThreshold: 5, maxReconnectAttempts: -1 },
+      config: {
+        keepaliveSec: 60,
+        initialReconnectDelayMs: 500,
+        maxReconnectDelayMs: 60_000,
+        deepReconnectThreshold: 5,
+        maxReconnectAttempts: -1,
+      },
       recentDrops: [{ seq: 2, errorName: "ECONNRESET", durationConnectedSeconds: 5, timestamp: "2026-11-22T12:00:05.000Z" }],
       recentConnections: [{ seq: 1, eventType: "connected" }],
     });

@@ -18,7 +18,10 @@ export const MAX_EVENTS_PER_LIST = 5_000;
 const Iso = z.iso.datetime({ offset: true });
 const Text = (max: number) => z.string().max(max);
 const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const Seconds = z.number().min(0).max(10 * 365 * 86_400);
+const Seconds = z
+  .number()
+  .min(0)
+  .max(10 * 365 * 86_400);
 const Seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export const CONNECTION_EVENT_TYPES = ["connected", "resumed", "deep_reconnected"] as const;
@@ -107,7 +110,11 @@ export const ExportedConfigSchema = z.object({
 export type ExportedConfig = z.infer<typeof ExportedConfigSchema>;
 
 const DeviceId = z.string().min(1).max(512);
-const AgentId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "agentId is [A-Za-z0-9_-]");
+const AgentId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "agentId is [A-Za-z0-9_-]");
 
 export const AgentExportSchema = z.object({
   format: z.literal(AGENT_EXPORT_FORMAT),
@@ -155,7 +162,11 @@ export const DeviceVitalsSchema = z.object({
   batteryPct: z.number().min(0).max(100).nullish(),
   freeMemoryBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
   /** The device application's process uptime. */
-  uptimeSec: z.number().min(0).max(100 * 365 * 86_400).nullish(),
+  uptimeSec: z
+    .number()
+    .min(0)
+    .max(100 * 365 * 86_400)
+    .nullish(),
 });
 export type DeviceVitals = z.infer<typeof DeviceVitalsSchema>;
 

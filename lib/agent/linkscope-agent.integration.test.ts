@@ -26,7 +26,11 @@ async function startBroker(options: EmbeddedBrokerOptions = {}) {
   const lifecycle: Lifecycle[] = [];
   const reports: AgentReport[] = [];
   const messages: { topic: string; payload: string }[] = [];
-  const watcher: MqttClient = await mqtt.connectAsync(broker.url, { clientId: `watcher-${randomUUID()}`, clean: false, reconnectPeriod: 200 });
+  const watcher: MqttClient = await mqtt.connectAsync(broker.url, {
+    clientId: `watcher-${randomUUID()}`,
+    clean: false,
+    reconnectPeriod: 200,
+  });
   cleanups.push(() => watcher.endAsync(true));
   watcher.on("message", (topic, payload) => {
     const text = payload.toString("utf8");
@@ -99,7 +103,13 @@ describe("the agent against a real broker that drops it", () => {
     expect(resumed).toMatchObject({ eventType: "resumed", attemptNumber: 1 });
     expect(requestedDelays.get(agent)).toEqual([100]);
     expect(resumed?.timeToReconnectSeconds).toBeGreaterThanOrEqual(0.1);
-    expect(metricsOf(agent)).toMatchObject({ totalConnections: 2, totalDrops: 1, totalRecoveries: 1, attemptDistribution: { "1": 1 }, dropsByError: { [drop?.errorName ?? ""]: 1 } });
+    expect(metricsOf(agent)).toMatchObject({
+      totalConnections: 2,
+      totalDrops: 1,
+      totalRecoveries: 1,
+      attemptDistribution: { "1": 1 },
+      dropsByError: { [drop?.errorName ?? ""]: 1 },
+    });
     expect(lifecycle).toContainEqual({ event: "disconnected", clientId: agent.deviceId, reason: "kicked" });
     // The drop could only be reported once reconnected; it arrives after the resumed connection's own report.
     await waitFor("drop report", () => reports.some((r) => r.report.type === "drop"));
@@ -120,7 +130,12 @@ describe("the agent against a real broker that drops it", () => {
       },
     });
     await waitFor("two expiries and recoveries", () => metricsOf(agent).totalRecoveries >= 2);
-    expect(lifecycle.filter((l) => l.clientId === deviceId && l.event === "disconnected").map((l) => l.reason).slice(0, 2)).toEqual(["not_authorized", "not_authorized"]);
+    expect(
+      lifecycle
+        .filter((l) => l.clientId === deviceId && l.event === "disconnected")
+        .map((l) => l.reason)
+        .slice(0, 2),
+    ).toEqual(["not_authorized", "not_authorized"]);
     // Each session ends at its own token's expiry, never before it (the broker may cut it late on a busy machine).
     const drops = agent.diagnostics.getRecentDrops().slice(0, 2);
     expect(drops).toHaveLength(2);
@@ -151,7 +166,9 @@ describe("the agent against a real broker that drops it", () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(195);
     expect(gaps[2]).toBeGreaterThanOrEqual(395);
     expect(agent.diagnostics.getRecentConnections()).toMatchObject([{ eventType: "deep_reconnected", attemptNumber: 4 }]);
-    expect(lifecycle.filter((l) => l.clientId === deviceId && l.event === "connack").map((l) => l.reason)).toEqual(Array(4).fill("bad_username_or_password"));
+    expect(lifecycle.filter((l) => l.clientId === deviceId && l.event === "connack").map((l) => l.reason)).toEqual(
+      Array(4).fill("bad_username_or_password"),
+    );
   });
 
   it("duplicate client ID: a second client takes the session over, and the agent takes it back", async () => {
@@ -171,7 +188,10 @@ describe("the agent against a real broker that drops it", () => {
     const target = { host: "127.0.0.1", port: broker.port };
     const proxy: NatGatewayProxy = await startNatGatewayProxy(target, { idleTimeoutMs: 800 });
     cleanups.push(() => proxy.close());
-    const agent = startAgent({ transport: () => net.createConnection({ host: "127.0.0.1", port: proxy.port }), config: { keepaliveSec: 2 } });
+    const agent = startAgent({
+      transport: () => net.createConnection({ host: "127.0.0.1", port: proxy.port }),
+      config: { keepaliveSec: 2 },
+    });
     await waitFor("two drops", () => metricsOf(agent).totalDrops >= 2);
     for (const drop of agent.diagnostics.getRecentDrops()) {
       // Silent until the first PINGREQ after 2 s meets the expired mapping (a keepalive timeout would not be a reset).
@@ -179,7 +199,9 @@ describe("the agent against a real broker that drops it", () => {
       expect(drop.durationConnectedSeconds).toBeGreaterThan(1.5);
     }
     // The broker never heard the reset: it sees its keepalive expire or the device's new connection take over.
-    await waitFor("broker-side end of the first session", () => lifecycle.some((l) => l.clientId === agent.deviceId && l.event === "disconnected"));
+    await waitFor("broker-side end of the first session", () =>
+      lifecycle.some((l) => l.clientId === agent.deviceId && l.event === "disconnected"),
+    );
     const brokerReasons = lifecycle.filter((l) => l.clientId === agent.deviceId && l.event === "disconnected").map((l) => l.reason);
     expect(brokerReasons.every((r) => r === "keepalive_timeout" || r === "discarded")).toBe(true);
     expect(proxy.expiredMappings()).toBeGreaterThanOrEqual(2);
@@ -250,6 +272,8 @@ describe("the agent against a real broker that drops it", () => {
       gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual((schedule[i] ?? 0) - 5));
       expect(agent.diagnostics.getRecentConnections().at(-1)).toMatchObject({ eventType: "resumed", attemptNumber: failures.length + 1 });
     }
-    await waitFor("shutdown reasons", () => agents.every((a) => lifecycle.some((l) => l.clientId === a.deviceId && l.reason === "server_shutting_down")));
+    await waitFor("shutdown reasons", () =>
+      agents.every((a) => lifecycle.some((l) => l.clientId === a.deviceId && l.reason === "server_shutting_down")),
+    );
   });
 });

@@ -24,7 +24,12 @@ function createManualTimers() {
 
 /** A transport whose every connection fails like a refused TCP connect. */
 function refusedTransport(): Duplex {
-  const stream = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
+  const stream = new Duplex({
+    read() {},
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
   setImmediate(() => stream.destroy(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })));
   return stream;
 }
@@ -70,7 +75,12 @@ describe("createLinkscopeAgent while the broker is unreachable", () => {
 
   it("gives up after maxReconnectAttempts when limited", async () => {
     const manual = createManualTimers();
-    const agent = createLinkscopeAgent({ deviceId: "dev-2", transport: refusedTransport, timers: manual.timers, config: { maxReconnectAttempts: 2 } });
+    const agent = createLinkscopeAgent({
+      deviceId: "dev-2",
+      transport: refusedTransport,
+      timers: manual.timers,
+      config: { maxReconnectAttempts: 2 },
+    });
     let gaveUpAfter: number | undefined;
     agent.on("gaveUp", (attempts) => (gaveUpAfter = attempts));
     await agent.start();
@@ -86,12 +96,22 @@ describe("createLinkscopeAgent while the broker is unreachable", () => {
 
   it("queues commands while offline up to the bound, dropping the oldest", async () => {
     const manual = createManualTimers();
-    const agent = createLinkscopeAgent({ deviceId: "dev-3", transport: refusedTransport, timers: manual.timers, config: { maxQueuedCommands: 3 } });
+    const agent = createLinkscopeAgent({
+      deviceId: "dev-3",
+      transport: refusedTransport,
+      timers: manual.timers,
+      config: { maxQueuedCommands: 3 },
+    });
     const outcomes = [1, 2, 3, 4, 5].map((n) => agent.publish("cmd", `c${n}`));
     expect(outcomes).toEqual(["queued", "queued", "queued", "queued", "queued"]);
     expect(agent.queuedCommands()).toBe(3);
     expect(agent.diagnostics.getMetrics()).toMatchObject({ queuedMessages: 5, droppedCommands: 2, publishedMessages: 0 });
-    const noQueue = createLinkscopeAgent({ deviceId: "dev-4", transport: refusedTransport, timers: manual.timers, config: { enableCommandQueue: false } });
+    const noQueue = createLinkscopeAgent({
+      deviceId: "dev-4",
+      transport: refusedTransport,
+      timers: manual.timers,
+      config: { enableCommandQueue: false },
+    });
     expect(noQueue.publish("cmd", "x")).toBe("dropped");
     await agent.stop({ force: true });
     await noQueue.stop({ force: true });

@@ -48,7 +48,10 @@ export type LinkscopeAgentOptions = {
   getCredentials?: (request: CredentialRequest) => Credentials | Promise<Credentials>;
   config?: AgentConnectionConfigInput;
   /** Further MQTT.js options (protocol version, clean, TLS, will…); reconnect handling is the agent's. */
-  mqttOptions?: Omit<IClientOptions, "clientId" | "keepalive" | "reconnectPeriod" | "connectTimeout" | "manualConnect" | "username" | "password">;
+  mqttOptions?: Omit<
+    IClientOptions,
+    "clientId" | "keepalive" | "reconnectPeriod" | "connectTimeout" | "manualConnect" | "username" | "password"
+  >;
   /** Publish device reports on `buildAgentReportTopic(deviceId)` (default true). */
   publishReports?: boolean;
   /**

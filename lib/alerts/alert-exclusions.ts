@@ -35,7 +35,12 @@ export type ExcludableRule = FleetScope & {
 };
 
 /** Silences and maintenance windows in force for one evaluation run, loaded once and shared by every rule. */
-export type AlertQuietContext = { now: Date; silences: AlertSilence[]; windows: MaintenanceWindow[]; flapping: Map<number, Promise<string[]>> };
+export type AlertQuietContext = {
+  now: Date;
+  silences: AlertSilence[];
+  windows: MaintenanceWindow[];
+  flapping: Map<number, Promise<string[]>>;
+};
 
 export async function loadAlertQuietContext(db: Db, now: Date): Promise<AlertQuietContext> {
   const [silences, windows] = await Promise.all([
@@ -47,7 +52,9 @@ export async function loadAlertQuietContext(db: Db, now: Date): Promise<AlertQui
 
 /** Windows that can have an occurrence in [from, to]. */
 function loadMaintenanceWindows(db: Db, from: Date, to: Date): Promise<MaintenanceWindow[]> {
-  return db.maintenanceWindow.findMany({ where: { startsAt: { lte: to }, OR: [{ until: null }, { until: { gte: new Date(from.getTime() - DAY_MS) } }] } });
+  return db.maintenanceWindow.findMany({
+    where: { startsAt: { lte: to }, OR: [{ until: null }, { until: { gte: new Date(from.getTime() - DAY_MS) } }] },
+  });
 }
 
 /**
@@ -56,7 +63,12 @@ function loadMaintenanceWindows(db: Db, from: Date, to: Date): Promise<Maintenan
  * where it was in time, the baseline's earlier days included). The rule's own exclusions apply as they are now.
  */
 export async function loadPreviewQuietContext(db: Db, from: Date, now: Date): Promise<AlertQuietContext> {
-  return { now, silences: [], windows: await loadMaintenanceWindows(db, new Date(from.getTime() - (BASELINE_DAYS + 1) * DAY_MS), now), flapping: new Map() };
+  return {
+    now,
+    silences: [],
+    windows: await loadMaintenanceWindows(db, new Date(from.getTime() - (BASELINE_DAYS + 1) * DAY_MS), now),
+    flapping: new Map(),
+  };
 }
 
 /** The earliest instant a rule measured at `now` reads: its window, and for a baseline rule the same hour BASELINE_DAYS back. */
@@ -74,28 +86,42 @@ export function isRuleWithinScope(rule: FleetScope, scope: FleetScope): boolean 
  * The one place that decides what a rule leaves out (every rule kind measures through it): silenced and excluded
  * devices, maintenance occurrences, and whether a rule or scope silence or an open window mutes it.
  */
-export async function resolveAlertExclusions(db: Db, context: AlertQuietContext, rule: ExcludableRule, measuredFrom?: Date): Promise<AlertExclusions> {
+export async function resolveAlertExclusions(
+  db: Db,
+  context: AlertQuietContext,
+  rule: ExcludableRule,
+  measuredFrom?: Date,
+): Promise<AlertExclusions> {
   const { now } = context;
   const applies = (silence: AlertSilence) => silence.ruleId === null || silence.ruleId === rule.id;
   const devices = new Set(rule.excludeDeviceIds);
-  for (const silence of context.silences) if (silence.target === "devices" && applies(silence)) for (const id of silence.deviceIds) devices.add(id);
+  for (const silence of context.silences)
+    if (silence.target === "devices" && applies(silence)) for (const id of silence.deviceIds) devices.add(id);
   const labels = [
     ...rule.excludeLabels.map(parseLabelMatch).filter((match) => match !== null),
-    ...context.silences.filter((s) => s.target === "label" && applies(s) && s.labelKey).map((s) => ({ key: s.labelKey ?? "", value: s.labelValue ?? "" })),
+    ...context.silences
+      .filter((s) => s.target === "label" && applies(s) && s.labelKey)
+      .map((s) => ({ key: s.labelKey ?? "", value: s.labelValue ?? "" })),
   ];
   for (const id of await findDevicesWithLabels(db, labels)) devices.add(id);
   if (rule.excludeFlapping) for (const id of await findChronicFlappers(db, context, rule.windowMs)) devices.add(id);
 
   const windowFrom = measuredSince(rule, measuredFrom ?? now);
   const intervals = context.windows.flatMap((window) =>
-    listMaintenanceOccurrences(window, windowFrom, now).map((occurrence) => ({ ...occurrence, source: window.source, brokerNode: window.brokerNode })),
+    listMaintenanceOccurrences(window, windowFrom, now).map((occurrence) => ({
+      ...occurrence,
+      source: window.source,
+      brokerNode: window.brokerNode,
+    })),
   );
   return { deviceIds: [...devices].sort(), intervals, suppressedBy: findSuppression(context, rule) };
 }
 
 function findSuppression(context: AlertQuietContext, rule: ExcludableRule): string | null {
   const silence = context.silences.find(
-    (s) => (s.target === "rule" && s.ruleId === rule.id) || (s.target === "scope" && (s.ruleId === null || s.ruleId === rule.id) && isRuleWithinScope(rule, s)),
+    (s) =>
+      (s.target === "rule" && s.ruleId === rule.id) ||
+      (s.target === "scope" && (s.ruleId === null || s.ruleId === rule.id) && isRuleWithinScope(rule, s)),
   );
   if (silence) return `silence: ${silence.reason}`;
   const window = context.windows.find((w) => isRuleWithinScope(rule, w) && findOpenOccurrence(w, context.now));
@@ -111,7 +137,12 @@ export function parseLabelMatch(text: string): { key: string; value: string } | 
 async function findDevicesWithLabels(db: Db, labels: { key: string; value: string }[]): Promise<string[]> {
   if (labels.length === 0) return [];
   const matches = labels.map(({ key, value }) => Prisma.sql`labels ->> ${key} = ${value}`);
-  const rows = await queryRows(db, "listLabelledDevices", z.object({ id: z.string() }), Prisma.sql`SELECT id FROM devices WHERE ${Prisma.join(matches, " OR ")}`);
+  const rows = await queryRows(
+    db,
+    "listLabelledDevices",
+    z.object({ id: z.string() }),
+    Prisma.sql`SELECT id FROM devices WHERE ${Prisma.join(matches, " OR ")}`,
+  );
   return rows.map((row) => row.id);
 }
 
@@ -125,12 +156,16 @@ function findChronicFlappers(db: Db, context: AlertQuietContext, windowMs: numbe
   if (cached) return cached;
   const to = new Date(context.now.getTime() - windowMs);
   const from = new Date(to.getTime() - DAY_MS);
-  const found = queryRows(db, "listChronicFlappers", z.object({ deviceId: z.string() }), Prisma.sql`
+  const found = queryRows(
+    db,
+    "listChronicFlappers",
+    z.object({ deviceId: z.string() }),
+    Prisma.sql`
       SELECT device_id AS "deviceId" FROM device_drop_minute
       WHERE bucket >= ${from} AND bucket < ${to}
       GROUP BY device_id
-      HAVING COUNT(DISTINCT date_bin(INTERVAL '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')) >= ${CHRONIC_FLAPPING_HOURS}`)
-    .then((rows) => rows.map((row) => row.deviceId));
+      HAVING COUNT(DISTINCT date_bin(INTERVAL '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00')) >= ${CHRONIC_FLAPPING_HOURS}`,
+  ).then((rows) => rows.map((row) => row.deviceId));
   context.flapping.set(windowMs, found);
   return found;
 }

@@ -6,7 +6,15 @@ import { toStoredNotification } from "./channels/stored-notification.ts";
 import { describeSuppression, isSuppressedMessage } from "./suppressed-note.ts";
 import { buildWebhookRequest } from "./channels/webhook-request.ts";
 
-const rule: NotifiedRule = { id: "r1", name: "Offline <too> long", kind: "device_offline_longer", threshold: 30, windowMs: 300_000, source: null, brokerNode: "emqx@10.0.0.5" };
+const rule: NotifiedRule = {
+  id: "r1",
+  name: "Offline <too> long",
+  kind: "device_offline_longer",
+  threshold: 30,
+  windowMs: 300_000,
+  source: null,
+  brokerNode: "emqx@10.0.0.5",
+};
 const link = { url: "https://linkscope.example.com/fleet?from=a&to=b", label: "Open fleet view" };
 
 describe("grouped alert notifications", () => {
@@ -14,9 +22,19 @@ describe("grouped alert notifications", () => {
     const ids = Array.from({ length: 13 }, (_, i) => `dev-${i}`);
     expect(listDevices(ids)).toBe("dev-0, dev-1, dev-2, dev-3, dev-4, dev-5, dev-6, dev-7, dev-8, dev-9 and 3 more");
     const startedAt = new Date("2026-12-02T02:00:00Z");
-    const stored = toStoredNotification({ rule, status: "firing", subject: "fleet", value: 13, startedAt, link }, startedAt, describeDeviceGroup(rule, "firing", ids));
-    const { body } = buildWebhookRequest({ ...stored, devices: { count: 13, listed: ids.slice(0, 10) } }, { url: "https://hooks.example.com/x" });
-    expect(body).toMatchObject({ devices: { count: 13, listed: ids.slice(0, 10) }, alert: { status: "firing", subject: "fleet", value: 13 } });
+    const stored = toStoredNotification(
+      { rule, status: "firing", subject: "fleet", value: 13, startedAt, link },
+      startedAt,
+      describeDeviceGroup(rule, "firing", ids),
+    );
+    const { body } = buildWebhookRequest(
+      { ...stored, devices: { count: 13, listed: ids.slice(0, 10) } },
+      { url: "https://hooks.example.com/x" },
+    );
+    expect(body).toMatchObject({
+      devices: { count: 13, listed: ids.slice(0, 10) },
+      alert: { status: "firing", subject: "fleet", value: 13 },
+    });
     expect(JSON.stringify(body)).toContain(`13 devices offline for more than 30 min (node emqx@10.0.0.5): ${listDevices(ids)}`);
   });
 

@@ -56,7 +56,9 @@ function describeBaselineThreshold(rule: NotifiedRule, multiplier: number, effec
 /** One plain sentence about the value against the threshold (stored in the history and used in the Slack text). */
 export function describeAlertValue(rule: NotifiedRule, subject: string, value: number | null, effectiveThreshold = rule.threshold): string {
   const threshold = formatNumber(rule.threshold);
-  const rateLimit = rule.baseline ? describeBaselineThreshold(rule, rule.baseline.multiplier, effectiveThreshold) : `alert above ${threshold}`;
+  const rateLimit = rule.baseline
+    ? describeBaselineThreshold(rule, rule.baseline.multiplier, effectiveThreshold)
+    : `alert above ${threshold}`;
   const window = `${formatNumber(rule.windowMs / 60_000)} min`;
   const now = value === null ? "unknown" : formatNumber(value);
   const scope = describeScope(rule);
@@ -85,9 +87,16 @@ export function escapeSlackText(text: string): string {
  * Where a notification points: the device page for device alerts, an incident overlapping the alert when there is
  * one, else the fleet view over the hour before the alert up to `until`.
  */
-export function buildAlertLink(input: { baseUrl: string; subject: string; incidentId: string | null; startedAt: Date; until: Date }): AlertLink {
+export function buildAlertLink(input: {
+  baseUrl: string;
+  subject: string;
+  incidentId: string | null;
+  startedAt: Date;
+  until: Date;
+}): AlertLink {
   const base = input.baseUrl.replace(/\/+$/, "");
-  if (input.subject !== FLEET_SUBJECT) return { url: `${base}/devices/${encodeURIComponent(input.subject)}`, label: `Open device ${input.subject}` };
+  if (input.subject !== FLEET_SUBJECT)
+    return { url: `${base}/devices/${encodeURIComponent(input.subject)}`, label: `Open device ${input.subject}` };
   if (input.incidentId) return { url: `${base}/incidents/${encodeURIComponent(input.incidentId)}`, label: "Open incident" };
   const from = new Date(input.startedAt.getTime() - 3_600_000).toISOString();
   const to = new Date(Math.max(input.until.getTime(), input.startedAt.getTime() + 60_000)).toISOString();

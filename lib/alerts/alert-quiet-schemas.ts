@@ -2,7 +2,12 @@ import { z } from "zod";
 import { AlertRuleIdPattern, LabelMatchSchema } from "./alert-rule-schemas.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-const optionalName = z.string().trim().max(200).nullish().transform((value) => (value ? value : null));
+const optionalName = z
+  .string()
+  .trim()
+  .max(200)
+  .nullish()
+  .transform((value) => (value ? value : null));
 const DeviceIdListSchema = z.array(z.string().min(1).max(500)).max(1_000, "at most 1,000 devices");
 
 /**
@@ -12,16 +17,27 @@ const DeviceIdListSchema = z.array(z.string().min(1).max(500)).max(1_000, "at mo
 export const CreateAlertSilenceSchema = z
   .object({
     target: z.enum(["rule", "scope", "devices", "label"], { error: "target must be one of rule, scope, devices, label" }),
-    ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").nullish().transform((id) => id ?? null),
+    ruleId: z
+      .string()
+      .regex(AlertRuleIdPattern, "must be a rule ID")
+      .nullish()
+      .transform((id) => id ?? null),
     source: optionalName,
     brokerNode: optionalName,
     deviceIds: z
       .union([DeviceIdListSchema, z.string().max(100_000)])
       .optional()
-      .transform((ids) => [...new Set((typeof ids === "string" ? ids.split(/[\n,]/) : (ids ?? [])).map((id) => id.trim()).filter(Boolean))]),
+      .transform((ids) => [
+        ...new Set((typeof ids === "string" ? ids.split(/[\n,]/) : (ids ?? [])).map((id) => id.trim()).filter(Boolean)),
+      ]),
     label: LabelMatchSchema.nullish().transform((label) => label ?? null),
     reason: z.string().trim().min(1, "say why (it is shown with the silence)").max(500),
-    minutes: z.number().int("whole minutes").min(1, "at least 1 minute").max(90 * 24 * 60, "at most 90 days").optional(),
+    minutes: z
+      .number()
+      .int("whole minutes")
+      .min(1, "at least 1 minute")
+      .max(90 * 24 * 60, "at most 90 days")
+      .optional(),
     endsAt: z.coerce.date({ error: "must be a date" }).optional(),
   })
   .superRefine((input, ctx) => {
@@ -35,16 +51,31 @@ export const CreateAlertSilenceSchema = z
 export type CreateAlertSilence = z.output<typeof CreateAlertSilenceSchema>;
 
 /** A maintenance window; recurring ones repeat every day / week (UTC) from `startsAt`. */
-export const CreateMaintenanceWindowSchema = z.object({
-  name: z.string().trim().min(1, "give the window a name").max(120),
-  recurrence: z.enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" }),
-  startsAt: z.coerce.date({ error: "must be a date" }),
-  durationMinutes: z.number().int("whole minutes").min(1, "at least 1 minute").max(7 * 24 * 60, "at most 7 days"),
-  until: z.coerce.date({ error: "must be a date" }).nullish().transform((until) => until ?? null),
-  source: optionalName,
-  brokerNode: optionalName,
-}).refine((input) => input.recurrence !== "daily" || input.durationMinutes < 24 * 60, { path: ["durationMinutes"], message: "a daily window must be shorter than a day" })
-  .refine((input) => input.recurrence !== "weekly" || input.durationMinutes < 7 * 24 * 60, { path: ["durationMinutes"], message: "a weekly window must be shorter than a week" });
+export const CreateMaintenanceWindowSchema = z
+  .object({
+    name: z.string().trim().min(1, "give the window a name").max(120),
+    recurrence: z.enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" }),
+    startsAt: z.coerce.date({ error: "must be a date" }),
+    durationMinutes: z
+      .number()
+      .int("whole minutes")
+      .min(1, "at least 1 minute")
+      .max(7 * 24 * 60, "at most 7 days"),
+    until: z.coerce
+      .date({ error: "must be a date" })
+      .nullish()
+      .transform((until) => until ?? null),
+    source: optionalName,
+    brokerNode: optionalName,
+  })
+  .refine((input) => input.recurrence !== "daily" || input.durationMinutes < 24 * 60, {
+    path: ["durationMinutes"],
+    message: "a daily window must be shorter than a day",
+  })
+  .refine((input) => input.recurrence !== "weekly" || input.durationMinutes < 7 * 24 * 60, {
+    path: ["durationMinutes"],
+    message: "a weekly window must be shorter than a week",
+  });
 export type CreateMaintenanceWindow = z.output<typeof CreateMaintenanceWindowSchema>;
 
 /** Acknowledges the rule's firing alerts: one subject (device ID or "fleet"), or all of them. */

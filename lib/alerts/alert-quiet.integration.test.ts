@@ -46,8 +46,13 @@ async function createWebhookChannel(url: string): Promise<string> {
   return (await createAlertChannel(testDb.db, { name: `hook-${randomUUID()}`, type: "webhook", settings: {}, secrets: { url } }, BY)).id;
 }
 
-type WebhookBody = { text: string; alert: { rule: string; status: string; subject: string; value: number }; devices?: { count: number; listed: string[] } };
-const bodiesFor = (rule: string) => receiver.requests.map((request) => request.body as WebhookBody).filter((body) => body.alert.rule === rule);
+type WebhookBody = {
+  text: string;
+  alert: { rule: string; status: string; subject: string; value: number };
+  devices?: { count: number; listed: string[] };
+};
+const bodiesFor = (rule: string) =>
+  receiver.requests.map((request) => request.body as WebhookBody).filter((body) => body.alert.rule === rule);
 
 /**
  * Seven devices that always flap plus healthy ones: each flapper drops and reconnects once a minute in the five minute
@@ -72,25 +77,52 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Drop rate > 2/min";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "disconnect_rate_above", params: { threshold: 2 }, brokerNode: fleet.node, windowMinutes: 5, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name,
+        kind: "disconnect_rate_above",
+        params: { threshold: 2 },
+        brokerNode: fleet.node,
+        windowMinutes: 5,
+        forSeconds: 0,
+        clearForSeconds: 0,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
     await evaluateAt(t0 + 500);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "firing", value: 7 });
 
     // A silence for another rule changes nothing for this one.
-    const other = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "other", kind: "connected_below", params: { threshold: 1 }, enabled: false }), BY);
-    await createAlertSilence(testDb.db, CreateAlertSilenceSchema.parse({ target: "devices", ruleId: other.id, deviceIds: fleet.flappers, reason: "other rule", minutes: 60 }), BY, new Date(t0));
+    const other = await createAlertRule(
+      testDb.db,
+      CreateAlertRuleSchema.parse({ name: "other", kind: "connected_below", params: { threshold: 1 }, enabled: false }),
+      BY,
+    );
+    await createAlertSilence(
+      testDb.db,
+      CreateAlertSilenceSchema.parse({ target: "devices", ruleId: other.id, deviceIds: fleet.flappers, reason: "other rule", minutes: 60 }),
+      BY,
+      new Date(t0),
+    );
     await evaluateAt(t0 + 1_000);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "firing", value: 7 });
 
     const silence = await createAlertSilence(
       testDb.db,
-      CreateAlertSilenceSchema.parse({ target: "devices", deviceIds: fleet.flappers.join("\n"), reason: "known flappers, OPS-17", minutes: 120 }),
+      CreateAlertSilenceSchema.parse({
+        target: "devices",
+        deviceIds: fleet.flappers.join("\n"),
+        reason: "known flappers, OPS-17",
+        minutes: 120,
+      }),
       BY,
       new Date(t0 + 2_000),
     );
-    expect(silence).toMatchObject({ active: true, createdBy: CLI_ACTOR.label, deviceIds: [...fleet.flappers].sort((a, b) => fleet.flappers.indexOf(a) - fleet.flappers.indexOf(b)) });
+    expect(silence).toMatchObject({
+      active: true,
+      createdBy: CLI_ACTOR.label,
+      deviceIds: [...fleet.flappers].sort((a, b) => fleet.flappers.indexOf(a) - fleet.flappers.indexOf(b)),
+    });
     const run = await evaluateAt(t0 + 3_000);
     expect(run.resolved).toBe(1);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "ok", value: 0 });
@@ -116,13 +148,26 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     }
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: "excl", kind: "disconnect_rate_above", params: { threshold: 100 }, brokerNode: fleet.node, windowMinutes: 5, excludeLabels: ["site=north-4"], excludeFlapping: true }),
+      CreateAlertRuleSchema.parse({
+        name: "excl",
+        kind: "disconnect_rate_above",
+        params: { threshold: 100 },
+        brokerNode: fleet.node,
+        windowMinutes: 5,
+        excludeLabels: ["site=north-4"],
+        excludeFlapping: true,
+      }),
       BY,
     );
     await evaluateAt(t0 + 500);
     expect((await getAlertRule(testDb.db, rule.id))?.state.value).toBe(3); // 7 flappers − 1 labelled − 3 chronic
 
-    await createAlertSilence(testDb.db, CreateAlertSilenceSchema.parse({ target: "label", ruleId: rule.id, label: "site=north-4", reason: "r", minutes: 5 }), BY, new Date(t0));
+    await createAlertSilence(
+      testDb.db,
+      CreateAlertSilenceSchema.parse({ target: "label", ruleId: rule.id, label: "site=north-4", reason: "r", minutes: 5 }),
+      BY,
+      new Date(t0),
+    );
     await evaluateAt(t0 + 1_000);
     expect((await getAlertRule(testDb.db, rule.id))?.state.value).toBe(3);
   });
@@ -134,7 +179,13 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     await fleet.connect(fleet.ids, day + HOUR);
     const window = await createMaintenanceWindow(
       testDb.db,
-      CreateMaintenanceWindowSchema.parse({ name: "Nightly broker restart", recurrence: "daily", startsAt: "2026-11-01T02:00:00Z", durationMinutes: 15, brokerNode: fleet.node }),
+      CreateMaintenanceWindowSchema.parse({
+        name: "Nightly broker restart",
+        recurrence: "daily",
+        startsAt: "2026-11-01T02:00:00Z",
+        durationMinutes: 15,
+        brokerNode: fleet.node,
+      }),
       BY,
       new Date(day + HOUR),
     );
@@ -143,12 +194,29 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const stuckName = "Node nearly empty";
     const rate = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: rateName, kind: "disconnect_rate_above", params: { threshold: 1 }, brokerNode: fleet.node, windowMinutes: 10, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name: rateName,
+        kind: "disconnect_rate_above",
+        params: { threshold: 1 },
+        brokerNode: fleet.node,
+        windowMinutes: 10,
+        forSeconds: 0,
+        clearForSeconds: 0,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
     const stuck = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: stuckName, kind: "connected_below", params: { threshold: 4 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name: stuckName,
+        kind: "connected_below",
+        params: { threshold: 4 },
+        brokerNode: fleet.node,
+        forSeconds: 0,
+        clearForSeconds: 0,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
 
@@ -158,7 +226,8 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     await fleet.connect(fleet.ids.slice(0, 3), restartAt + 20_000);
     expect((await listMaintenanceWindows(testDb.db, new Date(restartAt))).find((w) => w.id === window.id)?.active).toBe(true);
 
-    for (const at of [restartAt + MINUTE, restartAt + 5 * MINUTE, day + 2 * HOUR + 16 * MINUTE, day + 2 * HOUR + 20 * MINUTE]) await evaluateAt(at);
+    for (const at of [restartAt + MINUTE, restartAt + 5 * MINUTE, day + 2 * HOUR + 16 * MINUTE, day + 2 * HOUR + 20 * MINUTE])
+      await evaluateAt(at);
     // The drops fell inside the window: they never count, before or after it ends.
     expect(await historyOf(rate.id)).toEqual([]);
     expect((await getAlertRule(testDb.db, rate.id))?.state).toMatchObject({ status: "ok", value: 0 });
@@ -170,7 +239,9 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     ]);
     expect(stuckHistory[0]?.message).toContain("maintenance: Nightly broker restart");
     expect(bodiesFor(rateName)).toEqual([]);
-    expect(bodiesFor(stuckName).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual(["Silence or maintenance over, still firing"]);
+    expect(bodiesFor(stuckName).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual([
+      "Silence or maintenance over, still firing",
+    ]);
   });
 
   it("a rule silence keeps evaluating but sends nothing; an acknowledged alert is not re-notified until it resolves", async () => {
@@ -181,10 +252,24 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Node below 3";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "connected_below", params: { threshold: 3 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, renotifyMinutes: 10, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name,
+        kind: "connected_below",
+        params: { threshold: 3 },
+        brokerNode: fleet.node,
+        forSeconds: 0,
+        clearForSeconds: 0,
+        renotifyMinutes: 10,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
-    const silence = await createAlertSilence(testDb.db, CreateAlertSilenceSchema.parse({ target: "rule", ruleId: rule.id, reason: "planned work", minutes: 5 }), BY, new Date(t0));
+    const silence = await createAlertSilence(
+      testDb.db,
+      CreateAlertSilenceSchema.parse({ target: "rule", ruleId: rule.id, reason: "planned work", minutes: 5 }),
+      BY,
+      new Date(t0),
+    );
     await fleet.drop(fleet.ids.slice(0, 2), t0 + 1_000);
     await evaluateAt(t0 + MINUTE);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "firing", suppressedBy: "silence: planned work" });
@@ -194,11 +279,18 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     await evaluateAt(t0 + 2 * MINUTE); // sent now that nothing mutes it
     await evaluateAt(t0 + 5 * MINUTE); // not yet due
     await evaluateAt(t0 + 12 * MINUTE); // reminder
-    expect(bodiesFor(name).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual(["Silence or maintenance over, still firing", "Still firing, not acknowledged"]);
+    expect(bodiesFor(name).map((body) => body.text.split("\n")[1]?.split(":")[0])).toEqual([
+      "Silence or maintenance over, still firing",
+      "Still firing, not acknowledged",
+    ]);
 
     await expect(acknowledgeAlert(testDb.db, rule.id, { subject: "nope" }, BY)).rejects.toMatchObject({ kind: "conflict" });
     expect(await acknowledgeAlert(testDb.db, rule.id, {}, BY, new Date(t0 + 13 * MINUTE))).toEqual({ acknowledged: 1 });
-    expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ acknowledged: 1, acknowledgedBy: CLI_ACTOR.label, acknowledgedAt: new Date(t0 + 13 * MINUTE) });
+    expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({
+      acknowledged: 1,
+      acknowledgedBy: CLI_ACTOR.label,
+      acknowledgedAt: new Date(t0 + 13 * MINUTE),
+    });
     await evaluateAt(t0 + 30 * MINUTE);
     expect(bodiesFor(name)).toHaveLength(2);
 
@@ -221,7 +313,15 @@ describe("silences, maintenance windows, acknowledgement and grouping against a 
     const name = "Offline > 30 min";
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name, kind: "device_offline_longer", params: { threshold: 30 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name,
+        kind: "device_offline_longer",
+        params: { threshold: 30 },
+        brokerNode: fleet.node,
+        forSeconds: 0,
+        clearForSeconds: 0,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
     const run = await evaluateAt(t0);

@@ -17,7 +17,21 @@ export type AlertRuleConfig = NotifiedRule & {
 /** The columns a rule is configured by (a stored row, or an unsaved definition being previewed). */
 export type AlertRuleFields = Pick<
   AlertRule,
-  "id" | "name" | "kind" | "params" | "source" | "brokerNode" | "windowMs" | "forMs" | "clearMargin" | "clearForMs" | "enabled" | "renotifyMs" | "excludeDeviceIds" | "excludeLabels" | "excludeFlapping"
+  | "id"
+  | "name"
+  | "kind"
+  | "params"
+  | "source"
+  | "brokerNode"
+  | "windowMs"
+  | "forMs"
+  | "clearMargin"
+  | "clearForMs"
+  | "enabled"
+  | "renotifyMs"
+  | "excludeDeviceIds"
+  | "excludeLabels"
+  | "excludeFlapping"
 >;
 
 /** A stored rule as the evaluator and notifications use it; null when its params no longer validate. */
@@ -40,6 +54,12 @@ export function toAlertRuleConfig(rule: AlertRuleFields): AlertRuleConfig | null
     excludeDeviceIds: rule.excludeDeviceIds,
     excludeLabels: rule.excludeLabels,
     excludeFlapping: rule.excludeFlapping,
-    hysteresis: { direction: ALERT_KINDS[rule.kind].direction, threshold: params.threshold, clearMargin: rule.clearMargin, forMs: rule.forMs, clearForMs: rule.clearForMs },
+    hysteresis: {
+      direction: ALERT_KINDS[rule.kind].direction,
+      threshold: params.threshold,
+      clearMargin: rule.clearMargin,
+      forMs: rule.forMs,
+      clearForMs: rule.clearForMs,
+    },
   };
 }

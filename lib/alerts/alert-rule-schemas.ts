@@ -18,9 +18,18 @@ const CodeOrReasonSchema = z
   });
 
 /** "key=value" device label matches. */
-export const LabelMatchSchema = z.string().trim().max(400).regex(/^[^=\s][^=]*=.*$/, "write labels as key=value");
+export const LabelMatchSchema = z
+  .string()
+  .trim()
+  .max(400)
+  .regex(/^[^=\s][^=]*=.*$/, "write labels as key=value");
 
-const ScopeNameSchema = z.string().trim().max(200).nullish().transform((value) => (value ? value : null));
+const ScopeNameSchema = z
+  .string()
+  .trim()
+  .max(200)
+  .nullish()
+  .transform((value) => (value ? value : null));
 
 export const WebhookUrlSchema = z
   .string()
@@ -38,13 +47,23 @@ const CommonShape = {
   clearForSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
   enabled: z.boolean().default(true),
   // Issue 17: reminders for alerts nobody acknowledged, and devices known to be bad left out of the measurement.
-  renotifyMinutes: z.number().int("whole minutes").min(5, "at least 5 minutes").max(10_080, "at most a week").nullish().transform((value) => value ?? null),
+  renotifyMinutes: z
+    .number()
+    .int("whole minutes")
+    .min(5, "at least 5 minutes")
+    .max(10_080, "at most a week")
+    .nullish()
+    .transform((value) => value ?? null),
   excludeDeviceIds: z.array(z.string().trim().min(1).max(500)).max(1_000, "at most 1,000 devices").default([]),
   excludeLabels: z.array(LabelMatchSchema).max(50, "at most 50 labels").default([]),
   excludeFlapping: z.boolean().default(false),
 };
 
-const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive(`${what} must be greater than 0`).max(1_000_000);
+const positive = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .positive(`${what} must be greater than 0`)
+    .max(1_000_000);
 
 export const RATE_MODES = ["fixed", "baseline"] as const;
 export type RateMode = (typeof RATE_MODES)[number];
@@ -56,32 +75,59 @@ export type RateMode = (typeof RATE_MODES)[number];
  */
 const RateModeShape = {
   mode: z.enum(RATE_MODES, { error: `must be one of ${RATE_MODES.join(", ")}` }).default("fixed"),
-  multiplier: z.number({ error: "K must be a number" }).min(1, "K is at least 1 (× the usual rate)").max(1_000, "K is at most 1,000").optional(),
+  multiplier: z
+    .number({ error: "K must be a number" })
+    .min(1, "K is at least 1 (× the usual rate)")
+    .max(1_000, "K is at most 1,000")
+    .optional(),
 };
-const hasMultiplierIfBaseline = (params: { mode: RateMode; multiplier?: number | undefined }) => params.mode === "fixed" || params.multiplier !== undefined;
+const hasMultiplierIfBaseline = (params: { mode: RateMode; multiplier?: number | undefined }) =>
+  params.mode === "fixed" || params.multiplier !== undefined;
 const MULTIPLIER_REQUIRED = { path: ["multiplier"], message: "give K, the multiple of the usual rate that fires" };
 
 /** Kind-specific parameters: the threshold's meaning and range depend on the kind. */
 export const AlertParamsSchemas = {
-  connected_below: z.object({ threshold: z.number({ error: "the device count must be a number" }).int("a whole number of devices").min(1, "at least 1 device").max(10_000_000) }),
-  connected_drop_percent: z.object({ threshold: z.number({ error: "the percentage must be a number" }).gt(0, "more than 0 %").max(100, "at most 100 %") }),
-  disconnect_rate_above: z.object({ threshold: positive("the drops per minute"), ...RateModeShape }).refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
-  code_rate_above: z.object({ code: CodeOrReasonSchema, threshold: positive("the events per minute"), ...RateModeShape }).refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
-  device_offline_longer: z.object({ threshold: z.number({ error: "the minutes must be a number" }).int("whole minutes").min(1, "at least 1 minute").max(525_600, "at most a year") }),
+  connected_below: z.object({
+    threshold: z
+      .number({ error: "the device count must be a number" })
+      .int("a whole number of devices")
+      .min(1, "at least 1 device")
+      .max(10_000_000),
+  }),
+  connected_drop_percent: z.object({
+    threshold: z.number({ error: "the percentage must be a number" }).gt(0, "more than 0 %").max(100, "at most 100 %"),
+  }),
+  disconnect_rate_above: z
+    .object({ threshold: positive("the drops per minute"), ...RateModeShape })
+    .refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
+  code_rate_above: z
+    .object({ code: CodeOrReasonSchema, threshold: positive("the events per minute"), ...RateModeShape })
+    .refine(hasMultiplierIfBaseline, MULTIPLIER_REQUIRED),
+  device_offline_longer: z.object({
+    threshold: z
+      .number({ error: "the minutes must be a number" })
+      .int("whole minutes")
+      .min(1, "at least 1 minute")
+      .max(525_600, "at most a year"),
+  }),
 } satisfies Record<AlertRuleKind, z.ZodType>;
 export type AlertParams = { threshold: number; code?: string | undefined; mode?: RateMode | undefined; multiplier?: number | undefined };
 
-const ruleVariant = <K extends AlertRuleKind>(kind: K) => z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
+const ruleVariant = <K extends AlertRuleKind>(kind: K) =>
+  z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
 
 /** A rule as created (and, after merging a patch into the stored rule, as updated). Its channels are handled apart. */
-export const AlertRuleDefinitionSchema = z
-  .discriminatedUnion("kind", [
+export const AlertRuleDefinitionSchema = z.discriminatedUnion(
+  "kind",
+  [
     ruleVariant("connected_below"),
     ruleVariant("connected_drop_percent"),
     ruleVariant("disconnect_rate_above"),
     ruleVariant("code_rate_above"),
     ruleVariant("device_offline_longer"),
-  ], { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) });
+  ],
+  { error: (issue) => (issue.code === "invalid_union" ? `kind must be one of ${ALERT_RULE_KINDS.join(", ")}` : undefined) },
+);
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinitionSchema>;
 
 export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ channelIds: ChannelIdsSchema.default([]) }));
@@ -118,6 +164,10 @@ export const AlertHistoryQuerySchema = z.object({
   ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").optional(),
   status: z.enum(ALERT_HISTORY_KINDS, { error: `must be one of ${ALERT_HISTORY_KINDS.join(", ")}` }).optional(),
   limit: createLimitParamSchema(100, 500),
-  before: z.string().regex(/^\d{1,19}$/, "must be a history row ID (nextBefore of the previous page)").transform(BigInt).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, "must be a history row ID (nextBefore of the previous page)")
+    .transform(BigInt)
+    .optional(),
 });
 export type AlertHistoryQuery = z.output<typeof AlertHistoryQuerySchema>;

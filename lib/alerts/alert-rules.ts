@@ -6,7 +6,14 @@ import { InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts"
 import { parseInput } from "@/lib/validation/parse-input.ts";
 import { loadAlertQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { FLEET_SUBJECT } from "./alert-kinds.ts";
-import { AlertRuleDefinitionSchema, AlertRuleIdPattern, type AlertParams, type AlertRuleDefinition, type CreateAlertRule, type UpdateAlertRule } from "./alert-rule-schemas.ts";
+import {
+  AlertRuleDefinitionSchema,
+  AlertRuleIdPattern,
+  type AlertParams,
+  type AlertRuleDefinition,
+  type CreateAlertRule,
+  type UpdateAlertRule,
+} from "./alert-rule-schemas.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { measureFleetValue } from "./measure-alert-rule.ts";
 
@@ -43,8 +50,10 @@ type RuleRow = AlertRule & { states: AlertState[]; channels: { channel: Pick<Ale
 function toRuleView(rule: RuleRow, lastFiredAt: Date | null, baselineNow: BaselineNow | null = null) {
   const fleet = rule.states.find((state) => state.subject === FLEET_SUBJECT) ?? null;
   const devices = rule.states.filter((state) => state.subject !== FLEET_SUBJECT);
-  const firing = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
-  const pending = rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "pending").length : fleet?.status === "pending" ? 1 : 0;
+  const firing =
+    rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").length : fleet?.status === "firing" ? 1 : 0;
+  const pending =
+    rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "pending").length : fleet?.status === "pending" ? 1 : 0;
   return {
     id: rule.id,
     ...toDefinitionInput(rule),
@@ -54,15 +63,30 @@ function toRuleView(rule: RuleRow, lastFiredAt: Date | null, baselineNow: Baseli
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
     state: {
-      status: !rule.enabled ? ("disabled" as const) : firing > 0 ? ("firing" as const) : pending > 0 ? ("pending" as const) : ("ok" as const),
+      status: !rule.enabled
+        ? ("disabled" as const)
+        : firing > 0
+          ? ("firing" as const)
+          : pending > 0
+            ? ("pending" as const)
+            : ("ok" as const),
       firing,
       pending,
       // Fleet rules: the last measured value; offline rules: how many devices are offline longer than the threshold.
       value: fleet?.lastValue ?? null,
       since: rule.kind === "device_offline_longer" ? null : fleet && fleet.status !== "ok" ? fleet.since : null,
       evaluatedAt: fleet?.evaluatedAt ?? null,
-      firingDevices: rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing").map((s) => s.subject).sort() : [],
-      ...describeQuietState(rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing") : fleet ? [fleet] : [], fleet),
+      firingDevices:
+        rule.kind === "device_offline_longer"
+          ? devices
+              .filter((s) => s.status === "firing")
+              .map((s) => s.subject)
+              .sort()
+          : [],
+      ...describeQuietState(
+        rule.kind === "device_offline_longer" ? devices.filter((s) => s.status === "firing") : fleet ? [fleet] : [],
+        fleet,
+      ),
     },
     lastFiredAt,
     baselineNow,
@@ -81,7 +105,16 @@ async function loadBaselinesNow(db: Db, rules: AlertRule[]): Promise<Map<string,
   const entries = await Promise.all(
     configs.map(async (config) => {
       const { baseline, threshold } = await measureFleetValue(db, config, now, await resolveAlertExclusions(db, quiet, config));
-      return [[config.id, { usualPerMinute: baseline?.usualPerMinute ?? null, days: baseline?.days ?? 0, threshold: Number.isFinite(threshold) ? threshold : null }] as const];
+      return [
+        [
+          config.id,
+          {
+            usualPerMinute: baseline?.usualPerMinute ?? null,
+            days: baseline?.days ?? 0,
+            threshold: Number.isFinite(threshold) ? threshold : null,
+          },
+        ] as const,
+      ];
     }),
   );
   return new Map(entries.flat());
@@ -103,13 +136,23 @@ function describeQuietState(firing: AlertState[], fleet: AlertState | null) {
 
 async function loadLastFired(db: Db, ruleIds: string[]): Promise<Map<string, Date>> {
   if (ruleIds.length === 0) return new Map();
-  const rows = await db.alertHistory.groupBy({ by: ["ruleId"], where: { ruleId: { in: ruleIds }, kind: "fired" }, _max: { occurredAt: true } });
+  const rows = await db.alertHistory.groupBy({
+    by: ["ruleId"],
+    where: { ruleId: { in: ruleIds }, kind: "fired" },
+    _max: { occurredAt: true },
+  });
   return new Map(rows.flatMap((row) => (row.ruleId && row._max.occurredAt ? [[row.ruleId, row._max.occurredAt] as const] : [])));
 }
 
 export async function listAlertRules(db: Db): Promise<AlertRuleView[]> {
   const rules = await db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: RULE_INCLUDE });
-  const [lastFired, baselines] = await Promise.all([loadLastFired(db, rules.map((rule) => rule.id)), loadBaselinesNow(db, rules)]);
+  const [lastFired, baselines] = await Promise.all([
+    loadLastFired(
+      db,
+      rules.map((rule) => rule.id),
+    ),
+    loadBaselinesNow(db, rules),
+  ]);
   return rules.map((rule) => toRuleView(rule, lastFired.get(rule.id) ?? null, baselines.get(rule.id) ?? null));
 }
 
@@ -143,7 +186,13 @@ export function toRuleColumns(definition: AlertRuleDefinition) {
 
 /** What the audit log keeps of a rule. */
 function describeForAudit(definition: AlertRuleDefinition, channelIds: string[]) {
-  return { name: definition.name, kind: definition.kind, threshold: definition.params.threshold, enabled: definition.enabled, channels: channelIds.length };
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    threshold: definition.params.threshold,
+    enabled: definition.enabled,
+    channels: channelIds.length,
+  };
 }
 
 async function setRuleChannels(tx: Prisma.TransactionClient, ruleId: string, channelIds: string[]): Promise<void> {
@@ -158,12 +207,17 @@ export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): P
   const id = await db.$transaction(async (tx) => {
     const rule = await tx.alertRule.create({ data: { ...toRuleColumns(input), createdBy: by.actor.label }, select: { id: true } });
     await setRuleChannels(tx, rule.id, input.channelIds);
-    await recordAuditEvent(tx, { action: "alert_rule.created", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: describeForAudit(input, input.channelIds) });
+    await recordAuditEvent(tx, {
+      action: "alert_rule.created",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_rule", id: rule.id },
+      details: describeForAudit(input, input.channelIds),
+    });
     return rule.id;
   });
   return requireRule(db, id);
 }
-
 
 /**
  * Applies a partial change, validated as a whole rule. Any change but the name resets the rule's alert states
@@ -172,7 +226,9 @@ export async function createAlertRule(db: Db, input: CreateAlertRule, by: By): P
 export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule, by: By): Promise<AlertRuleView> {
   const { channelIds, ...changes } = patch;
   await db.$transaction(async (tx) => {
-    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, include: { channels: { select: { channelId: true } } } }) : null;
+    const existing = AlertRuleIdPattern.test(id)
+      ? await tx.alertRule.findUnique({ where: { id }, include: { channels: { select: { channelId: true } } } })
+      : null;
     if (!existing) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
     const definition = parseInput(AlertRuleDefinitionSchema, { ...toDefinitionInput(existing), ...changes });
     const columns = toRuleColumns(definition);
@@ -186,7 +242,10 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
       actor: by.actor,
       ip: by.ip,
       target: { type: "alert_rule", id },
-      details: { ...describeForAudit(definition, channelIds ?? existing.channels.map((c) => c.channelId)), changed: Object.keys(patch).sort().join(",") },
+      details: {
+        ...describeForAudit(definition, channelIds ?? existing.channels.map((c) => c.channelId)),
+        changed: Object.keys(patch).sort().join(","),
+      },
     });
   });
   return requireRule(db, id);
@@ -194,10 +253,18 @@ export async function updateAlertRule(db: Db, id: string, patch: UpdateAlertRule
 
 export async function deleteAlertRule(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
-    const existing = AlertRuleIdPattern.test(id) ? await tx.alertRule.findUnique({ where: { id }, select: { name: true, kind: true } }) : null;
+    const existing = AlertRuleIdPattern.test(id)
+      ? await tx.alertRule.findUnique({ where: { id }, select: { name: true, kind: true } })
+      : null;
     if (!existing) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
     await tx.alertRule.delete({ where: { id } });
-    await recordAuditEvent(tx, { action: "alert_rule.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id }, details: { name: existing.name, kind: existing.kind } });
+    await recordAuditEvent(tx, {
+      action: "alert_rule.deleted",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_rule", id },
+      details: { name: existing.name, kind: existing.kind },
+    });
   });
 }
 

@@ -72,7 +72,14 @@ export async function createAlertSilence(db: Db, input: CreateAlertSilence, by: 
       actor: by.actor,
       ip: by.ip,
       target: { type: "alert_silence", id: silence.id },
-      details: { target: input.target, ruleId: input.ruleId, devices: input.deviceIds.length, label: input.label, reason: input.reason, endsAt: endsAt.toISOString() },
+      details: {
+        target: input.target,
+        ruleId: input.ruleId,
+        devices: input.deviceIds.length,
+        label: input.label,
+        reason: input.reason,
+        endsAt: endsAt.toISOString(),
+      },
     });
     return silence.id;
   });
@@ -86,7 +93,13 @@ export async function endAlertSilence(db: Db, id: string, by: By, now = new Date
     if (!silence) throw new NotFoundError("alert_silence_not_found", `No silence ${id}.`);
     if (silence.endsAt <= now) throw new ConflictError("alert_silence_ended", "This silence has already ended.");
     await tx.alertSilence.update({ where: { id }, data: { endsAt: now, endedBy: by.actor.label } });
-    await recordAuditEvent(tx, { action: "alert_silence.ended", actor: by.actor, ip: by.ip, target: { type: "alert_silence", id }, details: { reason: silence.reason } });
+    await recordAuditEvent(tx, {
+      action: "alert_silence.ended",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_silence", id },
+      details: { reason: silence.reason },
+    });
   });
   return requireSilence(db, id, now);
 }

@@ -46,7 +46,10 @@ describe("baseline rate", () => {
     const series = createRuleSeries(rows, { historyStart: Date.UTC(2026, 10, 17, 9, 30) });
     expect(readBaseline(series, NOW)).toEqual({ usualPerMinute: 2, days: 3 });
     // A day whose hour only partly follows the start is left out.
-    expect(readBaseline(createRuleSeries(rows, { historyStart: Date.UTC(2026, 10, 17, 10, 30) }), NOW)).toEqual({ usualPerMinute: 2, days: 2 });
+    expect(readBaseline(createRuleSeries(rows, { historyStart: Date.UTC(2026, 10, 17, 10, 30) }), NOW)).toEqual({
+      usualPerMinute: 2,
+      days: 2,
+    });
     // All seven days, quiet ones (no rows) included: (3×120 + 4×6000) / (7×60).
     expect(readBaseline(createRuleSeries(rows, { historyStart: 0 }), NOW)).toEqual({ usualPerMinute: 58, days: 7 });
     expect(readBaseline(createRuleSeries([], { historyStart: 0 }), NOW)).toEqual({ usualPerMinute: 0, days: 7 });
@@ -85,13 +88,30 @@ describe("baseline rate", () => {
 
   it("loads one merged range per day for an instant and one range once the span covers six days", () => {
     expect(baselineRanges(NOW, NOW)).toHaveLength(7);
-    expect(mergeRanges(baselineRanges(NOW - 30 * DAY_MS, NOW))).toEqual([{ from: Date.UTC(2026, 9, 14, 10), to: Date.UTC(2026, 10, 19, 11) }]);
-    expect(mergeRanges([{ from: 5, to: 8 }, { from: 0, to: 5 }, { from: 10, to: 12 }])).toEqual([{ from: 0, to: 8 }, { from: 10, to: 12 }]);
+    expect(mergeRanges(baselineRanges(NOW - 30 * DAY_MS, NOW))).toEqual([
+      { from: Date.UTC(2026, 9, 14, 10), to: Date.UTC(2026, 10, 19, 11) },
+    ]);
+    expect(
+      mergeRanges([
+        { from: 5, to: 8 },
+        { from: 0, to: 5 },
+        { from: 10, to: 12 },
+      ]),
+    ).toEqual([
+      { from: 0, to: 8 },
+      { from: 10, to: 12 },
+    ]);
   });
 
   it("describes the threshold in force in the history and notifications", () => {
-    expect(describeAlertValue(rule(), "fleet", 7, 6)).toBe("7 drops per minute over the last 5 min (all sources); alert above 6 (3 × the usual rate, at least 1)");
-    expect(describeAlertValue(rule(), "fleet", 7, Infinity)).toBe("7 drops per minute over the last 5 min (all sources); no baseline yet (needs history at this hour on one of the previous 7 days)");
-    expect(describeAlertValue(rule({ baseline: null }), "fleet", 7)).toBe("7 drops per minute over the last 5 min (all sources); alert above 1");
+    expect(describeAlertValue(rule(), "fleet", 7, 6)).toBe(
+      "7 drops per minute over the last 5 min (all sources); alert above 6 (3 × the usual rate, at least 1)",
+    );
+    expect(describeAlertValue(rule(), "fleet", 7, Infinity)).toBe(
+      "7 drops per minute over the last 5 min (all sources); no baseline yet (needs history at this hour on one of the previous 7 days)",
+    );
+    expect(describeAlertValue(rule({ baseline: null }), "fleet", 7)).toBe(
+      "7 drops per minute over the last 5 min (all sources); alert above 1",
+    );
   });
 });

@@ -49,7 +49,10 @@ export function roundRate(value: number): number {
 
 /** The buckets a baseline rule evaluated at every instant of [from, to] reads: the 7 same-hour slots of each hour. */
 export function baselineRanges(from: number, to: number): TimeRange[] {
-  return Array.from({ length: BASELINE_DAYS }, (_, i) => ({ from: hourStart(from) - (i + 1) * DAY_MS, to: hourStart(to) + HOUR_MS - (i + 1) * DAY_MS }));
+  return Array.from({ length: BASELINE_DAYS }, (_, i) => ({
+    from: hourStart(from) - (i + 1) * DAY_MS,
+    to: hourStart(to) + HOUR_MS - (i + 1) * DAY_MS,
+  }));
 }
 
 /** Sorted, overlapping or touching ranges joined, so the query reads each bucket once. */

@@ -61,7 +61,8 @@ describe("alert evaluation against a real Postgres", () => {
       channelIds: [await createWebhookChannel(receiver.url)],
     });
     const rule = await createAlertRule(testDb.db, input, BY);
-    const evaluate = async (offsetMs: number, db = testDb.db) => evaluateAlertRules(db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
+    const evaluate = async (offsetMs: number, db = testDb.db) =>
+      evaluateAlertRules(db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
     const [a, b, c, d] = fleet.ids as [string, string, string, string];
 
     await evaluate(0); // 6 connected
@@ -99,9 +100,19 @@ describe("alert evaluation against a real Postgres", () => {
       ["fired", 3, 4, [["delivered", 200]]],
       ["resolved", 5, 4, [["delivered", 200]]],
     ]);
-    expect(receiver.requests.map((request) => (request.body as { alert: { status: string } }).alert.status)).toEqual(["firing", "resolved"]);
+    expect(receiver.requests.map((request) => (request.body as { alert: { status: string } }).alert.status)).toEqual([
+      "firing",
+      "resolved",
+    ]);
     const fired = receiver.requests[0]?.body as { text: string; link: string; alert: Record<string, unknown> };
-    expect(fired.alert).toMatchObject({ rule: "Node down", kind: "connected_below", value: 3, threshold: 4, subject: "fleet", scope: { source: null, brokerNode: fleet.node } });
+    expect(fired.alert).toMatchObject({
+      rule: "Node down",
+      kind: "connected_below",
+      value: 3,
+      threshold: 4,
+      subject: "fleet",
+      scope: { source: null, brokerNode: fleet.node },
+    });
     expect(fired.link).toMatch(new RegExp(`^${BASE_URL}/fleet\\?from=`));
     expect(fired.text).toContain(`<${fired.link}|Open fleet view>`);
     expect((await getAlertRule(testDb.db, rule.id))?.state).toMatchObject({ status: "ok", value: 5 });
@@ -114,7 +125,14 @@ describe("alert evaluation against a real Postgres", () => {
     await fleet.drop(fleet.ids, t0);
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: "Offline", kind: "device_offline_longer", params: { threshold: 30 }, brokerNode: fleet.node, forSeconds: 0, clearForSeconds: 0 }),
+      CreateAlertRuleSchema.parse({
+        name: "Offline",
+        kind: "device_offline_longer",
+        params: { threshold: 30 },
+        brokerNode: fleet.node,
+        forSeconds: 0,
+        clearForSeconds: 0,
+      }),
       BY,
     );
     const evaluate = (offsetMs: number) => evaluateAlertRules(testDb.db, { now: new Date(t0 + offsetMs), publicBaseUrl: BASE_URL });
@@ -130,7 +148,9 @@ describe("alert evaluation against a real Postgres", () => {
     expect(run).toMatchObject({ fired: 0, resolved: 1 });
     const history = await historyOf(rule.id);
     const resolved = history.filter((row) => row.kind === "resolved");
-    expect(resolved.map((row) => [row.subject, row.deliveries.length, row.link])).toEqual([[firstFiring, 0, `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`]]);
+    expect(resolved.map((row) => [row.subject, row.deliveries.length, row.link])).toEqual([
+      [firstFiring, 0, `${BASE_URL}/devices/${encodeURIComponent(firstFiring)}`],
+    ]);
     // The 50 devices that fired in one run were told in one grouped notification (issue 17).
     const fired = history.filter((row) => row.kind === "fired");
     expect(fired.map((row) => row.subject)).toEqual(["50 devices"]);
@@ -145,11 +165,32 @@ describe("alert evaluation against a real Postgres", () => {
     const t0 = Date.UTC(2026, 9, 3, 10, 0, 0);
     await fleet.connect(fleet.ids, t0 - 10 * MINUTE);
     const incident = await testDb.db.incident.create({
-      data: { trigger: "mass_drop", status: "open", title: "t", startedAt: new Date(t0 - MINUTE), lastDropAt: new Date(t0), brokerNode: fleet.node, source: "emqx", affectedDevices: 3 },
+      data: {
+        trigger: "mass_drop",
+        status: "open",
+        title: "t",
+        startedAt: new Date(t0 - MINUTE),
+        lastDropAt: new Date(t0),
+        brokerNode: fleet.node,
+        source: "emqx",
+        affectedDevices: 3,
+      },
     });
-    const rule = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "Below 5", kind: "connected_below", params: { threshold: 5 }, brokerNode: fleet.node, forSeconds: 0 }), BY);
+    const rule = await createAlertRule(
+      testDb.db,
+      CreateAlertRuleSchema.parse({
+        name: "Below 5",
+        kind: "connected_below",
+        params: { threshold: 5 },
+        brokerNode: fleet.node,
+        forSeconds: 0,
+      }),
+      BY,
+    );
     await evaluateAlertRules(testDb.db, { now: new Date(t0), publicBaseUrl: BASE_URL });
-    expect((await historyOf(rule.id)).map((row) => [row.kind, row.link, row.linkPath])).toEqual([["fired", `${BASE_URL}/incidents/${incident.id}`, `/incidents/${incident.id}`]]);
+    expect((await historyOf(rule.id)).map((row) => [row.kind, row.link, row.linkPath])).toEqual([
+      ["fired", `${BASE_URL}/incidents/${incident.id}`, `/incidents/${incident.id}`],
+    ]);
   });
 
   it("measures drop rates from the rollups (fleet-wide and per node) and code rates by vendor code or reason", async () => {
@@ -159,7 +200,11 @@ describe("alert evaluation against a real Postgres", () => {
     await fleet.drop(fleet.ids, t0 + 30_000);
     const now = new Date(t0 + 2 * MINUTE);
     const measure = async (body: Record<string, unknown>) => {
-      const created = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "m", windowMinutes: 5, enabled: false, ...body }), BY);
+      const created = await createAlertRule(
+        testDb.db,
+        CreateAlertRuleSchema.parse({ name: "m", windowMinutes: 5, enabled: false, ...body }),
+        BY,
+      );
       const row = await testDb.db.alertRule.findUniqueOrThrow({ where: { id: created.id } });
       const config = toAlertRuleConfig(row);
       if (!config) throw new Error("invalid rule");
@@ -171,8 +216,12 @@ describe("alert evaluation against a real Postgres", () => {
     expect(await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 } })).toBe(2);
     expect(await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 } })).toBe(2);
     expect(await measure({ kind: "code_rate_above", params: { code: "emqx:takenover", threshold: 1 } })).toBe(0);
-    expect(await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 }, brokerNode: fleet.node })).toBe(2);
-    expect(await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 }, brokerNode: "another-node" })).toBe(0);
+    expect(
+      await measure({ kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 }, brokerNode: fleet.node }),
+    ).toBe(2);
+    expect(
+      await measure({ kind: "code_rate_above", params: { code: "keepalive_timeout", threshold: 1 }, brokerNode: "another-node" }),
+    ).toBe(0);
     expect(await measure({ kind: "connected_drop_percent", params: { threshold: 50 }, brokerNode: fleet.node })).toBe(100);
   });
 
@@ -182,14 +231,23 @@ describe("alert evaluation against a real Postgres", () => {
     await fleet.connect(fleet.ids, Date.now() - MINUTE);
     const rule = await createAlertRule(
       testDb.db,
-      CreateAlertRuleSchema.parse({ name: "Test me", kind: "connected_below", params: { threshold: 1 }, brokerNode: fleet.node, channelIds: [await createWebhookChannel(receiver.url)] }),
+      CreateAlertRuleSchema.parse({
+        name: "Test me",
+        kind: "connected_below",
+        params: { threshold: 1 },
+        brokerNode: fleet.node,
+        channelIds: [await createWebhookChannel(receiver.url)],
+      }),
       BY,
     );
     expect(rule.channels).toHaveLength(1);
     const history = await testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL, delivery: FAST_RETRY });
     expect(history).toMatchObject({ kind: "test", value: 2 });
     expect(history.deliveries).toMatchObject([{ status: "failed", httpStatus: 500, attempts: 1, error: "HTTP 500" }]);
-    expect(await deliverDueNotifications(testDb.db, { ...FAST_RETRY, historyIds: [BigInt(history.id)] })).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await deliverDueNotifications(testDb.db, { ...FAST_RETRY, historyIds: [BigInt(history.id)] })).toMatchObject({
+      claimed: 1,
+      delivered: 1,
+    });
     expect((receiver.requests[1]?.body as { alert: { status: string } }).alert.status).toBe("test");
     const audit = await testDb.db.auditEvent.findMany({ where: { targetId: rule.id } });
     expect(audit.map((event) => event.action).sort()).toEqual(["alert_rule.created", "alert_rule.test_fired"]);
@@ -200,7 +258,10 @@ describe("alert evaluation against a real Postgres", () => {
     const renamed = await updateAlertRule(testDb.db, rule.id, { name: "Renamed", params: { threshold: 2 } }, BY);
     expect(renamed).toMatchObject({ name: "Renamed", params: { threshold: 2 }, channels: rule.channels });
     await updateAlertRule(testDb.db, rule.id, { channelIds: [] }, BY);
-    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({ kind: "invalid", code: "no_channels" });
+    await expect(testFireAlertRule(testDb.db, rule.id, BY, { publicBaseUrl: BASE_URL })).rejects.toMatchObject({
+      kind: "invalid",
+      code: "no_channels",
+    });
     // A code rule needs its code: switching the kind alone is refused.
     await expect(updateAlertRule(testDb.db, rule.id, { kind: "code_rate_above" }, BY)).rejects.toMatchObject({ kind: "invalid" });
   });

@@ -2,7 +2,13 @@ import type { AlertRule, AlertState } from "@/generated/prisma/client.ts";
 import type { Db, Prisma } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { loadAlertQuietContext, resolveAlertExclusions, type AlertExclusions } from "./alert-exclusions.ts";
-import { describeDeviceGroup, describeNoticeReason, GROUP_LISTED_DEVICES, withNoticeReason, type NoticeReason } from "./alert-grouped-notification.ts";
+import {
+  describeDeviceGroup,
+  describeNoticeReason,
+  GROUP_LISTED_DEVICES,
+  withNoticeReason,
+  type NoticeReason,
+} from "./alert-grouped-notification.ts";
 import { FLEET_SUBJECT, MAX_FIRING_DEVICES_PER_RULE } from "./alert-kinds.ts";
 import { buildAlertLink, describeAlertValue, type AlertNotification } from "./alert-notification.ts";
 import { toAlertRuleConfig, type AlertRuleConfig } from "./alert-rule-config.ts";
@@ -36,7 +42,10 @@ export const ALERT_LOCK_KEY = 0x6c6e6b61;
 export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): Promise<AlertEvaluationRun> {
   const run: AlertEvaluationRun = { rules: 0, fired: 0, resolved: 0, renotified: 0, suppressed: 0, queued: 0 };
   const quiet = await loadAlertQuietContext(db, input.now);
-  for (const row of await db.alertRule.findMany({ where: { enabled: true, ...(input.ruleIds ? { id: { in: input.ruleIds } } : {}) }, orderBy: { createdAt: "asc" } })) {
+  for (const row of await db.alertRule.findMany({
+    where: { enabled: true, ...(input.ruleIds ? { id: { in: input.ruleIds } } : {}) },
+    orderBy: { createdAt: "asc" },
+  })) {
     const rule = toAlertRuleConfig(row);
     if (!rule) {
       input.log?.warn({ ruleId: row.id }, "alert rule has invalid parameters; skipped");
@@ -45,7 +54,9 @@ export async function evaluateAlertRules(db: Db, input: AlertEvaluationInput): P
     run.rules++;
     const exclusions = await resolveAlertExclusions(db, quiet, rule);
     const samples = await measureSubjects(db, rule, input.now, exclusions);
-    const notifications = await db.$transaction((tx) => applySamples(tx, row, rule, samples, exclusions.suppressedBy, input), { timeout: 30_000 });
+    const notifications = await db.$transaction((tx) => applySamples(tx, row, rule, samples, exclusions.suppressedBy, input), {
+      timeout: 30_000,
+    });
     for (const { count, queued } of notifications) {
       for (const [key, value] of Object.entries(count) as [keyof typeof count, number][]) run[key] += value;
       run.queued += queued;
@@ -64,12 +75,19 @@ async function measureSubjects(db: Db, rule: AlertRuleConfig, now: Date, exclusi
   if (rule.kind !== "device_offline_longer") return new Map([[FLEET_SUBJECT, await measureFleetValue(db, rule, now, exclusions)]]);
   const sample = (value: number): Sample => ({ value, threshold: rule.threshold });
   const excluded = new Set(exclusions.deviceIds);
-  const tracked = (await db.alertState.findMany({ where: { ruleId: rule.id, subject: { not: FLEET_SUBJECT } }, select: { subject: true } })).map((s) => s.subject);
-  const offlineSince = await loadOfflineSince(db, tracked.filter((subject) => !excluded.has(subject)));
-  const samples = new Map(tracked.map((subject) => {
-    const since = offlineSince.get(subject);
-    return [subject, sample(since ? offlineMinutes(since, now) : 0)] as const;
-  }));
+  const tracked = (
+    await db.alertState.findMany({ where: { ruleId: rule.id, subject: { not: FLEET_SUBJECT } }, select: { subject: true } })
+  ).map((s) => s.subject);
+  const offlineSince = await loadOfflineSince(
+    db,
+    tracked.filter((subject) => !excluded.has(subject)),
+  );
+  const samples = new Map(
+    tracked.map((subject) => {
+      const since = offlineSince.get(subject);
+      return [subject, sample(since ? offlineMinutes(since, now) : 0)] as const;
+    }),
+  );
   const { devices, total } = await findOfflineLonger(db, rule, now, exclusions);
   for (const device of devices) {
     if (samples.size >= MAX_FIRING_DEVICES_PER_RULE) break;
@@ -83,7 +101,15 @@ type RunCount = Partial<Pick<AlertEvaluationRun, "fired" | "resolved" | "renotif
 /** One history row and how many deliveries were queued for it (none when suppressed). */
 type Notification = { count: RunCount; historyId: bigint; queued: number };
 /** Something to tell about one subject: a transition, or a repeat of a firing alert. */
-type Notice = { subject: string; value: number; threshold: number; status: "firing" | "resolved"; reason: NoticeReason; muted: boolean; previous: AlertState | undefined };
+type Notice = {
+  subject: string;
+  value: number;
+  threshold: number;
+  status: "firing" | "resolved";
+  reason: NoticeReason;
+  muted: boolean;
+  previous: AlertState | undefined;
+};
 
 async function applySamples(
   tx: Prisma.TransactionClient,
@@ -155,7 +181,8 @@ function decideNotice(
   if (transition === "resolved") return { status: "resolved", reason: "transition", muted: muted || !previous?.notifiedAt };
   if (status !== "firing" || muted || previous?.acknowledgedAt) return null;
   if (!previous?.notifiedAt) return { status: "firing", reason: "after_silence", muted: false };
-  if (rule.renotifyMs && now.getTime() - previous.notifiedAt.getTime() >= rule.renotifyMs) return { status: "firing", reason: "reminder", muted: false };
+  if (rule.renotifyMs && now.getTime() - previous.notifiedAt.getTime() >= rule.renotifyMs)
+    return { status: "firing", reason: "reminder", muted: false };
   return null;
 }
 
@@ -172,7 +199,13 @@ function countNotice(notice: Pick<Notice, "status" | "reason" | "muted">, device
 }
 
 /** Device notices that share a status, reason and muting are told in one grouped notification. */
-async function recordNotices(tx: Prisma.TransactionClient, rule: AlertRuleConfig, notices: Notice[], suppressedBy: string | null, input: AlertEvaluationInput): Promise<Notification[]> {
+async function recordNotices(
+  tx: Prisma.TransactionClient,
+  rule: AlertRuleConfig,
+  notices: Notice[],
+  suppressedBy: string | null,
+  input: AlertEvaluationInput,
+): Promise<Notification[]> {
   const groups = new Map<string, Notice[]>();
   for (const notice of notices) {
     const key = notice.subject === FLEET_SUBJECT ? `fleet` : `${notice.status}/${notice.reason}/${notice.muted}`;
@@ -182,7 +215,11 @@ async function recordNotices(tx: Prisma.TransactionClient, rule: AlertRuleConfig
   for (const group of groups.values()) {
     const [first] = group;
     if (!first) continue;
-    recorded.push(group.length === 1 ? await recordNotice(tx, rule, first, suppressedBy, input) : await recordDeviceGroup(tx, rule, group, suppressedBy, input));
+    recorded.push(
+      group.length === 1
+        ? await recordNotice(tx, rule, first, suppressedBy, input)
+        : await recordDeviceGroup(tx, rule, group, suppressedBy, input),
+    );
   }
   return recorded;
 }
@@ -192,7 +229,13 @@ function historyNote(notice: Pick<Notice, "reason" | "muted">, suppressedBy: str
   return parts.length > 0 ? ` — ${parts.join("; ")}` : "";
 }
 
-async function recordNotice(tx: Prisma.TransactionClient, rule: AlertRuleConfig, notice: Notice, suppressedBy: string | null, input: AlertEvaluationInput): Promise<Notification> {
+async function recordNotice(
+  tx: Prisma.TransactionClient,
+  rule: AlertRuleConfig,
+  notice: Notice,
+  suppressedBy: string | null,
+  input: AlertEvaluationInput,
+): Promise<Notification> {
   const { now } = input;
   const { subject, value, threshold, previous } = notice;
   const firedNow = notice.status === "firing" && notice.reason === "transition";
@@ -217,15 +260,34 @@ async function recordNotice(tx: Prisma.TransactionClient, rule: AlertRuleConfig,
     select: { id: true },
   });
   const message = withNoticeReason(describeAlertValue(rule, subject, value, threshold), notice.reason);
-  const queued = notice.muted ? 0 : await enqueueNotification(tx, { historyId: history.id, ruleId: rule.id, notification: toStoredNotification(notification, now, message), now });
+  const queued = notice.muted
+    ? 0
+    : await enqueueNotification(tx, {
+        historyId: history.id,
+        ruleId: rule.id,
+        notification: toStoredNotification(notification, now, message),
+        now,
+      });
   return { count: countNotice(notice), historyId: history.id, queued };
 }
 
-async function recordDeviceGroup(tx: Prisma.TransactionClient, rule: AlertRuleConfig, group: Notice[], suppressedBy: string | null, input: AlertEvaluationInput): Promise<Notification> {
+async function recordDeviceGroup(
+  tx: Prisma.TransactionClient,
+  rule: AlertRuleConfig,
+  group: Notice[],
+  suppressedBy: string | null,
+  input: AlertEvaluationInput,
+): Promise<Notification> {
   const { now } = input;
   const [first] = group as [Notice, ...Notice[]];
   const deviceIds = group.map((notice) => notice.subject).sort();
-  const startedAt = new Date(Math.min(...group.map((n) => (n.status === "firing" && n.reason === "transition" ? now : (n.previous?.firedAt ?? n.previous?.since ?? now)).getTime())));
+  const startedAt = new Date(
+    Math.min(
+      ...group.map((n) =>
+        (n.status === "firing" && n.reason === "transition" ? now : (n.previous?.firedAt ?? n.previous?.since ?? now)).getTime(),
+      ),
+    ),
+  );
   const link = buildAlertLink({ baseUrl: input.publicBaseUrl, subject: FLEET_SUBJECT, incidentId: null, startedAt, until: now });
   const history = await tx.alertHistory.create({
     data: {
@@ -242,14 +304,20 @@ async function recordDeviceGroup(tx: Prisma.TransactionClient, rule: AlertRuleCo
     },
     select: { id: true },
   });
-  const queued = first.muted ? 0 : await enqueueNotification(tx, {
-    historyId: history.id,
-    ruleId: rule.id,
-    notification: {
-      ...toStoredNotification({ rule, status: first.status, subject: FLEET_SUBJECT, value: deviceIds.length, startedAt, link }, now, withNoticeReason(describeDeviceGroup(rule, first.status, deviceIds), first.reason)),
-      devices: { count: deviceIds.length, listed: deviceIds.slice(0, GROUP_LISTED_DEVICES) },
-    },
-    now,
-  });
+  const queued = first.muted
+    ? 0
+    : await enqueueNotification(tx, {
+        historyId: history.id,
+        ruleId: rule.id,
+        notification: {
+          ...toStoredNotification(
+            { rule, status: first.status, subject: FLEET_SUBJECT, value: deviceIds.length, startedAt, link },
+            now,
+            withNoticeReason(describeDeviceGroup(rule, first.status, deviceIds), first.reason),
+          ),
+          devices: { count: deviceIds.length, listed: deviceIds.slice(0, GROUP_LISTED_DEVICES) },
+        },
+        now,
+      });
   return { count: countNotice(first, group.length), historyId: history.id, queued };
 }

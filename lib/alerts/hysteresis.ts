@@ -47,13 +47,15 @@ export function stepHysteresis(previous: HysteresisState | null, value: number, 
     case "firing": {
       if (!isCleared(value, rule)) return { state: { ...state, clearingSince: null }, transition: null };
       const clearingSince = state.clearingSince ?? now;
-      if (now.getTime() - clearingSince.getTime() >= rule.clearForMs) return { state: { status: "ok", since: now, clearingSince: null }, transition: "resolved" };
+      if (now.getTime() - clearingSince.getTime() >= rule.clearForMs)
+        return { state: { status: "ok", since: now, clearingSince: null }, transition: "resolved" };
       return { state: { ...state, clearingSince }, transition: null };
     }
   }
 }
 
 function stepPending(pendingSince: Date, now: Date, rule: HysteresisRule): HysteresisStep {
-  if (now.getTime() - pendingSince.getTime() >= rule.forMs) return { state: { status: "firing", since: now, clearingSince: null }, transition: "fired" };
+  if (now.getTime() - pendingSince.getTime() >= rule.forMs)
+    return { state: { status: "firing", since: now, clearingSince: null }, transition: "fired" };
   return { state: { status: "pending", since: pendingSince, clearingSince: null }, transition: null };
 }

@@ -12,7 +12,9 @@ export type AlertHistoryView = Omit<AlertHistory, "id"> & { id: string; linkPath
 
 type HistoryRow = AlertHistory & { deliveries: (AlertDelivery & { attemptsLog: AlertDeliveryAttempt[] })[] };
 
-export const WITH_DELIVERIES = { deliveries: { orderBy: { id: "asc" }, include: { attemptsLog: { orderBy: { attempt: "asc" } } } } } as const;
+export const WITH_DELIVERIES = {
+  deliveries: { orderBy: { id: "asc" }, include: { attemptsLog: { orderBy: { attempt: "asc" } } } },
+} as const;
 
 const redactOrNull = (text: string | null) => (text === null ? null : redactText(text));
 
@@ -23,7 +25,11 @@ function toDeliveryView(delivery: HistoryRow["deliveries"][number]): AlertDelive
     id: id.toString(),
     error: redactOrNull(rest.error),
     response: redactOrNull(rest.response),
-    log: attemptsLog.map(({ id: _id, deliveryId: _deliveryId, ...attempt }) => ({ ...attempt, error: redactOrNull(attempt.error), response: redactOrNull(attempt.response) })),
+    log: attemptsLog.map(({ id: _id, deliveryId: _deliveryId, ...attempt }) => ({
+      ...attempt,
+      error: redactOrNull(attempt.error),
+      response: redactOrNull(attempt.response),
+    })),
   };
 }
 
@@ -40,7 +46,10 @@ export function toHistoryView(row: HistoryRow): AlertHistoryView {
 }
 
 /** Newest first; `nextBefore` is the ID to pass as `before` for the next page, or null on the last one. */
-export async function listAlertHistory(db: Db, query: AlertHistoryQuery): Promise<{ history: AlertHistoryView[]; nextBefore: string | null }> {
+export async function listAlertHistory(
+  db: Db,
+  query: AlertHistoryQuery,
+): Promise<{ history: AlertHistoryView[]; nextBefore: string | null }> {
   const rows = await db.alertHistory.findMany({
     where: {
       ...(query.ruleId ? { ruleId: query.ruleId } : {}),

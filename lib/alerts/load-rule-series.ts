@@ -9,7 +9,12 @@ import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
 
-const RowSchema = z.object({ historyStart: SqlDate.nullable(), initial: z.number(), bucket: SqlDate.nullable(), value: z.number().nullable() });
+const RowSchema = z.object({
+  historyStart: SqlDate.nullable(),
+  initial: z.number(),
+  bucket: SqlDate.nullable(),
+  value: z.number().nullable(),
+});
 type Row = z.infer<typeof RowSchema>;
 
 /** The minute buckets a rate rule measured at every instant of [from, to] reads (window, and the baseline's hours). */
@@ -24,7 +29,12 @@ export function rateRanges(rule: Pick<AlertRuleConfig, "windowMs" | "baseline">,
  * Exclusions (silenced and excluded devices, maintenance minutes) apply to every bucket read, the baseline's hours
  * included, so the usual rate is measured the same way as the current one.
  */
-export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date }, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<RuleSeries> {
+export async function loadRuleSeries(
+  db: Db,
+  rule: AlertRuleConfig,
+  span: { from: Date; to: Date },
+  exclusions: AlertExclusions = NO_EXCLUSIONS,
+): Promise<RuleSeries> {
   const from = span.from.getTime();
   const to = span.to.getTime();
   const scope = connectedScopeConditions({ source: rule.source, brokerNode: rule.brokerNode });
@@ -37,7 +47,11 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
       // The count before the range comes from the gauge's latest snapshot (decision 026), minus excluded sessions.
       const initial = Prisma.sql`${connectedGaugeSql(lower, { source: rule.source, brokerNode: rule.brokerNode }, false)}
         + COALESCE((SELECT SUM(delta) FROM (${excluded}) x WHERE bucket < ${lower}), 0)`;
-      rows = await queryRows(db, "loadRuleSeries.connected", RowSchema, Prisma.sql`
+      rows = await queryRows(
+        db,
+        "loadRuleSeries.connected",
+        RowSchema,
+        Prisma.sql`
         WITH deltas AS (
           SELECT bucket, delta FROM fleet_connected_minute WHERE bucket >= ${lower} ${scope}
           UNION ALL ${excluded}
@@ -48,7 +62,8 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
           SELECT bucket, SUM(delta)::int AS value FROM deltas
           WHERE bucket >= ${lower} AND bucket <= ${span.to} GROUP BY bucket
         ) c ON true
-        ORDER BY c.bucket`);
+        ORDER BY c.bucket`,
+      );
       break;
     }
     case "disconnect_rate_above":
@@ -57,16 +72,26 @@ export async function loadRuleSeries(db: Db, rule: AlertRuleConfig, span: { from
       const excluded = hasMeasurementExclusions(exclusions) ? excludedRollupConditions(exclusions) : null;
       const scoped = rule.source || rule.brokerNode || excluded;
       const table = scoped ? Prisma.sql`device_reason_minute` : Prisma.sql`event_rollup_minute`;
-      const ranges = Prisma.join(rateRanges(rule, from, to).map((range) => Prisma.sql`(bucket >= ${new Date(range.from)} AND bucket < ${new Date(range.to)})`), " OR ");
-      const historyStart = rule.baseline ? Prisma.sql`(SELECT MIN(bucket) FROM fleet_connected_minute WHERE true ${scope})` : Prisma.sql`NULL::timestamptz`;
-      rows = await queryRows(db, "loadRuleSeries.rate", RowSchema, Prisma.sql`
+      const ranges = Prisma.join(
+        rateRanges(rule, from, to).map((range) => Prisma.sql`(bucket >= ${new Date(range.from)} AND bucket < ${new Date(range.to)})`),
+        " OR ",
+      );
+      const historyStart = rule.baseline
+        ? Prisma.sql`(SELECT MIN(bucket) FROM fleet_connected_minute WHERE true ${scope})`
+        : Prisma.sql`NULL::timestamptz`;
+      rows = await queryRows(
+        db,
+        "loadRuleSeries.rate",
+        RowSchema,
+        Prisma.sql`
         SELECT h.start AS "historyStart", 0 AS initial, c.bucket, c.value
         FROM (SELECT ${historyStart} AS start) h
         LEFT JOIN (
           SELECT bucket, SUM(count)::int AS value FROM ${table}
           WHERE (${ranges}) AND ${countedEvents(rule)} ${scoped ? scope : Prisma.empty} ${excluded ?? Prisma.empty} GROUP BY bucket
         ) c ON true
-        ORDER BY c.bucket`);
+        ORDER BY c.bucket`,
+      );
       break;
     }
     case "device_offline_longer":

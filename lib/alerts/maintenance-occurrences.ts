@@ -32,6 +32,9 @@ export function findOpenOccurrence(schedule: MaintenanceSchedule, at: Date): Tim
 
 /** The next occurrence that has not ended at `at` (the open one, else the next to start). */
 export function findNextOccurrence(schedule: MaintenanceSchedule, at: Date): TimeInterval | null {
-  const horizon = schedule.recurrence === "once" ? schedule.startsAt.getTime() + schedule.durationMs + 1 : at.getTime() + PERIOD_MS[schedule.recurrence] + schedule.durationMs;
+  const horizon =
+    schedule.recurrence === "once"
+      ? schedule.startsAt.getTime() + schedule.durationMs + 1
+      : at.getTime() + PERIOD_MS[schedule.recurrence] + schedule.durationMs;
   return listMaintenanceOccurrences(schedule, at, new Date(Math.max(horizon, at.getTime() + 1)), 1)[0] ?? null;
 }

@@ -39,7 +39,12 @@ export async function listMaintenanceWindows(db: Db, now = new Date()): Promise<
     .sort((a, b) => Number(b.active) - Number(a.active) || (a.next?.from.getTime() ?? 0) - (b.next?.from.getTime() ?? 0));
 }
 
-export async function createMaintenanceWindow(db: Db, input: CreateMaintenanceWindow, by: By, now = new Date()): Promise<MaintenanceWindowView> {
+export async function createMaintenanceWindow(
+  db: Db,
+  input: CreateMaintenanceWindow,
+  by: By,
+  now = new Date(),
+): Promise<MaintenanceWindowView> {
   const window = await db.$transaction(async (tx) => {
     const created = await tx.maintenanceWindow.create({
       data: {
@@ -58,7 +63,14 @@ export async function createMaintenanceWindow(db: Db, input: CreateMaintenanceWi
       actor: by.actor,
       ip: by.ip,
       target: { type: "maintenance_window", id: created.id },
-      details: { name: input.name, recurrence: input.recurrence, startsAt: input.startsAt.toISOString(), durationMinutes: input.durationMinutes, source: input.source, brokerNode: input.brokerNode },
+      details: {
+        name: input.name,
+        recurrence: input.recurrence,
+        startsAt: input.startsAt.toISOString(),
+        durationMinutes: input.durationMinutes,
+        source: input.source,
+        brokerNode: input.brokerNode,
+      },
     });
     return created;
   });
@@ -70,6 +82,12 @@ export async function deleteMaintenanceWindow(db: Db, id: string, by: By): Promi
     const existing = AlertRuleIdPattern.test(id) ? await tx.maintenanceWindow.findUnique({ where: { id }, select: { name: true } }) : null;
     if (!existing) throw new NotFoundError("maintenance_window_not_found", `No maintenance window ${id}.`);
     await tx.maintenanceWindow.delete({ where: { id } });
-    await recordAuditEvent(tx, { action: "maintenance_window.deleted", actor: by.actor, ip: by.ip, target: { type: "maintenance_window", id }, details: { name: existing.name } });
+    await recordAuditEvent(tx, {
+      action: "maintenance_window.deleted",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "maintenance_window", id },
+      details: { name: existing.name },
+    });
   });
 }

@@ -49,13 +49,24 @@ function connectedAt(series: RuleSeries, t: number): number {
  * The rule's fleet-level measurement at `now` without the devices and minutes the exclusions name; offline rules:
  * how many devices have been offline longer than the threshold.
  */
-export async function measureFleetValue(db: Db, rule: AlertRuleConfig, now: Date, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<RuleMeasurement> {
-  if (rule.kind === "device_offline_longer") return { value: (await findOfflineLonger(db, rule, now, exclusions)).total, threshold: rule.threshold, baseline: null };
+export async function measureFleetValue(
+  db: Db,
+  rule: AlertRuleConfig,
+  now: Date,
+  exclusions: AlertExclusions = NO_EXCLUSIONS,
+): Promise<RuleMeasurement> {
+  if (rule.kind === "device_offline_longer")
+    return { value: (await findOfflineLonger(db, rule, now, exclusions)).total, threshold: rule.threshold, baseline: null };
   return measureRuleAt(await loadRuleSeries(db, rule, { from: now, to: now }, exclusions), rule, now.getTime());
 }
 
 /** Devices offline longer than the rule's threshold (minutes), longest first, at most the per-rule cap. */
-export function findOfflineLonger(db: Db, rule: AlertRuleConfig, now: Date, exclusions: AlertExclusions = NO_EXCLUSIONS): Promise<{ devices: OfflineDevice[]; total: number }> {
+export function findOfflineLonger(
+  db: Db,
+  rule: AlertRuleConfig,
+  now: Date,
+  exclusions: AlertExclusions = NO_EXCLUSIONS,
+): Promise<{ devices: OfflineDevice[]; total: number }> {
   return findDevicesOfflineSince(db, {
     excludeDeviceIds: exclusions.deviceIds,
     cutoff: new Date(now.getTime() - rule.threshold * 60_000),

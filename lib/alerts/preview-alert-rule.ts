@@ -35,7 +35,8 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
 function toEpisodes(transitions: ReplayTransition[]): PreviewEpisode[] {
   const episodes: PreviewEpisode[] = [];
   for (const transition of transitions) {
-    if (transition.kind === "fired") episodes.push({ firedAt: transition.at, resolvedAt: null, value: transition.value, threshold: finiteOrNull(transition.threshold) });
+    if (transition.kind === "fired")
+      episodes.push({ firedAt: transition.at, resolvedAt: null, value: transition.value, threshold: finiteOrNull(transition.threshold) });
     else {
       const open = episodes.at(-1);
       if (open && open.resolvedAt === null) open.resolvedAt = transition.at;
@@ -53,7 +54,11 @@ function toEpisodes(transitions: ReplayTransition[]): PreviewEpisode[] {
  */
 export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, now: Date): Promise<AlertRulePreview> {
   if (definition.kind === "device_offline_longer") {
-    return { supported: false, reason: "Offline-device rules cannot be previewed: the rollups do not keep when each device was offline, and the evaluator reads the devices' current state." };
+    return {
+      supported: false,
+      reason:
+        "Offline-device rules cannot be previewed: the rollups do not keep when each device was offline, and the evaluator reads the devices' current state.",
+    };
   }
   const startedAt = performance.now();
   const rule = toAlertRuleConfig({ id: "preview", ...toRuleColumns(definition) });
@@ -79,7 +84,12 @@ export async function previewAlertRule(db: Db, definition: AlertRuleDefinition, 
     episodeCount: episodes.length,
     firingAtEnd: replay.status === "firing",
     baseline: rule.baseline
-      ? { usualPerMinute: last?.baseline?.usualPerMinute ?? null, days: last?.baseline?.days ?? 0, threshold: last ? finiteOrNull(last.threshold) : null, firstAt: replay.firstBaselineAt }
+      ? {
+          usualPerMinute: last?.baseline?.usualPerMinute ?? null,
+          days: last?.baseline?.days ?? 0,
+          threshold: last ? finiteOrNull(last.threshold) : null,
+          firstAt: replay.firstBaselineAt,
+        }
       : null,
     elapsedMs: Math.round(performance.now() - startedAt),
   };

@@ -44,7 +44,12 @@ export function replayRule(series: RuleSeries, rule: AlertRuleConfig, ticks: num
 }
 
 /** Loads the rule's rollups for [from, to] in one query (without what the exclusions leave out) and replays every evaluation tick in memory. */
-export async function replayAlertRule(db: Db, rule: AlertRuleConfig, span: { from: Date; to: Date; tickMs?: number }, exclusions?: AlertExclusions): Promise<RuleReplay> {
+export async function replayAlertRule(
+  db: Db,
+  rule: AlertRuleConfig,
+  span: { from: Date; to: Date; tickMs?: number },
+  exclusions?: AlertExclusions,
+): Promise<RuleReplay> {
   const ticks = evaluationTicks(span.from.getTime(), span.to.getTime(), span.tickMs ?? EVALUATION_TICK_MS);
   const first = ticks[0];
   const last = ticks.at(-1);

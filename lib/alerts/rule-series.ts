@@ -14,12 +14,21 @@ export type RuleSeries = {
   baselineByHour: Map<number, { usualPerMinute: number | null; days: number }>;
 };
 
-export function createRuleSeries(rows: { bucket: number; value: number }[], options: { initial?: number; historyStart?: number | null } = {}): RuleSeries {
+export function createRuleSeries(
+  rows: { bucket: number; value: number }[],
+  options: { initial?: number; historyStart?: number | null } = {},
+): RuleSeries {
   const initial = options.initial ?? 0;
   const sorted = [...rows].sort((a, b) => a.bucket - b.bucket);
   let total = initial;
   const totals = sorted.map((row) => (total += row.value));
-  return { minutes: sorted.map((row) => row.bucket), totals, initial, historyStart: options.historyStart ?? null, baselineByHour: new Map() };
+  return {
+    minutes: sorted.map((row) => row.bucket),
+    totals,
+    initial,
+    historyStart: options.historyStart ?? null,
+    baselineByHour: new Map(),
+  };
 }
 
 /** The initial value plus every bucket that starts before `t`. */

@@ -24,11 +24,14 @@ export async function testFireAlertRule(
   by: { actor: Actor; ip?: string | null },
   options: { publicBaseUrl: string; now?: Date; delivery?: Omit<DeliveryPassOptions, "historyIds"> },
 ): Promise<AlertHistoryView> {
-  const row = AlertRuleIdPattern.test(id) ? await db.alertRule.findUnique({ where: { id }, include: { _count: { select: { channels: true } } } }) : null;
+  const row = AlertRuleIdPattern.test(id)
+    ? await db.alertRule.findUnique({ where: { id }, include: { _count: { select: { channels: true } } } })
+    : null;
   if (!row) throw new NotFoundError("alert_rule_not_found", `No alert rule ${id}.`);
   const rule = toAlertRuleConfig(row);
   if (!rule) throw new ConflictError("invalid_rule", "The rule's parameters no longer validate; edit the rule first.");
-  if (row._count.channels === 0) throw new InvalidInputError("no_channels", "The rule has no notification channel to send a test to; choose one first.");
+  if (row._count.channels === 0)
+    throw new InvalidInputError("no_channels", "The rule has no notification channel to send a test to; choose one first.");
   const now = options.now ?? new Date();
   const { value, threshold } = await measureFleetValue(db, rule, now);
   const incidentId = await findAlertIncident(db, { from: new Date(now.getTime() - rule.windowMs), to: now, scope: rule });
@@ -36,12 +39,33 @@ export async function testFireAlertRule(
   const message = `Test: ${describeAlertValue(rule, FLEET_SUBJECT, value, threshold)}`;
   const historyId = await db.$transaction(async (tx) => {
     const created = await tx.alertHistory.create({
-      data: { ruleId: rule.id, ruleName: rule.name, ruleKind: rule.kind, kind: "test", subject: FLEET_SUBJECT, value, threshold: comparedThreshold({ rule, threshold }), message, link: link.url, occurredAt: now },
+      data: {
+        ruleId: rule.id,
+        ruleName: rule.name,
+        ruleKind: rule.kind,
+        kind: "test",
+        subject: FLEET_SUBJECT,
+        value,
+        threshold: comparedThreshold({ rule, threshold }),
+        message,
+        link: link.url,
+        occurredAt: now,
+      },
       select: { id: true },
     });
-    const notification = toStoredNotification({ rule, status: "test", subject: FLEET_SUBJECT, value, threshold, startedAt: now, link }, now, message);
+    const notification = toStoredNotification(
+      { rule, status: "test", subject: FLEET_SUBJECT, value, threshold, startedAt: now, link },
+      now,
+      message,
+    );
     const queued = await enqueueNotification(tx, { historyId: created.id, ruleId: rule.id, notification, now });
-    await recordAuditEvent(tx, { action: "alert_rule.test_fired", actor: by.actor, ip: by.ip, target: { type: "alert_rule", id: rule.id }, details: { channels: queued } });
+    await recordAuditEvent(tx, {
+      action: "alert_rule.test_fired",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_rule", id: rule.id },
+      details: { channels: queued },
+    });
     return created.id;
   });
   await deliverDueNotifications(db, { ...options.delivery, historyIds: [historyId] });

@@ -17,6 +17,7 @@ describe("webhook URLs", () => {
   it("accepts only http and https", () => {
     expect(isHttpUrl("https://hooks.slack.com/x")).toBe(true);
     expect(isHttpUrl("http://127.0.0.1:8080/")).toBe(true);
-    for (const bad of ["ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "hooks.slack.com/x", ""]) expect(isHttpUrl(bad)).toBe(false);
+    for (const bad of ["ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "hooks.slack.com/x", ""])
+      expect(isHttpUrl(bad)).toBe(false);
   });
 });

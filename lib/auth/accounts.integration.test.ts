@@ -54,7 +54,10 @@ describe("users", () => {
     const stored = await database.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(stored.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(stored.passwordHash).not.toContain(secret);
-    await expect(createUser(database.db, { email, password: password() }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict", code: "user_exists" });
+    await expect(createUser(database.db, { email, password: password() }, CLI_ACTOR)).rejects.toMatchObject({
+      kind: "conflict",
+      code: "user_exists",
+    });
     expect(JSON.stringify(await listUsers(database.db))).not.toContain("scrypt$");
   });
 
@@ -81,7 +84,9 @@ describe("users", () => {
     }
     const limited = await signInWithPassword(database.db, email, secret, uniqueIp());
     expect(limited).toMatchObject({ ok: false, rateLimited: true });
-    expect(await database.db.auditEvent.count({ where: { action: "auth.sign_in_rate_limited", details: { path: ["email"], equals: email } } })).toBe(1);
+    expect(
+      await database.db.auditEvent.count({ where: { action: "auth.sign_in_rate_limited", details: { path: ["email"], equals: email } } }),
+    ).toBe(1);
   });
 
   const claimsOf = (userId: string, sessionVersion: number, sessionId = randomUUID()) => ({ userId, sessionVersion, sessionId });
@@ -125,14 +130,28 @@ describe("users", () => {
     expect(await signInWithPassword(database.db, user.email, secret, uniqueIp())).toEqual({ ok: false });
     expect((await signInWithPassword(database.db, user.email, fresh, uniqueIp())).ok).toBe(true);
 
-    const actions = await database.db.auditEvent.findMany({ where: { targetId: user.id }, orderBy: { id: "asc" }, select: { action: true, actorLabel: true } });
-    expect(actions.map((event) => event.action)).toEqual(["user.created", "user.role_changed", "user.disabled", "user.enabled", "user.password_reset", "auth.sign_in"]);
+    const actions = await database.db.auditEvent.findMany({
+      where: { targetId: user.id },
+      orderBy: { id: "asc" },
+      select: { action: true, actorLabel: true },
+    });
+    expect(actions.map((event) => event.action)).toEqual([
+      "user.created",
+      "user.role_changed",
+      "user.disabled",
+      "user.enabled",
+      "user.password_reset",
+      "auth.sign_in",
+    ]);
     expect(actions[1]?.actorLabel).toBe(admin.label);
 
     // Other admins exist from other tests, so disable them all but one to check the last-admin rule.
     const lastAdmin = await createUser(database.db, { email: uniqueEmail("last"), role: "admin", password: password() }, CLI_ACTOR);
     await database.db.user.updateMany({ where: { role: "admin", id: { not: lastAdmin.id } }, data: { disabled: true } });
-    await expect(updateUser(database.db, lastAdmin.id, { role: "viewer" }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict", code: "last_admin" });
+    await expect(updateUser(database.db, lastAdmin.id, { role: "viewer" }, CLI_ACTOR)).rejects.toMatchObject({
+      kind: "conflict",
+      code: "last_admin",
+    });
     await expect(updateUser(database.db, lastAdmin.id, { disabled: true }, CLI_ACTOR)).rejects.toMatchObject({ kind: "conflict" });
     await database.db.user.updateMany({ where: { role: "admin" }, data: { disabled: false } });
   });
@@ -142,15 +161,27 @@ describe("API tokens", () => {
   it("stores only a hash, shows the token once, and refuses wrong, expired and revoked tokens", async () => {
     const admin = await createAdmin();
     const now = new Date();
-    const { token, apiToken } = await createApiToken(database.db, { name: "ci export", role: "support", expiresInDays: 1 }, admin, null, now);
+    const { token, apiToken } = await createApiToken(
+      database.db,
+      { name: "ci export", role: "support", expiresInDays: 1 },
+      admin,
+      null,
+      now,
+    );
     secrets.push(token);
     expect(token).toMatch(/^lsk_/);
     const row = await database.db.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } });
     expect(JSON.stringify(row)).not.toContain(token.slice(10));
     expect(JSON.stringify(await listApiTokens(database.db))).not.toContain(token.slice(10));
 
-    expect(await verifyApiToken(database.db, token, "10.0.0.1", now)).toEqual({ ok: true, token: { id: apiToken.id, name: "ci export", role: "support" } });
-    expect(await verifyApiToken(database.db, `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`, null, now)).toEqual({ ok: false, reason: "unknown" });
+    expect(await verifyApiToken(database.db, token, "10.0.0.1", now)).toEqual({
+      ok: true,
+      token: { id: apiToken.id, name: "ci export", role: "support" },
+    });
+    expect(await verifyApiToken(database.db, `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`, null, now)).toEqual({
+      ok: false,
+      reason: "unknown",
+    });
     expect(await verifyApiToken(database.db, "lsk_short", null, now)).toEqual({ ok: false, reason: "malformed" });
     const later = new Date(now.getTime() + 2 * 86_400_000);
     expect(await verifyApiToken(database.db, token, null, later)).toMatchObject({ ok: false, reason: "expired" });
@@ -166,8 +197,11 @@ describe("API tokens", () => {
 describe("handleRoute", () => {
   const viewerRoute = handleRoute(async (_request, _context, { actor }) => createJsonResponse({ who: actor.label }));
   const adminRoute = handleRoute({ role: "admin" }, async () => createJsonResponse({ ok: true }));
-  const call = (route: typeof viewerRoute, headers: Record<string, string> = {}) => route(new Request("http://127.0.0.1:3000/api/x", { headers }), undefined);
-  const cookieFor = async (userId: string, sessionVersion: number) => ({ cookie: `next-auth.session-token=${await encode({ token: { sub: userId, sv: sessionVersion, sid: randomUUID() }, secret: SECRET })}` });
+  const call = (route: typeof viewerRoute, headers: Record<string, string> = {}) =>
+    route(new Request("http://127.0.0.1:3000/api/x", { headers }), undefined);
+  const cookieFor = async (userId: string, sessionVersion: number) => ({
+    cookie: `next-auth.session-token=${await encode({ token: { sub: userId, sv: sessionVersion, sid: randomUUID() }, secret: SECRET })}`,
+  });
 
   it("answers 401 without a session, 403 for a role too low, 200 otherwise", async () => {
     const viewer = await createUser(database.db, { email: uniqueEmail("route-viewer"), password: password() }, CLI_ACTOR);

@@ -28,7 +28,13 @@ const PUBLIC_TOKEN_SELECT = {
 export type PublicApiToken = Prisma.ApiTokenGetPayload<{ select: typeof PUBLIC_TOKEN_SELECT }>;
 
 /** Creates a token; `token` is returned this once and only its hash is stored. */
-export async function createApiToken(db: Db, input: CreateApiTokenInput, actor: Actor, ip?: string | null, now = new Date()): Promise<{ token: string; apiToken: PublicApiToken }> {
+export async function createApiToken(
+  db: Db,
+  input: CreateApiTokenInput,
+  actor: Actor,
+  ip?: string | null,
+  now = new Date(),
+): Promise<{ token: string; apiToken: PublicApiToken }> {
   const data = CreateApiTokenSchema.parse(input);
   const { token, tokenHash, prefix } = generateApiTokenSecret();
   const expiresAt = data.expiresInDays === null ? null : new Date(now.getTime() + data.expiresInDays * 86_400_000);
@@ -37,7 +43,13 @@ export async function createApiToken(db: Db, input: CreateApiTokenInput, actor: 
       data: { name: data.name, role: data.role, tokenHash, prefix, expiresAt, createdById: actor.type === "user" ? actor.id : null },
       select: PUBLIC_TOKEN_SELECT,
     });
-    await recordAuditEvent(tx, { action: "token.created", actor, target: { type: "api_token", id: created.id }, ip, details: { name: created.name, role: created.role, prefix } });
+    await recordAuditEvent(tx, {
+      action: "token.created",
+      actor,
+      target: { type: "api_token", id: created.id },
+      ip,
+      details: { name: created.name, role: created.role, prefix },
+    });
     return created;
   });
   return { token, apiToken };
@@ -53,7 +65,13 @@ export async function revokeApiToken(db: Db, tokenId: string, actor: Actor, ip?:
     if (!existing) throw new NotFoundError("token_not_found", "No API token with this ID.", { tokenId });
     if (existing.revokedAt) return tx.apiToken.findUniqueOrThrow({ where: { id: tokenId }, select: PUBLIC_TOKEN_SELECT });
     const revoked = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now }, select: PUBLIC_TOKEN_SELECT });
-    await recordAuditEvent(tx, { action: "token.revoked", actor, target: { type: "api_token", id: tokenId }, ip, details: { name: existing.name } });
+    await recordAuditEvent(tx, {
+      action: "token.revoked",
+      actor,
+      target: { type: "api_token", id: tokenId },
+      ip,
+      details: { name: existing.name },
+    });
     return revoked;
   });
 }

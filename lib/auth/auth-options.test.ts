@@ -20,7 +20,14 @@ describe("getAuthOptions", () => {
   });
 
   it("adds the OIDC provider from env, with PKCE and the issuer's discovery document", () => {
-    process.env = { ...saved, ...BASE, OIDC_ISSUER: "https://id.example.com/realms/acme/", OIDC_CLIENT_ID: "linkscope", OIDC_CLIENT_SECRET: "s3cret", OIDC_NAME: "Acme SSO" };
+    process.env = {
+      ...saved,
+      ...BASE,
+      OIDC_ISSUER: "https://id.example.com/realms/acme/",
+      OIDC_CLIENT_ID: "linkscope",
+      OIDC_CLIENT_SECRET: "s3cret",
+      OIDC_NAME: "Acme SSO",
+    };
     const oidc = getAuthOptions().providers.find((provider) => provider.id === "oidc");
     expect(oidc).toMatchObject({
       name: "Acme SSO",
@@ -33,7 +40,9 @@ describe("getAuthOptions", () => {
 
 describe("readAuthEnv", () => {
   it("names every problem: a short secret and a partial OIDC configuration", () => {
-    expect(() => readAuthEnv({ NEXTAUTH_SECRET: "short", OIDC_ISSUER: "https://id.example.com" })).toThrow(/at least 32 characters.*must be set together/);
+    expect(() => readAuthEnv({ NEXTAUTH_SECRET: "short", OIDC_ISSUER: "https://id.example.com" })).toThrow(
+      /at least 32 characters.*must be set together/,
+    );
     expect(() => readAuthEnv({})).toThrow(/NEXTAUTH_SECRET/);
   });
 
@@ -53,26 +62,41 @@ describe("readAuthEnv", () => {
 });
 
 describe("readOidcClaims", () => {
-  const tokensWith = (claims: Record<string, unknown>) => ({ claims: () => ({ iss: "https://id.example.com", aud: "linkscope", sub: "u-1", ...claims }) }) as unknown as TokenSet;
+  const tokensWith = (claims: Record<string, unknown>) =>
+    ({ claims: () => ({ iss: "https://id.example.com", aud: "linkscope", sub: "u-1", ...claims }) }) as unknown as TokenSet;
 
   it("uses the ID token alone when it carries the email", async () => {
     const userinfo = vi.fn();
-    expect(await readOidcClaims(tokensWith({ email: "ann@example.com" }), { userinfo })).toMatchObject({ sub: "u-1", email: "ann@example.com" });
+    expect(await readOidcClaims(tokensWith({ email: "ann@example.com" }), { userinfo })).toMatchObject({
+      sub: "u-1",
+      email: "ann@example.com",
+    });
     expect(userinfo).not.toHaveBeenCalled();
   });
 
   it("asks the userinfo endpoint when the ID token has no email, as strict providers' code-flow tokens do", async () => {
     const userinfo = vi.fn(async () => ({ sub: "u-1", email: "ann@example.com", email_verified: true, name: "Ann" }));
     const tokens = tokensWith({});
-    expect(await readOidcClaims(tokens, { userinfo })).toMatchObject({ sub: "u-1", email: "ann@example.com", email_verified: true, name: "Ann" });
+    expect(await readOidcClaims(tokens, { userinfo })).toMatchObject({
+      sub: "u-1",
+      email: "ann@example.com",
+      email_verified: true,
+      name: "Ann",
+    });
     expect(userinfo).toHaveBeenCalledWith(tokens);
   });
 });
 
 describe("toOidcIdentity", () => {
   it("reads email_verified as a boolean or the strings some providers send, and null when absent or unreadable", () => {
-    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: true })).toEqual({ email: "ann@example.com", emailVerified: true });
-    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: "false" })).toEqual({ email: "ann@example.com", emailVerified: false });
+    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: true })).toEqual({
+      email: "ann@example.com",
+      emailVerified: true,
+    });
+    expect(toOidcIdentity("ann@example.com", { sub: "u-1", email_verified: "false" })).toEqual({
+      email: "ann@example.com",
+      emailVerified: false,
+    });
     expect(toOidcIdentity("ann@example.com", { sub: "u-1", email: null })).toEqual({ email: "ann@example.com", emailVerified: null });
     expect(toOidcIdentity(undefined, { sub: "u-1", email_verified: "maybe" })).toEqual({ email: null, emailVerified: null });
   });

@@ -38,7 +38,10 @@ const OIDC_REFUSAL_ERRORS: Record<OidcRefusal, string> = {
  * panva/oidc-provider) put email and name only there in the code flow. openid-client checks that userinfo's `sub`
  * is the ID token's.
  */
-export async function readOidcClaims(tokens: OpenIdTokenSet, client: { userinfo(tokens: OpenIdTokenSet): Promise<object> }): Promise<Record<string, unknown>> {
+export async function readOidcClaims(
+  tokens: OpenIdTokenSet,
+  client: { userinfo(tokens: OpenIdTokenSet): Promise<object> },
+): Promise<Record<string, unknown>> {
   const claims = tokens.claims();
   return typeof claims.email === "string" ? claims : { ...claims, ...(await client.userinfo(tokens)) };
 }
@@ -130,10 +133,15 @@ export function getAuthOptions(): NextAuthOptions {
         const user = await getDb().user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, role: true } });
         if (!user) return;
         if (typeof token.sid === "string") {
-          const expiresAt = typeof token.exp === "number" ? new Date(token.exp * 1000) : new Date(Date.now() + env.LINKSCOPE_SESSION_HOURS * 3_600_000);
+          const expiresAt =
+            typeof token.exp === "number" ? new Date(token.exp * 1000) : new Date(Date.now() + env.LINKSCOPE_SESSION_HOURS * 3_600_000);
           await endSession(getDb(), { sessionId: token.sid, userId: user.id, expiresAt });
         }
-        await tryRecordAuditEvent(getDb(), { action: "auth.sign_out", actor: { type: "user", id: user.id, label: user.email, role: user.role }, target: { type: "user", id: user.id } });
+        await tryRecordAuditEvent(getDb(), {
+          action: "auth.sign_out",
+          actor: { type: "user", id: user.id, label: user.email, role: user.role },
+          target: { type: "user", id: user.id },
+        });
       },
     },
     // next-auth's own logger prints request details on errors; keep only the code and message.

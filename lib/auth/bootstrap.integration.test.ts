@@ -23,7 +23,9 @@ describe("bootstrapFirstAdmin", () => {
     const signIn = await checkCredentials(database.db, DEFAULT_ADMIN_EMAIL, first.generatedPassword);
     expect(signIn.ok && signIn.user.role).toBe("admin");
 
-    expect(await bootstrapFirstAdmin(database.db, { email: "other@example.test", password: "a configured password" })).toEqual({ created: false });
+    expect(await bootstrapFirstAdmin(database.db, { email: "other@example.test", password: "a configured password" })).toEqual({
+      created: false,
+    });
     expect(await database.db.user.count()).toBe(1);
   });
 });

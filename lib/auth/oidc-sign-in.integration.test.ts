@@ -39,7 +39,9 @@ describe("signInWithOidc", () => {
   it("refuses unknown, missing, disabled and unverified emails, each with an audit record naming the reason", async () => {
     const unknown = uniqueEmail("unknown");
     expect(await signInWithOidc(database.db, { email: unknown, emailVerified: true })).toEqual({ ok: false, reason: "unknown_email" });
-    expect(await auditFor(unknown)).toEqual([{ action: "auth.sign_in_failed", details: { method: "oidc", email: unknown, reason: "unknown_email" } }]);
+    expect(await auditFor(unknown)).toEqual([
+      { action: "auth.sign_in_failed", details: { method: "oidc", email: unknown, reason: "unknown_email" } },
+    ]);
 
     expect(await signInWithOidc(database.db, { email: null, emailVerified: null })).toEqual({ ok: false, reason: "unknown_email" });
 
@@ -48,11 +50,16 @@ describe("signInWithOidc", () => {
     await createUser(database.db, { email: uniqueEmail("other-admin"), role: "admin" }, CLI_ACTOR);
     await updateUser(database.db, user.id, { disabled: true }, CLI_ACTOR);
     expect(await signInWithOidc(database.db, { email: disabled, emailVerified: true })).toEqual({ ok: false, reason: "disabled" });
-    expect(await auditFor(disabled)).toEqual([{ action: "auth.sign_in_failed", details: { method: "oidc", email: disabled, reason: "disabled" } }]);
+    expect(await auditFor(disabled)).toEqual([
+      { action: "auth.sign_in_failed", details: { method: "oidc", email: disabled, reason: "disabled" } },
+    ]);
 
     const unverified = uniqueEmail("unverified");
     await createUser(database.db, { email: unverified, role: "admin" }, CLI_ACTOR);
-    expect(await signInWithOidc(database.db, { email: unverified, emailVerified: false })).toEqual({ ok: false, reason: "email_not_verified" });
+    expect(await signInWithOidc(database.db, { email: unverified, emailVerified: false })).toEqual({
+      ok: false,
+      reason: "email_not_verified",
+    });
     expect((await database.db.user.findUniqueOrThrow({ where: { email: unverified } })).lastSignInAt).toBeNull();
   });
 });

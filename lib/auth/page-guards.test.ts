@@ -14,7 +14,10 @@ function findFiles(dir: string, name: string): string[] {
 
 /** `app/devices/[...deviceId]/page.tsx` → `/devices/[...deviceId]`; route groups `(x)` vanish from the URL. */
 function toRoutePath(file: string): string {
-  const segments = path.relative(APP_DIR, path.dirname(file)).split(path.sep).filter((segment) => segment && !/^\(.*\)$/.test(segment));
+  const segments = path
+    .relative(APP_DIR, path.dirname(file))
+    .split(path.sep)
+    .filter((segment) => segment && !/^\(.*\)$/.test(segment));
   return `/${segments.join("/")}`;
 }
 
@@ -25,7 +28,9 @@ describe("every page checks the signed-in user on the server", () => {
   it.each(pages.map((file) => [toRoutePath(file), file]))("%s", (route, file) => {
     const source = readFileSync(file, "utf8");
     if (isPublicPagePath(route)) return;
-    expect(source, `${route} (${path.relative(APP_DIR, file)}) must call requirePageUser() before reading data`).toMatch(/await requirePageUser\(/);
+    expect(source, `${route} (${path.relative(APP_DIR, file)}) must call requirePageUser() before reading data`).toMatch(
+      /await requirePageUser\(/,
+    );
   });
 });
 
@@ -39,13 +44,20 @@ describe("every API route is wrapped", () => {
     const source = readFileSync(file, "utf8");
     const isPublic = isPublicApiPath(route);
     if (UNGUARDED_API_ROUTES.has(route) || route.startsWith("/api/auth/")) return;
-    const exports = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((match) => match[1]);
+    const exports = [...source.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
+      (match) => match[1],
+    );
     expect(exports.length, `${route} exports no HTTP method`).toBeGreaterThan(0);
     for (const method of exports) {
       const wrapped = new RegExp(`export const ${method} = (handleRoute|handlePublicRoute)\\(`).exec(source);
-      expect(wrapped, `${method} ${route} must be \`export const ${method} = handleRoute(…)\` (or handlePublicRoute for a public route)`).not.toBeNull();
+      expect(
+        wrapped,
+        `${method} ${route} must be \`export const ${method} = handleRoute(…)\` (or handlePublicRoute for a public route)`,
+      ).not.toBeNull();
       if (wrapped?.[1] === "handlePublicRoute") {
-        expect(isPublic, `${method} ${route} uses handlePublicRoute but is not in PUBLIC_API_PREFIXES (lib/auth/public-paths.ts)`).toBe(true);
+        expect(isPublic, `${method} ${route} uses handlePublicRoute but is not in PUBLIC_API_PREFIXES (lib/auth/public-paths.ts)`).toBe(
+          true,
+        );
       }
     }
   });

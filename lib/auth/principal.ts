@@ -58,5 +58,8 @@ async function resolveTokenActor(db: Db, authorization: string, ip: string | nul
       details: { reason: check.reason },
     });
   }
-  throw new NotAuthenticatedError("invalid_token", "The API token is not valid: it is unknown, expired or revoked. Send it as `Authorization: Bearer <token>`.");
+  throw new NotAuthenticatedError(
+    "invalid_token",
+    "The API token is not valid: it is unknown, expired or revoked. Send it as `Authorization: Bearer <token>`.",
+  );
 }

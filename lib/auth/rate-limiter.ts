@@ -31,9 +31,14 @@ export function createRateLimiter(db: Db, limiter: string, options: RateLimit): 
   });
   return {
     async check(key, now = new Date()) {
-      const rows = await queryRows(db, "rateLimiter.check", CounterRowSchema, Prisma.sql`
+      const rows = await queryRows(
+        db,
+        "rateLimiter.check",
+        CounterRowSchema,
+        Prisma.sql`
         SELECT count, expires_at FROM rate_limit_counters
-        WHERE limiter = ${limiter} AND key = ${key.slice(0, MAX_KEY_LENGTH)} AND expires_at > ${now}`);
+        WHERE limiter = ${limiter} AND key = ${key.slice(0, MAX_KEY_LENGTH)} AND expires_at > ${now}`,
+      );
       const row = rows[0];
       // The next attempt would be refused once the window holds `limit` attempts.
       return row ? state(row.count, row.expires_at, now, options.limit - 1) : { limited: false, retryAfterSeconds: 0 };
@@ -41,13 +46,18 @@ export function createRateLimiter(db: Db, limiter: string, options: RateLimit): 
     async hit(key, now = new Date()) {
       const expiresAt = new Date(now.getTime() + options.windowMs);
       // One statement: concurrent hits from several processes serialize on the row and each sees its own count.
-      const rows = await queryRows(db, "rateLimiter.hit", CounterRowSchema, Prisma.sql`
+      const rows = await queryRows(
+        db,
+        "rateLimiter.hit",
+        CounterRowSchema,
+        Prisma.sql`
         INSERT INTO rate_limit_counters AS c (limiter, key, count, expires_at)
         VALUES (${limiter}, ${key.slice(0, MAX_KEY_LENGTH)}, 1, ${expiresAt})
         ON CONFLICT (limiter, key) DO UPDATE SET
           count = CASE WHEN c.expires_at <= ${now} THEN 1 ELSE c.count + 1 END,
           expires_at = CASE WHEN c.expires_at <= ${now} THEN EXCLUDED.expires_at ELSE c.expires_at END
-        RETURNING count, expires_at`);
+        RETURNING count, expires_at`,
+      );
       const row = rows[0];
       if (!row) throw new Error(`rate limiter ${limiter}: the counter upsert returned no row`);
       return state(row.count, row.expires_at, now, options.limit);

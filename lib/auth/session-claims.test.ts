@@ -31,7 +31,10 @@ describe("readSessionClaims", () => {
   });
 
   it("refuses sessions signed with another secret, expired ones and garbage", async () => {
-    const foreign = await encode({ token: { sub: "user-1", sv: 0, sid: "0b7c9f2e-session-1" }, secret: "another-secret-that-is-long-enough-000000" });
+    const foreign = await encode({
+      token: { sub: "user-1", sv: 0, sid: "0b7c9f2e-session-1" },
+      secret: "another-secret-that-is-long-enough-000000",
+    });
     const expired = await encode({ token: { sub: "user-1", sv: 0, sid: "0b7c9f2e-session-1" }, secret: SECRET, maxAge: -60 });
     const noVersion = await encode({ token: { sub: "user-1", sid: "0b7c9f2e-session-1" }, secret: SECRET });
     // Issued before sign-out could end a single session: refused, so upgrading signs everyone out once.

@@ -31,7 +31,12 @@ export async function signInWithPassword(db: Db, email: string, password: string
   const { perAccount, perAddress } = getSignInLimiters(db);
   if (!result.ok) {
     await Promise.all([perAccount.hit(accountKey), perAddress.hit(addressKey)]);
-    await tryRecordAuditEvent(db, { action: "auth.sign_in_failed", actor: anonymous, ip, details: { email: accountKey, method: "password" } });
+    await tryRecordAuditEvent(db, {
+      action: "auth.sign_in_failed",
+      actor: anonymous,
+      ip,
+      details: { email: accountKey, method: "password" },
+    });
     return result;
   }
   await perAccount.reset(accountKey);

@@ -55,7 +55,13 @@ export async function createUser(db: Db, input: CreateUserInput, actor: Actor, i
         data: { email: data.email, name: data.name ?? null, role: data.role, passwordHash },
         select: { ...PUBLIC_USER_SELECT, passwordHash: true },
       });
-      await recordAuditEvent(tx, { action: "user.created", actor, target: { type: "user", id: user.id }, ip, details: { email: user.email, role: user.role } });
+      await recordAuditEvent(tx, {
+        action: "user.created",
+        actor,
+        target: { type: "user", id: user.id },
+        ip,
+        details: { email: user.email, role: user.role },
+      });
       return toPublicUser(user);
     });
   } catch (error) {
@@ -112,10 +118,22 @@ export async function updateUser(db: Db, userId: string, input: UpdateUserInput,
     });
     const target = { type: "user", id: userId };
     if (roleChanged) {
-      await recordAuditEvent(tx, { action: "user.role_changed", actor, target, ip, details: { email: user.email, from: before.role, to: user.role } });
+      await recordAuditEvent(tx, {
+        action: "user.role_changed",
+        actor,
+        target,
+        ip,
+        details: { email: user.email, from: before.role, to: user.role },
+      });
     }
     if (disabledChanged) {
-      await recordAuditEvent(tx, { action: user.disabled ? "user.disabled" : "user.enabled", actor, target, ip, details: { email: user.email } });
+      await recordAuditEvent(tx, {
+        action: user.disabled ? "user.disabled" : "user.enabled",
+        actor,
+        target,
+        ip,
+        details: { email: user.email },
+      });
     }
     return toPublicUser(user);
   });
@@ -128,7 +146,13 @@ export async function resetUserPassword(db: Db, userId: string, password: string
   await db.$transaction(async (tx) => {
     const user = await findUserOrThrow(tx, userId);
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
-    await recordAuditEvent(tx, { action: "user.password_reset", actor, target: { type: "user", id: userId }, ip, details: { email: user.email } });
+    await recordAuditEvent(tx, {
+      action: "user.password_reset",
+      actor,
+      target: { type: "user", id: userId },
+      ip,
+      details: { email: user.email },
+    });
   });
 }
 
@@ -141,7 +165,8 @@ export async function findUserByEmail(db: Db, email: string) {
 // Compared against when the account does not exist, so a wrong email costs as much time as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-export type CredentialCheck = { ok: true; user: { id: string; email: string; name: string | null; role: Role; sessionVersion: number } } | { ok: false };
+export type CredentialCheck =
+  { ok: true; user: { id: string; email: string; name: string | null; role: Role; sessionVersion: number } } | { ok: false };
 
 export async function checkCredentials(db: Db, email: string, password: string): Promise<CredentialCheck> {
   const user = await findUserByEmail(db, email);
@@ -163,7 +188,10 @@ export type SessionUser = { id: string; email: string; name: string | null; role
  */
 export async function findSessionUser(db: Db, claims: SessionClaims): Promise<SessionUser | null> {
   const [user, ended] = await Promise.all([
-    db.user.findUnique({ where: { id: claims.userId }, select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true } }),
+    db.user.findUnique({
+      where: { id: claims.userId },
+      select: { id: true, email: true, name: true, role: true, disabled: true, sessionVersion: true },
+    }),
     db.endedSession.findUnique({ where: { sessionId: claims.sessionId }, select: { sessionId: true } }),
   ]);
   if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion || ended) return null;

@@ -5,7 +5,9 @@ import { CohortDimensionSchema } from "./cohort-dimension.ts";
 /** A cohort value as the list shows it; "" is the devices without one. */
 const CohortValueSchema = z.string().max(300, "must be at most 300 characters");
 
-export const CohortListQuerySchema = FleetQuerySchema.extend({ by: CohortDimensionSchema.optional().transform((by) => by ?? { kind: "firmware" as const }) });
+export const CohortListQuerySchema = FleetQuerySchema.extend({
+  by: CohortDimensionSchema.optional().transform((by) => by ?? { kind: "firmware" as const }),
+});
 
 export const CohortCompareQuerySchema = CohortListQuerySchema.extend({ a: CohortValueSchema, b: CohortValueSchema.optional() });
 

@@ -15,12 +15,16 @@ const MOVED_AT = new Date(FROM.getTime() + 24 * HOUR);
 const DEVICES_PER_VERSION = 30;
 
 const ids = (prefix: string) => Array.from({ length: DEVICES_PER_VERSION }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
-const whole = (dropEveryMs: number, reasons: DropPlan["reasons"] = ["connection_lost"]): DropPlan[] => [{ from: FROM, to: NOW, dropEveryMs, reasons }];
+const whole = (dropEveryMs: number, reasons: DropPlan["reasons"] = ["connection_lost"]): DropPlan[] => [
+  { from: FROM, to: NOW, dropEveryMs, reasons },
+];
 
 let database: TestDatabase;
 
 async function write(db: Db, plans: Record<string, DropPlan[]>) {
-  const events = Object.entries(plans).flatMap(([deviceId, plan], index) => planDeviceEvents(deviceId, plan, { offsetMs: index * 7 * 60_000 }));
+  const events = Object.entries(plans).flatMap(([deviceId, plan], index) =>
+    planDeviceEvents(deviceId, plan, { offsetMs: index * 7 * 60_000 }),
+  );
   for (let i = 0; i < events.length; i += 1000) await recordIngestBatch(db, { events: events.slice(i, i + 1000) });
 }
 
@@ -39,18 +43,33 @@ beforeAll(async () => {
   for (const id of ids("bad")) plans[id] = whole(2 * HOUR, ["connection_lost", "keepalive_timeout"]);
   for (const id of ids("same")) plans[id] = whole(4 * HOUR);
   // Rollouts at MOVED_AT: one that doubles each device's drop rate, one that changes nothing.
-  for (const id of ids("roll-worse")) plans[id] = [{ from: FROM, to: MOVED_AT, dropEveryMs: 4 * HOUR, reasons: ["connection_lost"] }, { from: MOVED_AT, to: NOW, dropEveryMs: 2 * HOUR, reasons: ["keepalive_timeout"] }];
+  for (const id of ids("roll-worse"))
+    plans[id] = [
+      { from: FROM, to: MOVED_AT, dropEveryMs: 4 * HOUR, reasons: ["connection_lost"] },
+      { from: MOVED_AT, to: NOW, dropEveryMs: 2 * HOUR, reasons: ["keepalive_timeout"] },
+    ];
   for (const id of ids("roll-same")) plans[id] = whole(4 * HOUR);
   await write(db, plans);
   // The same firmware on two sources: on aws-iot (node-east) it drops every 2 h, on emqx (cohort-node) every 4 h.
   const scoped = (source: string, brokerNode: string, prefix: string, every: number) =>
     ids(prefix).flatMap((id, index) => planDeviceEvents(id, whole(every), { source, brokerNode, offsetMs: index * 7 * 60_000 }));
-  const scopedEvents = [...scoped("aws-iot", "node-east", "scoped-aws", 2 * HOUR), ...scoped("emqx", "cohort-node", "scoped-emqx", 4 * HOUR)];
+  const scopedEvents = [
+    ...scoped("aws-iot", "node-east", "scoped-aws", 2 * HOUR),
+    ...scoped("emqx", "cohort-node", "scoped-emqx", 4 * HOUR),
+  ];
   for (let i = 0; i < scopedEvents.length; i += 1000) await recordIngestBatch(db, { events: scopedEvents.slice(i, i + 1000) });
   // Devices of the bad version that were last seen long before the range: they add no device-hours.
   const retired = Array.from({ length: 60 }, (_, i) => `retired-${i}`);
   const longAgo = new Date(FROM.getTime() - 20 * 24 * HOUR);
-  await write(db, Object.fromEntries(retired.map((id) => [id, [{ from: longAgo, to: new Date(longAgo.getTime() + 3 * HOUR), dropEveryMs: HOUR, reasons: ["connection_lost"] }]])));
+  await write(
+    db,
+    Object.fromEntries(
+      retired.map((id) => [
+        id,
+        [{ from: longAgo, to: new Date(longAgo.getTime() + 3 * HOUR), dropEveryMs: HOUR, reasons: ["connection_lost"] }],
+      ]),
+    ),
+  );
   await db.$executeRaw`UPDATE devices SET state = 'offline' WHERE id LIKE 'retired-%'`;
   await db.$executeRaw`UPDATE sessions SET ended_at = started_at + interval '1 minute' WHERE device_id LIKE 'retired-%' AND ended_at IS NULL`;
 
@@ -135,14 +154,24 @@ describe("source and broker-node filters", () => {
     expect(pair.a.devices).toBe(DEVICES_PER_VERSION);
     expect(pair.verdict).toBe("no_difference");
     expect(pair.reasons.find((reason) => reason.reason === "connection_lost")).toMatchObject({ a: pair.a.drops, b: pair.b.drops });
-    const none = await compareCohortPair(database.db, { ...range, filter: { source: "aws-iot", brokerNode: "cohort-node" }, a: "fw-scoped", b: null });
+    const none = await compareCohortPair(database.db, {
+      ...range,
+      filter: { source: "aws-iot", brokerNode: "cohort-node" },
+      a: "fw-scoped",
+      b: null,
+    });
     expect(none.a.devices).toBe(0);
     expect(none.reasons.every((reason) => reason.a === 0 && reason.b === 0)).toBe(true);
   });
 
   it("restrict a rollout to the devices there now and their drops there", async () => {
     const all = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: {}, now: NOW });
-    const elsewhere = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: { source: "aws-iot" }, now: NOW });
+    const elsewhere = await getFirmwareRollout(database.db, {
+      firmware: "fw-2.1-worse",
+      spanHours: 24,
+      filter: { source: "aws-iot" },
+      now: NOW,
+    });
     expect(all.devices).toBe(DEVICES_PER_VERSION);
     expect(elsewhere.devices).toBe(0);
   });
@@ -167,7 +196,12 @@ describe("firmware rollouts", () => {
     expect(worse.before.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 24, 0);
     expect(worse.topDevices[0]).toMatchObject({ fromFirmware: "fw-2.0", beforeHours: 24, afterHours: 24 });
 
-    const early = await getFirmwareRollout(database.db, { firmware: "fw-2.1-worse", spanHours: 24, filter: {}, now: new Date(MOVED_AT.getTime() + 6 * HOUR) });
+    const early = await getFirmwareRollout(database.db, {
+      firmware: "fw-2.1-worse",
+      spanHours: 24,
+      filter: {},
+      now: new Date(MOVED_AT.getTime() + 6 * HOUR),
+    });
     expect(early.after.exposureHours).toBeCloseTo(DEVICES_PER_VERSION * 6, 0);
     expect(early.verdict).toBe("worse");
 

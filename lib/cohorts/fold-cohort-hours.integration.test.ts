@@ -83,12 +83,24 @@ afterAll(async () => {
 describe("cohort-hour fold", () => {
   it("matches a device-hour enumeration, after an incremental fold that took in late events", async () => {
     const events = generateSyntheticFleetEvents({
-      seed: 17, devices: 40, from: FROM, to: END, meanSessionMs: 3 * HOUR, meanGapMs: 20 * 60_000,
-      sources: ["emqx", "aws-iot"], nodes: ["node-1"], takeoverRate: 0.05, missingDisconnectRate: 0.05, failedConnectRate: 0.1,
-      duplicateRate: 0.02, lateRate: 0.05,
+      seed: 17,
+      devices: 40,
+      from: FROM,
+      to: END,
+      meanSessionMs: 3 * HOUR,
+      meanGapMs: 20 * 60_000,
+      sources: ["emqx", "aws-iot"],
+      nodes: ["node-1"],
+      takeoverRate: 0.05,
+      missingDisconnectRate: 0.05,
+      failedConnectRate: 0.1,
+      duplicateRate: 0.02,
+      lateRate: 0.05,
     });
     // Part of the history before MID arrives only after the first fold (a late import, a backlog).
-    const late = events.filter((event, i) => event.occurredAt < MID && event.occurredAt.getTime() > MID.getTime() - 6 * HOUR && i % 5 === 0);
+    const late = events.filter(
+      (event, i) => event.occurredAt < MID && event.occurredAt.getTime() > MID.getTime() - 6 * HOUR && i % 5 === 0,
+    );
     const lateKeys = new Set(late.map((event) => event.dedupeKey));
     await write(events.filter((event) => event.occurredAt < MID && !lateKeys.has(event.dedupeKey)));
     // Received long before the first fold, so it does not take them for commits that raced it.

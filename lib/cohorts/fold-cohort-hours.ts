@@ -36,7 +36,10 @@ const CHUNK_HOURS = 24 * 7;
  * and sessions, a week per transaction, with the rollout periods of the moves near those hours. Runs under an advisory lock; with `skipIfBusy` a caller that finds another fold
  * running returns at once.
  */
-export async function foldCohortHours(db: Db, options: { now?: Date; skipIfBusy?: boolean; chunkHours?: number } = {}): Promise<FoldResult> {
+export async function foldCohortHours(
+  db: Db,
+  options: { now?: Date; skipIfBusy?: boolean; chunkHours?: number } = {},
+): Promise<FoldResult> {
   const now = options.now ?? new Date();
   let total: FoldResult = { from: now, to: now, folded: false };
   for (;;) {

@@ -37,7 +37,11 @@ export async function getFirmwareRollout(db: Db, input: RolloutInput): Promise<R
 type RolloutInput = { firmware: string; spanHours: number; filter: FleetFilter; now?: Date };
 
 /** The rollout from the folded periods or computed from the per-device rollups (exported to prove them equal). */
-export async function readFirmwareRollout(db: Db, input: RolloutInput & { now: Date }, periodsFrom: "folded" | "computed"): Promise<RolloutSummary> {
+export async function readFirmwareRollout(
+  db: Db,
+  input: RolloutInput & { now: Date },
+  periodsFrom: "folded" | "computed",
+): Promise<RolloutSummary> {
   const { now } = input;
   // The version is what the rollout is about; a firmware filter would keep only devices still on it.
   const deviceFilter = { ...input.filter, firmware: undefined };
@@ -47,17 +51,22 @@ export async function readFirmwareRollout(db: Db, input: RolloutInput & { now: D
       ? Prisma.sql`
         SELECT p.* FROM rollout_device_period p ${hasDeviceMetadataFilter(deviceFilter) ? Prisma.sql`JOIN devices d ON d.id = p.device_id ${deviceMetadataConditions(deviceFilter)}` : Prisma.empty}
         WHERE p.to_firmware = ${input.firmware} AND p.span_hours = ${input.spanHours}`
-    : rolloutPeriodsSql({
-        moves: Prisma.sql`
+      : rolloutPeriodsSql({
+          moves: Prisma.sql`
           SELECT DISTINCT ON (c.device_id) c.device_id, c.to_firmware, c.changed_at AS at, c.from_firmware
           FROM device_firmware_changes c JOIN devices d ON d.id = c.device_id
           WHERE c.to_firmware = ${input.firmware} AND c.from_firmware IS NOT NULL AND c.changed_at <= ${now} ${metadata}
           ORDER BY c.device_id, c.changed_at DESC`,
-        spans: [input.spanHours],
-        now,
-        scope: input.filter,
-      });
-  const rows = await db.$queryRaw<{ totals: { before: RolloutPeriodTotals; after: RolloutPeriodTotals; devices: number; worse: number } | null; devices: RolloutDevice[] | null }[]>`
+          spans: [input.spanHours],
+          now,
+          scope: input.filter,
+        });
+  const rows = await db.$queryRaw<
+    {
+      totals: { before: RolloutPeriodTotals; after: RolloutPeriodTotals; devices: number; worse: number } | null;
+      devices: RolloutDevice[] | null;
+    }[]
+  >`
     WITH per_device AS (${periods}), rated AS (
       SELECT p.*,
              CASE WHEN p.after_hours > 0 THEN p.drops_after / p.after_hours END

@@ -47,14 +47,25 @@ export type CohortPair = {
 };
 
 /** Cohort A against cohort B (or the rest): both rates with exact intervals, and the reasons that differ most. */
-export async function compareCohortPair(db: Db, input: CohortRange & { by: CohortDimension; a: string; b: string | null }): Promise<CohortPair> {
+export async function compareCohortPair(
+  db: Db,
+  input: CohortRange & { by: CohortDimension; a: string; b: string | null },
+): Promise<CohortPair> {
   const rows = await sumCohorts(db, input);
   const empty: CohortTotals = { value: input.a, devices: 0, drops: 0, refusals: 0, exposureHours: 0, connectedHours: 0 };
   const a = rows.find((row) => row.value === input.a) ?? empty;
   const bRows = rows.filter((row) => row.value !== input.a && (input.b === null || row.value === input.b));
   const b = sumTotals(input.b ?? "", bRows);
-  const dropRatio = compareRates({ events: a.drops, exposureHours: a.exposureHours }, { events: b.drops, exposureHours: b.exposureHours }, CONFIDENCE);
-  const refusalRatio = compareRates({ events: a.refusals, exposureHours: a.exposureHours }, { events: b.refusals, exposureHours: b.exposureHours }, CONFIDENCE);
+  const dropRatio = compareRates(
+    { events: a.drops, exposureHours: a.exposureHours },
+    { events: b.drops, exposureHours: b.exposureHours },
+    CONFIDENCE,
+  );
+  const refusalRatio = compareRates(
+    { events: a.refusals, exposureHours: a.exposureHours },
+    { events: b.refusals, exposureHours: b.exposureHours },
+    CONFIDENCE,
+  );
   const counts = await countReasonsBySide(db, input);
   return {
     level: CONFIDENCE,
@@ -129,7 +140,10 @@ async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }):
     ORDER BY "exposureHours" DESC, value`;
 }
 
-async function countReasonsBySide(db: Db, input: CohortRange & { by: CohortDimension; a: string; b: string | null }): Promise<ReasonCount[]> {
+async function countReasonsBySide(
+  db: Db,
+  input: CohortRange & { by: CohortDimension; a: string; b: string | null },
+): Promise<ReasonCount[]> {
   const range = bucketRange(input);
   if (!range) return [];
   if (needsPerDevicePath(input)) return countReasonsPerDevice(db, { ...input, ...range, from: input.from });

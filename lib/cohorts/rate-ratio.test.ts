@@ -45,7 +45,11 @@ describe("compareRates", () => {
     expect(wide.low).toBeCloseTo(0.443822, 5);
     expect(wide.high).toBeCloseTo(81.4838, 3);
 
-    expect(compareRates({ events: 0, exposureHours: 5 }, { events: 0, exposureHours: 5 })).toMatchObject({ ratio: null, low: 0, high: null });
+    expect(compareRates({ events: 0, exposureHours: 5 }, { events: 0, exposureHours: 5 })).toMatchObject({
+      ratio: null,
+      low: 0,
+      high: null,
+    });
     expect(compareRates({ events: 4, exposureHours: 0 }, { events: 1, exposureHours: 5 }).ratio).toBeNull();
   });
 

@@ -37,8 +37,16 @@ export function withRates(totals: CohortTotals): CohortRates {
 }
 
 export function sumTotals(value: string, rows: readonly CohortTotals[]): CohortTotals {
-  const sum = (key: "devices" | "drops" | "refusals" | "exposureHours" | "connectedHours") => rows.reduce((total, row) => total + row[key], 0);
-  return { value, devices: sum("devices"), drops: sum("drops"), refusals: sum("refusals"), exposureHours: sum("exposureHours"), connectedHours: sum("connectedHours") };
+  const sum = (key: "devices" | "drops" | "refusals" | "exposureHours" | "connectedHours") =>
+    rows.reduce((total, row) => total + row[key], 0);
+  return {
+    value,
+    devices: sum("devices"),
+    drops: sum("drops"),
+    refusals: sum("refusals"),
+    exposureHours: sum("exposureHours"),
+    connectedHours: sum("connectedHours"),
+  };
 }
 
 /**
@@ -49,9 +57,20 @@ export function compareCohorts(rows: readonly CohortTotals[]): { level: number; 
   const level = familyWiseLevel(CONFIDENCE, rows.length);
   const total = sumTotals("", rows);
   const cohorts = rows.map((row) => {
-    const rest = sumTotals("", rows.filter((other) => other !== row));
-    const dropRatio = compareRates({ events: row.drops, exposureHours: row.exposureHours }, { events: rest.drops, exposureHours: rest.exposureHours }, level);
-    const refusalRatio = compareRates({ events: row.refusals, exposureHours: row.exposureHours }, { events: rest.refusals, exposureHours: rest.exposureHours }, level);
+    const rest = sumTotals(
+      "",
+      rows.filter((other) => other !== row),
+    );
+    const dropRatio = compareRates(
+      { events: row.drops, exposureHours: row.exposureHours },
+      { events: rest.drops, exposureHours: rest.exposureHours },
+      level,
+    );
+    const refusalRatio = compareRates(
+      { events: row.refusals, exposureHours: row.exposureHours },
+      { events: rest.refusals, exposureHours: rest.exposureHours },
+      level,
+    );
     return { ...withRates(row), dropRatio, refusalRatio, verdict: verdictOf(dropRatio) };
   });
   return { level, total: withRates(total), cohorts };

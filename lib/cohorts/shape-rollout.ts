@@ -58,8 +58,16 @@ export function summarizeRollout(input: {
 }): RolloutSummary {
   const before = input.totals?.before ?? EMPTY_PERIOD;
   const after = input.totals?.after ?? EMPTY_PERIOD;
-  const dropRatio = compareRates({ events: after.drops, exposureHours: after.exposureHours }, { events: before.drops, exposureHours: before.exposureHours }, CONFIDENCE);
-  const refusalRatio = compareRates({ events: after.refusals, exposureHours: after.exposureHours }, { events: before.refusals, exposureHours: before.exposureHours }, CONFIDENCE);
+  const dropRatio = compareRates(
+    { events: after.drops, exposureHours: after.exposureHours },
+    { events: before.drops, exposureHours: before.exposureHours },
+    CONFIDENCE,
+  );
+  const refusalRatio = compareRates(
+    { events: after.refusals, exposureHours: after.exposureHours },
+    { events: before.refusals, exposureHours: before.exposureHours },
+    CONFIDENCE,
+  );
   return {
     firmware: input.firmware,
     spanHours: input.spanHours,

@@ -50,7 +50,10 @@ function seenDevicesSql(input: { from: Date; end: Date; filter: FleetFilter }): 
     )`;
 }
 
-export async function sumCohortsPerDevice(db: Db, input: { from: Date; end: Date; filter: FleetFilter; by: CohortDimension }): Promise<CohortTotals[]> {
+export async function sumCohortsPerDevice(
+  db: Db,
+  input: { from: Date; end: Date; filter: FleetFilter; by: CohortDimension },
+): Promise<CohortTotals[]> {
   return db.$queryRaw<CohortTotals[]>`
     ${seenDevicesSql(input)}
     SELECT ${cohortValueSql(input.by)} AS value, COUNT(*)::int AS devices, SUM(d.drops)::float8 AS drops,

@@ -6,8 +6,22 @@ import { SourcesConfigError, readSourcesConfig } from "./sources-config.ts";
 
 const two = {
   sources: [
-    { name: "plant-a", adapter: "aws-iot", url: "mqtt://10.0.0.1:1883", username: "ingest", passwordEnv: "PLANT_A_PASSWORD", sharedGroup: "linkscope", protocolVersion: 5 },
-    { name: "cloud", adapter: "emqx", url: "mqtts://emqx.example:8883", topics: ["$SYS/brokers/+/clients/#"], tls: { caFile: "ca.pem", rejectUnauthorized: true } },
+    {
+      name: "plant-a",
+      adapter: "aws-iot",
+      url: "mqtt://10.0.0.1:1883",
+      username: "ingest",
+      passwordEnv: "PLANT_A_PASSWORD",
+      sharedGroup: "linkscope",
+      protocolVersion: 5,
+    },
+    {
+      name: "cloud",
+      adapter: "emqx",
+      url: "mqtts://emqx.example:8883",
+      topics: ["$SYS/brokers/+/clients/#"],
+      tls: { caFile: "ca.pem", rejectUnauthorized: true },
+    },
   ],
 };
 
@@ -22,7 +36,13 @@ describe("readSourcesConfig", () => {
     writeFileSync(path.join(dir, "sources.json"), JSON.stringify(two));
     const sources = readSourcesConfig({ LINKSCOPE_SOURCES_FILE: path.join(dir, "sources.json"), PLANT_A_PASSWORD: "s3cret" });
     expect(sources).toHaveLength(2);
-    expect(sources?.[0]).toMatchObject({ name: "plant-a", password: "s3cret", clientId: "linkscope-plant-a", sharedGroup: "linkscope", protocolVersion: 5 });
+    expect(sources?.[0]).toMatchObject({
+      name: "plant-a",
+      password: "s3cret",
+      clientId: "linkscope-plant-a",
+      sharedGroup: "linkscope",
+      protocolVersion: 5,
+    });
     expect(sources?.[1]?.tls?.ca).toContain("BEGIN CERTIFICATE");
   });
 
@@ -33,11 +53,15 @@ describe("readSourcesConfig", () => {
         { name: "a", adapter: "emqx", url: "mqtt://x", topics: ["$share/g/t"] },
       ],
     };
-    expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(bad) })).toThrow(/adapter must be one of[\s\S]*url must be[\s\S]*sharedGroup instead[\s\S]*duplicate source name/);
+    expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(bad) })).toThrow(
+      /adapter must be one of[\s\S]*url must be[\s\S]*sharedGroup instead[\s\S]*duplicate source name/,
+    );
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(two) })).toThrow(SourcesConfigError);
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: "{not json" })).toThrow(/not JSON/);
     const sharedLog = { sources: [{ name: "m", adapter: "mosquitto", url: "mqtt://x", sharedGroup: "g" }] };
     expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify(sharedLog) })).toThrow(/whole log stream/);
-    expect(() => readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify({ sources: [{ ...two.sources[1], password: "inline" }] }) })).toThrow(/password/);
+    expect(() =>
+      readSourcesConfig({ LINKSCOPE_SOURCES: JSON.stringify({ sources: [{ ...two.sources[1], password: "inline" }] }) }),
+    ).toThrow(/password/);
   });
 });

@@ -13,7 +13,9 @@ const LiveSourceSchema = z
   .object({
     /** Unique name: shown on the ingest health page, used in the worker's client ID. */
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "name: lower-case letters, digits, . _ - (max 63)"),
-    adapter: z.string().refine((a) => Object.hasOwn(MQTT_SOURCE_ADAPTERS, a), { message: `adapter must be one of ${Object.keys(MQTT_SOURCE_ADAPTERS).join(", ")}` }),
+    adapter: z.string().refine((a) => Object.hasOwn(MQTT_SOURCE_ADAPTERS, a), {
+      message: `adapter must be one of ${Object.keys(MQTT_SOURCE_ADAPTERS).join(", ")}`,
+    }),
     url: z
       .string()
       .url()
@@ -21,9 +23,15 @@ const LiveSourceSchema = z
     topics: z.array(TopicSchema).min(1).max(50).optional(),
     username: z.string().max(500).optional(),
     /** Name of an environment variable holding the password: secrets stay out of the file. */
-    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "passwordEnv must be an environment variable name").optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, "passwordEnv must be an environment variable name")
+      .optional(),
     clientId: z.string().min(1).max(200).optional(),
-    sharedGroup: z.string().regex(/^[^/#+\s]{1,100}$/, "sharedGroup cannot contain / # + or spaces").optional(),
+    sharedGroup: z
+      .string()
+      .regex(/^[^/#+\s]{1,100}$/, "sharedGroup cannot contain / # + or spaces")
+      .optional(),
     protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
     brokerNode: z.string().max(300).optional(),
     tls: z
@@ -47,11 +55,18 @@ const SourcesFileSchema = z
     const clientIds = new Set<string>();
     config.sources.forEach((source, index) => {
       // Mosquitto log lines refer to earlier lines of the same stream; splitting them across workers breaks that.
-      if (source.adapter === "mosquitto" && source.sharedGroup) ctx.addIssue({ code: "custom", path: ["sources", index, "sharedGroup"], message: "the mosquitto adapter needs the whole log stream; it cannot use a shared subscription" });
-      if (names.has(source.name)) ctx.addIssue({ code: "custom", path: ["sources", index, "name"], message: `duplicate source name "${source.name}"` });
+      if (source.adapter === "mosquitto" && source.sharedGroup)
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", index, "sharedGroup"],
+          message: "the mosquitto adapter needs the whole log stream; it cannot use a shared subscription",
+        });
+      if (names.has(source.name))
+        ctx.addIssue({ code: "custom", path: ["sources", index, "name"], message: `duplicate source name "${source.name}"` });
       names.add(source.name);
       const clientId = source.clientId ?? `linkscope-${source.name}`;
-      if (clientIds.has(clientId)) ctx.addIssue({ code: "custom", path: ["sources", index, "clientId"], message: `duplicate clientId "${clientId}"` });
+      if (clientIds.has(clientId))
+        ctx.addIssue({ code: "custom", path: ["sources", index, "clientId"], message: `duplicate clientId "${clientId}"` });
       clientIds.add(clientId);
     });
   });
@@ -99,13 +114,16 @@ export function readSourcesConfig(env: Readonly<Record<string, string | undefine
   }
   const parsed = SourcesFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new SourcesConfigError(`invalid sources config:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+    throw new SourcesConfigError(
+      `invalid sources config:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`,
+    );
   }
   return parsed.data.sources.map((source) => {
     let password: string | undefined;
     if (source.passwordEnv) {
       password = env[source.passwordEnv];
-      if (password === undefined) throw new SourcesConfigError(`source ${source.name}: environment variable ${source.passwordEnv} (passwordEnv) is not set`);
+      if (password === undefined)
+        throw new SourcesConfigError(`source ${source.name}: environment variable ${source.passwordEnv} (passwordEnv) is not set`);
     }
     const readPem = (p: string | undefined) => {
       if (!p) return undefined;
@@ -128,7 +146,13 @@ export function readSourcesConfig(env: Readonly<Record<string, string | undefine
       protocolVersion: source.protocolVersion,
       brokerNode: source.brokerNode ?? null,
       tls: source.tls
-        ? { ca: readPem(source.tls.caFile), cert: readPem(source.tls.certFile), key: readPem(source.tls.keyFile), rejectUnauthorized: source.tls.rejectUnauthorized, servername: source.tls.servername }
+        ? {
+            ca: readPem(source.tls.caFile),
+            cert: readPem(source.tls.certFile),
+            key: readPem(source.tls.keyFile),
+            rejectUnauthorized: source.tls.rejectUnauthorized,
+            servername: source.tls.servername,
+          }
         : undefined,
     };
   });

@@ -6,13 +6,27 @@ const BASE = { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/linkscope" };
 describe("worker env: incident detection", () => {
   it("defaults to 5 devices and 20 % of the fleet within 2 minutes", () => {
     const parsed = parseWorkerEnv(BASE);
-    expect(parsed.success && toDetectionThresholds(parsed.data)).toEqual({ minDevices: 5, minFleetFraction: 0.2, windowMs: 120_000, quietMs: 300_000 });
+    expect(parsed.success && toDetectionThresholds(parsed.data)).toEqual({
+      minDevices: 5,
+      minFleetFraction: 0.2,
+      windowMs: 120_000,
+      quietMs: 300_000,
+    });
     expect(parsed.success && parsed.data.INCIDENT_DETECTION_INTERVAL_MS).toBe(30_000);
   });
 
   it("reads overrides and rejects nonsense", () => {
-    const parsed = parseWorkerEnv({ ...BASE, INCIDENT_MIN_DEVICES: "50", INCIDENT_MIN_FLEET_PERCENT: "5", INCIDENT_DETECTION_INTERVAL_MS: "0" });
-    expect(parsed.success && parsed.data).toMatchObject({ INCIDENT_MIN_DEVICES: 50, INCIDENT_MIN_FLEET_PERCENT: 5, INCIDENT_DETECTION_INTERVAL_MS: 0 });
+    const parsed = parseWorkerEnv({
+      ...BASE,
+      INCIDENT_MIN_DEVICES: "50",
+      INCIDENT_MIN_FLEET_PERCENT: "5",
+      INCIDENT_DETECTION_INTERVAL_MS: "0",
+    });
+    expect(parsed.success && parsed.data).toMatchObject({
+      INCIDENT_MIN_DEVICES: 50,
+      INCIDENT_MIN_FLEET_PERCENT: 5,
+      INCIDENT_DETECTION_INTERVAL_MS: 0,
+    });
     expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_FLEET_PERCENT: "150" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, INCIDENT_MIN_DEVICES: "1" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, INCIDENT_WINDOW_MS: "two minutes" }).success).toBe(false);
@@ -32,7 +46,10 @@ describe("worker env: alerts", () => {
     const parsed = parseWorkerEnv(BASE);
     expect(parsed.success && parsed.data.ALERT_EVALUATION_INTERVAL_MS).toBe(15_000);
     const off = parseWorkerEnv({ ...BASE, ALERT_EVALUATION_INTERVAL_MS: "0", LINKSCOPE_PUBLIC_URL: "https://linkscope.example.com" });
-    expect(off.success && off.data).toMatchObject({ ALERT_EVALUATION_INTERVAL_MS: 0, LINKSCOPE_PUBLIC_URL: "https://linkscope.example.com" });
+    expect(off.success && off.data).toMatchObject({
+      ALERT_EVALUATION_INTERVAL_MS: 0,
+      LINKSCOPE_PUBLIC_URL: "https://linkscope.example.com",
+    });
     expect(parseWorkerEnv({ ...BASE, ALERT_EVALUATION_INTERVAL_MS: "-1" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, LINKSCOPE_PUBLIC_URL: "ftp://example.com" }).success).toBe(false);
   });

@@ -92,7 +92,10 @@ describe("applyMigrations on Postgres", () => {
     const url = await createEmptyDatabase();
     const [first, second] = await Promise.all([applyMigrations(url), applyMigrations(url)]);
     expect([...first.applied, ...second.applied].sort()).toEqual(await listMigrationNames());
-    const count = await withClient(url, async (c) => (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM _prisma_migrations")).rows[0]?.n);
+    const count = await withClient(
+      url,
+      async (c) => (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM _prisma_migrations")).rows[0]?.n,
+    );
     expect(count).toBe((await listMigrationNames()).length);
   });
 
@@ -121,7 +124,10 @@ describe("applyMigrations on Postgres", () => {
     const url = await createEmptyDatabase();
     const dir = await copyMigrations();
     await mkdir(path.join(dir, "29990101000000_broken"));
-    await writeFile(path.join(dir, "29990101000000_broken", "migration.sql"), "CREATE TABLE half_done (a INT);\nSELECT * FROM no_such_table;\n");
+    await writeFile(
+      path.join(dir, "29990101000000_broken", "migration.sql"),
+      "CREATE TABLE half_done (a INT);\nSELECT * FROM no_such_table;\n",
+    );
     await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/29990101000000_broken failed and was rolled back/);
 
     const state = await withClient(url, async (c) => ({
@@ -148,7 +154,9 @@ describe("diffDatabaseAgainstSchema", () => {
     const changedIndex = schema.replace("@@index([code, occurredAt])", "@@index([code, occurredAt(sort: Desc)])");
     expect(changedIndex).not.toBe(schema);
     const indexDiff = await diffDatabaseAgainstSchema(testDb.url, changedIndex);
-    expect(indexDiff).toEqual([expect.stringMatching(/connection_events_code_occurred_at_idx.*\(code, occurred_at\).*\(code, occurred_at DESC\)/)]);
+    expect(indexDiff).toEqual([
+      expect.stringMatching(/connection_events_code_occurred_at_idx.*\(code, occurred_at\).*\(code, occurred_at DESC\)/),
+    ]);
 
     await withClient(testDb.url, (c) => c.query("CREATE TABLE stray (id INT PRIMARY KEY)"));
     expect(await diffDatabaseAgainstSchema(testDb.url, schema)).toEqual([expect.stringMatching(/extra table "stray"/)]);
@@ -163,7 +171,10 @@ describe("diffDatabaseAgainstSchema", () => {
     const name = new URL(testDb.url).pathname.slice(1);
     await testDb.drop();
     await testDb.drop();
-    const exists = await withClient(serverUrl, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount);
+    const exists = await withClient(
+      serverUrl,
+      async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount,
+    );
     expect(exists).toBe(0);
   });
 });

@@ -23,6 +23,8 @@ describe("queryRows against Postgres", () => {
   });
 
   it("throws naming the query and the field when a column is not what the schema says", async () => {
-    await expect(queryRows(database.db, "countWrong", z.object({ n: z.number() }), Prisma.sql`SELECT count(*) AS n`)).rejects.toThrow(/^countWrong: row 0, field "n": /);
+    await expect(queryRows(database.db, "countWrong", z.object({ n: z.number() }), Prisma.sql`SELECT count(*) AS n`)).rejects.toThrow(
+      /^countWrong: row 0, field "n": /,
+    );
   });
 });

@@ -8,14 +8,22 @@ const Row = z.object({ id: z.string(), count: SqlCount, at: z.date().nullable() 
 describe("parseRows", () => {
   it("returns every row as the schema's output", () => {
     const at = new Date("2026-12-02T08:00:00Z");
-    expect(parseRows("listThings", Row, [{ id: "a", count: 3n, at }, { id: "b", count: 4, at: null }])).toEqual([
+    expect(
+      parseRows("listThings", Row, [
+        { id: "a", count: 3n, at },
+        { id: "b", count: 4, at: null },
+      ]),
+    ).toEqual([
       { id: "a", count: 3, at },
       { id: "b", count: 4, at: null },
     ]);
   });
 
   it("names the query, the row and the field that does not match", () => {
-    const rows = [{ id: "a", count: 1, at: null }, { id: "b", count: "7", at: null }];
+    const rows = [
+      { id: "a", count: 1, at: null },
+      { id: "b", count: "7", at: null },
+    ];
     expect(() => parseRows("listThings", Row, rows)).toThrow(RowShapeError);
     expect(() => parseRows("listThings", Row, rows)).toThrow(/^listThings: row 1, field "count": /);
   });

@@ -21,12 +21,22 @@ export class RowShapeError extends Error {
  * Runs one raw SQL query and parses every row with `Row`, so the row type callers see is the schema's (z.infer),
  * never a cast. `query` names the query in the error thrown when a row does not match.
  */
-export async function queryRows<Schema extends z.ZodType>(db: RawQueryable, query: string, Row: Schema, sql: Prisma.Sql): Promise<z.output<Schema>[]> {
+export async function queryRows<Schema extends z.ZodType>(
+  db: RawQueryable,
+  query: string,
+  Row: Schema,
+  sql: Prisma.Sql,
+): Promise<z.output<Schema>[]> {
   return parseRows(query, Row, await db.$queryRaw<unknown[]>(sql));
 }
 
 /** The first row, or null when the query returned none. */
-export async function queryFirstRow<Schema extends z.ZodType>(db: RawQueryable, query: string, Row: Schema, sql: Prisma.Sql): Promise<z.output<Schema> | null> {
+export async function queryFirstRow<Schema extends z.ZodType>(
+  db: RawQueryable,
+  query: string,
+  Row: Schema,
+  sql: Prisma.Sql,
+): Promise<z.output<Schema> | null> {
   return (await queryRows(db, query, Row, sql))[0] ?? null;
 }
 

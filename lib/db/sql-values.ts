@@ -17,7 +17,15 @@ export const SqlCount = z.union([z.number().int(), z.bigint()]).transform((value
 
 /** Any number the code handles as `number`: float8, int, bigint, or numeric (Decimal or its text). */
 export const SqlNumber = z
-  .union([z.number(), z.bigint(), z.string().regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i), z.custom<{ toNumber(): number }>((value) => typeof value === "object" && value !== null && typeof (value as { toNumber?: unknown }).toNumber === "function", "is not a number")])
+  .union([
+    z.number(),
+    z.bigint(),
+    z.string().regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i),
+    z.custom<{ toNumber(): number }>(
+      (value) => typeof value === "object" && value !== null && typeof (value as { toNumber?: unknown }).toNumber === "function",
+      "is not a number",
+    ),
+  ])
   .transform((value) => (typeof value === "object" ? value.toNumber() : Number(value)));
 
 /** A bigint id or ordering kept as BigInt. */

@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { classifyDeviceReport } from "@/lib/diagnosis/device-reports.ts";
-import { CollectorExportSchema, isHomeAssistantDiagnostics, locateCollectorExport, replaceNonFiniteNumbers, toCollectorEvents, toCollectorSample } from "./collector-export.ts";
+import {
+  CollectorExportSchema,
+  isHomeAssistantDiagnostics,
+  locateCollectorExport,
+  replaceNonFiniteNumbers,
+  toCollectorEvents,
+  toCollectorSample,
+} from "./collector-export.ts";
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../e2e/fixtures/${name}`, import.meta.url), "utf8")) as unknown;
 
@@ -15,16 +22,29 @@ describe("collector export", () => {
     const connects = events.filter((event) => classifyDeviceReport(event) === "connect");
     expect(drops).toHaveLength(8);
     expect(connects).toHaveLength(9);
-    expect(drops[0]).toMatchObject({ kind: "device_report", code: "crt:5134", reason: "connection_lost", message: expect.stringMatching(/^dropped after 3100 s connected: /) });
+    expect(drops[0]).toMatchObject({
+      kind: "device_report",
+      code: "crt:5134",
+      reason: "connection_lost",
+      message: expect.stringMatching(/^dropped after 3100 s connected: /),
+    });
     expect(connects[1]?.message).toBe("resumed on attempt 1 after 1 s offline");
-    expect(toCollectorSample("heater-1", data)).toMatchObject({ series: "mqtt-diagnostics-collector", publishedMessages: 1432, at: new Date(data.timestamp ?? "") });
+    expect(toCollectorSample("heater-1", data)).toMatchObject({
+      series: "mqtt-diagnostics-collector",
+      publishedMessages: 1432,
+      at: new Date(data.timestamp ?? ""),
+    });
   });
 
   it("gives every record a key of its own that does not change between exports", () => {
     const data = CollectorExportSchema.parse(fixture("mqtt_diagnostics.json"));
     const first = toCollectorEvents("heater-1", data).map((event) => event.dedupeKey);
     expect(new Set(first).size).toBe(first.length);
-    expect(toCollectorEvents("heater-1", { ...data, recent_drops: data.recent_drops.slice(2) }).map((event) => event.dedupeKey).every((key) => first.includes(key))).toBe(true);
+    expect(
+      toCollectorEvents("heater-1", { ...data, recent_drops: data.recent_drops.slice(2) })
+        .map((event) => event.dedupeKey)
+        .every((key) => first.includes(key)),
+    ).toBe(true);
     expect(toCollectorEvents("heater-2", data)[0]?.dedupeKey).not.toBe(first[0]);
   });
 
@@ -39,12 +59,19 @@ describe("collector export", () => {
   });
 
   it("tolerates unknown fields, nulls and Python's Infinity, and names what is missing", () => {
-    const text = '{"metrics": {"total_connection_drops": 1, "shortest_session_seconds": Infinity, "x": NaN}, "recent_drops": [{"timestamp": "2026-11-30T10:00:00.123456+00:00", "error_name": null, "error_message": "Infinity pool", "error_code": null, "duration_connected_seconds": null, "extra": true}], "new_field": {}}';
+    const text =
+      '{"metrics": {"total_connection_drops": 1, "shortest_session_seconds": Infinity, "x": NaN}, "recent_drops": [{"timestamp": "2026-11-30T10:00:00.123456+00:00", "error_name": null, "error_message": "Infinity pool", "error_code": null, "duration_connected_seconds": null, "extra": true}], "new_field": {}}';
     const data = CollectorExportSchema.parse(JSON.parse(replaceNonFiniteNumbers(text)));
     expect(data.recent_drops[0]?.error_message).toBe("Infinity pool");
-    expect(toCollectorEvents("d", data)[0]).toMatchObject({ code: "agent:CONNECTION_INTERRUPTED", reason: "connection_lost", message: "dropped after an unknown time connected: Infinity pool" });
+    expect(toCollectorEvents("d", data)[0]).toMatchObject({
+      code: "agent:CONNECTION_INTERRUPTED",
+      reason: "connection_lost",
+      message: "dropped after an unknown time connected: Infinity pool",
+    });
     const missing = CollectorExportSchema.safeParse({ recent_drops: [{ error_name: "X" }] });
     expect(missing.success).toBe(false);
-    expect(missing.error?.issues.map((issue) => issue.path.join("."))).toEqual(expect.arrayContaining(["metrics", "recent_drops.0.timestamp"]));
+    expect(missing.error?.issues.map((issue) => issue.path.join("."))).toEqual(
+      expect.arrayContaining(["metrics", "recent_drops.0.timestamp"]),
+    );
   });
 });

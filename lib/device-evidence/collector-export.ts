@@ -18,7 +18,11 @@ const Timestamp = z
   .refine((value) => !Number.isNaN(Date.parse(value)) && /\d{4}-\d{2}-\d{2}T/.test(value), "not an ISO 8601 timestamp");
 const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const OptionalCount = Count.nullish();
-const Seconds = z.number().min(0).max(10 * 365 * 86_400).nullish();
+const Seconds = z
+  .number()
+  .min(0)
+  .max(10 * 365 * 86_400)
+  .nullish();
 const Text = (max: number) =>
   z
     .string()
@@ -102,7 +106,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The crt:<number> code the drop's AWS CRT error stands for, else agent:<name>, else null (the collector saw no error). */
 function dropCode(drop: CollectorDrop): string | null {
   if (!drop.error_name) return typeof drop.error_code === "number" ? `crt:${drop.error_code}` : null;
-  const crt = findCrtNumber(drop.error_name) ?? (typeof drop.error_code === "number" && drop.error_name.startsWith("AWS_ERROR_") ? drop.error_code : null);
+  const crt =
+    findCrtNumber(drop.error_name) ??
+    (typeof drop.error_code === "number" && drop.error_name.startsWith("AWS_ERROR_") ? drop.error_code : null);
   return crt !== null ? `crt:${crt}` : `agent:${drop.error_name}`;
 }
 
@@ -116,7 +122,10 @@ export function toCollectorEvents(deviceId: string, data: CollectorExport): Conn
   const drops = data.recent_drops.map((drop): ConnectionEvent => {
     const code = dropCode(drop);
     const mapping = mapVendorCode(code, drop.error_message);
-    const connected = drop.duration_connected_seconds === null || drop.duration_connected_seconds === undefined ? "an unknown time" : `${Math.round(drop.duration_connected_seconds)} s`;
+    const connected =
+      drop.duration_connected_seconds === null || drop.duration_connected_seconds === undefined
+        ? "an unknown time"
+        : `${Math.round(drop.duration_connected_seconds)} s`;
     return {
       ...common,
       occurredAt: new Date(drop.timestamp),
@@ -129,30 +138,36 @@ export function toCollectorEvents(deviceId: string, data: CollectorExport): Conn
       raw: drop,
     };
   });
-  const connections = (data.recent_connections ?? []).map(
-    (connection): ConnectionEvent => ({
-      ...common,
-      occurredAt: new Date(connection.timestamp),
-      reason: "connected",
-      initiator: "client",
-      code: `connack:${connection.return_code ?? 0}`,
-      sessionPresent: connection.session_present ?? null,
-      message:
-        connection.event_type === "connected"
-          ? "connected"
-          : `${connection.event_type.replace(/_/g, " ")} on attempt ${connection.attempt_number ?? 0}` +
-            (connection.time_to_reconnect_seconds === null || connection.time_to_reconnect_seconds === undefined ? "" : ` after ${Math.round(connection.time_to_reconnect_seconds)} s offline`),
-      dedupeKey: computeDedupeKey(COLLECTOR_SOURCE, [deviceId, "connection", connection.timestamp, connection.event_type]),
-      raw: connection,
-    }),
-  );
+  const connections = (data.recent_connections ?? []).map((connection): ConnectionEvent => ({
+    ...common,
+    occurredAt: new Date(connection.timestamp),
+    reason: "connected",
+    initiator: "client",
+    code: `connack:${connection.return_code ?? 0}`,
+    sessionPresent: connection.session_present ?? null,
+    message:
+      connection.event_type === "connected"
+        ? "connected"
+        : `${connection.event_type.replace(/_/g, " ")} on attempt ${connection.attempt_number ?? 0}` +
+          (connection.time_to_reconnect_seconds === null || connection.time_to_reconnect_seconds === undefined
+            ? ""
+            : ` after ${Math.round(connection.time_to_reconnect_seconds)} s offline`),
+    dedupeKey: computeDedupeKey(COLLECTOR_SOURCE, [deviceId, "connection", connection.timestamp, connection.event_type]),
+    raw: connection,
+  }));
   return [...drops, ...connections];
 }
 
 /** The export's publish count at export time: one point of the device's message-count series. */
 export function toCollectorSample(deviceId: string, data: CollectorExport): DeviceSample | null {
   if (!data.timestamp || data.metrics.messages_published === null || data.metrics.messages_published === undefined) return null;
-  return { ...EMPTY_VITALS, deviceId, series: COLLECTOR_SOURCE, at: new Date(data.timestamp), publishedMessages: data.metrics.messages_published };
+  return {
+    ...EMPTY_VITALS,
+    deviceId,
+    series: COLLECTOR_SOURCE,
+    at: new Date(data.timestamp),
+    publishedMessages: data.metrics.messages_published,
+  };
 }
 
 const EMPTY_VITALS = { rssiDbm: null, linkQualityPct: null, batteryPct: null, freeMemoryBytes: null, uptimeSec: null } as const;

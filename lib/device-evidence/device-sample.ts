@@ -17,7 +17,13 @@ export type DeviceSample = {
   publishedMessages: number | null;
 };
 
-export function buildDeviceSample(input: { deviceId: string; series: string; at: Date; vitals?: DeviceVitals | null; publishedMessages?: number | null }): DeviceSample {
+export function buildDeviceSample(input: {
+  deviceId: string;
+  series: string;
+  at: Date;
+  vitals?: DeviceVitals | null;
+  publishedMessages?: number | null;
+}): DeviceSample {
   const vitals = input.vitals ?? {};
   return {
     deviceId: input.deviceId,

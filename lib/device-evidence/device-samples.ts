@@ -12,7 +12,11 @@ export type SqlExecutor = { $executeRaw(statement: Prisma.Sql): PromiseLike<numb
  * Idempotent (one row per device, series and time: a redelivered report or a re-uploaded export adds nothing) and
  * bounded: each touched device keeps its newest MAX_SAMPLES_PER_DEVICE samples. Runs inside the caller's transaction.
  */
-export async function recordDeviceSamples(db: SqlExecutor, samples: readonly DeviceSample[], maxPerDevice = MAX_SAMPLES_PER_DEVICE): Promise<number> {
+export async function recordDeviceSamples(
+  db: SqlExecutor,
+  samples: readonly DeviceSample[],
+  maxPerDevice = MAX_SAMPLES_PER_DEVICE,
+): Promise<number> {
   if (samples.length === 0) return 0;
   let inserted = 0;
   for (let index = 0; index < samples.length; index += INSERT_CHUNK) {
@@ -40,7 +44,10 @@ export async function recordDeviceSamples(db: SqlExecutor, samples: readonly Dev
 }
 
 /** A device's samples in [from, to), oldest first, at most `limit` (the newest when there are more). */
-export async function listDeviceSamples(db: Db, input: { deviceId: string; from: Date; to: Date; limit?: number }): Promise<DeviceSample[]> {
+export async function listDeviceSamples(
+  db: Db,
+  input: { deviceId: string; from: Date; to: Date; limit?: number },
+): Promise<DeviceSample[]> {
   const rows = await db.deviceSample.findMany({
     where: { deviceId: input.deviceId, at: { gte: input.from, lt: input.to } },
     orderBy: { at: "desc" },

@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { buildJournalFixtureBrokerEvents, EVIDENCE_FIXTURES, JOURNAL_FIXTURE_DROPS, readEvidenceFixture, readShiftedFixture, shiftEvidenceTimes } from "@/lib/testing/evidence-fixtures.ts";
+import {
+  buildJournalFixtureBrokerEvents,
+  EVIDENCE_FIXTURES,
+  JOURNAL_FIXTURE_DROPS,
+  readEvidenceFixture,
+  readShiftedFixture,
+  shiftEvidenceTimes,
+} from "@/lib/testing/evidence-fixtures.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import { buildDeviceSample } from "./device-sample.ts";
 import { listDeviceSamples, recordDeviceSamples } from "./device-samples.ts";
@@ -42,26 +49,46 @@ describe("importDeviceEvidence", () => {
 
   it("reads the export inside a Home Assistant diagnostics download", async () => {
     const deviceId = uniqueDevice("navien");
-    const result = await importDeviceEvidence(testDb.db, { deviceId, body: readShiftedFixture(EVIDENCE_FIXTURES.homeAssistant, Date.now() - HOUR) });
+    const result = await importDeviceEvidence(testDb.db, {
+      deviceId,
+      body: readShiftedFixture(EVIDENCE_FIXTURES.homeAssistant, Date.now() - HOUR),
+    });
     expect(result).toMatchObject({ format: "home-assistant", events: 19, accepted: 19 });
     expect((await analyzers(deviceId)).get("periodic-drops")).toMatch(/^Drops every 20 ± 0 min with crt:5134/);
   });
 
   it("refuses what it cannot read with a 4xx naming what is missing, and keeps it as a dead letter", async () => {
     const deviceId = uniqueDevice("refused");
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ metrics: {}, recent_drops: [{}] }) })).rejects.toMatchObject({
+    await expect(
+      importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ metrics: {}, recent_drops: [{}] }) }),
+    ).rejects.toMatchObject({
       kind: "invalid",
       code: "invalid_evidence",
       message: expect.stringMatching(/metrics\.total_connection_drops.*|recent_drops\.0\.timestamp/),
     });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ home_assistant: { version: "2026.11" }, data: { entry: {} } }) })).rejects.toMatchObject({
+    await expect(
+      importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ home_assistant: { version: "2026.11" }, data: { entry: {} } }) }),
+    ).rejects.toMatchObject({
       kind: "invalid",
       message: expect.stringContaining("holds no collector export"),
     });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ hello: 1 }) })).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("expected a collector export") });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: "just some text\nwith no log lines" })).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("No line is in a journal or syslog form") });
-    await expect(importDeviceEvidence(testDb.db, { deviceId, body: `{"metrics":{"total_connection_drops":1},"recent_drops":[],"pad":"${"x".repeat(3 * 1024 * 1024)}"}` })).rejects.toMatchObject({ kind: "too_large" });
-    const letters = await testDb.db.deadLetter.findMany({ where: { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, error: { contains: deviceId } } });
+    await expect(importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ hello: 1 }) })).rejects.toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("expected a collector export"),
+    });
+    await expect(importDeviceEvidence(testDb.db, { deviceId, body: "just some text\nwith no log lines" })).rejects.toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("No line is in a journal or syslog form"),
+    });
+    await expect(
+      importDeviceEvidence(testDb.db, {
+        deviceId,
+        body: `{"metrics":{"total_connection_drops":1},"recent_drops":[],"pad":"${"x".repeat(3 * 1024 * 1024)}"}`,
+      }),
+    ).rejects.toMatchObject({ kind: "too_large" });
+    const letters = await testDb.db.deadLetter.findMany({
+      where: { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, error: { contains: deviceId } },
+    });
     expect(letters).toHaveLength(5);
   });
 
@@ -75,23 +102,38 @@ describe("importDeviceEvidence", () => {
     expect(result.unrecognized).toBeGreaterThan(20);
     expect(await importDeviceEvidence(testDb.db, { deviceId, body })).toMatchObject({ accepted: 0, duplicate: result.events });
     const codes = await testDb.db.connectionEvent.groupBy({ by: ["code"], where: { deviceId, kind: "device_report" }, _count: true });
-    expect(Object.fromEntries(codes.map((row) => [row.code, row._count]))).toMatchObject({ "journal:wifi_disconnect": 5, "journal:dhcp_renewal": 5, "journal:cron_run": expect.any(Number) });
-    expect((await analyzers(deviceId)).get("system-event-drops")).toMatch(/^5 of 5 drops came within 2 min of a system event the device reported \(Wi-Fi disconnect, /);
+    expect(Object.fromEntries(codes.map((row) => [row.code, row._count]))).toMatchObject({
+      "journal:wifi_disconnect": 5,
+      "journal:dhcp_renewal": 5,
+      "journal:cron_run": expect.any(Number),
+    });
+    expect((await analyzers(deviceId)).get("system-event-drops")).toMatch(
+      /^5 of 5 drops came within 2 min of a system event the device reported \(Wi-Fi disconnect, /,
+    );
   });
 
   it("reads journalctl -o json and year-less syslog the same way", async () => {
     const deviceId = uniqueDevice("json-journal");
     const records = [
-      { __REALTIME_TIMESTAMP: "1764497700000000", SYSLOG_IDENTIFIER: "systemd-sleep", MESSAGE: "Entering sleep state 'suspend'...", _HOSTNAME: "gw" },
+      {
+        __REALTIME_TIMESTAMP: "1764497700000000",
+        SYSLOG_IDENTIFIER: "systemd-sleep",
+        MESSAGE: "Entering sleep state 'suspend'...",
+        _HOSTNAME: "gw",
+      },
       { __REALTIME_TIMESTAMP: "1764497760000000", _TRANSPORT: "kernel", MESSAGE: [...Buffer.from("PM: suspend exit")] },
       { __REALTIME_TIMESTAMP: "1764497770000000", SYSLOG_IDENTIFIER: "sshd", MESSAGE: "Accepted publickey for pi" },
     ];
     const json = await importDeviceEvidence(testDb.db, { deviceId, body: records.map((record) => JSON.stringify(record)).join("\n") });
     expect(json).toMatchObject({ format: "system-log", lines: 3, events: 2, accepted: 2, unrecognized: 1 });
-    const syslog = "Nov 30 10:15:02 gw dhclient[901]: DHCPACK of 192.168.1.23 from 192.168.1.1\nNov 30 10:15:03 gw dhclient[901]: bound to 192.168.1.23 -- renewal in 1713 seconds.\n\tcontinuation";
+    const syslog =
+      "Nov 30 10:15:02 gw dhclient[901]: DHCPACK of 192.168.1.23 from 192.168.1.1\nNov 30 10:15:03 gw dhclient[901]: bound to 192.168.1.23 -- renewal in 1713 seconds.\n\tcontinuation";
     const read = await importDeviceEvidence(testDb.db, { deviceId, body: syslog, reference: new Date("2027-01-02T00:00:00Z") });
     expect(read).toMatchObject({ events: 2, accepted: 2, unreadable: 1 });
-    const stored = await testDb.db.connectionEvent.findMany({ where: { deviceId, code: "syslog:dhcp_renewal" }, orderBy: { occurredAt: "asc" } });
+    const stored = await testDb.db.connectionEvent.findMany({
+      where: { deviceId, code: "syslog:dhcp_renewal" },
+      orderBy: { occurredAt: "asc" },
+    });
     expect(stored.map((event) => event.occurredAt.toISOString())).toEqual(["2026-11-30T10:15:02.000Z", "2026-11-30T10:15:03.000Z"]);
   });
 });
@@ -99,7 +141,15 @@ describe("importDeviceEvidence", () => {
 describe("recordDeviceSamples", () => {
   it("is idempotent and keeps each device's newest samples within the bound", async () => {
     const deviceId = uniqueDevice("vitals");
-    const samples = Array.from({ length: 12 }, (_, index) => buildDeviceSample({ deviceId, series: "agent-a", at: new Date(Date.UTC(2026, 10, 30, 10, index)), vitals: { rssiDbm: -60 - index, batteryPct: 90 }, publishedMessages: index * 10 }));
+    const samples = Array.from({ length: 12 }, (_, index) =>
+      buildDeviceSample({
+        deviceId,
+        series: "agent-a",
+        at: new Date(Date.UTC(2026, 10, 30, 10, index)),
+        vitals: { rssiDbm: -60 - index, batteryPct: 90 },
+        publishedMessages: index * 10,
+      }),
+    );
     expect(await recordDeviceSamples(testDb.db, samples)).toBe(12);
     expect(await recordDeviceSamples(testDb.db, samples)).toBe(0);
     const newer = buildDeviceSample({ deviceId, series: "agent-a", at: new Date(Date.UTC(2026, 10, 30, 11)), vitals: { rssiDbm: -90 } });

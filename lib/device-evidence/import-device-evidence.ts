@@ -5,7 +5,14 @@ import { describeZodError, listZodIssues } from "@/lib/validation/zod-issues.ts"
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
-import { CollectorExportSchema, isHomeAssistantDiagnostics, locateCollectorExport, replaceNonFiniteNumbers, toCollectorEvents, toCollectorSample } from "./collector-export.ts";
+import {
+  CollectorExportSchema,
+  isHomeAssistantDiagnostics,
+  locateCollectorExport,
+  replaceNonFiniteNumbers,
+  toCollectorEvents,
+  toCollectorSample,
+} from "./collector-export.ts";
 import { recordDeviceSamples } from "./device-samples.ts";
 import { readSystemLog, toSystemLogEvents } from "./system-log.ts";
 
@@ -50,10 +57,16 @@ const WHAT_WE_READ =
  */
 export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): Promise<EvidenceImportResult> {
   const bytes = Buffer.byteLength(input.body, "utf8");
-  if (bytes > MAX_EVIDENCE_BYTES) throw new TooLargeError("payload_too_large", `The file is ${bytes} bytes; the limit is ${MAX_EVIDENCE_BYTES}.`);
+  if (bytes > MAX_EVIDENCE_BYTES)
+    throw new TooLargeError("payload_too_large", `The file is ${bytes} bytes; the limit is ${MAX_EVIDENCE_BYTES}.`);
   const format = input.format ?? "auto";
   const reject = async (error: DomainError): Promise<never> => {
-    await recordIngestBatch(db, { events: [], deadLetters: [{ source: DEVICE_EVIDENCE_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body }] });
+    await recordIngestBatch(db, {
+      events: [],
+      deadLetters: [
+        { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body },
+      ],
+    });
     throw error;
   };
 
@@ -73,7 +86,10 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
     return { format: "agent", ...result, samples: 0 };
   }
   if (typeof value === "object" && value !== null && "__REALTIME_TIMESTAMP" in value) return importSystemLog(db, input, reject);
-  if (bytes > MAX_EXPORT_BYTES) return reject(new TooLargeError("payload_too_large", `The export is ${bytes} bytes; the limit for JSON exports is ${MAX_EXPORT_BYTES}.`));
+  if (bytes > MAX_EXPORT_BYTES)
+    return reject(
+      new TooLargeError("payload_too_large", `The export is ${bytes} bytes; the limit for JSON exports is ${MAX_EXPORT_BYTES}.`),
+    );
 
   const located = locateCollectorExport(value);
   if (!located) {
@@ -85,7 +101,13 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
   const parsed = CollectorExportSchema.safeParse(located.value);
   if (!parsed.success) {
     const where = located.path === "(root)" ? "" : ` (at ${located.path})`;
-    return reject(new InvalidInputError("invalid_evidence", `Not a collector export${where}: ${describeZodError(parsed.error)}`, listZodIssues(parsed.error)));
+    return reject(
+      new InvalidInputError(
+        "invalid_evidence",
+        `Not a collector export${where}: ${describeZodError(parsed.error)}`,
+        listZodIssues(parsed.error),
+      ),
+    );
   }
   const events = toCollectorEvents(input.deviceId, parsed.data);
   const sample = toCollectorSample(input.deviceId, parsed.data);
@@ -94,10 +116,19 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
   return { format: located.kind, events: events.length, accepted: written.inserted, duplicate: events.length - written.inserted, samples };
 }
 
-async function importSystemLog(db: Db, input: EvidenceImportInput, reject: (error: DomainError) => Promise<never>): Promise<EvidenceImportResult> {
+async function importSystemLog(
+  db: Db,
+  input: EvidenceImportInput,
+  reject: (error: DomainError) => Promise<never>,
+): Promise<EvidenceImportResult> {
   const summary = readSystemLog(input.body, { reference: input.reference ?? new Date(), utcOffsetMinutes: input.utcOffsetMinutes ?? 0 });
   if (summary.lines === 0 || summary.unreadable === summary.lines) {
-    return reject(new InvalidInputError("invalid_evidence", `No line is in a journal or syslog form (journalctl -o short-iso, -o json, or "Mon DD HH:MM:SS host program[pid]: message"). Expected ${WHAT_WE_READ}.`));
+    return reject(
+      new InvalidInputError(
+        "invalid_evidence",
+        `No line is in a journal or syslog form (journalctl -o short-iso, -o json, or "Mon DD HH:MM:SS host program[pid]: message"). Expected ${WHAT_WE_READ}.`,
+      ),
+    );
   }
   const events = toSystemLogEvents(input.deviceId, summary.systemEvents);
   const written = await recordIngestBatch(db, { events });

@@ -24,7 +24,9 @@ describe("shapeVitalsSeries", () => {
   });
 
   it("keeps at most maxPoints buckets over a long range", () => {
-    const samples = Array.from({ length: 1000 }, (_, minute) => buildDeviceSample({ deviceId: "d", series: "a", at: at(minute), vitals: { rssiDbm: -60 } }));
+    const samples = Array.from({ length: 1000 }, (_, minute) =>
+      buildDeviceSample({ deviceId: "d", series: "a", at: at(minute), vitals: { rssiDbm: -60 } }),
+    );
     expect(shapeVitalsSeries(samples, { from: at(0), to: at(1000) }, 100).points.length).toBeLessThanOrEqual(101);
   });
 });

@@ -13,7 +13,13 @@ export type VitalsSeries = {
   points: VitalsPoint[];
   has: { rssi: boolean; linkQuality: boolean; battery: boolean; publishRate: boolean };
   /** The newest reading of each kind, for the figures beside the chart. */
-  latest: { at: string | null; rssiDbm: number | null; batteryPct: number | null; freeMemoryBytes: number | null; uptimeSec: number | null };
+  latest: {
+    at: string | null;
+    rssiDbm: number | null;
+    batteryPct: number | null;
+    freeMemoryBytes: number | null;
+    uptimeSec: number | null;
+  };
 };
 
 type Bucket = { sums: Record<"rssiDbm" | "linkQualityPct" | "batteryPct" | "publishedPerMinute", { total: number; count: number }> };
@@ -32,7 +38,14 @@ export function shapeVitalsSeries(samples: readonly DeviceSample[], range: { fro
     const key = Math.floor(at.getTime() / bucketMs) * bucketMs;
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { sums: { rssiDbm: { total: 0, count: 0 }, linkQualityPct: { total: 0, count: 0 }, batteryPct: { total: 0, count: 0 }, publishedPerMinute: { total: 0, count: 0 } } };
+      bucket = {
+        sums: {
+          rssiDbm: { total: 0, count: 0 },
+          linkQualityPct: { total: 0, count: 0 },
+          batteryPct: { total: 0, count: 0 },
+          publishedPerMinute: { total: 0, count: 0 },
+        },
+      };
       buckets.set(key, bucket);
     }
     return bucket;

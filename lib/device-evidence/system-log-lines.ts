@@ -76,9 +76,16 @@ export function parseSystemLogTextLine(line: string, clock: SyslogClock): System
   return { at, identifier, message: message.slice(0, MAX_MESSAGE), form: "syslog" };
 }
 
-
 /** A year-less timestamp in the reference's year, or the year before when that would put it in the future. */
-function placeYearless(clock: SyslogClock, month: number, day: number, hour: number, minute: number, second: number, ms: number): Date | null {
+function placeYearless(
+  clock: SyslogClock,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): Date | null {
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
   const offset = clock.utcOffsetMinutes * 60_000;
   const year = clock.reference.getUTCFullYear();
@@ -93,11 +100,18 @@ function placeYearless(clock: SyslogClock, month: number, day: number, hour: num
 export function parseJournalJsonRecord(value: unknown): SystemLogLine | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const record = value as Record<string, unknown>;
-  const micros = typeof record.__REALTIME_TIMESTAMP === "string" && /^\d{1,17}$/.test(record.__REALTIME_TIMESTAMP) ? Number(record.__REALTIME_TIMESTAMP) : null;
+  const micros =
+    typeof record.__REALTIME_TIMESTAMP === "string" && /^\d{1,17}$/.test(record.__REALTIME_TIMESTAMP)
+      ? Number(record.__REALTIME_TIMESTAMP)
+      : null;
   if (micros === null) return null;
   const message = readJournalText(record.MESSAGE);
   if (message === null) return null;
-  const identifier = readJournalText(record.SYSLOG_IDENTIFIER) ?? readJournalText(record._COMM) ?? readJournalText(record._SYSTEMD_UNIT)?.replace(/\.service$/, "") ?? (record._TRANSPORT === "kernel" ? "kernel" : "");
+  const identifier =
+    readJournalText(record.SYSLOG_IDENTIFIER) ??
+    readJournalText(record._COMM) ??
+    readJournalText(record._SYSTEMD_UNIT)?.replace(/\.service$/, "") ??
+    (record._TRANSPORT === "kernel" ? "kernel" : "");
   return { at: new Date(Math.floor(micros / 1000)), identifier, message: message.slice(0, MAX_MESSAGE), form: "journal" };
 }
 
@@ -114,17 +128,56 @@ type Rule = { kind: SystemLogEventKind; identifier?: RegExp; message: RegExp };
 
 // Ordered: the first rule that matches names the line. Identifiers are matched case-insensitively.
 const RULES: readonly Rule[] = [
-  { kind: "suspend", identifier: /^(systemd-sleep|systemd-logind|systemd|kernel)$/i, message: /\b(entering sleep state|the system will suspend|PM: suspend entry|reached target (sleep|suspend)|suspending system)/i },
-  { kind: "resume", identifier: /^(systemd-sleep|systemd-logind|systemd|kernel)$/i, message: /\b(system returned from sleep|PM: suspend exit|finished system suspend|stopped target (sleep|suspend)|system resumed)/i },
-  { kind: "wifi_disconnect", identifier: /^(wpa_supplicant|iwd|kernel)$/i, message: /CTRL-EVENT-DISCONNECTED|deauthenticating from|disassociated from|\bconnection to .* lost\b|beacon loss/i },
-  { kind: "wifi_roam", identifier: /^(wpa_supplicant|iwd|NetworkManager)$/i, message: /\broam(ed|ing)?\b|SME: Trying to authenticate with|CTRL-EVENT-CONNECTED - Connection to/i },
-  { kind: "dhcp_renewal", identifier: /^(dhclient|dhcpcd|systemd-networkd|NetworkManager|udhcpc|connmand)$/i, message: /DHCPREQUEST|DHCPACK|DHCPDISCOVER|bound to .* renewal in|renewing lease|leased .* for|DHCPv[46] (address|lease)|dhcp[46]? \(.*\):? state changed|\brebind(ing)?\b|lease (lost|expired|renewed)/i },
+  {
+    kind: "suspend",
+    identifier: /^(systemd-sleep|systemd-logind|systemd|kernel)$/i,
+    message: /\b(entering sleep state|the system will suspend|PM: suspend entry|reached target (sleep|suspend)|suspending system)/i,
+  },
+  {
+    kind: "resume",
+    identifier: /^(systemd-sleep|systemd-logind|systemd|kernel)$/i,
+    message: /\b(system returned from sleep|PM: suspend exit|finished system suspend|stopped target (sleep|suspend)|system resumed)/i,
+  },
+  {
+    kind: "wifi_disconnect",
+    identifier: /^(wpa_supplicant|iwd|kernel)$/i,
+    message: /CTRL-EVENT-DISCONNECTED|deauthenticating from|disassociated from|\bconnection to .* lost\b|beacon loss/i,
+  },
+  {
+    kind: "wifi_roam",
+    identifier: /^(wpa_supplicant|iwd|NetworkManager)$/i,
+    message: /\broam(ed|ing)?\b|SME: Trying to authenticate with|CTRL-EVENT-CONNECTED - Connection to/i,
+  },
+  {
+    kind: "dhcp_renewal",
+    identifier: /^(dhclient|dhcpcd|systemd-networkd|NetworkManager|udhcpc|connmand)$/i,
+    message:
+      /DHCPREQUEST|DHCPACK|DHCPDISCOVER|bound to .* renewal in|renewing lease|leased .* for|DHCPv[46] (address|lease)|dhcp[46]? \(.*\):? state changed|\brebind(ing)?\b|lease (lost|expired|renewed)/i,
+  },
   { kind: "cron_run", identifier: /^(cron|crond|CRON|anacron)$/i, message: /\bCMD\b|\bstarting\b|\bjob\b|run-parts/i },
   { kind: "cron_run", identifier: /^systemd$/i, message: /\bStart(ed|ing) .*\.(timer|service).*\b(cron|daily|hourly|weekly|apt|update)/i },
-  { kind: "modem_reset", identifier: /^(ModemManager|qmi-proxy|mbim-proxy|kernel)$/i, message: /\bmodem\b.*\b(reset|removed|disabled|state changed \((connected|registered) -> (disconnecting|disabling|searching|failed)\))|\bmodem reset\b/i },
-  { kind: "link_down", identifier: /^(kernel|systemd-networkd|NetworkManager)$/i, message: /\b(NIC )?Link is Down\b|\blink (becomes not ready|down)\b|carrier (off|lost)|\bLost carrier\b|state change: activated -> (deactivating|disconnected|failed|unavailable)/i },
-  { kind: "link_up", identifier: /^(kernel|systemd-networkd|NetworkManager)$/i, message: /\b(NIC )?Link is Up\b|\blink becomes ready\b|\bGained carrier\b|carrier (on|acquired)|state change: \S+ -> activated/i },
-  { kind: "network_state", identifier: /^NetworkManager$/i, message: /\bstate (change|is now)\b|\bconnectivity\b.*\b(changed|is now)|\bdevice \(.*\): (activation|disconnecting)/i },
+  {
+    kind: "modem_reset",
+    identifier: /^(ModemManager|qmi-proxy|mbim-proxy|kernel)$/i,
+    message:
+      /\bmodem\b.*\b(reset|removed|disabled|state changed \((connected|registered) -> (disconnecting|disabling|searching|failed)\))|\bmodem reset\b/i,
+  },
+  {
+    kind: "link_down",
+    identifier: /^(kernel|systemd-networkd|NetworkManager)$/i,
+    message:
+      /\b(NIC )?Link is Down\b|\blink (becomes not ready|down)\b|carrier (off|lost)|\bLost carrier\b|state change: activated -> (deactivating|disconnected|failed|unavailable)/i,
+  },
+  {
+    kind: "link_up",
+    identifier: /^(kernel|systemd-networkd|NetworkManager)$/i,
+    message: /\b(NIC )?Link is Up\b|\blink becomes ready\b|\bGained carrier\b|carrier (on|acquired)|state change: \S+ -> activated/i,
+  },
+  {
+    kind: "network_state",
+    identifier: /^NetworkManager$/i,
+    message: /\bstate (change|is now)\b|\bconnectivity\b.*\b(changed|is now)|\bdevice \(.*\): (activation|disconnecting)/i,
+  },
 ];
 
 /** The system event a line is, or null when it is not one we recognise. */

@@ -1,7 +1,15 @@
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
-import { classifySystemLogLine, parseJournalJsonRecord, parseSystemLogTextLine, SYSTEM_LOG_KIND_LABELS, type SyslogClock, type SystemLogEvent, type SystemLogLine } from "./system-log-lines.ts";
+import {
+  classifySystemLogLine,
+  parseJournalJsonRecord,
+  parseSystemLogTextLine,
+  SYSTEM_LOG_KIND_LABELS,
+  type SyslogClock,
+  type SystemLogEvent,
+  type SystemLogLine,
+} from "./system-log-lines.ts";
 
 export const SYSTEM_LOG_SOURCE = "device-system-log";
 /** Recognised system events kept from one upload; a longer log keeps its newest. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DEVICE_LIST_FILTER, DeviceListParamsSchema, describeDeviceListFilter, parseDeviceListParams, serializeDeviceListParams } from "./device-list-params.ts";
+import {
+  DEFAULT_DEVICE_LIST_FILTER,
+  DeviceListParamsSchema,
+  describeDeviceListFilter,
+  parseDeviceListParams,
+  serializeDeviceListParams,
+} from "./device-list-params.ts";
 
 describe("device list URL parameters", () => {
   it("round-trips every field through the URL", () => {
@@ -22,11 +28,15 @@ describe("device list URL parameters", () => {
 
   it("leaves defaults out of the URL, in a fixed order", () => {
     expect(serializeDeviceListParams(DEFAULT_DEVICE_LIST_FILTER).toString()).toBe("");
-    expect(serializeDeviceListParams({ ...DEFAULT_DEVICE_LIST_FILTER, dir: "desc", region: "eu", query: "  a  " }).toString()).toBe("query=a&region=eu&dir=desc");
+    expect(serializeDeviceListParams({ ...DEFAULT_DEVICE_LIST_FILTER, dir: "desc", region: "eu", query: "  a  " }).toString()).toBe(
+      "query=a&region=eu&dir=desc",
+    );
   });
 
   it("reads page search params (arrays take the first value) and drops invalid values on the page", () => {
-    expect(parseDeviceListParams({ query: ["x", "y"], state: "sideways", sort: "nonsense", dir: "desc", reason: "auth_failed", source: "  " })).toEqual({
+    expect(
+      parseDeviceListParams({ query: ["x", "y"], state: "sideways", sort: "nonsense", dir: "desc", reason: "auth_failed", source: "  " }),
+    ).toEqual({
       ...DEFAULT_DEVICE_LIST_FILTER,
       query: "x",
       dir: "desc",
@@ -45,6 +55,11 @@ describe("device list URL parameters", () => {
   });
 
   it("describes the filter for the audit log with match and sort always present", () => {
-    expect(describeDeviceListFilter({ ...DEFAULT_DEVICE_LIST_FILTER, state: "online" })).toEqual({ match: "substring", sort: "id", dir: "asc", state: "online" });
+    expect(describeDeviceListFilter({ ...DEFAULT_DEVICE_LIST_FILTER, state: "online" })).toEqual({
+      match: "substring",
+      sort: "id",
+      dir: "asc",
+      state: "online",
+    });
   });
 });

@@ -44,8 +44,7 @@ const optionalText = (max: number) =>
     .optional()
     .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const enumParam = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(", ")}` });
+const enumParam = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
 /** Strict: the API answers 400 with the offending parameter. */
 export const DeviceListParamsSchema = z.object({

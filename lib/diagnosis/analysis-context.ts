@@ -50,7 +50,8 @@ export type AnalysisContext = {
 /** A disconnect this soon after another, with no connect between, ends the same connection. */
 const SAME_DROP_MS = 60_000;
 
-const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
+const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) =>
+  a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
 
 /** Broker events and device-side reports as one deduplicated, time-ordered list (see AnalysisContext.events). */
 export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: DiagnosisEvent[]; deviceSide: number } {
@@ -77,14 +78,25 @@ function connectReportedBy(drop: DiagnosisEvent): DiagnosisEvent | null {
   if (drop.side !== "device") return null;
   const seconds = /^dropped after (\d+(?:\.\d+)?) s connected/i.exec(drop.message ?? "")?.[1];
   if (seconds === undefined) return null;
-  return { ...drop, id: `${drop.id}:connect`, kind: "connected", reason: "connected", occurredAt: new Date(drop.occurredAt.getTime() - Number(seconds) * 1000) };
+  return {
+    ...drop,
+    id: `${drop.id}:connect`,
+    kind: "connected",
+    reason: "connected",
+    occurredAt: new Date(drop.occurredAt.getTime() - Number(seconds) * 1000),
+  };
 }
 
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
   const renewals = findRenewalChains(events);
-  const renewalRefusals = new Set(renewals.map((chain) => chain.unauthorized).filter((event) => event.kind === "connect_failed").map((event) => event.id));
+  const renewalRefusals = new Set(
+    renewals
+      .map((chain) => chain.unauthorized)
+      .filter((event) => event.kind === "connect_failed")
+      .map((event) => event.id),
+  );
 
   const drops: DiagnosisEvent[] = [];
   const cleanDisconnects: DiagnosisEvent[] = [];

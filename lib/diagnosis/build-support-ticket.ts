@@ -43,13 +43,20 @@ export function buildSupportTicket(input: {
     "",
     "Most recent failures (UTC, time zone Z):",
     ...(input.recentFailures.length > 0
-      ? input.recentFailures.map((event) => `  ${event.occurredAt.toISOString()}  ${event.kind}  ${event.reason}${event.code ? `  ${event.code}` : ""}${event.message ? `  "${event.message}"` : ""}`)
+      ? input.recentFailures.map(
+          (event) =>
+            `  ${event.occurredAt.toISOString()}  ${event.kind}  ${event.reason}${event.code ? `  ${event.code}` : ""}${event.message ? `  "${event.message}"` : ""}`,
+        )
       : ["  none"]),
     "",
     "Client settings:",
     `  keepalive: ${diagnosis.summary.lastKeepaliveSec === null ? "unknown" : `${diagnosis.summary.lastKeepaliveSec} s`}`,
-    ...input.config.filter((item) => item.observed !== null && item.setting !== "Keepalive").map((item) => `  ${item.setting.toLowerCase()}: ${item.observed}`),
-    ...(input.probeRuns?.length ? ["", "Connectivity probes from the device's network (UTC):", ...describeProbeRunsForTicket(input.probeRuns)] : []),
+    ...input.config
+      .filter((item) => item.observed !== null && item.setting !== "Keepalive")
+      .map((item) => `  ${item.setting.toLowerCase()}: ${item.observed}`),
+    ...(input.probeRuns?.length
+      ? ["", "Connectivity probes from the device's network (UTC):", ...describeProbeRunsForTicket(input.probeRuns)]
+      : []),
     "",
     "Recent changes (registry, keys, firmware, network in the last 24 h): <fill in>",
   ];

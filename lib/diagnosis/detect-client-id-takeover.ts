@@ -35,14 +35,22 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
     const index = firstAtOrAfter(connectTimes, drop.occurredAt.getTime());
     return { drop, next: ctx.connects[index], loser: index > 0 ? ctx.connects[index - 1] : undefined };
   });
-  const successors = pairs.filter((pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent; loser: DiagnosisEvent | undefined } => pair.next !== undefined);
+  const successors = pairs.filter(
+    (pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent; loser: DiagnosisEvent | undefined } => pair.next !== undefined,
+  );
   const alternations = successors.filter(({ next, loser }) => loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp).length;
   const counts = new Map<string, number>();
   for (const { next } of successors) if (next.clientIp) counts.set(next.clientIp, (counts.get(next.clientIp) ?? 0) + 1);
   for (const { loser } of pairs) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
   const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
   const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
-  const pattern = { takeovers, successors: successors.map(({ drop, next }) => ({ drop, next })), alternations, addresses, duplicateClientId: addresses.length >= 2 && alternations >= 2 };
+  const pattern = {
+    takeovers,
+    successors: successors.map(({ drop, next }) => ({ drop, next })),
+    alternations,
+    addresses,
+    duplicateClientId: addresses.length >= 2 && alternations >= 2,
+  };
   takeoverPatterns.set(ctx, pattern);
   return pattern;
 }
@@ -77,10 +85,17 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
         verdict: `Two devices share client ID ${ctx.deviceId}: ${takeovers.length} takeovers alternate between ${a} and ${b}${addresses.length > 2 ? ` (and ${addresses.length - 2} more addresses)` : ""}.`,
         severity: "critical",
         confidence: clamp(0.6 + 0.38 * Math.min(1, alternations / 10), 0, 0.98),
-        evidence: { eventIds, stats: { takeovers: takeovers.length, alternations, addresses: addresses.join(", ") }, range: rangeAround(last.occurredAt, last.occurredAt, 3 * 60_000) },
+        evidence: {
+          eventIds,
+          stats: { takeovers: takeovers.length, alternations, addresses: addresses.join(", ") },
+          range: rangeAround(last.occurredAt, last.occurredAt, 3 * 60_000),
+        },
         codes: [...codes, "mqtt5:0x8E"].filter((code, index, all) => all.indexOf(code) === index),
         steps: [
-          { text: `Give each physical device its own client ID; find the second one at ${b ?? "the other address"}`, check: "unique-client-id" },
+          {
+            text: `Give each physical device its own client ID; find the second one at ${b ?? "the other address"}`,
+            check: "unique-client-id",
+          },
           { text: "Stop extra processes on one device that connect with the same ID", check: "manual" },
         ],
       },

@@ -52,8 +52,14 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   const hintText = hints.length > 0 ? ` The server's messages point to: ${hints.join(", ")}.` : "";
   const codeText = codes.length > 0 ? codes.join(", ") : last.reason;
   const steps = [
-    { text: "Check the device's credentials are accepted at all (a successful connect after the failures)", check: "credentials-accepted" as const },
-    { text: "Decode the token (see /tools/jwt): exp − iat ≤ 24 h, aud, alg RS256/ES256, base64url, iat within 10 min of now", check: "manual" as const },
+    {
+      text: "Check the device's credentials are accepted at all (a successful connect after the failures)",
+      check: "credentials-accepted" as const,
+    },
+    {
+      text: "Decode the token (see /tools/jwt): exp − iat ≤ 24 h, aud, alg RS256/ES256, base64url, iat within 10 min of now",
+      check: "manual" as const,
+    },
     { text: "Sync the device clock with NTP (tokens tolerate only minutes of skew)", check: "manual" as const },
     { text: "Back off between attempts and regenerate credentials after repeated failures", check: "reconnect-backoff" as const },
   ];
@@ -65,7 +71,15 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
         verdict: `All ${failures.length} connect attempts since ${formatUtc(first.occurredAt)} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
         severity: "critical",
         confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
-        evidence: { eventIds: failures.map((event) => event.id), stats: { refusedConnects: failures.length, acceptedSinceFirstRefusal: 0, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) }, range: rangeAround(last.occurredAt) },
+        evidence: {
+          eventIds: failures.map((event) => event.id),
+          stats: {
+            refusedConnects: failures.length,
+            acceptedSinceFirstRefusal: 0,
+            ...(hints.length > 0 ? { hints: hints.join(", ") } : {}),
+          },
+          range: rangeAround(last.occurredAt),
+        },
         codes,
         steps,
       },
@@ -78,7 +92,11 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
       verdict: `${failures.length} connect attempts were refused with ${codeText} between successful connects: credentials expire or are renewed too late, or the clock drifts.${hintText}`,
       severity: "warning",
       confidence: clamp(0.45 + 0.35 * Math.min(1, failures.length / 10)),
-      evidence: { eventIds: failures.map((event) => event.id), stats: { refusedConnects: failures.length, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) }, range: rangeAround(last.occurredAt) },
+      evidence: {
+        eventIds: failures.map((event) => event.id),
+        stats: { refusedConnects: failures.length, ...(hints.length > 0 ? { hints: hints.join(", ") } : {}) },
+        range: rangeAround(last.occurredAt),
+      },
       codes,
       steps,
     },
@@ -97,10 +115,17 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
       verdict: `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
       severity: accepted ? "warning" : "critical",
       confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
-      evidence: { eventIds: failures.map((event) => event.id), stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length }, range: rangeAround(last.occurredAt) },
+      evidence: {
+        eventIds: failures.map((event) => event.id),
+        stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length },
+        range: rangeAround(last.occurredAt),
+      },
       codes: distinctCodes(failures),
       steps: [
-        { text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts", check: "tls-handshake-ok" },
+        {
+          text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts",
+          check: "tls-handshake-ok",
+        },
         { text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later", check: "manual" },
         { text: "Sync the device clock with NTP so certificates validate", check: "manual" },
       ],
@@ -119,10 +144,17 @@ export function detectRejectedClientId(ctx: AnalysisContext): DraftFinding[] {
       verdict: `The server rejected the client ID ${rejected.length} times (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
       severity: "critical",
       confidence: clamp(0.75 + 0.2 * Math.min(1, rejected.length / 3)),
-      evidence: { eventIds: rejected.map((event) => event.id), stats: { rejections: rejected.length }, range: rangeAround(last.occurredAt) },
+      evidence: {
+        eventIds: rejected.map((event) => event.id),
+        stats: { rejections: rejected.length },
+        range: rangeAround(last.occurredAt),
+      },
       codes: distinctCodes(rejected),
       steps: [
-        { text: "Use exactly the client ID format the platform requires (project, region, registry and device ID, case-sensitive)", check: "client-id-accepted" },
+        {
+          text: "Use exactly the client ID format the platform requires (project, region, registry and device ID, case-sensitive)",
+          check: "client-id-accepted",
+        },
         { text: "Make sure the device exists in the registry", check: "manual" },
       ],
     },

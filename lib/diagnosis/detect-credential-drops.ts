@@ -9,7 +9,10 @@ const MIN_CREDENTIAL_SHARE = 0.5;
 
 /** A session the server ended over the credential: expired, or no longer authorized, after it had been accepted. */
 export function isCredentialCut(drop: DiagnosisEvent): boolean {
-  return drop.reason === "credential_expired" || (drop.kind === "disconnected" && (drop.reason === "not_authorized" || drop.reason === "auth_failed"));
+  return (
+    drop.reason === "credential_expired" ||
+    (drop.kind === "disconnected" && (drop.reason === "not_authorized" || drop.reason === "auth_failed"))
+  );
 }
 
 /**
@@ -25,7 +28,10 @@ export function detectCredentialDrops(ctx: AnalysisContext, explained: ReadonlyS
   if (!last) return [];
   const cutIds = new Set(cuts.map((drop) => drop.id));
   const uptimes = ctx.uptimes.filter((uptime) => cutIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
-  const lifetime = uptimes.length > 0 ? ` after ${formatPeriod(Math.min(...uptimes))} to ${formatPeriod(Math.max(...uptimes))} connected (median ${formatPeriod(median(uptimes))})` : "";
+  const lifetime =
+    uptimes.length > 0
+      ? ` after ${formatPeriod(Math.min(...uptimes))} to ${formatPeriod(Math.max(...uptimes))} connected (median ${formatPeriod(median(uptimes))})`
+      : "";
   const codes = [...new Set(cuts.map((drop) => drop.code).filter((code): code is string => code !== null))];
   return [
     {
@@ -34,10 +40,17 @@ export function detectCredentialDrops(ctx: AnalysisContext, explained: ReadonlyS
       verdict: `The server ended ${cuts.length} of this device's sessions over its credentials${codes.length > 0 ? ` (${codes.slice(0, 2).join(", ")})` : ""}${lifetime}: the token or credential it connected with expires or is revoked while connected. The lifetimes differ, so no single token lifetime is visible; the device's token settings, or the server's log of why it ended each session, would tell expiry from revocation.`,
       severity: "warning",
       confidence: clamp(0.6 + 0.25 * Math.min(1, cuts.length / 10), 0, 0.85),
-      evidence: { eventIds: cuts.map((drop) => drop.id), stats: { drops: cuts.length, deviceDrops: own.length }, range: rangeAround(last.occurredAt) },
+      evidence: {
+        eventIds: cuts.map((drop) => drop.id),
+        stats: { drops: cuts.length, deviceDrops: own.length },
+        range: rangeAround(last.occurredAt),
+      },
       codes,
       steps: [
-        { text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off", check: "renews-before-expiry" },
+        {
+          text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off",
+          check: "renews-before-expiry",
+        },
         { text: "Reconnect with fresh credentials within seconds after an expiry", check: "reconnects-quickly" },
       ],
     },

@@ -7,7 +7,14 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const UPTIMES_MIN = [47, 133, 21, 260, 88, 35, 170];
 
-const sample = (at: number, fields: Partial<DiagnosisSample>): DiagnosisSample => ({ series: "agent-1", at: new Date(at), rssiDbm: null, linkQualityPct: null, publishedMessages: null, ...fields });
+const sample = (at: number, fields: Partial<DiagnosisSample>): DiagnosisSample => ({
+  series: "agent-1",
+  at: new Date(at),
+  rssiDbm: null,
+  linkQualityPct: null,
+  publishedMessages: null,
+  ...fields,
+});
 
 /** Irregular network drops with a signal sample every minute; `rssiBeforeDrop` is what the radio read in the minutes before each. */
 function signalScenario(rssiBeforeDrop: (index: number) => number) {
@@ -15,8 +22,11 @@ function signalScenario(rssiBeforeDrop: (index: number) => number) {
   const samples: DiagnosisSample[] = [];
   UPTIMES_MIN.forEach((uptime, index) => {
     s.connect();
-    for (let minute = 0; minute < uptime; minute += 1) samples.push(sample(s.now + minute * MINUTE, { rssiDbm: uptime - minute <= 3 ? rssiBeforeDrop(index) : -58 - (minute % 5) }));
-    s.wait(uptime * MINUTE).drop("connection_lost", "emqx:tcp_closed").wait(20 * SECOND);
+    for (let minute = 0; minute < uptime; minute += 1)
+      samples.push(sample(s.now + minute * MINUTE, { rssiDbm: uptime - minute <= 3 ? rssiBeforeDrop(index) : -58 - (minute % 5) }));
+    s.wait(uptime * MINUTE)
+      .drop("connection_lost", "emqx:tcp_closed")
+      .wait(20 * SECOND);
   });
   return { ...s.input(), samples };
 }
@@ -25,7 +35,9 @@ describe("detectWeakSignalDrops", () => {
   it("blames the radio link when drops follow weak RSSI, naming the values", () => {
     const diagnosis = diagnoseDevice(signalScenario((index) => -80 - index));
     const finding = diagnosis.findings.find((candidate) => candidate.analyzer === "weak-signal-drops");
-    expect(finding?.verdict).toMatch(/^7 of 7 drops with a signal reading came right after weak signal \(-81 dBm, -82 dBm, .*-86 dBm; -60 dBm the rest of the time\)/);
+    expect(finding?.verdict).toMatch(
+      /^7 of 7 drops with a signal reading came right after weak signal \(-81 dBm, -82 dBm, .*-86 dBm; -60 dBm the rest of the time\)/,
+    );
     expect(finding?.evidence.stats).toMatchObject({ weakDrops: 7, usualRssiDbm: -60 });
     expect(diagnosis.verdict?.analyzer).toBe("weak-signal-drops");
   });
@@ -35,7 +47,9 @@ describe("detectWeakSignalDrops", () => {
     const { samples: _samples, ...withoutSamples } = signalScenario((index) => -80 - index);
     expect(diagnoseDevice(withoutSamples).findings.map((finding) => finding.analyzer)).not.toContain("weak-signal-drops");
     // One weak reading among many drops is not a pattern.
-    expect(diagnoseDevice(signalScenario((index) => (index === 3 ? -85 : -60))).findings.map((finding) => finding.analyzer)).not.toContain("weak-signal-drops");
+    expect(diagnoseDevice(signalScenario((index) => (index === 3 ? -85 : -60))).findings.map((finding) => finding.analyzer)).not.toContain(
+      "weak-signal-drops",
+    );
   });
 });
 
@@ -52,7 +66,9 @@ function burstScenario(bursty: ReadonlySet<number>, burst = 400) {
       // The count at the end of each minute; the last is the agent's drop report, at the drop.
       samples.push(sample(start + (minute + 1) * MINUTE, { publishedMessages: published }));
     }
-    s.wait(uptime * MINUTE).drop("connection_lost", "emqx:tcp_closed").wait(20 * SECOND);
+    s.wait(uptime * MINUTE)
+      .drop("connection_lost", "emqx:tcp_closed")
+      .wait(20 * SECOND);
   });
   return { ...s.input(), samples };
 }
@@ -61,7 +77,9 @@ describe("detectMessageBurstDrops", () => {
   it("finds drops that follow bursts of publishes even without a throttling code", () => {
     const diagnosis = diagnoseDevice(burstScenario(new Set([0, 1, 2, 3, 4, 5])));
     const finding = diagnosis.findings.find((candidate) => candidate.analyzer === "message-burst-drops");
-    expect(finding?.verdict).toMatch(/^6 of 7 drops with publish counts came right after a burst \(200, .* messages a minute against the usual 1\)/);
+    expect(finding?.verdict).toMatch(
+      /^6 of 7 drops with publish counts came right after a burst \(200, .* messages a minute against the usual 1\)/,
+    );
     expect(finding?.evidence.stats).toMatchObject({ burstDrops: 6, dropsWithCounts: 7, usualPerMinute: 1 });
   });
 
@@ -70,7 +88,12 @@ describe("detectMessageBurstDrops", () => {
     expect(diagnoseDevice(burstScenario(new Set([2]))).findings.map((finding) => finding.analyzer)).not.toContain("message-burst-drops");
     const restarting = burstScenario(new Set());
     // A counter that drops back to zero at each reconnect (a new agent run) is no burst.
-    const reset = restarting.samples.map((entry, index) => ({ ...entry, publishedMessages: index % 40 === 39 ? 0 : entry.publishedMessages }));
-    expect(diagnoseDevice({ ...restarting, samples: reset }).findings.map((finding) => finding.analyzer)).not.toContain("message-burst-drops");
+    const reset = restarting.samples.map((entry, index) => ({
+      ...entry,
+      publishedMessages: index % 40 === 39 ? 0 : entry.publishedMessages,
+    }));
+    expect(diagnoseDevice({ ...restarting, samples: reset }).findings.map((finding) => finding.analyzer)).not.toContain(
+      "message-burst-drops",
+    );
   });
 });

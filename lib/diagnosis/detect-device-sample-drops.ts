@@ -21,7 +21,10 @@ const MIN_RATE_SEGMENTS = 4;
 type SignalReading = { drop: DiagnosisEvent; sample: DiagnosisSample; weak: boolean };
 
 function isWeak(sample: DiagnosisSample): boolean {
-  return (sample.rssiDbm !== null && sample.rssiDbm <= WEAK_RSSI_DBM) || (sample.linkQualityPct !== null && sample.linkQualityPct <= WEAK_LINK_QUALITY_PCT);
+  return (
+    (sample.rssiDbm !== null && sample.rssiDbm <= WEAK_RSSI_DBM) ||
+    (sample.linkQualityPct !== null && sample.linkQualityPct <= WEAK_LINK_QUALITY_PCT)
+  );
 }
 
 function formatSignal(sample: DiagnosisSample): string {
@@ -81,7 +84,10 @@ export function detectWeakSignalDrops(ctx: AnalysisContext, samples: readonly Di
       },
       codes: [],
       steps: [
-        { text: "Improve the radio link: move the device or its antenna, add an access point or repeater, or pick a less crowded channel", check: "manual" },
+        {
+          text: "Improve the radio link: move the device or its antenna, add an access point or repeater, or pick a less crowded channel",
+          check: "manual",
+        },
         { text: "Check Wi-Fi roaming and power save on the device around the drop times", check: "manual" },
         { text: "Reconnect with backoff starting near 0.5–1 s, doubling to a 60 s cap, with jitter", check: "reconnect-backoff" },
       ],
@@ -129,7 +135,9 @@ export function detectMessageBurstDrops(ctx: AnalysisContext, samples: readonly 
   for (const drop of ctx.deviceDrops) {
     const at = drop.occurredAt.getTime();
     // The segment that ends at the drop (a report the drop itself triggered) or last before it.
-    const segment = segments.filter((candidate) => candidate.from < at && candidate.to <= at + RACE_MS && candidate.to >= at - SIGNAL_LOOKBACK_MS).at(-1);
+    const segment = segments
+      .filter((candidate) => candidate.from < at && candidate.to <= at + RACE_MS && candidate.to >= at - SIGNAL_LOOKBACK_MS)
+      .at(-1);
     if (segment) measured.push({ drop, segment });
   }
   const bursts = measured.filter((entry) => entry.segment.perSec >= threshold);
@@ -149,12 +157,20 @@ export function detectMessageBurstDrops(ctx: AnalysisContext, samples: readonly 
       confidence: clamp(0.68 + 0.22 * (bursts.length / measured.length) + 0.05 * Math.min(1, bursts.length / 5)),
       evidence: {
         eventIds: bursts.map((entry) => entry.drop.id),
-        stats: { burstDrops: bursts.length, dropsWithCounts: measured.length, usualPerMinute: perMinute(usual), medianBurstPerMinute: perMinute(median(bursts.map((entry) => entry.segment.perSec))) },
+        stats: {
+          burstDrops: bursts.length,
+          dropsWithCounts: measured.length,
+          usualPerMinute: perMinute(usual),
+          medianBurstPerMinute: perMinute(median(bursts.map((entry) => entry.segment.perSec))),
+        },
         range: rangeAround(last.drop.occurredAt),
       },
       codes: [],
       steps: [
-        { text: "Spread or batch publishes so bursts stay below the platform's per-connection rate (AWS IoT: 100 publishes a second per connection)", check: "manual" },
+        {
+          text: "Spread or batch publishes so bursts stay below the platform's per-connection rate (AWS IoT: 100 publishes a second per connection)",
+          check: "manual",
+        },
         { text: "Check the client's send buffer and in-flight window for the burst size", check: "manual" },
       ],
     },

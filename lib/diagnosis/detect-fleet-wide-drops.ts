@@ -48,7 +48,12 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
   const share = affected.length / total;
   const rest = total - affected.length;
   const codes = [...new Set(affected.map((drop) => drop.code).filter((code): code is string => code !== null))];
-  const subject = total === 1 ? "This device's only drop" : affected.length === total ? `All ${total} of this device's drops` : `${affected.length} of this device's ${total} drops`;
+  const subject =
+    total === 1
+      ? "This device's only drop"
+      : affected.length === total
+        ? `All ${total} of this device's drops`
+        : `${affected.length} of this device's ${total} drops`;
   const restText =
     rest === 0
       ? "a server-side or network event, not a problem of this device."
@@ -60,7 +65,12 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
   const failedRun = [...ctx.probeFailed.values()][0] ?? null;
   const probeText = failedRun
     ? `${capitalize(describeFailedRun(failedRun))} — the server or the network, not the device.`
-    : describePassingRuns(runsAround(ctx.probes?.runs ?? [], affected.map((drop) => drop.occurredAt)));
+    : describePassingRuns(
+        runsAround(
+          ctx.probes?.runs ?? [],
+          affected.map((drop) => drop.occurredAt),
+        ),
+      );
   const verdict =
     ctx.fleetWide.size > 0 && ctx.fleet
       ? `${subject} happened while up to ${peak} other devices dropped within a minute of them (out of ${ctx.fleet.devicesTotal} comparable device${ctx.fleet.devicesTotal === 1 ? "" : "s"}: same source and broker node, active in the window): ${restText}`
@@ -94,7 +104,10 @@ export function detectFleetWideDrops(ctx: AnalysisContext): DraftFinding[] {
       codes,
       steps: [
         { text: "Look at the broker, load balancer or provider status for those minutes, not at the device", check: "manual" },
-        { text: "Make sure every device reconnects on its own with backoff and jitter, so a fleet event does not become a reconnect storm", check: "reconnect-backoff" },
+        {
+          text: "Make sure every device reconnects on its own with backoff and jitter, so a fleet event does not become a reconnect storm",
+          check: "reconnect-backoff",
+        },
       ],
     },
   ];

@@ -52,16 +52,33 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
       verdict: `${drops.length} drops at irregular intervals (${perDay.toFixed(1)} a day, typical uptime ${formatPeriod(typical)})${ipText}: the network path (Wi-Fi, cellular, NAT) rather than a server timer.`,
       severity: "warning",
       // Leftovers beside a finding that explains most drops (a period) never outrank it.
-      confidence: clamp(0.45 + 0.35 * Math.min(1, drops.length / 20) + 0.1 * Math.min(1, variation), 0, drops.length * 2 < ctx.deviceDrops.length ? 0.6 : 1),
+      confidence: clamp(
+        0.45 + 0.35 * Math.min(1, drops.length / 20) + 0.1 * Math.min(1, variation),
+        0,
+        drops.length * 2 < ctx.deviceDrops.length ? 0.6 : 1,
+      ),
       evidence: {
         eventIds: drops.map((drop) => drop.id),
-        stats: { drops: drops.length, dropsPerDay: Math.round(perDay * 10) / 10, typicalUptimeSec: Math.round(typical / 1000), variation: Math.round(variation * 100) / 100, addresses: addresses.size, ipChanges },
+        stats: {
+          drops: drops.length,
+          dropsPerDay: Math.round(perDay * 10) / 10,
+          typicalUptimeSec: Math.round(typical / 1000),
+          variation: Math.round(variation * 100) / 100,
+          addresses: addresses.size,
+          ipChanges,
+        },
         range: rangeAround(last.occurredAt),
       },
       codes,
       steps: [
-        { text: "Keep the keepalive at 60 s so NAT mappings stay open (NATs forget idle flows after 240–600 s, some carrier NATs sooner)", check: "keepalive-within-nat-timeout" },
-        { text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times", check: "stable-network" },
+        {
+          text: "Keep the keepalive at 60 s so NAT mappings stay open (NATs forget idle flows after 240–600 s, some carrier NATs sooner)",
+          check: "keepalive-within-nat-timeout",
+        },
+        {
+          text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times",
+          check: "stable-network",
+        },
         { text: "Reconnect with backoff starting near 0.5–1 s, doubling to a 60 s cap, with jitter", check: "reconnect-backoff" },
       ],
     },
@@ -80,7 +97,11 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): D
   const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
   return ctx.deviceDrops.filter((drop) => {
     if (excluded.has(drop.id)) return false;
-    const symptom = drop.reason === "connection_lost" || drop.reason === "keepalive_timeout" || drop.reason === "unknown" || (ownTakeovers && drop.reason === "session_taken_over");
+    const symptom =
+      drop.reason === "connection_lost" ||
+      drop.reason === "keepalive_timeout" ||
+      drop.reason === "unknown" ||
+      (ownTakeovers && drop.reason === "session_taken_over");
     const uptime = uptimeOf.get(drop.id);
     return symptom && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
   });
@@ -92,7 +113,12 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
   const natDrops = natSymptomDrops(ctx, excluded);
-  if (keepalive !== null && keepalive > RECOMMENDED_KEEPALIVE_SEC && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
+  if (
+    keepalive !== null &&
+    keepalive > RECOMMENDED_KEEPALIVE_SEC &&
+    lastConnect &&
+    (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)
+  ) {
     const detection = Math.round(keepalive * 1.5);
     const range = `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner`;
     const codes = [...new Set(natDrops.map((drop) => drop.code).filter((code): code is string => code !== null))];
@@ -108,13 +134,21 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
             confidence: clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96),
             evidence: {
               eventIds: [lastConnect.id, ...natDrops.map((drop) => drop.id)],
-              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection, drops: natDrops.length },
+              stats: {
+                keepaliveSec: keepalive,
+                recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC,
+                detectionDelaySec: detection,
+                drops: natDrops.length,
+              },
               range: rangeAround(lastDrop?.occurredAt ?? lastConnect.occurredAt),
             },
             codes,
             steps: [
               { text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" },
-              { text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times", check: "stable-network" },
+              {
+                text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times",
+                check: "stable-network",
+              },
             ],
           }
         : {
@@ -123,7 +157,11 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
             verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s.`,
             severity: "warning",
             confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
-            evidence: { eventIds: [lastConnect.id], stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection }, range: rangeAround(lastConnect.occurredAt) },
+            evidence: {
+              eventIds: [lastConnect.id],
+              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection },
+              range: rangeAround(lastConnect.occurredAt),
+            },
             codes: [],
             steps: [{ text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" }],
           },
@@ -144,12 +182,22 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
           : `The broker heard nothing from the device for 1.5 × its keepalive ${expiries.length} times: the device hung or its network path froze without closing (the device's own log around the drops would tell which). The connect events do not carry the keepalive, so the detection delay is not known.`,
         severity: "warning",
         confidence: clamp(0.55 + 0.35 * Math.min(1, expiries.length / 10)),
-        evidence: { eventIds: expiries.map((drop) => drop.id), stats: { keepaliveTimeouts: expiries.length, ...(known ? { keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) } : {}) }, range: rangeAround(last.occurredAt) },
+        evidence: {
+          eventIds: expiries.map((drop) => drop.id),
+          stats: {
+            keepaliveTimeouts: expiries.length,
+            ...(known ? { keepaliveSec: seconds, detectionDelaySec: Math.round(seconds * 1.5) } : {}),
+          },
+          range: rangeAround(last.occurredAt),
+        },
         codes,
         steps: [
           { text: "Check that the client's ping loop runs while the application is busy (no blocked event loop)", check: "manual" },
           { text: "Check the device's network path around the drop times", check: "stable-network" },
-          { text: `Keep the keepalive at ${RECOMMENDED_KEEPALIVE_SEC} s so dead links are noticed quickly`, check: "keepalive-within-nat-timeout" },
+          {
+            text: `Keep the keepalive at ${RECOMMENDED_KEEPALIVE_SEC} s so dead links are noticed quickly`,
+            check: "keepalive-within-nat-timeout",
+          },
         ],
       });
     }
@@ -220,7 +268,10 @@ export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
   if (matched.length < 2 || matched.length / ctx.deviceDrops.length < 0.5) return [];
   const last = matched.at(-1);
   if (!last) return [];
-  const kinds = [...tally.entries()].sort((a, b) => b[1] - a[1]).map(([kind]) => kind).slice(0, 4);
+  const kinds = [...tally.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind]) => kind)
+    .slice(0, 4);
   return [
     {
       analyzer: "system-event-drops",
@@ -228,9 +279,18 @@ export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
       verdict: `${matched.length} of ${ctx.deviceDrops.length} drops came within 2 min of a system event the device reported (${kinds.join(", ")}): the device's own configuration or environment (power save, suspend, network change, DHCP renewal, scheduled jobs), not the broker.`,
       severity: "warning",
       confidence: clamp(0.5 + 0.45 * (matched.length / ctx.deviceDrops.length)),
-      evidence: { eventIds: matched.map((drop) => drop.id), stats: { matchedDrops: matched.length, drops: ctx.deviceDrops.length, systemEvents: ctx.systemEvents.length }, range: rangeAround(last.occurredAt) },
+      evidence: {
+        eventIds: matched.map((drop) => drop.id),
+        stats: { matchedDrops: matched.length, drops: ctx.deviceDrops.length, systemEvents: ctx.systemEvents.length },
+        range: rangeAround(last.occurredAt),
+      },
       codes: [],
-      steps: [{ text: "Disable aggressive power save and move scheduled jobs that restart the network away from the connection", check: "manual" }],
+      steps: [
+        {
+          text: "Disable aggressive power save and move scheduled jobs that restart the network away from the connection",
+          check: "manual",
+        },
+      ],
     },
   ];
 }

@@ -38,18 +38,36 @@ function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: b
 /** What an unconfirmed period resembles, and what would confirm it. */
 function describeTimerHint(periodMs: number): string {
   const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
-  if (periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS) return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
-  if (periodMs >= 55 * MINUTE_MS && periodMs <= 70 * MINUTE_MS) return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
+  if (periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS)
+    return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
+  if (periodMs >= 55 * MINUTE_MS && periodMs <= 70 * MINUTE_MS)
+    return ` The period matches a token lifetime of about an hour (SAS and similar), but ${unconfirmed}.`;
   if (periodMs >= 23 * HOUR && periodMs <= 24.5 * HOUR) return ` The period matches a 24 h JWT lifetime, but ${unconfirmed}.`;
   return "";
 }
 
 const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
-  credential: { title: "Periodic drops at credential expiry", cause: "the server cuts the connection when the device's credential expires" },
-  sas: { title: "Periodic drops at credential expiry (token lifetime ≈ 60 min)", cause: "the server cuts the connection when the device's credential expires, a token lifetime of about an hour (SAS and similar tokens)" },
-  jwt: { title: "Periodic drops at JWT expiry", cause: "the connection ends when the device's JWT expires (JWT lifetime, at most 24 h on ClearBlade/IoT Core)" },
-  idle: { title: "Periodic drops at the server idle timeout (≈ 20 min)", cause: "a server idle timeout (ClearBlade and IoT Core close connections idle for 20 min regardless of keepalive)" },
-  timer: { title: "Periodic drops", cause: "a timer on the device or the server (token lifetime, idle timeout, scheduled job or watchdog)" },
+  credential: {
+    title: "Periodic drops at credential expiry",
+    cause: "the server cuts the connection when the device's credential expires",
+  },
+  sas: {
+    title: "Periodic drops at credential expiry (token lifetime ≈ 60 min)",
+    cause:
+      "the server cuts the connection when the device's credential expires, a token lifetime of about an hour (SAS and similar tokens)",
+  },
+  jwt: {
+    title: "Periodic drops at JWT expiry",
+    cause: "the connection ends when the device's JWT expires (JWT lifetime, at most 24 h on ClearBlade/IoT Core)",
+  },
+  idle: {
+    title: "Periodic drops at the server idle timeout (≈ 20 min)",
+    cause: "a server idle timeout (ClearBlade and IoT Core close connections idle for 20 min regardless of keepalive)",
+  },
+  timer: {
+    title: "Periodic drops",
+    cause: "a timer on the device or the server (token lifetime, idle timeout, scheduled job or watchdog)",
+  },
 };
 
 function dominantCode(uptimes: readonly Uptime[]): string | null {
@@ -85,7 +103,9 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   const idleDrops = inPeriod.filter((uptime) => uptime.drop.reason === "idle_timeout").length >= inPeriod.length / 2;
   const kind = classifyPeriod(period, credentialDrops, idleDrops);
   const code = dominantCode(inPeriod);
-  const reconnectGaps = ctx.gaps.filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected").map((gap) => gap.gapMs);
+  const reconnectGaps = ctx.gaps
+    .filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected")
+    .map((gap) => gap.gapMs);
   const reconnectMs = reconnectGaps.length > 0 ? median(reconnectGaps) : null;
   const reconnectText = reconnectMs === null ? "" : `, then reconnects in ${formatPeriod(reconnectMs)}`;
   const first = inPeriod[0];
@@ -94,7 +114,11 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
 
   const variation = spread / period;
   // A cause the codes do not confirm is less certain than the period itself.
-  const confidence = clamp(0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION), 0, kind === "timer" ? 0.9 : 0.98);
+  const confidence = clamp(
+    0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION),
+    0,
+    kind === "timer" ? 0.9 : 0.98,
+  );
   const { title, cause } = EXPLANATION[kind];
   return [
     {
@@ -119,9 +143,17 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
         kind === "idle"
           ? [{ text: "Send a PINGREQ or a message well within 20 min (keepalive 60 s)", check: "keepalive-within-nat-timeout" }]
           : kind === "timer"
-            ? [{ text: "Find the timer with this period on the device (token lifetime, watchdog, cron) or the server (idle or session limits)", check: "manual" }]
+            ? [
+                {
+                  text: "Find the timer with this period on the device (token lifetime, watchdog, cron) or the server (idle or session limits)",
+                  check: "manual",
+                },
+              ]
             : [
-                { text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off", check: "renews-before-expiry" },
+                {
+                  text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off",
+                  check: "renews-before-expiry",
+                },
                 { text: "Reconnect with fresh credentials within seconds after an expiry", check: "reconnects-quickly" },
               ],
     },

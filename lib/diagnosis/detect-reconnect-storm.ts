@@ -69,7 +69,13 @@ export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
         confidence: clamp(0.65 + 0.25 * Math.min(1, subSecond.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97),
         evidence: {
           eventIds: subSecond.flatMap((gap) => [gap.drop.id, gap.next.id]),
-          stats: { subSecondRetries: subSecond.length, bursts: bursts.length, burstsWithoutBackoff: flat.length, longestBurst: longest, medianGapMs: Math.round(medianGap) },
+          stats: {
+            subSecondRetries: subSecond.length,
+            bursts: bursts.length,
+            burstsWithoutBackoff: flat.length,
+            longestBurst: longest,
+            medianGapMs: Math.round(medianGap),
+          },
           range: rangeAround(last.drop.occurredAt, last.next.occurredAt, 2 * 60_000),
         },
         codes: ["mqtt5:0x9F", ...new Set(subSecond.map((gap) => gap.drop.code).filter((code): code is string => code !== null))],

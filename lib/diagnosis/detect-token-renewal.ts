@@ -44,7 +44,9 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
   const first = chains[0];
   const last = chains.at(-1);
   if (!first || !last) return { findings: [], explained };
-  const intervals = chains.slice(1).map((chain, index) => chain.closed.occurredAt.getTime() - (chains[index]?.closed.occurredAt.getTime() ?? 0));
+  const intervals = chains
+    .slice(1)
+    .map((chain, index) => chain.closed.occurredAt.getTime() - (chains[index]?.closed.occurredAt.getTime() ?? 0));
   const reconnects = chains.map((chain) => chain.reconnect.occurredAt.getTime() - chain.closed.occurredAt.getTime());
   const every = intervals.length >= 2 ? `every ${formatPeriod(median(intervals), robustSpread(intervals))} ` : "";
   return {
@@ -62,7 +64,9 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
           range: rangeAround(last.unauthorized.occurredAt, last.reconnect.occurredAt, 5 * 60_000),
         },
         codes: ["azure:401003", "azure:404104"],
-        steps: [{ text: "Nothing to fix: suppress alerts for a disconnect followed by a reconnect within 60 s", check: "reconnects-quickly" }],
+        steps: [
+          { text: "Nothing to fix: suppress alerts for a disconnect followed by a reconnect within 60 s", check: "reconnects-quickly" },
+        ],
       },
     ],
   };

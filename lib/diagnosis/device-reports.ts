@@ -31,8 +31,10 @@ export function classifyDeviceReport(event: Pick<DiagnosisEvent, "kind" | "reaso
   if (SYSTEM_CODE.test(code)) return "system";
   if (event.reason === "connected") return "connect";
   if (AGENT_DROP_TEXT.test(message)) return "drop";
-  if (AGENT_ATTEMPT_TEXT.test(message) || /^connack:/i.test(code) || CONNACK_ONLY_CODE.test(code) || REFUSED_TEXT.test(message)) return "refusal";
-  if (!ERROR_CODE.test(code) && event.reason === "unknown" && SYSTEM_TEXT.test(`${code.replace(/[-_:]/g, " ")} ${message}`)) return "system";
+  if (AGENT_ATTEMPT_TEXT.test(message) || /^connack:/i.test(code) || CONNACK_ONLY_CODE.test(code) || REFUSED_TEXT.test(message))
+    return "refusal";
+  if (!ERROR_CODE.test(code) && event.reason === "unknown" && SYSTEM_TEXT.test(`${code.replace(/[-_:]/g, " ")} ${message}`))
+    return "system";
   if (REFUSAL_REASONS.has(event.reason)) return "refusal";
   if (event.reason === "unknown" && !code) return "other";
   return "drop";
@@ -41,7 +43,13 @@ export function classifyDeviceReport(event: Pick<DiagnosisEvent, "kind" | "reaso
 /** The event a device-side report stands for, in the broker's vocabulary; null when it is not a connection event. */
 export function normalizeDeviceReport(event: DiagnosisEvent): DiagnosisEvent | null {
   const role = classifyDeviceReport(event);
-  if (role === "drop") return { ...event, kind: "disconnected", reason: event.reason === "connected" || event.reason === "client_disconnect" ? "unknown" : event.reason, side: "device" };
+  if (role === "drop")
+    return {
+      ...event,
+      kind: "disconnected",
+      reason: event.reason === "connected" || event.reason === "client_disconnect" ? "unknown" : event.reason,
+      side: "device",
+    };
   if (role === "refusal") return { ...event, kind: "connect_failed", side: "device" };
   if (role === "connect") return { ...event, kind: "connected", side: "device" };
   return null;

@@ -51,7 +51,10 @@ function evaluateSteps(draft: DraftFinding, ctx: AnalysisContext): Finding {
 /** Higher confidence first (two decimals); equal confidence puts the more severe finding first, then by analyzer name. */
 export function orderFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) => roundConfidence(b.confidence) - roundConfidence(a.confidence) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.analyzer.localeCompare(b.analyzer),
+    (a, b) =>
+      roundConfidence(b.confidence) - roundConfidence(a.confidence) ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.analyzer.localeCompare(b.analyzer),
   );
 }
 
@@ -64,7 +67,9 @@ function explainsMostDrops(finding: Finding): boolean {
 
 /** The banner: the most confident alarming finding; otherwise the most confident one (expected or info). */
 export function pickVerdict(ordered: readonly Finding[]): Finding | null {
-  return ordered.find((finding) => finding.severity === "critical" || finding.severity === "warning") ?? ordered.find(explainsMostDrops) ?? null;
+  return (
+    ordered.find((finding) => finding.severity === "critical" || finding.severity === "warning") ?? ordered.find(explainsMostDrops) ?? null
+  );
 }
 
 /**
@@ -79,7 +84,10 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
   // Drops a period explains are not also irregular or NAT drops.
   const claimed = new Set([...renewal.explained, ...periodic.flatMap((finding) => finding.evidence.eventIds)]);
   // A period whose cause the codes do not confirm may itself be the NAT's doing (regular traffic after quiet spells).
-  const confirmed = new Set([...renewal.explained, ...periodic.filter((finding) => finding.evidence.stats.kind !== "timer").flatMap((finding) => finding.evidence.eventIds)]);
+  const confirmed = new Set([
+    ...renewal.explained,
+    ...periodic.filter((finding) => finding.evidence.stats.kind !== "timer").flatMap((finding) => finding.evidence.eventIds),
+  ]);
   // Drops inside retry bursts (connect, die at once, retry at a steady pace) are the retry loop's, not the network's.
   const storm = detectReconnectStorm(ctx);
   const auth = detectAuthFailures(ctx, renewal.explained);

@@ -10,11 +10,14 @@ const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 function agent(s: ScenarioBuilder) {
   const fields = { initiator: "client" as const };
   return {
-    connected: () => s.add("device_report", "connected", { ...fields, code: "connack:0", message: "reconnected on attempt 1 after 2 s offline" }),
+    connected: () =>
+      s.add("device_report", "connected", { ...fields, code: "connack:0", message: "reconnected on attempt 1 after 2 s offline" }),
     drop: (reason: "connection_lost" | "not_authorized" | "keepalive_timeout", code: string, uptimeSec: number) =>
       s.add("device_report", reason, { ...fields, code, message: `dropped after ${uptimeSec} s connected: read ECONNRESET` }),
-    refused: (code: string, reason: "auth_failed" | "not_authorized" | "tls_error" | "throttled") => s.add("device_report", reason, { ...fields, code, message: "attempt 3 failed: Connection refused: Not authorized" }),
-    system: (type: string, detail: string) => s.add("device_report", "unknown", { ...fields, code: `agent:system_event:${type}`, message: detail }),
+    refused: (code: string, reason: "auth_failed" | "not_authorized" | "tls_error" | "throttled") =>
+      s.add("device_report", reason, { ...fields, code, message: "attempt 3 failed: Connection refused: Not authorized" }),
+    system: (type: string, detail: string) =>
+      s.add("device_report", "unknown", { ...fields, code: `agent:system_event:${type}`, message: detail }),
   };
 }
 
@@ -52,7 +55,9 @@ describe("a minority of fleet-wide drops and a long keepalive behind a NAT", () 
     const s = new ScenarioBuilder("sensor-x");
     const fleetMinutes = new Map<number, number>();
     for (let i = 0; i < 3; i += 1) {
-      s.connect().wait(30 * HOUR).drop("server_shutdown", "emqx:server_shutting_down");
+      s.connect()
+        .wait(30 * HOUR)
+        .drop("server_shutdown", "emqx:server_shutting_down");
       if (i === 0) fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 30);
       s.wait(SECOND);
     }
@@ -73,7 +78,10 @@ describe("device reports: system events versus the device's own errors", () => {
       s.connect().wait((3 + i) * HOUR);
       s.add("device_report", "connection_lost", { code: "crt:5134", message: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP" }).wait(5 * SECOND);
       s.add("device_report", "not_authorized", { code: "connack:5", message: "Connection Refused: not authorised." }).wait(SECOND);
-      s.add("device_report", "credential_expired", { code: "gcp-iot:the-authorization-token-expired", message: "The authorization token expired" }).wait(SECOND);
+      s.add("device_report", "credential_expired", {
+        code: "gcp-iot:the-authorization-token-expired",
+        message: "The authorization token expired",
+      }).wait(SECOND);
       s.drop("connection_lost", "aws:MQTT_KEEP_ALIVE_TIMEOUT").wait(MINUTE);
     }
     expect(analyzersOf(diagnoseDevice(s.input()))).not.toContain("system-event-drops");
@@ -81,23 +89,36 @@ describe("device reports: system events versus the device's own errors", () => {
 
   it("links drops to real system events the agent reported (power save, network change, DHCP renewal)", () => {
     const s = new ScenarioBuilder("agent-dev");
-    const types = [["power_save", "wlan0 power save"], ["network_change", "wlan0 → lte0"], ["dhcp_renewal", "lease renewed"]] as const;
+    const types = [
+      ["power_save", "wlan0 power save"],
+      ["network_change", "wlan0 → lte0"],
+      ["dhcp_renewal", "lease renewed"],
+    ] as const;
     for (let i = 0; i < 6; i += 1) {
       const [type, detail] = types[i % 3]!;
       s.connect().wait((4 + i) * HOUR);
       agent(s).system(type, detail);
-      s.wait(20 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(MINUTE);
+      s.wait(20 * SECOND)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(MINUTE);
     }
     const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "system-event-drops");
-    expect(finding?.verdict).toMatch(/^6 of 6 drops came within 2 min of a system event the device reported \(power save, network change, dhcp renewal\)/);
+    expect(finding?.verdict).toMatch(
+      /^6 of 6 drops came within 2 min of a system event the device reported \(power save, network change, dhcp renewal\)/,
+    );
   });
 
   it("counts a line from the device's system log (suspend, cron) as a system event", () => {
     const s = new ScenarioBuilder("syslog-dev");
     for (let i = 0; i < 4; i += 1) {
       s.connect().wait((4 + i) * HOUR);
-      s.add("device_report", "unknown", { code: "device:systemd-suspend-suspending-system", message: "systemd-suspend: Suspending system..." });
-      s.wait(30 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(MINUTE);
+      s.add("device_report", "unknown", {
+        code: "device:systemd-suspend-suspending-system",
+        message: "systemd-suspend: Suspending system...",
+      });
+      s.wait(30 * SECOND)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(MINUTE);
     }
     expect(analyzersOf(diagnoseDevice(s.input()))).toContain("system-event-drops");
   });
@@ -131,7 +152,10 @@ describe("device-side evidence feeds the pattern analyzers", () => {
 
   it("finds authentication failures and TLS failures reported only by the device", () => {
     const s = new ScenarioBuilder("agent-auth");
-    for (let i = 0; i < 5; i += 1) agent(s).refused("connack:5", "not_authorized").wait(30 * SECOND);
+    for (let i = 0; i < 5; i += 1)
+      agent(s)
+        .refused("connack:5", "not_authorized")
+        .wait(30 * SECOND);
     expect(diagnoseDevice(s.input()).verdict?.analyzer).toBe("auth-failures");
     const tls = new ScenarioBuilder("webhook-tls");
     tls.add("device_report", "tls_error", { code: "crt:1029", message: "AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE" }).wait(MINUTE);
@@ -180,7 +204,11 @@ describe("periodic drops against chance", () => {
         const random = createTestRandom(seed * 104_729 + count);
         const mean = [2 * MINUTE, 30 * MINUTE, 6 * HOUR][seed % 3]!;
         const s = new ScenarioBuilder(`random-${count}-${seed}`);
-        for (let i = 0; i < count; i += 1) s.connect().wait(-Math.log(1 - random()) * mean).drop("connection_lost", "emqx:tcp_closed").wait(5 * SECOND);
+        for (let i = 0; i < count; i += 1)
+          s.connect()
+            .wait(-Math.log(1 - random()) * mean)
+            .drop("connection_lost", "emqx:tcp_closed")
+            .wait(5 * SECOND);
         s.connect();
         if (analyzersOf(diagnoseDevice(s.input())).includes("periodic-drops")) claimed.push(`${count} drops, seed ${seed}`);
       }
@@ -190,14 +218,31 @@ describe("periodic drops against chance", () => {
 
   it("still finds a timer among a few unrelated drops, and not when the timer explains only a minority", () => {
     const s = new ScenarioBuilder();
-    for (let i = 0; i < 10; i += 1) s.connect().wait(20 * MINUTE + i * SECOND).drop("idle_timeout", "emqx:idle_timeout").wait(3 * SECOND);
-    s.connect().wait(7 * MINUTE).drop("connection_lost").wait(SECOND);
+    for (let i = 0; i < 10; i += 1)
+      s.connect()
+        .wait(20 * MINUTE + i * SECOND)
+        .drop("idle_timeout", "emqx:idle_timeout")
+        .wait(3 * SECOND);
+    s.connect()
+      .wait(7 * MINUTE)
+      .drop("connection_lost")
+      .wait(SECOND);
     expect(analyzersOf(diagnoseDevice(s.input()))).toContain("periodic-drops");
 
     const minority = new ScenarioBuilder();
     const random = createTestRandom(5);
-    for (let i = 0; i < 5; i += 1) minority.connect().wait(20 * MINUTE).drop("idle_timeout").wait(3 * SECOND);
-    for (let i = 0; i < 10; i += 1) minority.connect().wait(-Math.log(1 - random()) * HOUR).drop("connection_lost").wait(3 * SECOND);
+    for (let i = 0; i < 5; i += 1)
+      minority
+        .connect()
+        .wait(20 * MINUTE)
+        .drop("idle_timeout")
+        .wait(3 * SECOND);
+    for (let i = 0; i < 10; i += 1)
+      minority
+        .connect()
+        .wait(-Math.log(1 - random()) * HOUR)
+        .drop("connection_lost")
+        .wait(3 * SECOND);
     expect(analyzersOf(diagnoseDevice(minority.input()))).not.toContain("periodic-drops");
   });
 });
@@ -205,9 +250,18 @@ describe("periodic drops against chance", () => {
 describe("rate limiting stated in words", () => {
   it("recognises throttling from the broker's message when the reason is not a rate reason", () => {
     const s = new ScenarioBuilder("logger");
-    for (let i = 0; i < 3; i += 1) s.connect().wait(3 * HOUR).add("disconnected", "unknown", { code: "vendor:disconnect", message: "Client exceeded the publish rate limit" }).wait(2 * SECOND);
+    for (let i = 0; i < 3; i += 1)
+      s.connect()
+        .wait(3 * HOUR)
+        .add("disconnected", "unknown", { code: "vendor:disconnect", message: "Client exceeded the publish rate limit" })
+        .wait(2 * SECOND);
     expect(analyzersOf(diagnoseDevice(s.input()))).toContain("rate-limiting");
-    for (const message of ["Client exceeded the maximum message rate", "message_rate_too_high", "Too many publishes, slow down", "Connection rate limit exceeded"]) {
+    for (const message of [
+      "Client exceeded the maximum message rate",
+      "message_rate_too_high",
+      "Too many publishes, slow down",
+      "Connection rate limit exceeded",
+    ]) {
       const worded = new ScenarioBuilder();
       worded.connect().wait(HOUR).add("disconnected", "connection_lost", { code: "broker:closed", message }).wait(SECOND).connect();
       expect(analyzersOf(diagnoseDevice(worded.input()))).toContain("rate-limiting");
@@ -228,7 +282,12 @@ describe("Azure SAS renewal is one drop", () => {
     for (const kind of ["disconnected", "connect_failed"] as const) {
       const s = new ScenarioBuilder("azure-dev");
       for (let i = 0; i < 5; i += 1) {
-        s.connect().wait(65 * MINUTE).add(kind, "credential_expired", { code: "azure:401003" }).wait(2 * SECOND).drop("connection_lost", "azure:404104").wait(4 * SECOND);
+        s.connect()
+          .wait(65 * MINUTE)
+          .add(kind, "credential_expired", { code: "azure:401003" })
+          .wait(2 * SECOND)
+          .drop("connection_lost", "azure:404104")
+          .wait(4 * SECOND);
       }
       s.connect();
       const diagnosis = diagnoseDevice(s.input());
@@ -242,12 +301,18 @@ describe("Azure SAS renewal is one drop", () => {
 describe("claims stay within the evidence", () => {
   it("does not say 'same address' when the events carry no address, and says what would tell the causes apart", () => {
     const s = new ScenarioBuilder("no-ip");
-    for (let i = 0; i < 5; i += 1) s.add("connected", "connected", { keepaliveSec: 60 }).wait(2 * HOUR).drop("session_taken_over", "aws:DUPLICATE_CLIENTID").wait(2 * SECOND);
+    for (let i = 0; i < 5; i += 1)
+      s.add("connected", "connected", { keepaliveSec: 60 })
+        .wait(2 * HOUR)
+        .drop("session_taken_over", "aws:DUPLICATE_CLIENTID")
+        .wait(2 * SECOND);
     const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "client-id-takeover");
     expect(finding?.verdict).not.toContain("same address");
     expect(finding?.verdict).toContain("cannot be told apart");
     expect(finding?.steps.find((step) => step.check === "unique-client-id")?.status ?? "unknown").toBe("unknown");
-    const withKnowledgeSteps = diagnoseDevice(s.input()).findings.flatMap((item) => item.steps).filter((step) => step.check === "unique-client-id");
+    const withKnowledgeSteps = diagnoseDevice(s.input())
+      .findings.flatMap((item) => item.steps)
+      .filter((step) => step.check === "unique-client-id");
     for (const step of withKnowledgeSteps) expect(step.detail).not.toContain("one address");
   });
 });
@@ -267,9 +332,13 @@ describe("noise", () => {
 
   it("shows no failed step on a healthy device whose only drop was a fleet-wide restart", () => {
     const s = new ScenarioBuilder("healthy");
-    s.connect().wait(20 * HOUR).drop("server_shutdown", "emqx:server_shutting_down");
+    s.connect()
+      .wait(20 * HOUR)
+      .drop("server_shutdown", "emqx:server_shutting_down");
     const minute = Math.floor(s.now / MINUTE) * MINUTE;
-    s.wait(5 * SECOND).connect().wait(10 * HOUR);
+    s.wait(5 * SECOND)
+      .connect()
+      .wait(10 * HOUR);
     const diagnosis = diagnoseDevice(s.input({ devicesTotal: 20, otherDevicesDropping: new Map([[minute, 18]]) }));
     expect(analyzersOf(diagnosis)).toEqual(["fleet-wide-drops"]);
     expect(diagnosis.findings.flatMap((finding) => finding.steps).filter((step) => step.status === "failed")).toEqual([]);
@@ -280,7 +349,15 @@ describe("noise", () => {
     s.refuse("tls_error", "crt:1183").wait(MINUTE).refuse("tls_error", "crt:1183").wait(MINUTE);
     for (let i = 0; i < 4; i += 1) s.refuse("auth_failed", "connack:4", "token expired").wait(MINUTE);
     for (const finding of diagnoseDevice(s.input()).findings) {
-      const words = finding.steps.map((step) => step.text.toLowerCase().replace(/[^a-z0-9 ]+/g, " ").split(/\s+/).filter(Boolean).slice(0, 4).join(" "));
+      const words = finding.steps.map((step) =>
+        step.text
+          .toLowerCase()
+          .replace(/[^a-z0-9 ]+/g, " ")
+          .split(/\s+/)
+          .filter(Boolean)
+          .slice(0, 4)
+          .join(" "),
+      );
       expect(new Set(words).size).toBe(words.length);
     }
   });
@@ -288,7 +365,11 @@ describe("noise", () => {
   it("rounds confidences to two decimals so ties are decided by severity and name, not floating-point noise", () => {
     const random = createTestRandom(2);
     const s = new ScenarioBuilder();
-    for (let i = 0; i < 30; i += 1) s.connect({ keepaliveSec: 60 }).wait(-Math.log(1 - random()) * 40 * MINUTE + MINUTE).drop("connection_lost", "emqx:tcp_closed").wait(5 * SECOND);
+    for (let i = 0; i < 30; i += 1)
+      s.connect({ keepaliveSec: 60 })
+        .wait(-Math.log(1 - random()) * 40 * MINUTE + MINUTE)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(5 * SECOND);
     for (const finding of diagnoseDevice(s.input()).findings) expect(Math.round(finding.confidence * 100) / 100).toBe(finding.confidence);
   });
 });
@@ -312,7 +393,11 @@ describe("findings speak to people", () => {
 describe("a period names its cause only when the codes confirm it", () => {
   it("does not call an hourly network drop a credential expiry", () => {
     const s = new ScenarioBuilder();
-    for (let i = 0; i < 10; i += 1) s.connect().wait(HOUR + (i % 3) * 10 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(3 * SECOND);
+    for (let i = 0; i < 10; i += 1)
+      s.connect()
+        .wait(HOUR + (i % 3) * 10 * SECOND)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(3 * SECOND);
     const finding = diagnoseDevice(s.input()).findings.find((item) => item.analyzer === "periodic-drops");
     expect(finding?.title).toBe("Periodic drops");
     expect(finding?.verdict).not.toContain("credential expires");
@@ -372,7 +457,11 @@ describe("hub-nat-01 as the live simulator runs it", () => {
   it("leads with the keepalive/NAT finding even when the drops come at a regular pace (traffic after quiet spells)", () => {
     const random = createTestRandom(4);
     const s = new ScenarioBuilder("hub-nat-history");
-    for (let i = 0; i < 30; i += 1) s.connect({ ip: "10.0.8.61", keepaliveSec: 1200 }).wait(15 * MINUTE + (random() - 0.5) * 40 * SECOND).drop("connection_lost", "emqx:tcp_closed").wait(SECOND);
+    for (let i = 0; i < 30; i += 1)
+      s.connect({ ip: "10.0.8.61", keepaliveSec: 1200 })
+        .wait(15 * MINUTE + (random() - 0.5) * 40 * SECOND)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(SECOND);
     const diagnosis = diagnoseDevice(s.input());
     expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
   });
@@ -381,7 +470,10 @@ describe("hub-nat-01 as the live simulator runs it", () => {
 describe("numbers are not HTTP 429", () => {
   it("does not read 429 inside an uptime, a port or a client ID as rate limiting", () => {
     const s = new ScenarioBuilder("meter-4297");
-    for (const message of ["dropped after 429.7 s connected: read ECONNRESET", "Client meter-4297 [33.120.92.138:42904] closed its connection."]) {
+    for (const message of [
+      "dropped after 429.7 s connected: read ECONNRESET",
+      "Client meter-4297 [33.120.92.138:42904] closed its connection.",
+    ]) {
       s.connect().wait(HOUR).add("disconnected", "connection_lost", { code: "mosquitto:closed", message }).wait(SECOND);
     }
     s.connect();
@@ -395,7 +487,11 @@ describe("numbers are not HTTP 429", () => {
 describe("retry loops and refusals read from the corpus failures", () => {
   it("a steady retry loop whose connections die at once is no backoff, not irregular network drops", () => {
     const s = new ScenarioBuilder("retry-loop");
-    for (let i = 0; i < 40; i += 1) s.connect().wait(300 + (i % 5) * 300).drop("connection_lost", "aws:CONNECTION_LOST").wait(4 * SECOND);
+    for (let i = 0; i < 40; i += 1)
+      s.connect()
+        .wait(300 + (i % 5) * 300)
+        .drop("connection_lost", "aws:CONNECTION_LOST")
+        .wait(4 * SECOND);
     const diagnosis = diagnoseDevice(s.input());
     expect(diagnosis.verdict?.analyzer).toBe("no-backoff");
     expect(analyzersOf(diagnosis)).not.toContain("irregular-drops");
@@ -403,14 +499,19 @@ describe("retry loops and refusals read from the corpus failures", () => {
 
   it("isolated sub-second first retries over two weeks are not a reconnect storm", () => {
     const s = new ScenarioBuilder("quick-first-retry");
-    for (let i = 0; i < 150; i += 1) s.connect().wait(2 * HOUR + (i % 7) * MINUTE).drop("connection_lost", "emqx:tcp_closed").wait(i % 20 === 0 ? 500 : 3 * SECOND);
+    for (let i = 0; i < 150; i += 1)
+      s.connect()
+        .wait(2 * HOUR + (i % 7) * MINUTE)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(i % 20 === 0 ? 500 : 3 * SECOND);
     s.connect();
     expect(analyzersOf(diagnoseDevice(s.input()))).not.toContain("reconnect-storm");
   });
 
   it("a device report of an MQTT 5 CONNACK-only code is a refusal, not a drop", () => {
     const s = new ScenarioBuilder("device-side");
-    for (let i = 0; i < 11; i += 1) s.add("device_report", "server_error", { code: "mqtt5:0x88", message: "Server unavailable", initiator: "server" }).wait(6 * SECOND);
+    for (let i = 0; i < 11; i += 1)
+      s.add("device_report", "server_error", { code: "mqtt5:0x88", message: "Server unavailable", initiator: "server" }).wait(6 * SECOND);
     const diagnosis = diagnoseDevice(s.input());
     expect(diagnosis.summary.drops).toBe(0);
     expect(diagnosis.summary.failedConnects).toBe(11);
@@ -420,8 +521,11 @@ describe("retry loops and refusals read from the corpus failures", () => {
   it("a refusal chain after expiry is the authentication finding alone, without a second credential finding", () => {
     const s = new ScenarioBuilder("expired-token");
     for (let i = 0; i < 6; i += 1) {
-      s.connect().wait(HOUR).add("disconnected", "credential_expired", { code: "aws:AUTH_ERROR", initiator: "server" }).wait(2 * SECOND);
-      for (let j = 0; j < 3; j += 1) s.refuse("not_authorized", "aws:AUTH_ERROR").wait((2 ** j) * SECOND);
+      s.connect()
+        .wait(HOUR)
+        .add("disconnected", "credential_expired", { code: "aws:AUTH_ERROR", initiator: "server" })
+        .wait(2 * SECOND);
+      for (let j = 0; j < 3; j += 1) s.refuse("not_authorized", "aws:AUTH_ERROR").wait(2 ** j * SECOND);
     }
     const analyzers = analyzersOf(diagnoseDevice(s.input()));
     expect(analyzers).toContain("auth-failures");
@@ -435,7 +539,10 @@ describe("leftover drops beside a period", () => {
     const s = new ScenarioBuilder("timer-with-blips");
     for (let i = 0; i < 150; i += 1) {
       const blip = i % 7 === 3;
-      s.connect().wait(blip ? (30 + random() * 250) * SECOND : 420 * SECOND + (random() - 0.5) * 16 * SECOND).drop("connection_lost", "agent:ECONNRESET").wait(5 * SECOND);
+      s.connect()
+        .wait(blip ? (30 + random() * 250) * SECOND : 420 * SECOND + (random() - 0.5) * 16 * SECOND)
+        .drop("connection_lost", "agent:ECONNRESET")
+        .wait(5 * SECOND);
     }
     s.connect();
     const diagnosis = diagnoseDevice(s.input());

@@ -10,12 +10,21 @@ describe("evaluateCheck", () => {
     expect(evaluateCheck("reconnect-backoff", ctx).status).toBe("unknown");
     expect(evaluateCheck("not-fleet-wide", ctx).status).toBe("unknown");
     expect(evaluateCheck("reconnects-quickly", ctx).status).toBe("unknown");
-    expect(evaluateCheck("manual", ctx)).toEqual({ status: "unknown", detail: "Needs information Linkscope cannot see; check on the device.", evidence: null });
+    expect(evaluateCheck("manual", ctx)).toEqual({
+      status: "unknown",
+      detail: "Needs information Linkscope cannot see; check on the device.",
+      evidence: null,
+    });
   });
 
   it("passes a calm device and fails the same checks on a troubled one, with evidence ranges", () => {
     const calm = new ScenarioBuilder();
-    for (let i = 0; i < 4; i += 1) calm.connect({ keepaliveSec: 60 }).wait(6 * HOUR).drop("connection_lost").wait(20 * SECOND);
+    for (let i = 0; i < 4; i += 1)
+      calm
+        .connect({ keepaliveSec: 60 })
+        .wait(6 * HOUR)
+        .drop("connection_lost")
+        .wait(20 * SECOND);
     calm.connect({ keepaliveSec: 60 });
     const calmCtx = buildAnalysisContext(calm.input({ devicesTotal: 10, otherDevicesDropping: new Map() }));
     expect(evaluateCheck("keepalive-within-nat-timeout", calmCtx).status).toBe("passed");

@@ -11,7 +11,11 @@ export type CheckResult = { status: StepStatus; detail: string; evidence: Eviden
 
 const unknown = (detail: string): CheckResult => ({ status: "unknown", detail, evidence: null });
 const passed = (detail: string): CheckResult => ({ status: "passed", detail, evidence: null });
-const failed = (detail: string, at?: DiagnosisEvent): CheckResult => ({ status: "failed", detail, evidence: at ? rangeAround(at.occurredAt) : null });
+const failed = (detail: string, at?: DiagnosisEvent): CheckResult => ({
+  status: "failed",
+  detail,
+  evidence: at ? rangeAround(at.occurredAt) : null,
+});
 
 /**
  * Evaluates one check against the device's evidence. Pure; `unknown` when the data cannot tell. `scope` limits the
@@ -36,34 +40,54 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       const quick = retries.filter((gap) => gap.gapMs < SUB_SECOND_MS);
       if (quick.length >= 3) return failed(`${quick.length} retries came less than 1 s after the previous failure.`, quick.at(-1)?.drop);
       const steady = findFlatBursts(retries).flat.flat();
-      if (steady.length > 0) return failed(`${steady.length} retries came every ${formatPeriod(median(steady.map((gap) => gap.gapMs)))} without waiting longer each time.`, steady.at(-1)?.drop);
+      if (steady.length > 0)
+        return failed(
+          `${steady.length} retries came every ${formatPeriod(median(steady.map((gap) => gap.gapMs)))} without waiting longer each time.`,
+          steady.at(-1)?.drop,
+        );
       if (retries.length < 3) return unknown("Too few reconnects to judge the backoff.");
-      return passed(`No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`);
+      return passed(
+        `No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`,
+      );
     }
     case "unique-client-id": {
       const { takeovers, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
       if (takeovers.length >= 3 && duplicateClientId) {
-        return failed(`${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}).`, takeovers.at(-1));
+        return failed(
+          `${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}).`,
+          takeovers.at(-1),
+        );
       }
       if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
       if (takeovers.length === 0) return passed("No session takeovers.");
-      if (addresses.length === 0) return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
+      if (addresses.length === 0)
+        return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
       if (addresses.length === 1) return passed(`${takeovers.length} takeovers, all from one address.`);
-      return passed(`${takeovers.length} takeovers from ${addresses.length} addresses that do not swap back and forth: an address change, not a second device.`);
+      return passed(
+        `${takeovers.length} takeovers from ${addresses.length} addresses that do not swap back and forth: an address change, not a second device.`,
+      );
     }
     case "credentials-accepted": {
-      const authFailures = ctx.failures.filter((event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired");
+      const authFailures = ctx.failures.filter(
+        (event) => event.reason === "auth_failed" || event.reason === "not_authorized" || event.reason === "credential_expired",
+      );
       const lastFailure = authFailures.at(-1);
       const lastConnect = ctx.connects.at(-1);
       if (lastFailure && (!lastConnect || lastConnect.occurredAt < lastFailure.occurredAt)) {
-        return failed(`The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`, lastFailure);
+        return failed(
+          `The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`,
+          lastFailure,
+        );
       }
       if (lastConnect) return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
       return unknown("No connect attempts in the window.");
     }
     case "renews-before-expiry": {
-      const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "credential_expired" || (drop.reason === "not_authorized" && drop.kind === "disconnected"));
-      if (expiries.length >= 2) return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
+      const expiries = ctx.deviceDrops.filter(
+        (drop) => drop.reason === "credential_expired" || (drop.reason === "not_authorized" && drop.kind === "disconnected"),
+      );
+      if (expiries.length >= 2)
+        return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
       if (ctx.connects.length === 0) return unknown("No connections in the window.");
       return passed("No connection was cut for expired credentials.");
     }
@@ -71,26 +95,39 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       const reconnects = ctx.gaps.filter((gap) => gap.next.kind === "connected").map((gap) => gap.gapMs);
       if (reconnects.length === 0) return unknown("No drop was followed by a reconnect in the window.");
       const typical = median(reconnects);
-      return typical < 60_000 ? passed(`Reconnects in ${formatPeriod(typical)} (median of ${reconnects.length}).`) : failed(`Reconnects take ${formatPeriod(typical)} (median of ${reconnects.length}), over a minute.`);
+      return typical < 60_000
+        ? passed(`Reconnects in ${formatPeriod(typical)} (median of ${reconnects.length}).`)
+        : failed(`Reconnects take ${formatPeriod(typical)} (median of ${reconnects.length}), over a minute.`);
     }
     case "not-fleet-wide": {
       if (!ctx.fleet) return unknown("Fleet data is not available.");
       const inScope = scope ? new Set(scope.eventIds) : null;
       const drops = inScope ? ctx.drops.filter((drop) => inScope.has(drop.id)) : ctx.drops;
-      if (drops.length === 0) return inScope ? unknown("This finding has no drops to compare with the fleet.") : passed("No drops in the window.");
+      if (drops.length === 0)
+        return inScope ? unknown("This finding has no drops to compare with the fleet.") : passed("No drops in the window.");
       const shared = drops.filter((drop) => ctx.fleetWide.has(drop.id));
-      if (shared.length === 0) return passed(`None of the ${drops.length === 1 ? "drop" : `${drops.length} drops`} coincided with drops across comparable devices: the cause is on this device's side.`);
-      return failed(`${shared.length} of ${drops.length} drops coincided with drops across comparable devices: look at the server or network for those.`, shared.at(-1));
+      if (shared.length === 0)
+        return passed(
+          `None of the ${drops.length === 1 ? "drop" : `${drops.length} drops`} coincided with drops across comparable devices: the cause is on this device's side.`,
+        );
+      return failed(
+        `${shared.length} of ${drops.length} drops coincided with drops across comparable devices: look at the server or network for those.`,
+        shared.at(-1),
+      );
     }
     case "below-rate-limits": {
-      const limited = ctx.events.filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event));
+      const limited = ctx.events.filter(
+        (event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event),
+      );
       if (limited.length > 0) return failed(`${limited.length} throttling or quota events.`, limited.at(-1));
       return ctx.events.length > 0 ? passed("No throttling or quota events.") : unknown("No events in the window.");
     }
     case "tls-handshake-ok": {
       const tls = ctx.events.filter((event) => event.reason === "tls_error");
       if (tls.length > 0) return failed(`${tls.length} TLS failures.`, tls.at(-1));
-      return ctx.connects.length > 0 ? passed("TLS handshakes succeed (the device connects).") : unknown("No successful connects in the window.");
+      return ctx.connects.length > 0
+        ? passed("TLS handshakes succeed (the device connects).")
+        : unknown("No successful connects in the window.");
     }
     case "client-id-accepted": {
       const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
@@ -100,10 +137,17 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
     case "stable-network": {
       // The device's own takeovers (one address, or one that changed) are reconnects after a path that died quietly.
       const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
-      const network = ctx.deviceDrops.filter((drop) => drop.reason === "connection_lost" || drop.reason === "keepalive_timeout" || (ownTakeovers && drop.reason === "session_taken_over"));
+      const network = ctx.deviceDrops.filter(
+        (drop) =>
+          drop.reason === "connection_lost" ||
+          drop.reason === "keepalive_timeout" ||
+          (ownTakeovers && drop.reason === "session_taken_over"),
+      );
       const perDay = network.length / ctx.spanDays;
       if (perDay >= 2) return failed(`${network.length} network drops (${perDay.toFixed(1)} a day).`, network.at(-1));
-      return ctx.connects.length > 0 ? passed(`${network.length} network drops in the window (${perDay.toFixed(1)} a day).`) : unknown("No connections in the window.");
+      return ctx.connects.length > 0
+        ? passed(`${network.length} network drops in the window (${perDay.toFixed(1)} a day).`)
+        : unknown("No connections in the window.");
     }
     case "protocol-clean": {
       const violations = ctx.events.filter((event) => event.reason === "protocol_error");

@@ -17,7 +17,10 @@ function run(at: number, failedStep: ProbeRunEvidence["failedStep"] = null, ok =
 describe("findProbeFailedDrops", () => {
   it("marks a drop whose nearest run within 5 minutes failed, and names that run", () => {
     const failed = run(T0 + 2 * MINUTE, "tls");
-    const result = findProbeFailedDrops([drop("a", T0), drop("b", T0 + 30 * MINUTE)], { endpointNames: ["broker-eu"], runs: [run(T0 - 4 * MINUTE), failed, run(T0 + 30 * MINUTE)] });
+    const result = findProbeFailedDrops([drop("a", T0), drop("b", T0 + 30 * MINUTE)], {
+      endpointNames: ["broker-eu"],
+      runs: [run(T0 - 4 * MINUTE), failed, run(T0 + 30 * MINUTE)],
+    });
     expect([...result.entries()]).toEqual([["a", failed]]);
   });
 
@@ -31,9 +34,15 @@ describe("findProbeFailedDrops", () => {
 
 describe("probe sentences", () => {
   it("name the failed step and its time, or say the server was reachable when every run passed", () => {
-    expect(describeFailedRun(run(T0, "tls"))).toBe("our own probe of broker-eu failed at TLS at 2026-12-02 02:14:00 UTC (certificate expired)");
-    expect(describeFailedRun(run(T0, null, false))).toBe("our own probe of broker-eu failed without finishing at 2026-12-02 02:14:00 UTC (certificate expired)");
-    expect(describePassingRuns([run(T0), run(T0 + MINUTE)])).toBe("our own probe of broker-eu passed all 2 runs around them: the server was reachable from here");
+    expect(describeFailedRun(run(T0, "tls"))).toBe(
+      "our own probe of broker-eu failed at TLS at 2026-12-02 02:14:00 UTC (certificate expired)",
+    );
+    expect(describeFailedRun(run(T0, null, false))).toBe(
+      "our own probe of broker-eu failed without finishing at 2026-12-02 02:14:00 UTC (certificate expired)",
+    );
+    expect(describePassingRuns([run(T0), run(T0 + MINUTE)])).toBe(
+      "our own probe of broker-eu passed all 2 runs around them: the server was reachable from here",
+    );
     expect(describePassingRuns([run(T0), run(T0 + MINUTE, "tls")])).toBeNull();
     expect(describePassingRuns([])).toBeNull();
   });

@@ -49,7 +49,10 @@ export function findNearestRun(runs: readonly ProbeRunEvidence[], at: Date): Pro
  * Pure: the drops whose nearest probe run (within PROBE_COINCIDENCE_MS) failed: the broker was not reachable from
  * our side either, so the drop is the server's or the network's. Returns drop ID → that run.
  */
-export function findProbeFailedDrops(drops: readonly DiagnosisEvent[], probes: ProbeEvidence | null | undefined): Map<string, ProbeRunEvidence> {
+export function findProbeFailedDrops(
+  drops: readonly DiagnosisEvent[],
+  probes: ProbeEvidence | null | undefined,
+): Map<string, ProbeRunEvidence> {
   const result = new Map<string, ProbeRunEvidence>();
   if (!probes || probes.runs.length === 0) return result;
   for (const drop of drops) {

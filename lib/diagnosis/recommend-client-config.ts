@@ -20,7 +20,12 @@ export function recommendClientConfig(diagnosis: DeviceDiagnosis): ConfigRecomme
   const storm = analyzers.has("reconnect-storm");
   const steadyRetries = analyzers.has("no-backoff");
   const authStuck = diagnosis.findings.some((finding) => finding.analyzer === "auth-failures" && finding.severity === "critical");
-  const expiring = analyzers.has("periodic-drops") && diagnosis.findings.some((finding) => finding.analyzer === "periodic-drops" && finding.evidence.stats.kind !== "idle" && finding.evidence.stats.kind !== "timer");
+  const expiring =
+    analyzers.has("periodic-drops") &&
+    diagnosis.findings.some(
+      (finding) =>
+        finding.analyzer === "periodic-drops" && finding.evidence.stats.kind !== "idle" && finding.evidence.stats.kind !== "timer",
+    );
   return [
     {
       setting: "Keepalive",
@@ -33,28 +38,32 @@ export function recommendClientConfig(diagnosis: DeviceDiagnosis): ConfigRecomme
     {
       setting: "Reconnect backoff",
       value: "Start at 0.5–1 s, double each attempt, cap at 60 s, add random jitter",
-      reason: "Transient glitches often recover within a second; doubling with a cap avoids hammering a broker that is down, and jitter keeps a fleet from reconnecting in lockstep after an outage.",
+      reason:
+        "Transient glitches often recover within a second; doubling with a cap avoids hammering a broker that is down, and jitter keeps a fleet from reconnecting in lockstep after an outage.",
       observed: storm ? "sub-second retries without growing gaps" : steadyRetries ? "retries at a steady pace without growing gaps" : null,
       status: storm || steadyRetries ? "failed" : "unknown",
     },
     {
       setting: "Deeper reconnect",
       value: "After 5 failed attempts, reconnect with freshly generated credentials",
-      reason: "Repeating a connect with an expired or rejected token never succeeds; regenerating the token (and re-resolving DNS) recovers from authentication problems sooner.",
+      reason:
+        "Repeating a connect with an expired or rejected token never succeeds; regenerating the token (and re-resolving DNS) recovers from authentication problems sooner.",
       observed: authStuck ? "every attempt refused with the same credentials" : null,
       status: authStuck ? "failed" : "unknown",
     },
     {
       setting: "Credential renewal",
       value: "Renew tokens before they expire and reconnect with the new one (for example at 80 % of the lifetime)",
-      reason: "MQTT cannot refresh credentials inside a connection; a client that waits for the server to cut it off loses messages at every expiry.",
+      reason:
+        "MQTT cannot refresh credentials inside a connection; a client that waits for the server to cut it off loses messages at every expiry.",
       observed: expiring ? "connections end at credential expiry" : null,
       status: expiring ? "failed" : "unknown",
     },
     {
       setting: "Retries",
       value: "Unlimited, with the backoff above",
-      reason: "A device that gives up after N attempts stays offline until someone power-cycles it; with backoff, unlimited retries cost little.",
+      reason:
+        "A device that gives up after N attempts stays offline until someone power-cycles it; with backoff, unlimited retries cost little.",
       observed: null,
       status: "unknown",
     },

@@ -23,7 +23,11 @@ export class ScenarioBuilder {
     return this;
   }
 
-  add(kind: EventKind, reason: Reason, fields: { code?: string; initiator?: Initiator; ip?: string; keepaliveSec?: number; message?: string } = {}): this {
+  add(
+    kind: EventKind,
+    reason: Reason,
+    fields: { code?: string; initiator?: Initiator; ip?: string; keepaliveSec?: number; message?: string } = {},
+  ): this {
     this.events.push({
       id: String(this.nextId++),
       kind,
@@ -51,7 +55,13 @@ export class ScenarioBuilder {
   }
 
   input(fleet: FleetContext | null = null): DiagnosisInput {
-    return { deviceId: this.deviceId, events: this.events, sessions: [], fleet, window: { from: new Date(this.start), to: new Date(this.t + 1) } };
+    return {
+      deviceId: this.deviceId,
+      events: this.events,
+      sessions: [],
+      fleet,
+      window: { from: new Date(this.start), to: new Date(this.t + 1) },
+    };
   }
 }
 

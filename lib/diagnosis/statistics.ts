@@ -20,7 +20,14 @@ const HOUR = 60 * MINUTE_MS;
 
 /** `60 ± 1 min`, `4 s`, `2.5 h`: a duration with its spread in one unit. */
 export function formatPeriod(ms: number, spreadMs?: number): string {
-  const [unit, size] = ms >= 3 * HOUR ? (["h", HOUR] as const) : ms >= 2 * MINUTE_MS ? (["min", MINUTE_MS] as const) : ms >= 1000 ? (["s", 1000] as const) : (["ms", 1] as const);
+  const [unit, size] =
+    ms >= 3 * HOUR
+      ? (["h", HOUR] as const)
+      : ms >= 2 * MINUTE_MS
+        ? (["min", MINUTE_MS] as const)
+        : ms >= 1000
+          ? (["s", 1000] as const)
+          : (["ms", 1] as const);
   const round = (value: number) => (value >= 10 || unit === "ms" ? Math.round(value) : Math.round(value * 10) / 10);
   const main = round(ms / size);
   if (spreadMs === undefined) return `${main} ${unit}`;

@@ -36,7 +36,13 @@ export type DiagnosisSession = {
 export type FleetContext = { devicesTotal: number; otherDevicesDropping: ReadonlyMap<number, number> };
 
 /** What the device measured at a moment (lib/device-evidence/device-samples.ts): signal and its cumulative publish count. */
-export type DiagnosisSample = { series: string; at: Date; rssiDbm: number | null; linkQualityPct: number | null; publishedMessages: number | null };
+export type DiagnosisSample = {
+  series: string;
+  at: Date;
+  rssiDbm: number | null;
+  linkQualityPct: number | null;
+  publishedMessages: number | null;
+};
 
 export type DiagnosisInput = {
   deviceId: string;
@@ -86,5 +92,12 @@ export type DeviceDiagnosis = {
   findings: Finding[];
   /** The finding the banner shows: the most confident alarming one, else the most confident, else null. */
   verdict: Finding | null;
-  summary: { connects: number; drops: number; cleanDisconnects: number; failedConnects: number; fleetWideDrops: number; lastKeepaliveSec: number | null };
+  summary: {
+    connects: number;
+    drops: number;
+    cleanDisconnects: number;
+    failedConnects: number;
+    fleetWideDrops: number;
+    lastKeepaliveSec: number | null;
+  };
 };

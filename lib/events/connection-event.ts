@@ -84,8 +84,7 @@ export type ConnectionEvent = z.infer<typeof ConnectionEventSchema>;
 /** What an adapter returns for one input: events, or a rejection with a reason for the dead-letter store. */
 export type AdapterResult =
   /** `samples`: what the device measured (agent vitals and publish counts), stored beside the events. */
-  | { ok: true; events: ConnectionEvent[]; samples?: DeviceSample[] }
-  | { ok: false; error: string };
+  { ok: true; events: ConnectionEvent[]; samples?: DeviceSample[] } | { ok: false; error: string };
 
 /** Fields an adapter usually leaves unset; spread first, then override. */
 export const EVENT_DEFAULTS = {

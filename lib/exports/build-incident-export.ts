@@ -21,7 +21,12 @@ export function shapeIncidentExport(incident: IncidentDetails, generatedAt: Date
 export type IncidentExport = ReturnType<typeof shapeIncidentExport> & { redaction: { secrets: true; ips: boolean } };
 
 /** `GET /api/v1/incidents/{id}/export`: null for an unknown incident. Credentials always removed, IPs by choice. */
-export async function buildIncidentExport(db: Db, incidentId: string, options: RedactionOptions, now = new Date()): Promise<IncidentExport | null> {
+export async function buildIncidentExport(
+  db: Db,
+  incidentId: string,
+  options: RedactionOptions,
+  now = new Date(),
+): Promise<IncidentExport | null> {
   const incident = await getIncident(db, incidentId);
   if (!incident) return null;
   return redactSecrets({ ...shapeIncidentExport(incident, now), redaction: { secrets: true as const, ips: options.redactIps } }, options);

@@ -33,7 +33,9 @@ export async function buildIncidentSupportBundle(db: Db, incidentId: string, opt
   const incident = await getIncident(db, incidentId);
   if (!incident) return null;
   const window = getIncidentBundleWindow(incident, now);
-  const chosen = [...incident.devices].sort((a, b) => b.drops - a.drops || a.deviceId.localeCompare(b.deviceId)).slice(0, BUNDLE_MAX_DEVICES);
+  const chosen = [...incident.devices]
+    .sort((a, b) => b.drops - a.drops || a.deviceId.localeCompare(b.deviceId))
+    .slice(0, BUNDLE_MAX_DEVICES);
   const devices = [];
   // One device at a time: the web server's pool is small and a bundle is a rare, audited request.
   for (const affected of chosen) {
@@ -42,7 +44,11 @@ export async function buildIncidentSupportBundle(db: Db, incidentId: string, opt
     const scope = { deviceId: affected.deviceId, ...window };
     const events = await listDeviceEvents(db, { ...scope, limit: BUNDLE_MAX_EVENTS_PER_DEVICE });
     const sessions = await listDeviceSessions(db, scope);
-    const diagnosis = await getDeviceDiagnosis(db, { deviceId: affected.deviceId, from: new Date(window.from.getTime() - DIAGNOSIS_BEFORE_MS), to: window.to });
+    const diagnosis = await getDeviceDiagnosis(db, {
+      deviceId: affected.deviceId,
+      from: new Date(window.from.getTime() - DIAGNOSIS_BEFORE_MS),
+      to: window.to,
+    });
     const oldestFirst = [...events.events].reverse();
     const { supportTicket } = buildDeviceTicket(device, diagnosis, oldestFirst);
     devices.push({
@@ -53,7 +59,13 @@ export async function buildIncidentSupportBundle(db: Db, incidentId: string, opt
       diagnosis: {
         window: diagnosis.window,
         verdict: diagnosis.verdict?.verdict ?? null,
-        findings: diagnosis.findings.map((finding) => ({ title: finding.title, verdict: finding.verdict, severity: finding.severity, confidence: finding.confidence, codes: finding.codes })),
+        findings: diagnosis.findings.map((finding) => ({
+          title: finding.title,
+          verdict: finding.verdict,
+          severity: finding.severity,
+          confidence: finding.confidence,
+          codes: finding.codes,
+        })),
         summary: diagnosis.summary,
       },
       supportTicket,

@@ -35,7 +35,10 @@ export function buildDeviceTicket(
     .filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && event.reason !== "client_disconnect")
     .slice(-TICKET_FAILURES)
     .reverse();
-  return { recommendedSettings, supportTicket: buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures, probeRuns }) };
+  return {
+    recommendedSettings,
+    supportTicket: buildSupportTicket({ device, diagnosis, config: recommendedSettings, recentFailures, probeRuns }),
+  };
 }
 
 /** Everything a vendor or a colleague needs about one device over a window, redacted; null for an unknown device. */
@@ -55,7 +58,16 @@ export async function buildSupportBundle(
   const reports = probeRuns.map((run) => run.report);
   const { recommendedSettings, supportTicket } = buildDeviceTicket(device, diagnosis, history.events, reports);
   return redactSecrets(
-    { generatedAt: now, redaction: { secrets: true, ips: options.redactIps }, device, window: { from: input.from, to: input.to }, diagnosis, recommendedSettings, supportTicket, history },
+    {
+      generatedAt: now,
+      redaction: { secrets: true, ips: options.redactIps },
+      device,
+      window: { from: input.from, to: input.to },
+      diagnosis,
+      recommendedSettings,
+      supportTicket,
+      history,
+    },
     options,
   );
 }

@@ -4,7 +4,7 @@ import { formatCsvCell, formatCsvRow } from "./csv.ts";
 describe("CSV cells", () => {
   it("defuses cells a spreadsheet would evaluate", () => {
     for (const text of ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) expect(formatCsvCell(text)).toMatch(/^"?'/);
-    expect(formatCsvCell("=HYPERLINK(\"x\")")).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(formatCsvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
   });
 
   it("quotes commas, quotes and line breaks (RFC 4180) and leaves plain text and numbers alone", () => {

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 
-export const RedactIpsParamSchema = z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0").transform((value) => value === "1");
+export const RedactIpsParamSchema = z
+  .enum(["0", "1"], { error: "must be 0 or 1" })
+  .default("0")
+  .transform((value) => value === "1");
 
 export const DeviceExportQuerySchema = z.object({
   from: TimestampParamSchema.optional(),

@@ -63,12 +63,30 @@ export function formatDeviceHistoryCsv(history: DeviceHistory, options: Redactio
     ]);
   }
   for (const session of sessions) {
-    rows.push(["session", session.id, session.startedAt.toISOString(), session.endedAt?.toISOString() ?? null, "session", session.endReason, null, session.endCode, null, null, null, session.sessionKey, session.clientIp, null, null, null]);
+    rows.push([
+      "session",
+      session.id,
+      session.startedAt.toISOString(),
+      session.endedAt?.toISOString() ?? null,
+      "session",
+      session.endReason,
+      null,
+      session.endCode,
+      null,
+      null,
+      null,
+      session.sessionKey,
+      session.clientIp,
+      null,
+      null,
+      null,
+    ]);
   }
   if (history.truncated) {
     const marker: (string | null)[] = CSV_COLUMNS.map(() => null);
     marker[0] = "truncated";
-    marker[CSV_COLUMNS.indexOf("message")] = `export truncated: only the newest ${MAX_EXPORT_EVENTS} events (and sessions) of the window are included`;
+    marker[CSV_COLUMNS.indexOf("message")] =
+      `export truncated: only the newest ${MAX_EXPORT_EVENTS} events (and sessions) of the window are included`;
     rows.push(marker);
   }
   return `${rows.map((row) => row.map(formatCsvCell).join(",")).join("\r\n")}\r\n`;

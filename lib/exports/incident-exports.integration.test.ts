@@ -53,7 +53,10 @@ function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt
       password: "Pa55w0rd-incident",
       connection: "HostName=hub.azure-devices.net;DeviceId=x;SharedAccessKey=c2VjcmV0S2V5MTIzNDU2Nzg5MA==",
       broker: "mqtts://ingest:brokerpass77@broker:8883",
-      headers: { authorization: "SharedAccessSignature sr=hub.azure-devices.net&sig=sassig0123&se=1700000000", apiToken: "lsk_incidentTokenValue123" },
+      headers: {
+        authorization: "SharedAccessSignature sr=hub.azure-devices.net&sig=sassig0123&se=1700000000",
+        apiToken: "lsk_incidentTokenValue123",
+      },
       peerhost: IPS[0],
     },
   };
@@ -71,7 +74,11 @@ beforeAll(async () => {
     ]),
   );
   incidentId = (await createManualIncident(database.db, { from: at(40), to: at(15), title: "auth outage" }, { actor: CLI_ACTOR })).id;
-  await addIncidentNote(database.db, { incidentId, body: `vendor said reset creds: password=Pa55w0rd-incident, host ${IPS[0]}` }, { actor: CLI_ACTOR });
+  await addIncidentNote(
+    database.db,
+    { incidentId, body: `vendor said reset creds: password=Pa55w0rd-incident, host ${IPS[0]}` },
+    { actor: CLI_ACTOR },
+  );
 });
 
 afterAll(async () => {
@@ -81,7 +88,12 @@ afterAll(async () => {
 describe("incident exports", () => {
   it("exports the incident with counts, devices, recovery and notes", async () => {
     const exported = await buildIncidentExport(database.db, incidentId, { redactIps: false }, now);
-    expect(exported).toMatchObject({ format: "linkscope-incident", incident: { id: incidentId, title: "auth outage", affectedDevices: 8 }, reasons: [{ reason: "auth_failed", drops: 8 }], codes: [{ code: "connack:5", drops: 8 }] });
+    expect(exported).toMatchObject({
+      format: "linkscope-incident",
+      incident: { id: incidentId, title: "auth outage", affectedDevices: 8 },
+      reasons: [{ reason: "auth_failed", drops: 8 }],
+      codes: [{ code: "connack:5", drops: 8 }],
+    });
     expect(exported?.affectedDevices).toHaveLength(8);
     expect(exported?.recovery).toMatchObject({ affected: 8, reconnected: 8 });
     expect(exported?.notes).toHaveLength(1);
@@ -99,7 +111,10 @@ describe("incident exports", () => {
 
   it("lets no known secret leave in the export or the bundle, and IPs only when not masked", async () => {
     for (const redactIps of [false, true]) {
-      const texts = [toJsonText(await buildIncidentExport(database.db, incidentId, { redactIps }, now)), toJsonText(await buildIncidentSupportBundle(database.db, incidentId, { redactIps }, now))];
+      const texts = [
+        toJsonText(await buildIncidentExport(database.db, incidentId, { redactIps }, now)),
+        toJsonText(await buildIncidentSupportBundle(database.db, incidentId, { redactIps }, now)),
+      ];
       for (const text of texts) {
         for (const secret of SECRETS) expect(text, `${secret} leaked (redactIps ${redactIps})`).not.toContain(secret);
         if (redactIps) for (const ip of IPS) expect(text).not.toContain(ip);

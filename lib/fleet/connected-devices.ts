@@ -33,6 +33,11 @@ export function connectedGaugeSql(boundary: Date, scope: FleetScope, inclusive: 
  * so minute resolution. Shared contract for alerts and incident detection; keep the signature.
  */
 export async function countConnectedDevicesAt(db: Db, at: Date, scope: FleetScope = {}): Promise<number> {
-  const rows = await queryRows(db, "countConnectedDevicesAt", z.object({ connected: z.number() }), Prisma.sql`SELECT ${connectedGaugeSql(at, scope, true)}::int AS connected`);
+  const rows = await queryRows(
+    db,
+    "countConnectedDevicesAt",
+    z.object({ connected: z.number() }),
+    Prisma.sql`SELECT ${connectedGaugeSql(at, scope, true)}::int AS connected`,
+  );
   return rows[0]?.connected ?? 0;
 }

@@ -29,7 +29,8 @@ export function deviceMetadataConditions(filter: FleetFilter): Prisma.Sql {
   if (filter.firmware) parts.push(Prisma.sql`AND d.firmware = ${filter.firmware}`);
   if (filter.region) parts.push(Prisma.sql`AND d.region = ${filter.region}`);
   if (filter.network) parts.push(Prisma.sql`AND d.network = ${filter.network}`);
-  if (filter.labels && Object.keys(filter.labels).length > 0) parts.push(Prisma.sql`AND d.labels @> ${JSON.stringify(filter.labels)}::jsonb`);
+  if (filter.labels && Object.keys(filter.labels).length > 0)
+    parts.push(Prisma.sql`AND d.labels @> ${JSON.stringify(filter.labels)}::jsonb`);
   return parts.length > 0 ? Prisma.join(parts, " ") : Prisma.empty;
 }
 
@@ -39,7 +40,11 @@ export function scopeConditions(filter: FleetFilter, alias: "r" | "d"): Prisma.S
   const parts: Prisma.Sql[] = [];
   if (filter.source !== undefined) parts.push(Prisma.sql`AND ${table}.source = ${filter.source}`);
   if (filter.brokerNode !== undefined) {
-    parts.push(alias === "d" ? Prisma.sql`AND COALESCE(d.broker_node, '') = ${filter.brokerNode}` : Prisma.sql`AND ${table}.broker_node = ${filter.brokerNode}`);
+    parts.push(
+      alias === "d"
+        ? Prisma.sql`AND COALESCE(d.broker_node, '') = ${filter.brokerNode}`
+        : Prisma.sql`AND ${table}.broker_node = ${filter.brokerNode}`,
+    );
   }
   return parts.length > 0 ? Prisma.join(parts, " ") : Prisma.empty;
 }
@@ -53,6 +58,8 @@ export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?:
   if (isUnfiltered(filter) && !options.perDevice) {
     return Prisma.sql`(SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute)`;
   }
-  const join = hasDeviceMetadataFilter(filter) ? Prisma.sql`JOIN devices d ON d.id = r.device_id ${deviceMetadataConditions(filter)}` : Prisma.empty;
+  const join = hasDeviceMetadataFilter(filter)
+    ? Prisma.sql`JOIN devices d ON d.id = r.device_id ${deviceMetadataConditions(filter)}`
+    : Prisma.empty;
   return Prisma.sql`(SELECT r.bucket, r.device_id, r.kind, r.reason, r.code, r.count FROM device_reason_minute r ${join} WHERE true ${scopeConditions(filter, "r")})`;
 }

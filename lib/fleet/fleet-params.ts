@@ -13,7 +13,10 @@ const LabelsParamSchema = z
   .max(1000)
   .transform((text, ctx) => {
     const labels: Record<string, string> = {};
-    for (const pair of text.split(",").map((part) => part.trim()).filter(Boolean)) {
+    for (const pair of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       const at = pair.indexOf("=");
       if (at <= 0) {
         ctx.addIssue({ code: "custom", message: `must be key=value pairs separated by commas, got "${pair.slice(0, 60)}"` });

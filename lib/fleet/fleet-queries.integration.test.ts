@@ -22,11 +22,21 @@ const FROM = new Date(Date.UTC(2026, 9, 10, 0, 0, 0));
 const TO = new Date(FROM.getTime() + 24 * HOUR);
 const RANGE = { from: FROM, to: TO };
 
-
-function ev(deviceId: string, kind: ConnectionEvent["kind"], atMs: number, extra: { reason?: Reason; code?: string | null; node?: string; source?: string } = {}): ConnectionEvent {
+function ev(
+  deviceId: string,
+  kind: ConnectionEvent["kind"],
+  atMs: number,
+  extra: { reason?: Reason; code?: string | null; node?: string; source?: string } = {},
+): ConnectionEvent {
   return makeConnectionEvent({
-    deviceId, kind, occurredAt: new Date(FROM.getTime() + atMs), ...(extra.reason ? { reason: extra.reason } : {}),
-    initiator: "network", code: extra.code ?? null, source: extra.source ?? "emqx", brokerNode: extra.node ?? "n1",
+    deviceId,
+    kind,
+    occurredAt: new Date(FROM.getTime() + atMs),
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    initiator: "network",
+    code: extra.code ?? null,
+    source: extra.source ?? "emqx",
+    brokerNode: extra.node ?? "n1",
   });
 }
 
@@ -52,9 +62,18 @@ async function seed(db: Db): Promise<void> {
     ev("valve-d", "connect_failed", 6 * HOUR, { reason: "auth_failed", code: "connack:5" }),
   ];
   await recordConnectionEvents(db, events);
-  await db.device.update({ where: { id: "meter-a" }, data: { firmware: "fw-1", region: "eu-west-1", network: "lte", labels: { model: "M1", tier: "gold" } } });
-  await db.device.update({ where: { id: "gw-b" }, data: { firmware: "fw-2", region: "us-east-1", network: "wifi", labels: { model: "G2" } } });
-  await db.device.update({ where: { id: "cam-c" }, data: { firmware: "fw-1", region: "us-east-1", network: "wifi", labels: { model: "C3" } } });
+  await db.device.update({
+    where: { id: "meter-a" },
+    data: { firmware: "fw-1", region: "eu-west-1", network: "lte", labels: { model: "M1", tier: "gold" } },
+  });
+  await db.device.update({
+    where: { id: "gw-b" },
+    data: { firmware: "fw-2", region: "us-east-1", network: "wifi", labels: { model: "G2" } },
+  });
+  await db.device.update({
+    where: { id: "cam-c" },
+    data: { firmware: "fw-1", region: "us-east-1", network: "wifi", labels: { model: "C3" } },
+  });
 }
 
 /** Postgres and the embedded PGlite that `npm start` uses: the fleet SQL (date_bin, FILTER, mode(), jsonb) must run on both. */
@@ -109,8 +128,15 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
 
     const fw1 = await getFleetBreakdown(testDb.db, { by: "code", ...RANGE, filter: { firmware: "fw-1" } });
     expect(fw1.items.map((item) => item.key)).toEqual(["emqx:tcp_closed", "emqx:keepalive_timeout", "emqx:normal"]);
-    const gold = await getFleetBreakdown(testDb.db, { by: "reason", ...RANGE, filter: { labels: { tier: "gold" }, region: "eu-west-1", network: "lte" } });
-    expect(gold.items.map((item) => [item.key, item.total])).toEqual([["connection_lost", 2], ["keepalive_timeout", 1]]);
+    const gold = await getFleetBreakdown(testDb.db, {
+      by: "reason",
+      ...RANGE,
+      filter: { labels: { tier: "gold" }, region: "eu-west-1", network: "lte" },
+    });
+    expect(gold.items.map((item) => [item.key, item.total])).toEqual([
+      ["connection_lost", 2],
+      ["keepalive_timeout", 1],
+    ]);
     const n2 = await getFleetBreakdown(testDb.db, { by: "reason", ...RANGE, filter: { source: "emqx", brokerNode: "n2" } });
     expect(n2.items.map((item) => [item.key, item.total])).toEqual([["not_authorized", 1]]);
     const nobody = await getFleetBreakdown(testDb.db, { by: "reason", ...RANGE, filter: { firmware: "fw-404" } });
@@ -119,10 +145,19 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
 
   it("drills down to the devices behind a reason or code", async () => {
     const tcp = await listAffectedDevices(testDb.db, { by: "code", key: "emqx:tcp_closed", ...RANGE, filter: {}, limit: 10 });
-    expect(tcp).toMatchObject({ totalDevices: 1, devices: [{ deviceId: "meter-a", disconnects: 2, failedConnects: 0, total: 2, state: "online" }] });
+    expect(tcp).toMatchObject({
+      totalDevices: 1,
+      devices: [{ deviceId: "meter-a", disconnects: 2, failedConnects: 0, total: 2, state: "online" }],
+    });
     const auth = await listAffectedDevices(testDb.db, { by: "reason", key: "auth_failed", ...RANGE, filter: {}, limit: 10 });
     expect(auth.devices.map((d) => [d.deviceId, d.failedConnects])).toEqual([["valve-d", 1]]);
-    const filtered = await listAffectedDevices(testDb.db, { by: "code", key: "emqx:tcp_closed", ...RANGE, filter: { firmware: "fw-2" }, limit: 10 });
+    const filtered = await listAffectedDevices(testDb.db, {
+      by: "code",
+      key: "emqx:tcp_closed",
+      ...RANGE,
+      filter: { firmware: "fw-2" },
+      limit: 10,
+    });
     expect(filtered).toEqual({ totalDevices: 0, devices: [] });
   });
 
@@ -144,14 +179,26 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
       ["gw-b", "not_authorized", "emqx:brand_new"],
       ["valve-d", "auth_failed", "connack:5"],
     ]);
-    expect((await listOfflineDevices(testDb.db, { filter: { network: "wifi", brokerNode: "n2" }, limit: 10 })).devices.map((d) => d.deviceId)).toEqual(["gw-b"]);
+    expect(
+      (await listOfflineDevices(testDb.db, { filter: { network: "wifi", brokerNode: "n2" }, limit: 10 })).devices.map((d) => d.deviceId),
+    ).toEqual(["gw-b"]);
   });
 
   it("lists codes first seen in the range, never those seen before it", async () => {
     const codes = await listNewCodes(testDb.db, { ...RANGE, filter: {}, limit: 10 });
     expect(codes.map((c) => c.code).sort()).toEqual(["connack:5", "emqx:brand_new", "emqx:keepalive_timeout", "emqx:normal"]);
-    expect(codes.find((c) => c.code === "emqx:brand_new")).toMatchObject({ firstDeviceId: "gw-b", reason: "not_authorized", count: 1, devices: 1 });
-    const later = await listNewCodes(testDb.db, { from: new Date(FROM.getTime() + 4 * HOUR), to: TO, filter: { firmware: "fw-2" }, limit: 10 });
+    expect(codes.find((c) => c.code === "emqx:brand_new")).toMatchObject({
+      firstDeviceId: "gw-b",
+      reason: "not_authorized",
+      count: 1,
+      devices: 1,
+    });
+    const later = await listNewCodes(testDb.db, {
+      from: new Date(FROM.getTime() + 4 * HOUR),
+      to: TO,
+      filter: { firmware: "fw-2" },
+      limit: 10,
+    });
     expect(later.map((c) => c.code)).toEqual(["emqx:brand_new"]);
   });
 
@@ -171,7 +218,11 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
 
   it("offers the filter values the data has", async () => {
     expect(await listFilterOptions(testDb.db)).toEqual({
-      sources: ["emqx"], brokerNodes: ["n1", "n2"], firmware: ["fw-1", "fw-2"], regions: ["eu-west-1", "us-east-1"], networks: ["lte", "wifi"],
+      sources: ["emqx"],
+      brokerNodes: ["n1", "n2"],
+      firmware: ["fw-1", "fw-2"],
+      regions: ["eu-west-1", "us-east-1"],
+      networks: ["lte", "wifi"],
       labels: ["model=C3", "model=G2", "model=M1", "tier=gold"],
     });
   });

@@ -17,7 +17,7 @@ const TO = new Date(FROM.getTime() + 12 * HOUR);
 /** Writes events through the real writer in batches of random size, like the worker's 50 ms / 500 message batches. */
 async function writeInBatches(db: Db, events: ConnectionEvent[], seed: number): Promise<void> {
   let state = seed;
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     const size = 1 + (state % 120);
     await recordConnectionEvents(db, events.slice(i, i + size));
@@ -126,9 +126,19 @@ describe("fleet rollups agree with raw counts", () => {
 
   it("after random events with duplicates, late deliveries and takeovers across nodes and sources", async () => {
     const events = generateSyntheticFleetEvents({
-      seed: 7, devices: 40, from: FROM, to: TO, meanSessionMs: 40 * 60_000, meanGapMs: 5 * 60_000,
-      sources: ["emqx", "aws-iot"], nodes: ["node-a", "node-b", "node-c", null],
-      takeoverRate: 0.15, missingDisconnectRate: 0.05, duplicateRate: 0.1, lateRate: 0.2, maxDelayEvents: 200,
+      seed: 7,
+      devices: 40,
+      from: FROM,
+      to: TO,
+      meanSessionMs: 40 * 60_000,
+      meanGapMs: 5 * 60_000,
+      sources: ["emqx", "aws-iot"],
+      nodes: ["node-a", "node-b", "node-c", null],
+      takeoverRate: 0.15,
+      missingDisconnectRate: 0.05,
+      duplicateRate: 0.1,
+      lateRate: 0.2,
+      maxDelayEvents: 200,
     });
     expect(events.length).toBeGreaterThan(1000);
     await writeInBatches(messy.db, events, 11);
@@ -137,13 +147,24 @@ describe("fleet rollups agree with raw counts", () => {
 
     await expectRollupsMatchRawEvents(messy.db);
     await expectGaugeMatchesDeviceState(messy.db);
-    expect(await countConnectedDevicesAt(messy.db, new Date(TO.getTime() + HOUR))).toBe(await messy.db.device.count({ where: { state: "online" } }));
+    expect(await countConnectedDevicesAt(messy.db, new Date(TO.getTime() + HOUR))).toBe(
+      await messy.db.device.count({ where: { state: "online" } }),
+    );
   });
 
   it("gives the sessions' count at any instant when events arrive in order", async () => {
     const events = generateSyntheticFleetEvents({
-      seed: 21, devices: 60, from: FROM, to: TO, meanSessionMs: 30 * 60_000, meanGapMs: 10 * 60_000,
-      sources: ["emqx", "aws-iot"], nodes: ["node-a", "node-b"], takeoverRate: 0.1, missingDisconnectRate: 0, failedConnectRate: 0.1,
+      seed: 21,
+      devices: 60,
+      from: FROM,
+      to: TO,
+      meanSessionMs: 30 * 60_000,
+      meanGapMs: 10 * 60_000,
+      sources: ["emqx", "aws-iot"],
+      nodes: ["node-a", "node-b"],
+      takeoverRate: 0.1,
+      missingDisconnectRate: 0,
+      failedConnectRate: 0.1,
     });
     // One large batch: several 1,000-row chunks per table, combined into as few statements as the parameters allow.
     expect(events.length).toBeGreaterThan(2000);

@@ -8,7 +8,8 @@ describe("fleet view state in the URL", () => {
   });
 
   it("round-trips presets, custom ranges, filters and the drill-down", () => {
-    const text = "from=2026-11-01T00%3A00%3A00.000Z&to=2026-11-02T00%3A00%3A00.000Z&source=emqx&node=emqx%40n1&label=model%3DM1&drill=code%3Aemqx%3Atcp_closed";
+    const text =
+      "from=2026-11-01T00%3A00%3A00.000Z&to=2026-11-02T00%3A00%3A00.000Z&source=emqx&node=emqx%40n1&label=model%3DM1&drill=code%3Aemqx%3Atcp_closed";
     const state = parseFleetViewState(new URLSearchParams(text));
     expect(state).toEqual({
       range: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-02T00:00:00.000Z" },
@@ -21,7 +22,12 @@ describe("fleet view state in the URL", () => {
   });
 
   it("ignores malformed drill-downs", () => {
-    expect(parseFleetViewState(new URLSearchParams("range=7d&drill=colour:red"))).toEqual({ range: { preset: "7d" }, rangeProblem: null, filters: {}, drill: null });
+    expect(parseFleetViewState(new URLSearchParams("range=7d&drill=colour:red"))).toEqual({
+      range: { preset: "7d" },
+      rangeProblem: null,
+      filters: {},
+      drill: null,
+    });
   });
 
   it("explains a range it cannot use instead of silently showing the last 24 hours", () => {
@@ -44,6 +50,8 @@ describe("fleet view state in the URL", () => {
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     expect(resolveViewRange({ preset: "1h" }, now)).toEqual({ from: "2026-11-22T11:00:00.000Z", to: "2026-11-22T12:00:00.000Z" });
     const state = parseFleetViewState(new URLSearchParams("range=6h&firmware=fw%201"));
-    expect(toApiQuery(state, now, { by: "code" })).toBe("from=2026-11-22T06%3A00%3A00.000Z&to=2026-11-22T12%3A00%3A00.000Z&firmware=fw+1&by=code");
+    expect(toApiQuery(state, now, { by: "code" })).toBe(
+      "from=2026-11-22T06%3A00%3A00.000Z&to=2026-11-22T12%3A00%3A00.000Z&firmware=fw+1&by=code",
+    );
   });
 });

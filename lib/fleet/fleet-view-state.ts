@@ -4,7 +4,14 @@ import { HOUR_MS } from "@/lib/time/durations.ts";
  * Names match the fleet APIs' query parameters so the API query is the URL's filters plus a resolved range.
  */
 
-export const RANGE_PRESETS = { "1h": HOUR_MS, "6h": 6 * HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS, "14d": 14 * 24 * HOUR_MS, "30d": 30 * 24 * HOUR_MS } as const;
+export const RANGE_PRESETS = {
+  "1h": HOUR_MS,
+  "6h": 6 * HOUR_MS,
+  "24h": 24 * HOUR_MS,
+  "7d": 7 * 24 * HOUR_MS,
+  "14d": 14 * 24 * HOUR_MS,
+  "30d": 30 * 24 * HOUR_MS,
+} as const;
 export type RangePreset = keyof typeof RANGE_PRESETS;
 export const DEFAULT_PRESET: RangePreset = "24h";
 
@@ -46,10 +53,19 @@ export function parseTypedTimestamp(text: string): Date | null {
   }
   const local = LOCAL_DATE_TIME.exec(value);
   if (!local) return null;
-  const [year, month, day, hour, minute, second] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = local.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(year, month - 1, day, hour, minute, second);
   // new Date() rolls 2026-02-31 over into March: refuse days that do not exist.
-  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day && hour < 24 && minute < 60 && second < 60 ? date : null;
+  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day && hour < 24 && minute < 60 && second < 60
+    ? date
+    : null;
 }
 
 function quote(text: string): string {
@@ -67,14 +83,21 @@ function parseRange(params: URLSearchParams): ParsedRange {
     if (preset === null || isPreset(preset)) return { range: { preset: preset ?? DEFAULT_PRESET }, rangeProblem: null };
     return { range: fallback, rangeProblem: `${quote(preset)} is not a range; choose one of ${Object.keys(RANGE_PRESETS).join(", ")}.` };
   }
-  if (fromText === null || toText === null) return { range: fallback, rangeProblem: `A custom range needs both a start ("from") and an end ("to").` };
+  if (fromText === null || toText === null)
+    return { range: fallback, rangeProblem: `A custom range needs both a start ("from") and an end ("to").` };
   const from = parseTypedTimestamp(fromText);
   const to = parseTypedTimestamp(toText);
-  const unreadable = [from === null ? `the start ${quote(fromText)}` : null, to === null ? `the end ${quote(toText)}` : null].filter(Boolean);
+  const unreadable = [from === null ? `the start ${quote(fromText)}` : null, to === null ? `the end ${quote(toText)}` : null].filter(
+    Boolean,
+  );
   if (from === null || to === null) {
-    return { range: fallback, rangeProblem: `Could not read ${unreadable.join(" or ")} as a date or time (for example 2026-11-20, 2026-11-20T14:30 or 2026-11-20T14:30:00Z).` };
+    return {
+      range: fallback,
+      rangeProblem: `Could not read ${unreadable.join(" or ")} as a date or time (for example 2026-11-20, 2026-11-20T14:30 or 2026-11-20T14:30:00Z).`,
+    };
   }
-  if (to.getTime() <= from.getTime()) return { range: fallback, rangeProblem: "The range ends before it starts; the end must be after the start." };
+  if (to.getTime() <= from.getTime())
+    return { range: fallback, rangeProblem: "The range ends before it starts; the end must be after the start." };
   if (to.getTime() - from.getTime() > MAX_FLEET_RANGE_DAYS * DAY) {
     return { range: fallback, rangeProblem: `The range is longer than ${MAX_FLEET_RANGE_DAYS} days, the longest the fleet views show.` };
   }

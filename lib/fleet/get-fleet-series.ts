@@ -17,7 +17,11 @@ export type FleetSeries = {
 export async function getFleetSeries(db: Db, input: { from: Date; to: Date; filter: FleetFilter }): Promise<FleetSeries> {
   const stepMs = chooseInterval(input);
   const [connected, disconnects] = await Promise.all([
-    listConnectedSeries(db, { ...input, stepMs, scope: { source: input.filter.source ?? null, brokerNode: input.filter.brokerNode ?? null } }),
+    listConnectedSeries(db, {
+      ...input,
+      stepMs,
+      scope: { source: input.filter.source ?? null, brokerNode: input.filter.brokerNode ?? null },
+    }),
     listDisconnectSeries(db, { ...input, stepMs }),
   ]);
   return { from: input.from, to: input.to, stepMs, connected, disconnects };

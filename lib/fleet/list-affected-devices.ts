@@ -28,7 +28,11 @@ export async function listAffectedDevices(
   input: { by: "reason" | "code"; key: string | null; from: Date; to: Date; filter: FleetFilter; limit: number },
 ): Promise<AffectedDevices> {
   const match = input.by === "reason" ? Prisma.sql`x.reason = ${input.key as Reason}::"Reason"` : Prisma.sql`x.code = ${input.key ?? ""}`;
-  const rows = await queryRows(db, "listAffectedDevices", AffectedDeviceSchema.extend({ totalDevices: z.number() }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "listAffectedDevices",
+    AffectedDeviceSchema.extend({ totalDevices: z.number() }),
+    Prisma.sql`
     SELECT x.device_id AS "deviceId", d.state::text AS state,
            COALESCE(SUM(x.count) FILTER (WHERE x.kind = 'disconnected'), 0)::int AS disconnects,
            COALESCE(SUM(x.count) FILTER (WHERE x.kind = 'connect_failed'), 0)::int AS "failedConnects",
@@ -38,6 +42,7 @@ export async function listAffectedDevices(
     WHERE x.bucket >= ${input.from} AND x.bucket < ${input.to} AND x.kind IN ('disconnected', 'connect_failed') AND ${match}
     GROUP BY x.device_id, d.state
     ORDER BY total DESC, x.device_id
-    LIMIT ${input.limit}`);
+    LIMIT ${input.limit}`,
+  );
   return { totalDevices: rows[0]?.totalDevices ?? 0, devices: rows.map(({ totalDevices: _total, ...device }) => device) };
 }

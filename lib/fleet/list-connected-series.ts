@@ -19,13 +19,23 @@ export async function listConnectedSeries(
   const scope = connectedScopeConditions(input.scope ?? {});
   const stepSeconds = input.stepMs / 1000;
   const [baseRows, deltas] = await Promise.all([
-    queryRows(db, "listConnectedSeries.base", z.object({ base: z.number() }), Prisma.sql`
-      SELECT ${connectedGaugeSql(first, input.scope ?? {}, false)}::int AS base`),
-    queryRows(db, "listConnectedSeries.deltas", z.object({ t: SqlDate, delta: z.number() }), Prisma.sql`
+    queryRows(
+      db,
+      "listConnectedSeries.base",
+      z.object({ base: z.number() }),
+      Prisma.sql`
+      SELECT ${connectedGaugeSql(first, input.scope ?? {}, false)}::int AS base`,
+    ),
+    queryRows(
+      db,
+      "listConnectedSeries.deltas",
+      z.object({ t: SqlDate, delta: z.number() }),
+      Prisma.sql`
       SELECT date_bin(make_interval(secs => ${stepSeconds}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t, SUM(delta)::int AS delta
       FROM fleet_connected_minute
       WHERE bucket >= ${first} AND bucket < ${input.to} ${scope}
-      GROUP BY 1`),
+      GROUP BY 1`,
+    ),
   ]);
   return shapeConnectedSeries(baseRows[0]?.base ?? 0, deltas, input, input.stepMs);
 }

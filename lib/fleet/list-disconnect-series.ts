@@ -13,11 +13,16 @@ export async function listDisconnectSeries(
   input: { from: Date; to: Date; stepMs: number; filter: FleetFilter },
 ): Promise<DisconnectSeries> {
   const first = new Date(binStarts(input, input.stepMs)[0] ?? input.from.getTime());
-  const rows = await queryRows(db, "listDisconnectSeries", z.object({ t: SqlDate, reason: ReasonSchema, count: z.number() }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "listDisconnectSeries",
+    z.object({ t: SqlDate, reason: ReasonSchema, count: z.number() }),
+    Prisma.sql`
     SELECT date_bin(make_interval(secs => ${input.stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,
            reason::text AS reason, SUM(count)::int AS count
     FROM ${reasonRollupRelation(input.filter)} x
     WHERE kind = 'disconnected' AND bucket >= ${first} AND bucket < ${input.to}
-    GROUP BY 1, 2`);
+    GROUP BY 1, 2`,
+  );
   return shapeDisconnectSeries(rows, input, input.stepMs);
 }

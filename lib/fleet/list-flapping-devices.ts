@@ -28,7 +28,11 @@ export async function listFlappingDevices(
   input: { from: Date; to: Date; filter: FleetFilter; limit: number },
 ): Promise<FlappingDevice[]> {
   const hours = Math.max(1, (input.to.getTime() - input.from.getTime()) / 3_600_000);
-  return queryRows(db, "listFlappingDevices", FlappingDeviceSchema, Prisma.sql`
+  return queryRows(
+    db,
+    "listFlappingDevices",
+    FlappingDeviceSchema,
+    Prisma.sql`
     SELECT t.device_id AS "deviceId", d.state::text AS state, t.drops, (t.drops / ${hours}::float8) AS "dropsPerHour",
            t.peak AS "peakHourDrops", t.last_at AS "lastDropAt",
            (SELECT r.reason::text FROM device_reason_minute r
@@ -49,5 +53,6 @@ export async function listFlappingDevices(
       LIMIT ${input.limit}
     ) t
     JOIN devices d ON d.id = t.device_id
-    ORDER BY t.drops DESC, t.peak DESC, t.device_id`);
+    ORDER BY t.drops DESC, t.peak DESC, t.device_id`,
+  );
 }

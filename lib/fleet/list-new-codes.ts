@@ -21,7 +21,11 @@ export type NewCode = z.infer<typeof NewCodeSchema>;
  * range; with a filter, only codes the filtered devices had.
  */
 export async function listNewCodes(db: Db, input: { from: Date; to: Date; filter: FleetFilter; limit: number }): Promise<NewCode[]> {
-  return queryRows(db, "listNewCodes", NewCodeSchema, Prisma.sql`
+  return queryRows(
+    db,
+    "listNewCodes",
+    NewCodeSchema,
+    Prisma.sql`
     SELECT f.code, f.first_seen_at AS "firstSeenAt", f.first_device_id AS "firstDeviceId",
            mode() WITHIN GROUP (ORDER BY x.reason::text) AS reason,
            SUM(x.count)::int AS count, COUNT(DISTINCT x.device_id)::int AS devices
@@ -31,5 +35,6 @@ export async function listNewCodes(db: Db, input: { from: Date; to: Date; filter
     WHERE f.first_seen_at >= ${input.from} AND f.first_seen_at < ${input.to}
     GROUP BY f.code, f.first_seen_at, f.first_device_id
     ORDER BY f.first_seen_at DESC, f.code
-    LIMIT ${input.limit}`);
+    LIMIT ${input.limit}`,
+  );
 }

@@ -45,7 +45,8 @@ async function withShardsHeld(url: string, count: number, write: () => Promise<u
   await holder.connect();
   try {
     await holder.query("BEGIN");
-    for (let shard = 0; shard < count; shard++) await holder.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [SHARD_LOCK_CLASS, shard]);
+    for (let shard = 0; shard < count; shard++)
+      await holder.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [SHARD_LOCK_CLASS, shard]);
     await write();
   } finally {
     await holder.query("ROLLBACK");
@@ -57,7 +58,16 @@ async function writeBatch(db: Db, events: ConnectionEvent[], index: number): Pro
   await recordIngestBatch(db, { events });
   await recordSourceStats(
     db,
-    { source: "emqx", received: events.length + 1, inserted: events.length, duplicates: 1, deadLetters: 0, outOfOrder: index % 2, lagsMs: [index * 10, 5], lastOccurredAt: events.at(-1)?.occurredAt ?? null },
+    {
+      source: "emqx",
+      received: events.length + 1,
+      inserted: events.length,
+      duplicates: 1,
+      deadLetters: 0,
+      outOfOrder: index % 2,
+      lagsMs: [index * 10, 5],
+      lastOccurredAt: events.at(-1)?.occurredAt ?? null,
+    },
     STATS_AT,
   );
 }
@@ -75,9 +85,20 @@ async function readEverything(db: Db) {
   const instants = Array.from({ length: 12 }, (_, i) => new Date(FROM.getTime() + i * 15 * MINUTE + 59_999));
   const scopes = await listConnectedScopes(db);
   const drops = await createRule(db, { name: "drops", kind: "disconnect_rate_above", params: { threshold: 1 }, windowMinutes: 5 });
-  const code = await createRule(db, { name: "code", kind: "code_rate_above", params: { code: "emqx:keepalive_timeout", threshold: 1 }, windowMinutes: 5 });
+  const code = await createRule(db, {
+    name: "code",
+    kind: "code_rate_above",
+    params: { code: "emqx:keepalive_timeout", threshold: 1 },
+    windowMinutes: 5,
+  });
   const connected = await createRule(db, { name: "below", kind: "connected_below", params: { threshold: 5 } });
-  const dip = await createRule(db, { name: "dip", kind: "connected_drop_percent", params: { threshold: 30 }, windowMinutes: 10, source: "emqx" });
+  const dip = await createRule(db, {
+    name: "dip",
+    kind: "connected_drop_percent",
+    params: { threshold: 30 },
+    windowMinutes: 10,
+    source: "emqx",
+  });
   const ruleSeries = await Promise.all([drops, code, connected, dip].map((rule) => loadRuleSeries(db, rule, range)));
   return {
     summary: await getFleetSummary(db, range),
@@ -107,8 +128,16 @@ describe("sharded fleet-wide minute rows (decision 034)", () => {
   beforeAll(async () => {
     [single, sharded] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     const events = generateSyntheticFleetEvents({
-      seed: 34, devices: 30, from: FROM, to: TO, meanSessionMs: 20 * MINUTE, meanGapMs: 3 * MINUTE,
-      sources: ["emqx", "aws-iot"], nodes: ["node-a", "node-b", null], failedConnectRate: 0.1, takeoverRate: 0.1,
+      seed: 34,
+      devices: 30,
+      from: FROM,
+      to: TO,
+      meanSessionMs: 20 * MINUTE,
+      meanGapMs: 3 * MINUTE,
+      sources: ["emqx", "aws-iot"],
+      nodes: ["node-a", "node-b", null],
+      failedConnectRate: 0.1,
+      takeoverRate: 0.1,
     });
     // In time order and small, so consecutive batches (and so different shards) share minutes.
     events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());

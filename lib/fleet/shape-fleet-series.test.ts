@@ -6,7 +6,10 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const at = (iso: string) => new Date(iso);
-const range = (hours: number, fromIso = "2026-11-01T00:00:00Z") => ({ from: at(fromIso), to: new Date(at(fromIso).getTime() + hours * HOUR) });
+const range = (hours: number, fromIso = "2026-11-01T00:00:00Z") => ({
+  from: at(fromIso),
+  to: new Date(at(fromIso).getTime() + hours * HOUR),
+});
 
 describe("chooseInterval", () => {
   it.each([
@@ -24,11 +27,21 @@ describe("chooseInterval", () => {
 
   it("counts a partial first and last bin when the range is not aligned", () => {
     const r = { from: at("2026-11-01T00:07:00Z"), to: at("2026-11-01T01:07:00Z") };
-    expect(binStarts(r, 10 * MIN).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(["00:00", "00:10", "00:20", "00:30", "00:40", "00:50", "01:00"]);
+    expect(binStarts(r, 10 * MIN).map((t) => new Date(t).toISOString().slice(11, 16))).toEqual([
+      "00:00",
+      "00:10",
+      "00:20",
+      "00:30",
+      "00:40",
+      "00:50",
+      "01:00",
+    ]);
   });
 
   it("falls back to a wider step beyond a day per point", () => {
-    expect(chooseInterval({ from: at("2026-01-01T00:00:00Z"), to: new Date(at("2026-01-01T00:00:00Z").getTime() + 400 * DAY) })).toBeGreaterThan(DAY);
+    expect(
+      chooseInterval({ from: at("2026-01-01T00:00:00Z"), to: new Date(at("2026-01-01T00:00:00Z").getTime() + 400 * DAY) }),
+    ).toBeGreaterThan(DAY);
   });
 });
 
@@ -96,8 +109,24 @@ describe("change vs previous period", () => {
       30 * MIN,
     );
     expect(items).toEqual([
-      { key: "emqx:tcp_closed", disconnects: 6, failedConnects: 0, total: 6, share: 0.75, change: { previous: 3, delta: 3, ratio: 1 }, sparkline: [2, 4] },
-      { key: null, disconnects: 1, failedConnects: 1, total: 2, share: 0.25, change: { previous: 0, delta: 2, ratio: null }, sparkline: [0, 2] },
+      {
+        key: "emqx:tcp_closed",
+        disconnects: 6,
+        failedConnects: 0,
+        total: 6,
+        share: 0.75,
+        change: { previous: 3, delta: 3, ratio: 1 },
+        sparkline: [2, 4],
+      },
+      {
+        key: null,
+        disconnects: 1,
+        failedConnects: 1,
+        total: 2,
+        share: 0.25,
+        change: { previous: 0, delta: 2, ratio: null },
+        sparkline: [0, 2],
+      },
     ]);
   });
 });

@@ -89,7 +89,15 @@ export function shapeBreakdown(rows: ReadonlyArray<BreakdownTrendRow>, range: Ra
   const itemOf = (key: string) => {
     let item = items.get(key);
     if (!item) {
-      item = { key: key === "" ? null : key, disconnects: 0, failedConnects: 0, total: 0, share: 0, change: computeChange(0, 0), sparkline: starts.map(() => 0) };
+      item = {
+        key: key === "" ? null : key,
+        disconnects: 0,
+        failedConnects: 0,
+        total: 0,
+        share: 0,
+        change: computeChange(0, 0),
+        sparkline: starts.map(() => 0),
+      };
       items.set(key, item);
     }
     return item;

@@ -19,9 +19,7 @@ export const RANGE_PRESETS = [
  * - fixed: both (or only `to`), a fixed window.
  */
 export type RangeMode =
-  | { kind: "rolling"; spanMs: number }
-  | { kind: "since"; fromMs: number }
-  | { kind: "fixed"; fromMs: number; toMs: number };
+  { kind: "rolling"; spanMs: number } | { kind: "since"; fromMs: number } | { kind: "fixed"; fromMs: number; toMs: number };
 
 export function computeWindow(mode: RangeMode, nowMs: number): { from: Date; to: Date } {
   switch (mode.kind) {

@@ -9,7 +9,10 @@ const post = (body: BodyInit, headers: Record<string, string> = { "content-type"
 
 /** What the route answers for the refusal (the body reader throws HTTP and domain errors alike). */
 async function failure(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
-  const error = await promise.then(() => new Error("expected a refusal"), (caught: unknown) => caught);
+  const error = await promise.then(
+    () => new Error("expected a refusal"),
+    (caught: unknown) => caught,
+  );
   const response = toErrorResponse(error);
   return { status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code };
 }
@@ -28,12 +31,19 @@ describe("readJsonBody", () => {
         controller.close();
       },
     });
-    const streamed = new Request("http://localhost/api/x", { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const streamed = new Request("http://localhost/api/x", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     expect((await failure(readJsonBody(streamed, Schema, 1000))).status).toBe(413);
   });
 
   it("answers 400 for another content type, broken JSON and invalid fields", async () => {
-    expect((await failure(readJsonBody(post("name=a", { "content-type": "application/x-www-form-urlencoded" }), Schema))).code).toBe("invalid_content_type");
+    expect((await failure(readJsonBody(post("name=a", { "content-type": "application/x-www-form-urlencoded" }), Schema))).code).toBe(
+      "invalid_content_type",
+    );
     expect((await failure(readJsonBody(post("{"), Schema))).code).toBe("invalid_json");
     expect((await failure(readJsonBody(post(JSON.stringify({ name: 1 })), Schema))).status).toBe(400);
   });

@@ -10,7 +10,11 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
  * memory), parses it as untrusted JSON (400 when nested deeper than 64 levels, not UTF-8, or holding `__proto__`) and validates it with `schema` (400). Only application/json is accepted: a cross-site HTML form cannot
  * send it without a CORS preflight, which this server never grants.
  */
-export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<z.output<S>> {
+export async function readJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  maxBytes = DEFAULT_BODY_LIMIT_BYTES,
+): Promise<z.output<S>> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(contentType)) {
     throw new AppError(400, "invalid_content_type", "Send the body as JSON with `Content-Type: application/json`.");

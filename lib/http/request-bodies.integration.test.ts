@@ -32,14 +32,23 @@ function routeFiles(dir: string): string[] {
 
 describe("request bodies", () => {
   it("no route reads a body without a bound", () => {
-    const unbounded = routeFiles(path.resolve("app/api")).filter((file) => /\brequest\.(json|text|formData|arrayBuffer|blob)\(\)/.test(readFileSync(file, "utf8")));
+    const unbounded = routeFiles(path.resolve("app/api")).filter((file) =>
+      /\brequest\.(json|text|formData|arrayBuffer|blob)\(\)/.test(readFileSync(file, "utf8")),
+    );
     expect(unbounded.map((file) => path.relative(process.cwd(), file))).toEqual([]);
   });
 
   it("dead-letter reprocessing refuses a 1 MB body with 413 and a non-JSON body with 400", async () => {
     const route = await import("@/app/api/v1/dead-letters/reprocess/route.ts");
     const post = (body: string, contentType: string) =>
-      route.POST(new Request("http://127.0.0.1/api/v1/dead-letters/reprocess", { method: "POST", body, headers: { authorization: `Bearer ${adminToken}`, "content-type": contentType } }), undefined);
+      route.POST(
+        new Request("http://127.0.0.1/api/v1/dead-letters/reprocess", {
+          method: "POST",
+          body,
+          headers: { authorization: `Bearer ${adminToken}`, "content-type": contentType },
+        }),
+        undefined,
+      );
     const huge = await post(JSON.stringify({ source: "x".repeat(1024 * 1024) }), "application/json");
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ error: { code: "body_too_large" } });
@@ -52,7 +61,14 @@ describe("request bodies", () => {
   it("JSON bodies follow the untrusted-JSON policy: a lone surrogate is replaced, not a 500; deep nesting and __proto__ are refused", async () => {
     const route = await import("@/app/api/v1/alerts/rules/route.ts");
     const post = (body: string) =>
-      route.POST(new Request("http://127.0.0.1/api/v1/alerts/rules", { method: "POST", body, headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" } }), undefined);
+      route.POST(
+        new Request("http://127.0.0.1/api/v1/alerts/rules", {
+          method: "POST",
+          body,
+          headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+        }),
+        undefined,
+      );
     const rule = (extra: string) => `{"name":"lone \\ud800 surrogate","kind":"connected_below","params":{"threshold":1}${extra}}`;
     const stored = await post(rule(""));
     expect(stored.status).toBe(201);

@@ -20,7 +20,11 @@ describe("resolveDeviceRange", () => {
       fromMs: ms("2026-11-20T00:00:00Z"),
       toMs: ms("2026-11-21T00:00:00Z"),
     });
-    expect(resolveDeviceRange({ to: "1763683200000" }, now).mode).toEqual({ kind: "fixed", fromMs: 1763683200000 - DAY_MS, toMs: 1763683200000 });
+    expect(resolveDeviceRange({ to: "1763683200000" }, now).mode).toEqual({
+      kind: "fixed",
+      fromMs: 1763683200000 - DAY_MS,
+      toMs: 1763683200000,
+    });
   });
 
   it("falls back with a notice on unreadable, reversed or too long ranges", () => {

@@ -30,4 +30,3 @@ export function resolveDeviceRange(searchParams: Record<string, string | string[
   }
   return { mode: toMs === null ? { kind: "since", fromMs } : { kind: "fixed", fromMs, toMs }, notice: null };
 }
-

@@ -43,7 +43,11 @@ export function handleRoute<C>(
 function refuseCrossSiteRequest(request: Request): void {
   const reason = findCrossSiteReason(request, listOwnHosts(request.headers, process.env.NEXTAUTH_URL));
   if (reason === null) return;
-  throw new AppError(403, "cross_site_request", `Refused a cross-site request: ${reason}. Send it from Linkscope's own pages, or use an API token.`);
+  throw new AppError(
+    403,
+    "cross_site_request",
+    `Refused a cross-site request: ${reason}. Send it from Linkscope's own pages, or use an API token.`,
+  );
 }
 
 export async function authorizeRequest(request: Request, role: Role): Promise<RouteAuth> {

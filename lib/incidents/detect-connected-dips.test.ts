@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { hasRecovered, measureConnectedLevel, planConnectedDips, selectDipScopes, type ConnectedLevel, type ConnectedScope, type DipThresholds, type ScopedLevel } from "./detect-connected-dips.ts";
+import {
+  hasRecovered,
+  measureConnectedLevel,
+  planConnectedDips,
+  selectDipScopes,
+  type ConnectedLevel,
+  type ConnectedScope,
+  type DipThresholds,
+  type ScopedLevel,
+} from "./detect-connected-dips.ts";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
 const MINUTE = 60_000;
@@ -12,7 +21,14 @@ const EMQX: ConnectedScope = { source: "emqx", brokerNode: null };
 const nodeScope = (node: string): ConnectedScope => ({ source: "emqx", brokerNode: node });
 
 function level(baseline: number, current: number): ConnectedLevel {
-  return measureConnectedLevel([{ at: new Date(T0), connected: baseline }, { at: NOW, connected: current }], NOW, THRESHOLDS) as ConnectedLevel;
+  return measureConnectedLevel(
+    [
+      { at: new Date(T0), connected: baseline },
+      { at: NOW, connected: current },
+    ],
+    NOW,
+    THRESHOLDS,
+  ) as ConnectedLevel;
 }
 
 describe("measureConnectedLevel", () => {
@@ -28,7 +44,10 @@ describe("measureConnectedLevel", () => {
   });
 
   it("needs both thresholds: 3 of 10 devices is 30 % but fewer than 5 devices", () => {
-    expect(measureConnectedLevel(series([10, 10, 10, 7]), new Date(T0 + 3 * MINUTE), THRESHOLDS)).toMatchObject({ lost: 3, dipping: false });
+    expect(measureConnectedLevel(series([10, 10, 10, 7]), new Date(T0 + 3 * MINUTE), THRESHOLDS)).toMatchObject({
+      lost: 3,
+      dipping: false,
+    });
   });
 
   it("only compares within the window: a fall 20 minutes ago is the new level, not a dip", () => {

@@ -37,7 +37,9 @@ function dipThreshold(baseline: number, thresholds: DipThresholds): number {
  * dropped by X %" alert): a dip when it fell by both thresholds. Null without a sample in the window.
  */
 export function measureConnectedLevel(samples: readonly ConnectedSample[], now: Date, thresholds: DipThresholds): ConnectedLevel | null {
-  const inWindow = samples.filter((sample) => sample.at.getTime() <= now.getTime() && now.getTime() - sample.at.getTime() <= thresholds.windowMs);
+  const inWindow = samples.filter(
+    (sample) => sample.at.getTime() <= now.getTime() && now.getTime() - sample.at.getTime() <= thresholds.windowMs,
+  );
   if (inWindow.length === 0) return null;
   const ordered = [...inWindow].sort((a, b) => a.at.getTime() - b.at.getTime());
   const latest = ordered[ordered.length - 1] as ConnectedSample;

@@ -6,7 +6,15 @@ const THRESHOLDS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, 
 const LATER = new Date(T0 + 3_600_000);
 
 function drop(deviceId: string, offsetMs: number, overrides: Partial<DropSample> = {}): DropSample {
-  return { deviceId, at: new Date(T0 + offsetMs), reason: "server_shutdown", code: "emqx:server_shutting_down", source: "emqx", brokerNode: "node-a", ...overrides };
+  return {
+    deviceId,
+    at: new Date(T0 + offsetMs),
+    reason: "server_shutdown",
+    code: "emqx:server_shutting_down",
+    source: "emqx",
+    brokerNode: "node-a",
+    ...overrides,
+  };
 }
 
 describe("detectIncidents", () => {
@@ -36,8 +44,13 @@ describe("detectIncidents", () => {
 
   it("keeps broker nodes apart and names each device's most frequent reason", () => {
     const a = Array.from({ length: 6 }, (_, i) => drop(`a-${i}`, i * 1_000));
-    const b = Array.from({ length: 6 }, (_, i) => drop(`b-${i}`, i * 1_000, { brokerNode: "node-b", reason: "keepalive_timeout", code: null }));
-    const repeat = [drop("b-0", 10_000, { brokerNode: "node-b", reason: "keepalive_timeout" }), drop("b-0", 11_000, { brokerNode: "node-b", reason: "keepalive_timeout" })];
+    const b = Array.from({ length: 6 }, (_, i) =>
+      drop(`b-${i}`, i * 1_000, { brokerNode: "node-b", reason: "keepalive_timeout", code: null }),
+    );
+    const repeat = [
+      drop("b-0", 10_000, { brokerNode: "node-b", reason: "keepalive_timeout" }),
+      drop("b-0", 11_000, { brokerNode: "node-b", reason: "keepalive_timeout" }),
+    ];
     const incidents = detectIncidents([...a, ...b, ...repeat], 20, THRESHOLDS, LATER);
     expect(incidents.map((i) => i.brokerNode).sort()).toEqual(["node-a", "node-b"]);
     const nodeB = incidents.find((i) => i.brokerNode === "node-b");
@@ -60,7 +73,9 @@ describe("detectIncidents", () => {
     // 20 s before and after it, which is half the incident threshold within any window.
     const restart = Array.from({ length: 40 }, (_, i) => drop(`dev-${i}`, 10 * 60_000 + i * 200));
     const chronic = Array.from({ length: 90 }, (_, i) =>
-      Array.from({ length: 6 }, (_, d) => drop(`flappy-${d}`, i * 20_000 + d * 3_000, { reason: "connection_lost", code: "emqx:tcp_closed" })),
+      Array.from({ length: 6 }, (_, d) =>
+        drop(`flappy-${d}`, i * 20_000 + d * 3_000, { reason: "connection_lost", code: "emqx:tcp_closed" }),
+      ),
     ).flat();
     const now = new Date(T0 + 30 * 60_000);
     const [incident, ...rest] = detectIncidents([...restart, ...chronic], 58, THRESHOLDS, now);

@@ -43,7 +43,12 @@ export type DetectedIncident = {
  * always flap are not enough to keep it open, and since they were dropping before the burst began they are not part
  * of it at all (see devicesDroppingBefore): samples should reach `quietMs` before the window of interest.
  */
-export function detectIncidents(samples: readonly DropSample[], fleetSize: number, thresholds: DetectionThresholds, now: Date): DetectedIncident[] {
+export function detectIncidents(
+  samples: readonly DropSample[],
+  fleetSize: number,
+  thresholds: DetectionThresholds,
+  now: Date,
+): DetectedIncident[] {
   const needed = Math.max(thresholds.minDevices, Math.ceil(thresholds.minFleetFraction * fleetSize));
   const byScope = new Map<string, DropSample[]>();
   for (const sample of samples) {
@@ -187,10 +192,19 @@ export function summarizeDrops(burst: readonly DropSample[], quietMs: number, no
       device.drops++;
       device.reasons.set(drop.reason, (device.reasons.get(drop.reason) ?? 0) + 1);
     } else {
-      devices.set(drop.deviceId, { deviceId: drop.deviceId, firstDropAt: drop.at, drops: 1, reason: drop.reason, reasons: new Map([[drop.reason, 1]]) });
+      devices.set(drop.deviceId, {
+        deviceId: drop.deviceId,
+        firstDropAt: drop.at,
+        drops: 1,
+        reason: drop.reason,
+        reasons: new Map([[drop.reason, 1]]),
+      });
     }
   }
-  const affected = [...devices.values()].map(({ reasons, ...device }) => ({ ...device, reason: pickMostFrequent(reasons) ?? device.reason }));
+  const affected = [...devices.values()].map(({ reasons, ...device }) => ({
+    ...device,
+    reason: pickMostFrequent(reasons) ?? device.reason,
+  }));
   return {
     source: first.source,
     brokerNode: first.brokerNode,

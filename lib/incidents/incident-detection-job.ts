@@ -20,8 +20,15 @@ export function startIncidentDetectionJob(db: Db, log: Logger, options: Incident
   return startPeriodicJob(db, log, "incident detection", options.intervalMs, async () => {
     const now = new Date();
     const startedAt = Date.now();
-    const run = await runIncidentDetection(db, { from: new Date(now.getTime() - options.lookbackMs), to: now, now, thresholds: options.thresholds });
-    const dips = options.dip ? await runConnectedDipDetection(db, { now, thresholds: options.dip, history }) : { opened: 0, attached: 0, recovered: 0 };
+    const run = await runIncidentDetection(db, {
+      from: new Date(now.getTime() - options.lookbackMs),
+      to: now,
+      now,
+      thresholds: options.thresholds,
+    });
+    const dips = options.dip
+      ? await runConnectedDipDetection(db, { now, thresholds: options.dip, history })
+      : { opened: 0, attached: 0, recovered: 0 };
     if (run.opened + run.extended + run.closed + dips.opened + dips.attached + dips.recovered > 0) {
       log.info({ ...run, dips, ms: Date.now() - startedAt }, "incident detection");
     }

@@ -12,7 +12,10 @@ export const ManualIncidentSchema = z
     title: z.string().trim().min(1).max(200).optional(),
   })
   .refine((input) => input.to > input.from, { message: "`to` must be after `from`", path: ["to"] })
-  .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_MANUAL_WINDOW_MS, { message: "the window can be at most 7 days", path: ["to"] });
+  .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_MANUAL_WINDOW_MS, {
+    message: "the window can be at most 7 days",
+    path: ["to"],
+  });
 export type ManualIncident = z.infer<typeof ManualIncidentSchema>;
 
 export const IncidentNoteSchema = z.object({ body: z.string().trim().min(1, "the note is empty").max(4_000) });

@@ -23,7 +23,19 @@ export async function listIncidents(db: Db) {
   const incidents = await db.incident.findMany({
     orderBy: { startedAt: "desc" },
     take: LIST_LIMIT,
-    select: { id: true, trigger: true, status: true, title: true, startedAt: true, endedAt: true, lastDropAt: true, source: true, brokerNode: true, affectedDevices: true, dominantReason: true },
+    select: {
+      id: true,
+      trigger: true,
+      status: true,
+      title: true,
+      startedAt: true,
+      endedAt: true,
+      lastDropAt: true,
+      source: true,
+      brokerNode: true,
+      affectedDevices: true,
+      dominantReason: true,
+    },
   });
   return incidents.map((incident) => ({ ...incident, title: redactText(incident.title) }));
 }
@@ -38,19 +50,30 @@ export async function getIncident(db: Db, id: string) {
   });
   if (!incident) return null;
   const notes = incident.notes.map((note) => ({ ...note, body: redactText(note.body) }));
-  const [recovery, probes] = await Promise.all([getRecoveryCurve(db, incident.id, incident.startedAt), loadIncidentProbeEvidence(db, incident)]);
+  const [recovery, probes] = await Promise.all([
+    getRecoveryCurve(db, incident.id, incident.startedAt),
+    loadIncidentProbeEvidence(db, incident),
+  ]);
   return { ...incident, title: redactText(incident.title), notes, recovery, probes };
 }
 export type IncidentDetails = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
 
 /** Each affected device's first connect after its drop (the (device_id, occurred_at) index answers each one). */
 async function getRecoveryCurve(db: Db, incidentId: string, startedAt: Date): Promise<RecoveryCurve> {
-  const rows = await queryRows(db, "getRecoveryCurve", z.object({ reconnectedAt: SqlDate.nullable() }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "getRecoveryCurve",
+    z.object({ reconnectedAt: SqlDate.nullable() }),
+    Prisma.sql`
     SELECT (SELECT MIN(e.occurred_at) FROM connection_events e
             WHERE e.device_id = d.device_id AND e.kind = 'connected' AND e.occurred_at >= d.first_drop_at) AS "reconnectedAt"
     FROM incident_devices d
-    WHERE d.incident_id = ${incidentId}`);
-  return shapeRecoveryCurve(startedAt, rows.map((row) => row.reconnectedAt));
+    WHERE d.incident_id = ${incidentId}`,
+  );
+  return shapeRecoveryCurve(
+    startedAt,
+    rows.map((row) => row.reconnectedAt),
+  );
 }
 
 /** Adds a note (audited), or returns null when there is no such incident. */
@@ -58,7 +81,13 @@ export async function addIncidentNote(db: Db, input: { incidentId: string; body:
   if (!IncidentIdPattern.test(input.incidentId) || (await db.incident.count({ where: { id: input.incidentId } })) === 0) return null;
   return db.$transaction(async (tx) => {
     const note = await tx.incidentNote.create({ data: { ...input, authorLabel: by.actor.label } });
-    await recordAuditEvent(tx, { action: "incident.note_added", actor: by.actor, ip: by.ip, target: { type: "incident", id: input.incidentId }, details: { noteId: note.id.toString() } });
+    await recordAuditEvent(tx, {
+      action: "incident.note_added",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "incident", id: input.incidentId },
+      details: { noteId: note.id.toString() },
+    });
     return note;
   });
 }

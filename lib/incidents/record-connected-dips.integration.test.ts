@@ -53,28 +53,48 @@ describe("connected-device dips against a real Postgres, through the real writer
 
     // Normal churn only: nothing.
     for (const at of [t0 - 20 * MINUTE, t0 - 10 * MINUTE, t0 - MINUTE]) {
-      expect(await detect(db, at, history)).toEqual({ drops: { opened: 0, extended: 0, closed: 0 }, dips: { opened: 0, attached: 0, recovered: 0 } });
+      expect(await detect(db, at, history)).toEqual({
+        drops: { opened: 0, extended: 0, closed: 0 },
+        dips: { opened: 0, attached: 0, recovered: 0 },
+      });
     }
 
     // 12 of 30 devices leave one by one over 7 minutes: never 5 within 2 minutes, but the count falls by 40 %.
     const leaving = ids.slice(10, 22);
-    await recordConnectionEvents(db, leaving.map((id, i) => emqx(node, id, "disconnected", t0 - 60 * MINUTE, t0 + i * 40_000, "keepalive_timeout")));
+    await recordConnectionEvents(
+      db,
+      leaving.map((id, i) => emqx(node, id, "disconnected", t0 - 60 * MINUTE, t0 + i * 40_000, "keepalive_timeout")),
+    );
     expect((await detect(db, t0 + 8 * MINUTE, history)).dips).toEqual({ opened: 1, attached: 0, recovered: 0 });
     expect((await detect(db, t0 + 9 * MINUTE, history)).dips).toEqual({ opened: 0, attached: 0, recovered: 0 });
 
     const [incident, ...others] = await db.incident.findMany({ include: { devices: true } });
     expect(others).toEqual([]);
-    expect(incident).toMatchObject({ trigger: "connected_dip", status: "open", source: "emqx", brokerNode: node, connectedBaseline: 30, dominantReason: "keepalive_timeout" });
+    expect(incident).toMatchObject({
+      trigger: "connected_dip",
+      status: "open",
+      source: "emqx",
+      brokerNode: node,
+      connectedBaseline: 30,
+      dominantReason: "keepalive_timeout",
+    });
     // 18 left, one fewer when a churning device is between its disconnect and reconnect at that instant.
     expect(incident?.connectedLow).toBeOneOf([17, 18]);
     expect(incident?.title).toMatch(/fell from 30 to 1[78] /);
     expect(incident?.devices.map((device) => device.deviceId)).toEqual(expect.arrayContaining(leaving));
 
     // They come back: the incident closes.
-    await recordConnectionEvents(db, leaving.map((id) => emqx(node, id, "connected", t0 + 12 * MINUTE, t0 + 12 * MINUTE)));
+    await recordConnectionEvents(
+      db,
+      leaving.map((id) => emqx(node, id, "connected", t0 + 12 * MINUTE, t0 + 12 * MINUTE)),
+    );
     expect((await detect(db, t0 + 13 * MINUTE, history)).dips).toEqual({ opened: 0, attached: 0, recovered: 1 });
     const closed = await db.incident.findUniqueOrThrow({ where: { id: incident?.id ?? "" } });
-    expect(closed).toMatchObject({ status: "closed", endedAt: new Date(t0 + 13 * MINUTE), connectedRecoveredAt: new Date(t0 + 13 * MINUTE) });
+    expect(closed).toMatchObject({
+      status: "closed",
+      endedAt: new Date(t0 + 13 * MINUTE),
+      connectedRecoveredAt: new Date(t0 + 13 * MINUTE),
+    });
     expect((await detect(db, t0 + 20 * MINUTE, history)).dips).toEqual({ opened: 0, attached: 0, recovered: 0 });
     expect(await db.incident.count()).toBe(1);
   });
@@ -90,17 +110,33 @@ describe("connected-device dips against a real Postgres, through the real writer
 
     // A broker restart: 20 devices dropped within 40 s, and they stay away for a while.
     const dropped = ids.slice(5, 25);
-    await recordConnectionEvents(db, dropped.map((id, i) => emqx(node, id, "disconnected", t0 - 60 * MINUTE, t0 + i * 2_000, "server_shutting_down")));
+    await recordConnectionEvents(
+      db,
+      dropped.map((id, i) => emqx(node, id, "disconnected", t0 - 60 * MINUTE, t0 + i * 2_000, "server_shutting_down")),
+    );
     const run = await detect(db, t0 + 2 * MINUTE, history);
     expect(run.drops.opened).toBe(1);
     expect(run.dips).toEqual({ opened: 0, attached: 1, recovered: 0 });
     const [incident, ...others] = await db.incident.findMany();
     expect(others).toEqual([]);
-    expect(incident).toMatchObject({ trigger: "mass_drop", brokerNode: node, affectedDevices: 20, connectedBaseline: 30, connectedLow: 10, connectedRecoveredAt: null });
+    expect(incident).toMatchObject({
+      trigger: "mass_drop",
+      brokerNode: node,
+      affectedDevices: 20,
+      connectedBaseline: 30,
+      connectedLow: 10,
+      connectedRecoveredAt: null,
+    });
 
-    await recordConnectionEvents(db, dropped.map((id) => emqx(node, id, "connected", t0 + 4 * MINUTE, t0 + 4 * MINUTE)));
+    await recordConnectionEvents(
+      db,
+      dropped.map((id) => emqx(node, id, "connected", t0 + 4 * MINUTE, t0 + 4 * MINUTE)),
+    );
     expect((await detect(db, t0 + 5 * MINUTE, history)).dips).toEqual({ opened: 0, attached: 0, recovered: 1 });
     expect(await db.incident.count()).toBe(1);
-    expect(await db.incident.findUniqueOrThrow({ where: { id: incident?.id ?? "" } })).toMatchObject({ connectedLow: 10, connectedRecoveredAt: new Date(t0 + 5 * MINUTE) });
+    expect(await db.incident.findUniqueOrThrow({ where: { id: incident?.id ?? "" } })).toMatchObject({
+      connectedLow: 10,
+      connectedRecoveredAt: new Date(t0 + 5 * MINUTE),
+    });
   });
 });

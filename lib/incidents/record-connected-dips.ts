@@ -25,14 +25,19 @@ export type DipRun = { opened: number; attached: number; recovered: number };
 const BACKFILL_FRACTIONS = [1, 2 / 3, 1 / 3];
 
 /** The connected count of each scope now, against the maximum of the window (history kept in `history`). */
-export async function sampleConnectedLevels(db: Db, input: { now: Date; thresholds: DipThresholds; history: ConnectedHistory }): Promise<ScopedLevel[]> {
+export async function sampleConnectedLevels(
+  db: Db,
+  input: { now: Date; thresholds: DipThresholds; history: ConnectedHistory },
+): Promise<ScopedLevel[]> {
   const { now, thresholds, history } = input;
   const levels: ScopedLevel[] = [];
   const seen = new Set<string>();
   for (const scope of await listConnectedScopes(db)) {
     const key = scopeKey(scope);
     seen.add(key);
-    const samples = (history.get(key) ?? []).filter((sample) => now.getTime() - sample.at.getTime() <= thresholds.windowMs && sample.at < now);
+    const samples = (history.get(key) ?? []).filter(
+      (sample) => now.getTime() - sample.at.getTime() <= thresholds.windowMs && sample.at < now,
+    );
     if (!samples.some((sample) => now.getTime() - sample.at.getTime() >= thresholds.windowMs / 2)) {
       for (const fraction of BACKFILL_FRACTIONS) {
         const at = new Date(now.getTime() - Math.round(thresholds.windowMs * fraction));
@@ -53,7 +58,10 @@ export async function sampleConnectedLevels(db: Db, input: { now: Date; threshol
  * Opens a `connected_dip` incident when a scope's connected count fell by the thresholds (or records the dip on
  * an overlapping `mass_drop` incident of the same scope), follows its low point, and closes it on recovery.
  */
-export async function runConnectedDipDetection(db: Db, input: { now: Date; thresholds: DipThresholds; history: ConnectedHistory }): Promise<DipRun> {
+export async function runConnectedDipDetection(
+  db: Db,
+  input: { now: Date; thresholds: DipThresholds; history: ConnectedHistory },
+): Promise<DipRun> {
   const { now, thresholds } = input;
   const levels = await sampleConnectedLevels(db, input);
   return db.$transaction(
@@ -76,7 +84,10 @@ export async function runConnectedDipDetection(db: Db, input: { now: Date; thres
       for (const recovered of plan.recover) {
         const row = rowsById.get(recovered.id);
         const closing = row?.trigger === "connected_dip" ? { status: "closed" as const, endedAt: now } : {};
-        await tx.incident.update({ where: { id: recovered.id }, data: { connectedLow: recovered.low, connectedRecoveredAt: now, ...closing } });
+        await tx.incident.update({
+          where: { id: recovered.id },
+          data: { connectedLow: recovered.low, connectedRecoveredAt: now, ...closing },
+        });
         run.recovered++;
       }
       for (const update of plan.update) {
@@ -102,10 +113,20 @@ export async function runConnectedDipDetection(db: Db, input: { now: Date; thres
           scope.source === null
             ? null
             : await tx.incident.findFirst({
-                where: { trigger: "mass_drop", source: scope.source, brokerNode: scope.brokerNode, OR: [{ status: "open" }, { endedAt: { gte: level.baselineAt } }] },
+                where: {
+                  trigger: "mass_drop",
+                  source: scope.source,
+                  brokerNode: scope.brokerNode,
+                  OR: [{ status: "open" }, { endedAt: { gte: level.baselineAt } }],
+                },
                 orderBy: { startedAt: "desc" },
               });
-        const dipFields = { connectedBaseline: level.baseline, connectedLow: level.current, connectedDipAt: now, connectedRecoveredAt: null };
+        const dipFields = {
+          connectedBaseline: level.baseline,
+          connectedLow: level.current,
+          connectedDipAt: now,
+          connectedRecoveredAt: null,
+        };
         if (overlapping) {
           await tx.incident.update({ where: { id: overlapping.id }, data: dipFields });
           run.attached++;
@@ -137,7 +158,12 @@ export async function runConnectedDipDetection(db: Db, input: { now: Date; thres
 }
 
 /** The devices of the scope that disconnected since the dip began (clean disconnects too), or null if none did. */
-async function summarizeDisconnects(tx: Prisma.TransactionClient, scope: ConnectedScope, from: Date, now: Date): Promise<DetectedIncident | null> {
+async function summarizeDisconnects(
+  tx: Prisma.TransactionClient,
+  scope: ConnectedScope,
+  from: Date,
+  now: Date,
+): Promise<DetectedIncident | null> {
   const samples = await loadDropSamples(tx, {
     from,
     to: now,

@@ -27,9 +27,28 @@ const HOUR = 3_600_000;
 function connectAndDrop(node: string, deviceId: string, at: number, reason = "keepalive_timeout", upForMs = 60_000): ConnectionEvent[] {
   const connectedAt = at - upForMs;
   return (["connected", "disconnected"] as const).map((kind) => {
-    const payload = kind === "connected"
-      ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt }
-      : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason };
+    const payload =
+      kind === "connected"
+        ? {
+            clientid: deviceId,
+            username: "u",
+            ipaddress: "10.0.0.4",
+            proto_ver: 4,
+            keepalive: 60,
+            clean_start: true,
+            connected_at: connectedAt,
+            ts: connectedAt,
+          }
+        : {
+            clientid: deviceId,
+            username: "u",
+            ipaddress: "10.0.0.4",
+            proto_ver: 4,
+            connected_at: connectedAt,
+            disconnected_at: at,
+            ts: at,
+            reason,
+          };
     const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
     if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
     return result.events[0];
@@ -45,7 +64,10 @@ describe("runIncidentDetection against a real Postgres", () => {
     const node = uniqueNode();
     const t0 = Date.UTC(2026, 10, 2, 10, 0, 0);
     const deviceIds = Array.from({ length: 20 }, (_, i) => `mass-${i}-${randomUUID().slice(0, 6)}`);
-    await recordConnectionEvents(testDb.db, deviceIds.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 2_000)));
+    await recordConnectionEvents(
+      testDb.db,
+      deviceIds.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 2_000)),
+    );
     const window = { from: new Date(t0 - HOUR), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: THRESHOLDS };
 
     const runs = await Promise.all([runIncidentDetection(testDb.db, window), runIncidentDetection(testDb.db, window)]);
@@ -55,7 +77,13 @@ describe("runIncidentDetection against a real Postgres", () => {
     const incidents = await testDb.db.incident.findMany({ where: { brokerNode: node }, include: { devices: true } });
     expect(incidents).toHaveLength(1);
     const [incident] = incidents;
-    expect(incident).toMatchObject({ trigger: "mass_drop", status: "closed", affectedDevices: 20, dominantReason: "keepalive_timeout", source: "emqx" });
+    expect(incident).toMatchObject({
+      trigger: "mass_drop",
+      status: "closed",
+      affectedDevices: 20,
+      dominantReason: "keepalive_timeout",
+      source: "emqx",
+    });
     expect(incident?.startedAt).toEqual(new Date(t0));
     expect(incident?.endedAt).toEqual(new Date(t0 + 19 * 2_000));
     expect(incident?.devices.map((d) => d.deviceId).sort()).toEqual([...deviceIds].sort());
@@ -65,16 +93,32 @@ describe("runIncidentDetection against a real Postgres", () => {
     const node = uniqueNode();
     const t0 = Date.UTC(2026, 10, 3, 10, 0, 0);
     const first = Array.from({ length: 10 }, (_, i) => `ext-a${i}-${randomUUID().slice(0, 6)}`);
-    await recordConnectionEvents(testDb.db, first.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)));
+    await recordConnectionEvents(
+      testDb.db,
+      first.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)),
+    );
     const thresholds = { ...THRESHOLDS, minFleetFraction: 0 };
-    const run1 = await runIncidentDetection(testDb.db, { from: new Date(t0 - HOUR), to: new Date(t0 + 60_000), now: new Date(t0 + 60_000), thresholds });
+    const run1 = await runIncidentDetection(testDb.db, {
+      from: new Date(t0 - HOUR),
+      to: new Date(t0 + 60_000),
+      now: new Date(t0 + 60_000),
+      thresholds,
+    });
     expect(run1.opened).toBe(1);
     expect(await testDb.db.incident.findFirst({ where: { brokerNode: node } })).toMatchObject({ status: "open", endedAt: null });
 
     const later = Array.from({ length: 3 }, (_, i) => `ext-b${i}-${randomUUID().slice(0, 6)}`);
-    await recordConnectionEvents(testDb.db, later.flatMap((id, i) => connectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)));
+    await recordConnectionEvents(
+      testDb.db,
+      later.flatMap((id, i) => connectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)),
+    );
     // The lookback no longer reaches the incident's start: the incident is extended and keeps every device.
-    await runIncidentDetection(testDb.db, { from: new Date(t0 + 30_000), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: { ...thresholds, minDevices: 2 } });
+    await runIncidentDetection(testDb.db, {
+      from: new Date(t0 + 30_000),
+      to: new Date(t0 + HOUR),
+      now: new Date(t0 + HOUR),
+      thresholds: { ...thresholds, minDevices: 2 },
+    });
     const incidents = await testDb.db.incident.findMany({ where: { brokerNode: node } });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ affectedDevices: 13, status: "closed" });
@@ -85,7 +129,11 @@ describe("runIncidentDetection against a real Postgres", () => {
     const t0 = Date.UTC(2026, 10, 6, 10, 0, 0);
     const flappers = Array.from({ length: 3 }, (_, i) => `flap-${i}-${randomUUID().slice(0, 6)}`);
     const burst = Array.from({ length: 12 }, (_, i) => `restart-${i}-${randomUUID().slice(0, 6)}`);
-    const flapping = flappers.flatMap((id, f) => Array.from({ length: 60 }, (_, k) => connectAndDrop(node, id, t0 - 10 * 60_000 + f * 3_000 + k * 20_000, "keepalive_timeout", 15_000)).flat());
+    const flapping = flappers.flatMap((id, f) =>
+      Array.from({ length: 60 }, (_, k) =>
+        connectAndDrop(node, id, t0 - 10 * 60_000 + f * 3_000 + k * 20_000, "keepalive_timeout", 15_000),
+      ).flat(),
+    );
     const restart = burst.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000, "tcp_closed"));
     // Every restarted device is back five minutes later.
     const back = burst.map((id) => connectAndDrop(node, id, t0 + 6 * 60_000)[0]!);
@@ -116,8 +164,16 @@ describe("runIncidentDetection against a real Postgres", () => {
     const node = uniqueNode();
     const t0 = Date.UTC(2026, 10, 4, 10, 0, 0);
     const deviceId = `storm-${randomUUID().slice(0, 6)}`;
-    await recordConnectionEvents(testDb.db, Array.from({ length: 60 }, (_, i) => connectAndDrop(node, deviceId, t0 + i * 1_000 * 90)).flat());
-    const run = await runIncidentDetection(testDb.db, { from: new Date(t0 - HOUR), to: new Date(t0 + 3 * HOUR), now: new Date(t0 + 3 * HOUR), thresholds: { ...THRESHOLDS, minFleetFraction: 0 } });
+    await recordConnectionEvents(
+      testDb.db,
+      Array.from({ length: 60 }, (_, i) => connectAndDrop(node, deviceId, t0 + i * 1_000 * 90)).flat(),
+    );
+    const run = await runIncidentDetection(testDb.db, {
+      from: new Date(t0 - HOUR),
+      to: new Date(t0 + 3 * HOUR),
+      now: new Date(t0 + 3 * HOUR),
+      thresholds: { ...THRESHOLDS, minFleetFraction: 0 },
+    });
     expect(run.opened).toBe(0);
     expect(await testDb.db.incident.count({ where: { brokerNode: node } })).toBe(0);
   });
@@ -127,8 +183,15 @@ describe("runIncidentDetection against a real Postgres", () => {
     const t0 = Date.UTC(2026, 10, 5, 10, 0, 0);
     const timeouts = [`man-a-${randomUUID().slice(0, 6)}`, `man-b-${randomUUID().slice(0, 6)}`];
     const other = `man-c-${randomUUID().slice(0, 6)}`;
-    await recordConnectionEvents(testDb.db, [...timeouts.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)), ...connectAndDrop(node, other, t0 + 5_000, "tcp_closed")]);
-    const created = await createManualIncident(testDb.db, { from: new Date(t0 - 1_000), to: new Date(t0 + 10_000), reason: "keepalive_timeout" }, { actor: CLI_ACTOR });
+    await recordConnectionEvents(testDb.db, [
+      ...timeouts.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)),
+      ...connectAndDrop(node, other, t0 + 5_000, "tcp_closed"),
+    ]);
+    const created = await createManualIncident(
+      testDb.db,
+      { from: new Date(t0 - 1_000), to: new Date(t0 + 10_000), reason: "keepalive_timeout" },
+      { actor: CLI_ACTOR },
+    );
     expect(created.affectedDevices).toBe(2);
     const devices = await testDb.db.incidentDevice.findMany({ where: { incidentId: created.id } });
     expect(devices.map((d) => d.deviceId).sort()).toEqual([...timeouts].sort());
@@ -141,17 +204,29 @@ describe("runIncidentDetection against a real Postgres", () => {
     expect(details?.recovery).toMatchObject({ affected: 2, reconnected: 0 });
     expect(await testDb.db.auditEvent.count({ where: { action: "incident.note_added", targetId: created.id } })).toBe(1);
     expect(await addIncidentNote(testDb.db, { incidentId: randomUUID(), body: "x" }, { actor: CLI_ACTOR })).toBeNull();
-    await expect(createManualIncident(testDb.db, { from: new Date(t0 - 2 * HOUR), to: new Date(t0 - HOUR) }, { actor: CLI_ACTOR })).rejects.toMatchObject({ code: "no_drops" });
+    await expect(
+      createManualIncident(testDb.db, { from: new Date(t0 - 2 * HOUR), to: new Date(t0 - HOUR) }, { actor: CLI_ACTOR }),
+    ).rejects.toMatchObject({ code: "no_drops" });
   });
 
   it("the worker's periodic job opens an open incident for drops happening now", async () => {
     const node = uniqueNode();
     const now = Date.now();
     const deviceIds = Array.from({ length: 8 }, (_, i) => `live-${i}-${randomUUID().slice(0, 6)}`);
-    await recordConnectionEvents(testDb.db, deviceIds.flatMap((id, i) => connectAndDrop(node, id, now - 30_000 + i * 1_000)));
-    const job = startIncidentDetectionJob(testDb.db, createLogger("test"), { intervalMs: 200, lookbackMs: 10 * 60_000, thresholds: { ...THRESHOLDS, minFleetFraction: 0 } });
+    await recordConnectionEvents(
+      testDb.db,
+      deviceIds.flatMap((id, i) => connectAndDrop(node, id, now - 30_000 + i * 1_000)),
+    );
+    const job = startIncidentDetectionJob(testDb.db, createLogger("test"), {
+      intervalMs: 200,
+      lookbackMs: 10 * 60_000,
+      thresholds: { ...THRESHOLDS, minFleetFraction: 0 },
+    });
     try {
-      const incident = await waitFor(() => testDb.db.incident.findFirst({ where: { brokerNode: node } }), (found) => found !== null);
+      const incident = await waitFor(
+        () => testDb.db.incident.findFirst({ where: { brokerNode: node } }),
+        (found) => found !== null,
+      );
       expect(incident).toMatchObject({ status: "open", affectedDevices: 8, endedAt: null });
     } finally {
       await job.stop();

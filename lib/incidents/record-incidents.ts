@@ -16,7 +16,10 @@ export const DETECTION_LOCK_KEY = 0x6c6e6b73;
  * Looks for mass drops in [from, to] and opens, extends or closes `mass_drop` incidents. Idempotent: running it
  * again over the same window changes nothing, and an incident that overlaps an earlier one extends that one.
  */
-export async function runIncidentDetection(db: Db, input: { from: Date; to: Date; now: Date; thresholds: DetectionThresholds }): Promise<DetectionRun> {
+export async function runIncidentDetection(
+  db: Db,
+  input: { from: Date; to: Date; now: Date; thresholds: DetectionThresholds },
+): Promise<DetectionRun> {
   const { thresholds, now } = input;
   return db.$transaction(
     async (tx) => {
@@ -42,10 +45,24 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
             // Recount over the whole span so a lookback window that cut the incident's start loses nothing.
             const from = existing.startedAt < detected.startedAt ? existing.startedAt : detected.startedAt;
             const to = existing.lastDropAt > detected.lastDropAt ? existing.lastDropAt : detected.lastDropAt;
-            const span = await loadDropSamples(tx, { from: new Date(from.getTime() - thresholds.quietMs), to, source: detected.source, brokerNode: detected.brokerNode });
+            const span = await loadDropSamples(tx, {
+              from: new Date(from.getTime() - thresholds.quietMs),
+              to,
+              source: detected.source,
+              brokerNode: detected.brokerNode,
+            });
             // The same burst rules over the whole span, so flapping devices' drops between waves stay out.
             const [recounted] = detectIncidents(span, fleetSize, thresholds, now);
-            await writeIncident(tx, existing.id, recounted ?? summarizeDrops(span.filter((drop) => drop.at >= from), thresholds.quietMs, now));
+            await writeIncident(
+              tx,
+              existing.id,
+              recounted ??
+                summarizeDrops(
+                  span.filter((drop) => drop.at >= from),
+                  thresholds.quietMs,
+                  now,
+                ),
+            );
             run.extended++;
           } else {
             const detectionKey = `${detected.source}|${detected.brokerNode ?? ""}|${detected.startedAt.toISOString()}`;
@@ -67,10 +84,20 @@ export async function runIncidentDetection(db: Db, input: { from: Date; to: Date
   );
 }
 
-export type ManualIncidentInput = { from: Date; to: Date; source?: string | undefined; reason?: Reason | undefined; title?: string | undefined };
+export type ManualIncidentInput = {
+  from: Date;
+  to: Date;
+  source?: string | undefined;
+  reason?: Reason | undefined;
+  title?: string | undefined;
+};
 
 /** An incident declared by support over a chosen window: every device that dropped in it (matching the filter); audited. */
-export async function createManualIncident(db: Db, input: ManualIncidentInput, by: { actor: Actor; ip?: string | null }): Promise<{ id: string; affectedDevices: number }> {
+export async function createManualIncident(
+  db: Db,
+  input: ManualIncidentInput,
+  by: { actor: Actor; ip?: string | null },
+): Promise<{ id: string; affectedDevices: number }> {
   if (input.to <= input.from) throw new InvalidInputError("invalid_window", "`to` must be after `from`.");
   const samples = await loadDropSamples(db, { from: input.from, to: input.to, source: input.source, reason: input.reason });
   if (samples.length === 0) throw new InvalidInputError("no_drops", "No device dropped in that window with that filter.");
@@ -96,7 +123,13 @@ export async function createManualIncident(db: Db, input: ManualIncidentInput, b
       actor: by.actor,
       ip: by.ip,
       target: { type: "incident", id: created.id },
-      details: { from: input.from.toISOString(), to: input.to.toISOString(), source: input.source ?? null, reason: input.reason ?? null, devices: summary.devices.length },
+      details: {
+        from: input.from.toISOString(),
+        to: input.to.toISOString(),
+        source: input.source ?? null,
+        reason: input.reason ?? null,
+        devices: summary.devices.length,
+      },
     });
     return { id: created.id, affectedDevices: summary.devices.length };
   });
@@ -128,7 +161,13 @@ async function writeIncident(tx: Prisma.TransactionClient, id: string, incident:
 
 export async function writeDevices(tx: Prisma.TransactionClient, incidentId: string, incident: DetectedIncident): Promise<void> {
   await tx.incidentDevice.createMany({
-    data: incident.devices.map((device) => ({ incidentId, deviceId: device.deviceId, firstDropAt: device.firstDropAt, drops: device.drops, reason: device.reason })),
+    data: incident.devices.map((device) => ({
+      incidentId,
+      deviceId: device.deviceId,
+      firstDropAt: device.firstDropAt,
+      drops: device.drops,
+      reason: device.reason,
+    })),
     skipDuplicates: true,
   });
 }

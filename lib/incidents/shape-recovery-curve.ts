@@ -6,7 +6,10 @@ export type RecoveryCurve = { affected: number; reconnected: number; points: Rec
  * reconnect, at most `maxPoints`. Devices that never reconnected keep the curve below `affected`.
  */
 export function shapeRecoveryCurve(startedAt: Date, reconnectedAt: readonly (Date | null)[], maxPoints = 40): RecoveryCurve {
-  const offsets = reconnectedAt.filter((at): at is Date => at !== null).map((at) => Math.max(0, at.getTime() - startedAt.getTime())).sort((a, b) => a - b);
+  const offsets = reconnectedAt
+    .filter((at): at is Date => at !== null)
+    .map((at) => Math.max(0, at.getTime() - startedAt.getTime()))
+    .sort((a, b) => a - b);
   const last = offsets[offsets.length - 1];
   if (last === undefined) return { affected: reconnectedAt.length, reconnected: 0, points: [] };
   const step = Math.max(1_000, Math.ceil(last / (maxPoints - 1) / 1_000) * 1_000);

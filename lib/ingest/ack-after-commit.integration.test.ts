@@ -29,9 +29,15 @@ async function publishAll(topic: string, payloads: string[]): Promise<void> {
   await client.endAsync();
 }
 
-
 function ruleEvent(deviceId: string, i: number): string {
-  return JSON.stringify({ event: "client.disconnected", clientid: deviceId, reason: "keepalive_timeout", node: "n1", connected_at: 1_700_000_000_000 + i * 1000, disconnected_at: 1_700_000_000_500 + i * 1000 });
+  return JSON.stringify({
+    event: "client.disconnected",
+    clientid: deviceId,
+    reason: "keepalive_timeout",
+    node: "n1",
+    connected_at: 1_700_000_000_000 + i * 1000,
+    disconnected_at: 1_700_000_000_500 + i * 1000,
+  });
 }
 
 describe("ingest worker acknowledgements (real Mosquitto)", () => {
@@ -44,17 +50,44 @@ describe("ingest worker acknowledgements (real Mosquitto)", () => {
     // A database nobody listens on: every write fails and is retried.
     const deadDb = createDb("postgresql://postgres@127.0.0.1:1/none", 1);
 
-    let worker: IngestWorker = await startIngestWorker({ db: deadDb, log, mqttUrl: MOSQUITTO_URL, adapter, topics: [topic], clientId, dbBackoff: { baseMs: 50, maxMs: 200 }, stopTimeoutMs: 300, heartbeatIntervalMs: 60_000 });
+    let worker: IngestWorker = await startIngestWorker({
+      db: deadDb,
+      log,
+      mqttUrl: MOSQUITTO_URL,
+      adapter,
+      topics: [topic],
+      clientId,
+      dbBackoff: { baseMs: 50, maxMs: 200 },
+      stopTimeoutMs: 300,
+      heartbeatIntervalMs: 60_000,
+    });
     await waitFor(async () => worker.stats().subscribed, Boolean);
-    await publishAll(topic, [0, 1, 2].map((i) => ruleEvent(deviceId, i)));
-    await waitFor(async () => worker.stats().received, (n) => n >= 3);
+    await publishAll(
+      topic,
+      [0, 1, 2].map((i) => ruleEvent(deviceId, i)),
+    );
+    await waitFor(
+      async () => worker.stats().received,
+      (n) => n >= 3,
+    );
     expect(worker.stats().eventsWritten).toBe(0);
     await worker.stop();
     await deadDb.$disconnect();
 
-    worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: MOSQUITTO_URL, adapter, topics: [topic], clientId, heartbeatIntervalMs: 60_000 });
+    worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: MOSQUITTO_URL,
+      adapter,
+      topics: [topic],
+      clientId,
+      heartbeatIntervalMs: 60_000,
+    });
     try {
-      const stored = await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId } }), (n) => n >= 3);
+      const stored = await waitFor(
+        () => testDb.db.connectionEvent.count({ where: { deviceId } }),
+        (n) => n >= 3,
+      );
       expect(stored).toBe(3);
     } finally {
       await worker.stop();
@@ -63,12 +96,25 @@ describe("ingest worker acknowledgements (real Mosquitto)", () => {
     // Everything is acknowledged now: a third worker with the same session receives nothing again. The broker
     // delivers a session's queued messages before new ones, so once a marker published now has arrived, it is the
     // only message received.
-    worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: MOSQUITTO_URL, adapter, topics: [topic], clientId, heartbeatIntervalMs: 60_000 });
+    worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: MOSQUITTO_URL,
+      adapter,
+      topics: [topic],
+      clientId,
+      heartbeatIntervalMs: 60_000,
+    });
     try {
       await waitFor(async () => worker.stats().subscribed, Boolean);
       const marker = `${deviceId}-marker`;
       await publishAll(topic, [ruleEvent(marker, 0)]);
-      expect(await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId: marker } }), (n) => n >= 1)).toBe(1);
+      expect(
+        await waitFor(
+          () => testDb.db.connectionEvent.count({ where: { deviceId: marker } }),
+          (n) => n >= 1,
+        ),
+      ).toBe(1);
       expect(worker.stats().received).toBe(1);
     } finally {
       await worker.stop();
@@ -79,12 +125,32 @@ describe("ingest worker acknowledgements (real Mosquitto)", () => {
     const run = randomUUID().slice(0, 8);
     const topic = `linkscope-test/${run}/events`;
     const deviceId = `dl-${run}`;
-    const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: MOSQUITTO_URL, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `linkscope-dl-${run}`, heartbeatIntervalMs: 60_000 });
+    const worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: MOSQUITTO_URL,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `linkscope-dl-${run}`,
+      heartbeatIntervalMs: 60_000,
+    });
     try {
       await waitFor(async () => worker.stats().subscribed, Boolean);
-      await publishAll(topic, ["{not json", JSON.stringify({ event: "client.connected", clientid: "" }), "\u0000\u0001binary", ruleEvent(deviceId, 0), ruleEvent(deviceId, 0)]);
-      const stored = await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId } }), (n) => n >= 1);
-      const letters = await waitFor(() => testDb.db.deadLetter.findMany({ where: { topic } }), (rows) => rows.length >= 3);
+      await publishAll(topic, [
+        "{not json",
+        JSON.stringify({ event: "client.connected", clientid: "" }),
+        "\u0000\u0001binary",
+        ruleEvent(deviceId, 0),
+        ruleEvent(deviceId, 0),
+      ]);
+      const stored = await waitFor(
+        () => testDb.db.connectionEvent.count({ where: { deviceId } }),
+        (n) => n >= 1,
+      );
+      const letters = await waitFor(
+        () => testDb.db.deadLetter.findMany({ where: { topic } }),
+        (rows) => rows.length >= 3,
+      );
       expect(stored).toBe(1);
       expect(letters.map((l) => l.error).sort()).toEqual([
         expect.stringMatching(/clientid is empty/),

@@ -33,7 +33,13 @@ type Lane<T> = { queue: T[]; writing: Promise<void> | null; writingCount: number
  * the arrival rate and shrink again when it is quiet.
  */
 export function createBatchLanes<T>(options: BatchLanesOptions<T>): BatchLanes<T> {
-  const lanes: Lane<T>[] = Array.from({ length: Math.max(1, options.lanes) }, () => ({ queue: [], writing: null, writingCount: 0, timer: null, stopped: false }));
+  const lanes: Lane<T>[] = Array.from({ length: Math.max(1, options.lanes) }, () => ({
+    queue: [],
+    writing: null,
+    writingCount: 0,
+    timer: null,
+    stopped: false,
+  }));
   let draining = false;
 
   function start(index: number): void {
@@ -45,22 +51,20 @@ export function createBatchLanes<T>(options: BatchLanesOptions<T>): BatchLanes<T
     if (lane.writing || lane.stopped || lane.queue.length === 0) return;
     const batch = lane.queue.splice(0, options.maxBatch);
     lane.writingCount = batch.length;
-    lane.writing = options
-      .write(batch, index)
-      .then(
-        () => {
-          lane.writing = null;
-          lane.writingCount = 0;
-          // What queued during the write has waited long enough: write it now, as one batch.
-          if (lane.queue.length > 0) start(index);
-        },
-        (error: unknown) => {
-          lane.writing = null;
-          lane.writingCount = 0;
-          lane.stopped = true;
-          options.onLaneStopped?.(index, error);
-        },
-      );
+    lane.writing = options.write(batch, index).then(
+      () => {
+        lane.writing = null;
+        lane.writingCount = 0;
+        // What queued during the write has waited long enough: write it now, as one batch.
+        if (lane.queue.length > 0) start(index);
+      },
+      (error: unknown) => {
+        lane.writing = null;
+        lane.writingCount = 0;
+        lane.stopped = true;
+        options.onLaneStopped?.(index, error);
+      },
+    );
   }
 
   function schedule(index: number): void {

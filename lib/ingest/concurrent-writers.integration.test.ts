@@ -22,11 +22,13 @@ afterAll(async () => {
 });
 
 function stormEvents(): ConnectionEvent[] {
-  return generateReconnectStorm({ devices: 300, deviceIdPrefix: "conc-", startMs: Date.UTC(2026, 10, 30, 9), spreadMs: 20_000 }).flatMap((record) => {
-    const parsed = parseAwsRecord(record);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.events;
-  });
+  return generateReconnectStorm({ devices: 300, deviceIdPrefix: "conc-", startMs: Date.UTC(2026, 10, 30, 9), spreadMs: 20_000 }).flatMap(
+    (record) => {
+      const parsed = parseAwsRecord(record);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.events;
+    },
+  );
 }
 
 async function writeStream(db: Db, events: ConnectionEvent[]): Promise<void> {
@@ -36,10 +38,18 @@ async function writeStream(db: Db, events: ConnectionEvent[]): Promise<void> {
 async function outcome(db: Db) {
   const rows = <T>(sql: Prisma.Sql) => db.$queryRaw<T[]>(sql);
   return {
-    sessions: await rows(Prisma.sql`SELECT device_id, session_key, started_at, ended_at, end_reason::text, end_inferred, duration_ms FROM sessions ORDER BY 1, 2`),
-    devices: await rows(Prisma.sql`SELECT id, state::text, current_session_key, connect_count, disconnect_count, failed_connect_count, first_seen_at FROM devices ORDER BY 1`),
-    gauge: await rows(Prisma.sql`SELECT bucket, source, broker_node, SUM(delta)::int AS delta FROM fleet_connected_minute GROUP BY 1, 2, 3 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3`),
-    rollups: await rows(Prisma.sql`SELECT bucket, kind::text, reason::text, code, SUM(count)::int AS count FROM event_rollup_minute GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`),
+    sessions: await rows(
+      Prisma.sql`SELECT device_id, session_key, started_at, ended_at, end_reason::text, end_inferred, duration_ms FROM sessions ORDER BY 1, 2`,
+    ),
+    devices: await rows(
+      Prisma.sql`SELECT id, state::text, current_session_key, connect_count, disconnect_count, failed_connect_count, first_seen_at FROM devices ORDER BY 1`,
+    ),
+    gauge: await rows(
+      Prisma.sql`SELECT bucket, source, broker_node, SUM(delta)::int AS delta FROM fleet_connected_minute GROUP BY 1, 2, 3 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3`,
+    ),
+    rollups: await rows(
+      Prisma.sql`SELECT bucket, kind::text, reason::text, code, SUM(count)::int AS count FROM event_rollup_minute GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    ),
     codes: await rows(Prisma.sql`SELECT code, first_seen_at, first_device_id FROM code_first_seen ORDER BY 1`),
   };
 }

@@ -74,7 +74,8 @@ export class CsvRecordReader {
     }
     const text = row.join(",").slice(0, 1000);
     if (oversized) return { ok: false, error: `CSV field longer than ${MAX_FIELD_CHARS} characters`, text };
-    if (row.length !== this.header.length) return { ok: false, error: `CSV row has ${row.length} fields, the header has ${this.header.length}`, text };
+    if (row.length !== this.header.length)
+      return { ok: false, error: `CSV row has ${row.length} fields, the header has ${this.header.length}`, text };
     const record: Record<string, string> = {};
     this.header.forEach((name, index) => {
       if (name !== "__proto__" && name !== "constructor" && name !== "prototype") record[name] = row[index] ?? "";

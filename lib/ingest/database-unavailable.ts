@@ -5,8 +5,18 @@ const TRANSIENT_SQLSTATE = /^(08|53|57)|^40001$|^40P01$/;
 // Prisma: cannot reach (P1001), timeouts (P1002, P1008), connection closed (P1017), pool timeout (P2024),
 // transaction API errors such as an expired interactive transaction (P2028).
 const TRANSIENT_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
-const TRANSIENT_NODE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
-const TRANSIENT_MESSAGE = /connection terminated|terminating connection|can't reach database|server closed the connection|connection (is )?closed|timed out fetching a new connection|too many (clients|connections)|the database system is (starting up|shutting down)/i;
+const TRANSIENT_NODE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+]);
+const TRANSIENT_MESSAGE =
+  /connection terminated|terminating connection|can't reach database|server closed the connection|connection (is )?closed|timed out fetching a new connection|too many (clients|connections)|the database system is (starting up|shutting down)/i;
 
 /**
  * True when a failed write says nothing about the data: retry the same batch later. Anything else (a value the
@@ -16,7 +26,8 @@ const TRANSIENT_MESSAGE = /connection terminated|terminating connection|can't re
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const link of causeChain(error)) {
     const code = readString(link, "code");
-    if (code && (TRANSIENT_PRISMA.has(code) || TRANSIENT_NODE.has(code) || (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE.test(code)))) return true;
+    if (code && (TRANSIENT_PRISMA.has(code) || TRANSIENT_NODE.has(code) || (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE.test(code))))
+      return true;
     const original = readString(link, "originalCode") ?? readString(readObject(link, "meta"), "code");
     if (original && TRANSIENT_SQLSTATE.test(original)) return true;
     const message = readString(link, "message");
@@ -53,5 +64,11 @@ function readString(value: unknown, key: string): string | undefined {
  */
 export function readDatabaseErrorLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  return error.message.split("\n").map((line) => line.trim()).filter(Boolean).at(-1) ?? error.name;
+  return (
+    error.message
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .at(-1) ?? error.name
+  );
 }

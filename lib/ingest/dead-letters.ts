@@ -3,7 +3,14 @@ export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
 export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string; importRunId?: bigint };
 
-export type DeadLetterRow = { source: string; topic: string | null; error: string; payload: string; payloadBytes: number; importRunId: bigint | null };
+export type DeadLetterRow = {
+  source: string;
+  topic: string | null;
+  error: string;
+  payload: string;
+  payloadBytes: number;
+  importRunId: bigint | null;
+};
 
 /**
  * Shapes a rejected input for storage: bounded, valid UTF-8 text without NUL (Postgres text cannot hold it).

@@ -16,10 +16,13 @@ function fakeClient() {
   let read = 0;
   /** Delivers a publish the way MQTT.js does; resolves `read` only when handleMessage calls back (the next packet may be read). */
   const deliver = (messageId: number) =>
-    (client as unknown as MqttClient).handleMessage({ cmd: "publish", qos: 1, messageId, topic: "t", payload: Buffer.from(`m${messageId}`), dup: false, retain: false }, () => {
-      read += 1;
-      client._sendPacket({ cmd: "puback", messageId });
-    });
+    (client as unknown as MqttClient).handleMessage(
+      { cmd: "publish", qos: 1, messageId, topic: "t", payload: Buffer.from(`m${messageId}`), dup: false, retain: false },
+      () => {
+        read += 1;
+        client._sendPacket({ cmd: "puback", messageId });
+      },
+    );
   const pubacks = () => sent.filter((packet) => packet.cmd === "puback").map((packet) => ("messageId" in packet ? packet.messageId : null));
   return { client: client as unknown as MqttClient, emitter: client, deliver, pubacks, readCount: () => read };
 }

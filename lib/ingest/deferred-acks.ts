@@ -47,7 +47,11 @@ type SendPacket = (packet: Packet, cb?: (error?: Error) => void, cbStorePut?: ()
  * for a connection that closed are dropped: the broker redelivers those messages to the persistent session, and the
  * writer is idempotent.
  */
-export function routeMessagesWithDeferredAcks(client: MqttClient, onMessage: (message: IncomingMessage) => void, options: DeferredAckOptions = {}): InFlightCounter {
+export function routeMessagesWithDeferredAcks(
+  client: MqttClient,
+  onMessage: (message: IncomingMessage) => void,
+  options: DeferredAckOptions = {},
+): InFlightCounter {
   const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
   const internals = client as unknown as { _sendPacket: SendPacket };
   const send = internals._sendPacket.bind(client);

@@ -4,18 +4,43 @@ import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { foldDeviceState, type DeviceStateRow } from "./device-state.ts";
 
 const emptyRow: DeviceStateRow = {
-  id: "d1", state: "unknown", current_session_key: null, state_occurred_at: null, state_ordering: null,
-  last_connected_at: null, last_disconnected_at: null, last_reason: null, last_code: null, last_client_ip: null,
+  id: "d1",
+  state: "unknown",
+  current_session_key: null,
+  state_occurred_at: null,
+  state_ordering: null,
+  last_connected_at: null,
+  last_disconnected_at: null,
+  last_reason: null,
+  last_code: null,
+  last_client_ip: null,
 };
 
-function event(kind: ConnectionEvent["kind"], atMs: number, sessionKey: string | null, extra: Partial<ConnectionEvent> = {}): ConnectionEvent {
+function event(
+  kind: ConnectionEvent["kind"],
+  atMs: number,
+  sessionKey: string | null,
+  extra: Partial<ConnectionEvent> = {},
+): ConnectionEvent {
   return makeConnectionEvent({ deviceId: "d1", kind, occurredAt: new Date(atMs), initiator: "network", sessionKey, ...extra });
 }
 
 describe("foldDeviceState", () => {
   it("goes online on connect and offline on its disconnect, with counters and last reason", () => {
-    const update = foldDeviceState(emptyRow, [event("connected", 1000, "s1", { clientIp: "10.0.0.4" }), event("disconnected", 2000, "s1", { code: "emqx:tcp_closed" })]);
-    expect(update).toMatchObject({ state: "offline", connects: 1, disconnects: 1, failed: 0, lastReason: "connection_lost", lastCode: "emqx:tcp_closed", lastClientIp: "10.0.0.4", currentSessionKey: null });
+    const update = foldDeviceState(emptyRow, [
+      event("connected", 1000, "s1", { clientIp: "10.0.0.4" }),
+      event("disconnected", 2000, "s1", { code: "emqx:tcp_closed" }),
+    ]);
+    expect(update).toMatchObject({
+      state: "offline",
+      connects: 1,
+      disconnects: 1,
+      failed: 0,
+      lastReason: "connection_lost",
+      lastCode: "emqx:tcp_closed",
+      lastClientIp: "10.0.0.4",
+      currentSessionKey: null,
+    });
   });
 
   it("stays online when the loser of a takeover reports its disconnect after the new connect", () => {
@@ -37,7 +62,13 @@ describe("foldDeviceState", () => {
   });
 
   it("prefers the source ordering key over timestamps when both sides have one", () => {
-    const online: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: null, state_occurred_at: new Date(5000), state_ordering: 7n };
+    const online: DeviceStateRow = {
+      ...emptyRow,
+      state: "online",
+      current_session_key: null,
+      state_occurred_at: new Date(5000),
+      state_ordering: 7n,
+    };
     const update = foldDeviceState(online, [event("disconnected", 4000, null, { ordering: 8n })]);
     expect(update.state).toBe("offline");
     expect(update.stateOrdering).toBe(8n);
@@ -69,7 +100,14 @@ describe("foldDeviceState: connected-devices gauge", () => {
   });
 
   it("takes the −1 from where the device was counted, even when another node reports the disconnect", () => {
-    const online: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s1", state_occurred_at: new Date(1000), connected_source: "test", connected_broker_node: "n1" };
+    const online: DeviceStateRow = {
+      ...emptyRow,
+      state: "online",
+      current_session_key: "s1",
+      state_occurred_at: new Date(1000),
+      connected_source: "test",
+      connected_broker_node: "n1",
+    };
     const update = foldDeviceState(online, [off(2000, "s1", "n2")]);
     expect(update.gaugeChanges).toEqual([{ source: "test", brokerNode: "n1", at: new Date(2000), delta: -1 }]);
     expect(update.connectedVia).toBeNull();
@@ -77,17 +115,36 @@ describe("foldDeviceState: connected-devices gauge", () => {
 
   it("moves a device taken over on another node (−1 old node, +1 new) and ignores the loser's late disconnect", () => {
     const update = foldDeviceState(emptyRow, [on(1000, "s1", "n1"), on(2000, "s2", "n2"), off(2001, "s1", "n1")]);
-    expect(update.gaugeChanges.map((c) => [c.brokerNode, c.delta])).toEqual([["n1", 1], ["n1", -1], ["n2", 1]]);
+    expect(update.gaugeChanges.map((c) => [c.brokerNode, c.delta])).toEqual([
+      ["n1", 1],
+      ["n1", -1],
+      ["n2", 1],
+    ]);
     expect(update.connectedVia).toEqual({ source: "test", brokerNode: "n2" });
   });
 
   it("changes nothing for a reconnect on the same node, an ignored stale event or a refused connect", () => {
-    const online: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s2", state_occurred_at: new Date(5000), connected_source: "test", connected_broker_node: "n1" };
+    const online: DeviceStateRow = {
+      ...emptyRow,
+      state: "online",
+      current_session_key: "s2",
+      state_occurred_at: new Date(5000),
+      connected_source: "test",
+      connected_broker_node: "n1",
+    };
     expect(foldDeviceState(online, [on(6000, "s3"), off(3000, null), event("connect_failed", 7000, null)]).gaugeChanges).toEqual([]);
   });
 
   it("never dates a change before the state it replaces (ordering keys may disagree with clocks)", () => {
-    const row: DeviceStateRow = { ...emptyRow, state: "online", current_session_key: "s1", state_occurred_at: new Date(5000), state_ordering: 10n, connected_source: "test", connected_broker_node: "n1" };
+    const row: DeviceStateRow = {
+      ...emptyRow,
+      state: "online",
+      current_session_key: "s1",
+      state_occurred_at: new Date(5000),
+      state_ordering: 10n,
+      connected_source: "test",
+      connected_broker_node: "n1",
+    };
     const update = foldDeviceState(row, [event("disconnected", 4000, "s1", { ordering: 11n, brokerNode: "n1" })]);
     expect(update.gaugeChanges).toEqual([{ source: "test", brokerNode: "n1", at: new Date(5000), delta: -1 }]);
   });

@@ -17,10 +17,16 @@ export type AgentImportResult = { events: number; accepted: number; duplicate: n
  */
 export async function importAgentExport(db: Db, input: { deviceId: string; body: string }): Promise<AgentImportResult> {
   const bytes = Buffer.byteLength(input.body, "utf8");
-  if (bytes > MAX_EXPORT_BYTES) throw new TooLargeError("payload_too_large", `The export is ${bytes} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
+  if (bytes > MAX_EXPORT_BYTES)
+    throw new TooLargeError("payload_too_large", `The export is ${bytes} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
 
   const reject = async (error: DomainError): Promise<never> => {
-    await recordIngestBatch(db, { events: [], deadLetters: [{ source: AGENT_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body }] });
+    await recordIngestBatch(db, {
+      events: [],
+      deadLetters: [
+        { source: AGENT_UPLOAD_SOURCE, topic: null, error: `${error.message} (device ${input.deviceId})`, payload: input.body },
+      ],
+    });
     throw error;
   };
 
@@ -28,7 +34,13 @@ export async function importAgentExport(db: Db, input: { deviceId: string; body:
   if (!decoded.ok) return reject(new InvalidInputError("invalid_export", `The file is not JSON this endpoint accepts: ${decoded.error}`));
   const parsed = AgentExportSchema.safeParse(decoded.value);
   if (!parsed.success) {
-    return reject(new InvalidInputError("invalid_export", `Not a Linkscope agent export: ${describeZodError(parsed.error)}`, listZodIssues(parsed.error)));
+    return reject(
+      new InvalidInputError(
+        "invalid_export",
+        `Not a Linkscope agent export: ${describeZodError(parsed.error)}`,
+        listZodIssues(parsed.error),
+      ),
+    );
   }
   if (parsed.data.deviceId !== input.deviceId) {
     return reject(new InvalidInputError("device_mismatch", `The export is for device "${parsed.data.deviceId}", not "${input.deviceId}".`));

@@ -36,10 +36,18 @@ describe("importFile", () => {
   it("imports a Mosquitto log file with progress, and re-importing it adds nothing", async () => {
     // Unique client IDs per run so this test owns its rows.
     const tag = randomUUID().slice(0, 6);
-    const text = readFileSync(new URL("../sources/fixtures/mosquitto/capture-2.0.11.log", import.meta.url), "utf8").replaceAll(" dev-", ` ${tag}-`);
+    const text = readFileSync(new URL("../sources/fixtures/mosquitto/capture-2.0.11.log", import.meta.url), "utf8").replaceAll(
+      " dev-",
+      ` ${tag}-`,
+    );
     const file = writeTemp("mosquitto.log", text);
     const progress: ImportProgress[] = [];
-    const first = await importFile(testDb.db, { filePath: file, format: format("mosquitto"), batchSize: 10, onProgress: (p) => progress.push(p) });
+    const first = await importFile(testDb.db, {
+      filePath: file,
+      format: format("mosquitto"),
+      batchSize: 10,
+      onProgress: (p) => progress.push(p),
+    });
     expect(first).toMatchObject({ alreadyImported: false, records: 90, deadLetters: 0 });
     expect(first.inserted).toBe(28);
     expect(progress.length).toBeGreaterThan(5);
@@ -58,7 +66,10 @@ describe("importFile", () => {
   it("resumes an interrupted import after its last committed batch without repeating dead letters", async () => {
     const tag = randomUUID().slice(0, 6);
     const lines = [`garbage line without a timestamp \u0007 ${tag}`];
-    for (let i = 0; i < 50; i++) lines.push(`2024-05-01 10:00:${String(i).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`);
+    for (let i = 0; i < 50; i++)
+      lines.push(
+        `2024-05-01 10:00:${String(i).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`,
+      );
     const file = writeTemp("event.log", `${lines.join("\n")}\n`);
     const first = await importFile(testDb.db, { filePath: file, format: format("hivemq"), batchSize: 10 });
     expect(first).toMatchObject({ inserted: 50, deadLetters: 1 });
@@ -71,7 +82,13 @@ describe("importFile", () => {
 
   it("imports Log Analytics CSV (quoted JSON in properties_s) and CloudWatch lines with timestamp prefixes; bad rows become dead letters", async () => {
     const device = `csv-${randomUUID().slice(0, 8)}`;
-    const props = JSON.stringify({ deviceId: device, protocol: "Mqtt", authType: null, maskedIpAddress: "73.162.215.XXX", statusCode: "404" }).replaceAll('"', '""');
+    const props = JSON.stringify({
+      deviceId: device,
+      protocol: "Mqtt",
+      authType: null,
+      maskedIpAddress: "73.162.215.XXX",
+      statusCode: "404",
+    }).replaceAll('"', '""');
     const csv = [
       "TimeGenerated [UTC],OperationName,Category,Level,ResultType,ResultDescription,properties_s,Resource",
       `"12/17/2018, 6:11:25.000 PM",deviceConnect,Connections,Information,,,"${props}",CONTOSOTESTHUB`,
@@ -87,7 +104,21 @@ describe("importFile", () => {
     ]);
 
     const client = `cw-${randomUUID().slice(0, 8)}`;
-    const entry = (eventType: string, extra: object) => JSON.stringify({ timestamp: "2017-08-10 15:37:23.476", logLevel: "INFO", traceId: randomUUID(), accountId: "1", status: "Success", eventType, protocol: "MQTT", clientId: client, principalId: "p", sourceIp: "205.251.233.181", sourcePort: 13490, ...extra });
+    const entry = (eventType: string, extra: object) =>
+      JSON.stringify({
+        timestamp: "2017-08-10 15:37:23.476",
+        logLevel: "INFO",
+        traceId: randomUUID(),
+        accountId: "1",
+        status: "Success",
+        eventType,
+        protocol: "MQTT",
+        clientId: client,
+        principalId: "p",
+        sourceIp: "205.251.233.181",
+        sourcePort: 13490,
+        ...extra,
+      });
     const cloudwatch = `2017-08-10T15:37:23.476Z ${entry("Connect", {})}\n2017-08-10T15:38:23.476Z ${entry("Disconnect", { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" })}\n2017-08-10T15:39:00.000Z not json\n`;
     const cw = await importFile(testDb.db, { filePath: writeTemp("cw.log", cloudwatch), format: format("cloudwatch") });
     expect(cw).toMatchObject({ inserted: 2, deadLetters: 1 });
@@ -96,7 +127,10 @@ describe("importFile", () => {
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
     const tag = randomUUID().slice(0, 6);
     const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;
-    const file = writeTemp("bad.log", Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${"x".repeat(100_000)}\n`), Buffer.from(good)]));
+    const file = writeTemp(
+      "bad.log",
+      Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${"x".repeat(100_000)}\n`), Buffer.from(good)]),
+    );
     const result = await importFile(testDb.db, { filePath: file, format: format("hivemq") });
     expect(result).toMatchObject({ records: 3, inserted: 1, deadLetters: 2 });
   });

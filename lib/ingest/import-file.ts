@@ -51,17 +51,37 @@ export async function importFile(
   if (existing?.status === "completed") {
     input.onStart?.(existing.id, { alreadyImported: true });
     return {
-      runId: existing.id, bytesRead: 0, totalBytes: size, records: Number(existing.recordsDone), inserted: 0, duplicates: 0, deadLetters: 0,
-      alreadyImported: true, resumedFrom: Number(existing.recordsDone), ms: Math.round(performance.now() - started),
+      runId: existing.id,
+      bytesRead: 0,
+      totalBytes: size,
+      records: Number(existing.recordsDone),
+      inserted: 0,
+      duplicates: 0,
+      deadLetters: 0,
+      alreadyImported: true,
+      resumedFrom: Number(existing.recordsDone),
+      ms: Math.round(performance.now() - started),
     };
   }
-  const run = await claimImportRun(db, { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size }, existing);
+  const run = await claimImportRun(
+    db,
+    { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size },
+    existing,
+  );
   const resumeFrom = Number(run.recordsDone);
   input.onStart?.(run.id, { alreadyImported: false });
   const stopHeartbeat = keepImportAlive(db, run.id);
 
   const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
-  const progress: ImportProgress = { runId: run.id, bytesRead: 0, totalBytes: size, records: 0, inserted: 0, duplicates: 0, deadLetters: 0 };
+  const progress: ImportProgress = {
+    runId: run.id,
+    bytesRead: 0,
+    totalBytes: size,
+    records: 0,
+    inserted: 0,
+    duplicates: 0,
+    deadLetters: 0,
+  };
   let recordIndex = 0;
   let committedRecords = resumeFrom;
 
@@ -70,7 +90,13 @@ export async function importFile(
     const events = drained.events;
     const deadLetters = drained.deadLetters.map((deadLetter) => ({ ...deadLetter, importRunId: run.id }));
     if (events.length === 0 && deadLetters.length === 0 && recordIndex === committedRecords) return;
-    const result = await writeSourceBatch(db, { source: format.source, events, deadLetters, receivedAt: null, records: recordIndex - committedRecords });
+    const result = await writeSourceBatch(db, {
+      source: format.source,
+      events,
+      deadLetters,
+      receivedAt: null,
+      records: recordIndex - committedRecords,
+    });
     committedRecords = recordIndex;
     progress.inserted += result.accepted;
     progress.duplicates += result.duplicate;
@@ -155,7 +181,10 @@ export async function importFile(
     else if (csv) await pushRecords([...csv.push(decoder.decode()), ...csv.end()]);
     else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
-    await db.importRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date(), bytesRead: BigInt(size), heartbeatAt: null } });
+    await db.importRun.update({
+      where: { id: run.id },
+      data: { status: "completed", finishedAt: new Date(), bytesRead: BigInt(size), heartbeatAt: null },
+    });
 
     function appendCarry(part: Buffer): void {
       if (part.length === 0) return;
@@ -169,7 +198,9 @@ export async function importFile(
       carryBytes += part.length;
     }
   } catch (error) {
-    await db.importRun.update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000), heartbeatAt: null } }).catch(() => undefined);
+    await db.importRun
+      .update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000), heartbeatAt: null } })
+      .catch(() => undefined);
     throw error;
   } finally {
     stopHeartbeat();

@@ -28,7 +28,14 @@ export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: 
   if (!existing) {
     try {
       return await db.importRun.create({
-        data: { fileSha256: file.sha256, format: file.format, fileName: file.fileName.slice(0, 300), bytes: BigInt(file.bytes), status: "running", heartbeatAt: now },
+        data: {
+          fileSha256: file.sha256,
+          format: file.format,
+          fileName: file.fileName.slice(0, 300),
+          bytes: BigInt(file.bytes),
+          status: "running",
+          heartbeatAt: now,
+        },
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw importInProgress(null);
@@ -57,5 +64,8 @@ export function keepImportAlive(db: Db, runId: bigint): () => void {
 }
 
 function importInProgress(runId: bigint | null): ConflictError {
-  return new ConflictError("import_in_progress", `This file is being imported already${runId === null ? "" : ` (import ${runId})`}; its progress is on the ingest page.`);
+  return new ConflictError(
+    "import_in_progress",
+    `This file is being imported already${runId === null ? "" : ` (import ${runId})`}; its progress is on the ingest page.`,
+  );
 }

@@ -28,25 +28,47 @@ const fixture = (name: string) => readFileSync(new URL(`../sources/fixtures/${na
 
 describe("uploaded imports", () => {
   it("refuses a binary file as a 415 before anything is stored", async () => {
-    const upload = startUploadedImport(testDb.db, { body: bodyOf(randomBytes(200 * 1024)), format: format("mosquitto"), fileName: "firmware.bin" });
+    const upload = startUploadedImport(testDb.db, {
+      body: bodyOf(randomBytes(200 * 1024)),
+      format: format("mosquitto"),
+      fileName: "firmware.bin",
+    });
     await expect(upload).rejects.toMatchObject({ kind: "unsupported_content", code: "not_a_text_file" });
     expect(await testDb.db.importRun.count({ where: { fileName: "firmware.bin" } })).toBe(0);
     expect(await testDb.db.deadLetter.count()).toBe(0);
   });
 
   it("refuses a file the chosen format reads nothing from, naming the format that fits", async () => {
-    const upload = startUploadedImport(testDb.db, { body: bodyOf(fixture("aws/presence-connected-docs.json")), format: format("mosquitto"), fileName: "aws.json" });
-    await expect(upload).rejects.toMatchObject({ kind: "unprocessable", code: "format_mismatch", details: { suggested: expect.stringMatching(/aws-iot|cloudwatch/) } });
+    const upload = startUploadedImport(testDb.db, {
+      body: bodyOf(fixture("aws/presence-connected-docs.json")),
+      format: format("mosquitto"),
+      fileName: "aws.json",
+    });
+    await expect(upload).rejects.toMatchObject({
+      kind: "unprocessable",
+      code: "format_mismatch",
+      details: { suggested: expect.stringMatching(/aws-iot|cloudwatch/) },
+    });
   });
 
   it("ties an import's dead letters to its run, so support can discard them and nothing else", async () => {
     const tag = randomUUID().slice(0, 8);
     const log = `${fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`)}\n1795345099: Client ${tag}\u0001bad disconnected.\n1795345099: New client connected from 1.2.3.4 as ${tag}\u0002x (p2, c1, k60).\n`;
-    const { runId } = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
-    await waitFor(async () => (await getImportRun(testDb.db, BigInt(runId)))?.progress.state, (state) => state === "completed" || state === "failed", 120_000);
+    const { runId } = await startUploadedImport(testDb.db, {
+      body: bodyOf(Buffer.from(log)),
+      format: format("mosquitto"),
+      fileName: `${tag}.log`,
+    });
+    await waitFor(
+      async () => (await getImportRun(testDb.db, BigInt(runId)))?.progress.state,
+      (state) => state === "completed" || state === "failed",
+      120_000,
+    );
     const run = await testDb.db.importRun.findUniqueOrThrow({ where: { id: BigInt(runId) } });
     expect(Number(run.deadLetters)).toBe(2);
-    const unrelated = await testDb.db.deadLetter.create({ data: { source: "mosquitto", topic: null, error: "kept", payload: "x", payloadBytes: 1 } });
+    const unrelated = await testDb.db.deadLetter.create({
+      data: { source: "mosquitto", topic: null, error: "kept", payload: "x", payloadBytes: 1 },
+    });
 
     expect(await discardImportDeadLetters(testDb.db, BigInt(runId))).toEqual({ found: true, discarded: 2 });
     expect(await testDb.db.deadLetter.count({ where: { importRunId: BigInt(runId) } })).toBe(0);
@@ -57,12 +79,20 @@ describe("uploaded imports", () => {
   it("reports progress from the run's row, so a web process that did not receive the upload reads it too", async () => {
     const tag = randomUUID().slice(0, 8);
     const log = fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`);
-    const { runId, alreadyImported } = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
+    const { runId, alreadyImported } = await startUploadedImport(testDb.db, {
+      body: bodyOf(Buffer.from(log)),
+      format: format("mosquitto"),
+      fileName: `${tag}.log`,
+    });
     expect(alreadyImported).toBe(false);
     // A second client on its own pool stands for another web process: it shares only the database.
     const otherProcess = createDb(testDb.url, 1);
     try {
-      const done = await waitFor(() => getImportRun(otherProcess, BigInt(runId)), (found) => found?.progress.state === "completed", 120_000);
+      const done = await waitFor(
+        () => getImportRun(otherProcess, BigInt(runId)),
+        (found) => found?.progress.state === "completed",
+        120_000,
+      );
       const { progress } = done ?? expect.unreachable();
       expect(progress.bytesRead).toBe(Buffer.byteLength(log));
       expect(progress.totalBytes).toBe(Buffer.byteLength(log));
@@ -72,7 +102,11 @@ describe("uploaded imports", () => {
       await otherProcess.$disconnect();
     }
 
-    const again = await startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(log)), format: format("mosquitto"), fileName: `${tag}.log` });
+    const again = await startUploadedImport(testDb.db, {
+      body: bodyOf(Buffer.from(log)),
+      format: format("mosquitto"),
+      fileName: `${tag}.log`,
+    });
     expect(again).toEqual({ runId, alreadyImported: true });
   });
 
@@ -84,7 +118,14 @@ describe("uploaded imports", () => {
     const sha256 = createHash("sha256").update(log).digest("hex");
     const lostAt = new Date(Date.now() - IMPORT_HEARTBEAT_STALE_MS - 1000);
     const lost = await testDb.db.importRun.create({
-      data: { fileSha256: sha256, format: "mosquitto", fileName: `${tag}.log`, bytes: BigInt(log.length), status: "running", heartbeatAt: lostAt },
+      data: {
+        fileSha256: sha256,
+        format: "mosquitto",
+        fileName: `${tag}.log`,
+        bytes: BigInt(log.length),
+        status: "running",
+        heartbeatAt: lostAt,
+      },
     });
     expect((await getImportRun(testDb.db, lost.id))?.progress.state).toBe("interrupted");
 
@@ -100,9 +141,22 @@ describe("uploaded imports", () => {
     writeFileSync(path, log);
     const sha256 = createHash("sha256").update(log).digest("hex");
     const running = await testDb.db.importRun.create({
-      data: { fileSha256: sha256, format: "mosquitto", fileName: `${tag}.log`, bytes: BigInt(log.length), status: "running", heartbeatAt: new Date() },
+      data: {
+        fileSha256: sha256,
+        format: "mosquitto",
+        fileName: `${tag}.log`,
+        bytes: BigInt(log.length),
+        status: "running",
+        heartbeatAt: new Date(),
+      },
     });
-    await expect(importFile(testDb.db, { filePath: path, format: format("mosquitto") })).rejects.toMatchObject({ kind: "conflict", code: "import_in_progress" });
-    expect(await testDb.db.importRun.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({ status: "running", recordsDone: 0n });
+    await expect(importFile(testDb.db, { filePath: path, format: format("mosquitto") })).rejects.toMatchObject({
+      kind: "conflict",
+      code: "import_in_progress",
+    });
+    expect(await testDb.db.importRun.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({
+      status: "running",
+      recordsDone: 0n,
+    });
   });
 });

@@ -20,7 +20,10 @@ const log = createLogger("import");
  * Streams an uploaded body to a temporary file (bounded), then imports it in the background. Resolves with the
  * import run's ID as soon as the run exists, so the browser can poll progress while the import continues.
  */
-export async function startUploadedImport(db: Db, input: { body: ReadableStream<Uint8Array>; format: RecordFormat; fileName: string }): Promise<{ runId: string; alreadyImported: boolean }> {
+export async function startUploadedImport(
+  db: Db,
+  input: { body: ReadableStream<Uint8Array>; format: RecordFormat; fileName: string },
+): Promise<{ runId: string; alreadyImported: boolean }> {
   const dir = path.join(tmpdir(), "linkscope-uploads");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.upload`);
@@ -66,7 +69,11 @@ async function refuseUnreadableUpload(file: string, size: number, format: Record
   const sniff = sniffImport(sample, format, size <= SNIFF_SAMPLE_BYTES);
   if (sniff.refusal) throw new UnsupportedContentError("not_a_text_file", `This file cannot be imported: ${sniff.refusal}.`);
   if (sniff.chosen.events === 0 && sniff.suggested) {
-    throw new UnprocessableInputError("format_mismatch", `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`, { suggested: sniff.suggested });
+    throw new UnprocessableInputError(
+      "format_mismatch",
+      `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`,
+      { suggested: sniff.suggested },
+    );
   }
 }
 
@@ -76,7 +83,11 @@ async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Prom
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
-      if (size > MAX_UPLOAD_BYTES) throw new TooLargeError("upload_too_large", `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`);
+      if (size > MAX_UPLOAD_BYTES)
+        throw new TooLargeError(
+          "upload_too_large",
+          `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`,
+        );
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
   } finally {

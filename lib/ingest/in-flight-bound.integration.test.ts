@@ -29,7 +29,14 @@ afterAll(async () => {
 });
 
 function ruleEvent(deviceId: string, i: number): string {
-  return JSON.stringify({ event: "client.disconnected", clientid: deviceId, reason: "keepalive_timeout", node: "n1", connected_at: 1_700_000_000_000 + i * 1000, disconnected_at: 1_700_000_000_500 + i * 1000 });
+  return JSON.stringify({
+    event: "client.disconnected",
+    clientid: deviceId,
+    reason: "keepalive_timeout",
+    node: "n1",
+    connected_at: 1_700_000_000_000 + i * 1000,
+    disconnected_at: 1_700_000_000_500 + i * 1000,
+  });
 }
 
 /** `count` messages over `devices` devices, several per device, so lanes and per-device order both matter. */
@@ -38,7 +45,11 @@ async function queueBacklog(url: string, topic: string, run: string, count: numb
   const window = 500;
   for (let start = 0; start < count; start += window) {
     const end = Math.min(count, start + window);
-    await Promise.all(Array.from({ length: end - start }, (_, k) => publisher.publishAsync(topic, ruleEvent(`bl-${run}-${(start + k) % devices}`, start + k), { qos: 1 })));
+    await Promise.all(
+      Array.from({ length: end - start }, (_, k) =>
+        publisher.publishAsync(topic, ruleEvent(`bl-${run}-${(start + k) % devices}`, start + k), { qos: 1 }),
+      ),
+    );
   }
   await publisher.endAsync();
 }
@@ -50,12 +61,18 @@ async function createSession(options: IngestWorkerOptions, topic: string): Promi
   // The subscription is in place once a message published to the topic reaches the worker (a dead letter).
   const probe = `probe-${randomUUID()}`;
   const prober = await mqtt.connectAsync(options.mqttUrl, { clientId: probe, reconnectPeriod: 0 });
-  await waitFor(async () => {
-    await prober.publishAsync(topic, "not json: subscription probe", { qos: 1 });
-    return worker.stats().received;
-  }, (n) => n > 0);
+  await waitFor(
+    async () => {
+      await prober.publishAsync(topic, "not json: subscription probe", { qos: 1 });
+      return worker.stats().received;
+    },
+    (n) => n > 0,
+  );
   await prober.endAsync();
-  await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+  await waitFor(
+    async () => worker.stats().inFlight,
+    (n) => n === 0,
+  );
   await worker.stop();
 }
 
@@ -99,15 +116,33 @@ describe("ingest worker in-flight bound", () => {
     const topic = `linkscope-test/${run}/backlog`;
     const count = 1500;
     const limit = 75;
-    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog-${run}`, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 75 };
+    const options: IngestWorkerOptions = {
+      db: testDb.db,
+      log,
+      mqttUrl: broker.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `backlog-${run}`,
+      heartbeatIntervalMs: 60_000,
+      maxInFlight: limit,
+      lanes: 2,
+      batchSize: 75,
+    };
     await createSession(options, topic);
     await queueBacklog(broker.url, topic, run, count, 500);
 
     const worker = await startIngestWorker(options);
     try {
-      const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 100_000);
+      const stored = await waitFor(
+        () => storedEvents(run),
+        (n) => n >= count,
+        100_000,
+      );
       expect(stored).toBe(count);
-      await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+      await waitFor(
+        async () => worker.stats().inFlight,
+        (n) => n === 0,
+      );
       const stats = worker.stats();
       expect(stats.eventsWritten).toBe(count);
       expect(stats.maxInFlight).toBeGreaterThan(0);
@@ -124,7 +159,19 @@ describe("ingest worker in-flight bound", () => {
     const count = 800;
     const limit = 50;
     const recorder = await startConnectRecorder(new URL(MOSQUITTO_URL));
-    const options: IngestWorkerOptions = { db: testDb.db, log, mqttUrl: recorder.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `backlog5-${run}`, protocolVersion: 5, heartbeatIntervalMs: 60_000, maxInFlight: limit, lanes: 2, batchSize: 50 };
+    const options: IngestWorkerOptions = {
+      db: testDb.db,
+      log,
+      mqttUrl: recorder.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `backlog5-${run}`,
+      protocolVersion: 5,
+      heartbeatIntervalMs: 60_000,
+      maxInFlight: limit,
+      lanes: 2,
+      batchSize: 50,
+    };
     try {
       await createSession(options, topic);
       await queueBacklog(MOSQUITTO_URL, topic, run, count, 300);
@@ -132,9 +179,16 @@ describe("ingest worker in-flight bound", () => {
       const worker = await startIngestWorker(options);
       try {
         // Without a session expiry interval an MQTT 5 session ends with its connection and the backlog is lost.
-        const stored = await waitFor(() => storedEvents(run), (n) => n >= count, 50_000);
+        const stored = await waitFor(
+          () => storedEvents(run),
+          (n) => n >= count,
+          50_000,
+        );
         expect(stored).toBe(count);
-        await waitFor(async () => worker.stats().inFlight, (n) => n === 0);
+        await waitFor(
+          async () => worker.stats().inFlight,
+          (n) => n === 0,
+        );
         // Mosquitto 2.0.11 was seen sending hundreds past a client's Receive Maximum while draining a queue, so
         // the worker's own bound is what holds memory down (decision 025).
         expect(worker.stats().maxInFlight).toBeGreaterThan(0);
@@ -146,7 +200,12 @@ describe("ingest worker in-flight bound", () => {
       }
     } finally {
       await recorder.close();
-      const cleanup = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `backlog5-${run}`, clean: true, protocolVersion: 5, reconnectPeriod: 0 });
+      const cleanup = await mqtt.connectAsync(MOSQUITTO_URL, {
+        clientId: `backlog5-${run}`,
+        clean: true,
+        protocolVersion: 5,
+        reconnectPeriod: 0,
+      });
       await cleanup.endAsync();
     }
   }, 90_000);

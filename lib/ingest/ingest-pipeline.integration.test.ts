@@ -32,7 +32,14 @@ beforeAll(async () => {
       return { ok: true };
     },
   });
-  worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `ingest-${randomUUID()}`, heartbeatIntervalMs: 500 });
+  worker = await startIngestWorker({
+    db: testDb.db,
+    log,
+    mqttUrl: broker.url,
+    adapter: getMqttSourceAdapter("emqx"),
+    clientId: `ingest-${randomUUID()}`,
+    heartbeatIntervalMs: 500,
+  });
   await waitFor(async () => worker.stats().subscribed, Boolean);
 });
 
@@ -53,8 +60,8 @@ async function connect(clientId: string, options: mqtt.IClientOptions = {}): Pro
   return client;
 }
 
-
-const eventsOf = (deviceId: string) => testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
+const eventsOf = (deviceId: string) =>
+  testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
 const sessionsOf = (deviceId: string) => testDb.db.session.findMany({ where: { deviceId }, orderBy: { startedAt: "asc" } });
 
 /** MQTT 3.1.1 CONNECT with a 1 s keepalive, written by hand so the "device" can then go silent like a hung one. */
@@ -71,8 +78,14 @@ describe("live ingest from the embedded broker", () => {
     const id = device("clean");
     const client = await connect(id);
     await client.endAsync();
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 2);
-    expect(events.map((e) => [e.kind, e.reason, e.code])).toEqual([["connected", "connected", null], ["disconnected", "client_disconnect", "emqx:normal"]]);
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 2,
+    );
+    expect(events.map((e) => [e.kind, e.reason, e.code])).toEqual([
+      ["connected", "connected", null],
+      ["disconnected", "client_disconnect", "emqx:normal"],
+    ]);
     const sessions = await sessionsOf(id);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ endReason: "client_disconnect", endInferred: false, clientIp: "127.0.0.1" });
@@ -87,7 +100,10 @@ describe("live ingest from the embedded broker", () => {
     const id = device("lost");
     const client = await connect(id);
     client.stream.destroy();
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 2);
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 2,
+    );
     expect(events[1]).toMatchObject({ kind: "disconnected", reason: "connection_lost", initiator: "network", code: "emqx:tcp_closed" });
   });
 
@@ -97,9 +113,17 @@ describe("live ingest from the embedded broker", () => {
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     socket.on("error", () => undefined);
     socket.write(connectPacket(id, 1));
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 2);
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 2,
+    );
     socket.destroy();
-    expect(events[1]).toMatchObject({ kind: "disconnected", reason: "keepalive_timeout", code: "emqx:keepalive_timeout", keepaliveSec: null });
+    expect(events[1]).toMatchObject({
+      kind: "disconnected",
+      reason: "keepalive_timeout",
+      code: "emqx:keepalive_timeout",
+      keepaliveSec: null,
+    });
     // Never before 1.5 × keepalive; a loaded machine may run the broker's timer late, so no upper bound.
     const gapMs = events[1]!.occurredAt.getTime() - events[0]!.occurredAt.getTime();
     expect(gapMs).toBeGreaterThanOrEqual(1400);
@@ -110,10 +134,16 @@ describe("live ingest from the embedded broker", () => {
     const id = device("dup");
     await connect(id);
     await connect(id);
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 3);
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 3,
+    );
     expect(events.filter((e) => e.kind === "connected")).toHaveLength(2);
     expect(events.find((e) => e.kind === "disconnected")).toMatchObject({ reason: "session_taken_over", code: "emqx:discarded" });
-    const sessions = await waitFor(() => sessionsOf(id), (s) => s.length === 2 && s[0]!.endReason === "session_taken_over");
+    const sessions = await waitFor(
+      () => sessionsOf(id),
+      (s) => s.length === 2 && s[0]!.endReason === "session_taken_over",
+    );
     expect(sessions[0]).toMatchObject({ endReason: "session_taken_over", endInferred: false });
     expect(sessions[1]?.endedAt).toBeNull();
     const stored = await testDb.db.device.findUniqueOrThrow({ where: { id } });
@@ -123,8 +153,16 @@ describe("live ingest from the embedded broker", () => {
   it("records a refused connect with a wrong password as connect_failed auth_failed", async () => {
     const id = device("badauth");
     await expect(mqtt.connectAsync(broker.url, { clientId: id, username: "u", password: "wrong", reconnectPeriod: 0 })).rejects.toThrow();
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 1);
-    expect(events[0]).toMatchObject({ kind: "connect_failed", reason: "auth_failed", code: "emqx:bad_username_or_password", username: "u" });
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 1,
+    );
+    expect(events[0]).toMatchObject({
+      kind: "connect_failed",
+      reason: "auth_failed",
+      code: "emqx:bad_username_or_password",
+      username: "u",
+    });
     expect(await sessionsOf(id)).toHaveLength(0);
     const stored = await testDb.db.device.findUniqueOrThrow({ where: { id } });
     expect(stored).toMatchObject({ state: "offline", failedConnectCount: 1 });
@@ -133,7 +171,10 @@ describe("live ingest from the embedded broker", () => {
   it("records credentials expiring mid-session as not_authorized when the broker cuts the client", async () => {
     const id = device("expiry");
     await connect(id, { username: "u", password: EXPIRING_PASSWORD });
-    const events = await waitFor(() => eventsOf(id), (e) => e.length >= 2);
+    const events = await waitFor(
+      () => eventsOf(id),
+      (e) => e.length >= 2,
+    );
     expect(events[1]).toMatchObject({ kind: "disconnected", reason: "not_authorized", initiator: "server", code: "emqx:not_authorized" });
     const gapMs = events[1]!.occurredAt.getTime() - events[0]!.occurredAt.getTime();
     expect(gapMs).toBeGreaterThanOrEqual(1200);
@@ -142,7 +183,10 @@ describe("live ingest from the embedded broker", () => {
   it("keeps the worker's heartbeat current for /api/health", async () => {
     // A heartbeat written after this point proves the worker keeps beating (not just that it once did).
     const since = new Date();
-    const status = await waitFor(() => testDb.db.workerStatus.findMany(), (rows) => rows.some((r) => r.brokerConnected && r.heartbeatAt > since));
+    const status = await waitFor(
+      () => testDb.db.workerStatus.findMany(),
+      (rows) => rows.some((r) => r.brokerConnected && r.heartbeatAt > since),
+    );
     expect(status.some((r) => r.brokerConnected && r.heartbeatAt > since)).toBe(true);
   });
 });

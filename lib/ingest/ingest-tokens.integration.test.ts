@@ -54,7 +54,10 @@ describe("ingest token verbs", () => {
     const { ingestToken } = await createIngestToken(testDb.db, { source: "hivemq" }, CLI_ACTOR);
     await revokeIngestToken(testDb.db, ingestToken.id, CLI_ACTOR);
     for (const id of [ingestToken.id, "zzzzzzzzzz", "not an id at all"]) {
-      await expect(revokeIngestToken(testDb.db, id, CLI_ACTOR)).rejects.toMatchObject({ kind: "not_found", code: "ingest_token_not_found" });
+      await expect(revokeIngestToken(testDb.db, id, CLI_ACTOR)).rejects.toMatchObject({
+        kind: "not_found",
+        code: "ingest_token_not_found",
+      });
     }
     expect((await auditRowsFor(ingestToken.id)).map((row) => [row.action, row.actorType, row.actorLabel])).toEqual([
       ["ingest_token.created", "cli", "command line"],
@@ -67,7 +70,9 @@ describe("ingest token verbs", () => {
     const failure = await createIngestToken(testDb.db, { source: "smtp" }, admin).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(InvalidInputError);
     expect(failure).toMatchObject({ kind: "invalid", message: expect.stringMatching(/^source: must be one of .*aws-iot.*emqx/) });
-    await expect(createIngestToken(testDb.db, { source: "emqx", label: "x".repeat(101) }, admin)).rejects.toMatchObject({ kind: "invalid" });
+    await expect(createIngestToken(testDb.db, { source: "emqx", label: "x".repeat(101) }, admin)).rejects.toMatchObject({
+      kind: "invalid",
+    });
     expect(await testDb.db.ingestToken.count()).toBe(before);
   });
 

@@ -27,7 +27,14 @@ export const CreateIngestTokenSchema = z.object({
 });
 export type CreateIngestTokenInput = z.input<typeof CreateIngestTokenSchema>;
 
-const SUMMARY_SELECT = { id: true, source: true, label: true, createdAt: true, lastUsedAt: true, revokedAt: true } satisfies Prisma.IngestTokenSelect;
+const SUMMARY_SELECT = {
+  id: true,
+  source: true,
+  label: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} satisfies Prisma.IngestTokenSelect;
 /** What listing and the API show of a token: never its hash. */
 export type IngestTokenSummary = Prisma.IngestTokenGetPayload<{ select: typeof SUMMARY_SELECT }>;
 
@@ -45,8 +52,17 @@ export async function createIngestToken(
   const id = randomBytes(5).toString("hex");
   const token = `lsit_${id}_${generateSecretPart()}`;
   const ingestToken = await db.$transaction(async (tx) => {
-    const created = await tx.ingestToken.create({ data: { id, source: data.source, label: data.label, tokenHash: hashIngestToken(token) }, select: SUMMARY_SELECT });
-    await recordAuditEvent(tx, { action: "ingest_token.created", actor, target: { type: "ingest_token", id }, ip, details: { source: data.source, label: data.label } });
+    const created = await tx.ingestToken.create({
+      data: { id, source: data.source, label: data.label, tokenHash: hashIngestToken(token) },
+      select: SUMMARY_SELECT,
+    });
+    await recordAuditEvent(tx, {
+      action: "ingest_token.created",
+      actor,
+      target: { type: "ingest_token", id },
+      ip,
+      details: { source: data.source, label: data.label },
+    });
     return created;
   });
   return { token, ingestToken };
@@ -65,10 +81,19 @@ export async function verifyIngestToken(db: Db, source: string, token: string | 
 }
 
 /** Revokes at once and audits it; 404 when no active token has this id (unknown or already revoked). */
-export async function revokeIngestToken(db: Db, id: string, actor: Actor, ip?: string | null, now = new Date()): Promise<IngestTokenSummary> {
+export async function revokeIngestToken(
+  db: Db,
+  id: string,
+  actor: Actor,
+  ip?: string | null,
+  now = new Date(),
+): Promise<IngestTokenSummary> {
   return db.$transaction(async (tx) => {
     const result = await tx.ingestToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
-    if (result.count === 0) throw new NotFoundError("ingest_token_not_found", "No active ingest token with this ID (unknown or already revoked).", { id: id.slice(0, 100) });
+    if (result.count === 0)
+      throw new NotFoundError("ingest_token_not_found", "No active ingest token with this ID (unknown or already revoked).", {
+        id: id.slice(0, 100),
+      });
     await recordAuditEvent(tx, { action: "ingest_token.revoked", actor, target: { type: "ingest_token", id }, ip });
     return tx.ingestToken.findUniqueOrThrow({ where: { id }, select: SUMMARY_SELECT });
   });

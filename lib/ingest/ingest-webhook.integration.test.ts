@@ -26,13 +26,28 @@ afterAll(async () => {
 });
 
 function post(source: string, body: string, headers: Record<string, string> = {}, query = "") {
-  const request = new Request(`http://127.0.0.1/api/v1/ingest/${encodeURIComponent(source)}${query}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  const request = new Request(`http://127.0.0.1/api/v1/ingest/${encodeURIComponent(source)}${query}`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
   return route.POST(request, { params: Promise.resolve({ source }) });
 }
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function aws(clientId: string, eventType: "connected" | "disconnected", version: number, timestamp: number, extra: object = {}) {
-  return { clientId, timestamp, eventType, sessionIdentifier: `s-${version}`, principalIdentifier: "p", versionNumber: version, ...(eventType === "disconnected" ? { clientInitiatedDisconnect: false, disconnectReason: "CONNECTION_LOST" } : { ipAddress: "192.0.2.1" }), ...extra };
+  return {
+    clientId,
+    timestamp,
+    eventType,
+    sessionIdentifier: `s-${version}`,
+    principalIdentifier: "p",
+    versionNumber: version,
+    ...(eventType === "disconnected"
+      ? { clientInitiatedDisconnect: false, disconnectReason: "CONNECTION_LOST" }
+      : { ipAddress: "192.0.2.1" }),
+    ...extra,
+  };
 }
 
 describe("POST /api/v1/ingest/{source}", () => {
@@ -60,11 +75,28 @@ describe("POST /api/v1/ingest/{source}", () => {
   });
 
   it("answers the Event Grid subscription validation handshake (token in the query string)", async () => {
-    const validation = [{ id: "1", topic: "t", subject: "", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://x" }, eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", eventTime: "2018-01-25T22:12:19.4556811Z", metadataVersion: "1", dataVersion: "1" }];
+    const validation = [
+      {
+        id: "1",
+        topic: "t",
+        subject: "",
+        data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://x" },
+        eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+        eventTime: "2018-01-25T22:12:19.4556811Z",
+        metadataVersion: "1",
+        dataVersion: "1",
+      },
+    ];
     const response = await post("azure-event-grid", JSON.stringify(validation), {}, `?token=${azureToken}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
-    const options = await route.OPTIONS(new Request(`http://127.0.0.1/api/v1/ingest/azure-event-grid?token=${azureToken}`, { method: "OPTIONS", headers: { "webhook-request-origin": "eventgrid.azure.net" } }), { params: Promise.resolve({ source: "azure-event-grid" }) });
+    const options = await route.OPTIONS(
+      new Request(`http://127.0.0.1/api/v1/ingest/azure-event-grid?token=${azureToken}`, {
+        method: "OPTIONS",
+        headers: { "webhook-request-origin": "eventgrid.azure.net" },
+      }),
+      { params: Promise.resolve({ source: "azure-event-grid" }) },
+    );
     expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
   });
 
@@ -77,7 +109,12 @@ describe("POST /api/v1/ingest/{source}", () => {
     // Newest first, with a duplicate and a malformed record in between.
     const response = await post("aws-iot", JSON.stringify([c2, d1, c2, { clientId: device }, c1]), bearer(awsToken));
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ accepted: 3, duplicate: 1, rejected: 1, errors: [{ index: 3, error: expect.stringContaining("timestamp") }] });
+    expect(await response.json()).toMatchObject({
+      accepted: 3,
+      duplicate: 1,
+      rejected: 1,
+      errors: [{ index: 3, error: expect.stringContaining("timestamp") }],
+    });
     const state = await testDb.db.device.findUnique({ where: { id: device } });
     expect(state?.state).toBe("online");
     expect(state?.stateOrdering).toBe(4n);
@@ -87,7 +124,10 @@ describe("POST /api/v1/ingest/{source}", () => {
     expect(await again.json()).toMatchObject({ accepted: 0, duplicate: 1, rejected: 0 });
     expect((await testDb.db.device.findUnique({ where: { id: device } }))?.state).toBe("online");
     const sessions = await testDb.db.session.findMany({ where: { deviceId: device }, orderBy: { startedAt: "asc" } });
-    expect(sessions.map((s) => [s.endReason, s.endCode])).toEqual([["connection_lost", "aws:CONNECTION_LOST"], [null, null]]);
+    expect(sessions.map((s) => [s.endReason, s.endCode])).toEqual([
+      ["connection_lost", "aws:CONNECTION_LOST"],
+      [null, null],
+    ]);
     const contradiction = await testDb.db.connectionEvent.findFirst({ where: { deviceId: device, kind: "disconnected" } });
     expect(contradiction?.flags).toEqual([]);
 

@@ -24,10 +24,15 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   const topic = `webhook:${format.name}`;
   const text = decodeBody(body);
   if (text === null) {
-    await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: "body is not valid UTF-8", payload: body }] });
+    await writeSourceBatch(db, {
+      source: format.source,
+      events: [],
+      deadLetters: [{ source: format.source, topic, error: "body is not valid UTF-8", payload: body }],
+    });
     throw new InvalidInputError("invalid_encoding", "The request body is not valid UTF-8; it was kept as a dead letter.");
   }
-  if (text.trim() === "") throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
+  if (text.trim() === "")
+    throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const processor = createRecordProcessor(format, topic);
 
   if (format.input === "json") {
@@ -37,7 +42,11 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     if (!records.some((r) => r.ok)) {
       const error = records.find((r) => !r.ok);
       const reason = error && !error.ok ? error.error : "no JSON value found";
-      await writeSourceBatch(db, { source: format.source, events: [], deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }] });
+      await writeSourceBatch(db, {
+        source: format.source,
+        events: [],
+        deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }],
+      });
       throw new InvalidInputError("malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
     }
     for (const record of records) processor.pushJson(record);
@@ -46,7 +55,13 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   }
 
   const { events, deadLetters } = processor.drain();
-  const result = await writeSourceBatch(db, { source: format.source, events, deadLetters, receivedAt, records: processor.counts().records });
+  const result = await writeSourceBatch(db, {
+    source: format.source,
+    events,
+    deadLetters,
+    receivedAt,
+    records: processor.counts().records,
+  });
   return {
     kind: "ingested",
     accepted: result.accepted,

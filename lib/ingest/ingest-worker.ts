@@ -111,9 +111,24 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   const parse = adapter.createParser?.({ brokerNode: options.brokerNode ?? null }) ?? adapter.parse;
 
   const stats: IngestWorkerStats = {
-    brokerConnected: false, subscribed: false, received: 0, eventsWritten: 0, duplicates: 0, deadLetters: 0, ignored: 0, batches: 0,
-    lastEventAt: null, lagMs: null, pending: 0, inFlight: 0, maxInFlight: 0, inFlightLimit: maxInFlight, lanes: laneCount,
-    lastCommitAt: null, failingSince: null, lastError: null,
+    brokerConnected: false,
+    subscribed: false,
+    received: 0,
+    eventsWritten: 0,
+    duplicates: 0,
+    deadLetters: 0,
+    ignored: 0,
+    batches: 0,
+    lastEventAt: null,
+    lagMs: null,
+    pending: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    inFlightLimit: maxInFlight,
+    lanes: laneCount,
+    lastCommitAt: null,
+    failingSince: null,
+    lastError: null,
   };
   // Per lane, so one lane's commit does not hide another lane's failing batch.
   const laneFailingSince: (Date | null)[] = Array.from({ length: laneCount }, () => null);
@@ -124,7 +139,9 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     password: options.password,
     clean: false,
     protocolVersion,
-    ...(protocolVersion === 5 ? { properties: { receiveMaximum: Math.min(maxInFlight, MAX_RECEIVE_MAXIMUM), sessionExpiryInterval: SESSION_NEVER_EXPIRES } } : {}),
+    ...(protocolVersion === 5
+      ? { properties: { receiveMaximum: Math.min(maxInFlight, MAX_RECEIVE_MAXIMUM), sessionExpiryInterval: SESSION_NEVER_EXPIRES } }
+      : {}),
     ...(options.tls ?? {}),
     keepalive: 30,
     // Reconnects are scheduled below with exponential backoff and jitter instead of MQTT.js's fixed period.
@@ -160,7 +177,10 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   client.on("connect", (connack) => {
     brokerAttempt = 0;
     stats.brokerConnected = true;
-    log.info({ mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent, maxInFlight, lanes: laneCount }, "broker connected");
+    log.info(
+      { mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent, maxInFlight, lanes: laneCount },
+      "broker connected",
+    );
     // Subscribing again on a present session is harmless and covers a broker that lost the session.
     client.subscribe([...topics], { qos: 1 }, (error, granted) => {
       if (error) log.error({ err: error }, "subscribe failed");
@@ -192,7 +212,12 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
     }
     if (!result.ok) {
-      return { topic: message.topic, events: [], samples: [], deadLetter: { source: sourceName, topic: message.topic, error: result.error, payload: message.payload } };
+      return {
+        topic: message.topic,
+        events: [],
+        samples: [],
+        deadLetter: { source: sourceName, topic: message.topic, error: result.error, payload: message.payload },
+      };
     }
     const samples = (result.samples ?? []).filter((sample) => !ignoredClientIds?.has(sample.deviceId));
     return { topic: message.topic, events: withoutIgnoredClients(result.events), samples, deadLetter: null };
@@ -219,7 +244,20 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
         stats.lastCommitAt = new Date();
         noteLaneRecovered(lane);
         noteLag(events, input.receivedAt);
-        log.info({ source: sourceName, lane, messages: input.records, parts: batch.length, inserted: result.accepted, duplicates: result.duplicate, deadLetters: result.rejected, inFlight: inFlight.inFlight(), ms: Math.round(performance.now() - started) }, "batch written");
+        log.info(
+          {
+            source: sourceName,
+            lane,
+            messages: input.records,
+            parts: batch.length,
+            inserted: result.accepted,
+            duplicates: result.duplicate,
+            deadLetters: result.rejected,
+            inFlight: inFlight.inFlight(),
+            ms: Math.round(performance.now() - started),
+          },
+          "batch written",
+        );
         for (const item of batch) item.done();
         return;
       } catch (error) {
@@ -256,7 +294,12 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     stats.lagMs = Math.max(0, Date.now() - Math.min(receivedAt.getTime(), newest.occurredAt.getTime()));
   }
 
-  const currentStats = (): IngestWorkerStats => ({ ...stats, pending: inFlight.inFlight(), inFlight: inFlight.inFlight(), maxInFlight: inFlight.peakInFlight() });
+  const currentStats = (): IngestWorkerStats => ({
+    ...stats,
+    pending: inFlight.inFlight(),
+    inFlight: inFlight.inFlight(),
+    maxInFlight: inFlight.peakInFlight(),
+  });
 
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
   const writeHeartbeat = async () => {

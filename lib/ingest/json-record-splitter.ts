@@ -109,7 +109,8 @@ export class JsonRecordSplitter {
     this.recording = false;
     const text = this.record;
     this.record = "";
-    if (this.recordChars > MAX_JSON_RECORD_CHARS) return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${MAX_JSON_RECORD_CHARS})`, text };
+    if (this.recordChars > MAX_JSON_RECORD_CHARS)
+      return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${MAX_JSON_RECORD_CHARS})`, text };
     return { ok: true, text };
   }
 

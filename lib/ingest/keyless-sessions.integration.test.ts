@@ -55,7 +55,13 @@ function seededShuffle<T>(items: readonly T[], seed: number): T[] {
 
 async function sessionsOf(deviceId: string) {
   const rows = await testDb.db.session.findMany({ where: { deviceId }, orderBy: { startedAt: "asc" } });
-  return rows.map((s) => ({ startedAt: s.startedAt, endedAt: s.endedAt, endInferred: s.endInferred, endReason: s.endReason, durationMs: s.durationMs }));
+  return rows.map((s) => ({
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    endInferred: s.endInferred,
+    endReason: s.endReason,
+    durationMs: s.durationMs,
+  }));
 }
 
 async function deliverInBatches(events: ConnectionEvent[], batchSize: number): Promise<void> {

@@ -3,12 +3,25 @@ import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 10, minute));
 const event = (id: number, kind: KeylessEvent["kind"], minute: number): KeylessEvent => ({
-  id: BigInt(id), deviceId: "d", kind, occurredAt: at(minute), reason: kind === "connected" ? "connected" : "connection_lost", code: null, clientIp: null, ordering: BigInt(id), dedupeKey: `k${id}`,
+  id: BigInt(id),
+  deviceId: "d",
+  kind,
+  occurredAt: at(minute),
+  reason: kind === "connected" ? "connected" : "connection_lost",
+  code: null,
+  clientIp: null,
+  ordering: BigInt(id),
+  dedupeKey: `k${id}`,
 });
 
 describe("foldKeylessSessions", () => {
   it("closes each session with the disconnect that follows its connect", () => {
-    const sessions = foldKeylessSessions([event(1, "connected", 0), event(2, "disconnected", 5), event(3, "connected", 6), event(4, "disconnected", 9)]);
+    const sessions = foldKeylessSessions([
+      event(1, "connected", 0),
+      event(2, "disconnected", 5),
+      event(3, "connected", 6),
+      event(4, "disconnected", 9),
+    ]);
     expect(sessions.map((s) => [s.sessionKey, s.endedAt, s.endInferred, s.endEventId])).toEqual([
       ["event:k1", at(5), false, 2n],
       ["event:k3", at(9), false, 4n],

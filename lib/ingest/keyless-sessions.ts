@@ -1,7 +1,10 @@
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 
 /** A stored connect or disconnect without a session key, as the session rebuild reads it back. */
-export type KeylessEvent = Pick<ConnectionEvent, "deviceId" | "kind" | "occurredAt" | "reason" | "code" | "clientIp" | "ordering" | "dedupeKey"> & { id: bigint };
+export type KeylessEvent = Pick<
+  ConnectionEvent,
+  "deviceId" | "kind" | "occurredAt" | "reason" | "code" | "clientIp" | "ordering" | "dedupeKey"
+> & { id: bigint };
 
 export type RebuiltSession = {
   deviceId: string;
@@ -32,14 +35,29 @@ export function foldKeylessSessions(sortedEvents: readonly KeylessEvent[]): Rebu
   let open: RebuiltSession | null = null;
   for (const event of sortedEvents) {
     if (event.kind === "connected") {
-      if (open) Object.assign(open, { endedAt: event.occurredAt, endReason: "unknown", endCode: null, endEventId: null, endInferred: true });
+      if (open)
+        Object.assign(open, { endedAt: event.occurredAt, endReason: "unknown", endCode: null, endEventId: null, endInferred: true });
       open = {
-        deviceId: event.deviceId, sessionKey: keylessSessionKey(event.dedupeKey), startedAt: event.occurredAt, clientIp: event.clientIp,
-        startEventId: event.id, endedAt: null, endReason: null, endCode: null, endEventId: null, endInferred: false,
+        deviceId: event.deviceId,
+        sessionKey: keylessSessionKey(event.dedupeKey),
+        startedAt: event.occurredAt,
+        clientIp: event.clientIp,
+        startEventId: event.id,
+        endedAt: null,
+        endReason: null,
+        endCode: null,
+        endEventId: null,
+        endInferred: false,
       };
       sessions.push(open);
     } else if (event.kind === "disconnected" && open) {
-      Object.assign(open, { endedAt: event.occurredAt, endReason: event.reason, endCode: event.code, endEventId: event.id, endInferred: false });
+      Object.assign(open, {
+        endedAt: event.occurredAt,
+        endReason: event.reason,
+        endCode: event.code,
+        endEventId: event.id,
+        endInferred: false,
+      });
       open = null;
     }
   }

@@ -17,10 +17,36 @@ afterAll(async () => {
 const NODE = "test@127.0.0.1";
 const uniqueDevice = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
-function emqx(kind: "connected" | "disconnected", deviceId: string, connectedAt: number, extra: Record<string, unknown> = {}): ConnectionEvent {
-  const payload = kind === "connected"
-    ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt, ...extra }
-    : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: connectedAt + 60_000, ts: connectedAt + 60_000, reason: "tcp_closed", ...extra };
+function emqx(
+  kind: "connected" | "disconnected",
+  deviceId: string,
+  connectedAt: number,
+  extra: Record<string, unknown> = {},
+): ConnectionEvent {
+  const payload =
+    kind === "connected"
+      ? {
+          clientid: deviceId,
+          username: "u",
+          ipaddress: "10.0.0.4",
+          proto_ver: 4,
+          keepalive: 60,
+          clean_start: true,
+          connected_at: connectedAt,
+          ts: connectedAt,
+          ...extra,
+        }
+      : {
+          clientid: deviceId,
+          username: "u",
+          ipaddress: "10.0.0.4",
+          proto_ver: 4,
+          connected_at: connectedAt,
+          disconnected_at: connectedAt + 60_000,
+          ts: connectedAt + 60_000,
+          reason: "tcp_closed",
+          ...extra,
+        };
   const result = parseEmqxMessage(`$SYS/brokers/${NODE}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
   if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
   return result.events[0];
@@ -39,8 +65,16 @@ describe("recordIngestBatch against a real Postgres", () => {
 
     expect(await testDb.db.connectionEvent.count({ where: { deviceId } })).toBe(2);
     const device = await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } });
-    expect(device).toMatchObject({ connectCount: 1, disconnectCount: 1, state: "offline", lastReason: "connection_lost", lastCode: "emqx:tcp_closed" });
-    const rollup = await testDb.db.eventRollupMinute.findFirst({ where: { bucket: new Date(t0 + 60_000), kind: "disconnected", code: "emqx:tcp_closed" } });
+    expect(device).toMatchObject({
+      connectCount: 1,
+      disconnectCount: 1,
+      state: "offline",
+      lastReason: "connection_lost",
+      lastCode: "emqx:tcp_closed",
+    });
+    const rollup = await testDb.db.eventRollupMinute.findFirst({
+      where: { bucket: new Date(t0 + 60_000), kind: "disconnected", code: "emqx:tcp_closed" },
+    });
     expect(rollup?.count).toBeGreaterThanOrEqual(1);
     expect(await testDb.db.session.count({ where: { deviceId } })).toBe(1);
   });
@@ -63,7 +97,15 @@ describe("recordIngestBatch against a real Postgres", () => {
 
     await recordConnectionEvents(testDb.db, [emqx("disconnected", deviceId, t0, { reason: "keepalive_timeout" })]);
     const [session] = await testDb.db.session.findMany({ where: { deviceId } });
-    expect(session).toMatchObject({ startedAt: new Date(t0), endedAt: new Date(t0 + 60_000), durationMs: 60_000n, endReason: "keepalive_timeout", endCode: "emqx:keepalive_timeout", endInferred: false, clientIp: "10.0.0.4" });
+    expect(session).toMatchObject({
+      startedAt: new Date(t0),
+      endedAt: new Date(t0 + 60_000),
+      durationMs: 60_000n,
+      endReason: "keepalive_timeout",
+      endCode: "emqx:keepalive_timeout",
+      endInferred: false,
+      clientIp: "10.0.0.4",
+    });
     device = await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device.state).toBe("offline");
   });
@@ -90,7 +132,9 @@ describe("recordIngestBatch against a real Postgres", () => {
     // The new connect closes the old session provisionally until its disconnect arrives.
     expect(sessions[0]).toMatchObject({ endedAt: new Date(t1), endReason: "unknown", endInferred: true });
 
-    await recordConnectionEvents(testDb.db, [emqx("disconnected", deviceId, t0, { reason: "takenover", disconnected_at: t1 + 2, ts: t1 + 2 })]);
+    await recordConnectionEvents(testDb.db, [
+      emqx("disconnected", deviceId, t0, { reason: "takenover", disconnected_at: t1 + 2, ts: t1 + 2 }),
+    ]);
     sessions = await testDb.db.session.findMany({ where: { deviceId }, orderBy: { startedAt: "asc" } });
     expect(sessions[0]).toMatchObject({ endedAt: new Date(t1 + 2), endReason: "session_taken_over", endInferred: false });
     expect(sessions[1]).toMatchObject({ endedAt: null, clientIp: "10.0.0.9" });
@@ -101,7 +145,10 @@ describe("recordIngestBatch against a real Postgres", () => {
   it("stores dead letters with the reason and a bounded copy of the payload, in the same transaction as events", async () => {
     const topic = `$SYS/brokers/${NODE}/clients/${uniqueDevice("bad")}/connected`;
     const payload = Buffer.from('{"clientid": ');
-    const result = await recordIngestBatch(testDb.db, { events: [], deadLetters: [{ source: "emqx", topic, error: "payload is not JSON", payload }] });
+    const result = await recordIngestBatch(testDb.db, {
+      events: [],
+      deadLetters: [{ source: "emqx", topic, error: "payload is not JSON", payload }],
+    });
     expect(result.deadLetters).toBe(1);
     const stored = await testDb.db.deadLetter.findFirstOrThrow({ where: { topic } });
     expect(stored).toMatchObject({ error: "payload is not JSON", payload: '{"clientid": ', payloadBytes: 13, source: "emqx" });

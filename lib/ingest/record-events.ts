@@ -54,31 +54,32 @@ export async function recordIngestBatch(
   const events = uniqueByDedupeKey(batch.events);
   const deadLetters = batch.deadLetters ?? [];
   const samples = batch.samples ?? [];
-  if (events.length === 0 && deadLetters.length === 0 && samples.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
+  if (events.length === 0 && deadLetters.length === 0 && samples.length === 0)
+    return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
 
   return inWriterTransaction(db, async (tx) => {
-      if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
-      await recordDeviceSamples(tx, samples);
-      if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
+    if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
+    await recordDeviceSamples(tx, samples);
+    if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
 
-      const inserted = await insertDevicesAndEvents(tx, events);
-      if (inserted.length > 0) {
-        const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
-        const shard = await claimRollupShard(tx);
-        // One statement for the rest: none of these touch a row another of them touches.
-        await executeTogether(tx, [
-          ...keyedSessionStatements(inserted),
-          ...(await keylessSessionStatements(tx, inserted)),
-          ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
-          ...connectedGaugeStatements(deviceUpdates, shard),
-          ...rollupStatements(inserted, shard),
-          ...deviceDropMinuteStatements(inserted),
-          ...deviceReasonMinuteStatements(inserted),
-          ...codeFirstSeenStatements(inserted),
-        ]);
-        await closeSessionsSupersededByLaterConnects(tx, inserted);
-      }
-      return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
+    const inserted = await insertDevicesAndEvents(tx, events);
+    if (inserted.length > 0) {
+      const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
+      const shard = await claimRollupShard(tx);
+      // One statement for the rest: none of these touch a row another of them touches.
+      await executeTogether(tx, [
+        ...keyedSessionStatements(inserted),
+        ...(await keylessSessionStatements(tx, inserted)),
+        ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
+        ...connectedGaugeStatements(deviceUpdates, shard),
+        ...rollupStatements(inserted, shard),
+        ...deviceDropMinuteStatements(inserted),
+        ...deviceReasonMinuteStatements(inserted),
+        ...codeFirstSeenStatements(inserted),
+      ]);
+      await closeSessionsSupersededByLaterConnects(tx, inserted);
+    }
+    return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
   });
 }
 
@@ -115,8 +116,12 @@ async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<voi
   await tx.$executeRaw(Prisma.sql`
     INSERT INTO dead_letters (source, topic, error, payload, payload_bytes, import_run_id)
     SELECT * FROM ${unnestRows(inputs.map(toDeadLetterRow), [
-      ["source", "text", (r) => r.source], ["topic", "text", (r) => r.topic], ["error", "text", (r) => r.error], ["payload", "text", (r) => r.payload],
-      ["payload_bytes", "int", (r) => r.payloadBytes], ["import_run_id", "bigint", (r) => textOrNull(r.importRunId)],
+      ["source", "text", (r) => r.source],
+      ["topic", "text", (r) => r.topic],
+      ["error", "text", (r) => r.error],
+      ["payload", "text", (r) => r.payload],
+      ["payload_bytes", "int", (r) => r.payloadBytes],
+      ["import_run_id", "bigint", (r) => textOrNull(r.importRunId)],
     ])}`);
 }
 
@@ -142,20 +147,39 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
   const rows = events.map((e) => ({ e, ...boundRaw(e.raw, e.flags) }));
   type Row = (typeof rows)[number];
   const eventColumns: UnnestColumn<Row>[] = [
-    ["dedupe_key", "text", (r) => r.e.dedupeKey], ["device_id", "text", (r) => r.e.deviceId], ["kind", "text", (r) => r.e.kind],
-    ["occurred_at", "timestamptz", (r) => r.e.occurredAt.toISOString()], ["reason", "text", (r) => r.e.reason], ["initiator", "text", (r) => r.e.initiator],
-    ["code", "text", (r) => r.e.code], ["message", "text", (r) => r.e.message], ["source", "text", (r) => r.e.source],
-    ["broker_node", "text", (r) => r.e.brokerNode], ["session_key", "text", (r) => r.e.sessionKey], ["ordering", "bigint", (r) => textOrNull(r.e.ordering)],
-    ["client_ip", "text", (r) => r.e.clientIp], ["client_port", "int", (r) => r.e.clientPort], ["protocol_version", "int", (r) => r.e.protocolVersion],
-    ["keepalive_sec", "int", (r) => r.e.keepaliveSec], ["clean_start", "boolean", (r) => r.e.cleanStart], ["session_present", "boolean", (r) => r.e.sessionPresent],
-    ["username", "text", (r) => r.e.username], ["tls", "boolean", (r) => r.e.tls], ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
+    ["dedupe_key", "text", (r) => r.e.dedupeKey],
+    ["device_id", "text", (r) => r.e.deviceId],
+    ["kind", "text", (r) => r.e.kind],
+    ["occurred_at", "timestamptz", (r) => r.e.occurredAt.toISOString()],
+    ["reason", "text", (r) => r.e.reason],
+    ["initiator", "text", (r) => r.e.initiator],
+    ["code", "text", (r) => r.e.code],
+    ["message", "text", (r) => r.e.message],
+    ["source", "text", (r) => r.e.source],
+    ["broker_node", "text", (r) => r.e.brokerNode],
+    ["session_key", "text", (r) => r.e.sessionKey],
+    ["ordering", "bigint", (r) => textOrNull(r.e.ordering)],
+    ["client_ip", "text", (r) => r.e.clientIp],
+    ["client_port", "int", (r) => r.e.clientPort],
+    ["protocol_version", "int", (r) => r.e.protocolVersion],
+    ["keepalive_sec", "int", (r) => r.e.keepaliveSec],
+    ["clean_start", "boolean", (r) => r.e.cleanStart],
+    ["session_present", "boolean", (r) => r.e.sessionPresent],
+    ["username", "text", (r) => r.e.username],
+    ["tls", "boolean", (r) => r.e.tls],
+    ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
     ["raw", "text", (r) => r.raw],
   ];
-  const inserted = await tx.rows("insertEvents", InsertedEventSchema, Prisma.sql`
+  const inserted = await tx.rows(
+    "insertEvents",
+    InsertedEventSchema,
+    Prisma.sql`
     WITH new_devices AS (
       INSERT INTO devices (id, source, broker_node, first_seen_at)
       SELECT * FROM ${unnestRows(devices, [
-        ["id", "text", (d) => d.event.deviceId], ["source", "text", (d) => d.event.source], ["broker_node", "text", (d) => d.event.brokerNode],
+        ["id", "text", (d) => d.event.deviceId],
+        ["source", "text", (d) => d.event.source],
+        ["broker_node", "text", (d) => d.event.brokerNode],
         ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
       ])}
       ON CONFLICT (id) DO NOTHING
@@ -170,7 +194,8 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
       CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
     FROM ${unnestRows(rows, eventColumns)}
     ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
-    RETURNING id, dedupe_key`);
+    RETURNING id, dedupe_key`,
+  );
   const byKey = new Map(events.map((e) => [e.dedupeKey, e]));
   const stored: StoredEvent[] = [];
   for (const row of inserted) {
@@ -205,8 +230,11 @@ function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
       SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.event_id, d.occurred_at, d.reason, d.code, d.id, false,
         CASE WHEN d.id IS NULL THEN NULL ELSE ${DURATION_MS("d.occurred_at", "u.started_at")} END
       FROM ${unnestRows(connects, [
-        ["device_id", "text", (e) => e.deviceId], ["session_key", "text", (e) => e.sessionKey], ["started_at", "timestamptz", (e) => e.occurredAt.toISOString()],
-        ["client_ip", "text", (e) => e.clientIp], ["event_id", "bigint", (e) => e.id.toString()],
+        ["device_id", "text", (e) => e.deviceId],
+        ["session_key", "text", (e) => e.sessionKey],
+        ["started_at", "timestamptz", (e) => e.occurredAt.toISOString()],
+        ["client_ip", "text", (e) => e.clientIp],
+        ["event_id", "bigint", (e) => e.id.toString()],
       ])}
       LEFT JOIN LATERAL (
         SELECT x.id, x.occurred_at, x.reason, x.code FROM connection_events x
@@ -217,15 +245,23 @@ function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
   }
   if (disconnects.length > 0) {
     const firstPerSession = new Map<string, StoredEvent>();
-    for (const e of disconnects) if (!firstPerSession.has(`${e.deviceId}\u0000${e.sessionKey}`)) firstPerSession.set(`${e.deviceId}\u0000${e.sessionKey}`, e);
+    for (const e of disconnects)
+      if (!firstPerSession.has(`${e.deviceId}\u0000${e.sessionKey}`)) firstPerSession.set(`${e.deviceId}\u0000${e.sessionKey}`, e);
     statements.push(Prisma.sql`
       UPDATE sessions s SET
         ended_at = u.ended_at, end_reason = u.reason::"Reason", end_code = u.code, end_event_id = u.event_id, end_inferred = false,
         duration_ms = ${DURATION_MS("u.ended_at", "s.started_at")}
-      FROM ${unnestRows([...firstPerSession.values()], [
-        ["device_id", "text", (e) => e.deviceId], ["session_key", "text", (e) => e.sessionKey], ["ended_at", "timestamptz", (e) => e.occurredAt.toISOString()],
-        ["reason", "text", (e) => e.reason], ["code", "text", (e) => e.code], ["event_id", "bigint", (e) => e.id.toString()],
-      ])}
+      FROM ${unnestRows(
+        [...firstPerSession.values()],
+        [
+          ["device_id", "text", (e) => e.deviceId],
+          ["session_key", "text", (e) => e.sessionKey],
+          ["ended_at", "timestamptz", (e) => e.occurredAt.toISOString()],
+          ["reason", "text", (e) => e.reason],
+          ["code", "text", (e) => e.code],
+          ["event_id", "bigint", (e) => e.id.toString()],
+        ],
+      )}
       WHERE s.device_id = u.device_id AND s.session_key = u.session_key AND (s.ended_at IS NULL OR s.end_inferred)`);
   }
   return statements;
@@ -245,38 +281,60 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<
   }
   if (since.size === 0) return [];
   const windows = [...since.entries()];
-  const stored = await tx.rows("loadKeylessEvents", StoredKeylessEventSchema, Prisma.sql`
+  const stored = await tx.rows(
+    "loadKeylessEvents",
+    StoredKeylessEventSchema,
+    Prisma.sql`
     SELECT e.id, e.device_id, e.kind::text AS kind, e.occurred_at, e.reason::text AS reason, e.code, e.client_ip, e.ordering, e.dedupe_key
-    FROM ${unnestRows(windows, [["device_id", "text", ([id]) => id], ["since", "timestamptz", ([, at]) => at.toISOString()]])}
+    FROM ${unnestRows(windows, [
+      ["device_id", "text", ([id]) => id],
+      ["since", "timestamptz", ([, at]) => at.toISOString()],
+    ])}
     CROSS JOIN LATERAL (
       SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
     ) w
     JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
-    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`);
+    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`,
+  );
   const byDevice = new Map<string, KeylessEvent[]>();
   for (const row of stored) {
     const list = byDevice.get(row.device_id) ?? [];
     list.push({
-      id: BigInt(row.id), deviceId: row.device_id, kind: row.kind as KeylessEvent["kind"], occurredAt: row.occurred_at, reason: row.reason as Reason,
-      code: row.code, clientIp: row.client_ip, ordering: row.ordering === null ? null : BigInt(row.ordering), dedupeKey: row.dedupe_key,
+      id: BigInt(row.id),
+      deviceId: row.device_id,
+      kind: row.kind as KeylessEvent["kind"],
+      occurredAt: row.occurred_at,
+      reason: row.reason as Reason,
+      code: row.code,
+      clientIp: row.client_ip,
+      ordering: row.ordering === null ? null : BigInt(row.ordering),
+      dedupeKey: row.dedupe_key,
     });
     byDevice.set(row.device_id, list);
   }
   const sessions = [...byDevice.values()].flatMap((list) => foldKeylessSessions(list.sort(compareEvents)));
   if (sessions.length === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id, ended_at, end_reason, end_code, end_event_id, end_inferred, duration_ms)
     SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.start_event_id, u.ended_at, u.end_reason::"Reason", u.end_code, u.end_event_id, u.end_inferred,
       CASE WHEN u.ended_at IS NULL THEN NULL ELSE ${DURATION_MS("u.ended_at", "u.started_at")} END
     FROM ${unnestRows(sessions, [
-      ["device_id", "text", (r) => r.deviceId], ["session_key", "text", (r) => r.sessionKey], ["started_at", "timestamptz", (r) => r.startedAt.toISOString()],
-      ["client_ip", "text", (r) => r.clientIp], ["start_event_id", "bigint", (r) => r.startEventId.toString()], ["ended_at", "timestamptz", (r) => isoOrNull(r.endedAt)],
-      ["end_reason", "text", (r) => r.endReason], ["end_code", "text", (r) => r.endCode], ["end_event_id", "bigint", (r) => textOrNull(r.endEventId)],
+      ["device_id", "text", (r) => r.deviceId],
+      ["session_key", "text", (r) => r.sessionKey],
+      ["started_at", "timestamptz", (r) => r.startedAt.toISOString()],
+      ["client_ip", "text", (r) => r.clientIp],
+      ["start_event_id", "bigint", (r) => r.startEventId.toString()],
+      ["ended_at", "timestamptz", (r) => isoOrNull(r.endedAt)],
+      ["end_reason", "text", (r) => r.endReason],
+      ["end_code", "text", (r) => r.endCode],
+      ["end_event_id", "bigint", (r) => textOrNull(r.endEventId)],
       ["end_inferred", "boolean", (r) => r.endInferred],
     ])}
     ON CONFLICT (device_id, session_key) DO UPDATE SET
       ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason, end_code = EXCLUDED.end_code, end_event_id = EXCLUDED.end_event_id,
-      end_inferred = EXCLUDED.end_inferred, duration_ms = EXCLUDED.duration_ms`];
+      end_inferred = EXCLUDED.end_inferred, duration_ms = EXCLUDED.duration_ms`,
+  ];
 }
 
 /** A keyed session whose disconnect never arrived (yet) ends, inferred, where the device's next session begins. */
@@ -300,12 +358,16 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
  */
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
-  const rows = await tx.rows("lockDeviceStates", DeviceStateRowSchema, Prisma.sql`
+  const rows = await tx.rows(
+    "lockDeviceStates",
+    DeviceStateRowSchema,
+    Prisma.sql`
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
     FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`);
+    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`,
+  );
   return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
 
@@ -330,7 +392,8 @@ function earliestByDevice(events: StoredEvent[]): Map<string, Date> {
 
 function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<string, Date>): Prisma.Sql[] {
   if (updates.length === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     UPDATE devices d SET
       state = u.state::"DeviceState", current_session_key = u.current_session_key,
       state_occurred_at = u.state_occurred_at, state_ordering = u.state_ordering,
@@ -339,14 +402,23 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<strin
       connect_count = d.connect_count + u.connects, disconnect_count = d.disconnect_count + u.disconnects,
       failed_connect_count = d.failed_connect_count + u.failed, first_seen_at = LEAST(d.first_seen_at, u.first_seen_at), updated_at = now()
     FROM ${unnestRows(updates, [
-      ["id", "text", (r) => r.id], ["state", "text", (r) => r.state], ["current_session_key", "text", (r) => r.currentSessionKey],
-      ["state_occurred_at", "timestamptz", (r) => isoOrNull(r.stateOccurredAt)], ["state_ordering", "bigint", (r) => textOrNull(r.stateOrdering)],
-      ["last_connected_at", "timestamptz", (r) => isoOrNull(r.lastConnectedAt)], ["last_disconnected_at", "timestamptz", (r) => isoOrNull(r.lastDisconnectedAt)],
-      ["last_reason", "text", (r) => r.lastReason], ["last_code", "text", (r) => r.lastCode], ["last_client_ip", "text", (r) => r.lastClientIp],
-      ["connects", "int", (r) => r.connects], ["disconnects", "int", (r) => r.disconnects], ["failed", "int", (r) => r.failed],
+      ["id", "text", (r) => r.id],
+      ["state", "text", (r) => r.state],
+      ["current_session_key", "text", (r) => r.currentSessionKey],
+      ["state_occurred_at", "timestamptz", (r) => isoOrNull(r.stateOccurredAt)],
+      ["state_ordering", "bigint", (r) => textOrNull(r.stateOrdering)],
+      ["last_connected_at", "timestamptz", (r) => isoOrNull(r.lastConnectedAt)],
+      ["last_disconnected_at", "timestamptz", (r) => isoOrNull(r.lastDisconnectedAt)],
+      ["last_reason", "text", (r) => r.lastReason],
+      ["last_code", "text", (r) => r.lastCode],
+      ["last_client_ip", "text", (r) => r.lastClientIp],
+      ["connects", "int", (r) => r.connects],
+      ["disconnects", "int", (r) => r.disconnects],
+      ["failed", "int", (r) => r.failed],
       ["first_seen_at", "timestamptz", (r) => isoOrNull(earliest.get(r.id) ?? null)],
     ])}
-    WHERE d.id = u.id`];
+    WHERE d.id = u.id`,
+  ];
 }
 
 /**
@@ -370,7 +442,12 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): 
   if (rows.length > 0) {
     statements.push(Prisma.sql`
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta, shard)
-      SELECT u.*, ${shard}::smallint FROM ${unnestRows(rows, [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["delta", "int", (r) => r.delta]])}
+      SELECT u.*, ${shard}::smallint FROM ${unnestRows(rows, [
+        ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
+        ["source", "text", (r) => r.source],
+        ["broker_node", "text", (r) => r.brokerNode],
+        ["delta", "int", (r) => r.delta],
+      ])}
       ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
   }
 
@@ -383,7 +460,12 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): 
   if (counted.length > 0) {
     statements.push(Prisma.sql`
       INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
-      SELECT * FROM ${unnestRows(counted, [["device_id", "text", (r) => r.id], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["since", "timestamptz", (r) => r.since.toISOString()]])}
+      SELECT * FROM ${unnestRows(counted, [
+        ["device_id", "text", (r) => r.id],
+        ["source", "text", (r) => r.source],
+        ["broker_node", "text", (r) => r.brokerNode],
+        ["since", "timestamptz", (r) => r.since.toISOString()],
+      ])}
       ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
   }
   return statements;
@@ -409,11 +491,19 @@ function rollupStatements(events: StoredEvent[], shard: number): Prisma.Sql[] {
     else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: 1 });
   }
   if (counts.size === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     INSERT INTO event_rollup_minute (bucket, kind, reason, code, count, shard)
     SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count, ${shard}::smallint
-    FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason], ["code", "text", (r) => r.code], ["count", "int", (r) => r.count]])}
-    ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`];
+    FROM ${unnestRows(sortedValues(counts), [
+      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
+      ["kind", "text", (r) => r.kind],
+      ["reason", "text", (r) => r.reason],
+      ["code", "text", (r) => r.code],
+      ["count", "int", (r) => r.count],
+    ])}
+    ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`,
+  ];
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
@@ -428,33 +518,64 @@ function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     else counts.set(key, { bucket, deviceId: e.deviceId, drops: 1 });
   }
   if (counts.size === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     INSERT INTO device_drop_minute (bucket, device_id, drops)
-    SELECT * FROM ${unnestRows(sortedValues(counts), [["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["device_id", "text", (r) => r.deviceId], ["drops", "int", (r) => r.drops]])}
-    ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`];
+    SELECT * FROM ${unnestRows(sortedValues(counts), [
+      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
+      ["device_id", "text", (r) => r.deviceId],
+      ["drops", "int", (r) => r.drops],
+    ])}
+    ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`,
+  ];
 }
 
 /** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
 function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
-  type Row = { bucket: Date; deviceId: string; kind: string; reason: Reason; code: string; source: string; brokerNode: string; count: number };
+  type Row = {
+    bucket: Date;
+    deviceId: string;
+    kind: string;
+    reason: Reason;
+    code: string;
+    source: string;
+    brokerNode: string;
+    count: number;
+  };
   const counts = new Map<string, Row>();
   for (const e of events) {
     if (e.kind !== "disconnected" && e.kind !== "connect_failed") continue;
-    const row = { bucket: minuteOf(e.occurredAt), deviceId: e.deviceId, kind: e.kind, reason: e.reason, code: e.code ?? "", source: e.source, brokerNode: e.brokerNode ?? "" };
+    const row = {
+      bucket: minuteOf(e.occurredAt),
+      deviceId: e.deviceId,
+      kind: e.kind,
+      reason: e.reason,
+      code: e.code ?? "",
+      source: e.source,
+      brokerNode: e.brokerNode ?? "",
+    };
     const key = JSON.stringify(Object.values({ ...row, bucket: row.bucket.getTime() }));
     const entry = counts.get(key);
     if (entry) entry.count += 1;
     else counts.set(key, { ...row, count: 1 });
   }
   if (counts.size === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
     SELECT u.bucket, u.device_id, u.kind::"EventKind", u.reason::"Reason", u.code, u.source, u.broker_node, u.count
     FROM ${unnestRows(sortedValues(counts), [
-      ["bucket", "timestamptz", (r) => r.bucket.toISOString()], ["device_id", "text", (r) => r.deviceId], ["kind", "text", (r) => r.kind], ["reason", "text", (r) => r.reason],
-      ["code", "text", (r) => r.code], ["source", "text", (r) => r.source], ["broker_node", "text", (r) => r.brokerNode], ["count", "int", (r) => r.count],
+      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
+      ["device_id", "text", (r) => r.deviceId],
+      ["kind", "text", (r) => r.kind],
+      ["reason", "text", (r) => r.reason],
+      ["code", "text", (r) => r.code],
+      ["source", "text", (r) => r.source],
+      ["broker_node", "text", (r) => r.brokerNode],
+      ["count", "int", (r) => r.count],
     ])}
-    ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`];
+    ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`,
+  ];
 }
 
 /** Decision 034: which shard of the fleet-wide minute rows this transaction adds to. */
@@ -478,12 +599,18 @@ function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
     }
   }
   if (first.size === 0) return [];
-  return [Prisma.sql`
+  return [
+    Prisma.sql`
     INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
-    SELECT * FROM ${unnestRows(sortedValues(first), [["code", "text", (r) => r.code], ["first_seen_at", "timestamptz", (r) => r.at.toISOString()], ["first_device_id", "text", (r) => r.deviceId]])}
+    SELECT * FROM ${unnestRows(sortedValues(first), [
+      ["code", "text", (r) => r.code],
+      ["first_seen_at", "timestamptz", (r) => r.at.toISOString()],
+      ["first_device_id", "text", (r) => r.deviceId],
+    ])}
     WHERE NOT EXISTS (SELECT 1 FROM code_first_seen c WHERE c.code = u.code AND c.first_seen_at <= u.first_seen_at)
     ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
-    WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`];
+    WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`,
+  ];
 }
 
 /** Most bind parameters per combined statement (Postgres allows 65535). */
@@ -498,7 +625,13 @@ async function executeTogether(tx: Tx, statements: Prisma.Sql[]): Promise<void> 
   let parameters = 0;
   const flush = async () => {
     if (group.length === 1 && group[0]) await tx.$executeRaw(group[0]);
-    else if (group.length > 1) await tx.$executeRaw(Prisma.sql`WITH ${Prisma.join(group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`), ", ")} SELECT 1`);
+    else if (group.length > 1)
+      await tx.$executeRaw(
+        Prisma.sql`WITH ${Prisma.join(
+          group.map((statement, i) => Prisma.sql`${Prisma.raw(`s${i}`)} AS (${statement})`),
+          ", ",
+        )} SELECT 1`,
+      );
     group = [];
     parameters = 0;
   };

@@ -60,12 +60,18 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
       if (!parseJson) return add({ ok: false, error: `format ${format.name} takes log lines, not JSON` }, record.text);
       const json = parseUntrustedJson(record.text);
       if (!json.ok) return add(json, record.text);
-      add(safely(() => parseJson({ value: json.value, text: json.text })), record.text);
+      add(
+        safely(() => parseJson({ value: json.value, text: json.text })),
+        record.text,
+      );
     },
     pushLine(line) {
       if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
       if (line.trim() === "") return;
-      add(safely(() => parseLine(line)), line);
+      add(
+        safely(() => parseLine(line)),
+        line,
+      );
     },
     pushRejected(error, payload) {
       add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));

@@ -31,7 +31,9 @@ beforeAll(async () => {
       IF NEW.id LIKE '${REFUSED_PREFIX}%' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '22023'; END IF;
       RETURN NEW;
     END $$`);
-  await testDb.db.$executeRawUnsafe(`CREATE TRIGGER refuse_marked_devices BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_marked_devices()`);
+  await testDb.db.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_marked_devices BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_marked_devices()`,
+  );
 });
 
 afterAll(async () => {
@@ -41,12 +43,25 @@ afterAll(async () => {
 });
 
 function post(body: string | Buffer) {
-  const request = new Request("http://127.0.0.1/api/v1/ingest/aws-iot", { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": "application/json", authorization: `Bearer ${awsToken}` } });
+  const request = new Request("http://127.0.0.1/api/v1/ingest/aws-iot", {
+    method: "POST",
+    body: typeof body === "string" ? body : new Uint8Array(body),
+    headers: { "content-type": "application/json", authorization: `Bearer ${awsToken}` },
+  });
   return route.POST(request, { params: Promise.resolve({ source: "aws-iot" }) });
 }
 
 function awsConnected(clientId: string, version: number, extra: object = {}) {
-  return { clientId, timestamp: Date.now() - 60_000 + version, eventType: "connected", sessionIdentifier: `s-${clientId}-${version}`, principalIdentifier: "p", versionNumber: version, ipAddress: "192.0.2.1", ...extra };
+  return {
+    clientId,
+    timestamp: Date.now() - 60_000 + version,
+    eventType: "connected",
+    sessionIdentifier: `s-${clientId}-${version}`,
+    principalIdentifier: "p",
+    versionNumber: version,
+    ipAddress: "192.0.2.1",
+    ...extra,
+  };
 }
 
 const deviceEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });
@@ -100,17 +115,38 @@ describe("refused records from the broker", () => {
 
   it("writes and acknowledges the rest of the batch, and the source does not stall", async () => {
     broker = await startEmbeddedBroker({ log });
-    const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), clientId: `ingest-${randomUUID()}`, flushIntervalMs: 200, stopTimeoutMs: 1000 });
+    const worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: broker.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      clientId: `ingest-${randomUUID()}`,
+      flushIntervalMs: 200,
+      stopTimeoutMs: 1000,
+    });
     try {
       await waitFor(async () => worker.stats().subscribed, Boolean);
-      const ids = [`w-good-${randomUUID().slice(0, 6)}`, `${REFUSED_PREFIX}w-${randomUUID().slice(0, 6)}`, `w-good-${randomUUID().slice(0, 6)}`];
+      const ids = [
+        `w-good-${randomUUID().slice(0, 6)}`,
+        `${REFUSED_PREFIX}w-${randomUUID().slice(0, 6)}`,
+        `w-good-${randomUUID().slice(0, 6)}`,
+      ];
       const clients = await Promise.all(ids.map((clientId) => mqtt.connectAsync(broker?.url ?? "", { clientId, reconnectPeriod: 0 })));
-      await waitFor(async () => Promise.all([deviceEvents(ids[0] ?? ""), deviceEvents(ids[2] ?? "")]), (counts) => counts.every((count) => count >= 1));
-      const refusedLetter = await waitFor(() => testDb.db.deadLetter.count({ where: { topic: `refused-event:${ids[1]}` } }), (count) => count >= 1);
+      await waitFor(
+        async () => Promise.all([deviceEvents(ids[0] ?? ""), deviceEvents(ids[2] ?? "")]),
+        (counts) => counts.every((count) => count >= 1),
+      );
+      const refusedLetter = await waitFor(
+        () => testDb.db.deadLetter.count({ where: { topic: `refused-event:${ids[1]}` } }),
+        (count) => count >= 1,
+      );
       expect(refusedLetter).toBeGreaterThanOrEqual(1);
       expect(await deviceEvents(ids[1] ?? "")).toBe(0);
       // Nothing is left waiting for a retry: the source keeps moving.
-      await waitFor(async () => worker.stats(), (stats) => stats.pending === 0 && stats.failingSince === null);
+      await waitFor(
+        async () => worker.stats(),
+        (stats) => stats.pending === 0 && stats.failingSince === null,
+      );
       expect(worker.stats()).toMatchObject({ pending: 0, failingSince: null });
       await Promise.all(clients.map((client) => client.endAsync()));
     } finally {

@@ -19,13 +19,24 @@ describe("dead-letter re-processing and ingest health", () => {
     const source = `src-${randomUUID().slice(0, 6)}`;
     const device = `dl-${randomUUID().slice(0, 8)}`;
     // As an older adapter version would have left them: a valid AWS event, a valid Mosquitto $SYS line, junk.
-    const valid = JSON.stringify({ clientId: device, timestamp: Date.parse("2026-11-01T00:00:00Z"), eventType: "connected", sessionIdentifier: "s", versionNumber: 3 });
+    const valid = JSON.stringify({
+      clientId: device,
+      timestamp: Date.parse("2026-11-01T00:00:00Z"),
+      eventType: "connected",
+      sessionIdentifier: "s",
+      versionNumber: 3,
+    });
     await writeSourceBatch(testDb.db, {
       source,
       events: [],
       deadLetters: [
         { source, topic: "webhook:aws-iot", error: "old adapter: unknown field", payload: valid },
-        { source, topic: "$SYS/broker/log/N", error: "old adapter", payload: `1800000000: New client connected from 10.0.0.9:1 as ${device}-m (p2, c1, k60).` },
+        {
+          source,
+          topic: "$SYS/broker/log/N",
+          error: "old adapter",
+          payload: `1800000000: New client connected from 10.0.0.9:1 as ${device}-m (p2, c1, k60).`,
+        },
         { source, topic: "webhook:aws-iot", error: "not JSON", payload: "{nope" },
       ],
       receivedAt: new Date(),
@@ -49,13 +60,38 @@ describe("dead-letter re-processing and ingest health", () => {
     const source = `live-${randomUUID().slice(0, 6)}`;
     const now = new Date();
     const event = {
-      deviceId: `h-${randomUUID().slice(0, 8)}`, kind: "connected" as const, occurredAt: new Date(now.getTime() - 1500), reason: "connected" as const, initiator: "client" as const,
-      code: null, message: null, source, brokerNode: null, sessionKey: "k", ordering: null, clientIp: null, clientPort: null, protocolVersion: null, keepaliveSec: null,
-      cleanStart: null, sessionPresent: null, username: null, tls: null, flags: [], dedupeKey: `${source}:${randomUUID()}`, raw: {},
+      deviceId: `h-${randomUUID().slice(0, 8)}`,
+      kind: "connected" as const,
+      occurredAt: new Date(now.getTime() - 1500),
+      reason: "connected" as const,
+      initiator: "client" as const,
+      code: null,
+      message: null,
+      source,
+      brokerNode: null,
+      sessionKey: "k",
+      ordering: null,
+      clientIp: null,
+      clientPort: null,
+      protocolVersion: null,
+      keepaliveSec: null,
+      cleanStart: null,
+      sessionPresent: null,
+      username: null,
+      tls: null,
+      flags: [],
+      dedupeKey: `${source}:${randomUUID()}`,
+      raw: {},
     };
     await writeSourceBatch(testDb.db, { source, events: [event], deadLetters: [], receivedAt: now });
     await writeSourceBatch(testDb.db, { source, events: [event], deadLetters: [], receivedAt: now });
     const health = await getIngestHealth(testDb.db, { minutes: 10 });
-    expect(health.sources.find((s) => s.source === source)).toMatchObject({ inserted: 1, duplicates: 1, eventsPerMinute: 0.1, lagMsMax: 1500, lastEventAt: event.occurredAt });
+    expect(health.sources.find((s) => s.source === source)).toMatchObject({
+      inserted: 1,
+      duplicates: 1,
+      eventsPerMinute: 0.1,
+      lagMsMax: 1500,
+      lastEventAt: event.occurredAt,
+    });
   });
 });

@@ -9,7 +9,13 @@ import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlBigInt } from "@/lib/db/sql-values.ts";
 
-const OpenDeadLetterSchema = z.object({ id: SqlBigInt, source: z.string(), topic: z.string().nullable(), payload: z.string(), payload_bytes: z.number() });
+const OpenDeadLetterSchema = z.object({
+  id: SqlBigInt,
+  source: z.string(),
+  topic: z.string().nullable(),
+  payload: z.string(),
+  payload_bytes: z.number(),
+});
 
 export type ReprocessResult = { examined: number; resolved: number; stillFailing: { id: bigint; error: string }[]; events: number };
 
@@ -19,19 +25,25 @@ export type ReprocessResult = { examined: number; resolved: number; stillFailing
  * Each is parsed alone, so stateful context (Mosquitto's preceding lines) is not available to it.
  */
 export async function reprocessDeadLetters(db: Db, input: { source?: string; ids?: bigint[]; limit?: number }): Promise<ReprocessResult> {
-  const rows = await queryRows(db, "reprocessDeadLetters", OpenDeadLetterSchema, Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "reprocessDeadLetters",
+    OpenDeadLetterSchema,
+    Prisma.sql`
     SELECT d.id, d.source, d.topic, d.payload, d.payload_bytes FROM dead_letters d
     LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
     WHERE r.dead_letter_id IS NULL
       AND (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
       AND (${input.ids ?? null}::bigint[] IS NULL OR d.id = ANY(${input.ids ?? null}::bigint[]))
-    ORDER BY d.id LIMIT ${input.limit ?? 500}::int`);
+    ORDER BY d.id LIMIT ${input.limit ?? 500}::int`,
+  );
   const result: ReprocessResult = { examined: rows.length, resolved: 0, stillFailing: [], events: 0 };
   for (const row of rows) {
     const payload = row.payload.startsWith("base64:") ? Buffer.from(row.payload.slice(7), "base64") : Buffer.from(row.payload, "utf8");
-    const outcome = payload.length < row.payload_bytes && row.payload_bytes > MAX_DEAD_LETTER_BYTES
-      ? ({ ok: false, error: "only a truncated copy of this input was kept; it cannot be re-processed" } as const)
-      : reparse(row.source, row.topic, payload);
+    const outcome =
+      payload.length < row.payload_bytes && row.payload_bytes > MAX_DEAD_LETTER_BYTES
+        ? ({ ok: false, error: "only a truncated copy of this input was kept; it cannot be re-processed" } as const)
+        : reparse(row.source, row.topic, payload);
     if (!outcome.ok) {
       result.stillFailing.push({ id: row.id, error: outcome.error });
       continue;
@@ -77,6 +89,15 @@ function parseWithFormat(format: RecordFormat, payload: Buffer): AdapterResult {
 function adapterOf(source: string, topic: string | null): MqttSourceAdapter | null {
   if (Object.hasOwn(MQTT_SOURCE_ADAPTERS, source)) return MQTT_SOURCE_ADAPTERS[source] ?? null;
   if (!topic) return null;
-  const name = topic.startsWith("$SYS/brokers/") || topic.startsWith("$events/") ? "emqx" : topic.startsWith("$aws/events/") ? "aws-iot" : topic.startsWith("$SYS/broker/log/") ? "mosquitto" : /^\$SYS\/[^/]+\/(new|disconnect)\/clients$/.test(topic) ? "aedes" : null;
+  const name =
+    topic.startsWith("$SYS/brokers/") || topic.startsWith("$events/")
+      ? "emqx"
+      : topic.startsWith("$aws/events/")
+        ? "aws-iot"
+        : topic.startsWith("$SYS/broker/log/")
+          ? "mosquitto"
+          : /^\$SYS\/[^/]+\/(new|disconnect)\/clients$/.test(topic)
+            ? "aedes"
+            : null;
   return name ? (MQTT_SOURCE_ADAPTERS[name] ?? null) : null;
 }

@@ -26,15 +26,21 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-
 describe("MQTT 5 shared subscriptions", () => {
   it("two workers in one group split 200 EMQX rule-engine messages; every event is stored exactly once", async () => {
     const topic = `linkscope-test/${randomUUID()}/events`;
     for (const name of ["a", "b"]) {
       workers.push(
         await startIngestWorker({
-          db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], sharedGroup: "linkscope",
-          protocolVersion: 5, clientId: `ingest-${name}-${randomUUID().slice(0, 6)}`, sourceName: "emqx-shared",
+          db: testDb.db,
+          log,
+          mqttUrl: broker.url,
+          adapter: getMqttSourceAdapter("emqx"),
+          topics: [topic],
+          sharedGroup: "linkscope",
+          protocolVersion: 5,
+          clientId: `ingest-${name}-${randomUUID().slice(0, 6)}`,
+          sourceName: "emqx-shared",
         }),
       );
     }
@@ -44,12 +50,21 @@ describe("MQTT 5 shared subscriptions", () => {
     const prefix = `shared-${randomUUID().slice(0, 6)}`;
     const base = Date.parse("2026-11-01T00:00:00Z");
     for (let i = 0; i < 200; i++) {
-      const payload = { event: "client.connected", clientid: `${prefix}-${i % 20}`, connected_at: base + i, node: "emqx@test", peername: "10.0.0.1:1000" };
+      const payload = {
+        event: "client.connected",
+        clientid: `${prefix}-${i % 20}`,
+        connected_at: base + i,
+        node: "emqx@test",
+        peername: "10.0.0.1:1000",
+      };
       await publisher.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
     }
     await publisher.endAsync();
 
-    const stored = await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: prefix } } }), (n) => n >= 200);
+    const stored = await waitFor(
+      () => testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: prefix } } }),
+      (n) => n >= 200,
+    );
     expect(stored).toBe(200);
     const received = workers.map((w) => w.stats().received);
     expect(received[0]).toBeGreaterThan(0);
@@ -59,7 +74,15 @@ describe("MQTT 5 shared subscriptions", () => {
 
   it("hostile messages become dead letters with a reason and the workers keep going", async () => {
     const topic = `linkscope-test/${randomUUID()}/hostile`;
-    const worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("emqx"), topics: [topic], clientId: `ingest-h-${randomUUID().slice(0, 6)}`, sourceName: "emqx-hostile" });
+    const worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: broker.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `ingest-h-${randomUUID().slice(0, 6)}`,
+      sourceName: "emqx-hostile",
+    });
     workers.push(worker);
     await waitFor(async () => worker.stats().subscribed, Boolean);
     const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-h-${randomUUID().slice(0, 6)}` });
@@ -72,10 +95,18 @@ describe("MQTT 5 shared subscriptions", () => {
       Buffer.from('{"event":"client.connected",'),
     ];
     for (const payload of hostile) await publisher.publishAsync(topic, payload, { qos: 1 });
-    await publisher.publishAsync(topic, JSON.stringify({ event: "client.connected", clientid: good, connected_at: Date.now() }), { qos: 1 });
+    await publisher.publishAsync(topic, JSON.stringify({ event: "client.connected", clientid: good, connected_at: Date.now() }), {
+      qos: 1,
+    });
     await publisher.endAsync();
-    await waitFor(() => testDb.db.connectionEvent.count({ where: { deviceId: good } }), (n) => n === 1);
-    const dead = await waitFor(() => testDb.db.deadLetter.findMany({ where: { source: "emqx-hostile" }, orderBy: { id: "asc" } }), (rows) => rows.length === 5);
+    await waitFor(
+      () => testDb.db.connectionEvent.count({ where: { deviceId: good } }),
+      (n) => n === 1,
+    );
+    const dead = await waitFor(
+      () => testDb.db.deadLetter.findMany({ where: { source: "emqx-hostile" }, orderBy: { id: "asc" } }),
+      (rows) => rows.length === 5,
+    );
     expect(dead).toHaveLength(5);
     for (const row of dead) expect(row.error.length).toBeGreaterThan(5);
     expect(dead[0]?.payload.startsWith("base64:")).toBe(true);

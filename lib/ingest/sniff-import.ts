@@ -70,7 +70,8 @@ export function findBinaryReason(sample: Uint8Array, complete: boolean): string 
   const text = new TextDecoder("utf-8").decode(checked);
   // eslint-disable-next-line no-control-regex
   const controls = text.match(/[\u0001-\u0008\u000b\u000e-\u001f\u007f]/g)?.length ?? 0;
-  if (text.length > 0 && controls / text.length > MAX_CONTROL_SHARE) return "it is full of control characters, so it is a binary file, not a text log";
+  if (text.length > 0 && controls / text.length > MAX_CONTROL_SHARE)
+    return "it is full of control characters, so it is a binary file, not a text log";
   return null;
 }
 
@@ -79,7 +80,8 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
   const preview: PreviewEvent[] = [];
   const take = () => {
     for (const event of processor.drain().events) {
-      if (preview.length < PREVIEW_EVENTS) preview.push({ deviceId: event.deviceId, kind: event.kind, reason: event.reason, code: event.code, occurredAt: event.occurredAt });
+      if (preview.length < PREVIEW_EVENTS)
+        preview.push({ deviceId: event.deviceId, kind: event.kind, reason: event.reason, code: event.code, occurredAt: event.occurredAt });
     }
   };
   if (format.input === "lines") {

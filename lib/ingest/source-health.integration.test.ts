@@ -30,7 +30,9 @@ beforeAll(async () => {
       IF NEW.id = '${STUCK_DEVICE}' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '53100'; END IF;
       RETURN NEW;
     END $$`);
-  await testDb.db.$executeRawUnsafe(`CREATE TRIGGER refuse_stuck_device BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_stuck_device()`);
+  await testDb.db.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_stuck_device BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_stuck_device()`,
+  );
   broker = await startEmbeddedBroker({ log });
   worker = await startIngestWorker({
     db: testDb.db,
@@ -54,14 +56,27 @@ afterAll(async () => {
 describe("source health", () => {
   it("reports a source that commits, then one that keeps failing, and health turns not ok", async () => {
     const healthy = await mqtt.connectAsync(broker.url, { clientId: `healthy-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0 });
-    const committed = await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (row) => row?.lastCommitAt != null);
+    const committed = await waitFor(
+      async () => (await listWorkerStatuses(testDb.db))[0],
+      (row) => row?.lastCommitAt != null,
+    );
     expect(committed?.source).toBe("emqx");
-    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(true);
+    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(
+      true,
+    );
 
     const stuck = await mqtt.connectAsync(broker.url, { clientId: STUCK_DEVICE, reconnectPeriod: 0 });
-    const failing = await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (row) => row?.failingSince != null);
+    const failing = await waitFor(
+      async () => (await listWorkerStatuses(testDb.db))[0],
+      (row) => row?.failingSince != null,
+    );
     expect(failing?.backlog).toBeGreaterThan(0);
-    const health = summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(Date.now() + 1), sourceFailingAfterMs: 0 });
+    const health = summarizeHealth({
+      dbOk: true,
+      workers: await listWorkerStatuses(testDb.db),
+      now: new Date(Date.now() + 1),
+      sourceFailingAfterMs: 0,
+    });
     expect(health.ok).toBe(false);
     expect(health.broker).toBe(true);
     expect(health.sources).toEqual([expect.objectContaining({ source: "emqx", status: "failing", failingSince: failing?.failingSince })]);
@@ -69,8 +84,13 @@ describe("source health", () => {
     expect(row.lastError).toMatch(/refused by the test/);
 
     await testDb.db.$executeRawUnsafe(`DROP TRIGGER refuse_stuck_device ON devices`);
-    await waitFor(async () => (await listWorkerStatuses(testDb.db))[0], (latest) => latest?.failingSince === null);
-    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(true);
+    await waitFor(
+      async () => (await listWorkerStatuses(testDb.db))[0],
+      (latest) => latest?.failingSince === null,
+    );
+    expect(summarizeHealth({ dbOk: true, workers: await listWorkerStatuses(testDb.db), now: new Date(), sourceFailingAfterMs: 0 }).ok).toBe(
+      true,
+    );
     await Promise.all([healthy.endAsync(), stuck.endAsync()]);
   });
 });

@@ -25,8 +25,13 @@ export type SourceBatchStats = {
 export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const ids = [...new Set(events.map((e) => e.deviceId))];
-  const rows = await queryRows(db, "countOutOfOrder.devices", z.object({ id: z.string(), state_occurred_at: SqlDate.nullable(), state_ordering: SqlBigInt.nullable() }), Prisma.sql`
-    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`);
+  const rows = await queryRows(
+    db,
+    "countOutOfOrder.devices",
+    z.object({ id: z.string(), state_occurred_at: SqlDate.nullable(), state_ordering: SqlBigInt.nullable() }),
+    Prisma.sql`
+    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`,
+  );
   const latest = new Map(rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering }]));
   let count = 0;
   for (const event of events) {
@@ -65,4 +70,3 @@ export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = n
             ${rollupShardSql})
     ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`);
 }
-

@@ -3,7 +3,17 @@ import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-ev
 import { splitByDevice } from "./split-by-device.ts";
 
 function event(deviceId: string, seq: number): ConnectionEvent {
-  return { ...EVENT_DEFAULTS, deviceId, kind: "connected", reason: "connected", initiator: "client", source: "emqx", occurredAt: new Date(1_700_000_000_000 + seq), dedupeKey: `${deviceId}:${seq}`, raw: {} };
+  return {
+    ...EVENT_DEFAULTS,
+    deviceId,
+    kind: "connected",
+    reason: "connected",
+    initiator: "client",
+    source: "emqx",
+    occurredAt: new Date(1_700_000_000_000 + seq),
+    dedupeKey: `${deviceId}:${seq}`,
+    raw: {},
+  };
 }
 
 describe("splitByDevice", () => {
@@ -17,7 +27,11 @@ describe("splitByDevice", () => {
 
   it("keys a dead letter, and a message with nothing to store, by its topic", () => {
     const deadLetter = { source: "emqx", topic: "t/1", error: "not JSON", payload: "{" };
-    expect(splitByDevice({ topic: "t/1", events: [], samples: [], deadLetter })).toEqual([{ key: "topic:t/1", events: [], samples: [], deadLetters: [deadLetter], records: 1 }]);
-    expect(splitByDevice({ topic: "t/2", events: [], samples: [], deadLetter: null })).toEqual([{ key: "topic:t/2", events: [], samples: [], deadLetters: [], records: 1 }]);
+    expect(splitByDevice({ topic: "t/1", events: [], samples: [], deadLetter })).toEqual([
+      { key: "topic:t/1", events: [], samples: [], deadLetters: [deadLetter], records: 1 },
+    ]);
+    expect(splitByDevice({ topic: "t/2", events: [], samples: [], deadLetter: null })).toEqual([
+      { key: "topic:t/2", events: [], samples: [], deadLetters: [], records: 1 },
+    ]);
   });
 });

@@ -96,7 +96,12 @@ function claimsIn(worker: WorkerProcess): ClaimLine[] {
 describe("two worker processes on one database and one broker", () => {
   it("store a storm exactly once while one is killed mid-stream, and run each periodic job once per due time", async () => {
     const topicPrefix = `linkscope-test/${randomUUID()}/presence`;
-    const records = generateReconnectStorm({ devices: DEVICES, deviceIdPrefix: `nproc-${randomUUID().slice(0, 6)}-`, startMs: Date.UTC(2026, 10, 30, 12), spreadMs: 60_000 });
+    const records = generateReconnectStorm({
+      devices: DEVICES,
+      deviceIdPrefix: `nproc-${randomUUID().slice(0, 6)}-`,
+      startMs: Date.UTC(2026, 10, 30, 12),
+      spreadMs: 60_000,
+    });
     const expected = expectedFrom(records);
 
     const first = startWorkerProcess(`ingest-a-${randomUUID().slice(0, 6)}`, topicPrefix);
@@ -104,7 +109,9 @@ describe("two worker processes on one database and one broker", () => {
     expect(await waitFor(() => subscribed(first) && subscribed(second), Boolean, 120_000)).toBe(true);
 
     const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-${randomUUID().slice(0, 6)}` });
-    await Promise.all(records.map((r) => publisher.publishAsync(`${topicPrefix}/${r.eventType}/${r.clientId}`, JSON.stringify(r), { qos: 1 })));
+    await Promise.all(
+      records.map((r) => publisher.publishAsync(`${topicPrefix}/${r.eventType}/${r.clientId}`, JSON.stringify(r), { qos: 1 })),
+    );
     await publisher.endAsync();
 
     // Kill the first worker while the storm is being written; the second keeps going on its own.
@@ -120,7 +127,20 @@ describe("two worker processes on one database and one broker", () => {
     const restarted = startWorkerProcess(first.name, topicPrefix);
     expect(await waitFor(countStored, (n) => n >= expected.events, 150_000)).toBe(expected.events);
 
-    const [stored] = await testDb.db.$queryRaw<{ events: number; keys: number; deadLetters: number; devices: number; online: number; gauge: number; rollup: number; sessions: number; closed: number; inferred: number }[]>`
+    const [stored] = await testDb.db.$queryRaw<
+      {
+        events: number;
+        keys: number;
+        deadLetters: number;
+        devices: number;
+        online: number;
+        gauge: number;
+        rollup: number;
+        sessions: number;
+        closed: number;
+        inferred: number;
+      }[]
+    >`
       SELECT (SELECT COUNT(*)::int FROM connection_events) AS events,
              (SELECT COUNT(DISTINCT dedupe_key)::int FROM connection_events) AS keys,
              (SELECT COUNT(*)::int FROM dead_letters) AS "deadLetters",
@@ -132,12 +152,24 @@ describe("two worker processes on one database and one broker", () => {
              (SELECT COUNT(*)::int FROM sessions WHERE ended_at IS NOT NULL AND NOT end_inferred) AS closed,
              (SELECT COUNT(*)::int FROM sessions WHERE end_inferred) AS inferred`;
     expect(stored).toEqual({
-      events: expected.events, keys: expected.events, deadLetters: 0, devices: DEVICES, online: DEVICES, gauge: DEVICES,
-      rollup: expected.events, sessions: expected.sessions, closed: expected.closedSessions, inferred: 0,
+      events: expected.events,
+      keys: expected.events,
+      deadLetters: 0,
+      devices: DEVICES,
+      online: DEVICES,
+      gauge: DEVICES,
+      rollup: expected.events,
+      sessions: expected.sessions,
+      closed: expected.closedSessions,
+      inferred: 0,
     });
 
     // Periodic jobs: wait until the restarted process has claimed a due time too, then stop everything cleanly.
-    await waitFor(() => claimsIn(restarted).length, (n) => n > 0, 120_000);
+    await waitFor(
+      () => claimsIn(restarted).length,
+      (n) => n > 0,
+      120_000,
+    );
     for (const worker of [second, restarted]) worker.child.kill("SIGTERM");
     await Promise.all([second.exited, restarted.exited]);
 

@@ -19,11 +19,22 @@ export type SourceBatchResult = { accepted: number; duplicate: number; rejected:
  */
 export async function writeSourceBatch(
   db: Db,
-  input: { source: string; events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; samples?: DeviceSample[]; receivedAt?: Date | null; records?: number },
+  input: {
+    source: string;
+    events: ConnectionEvent[];
+    deadLetters: DeadLetterInput[];
+    samples?: DeviceSample[];
+    receivedAt?: Date | null;
+    records?: number;
+  },
 ): Promise<SourceBatchResult> {
   const outOfOrder = await countOutOfOrder(db, input.events).catch((error: unknown) => {
     // An unreachable database fails the write right after and is logged there, with the retry.
-    if (!isDatabaseUnavailable(error)) log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "out-of-order count failed; stats only");
+    if (!isDatabaseUnavailable(error))
+      log.warn(
+        { source: input.source, err: error instanceof Error ? error.message : String(error) },
+        "out-of-order count failed; stats only",
+      );
     return 0;
   });
   const result = await recordIsolatingRefusedEvents(db, input.source, input.events, input.deadLetters, input.samples ?? []);
@@ -39,31 +50,54 @@ export async function writeSourceBatch(
     lagsMs: receivedAt ? input.events.map((e) => receivedAt.getTime() - e.occurredAt.getTime()) : [],
     lastOccurredAt,
   }).catch((error: unknown) => {
-    if (!isDatabaseUnavailable(error)) log.warn({ source: input.source, err: error instanceof Error ? error.message : String(error) }, "source stats write failed; stats only");
+    if (!isDatabaseUnavailable(error))
+      log.warn(
+        { source: input.source, err: error instanceof Error ? error.message : String(error) },
+        "source stats write failed; stats only",
+      );
   });
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder };
 }
 
-async function recordIsolatingRefusedEvents(db: Db, source: string, events: ConnectionEvent[], deadLetters: DeadLetterInput[], samples: DeviceSample[] = []): Promise<RecordResult> {
+async function recordIsolatingRefusedEvents(
+  db: Db,
+  source: string,
+  events: ConnectionEvent[],
+  deadLetters: DeadLetterInput[],
+  samples: DeviceSample[] = [],
+): Promise<RecordResult> {
   try {
     return await recordIngestBatch(db, { events, deadLetters, samples });
   } catch (error) {
     if (isDatabaseUnavailable(error) || events.length === 0) throw error;
     if (events.length === 1) {
       const [refused] = events as [ConnectionEvent];
-      return recordIngestBatch(db, { events: [], deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)], samples });
+      return recordIngestBatch(db, {
+        events: [],
+        deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)],
+        samples,
+      });
     }
     // Halves keep each device's events in order: everything in the first half is written before the second.
     const middle = Math.ceil(events.length / 2);
     const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters, samples);
     const second = await recordIsolatingRefusedEvents(db, source, events.slice(middle), []);
-    return { inserted: first.inserted + second.inserted, duplicates: first.duplicates + second.duplicates, deadLetters: first.deadLetters + second.deadLetters };
+    return {
+      inserted: first.inserted + second.inserted,
+      duplicates: first.duplicates + second.duplicates,
+      deadLetters: first.deadLetters + second.deadLetters,
+    };
   }
 }
 
 function toRefusedEventDeadLetter(source: string, event: ConnectionEvent, error: unknown): DeadLetterInput {
   const reason = readDatabaseErrorLine(error);
-  return { source, topic: `refused-event:${event.deviceId}`.slice(0, 300), error: `the database refused this event: ${reason}`, payload: serializeForDeadLetter(event) };
+  return {
+    source,
+    topic: `refused-event:${event.deviceId}`.slice(0, 300),
+    error: `the database refused this event: ${reason}`,
+    payload: serializeForDeadLetter(event),
+  };
 }
 
 /** The event's original payload when it can be serialized, else the event's own fields as text. */

@@ -17,7 +17,13 @@ const RUNNER = `${os.hostname()}:${process.pid}`;
  * the one process whose insert of its periodic_job_runs row wins; the others skip it. A process that dies mid-run
  * loses that due time only; the next one runs as usual.
  */
-export function startPeriodicJob(db: Db, log: Logger, name: string, intervalMs: number, run: () => Promise<void>): { stop(): Promise<void> } {
+export function startPeriodicJob(
+  db: Db,
+  log: Logger,
+  name: string,
+  intervalMs: number,
+  run: () => Promise<void>,
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return;
@@ -39,11 +45,16 @@ export function startPeriodicJob(db: Db, log: Logger, name: string, intervalMs: 
 }
 
 async function runIfClaimed(db: Db, log: Logger, job: string, intervalMs: number, run: () => Promise<void>): Promise<void> {
-  const claimed = await queryRows(db, "claimPeriodicJobRun", z.object({ due_at: SqlDate }), Prisma.sql`
+  const claimed = await queryRows(
+    db,
+    "claimPeriodicJobRun",
+    z.object({ due_at: SqlDate }),
+    Prisma.sql`
     INSERT INTO periodic_job_runs (job, due_at, runner)
     VALUES (${job}, to_timestamp(floor(extract(epoch FROM clock_timestamp()) * 1000 / ${intervalMs}::float8) * ${intervalMs}::float8 / 1000), ${RUNNER})
     ON CONFLICT (job, due_at) DO NOTHING
-    RETURNING due_at`);
+    RETURNING due_at`,
+  );
   const dueAt = claimed[0]?.due_at;
   if (!dueAt) return;
   log.debug({ job, dueAt, runner: RUNNER }, "periodic job claimed");

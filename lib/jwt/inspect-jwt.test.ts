@@ -56,7 +56,9 @@ describe("verifyJwtSignature", () => {
   it("verifies RS256 and ES256 with the right key and fails with another", async () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const rsToken = makeToken({ alg: "RS256" }, { iat: nowSec, exp: nowSec + 60, aud: "p" }, (input) => createSign("SHA256").update(input).sign(rsa.privateKey));
+    const rsToken = makeToken({ alg: "RS256" }, { iat: nowSec, exp: nowSec + 60, aud: "p" }, (input) =>
+      createSign("SHA256").update(input).sign(rsa.privateKey),
+    );
     const parsed = inspectJwt(rsToken, { now });
     if (!parsed.ok) throw new Error(parsed.error);
     const pem = (key: typeof rsa.publicKey) => key.export({ type: "spki", format: "pem" }).toString();
@@ -64,7 +66,9 @@ describe("verifyJwtSignature", () => {
     expect((await verifyJwtSignature({ alg: "RS256", ...parsed, publicKeyPem: pem(other.publicKey) })).status).toBe("failed");
 
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const esToken = makeToken({ alg: "ES256" }, { iat: nowSec, exp: nowSec + 60, aud: "p" }, (input) => sign("SHA256", Buffer.from(input), { key: ec.privateKey, dsaEncoding: "ieee-p1363" }));
+    const esToken = makeToken({ alg: "ES256" }, { iat: nowSec, exp: nowSec + 60, aud: "p" }, (input) =>
+      sign("SHA256", Buffer.from(input), { key: ec.privateKey, dsaEncoding: "ieee-p1363" }),
+    );
     const esParsed = inspectJwt(esToken, { now });
     if (!esParsed.ok) throw new Error(esParsed.error);
     expect((await verifyJwtSignature({ alg: "ES256", ...esParsed, publicKeyPem: pem(ec.publicKey) })).status).toBe("passed");

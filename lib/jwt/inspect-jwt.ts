@@ -12,7 +12,14 @@ export type JwtCheck = { id: string; label: string; status: "passed" | "failed" 
 
 export type JwtInspection =
   | { ok: false; error: string }
-  | { ok: true; header: Record<string, unknown>; payload: Record<string, unknown>; signingInput: string; signature: string; checks: JwtCheck[] };
+  | {
+      ok: true;
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      signingInput: string;
+      signature: string;
+      checks: JwtCheck[];
+    };
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -61,26 +68,46 @@ export function inspectJwt(token: string, options: { now: Date; expectedAudience
   checks.push(
     badSegments.length === 0
       ? { id: "encoding", label: "base64url encoding", status: "passed", detail: "Segments use only A-Z a-z 0-9 - _ without padding." }
-      : { id: "encoding", label: "base64url encoding", status: "failed", detail: "Contains +, / or = padding: standard base64. Encode each segment as base64url (- and _ instead of + and /, no padding)." },
+      : {
+          id: "encoding",
+          label: "base64url encoding",
+          status: "failed",
+          detail: "Contains +, / or = padding: standard base64. Encode each segment as base64url (- and _ instead of + and /, no padding).",
+        },
   );
 
   const alg = typeof header.alg === "string" ? header.alg : null;
   checks.push(
     alg !== null && (ALLOWED_ALGORITHMS as readonly string[]).includes(alg)
-      ? { id: "alg", label: "Algorithm", status: "passed", detail: `${alg}: accepted; it must match the key type registered for the device.` }
+      ? {
+          id: "alg",
+          label: "Algorithm",
+          status: "passed",
+          detail: `${alg}: accepted; it must match the key type registered for the device.`,
+        }
       : { id: "alg", label: "Algorithm", status: "failed", detail: `alg is ${alg ?? "missing"}; only RS256 and ES256 are accepted.` },
   );
 
   const iat = asNumber(payload.iat);
   const exp = asNumber(payload.exp);
   if (iat === null || exp === null) {
-    checks.push({ id: "lifetime", label: "Lifetime (exp − iat ≤ 24 h)", status: "failed", detail: `${iat === null ? "iat" : "exp"} is missing or not a number of epoch seconds.` });
+    checks.push({
+      id: "lifetime",
+      label: "Lifetime (exp − iat ≤ 24 h)",
+      status: "failed",
+      detail: `${iat === null ? "iat" : "exp"} is missing or not a number of epoch seconds.`,
+    });
   } else {
     const lifetime = exp - iat;
     checks.push(
       lifetime > 0 && lifetime <= MAX_LIFETIME_SEC
         ? { id: "lifetime", label: "Lifetime (exp − iat ≤ 24 h)", status: "passed", detail: `${describeSeconds(lifetime)}.` }
-        : { id: "lifetime", label: "Lifetime (exp − iat ≤ 24 h)", status: "failed", detail: lifetime <= 0 ? "exp is not after iat." : `${describeSeconds(lifetime)}: longer than 24 h.` },
+        : {
+            id: "lifetime",
+            label: "Lifetime (exp − iat ≤ 24 h)",
+            status: "failed",
+            detail: lifetime <= 0 ? "exp is not after iat." : `${describeSeconds(lifetime)}: longer than 24 h.`,
+          },
     );
   }
 
@@ -90,8 +117,21 @@ export function inspectJwt(token: string, options: { now: Date; expectedAudience
     const ahead = iat - now;
     checks.push(
       ahead <= MAX_SKEW_SEC
-        ? { id: "skew", label: "Clock skew (iat ≤ now + 10 min)", status: "passed", detail: ahead > 0 ? `iat is ${describeSeconds(ahead)} in the future, within the 10 min allowance.` : `Issued ${describeSeconds(-ahead)} ago.` }
-        : { id: "skew", label: "Clock skew (iat ≤ now + 10 min)", status: "failed", detail: `iat is ${describeSeconds(ahead)} in the future: the device clock runs ahead. Sync it with NTP.` },
+        ? {
+            id: "skew",
+            label: "Clock skew (iat ≤ now + 10 min)",
+            status: "passed",
+            detail:
+              ahead > 0
+                ? `iat is ${describeSeconds(ahead)} in the future, within the 10 min allowance.`
+                : `Issued ${describeSeconds(-ahead)} ago.`,
+          }
+        : {
+            id: "skew",
+            label: "Clock skew (iat ≤ now + 10 min)",
+            status: "failed",
+            detail: `iat is ${describeSeconds(ahead)} in the future: the device clock runs ahead. Sync it with NTP.`,
+          },
     );
   }
 
@@ -101,14 +141,34 @@ export function inspectJwt(token: string, options: { now: Date; expectedAudience
     const left = exp - now;
     checks.push(
       left > -MAX_SKEW_SEC
-        ? { id: "expiry", label: "Not expired", status: "passed", detail: left >= 0 ? `Expires in ${describeSeconds(left)} (${new Date(exp * 1000).toISOString()}).` : `Expired ${describeSeconds(-left)} ago, still within the 10 min skew allowance.` }
-        : { id: "expiry", label: "Not expired", status: "failed", detail: `Expired ${describeSeconds(-left)} ago (${new Date(exp * 1000).toISOString()}); the server closes the connection shortly after exp.` },
+        ? {
+            id: "expiry",
+            label: "Not expired",
+            status: "passed",
+            detail:
+              left >= 0
+                ? `Expires in ${describeSeconds(left)} (${new Date(exp * 1000).toISOString()}).`
+                : `Expired ${describeSeconds(-left)} ago, still within the 10 min skew allowance.`,
+          }
+        : {
+            id: "expiry",
+            label: "Not expired",
+            status: "failed",
+            detail: `Expired ${describeSeconds(-left)} ago (${new Date(exp * 1000).toISOString()}); the server closes the connection shortly after exp.`,
+          },
     );
   }
 
   const aud = payload.aud;
   if (typeof aud !== "string" || aud.length === 0) {
-    checks.push({ id: "aud", label: "Audience (project ID)", status: "failed", detail: Array.isArray(aud) ? "aud is a list; it must be a single string: the cloud project ID." : "aud is missing; it must be the cloud project ID." });
+    checks.push({
+      id: "aud",
+      label: "Audience (project ID)",
+      status: "failed",
+      detail: Array.isArray(aud)
+        ? "aud is a list; it must be a single string: the cloud project ID."
+        : "aud is missing; it must be the cloud project ID.",
+    });
   } else if (options.expectedAudience && options.expectedAudience.trim() !== "") {
     const expected = options.expectedAudience.trim();
     checks.push(
@@ -117,7 +177,12 @@ export function inspectJwt(token: string, options: { now: Date; expectedAudience
         : { id: "aud", label: "Audience (project ID)", status: "failed", detail: `aud is ${aud}, but the project ID is ${expected}.` },
     );
   } else {
-    checks.push({ id: "aud", label: "Audience (project ID)", status: "unknown", detail: `aud is ${aud}; enter the project ID to compare.` });
+    checks.push({
+      id: "aud",
+      label: "Audience (project ID)",
+      status: "unknown",
+      detail: `aud is ${aud}; enter the project ID to compare.`,
+    });
   }
 
   return { ok: true, header, payload, signingInput: `${headerPart}.${payloadPart}`, signature: signaturePart, checks };

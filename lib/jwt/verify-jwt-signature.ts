@@ -13,8 +13,14 @@ function pemToDer(pem: string): Uint8Array | null {
 }
 
 /** Verifies an RS256 / ES256 signature with a PEM SPKI public key, through WebCrypto (browser and Node alike). */
-export async function verifyJwtSignature(input: { alg: unknown; signingInput: string; signature: string; publicKeyPem: string }): Promise<SignatureResult> {
-  if (input.publicKeyPem.includes("BEGIN CERTIFICATE")) return { status: "unknown", detail: "Paste the public key (BEGIN PUBLIC KEY), not a certificate." };
+export async function verifyJwtSignature(input: {
+  alg: unknown;
+  signingInput: string;
+  signature: string;
+  publicKeyPem: string;
+}): Promise<SignatureResult> {
+  if (input.publicKeyPem.includes("BEGIN CERTIFICATE"))
+    return { status: "unknown", detail: "Paste the public key (BEGIN PUBLIC KEY), not a certificate." };
   const der = pemToDer(input.publicKeyPem);
   if (!der) return { status: "unknown", detail: "The key is not a PEM public key (-----BEGIN PUBLIC KEY-----)." };
   const algorithm =
@@ -26,11 +32,23 @@ export async function verifyJwtSignature(input: { alg: unknown; signingInput: st
   if (!algorithm) return { status: "failed", detail: "Only RS256 and ES256 signatures can be verified." };
   try {
     const key = await crypto.subtle.importKey("spki", der.slice().buffer, algorithm.import, false, ["verify"]);
-    const valid = await crypto.subtle.verify(algorithm.verify, key, decodeBase64Url(input.signature).slice().buffer, new TextEncoder().encode(input.signingInput));
+    const valid = await crypto.subtle.verify(
+      algorithm.verify,
+      key,
+      decodeBase64Url(input.signature).slice().buffer,
+      new TextEncoder().encode(input.signingInput),
+    );
     return valid
       ? { status: "passed", detail: `The ${input.alg} signature matches this public key.` }
-      : { status: "failed", detail: "The signature does not match this public key: the device signs with a different private key, or the key on the device record is wrong." };
+      : {
+          status: "failed",
+          detail:
+            "The signature does not match this public key: the device signs with a different private key, or the key on the device record is wrong.",
+        };
   } catch {
-    return { status: "failed", detail: `The key cannot be used for ${String(input.alg)} (an RSA key for RS256, a P-256 EC key for ES256).` };
+    return {
+      status: "failed",
+      detail: `The key cannot be used for ${String(input.alg)} (an RSA key for RS256, a P-256 EC key for ES256).`,
+    };
   }
 }

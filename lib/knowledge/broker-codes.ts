@@ -93,10 +93,25 @@ export const EMQX_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
 
 /** Mosquitto log lines as kebab slugs (2.0 and 2.1 formats, lifecycle-formats.md §4.1). */
 const MOSQUITTO_ROWS: readonly Row[] = [
-  ["exceeded-timeout", "`has exceeded timeout, disconnecting` / `disconnected: exceeded timeout`: keepalive expired (1.5 × keepalive)", ["mqtt5:0x8D"]],
-  ["not-authorised", "`disconnected, not authorised`: CONNECT auth failed (Mosquitto 2.0 answers CONNACK 5 even for a wrong password)", ["connack:5", "mqtt5:0x87"]],
-  ["closed-connection", "`closed its connection` / `connection closed by client`: socket closed (FIN or RST) without DISCONNECT; `<unknown>` = no CONNECT (health check)"],
-  ["session-taken-over", "`already connected, closing old connection` (2.0, level E) / `disconnected: session taken over` (2.1)", ["mqtt5:0x8E"]],
+  [
+    "exceeded-timeout",
+    "`has exceeded timeout, disconnecting` / `disconnected: exceeded timeout`: keepalive expired (1.5 × keepalive)",
+    ["mqtt5:0x8D"],
+  ],
+  [
+    "not-authorised",
+    "`disconnected, not authorised`: CONNECT auth failed (Mosquitto 2.0 answers CONNACK 5 even for a wrong password)",
+    ["connack:5", "mqtt5:0x87"],
+  ],
+  [
+    "closed-connection",
+    "`closed its connection` / `connection closed by client`: socket closed (FIN or RST) without DISCONNECT; `<unknown>` = no CONNECT (health check)",
+  ],
+  [
+    "session-taken-over",
+    "`already connected, closing old connection` (2.0, level E) / `disconnected: session taken over` (2.1)",
+    ["mqtt5:0x8E"],
+  ],
   ["disconnected", "`Client X disconnected.`: clean DISCONNECT from the client"],
   ["protocol-error", "`disconnected due to protocol error`: for example a second CONNECT or an invalid protocol version"],
   ["socket-error", "`Socket error on client X, disconnecting` (1.x): the socket failed"],
@@ -110,7 +125,11 @@ const MOSQUITTO_ROWS: readonly Row[] = [
   ["oversize-payload", "`disconnected due to oversize payload`"],
   ["disallowed-feature", "`using not allowed feature (QoS too high, retain not supported, or bad AUTH method)`"],
   ["administrative-action", "`been disconnected by administrative action` (for example dynamic security kicking the client)"],
-  ["receive-maximum-exceeded", "`disconnected: receive maximum exceeded` (2.1): the client sent more unacknowledged QoS 1/2 messages than allowed", ["mqtt5:0x93"]],
+  [
+    "receive-maximum-exceeded",
+    "`disconnected: receive maximum exceeded` (2.1): the client sent more unacknowledged QoS 1/2 messages than allowed",
+    ["mqtt5:0x93"],
+  ],
   ["client-identifier-not-valid", "`disconnected: client identifier not valid` (2.1)"],
   ["bad-username-or-password", "`disconnected: bad username or password` (2.1)"],
   ["server-unavailable", "`disconnected: server unavailable` (2.1)"],
@@ -138,15 +157,27 @@ export const MOSQUITTO_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
 const HIVEMQ_ROWS: readonly Row[] = [
   ["NORMAL_DISCONNECTION", "`disconnected gracefully`: the client sent DISCONNECT", ["mqtt5:0x00"]],
   ["DISCONNECT_WITH_WILL_MESSAGE", "Graceful disconnect asking for the will to be sent", ["mqtt5:0x04"]],
-  ["CONNECTION_LOST", "`disconnected ungracefully`: the TCP connection was lost without DISCONNECT and the broker did not close it (onConnectionLost)", ["aws:CONNECTION_LOST", "emqx:tcp_closed"]],
+  [
+    "CONNECTION_LOST",
+    "`disconnected ungracefully`: the TCP connection was lost without DISCONNECT and the broker did not close it (onConnectionLost)",
+    ["aws:CONNECTION_LOST", "emqx:tcp_closed"],
+  ],
   ["KEEP_ALIVE_TIMEOUT", "`reason: Client was idle for too long`: no packet for 1.5 × the keepalive (0x8D)", ["mqtt5:0x8D"]],
   ["SESSION_TAKEN_OVER", "`reason: Another client connected with the same client id`", ["mqtt5:0x8E"]],
-  ["NOT_AUTHORIZED", "Not authorized (0x87), the code HiveMQ sends with onAuthenticationFailedDisconnect", ["mqtt5:0x87", "hivemq:AUTHENTICATION_FAILED"]],
+  [
+    "NOT_AUTHORIZED",
+    "Not authorized (0x87), the code HiveMQ sends with onAuthenticationFailedDisconnect",
+    ["mqtt5:0x87", "hivemq:AUTHENTICATION_FAILED"],
+  ],
   ["BAD_USER_NAME_OR_PASSWORD", "Bad user name or password (0x86)", ["mqtt5:0x86"]],
   ["BAD_AUTHENTICATION_METHOD", "Bad authentication method (0x8C)"],
   ["AUTHENTICATION_FAILED", "`Authentication failed` / `no authenticator registered` / `Re-authentication failed`"],
   ["ADMINISTRATIVE_ACTION", "Disconnected by the broker or an extension (onServerInitiatedDisconnect)", ["mqtt5:0x98"]],
-  ["RECEIVE_MAXIMUM_EXCEEDED", "`reason: Sent too many concurrent PUBLISH messages`: the client publishes faster than the broker acknowledges, ignoring its Receive Maximum", ["mqtt5:0x93", "hivemq:MESSAGE_RATE_TOO_HIGH"]],
+  [
+    "RECEIVE_MAXIMUM_EXCEEDED",
+    "`reason: Sent too many concurrent PUBLISH messages`: the client publishes faster than the broker acknowledges, ignoring its Receive Maximum",
+    ["mqtt5:0x93", "hivemq:MESSAGE_RATE_TOO_HIGH"],
+  ],
   ["PROTOCOL_ERROR", "`Sent second CONNECT message` and other protocol violations", ["mqtt5:0x82"]],
   ["MALFORMED_PACKET", "`Sent CONNECT with …` variants: malformed or invalid CONNECT", ["mqtt5:0x81"]],
   ["CLIENT_IDENTIFIER_NOT_VALID", "`Sent CONNECT with invalid client identifier`", ["mqtt5:0x85"]],
@@ -187,7 +218,11 @@ const AEDES_ROWS: readonly Row[] = [
   ["econnreset", "Socket reset by the peer"],
 ];
 
-export const AEDES_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("aedes", "moscajs/aedes lib/client.js, lib/handlers/connect.js (v1.1.1); capture of 1.2.0", toRows(AEDES_ROWS));
+export const AEDES_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
+  "aedes",
+  "moscajs/aedes lib/client.js, lib/handlers/connect.js (v1.1.1); capture of 1.2.0",
+  toRows(AEDES_ROWS),
+);
 
 /** libmosquitto client strings seen in device logs, as kebab slugs (lib/strings_mosq.c v2.0.22). */
 const LIBMOSQUITTO_ROWS: readonly Row[] = [
@@ -205,16 +240,35 @@ const LIBMOSQUITTO_ROWS: readonly Row[] = [
   ["tls-handshake-failed", "TLS handshake failed. (MOSQ_ERR_TLS_HANDSHAKE)"],
   ["lookup-error", "Lookup error. (MOSQ_ERR_EAI): DNS resolution failed"],
   ["dns-lookup-failed", "DNS Lookup failed (MOSQ_ERR_LOOKUP)"],
-  ["a-network-protocol-error-occurred-when-communicating-with-the-broker", "A network protocol error occurred when communicating with the broker. (MOSQ_ERR_PROTOCOL)"],
-  ["not-authorized", "`Not authorized`: the MQTT 5 reason string libmosquitto prints for a refused CONNECT (0x87)", ["mqtt5:0x87", "connack:5"]],
+  [
+    "a-network-protocol-error-occurred-when-communicating-with-the-broker",
+    "A network protocol error occurred when communicating with the broker. (MOSQ_ERR_PROTOCOL)",
+  ],
+  [
+    "not-authorized",
+    "`Not authorized`: the MQTT 5 reason string libmosquitto prints for a refused CONNECT (0x87)",
+    ["mqtt5:0x87", "connack:5"],
+  ],
 ];
 
-export const LIBMOSQUITTO_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("libmosquitto", "eclipse-mosquitto/mosquitto lib/strings_mosq.c (v2.0.22)", toRows(LIBMOSQUITTO_ROWS));
+export const LIBMOSQUITTO_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
+  "libmosquitto",
+  "eclipse-mosquitto/mosquitto lib/strings_mosq.c (v2.0.22)",
+  toRows(LIBMOSQUITTO_ROWS),
+);
 
 /** Retired Google Cloud IoT Core status messages, as kebab slugs of the text after `SERVER:`. */
 const GCP_ROWS: readonly Row[] = [
-  ["the-connection-was-closed-because-mqtt-keep-alive-check-failed", "The connection was closed because MQTT keep-alive check failed.", ["mqtt5:0x8D"]],
-  ["the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id", "Another active connection with the same device ID (code 6 ALREADY_EXISTS)", ["mqtt5:0x8E"]],
+  [
+    "the-connection-was-closed-because-mqtt-keep-alive-check-failed",
+    "The connection was closed because MQTT keep-alive check failed.",
+    ["mqtt5:0x8D"],
+  ],
+  [
+    "the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id",
+    "Another active connection with the same device ID (code 6 ALREADY_EXISTS)",
+    ["mqtt5:0x8E"],
+  ],
   ["the-connection-is-closed-because-the-server-is-shutting-down", "The server is shutting down.", ["mqtt5:0x8B"]],
   ["the-authorization-token-expired", "The authorization token (JWT) expired (code 16 UNAUTHENTICATED)"],
   ["the-connection-broke-or-was-closed-by-client", "The connection broke or was closed by the client."],
@@ -227,15 +281,27 @@ const GCP_ROWS: readonly Row[] = [
  */
 const CLEARBLADE_ROWS: readonly Row[] = [
   ["jwt-expired", "The JWT's exp passed (plus skew); ClearBlade closes the MQTT connection a few seconds after exp", ["connack:4"]],
-  ["errored-in-authentication-sending-connack-rc4-and-closing", "Broker log: authentication failed, CONNACK 4 sent (expired JWT, wrong aud, base64 instead of base64url, clock skew, missing public key, algorithm mismatch)", ["connack:4"]],
+  [
+    "errored-in-authentication-sending-connack-rc4-and-closing",
+    "Broker log: authentication failed, CONNACK 4 sent (expired JWT, wrong aud, base64 instead of base64url, clock skew, missing public key, algorithm mismatch)",
+    ["connack:4"],
+  ],
   ["idle-timeout", "No MQTT activity for 20 minutes: the connection is terminated regardless of keepalive"],
   ["read-tcp-i-o-timeout", "Broker log `closing client due to error: read tcp i/o timeout`: no PINGREQ within the keepalive interval"],
-  ["duplicate-client-id", "Another active connection with the same device ID closed this one", ["gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id"]],
+  [
+    "duplicate-client-id",
+    "Another active connection with the same device ID closed this one",
+    ["gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id"],
+  ],
   ["no-pubsub-topic-configured", "Telemetry published while the registry has no Pub/Sub topic: the connection is closed"],
   ["qos-2-not-supported", "Publishing QoS 2 closes the connection (only QoS 0 and 1 are supported)", ["mqtt5:0x9B"]],
   ["registry-is-not-active", "The registry is disabled"],
   ["device-is-not-active", "The device is disabled (blocked)"],
-  ["client-id-rejected", "CONNACK 2: the client ID is not projects/{project}/locations/{region}/registries/{registry}/devices/{device}", ["connack:2"]],
+  [
+    "client-id-rejected",
+    "CONNACK 2: the client ID is not projects/{project}/locations/{region}/registries/{registry}/devices/{device}",
+    ["connack:2"],
+  ],
   ["reconnected-too-quickly", "ClearBlade rate-limits rapid reconnections: back off from 1 s doubling to 60 s with jitter"],
   ["tls-handshake-reset", "TCP RST during the TLS handshake: TLS below 1.2, carrier DPI, or load-balancer health"],
   ["certificate-name-mismatch", "`no alternative certificate subject name matches target host name`: wrong root CA or legacy G1 URL"],
@@ -246,12 +312,25 @@ export const CLEARBLADE_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "clearblade",
   "ClearBlade 'Troubleshooting IoT Core MQTT Device Connection Issues' and 'Using JSON Web Tokens'",
   toRows([...CLEARBLADE_ROWS, ...GCP_ROWS.filter(([key]) => key.startsWith("the-"))], {
-    "jwt-expired": { steps: [step("Reconnect with a fresh JWT before exp; keep exp − iat ≤ 24 h (check with /tools/jwt)", "renews-before-expiry")] },
-    "errored-in-authentication-sending-connack-rc4-and-closing": { steps: [step("Decode the JWT in /tools/jwt: exp − iat ≤ 24 h, aud = project ID, alg RS256/ES256, base64url, iat within 10 min of now", "manual")] },
+    "jwt-expired": {
+      steps: [step("Reconnect with a fresh JWT before exp; keep exp − iat ≤ 24 h (check with /tools/jwt)", "renews-before-expiry")],
+    },
+    "errored-in-authentication-sending-connack-rc4-and-closing": {
+      steps: [
+        step(
+          "Decode the JWT in /tools/jwt: exp − iat ≤ 24 h, aud = project ID, alg RS256/ES256, base64url, iat within 10 min of now",
+          "manual",
+        ),
+      ],
+    },
   }),
 );
 
-export const GCP_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("gcp-iot", "GitHub issues quoting Cloud IoT Core lastErrorStatus (google-cloud-iot-arduino #211, #225; faucetsdn/udmi #380)", toRows(GCP_ROWS));
+export const GCP_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
+  "gcp-iot",
+  "GitHub issues quoting Cloud IoT Core lastErrorStatus (google-cloud-iot-arduino #211, #225; faucetsdn/udmi #380)",
+  toRows(GCP_ROWS),
+);
 
 /** Errors the Linkscope diagnostics agent (MQTT.js) reports, by Node error code or MQTT.js error name. */
 const AGENT_ROWS: readonly Row[] = [
@@ -281,4 +360,8 @@ const AGENT_ROWS: readonly Row[] = [
   ["system_event:other", "The device reported another system event"],
 ];
 
-export const AGENT_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("agent", "Node.js errno and TLS error codes; MQTT.js client errors", toRows(AGENT_ROWS));
+export const AGENT_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
+  "agent",
+  "Node.js errno and TLS error codes; MQTT.js client errors",
+  toRows(AGENT_ROWS),
+);

@@ -8,7 +8,11 @@ import type { EntryRow, KnowledgeEntry, KnowledgeRow, Vendor } from "./types.ts"
  * can never disagree. A row the code table lacks reads as `unknown` (the knowledge-base test fails on it).
  */
 export function buildKnowledgeEntries(vendor: Vendor, source: string, rows: readonly KnowledgeRow[]): KnowledgeEntry[] {
-  return buildEntries(vendor, source, rows.map((row) => withCanonicalMapping(vendor, row)));
+  return buildEntries(
+    vendor,
+    source,
+    rows.map((row) => withCanonicalMapping(vendor, row)),
+  );
 }
 
 function withCanonicalMapping(vendor: Vendor, row: KnowledgeRow): EntryRow {

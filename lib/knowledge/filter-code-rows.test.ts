@@ -11,7 +11,11 @@ const row = (code: string, vendor: string, meaning: string, fleetCount = 0): Cod
   searchText: `${code} ${vendor} ${meaning}`.toLowerCase(),
 });
 
-const rows = [row("mqtt5:0x8E", "mqtt5", "Session taken over by another client", 3), row("azure:404104", "azure", "The connection was closed remotely, see 404104"), row("emqx:takenover", "emqx", "Session taken over", 1)];
+const rows = [
+  row("mqtt5:0x8E", "mqtt5", "Session taken over by another client", 3),
+  row("azure:404104", "azure", "The connection was closed remotely, see 404104"),
+  row("emqx:takenover", "emqx", "Session taken over", 1),
+];
 
 describe("filterCodeRows", () => {
   it("matches every word against code, vendor and meaning, case-insensitively", () => {
@@ -20,7 +24,10 @@ describe("filterCodeRows", () => {
   });
 
   it("puts codes containing the query first", () => {
-    expect(filterCodeRows([rows[1]!, row("azure:404104x", "azure", "other")], { query: "404104" }).map((r) => r.code)).toEqual(["azure:404104", "azure:404104x"]);
+    expect(filterCodeRows([rows[1]!, row("azure:404104x", "azure", "other")], { query: "404104" }).map((r) => r.code)).toEqual([
+      "azure:404104",
+      "azure:404104x",
+    ]);
     expect(filterCodeRows(rows, { query: "takenover" }).map((r) => r.code)).toEqual(["emqx:takenover"]);
   });
 

@@ -9,24 +9,53 @@ import { CHECK_IDS } from "./types.ts";
 
 // Copied from the spec table (lifecycle-formats.md §6.2), not from the knowledge base, so a missing row fails.
 const MQTT5_SPEC_CODES = [
-  0x00, 0x01, 0x02, 0x04, 0x10, 0x11, 0x18, 0x19, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d,
-  0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
+  0x00, 0x01, 0x02, 0x04, 0x10, 0x11, 0x18, 0x19, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e,
+  0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
 ];
 const AZURE_CODES = [
-  400027, 400029, 400030, 401000, 401002, 401003, 403002, 403004, 403006, 403012, 404001, 404103, 404104, 409002, 412002, 429001,
-  429002, 429003, 429005, 500001, 500008, 503001, 503003, 503005, 503008, 504101,
+  400027, 400029, 400030, 401000, 401002, 401003, 403002, 403004, 403006, 403012, 404001, 404103, 404104, 409002, 412002, 429001, 429002,
+  429003, 429005, 500001, 500008, 503001, 503003, 503005, 503008, 504101,
 ];
 const AWS_REASONS = [
-  "AUTH_ERROR", "CLIENT_INITIATED_DISCONNECT", "CLIENT_ERROR", "CONNECTION_LOST", "DUPLICATE_CLIENTID", "FORBIDDEN_ACCESS",
-  "MQTT_KEEP_ALIVE_TIMEOUT", "SERVER_ERROR", "SERVER_INITIATED_DISCONNECT", "API_INITIATED_DISCONNECT", "THROTTLED",
-  "WEBSOCKET_TTL_EXPIRATION", "CUSTOMAUTH_TTL_EXPIRATION", "UNKNOWN", "NONE", "AUTHORIZATION_FAILED",
+  "AUTH_ERROR",
+  "CLIENT_INITIATED_DISCONNECT",
+  "CLIENT_ERROR",
+  "CONNECTION_LOST",
+  "DUPLICATE_CLIENTID",
+  "FORBIDDEN_ACCESS",
+  "MQTT_KEEP_ALIVE_TIMEOUT",
+  "SERVER_ERROR",
+  "SERVER_INITIATED_DISCONNECT",
+  "API_INITIATED_DISCONNECT",
+  "THROTTLED",
+  "WEBSOCKET_TTL_EXPIRATION",
+  "CUSTOMAUTH_TTL_EXPIRATION",
+  "UNKNOWN",
+  "NONE",
+  "AUTHORIZATION_FAILED",
 ];
 const EVENT_GRID_REASONS = [
-  "ClientAuthenticationError", "ClientAuthorizationError", "ClientError", "ClientInitiatedDisconnect", "ConnectionLost", "IpForbidden",
-  "QuotaExceeded", "ServerError", "ServerInitiatedDisconnect", "SessionOverflow", "SessionTakenOver",
+  "ClientAuthenticationError",
+  "ClientAuthorizationError",
+  "ClientError",
+  "ClientInitiatedDisconnect",
+  "ConnectionLost",
+  "IpForbidden",
+  "QuotaExceeded",
+  "ServerError",
+  "ServerInitiatedDisconnect",
+  "SessionOverflow",
+  "SessionTakenOver",
 ];
 const MOSQUITTO_SLUGS = [
-  "exceeded-timeout", "not-authorised", "closed-connection", "session-taken-over", "disconnected", "protocol-error", "socket-error", "out-of-memory",
+  "exceeded-timeout",
+  "not-authorised",
+  "closed-connection",
+  "session-taken-over",
+  "disconnected",
+  "protocol-error",
+  "socket-error",
+  "out-of-memory",
 ];
 
 describe("knowledge base coverage", () => {
@@ -47,7 +76,18 @@ describe("knowledge base coverage", () => {
     expectKnown(AWS_REASONS.map((reason) => `aws:${reason}`));
     expectKnown(EVENT_GRID_REASONS.map((reason) => `azure-egmqtt:${reason}`));
     expectKnown(MOSQUITTO_SLUGS.map((slug) => `mosquitto:${slug}`));
-    expectKnown(["EXPIRED_SAS_TOKEN", "DEVICE_DISABLED", "BAD_CREDENTIAL", "RETRY_EXPIRED", "NO_NETWORK", "COMMUNICATION_ERROR", "OK", "NO_PING_RESPONSE"].map((name) => `azure:IOTHUB_CLIENT_CONNECTION_${name}`));
+    expectKnown(
+      [
+        "EXPIRED_SAS_TOKEN",
+        "DEVICE_DISABLED",
+        "BAD_CREDENTIAL",
+        "RETRY_EXPIRED",
+        "NO_NETWORK",
+        "COMMUNICATION_ERROR",
+        "OK",
+        "NO_PING_RESPONSE",
+      ].map((name) => `azure:IOTHUB_CLIENT_CONNECTION_${name}`),
+    );
   });
   it("knows every aws-c-mqtt error 5120-5176 by number", () => {
     const mqttErrors = Array.from({ length: 5176 - 5120 + 1 }, (_, i) => 5120 + i);
@@ -70,7 +110,9 @@ describe("knowledge base entries", () => {
     }
   });
   it("points related codes at entries that exist", () => {
-    const dangling = KNOWLEDGE_ENTRIES.flatMap((entry) => entry.related.filter((code) => findKnowledgeEntry(code) === null).map((code) => `${entry.code} → ${code}`));
+    const dangling = KNOWLEDGE_ENTRIES.flatMap((entry) =>
+      entry.related.filter((code) => findKnowledgeEntry(code) === null).map((code) => `${entry.code} → ${code}`),
+    );
     expect(dangling).toEqual([]);
   });
   it("treats 409002 as a side effect of an earlier error", () => {
@@ -105,14 +147,22 @@ describe("one code table: lib/sources/vendor-codes.ts owns reason and initiator"
   it("every code is in both the code table and the knowledge base", () => {
     const stored = new Set(listVendorCodes().map((entry) => entry.code));
     const known = new Set(KNOWLEDGE_ENTRIES.map((entry) => entry.code));
-    expect([...stored].filter((code) => !known.has(code)), "in vendor-codes.ts, missing from the knowledge base").toEqual([]);
-    expect([...known].filter((code) => !stored.has(code)), "in the knowledge base, missing from vendor-codes.ts").toEqual([]);
+    expect(
+      [...stored].filter((code) => !known.has(code)),
+      "in vendor-codes.ts, missing from the knowledge base",
+    ).toEqual([]);
+    expect(
+      [...known].filter((code) => !stored.has(code)),
+      "in the knowledge base, missing from vendor-codes.ts",
+    ).toEqual([]);
   });
 
   it("every knowledge entry, code page and finding reads the reason and initiator events are stored with", () => {
     const disagreements = KNOWLEDGE_ENTRIES.flatMap((entry) => {
       const owner = lookupVendorCode(entry.code);
-      return owner && owner.reason === entry.reason && owner.initiator === entry.initiator ? [] : [`${entry.code}: ${entry.reason}/${entry.initiator} vs ${owner?.reason}/${owner?.initiator}`];
+      return owner && owner.reason === entry.reason && owner.initiator === entry.initiator
+        ? []
+        : [`${entry.code}: ${entry.reason}/${entry.initiator} vs ${owner?.reason}/${owner?.initiator}`];
     });
     expect(disagreements).toEqual([]);
   });

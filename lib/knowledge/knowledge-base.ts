@@ -1,4 +1,13 @@
-import { AGENT_ENTRIES, AEDES_ENTRIES, CLEARBLADE_ENTRIES, EMQX_ENTRIES, GCP_ENTRIES, HIVEMQ_ENTRIES, LIBMOSQUITTO_ENTRIES, MOSQUITTO_ENTRIES } from "./broker-codes.ts";
+import {
+  AGENT_ENTRIES,
+  AEDES_ENTRIES,
+  CLEARBLADE_ENTRIES,
+  EMQX_ENTRIES,
+  GCP_ENTRIES,
+  HIVEMQ_ENTRIES,
+  LIBMOSQUITTO_ENTRIES,
+  MOSQUITTO_ENTRIES,
+} from "./broker-codes.ts";
 import { AWS_ENTRIES, AZURE_ENTRIES, CRT_ENTRIES, EVENT_GRID_ENTRIES } from "./cloud-codes.ts";
 import { CONNACK_ENTRIES, MQTT5_ENTRIES } from "./mqtt-codes.ts";
 import type { KnowledgeEntry, Vendor } from "./types.ts";
@@ -51,5 +60,8 @@ export function searchKnowledge(search: KnowledgeSearch): KnowledgeEntry[] {
     return terms.every((term) => text.includes(term));
   });
   const ownCode = (entry: KnowledgeEntry) => (query !== "" && entry.code.toLowerCase().includes(query) ? 0 : 1);
-  return matches.map((entry, index) => ({ entry, index })).sort((a, b) => ownCode(a.entry) - ownCode(b.entry) || a.index - b.index).map(({ entry }) => entry);
+  return matches
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => ownCode(a.entry) - ownCode(b.entry) || a.index - b.index)
+    .map(({ entry }) => entry);
 }

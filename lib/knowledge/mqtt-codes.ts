@@ -34,7 +34,11 @@ const MQTT5_ROWS: readonly Mqtt5Row[] = [
   [0x90, "Topic Name invalid", "A publish (or will) used a topic name the broker rejects"],
   [0x91, "Packet Identifier in use", "The packet identifier is already in use: client library bug"],
   [0x92, "Packet Identifier not found", "Session state mismatch between client and broker"],
-  [0x93, "Receive Maximum exceeded", "The client sends QoS 1/2 messages faster than the broker acknowledges them: more in flight than its Receive Maximum allows"],
+  [
+    0x93,
+    "Receive Maximum exceeded",
+    "The client sends QoS 1/2 messages faster than the broker acknowledges them: more in flight than its Receive Maximum allows",
+  ],
   [0x94, "Topic Alias invalid", "A topic alias was used wrongly"],
   [0x95, "Packet too large", "A packet exceeded the Maximum Packet Size"],
   [0x96, "Message rate too high", "The client publishes faster than the broker allows"],
@@ -65,7 +69,10 @@ const MQTT5_RELATED: Record<number, string[]> = {
 /** Causes and first steps where a code says more than its canonical reason's playbook. */
 const MQTT5_EXTRA: Record<number, Pick<KnowledgeRow, "causes" | "steps">> = {
   0x93: {
-    causes: ["Bursts of QoS 1/2 publishes without waiting for acknowledgements", "A client library that ignores the broker's Receive Maximum"],
+    causes: [
+      "Bursts of QoS 1/2 publishes without waiting for acknowledgements",
+      "A client library that ignores the broker's Receive Maximum",
+    ],
     steps: [step("Limit in-flight QoS 1/2 messages to the broker's Receive Maximum (client flow control)", "protocol-clean")],
   },
 };
@@ -84,39 +91,69 @@ export const MQTT5_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
 );
 
 /** MQTT 3.1.1 CONNACK return codes (§3.2.2.3 Table 3.1) plus the non-standard 6 (aedes) and 13 (ClearBlade). */
-export const CONNACK_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries("connack", "OASIS MQTT 3.1.1 §3.2.2.3 Table 3.1; aedes; ClearBlade docs", [
-  { key: "0", name: "0x00 Connection Accepted", meaning: "The connection was accepted", expected: true },
-  {
-    key: "1",
-    name: "0x01 Connection Refused, unacceptable protocol version",
-    meaning: "The server does not support the requested protocol level",
-    causes: ["The client speaks MQTT 5 to a 3.1.1-only broker (for example aedes), or the reverse"],
-    steps: [step("Set the client's protocol version to one the broker supports", "protocol-clean")],
-    related: ["mqtt5:0x84"],
-  },
-  {
-    key: "2",
-    name: "0x02 Connection Refused, identifier rejected",
-    meaning: "The client ID is valid UTF-8 but not allowed",
-    causes: ["Empty client ID with clean session 0", "ID too long or with disallowed characters", "Wrong ClearBlade client ID path (project, region, registry, device)", "A duplicate client ID (ClearBlade)"],
-    steps: [step("Use the exact client ID format the platform requires", "client-id-accepted")],
-    related: ["mqtt5:0x85", "emqx:client_identifier_not_valid"],
-  },
-  { key: "3", name: "0x03 Connection Refused, Server unavailable", meaning: "The network connection worked but the MQTT service is unavailable", related: ["mqtt5:0x88"] },
-  {
-    key: "4",
-    name: "0x04 Connection Refused, bad user name or password",
-    meaning: "The credentials are malformed or wrong",
-    causes: ["Wrong password or token", "Expired JWT (ClearBlade: exp − iat over 24 h)", "Wrong aud claim or algorithm", "Standard base64 instead of base64url", "Clock skew over 10 minutes", "No public key on the device record"],
-    related: ["mqtt5:0x86", "emqx:bad_username_or_password"],
-  },
-  {
-    key: "5",
-    name: "0x05 Connection Refused, not authorized",
-    meaning: "The client is not authorized to connect (Mosquitto 2.0 also answers 5 to a wrong password)",
-    causes: ["ACL or policy denies the connection", "Device or registry disabled", "Wrong password on Mosquitto 2.0"],
-    related: ["mqtt5:0x87", "emqx:not_authorized"],
-  },
-  { key: "6", name: "6 (non-standard) keep alive limit exceeded", meaning: "aedes refuses a keepalive of 0 or above its keepaliveLimit (reserved in MQTT 3.1.1)", steps: [step("Use a keepalive between 1 and the broker's limit (60 s recommended)", "keepalive-within-nat-timeout")] },
-  { key: "13", name: "0x13 (non-standard, ClearBlade)", meaning: "ClearBlade's code for all other connect, disconnect, publish and subscribe events" },
-]);
+export const CONNACK_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
+  "connack",
+  "OASIS MQTT 3.1.1 §3.2.2.3 Table 3.1; aedes; ClearBlade docs",
+  [
+    { key: "0", name: "0x00 Connection Accepted", meaning: "The connection was accepted", expected: true },
+    {
+      key: "1",
+      name: "0x01 Connection Refused, unacceptable protocol version",
+      meaning: "The server does not support the requested protocol level",
+      causes: ["The client speaks MQTT 5 to a 3.1.1-only broker (for example aedes), or the reverse"],
+      steps: [step("Set the client's protocol version to one the broker supports", "protocol-clean")],
+      related: ["mqtt5:0x84"],
+    },
+    {
+      key: "2",
+      name: "0x02 Connection Refused, identifier rejected",
+      meaning: "The client ID is valid UTF-8 but not allowed",
+      causes: [
+        "Empty client ID with clean session 0",
+        "ID too long or with disallowed characters",
+        "Wrong ClearBlade client ID path (project, region, registry, device)",
+        "A duplicate client ID (ClearBlade)",
+      ],
+      steps: [step("Use the exact client ID format the platform requires", "client-id-accepted")],
+      related: ["mqtt5:0x85", "emqx:client_identifier_not_valid"],
+    },
+    {
+      key: "3",
+      name: "0x03 Connection Refused, Server unavailable",
+      meaning: "The network connection worked but the MQTT service is unavailable",
+      related: ["mqtt5:0x88"],
+    },
+    {
+      key: "4",
+      name: "0x04 Connection Refused, bad user name or password",
+      meaning: "The credentials are malformed or wrong",
+      causes: [
+        "Wrong password or token",
+        "Expired JWT (ClearBlade: exp − iat over 24 h)",
+        "Wrong aud claim or algorithm",
+        "Standard base64 instead of base64url",
+        "Clock skew over 10 minutes",
+        "No public key on the device record",
+      ],
+      related: ["mqtt5:0x86", "emqx:bad_username_or_password"],
+    },
+    {
+      key: "5",
+      name: "0x05 Connection Refused, not authorized",
+      meaning: "The client is not authorized to connect (Mosquitto 2.0 also answers 5 to a wrong password)",
+      causes: ["ACL or policy denies the connection", "Device or registry disabled", "Wrong password on Mosquitto 2.0"],
+      related: ["mqtt5:0x87", "emqx:not_authorized"],
+    },
+    {
+      key: "6",
+      name: "6 (non-standard) keep alive limit exceeded",
+      meaning: "aedes refuses a keepalive of 0 or above its keepaliveLimit (reserved in MQTT 3.1.1)",
+      steps: [step("Use a keepalive between 1 and the broker's limit (60 s recommended)", "keepalive-within-nat-timeout")],
+    },
+    {
+      key: "13",
+      name: "0x13 (non-standard, ClearBlade)",
+      meaning: "ClearBlade's code for all other connect, disconnect, publish and subscribe events",
+    },
+  ],
+);

@@ -6,13 +6,30 @@ export const REASON_CAUSES: Record<Reason, string[]> = {
   connected: [],
   client_disconnect: ["Normal shutdown or restart of the client application", "A deliberate reconnect (for example to renew credentials)"],
   connection_lost: ["Cellular or Wi-Fi drop", "NAT or load-balancer idle timeout shorter than the keepalive", "Power loss or client crash"],
-  keepalive_timeout: ["Device hung or its network path froze without closing", "PINGREQ not sent in time", "Keepalive longer than a NAT idle timeout"],
-  idle_timeout: ["No CONNECT (or no traffic) within the server's idle limit", "Health checks or port scanners opening bare TCP connections"],
-  session_taken_over: ["Two devices or processes share one client ID", "A device reconnects before the server has noticed the old connection is gone"],
-  auth_failed: ["Wrong, expired or malformed credentials (password, SAS token, JWT)", "Device clock skew makes a token look expired or not yet valid"],
+  keepalive_timeout: [
+    "Device hung or its network path froze without closing",
+    "PINGREQ not sent in time",
+    "Keepalive longer than a NAT idle timeout",
+  ],
+  idle_timeout: [
+    "No CONNECT (or no traffic) within the server's idle limit",
+    "Health checks or port scanners opening bare TCP connections",
+  ],
+  session_taken_over: [
+    "Two devices or processes share one client ID",
+    "A device reconnects before the server has noticed the old connection is gone",
+  ],
+  auth_failed: [
+    "Wrong, expired or malformed credentials (password, SAS token, JWT)",
+    "Device clock skew makes a token look expired or not yet valid",
+  ],
   credential_expired: ["Token or certificate lifetime ran out and the client did not renew it before expiry"],
   not_authorized: ["Policy or ACL denies the connection or action", "Credentials expired or were revoked mid-session"],
-  tls_error: ["Wrong or outdated root CA on the device", "TLS version below what the server requires", "Device clock wrong, so certificates look expired or not yet valid"],
+  tls_error: [
+    "Wrong or outdated root CA on the device",
+    "TLS version below what the server requires",
+    "Device clock wrong, so certificates look expired or not yet valid",
+  ],
   protocol_error: ["Client library bug or unsupported feature", "Oversized packets, second CONNECT, invalid topic or client ID"],
   throttled: ["Publish, connect or subscribe rate above the server's limits", "Reconnect storm without backoff"],
   quota_exceeded: ["Daily or per-device quota used up", "Tier too small for the traffic"],
@@ -34,7 +51,10 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
   ],
   connection_lost: [
     step("Rule out a server or network event: other devices should not have dropped in the same minutes", "not-fleet-wide"),
-    step("Set the keepalive to 60 s so NAT devices keep the mapping open (they forget idle flows after 240–600 s, some carrier NATs sooner)", "keepalive-within-nat-timeout"),
+    step(
+      "Set the keepalive to 60 s so NAT devices keep the mapping open (they forget idle flows after 240–600 s, some carrier NATs sooner)",
+      "keepalive-within-nat-timeout",
+    ),
     step("Check the device's network (signal, Wi-Fi roaming, DHCP, power save) around the drop times", "stable-network"),
     step("Reconnect with exponential backoff and jitter", "reconnect-backoff"),
   ],
@@ -58,7 +78,10 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
     step("After repeated failures, reconnect with freshly generated credentials rather than retrying the same ones", "reconnect-backoff"),
   ],
   credential_expired: [
-    step("Renew the token or certificate before it expires and reconnect with it, instead of waiting to be cut off", "renews-before-expiry"),
+    step(
+      "Renew the token or certificate before it expires and reconnect with it, instead of waiting to be cut off",
+      "renews-before-expiry",
+    ),
     step("Confirm the device reconnects with fresh credentials within a minute", "reconnects-quickly"),
     step("Sync the device clock with NTP", "manual"),
   ],
@@ -74,7 +97,10 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
   ],
   protocol_error: [
     step("Check the client ID format and length the server accepts", "client-id-accepted"),
-    step("Check that the client sends no protocol violations (second CONNECT, oversized packets, QoS 2 where unsupported)", "protocol-clean"),
+    step(
+      "Check that the client sends no protocol violations (second CONNECT, oversized packets, QoS 2 where unsupported)",
+      "protocol-clean",
+    ),
     step("Update the MQTT client library", "manual"),
   ],
   throttled: [

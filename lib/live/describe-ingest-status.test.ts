@@ -20,12 +20,20 @@ describe("describeIngestStatus", () => {
       tone: "bad",
       text: "Ingest worker offline since 14:02 UTC",
     });
-    expect(describeIngestStatus({ ...healthy, heartbeatAgeMs: 2 * 86_400_000 }, now).text).toBe("Ingest worker offline since 2026-11-20 14:30 UTC");
+    expect(describeIngestStatus({ ...healthy, heartbeatAgeMs: 2 * 86_400_000 }, now).text).toBe(
+      "Ingest worker offline since 2026-11-20 14:30 UTC",
+    );
   });
 
   it("names a source whose writes keep failing, before lag or broker state", () => {
-    const failingSources = [{ source: "emqx", failingSinceMs: Date.parse("2026-11-22T14:21:00Z") }, { source: "aws-iot", failingSinceMs: now }];
-    expect(describeIngestStatus({ ...healthy, failingSources }, now)).toEqual({ tone: "bad", text: "Ingest failing: emqx and 1 more since 14:21 UTC" });
+    const failingSources = [
+      { source: "emqx", failingSinceMs: Date.parse("2026-11-22T14:21:00Z") },
+      { source: "aws-iot", failingSinceMs: now },
+    ];
+    expect(describeIngestStatus({ ...healthy, failingSources }, now)).toEqual({
+      tone: "bad",
+      text: "Ingest failing: emqx and 1 more since 14:21 UTC",
+    });
     expect(describeIngestStatus({ ...healthy, failingSources: [] }, now).tone).toBe("good");
   });
 
@@ -33,7 +41,9 @@ describe("describeIngestStatus", () => {
     expect(describeIngestStatus(null, now).tone).toBe("unknown");
     expect(describeIngestStatus({ ...healthy, reachable: false }, now).text).toBe("Server unreachable");
     expect(describeIngestStatus({ ...healthy, db: false }, now).text).toBe("Database unreachable");
-    expect(describeIngestStatus({ ...healthy, heartbeatAgeMs: null, workerConnected: false }, now).text).toBe("Ingest worker not connected");
+    expect(describeIngestStatus({ ...healthy, heartbeatAgeMs: null, workerConnected: false }, now).text).toBe(
+      "Ingest worker not connected",
+    );
     expect(describeIngestStatus({ ...healthy, workerConnected: false }, now).text).toBe("Ingest worker not connected to the broker");
   });
 });

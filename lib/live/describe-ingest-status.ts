@@ -26,7 +26,10 @@ export function describeIngestStatus(signal: IngestSignal | null, nowMs: number)
   const failing = signal.failingSources?.[0];
   if (failing) {
     const others = (signal.failingSources?.length ?? 1) - 1;
-    return { tone: "bad", text: `Ingest failing: ${failing.source}${others > 0 ? ` and ${others} more` : ""} since ${formatUtcTime(failing.failingSinceMs, nowMs)}` };
+    return {
+      tone: "bad",
+      text: `Ingest failing: ${failing.source}${others > 0 ? ` and ${others} more` : ""} since ${formatUtcTime(failing.failingSinceMs, nowMs)}`,
+    };
   }
   if (signal.heartbeatAgeMs === null) return { tone: "warn", text: "Ingest worker not connected" };
   if (signal.heartbeatAgeMs >= signal.staleAfterMs) {

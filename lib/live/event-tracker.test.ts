@@ -19,7 +19,11 @@ function createTable() {
         .slice(0, limit),
   };
   const commit = (id: number, deviceId: string) => rows.push({ id: BigInt(id), deviceId, receivedAt: new Date(1_800_000_000_000 + id) });
-  const remove = (id: number) => rows.splice(rows.findIndex((row) => row.id === BigInt(id)), 1);
+  const remove = (id: number) =>
+    rows.splice(
+      rows.findIndex((row) => row.id === BigInt(id)),
+      1,
+    );
   return { reads, commit, remove };
 }
 
@@ -33,7 +37,12 @@ describe("createEventTracker", () => {
     table.commit(2, "a");
     table.commit(3, "b");
     table.commit(4, "a");
-    expect(await tracker.poll()).toEqual({ latestEventId: "4", latestReceivedAt: new Date(1_800_000_000_004).toISOString(), devices: ["a", "b"], truncated: false });
+    expect(await tracker.poll()).toEqual({
+      latestEventId: "4",
+      latestReceivedAt: new Date(1_800_000_000_004).toISOString(),
+      devices: ["a", "b"],
+      truncated: false,
+    });
     expect(await tracker.poll()).toBeNull();
   });
 

@@ -55,7 +55,9 @@ describe("createCoalescer", () => {
 
 describe("computeReconnectDelay", () => {
   it("doubles from 1 s up to 30 s, with jitter", () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => computeReconnectDelay(attempt, () => 0.5))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => computeReconnectDelay(attempt, () => 0.5))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
+    ]);
     expect(computeReconnectDelay(0, () => 0)).toBe(800);
     expect(computeReconnectDelay(0, () => 1)).toBe(1200);
   });

@@ -52,7 +52,10 @@ export function createLiveHub(db: Db, options: { intervalMs?: number; now?: () =
   const statusMessage = (): LiveMessage | null =>
     lastStatus && {
       event: "status",
-      data: { ...lastStatus.status, heartbeatAgeMs: lastStatus.heartbeatAt ? Math.max(0, now().getTime() - lastStatus.heartbeatAt.getTime()) : null },
+      data: {
+        ...lastStatus.status,
+        heartbeatAgeMs: lastStatus.heartbeatAt ? Math.max(0, now().getTime() - lastStatus.heartbeatAt.getTime()) : null,
+      },
     };
 
   const pollOnce = async (run: number) => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { addChange, createPendingChanges, everythingChanged, isAffectedByChanges, isOlderThanSnapshot, liveDeviceMeta, liveFleetMeta } from "./live-query-selection.ts";
+import {
+  addChange,
+  createPendingChanges,
+  everythingChanged,
+  isAffectedByChanges,
+  isOlderThanSnapshot,
+  liveDeviceMeta,
+  liveFleetMeta,
+} from "./live-query-selection.ts";
 
 const change = (devices: string[], truncated = false) => ({ latestEventId: "9", latestReceivedAt: null, devices, truncated });
 

@@ -43,7 +43,11 @@ export function isAffectedByChanges(meta: Record<string, unknown> | undefined, p
  * Pure: on (re)connecting, the server's snapshot says when the newest event arrived. A live query whose data
  * is older than that may have missed it (it was rendered or fetched before the stream was open).
  */
-export function isOlderThanSnapshot(meta: Record<string, unknown> | undefined, dataUpdatedAt: number, latestReceivedAt: string | null): boolean {
+export function isOlderThanSnapshot(
+  meta: Record<string, unknown> | undefined,
+  dataUpdatedAt: number,
+  latestReceivedAt: string | null,
+): boolean {
   if (!meta || (meta.live !== "fleet" && meta.live !== "device") || latestReceivedAt === null) return false;
   return dataUpdatedAt < Date.parse(latestReceivedAt);
 }

@@ -107,7 +107,10 @@ describe("GET /api/v1/live core", () => {
     expect(first.received.some((message) => message.change?.devices.includes("before-subscribing"))).toBe(false);
 
     first.close();
-    await waitFor(() => hub.subscriberCount(), (count) => count === 1);
+    await waitFor(
+      () => hub.subscriberCount(),
+      (count) => count === 1,
+    );
     expect(hub.isPolling()).toBe(true);
     second.close();
     await waitFor(() => hub.subscriberCount() === 0 && !hub.isPolling(), Boolean);
@@ -135,7 +138,10 @@ describe("GET /api/v1/live core", () => {
     const offline = await waitFor(() => subscriber.received.find((message) => message.status?.workerConnected === false), Boolean);
     expect(offline?.status?.heartbeatAgeMs).toBeGreaterThanOrEqual(60_000);
     subscriber.close();
-    await waitFor(() => hub.isPolling(), (polling) => !polling);
+    await waitFor(
+      () => hub.isPolling(),
+      (polling) => !polling,
+    );
     expect(hub.isPolling()).toBe(false);
   });
 });

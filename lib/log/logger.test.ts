@@ -23,10 +23,18 @@ describe("createLogger with the shared redaction", () => {
     const lines: string[] = [];
     const log = createLogger("test", { write: (line: string) => lines.push(line) });
     const shareToken = `lss_${"S".repeat(43)}`;
-    log.warn({ err: new Error(`upload failed: apikey ApiKey0021xyz token ${shareToken}`), "Authentication-Data": "Mqtt5AuthData0014", detail: "connecting to mqtts://bob:UrlPw0018@broker:8883" }, "webhook answered 401 to Bearer BearerTok0017abc");
+    log.warn(
+      {
+        err: new Error(`upload failed: apikey ApiKey0021xyz token ${shareToken}`),
+        "Authentication-Data": "Mqtt5AuthData0014",
+        detail: "connecting to mqtts://bob:UrlPw0018@broker:8883",
+      },
+      "webhook answered 401 to Bearer BearerTok0017abc",
+    );
     const text = lines.join("");
     expect(text).toContain("upload failed");
     expect(text).toContain("webhook answered 401");
-    for (const secret of ["ApiKey0021xyz", shareToken, "Mqtt5AuthData0014", "UrlPw0018", "BearerTok0017abc"]) expect(text).not.toContain(secret);
+    for (const secret of ["ApiKey0021xyz", shareToken, "Mqtt5AuthData0014", "UrlPw0018", "BearerTok0017abc"])
+      expect(text).not.toContain(secret);
   });
 });

@@ -10,7 +10,22 @@ export function createLogger(name: string, destination?: DestinationStream): Log
     name,
     level: process.env.LOG_LEVEL ?? "info",
     redact: {
-      paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization", "passwordHash", "*.passwordHash", "tokenHash", "*.tokenHash", "cookie", "*.cookie", "*.headers.cookie", "*.headers.authorization"],
+      paths: [
+        "password",
+        "*.password",
+        "token",
+        "*.token",
+        "authorization",
+        "*.authorization",
+        "passwordHash",
+        "*.passwordHash",
+        "tokenHash",
+        "*.tokenHash",
+        "cookie",
+        "*.cookie",
+        "*.headers.cookie",
+        "*.headers.authorization",
+      ],
       censor: "[redacted]",
     },
     formatters: { log: redactLogObject },
@@ -24,7 +39,14 @@ export function createLogger(name: string, destination?: DestinationStream): Log
 }
 
 function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
-  return redactSecrets(Object.fromEntries(Object.entries(object).map(([key, value]) => [key, value instanceof Error ? { ...stdSerializers.err(value), type: value.name } : value])));
+  return redactSecrets(
+    Object.fromEntries(
+      Object.entries(object).map(([key, value]) => [
+        key,
+        value instanceof Error ? { ...stdSerializers.err(value), type: value.name } : value,
+      ]),
+    ),
+  );
 }
 
 export type { Logger };

@@ -18,11 +18,21 @@ export function describeIncidentProbes(evidence: ProbeEvidence): IncidentProbeEv
   const names = evidence.endpointNames.join(", ");
   const failed = evidence.runs.filter((run) => !run.ok);
   const base = { endpointNames: evidence.endpointNames, runs: evidence.runs.length };
-  const failedRuns = failed.slice(0, 20).map((run) => ({ endpointName: run.endpointName, startedAt: run.startedAt.toISOString(), failedStep: run.failedStep, explanation: run.explanation }));
+  const failedRuns = failed.slice(0, 20).map((run) => ({
+    endpointName: run.endpointName,
+    startedAt: run.startedAt.toISOString(),
+    failedStep: run.failedStep,
+    explanation: run.explanation,
+  }));
   const [first] = failed;
   if (first) {
     const more = failed.length > 1 ? ` ${failed.length} of its ${evidence.runs.length} runs in the incident's window failed.` : "";
-    return { ...base, verdict: "probe_failed", failedRuns, sentence: `${capitalize(describeFailedRun(first))} — the server or the network, not the devices.${more}` };
+    return {
+      ...base,
+      verdict: "probe_failed",
+      failedRuns,
+      sentence: `${capitalize(describeFailedRun(first))} — the server or the network, not the devices.${more}`,
+    };
   }
   if (evidence.runs.length === 0) {
     return { ...base, verdict: "no_runs", failedRuns, sentence: `No run of our own probe of ${names} fell in the incident's window.` };

@@ -9,7 +9,13 @@ import { SqlDate } from "@/lib/db/sql-values.ts";
 export type ProbeScope = { source: string; brokerNode: string | null };
 
 type ScopeEndpoint = { id: string; name: string };
-const RunRowSchema = z.object({ endpointId: z.string(), startedAt: SqlDate, ok: z.boolean(), failedStep: z.string().nullable(), explanation: z.string().nullable() });
+const RunRowSchema = z.object({
+  endpointId: z.string(),
+  startedAt: SqlDate,
+  ok: z.boolean(),
+  failedStep: z.string().nullable(),
+  explanation: z.string().nullable(),
+});
 type RunRow = z.infer<typeof RunRowSchema>;
 
 /**
@@ -17,7 +23,11 @@ type RunRow = z.infer<typeof RunRowSchema>;
  * the whole source (no node). Disabled endpoints count too: their past runs are still evidence.
  */
 export async function findScopeEndpoints(db: Db, scope: ProbeScope): Promise<ScopeEndpoint[]> {
-  const candidates = await db.probeEndpoint.findMany({ where: { source: scope.source }, select: { id: true, name: true, brokerNode: true }, orderBy: { name: "asc" } });
+  const candidates = await db.probeEndpoint.findMany({
+    where: { source: scope.source },
+    select: { id: true, name: true, brokerNode: true },
+    orderBy: { name: "asc" },
+  });
   const exact = candidates.filter((endpoint) => endpoint.brokerNode !== null && endpoint.brokerNode === scope.brokerNode);
   return (exact.length > 0 ? exact : candidates.filter((endpoint) => endpoint.brokerNode === null)).map(({ id, name }) => ({ id, name }));
 }
@@ -26,15 +36,13 @@ function toEvidence(endpoints: readonly ScopeEndpoint[], rows: readonly RunRow[]
   const names = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.name]));
   return {
     endpointNames: endpoints.map((endpoint) => endpoint.name),
-    runs: rows.map(
-      (row): ProbeRunEvidence => ({
-        endpointName: names.get(row.endpointId) ?? row.endpointId,
-        startedAt: row.startedAt,
-        ok: row.ok,
-        failedStep: ProbeStepNameSchema.safeParse(row.failedStep).data ?? null,
-        explanation: row.explanation,
-      }),
-    ),
+    runs: rows.map((row): ProbeRunEvidence => ({
+      endpointName: names.get(row.endpointId) ?? row.endpointId,
+      startedAt: row.startedAt,
+      ok: row.ok,
+      failedStep: ProbeStepNameSchema.safeParse(row.failedStep).data ?? null,
+      explanation: row.explanation,
+    })),
   };
 }
 
@@ -48,13 +56,18 @@ export async function loadProbeEvidenceAround(db: Db, scope: ProbeScope, times: 
   if (times.length === 0) return toEvidence(endpoints, []);
   const minutes = [...new Set(times.map((at) => new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()))];
   const padMs = PROBE_COINCIDENCE_MS + 60_000;
-  const rows = await queryRows(db, "loadProbeEvidenceAround", RunRowSchema, Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "loadProbeEvidenceAround",
+    RunRowSchema,
+    Prisma.sql`
     SELECT DISTINCT r.id, r.endpoint_id AS "endpointId", r.started_at AS "startedAt", r.ok, r.failed_step AS "failedStep", r.explanation
     FROM unnest(${minutes}::timestamptz[]) AS m(minute)
     JOIN probe_runs r
       ON r.started_at BETWEEN m.minute - ${padMs} * interval '1 millisecond' AND m.minute + ${padMs} * interval '1 millisecond'
     WHERE r.endpoint_id = ANY(${endpoints.map((endpoint) => endpoint.id)}::text[])
-    ORDER BY r.started_at`);
+    ORDER BY r.started_at`,
+  );
   return toEvidence(endpoints, rows);
 }
 

@@ -40,7 +40,10 @@ const CaPemSchema = z
   .max(64 * 1024)
   .nullish()
   .transform((value) => (value ? value : null))
-  .refine((value) => value === null || value.includes("-----BEGIN CERTIFICATE-----"), "must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)");
+  .refine(
+    (value) => value === null || value.includes("-----BEGIN CERTIFICATE-----"),
+    "must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)",
+  );
 
 /** The endpoint as an admin configures it; the password is write-only. */
 const ProbeEndpointFields = {

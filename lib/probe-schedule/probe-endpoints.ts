@@ -5,7 +5,13 @@ import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
-import { ProbeEndpointDefinitionSchema, ProbeEndpointIdPattern, type CreateProbeEndpoint, type ProbeEndpointDefinition, type UpdateProbeEndpoint } from "./probe-endpoint-schemas.ts";
+import {
+  ProbeEndpointDefinitionSchema,
+  ProbeEndpointIdPattern,
+  type CreateProbeEndpoint,
+  type ProbeEndpointDefinition,
+  type UpdateProbeEndpoint,
+} from "./probe-endpoint-schemas.ts";
 
 type By = { actor: Actor; ip?: string | null };
 // A write and its audit row; generous because a loaded shared database can stall a few seconds.
@@ -43,7 +49,14 @@ function toDefinition(endpoint: ProbeEndpoint): ProbeEndpointDefinition {
 
 /** What the audit log keeps: never the password or the CA. */
 function describeForAudit(definition: ProbeEndpointDefinition) {
-  return { name: definition.name, url: definition.url, intervalMinutes: definition.intervalMinutes, enabled: definition.enabled, source: definition.source, brokerNode: definition.brokerNode };
+  return {
+    name: definition.name,
+    url: definition.url,
+    intervalMinutes: definition.intervalMinutes,
+    enabled: definition.enabled,
+    source: definition.source,
+    brokerNode: definition.brokerNode,
+  };
 }
 
 export async function listProbeEndpoints(db: Db): Promise<ProbeEndpointView[]> {
@@ -68,8 +81,16 @@ export async function createProbeEndpoint(db: Db, input: CreateProbeEndpoint, by
   const { password, ...definition } = input;
   try {
     return await db.$transaction(async (tx) => {
-      const created = await tx.probeEndpoint.create({ data: { ...definition, password: password ?? null, createdBy: by.actor.label, nextRunAt: new Date() } });
-      await recordAuditEvent(tx, { action: "probe_endpoint.created", actor: by.actor, ip: by.ip, target: { type: "probe_endpoint", id: created.id }, details: describeForAudit(definition) });
+      const created = await tx.probeEndpoint.create({
+        data: { ...definition, password: password ?? null, createdBy: by.actor.label, nextRunAt: new Date() },
+      });
+      await recordAuditEvent(tx, {
+        action: "probe_endpoint.created",
+        actor: by.actor,
+        ip: by.ip,
+        target: { type: "probe_endpoint", id: created.id },
+        details: describeForAudit(definition),
+      });
       return toEndpointView(created);
     }, WRITE_TRANSACTION);
   } catch (error) {
@@ -85,7 +106,10 @@ export async function updateProbeEndpoint(db: Db, id: string, patch: UpdateProbe
       const existing = ProbeEndpointIdPattern.test(id) ? await tx.probeEndpoint.findUnique({ where: { id } }) : null;
       if (!existing) throw new NotFoundError("probe_endpoint_not_found", `No probe endpoint ${id}.`);
       const definition = parseInput(ProbeEndpointDefinitionSchema, { ...toDefinition(existing), ...changes });
-      const reschedule = definition.url !== existing.url || definition.intervalMinutes !== existing.intervalMinutes || (definition.enabled && !existing.enabled);
+      const reschedule =
+        definition.url !== existing.url ||
+        definition.intervalMinutes !== existing.intervalMinutes ||
+        (definition.enabled && !existing.enabled);
       const updated = await tx.probeEndpoint.update({
         where: { id },
         data: { ...definition, ...(password === undefined ? {} : { password }), ...(reschedule ? { nextRunAt: new Date() } : {}) },
@@ -110,6 +134,12 @@ export async function deleteProbeEndpoint(db: Db, id: string, by: By): Promise<v
     const existing = ProbeEndpointIdPattern.test(id) ? await tx.probeEndpoint.findUnique({ where: { id }, select: { name: true } }) : null;
     if (!existing) throw new NotFoundError("probe_endpoint_not_found", `No probe endpoint ${id}.`);
     await tx.probeEndpoint.delete({ where: { id } });
-    await recordAuditEvent(tx, { action: "probe_endpoint.deleted", actor: by.actor, ip: by.ip, target: { type: "probe_endpoint", id }, details: { name: existing.name } });
+    await recordAuditEvent(tx, {
+      action: "probe_endpoint.deleted",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "probe_endpoint", id },
+      details: { name: existing.name },
+    });
   }, WRITE_TRANSACTION);
 }

@@ -30,8 +30,26 @@ function connectAndDrop(node: string, deviceId: string, at: number): ConnectionE
   return (["connected", "disconnected"] as const).map((kind) => {
     const payload =
       kind === "connected"
-        ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: connectedAt }
-        : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason: "keepalive_timeout" };
+        ? {
+            clientid: deviceId,
+            username: "u",
+            ipaddress: "10.0.0.4",
+            proto_ver: 4,
+            keepalive: 60,
+            clean_start: true,
+            connected_at: connectedAt,
+            ts: connectedAt,
+          }
+        : {
+            clientid: deviceId,
+            username: "u",
+            ipaddress: "10.0.0.4",
+            proto_ver: 4,
+            connected_at: connectedAt,
+            disconnected_at: at,
+            ts: at,
+            reason: "keepalive_timeout",
+          };
     const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
     if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
     return result.events[0];
@@ -41,7 +59,19 @@ function connectAndDrop(node: string, deviceId: string, at: number): ConnectionE
 async function createScopedEndpoint(node: string) {
   return createProbeEndpoint(
     testDb.db,
-    { name: `broker ${node}`, url: `mqtts://${randomUUID().slice(0, 8)}.broker.test:8883`, mqttVersion: 4, intervalMinutes: 5, enabled: true, clientId: null, username: null, password: null, caPem: null, source: "emqx", brokerNode: node },
+    {
+      name: `broker ${node}`,
+      url: `mqtts://${randomUUID().slice(0, 8)}.broker.test:8883`,
+      mqttVersion: 4,
+      intervalMinutes: 5,
+      enabled: true,
+      clientId: null,
+      username: null,
+      password: null,
+      caPem: null,
+      source: "emqx",
+      brokerNode: node,
+    },
     { actor: CLI_ACTOR },
   );
 }
@@ -50,7 +80,9 @@ async function createScopedEndpoint(node: string) {
 async function storeRun(endpointId: string, at: number, failAt?: ProbeStepName, explanation?: string) {
   const report = buildProbeReport({ at: new Date(at), ...(failAt ? { failAt } : {}), ...(explanation ? { explanation } : {}) });
   const summary = summarizeReport(report, null);
-  await testDb.db.probeRun.create({ data: { endpointId, startedAt: new Date(at), finishedAt: new Date(report.finishedAt), ...summary, report: toStoredReport(report) } });
+  await testDb.db.probeRun.create({
+    data: { endpointId, startedAt: new Date(at), finishedAt: new Date(report.finishedAt), ...summary, report: toStoredReport(report) },
+  });
 }
 
 const uniqueNode = () => `node-${randomUUID().slice(0, 8)}@10.0.0.1`;
@@ -60,11 +92,19 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     const node = uniqueNode();
     const t0 = Date.UTC(2026, 10, 20, 2, 14, 0);
     const devices = Array.from({ length: 8 }, (_, i) => `probe-fleet-${i}-${randomUUID().slice(0, 6)}`);
-    await recordConnectionEvents(testDb.db, devices.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 3_000)));
+    await recordConnectionEvents(
+      testDb.db,
+      devices.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 3_000)),
+    );
     const [deviceId] = devices;
     if (!deviceId) throw new Error("no device");
     const window = { deviceId, from: new Date(t0 - 6 * HOUR), to: new Date(t0 + HOUR) };
-    await runIncidentDetection(testDb.db, { from: new Date(t0 - HOUR), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * MINUTE, quietMs: 5 * MINUTE } });
+    await runIncidentDetection(testDb.db, {
+      from: new Date(t0 - HOUR),
+      to: new Date(t0 + HOUR),
+      now: new Date(t0 + HOUR),
+      thresholds: { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * MINUTE, quietMs: 5 * MINUTE },
+    });
     const incident = await testDb.db.incident.findFirstOrThrow({ where: { brokerNode: node } });
 
     // No endpoint serves the node: the finding is the plain fleet-wide one, the incident says nothing of probes.
@@ -77,7 +117,9 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     await storeRun(endpoint.id, t0 - 4 * MINUTE);
     await storeRun(endpoint.id, t0 + MINUTE);
     const passing = await getDeviceDiagnosis(testDb.db, window);
-    expect(passing.verdict?.verdict).toContain(`Our own probe of ${endpoint.name} passed all 2 runs around them: the server was reachable from here.`);
+    expect(passing.verdict?.verdict).toContain(
+      `Our own probe of ${endpoint.name} passed all 2 runs around them: the server was reachable from here.`,
+    );
     expect((await getIncident(testDb.db, incident.id))?.probes).toMatchObject({ verdict: "probe_passed", runs: 2 });
 
     // The run nearest the drop failed at TLS: the drop is the server's or the network's, and both say which step.
@@ -85,7 +127,9 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     await storeRun(endpoint.id, t0 + 30_000, "tls", "The server's certificate expired");
     const failing = await getDeviceDiagnosis(testDb.db, window);
     expect(failing.verdict?.analyzer).toBe("fleet-wide-drops");
-    expect(failing.verdict?.verdict).toContain(`Our own probe of ${endpoint.name} failed at TLS at 2026-11-20 02:14:30 UTC (The server's certificate expired) — the server or the network, not the device.`);
+    expect(failing.verdict?.verdict).toContain(
+      `Our own probe of ${endpoint.name} failed at TLS at 2026-11-20 02:14:30 UTC (The server's certificate expired) — the server or the network, not the device.`,
+    );
     expect(failing.verdict?.evidence.stats).toMatchObject({ probeFailedDrops: 1, probeFailedStep: "tls", probeEndpoint: endpoint.name });
     const described = await getIncident(testDb.db, incident.id);
     expect(described?.probes).toMatchObject({ verdict: "probe_failed", failedRuns: [{ failedStep: "tls" }] });
@@ -98,7 +142,10 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     const t0 = Date.UTC(2026, 10, 21, 0, 0, 0);
     // Irregular drops, a device-side pattern on its own.
     const dropsAt = [0, 47, 113, 170, 262, 301, 388].map((minutes) => t0 + minutes * MINUTE);
-    await recordConnectionEvents(testDb.db, dropsAt.flatMap((at) => connectAndDrop(node, deviceId, at)));
+    await recordConnectionEvents(
+      testDb.db,
+      dropsAt.flatMap((at) => connectAndDrop(node, deviceId, at)),
+    );
     const window = { deviceId, from: new Date(t0 - HOUR), to: new Date(t0 + 8 * HOUR) };
 
     const before = await getDeviceDiagnosis(testDb.db, window);
@@ -107,7 +154,10 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     const endpoint = await createScopedEndpoint(node);
     for (const at of dropsAt) await storeRun(endpoint.id, at + 2 * MINUTE, "mqtt_connect", "CONNACK 3: server unavailable");
     const after = await getDeviceDiagnosis(testDb.db, window);
-    expect(after.verdict).toMatchObject({ analyzer: "fleet-wide-drops", title: "Drops while our probe of the broker failed (server or network side)" });
+    expect(after.verdict).toMatchObject({
+      analyzer: "fleet-wide-drops",
+      title: "Drops while our probe of the broker failed (server or network side)",
+    });
     expect(after.verdict?.verdict).toContain(`All 7 of this device's drops coincided with our own probe of the broker failing`);
     expect(after.verdict?.verdict).toContain("failed at MQTT CONNECT");
   });

@@ -19,7 +19,12 @@ export function startProbeScheduleJob(db: Db, log: Logger, options: ProbeSchedul
   return startPeriodicJob(db, log, "scheduled probes", options.tickMs, async () => {
     const startedAt = Date.now();
     const pruned = await pruneProbeRuns(db, { now: new Date(), retentionDays: options.retentionDays });
-    const run = await runDueProbes(db, { probe: options.probe, now: new Date(), runTimeoutMs: options.runTimeoutMs, maxRuns: options.maxRunsPerTick ?? 10 });
+    const run = await runDueProbes(db, {
+      probe: options.probe,
+      now: new Date(),
+      runTimeoutMs: options.runTimeoutMs,
+      maxRuns: options.maxRunsPerTick ?? 10,
+    });
     if (run.runs + run.discarded + pruned > 0) log.info({ ...run, pruned, ms: Date.now() - startedAt }, "scheduled probes");
   });
 }

@@ -35,7 +35,25 @@ async function createEndpoints(count: number, overrides: { intervalMinutes?: num
   const tag = randomUUID().slice(0, 8);
   const endpoints = [];
   for (let i = 0; i < count; i++) {
-    endpoints.push(await createProbeEndpoint(testDb.db, { name: `sched-${tag}-${i}`, url: `mqtts://broker-${tag}-${i}.test:8883`, mqttVersion: 4, intervalMinutes: overrides.intervalMinutes ?? 5, enabled: true, clientId: null, username: "probe", password: overrides.password ?? null, caPem: null, source: null, brokerNode: null }, by));
+    endpoints.push(
+      await createProbeEndpoint(
+        testDb.db,
+        {
+          name: `sched-${tag}-${i}`,
+          url: `mqtts://broker-${tag}-${i}.test:8883`,
+          mqttVersion: 4,
+          intervalMinutes: overrides.intervalMinutes ?? 5,
+          enabled: true,
+          clientId: null,
+          username: "probe",
+          password: overrides.password ?? null,
+          caPem: null,
+          source: null,
+          brokerNode: null,
+        },
+        by,
+      ),
+    );
   }
   return endpoints;
 }
@@ -75,7 +93,10 @@ describe("scheduled probes against a real Postgres", () => {
 
     // The next interval is measured from the claim: due again at t0 + 5 min, once.
     const t1 = new Date(t0.getTime() + 5 * MINUTE);
-    await Promise.all([runDueProbes(testDb.db, { ...options, now: t1, probe: first.runner }), runDueProbes(otherWorker, { ...options, now: t1, probe: second.runner })]);
+    await Promise.all([
+      runDueProbes(testDb.db, { ...options, now: t1, probe: first.runner }),
+      runDueProbes(otherWorker, { ...options, now: t1, probe: second.runner }),
+    ]);
     expect(countCalls([...first.calls, ...second.calls], urls)).toEqual(urls.map(() => 2));
     expect(await testDb.db.probeRun.count({ where: { endpointId: { in: ids } } })).toBe(24);
   });
@@ -85,12 +106,22 @@ describe("scheduled probes against a real Postgres", () => {
     if (!endpoint) throw new Error("no endpoint");
     const t0 = at(2030, 11);
     await makeDue([endpoint.id], t0);
-    const fake = createFakeProbeRunner((options) => buildProbeReport({ url: options.url, at: t0, failAt: "tls", explanation: "The server's certificate expired on 2026-11-30." }));
+    const fake = createFakeProbeRunner((options) =>
+      buildProbeReport({ url: options.url, at: t0, failAt: "tls", explanation: "The server's certificate expired on 2026-11-30." }),
+    );
 
-    expect(await runDueProbes(testDb.db, { probe: fake.runner, now: t0, runTimeoutMs: 10_000, maxRuns: 10 })).toMatchObject({ runs: 1, failed: 1 });
+    expect(await runDueProbes(testDb.db, { probe: fake.runner, now: t0, runTimeoutMs: 10_000, maxRuns: 10 })).toMatchObject({
+      runs: 1,
+      failed: 1,
+    });
     expect(fake.calls[0]).toMatchObject({ url: endpoint.url, username: "probe", password: "s3cret-Pa55", mqttVersion: 4 });
     const run = await testDb.db.probeRun.findFirstOrThrow({ where: { endpointId: endpoint.id } });
-    expect(run).toMatchObject({ ok: false, failedStep: "tls", explanation: "The server's certificate expired on 2026-11-30.", startedAt: t0 });
+    expect(run).toMatchObject({
+      ok: false,
+      failedStep: "tls",
+      explanation: "The server's certificate expired on 2026-11-30.",
+      startedAt: t0,
+    });
     expect(run.steps).toEqual([
       { name: "dns", status: "pass", durationMs: 12 },
       { name: "tcp", status: "pass", durationMs: 12 },
@@ -121,11 +152,16 @@ describe("scheduled probes against a real Postgres", () => {
         }),
     );
 
-    expect(await runDueProbes(testDb.db, { probe: hanging.runner, now: t0, runTimeoutMs: 1_000, maxRuns: 10 })).toMatchObject({ runs: 1, failed: 1 });
+    expect(await runDueProbes(testDb.db, { probe: hanging.runner, now: t0, runTimeoutMs: 1_000, maxRuns: 10 })).toMatchObject({
+      runs: 1,
+      failed: 1,
+    });
     expect(aborted).toBe(true);
     const run = await testDb.db.probeRun.findFirstOrThrow({ where: { endpointId: endpoint.id } });
     expect(run).toMatchObject({ ok: false, failedStep: null, explanation: "The probe did not finish within 1 s and was stopped." });
-    expect((await testDb.db.probeEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).nextRunAt).toEqual(new Date(t0.getTime() + 5 * MINUTE));
+    expect((await testDb.db.probeEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).nextRunAt).toEqual(
+      new Date(t0.getTime() + 5 * MINUTE),
+    );
   });
 
   it("a run whose worker died is run again once its claim expires, and the late result of the first claim is discarded", async () => {
@@ -134,15 +170,22 @@ describe("scheduled probes against a real Postgres", () => {
     const t0 = at(2028, 13);
     await makeDue([endpoint.id], t0);
     let release: () => void = () => {};
-    const slow = createFakeProbeRunner((options) => new Promise((resolve) => (release = () => resolve(buildProbeReport({ url: options.url, at: t0 })))));
+    const slow = createFakeProbeRunner(
+      (options) => new Promise((resolve) => (release = () => resolve(buildProbeReport({ url: options.url, at: t0 })))),
+    );
     const stuck = runDueProbes(testDb.db, { probe: slow.runner, now: t0, runTimeoutMs: 60_000, maxRuns: 10 });
-    await waitFor(() => slow.calls.length, (calls) => calls === 1);
+    await waitFor(
+      () => slow.calls.length,
+      (calls) => calls === 1,
+    );
 
     // Within the claim, nobody else runs it; after it (60 s bound + 30 s grace), another worker does.
     const fresh = createFakeProbeRunner();
     await runDueProbes(otherWorker, { probe: fresh.runner, now: new Date(t0.getTime() + 80_000), runTimeoutMs: 60_000, maxRuns: 10 });
     expect(fresh.calls).toHaveLength(0);
-    expect(await runDueProbes(otherWorker, { probe: fresh.runner, now: new Date(t0.getTime() + 95_000), runTimeoutMs: 60_000, maxRuns: 10 })).toMatchObject({ runs: 1 });
+    expect(
+      await runDueProbes(otherWorker, { probe: fresh.runner, now: new Date(t0.getTime() + 95_000), runTimeoutMs: 60_000, maxRuns: 10 }),
+    ).toMatchObject({ runs: 1 });
     expect(fresh.calls).toHaveLength(1);
 
     release();
@@ -158,16 +201,31 @@ describe("scheduled probes against a real Postgres", () => {
     const now = new Date();
     const day = 86_400_000;
     await testDb.db.probeRun.createMany({
-      data: [31, 29, 1].map((daysAgo) => ({ endpointId: kept.id, startedAt: new Date(now.getTime() - daysAgo * day), finishedAt: new Date(now.getTime() - daysAgo * day + 100), ok: true })),
+      data: [31, 29, 1].map((daysAgo) => ({
+        endpointId: kept.id,
+        startedAt: new Date(now.getTime() - daysAgo * day),
+        finishedAt: new Date(now.getTime() - daysAgo * day + 100),
+        ok: true,
+      })),
     });
     await makeDue([kept.id, disabled.id], new Date(now.getTime() - MINUTE));
     const fake = createFakeProbeRunner();
-    const job = startProbeScheduleJob(testDb.db, createLogger("test"), { probe: fake.runner, tickMs: 3_600_000, runTimeoutMs: 10_000, retentionDays: 30 });
-    await waitFor(() => fake.calls.length, (calls) => calls >= 1);
+    const job = startProbeScheduleJob(testDb.db, createLogger("test"), {
+      probe: fake.runner,
+      tickMs: 3_600_000,
+      runTimeoutMs: 10_000,
+      retentionDays: 30,
+    });
+    await waitFor(
+      () => fake.calls.length,
+      (calls) => calls >= 1,
+    );
     await job.stop();
 
     expect(fake.calls.map((call) => call.url)).toEqual([kept.url]);
-    const ages = (await testDb.db.probeRun.findMany({ where: { endpointId: kept.id }, orderBy: { startedAt: "asc" } })).map((run) => Math.max(0, Math.round((now.getTime() - run.startedAt.getTime()) / day)));
+    const ages = (await testDb.db.probeRun.findMany({ where: { endpointId: kept.id }, orderBy: { startedAt: "asc" } })).map((run) =>
+      Math.max(0, Math.round((now.getTime() - run.startedAt.getTime()) / day)),
+    );
     expect(ages).toEqual([29, 1, 0]);
     expect(await pruneProbeRuns(testDb.db, { now: new Date(now.getTime() + 2 * day), retentionDays: 30 })).toBe(1);
   });

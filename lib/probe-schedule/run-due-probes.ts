@@ -39,7 +39,11 @@ const LEASE_GRACE_MS = 30_000;
  * A process that dies mid-run leaves the lease to expire: the endpoint is due again and another process runs it.
  */
 export async function claimDueEndpoints(db: Db, now: Date, leaseMs: number, limit: number): Promise<ClaimedEndpoint[]> {
-  return queryRows(db, "claimDueEndpoints", ClaimedEndpointSchema, Prisma.sql`
+  return queryRows(
+    db,
+    "claimDueEndpoints",
+    ClaimedEndpointSchema,
+    Prisma.sql`
     UPDATE probe_endpoints e
     SET next_run_at = ${now}::timestamptz + ${leaseMs} * interval '1 millisecond', claimed_at = ${now}
     FROM (
@@ -51,7 +55,8 @@ export async function claimDueEndpoints(db: Db, now: Date, leaseMs: number, limi
     ) due
     WHERE e.id = due.id
     RETURNING e.id, e.name, e.url, e.mqtt_version AS "mqttVersion", e.client_id AS "clientId", e.username, e.password,
-              e.ca_pem AS "caPem", e.claimed_at AS "claimedAt"`);
+              e.ca_pem AS "caPem", e.claimed_at AS "claimedAt"`,
+  );
 }
 
 type RunOutcome = { startedAt: Date; finishedAt: Date; report: ProbeReport | null; explanation: string | null };
@@ -81,12 +86,28 @@ async function runBounded(probe: ProbeRunner, endpoint: ClaimedEndpoint, timeout
       }),
       timedOut,
     ]);
-    if (result === "timeout") return { startedAt, finishedAt: new Date(), report: null, explanation: `The probe did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.` };
+    if (result === "timeout")
+      return {
+        startedAt,
+        finishedAt: new Date(),
+        report: null,
+        explanation: `The probe did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+      };
     const parsed = ProbeReportSchema.safeParse(result);
     if (!parsed.success) return { startedAt, finishedAt: new Date(), report: null, explanation: "The probe returned a malformed report." };
-    return { startedAt: new Date(parsed.data.startedAt), finishedAt: new Date(parsed.data.finishedAt), report: parsed.data, explanation: null };
+    return {
+      startedAt: new Date(parsed.data.startedAt),
+      finishedAt: new Date(parsed.data.finishedAt),
+      report: parsed.data,
+      explanation: null,
+    };
   } catch (error) {
-    return { startedAt, finishedAt: new Date(), report: null, explanation: `The probe could not run: ${scrubSecret(error instanceof Error ? error.message : String(error), endpoint.password)}` };
+    return {
+      startedAt,
+      finishedAt: new Date(),
+      report: null,
+      explanation: `The probe could not run: ${scrubSecret(error instanceof Error ? error.message : String(error), endpoint.password)}`,
+    };
   } finally {
     clearTimeout(timer);
   }

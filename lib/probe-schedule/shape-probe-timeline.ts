@@ -10,16 +10,25 @@ export type AvailabilityRow = { bucket: Date; runs: number; passed: number };
 export type StepLatencyRow = { bucket: Date; step: string; ms: number };
 
 /** One chart point per bucket: passing share (null without runs) and the mean duration of each passed step. */
-export type TimelinePoint = { at: number; runs: number; passed: number; availability: number | null } & Partial<Record<ProbeStepName, number>>;
+export type TimelinePoint = { at: number; runs: number; passed: number; availability: number | null } & Partial<
+  Record<ProbeStepName, number>
+>;
 
 export function bucketStart(at: Date, bucketMs: number): number {
   return Math.floor(at.getTime() / bucketMs) * bucketMs;
 }
 
 /** Pure: every bucket of [from, to) once, empty ones included, so a gap in the runs shows as a gap in the chart. */
-export function shapeProbeTimeline(input: { from: Date; to: Date; bucketMs: number; availability: readonly AvailabilityRow[]; latencies: readonly StepLatencyRow[] }): TimelinePoint[] {
+export function shapeProbeTimeline(input: {
+  from: Date;
+  to: Date;
+  bucketMs: number;
+  availability: readonly AvailabilityRow[];
+  latencies: readonly StepLatencyRow[];
+}): TimelinePoint[] {
   const points = new Map<number, TimelinePoint>();
-  for (let at = bucketStart(input.from, input.bucketMs); at < input.to.getTime(); at += input.bucketMs) points.set(at, { at, runs: 0, passed: 0, availability: null });
+  for (let at = bucketStart(input.from, input.bucketMs); at < input.to.getTime(); at += input.bucketMs)
+    points.set(at, { at, runs: 0, passed: 0, availability: null });
   for (const row of input.availability) {
     const point = points.get(bucketStart(row.bucket, input.bucketMs));
     if (!point) continue;

@@ -15,7 +15,18 @@ function buildReport(startedAt: string, ok: boolean): ProbeReport {
     startedAt,
     finishedAt: startedAt,
     ok,
-    steps: [{ name: "dns", status: ok ? "pass" : "fail", durationMs: 3, summary: "dns", explanation: null, code: ok ? null : "agent:ENOTFOUND", flags: [], details: {} }],
+    steps: [
+      {
+        name: "dns",
+        status: ok ? "pass" : "fail",
+        durationMs: 3,
+        summary: "dns",
+        explanation: null,
+        code: ok ? null : "agent:ENOTFOUND",
+        flags: [],
+        details: {},
+      },
+    ],
   };
 }
 
@@ -42,7 +53,10 @@ describe("device probe runs", () => {
   it("refuses what is not a probe report", async () => {
     const deviceId = `probe-device/${randomUUID()}`;
     await database.db.device.create({ data: { id: deviceId } });
-    await expect(recordDeviceProbeRun(database.db, { deviceId, value: { version: 1, ok: true }, actor })).rejects.toMatchObject({ kind: "invalid", code: "invalid_probe_report" });
+    await expect(recordDeviceProbeRun(database.db, { deviceId, value: { version: 1, ok: true }, actor })).rejects.toMatchObject({
+      kind: "invalid",
+      code: "invalid_probe_report",
+    });
     expect(await listDeviceProbeRuns(database.db, deviceId)).toEqual([]);
   });
 });

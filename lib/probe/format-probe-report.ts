@@ -10,8 +10,12 @@ export function formatProbeReport(report: ProbeReport, options: { codesBaseUrl?:
     const duration = step.durationMs === null ? "" : `${step.durationMs} ms`;
     lines.push(`  ${MARKS[step.status]} ${step.name.padEnd(12)} ${duration.padStart(8)}  ${step.summary}`);
     if (step.flags.length > 0) lines.push(`      flags: ${step.flags.join(", ")}`);
-    if (step.explanation && (step.status === "fail" || step.flags.length > 0)) lines.push(...wrap(step.explanation, 100).map((line) => `      ${line}`));
-    if (step.code) lines.push(`      code: ${step.code}${options.codesBaseUrl ? `  ${options.codesBaseUrl.replace(/\/$/, "")}/codes/${encodeURIComponent(step.code)}` : ""}`);
+    if (step.explanation && (step.status === "fail" || step.flags.length > 0))
+      lines.push(...wrap(step.explanation, 100).map((line) => `      ${line}`));
+    if (step.code)
+      lines.push(
+        `      code: ${step.code}${options.codesBaseUrl ? `  ${options.codesBaseUrl.replace(/\/$/, "")}/codes/${encodeURIComponent(step.code)}` : ""}`,
+      );
   }
   const failed = report.steps.filter((step) => step.status === "fail").map((step) => step.name);
   lines.push(report.ok ? "Result: PASS" : `Result: FAIL (${failed.join(", ")})`);

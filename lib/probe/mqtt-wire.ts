@@ -1,7 +1,13 @@
 import type { Socket } from "node:net";
 import mqttPacket, { type Packet } from "mqtt-packet";
 
-export type WireEnd = { at: number; how: "closed" | "reset" | "error" | "disconnect"; errorCode?: string; message?: string; reasonCode?: number };
+export type WireEnd = {
+  at: number;
+  how: "closed" | "reset" | "error" | "disconnect";
+  errorCode?: string;
+  message?: string;
+  reasonCode?: number;
+};
 
 export class WireTimeoutError extends Error {}
 export class WireClosedError extends Error {
@@ -30,9 +36,18 @@ export class MqttWire {
       this.received.push(packet);
       this.wake();
     });
-    this.parser.on("error", (error: Error) => this.finish({ at: Date.now(), how: "error", errorCode: "MALFORMED_PACKET", message: error.message }));
+    this.parser.on("error", (error: Error) =>
+      this.finish({ at: Date.now(), how: "error", errorCode: "MALFORMED_PACKET", message: error.message }),
+    );
     socket.on("data", (chunk: Buffer) => this.parser.parse(chunk));
-    socket.on("error", (error: NodeJS.ErrnoException) => this.finish({ at: Date.now(), how: error.code === "ECONNRESET" ? "reset" : "error", errorCode: error.code ?? "ERROR", message: error.message }));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      this.finish({
+        at: Date.now(),
+        how: error.code === "ECONNRESET" ? "reset" : "error",
+        errorCode: error.code ?? "ERROR",
+        message: error.message,
+      }),
+    );
     socket.on("close", () => this.finish({ at: Date.now(), how: "closed" }));
   }
 

@@ -12,7 +12,10 @@ const TOKEN = "lsk_cli-probe-token-for-test";
 
 function runCli(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LINKSCOPE_API_TOKEN: "" } });
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, LINKSCOPE_API_TOKEN: "" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -42,7 +45,22 @@ describe("npm run probe (the CLI as a process)", () => {
     await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
     const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     try {
-      const result = await runCli([broker.url, "--username", "probe", "--password-stdin", "--token-stdin", "--json", "--upload", "--device", "valve 7/a", "--api-url", apiUrl], `${PASSWORD}\n${TOKEN}\n`);
+      const result = await runCli(
+        [
+          broker.url,
+          "--username",
+          "probe",
+          "--password-stdin",
+          "--token-stdin",
+          "--json",
+          "--upload",
+          "--device",
+          "valve 7/a",
+          "--api-url",
+          apiUrl,
+        ],
+        `${PASSWORD}\n${TOKEN}\n`,
+      );
       expect(result.stderr).toContain("Uploaded to");
       expect(result.code).toBe(0);
       const report = ProbeReportSchema.parse(JSON.parse(result.stdout));

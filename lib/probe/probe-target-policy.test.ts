@@ -24,7 +24,16 @@ describe("createProbeTargetPolicy", () => {
     expect(policy.refuseAddress("93.184.216.34")).toBeNull();
     expect(policy.refuseAddress("10.1.2.3")).toBeNull();
     expect(policy.refuseAddress("127.0.0.1")).toBeNull();
-    for (const address of ["127.0.0.2", "169.254.169.254", "0.0.0.0", "::1", "fe80::1", "::ffff:127.0.0.5", "::ffff:169.254.169.254", "224.0.0.1"]) {
+    for (const address of [
+      "127.0.0.2",
+      "169.254.169.254",
+      "0.0.0.0",
+      "::1",
+      "fe80::1",
+      "::ffff:127.0.0.5",
+      "::ffff:169.254.169.254",
+      "224.0.0.1",
+    ]) {
       expect(policy.refuseAddress(address), address).toMatch(/only when LINKSCOPE_PROBE_TARGETS lists them/);
     }
     expect(policy.refuseAddress("::ffff:127.0.0.1")).toBeNull();
@@ -39,8 +48,13 @@ describe("createProbeTargetPolicy", () => {
 
 describe("readProbeTargetEntries", () => {
   it("uses LINKSCOPE_PROBE_TARGETS when set, and the configured sources' hosts otherwise", () => {
-    expect(readProbeTargetEntries({ LINKSCOPE_PROBE_TARGETS: "a.example.com, 10.0.0.0/8" }, () => ["mqtts://ignored:8883"])).toEqual(["a.example.com", "10.0.0.0/8"]);
-    expect(readProbeTargetEntries({ MQTT_URL: "mqtt://127.0.0.1:1884" }, () => ["mqtts://broker.example.com:8883", "wss://[::1]:443"])).toEqual(["broker.example.com", "::1", "127.0.0.1"]);
+    expect(readProbeTargetEntries({ LINKSCOPE_PROBE_TARGETS: "a.example.com, 10.0.0.0/8" }, () => ["mqtts://ignored:8883"])).toEqual([
+      "a.example.com",
+      "10.0.0.0/8",
+    ]);
+    expect(
+      readProbeTargetEntries({ MQTT_URL: "mqtt://127.0.0.1:1884" }, () => ["mqtts://broker.example.com:8883", "wss://[::1]:443"]),
+    ).toEqual(["broker.example.com", "::1", "127.0.0.1"]);
     expect(readProbeTargetEntries({ LINKSCOPE_PROBE_TARGETS: "" }, () => ["mqtt://x"])).toEqual([]);
   });
 });

@@ -41,7 +41,9 @@ export function createProbeTargetPolicy(entries: readonly string[]): ProbeTarget
     } else if (/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(entry)) {
       hostPatterns.push(entry);
     } else {
-      throw new ProbeTargetsConfigError(`LINKSCOPE_PROBE_TARGETS: "${raw}" is neither a host name, a *.domain pattern, an IP address nor a CIDR.`);
+      throw new ProbeTargetsConfigError(
+        `LINKSCOPE_PROBE_TARGETS: "${raw}" is neither a host name, a *.domain pattern, an IP address nor a CIDR.`,
+      );
     }
   }
   const special = new BlockList();
@@ -49,21 +51,26 @@ export function createProbeTargetPolicy(entries: readonly string[]): ProbeTarget
 
   const isListedAddress = (address: string) => listHoldsAddress(listed, address);
   const matchesHostPattern = (host: string) =>
-    hostPatterns.some((pattern) => (pattern.startsWith("*.") ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern));
+    hostPatterns.some((pattern) =>
+      pattern.startsWith("*.") ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern,
+    );
 
   return {
     entries: [...entries],
     refuseHost(host) {
       const name = host.toLowerCase().replace(/\.$/, "");
       if (net.isIP(name) ? isListedAddress(name) : matchesHostPattern(name)) return null;
-      return entries.length === 0 ? "no probe targets are configured (LINKSCOPE_PROBE_TARGETS)" : `${host} is not in LINKSCOPE_PROBE_TARGETS`;
+      return entries.length === 0
+        ? "no probe targets are configured (LINKSCOPE_PROBE_TARGETS)"
+        : `${host} is not in LINKSCOPE_PROBE_TARGETS`;
     },
     refuseAddress(address) {
       if (isListedAddress(address)) return null;
       const normalized = normalizeAddress(address);
       const family = net.isIP(normalized);
       if (family === 0) return "not an IP address";
-      if (special.check(normalized, family === 4 ? "ipv4" : "ipv6")) return "loopback, link-local, unspecified and multicast addresses are probed only when LINKSCOPE_PROBE_TARGETS lists them";
+      if (special.check(normalized, family === 4 ? "ipv4" : "ipv6"))
+        return "loopback, link-local, unspecified and multicast addresses are probed only when LINKSCOPE_PROBE_TARGETS lists them";
       return null;
     },
   };

@@ -1,12 +1,23 @@
 import type { ProbeTarget } from "./probe-report.ts";
 
 const DEFAULT_PORTS = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 } as const;
-const SCHEME_ALIASES: Record<string, ProbeTarget["protocol"]> = { "mqtt:": "mqtt", "tcp:": "mqtt", "mqtts:": "mqtts", "ssl:": "mqtts", "tls:": "mqtts", "ws:": "ws", "wss:": "wss" };
+const SCHEME_ALIASES: Record<string, ProbeTarget["protocol"]> = {
+  "mqtt:": "mqtt",
+  "tcp:": "mqtt",
+  "mqtts:": "mqtts",
+  "ssl:": "mqtts",
+  "tls:": "mqtts",
+  "ws:": "ws",
+  "wss:": "wss",
+};
 
 export class ProbeUrlError extends Error {}
 
 /** Parses `mqtts://host:8883` and friends; credentials in the URL are dropped from what the report shows. */
-export function parseProbeTarget(url: string, mqttVersion: 4 | 5 = 4): ProbeTarget & { urlUsername: string | null; urlPassword: string | null } {
+export function parseProbeTarget(
+  url: string,
+  mqttVersion: 4 | 5 = 4,
+): ProbeTarget & { urlUsername: string | null; urlPassword: string | null } {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());

@@ -36,22 +36,25 @@ describe("runProbe against real brokers", () => {
     ca.remove();
   });
 
-  it.each([4, 5] as const)("passes every step with the right password over MQTT %s, and the report never holds the password", async (mqttVersion) => {
-    const report = await runProbe({ url: plain.url, username: "probe", password: PASSWORD, mqttVersion, pubSub: true, idleSeconds: 1 });
-    expect(ProbeReportSchema.parse(report)).toEqual(report);
-    expect(report.steps.map((s) => [s.name, s.status])).toEqual([
-      ["dns", "pass"],
-      ["tcp", "pass"],
-      ["tls", "skipped"],
-      ["mqtt_connect", "pass"],
-      ["ping", "pass"],
-      ["pubsub", "pass"],
-      ["idle", "pass"],
-    ]);
-    expect(report.ok).toBe(true);
-    expect(stepOf(report, "mqtt_connect").details).toMatchObject({ connackCode: 0, protocolVersion: mqttVersion, auth: "password" });
-    expect(JSON.stringify(report)).not.toContain(PASSWORD);
-  });
+  it.each([4, 5] as const)(
+    "passes every step with the right password over MQTT %s, and the report never holds the password",
+    async (mqttVersion) => {
+      const report = await runProbe({ url: plain.url, username: "probe", password: PASSWORD, mqttVersion, pubSub: true, idleSeconds: 1 });
+      expect(ProbeReportSchema.parse(report)).toEqual(report);
+      expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+        ["dns", "pass"],
+        ["tcp", "pass"],
+        ["tls", "skipped"],
+        ["mqtt_connect", "pass"],
+        ["ping", "pass"],
+        ["pubsub", "pass"],
+        ["idle", "pass"],
+      ]);
+      expect(report.ok).toBe(true);
+      expect(stepOf(report, "mqtt_connect").details).toMatchObject({ connackCode: 0, protocolVersion: mqttVersion, auth: "password" });
+      expect(JSON.stringify(report)).not.toContain(PASSWORD);
+    },
+  );
 
   it("reports a wrong password as a refused CONNACK with its knowledge-base code, in 3.1.1 and 5", async () => {
     const v4 = await runProbe({ url: plain.url, username: "probe", password: "wrong-password", mqttVersion: 4 });
@@ -75,17 +78,53 @@ describe("runProbe against real brokers", () => {
     expect(tls.status).toBe("pass");
     expect(tls.details).toMatchObject({ protocol: "TLSv1.3", authorized: true });
     const chain = tls.details.chain as { subject: string; issuer: string; subjectAltNames: string[] }[];
-    expect(chain[0]).toMatchObject({ subject: "CN=localhost", issuer: "CN=Linkscope Test CA", subjectAltNames: ["IP Address:127.0.0.1", "DNS:localhost"] });
+    expect(chain[0]).toMatchObject({
+      subject: "CN=localhost",
+      issuer: "CN=Linkscope Test CA",
+      subjectAltNames: ["IP Address:127.0.0.1", "DNS:localhost"],
+    });
     expect(tls.flags).not.toContain("tls_version_below_1_2");
     expect(stepOf(report, "mqtt_connect").status).toBe("pass");
     expect(report.ok).toBe(true);
   });
 
   it.each([
-    { name: "wrong host name", make: () => ca.issue("wrong-host", { commonName: "wrong.example", subjectAltNames: ["DNS:wrong.example"] }), flag: "host_name_not_in_sans", code: "agent:ERR_TLS_CERT_ALTNAME_INVALID" },
-    { name: "expired", make: () => ca.issue("expired", { commonName: "localhost", subjectAltNames: ["IP:127.0.0.1"], notBefore: new Date("2020-01-01"), notAfter: new Date("2021-01-01") }), flag: "certificate_expired", code: "agent:CERT_HAS_EXPIRED" },
-    { name: "not yet valid", make: () => ca.issue("future", { commonName: "localhost", subjectAltNames: ["IP:127.0.0.1"], notBefore: new Date(Date.now() + 365 * 86_400_000), notAfter: new Date(Date.now() + 400 * 86_400_000) }), flag: "certificate_not_yet_valid", code: "crt:1029" },
-    { name: "self-signed", make: () => ca.selfSigned("self", { commonName: "localhost", subjectAltNames: ["IP:127.0.0.1"] }), flag: "self_signed", code: "agent:DEPTH_ZERO_SELF_SIGNED_CERT" },
+    {
+      name: "wrong host name",
+      make: () => ca.issue("wrong-host", { commonName: "wrong.example", subjectAltNames: ["DNS:wrong.example"] }),
+      flag: "host_name_not_in_sans",
+      code: "agent:ERR_TLS_CERT_ALTNAME_INVALID",
+    },
+    {
+      name: "expired",
+      make: () =>
+        ca.issue("expired", {
+          commonName: "localhost",
+          subjectAltNames: ["IP:127.0.0.1"],
+          notBefore: new Date("2020-01-01"),
+          notAfter: new Date("2021-01-01"),
+        }),
+      flag: "certificate_expired",
+      code: "agent:CERT_HAS_EXPIRED",
+    },
+    {
+      name: "not yet valid",
+      make: () =>
+        ca.issue("future", {
+          commonName: "localhost",
+          subjectAltNames: ["IP:127.0.0.1"],
+          notBefore: new Date(Date.now() + 365 * 86_400_000),
+          notAfter: new Date(Date.now() + 400 * 86_400_000),
+        }),
+      flag: "certificate_not_yet_valid",
+      code: "crt:1029",
+    },
+    {
+      name: "self-signed",
+      make: () => ca.selfSigned("self", { commonName: "localhost", subjectAltNames: ["IP:127.0.0.1"] }),
+      flag: "self_signed",
+      code: "agent:DEPTH_ZERO_SELF_SIGNED_CERT",
+    },
   ])("fails TLS for a $name certificate and flags it", async ({ make, flag, code }) => {
     const server = make();
     const broker = await tlsBroker([`certfile ${server.certFile}`, `keyfile ${server.keyFile}`]);
@@ -119,7 +158,10 @@ describe("runProbe against real brokers", () => {
     const closing = await listen((socket) => socket.destroy());
     const closed = await runProbe({ url: `mqtt://127.0.0.1:${closing}`, stepTimeoutMs: 5_000 });
     expect(stepOf(closed, "tcp").status).toBe("pass");
-    expect(stepOf(closed, "mqtt_connect")).toMatchObject({ status: "fail", code: expect.stringMatching(/^agent:(CLOSED_BEFORE_CONNACK|ECONNRESET)$/) });
+    expect(stepOf(closed, "mqtt_connect")).toMatchObject({
+      status: "fail",
+      code: expect.stringMatching(/^agent:(CLOSED_BEFORE_CONNACK|ECONNRESET)$/),
+    });
 
     const silent = await listen(() => undefined);
     const stalled = await runProbe({ url: `mqtt://127.0.0.1:${silent}`, stepTimeoutMs: 1_000 });

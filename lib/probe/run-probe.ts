@@ -3,7 +3,15 @@ import { lookup } from "node:dns/promises";
 import net, { type Socket } from "node:net";
 import tls, { type TLSSocket } from "node:tls";
 import { codeForSocketError, connackCode, explainCode } from "./probe-explanations.ts";
-import { PROBE_STEP_NAMES, type ProbeOptions, type ProbeReport, type ProbeRunner, type ProbeStep, type ProbeStepName, type ProbeTarget } from "./probe-report.ts";
+import {
+  PROBE_STEP_NAMES,
+  type ProbeOptions,
+  type ProbeReport,
+  type ProbeRunner,
+  type ProbeStep,
+  type ProbeStepName,
+  type ProbeTarget,
+} from "./probe-report.ts";
 import { parseProbeTarget, usesTls } from "./probe-target.ts";
 import { MqttWire, WireClosedError, WireTimeoutError, type WireEnd } from "./mqtt-wire.ts";
 import { assessTlsSession, describeCertificateChain, type TlsFlag } from "./tls-chain.ts";
@@ -71,7 +79,10 @@ export async function runProbeWithPolicy(options: ProbeOptions, refuseAddress?: 
     }
 
     if (target.protocol === "ws" || target.protocol === "wss") {
-      await step("mqtt_connect", async () => ({ ...skipped("MQTT over WebSocket is not probed at the packet level; DNS, TCP and TLS above apply to it."), status: "skipped" }));
+      await step("mqtt_connect", async () => ({
+        ...skipped("MQTT over WebSocket is not probed at the packet level; DNS, TCP and TLS above apply to it."),
+        status: "skipped",
+      }));
       return finish();
     }
 
@@ -79,7 +90,9 @@ export async function runProbeWithPolicy(options: ProbeOptions, refuseAddress?: 
     const activeWire = wire;
     const clientId = options.clientId ?? `linkscope-probe-${randomBytes(4).toString("hex")}`;
     const keepaliveSeconds = options.idleSeconds ? Math.min(65_535, options.idleSeconds + 60) : 60;
-    const connect = await step("mqtt_connect", () => connectMqtt(activeWire, { clientId, keepaliveSeconds, ...credentials, version: target.mqttVersion }, timeoutMs, options.signal));
+    const connect = await step("mqtt_connect", () =>
+      connectMqtt(activeWire, { clientId, keepaliveSeconds, ...credentials, version: target.mqttVersion }, timeoutMs, options.signal),
+    );
     if (connect.status !== "pass" || aborted(options)) return finish();
 
     const ping = await step("ping", () => pingRoundTrip(activeWire, timeoutMs, options.signal));
@@ -139,7 +152,13 @@ function pass(summary: string, details: Record<string, unknown> = {}, flags: str
   return { status: "pass", summary, explanation, code: null, flags, details };
 }
 
-function failure(summary: string, code: string | null, explanation: string | null, details: Record<string, unknown> = {}, flags: string[] = []): StepResult {
+function failure(
+  summary: string,
+  code: string | null,
+  explanation: string | null,
+  details: Record<string, unknown> = {},
+  flags: string[] = [],
+): StepResult {
   return { status: "fail", summary, explanation: explanation ?? (code ? explainCode(code) : null), code, flags, details };
 }
 
@@ -161,18 +180,34 @@ async function resolveHost(host: string, timeoutMs: number, refuseAddress?: Addr
       addresses = await withTimeout(lookup(host, { all: true, verbatim: true }), timeoutMs, "ETIMEDOUT");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "ERROR";
-      const summary = code === "ETIMEDOUT" ? `Resolving ${host} took longer than ${timeoutMs} ms.` : code === "ENOTFOUND" ? `${host} does not resolve (${code}).` : `Resolving ${host} failed (${code}).`;
+      const summary =
+        code === "ETIMEDOUT"
+          ? `Resolving ${host} took longer than ${timeoutMs} ms.`
+          : code === "ENOTFOUND"
+            ? `${host} does not resolve (${code}).`
+            : `Resolving ${host} failed (${code}).`;
       const knowledgeCode = codeForSocketError(code === "ETIMEDOUT" ? "EAI_AGAIN" : code);
       const lead = `Check the host name for typos and that the DNS server of the network the probe ran on answers for it (nslookup ${host}).`;
       return failure(summary, knowledgeCode, knowledgeCode ? explainCode(knowledgeCode, lead) : lead, { host, error: code });
     }
   }
-  const unique = addresses.filter((entry, index) => addresses.findIndex((other) => other.address === entry.address) === index).slice(0, MAX_ADDRESSES);
+  const unique = addresses
+    .filter((entry, index) => addresses.findIndex((other) => other.address === entry.address) === index)
+    .slice(0, MAX_ADDRESSES);
   for (const { address } of unique) {
     const refusal = refuseAddress?.(address);
-    if (refusal) return failure(`${host} resolves to ${address}, which this server may not probe: ${refusal}.`, null, "Server-side probes only reach the targets listed in LINKSCOPE_PROBE_TARGETS; every address a name resolves to must be allowed. Run the CLI (npm run probe) on the device's network instead.", { host, addresses: unique, refused: address }, ["target_not_allowed"]);
+    if (refusal)
+      return failure(
+        `${host} resolves to ${address}, which this server may not probe: ${refusal}.`,
+        null,
+        "Server-side probes only reach the targets listed in LINKSCOPE_PROBE_TARGETS; every address a name resolves to must be allowed. Run the CLI (npm run probe) on the device's network instead.",
+        { host, addresses: unique, refused: address },
+        ["target_not_allowed"],
+      );
   }
-  const summary = family ? `${host} is an IP address; no lookup needed.` : `${host} resolves to ${unique.map((entry) => entry.address).join(", ")}.`;
+  const summary = family
+    ? `${host} is an IP address; no lookup needed.`
+    : `${host} resolves to ${unique.map((entry) => entry.address).join(", ")}.`;
   return pass(summary, { host, addresses: unique });
 }
 
@@ -203,13 +238,22 @@ async function connectEveryAddress(addresses: string[], port: number, timeoutMs:
   if (connected.length === 0) {
     const error = results[0]?.error;
     const summary = `No address accepted a TCP connection on port ${port}: ${results.map((result) => `${result.address} ${result.error ?? "failed"}`).join(", ")}.`;
-    const lead = error === "ECONNREFUSED" ? "Nothing listens on that port at that address (or a firewall rejects it)." : error === "ETIMEDOUT" ? "The connection attempt got no answer: a firewall drops the packets or the path is dead." : undefined;
+    const lead =
+      error === "ECONNREFUSED"
+        ? "Nothing listens on that port at that address (or a firewall rejects it)."
+        : error === "ETIMEDOUT"
+          ? "The connection attempt got no answer: a firewall drops the packets or the path is dead."
+          : undefined;
     const code = codeForSocketError(error);
     return failure(summary, code, code ? explainCode(code, lead) : (lead ?? null), { port, attempts: results });
   }
   const flags = connected.length < results.length ? ["some_addresses_unreachable"] : [];
   const first = connected[0];
-  return pass(`Connected to ${first?.address}:${port} in ${first?.durationMs} ms${flags.length ? `; ${results.length - connected.length} of ${results.length} addresses failed` : ""}.`, { port, attempts: results, used: first?.address }, flags);
+  return pass(
+    `Connected to ${first?.address}:${port} in ${first?.durationMs} ms${flags.length ? `; ${results.length - connected.length} of ${results.length} addresses failed` : ""}.`,
+    { port, attempts: results, used: first?.address },
+    flags,
+  );
 }
 
 function connectTcp(address: string, port: number, timeoutMs: number): Promise<{ result: TcpAttempt; socket: Socket | null }> {
@@ -239,14 +283,21 @@ const TLS_FLAG_TEXT: Record<TlsFlag, string> = {
   certificate_expired: "A certificate in the chain has expired (or the clock of the machine that ran the probe is wrong).",
   certificate_not_yet_valid: "A certificate in the chain is not valid yet: check the device clock (NTP).",
   self_signed: "The server presents a self-signed certificate: devices trust it only if it is in their CA bundle.",
-  host_name_not_in_sans: "The host name is not among the certificate's subject alternative names: devices that check names refuse it (wrong URL, or a legacy endpoint).",
+  host_name_not_in_sans:
+    "The host name is not among the certificate's subject alternative names: devices that check names refuse it (wrong URL, or a legacy endpoint).",
   tls_version_below_1_2: "The negotiated TLS version is below 1.2: most IoT platforms refuse it and some networks reset it.",
-  chain_to_retiring_root: "The chain ends at a root that is being retired: devices that only trust the new root will fail after the switch, and devices that only trust the old root fail on the new endpoint.",
+  chain_to_retiring_root:
+    "The chain ends at a root that is being retired: devices that only trust the new root will fail after the switch, and devices that only trust the old root fail on the new endpoint.",
   certificate_expires_soon: "The server certificate expires within 14 days.",
 };
 const FAILING_TLS_FLAGS: readonly TlsFlag[] = ["certificate_expired", "certificate_not_yet_valid", "host_name_not_in_sans"];
 
-function handshake(tcp: Socket, target: ProbeTarget, options: ProbeOptions, timeoutMs: number): Promise<{ result: StepResult; socket: TLSSocket | null }> {
+function handshake(
+  tcp: Socket,
+  target: ProbeTarget,
+  options: ProbeOptions,
+  timeoutMs: number,
+): Promise<{ result: StepResult; socket: TLSSocket | null }> {
   const servername = options.servername ?? (net.isIP(target.host) ? undefined : target.host);
   const nameToCheck = options.servername ?? target.host;
   return new Promise((resolve) => {
@@ -261,14 +312,35 @@ function handshake(tcp: Socket, target: ProbeTarget, options: ProbeOptions, time
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ result: failure(`The TLS handshake did not finish within ${timeoutMs} ms.`, "crt:1067", "A TLS handshake that stalls usually means a non-TLS service on the port, or a middlebox that swallows the ClientHello.", { servername }), socket: null });
+      resolve({
+        result: failure(
+          `The TLS handshake did not finish within ${timeoutMs} ms.`,
+          "crt:1067",
+          "A TLS handshake that stalls usually means a non-TLS service on the port, or a middlebox that swallows the ClientHello.",
+          { servername },
+        ),
+        socket: null,
+      });
     }, timeoutMs);
     socket.once("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const reset = error.code === "ECONNRESET";
       const summary = reset ? "The connection was reset during the TLS handshake." : `The TLS handshake failed: ${error.message}.`;
       const code = reset ? "clearblade:tls-handshake-reset" : "crt:1029";
-      resolve({ result: failure(summary, code, explainCode(code, reset ? "A reset during the handshake points at a TLS version the server refuses, deep packet inspection, or a load balancer." : "The server refused the handshake: wrong CA, protocol version, SNI, or a required client certificate."), { servername, error: error.code ?? error.message }), socket: null });
+      resolve({
+        result: failure(
+          summary,
+          code,
+          explainCode(
+            code,
+            reset
+              ? "A reset during the handshake points at a TLS version the server refuses, deep packet inspection, or a load balancer."
+              : "The server refused the handshake: wrong CA, protocol version, SNI, or a required client certificate.",
+          ),
+          { servername, error: error.code ?? error.message },
+        ),
+        socket: null,
+      });
     });
     socket.once("secureConnect", () => {
       clearTimeout(timer);
@@ -278,18 +350,51 @@ function handshake(tcp: Socket, target: ProbeTarget, options: ProbeOptions, time
       const protocol = socket.getProtocol();
       const cipher = socket.getCipher();
       const assessment = assessTlsSession({ protocol, chain, host: nameToCheck, now: new Date() });
-      const details = { servername: servername ?? null, protocol, cipher: cipher.standardName ?? cipher.name, chain, authorized: socket.authorized, authorizationError: socket.authorizationError ?? null, alpn: socket.alpnProtocol || null, clientCertificate: Boolean(options.certPem), retiringRoot: assessment.retiringRoot };
+      const details = {
+        servername: servername ?? null,
+        protocol,
+        cipher: cipher.standardName ?? cipher.name,
+        chain,
+        authorized: socket.authorized,
+        authorizationError: socket.authorizationError ?? null,
+        alpn: socket.alpnProtocol || null,
+        clientCertificate: Boolean(options.certPem),
+        retiringRoot: assessment.retiringRoot,
+      };
       const notes = assessment.flags.map((flag) => TLS_FLAG_TEXT[flag]).join(" ") || null;
       const verificationError = socket.authorized ? null : String(socket.authorizationError ?? "UNKNOWN");
       const failingFlag = assessment.flags.find((flag) => FAILING_TLS_FLAGS.includes(flag));
       if (verificationError || failingFlag) {
-        const code = verificationError ? tlsErrorCode(verificationError) : failingFlag === "host_name_not_in_sans" ? "agent:ERR_TLS_CERT_ALTNAME_INVALID" : failingFlag === "certificate_expired" ? "agent:CERT_HAS_EXPIRED" : null;
+        const code = verificationError
+          ? tlsErrorCode(verificationError)
+          : failingFlag === "host_name_not_in_sans"
+            ? "agent:ERR_TLS_CERT_ALTNAME_INVALID"
+            : failingFlag === "certificate_expired"
+              ? "agent:CERT_HAS_EXPIRED"
+              : null;
         const why = verificationError ?? failingFlag ?? "";
-        resolve({ result: failure(`${protocol ?? "TLS"} handshake completed but the certificate is not trusted (${why}).`, code, code ? explainCode(code, notes ?? undefined) : notes, details, assessment.flags), socket: null });
+        resolve({
+          result: failure(
+            `${protocol ?? "TLS"} handshake completed but the certificate is not trusted (${why}).`,
+            code,
+            code ? explainCode(code, notes ?? undefined) : notes,
+            details,
+            assessment.flags,
+          ),
+          socket: null,
+        });
         socket.destroy();
         return;
       }
-      resolve({ result: pass(`${protocol} with ${details.cipher}; certificate for ${chain[0]?.subject ?? "?"} issued by ${chain[0]?.issuer ?? "?"} is trusted.`, details, assessment.flags, notes), socket });
+      resolve({
+        result: pass(
+          `${protocol} with ${details.cipher}; certificate for ${chain[0]?.subject ?? "?"} issued by ${chain[0]?.issuer ?? "?"} is trusted.`,
+          details,
+          assessment.flags,
+          notes,
+        ),
+        socket,
+      });
     });
   });
 }
@@ -298,11 +403,23 @@ function tlsErrorCode(authorizationError: string): string | null {
   return codeForSocketError(authorizationError) ?? "crt:1029";
 }
 
-type ConnectInput = { clientId: string; keepaliveSeconds: number; username?: string | undefined; password?: string | undefined; version: 4 | 5 };
+type ConnectInput = {
+  clientId: string;
+  keepaliveSeconds: number;
+  username?: string | undefined;
+  password?: string | undefined;
+  version: 4 | 5;
+};
 
 async function connectMqtt(wire: MqttWire, input: ConnectInput, timeoutMs: number, signal?: AbortSignal): Promise<StepResult> {
   const auth = input.password !== undefined ? "password" : input.username !== undefined ? "username" : "none";
-  const details: Record<string, unknown> = { protocolVersion: input.version, clientId: input.clientId, keepaliveSeconds: input.keepaliveSeconds, auth, username: input.username ?? null };
+  const details: Record<string, unknown> = {
+    protocolVersion: input.version,
+    clientId: input.clientId,
+    keepaliveSeconds: input.keepaliveSeconds,
+    auth,
+    username: input.username ?? null,
+  };
   try {
     wire.send({
       cmd: "connect",
@@ -315,7 +432,12 @@ async function connectMqtt(wire: MqttWire, input: ConnectInput, timeoutMs: numbe
       ...(input.password !== undefined ? { password: Buffer.from(input.password, "utf8") } : {}),
     });
   } catch (error) {
-    return failure(`The CONNECT packet could not be built: ${(error as Error).message}.`, null, "MQTT 3.1.1 needs a user name whenever a password is given.", details);
+    return failure(
+      `The CONNECT packet could not be built: ${(error as Error).message}.`,
+      null,
+      "MQTT 3.1.1 needs a user name whenever a password is given.",
+      details,
+    );
   }
   try {
     const connack = await wire.next("connack", timeoutMs, signal);
@@ -323,7 +445,12 @@ async function connectMqtt(wire: MqttWire, input: ConnectInput, timeoutMs: numbe
     const code = connackCode(input.version, value);
     Object.assign(details, { connackCode: value, code, sessionPresent: connack.sessionPresent, properties: connack.properties ?? null });
     if (value === 0) return pass(`CONNACK ${value}: connection accepted (MQTT ${input.version === 5 ? "5" : "3.1.1"}).`, details);
-    return failure(`CONNACK ${value}: the broker refused the connection.`, code, explainCode(code, refusalLead(input.version, value)), details);
+    return failure(
+      `CONNACK ${value}: the broker refused the connection.`,
+      code,
+      explainCode(code, refusalLead(input.version, value)),
+      details,
+    );
   } catch (error) {
     return describeWireFailure(error, "CONNACK", details, "agent:CONNACK_TIMEOUT", "agent:CLOSED_BEFORE_CONNACK");
   }
@@ -334,19 +461,40 @@ function refusalLead(version: 4 | 5, value: number): string | undefined {
   const credentials = version === 5 ? [0x86, 0x87, 0x8c] : [4, 5];
   const clientId = version === 5 ? [0x85] : [2];
   const protocol = version === 5 ? [0x84] : [1];
-  if (credentials.includes(value)) return "Check the user name and the password or JWT (decode a JWT in /tools/jwt: expiry, audience, algorithm), and whether the broker's ACL or policy lets this client ID connect.";
+  if (credentials.includes(value))
+    return "Check the user name and the password or JWT (decode a JWT in /tools/jwt: expiry, audience, algorithm), and whether the broker's ACL or policy lets this client ID connect.";
   if (clientId.includes(value)) return "Check the client ID against the format the platform requires (and that no other device uses it).";
-  if (protocol.includes(value)) return `The broker does not accept MQTT ${version === 5 ? "5" : "3.1.1"}: try the probe with --mqtt ${version === 5 ? "4" : "5"}.`;
+  if (protocol.includes(value))
+    return `The broker does not accept MQTT ${version === 5 ? "5" : "3.1.1"}: try the probe with --mqtt ${version === 5 ? "4" : "5"}.`;
   return undefined;
 }
 
-function describeWireFailure(error: unknown, expected: string, details: Record<string, unknown>, timeoutCode: string, closedCode: string): StepResult {
+function describeWireFailure(
+  error: unknown,
+  expected: string,
+  details: Record<string, unknown>,
+  timeoutCode: string,
+  closedCode: string,
+): StepResult {
   if (error instanceof WireTimeoutError) {
-    return failure(`No ${expected} arrived (${error.message}).`, timeoutCode, explainCode(timeoutCode, "The connection is open but nothing answers: a service that is not MQTT, a stalled broker, or a path that drops packets."), details);
+    return failure(
+      `No ${expected} arrived (${error.message}).`,
+      timeoutCode,
+      explainCode(
+        timeoutCode,
+        "The connection is open but nothing answers: a service that is not MQTT, a stalled broker, or a path that drops packets.",
+      ),
+      details,
+    );
   }
   if (error instanceof WireClosedError) {
     Object.assign(details, { end: error.end });
-    return failure(`The connection ended before the ${expected}: ${describeEnd(error.end)}.`, endCode(error.end, closedCode), endExplanation(error.end, closedCode), details);
+    return failure(
+      `The connection ended before the ${expected}: ${describeEnd(error.end)}.`,
+      endCode(error.end, closedCode),
+      endExplanation(error.end, closedCode),
+      details,
+    );
   }
   throw error;
 }
@@ -366,7 +514,8 @@ function endCode(end: WireEnd, fallback: string): string {
 }
 
 function endExplanation(end: WireEnd, fallback: string): string {
-  if (end.errorCode && /CERTIFICATE_REQUIRED/.test(end.errorCode)) return explainCode("crt:1032", "The broker requires a client certificate and ended the TLS session: pass --cert and --key.");
+  if (end.errorCode && /CERTIFICATE_REQUIRED/.test(end.errorCode))
+    return explainCode("crt:1032", "The broker requires a client certificate and ended the TLS session: pass --cert and --key.");
   return explainCode(endCode(end, fallback));
 }
 
@@ -392,7 +541,12 @@ async function publishSubscribeRoundTrip(wire: MqttWire, topic: string, timeoutM
     details.granted = granted;
     if (typeof granted === "number" && granted >= 0x80) {
       const code = wire.protocolVersion === 5 ? connackCode(5, granted) : null;
-      return failure(`The broker refused the subscription to ${topic} (${granted}).`, code, "The credentials may not subscribe to this topic: check the broker's ACL or policy for the probe topic.", details);
+      return failure(
+        `The broker refused the subscription to ${topic} (${granted}).`,
+        code,
+        "The credentials may not subscribe to this topic: check the broker's ACL or policy for the probe topic.",
+        details,
+      );
     }
     const payload = randomBytes(8).toString("hex");
     const published = performance.now();
@@ -402,7 +556,10 @@ async function publishSubscribeRoundTrip(wire: MqttWire, topic: string, timeoutM
       if (message.topic === topic && message.payload.toString() === payload) break;
     }
     details.roundTripMs = Math.round(performance.now() - published);
-    return pass(`Published to ${topic} and received it back after ${String(details.roundTripMs)} ms (subscribe took ${Math.round(published - started)} ms).`, details);
+    return pass(
+      `Published to ${topic} and received it back after ${String(details.roundTripMs)} ms (subscribe took ${Math.round(published - started)} ms).`,
+      details,
+    );
   } catch (error) {
     return describeWireFailure(error, "message round trip", details, "agent:KEEPALIVE_TIMEOUT", "agent:CONNECTION_CLOSED");
   }
@@ -418,23 +575,43 @@ async function holdIdle(wire: MqttWire, idleSeconds: number, timeoutMs: number, 
     const details = { idleSeconds, diedAfterSeconds: afterSeconds, end };
     const lead = `Silent for ${afterSeconds} s, the connection ended: ${describeEnd(end)}.`;
     const idleCode = afterSeconds >= 1140 && afterSeconds <= 1260 ? "clearblade:idle-timeout" : endCode(end, "agent:CONNECTION_CLOSED");
-    return failure(lead, idleCode, explainCode(idleCode, "An idle connection that dies at a fixed age points at the broker's idle timeout or a NAT/firewall that forgets idle flows: send a PINGREQ (keepalive) well within that time."), details);
+    return failure(
+      lead,
+      idleCode,
+      explainCode(
+        idleCode,
+        "An idle connection that dies at a fixed age points at the broker's idle timeout or a NAT/firewall that forgets idle flows: send a PINGREQ (keepalive) well within that time.",
+      ),
+      details,
+    );
   }
-  if (signal?.aborted) return { ...skipped(`Stopped after ${heldSeconds} s of the ${idleSeconds} s idle hold.`), details: { idleSeconds, heldSeconds } };
+  if (signal?.aborted)
+    return { ...skipped(`Stopped after ${heldSeconds} s of the ${idleSeconds} s idle hold.`), details: { idleSeconds, heldSeconds } };
   const pinged = Date.now();
   wire.send({ cmd: "pingreq" });
   try {
     await wire.next("pingresp", timeoutMs, signal);
-    return pass(`The connection survived ${idleSeconds} s of silence; a PINGREQ afterwards was answered in ${Date.now() - pinged} ms.`, { idleSeconds });
+    return pass(`The connection survived ${idleSeconds} s of silence; a PINGREQ afterwards was answered in ${Date.now() - pinged} ms.`, {
+      idleSeconds,
+    });
   } catch (error) {
     if (error instanceof WireTimeoutError) {
       return failure(
         `After ${idleSeconds} s of silence the connection looks open but a PINGREQ got no answer: the path forgot the idle flow.`,
         "agent:KEEPALIVE_TIMEOUT",
-        explainCode("agent:KEEPALIVE_TIMEOUT", "A NAT or firewall dropped the idle flow without telling either side. Set the device keepalive below that idle time (for most NATs, under 300 s)."),
+        explainCode(
+          "agent:KEEPALIVE_TIMEOUT",
+          "A NAT or firewall dropped the idle flow without telling either side. Set the device keepalive below that idle time (for most NATs, under 300 s).",
+        ),
         { idleSeconds, silentDeath: true },
       );
     }
-    return describeWireFailure(error, "PINGRESP after the idle hold", { idleSeconds }, "agent:KEEPALIVE_TIMEOUT", "agent:CONNECTION_CLOSED");
+    return describeWireFailure(
+      error,
+      "PINGRESP after the idle hold",
+      { idleSeconds },
+      "agent:KEEPALIVE_TIMEOUT",
+      "agent:CONNECTION_CLOSED",
+    );
   }
 }

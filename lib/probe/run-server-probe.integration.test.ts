@@ -21,8 +21,12 @@ describe("runServerProbe", () => {
 
   it("refuses a host that is not on the allow-list before touching the network", async () => {
     const policy = createProbeTargetPolicy(["broker.example.com"]);
-    await expect(runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ kind: "forbidden", code: "probe_target_not_allowed" });
-    await expect(runServerProbe({ url: "ftp://broker.example.com" }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({ kind: "invalid" });
+    await expect(
+      runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u1", policy, limiter: limiter() }),
+    ).rejects.toMatchObject({ kind: "forbidden", code: "probe_target_not_allowed" });
+    await expect(runServerProbe({ url: "ftp://broker.example.com" }, { userKey: "u1", policy, limiter: limiter() })).rejects.toMatchObject({
+      kind: "invalid",
+    });
   });
 
   it("refuses a listed name that resolves to loopback (no DNS-rebinding bypass) and connects nowhere", async () => {
@@ -35,7 +39,10 @@ describe("runServerProbe", () => {
 
   it("probes a listed address with the given credentials and returns no trace of the password", async () => {
     const policy = createProbeTargetPolicy(["127.0.0.1"]);
-    const report = await runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}`, username: "probe", password: PASSWORD }, { userKey: "u3", policy, limiter: limiter() });
+    const report = await runServerProbe(
+      { url: `mqtt://127.0.0.1:${broker.port}`, username: "probe", password: PASSWORD },
+      { userKey: "u3", policy, limiter: limiter() },
+    );
     expect(report.ok).toBe(true);
     expect(JSON.stringify(report)).not.toContain(PASSWORD);
   });
@@ -47,6 +54,8 @@ describe("runServerProbe", () => {
     const second = runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u4", policy, limiter: tight });
     await expect(second).rejects.toBeInstanceOf(RateLimitedError);
     await expect(second).rejects.toMatchObject({ kind: "rate_limited", code: "rate_limited" });
-    await expect(runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u5", policy, limiter: tight })).resolves.toMatchObject({ ok: true });
+    await expect(
+      runServerProbe({ url: `mqtt://127.0.0.1:${broker.port}` }, { userKey: "u5", policy, limiter: tight }),
+    ).resolves.toMatchObject({ ok: true });
   });
 });

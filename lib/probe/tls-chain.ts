@@ -17,10 +17,26 @@ export type ChainCertificate = {
  * and move to the G5 roots; Symantec/GeoTrust-era roots are already distrusted by browsers and OS stores.
  */
 export const RETIRING_ROOTS: readonly { commonName: string; replacement: string; note: string }[] = [
-  { commonName: "DigiCert Global Root CA", replacement: "DigiCert TLS ECC P384 Root G5 or DigiCert TLS RSA4096 Root G5", note: "ClearBlade IoT Core legacy URLs (without -g5-) use it; migrate to the G5 URLs and roots" },
-  { commonName: "DigiCert High Assurance EV Root CA", replacement: "DigiCert TLS RSA4096 Root G5", note: "DigiCert G1 roots are being withdrawn from public trust stores" },
-  { commonName: "DigiCert Assured ID Root CA", replacement: "DigiCert TLS RSA4096 Root G5", note: "DigiCert G1 roots are being withdrawn from public trust stores" },
-  { commonName: "VeriSign Class 3 Public Primary Certification Authority - G5", replacement: "a current DigiCert root", note: "Symantec-era root, distrusted" },
+  {
+    commonName: "DigiCert Global Root CA",
+    replacement: "DigiCert TLS ECC P384 Root G5 or DigiCert TLS RSA4096 Root G5",
+    note: "ClearBlade IoT Core legacy URLs (without -g5-) use it; migrate to the G5 URLs and roots",
+  },
+  {
+    commonName: "DigiCert High Assurance EV Root CA",
+    replacement: "DigiCert TLS RSA4096 Root G5",
+    note: "DigiCert G1 roots are being withdrawn from public trust stores",
+  },
+  {
+    commonName: "DigiCert Assured ID Root CA",
+    replacement: "DigiCert TLS RSA4096 Root G5",
+    note: "DigiCert G1 roots are being withdrawn from public trust stores",
+  },
+  {
+    commonName: "VeriSign Class 3 Public Primary Certification Authority - G5",
+    replacement: "a current DigiCert root",
+    note: "Symantec-era root, distrusted",
+  },
   { commonName: "GeoTrust Global CA", replacement: "a current DigiCert root", note: "Symantec-era root, distrusted" },
 ];
 
@@ -36,7 +52,10 @@ export function describeCertificateChain(leaf: DetailedPeerCertificate | null | 
     chain.push({
       subject,
       issuer,
-      subjectAltNames: (current.subjectaltname ?? "").split(",").map((name) => name.trim()).filter(Boolean),
+      subjectAltNames: (current.subjectaltname ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
       validFrom: new Date(current.valid_from).toISOString(),
       validTo: new Date(current.valid_to).toISOString(),
       fingerprint256: current.fingerprint256,
@@ -79,7 +98,8 @@ export function assessTlsSession(input: { protocol: string | null; chain: ChainC
   if (input.chain.some((cert) => Date.parse(cert.validFrom) > input.now.getTime())) flags.push("certificate_not_yet_valid");
   if (leaf?.selfSigned && input.chain.length === 1) flags.push("self_signed");
   if (leaf && !hostMatchesCertificate(input.host, leaf)) flags.push("host_name_not_in_sans");
-  if (leaf && !flags.includes("certificate_expired") && Date.parse(leaf.validTo) - input.now.getTime() < 14 * 86_400_000) flags.push("certificate_expires_soon");
+  if (leaf && !flags.includes("certificate_expired") && Date.parse(leaf.validTo) - input.now.getTime() < 14 * 86_400_000)
+    flags.push("certificate_expires_soon");
   const names = input.chain.flatMap((cert) => [commonNameOf(cert.subject), commonNameOf(cert.issuer)]);
   const retiringRoot = RETIRING_ROOTS.find((root) => names.includes(root.commonName)) ?? null;
   if (retiringRoot) flags.push("chain_to_retiring_root");
@@ -88,6 +108,9 @@ export function assessTlsSession(input: { protocol: string | null; chain: ChainC
 
 function hostMatchesCertificate(host: string, leaf: ChainCertificate): boolean {
   const subject = Object.fromEntries(leaf.subject.split(", ").map((part) => part.split("=", 2) as [string, string]));
-  const error = checkServerIdentity(host, { subject, subjectaltname: leaf.subjectAltNames.join(", ") } as unknown as DetailedPeerCertificate);
+  const error = checkServerIdentity(host, {
+    subject,
+    subjectaltname: leaf.subjectAltNames.join(", "),
+  } as unknown as DetailedPeerCertificate);
   return error === undefined;
 }

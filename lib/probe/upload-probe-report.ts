@@ -3,7 +3,12 @@ import type { ProbeReport } from "./probe-report.ts";
 export type UploadResult = { ok: true; location: string } | { ok: false; error: string };
 
 /** Posts a report to `POST /api/v1/devices/{deviceId}/probes` with an API token (support role or above). */
-export async function uploadProbeReport(input: { apiUrl: string; token: string; deviceId: string; report: ProbeReport }): Promise<UploadResult> {
+export async function uploadProbeReport(input: {
+  apiUrl: string;
+  token: string;
+  deviceId: string;
+  report: ProbeReport;
+}): Promise<UploadResult> {
   const base = input.apiUrl.replace(/\/$/, "");
   const endpoint = `${base}/api/v1/devices/${encodeURIComponent(input.deviceId)}/probes`;
   let response: Response;

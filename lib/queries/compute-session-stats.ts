@@ -70,7 +70,10 @@ export function computeSessionStats(
 
   const latest = ordered.at(-1);
   const openSession = latest && latest.end === null ? latest : undefined;
-  const lastEnd = ordered.reduce<number | null>((max, session) => (session.end !== null && (max === null || session.end > max) ? session.end : max), null);
+  const lastEnd = ordered.reduce<number | null>(
+    (max, session) => (session.end !== null && (max === null || session.end > max) ? session.end : max),
+    null,
+  );
 
   return {
     connections: ordered.filter((session) => inRange(session.start)).length,

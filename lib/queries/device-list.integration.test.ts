@@ -26,19 +26,18 @@ const base = Date.parse("2026-11-22T00:00:00Z");
 // Wildcard IDs, decoys an unescaped LIKE pattern would also match, and a formula-looking ID for the CSV.
 const SPECIAL_IDS = ["Lab_1%", "lab_1%-annex", "labX1Y", "xlab_1%", "a\\b", "aXb", "a_b", "=HYPERLINK(1)"];
 
-const seed: SeedDevice[] = [
-  ...SPECIAL_IDS,
-  ...Array.from({ length: 60 }, (_, index) => `sensor-${String(index).padStart(3, "0")}`),
-].map((id, index) => ({
-  id,
-  state: STATES[index % 3] ?? "unknown",
-  // Repeated times, counts and reasons: ties that keyset paging must get through.
-  stateOccurredAt: index % 5 === 0 ? null : new Date(base + (index % 7) * 60_000),
-  lastReason: REASONS[index % 4] ?? null,
-  source: index % 2 === 0 ? "emqx" : "hivemq",
-  region: index % 5 === 1 ? "eu-west" : null,
-  disconnectCount: index % 4,
-}));
+const seed: SeedDevice[] = [...SPECIAL_IDS, ...Array.from({ length: 60 }, (_, index) => `sensor-${String(index).padStart(3, "0")}`)].map(
+  (id, index) => ({
+    id,
+    state: STATES[index % 3] ?? "unknown",
+    // Repeated times, counts and reasons: ties that keyset paging must get through.
+    stateOccurredAt: index % 5 === 0 ? null : new Date(base + (index % 7) * 60_000),
+    lastReason: REASONS[index % 4] ?? null,
+    source: index % 2 === 0 ? "emqx" : "hivemq",
+    region: index % 5 === 1 ? "eu-west" : null,
+    disconnectCount: index % 4,
+  }),
+);
 
 let database: TestDatabase;
 
@@ -65,7 +64,11 @@ async function listAll(filter: DeviceListFilter, limit: number): Promise<DeviceL
   const all: DeviceListItem[] = [];
   let cursor: string | null = null;
   do {
-    const page = await searchDevices(database.db, { ...filter, limit, cursor: cursor ? (decodeDeviceListCursor(cursor) ?? undefined) : undefined });
+    const page = await searchDevices(database.db, {
+      ...filter,
+      limit,
+      cursor: cursor ? (decodeDeviceListCursor(cursor) ?? undefined) : undefined,
+    });
     all.push(...page.devices);
     cursor = page.nextCursor;
   } while (cursor);
@@ -94,13 +97,24 @@ describe("device list search", () => {
   it("treats the backslash and _ literally", async () => {
     expect((await searchDevices(database.db, { query: "a\\b", limit: 50 })).devices.map((device) => device.id)).toEqual(["a\\b"]);
     expect((await searchDevices(database.db, { query: "a_b", limit: 50 })).devices.map((device) => device.id)).toEqual(["a_b"]);
-    expect((await searchDevices(database.db, { query: "%", limit: 50 })).devices.map((device) => device.id)).toEqual(["Lab_1%", "lab_1%-annex", "xlab_1%"]);
+    expect((await searchDevices(database.db, { query: "%", limit: 50 })).devices.map((device) => device.id)).toEqual([
+      "Lab_1%",
+      "lab_1%-annex",
+      "xlab_1%",
+    ]);
   });
 
   it("filters by state, last reason and attributes, and counts the same rows", async () => {
     const filter = filterOf({ query: "sensor", state: "offline", reason: "keepalive_timeout", source: "hivemq", region: "eu-west" });
     const expected = seed
-      .filter((d) => d.id.includes("sensor") && d.state === "offline" && d.lastReason === "keepalive_timeout" && d.source === "hivemq" && d.region === "eu-west")
+      .filter(
+        (d) =>
+          d.id.includes("sensor") &&
+          d.state === "offline" &&
+          d.lastReason === "keepalive_timeout" &&
+          d.source === "hivemq" &&
+          d.region === "eu-west",
+      )
       .map((d) => d.id);
     expect(expected.length).toBeGreaterThan(0);
     expect((await listAll(filter, 3)).map((device) => device.id)).toEqual(expected);
@@ -120,11 +134,15 @@ describe("device list search", () => {
       expect(ids.length).toBe(await countDevices(database.db, filter));
 
       const keyOf = (device: DeviceListItem): string | number =>
-        sort === "state" ? device.state
-        : sort === "changed" ? (device.stateOccurredAt?.getTime() ?? 0)
-        : sort === "disconnects" ? device.disconnectCount
-        : sort === "reason" ? (device.lastReason ?? "")
-        : device.matchRank;
+        sort === "state"
+          ? device.state
+          : sort === "changed"
+            ? (device.stateOccurredAt?.getTime() ?? 0)
+            : sort === "disconnects"
+              ? device.disconnectCount
+              : sort === "reason"
+                ? (device.lastReason ?? "")
+                : device.matchRank;
       const sign = dir === "asc" ? 1 : -1;
       for (let index = 1; index < all.length; index++) {
         const [previous, current] = [all[index - 1], all[index]];

@@ -21,7 +21,14 @@ const range = { from: at(24), to: now };
 let database: TestDatabase;
 let serial = 0;
 
-function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt: Date, sessionKey: string | null, reason?: Reason, code?: string): ConnectionEvent {
+function createEvent(
+  deviceId: string,
+  kind: ConnectionEvent["kind"],
+  occurredAt: Date,
+  sessionKey: string | null,
+  reason?: Reason,
+  code?: string,
+): ConnectionEvent {
   serial += 1;
   return {
     ...EVENT_DEFAULTS,

@@ -40,7 +40,9 @@ describe("diagnosis over the simulated fleet's history", () => {
   it("finds the duplicate client ID on cam-dup-id-01 with both addresses", async () => {
     const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "cam-dup-id-01", now: to });
     expect(diagnosis.verdict?.analyzer).toBe("client-id-takeover");
-    expect(diagnosis.verdict?.verdict).toMatch(/^Two devices share client ID cam-dup-id-01: \d+ takeovers alternate between 10\.0\.0\.4 and 10\.0\.0\.9\.$/);
+    expect(diagnosis.verdict?.verdict).toMatch(
+      /^Two devices share client ID cam-dup-id-01: \d+ takeovers alternate between 10\.0\.0\.4 and 10\.0\.0\.9\.$/,
+    );
     expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("reconnect-storm");
   });
 
@@ -69,7 +71,13 @@ describe("diagnosis over the simulated fleet's history", () => {
 describe("fleet context: comparable devices, counted as devices", () => {
   function drop(deviceId: string, connectedAt: number, scope: { source?: string; node?: string } = {}) {
     const node = scope.node ?? "n1";
-    const payload = { clientid: deviceId, ipaddress: "10.9.9.9", connected_at: connectedAt, disconnected_at: connectedAt + 1000, reason: "tcp_closed" };
+    const payload = {
+      clientid: deviceId,
+      ipaddress: "10.9.9.9",
+      connected_at: connectedAt,
+      disconnected_at: connectedAt + 1000,
+      reason: "tcp_closed",
+    };
     const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/disconnected`, JSON.stringify(payload));
     if (!result.ok || !result.events[0]) throw new Error("fixture did not parse");
     const event = result.events[0];
@@ -97,7 +105,10 @@ describe("fleet context: comparable devices, counted as devices", () => {
   it("sizes the fleet by devices active in the window, so long-gone devices do not hide a fleet event", async () => {
     // 120 devices of the same node seen a month before the window, then 6 active ones drop together with the victim.
     const longAgo = from.getTime() - 30 * DAY;
-    await recordConnectionEvents(database.db, Array.from({ length: 120 }, (_, i) => drop(`gone-${i}`, longAgo + i * 1000, { node: "n5-scope" })));
+    await recordConnectionEvents(
+      database.db,
+      Array.from({ length: 120 }, (_, i) => drop(`gone-${i}`, longAgo + i * 1000, { node: "n5-scope" })),
+    );
     const minute = Date.UTC(2026, 10, 19, 16, 40);
     const together = Array.from({ length: 6 }, (_, i) => drop(`active-${i}`, minute + i * 500, { node: "n5-scope" }));
     await recordConnectionEvents(database.db, [...together, drop("victim-scope", minute + 4_000, { node: "n5-scope" })]);
@@ -114,7 +125,10 @@ describe("fleet context: comparable devices, counted as devices", () => {
       if (!result.ok || !result.events[0]) throw new Error("fixture did not parse");
       return result.events[0];
     };
-    await recordConnectionEvents(database.db, [...Array.from({ length: 6 }, (_, i) => report(`reporting-${i}`, minute + i * 700)), report("reporting-victim", minute + 5_000)]);
+    await recordConnectionEvents(database.db, [
+      ...Array.from({ length: 6 }, (_, i) => report(`reporting-${i}`, minute + i * 700)),
+      report("reporting-victim", minute + 5_000),
+    ]);
     const diagnosis = await getDeviceDiagnosis(database.db, { deviceId: "reporting-victim", now: to });
     expect(diagnosis.summary.drops).toBe(1);
     expect(diagnosis.summary.fleetWideDrops).toBe(1);
@@ -129,7 +143,9 @@ describe("Azure SAS renewal counted once", () => {
       operationName,
       category: "Connections",
       level: resultType ? "Error" : "Information",
-      ...(resultType ? { resultType, resultDescription: resultType === "401003" ? "IoTHubUnauthorized" : "DeviceConnectionClosedRemotely" } : {}),
+      ...(resultType
+        ? { resultType, resultDescription: resultType === "401003" ? "IoTHubUnauthorized" : "DeviceConnectionClosedRemotely" }
+        : {}),
       properties: JSON.stringify({ deviceId, protocol: "Mqtt", maskedIpAddress: "10.1.2.XXX" }),
     };
     const result = parseAzureConnectionsLog(record);
@@ -138,12 +154,19 @@ describe("Azure SAS renewal counted once", () => {
   }
 
   it("counts a 401003 record and its 404104 as one drop on the device page and in the diagnosis", async () => {
-    for (const [deviceId, first] of [["azure-renewal-a", "deviceDisconnect"], ["azure-renewal-b", "deviceConnect"]] as const) {
+    for (const [deviceId, first] of [
+      ["azure-renewal-a", "deviceDisconnect"],
+      ["azure-renewal-b", "deviceConnect"],
+    ] as const) {
       const start = to.getTime() - 10 * 3_600_000;
       const events = [azure(deviceId, start, "deviceConnect")];
       for (let i = 1; i <= 4; i += 1) {
         const at = start + i * 65 * 60_000;
-        events.push(azure(deviceId, at, first, "401003"), azure(deviceId, at + 2_000, "deviceDisconnect", "404104"), azure(deviceId, at + 6_000, "deviceConnect"));
+        events.push(
+          azure(deviceId, at, first, "401003"),
+          azure(deviceId, at + 2_000, "deviceDisconnect", "404104"),
+          azure(deviceId, at + 6_000, "deviceConnect"),
+        );
       }
       await recordConnectionEvents(database.db, events);
       const device = await getDevice(database.db, deviceId, to);

@@ -6,7 +6,14 @@ import { listCodeDevices, type CodeDevice } from "./list-code-devices.ts";
 
 export const CODE_TREND_WINDOW_MS = 14 * 86_400_000;
 
-export type CodeDetails = { entry: KnowledgeEntry; related: KnowledgeEntry[]; from: Date; to: Date; trend: CodeTrendDay[]; devices: CodeDevice[] };
+export type CodeDetails = {
+  entry: KnowledgeEntry;
+  related: KnowledgeEntry[];
+  from: Date;
+  to: Date;
+  trend: CodeTrendDay[];
+  devices: CodeDevice[];
+};
 
 /** A knowledge-base entry with its fleet trend and affected devices; null when the code is unknown. */
 export async function getCodeDetails(db: Db, input: { code: string; now?: Date }): Promise<CodeDetails | null> {
@@ -14,7 +21,10 @@ export async function getCodeDetails(db: Db, input: { code: string; now?: Date }
   if (!entry) return null;
   const to = input.now ?? new Date();
   const from = new Date(to.getTime() - CODE_TREND_WINDOW_MS);
-  const [trend, devices] = await Promise.all([getCodeTrend(db, { code: entry.code, from, to }), listCodeDevices(db, { code: entry.code, from, to })]);
+  const [trend, devices] = await Promise.all([
+    getCodeTrend(db, { code: entry.code, from, to }),
+    listCodeDevices(db, { code: entry.code, from, to }),
+  ]);
   const related = entry.related.map((code) => findKnowledgeEntry(code)).filter((related): related is KnowledgeEntry => related !== null);
   return { entry, related, from, to, trend, devices };
 }

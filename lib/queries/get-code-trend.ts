@@ -7,10 +7,13 @@ import { SqlDate } from "@/lib/db/sql-values.ts";
 const CodeTrendDaySchema = z.object({ day: SqlDate, disconnects: z.number(), failedConnects: z.number(), other: z.number() });
 export type CodeTrendDay = z.infer<typeof CodeTrendDaySchema>;
 
-
 /** Daily counts of one vendor code over [from, to), from the per-minute rollups (never raw events). */
 export async function getCodeTrend(db: Db, input: { code: string; from: Date; to: Date }): Promise<CodeTrendDay[]> {
-  return queryRows(db, "getCodeTrend", CodeTrendDaySchema, Prisma.sql`
+  return queryRows(
+    db,
+    "getCodeTrend",
+    CodeTrendDaySchema,
+    Prisma.sql`
     SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
            COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
            COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects",
@@ -18,9 +21,9 @@ export async function getCodeTrend(db: Db, input: { code: string; from: Date; to
     FROM event_rollup_minute
     WHERE code = ${input.code} AND bucket >= ${input.from} AND bucket < ${input.to}
     GROUP BY 1
-    ORDER BY 1`);
+    ORDER BY 1`,
+  );
 }
-
 
 /** One slot per UTC day in [from, to), zeros where the code did not occur, so the chart's x-axis is honest. */
 export function fillTrendDays(trend: readonly CodeTrendDay[], from: Date, to: Date): CodeTrendDay[] {

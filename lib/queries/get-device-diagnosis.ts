@@ -4,7 +4,10 @@ import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
 import { DIAGNOSIS_WINDOW_MS, loadDiagnosisInput } from "./load-diagnosis-input.ts";
 
 /** Loads a device's evidence and runs the pure analyzers over it. */
-export async function getDeviceDiagnosis(db: Db, input: { deviceId: string; from?: Date; to?: Date; now?: Date }): Promise<DeviceDiagnosis> {
+export async function getDeviceDiagnosis(
+  db: Db,
+  input: { deviceId: string; from?: Date; to?: Date; now?: Date },
+): Promise<DeviceDiagnosis> {
   const to = input.to ?? input.now ?? new Date();
   const from = input.from ?? new Date(to.getTime() - DIAGNOSIS_WINDOW_MS);
   return diagnoseDevice(await loadDiagnosisInput(db, { deviceId: input.deviceId, from, to }));

@@ -71,7 +71,11 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
         updatedAt: true,
       },
     }),
-    queryRows(db, "getDevice.counts", CountsRowSchema, Prisma.sql`
+    queryRows(
+      db,
+      "getDevice.counts",
+      CountsRowSchema,
+      Prisma.sql`
       WITH e AS (
         SELECT kind, reason, code, occurred_at,
                LAG(kind) OVER w AS prev_kind, LAG(reason) OVER w AS prev_reason, LAG(occurred_at) OVER w AS prev_at,
@@ -87,7 +91,8 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
                AND NOT (prev_kind IS NOT DISTINCT FROM 'disconnected' AND prev_reason IS DISTINCT FROM 'client_disconnect' AND occurred_at - prev_at <= interval '60 seconds'))::int AS drops,
              COUNT(*) FILTER (WHERE kind = 'connect_failed'
                AND NOT (code = 'azure:401003' AND next_code IS NOT DISTINCT FROM 'azure:404104' AND next_at - occurred_at <= interval '60 seconds'))::int AS "failedConnects"
-      FROM e`),
+      FROM e`,
+    ),
     db.session.findFirst({
       where: { deviceId, endedAt: null },
       orderBy: { startedAt: "desc" },

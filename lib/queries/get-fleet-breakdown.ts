@@ -39,7 +39,11 @@ export async function getFleetBreakdown(
   const previous = previousPeriod(input);
   const stepMs = chooseInterval(input, SPARKLINE_POINTS);
   const column = input.by === "reason" ? Prisma.sql`reason::text` : Prisma.sql`code`;
-  const rows = await queryRows(db, "getFleetBreakdown", BreakdownTrendRowSchema, Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "getFleetBreakdown",
+    BreakdownTrendRowSchema,
+    Prisma.sql`
     SELECT ${column} AS key,
            CASE WHEN bucket >= ${input.from}
                 THEN date_bin(make_interval(secs => ${stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') END AS t,
@@ -47,6 +51,14 @@ export async function getFleetBreakdown(
            COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects"
     FROM ${reasonRollupRelation(input.filter ?? {})} x
     WHERE bucket >= ${previous.from} AND bucket < ${input.to} AND kind IN ('disconnected', 'connect_failed')
-    GROUP BY 1, 2`);
-  return { by: input.by, from: input.from, to: input.to, previousFrom: previous.from, sparklineStepMs: stepMs, items: shapeBreakdown(rows, input, stepMs) };
+    GROUP BY 1, 2`,
+  );
+  return {
+    by: input.by,
+    from: input.from,
+    to: input.to,
+    previousFrom: previous.from,
+    sparklineStepMs: stepMs,
+    items: shapeBreakdown(rows, input, stepMs),
+  };
 }

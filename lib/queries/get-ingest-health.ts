@@ -33,20 +33,33 @@ const SourceMinuteTotalsSchema = z.object({
 });
 
 /** Per-source ingest figures over the last `minutes`, from the per-minute counters (never raw events). */
-export async function getIngestHealth(db: Db, input: { minutes: number; now?: Date }): Promise<{ from: Date; to: Date; sources: SourceHealth[] }> {
+export async function getIngestHealth(
+  db: Db,
+  input: { minutes: number; now?: Date },
+): Promise<{ from: Date; to: Date; sources: SourceHealth[] }> {
   const to = input.now ?? new Date();
   const from = new Date(to.getTime() - input.minutes * 60_000);
-  const rows = await queryRows(db, "getIngestHealth", SourceMinuteTotalsSchema, Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "getIngestHealth",
+    SourceMinuteTotalsSchema,
+    Prisma.sql`
     SELECT source, SUM(received)::bigint AS received, SUM(inserted)::bigint AS inserted, SUM(duplicates)::bigint AS duplicates,
            SUM(out_of_order)::bigint AS out_of_order, SUM(dead_letters)::bigint AS dead_letters, SUM(lag_samples)::bigint AS lag_samples,
            SUM(lag_ms_sum)::bigint AS lag_ms_sum, MAX(lag_ms_max) AS lag_ms_max, MAX(last_occurred_at) AS last_occurred_at,
            MAX(bucket) FILTER (WHERE received > 0) AS last_bucket
     FROM ingest_source_minute WHERE bucket >= ${from}::timestamptz AND bucket <= ${to}::timestamptz
-    GROUP BY source`);
-  const unresolved = await queryRows(db, "getIngestHealth.unresolved", z.object({ source: z.string(), count: SqlBigInt }), Prisma.sql`
+    GROUP BY source`,
+  );
+  const unresolved = await queryRows(
+    db,
+    "getIngestHealth.unresolved",
+    z.object({ source: z.string(), count: SqlBigInt }),
+    Prisma.sql`
     SELECT d.source, COUNT(*)::bigint AS count FROM dead_letters d
     LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
-    WHERE r.dead_letter_id IS NULL GROUP BY d.source`);
+    WHERE r.dead_letter_id IS NULL GROUP BY d.source`,
+  );
   const unresolvedBySource = new Map(unresolved.map((u) => [u.source, Number(u.count)]));
   const names = new Set([...rows.map((r) => r.source), ...unresolvedBySource.keys()]);
   const byName = new Map(rows.map((r) => [r.source, r]));

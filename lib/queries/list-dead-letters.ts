@@ -37,13 +37,21 @@ const DeadLetterRowSchema = z.object({
 });
 
 /** Newest first, redacted like every read: the stored payload stays intact for re-processing. */
-export async function listDeadLetters(db: Db, input: { source?: string; includeResolved?: boolean; limit: number }): Promise<DeadLetterView[]> {
-  const rows = await queryRows(db, "listDeadLetters", DeadLetterRowSchema, Prisma.sql`
+export async function listDeadLetters(
+  db: Db,
+  input: { source?: string; includeResolved?: boolean; limit: number },
+): Promise<DeadLetterView[]> {
+  const rows = await queryRows(
+    db,
+    "listDeadLetters",
+    DeadLetterRowSchema,
+    Prisma.sql`
     SELECT d.id, d.received_at, d.source, d.topic, d.error, d.payload, d.payload_bytes, r.resolved_at
     FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id
     WHERE (${input.source ?? null}::text IS NULL OR d.source = ${input.source ?? null}::text)
       AND (${input.includeResolved ?? false}::boolean OR r.dead_letter_id IS NULL)
-    ORDER BY d.id DESC LIMIT ${input.limit}::int`);
+    ORDER BY d.id DESC LIMIT ${input.limit}::int`,
+  );
   return rows.map((r) => {
     const payload = redactText(r.payload);
     return {
@@ -62,7 +70,12 @@ export async function listDeadLetters(db: Db, input: { source?: string; includeR
 
 /** How many dead letters are still open (not resolved by re-processing). */
 export async function countOpenDeadLetters(db: Db): Promise<number> {
-  const rows = await queryRows(db, "countOpenDeadLetters", z.object({ count: z.number() }), Prisma.sql`
-    SELECT COUNT(*)::int AS count FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id WHERE r.dead_letter_id IS NULL`);
+  const rows = await queryRows(
+    db,
+    "countOpenDeadLetters",
+    z.object({ count: z.number() }),
+    Prisma.sql`
+    SELECT COUNT(*)::int AS count FROM dead_letters d LEFT JOIN dead_letter_resolutions r ON r.dead_letter_id = d.id WHERE r.dead_letter_id IS NULL`,
+  );
   return rows[0]?.count ?? 0;
 }

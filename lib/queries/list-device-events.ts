@@ -49,10 +49,7 @@ export async function listDeviceEvents(db: Db, input: ListDeviceEventsInput): Pr
       ...(input.kinds && input.kinds.length > 0 ? { kind: { in: input.kinds } } : {}),
       ...(cursor
         ? {
-            OR: [
-              { occurredAt: { lt: cursor.occurredAt } },
-              { occurredAt: cursor.occurredAt, id: { lt: cursor.id } },
-            ],
+            OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }],
           }
         : {}),
     },

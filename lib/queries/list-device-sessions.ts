@@ -20,10 +20,7 @@ export const MAX_SESSIONS_PER_RANGE = 5000;
 export type DeviceSessionList = { sessions: DeviceSession[]; truncated: boolean };
 
 /** Sessions overlapping [from, to), oldest first; when over the cap, the newest ones are kept. */
-export async function listDeviceSessions(
-  db: Db,
-  input: { deviceId: string; from: Date; to: Date },
-): Promise<DeviceSessionList> {
+export async function listDeviceSessions(db: Db, input: { deviceId: string; from: Date; to: Date }): Promise<DeviceSessionList> {
   const rows = await db.session.findMany({
     where: {
       deviceId: input.deviceId,

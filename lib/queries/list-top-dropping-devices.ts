@@ -24,11 +24,12 @@ const DROP_FILTER = Prisma.sql`(r.kind = 'connect_failed' OR (r.kind = 'disconne
  * minute rollup (device_reason_minute) so a busy fleet's day is not a scan of raw events; whole minutes count.
  * Only the exact last drop of each listed device is read from connection_events, through its per-device index.
  */
-export async function listTopDroppingDevices(
-  db: Db,
-  input: { from: Date; to: Date; limit: number },
-): Promise<DroppingDevice[]> {
-  return queryRows(db, "listTopDroppingDevices", DroppingDeviceSchema, Prisma.sql`
+export async function listTopDroppingDevices(db: Db, input: { from: Date; to: Date; limit: number }): Promise<DroppingDevice[]> {
+  return queryRows(
+    db,
+    "listTopDroppingDevices",
+    DroppingDeviceSchema,
+    Prisma.sql`
     WITH top AS (
       SELECT r.device_id,
              COALESCE(SUM(r.count) FILTER (WHERE r.kind = 'disconnected'), 0)::int AS drops,
@@ -52,5 +53,6 @@ export async function listTopDroppingDevices(
              ORDER BY e.occurred_at DESC LIMIT 1) AS "lastDropAt"
     FROM top t
     JOIN devices d ON d.id = t.device_id
-    ORDER BY t.drops + t.failed DESC, t.drops DESC, t.device_id`);
+    ORDER BY t.drops + t.failed DESC, t.drops DESC, t.device_id`,
+  );
 }

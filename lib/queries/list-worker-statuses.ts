@@ -17,7 +17,18 @@ export type WorkerHeartbeat = {
 
 export async function listWorkerStatuses(db: Db): Promise<WorkerHeartbeat[]> {
   return db.workerStatus.findMany({
-    select: { id: true, brokerConnected: true, lastEventAt: true, lagMs: true, heartbeatAt: true, source: true, lastCommitAt: true, failingSince: true, backlog: true, inFlightLimit: true },
+    select: {
+      id: true,
+      brokerConnected: true,
+      lastEventAt: true,
+      lagMs: true,
+      heartbeatAt: true,
+      source: true,
+      lastCommitAt: true,
+      failingSince: true,
+      backlog: true,
+      inFlightLimit: true,
+    },
     orderBy: { heartbeatAt: "desc" },
   });
 }

@@ -15,7 +15,6 @@ export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 /** Bound on the events one diagnosis reads; a device in a storm keeps its newest events. */
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
-
 const FleetMinuteRowSchema = z.object({ bucket: SqlDate, devices: z.number() });
 const CountRowSchema = z.object({ devices: z.number() });
 
@@ -49,13 +48,22 @@ export function chooseFleetScope(events: readonly (DiagnosisEvent & { brokerNode
  */
 async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, from: Date, to: Date): Promise<number> {
   if (scope.side === "device") {
-    const [row] = await queryRows(db, "countActiveDevices", CountRowSchema, Prisma.sql`
+    const [row] = await queryRows(
+      db,
+      "countActiveDevices",
+      CountRowSchema,
+      Prisma.sql`
       SELECT COUNT(DISTINCT device_id)::int AS devices FROM connection_events
-      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`);
+      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`,
+    );
     return Math.max(1, row?.devices ?? 0);
   }
   const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND broker_node = ${scope.brokerNode}`;
-  const [row] = await queryRows(db, "countActiveDevices", CountRowSchema, Prisma.sql`
+  const [row] = await queryRows(
+    db,
+    "countActiveDevices",
+    CountRowSchema,
+    Prisma.sql`
     SELECT COUNT(*)::int AS devices FROM (
       SELECT device_id FROM device_reason_minute
       WHERE bucket >= date_trunc('minute', ${from}::timestamptz) AND bucket < ${to} AND source = ${scope.source} ${node}
@@ -63,7 +71,8 @@ async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, f
       SELECT device_id FROM fleet_connected_devices WHERE source = ${scope.source} ${node} AND since < ${to}
       UNION
       SELECT ${deviceId}::text
-    ) active`);
+    ) active`,
+  );
   return row?.devices ?? 1;
 }
 
@@ -72,28 +81,43 @@ async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, f
  * from device_reason_minute (per device, minute, source and node, kept by the writer) for broker-side scopes, from
  * the devices' own reports for a device-side scope. Bounded by the device's own drop minutes, never a fleet scan.
  */
-async function loadDroppingDevices(db: Db, deviceId: string, scope: FleetScope, minutes: readonly number[]): Promise<z.infer<typeof FleetMinuteRowSchema>[]> {
+async function loadDroppingDevices(
+  db: Db,
+  deviceId: string,
+  scope: FleetScope,
+  minutes: readonly number[],
+): Promise<z.infer<typeof FleetMinuteRowSchema>[]> {
   if (minutes.length === 0) return [];
   const buckets = minutes.map((minute) => new Date(minute).toISOString());
   if (scope.side === "device") {
-    return queryRows(db, "listFleetDropMinutes", FleetMinuteRowSchema, Prisma.sql`
+    return queryRows(
+      db,
+      "listFleetDropMinutes",
+      FleetMinuteRowSchema,
+      Prisma.sql`
       SELECT m.minute AS bucket, COUNT(DISTINCT e.device_id)::int AS devices
       FROM unnest(${buckets}::timestamptz[]) AS m(minute)
       JOIN connection_events e
         ON e.occurred_at >= m.minute - interval '1 minute' AND e.occurred_at < m.minute + interval '2 minutes'
        AND e.device_id <> ${deviceId} AND e.source = ${scope.source}
        AND e.kind IN ('disconnected', 'device_report') AND e.reason NOT IN ('connected', 'client_disconnect', 'unknown')
-      GROUP BY m.minute`);
+      GROUP BY m.minute`,
+    );
   }
   const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND d.broker_node = ${scope.brokerNode}`;
-  return queryRows(db, "listFleetDropMinutes", FleetMinuteRowSchema, Prisma.sql`
+  return queryRows(
+    db,
+    "listFleetDropMinutes",
+    FleetMinuteRowSchema,
+    Prisma.sql`
     SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
     FROM unnest(${buckets}::timestamptz[]) AS m(minute)
     JOIN device_reason_minute d
       ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
      AND d.device_id <> ${deviceId} AND d.kind = 'disconnected' AND d.reason <> 'client_disconnect'
      AND d.source = ${scope.source} ${node}
-    GROUP BY m.minute`);
+    GROUP BY m.minute`,
+  );
 }
 
 /** The drops the engine will see: device-side reports count once they are normalized and deduplicated. */
@@ -101,12 +125,20 @@ function listDrops(events: readonly DiagnosisEvent[]): DiagnosisEvent[] {
   return mergeDeviceReports(events).events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
 }
 
-async function loadFleetContext(db: Db, deviceId: string, events: readonly (DiagnosisEvent & { brokerNode: string | null })[], window: { from: Date; to: Date }): Promise<FleetContext | null> {
+async function loadFleetContext(
+  db: Db,
+  deviceId: string,
+  events: readonly (DiagnosisEvent & { brokerNode: string | null })[],
+  window: { from: Date; to: Date },
+): Promise<FleetContext | null> {
   const scope = chooseFleetScope(events);
   if (!scope) return null;
   const drops = listDrops(events);
   const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE_MS) * MINUTE_MS))];
-  const [devicesTotal, rows] = await Promise.all([countActiveDevices(db, deviceId, scope, window.from, window.to), loadDroppingDevices(db, deviceId, scope, minutes)]);
+  const [devicesTotal, rows] = await Promise.all([
+    countActiveDevices(db, deviceId, scope, window.from, window.to),
+    loadDroppingDevices(db, deviceId, scope, minutes),
+  ]);
   return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
 }
 
@@ -116,7 +148,19 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     where: { deviceId: input.deviceId, occurredAt: { gte: input.from, lt: input.to } },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     take: MAX_DIAGNOSIS_EVENTS + 1,
-    select: { id: true, kind: true, occurredAt: true, reason: true, initiator: true, code: true, message: true, clientIp: true, keepaliveSec: true, source: true, brokerNode: true },
+    select: {
+      id: true,
+      kind: true,
+      occurredAt: true,
+      reason: true,
+      initiator: true,
+      code: true,
+      message: true,
+      clientIp: true,
+      keepaliveSec: true,
+      source: true,
+      brokerNode: true,
+    },
   });
   const loaded = rows
     .slice(0, MAX_DIAGNOSIS_EVENTS)
@@ -137,7 +181,13 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     probes,
     window,
     truncated: rows.length > MAX_DIAGNOSIS_EVENTS,
-    samples: samples.map(({ series, at, rssiDbm, linkQualityPct, publishedMessages }) => ({ series, at, rssiDbm, linkQualityPct, publishedMessages })),
+    samples: samples.map(({ series, at, rssiDbm, linkQualityPct, publishedMessages }) => ({
+      series,
+      at,
+      rssiDbm,
+      linkQualityPct,
+      publishedMessages,
+    })),
   };
 }
 
@@ -145,5 +195,9 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
 async function loadScopeProbes(db: Db, events: readonly (DiagnosisEvent & { brokerNode: string | null })[]): Promise<ProbeEvidence | null> {
   const scope = chooseFleetScope(events);
   if (!scope || scope.side !== "broker") return null;
-  return loadProbeEvidenceAround(db, scope, listDrops(events).map((drop) => drop.occurredAt));
+  return loadProbeEvidenceAround(
+    db,
+    scope,
+    listDrops(events).map((drop) => drop.occurredAt),
+  );
 }

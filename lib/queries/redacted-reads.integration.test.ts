@@ -50,15 +50,27 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const report = { format: "linkscope-agent-report", version: 1, deviceId, agentId: "a1", sentAt: now.toISOString(), note: corpusText() };
   await recordIngestBatch(database.db, {
-    events: [createEvent("connected", 30), createEvent("disconnected", 20), createEvent("connect_failed", 10), { ...createEvent("device_report", 5), raw: report }],
+    events: [
+      createEvent("connected", 30),
+      createEvent("disconnected", 20),
+      createEvent("connect_failed", 10),
+      { ...createEvent("device_report", 5), raw: report },
+    ],
     deadLetters: [
-      { source: "test", topic: `clients/${corpusText()}`, error: corpusText(), payload: `${"x".repeat(1990)}${JSON.stringify(corpusPayload())}` },
+      {
+        source: "test",
+        topic: `clients/${corpusText()}`,
+        error: corpusText(),
+        payload: `${"x".repeat(1990)}${JSON.stringify(corpusPayload())}`,
+      },
       // The shown cut (2,000 characters) falls inside the password.
       { source: "test", topic: null, error: "cut", payload: `${"x".repeat(2000 - CUT_PASSWORD.length + 5)}${CUT_PASSWORD}` },
     ],
   });
   await database.db.device.update({ where: { id: deviceId }, data: { labels: { site: "north", ...corpusPayload() } } });
-  await database.db.importRun.create({ data: { fileSha256: "1".repeat(64), format: "mosquitto", fileName: "broker.log", bytes: 1n, status: "failed", error: corpusText() } });
+  await database.db.importRun.create({
+    data: { fileSha256: "1".repeat(64), format: "mosquitto", fileName: "broker.log", bytes: 1n, status: "failed", error: corpusText() },
+  });
   await recordAuditEvent(database.db, { action: "device.note", actor: CLI_ACTOR, ip: null, details: corpusFields() });
 }, 60_000);
 
@@ -97,7 +109,11 @@ describe("reads redact every stored credential", () => {
     expect(leaks(run)).toEqual([]);
     expect(leaks(await getImportRun(database.db, run?.id ?? 0n))).toEqual([]);
     expect(leaks(await listAuditEvents(database.db, { limit: 10 }))).toEqual([]);
-    const incident = await createManualIncident(database.db, { from: new Date(now.getTime() - 25 * MINUTE), to: now, title: corpusTextWithin(200) }, { actor: CLI_ACTOR });
+    const incident = await createManualIncident(
+      database.db,
+      { from: new Date(now.getTime() - 25 * MINUTE), to: now, title: corpusTextWithin(200) },
+      { actor: CLI_ACTOR },
+    );
     await addIncidentNote(database.db, { incidentId: incident.id, body: corpusText("\n") }, { actor: CLI_ACTOR });
     expect(leaks(await getIncident(database.db, incident.id))).toEqual([]);
   });

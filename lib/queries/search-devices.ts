@@ -59,7 +59,11 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
   const { orderBy, after } = buildDeviceListOrder(filter, input.cursor);
 
   const [rows, total] = await Promise.all([
-    queryRows(db, "searchDevices", DeviceRowSchema, Prisma.sql`
+    queryRows(
+      db,
+      "searchDevices",
+      DeviceRowSchema,
+      Prisma.sql`
       SELECT id,
              state::text AS state,
              state_occurred_at AS "stateOccurredAt",
@@ -82,7 +86,8 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
       FROM devices
       WHERE ${where} AND ${after}
       ORDER BY ${orderBy}
-      LIMIT ${input.limit + 1}`),
+      LIMIT ${input.limit + 1}`,
+    ),
     input.includeTotal ? countDevices(db, filter) : Promise.resolve(null),
   ]);
 
@@ -92,5 +97,9 @@ export async function searchDevices(db: Db, input: SearchDevicesInput): Promise<
     rows.length > input.limit && last
       ? encodeDeviceListCursor({ sort: filter.sort, rank: last.matchRank, key: toCursorKey(last.sortKey), id: last.id })
       : null;
-  return { devices: page.map(({ sortKey: _sortKey, ...device }) => ({ ...device, labels: redactSecrets(device.labels) })), nextCursor, total };
+  return {
+    devices: page.map(({ sortKey: _sortKey, ...device }) => ({ ...device, labels: redactSecrets(device.labels) })),
+    nextCursor,
+    total,
+  };
 }

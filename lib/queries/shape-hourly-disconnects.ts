@@ -2,7 +2,6 @@ import type { Reason } from "@/lib/events/connection-event.ts";
 import { shapeDisconnectSeries } from "@/lib/fleet/shape-fleet-series.ts";
 import { HOUR_MS } from "@/lib/time/durations.ts";
 
-
 /** One bar per hour: `hour` (ISO, UTC hour start), `total`, and a count per reason present in the range. */
 export type HourlyDisconnectBar = { hour: string; total: number } & Partial<Record<Reason, number>>;
 
@@ -22,6 +21,10 @@ export function shapeHourlyDisconnects(
   rows: ReadonlyArray<{ hour: Date | string; reason: Reason; count: number }>,
   range: { from: Date; to: Date },
 ): HourlyDisconnectSeries {
-  const series = shapeDisconnectSeries(rows.map((row) => ({ t: row.hour, reason: row.reason, count: row.count })), range, HOUR_MS);
+  const series = shapeDisconnectSeries(
+    rows.map((row) => ({ t: row.hour, reason: row.reason, count: row.count })),
+    range,
+    HOUR_MS,
+  );
   return { ...series, bars: series.bars.map(({ t, ...bar }) => ({ hour: t, ...bar })) };
 }

@@ -67,16 +67,51 @@ describe("summarizeHealth", () => {
 
   it("reports each source and is not ok once a source has failed to commit for longer than the threshold", () => {
     const worker = (id: string, source: string, failingSeconds: number | null, backlog = 0) => ({
-      id, source, brokerConnected: true, lagMs: 10, lastEventAt: secondsAgo(90), heartbeatAt: secondsAgo(1),
-      lastCommitAt: secondsAgo(90), failingSince: failingSeconds === null ? null : secondsAgo(failingSeconds), backlog,
+      id,
+      source,
+      brokerConnected: true,
+      lagMs: 10,
+      lastEventAt: secondsAgo(90),
+      heartbeatAt: secondsAgo(1),
+      lastCommitAt: secondsAgo(90),
+      failingSince: failingSeconds === null ? null : secondsAgo(failingSeconds),
+      backlog,
     });
-    const recent = summarizeHealth({ dbOk: true, now, workers: [worker("a", "emqx", 30, 400), worker("b", "linkscope-agent", null)], sourceFailingAfterMs: 60_000 });
+    const recent = summarizeHealth({
+      dbOk: true,
+      now,
+      workers: [worker("a", "emqx", 30, 400), worker("b", "linkscope-agent", null)],
+      sourceFailingAfterMs: 60_000,
+    });
     expect(recent.ok).toBe(true);
     expect(recent.sources).toEqual([
-      { source: "emqx", status: "failing", workers: 1, lastCommitAt: secondsAgo(90), failingSince: secondsAgo(30), backlog: 400, inFlight: 400, inFlightLimit: null },
-      { source: "linkscope-agent", status: "ok", workers: 1, lastCommitAt: secondsAgo(90), failingSince: null, backlog: 0, inFlight: 0, inFlightLimit: null },
+      {
+        source: "emqx",
+        status: "failing",
+        workers: 1,
+        lastCommitAt: secondsAgo(90),
+        failingSince: secondsAgo(30),
+        backlog: 400,
+        inFlight: 400,
+        inFlightLimit: null,
+      },
+      {
+        source: "linkscope-agent",
+        status: "ok",
+        workers: 1,
+        lastCommitAt: secondsAgo(90),
+        failingSince: null,
+        backlog: 0,
+        inFlight: 0,
+        inFlightLimit: null,
+      },
     ]);
-    const stuck = summarizeHealth({ dbOk: true, now, workers: [worker("a", "emqx", 61), worker("b", "linkscope-agent", null)], sourceFailingAfterMs: 60_000 });
+    const stuck = summarizeHealth({
+      dbOk: true,
+      now,
+      workers: [worker("a", "emqx", 61), worker("b", "linkscope-agent", null)],
+      sourceFailingAfterMs: 60_000,
+    });
     expect(stuck.ok).toBe(false);
     expect(stuck.broker).toBe(true);
   });
@@ -87,18 +122,42 @@ describe("summarizeHealth", () => {
       now,
       workers: [
         { id: "live", source: "aws-iot", brokerConnected: true, lagMs: 1, lastEventAt: null, heartbeatAt: secondsAgo(1) },
-        { id: "gone", source: "emqx", brokerConnected: false, lagMs: null, lastEventAt: null, heartbeatAt: secondsAgo(600), failingSince: secondsAgo(900) },
+        {
+          id: "gone",
+          source: "emqx",
+          brokerConnected: false,
+          lagMs: null,
+          lastEventAt: null,
+          heartbeatAt: secondsAgo(600),
+          failingSince: secondsAgo(900),
+        },
       ],
     });
-    expect(health.sources.map((source) => [source.source, source.status])).toEqual([["aws-iot", "ok"], ["emqx", "stale"]]);
+    expect(health.sources.map((source) => [source.source, source.status])).toEqual([
+      ["aws-iot", "ok"],
+      ["emqx", "stale"],
+    ]);
     expect(health.ok).toBe(true);
   });
 
   it("sums the in-flight count and limit of a source's live workers", () => {
     const worker = (id: string, heartbeatSeconds: number, backlog: number, inFlightLimit: number | null) => ({
-      id, source: "emqx", brokerConnected: true, lagMs: 1, lastEventAt: null, heartbeatAt: secondsAgo(heartbeatSeconds), backlog, inFlightLimit,
+      id,
+      source: "emqx",
+      brokerConnected: true,
+      lagMs: 1,
+      lastEventAt: null,
+      heartbeatAt: secondsAgo(heartbeatSeconds),
+      backlog,
+      inFlightLimit,
     });
-    const health = summarizeHealth({ dbOk: true, now, workers: [worker("a", 1, 120, 5000), worker("b", 2, 30, 2000), worker("old", 1, 5, null), worker("gone", 600, 900, 5000)] });
-    expect(health.sources).toEqual([expect.objectContaining({ source: "emqx", workers: 3, backlog: 155, inFlight: 155, inFlightLimit: 7000 })]);
+    const health = summarizeHealth({
+      dbOk: true,
+      now,
+      workers: [worker("a", 1, 120, 5000), worker("b", 2, 30, 2000), worker("old", 1, 5, null), worker("gone", 600, 900, 5000)],
+    });
+    expect(health.sources).toEqual([
+      expect.objectContaining({ source: "emqx", workers: 3, backlog: 155, inFlight: 155, inFlightLimit: 7000 }),
+    ]);
   });
 });

@@ -47,7 +47,9 @@ export function summarizeHealth(input: HealthInput): Health {
   const workerConnected = connected.length > 0;
   const sources = summarizeSources(input.workers, isFresh);
   const failingAfterMs = input.sourceFailingAfterMs ?? DEFAULT_SOURCE_FAILING_AFTER_MS;
-  const stuck = sources.some((source) => source.failingSince !== null && input.now.getTime() - source.failingSince.getTime() > failingAfterMs);
+  const stuck = sources.some(
+    (source) => source.failingSince !== null && input.now.getTime() - source.failingSince.getTime() > failingAfterMs,
+  );
   return {
     ok: input.dbOk && workerConnected && !stuck,
     db: input.dbOk,
@@ -72,8 +74,14 @@ function summarizeSources(workers: readonly WorkerHeartbeat[], isFresh: (worker:
     .map(([source, rows]) => {
       const live = rows.filter(isFresh);
       // With several workers on one source, the one failing longest decides: its messages are not moving.
-      const failingSince = live.reduce<Date | null>((earliest, worker) => (worker.failingSince && (!earliest || worker.failingSince < earliest) ? worker.failingSince : earliest), null);
-      const lastCommitAt = rows.reduce<Date | null>((latest, worker) => (worker.lastCommitAt && (!latest || worker.lastCommitAt > latest) ? worker.lastCommitAt : latest), null);
+      const failingSince = live.reduce<Date | null>(
+        (earliest, worker) => (worker.failingSince && (!earliest || worker.failingSince < earliest) ? worker.failingSince : earliest),
+        null,
+      );
+      const lastCommitAt = rows.reduce<Date | null>(
+        (latest, worker) => (worker.lastCommitAt && (!latest || worker.lastCommitAt > latest) ? worker.lastCommitAt : latest),
+        null,
+      );
       const status: SourceHealth["status"] = live.length === 0 ? "stale" : failingSince ? "failing" : "ok";
       const backlog = live.reduce((sum, worker) => sum + (worker.backlog ?? 0), 0);
       const limits = live.map((worker) => worker.inFlightLimit).filter((limit): limit is number => typeof limit === "number");

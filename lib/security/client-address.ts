@@ -25,7 +25,8 @@ export function parseTrustedProxies(spec: string | undefined): TrustedProxies {
       continue;
     }
     const bits = Number(prefix);
-    if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128)) throw new Error(`LINKSCOPE_TRUSTED_PROXIES: "${entry}" has an invalid prefix length`);
+    if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128))
+      throw new Error(`LINKSCOPE_TRUSTED_PROXIES: "${entry}" has an invalid prefix length`);
     list.addSubnet(address, bits, type);
   }
   return {
@@ -42,11 +43,18 @@ export function parseTrustedProxies(spec: string | undefined): TrustedProxies {
  * the right (each proxy appends the address it saw) and the first address that is not a trusted proxy wins.
  * Entries to the left of it were written by the client and are never believed.
  */
-export function resolveClientAddress(socketAddress: string | undefined, forwardedFor: string | readonly string[] | undefined, trusted: TrustedProxies): string | null {
+export function resolveClientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | readonly string[] | undefined,
+  trusted: TrustedProxies,
+): string | null {
   let client = normalizeAddress(socketAddress);
   if (client === null || trusted.size === 0) return client;
   const joined = typeof forwardedFor === "string" ? forwardedFor : (forwardedFor ?? []).join(",");
-  const hops = joined.split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = joined
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   while (trusted.check(client)) {
     const next = normalizeAddress(hops.pop());
     // A trusted proxy that sent no (or a garbled) next hop: the proxy is the best address we know.

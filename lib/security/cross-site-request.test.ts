@@ -34,7 +34,10 @@ describe("findCrossSiteReason", () => {
 
 describe("listOwnHosts", () => {
   it("takes the Host header and the configured public URL", () => {
-    expect(listOwnHosts(new Headers({ host: "127.0.0.1:3000" }), "https://linkscope.example.com/")).toEqual(["127.0.0.1:3000", "linkscope.example.com"]);
+    expect(listOwnHosts(new Headers({ host: "127.0.0.1:3000" }), "https://linkscope.example.com/")).toEqual([
+      "127.0.0.1:3000",
+      "linkscope.example.com",
+    ]);
     expect(listOwnHosts(new Headers(), undefined)).toEqual([]);
   });
 });

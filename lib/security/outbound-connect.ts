@@ -51,7 +51,10 @@ export function checkedLookup(policy: OutboundPolicy): net.LookupFunction {
  * body is never read (nothing of it can reach a user, and a huge one costs nothing) and the whole exchange is
  * bounded by `timeoutMs`.
  */
-export async function postJsonOutbound(url: string, input: { headers: Record<string, string>; body: unknown; timeoutMs: number; policy: OutboundPolicy }): Promise<{ status: number }> {
+export async function postJsonOutbound(
+  url: string,
+  input: { headers: Record<string, string>; body: unknown; timeoutMs: number; policy: OutboundPolicy },
+): Promise<{ status: number }> {
   const target = new URL(url);
   if (target.protocol !== "http:" && target.protocol !== "https:") throw new OutboundRefusedError("not an http(s) URL");
   // An IP literal is connected to without a lookup: check it here.
@@ -61,7 +64,12 @@ export async function postJsonOutbound(url: string, input: { headers: Record<str
   return new Promise((resolve, reject) => {
     const request = client.request(
       target,
-      { method: "POST", headers: { ...input.headers, "content-length": String(payload.length) }, lookup: checkedLookup(input.policy), agent: false },
+      {
+        method: "POST",
+        headers: { ...input.headers, "content-length": String(payload.length) },
+        lookup: checkedLookup(input.policy),
+        agent: false,
+      },
       (response) => {
         resolve({ status: response.statusCode ?? 0 });
         response.destroy();

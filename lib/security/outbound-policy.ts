@@ -68,7 +68,8 @@ export function listHoldsAddress(list: BlockList, address: string): boolean {
 export function createOutboundPolicy(allowEntries: readonly string[]): OutboundPolicy {
   const allowed = new BlockList();
   for (const entry of allowEntries) {
-    if (entry.trim() && !addAddressEntry(allowed, entry)) throw new OutboundAllowConfigError(`${OUTBOUND_ALLOW_ENV}: "${entry}" is neither an IP address nor a CIDR.`);
+    if (entry.trim() && !addAddressEntry(allowed, entry))
+      throw new OutboundAllowConfigError(`${OUTBOUND_ALLOW_ENV}: "${entry}" is neither an IP address nor a CIDR.`);
   }
   const forbidden = new BlockList();
   for (const [address, bits, type] of FORBIDDEN_RANGES) forbidden.addSubnet(address, bits, type);
@@ -76,7 +77,8 @@ export function createOutboundPolicy(allowEntries: readonly string[]): OutboundP
     refuseAddress(address) {
       if (net.isIP(normalizeAddress(address)) === 0) return "not an IP address";
       if (listHoldsAddress(allowed, address)) return null;
-      if (listHoldsAddress(forbidden, address)) return `${normalizeAddress(address)} is a loopback, private, link-local or reserved address, reached only when ${OUTBOUND_ALLOW_ENV} lists it`;
+      if (listHoldsAddress(forbidden, address))
+        return `${normalizeAddress(address)} is a loopback, private, link-local or reserved address, reached only when ${OUTBOUND_ALLOW_ENV} lists it`;
       return null;
     },
   };

@@ -24,40 +24,134 @@ const RSA_PEM = `-----BEGIN RSA PRIVATE KEY-----\nRsaPemBody0031aBcDeFgHiJkLmNoP
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYAwsSec0004";
 
 export const SECRET_CORPUS: readonly SecretSample[] = [
-  { name: "Azure SAS token", text: "SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=AzSasSig0001abcdEFGH%3D&se=1767225600", json: { password: "SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=AzSasSig0001abcdEFGH%3D&se=1767225600" }, secrets: ["AzSasSig0001abcdEFGH"] },
-  { name: "Azure device connection string", text: "HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessKey=AzConnKey0002QkFTRTY0a2V5PT0=", secrets: ["AzConnKey0002QkFTRTY0a2V5PT0"] },
-  { name: "Azure service connection string", text: "HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=AzOwnerKey0003+/aBcDeF=", secrets: ["AzOwnerKey0003"] },
-  { name: "Azure storage account key", text: "DefaultEndpointsProtocol=https;AccountName=diag;AccountKey=AzAccountKey0030aBcD==;EndpointSuffix=core.windows.net", secrets: ["AzAccountKey0030aBcD"] },
+  {
+    name: "Azure SAS token",
+    text: "SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=AzSasSig0001abcdEFGH%3D&se=1767225600",
+    json: { password: "SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=AzSasSig0001abcdEFGH%3D&se=1767225600" },
+    secrets: ["AzSasSig0001abcdEFGH"],
+  },
+  {
+    name: "Azure device connection string",
+    text: "HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessKey=AzConnKey0002QkFTRTY0a2V5PT0=",
+    secrets: ["AzConnKey0002QkFTRTY0a2V5PT0"],
+  },
+  {
+    name: "Azure service connection string",
+    text: "HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=AzOwnerKey0003+/aBcDeF=",
+    secrets: ["AzOwnerKey0003"],
+  },
+  {
+    name: "Azure storage account key",
+    text: "DefaultEndpointsProtocol=https;AccountName=diag;AccountKey=AzAccountKey0030aBcD==;EndpointSuffix=core.windows.net",
+    secrets: ["AzAccountKey0030aBcD"],
+  },
   { name: "AWS access key ID", text: "signed by AKIAZ7LNKSCP0003ABCD in us-east-1", secrets: ["AKIAZ7LNKSCP0003ABCD"] },
-  { name: "AWS secret access key", text: `aws_secret_access_key=${AWS_SECRET}`, json: { SecretAccessKey: AWS_SECRET }, secrets: [AWS_SECRET] },
+  {
+    name: "AWS secret access key",
+    text: `aws_secret_access_key=${AWS_SECRET}`,
+    json: { SecretAccessKey: AWS_SECRET },
+    secrets: [AWS_SECRET],
+  },
   { name: "AWS bare secret access key", text: `credentials rotated, new key ${AWS_SECRET} stored`, secrets: [AWS_SECRET] },
   {
     name: "AWS presigned URL",
     text: "https://bucket.s3.amazonaws.com/fw.bin?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAZ7LNKSCP0005ABCD%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=FwoGZXIvAmzSecTok0006&X-Amz-Signature=AmzSig0007deadbeef",
     secrets: ["AKIAZ7LNKSCP0005ABCD", "AmzSecTok0006", "AmzSig0007deadbeef"],
   },
-  { name: "AWS custom authorizer username", text: "sensor-1?x-amz-customauthorizer-name=linkscope&x-amz-customauthorizer-signature=CustAuthSig0008&token=CustAuthTok0009", secrets: ["CustAuthSig0008", "CustAuthTok0009"] },
-  { name: "GCP / ClearBlade JWT password", text: JWT, json: { password: JWT }, secrets: ["JwtSigPart0010", "eyJhdWQiOiJwcm9qZWN0LTEwMDEiLCJleHAiOjE3NjQ2MzY4MDB9"] },
-  { name: "EMQX password", text: 'auth failed for {"username":"bob","password":"EmqxPw0011"}', json: { clientid: "d1", username: "bob", password: "EmqxPw0011" }, secrets: ["EmqxPw0011"] },
-  { name: "HiveMQ password", text: "HiveMQ extension: password: HivePw0012 rejected", json: { "connect-password": "HivePw0012" }, secrets: ["HivePw0012"] },
+  {
+    name: "AWS custom authorizer username",
+    text: "sensor-1?x-amz-customauthorizer-name=linkscope&x-amz-customauthorizer-signature=CustAuthSig0008&token=CustAuthTok0009",
+    secrets: ["CustAuthSig0008", "CustAuthTok0009"],
+  },
+  {
+    name: "GCP / ClearBlade JWT password",
+    text: JWT,
+    json: { password: JWT },
+    secrets: ["JwtSigPart0010", "eyJhdWQiOiJwcm9qZWN0LTEwMDEiLCJleHAiOjE3NjQ2MzY4MDB9"],
+  },
+  {
+    name: "EMQX password",
+    text: 'auth failed for {"username":"bob","password":"EmqxPw0011"}',
+    json: { clientid: "d1", username: "bob", password: "EmqxPw0011" },
+    secrets: ["EmqxPw0011"],
+  },
+  {
+    name: "HiveMQ password",
+    text: "HiveMQ extension: password: HivePw0012 rejected",
+    json: { "connect-password": "HivePw0012" },
+    secrets: ["HivePw0012"],
+  },
   { name: "Mosquitto password", text: "mosquitto_sub -u bob pwd=MosqPw0013 -t x", json: { passwd: "MosqPw0013" }, secrets: ["MosqPw0013"] },
-  { name: "MQTT 5 Authentication-Data", text: "AUTH method SCRAM-SHA-1 Authentication-Data: Mqtt5AuthData0014", json: { "Authentication-Data": "Mqtt5AuthData0014", authenticationData: "Mqtt5AuthData0015" }, secrets: ["Mqtt5AuthData0014", "Mqtt5AuthData0015"] },
-  { name: "Basic authorization header", text: "Authorization: Basic QmFzaWNVc2VyOkJhc2ljUHcwMDE2", json: { headers: { authorization: "Basic QmFzaWNVc2VyOkJhc2ljUHcwMDE2" } }, secrets: ["QmFzaWNVc2VyOkJhc2ljUHcwMDE2"] },
-  { name: "Bearer authorization header", text: "webhook answered 401 to Bearer BearerTok0017abc", json: { Authorization: "Bearer BearerTok0017abc" }, secrets: ["BearerTok0017abc"] },
-  { name: "URL userinfo", text: "connecting to mqtts://bob:UrlPw0018@broker.example.com:8883", json: { url: "wss://bob:UrlPw0018@broker.example.com/mqtt" }, secrets: ["UrlPw0018"] },
-  { name: "PEM private key", text: `client key:\n${PEM}`, json: { privateKeyPem: PEM, note: `key ${RSA_PEM}` }, secrets: [...PEM_BODY, "RsaPemBody0031"] },
-  { name: "PEM private key cut short", text: `key=${"-----BEGIN EC PRIVATE KEY-----"}\\nEcPemBody0032aBcDeF\\nEcPemMore0033`, secrets: ["EcPemBody0032", "EcPemMore0033"] },
+  {
+    name: "MQTT 5 Authentication-Data",
+    text: "AUTH method SCRAM-SHA-1 Authentication-Data: Mqtt5AuthData0014",
+    json: { "Authentication-Data": "Mqtt5AuthData0014", authenticationData: "Mqtt5AuthData0015" },
+    secrets: ["Mqtt5AuthData0014", "Mqtt5AuthData0015"],
+  },
+  {
+    name: "Basic authorization header",
+    text: "Authorization: Basic QmFzaWNVc2VyOkJhc2ljUHcwMDE2",
+    json: { headers: { authorization: "Basic QmFzaWNVc2VyOkJhc2ljUHcwMDE2" } },
+    secrets: ["QmFzaWNVc2VyOkJhc2ljUHcwMDE2"],
+  },
+  {
+    name: "Bearer authorization header",
+    text: "webhook answered 401 to Bearer BearerTok0017abc",
+    json: { Authorization: "Bearer BearerTok0017abc" },
+    secrets: ["BearerTok0017abc"],
+  },
+  {
+    name: "URL userinfo",
+    text: "connecting to mqtts://bob:UrlPw0018@broker.example.com:8883",
+    json: { url: "wss://bob:UrlPw0018@broker.example.com/mqtt" },
+    secrets: ["UrlPw0018"],
+  },
+  {
+    name: "PEM private key",
+    text: `client key:\n${PEM}`,
+    json: { privateKeyPem: PEM, note: `key ${RSA_PEM}` },
+    secrets: [...PEM_BODY, "RsaPemBody0031"],
+  },
+  {
+    name: "PEM private key cut short",
+    text: `key=${"-----BEGIN EC PRIVATE KEY-----"}\\nEcPemBody0032aBcDeF\\nEcPemMore0033`,
+    secrets: ["EcPemBody0032", "EcPemMore0033"],
+  },
   { name: "Linkscope ingest token", text: `curl -H 'x-ingest: ${LSIT}'`, json: { note: LSIT }, secrets: [LSIT.slice(17)] },
   { name: "Linkscope share token", text: `see ${LSS} for the window`, json: { link: `/share/${LSS}` }, secrets: [LSS.slice(4)] },
   { name: "Linkscope API token", text: `export LINKSCOPE=${LSK}`, json: { note: `run with ${LSK}` }, secrets: [LSK.slice(4)] },
   { name: "apikey in free text", text: `upload failed: apikey ApiKey0021xyz token ${LSS}`, secrets: ["ApiKey0021xyz", LSS.slice(4)] },
-  { name: "api_key= in free text", text: "GET /v1/report?api_key=ApiKey0022xyz failed", json: { api_key: "ApiKey0022xyz" }, secrets: ["ApiKey0022xyz"] },
+  {
+    name: "api_key= in free text",
+    text: "GET /v1/report?api_key=ApiKey0022xyz failed",
+    json: { api_key: "ApiKey0022xyz" },
+    secrets: ["ApiKey0022xyz"],
+  },
   { name: "token in free text", text: "rejected token TokWord0023-abc by broker", secrets: ["TokWord0023-abc"] },
   { name: "x-api-key header", text: "x-api-key: ApiKey0024xyz", json: { "X-Api-Key": "ApiKey0024xyz" }, secrets: ["ApiKey0024xyz"] },
-  { name: "accessKey / sharedAccessKey fields", text: 'cfg {"accessKey":"AccessKey0025","sharedAccessKey":"SharedKey0026"}', json: { accessKey: "AccessKey0025", sharedAccessKey: "SharedKey0026", primaryKey: "PrimaryKey0027" }, secrets: ["AccessKey0025", "SharedKey0026", "PrimaryKey0027"] },
-  { name: "OAuth client secret and access token", text: "client_secret=ClientSecret0028&access_token=AccTok0029", json: { client_secret: "ClientSecret0028", accessToken: "AccTok0029" }, secrets: ["ClientSecret0028", "AccTok0029"] },
-  { name: "Azure API Management subscription key", text: "Ocp-Apim-Subscription-Key: ApimKey0034abcdef", json: { headers: { "Ocp-Apim-Subscription-Key": "ApimKey0034abcdef", "x-functions-key": "FuncKey0035abcdef" } }, secrets: ["ApimKey0034abcdef", "FuncKey0035abcdef"] },
-  { name: "Google API key", text: "maps lookup with AIzaSyGoogKey0036abcdefghijklmnopqrstuv failed", secrets: ["AIzaSyGoogKey0036abcdefghijklmnopqrstuv"] },
+  {
+    name: "accessKey / sharedAccessKey fields",
+    text: 'cfg {"accessKey":"AccessKey0025","sharedAccessKey":"SharedKey0026"}',
+    json: { accessKey: "AccessKey0025", sharedAccessKey: "SharedKey0026", primaryKey: "PrimaryKey0027" },
+    secrets: ["AccessKey0025", "SharedKey0026", "PrimaryKey0027"],
+  },
+  {
+    name: "OAuth client secret and access token",
+    text: "client_secret=ClientSecret0028&access_token=AccTok0029",
+    json: { client_secret: "ClientSecret0028", accessToken: "AccTok0029" },
+    secrets: ["ClientSecret0028", "AccTok0029"],
+  },
+  {
+    name: "Azure API Management subscription key",
+    text: "Ocp-Apim-Subscription-Key: ApimKey0034abcdef",
+    json: { headers: { "Ocp-Apim-Subscription-Key": "ApimKey0034abcdef", "x-functions-key": "FuncKey0035abcdef" } },
+    secrets: ["ApimKey0034abcdef", "FuncKey0035abcdef"],
+  },
+  {
+    name: "Google API key",
+    text: "maps lookup with AIzaSyGoogKey0036abcdefghijklmnopqrstuv failed",
+    secrets: ["AIzaSyGoogKey0036abcdefghijklmnopqrstuv"],
+  },
 ];
 
 /** Every secret of the corpus, for "none of these appears" assertions. */
@@ -86,5 +180,10 @@ export function corpusFields(): Record<string, string> {
 
 /** One JSON object carrying every shape: as values under credential keys and inside free-text values. */
 export function corpusPayload(): Record<string, unknown> {
-  return Object.fromEntries(SECRET_CORPUS.flatMap((sample, index) => [[`text${index}`, sample.text], ...(sample.json ? [[`json${index}`, sample.json] as const] : [])]));
+  return Object.fromEntries(
+    SECRET_CORPUS.flatMap((sample, index) => [
+      [`text${index}`, sample.text],
+      ...(sample.json ? [[`json${index}`, sample.json] as const] : []),
+    ]),
+  );
 }

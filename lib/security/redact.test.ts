@@ -27,7 +27,9 @@ describe("redactText over the secret corpus", () => {
     expect(leaks(JSON.stringify(redactSecrets(corpusPayload())), CORPUS_SECRETS)).toEqual([]);
     expect(leaks(redactText(JSON.stringify(corpusPayload())), CORPUS_SECRETS)).toEqual([]);
     expect(leaks(redactText(JSON.stringify({ payload: JSON.stringify(corpusPayload()) })), CORPUS_SECRETS)).toEqual([]);
-    expect(leaks(JSON.stringify(redactSecrets({ username: corpusText(), message: corpusText(), raw: [corpusPayload()] })), CORPUS_SECRETS)).toEqual([]);
+    expect(
+      leaks(JSON.stringify(redactSecrets({ username: corpusText(), message: corpusText(), raw: [corpusPayload()] })), CORPUS_SECRETS),
+    ).toEqual([]);
   });
 });
 
@@ -58,7 +60,18 @@ describe("redactText keeps what is not a credential", () => {
 
   it("keeps non-secret keys and values, dates and bigints of structured values", () => {
     const at = new Date("2026-12-01T00:00:00Z");
-    const value = { occurredAt: at, id: 12n, keepalive: 60, clientid: "sensor-1", reason: "keepalive_timeout", sessionKey: "s1", sessionIdentifier: "9c1b", tls: true, password: "x", sessionId: "http-session" };
+    const value = {
+      occurredAt: at,
+      id: 12n,
+      keepalive: 60,
+      clientid: "sensor-1",
+      reason: "keepalive_timeout",
+      sessionKey: "s1",
+      sessionIdentifier: "9c1b",
+      tls: true,
+      password: "x",
+      sessionId: "http-session",
+    };
     expect(redactSecrets(value)).toEqual({ ...value, password: REDACTED, sessionId: REDACTED });
   });
 });
@@ -66,7 +79,9 @@ describe("redactText keeps what is not a credential", () => {
 describe("LINKSCOPE_TOKEN_PREFIXES", () => {
   it("names every token prefix the product issues", () => {
     const root = path.resolve(import.meta.dirname, "..");
-    const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.includes("redact"));
+    const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
+      (file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.includes("redact"),
+    );
     const issued = new Set<string>();
     for (const file of files) {
       const source = readFileSync(path.join(root, file), "utf8");

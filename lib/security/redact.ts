@@ -35,7 +35,10 @@ const tokenPrefixes = LINKSCOPE_TOKEN_PREFIXES.join("|");
 const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   // PEM private keys, also with JSON-escaped line breaks and cut short by a truncated payload.
   // The body stops at the next BEGIN: a scan for END that could cross it made a payload of many BEGINs quadratic.
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:(?:(?!-----BEGIN )[\s\S])*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)/g, replaceAll],
+  [
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:(?:(?!-----BEGIN )[\s\S])*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\]*)/g,
+    replaceAll,
+  ],
   // key=value, key: value and "key":"value" pairs in free text and in JSON kept as text (dead letters, log lines).
   // A key glued to a longer word counts too (access_token, x-amz-security-token, sharedAccessKey), up to 64
   // characters of it: unbounded, every `-` in a long `a-a-a-…` run started a scan to its end (quadratic).
@@ -54,10 +57,19 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
     },
   ],
   // `apikey X`, `token X`: only when X looks like a credential, so "token expired" stays readable.
-  [new RegExp(`(\\b(?:${SECRET_WORD_KEYS})\\s+)((?=[A-Za-z0-9][^\\s,;"'<>()]*[0-9_+/=-])[A-Za-z0-9][^\\s,;"'<>()]{5,}|[A-Za-z0-9][^\\s,;"'<>()]{19,})`, "gi"), keepPrefix],
+  [
+    new RegExp(
+      `(\\b(?:${SECRET_WORD_KEYS})\\s+)((?=[A-Za-z0-9][^\\s,;"'<>()]*[0-9_+/=-])[A-Za-z0-9][^\\s,;"'<>()]{5,}|[A-Za-z0-9][^\\s,;"'<>()]{19,})`,
+      "gi",
+    ),
+    keepPrefix,
+  ],
   // connection strings (Azure IoT Hub, Service Bus, Storage, ADO.NET): keys glued to a longer word, and user IDs
   [/\b((?:SharedAccessKey|AccountKey|PrimaryKey|SecondaryKey|User\s?Id|Uid)\s*=\s*)[^;\s"'\\]+/gi, keepPrefix],
-  [/\b(?:[Bb]earer|[Bb]asic|[Dd]igest)\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9_+/=.-])[A-Za-z0-9._~+/=-]{6,}|[A-Za-z0-9._~+/=-]{20,})/g, replaceAll],
+  [
+    /\b(?:[Bb]earer|[Bb]asic|[Dd]igest)\s+(?:(?=[A-Za-z0-9._~+/=-]*[0-9_+/=.-])[A-Za-z0-9._~+/=-]{6,}|[A-Za-z0-9._~+/=-]{20,})/g,
+    replaceAll,
+  ],
   [/SharedAccessSignature\s+[^\s"'\\]+/g, replaceAll],
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replaceAll],
   [new RegExp(`\\b(?:${tokenPrefixes})[A-Za-z0-9_-]{12,}`, "g"), replaceAll],
@@ -65,7 +77,10 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   [/\bAIza[0-9A-Za-z_-]{35}\b/g, replaceAll],
   // AWS access key IDs, and 40-character secret access keys (mixed case and digits, unlike hex digests).
   [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g, replaceAll],
-  [/(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])(?![A-Za-z0-9+]*\/[A-Za-z0-9+]*\/[A-Za-z0-9+]*\/)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, replaceAll],
+  [
+    /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[0-9])(?![A-Za-z0-9+]*\/[A-Za-z0-9+]*\/[A-Za-z0-9+]*\/)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    replaceAll,
+  ],
   // credentials in URLs: scheme://user:password@host (a scheme is short: unbounded, every letter of an `a-a-a-…`
   // run started a scan to its end, quadratic)
   [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/@:]+:[^\s/@]+@/gi, (_match, prefix) => `${prefix}${REDACTED}@`],
@@ -73,7 +88,8 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
 
 const IPV4_PATTERN = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
 // At least four groups or a `::`, so clock times like 13:21:00 are not mistaken for addresses.
-const IPV6_PATTERN = /(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-f]{0,4}:){0,6}:(?::?[0-9a-f]{1,4}){1,7}(?![\w:])/gi;
+const IPV6_PATTERN =
+  /(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-f]{0,4}:){0,6}:(?::?[0-9a-f]{1,4}){1,7}(?![\w:])/gi;
 const IP_KEY_PATTERN = /(^|_|[a-z])(ip|ipAddress|address|peerhost|remoteAddr)$/i;
 
 /** Removes credentials from free text, and IP addresses when asked. */

@@ -34,7 +34,14 @@ describe("toSameOriginPath", () => {
   });
 
   it("never returns a path a browser resolves to another host", () => {
-    const tricky = ["/%5Cevil.example", "/%09/evil.example", "/%2F%2Fevil.example", "/a/../\\evil.example", "/@evil.example", "/:@evil.example"];
+    const tricky = [
+      "/%5Cevil.example",
+      "/%09/evil.example",
+      "/%2F%2Fevil.example",
+      "/a/../\\evil.example",
+      "/@evil.example",
+      "/:@evil.example",
+    ];
     for (const value of tricky) expect(browserTarget(toSameOriginPath(value)).host).toBe("linkscope.example");
   });
 

@@ -48,9 +48,14 @@ export async function getSharedIncidentView(db: Db, link: { incidentId: string; 
     dominantReason: incident.dominantReason,
     reasons: readReasonCounts(incident.reasonCounts),
     codes: readCodeCounts(incident.codeCounts),
-    connected: incident.connectedBaseline === null ? null : { baseline: incident.connectedBaseline, low: incident.connectedLow, recoveredAt: incident.connectedRecoveredAt },
+    connected:
+      incident.connectedBaseline === null
+        ? null
+        : { baseline: incident.connectedBaseline, low: incident.connectedLow, recoveredAt: incident.connectedRecoveredAt },
     recovery: incident.recovery,
-    devices: incident.devices.slice(0, SHARED_DEVICES_SHOWN).map((device) => ({ deviceId: device.deviceId, firstDropAt: device.firstDropAt, drops: device.drops, reason: device.reason })),
+    devices: incident.devices
+      .slice(0, SHARED_DEVICES_SHOWN)
+      .map((device) => ({ deviceId: device.deviceId, firstDropAt: device.firstDropAt, drops: device.drops, reason: device.reason })),
     devicesTruncated: incident.devices.length > SHARED_DEVICES_SHOWN,
     notes: incident.notes.map((note) => ({ id: note.id.toString(), body: note.body, createdAt: note.createdAt })),
   };

@@ -8,7 +8,15 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getSharedDeviceView } from "./get-shared-device-view.ts";
 import { getSharedIncidentView } from "./get-shared-incident-view.ts";
-import { checkShareToken, createShareLink, getShareScope, listDeviceShareLinks, listShareLinks, openShareLink, revokeShareLink } from "./share-links.ts";
+import {
+  checkShareToken,
+  createShareLink,
+  getShareScope,
+  listDeviceShareLinks,
+  listShareLinks,
+  openShareLink,
+  revokeShareLink,
+} from "./share-links.ts";
 import { generateShareToken, hashShareToken } from "./share-token.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");
@@ -55,7 +63,15 @@ afterAll(async () => {
 
 describe("share links", () => {
   it("stores only the token's hash and shows only the scoped device and window, redacted", async () => {
-    const { link, token } = await createShareLink(database.db, { deviceId: "share-a", from: at(10), to: at(2), expiresInHours: 24, actor, ip: null, now });
+    const { link, token } = await createShareLink(database.db, {
+      deviceId: "share-a",
+      from: at(10),
+      to: at(2),
+      expiresInHours: 24,
+      actor,
+      ip: null,
+      now,
+    });
     const row = await database.db.shareLink.findUniqueOrThrow({ where: { id: link.id } });
     expect(row.tokenHash).toBe(hashShareToken(token));
     expect(toJsonText(row)).not.toContain(token);
@@ -73,7 +89,15 @@ describe("share links", () => {
   });
 
   it("records every use: count, last use and an audit row", async () => {
-    const { link, token } = await createShareLink(database.db, { deviceId: "share-a", from: at(10), to: at(2), expiresInHours: 24, actor, ip: null, now });
+    const { link, token } = await createShareLink(database.db, {
+      deviceId: "share-a",
+      from: at(10),
+      to: at(2),
+      expiresInHours: 24,
+      actor,
+      ip: null,
+      now,
+    });
     await openShareLink(database.db, { token, ip: null, now });
     await openShareLink(database.db, { token, ip: null, now: new Date(now.getTime() + 1000) });
     const [listed] = (await listDeviceShareLinks(database.db, "share-a", now)).filter((item) => item.id === link.id);
@@ -83,7 +107,15 @@ describe("share links", () => {
   });
 
   it("refuses a revoked link at once and an expired one after its time, and records the refusal", async () => {
-    const { link, token } = await createShareLink(database.db, { deviceId: "share-a", from: at(10), to: at(2), expiresInHours: 1, actor, ip: null, now });
+    const { link, token } = await createShareLink(database.db, {
+      deviceId: "share-a",
+      from: at(10),
+      to: at(2),
+      expiresInHours: 1,
+      actor,
+      ip: null,
+      now,
+    });
     expect((await openShareLink(database.db, { token, ip: null, now: new Date(now.getTime() + HOUR) })).status).toBe("expired");
     const revoked = await revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now });
     expect(revoked.status).toBe("revoked");
@@ -95,13 +127,27 @@ describe("share links", () => {
   it("knows nothing of unknown or malformed tokens, and a link cannot be revoked through another device", async () => {
     expect((await openShareLink(database.db, { token: generateShareToken().token, ip: null, now })).status).toBe("unknown");
     expect((await openShareLink(database.db, { token: "../../api/v1/devices", ip: null, now })).status).toBe("unknown");
-    const { link } = await createShareLink(database.db, { deviceId: "share-a", from: at(10), to: at(2), expiresInHours: 24, actor, ip: null, now });
-    await expect(revokeShareLink(database.db, { deviceId: "share-b", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
+    const { link } = await createShareLink(database.db, {
+      deviceId: "share-a",
+      from: at(10),
+      to: at(2),
+      expiresInHours: 24,
+      actor,
+      ip: null,
+      now,
+    });
+    await expect(revokeShareLink(database.db, { deviceId: "share-b", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({
+      kind: "not_found",
+    });
   });
 
   it("refuses empty or over-long windows", async () => {
-    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(2), to: at(2), expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ kind: "invalid" });
-    await expect(createShareLink(database.db, { deviceId: "share-a", from: at(24 * 100), to: now, expiresInHours: 24, actor, ip: null, now })).rejects.toMatchObject({ kind: "invalid" });
+    await expect(
+      createShareLink(database.db, { deviceId: "share-a", from: at(2), to: at(2), expiresInHours: 24, actor, ip: null, now }),
+    ).rejects.toMatchObject({ kind: "invalid" });
+    await expect(
+      createShareLink(database.db, { deviceId: "share-a", from: at(24 * 100), to: now, expiresInHours: 24, actor, ip: null, now }),
+    ).rejects.toMatchObject({ kind: "invalid" });
   });
 });
 
@@ -137,14 +183,24 @@ describe("incident share links", () => {
     if (opened.status !== "active") throw new Error(`expected an active link, got ${opened.status}`);
     expect(getShareScope(opened.link)).toEqual({ incidentId: incidentA });
     const view = await getSharedIncidentView(database.db, { incidentId: incidentA, expiresAt: opened.link.expiresAt });
-    expect(view).toMatchObject({ title: "incident A", affectedDevices: 1, devices: [{ deviceId: "share-a" }], reasons: [{ reason: "auth_failed", drops: 1 }] });
+    expect(view).toMatchObject({
+      title: "incident A",
+      affectedDevices: 1,
+      devices: [{ deviceId: "share-a" }],
+      reasons: [{ reason: "auth_failed", drops: 1 }],
+    });
     const text = toJsonText(view);
-    for (const leak of ["share-b", "incident B", "B's private note", "hunter2", IP, "support@example.com"]) expect(text).not.toContain(leak);
+    for (const leak of ["share-b", "incident B", "B's private note", "hunter2", IP, "support@example.com"])
+      expect(text).not.toContain(leak);
 
     // The link belongs to A: it is neither listed under B nor revocable through B or through a device.
     expect((await listShareLinks(database.db, { incidentId: incidentB }, now)).map((item) => item.id)).not.toContain(link.id);
-    await expect(revokeShareLink(database.db, { incidentId: incidentB, linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
-    await expect(revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({ kind: "not_found" });
+    await expect(revokeShareLink(database.db, { incidentId: incidentB, linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({
+      kind: "not_found",
+    });
+    await expect(revokeShareLink(database.db, { deviceId: "share-a", linkId: link.id, actor, ip: null, now })).rejects.toMatchObject({
+      kind: "not_found",
+    });
   });
 
   it("expires and revokes like a device link; a check counts no visit but records a refusal", async () => {
@@ -156,7 +212,9 @@ describe("incident share links", () => {
     expect((await openShareLink(database.db, { token, ip: null, now })).status).toBe("revoked");
     const [listed] = await listShareLinks(database.db, { incidentId }, now);
     expect(listed).toMatchObject({ id: link.id, status: "revoked", useCount: 0 });
-    const actions = (await database.db.auditEvent.findMany({ where: { targetId: link.id }, orderBy: { id: "asc" } })).map((event) => event.action);
+    const actions = (await database.db.auditEvent.findMany({ where: { targetId: link.id }, orderBy: { id: "asc" } })).map(
+      (event) => event.action,
+    );
     expect(actions).toEqual(["share_link.created", "share_link.refused", "share_link.revoked", "share_link.refused"]);
   });
 
@@ -164,8 +222,12 @@ describe("incident share links", () => {
     const incidentId = await createIncident("D", ["share-a"], "note");
     const base = { createdByLabel: "x", expiresAt: at(-24) };
     await expect(
-      database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash, incidentId, deviceId: "share-a", windowFrom: at(10), windowTo: at(2) } }),
+      database.db.shareLink.create({
+        data: { ...base, tokenHash: generateShareToken().tokenHash, incidentId, deviceId: "share-a", windowFrom: at(10), windowTo: at(2) },
+      }),
     ).rejects.toThrow(/share_links_one_scope/);
-    await expect(database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash } })).rejects.toThrow(/share_links_one_scope/);
+    await expect(database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash } })).rejects.toThrow(
+      /share_links_one_scope/,
+    );
   });
 });

@@ -2,7 +2,15 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
-import { computeShareExpiry, generateShareToken, getShareLinkStatus, hashShareToken, MAX_SHARE_WINDOW_MS, ShareTokenSchema, type ShareLinkStatus } from "./share-token.ts";
+import {
+  computeShareExpiry,
+  generateShareToken,
+  getShareLinkStatus,
+  hashShareToken,
+  MAX_SHARE_WINDOW_MS,
+  ShareTokenSchema,
+  type ShareLinkStatus,
+} from "./share-token.ts";
 
 /**
  * What the device and incident pages and the API show about a link; never the token or its hash. A link scopes
@@ -61,13 +69,21 @@ export async function createShareLink(db: Db, input: CreateShareLinkInput): Prom
   const now = input.now ?? new Date();
   if ("deviceId" in input) {
     if (input.to.getTime() <= input.from.getTime()) throw new InvalidInputError("invalid_window", "`to` must be after `from`.");
-    if (input.to.getTime() - input.from.getTime() > MAX_SHARE_WINDOW_MS) throw new InvalidInputError("invalid_window", "A shared window can span at most 92 days.");
+    if (input.to.getTime() - input.from.getTime() > MAX_SHARE_WINDOW_MS)
+      throw new InvalidInputError("invalid_window", "A shared window can span at most 92 days.");
   }
-  const scope = "deviceId" in input ? { deviceId: input.deviceId, windowFrom: input.from, windowTo: input.to } : { incidentId: input.incidentId };
+  const scope =
+    "deviceId" in input ? { deviceId: input.deviceId, windowFrom: input.from, windowTo: input.to } : { incidentId: input.incidentId };
   const { token, tokenHash } = generateShareToken();
   const link = await db.$transaction(async (tx) => {
     const row = await tx.shareLink.create({
-      data: { tokenHash, ...scope, createdById: input.actor.id, createdByLabel: input.actor.label, expiresAt: computeShareExpiry(now, input.expiresInHours) },
+      data: {
+        tokenHash,
+        ...scope,
+        createdById: input.actor.id,
+        createdByLabel: input.actor.label,
+        expiresAt: computeShareExpiry(now, input.expiresInHours),
+      },
       select: SUMMARY_SELECT,
     });
     await recordAuditEvent(tx, {
@@ -75,7 +91,12 @@ export async function createShareLink(db: Db, input: CreateShareLinkInput): Prom
       actor: input.actor,
       ip: input.ip,
       target: { type: "share_link", id: row.id },
-      details: { ...scopeDetails(row), from: row.windowFrom?.toISOString() ?? null, to: row.windowTo?.toISOString() ?? null, expiresAt: row.expiresAt.toISOString() },
+      details: {
+        ...scopeDetails(row),
+        from: row.windowFrom?.toISOString() ?? null,
+        to: row.windowTo?.toISOString() ?? null,
+        expiresAt: row.expiresAt.toISOString(),
+      },
     });
     return row;
   });
@@ -84,30 +105,43 @@ export async function createShareLink(db: Db, input: CreateShareLinkInput): Prom
 
 /** The links of one device or one incident, newest first. */
 export async function listShareLinks(db: Db, scope: ScopeFilter, now = new Date()): Promise<ShareLinkSummary[]> {
-  const rows = await db.shareLink.findMany({ where: scope, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 100, select: SUMMARY_SELECT });
+  const rows = await db.shareLink.findMany({
+    where: scope,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 100,
+    select: SUMMARY_SELECT,
+  });
   return rows.map((row) => toSummary(row, now));
 }
 
 export const listDeviceShareLinks = (db: Db, deviceId: string, now = new Date()) => listShareLinks(db, { deviceId }, now);
 
 /** Revokes at once; revoking a revoked link is a no-op that keeps the first revocation time. */
-export async function revokeShareLink(db: Db, input: ScopeFilter & { linkId: string; actor: Actor; ip: string | null; now?: Date }): Promise<ShareLinkSummary> {
+export async function revokeShareLink(
+  db: Db,
+  input: ScopeFilter & { linkId: string; actor: Actor; ip: string | null; now?: Date },
+): Promise<ShareLinkSummary> {
   const now = input.now ?? new Date();
   const scope: ScopeFilter = "deviceId" in input ? { deviceId: input.deviceId } : { incidentId: input.incidentId };
   return db.$transaction(async (tx) => {
     const existing = await tx.shareLink.findFirst({ where: { id: input.linkId, ...scope }, select: SUMMARY_SELECT });
-    if (!existing) throw new NotFoundError("share_link_not_found", `No such share link for this ${"deviceId" in scope ? "device" : "incident"}.`);
+    if (!existing)
+      throw new NotFoundError("share_link_not_found", `No such share link for this ${"deviceId" in scope ? "device" : "incident"}.`);
     if (existing.revokedAt) return toSummary(existing, now);
     const row = await tx.shareLink.update({ where: { id: existing.id }, data: { revokedAt: now }, select: SUMMARY_SELECT });
-    await recordAuditEvent(tx, { action: "share_link.revoked", actor: input.actor, ip: input.ip, target: { type: "share_link", id: row.id }, details: scopeDetails(row) });
+    await recordAuditEvent(tx, {
+      action: "share_link.revoked",
+      actor: input.actor,
+      ip: input.ip,
+      target: { type: "share_link", id: row.id },
+      details: scopeDetails(row),
+    });
     return toSummary(row, now);
   });
 }
 
 export type OpenedShareLink =
-  | { status: "active"; link: ShareLinkSummary }
-  | { status: "expired" | "revoked"; link: null }
-  | { status: "unknown"; link: null };
+  { status: "active"; link: ShareLinkSummary } | { status: "expired" | "revoked"; link: null } | { status: "unknown"; link: null };
 
 const SHARE_VISITOR: Actor = { type: "anonymous", id: null, label: "share-link visitor", role: null };
 
@@ -121,8 +155,18 @@ export async function openShareLink(db: Db, input: { token: string; ip: string |
   if (checked.status !== "active") return { status: checked.status, link: null };
   const row = checked.row;
   const updated = await db.$transaction(async (tx) => {
-    const next = await tx.shareLink.update({ where: { id: row.id }, data: { lastUsedAt: now, useCount: { increment: 1 } }, select: SUMMARY_SELECT });
-    await recordAuditEvent(tx, { action: "share_link.accessed", actor: SHARE_VISITOR, ip: input.ip, target: { type: "share_link", id: row.id }, details: scopeDetails(row) });
+    const next = await tx.shareLink.update({
+      where: { id: row.id },
+      data: { lastUsedAt: now, useCount: { increment: 1 } },
+      select: SUMMARY_SELECT,
+    });
+    await recordAuditEvent(tx, {
+      action: "share_link.accessed",
+      actor: SHARE_VISITOR,
+      ip: input.ip,
+      target: { type: "share_link", id: row.id },
+      details: scopeDetails(row),
+    });
     return next;
   });
   return { status: "active", link: toSummary(updated, now) };
@@ -138,10 +182,19 @@ export async function checkShareToken(
 ): Promise<{ status: "active"; row: SummaryRow } | { status: "expired" | "revoked" | "unknown"; row: null }> {
   const now = input.now ?? new Date();
   const parsed = ShareTokenSchema.safeParse(input.token);
-  const row = await db.shareLink.findUnique({ where: { tokenHash: hashShareToken(parsed.success ? parsed.data : input.token) }, select: SUMMARY_SELECT });
+  const row = await db.shareLink.findUnique({
+    where: { tokenHash: hashShareToken(parsed.success ? parsed.data : input.token) },
+    select: SUMMARY_SELECT,
+  });
   if (!parsed.success || !row) return { status: "unknown", row: null };
   const status = getShareLinkStatus(row, now);
   if (status === "active") return { status, row };
-  await recordAuditEvent(db, { action: "share_link.refused", actor: SHARE_VISITOR, ip: input.ip, target: { type: "share_link", id: row.id }, details: { ...scopeDetails(row), status } });
+  await recordAuditEvent(db, {
+    action: "share_link.refused",
+    actor: SHARE_VISITOR,
+    ip: input.ip,
+    target: { type: "share_link", id: row.id },
+    details: { ...scopeDetails(row), status },
+  });
   return { status, row: null };
 }

@@ -7,9 +7,15 @@ export type ShareRefusal = "expired" | "revoked" | "unknown";
 export const SHARE_REFUSAL_STATUS: Record<ShareRefusal, number> = { unknown: 404, expired: 410, revoked: 410 };
 
 export const SHARE_REFUSAL_MESSAGES: Record<ShareRefusal, { heading: string; text: string }> = {
-  expired: { heading: "This link has expired", text: "Share links stop working after the time chosen when they were made. Ask whoever sent it to you for a new one." },
+  expired: {
+    heading: "This link has expired",
+    text: "Share links stop working after the time chosen when they were made. Ask whoever sent it to you for a new one.",
+  },
   revoked: { heading: "This link was revoked", text: "Whoever shared it has turned it off. Ask them for a new one if you still need it." },
-  unknown: { heading: "This link is not valid", text: "Check that the whole link was copied; otherwise ask whoever sent it to you for a new one." },
+  unknown: {
+    heading: "This link is not valid",
+    text: "Check that the whole link was copied; otherwise ask whoever sent it to you for a new one.",
+  },
 };
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

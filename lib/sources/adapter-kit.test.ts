@@ -26,7 +26,10 @@ describe("parseUntrustedJson", () => {
   });
 
   it("gives adapters clean events from a poisoned payload", () => {
-    const payload = JSON.stringify({ clientid: "dev-1", username: "u", ts: 1764633600000, reason: "normal", extra: "x" }).replace('"x"', '"\\ud800"');
+    const payload = JSON.stringify({ clientid: "dev-1", username: "u", ts: 1764633600000, reason: "normal", extra: "x" }).replace(
+      '"x"',
+      '"\\ud800"',
+    );
     const result = parseEmqxMessage("$SYS/brokers/emqx@127.0.0.1/clients/dev-1/disconnected", Buffer.from(payload));
     expect(result.ok).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/\\ud800/i);

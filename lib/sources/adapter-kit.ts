@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { ConnectionEventSchema, DeviceIdSchema, hasControlCharacters, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import {
+  ConnectionEventSchema,
+  DeviceIdSchema,
+  hasControlCharacters,
+  type AdapterResult,
+  type ConnectionEvent,
+} from "@/lib/events/connection-event.ts";
 
 /** Largest single input (one MQTT message, one JSON record, one log line) an adapter accepts. */
 export const MAX_RECORD_BYTES = 256 * 1024;
@@ -53,7 +59,9 @@ function replaceLoneSurrogates(value: unknown): unknown {
   if (typeof value === "string") return value.replace(LONE_SURROGATE, "\uFFFD");
   if (Array.isArray(value)) return value.map(replaceLoneSurrogates);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key.replace(LONE_SURROGATE, "\uFFFD"), replaceLoneSurrogates(entry)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, entry]) => [key.replace(LONE_SURROGATE, "\uFFFD"), replaceLoneSurrogates(entry)]),
+  );
 }
 
 /** One pass over the text: deepest nesting of objects and arrays, and the number of object keys (colons). */
@@ -94,11 +102,15 @@ function findForbiddenKey(root: unknown): string | null {
   return null;
 }
 
-export function decodeText(payload: Buffer | Uint8Array | string, maxBytes = MAX_RECORD_BYTES): { ok: true; text: string } | { ok: false; error: string } {
+export function decodeText(
+  payload: Buffer | Uint8Array | string,
+  maxBytes = MAX_RECORD_BYTES,
+): { ok: true; text: string } | { ok: false; error: string } {
   const size = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
   if (size > maxBytes) return { ok: false, error: `payload too large: ${size} bytes (limit ${maxBytes})` };
   if (typeof payload === "string") {
-    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(payload)) return { ok: false, error: "payload is not valid UTF-8 (lone surrogate)" };
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(payload))
+      return { ok: false, error: "payload is not valid UTF-8 (lone surrogate)" };
     return { ok: true, text: payload };
   }
   try {
@@ -109,7 +121,10 @@ export function decodeText(payload: Buffer | Uint8Array | string, maxBytes = MAX
 }
 
 /** Vendor text fields: bounded and free of NUL, which Postgres text cannot store. */
-export const VendorTextSchema = z.string().max(2000).transform((text) => text.replaceAll("\u0000", ""));
+export const VendorTextSchema = z
+  .string()
+  .max(2000)
+  .transform((text) => text.replaceAll("\u0000", ""));
 
 export { DeviceIdSchema, hasControlCharacters };
 
@@ -151,7 +166,15 @@ export function readInstant(value: unknown): Date | null {
     const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(\.\d{1,3})?\d* (AM|PM)$/.exec(trimmed);
     if (us) {
       const hour = (Number(us[4]) % 12) + (us[8] === "PM" ? 12 : 0);
-      const ms = Date.UTC(Number(us[3]), Number(us[1]) - 1, Number(us[2]), hour, Number(us[5]), Number(us[6]), Math.round(Number(us[7] ?? 0) * 1000));
+      const ms = Date.UTC(
+        Number(us[3]),
+        Number(us[1]) - 1,
+        Number(us[2]),
+        hour,
+        Number(us[5]),
+        Number(us[6]),
+        Math.round(Number(us[7] ?? 0) * 1000),
+      );
       return Number.isNaN(ms) ? null : new Date(ms);
     }
     if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return null;

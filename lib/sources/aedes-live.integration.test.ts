@@ -18,7 +18,14 @@ let worker: IngestWorker;
 beforeAll(async () => {
   broker = await startEmbeddedBroker({ log, nodeName: `aedes-${randomUUID().slice(0, 6)}` });
   testDb = await createTestDatabase();
-  worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter("aedes"), clientId: `ingest-${randomUUID().slice(0, 6)}`, flushIntervalMs: 20 });
+  worker = await startIngestWorker({
+    db: testDb.db,
+    log,
+    mqttUrl: broker.url,
+    adapter: getMqttSourceAdapter("aedes"),
+    clientId: `ingest-${randomUUID().slice(0, 6)}`,
+    flushIntervalMs: 20,
+  });
 });
 
 afterAll(async () => {
@@ -27,15 +34,17 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-
 describe("live aedes $SYS client topics", () => {
   it("a connect and a disconnect arrive as events with the arrival time and an unknown reason", async () => {
     const id = `aedes-dev-${randomUUID().slice(0, 8)}`;
-    const events = await waitFor(async () => {
-      const client = await mqtt.connectAsync(broker.url, { clientId: id, reconnectPeriod: 0 });
-      await client.endAsync();
-      return testDb.db.connectionEvent.findMany({ where: { deviceId: id }, orderBy: { occurredAt: "asc" } });
-    }, (list) => list.some((e) => e.kind === "disconnected") && list.some((e) => e.kind === "connected"));
+    const events = await waitFor(
+      async () => {
+        const client = await mqtt.connectAsync(broker.url, { clientId: id, reconnectPeriod: 0 });
+        await client.endAsync();
+        return testDb.db.connectionEvent.findMany({ where: { deviceId: id }, orderBy: { occurredAt: "asc" } });
+      },
+      (list) => list.some((e) => e.kind === "disconnected") && list.some((e) => e.kind === "connected"),
+    );
     const last = events.filter((e) => e.kind === "disconnected").at(-1);
     expect(last).toMatchObject({ source: "aedes", reason: "unknown", code: null });
     expect(Math.abs((last?.occurredAt.getTime() ?? 0) - Date.now())).toBeLessThan(30_000);

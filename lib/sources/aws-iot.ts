@@ -6,7 +6,11 @@ import { mapVendorCode } from "./vendor-codes.ts";
 
 export const AWS_IOT_SOURCE = "aws-iot";
 /** `$aws/events/...` is never delivered through `#`; the presence topics must be named (lifecycle-formats.md §1.1). */
-export const AWS_PRESENCE_TOPICS = ["$aws/events/presence/connected/+", "$aws/events/presence/disconnected/+", "$aws/events/presence/connect_failed/+"] as const;
+export const AWS_PRESENCE_TOPICS = [
+  "$aws/events/presence/connected/+",
+  "$aws/events/presence/disconnected/+",
+  "$aws/events/presence/connect_failed/+",
+] as const;
 
 const TOPIC_PATTERN = /^\$aws\/events\/(presence|subscriptions)\/(connected|disconnected|connect_failed|subscribed|unsubscribed)\/(.+)$/;
 const text = z.string().max(2000).nullish();
@@ -36,7 +40,8 @@ export function parseAwsPresenceMessage(topic: string | null, payload: Buffer | 
 
 /** One JSON record from a webhook or import: a presence event or a CloudWatch AWSIotLogsV2 entry. */
 export function parseAwsRecord(value: unknown, topic: string | null = null): AdapterResult {
-  if (isRecord(value) && (value.eventType === "Connect" || value.eventType === "Disconnect" || "logLevel" in value)) return parseAwsCloudWatchEntry(value);
+  if (isRecord(value) && (value.eventType === "Connect" || value.eventType === "Disconnect" || "logLevel" in value))
+    return parseAwsCloudWatchEntry(value);
   return guard(() => parsePresence(value, topic));
 }
 
@@ -48,7 +53,8 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
   // A topic outside `$aws/` is where an IoT rule republished the event (and where a `$share` group can read it: some
   // brokers deliver no `$` topic through one); the payload then says what it is.
   if (topic?.startsWith("$") && !topicMatch) return reject(`unrecognised AWS IoT topic: ${topic.slice(0, 200)}`);
-  if (topicMatch && topicMatch[2] !== data.eventType) return reject(`topic says ${topicMatch[2]} but payload eventType is ${data.eventType}`);
+  if (topicMatch && topicMatch[2] !== data.eventType)
+    return reject(`topic says ${topicMatch[2]} but payload eventType is ${data.eventType}`);
   if (data.eventType === "subscribed" || data.eventType === "unsubscribed") return { ok: true, events: [] };
 
   const version = data.versionNumber ?? null;
@@ -69,14 +75,22 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
 
   let event: ConnectionEvent;
   if (data.eventType === "connected") {
-    event = { ...common, kind: "connected", reason: "connected", initiator: "client", ordering: ordering(0n), dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity) };
+    event = {
+      ...common,
+      kind: "connected",
+      reason: "connected",
+      initiator: "client",
+      ordering: ordering(0n),
+      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity),
+    };
   } else if (data.eventType === "disconnected") {
     const name = data.disconnectReason ?? "UNKNOWN";
     const code = `aws:${name}`;
     const mapped = mapVendorCode(code);
     const flags: string[] = [];
     const saysClient = name === "CLIENT_INITIATED_DISCONNECT";
-    if (data.clientInitiatedDisconnect != null && data.clientInitiatedDisconnect !== saysClient) flags.push("client_initiated_contradiction");
+    if (data.clientInitiatedDisconnect != null && data.clientInitiatedDisconnect !== saysClient)
+      flags.push("client_initiated_contradiction");
     event = {
       ...common,
       kind: "disconnected",
@@ -145,18 +159,38 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
     };
     const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, data.timestamp, data.sourcePort];
     if (data.eventType === "Connect" && data.status === "Success") {
-      return finishEvents([{ ...common, kind: "connected", reason: "connected", initiator: "client", dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity) }]);
+      return finishEvents([
+        { ...common, kind: "connected", reason: "connected", initiator: "client", dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity) },
+      ]);
     }
     if (data.eventType === "Connect") {
       // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
       const name = data.reason ?? data.disconnectReason ?? data.status;
       const code = `aws:${name}`;
       const mapped = mapVendorCode(code, data.details);
-      return finishEvents([{ ...common, kind: "connect_failed", reason: mapped.reason, initiator: mapped.initiator, code, dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]) }]);
+      return finishEvents([
+        {
+          ...common,
+          kind: "connect_failed",
+          reason: mapped.reason,
+          initiator: mapped.initiator,
+          code,
+          dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]),
+        },
+      ]);
     }
     const name = data.disconnectReason ?? "UNKNOWN";
     const code = `aws:${name}`;
     const mapped = mapVendorCode(code, data.details);
-    return finishEvents([{ ...common, kind: "disconnected", reason: mapped.reason, initiator: mapped.initiator, code, dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]) }]);
+    return finishEvents([
+      {
+        ...common,
+        kind: "disconnected",
+        reason: mapped.reason,
+        initiator: mapped.initiator,
+        code,
+        dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]),
+      },
+    ]);
   });
 }

@@ -27,7 +27,9 @@ const EnvelopeSchema = z
 
 const IotHubDataSchema = z
   .object({
-    deviceConnectionStateEventInfo: z.object({ sequenceNumber: z.string().regex(/^[0-9A-Fa-f]{1,64}$/, "sequenceNumber is not hex") }).loose(),
+    deviceConnectionStateEventInfo: z
+      .object({ sequenceNumber: z.string().regex(/^[0-9A-Fa-f]{1,64}$/, "sequenceNumber is not hex") })
+      .loose(),
     hubName: z.string().max(300).nullish(),
     deviceId: DeviceIdSchema,
     moduleId: z.string().max(300).nullish(),
@@ -82,7 +84,16 @@ function buildIotHubEvent(connected: boolean, data: unknown, at: Date, id: strin
   if (!parsed.success) return reject(`IoT Hub connection event data: ${formatZodError(parsed.error)}`);
   const d = parsed.data;
   return finishEvents([
-    iotHubStateEvent({ connected, deviceId: d.deviceId, moduleId: d.moduleId ?? null, hubName: d.hubName ?? null, sequenceNumber: d.deviceConnectionStateEventInfo.sequenceNumber, at, raw, eventId: id }),
+    iotHubStateEvent({
+      connected,
+      deviceId: d.deviceId,
+      moduleId: d.moduleId ?? null,
+      hubName: d.hubName ?? null,
+      sequenceNumber: d.deviceConnectionStateEventInfo.sequenceNumber,
+      at,
+      raw,
+      eventId: id,
+    }),
   ]);
 }
 
@@ -148,13 +159,28 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
     raw,
   };
   if (connected) {
-    return finishEvents([{ ...common, kind: "connected", reason: "connected", initiator: "client", dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["connected", sessionKey]) }]);
+    return finishEvents([
+      {
+        ...common,
+        kind: "connected",
+        reason: "connected",
+        initiator: "client",
+        dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["connected", sessionKey]),
+      },
+    ]);
   }
   const name = d.disconnectionReason ?? "Unknown";
   const code = `azure-egmqtt:${name}`;
   const mapped = mapVendorCode(code);
   return finishEvents([
-    { ...common, kind: "disconnected", reason: mapped.reason, initiator: mapped.initiator, code, dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["disconnected", sessionKey, name]) },
+    {
+      ...common,
+      kind: "disconnected",
+      reason: mapped.reason,
+      initiator: mapped.initiator,
+      code,
+      dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["disconnected", sessionKey, name]),
+    },
   ]);
 }
 
@@ -162,17 +188,19 @@ const RoutedSchema = z.object({
   event: z
     .object({
       origin: z.string().max(600).nullish(),
-      properties: z.object({
-        application: z
-          .object({
-            hubName: z.string().max(300).nullish(),
-            deviceId: DeviceIdSchema,
-            moduleId: z.string().max(300).nullish(),
-            opType: z.enum(["deviceConnected", "deviceDisconnected"]),
-            operationTimestamp: z.string().max(64),
-          })
-          .loose(),
-      }).loose(),
+      properties: z
+        .object({
+          application: z
+            .object({
+              hubName: z.string().max(300).nullish(),
+              deviceId: DeviceIdSchema,
+              moduleId: z.string().max(300).nullish(),
+              opType: z.enum(["deviceConnected", "deviceDisconnected"]),
+              operationTimestamp: z.string().max(64),
+            })
+            .loose(),
+        })
+        .loose(),
       payload: z.object({ sequenceNumber: z.string().regex(/^[0-9A-Fa-f]{1,64}$/, "sequenceNumber is not hex") }).loose(),
     })
     .loose(),
@@ -187,7 +215,16 @@ export function parseRoutedConnectionState(value: unknown): AdapterResult {
     const at = readInstant(app.operationTimestamp);
     if (!at) return reject("operationTimestamp is not a time");
     return finishEvents([
-      iotHubStateEvent({ connected: app.opType === "deviceConnected", deviceId: app.deviceId, moduleId: app.moduleId || null, hubName: app.hubName ?? null, sequenceNumber: parsed.data.event.payload.sequenceNumber, at, raw: value, eventId: null }),
+      iotHubStateEvent({
+        connected: app.opType === "deviceConnected",
+        deviceId: app.deviceId,
+        moduleId: app.moduleId || null,
+        hubName: app.hubName ?? null,
+        sequenceNumber: parsed.data.event.payload.sequenceNumber,
+        at,
+        raw: value,
+        eventId: null,
+      }),
     ]);
   });
 }

@@ -83,7 +83,10 @@ export function recogniseDeviceError(r: {
     const namespace = r.platform === "clearblade" ? "clearblade" : "gcp-iot";
     return { code: `${namespace}:${slugify(cloud)}`, message: text };
   }
-  const libmosquitto = /(Connection Refused: [^.]+\.|The connection was lost\.|A TLS error occurred\.|Authorisation failed\.|The connection was refused\.|Keepalive exceeded|TLS handshake failed\.|Lookup error\.|DNS Lookup failed|A network protocol error occurred when communicating with the broker\.)/.exec(text)?.[1];
+  const libmosquitto =
+    /(Connection Refused: [^.]+\.|The connection was lost\.|A TLS error occurred\.|Authorisation failed\.|The connection was refused\.|Keepalive exceeded|TLS handshake failed\.|Lookup error\.|DNS Lookup failed|A network protocol error occurred when communicating with the broker\.)/.exec(
+      text,
+    )?.[1];
   if (libmosquitto) return { code: `libmosquitto:${slugify(libmosquitto)}`, message: text };
   const azureStatus = /\b(IOTHUB_CLIENT_CONNECTION_[A-Z_]+)\b/.exec(text)?.[1];
   if (azureStatus) return { code: `azure:${azureStatus}`, message: text };

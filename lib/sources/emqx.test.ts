@@ -15,7 +15,9 @@ function expectEvents(result: ReturnType<typeof parseEmqxMessage>) {
 
 describe("parseEmqxMessage: verbatim docs samples", () => {
   it("reads the $SYS connected sample (4.x fields)", () => {
-    const [event, ...rest] = expectEvents(parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "connected"), fixture("sys-connected-docs.json")));
+    const [event, ...rest] = expectEvents(
+      parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "connected"), fixture("sys-connected-docs.json")),
+    );
     expect(rest).toHaveLength(0);
     expect(event).toMatchObject({
       deviceId: "emqtt-8348fe27a87976ad4db3",
@@ -35,7 +37,9 @@ describe("parseEmqxMessage: verbatim docs samples", () => {
   });
 
   it("reads the $SYS disconnected sample: tcp_closed is a lost connection, initiated by the network", () => {
-    const [event] = expectEvents(parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "disconnected"), fixture("sys-disconnected-docs.json")));
+    const [event] = expectEvents(
+      parseEmqxMessage(sysTopic("emqtt-8348fe27a87976ad4db3", "disconnected"), fixture("sys-disconnected-docs.json")),
+    );
     expect(event).toMatchObject({
       kind: "disconnected",
       reason: "connection_lost",
@@ -48,8 +52,19 @@ describe("parseEmqxMessage: verbatim docs samples", () => {
   });
 
   it("reads the rule-engine client_disconnected sample by its node field", () => {
-    const [event] = expectEvents(parseEmqxMessage("rules/out", JSON.stringify({ ...JSON.parse(fixture("rule-disconnected-docs.json")), event: "client.disconnected" })));
-    expect(event).toMatchObject({ deviceId: "c_emqx", reason: "client_disconnect", initiator: "client", brokerNode: NODE, code: "emqx:normal" });
+    const [event] = expectEvents(
+      parseEmqxMessage(
+        "rules/out",
+        JSON.stringify({ ...JSON.parse(fixture("rule-disconnected-docs.json")), event: "client.disconnected" }),
+      ),
+    );
+    expect(event).toMatchObject({
+      deviceId: "c_emqx",
+      reason: "client_disconnect",
+      initiator: "client",
+      brokerNode: NODE,
+      code: "emqx:normal",
+    });
   });
 
   it("ignores a successful connack: the connected event carries it", () => {
@@ -61,7 +76,19 @@ describe("parseEmqxMessage: verbatim docs samples", () => {
 describe("parseEmqxMessage: 5.x payloads and reasons", () => {
   const connectedAt = 1_763_800_000_000;
   const disconnected = (reason: string, clientid = "dev-1") =>
-    JSON.stringify({ clientid, username: "u", ipaddress: "10.0.0.4", sockport: 1883, proto_ver: 4, connected_at: connectedAt, disconnected_at: connectedAt + 5000, ts: connectedAt + 5000, reason, disconn_props: {}, client_attrs: {} });
+    JSON.stringify({
+      clientid,
+      username: "u",
+      ipaddress: "10.0.0.4",
+      sockport: 1883,
+      proto_ver: 4,
+      connected_at: connectedAt,
+      disconnected_at: connectedAt + 5000,
+      ts: connectedAt + 5000,
+      reason,
+      disconn_props: {},
+      client_attrs: {},
+    });
 
   it.each([
     ["normal", "client_disconnect", "client"],
@@ -86,9 +113,30 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
   });
 
   it("turns a refused connack into connect_failed (refused by the server) with the client's address", () => {
-    const payload = { event: "client.connack", reason_code: "bad_username_or_password", clientid: "dev-2", username: "u", peername: "10.1.2.3:51234", sockname: "127.0.0.1:1883", proto_name: "MQTT", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, timestamp: connectedAt, node: NODE };
+    const payload = {
+      event: "client.connack",
+      reason_code: "bad_username_or_password",
+      clientid: "dev-2",
+      username: "u",
+      peername: "10.1.2.3:51234",
+      sockname: "127.0.0.1:1883",
+      proto_name: "MQTT",
+      proto_ver: 4,
+      keepalive: 60,
+      clean_start: true,
+      connected_at: connectedAt,
+      timestamp: connectedAt,
+      node: NODE,
+    };
     const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-2", "connack"), JSON.stringify(payload)));
-    expect(event).toMatchObject({ kind: "connect_failed", reason: "auth_failed", initiator: "server", code: "emqx:bad_username_or_password", clientIp: "10.1.2.3", clientPort: 51234 });
+    expect(event).toMatchObject({
+      kind: "connect_failed",
+      reason: "auth_failed",
+      initiator: "server",
+      code: "emqx:bad_username_or_password",
+      clientIp: "10.1.2.3",
+      clientPort: 51234,
+    });
   });
 
   it("takes the device ID from the payload, so IDs with / # + and unicode survive topic encoding", () => {

@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  ConnectionEventSchema,
-  EVENT_DEFAULTS,
-  type AdapterResult,
-  type ConnectionEvent,
-} from "@/lib/events/connection-event.ts";
+import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES } from "./emqx-reasons.ts";
@@ -30,7 +25,11 @@ const optionalText = z.string().nullish();
 /** Fields shared by `$SYS` presence payloads (4.x and 5.x) and rule-engine client events. */
 const EmqxPayloadSchema = z
   .object({
-    clientid: z.string().min(1, "clientid is empty").max(512).refine((id) => !id.includes("\u0000"), "clientid contains NUL"),
+    clientid: z
+      .string()
+      .min(1, "clientid is empty")
+      .max(512)
+      .refine((id) => !id.includes("\u0000"), "clientid contains NUL"),
     username: optionalText,
     ipaddress: optionalText,
     peername: optionalText,
@@ -70,7 +69,8 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   const topicMatch = TOPIC_PATTERN.exec(topic);
   const eventFromPayload = data.event ? RULE_EVENTS[data.event as keyof typeof RULE_EVENTS] : undefined;
   const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
-  const type: EmqxEventType | undefined = (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data);
+  const type: EmqxEventType | undefined =
+    (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data);
   if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
   const node = topicMatch?.[1] ?? data.node ?? null;
 

@@ -25,7 +25,13 @@ const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Codes HiveMQ can only give while refusing a CONNECT. */
-const CONNECT_TIME_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "BAD_USER_NAME_OR_PASSWORD", "BAD_AUTHENTICATION_METHOD", "CLIENT_IDENTIFIER_NOT_VALID", "UNSUPPORTED_PROTOCOL_VERSION"]);
+const CONNECT_TIME_CODES: ReadonlySet<string> = new Set([
+  "AUTHENTICATION_FAILED",
+  "BAD_USER_NAME_OR_PASSWORD",
+  "BAD_AUTHENTICATION_METHOD",
+  "CLIENT_IDENTIFIER_NOT_VALID",
+  "UNSUPPORTED_PROTOCOL_VERSION",
+]);
 
 /**
  * HiveMQ `event.log` lines (import): `yyyy-MM-dd HH:mm:ss,SSS - <message>` (logback's default pattern, written
@@ -75,7 +81,10 @@ function readMessage(message: string, at: Date, line: string): ConnectionEvent[]
 
 /** HiveMQ's MQTT 5 reason strings are its enum names in words: `Message rate too high` is MESSAGE_RATE_TOO_HIGH. */
 function enumNameOf(text: string): string | null {
-  const name = text.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const name = text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   return name !== "" && name !== "UNKNOWN" && lookupVendorCode(`hivemq:${name}`) ? name : null;
 }
 

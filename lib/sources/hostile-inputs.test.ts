@@ -14,7 +14,14 @@ import { RECORD_FORMATS } from "./record-formats.ts";
 import { MQTT_SOURCE_ADAPTERS } from "./registry.ts";
 
 const awsTopic = "$aws/events/presence/disconnected/dev";
-const goodAws = { clientId: "dev", timestamp: 1, eventType: "disconnected", sessionIdentifier: "s", versionNumber: 1, disconnectReason: "CONNECTION_LOST" };
+const goodAws = {
+  clientId: "dev",
+  timestamp: 1,
+  eventType: "disconnected",
+  sessionIdentifier: "s",
+  versionNumber: 1,
+  disconnectReason: "CONNECTION_LOST",
+};
 
 const HOSTILE_PAYLOADS: ReadonlyArray<readonly [string, Buffer]> = [
   ["empty", Buffer.alloc(0)],
@@ -54,7 +61,8 @@ describe("hostile inputs are rejected with a reason, never thrown", () => {
     expectRejected(parseAwsPresenceMessage(awsTopic, payload));
     expectRejected(parseEmqxMessage("$SYS/brokers/n/clients/dev/disconnected", payload));
     for (const adapter of Object.values(MQTT_SOURCE_ADAPTERS)) {
-      const topic = adapter.name === "mosquitto" ? "$SYS/broker/log/N" : adapter.name === "aedes" ? "$SYS/b/new/clients" : adapter.topics[0] ?? "x";
+      const topic =
+        adapter.name === "mosquitto" ? "$SYS/broker/log/N" : adapter.name === "aedes" ? "$SYS/b/new/clients" : (adapter.topics[0] ?? "x");
       const parse = adapter.createParser?.({ brokerNode: null }) ?? adapter.parse;
       expectRejectedOrValid(parse(topic.replace("+", "dev"), payload));
     }
@@ -84,9 +92,17 @@ describe("hostile inputs are rejected with a reason, never thrown", () => {
   });
 
   it("Azure and device reports refuse wrong shapes with a readable reason", () => {
-    expect(parseAzureRecord({ eventType: "Microsoft.Devices.DeviceConnected", eventTime: "2020-01-01T00:00:00Z", data: { deviceId: "" } })).toMatchObject({ ok: false, error: expect.stringContaining("data") });
-    expect(parseAzureRecord({ operationName: "deviceDisconnect", time: "2020-01-01T00:00:00Z", properties: "{not json" })).toMatchObject({ ok: false, error: expect.stringContaining("properties") });
-    expect(parseDeviceReport({ deviceId: "d", occurredAt: "soon", error: "x" })).toMatchObject({ ok: false, error: expect.stringContaining("occurredAt") });
+    expect(
+      parseAzureRecord({ eventType: "Microsoft.Devices.DeviceConnected", eventTime: "2020-01-01T00:00:00Z", data: { deviceId: "" } }),
+    ).toMatchObject({ ok: false, error: expect.stringContaining("data") });
+    expect(parseAzureRecord({ operationName: "deviceDisconnect", time: "2020-01-01T00:00:00Z", properties: "{not json" })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("properties"),
+    });
+    expect(parseDeviceReport({ deviceId: "d", occurredAt: "soon", error: "x" })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("occurredAt"),
+    });
     expect(parseAzureRecord("a string")).toMatchObject({ ok: false });
   });
 
@@ -98,7 +114,11 @@ describe("hostile inputs are rejected with a reason, never thrown", () => {
     for (const record of splitJsonRecords(body)) processor.pushJson(record);
     const { events, deadLetters } = processor.drain();
     expect(events).toHaveLength(2);
-    expect(deadLetters.map((d) => d.error)).toEqual([expect.stringContaining("clientId"), "text outside a JSON value", expect.stringContaining("forbidden key")]);
+    expect(deadLetters.map((d) => d.error)).toEqual([
+      expect.stringContaining("clientId"),
+      "text outside a JSON value",
+      expect.stringContaining("forbidden key"),
+    ]);
   });
 });
 
@@ -109,7 +129,11 @@ describe("splitJsonRecords", () => {
     expect(texts('[{"a":1},{"b":"]}"}]')).toEqual(['{"a":1}', '{"b":"]}"}']);
     expect(texts('{"a":1}\n{"a":2}\n')).toEqual(['{"a":1}', '{"a":2}']);
     expect(texts('{"a":1}{"a":2}')).toEqual(['{"a":1}', '{"a":2}']);
-    expect(texts('{ "records": [ {"a":1}, {"a":{"b":[2]}} ], "tail": {"x":[1]} }{"c":3}')).toEqual(['{"a":1}', '{"a":{"b":[2]}}', '{"c":3}']);
+    expect(texts('{ "records": [ {"a":1}, {"a":{"b":[2]}} ], "tail": {"x":[1]} }{"c":3}')).toEqual([
+      '{"a":1}',
+      '{"a":{"b":[2]}}',
+      '{"c":3}',
+    ]);
   });
   it("skips CloudWatch-style timestamp prefixes but reports other stray text and truncation", () => {
     expect(texts('2017-08-10T15:37:23.476Z {"a":1}\n')).toEqual(['{"a":1}']);

@@ -27,7 +27,16 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   broker = await startEmbeddedBroker({ log });
   for (const source of ["emqx", "linkscope-agent"]) {
-    workers.push(await startIngestWorker({ db: testDb.db, log, mqttUrl: broker.url, adapter: getMqttSourceAdapter(source), clientId: `ingest-${source}-${randomUUID()}`, heartbeatIntervalMs: 500 }));
+    workers.push(
+      await startIngestWorker({
+        db: testDb.db,
+        log,
+        mqttUrl: broker.url,
+        adapter: getMqttSourceAdapter(source),
+        clientId: `ingest-${source}-${randomUUID()}`,
+        heartbeatIntervalMs: 500,
+      }),
+    );
   }
   await waitFor(async () => workers.every((w) => w.stats().subscribed), Boolean);
 });
@@ -39,9 +48,13 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-
 function startAgent(deviceId: string, vitals?: LinkscopeAgentOptions["vitals"]): LinkscopeAgent {
-  const agent = createLinkscopeAgent({ deviceId, brokerUrl: broker.url, config: { initialReconnectDelayMs: 100, jitterRatio: 0 }, ...(vitals ? { vitals } : {}) });
+  const agent = createLinkscopeAgent({
+    deviceId,
+    brokerUrl: broker.url,
+    config: { initialReconnectDelayMs: 100, jitterRatio: 0 },
+    ...(vitals ? { vitals } : {}),
+  });
   agents.push(agent);
   void agent.start();
   return agent;
@@ -60,7 +73,12 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
     );
     const reports = events.filter((e) => e.kind === "device_report").map((e) => e.code);
     // A kicked client sees the broker's close either cleanly or as a reset, depending on timing: both are the drop.
-    expect(reports).toEqual(["connack:0", "agent:system_event:dhcp_renewal", expect.stringMatching(/^agent:(CONNECTION_CLOSED|ECONNRESET)$/), "connack:0"]);
+    expect(reports).toEqual([
+      "connack:0",
+      "agent:system_event:dhcp_renewal",
+      expect.stringMatching(/^agent:(CONNECTION_CLOSED|ECONNRESET)$/),
+      "connack:0",
+    ]);
     expect(events.find((e) => e.kind === "disconnected")).toMatchObject({ code: "emqx:kicked", reason: "admin_disconnect" });
     const device = await testDb.db.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device.state).toBe("online");
@@ -77,14 +95,22 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
   it("stores the signal and vitals the application supplies, with the publish counts, as device samples", async () => {
     const deviceId = `vitals dev/${randomUUID().slice(0, 6)}`;
     let rssi = -60;
-    const agent = startAgent(deviceId, { read: () => ({ rssiDbm: (rssi -= 1), batteryPct: 81, freeMemoryBytes: 48_000, uptimeSec: 3600 }), intervalMs: 50 });
+    const agent = startAgent(deviceId, {
+      read: () => ({ rssiDbm: (rssi -= 1), batteryPct: 81, freeMemoryBytes: 48_000, uptimeSec: 3600 }),
+      intervalMs: 50,
+    });
     await waitFor(async () => agent.isConnected(), Boolean);
     agent.publish(`telemetry/${randomUUID()}`, "21.5");
     const samples = await waitFor(
       () => listDeviceSamples(testDb.db, { deviceId, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000) }),
       (rows) => rows.filter((row) => row.rssiDbm !== null && row.publishedMessages === 1).length >= 2,
     );
-    expect(samples.find((row) => row.rssiDbm !== null)).toMatchObject({ series: agent.agentId, batteryPct: 81, freeMemoryBytes: 48_000, uptimeSec: 3600 });
+    expect(samples.find((row) => row.rssiDbm !== null)).toMatchObject({
+      series: agent.agentId,
+      batteryPct: 81,
+      freeMemoryBytes: 48_000,
+      uptimeSec: 3600,
+    });
     // The connection report carries the publish count too (0 then), and no vitals reading became an event.
     expect(samples.some((row) => row.rssiDbm === null && row.publishedMessages === 0)).toBe(true);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId, kind: "device_report" } })).toBe(1);
@@ -94,10 +120,17 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
     const deviceId = `upload-${randomUUID().slice(0, 8)}`;
     const other = createLinkscopeAgent({ deviceId: "someone-else", brokerUrl: broker.url });
     const before = await testDb.db.deadLetter.count();
-    await expect(importAgentExport(testDb.db, { deviceId, body: other.exportJson() })).rejects.toMatchObject({ kind: "invalid", code: "device_mismatch" });
+    await expect(importAgentExport(testDb.db, { deviceId, body: other.exportJson() })).rejects.toMatchObject({
+      kind: "invalid",
+      code: "device_mismatch",
+    });
     await expect(importAgentExport(testDb.db, { deviceId, body: "{ nope" })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(importAgentExport(testDb.db, { deviceId, body: JSON.stringify({ format: "linkscope-agent-export", version: 1 }) })).rejects.toMatchObject({ code: "invalid_export" });
-    await expect(importAgentExport(testDb.db, { deviceId, body: "x".repeat(3 * 1024 * 1024) })).rejects.toMatchObject({ kind: "too_large" });
+    await expect(
+      importAgentExport(testDb.db, { deviceId, body: JSON.stringify({ format: "linkscope-agent-export", version: 1 }) }),
+    ).rejects.toMatchObject({ code: "invalid_export" });
+    await expect(importAgentExport(testDb.db, { deviceId, body: "x".repeat(3 * 1024 * 1024) })).rejects.toMatchObject({
+      kind: "too_large",
+    });
     expect(await testDb.db.deadLetter.count()).toBe(before + 3);
     await other.stop({ force: true });
   });

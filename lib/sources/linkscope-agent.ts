@@ -40,7 +40,12 @@ export function parseLinkscopeAgentMessage(topic: string, payload: Buffer | stri
   const result = toResult([buildDeviceReportEvent(report)]);
   if (!result.ok) return result;
   // Every report carries the publish count at that moment: the series the message-burst analysis reads.
-  const sample = buildDeviceSample({ deviceId: report.deviceId, series: report.agentId, at: new Date(report.report.event.timestamp), publishedMessages: report.metrics.publishedMessages });
+  const sample = buildDeviceSample({
+    deviceId: report.deviceId,
+    series: report.agentId,
+    at: new Date(report.report.event.timestamp),
+    publishedMessages: report.metrics.publishedMessages,
+  });
   return { ...result, samples: [sample] };
 }
 
@@ -56,7 +61,11 @@ function parseVitalsReport(value: unknown, topicDeviceId: string): AdapterResult
   if (!parsed.success) return { ok: false, error: `not a Linkscope agent vitals report: ${formatZodError(parsed.error)}` };
   if (parsed.data.deviceId !== topicDeviceId) return { ok: false, error: FOREIGN_DEVICE_ERROR };
   const { deviceId, agentId, measuredAt, vitals, publishedMessages } = parsed.data;
-  return { ok: true, events: [], samples: [buildDeviceSample({ deviceId, series: agentId, at: new Date(measuredAt), vitals, publishedMessages })] };
+  return {
+    ok: true,
+    events: [],
+    samples: [buildDeviceSample({ deviceId, series: agentId, at: new Date(measuredAt), vitals, publishedMessages })],
+  };
 }
 
 /** An uploaded export to the same events live reports produce (same dedupe keys: uploading twice changes nothing). */
@@ -135,7 +144,12 @@ function buildDeviceReportEvent(report: AgentReport): ConnectionEvent {
     case "connect_failed": {
       const failure = item.event;
       const returnCode = failure.connackCode;
-      const code = returnCode === null ? `agent:${failure.errorName}` : failure.protocolVersion === 5 ? formatMqtt5Code(returnCode) : `connack:${returnCode}`;
+      const code =
+        returnCode === null
+          ? `agent:${failure.errorName}`
+          : failure.protocolVersion === 5
+            ? formatMqtt5Code(returnCode)
+            : `connack:${returnCode}`;
       const mapping = mapVendorCode(code, failure.errorMessage);
       return {
         ...common,

@@ -21,20 +21,31 @@ let testDb: TestDatabase;
 let worker: IngestWorker;
 const sockets: net.Socket[] = [];
 
-
 beforeAll(async () => {
   broker = await startTestMosquitto({ users: { alice: "right-password" } });
   port = broker.port;
 
   testDb = await createTestDatabase();
-  worker = await startIngestWorker({ db: testDb.db, log, mqttUrl: `mqtt://127.0.0.1:${port}`, adapter: getMqttSourceAdapter("mosquitto"), clientId: `ingest-${randomUUID()}`, sourceName: "mosquitto-test", brokerNode: `test-${port}`, flushIntervalMs: 20 });
+  worker = await startIngestWorker({
+    db: testDb.db,
+    log,
+    mqttUrl: `mqtt://127.0.0.1:${port}`,
+    adapter: getMqttSourceAdapter("mosquitto"),
+    clientId: `ingest-${randomUUID()}`,
+    sourceName: "mosquitto-test",
+    brokerNode: `test-${port}`,
+    flushIntervalMs: 20,
+  });
   // Subscribed once a probe client's connect shows up in the database.
   const probe = `probe-${randomUUID().slice(0, 8)}`;
-  await waitFor(async () => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: probe, reconnectPeriod: 0 });
-    await client.endAsync();
-    return testDb.db.connectionEvent.count({ where: { deviceId: probe } });
-  }, (n) => n > 0);
+  await waitFor(
+    async () => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: probe, reconnectPeriod: 0 });
+      await client.endAsync();
+      return testDb.db.connectionEvent.count({ where: { deviceId: probe } });
+    },
+    (n) => n > 0,
+  );
 });
 
 afterAll(async () => {
@@ -69,9 +80,13 @@ async function rawClient(): Promise<{ socket: net.Socket; localPort: number; clo
   return { socket, localPort: socket.localPort ?? 0, closed, firstData };
 }
 
-const eventsOf = (deviceId: string) => testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
+const eventsOf = (deviceId: string) =>
+  testDb.db.connectionEvent.findMany({ where: { deviceId }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] });
 const lastDisconnect = async (deviceId: string) =>
-  waitFor(async () => (await eventsOf(deviceId)).filter((e) => e.kind !== "connected").at(-1) ?? null, (e) => e !== null);
+  waitFor(
+    async () => (await eventsOf(deviceId)).filter((e) => e.kind !== "connected").at(-1) ?? null,
+    (e) => e !== null,
+  );
 
 describe("live Mosquitto log ingest", () => {
   it("clean disconnect → client_disconnect, device offline", async () => {
@@ -79,7 +94,14 @@ describe("live Mosquitto log ingest", () => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: id, reconnectPeriod: 0 });
     await client.endAsync();
     const event = await lastDisconnect(id);
-    expect(event).toMatchObject({ kind: "disconnected", code: "mosquitto:disconnected", reason: "client_disconnect", initiator: "client", source: "mosquitto", brokerNode: `test-${port}` });
+    expect(event).toMatchObject({
+      kind: "disconnected",
+      code: "mosquitto:disconnected",
+      reason: "client_disconnect",
+      initiator: "client",
+      source: "mosquitto",
+      brokerNode: `test-${port}`,
+    });
     expect((await testDb.db.device.findUnique({ where: { id } }))?.state).toBe("offline");
   });
 
@@ -106,7 +128,10 @@ describe("live Mosquitto log ingest", () => {
     const second = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: id, reconnectPeriod: 0 });
     const event = await lastDisconnect(id);
     expect(event).toMatchObject({ code: "mosquitto:session-taken-over", reason: "session_taken_over" });
-    const connects = await waitFor(async () => (await eventsOf(id)).filter((e) => e.kind === "connected"), (list) => list.length === 2);
+    const connects = await waitFor(
+      async () => (await eventsOf(id)).filter((e) => e.kind === "connected"),
+      (list) => list.length === 2,
+    );
     expect(event?.sessionKey).toBe(connects[0]?.sessionKey);
     expect((await testDb.db.device.findUnique({ where: { id } }))?.state).toBe("online");
     first.end(true);
@@ -121,7 +146,13 @@ describe("live Mosquitto log ingest", () => {
       () => testDb.db.connectionEvent.findFirst({ where: { kind: "connect_failed", clientPort: localPort } }),
       (e) => e !== null,
     );
-    expect(event).toMatchObject({ deviceId: "<unknown>@127.0.0.1", code: "mosquitto:not-authorised", reason: "auth_failed", clientIp: "127.0.0.1", flags: ["client_id_unknown", "attributed_by_address"] });
+    expect(event).toMatchObject({
+      deviceId: "<unknown>@127.0.0.1",
+      code: "mosquitto:not-authorised",
+      reason: "auth_failed",
+      clientIp: "127.0.0.1",
+      flags: ["client_id_unknown", "attributed_by_address"],
+    });
   });
 
   it("protocol error (second CONNECT on one connection) → protocol_error for that client", async () => {

@@ -10,7 +10,13 @@ const UNKNOWN_ID = "<unknown>";
 
 type Address = { ip: string; port: number | null };
 type Pending = Address & { note: string | null };
-type Client = Address & { sessionKey: string; protocol: number | null; clean: boolean | null; keepalive: number | null; username: string | null };
+type Client = Address & {
+  sessionKey: string;
+  protocol: number | null;
+  clean: boolean | null;
+  keepalive: number | null;
+  username: string | null;
+};
 
 export type MosquittoLogParser = {
   /** One log line (file import) or one `$SYS/broker/log/<level>` payload. */
@@ -64,7 +70,16 @@ const V21_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** Auth and protocol failures of a client that never connected are refused connects, not disconnects. */
-const REFUSAL_SLUGS = new Set(["not-authorised", "bad-username-or-password", "client-identifier-not-valid", "client-banned", "bad-authentication-method", "server-unavailable", "server-busy", "connection-rate-exceeded"]);
+const REFUSAL_SLUGS = new Set([
+  "not-authorised",
+  "bad-username-or-password",
+  "client-identifier-not-valid",
+  "client-banned",
+  "bad-authentication-method",
+  "server-unavailable",
+  "server-busy",
+  "connection-rate-exceeded",
+]);
 
 /**
  * Mosquitto log adapter (1.x, 2.0.x, 2.1.x lines; lifecycle-formats.md §4). Stateful but bounded: it remembers
@@ -147,7 +162,21 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     if (m) {
       const address = { ip: m[1] ?? "", port: null };
       const slug = m[2]?.startsWith("failed") ? "tls-error" : m[2]?.includes("tcpd") ? "denied-by-tcpd" : "max-connections-exceeded";
-      return [build("connect_failed", unknownDeviceId(address), address, at, slug, identity, raw, ["client_id_unknown"], message, null, m[2] ?? null)];
+      return [
+        build(
+          "connect_failed",
+          unknownDeviceId(address),
+          address,
+          at,
+          slug,
+          identity,
+          raw,
+          ["client_id_unknown"],
+          message,
+          null,
+          m[2] ?? null,
+        ),
+      ];
     }
     m = /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
     if (m) {
@@ -155,11 +184,24 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       const id = m[1] === address.ip || m[1] === `${address.ip}:${address.port}` ? UNKNOWN_ID : (m[1] ?? UNKNOWN_ID);
       const detail = m[4] ?? null;
       let slug = "disconnected";
-      if (detail !== null) slug = V21_REASONS[detail] ?? (detail.startsWith("bad socket read/write") ? (detail.includes("TLS") ? "tls-error" : "bad-socket-read-write") : "errno");
+      if (detail !== null)
+        slug =
+          V21_REASONS[detail] ??
+          (detail.startsWith("bad socket read/write") ? (detail.includes("TLS") ? "tls-error" : "bad-socket-read-write") : "errno");
       return disconnectOf(id, slug, at, identity, raw, message, address, detail);
     }
     m = /^Bad socket read\/write on client (.+): (.+)$/.exec(message);
-    if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, /TLS/.test(m[2] ?? "") ? "tls-error" : "bad-socket-read-write", at, identity, raw, message, null, m[2] ?? null);
+    if (m)
+      return disconnectOf(
+        m[1] ?? UNKNOWN_ID,
+        /TLS/.test(m[2] ?? "") ? "tls-error" : "bad-socket-read-write",
+        at,
+        identity,
+        raw,
+        message,
+        null,
+        m[2] ?? null,
+      );
     for (const [pattern, slug] of V2_DISCONNECT_LINES) {
       m = pattern.exec(message);
       if (m) return disconnectOf(m[1] ?? UNKNOWN_ID, slug, at, identity, raw, message, null, null);
@@ -187,10 +229,25 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       const attributed = address ?? popLatestPending();
       // A TCP connection that never sent CONNECT (health checks, scanners) is not a device event.
       if (slug === "closed-connection" || slug === "disconnected") return [];
-      if (!attributed) return [build("connect_failed", UNKNOWN_ID, null, at, slug, identity, raw, ["client_id_unknown"], message, null, detail)];
+      if (!attributed)
+        return [build("connect_failed", UNKNOWN_ID, null, at, slug, identity, raw, ["client_id_unknown"], message, null, detail)];
       if (address) pending.delete(addressKey(address));
       const note = "note" in attributed && attributed.note ? `${message} (${attributed.note})` : message;
-      return [build("connect_failed", unknownDeviceId(attributed), attributed, at, slug, identity, raw, ["client_id_unknown", "attributed_by_address"], note, null, detail)];
+      return [
+        build(
+          "connect_failed",
+          unknownDeviceId(attributed),
+          attributed,
+          at,
+          slug,
+          identity,
+          raw,
+          ["client_id_unknown", "attributed_by_address"],
+          note,
+          null,
+          detail,
+        ),
+      ];
     }
     const client = clients.get(id) ?? null;
     if (!client && REFUSAL_SLUGS.has(slug)) {
@@ -198,7 +255,21 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       return [build("connect_failed", id, attributed, at, slug, identity, raw, [], message, null, detail)];
     }
     if (slug !== "session-taken-over") clients.delete(id);
-    return [build("disconnected", id, client ?? address, at, slug, identity, raw, client ? [] : ["session_unknown"], message, client?.sessionKey ?? null, detail)];
+    return [
+      build(
+        "disconnected",
+        id,
+        client ?? address,
+        at,
+        slug,
+        identity,
+        raw,
+        client ? [] : ["session_unknown"],
+        message,
+        client?.sessionKey ?? null,
+        detail,
+      ),
+    ];
   }
 
   /** The most recent "New connection from" not yet claimed by a client or a failure. */

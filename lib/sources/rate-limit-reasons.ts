@@ -12,7 +12,10 @@ export type RateLimitReason = "throttled" | "quota_exceeded";
 const RATE_LIMIT_PATTERNS: ReadonlyArray<readonly [RegExp, RateLimitReason]> = [
   [/\bthrottl/, "throttled"],
   [/\bquota/, "quota_exceeded"],
-  [/\bqueue(?:d|s)?\b.*\b(?:full|limit|depth|exceed\w*|overflow\w*)|\b(?:full|limit|depth|exceed\w*|overflow\w*|too many)\b.*\bqueue(?:d|s)?\b/, "quota_exceeded"],
+  [
+    /\bqueue(?:d|s)?\b.*\b(?:full|limit|depth|exceed\w*|overflow\w*)|\b(?:full|limit|depth|exceed\w*|overflow\w*|too many)\b.*\bqueue(?:d|s)?\b/,
+    "quota_exceeded",
+  ],
   [/\brate ?limit/, "throttled"],
   [/\brates? (?:too high|exceeded|over)/, "throttled"],
   [/\b(?:message|publish|connection|connect|request|subscribe|reconnect) rate\b/, "throttled"],
@@ -25,7 +28,8 @@ const RATE_LIMIT_PATTERNS: ReadonlyArray<readonly [RegExp, RateLimitReason]> = [
 ];
 
 /** A limit whose breach is not about rates or quotas: keepalive, timeouts, sizes, retries, sockets. */
-const OTHER_LIMITS = /\b(?:keep ?alive|time|timeout|size|packet|payload|frame|length|idle|retr(?:y|ies)|socket|ulimit)s? limits?\b|\blimits? (?:between|on (?:size|time))\b/;
+const OTHER_LIMITS =
+  /\b(?:keep ?alive|time|timeout|size|packet|payload|frame|length|idle|retr(?:y|ies)|socket|ulimit)s? limits?\b|\blimits? (?:between|on (?:size|time))\b/;
 // A sentence about sizes ("packet size exceeds the maximum allowed limit") is a protocol limit wherever the words sit.
 const SIZE_WORDS = /\b(?:size|too large|too big|length|payload|bytes)\b/;
 const GENERIC_LIMIT = /\blimits? (?:exceeded|reached|hit)\b|\b(?:exceed\w*|reached|hit(?: its)?)\b.{0,40}\blimits?\b|\bcannot exceed\b/;

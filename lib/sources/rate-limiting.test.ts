@@ -159,22 +159,55 @@ describe("every adapter stores rate limiting as throttled or quota_exceeded", ()
   it("Mosquitto 2.1 reason texts, 2.0 max_connections, and a reason text no version prints yet", () => {
     const parser = createMosquittoLogParser({ brokerNode: "b1" });
     const line = (text: string) => only(parser.parseLine(`1795345068: ${text}`));
-    expect(line("Client dev-q [10.0.0.1:50000] disconnected: quota exceeded.")).toMatchObject({ code: "mosquitto:quota-exceeded", reason: "quota_exceeded" });
-    expect(line("Client dev-r [10.0.0.1:50001] disconnected: connection rate exceeded.")).toMatchObject({ code: "mosquitto:connection-rate-exceeded", reason: "throttled" });
-    expect(line("Client dev-b [10.0.0.1:50002] disconnected: server busy.")).toMatchObject({ code: "mosquitto:server-busy", reason: "throttled" });
-    expect(line("Client dev-m [10.0.0.1:50003] disconnected: receive maximum exceeded.")).toMatchObject({ code: "mosquitto:receive-maximum-exceeded", reason: "throttled" });
-    expect(line("Client connection from 10.0.0.9 denied: max_connections exceeded.")).toMatchObject({ kind: "connect_failed", reason: "throttled" });
-    expect(line("Client dev-x [10.0.0.1:50004] disconnected: message rate too high.")).toMatchObject({ reason: "throttled", initiator: "server" });
+    expect(line("Client dev-q [10.0.0.1:50000] disconnected: quota exceeded.")).toMatchObject({
+      code: "mosquitto:quota-exceeded",
+      reason: "quota_exceeded",
+    });
+    expect(line("Client dev-r [10.0.0.1:50001] disconnected: connection rate exceeded.")).toMatchObject({
+      code: "mosquitto:connection-rate-exceeded",
+      reason: "throttled",
+    });
+    expect(line("Client dev-b [10.0.0.1:50002] disconnected: server busy.")).toMatchObject({
+      code: "mosquitto:server-busy",
+      reason: "throttled",
+    });
+    expect(line("Client dev-m [10.0.0.1:50003] disconnected: receive maximum exceeded.")).toMatchObject({
+      code: "mosquitto:receive-maximum-exceeded",
+      reason: "throttled",
+    });
+    expect(line("Client connection from 10.0.0.9 denied: max_connections exceeded.")).toMatchObject({
+      kind: "connect_failed",
+      reason: "throttled",
+    });
+    expect(line("Client dev-x [10.0.0.1:50004] disconnected: message rate too high.")).toMatchObject({
+      reason: "throttled",
+      initiator: "server",
+    });
     expect(line("Client dev-y disconnected: Message rate limit exceeded.")).toMatchObject({ reason: "throttled" });
-    expect(line("Client dev-z disconnected due to message rate too high.")).toMatchObject({ code: "mosquitto:message-rate-too-high", reason: "throttled" });
+    expect(line("Client dev-z disconnected due to message rate too high.")).toMatchObject({
+      code: "mosquitto:message-rate-too-high",
+      reason: "throttled",
+    });
     // The client ID is not the reason: only the reason text is read.
-    expect(line("Client quota-meter-7 [10.0.0.1:50005] disconnected: Connection reset by peer.")).toMatchObject({ code: "mosquitto:errno", reason: "connection_lost" });
+    expect(line("Client quota-meter-7 [10.0.0.1:50005] disconnected: Connection reset by peer.")).toMatchObject({
+      code: "mosquitto:errno",
+      reason: "connection_lost",
+    });
   });
 
   it("HiveMQ event.log reason texts", () => {
-    const line = (reason: string) => only(parseHivemqEventLine(`2024-05-01 10:00:00,123 - Client ID: abc, IP: 10.0.0.1 was disconnected. reason: ${reason}`));
-    expect(line("Sent too many concurrent PUBLISH messages.")).toMatchObject({ code: "hivemq:RECEIVE_MAXIMUM_EXCEEDED", reason: "throttled", initiator: "server" });
-    expect(line("Message rate too high.")).toMatchObject({ code: "hivemq:MESSAGE_RATE_TOO_HIGH", reason: "throttled", message: "Message rate too high" });
+    const line = (reason: string) =>
+      only(parseHivemqEventLine(`2024-05-01 10:00:00,123 - Client ID: abc, IP: 10.0.0.1 was disconnected. reason: ${reason}`));
+    expect(line("Sent too many concurrent PUBLISH messages.")).toMatchObject({
+      code: "hivemq:RECEIVE_MAXIMUM_EXCEEDED",
+      reason: "throttled",
+      initiator: "server",
+    });
+    expect(line("Message rate too high.")).toMatchObject({
+      code: "hivemq:MESSAGE_RATE_TOO_HIGH",
+      reason: "throttled",
+      message: "Message rate too high",
+    });
     expect(line("Quota exceeded.")).toMatchObject({ code: "hivemq:QUOTA_EXCEEDED", reason: "quota_exceeded" });
     expect(line("Server busy.")).toMatchObject({ code: "hivemq:SERVER_BUSY", reason: "throttled" });
     expect(line("Publish rate limit exceeded for this client.")).toMatchObject({ code: "hivemq:UNKNOWN", reason: "throttled" });
@@ -183,40 +216,109 @@ describe("every adapter stores rate limiting as throttled or quota_exceeded", ()
 
   it("EMQX reason atoms, CONNACK names, unknown atoms and a DISCONNECT Reason-String", () => {
     const disconnected = (reason: string, extra: object = {}) =>
-      only(parseEmqxMessage("$SYS/brokers/emqx@127.0.0.1/clients/dev/disconnected", JSON.stringify({ clientid: "dev", reason, connected_at: 1, disconnected_at: 2, ...extra })));
-    const connack = (reasonCode: string) => only(parseEmqxMessage("$events/client_connack", JSON.stringify({ clientid: "dev", reason_code: reasonCode, timestamp: 3 })));
-    for (const atom of ["message_rate_too_high", "connection_rate_exceeded", "server_busy", "receive_maximum_exceeded"]) expect(disconnected(atom).reason, atom).toBe("throttled");
+      only(
+        parseEmqxMessage(
+          "$SYS/brokers/emqx@127.0.0.1/clients/dev/disconnected",
+          JSON.stringify({ clientid: "dev", reason, connected_at: 1, disconnected_at: 2, ...extra }),
+        ),
+      );
+    const connack = (reasonCode: string) =>
+      only(parseEmqxMessage("$events/client_connack", JSON.stringify({ clientid: "dev", reason_code: reasonCode, timestamp: 3 })));
+    for (const atom of ["message_rate_too_high", "connection_rate_exceeded", "server_busy", "receive_maximum_exceeded"])
+      expect(disconnected(atom).reason, atom).toBe("throttled");
     expect(disconnected("quota_exceeded").reason).toBe("quota_exceeded");
     expect(connack("quota_exceeded")).toMatchObject({ kind: "connect_failed", reason: "quota_exceeded" });
     expect(connack("connection_rate_exceeded")).toMatchObject({ kind: "connect_failed", reason: "throttled" });
     expect(connack("server_busy")).toMatchObject({ kind: "connect_failed", reason: "throttled" });
     expect(disconnected("rate_limited")).toMatchObject({ code: "emqx:rate_limited", reason: "throttled" });
-    expect(disconnected("implementation_specific_error", { disconn_props: { "Reason-String": "Message rate limit exceeded" } })).toMatchObject({ reason: "throttled", message: "Message rate limit exceeded" });
+    expect(
+      disconnected("implementation_specific_error", { disconn_props: { "Reason-String": "Message rate limit exceeded" } }),
+    ).toMatchObject({ reason: "throttled", message: "Message rate limit exceeded" });
   });
 
   it("AWS IoT presence and CloudWatch entries", () => {
     const presence = only(
-      parseAwsPresenceMessage(null, JSON.stringify({ clientId: "d", timestamp: 1, eventType: "disconnected", sessionIdentifier: "s", principalIdentifier: "p", clientInitiatedDisconnect: false, disconnectReason: "THROTTLED", versionNumber: 1 })),
+      parseAwsPresenceMessage(
+        null,
+        JSON.stringify({
+          clientId: "d",
+          timestamp: 1,
+          eventType: "disconnected",
+          sessionIdentifier: "s",
+          principalIdentifier: "p",
+          clientInitiatedDisconnect: false,
+          disconnectReason: "THROTTLED",
+          versionNumber: 1,
+        }),
+      ),
     );
     expect(presence).toMatchObject({ code: "aws:THROTTLED", reason: "throttled", initiator: "server" });
-    const cloudWatch = { timestamp: "2017-08-10 15:37:23.476", logLevel: "ERROR", traceId: "t", accountId: "1", protocol: "MQTT", clientId: "d", principalId: "p", sourceIp: "10.0.0.1", sourcePort: 1 };
-    expect(only(parseAwsCloudWatchEntry({ ...cloudWatch, status: "Success", eventType: "Disconnect", disconnectReason: "THROTTLED" }))).toMatchObject({ reason: "throttled" });
-    expect(only(parseAwsCloudWatchEntry({ ...cloudWatch, status: "Failure", eventType: "Connect", details: "Connection rate limit exceeded for this client" }))).toMatchObject({ kind: "connect_failed", code: "aws:Failure", reason: "throttled" });
+    const cloudWatch = {
+      timestamp: "2017-08-10 15:37:23.476",
+      logLevel: "ERROR",
+      traceId: "t",
+      accountId: "1",
+      protocol: "MQTT",
+      clientId: "d",
+      principalId: "p",
+      sourceIp: "10.0.0.1",
+      sourcePort: 1,
+    };
+    expect(
+      only(parseAwsCloudWatchEntry({ ...cloudWatch, status: "Success", eventType: "Disconnect", disconnectReason: "THROTTLED" })),
+    ).toMatchObject({ reason: "throttled" });
+    expect(
+      only(
+        parseAwsCloudWatchEntry({
+          ...cloudWatch,
+          status: "Failure",
+          eventType: "Connect",
+          details: "Connection rate limit exceeded for this client",
+        }),
+      ),
+    ).toMatchObject({ kind: "connect_failed", code: "aws:Failure", reason: "throttled" });
   });
 
   it("Azure IoT Hub Connections log, by code and by description, and the Event Grid MQTT broker", () => {
     const log = (resultType: string | null, resultDescription: string) =>
-      only(parseAzureConnectionsLog({ time: "2026-11-22T10:00:00Z", operationName: "deviceDisconnect", category: "Connections", level: "Error", resultType, resultDescription, properties: { deviceId: "d" } }));
-    for (const [code, name] of [["429001", "ThrottlingException"], ["429002", "ThrottleBacklogLimitExceeded"], ["429003", "ThrottlingBacklogTimeout"], ["429005", "DeviceThrottlingLimitExceeded"], ["503005", "ServerBusy"], ["503008", "ReceiveLinkOpensThrottled"]] as const) {
+      only(
+        parseAzureConnectionsLog({
+          time: "2026-11-22T10:00:00Z",
+          operationName: "deviceDisconnect",
+          category: "Connections",
+          level: "Error",
+          resultType,
+          resultDescription,
+          properties: { deviceId: "d" },
+        }),
+      );
+    for (const [code, name] of [
+      ["429001", "ThrottlingException"],
+      ["429002", "ThrottleBacklogLimitExceeded"],
+      ["429003", "ThrottlingBacklogTimeout"],
+      ["429005", "DeviceThrottlingLimitExceeded"],
+      ["503005", "ServerBusy"],
+      ["503008", "ReceiveLinkOpensThrottled"],
+    ] as const) {
       expect(log(code, name).reason, code).toBe("throttled");
     }
-    for (const [code, name] of [["403002", "IotHubQuotaExceeded"], ["403004", "DeviceMaximumQueueDepthExceeded"], ["403006", "DeviceMaximumActiveFileUploadLimitExceeded"]] as const) {
+    for (const [code, name] of [
+      ["403002", "IotHubQuotaExceeded"],
+      ["403004", "DeviceMaximumQueueDepthExceeded"],
+      ["403006", "DeviceMaximumActiveFileUploadLimitExceeded"],
+    ] as const) {
       expect(log(code, name).reason, code).toBe("quota_exceeded");
     }
     expect(log("429004", "ThrottlingMaxActiveJobCountExceeded")).toMatchObject({ code: "azure:429004", reason: "throttled" });
     expect(log(null, "IotHubQuotaExceeded")).toMatchObject({ reason: "quota_exceeded" });
     const egmqtt = (disconnectionReason: string) =>
-      only(parseEventGridEvent({ eventType: "Microsoft.EventGrid.MQTTClientSessionDisconnected", eventTime: "2026-11-22T10:00:00Z", data: { namespaceName: "ns", clientAuthenticationName: "c1", clientSessionName: "s1", sequenceNumber: 1, disconnectionReason } }));
+      only(
+        parseEventGridEvent({
+          eventType: "Microsoft.EventGrid.MQTTClientSessionDisconnected",
+          eventTime: "2026-11-22T10:00:00Z",
+          data: { namespaceName: "ns", clientAuthenticationName: "c1", clientSessionName: "s1", sequenceNumber: 1, disconnectionReason },
+        }),
+      );
     expect(egmqtt("QuotaExceeded").reason).toBe("throttled");
     expect(egmqtt("SessionOverflow").reason).toBe("quota_exceeded");
     expect(egmqtt("RateLimited").reason).toBe("throttled");
@@ -224,28 +326,81 @@ describe("every adapter stores rate limiting as throttled or quota_exceeded", ()
 
   it("device reports: MQTT 5 reason codes, their printed names, CRT and aedes errors, free text", () => {
     const report = (fields: object) => only(parseDeviceReport({ deviceId: "d", occurredAt: "2026-11-22T10:00:00Z", ...fields }));
-    for (const [code, expected] of [[0x89, "throttled"], [0x93, "throttled"], [0x96, "throttled"], [0x97, "quota_exceeded"], [0x9f, "throttled"]] as const) expect(report({ reasonCode: code }).reason, String(code)).toBe(expected);
+    for (const [code, expected] of [
+      [0x89, "throttled"],
+      [0x93, "throttled"],
+      [0x96, "throttled"],
+      [0x97, "quota_exceeded"],
+      [0x9f, "throttled"],
+    ] as const)
+      expect(report({ reasonCode: code }).reason, String(code)).toBe(expected);
     expect(report({ error: "Connection error: Quota exceeded" })).toMatchObject({ code: "mqtt5:0x97", reason: "quota_exceeded" });
     expect(report({ error: "Connection error: Connection rate exceeded" })).toMatchObject({ code: "mqtt5:0x9F", reason: "throttled" });
     expect(report({ error: "Connection error: Not authorized" })).toMatchObject({ code: "mqtt5:0x87", reason: "not_authorized" });
-    expect(report({ error: "libaws-c-mqtt: AWS_ERROR_MQTT_QUEUE_FULL, MQTT request queue is full." })).toMatchObject({ code: "crt:5139", reason: "quota_exceeded" });
-    expect(report({ error: "Client queue limit reached", platform: "aedes" })).toMatchObject({ code: "aedes:client-queue-limit-reached", reason: "quota_exceeded" });
+    expect(report({ error: "libaws-c-mqtt: AWS_ERROR_MQTT_QUEUE_FULL, MQTT request queue is full." })).toMatchObject({
+      code: "crt:5139",
+      reason: "quota_exceeded",
+    });
+    expect(report({ error: "Client queue limit reached", platform: "aedes" })).toMatchObject({
+      code: "aedes:client-queue-limit-reached",
+      reason: "quota_exceeded",
+    });
     expect(report({ error: "publish rejected: rate limit exceeded (100 msg/s)" })).toMatchObject({ reason: "throttled" });
   });
 
   it("Linkscope agent reports: server DISCONNECT codes, refused CONNACKs and error messages", () => {
     let t = Date.UTC(2026, 10, 22, 10, 0, 0);
-    const config = { keepaliveSec: 60, initialReconnectDelayMs: 500, maxReconnectDelayMs: 60_000, deepReconnectThreshold: 5, maxReconnectAttempts: -1, enableCommandQueue: true, maxQueuedCommands: 200 };
+    const config = {
+      keepaliveSec: 60,
+      initialReconnectDelayMs: 500,
+      maxReconnectDelayMs: 60_000,
+      deepReconnectThreshold: 5,
+      maxReconnectAttempts: -1,
+      enableCommandQueue: true,
+      maxQueuedCommands: 200,
+    };
     const collector = createDiagnosticsCollector({ deviceId: "d", agentId: "a1", config, maxEventsRetained: 100, now: () => t });
     const reports: AgentReport[] = [];
-    collector.onEvent((report) => reports.push({ format: AGENT_REPORT_FORMAT, version: AGENT_FORMAT_VERSION, deviceId: "d", agentId: "a1", sentAt: new Date(t).toISOString(), report, metrics: collector.getMetrics() }));
+    collector.onEvent((report) =>
+      reports.push({
+        format: AGENT_REPORT_FORMAT,
+        version: AGENT_FORMAT_VERSION,
+        deviceId: "d",
+        agentId: "a1",
+        sentAt: new Date(t).toISOString(),
+        report,
+        metrics: collector.getMetrics(),
+      }),
+    );
     collector.recordConnection({ eventType: "connected", sessionPresent: false, returnCode: 0, attemptNumber: 0 });
     t += 60_000;
-    collector.recordDrop({ errorName: "SERVER_DISCONNECT", errorCode: 0x96, errorMessage: "server sent DISCONNECT", reconnectAttempt: 0, activeSubscriptions: 0, queuedCommands: 0, mqtt5ReasonCode: 0x96 });
+    collector.recordDrop({
+      errorName: "SERVER_DISCONNECT",
+      errorCode: 0x96,
+      errorMessage: "server sent DISCONNECT",
+      reconnectAttempt: 0,
+      activeSubscriptions: 0,
+      queuedCommands: 0,
+      mqtt5ReasonCode: 0x96,
+    });
     t += 1_000;
-    collector.recordConnectFailure({ errorName: "CONNACK_REFUSED", errorMessage: "Connection refused: Connection rate exceeded", connackCode: 0x9f, protocolVersion: 5, attemptNumber: 1, deep: false });
+    collector.recordConnectFailure({
+      errorName: "CONNACK_REFUSED",
+      errorMessage: "Connection refused: Connection rate exceeded",
+      connackCode: 0x9f,
+      protocolVersion: 5,
+      attemptNumber: 1,
+      deep: false,
+    });
     t += 1_000;
-    collector.recordConnectFailure({ errorName: "CLIENT_ERROR", errorMessage: "Quota exceeded", connackCode: null, protocolVersion: 5, attemptNumber: 2, deep: false });
+    collector.recordConnectFailure({
+      errorName: "CLIENT_ERROR",
+      errorMessage: "Quota exceeded",
+      connackCode: null,
+      protocolVersion: 5,
+      attemptNumber: 2,
+      deep: false,
+    });
     const events = reports.slice(1).map((report) => only(parseLinkscopeAgentMessage(buildAgentReportTopic("d"), JSON.stringify(report))));
     expect(events.map((event) => [event.code, event.reason])).toEqual([
       ["mqtt5:0x96", "throttled"],

@@ -10,10 +10,23 @@ import { createMosquittoLogParser } from "./mosquitto-log.ts";
 export type JsonRecord = { value: unknown; text: string };
 
 export type RecordFormat =
-  | { name: string; title: string; source: string; input: "json"; description: string; createParser(): (record: JsonRecord) => AdapterResult }
+  | {
+      name: string;
+      title: string;
+      source: string;
+      input: "json";
+      description: string;
+      createParser(): (record: JsonRecord) => AdapterResult;
+    }
   | { name: string; title: string; source: string; input: "lines"; description: string; createParser(): (line: string) => AdapterResult };
 
-const json = (name: string, title: string, source: string, description: string, parse: (record: JsonRecord) => AdapterResult): RecordFormat => ({
+const json = (
+  name: string,
+  title: string,
+  source: string,
+  description: string,
+  parse: (record: JsonRecord) => AdapterResult,
+): RecordFormat => ({
   name,
   title,
   source,
@@ -28,16 +41,77 @@ const json = (name: string, title: string, source: string, description: string, 
  * at a time (CSV is turned into JSON records first).
  */
 export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
-  "aws-iot": json("aws-iot", "AWS IoT Core", "aws-iot", "AWS IoT presence events (IoT rule HTTP action) and CloudWatch AWSIotLogsV2 entries", (r) => parseAwsRecord(r.value)),
-  cloudwatch: json("cloudwatch", "AWS CloudWatch Logs export", "aws-iot", "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix)", (r) => parseAwsRecord(r.value)),
-  "azure-event-grid": json("azure-event-grid", "Azure Event Grid", "azure-iot-hub", "Event Grid / CloudEvents: IoT Hub DeviceConnected/Disconnected, Event Grid MQTT sessions", (r) => parseAzureRecord(r.value)),
-  "azure-iot-hub": json("azure-iot-hub", "Azure IoT Hub", "azure-iot-hub", "IoT Hub: Event Grid events, routed deviceConnectionStateEvents, Connections resource logs", (r) => parseAzureRecord(r.value)),
-  "log-analytics-json": json("log-analytics-json", "Azure Log Analytics (JSON)", "azure-iot-hub", "Log Analytics / Azure Monitor export (AzureDiagnostics rows or resource-log records)", (r) => parseAzureRecord(r.value)),
-  "log-analytics-csv": json("log-analytics-csv", "Azure Log Analytics (CSV)", "azure-iot-hub", "Log Analytics CSV export (header row; properties_s column)", (r) => parseAzureRecord(r.value)),
-  emqx: json("emqx", "EMQX", "emqx", "EMQX rule-engine webhook (client_connected / client_disconnected / client_connack)", (r) => parseEmqxMessage("", r.text)),
-  "device-report": json("device-report", "Device-reported errors", "device-report", "Device-reported errors: AWS CRT, CONNACK, MQTT 5, libmosquitto, ClearBlade / Google IoT strings", (r) => parseDeviceReport(r.value)),
-  mosquitto: { name: "mosquitto", title: "Mosquitto log", source: "mosquitto", input: "lines", description: "Mosquitto log file (1.x, 2.0.x, 2.1.x)", createParser: () => { const parser = createMosquittoLogParser(); return (line) => parser.parseLine(line); } },
-  hivemq: { name: "hivemq", title: "HiveMQ event.log", source: "hivemq", input: "lines", description: "HiveMQ event.log", createParser: () => parseHivemqEventLine },
+  "aws-iot": json(
+    "aws-iot",
+    "AWS IoT Core",
+    "aws-iot",
+    "AWS IoT presence events (IoT rule HTTP action) and CloudWatch AWSIotLogsV2 entries",
+    (r) => parseAwsRecord(r.value),
+  ),
+  cloudwatch: json(
+    "cloudwatch",
+    "AWS CloudWatch Logs export",
+    "aws-iot",
+    "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix)",
+    (r) => parseAwsRecord(r.value),
+  ),
+  "azure-event-grid": json(
+    "azure-event-grid",
+    "Azure Event Grid",
+    "azure-iot-hub",
+    "Event Grid / CloudEvents: IoT Hub DeviceConnected/Disconnected, Event Grid MQTT sessions",
+    (r) => parseAzureRecord(r.value),
+  ),
+  "azure-iot-hub": json(
+    "azure-iot-hub",
+    "Azure IoT Hub",
+    "azure-iot-hub",
+    "IoT Hub: Event Grid events, routed deviceConnectionStateEvents, Connections resource logs",
+    (r) => parseAzureRecord(r.value),
+  ),
+  "log-analytics-json": json(
+    "log-analytics-json",
+    "Azure Log Analytics (JSON)",
+    "azure-iot-hub",
+    "Log Analytics / Azure Monitor export (AzureDiagnostics rows or resource-log records)",
+    (r) => parseAzureRecord(r.value),
+  ),
+  "log-analytics-csv": json(
+    "log-analytics-csv",
+    "Azure Log Analytics (CSV)",
+    "azure-iot-hub",
+    "Log Analytics CSV export (header row; properties_s column)",
+    (r) => parseAzureRecord(r.value),
+  ),
+  emqx: json("emqx", "EMQX", "emqx", "EMQX rule-engine webhook (client_connected / client_disconnected / client_connack)", (r) =>
+    parseEmqxMessage("", r.text),
+  ),
+  "device-report": json(
+    "device-report",
+    "Device-reported errors",
+    "device-report",
+    "Device-reported errors: AWS CRT, CONNACK, MQTT 5, libmosquitto, ClearBlade / Google IoT strings",
+    (r) => parseDeviceReport(r.value),
+  ),
+  mosquitto: {
+    name: "mosquitto",
+    title: "Mosquitto log",
+    source: "mosquitto",
+    input: "lines",
+    description: "Mosquitto log file (1.x, 2.0.x, 2.1.x)",
+    createParser: () => {
+      const parser = createMosquittoLogParser();
+      return (line) => parser.parseLine(line);
+    },
+  },
+  hivemq: {
+    name: "hivemq",
+    title: "HiveMQ event.log",
+    source: "hivemq",
+    input: "lines",
+    description: "HiveMQ event.log",
+    createParser: () => parseHivemqEventLine,
+  },
 };
 
 export function getRecordFormat(name: string): RecordFormat | null {

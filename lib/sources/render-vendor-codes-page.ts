@@ -17,7 +17,8 @@ export function renderVendorCodesPage(): string {
   ];
   for (const group of VENDOR_CODE_GROUPS) {
     lines.push(`## \`${group.namespace}:\` ${group.title}`, "", "| code | reason | initiator | meaning |", "|---|---|---|---|");
-    for (const [code, reason, initiator, meaning] of group.rows) lines.push(`| \`${code}\` | ${reason} | ${initiator} | ${meaning.replaceAll("|", "\\|")} |`);
+    for (const [code, reason, initiator, meaning] of group.rows)
+      lines.push(`| \`${code}\` | ${reason} | ${initiator} | ${meaning.replaceAll("|", "\\|")} |`);
     lines.push("");
   }
   return `${lines.join("\n").trimEnd()}\n`;

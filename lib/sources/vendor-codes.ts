@@ -28,7 +28,12 @@ const AWS: Row[] = [
   ["aws:FORBIDDEN_ACCESS", "not_authorized", "server", "The client is not allowed to connect (e.g. denied IP address)"],
   ["aws:MQTT_KEEP_ALIVE_TIMEOUT", "keepalive_timeout", "network", "No traffic for 1.5 × the client's keep-alive"],
   ["aws:SERVER_ERROR", "server_error", "server", "Unexpected server issue"],
-  ["aws:SERVER_INITIATED_DISCONNECT", "server_shutdown", "server", "The server disconnected the client for operational reasons (maintenance)"],
+  [
+    "aws:SERVER_INITIATED_DISCONNECT",
+    "server_shutdown",
+    "server",
+    "The server disconnected the client for operational reasons (maintenance)",
+  ],
   ["aws:API_INITIATED_DISCONNECT", "admin_disconnect", "server", "Disconnected by the DeleteConnection API"],
   ["aws:THROTTLED", "throttled", "server", "A throttling limit was exceeded"],
   ["aws:WEBSOCKET_TTL_EXPIRATION", "session_ttl", "server", "A WebSocket connection outlived its time-to-live"],
@@ -41,7 +46,12 @@ const AWS: Row[] = [
 
 // §2.4 Azure IoT Hub error codes (resultType of the Connections resource log).
 const AZURE: Row[] = [
-  ["azure:400027", "session_taken_over", "server", "ConnectionForcefullyClosedOnNewConnection: another client opened a connection with the same identity"],
+  [
+    "azure:400027",
+    "session_taken_over",
+    "server",
+    "ConnectionForcefullyClosedOnNewConnection: another client opened a connection with the same identity",
+  ],
   ["azure:400029", "server_shutdown", "server", "ConnectionForcefullyClosedOnFaultInjection: closed during service upgrades"],
   ["azure:400030", "server_shutdown", "server", "ConnectionRejectedOnFaultInjection: new connections rejected during upgrades"],
   ["azure:401000", "auth_failed", "server", "GenericUnauthorized"],
@@ -68,14 +78,29 @@ const AZURE: Row[] = [
   ["azure:503008", "throttled", "server", "ReceiveLinkOpensThrottled"],
   ["azure:504101", "server_error", "server", "GatewayTimeout"],
   // §2.5 Azure IoT C SDK IOTHUB_CLIENT_CONNECTION_STATUS_REASON, as devices report it.
-  ["azure:IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN", "credential_expired", "client", "Device SDK: the SAS token expired (the SDK renews it and reconnects)"],
+  [
+    "azure:IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN",
+    "credential_expired",
+    "client",
+    "Device SDK: the SAS token expired (the SDK renews it and reconnects)",
+  ],
   ["azure:IOTHUB_CLIENT_CONNECTION_DEVICE_DISABLED", "not_authorized", "server", "Device SDK: the device is disabled in the registry"],
   ["azure:IOTHUB_CLIENT_CONNECTION_BAD_CREDENTIAL", "auth_failed", "server", "Device SDK: the credentials were rejected"],
   ["azure:IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED", "connection_lost", "client", "Device SDK: the retry policy gave up"],
-  ["azure:IOTHUB_CLIENT_CONNECTION_NO_NETWORK", "connection_lost", "network", "Device SDK: no network (also reported when a connected device is disabled)"],
+  [
+    "azure:IOTHUB_CLIENT_CONNECTION_NO_NETWORK",
+    "connection_lost",
+    "network",
+    "Device SDK: no network (also reported when a connected device is disabled)",
+  ],
   ["azure:IOTHUB_CLIENT_CONNECTION_COMMUNICATION_ERROR", "connection_lost", "network", "Device SDK: communication error"],
   ["azure:IOTHUB_CLIENT_CONNECTION_OK", "connected", "client", "Device SDK: connected and authenticated"],
-  ["azure:IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE", "keepalive_timeout", "network", "Device SDK: no PINGRESP in time (newer SDK versions)"],
+  [
+    "azure:IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE",
+    "keepalive_timeout",
+    "network",
+    "Device SDK: no PINGRESP in time (newer SDK versions)",
+  ],
 ];
 
 // §2.6 Azure Event Grid MQTT broker disconnectionReason.
@@ -90,13 +115,23 @@ const AZURE_EGMQTT: Row[] = [
   ["azure-egmqtt:ServerError", "server_error", "server", "Unexpected server error"],
   ["azure-egmqtt:ServerInitiatedDisconnect", "server_shutdown", "server", "Graceful server disconnect for operational reasons"],
   ["azure-egmqtt:SessionOverflow", "quota_exceeded", "server", "The queue of unacknowledged QoS 1 messages hit its limit"],
-  ["azure-egmqtt:SessionTakenOver", "session_taken_over", "server", "Reconnect with the same authentication name ended the previous connection"],
+  [
+    "azure-egmqtt:SessionTakenOver",
+    "session_taken_over",
+    "server",
+    "Reconnect with the same authentication name ended the previous connection",
+  ],
 ];
 
 // §4.1 Mosquitto log lines (1.x, 2.0.x, 2.1.x), slugged.
 const MOSQUITTO: Row[] = [
   ["mosquitto:disconnected", "client_disconnect", "client", "Client X disconnected. (clean DISCONNECT)"],
-  ["mosquitto:closed-connection", "connection_lost", "network", "Client X closed its connection / connection closed by client (no DISCONNECT)"],
+  [
+    "mosquitto:closed-connection",
+    "connection_lost",
+    "network",
+    "Client X closed its connection / connection closed by client (no DISCONNECT)",
+  ],
   ["mosquitto:socket-error", "connection_lost", "network", "1.x: Socket error on client X, disconnecting."],
   ["mosquitto:exceeded-timeout", "keepalive_timeout", "network", "Client X has exceeded timeout (1.5 × keep-alive)"],
   ["mosquitto:not-authorised", "auth_failed", "server", "Client X disconnected, not authorised. (CONNECT auth failed)"],
@@ -108,7 +143,12 @@ const MOSQUITTO: Row[] = [
   ["mosquitto:out-of-memory", "server_error", "server", "Client X disconnected due to out of memory."],
   ["mosquitto:disallowed-feature", "protocol_error", "server", "QoS too high, retain not supported, or bad AUTH method"],
   ["mosquitto:administrative-action", "admin_disconnect", "server", "Client X been disconnected by administrative action."],
-  ["mosquitto:session-taken-over", "session_taken_over", "server", "Client X already connected, closing old connection / session taken over"],
+  [
+    "mosquitto:session-taken-over",
+    "session_taken_over",
+    "server",
+    "Client X already connected, closing old connection / session taken over",
+  ],
   ["mosquitto:errno", "connection_lost", "network", "Client X disconnected: <strerror>."],
   ["mosquitto:bad-socket-read-write", "connection_lost", "network", "Bad socket read/write on client X: <reason>"],
   ["mosquitto:tls-error", "tls_error", "network", "Bad socket read/write: A TLS error occurred. / TLS accept failed"],
@@ -144,7 +184,12 @@ const HIVEMQ: Row[] = [
   ["hivemq:NO_CONNECT_IDLE_TIMEOUT", "idle_timeout", "server", "reason: No CONNECT sent in time (health checks, scanners)"],
   ["hivemq:TLS_HANDSHAKE_TIMEOUT", "tls_error", "network", "reason: TLS handshake not finished in time"],
   ["hivemq:NOT_AUTHORIZED", "not_authorized", "server", "Not authorized (0x87), the MQTT 5 code of onAuthenticationFailedDisconnect"],
-  ["hivemq:AUTHENTICATION_FAILED", "auth_failed", "server", "reason: Authentication failed / no authenticator registered / Re-authentication failed"],
+  [
+    "hivemq:AUTHENTICATION_FAILED",
+    "auth_failed",
+    "server",
+    "reason: Authentication failed / no authenticator registered / Re-authentication failed",
+  ],
   ["hivemq:ADMINISTRATIVE_ACTION", "admin_disconnect", "server", "Disconnected by an extension or administrator"],
   ["hivemq:SESSION_EXPIRED", "session_ttl", "server", "session has expired; persistent data removed"],
   ["hivemq:BAD_USER_NAME_OR_PASSWORD", "auth_failed", "server", "Bad user name or password (0x86)"],
@@ -238,7 +283,12 @@ const MQTT5: Row[] = [
 
 // §4.7 libmosquitto strings seen in device logs (slugged).
 const LIBMOSQUITTO: Row[] = [
-  ["libmosquitto:connection-refused-unacceptable-protocol-version", "protocol_error", "server", "Connection Refused: unacceptable protocol version."],
+  [
+    "libmosquitto:connection-refused-unacceptable-protocol-version",
+    "protocol_error",
+    "server",
+    "Connection Refused: unacceptable protocol version.",
+  ],
   ["libmosquitto:connection-refused-identifier-rejected", "protocol_error", "server", "Connection Refused: identifier rejected."],
   ["libmosquitto:connection-refused-broker-unavailable", "server_error", "server", "Connection Refused: broker unavailable."],
   ["libmosquitto:connection-refused-bad-user-name-or-password", "auth_failed", "server", "Connection Refused: bad user name or password."],
@@ -252,37 +302,82 @@ const LIBMOSQUITTO: Row[] = [
   ["libmosquitto:tls-handshake-failed", "tls_error", "network", "TLS handshake failed."],
   ["libmosquitto:lookup-error", "connection_lost", "network", "Lookup error. (EAI)"],
   ["libmosquitto:dns-lookup-failed", "connection_lost", "network", "DNS Lookup failed"],
-  ["libmosquitto:a-network-protocol-error-occurred-when-communicating-with-the-broker", "protocol_error", "unknown", "A network protocol error occurred when communicating with the broker."],
+  [
+    "libmosquitto:a-network-protocol-error-occurred-when-communicating-with-the-broker",
+    "protocol_error",
+    "unknown",
+    "A network protocol error occurred when communicating with the broker.",
+  ],
   ["libmosquitto:not-authorized", "not_authorized", "server", "Not authorized (MQTT 5 reason string)"],
 ];
 
 // §8/§9 Google Cloud IoT Core lastErrorStatus strings, which ClearBlade is assumed to mirror (unconfirmed).
 const CLOUD_IOT_STRINGS: ReadonlyArray<readonly [slug: string, reason: Reason, initiator: Initiator, meaning: string]> = [
-  ["the-connection-was-closed-because-mqtt-keep-alive-check-failed", "keepalive_timeout", "network", "SERVER: The connection was closed because MQTT keep-alive check failed."],
-  ["the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id", "session_taken_over", "server", "SERVER: … another active connection with the same device ID (ALREADY_EXISTS)"],
-  ["the-connection-is-closed-because-the-server-is-shutting-down", "server_shutdown", "server", "SERVER: The connection is closed because the server is shutting down."],
+  [
+    "the-connection-was-closed-because-mqtt-keep-alive-check-failed",
+    "keepalive_timeout",
+    "network",
+    "SERVER: The connection was closed because MQTT keep-alive check failed.",
+  ],
+  [
+    "the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id",
+    "session_taken_over",
+    "server",
+    "SERVER: … another active connection with the same device ID (ALREADY_EXISTS)",
+  ],
+  [
+    "the-connection-is-closed-because-the-server-is-shutting-down",
+    "server_shutdown",
+    "server",
+    "SERVER: The connection is closed because the server is shutting down.",
+  ],
   ["the-authorization-token-expired", "credential_expired", "server", "SERVER: The authorization token expired. (JWT exp passed)"],
   ["the-connection-broke-or-was-closed-by-client", "connection_lost", "network", "The connection broke or was closed by client"],
 ];
 const GCP_IOT: Row[] = [
   ...CLOUD_IOT_STRINGS.map(([slug, r, i, m]) => [`gcp-iot:${slug}`, r, i, m] as const),
-  ["gcp-iot:unknown-topic", "protocol_error", "server", "Publishing to an unknown topic (e.g. missing /events) made the bridge disconnect the client"],
+  [
+    "gcp-iot:unknown-topic",
+    "protocol_error",
+    "server",
+    "Publishing to an unknown topic (e.g. missing /events) made the bridge disconnect the client",
+  ],
 ];
 // §8 ClearBlade situations from its troubleshooting guide (slugged), then the mirrored Google strings.
 const CLEARBLADE: Row[] = [
-  ["clearblade:jwt-expired", "credential_expired", "server", "The JWT's exp passed (plus skew); the connection is closed a few seconds after exp"],
-  ["clearblade:errored-in-authentication-sending-connack-rc4-and-closing", "auth_failed", "server", "Broker log: authentication failed, CONNACK 4 sent"],
+  [
+    "clearblade:jwt-expired",
+    "credential_expired",
+    "server",
+    "The JWT's exp passed (plus skew); the connection is closed a few seconds after exp",
+  ],
+  [
+    "clearblade:errored-in-authentication-sending-connack-rc4-and-closing",
+    "auth_failed",
+    "server",
+    "Broker log: authentication failed, CONNACK 4 sent",
+  ],
   ["clearblade:idle-timeout", "idle_timeout", "server", "No MQTT activity for 20 minutes, regardless of keepalive"],
   ["clearblade:read-tcp-i-o-timeout", "keepalive_timeout", "network", "Broker log `read tcp i/o timeout`: no PINGREQ within the keepalive"],
   ["clearblade:duplicate-client-id", "session_taken_over", "server", "Another active connection with the same device ID closed this one"],
-  ["clearblade:no-pubsub-topic-configured", "protocol_error", "server", "Telemetry published while the registry has no Pub/Sub topic: the connection is closed"],
+  [
+    "clearblade:no-pubsub-topic-configured",
+    "protocol_error",
+    "server",
+    "Telemetry published while the registry has no Pub/Sub topic: the connection is closed",
+  ],
   ["clearblade:qos-2-not-supported", "protocol_error", "server", "Publishing QoS 2 closes the connection (QoS 0 and 1 only)"],
   ["clearblade:registry-is-not-active", "not_authorized", "server", "The registry is disabled"],
   ["clearblade:device-is-not-active", "not_authorized", "server", "The device is disabled (blocked)"],
   ["clearblade:client-id-rejected", "protocol_error", "server", "CONNACK 2: the client ID is not the full projects/…/devices/… path"],
   ["clearblade:reconnected-too-quickly", "throttled", "server", "ClearBlade rate-limits rapid reconnections"],
   ["clearblade:tls-handshake-reset", "tls_error", "network", "TCP RST during the TLS handshake (TLS below 1.2, carrier DPI)"],
-  ["clearblade:certificate-name-mismatch", "tls_error", "client", "No certificate subject name matches the host: wrong root CA or legacy URL"],
+  [
+    "clearblade:certificate-name-mismatch",
+    "tls_error",
+    "client",
+    "No certificate subject name matches the host: wrong root CA or legacy URL",
+  ],
   ["clearblade:server-maintenance", "server_shutdown", "server", "Scheduled maintenance"],
   ...CLOUD_IOT_STRINGS.map(([slug, r, i, m]) => [`clearblade:${slug}`, r, i, m] as const),
 ];
@@ -437,7 +532,11 @@ export const VENDOR_CODE_GROUPS: ReadonlyArray<{ namespace: string; title: strin
   { namespace: "connack", title: "MQTT 3.1.1 CONNACK return codes", rows: CONNACK },
   { namespace: "mqtt5", title: "MQTT 5 reason codes (CONNACK / DISCONNECT)", rows: MQTT5 },
   { namespace: "libmosquitto", title: "libmosquitto client strings in device logs", rows: LIBMOSQUITTO },
-  { namespace: "clearblade", title: "ClearBlade IoT Core situations and error strings (the strings assumed to mirror Google's)", rows: CLEARBLADE },
+  {
+    namespace: "clearblade",
+    title: "ClearBlade IoT Core situations and error strings (the strings assumed to mirror Google's)",
+    rows: CLEARBLADE,
+  },
   { namespace: "gcp-iot", title: "Google Cloud IoT Core lastErrorStatus strings", rows: GCP_IOT },
   { namespace: "agent", title: "Linkscope diagnostics agent errors and system events", rows: AGENT },
 ];
@@ -504,7 +603,9 @@ export function slugify(text: string): string {
 }
 
 const MQTT5_BY_NAME: ReadonlyMap<string, string> = new Map(
-  MQTT5.filter(([code]) => code >= "mqtt5:0x80").flatMap(([code, , , name]) => name.split(" / ").map((part) => [part.toLowerCase(), code] as const)),
+  MQTT5.filter(([code]) => code >= "mqtt5:0x80").flatMap(([code, , , name]) =>
+    name.split(" / ").map((part) => [part.toLowerCase(), code] as const),
+  ),
 );
 
 /** `mqtt5:0x97` for "Quota exceeded": the spec names libmosquitto and other clients print (case-insensitive). */

@@ -30,17 +30,43 @@ function one(result: AdapterResult): ConnectionEvent {
 describe("AWS IoT Core (§1.2, §1.5)", () => {
   it("connected (current docs): versionNumber orders, sessionIdentifier ties the session", () => {
     const event = one(parseAwsPresenceMessage("$aws/events/presence/connected/186b5", fixture("aws/presence-connected-docs.json")));
-    expect(event).toMatchObject({ deviceId: "186b5", kind: "connected", reason: "connected", occurredAt: new Date(1573002230757), clientIp: "192.0.2.0", ordering: 0n, sessionKey: "186b5|00000000-0000-0000-0000-000000000000|0", source: "aws-iot" });
+    expect(event).toMatchObject({
+      deviceId: "186b5",
+      kind: "connected",
+      reason: "connected",
+      occurredAt: new Date(1573002230757),
+      clientIp: "192.0.2.0",
+      ordering: 0n,
+      sessionKey: "186b5|00000000-0000-0000-0000-000000000000|0",
+      source: "aws-iot",
+    });
   });
 
   it("disconnected (current docs): CLIENT_INITIATED_DISCONNECT is a client disconnect with no contradiction", () => {
     const event = one(parseAwsPresenceMessage("$aws/events/presence/disconnected/186b5", fixture("aws/presence-disconnected-docs.json")));
-    expect(event).toMatchObject({ kind: "disconnected", reason: "client_disconnect", initiator: "client", code: "aws:CLIENT_INITIATED_DISCONNECT", ordering: 1n, flags: [], sessionKey: "186b5|00000000-0000-0000-0000-000000000000|0" });
+    expect(event).toMatchObject({
+      kind: "disconnected",
+      reason: "client_disconnect",
+      initiator: "client",
+      code: "aws:CLIENT_INITIATED_DISCONNECT",
+      ordering: 1n,
+      flags: [],
+      sessionKey: "186b5|00000000-0000-0000-0000-000000000000|0",
+    });
   });
 
   it("connect_failed (note the space before the colon): AUTHORIZATION_FAILED", () => {
-    const event = one(parseAwsPresenceMessage("$aws/events/presence/connect_failed/186b5", fixture("aws/presence-connect-failed-docs.json")));
-    expect(event).toMatchObject({ kind: "connect_failed", reason: "not_authorized", initiator: "server", code: "aws:AUTHORIZATION_FAILED", clientIp: "192.0.2.0", occurredAt: new Date(1460065214626) });
+    const event = one(
+      parseAwsPresenceMessage("$aws/events/presence/connect_failed/186b5", fixture("aws/presence-connect-failed-docs.json")),
+    );
+    expect(event).toMatchObject({
+      kind: "connect_failed",
+      reason: "not_authorized",
+      initiator: "server",
+      code: "aws:AUTHORIZATION_FAILED",
+      clientIp: "192.0.2.0",
+      occurredAt: new Date(1460065214626),
+    });
   });
 
   it("older docs shape (no thingName, 32-hex sessionIdentifier), connected and disconnected", () => {
@@ -59,14 +85,23 @@ describe("AWS IoT Core (§1.2, §1.5)", () => {
 
   it("CloudWatch AWSIotLogsV2 Connect and Disconnect entries", () => {
     const connect = one(parseAwsRecord(json("aws/cloudwatch-connect-docs.json")));
-    expect(connect).toMatchObject({ kind: "connected", deviceId: "abf27092886e49a8a5c1922749736453", occurredAt: new Date("2017-08-10T15:37:23.476Z"), clientIp: "205.251.233.181", clientPort: 13490 });
+    expect(connect).toMatchObject({
+      kind: "connected",
+      deviceId: "abf27092886e49a8a5c1922749736453",
+      occurredAt: new Date("2017-08-10T15:37:23.476Z"),
+      clientIp: "205.251.233.181",
+      clientPort: 13490,
+    });
     const disconnect = one(parseAwsRecord(json("aws/cloudwatch-disconnect-docs.json")));
     expect(disconnect).toMatchObject({ kind: "disconnected", reason: "client_disconnect", code: "aws:CLIENT_INITIATED_DISCONNECT" });
     expect(disconnect.dedupeKey).not.toBe(connect.dedupeKey);
   });
 
   it("flags clientInitiatedDisconnect:false with CLIENT_INITIATED_DISCONNECT instead of resolving it", () => {
-    const text = fixture("aws/presence-disconnected-docs.json").replace('"clientInitiatedDisconnect": true', '"clientInitiatedDisconnect": false');
+    const text = fixture("aws/presence-disconnected-docs.json").replace(
+      '"clientInitiatedDisconnect": true',
+      '"clientInitiatedDisconnect": false',
+    );
     expect(one(parseAwsPresenceMessage(null, text)).flags).toEqual(["client_initiated_contradiction"]);
   });
 });
@@ -76,25 +111,48 @@ describe("Azure IoT Hub and Event Grid MQTT (§2)", () => {
     const [record] = splitJsonRecords(fixture("azure/event-grid-device-connected.json"));
     expect(record?.ok).toBe(true);
     const event = one(parseEventGridEvent((parseUntrustedJson(record?.text ?? "") as { value: unknown }).value));
-    expect(event).toMatchObject({ deviceId: "LogicAppTestDevice/DeviceModuleID", kind: "connected", brokerNode: "egtesthub1", occurredAt: new Date("2018-06-02T19:17:44.438Z"), source: "azure-iot-hub" });
+    expect(event).toMatchObject({
+      deviceId: "LogicAppTestDevice/DeviceModuleID",
+      kind: "connected",
+      brokerNode: "egtesthub1",
+      occurredAt: new Date("2018-06-02T19:17:44.438Z"),
+      source: "azure-iot-hub",
+    });
     expect(event.ordering).toBe(0x01d4132452f67ce2n * 64n + 1n);
   });
 
   it("CloudEvents schema DeviceConnected reads the same as the Event Grid schema", () => {
     const eg = one(parseAzureRecord((json("azure/event-grid-device-connected.json") as unknown[])[0]));
     const ce = one(parseAzureRecord((json("azure/cloudevents-device-connected.json") as unknown[])[0]));
-    expect(ce).toMatchObject({ deviceId: eg.deviceId, kind: eg.kind, occurredAt: eg.occurredAt, ordering: eg.ordering, dedupeKey: eg.dedupeKey });
+    expect(ce).toMatchObject({
+      deviceId: eg.deviceId,
+      kind: eg.kind,
+      occurredAt: eg.occurredAt,
+      ordering: eg.ordering,
+      dedupeKey: eg.dedupeKey,
+    });
   });
 
   it("DeviceDisconnected from the Java SDK (empty moduleId, empty dataVersion): no reason in Event Grid", () => {
     const event = one(parseAzureRecord((json("azure/event-grid-device-disconnected-java-sdk.json") as unknown[])[0]));
-    expect(event).toMatchObject({ deviceId: "48e44e11-1437-4907-83b1-4a8d7e89859e", kind: "disconnected", reason: "unknown", code: null, occurredAt: new Date("2018-07-03T23:20:52.646Z") });
+    expect(event).toMatchObject({
+      deviceId: "48e44e11-1437-4907-83b1-4a8d7e89859e",
+      kind: "disconnected",
+      reason: "unknown",
+      code: null,
+      occurredAt: new Date("2018-07-03T23:20:52.646Z"),
+    });
     expect(event.ordering).toBe(0x01d4132452f67ce2n * 64n + 2n);
   });
 
   it("routed deviceConnectionStateEvents (az iot hub monitor-events)", () => {
     const event = one(parseRoutedConnectionState(json("azure/routed-device-disconnected.json")));
-    expect(event).toMatchObject({ deviceId: "contoso-device-1", kind: "disconnected", brokerNode: "contoso-routing-hub", occurredAt: new Date("2022-06-01T18:43:04.556Z") });
+    expect(event).toMatchObject({
+      deviceId: "contoso-device-1",
+      kind: "disconnected",
+      brokerNode: "contoso-routing-hub",
+      occurredAt: new Date("2022-06-01T18:43:04.556Z"),
+    });
   });
 
   it("Connections log reference schema: properties as a JSON string; its time placeholder is rejected with the reason", () => {
@@ -108,14 +166,32 @@ describe("Azure IoT Hub and Event Grid MQTT (§2)", () => {
     const records = splitJsonRecords(fixture("azure/monitor-connections-tutorial-concatenated.txt"));
     expect(records).toHaveLength(2);
     const [connect, disconnect] = records.map((r) => one(parseAzureRecord((parseUntrustedJson(r.text) as { value: unknown }).value)));
-    expect(connect).toMatchObject({ deviceId: "Contoso-Test-Device", kind: "connected", brokerNode: "CONTOSOTESTHUB", clientIp: "73.162.215.XXX" });
-    expect(disconnect).toMatchObject({ kind: "disconnected", code: "azure:404104", reason: "connection_lost", message: "DeviceConnectionClosedRemotely", occurredAt: new Date("2018-12-17T18:19:25Z") });
+    expect(connect).toMatchObject({
+      deviceId: "Contoso-Test-Device",
+      kind: "connected",
+      brokerNode: "CONTOSOTESTHUB",
+      clientIp: "73.162.215.XXX",
+    });
+    expect(disconnect).toMatchObject({
+      kind: "disconnected",
+      code: "azure:404104",
+      reason: "connection_lost",
+      message: "DeviceConnectionClosedRemotely",
+      occurredAt: new Date("2018-12-17T18:19:25Z"),
+    });
   });
 
   it("Event Grid MQTT broker: disconnected (Event Grid schema) and connected (CloudEvents) share a session and order", () => {
     const disconnected = one(parseEventGridEvent((json("azure/egmqtt-session-disconnected.json") as unknown[])[0]));
     const connected = one(parseEventGridEvent((json("azure/egmqtt-session-connected-cloudevents.json") as unknown[])[0]));
-    expect(disconnected).toMatchObject({ deviceId: "client1", kind: "disconnected", code: "azure-egmqtt:ClientInitiatedDisconnect", reason: "client_disconnect", initiator: "client", source: "azure-event-grid-mqtt" });
+    expect(disconnected).toMatchObject({
+      deviceId: "client1",
+      kind: "disconnected",
+      code: "azure-egmqtt:ClientInitiatedDisconnect",
+      reason: "client_disconnect",
+      initiator: "client",
+      source: "azure-event-grid-mqtt",
+    });
     expect(connected).toMatchObject({ deviceId: "client1", kind: "connected", sessionKey: disconnected.sessionKey });
     expect((connected.ordering ?? 0n) < (disconnected.ordering ?? 0n)).toBe(true);
   });
@@ -124,33 +200,56 @@ describe("Azure IoT Hub and Event Grid MQTT (§2)", () => {
 describe("Mosquitto 2.0.11 capture (§4.3, §4.4)", () => {
   function parseCapture(text: string, toLine: (line: string) => string = (l) => l) {
     const parser = createMosquittoLogParser({ brokerNode: "capture" });
-    return text.split("\n").filter(Boolean).flatMap((line) => events(parser.parseLine(toLine(line))));
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((line) => events(parser.parseLine(toLine(line))));
   }
   const summary = (list: ConnectionEvent[]) => list.map((e) => `${e.kind} ${e.deviceId} ${e.code ?? ""}`.trim());
 
   it("the broker log file yields the right kinds, reasons and device IDs for all 15 scenarios", () => {
     const list = parseCapture(fixture("mosquitto/capture-2.0.11.log"));
     expect(summary(list)).toEqual([
-      "connected dev-001", "disconnected dev-001 mosquitto:disconnected",
-      "connected dev-002", "disconnected dev-002 mosquitto:disconnected",
-      "connected dev-003", "disconnected dev-003 mosquitto:disconnected",
+      "connected dev-001",
+      "disconnected dev-001 mosquitto:disconnected",
+      "connected dev-002",
+      "disconnected dev-002 mosquitto:disconnected",
+      "connected dev-003",
+      "disconnected dev-003 mosquitto:disconnected",
       "connect_failed <unknown>@127.0.0.1 mosquitto:not-authorised",
       "connect_failed <unknown>@127.0.0.1 mosquitto:not-authorised",
       "connect_failed <unknown>@127.0.0.1 mosquitto:not-authorised",
-      "connected dev-ka", "disconnected dev-ka mosquitto:exceeded-timeout",
-      "connected dev-abrupt", "disconnected dev-abrupt mosquitto:closed-connection",
-      "connected dev-rst", "disconnected dev-rst mosquitto:closed-connection",
-      "connected dev-double", "disconnected dev-double mosquitto:protocol-error",
+      "connected dev-ka",
+      "disconnected dev-ka mosquitto:exceeded-timeout",
+      "connected dev-abrupt",
+      "disconnected dev-abrupt mosquitto:closed-connection",
+      "connected dev-rst",
+      "disconnected dev-rst mosquitto:closed-connection",
+      "connected dev-double",
+      "disconnected dev-double mosquitto:protocol-error",
       "connect_failed <unknown>@127.0.0.1 mosquitto:protocol-error",
-      "connected dev-garbage", "disconnected dev-garbage mosquitto:protocol-error",
-      "connected dev-dup", "disconnected dev-dup mosquitto:session-taken-over", "connected dev-dup", "disconnected dev-dup mosquitto:disconnected",
-      "connected dev-dup5", "disconnected dev-dup5 mosquitto:session-taken-over", "connected dev-dup5", "disconnected dev-dup5 mosquitto:disconnected",
+      "connected dev-garbage",
+      "disconnected dev-garbage mosquitto:protocol-error",
+      "connected dev-dup",
+      "disconnected dev-dup mosquitto:session-taken-over",
+      "connected dev-dup",
+      "disconnected dev-dup mosquitto:disconnected",
+      "connected dev-dup5",
+      "disconnected dev-dup5 mosquitto:session-taken-over",
+      "connected dev-dup5",
+      "disconnected dev-dup5 mosquitto:disconnected",
     ]);
     const auth = list.filter((e) => e.kind === "connect_failed");
     expect(auth.map((e) => e.clientPort)).toEqual([57668, 57670, 57676, 40428]);
     expect(auth[3]?.message).toContain("Invalid protocol version 7");
     const ka = list.find((e) => e.code === "mosquitto:exceeded-timeout");
-    expect(ka).toMatchObject({ reason: "keepalive_timeout", initiator: "network", keepaliveSec: 2, clientIp: "127.0.0.1", clientPort: 46298 });
+    expect(ka).toMatchObject({
+      reason: "keepalive_timeout",
+      initiator: "network",
+      keepaliveSec: 2,
+      clientIp: "127.0.0.1",
+      clientPort: 46298,
+    });
     const takeover = list.find((e) => e.code === "mosquitto:session-taken-over");
     const firstDup = list.find((e) => e.deviceId === "dev-dup" && e.kind === "connected");
     expect(takeover).toMatchObject({ reason: "session_taken_over", sessionKey: firstDup?.sessionKey });
@@ -167,12 +266,15 @@ describe("Mosquitto 2.0.11 capture (§4.3, §4.4)", () => {
     const lines = fixture("mosquitto/sys-log-capture.txt").split("\n").filter(Boolean);
     // The capture also holds $SYS/broker/clients/* counters, which are not log lines and are refused.
     expect(parser.parse("$SYS/broker/clients/total", Buffer.from("1"))).toMatchObject({ ok: false });
-    const list = lines.filter((line) => line.startsWith("$SYS/broker/log/")).flatMap((line) => {
-      const space = line.indexOf(" ");
-      return events(parser.parse(line.slice(0, space), Buffer.from(line.slice(space + 1))));
-    });
+    const list = lines
+      .filter((line) => line.startsWith("$SYS/broker/log/"))
+      .flatMap((line) => {
+        const space = line.indexOf(" ");
+        return events(parser.parse(line.slice(0, space), Buffer.from(line.slice(space + 1))));
+      });
     expect(summary(list)).toEqual([
-      "connected dev-001", "disconnected dev-001 mosquitto:disconnected",
+      "connected dev-001",
+      "disconnected dev-001 mosquitto:disconnected",
       "connect_failed <unknown>@127.0.0.1 mosquitto:not-authorised",
       "disconnected dev-ka mosquitto:exceeded-timeout",
       "disconnected dev-abrupt mosquitto:closed-connection",
@@ -199,8 +301,10 @@ describe("Mosquitto 2.0.11 capture (§4.3, §4.4)", () => {
     ];
     const list = lines.flatMap((l) => events(parser.parseLine(l)));
     expect(summary(list)).toEqual([
-      "connected old-dev", "disconnected old-dev mosquitto:socket-error",
-      "connected new-dev", "disconnected new-dev mosquitto:session-taken-over",
+      "connected old-dev",
+      "disconnected old-dev mosquitto:socket-error",
+      "connected new-dev",
+      "disconnected new-dev mosquitto:session-taken-over",
       "connect_failed <unknown>@10.0.0.7 mosquitto:not-authorised",
       "disconnected new-dev mosquitto:disconnected",
     ]);
@@ -218,14 +322,26 @@ describe("Mosquitto 2.0.11 capture (§4.3, §4.4)", () => {
 
 describe("aedes (§5.1, §5.4)", () => {
   it("reads every $SYS publish line of the capture: plain-string client IDs, no reasons", () => {
-    const lines = fixture("aedes/capture-1.2.0.txt").split("\n").filter((l) => l.includes(" publish $SYS/"));
+    const lines = fixture("aedes/capture-1.2.0.txt")
+      .split("\n")
+      .filter((l) => l.includes(" publish $SYS/"));
     const list = lines.flatMap((line) => {
       const [time, , topic, payload] = line.split(" ");
-      return events(parseAedesMessage(topic ?? "", Buffer.from(JSON.parse(payload ?? '""') as string), { receivedAt: new Date(time ?? "") }));
+      return events(
+        parseAedesMessage(topic ?? "", Buffer.from(JSON.parse(payload ?? '""') as string), { receivedAt: new Date(time ?? "") }),
+      );
     });
     expect(list.map((e) => `${e.kind} ${e.deviceId}`)).toEqual([
-      "connected dev-001", "disconnected dev-001", "connected dev-ka", "disconnected dev-ka", "connected dev-abrupt", "disconnected dev-abrupt",
-      "connected dev-dup", "disconnected dev-dup", "connected dev-dup", "disconnected dev-dup",
+      "connected dev-001",
+      "disconnected dev-001",
+      "connected dev-ka",
+      "disconnected dev-ka",
+      "connected dev-abrupt",
+      "disconnected dev-abrupt",
+      "connected dev-dup",
+      "disconnected dev-dup",
+      "connected dev-dup",
+      "disconnected dev-dup",
     ]);
     expect(list[3]).toMatchObject({ reason: "unknown", brokerNode: "broker-1", occurredAt: new Date("2026-11-22T10:58:45.745Z") });
   });
@@ -255,25 +371,61 @@ describe("HiveMQ event.log (§7)", () => {
       "Client ID: dev-1, IP: 10.0.0.1 was disconnected. reason: Authentication failed.",
     ].flatMap((l) => events(parseHivemqEventLine(stamp(l))));
     expect(list.map((e) => `${e.kind} ${e.code ?? ""} ${e.message ?? ""}`.trim())).toEqual([
-      "connected", "disconnected hivemq:NORMAL_DISCONNECTION bye", "disconnected hivemq:CONNECTION_LOST",
-      "disconnected hivemq:SESSION_TAKEN_OVER Another client connected with the same client id", "connect_failed hivemq:AUTHENTICATION_FAILED Authentication failed",
+      "connected",
+      "disconnected hivemq:NORMAL_DISCONNECTION bye",
+      "disconnected hivemq:CONNECTION_LOST",
+      "disconnected hivemq:SESSION_TAKEN_OVER Another client connected with the same client id",
+      "connect_failed hivemq:AUTHENTICATION_FAILED Authentication failed",
     ]);
   });
 });
 
 describe("device-reported errors (§1.6, §4.7, §9)", () => {
-  const report = (error: string, extra: object = {}) => one(parseDeviceReport({ deviceId: "d1", occurredAt: "2026-11-22T10:00:00Z", error, ...extra }));
+  const report = (error: string, extra: object = {}) =>
+    one(parseDeviceReport({ deviceId: "d1", occurredAt: "2026-11-22T10:00:00Z", error, ...extra }));
   it.each([
-    ["MQTT Connection interrupted with error: `libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.`", "crt:5134", "connection_lost"],
-    ["Connection interrupted with error libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.", "crt:5134", "connection_lost"],
-    ["Connection interrupted: Error: libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.", "crt:5134", "connection_lost"],
-    ["AwsCrtError(name='AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message='The connection was closed unexpectedly.', code=5134)", "crt:5134", "connection_lost"],
+    [
+      "MQTT Connection interrupted with error: `libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.`",
+      "crt:5134",
+      "connection_lost",
+    ],
+    [
+      "Connection interrupted with error libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.",
+      "crt:5134",
+      "connection_lost",
+    ],
+    [
+      "Connection interrupted: Error: libaws-c-mqtt: AWS_ERROR_MQTT_UNEXPECTED_HANGUP, The connection was closed unexpectedly.",
+      "crt:5134",
+      "connection_lost",
+    ],
+    [
+      "AwsCrtError(name='AWS_ERROR_MQTT_UNEXPECTED_HANGUP', message='The connection was closed unexpectedly.', code=5134)",
+      "crt:5134",
+      "connection_lost",
+    ],
     ["aws-c-io: AWS_IO_TLS_CERTIFICATE_EXPIRED, Channel shutdown due to tls certificate expired.", "crt:1183", "tls_error"],
     ["Connection error: Connection Refused: not authorised.", "libmosquitto:connection-refused-not-authorised", "not_authorized"],
-    ["Connection error: Connection Refused: bad user name or password.", "libmosquitto:connection-refused-bad-user-name-or-password", "auth_failed"],
-    ["mqtt: SERVER: The connection was closed because MQTT keep-alive check failed.", "gcp-iot:the-connection-was-closed-because-mqtt-keep-alive-check-failed", "keepalive_timeout"],
-    ["SERVER: The connection was closed because there is another active connection with the same device ID.", "gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id", "session_taken_over"],
-    ["SERVER: The connection is closed because the server is shutting down.", "gcp-iot:the-connection-is-closed-because-the-server-is-shutting-down", "server_shutdown"],
+    [
+      "Connection error: Connection Refused: bad user name or password.",
+      "libmosquitto:connection-refused-bad-user-name-or-password",
+      "auth_failed",
+    ],
+    [
+      "mqtt: SERVER: The connection was closed because MQTT keep-alive check failed.",
+      "gcp-iot:the-connection-was-closed-because-mqtt-keep-alive-check-failed",
+      "keepalive_timeout",
+    ],
+    [
+      "SERVER: The connection was closed because there is another active connection with the same device ID.",
+      "gcp-iot:the-connection-was-closed-because-there-is-another-active-connection-with-the-same-device-id",
+      "session_taken_over",
+    ],
+    [
+      "SERVER: The connection is closed because the server is shutting down.",
+      "gcp-iot:the-connection-is-closed-because-the-server-is-shutting-down",
+      "server_shutdown",
+    ],
     ["[16] mqtt: SERVER: The authorization token expired.", "gcp-iot:the-authorization-token-expired", "credential_expired"],
     ["The connection broke or was closed by client", "gcp-iot:the-connection-broke-or-was-closed-by-client", "connection_lost"],
   ])("%s → %s", (error, code, reason) => {
@@ -281,14 +433,28 @@ describe("device-reported errors (§1.6, §4.7, §9)", () => {
   });
 
   it("numeric codes: CRT number, CONNACK return code, MQTT 5 reason code; ClearBlade namespace by platform", () => {
-    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, crtCode: 5134 }))).toMatchObject({ code: "crt:5134", message: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP" });
-    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, connackCode: 5 }))).toMatchObject({ code: "connack:5", reason: "not_authorized" });
-    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, reasonCode: 0x8e }))).toMatchObject({ code: "mqtt5:0x8E", reason: "session_taken_over" });
-    expect(report("SERVER: The authorization token expired.", { platform: "clearblade" }).code).toBe("clearblade:the-authorization-token-expired");
+    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, crtCode: 5134 }))).toMatchObject({
+      code: "crt:5134",
+      message: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP",
+    });
+    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, connackCode: 5 }))).toMatchObject({
+      code: "connack:5",
+      reason: "not_authorized",
+    });
+    expect(one(parseDeviceReport({ deviceId: "d", occurredAt: 1, reasonCode: 0x8e }))).toMatchObject({
+      code: "mqtt5:0x8E",
+      reason: "session_taken_over",
+    });
+    expect(report("SERVER: The authorization token expired.", { platform: "clearblade" }).code).toBe(
+      "clearblade:the-authorization-token-expired",
+    );
   });
 
   it("the Google Cloud Logging entry and the ClearBlade resource schema are not JSON: rejected with the reason", () => {
-    expect(parseUntrustedJson(fixture("gcp-iot/cloud-logging-disconnect.txt"))).toMatchObject({ ok: false, error: expect.stringContaining("is not JSON") });
+    expect(parseUntrustedJson(fixture("gcp-iot/cloud-logging-disconnect.txt"))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("is not JSON"),
+    });
     expect(parseUntrustedJson(fixture("clearblade/device-resource-schema.txt"))).toMatchObject({ ok: false });
   });
 });

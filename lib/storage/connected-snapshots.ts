@@ -55,8 +55,13 @@ async function latestSnapshotAt(db: Db): Promise<Date | null> {
 }
 
 async function oldestDeltaHour(db: Db): Promise<Date | null> {
-  const rows = await queryRows(db, "oldestDeltaHour", MaybeAtSchema, Prisma.sql`
-    SELECT date_bin(interval '1 hour', MIN(bucket), TIMESTAMPTZ '1970-01-01 00:00:00+00') AS at FROM fleet_connected_minute`);
+  const rows = await queryRows(
+    db,
+    "oldestDeltaHour",
+    MaybeAtSchema,
+    Prisma.sql`
+    SELECT date_bin(interval '1 hour', MIN(bucket), TIMESTAMPTZ '1970-01-01 00:00:00+00') AS at FROM fleet_connected_minute`,
+  );
   return rows[0]?.at ?? null;
 }
 
@@ -67,7 +72,11 @@ async function oldestSnapshotAt(db: Db): Promise<Date | null> {
 
 /** Writes the snapshots of every hour in [from, until] whose value is new or changed; returns their hours. */
 async function writeSnapshots(db: Db, from: Date, until: Date): Promise<Date[]> {
-  const rows = await queryRows(db, "writeSnapshots", z.object({ at: SqlDate }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "writeSnapshots",
+    z.object({ at: SqlDate }),
+    Prisma.sql`
     WITH counted AS (
       SELECT source, broker_node, COUNT(*)::int AS n FROM fleet_connected_devices GROUP BY 1, 2
     ), hourly AS (
@@ -96,7 +105,8 @@ async function writeSnapshots(db: Db, from: Date, until: Date): Promise<Date[]> 
     SELECT at, source, broker_node, connected FROM computed
     ON CONFLICT (at, source, broker_node) DO UPDATE SET connected = EXCLUDED.connected
       WHERE fleet_connected_snapshots.connected <> EXCLUDED.connected
-    RETURNING at`);
+    RETURNING at`,
+  );
   const hours = new Map(rows.map((row) => [row.at.getTime(), row.at]));
   return [...hours.values()];
 }

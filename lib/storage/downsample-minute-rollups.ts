@@ -34,9 +34,14 @@ export async function downsampleMinuteRollups(db: Db, horizon: Date): Promise<Do
 }
 
 async function oldestMinuteBucket(db: Db): Promise<Date | null> {
-  const rows = await queryRows(db, "oldestMinuteBucket", z.object({ oldest: SqlDate.nullable() }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "oldestMinuteBucket",
+    z.object({ oldest: SqlDate.nullable() }),
+    Prisma.sql`
     SELECT LEAST((SELECT MIN(bucket) FROM event_rollup_minute), (SELECT MIN(bucket) FROM device_reason_minute),
-                 (SELECT MIN(bucket) FROM fleet_connected_minute)) AS oldest`);
+                 (SELECT MIN(bucket) FROM fleet_connected_minute)) AS oldest`,
+  );
   return rows[0]?.oldest ?? null;
 }
 

@@ -8,7 +8,13 @@ const DAY = 86_400_000;
 /** Rows one statement deletes at most, so a first run over a large backlog never holds a long transaction. */
 const BATCH = 10_000;
 
-export type ExpiredRecords = { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number; rateLimitCounters: number };
+export type ExpiredRecords = {
+  deadLetters: number;
+  auditEvents: number;
+  probeRuns: number;
+  deviceProbeRuns: number;
+  rateLimitCounters: number;
+};
 
 /**
  * Deletes dead letters (with their resolutions), audit records and probe results older than their periods, at most
@@ -16,7 +22,11 @@ export type ExpiredRecords = { deadLetters: number; auditEvents: number; probeRu
  */
 export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date): Promise<ExpiredRecords> {
   const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
-  const cutoffs = { deadLetters: daysAgo(policy.deadLetterDays), auditEvents: daysAgo(policy.auditDays), probeResults: daysAgo(policy.probeResultDays) };
+  const cutoffs = {
+    deadLetters: daysAgo(policy.deadLetterDays),
+    auditEvents: daysAgo(policy.auditDays),
+    probeResults: daysAgo(policy.probeResultDays),
+  };
   const [, deadLetters] = await db.$transaction([
     db.$executeRaw`
       DELETE FROM dead_letter_resolutions WHERE dead_letter_id IN (

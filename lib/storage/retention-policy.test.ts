@@ -16,8 +16,12 @@ describe("parseRetentionPolicy", () => {
   });
 
   it("reads the variables and refuses contradictions with a readable message", () => {
-    expect(parseRetentionPolicy({ RETENTION_EVENT_DAYS: "90", RETENTION_RAW_PAYLOAD_DAYS: "7", RETENTION_INTERVAL_MS: "0" })).toMatchObject({ eventDays: 90, rawPayloadDays: 7, intervalMs: 0 });
-    expect(() => parseRetentionPolicy({ RETENTION_EVENT_DAYS: "10", RETENTION_RAW_PAYLOAD_DAYS: "30" })).toThrow(/RETENTION_RAW_PAYLOAD_DAYS cannot exceed RETENTION_EVENT_DAYS/);
+    expect(parseRetentionPolicy({ RETENTION_EVENT_DAYS: "90", RETENTION_RAW_PAYLOAD_DAYS: "7", RETENTION_INTERVAL_MS: "0" })).toMatchObject(
+      { eventDays: 90, rawPayloadDays: 7, intervalMs: 0 },
+    );
+    expect(() => parseRetentionPolicy({ RETENTION_EVENT_DAYS: "10", RETENTION_RAW_PAYLOAD_DAYS: "30" })).toThrow(
+      /RETENTION_RAW_PAYLOAD_DAYS cannot exceed RETENTION_EVENT_DAYS/,
+    );
     expect(() => parseRetentionPolicy({ RETENTION_MINUTE_ROLLUP_DAYS: "800" })).toThrow(/RETENTION_MINUTE_ROLLUP_DAYS cannot exceed/);
     expect(() => parseRetentionPolicy({ RETENTION_AUDIT_DAYS: "0" })).toThrow(/RETENTION_AUDIT_DAYS/);
   });

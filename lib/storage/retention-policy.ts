@@ -44,7 +44,9 @@ export type RetentionPolicy = {
 export function parseRetentionPolicy(env: Record<string, string | undefined>): RetentionPolicy {
   const parsed = RetentionEnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid retention settings: ${parsed.error.issues.map((i) => `${i.path.join(".") || "retention"}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `Invalid retention settings: ${parsed.error.issues.map((i) => `${i.path.join(".") || "retention"}: ${i.message}`).join("; ")}`,
+    );
   }
   const e = parsed.data;
   return {

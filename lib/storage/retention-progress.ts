@@ -7,14 +7,24 @@ export type RetentionTask = "trim_raw_payloads" | "downsample_minute_rollups";
 
 /** Up to where an incremental retention task is done, or null before its first run. */
 export async function readRetentionProgress(db: Db, task: RetentionTask): Promise<Date | null> {
-  const rows = await queryRows(db, "readRetentionProgress", z.object({ doneUntil: SqlDate }), Prisma.sql`SELECT done_until AS "doneUntil" FROM retention_progress WHERE task = ${task}`);
+  const rows = await queryRows(
+    db,
+    "readRetentionProgress",
+    z.object({ doneUntil: SqlDate }),
+    Prisma.sql`SELECT done_until AS "doneUntil" FROM retention_progress WHERE task = ${task}`,
+  );
   return rows[0]?.doneUntil ?? null;
 }
 
 const RetentionProgressSchema = z.object({ task: z.string(), doneUntil: SqlDate, updatedAt: SqlDate });
 
 export async function listRetentionProgress(db: Db): Promise<z.infer<typeof RetentionProgressSchema>[]> {
-  return queryRows(db, "listRetentionProgress", RetentionProgressSchema, Prisma.sql`SELECT task, done_until AS "doneUntil", updated_at AS "updatedAt" FROM retention_progress ORDER BY task`);
+  return queryRows(
+    db,
+    "listRetentionProgress",
+    RetentionProgressSchema,
+    Prisma.sql`SELECT task, done_until AS "doneUntil", updated_at AS "updatedAt" FROM retention_progress ORDER BY task`,
+  );
 }
 
 /** Records progress; never moves backwards (two processes finishing out of order). */

@@ -56,9 +56,12 @@ describe("minute rollups folded into hours", () => {
       await fleet.drop(group, base + minute * MINUTE + 3 * MINUTE, "keepalive_timeout");
     }
     const hourlyTotals = async () => ({
-      events: await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, kind, reason, code, SUM(count)::int AS n FROM event_rollup_minute WHERE bucket >= ${new Date(base)} AND bucket < ${new Date(base + 3 * HOUR)} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-      devices: await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, device_id, SUM(count)::int AS n FROM device_reason_minute WHERE device_id = ANY(${fleet.ids}::text[]) GROUP BY 1, 2 ORDER BY 1, 2`,
-      gauge: await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, SUM(delta)::int AS n FROM fleet_connected_minute WHERE broker_node = ${fleet.node} GROUP BY 1 ORDER BY 1`,
+      events:
+        await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, kind, reason, code, SUM(count)::int AS n FROM event_rollup_minute WHERE bucket >= ${new Date(base)} AND bucket < ${new Date(base + 3 * HOUR)} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      devices:
+        await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, device_id, SUM(count)::int AS n FROM device_reason_minute WHERE device_id = ANY(${fleet.ids}::text[]) GROUP BY 1, 2 ORDER BY 1, 2`,
+      gauge:
+        await db.$queryRaw`SELECT date_bin(interval '1 hour', bucket, TIMESTAMPTZ '1970-01-01') AS h, SUM(delta)::int AS n FROM fleet_connected_minute WHERE broker_node = ${fleet.node} GROUP BY 1 ORDER BY 1`,
     });
     const before = await hourlyTotals();
     const minuteRows = await db.deviceReasonMinute.count({ where: { deviceId: { in: fleet.ids } } });
@@ -79,9 +82,16 @@ describe("raw payloads", () => {
     const node = "trim-node@10.0.0.1";
     const id = `trimmed-${Date.now()}`;
     const now = new Date();
-    await recordConnectionEvents(db, [emqxLifecycleEvent(node, id, "connected", now.getTime() - 45 * DAY), emqxLifecycleEvent(node, id, "connected", now.getTime() - 5 * DAY)]);
+    await recordConnectionEvents(db, [
+      emqxLifecycleEvent(node, id, "connected", now.getTime() - 45 * DAY),
+      emqxLifecycleEvent(node, id, "connected", now.getTime() - 5 * DAY),
+    ]);
     await runRetentionPass(db, log, parseRetentionPolicy({ RETENTION_RAW_PAYLOAD_DAYS: "30" }), now);
-    const rows = await db.connectionEvent.findMany({ where: { deviceId: id }, orderBy: { occurredAt: "asc" }, select: { raw: true, flags: true } });
+    const rows = await db.connectionEvent.findMany({
+      where: { deviceId: id },
+      orderBy: { occurredAt: "asc" },
+      select: { raw: true, flags: true },
+    });
     expect(rows[0]?.raw).toMatchObject({ trimmed: true });
     expect(rows[0]?.flags).toContain("raw_trimmed");
     expect(rows[1]?.raw).toMatchObject({ clientid: id });
@@ -95,7 +105,13 @@ describe("time partitions and retention", () => {
     const ids = ["part-old", "part-kept", "part-new"].map((id) => `${id}-${now.getTime()}`);
     const times = [now.getTime() - 450 * DAY, now.getTime() - 200 * DAY, now.getTime() - HOUR];
     // Months 450 and 200 days back have no partition yet: these rows land in the default partition.
-    await recordConnectionEvents(db, ids.flatMap((id, i) => [emqxLifecycleEvent(node, id, "connected", times[i] ?? 0), emqxLifecycleEvent(node, id, "disconnected", times[i] ?? 0, (times[i] ?? 0) + MINUTE)]));
+    await recordConnectionEvents(
+      db,
+      ids.flatMap((id, i) => [
+        emqxLifecycleEvent(node, id, "connected", times[i] ?? 0),
+        emqxLifecycleEvent(node, id, "disconnected", times[i] ?? 0, (times[i] ?? 0) + MINUTE),
+      ]),
+    );
     expect(await countEvents(ids)).toBe(6);
 
     await ensureMonthPartitions(db, "connection_events", now, new Date(now.getTime() - 500 * DAY));
@@ -103,7 +119,14 @@ describe("time partitions and retention", () => {
     const events = await partitionsOf("connection_events");
     const oldMonth = partitionName("connection_events", startOfUtcMonth(new Date(times[0] ?? 0)));
     const keptMonth = partitionName("connection_events", startOfUtcMonth(new Date(times[1] ?? 0)));
-    expect(events).toEqual(expect.arrayContaining([oldMonth, keptMonth, partitionName("connection_events", startOfUtcMonth(now, 2)), "connection_events_default"]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        oldMonth,
+        keptMonth,
+        partitionName("connection_events", startOfUtcMonth(now, 2)),
+        "connection_events_default",
+      ]),
+    );
     expect((await db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM connection_events_default`)[0]?.n).toBe(0);
 
     const policy = parseRetentionPolicy({ RETENTION_EVENT_DAYS: "400" });
@@ -130,13 +153,16 @@ describe("time partitions and retention", () => {
     const node = "redelivery-node@10.0.0.1";
     const id = `redelivered-${Date.now()}`;
     const at = Date.now() - 40 * DAY;
-    const batch = [emqxLifecycleEvent(node, id, "connected", at), emqxLifecycleEvent(node, id, "disconnected", at, at + MINUTE), emqxLifecycleEvent(node, id, "connected", Date.now() - MINUTE)];
+    const batch = [
+      emqxLifecycleEvent(node, id, "connected", at),
+      emqxLifecycleEvent(node, id, "disconnected", at, at + MINUTE),
+      emqxLifecycleEvent(node, id, "connected", Date.now() - MINUTE),
+    ];
     expect(await recordConnectionEvents(db, batch)).toMatchObject({ inserted: 3, duplicates: 0 });
     expect(await recordConnectionEvents(db, batch)).toMatchObject({ inserted: 0, duplicates: 3 });
     expect(await countEvents([id])).toBe(3);
     expect(await db.session.count({ where: { deviceId: id } })).toBe(2);
   });
-
 });
 
 describe("connected gauge from snapshots", () => {
@@ -144,7 +170,17 @@ describe("connected gauge from snapshots", () => {
     const now = new Date();
     const from = new Date(now.getTime() - 3 * DAY);
     const node = `snapshot-node-${now.getTime()}`;
-    const events = generateSyntheticFleetEvents({ seed: 26, devices: 30, from, to: new Date(now.getTime() - 2 * HOUR), meanSessionMs: 3 * HOUR, meanGapMs: 40 * MINUTE, nodes: [node], devicePrefix: `snap-${now.getTime()}-`, lateRate: 0.05 });
+    const events = generateSyntheticFleetEvents({
+      seed: 26,
+      devices: 30,
+      from,
+      to: new Date(now.getTime() - 2 * HOUR),
+      meanSessionMs: 3 * HOUR,
+      meanGapMs: 40 * MINUTE,
+      nodes: [node],
+      devicePrefix: `snap-${now.getTime()}-`,
+      lateRate: 0.05,
+    });
     await recordConnectionEvents(db, events);
 
     const first = await refreshConnectedSnapshots(db, now);
@@ -156,7 +192,9 @@ describe("connected gauge from snapshots", () => {
     }
 
     // Late events dated before the newest snapshots: new devices connecting 30 hours ago, delivered now.
-    const late = Array.from({ length: 4 }, (_, i) => emqxLifecycleEvent(node, `snap-late-${now.getTime()}-${i}`, "connected", now.getTime() - 30 * HOUR + i * MINUTE));
+    const late = Array.from({ length: 4 }, (_, i) =>
+      emqxLifecycleEvent(node, `snap-late-${now.getTime()}-${i}`, "connected", now.getTime() - 30 * HOUR + i * MINUTE),
+    );
     await recordConnectionEvents(db, late);
     const repaired = await refreshConnectedSnapshots(db, now);
     expect(repaired.repairedFrom).not.toBeNull();

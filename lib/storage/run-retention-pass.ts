@@ -62,8 +62,19 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
       expired,
     };
   });
-  const outcome = result ?? { ran: false, partitionsCreated: [], partitionsDropped: [], rawPayloadsTrimmed: 0, rollupRowsFolded: 0, snapshotsWritten: 0, expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0 } };
-  log.info({ ...outcome, durationMs: Date.now() - started }, outcome.ran ? "retention pass" : "retention pass skipped: another process runs it");
+  const outcome = result ?? {
+    ran: false,
+    partitionsCreated: [],
+    partitionsDropped: [],
+    rawPayloadsTrimmed: 0,
+    rollupRowsFolded: 0,
+    snapshotsWritten: 0,
+    expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0 },
+  };
+  log.info(
+    { ...outcome, durationMs: Date.now() - started },
+    outcome.ran ? "retention pass" : "retention pass skipped: another process runs it",
+  );
   return outcome;
 }
 
@@ -74,11 +85,16 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
  * crashed holder's lease simply runs out.
  */
 async function withPassLock<T>(db: Db, fn: () => Promise<T>): Promise<T | null> {
-  const claim = await queryRows(db, "claimRetentionPass", z.object({ claimed: z.boolean() }), Prisma.sql`
+  const claim = await queryRows(
+    db,
+    "claimRetentionPass",
+    z.object({ claimed: z.boolean() }),
+    Prisma.sql`
     INSERT INTO retention_progress (task, done_until, updated_at) VALUES ('pass_lease', now() + interval '30 minutes', now())
     ON CONFLICT (task) DO UPDATE SET done_until = EXCLUDED.done_until, updated_at = now()
       WHERE retention_progress.done_until < now()
-    RETURNING true AS claimed`);
+    RETURNING true AS claimed`,
+  );
   if (claim.length === 0) return null;
   try {
     return await fn();

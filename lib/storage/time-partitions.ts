@@ -34,7 +34,12 @@ export async function ensureMonthPartitions(db: Db, table: PartitionedTable, now
 
   const created: string[] = [];
   for (const month of [...months.values()].sort((a, b) => a.getTime() - b.getTime())) {
-    const rows = await queryRows(db, "ensureMonthPartition", z.object({ created: z.boolean() }), Prisma.sql`SELECT linkscope_ensure_month_partition(${table}, ${month}::timestamptz) AS created`);
+    const rows = await queryRows(
+      db,
+      "ensureMonthPartition",
+      z.object({ created: z.boolean() }),
+      Prisma.sql`SELECT linkscope_ensure_month_partition(${table}, ${month}::timestamptz) AS created`,
+    );
     if (rows[0]?.created) created.push(partitionName(table, month));
   }
   return created;
@@ -42,7 +47,12 @@ export async function ensureMonthPartitions(db: Db, table: PartitionedTable, now
 
 /** Drops the month partitions of `table` that end at or before `cutoff` (and older rows of its default partition). */
 export async function dropMonthPartitionsBefore(db: Db, table: PartitionedTable, cutoff: Date): Promise<string[]> {
-  const rows = await queryRows(db, "dropMonthPartitionsBefore", z.object({ name: z.string() }), Prisma.sql`SELECT linkscope_drop_month_partitions_before(${table}, ${cutoff}::timestamptz) AS name`);
+  const rows = await queryRows(
+    db,
+    "dropMonthPartitionsBefore",
+    z.object({ name: z.string() }),
+    Prisma.sql`SELECT linkscope_drop_month_partitions_before(${table}, ${cutoff}::timestamptz) AS name`,
+  );
   return rows.map((row) => row.name);
 }
 
@@ -52,7 +62,11 @@ export type MonthPartition = { table: string; name: string; from: Date; to: Date
 
 /** Every month partition with its range, the planner's row estimate and its size on disk (tables and indexes). */
 export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
-  const rows = await queryRows(db, "listMonthPartitions", z.object({ table: z.string(), name: z.string(), estimatedRows: z.number(), bytes: SqlBigInt }), Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "listMonthPartitions",
+    z.object({ table: z.string(), name: z.string(), estimatedRows: z.number(), bytes: SqlBigInt }),
+    Prisma.sql`
     SELECT p.relname::text AS "table", c.relname::text AS name, GREATEST(c.reltuples, 0)::float8 AS "estimatedRows",
            pg_total_relation_size(c.oid) AS bytes
     FROM pg_inherits i
@@ -60,11 +74,21 @@ export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
     JOIN pg_class p ON p.oid = i.inhparent
     WHERE p.relname::text IN (${PARTITIONED_TABLES[0].table}, ${PARTITIONED_TABLES[1].table}, ${PARTITIONED_TABLES[2].table})
       AND c.relnamespace = p.relnamespace
-    ORDER BY 1, 2`);
+    ORDER BY 1, 2`,
+  );
   return rows.flatMap((row) => {
     const month = monthOfPartitionName(row.name);
     if (!month) return [];
-    return [{ table: row.table, name: row.name, from: month, to: startOfUtcMonth(month, 1), estimatedRows: row.estimatedRows, bytes: Number(row.bytes) }];
+    return [
+      {
+        table: row.table,
+        name: row.name,
+        from: month,
+        to: startOfUtcMonth(month, 1),
+        estimatedRows: row.estimatedRows,
+        bytes: Number(row.bytes),
+      },
+    ];
   });
 }
 
@@ -82,15 +106,30 @@ async function listDefaultPartitionMonths(db: Db, table: PartitionedTable, oldes
   // The default partition stays small (months are created ahead), so this scan is cheap.
   const rows =
     table === "connection_events"
-      ? await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
+      ? await queryRows(
+          db,
+          "listDefaultPartitionMonths",
+          MonthRowSchema,
+          Prisma.sql`
           SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-          FROM connection_events_default WHERE occurred_at >= ${oldestKept}`)
+          FROM connection_events_default WHERE occurred_at >= ${oldestKept}`,
+        )
       : table === "device_drop_minute"
-        ? await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
+        ? await queryRows(
+            db,
+            "listDefaultPartitionMonths",
+            MonthRowSchema,
+            Prisma.sql`
             SELECT DISTINCT date_trunc('month', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-            FROM device_drop_minute_default WHERE bucket >= ${oldestKept}`)
-        : await queryRows(db, "listDefaultPartitionMonths", MonthRowSchema, Prisma.sql`
+            FROM device_drop_minute_default WHERE bucket >= ${oldestKept}`,
+          )
+        : await queryRows(
+            db,
+            "listDefaultPartitionMonths",
+            MonthRowSchema,
+            Prisma.sql`
             SELECT DISTINCT date_trunc('month', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
-            FROM device_reason_minute_default WHERE bucket >= ${oldestKept}`);
+            FROM device_reason_minute_default WHERE bucket >= ${oldestKept}`,
+          );
   return rows.map((row) => row.month);
 }

@@ -35,6 +35,11 @@ export async function trimRawPayloads(db: Db, cutoff: Date): Promise<{ trimmed: 
 }
 
 async function oldestEventTime(db: Db): Promise<Date | null> {
-  const rows = await queryRows(db, "oldestEventTime", z.object({ oldest: SqlDate.nullable() }), Prisma.sql`SELECT MIN(occurred_at) AS oldest FROM connection_events`);
+  const rows = await queryRows(
+    db,
+    "oldestEventTime",
+    z.object({ oldest: SqlDate.nullable() }),
+    Prisma.sql`SELECT MIN(occurred_at) AS oldest FROM connection_events`,
+  );
   return rows[0]?.oldest ?? null;
 }

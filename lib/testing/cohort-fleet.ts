@@ -1,7 +1,6 @@
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
-
 /** One stretch of a device's life: it drops every `dropEveryMs` (reconnecting a minute later), with these reasons in turn. */
 export type DropPlan = { from: Date; to: Date; dropEveryMs: number; reasons: readonly Reason[]; refuseEveryMs?: number };
 
@@ -10,7 +9,11 @@ export type DropPlan = { from: Date; to: Date; dropEveryMs: number; reasons: rea
  * each drop a disconnect followed a minute later by a reconnect (refused ones as failed connects before it).
  * Deterministic, with unique dedupe keys per device, so seeds for tests and benchmarks can state exact rates.
  */
-export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], options: { source?: string; brokerNode?: string; offsetMs?: number } = {}): ConnectionEvent[] {
+export function planDeviceEvents(
+  deviceId: string,
+  plans: readonly DropPlan[],
+  options: { source?: string; brokerNode?: string; offsetMs?: number } = {},
+): ConnectionEvent[] {
   const source = options.source ?? "emqx";
   const events: ConnectionEvent[] = [];
   let session = 0;
@@ -29,7 +32,7 @@ export function planDeviceEvents(deviceId: string, plans: readonly DropPlan[], o
     raw: {},
   });
   for (const plan of plans) {
-    const start = plan.from.getTime() + (options.offsetMs ?? 0) % plan.dropEveryMs;
+    const start = plan.from.getTime() + ((options.offsetMs ?? 0) % plan.dropEveryMs);
     let at = plan.from.getTime();
     // Plans follow each other: the device stays connected from one into the next.
     if (events.length === 0) events.push(make("connected", at, "connected", `${deviceId}#${session}`));

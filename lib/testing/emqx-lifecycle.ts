@@ -3,11 +3,36 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 
 /** An EMQX connect (at `connectedAt`) or disconnect (at `at`) message through the real adapter. */
-export function emqxLifecycleEvent(node: string, deviceId: string, kind: "connected" | "disconnected", connectedAt: number, at: number, reason = "keepalive_timeout"): ConnectionEvent {
+export function emqxLifecycleEvent(
+  node: string,
+  deviceId: string,
+  kind: "connected" | "disconnected",
+  connectedAt: number,
+  at: number,
+  reason = "keepalive_timeout",
+): ConnectionEvent {
   const payload =
     kind === "connected"
-      ? { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, keepalive: 60, clean_start: true, connected_at: connectedAt, ts: at }
-      : { clientid: deviceId, username: "u", ipaddress: "10.0.0.4", proto_ver: 4, connected_at: connectedAt, disconnected_at: at, ts: at, reason };
+      ? {
+          clientid: deviceId,
+          username: "u",
+          ipaddress: "10.0.0.4",
+          proto_ver: 4,
+          keepalive: 60,
+          clean_start: true,
+          connected_at: connectedAt,
+          ts: at,
+        }
+      : {
+          clientid: deviceId,
+          username: "u",
+          ipaddress: "10.0.0.4",
+          proto_ver: 4,
+          connected_at: connectedAt,
+          disconnected_at: at,
+          ts: at,
+          reason,
+        };
   const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
   if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
   return result.events[0];

@@ -10,7 +10,13 @@ export const EVIDENCE_FIXTURES = {
 } as const;
 
 /** The broker-side drops the journal fixture's device had (its Wi-Fi dropped about 30 s before each). */
-export const JOURNAL_FIXTURE_DROPS = ["2026-11-30T09:02:40Z", "2026-11-30T10:31:12Z", "2026-11-30T12:05:55Z", "2026-11-30T13:40:03Z", "2026-11-30T15:12:30Z"] as const;
+export const JOURNAL_FIXTURE_DROPS = [
+  "2026-11-30T09:02:40Z",
+  "2026-11-30T10:31:12Z",
+  "2026-11-30T12:05:55Z",
+  "2026-11-30T13:40:03Z",
+  "2026-11-30T15:12:30Z",
+] as const;
 
 // ISO 8601 in UTC as the fixtures write it: Python's isoformat (+00:00, microseconds) and journalctl short-iso (+0000).
 const UTC_TIMESTAMP = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{3})?(\d*)(\+00:00|\+0000|Z)/g;
@@ -61,5 +67,8 @@ export function buildJournalFixtureBrokerEvents(deviceId: string, shiftMs: numbe
     dedupeKey: computeDedupeKey("emqx-evidence-fixture", [deviceId, kind, at]),
     raw: {},
   });
-  return [event("connected", (drops[0] ?? 0) - 3 * 3_600_000), ...drops.flatMap((at) => [event("disconnected", at), event("connected", at + 15_000)])];
+  return [
+    event("connected", (drops[0] ?? 0) - 3 * 3_600_000),
+    ...drops.flatMap((at) => [event("disconnected", at), event("connected", at + 15_000)]),
+  ];
 }

@@ -1,4 +1,11 @@
-import { PROBE_STEP_NAMES, type ProbeOptions, type ProbeReport, type ProbeRunner, type ProbeStep, type ProbeStepName } from "@/lib/probe/probe-report.ts";
+import {
+  PROBE_STEP_NAMES,
+  type ProbeOptions,
+  type ProbeReport,
+  type ProbeRunner,
+  type ProbeStep,
+  type ProbeStepName,
+} from "@/lib/probe/probe-report.ts";
 
 /** Test data: the steps a default probe runs (no pub/sub, no idle hold). */
 const DEFAULT_STEPS: readonly ProbeStepName[] = ["dns", "tcp", "tls", "mqtt_connect", "ping"];
@@ -7,7 +14,9 @@ const DEFAULT_STEPS: readonly ProbeStepName[] = ["dns", "tcp", "tls", "mqtt_conn
  * Test data: a ProbeReport for `url` started at `at`, every default step passing in `stepMs`, or failing at
  * `failAt` (later steps skipped) with `explanation`.
  */
-export function buildProbeReport(input: { url?: string; at?: Date; failAt?: ProbeStepName; explanation?: string; stepMs?: number } = {}): ProbeReport {
+export function buildProbeReport(
+  input: { url?: string; at?: Date; failAt?: ProbeStepName; explanation?: string; stepMs?: number } = {},
+): ProbeReport {
   const url = new URL(input.url ?? "mqtts://broker.test:8883");
   const at = input.at ?? new Date();
   const stepMs = input.stepMs ?? 12;
@@ -29,7 +38,13 @@ export function buildProbeReport(input: { url?: string; at?: Date; failAt?: Prob
   const finishedAt = new Date(at.getTime() + stepMs * steps.filter((step) => step.status !== "skipped").length);
   return {
     version: 1,
-    target: { url: url.toString(), host: url.hostname, port: Number(url.port || 8883), protocol: url.protocol.replace(":", "") as "mqtts", mqttVersion: 4 },
+    target: {
+      url: url.toString(),
+      host: url.hostname,
+      port: Number(url.port || 8883),
+      protocol: url.protocol.replace(":", "") as "mqtts",
+      mqttVersion: 4,
+    },
     startedAt: at.toISOString(),
     finishedAt: finishedAt.toISOString(),
     ok: failIndex < 0,
@@ -38,7 +53,9 @@ export function buildProbeReport(input: { url?: string; at?: Date; failAt?: Prob
 }
 
 /** Test data: a ProbeRunner that answers from `respond` and remembers every call's options. */
-export function createFakeProbeRunner(respond: (options: ProbeOptions) => ProbeReport | Promise<ProbeReport> = (options) => buildProbeReport({ url: options.url })) {
+export function createFakeProbeRunner(
+  respond: (options: ProbeOptions) => ProbeReport | Promise<ProbeReport> = (options) => buildProbeReport({ url: options.url }),
+) {
   const calls: ProbeOptions[] = [];
   const runner: ProbeRunner = async (options) => {
     calls.push(options);

@@ -12,14 +12,25 @@ export type AwsPresenceRecord = {
   connectFailureReason?: string;
 };
 
-const DROP_REASONS = ["MQTT_KEEP_ALIVE_TIMEOUT", "CONNECTION_LOST", "SERVER_INITIATED_DISCONNECT", "MQTT_KEEP_ALIVE_TIMEOUT", "CONNECTION_LOST"];
+const DROP_REASONS = [
+  "MQTT_KEEP_ALIVE_TIMEOUT",
+  "CONNECTION_LOST",
+  "SERVER_INITIATED_DISCONNECT",
+  "MQTT_KEEP_ALIVE_TIMEOUT",
+  "CONNECTION_LOST",
+];
 
 /**
  * A fleet-wide reconnect storm in AWS IoT presence format, about three events per device within `spreadMs`:
  * every device drops and reconnects, 40 % drop and reconnect a second time, 20 % have a refused connect in
  * between. Deterministic for a given prefix, so runs compare like with like.
  */
-export function generateReconnectStorm(input: { devices: number; deviceIdPrefix: string; startMs: number; spreadMs: number }): AwsPresenceRecord[] {
+export function generateReconnectStorm(input: {
+  devices: number;
+  deviceIdPrefix: string;
+  startMs: number;
+  spreadMs: number;
+}): AwsPresenceRecord[] {
   const records: AwsPresenceRecord[] = [];
   for (let d = 0; d < input.devices; d++) {
     const clientId = `${input.deviceIdPrefix}${String(d).padStart(6, "0")}`;
@@ -27,8 +38,23 @@ export function generateReconnectStorm(input: { devices: number; deviceIdPrefix:
     let at = input.startMs + Math.floor((d / input.devices) * input.spreadMs);
     const common = { clientId, principalIdentifier: `principal-${d}`, ipAddress: ip };
     const drop = (version: number, reason: string) =>
-      records.push({ ...common, timestamp: at, eventType: "disconnected", sessionIdentifier: `${clientId}-s${version}`, versionNumber: version, clientInitiatedDisconnect: false, disconnectReason: reason });
-    const connect = (version: number) => records.push({ ...common, timestamp: at, eventType: "connected", sessionIdentifier: `${clientId}-s${version + 1}`, versionNumber: version + 1 });
+      records.push({
+        ...common,
+        timestamp: at,
+        eventType: "disconnected",
+        sessionIdentifier: `${clientId}-s${version}`,
+        versionNumber: version,
+        clientInitiatedDisconnect: false,
+        disconnectReason: reason,
+      });
+    const connect = (version: number) =>
+      records.push({
+        ...common,
+        timestamp: at,
+        eventType: "connected",
+        sessionIdentifier: `${clientId}-s${version + 1}`,
+        versionNumber: version + 1,
+      });
 
     drop(1, DROP_REASONS[d % DROP_REASONS.length] ?? "CONNECTION_LOST");
     at += 500 + (d % 1500);

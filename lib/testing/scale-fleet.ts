@@ -55,7 +55,11 @@ export function scaleChunkEvents(options: ScaleFleetOptions, chunk: number): Con
  * `model` label). A batch that fails (a deadlock between lanes on a shared rollup row) is written again: the writer
  * is idempotent. Calls `progress` after each chunk.
  */
-export async function writeScaleFleet(db: Db, options: ScaleFleetOptions & { lanes?: number }, progress: (written: number, chunk: number) => void): Promise<number> {
+export async function writeScaleFleet(
+  db: Db,
+  options: ScaleFleetOptions & { lanes?: number },
+  progress: (written: number, chunk: number) => void,
+): Promise<number> {
   let written = 0;
   const chunks = Math.ceil(options.devices / DEVICES_PER_CHUNK);
   let next = 0;
@@ -84,7 +88,9 @@ async function writeWithRetry(db: Db, events: ConnectionEvent[]): Promise<void> 
       return;
     } catch (error) {
       if (attempt >= 5) throw error;
-      console.warn(`batch failed (attempt ${attempt}), writing it again: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`);
+      console.warn(
+        `batch failed (attempt ${attempt}), writing it again: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+      );
     }
   }
 }

@@ -56,7 +56,15 @@ type Dmmf = z.infer<typeof dmmfSchema>;
 
 type IndexKind = "primary key" | "unique index" | "index";
 type IndexShape = { table: string; name: string; nameIsExplicit: boolean; kind: IndexKind; columns: string[]; method: string };
-type ForeignKeyShape = { table: string; name: string; columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string };
+type ForeignKeyShape = {
+  table: string;
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+};
 type ColumnShape = { name: string; type: string; nullable: boolean; defaultKind: "none" | "some" | "autoincrement"; label: string };
 type TableShape = { name: string; label: string; columns: ColumnShape[] };
 type SchemaShape = { tables: TableShape[]; enums: Map<string, string[]>; indexes: IndexShape[]; foreignKeys: ForeignKeyShape[] };
@@ -86,8 +94,14 @@ export async function diffDatabaseAgainstSchema(databaseUrl: string, schemaText:
     ...diffTables(expected, actual),
     ...diffEnums(expected.enums, actual.enums),
     // Indexes and foreign keys of extra tables would only repeat "extra table".
-    ...diffIndexes(expected.indexes, actual.indexes.filter((index) => expectedTables.has(index.table))),
-    ...diffForeignKeys(expected.foreignKeys, actual.foreignKeys.filter((fk) => expectedTables.has(fk.table))),
+    ...diffIndexes(
+      expected.indexes,
+      actual.indexes.filter((index) => expectedTables.has(index.table)),
+    ),
+    ...diffForeignKeys(
+      expected.foreignKeys,
+      actual.foreignKeys.filter((fk) => expectedTables.has(fk.table)),
+    ),
   ];
 }
 
@@ -245,7 +259,13 @@ function expectedDefaultKind(field: DmmfField): ColumnShape["defaultKind"] {
 }
 
 function referentialAction(action: string): string {
-  const actions: Record<string, string> = { Cascade: "CASCADE", Restrict: "RESTRICT", NoAction: "NO ACTION", SetNull: "SET NULL", SetDefault: "SET DEFAULT" };
+  const actions: Record<string, string> = {
+    Cascade: "CASCADE",
+    Restrict: "RESTRICT",
+    NoAction: "NO ACTION",
+    SetNull: "SET NULL",
+    SetDefault: "SET DEFAULT",
+  };
   return actions[action] ?? action.toUpperCase();
 }
 
@@ -362,7 +382,13 @@ async function readDatabaseShape(databaseUrl: string): Promise<DatabaseShape> {
     for (const row of columns) {
       if (row.table_name === MIGRATIONS_TABLE) continue;
       const list = tables.get(row.table_name) ?? [];
-      list.push({ name: row.column_name, type: row.type, nullable: row.nullable, defaultExpr: row.default_expr, isIdentity: row.is_identity });
+      list.push({
+        name: row.column_name,
+        type: row.type,
+        nullable: row.nullable,
+        defaultExpr: row.default_expr,
+        isIdentity: row.is_identity,
+      });
       tables.set(row.table_name, list);
     }
     const confAction: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
@@ -417,13 +443,16 @@ function diffTables(expected: SchemaShape, actual: DatabaseShape): string[] {
       }
       if (found.type !== column.type) diffs.push(`${where}: type is ${found.type} in the database, schema expects ${column.type}`);
       if (found.nullable !== column.nullable) {
-        diffs.push(`${where}: ${found.nullable ? "nullable" : "NOT NULL"} in the database, schema expects ${column.nullable ? "nullable" : "NOT NULL"}`);
+        diffs.push(
+          `${where}: ${found.nullable ? "nullable" : "NOT NULL"} in the database, schema expects ${column.nullable ? "nullable" : "NOT NULL"}`,
+        );
       }
       diffs.push(...diffColumnDefault(where, column, found));
     }
     const expectedColumns = new Set(table.columns.map((c) => c.name));
     for (const column of actualColumns) {
-      if (!expectedColumns.has(column.name)) diffs.push(`extra column "${table.name}"."${column.name}" (${column.type}) in the database, not in the schema`);
+      if (!expectedColumns.has(column.name))
+        diffs.push(`extra column "${table.name}"."${column.name}" (${column.type}) in the database, not in the schema`);
     }
   }
   for (const name of actual.tables.keys()) {
@@ -457,7 +486,8 @@ function diffEnums(expected: Map<string, string[]>, actual: Map<string, string[]
         ...(missing.length > 0 ? [`missing value(s) ${missing.join(", ")}`] : []),
         ...(extra.length > 0 ? [`extra value(s) ${extra.join(", ")} in the database`] : []),
       ];
-      if (problems.length === 0) problems.push(`values in order (${found.join(", ")}) in the database, schema expects (${values.join(", ")})`);
+      if (problems.length === 0)
+        problems.push(`values in order (${found.join(", ")}) in the database, schema expects (${values.join(", ")})`);
       diffs.push(`enum "${name}": ${problems.join("; ")}`);
     }
   }
@@ -484,7 +514,9 @@ function diffIndexes(expected: IndexShape[], actual: (IndexShape & { isPartial: 
       // Prisma truncates long default names in its own way; compare names only where that cannot apply.
       const comparable = index.nameIsExplicit || index.name.length <= MAX_IDENTIFIER_LENGTH;
       if (match && comparable && match.name !== index.name) {
-        diffs.push(`${index.kind} on "${index.table}" ${describeIndex(index)} is named "${match.name}" in the database, schema expects "${index.name}"`);
+        diffs.push(
+          `${index.kind} on "${index.table}" ${describeIndex(index)} is named "${match.name}" in the database, schema expects "${index.name}"`,
+        );
       }
       continue;
     }
@@ -501,7 +533,9 @@ function diffIndexes(expected: IndexShape[], actual: (IndexShape & { isPartial: 
     diffs.push(`missing ${index.kind} "${index.name}" on "${index.table}" ${describeIndex(index)}`);
   }
   for (const index of unmatched) {
-    diffs.push(`extra ${index.kind} "${index.name}" on "${index.table}" ${describeIndex(index)}${index.isPartial ? " (partial)" : ""} in the database, not in the schema`);
+    diffs.push(
+      `extra ${index.kind} "${index.name}" on "${index.table}" ${describeIndex(index)}${index.isPartial ? " (partial)" : ""} in the database, not in the schema`,
+    );
   }
   return diffs;
 }
@@ -521,8 +555,14 @@ function diffForeignKeys(expected: ForeignKeyShape[], actual: ForeignKeyShape[])
       diffs.push(`missing foreign key "${fk.name}" ${describeForeignKey(fk)} ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`);
       continue;
     }
-    if (match.onDelete !== fk.onDelete) diffs.push(`foreign key "${match.name}" ${describeForeignKey(fk)}: ON DELETE ${match.onDelete} in the database, schema expects ON DELETE ${fk.onDelete}`);
-    if (match.onUpdate !== fk.onUpdate) diffs.push(`foreign key "${match.name}" ${describeForeignKey(fk)}: ON UPDATE ${match.onUpdate} in the database, schema expects ON UPDATE ${fk.onUpdate}`);
+    if (match.onDelete !== fk.onDelete)
+      diffs.push(
+        `foreign key "${match.name}" ${describeForeignKey(fk)}: ON DELETE ${match.onDelete} in the database, schema expects ON DELETE ${fk.onDelete}`,
+      );
+    if (match.onUpdate !== fk.onUpdate)
+      diffs.push(
+        `foreign key "${match.name}" ${describeForeignKey(fk)}: ON UPDATE ${match.onUpdate} in the database, schema expects ON UPDATE ${fk.onUpdate}`,
+      );
   }
   for (const fk of unmatched) {
     diffs.push(`extra foreign key "${fk.name}" ${describeForeignKey(fk)} ON DELETE ${fk.onDelete} in the database, not in the schema`);

@@ -60,32 +60,89 @@ export function generateSyntheticFleetEvents(options: SyntheticFleetOptions): Co
     const key = (kind: string, n: number) => `${prefix}:${deviceId}:${kind}:${n}`;
     while (t < options.to.getTime()) {
       if (random() < (options.failedConnectRate ?? 0.05)) {
-        events.push({ ...base, kind: "connect_failed", occurredAt: new Date(t), reason: "auth_failed", initiator: "server", code: "connack:5", brokerNode: node, dedupeKey: key("failed", sessionNo) });
+        events.push({
+          ...base,
+          kind: "connect_failed",
+          occurredAt: new Date(t),
+          reason: "auth_failed",
+          initiator: "server",
+          code: "connack:5",
+          brokerNode: node,
+          dedupeKey: key("failed", sessionNo),
+        });
         t += 1000;
       }
       sessionNo += 1;
       const sessionKey = `${deviceId}#${sessionNo}`;
-      events.push({ ...base, kind: "connected", occurredAt: new Date(t), reason: "connected", initiator: "client", brokerNode: node, sessionKey, dedupeKey: key("conn", sessionNo) });
+      events.push({
+        ...base,
+        kind: "connected",
+        occurredAt: new Date(t),
+        reason: "connected",
+        initiator: "client",
+        brokerNode: node,
+        sessionKey,
+        dedupeKey: key("conn", sessionNo),
+      });
       const end = Math.round(t + pickExponential(random, options.meanSessionMs)) + 1;
       if (end >= options.to.getTime()) break;
       if (random() < (options.takeoverRate ?? 0.05)) {
         // The device reconnects elsewhere before the broker noticed; the old node reports the takeover a bit later.
         const nextNode = pick(nodes);
         sessionNo += 1;
-        events.push({ ...base, kind: "connected", occurredAt: new Date(end), reason: "connected", initiator: "client", brokerNode: nextNode, sessionKey: `${deviceId}#${sessionNo}`, dedupeKey: key("conn", sessionNo) });
-        events.push({ ...base, kind: "disconnected", occurredAt: new Date(end + 5), reason: "session_taken_over", initiator: "server", code: "emqx:takenover", brokerNode: node, sessionKey, dedupeKey: key("disc", sessionNo - 1) });
+        events.push({
+          ...base,
+          kind: "connected",
+          occurredAt: new Date(end),
+          reason: "connected",
+          initiator: "client",
+          brokerNode: nextNode,
+          sessionKey: `${deviceId}#${sessionNo}`,
+          dedupeKey: key("conn", sessionNo),
+        });
+        events.push({
+          ...base,
+          kind: "disconnected",
+          occurredAt: new Date(end + 5),
+          reason: "session_taken_over",
+          initiator: "server",
+          code: "emqx:takenover",
+          brokerNode: node,
+          sessionKey,
+          dedupeKey: key("disc", sessionNo - 1),
+        });
         node = nextNode;
         t = end + 5;
         const close = Math.round(t + pickExponential(random, options.meanSessionMs)) + 1;
         if (close >= options.to.getTime()) break;
         const drop = pick(DROPS);
-        events.push({ ...base, kind: "disconnected", occurredAt: new Date(close), reason: drop.reason, initiator: "network", code: drop.code || null, brokerNode: node, sessionKey: `${deviceId}#${sessionNo}`, dedupeKey: key("disc", sessionNo) });
+        events.push({
+          ...base,
+          kind: "disconnected",
+          occurredAt: new Date(close),
+          reason: drop.reason,
+          initiator: "network",
+          code: drop.code || null,
+          brokerNode: node,
+          sessionKey: `${deviceId}#${sessionNo}`,
+          dedupeKey: key("disc", sessionNo),
+        });
         t = close + Math.round(pickExponential(random, options.meanGapMs)) + 1;
         continue;
       }
       if (random() >= (options.missingDisconnectRate ?? 0.02)) {
         const drop = pick(DROPS);
-        events.push({ ...base, kind: "disconnected", occurredAt: new Date(end), reason: drop.reason, initiator: "network", code: drop.code || null, brokerNode: node, sessionKey, dedupeKey: key("disc", sessionNo) });
+        events.push({
+          ...base,
+          kind: "disconnected",
+          occurredAt: new Date(end),
+          reason: drop.reason,
+          initiator: "network",
+          code: drop.code || null,
+          brokerNode: node,
+          sessionKey,
+          dedupeKey: key("disc", sessionNo),
+        });
       }
       if (random() < 0.3) node = pick(nodes);
       t = end + Math.round(pickExponential(random, options.meanGapMs)) + 1;

@@ -11,7 +11,9 @@ export type TestMosquitto = { port: number; url: string; stop(): Promise<void> }
  * anonymous access, optional password file and listener options (TLS), and `log_dest topic` so `$SYS/broker/log/#`
  * carries the log.
  */
-export async function startTestMosquitto(options: { users?: Record<string, string>; listenerOptions?: string[] } = {}): Promise<TestMosquitto> {
+export async function startTestMosquitto(
+  options: { users?: Record<string, string>; listenerOptions?: string[] } = {},
+): Promise<TestMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), "linkscope-mosquitto-"));
   // Run as root, mosquitto drops to user "mosquitto": its files must be readable by it.
   chmodSync(dir, 0o755);
@@ -29,7 +31,20 @@ export async function startTestMosquitto(options: { users?: Record<string, strin
   }
   const port = await findFreePort();
   const conf = path.join(dir, "mosquitto.conf");
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...(options.listenerOptions ?? []), "allow_anonymous true", ...lines, "log_dest topic", "log_type all", "connection_messages true", "persistence false", ""].join("\n"));
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      ...(options.listenerOptions ?? []),
+      "allow_anonymous true",
+      ...lines,
+      "log_dest topic",
+      "log_type all",
+      "connection_messages true",
+      "persistence false",
+      "",
+    ].join("\n"),
+  );
   chmodSync(conf, 0o644);
   const broker: ChildProcess = spawn("mosquitto", ["-c", conf], { stdio: "ignore" });
   const deadline = Date.now() + 10_000;

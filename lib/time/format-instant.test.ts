@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { describeTimeZone, formatClock, formatDay, formatInstant, formatZoneOffset, localizeTimestamps, normalizeTimeZone } from "./format-instant.ts";
+import {
+  describeTimeZone,
+  formatClock,
+  formatDay,
+  formatInstant,
+  formatZoneOffset,
+  localizeTimestamps,
+  normalizeTimeZone,
+} from "./format-instant.ts";
 
 const WINTER = Date.UTC(2026, 10, 22, 10, 4, 5, 42);
 const SUMMER = Date.UTC(2026, 6, 1, 23, 30, 0);
@@ -36,10 +44,13 @@ describe("compact parts", () => {
 
 describe("localizeTimestamps", () => {
   it("rewrites the UTC and ISO timestamps of a sentence and leaves the rest alone", () => {
-    const sentence = "All 4 connect attempts since 2026-11-22 10:04:05 UTC were refused; window 2026-11-22T09:00:00.000Z to 2026-11-22T10:00:00.000Z.";
+    const sentence =
+      "All 4 connect attempts since 2026-11-22 10:04:05 UTC were refused; window 2026-11-22T09:00:00.000Z to 2026-11-22T10:00:00.000Z.";
     expect(localizeTimestamps(sentence, "Europe/Berlin")).toBe(
       "All 4 connect attempts since 2026-11-22 11:04:05 UTC+1 were refused; window 2026-11-22 10:00:00 UTC+1 to 2026-11-22 11:00:00 UTC+1.",
     );
-    expect(localizeTimestamps(sentence, "UTC")).toBe("All 4 connect attempts since 2026-11-22 10:04:05 UTC were refused; window 2026-11-22 09:00:00 UTC to 2026-11-22 10:00:00 UTC.");
+    expect(localizeTimestamps(sentence, "UTC")).toBe(
+      "All 4 connect attempts since 2026-11-22 10:04:05 UTC were refused; window 2026-11-22 09:00:00 UTC to 2026-11-22 10:00:00 UTC.",
+    );
   });
 });

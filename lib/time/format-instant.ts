@@ -50,7 +50,14 @@ function zonedParts(date: Date, timeZone: string): ZonedParts {
   for (const part of formatterFor(timeZone).formatToParts(date)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
   }
-  return { year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0, hour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0 };
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
 }
 
 /** Minutes east of UTC at that instant (daylight saving included). */
@@ -76,7 +83,10 @@ function toDate(value: TimeLike): Date | null {
 }
 
 /** `2026-11-22 11:04:05 UTC+1` in the given zone: the one timestamp format of every page. */
-export function formatInstant(value: TimeLike, { timeZone = UTC_ZONE, milliseconds = false }: { timeZone?: string; milliseconds?: boolean } = {}): string {
+export function formatInstant(
+  value: TimeLike,
+  { timeZone = UTC_ZONE, milliseconds = false }: { timeZone?: string; milliseconds?: boolean } = {},
+): string {
   const date = toDate(value);
   if (!date) return "—";
   const zone = normalizeTimeZone(timeZone);

@@ -14,7 +14,11 @@ describe("parseInput", () => {
       }
     })();
     expect(refused).toBeInstanceOf(InvalidInputError);
-    expect(refused).toMatchObject({ kind: "invalid", code: "invalid_query", message: expect.stringContaining("tags.1: must not contain the NUL character") });
+    expect(refused).toMatchObject({
+      kind: "invalid",
+      code: "invalid_query",
+      message: expect.stringContaining("tags.1: must not contain the NUL character"),
+    });
     expect(parseInput(schema, { q: "ok", tags: ["x"] })).toEqual({ q: "ok", tags: ["x"] });
   });
 

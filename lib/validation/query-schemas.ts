@@ -8,34 +8,35 @@ export const MAX_RANGE_MS = 92 * DAY_MS;
 const ISO_TIMESTAMP = z.iso.datetime({ offset: true });
 
 /** An ISO 8601 timestamp with a zone (`2026-11-22T10:00:00Z`, `…+01:00`) or epoch milliseconds. */
-export const TimestampParamSchema = z.string().transform((text, ctx) => {
-  const value = text.trim();
-  const date = /^\d{1,15}$/.test(value)
-    ? new Date(Number(value))
-    : ISO_TIMESTAMP.safeParse(value).success
-      ? new Date(value)
-      : null;
-  if (date === null || Number.isNaN(date.getTime())) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-22T10:00:00Z) or epoch milliseconds, got "${value.slice(0, 60)}"`,
-    });
-    return z.NEVER;
-  }
-  return date;
-}).describe("ISO 8601 with a time zone, or epoch milliseconds");
+export const TimestampParamSchema = z
+  .string()
+  .transform((text, ctx) => {
+    const value = text.trim();
+    const date = /^\d{1,15}$/.test(value) ? new Date(Number(value)) : ISO_TIMESTAMP.safeParse(value).success ? new Date(value) : null;
+    if (date === null || Number.isNaN(date.getTime())) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-22T10:00:00Z) or epoch milliseconds, got "${value.slice(0, 60)}"`,
+      });
+      return z.NEVER;
+    }
+    return date;
+  })
+  .describe("ISO 8601 with a time zone, or epoch milliseconds");
 
 export function createLimitParamSchema(defaultLimit: number, maxLimit: number) {
   const message = `must be a whole number between 1 and ${maxLimit}`;
-  return z
-    .string()
-    .regex(/^\d{1,6}$/, message)
-    .transform(Number)
-    .pipe(z.number().int().min(1, message).max(maxLimit, message))
-    .optional()
-    .transform((value) => value ?? defaultLimit)
-    // The bounds live after the transform, where the generated API reference cannot see them.
-    .describe(`1 to ${maxLimit}, default ${defaultLimit}`);
+  return (
+    z
+      .string()
+      .regex(/^\d{1,6}$/, message)
+      .transform(Number)
+      .pipe(z.number().int().min(1, message).max(maxLimit, message))
+      .optional()
+      .transform((value) => value ?? defaultLimit)
+      // The bounds live after the transform, where the generated API reference cannot see them.
+      .describe(`1 to ${maxLimit}, default ${defaultLimit}`)
+  );
 }
 
 export const EventCursorParamSchema = z.string().transform((text, ctx) => {

@@ -45,7 +45,13 @@ export default async function AdminAuditPage({ searchParams }: AuditPageProps) {
       </div>
       <AdminTabs current="/admin/audit" />
       <section className="panel" aria-label="Audit events">
-        <DataTable label="Audit events" columns={AUDIT_COLUMNS} rows={page.events} rowKey={(event) => event.id.toString()} emptyText="Nothing recorded yet." />
+        <DataTable
+          label="Audit events"
+          columns={AUDIT_COLUMNS}
+          rows={page.events}
+          rowKey={(event) => event.id.toString()}
+          emptyText="Nothing recorded yet."
+        />
         {page.nextBeforeId !== null ? (
           <div className="load-more">
             <Link className="button" href={`/admin/audit?before=${page.nextBeforeId.toString()}`}>

@@ -13,15 +13,20 @@ export const metadata: Metadata = { title: "Ingest tokens" };
 export default async function AdminIngestTokensPage() {
   await requirePageUser("admin");
   const tokens = await listIngestTokens(getDb());
-  const sources: IngestSourceChoice[] = Object.values(RECORD_FORMATS).map(({ name, title, description, input }) => ({ name, title, description, input }));
+  const sources: IngestSourceChoice[] = Object.values(RECORD_FORMATS).map(({ name, title, description, input }) => ({
+    name,
+    title,
+    description,
+    input,
+  }));
   return (
     <>
       <div className="page-header">
         <div>
           <h1>Ingest tokens</h1>
           <p className="muted">
-            For webhooks: brokers and cloud services send events to <code>POST /api/v1/ingest/&lt;source&gt;</code> with a token for that source. A
-            token is shown once and stored only as a hash; <code>npm run ingest-token</code> does the same from the command line.
+            For webhooks: brokers and cloud services send events to <code>POST /api/v1/ingest/&lt;source&gt;</code> with a token for that
+            source. A token is shown once and stored only as a hash; <code>npm run ingest-token</code> does the same from the command line.
           </p>
         </div>
       </div>

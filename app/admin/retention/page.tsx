@@ -16,13 +16,38 @@ export default async function AdminRetentionPage() {
   await requirePageUser("admin");
   const { policy, partitions, progress } = await getStorageOverview(getDb());
   const rules: { what: string; period: string; how: string; setting: string }[] = [
-    { what: "Raw event payloads", period: days(policy.rawPayloadDays), how: "replaced by a stub with the original size; the event stays", setting: "RETENTION_RAW_PAYLOAD_DAYS" },
-    { what: "Events and per-device drop minutes", period: days(policy.eventDays), how: "whole month partitions dropped once the month is past the period", setting: "RETENTION_EVENT_DAYS" },
-    { what: "Minute rollups (fleet charts, alerts)", period: days(policy.minuteRollupDays), how: "folded into hourly rows; totals unchanged", setting: "RETENTION_MINUTE_ROLLUP_DAYS" },
-    { what: "Hourly rollups and connected-gauge snapshots", period: days(policy.hourlyRollupDays), how: "deleted (per-device reasons: month partitions dropped); the gauge keeps one total", setting: "RETENTION_HOURLY_ROLLUP_DAYS" },
+    {
+      what: "Raw event payloads",
+      period: days(policy.rawPayloadDays),
+      how: "replaced by a stub with the original size; the event stays",
+      setting: "RETENTION_RAW_PAYLOAD_DAYS",
+    },
+    {
+      what: "Events and per-device drop minutes",
+      period: days(policy.eventDays),
+      how: "whole month partitions dropped once the month is past the period",
+      setting: "RETENTION_EVENT_DAYS",
+    },
+    {
+      what: "Minute rollups (fleet charts, alerts)",
+      period: days(policy.minuteRollupDays),
+      how: "folded into hourly rows; totals unchanged",
+      setting: "RETENTION_MINUTE_ROLLUP_DAYS",
+    },
+    {
+      what: "Hourly rollups and connected-gauge snapshots",
+      period: days(policy.hourlyRollupDays),
+      how: "deleted (per-device reasons: month partitions dropped); the gauge keeps one total",
+      setting: "RETENTION_HOURLY_ROLLUP_DAYS",
+    },
     { what: "Dead letters", period: days(policy.deadLetterDays), how: "deleted", setting: "RETENTION_DEAD_LETTER_DAYS" },
     { what: "Audit log", period: days(policy.auditDays), how: "deleted", setting: "RETENTION_AUDIT_DAYS" },
-    { what: "Probe results (scheduled and uploaded)", period: days(policy.probeResultDays), how: "deleted", setting: "PROBE_RUN_RETENTION_DAYS" },
+    {
+      what: "Probe results (scheduled and uploaded)",
+      period: days(policy.probeResultDays),
+      how: "deleted",
+      setting: "PROBE_RUN_RETENTION_DAYS",
+    },
   ];
   return (
     <>
@@ -30,8 +55,9 @@ export default async function AdminRetentionPage() {
         <div>
           <h1>Retention</h1>
           <p className="muted">
-            What is kept and for how long. The ingest worker applies this every {policy.intervalMs === 0 ? "— never: RETENTION_INTERVAL_MS is 0" : formatInterval(policy.intervalMs)}; the
-            periods come from the environment variables shown (set the same values for the web process so this page shows them). Times are UTC.
+            What is kept and for how long. The ingest worker applies this every{" "}
+            {policy.intervalMs === 0 ? "— never: RETENTION_INTERVAL_MS is 0" : formatInterval(policy.intervalMs)}; the periods come from the
+            environment variables shown (set the same values for the web process so this page shows them). Times are UTC.
           </p>
         </div>
       </div>

@@ -19,7 +19,10 @@ export default async function AlertHistoryPage({ searchParams }: Props) {
   const status = ALERT_HISTORY_KINDS.find((kind) => kind === params.status);
   const before = typeof params.before === "string" && /^\d{1,19}$/.test(params.before) ? params.before : undefined;
   const db = getDb();
-  const [history, rules] = await Promise.all([listAlertHistory(db, { ruleId, status, limit: 100, before: before === undefined ? undefined : BigInt(before) }), listAlertRules(db)]);
+  const [history, rules] = await Promise.all([
+    listAlertHistory(db, { ruleId, status, limit: 100, before: before === undefined ? undefined : BigInt(before) }),
+    listAlertRules(db),
+  ]);
   return (
     <>
       <div className="page-header">

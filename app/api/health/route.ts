@@ -9,7 +9,8 @@ import { DEFAULT_SOURCE_FAILING_AFTER_MS, summarizeHealth } from "@/lib/queries/
 const log = createLogger("health");
 const configuredFailingAfterMs = Number(process.env.LINKSCOPE_HEALTH_FAILING_AFTER_MS);
 // How long a source may fail to commit before health says ok: false (default 60 s).
-const SOURCE_FAILING_AFTER_MS = Number.isFinite(configuredFailingAfterMs) && configuredFailingAfterMs >= 0 ? configuredFailingAfterMs : DEFAULT_SOURCE_FAILING_AFTER_MS;
+const SOURCE_FAILING_AFTER_MS =
+  Number.isFinite(configuredFailingAfterMs) && configuredFailingAfterMs >= 0 ? configuredFailingAfterMs : DEFAULT_SOURCE_FAILING_AFTER_MS;
 
 async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
   try {

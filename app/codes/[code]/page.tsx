@@ -92,7 +92,11 @@ export default async function CodePage({ params }: CodePageProps) {
           {total === 0 ? (
             <p className="empty">No device reported this code in the last 14 days.</p>
           ) : (
-            <div className="trend" role="img" aria-label={`Events per day: ${trend.map((day) => `${day.day.toISOString().slice(0, 10)} ${day.disconnects + day.failedConnects + day.other}`).join(", ")}`}>
+            <div
+              className="trend"
+              role="img"
+              aria-label={`Events per day: ${trend.map((day) => `${day.day.toISOString().slice(0, 10)} ${day.disconnects + day.failedConnects + day.other}`).join(", ")}`}
+            >
               {trend.map((day) => (
                 <div
                   key={day.day.toISOString()}

@@ -35,8 +35,9 @@ export default async function EndpointPage({ params, searchParams }: EndpointPag
           </p>
           <h1>{endpoint.name}</h1>
           <p className="muted" data-testid="endpoint-summary">
-            <span className="mono">{endpoint.url}</span> · MQTT {endpoint.mqttVersion === 5 ? "5" : "3.1.1"} · every {endpoint.intervalMinutes} min · serves{" "}
-            {[endpoint.source ?? "no source", endpoint.brokerNode].filter(Boolean).join(" · ")} · {endpoint.enabled ? `next run ${formatTimestamp(endpoint.nextRunAt)}` : "disabled"}
+            <span className="mono">{endpoint.url}</span> · MQTT {endpoint.mqttVersion === 5 ? "5" : "3.1.1"} · every{" "}
+            {endpoint.intervalMinutes} min · serves {[endpoint.source ?? "no source", endpoint.brokerNode].filter(Boolean).join(" · ")} ·{" "}
+            {endpoint.enabled ? `next run ${formatTimestamp(endpoint.nextRunAt)}` : "disabled"}
             {endpoint.username ? ` · user ${endpoint.username}` : ""}
             {endpoint.hasPassword ? " · password stored" : ""}
             {endpoint.caPem ? " · private CA" : ""}
@@ -55,7 +56,13 @@ export default async function EndpointPage({ params, searchParams }: EndpointPag
         ))}
         <div className="card">
           <div className="card-label">Last run</div>
-          <div className="card-value">{timeline.health?.lastRun ? (timeline.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(timeline.health.lastRun.failedStep)}`) : "never"}</div>
+          <div className="card-value">
+            {timeline.health?.lastRun
+              ? timeline.health.lastRun.ok
+                ? "Passed"
+                : `Failed at ${formatProbeStep(timeline.health.lastRun.failedStep)}`
+              : "never"}
+          </div>
           {timeline.health?.lastRun ? <div className="card-note">{formatTimestamp(timeline.health.lastRun.startedAt)}</div> : null}
         </div>
       </section>

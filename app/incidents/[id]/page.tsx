@@ -45,8 +45,12 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
           </p>
           <h1>{incident.title}</h1>
           <p className="muted" data-testid="incident-summary">
-            <IncidentStatusBadge status={incident.status} /> · {incident.trigger === "manual" ? `declared by ${incident.createdBy ?? "support"}` : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`} · started{" "}
-            <LocalTime value={incident.startedAt} /> · drops over {formatDuration(duration)} · {formatCount(incident.affectedDevices)} devices ·{" "}
+            <IncidentStatusBadge status={incident.status} /> ·{" "}
+            {incident.trigger === "manual"
+              ? `declared by ${incident.createdBy ?? "support"}`
+              : `detected by the worker (${describeIncidentTrigger(incident.trigger)})`}{" "}
+            · started <LocalTime value={incident.startedAt} /> · drops over {formatDuration(duration)} ·{" "}
+            {formatCount(incident.affectedDevices)} devices ·{" "}
             {[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}
           </p>
           {incident.connectedBaseline !== null ? (
@@ -84,7 +88,14 @@ export default async function IncidentPage({ params }: IncidentPageProps) {
         <div className="panel-header">
           <h2 id="notes-heading">Notes</h2>
         </div>
-        <IncidentNotesList notes={incident.notes.map((note) => ({ id: note.id.toString(), body: note.body, createdAt: note.createdAt, author: note.authorLabel }))} />
+        <IncidentNotesList
+          notes={incident.notes.map((note) => ({
+            id: note.id.toString(),
+            body: note.body,
+            createdAt: note.createdAt,
+            author: note.authorLabel,
+          }))}
+        />
         {canShare ? <IncidentNoteForm incidentId={incident.id} /> : null}
       </section>
       {canShare ? (

@@ -57,13 +57,11 @@ function SharedDevice({ view }: { view: SharedDeviceView }) {
           <h1 data-testid="shared-device-id">{view.deviceId}</h1>
         </div>
         <p className="muted">
-          <LocalTime value={view.window.from} /> to <LocalTime value={view.window.to} /> ({formatDuration(view.window.to.getTime() - view.window.from.getTime())})
+          <LocalTime value={view.window.from} /> to <LocalTime value={view.window.to} /> (
+          {formatDuration(view.window.to.getTime() - view.window.from.getTime())})
         </p>
       </div>
-      <section
-        className={`verdict verdict-${verdict ? verdict.severity : "ok"}`}
-        aria-labelledby="shared-verdict-heading"
-      >
+      <section className={`verdict verdict-${verdict ? verdict.severity : "ok"}`} aria-labelledby="shared-verdict-heading">
         <h2 id="shared-verdict-heading" className="verdict-label">
           {verdict ? verdict.title : "No problem found"}
         </h2>
@@ -71,7 +69,8 @@ function SharedDevice({ view }: { view: SharedDeviceView }) {
           {verdict ? <LocalizedText text={verdict.verdict} /> : "No problem found in the window."}
         </p>
         <p className="verdict-meta">
-          {formatCount(summary.connects)} connects · {formatCount(summary.drops)} drops · {formatCount(summary.failedConnects)} failed connects
+          {formatCount(summary.connects)} connects · {formatCount(summary.drops)} drops · {formatCount(summary.failedConnects)} failed
+          connects
           {verdict ? ` · confidence ${Math.round(verdict.confidence * 100)} %` : null}
         </p>
         {view.diagnosis.findings.length > 1 ? (
@@ -88,7 +87,8 @@ function SharedDevice({ view }: { view: SharedDeviceView }) {
         <div className="panel-header">
           <h2 id="shared-timeline-heading">Connection timeline</h2>
           <p className="muted">
-            {formatCount(view.sessions.length)} sessions · {formatCount(view.events.filter((event) => event.kind !== "connected").length)} disconnects and refusals
+            {formatCount(view.sessions.length)} sessions · {formatCount(view.events.filter((event) => event.kind !== "connected").length)}{" "}
+            disconnects and refusals
           </p>
         </div>
         <SharedTimeline

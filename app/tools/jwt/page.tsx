@@ -12,8 +12,8 @@ export default async function JwtToolPage() {
         <div>
           <h1>JWT check</h1>
           <p className="muted">
-            Decode a device JWT and check it against the ClearBlade / Cloud IoT Core rules: RS256 or ES256, exp − iat ≤ 24 h, aud = project ID, base64url
-            encoding, at most 10 minutes of clock skew, not expired.
+            Decode a device JWT and check it against the ClearBlade / Cloud IoT Core rules: RS256 or ES256, exp − iat ≤ 24 h, aud = project
+            ID, base64url encoding, at most 10 minutes of clock skew, not expired.
           </p>
         </div>
       </div>

@@ -12,9 +12,10 @@ export default async function ProbeToolPage() {
         <div>
           <h1>Connectivity probe</h1>
           <p className="muted">
-            Tests a broker endpoint step by step from this server: DNS, TCP, TLS and the certificate chain, MQTT CONNECT with the given credentials, a PINGREQ,
-            optionally a publish/subscribe round trip and an idle hold. Only targets in <code>LINKSCOPE_PROBE_TARGETS</code> can be probed from here; to test
-            from the device&apos;s own network run <code>npm run probe -- mqtts://host:8883</code> there and upload the report to the device.
+            Tests a broker endpoint step by step from this server: DNS, TCP, TLS and the certificate chain, MQTT CONNECT with the given
+            credentials, a PINGREQ, optionally a publish/subscribe round trip and an idle hold. Only targets in{" "}
+            <code>LINKSCOPE_PROBE_TARGETS</code> can be probed from here; to test from the device&apos;s own network run{" "}
+            <code>npm run probe -- mqtts://host:8883</code> there and upload the report to the device.
           </p>
         </div>
       </div>

@@ -21,4 +21,6 @@ export type CreateAlertChannel = z.output<typeof CreateAlertChannelSchema>;
 export const UpdateAlertChannelSchema = z.object({ name: NameSchema, settings: FieldsSchema, secrets: FieldsSchema }).partial().strict();
 export type UpdateAlertChannel = z.output<typeof UpdateAlertChannelSchema>;
 
-export const ChannelIdsSchema = z.array(z.string().regex(AlertChannelIdPattern, "must be channel IDs")).max(20, "at most 20 channels per rule");
+export const ChannelIdsSchema = z
+  .array(z.string().regex(AlertChannelIdPattern, "must be channel IDs"))
+  .max(20, "at most 20 channels per rule");

@@ -26,7 +26,12 @@ export type AlertChannelView = {
 
 function maskSecrets(secrets: unknown): Record<string, string | null> {
   const entries = Object.entries(secrets && typeof secrets === "object" ? secrets : {});
-  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value !== "string" || value === "" ? null : key === "url" ? maskWebhookUrl(value) : maskSecretKey(value)]));
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      typeof value !== "string" || value === "" ? null : key === "url" ? maskWebhookUrl(value) : maskSecretKey(value),
+    ]),
+  );
 }
 
 function toChannelView(channel: AlertChannel & { _count: { rules: number } }): AlertChannelView {
@@ -52,10 +57,17 @@ export async function listAlertChannels(db: Db): Promise<AlertChannelView[]> {
 
 function parseConfig(type: AlertChannelType, settings: unknown, secrets: unknown) {
   const schemas = ChannelConfigSchemas[type];
-  return { settings: parseInput(schemas.settings, settings, "invalid_settings") as object, secrets: parseInput(schemas.secrets, secrets, "invalid_secrets") as object };
+  return {
+    settings: parseInput(schemas.settings, settings, "invalid_settings") as object,
+    secrets: parseInput(schemas.secrets, secrets, "invalid_secrets") as object,
+  };
 }
 
-async function requireUniqueName(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], name: string, exceptId?: string): Promise<void> {
+async function requireUniqueName(
+  db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
+  name: string,
+  exceptId?: string,
+): Promise<void> {
   const clash = await db.alertChannel.findFirst({ where: { name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
   if (clash) throw new ConflictError("channel_name_taken", `A channel named “${name}” exists already.`);
 }
@@ -64,8 +76,17 @@ export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: 
   const config = parseConfig(input.type, input.settings, input.secrets);
   const channel = await db.$transaction(async (tx) => {
     await requireUniqueName(tx, input.name);
-    const created = await tx.alertChannel.create({ data: { name: input.name, type: input.type, ...config, createdBy: by.actor.label }, include: WITH_RULE_COUNT });
-    await recordAuditEvent(tx, { action: "alert_channel.created", actor: by.actor, ip: by.ip, target: { type: "alert_channel", id: created.id }, details: { name: input.name, type: input.type } });
+    const created = await tx.alertChannel.create({
+      data: { name: input.name, type: input.type, ...config, createdBy: by.actor.label },
+      include: WITH_RULE_COUNT,
+    });
+    await recordAuditEvent(tx, {
+      action: "alert_channel.created",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_channel", id: created.id },
+      details: { name: input.name, type: input.type },
+    });
     return created;
   });
   return toChannelView(channel);
@@ -78,8 +99,14 @@ export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertC
     if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
     const name = patch.name ?? existing.name;
     if (name !== existing.name) await requireUniqueName(tx, name, id);
-    const givenSecrets = Object.fromEntries(Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined));
-    const config = parseConfig(existing.type, { ...(existing.settings as object), ...patch.settings }, { ...(existing.secrets as object), ...givenSecrets });
+    const givenSecrets = Object.fromEntries(
+      Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined),
+    );
+    const config = parseConfig(
+      existing.type,
+      { ...(existing.settings as object), ...patch.settings },
+      { ...(existing.secrets as object), ...givenSecrets },
+    );
     const updated = await tx.alertChannel.update({ where: { id }, data: { name, ...config }, include: WITH_RULE_COUNT });
     await recordAuditEvent(tx, {
       action: "alert_channel.updated",
@@ -96,9 +123,17 @@ export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertC
 /** Rules stop using it; deliveries already recorded keep its name and give up if still due. */
 export async function deleteAlertChannel(db: Db, id: string, by: By): Promise<void> {
   await db.$transaction(async (tx) => {
-    const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id }, select: { name: true, type: true } }) : null;
+    const existing = AlertChannelIdPattern.test(id)
+      ? await tx.alertChannel.findUnique({ where: { id }, select: { name: true, type: true } })
+      : null;
     if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
     await tx.alertChannel.delete({ where: { id } });
-    await recordAuditEvent(tx, { action: "alert_channel.deleted", actor: by.actor, ip: by.ip, target: { type: "alert_channel", id }, details: existing });
+    await recordAuditEvent(tx, {
+      action: "alert_channel.deleted",
+      actor: by.actor,
+      ip: by.ip,
+      target: { type: "alert_channel", id },
+      details: existing,
+    });
   });
 }

@@ -9,7 +9,13 @@ const HostSchema = z
   .max(253)
   .regex(/^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$/i, "a host name or IP address");
 const EmailSchema = z.email("an email address").max(320);
-const KeySchema = (what: string) => z.string().trim().min(1, `enter the ${what}`).max(200).regex(/^[\x21-\x7e]+$/, `the ${what} has no spaces`);
+const KeySchema = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `enter the ${what}`)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, `the ${what} has no spaces`);
 
 /** Per type: settings are answered as stored, secrets are stored as given and answered only masked. */
 export const ChannelConfigSchemas = {
@@ -18,13 +24,32 @@ export const ChannelConfigSchemas = {
       host: HostSchema,
       port: z.coerce.number().int().min(1).max(65_535).default(587),
       security: z.enum(["starttls", "tls", "none"]).default("starttls"),
-      username: z.string().trim().max(320).nullish().transform((value) => value || null),
+      username: z
+        .string()
+        .trim()
+        .max(320)
+        .nullish()
+        .transform((value) => value || null),
       from: EmailSchema,
       to: z
-        .union([z.string().transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean)), z.array(z.string().trim())])
+        .union([
+          z.string().transform((text) =>
+            text
+              .split(",")
+              .map((part) => part.trim())
+              .filter(Boolean),
+          ),
+          z.array(z.string().trim()),
+        ])
         .pipe(z.array(EmailSchema).min(1, "at least one recipient").max(20, "at most 20 recipients")),
     }),
-    secrets: z.object({ password: z.string().max(500).nullish().transform((value) => value || null) }),
+    secrets: z.object({
+      password: z
+        .string()
+        .max(500)
+        .nullish()
+        .transform((value) => value || null),
+    }),
   },
   slack: { settings: z.object({}), secrets: z.object({ url: WebhookUrlSchema }) },
   teams: { settings: z.object({}), secrets: z.object({ url: WebhookUrlSchema }) },
@@ -43,7 +68,9 @@ export type ChannelSettings<T extends AlertChannelType> = z.output<(typeof Chann
 export type ChannelSecrets<T extends AlertChannelType> = z.output<(typeof ChannelConfigSchemas)[T]["secrets"]>;
 
 /** A channel as senders use it: type, settings and secrets narrowed together. */
-export type ChannelConfig = { [T in AlertChannelType]: { type: T; name: string; settings: ChannelSettings<T>; secrets: ChannelSecrets<T> } }[AlertChannelType];
+export type ChannelConfig = {
+  [T in AlertChannelType]: { type: T; name: string; settings: ChannelSettings<T>; secrets: ChannelSecrets<T> };
+}[AlertChannelType];
 
 /** The stored JSON as a typed config; null when it no longer validates (a later schema change). */
 export function toChannelConfig(row: { type: AlertChannelType; name: string; settings: unknown; secrets: unknown }): ChannelConfig | null {

@@ -23,33 +23,77 @@ const NOTIFICATION: StoredNotification = {
 describe("channel requests", () => {
   it("writes Slack mrkdwn with an escaped name and a <url|label> link (also the generic webhook's text)", () => {
     expect(buildSlackText(NOTIFICATION)).toBe(
-      [":rotating_light: *FIRING* Fleet &lt;down&gt; &amp; out (Connected devices below)", "12 devices connected (all sources); alert below 20", `<${BASE}/fleet?from=a&to=b|Open fleet view>`].join("\n"),
+      [
+        ":rotating_light: *FIRING* Fleet &lt;down&gt; &amp; out (Connected devices below)",
+        "12 devices connected (all sources); alert below 20",
+        `<${BASE}/fleet?from=a&to=b|Open fleet view>`,
+      ].join("\n"),
     );
     const link = buildAlertLink({ baseUrl: BASE, subject: "x|y>z", incidentId: null, startedAt: new Date(), until: new Date() });
-    expect(buildSlackText({ ...NOTIFICATION, status: "resolved", subject: "x|y>z", link }).split("\n")[2]).toBe(`<${BASE}/devices/x%7Cy%3Ez|Open device x|y&gt;z>`);
+    expect(buildSlackText({ ...NOTIFICATION, status: "resolved", subject: "x|y>z", link }).split("\n")[2]).toBe(
+      `<${BASE}/devices/x%7Cy%3Ez|Open device x|y&gt;z>`,
+    );
   });
 
   it("keeps the generic webhook body of issue 5", () => {
-    const request = buildChannelRequest({ ...NOTIFICATION, status: "test", value: null }, { type: "webhook", name: "w", settings: {}, secrets: { url: "https://example.com/h" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    const request = buildChannelRequest(
+      { ...NOTIFICATION, status: "test", value: null },
+      { type: "webhook", name: "w", settings: {}, secrets: { url: "https://example.com/h" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
     expect(request.body).toMatchObject({
-      alert: { rule: NOTIFICATION.rule.name, kind: "connected_below", status: "test", value: null, threshold: 20, scope: { source: null, brokerNode: null }, subject: "fleet", startedAt: NOTIFICATION.startedAt },
+      alert: {
+        rule: NOTIFICATION.rule.name,
+        kind: "connected_below",
+        status: "test",
+        value: null,
+        threshold: 20,
+        scope: { source: null, brokerNode: null },
+        subject: "fleet",
+        startedAt: NOTIFICATION.startedAt,
+      },
       link: NOTIFICATION.link.url,
       text: expect.stringContaining(":test_tube: *TEST*"),
     });
   });
 
   it("keeps the threshold a baseline rule compared with, and answers it in the webhook and PagerDuty bodies", () => {
-    const rule = { id: "r2", name: "Drops", kind: "disconnect_rate_above" as const, threshold: 5, baseline: { multiplier: 3 }, windowMs: 300_000, source: null, brokerNode: null };
+    const rule = {
+      id: "r2",
+      name: "Drops",
+      kind: "disconnect_rate_above" as const,
+      threshold: 5,
+      baseline: { multiplier: 3 },
+      windowMs: 300_000,
+      source: null,
+      brokerNode: null,
+    };
     const link = { url: `${BASE}/fleet`, label: "Open fleet view" };
-    const stored = toStoredNotification({ rule, status: "firing", subject: "fleet", value: 20, threshold: 12.5, startedAt: new Date(NOTIFICATION.startedAt), link }, new Date(NOTIFICATION.occurredAt));
+    const stored = toStoredNotification(
+      { rule, status: "firing", subject: "fleet", value: 20, threshold: 12.5, startedAt: new Date(NOTIFICATION.startedAt), link },
+      new Date(NOTIFICATION.occurredAt),
+    );
     expect(stored.threshold).toBe(12.5);
     expect(stored.message).toContain("alert above 12.5 (3 × the usual rate, at least 5)");
-    const webhook = buildChannelRequest(stored, { type: "webhook", name: "w", settings: {}, secrets: { url: "https://example.com/h" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    const webhook = buildChannelRequest(
+      stored,
+      { type: "webhook", name: "w", settings: {}, secrets: { url: "https://example.com/h" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
     expect(webhook.body).toMatchObject({ alert: { threshold: 12.5 } });
-    const pagerduty = buildChannelRequest(stored, { type: "pagerduty", name: "p", settings: { severity: "error" }, secrets: { routingKey: "R0123456789abcdef" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    const pagerduty = buildChannelRequest(
+      stored,
+      { type: "pagerduty", name: "p", settings: { severity: "error" }, secrets: { routingKey: "R0123456789abcdef" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
     expect(pagerduty.body).toMatchObject({ payload: { custom_details: { threshold: 12.5 } } });
     // No baseline yet (Infinity): the rule's floor, as on the history row.
-    expect(toStoredNotification({ rule, status: "test", subject: "fleet", value: 0, threshold: Infinity, startedAt: new Date(), link }, new Date()).threshold).toBe(5);
+    expect(
+      toStoredNotification(
+        { rule, status: "test", subject: "fleet", value: 0, threshold: Infinity, startedAt: new Date(), link },
+        new Date(),
+      ).threshold,
+    ).toBe(5);
   });
 
   it("uses one dedup key per rule and subject, hashed when a device ID is too long for PagerDuty", () => {
@@ -61,10 +105,22 @@ describe("channel requests", () => {
   });
 
   it("sends PagerDuty and Opsgenie tests under their own key, so a test never resolves a real alert", () => {
-    const pd = buildChannelRequest({ ...NOTIFICATION, status: "test" }, { type: "pagerduty", name: "p", settings: { severity: "error" }, secrets: { routingKey: "k" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    const pd = buildChannelRequest(
+      { ...NOTIFICATION, status: "test" },
+      { type: "pagerduty", name: "p", settings: { severity: "error" }, secrets: { routingKey: "k" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
     expect(pd.url).toBe("https://events.pagerduty.com/v2/enqueue");
-    expect(pd.body).toMatchObject({ event_action: "trigger", dedup_key: "linkscope:r1:fleet:test:2026-11-22T10:00:00.000Z", payload: { severity: "info" } });
-    const og = buildChannelRequest(NOTIFICATION, { type: "opsgenie", name: "o", settings: { region: "eu", priority: "P3" }, secrets: { apiKey: "k" } }, DEFAULT_CHANNEL_ENDPOINTS);
+    expect(pd.body).toMatchObject({
+      event_action: "trigger",
+      dedup_key: "linkscope:r1:fleet:test:2026-11-22T10:00:00.000Z",
+      payload: { severity: "info" },
+    });
+    const og = buildChannelRequest(
+      NOTIFICATION,
+      { type: "opsgenie", name: "o", settings: { region: "eu", priority: "P3" }, secrets: { apiKey: "k" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
     expect(og.url).toBe("https://api.eu.opsgenie.com/v2/alerts");
   });
 
@@ -76,7 +132,9 @@ describe("channel requests", () => {
   });
 
   it("validates channel settings per type and masks secrets", () => {
-    expect(ChannelConfigSchemas.email.settings.parse({ host: "smtp.example.com", from: "a@example.com", to: "b@example.com, c@example.com" })).toEqual({
+    expect(
+      ChannelConfigSchemas.email.settings.parse({ host: "smtp.example.com", from: "a@example.com", to: "b@example.com, c@example.com" }),
+    ).toEqual({
       host: "smtp.example.com",
       port: 587,
       security: "starttls",

@@ -2,7 +2,14 @@
 export const ALERT_CHANNEL_TYPES = ["email", "slack", "teams", "pagerduty", "opsgenie", "webhook"] as const;
 export type AlertChannelType = (typeof ALERT_CHANNEL_TYPES)[number];
 
-export type ChannelField = { name: string; label: string; secret: boolean; placeholder?: string; options?: readonly string[]; optional?: boolean };
+export type ChannelField = {
+  name: string;
+  label: string;
+  secret: boolean;
+  placeholder?: string;
+  options?: readonly string[];
+  optional?: boolean;
+};
 
 export const CHANNEL_TYPE_INFO: Record<AlertChannelType, { label: string; resolves: boolean; fields: readonly ChannelField[] }> = {
   email: {
@@ -18,8 +25,16 @@ export const CHANNEL_TYPE_INFO: Record<AlertChannelType, { label: string; resolv
       { name: "to", label: "To (comma-separated)", secret: false, placeholder: "oncall@example.com" },
     ],
   },
-  slack: { label: "Slack", resolves: true, fields: [{ name: "url", label: "Incoming webhook URL", secret: true, placeholder: "https://hooks.slack.com/services/…" }] },
-  teams: { label: "Microsoft Teams", resolves: true, fields: [{ name: "url", label: "Workflow webhook URL", secret: true, placeholder: "https://….logic.azure.com/workflows/…" }] },
+  slack: {
+    label: "Slack",
+    resolves: true,
+    fields: [{ name: "url", label: "Incoming webhook URL", secret: true, placeholder: "https://hooks.slack.com/services/…" }],
+  },
+  teams: {
+    label: "Microsoft Teams",
+    resolves: true,
+    fields: [{ name: "url", label: "Workflow webhook URL", secret: true, placeholder: "https://….logic.azure.com/workflows/…" }],
+  },
   pagerduty: {
     label: "PagerDuty",
     resolves: true,
@@ -37,5 +52,9 @@ export const CHANNEL_TYPE_INFO: Record<AlertChannelType, { label: string; resolv
       { name: "priority", label: "Priority", secret: false, options: ["P1", "P2", "P3", "P4", "P5"] },
     ],
   },
-  webhook: { label: "Webhook (JSON)", resolves: true, fields: [{ name: "url", label: "URL", secret: true, placeholder: "https://example.com/hooks/linkscope" }] },
+  webhook: {
+    label: "Webhook (JSON)",
+    resolves: true,
+    fields: [{ name: "url", label: "URL", secret: true, placeholder: "https://example.com/hooks/linkscope" }],
+  },
 };

@@ -5,12 +5,21 @@ import { buildDedupKey, describeHeadline, kindLabel, type StoredNotification } f
 type OpsgenieChannel = Extract<ChannelConfig, { type: "opsgenie" }>;
 
 /** Alert API v2: create with an alias on firing, close by that alias on resolve. */
-export function buildOpsgenieRequest(notification: StoredNotification, channel: OpsgenieChannel, endpoints: ChannelEndpoints): HttpChannelRequest {
+export function buildOpsgenieRequest(
+  notification: StoredNotification,
+  channel: OpsgenieChannel,
+  endpoints: ChannelEndpoints,
+): HttpChannelRequest {
   const base = endpoints.opsgenieApiUrl[channel.settings.region].replace(/\/+$/, "");
   const headers = { authorization: `GenieKey ${channel.secrets.apiKey}` };
-  const alias = notification.status === "test" ? `${buildDedupKey(notification)}:test:${notification.occurredAt}` : buildDedupKey(notification);
+  const alias =
+    notification.status === "test" ? `${buildDedupKey(notification)}:test:${notification.occurredAt}` : buildDedupKey(notification);
   if (notification.status === "resolved") {
-    return { url: `${base}/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, headers, body: { source: "Linkscope", note: notification.message } };
+    return {
+      url: `${base}/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`,
+      headers,
+      body: { source: "Linkscope", note: notification.message },
+    };
   }
   return {
     url: `${base}/v2/alerts`,
@@ -23,7 +32,13 @@ export function buildOpsgenieRequest(notification: StoredNotification, channel: 
       entity: notification.subject,
       priority: notification.status === "test" ? "P5" : channel.settings.priority,
       tags: ["linkscope", notification.rule.kind],
-      details: { rule: notification.rule.name, kind: kindLabel(notification), subject: notification.subject, link: notification.link.url, startedAt: notification.startedAt },
+      details: {
+        rule: notification.rule.name,
+        kind: kindLabel(notification),
+        subject: notification.subject,
+        link: notification.link.url,
+        startedAt: notification.startedAt,
+      },
     },
   };
 }

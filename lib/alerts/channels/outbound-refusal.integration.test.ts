@@ -30,7 +30,8 @@ const NOTIFICATION: StoredNotification = {
   occurredAt: "2026-11-01T10:00:00.000Z",
 };
 const NO_OPT_IN = createOutboundPolicy([]);
-const send = (channel: ChannelConfig, outbound = NO_OPT_IN) => sendToChannel(NOTIFICATION, channel, { endpoints: DEFAULT_CHANNEL_ENDPOINTS, timeoutMs: 3_000, outbound });
+const send = (channel: ChannelConfig, outbound = NO_OPT_IN) =>
+  sendToChannel(NOTIFICATION, channel, { endpoints: DEFAULT_CHANNEL_ENDPOINTS, timeoutMs: 3_000, outbound });
 const webhook = (url: string): ChannelConfig => ({ type: "webhook", name: "w", settings: {}, secrets: { url } });
 
 /** A TCP listener on loopback that counts connections (any protocol). */
@@ -50,7 +51,12 @@ describe("alert channels and the outbound policy", () => {
     const port = new URL(receiver.url).port;
     for (const url of [receiver.url, `http://localhost:${port}/hook`, `http://[::ffff:127.0.0.1]:${port}/hook`]) {
       const result = await send(webhook(url));
-      expect(result, url).toMatchObject({ delivered: false, retryable: false, httpStatus: null, error: expect.stringMatching(/^refused: .*LINKSCOPE_OUTBOUND_ALLOW/) });
+      expect(result, url).toMatchObject({
+        delivered: false,
+        retryable: false,
+        httpStatus: null,
+        error: expect.stringMatching(/^refused: .*LINKSCOPE_OUTBOUND_ALLOW/),
+      });
     }
     expect(receiver.requests).toHaveLength(0);
   });
@@ -66,7 +72,12 @@ describe("alert channels and the outbound policy", () => {
 
   it("refuses an SMTP host on loopback without opening a connection", async () => {
     const listener = await startCountingListener();
-    const result = await send({ type: "email", name: "e", settings: { host: "localhost", port: listener.port, security: "none", username: null, from: "a@example.com", to: ["b@example.com"] }, secrets: { password: null } });
+    const result = await send({
+      type: "email",
+      name: "e",
+      settings: { host: "localhost", port: listener.port, security: "none", username: null, from: "a@example.com", to: ["b@example.com"] },
+      secrets: { password: null },
+    });
     expect(result).toMatchObject({ delivered: false, retryable: false, response: null, error: expect.stringMatching(/^refused: /) });
     expect(listener.connections()).toBe(0);
   });
@@ -82,7 +93,11 @@ describe("alert channels and the outbound policy", () => {
   it("bounds a receiver that never answers by the timeout", async () => {
     receiver = await startWebhookReceiver(() => "hang");
     const started = Date.now();
-    const result = await sendToChannel(NOTIFICATION, webhook(receiver.url), { endpoints: DEFAULT_CHANNEL_ENDPOINTS, timeoutMs: 300, outbound: createOutboundPolicy(["127.0.0.1"]) });
+    const result = await sendToChannel(NOTIFICATION, webhook(receiver.url), {
+      endpoints: DEFAULT_CHANNEL_ENDPOINTS,
+      timeoutMs: 300,
+      outbound: createOutboundPolicy(["127.0.0.1"]),
+    });
     expect(result).toMatchObject({ delivered: false, retryable: true, error: "no answer within 300 ms" });
     expect(Date.now() - started).toBeLessThan(5_000);
   });

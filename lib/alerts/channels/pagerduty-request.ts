@@ -5,8 +5,13 @@ import { buildDedupKey, describeHeadline, kindLabel, type StoredNotification } f
 type PagerDutyChannel = Extract<ChannelConfig, { type: "pagerduty" }>;
 
 /** Events API v2: trigger on firing (and for a test), resolve with the same dedup key. */
-export function buildPagerDutyRequest(notification: StoredNotification, channel: PagerDutyChannel, endpoints: ChannelEndpoints): HttpChannelRequest {
-  const dedupKey = notification.status === "test" ? `${buildDedupKey(notification)}:test:${notification.occurredAt}` : buildDedupKey(notification);
+export function buildPagerDutyRequest(
+  notification: StoredNotification,
+  channel: PagerDutyChannel,
+  endpoints: ChannelEndpoints,
+): HttpChannelRequest {
+  const dedupKey =
+    notification.status === "test" ? `${buildDedupKey(notification)}:test:${notification.occurredAt}` : buildDedupKey(notification);
   const common = { routing_key: channel.secrets.routingKey, dedup_key: dedupKey };
   if (notification.status === "resolved") return { url: endpoints.pagerDutyEventsUrl, body: { ...common, event_action: "resolve" } };
   return {
@@ -22,7 +27,12 @@ export function buildPagerDutyRequest(notification: StoredNotification, channel:
         component: notification.rule.source ?? undefined,
         group: notification.rule.brokerNode ?? undefined,
         class: kindLabel(notification),
-        custom_details: { rule: notification.rule.name, ruleId: notification.rule.id, value: notification.value, threshold: notification.threshold ?? notification.rule.threshold },
+        custom_details: {
+          rule: notification.rule.name,
+          ruleId: notification.rule.id,
+          value: notification.value,
+          threshold: notification.threshold ?? notification.rule.threshold,
+        },
       },
       client: "Linkscope",
       client_url: notification.link.url,

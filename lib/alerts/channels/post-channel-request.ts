@@ -9,7 +9,10 @@ import type { HttpChannelRequest } from "./http-channel-request.ts";
  * bounce us elsewhere). The URL and headers hold secrets: neither appears in the result. Retrying is the delivery
  * job's business.
  */
-export async function postChannelRequest(request: HttpChannelRequest, options: { timeoutMs: number; outbound: OutboundPolicy }): Promise<ChannelSendResult> {
+export async function postChannelRequest(
+  request: HttpChannelRequest,
+  options: { timeoutMs: number; outbound: OutboundPolicy },
+): Promise<ChannelSendResult> {
   if (!isHttpUrl(request.url)) return { delivered: false, retryable: false, httpStatus: null, response: null, error: "not an http(s) URL" };
   try {
     const { status } = await postJsonOutbound(request.url, {
@@ -19,9 +22,16 @@ export async function postChannelRequest(request: HttpChannelRequest, options: {
       policy: options.outbound,
     });
     if (status >= 200 && status < 300) return { delivered: true, retryable: false, httpStatus: status, response: null, error: null };
-    return { delivered: false, retryable: status === 408 || status === 429 || status >= 500, httpStatus: status, response: null, error: `HTTP ${status}` };
+    return {
+      delivered: false,
+      retryable: status === 408 || status === 429 || status >= 500,
+      httpStatus: status,
+      response: null,
+      error: `HTTP ${status}`,
+    };
   } catch (error) {
-    if (error instanceof OutboundRefusedError) return { delivered: false, retryable: false, httpStatus: null, response: null, error: `refused: ${error.message}` };
+    if (error instanceof OutboundRefusedError)
+      return { delivered: false, retryable: false, httpStatus: null, response: null, error: `refused: ${error.message}` };
     return { delivered: false, retryable: true, httpStatus: null, response: null, error: describeNetworkError(error) };
   }
 }

@@ -23,7 +23,14 @@ export async function sendAlertChannelTest(
   if (!channel) throw new ConflictError("invalid_channel", "The channel's settings no longer validate; edit the channel first.");
   const now = (options.now ?? new Date()).toISOString();
   const notification: StoredNotification = {
-    rule: { id: `channel-${row.id}`, name: `Test of channel “${row.name}”`, kind: "connected_below", threshold: 0, source: null, brokerNode: null },
+    rule: {
+      id: `channel-${row.id}`,
+      name: `Test of channel “${row.name}”`,
+      kind: "connected_below",
+      threshold: 0,
+      source: null,
+      brokerNode: null,
+    },
     status: "test",
     subject: FLEET_SUBJECT,
     value: null,
@@ -32,7 +39,10 @@ export async function sendAlertChannelTest(
     startedAt: now,
     occurredAt: now,
   };
-  const result = await sendToChannel(notification, channel, { endpoints: options.endpoints ?? DEFAULT_CHANNEL_ENDPOINTS, timeoutMs: options.timeoutMs ?? 10_000 });
+  const result = await sendToChannel(notification, channel, {
+    endpoints: options.endpoints ?? DEFAULT_CHANNEL_ENDPOINTS,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  });
   await recordAuditEvent(db, {
     action: "alert_channel.tested",
     actor: by.actor,

@@ -13,14 +13,19 @@ type EmailChannel = Extract<ChannelConfig, { type: "email" }>;
  * One SMTP submission; 4xx replies and connection trouble are retried later, 5xx replies are final. The host is
  * resolved and checked once and nodemailer connects to that address (TLS still verifies the host name).
  */
-export async function sendEmail(notification: StoredNotification, channel: EmailChannel, options: { timeoutMs: number; outbound: OutboundPolicy }): Promise<ChannelSendResult> {
+export async function sendEmail(
+  notification: StoredNotification,
+  channel: EmailChannel,
+  options: { timeoutMs: number; outbound: OutboundPolicy },
+): Promise<ChannelSendResult> {
   const { settings, secrets } = channel;
   const { timeoutMs } = options;
   let address: string;
   try {
     address = (await resolveOutboundAddresses(settings.host, options.outbound))[0]?.address ?? settings.host;
   } catch (error) {
-    if (error instanceof OutboundRefusedError) return { delivered: false, retryable: false, httpStatus: null, response: null, error: `refused: ${error.message}` };
+    if (error instanceof OutboundRefusedError)
+      return { delivered: false, retryable: false, httpStatus: null, response: null, error: `refused: ${error.message}` };
     return describeSmtpError(error);
   }
   const hostName = settings.host.replace(/^\[(.*)\]$/, "$1");
@@ -51,7 +56,14 @@ function describeSmtpError(error: unknown): ChannelSendResult {
   const details = (error ?? {}) as { responseCode?: unknown; response?: unknown; code?: unknown };
   const responseCode = typeof details.responseCode === "number" ? details.responseCode : null;
   const response = typeof details.response === "string" ? details.response.slice(0, 300) : null;
-  if (responseCode !== null) return { delivered: false, retryable: responseCode < 500, httpStatus: null, response, error: `SMTP ${responseCode}` };
+  if (responseCode !== null)
+    return { delivered: false, retryable: responseCode < 500, httpStatus: null, response, error: `SMTP ${responseCode}` };
   const code = typeof details.code === "string" ? details.code : "unknown";
-  return { delivered: false, retryable: code !== "EAUTH" && code !== "EENVELOPE", httpStatus: null, response, error: `SMTP error (${code})` };
+  return {
+    delivered: false,
+    retryable: code !== "EAUTH" && code !== "EENVELOPE",
+    httpStatus: null,
+    response,
+    error: `SMTP error (${code})`,
+  };
 }

@@ -53,41 +53,78 @@ describe("each channel against a local receiver", () => {
     receiver = await startWebhookReceiver(() => 202);
     const result = await send(notification("resolved"), { type: "teams", name: "t", settings: {}, secrets: { url: receiver.url } });
     expect(result).toMatchObject({ delivered: true, httpStatus: 202 });
-    const body = receiver.requests[0]?.body as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { text?: string }[]; actions: { type: string; url: string }[] } }[] };
+    const body = receiver.requests[0]?.body as {
+      type: string;
+      attachments: {
+        contentType: string;
+        content: { type: string; version: string; body: { text?: string }[]; actions: { type: string; url: string }[] };
+      }[];
+    };
     expect(body.type).toBe("message");
     expect(body.attachments).toHaveLength(1);
     const card = body.attachments[0];
     expect(card?.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card?.content).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
     expect(card?.content.body[0]?.text).toBe("RESOLVED: Node <down>");
-    expect(card?.content.actions[0]).toEqual({ type: "Action.OpenUrl", title: "Open fleet view", url: "https://linkscope.example.com/fleet?from=a&to=b" });
+    expect(card?.content.actions[0]).toEqual({
+      type: "Action.OpenUrl",
+      title: "Open fleet view",
+      url: "https://linkscope.example.com/fleet?from=a&to=b",
+    });
   });
 
   it("PagerDuty: Events API v2 trigger, then resolve with the same dedup key per rule and subject", async () => {
     receiver = await startWebhookReceiver(() => 202);
-    const channel: ChannelConfig = { type: "pagerduty", name: "p", settings: { severity: "critical" }, secrets: { routingKey: "R0UTINGKEY0123456789abcdef012345" } };
+    const channel: ChannelConfig = {
+      type: "pagerduty",
+      name: "p",
+      settings: { severity: "critical" },
+      secrets: { routingKey: "R0UTINGKEY0123456789abcdef012345" },
+    };
     expect(await send(notification("firing", "dev/1"), channel)).toMatchObject({ delivered: true, httpStatus: 202 });
     expect(await send(notification("resolved", "dev/1"), channel)).toMatchObject({ delivered: true });
     expect(await send(notification("firing", "dev/2"), channel)).toMatchObject({ delivered: true });
-    const [trigger, resolve, other] = receiver.requests.map((request) => request.body as Record<string, unknown> & { payload?: Record<string, unknown> });
+    const [trigger, resolve, other] = receiver.requests.map(
+      (request) => request.body as Record<string, unknown> & { payload?: Record<string, unknown> },
+    );
     expect(receiver.requests.map((request) => request.path)).toEqual(["/v2/enqueue", "/v2/enqueue", "/v2/enqueue"]);
-    expect(trigger).toMatchObject({ routing_key: "R0UTINGKEY0123456789abcdef012345", event_action: "trigger", dedup_key: `linkscope:${RULE_ID}:dev/1` });
-    expect(trigger?.payload).toMatchObject({ severity: "critical", source: "dev/1", timestamp: "2026-11-01T10:00:00.000Z", summary: expect.stringContaining("[FIRING] Node <down>") });
+    expect(trigger).toMatchObject({
+      routing_key: "R0UTINGKEY0123456789abcdef012345",
+      event_action: "trigger",
+      dedup_key: `linkscope:${RULE_ID}:dev/1`,
+    });
+    expect(trigger?.payload).toMatchObject({
+      severity: "critical",
+      source: "dev/1",
+      timestamp: "2026-11-01T10:00:00.000Z",
+      summary: expect.stringContaining("[FIRING] Node <down>"),
+    });
     expect(resolve).toEqual({ routing_key: "R0UTINGKEY0123456789abcdef012345", event_action: "resolve", dedup_key: trigger?.dedup_key });
     expect(other?.dedup_key).not.toBe(trigger?.dedup_key);
   });
 
   it("Opsgenie: create with an alias and a GenieKey, then close by alias", async () => {
     receiver = await startWebhookReceiver(() => 202);
-    const channel: ChannelConfig = { type: "opsgenie", name: "o", settings: { region: "us", priority: "P2" }, secrets: { apiKey: "0psgenie-key-1234" } };
+    const channel: ChannelConfig = {
+      type: "opsgenie",
+      name: "o",
+      settings: { region: "us", priority: "P2" },
+      secrets: { apiKey: "0psgenie-key-1234" },
+    };
     expect(await send(notification("firing"), channel)).toMatchObject({ delivered: true, httpStatus: 202 });
     expect(await send(notification("resolved"), channel)).toMatchObject({ delivered: true });
     const [create, close] = receiver.requests;
     const alias = `linkscope:${RULE_ID}:fleet`;
     expect(create?.path).toBe("/v2/alerts");
     expect(create?.headers.authorization).toBe("GenieKey 0psgenie-key-1234");
-    expect(create?.body).toMatchObject({ alias, priority: "P2", source: "Linkscope", entity: "fleet", message: expect.stringContaining("[FIRING] Node <down>") });
-    expect(((create?.body as { message: string }).message).length).toBeLessThanOrEqual(130);
+    expect(create?.body).toMatchObject({
+      alias,
+      priority: "P2",
+      source: "Linkscope",
+      entity: "fleet",
+      message: expect.stringContaining("[FIRING] Node <down>"),
+    });
+    expect((create?.body as { message: string }).message.length).toBeLessThanOrEqual(130);
     expect(close?.path).toBe(`/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`);
     expect(close?.headers.authorization).toBe("GenieKey 0psgenie-key-1234");
   });
@@ -96,7 +133,10 @@ describe("each channel against a local receiver", () => {
     receiver = await startWebhookReceiver(() => 500);
     const result = await send(notification("firing"), { type: "webhook", name: "w", settings: {}, secrets: { url: receiver.url } });
     expect(result).toEqual({ delivered: false, retryable: true, httpStatus: 500, response: null, error: "HTTP 500" });
-    expect(receiver.requests[0]?.body).toMatchObject({ alert: { status: "firing", ruleId: RULE_ID, threshold: 4, scope: { source: "emqx", brokerNode: "emqx@10.0.0.1" } }, link: "https://linkscope.example.com/fleet?from=a&to=b" });
+    expect(receiver.requests[0]?.body).toMatchObject({
+      alert: { status: "firing", ruleId: RULE_ID, threshold: 4, scope: { source: "emqx", brokerNode: "emqx@10.0.0.1" } },
+      link: "https://linkscope.example.com/fleet?from=a&to=b",
+    });
     const url = receiver.url;
     await receiver.close();
     receiver = undefined;
@@ -124,13 +164,17 @@ describe("each channel against a local receiver", () => {
         const chunks: Buffer[] = [];
         stream.on("data", (chunk: Buffer) => chunks.push(chunk));
         stream.on("end", () => {
-          messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString("utf8"),
+          });
           callback();
         });
       },
     });
     await new Promise<void>((resolve) => smtp?.listen(0, "127.0.0.1", resolve));
-    const port = ((smtp as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+    const port = (smtp as unknown as { server: { address(): AddressInfo } }).server.address().port;
     const channel = (to: string[]): ChannelConfig => ({
       type: "email",
       name: "e",

@@ -15,7 +15,11 @@ import { buildWebhookRequest } from "./webhook-request.ts";
 export type SendOptions = { endpoints: ChannelEndpoints; timeoutMs: number; outbound?: OutboundPolicy };
 
 /** The HTTP request a channel sends for a notification (pure: unit-tested per type). */
-export function buildChannelRequest(notification: StoredNotification, channel: Exclude<ChannelConfig, { type: "email" }>, endpoints: ChannelEndpoints): HttpChannelRequest {
+export function buildChannelRequest(
+  notification: StoredNotification,
+  channel: Exclude<ChannelConfig, { type: "email" }>,
+  endpoints: ChannelEndpoints,
+): HttpChannelRequest {
   switch (channel.type) {
     case "slack":
       return buildSlackRequest(notification, channel.secrets);
@@ -31,7 +35,11 @@ export function buildChannelRequest(notification: StoredNotification, channel: E
 }
 
 /** One attempt to send the notification through the channel. */
-export async function sendToChannel(notification: StoredNotification, channel: ChannelConfig, options: SendOptions): Promise<ChannelSendResult> {
+export async function sendToChannel(
+  notification: StoredNotification,
+  channel: ChannelConfig,
+  options: SendOptions,
+): Promise<ChannelSendResult> {
   const outbound = options.outbound ?? readOutboundPolicy();
   if (channel.type === "email") return sendEmail(notification, channel, { timeoutMs: options.timeoutMs, outbound });
   return postChannelRequest(buildChannelRequest(notification, channel, options.endpoints), { timeoutMs: options.timeoutMs, outbound });

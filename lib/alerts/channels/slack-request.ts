@@ -12,7 +12,11 @@ function buildSlackTitle(notification: StoredNotification): string {
 /** Three lines of Slack mrkdwn (title, value, `<url|label>`); user text (rule names, device IDs) cannot break out. */
 export function buildSlackText(notification: StoredNotification): string {
   const { link } = notification;
-  return [buildSlackTitle(notification), escapeSlackText(notification.message), `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`].join("\n");
+  return [
+    buildSlackTitle(notification),
+    escapeSlackText(notification.message),
+    `<${link.url.replace(/[|>]/g, encodeURIComponent)}|${escapeSlackText(link.label)}>`,
+  ].join("\n");
 }
 
 /** A Slack incoming-webhook message: `text` is the notification fallback, the blocks are what people see. */
@@ -25,7 +29,10 @@ export function buildSlackRequest(notification: StoredNotification, secrets: Cha
       text: buildSlackText(notification),
       blocks: [
         { type: "section", text: { type: "mrkdwn", text: `${title}\n${escapeSlackText(notification.message)}` } },
-        { type: "context", elements: [{ type: "mrkdwn", text: `Started ${notification.startedAt} · subject ${escapeSlackText(notification.subject)}` }] },
+        {
+          type: "context",
+          elements: [{ type: "mrkdwn", text: `Started ${notification.startedAt} · subject ${escapeSlackText(notification.subject)}` }],
+        },
         { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: link.label.slice(0, 75) }, url: link.url }] },
       ],
     },

@@ -22,7 +22,14 @@ export function buildTeamsRequest(notification: StoredNotification, secrets: Cha
             type: "AdaptiveCard",
             version: "1.4",
             body: [
-              { type: "TextBlock", size: "Medium", weight: "Bolder", color: COLOR[notification.status], wrap: true, text: `${statusWord(notification)}: ${notification.rule.name}` },
+              {
+                type: "TextBlock",
+                size: "Medium",
+                weight: "Bolder",
+                color: COLOR[notification.status],
+                wrap: true,
+                text: `${statusWord(notification)}: ${notification.rule.name}`,
+              },
               { type: "TextBlock", wrap: true, text: notification.message },
               {
                 type: "FactSet",

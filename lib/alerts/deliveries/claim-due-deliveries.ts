@@ -33,11 +33,18 @@ const ClaimRowSchema = z.object({
  * or failed rows whose next attempt has come, and delivering rows whose lease ran out. SKIP LOCKED lets several
  * workers claim at once without waiting for or double-claiming each other.
  */
-export async function claimDueDeliveries(db: Db, options: { now: Date; leaseMs: number; limit: number; historyIds?: bigint[] }): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  db: Db,
+  options: { now: Date; leaseMs: number; limit: number; historyIds?: bigint[] },
+): Promise<ClaimedDelivery[]> {
   const claimToken = randomUUID();
   const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
   const onlyHistory = options.historyIds?.length ? Prisma.sql`AND history_id IN (${Prisma.join(options.historyIds)})` : Prisma.empty;
-  const rows = await queryRows(db, "claimDueDeliveries", ClaimRowSchema, Prisma.sql`
+  const rows = await queryRows(
+    db,
+    "claimDueDeliveries",
+    ClaimRowSchema,
+    Prisma.sql`
     UPDATE alert_deliveries d
     SET status = 'delivering', attempts = d.attempts + 1, claim_token = ${claimToken}, last_attempt_at = ${options.now}, next_attempt_at = ${leaseUntil}
     FROM (
@@ -49,7 +56,8 @@ export async function claimDueDeliveries(db: Db, options: { now: Date; leaseMs: 
       FOR UPDATE SKIP LOCKED
     ) due
     WHERE d.id = due.id
-    RETURNING d.id, d.channel_id, d.channel_name, d.channel_type, d.notification, d.attempts, due.previous_status, due.previous_attempt_at`);
+    RETURNING d.id, d.channel_id, d.channel_name, d.channel_type, d.notification, d.attempts, due.previous_status, due.previous_attempt_at`,
+  );
   return rows.map((row) => ({
     id: row.id,
     channelId: row.channel_id,

@@ -31,8 +31,22 @@ const SECOND = 1_000;
 /** A rule with one webhook channel pointing at a fresh local receiver. */
 async function createRuleWithReceiver(respond?: WebhookResponder) {
   receiver = await startWebhookReceiver(respond);
-  const channel = await createAlertChannel(testDb.db, { name: `hook-${randomUUID()}`, type: "webhook", settings: {}, secrets: { url: receiver.url } }, BY);
-  const rule = await createAlertRule(testDb.db, CreateAlertRuleSchema.parse({ name: "Durable", kind: "connected_below", params: { threshold: 3 }, enabled: false, channelIds: [channel.id] }), BY);
+  const channel = await createAlertChannel(
+    testDb.db,
+    { name: `hook-${randomUUID()}`, type: "webhook", settings: {}, secrets: { url: receiver.url } },
+    BY,
+  );
+  const rule = await createAlertRule(
+    testDb.db,
+    CreateAlertRuleSchema.parse({
+      name: "Durable",
+      kind: "connected_below",
+      params: { threshold: 3 },
+      enabled: false,
+      channelIds: [channel.id],
+    }),
+    BY,
+  );
   return { rule, receiver };
 }
 
@@ -40,7 +54,18 @@ async function createRuleWithReceiver(respond?: WebhookResponder) {
 async function commitNotification(ruleId: string, now: Date, subject = "fleet"): Promise<bigint> {
   return testDb.db.$transaction(async (tx) => {
     const history = await tx.alertHistory.create({
-      data: { ruleId, ruleName: "Durable", ruleKind: "connected_below", kind: "fired", subject, value: 2, threshold: 3, message: "2 devices connected", link: "https://l.example/fleet", occurredAt: now },
+      data: {
+        ruleId,
+        ruleName: "Durable",
+        ruleKind: "connected_below",
+        kind: "fired",
+        subject,
+        value: 2,
+        threshold: 3,
+        message: "2 devices connected",
+        link: "https://l.example/fleet",
+        occurredAt: now,
+      },
       select: { id: true },
     });
     const notification: StoredNotification = {
@@ -100,7 +125,9 @@ describe("durable alert delivery against a real Postgres", () => {
     for (let i = 0; i < 12; i++) historyIds.push(await commitNotification(rule.id, t0, `device-${i}`));
     const workers = [createDb(testDb.url, 2), createDb(testDb.url, 2), createDb(testDb.url, 2)];
     try {
-      const passes = await Promise.all(workers.map((db) => deliverDueNotifications(db, { now: () => t0, historyIds, batchSize: 5, concurrency: 2 })));
+      const passes = await Promise.all(
+        workers.map((db) => deliverDueNotifications(db, { now: () => t0, historyIds, batchSize: 5, concurrency: 2 })),
+      );
       const again = await Promise.all(workers.map((db) => deliverDueNotifications(db, { now: () => t0, historyIds, batchSize: 5 })));
       const delivered = [...passes, ...again].reduce((sum, pass) => sum + pass.delivered, 0);
       expect(delivered).toBe(12);
@@ -118,7 +145,13 @@ describe("durable alert delivery against a real Postgres", () => {
     const at = (offsetMs: number) => ({ now: () => new Date(t0.getTime() + offsetMs), historyIds: [historyId] });
 
     expect(await deliverDueNotifications(testDb.db, at(0))).toMatchObject({ claimed: 1, failed: 1 });
-    expect((await deliveriesOf(historyId))[0]).toMatchObject({ status: "failed", attempts: 1, httpStatus: 500, error: "HTTP 500", nextAttemptAt: new Date(t0.getTime() + 10 * SECOND) });
+    expect((await deliveriesOf(historyId))[0]).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      httpStatus: 500,
+      error: "HTTP 500",
+      nextAttemptAt: new Date(t0.getTime() + 10 * SECOND),
+    });
     expect(await deliverDueNotifications(testDb.db, at(9 * SECOND))).toMatchObject({ claimed: 0 });
     expect(await deliverDueNotifications(testDb.db, at(10 * SECOND))).toMatchObject({ claimed: 1, failed: 1 });
     // The second failure waits twice as long.

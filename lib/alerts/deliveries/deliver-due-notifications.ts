@@ -25,7 +25,12 @@ export async function deliverDueNotifications(db: Db, options: DeliveryPassOptio
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...options.policy };
   const now = options.now ?? (() => new Date());
   const pass: DeliveryPass = { claimed: 0, delivered: 0, failed: 0, gaveUp: 0, lost: 0 };
-  const claimed = await claimDueDeliveries(db, { now: now(), leaseMs: policy.leaseMs, limit: options.batchSize ?? 20, historyIds: options.historyIds });
+  const claimed = await claimDueDeliveries(db, {
+    now: now(),
+    leaseMs: policy.leaseMs,
+    limit: options.batchSize ?? 20,
+    historyIds: options.historyIds,
+  });
   pass.claimed = claimed.length;
   if (claimed.length === 0) return pass;
   const channels = await loadChannels(db, claimed);
@@ -34,10 +39,24 @@ export async function deliverDueNotifications(db: Db, options: DeliveryPassOptio
     await Promise.all(
       claimed.slice(i, i + concurrency).map(async (delivery) => {
         const startedAt = now();
-        const result = await attempt(delivery, channels.get(delivery.channelId ?? ""), { endpoints: options.endpoints ?? DEFAULT_CHANNEL_ENDPOINTS, timeoutMs: policy.timeoutMs });
+        const result = await attempt(delivery, channels.get(delivery.channelId ?? ""), {
+          endpoints: options.endpoints ?? DEFAULT_CHANNEL_ENDPOINTS,
+          timeoutMs: policy.timeoutMs,
+        });
         const outcome = await recordOutcome(db, delivery, result, { startedAt, finishedAt: now(), policy });
         pass[outcome]++;
-        if (outcome !== "delivered") options.log?.warn({ deliveryId: delivery.id.toString(), channel: delivery.channelName, type: delivery.channelType, attempt: delivery.attempts, outcome, error: result.error }, "alert delivery not delivered");
+        if (outcome !== "delivered")
+          options.log?.warn(
+            {
+              deliveryId: delivery.id.toString(),
+              channel: delivery.channelName,
+              type: delivery.channelType,
+              attempt: delivery.attempts,
+              outcome,
+              error: result.error,
+            },
+            "alert delivery not delivered",
+          );
       }),
     );
   }
@@ -50,7 +69,11 @@ async function loadChannels(db: Db, claimed: ClaimedDelivery[]): Promise<Map<str
   return new Map(rows.map((row) => [row.id, toChannelConfig(row)]));
 }
 
-async function attempt(delivery: ClaimedDelivery, channel: ChannelConfig | null | undefined, options: { endpoints: ChannelEndpoints; timeoutMs: number }): Promise<ChannelSendResult> {
+async function attempt(
+  delivery: ClaimedDelivery,
+  channel: ChannelConfig | null | undefined,
+  options: { endpoints: ChannelEndpoints; timeoutMs: number },
+): Promise<ChannelSendResult> {
   const final = (error: string): ChannelSendResult => ({ delivered: false, retryable: false, httpStatus: null, response: null, error });
   if (channel === undefined) return final("the channel was deleted");
   if (channel === null) return final("the channel's settings no longer validate; edit the channel");
@@ -90,7 +113,14 @@ async function recordOutcome(
     if (updated.count === 0) return false;
     const attempts = [];
     if (delivery.abandonedAt) {
-      attempts.push({ deliveryId: delivery.id, attempt: delivery.attempts - 1, startedAt: delivery.abandonedAt, durationMs: 0, delivered: false, error: "abandoned: the worker's lease ran out" });
+      attempts.push({
+        deliveryId: delivery.id,
+        attempt: delivery.attempts - 1,
+        startedAt: delivery.abandonedAt,
+        durationMs: 0,
+        delivered: false,
+        error: "abandoned: the worker's lease ran out",
+      });
     }
     attempts.push({
       deliveryId: delivery.id,

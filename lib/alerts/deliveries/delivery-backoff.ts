@@ -9,7 +9,13 @@ export type DeliveryPolicy = {
   timeoutMs: number;
 };
 
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 8, baseBackoffMs: 10_000, maxBackoffMs: 600_000, leaseMs: 60_000, timeoutMs: 10_000 };
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  maxAttempts: 8,
+  baseBackoffMs: 10_000,
+  maxBackoffMs: 600_000,
+  leaseMs: 60_000,
+  timeoutMs: 10_000,
+};
 
 /** 10 s, 20 s, 40 s, … capped at 10 min: eight attempts span about 21 minutes. `attempt` is the one that just failed (1-based). */
 export function retryDelayMs(attempt: number, policy: Pick<DeliveryPolicy, "baseBackoffMs" | "maxBackoffMs">): number {

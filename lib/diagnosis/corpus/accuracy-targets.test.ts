@@ -14,6 +14,9 @@ describe("diagnosis accuracy targets", () => {
       .filter(([, tally]) => tally.right < tally.total)
       .map(([pattern, tally]) => `${pattern}: ${tally.right}/${tally.total} right; got ${Object.keys(tally.wrongBanners).join(", ")}`);
     const unmet = checkTargets(summary).filter((check) => !check.met);
-    expect(unmet.map((check) => `${check.name}: ${check.actual} (target ${check.target})`), failing.join("\n")).toEqual([]);
+    expect(
+      unmet.map((check) => `${check.name}: ${check.actual} (target ${check.target})`),
+      failing.join("\n"),
+    ).toEqual([]);
   }, 120_000);
 });

@@ -34,23 +34,33 @@ export type Judgement = {
 function summarizeBanner(finding: Finding | null): BannerSummary {
   if (!finding) return null;
   const kind = finding.evidence.stats.kind;
-  return { analyzer: finding.analyzer, severity: finding.severity, confidence: finding.confidence, title: finding.title, kind: kind === undefined ? null : String(kind) };
+  return {
+    analyzer: finding.analyzer,
+    severity: finding.severity,
+    confidence: finding.confidence,
+    title: finding.title,
+    kind: kind === undefined ? null : String(kind),
+  };
 }
 
 /** Pure: is the diagnosis of one scenario what the field guides say it should be? */
 export function judgeDiagnosis(expected: Expectation, diagnosis: DeviceDiagnosis): Judgement {
   const banner = diagnosis.verdict;
-  const forbiddenHits = (expected.forbidden ?? []).filter((analyzer) => diagnosis.findings.some((finding) => finding.analyzer === analyzer));
+  const forbiddenHits = (expected.forbidden ?? []).filter((analyzer) =>
+    diagnosis.findings.some((finding) => finding.analyzer === analyzer),
+  );
   if (expected.kind === "finding") {
     const bannerRight = banner !== null && expected.accept.some((matcher) => matchesFinding(banner, matcher));
     const right = bannerRight && forbiddenHits.length === 0;
-    const confidentWrong = (!bannerRight && banner !== null && (banner.confidence >= CONFIDENT || isAlarming(banner))) || forbiddenHits.length > 0;
+    const confidentWrong =
+      (!bannerRight && banner !== null && (banner.confidence >= CONFIDENT || isAlarming(banner))) || forbiddenHits.length > 0;
     return { right, confidentWrong, unexpectedAlarms: [], forbiddenHits, banner: summarizeBanner(banner) };
   }
   const unexpectedAlarms = diagnosis.findings.filter(isAlarming).map((finding) => finding.analyzer);
   const bannerRight = !expected.banner || (banner !== null && expected.banner.some((matcher) => matchesFinding(banner, matcher)));
   const right = unexpectedAlarms.length === 0 && bannerRight && forbiddenHits.length === 0;
-  const confidentWrong = unexpectedAlarms.length > 0 || forbiddenHits.length > 0 || (!bannerRight && banner !== null && banner.confidence >= CONFIDENT);
+  const confidentWrong =
+    unexpectedAlarms.length > 0 || forbiddenHits.length > 0 || (!bannerRight && banner !== null && banner.confidence >= CONFIDENT);
   return { right, confidentWrong, unexpectedAlarms, forbiddenHits, banner: summarizeBanner(banner) };
 }
 
@@ -159,9 +169,24 @@ export function checkTargets(summary: AccuracySummary): TargetCheck[] {
   const rightShare = share(summary.overall.right, summary.overall.total);
   const high = share(summary.highConfidence.right, summary.highConfidence.banners);
   return [
-    { name: "Right top finding (banner)", target: `≥ ${pct(ACCURACY_TARGETS.rightShare)}`, actual: `${pct(rightShare)} (${summary.overall.right}/${summary.overall.total})`, met: rightShare >= ACCURACY_TARGETS.rightShare },
-    { name: "Confident wrong findings", target: `${ACCURACY_TARGETS.confidentWrong}`, actual: String(summary.overall.confidentWrong), met: summary.overall.confidentWrong <= ACCURACY_TARGETS.confidentWrong },
-    { name: "Alarms on benign controls", target: `${ACCURACY_TARGETS.benignAlarms}`, actual: String(summary.benignAlarms), met: summary.benignAlarms <= ACCURACY_TARGETS.benignAlarms },
+    {
+      name: "Right top finding (banner)",
+      target: `≥ ${pct(ACCURACY_TARGETS.rightShare)}`,
+      actual: `${pct(rightShare)} (${summary.overall.right}/${summary.overall.total})`,
+      met: rightShare >= ACCURACY_TARGETS.rightShare,
+    },
+    {
+      name: "Confident wrong findings",
+      target: `${ACCURACY_TARGETS.confidentWrong}`,
+      actual: String(summary.overall.confidentWrong),
+      met: summary.overall.confidentWrong <= ACCURACY_TARGETS.confidentWrong,
+    },
+    {
+      name: "Alarms on benign controls",
+      target: `${ACCURACY_TARGETS.benignAlarms}`,
+      actual: String(summary.benignAlarms),
+      met: summary.benignAlarms <= ACCURACY_TARGETS.benignAlarms,
+    },
     {
       name: "Banners with confidence ≥ 0.9 that are right",
       target: `≥ ${pct(ACCURACY_TARGETS.highConfidenceRightShare)}`,
@@ -177,7 +202,10 @@ function tallyCell(tally: Tally | undefined): string {
 }
 
 /** The Markdown report `npm run diagnosis:accuracy` writes to docs/diagnosis-accuracy.md. */
-export function renderAccuracyReport(summary: AccuracySummary, meta: { command: string; date: string; seeds: string; durationSec: number; branch?: string }): string {
+export function renderAccuracyReport(
+  summary: AccuracySummary,
+  meta: { command: string; date: string; seeds: string; durationSec: number; branch?: string },
+): string {
   const lines: string[] = [];
   const row = (cells: (string | number)[]) => lines.push(`| ${cells.join(" | ")} |`);
   lines.push("# Diagnosis accuracy", "");
@@ -185,7 +213,7 @@ export function renderAccuracyReport(summary: AccuracySummary, meta: { command: 
     `Measured on ${meta.date} with \`${meta.command}\` (seeds ${meta.seeds}, ${summary.overall.total} scenarios, ${meta.durationSec.toFixed(0)} s${meta.branch ? `, branch \`${meta.branch}\`` : ""}).`,
     "",
     "Each scenario is one device's `DiagnosisInput` built by `lib/diagnosis/corpus` from raw vendor payloads run through the real",
-    "source adapters, with the top finding the field guides call for (or \"no alarm\" for benign controls). A scenario is right when",
+    'source adapters, with the top finding the field guides call for (or "no alarm" for benign controls). A scenario is right when',
     "the banner (`pickVerdict`) matches and no forbidden finding appears; for no-alarm scenarios, when no finding is critical or warning.",
     "A confident wrong answer is a wrong banner with confidence ≥ 0.9, a wrong alarming banner, an alarm where none is due, or a forbidden",
     "finding (e.g. any periodic finding on Poisson drops).",
@@ -200,7 +228,8 @@ export function renderAccuracyReport(summary: AccuracySummary, meta: { command: 
   lines.push("## By group", "");
   row(["Group", "Scenarios", "Right", "Confident wrong", "Alarms where none is due"]);
   row(["---", "---:", "---:", "---:", "---:"]);
-  for (const [group, tally] of Object.entries(summary.byGroup)) row([group, tally.total, pct(share(tally.right, tally.total)), tally.confidentWrong, tally.alarmsWhereNone]);
+  for (const [group, tally] of Object.entries(summary.byGroup))
+    row([group, tally.total, pct(share(tally.right, tally.total)), tally.confidentWrong, tally.alarmsWhereNone]);
   lines.push("");
 
   lines.push("## By pattern", "");
@@ -218,29 +247,46 @@ export function renderAccuracyReport(summary: AccuracySummary, meta: { command: 
   lines.push("## By format", "");
   row(["Format", "Scenarios", "Right", "Confident wrong"]);
   row(["---", "---:", "---:", "---:"]);
-  for (const [format, tally] of Object.entries(summary.byFormat)) row([format, tally.total, pct(share(tally.right, tally.total)), tally.confidentWrong]);
+  for (const [format, tally] of Object.entries(summary.byFormat))
+    row([format, tally.total, pct(share(tally.right, tally.total)), tally.confidentWrong]);
   lines.push("");
 
   const formats = Object.keys(summary.byFormat);
   lines.push("## Pattern × format (% right; · = the format cannot express the pattern)", "");
   row(["Pattern", ...formats]);
   row(["---", ...formats.map(() => "---:")]);
-  for (const [pattern, byFormat] of Object.entries(summary.byPatternFormat)) row([pattern, ...formats.map((format) => tallyCell(byFormat[format]))]);
+  for (const [pattern, byFormat] of Object.entries(summary.byPatternFormat))
+    row([pattern, ...formats.map((format) => tallyCell(byFormat[format]))]);
   lines.push("");
 
   lines.push("## Calibration (banner confidence → share right)", "");
   row(["Confidence", "Banners", "Right"]);
   row(["---", "---:", "---:"]);
-  for (const bucket of summary.calibration) row([`${bucket.from.toFixed(2)}–${Math.min(1, bucket.to).toFixed(2)}`, bucket.banners, bucket.banners === 0 ? "—" : pct(share(bucket.right, bucket.banners))]);
-  row(["no banner", summary.noBanner.banners, summary.noBanner.banners === 0 ? "—" : pct(share(summary.noBanner.right, summary.noBanner.banners))]);
+  for (const bucket of summary.calibration)
+    row([
+      `${bucket.from.toFixed(2)}–${Math.min(1, bucket.to).toFixed(2)}`,
+      bucket.banners,
+      bucket.banners === 0 ? "—" : pct(share(bucket.right, bucket.banners)),
+    ]);
+  row([
+    "no banner",
+    summary.noBanner.banners,
+    summary.noBanner.banners === 0 ? "—" : pct(share(summary.noBanner.right, summary.noBanner.banners)),
+  ]);
   lines.push("");
 
   lines.push("## Failures by pattern, format and what the banner said", "");
-  lines.push("Reproduce one with `generateCorpus({ seed, patterns: [pattern], formats: [format] })` and `diagnoseDevice(scenario.input)`.", "");
+  lines.push(
+    "Reproduce one with `generateCorpus({ seed, patterns: [pattern], formats: [format] })` and `diagnoseDevice(scenario.input)`.",
+    "",
+  );
   const groups = new Map<string, { failure: ScenarioResult; count: number }>();
   for (const failure of summary.failures) {
     const banner = failure.judgement.banner;
-    const also = [...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`), ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`)].join(", ");
+    const also = [
+      ...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`),
+      ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`),
+    ].join(", ");
     const key = `${failure.pattern}|${failure.format}|${bannerLabel(banner)}|${also}`;
     const group = groups.get(key);
     if (group) group.count += 1;
@@ -251,7 +297,10 @@ export function renderAccuracyReport(summary: AccuracySummary, meta: { command: 
   for (const { failure, count } of [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 80)) {
     const banner = failure.judgement.banner;
     const got = banner ? `${bannerLabel(banner)} ${banner.confidence.toFixed(2)}` : "no finding";
-    const also = [...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`), ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`)].join(", ");
+    const also = [
+      ...failure.judgement.unexpectedAlarms.map((a) => `alarm: ${a}`),
+      ...failure.judgement.forbiddenHits.map((a) => `forbidden: ${a}`),
+    ].join(", ");
     const params = Object.entries(failure.params)
       .map(([key, value]) => `${key}=${value}`)
       .join(" ");

@@ -1,5 +1,11 @@
 import { createDiagnosticsCollector } from "@/lib/agent/diagnostics-collector.ts";
-import { AGENT_FORMAT_VERSION, AGENT_REPORT_FORMAT, buildAgentReportTopic, type AgentReport, type SystemEvent } from "@/lib/agent/export-format.ts";
+import {
+  AGENT_FORMAT_VERSION,
+  AGENT_REPORT_FORMAT,
+  buildAgentReportTopic,
+  type AgentReport,
+  type SystemEvent,
+} from "@/lib/agent/export-format.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsPresenceMessage } from "@/lib/sources/aws-iot.ts";
 import { parseAzureRecord } from "@/lib/sources/azure.ts";
@@ -11,7 +17,17 @@ import { createMosquittoLogParser } from "@/lib/sources/mosquitto-log.ts";
 import type { Random } from "./random.ts";
 import type { DropCause, RefuseCause, Step, SystemEventKind } from "./timeline.ts";
 
-export const FORMATS = ["aws-iot", "azure-iot-hub", "emqx", "mosquitto-2.0", "mosquitto-2.1", "hivemq", "agent-mqtt3", "agent-mqtt5", "device-report"] as const;
+export const FORMATS = [
+  "aws-iot",
+  "azure-iot-hub",
+  "emqx",
+  "mosquitto-2.0",
+  "mosquitto-2.1",
+  "hivemq",
+  "agent-mqtt3",
+  "agent-mqtt5",
+  "device-report",
+] as const;
 export type FormatId = (typeof FORMATS)[number];
 
 /** What a format can say. A pattern is generated only in the formats that can express all of its steps. */
@@ -30,26 +46,50 @@ export type FormatCapabilities = {
   deviceSide: boolean;
 };
 
-const caps = (drops: DropCause[], refusals: RefuseCause[], rest: Omit<FormatCapabilities, "drops" | "refusals">): FormatCapabilities => ({ drops: new Set(drops), refusals: new Set(refusals), ...rest });
+const caps = (drops: DropCause[], refusals: RefuseCause[], rest: Omit<FormatCapabilities, "drops" | "refusals">): FormatCapabilities => ({
+  drops: new Set(drops),
+  refusals: new Set(refusals),
+  ...rest,
+});
 const BROKER = { connects: true, clientIp: true, systemEvents: false, deviceSide: false } as const;
 const AGENT = { connects: true, clientIp: false, keepalive: false, systemEvents: true, deviceSide: true } as const;
 
 export const FORMAT_CAPABILITIES: Readonly<Record<FormatId, FormatCapabilities>> = {
-  "aws-iot": caps(["network", "keepalive", "idle", "token-expired", "takeover", "rate", "shutdown", "clean", "protocol"], ["bad-credentials", "not-authorized", "token-expired"], { ...BROKER, keepalive: false }),
-  "azure-iot-hub": caps(["network", "keepalive", "idle", "token-expired", "takeover", "rate", "quota", "shutdown", "clean"], ["bad-credentials", "not-authorized", "token-expired"], { ...BROKER, keepalive: false }),
+  "aws-iot": caps(
+    ["network", "keepalive", "idle", "token-expired", "takeover", "rate", "shutdown", "clean", "protocol"],
+    ["bad-credentials", "not-authorized", "token-expired"],
+    { ...BROKER, keepalive: false },
+  ),
+  "azure-iot-hub": caps(
+    ["network", "keepalive", "idle", "token-expired", "takeover", "rate", "quota", "shutdown", "clean"],
+    ["bad-credentials", "not-authorized", "token-expired"],
+    { ...BROKER, keepalive: false },
+  ),
   emqx: caps(
     ["network", "keepalive", "idle", "token-expired", "takeover", "rate", "quota", "shutdown", "clean", "protocol"],
     ["bad-credentials", "not-authorized", "token-expired", "client-id", "server-unavailable"],
     { ...BROKER, keepalive: true },
   ),
-  "mosquitto-2.0": caps(["network", "keepalive", "idle", "takeover", "clean", "protocol", "tls"], ["bad-credentials", "not-authorized", "token-expired"], { ...BROKER, keepalive: true }),
+  "mosquitto-2.0": caps(
+    ["network", "keepalive", "idle", "takeover", "clean", "protocol", "tls"],
+    ["bad-credentials", "not-authorized", "token-expired"],
+    { ...BROKER, keepalive: true },
+  ),
   "mosquitto-2.1": caps(
     ["network", "keepalive", "idle", "takeover", "quota", "clean", "protocol", "tls"],
     ["bad-credentials", "not-authorized", "token-expired", "client-id", "server-unavailable"],
     { ...BROKER, keepalive: true },
   ),
-  hivemq: caps(["network", "keepalive", "idle", "takeover", "rate", "clean", "protocol"], ["bad-credentials", "not-authorized", "token-expired", "client-id"], { ...BROKER, keepalive: false }),
-  "agent-mqtt3": caps(["network", "keepalive", "idle", "shutdown"], ["bad-credentials", "not-authorized", "token-expired", "client-id", "server-unavailable"], AGENT),
+  hivemq: caps(
+    ["network", "keepalive", "idle", "takeover", "rate", "clean", "protocol"],
+    ["bad-credentials", "not-authorized", "token-expired", "client-id"],
+    { ...BROKER, keepalive: false },
+  ),
+  "agent-mqtt3": caps(
+    ["network", "keepalive", "idle", "shutdown"],
+    ["bad-credentials", "not-authorized", "token-expired", "client-id", "server-unavailable"],
+    AGENT,
+  ),
   "agent-mqtt5": caps(
     ["network", "keepalive", "idle", "token-expired", "takeover", "rate", "quota", "shutdown", "protocol"],
     ["bad-credentials", "not-authorized", "token-expired", "client-id", "server-unavailable"],
@@ -110,7 +150,15 @@ function renderAws(deviceId: string, steps: readonly Step[], rnd: Random): Conne
   let version = 0;
   let current: Connection | null = null;
   const deliver = (eventType: string, payload: Record<string, unknown>) =>
-    events.push(...unwrap(parseAwsPresenceMessage(`$aws/events/presence/${eventType}/${deviceId}`, JSON.stringify({ clientId: deviceId, eventType, principalIdentifier: principal, ...payload })), "AWS IoT"));
+    events.push(
+      ...unwrap(
+        parseAwsPresenceMessage(
+          `$aws/events/presence/${eventType}/${deviceId}`,
+          JSON.stringify({ clientId: deviceId, eventType, principalIdentifier: principal, ...payload }),
+        ),
+        "AWS IoT",
+      ),
+    );
   for (const step of steps) {
     if (step.type === "connect") {
       current = openConnection(step, rnd, version++);
@@ -127,7 +175,12 @@ function renderAws(deviceId: string, steps: readonly Step[], rnd: Random): Conne
       });
       current = null;
     } else if (step.type === "refuse") {
-      deliver("connect_failed", { timestamp: step.at, sessionIdentifier: uuid(rnd), ipAddress: step.ip, connectFailureReason: "AUTHORIZATION_FAILED" });
+      deliver("connect_failed", {
+        timestamp: step.at,
+        sessionIdentifier: uuid(rnd),
+        ipAddress: step.ip,
+        connectFailureReason: "AUTHORIZATION_FAILED",
+      });
     }
   }
   return events;
@@ -145,7 +198,10 @@ const AZURE_DROP: Partial<Record<DropCause, readonly [string, string]>> = {
   shutdown: ["400029", "ConnectionForcefullyClosedOnFaultInjection"],
 };
 
-const AZURE_REFUSE: Record<Extract<RefuseCause, "bad-credentials" | "not-authorized" | "token-expired">, readonly [string, string, string]> = {
+const AZURE_REFUSE: Record<
+  Extract<RefuseCause, "bad-credentials" | "not-authorized" | "token-expired">,
+  readonly [string, string, string]
+> = {
   "bad-credentials": ["401003", "IoTHubUnauthorized", "Authorization header missing"],
   "not-authorized": ["404001", "DeviceNotFound", "IotHub '*' does not contain the specified device '*'"],
   "token-expired": ["401003", "IoTHubUnauthorized", "Authentication failed for this device, renew token or certificate and reconnect"],
@@ -158,7 +214,11 @@ function maskIp(ip: string): string {
 function renderAzure(deviceId: string, steps: readonly Step[], rnd: Random): ConnectionEvent[] {
   const events: ConnectionEvent[] = [];
   const hub = `HUB-${hex(rnd, 6).toUpperCase()}`;
-  const sdk = rnd.pick(["azure-iot-device/1.18.2 (node v20.11.0; Linux; x64)", "com.microsoft.azure.sdk.iot.iot-device-client/2.4.1", "Microsoft.Azure.Devices.Client/1.42.3 (.NET 8.0)"]);
+  const sdk = rnd.pick([
+    "azure-iot-device/1.18.2 (node v20.11.0; Linux; x64)",
+    "com.microsoft.azure.sdk.iot.iot-device-client/2.4.1",
+    "Microsoft.Azure.Devices.Client/1.42.3 (.NET 8.0)",
+  ]);
   let ip = "0.0.0.0";
   const deliver = (at: number, operationName: string, properties: Record<string, unknown>, error: readonly [string, string] | null) =>
     events.push(
@@ -170,7 +230,15 @@ function renderAzure(deviceId: string, steps: readonly Step[], rnd: Random): Con
           category: "Connections",
           level: error ? "Error" : "Information",
           ...(error ? { resultType: error[0], resultDescription: error[1] } : {}),
-          properties: JSON.stringify({ deviceId, sdkVersion: sdk, protocol: "Mqtt", authType: '{"scope":"device","type":"sas","issuer":"iothub","acceptingIpFilterRule":null}', maskedIpAddress: maskIp(ip), statusCode: error ? error[0].slice(0, 3) : null, ...properties }),
+          properties: JSON.stringify({
+            deviceId,
+            sdkVersion: sdk,
+            protocol: "Mqtt",
+            authType: '{"scope":"device","type":"sas","issuer":"iothub","acceptingIpFilterRule":null}',
+            maskedIpAddress: maskIp(ip),
+            statusCode: error ? error[0].slice(0, 3) : null,
+            ...properties,
+          }),
           location: "westeurope",
         }),
         "Azure IoT Hub",
@@ -192,7 +260,8 @@ function renderAzure(deviceId: string, steps: readonly Step[], rnd: Random): Con
         deliver(step.at, "deviceDisconnect", {}, error);
       }
     } else if (step.type === "refuse") {
-      if (step.cause !== "bad-credentials" && step.cause !== "not-authorized" && step.cause !== "token-expired") throw new Error(`azure-iot-hub cannot express refusal ${step.cause}`);
+      if (step.cause !== "bad-credentials" && step.cause !== "not-authorized" && step.cause !== "token-expired")
+        throw new Error(`azure-iot-hub cannot express refusal ${step.cause}`);
       ip = step.ip;
       const [code, name] = AZURE_REFUSE[step.cause];
       deliver(step.at, "deviceConnect", {}, [code, name]);
@@ -231,7 +300,8 @@ function renderEmqx(deviceId: string, steps: readonly Step[], rnd: Random): Conn
   const protoVer = rnd.pick([4, 5]);
   let version = 0;
   let current: Connection | null = null;
-  const deliver = (topic: string, payload: Record<string, unknown>) => events.push(...unwrap(parseEmqxMessage(topic, JSON.stringify(payload)), "EMQX"));
+  const deliver = (topic: string, payload: Record<string, unknown>) =>
+    events.push(...unwrap(parseEmqxMessage(topic, JSON.stringify(payload)), "EMQX"));
   const sys = (type: string) => `$SYS/brokers/${node}/clients/${deviceId}/${type}`;
   for (const step of steps) {
     if (step.type === "connect") {
@@ -324,13 +394,17 @@ function renderMosquitto(deviceId: string, steps: readonly Step[], rnd: Random, 
   const events: ConnectionEvent[] = [];
   const protocol = rnd.pick([2, 5]);
   const username = rnd.chance(0.5) ? `, u'${deviceId.slice(0, 20)}'` : "";
-  const log = (at: number, message: string) => events.push(...unwrap(parser.parseLine(`${Math.floor(at / 1000)}: ${message}`), "Mosquitto"));
+  const log = (at: number, message: string) =>
+    events.push(...unwrap(parser.parseLine(`${Math.floor(at / 1000)}: ${message}`), "Mosquitto"));
   let current: Connection | null = null;
   for (const step of steps) {
     if (step.type === "connect") {
       current = openConnection(step, rnd, 0);
       log(step.at, `New connection from ${step.ip}:${current.port} on port 8883.`);
-      log(step.at, `New client connected from ${step.ip}:${current.port} as ${deviceId} (p${protocol}, c1, k${step.keepaliveSec}${username}).`);
+      log(
+        step.at,
+        `New client connected from ${step.ip}:${current.port} as ${deviceId} (p${protocol}, c1, k${step.keepaliveSec}${username}).`,
+      );
     } else if (step.type === "drop") {
       if (version === "2.0") {
         const line = MOSQUITTO_20_DROP[step.cause];
@@ -347,7 +421,8 @@ function renderMosquitto(deviceId: string, steps: readonly Step[], rnd: Random, 
       const port = rnd.int(32_768, 60_999);
       log(step.at, `New connection from ${step.ip}:${port} on port 8883.`);
       if (version === "2.0") {
-        if (step.cause !== "bad-credentials" && step.cause !== "not-authorized" && step.cause !== "token-expired") throw new Error(`mosquitto 2.0 cannot express refusal ${step.cause}`);
+        if (step.cause !== "bad-credentials" && step.cause !== "not-authorized" && step.cause !== "token-expired")
+          throw new Error(`mosquitto 2.0 cannot express refusal ${step.cause}`);
         // 2.0.13 and later name the client on failed connects (§4.1 behaviour changes).
         log(step.at, `Client ${deviceId} disconnected, not authorised.`);
       } else {
@@ -409,17 +484,42 @@ function renderHivemq(deviceId: string, steps: readonly Step[]): ConnectionEvent
 
 type AgentDrop = { errorName: string; errorCode: string | number | null; errorMessage: string; mqtt5ReasonCode: number | null };
 
-const SERVER_DISCONNECT = (code: number, text: string): AgentDrop => ({ errorName: "SERVER_DISCONNECT", errorCode: code, errorMessage: text, mqtt5ReasonCode: code });
-const POSIX = (name: string, message: string): AgentDrop => ({ errorName: name, errorCode: name, errorMessage: message, mqtt5ReasonCode: null });
+const SERVER_DISCONNECT = (code: number, text: string): AgentDrop => ({
+  errorName: "SERVER_DISCONNECT",
+  errorCode: code,
+  errorMessage: text,
+  mqtt5ReasonCode: code,
+});
+const POSIX = (name: string, message: string): AgentDrop => ({
+  errorName: name,
+  errorCode: name,
+  errorMessage: message,
+  mqtt5ReasonCode: null,
+});
 
 function agentDrop(cause: DropCause, mqtt5: boolean, rnd: Random): AgentDrop | null {
   switch (cause) {
     case "network":
-      return rnd.pick([POSIX("ECONNRESET", "read ECONNRESET"), POSIX("ETIMEDOUT", "read ETIMEDOUT"), POSIX("EPIPE", "write EPIPE"), { errorName: "CONNECTION_CLOSED", errorCode: null, errorMessage: "the connection was closed without an error (peer or path closed it)", mqtt5ReasonCode: null }]);
+      return rnd.pick([
+        POSIX("ECONNRESET", "read ECONNRESET"),
+        POSIX("ETIMEDOUT", "read ETIMEDOUT"),
+        POSIX("EPIPE", "write EPIPE"),
+        {
+          errorName: "CONNECTION_CLOSED",
+          errorCode: null,
+          errorMessage: "the connection was closed without an error (peer or path closed it)",
+          mqtt5ReasonCode: null,
+        },
+      ]);
     case "keepalive":
       return { errorName: "KEEPALIVE_TIMEOUT", errorCode: null, errorMessage: "Keepalive timeout", mqtt5ReasonCode: null };
     case "idle":
-      return { errorName: "CONNECTION_CLOSED", errorCode: null, errorMessage: "the connection was closed without an error (peer or path closed it)", mqtt5ReasonCode: null };
+      return {
+        errorName: "CONNECTION_CLOSED",
+        errorCode: null,
+        errorMessage: "the connection was closed without an error (peer or path closed it)",
+        mqtt5ReasonCode: null,
+      };
     case "shutdown":
       return mqtt5 ? SERVER_DISCONNECT(0x8b, "Server shutting down") : POSIX("ECONNRESET", "read ECONNRESET");
     case "token-expired":
@@ -455,24 +555,53 @@ const AGENT_SYSTEM: Record<SystemEventKind, { type: SystemEvent["type"]; details
 };
 
 /** Reports exactly as the agent publishes them: driven through the real diagnostics collector, then the real adapter. */
-function renderAgent(deviceId: string, steps: readonly Step[], rnd: Random, mqtt5: boolean, options: { onlySystemAndDevice?: boolean } = {}): ConnectionEvent[] {
+function renderAgent(
+  deviceId: string,
+  steps: readonly Step[],
+  rnd: Random,
+  mqtt5: boolean,
+  options: { onlySystemAndDevice?: boolean } = {},
+): ConnectionEvent[] {
   let now = steps[0]?.at ?? 0;
   const agentId = hex(rnd, 12);
   const collector = createDiagnosticsCollector({
     deviceId,
     agentId,
-    config: { keepaliveSec: 60, initialReconnectDelayMs: 500, maxReconnectDelayMs: 60_000, deepReconnectThreshold: 5, maxReconnectAttempts: -1, enableCommandQueue: true, maxQueuedCommands: 200 },
+    config: {
+      keepaliveSec: 60,
+      initialReconnectDelayMs: 500,
+      maxReconnectDelayMs: 60_000,
+      deepReconnectThreshold: 5,
+      maxReconnectAttempts: -1,
+      enableCommandQueue: true,
+      maxQueuedCommands: 200,
+    },
     maxEventsRetained: 50,
     now: () => now,
   });
   const reports: AgentReport[] = [];
-  collector.onEvent((report) => reports.push({ format: AGENT_REPORT_FORMAT, version: AGENT_FORMAT_VERSION, deviceId, agentId, sentAt: new Date(now).toISOString(), report, metrics: collector.getMetrics() }));
+  collector.onEvent((report) =>
+    reports.push({
+      format: AGENT_REPORT_FORMAT,
+      version: AGENT_FORMAT_VERSION,
+      deviceId,
+      agentId,
+      sentAt: new Date(now).toISOString(),
+      report,
+      metrics: collector.getMetrics(),
+    }),
+  );
   let attempt = 0;
   let connectedBefore = false;
   for (const step of steps) {
     now = step.at;
     if (step.type === "connect") {
-      collector.recordConnection({ eventType: connectedBefore ? (attempt > 5 ? "deep_reconnected" : "resumed") : "connected", sessionPresent: connectedBefore, returnCode: 0, attemptNumber: connectedBefore ? Math.max(1, attempt) : 0 });
+      collector.recordConnection({
+        eventType: connectedBefore ? (attempt > 5 ? "deep_reconnected" : "resumed") : "connected",
+        sessionPresent: connectedBefore,
+        returnCode: 0,
+        attemptNumber: connectedBefore ? Math.max(1, attempt) : 0,
+      });
       connectedBefore = true;
       attempt = 0;
     } else if (step.type === "drop") {
@@ -486,7 +615,14 @@ function renderAgent(deviceId: string, steps: readonly Step[], rnd: Random, mqtt
       attempt += 1;
       const codes = AGENT_REFUSE[step.cause];
       if (!codes) throw new Error(`agent cannot express refusal ${step.cause}`);
-      collector.recordConnectFailure({ errorName: "CONNACK_REFUSED", errorMessage: codes[2], connackCode: mqtt5 ? codes[1] : codes[0], protocolVersion: mqtt5 ? 5 : 4, attemptNumber: attempt, deep: attempt > 5 });
+      collector.recordConnectFailure({
+        errorName: "CONNACK_REFUSED",
+        errorMessage: codes[2],
+        connackCode: mqtt5 ? codes[1] : codes[0],
+        protocolVersion: mqtt5 ? 5 : 4,
+        attemptNumber: attempt,
+        deep: attempt > 5,
+      });
     } else {
       const system = AGENT_SYSTEM[step.kind];
       collector.recordSystemEvent({ type: system.type, detail: rnd.pick(system.details) });
@@ -504,23 +640,39 @@ function deviceDropReport(cause: DropCause, rnd: Random): DeviceError | null {
   switch (cause) {
     case "network":
     case "idle":
-      return rnd.pick<DeviceError>([{ crtCode: 5134, error: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP: The connection was closed unexpectedly." }, { error: "The connection was lost.", platform: "mosquitto" }, { crtCode: 1048 }]);
+      return rnd.pick<DeviceError>([
+        { crtCode: 5134, error: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP: The connection was closed unexpectedly." },
+        { error: "The connection was lost.", platform: "mosquitto" },
+        { crtCode: 1048 },
+      ]);
     case "keepalive":
       return rnd.pick<DeviceError>([{ crtCode: 5152 }, { error: "Keepalive exceeded", platform: "mosquitto" }]);
     case "token-expired":
       return { error: "mqtt: SERVER: The authorization token expired.", platform: "clearblade" };
     case "takeover":
-      return { error: "SERVER: The connection was closed because there is another active connection with the same device ID.", platform: "clearblade" };
+      return {
+        error: "SERVER: The connection was closed because there is another active connection with the same device ID.",
+        platform: "clearblade",
+      };
     case "shutdown":
       return { error: "SERVER: The connection is closed because the server is shutting down.", platform: "clearblade" };
     case "rate":
-      return rnd.pick<DeviceError>([{ reasonCode: 0x96 }, { error: "Publish throttled by server: message rate limit exceeded (too many requests)", platform: "other" }]);
+      return rnd.pick<DeviceError>([
+        { reasonCode: 0x96 },
+        { error: "Publish throttled by server: message rate limit exceeded (too many requests)", platform: "other" },
+      ]);
     case "quota":
       return rnd.pick<DeviceError>([{ reasonCode: 0x97 }, { error: "Daily message quota exceeded", platform: "other" }]);
     case "protocol":
       return { reasonCode: 0x82 };
     case "tls":
-      return rnd.pick<DeviceError>([{ crtCode: 1183 }, { crtCode: 1181 }, { crtCode: 1194 }, { error: "A TLS error occurred.", platform: "mosquitto" }, { error: "TLS handshake failed.", platform: "mosquitto" }]);
+      return rnd.pick<DeviceError>([
+        { crtCode: 1183 },
+        { crtCode: 1181 },
+        { crtCode: 1194 },
+        { error: "A TLS error occurred.", platform: "mosquitto" },
+        { error: "TLS handshake failed.", platform: "mosquitto" },
+      ]);
     case "clean":
       return null;
   }
@@ -529,15 +681,36 @@ function deviceDropReport(cause: DropCause, rnd: Random): DeviceError | null {
 function deviceRefusalReport(cause: RefuseCause, rnd: Random): DeviceError {
   switch (cause) {
     case "bad-credentials":
-      return rnd.pick<DeviceError>([{ connackCode: 4 }, { reasonCode: 0x86 }, { error: "Connection Refused: bad user name or password.", platform: "mosquitto" }]);
+      return rnd.pick<DeviceError>([
+        { connackCode: 4 },
+        { reasonCode: 0x86 },
+        { error: "Connection Refused: bad user name or password.", platform: "mosquitto" },
+      ]);
     case "not-authorized":
-      return rnd.pick<DeviceError>([{ connackCode: 5 }, { reasonCode: 0x87 }, { error: "Connection Refused: not authorised.", platform: "mosquitto" }]);
+      return rnd.pick<DeviceError>([
+        { connackCode: 5 },
+        { reasonCode: 0x87 },
+        { error: "Connection Refused: not authorised.", platform: "mosquitto" },
+      ]);
     case "token-expired":
-      return rnd.pick<DeviceError>([{ connackCode: 4, error: "CONNACK 4: JWT expired (exp in the past)" }, { error: "mqtt: SERVER: The authorization token expired.", platform: "clearblade" }]);
+      return rnd.pick<DeviceError>([
+        { connackCode: 4, error: "CONNACK 4: JWT expired (exp in the past)" },
+        { error: "mqtt: SERVER: The authorization token expired.", platform: "clearblade" },
+      ]);
     case "client-id":
-      return rnd.pick<DeviceError>([{ connackCode: 2 }, { reasonCode: 0x85 }, { error: "Connection Refused: identifier rejected.", platform: "mosquitto" }]);
+      return rnd.pick<DeviceError>([
+        { connackCode: 2 },
+        { reasonCode: 0x85 },
+        { error: "Connection Refused: identifier rejected.", platform: "mosquitto" },
+      ]);
     case "tls":
-      return rnd.pick<DeviceError>([{ crtCode: 1183 }, { crtCode: 1181 }, { crtCode: 1194 }, { crtCode: 1029 }, { error: "A TLS error occurred.", platform: "mosquitto" }]);
+      return rnd.pick<DeviceError>([
+        { crtCode: 1183 },
+        { crtCode: 1181 },
+        { crtCode: 1194 },
+        { crtCode: 1029 },
+        { error: "A TLS error occurred.", platform: "mosquitto" },
+      ]);
     case "server-unavailable":
       return rnd.pick<DeviceError>([{ connackCode: 3 }, { reasonCode: 0x88 }]);
   }
@@ -556,7 +729,13 @@ function renderDeviceReports(deviceId: string, steps: readonly Step[], rnd: Rand
 }
 
 /** Runs a timeline through the real adapter(s) of a format. `withAgent` adds the agent's reports of the same device. */
-export function renderTimeline(format: FormatId, deviceId: string, steps: readonly Step[], rnd: Random, options: { withAgent?: false | "mqtt3" | "mqtt5" } = {}): ConnectionEvent[] {
+export function renderTimeline(
+  format: FormatId,
+  deviceId: string,
+  steps: readonly Step[],
+  rnd: Random,
+  options: { withAgent?: false | "mqtt3" | "mqtt5" } = {},
+): ConnectionEvent[] {
   const brokerSteps = steps.filter((step) => step.type !== "system");
   let events: ConnectionEvent[];
   switch (format) {
@@ -585,7 +764,8 @@ export function renderTimeline(format: FormatId, deviceId: string, steps: readon
     case "device-report":
       return renderDeviceReports(deviceId, brokerSteps, rnd);
   }
-  if (options.withAgent) events = [...events, ...renderAgent(deviceId, steps, rnd, options.withAgent === "mqtt5", { onlySystemAndDevice: true })];
+  if (options.withAgent)
+    events = [...events, ...renderAgent(deviceId, steps, rnd, options.withAgent === "mqtt5", { onlySystemAndDevice: true })];
   return events;
 }
 

@@ -12,7 +12,14 @@ const byPattern = (id: string) => corpus.filter((scenario) => scenario.pattern =
 /** Dates and Maps survive the comparison as plain values. */
 function snapshot(scenarios: readonly Scenario[]): string {
   return JSON.stringify(
-    scenarios.map((scenario) => ({ ...scenario, stored: scenario.stored.map((event) => event.dedupeKey), input: { ...scenario.input, fleet: scenario.input.fleet ? [scenario.input.fleet.devicesTotal, [...scenario.input.fleet.otherDevicesDropping]] : null } })),
+    scenarios.map((scenario) => ({
+      ...scenario,
+      stored: scenario.stored.map((event) => event.dedupeKey),
+      input: {
+        ...scenario.input,
+        fleet: scenario.input.fleet ? [scenario.input.fleet.devicesTotal, [...scenario.input.fleet.otherDevicesDropping]] : null,
+      },
+    })),
   );
 }
 
@@ -83,7 +90,14 @@ describe("generateCorpus", () => {
       expect(ids, id).toContain(id);
     for (const pattern of PATTERNS) expect(byPattern(pattern.id).map((scenario) => scenario.format)).toEqual(formatsOf(pattern));
     expect(new Set(corpus.map((scenario) => scenario.format))).toEqual(new Set(FORMATS));
-    expect(formatsOf(PATTERNS.find((pattern) => pattern.id === "takeover-ping-pong") ?? PATTERNS[0]!)).toEqual(["aws-iot", "azure-iot-hub", "emqx", "mosquitto-2.0", "mosquitto-2.1", "hivemq"]);
+    expect(formatsOf(PATTERNS.find((pattern) => pattern.id === "takeover-ping-pong") ?? PATTERNS[0]!)).toEqual([
+      "aws-iot",
+      "azure-iot-hub",
+      "emqx",
+      "mosquitto-2.0",
+      "mosquitto-2.1",
+      "hivemq",
+    ]);
     expect(new Set(corpus.map((scenario) => scenario.id)).size).toBe(corpus.length);
   });
 
@@ -94,9 +108,12 @@ describe("generateCorpus", () => {
         expect(expected.accept.length, scenario.id).toBeGreaterThan(0);
         expect(scenario.group, scenario.id).not.toBe("benign");
       } else {
-        expect(scenario.group === "benign" || scenario.group === "near-miss" || scenario.pattern === "fleet-wide-server", scenario.id).toBe(true);
+        expect(scenario.group === "benign" || scenario.group === "near-miss" || scenario.pattern === "fleet-wide-server", scenario.id).toBe(
+          true,
+        );
       }
-      for (const matcher of expected.kind === "finding" ? expected.accept : (expected.banner ?? [])) expect(matcher.analyzer, scenario.id).toMatch(/^[a-z-]+$/);
+      for (const matcher of expected.kind === "finding" ? expected.accept : (expected.banner ?? []))
+        expect(matcher.analyzer, scenario.id).toMatch(/^[a-z-]+$/);
       expect(expected.description.length, scenario.id).toBeGreaterThan(5);
       expect(input.events.length, scenario.id).toBeGreaterThan(0);
       expect(new Set(input.events.map((event) => event.id)).size, scenario.id).toBe(input.events.length);
@@ -115,17 +132,30 @@ describe("generateCorpus", () => {
     expect(benign.length).toBeGreaterThan(5);
     for (const scenario of benign) {
       const events = [...scenario.input.events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-      expect(events.filter((event) => event.kind === "connect_failed"), scenario.id).toEqual([]);
+      expect(
+        events.filter((event) => event.kind === "connect_failed"),
+        scenario.id,
+      ).toEqual([]);
       events.forEach((event, index) => {
         if (event.kind !== "disconnected" || event.reason === "client_disconnect") return;
         // Azure's renewal: 401003 then 404104 within a minute, then a connect less than 60 s after the 404104.
         const rest = events.slice(index + 1);
-        const closed = event.code === "azure:401003" ? rest.find((next) => next.code === "azure:404104") : event.code === "azure:404104" ? event : undefined;
+        const closed =
+          event.code === "azure:401003"
+            ? rest.find((next) => next.code === "azure:404104")
+            : event.code === "azure:404104"
+              ? event
+              : undefined;
         const reconnect = closed && events.slice(events.indexOf(closed) + 1).find((next) => next.kind !== "device_report");
         expect(closed && closed.occurredAt.getTime() - event.occurredAt.getTime() < 60_000, `${scenario.id}: ${event.code}`).toBe(true);
-        expect(reconnect?.kind === "connected" && reconnect.occurredAt.getTime() - (closed?.occurredAt.getTime() ?? 0) < 60_000, `${scenario.id}: ${event.code} reconnect`).toBe(true);
+        expect(
+          reconnect?.kind === "connected" && reconnect.occurredAt.getTime() - (closed?.occurredAt.getTime() ?? 0) < 60_000,
+          `${scenario.id}: ${event.code} reconnect`,
+        ).toBe(true);
       });
-      expect(scenario.input.fleet?.otherDevicesDropping.size ?? 0, scenario.id).toBeLessThanOrEqual(events.filter((event) => event.kind === "disconnected").length);
+      expect(scenario.input.fleet?.otherDevicesDropping.size ?? 0, scenario.id).toBeLessThanOrEqual(
+        events.filter((event) => event.kind === "disconnected").length,
+      );
     }
   });
 
@@ -182,8 +212,11 @@ describe("generateCorpus", () => {
       }
     }
     const keepalive = byPattern("keepalive-nat");
-    for (const scenario of keepalive) expect(scenario.input.events.find((event) => event.kind === "connected")?.keepaliveSec, scenario.id).toBeGreaterThan(60);
-    const windows = new Set(Array.from({ length: 6 }, (_, seed) => generateCorpus({ seed, patterns: ["takeover-ping-pong"], formats: ["emqx"] })[0]?.window));
+    for (const scenario of keepalive)
+      expect(scenario.input.events.find((event) => event.kind === "connected")?.keepaliveSec, scenario.id).toBeGreaterThan(60);
+    const windows = new Set(
+      Array.from({ length: 6 }, (_, seed) => generateCorpus({ seed, patterns: ["takeover-ping-pong"], formats: ["emqx"] })[0]?.window),
+    );
     expect(windows.size).toBeGreaterThan(1);
   }, 30_000);
 });

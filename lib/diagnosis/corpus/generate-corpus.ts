@@ -126,7 +126,9 @@ function buildScenario(pattern: PatternDefinition, format: FormatId, seed: numbe
     stored.push(event);
   }
   // IDs follow arrival (bigint identity in the table); the loader keeps the window and the newest events.
-  const inWindow = stored.map((event, index) => toDiagnosisEvent(event, index + 1)).filter((event) => event.occurredAt.getTime() >= from && event.occurredAt.getTime() < windowEnd);
+  const inWindow = stored
+    .map((event, index) => toDiagnosisEvent(event, index + 1))
+    .filter((event) => event.occurredAt.getTime() >= from && event.occurredAt.getTime() < windowEnd);
   const byTime = [...inWindow].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id));
   const truncated = byTime.length > MAX_DIAGNOSIS_EVENTS;
   const events = truncated ? byTime.slice(-MAX_DIAGNOSIS_EVENTS) : built.noisyDelivery ? inWindow : byTime;

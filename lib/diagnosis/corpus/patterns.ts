@@ -63,24 +63,47 @@ function pickWindow(rnd: Random, allowed: readonly WindowName[]): WindowName {
   return rnd.pick(allowed);
 }
 
-function startTimeline(ctx: BuildContext, window: WindowName, options: { keepaliveSec?: number; ip?: string; activeSpan?: number } = {}): { tl: Timeline; from: number; to: number } {
+function startTimeline(
+  ctx: BuildContext,
+  window: WindowName,
+  options: { keepaliveSec?: number; ip?: string; activeSpan?: number } = {},
+): { tl: Timeline; from: number; to: number } {
   const to = ctx.windowEnd;
   const from = to - WINDOWS[window];
   const start = Math.max(from, to - (options.activeSpan ?? Infinity));
-  const tl = new Timeline(start + ctx.rnd.uniform(30 * SECOND, 10 * MINUTE), { ip: options.ip ?? publicIp(ctx.rnd), keepaliveSec: options.keepaliveSec ?? ctx.rnd.pick([30, 45, 60]) });
+  const tl = new Timeline(start + ctx.rnd.uniform(30 * SECOND, 10 * MINUTE), {
+    ip: options.ip ?? publicIp(ctx.rnd),
+    keepaliveSec: options.keepaliveSec ?? ctx.rnd.pick([30, 45, 60]),
+  });
   return { tl, from, to };
 }
 
-const has = (caps: FormatCapabilities, drops: readonly DropCause[] = [], refusals: readonly RefuseCause[] = []) => drops.every((d) => caps.drops.has(d)) && refusals.every((r) => caps.refusals.has(r));
+const has = (caps: FormatCapabilities, drops: readonly DropCause[] = [], refusals: readonly RefuseCause[] = []) =>
+  drops.every((d) => caps.drops.has(d)) && refusals.every((r) => caps.refusals.has(r));
 
-const finding = (description: string, accept: FindingMatcher[], forbidden?: string[]): Expectation => ({ kind: "finding", description, accept, ...(forbidden ? { forbidden } : {}) });
-const noAlarm = (description: string, banner?: FindingMatcher[], forbidden?: string[]): Expectation => ({ kind: "no-alarm", description, ...(banner ? { banner } : {}), ...(forbidden ? { forbidden } : {}) });
+const finding = (description: string, accept: FindingMatcher[], forbidden?: string[]): Expectation => ({
+  kind: "finding",
+  description,
+  accept,
+  ...(forbidden ? { forbidden } : {}),
+});
+const noAlarm = (description: string, banner?: FindingMatcher[], forbidden?: string[]): Expectation => ({
+  kind: "no-alarm",
+  description,
+  ...(banner ? { banner } : {}),
+  ...(forbidden ? { forbidden } : {}),
+});
 
 const PERIODIC = (kinds: string[]): FindingMatcher => ({ analyzer: "periodic-drops", periodKinds: kinds });
 const IRREGULAR: FindingMatcher = { analyzer: "irregular-drops" };
 
 /** Keeps a device connected with drops at the given uptimes until the window ends. */
-function runSessions(tl: Timeline, to: number, rnd: Random, next: (index: number) => { uptime: number; cause: DropCause; gap: number; newIp?: boolean } | null): number {
+function runSessions(
+  tl: Timeline,
+  to: number,
+  rnd: Random,
+  next: (index: number) => { uptime: number; cause: DropCause; gap: number; newIp?: boolean } | null,
+): number {
   let count = 0;
   tl.connect();
   for (;;) {
@@ -100,10 +123,22 @@ type PeriodicKind = "idle" | "sas" | "jwt" | "timer";
 function periodicPattern(kind: PeriodicKind): PatternDefinition {
   const cause: DropCause = kind === "idle" ? "idle" : kind === "timer" ? "network" : "token-expired";
   const titles: Record<PeriodicKind, [string, string]> = {
-    idle: ["Periodic drops at the server idle timeout (≈ 20 min)", "ClearBlade: 20-minute hard idle timeout regardless of keep-alive; MQTT guide: regular intervals (e.g. every 20 min) → server timeout"],
-    sas: ["Periodic drops at SAS/token expiry (≈ 60–65 min)", "Azure: 401003 = expired SAS token, default lifespan 60 min (65 with renewal); only the renewal chain reconnecting < 60 s is expected"],
-    jwt: ["Periodic drops at JWT expiry (≤ 24 h)", "ClearBlade: the server disconnects exactly when the JWT expires; exp − iat ≤ 24 h; the device must reconnect with a fresh JWT before expiry"],
-    timer: ["Periodic drops on a generic timer", "MQTT guide: regular drop intervals → a timeout or scheduled event (watchdog, lifetime limit)"],
+    idle: [
+      "Periodic drops at the server idle timeout (≈ 20 min)",
+      "ClearBlade: 20-minute hard idle timeout regardless of keep-alive; MQTT guide: regular intervals (e.g. every 20 min) → server timeout",
+    ],
+    sas: [
+      "Periodic drops at SAS/token expiry (≈ 60–65 min)",
+      "Azure: 401003 = expired SAS token, default lifespan 60 min (65 with renewal); only the renewal chain reconnecting < 60 s is expected",
+    ],
+    jwt: [
+      "Periodic drops at JWT expiry (≤ 24 h)",
+      "ClearBlade: the server disconnects exactly when the JWT expires; exp − iat ≤ 24 h; the device must reconnect with a fresh JWT before expiry",
+    ],
+    timer: [
+      "Periodic drops on a generic timer",
+      "MQTT guide: regular drop intervals → a timeout or scheduled event (watchdog, lifetime limit)",
+    ],
   };
   return {
     id: `periodic-${kind}`,
@@ -150,7 +185,18 @@ function periodicPattern(kind: PeriodicKind): PatternDefinition {
         if (index === restartAt || rnd.chance(blipRate)) return { uptime: period * rnd.uniform(0.05, 0.9), cause: "network", gap };
         return { uptime: Math.max(MINUTE, period * (1 + rnd.normal(0, sdFraction))), cause, gap, newIp: rnd.chance(0.05) };
       });
-      return { window, steps: tl.steps, fleetWideAt: [], params: { periodMin: Math.round(period / MINUTE), jitterPct: Math.round(sdFraction * 1000) / 10, blipPct: blipRate * 100, drops, window } };
+      return {
+        window,
+        steps: tl.steps,
+        fleetWideAt: [],
+        params: {
+          periodMin: Math.round(period / MINUTE),
+          jitterPct: Math.round(sdFraction * 1000) / 10,
+          blipPct: blipRate * 100,
+          drops,
+          window,
+        },
+      };
     },
   };
 }
@@ -160,9 +206,21 @@ function periodicPattern(kind: PeriodicKind): PatternDefinition {
 function irregularPattern(variant: "irregular" | "poisson-frequent" | "with-fleet-events" | "with-agent-reports"): PatternDefinition {
   const meta = {
     irregular: ["Irregular network/NAT drops", "pattern", "MQTT guide: irregular/random drops → network intermittency, NAT timeout, Wi-Fi"],
-    "poisson-frequent": ["Frequent random (Poisson) drops: irregular, never periodic", "near-miss", "MQTT guide pattern table: random drops are network, regular intervals are timeouts; a high rate does not make them periodic"],
-    "with-fleet-events": ["Own irregular drops plus a few fleet-wide drops", "near-miss", "Azure 404104: many devices at once points to the hub; the device's own drops remain its own problem"],
-    "with-agent-reports": ["Irregular drops with the agent reporting each drop", "near-miss", "Decision 008: the agent's drop reports say why, they are not system events (the guide's system events are power save, Wi-Fi changes, cron, DHCP)"],
+    "poisson-frequent": [
+      "Frequent random (Poisson) drops: irregular, never periodic",
+      "near-miss",
+      "MQTT guide pattern table: random drops are network, regular intervals are timeouts; a high rate does not make them periodic",
+    ],
+    "with-fleet-events": [
+      "Own irregular drops plus a few fleet-wide drops",
+      "near-miss",
+      "Azure 404104: many devices at once points to the hub; the device's own drops remain its own problem",
+    ],
+    "with-agent-reports": [
+      "Irregular drops with the agent reporting each drop",
+      "near-miss",
+      "Decision 008: the agent's drop reports say why, they are not system events (the guide's system events are power save, Wi-Fi changes, cron, DHCP)",
+    ],
   } as const;
   const [title, group, basis] = meta[variant];
   return {
@@ -171,7 +229,12 @@ function irregularPattern(variant: "irregular" | "poisson-frequent" | "with-flee
     title,
     basis,
     supports: (caps) => has(caps, ["network"]) && (variant === "irregular" || variant === "poisson-frequent" || !caps.deviceSide),
-    expect: () => finding("irregular network drops", [IRREGULAR], variant === "poisson-frequent" ? ["periodic-drops"] : variant === "with-agent-reports" ? ["system-event-drops"] : undefined),
+    expect: () =>
+      finding(
+        "irregular network drops",
+        [IRREGULAR],
+        variant === "poisson-frequent" ? ["periodic-drops"] : variant === "with-agent-reports" ? ["system-event-drops"] : undefined,
+      ),
     build(ctx) {
       const { rnd } = ctx;
       const window = pickWindow(rnd, variant === "poisson-frequent" ? ["6h", "24h"] : ["24h", "14d", "14d"]);
@@ -179,14 +242,19 @@ function irregularPattern(variant: "irregular" | "poisson-frequent" | "with-flee
       // drawn first, then scaled as a whole into the window, which keeps their Poisson shape.
       const wanted = variant === "poisson-frequent" ? rnd.int(20, 150) : rnd.int(6, 150);
       const meanUptime = variant === "poisson-frequent" ? rnd.uniform(2, 12) * MINUTE : rnd.uniform(1, 6) * HOUR;
-      const sessions = Array.from({ length: wanted }, () => ({ uptime: Math.max(15 * SECOND, rnd.exponential(meanUptime)), gap: reconnectDelay(rnd, 800, 45 * SECOND) }));
+      const sessions = Array.from({ length: wanted }, () => ({
+        uptime: Math.max(15 * SECOND, rnd.exponential(meanUptime)),
+        gap: reconnectDelay(rnd, 800, 45 * SECOND),
+      }));
       const total = sessions.reduce((sum, session) => sum + session.uptime + session.gap, 0);
       const scale = Math.min(1, (0.85 * WINDOWS[window]) / total);
       const { tl, to } = startTimeline(ctx, window, { activeSpan: total * scale + 15 * MINUTE });
       const ipChurn = rnd.uniform(0, 0.6);
       const drops = runSessions(tl, to, rnd, (index) => {
         const session = sessions[index];
-        return session ? { uptime: Math.max(15 * SECOND, session.uptime * scale), cause: "network", gap: session.gap, newIp: rnd.chance(ipChurn) } : null;
+        return session
+          ? { uptime: Math.max(15 * SECOND, session.uptime * scale), cause: "network", gap: session.gap, newIp: rnd.chance(ipChurn) }
+          : null;
       });
       const fleetWideAt: number[] = [];
       if (variant === "with-fleet-events") {
@@ -194,7 +262,13 @@ function irregularPattern(variant: "irregular" | "poisson-frequent" | "with-flee
         // A few: the device's own drops stay the large majority.
         for (const at of rnd.shuffle(dropTimes).slice(0, Math.min(rnd.int(1, 3), Math.floor(dropTimes.length / 5)))) fleetWideAt.push(at);
       }
-      return { window, steps: tl.steps, fleetWideAt, params: { meanUptimeMin: Math.round((meanUptime * scale) / MINUTE), drops, window }, ...(variant === "with-agent-reports" ? { withAgent: rnd.pick(["mqtt3", "mqtt5"] as const) } : {}) };
+      return {
+        window,
+        steps: tl.steps,
+        fleetWideAt,
+        params: { meanUptimeMin: Math.round((meanUptime * scale) / MINUTE), drops, window },
+        ...(variant === "with-agent-reports" ? { withAgent: rnd.pick(["mqtt3", "mqtt5"] as const) } : {}),
+      };
     },
   };
 }
@@ -205,14 +279,18 @@ const keepaliveNat: PatternDefinition = {
   id: "keepalive-nat",
   group: "pattern",
   title: "Keepalive longer than the NAT idle timeout",
-  basis: "MQTT guide: most NAT devices time out idle connections after 300–600 s (240–600 s); a 1200 s keep-alive lets the NAT forget the flow; set keep_alive_secs=60",
+  basis:
+    "MQTT guide: most NAT devices time out idle connections after 300–600 s (240–600 s); a 1200 s keep-alive lets the NAT forget the flow; set keep_alive_secs=60",
   supports: (caps) => caps.keepalive && has(caps, ["keepalive", "network"]),
   expect: () => finding("keepalive/NAT finding recommending a 60 s keepalive", [{ analyzer: "keepalive-too-long", mentions: "60 s" }]),
   build(ctx) {
     const { rnd } = ctx;
     const keepaliveSec = rnd.pick([120, 180, 240, 300, 600, 900, 1200]);
     // Typical NATs forget idle flows after 240–600 s; carrier-grade NATs behind short keepalives sooner. Either way, shorter than the keepalive.
-    const natIdleSec = keepaliveSec <= 240 ? Math.round(keepaliveSec * rnd.uniform(0.6, 0.9)) : rnd.pick([240, 300, 350, 600].filter((n) => n < keepaliveSec));
+    const natIdleSec =
+      keepaliveSec <= 240
+        ? Math.round(keepaliveSec * rnd.uniform(0.6, 0.9))
+        : rnd.pick([240, 300, 350, 600].filter((n) => n < keepaliveSec));
     const window = pickWindow(rnd, ["24h", "14d"]);
     const { tl, to } = startTimeline(ctx, window, { keepaliveSec });
     // The flow dies after the first idle stretch longer than the NAT timeout: at irregular times; the broker notices 1.5 × keepalive later.
@@ -233,7 +311,8 @@ const rateLimiting: PatternDefinition = {
   id: "rate-limiting",
   group: "pattern",
   title: "Drops after many messages (rate limit or quota)",
-  basis: "MQTT guide: drops after many messages → rate limiting, message buffer overflow, AWS quota (PublishIn.Throttle); Azure 429xxx/403002",
+  basis:
+    "MQTT guide: drops after many messages → rate limiting, message buffer overflow, AWS quota (PublishIn.Throttle); Azure 429xxx/403002",
   supports: (caps) => caps.drops.has("rate") || caps.drops.has("quota"),
   expect: () => finding("rate limiting", [{ analyzer: "rate-limiting" }]),
   build(ctx) {
@@ -243,7 +322,11 @@ const rateLimiting: PatternDefinition = {
     const { tl, to, from } = startTimeline(ctx, window);
     const count = rnd.int(3, 14);
     const span = to - from;
-    const drops = runSessions(tl, to, rnd, (index) => (index >= count ? null : { uptime: rnd.uniform(0.2, 1.6) * (span / count), cause: rnd.pick(causes), gap: reconnectDelay(rnd, 1_000, 60 * SECOND) }));
+    const drops = runSessions(tl, to, rnd, (index) =>
+      index >= count
+        ? null
+        : { uptime: rnd.uniform(0.2, 1.6) * (span / count), cause: rnd.pick(causes), gap: reconnectDelay(rnd, 1_000, 60 * SECOND) },
+    );
     return { window, steps: tl.steps, fleetWideAt: [], params: { drops, window } };
   },
 };
@@ -257,7 +340,8 @@ const systemEvents: PatternDefinition = {
   group: "pattern",
   title: "Drops during device system events",
   basis: "MQTT guide: drops during system events → power save, Wi-Fi state change, updates, cron, DHCP lease renewal",
-  supports: (caps, format) => has(caps, ["network"]) && caps.connects && (caps.systemEvents || !caps.deviceSide) && format !== "device-report",
+  supports: (caps, format) =>
+    has(caps, ["network"]) && caps.connects && (caps.systemEvents || !caps.deviceSide) && format !== "device-report",
   expect: () => finding("drops during device system events", [{ analyzer: "system-event-drops" }]),
   build(ctx) {
     const { rnd, format } = ctx;
@@ -287,10 +371,17 @@ const systemEvents: PatternDefinition = {
     for (let i = rnd.int(0, 3); i > 0; i -= 1) {
       const at = from + rnd.uniform(0, span);
       const index = tl.steps.findIndex((step) => step.at > at);
-      if (index > 0 && (tl.steps[index]?.at ?? 0) - at > 10 * MINUTE) tl.steps.splice(index, 0, { type: "system", at: Math.round(at), kind: rnd.pick(kinds) });
+      if (index > 0 && (tl.steps[index]?.at ?? 0) - at > 10 * MINUTE)
+        tl.steps.splice(index, 0, { type: "system", at: Math.round(at), kind: rnd.pick(kinds) });
     }
     const withAgent = FORMAT_CAPABILITIES[format].deviceSide ? undefined : rnd.pick(["mqtt3", "mqtt5"] as const);
-    return { window, steps: tl.steps, fleetWideAt: [], params: { drops, matched, kinds: kinds.join("+"), window }, ...(withAgent ? { withAgent } : {}) };
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: { drops, matched, kinds: kinds.join("+"), window },
+      ...(withAgent ? { withAgent } : {}),
+    };
   },
 };
 
@@ -300,7 +391,8 @@ const takeoverPingPong: PatternDefinition = {
   id: "takeover-ping-pong",
   group: "pattern",
   title: "Session takeover ping-pong (duplicate client ID)",
-  basis: "ClearBlade: 'another active connection with the same device ID' → one connection per device ID; Azure 400027: find the second connector by IP",
+  basis:
+    "ClearBlade: 'another active connection with the same device ID' → one connection per device ID; Azure 400027: find the second connector by IP",
   supports: (caps) => caps.connects && caps.clientIp && has(caps, ["takeover"]),
   expect: () => finding("duplicate client ID (critical)", [{ analyzer: "client-id-takeover", severities: ["critical"] }]),
   build(ctx) {
@@ -334,7 +426,8 @@ const reconnectStorm: PatternDefinition = {
   id: "reconnect-storm",
   group: "pattern",
   title: "Reconnect storm without backoff",
-  basis: "ClearBlade: rapid reconnections are rate-limited; back off starting at 1 s, doubling, cap 60 s, with jitter; MQTT guide: exponential backoff",
+  basis:
+    "ClearBlade: rapid reconnections are rate-limited; back off starting at 1 s, doubling, cap 60 s, with jitter; MQTT guide: exponential backoff",
   supports: (caps) => caps.connects && (caps.drops.has("protocol") || caps.drops.has("network")),
   expect: () => finding("reconnect storm (no backoff)", [{ analyzer: "reconnect-storm" }]),
   build(ctx) {
@@ -361,7 +454,8 @@ const steadyRetry: PatternDefinition = {
   id: "steady-retry-no-backoff",
   group: "pattern",
   title: "Steady retries every few seconds without exponential backoff",
-  basis: "ClearBlade FAQ: implement exponential backoff starting at 1 s, doubling each retry, capped at 60 s; the guide's hardened config doubles 0.5 s → 60 s",
+  basis:
+    "ClearBlade FAQ: implement exponential backoff starting at 1 s, doubling each retry, capped at 60 s; the guide's hardened config doubles 0.5 s → 60 s",
   supports: (caps) => caps.refusals.has("server-unavailable") || (caps.connects && caps.drops.has("network")),
   // Not sub-second, so not necessarily a storm: a no-backoff finding is the precise answer, a storm finding still names the fix.
   expect: () => finding("retries without exponential backoff", [{ analyzer: "no-backoff" }, { analyzer: "reconnect-storm" }]),
@@ -387,7 +481,12 @@ const steadyRetry: PatternDefinition = {
       tl.wait(interval);
       if (caps.connects) tl.connect();
     }
-    return { window, steps: tl.steps, fleetWideAt: [], params: { intervalSec: Math.round(interval / 100) / 10, attempts, via: refusals ? "refusals" : "drops", window } };
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: { intervalSec: Math.round(interval / 100) / 10, attempts, via: refusals ? "refusals" : "drops", window },
+    };
   },
 };
 
@@ -421,7 +520,12 @@ const steadySlowRetries: PatternDefinition = {
     }
     tl.wait(delay);
     if (caps.connects) tl.connect();
-    return { window, steps: tl.steps, fleetWideAt, params: { intervalSec: Math.round(interval / SECOND), exponential: exponential ? "yes" : "no", attempts, window } };
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt,
+      params: { intervalSec: Math.round(interval / SECOND), exponential: exponential ? "yes" : "no", attempts, window },
+    };
   },
 };
 
@@ -429,9 +533,18 @@ const steadySlowRetries: PatternDefinition = {
 
 function authPattern(variant: "never" | "intermittent" | "expired-token"): PatternDefinition {
   const meta = {
-    never: ["Auth failures: never accepted", "ClearBlade §3: CONNACK 4 (bad JWT, wrong aud, key mismatch); §5: CONNACK 5 device/registry disabled; Azure 401003/404001"],
-    intermittent: ["Auth failures: intermittent", "Azure 401003 (clock drift over 5 min, token renewed late); ClearBlade: clock skew > 10 min"],
-    "expired-token": ["Auth failures: expired SAS/JWT chain", "ClearBlade: connection drops exactly at JWT expiry and reconnects with the stale JWT fail with CONNACK 4 until a fresh one is generated; Azure 401003 'renew token or certificate and reconnect'"],
+    never: [
+      "Auth failures: never accepted",
+      "ClearBlade §3: CONNACK 4 (bad JWT, wrong aud, key mismatch); §5: CONNACK 5 device/registry disabled; Azure 401003/404001",
+    ],
+    intermittent: [
+      "Auth failures: intermittent",
+      "Azure 401003 (clock drift over 5 min, token renewed late); ClearBlade: clock skew > 10 min",
+    ],
+    "expired-token": [
+      "Auth failures: expired SAS/JWT chain",
+      "ClearBlade: connection drops exactly at JWT expiry and reconnects with the stale JWT fail with CONNACK 4 until a fresh one is generated; Azure 401003 'renew token or certificate and reconnect'",
+    ],
   } as const;
   const refusal: RefuseCause = variant === "expired-token" ? "token-expired" : "bad-credentials";
   return {
@@ -448,7 +561,10 @@ function authPattern(variant: "never" | "intermittent" | "expired-token"): Patte
         ? finding("every connect refused (critical)", [{ analyzer: "auth-failures", severities: ["critical"] }])
         : variant === "intermittent"
           ? finding("intermittent authentication failures", [{ analyzer: "auth-failures" }])
-          : finding("expired credential: authentication chain or credential-expiry period", [{ analyzer: "auth-failures" }, PERIODIC(["sas", "jwt", "credential"])]),
+          : finding("expired credential: authentication chain or credential-expiry period", [
+              { analyzer: "auth-failures" },
+              PERIODIC(["sas", "jwt", "credential"]),
+            ]),
     build(ctx): Built {
       const { rnd, caps } = ctx;
       const window = pickWindow(rnd, variant === "expired-token" ? ["24h", "14d"] : ["6h", "24h", "14d"]);
@@ -457,7 +573,9 @@ function authPattern(variant: "never" | "intermittent" | "expired-token"): Patte
       if (variant === "never") {
         const cause: RefuseCause = rnd.pick(["bad-credentials", "not-authorized"]);
         if (caps.connects && rnd.chance(0.5)) {
-          tl.connect().wait(rnd.uniform(0.05, 0.4) * (to - tl.t)).drop(caps.drops.has("token-expired") ? "token-expired" : "network");
+          tl.connect()
+            .wait(rnd.uniform(0.05, 0.4) * (to - tl.t))
+            .drop(caps.drops.has("token-expired") ? "token-expired" : "network");
         }
         // Exponential backoff to a cap, so this is an auth problem, not a storm.
         let delay = rnd.uniform(500, 2_000);
@@ -475,7 +593,8 @@ function authPattern(variant: "never" | "intermittent" | "expired-token"): Patte
       const span = to - from;
       tl.connect();
       for (let chain = 0; chain < chains; chain += 1) {
-        const uptime = variant === "expired-token" ? rnd.uniform(0.5, 1.5) * (span / (chains + 1)) : rnd.uniform(0.3, 1.5) * (span / (chains + 1));
+        const uptime =
+          variant === "expired-token" ? rnd.uniform(0.5, 1.5) * (span / (chains + 1)) : rnd.uniform(0.3, 1.5) * (span / (chains + 1));
         if (tl.t + uptime + 10 * MINUTE >= to) break;
         tl.wait(uptime).drop(variant === "expired-token" ? "token-expired" : "network");
         let delay = rnd.uniform(500, 2_000);
@@ -513,7 +632,11 @@ const tlsFailures: PatternDefinition = {
         delay = Math.min(rnd.uniform(0.5, 1) * (span / count), delay * 3);
       }
     } else {
-      runSessions(tl, to, rnd, (index) => (index >= count ? null : { uptime: rnd.uniform(0.2, 1.6) * (span / (count + 1)), cause: "tls", gap: reconnectDelay(rnd, 1_000, 30 * SECOND) }));
+      runSessions(tl, to, rnd, (index) =>
+        index >= count
+          ? null
+          : { uptime: rnd.uniform(0.2, 1.6) * (span / (count + 1)), cause: "tls", gap: reconnectDelay(rnd, 1_000, 30 * SECOND) },
+      );
     }
     return { window, steps: tl.steps, fleetWideAt: [], params: { failures: count, window } };
   },
@@ -547,9 +670,15 @@ const fleetWide: PatternDefinition = {
   id: "fleet-wide-server",
   group: "pattern",
   title: "Fleet-wide simultaneous drops (server side)",
-  basis: "Azure 404104: many devices at once points to an IoT Hub-side issue; ClearBlade: load-balancer health failures affect all devices; server maintenance",
+  basis:
+    "Azure 404104: many devices at once points to an IoT Hub-side issue; ClearBlade: load-balancer health failures affect all devices; server maintenance",
   supports: (caps) => !caps.deviceSide && (caps.drops.has("shutdown") || caps.drops.has("network")),
-  expect: () => noAlarm("fleet-wide drops reported as info, not blamed on the device", [{ analyzer: "fleet-wide-drops" }], ["irregular-drops", "periodic-drops"]),
+  expect: () =>
+    noAlarm(
+      "fleet-wide drops reported as info, not blamed on the device",
+      [{ analyzer: "fleet-wide-drops" }],
+      ["irregular-drops", "periodic-drops"],
+    ),
   build(ctx) {
     const { rnd, caps } = ctx;
     const window = pickWindow(rnd, ["6h", "24h", "14d"]);
@@ -581,7 +710,11 @@ const healthy: PatternDefinition = {
     const window = pickWindow(rnd, ["6h", "24h", "14d"]);
     const { tl, to } = startTimeline(ctx, window);
     tl.connect();
-    if (rnd.chance(0.5)) tl.wait(rnd.uniform(0.2, 0.8) * (to - tl.t)).drop("clean").wait(reconnectDelay(rnd, 2_000, 60 * SECOND)).connect();
+    if (rnd.chance(0.5))
+      tl.wait(rnd.uniform(0.2, 0.8) * (to - tl.t))
+        .drop("clean")
+        .wait(reconnectDelay(rnd, 2_000, 60 * SECOND))
+        .connect();
     return { window, steps: tl.steps, fleetWideAt: [], params: { window } };
   },
 };
@@ -599,7 +732,9 @@ const occasionalDrop: PatternDefinition = {
     const { tl, to } = startTimeline(ctx, window);
     const drops = window === "24h" ? 1 : rnd.int(1, 2);
     const span = to - tl.t;
-    runSessions(tl, to, rnd, (index) => (index >= drops ? null : { uptime: rnd.uniform(0.2, 0.9) * (span / drops), cause: "network", gap: reconnectDelay(rnd) }));
+    runSessions(tl, to, rnd, (index) =>
+      index >= drops ? null : { uptime: rnd.uniform(0.2, 0.9) * (span / drops), cause: "network", gap: reconnectDelay(rnd) },
+    );
     return { window, steps: tl.steps, fleetWideAt: [], params: { drops, window } };
   },
 };
@@ -609,8 +744,11 @@ function nightlyRestart(noisy: boolean): PatternDefinition {
     id: noisy ? "noisy-delivery" : "nightly-restart",
     group: "benign",
     title: noisy ? "Nightly restarts delivered out of order and twice" : "Clean nightly restarts",
-    basis: noisy ? "DESIGN.md: arrival order is not trusted (ordering keys), redelivered messages are stored once" : "A client-initiated DISCONNECT is not a drop (MQTT guide counts connection_interrupted only)",
-    supports: (caps, format) => caps.connects && caps.drops.has("clean") && (!noisy || !format.startsWith("mosquitto") && format !== "hivemq"),
+    basis: noisy
+      ? "DESIGN.md: arrival order is not trusted (ordering keys), redelivered messages are stored once"
+      : "A client-initiated DISCONNECT is not a drop (MQTT guide counts connection_interrupted only)",
+    supports: (caps, format) =>
+      caps.connects && caps.drops.has("clean") && (!noisy || (!format.startsWith("mosquitto") && format !== "hivemq")),
     expect: () => noAlarm("no problem found (clean restarts)"),
     build(ctx) {
       const { rnd } = ctx;
@@ -622,10 +760,19 @@ function nightlyRestart(noisy: boolean): PatternDefinition {
       for (let day = from - (from % DAY); day < to; day += DAY) {
         const at = day + hour * HOUR + rnd.uniform(-3, 3) * MINUTE;
         if (at <= tl.t + MINUTE || at >= to - 5 * MINUTE) continue;
-        tl.wait(at - tl.t).drop("clean").wait(rnd.uniform(20, 120) * SECOND).connect();
+        tl.wait(at - tl.t)
+          .drop("clean")
+          .wait(rnd.uniform(20, 120) * SECOND)
+          .connect();
         restarts += 1;
       }
-      return { window, steps: tl.steps, fleetWideAt: [], params: { restarts, hourUtc: hour, window }, ...(noisy ? { noisyDelivery: true } : {}) };
+      return {
+        window,
+        steps: tl.steps,
+        fleetWideAt: [],
+        params: { restarts, hourUtc: hour, window },
+        ...(noisy ? { noisyDelivery: true } : {}),
+      };
     },
   };
 }
@@ -634,7 +781,8 @@ const azureRenewal: PatternDefinition = {
   id: "azure-token-renewal",
   group: "benign",
   title: "Azure SAS token renewal: 401003 → 404104 → reconnect < 60 s",
-  basis: "Azure troubleshooting: SDKs disconnect and reconnect to renew SAS tokens (60 min, 65 typical, .NET/Java +10 min grace); the 401003→404104→connect < 1 min pattern is expected and should be suppressed",
+  basis:
+    "Azure troubleshooting: SDKs disconnect and reconnect to renew SAS tokens (60 min, 65 typical, .NET/Java +10 min grace); the 401003→404104→connect < 1 min pattern is expected and should be suppressed",
   supports: (_caps, format) => format === "azure-iot-hub",
   expect: () => noAlarm("expected token renewal, never an alarm", [{ analyzer: "token-renewal" }]),
   build(ctx) {
@@ -642,8 +790,18 @@ const azureRenewal: PatternDefinition = {
     const window = pickWindow(rnd, ["6h", "24h", "14d"]);
     const { tl, to } = startTimeline(ctx, window);
     const lifespan = rnd.pick([60, 65, 70]) * MINUTE;
-    const renewals = runSessions(tl, to, rnd, () => ({ uptime: lifespan + rnd.uniform(-20, 20) * SECOND, cause: "token-expired", gap: rnd.uniform(0.5, 25) * SECOND }));
-    return { window, steps: tl.steps, fleetWideAt: [], params: { lifespanMin: lifespan / MINUTE, renewals, window }, ...(rnd.chance(0.3) ? { noisyDelivery: true } : {}) };
+    const renewals = runSessions(tl, to, rnd, () => ({
+      uptime: lifespan + rnd.uniform(-20, 20) * SECOND,
+      cause: "token-expired",
+      gap: rnd.uniform(0.5, 25) * SECOND,
+    }));
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: { lifespanMin: lifespan / MINUTE, renewals, window },
+      ...(rnd.chance(0.3) ? { noisyDelivery: true } : {}),
+    };
   },
 };
 
@@ -651,7 +809,8 @@ const agentQuiet: PatternDefinition = {
   id: "device-side-only-quiet",
   group: "near-miss",
   title: "Device-side evidence only: system events, no drops",
-  basis: "Decision 008: the agent's reports add why, the broker stays the authority for connected; a Wi-Fi roam or DHCP renewal that did not drop the connection is not a problem",
+  basis:
+    "Decision 008: the agent's reports add why, the broker stays the authority for connected; a Wi-Fi roam or DHCP renewal that did not drop the connection is not a problem",
   supports: (caps) => caps.systemEvents,
   expect: () => noAlarm("no problem found"),
   build(ctx) {

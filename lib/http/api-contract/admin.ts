@@ -7,8 +7,15 @@ import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 
 export const AuditQuerySchema = z.object({
   limit: createLimitParamSchema(100, 500),
-  before: z.string().regex(/^\d{1,19}$/, "must be an audit event ID").transform(BigInt).optional(),
-  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/, "must be an action such as auth.sign_in").optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, "must be an audit event ID")
+    .transform(BigInt)
+    .optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/, "must be an action such as auth.sign_in")
+    .optional(),
 });
 
 export const UserIdParamsSchema = z.object({ userId: z.uuid({ error: "must be a user ID" }) });
@@ -28,7 +35,8 @@ export const ADMIN_ROUTES: ApiRouteContract[] = [
     method: "DELETE",
     path: "/api/v1/admin/ingest-tokens/{tokenId}",
     access: "admin",
-    summary: "revokes at once (the next webhook call with it gets 401) → `{ ingestToken }`; 404 `ingest_token_not_found` for an unknown or already revoked ID; audited",
+    summary:
+      "revokes at once (the next webhook call with it gets 401) → `{ ingestToken }`; 404 `ingest_token_not_found` for an unknown or already revoked ID; audited",
     status: 200,
   },
   {
@@ -42,7 +50,8 @@ export const ADMIN_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/admin/ingest-tokens",
     access: "admin",
-    summary: "`{ source, label? }` (`source`: a [webhook source](sources.md#webhooks); 400 lists them) → 201 `{ ingestToken, token }`; `token` (`lsit_<id>_…`) is shown this once; audited",
+    summary:
+      "`{ source, label? }` (`source`: a [webhook source](sources.md#webhooks); 400 lists them) → 201 `{ ingestToken, token }`; `token` (`lsit_<id>_…`) is shown this once; audited",
     status: 201,
     body: CreateIngestTokenSchema,
   },
@@ -82,7 +91,8 @@ export const ADMIN_ROUTES: ApiRouteContract[] = [
     method: "PATCH",
     path: "/api/v1/admin/users/{userId}",
     access: "admin",
-    summary: "`{ role?, disabled?, name? }` → `{ user }`; a role change or disabling ends the user's sessions; 409 for the last active admin",
+    summary:
+      "`{ role?, disabled?, name? }` → `{ user }`; a role change or disabling ends the user's sessions; 409 for the last active admin",
     status: 200,
     params: UserIdParamsSchema,
     body: UpdateUserSchema,

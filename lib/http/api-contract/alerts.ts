@@ -37,7 +37,8 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/alerts/channels",
     access: "admin",
-    summary: "`{ name, type: email|slack|teams|pagerduty|opsgenie|webhook, settings, secrets }` → 201 `{ channel }` (see [Alerts](alerts.md)); 409 `channel_name_taken`; audited without secrets",
+    summary:
+      "`{ name, type: email|slack|teams|pagerduty|opsgenie|webhook, settings, secrets }` → 201 `{ channel }` (see [Alerts](alerts.md)); 409 `channel_name_taken`; audited without secrets",
     status: 201,
     body: CreateAlertChannelSchema,
   },
@@ -45,7 +46,8 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/alerts/history",
     access: "viewer",
-    summary: "`{ history, nextBefore }`, newest first (`before`: a row ID, the previous page's `nextBefore`); each row's `deliveries`: per channel `status` (`pending`, `delivering`, `delivered`, `failed` = retrying, `gave_up`), `attempts`, `nextAttemptAt`, `httpStatus`, `response` (SMTP reply), `error` and `log` (every attempt)",
+    summary:
+      "`{ history, nextBefore }`, newest first (`before`: a row ID, the previous page's `nextBefore`); each row's `deliveries`: per channel `status` (`pending`, `delivering`, `delivered`, `failed` = retrying, `gave_up`), `attempts`, `nextAttemptAt`, `httpStatus`, `response` (SMTP reply), `error` and `log` (every attempt)",
     status: 200,
     query: AlertHistoryQuerySchema,
   },
@@ -67,7 +69,8 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/alerts/maintenance-windows",
     access: "support",
-    summary: "`{ name, recurrence: once|daily|weekly, startsAt, durationMinutes, until?, source?, brokerNode? }` → 201 `{ window }`; audited",
+    summary:
+      "`{ name, recurrence: once|daily|weekly, startsAt, durationMinutes, until?, source?, brokerNode? }` → 201 `{ window }`; audited",
     status: 201,
     body: CreateMaintenanceWindowSchema,
   },
@@ -90,7 +93,8 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "PATCH",
     path: "/api/v1/alerts/rules/{id}",
     access: "support",
-    summary: "any of the fields above → `{ rule }`; `channelIds` omitted keeps them, a list replaces them; a change other than the name or the channels resets the rule's alert state; audited",
+    summary:
+      "any of the fields above → `{ rule }`; `channelIds` omitted keeps them, a list replaces them; a change other than the name or the channels resets the rule's alert state; audited",
     status: 200,
     body: UpdateAlertRuleSchema,
   },
@@ -105,14 +109,16 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/alerts/rules/{id}/test",
     access: "support",
-    summary: "records a `test` notification queued to each of the rule's channels and delivers it at once → `{ delivered, history }` (`history.deliveries`); 400 `no_channels`; audited",
+    summary:
+      "records a `test` notification queued to each of the rule's channels and delivers it at once → `{ delivered, history }` (`history.deliveries`); 400 `no_channels`; audited",
     status: 200,
   },
   {
     method: "POST",
     path: "/api/v1/alerts/rules/preview",
     access: "support",
-    summary: "the body of `POST /api/v1/alerts/rules` (same validation, nothing saved) → `{ preview }`: `periods` (fired / resolved in the last 7 and 30 days), `episodes` (latest 50 `{ firedAt, resolvedAt, value, threshold }`), `firingAtEnd`, `baseline` (usual rate and threshold now; `usualPerMinute: null` = no baseline yet); offline rules answer `{ supported: false, reason }`",
+    summary:
+      "the body of `POST /api/v1/alerts/rules` (same validation, nothing saved) → `{ preview }`: `periods` (fired / resolved in the last 7 and 30 days), `episodes` (latest 50 `{ firedAt, resolvedAt, value, threshold }`), `firingAtEnd`, `baseline` (usual rate and threshold now; `usualPerMinute: null` = no baseline yet); offline rules answer `{ supported: false, reason }`",
     status: 200,
     body: CreateAlertRuleSchema,
   },
@@ -120,14 +126,16 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/alerts/rules",
     access: "viewer",
-    summary: "`{ rules }`: each with its parameters, scope, `channels` (`{ id, name, type }`), `state` (`ok`/`pending`/`firing`/`disabled`, last value, firing devices) and `lastFiredAt`",
+    summary:
+      "`{ rules }`: each with its parameters, scope, `channels` (`{ id, name, type }`), `state` (`ok`/`pending`/`firing`/`disabled`, last value, firing devices) and `lastFiredAt`",
     status: 200,
   },
   {
     method: "POST",
     path: "/api/v1/alerts/rules",
     access: "support",
-    summary: "`{ name, kind, params, source?, brokerNode?, windowMinutes?, forSeconds?, clearMargin?, clearForSeconds?, channelIds?, enabled? }` → 201 `{ rule }` (see [Alerts](alerts.md)); 400 names each invalid field; audited",
+    summary:
+      "`{ name, kind, params, source?, brokerNode?, windowMinutes?, forSeconds?, clearMargin?, clearForSeconds?, channelIds?, enabled? }` → 201 `{ rule }` (see [Alerts](alerts.md)); 400 names each invalid field; audited",
     status: 201,
     body: CreateAlertRuleSchema,
   },
@@ -149,7 +157,8 @@ export const ALERTS_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/alerts/silences",
     access: "support",
-    summary: "`{ target: rule|scope|devices|label, ruleId?, source?, brokerNode?, deviceIds?, label? (\"key=value\"), reason, minutes? | endsAt? }` → 201 `{ silence }`; audited",
+    summary:
+      '`{ target: rule|scope|devices|label, ruleId?, source?, brokerNode?, deviceIds?, label? ("key=value"), reason, minutes? | endsAt? }` → 201 `{ silence }`; audited',
     status: 201,
     body: CreateAlertSilenceSchema,
   },

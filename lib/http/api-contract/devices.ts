@@ -7,7 +7,12 @@ import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 import { DeviceIdParamsSchema, DeviceIdSchema } from "@/lib/http/device-params.ts";
 import { CreateShareLinkSchema } from "@/lib/share/share-link-input.ts";
-import { createLimitParamSchema, DeviceListCursorParamSchema, EventCursorParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
+import {
+  createLimitParamSchema,
+  DeviceListCursorParamSchema,
+  EventCursorParamSchema,
+  TimestampParamSchema,
+} from "@/lib/validation/query-schemas.ts";
 
 export const DeviceListQuerySchema = DeviceListParamsSchema.extend({
   limit: createLimitParamSchema(50, 200),
@@ -21,7 +26,12 @@ export const DeviceEventsQuerySchema = z.object({
   cursor: EventCursorParamSchema.optional(),
   kind: z
     .string()
-    .transform((text) => text.split(",").map((part) => part.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(EventKindSchema, { error: "must be a comma-separated list of connected, disconnected, connect_failed, device_report" }))
     .optional(),
 });
@@ -44,7 +54,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/devices/{deviceId}/agent-export",
     access: "support",
-    summary: "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate }`; 400 for anything else (kept as a dead letter), 404 unknown device, 413 too large",
+    summary:
+      "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate }`; 400 for anything else (kept as a dead letter), 404 unknown device, 413 too large",
     status: 200,
     params: DeviceIdParamsSchema,
     body: "an agent export (`exportJson()`) as the raw body",
@@ -53,7 +64,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/devices/{deviceId}/diagnosis",
     access: "viewer",
-    summary: "the diagnosis over 14 days by default: `verdict`, `findings` (ordered by confidence, each with `title`, `verdict`, `severity`, `confidence`, `evidence { eventIds, stats, range }`, `codes`, `steps` with `status` passed/failed/unknown) and a `summary`",
+    summary:
+      "the diagnosis over 14 days by default: `verdict`, `findings` (ordered by confidence, each with `title`, `verdict`, `severity`, `confidence`, `evidence { eventIds, stats, range }`, `codes`, `steps` with `status` passed/failed/unknown) and a `summary`",
     status: 200,
     params: DeviceIdParamsSchema,
     query: RangeQuerySchema,
@@ -71,7 +83,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/devices/{deviceId}/evidence",
     access: "support",
-    summary: "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, samples, lines?, unrecognized?, unreadable? }`; see [docs/device-evidence.md](device-evidence.md)",
+    summary:
+      "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, samples, lines?, unrecognized?, unreadable? }`; see [docs/device-evidence.md](device-evidence.md)",
     status: 200,
     params: DeviceIdParamsSchema,
     query: EvidenceQuerySchema,
@@ -81,7 +94,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/devices/{deviceId}/export",
     access: "support",
-    summary: "events and sessions in the window (default 7 days, ≤ 20,000 events, newest kept) as a download; a cut export has the header `X-Linkscope-Truncated: true`, `truncated: true` in JSON, and ends in CSV with a row whose `record` is `truncated` (its `message` says what was left out); passwords, tokens, usernames and credentials in payloads and messages are always removed, IPs when `redactIps=1`; audited",
+    summary:
+      "events and sessions in the window (default 7 days, ≤ 20,000 events, newest kept) as a download; a cut export has the header `X-Linkscope-Truncated: true`, `truncated: true` in JSON, and ends in CSV with a row whose `record` is `truncated` (its `message` says what was left out); passwords, tokens, usernames and credentials in payloads and messages are always removed, IPs when `redactIps=1`; audited",
     status: 200,
     params: DeviceIdParamsSchema,
     query: DeviceExportQuerySchema,
@@ -98,7 +112,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/devices/{deviceId}/probes",
     access: "support",
-    summary: "body: a probe report (`npm run probe -- … --json`, ≤ 256 KiB) → 201 `{ deviceId, id, ok }`; 400 for anything else, 404 unknown device; audited",
+    summary:
+      "body: a probe report (`npm run probe -- … --json`, ≤ 256 KiB) → 201 `{ deviceId, id, ok }`; 400 for anything else, 404 unknown device; audited",
     status: 201,
     params: DeviceIdParamsSchema,
     body: "a probe report (JSON), validated by the probe report's own schema",
@@ -140,7 +155,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/devices/{deviceId}/share-links",
     access: "support",
-    summary: "`{ from, to, expiresInHours? (default 168, 1..720) }` → 201 `{ shareLink, token, path }`; the token (`lss_…`, 256 bits, stored as SHA-256) is shown this once",
+    summary:
+      "`{ from, to, expiresInHours? (default 168, 1..720) }` → 201 `{ shareLink, token, path }`; the token (`lss_…`, 256 bits, stored as SHA-256) is shown this once",
     status: 201,
     params: DeviceIdParamsSchema,
     body: CreateShareLinkSchema,
@@ -149,7 +165,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/devices/{deviceId}/support-bundle",
     access: "support",
-    summary: "one JSON file: device, diagnosis findings, recommended settings, vendor-ticket text, events and sessions, redacted the same way; audited",
+    summary:
+      "one JSON file: device, diagnosis findings, recommended settings, vendor-ticket text, events and sessions, redacted the same way; audited",
     status: 200,
     params: DeviceIdParamsSchema,
     query: SupportBundleQuerySchema,
@@ -158,7 +175,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/devices/export",
     access: "viewer",
-    summary: "the same list (same parameters, no `limit`/`cursor`) as CSV, every matching row, streamed: id, state, state since, last reason/code, source, broker node, firmware, region, network, labels (JSON), counters, first seen, last connected/disconnected; no IP addresses (IPs inside text are masked); formula-like cells defused; audited (`export.device_list`)",
+    summary:
+      "the same list (same parameters, no `limit`/`cursor`) as CSV, every matching row, streamed: id, state, state since, last reason/code, source, broker node, firmware, region, network, labels (JSON), counters, first seen, last connected/disconnected; no IP addresses (IPs inside text are masked); formula-like cells defused; audited (`export.device_list`)",
     status: 200,
     query: DeviceListParamsSchema,
   },
@@ -166,7 +184,8 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/devices",
     access: "viewer",
-    summary: "the device list: IDs containing (or, `match=prefix`, starting with) `query`, case-insensitive, `%` `_` `\\` literal; the ID sort puts the exact ID, then prefix matches first; filters by state, last reason and attributes; keyset-paged (`nextCursor`), `total` matches on the first page (`null` after)",
+    summary:
+      "the device list: IDs containing (or, `match=prefix`, starting with) `query`, case-insensitive, `%` `_` `\\` literal; the ID sort puts the exact ID, then prefix matches first; filters by state, last reason and attributes; keyset-paged (`nextCursor`), `total` matches on the first page (`null` after)",
     status: 200,
     query: DeviceListQuerySchema,
   },

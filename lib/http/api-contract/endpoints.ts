@@ -9,7 +9,8 @@ export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/endpoints/{id}",
     access: "viewer",
-    summary: "`{ endpoint, timeline: { points (availability and mean step latencies per bucket), health, failures (latest 20: startedAt, failedStep, explanation) } }`; 404 `probe_endpoint_not_found`",
+    summary:
+      "`{ endpoint, timeline: { points (availability and mean step latencies per bucket), health, failures (latest 20: startedAt, failedStep, explanation) } }`; 404 `probe_endpoint_not_found`",
     status: 200,
     query: ProbeEndpointTimelineQuerySchema,
   },
@@ -17,7 +18,8 @@ export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
     method: "PATCH",
     path: "/api/v1/endpoints/{id}",
     access: "admin",
-    summary: "any of the fields above → `{ endpoint }`; `password` omitted keeps it, `null` removes it; a new URL or interval, or enabling, makes it due at once; audited",
+    summary:
+      "any of the fields above → `{ endpoint }`; `password` omitted keeps it, `null` removes it; a new URL or interval, or enabling, makes it due at once; audited",
     status: 200,
     body: UpdateProbeEndpointSchema,
   },
@@ -32,14 +34,16 @@ export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/endpoints",
     access: "viewer",
-    summary: "`{ endpoints }`: each [scheduled probe endpoint](scheduled-probes.md) with its settings (never its password: `hasPassword`), `health.last24h` / `health.last7d` (`{ runs, passed, share }`) and `health.lastRun`",
+    summary:
+      "`{ endpoints }`: each [scheduled probe endpoint](scheduled-probes.md) with its settings (never its password: `hasPassword`), `health.last24h` / `health.last7d` (`{ runs, passed, share }`) and `health.lastRun`",
     status: 200,
   },
   {
     method: "POST",
     path: "/api/v1/endpoints",
     access: "admin",
-    summary: "`{ name, url (mqtt/mqtts/ws/wss, no credentials), intervalMinutes (1–1440), mqttVersion? (4|5), clientId?, username?, password?, caPem?, source?, brokerNode?, enabled? }` → 201 `{ endpoint }`; 409 on a taken name; audited without the password",
+    summary:
+      "`{ name, url (mqtt/mqtts/ws/wss, no credentials), intervalMinutes (1–1440), mqttVersion? (4|5), clientId?, username?, password?, caPem?, source?, brokerNode?, enabled? }` → 201 `{ endpoint }`; 409 on a taken name; audited without the password",
     status: 201,
     body: CreateProbeEndpointSchema,
   },

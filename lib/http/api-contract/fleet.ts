@@ -5,11 +5,15 @@ import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 import { createLimitParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 
-export const AffectedDevicesQuerySchema = z.discriminatedUnion("by", [
-  FleetQuerySchema.extend({ by: z.literal("reason"), key: ReasonSchema, limit: createLimitParamSchema(100, 500) }),
-  // An empty code means the events that carried none.
-  FleetQuerySchema.extend({ by: z.literal("code"), key: z.string().max(200), limit: createLimitParamSchema(100, 500) }),
-], { error: "by must be reason or code" });
+export const AffectedDevicesQuerySchema = z.discriminatedUnion(
+  "by",
+  [
+    FleetQuerySchema.extend({ by: z.literal("reason"), key: ReasonSchema, limit: createLimitParamSchema(100, 500) }),
+    // An empty code means the events that carried none.
+    FleetQuerySchema.extend({ by: z.literal("code"), key: z.string().max(200), limit: createLimitParamSchema(100, 500) }),
+  ],
+  { error: "by must be reason or code" },
+);
 
 export const FleetBreakdownQuerySchema = FleetQuerySchema.extend({
   by: z.enum(["reason", "code"], { error: "must be reason or code" }).default("reason"),
@@ -38,7 +42,8 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/fleet/breakdown",
     access: "viewer",
-    summary: "disconnects and failed connects by reason or vendor code in the range, each with `share`, a 30-bin `sparkline` and `change` against the previous equal period (from rollups)",
+    summary:
+      "disconnects and failed connects by reason or vendor code in the range, each with `share`, a 30-bin `sparkline` and `change` against the previous equal period (from rollups)",
     status: 200,
     query: FleetBreakdownQuerySchema,
   },
@@ -46,7 +51,8 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/fleet/filters",
     access: "viewer",
-    summary: "the values the fleet filters can take (sources, broker nodes, firmware, regions, networks, `key=value` labels), from the data",
+    summary:
+      "the values the fleet filters can take (sources, broker nodes, firmware, regions, networks, `key=value` labels), from the data",
     status: 200,
   },
   {
@@ -85,7 +91,8 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
     method: "GET",
     path: "/api/v1/fleet/series",
     access: "viewer",
-    summary: "connected devices (`connected`: count at the end of each bin, from the ingest-time gauge) and disconnects stacked by reason per bin; `stepMs` chosen for ≤ 200 bins",
+    summary:
+      "connected devices (`connected`: count at the end of each bin, from the ingest-time gauge) and disconnects stacked by reason per bin; `stepMs` chosen for ≤ 200 bins",
     status: 200,
     query: FleetQuerySchema,
   },

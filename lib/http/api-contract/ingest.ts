@@ -4,7 +4,9 @@ import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
 import { DEAD_LETTERS_READ_ROLE, DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
-const RecordFormatParamSchema = z.string().refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` });
+const RecordFormatParamSchema = z
+  .string()
+  .refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` });
 
 export const ImportUploadQuerySchema = z.object({
   format: RecordFormatParamSchema,
@@ -26,13 +28,22 @@ export const DeadLettersQuerySchema = z.object({
 export const ReprocessBodySchema = z
   .object({
     source: z.string().min(1).max(100).optional(),
-    ids: z.array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings")).min(1).max(500).optional(),
+    ids: z
+      .array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings"))
+      .min(1)
+      .max(500)
+      .optional(),
     limit: z.number().int().min(1).max(5000).optional(),
   })
   .strict();
 
 export const IngestHealthQuerySchema = z.object({
-  minutes: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1).max(7 * 24 * 60).default(60),
+  minutes: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
 });
 
 export const INGEST_ROUTES: ApiRouteContract[] = [
@@ -56,21 +67,24 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     method: "DELETE",
     path: "/api/v1/imports/{id}/dead-letters",
     access: IMPORT_ROLE,
-    summary: "discards the dead letters one import produced (e.g. a file imported in the wrong format) → `{ discarded }`; 404 `import_not_found`; audited",
+    summary:
+      "discards the dead letters one import produced (e.g. a file imported in the wrong format) → `{ discarded }`; 404 `import_not_found`; audited",
     status: 200,
   },
   {
     method: "GET",
     path: "/api/v1/imports/{id}",
     access: "viewer",
-    summary: "one run's progress from its row (any web process answers): `progress.state` is `running`, `completed`, `failed` or `interrupted` (the importing process stopped: upload the file again to resume)",
+    summary:
+      "one run's progress from its row (any web process answers): `progress.state` is `running`, `completed`, `failed` or `interrupted` (the importing process stopped: upload the file again to resume)",
     status: 200,
   },
   {
     method: "POST",
     path: "/api/v1/imports/preview",
     access: IMPORT_ROLE,
-    summary: "the head of a file (≤ 256 KiB) as the raw body; `size` is the whole file's size: whether it is importable in that format, which format fits, and the records it would store (credentials redacted)",
+    summary:
+      "the head of a file (≤ 256 KiB) as the raw body; `size` is the whole file's size: whether it is importable in that format, which format fits, and the records it would store (credentials redacted)",
     status: 200,
     query: ImportPreviewQuerySchema,
     body: "the head of the file as the raw body",
@@ -86,7 +100,8 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/imports",
     access: IMPORT_ROLE,
-    summary: "upload a file as the raw body (≤ 2 GiB); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
+    summary:
+      "upload a file as the raw body (≤ 2 GiB); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
     status: 202,
     query: ImportUploadQuerySchema,
     body: "the file as the raw body (`application/octet-stream`)",
@@ -95,7 +110,8 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/ingest/{source}",
     access: "ingest-token",
-    summary: "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, errors: [{ index, error }] }`; see [sources](sources.md#webhooks)",
+    summary:
+      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, errors: [{ index, error }] }`; see [sources](sources.md#webhooks)",
     status: 200,
     body: "the source's webhook payload (see docs/sources.md)",
   },

@@ -27,11 +27,16 @@ export async function POST(request: Request, context: NextAuthContext): Promise<
   if (Number.isFinite(declared) && declared > MAX_SIGN_IN_BODY_BYTES) {
     return createErrorResponse(413, "body_too_large", `The request body is larger than ${MAX_SIGN_IN_BODY_BYTES} bytes.`);
   }
-  const form = await request.clone().formData().catch(() => null);
+  const form = await request
+    .clone()
+    .formData()
+    .catch(() => null);
   const email = form?.get("email");
   const limit = await checkSignInLimit(getDb(), typeof email === "string" ? email : "", getClientAddress(request.headers));
   if (limit.limited) {
-    const response = createErrorResponse(429, "rate_limited", "Too many failed sign-in attempts; try again later.", { retryAfterSeconds: limit.retryAfterSeconds });
+    const response = createErrorResponse(429, "rate_limited", "Too many failed sign-in attempts; try again later.", {
+      retryAfterSeconds: limit.retryAfterSeconds,
+    });
     response.headers.set("retry-after", String(limit.retryAfterSeconds));
     return response;
   }

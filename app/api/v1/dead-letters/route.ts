@@ -7,6 +7,10 @@ import { DeadLettersQuerySchema } from "@/lib/http/api-contract/ingest.ts";
 
 export const GET = handleRoute({ role: DEAD_LETTERS_READ_ROLE }, async (request: Request) => {
   const query = parseQuery(request, DeadLettersQuerySchema);
-  const deadLetters = await listDeadLetters(getDb(), { source: query.source, includeResolved: query.includeResolved === "true", limit: query.limit });
+  const deadLetters = await listDeadLetters(getDb(), {
+    source: query.source,
+    includeResolved: query.includeResolved === "true",
+    limit: query.limit,
+  });
   return createJsonResponse({ deadLetters });
 });

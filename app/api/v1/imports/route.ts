@@ -16,7 +16,12 @@ export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request, 
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
   const db = getDb();
   const started = await startUploadedImport(db, { body: request.body, format, fileName: query.name });
-  await recordAuditEvent(db, { action: "import.started", actor: auth.actor, ip: auth.ip, details: { format: query.format, fileName: query.name } });
+  await recordAuditEvent(db, {
+    action: "import.started",
+    actor: auth.actor,
+    ip: auth.ip,
+    details: { format: query.format, fileName: query.name },
+  });
   return createJsonResponse(started, { status: 202 });
 });
 

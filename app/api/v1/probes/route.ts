@@ -14,10 +14,31 @@ const log = createLogger("probe");
 export const POST = handleRoute({ role: "support" }, async (request, _context: unknown, auth) => {
   const input = await readJsonBody(request, ServerProbeRequestSchema, 256 * 1024);
   const started = Date.now();
-  const report = await runServerProbe(input, { userKey: `${auth.actor.type}:${auth.actor.id}`, policy: getServerProbePolicy(), limiter: getServerProbeLimiter(getDb()), signal: request.signal });
+  const report = await runServerProbe(input, {
+    userKey: `${auth.actor.type}:${auth.actor.id}`,
+    policy: getServerProbePolicy(),
+    limiter: getServerProbeLimiter(getDb()),
+    signal: request.signal,
+  });
   const failed = report.steps.find((step) => step.status === "fail");
   const target = { host: report.target.host, port: report.target.port, protocol: report.target.protocol };
-  log.info({ ...target, ok: report.ok, failedStep: failed?.name ?? null, code: failed?.code ?? null, durationMs: Date.now() - started, actor: auth.actor.label }, "probe run");
-  await recordAuditEvent(getDb(), { action: "probe.run", actor: auth.actor, ip: auth.ip, target: { type: "probe_target", id: `${target.host}:${target.port}` }, details: { ok: report.ok, failedStep: failed?.name ?? null } });
+  log.info(
+    {
+      ...target,
+      ok: report.ok,
+      failedStep: failed?.name ?? null,
+      code: failed?.code ?? null,
+      durationMs: Date.now() - started,
+      actor: auth.actor.label,
+    },
+    "probe run",
+  );
+  await recordAuditEvent(getDb(), {
+    action: "probe.run",
+    actor: auth.actor,
+    ip: auth.ip,
+    target: { type: "probe_target", id: `${target.host}:${target.port}` },
+    details: { ok: report.ok, failedStep: failed?.name ?? null },
+  });
   return createJsonResponse(report);
 });

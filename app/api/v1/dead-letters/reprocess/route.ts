@@ -12,7 +12,12 @@ export const POST = handleRoute({ role: DEAD_LETTERS_REPROCESS_ROLE }, async (re
   const input = await readJsonBody(request, ReprocessBodySchema);
   const db = getDb();
   const result = await reprocessDeadLetters(db, { source: input.source, ids: input.ids?.map((id) => BigInt(id)), limit: input.limit });
-  await recordAuditEvent(db, { action: "dead_letters.reprocessed", actor: auth.actor, ip: auth.ip, details: { source: input.source ?? null, examined: result.examined, resolved: result.resolved } });
+  await recordAuditEvent(db, {
+    action: "dead_letters.reprocessed",
+    actor: auth.actor,
+    ip: auth.ip,
+    details: { source: input.source ?? null, examined: result.examined, resolved: result.resolved },
+  });
   // Adapter errors quote the input they could not read.
   return createJsonResponse(redactSecrets(result));
 });

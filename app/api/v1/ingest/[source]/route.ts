@@ -32,7 +32,12 @@ export const OPTIONS = handlePublicRoute(async (request: Request, context: Conte
 async function requireFormat(context: Context) {
   const { source } = await context.params;
   const format = getRecordFormat(source);
-  if (!format) throw new AppError(404, "unknown_source", `Unknown ingest source "${source.slice(0, 100)}". Known: ${Object.keys(RECORD_FORMATS).join(", ")}.`);
+  if (!format)
+    throw new AppError(
+      404,
+      "unknown_source",
+      `Unknown ingest source "${source.slice(0, 100)}". Known: ${Object.keys(RECORD_FORMATS).join(", ")}.`,
+    );
   return format;
 }
 
@@ -42,7 +47,11 @@ async function requireIngestToken(request: Request, source: string): Promise<voi
   const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
   const token = bearer ?? request.headers.get("x-linkscope-token") ?? new URL(request.url).searchParams.get("token");
   if (!(await verifyIngestToken(getDb(), source, token))) {
-    throw new AppError(401, "invalid_ingest_token", `A valid ingest token for source "${source}" is required (an admin creates one on /admin/ingest-tokens or with \`npm run ingest-token -- create ${source}\`).`);
+    throw new AppError(
+      401,
+      "invalid_ingest_token",
+      `A valid ingest token for source "${source}" is required (an admin creates one on /admin/ingest-tokens or with \`npm run ingest-token -- create ${source}\`).`,
+    );
   }
 }
 

@@ -13,12 +13,19 @@ import { deviceExists } from "@/lib/queries/device-exists.ts";
 export const POST = handleRoute({ role: "support" }, async (request: Request, context: { params: Promise<{ deviceId: string }> }, auth) => {
   const deviceId = await parseDeviceIdParam(context.params);
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_EXPORT_BYTES) throw new AppError(413, "payload_too_large", `The export is ${declared} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
+  if (declared > MAX_EXPORT_BYTES)
+    throw new AppError(413, "payload_too_large", `The export is ${declared} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const body = await readBoundedText(request, MAX_EXPORT_BYTES);
   const result = await importAgentExport(db, { deviceId, body });
-  await recordAuditEvent(db, { action: "agent_export.uploaded", actor: auth.actor, ip: auth.ip, target: { type: "device", id: deviceId }, details: { accepted: result.accepted, duplicate: result.duplicate } });
+  await recordAuditEvent(db, {
+    action: "agent_export.uploaded",
+    actor: auth.actor,
+    ip: auth.ip,
+    target: { type: "device", id: deviceId },
+    details: { accepted: result.accepted, duplicate: result.duplicate },
+  });
   return createJsonResponse({ deviceId, ...result });
 });
 

@@ -18,8 +18,15 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const body = await readLimitedText(request, MAX_EVIDENCE_BYTES);
   const now = new Date();
-  const reference = query.year === undefined || query.year >= now.getUTCFullYear() ? now : new Date(Date.UTC(query.year, 11, 31, 23, 59, 59));
-  const result = await importDeviceEvidence(db, { deviceId, body, format: query.format, reference, utcOffsetMinutes: parseUtcOffset(query.utcOffset) });
+  const reference =
+    query.year === undefined || query.year >= now.getUTCFullYear() ? now : new Date(Date.UTC(query.year, 11, 31, 23, 59, 59));
+  const result = await importDeviceEvidence(db, {
+    deviceId,
+    body,
+    format: query.format,
+    reference,
+    utcOffsetMinutes: parseUtcOffset(query.utcOffset),
+  });
   await recordAuditEvent(db, {
     action: "device_evidence.uploaded",
     actor: auth.actor,

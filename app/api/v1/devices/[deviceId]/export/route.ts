@@ -26,7 +26,14 @@ export const GET = handleRoute({ role: "support" }, async (request: Request, con
     actor: auth.actor,
     ip: auth.ip,
     target: { type: "device", id: deviceId },
-    details: { format: query.format, from: range.from.toISOString(), to: range.to.toISOString(), events: history.events.length, truncated: history.truncated, redactIps: query.redactIps },
+    details: {
+      format: query.format,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      events: history.events.length,
+      truncated: history.truncated,
+      redactIps: query.redactIps,
+    },
   });
   return new Response(body, {
     headers: {

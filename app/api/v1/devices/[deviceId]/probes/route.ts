@@ -26,6 +26,12 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const value = await readJsonBody(request, z.unknown(), MAX_PROBE_REPORT_BYTES);
   const { id, report } = await recordDeviceProbeRun(db, { deviceId, value, actor: auth.actor });
-  await recordAuditEvent(db, { action: "probe_run.uploaded", actor: auth.actor, ip: auth.ip, target: { type: "device", id: deviceId }, details: { id, ok: report.ok, target: report.target.url } });
+  await recordAuditEvent(db, {
+    action: "probe_run.uploaded",
+    actor: auth.actor,
+    ip: auth.ip,
+    target: { type: "device", id: deviceId },
+    details: { id, ok: report.ok, target: report.target.url },
+  });
   return createJsonResponse({ deviceId, id, ok: report.ok }, { status: 201 });
 });

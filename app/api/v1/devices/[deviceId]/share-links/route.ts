@@ -21,6 +21,13 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   const input = await readJsonBody(request, CreateShareLinkSchema);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
-  const { link, token } = await createShareLink(db, { deviceId, from: input.from, to: input.to, expiresInHours: input.expiresInHours, actor: auth.actor, ip: auth.ip });
+  const { link, token } = await createShareLink(db, {
+    deviceId,
+    from: input.from,
+    to: input.to,
+    expiresInHours: input.expiresInHours,
+    actor: auth.actor,
+    ip: auth.ip,
+  });
   return createJsonResponse({ shareLink: link, token, path: buildSharePath(token) }, { status: 201 });
 });

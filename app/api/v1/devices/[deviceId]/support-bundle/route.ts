@@ -22,7 +22,13 @@ export const GET = handleRoute({ role: "support" }, async (request: Request, con
     actor: auth.actor,
     ip: auth.ip,
     target: { type: "device", id: deviceId },
-    details: { from: range.from.toISOString(), to: range.to.toISOString(), events: bundle.history.events.length, truncated: bundle.history.truncated, redactIps: query.redactIps },
+    details: {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      events: bundle.history.events.length,
+      truncated: bundle.history.truncated,
+      redactIps: query.redactIps,
+    },
   });
   return createJsonResponse(bundle, {
     headers: { "content-disposition": `attachment; filename="${buildExportFileName(deviceId, "support-bundle", range.from, "json")}"` },

@@ -11,6 +11,12 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, CohortCompareQuerySchema);
   const range = requireFleetRange(query);
-  const comparison = await compareCohortPair(getDb(), { ...range, by: query.by, a: query.a, b: query.b ?? null, filter: toFleetFilter(query) });
+  const comparison = await compareCohortPair(getDb(), {
+    ...range,
+    by: query.by,
+    a: query.a,
+    b: query.b ?? null,
+    filter: toFleetFilter(query),
+  });
   return createJsonResponse({ ...range, by: formatCohortDimension(query.by), ...comparison });
 });

@@ -12,6 +12,7 @@ export const GET = handleRoute(async (request: Request) => {
   const db = getDb();
   const versions = await listFirmwareRollouts(db);
   const firmware = query.firmware ?? versions[0]?.firmware;
-  const rollout = firmware === undefined ? null : await getFirmwareRollout(db, { firmware, spanHours: query.hours, filter: toFleetFilter(query) });
+  const rollout =
+    firmware === undefined ? null : await getFirmwareRollout(db, { firmware, spanHours: query.hours, filter: toFleetFilter(query) });
   return createJsonResponse({ versions, rollout });
 });

@@ -15,6 +15,11 @@ export const DELETE = handleRoute({ role: IMPORT_ROLE }, async (_request: Reques
   const db = getDb();
   const result = await discardImportDeadLetters(db, id);
   if (!result.found) throw new AppError(404, "import_not_found", `No import ${id}.`);
-  await recordAuditEvent(db, { action: "import.dead_letters_discarded", actor: auth.actor, ip: auth.ip, details: { importRunId: id.toString(), discarded: result.discarded } });
+  await recordAuditEvent(db, {
+    action: "import.dead_letters_discarded",
+    actor: auth.actor,
+    ip: auth.ip,
+    details: { importRunId: id.toString(), discarded: result.discarded },
+  });
   return createJsonResponse({ discarded: result.discarded });
 });

@@ -24,6 +24,8 @@ export const GET = handleRoute({ role: "support" }, async (request: Request, con
     details: { devices: body.affectedDevices.length, redactIps: query.redactIps },
   });
   return createJsonResponse(body, {
-    headers: { "content-disposition": `attachment; filename="${buildExportFileName(`incident-${id.slice(0, 8)}`, "export", body.incident.startedAt, "json")}"` },
+    headers: {
+      "content-disposition": `attachment; filename="${buildExportFileName(`incident-${id.slice(0, 8)}`, "export", body.incident.startedAt, "json")}"`,
+    },
   });
 });

@@ -22,6 +22,11 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   const input = await readJsonBody(request, CreateIncidentShareLinkSchema);
   const db = getDb();
   await requireIncident(db, id);
-  const { link, token } = await createShareLink(db, { incidentId: id, expiresInHours: input.expiresInHours, actor: auth.actor, ip: auth.ip });
+  const { link, token } = await createShareLink(db, {
+    incidentId: id,
+    expiresInHours: input.expiresInHours,
+    actor: auth.actor,
+    ip: auth.ip,
+  });
   return createJsonResponse({ shareLink: link, token, path: buildSharePath(token) }, { status: 201 });
 });

@@ -24,6 +24,8 @@ export const GET = handleRoute({ role: "support" }, async (request: Request, con
     details: { devices: bundle.devicesIncluded, omitted: bundle.devicesOmitted, redactIps: query.redactIps },
   });
   return createJsonResponse(bundle, {
-    headers: { "content-disposition": `attachment; filename="${buildExportFileName(`incident-${id.slice(0, 8)}`, "support-bundle", bundle.incident.startedAt, "json")}"` },
+    headers: {
+      "content-disposition": `attachment; filename="${buildExportFileName(`incident-${id.slice(0, 8)}`, "support-bundle", bundle.incident.startedAt, "json")}"`,
+    },
   });
 });

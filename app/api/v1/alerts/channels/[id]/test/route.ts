@@ -9,5 +9,7 @@ type Context = { params: Promise<{ id: string }> };
 /** Sends one test notification through the channel now and answers the outcome (never the URL or keys). */
 export const POST = handleRoute({ role: "admin" }, async (_request: Request, context: Context, auth) => {
   const { id } = await context.params;
-  return createJsonResponse({ result: await sendAlertChannelTest(getDb(), id, auth, { publicBaseUrl: resolvePublicBaseUrl(process.env) }) });
+  return createJsonResponse({
+    result: await sendAlertChannelTest(getDb(), id, auth, { publicBaseUrl: resolvePublicBaseUrl(process.env) }),
+  });
 });

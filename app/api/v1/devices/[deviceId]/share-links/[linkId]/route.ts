@@ -6,7 +6,10 @@ import { revokeShareLink } from "@/lib/share/share-links.ts";
 import { DeviceShareLinkParamsSchema } from "@/lib/http/api-contract/devices.ts";
 
 /** Revokes the link at once: its next use answers the "revoked" page. Revoking twice is harmless. */
-export const DELETE = handleRoute({ role: "support" }, async (_request: Request, context: { params: Promise<{ deviceId: string; linkId: string }> }, auth) => {
-  const { deviceId, linkId } = parseInput(DeviceShareLinkParamsSchema, await context.params, "invalid_path");
-  return createJsonResponse({ shareLink: await revokeShareLink(getDb(), { deviceId, linkId, actor: auth.actor, ip: auth.ip }) });
-});
+export const DELETE = handleRoute(
+  { role: "support" },
+  async (_request: Request, context: { params: Promise<{ deviceId: string; linkId: string }> }, auth) => {
+    const { deviceId, linkId } = parseInput(DeviceShareLinkParamsSchema, await context.params, "invalid_path");
+    return createJsonResponse({ shareLink: await revokeShareLink(getDb(), { deviceId, linkId, actor: auth.actor, ip: auth.ip }) });
+  },
+);

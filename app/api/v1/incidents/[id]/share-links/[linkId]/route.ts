@@ -6,7 +6,10 @@ import { revokeShareLink } from "@/lib/share/share-links.ts";
 import { IncidentShareLinkParamsSchema } from "@/lib/http/api-contract/incidents.ts";
 
 /** Revokes the link at once: its next use answers the "revoked" page. Revoking twice is harmless. */
-export const DELETE = handleRoute({ role: "support" }, async (_request: Request, context: { params: Promise<{ id: string; linkId: string }> }, auth) => {
-  const { id, linkId } = parseInput(IncidentShareLinkParamsSchema, await context.params, "invalid_path");
-  return createJsonResponse({ shareLink: await revokeShareLink(getDb(), { incidentId: id, linkId, actor: auth.actor, ip: auth.ip }) });
-});
+export const DELETE = handleRoute(
+  { role: "support" },
+  async (_request: Request, context: { params: Promise<{ id: string; linkId: string }> }, auth) => {
+    const { id, linkId } = parseInput(IncidentShareLinkParamsSchema, await context.params, "invalid_path");
+    return createJsonResponse({ shareLink: await revokeShareLink(getDb(), { incidentId: id, linkId, actor: auth.actor, ip: auth.ip }) });
+  },
+);
