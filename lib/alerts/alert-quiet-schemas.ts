@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AlertRuleIdPattern, LabelMatchSchema } from "./alert-rule-schemas.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { TimestampBodySchema } from "@/lib/validation/query-schemas.ts";
 
 const optionalName = z
   .string()
@@ -38,7 +39,7 @@ export const CreateAlertSilenceSchema = z
       .min(1, "at least 1 minute")
       .max(90 * 24 * 60, "at most 90 days")
       .optional(),
-    endsAt: z.coerce.date({ error: "must be a date" }).optional(),
+    endsAt: TimestampBodySchema.optional(),
   })
   .superRefine((input, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -55,16 +56,13 @@ export const CreateMaintenanceWindowSchema = z
   .object({
     name: z.string().trim().min(1, "give the window a name").max(120),
     recurrence: z.enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" }),
-    startsAt: z.coerce.date({ error: "must be a date" }),
+    startsAt: TimestampBodySchema,
     durationMinutes: z
       .number()
       .int("whole minutes")
       .min(1, "at least 1 minute")
       .max(7 * 24 * 60, "at most 7 days"),
-    until: z.coerce
-      .date({ error: "must be a date" })
-      .nullish()
-      .transform((until) => until ?? null),
+    until: TimestampBodySchema.nullish().transform((until) => until ?? null),
     source: optionalName,
     brokerNode: optionalName,
   })

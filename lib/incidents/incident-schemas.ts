@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { ReasonSchema } from "@/lib/events/connection-event.ts";
+import { TimestampBodySchema } from "@/lib/validation/query-schemas.ts";
 
 const MAX_MANUAL_WINDOW_MS = 7 * 24 * 3_600_000;
 
 export const ManualIncidentSchema = z
   .object({
-    from: z.coerce.date(),
-    to: z.coerce.date(),
+    from: TimestampBodySchema,
+    to: TimestampBodySchema,
     source: z.string().min(1).max(100).optional(),
     reason: ReasonSchema.optional(),
     title: z.string().trim().min(1).max(200).optional(),

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { createLimitParamSchema, EventCursorParamSchema, resolveTimeRange, TimestampParamSchema } from "./query-schemas.ts";
+import {
+  createLimitParamSchema,
+  EventCursorParamSchema,
+  resolveTimeRange,
+  TimestampBodySchema,
+  TimestampParamSchema,
+} from "./query-schemas.ts";
+import { parseInput } from "./parse-input.ts";
+import { ManualIncidentSchema } from "@/lib/incidents/incident-schemas.ts";
+import { CreateMaintenanceWindowSchema } from "@/lib/alerts/alert-quiet-schemas.ts";
 import { encodeEventCursor } from "@/lib/queries/cursor.ts";
 
 describe("TimestampParamSchema", () => {
@@ -15,6 +24,32 @@ describe("TimestampParamSchema", () => {
       expect(result.success).toBe(false);
       expect(result.error?.issues[0]?.message).toContain("must be an ISO 8601 timestamp");
     }
+  });
+});
+
+describe("TimestampBodySchema", () => {
+  it("reads ISO 8601 with a zone and epoch milliseconds as a string or a number", () => {
+    const at = new Date("2026-11-22T10:00:00Z");
+    expect(TimestampBodySchema.parse("2026-11-22T10:00:00Z")).toEqual(at);
+    expect(TimestampBodySchema.parse("2026-11-22T11:00:00+01:00")).toEqual(at);
+    expect(TimestampBodySchema.parse(at.getTime())).toEqual(at);
+    expect(TimestampBodySchema.parse(String(at.getTime()))).toEqual(at);
+  });
+
+  it("refuses a time without a zone, words, null and nonsense with one readable message, never 'expected date, received Date' or 1970", () => {
+    for (const bad of ["2026-11-22 10:00", "2026-11-22T10:00", "yesterday", "", null, -5, 1.5, true, {}]) {
+      const result = TimestampBodySchema.safeParse(bad);
+      expect(result.success, JSON.stringify(bad)).toBe(false);
+      expect(result.error?.issues[0]?.message).toMatch(/^must be an ISO 8601 timestamp with a time zone/);
+    }
+  });
+
+  it("is what the manual incident and maintenance window bodies use", () => {
+    expect(() => parseInput(ManualIncidentSchema, { from: "yesterday", to: "2026-11-22T10:00:00Z" })).toThrow(
+      /from: must be an ISO 8601 timestamp with a time zone/,
+    );
+    const window = { name: "nightly", recurrence: "daily", durationMinutes: 15, startsAt: null };
+    expect(() => parseInput(CreateMaintenanceWindowSchema, window)).toThrow(/startsAt: must be an ISO 8601 timestamp/);
   });
 });
 

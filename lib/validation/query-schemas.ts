@@ -24,6 +24,15 @@ export const TimestampParamSchema = z
   })
   .describe("ISO 8601 with a time zone, or epoch milliseconds");
 
+/** A time in a JSON body: the same forms as TimestampParamSchema, epoch milliseconds also as a number. */
+export const TimestampBodySchema = z
+  .union([z.string(), z.number()], {
+    error: "must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-22T10:00:00Z) or epoch milliseconds",
+  })
+  .transform(String)
+  .pipe(TimestampParamSchema)
+  .describe("ISO 8601 with a time zone, or epoch milliseconds (a string or a number)");
+
 export function createLimitParamSchema(defaultLimit: number, maxLimit: number) {
   const message = `must be a whole number between 1 and ${maxLimit}`;
   return (
