@@ -32,6 +32,24 @@ export async function resolveOutboundAddresses(host: string, policy: OutboundPol
   return addresses;
 }
 
+/**
+ * Why a connection to `host` would be refused today, or null. For early feedback when a target is saved: a name that
+ * does not resolve now (or not within `timeoutMs`) is not refused here, and the connect-time check stays the one that counts.
+ */
+export async function refuseOutboundHost(host: string, policy: OutboundPolicy, timeoutMs = 2_000): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const check = resolveOutboundAddresses(host, policy).then(
+    () => null,
+    (error: unknown) => (error instanceof OutboundRefusedError ? error.message : null),
+  );
+  const slowLookup = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  try {
+    return await Promise.race([check, slowLookup]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A `lookup` for http.request / net.connect: the socket connects only to addresses the policy allowed. */
 export function checkedLookup(policy: OutboundPolicy): net.LookupFunction {
   return (hostname, options, callback) => {

@@ -2,7 +2,9 @@ import type { AlertChannel } from "@/generated/prisma/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { refuseOutboundHost } from "@/lib/security/outbound-connect.ts";
+import { readOutboundPolicy, type OutboundPolicy } from "@/lib/security/outbound-policy.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
 import { maskWebhookUrl } from "../webhook-url.ts";
 import { AlertChannelIdPattern, type CreateAlertChannel, type UpdateAlertChannel } from "./alert-channel-schemas.ts";
@@ -10,6 +12,8 @@ import { ChannelConfigSchemas, maskSecretKey } from "./channel-config.ts";
 import type { AlertChannelType } from "./channel-types.ts";
 
 type By = { actor: Actor; ip?: string | null };
+/** The outbound policy targets are checked against when saved (the environment's unless a test passes one). */
+type SaveOptions = { outbound?: OutboundPolicy };
 
 /** A channel as the API and pages show it: secrets only masked (`null` when not set). */
 export type AlertChannelView = {
@@ -63,6 +67,25 @@ function parseConfig(type: AlertChannelType, settings: unknown, secrets: unknown
   };
 }
 
+/** The host a channel connects to, where the admin chose it (PagerDuty and Opsgenie endpoints are fixed). */
+function channelTarget(type: AlertChannelType, config: { settings: object; secrets: object }): { field: string; host: string } | null {
+  if (type === "email") return { field: "settings.host", host: String((config.settings as { host: string }).host) };
+  if (type === "slack" || type === "teams" || type === "webhook")
+    return { field: "secrets.url", host: new URL((config.secrets as { url: string }).url).hostname };
+  return null;
+}
+
+/** Refuses, when saved, a target the senders would refuse at every send (a private, loopback or metadata address). */
+async function requireAllowedTarget(type: AlertChannelType, config: { settings: object; secrets: object }, options: SaveOptions) {
+  const target = channelTarget(type, config);
+  if (!target) return;
+  const refusal = await refuseOutboundHost(target.host, options.outbound ?? readOutboundPolicy());
+  if (refusal) {
+    const message = `the server will not connect there: ${refusal}`;
+    throw new InvalidInputError("outbound_target_refused", `${target.field}: ${message}`, [{ path: target.field, message }]);
+  }
+}
+
 async function requireUniqueName(
   db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
   name: string,
@@ -72,8 +95,9 @@ async function requireUniqueName(
   if (clash) throw new ConflictError("channel_name_taken", `A channel named “${name}” exists already.`);
 }
 
-export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: By): Promise<AlertChannelView> {
+export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: By, options: SaveOptions = {}): Promise<AlertChannelView> {
   const config = parseConfig(input.type, input.settings, input.secrets);
+  await requireAllowedTarget(input.type, config, options);
   const channel = await db.$transaction(async (tx) => {
     await requireUniqueName(tx, input.name);
     const created = await tx.alertChannel.create({
@@ -93,7 +117,13 @@ export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: 
 }
 
 /** Settings merge into the stored ones; each secret given (non-empty) replaces the stored one, the rest are kept. */
-export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertChannel, by: By): Promise<AlertChannelView> {
+export async function updateAlertChannel(
+  db: Db,
+  id: string,
+  patch: UpdateAlertChannel,
+  by: By,
+  options: SaveOptions = {},
+): Promise<AlertChannelView> {
   const channel = await db.$transaction(async (tx) => {
     const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id } }) : null;
     if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
@@ -107,6 +137,8 @@ export async function updateAlertChannel(db: Db, id: string, patch: UpdateAlertC
       { ...(existing.settings as object), ...patch.settings },
       { ...(existing.secrets as object), ...givenSecrets },
     );
+    // A rename keeps a target saved before the policy existed; a changed setting or secret is checked.
+    if (patch.settings || Object.keys(givenSecrets).length > 0) await requireAllowedTarget(existing.type, config, options);
     const updated = await tx.alertChannel.update({ where: { id }, data: { name, ...config }, include: WITH_RULE_COUNT });
     await recordAuditEvent(tx, {
       action: "alert_channel.updated",
