@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import type { APIRequestContext } from "@playwright/test";
 import type { Role } from "@/lib/auth/roles.ts";
 import { anonymous, createApiClient, expect, test, type Page } from "./fixtures.ts";
+import { findFreePort } from "./free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
 import { startOidcTestProvider, type OidcTestAccount, type OidcTestProvider } from "./oidc-provider.ts";
 
@@ -16,18 +16,6 @@ const IDP_NAME = "Test IdP";
 let idp: OidcTestProvider | undefined;
 let app: ChildProcess | undefined;
 let appOrigin = "";
-
-async function findFreePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, E2E_HOST, () => resolve());
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
 
 test.use(anonymous);
 // Each test crosses two servers and the provider's pages; the suite's 30 s is tight on a loaded machine.
