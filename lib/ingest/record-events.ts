@@ -6,6 +6,7 @@ import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
+import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
 import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
@@ -40,34 +41,54 @@ export const DeviceStateRowSchema = z.object({
 
 type Tx = WriterTx;
 
-export type RecordResult = { inserted: number; duplicates: number; deadLetters: number };
+export type RecordResult = { inserted: number; duplicates: number; deadLetters: number; outOfOrder: number };
+
+/**
+ * The source whose health counters (ingest_source_minute) the batch adds to, in its own transaction. `extraRecords`:
+ * records received beyond the batch's events and dead letters (a record that yields no event, or several).
+ */
+export type BatchSourceStats = { source: string; receivedAt: Date | null; extraRecords: number };
 
 /**
  * Writes one ingest batch in a single transaction: events (idempotent on dedupeKey), the sessions they open
- * and close, the devices' current state and counters, per-minute rollups, and dead letters. Only events that
- * were actually inserted touch sessions, devices and rollups, so a redelivered batch changes nothing.
+ * and close, the devices' current state and counters, per-minute rollups, dead letters and, given `sourceStats`,
+ * the source's counters. Only events that were actually inserted touch sessions, devices and rollups, so a
+ * redelivered batch changes nothing.
  */
 export async function recordIngestBatch(
   db: Db,
-  batch: { events: ConnectionEvent[]; deadLetters?: DeadLetterInput[]; samples?: readonly DeviceSample[] },
+  batch: {
+    events: ConnectionEvent[];
+    deadLetters?: DeadLetterInput[];
+    samples?: readonly DeviceSample[];
+    sourceStats?: BatchSourceStats;
+  },
 ): Promise<RecordResult> {
   const events = uniqueByDedupeKey(batch.events);
   const deadLetters = batch.deadLetters ?? [];
   const samples = batch.samples ?? [];
-  if (events.length === 0 && deadLetters.length === 0 && samples.length === 0)
-    return { inserted: 0, duplicates: batch.events.length, deadLetters: 0 };
+  const stats = batch.sourceStats;
+  if (events.length === 0 && deadLetters.length === 0 && samples.length === 0 && !stats)
+    return { inserted: 0, duplicates: batch.events.length, deadLetters: 0, outOfOrder: 0 };
 
   return inWriterTransaction(db, async (tx) => {
+    const outOfOrder = stats ? await countOutOfOrder(tx, batch.events) : 0;
     if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
     await recordDeviceSamples(tx, samples);
-    if (events.length === 0) return { inserted: 0, duplicates: batch.events.length, deadLetters: deadLetters.length };
+    const inserted = events.length === 0 ? [] : await insertDevicesAndEvents(tx, events);
+    const result = {
+      inserted: inserted.length,
+      duplicates: batch.events.length - inserted.length,
+      deadLetters: deadLetters.length,
+      outOfOrder,
+    };
+    if (inserted.length === 0 && !stats) return result;
 
-    const inserted = await insertDevicesAndEvents(tx, events);
+    const deviceUpdates = inserted.length === 0 ? [] : foldDevices(await readDeviceStates(tx, inserted), inserted);
+    const shard = await claimRollupShard(tx);
+    const statements: Prisma.Sql[] = [];
     if (inserted.length > 0) {
-      const deviceUpdates = foldDevices(await readDeviceStates(tx, inserted), inserted);
-      const shard = await claimRollupShard(tx);
-      // One statement for the rest: none of these touch a row another of them touches.
-      await executeTogether(tx, [
+      statements.push(
         ...keyedSessionStatements(inserted),
         ...(await keylessSessionStatements(tx, inserted)),
         ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
@@ -76,11 +97,28 @@ export async function recordIngestBatch(
         ...deviceDropMinuteStatements(inserted),
         ...deviceReasonMinuteStatements(inserted),
         ...codeFirstSeenStatements(inserted),
-      ]);
-      await closeSessionsSupersededByLaterConnects(tx, inserted);
+      );
     }
-    return { inserted: inserted.length, duplicates: batch.events.length - inserted.length, deadLetters: deadLetters.length };
+    if (stats) statements.push(sourceStatsStatement(batchSourceStats(stats, batch.events, result), shard));
+    // One statement for the rest: none of these touch a row another of them touches.
+    await executeTogether(tx, statements);
+    if (inserted.length > 0) await closeSessionsSupersededByLaterConnects(tx, inserted);
+    return result;
   });
+}
+
+function batchSourceStats(stats: BatchSourceStats, events: ConnectionEvent[], result: RecordResult): SourceBatchStats {
+  const receivedAt = stats.receivedAt;
+  return {
+    source: stats.source,
+    received: events.length + result.deadLetters + stats.extraRecords,
+    inserted: result.inserted,
+    duplicates: result.duplicates,
+    deadLetters: result.deadLetters,
+    outOfOrder: result.outOfOrder,
+    lagsMs: receivedAt ? events.map((e) => receivedAt.getTime() - e.occurredAt.getTime()) : [],
+    lastOccurredAt: events.reduce<Date | null>((a, e) => (a === null || e.occurredAt > a ? e.occurredAt : a), null),
+  };
 }
 
 /** Convenience for callers without dead letters (backfill, tests). */

@@ -2,9 +2,8 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { floorToMinute } from "@/lib/time/durations.ts";
 import { z } from "zod";
-import { queryRows } from "@/lib/db/query-rows.ts";
-import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
+import type { WriterTx } from "./writer-transaction.ts";
 
 export type SourceBatchStats = {
   source: string;
@@ -22,17 +21,19 @@ export type SourceBatchStats = {
  * Events that arrive after a newer event of the same device: newer by ordering key when both have one, else by
  * time, compared with the device's stored state and with earlier events of the same batch (arrival order).
  */
-export async function countOutOfOrder(db: Db, events: readonly ConnectionEvent[]): Promise<number> {
+export async function countOutOfOrder(tx: WriterTx, events: readonly ConnectionEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const ids = [...new Set(events.map((e) => e.deviceId))];
-  const rows = await queryRows(
-    db,
+  const rows = await tx.rows(
     "countOutOfOrder.devices",
-    z.object({ id: z.string(), state_occurred_at: SqlDate.nullable(), state_ordering: SqlBigInt.nullable() }),
+    // node-postgres returns bigint columns as text.
+    z.object({ id: z.string(), state_occurred_at: z.date().nullable(), state_ordering: z.string().nullable() }),
     Prisma.sql`
     SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`,
   );
-  const latest = new Map(rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering }]));
+  const latest = new Map(
+    rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering === null ? null : BigInt(r.state_ordering) }]),
+  );
   let count = 0;
   for (const event of events) {
     if (event.kind === "device_report") continue;
@@ -60,13 +61,21 @@ export const ADD_TO_SOURCE_MINUTE = Prisma.sql`
 
 /** Adds one batch to the per-source minute counters read by the ingest health page (a shard per concurrent writer, decision 034). */
 export async function recordSourceStats(db: Db, stats: SourceBatchStats, now = new Date()): Promise<void> {
+  await db.$executeRaw(sourceStatsStatement(stats, rollupShardSql, now));
+}
+
+/**
+ * The upsert of one batch's counters into shard `shard` (a number, or rollupShardSql to claim one). The writer runs it
+ * inside the batch's own transaction (decision 037), so counters and the events they count commit together.
+ */
+export function sourceStatsStatement(stats: SourceBatchStats, shard: number | Prisma.Sql, now = new Date()): Prisma.Sql {
   const bucket = new Date(floorToMinute(now.getTime()));
   const lagSum = stats.lagsMs.reduce((a, b) => a + Math.max(0, b), 0);
   const lagMax = stats.lagsMs.reduce((a, b) => Math.max(a, b), 0);
-  await db.$executeRaw(Prisma.sql`
+  return Prisma.sql`
     INSERT INTO ingest_source_minute (bucket, source, received, inserted, duplicates, dead_letters, out_of_order, lag_samples, lag_ms_sum, lag_ms_max, last_occurred_at, shard)
-    VALUES (${bucket}::timestamptz, ${stats.source}, ${stats.received}::int, ${stats.inserted}::int, ${stats.duplicates}::int, ${stats.deadLetters}::int,
-            ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint, ${stats.lastOccurredAt}::timestamptz,
-            ${rollupShardSql})
-    ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`);
+    VALUES (${bucket.toISOString()}::timestamptz, ${stats.source}, ${stats.received}::int, ${stats.inserted}::int, ${stats.duplicates}::int, ${stats.deadLetters}::int,
+            ${stats.outOfOrder}::int, ${stats.lagsMs.length}::int, ${Math.round(lagSum)}::bigint, ${Math.round(lagMax)}::bigint,
+            ${stats.lastOccurredAt?.toISOString() ?? null}::timestamptz, ${typeof shard === "number" ? Prisma.sql`${shard}::smallint` : shard})
+    ON CONFLICT (bucket, source, shard) DO UPDATE SET ${ADD_TO_SOURCE_MINUTE}`;
 }

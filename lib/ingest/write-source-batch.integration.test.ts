@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeConnectionEvent } from "@/lib/testing/factories.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testDb.url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe("writeSourceBatch", () => {
+  it("commits a batch's source counters with its events: never events without their counters", async () => {
+    const source = `atomic-${randomUUID().slice(0, 8)}`;
+    const deviceId = `dev-${randomUUID()}`;
+    const at = Date.now() - 60_000;
+    const events = [0, 1, 2].map((i) =>
+      makeConnectionEvent({ deviceId, source, occurredAt: new Date(at + i * 1000), kind: i % 2 === 0 ? "connected" : "disconnected" }),
+    );
+    const countEvents = () =>
+      withClient(async (c) =>
+        Number((await c.query("SELECT count(*) AS n FROM connection_events WHERE device_id = $1", [deviceId])).rows[0].n),
+      );
+
+    // The counters' table is held, so the writer stops where it adds to them; what others see then is the question.
+    const holder = new pg.Client({ connectionString: testDb.url });
+    await holder.connect();
+    let write: Promise<unknown> | undefined;
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE ingest_source_minute IN SHARE MODE");
+      write = writeSourceBatch(testDb.db, { source, events, deadLetters: [], receivedAt: new Date() });
+      // Only the held table can make a session of this database wait on a lock here.
+      const waiting = await waitFor(
+        () =>
+          withClient(
+            async (c) =>
+              (
+                await c.query(
+                  "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+                )
+              ).rowCount,
+          ),
+        (rows) => rows === 1,
+      );
+      expect(waiting).toBe(1);
+      expect(await countEvents()).toBe(0);
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    await write;
+    expect(await countEvents()).toBe(3);
+    const [stats] = await withClient(
+      async (c) =>
+        (
+          await c.query(
+            "SELECT SUM(received)::int AS received, SUM(inserted)::int AS inserted FROM ingest_source_minute WHERE source = $1",
+            [source],
+          )
+        ).rows,
+    );
+    expect(stats).toEqual({ received: 3, inserted: 3 });
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Where recordIngestBatch spends its time (issue 13): the storm of scripts/bench-ingest.ts written in batches of 500
+ * into a fresh database, with every statement the writer sends timed by what it writes, and Node's own CPU per event.
+ * Run: npx tsx scripts/profile-ingest-writer.ts [devices=10000] [batch=500] [path=writer|webhook]
+ * (webhook: the same storm as AWS IoT records through ingestWebhookBody, `batch` records per body).
+ * What an index costs the writer: PROFILE_WITHOUT_INDEXES=devices_state_idx,… drops those indexes in the fresh
+ * database first (a measurement only; the indexes serve the read path).
+ */
+import pg from "pg";
+import { ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
+import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
+import { getRecordFormat } from "@/lib/sources/record-formats.ts";
+import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
+import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { z } from "zod";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+
+const devices = Number(process.argv[2] ?? 10_000);
+const batchSize = Number(process.argv[3] ?? 500);
+
+const path = process.argv[4] ?? "writer";
+const records = generateReconnectStorm({ devices, deviceIdPrefix: "storm-", startMs: Date.UTC(2026, 11, 1, 12, 0, 0), spreadMs: 60_000 });
+const events = records.flatMap((r) => {
+  const parsed = parseAwsRecord(r);
+  if (!parsed.ok) throw new Error(`storm record did not parse: ${parsed.error}`);
+  return parsed.events;
+});
+const format = getRecordFormat("aws-iot");
+if (!format) throw new Error("aws-iot format missing");
+const bodies: Buffer[] = [];
+for (let i = 0; i < records.length; i += batchSize) bodies.push(Buffer.from(JSON.stringify(records.slice(i, i + batchSize))));
+
+const spent = new Map<string, { ms: number; calls: number }>();
+const originalQuery = pg.Client.prototype.query;
+// Every statement of the writer goes through a pooled pg.Client; time it until its result arrives.
+pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
+  const first = args[0];
+  const text = typeof first === "string" ? first : typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
+  const started = performance.now();
+  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (result instanceof Promise) {
+    void result.then(
+      () => record(text, performance.now() - started),
+      () => record(text, performance.now() - started),
+    );
+  }
+  return result;
+} as typeof pg.Client.prototype.query;
+
+function record(text: string, ms: number): void {
+  const what = describe(text.replace(/\s+/g, " ").trim());
+  const entry = spent.get(what) ?? { ms: 0, calls: 0 };
+  entry.ms += ms;
+  entry.calls += 1;
+  spent.set(what, entry);
+}
+
+function describe(statement: string): string {
+  if (statement.startsWith("WITH s0 AS")) return "combined: sessions + device state + gauge + rollups";
+  return (
+    /^(BEGIN|COMMIT|ROLLBACK)|(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM|COPY) \S+/.exec(statement)?.[0] ?? statement.slice(0, 60)
+  );
+}
+
+const database = await createTestDatabase();
+try {
+  for (const index of (process.env.PROFILE_WITHOUT_INDEXES ?? "").split(",").filter(Boolean))
+    await database.db.$executeRawUnsafe(`DROP INDEX "${index.replaceAll('"', "")}"`);
+  console.log(
+    `${path}: ${events.length} events, batches of ${batchSize}; load ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}`,
+  );
+  const backendsBefore = await backendCpuMs(database.db);
+  spent.clear();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  if (path === "webhook") for (const body of bodies) await ingestWebhookBody(database.db, format, body);
+  else for (let i = 0; i < events.length; i += batchSize) await recordIngestBatch(database.db, { events: events.slice(i, i + batchSize) });
+  const wallMs = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  const backendsAfter = await backendCpuMs(database.db);
+  let postgresMs = 0;
+  for (const [pid, ms] of backendsAfter) postgresMs += ms - (backendsBefore.get(pid) ?? 0);
+  console.log(
+    `wall ${Math.round(wallMs)} ms = ${Math.round(events.length / (wallMs / 1000))} ev/s; CPU per event: Node ${Math.round((user + system) / events.length)} µs, ` +
+      `Postgres backends ${Math.round((postgresMs * 1000) / events.length)} µs`,
+  );
+  console.log("| statement | calls | total ms | share of wall |\n|---|---|---|---|");
+  for (const [what, { ms, calls }] of [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms))
+    console.log(`| ${what} | ${calls} | ${Math.round(ms)} | ${Math.round((ms / wallMs) * 100)} % |`);
+  console.log(
+    `load ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}`,
+  );
+} finally {
+  await database.drop();
+}
+
+/**
+ * CPU time of this database's server processes (user + system, from /proc; Postgres runs on this machine): what the
+ * writer costs the server whatever the load, unlike wall time on a shared machine.
+ */
+async function backendCpuMs(db: Db): Promise<Map<number, number>> {
+  const rows = await queryRows(
+    db,
+    "backendPids",
+    z.object({ pid: z.number().int() }),
+    Prisma.sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  const tickMs = 1000 / 100;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * tickMs);
+  }
+  return cpu;
+}
