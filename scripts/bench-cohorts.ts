@@ -12,7 +12,6 @@ import pg from "pg";
 import { foldCohortHours } from "@/lib/cohorts/fold-cohort-hours.ts";
 import { getFirmwareRollout, listFirmwareRollouts, readFirmwareRollout } from "@/lib/cohorts/get-rollout.ts";
 import { compareCohortPair, listCohorts } from "@/lib/cohorts/list-cohorts.ts";
-import { countReasonsPerDevice, sumCohortsPerDevice } from "@/lib/cohorts/sum-cohorts-per-device.ts";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { z } from "zod";
@@ -115,14 +114,23 @@ try {
     await foldCohortHours(db, { now: end });
   }, 3);
   console.log(
-    `cohort fold, incremental (last hour, with the rollout periods of the moves of the past week): p50 ${incremental.p50.toFixed(0)} ms, p95 ${incremental.p95.toFixed(0)} ms of 3 (load ${load()})`,
+    `cohort fold, incremental (last hour; no new moves or events): p50 ${incremental.p50.toFixed(0)} ms, p95 ${incremental.p95.toFixed(0)} ms of 3 (load ${load()})`,
   );
+  // The same tick after 1,000 devices moved (to fw-10, half an hour before the end): what each new move costs.
+  await db.$executeRaw`UPDATE devices SET firmware = 'fw-10' WHERE right(id, 6)::int % 4 = 2 AND right(id, 6)::int < ${4_000}`;
+  await db.$executeRaw`UPDATE device_firmware_changes SET changed_at = ${new Date(end.getTime() - HOUR / 2)} WHERE to_firmware = 'fw-10'`;
+  await db.$executeRaw`UPDATE cohort_fold_state SET folded_through = ${new Date(end.getTime() - HOUR)}`;
+  t0 = performance.now();
+  await foldCohortHours(db, { now: end });
+  console.log(`cohort fold, incremental after ${Math.min(1_000, devices / 4)} new moves: ${seconds(t0)} (load ${load()})`);
   const rollupRows = await queryRows(
     db,
     "rollupRows",
     TableRows,
     Prisma.sql`
     SELECT 'cohort_hour' AS table, COUNT(*)::int AS rows FROM cohort_hour UNION ALL SELECT 'cohort_reason_hour', COUNT(*)::int FROM cohort_reason_hour
+    UNION ALL SELECT 'cohort_profile_hour', COUNT(*)::int FROM cohort_profile_hour
+    UNION ALL SELECT 'cohort_profile_reason_hour', COUNT(*)::int FROM cohort_profile_reason_hour
     UNION ALL SELECT 'rollout_device_period', COUNT(*)::int FROM rollout_device_period`,
   );
   for (const row of rollupRows) console.log(`  ${row.table}: ${row.rows.toLocaleString("en-US")} rows`);
@@ -137,6 +145,14 @@ try {
     [
       "cohorts by label model, 24 h, region filter",
       () => listCohorts(db, { ...range(24), by: { kind: "label", key: "model" }, filter: { region: "eu-west-1" } }),
+    ],
+    [
+      "cohorts by firmware, 30 days, network and label filter",
+      () => listCohorts(db, { ...range(30 * 24), by: firmware, filter: { network: "lte", labels: { model: "M2" } } }),
+    ],
+    [
+      "compare fw-3 against the rest, 7 days, region filter (with reasons)",
+      () => compareCohortPair(db, { ...range(7 * 24), by: firmware, filter: { region: "us-east-1" }, a: "fw-3", b: null }),
     ],
     ["compare fw-3 against the rest, 24 h (with reasons)", () => compareCohortPair(db, { ...range(24), by: firmware, a: "fw-3", b: null })],
     [
@@ -154,14 +170,8 @@ try {
     ],
     ["rollout fw-9, 168 h each side", () => getFirmwareRollout(db, { firmware: "fw-9", spanHours: 168, filter: {}, now: end })],
   ];
-  // The per-device paths the rollups replaced (still what a filter on another dimension than the grouping reads, and a
-  // rollout with a source / node filter or another span).
+  // The per-device path the folded periods replaced (still what a rollout with a source / node filter or another span reads).
   const baseline: [string, () => Promise<unknown>][] = [
-    ["per-device path: cohorts by firmware, 24 h", () => sumCohortsPerDevice(db, { from: range(24).from, end, filter: {}, by: firmware })],
-    [
-      "per-device path: reasons fw-3 against the rest, 24 h",
-      () => countReasonsPerDevice(db, { from: range(24).from, end, filter: {}, by: firmware, a: "fw-3", b: null }),
-    ],
     [
       "per-device path: rollout fw-9, 24 h each side",
       () => readFirmwareRollout(db, { firmware: "fw-9", spanHours: 24, filter: {}, now: end }, "computed"),

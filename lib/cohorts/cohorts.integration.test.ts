@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databa
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 import { getFirmwareRollout, listFirmwareRollouts, readFirmwareRollout } from "./get-rollout.ts";
 import { compareCohortPair, listCohorts } from "./list-cohorts.ts";
+import { foldedPeriodsColumns } from "./rollout-periods.ts";
 import { ROLLOUT_SPANS } from "./rollout-spans.ts";
 
 const HOUR = 3_600_000;
@@ -81,6 +82,11 @@ beforeAll(async () => {
   await setFirmware(db, ids("roll-worse"), "fw-2.1-worse", MOVED_AT);
   await setFirmware(db, ids("roll-same"), "fw-2.1-same", MOVED_AT);
   await setFirmware(db, [...ids("scoped-aws"), ...ids("scoped-emqx")], "fw-scoped", before);
+  // Metadata on other dimensions than firmware, for filters across dimensions: region by parity, model by thirds.
+  await db.$executeRaw`
+    UPDATE devices SET region = CASE WHEN right(id, 1)::int % 2 = 0 THEN 'eu' ELSE 'us' END,
+                       labels = jsonb_build_object('model', 'M' || (right(id, 2)::int % 3))
+    WHERE id ~ '-[0-9]+$'`;
   // Folded up to the tests' now, as the worker would have; a first read would otherwise fold every hour up to today.
   await foldCohortHours(db, { now: NOW });
 }, 300_000);
@@ -122,6 +128,59 @@ describe("cohorts by firmware", () => {
 
     const rest = await compareCohortPair(database.db, { ...range, a: "fw-1.1-bad", b: null });
     expect(rest.b.devices).toBe(DEVICES_PER_VERSION * 7 - DEVICES_PER_VERSION);
+  });
+});
+
+describe("filters on other dimensions than the grouping", () => {
+  const range = { from: FROM, to: NOW, now: NOW };
+  const filters = [{ region: "eu" }, { labels: { model: "M1" } }, { region: "us", labels: { model: "M2" } }, { network: "none" }];
+
+  /** Each cohort's devices and drops the slow way: the per-device rollup of the devices the filter keeps. */
+  async function perDevice(filter: { region?: string; labels?: Record<string, string>; network?: string }) {
+    return database.db.$queryRaw<{ value: string; devices: number; drops: number }[]>`
+      SELECT COALESCE(d.firmware, '') AS value, COUNT(DISTINCT d.id)::int AS devices,
+             COALESCE(SUM(r.count) FILTER (WHERE r.kind = 'disconnected' AND r.reason <> 'client_disconnect'), 0)::int AS drops
+      FROM devices d JOIN device_reason_minute r ON r.device_id = d.id AND r.bucket >= ${FROM} AND r.bucket < ${NOW}
+      WHERE (${filter.region ?? null}::text IS NULL OR d.region = ${filter.region ?? null})
+        AND (${filter.network ?? null}::text IS NULL OR d.network = ${filter.network ?? null})
+        AND d.labels @> ${JSON.stringify(filter.labels ?? {})}::jsonb
+      GROUP BY 1 ORDER BY 1`;
+  }
+
+  it("count exactly the devices and drops the filter keeps, from the rollups", async () => {
+    for (const filter of filters) {
+      const list = await listCohorts(database.db, { ...range, by: { kind: "firmware" }, filter });
+      const got = list.cohorts.map((cohort) => ({ value: cohort.value, devices: cohort.devices, drops: cohort.drops }));
+      expect(
+        got.sort((x, y) => x.value.localeCompare(y.value)),
+        JSON.stringify(filter),
+      ).toEqual(await perDevice(filter));
+    }
+  });
+
+  it("split a cohort's exposure and reasons between the values of the filter, adding up to the unfiltered figures", async () => {
+    const by = { kind: "label", key: "model" } as const;
+    const all = await listCohorts(database.db, { ...range, by, filter: {} });
+    const eu = await listCohorts(database.db, { ...range, by, filter: { region: "eu" } });
+    const us = await listCohorts(database.db, { ...range, by, filter: { region: "us" } });
+    expect(all.cohorts.map((cohort) => cohort.value).sort()).toEqual(["M0", "M1", "M2"]);
+    for (const cohort of all.cohorts) {
+      const part = (list: typeof all) => list.cohorts.find((other) => other.value === cohort.value);
+      expect(part(eu)?.exposureHours).toBeLessThan(cohort.exposureHours);
+      expect((part(eu)?.exposureHours ?? 0) + (part(us)?.exposureHours ?? 0)).toBeCloseTo(cohort.exposureHours, 6);
+      expect((part(eu)?.connectedHours ?? 0) + (part(us)?.connectedHours ?? 0)).toBeCloseTo(cohort.connectedHours, 6);
+      expect((part(eu)?.drops ?? 0) + (part(us)?.drops ?? 0)).toBe(cohort.drops);
+    }
+    const pair = { ...range, by: { kind: "firmware" } as const, a: "fw-1.1-bad", b: null };
+    const whole = await compareCohortPair(database.db, { ...pair, filter: {} });
+    const halves = await Promise.all(["eu", "us"].map((region) => compareCohortPair(database.db, { ...pair, filter: { region } })));
+    for (const reason of whole.reasons) {
+      const sum = halves.reduce(
+        (total, half) => total + (half.reasons.find((other) => other.reason === reason.reason && other.kind === reason.kind)?.a ?? 0),
+        0,
+      );
+      expect(sum, reason.reason).toBe(reason.a);
+    }
   });
 });
 
@@ -245,6 +304,44 @@ describe("folded rollout periods", () => {
     const past = await getFirmwareRollout(db, { ...input, now: new Date(NOW.getTime() - HOUR) });
     expect(fresh.after.drops).toBeGreaterThan(DEVICES_PER_VERSION * 1000);
     expect(past.after.drops).toBeLessThan(1000);
+    await db.$executeRaw`UPDATE rollout_device_period SET drops_after = drops_after - 1000 WHERE to_firmware = 'fw-2.1-same' AND span_hours = 24`;
+  }, 300_000);
+
+  /** Every folded row as a read at `now` sees it, numbers rounded as above. */
+  async function periodsAt(now: Date) {
+    const rows = await database.db.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${foldedPeriodsColumns(now)} FROM rollout_device_period p ORDER BY p.device_id, p.to_firmware, p.span_hours`;
+    return rows.map((row) => rounded(row));
+  }
+
+  it("fold incrementally what changed: new events, late events and new moves give the rows of a fold from scratch", async () => {
+    const { db } = database;
     await foldCohortHours(db, { now: NOW });
+    const later = new Date(NOW.getTime() + 20 * 60_000);
+    // Late drops inside a moved device's after period (events, not a move), a device moving for the first time, a moved
+    // device moving again (its earlier move's after period now ends there), and events of an unmoved device.
+    const late = planDeviceEvents(
+      "roll-same-03",
+      [{ from: new Date(MOVED_AT.getTime() + HOUR), to: NOW, dropEveryMs: HOUR, reasons: ["throttled"] }],
+      {
+        offsetMs: 13 * 60_000,
+      },
+    );
+    const fresh = planDeviceEvents("roll-worse-04", [{ from: NOW, to: later, dropEveryMs: 5 * 60_000, reasons: ["server_error"] }], {
+      offsetMs: 60_000,
+    });
+    const unmoved = planDeviceEvents("base-05", [{ from: NOW, to: later, dropEveryMs: 5 * 60_000, reasons: ["server_error"] }]);
+    await recordIngestBatch(db, { events: [...late, ...fresh, ...unmoved] });
+    await setFirmware(db, ["same-00"], "fw-2.1-same", new Date(NOW.getTime() - 2 * HOUR));
+    await setFirmware(db, ["roll-worse-05"], "fw-2.2", new Date(NOW.getTime() - 3 * HOUR));
+    const before = await db.rolloutDevicePeriod.count();
+
+    await foldCohortHours(db, { now: later });
+    const incremental = await periodsAt(later);
+    expect(incremental.length).toBe(before + 2 * ROLLOUT_SPANS.length);
+
+    await db.$executeRaw`UPDATE cohort_fold_state SET rollout_last_event_id = NULL`;
+    await foldCohortHours(db, { now: later });
+    expect(incremental).toEqual(await periodsAt(later));
   }, 300_000);
 });

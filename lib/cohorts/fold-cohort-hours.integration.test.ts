@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
@@ -18,16 +19,32 @@ async function write(events: ConnectionEvent[]) {
   for (let i = 0; i < events.length; i += 500) await recordIngestBatch(database.db, { events: events.slice(i, i + 500) });
 }
 
-/** What the fold keeps, one row per hour and key. */
-async function folded(): Promise<KeyHour[]> {
+/** What the fold keeps, one row per hour and key (one dimension's value), or per hour and device profile. */
+async function folded(keys: "dimension" | "profile" = "dimension"): Promise<KeyHour[]> {
+  if (keys === "profile") {
+    return database.db.$queryRaw<KeyHour[]>`
+      SELECT bucket, concat_ws('|', firmware, region, network, labels::text, source, broker_node) AS key, devices,
+             exposure_s AS exposure, connected_s AS connected
+      FROM cohort_profile_hour WHERE devices > 0 OR connected_s > 0 ORDER BY bucket, key`;
+  }
   return database.db.$queryRaw<KeyHour[]>`
     SELECT bucket, concat_ws('|', dimension, value, source, broker_node) AS key, devices,
            exposure_s AS exposure, connected_s AS connected
     FROM cohort_hour WHERE devices > 0 OR connected_s > 0 ORDER BY bucket, key`;
 }
 
+const DIMENSION_KEYS = Prisma.sql`
+    CROSS JOIN LATERAL (
+      VALUES ('firmware', COALESCE(d.firmware, '')), ('region', COALESCE(d.region, '')), ('network', COALESCE(d.network, '')),
+             ('label:model', d.labels ->> 'model')
+    ) k (dimension, value)
+    WHERE k.value IS NOT NULL`;
+const DIMENSION_KEY = Prisma.sql`concat_ws('|', k.dimension, k.value, COALESCE(d.source, ''), COALESCE(d.broker_node, ''))`;
+const PROFILE_KEY = Prisma.sql`concat_ws('|', COALESCE(d.firmware, ''), COALESCE(d.region, ''), COALESCE(d.network, ''), d.labels::text,
+                                          COALESCE(d.source, ''), COALESCE(d.broker_node, ''))`;
+
 /** The same figures the slow way: every device-hour enumerated, every session clipped to every hour. */
-async function enumerated(now: Date): Promise<KeyHour[]> {
+async function enumerated(now: Date, keys: "dimension" | "profile" = "dimension"): Promise<KeyHour[]> {
   return database.db.$queryRaw<KeyHour[]>`
     WITH hours AS (
       SELECT h FROM generate_series(${FROM}::timestamptz - interval '1 hour', ${now}::timestamptz, interval '1 hour') h WHERE h < ${now}
@@ -47,16 +64,11 @@ async function enumerated(now: Date): Promise<KeyHour[]> {
              COALESCE(c.seconds, 0) AS connected
       FROM present p FULL JOIN connected c ON c.device_id = p.device_id AND c.h = p.h
     )
-    SELECT x.h AS bucket, concat_ws('|', k.dimension, k.value, COALESCE(d.source, ''), COALESCE(d.broker_node, '')) AS key,
+    SELECT x.h AS bucket, ${keys === "profile" ? PROFILE_KEY : DIMENSION_KEY} AS key,
            COUNT(*) FILTER (WHERE x.present)::int AS devices,
            COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(x.h + interval '1 hour', ${now}) - GREATEST(x.h, d.first_seen_at))) FILTER (WHERE x.present), 0)::float8 AS exposure,
            SUM(x.connected)::float8 AS connected
-    FROM per_device x JOIN devices d ON d.id = x.device_id
-    CROSS JOIN LATERAL (
-      VALUES ('firmware', COALESCE(d.firmware, '')), ('region', COALESCE(d.region, '')), ('network', COALESCE(d.network, '')),
-             ('label:model', d.labels ->> 'model')
-    ) k (dimension, value)
-    WHERE k.value IS NOT NULL
+    FROM per_device x JOIN devices d ON d.id = x.device_id ${keys === "profile" ? Prisma.empty : DIMENSION_KEYS}
     GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
@@ -118,6 +130,8 @@ describe("cohort-hour fold", () => {
     expect(second.from.getTime()).toBeGreaterThan(FROM.getTime() + 20 * HOUR);
     expect(second.from.getTime()).toBeLessThan(MID.getTime());
     expectSameFigures(await folded(), await enumerated(END));
+    // Per device profile (every metadata column at once), what cohorts filtered on another dimension read.
+    expectSameFigures(await folded("profile"), await enumerated(END, "profile"));
 
     // From scratch in 5-hour transactions (how a first fold walks months of history): the same figures.
     await database.db.$executeRaw`DELETE FROM cohort_fold_state`;
@@ -128,10 +142,12 @@ describe("cohort-hour fold", () => {
   }, 300_000);
 
   it("sums drops and refusals per hour and reason as the per-device rollup has them", async () => {
-    const [totals] = await database.db.$queryRaw<{ folded: number; source: number }[]>`
+    const [totals] = await database.db.$queryRaw<{ folded: number; profiles: number; source: number }[]>`
       SELECT (SELECT SUM(count) FROM cohort_reason_hour WHERE dimension = 'firmware')::int AS folded,
+             (SELECT SUM(count) FROM cohort_profile_reason_hour)::int AS profiles,
              (SELECT SUM(count) FROM device_reason_minute WHERE (kind = 'disconnected' AND reason <> 'client_disconnect') OR kind = 'connect_failed')::int AS source`;
     expect(totals?.folded).toBeGreaterThan(0);
     expect(totals?.folded).toBe(totals?.source);
+    expect(totals?.profiles).toBe(totals?.source);
   });
 });

@@ -1,21 +1,51 @@
+import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryFirstRow, queryRows } from "@/lib/db/query-rows.ts";
+import { SqlCount, SqlDate, SqlNumber } from "@/lib/db/sql-values.ts";
 import { deviceMetadataConditions, hasDeviceMetadataFilter, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
 import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
-import { rolloutPeriodsSql } from "./rollout-periods.ts";
+import { foldedPeriodsColumns, rolloutPeriodsSql } from "./rollout-periods.ts";
 import { ROLLOUT_SPANS } from "./rollout-spans.ts";
-import { summarizeRollout, type RolloutDevice, type RolloutPeriodTotals, type RolloutSummary } from "./shape-rollout.ts";
+import { summarizeRollout, type RolloutSummary } from "./shape-rollout.ts";
 
-export type FirmwareRollout = { firmware: string; devices: number; firstMoveAt: Date; lastMoveAt: Date };
+const FirmwareRolloutRow = z.object({ firmware: z.string(), devices: SqlCount, firstMoveAt: SqlDate, lastMoveAt: SqlDate });
+export type FirmwareRollout = z.infer<typeof FirmwareRolloutRow>;
+
+const PeriodTotals = z.object({ exposureHours: SqlNumber, drops: SqlNumber, refusals: SqlNumber, connectedHours: SqlNumber });
+/** json_build_object / json_agg values: numbers as JSON numbers, the move's time as its ISO text. */
+const RolloutRow = z.object({
+  totals: z.object({ before: PeriodTotals, after: PeriodTotals, devices: SqlCount, worse: SqlCount }).nullable(),
+  devices: z
+    .array(
+      z.object({
+        deviceId: z.string(),
+        movedAt: z.coerce.date(),
+        fromFirmware: z.string(),
+        beforeHours: SqlNumber,
+        afterHours: SqlNumber,
+        dropsBefore: SqlNumber,
+        dropsAfter: SqlNumber,
+        refusalsBefore: SqlNumber,
+        refusalsAfter: SqlNumber,
+      }),
+    )
+    .nullable(),
+});
 
 /** Versions devices moved to (from another version), most recent rollout first. */
 export async function listFirmwareRollouts(db: Db, limit = 50): Promise<FirmwareRollout[]> {
-  return db.$queryRaw<FirmwareRollout[]>`
+  return queryRows(
+    db,
+    "listFirmwareRollouts",
+    FirmwareRolloutRow,
+    Prisma.sql`
     SELECT to_firmware AS firmware, COUNT(DISTINCT device_id)::int AS devices, MIN(changed_at) AS "firstMoveAt", MAX(changed_at) AS "lastMoveAt"
     FROM device_firmware_changes
     WHERE from_firmware IS NOT NULL AND to_firmware IS NOT NULL
     GROUP BY to_firmware
     ORDER BY "lastMoveAt" DESC, firmware
-    LIMIT ${limit}`;
+    LIMIT ${limit}`,
+  );
 }
 
 /** Most devices listed with their own before / after. */
@@ -49,7 +79,7 @@ export async function readFirmwareRollout(
   const periods =
     periodsFrom === "folded"
       ? Prisma.sql`
-        SELECT p.* FROM rollout_device_period p ${hasDeviceMetadataFilter(deviceFilter) ? Prisma.sql`JOIN devices d ON d.id = p.device_id ${deviceMetadataConditions(deviceFilter)}` : Prisma.empty}
+        SELECT ${foldedPeriodsColumns(now)} FROM rollout_device_period p ${hasDeviceMetadataFilter(deviceFilter) ? Prisma.sql`JOIN devices d ON d.id = p.device_id ${deviceMetadataConditions(deviceFilter)}` : Prisma.empty}
         WHERE p.to_firmware = ${input.firmware} AND p.span_hours = ${input.spanHours}`
       : rolloutPeriodsSql({
           moves: Prisma.sql`
@@ -61,12 +91,11 @@ export async function readFirmwareRollout(
           now,
           scope: input.filter,
         });
-  const rows = await db.$queryRaw<
-    {
-      totals: { before: RolloutPeriodTotals; after: RolloutPeriodTotals; devices: number; worse: number } | null;
-      devices: RolloutDevice[] | null;
-    }[]
-  >`
+  const row = await queryFirstRow(
+    db,
+    "readFirmwareRollout",
+    RolloutRow,
+    Prisma.sql`
     WITH per_device AS (${periods}), rated AS (
       SELECT p.*,
              CASE WHEN p.after_hours > 0 THEN p.drops_after / p.after_hours END
@@ -86,13 +115,13 @@ export async function readFirmwareRollout(
          SELECT device_id AS "deviceId", moved_at AS "movedAt", from_firmware AS "fromFirmware", before_hours AS "beforeHours",
                 after_hours AS "afterHours", drops_before AS "dropsBefore", drops_after AS "dropsAfter", refusals_before AS "refusalsBefore",
                 refusals_after AS "refusalsAfter"
-         FROM rated ORDER BY change DESC NULLS LAST, device_id LIMIT ${DEVICE_LIMIT}) t) AS devices`;
-  const row = rows[0];
+         FROM rated ORDER BY change DESC NULLS LAST, device_id LIMIT ${DEVICE_LIMIT}) t) AS devices`,
+  );
   return summarizeRollout({
     firmware: input.firmware,
     spanHours: input.spanHours,
     totals: row?.totals ?? null,
-    devices: (row?.devices ?? []).map((device) => ({ ...device, movedAt: new Date(device.movedAt) })),
+    devices: row?.devices ?? [],
   });
 }
 

@@ -1,8 +1,10 @@
+import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
-import { formatCohortDimension, type CohortDimension } from "./cohort-dimension.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlCount, SqlNumber } from "@/lib/db/sql-values.ts";
+import { deviceMetadataConditions, scopeConditions, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { cohortValueSql, formatCohortDimension, type CohortDimension } from "./cohort-dimension.ts";
 import { ensureCohortsFolded } from "./ensure-cohorts-folded.ts";
-import { countReasonsPerDevice, sumCohortsPerDevice } from "./sum-cohorts-per-device.ts";
 import { compareRates, verdictOf, type RateRatio, type RateVerdict } from "./rate-ratio.ts";
 import {
   CONFIDENCE,
@@ -21,6 +23,16 @@ import {
 export const MAX_COHORTS = 50;
 
 const HOUR_MS = 3_600_000;
+
+const CohortTotalsRow = z.object({
+  value: z.string(),
+  devices: SqlCount,
+  drops: SqlNumber,
+  refusals: SqlNumber,
+  exposureHours: SqlNumber,
+  connectedHours: SqlNumber,
+});
+const ReasonCountRow = z.object({ kind: z.enum(["drop", "refusal"]), reason: z.string(), a: SqlNumber, b: SqlNumber });
 
 export type CohortRange = { from: Date; to: Date; filter: FleetFilter; now?: Date };
 
@@ -91,10 +103,38 @@ function bucketRange(input: CohortRange): { from: Date; end: Date } | null {
 }
 
 /**
- * The hourly cohort rollup keeps one dimension at a time, so it answers source / broker-node filters and a filter
- * on the grouped dimension; another metadata filter (cohorts by label within a region) reads the per-device rollups.
+ * Which rollup answers, as its presence and reason tables, the cohort value of a row `d` and the conditions on it.
+ * cohort_hour keeps one dimension at a time: it answers source / broker-node filters and a filter on the grouped
+ * dimension. Any other metadata filter (cohorts by label within a region, by firmware within a network and a label)
+ * reads the profile rollup, whose rows carry the whole metadata the devices had, and groups by the dimension there.
  */
-function needsPerDevicePath(input: { by: CohortDimension; filter: FleetFilter }): boolean {
+function cohortRollup(input: { by: CohortDimension; filter: FleetFilter }): {
+  presence: Prisma.Sql;
+  reasons: Prisma.Sql;
+  value: Prisma.Sql;
+  where: Prisma.Sql;
+} {
+  const { by, filter } = input;
+  if (!filtersOtherDimension(input)) {
+    const own = by.kind === "label" ? filter.labels?.[by.key] : filter[by.kind];
+    return {
+      presence: Prisma.sql`cohort_hour`,
+      reasons: Prisma.sql`cohort_reason_hour`,
+      value: Prisma.sql`d.value`,
+      where: Prisma.sql`d.dimension = ${formatCohortDimension(by)} ${own === undefined ? Prisma.empty : Prisma.sql`AND d.value = ${own}`} ${scopeConditions(filter, "d")}`,
+    };
+  }
+  // A device without the grouped label is in no cohort of it, as in cohort_hour.
+  const hasLabel = by.kind === "label" ? Prisma.sql`AND d.labels ->> ${by.key} IS NOT NULL` : Prisma.empty;
+  return {
+    presence: Prisma.sql`cohort_profile_hour`,
+    reasons: Prisma.sql`cohort_profile_reason_hour`,
+    value: cohortValueSql(by),
+    where: Prisma.sql`true ${hasLabel} ${deviceMetadataConditions(filter)} ${scopeConditions(filter, "d")}`,
+  };
+}
+
+function filtersOtherDimension(input: { by: CohortDimension; filter: FleetFilter }): boolean {
   const { filter, by } = input;
   const labelKeys = Object.keys(filter.labels ?? {});
   return (
@@ -105,39 +145,37 @@ function needsPerDevicePath(input: { by: CohortDimension; filter: FleetFilter })
   );
 }
 
-/** Conditions on a cohort rollup row `d`: its dimension, a filter on that dimension, source and broker node. */
-function cohortRowConditions(input: { by: CohortDimension; filter: FleetFilter }): Prisma.Sql {
-  const { by, filter } = input;
-  const own = by.kind === "label" ? filter.labels?.[by.key] : filter[by.kind];
-  return Prisma.sql`d.dimension = ${formatCohortDimension(by)} ${own === undefined ? Prisma.empty : Prisma.sql`AND d.value = ${own}`} ${scopeConditions(filter, "d")}`;
-}
-
 async function sumCohorts(db: Db, input: CohortRange & { by: CohortDimension }): Promise<CohortTotals[]> {
   const range = bucketRange(input);
   if (!range) return [];
-  if (needsPerDevicePath(input)) return sumCohortsPerDevice(db, { ...range, from: input.from, filter: input.filter, by: input.by });
   await ensureCohortsFolded(db);
-  const where = Prisma.sql`${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}`;
+  const rollup = cohortRollup(input);
+  const where = Prisma.sql`${rollup.where} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}`;
   // Devices: the most present in any one hour of the range (an hourly rollup cannot count distinct devices over days).
-  return db.$queryRaw<CohortTotals[]>`
+  return queryRows(
+    db,
+    "sumCohorts",
+    CohortTotalsRow,
+    Prisma.sql`
     WITH hourly AS (
-      SELECT d.value, d.bucket, SUM(d.devices) AS devices, SUM(d.exposure_s) AS exposure_s,
+      SELECT ${rollup.value} AS value, d.bucket, SUM(d.devices) AS devices, SUM(d.exposure_s) AS exposure_s,
              SUM(LEAST(d.connected_s, d.exposure_s)) AS connected_s
-      FROM cohort_hour d WHERE ${where}
+      FROM ${rollup.presence} d WHERE ${where}
       GROUP BY 1, 2
     ), presence AS (
       SELECT value, MAX(devices) AS devices, SUM(exposure_s) AS exposure_s, SUM(connected_s) AS connected_s FROM hourly GROUP BY 1
     ), events AS (
-      SELECT d.value, SUM(d.count) FILTER (WHERE d.kind = 'disconnected') AS drops,
+      SELECT ${rollup.value} AS value, SUM(d.count) FILTER (WHERE d.kind = 'disconnected') AS drops,
              SUM(d.count) FILTER (WHERE d.kind = 'connect_failed') AS refusals
-      FROM cohort_reason_hour d WHERE ${where}
+      FROM ${rollup.reasons} d WHERE ${where}
       GROUP BY 1
     )
     SELECT value, COALESCE(p.devices, 0)::int AS devices, COALESCE(e.drops, 0)::float8 AS drops,
            COALESCE(e.refusals, 0)::float8 AS refusals, (COALESCE(p.exposure_s, 0) / 3600)::float8 AS "exposureHours",
            (COALESCE(p.connected_s, 0) / 3600)::float8 AS "connectedHours"
     FROM presence p FULL JOIN events e USING (value)
-    ORDER BY "exposureHours" DESC, value`;
+    ORDER BY "exposureHours" DESC, value`,
+  );
 }
 
 async function countReasonsBySide(
@@ -146,13 +184,18 @@ async function countReasonsBySide(
 ): Promise<ReasonCount[]> {
   const range = bucketRange(input);
   if (!range) return [];
-  if (needsPerDevicePath(input)) return countReasonsPerDevice(db, { ...input, ...range, from: input.from });
-  const inB = input.b === null ? Prisma.sql`d.value <> ${input.a}` : Prisma.sql`d.value = ${input.b}`;
-  return db.$queryRaw<ReasonCount[]>`
+  const rollup = cohortRollup(input);
+  const inB = input.b === null ? Prisma.sql`${rollup.value} <> ${input.a}` : Prisma.sql`${rollup.value} = ${input.b}`;
+  return queryRows(
+    db,
+    "countReasonsBySide",
+    ReasonCountRow,
+    Prisma.sql`
     SELECT CASE WHEN d.kind = 'connect_failed' THEN 'refusal' ELSE 'drop' END AS kind, d.reason::text AS reason,
-           COALESCE(SUM(d.count) FILTER (WHERE d.value = ${input.a}), 0)::float8 AS a,
+           COALESCE(SUM(d.count) FILTER (WHERE ${rollup.value} = ${input.a}), 0)::float8 AS a,
            COALESCE(SUM(d.count) FILTER (WHERE ${inB}), 0)::float8 AS b
-    FROM cohort_reason_hour d
-    WHERE ${cohortRowConditions(input)} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}
-    GROUP BY 1, 2`;
+    FROM ${rollup.reasons} d
+    WHERE ${rollup.where} AND d.bucket >= ${range.from} AND d.bucket < ${range.end}
+    GROUP BY 1, 2`,
+  );
 }

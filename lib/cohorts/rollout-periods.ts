@@ -11,19 +11,22 @@ export type RolloutMoves = Prisma.Sql;
  * each. The spans share one read of the device's rollups and sessions over the widest window (materialized, so the
  * planner does not look them up once per span). Columns: device_id,
  * to_firmware, span_hours, moved_at, from_firmware, before_hours, after_hours, drops_before, drops_after,
- * refusals_before, refusals_after, connected_before_hours, connected_after_hours. A source / broker-node `scope`
- * counts only the drops and refusals there.
+ * refusals_before, refusals_after, connected_before_hours, connected_after_hours, and what a read at a later `now`
+ * needs to extend the after period (foldedPeriodsSql): after_cap (its end without `now`), open_sessions (sessions
+ * still open that count in it) and as_of (`now`). A source / broker-node `scope` counts only the drops and refusals there.
  */
 export function rolloutPeriodsSql(input: { moves: RolloutMoves; spans: readonly number[]; now: Date; scope: FleetFilter }): Prisma.Sql {
   const { now } = input;
   return Prisma.sql`
-    WITH moves AS (${input.moves}), windows AS (
+    WITH moves AS (${input.moves}), capped AS (
       SELECT m.device_id, m.to_firmware, m.at, m.from_firmware, s.span_hours,
              GREATEST(m.at - make_interval(hours => s.span_hours), COALESCE(
                (SELECT MAX(p.changed_at) FROM device_firmware_changes p WHERE p.device_id = m.device_id AND p.changed_at < m.at), '-infinity')) AS before_from,
-             LEAST(m.at + make_interval(hours => s.span_hours), ${now}::timestamptz, COALESCE(
-               (SELECT MIN(n.changed_at) FROM device_firmware_changes n WHERE n.device_id = m.device_id AND n.changed_at > m.at), 'infinity')) AS after_to
+             LEAST(m.at + make_interval(hours => s.span_hours), COALESCE(
+               (SELECT MIN(n.changed_at) FROM device_firmware_changes n WHERE n.device_id = m.device_id AND n.changed_at > m.at), 'infinity')) AS after_cap
       FROM moves m CROSS JOIN unnest(${[...input.spans]}::int[]) s(span_hours)
+    ), windows AS (
+      SELECT c.*, LEAST(c.after_cap, ${now}::timestamptz) AS after_to FROM capped c
     ), widest AS (
       SELECT device_id, to_firmware, MIN(before_from) AS before_from, MAX(after_to) AS after_to FROM windows GROUP BY 1, 2
     ), reasons AS MATERIALIZED (
@@ -39,13 +42,14 @@ export function rolloutPeriodsSql(input: { moves: RolloutMoves; spans: readonly 
       FROM windows w JOIN reasons r USING (device_id, to_firmware)
       GROUP BY 1, 2, 3
     ), overlapping AS MATERIALIZED (
-      SELECT w.device_id, w.to_firmware, x.started_at, COALESCE(x.ended_at, ${now}) AS ended_at
+      SELECT w.device_id, w.to_firmware, x.started_at, COALESCE(x.ended_at, ${now}) AS ended_at, x.ended_at IS NULL AS open
       FROM widest w JOIN sessions x ON x.device_id = w.device_id AND x.started_at < w.after_to AND (x.ended_at IS NULL OR x.ended_at > w.before_from)
     ), connected AS (
       -- a session outside a narrower span's window adds 0 to both sums
       SELECT w.device_id, w.to_firmware, w.span_hours,
              SUM(GREATEST(0, EXTRACT(EPOCH FROM LEAST(x.ended_at, w.at) - GREATEST(x.started_at, w.before_from))))::float8 AS before_s,
-             SUM(GREATEST(0, EXTRACT(EPOCH FROM LEAST(x.ended_at, w.after_to) - GREATEST(x.started_at, w.at))))::float8 AS after_s
+             SUM(GREATEST(0, EXTRACT(EPOCH FROM LEAST(x.ended_at, w.after_to) - GREATEST(x.started_at, w.at))))::float8 AS after_s,
+             COUNT(*) FILTER (WHERE x.open AND x.started_at < w.after_to)::int AS open_sessions
       FROM windows w JOIN overlapping x USING (device_id, to_firmware)
       GROUP BY 1, 2, 3
     )
@@ -54,6 +58,20 @@ export function rolloutPeriodsSql(input: { moves: RolloutMoves; spans: readonly 
            GREATEST(0, EXTRACT(EPOCH FROM w.after_to - w.at) / 3600)::float8 AS after_hours,
            COALESCE(rc.drops_before, 0) AS drops_before, COALESCE(rc.drops_after, 0) AS drops_after,
            COALESCE(rc.refusals_before, 0) AS refusals_before, COALESCE(rc.refusals_after, 0) AS refusals_after,
-           (COALESCE(c.before_s, 0) / 3600)::float8 AS connected_before_hours, (COALESCE(c.after_s, 0) / 3600)::float8 AS connected_after_hours
+           (COALESCE(c.before_s, 0) / 3600)::float8 AS connected_before_hours, (COALESCE(c.after_s, 0) / 3600)::float8 AS connected_after_hours,
+           w.after_cap, COALESCE(c.open_sessions, 0) AS open_sessions, ${now}::timestamptz AS as_of
     FROM windows w LEFT JOIN reason_counts rc USING (device_id, to_firmware, span_hours) LEFT JOIN connected c USING (device_id, to_firmware, span_hours)`;
+}
+
+/**
+ * Folded periods (rollout_device_period rows `p`) as of `now`, at or after the fold that wrote them: the after period
+ * runs on to LEAST(after_cap, now), and each session open at the fold stays connected meanwhile (a session that
+ * closed, or any new data, makes the fold recompute the device). Same columns as rolloutPeriodsSql.
+ */
+export function foldedPeriodsColumns(now: Date): Prisma.Sql {
+  const grown = Prisma.sql`EXTRACT(EPOCH FROM LEAST(p.after_cap, ${now}::timestamptz) - LEAST(p.after_cap, p.as_of)) / 3600`;
+  return Prisma.sql`p.device_id, p.to_firmware, p.span_hours, p.moved_at, p.from_firmware, p.before_hours,
+    GREATEST(0, EXTRACT(EPOCH FROM LEAST(p.after_cap, ${now}::timestamptz) - p.moved_at) / 3600)::float8 AS after_hours,
+    p.drops_before, p.drops_after, p.refusals_before, p.refusals_after, p.connected_before_hours,
+    (p.connected_after_hours + p.open_sessions * GREATEST(0, ${grown}))::float8 AS connected_after_hours`;
 }
