@@ -5,6 +5,8 @@ import { deriveIngestTables } from "./derive-ingest-tables.ts";
 import { WriterReplay, type GaugeMinute, type ReplayedDevice } from "./replay-writer-state.ts";
 import { applyScaleMetadata, DEVICES_PER_CHUNK, SCALE_BATCH, scaleChunkEvents, type ScaleFleetOptions } from "./scale-fleet.ts";
 
+type Tx = Pick<Db, "$executeRaw">;
+
 /** Rows per insert statement: one bind parameter per column, so only memory bounds it. */
 const ROWS_PER_STATEMENT = 20_000;
 
@@ -21,31 +23,49 @@ export async function bulkWriteScaleFleet(
 ): Promise<number> {
   const gauge = new Map<string, GaugeMinute>();
   let written = 0;
+  let inserting: Promise<void> = Promise.resolve();
   const chunks = Math.ceil(options.devices / DEVICES_PER_CHUNK);
   for (let chunk = 0; chunk < chunks; chunk += 1) {
-    // Chunks hold disjoint devices: one replay per chunk keeps memory to a chunk's dedupe keys.
+    // Chunks hold disjoint devices: one replay per chunk keeps memory to a chunk's dedupe keys. The next chunk is
+    // generated and replayed while Postgres inserts the previous one.
     const replay = new WriterReplay();
     const delivered = scaleChunkEvents(options, chunk);
     const stored: ConnectionEvent[] = [];
     for (let i = 0; i < delivered.length; i += SCALE_BATCH) stored.push(...replay.applyBatch(delivered.slice(i, i + SCALE_BATCH)));
-    await insertDevices(db, [...replay.devices.values()]);
     for (const row of replay.gaugeMinutes()) {
       const key = `${row.bucket.getTime()}|${row.source}|${row.brokerNode}`;
       const total = gauge.get(key);
       if (total) total.delta += row.delta;
       else gauge.set(key, { ...row });
     }
-    for (let i = 0; i < stored.length; i += ROWS_PER_STATEMENT) await insertEvents(db, stored.slice(i, i + ROWS_PER_STATEMENT));
+    await inserting;
     written += delivered.length;
-    progress(written, chunk);
+    const done = written;
+    inserting = insertChunk(db, [...replay.devices.values()], stored).then(() => progress(done, chunk));
   }
+  await inserting;
   await insertGaugeMinutes(db, [...gauge.values()]);
   await deriveIngestTables(db);
   await applyScaleMetadata(db);
   return written;
 }
 
-async function insertDevices(db: Db, devices: ReplayedDevice[]): Promise<void> {
+/**
+ * One transaction per chunk with foreign-key triggers off (session_replication_role = replica, superuser only): every
+ * event's device is inserted first in the same transaction, and the per-row key checks were most of the insert time.
+ */
+async function insertChunk(db: Db, devices: ReplayedDevice[], events: ConnectionEvent[]): Promise<void> {
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+      await insertDevices(tx, devices);
+      for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) await insertEvents(tx, events.slice(i, i + ROWS_PER_STATEMENT));
+    },
+    { timeout: 30 * 60_000, maxWait: 60_000 },
+  );
+}
+
+async function insertDevices(db: Tx, devices: ReplayedDevice[]): Promise<void> {
   for (let i = 0; i < devices.length; i += ROWS_PER_STATEMENT) {
     const rows = devices.slice(i, i + ROWS_PER_STATEMENT);
     await db.$executeRaw`
@@ -118,7 +138,7 @@ const EVENT_COLUMNS: UnnestColumn<ConnectionEvent>[] = [
   ["raw", "text", rawText],
 ];
 
-async function insertEvents(db: Db, events: ConnectionEvent[]): Promise<void> {
+async function insertEvents(db: Tx, events: ConnectionEvent[]): Promise<void> {
   await db.$executeRaw(Prisma.sql`
     INSERT INTO connection_events (
       dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
