@@ -189,9 +189,9 @@ export async function measureScaleReads(db: Db, input: { end: Date; label: strin
     "tableSizes",
     z.object({ table: z.string(), bytes: SqlBigInt }),
     Prisma.sql`
-    SELECT c.relname AS table, pg_total_relation_size(c.oid) AS bytes
+    SELECT COALESCE(pg_partition_root(c.oid), c.oid)::regclass::text AS table, SUM(pg_total_relation_size(c.oid))::bigint AS bytes
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 2 DESC LIMIT 12`,
+    WHERE n.nspname = 'public' AND c.relkind = 'r' GROUP BY 1 ORDER BY 2 DESC LIMIT 14`,
   );
   const events = counts?.events ?? 1;
   const total = sizes.reduce((sum, row) => sum + Number(row.bytes), 0);

@@ -1,4 +1,6 @@
 import { Prisma } from "@/lib/db/client.ts";
+import { HOUR_MS } from "@/lib/time/durations.ts";
+import { splitAtHours, type TimeRange } from "./split-at-hours.ts";
 
 /**
  * Which part of the fleet a view is about. `source` and `brokerNode` are the event's own (where the device
@@ -54,12 +56,42 @@ export function scopeConditions(filter: FleetFilter, alias: "r" | "d"): Prisma.S
  * unfiltered), kind, reason, code and count: the fleet-wide rollup when nothing is filtered (the cheapest), else
  * the per-device rollup, joined to devices only when metadata is filtered.
  */
-export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?: boolean } = {}): Prisma.Sql {
+export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?: boolean; hourCuts?: readonly Date[] } = {}): Prisma.Sql {
   if (isUnfiltered(filter) && !options.perDevice) {
-    return Prisma.sql`(SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute)`;
+    return options.hourCuts
+      ? eventRollupRows(options.hourCuts)
+      : Prisma.sql`(SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute)`;
   }
   const join = hasDeviceMetadataFilter(filter)
     ? Prisma.sql`JOIN devices d ON d.id = r.device_id ${deviceMetadataConditions(filter)}`
     : Prisma.empty;
   return Prisma.sql`(SELECT r.bucket, r.device_id, r.kind, r.reason, r.code, r.count FROM device_reason_minute r ${join} WHERE true ${scopeConditions(filter, "r")})`;
+}
+
+/**
+ * Cuts for reasonRollupRelation's hourly reading of [ranges…): only when every bin a reader groups by is whole hours
+ * (an hour row counts in its hour's bin), else undefined (minutes only).
+ */
+export function hourCutsFor(cuts: readonly Date[], binMs: number): Date[] | undefined {
+  return binMs % HOUR_MS === 0 ? [...cuts] : undefined;
+}
+
+/**
+ * The fleet-wide rollup over the ranges between `cuts`, as reasonRollupRelation's columns: whole hours from
+ * event_rollup_hour, the minutes at each range's edges from event_rollup_minute (decision 038). Rows outside the
+ * ranges are left out, so a reader may still filter by bucket.
+ */
+export function eventRollupRows(cuts: readonly Date[]): Prisma.Sql {
+  const { hours, minutes } = splitAtHours(cuts);
+  const within = (ranges: TimeRange[]) =>
+    ranges.length === 0
+      ? Prisma.sql`false`
+      : Prisma.join(
+          ranges.map((r) => Prisma.sql`(bucket >= ${r.from} AND bucket < ${r.to})`),
+          " OR ",
+        );
+  return Prisma.sql`(
+    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_hour WHERE ${within(hours)}
+    UNION ALL
+    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute WHERE ${within(minutes)})`;
 }

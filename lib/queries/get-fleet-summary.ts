@@ -1,4 +1,7 @@
-import type { Db } from "@/lib/db/client.ts";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { eventRollupRows } from "@/lib/fleet/fleet-filter.ts";
+import { z } from "zod";
 
 export type FleetSummary = {
   from: Date;
@@ -17,14 +20,17 @@ export async function getFleetSummary(db: Db, range: { from: Date; to: Date }): 
   const [devicesOnline, devicesTotal, byKind, deadLetters] = await Promise.all([
     db.device.count({ where: { state: "online" } }),
     db.device.count(),
-    db.eventRollupMinute.groupBy({
-      by: ["kind"],
-      where: { bucket: { gte: range.from, lt: range.to }, kind: { in: ["connected", "disconnected", "connect_failed"] } },
-      _sum: { count: true },
-    }),
+    queryRows(
+      db,
+      "countEventsByKind",
+      z.object({ kind: z.string(), count: z.number() }),
+      Prisma.sql`
+      SELECT kind::text AS kind, SUM(count)::int AS count FROM ${eventRollupRows([range.from, range.to])} x
+      WHERE kind IN ('connected', 'disconnected', 'connect_failed') GROUP BY kind`,
+    ),
     db.deadLetter.count({ where: { receivedAt: { gte: range.from, lt: range.to } } }),
   ]);
-  const countOf = (kind: string) => byKind.find((row) => row.kind === kind)?._sum.count ?? 0;
+  const countOf = (kind: string) => byKind.find((row) => row.kind === kind)?.count ?? 0;
   return {
     from: range.from,
     to: range.to,

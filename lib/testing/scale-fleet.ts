@@ -5,8 +5,9 @@ import { generateSyntheticFleetEvents } from "./synthetic-fleet.ts";
 
 const DAY = 86_400_000;
 /** Devices generated (and written) at a time, so a 10M-event history never sits in memory at once. */
-const DEVICES_PER_CHUNK = 2_000;
-const BATCH = 1_000;
+export const DEVICES_PER_CHUNK = 2_000;
+/** Events per delivered batch, through the writer or replayed by the bulk path (bulk-scale-fleet.ts). */
+export const SCALE_BATCH = 1_000;
 
 export type ScaleFleetOptions = { devices: number; days: number; events: number; to: Date; seed?: number };
 
@@ -66,19 +67,24 @@ export async function writeScaleFleet(
   const lane = async () => {
     for (let chunk = next++; chunk < chunks; chunk = next++) {
       const events = scaleChunkEvents(options, chunk);
-      for (let i = 0; i < events.length; i += BATCH) await writeWithRetry(db, events.slice(i, i + BATCH));
+      for (let i = 0; i < events.length; i += SCALE_BATCH) await writeWithRetry(db, events.slice(i, i + SCALE_BATCH));
       written += events.length;
       progress(written, chunk);
     }
   };
   await Promise.all(Array.from({ length: options.lanes ?? 1 }, lane));
+  await applyScaleMetadata(db);
+  return written;
+}
+
+/** Gives every device of a scale fleet its metadata (firmware, region, network, a `model` label), from its ID. */
+export async function applyScaleMetadata(db: Db): Promise<void> {
   await db.$executeRaw`
     UPDATE devices SET
       firmware = (${SCALE_FIRMWARE}::text[])[1 + (hashtext(id) & 1023) % ${SCALE_FIRMWARE.length}::int],
       region = (${SCALE_REGIONS}::text[])[1 + (hashtext(id || 'r') & 1023) % ${SCALE_REGIONS.length}::int],
       network = (${SCALE_NETWORKS}::text[])[1 + (hashtext(id || 'n') & 1023) % ${SCALE_NETWORKS.length}::int],
       labels = jsonb_build_object('model', 'M' || ((hashtext(id || 'm') & 1023) % 5))`;
-  return written;
 }
 
 async function writeWithRetry(db: Db, events: ConnectionEvent[]): Promise<void> {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Prisma } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
+import { downsampleMinuteRollups } from "@/lib/storage/downsample-minute-rollups.ts";
+import { mergeRollupShards } from "@/lib/storage/merge-rollup-shards.ts";
+import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
+import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
+import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { eventRollupRows } from "./fleet-filter.ts";
+import { listDisconnectSeries } from "./list-disconnect-series.ts";
+
+const HOUR = 3_600_000;
+const FROM = new Date(Date.UTC(2026, 9, 1));
+const TO = new Date(FROM.getTime() + 30 * HOUR);
+/** Ranges that start and end inside hours, so the edges are read from minutes. */
+const RANGES = [
+  { from: new Date(FROM.getTime() + 17 * 60_000), to: new Date(FROM.getTime() + 9 * HOUR + 41 * 60_000) },
+  { from: new Date(FROM.getTime() + 5 * HOUR + 59 * 60_000), to: new Date(TO.getTime() - 23 * 60_000) },
+  { from: new Date(FROM.getTime() + 3 * HOUR + 5 * 60_000), to: new Date(FROM.getTime() + 3 * HOUR + 50 * 60_000) },
+];
+const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
+
+describe("hourly event rollup", () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    const events = generateSyntheticFleetEvents({
+      seed: 38,
+      devices: 60,
+      from: FROM,
+      to: TO,
+      meanSessionMs: 40 * 60_000,
+      meanGapMs: 5 * 60_000,
+      duplicateRate: 0.02,
+      lateRate: 0.05,
+    });
+    for (let i = 0; i < events.length; i += 97) await recordConnectionEvents(test.db, events.slice(i, i + 97));
+  });
+  afterAll(() => test?.drop());
+
+  const minuteCounts = (range: { from: Date; to: Date }) =>
+    queryRows(
+      test.db,
+      "minuteCounts",
+      CountsSchema,
+      Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count FROM event_rollup_minute
+      WHERE bucket >= ${range.from} AND bucket < ${range.to} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    );
+  const hourlyCounts = (range: { from: Date; to: Date }) =>
+    queryRows(
+      test.db,
+      "hourlyCounts",
+      CountsSchema,
+      Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count FROM ${eventRollupRows([range.from, range.to])} x
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    );
+
+  it("reads whole hours plus minute edges to the same counts as minutes alone, also after shard merges and downsampling", async () => {
+    for (const range of RANGES) expect(await hourlyCounts(range)).toEqual(await minuteCounts(range));
+    await test.db.$executeRaw`UPDATE event_rollup_minute SET shard = 1 WHERE EXTRACT(minute FROM bucket)::int % 3 = 0`;
+    await mergeRollupShards(test.db, TO);
+    await downsampleMinuteRollups(test.db, new Date(FROM.getTime() + 8 * HOUR));
+    const whole = { from: new Date(FROM.getTime() + 8 * HOUR), to: TO };
+    expect(await hourlyCounts(whole)).toEqual(await minuteCounts(whole));
+    expect((await hourlyCounts({ from: FROM, to: TO })).length).toBeGreaterThan(5);
+  });
+
+  it("gives the fleet summary, breakdown and series of a minute-only reading", async () => {
+    for (const range of RANGES) {
+      const summary = await getFleetSummary(test.db, range);
+      const counts = await minuteCounts(range);
+      const total = (kind: string) => counts.filter((c) => c.kind === kind).reduce((sum, c) => sum + c.count, 0);
+      expect([summary.connects, summary.disconnects, summary.failedConnects]).toEqual([
+        total("connected"),
+        total("disconnected"),
+        total("connect_failed"),
+      ]);
+      // A source filter that matches every event reads the per-device minutes: the same answers, another path.
+      const everySource = { source: "emqx" };
+      expect(await getFleetBreakdown(test.db, { by: "code", ...range })).toEqual(
+        await getFleetBreakdown(test.db, { by: "code", ...range, filter: everySource }),
+      );
+      expect(await listDisconnectSeries(test.db, { ...range, stepMs: HOUR, filter: {} })).toEqual(
+        await listDisconnectSeries(test.db, { ...range, stepMs: HOUR, filter: everySource }),
+      );
+    }
+  });
+});
