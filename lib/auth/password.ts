@@ -14,7 +14,7 @@ type ScryptCost = { N: number; r: number; p: number };
  */
 export const TEST_PASSWORD_COST_ENV = "LINKSCOPE_TEST_PASSWORD_COST";
 
-export function defaultPasswordCost(env: NodeJS.ProcessEnv = process.env): ScryptCost {
+export function defaultPasswordCost(env: Record<string, string | undefined> = process.env): ScryptCost {
   if (env.NODE_ENV !== "test") return DEFAULT_COST;
   const N = Number(env[TEST_PASSWORD_COST_ENV]);
   const powerOfTwo = Number.isInteger(N) && N > 0 && (N & (N - 1)) === 0;
