@@ -23,7 +23,8 @@ export default defineConfig({
   outputDir: "test-results",
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  workers: process.env.CI ? 1 : 2,
+  // Specs are isolated per role and per seeded device, so CI runs two at once as well (decision 040).
+  workers: 2,
   // Sized for a busy 2-core machine (another suite running beside this one), not for a quiet one: tests wait on
   // roles, URLs and responses, so a generous bound costs nothing when things are fast.
   timeout: 90_000,

@@ -11,6 +11,8 @@ export default defineConfig({
           name: "unit",
           include: ["*.test.ts", "lib/**/*.test.ts", "scripts/**/*.test.ts", "demo/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
+          // Vitest defaults to cores − 1 workers, which is one on these 2-core machines (decision 040).
+          maxWorkers: 2,
         },
       },
       {
@@ -22,10 +24,16 @@ export default defineConfig({
           // Sized for a loaded 2-core machine (tests wait on events, so a generous bound costs nothing when fast).
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          // Two cores: integration files share a Postgres server and spawn brokers; run them one at a time.
-          fileParallelism: false,
-          // Alert-channel tests receive on loopback: the operator's opt-in, as in e2e/global-setup.ts.
-          env: { LINKSCOPE_OUTBOUND_ALLOW: "127.0.0.1" },
+          // Files are isolated (own database from the template, brokers and servers on OS-chosen ports, unique
+          // topics), and most of a file's time is spent waiting on Postgres, brokers and timers: two at once
+          // (decision 040). Vitest's own default on two cores is one.
+          maxWorkers: 2,
+          env: {
+            // Alert-channel tests receive on loopback: the operator's opt-in, as in e2e/global-setup.ts.
+            LINKSCOPE_OUTBOUND_ALLOW: "127.0.0.1",
+            // Users are created and signed in hundreds of times; scrypt at N = 2^10 instead of 2^15 (lib/auth/password.ts).
+            LINKSCOPE_TEST_PASSWORD_COST: "1024",
+          },
         },
       },
     ],

@@ -5,7 +5,7 @@
  * process) and the production Next.js server. Ctrl+C stops every part.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, statSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { createDb } from "@/lib/db/client.ts";
@@ -16,6 +16,7 @@ import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/
 import { writeEmbeddedDatabaseUrl } from "@/demo/db/embedded-database-url.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createStartProgress } from "./start-progress.ts";
+import { isWebBuildCurrent, startWebBuild } from "@/scripts/web-build.ts";
 import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
@@ -154,42 +155,16 @@ function runChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): Ch
   return child;
 }
 
-function newestSourceMtime(dirs: string[]): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  dirs.forEach((d) => walk(path.join(root, d)));
-  for (const file of ["next.config.ts", "package.json", "prisma/schema.prisma"]) {
-    if (existsSync(path.join(root, file))) newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
-  }
-  return newest;
-}
-
 /** Null when the last build is newer than every source; otherwise the running `next build`, its output in a log file. */
 function buildWebIfStale(): Promise<void> | null {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(["app", "components", "lib", "public", "generated"]))
-    return null;
+  if (isWebBuildCurrent()) return null;
   const output = openSync(progress.logFile("build").path, "w");
-  const build = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: root,
-    stdio: ["ignore", output, output],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", LINKSCOPE_BUILD_TO_RUN: "1" },
-  });
+  const build = startWebBuild({ stdio: ["ignore", output, output] });
   closeSync(output);
-  stops.push({ name: "web app build", stop: async () => void build.kill("SIGTERM") });
-  return new Promise<void>((resolve, reject) => {
-    build.on("exit", (code) => {
-      if (code === 0) return resolve();
-      progress.showLogTail("build");
-      reject(new Error(`next build failed with exit code ${code}`));
-    });
+  stops.push({ name: "web app build", stop: async () => void build.child.kill("SIGTERM") });
+  return build.done.catch((error: unknown) => {
+    progress.showLogTail("build");
+    throw error;
   });
 }
 

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,18 +19,19 @@ import { seedDeviceListFleet } from "./device-list-fleet.ts";
 import { seedDeviceEvidenceDevices } from "./device-evidence-seed.ts";
 import { REDACTION_SEED_ENV, seedRedactionCorpus } from "./redaction-seed.ts";
 import { seedCohortFleet } from "./cohort-seed.ts";
+import { isWebBuildCurrent, startWebBuild, type WebBuild } from "@/scripts/web-build.ts";
 
 export const E2E_HOST = "127.0.0.1";
 // Overridable so several checkouts on one machine can run their e2e suites side by side.
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 const READY_TIMEOUT_MS = 120_000;
-const NEXT_BIN = path.resolve(import.meta.dirname, "../node_modules/next/dist/bin/next");
 const WEB_SERVER = path.resolve(import.meta.dirname, "../scripts/web-server.ts");
 
 /**
- * Fresh database → seed → live fleet (e2e/live-fleet.ts) → `next build` → `next start`. This runs here rather
- * than in Playwright's `webServer` because Playwright starts the webServer *before* globalSetup, and the server
- * needs the URL of the database created here. Set E2E_SKIP_BUILD=1 to reuse an existing `.next` build while iterating.
+ * Fresh database → seed → live fleet (e2e/live-fleet.ts), with `next build` beside them unless `.next` is current
+ * (scripts/web-build.ts) → `next start`. This runs here rather than in Playwright's `webServer` because Playwright
+ * starts the webServer *before* globalSetup, and the server needs the URL of the database created here. Set
+ * E2E_SKIP_BUILD=1 to reuse an existing `.next` build even when sources changed.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   await assertPortFree();
@@ -40,14 +41,20 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   // Specs read these: the server log (to prove no secret is ever logged) and the database (to age a token).
   process.env.E2E_SERVER_LOG = logPath;
   process.env.E2E_DATABASE_URL = database.url;
+  // The build needs no data: it runs beside the seeding, and not at all when the last build is still current.
+  const build = process.env.E2E_SKIP_BUILD === "1" || isWebBuildCurrent() ? undefined : buildApp(database.url);
+  // A failed build is reported where it is awaited; until then its rejection must not count as unhandled.
+  build?.done.catch(() => {});
   try {
     await seedDatabase(database);
     await runLiveFleetForE2e(database.db);
     const credentials = await createE2eUsers(database);
-    if (process.env.E2E_SKIP_BUILD !== "1") buildApp(database.url);
+    await build?.done;
     server = await startServer(database.url, logPath);
     await signInEachRole(credentials);
   } catch (error) {
+    build?.child.kill("SIGTERM");
+    await build?.done.catch(() => {});
     await stopServer(server);
     await database.drop();
     throw error;
@@ -128,13 +135,9 @@ async function seedDatabase(database: TestDatabase): Promise<void> {
   await seedCohortFleet(database.db, now);
 }
 
-function buildApp(databaseUrl: string): void {
-  const build = spawnSync(process.execPath, [NEXT_BIN, "build"], {
-    stdio: "inherit",
-    // `npm test` has type-checked already (next.config.ts).
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: "1", LINKSCOPE_BUILD_TO_RUN: "1" },
-  });
-  if (build.status !== 0) throw new Error(`next build failed with exit code ${build.status ?? build.signal}`);
+function buildApp(databaseUrl: string): WebBuild {
+  // `npm test` has type-checked already (next.config.ts).
+  return startWebBuild({ stdio: "inherit", env: { DATABASE_URL: databaseUrl } });
 }
 
 /** Also used by specs that need a second server with other settings (e2e/oidc-sign-in.spec.ts). */

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CLI_ACTOR, type Actor } from "@/lib/auth/actor.ts";
+import { TEST_PASSWORD_COST_ENV } from "@/lib/auth/password.ts";
 import { createApiToken, listApiTokens, revokeApiToken, verifyApiToken } from "@/lib/auth/api-tokens.ts";
 import { SIGN_IN_LIMITS, TOKEN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { signInWithPassword } from "@/lib/auth/sign-in.ts";
@@ -47,7 +48,11 @@ describe("users", () => {
   it("creates users with hashed passwords and refuses a second account for the same email", async () => {
     const email = uniqueEmail("Mixed.Case");
     const secret = password();
-    const user = await createUser(database.db, { email: email.toUpperCase(), password: secret, role: "support" }, CLI_ACTOR);
+    // The suite lowers the hashing cost (vitest.config.ts); this account is hashed as production would hash it.
+    vi.stubEnv(TEST_PASSWORD_COST_ENV, undefined);
+    const user = await createUser(database.db, { email: email.toUpperCase(), password: secret, role: "support" }, CLI_ACTOR).finally(() =>
+      vi.unstubAllEnvs(),
+    );
     expect(user.email).toBe(email.toLowerCase());
     expect(user).not.toHaveProperty("passwordHash");
     expect(user.hasPassword).toBe(true);

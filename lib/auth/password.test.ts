@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "@/lib/auth/password.ts";
+import { defaultPasswordCost, hashPassword, TEST_PASSWORD_COST_ENV, verifyPassword } from "@/lib/auth/password.ts";
 
 // Low cost keeps the suite fast; the parameters are read back from the stored hash either way.
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
@@ -21,6 +21,17 @@ describe("password hashing", () => {
     const stored = await hashPassword("a default-cost one");
     expect(stored.split("$").slice(0, 4)).toEqual(["scrypt", "32768", "8", "1"]);
     expect(await verifyPassword("a default-cost one", stored)).toBe(true);
+  });
+
+  it("lowers the default cost for tests only when NODE_ENV is test, and only to a sane power of two", () => {
+    const production = { N: 2 ** 15, r: 8, p: 1 };
+    expect(defaultPasswordCost({ NODE_ENV: "production", [TEST_PASSWORD_COST_ENV]: "1024" })).toEqual(production);
+    expect(defaultPasswordCost({ [TEST_PASSWORD_COST_ENV]: "1024" })).toEqual(production);
+    expect(defaultPasswordCost({ NODE_ENV: "test" })).toEqual(production);
+    expect(defaultPasswordCost({ NODE_ENV: "test", [TEST_PASSWORD_COST_ENV]: "1024" })).toEqual({ ...production, N: 1024 });
+    for (const unsafe of ["1000", "512", "65536", "2e4", "x"]) {
+      expect(defaultPasswordCost({ NODE_ENV: "test", [TEST_PASSWORD_COST_ENV]: unsafe })).toEqual(production);
+    }
   });
 
   it("never matches a malformed or tampered hash", async () => {

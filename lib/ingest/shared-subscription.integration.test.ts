@@ -49,16 +49,19 @@ describe("MQTT 5 shared subscriptions", () => {
     const publisher = await mqtt.connectAsync(broker.url, { clientId: `pub-${randomUUID().slice(0, 6)}`, protocolVersion: 5 });
     const prefix = `shared-${randomUUID().slice(0, 6)}`;
     const base = Date.parse("2026-11-01T00:00:00Z");
-    for (let i = 0; i < 200; i++) {
-      const payload = {
-        event: "client.connected",
-        clientid: `${prefix}-${i % 20}`,
-        connected_at: base + i,
-        node: "emqx@test",
-        peername: "10.0.0.1:1000",
-      };
-      await publisher.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
-    }
+    // Pipelined: awaiting each PUBACK before the next publish cost minutes on a loaded machine.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const payload = {
+          event: "client.connected",
+          clientid: `${prefix}-${i % 20}`,
+          connected_at: base + i,
+          node: "emqx@test",
+          peername: "10.0.0.1:1000",
+        };
+        return publisher.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
+      }),
+    );
     await publisher.endAsync();
 
     const stored = await waitFor(
