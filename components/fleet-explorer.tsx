@@ -5,6 +5,7 @@ import { fleetQueries } from "./queries/fleet.ts";
 import { useUrlState } from "./use-url-state.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { useState, type FormEvent } from "react";
+import { fromUtcInput, toUtcInput } from "@/lib/time/utc-input.ts";
 import {
   DEFAULT_PRESET,
   FILTER_KEYS,
@@ -30,10 +31,6 @@ const FILTER_LABELS: Record<FilterKey, string> = {
   network: "Network",
   label: "Label",
 };
-
-/** `2026-11-22T10:00` (what a datetime-local input holds) ↔ ISO, both UTC. */
-const toInputValue = (iso: string) => new Date(iso).toISOString().slice(0, 16);
-const fromInputValue = (value: string) => new Date(`${value}:00Z`).toISOString();
 
 /** The /fleet page: range, filters and drill-down live in the URL, so a link or a reload shows the same view. */
 export function FleetExplorer() {
@@ -143,7 +140,7 @@ function RangeBar({
     const form = new FormData(event.currentTarget);
     const from = String(form.get("from") ?? "");
     const to = String(form.get("to") ?? "");
-    if (from && to) onChange({ from: fromInputValue(from), to: fromInputValue(to) });
+    if (from && to) onChange({ from: fromUtcInput(from)!, to: fromUtcInput(to)! });
     setCustom(null);
   };
   const fallback = resolved ?? current;
@@ -173,10 +170,10 @@ function RangeBar({
       {custom ? (
         <form className="button-group" onSubmit={submit} aria-label="Custom range">
           <label>
-            From (UTC) <input type="datetime-local" name="from" defaultValue={toInputValue(custom.from)} required />
+            From (UTC) <input type="datetime-local" name="from" defaultValue={toUtcInput(custom.from)} required />
           </label>
           <label>
-            To (UTC) <input type="datetime-local" name="to" defaultValue={toInputValue(custom.to)} required />
+            To (UTC) <input type="datetime-local" name="to" defaultValue={toUtcInput(custom.to)} required />
           </label>
           <button type="submit" className="button button-small button-primary">
             Apply

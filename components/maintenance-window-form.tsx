@@ -5,11 +5,7 @@ import { alertKeys } from "./queries/alerts.ts";
 import { FormActions, ScopeFields } from "./alert-form-parts.tsx";
 import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite } from "./use-api-write.ts";
-
-/** `datetime-local` has no zone: the form says UTC, so read it as UTC. */
-function fromUtcInput(value: string): string | null {
-  return value ? `${value}:00Z` : null;
-}
+import { fromUtcInput } from "@/lib/time/utc-input.ts";
 
 export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
   const save = useApiWrite({ invalidates: [alertKeys.maintenanceWindows, alertKeys.rules] });

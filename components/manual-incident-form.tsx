@@ -5,13 +5,9 @@ import type { FormEvent } from "react";
 import { REASON_LABELS } from "./reason-style.ts";
 import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite } from "./use-api-write.ts";
+import { fromUtcInput } from "@/lib/time/utc-input.ts";
 
 const DROP_REASONS = Object.entries(REASON_LABELS).filter(([reason]) => reason !== "connected" && reason !== "client_disconnect");
-
-/** `2026-11-22T10:00` (a datetime-local value, read as UTC) → ISO. */
-// datetime-local inputs are wider than the form's grid columns by default.
-
-const fromUtcInput = (value: string) => new Date(`${value}:00Z`).toISOString();
 
 /**
  * Declares an incident over a window: every device that dropped in it (optionally one source, one reason).

@@ -10,13 +10,13 @@ import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { describeIncidentTrigger, listIncidents } from "@/lib/incidents/incidents.ts";
+import { toUtcInput } from "@/lib/time/utc-input.ts";
 
 export const metadata: Metadata = { title: "Incidents" };
 /** Re-rendered on new fleet events at most this often (the worker opens and extends incidents from them). */
 const INCIDENTS_REFRESH_MS = 1000;
 
 /** `2026-11-22T10:00` in UTC, the value a datetime-local input takes. */
-const toUtcInput = (date: Date) => date.toISOString().slice(0, 16);
 
 export default async function IncidentsPage() {
   const user = await requirePageUser();

@@ -117,6 +117,29 @@ export async function createAlertChannel(db: Db, input: CreateAlertChannel, by: 
 }
 
 /** Settings merge into the stored ones; each secret given (non-empty) replaces the stored one, the rest are kept. */
+function mergeChannelPatch(
+  existing: { type: AlertChannelType; name: string; settings: unknown; secrets: unknown },
+  patch: UpdateAlertChannel,
+) {
+  const givenSecrets = Object.fromEntries(
+    Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined),
+  );
+  const config = parseConfig(
+    existing.type,
+    { ...(existing.settings as object), ...patch.settings },
+    { ...(existing.secrets as object), ...givenSecrets },
+  );
+  // A rename keeps a target saved before the policy existed; a changed setting or secret is checked.
+  const targetChanged = Boolean(patch.settings) || Object.keys(givenSecrets).length > 0;
+  return { name: patch.name ?? existing.name, config, givenSecrets, targetChanged };
+}
+
+async function findChannel(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], id: string) {
+  const existing = AlertChannelIdPattern.test(id) ? await db.alertChannel.findUnique({ where: { id } }) : null;
+  if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
+  return existing;
+}
+
 export async function updateAlertChannel(
   db: Db,
   id: string,
@@ -124,21 +147,16 @@ export async function updateAlertChannel(
   by: By,
   options: SaveOptions = {},
 ): Promise<AlertChannelView> {
+  // The target's DNS lookup (up to seconds) runs before the transaction, never while it holds a connection and locks.
+  const before = await findChannel(db, id);
+  const checked = mergeChannelPatch(before, patch);
+  if (checked.targetChanged) await requireAllowedTarget(before.type, checked.config, options);
   const channel = await db.$transaction(async (tx) => {
-    const existing = AlertChannelIdPattern.test(id) ? await tx.alertChannel.findUnique({ where: { id } }) : null;
-    if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
-    const name = patch.name ?? existing.name;
+    const existing = await findChannel(tx, id);
+    const { name, config, givenSecrets, targetChanged } = mergeChannelPatch(existing, patch);
+    if (targetChanged && channelTarget(existing.type, config)?.host !== channelTarget(existing.type, checked.config)?.host)
+      throw new ConflictError("alert_channel_changed", "The channel was changed while this edit was saved; load it again and retry.");
     if (name !== existing.name) await requireUniqueName(tx, name, id);
-    const givenSecrets = Object.fromEntries(
-      Object.entries(patch.secrets ?? {}).filter(([, value]) => value !== "" && value !== null && value !== undefined),
-    );
-    const config = parseConfig(
-      existing.type,
-      { ...(existing.settings as object), ...patch.settings },
-      { ...(existing.secrets as object), ...givenSecrets },
-    );
-    // A rename keeps a target saved before the policy existed; a changed setting or secret is checked.
-    if (patch.settings || Object.keys(givenSecrets).length > 0) await requireAllowedTarget(existing.type, config, options);
     const updated = await tx.alertChannel.update({ where: { id }, data: { name, ...config }, include: WITH_RULE_COUNT });
     await recordAuditEvent(tx, {
       action: "alert_channel.updated",

@@ -159,4 +159,22 @@ describe("saving a channel whose target the policy refuses", () => {
     }).catch((error: unknown) => error);
     expect(moved).toMatchObject({ code: "outbound_target_refused" });
   });
+
+  it("looks the target up before the transaction opens, so a slow DNS answer never holds a connection and its locks", async () => {
+    const allowed = createOutboundPolicy(["10.0.0.0/8"]);
+    const channel = await create("ordered-hook", "http://10.0.0.7/hook", allowed);
+    const events: string[] = [];
+    const watched = new Proxy(testDb.db, {
+      get(target, property, receiver) {
+        if (property === "$transaction") events.push("transaction");
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const recording = { refuseAddress: (address: string) => (events.push("lookup"), allowed.refuseAddress(address)) };
+    await updateAlertChannel(watched, channel.id, { secrets: { url: "http://10.0.0.8/hook" } }, BY, { outbound: recording });
+    await createAlertChannel(watched, { name: "ordered-2", type: "webhook", settings: {}, secrets: { url: "http://10.0.0.9/" } }, BY, {
+      outbound: recording,
+    });
+    expect(events).toEqual(["lookup", "transaction", "lookup", "transaction"]);
+  });
 });
