@@ -470,5 +470,18 @@ export async function backfillFleetHistory(db: Db, options: BackfillOptions): Pr
 
 /** Firmware, region, network and labels from the fleet definition, on the device rows that exist. */
 export async function recordFleetMetadata(db: Db, devices: readonly FleetDevice[] = FLEET_DEVICES): Promise<void> {
-  await db.$transaction(devices.map((device) => db.device.updateMany({ where: { id: device.id }, data: describeDeviceMetadata(device) })));
+  // One statement: a transaction of one update per device (each firing the firmware-change trigger) outlived Prisma's
+  // 5 s transaction timeout on the embedded database of a loaded machine, and the first start failed.
+  const rows = devices.map((device) => describeDeviceMetadata(device));
+  await db.$executeRaw`
+    UPDATE devices AS d
+    SET firmware = m.firmware, region = m.region, network = m.network, labels = m.labels::jsonb
+    FROM unnest(
+      ${devices.map((device) => device.id)}::text[],
+      ${rows.map((row) => row.firmware)}::text[],
+      ${rows.map((row) => row.region)}::text[],
+      ${rows.map((row) => row.network)}::text[],
+      ${rows.map((row) => JSON.stringify(row.labels))}::text[]
+    ) AS m(id, firmware, region, network, labels)
+    WHERE d.id = m.id`;
 }
