@@ -17,28 +17,35 @@ const DeviceIdListSchema = z.array(z.string().min(1).max(500)).max(1_000, "at mo
  */
 export const CreateAlertSilenceSchema = z
   .object({
-    target: z.enum(["rule", "scope", "devices", "label"], { error: "target must be one of rule, scope, devices, label" }),
+    target: z
+      .enum(["rule", "scope", "devices", "label"], { error: "target must be one of rule, scope, devices, label" })
+      .describe(
+        "rule: mute one rule; scope: mute the rules of a source / broker node; devices or label: leave those devices out of the measurement",
+      ),
     ruleId: z
       .string()
       .regex(AlertRuleIdPattern, "must be a rule ID")
       .nullish()
-      .transform((id) => id ?? null),
-    source: optionalName,
-    brokerNode: optionalName,
+      .transform((id) => id ?? null)
+      .describe("the rule (required for target rule; for devices and label: only this rule, null: every rule)"),
+    source: optionalName.describe("target scope: the source whose rules are muted"),
+    brokerNode: optionalName.describe("target scope: the broker node whose rules are muted"),
     deviceIds: z
       .union([DeviceIdListSchema, z.string().max(100_000)])
       .optional()
-      .transform((ids) => [
-        ...new Set((typeof ids === "string" ? ids.split(/[\n,]/) : (ids ?? [])).map((id) => id.trim()).filter(Boolean)),
-      ]),
-    label: LabelMatchSchema.nullish().transform((label) => label ?? null),
-    reason: z.string().trim().min(1, "say why (it is shown with the silence)").max(500),
+      .transform((ids) => [...new Set((typeof ids === "string" ? ids.split(/[\n,]/) : (ids ?? [])).map((id) => id.trim()).filter(Boolean))])
+      .describe("target devices: device IDs, as a list or one string separated by commas or new lines"),
+    label: LabelMatchSchema.nullish()
+      .transform((label) => label ?? null)
+      .describe("target label: devices carrying this `key=value` label"),
+    reason: z.string().trim().min(1, "say why (it is shown with the silence)").max(500).describe("why, shown with the silence"),
     minutes: z
       .number()
       .int("whole minutes")
       .min(1, "at least 1 minute")
       .max(90 * 24 * 60, "at most 90 days")
-      .optional(),
+      .optional()
+      .describe("how long from now the silence lasts (or give endsAt)"),
     endsAt: TimestampBodySchema.optional(),
   })
   .superRefine((input, ctx) => {
@@ -54,17 +61,22 @@ export type CreateAlertSilence = z.output<typeof CreateAlertSilenceSchema>;
 /** A maintenance window; recurring ones repeat every day / week (UTC) from `startsAt`. */
 export const CreateMaintenanceWindowSchema = z
   .object({
-    name: z.string().trim().min(1, "give the window a name").max(120),
-    recurrence: z.enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" }),
+    name: z.string().trim().min(1, "give the window a name").max(120).describe("the window's name, e.g. Nightly broker restart"),
+    recurrence: z
+      .enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" })
+      .describe("once, or repeating every day / every week (UTC) from startsAt"),
     startsAt: TimestampBodySchema,
     durationMinutes: z
       .number()
       .int("whole minutes")
       .min(1, "at least 1 minute")
-      .max(7 * 24 * 60, "at most 7 days"),
-    until: TimestampBodySchema.nullish().transform((until) => until ?? null),
-    source: optionalName,
-    brokerNode: optionalName,
+      .max(7 * 24 * 60, "at most 7 days")
+      .describe("how long each occurrence lasts"),
+    until: TimestampBodySchema.nullish()
+      .transform((until) => until ?? null)
+      .describe("a repeating window stops repeating after this instant; null: forever"),
+    source: optionalName.describe("only rules and drops of this source; null: every source"),
+    brokerNode: optionalName.describe("only rules and drops of this broker node; null: every node"),
   })
   .refine((input) => input.recurrence !== "daily" || input.durationMinutes < 24 * 60, {
     path: ["durationMinutes"],
@@ -77,7 +89,14 @@ export const CreateMaintenanceWindowSchema = z
 export type CreateMaintenanceWindow = z.output<typeof CreateMaintenanceWindowSchema>;
 
 /** Acknowledges the rule's firing alerts: one subject (device ID or "fleet"), or all of them. */
-export const AcknowledgeAlertSchema = z.object({ subject: z.string().min(1).max(500).optional() });
+export const AcknowledgeAlertSchema = z.object({
+  subject: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe("one firing alert: its device ID, or `fleet`; omitted: every firing alert of the rule"),
+});
 export type AcknowledgeAlert = z.output<typeof AcknowledgeAlertSchema>;
 
 export const ALERT_SILENCE_DEFAULT_MINUTES = 60;

@@ -37,15 +37,47 @@ export const WebhookUrlSchema = z
   .max(2_000, "the webhook URL is too long (at most 2,000 characters)")
   .refine(isHttpUrl, { message: "must be an http:// or https:// URL" });
 
+/** What each rule field means, for the API reference (the create and the patch schemas share them). */
+const RULE_FIELDS = {
+  name: "the rule's name, shown in notifications",
+  kind: "what the rule measures: connected_below, connected_drop_percent, disconnect_rate_above, code_rate_above or device_offline_longer (docs/alerts.md)",
+  params:
+    "the kind's parameters: `{ threshold }`, plus `code` for code_rate_above and `mode`/`multiplier` for the two rate kinds (docs/alerts.md)",
+  source: "measure only events from this source; null: every source",
+  brokerNode: "measure only events from this broker node; null: every node",
+  windowMinutes: "the window the value is measured over",
+  forSeconds: "how long the condition must hold before the alert fires",
+  clearMargin: "the value must move this far back past the threshold to count as cleared (hysteresis)",
+  clearForSeconds: "how long the value must stay cleared before the alert resolves",
+  enabled: "a disabled rule is not evaluated",
+  renotifyMinutes: "remind the rule's channels this often while it fires and nobody acknowledged it; null: never",
+  excludeDeviceIds: "devices left out of the measurement (known-bad devices)",
+  excludeLabels: "devices with any of these `key=value` labels are left out of the measurement",
+  excludeFlapping: "leave out chronic flappers: devices that dropped in 6 or more distinct hours of the day before the window",
+  channelIds: "the channels notified when the rule fires and resolves (IDs from GET /api/v1/alerts/channels)",
+} as const;
+
 const CommonShape = {
-  name: z.string().trim().min(1, "give the rule a name").max(120),
-  source: ScopeNameSchema,
-  brokerNode: ScopeNameSchema,
-  windowMinutes: z.number().int("whole minutes").min(1, "at least 1 minute").max(1_440, "at most 1,440 minutes (a day)").default(5),
-  forSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
-  clearMargin: z.number().min(0, "cannot be negative").max(1_000_000).default(0),
-  clearForSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60),
-  enabled: z.boolean().default(true),
+  name: z.string().trim().min(1, "give the rule a name").max(120).describe(RULE_FIELDS.name),
+  source: ScopeNameSchema.describe(RULE_FIELDS.source),
+  brokerNode: ScopeNameSchema.describe(RULE_FIELDS.brokerNode),
+  windowMinutes: z
+    .number()
+    .int("whole minutes")
+    .min(1, "at least 1 minute")
+    .max(1_440, "at most 1,440 minutes (a day)")
+    .default(5)
+    .describe(RULE_FIELDS.windowMinutes),
+  forSeconds: z.number().int("whole seconds").min(0).max(DAY_SECONDS, "at most a day").default(60).describe(RULE_FIELDS.forSeconds),
+  clearMargin: z.number().min(0, "cannot be negative").max(1_000_000).default(0).describe(RULE_FIELDS.clearMargin),
+  clearForSeconds: z
+    .number()
+    .int("whole seconds")
+    .min(0)
+    .max(DAY_SECONDS, "at most a day")
+    .default(60)
+    .describe(RULE_FIELDS.clearForSeconds),
+  enabled: z.boolean().default(true).describe(RULE_FIELDS.enabled),
   // Issue 17: reminders for alerts nobody acknowledged, and devices known to be bad left out of the measurement.
   renotifyMinutes: z
     .number()
@@ -53,10 +85,15 @@ const CommonShape = {
     .min(5, "at least 5 minutes")
     .max(10_080, "at most a week")
     .nullish()
-    .transform((value) => value ?? null),
-  excludeDeviceIds: z.array(z.string().trim().min(1).max(500)).max(1_000, "at most 1,000 devices").default([]),
-  excludeLabels: z.array(LabelMatchSchema).max(50, "at most 50 labels").default([]),
-  excludeFlapping: z.boolean().default(false),
+    .transform((value) => value ?? null)
+    .describe(RULE_FIELDS.renotifyMinutes),
+  excludeDeviceIds: z
+    .array(z.string().trim().min(1).max(500))
+    .max(1_000, "at most 1,000 devices")
+    .default([])
+    .describe(RULE_FIELDS.excludeDeviceIds),
+  excludeLabels: z.array(LabelMatchSchema).max(50, "at most 50 labels").default([]).describe(RULE_FIELDS.excludeLabels),
+  excludeFlapping: z.boolean().default(false).describe(RULE_FIELDS.excludeFlapping),
 };
 
 const positive = (what: string) =>
@@ -114,7 +151,11 @@ export const AlertParamsSchemas = {
 export type AlertParams = { threshold: number; code?: string | undefined; mode?: RateMode | undefined; multiplier?: number | undefined };
 
 const ruleVariant = <K extends AlertRuleKind>(kind: K) =>
-  z.object({ ...CommonShape, kind: z.literal(kind), params: AlertParamsSchemas[kind] });
+  z.object({
+    ...CommonShape,
+    kind: z.literal(kind).describe(RULE_FIELDS.kind),
+    params: AlertParamsSchemas[kind].describe(RULE_FIELDS.params),
+  });
 
 /** A rule as created (and, after merging a patch into the stored rule, as updated). Its channels are handled apart. */
 export const AlertRuleDefinitionSchema = z.discriminatedUnion(
@@ -130,27 +171,21 @@ export const AlertRuleDefinitionSchema = z.discriminatedUnion(
 );
 export type AlertRuleDefinition = z.output<typeof AlertRuleDefinitionSchema>;
 
-export const CreateAlertRuleSchema = z.intersection(AlertRuleDefinitionSchema, z.object({ channelIds: ChannelIdsSchema.default([]) }));
+export const CreateAlertRuleSchema = z.intersection(
+  AlertRuleDefinitionSchema,
+  z.object({ channelIds: ChannelIdsSchema.default([]).describe(RULE_FIELDS.channelIds) }),
+);
 export type CreateAlertRule = z.output<typeof CreateAlertRuleSchema>;
 
 /** Every field optional; `channelIds`: omitted keeps the rule's channels, a list replaces them. */
 export const UpdateAlertRuleSchema = z
   .object({
-    name: z.unknown(),
-    kind: z.unknown(),
-    params: z.unknown(),
-    source: z.unknown(),
-    brokerNode: z.unknown(),
-    windowMinutes: z.unknown(),
-    forSeconds: z.unknown(),
-    clearMargin: z.unknown(),
-    clearForSeconds: z.unknown(),
-    enabled: z.unknown(),
-    renotifyMinutes: z.unknown(),
-    excludeDeviceIds: z.unknown(),
-    excludeLabels: z.unknown(),
-    excludeFlapping: z.unknown(),
-    channelIds: ChannelIdsSchema,
+    ...(Object.fromEntries(
+      (Object.keys(RULE_FIELDS) as (keyof typeof RULE_FIELDS)[])
+        .filter((field) => field !== "channelIds")
+        .map((field) => [field, z.unknown().describe(RULE_FIELDS[field])]),
+    ) as Record<Exclude<keyof typeof RULE_FIELDS, "channelIds">, z.ZodUnknown>),
+    channelIds: ChannelIdsSchema.describe(`${RULE_FIELDS.channelIds}; omitted: the rule keeps its channels`),
   })
   .partial()
   .strict();
@@ -161,13 +196,17 @@ export const AlertRuleIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 export const ALERT_HISTORY_KINDS = ["fired", "resolved", "test"] as const;
 
 export const AlertHistoryQuerySchema = z.object({
-  ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").optional(),
-  status: z.enum(ALERT_HISTORY_KINDS, { error: `must be one of ${ALERT_HISTORY_KINDS.join(", ")}` }).optional(),
+  ruleId: z.string().regex(AlertRuleIdPattern, "must be a rule ID").optional().describe("only this rule's history"),
+  status: z
+    .enum(ALERT_HISTORY_KINDS, { error: `must be one of ${ALERT_HISTORY_KINDS.join(", ")}` })
+    .optional()
+    .describe("only rows of this kind: fired, resolved, or test notifications"),
   limit: createLimitParamSchema(100, 500),
   before: z
     .string()
     .regex(/^\d{1,19}$/, "must be a history row ID (nextBefore of the previous page)")
     .transform(BigInt)
-    .optional(),
+    .optional()
+    .describe("the `nextBefore` of the previous page; omit for the newest rows"),
 });
 export type AlertHistoryQuery = z.output<typeof AlertHistoryQuerySchema>;

@@ -8,9 +8,16 @@ import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
 import { NotFoundError } from "@/lib/errors/domain-errors.ts";
 
 export const CreateApiTokenSchema = z.object({
-  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
-  role: RoleSchema,
-  expiresInDays: z.number().int().min(1, "must be at least 1").max(3650, "must be at most 3650").nullable().default(90),
+  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").describe("what the token is for"),
+  role: RoleSchema.describe("what the token may do: the role it acts with (viewer, support or admin)"),
+  expiresInDays: z
+    .number()
+    .int()
+    .min(1, "must be at least 1")
+    .max(3650, "must be at most 3650")
+    .nullable()
+    .default(90)
+    .describe("days until the token stops working; null: never"),
 });
 export type CreateApiTokenInput = z.input<typeof CreateApiTokenSchema>;
 

@@ -17,14 +17,18 @@ export const EmailSchema = z
 export const PasswordSchema = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+  .describe(`the password: ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`);
+
+const ROLE_DESCRIPTION =
+  "viewer: reads; support: also exports, share links, notes and alert rules; admin: also users, sources, ingest and API tokens";
 
 export const CreateUserSchema = z.object({
-  email: EmailSchema,
-  name: z.string().trim().max(200, "must be at most 200 characters").optional(),
-  role: RoleSchema.default("viewer"),
+  email: EmailSchema.describe("the address the user signs in with"),
+  name: z.string().trim().max(200, "must be at most 200 characters").optional().describe("the name shown for the user"),
+  role: RoleSchema.default("viewer").describe(ROLE_DESCRIPTION),
   // Omitted for accounts that sign in only through single sign-on.
-  password: PasswordSchema.optional(),
+  password: PasswordSchema.optional().describe("the first password; omitted for an account that signs in only through single sign-on"),
 });
 export type CreateUserInput = z.input<typeof CreateUserSchema>;
 
@@ -82,7 +86,11 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 export const UpdateUserSchema = z
-  .object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), name: z.string().trim().max(200).optional() })
+  .object({
+    role: RoleSchema.optional().describe(ROLE_DESCRIPTION),
+    disabled: z.boolean().optional().describe("true: the user can no longer sign in and their sessions end"),
+    name: z.string().trim().max(200).optional().describe("the name shown for the user"),
+  })
   .refine((value) => Object.keys(value).length > 0, { error: "nothing to change: give role, disabled or name" });
 export type UpdateUserInput = z.input<typeof UpdateUserSchema>;
 

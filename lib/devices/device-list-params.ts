@@ -48,17 +48,23 @@ const enumParam = <T extends readonly [string, ...string[]]>(values: T) => z.enu
 
 /** Strict: the API answers 400 with the offending parameter. */
 export const DeviceListParamsSchema = z.object({
-  query: optionalText(MAX_QUERY_LENGTH),
-  match: enumParam(MATCH_MODES).default("substring"),
-  state: enumParam(DEVICE_STATES).optional(),
-  reason: enumParam(REASONS).optional(),
-  source: optionalText(MAX_ATTRIBUTE_LENGTH),
-  brokerNode: optionalText(MAX_ATTRIBUTE_LENGTH),
-  firmware: optionalText(MAX_ATTRIBUTE_LENGTH),
-  region: optionalText(MAX_ATTRIBUTE_LENGTH),
-  network: optionalText(MAX_ATTRIBUTE_LENGTH),
-  sort: enumParam(DEVICE_SORTS).default("id"),
-  dir: enumParam(SORT_DIRECTIONS).default("asc"),
+  query: optionalText(MAX_QUERY_LENGTH).describe("search in device IDs (case-insensitive; see `match`)"),
+  match: enumParam(MATCH_MODES)
+    .default("substring")
+    .describe("`substring`: the ID contains the query anywhere; `prefix`: the ID starts with it (uses the index, fastest)"),
+  state: enumParam(DEVICE_STATES).optional().describe("only devices whose last known state is this"),
+  reason: enumParam(REASONS).optional().describe("only devices whose last disconnect had this reason"),
+  source: optionalText(MAX_ATTRIBUTE_LENGTH).describe("only devices last seen through this source"),
+  brokerNode: optionalText(MAX_ATTRIBUTE_LENGTH).describe("only devices last connected to this broker node"),
+  firmware: optionalText(MAX_ATTRIBUTE_LENGTH).describe("only devices whose metadata says this firmware version"),
+  region: optionalText(MAX_ATTRIBUTE_LENGTH).describe("only devices in this region (device metadata)"),
+  network: optionalText(MAX_ATTRIBUTE_LENGTH).describe("only devices on this network type (device metadata)"),
+  sort: enumParam(DEVICE_SORTS)
+    .default("id")
+    .describe(
+      "order by device ID (best matches first when searching), state, time of the last state change, number of disconnects, or last disconnect reason",
+    ),
+  dir: enumParam(SORT_DIRECTIONS).default("asc").describe("ascending or descending"),
 });
 
 type ParamSource = URLSearchParams | Record<string, string | string[] | undefined>;

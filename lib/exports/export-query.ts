@@ -4,12 +4,16 @@ import { TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 export const RedactIpsParamSchema = z
   .enum(["0", "1"], { error: "must be 0 or 1" })
   .default("0")
-  .transform((value) => value === "1");
+  .transform((value) => value === "1")
+  .describe("1: IP addresses in the export are replaced by `[redacted]` (share it outside the team); 0: kept");
 
 export const DeviceExportQuerySchema = z.object({
   from: TimestampParamSchema.optional(),
   to: TimestampParamSchema.optional(),
-  format: z.enum(["csv", "json"], { error: "must be csv or json" }).default("json"),
+  format: z
+    .enum(["csv", "json"], { error: "must be csv or json" })
+    .default("json")
+    .describe("the file's format: one JSON document, or CSV with one row per event"),
   redactIps: RedactIpsParamSchema,
 });
 

@@ -32,13 +32,17 @@ const LabelsParamSchema = z
 export const FleetQuerySchema = z.object({
   from: TimestampParamSchema.optional(),
   to: TimestampParamSchema.optional(),
-  source: FilterValueSchema,
+  source: FilterValueSchema.describe("only events from this source (a broker, webhook or import source name, as on the ingest page)"),
   // A broker node may legitimately be "" (events without one), so it is not trimmed to nothing.
-  node: z.string().max(300, "must be at most 300 characters").optional(),
-  firmware: FilterValueSchema,
-  region: FilterValueSchema,
-  network: FilterValueSchema,
-  label: LabelsParamSchema,
+  node: z
+    .string()
+    .max(300, "must be at most 300 characters")
+    .optional()
+    .describe("only events reported by this broker node; empty: events that carried no node"),
+  firmware: FilterValueSchema.describe("only devices whose metadata says this firmware version"),
+  region: FilterValueSchema.describe("only devices in this region (device metadata)"),
+  network: FilterValueSchema.describe("only devices on this network type, e.g. cellular or wifi (device metadata)"),
+  label: LabelsParamSchema.describe("only devices carrying every one of these labels: `key=value` pairs separated by commas"),
 });
 export type FleetQuery = z.output<typeof FleetQuerySchema>;
 

@@ -5,7 +5,10 @@ import { DeviceIdSchema } from "@/lib/events/connection-event.ts";
 
 export { DeviceIdSchema };
 
-export const DeviceIdParamsSchema = z.object({ deviceId: DeviceIdSchema });
+export const DeviceIdPathSchema = DeviceIdSchema.describe(
+  "the device's ID (its MQTT client ID, or the platform's device ID), URL-encoded: a `/` in the ID is `%2F`",
+);
+export const DeviceIdParamsSchema = z.object({ deviceId: DeviceIdPathSchema });
 
 /** Route params arrive percent-decoded per segment, so an encoded `/` (%2F) is already part of the ID here. */
 export async function parseDeviceIdParam(params: Promise<{ deviceId: string }>): Promise<string> {

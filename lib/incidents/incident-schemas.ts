@@ -8,9 +8,9 @@ export const ManualIncidentSchema = z
   .object({
     from: TimestampBodySchema,
     to: TimestampBodySchema,
-    source: z.string().min(1).max(100).optional(),
-    reason: ReasonSchema.optional(),
-    title: z.string().trim().min(1).max(200).optional(),
+    source: z.string().min(1).max(100).optional().describe("only devices that dropped through this source"),
+    reason: ReasonSchema.optional().describe("only drops with this reason"),
+    title: z.string().trim().min(1).max(200).optional().describe("the incident's title (default: one made from the window and filters)"),
   })
   .refine((input) => input.to > input.from, { message: "`to` must be after `from`", path: ["to"] })
   .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_MANUAL_WINDOW_MS, {
@@ -19,5 +19,7 @@ export const ManualIncidentSchema = z
   });
 export type ManualIncident = z.infer<typeof ManualIncidentSchema>;
 
-export const IncidentNoteSchema = z.object({ body: z.string().trim().min(1, "the note is empty").max(4_000) });
+export const IncidentNoteSchema = z.object({
+  body: z.string().trim().min(1, "the note is empty").max(4_000).describe("the note's text, shown on the incident's timeline"),
+});
 export type IncidentNote = z.infer<typeof IncidentNoteSchema>;

@@ -17,13 +17,17 @@ export const hashIngestToken = hashSecretToken;
 const INGEST_SOURCES = Object.keys(RECORD_FORMATS);
 
 export const CreateIngestTokenSchema = z.object({
-  source: z.string().refine((source) => Object.hasOwn(RECORD_FORMATS, source), { error: `must be one of ${INGEST_SOURCES.join(", ")}` }),
+  source: z
+    .string()
+    .refine((source) => Object.hasOwn(RECORD_FORMATS, source), { error: `must be one of ${INGEST_SOURCES.join(", ")}` })
+    .describe("the only webhook source the token may post to: POST /api/v1/ingest/{source}"),
   label: z
     .string()
     .trim()
     .max(100, "must be at most 100 characters")
     .nullish()
-    .transform((label) => label || null),
+    .transform((label) => label || null)
+    .describe("what the token is for, e.g. the rule or function that posts with it"),
 });
 export type CreateIngestTokenInput = z.input<typeof CreateIngestTokenSchema>;
 

@@ -47,23 +47,31 @@ const CaPemSchema = z
 
 /** The endpoint as an admin configures it; the password is write-only. */
 const ProbeEndpointFields = {
-  name: z.string().trim().min(1).max(100),
-  url: ProbeUrlSchema,
-  mqttVersion: z.union([z.literal(4), z.literal(5)]).default(4),
-  clientId: optionalText(200),
-  username: optionalText(200),
-  caPem: CaPemSchema,
-  intervalMinutes: z.number().int().min(1).max(1_440),
-  enabled: z.boolean().default(true),
-  source: optionalText(200),
-  brokerNode: optionalText(200),
+  name: z.string().trim().min(1).max(100).describe("the endpoint's name on the endpoints page"),
+  url: ProbeUrlSchema.describe("the broker to probe: mqtt://, mqtts://, ws:// or wss:// with a host; no credentials in it"),
+  mqttVersion: z
+    .union([z.literal(4), z.literal(5)])
+    .default(4)
+    .describe("4: MQTT 3.1.1, 5: MQTT 5"),
+  clientId: optionalText(200).describe("the client ID each probe connects with; null: a random one per run"),
+  username: optionalText(200).describe("CONNECT username"),
+  caPem: CaPemSchema.describe("CA certificates (PEM) to trust for mqtts:// and wss://, for a private CA; null: the system's"),
+  intervalMinutes: z.number().int().min(1).max(1_440).describe("run a probe this often"),
+  enabled: z.boolean().default(true).describe("a disabled endpoint is not probed"),
+  source: optionalText(200).describe("the lifecycle source whose devices use this broker: its failures are shown beside theirs"),
+  brokerNode: optionalText(200).describe("the broker node behind this URL, when the source has several"),
 };
 
 export const ProbeEndpointDefinitionSchema = z.object(ProbeEndpointFields).strict();
 export type ProbeEndpointDefinition = z.infer<typeof ProbeEndpointDefinitionSchema>;
 
 /** `password`: a string sets it, null clears it, absent keeps the stored one. */
-const PasswordSchema = z.string().max(2_000).nullable().optional();
+const PasswordSchema = z
+  .string()
+  .max(2_000)
+  .nullable()
+  .optional()
+  .describe("CONNECT password, write-only (answers show only whether one is set): a string sets it, null clears it, absent keeps it");
 
 export const CreateProbeEndpointSchema = z.object({ ...ProbeEndpointFields, password: PasswordSchema }).strict();
 export type CreateProbeEndpoint = z.infer<typeof CreateProbeEndpointSchema>;
@@ -72,12 +80,12 @@ export const UpdateProbeEndpointSchema = z
   .object({
     name: ProbeEndpointFields.name,
     url: ProbeEndpointFields.url,
-    mqttVersion: z.union([z.literal(4), z.literal(5)]),
+    mqttVersion: z.union([z.literal(4), z.literal(5)]).describe(ProbeEndpointFields.mqttVersion.description ?? ""),
     clientId: ProbeEndpointFields.clientId,
     username: ProbeEndpointFields.username,
     caPem: ProbeEndpointFields.caPem,
     intervalMinutes: ProbeEndpointFields.intervalMinutes,
-    enabled: z.boolean(),
+    enabled: z.boolean().describe(ProbeEndpointFields.enabled.description ?? ""),
     source: ProbeEndpointFields.source,
     brokerNode: ProbeEndpointFields.brokerNode,
     password: PasswordSchema,

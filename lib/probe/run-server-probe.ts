@@ -20,18 +20,33 @@ const Pem = z
 
 export const ServerProbeRequestSchema = z
   .object({
-    url: z.string().min(1).max(2_000),
-    clientId: z.string().max(256).optional(),
-    username: z.string().max(1_000).optional(),
-    password: z.string().max(8_000).optional(),
-    caPem: Pem.optional(),
-    certPem: Pem.optional(),
-    keyPem: Pem.optional(),
-    mqttVersion: z.union([z.literal(4), z.literal(5)]).optional(),
-    servername: z.string().max(255).optional(),
-    pubSub: z.boolean().optional(),
-    idleSeconds: z.number().int().min(0).max(SERVER_PROBE_LIMITS.maxIdleSeconds).optional(),
-    stepTimeoutMs: z.number().int().min(100).max(SERVER_PROBE_LIMITS.maxStepTimeoutMs).optional(),
+    url: z.string().min(1).max(2_000).describe("the broker: mqtt://, mqtts://, ws:// or wss:// with host and port"),
+    clientId: z.string().max(256).optional().describe("the client ID to connect with (default: a random linkscope-probe-… ID)"),
+    username: z.string().max(1_000).optional().describe("CONNECT username"),
+    password: z.string().max(8_000).optional().describe("CONNECT password: used for this probe only, never stored, logged or returned"),
+    caPem: Pem.optional().describe("CA certificates (PEM) to trust instead of the system's, for a private CA"),
+    certPem: Pem.optional().describe("client certificate (PEM) for mutual TLS; needs keyPem"),
+    keyPem: Pem.optional().describe("the client certificate's private key (PEM); never stored"),
+    mqttVersion: z
+      .union([z.literal(4), z.literal(5)])
+      .optional()
+      .describe("4: MQTT 3.1.1, 5: MQTT 5 (reason codes and reason strings are shown)"),
+    servername: z.string().max(255).optional().describe("TLS server name (SNI) when it differs from the URL's host"),
+    pubSub: z.boolean().optional().describe("after connecting, publish to and receive from a test topic"),
+    idleSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(SERVER_PROBE_LIMITS.maxIdleSeconds)
+      .optional()
+      .describe("stay connected and idle this long, to see an idle timeout (NAT, load balancer) close the connection"),
+    stepTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(SERVER_PROBE_LIMITS.maxStepTimeoutMs)
+      .optional()
+      .describe("how long each step (DNS, TCP, TLS, CONNECT, …) may take before it counts as timed out"),
   })
   .strict()
   .refine((request) => Boolean(request.certPem) === Boolean(request.keyPem), {

@@ -23,7 +23,8 @@ export const ShareExpiryHoursSchema = z
   .int("must be a whole number of hours")
   .min(MIN_SHARE_EXPIRY_HOURS, `must be at least ${MIN_SHARE_EXPIRY_HOURS} hour`)
   .max(MAX_SHARE_EXPIRY_HOURS, `must be at most ${MAX_SHARE_EXPIRY_HOURS} hours (30 days)`)
-  .default(DEFAULT_SHARE_EXPIRY_HOURS);
+  .default(DEFAULT_SHARE_EXPIRY_HOURS)
+  .describe("hours until the link stops working (it can be revoked before)");
 
 export function computeShareExpiry(now: Date, expiresInHours: number): Date {
   return new Date(now.getTime() + expiresInHours * HOUR_MS);

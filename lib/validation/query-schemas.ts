@@ -48,23 +48,30 @@ export function createLimitParamSchema(defaultLimit: number, maxLimit: number) {
   );
 }
 
-export const EventCursorParamSchema = z.string().transform((text, ctx) => {
-  const cursor = decodeEventCursor(text);
-  if (!cursor) {
-    ctx.addIssue({ code: "custom", message: "is not a cursor this API issued; pass the nextCursor value from a previous page" });
-    return z.NEVER;
-  }
-  return cursor;
-});
+const CURSOR_DESCRIPTION = "the `nextCursor` of the previous page; omit for the first page";
+export const EventCursorParamSchema = z
+  .string()
+  .describe(CURSOR_DESCRIPTION)
+  .transform((text, ctx) => {
+    const cursor = decodeEventCursor(text);
+    if (!cursor) {
+      ctx.addIssue({ code: "custom", message: "is not a cursor this API issued; pass the nextCursor value from a previous page" });
+      return z.NEVER;
+    }
+    return cursor;
+  });
 
-export const DeviceListCursorParamSchema = z.string().transform((text, ctx) => {
-  const cursor = decodeDeviceListCursor(text);
-  if (!cursor) {
-    ctx.addIssue({ code: "custom", message: "is not a cursor this API issued; pass the nextCursor value from a previous page" });
-    return z.NEVER;
-  }
-  return cursor;
-});
+export const DeviceListCursorParamSchema = z
+  .string()
+  .describe(CURSOR_DESCRIPTION)
+  .transform((text, ctx) => {
+    const cursor = decodeDeviceListCursor(text);
+    if (!cursor) {
+      ctx.addIssue({ code: "custom", message: "is not a cursor this API issued; pass the nextCursor value from a previous page" });
+      return z.NEVER;
+    }
+    return cursor;
+  });
 
 export const TimeRangeParamsSchema = z.object({
   from: TimestampParamSchema.optional(),

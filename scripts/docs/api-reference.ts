@@ -90,15 +90,19 @@ export function listParameters(schema: JsonSchema): ParameterRow[] {
 }
 
 /** Path segments without a schema are plain strings the handler looks up itself (404 when unknown). */
-function pathParameters(route: ApiRouteContract): ParameterRow[] {
+export function pathParameters(route: ApiRouteContract): ParameterRow[] {
   if (route.params) return listParameters(toInputJsonSchema(route.params));
-  return [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => ({
-    name: match[1] ?? "",
-    type: "string",
-    required: true,
-    constraints: "",
-    description: "",
-  }));
+  return [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => {
+    const name = match[1] ?? "";
+    const collection = route.path.slice(0, match.index).replace(/\/$/, "");
+    return {
+      name,
+      type: "string",
+      required: true,
+      constraints: "",
+      description: name === "source" ? "the webhook source: its record format's name" : `an ID as listed by \`GET ${collection}\``,
+    };
+  });
 }
 
 function cell(text: string): string {

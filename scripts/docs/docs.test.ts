@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { API_ROUTE_GROUPS, API_ROUTES } from "@/lib/http/api-contract/registry.ts";
-import { renderApiReference, renderOpenApi } from "./api-reference.ts";
+import { listParameters, pathParameters, renderApiReference, renderOpenApi, toInputJsonSchema } from "./api-reference.ts";
 import { listApiRoutes } from "./api-routes.ts";
 import { headingAnchors, relativeLinks, tableProblems } from "./markdown-checks.ts";
 
@@ -52,6 +52,18 @@ describe("the API reference (docs/api-reference.md, docs/openapi.json)", () => {
     expect(files.filter((route) => !registered.includes(route)), "route files without a registry entry").toEqual([]);
     expect(registered.filter((route) => !files.includes(route)), "registry entries without a route file").toEqual([]);
     expect(registered.filter((route, index) => registered.indexOf(route) !== index), "registered twice").toEqual([]);
+  });
+
+  it("describes every parameter and body field (`.describe()` on the field's schema)", () => {
+    const undescribed = API_ROUTES.flatMap((route) =>
+      (["params", "query", "body"] as const).flatMap((part) => {
+        const schema = route[part];
+        const rows =
+          part === "params" ? pathParameters(route) : schema && typeof schema !== "string" ? listParameters(toInputJsonSchema(schema)) : [];
+        return rows.filter((row) => !row.description.trim()).map((row) => `${route.method} ${route.path} ${part}.${row.name}`);
+      }),
+    );
+    expect(undescribed).toEqual([]);
   });
 
   it("is generated from the registry (run `npm run docs:api` after changing a route or its schemas)", () => {

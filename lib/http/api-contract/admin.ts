@@ -11,16 +11,22 @@ export const AuditQuerySchema = z.object({
     .string()
     .regex(/^\d{1,19}$/, "must be an audit event ID")
     .transform(BigInt)
-    .optional(),
+    .optional()
+    .describe("the `nextBefore` of the previous page; omit for the newest records"),
   action: z
     .string()
     .regex(/^[a-z_]+\.[a-z_]+$/, "must be an action such as auth.sign_in")
-    .optional(),
+    .optional()
+    .describe("only records of this action, e.g. auth.sign_in or user.role_changed"),
 });
 
-export const UserIdParamsSchema = z.object({ userId: z.uuid({ error: "must be a user ID" }) });
+export const UserIdParamsSchema = z.object({
+  userId: z.uuid({ error: "must be a user ID" }).describe("the account's ID, as listed by GET /api/v1/admin/users"),
+});
 export const SetPasswordBodySchema = z.object({ password: PasswordSchema });
-export const ApiTokenParamsSchema = z.object({ tokenId: z.uuid({ error: "must be a token ID" }) });
+export const ApiTokenParamsSchema = z.object({
+  tokenId: z.uuid({ error: "must be a token ID" }).describe("the token's ID (not its secret), as listed by GET /api/v1/admin/tokens"),
+});
 
 export const ADMIN_ROUTES: ApiRouteContract[] = [
   {

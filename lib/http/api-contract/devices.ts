@@ -5,7 +5,7 @@ import { EventKindSchema } from "@/lib/events/connection-event.ts";
 import { DeviceExportQuerySchema, SupportBundleQuerySchema } from "@/lib/exports/export-query.ts";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
-import { DeviceIdParamsSchema, DeviceIdSchema } from "@/lib/http/device-params.ts";
+import { DeviceIdPathSchema, DeviceIdParamsSchema } from "@/lib/http/device-params.ts";
 import { CreateShareLinkSchema } from "@/lib/share/share-link-input.ts";
 import {
   createLimitParamSchema,
@@ -33,21 +33,32 @@ export const DeviceEventsQuerySchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(EventKindSchema, { error: "must be a comma-separated list of connected, disconnected, connect_failed, device_report" }))
-    .optional(),
+    .optional()
+    .describe("only these kinds of event, comma-separated: connected, disconnected, connect_failed, device_report"),
 });
 
 export const EvidenceQuerySchema = z.object({
-  format: z.enum(EVIDENCE_FORMATS).default("auto"),
-  /** Year-less syslog lines are read in this year (default: the current one, or the one before for future dates). */
-  year: z.coerce.number().int().min(1970).max(9999).optional(),
-  /** The device clock's offset from UTC for syslog lines, e.g. `+01:00` (journal forms carry their own). */
+  format: z.enum(EVIDENCE_FORMATS).default("auto").describe("the evidence's format; `auto` recognises it from its content"),
+  year: z.coerce
+    .number()
+    .int()
+    .min(1970)
+    .max(9999)
+    .optional()
+    .describe(
+      "the year of syslog lines that carry none (default: the current one, or the one before for dates that would be in the future)",
+    ),
   utcOffset: z
     .string()
     .regex(/^[+-]\d{2}:\d{2}$/, "must look like +01:00")
-    .optional(),
+    .optional()
+    .describe("the device clock's offset from UTC for syslog lines, e.g. `+01:00` (journal forms carry their own)"),
 });
 
-export const DeviceShareLinkParamsSchema = z.object({ deviceId: DeviceIdSchema, linkId: z.uuid({ error: "must be a share-link ID" }) });
+export const ShareLinkIdParamSchema = z
+  .uuid({ error: "must be a share-link ID" })
+  .describe("the share link's ID, as listed by GET …/share-links");
+export const DeviceShareLinkParamsSchema = z.object({ deviceId: DeviceIdPathSchema, linkId: ShareLinkIdParamSchema });
 
 export const DEVICES_ROUTES: ApiRouteContract[] = [
   {

@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { CreateProbeEndpointSchema, UpdateProbeEndpointSchema } from "@/lib/probe-schedule/probe-endpoint-schemas.ts";
 
-export const ProbeEndpointTimelineQuerySchema = z.object({ range: z.enum(["24h", "7d"]).default("24h") });
+export const ProbeEndpointTimelineQuerySchema = z.object({
+  range: z.enum(["24h", "7d"]).default("24h").describe("the timeline's span, up to now"),
+});
 
 export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
   {

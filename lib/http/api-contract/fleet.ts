@@ -5,18 +5,32 @@ import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 import { createLimitParamSchema, TimestampParamSchema } from "@/lib/validation/query-schemas.ts";
 
+const AFFECTED_BY = "reason: `key` is a canonical reason; code: `key` is a vendor code";
+const AFFECTED_KEY = "the breakdown row: a reason, or a vendor code such as emqx:keepalive_timeout (empty: events without a code)";
+
 export const AffectedDevicesQuerySchema = z.discriminatedUnion(
   "by",
   [
-    FleetQuerySchema.extend({ by: z.literal("reason"), key: ReasonSchema, limit: createLimitParamSchema(100, 500) }),
+    FleetQuerySchema.extend({
+      by: z.literal("reason").describe(AFFECTED_BY),
+      key: ReasonSchema.describe(AFFECTED_KEY),
+      limit: createLimitParamSchema(100, 500),
+    }),
     // An empty code means the events that carried none.
-    FleetQuerySchema.extend({ by: z.literal("code"), key: z.string().max(200), limit: createLimitParamSchema(100, 500) }),
+    FleetQuerySchema.extend({
+      by: z.literal("code").describe(AFFECTED_BY),
+      key: z.string().max(200).describe(AFFECTED_KEY),
+      limit: createLimitParamSchema(100, 500),
+    }),
   ],
   { error: "by must be reason or code" },
 );
 
 export const FleetBreakdownQuerySchema = FleetQuerySchema.extend({
-  by: z.enum(["reason", "code"], { error: "must be reason or code" }).default("reason"),
+  by: z
+    .enum(["reason", "code"], { error: "must be reason or code" })
+    .default("reason")
+    .describe("group by canonical reason, or by the vendor's own code"),
 });
 
 export const FlappingQuerySchema = FleetQuerySchema.extend({ limit: createLimitParamSchema(20, 200) });

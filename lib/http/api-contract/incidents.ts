@@ -3,10 +3,11 @@ import { IncidentExportQuerySchema } from "@/lib/exports/export-query.ts";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
 import { IncidentNoteSchema, ManualIncidentSchema } from "@/lib/incidents/incident-schemas.ts";
 import { CreateIncidentShareLinkSchema } from "@/lib/share/share-link-input.ts";
+import { ShareLinkIdParamSchema } from "@/lib/http/api-contract/devices.ts";
 
 export const IncidentShareLinkParamsSchema = z.object({
-  id: z.uuid({ error: "must be an incident ID" }),
-  linkId: z.uuid({ error: "must be a share-link ID" }),
+  id: z.uuid({ error: "must be an incident ID" }).describe("the incident's ID"),
+  linkId: ShareLinkIdParamSchema,
 });
 
 export const INCIDENTS_ROUTES: ApiRouteContract[] = [

@@ -8,32 +8,37 @@ const RecordFormatParamSchema = z
   .string()
   .refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` });
 
+const FORMAT_DESCRIPTION = "the file's record format (GET /api/v1/imports lists them; POST …/imports/preview recognises it)";
 export const ImportUploadQuerySchema = z.object({
-  format: RecordFormatParamSchema,
-  name: z.string().min(1).max(300).default("upload"),
+  format: RecordFormatParamSchema.describe(FORMAT_DESCRIPTION),
+  name: z.string().min(1).max(300).default("upload").describe("the file's name, shown with the import"),
 });
 
 export const ImportPreviewQuerySchema = z.object({
-  format: RecordFormatParamSchema,
-  /** The whole file's size, so a sample that is the whole file is read to its end. */
-  size: z.coerce.number().int().min(1, "must be the file's size in bytes"),
+  format: RecordFormatParamSchema.describe(FORMAT_DESCRIPTION),
+  size: z.coerce
+    .number()
+    .int()
+    .min(1, "must be the file's size in bytes")
+    .describe("the whole file's size in bytes (the body is a sample of its start), so a sample that is the whole file is read to its end"),
 });
 
 export const DeadLettersQuerySchema = z.object({
-  source: z.string().min(1).max(100).optional(),
-  includeResolved: z.enum(["true", "false"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  source: z.string().min(1).max(100).optional().describe("only dead letters of this source"),
+  includeResolved: z.enum(["true", "false"]).optional().describe("true: also the ones reprocessed successfully"),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe("at most this many, newest first"),
 });
 
 export const ReprocessBodySchema = z
   .object({
-    source: z.string().min(1).max(100).optional(),
+    source: z.string().min(1).max(100).optional().describe("only open dead letters of this source"),
     ids: z
       .array(z.string().regex(/^\d{1,19}$/, "ids are decimal strings"))
       .min(1)
       .max(500)
-      .optional(),
-    limit: z.number().int().min(1).max(5000).optional(),
+      .optional()
+      .describe("only these dead letters (their IDs as decimal strings)"),
+    limit: z.number().int().min(1).max(5000).optional().describe("at most this many, oldest first (default 500)"),
   })
   .strict();
 
@@ -43,7 +48,8 @@ export const IngestHealthQuerySchema = z.object({
     .int("must be a whole number")
     .min(1)
     .max(7 * 24 * 60)
-    .default(60),
+    .default(60)
+    .describe("the figures cover this many minutes up to now"),
 });
 
 export const INGEST_ROUTES: ApiRouteContract[] = [
