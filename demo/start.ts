@@ -18,6 +18,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { createStartProgress } from "./start-progress.ts";
 import { isWebBuildCurrent, startWebBuild } from "@/scripts/web-build.ts";
 import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
+import { loadHistoryOnce } from "@/demo/first-start-history.ts";
 import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { FLEET_DEVICES } from "@/demo/simulator/fleet-profiles.ts";
@@ -276,14 +277,18 @@ async function main(): Promise<void> {
 async function loadHistoryOnFirstStart(databaseUrl: string): Promise<void> {
   const db = createDb(databaseUrl, 2);
   try {
-    if ((await db.connectionEvent.count({ take: 1 })) > 0) return;
-    const to = new Date();
-    const from = new Date(to.getTime() - env.LINKSCOPE_BACKFILL_DAYS * 86_400_000);
-    progress.begin("history", `loading ${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history (first start)`);
-    const result = await backfillFleetHistory(db, { from, to });
-    // The worker only looks back minutes; one pass over the history turns its broker restart into an incident.
-    const detection = await runIncidentDetection(db, { from, to, now: to, thresholds: toDetectionThresholds(env) });
-    progress.done("history", `${result.inserted} events, ${detection.opened} incident${detection.opened === 1 ? "" : "s"}`);
+    const options = { dataDir: env.LINKSCOPE_DATA_DIR, databaseUrl, days: env.LINKSCOPE_BACKFILL_DAYS };
+    await loadHistoryOnce(db, options, async ({ from, to }, resumed) => {
+      const days = `${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history`;
+      progress.begin(
+        "history",
+        resumed ? `finishing the ${days} an interrupted first start left incomplete` : `loading ${days} (first start)`,
+      );
+      const result = await backfillFleetHistory(db, { from, to });
+      // The worker only looks back minutes; one pass over the history turns its broker restart into an incident.
+      const detection = await runIncidentDetection(db, { from, to, now: to, thresholds: toDetectionThresholds(env) });
+      progress.done("history", `${result.inserted} events, ${detection.opened} incident${detection.opened === 1 ? "" : "s"}`);
+    });
   } finally {
     await db.$disconnect();
   }
