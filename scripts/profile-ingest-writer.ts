@@ -5,6 +5,8 @@
  * (webhook: the same storm as AWS IoT records through ingestWebhookBody, `batch` records per body).
  * What an index costs the writer: PROFILE_WITHOUT_INDEXES=devices_state_idx,… drops those indexes in the fresh
  * database first (a measurement only; the indexes serve the read path).
+ * Plans late in the run: PROFILE_EXPLAIN_BATCH=<n> prints EXPLAIN (ANALYZE, BUFFERS) of every statement of the n-th batch
+ * (each run once inside a savepoint that is rolled back, then for real).
  */
 import pg from "pg";
 import { ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
@@ -35,11 +37,14 @@ const bodies: Buffer[] = [];
 for (let i = 0; i < records.length; i += batchSize) bodies.push(Buffer.from(JSON.stringify(records.slice(i, i + batchSize))));
 
 const spent = new Map<string, { ms: number; calls: number }>();
+const explainBatch = Number(process.env.PROFILE_EXPLAIN_BATCH ?? -1);
+let explaining = false;
 const originalQuery = pg.Client.prototype.query;
 // Every statement of the writer goes through a pooled pg.Client; time it until its result arrives.
 pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
   const first = args[0];
   const text = typeof first === "string" ? first : typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
+  if (explaining && /^\s*(WITH|INSERT|UPDATE|DELETE|SELECT)/.test(text)) return explainThenRun(this, text, args);
   const started = performance.now();
   const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   if (result instanceof Promise) {
@@ -50,6 +55,15 @@ pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknow
   }
   return result;
 } as typeof pg.Client.prototype.query;
+
+async function explainThenRun(client: pg.Client, text: string, args: unknown[]): Promise<unknown> {
+  const run = originalQuery as (...a: unknown[]) => Promise<{ rows: Record<string, string>[] }>;
+  await run.call(client, "SAVEPOINT profile_explain");
+  const plan = await run.call(client, `EXPLAIN (ANALYZE, BUFFERS) ${text}`, args[1]);
+  await run.call(client, "ROLLBACK TO SAVEPOINT profile_explain");
+  console.log(`\n--- ${describe(text.replace(/\s+/g, " ").trim())}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+  return run.apply(client, args);
+}
 
 function record(text: string, ms: number): void {
   const what = describe(text.replace(/\s+/g, " ").trim());
@@ -81,7 +95,12 @@ try {
   const cpu = process.cpuUsage();
   const started = performance.now();
   if (path === "webhook") for (const body of bodies) await ingestWebhookBody(database.db, format, body);
-  else for (let i = 0; i < events.length; i += batchSize) await recordIngestBatch(database.db, { events: events.slice(i, i + batchSize) });
+  else
+    for (let i = 0; i < events.length; i += batchSize) {
+      explaining = i / batchSize === explainBatch;
+      await recordIngestBatch(database.db, { events: events.slice(i, i + batchSize) });
+      explaining = false;
+    }
   const wallMs = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
   const backendsAfter = await backendCpuMs(database.db);

@@ -385,7 +385,7 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
       duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
     FROM (
       SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
-      FROM sessions o WHERE o.device_id = ANY(${devices}::text[]) AND o.ended_at IS NULL
+      FROM unnest(${devices}::text[]) AS u(device_id) JOIN sessions o ON o.device_id = u.device_id AND o.ended_at IS NULL
     ) x
     WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
@@ -403,8 +403,8 @@ async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceSt
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
-    FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`,
+    FROM unnest(${deviceIds}::text[]) AS u(id) JOIN devices d ON d.id = u.id LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
+    ORDER BY d.id FOR NO KEY UPDATE OF d`,
   );
   return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
@@ -490,7 +490,8 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): 
   }
 
   const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
-  if (gone.length > 0) statements.push(Prisma.sql`DELETE FROM fleet_connected_devices WHERE device_id = ANY(${gone}::text[])`);
+  if (gone.length > 0)
+    statements.push(Prisma.sql`DELETE FROM fleet_connected_devices g USING unnest(${gone}::text[]) AS u(id) WHERE g.device_id = u.id`);
   const counted = changed.flatMap((u) => {
     const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
     return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];
