@@ -384,8 +384,11 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
       ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
       duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
     FROM (
-      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
-      FROM unnest(${devices}::text[]) AS u(device_id) JOIN sessions o ON o.device_id = u.device_id AND o.ended_at IS NULL
+      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = u.device_id AND n.started_at > o.started_at) AS next_start
+      FROM unnest(${devices}::text[]) AS u(device_id)
+      -- One probe of the device index per device (OFFSET 0: not flattened, so not joined to a scan of every open
+      -- session, which stale statistics make look few); IS TRUE keeps the planner off the ended_at index. Decision 041.
+      CROSS JOIN LATERAL (SELECT o.id, o.started_at FROM sessions o WHERE o.device_id = u.device_id AND (o.ended_at IS NULL) IS TRUE OFFSET 0) o
     ) x
     WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
