@@ -1,13 +1,14 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
+import { insertEventRowsSql, type EventRow } from "./event-rows.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
-import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
+import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
 
@@ -182,32 +183,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
   }
   // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
   const devices = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
-  const rows = events.map((e) => ({ e, ...boundRaw(e.raw, e.flags) }));
-  type Row = (typeof rows)[number];
-  const eventColumns: UnnestColumn<Row>[] = [
-    ["dedupe_key", "text", (r) => r.e.dedupeKey],
-    ["device_id", "text", (r) => r.e.deviceId],
-    ["kind", "text", (r) => r.e.kind],
-    ["occurred_at", "timestamptz", (r) => r.e.occurredAt.toISOString()],
-    ["reason", "text", (r) => r.e.reason],
-    ["initiator", "text", (r) => r.e.initiator],
-    ["code", "text", (r) => r.e.code],
-    ["message", "text", (r) => r.e.message],
-    ["source", "text", (r) => r.e.source],
-    ["broker_node", "text", (r) => r.e.brokerNode],
-    ["session_key", "text", (r) => r.e.sessionKey],
-    ["ordering", "bigint", (r) => textOrNull(r.e.ordering)],
-    ["client_ip", "text", (r) => r.e.clientIp],
-    ["client_port", "int", (r) => r.e.clientPort],
-    ["protocol_version", "int", (r) => r.e.protocolVersion],
-    ["keepalive_sec", "int", (r) => r.e.keepaliveSec],
-    ["clean_start", "boolean", (r) => r.e.cleanStart],
-    ["session_present", "boolean", (r) => r.e.sessionPresent],
-    ["username", "text", (r) => r.e.username],
-    ["tls", "boolean", (r) => r.e.tls],
-    ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
-    ["raw", "text", (r) => r.raw],
-  ];
+  const rows: EventRow[] = events.map((event) => ({ event, ...boundRaw(event.raw, event.flags) }));
   const inserted = await tx.rows(
     "insertEvents",
     InsertedEventSchema,
@@ -222,15 +198,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
       ])}
       ON CONFLICT (id) DO NOTHING
     )
-    INSERT INTO connection_events (
-      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
-      session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
-      session_present, username, tls, flags, raw)
-    SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
-      u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
-      u.session_present, u.username, u.tls,
-      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
-    FROM ${unnestRows(rows, eventColumns)}
+    ${insertEventRowsSql(rows)}
     ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
     RETURNING id, dedupe_key`,
   );
