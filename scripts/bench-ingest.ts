@@ -3,7 +3,8 @@
  * presence format) through every write path, each into a fresh database on TEST_DATABASE_URL's server (dropped at
  * the end):
  *   copy      COPY of the same rows into a plain table with a unique key (the ceiling)
- *   writer    recordIngestBatch alone, batches of 500, events parsed beforehand
+ *   writer    recordIngestBatch alone, batches of 500 (BENCH_WRITER_BATCH), events parsed beforehand; also Node and
+ *             Postgres CPU per event (process.cpuUsage, /proc of the database's server processes)
  *   webhook   ingestWebhookBody (the route's verb), 500 records per body
  *   import    importFile of one JSON file
  *   worker    broker → worker process → Postgres (a private Mosquitto on BENCH_MQTT_PORT, default 1911)
@@ -29,6 +30,7 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
+import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
@@ -39,6 +41,7 @@ const devices = Number(process.argv[2] ?? 100_000);
 const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",");
 const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
 const BATCH = 500;
+const WRITER_BATCH = Number(process.env.BENCH_WRITER_BATCH ?? BATCH);
 const BACKLOG_GRACE_MS = 30_000;
 const NO_PROGRESS_LIMIT_MS = 120_000;
 
@@ -50,6 +53,7 @@ type PhaseResult = {
   backlogAfter30s?: boolean;
   /** Share of samples of the workers' database sessions that were waiting on a lock (row or transaction). */
   lockWaitShare?: number;
+  cpu?: { nodeUs: number; postgresUs: number };
   load: string;
 };
 
@@ -79,6 +83,7 @@ try {
           (result.rssMb !== undefined
             ? `, max worker RSS ${result.rssMb} MB, backlog 30 s after last event: ${result.backlogAfter30s ? "yes" : "no"}`
             : "") +
+          (result.cpu ? `, CPU per event: Node ${result.cpu.nodeUs} µs, Postgres ${result.cpu.postgresUs} µs` : "") +
           `; load ${result.load}`,
       );
     } finally {
@@ -94,10 +99,16 @@ async function runPhase(phase: string, database: TestDatabase): Promise<PhaseRes
   switch (phase) {
     case "copy":
       return { phase, events: expected, seconds: await copyCeiling(database.url), load: loadAverage() };
-    case "writer":
-      return timed(phase, async () => {
-        for (let i = 0; i < events.length; i += BATCH) await recordIngestBatch(database.db, { events: events.slice(i, i + BATCH) });
+    case "writer": {
+      let cpu: PhaseResult["cpu"];
+      const result = await timed(phase, async () => {
+        cpu = await measureCpuPerEvent(database.db, expected, async () => {
+          for (let i = 0; i < events.length; i += WRITER_BATCH)
+            await recordIngestBatch(database.db, { events: events.slice(i, i + WRITER_BATCH) });
+        });
       });
+      return { ...result, cpu };
+    }
     case "webhook": {
       const format = getRecordFormat("aws-iot");
       if (!format) throw new Error("aws-iot format missing");

@@ -5,6 +5,8 @@
  * (webhook: the same storm as AWS IoT records through ingestWebhookBody, `batch` records per body).
  * What an index costs the writer: PROFILE_WITHOUT_INDEXES=devices_state_idx,… drops those indexes in the fresh
  * database first (a measurement only; the indexes serve the read path).
+ * Plans late in the run: PROFILE_EXPLAIN_BATCH=<n> prints EXPLAIN (ANALYZE, BUFFERS) of every statement of the n-th batch
+ * (each run once inside a savepoint that is rolled back, then for real).
  */
 import pg from "pg";
 import { ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
@@ -13,11 +15,8 @@ import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
-import { readFileSync } from "node:fs";
 import os from "node:os";
-import { z } from "zod";
-import { Prisma, type Db } from "@/lib/db/client.ts";
-import { queryRows } from "@/lib/db/query-rows.ts";
+import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
 
 const devices = Number(process.argv[2] ?? 10_000);
 const batchSize = Number(process.argv[3] ?? 500);
@@ -35,11 +34,14 @@ const bodies: Buffer[] = [];
 for (let i = 0; i < records.length; i += batchSize) bodies.push(Buffer.from(JSON.stringify(records.slice(i, i + batchSize))));
 
 const spent = new Map<string, { ms: number; calls: number }>();
+const explainBatch = Number(process.env.PROFILE_EXPLAIN_BATCH ?? -1);
+let explaining = false;
 const originalQuery = pg.Client.prototype.query;
 // Every statement of the writer goes through a pooled pg.Client; time it until its result arrives.
 pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
   const first = args[0];
   const text = typeof first === "string" ? first : typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
+  if (explaining && /^\s*(WITH|INSERT|UPDATE|DELETE|SELECT)/.test(text)) return explainThenRun(this, text, args);
   const started = performance.now();
   const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   if (result instanceof Promise) {
@@ -50,6 +52,15 @@ pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknow
   }
   return result;
 } as typeof pg.Client.prototype.query;
+
+async function explainThenRun(client: pg.Client, text: string, args: unknown[]): Promise<unknown> {
+  const run = originalQuery as (...a: unknown[]) => Promise<{ rows: Record<string, string>[] }>;
+  await run.call(client, "SAVEPOINT profile_explain");
+  const plan = await run.call(client, `EXPLAIN (ANALYZE, BUFFERS) ${text}`, args[1]);
+  await run.call(client, "ROLLBACK TO SAVEPOINT profile_explain");
+  console.log(`\n--- ${describe(text.replace(/\s+/g, " ").trim())}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+  return run.apply(client, args);
+}
 
 function record(text: string, ms: number): void {
   const what = describe(text.replace(/\s+/g, " ").trim());
@@ -76,20 +87,21 @@ try {
       .map((n) => n.toFixed(2))
       .join(" ")}`,
   );
-  const backendsBefore = await backendCpuMs(database.db);
   spent.clear();
-  const cpu = process.cpuUsage();
   const started = performance.now();
-  if (path === "webhook") for (const body of bodies) await ingestWebhookBody(database.db, format, body);
-  else for (let i = 0; i < events.length; i += batchSize) await recordIngestBatch(database.db, { events: events.slice(i, i + batchSize) });
+  const cpu = await measureCpuPerEvent(database.db, events.length, async () => {
+    if (path === "webhook") for (const body of bodies) await ingestWebhookBody(database.db, format, body);
+    else
+      for (let i = 0; i < events.length; i += batchSize) {
+        explaining = i / batchSize === explainBatch;
+        await recordIngestBatch(database.db, { events: events.slice(i, i + batchSize) });
+        explaining = false;
+      }
+  });
   const wallMs = performance.now() - started;
-  const { user, system } = process.cpuUsage(cpu);
-  const backendsAfter = await backendCpuMs(database.db);
-  let postgresMs = 0;
-  for (const [pid, ms] of backendsAfter) postgresMs += ms - (backendsBefore.get(pid) ?? 0);
   console.log(
-    `wall ${Math.round(wallMs)} ms = ${Math.round(events.length / (wallMs / 1000))} ev/s; CPU per event: Node ${Math.round((user + system) / events.length)} µs, ` +
-      `Postgres backends ${Math.round((postgresMs * 1000) / events.length)} µs`,
+    `wall ${Math.round(wallMs)} ms = ${Math.round(events.length / (wallMs / 1000))} ev/s; CPU per event: Node ${cpu.nodeUs} µs, ` +
+      `Postgres backends ${cpu.postgresUs} µs`,
   );
   console.log("| statement | calls | total ms | share of wall |\n|---|---|---|---|");
   for (const [what, { ms, calls }] of [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms))
@@ -102,24 +114,4 @@ try {
   );
 } finally {
   await database.drop();
-}
-
-/**
- * CPU time of this database's server processes (user + system, from /proc; Postgres runs on this machine): what the
- * writer costs the server whatever the load, unlike wall time on a shared machine.
- */
-async function backendCpuMs(db: Db): Promise<Map<number, number>> {
-  const rows = await queryRows(
-    db,
-    "backendPids",
-    z.object({ pid: z.number().int() }),
-    Prisma.sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
-  const tickMs = 1000 / 100;
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * tickMs);
-  }
-  return cpu;
 }

@@ -1,13 +1,14 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
+import { insertEventRowsSql, type EventRow } from "./event-rows.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
-import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "./unnest-rows.ts";
+import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
 import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
 
@@ -182,32 +183,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
   }
   // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
   const devices = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
-  const rows = events.map((e) => ({ e, ...boundRaw(e.raw, e.flags) }));
-  type Row = (typeof rows)[number];
-  const eventColumns: UnnestColumn<Row>[] = [
-    ["dedupe_key", "text", (r) => r.e.dedupeKey],
-    ["device_id", "text", (r) => r.e.deviceId],
-    ["kind", "text", (r) => r.e.kind],
-    ["occurred_at", "timestamptz", (r) => r.e.occurredAt.toISOString()],
-    ["reason", "text", (r) => r.e.reason],
-    ["initiator", "text", (r) => r.e.initiator],
-    ["code", "text", (r) => r.e.code],
-    ["message", "text", (r) => r.e.message],
-    ["source", "text", (r) => r.e.source],
-    ["broker_node", "text", (r) => r.e.brokerNode],
-    ["session_key", "text", (r) => r.e.sessionKey],
-    ["ordering", "bigint", (r) => textOrNull(r.e.ordering)],
-    ["client_ip", "text", (r) => r.e.clientIp],
-    ["client_port", "int", (r) => r.e.clientPort],
-    ["protocol_version", "int", (r) => r.e.protocolVersion],
-    ["keepalive_sec", "int", (r) => r.e.keepaliveSec],
-    ["clean_start", "boolean", (r) => r.e.cleanStart],
-    ["session_present", "boolean", (r) => r.e.sessionPresent],
-    ["username", "text", (r) => r.e.username],
-    ["tls", "boolean", (r) => r.e.tls],
-    ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
-    ["raw", "text", (r) => r.raw],
-  ];
+  const rows: EventRow[] = events.map((event) => ({ event, ...boundRaw(event.raw, event.flags) }));
   const inserted = await tx.rows(
     "insertEvents",
     InsertedEventSchema,
@@ -222,15 +198,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
       ])}
       ON CONFLICT (id) DO NOTHING
     )
-    INSERT INTO connection_events (
-      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
-      session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
-      session_present, username, tls, flags, raw)
-    SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
-      u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
-      u.session_present, u.username, u.tls,
-      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
-    FROM ${unnestRows(rows, eventColumns)}
+    ${insertEventRowsSql(rows)}
     ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
     RETURNING id, dedupe_key`,
   );
@@ -384,8 +352,11 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
       ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
       duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
     FROM (
-      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = o.device_id AND n.started_at > o.started_at) AS next_start
-      FROM sessions o WHERE o.device_id = ANY(${devices}::text[]) AND o.ended_at IS NULL
+      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = u.device_id AND n.started_at > o.started_at) AS next_start
+      FROM unnest(${devices}::text[]) AS u(device_id)
+      -- One probe of the device index per device (OFFSET 0: not flattened, so not joined to a scan of every open
+      -- session, which stale statistics make look few); IS TRUE keeps the planner off the ended_at index. Decision 041.
+      CROSS JOIN LATERAL (SELECT o.id, o.started_at FROM sessions o WHERE o.device_id = u.device_id AND (o.ended_at IS NULL) IS TRUE OFFSET 0) o
     ) x
     WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
@@ -403,8 +374,8 @@ async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceSt
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
            g.source AS connected_source, g.broker_node AS connected_broker_node
-    FROM devices d LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
-    WHERE d.id = ANY(${deviceIds}::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`,
+    FROM unnest(${deviceIds}::text[]) AS u(id) JOIN devices d ON d.id = u.id LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
+    ORDER BY d.id FOR NO KEY UPDATE OF d`,
   );
   return rows.map((row) => ({ ...row, state_ordering: row.state_ordering === null ? null : BigInt(row.state_ordering) }));
 }
@@ -490,7 +461,8 @@ function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): 
   }
 
   const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
-  if (gone.length > 0) statements.push(Prisma.sql`DELETE FROM fleet_connected_devices WHERE device_id = ANY(${gone}::text[])`);
+  if (gone.length > 0)
+    statements.push(Prisma.sql`DELETE FROM fleet_connected_devices g USING unnest(${gone}::text[]) AS u(id) WHERE g.device_id = u.id`);
   const counted = changed.flatMap((u) => {
     const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
     return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];

@@ -29,7 +29,7 @@ export async function countOutOfOrder(tx: WriterTx, events: readonly ConnectionE
     // node-postgres returns bigint columns as text.
     z.object({ id: z.string(), state_occurred_at: z.date().nullable(), state_ordering: z.string().nullable() }),
     Prisma.sql`
-    SELECT id, state_occurred_at, state_ordering FROM devices WHERE id = ANY(${ids}::text[])`,
+    SELECT d.id, d.state_occurred_at, d.state_ordering FROM unnest(${ids}::text[]) AS u(id) JOIN devices d ON d.id = u.id`,
   );
   const latest = new Map(
     rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering === null ? null : BigInt(r.state_ordering) }]),

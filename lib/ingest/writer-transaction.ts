@@ -11,6 +11,14 @@ export type WriterTx = {
 };
 
 /**
+ * Every writer statement looks rows up by the batch's keys. Without fresh statistics (a growing fleet, autovacuum
+ * late or off) the planner's estimates grow with the tables: it hashes a whole table instead of probing its index
+ * once per batch row, and past jit_above_cost spends seconds compiling a statement that runs in milliseconds, so a
+ * batch cost more the larger the fleet (decision 041). Index probes are the right plan for every statement here.
+ */
+const BEGIN_WRITER_TRANSACTION = "BEGIN; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off";
+
+/**
  * Runs `work` in one transaction on a connection of the client's own pool. The bulk statements carry a few large
  * array parameters; Prisma's raw-query path spends more CPU on those than Postgres does on the rows (decision 024).
  */
@@ -18,7 +26,7 @@ export async function inWriterTransaction<T>(db: Db, work: (tx: WriterTx) => Pro
   const client = await getPgPool(db).connect();
   let broken: Error | undefined;
   try {
-    await client.query("BEGIN");
+    await client.query(BEGIN_WRITER_TRANSACTION);
     const result = await work(toWriterTx(client));
     await client.query("COMMIT");
     return result;

@@ -1,6 +1,7 @@
-import { Prisma, type Db } from "@/lib/db/client.ts";
+import type { Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent } from "@/lib/events/connection-event.ts";
-import { isoOrNull, textOrNull, unnestRows, type UnnestColumn } from "@/lib/ingest/unnest-rows.ts";
+import { insertEventRowsSql } from "@/lib/ingest/event-rows.ts";
+import { isoOrNull, textOrNull, unnestRows } from "@/lib/ingest/unnest-rows.ts";
 import { deriveIngestTables } from "./derive-ingest-tables.ts";
 import { WriterReplay, type GaugeMinute, type ReplayedDevice } from "./replay-writer-state.ts";
 import { applyScaleMetadata, DEVICES_PER_CHUNK, SCALE_BATCH, scaleChunkEvents, type ScaleFleetOptions } from "./scale-fleet.ts";
@@ -113,42 +114,8 @@ function rawText(event: ConnectionEvent): string {
   return text;
 }
 
-const EVENT_COLUMNS: UnnestColumn<ConnectionEvent>[] = [
-  ["dedupe_key", "text", (e) => e.dedupeKey],
-  ["device_id", "text", (e) => e.deviceId],
-  ["kind", "text", (e) => e.kind],
-  ["occurred_at", "timestamptz", (e) => e.occurredAt.toISOString()],
-  ["reason", "text", (e) => e.reason],
-  ["initiator", "text", (e) => e.initiator],
-  ["code", "text", (e) => e.code],
-  ["message", "text", (e) => e.message],
-  ["source", "text", (e) => e.source],
-  ["broker_node", "text", (e) => e.brokerNode],
-  ["session_key", "text", (e) => e.sessionKey],
-  ["ordering", "bigint", (e) => textOrNull(e.ordering)],
-  ["client_ip", "text", (e) => e.clientIp],
-  ["client_port", "int", (e) => e.clientPort],
-  ["protocol_version", "int", (e) => e.protocolVersion],
-  ["keepalive_sec", "int", (e) => e.keepaliveSec],
-  ["clean_start", "boolean", (e) => e.cleanStart],
-  ["session_present", "boolean", (e) => e.sessionPresent],
-  ["username", "text", (e) => e.username],
-  ["tls", "boolean", (e) => e.tls],
-  ["flags", "text", (e) => (e.flags.length === 0 ? null : JSON.stringify(e.flags))],
-  ["raw", "text", rawText],
-];
-
 async function insertEvents(db: Tx, events: ConnectionEvent[]): Promise<void> {
-  await db.$executeRaw(Prisma.sql`
-    INSERT INTO connection_events (
-      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
-      session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
-      session_present, username, tls, flags, raw)
-    SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
-      u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
-      u.session_present, u.username, u.tls,
-      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
-    FROM ${unnestRows(events, EVENT_COLUMNS)}`);
+  await db.$executeRaw(insertEventRowsSql(events.map((event) => ({ event, raw: rawText(event), flags: event.flags }))));
 }
 
 async function insertGaugeMinutes(db: Db, rows: GaugeMinute[]): Promise<void> {
