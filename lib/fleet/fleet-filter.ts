@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/db/client.ts";
 import { HOUR_MS } from "@/lib/time/durations.ts";
-import { splitAtHours, type TimeRange } from "./split-at-hours.ts";
+import { splitAtHours, withinRanges } from "./split-at-hours.ts";
 
 /**
  * Which part of the fleet a view is about. `source` and `brokerNode` are the event's own (where the device
@@ -97,16 +97,6 @@ export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?:
  */
 export function hourCutsFor(cuts: readonly Date[], binMs: number): Date[] | undefined {
   return binMs % HOUR_MS === 0 ? [...cuts] : undefined;
-}
-
-/** `(bucket in one of the ranges)` as SQL; false for none. */
-function withinRanges(ranges: readonly TimeRange[], bucket: Prisma.Sql): Prisma.Sql {
-  return ranges.length === 0
-    ? Prisma.sql`false`
-    : Prisma.join(
-        ranges.map((r) => Prisma.sql`(${bucket} >= ${r.from} AND ${bucket} < ${r.to})`),
-        " OR ",
-      );
 }
 
 /**

@@ -2,6 +2,7 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { connectedGaugeSql, connectedScopeConditions, type FleetScope } from "./connected-devices.ts";
 import { connectedAtBinEnds, connectedDeltaRanges } from "./connected-anchors.ts";
 import { binStarts } from "./fleet-interval.ts";
+import { withinRanges } from "./split-at-hours.ts";
 import type { ConnectedPoint } from "./shape-fleet-series.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
@@ -47,9 +48,9 @@ export async function listConnectedSeries(
           Prisma.sql`
           SELECT date_bin(make_interval(secs => ${input.stepMs / 1000}), m.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,
                  SUM(m.delta)::int AS delta
-          FROM unnest(${ranges.map((r) => r.from.toISOString())}::timestamptz[], ${ranges.map((r) => r.to.toISOString())}::timestamptz[]) AS r(f, u)
-          JOIN fleet_connected_minute m ON m.bucket >= r.f AND m.bucket < r.u
-          WHERE true ${scope}
+          FROM fleet_connected_minute m
+          -- The outer bounds give the planner one index range; the ranges inside it pick the minutes.
+          WHERE m.bucket >= ${ranges[0]?.from} AND m.bucket < ${ranges.at(-1)?.to} AND (${withinRanges(ranges, Prisma.sql`m.bucket`)}) ${scope}
           GROUP BY 1`,
         );
   const binDeltas = new Map(deltas.map((row) => [row.t.getTime(), row.delta]));
