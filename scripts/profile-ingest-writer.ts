@@ -7,6 +7,8 @@
  * database first (a measurement only; the indexes serve the read path).
  * Plans late in the run: PROFILE_EXPLAIN_BATCH=<n> prints EXPLAIN (ANALYZE, BUFFERS) of every statement of the n-th batch
  * (each run once inside a savepoint that is rolled back, then for real).
+ * PROFILE_DEVICE_METADATA=1 creates the storm's devices first with firmware, region, network and a label, so rollups
+ * keyed by metadata (fleet_reason_hour, decision 044) do their full work.
  */
 import pg from "pg";
 import { ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
@@ -81,6 +83,14 @@ const database = await createTestDatabase();
 try {
   for (const index of (process.env.PROFILE_WITHOUT_INDEXES ?? "").split(",").filter(Boolean))
     await database.db.$executeRawUnsafe(`DROP INDEX "${index.replaceAll('"', "")}"`);
+  if (process.env.PROFILE_DEVICE_METADATA === "1") {
+    const ids = [...new Set(events.map((event) => event.deviceId))];
+    await database.db.$executeRaw`
+      INSERT INTO devices (id, firmware, region, network, labels)
+      SELECT id, 'fw-' || (hashtext(id) & 7), 'region-' || (hashtext(id || 'r') & 3), 'net-' || (hashtext(id || 'n') % 3),
+             jsonb_build_object('model', 'm-' || (hashtext(id || 'm') & 3))
+      FROM unnest(${ids}::text[]) AS id`;
+  }
   console.log(
     `${path}: ${events.length} events, batches of ${batchSize}; load ${os
       .loadavg()

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/db/client.ts";
 import { HOUR_MS } from "@/lib/time/durations.ts";
-import { splitAtHours, type TimeRange } from "./split-at-hours.ts";
+import { splitAtHours, withinRanges } from "./split-at-hours.ts";
 
 /**
  * Which part of the fleet a view is about. `source` and `brokerNode` are the event's own (where the device
@@ -52,9 +52,24 @@ export function scopeConditions(filter: FleetFilter, alias: "r" | "d"): Prisma.S
 }
 
 /**
+ * The one (dimension, value) of fleet_reason_hour a filter reads: ["", ""] without metadata, the metadata filter when
+ * it names exactly one of firmware, region, network or a label; undefined for a combination (per-device minutes then).
+ */
+export function fleetReasonDimension(filter: FleetFilter): [string, string] | undefined {
+  const pairs: [string, string][] = [];
+  if (filter.firmware) pairs.push(["firmware", filter.firmware]);
+  if (filter.region) pairs.push(["region", filter.region]);
+  if (filter.network) pairs.push(["network", filter.network]);
+  for (const [key, value] of Object.entries(filter.labels ?? {})) pairs.push([`label:${key}`, value]);
+  if (pairs.length > 1) return undefined;
+  return pairs[0] ?? ["", ""];
+}
+
+/**
  * The per-minute disconnect / failed-connect counts to read, as a relation with bucket, device_id (null when
  * unfiltered), kind, reason, code and count: the fleet-wide rollup when nothing is filtered (the cheapest), else
- * the per-device rollup, joined to devices only when metadata is filtered.
+ * the per-device rollup, joined to devices only when metadata is filtered. With `hourCuts` (bins of whole hours),
+ * whole hours come from the hourly rollups and minutes only at the ranges' edges (decisions 038, 044).
  */
 export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?: boolean; hourCuts?: readonly Date[] } = {}): Prisma.Sql {
   if (isUnfiltered(filter) && !options.perDevice) {
@@ -65,7 +80,15 @@ export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?:
   const join = hasDeviceMetadataFilter(filter)
     ? Prisma.sql`JOIN devices d ON d.id = r.device_id ${deviceMetadataConditions(filter)}`
     : Prisma.empty;
-  return Prisma.sql`(SELECT r.bucket, r.device_id, r.kind, r.reason, r.code, r.count FROM device_reason_minute r ${join} WHERE true ${scopeConditions(filter, "r")})`;
+  const perDevice = Prisma.sql`(SELECT r.bucket, r.device_id, r.kind, r.reason, r.code, r.count FROM device_reason_minute r ${join} WHERE true ${scopeConditions(filter, "r")})`;
+  const dimension = fleetReasonDimension(filter);
+  if (options.perDevice || !options.hourCuts || !dimension) return perDevice;
+  const { hours, minutes } = splitAtHours(options.hourCuts);
+  return Prisma.sql`(
+    SELECT r.bucket, NULL::text AS device_id, r.kind, r.reason, r.code, r.count FROM fleet_reason_hour r
+    WHERE r.dimension = ${dimension[0]} AND r.value = ${dimension[1]} ${scopeConditions(filter, "r")} AND (${withinRanges(hours, Prisma.sql`r.bucket`)})
+    UNION ALL
+    SELECT m.bucket, NULL::text AS device_id, m.kind, m.reason, m.code, m.count FROM ${perDevice} m WHERE ${withinRanges(minutes, Prisma.sql`m.bucket`)})`;
 }
 
 /**
@@ -83,15 +106,8 @@ export function hourCutsFor(cuts: readonly Date[], binMs: number): Date[] | unde
  */
 export function eventRollupRows(cuts: readonly Date[]): Prisma.Sql {
   const { hours, minutes } = splitAtHours(cuts);
-  const within = (ranges: TimeRange[]) =>
-    ranges.length === 0
-      ? Prisma.sql`false`
-      : Prisma.join(
-          ranges.map((r) => Prisma.sql`(bucket >= ${r.from} AND bucket < ${r.to})`),
-          " OR ",
-        );
   return Prisma.sql`(
-    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_hour WHERE ${within(hours)}
+    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_hour WHERE ${withinRanges(hours, Prisma.sql`bucket`)}
     UNION ALL
-    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute WHERE ${within(minutes)})`;
+    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute WHERE ${withinRanges(minutes, Prisma.sql`bucket`)})`;
 }

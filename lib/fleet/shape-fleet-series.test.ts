@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { binStarts, chooseInterval, previousPeriod } from "./fleet-interval.ts";
-import { computeChange, shapeBreakdown, shapeConnectedSeries, shapeDisconnectSeries } from "./shape-fleet-series.ts";
+import { computeChange, shapeBreakdown, shapeDisconnectSeries } from "./shape-fleet-series.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -42,26 +42,6 @@ describe("chooseInterval", () => {
     expect(
       chooseInterval({ from: at("2026-01-01T00:00:00Z"), to: new Date(at("2026-01-01T00:00:00Z").getTime() + 400 * DAY) }),
     ).toBeGreaterThan(DAY);
-  });
-});
-
-describe("shapeConnectedSeries", () => {
-  it("runs the gauge's deltas up from the count before the range, one point per bin, gaps carried forward", () => {
-    const series = shapeConnectedSeries(
-      10,
-      [
-        { t: "2026-11-01T00:00:00Z", delta: 3 },
-        { t: "2026-11-01T00:20:00Z", delta: -5 },
-        { t: at("2026-11-01T00:20:00Z"), delta: 1 },
-      ],
-      range(0.5),
-      10 * MIN,
-    );
-    expect(series).toEqual([
-      { t: "2026-11-01T00:00:00.000Z", connected: 13 },
-      { t: "2026-11-01T00:10:00.000Z", connected: 13 },
-      { t: "2026-11-01T00:20:00.000Z", connected: 9 },
-    ]);
   });
 });
 

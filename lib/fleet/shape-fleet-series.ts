@@ -5,25 +5,6 @@ type Range = { from: Date; to: Date };
 
 export type ConnectedPoint = { t: string; connected: number };
 
-/**
- * Pure: the connected-devices gauge per bin from the count before the first bin (`base`) and the summed deltas
- * per bin. Each point is the count at the end of its bin (the last bin: now, for a range ending now).
- */
-export function shapeConnectedSeries(
-  base: number,
-  deltas: ReadonlyArray<{ t: Date | string; delta: number }>,
-  range: Range,
-  stepMs: number,
-): ConnectedPoint[] {
-  const byBin = new Map<number, number>();
-  for (const row of deltas) byBin.set(binOf(row.t, stepMs), (byBin.get(binOf(row.t, stepMs)) ?? 0) + row.delta);
-  let running = base;
-  return binStarts(range, stepMs).map((start) => {
-    running += byBin.get(start) ?? 0;
-    return { t: new Date(start).toISOString(), connected: running };
-  });
-}
-
 /** One bar per bin: `t` (ISO bin start), `total`, and a count per reason present in the range. */
 export type DisconnectBar = { t: string; total: number } & Partial<Record<Reason, number>>;
 export type DisconnectSeries = { bars: DisconnectBar[]; reasons: Reason[]; total: number };

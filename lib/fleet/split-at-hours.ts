@@ -1,3 +1,4 @@
+import { Prisma } from "@/lib/db/client.ts";
 import { HOUR_MS } from "@/lib/time/durations.ts";
 
 export type TimeRange = { from: Date; to: Date };
@@ -25,4 +26,14 @@ export function splitAtHours(cuts: readonly Date[]): { hours: TimeRange[]; minut
     if (lastHour < to) minutes.push({ from: new Date(lastHour), to: new Date(to) });
   }
   return { hours, minutes };
+}
+
+/** `(bucket in one of the ranges)` as SQL; false for none. */
+export function withinRanges(ranges: readonly TimeRange[], bucket: Prisma.Sql): Prisma.Sql {
+  return ranges.length === 0
+    ? Prisma.sql`false`
+    : Prisma.join(
+        ranges.map((r) => Prisma.sql`(${bucket} >= ${r.from} AND ${bucket} < ${r.to})`),
+        " OR ",
+      );
 }
