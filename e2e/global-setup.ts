@@ -45,13 +45,20 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const build = process.env.E2E_SKIP_BUILD === "1" || isWebBuildCurrent() ? undefined : buildApp(database.url);
   // A failed build is reported where it is awaited; until then its rejection must not count as unhandled.
   build?.done.catch(() => {});
+  const phases = new PhaseClock();
   try {
     await seedDatabase(database);
+    phases.lap("seed");
     await runLiveFleetForE2e(database.db);
+    phases.lap("live fleet");
     const credentials = await createE2eUsers(database);
     await build?.done;
+    phases.lap(build ? "build (beside the above)" : "build (current, skipped)");
     server = await startServer(database.url, logPath);
+    phases.lap("server ready");
     await signInEachRole(credentials);
+    phases.lap("sign-in per role");
+    console.log(`e2e: global setup ${phases.summary()}`);
   } catch (error) {
     build?.child.kill("SIGTERM");
     await build?.done.catch(() => {});
@@ -64,6 +71,20 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await database.drop();
     keepLogOnlyIfErrors(logPath);
   };
+}
+
+/** Where global setup's time goes, printed once so a slow run says which phase was slow. */
+class PhaseClock {
+  private last = performance.now();
+  private readonly laps: string[] = [];
+  lap(name: string): void {
+    const now = performance.now();
+    this.laps.push(`${name} ${((now - this.last) / 1000).toFixed(1)} s`);
+    this.last = now;
+  }
+  summary(): string {
+    return this.laps.join(" · ");
+  }
 }
 
 /** The server's own errors (Next's ⨯ lines, pino level ≥ 50) are worth keeping for a failed run. */

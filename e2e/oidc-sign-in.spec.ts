@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import type { Role } from "@/lib/auth/roles.ts";
 import { anonymous, createApiClient, expect, test, type Page } from "./fixtures.ts";
-import { findFreePort } from "./free-port.ts";
+import { findFreePort } from "@/lib/testing/free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
 import { startOidcTestProvider, type OidcTestAccount, type OidcTestProvider } from "./oidc-provider.ts";
 

@@ -4,7 +4,7 @@ import { request as playwrightRequest, type APIRequestContext } from "@playwrigh
 import { SIGN_IN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { anonymous, credentialsFor, expect, test } from "./fixtures.ts";
-import { findFreePort } from "./free-port.ts";
+import { findFreePort } from "@/lib/testing/free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
 import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 
