@@ -180,7 +180,9 @@ describe("runProbe against real brokers", () => {
   });
 
   it("reports when and how an idle connection died: closed by the broker, or silently forgotten", async () => {
-    const closesWhenIdle = await fakeBroker({ closeAfterIdleMs: 500 });
+    // 2.5 s of silence, not 0.5: at load 15+ the probe can take over 0.5 s from the ping step's answer to the idle step,
+    // and a close before the idle step began made the step "skipped" instead of showing how the connection died.
+    const closesWhenIdle = await fakeBroker({ closeAfterIdleMs: 2_500 });
     const closed = await runProbe({ url: `mqtt://127.0.0.1:${closesWhenIdle}`, idleSeconds: 5 });
     const idle = stepOf(closed, "idle");
     expect(idle.status).toBe("fail");
