@@ -12,6 +12,8 @@ import { writeSourceBatch } from "./write-source-batch.ts";
 
 // MQTT 5's Receive Maximum is a two-byte integer.
 const MAX_RECEIVE_MAXIMUM = 65_535;
+// worker_status.lag_ms is an int4 (24.8 days): a backlog of older events made every heartbeat fail out of range.
+const MAX_STORED_LAG_MS = 2_147_483_647;
 // MQTT 5 ends a session when its connection closes unless told otherwise; this keeps it like a 3.1.1 session.
 const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 
@@ -323,7 +325,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     inFlightLimit: maxInFlight,
     brokerConnected: stats.brokerConnected,
     lastEventAt: stats.lastEventAt,
-    lagMs: stats.lagMs,
+    lagMs: stats.lagMs === null ? null : Math.min(stats.lagMs, MAX_STORED_LAG_MS),
     eventsWritten: BigInt(stats.eventsWritten),
     deadLetters: BigInt(stats.deadLetters),
     heartbeatAt: new Date(),
