@@ -17,7 +17,6 @@
  * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +30,8 @@ import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
 import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
+import { readProcessStatusKb } from "@/lib/testing/process-status.ts";
+import { publishAll } from "@/lib/testing/publish-all.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
@@ -49,8 +50,10 @@ type PhaseResult = {
   phase: string;
   events: number;
   seconds: number;
+  /** The workers' peak resident set (VmHWM; the largest of them). */
   rssMb?: number;
-  backlogAfter30s?: boolean;
+  /** Events not yet stored 30 s after the last publish was acknowledged. */
+  backlogAt30s?: number;
   /** Share of samples of the workers' database sessions that were waiting on a lock (row or transaction). */
   lockWaitShare?: number;
   cpu?: { nodeUs: number; postgresUs: number };
@@ -72,6 +75,7 @@ console.log(`storm: ${devices} devices, ${records.length} records, ${expected} d
 
 const workDir = await mkdtemp(path.join(os.tmpdir(), "bench-ingest-"));
 const results: PhaseResult[] = [];
+const failures: string[] = [];
 try {
   for (const phase of phases) {
     const database = await createTestDatabase();
@@ -81,11 +85,14 @@ try {
       console.log(
         `${phase}: ${result.events} events in ${result.seconds.toFixed(1)} s = ${Math.round(result.events / result.seconds)} ev/s` +
           (result.rssMb !== undefined
-            ? `, max worker RSS ${result.rssMb} MB, backlog 30 s after last event: ${result.backlogAfter30s ? "yes" : "no"}`
+            ? `, worker peak RSS ${Math.round(result.rssMb)} MB, events not stored 30 s after the last publish: ${result.backlogAt30s}`
             : "") +
           (result.cpu ? `, CPU per event: Node ${result.cpu.nodeUs} µs, Postgres ${result.cpu.postgresUs} µs` : "") +
           `; load ${result.load}`,
       );
+    } catch (error) {
+      failures.push(`${phase}: ${(error as Error).message}`);
+      console.log(`${phase} failed: ${(error as Error).message}; load ${loadAverage()}`);
     } finally {
       await database.drop();
     }
@@ -94,6 +101,9 @@ try {
   await rm(workDir, { recursive: true, force: true });
 }
 printTable(results);
+if (failures.length > 0) console.log(`\nFailed phases:\n${failures.join("\n")}`);
+// Ends here even if a client of a dropped database still holds a handle.
+process.exit(failures.length > 0 ? 1 : 0);
 
 async function runPhase(phase: string, database: TestDatabase): Promise<PhaseResult> {
   switch (phase) {
@@ -204,38 +214,52 @@ async function throughBroker(
     const topics = route.sharedGroup ? `${REPUBLISH_PREFIX}/#` : undefined;
     for (let i = 0; i < route.workers; i++)
       workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
-    let maxRssMb = 0;
-    const rssTimer = setInterval(() => {
-      for (const worker of workers) maxRssMb = Math.max(maxRssMb, readRssMb(worker.pid));
-    }, 500);
     const locks = sampleLockWaits(database);
     const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `bench-publisher-${process.pid}`, clean: true });
     const started = performance.now();
-    await Promise.all(records.map((r) => publisher.publishAsync(route.topic(r), JSON.stringify(r), { qos: 1 })));
+    await publishAll(
+      publisher,
+      records.map((r) => ({ topic: route.topic(r), payload: JSON.stringify(r) })),
+    );
     const published = performance.now();
     await publisher.endAsync();
     console.log(`  published in ${((published - started) / 1000).toFixed(1)} s`);
-    let stored = 0;
-    let backlogAfter30s = false;
-    let lastProgressAt = performance.now();
-    for (;;) {
-      const now = await countEvents(database);
-      if (now > stored) lastProgressAt = performance.now();
-      stored = now;
-      if (stored >= expected) break;
-      if (performance.now() - published > BACKLOG_GRACE_MS) backlogAfter30s = true;
-      if (performance.now() - lastProgressAt > NO_PROGRESS_LIMIT_MS) {
-        console.log(`  gave up: ${stored} of ${expected} events stored, none for ${NO_PROGRESS_LIMIT_MS / 1000} s`);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const { stored, backlogAt30s } = await waitUntilStored(database, workers, published);
     const seconds = (performance.now() - started) / 1000;
-    clearInterval(rssTimer);
-    return { phase, events: stored, seconds, rssMb: maxRssMb, backlogAfter30s, lockWaitShare: await locks.stop(), load: loadAverage() };
+    // VmHWM: each worker's peak resident set since it started, not a sample that may miss the peak.
+    const rssMb = Math.max(...workers.map((worker) => readProcessStatusKb(worker.pid, "VmHWM") / 1024));
+    return { phase, events: stored, seconds, rssMb, backlogAt30s, lockWaitShare: await locks.stop(), load: loadAverage() };
   } finally {
     for (const worker of workers) await stopChild(worker);
     await stopChild(broker);
+  }
+}
+
+/**
+ * Polls the stored event count until every distinct event of the storm is stored. Throws, saying how far it got,
+ * when a worker exits or nothing more is stored for NO_PROGRESS_LIMIT_MS (a stall must end the run, not hang it).
+ */
+async function waitUntilStored(
+  database: TestDatabase,
+  workers: readonly ChildProcess[],
+  published: number,
+): Promise<{ stored: number; backlogAt30s: number }> {
+  let stored = 0;
+  let backlogAt30s: number | null = null;
+  let lastProgressAt = performance.now();
+  for (;;) {
+    const now = await countEvents(database);
+    if (now > stored) lastProgressAt = performance.now();
+    stored = now;
+    if (backlogAt30s === null && performance.now() - published >= BACKLOG_GRACE_MS) backlogAt30s = expected - stored;
+    if (stored >= expected) return { stored, backlogAt30s: backlogAt30s ?? 0 };
+    const exited = workers.find((worker) => worker.exitCode !== null || worker.signalCode !== null);
+    if (exited) throw new Error(`a worker exited (${exited.exitCode ?? exited.signalCode}) with ${stored} of ${expected} events stored`);
+    if (performance.now() - lastProgressAt > NO_PROGRESS_LIMIT_MS)
+      throw new Error(
+        `stalled: ${stored} of ${expected} events stored, none for ${NO_PROGRESS_LIMIT_MS / 1000} s (dead letters: ${await countDeadLetters(database)})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
@@ -291,6 +315,16 @@ async function registerDevices(database: TestDatabase): Promise<void> {
   const seen = new Date(Math.min(...records.map((r) => r.timestamp)) - 86_400_000);
   await database.db
     .$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
+}
+
+async function countDeadLetters(database: TestDatabase): Promise<number> {
+  const [row] = await queryRows(
+    database.db,
+    "countDeadLetters",
+    z.object({ n: SqlCount }),
+    Prisma.sql`SELECT count(*) AS n FROM dead_letters`,
+  );
+  return row?.n ?? 0;
 }
 
 async function countEvents(database: TestDatabase): Promise<number> {
@@ -361,15 +395,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, stream: "stdout" | "s
   });
 }
 
-function readRssMb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -390,14 +415,14 @@ function printTable(rows: PhaseResult[]): void {
   const ceiling = rows.find((r) => r.phase === "copy");
   const ceilingRate = ceiling ? ceiling.events / ceiling.seconds : null;
   console.log(
-    "\n| path | events/s | ratio to COPY | worker RSS (max) | backlog 30 s after last event | sessions waiting on a lock | load average |",
+    "\n| path | events/s | ratio to COPY | worker peak RSS (VmHWM) | events not stored 30 s after the last publish | sessions waiting on a lock | load average |",
   );
   console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const rate = r.events / r.seconds;
     const lockWaits = r.lockWaitShare === undefined ? "–" : `${Math.round(r.lockWaitShare * 100)} %`;
     console.log(
-      `| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAfter30s === undefined ? "–" : r.backlogAfter30s ? "yes" : "no"} | ${lockWaits} | ${r.load} |`,
+      `| ${r.phase} | ${Math.round(rate).toLocaleString("en")} | ${ceilingRate ? `${Math.round((rate / ceilingRate) * 100)} %` : "–"} | ${r.rssMb !== undefined ? `${Math.round(r.rssMb)} MB` : "–"} | ${r.backlogAt30s === undefined ? "–" : r.backlogAt30s.toLocaleString("en")} | ${lockWaits} | ${r.load} |`,
     );
   }
   for (const [single, pair] of [

@@ -51,6 +51,7 @@ const workers: IngestWorker[] = await startSourceWorkers(
     batchSize: env.INGEST_BATCH_SIZE,
     flushIntervalMs: env.INGEST_FLUSH_MS,
     maxInFlight: env.INGEST_MAX_IN_FLIGHT,
+    maxInFlightBytes: env.INGEST_MAX_IN_FLIGHT_BYTES,
     lanes: env.INGEST_LANES,
   },
   env.INGEST_IGNORE_CLIENT_IDS,

@@ -64,4 +64,12 @@ describe("worker env: flow control", () => {
     expect(parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT: "0" }).success).toBe(false);
     expect(parseWorkerEnv({ ...BASE, INGEST_LANES: "0" }).success).toBe(false);
   });
+
+  it("holds at most 8 MiB of unacknowledged payload unless told otherwise, and rejects a bound below 1 KiB", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && parsed.data.INGEST_MAX_IN_FLIGHT_BYTES).toBe(8 * 1024 * 1024);
+    const tuned = parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT_BYTES: "1048576" });
+    expect(tuned.success && tuned.data.INGEST_MAX_IN_FLIGHT_BYTES).toBe(1_048_576);
+    expect(parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT_BYTES: "100" }).success).toBe(false);
+  });
 });

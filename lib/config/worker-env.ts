@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DipThresholds } from "@/lib/incidents/detect-connected-dips.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
 import { DEFAULT_LANES } from "@/lib/ingest/batch-lanes.ts";
-import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/ingest/deferred-acks.ts";
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES } from "@/lib/ingest/deferred-acks.ts";
 import { ProbeScheduleEnvSchema } from "@/lib/probe-schedule/probe-schedule-env.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
@@ -94,6 +94,13 @@ const WorkerEnvSchema = z
     INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(10_000).default(50),
     // Unacknowledged messages a source's worker holds at most; bounds its memory whatever the broker's backlog (decision 025).
     INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_IN_FLIGHT),
+    // Payload bytes of those messages, at most: what bounds memory when payloads are large (decision 042).
+    INGEST_MAX_IN_FLIGHT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 ** 3)
+      .default(DEFAULT_MAX_IN_FLIGHT_BYTES),
     // Batches a source's worker writes at once, partitioned by device; keep DATABASE_POOL_MAX above it.
     INGEST_LANES: z.coerce.number().int().min(1).max(32).default(DEFAULT_LANES),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),

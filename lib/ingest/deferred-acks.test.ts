@@ -1,31 +1,52 @@
 import { EventEmitter } from "node:events";
 import type { IPublishPacket, MqttClient, Packet } from "mqtt";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
 
 /** Just the MQTT.js surface the router uses: handleMessage's callback sends the PUBACK through _sendPacket. */
 function fakeClient() {
   const sent: Packet[] = [];
+  const keepalive = { timeouts: 0, reschedules: 0 };
   const client = Object.assign(new EventEmitter(), {
+    options: { keepalive: 30 },
     _sendPacket: (packet: Packet, cb?: () => void) => {
       sent.push(packet);
       cb?.();
     },
     handleMessage: (_packet: IPublishPacket, callback: () => void) => callback(),
+    /** MQTT.js's keepalive manager calls this 1.5 × keepalive after its PINGREQ when no PINGRESP was read; it closes. */
+    onKeepaliveTimeout: () => {
+      keepalive.timeouts += 1;
+    },
+    reschedulePing: (force?: boolean) => {
+      if (force) keepalive.reschedules += 1;
+    },
   });
   let read = 0;
   /** Delivers a publish the way MQTT.js does; resolves `read` only when handleMessage calls back (the next packet may be read). */
-  const deliver = (messageId: number) =>
+  const deliver = (messageId: number, payloadBytes?: number) =>
     (client as unknown as MqttClient).handleMessage(
-      { cmd: "publish", qos: 1, messageId, topic: "t", payload: Buffer.from(`m${messageId}`), dup: false, retain: false },
+      {
+        cmd: "publish",
+        qos: 1,
+        messageId,
+        topic: "t",
+        payload: payloadBytes === undefined ? Buffer.from(`m${messageId}`) : Buffer.alloc(payloadBytes),
+        dup: false,
+        retain: false,
+      },
       () => {
         read += 1;
         client._sendPacket({ cmd: "puback", messageId });
       },
     );
   const pubacks = () => sent.filter((packet) => packet.cmd === "puback").map((packet) => ("messageId" in packet ? packet.messageId : null));
-  return { client: client as unknown as MqttClient, emitter: client, deliver, pubacks, readCount: () => read };
+  return { client: client as unknown as MqttClient, emitter: client, deliver, pubacks, readCount: () => read, keepalive };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("routeMessagesWithDeferredAcks", () => {
   it("sends PUBACKs only after ack, in the order the messages arrived, whatever order they commit in", () => {
@@ -60,6 +81,41 @@ describe("routeMessagesWithDeferredAcks", () => {
     expect(counter.peakInFlight()).toBe(2);
   });
 
+  it("stops reading once the payload bytes in flight reach the byte bound, however few the messages", () => {
+    const fake = fakeClient();
+    const messages: IncomingMessage[] = [];
+    const counter = routeMessagesWithDeferredAcks(fake.client, (message) => messages.push(message), {
+      maxInFlight: 100,
+      maxInFlightBytes: 1000,
+    });
+    fake.deliver(1, 400);
+    fake.deliver(2, 400);
+    expect(fake.readCount()).toBe(2);
+    // 1,200 bytes: this message passes the bound, so the next one is not read.
+    fake.deliver(3, 400);
+    expect(fake.readCount()).toBe(2);
+    expect(counter.inFlightBytes()).toBe(1200);
+    messages[0]!.ack();
+    expect(fake.readCount()).toBe(3);
+    expect(counter.inFlightBytes()).toBe(800);
+    messages[1]!.ack();
+    messages[2]!.ack();
+    expect(counter.inFlightBytes()).toBe(0);
+    expect(counter.peakInFlightBytes()).toBe(1200);
+  });
+
+  it("frees a closed connection's message's bytes when its write finishes", () => {
+    const fake = fakeClient();
+    const messages: IncomingMessage[] = [];
+    const counter = routeMessagesWithDeferredAcks(fake.client, (message) => messages.push(message), { maxInFlightBytes: 500 });
+    fake.deliver(1, 600);
+    fake.emitter.emit("close");
+    fake.deliver(1, 600);
+    expect(counter.inFlightBytes()).toBe(1200);
+    messages[0]!.ack();
+    expect(counter.inFlightBytes()).toBe(600);
+  });
+
   it("never sends a PUBACK of a closed connection's message; its ack only frees the place", () => {
     const fake = fakeClient();
     const messages: IncomingMessage[] = [];
@@ -72,5 +128,19 @@ describe("routeMessagesWithDeferredAcks", () => {
     fake.deliver(7);
     messages[1]!.ack();
     expect(fake.pubacks()).toEqual([7]);
+  });
+
+  it("keeps the connection when a publish was read within the keepalive, and closes it when none was", () => {
+    vi.useFakeTimers();
+    const fake = fakeClient();
+    routeMessagesWithDeferredAcks(fake.client, () => undefined, { maxInFlight: 1 });
+    fake.deliver(1);
+    // Reading is paused (one in flight): the PINGRESP is unread behind the backlog when MQTT.js gives up on it.
+    vi.advanceTimersByTime(20_000);
+    fake.client.onKeepaliveTimeout();
+    expect(fake.keepalive).toEqual({ timeouts: 0, reschedules: 1 });
+    vi.advanceTimersByTime(31_000);
+    fake.client.onKeepaliveTimeout();
+    expect(fake.keepalive).toEqual({ timeouts: 1, reschedules: 1 });
   });
 });

@@ -2,6 +2,8 @@ import type { IPublishPacket, MqttClient, Packet } from "mqtt";
 
 /** Unacknowledged messages one source's worker holds at most, unless configured (INGEST_MAX_IN_FLIGHT). */
 export const DEFAULT_MAX_IN_FLIGHT = 5000;
+/** Payload bytes of unacknowledged messages one source's worker holds at most, unless configured (INGEST_MAX_IN_FLIGHT_BYTES). */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 export type IncomingMessage = {
   topic: string;
@@ -18,6 +20,11 @@ export type IncomingMessage = {
 export type DeferredAckOptions = {
   /** Messages handed to `onMessage` and not yet acknowledged, at most. Infinity keeps no bound. */
   maxInFlight?: number;
+  /**
+   * Payload bytes of those messages: no further message is read once they reach this, so they never exceed it by more
+   * than the one message that reached it. Infinity keeps no bound.
+   */
+  maxInFlightBytes?: number;
 };
 
 export type InFlightCounter = {
@@ -25,6 +32,10 @@ export type InFlightCounter = {
   inFlight(): number;
   /** The highest `inFlight()` has been since the start. */
   peakInFlight(): number;
+  /** Payload bytes of the messages in flight. */
+  inFlightBytes(): number;
+  /** The highest `inFlightBytes()` has been since the start. */
+  peakInFlightBytes(): number;
   /** Hands no further message to `onMessage` (stopping): those are left unacknowledged for redelivery. */
   stopDelivering(): void;
 };
@@ -33,15 +44,15 @@ type SendPacket = (packet: Packet, cb?: (error?: Error) => void, cbStorePut?: ()
 
 /**
  * Routes incoming publishes to `onMessage`, holds each QoS 1 PUBACK until `ack()` is called, and keeps at most
- * `maxInFlight` messages unacknowledged.
+ * `maxInFlight` messages, and about `maxInFlightBytes` of payload, unacknowledged.
  *
  * Why not simply delay handleMessage's callback until commit: MQTT.js processes incoming packets strictly one at a
  * time and sends the PUBACK from that callback, so holding it until a batch commits would admit one message per
  * commit. Instead parsing continues and only the PUBACK packet is held back, by wrapping MQTT.js's private
  * `_sendPacket` (mqtt 5.16.0, pinned; lib/ingest/ack-after-commit.integration.test.ts proves the behaviour).
  *
- * The bound uses that same one-at-a-time processing: when a message fills the last place, its callback is held
- * until an ack frees one, so MQTT.js reads no further packet, its stream stops pulling from the socket and TCP
+ * The bound uses that same one-at-a-time processing: when a message fills the last place (or the byte budget), its
+ * callback is held until an ack frees enough, so MQTT.js reads no further packet, its stream stops pulling from the socket and TCP
  * pushes back on the broker (decision 025). A message holds its place until its PUBACK is sent, and PUBACKs go out
  * in arrival order, as MQTT requires, however the batches holding the messages commit. PUBACKs and callbacks held
  * for a connection that closed are dropped: the broker redelivers those messages to the persistent session, and the
@@ -53,19 +64,23 @@ export function routeMessagesWithDeferredAcks(
   options: DeferredAckOptions = {},
 ): InFlightCounter {
   const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+  const maxInFlightBytes = options.maxInFlightBytes ?? Number.POSITIVE_INFINITY;
   const internals = client as unknown as { _sendPacket: SendPacket };
   const send = internals._sendPacket.bind(client);
   let connection = 0;
   let inFlight = 0;
   let peakInFlight = 0;
+  let inFlightBytes = 0;
+  let peakInFlightBytes = 0;
   let delivering = true;
   let heldCallback: (() => void) | null = null;
+  let lastMessageAt = Date.now();
   const awaitingPuback = new Set<number>();
   const held = new Map<number, Packet>();
   const ackedEarly = new Set<number>();
   // The current connection's messages in arrival order: MQTT 3.1.1 and 5 (§4.6) require PUBACKs in the order the
   // PUBLISH packets were received, while lanes commit out of order.
-  let arrivals: { committed: boolean; messageId: number | undefined }[] = [];
+  let arrivals: { committed: boolean; messageId: number | undefined; bytes: number }[] = [];
   let head = 0;
 
   client.on("close", () => {
@@ -80,6 +95,17 @@ export function routeMessagesWithDeferredAcks(
     heldCallback = null;
   });
 
+  // MQTT.js takes only a PINGRESP (or an ack of its own publishes) as a sign of life, and closes the connection when
+  // none is read within 1.5 × keepalive of its PINGREQ. Reading is paused on purpose here, so behind a backlog the
+  // PINGRESP waits in the socket behind every publish before it: during long drains the connection was closed about
+  // every 45 s and the broker sent everything in flight again. A publish read within the keepalive is a sign of life
+  // too; PINGREQs still go out, so the broker keeps hearing from us.
+  const closeOnKeepaliveTimeout = client.onKeepaliveTimeout.bind(client);
+  client.onKeepaliveTimeout = () => {
+    if (Date.now() - lastMessageAt < keepaliveMs(client)) client.reschedulePing(true);
+    else closeOnKeepaliveTimeout();
+  };
+
   internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
     if (packet.cmd === "puback" && packet.messageId !== undefined && awaitingPuback.delete(packet.messageId)) {
       if (ackedEarly.delete(packet.messageId)) return send(packet, cb, cbStorePut, noStore);
@@ -90,9 +116,12 @@ export function routeMessagesWithDeferredAcks(
     send(packet, cb, cbStorePut, noStore);
   };
 
-  function release(): void {
+  const hasRoom = () => inFlight < maxInFlight && inFlightBytes < maxInFlightBytes;
+
+  function release(bytes: number): void {
     inFlight -= 1;
-    if (heldCallback && inFlight < maxInFlight && delivering) {
+    inFlightBytes -= bytes;
+    if (heldCallback && hasRoom() && delivering) {
       const resume = heldCallback;
       heldCallback = null;
       resume();
@@ -101,7 +130,7 @@ export function routeMessagesWithDeferredAcks(
 
   function acknowledgeCommittedPrefix(): void {
     while (head < arrivals.length && arrivals[head]!.committed) {
-      const { messageId } = arrivals[head]!;
+      const { messageId, bytes } = arrivals[head]!;
       head += 1;
       if (messageId !== undefined) {
         const puback = held.get(messageId);
@@ -113,7 +142,7 @@ export function routeMessagesWithDeferredAcks(
           ackedEarly.add(messageId);
         }
       }
-      release();
+      release(bytes);
     }
     if (head > 1024 && head * 2 > arrivals.length) {
       arrivals = arrivals.slice(head);
@@ -124,14 +153,17 @@ export function routeMessagesWithDeferredAcks(
   client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
     // Left unacknowledged and unread: the broker redelivers it to the next connection of the session.
     if (!delivering) return;
+    lastMessageAt = Date.now();
     const messageConnection = connection;
     const messageId = packet.qos === 1 ? packet.messageId : undefined;
     if (messageId !== undefined) awaitingPuback.add(messageId);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
-    const arrival = { committed: false, messageId };
+    const arrival = { committed: false, messageId, bytes: payload.length };
     arrivals.push(arrival);
     inFlight += 1;
+    inFlightBytes += arrival.bytes;
     peakInFlight = Math.max(peakInFlight, inFlight);
+    peakInFlightBytes = Math.max(peakInFlightBytes, inFlightBytes);
     let settled = false;
     onMessage({
       topic: packet.topic,
@@ -140,21 +172,27 @@ export function routeMessagesWithDeferredAcks(
       ack: () => {
         if (settled) return;
         settled = true;
-        if (messageConnection !== connection) return release();
+        if (messageConnection !== connection) return release(arrival.bytes);
         arrival.committed = true;
         acknowledgeCommittedPrefix();
       },
     });
-    if (inFlight < maxInFlight) callback();
+    if (hasRoom()) callback();
     else heldCallback = () => callback();
   };
 
   return {
     inFlight: () => inFlight,
     peakInFlight: () => peakInFlight,
+    inFlightBytes: () => inFlightBytes,
+    peakInFlightBytes: () => peakInFlightBytes,
     stopDelivering: () => {
       delivering = false;
       heldCallback = null;
     },
   };
+}
+
+function keepaliveMs(client: MqttClient): number {
+  return (client.options.keepalive ?? 60) * 1000;
 }

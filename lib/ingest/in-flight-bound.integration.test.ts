@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { publishAll } from "@/lib/testing/publish-all.ts";
+import { startTestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
@@ -28,7 +30,8 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-function ruleEvent(deviceId: string, i: number): string {
+/** A disconnect; `paddingBytes` adds an extra field, as a rule's own columns would. */
+function ruleEvent(deviceId: string, i: number, paddingBytes = 0): string {
   return JSON.stringify({
     event: "client.disconnected",
     clientid: deviceId,
@@ -36,21 +39,17 @@ function ruleEvent(deviceId: string, i: number): string {
     node: "n1",
     connected_at: 1_700_000_000_000 + i * 1000,
     disconnected_at: 1_700_000_000_500 + i * 1000,
+    ...(paddingBytes > 0 ? { padding: "x".repeat(paddingBytes) } : {}),
   });
 }
 
 /** `count` messages over `devices` devices, several per device, so lanes and per-device order both matter. */
-async function queueBacklog(url: string, topic: string, run: string, count: number, devices: number): Promise<void> {
+async function queueBacklog(url: string, topic: string, run: string, count: number, devices: number, paddingBytes = 0): Promise<void> {
   const publisher = await mqtt.connectAsync(url, { clientId: `backlog-pub-${run}`, reconnectPeriod: 0 });
-  const window = 500;
-  for (let start = 0; start < count; start += window) {
-    const end = Math.min(count, start + window);
-    await Promise.all(
-      Array.from({ length: end - start }, (_, k) =>
-        publisher.publishAsync(topic, ruleEvent(`bl-${run}-${(start + k) % devices}`, start + k), { qos: 1 }),
-      ),
-    );
-  }
+  await publishAll(
+    publisher,
+    Array.from({ length: count }, (_, i) => ({ topic, payload: ruleEvent(`bl-${run}-${i % devices}`, i, paddingBytes) })),
+  );
   await publisher.endAsync();
 }
 
@@ -106,6 +105,12 @@ async function startConnectRecorder(target: URL): Promise<{ url: string; connect
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Ends the worker's persistent session on the shared Mosquitto, so it keeps nothing for a client ID no test uses again. */
+async function endSession(clientId: string, protocolVersion: 4 | 5): Promise<void> {
+  const cleanup = await mqtt.connectAsync(MOSQUITTO_URL, { clientId, clean: true, protocolVersion, reconnectPeriod: 0 });
+  await cleanup.endAsync();
 }
 
 const storedEvents = (run: string) => testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } });
@@ -200,13 +205,113 @@ describe("ingest worker in-flight bound", () => {
       }
     } finally {
       await recorder.close();
-      const cleanup = await mqtt.connectAsync(MOSQUITTO_URL, {
-        clientId: `backlog5-${run}`,
-        clean: true,
-        protocolVersion: 5,
-        reconnectPeriod: 0,
-      });
-      await cleanup.endAsync();
+      await endSession(options.clientId, 5);
     }
   }, 90_000);
+
+  it("drains a backlog of large messages (Mosquitto, MQTT 3.1.1) holding at most the byte bound plus one message", async () => {
+    const run = randomUUID().slice(0, 8);
+    const topic = `linkscope-test/${run}/backlog`;
+    const count = 200;
+    // The largest message of the backlog (the longest device suffix).
+    const messageBytes = ruleEvent(`bl-${run}-49`, count - 1, 20_000).length;
+    // Five messages' worth: the broker's own in-flight window for 3.1.1 clients (max_inflight_messages, 20 by
+    // default) would let it send four times as many, so only the worker's byte bound can hold this.
+    const byteLimit = 5 * messageBytes;
+    const options: IngestWorkerOptions = {
+      db: testDb.db,
+      log,
+      mqttUrl: MOSQUITTO_URL,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `backlog-bytes-${run}`,
+      heartbeatIntervalMs: 60_000,
+      maxInFlight: 5000,
+      maxInFlightBytes: byteLimit,
+      lanes: 2,
+      batchSize: 50,
+    };
+    try {
+      await createSession(options, topic);
+      await queueBacklog(MOSQUITTO_URL, topic, run, count, 50, 20_000);
+
+      const worker = await startIngestWorker(options);
+      try {
+        const stored = await waitFor(
+          () => storedEvents(run),
+          (n) => n >= count,
+          100_000,
+        );
+        expect(stored).toBe(count);
+        await waitFor(
+          async () => worker.stats().inFlight,
+          (n) => n === 0,
+        );
+        const stats = worker.stats();
+        expect(stats.inFlightBytes).toBe(0);
+        expect(stats.peakInFlightBytes).toBeGreaterThan(0);
+        expect(stats.peakInFlightBytes).toBeLessThanOrEqual(byteLimit + messageBytes);
+        expect(stats.maxInFlight).toBeLessThanOrEqual(6);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await endSession(options.clientId, 4);
+    }
+  }, 150_000);
+
+  it("keeps its connection through a slow drain while the broker's PINGRESP waits behind the backlog", async () => {
+    const run = randomUUID().slice(0, 8);
+    const topic = `linkscope-test/${run}/backlog`;
+    const count = 2000;
+    // No in-flight window on the broker's side (as bench:worker-backlog): it sends the whole backlog into the socket,
+    // so a PINGRESP is read only after every publish before it.
+    const mosquitto = await startTestMosquitto({ listenerOptions: ["max_inflight_messages 0", "max_queued_messages 0"] });
+    const recorder = await startConnectRecorder(new URL(mosquitto.url));
+    // A slow database: each batch's devices insert takes at least 0.2 s.
+    const slowDb = await createTestDatabase();
+    await slowDb.db.$executeRawUnsafe(
+      `CREATE FUNCTION slow_batches() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$`,
+    );
+    await slowDb.db.$executeRawUnsafe(
+      `CREATE TRIGGER slow_batches AFTER INSERT ON devices FOR EACH STATEMENT EXECUTE FUNCTION slow_batches()`,
+    );
+    const options: IngestWorkerOptions = {
+      db: slowDb.db,
+      log,
+      mqttUrl: recorder.url,
+      adapter: getMqttSourceAdapter("emqx"),
+      topics: [topic],
+      clientId: `backlog-keepalive-${run}`,
+      heartbeatIntervalMs: 60_000,
+      // MQTT.js sends a PINGREQ after 2 s without one and gives up on its PINGRESP 1 s later.
+      keepaliveSec: 2,
+      maxInFlight: 100,
+      lanes: 2,
+      batchSize: 50,
+    };
+    try {
+      await createSession(options, topic);
+      await queueBacklog(mosquitto.url, topic, run, count, count);
+      const connectsBefore = recorder.connects.length;
+
+      const worker = await startIngestWorker(options);
+      try {
+        const stored = await waitFor(
+          () => slowDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } }),
+          (n) => n >= count,
+          150_000,
+        );
+        expect(stored).toBe(count);
+        // One connection for the whole drain: each keepalive close made the broker send everything in flight again.
+        expect(recorder.connects.length - connectsBefore).toBe(1);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await recorder.close();
+      await mosquitto.stop();
+      await slowDb.drop();
+    }
+  }, 180_000);
 });

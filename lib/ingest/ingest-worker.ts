@@ -6,12 +6,19 @@ import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
 import { createBatchLanes, DEFAULT_LANES } from "./batch-lanes.ts";
 import { readDatabaseErrorLine } from "./database-unavailable.ts";
-import { DEFAULT_MAX_IN_FLIGHT, routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
+import {
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
+  routeMessagesWithDeferredAcks,
+  type IncomingMessage,
+} from "./deferred-acks.ts";
 import { splitByDevice, type MessagePart, type ParsedMessage } from "./split-by-device.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 // MQTT 5's Receive Maximum is a two-byte integer.
 const MAX_RECEIVE_MAXIMUM = 65_535;
+// worker_status.lag_ms is an int4 (24.8 days): a backlog of older events made every heartbeat fail out of range.
+const MAX_STORED_LAG_MS = 2_147_483_647;
 // MQTT 5 ends a session when its connection closes unless told otherwise; this keeps it like a 3.1.1 session.
 const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 
@@ -43,9 +50,13 @@ export type IngestWorkerOptions = {
    * either version the worker stops reading the socket when the bound is reached (decision 025).
    */
   maxInFlight?: number;
+  /** Payload bytes of those messages, at most (plus the one message that reaches it): what bounds memory when payloads are large. */
+  maxInFlightBytes?: number;
   /** Batches written at once; a device's messages always share a lane, so they are written in order. */
   lanes?: number;
   heartbeatIntervalMs?: number;
+  /** MQTT keepalive of the worker's connection, in seconds (30 unless told otherwise). */
+  keepaliveSec?: number;
   brokerBackoff?: BackoffPolicy;
   dbBackoff?: BackoffPolicy;
   /** How long stop() waits for buffered messages to be written before leaving them to redelivery. */
@@ -77,6 +88,10 @@ export type IngestWorkerStats = {
   /** The most messages received and not yet acknowledged at any moment since the start: never above `inFlightLimit`. */
   maxInFlight: number;
   inFlightLimit: number;
+  /** Payload bytes of the messages in flight, now and at most since the start, and their bound. */
+  inFlightBytes: number;
+  peakInFlightBytes: number;
+  inFlightBytesLimit: number;
   lanes: number;
   lastCommitAt: Date | null;
   /** When the batch now being retried first failed; null while writes succeed. */
@@ -100,6 +115,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   const batchSize = options.batchSize ?? 500;
   const flushIntervalMs = options.flushIntervalMs ?? 50;
   const maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const maxInFlightBytes = Math.max(1, options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
   const laneCount = Math.max(1, options.lanes ?? DEFAULT_LANES);
   const protocolVersion = options.protocolVersion ?? 4;
   const brokerBackoff = options.brokerBackoff ?? { baseMs: 500, maxMs: 30_000 };
@@ -125,6 +141,9 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     inFlight: 0,
     maxInFlight: 0,
     inFlightLimit: maxInFlight,
+    inFlightBytes: 0,
+    peakInFlightBytes: 0,
+    inFlightBytesLimit: maxInFlightBytes,
     lanes: laneCount,
     lastCommitAt: null,
     failingSince: null,
@@ -143,7 +162,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       ? { properties: { receiveMaximum: Math.min(maxInFlight, MAX_RECEIVE_MAXIMUM), sessionExpiryInterval: SESSION_NEVER_EXPIRES } }
       : {}),
     ...(options.tls ?? {}),
-    keepalive: 30,
+    keepalive: options.keepaliveSec ?? 30,
     // Reconnects are scheduled below with exponential backoff and jitter instead of MQTT.js's fixed period.
     reconnectPeriod: 0,
     connectTimeout: 10_000,
@@ -169,7 +188,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       };
       for (const part of parts) lanes.push(part.key, { ...part, receivedAt: message.receivedAt, done });
     },
-    { maxInFlight },
+    { maxInFlight, maxInFlightBytes },
   );
 
   let brokerAttempt = 0;
@@ -178,7 +197,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     brokerAttempt = 0;
     stats.brokerConnected = true;
     log.info(
-      { mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent, maxInFlight, lanes: laneCount },
+      { mqttUrl: redactUrl(options.mqttUrl), sessionPresent: connack.sessionPresent, maxInFlight, maxInFlightBytes, lanes: laneCount },
       "broker connected",
     );
     // Subscribing again on a present session is harmless and covers a broker that lost the session.
@@ -299,6 +318,8 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     pending: inFlight.inFlight(),
     inFlight: inFlight.inFlight(),
     maxInFlight: inFlight.peakInFlight(),
+    inFlightBytes: inFlight.inFlightBytes(),
+    peakInFlightBytes: inFlight.peakInFlightBytes(),
   });
 
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
@@ -323,7 +344,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     inFlightLimit: maxInFlight,
     brokerConnected: stats.brokerConnected,
     lastEventAt: stats.lastEventAt,
-    lagMs: stats.lagMs,
+    lagMs: stats.lagMs === null ? null : Math.min(stats.lagMs, MAX_STORED_LAG_MS),
     eventsWritten: BigInt(stats.eventsWritten),
     deadLetters: BigInt(stats.deadLetters),
     heartbeatAt: new Date(),

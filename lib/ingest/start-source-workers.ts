@@ -12,7 +12,14 @@ export async function startSourceWorkers(
   db: Db,
   log: Logger,
   sources: readonly LiveSourceConfig[],
-  tuning: { batchSize?: number; flushIntervalMs?: number; maxInFlight?: number; lanes?: number; heartbeatIntervalMs?: number } = {},
+  tuning: {
+    batchSize?: number;
+    flushIntervalMs?: number;
+    maxInFlight?: number;
+    maxInFlightBytes?: number;
+    lanes?: number;
+    heartbeatIntervalMs?: number;
+  } = {},
   extraIgnoredClientIds: readonly string[] = [],
 ): Promise<IngestWorker[]> {
   // A broker reports our own workers' connections like any client's: they are not devices.

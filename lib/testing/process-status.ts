@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * A kB field of another process's /proc/<pid>/status: VmRSS (resident now) or VmHWM (the peak resident set since it
+ * started). 0 once the process is gone. Linux only, like the benchmarks that read it.
+ */
+export function readProcessStatusKb(pid: number | undefined, field: "VmRSS" | "VmHWM"): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) another process has used since it started, in ms, from /proc/<pid>/stat; 0 once it is gone. */
+export function readProcessCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name, which may contain spaces: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
