@@ -14,6 +14,8 @@
  *   known1, known2  shared1 / shared2 for a fleet the database already knows (device rows exist, as when a known fleet
  *             reconnects): in shared2 every device is new, and two workers inserting one new device wait on each other
  * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
+ * The worker phases run `worker/main.ts` of BENCH_WORKER_DIR (default: this checkout), e.g. another worktree for a
+ * before/after comparison with the same script.
  * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -41,6 +43,7 @@ import { SqlCount } from "@/lib/db/sql-values.ts";
 const devices = Number(process.argv[2] ?? 100_000);
 const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",");
 const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
+const workerDir = path.resolve(process.env.BENCH_WORKER_DIR ?? ".");
 const BATCH = 500;
 const WRITER_BATCH = Number(process.env.BENCH_WRITER_BATCH ?? BATCH);
 const BACKLOG_GRACE_MS = 30_000;
@@ -363,6 +366,7 @@ async function startWorker(
   topics: string | undefined,
 ): Promise<ChildProcess> {
   const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
+    cwd: workerDir,
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,

@@ -12,9 +12,11 @@ import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.t
 import { startRetentionJob } from "@/lib/storage/retention-job.ts";
 import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { startSourceWorkers } from "@/lib/ingest/start-source-workers.ts";
+import { limitHeapGrowth } from "@/lib/ingest/worker-heap.ts";
 
 // Entry point of the ingest worker process: plain Node, no Next imports (STYLE.md rule 2).
 const env = readWorkerEnv();
+limitHeapGrowth(env.WORKER_HEAP_GROWTH_PERCENT);
 const log = createLogger("ingest");
 
 let sources: LiveSourceConfig[];

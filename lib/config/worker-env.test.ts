@@ -65,6 +65,14 @@ describe("worker env: flow control", () => {
     expect(parseWorkerEnv({ ...BASE, INGEST_LANES: "0" }).success).toBe(false);
   });
 
+  it("lets the heap grow 25 % past its live size unless told otherwise (0: V8's own growth)", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && parsed.data.WORKER_HEAP_GROWTH_PERCENT).toBe(25);
+    const v8Default = parseWorkerEnv({ ...BASE, WORKER_HEAP_GROWTH_PERCENT: "0" });
+    expect(v8Default.success && v8Default.data.WORKER_HEAP_GROWTH_PERCENT).toBe(0);
+    expect(parseWorkerEnv({ ...BASE, WORKER_HEAP_GROWTH_PERCENT: "-5" }).success).toBe(false);
+  });
+
   it("holds at most 8 MiB of unacknowledged payload unless told otherwise, and rejects a bound below 1 KiB", () => {
     const parsed = parseWorkerEnv(BASE);
     expect(parsed.success && parsed.data.INGEST_MAX_IN_FLIGHT_BYTES).toBe(8 * 1024 * 1024);

@@ -3,6 +3,7 @@ import type { DipThresholds } from "@/lib/incidents/detect-connected-dips.ts";
 import type { DetectionThresholds } from "@/lib/incidents/detect-incidents.ts";
 import { DEFAULT_LANES } from "@/lib/ingest/batch-lanes.ts";
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES } from "@/lib/ingest/deferred-acks.ts";
+import { DEFAULT_HEAP_GROWTH_PERCENT } from "@/lib/ingest/worker-heap.ts";
 import { ProbeScheduleEnvSchema } from "@/lib/probe-schedule/probe-schedule-env.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
@@ -101,6 +102,8 @@ const WorkerEnvSchema = z
       .min(1024)
       .max(1024 ** 3)
       .default(DEFAULT_MAX_IN_FLIGHT_BYTES),
+    // How far the worker's heap may grow past its live size before a full collection; 0 leaves V8's own (up to 300 %).
+    WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(1000).default(DEFAULT_HEAP_GROWTH_PERCENT),
     // Batches a source's worker writes at once, partitioned by device; keep DATABASE_POOL_MAX above it.
     INGEST_LANES: z.coerce.number().int().min(1).max(32).default(DEFAULT_LANES),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),

@@ -177,8 +177,10 @@ export function routeMessagesWithDeferredAcks(
         acknowledgeCommittedPrefix();
       },
     });
+    // Not wrapped in a closure of this call: the ack closure above would then keep MQTT.js's callback, and with it
+    // the packet and its payload, until the message commits.
     if (hasRoom()) callback();
-    else heldCallback = () => callback();
+    else heldCallback = callback;
   };
 
   return {

@@ -163,6 +163,9 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       : {}),
     ...(options.tls ?? {}),
     keepalive: options.keepaliveSec ?? 30,
+    // Otherwise mqtt-packet pre-builds 65,536 two-byte Buffers (its packet-id cache: ~6 MB of live heap, 65,536
+    // objects every full collection marks) to speed up writing packets; a subscriber writes only PUBACKs and pings.
+    writeCache: false,
     // Reconnects are scheduled below with exponential backoff and jitter instead of MQTT.js's fixed period.
     reconnectPeriod: 0,
     connectTimeout: 10_000,
