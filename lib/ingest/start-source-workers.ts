@@ -2,7 +2,7 @@ import type { LiveSourceConfig } from "@/lib/config/sources-config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
+import { startIngestWorker, type IngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
 
 /**
  * One worker (own MQTT connection, persistent session, deferred PUBACKs and, for stateful adapters, own parser)
@@ -12,14 +12,10 @@ export async function startSourceWorkers(
   db: Db,
   log: Logger,
   sources: readonly LiveSourceConfig[],
-  tuning: {
-    batchSize?: number;
-    flushIntervalMs?: number;
-    maxInFlight?: number;
-    maxInFlightBytes?: number;
-    lanes?: number;
-    heartbeatIntervalMs?: number;
-  } = {},
+  tuning: Pick<
+    IngestWorkerOptions,
+    "batchSize" | "flushIntervalMs" | "maxInFlight" | "maxInFlightBytes" | "lanes" | "heartbeatIntervalMs"
+  > = {},
   extraIgnoredClientIds: readonly string[] = [],
 ): Promise<IngestWorker[]> {
   // A broker reports our own workers' connections like any client's: they are not devices.
