@@ -12,6 +12,7 @@ import { ChannelConfigSchemas, maskSecretKey } from "./channel-config.ts";
 import type { AlertChannelType } from "./channel-types.ts";
 
 type By = { actor: Actor; ip?: string | null };
+type DbOrTransaction = Db | Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** The outbound policy targets are checked against when saved (the environment's unless a test passes one). */
 type SaveOptions = { outbound?: OutboundPolicy };
 
@@ -86,11 +87,7 @@ async function requireAllowedTarget(type: AlertChannelType, config: { settings: 
   }
 }
 
-async function requireUniqueName(
-  db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
-  name: string,
-  exceptId?: string,
-): Promise<void> {
+async function requireUniqueName(db: DbOrTransaction, name: string, exceptId?: string): Promise<void> {
   const clash = await db.alertChannel.findFirst({ where: { name, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { id: true } });
   if (clash) throw new ConflictError("channel_name_taken", `A channel named “${name}” exists already.`);
 }
@@ -134,7 +131,7 @@ function mergeChannelPatch(
   return { name: patch.name ?? existing.name, config, givenSecrets, targetChanged };
 }
 
-async function findChannel(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], id: string) {
+async function findChannel(db: DbOrTransaction, id: string) {
   const existing = AlertChannelIdPattern.test(id) ? await db.alertChannel.findUnique({ where: { id } }) : null;
   if (!existing) throw new NotFoundError("alert_channel_not_found", `No alert channel ${id}.`);
   return existing;
