@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { Pager } from "./pager.tsx";
 
 /**
@@ -11,6 +11,8 @@ export type DataTableColumn<Row> = {
   key?: string;
   cell: (row: Row) => ReactNode;
   numeric?: boolean;
+  /** The cell names its row (`<th scope="row">`), e.g. a cohort or reason that the other cells describe. */
+  rowHeader?: boolean;
   width?: string;
   className?: string;
   /** The cell's title attribute (a tooltip). */
@@ -28,6 +30,8 @@ type DataTableProps<Row> = {
   rows: readonly Row[];
   rowKey: (row: Row) => string;
   rowClassName?: (row: Row) => string | undefined;
+  /** A full-width row under a row (e.g. its raw payload, opened on demand); null renders nothing. */
+  rowDetail?: (row: Row) => ReactNode;
   /** Shown instead of the table when there are no rows. */
   emptyText: ReactNode;
   className?: string;
@@ -48,6 +52,7 @@ export function DataTable<Row>({
   rows,
   rowKey,
   rowClassName,
+  rowDetail,
   emptyText,
   className,
   pager,
@@ -81,15 +86,33 @@ export function DataTable<Row>({
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
-              <tr key={rowKey(row)} className={rowClassName?.(row)}>
-                {columns.map((column, index) => (
-                  <td key={columnKey(column, index)} className={cellClassName(column)} title={column.title?.(row)}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {rows.map((row) => {
+              const detail = rowDetail?.(row);
+              return (
+                <Fragment key={rowKey(row)}>
+                  <tr className={rowClassName?.(row)}>
+                    {columns.map((column, index) => {
+                      const Cell = column.rowHeader ? "th" : "td";
+                      return (
+                        <Cell
+                          key={columnKey(column, index)}
+                          scope={column.rowHeader ? "row" : undefined}
+                          className={cellClassName(column)}
+                          title={column.title?.(row)}
+                        >
+                          {column.cell(row)}
+                        </Cell>
+                      );
+                    })}
+                  </tr>
+                  {detail == null ? null : (
+                    <tr className="row-detail">
+                      <td colSpan={columns.length}>{detail}</td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </div>
