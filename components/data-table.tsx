@@ -28,7 +28,8 @@ type DataTableProps<Row> = {
   caption?: ReactNode;
   columns: readonly DataTableColumn<Row>[];
   rows: readonly Row[];
-  rowKey: (row: Row) => string;
+  /** A stable key; `index` only for rows that have no identity of their own (a file's first records). */
+  rowKey: (row: Row, index: number) => string;
   rowClassName?: (row: Row) => string | undefined;
   /** A full-width row under a row (e.g. its raw payload, opened on demand); null renders nothing. */
   rowDetail?: (row: Row) => ReactNode;
@@ -86,10 +87,10 @@ export function DataTable<Row>({
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => {
+            {rows.map((row, rowIndex) => {
               const detail = rowDetail?.(row);
               return (
-                <Fragment key={rowKey(row)}>
+                <Fragment key={rowKey(row, rowIndex)}>
                   <tr className={rowClassName?.(row)}>
                     {columns.map((column, index) => {
                       const Cell = column.rowHeader ? "th" : "td";
