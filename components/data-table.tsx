@@ -15,6 +15,8 @@ export type DataTableColumn<Row> = {
   rowHeader?: boolean;
   width?: string;
   className?: string;
+  /** The cell's `data-testid`, where a spec reads one cell of a row. */
+  testId?: string;
   /** The cell's title attribute (a tooltip). */
   title?: (row: Row) => string | undefined;
 };
@@ -24,6 +26,8 @@ export type DataTablePager = { page: number; pageSize: number; total: number; on
 type DataTableProps<Row> = {
   /** The table's accessible name (what e2e specs and screen readers find it by). */
   label: string;
+  /** The table's `data-testid`, where a spec finds the table by it. */
+  testId?: string;
   /** A visible caption, when the table needs one. */
   caption?: ReactNode;
   columns: readonly DataTableColumn<Row>[];
@@ -31,6 +35,8 @@ type DataTableProps<Row> = {
   /** A stable key; `index` only for rows that have no identity of their own (a file's first records). */
   rowKey: (row: Row, index: number) => string;
   rowClassName?: (row: Row) => string | undefined;
+  /** Every row's `data-testid`, where specs find rows by it. */
+  rowTestId?: string;
   /** A full-width row under a row (e.g. its raw payload, opened on demand); null renders nothing. */
   rowDetail?: (row: Row) => ReactNode;
   /** Shown instead of the table when there are no rows. */
@@ -48,11 +54,13 @@ type DataTableProps<Row> = {
  */
 export function DataTable<Row>({
   label,
+  testId,
   caption,
   columns,
   rows,
   rowKey,
   rowClassName,
+  rowTestId,
   rowDetail,
   emptyText,
   className,
@@ -70,7 +78,7 @@ export function DataTable<Row>({
   return (
     <>
       <div className="table-wrap">
-        <table aria-label={label} className={className}>
+        <table aria-label={label} className={className} data-testid={testId}>
           {caption ? <caption>{caption}</caption> : null}
           <thead>
             <tr>
@@ -91,7 +99,7 @@ export function DataTable<Row>({
               const detail = rowDetail?.(row);
               return (
                 <Fragment key={rowKey(row, rowIndex)}>
-                  <tr className={rowClassName?.(row)}>
+                  <tr className={rowClassName?.(row)} data-testid={rowTestId}>
                     {columns.map((column, index) => {
                       const Cell = column.rowHeader ? "th" : "td";
                       return (
@@ -100,6 +108,7 @@ export function DataTable<Row>({
                           scope={column.rowHeader ? "row" : undefined}
                           className={cellClassName(column)}
                           title={column.title?.(row)}
+                          data-testid={column.testId}
                         >
                           {column.cell(row)}
                         </Cell>
