@@ -305,6 +305,44 @@ const keepaliveNat: PatternDefinition = {
   },
 };
 
+/**
+ * The same NAT, forgetting idle flows within a minute (some carrier NATs): a device that sends telemetry less often than
+ * that loses every connection at its first message after a quiet spell, so all its connections last about the same
+ * short time. The usual 60 s keepalive would not keep such a flow open: the recommendation must come from the window.
+ */
+const keepaliveNatShort: PatternDefinition = {
+  id: "keepalive-nat-short",
+  group: "pattern",
+  title: "A NAT that forgets idle flows within a minute",
+  basis:
+    "MQTT guide: NAT drops coincide with the network's NAT idle timeout interval, carrier NATs can be far shorter than 240–600 s; test reduced keep-alive (start at 60 s, adjust based on results): the keep-alive must be shorter than the NAT's timeout",
+  supports: (caps) => caps.keepalive && has(caps, ["network"]),
+  expect: () =>
+    finding("keepalive/NAT finding recommending a keepalive below the observed window", [
+      { analyzer: "keepalive-too-long", mentions: "half that window" },
+    ]),
+  build(ctx) {
+    const { rnd } = ctx;
+    const natIdleSec = rnd.int(15, 45);
+    // Telemetry at this interval: each message after a quiet spell longer than the NAT's timeout is reset.
+    const messageSec = natIdleSec * rnd.uniform(1.1, 1.4);
+    const keepaliveSec = rnd.pick([60, 120, 300, 1200].filter((seconds) => seconds > messageSec + 5));
+    const window = pickWindow(rnd, ["6h", "24h"]);
+    const { tl, to } = startTimeline(ctx, window, { keepaliveSec });
+    const drops = runSessions(tl, to, rnd, () => ({
+      uptime: messageSec * SECOND * (1 + rnd.normal(0, 0.02)),
+      cause: "network",
+      gap: reconnectDelay(rnd, 500, 5 * SECOND),
+    }));
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: { keepaliveSec, natIdleSec, messageSec: Math.round(messageSec), drops, window },
+    };
+  },
+};
+
 // ------------------------------------------------------------------------------------------- rate limiting
 
 const rateLimiting: PatternDefinition = {
@@ -832,6 +870,7 @@ export const PATTERNS: readonly PatternDefinition[] = [
   periodicPattern("timer"),
   irregularPattern("irregular"),
   keepaliveNat,
+  keepaliveNatShort,
   rateLimiting,
   systemEvents,
   takeoverPingPong,
