@@ -28,7 +28,7 @@ const FILTERS: FleetFilter[] = [
 ];
 const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
 
-describe("hourly reason rollup by source, broker node and device metadata (fleet_reason_hour)", () => {
+describe("hourly and quarter-day reason rollups by source, broker node and device metadata (fleet_reason_hour, _quarter_day)", () => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await createTestDatabase();
@@ -62,24 +62,43 @@ describe("hourly reason rollup by source, broker node and device metadata (fleet
       Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count FROM ${reasonRollupRelation(filter)} x
       WHERE bucket >= ${range.from} AND bucket < ${range.to} GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
     );
-  const hourlyCounts = (filter: FleetFilter, range: { from: Date; to: Date }) =>
+  const hourlyCounts = (filter: FleetFilter, range: { from: Date; to: Date }, quarterDays: boolean) =>
     queryRows(
       test.db,
       "hourlyCounts",
       CountsSchema,
       Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count
-      FROM ${reasonRollupRelation(filter, { hourCuts: [range.from, range.to] })} x GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
+      FROM ${reasonRollupRelation(filter, { rollupCuts: { cuts: [range.from, range.to], quarterDays } })} x
+      GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
+    );
+  /** Rows of fleet_reason_quarter_day that differ from fleet_reason_hour summed per quarter day (decision 046). */
+  const quarterDaysOffHours = () =>
+    queryRows(
+      test.db,
+      "quarterDaysOffHours",
+      z.object({ n: z.number() }),
+      Prisma.sql`
+      SELECT COUNT(*)::int AS n FROM (
+        (SELECT dimension, value, date_bin('6 hours', bucket, 'epoch') AS bucket, source, broker_node, kind, reason, code, SUM(count)::int AS count
+         FROM fleet_reason_hour GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(count) <> 0
+         EXCEPT SELECT dimension, value, bucket, source, broker_node, kind, reason, code, count FROM fleet_reason_quarter_day WHERE count <> 0)
+        UNION ALL
+        (SELECT dimension, value, bucket, source, broker_node, kind, reason, code, count FROM fleet_reason_quarter_day WHERE count <> 0
+         EXCEPT SELECT dimension, value, date_bin('6 hours', bucket, 'epoch'), source, broker_node, kind, reason, code, SUM(count)::int
+         FROM fleet_reason_hour GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(count) <> 0)) x`,
     );
   const expectSameCounts = async (ranges: { from: Date; to: Date }[]) => {
     for (const range of ranges)
       for (const filter of FILTERS) {
         const expected = await perDeviceCounts(filter, range);
         expect(expected.length, JSON.stringify(filter)).toBeGreaterThan(0);
-        expect(await hourlyCounts(filter, range), JSON.stringify(filter)).toEqual(expected);
+        expect(await hourlyCounts(filter, range, false), JSON.stringify(filter)).toEqual(expected);
+        expect(await hourlyCounts(filter, range, true), JSON.stringify(filter)).toEqual(expected);
       }
+    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
   };
 
-  it("reads whole hours plus minute edges to the counts of the per-device minutes joined to devices now", async () => {
+  it("reads whole quarter days and hours plus minute edges to the counts of the per-device minutes joined to devices now", async () => {
     await expectSameCounts(RANGES);
   });
 
