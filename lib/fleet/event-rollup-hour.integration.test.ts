@@ -8,6 +8,7 @@ import { mergeRollupShards } from "@/lib/storage/merge-rollup-shards.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { eventRollupRows } from "./fleet-filter.ts";
 import { listDisconnectSeries } from "./list-disconnect-series.ts";
@@ -21,6 +22,11 @@ const RANGES = [
   { from: new Date(FROM.getTime() + 5 * HOUR + 59 * 60_000), to: new Date(TO.getTime() - 23 * 60_000) },
   { from: new Date(FROM.getTime() + 3 * HOUR + 5 * 60_000), to: new Date(FROM.getTime() + 3 * HOUR + 50 * 60_000) },
 ];
+const QUARTER_DAY_TABLES = {
+  hours: "event_rollup_hour",
+  quarterDays: "event_rollup_quarter_day",
+  keys: ["kind", "reason", "code", "shard"],
+} as const;
 const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
 
 describe("hourly and quarter-day event rollups", () => {
@@ -63,33 +69,17 @@ describe("hourly and quarter-day event rollups", () => {
     expect(await hourlyCounts(range)).toEqual(expected);
     expect(await hourlyCounts(range, true)).toEqual(expected);
   };
-  /** Rows of event_rollup_quarter_day that differ from event_rollup_hour summed per quarter day (decision 046). */
-  const quarterDaysOffHours = () =>
-    queryRows(
-      test.db,
-      "quarterDaysOffHours",
-      z.object({ n: z.number() }),
-      Prisma.sql`
-      SELECT COUNT(*)::int AS n FROM (
-        (SELECT date_bin('6 hours', bucket, 'epoch') AS bucket, kind, reason, code, shard, SUM(count)::int AS count FROM event_rollup_hour
-         GROUP BY 1, 2, 3, 4, 5 HAVING SUM(count) <> 0
-         EXCEPT SELECT bucket, kind, reason, code, shard, count FROM event_rollup_quarter_day WHERE count <> 0)
-        UNION ALL
-        (SELECT bucket, kind, reason, code, shard, count FROM event_rollup_quarter_day WHERE count <> 0
-         EXCEPT SELECT date_bin('6 hours', bucket, 'epoch'), kind, reason, code, shard, SUM(count)::int FROM event_rollup_hour
-         GROUP BY 1, 2, 3, 4, 5 HAVING SUM(count) <> 0)) x`,
-    );
 
   it("reads whole quarter days and hours plus minute edges to the same counts as minutes alone, also after shard merges and downsampling", async () => {
     for (const range of RANGES) await expectSameCounts(range);
-    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
     await test.db.$executeRaw`UPDATE event_rollup_minute SET shard = 1 WHERE EXTRACT(minute FROM bucket)::int % 3 = 0`;
-    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
     await mergeRollupShards(test.db, TO);
     await downsampleMinuteRollups(test.db, new Date(FROM.getTime() + 8 * HOUR));
     const whole = { from: new Date(FROM.getTime() + 8 * HOUR), to: TO };
     await expectSameCounts(whole);
-    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
     expect((await hourlyCounts({ from: FROM, to: TO })).length).toBeGreaterThan(5);
   });
 
@@ -119,6 +109,6 @@ describe("hourly and quarter-day event rollups", () => {
   it("keeps quarter days equal to their hours after expiry", async () => {
     await expireHourlyRollups(test.db, new Date(FROM.getTime() + 9 * HOUR + 30 * 60_000));
     await expectSameCounts({ from: FROM, to: TO });
-    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
   });
 });

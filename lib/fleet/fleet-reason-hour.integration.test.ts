@@ -6,6 +6,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions } from "@/lib/storage/time-partitions.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
 
@@ -26,6 +27,11 @@ const FILTERS: FleetFilter[] = [
   { network: "lte" },
   { labels: { model: "m-2" } },
 ];
+const QUARTER_DAY_TABLES = {
+  hours: "fleet_reason_hour",
+  quarterDays: "fleet_reason_quarter_day",
+  keys: ["dimension", "value", "source", "broker_node", "kind", "reason", "code"],
+} as const;
 const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
 
 describe("hourly and quarter-day reason rollups by source, broker node and device metadata (fleet_reason_hour, _quarter_day)", () => {
@@ -71,22 +77,6 @@ describe("hourly and quarter-day reason rollups by source, broker node and devic
       FROM ${reasonRollupRelation(filter, { rollupCuts: { cuts: [range.from, range.to], quarterDays } })} x
       GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
     );
-  /** Rows of fleet_reason_quarter_day that differ from fleet_reason_hour summed per quarter day (decision 046). */
-  const quarterDaysOffHours = () =>
-    queryRows(
-      test.db,
-      "quarterDaysOffHours",
-      z.object({ n: z.number() }),
-      Prisma.sql`
-      SELECT COUNT(*)::int AS n FROM (
-        (SELECT dimension, value, date_bin('6 hours', bucket, 'epoch') AS bucket, source, broker_node, kind, reason, code, SUM(count)::int AS count
-         FROM fleet_reason_hour GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(count) <> 0
-         EXCEPT SELECT dimension, value, bucket, source, broker_node, kind, reason, code, count FROM fleet_reason_quarter_day WHERE count <> 0)
-        UNION ALL
-        (SELECT dimension, value, bucket, source, broker_node, kind, reason, code, count FROM fleet_reason_quarter_day WHERE count <> 0
-         EXCEPT SELECT dimension, value, date_bin('6 hours', bucket, 'epoch'), source, broker_node, kind, reason, code, SUM(count)::int
-         FROM fleet_reason_hour GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(count) <> 0)) x`,
-    );
   const expectSameCounts = async (ranges: { from: Date; to: Date }[]) => {
     for (const range of ranges)
       for (const filter of FILTERS) {
@@ -95,7 +85,7 @@ describe("hourly and quarter-day reason rollups by source, broker node and devic
         expect(await hourlyCounts(filter, range, false), JSON.stringify(filter)).toEqual(expected);
         expect(await hourlyCounts(filter, range, true), JSON.stringify(filter)).toEqual(expected);
       }
-    expect(await quarterDaysOffHours()).toEqual([{ n: 0 }]);
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
   };
 
   it("reads whole quarter days and hours plus minute edges to the counts of the per-device minutes joined to devices now", async () => {

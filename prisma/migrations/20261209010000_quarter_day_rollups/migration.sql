@@ -41,32 +41,36 @@ BEGIN
   ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = q.count + EXCLUDED.count;
 END $$;
 
--- The hour rows a change adds, summed once more per quarter day: one aggregation feeds both tables.
-CREATE OR REPLACE FUNCTION linkscope_add_fleet_reason_hours(changed device_reason_minute[], direction INTEGER)
+-- Adds hour rows (unique keys) to fleet_reason_hour and, summed per quarter day, to fleet_reason_quarter_day.
+CREATE FUNCTION linkscope_add_fleet_reason_buckets(added fleet_reason_hour[])
 RETURNS void LANGUAGE sql AS $$
-  WITH hours AS (
-    SELECT k.dimension, k.value, date_bin('1 hour', c.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, c.source, c.broker_node,
-           c.kind, c.reason, c.code, direction * SUM(c.count)::int AS count
-    FROM unnest(changed) c
-    LEFT JOIN devices d ON d.id = c.device_id
-    CROSS JOIN LATERAL linkscope_device_dimensions(d.firmware, d.region, d.network, d.labels) k
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(c.count) <> 0
-  ), added_hours AS (
+  WITH added_hours AS (
     INSERT INTO fleet_reason_hour AS h (dimension, value, bucket, source, broker_node, kind, reason, code, count)
-    SELECT * FROM hours
+    SELECT * FROM unnest(added)
     ON CONFLICT (dimension, value, bucket, source, broker_node, kind, reason, code) DO UPDATE SET count = h.count + EXCLUDED.count
   )
   INSERT INTO fleet_reason_quarter_day AS q (dimension, value, bucket, source, broker_node, kind, reason, code, count)
   SELECT dimension, value, date_bin('6 hours', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), source, broker_node, kind, reason, code, SUM(count)::int
-  FROM hours GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+  FROM unnest(added) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   ON CONFLICT (dimension, value, bucket, source, broker_node, kind, reason, code) DO UPDATE SET count = q.count + EXCLUDED.count
+$$;
+
+CREATE OR REPLACE FUNCTION linkscope_add_fleet_reason_hours(changed device_reason_minute[], direction INTEGER)
+RETURNS void LANGUAGE sql AS $$
+  SELECT linkscope_add_fleet_reason_buckets(ARRAY(
+    SELECT ROW(k.dimension, k.value, date_bin('1 hour', c.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), c.source, c.broker_node,
+               c.kind, c.reason, c.code, direction * SUM(c.count)::int)::fleet_reason_hour
+    FROM unnest(changed) c
+    LEFT JOIN devices d ON d.id = c.device_id
+    CROSS JOIN LATERAL linkscope_device_dimensions(d.firmware, d.region, d.network, d.labels) k
+    GROUP BY k.dimension, k.value, date_bin('1 hour', c.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), c.source, c.broker_node, c.kind, c.reason, c.code HAVING SUM(c.count) <> 0))
 $$;
 
 CREATE OR REPLACE FUNCTION linkscope_move_fleet_reason_hours(device TEXT, old_meta devices, new_meta devices)
 RETURNS void LANGUAGE sql AS $$
-  WITH hours AS (
-    SELECT k.dimension, k.value, date_bin('1 hour', r.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, r.source, r.broker_node,
-           r.kind, r.reason, r.code, SUM(k.sign * r.count)::int AS count
+  SELECT linkscope_add_fleet_reason_buckets(ARRAY(
+    SELECT ROW(k.dimension, k.value, date_bin('1 hour', r.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), r.source, r.broker_node,
+               r.kind, r.reason, r.code, SUM(k.sign * r.count)::int)::fleet_reason_hour
     FROM device_reason_minute r
     CROSS JOIN LATERAL (
       SELECT o.dimension, o.value, -1 AS sign
@@ -78,16 +82,7 @@ RETURNS void LANGUAGE sql AS $$
       WHERE (new_meta).id IS NOT NULL AND n.dimension <> ''
     ) k
     WHERE r.device_id = device
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING SUM(k.sign * r.count) <> 0
-  ), added_hours AS (
-    INSERT INTO fleet_reason_hour AS h (dimension, value, bucket, source, broker_node, kind, reason, code, count)
-    SELECT * FROM hours
-    ON CONFLICT (dimension, value, bucket, source, broker_node, kind, reason, code) DO UPDATE SET count = h.count + EXCLUDED.count
-  )
-  INSERT INTO fleet_reason_quarter_day AS q (dimension, value, bucket, source, broker_node, kind, reason, code, count)
-  SELECT dimension, value, date_bin('6 hours', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), source, broker_node, kind, reason, code, SUM(count)::int
-  FROM hours GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-  ON CONFLICT (dimension, value, bucket, source, broker_node, kind, reason, code) DO UPDATE SET count = q.count + EXCLUDED.count
+    GROUP BY k.dimension, k.value, date_bin('1 hour', r.bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00'), r.source, r.broker_node, r.kind, r.reason, r.code HAVING SUM(k.sign * r.count) <> 0))
 $$;
 
 INSERT INTO "event_rollup_quarter_day" ("bucket", "kind", "reason", "code", "count", "shard")
