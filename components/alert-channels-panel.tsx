@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ALERT_CHANNEL_TYPES, CHANNEL_TYPE_INFO, type AlertChannelType } from "@/lib/alerts/channels/channel-types.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { MutationError } from "./mutation-error.tsx";
 import { alertKeys, alertQueries, type AlertChannelRow, type AlertChannelsResponse } from "./queries/alerts.ts";
 import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
@@ -134,6 +135,36 @@ export function AlertChannelsPanel({ initialData }: { initialData: AlertChannels
     removal.mutate({ method: "DELETE", url: `/api/v1/alerts/channels/${encodeURIComponent(channel.id)}` });
   }
 
+  const columns: DataTableColumn<AlertChannelRow>[] = [
+    { header: "Name", cell: (channel) => channel.name },
+    { header: "Type", cell: (channel) => CHANNEL_TYPE_INFO[channel.type].label },
+    { header: "Settings", className: "mono", testId: "channel-settings", cell: (channel) => describeSettings(channel) },
+    { header: "Rules", numeric: true, cell: (channel) => channel.rules },
+    {
+      header: "Actions",
+      cell: (channel) => (
+        <>
+          <div className="button-group">
+            <button className="button button-small" type="button" onClick={() => sendTest(channel)}>
+              Send test
+            </button>
+            <button className="button button-small" type="button" onClick={() => setEditing(channel)}>
+              Edit
+            </button>
+            <button className="button button-small" type="button" onClick={() => remove(channel)}>
+              Delete
+            </button>
+          </div>
+          {results[channel.id] ? (
+            <p role="status" className={results[channel.id]?.ok ? "muted" : "error-text"}>
+              {results[channel.id]?.text}
+            </p>
+          ) : null}
+        </>
+      ),
+    },
+  ];
+
   return (
     <section className="panel" aria-label="Notification channels">
       <div className="panel-header">
@@ -153,53 +184,14 @@ export function AlertChannelsPanel({ initialData }: { initialData: AlertChannels
         />
       ) : null}
       <MutationError error={removal.error && removing ? `${removing.name}: ${removal.error.message}` : null} />
-      {channels.length === 0 ? (
-        <p className="empty">No channels yet. Add one, then choose it on a rule.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Notification channels">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Settings</th>
-                <th scope="col">Rules</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {channels.map((channel) => (
-                <tr key={channel.id} data-testid="channel-row">
-                  <td>{channel.name}</td>
-                  <td>{CHANNEL_TYPE_INFO[channel.type].label}</td>
-                  <td className="mono" data-testid="channel-settings">
-                    {describeSettings(channel)}
-                  </td>
-                  <td>{channel.rules}</td>
-                  <td>
-                    <div className="button-group">
-                      <button className="button button-small" type="button" onClick={() => sendTest(channel)}>
-                        Send test
-                      </button>
-                      <button className="button button-small" type="button" onClick={() => setEditing(channel)}>
-                        Edit
-                      </button>
-                      <button className="button button-small" type="button" onClick={() => remove(channel)}>
-                        Delete
-                      </button>
-                    </div>
-                    {results[channel.id] ? (
-                      <p role="status" className={results[channel.id]?.ok ? "muted" : "error-text"}>
-                        {results[channel.id]?.text}
-                      </p>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Notification channels"
+        columns={columns}
+        rows={channels}
+        rowKey={(channel) => channel.id}
+        rowTestId="channel-row"
+        emptyText="No channels yet. Add one, then choose it on a rule."
+      />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 
 import type { AlertRulePreview } from "@/lib/alerts/preview-alert-rule.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 
 export type AlertRulePreviewResult = Jsonify<AlertRulePreview>;
@@ -15,6 +16,28 @@ function describeBaseline(baseline: NonNullable<Extract<AlertRulePreviewResult, 
     ? ` The replay had a baseline from ${formatTimestamp(baseline.firstAt)}; before that the rule could not fire.`
     : "";
   return `Usual rate at this hour: ${baseline.usualPerMinute} ${unit} over ${baseline.days} day${baseline.days === 1 ? "" : "s"}; it fires above ${baseline.threshold ?? "—"} ${unit} now.${from}`;
+}
+
+type PreviewEpisode = Extract<AlertRulePreviewResult, { supported: true }>["episodes"][number];
+
+function episodeColumns(unit: string): DataTableColumn<PreviewEpisode>[] {
+  return [
+    { header: "Fired", className: "nowrap", cell: (episode) => formatTimestamp(episode.firedAt) },
+    {
+      header: "Resolved",
+      className: "nowrap",
+      cell: (episode) => (episode.resolvedAt ? formatTimestamp(episode.resolvedAt) : "still firing"),
+    },
+    {
+      header: "Lasted",
+      cell: (episode) =>
+        episode.resolvedAt ? formatDuration(new Date(episode.resolvedAt).getTime() - new Date(episode.firedAt).getTime()) : "—",
+    },
+    {
+      header: "Value at firing",
+      cell: (episode) => `${episode.value} ${unit}${episode.threshold !== null ? ` (threshold ${episode.threshold})` : ""}`,
+    },
+  ];
 }
 
 /** Firing spans over the replayed range, as a strip: where in the month the rule would have been firing. */
@@ -54,31 +77,13 @@ export function AlertRulePreviewPanel({ preview, unit }: { preview: AlertRulePre
       {preview.firingAtEnd ? <p>It would be firing now.</p> : null}
       <PreviewTimeline preview={preview} />
       {preview.episodes.length > 0 ? (
-        <table aria-label="Preview firings">
-          <thead>
-            <tr>
-              <th>Fired</th>
-              <th>Resolved</th>
-              <th>Lasted</th>
-              <th>Value at firing</th>
-            </tr>
-          </thead>
-          <tbody>
-            {preview.episodes.map((episode) => (
-              <tr key={episode.firedAt}>
-                <td>{formatTimestamp(episode.firedAt)}</td>
-                <td>{episode.resolvedAt ? formatTimestamp(episode.resolvedAt) : "still firing"}</td>
-                <td>
-                  {episode.resolvedAt ? formatDuration(new Date(episode.resolvedAt).getTime() - new Date(episode.firedAt).getTime()) : "—"}
-                </td>
-                <td>
-                  {episode.value} {unit}
-                  {episode.threshold !== null ? ` (threshold ${episode.threshold})` : ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Preview firings"
+          columns={episodeColumns(unit)}
+          rows={preview.episodes}
+          rowKey={(episode) => episode.firedAt}
+          emptyText={null}
+        />
       ) : null}
       {preview.episodeCount > preview.episodes.length ? (
         <p className="muted">

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { ALERT_KINDS } from "@/lib/alerts/alert-kinds.ts";
 import { describeTestResult } from "./alert-delivery-summary.ts";
 import { AlertRuleForm } from "./alert-rule-form.tsx";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
 import { alertKeys, alertQueries, type AlertHistoryRow, type AlertRuleRow, type AlertRulesResponse } from "./queries/alerts.ts";
@@ -97,6 +98,120 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
     );
   }
 
+  const columns: DataTableColumn<AlertRuleRow>[] = [
+    {
+      header: "Rule",
+      cell: (rule) => <Link href={`/alerts/history?ruleId=${encodeURIComponent(rule.id)}`}>{rule.name}</Link>,
+    },
+    {
+      header: "Condition",
+      cell: (rule) => (
+        <>
+          {describeCondition(rule)}
+          <div className="muted">
+            for {rule.forSeconds} s; clears at margin {rule.clearMargin} for {rule.clearForSeconds} s
+          </div>
+        </>
+      ),
+    },
+    { header: "Scope", cell: (rule) => [rule.source ?? "all sources", rule.brokerNode].filter(Boolean).join(" · ") },
+    {
+      header: "State",
+      cell: (rule) => (
+        <>
+          <span className={`badge ${STATE_BADGE[rule.state.status]}`}>{describeState(rule)}</span>
+          {describeQuiet(rule).map((line) => (
+            <div key={line} className="muted" data-testid="alert-quiet-state">
+              {line}
+            </div>
+          ))}
+          {rule.state.firingDevices.length > 0 ? (
+            <div className="muted alert-devices">
+              {rule.state.firingDevices.slice(0, 5).map((deviceId) => (
+                <Link key={deviceId} href={`/devices/${encodeURIComponent(deviceId)}`}>
+                  {deviceId}
+                </Link>
+              ))}
+              {rule.state.firingDevices.length > 5 ? ` +${rule.state.firingDevices.length - 5} more` : null}
+            </div>
+          ) : null}
+        </>
+      ),
+    },
+    { header: "Last fired", className: "nowrap", cell: (rule) => (rule.lastFiredAt ? formatTimestamp(rule.lastFiredAt) : "never") },
+    {
+      header: "Channels",
+      testId: "rule-channels",
+      cell: (rule) => (rule.channels.length > 0 ? rule.channels.map((channel) => channel.name).join(", ") : "none"),
+    },
+    ...(canEdit
+      ? [
+          {
+            header: "Actions",
+            cell: (rule: AlertRuleRow) => (
+              <>
+                <div className="alert-actions">
+                  <button className="button button-small" type="button" onClick={() => setEditing(rule)} disabled={busy === rule.id}>
+                    Edit
+                  </button>
+                  <button
+                    className="button button-small"
+                    type="button"
+                    disabled={busy === rule.id}
+                    onClick={() => act(rule, { method: "PATCH", url: path(rule), body: { enabled: !rule.enabled } })}
+                  >
+                    {rule.enabled ? "Disable" : "Enable"}
+                  </button>
+                  {rule.state.firing > rule.state.acknowledged ? (
+                    <button
+                      className="button button-small"
+                      type="button"
+                      disabled={busy === rule.id}
+                      onClick={() => act(rule, { method: "POST", url: `${path(rule)}/acknowledge`, body: {} })}
+                    >
+                      Acknowledge
+                    </button>
+                  ) : null}
+                  <button
+                    className="button button-small"
+                    type="button"
+                    disabled={busy === rule.id || rule.channels.length === 0}
+                    onClick={() => testFire(rule)}
+                  >
+                    Test-fire
+                  </button>
+                  {confirmingDelete === rule.id ? (
+                    <>
+                      <button
+                        className="button button-small button-danger"
+                        type="button"
+                        disabled={busy === rule.id}
+                        onClick={() => act(rule, { method: "DELETE", url: path(rule) })}
+                      >
+                        Confirm delete
+                      </button>
+                      <button className="button button-small" type="button" onClick={() => setConfirmingDelete(null)}>
+                        Keep
+                      </button>
+                    </>
+                  ) : (
+                    <button className="button button-small" type="button" onClick={() => setConfirmingDelete(rule.id)}>
+                      Delete
+                    </button>
+                  )}
+                </div>
+                {results[rule.id] ? (
+                  <p role="status" className={results[rule.id]?.ok ? "muted" : "error-text"} data-testid="test-fire-result">
+                    {results[rule.id]?.text}
+                  </p>
+                ) : null}
+              </>
+            ),
+          },
+        ]
+      : []),
+  ];
+
   return (
     <>
       {canEdit && editing === null ? (
@@ -116,127 +231,13 @@ export function AlertRulesPanel({ initialData, canEdit }: { initialData: AlertRu
       ) : null}
       <MutationError error={error} />
       <section className="panel">
-        {data.rules.length === 0 ? (
-          <p className="empty">No alert rules yet.{canEdit ? " Create one with “New rule”." : ""}</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Alert rules">
-              <thead>
-                <tr>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Condition</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Last fired</th>
-                  <th scope="col">Channels</th>
-                  {canEdit ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {data.rules.map((rule) => (
-                  <tr key={rule.id} data-rule-id={rule.id}>
-                    <td>
-                      <Link href={`/alerts/history?ruleId=${encodeURIComponent(rule.id)}`}>{rule.name}</Link>
-                    </td>
-                    <td>
-                      {describeCondition(rule)}
-                      <div className="muted">
-                        for {rule.forSeconds} s; clears at margin {rule.clearMargin} for {rule.clearForSeconds} s
-                      </div>
-                    </td>
-                    <td>{[rule.source ?? "all sources", rule.brokerNode].filter(Boolean).join(" · ")}</td>
-                    <td>
-                      <span className={`badge ${STATE_BADGE[rule.state.status]}`}>{describeState(rule)}</span>
-                      {describeQuiet(rule).map((line) => (
-                        <div key={line} className="muted" data-testid="alert-quiet-state">
-                          {line}
-                        </div>
-                      ))}
-                      {rule.state.firingDevices.length > 0 ? (
-                        <div className="muted alert-devices">
-                          {rule.state.firingDevices.slice(0, 5).map((deviceId) => (
-                            <Link key={deviceId} href={`/devices/${encodeURIComponent(deviceId)}`}>
-                              {deviceId}
-                            </Link>
-                          ))}
-                          {rule.state.firingDevices.length > 5 ? ` +${rule.state.firingDevices.length - 5} more` : null}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td className="nowrap">{rule.lastFiredAt ? formatTimestamp(rule.lastFiredAt) : "never"}</td>
-                    <td data-testid="rule-channels">
-                      {rule.channels.length > 0 ? rule.channels.map((channel) => channel.name).join(", ") : "none"}
-                    </td>
-                    {canEdit ? (
-                      <td>
-                        <div className="alert-actions">
-                          <button
-                            className="button button-small"
-                            type="button"
-                            onClick={() => setEditing(rule)}
-                            disabled={busy === rule.id}
-                          >
-                            Edit
-                          </button>
-                          <button
-                            className="button button-small"
-                            type="button"
-                            disabled={busy === rule.id}
-                            onClick={() => act(rule, { method: "PATCH", url: path(rule), body: { enabled: !rule.enabled } })}
-                          >
-                            {rule.enabled ? "Disable" : "Enable"}
-                          </button>
-                          {rule.state.firing > rule.state.acknowledged ? (
-                            <button
-                              className="button button-small"
-                              type="button"
-                              disabled={busy === rule.id}
-                              onClick={() => act(rule, { method: "POST", url: `${path(rule)}/acknowledge`, body: {} })}
-                            >
-                              Acknowledge
-                            </button>
-                          ) : null}
-                          <button
-                            className="button button-small"
-                            type="button"
-                            disabled={busy === rule.id || rule.channels.length === 0}
-                            onClick={() => testFire(rule)}
-                          >
-                            Test-fire
-                          </button>
-                          {confirmingDelete === rule.id ? (
-                            <>
-                              <button
-                                className="button button-small button-danger"
-                                type="button"
-                                disabled={busy === rule.id}
-                                onClick={() => act(rule, { method: "DELETE", url: path(rule) })}
-                              >
-                                Confirm delete
-                              </button>
-                              <button className="button button-small" type="button" onClick={() => setConfirmingDelete(null)}>
-                                Keep
-                              </button>
-                            </>
-                          ) : (
-                            <button className="button button-small" type="button" onClick={() => setConfirmingDelete(rule.id)}>
-                              Delete
-                            </button>
-                          )}
-                        </div>
-                        {results[rule.id] ? (
-                          <p role="status" className={results[rule.id]?.ok ? "muted" : "error-text"} data-testid="test-fire-result">
-                            {results[rule.id]?.text}
-                          </p>
-                        ) : null}
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Alert rules"
+          columns={columns}
+          rows={data.rules}
+          rowKey={(rule) => rule.id}
+          emptyText={`No alert rules yet.${canEdit ? " Create one with “New rule”." : ""}`}
+        />
       </section>
     </>
   );

@@ -1,8 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { AlertSilenceForm } from "./alert-silence-form.tsx";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 import { MaintenanceWindowForm } from "./maintenance-window-form.tsx";
 import { MutationError } from "./mutation-error.tsx";
@@ -40,6 +41,11 @@ function describeWindow(window: MaintenanceWindowRow): string {
   return `${repeats}, ${window.durationMinutes} min · ${scope}`;
 }
 
+/** An "Actions" column for those who may edit; none for the others. */
+function actionColumn<Row>(canEdit: boolean, cell: (row: Row) => ReactNode): DataTableColumn<Row>[] {
+  return canEdit ? [{ header: "Actions", cell }] : [];
+}
+
 type Props = { rules: AlertRulesResponse; silences: AlertSilencesResponse; windows: MaintenanceWindowsResponse; canEdit: boolean };
 
 /** Silences and maintenance windows: what keeps alerts quiet now and soon; support and admins create and end them. */
@@ -57,6 +63,59 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
     write.mutate(request);
   }
 
+  const silenceColumns: DataTableColumn<AlertSilenceRow>[] = [
+    { header: "What", cell: (silence) => describeSilenced(silence) },
+    { header: "Reason", cell: (silence) => silence.reason },
+    { header: "By", cell: (silence) => silence.createdBy },
+    {
+      header: "Until",
+      className: "nowrap",
+      cell: (silence) => (
+        <>
+          <span className={`badge ${silence.active ? "badge-pending" : "badge-unknown"}`}>{silence.active ? "Active" : "Ended"}</span>{" "}
+          {formatTimestamp(silence.endsAt)}
+          {silence.endedBy ? <div className="muted">ended early by {silence.endedBy}</div> : null}
+        </>
+      ),
+    },
+    ...actionColumn<AlertSilenceRow>(canEdit, (silence) =>
+      silence.active ? (
+        <button
+          className="button button-small"
+          type="button"
+          disabled={busy === silence.id}
+          onClick={() => act(silence.id, { method: "POST", url: `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end` })}
+        >
+          End now
+        </button>
+      ) : null,
+    ),
+  ];
+  const windowColumns: DataTableColumn<MaintenanceWindowRow>[] = [
+    { header: "Window", cell: (window) => window.name },
+    { header: "Repeats", cell: (window) => describeWindow(window) },
+    {
+      header: "Now / next",
+      className: "nowrap",
+      cell: (window) => (
+        <>
+          {window.active ? <span className="badge badge-pending">Active</span> : <span className="badge badge-unknown">Upcoming</span>}{" "}
+          {window.next ? `${formatTimestamp(window.next.from)} – ${formatTimestamp(window.next.to)}` : null}
+        </>
+      ),
+    },
+    { header: "By", cell: (window) => window.createdBy },
+    ...actionColumn<MaintenanceWindowRow>(canEdit, (window) => (
+      <button
+        className="button button-small"
+        type="button"
+        disabled={busy === window.id}
+        onClick={() => act(window.id, { method: "DELETE", url: `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}` })}
+      >
+        Delete
+      </button>
+    )),
+  ];
   const done = () => setCreating(null);
 
   return (
@@ -80,104 +139,21 @@ export function AlertSilencesPanel({ rules: initialRules, silences: initialSilen
       {creating === "window" ? <MaintenanceWindowForm onDone={done} onCancel={() => setCreating(null)} /> : null}
       <MutationError error={write.error} />
       <h3>Silences</h3>
-      {silences.silences.length === 0 ? (
-        <p className="empty">No silences in force.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Silences">
-            <thead>
-              <tr>
-                <th scope="col">What</th>
-                <th scope="col">Reason</th>
-                <th scope="col">By</th>
-                <th scope="col">Until</th>
-                {canEdit ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {silences.silences.map((silence) => (
-                <tr key={silence.id}>
-                  <td>{describeSilenced(silence)}</td>
-                  <td>{silence.reason}</td>
-                  <td>{silence.createdBy}</td>
-                  <td className="nowrap">
-                    <span className={`badge ${silence.active ? "badge-pending" : "badge-unknown"}`}>
-                      {silence.active ? "Active" : "Ended"}
-                    </span>{" "}
-                    {formatTimestamp(silence.endsAt)}
-                    {silence.endedBy ? <div className="muted">ended early by {silence.endedBy}</div> : null}
-                  </td>
-                  {canEdit ? (
-                    <td>
-                      {silence.active ? (
-                        <button
-                          className="button button-small"
-                          type="button"
-                          disabled={busy === silence.id}
-                          onClick={() =>
-                            act(silence.id, { method: "POST", url: `/api/v1/alerts/silences/${encodeURIComponent(silence.id)}/end` })
-                          }
-                        >
-                          End now
-                        </button>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Silences"
+        columns={silenceColumns}
+        rows={silences.silences}
+        rowKey={(silence) => silence.id}
+        emptyText="No silences in force."
+      />
       <h3>Maintenance windows</h3>
-      {windows.windows.length === 0 ? (
-        <p className="empty">No active or upcoming maintenance windows.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Maintenance windows">
-            <thead>
-              <tr>
-                <th scope="col">Window</th>
-                <th scope="col">Repeats</th>
-                <th scope="col">Now / next</th>
-                <th scope="col">By</th>
-                {canEdit ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {windows.windows.map((window) => (
-                <tr key={window.id}>
-                  <td>{window.name}</td>
-                  <td>{describeWindow(window)}</td>
-                  <td className="nowrap">
-                    {window.active ? (
-                      <span className="badge badge-pending">Active</span>
-                    ) : (
-                      <span className="badge badge-unknown">Upcoming</span>
-                    )}{" "}
-                    {window.next ? `${formatTimestamp(window.next.from)} – ${formatTimestamp(window.next.to)}` : null}
-                  </td>
-                  <td>{window.createdBy}</td>
-                  {canEdit ? (
-                    <td>
-                      <button
-                        className="button button-small"
-                        type="button"
-                        disabled={busy === window.id}
-                        onClick={() =>
-                          act(window.id, { method: "DELETE", url: `/api/v1/alerts/maintenance-windows/${encodeURIComponent(window.id)}` })
-                        }
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Maintenance windows"
+        columns={windowColumns}
+        rows={windows.windows}
+        rowKey={(window) => window.id}
+        emptyText="No active or upcoming maintenance windows."
+      />
     </section>
   );
 }

@@ -3,11 +3,31 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { filterCodeRows, type CodeRow } from "@/lib/knowledge/filter-code-rows.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatCount } from "./format.ts";
-import { clampPage, Pager } from "./pager.tsx";
+import { clampPage } from "./pager.tsx";
 import { useUrlState } from "./use-url-state.ts";
 
 const PAGE_SIZE = 30;
+
+// `codes-table` lays the columns out fixed, so these widths hold whatever the meaning's length.
+const CODE_COLUMNS: DataTableColumn<CodeRow>[] = [
+  {
+    header: "Code",
+    width: "30%",
+    cell: (row) => (
+      <>
+        <Link href={`/codes/${encodeURIComponent(row.code)}`}>
+          <code>{row.code}</code>
+        </Link>
+        <div className="codes-name">{row.name}</div>
+      </>
+    ),
+  },
+  { header: "Meaning", cell: (row) => row.meaning },
+  { header: "Canonical reason", width: "17%", cell: (row) => <code>{row.reason}</code> },
+  { header: "Fleet, 14 d", numeric: true, width: "110px", cell: (row) => formatCount(row.fleetCount) },
+];
 
 type CodeSearch = { query: string; vendor: string };
 
@@ -91,48 +111,15 @@ export function CodeCatalog({
         {formatCount(matches.length)} {matches.length === 1 ? "code" : "codes"}
         {matches.length < rows.length ? ` of ${formatCount(rows.length)}` : ""}
       </p>
-      {matches.length === 0 ? (
-        <p className="empty">No code matches. Try part of the code (404104), a word of its meaning (keepalive) or another platform.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Codes" className="codes-table">
-            <colgroup>
-              <col className="codes-col-code" />
-              <col />
-              <col className="codes-col-reason" />
-              <col className="codes-col-count" />
-            </colgroup>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Meaning</th>
-                <th scope="col">Canonical reason</th>
-                <th scope="col" className="num">
-                  Fleet, 14 d
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((row) => (
-                <tr key={row.code}>
-                  <td>
-                    <Link href={`/codes/${encodeURIComponent(row.code)}`}>
-                      <code>{row.code}</code>
-                    </Link>
-                    <div className="codes-name">{row.name}</div>
-                  </td>
-                  <td>{row.meaning}</td>
-                  <td>
-                    <code>{row.reason}</code>
-                  </td>
-                  <td className="num">{formatCount(row.fleetCount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Pager page={shownPage} pageSize={PAGE_SIZE} total={matches.length} onPage={setPage} label="Code pages" />
+      <DataTable
+        label="Codes"
+        className="codes-table"
+        columns={CODE_COLUMNS}
+        rows={shown}
+        rowKey={(row) => row.code}
+        emptyText="No code matches. Try part of the code (404104), a word of its meaning (keepalive) or another platform."
+        pager={{ page: shownPage, pageSize: PAGE_SIZE, total: matches.length, onPage: setPage, label: "Code pages" }}
+      />
     </div>
   );
 }

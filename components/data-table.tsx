@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { Pager } from "./pager.tsx";
 
 /**
@@ -11,8 +11,12 @@ export type DataTableColumn<Row> = {
   key?: string;
   cell: (row: Row) => ReactNode;
   numeric?: boolean;
+  /** The cell names its row (`<th scope="row">`), e.g. a cohort or reason that the other cells describe. */
+  rowHeader?: boolean;
   width?: string;
   className?: string;
+  /** The cell's `data-testid`, where a spec reads one cell of a row. */
+  testId?: string;
   /** The cell's title attribute (a tooltip). */
   title?: (row: Row) => string | undefined;
 };
@@ -22,12 +26,19 @@ export type DataTablePager = { page: number; pageSize: number; total: number; on
 type DataTableProps<Row> = {
   /** The table's accessible name (what e2e specs and screen readers find it by). */
   label: string;
+  /** The table's `data-testid`, where a spec finds the table by it. */
+  testId?: string;
   /** A visible caption, when the table needs one. */
   caption?: ReactNode;
   columns: readonly DataTableColumn<Row>[];
   rows: readonly Row[];
-  rowKey: (row: Row) => string;
+  /** A stable key; `index` only for rows that have no identity of their own (a file's first records). */
+  rowKey: (row: Row, index: number) => string;
   rowClassName?: (row: Row) => string | undefined;
+  /** Every row's `data-testid`, where specs find rows by it. */
+  rowTestId?: string;
+  /** A full-width row under a row (e.g. its raw payload, opened on demand); null renders nothing. */
+  rowDetail?: (row: Row) => ReactNode;
   /** Shown instead of the table when there are no rows. */
   emptyText: ReactNode;
   className?: string;
@@ -43,11 +54,14 @@ type DataTableProps<Row> = {
  */
 export function DataTable<Row>({
   label,
+  testId,
   caption,
   columns,
   rows,
   rowKey,
   rowClassName,
+  rowTestId,
+  rowDetail,
   emptyText,
   className,
   pager,
@@ -64,7 +78,7 @@ export function DataTable<Row>({
   return (
     <>
       <div className="table-wrap">
-        <table aria-label={label} className={className}>
+        <table aria-label={label} className={className} data-testid={testId}>
           {caption ? <caption>{caption}</caption> : null}
           <thead>
             <tr>
@@ -81,15 +95,34 @@ export function DataTable<Row>({
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
-              <tr key={rowKey(row)} className={rowClassName?.(row)}>
-                {columns.map((column, index) => (
-                  <td key={columnKey(column, index)} className={cellClassName(column)} title={column.title?.(row)}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {rows.map((row, rowIndex) => {
+              const detail = rowDetail?.(row);
+              return (
+                <Fragment key={rowKey(row, rowIndex)}>
+                  <tr className={rowClassName?.(row)} data-testid={rowTestId}>
+                    {columns.map((column, index) => {
+                      const Cell = column.rowHeader ? "th" : "td";
+                      return (
+                        <Cell
+                          key={columnKey(column, index)}
+                          scope={column.rowHeader ? "row" : undefined}
+                          className={cellClassName(column)}
+                          title={column.title?.(row)}
+                          data-testid={column.testId}
+                        >
+                          {column.cell(row)}
+                        </Cell>
+                      );
+                    })}
+                  </tr>
+                  {detail == null ? null : (
+                    <tr className="row-detail">
+                      <td colSpan={columns.length}>{detail}</td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -1,16 +1,27 @@
 import type { ReactNode } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceAgentContext } from "@/lib/queries/get-device-agent-context.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatCount, formatDuration, formatTimestamp } from "./format.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 
-const TYPE_LABELS: Record<Jsonify<DeviceAgentContext>["events"][number]["type"], string> = {
+const TYPE_LABELS: Record<AgentReport["type"], string> = {
   drop: "Drop",
   connection: "Connected",
   connect_failed: "Attempt failed",
   system_event: "System event",
   unknown: "Report",
 };
+
+type AgentReport = Jsonify<DeviceAgentContext>["events"][number];
+
+const REPORT_COLUMNS: DataTableColumn<AgentReport>[] = [
+  { header: "Time (device clock)", className: "nowrap", cell: (event) => formatTimestamp(event.occurredAt, { milliseconds: true }) },
+  { header: "Report", className: "nowrap", cell: (event) => TYPE_LABELS[event.type] },
+  { header: "Reason", className: "nowrap", cell: (event) => <ReasonTag reason={event.reason} /> },
+  { header: "Code", className: "nowrap", cell: (event) => <code>{event.code ?? "—"}</code> },
+  { header: "Detail", className: "message", cell: (event) => event.message ?? "" },
+];
 
 const seconds = (value: number | null) => (value === null ? "—" : formatDuration(value * 1000));
 
@@ -54,34 +65,7 @@ export function DeviceAgentPanel({ context, upload }: { context: Jsonify<DeviceA
         </dl>
       ) : null}
       {context.events.length > 0 ? (
-        <div className="table-wrap">
-          <table aria-label="Device reports">
-            <thead>
-              <tr>
-                <th>Time (device clock)</th>
-                <th>Report</th>
-                <th>Reason</th>
-                <th>Code</th>
-                <th>Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {context.events.map((event) => (
-                <tr key={event.id}>
-                  <td className="nowrap">{formatTimestamp(event.occurredAt, { milliseconds: true })}</td>
-                  <td className="nowrap">{TYPE_LABELS[event.type]}</td>
-                  <td className="nowrap">
-                    <ReasonTag reason={event.reason} />
-                  </td>
-                  <td className="nowrap">
-                    <code>{event.code ?? "—"}</code>
-                  </td>
-                  <td className="message">{event.message ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Device reports" columns={REPORT_COLUMNS} rows={context.events} rowKey={(event) => event.id} emptyText={null} />
       ) : null}
       {upload}
     </section>

@@ -1,12 +1,13 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DeviceEventPage } from "@/lib/queries/list-device-events.ts";
 import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { computeWindow, describeMode, isLive, type RangeMode } from "@/lib/http/device-range.ts";
 import { liveDeviceMeta } from "@/lib/live/live-query-selection.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { isStale, QueryStatus } from "./query-status.tsx";
 import { formatTimestamp, timeZoneLabel } from "./format.ts";
@@ -15,6 +16,7 @@ import { DEVICE_REFRESH_MS, EVENTS_PAGE_SIZE } from "./refresh-settings.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 
 export type DeviceEventsResponse = Jsonify<DeviceEventPage & { from: Date; to: Date }>;
+type DeviceEvent = DeviceEventsResponse["events"][number];
 type PageParam = { from: string; to: string; cursor: string } | null;
 
 async function fetchEventsPage(
@@ -66,6 +68,61 @@ export function DeviceEventsTable({
     });
   }
 
+  const columns: DataTableColumn<DeviceEvent>[] = [
+    {
+      header: `Time (${timeZoneLabel()})`,
+      key: "time",
+      className: "nowrap mono",
+      cell: (event) => formatTimestamp(event.occurredAt, { milliseconds: true }).replace(/ UTC\S*$/, ""),
+    },
+    { header: "Kind", className: "nowrap", cell: (event) => KIND_LABELS[event.kind] },
+    {
+      header: "Reason",
+      cell: (event) => (event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />),
+    },
+    { header: "Code", className: "mono", cell: (event) => event.code ?? <span className="muted">—</span> },
+    { header: "Initiator", cell: (event) => event.initiator },
+    {
+      header: "Message",
+      className: "message",
+      cell: (event) => (
+        <>
+          {event.message ?? <span className="muted">—</span>}
+          {event.flags.length > 0 ? <div className="error-text">flagged: {event.flags.join(", ")}</div> : null}
+        </>
+      ),
+    },
+    {
+      header: "Client IP",
+      className: "mono nowrap",
+      cell: (event) =>
+        event.clientIp ? `${event.clientIp}${event.clientPort ? `:${event.clientPort}` : ""}` : <span className="muted">—</span>,
+    },
+    {
+      header: <span className="visually-hidden">Raw payload</span>,
+      key: "raw",
+      className: "nowrap",
+      cell: (event) => {
+        const open = expanded.has(event.id);
+        return (
+          <button
+            type="button"
+            className="button-link"
+            aria-expanded={open}
+            aria-controls={open ? `raw-${event.id}` : undefined}
+            onClick={() => toggle(event.id)}
+          >
+            Raw <span aria-hidden="true">{open ? "▾" : "▸"}</span>
+            <span className="visually-hidden">
+              {" "}
+              payload of the {KIND_LABELS[event.kind].toLowerCase()} event at {formatTimestamp(event.occurredAt)}
+            </span>
+          </button>
+        );
+      },
+    },
+  ];
+
   return (
     <section className={isStale(query) ? "panel panel-stale" : "panel"} aria-labelledby="events-heading">
       <div className="panel-header">
@@ -73,80 +130,20 @@ export function DeviceEventsTable({
         <p className="muted">newest first · {events.length} shown</p>
       </div>
       <QueryStatus query={query} what="events" />
-      {events.length === 0 ? (
-        <p className="empty">No events in this range.</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Device events">
-            <thead>
-              <tr>
-                <th scope="col">Time ({timeZoneLabel()})</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Code</th>
-                <th scope="col">Initiator</th>
-                <th scope="col">Message</th>
-                <th scope="col">Client IP</th>
-                <th scope="col">
-                  <span className="visually-hidden">Raw payload</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => {
-                const open = expanded.has(event.id);
-                const rawId = `raw-${event.id}`;
-                return (
-                  <Fragment key={event.id}>
-                    <tr>
-                      <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true }).replace(/ UTC\S*$/, "")}</td>
-                      <td className="nowrap">{KIND_LABELS[event.kind]}</td>
-                      <td>{event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />}</td>
-                      <td className={event.code ? "mono" : undefined}>{event.code ?? <span className="muted">—</span>}</td>
-                      <td>{event.initiator}</td>
-                      <td className="message">
-                        {event.message ?? <span className="muted">—</span>}
-                        {event.flags.length > 0 ? <div className="error-text">flagged: {event.flags.join(", ")}</div> : null}
-                      </td>
-                      <td className="mono nowrap">
-                        {event.clientIp ? (
-                          `${event.clientIp}${event.clientPort ? `:${event.clientPort}` : ""}`
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td className="nowrap">
-                        <button
-                          type="button"
-                          className="button-link"
-                          aria-expanded={open}
-                          aria-controls={open ? rawId : undefined}
-                          onClick={() => toggle(event.id)}
-                        >
-                          Raw <span aria-hidden="true">{open ? "▾" : "▸"}</span>
-                          <span className="visually-hidden">
-                            {" "}
-                            payload of the {KIND_LABELS[event.kind].toLowerCase()} event at {formatTimestamp(event.occurredAt)}
-                          </span>
-                        </button>
-                      </td>
-                    </tr>
-                    {open ? (
-                      <tr className="raw-row">
-                        <td colSpan={8}>
-                          <pre id={rawId} className="raw-json" aria-label={`Raw payload from ${event.source}`} tabIndex={0}>
-                            {JSON.stringify(event.raw, null, 2)}
-                          </pre>
-                        </td>
-                      </tr>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Device events"
+        columns={columns}
+        rows={events}
+        rowKey={(event) => event.id}
+        rowDetail={(event) =>
+          expanded.has(event.id) ? (
+            <pre id={`raw-${event.id}`} className="raw-json" aria-label={`Raw payload from ${event.source}`} tabIndex={0}>
+              {JSON.stringify(event.raw, null, 2)}
+            </pre>
+          ) : null
+        }
+        emptyText="No events in this range."
+      />
       {hasNextPage ? (
         <div className="load-more">
           <button type="button" className="button" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>

@@ -1,13 +1,14 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { fleetQueries, type CohortListResponse } from "./queries/fleet.ts";
+import { fleetQueries, type CohortListResponse, type CohortPairResponse, type RolloutResponse } from "./queries/fleet.ts";
 import { useState, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { RateRatio, RateVerdict } from "@/lib/cohorts/rate-ratio.ts";
 import { ROLLOUT_SPANS } from "@/lib/cohorts/rollout-spans.ts";
 import type { FleetViewState } from "@/lib/fleet/fleet-view-state.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { DeviceLink } from "./fleet-panels.tsx";
 import { formatCount, formatPercent, formatTimestamp } from "./format.ts";
 import "./fleet-cohorts.css";
@@ -54,6 +55,55 @@ function RatioText({ ratio }: { ratio: Ratio }) {
     </>
   );
 }
+
+type Cohort = CohortListResponse["cohorts"][number];
+type CohortReason = CohortPairResponse["reasons"][number];
+type MovedDevice = NonNullable<RolloutResponse["rollout"]>["topDevices"][number];
+
+const COHORT_RATE_COLUMNS: DataTableColumn<Cohort>[] = [
+  { header: "Devices", numeric: true, cell: (cohort) => formatCount(cohort.devices) },
+  { header: "Device-hours", numeric: true, cell: (cohort) => formatCount(Math.round(cohort.exposureHours)) },
+  { header: "Drops /1k h", numeric: true, cell: (cohort) => perThousand(cohort.dropsPerDeviceHour) },
+  { header: "vs rest", numeric: true, cell: (cohort) => <RatioText ratio={cohort.dropRatio} /> },
+  { header: "Verdict", cell: (cohort) => <Verdict verdict={cohort.verdict} /> },
+  { header: "Refusals /1k h", numeric: true, cell: (cohort) => perThousand(cohort.refusalsPerDeviceHour) },
+  { header: "Connected", numeric: true, cell: (cohort) => formatPercent(cohort.connectedShare) },
+];
+
+function reasonColumns(a: string, b: string | null): DataTableColumn<CohortReason>[] {
+  return [
+    {
+      header: "Reason",
+      rowHeader: true,
+      cell: (reason) => (
+        <>
+          <code>{reason.reason}</code> <span className="muted">{reason.kind === "drop" ? "drop" : "refused"}</span>
+        </>
+      ),
+    },
+    { header: `${cohortName(a)} /1k h`, key: "a", numeric: true, cell: (reason) => perThousand(reason.aPerDeviceHour) },
+    { header: `${cohortName(b)} /1k h`, key: "b", numeric: true, cell: (reason) => perThousand(reason.bPerDeviceHour) },
+    {
+      header: "Difference /1k h",
+      numeric: true,
+      cell: (reason) => `${reason.excessPer1000DeviceHours >= 0 ? "+" : "−"}${Math.abs(reason.excessPer1000DeviceHours).toFixed(1)}`,
+    },
+    { header: "Ratio", numeric: true, cell: (reason) => <RatioText ratio={reason.ratio} /> },
+  ];
+}
+
+const MOVED_DEVICE_COLUMNS: DataTableColumn<MovedDevice>[] = [
+  { header: "Device", cell: (device) => <DeviceLink deviceId={device.deviceId} /> },
+  { header: "Moved", className: "nowrap", cell: (device) => formatTimestamp(device.movedAt) },
+  { header: "From", cell: (device) => device.fromFirmware },
+  { header: "Drops before", numeric: true, cell: (device) => formatCount(device.dropsBefore) },
+  { header: "Drops after", numeric: true, cell: (device) => formatCount(device.dropsAfter) },
+  {
+    header: "Hours before / after",
+    numeric: true,
+    cell: (device) => `${device.beforeHours.toFixed(1)} / ${device.afterHours.toFixed(1)}`,
+  },
+];
 
 function Verdict({ verdict }: { verdict: RateVerdict }) {
   return <span className={`cohort-verdict cohort-verdict-${verdict}`}>{VERDICT_TEXT[verdict]}</span>;
@@ -191,58 +241,29 @@ function CohortTable({
   selected: string | null;
   onSelect: (value: string) => void;
 }) {
+  const columns: DataTableColumn<Cohort>[] = [
+    {
+      header: "Cohort",
+      rowHeader: true,
+      cell: (cohort) => (
+        <button type="button" className="link-button" aria-pressed={selected === cohort.value} onClick={() => onSelect(cohort.value)}>
+          {cohortName(cohort.value)}
+        </button>
+      ),
+    },
+    ...COHORT_RATE_COLUMNS,
+  ];
   return (
-    <div className="table-wrap cohort-table">
-      <table aria-label="Cohorts">
-        <thead>
-          <tr>
-            <th scope="col">Cohort</th>
-            <th scope="col" className="num">
-              Devices
-            </th>
-            <th scope="col" className="num">
-              Device-hours
-            </th>
-            <th scope="col" className="num">
-              Drops /1k h
-            </th>
-            <th scope="col" className="num">
-              vs rest
-            </th>
-            <th scope="col">Verdict</th>
-            <th scope="col" className="num">
-              Refusals /1k h
-            </th>
-            <th scope="col" className="num">
-              Connected
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.cohorts.map((cohort) => (
-            <tr key={cohort.value} aria-selected={selected === cohort.value}>
-              <th scope="row">
-                <button type="button" className="link-button" onClick={() => onSelect(cohort.value)}>
-                  {cohortName(cohort.value)}
-                </button>
-              </th>
-              <td className="num">{formatCount(cohort.devices)}</td>
-              <td className="num">{formatCount(Math.round(cohort.exposureHours))}</td>
-              <td className="num">{perThousand(cohort.dropsPerDeviceHour)}</td>
-              <td className="num">
-                <RatioText ratio={cohort.dropRatio} />
-              </td>
-              <td>
-                <Verdict verdict={cohort.verdict} />
-              </td>
-              <td className="num">{perThousand(cohort.refusalsPerDeviceHour)}</td>
-              <td className="num">{formatPercent(cohort.connectedShare)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {data.truncated ? <p className="muted">Only the largest cohorts are listed; the others count in “the rest”.</p> : null}
-    </div>
+    <DataTable
+      label="Cohorts"
+      className="cohort-table"
+      columns={columns}
+      rows={data.cohorts}
+      rowKey={(cohort) => cohort.value}
+      rowClassName={(cohort) => (selected === cohort.value ? "cohort-selected" : undefined)}
+      emptyText={null}
+      footer={data.truncated ? <p className="muted">Only the largest cohorts are listed; the others count in “the rest”.</p> : null}
+    />
   );
 }
 
@@ -285,49 +306,14 @@ function PairDetail(props: {
               per 1,000 device-hours; refusals <RatioText ratio={data.refusalRatio} />; connected {formatPercent(data.a.connectedShare)}{" "}
               against {formatPercent(data.b.connectedShare)}.
             </p>
-            {data.reasons.length === 0 ? (
-              <p className="empty">No drops or refusals in either cohort.</p>
-            ) : (
-              <div className="table-wrap cohort-table">
-                <table aria-label="Reasons that differ most">
-                  <thead>
-                    <tr>
-                      <th scope="col">Reason</th>
-                      <th scope="col" className="num">
-                        {cohortName(props.a)} /1k h
-                      </th>
-                      <th scope="col" className="num">
-                        {cohortName(props.b)} /1k h
-                      </th>
-                      <th scope="col" className="num">
-                        Difference /1k h
-                      </th>
-                      <th scope="col" className="num">
-                        Ratio
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.reasons.map((reason) => (
-                      <tr key={`${reason.kind}:${reason.reason}`}>
-                        <th scope="row">
-                          <code>{reason.reason}</code> <span className="muted">{reason.kind === "drop" ? "drop" : "refused"}</span>
-                        </th>
-                        <td className="num">{perThousand(reason.aPerDeviceHour)}</td>
-                        <td className="num">{perThousand(reason.bPerDeviceHour)}</td>
-                        <td className="num">
-                          {reason.excessPer1000DeviceHours >= 0 ? "+" : "−"}
-                          {Math.abs(reason.excessPer1000DeviceHours).toFixed(1)}
-                        </td>
-                        <td className="num">
-                          <RatioText ratio={reason.ratio} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              label="Reasons that differ most"
+              className="cohort-table"
+              columns={reasonColumns(props.a, props.b)}
+              rows={data.reasons}
+              rowKey={(reason) => `${reason.kind}:${reason.reason}`}
+              emptyText="No drops or refusals in either cohort."
+            />
           </>
         )}
       </QueryBody>
@@ -390,42 +376,14 @@ function RolloutView({ state }: { state: FleetViewState }) {
                 {formatCount(rollout.devices)} devices drop more often than before.
               </p>
               {rollout.topDevices.length > 0 ? (
-                <div className="table-wrap cohort-table">
-                  <table aria-label="Devices after the move">
-                    <thead>
-                      <tr>
-                        <th scope="col">Device</th>
-                        <th scope="col">Moved</th>
-                        <th scope="col">From</th>
-                        <th scope="col" className="num">
-                          Drops before
-                        </th>
-                        <th scope="col" className="num">
-                          Drops after
-                        </th>
-                        <th scope="col" className="num">
-                          Hours before / after
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rollout.topDevices.map((device) => (
-                        <tr key={device.deviceId}>
-                          <td>
-                            <DeviceLink deviceId={device.deviceId} />
-                          </td>
-                          <td>{formatTimestamp(device.movedAt)}</td>
-                          <td>{device.fromFirmware}</td>
-                          <td className="num">{formatCount(device.dropsBefore)}</td>
-                          <td className="num">{formatCount(device.dropsAfter)}</td>
-                          <td className="num">
-                            {device.beforeHours.toFixed(1)} / {device.afterHours.toFixed(1)}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  label="Devices after the move"
+                  className="cohort-table"
+                  columns={MOVED_DEVICE_COLUMNS}
+                  rows={rollout.topDevices}
+                  rowKey={(device) => device.deviceId}
+                  emptyText={null}
+                />
               ) : null}
             </>
           )

@@ -7,6 +7,17 @@ import type { ImportSniff } from "@/lib/ingest/sniff-import.ts";
 import type { getImportRun } from "@/lib/queries/get-import-run.ts";
 import { formatCountOf, formatPercent, formatTimestamp } from "./format.ts";
 import { RECENT_IMPORTS_KEY } from "./recent-imports.tsx";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
+
+type PreviewEvent = Jsonify<ImportSniff>["chosen"]["preview"][number];
+
+const PREVIEW_COLUMNS: DataTableColumn<PreviewEvent>[] = [
+  { header: "Time", className: "nowrap", cell: (event) => formatTimestamp(event.occurredAt) },
+  { header: "Device", className: "mono", cell: (event) => event.deviceId },
+  { header: "Event", cell: (event) => event.kind },
+  { header: "Reason", cell: (event) => event.reason },
+  { header: "Code", className: "mono", cell: (event) => event.code ?? "—" },
+];
 
 type Progress = { state: "uploading" | "running" | "completed" | "failed"; fraction: number; text: string };
 type ImportStatus = Jsonify<NonNullable<Awaited<ReturnType<typeof getImportRun>>>>;
@@ -187,30 +198,13 @@ function ImportPreview({
           : `In ${scope}: ${formatCountOf(chosen.records, "record")}, ${formatCountOf(chosen.events, "event")}, ${chosen.rejected} rejected (${formatPercent(chosen.rejectionRate)}).`}
       </p>
       {chosen.preview.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table compact" aria-label="First events in the file">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Device</th>
-                <th>Event</th>
-                <th>Reason</th>
-                <th>Code</th>
-              </tr>
-            </thead>
-            <tbody>
-              {chosen.preview.map((event, index) => (
-                <tr key={index}>
-                  <td>{formatTimestamp(event.occurredAt)}</td>
-                  <td className="mono">{event.deviceId}</td>
-                  <td>{event.kind}</td>
-                  <td>{event.reason}</td>
-                  <td className="mono">{event.code ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="First events in the file"
+          columns={PREVIEW_COLUMNS}
+          rows={chosen.preview}
+          rowKey={(_, index) => String(index)}
+          emptyText={null}
+        />
       ) : null}
       {chosen.firstRejections.length > 0 ? (
         <details>

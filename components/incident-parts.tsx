@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { RecoveryCurve } from "@/lib/incidents/shape-recovery-curve.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatCount } from "./format.ts";
 import { IncidentRecoveryChart } from "./incident-charts.tsx";
 import { LocalTime } from "./time-zone.tsx";
@@ -32,31 +33,20 @@ export function AffectedDevicesTable({
   devices: readonly AffectedDevice[];
   renderDevice: (deviceId: string) => ReactNode;
 }) {
+  const columns: DataTableColumn<AffectedDevice>[] = [
+    { header: "Device", cell: (device) => renderDevice(device.deviceId) },
+    { header: "First drop", className: "nowrap", cell: (device) => <LocalTime value={device.firstDropAt} /> },
+    { header: "Drops", numeric: true, cell: (device) => formatCount(device.drops) },
+    { header: "Reason", cell: (device) => formatReason(device.reason) },
+  ];
   return (
-    <div className="table-wrap">
-      <table aria-label="Affected devices">
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            <th scope="col">First drop</th>
-            <th scope="col">Drops</th>
-            <th scope="col">Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {devices.map((device) => (
-            <tr key={device.deviceId}>
-              <td>{renderDevice(device.deviceId)}</td>
-              <td className="nowrap">
-                <LocalTime value={device.firstDropAt} />
-              </td>
-              <td>{formatCount(device.drops)}</td>
-              <td>{formatReason(device.reason)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Affected devices"
+      columns={columns}
+      rows={devices}
+      rowKey={(device) => device.deviceId}
+      emptyText="No device dropped in this incident."
+    />
   );
 }
 

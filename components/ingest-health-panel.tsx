@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import type { SourceHealth } from "@/lib/queries/get-ingest-health.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { formatCount, formatTimestamp } from "./format.ts";
@@ -15,6 +16,22 @@ function formatLag(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
+type SourceRow = IngestHealthResponse["sources"][number];
+
+const SOURCE_COLUMNS: DataTableColumn<SourceRow>[] = [
+  { header: "Source", className: "mono", cell: (s) => s.source },
+  { header: "Events / min", numeric: true, cell: (s) => s.eventsPerMinute.toFixed(2) },
+  { header: "Last event", cell: (s) => (s.lastEventAt ? formatTimestamp(s.lastEventAt) : "—") },
+  { header: "Lag avg / max", numeric: true, cell: (s) => `${formatLag(s.lagMsAvg)} / ${formatLag(s.lagMsMax)}` },
+  { header: "Duplicates", numeric: true, cell: (s) => formatCount(s.duplicates) },
+  { header: "Out of order", numeric: true, cell: (s) => formatCount(s.outOfOrder) },
+  {
+    header: "Dead letters (open)",
+    numeric: true,
+    cell: (s) => `${formatCount(s.deadLetters)} (${formatCount(s.unresolvedDeadLetters)})`,
+  },
+];
+
 /** Per-source ingest figures for the last hour, refreshed every 5 s. */
 export function IngestHealthPanel({ initialData }: { initialData: IngestHealthResponse }) {
   const query = useQuery({
@@ -25,59 +42,16 @@ export function IngestHealthPanel({ initialData }: { initialData: IngestHealthRe
     meta: liveFleetMeta,
   });
   const { data } = query;
-  const status = <QueryStatus query={query} what="ingest health" />;
-  if (data.sources.length === 0)
-    return (
-      <>
-        {status}
-        <p className="empty">No source has delivered anything in the last hour.</p>
-      </>
-    );
   return (
     <>
-      {status}
-      <div className="table-wrap">
-        <table aria-label="Ingest health per source">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col" className="num">
-                Events / min
-              </th>
-              <th scope="col">Last event</th>
-              <th scope="col" className="num">
-                Lag avg / max
-              </th>
-              <th scope="col" className="num">
-                Duplicates
-              </th>
-              <th scope="col" className="num">
-                Out of order
-              </th>
-              <th scope="col" className="num">
-                Dead letters (open)
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.sources.map((s) => (
-              <tr key={s.source}>
-                <td className="mono">{s.source}</td>
-                <td className="num">{s.eventsPerMinute.toFixed(2)}</td>
-                <td>{s.lastEventAt ? formatTimestamp(s.lastEventAt) : "—"}</td>
-                <td className="num">
-                  {formatLag(s.lagMsAvg)} / {formatLag(s.lagMsMax)}
-                </td>
-                <td className="num">{formatCount(s.duplicates)}</td>
-                <td className="num">{formatCount(s.outOfOrder)}</td>
-                <td className="num">
-                  {formatCount(s.deadLetters)} ({formatCount(s.unresolvedDeadLetters)})
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <QueryStatus query={query} what="ingest health" />
+      <DataTable
+        label="Ingest health per source"
+        columns={SOURCE_COLUMNS}
+        rows={data.sources}
+        rowKey={(source) => source.source}
+        emptyText="No source has delivered anything in the last hour."
+      />
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { listImportRuns } from "@/lib/queries/list-import-runs.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCountOf, formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
@@ -25,51 +26,45 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
       </p>
     );
   if (!data || data.imports.length === 0) return null;
+  const columns: DataTableColumn<ImportRunRow>[] = [
+    { header: "Started", className: "nowrap", cell: (run) => formatTimestamp(run.startedAt) },
+    { header: "File", className: "mono", cell: (run) => run.fileName },
+    { header: "Format", cell: (run) => run.format },
+    { header: "Status", cell: (run) => run.status },
+    { header: "Events", numeric: true, cell: (run) => run.eventsInserted },
+    { header: "Rejected", numeric: true, cell: (run) => run.deadLetters },
+    {
+      header: "Dead letters",
+      cell: (run) =>
+        run.openDeadLetters === 0 ? (
+          <span className="muted">none open</span>
+        ) : canDiscard ? (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={discard.isPending}
+            onClick={() => discard.mutate({ method: "DELETE", url: `/api/v1/imports/${run.id}/dead-letters` })}
+          >
+            Discard {formatCountOf(run.openDeadLetters, "dead letter")}
+          </button>
+        ) : (
+          `${run.openDeadLetters} open`
+        ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="data-table compact" aria-label="Recent imports">
-        <thead>
-          <tr>
-            <th>Started</th>
-            <th>File</th>
-            <th>Format</th>
-            <th>Status</th>
-            <th className="num">Events</th>
-            <th className="num">Rejected</th>
-            <th>Dead letters</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.imports.map((run) => (
-            <tr key={run.id}>
-              <td>{formatTimestamp(run.startedAt)}</td>
-              <td className="mono">{run.fileName}</td>
-              <td>{run.format}</td>
-              <td>{run.status}</td>
-              <td className="num">{run.eventsInserted}</td>
-              <td className="num">{run.deadLetters}</td>
-              <td>
-                {run.openDeadLetters === 0 ? (
-                  <span className="muted">none open</span>
-                ) : canDiscard ? (
-                  <button
-                    type="button"
-                    className="button button-small"
-                    disabled={discard.isPending}
-                    onClick={() => discard.mutate({ method: "DELETE", url: `/api/v1/imports/${run.id}/dead-letters` })}
-                  >
-                    Discard {formatCountOf(run.openDeadLetters, "dead letter")}
-                  </button>
-                ) : (
-                  `${run.openDeadLetters} open`
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <MutationError error={discard.error} />
-      {discard.data ? <p className="muted">Discarded {formatCountOf(discard.data.discarded, "dead letter")}.</p> : null}
-    </div>
+    <DataTable
+      label="Recent imports"
+      columns={columns}
+      rows={data.imports}
+      rowKey={(run) => run.id}
+      emptyText={null}
+      footer={
+        <>
+          <MutationError error={discard.error} />
+          {discard.data ? <p className="muted">Discarded {formatCountOf(discard.data.discarded, "dead letter")}.</p> : null}
+        </>
+      }
+    />
   );
 }

@@ -3,6 +3,7 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ShareLinkSummary } from "@/lib/share/share-links.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite } from "./use-api-write.ts";
@@ -75,6 +76,31 @@ export function ShareLinksPanel({
     revokeLink.mutate({ method: "DELETE", url: `${apiBase}/${encodeURIComponent(link.id)}` });
   }
 
+  const columns: DataTableColumn<ShareLinkRow>[] = [
+    ...(showWindow
+      ? [
+          {
+            header: "Window",
+            className: "nowrap",
+            cell: (link: ShareLinkRow) =>
+              link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—",
+          },
+        ]
+      : []),
+    { header: "Status", cell: (link) => describeStatus(link) },
+    { header: "Created", className: "nowrap muted", cell: (link) => `${formatTimestamp(link.createdAt)} by ${link.createdByLabel}` },
+    { header: "Visits", numeric: true, cell: (link) => link.useCount },
+    { header: "Last visit", className: "nowrap muted", cell: (link) => (link.lastUsedAt ? formatTimestamp(link.lastUsedAt) : "never") },
+    {
+      header: "Actions",
+      cell: (link) =>
+        link.status === "revoked" ? null : (
+          <button className="button button-small" type="button" onClick={() => revoke(link)}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
   return (
     <section className="panel" aria-labelledby="share-links-heading">
       <div className="panel-header">
@@ -108,48 +134,7 @@ export function ShareLinksPanel({
           </button>
         </div>
       ) : null}
-      {initialLinks.length === 0 ? (
-        <p className="empty">{emptyText}</p>
-      ) : (
-        <div className="table-wrap">
-          <table aria-label="Share links">
-            <thead>
-              <tr>
-                {showWindow ? <th scope="col">Window</th> : null}
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Visits</th>
-                <th scope="col">Last visit</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {initialLinks.map((link) => (
-                <tr key={link.id}>
-                  {showWindow ? (
-                    <td className="nowrap">
-                      {link.windowFrom && link.windowTo ? `${formatTimestamp(link.windowFrom)} – ${formatTimestamp(link.windowTo)}` : "—"}
-                    </td>
-                  ) : null}
-                  <td>{describeStatus(link)}</td>
-                  <td className="nowrap muted">
-                    {formatTimestamp(link.createdAt)} by {link.createdByLabel}
-                  </td>
-                  <td>{link.useCount}</td>
-                  <td className="nowrap muted">{link.lastUsedAt ? formatTimestamp(link.lastUsedAt) : "never"}</td>
-                  <td>
-                    {link.status === "revoked" ? null : (
-                      <button className="button button-small" type="button" onClick={() => revoke(link)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable label="Share links" columns={columns} rows={initialLinks} rowKey={(link) => link.id} emptyText={emptyText} />
     </section>
   );
 }

@@ -4,9 +4,10 @@ import { useMemo, useState } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { SharedEvent, SharedSession } from "@/lib/share/get-shared-device-view.ts";
 import { shapeDeviceTimeline } from "@/lib/queries/shape-device-timeline.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { DeviceTimelineView } from "./device-timeline.tsx";
 import { formatTimestamp, timeZoneLabel } from "./format.ts";
-import { clampPage, Pager } from "./pager.tsx";
+import { clampPage } from "./pager.tsx";
 import { KIND_LABELS } from "./reason-style.ts";
 import { ReasonTag } from "./reason-tag.tsx";
 
@@ -41,41 +42,42 @@ export function SharedTimeline({
   return <DeviceTimelineView timeline={timeline} range={{ fromMs, toMs }} nowMs={nowMs} />;
 }
 
+type SharedEventRow = Jsonify<SharedEvent>;
+
+// A function, not a constant: the time column's header names the viewer's time zone as it is when rendered.
+function sharedEventColumns(): DataTableColumn<SharedEventRow>[] {
+  return [
+    {
+      header: `Time (${timeZoneLabel()})`,
+      key: "time",
+      className: "nowrap mono",
+      cell: (event) => formatTimestamp(event.occurredAt, { milliseconds: true }),
+    },
+    { header: "Event", className: "nowrap", cell: (event) => KIND_LABELS[event.kind] },
+    {
+      header: "Reason",
+      cell: (event) => (event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />),
+    },
+    { header: "Code", className: "mono", cell: (event) => event.code ?? <span className="muted">—</span> },
+    { header: "Client IP", className: "mono nowrap", cell: (event) => event.clientIp ?? "—" },
+    { header: "Message", className: "message", cell: (event) => event.message ?? "" },
+  ];
+}
+
 /** The shared window's events, newest first, a page at a time. */
 export function SharedEventsList({ events }: { events: Jsonify<SharedEvent>[] }) {
   const [page, setPage] = useState(0);
   const shownPage = clampPage(page, events.length, EVENTS_PER_PAGE);
   const shown = events.slice(shownPage * EVENTS_PER_PAGE, (shownPage + 1) * EVENTS_PER_PAGE);
-  if (events.length === 0) return <p className="empty">No events in the window.</p>;
   return (
-    <>
-      <div className="table-wrap">
-        <table data-testid="shared-events" aria-label="Events">
-          <thead>
-            <tr>
-              <th scope="col">Time ({timeZoneLabel()})</th>
-              <th scope="col">Event</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Code</th>
-              <th scope="col">Client IP</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((event) => (
-              <tr key={event.id}>
-                <td className="nowrap mono">{formatTimestamp(event.occurredAt, { milliseconds: true })}</td>
-                <td className="nowrap">{KIND_LABELS[event.kind]}</td>
-                <td>{event.kind === "connected" ? <span className="muted">—</span> : <ReasonTag reason={event.reason} />}</td>
-                <td className={event.code ? "mono" : undefined}>{event.code ?? <span className="muted">—</span>}</td>
-                <td className="mono nowrap">{event.clientIp ?? "—"}</td>
-                <td className="message">{event.message ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager page={shownPage} pageSize={EVENTS_PER_PAGE} total={events.length} onPage={setPage} label="Event pages" />
-    </>
+    <DataTable
+      label="Events"
+      testId="shared-events"
+      columns={sharedEventColumns()}
+      rows={shown}
+      rowKey={(event) => event.id}
+      emptyText="No events in the window."
+      pager={{ page: shownPage, pageSize: EVENTS_PER_PAGE, total: events.length, onPage: setPage, label: "Event pages" }}
+    />
   );
 }

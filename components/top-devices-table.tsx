@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { DroppingDevice } from "@/lib/queries/list-top-dropping-devices.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
+import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { QueryStatus } from "./query-status.tsx";
 import { FLEET_REFRESH_MS } from "./refresh-settings.ts";
@@ -13,6 +14,16 @@ import { ReasonTag } from "./reason-tag.tsx";
 import { StateBadge } from "./state-badge.tsx";
 
 export type TopDevicesResponse = Jsonify<{ from: Date; to: Date; devices: DroppingDevice[] }>;
+type TopDevice = TopDevicesResponse["devices"][number];
+
+const TOP_DEVICE_COLUMNS: DataTableColumn<TopDevice>[] = [
+  { header: "Device", cell: (device) => <DeviceLink deviceId={device.deviceId} /> },
+  { header: "State", cell: (device) => <StateBadge state={device.state} /> },
+  { header: "Drops", numeric: true, cell: (device) => formatCount(device.drops) },
+  { header: "Failed", numeric: true, cell: (device) => formatCount(device.failedConnects) },
+  { header: "Top reason", cell: (device) => <ReasonTag reason={device.topReason} /> },
+  { header: "Last drop", className: "nowrap muted", cell: (device) => formatTimestamp(device.lastDropAt) },
+];
 
 /** The devices with the most unrequested drops and failed connects in the last 24 h. */
 export function TopDevicesTable({ initialData }: { initialData: TopDevicesResponse }) {
@@ -24,54 +35,16 @@ export function TopDevicesTable({ initialData }: { initialData: TopDevicesRespon
     meta: liveFleetMeta,
   });
   const { data } = query;
-  const status = <QueryStatus query={query} what="device table" />;
-  if (data.devices.length === 0) {
-    return (
-      <>
-        {status}
-        <p className="empty">No device dropped in the last 24 hours.</p>
-      </>
-    );
-  }
   return (
     <>
-      {status}
-      <div className="table-wrap">
-        <table aria-label="Devices with the most drops in the last 24 hours">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">
-                Drops
-              </th>
-              <th scope="col" className="num">
-                Failed
-              </th>
-              <th scope="col">Top reason</th>
-              <th scope="col">Last drop</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.devices.map((device) => (
-              <tr key={device.deviceId}>
-                <td>
-                  <DeviceLink deviceId={device.deviceId} />
-                </td>
-                <td>
-                  <StateBadge state={device.state} />
-                </td>
-                <td className="num">{formatCount(device.drops)}</td>
-                <td className="num">{formatCount(device.failedConnects)}</td>
-                <td>
-                  <ReasonTag reason={device.topReason} />
-                </td>
-                <td className="nowrap muted">{formatTimestamp(device.lastDropAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <QueryStatus query={query} what="device table" />
+      <DataTable
+        label="Devices with the most drops in the last 24 hours"
+        columns={TOP_DEVICE_COLUMNS}
+        rows={data.devices}
+        rowKey={(device) => device.deviceId}
+        emptyText="No device dropped in the last 24 hours."
+      />
     </>
   );
 }

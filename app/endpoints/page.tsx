@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatTimestamp } from "@/components/format.ts";
 import { NewProbeEndpoint } from "@/components/probe-endpoint-admin.tsx";
 import { formatAvailability, formatProbeStep } from "@/components/probe-format.ts";
@@ -9,6 +10,40 @@ import { getDb } from "@/lib/db/client.ts";
 import { listEndpointOverview } from "@/lib/probe-schedule/endpoint-overview.ts";
 
 export const metadata: Metadata = { title: "Endpoints" };
+
+type EndpointRow = Awaited<ReturnType<typeof listEndpointOverview>>[number];
+
+const ENDPOINT_COLUMNS: DataTableColumn<EndpointRow>[] = [
+  {
+    header: "Endpoint",
+    cell: (endpoint) => (
+      <>
+        <Link href={`/endpoints/${encodeURIComponent(endpoint.id)}`}>{endpoint.name}</Link>
+        <div className="muted mono">{endpoint.url}</div>
+        {endpoint.enabled ? null : <span className="badge badge-unknown">Disabled</span>}
+      </>
+    ),
+  },
+  { header: "Serves", cell: (endpoint) => [endpoint.source ?? "—", endpoint.brokerNode].filter(Boolean).join(" · ") },
+  { header: "Every", className: "nowrap", cell: (endpoint) => `${endpoint.intervalMinutes} min` },
+  { header: "Availability 24 h", className: "nowrap", cell: (endpoint) => formatAvailability(endpoint.health?.last24h) },
+  { header: "Availability 7 d", className: "nowrap", cell: (endpoint) => formatAvailability(endpoint.health?.last7d) },
+  {
+    header: "Last run",
+    className: "nowrap",
+    cell: (endpoint) =>
+      endpoint.health?.lastRun ? (
+        <>
+          <span className={`badge ${endpoint.health.lastRun.ok ? "badge-online" : "badge-offline"}`}>
+            {endpoint.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(endpoint.health.lastRun.failedStep)}`}
+          </span>
+          <div className="muted">{formatTimestamp(endpoint.health.lastRun.startedAt)}</div>
+        </>
+      ) : (
+        "never"
+      ),
+  },
+];
 
 export default async function EndpointsPage() {
   const user = await requirePageUser();
@@ -26,53 +61,13 @@ export default async function EndpointsPage() {
       </div>
       {hasRole(user.role, "admin") ? <NewProbeEndpoint /> : null}
       <section className="panel">
-        {endpoints.length === 0 ? (
-          <p className="empty">
-            No endpoints yet.{hasRole(user.role, "admin") ? " Add one with “New endpoint”." : " An admin can add them."}
-          </p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Probe endpoints">
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Serves</th>
-                  <th scope="col">Every</th>
-                  <th scope="col">Availability 24 h</th>
-                  <th scope="col">Availability 7 d</th>
-                  <th scope="col">Last run</th>
-                </tr>
-              </thead>
-              <tbody>
-                {endpoints.map((endpoint) => (
-                  <tr key={endpoint.id}>
-                    <td>
-                      <Link href={`/endpoints/${encodeURIComponent(endpoint.id)}`}>{endpoint.name}</Link>
-                      <div className="muted mono">{endpoint.url}</div>
-                      {endpoint.enabled ? null : <span className="badge badge-unknown">Disabled</span>}
-                    </td>
-                    <td>{[endpoint.source ?? "—", endpoint.brokerNode].filter(Boolean).join(" · ")}</td>
-                    <td className="nowrap">{endpoint.intervalMinutes} min</td>
-                    <td className="nowrap">{formatAvailability(endpoint.health?.last24h)}</td>
-                    <td className="nowrap">{formatAvailability(endpoint.health?.last7d)}</td>
-                    <td className="nowrap">
-                      {endpoint.health?.lastRun ? (
-                        <>
-                          <span className={`badge ${endpoint.health.lastRun.ok ? "badge-online" : "badge-offline"}`}>
-                            {endpoint.health.lastRun.ok ? "Passed" : `Failed at ${formatProbeStep(endpoint.health.lastRun.failedStep)}`}
-                          </span>
-                          <div className="muted">{formatTimestamp(endpoint.health.lastRun.startedAt)}</div>
-                        </>
-                      ) : (
-                        "never"
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Probe endpoints"
+          columns={ENDPOINT_COLUMNS}
+          rows={endpoints}
+          rowKey={(endpoint) => endpoint.id}
+          emptyText={`No endpoints yet.${hasRole(user.role, "admin") ? " Add one with “New endpoint”." : " An admin can add them."}`}
+        />
       </section>
     </>
   );

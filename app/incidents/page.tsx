@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatCount, formatDuration } from "@/components/format.ts";
 import { IncidentStatusBadge } from "@/components/incident-status-badge.tsx";
 import { LocalTime } from "@/components/time-zone.tsx";
@@ -16,7 +17,39 @@ export const metadata: Metadata = { title: "Incidents" };
 /** Re-rendered on new fleet events at most this often (the worker opens and extends incidents from them). */
 const INCIDENTS_REFRESH_MS = 1000;
 
-/** `2026-11-22T10:00` in UTC, the value a datetime-local input takes. */
+type IncidentRow = Awaited<ReturnType<typeof listIncidents>>[number];
+
+function incidentColumns(now: Date): DataTableColumn<IncidentRow>[] {
+  return [
+    { header: "Started", className: "nowrap", cell: (incident) => <LocalTime value={incident.startedAt} /> },
+    { header: "Incident", cell: (incident) => <Link href={`/incidents/${incident.id}`}>{incident.title}</Link> },
+    {
+      header: "Status",
+      className: "nowrap",
+      cell: (incident) => (
+        <>
+          <IncidentStatusBadge status={incident.status} />
+          {incident.trigger === "mass_drop" ? null : <span className="muted"> · {describeIncidentTrigger(incident.trigger)}</span>}
+        </>
+      ),
+    },
+    {
+      header: "Duration",
+      className: "nowrap",
+      cell: (incident) => (
+        <>
+          {formatDuration(
+            (incident.endedAt ?? (incident.status === "open" ? now : incident.lastDropAt)).getTime() - incident.startedAt.getTime(),
+          )}
+          {incident.status === "open" ? <span className="muted"> so far</span> : null}
+        </>
+      ),
+    },
+    { header: "Devices", numeric: true, cell: (incident) => formatCount(incident.affectedDevices) },
+    { header: "Main reason", cell: (incident) => formatReason(incident.dominantReason) },
+    { header: "Scope", cell: (incident) => [incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ") },
+  ];
+}
 
 export default async function IncidentsPage() {
   const user = await requirePageUser();
@@ -32,55 +65,13 @@ export default async function IncidentsPage() {
         </div>
       </div>
       <section className="panel">
-        {incidents.length === 0 ? (
-          <p className="muted">No incidents yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Incidents">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Incident</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col" className="num">
-                    Devices
-                  </th>
-                  <th scope="col">Main reason</th>
-                  <th scope="col">Scope</th>
-                </tr>
-              </thead>
-              <tbody>
-                {incidents.map((incident) => (
-                  <tr key={incident.id}>
-                    <td className="nowrap">
-                      <LocalTime value={incident.startedAt} />
-                    </td>
-                    <td>
-                      <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
-                    </td>
-                    <td className="nowrap">
-                      <IncidentStatusBadge status={incident.status} />
-                      {incident.trigger === "mass_drop" ? null : (
-                        <span className="muted"> · {describeIncidentTrigger(incident.trigger)}</span>
-                      )}
-                    </td>
-                    <td className="nowrap" data-testid="incident-duration">
-                      {formatDuration(
-                        (incident.endedAt ?? (incident.status === "open" ? now : incident.lastDropAt)).getTime() -
-                          incident.startedAt.getTime(),
-                      )}
-                      {incident.status === "open" ? <span className="muted"> so far</span> : null}
-                    </td>
-                    <td className="num">{formatCount(incident.affectedDevices)}</td>
-                    <td>{formatReason(incident.dominantReason)}</td>
-                    <td>{[incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Incidents"
+          columns={incidentColumns(now)}
+          rows={incidents}
+          rowKey={(incident) => incident.id}
+          emptyText="No incidents yet."
+        />
       </section>
       {hasRole(user.role, "support") ? (
         <ManualIncidentForm defaultFrom={toUtcInput(new Date(now.getTime() - 3_600_000))} defaultTo={toUtcInput(now)} />

@@ -3,7 +3,7 @@ import type { AnalysisContext } from "./analysis-context.ts";
 import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
-import { clamp, formatPeriod, median, rangeAround, robustSpread } from "./statistics.ts";
+import { clamp, formatPeriod, median, quantile, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
@@ -24,6 +24,38 @@ export const NAT_IDLE_TIMEOUT_MIN_SEC = 240;
 export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
 /** Connections shorter than this die of something else than an idle NAT mapping. */
 export const NAT_MIN_UPTIME_MS = 10_000;
+/** Fewest NAT-symptom drops with a known uptime from which their uptimes are read as the NAT's idle window. */
+export const MIN_NAT_WINDOW_DROPS = 5;
+/** Robust spread / median of those uptimes at most: a NAT cuts every connection after about the same quiet spell. */
+export const NAT_WINDOW_VARIATION = 0.5;
+/** Share of those drops that may come sooner than the window (another cause) without shortening it. */
+const NAT_WINDOW_QUANTILE = 0.1;
+const MIN_KEEPALIVE_SEC = 5;
+
+/** The keepalive to recommend, and the NAT idle window the device's own drops show when they show one. */
+export type KeepaliveTarget = { keepaliveSec: number; natWindowSec: number | null };
+
+/**
+ * The field guides' 60 s, unless the device's drops show a NAT that forgets idle flows sooner. A flow the NAT forgot
+ * had been idle for at least the NAT's timeout and never longer than the connection had lasted, so when the
+ * NAT-symptom drops all come after about the same uptime, the NAT's window is at most the shortest of them (a low
+ * quantile, so one drop of another cause does not shorten it), and half of that keeps the flow alive with a margin.
+ * Uptimes spread at random (Wi-Fi, cellular) show no window, and a keepalive inside the window rules the NAT out:
+ * the default stands.
+ */
+export function keepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
+  const fallback = { keepaliveSec: RECOMMENDED_KEEPALIVE_SEC, natWindowSec: null };
+  const natDropIds = new Set(natSymptomDrops(ctx, new Set()).map((drop) => drop.id));
+  const uptimes = ctx.uptimes.filter((uptime) => natDropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
+  if (uptimes.length < MIN_NAT_WINDOW_DROPS || robustSpread(uptimes) / median(uptimes) > NAT_WINDOW_VARIATION) return fallback;
+  const windowSec = Math.floor(quantile(uptimes, NAT_WINDOW_QUANTILE) / 1000);
+  if (windowSec >= 2 * RECOMMENDED_KEEPALIVE_SEC) return fallback;
+  // A keepalive inside the window pings before such a NAT forgets the flow: these drops are not its doing (a timer).
+  const keepalive = ctx.lastKeepaliveSec;
+  if (keepalive !== null && keepalive > 0 && keepalive <= windowSec) return fallback;
+  return { keepaliveSec: Math.max(MIN_KEEPALIVE_SEC, Math.floor(windowSec / 2 / 5) * 5), natWindowSec: windowSec };
+}
+
 /** A device report this long before a drop counts as "during a system event". */
 export const SYSTEM_EVENT_WINDOW_MS = 2 * MINUTE_MS;
 
@@ -44,6 +76,7 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
   const last = drops.at(-1);
   if (!first || !last) return [];
   const codes = [...new Set(drops.map((drop) => drop.code).filter((code): code is string => code !== null))];
+  const target = keepaliveTarget(ctx);
   const ipText = ipChanges > 0 ? `; the address changed ${ipChanges} times (carrier NAT, roaming or DHCP)` : "";
   return [
     {
@@ -72,7 +105,7 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
       codes,
       steps: [
         {
-          text: "Keep the keepalive at 60 s so NAT mappings stay open (NATs forget idle flows after 240–600 s, some carrier NATs sooner)",
+          text: `Keep the keepalive at ${target.keepaliveSec} s so NAT mappings stay open (${natWindowText(target)})`,
           check: "keepalive-within-nat-timeout",
         },
         {
@@ -83,6 +116,13 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
       ],
     },
   ];
+}
+
+/** Why the keepalive target is what it is, in the words of the evidence. */
+export function natWindowText(target: KeepaliveTarget): string {
+  return target.natWindowSec === null
+    ? `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs sooner`
+    : `this device's drops show a NAT that forgets idle flows within about ${target.natWindowSec} s`;
 }
 
 /**
@@ -113,12 +153,9 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
   const natDrops = natSymptomDrops(ctx, excluded);
-  if (
-    keepalive !== null &&
-    keepalive > RECOMMENDED_KEEPALIVE_SEC &&
-    lastConnect &&
-    (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)
-  ) {
+  const target = keepaliveTarget(ctx);
+  const targetSec = target.keepaliveSec;
+  if (keepalive !== null && keepalive > targetSec && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
     const detection = Math.round(keepalive * 1.5);
     const range = `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner`;
     const codes = [...new Set(natDrops.map((drop) => drop.code).filter((code): code is string => code !== null))];
@@ -128,7 +165,10 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         ? {
             analyzer: "keepalive-too-long",
             title: "Keepalive too long for the NAT on the path",
-            verdict: `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${RECOMMENDED_KEEPALIVE_SEC} s keepalive, or that come after quiet spells, confirm the NAT.`,
+            verdict:
+              target.natWindowSec === null
+                ? `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
+                : `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten between pings${keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
             severity: "warning",
             // Above the irregular-drop and keepalive-timeout findings: the keepalive is the fix for their drops.
             confidence: clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96),
@@ -136,15 +176,16 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
               eventIds: [lastConnect.id, ...natDrops.map((drop) => drop.id)],
               stats: {
                 keepaliveSec: keepalive,
-                recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC,
+                recommendedKeepaliveSec: targetSec,
                 detectionDelaySec: detection,
                 drops: natDrops.length,
+                ...(target.natWindowSec === null ? {} : { natIdleWindowSec: target.natWindowSec }),
               },
               range: rangeAround(lastDrop?.occurredAt ?? lastConnect.occurredAt),
             },
             codes,
             steps: [
-              { text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" },
+              { text: `Set the keepalive to ${targetSec} s`, check: "keepalive-within-nat-timeout" },
               {
                 text: "Check signal strength, Wi-Fi roaming, DHCP renewals and power save on the device around the drop times",
                 check: "stable-network",
@@ -154,16 +195,16 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         : {
             analyzer: "keepalive-too-long",
             title: "Keepalive longer than NAT idle timeouts",
-            verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s.`,
+            verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s.`,
             severity: "warning",
             confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
             evidence: {
               eventIds: [lastConnect.id],
-              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: RECOMMENDED_KEEPALIVE_SEC, detectionDelaySec: detection },
+              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: targetSec, detectionDelaySec: detection },
               range: rangeAround(lastConnect.occurredAt),
             },
             codes: [],
-            steps: [{ text: `Set the keepalive to ${RECOMMENDED_KEEPALIVE_SEC} s`, check: "keepalive-within-nat-timeout" }],
+            steps: [{ text: `Set the keepalive to ${targetSec} s`, check: "keepalive-within-nat-timeout" }],
           },
     );
   }

@@ -5,7 +5,13 @@ import { detectCredentialDrops } from "./detect-credential-drops.ts";
 import { detectMessageBurstDrops, detectWeakSignalDrops } from "./detect-device-sample-drops.ts";
 import { detectAuthFailures, detectRejectedClientId, detectTlsFailures } from "./detect-connect-failures.ts";
 import { detectFleetWideDrops, FLEET_WIDE_LEADING_SHARE } from "./detect-fleet-wide-drops.ts";
-import { detectIrregularDrops, detectKeepaliveProblems, detectRateLimiting, detectSystemEventDrops } from "./detect-network-drops.ts";
+import {
+  detectIrregularDrops,
+  detectKeepaliveProblems,
+  detectRateLimiting,
+  detectSystemEventDrops,
+  keepaliveTarget,
+} from "./detect-network-drops.ts";
 import { detectPeriodicDrops } from "./detect-periodic-drops.ts";
 import { detectReconnectStorm } from "./detect-reconnect-storm.ts";
 import { detectTokenRenewal } from "./detect-token-renewal.ts";
@@ -111,6 +117,7 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     ...detectRejectedClientId(ctx),
   ];
   const findings = orderFindings(drafts.map((draft) => evaluateSteps(draft, ctx)));
+  const keepalive = keepaliveTarget(ctx);
   return {
     deviceId: input.deviceId,
     window: { from: input.window.from.toISOString(), to: input.window.to.toISOString() },
@@ -124,6 +131,8 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
       failedConnects: ctx.failures.length,
       fleetWideDrops: ctx.fleetWide.size,
       lastKeepaliveSec: ctx.lastKeepaliveSec,
+      recommendedKeepaliveSec: keepalive.keepaliveSec,
+      natIdleWindowSec: keepalive.natWindowSec,
     },
   };
 }

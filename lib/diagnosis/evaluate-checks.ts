@@ -2,7 +2,7 @@ import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
-import { isRateLimited, NAT_IDLE_TIMEOUT_MAX_SEC, NAT_IDLE_TIMEOUT_MIN_SEC, RECOMMENDED_KEEPALIVE_SEC } from "./detect-network-drops.ts";
+import { isRateLimited, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
 import { formatPeriod, formatUtc, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, EvidenceRange, StepStatus } from "./types.ts";
@@ -28,10 +28,11 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       if (keepalive === null) return unknown("The connect events do not report the keepalive.");
       if (keepalive === 0) return failed("Keepalive is 0 (disabled): idle connections are never probed.");
       // Passes only where the recommendation does: a step shown beside "set it to 60 s" must not pass at 120 s.
-      return keepalive <= RECOMMENDED_KEEPALIVE_SEC
-        ? passed(`Keepalive is ${keepalive} s, at or below the recommended ${RECOMMENDED_KEEPALIVE_SEC} s.`)
+      const target = keepaliveTarget(ctx);
+      return keepalive <= target.keepaliveSec
+        ? passed(`Keepalive is ${keepalive} s, at or below the recommended ${target.keepaliveSec} s.`)
         : failed(
-            `Keepalive is ${keepalive} s, above the recommended ${RECOMMENDED_KEEPALIVE_SEC} s (NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs sooner).`,
+            `Keepalive is ${keepalive} s, above the recommended ${target.keepaliveSec} s (${natWindowText(target)}).`,
             ctx.connects.findLast((event) => event.keepaliveSec !== null),
           );
     }

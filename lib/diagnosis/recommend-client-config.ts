@@ -26,14 +26,18 @@ export function recommendClientConfig(diagnosis: DeviceDiagnosis): ConfigRecomme
       (finding) =>
         finding.analyzer === "periodic-drops" && finding.evidence.stats.kind !== "idle" && finding.evidence.stats.kind !== "timer",
     );
+  const { recommendedKeepaliveSec: target, natIdleWindowSec: natWindow } = diagnosis.summary;
   return [
     {
       setting: "Keepalive",
-      value: `${RECOMMENDED_KEEPALIVE_SEC} s`,
-      reason: `NAT devices forget idle connections after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner; ${RECOMMENDED_KEEPALIVE_SEC} s keeps the mapping alive, and the broker notices a dead link after ${RECOMMENDED_KEEPALIVE_SEC * 1.5} s (1.5 × keepalive) instead of many minutes.`,
+      value: `${target} s`,
+      reason:
+        natWindow === null
+          ? `NAT devices forget idle connections after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner; ${target} s keeps the mapping alive, and the broker notices a dead link after ${target * 1.5} s (1.5 × keepalive) instead of many minutes.`
+          : `This device's drops show a NAT on its path that forgets idle connections within about ${natWindow} s, far sooner than the usual ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s; ${target} s (half that window) keeps the mapping alive where the usual ${RECOMMENDED_KEEPALIVE_SEC} s would not.`,
       observed: keepalive === null ? null : `${keepalive} s`,
       // Agrees with the recommendation beside it: 120 s does not "match" 60 s.
-      status: keepalive === null ? "unknown" : keepalive > 0 && keepalive <= RECOMMENDED_KEEPALIVE_SEC ? "passed" : "failed",
+      status: keepalive === null ? "unknown" : keepalive > 0 && keepalive <= target ? "passed" : "failed",
     },
     {
       setting: "Reconnect backoff",

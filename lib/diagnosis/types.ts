@@ -99,5 +99,9 @@ export type DeviceDiagnosis = {
     failedConnects: number;
     fleetWideDrops: number;
     lastKeepaliveSec: number | null;
+    /** The keepalive this device should use: 60 s, or less where its drops show a NAT's shorter idle window. */
+    recommendedKeepaliveSec: number;
+    /** That window in seconds, when the drops show one. */
+    natIdleWindowSec: number | null;
   };
 };

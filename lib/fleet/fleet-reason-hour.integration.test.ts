@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
-import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions } from "@/lib/storage/time-partitions.ts";
+import { recordInBatches } from "@/lib/testing/fleet-test-database.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
@@ -50,13 +50,13 @@ describe("hourly and quarter-day reason rollups by source, broker node and devic
       lateRate: 0.05,
     });
     const half = Math.floor(events.length / 2);
-    for (let i = 0; i < half; i += 97) await recordConnectionEvents(test.db, events.slice(i, Math.min(i + 97, half)));
+    await recordInBatches(test.db, events.slice(0, half), 97);
     // Metadata arrives half-way: hours written before it move under it, later ones are written under it.
     await test.db.$executeRaw`
       UPDATE devices SET firmware = 'fw-' || (hashtext(id) & 3), region = 'r-' || (hashtext(id || 'r') & 1),
         network = CASE WHEN hashtext(id || 'n') & 1 = 0 THEN 'lte' END,
         labels = jsonb_build_object('model', 'm-' || (hashtext(id || 'm') & 3), 'rack', 7)`;
-    for (let i = half; i < events.length; i += 97) await recordConnectionEvents(test.db, events.slice(i, Math.min(i + 97, events.length)));
+    await recordInBatches(test.db, events.slice(half), 97);
   });
   afterAll(() => test?.drop());
 

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
-import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { refreshConnectedSnapshots } from "@/lib/storage/connected-snapshots.ts";
-import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { createFleetTestDatabase } from "@/lib/testing/fleet-test-database.ts";
+import type { TestDatabase } from "@/lib/testing/test-database.ts";
 import { connectedScopeConditions, type FleetScope } from "./connected-devices.ts";
 import { binStarts } from "./fleet-interval.ts";
 import { listConnectedSeries } from "./list-connected-series.ts";
@@ -24,19 +23,10 @@ const READS = [
 describe("connected series from hourly snapshots and the minutes they leave", () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase();
-    const events = generateSyntheticFleetEvents({
-      seed: 4,
-      devices: 40,
-      from: FROM,
-      to: TO,
-      sources: ["emqx", "aws-iot"],
-      meanSessionMs: 50 * MINUTE,
-      meanGapMs: 7 * MINUTE,
-      duplicateRate: 0.02,
-      lateRate: 0.05,
-    });
-    for (let i = 0; i < events.length; i += 101) await recordConnectionEvents(test.db, events.slice(i, i + 101));
+    test = await createFleetTestDatabase(
+      { seed: 4, devices: 40, from: FROM, to: TO, sources: ["emqx", "aws-iot"], meanSessionMs: 50 * MINUTE, meanGapMs: 7 * MINUTE },
+      { batchSize: 101 },
+    );
   });
   afterAll(() => test?.drop());
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
@@ -61,6 +61,27 @@ describe("importFile", () => {
     const copy = writeTemp("copy.log", text);
     expect((await importFile(testDb.db, { filePath: copy, format: format("mosquitto") })).alreadyImported).toBe(true);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `${tag}-` } } })).toBe(count);
+  });
+
+  it("leaves the run's heartbeat to its timer: batches write progress only", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines: string[] = [];
+    for (let i = 0; i < 30; i++)
+      lines.push(
+        `2024-05-01 10:00:${String(i).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`,
+      );
+    const file = writeTemp("heartbeat.log", `${lines.join("\n")}\n`);
+    const update = vi.spyOn(testDb.db.importRun, "update");
+    try {
+      const summary = await importFile(testDb.db, { filePath: file, format: format("hivemq"), batchSize: 5 });
+      expect(summary.inserted).toBe(30);
+      const heartbeatWrites = update.mock.calls.map(([args]) => args.data.heartbeatAt).filter((value) => value !== undefined);
+      // Six batches, and the only heartbeat write after the claim is the one that ends the run.
+      expect(update.mock.calls.length).toBeGreaterThanOrEqual(7);
+      expect(heartbeatWrites).toEqual([null]);
+    } finally {
+      update.mockRestore();
+    }
   });
 
   it("resumes an interrupted import after its last committed batch without repeating dead letters", async () => {

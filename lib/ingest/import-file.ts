@@ -21,6 +21,8 @@ export type ImportProgress = {
   inserted: number;
   duplicates: number;
   deadLetters: number;
+  /** Heartbeat writes that failed (logged); a few are harmless, many mean the run may look interrupted. */
+  heartbeatFailures: number;
 };
 
 export type ImportSummary = ImportProgress & { alreadyImported: boolean; resumedFrom: number; ms: number };
@@ -58,6 +60,7 @@ export async function importFile(
       inserted: 0,
       duplicates: 0,
       deadLetters: 0,
+      heartbeatFailures: 0,
       alreadyImported: true,
       resumedFrom: Number(existing.recordsDone),
       ms: Math.round(performance.now() - started),
@@ -70,7 +73,7 @@ export async function importFile(
   );
   const resumeFrom = Number(run.recordsDone);
   input.onStart?.(run.id, { alreadyImported: false });
-  const stopHeartbeat = keepImportAlive(db, run.id);
+  const heartbeat = keepImportAlive(db, run.id);
 
   const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
   const progress: ImportProgress = {
@@ -81,6 +84,7 @@ export async function importFile(
     inserted: 0,
     duplicates: 0,
     deadLetters: 0,
+    heartbeatFailures: 0,
   };
   let recordIndex = 0;
   let committedRecords = resumeFrom;
@@ -106,12 +110,12 @@ export async function importFile(
       data: {
         recordsDone: BigInt(committedRecords),
         bytesRead: BigInt(progress.bytesRead),
-        heartbeatAt: new Date(),
         eventsInserted: { increment: result.accepted },
         duplicates: { increment: result.duplicate },
         deadLetters: { increment: result.rejected },
       },
     });
+    progress.heartbeatFailures = heartbeat.failures;
     input.onProgress?.({ ...progress });
   }
 
@@ -203,8 +207,9 @@ export async function importFile(
       .catch(() => undefined);
     throw error;
   } finally {
-    stopHeartbeat();
+    heartbeat.stop();
   }
+  progress.heartbeatFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
 }
 

@@ -1,5 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { ConflictError } from "@/lib/errors/domain-errors.ts";
+import { createLogger, type Logger } from "@/lib/log/logger.ts";
+
+const defaultLog = createLogger("import");
 
 /** How often the importing process writes its run's heartbeat. */
 export const IMPORT_HEARTBEAT_INTERVAL_MS = 15_000;
@@ -42,7 +45,8 @@ export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: 
       throw error;
     }
   }
-  const claimed = await db.importRun.updateMany({
+  // One UPDATE … RETURNING: the row handed back is the row this process claimed, not a later read of it.
+  const [claimed] = await db.importRun.updateManyAndReturn({
     where: {
       id: existing.id,
       status: { not: "completed" },
@@ -50,17 +54,39 @@ export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: 
     },
     data: { status: "running", error: null, heartbeatAt: now },
   });
-  if (claimed.count === 0) throw importInProgress(existing.id);
-  return db.importRun.findUniqueOrThrow({ where: { id: existing.id } });
+  if (!claimed) throw importInProgress(existing.id);
+  return claimed;
 }
 
-/** Keeps the run's heartbeat fresh while the import works; the returned function stops it. */
-export function keepImportAlive(db: Db, runId: bigint): () => void {
+export type ImportHeartbeat = {
+  /** Heartbeat writes that failed so far (each is logged); the import's progress reports it. */
+  readonly failures: number;
+  stop(): void;
+};
+
+/**
+ * The one writer of the run's heartbeat while the import works (batches write progress, not the heartbeat). A failed
+ * write is logged and counted, not fatal: the next one may succeed, and a run left stale is resumable.
+ */
+export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger } = {}): ImportHeartbeat {
+  const log = options.log ?? defaultLog;
+  let failures = 0;
   const timer = setInterval(() => {
-    void db.importRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch(() => undefined);
+    db.importRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch((error: unknown) => {
+      failures += 1;
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error), runId: runId.toString(), failures },
+        "import heartbeat failed",
+      );
+    });
   }, IMPORT_HEARTBEAT_INTERVAL_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    get failures() {
+      return failures;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 function importInProgress(runId: bigint | null): ConflictError {

@@ -4,13 +4,14 @@ import mqtt from "mqtt";
 import mqttPacket, { type IConnectPacket } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
+import type { Db } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
 import { startTestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
-import { startIngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
+import { startIngestWorker, type IngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
 
 // A backlog queued for the worker's persistent session while it is stopped, then drained with a small in-flight
 // limit: the worker never holds more unacknowledged messages than the limit, and stores every message once.
@@ -113,7 +114,27 @@ async function endSession(clientId: string, protocolVersion: 4 | 5): Promise<voi
   await cleanup.endAsync();
 }
 
-const storedEvents = (run: string) => testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } });
+/** The worker's options for a backlog test: an EMQX rule topic, two lanes, no heartbeat in the way. */
+function backlogOptions(
+  topic: string,
+  options: Pick<IngestWorkerOptions, "mqttUrl" | "clientId" | "maxInFlight" | "batchSize"> & Partial<IngestWorkerOptions>,
+): IngestWorkerOptions {
+  return { db: testDb.db, log, adapter: getMqttSourceAdapter("emqx"), topics: [topic], heartbeatIntervalMs: 60_000, lanes: 2, ...options };
+}
+
+/** Waits until the whole backlog is stored (each message once) and the worker holds nothing in flight. */
+async function expectDrained(worker: IngestWorker, db: Db, run: string, count: number, timeoutMs: number): Promise<void> {
+  const stored = await waitFor(
+    () => db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } }),
+    (n) => n >= count,
+    timeoutMs,
+  );
+  expect(stored).toBe(count);
+  await waitFor(
+    async () => worker.stats().inFlight,
+    (n) => n === 0,
+  );
+}
 
 describe("ingest worker in-flight bound", () => {
   it("drains a backlog from the embedded broker (MQTT 3.1.1) holding at most the limit, each message stored once", async () => {
@@ -121,33 +142,18 @@ describe("ingest worker in-flight bound", () => {
     const topic = `linkscope-test/${run}/backlog`;
     const count = 1500;
     const limit = 75;
-    const options: IngestWorkerOptions = {
-      db: testDb.db,
-      log,
+    const options = backlogOptions(topic, {
       mqttUrl: broker.url,
-      adapter: getMqttSourceAdapter("emqx"),
-      topics: [topic],
       clientId: `backlog-${run}`,
-      heartbeatIntervalMs: 60_000,
       maxInFlight: limit,
-      lanes: 2,
       batchSize: 75,
-    };
+    });
     await createSession(options, topic);
     await queueBacklog(broker.url, topic, run, count, 500);
 
     const worker = await startIngestWorker(options);
     try {
-      const stored = await waitFor(
-        () => storedEvents(run),
-        (n) => n >= count,
-        100_000,
-      );
-      expect(stored).toBe(count);
-      await waitFor(
-        async () => worker.stats().inFlight,
-        (n) => n === 0,
-      );
+      await expectDrained(worker, testDb.db, run, count, 100_000);
       const stats = worker.stats();
       expect(stats.eventsWritten).toBe(count);
       expect(stats.maxInFlight).toBeGreaterThan(0);
@@ -164,19 +170,13 @@ describe("ingest worker in-flight bound", () => {
     const count = 800;
     const limit = 50;
     const recorder = await startConnectRecorder(new URL(MOSQUITTO_URL));
-    const options: IngestWorkerOptions = {
-      db: testDb.db,
-      log,
+    const options = backlogOptions(topic, {
       mqttUrl: recorder.url,
-      adapter: getMqttSourceAdapter("emqx"),
-      topics: [topic],
       clientId: `backlog5-${run}`,
       protocolVersion: 5,
-      heartbeatIntervalMs: 60_000,
       maxInFlight: limit,
-      lanes: 2,
       batchSize: 50,
-    };
+    });
     try {
       await createSession(options, topic);
       await queueBacklog(MOSQUITTO_URL, topic, run, count, 300);
@@ -184,16 +184,7 @@ describe("ingest worker in-flight bound", () => {
       const worker = await startIngestWorker(options);
       try {
         // Without a session expiry interval an MQTT 5 session ends with its connection and the backlog is lost.
-        const stored = await waitFor(
-          () => storedEvents(run),
-          (n) => n >= count,
-          50_000,
-        );
-        expect(stored).toBe(count);
-        await waitFor(
-          async () => worker.stats().inFlight,
-          (n) => n === 0,
-        );
+        await expectDrained(worker, testDb.db, run, count, 50_000);
         // Mosquitto 2.0.11 was seen sending hundreds past a client's Receive Maximum while draining a queue, so
         // the worker's own bound is what holds memory down (decision 025).
         expect(worker.stats().maxInFlight).toBeGreaterThan(0);
@@ -218,35 +209,20 @@ describe("ingest worker in-flight bound", () => {
     // Five messages' worth: the broker's own in-flight window for 3.1.1 clients (max_inflight_messages, 20 by
     // default) would let it send four times as many, so only the worker's byte bound can hold this.
     const byteLimit = 5 * messageBytes;
-    const options: IngestWorkerOptions = {
-      db: testDb.db,
-      log,
+    const options = backlogOptions(topic, {
       mqttUrl: MOSQUITTO_URL,
-      adapter: getMqttSourceAdapter("emqx"),
-      topics: [topic],
       clientId: `backlog-bytes-${run}`,
-      heartbeatIntervalMs: 60_000,
       maxInFlight: 5000,
       maxInFlightBytes: byteLimit,
-      lanes: 2,
       batchSize: 50,
-    };
+    });
     try {
       await createSession(options, topic);
       await queueBacklog(MOSQUITTO_URL, topic, run, count, 50, 20_000);
 
       const worker = await startIngestWorker(options);
       try {
-        const stored = await waitFor(
-          () => storedEvents(run),
-          (n) => n >= count,
-          100_000,
-        );
-        expect(stored).toBe(count);
-        await waitFor(
-          async () => worker.stats().inFlight,
-          (n) => n === 0,
-        );
+        await expectDrained(worker, testDb.db, run, count, 100_000);
         const stats = worker.stats();
         expect(stats.inFlightBytes).toBe(0);
         expect(stats.peakInFlightBytes).toBeGreaterThan(0);
@@ -276,20 +252,15 @@ describe("ingest worker in-flight bound", () => {
     await slowDb.db.$executeRawUnsafe(
       `CREATE TRIGGER slow_batches AFTER INSERT ON devices FOR EACH STATEMENT EXECUTE FUNCTION slow_batches()`,
     );
-    const options: IngestWorkerOptions = {
-      db: slowDb.db,
-      log,
+    const options = backlogOptions(topic, {
       mqttUrl: recorder.url,
-      adapter: getMqttSourceAdapter("emqx"),
-      topics: [topic],
+      db: slowDb.db,
       clientId: `backlog-keepalive-${run}`,
-      heartbeatIntervalMs: 60_000,
       // MQTT.js sends a PINGREQ after 2 s without one and gives up on its PINGRESP 1 s later.
       keepaliveSec: 2,
       maxInFlight: 100,
-      lanes: 2,
       batchSize: 50,
-    };
+    });
     try {
       await createSession(options, topic);
       await queueBacklog(mosquitto.url, topic, run, count, count);
@@ -297,12 +268,7 @@ describe("ingest worker in-flight bound", () => {
 
       const worker = await startIngestWorker(options);
       try {
-        const stored = await waitFor(
-          () => slowDb.db.connectionEvent.count({ where: { deviceId: { startsWith: `bl-${run}-` } } }),
-          (n) => n >= count,
-          150_000,
-        );
-        expect(stored).toBe(count);
+        await expectDrained(worker, slowDb.db, run, count, 150_000);
         // One connection for the whole drain: each keepalive close made the broker send everything in flight again.
         expect(recorder.connects.length - connectsBefore).toBe(1);
       } finally {

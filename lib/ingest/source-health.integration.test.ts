@@ -1,29 +1,25 @@
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
-import { createLogger } from "@/lib/log/logger.ts";
+import type { EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { listWorkerStatuses } from "@/lib/queries/list-worker-statuses.ts";
 import { summarizeHealth } from "@/lib/queries/summarize-health.ts";
-import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { startIngestWorkerFixture, type IngestWorkerFixture } from "@/lib/testing/ingest-worker-fixture.ts";
+import type { TestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
-import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
 // A source whose batches cannot commit (here: a trigger answers "disk full" for one device's events: an error about
 // the database, not the data, so the worker retries instead of setting the record aside) must show in
 // /api/health's document, not only in the worker's log.
 
-const log = createLogger("test");
-log.level = "silent";
-
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let fixture: IngestWorkerFixture;
+let testDb: TestDatabase;
 let broker: EmbeddedBroker;
-let worker: IngestWorker;
 const STUCK_DEVICE = `stuck-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
+  fixture = await startIngestWorkerFixture({ dbBackoff: { baseMs: 100, maxMs: 200 }, stopTimeoutMs: 500 });
+  ({ testDb, broker } = fixture);
   await testDb.db.$executeRawUnsafe(`
     CREATE FUNCTION refuse_stuck_device() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -33,24 +29,10 @@ beforeAll(async () => {
   await testDb.db.$executeRawUnsafe(
     `CREATE TRIGGER refuse_stuck_device BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_stuck_device()`,
   );
-  broker = await startEmbeddedBroker({ log });
-  worker = await startIngestWorker({
-    db: testDb.db,
-    log,
-    mqttUrl: broker.url,
-    adapter: getMqttSourceAdapter("emqx"),
-    clientId: `ingest-${randomUUID()}`,
-    heartbeatIntervalMs: 200,
-    dbBackoff: { baseMs: 100, maxMs: 200 },
-    stopTimeoutMs: 500,
-  });
-  await waitFor(async () => worker.stats().subscribed, Boolean);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await broker?.stop();
-  await testDb?.drop();
+  await fixture?.stop();
 });
 
 describe("source health", () => {

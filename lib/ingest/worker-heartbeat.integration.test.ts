@@ -1,20 +1,17 @@
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
-import { createLogger } from "@/lib/log/logger.ts";
-import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import type { EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
+import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
+import { startIngestWorkerFixture, type IngestWorkerFixture } from "@/lib/testing/ingest-worker-fixture.ts";
+import type { TestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
-import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
 // The heartbeat is what /api/health reads: a backlog of old events (history replayed, a worker back after weeks) must
 // not make it fail. worker_status.lag_ms is an int4: a lag above 24.8 days failed every heartbeat ("value out of range").
 
-const log = createLogger("test");
-log.level = "silent";
-
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let fixture: IngestWorkerFixture;
+let testDb: TestDatabase;
 let broker: EmbeddedBroker;
 let worker: IngestWorker;
 const run = randomUUID().slice(0, 8);
@@ -22,24 +19,12 @@ const topic = `linkscope-test/${run}/heartbeat`;
 const clientId = `heartbeat-${run}`;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  broker = await startEmbeddedBroker({ log });
-  worker = await startIngestWorker({
-    db: testDb.db,
-    log,
-    mqttUrl: broker.url,
-    adapter: getMqttSourceAdapter("emqx"),
-    topics: [topic],
-    clientId,
-    heartbeatIntervalMs: 200,
-  });
-  await waitFor(async () => worker.stats().subscribed, Boolean);
+  fixture = await startIngestWorkerFixture({ topics: [topic], clientId });
+  ({ testDb, broker, worker } = fixture);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await broker?.stop();
-  await testDb?.drop();
+  await fixture?.stop();
 });
 
 describe("worker heartbeat", () => {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AdminTabs } from "@/components/admin-tabs.tsx";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatTimestamp } from "@/components/format.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
@@ -12,10 +13,27 @@ const TASK_LABELS: Record<string, string> = {
   downsample_minute_rollups: "Minute rollups folded into hours up to",
 };
 
+type RetentionRule = { what: string; period: string; how: string; setting: string };
+type Partition = Awaited<ReturnType<typeof getStorageOverview>>["partitions"][number];
+
+const RULE_COLUMNS: DataTableColumn<RetentionRule>[] = [
+  { header: "Data", cell: (rule) => rule.what },
+  { header: "Kept", className: "nowrap", cell: (rule) => rule.period },
+  { header: "Then", cell: (rule) => rule.how },
+  { header: "Setting", className: "mono", cell: (rule) => rule.setting },
+];
+
+const PARTITION_COLUMNS: DataTableColumn<Partition>[] = [
+  { header: "Table", className: "mono", cell: (partition) => partition.table },
+  { header: "Month", className: "nowrap", cell: (partition) => partition.from.toISOString().slice(0, 7) },
+  { header: "Rows (estimate)", numeric: true, cell: (partition) => Math.round(partition.estimatedRows).toLocaleString("en-US") },
+  { header: "Size", numeric: true, className: "nowrap", cell: (partition) => formatBytes(partition.bytes) },
+];
+
 export default async function AdminRetentionPage() {
   await requirePageUser("admin");
   const { policy, partitions, progress } = await getStorageOverview(getDb());
-  const rules: { what: string; period: string; how: string; setting: string }[] = [
+  const rules: RetentionRule[] = [
     {
       what: "Raw event payloads",
       period: days(policy.rawPayloadDays),
@@ -64,28 +82,13 @@ export default async function AdminRetentionPage() {
       <AdminTabs current="/admin/retention" />
       <section className="panel" aria-label="Retention policy">
         <h2>Policy</h2>
-        <div className="table-wrap">
-          <table aria-label="Retention policy">
-            <thead>
-              <tr>
-                <th scope="col">Data</th>
-                <th scope="col">Kept</th>
-                <th scope="col">Then</th>
-                <th scope="col">Setting</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((rule) => (
-                <tr key={rule.setting + rule.what}>
-                  <td>{rule.what}</td>
-                  <td className="nowrap">{rule.period}</td>
-                  <td>{rule.how}</td>
-                  <td className="mono">{rule.setting}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Retention policy"
+          columns={RULE_COLUMNS}
+          rows={rules}
+          rowKey={(rule) => rule.setting + rule.what}
+          emptyText={null}
+        />
         {progress.length > 0 && (
           <ul>
             {progress.map((row) => (
@@ -98,32 +101,13 @@ export default async function AdminRetentionPage() {
       </section>
       <section className="panel" aria-label="Month partitions">
         <h2>Month partitions</h2>
-        {partitions.length === 0 ? (
-          <p className="empty">No month partitions yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Month partitions">
-              <thead>
-                <tr>
-                  <th scope="col">Table</th>
-                  <th scope="col">Month</th>
-                  <th scope="col">Rows (estimate)</th>
-                  <th scope="col">Size</th>
-                </tr>
-              </thead>
-              <tbody>
-                {partitions.map((partition) => (
-                  <tr key={partition.name}>
-                    <td className="mono">{partition.table}</td>
-                    <td className="nowrap">{partition.from.toISOString().slice(0, 7)}</td>
-                    <td>{Math.round(partition.estimatedRows).toLocaleString("en-US")}</td>
-                    <td className="nowrap">{formatBytes(partition.bytes)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Month partitions"
+          columns={PARTITION_COLUMNS}
+          rows={partitions}
+          rowKey={(partition) => partition.name}
+          emptyText="No month partitions yet."
+        />
       </section>
     </>
   );

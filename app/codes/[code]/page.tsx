@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatCount, formatTimestamp } from "@/components/format.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
@@ -8,6 +9,14 @@ import { getCodeDetails } from "@/lib/queries/get-code-details.ts";
 import { fillTrendDays } from "@/lib/queries/get-code-trend.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { CHECK_EVIDENCE } from "@/lib/diagnosis/describe-check.ts";
+
+type AffectedDevice = NonNullable<Awaited<ReturnType<typeof getCodeDetails>>>["devices"][number];
+
+const AFFECTED_DEVICE_COLUMNS: DataTableColumn<AffectedDevice>[] = [
+  { header: "Device", cell: (device) => <Link href={deviceHref(device.deviceId)}>{device.deviceId}</Link> },
+  { header: "Events", numeric: true, cell: (device) => formatCount(device.events) },
+  { header: "Last seen", className: "nowrap", cell: (device) => formatTimestamp(device.lastAt) },
+];
 
 type CodePageProps = { params: Promise<{ code: string }> };
 
@@ -116,32 +125,13 @@ export default async function CodePage({ params }: CodePageProps) {
         </section>
         <section className="panel" aria-labelledby="devices-heading">
           <h2 id="devices-heading">Affected devices</h2>
-          {devices.length === 0 ? (
-            <p className="empty">None in the last 14 days.</p>
-          ) : (
-            <div className="table-wrap">
-              <table aria-label="Affected devices">
-                <thead>
-                  <tr>
-                    <th>Device</th>
-                    <th className="num">Events</th>
-                    <th>Last seen</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {devices.map((device) => (
-                    <tr key={device.deviceId}>
-                      <td>
-                        <Link href={deviceHref(device.deviceId)}>{device.deviceId}</Link>
-                      </td>
-                      <td className="num">{formatCount(device.events)}</td>
-                      <td className="nowrap">{formatTimestamp(device.lastAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            label="Affected devices"
+            columns={AFFECTED_DEVICE_COLUMNS}
+            rows={devices}
+            rowKey={(device) => device.deviceId}
+            emptyText="None in the last 14 days."
+          />
         </section>
       </div>
     </>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatTimestamp } from "@/components/format.ts";
 import { ProbeEndpointActions } from "@/components/probe-endpoint-admin.tsx";
 import { ProbeAvailabilityChart, ProbeStepLatencyChart } from "@/components/probe-endpoint-charts.tsx";
@@ -13,6 +14,14 @@ import { getEndpointDetail } from "@/lib/probe-schedule/endpoint-overview.ts";
 import { TIMELINE_RANGES, type TimelineRange } from "@/lib/probe-schedule/shape-probe-timeline.ts";
 
 export const metadata: Metadata = { title: "Endpoint" };
+
+type FailedRun = NonNullable<Awaited<ReturnType<typeof getEndpointDetail>>>["timeline"]["failures"][number];
+
+const FAILURE_COLUMNS: DataTableColumn<FailedRun>[] = [
+  { header: "When", className: "nowrap", cell: (run) => formatTimestamp(run.startedAt) },
+  { header: "Failed at", className: "nowrap", cell: (run) => formatProbeStep(run.failedStep) },
+  { header: "Explanation", cell: (run) => run.explanation ?? "—" },
+];
 
 type EndpointPageProps = { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string | string[] }> };
 
@@ -86,30 +95,13 @@ export default async function EndpointPage({ params, searchParams }: EndpointPag
         <div className="panel-header">
           <h2 id="failures-heading">Last failures</h2>
         </div>
-        {timeline.failures.length === 0 ? (
-          <p className="empty">No failed run.</p>
-        ) : (
-          <div className="table-wrap">
-            <table aria-label="Last failures">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Failed at</th>
-                  <th scope="col">Explanation</th>
-                </tr>
-              </thead>
-              <tbody>
-                {timeline.failures.map((run) => (
-                  <tr key={run.id}>
-                    <td className="nowrap">{formatTimestamp(run.startedAt)}</td>
-                    <td className="nowrap">{formatProbeStep(run.failedStep)}</td>
-                    <td>{run.explanation ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Last failures"
+          columns={FAILURE_COLUMNS}
+          rows={timeline.failures}
+          rowKey={(run) => run.id}
+          emptyText="No failed run."
+        />
       </section>
     </>
   );

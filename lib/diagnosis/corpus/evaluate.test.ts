@@ -30,7 +30,16 @@ function diagnosis(findings: Finding[]): DeviceDiagnosis {
     truncated: false,
     findings,
     verdict,
-    summary: { connects: 0, drops: 0, cleanDisconnects: 0, failedConnects: 0, fleetWideDrops: 0, lastKeepaliveSec: null },
+    summary: {
+      connects: 0,
+      drops: 0,
+      cleanDisconnects: 0,
+      failedConnects: 0,
+      fleetWideDrops: 0,
+      lastKeepaliveSec: null,
+      recommendedKeepaliveSec: 60,
+      natIdleWindowSec: null,
+    },
   };
 }
 
