@@ -1,5 +1,5 @@
 import { binStarts } from "./fleet-interval.ts";
-import type { TimeRange } from "./split-at-hours.ts";
+import type { TimeRange } from "./split-at-buckets.ts";
 
 /** The gauge known exactly at an instant: an hourly snapshot (the sum of every delta before `at`). */
 export type ConnectedAnchor = { at: Date; connected: number };

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/db/client.ts";
 import { HOUR_MS } from "@/lib/time/durations.ts";
-import { splitAtHours, withinRanges } from "./split-at-hours.ts";
+import { QUARTER_DAY_MS, splitAtBuckets, withinRanges } from "./split-at-buckets.ts";
 
 /**
  * Which part of the fleet a view is about. `source` and `brokerNode` are the event's own (where the device
@@ -52,7 +52,7 @@ export function scopeConditions(filter: FleetFilter, alias: "r" | "d"): Prisma.S
 }
 
 /**
- * The one (dimension, value) of fleet_reason_hour a filter reads: ["", ""] without metadata, the metadata filter when
+ * The one (dimension, value) of fleet_reason_hour / _quarter_day a filter reads: ["", ""] without metadata, the metadata filter when
  * it names exactly one of firmware, region, network or a label; undefined for a combination (per-device minutes then).
  */
 export function fleetReasonDimension(filter: FleetFilter): [string, string] | undefined {
@@ -66,15 +66,24 @@ export function fleetReasonDimension(filter: FleetFilter): [string, string] | un
 }
 
 /**
+ * The ranges between `cuts` read from the coarse rollups: hours always, quarter days only when every bin a reader
+ * groups by is whole quarter days (a coarse row counts in its bucket's bin).
+ */
+export type RollupCuts = { cuts: readonly Date[]; quarterDays: boolean };
+
+/**
  * The per-minute disconnect / failed-connect counts to read, as a relation with bucket, device_id (null when
  * unfiltered), kind, reason, code and count: the fleet-wide rollup when nothing is filtered (the cheapest), else
- * the per-device rollup, joined to devices only when metadata is filtered. With `hourCuts` (bins of whole hours),
- * whole hours come from the hourly rollups and minutes only at the ranges' edges (decisions 038, 044).
+ * the per-device rollup, joined to devices only when metadata is filtered. With `rollupCuts`, whole quarter days and
+ * hours come from the coarse rollups and minutes only at the ranges' edges (decisions 038, 044, 046).
  */
-export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?: boolean; hourCuts?: readonly Date[] } = {}): Prisma.Sql {
+export function reasonRollupRelation(
+  filter: FleetFilter,
+  options: { perDevice?: boolean; rollupCuts?: RollupCuts | undefined } = {},
+): Prisma.Sql {
   if (isUnfiltered(filter) && !options.perDevice) {
-    return options.hourCuts
-      ? eventRollupRows(options.hourCuts)
+    return options.rollupCuts
+      ? eventRollupRows(options.rollupCuts)
       : Prisma.sql`(SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute)`;
   }
   const join = hasDeviceMetadataFilter(filter)
@@ -82,31 +91,37 @@ export function reasonRollupRelation(filter: FleetFilter, options: { perDevice?:
     : Prisma.empty;
   const perDevice = Prisma.sql`(SELECT r.bucket, r.device_id, r.kind, r.reason, r.code, r.count FROM device_reason_minute r ${join} WHERE true ${scopeConditions(filter, "r")})`;
   const dimension = fleetReasonDimension(filter);
-  if (options.perDevice || !options.hourCuts || !dimension) return perDevice;
-  const { hours, minutes } = splitAtHours(options.hourCuts);
+  if (options.perDevice || !options.rollupCuts || !dimension) return perDevice;
+  const { quarterDays, hours, minutes } = splitAtBuckets(options.rollupCuts.cuts, options.rollupCuts);
+  const scope = Prisma.sql`r.dimension = ${dimension[0]} AND r.value = ${dimension[1]} ${scopeConditions(filter, "r")}`;
   return Prisma.sql`(
+    SELECT r.bucket, NULL::text AS device_id, r.kind, r.reason, r.code, r.count FROM fleet_reason_quarter_day r
+    WHERE ${scope} AND (${withinRanges(quarterDays, Prisma.sql`r.bucket`)})
+    UNION ALL
     SELECT r.bucket, NULL::text AS device_id, r.kind, r.reason, r.code, r.count FROM fleet_reason_hour r
-    WHERE r.dimension = ${dimension[0]} AND r.value = ${dimension[1]} ${scopeConditions(filter, "r")} AND (${withinRanges(hours, Prisma.sql`r.bucket`)})
+    WHERE ${scope} AND (${withinRanges(hours, Prisma.sql`r.bucket`)})
     UNION ALL
     SELECT m.bucket, NULL::text AS device_id, m.kind, m.reason, m.code, m.count FROM ${perDevice} m WHERE ${withinRanges(minutes, Prisma.sql`m.bucket`)})`;
 }
 
 /**
- * Cuts for reasonRollupRelation's hourly reading of [ranges…): only when every bin a reader groups by is whole hours
- * (an hour row counts in its hour's bin), else undefined (minutes only).
+ * Cuts for reasonRollupRelation's coarse reading of [ranges…) grouped in bins of `binMs`: hours when the bins are whole
+ * hours, quarter days too when they are whole quarter days; else undefined (minutes only).
  */
-export function hourCutsFor(cuts: readonly Date[], binMs: number): Date[] | undefined {
-  return binMs % HOUR_MS === 0 ? [...cuts] : undefined;
+export function rollupCutsFor(cuts: readonly Date[], binMs: number): RollupCuts | undefined {
+  return binMs % HOUR_MS === 0 ? { cuts: [...cuts], quarterDays: binMs % QUARTER_DAY_MS === 0 } : undefined;
 }
 
 /**
- * The fleet-wide rollup over the ranges between `cuts`, as reasonRollupRelation's columns: whole hours from
- * event_rollup_hour, the minutes at each range's edges from event_rollup_minute (decision 038). Rows outside the
- * ranges are left out, so a reader may still filter by bucket.
+ * The fleet-wide rollup over the ranges between `cuts`, as reasonRollupRelation's columns: whole quarter days from
+ * event_rollup_quarter_day (decision 046), whole hours from event_rollup_hour (decision 038), the minutes at each
+ * range's edges from event_rollup_minute. Rows outside the ranges are left out, so a reader may still filter by bucket.
  */
-export function eventRollupRows(cuts: readonly Date[]): Prisma.Sql {
-  const { hours, minutes } = splitAtHours(cuts);
+export function eventRollupRows(rollupCuts: RollupCuts): Prisma.Sql {
+  const { quarterDays, hours, minutes } = splitAtBuckets(rollupCuts.cuts, rollupCuts);
   return Prisma.sql`(
+    SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_quarter_day WHERE ${withinRanges(quarterDays, Prisma.sql`bucket`)}
+    UNION ALL
     SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_hour WHERE ${withinRanges(hours, Prisma.sql`bucket`)}
     UNION ALL
     SELECT bucket, NULL::text AS device_id, kind, reason, code, count FROM event_rollup_minute WHERE ${withinRanges(minutes, Prisma.sql`bucket`)})`;

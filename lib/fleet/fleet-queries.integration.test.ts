@@ -8,10 +8,12 @@ import { applyMigrations } from "@/lib/db/migrate.ts";
 import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
+import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getFleetSeries } from "./get-fleet-series.ts";
 import { listAffectedDevices } from "./list-affected-devices.ts";
+import { listDisconnectSeries } from "./list-disconnect-series.ts";
 import { listFilterOptions } from "./list-filter-options.ts";
 import { listFlappingDevices } from "./list-flapping-devices.ts";
 import { listNewCodes } from "./list-new-codes.ts";
@@ -214,6 +216,16 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
     expect(n2.disconnects.total).toBe(1);
     expect(n2.connected.find((p) => p.t === new Date(FROM.getTime() + 5 * HOUR).toISOString())?.connected).toBe(0);
     expect(n2.connected.find((p) => p.t === new Date(FROM.getTime() + 4 * HOUR).toISOString())?.connected).toBe(0);
+  });
+
+  it("reads quarter days (decision 046) to the totals of the minute reading", async () => {
+    for (const filter of [{}, { firmware: "fw-1" }, { source: "emqx", brokerNode: "n2" }]) {
+      const minutes = await listDisconnectSeries(testDb.db, { ...RANGE, stepMs: 10 * 60_000, filter });
+      const quarterDays = await listDisconnectSeries(testDb.db, { ...RANGE, stepMs: 6 * HOUR, filter });
+      expect(quarterDays.bars).toHaveLength(4);
+      expect(quarterDays.total, JSON.stringify(filter)).toBe(minutes.total);
+    }
+    expect((await getFleetSummary(testDb.db, RANGE)).disconnects).toBe(5);
   });
 
   it("offers the filter values the data has", async () => {

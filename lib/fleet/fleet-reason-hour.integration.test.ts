@@ -6,6 +6,7 @@ import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/down
 import { dropMonthPartitionsBefore, ensureMonthPartitions } from "@/lib/storage/time-partitions.ts";
 import { recordInBatches } from "@/lib/testing/fleet-test-database.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
 
@@ -26,9 +27,14 @@ const FILTERS: FleetFilter[] = [
   { network: "lte" },
   { labels: { model: "m-2" } },
 ];
+const QUARTER_DAY_TABLES = {
+  hours: "fleet_reason_hour",
+  quarterDays: "fleet_reason_quarter_day",
+  keys: ["dimension", "value", "source", "broker_node", "kind", "reason", "code"],
+} as const;
 const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
 
-describe("hourly reason rollup by source, broker node and device metadata (fleet_reason_hour)", () => {
+describe("hourly and quarter-day reason rollups by source, broker node and device metadata (fleet_reason_hour, _quarter_day)", () => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await createTestDatabase();
@@ -62,24 +68,27 @@ describe("hourly reason rollup by source, broker node and device metadata (fleet
       Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count FROM ${reasonRollupRelation(filter)} x
       WHERE bucket >= ${range.from} AND bucket < ${range.to} GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
     );
-  const hourlyCounts = (filter: FleetFilter, range: { from: Date; to: Date }) =>
+  const hourlyCounts = (filter: FleetFilter, range: { from: Date; to: Date }, quarterDays: boolean) =>
     queryRows(
       test.db,
       "hourlyCounts",
       CountsSchema,
       Prisma.sql`SELECT kind::text AS kind, reason::text AS reason, code, SUM(count)::int AS count
-      FROM ${reasonRollupRelation(filter, { hourCuts: [range.from, range.to] })} x GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
+      FROM ${reasonRollupRelation(filter, { rollupCuts: { cuts: [range.from, range.to], quarterDays } })} x
+      GROUP BY 1, 2, 3 HAVING SUM(count) <> 0 ORDER BY 1, 2, 3`,
     );
   const expectSameCounts = async (ranges: { from: Date; to: Date }[]) => {
     for (const range of ranges)
       for (const filter of FILTERS) {
         const expected = await perDeviceCounts(filter, range);
         expect(expected.length, JSON.stringify(filter)).toBeGreaterThan(0);
-        expect(await hourlyCounts(filter, range), JSON.stringify(filter)).toEqual(expected);
+        expect(await hourlyCounts(filter, range, false), JSON.stringify(filter)).toEqual(expected);
+        expect(await hourlyCounts(filter, range, true), JSON.stringify(filter)).toEqual(expected);
       }
+    expect(await countQuarterDaysOffHours(test.db, QUARTER_DAY_TABLES)).toBe(0);
   };
 
-  it("reads whole hours plus minute edges to the counts of the per-device minutes joined to devices now", async () => {
+  it("reads whole quarter days and hours plus minute edges to the counts of the per-device minutes joined to devices now", async () => {
     await expectSameCounts(RANGES);
   });
 

@@ -2,7 +2,7 @@ import { Prisma, type Db } from "@/lib/db/client.ts";
 import { connectedGaugeSql, connectedScopeConditions, type FleetScope } from "./connected-devices.ts";
 import { connectedAtBinEnds, connectedDeltaRanges } from "./connected-anchors.ts";
 import { binStarts } from "./fleet-interval.ts";
-import { withinRanges } from "./split-at-hours.ts";
+import { withinRanges } from "./split-at-buckets.ts";
 import type { ConnectedPoint } from "./shape-fleet-series.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";

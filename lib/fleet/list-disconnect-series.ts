@@ -1,6 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { ReasonSchema } from "@/lib/events/connection-event.ts";
-import { hourCutsFor, reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
+import { rollupCutsFor, reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
 import { binStarts } from "./fleet-interval.ts";
 import { shapeDisconnectSeries, type DisconnectSeries } from "./shape-fleet-series.ts";
 import { z } from "zod";
@@ -20,7 +20,7 @@ export async function listDisconnectSeries(
     Prisma.sql`
     SELECT date_bin(make_interval(secs => ${input.stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,
            reason::text AS reason, SUM(count)::int AS count
-    FROM ${reasonRollupRelation(input.filter, { hourCuts: hourCutsFor([first, input.to], input.stepMs) })} x
+    FROM ${reasonRollupRelation(input.filter, { rollupCuts: rollupCutsFor([first, input.to], input.stepMs) })} x
     WHERE kind = 'disconnected' AND bucket >= ${first} AND bucket < ${input.to}
     GROUP BY 1, 2`,
   );

@@ -1,5 +1,5 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { hourCutsFor, reasonRollupRelation, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
+import { rollupCutsFor, reasonRollupRelation, type FleetFilter } from "@/lib/fleet/fleet-filter.ts";
 import { chooseInterval, previousPeriod } from "@/lib/fleet/fleet-interval.ts";
 import { shapeBreakdown, type BreakdownTrendItem } from "@/lib/fleet/shape-fleet-series.ts";
 import { z } from "zod";
@@ -49,7 +49,7 @@ export async function getFleetBreakdown(
                 THEN date_bin(make_interval(secs => ${stepMs / 1000}), bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') END AS t,
            COALESCE(SUM(count) FILTER (WHERE kind = 'disconnected'), 0)::int AS disconnects,
            COALESCE(SUM(count) FILTER (WHERE kind = 'connect_failed'), 0)::int AS "failedConnects"
-    FROM ${reasonRollupRelation(input.filter ?? {}, { hourCuts: hourCutsFor([previous.from, input.from, input.to], stepMs) })} x
+    FROM ${reasonRollupRelation(input.filter ?? {}, { rollupCuts: rollupCutsFor([previous.from, input.from, input.to], stepMs) })} x
     WHERE bucket >= ${previous.from} AND bucket < ${input.to} AND kind IN ('disconnected', 'connect_failed')
     GROUP BY 1, 2`,
   );

@@ -25,7 +25,7 @@ export async function getFleetSummary(db: Db, range: { from: Date; to: Date }): 
       "countEventsByKind",
       z.object({ kind: z.string(), count: z.number() }),
       Prisma.sql`
-      SELECT kind::text AS kind, SUM(count)::int AS count FROM ${eventRollupRows([range.from, range.to])} x
+      SELECT kind::text AS kind, SUM(count)::int AS count FROM ${eventRollupRows({ cuts: [range.from, range.to], quarterDays: true })} x
       WHERE kind IN ('connected', 'disconnected', 'connect_failed') GROUP BY kind`,
     ),
     db.deadLetter.count({ where: { receivedAt: { gte: range.from, lt: range.to } } }),

@@ -79,21 +79,22 @@ async function foldDay(db: Db, from: Date, to: Date): Promise<number> {
 }
 
 /**
- * Past the hourly retention: event rollups are deleted (device_reason_minute goes with its month partitions, and
- * fleet_reason_hour's hours of those months with it: a dropped partition fires no trigger) and the
- * gauge's deltas are folded into one row per source / node just before the cutoff, so SUM(delta) still equals the
- * devices online (decision 009's invariant) while the table stays bounded.
+ * Past the hourly retention: event rollups are deleted (device_reason_minute goes with its month partitions, and the
+ * hours and quarter days of fleet_reason_hour / _quarter_day of those months with it: a dropped partition fires no
+ * trigger, and a month starts on a quarter day) and the gauge's deltas are folded into one row per source / node just
+ * before the cutoff, so SUM(delta) still equals the devices online (decision 009's invariant) while the table stays bounded.
  */
 export async function expireHourlyRollups(db: Db, cutoff: Date): Promise<{ deleted: number; folded: number }> {
   const anchor = new Date(Math.floor(cutoff.getTime() / HOUR) * HOUR - HOUR);
-  const [deleted, deletedReasonHours, folded] = await db.$transaction([
+  const [deleted, deletedReasonHours, deletedReasonQuarterDays, folded] = await db.$transaction([
     db.$executeRaw`DELETE FROM event_rollup_minute WHERE bucket < ${cutoff}`,
     db.$executeRaw`DELETE FROM fleet_reason_hour WHERE bucket < ${startOfUtcMonth(cutoff)}`,
+    db.$executeRaw`DELETE FROM fleet_reason_quarter_day WHERE bucket < ${startOfUtcMonth(cutoff)}`,
     db.$executeRaw`
       WITH moved AS (DELETE FROM fleet_connected_minute WHERE bucket < ${cutoff} AND (bucket <> ${anchor} OR shard <> 0) RETURNING source, broker_node, delta)
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
       SELECT ${anchor}::timestamptz, source, broker_node, SUM(delta)::int FROM moved GROUP BY 2, 3
       ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
   ]);
-  return { deleted: deleted + deletedReasonHours, folded };
+  return { deleted: deleted + deletedReasonHours + deletedReasonQuarterDays, folded };
 }

@@ -46,8 +46,9 @@ export async function bulkWriteScaleFleet(
   }
   await inserting;
   await insertGaugeMinutes(db, [...gauge.values()]);
-  await deriveIngestTables(db);
+  // Metadata first: the rollups keyed by it are then derived once, not moved device by device by the devices' triggers.
   await applyScaleMetadata(db);
+  await deriveIngestTables(db);
   return written;
 }
 
