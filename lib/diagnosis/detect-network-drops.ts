@@ -44,6 +44,15 @@ export type KeepaliveTarget = { keepaliveSec: number; natWindowSec: number | nul
  * the default stands.
  */
 export function keepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
+  // Asked by two analyzers, every keepalive check and the summary: read the drops once per diagnosis.
+  let target = keepaliveTargets.get(ctx);
+  if (!target) keepaliveTargets.set(ctx, (target = readKeepaliveTarget(ctx)));
+  return target;
+}
+
+const keepaliveTargets = new WeakMap<AnalysisContext, KeepaliveTarget>();
+
+function readKeepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
   const fallback = { keepaliveSec: RECOMMENDED_KEEPALIVE_SEC, natWindowSec: null };
   const natDropIds = new Set(natSymptomDrops(ctx, new Set()).map((drop) => drop.id));
   const uptimes = ctx.uptimes.filter((uptime) => natDropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
