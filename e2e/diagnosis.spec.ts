@@ -4,53 +4,57 @@ import { DUPLICATE_ID_ADDRESSES, DUPLICATE_ID_DEVICE_ID, HEALTHY_PROBE_ID, PERIO
 
 const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
 
-test("a device with periodic credential expiry shows that verdict and guided steps with evidence links", async ({ page }) => {
-  await page.goto(devicePath(PERIODIC_DEVICE_ID));
-  const verdict = page.getByTestId("verdict");
-  await expect(verdict).toContainText(/Drops every 60 ± \d(\.\d)? min with emqx:not_authorized, then reconnects in \d(\.\d)? s/);
-  await expect(verdict).toContainText("credential expires");
-  await expect(verdict).toHaveClass(/verdict-warning/);
+// Three device pages read by one viewer, in one page: a fresh context per device would pay a cold load each
+// (decision 043, rule 4).
+test("device pages give each seeded device's verdict with its steps and evidence", async ({ page }) => {
+  await test.step("a device with periodic credential expiry shows that verdict and guided steps with evidence links", async () => {
+    await page.goto(devicePath(PERIODIC_DEVICE_ID));
+    const verdict = page.getByTestId("verdict");
+    await expect(verdict).toContainText(/Drops every 60 ± \d(\.\d)? min with emqx:not_authorized, then reconnects in \d(\.\d)? s/);
+    await expect(verdict).toContainText("credential expires");
+    await expect(verdict).toHaveClass(/verdict-warning/);
 
-  const steps = page.getByRole("list", { name: /^Resolution steps: Periodic drops/ });
-  const renew = steps.getByRole("listitem").filter({ hasText: "Renew the credential before it expires" });
-  await expect(renew).toContainText("Failed");
-  await expect(steps.getByRole("listitem").filter({ hasText: "Reconnect with fresh credentials" })).toContainText("Passed");
-  await page.screenshot({ path: "test-results/diagnosis-periodic.png", fullPage: true });
+    const steps = page.getByRole("list", { name: /^Resolution steps: Periodic drops/ });
+    const renew = steps.getByRole("listitem").filter({ hasText: "Renew the credential before it expires" });
+    await expect(renew).toContainText("Failed");
+    await expect(steps.getByRole("listitem").filter({ hasText: "Reconnect with fresh credentials" })).toContainText("Passed");
+    await page.screenshot({ path: "test-results/diagnosis-periodic.png", fullPage: true });
 
-  await renew.getByRole("link", { name: "See the evidence" }).click();
-  await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
-  await expect(page.getByTestId("range-label")).toContainText("fixed range");
-  await expect(page.getByRole("button", { name: /Not authorized \(not_authorized\)/ }).first()).toBeVisible();
-});
+    await renew.getByRole("link", { name: "See the evidence" }).click();
+    await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
+    await expect(page.getByTestId("range-label")).toContainText("fixed range");
+    await expect(page.getByRole("button", { name: /Not authorized \(not_authorized\)/ }).first()).toBeVisible();
+  });
 
-test("a device sharing its client ID names both addresses", async ({ page }) => {
-  await page.goto(devicePath(DUPLICATE_ID_DEVICE_ID));
-  const verdict = page.getByTestId("verdict");
-  await expect(verdict).toContainText(`Two devices share client ID ${DUPLICATE_ID_DEVICE_ID}`);
-  for (const address of DUPLICATE_ID_ADDRESSES) await expect(verdict).toContainText(address);
-  await expect(verdict).toHaveClass(/verdict-critical/);
-  await expect(
-    page
-      .getByRole("list", { name: /Duplicate client ID/ })
-      .getByRole("listitem")
-      .first(),
-  ).toContainText("Failed");
-  await page.screenshot({ path: "test-results/diagnosis-duplicate-id.png", fullPage: true });
-});
+  await test.step("a device sharing its client ID names both addresses", async () => {
+    await page.goto(devicePath(DUPLICATE_ID_DEVICE_ID));
+    const verdict = page.getByTestId("verdict");
+    await expect(verdict).toContainText(`Two devices share client ID ${DUPLICATE_ID_DEVICE_ID}`);
+    for (const address of DUPLICATE_ID_ADDRESSES) await expect(verdict).toContainText(address);
+    await expect(verdict).toHaveClass(/verdict-critical/);
+    await expect(
+      page
+        .getByRole("list", { name: /Duplicate client ID/ })
+        .getByRole("listitem")
+        .first(),
+    ).toContainText("Failed");
+    await page.screenshot({ path: "test-results/diagnosis-duplicate-id.png", fullPage: true });
+  });
 
-test("a healthy device has no alarming finding, a recommended configuration and a copyable ticket", async ({ page }) => {
-  await page.goto(devicePath(HEALTHY_PROBE_ID));
-  const verdict = page.getByTestId("verdict");
-  await expect(verdict).toBeVisible();
-  await expect(verdict).not.toHaveClass(/verdict-(warning|critical)/);
-  await expect(verdict).toContainText(/No problem found|not a problem of this device/);
+  await test.step("a healthy device has no alarming finding, a recommended configuration and a copyable ticket", async () => {
+    await page.goto(devicePath(HEALTHY_PROBE_ID));
+    const verdict = page.getByTestId("verdict");
+    await expect(verdict).toBeVisible();
+    await expect(verdict).not.toHaveClass(/verdict-(warning|critical)/);
+    await expect(verdict).toContainText(/No problem found|not a problem of this device/);
 
-  const config = page.getByRole("table", { name: "Recommended client configuration" });
-  await expect(config.getByRole("row").filter({ hasText: "Keepalive" })).toContainText("Matches: 60 s");
-  const ticket = page.getByRole("textbox", { name: "Support ticket text" });
-  await expect(ticket).toHaveValue(new RegExp(`^Device ID: ${HEALTHY_PROBE_ID}\\n`));
-  await expect(ticket).toHaveValue(/Observation window \(UTC\): \d{4}-\d\d-\d\dT/);
-  await page.screenshot({ path: "test-results/diagnosis-healthy.png", fullPage: true });
+    const config = page.getByRole("table", { name: "Recommended client configuration" });
+    await expect(config.getByRole("row").filter({ hasText: "Keepalive" })).toContainText("Matches: 60 s");
+    const ticket = page.getByRole("textbox", { name: "Support ticket text" });
+    await expect(ticket).toHaveValue(new RegExp(`^Device ID: ${HEALTHY_PROBE_ID}\\n`));
+    await expect(ticket).toHaveValue(/Observation window \(UTC\): \d{4}-\d\d-\d\dT/);
+    await page.screenshot({ path: "test-results/diagnosis-healthy.png", fullPage: true });
+  });
 });
 
 test("the diagnosis API answers with findings ordered by confidence and the error shape", async ({ request }) => {

@@ -3,13 +3,14 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { request, type FullConfig } from "@playwright/test";
+import type { FullConfig } from "@playwright/test";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { ROLES } from "@/lib/auth/roles.ts";
 import { createUser } from "@/lib/auth/users.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { signInThroughApi } from "./api-sign-in.ts";
 import { AUTH_DIR, storageStatePath, type E2eCredentials } from "./auth-state.ts";
 import { INCIDENT_DETECTION_THRESHOLDS, seedFleetHistory } from "./fleet-history.ts";
 import { buildHostileEvents } from "./hostile-inputs.ts";
@@ -29,9 +30,10 @@ const WEB_SERVER = path.resolve(import.meta.dirname, "../scripts/web-server.ts")
 
 /**
  * Fresh database → seed → live fleet (e2e/live-fleet.ts), with `next build` beside them unless `.next` is current
- * (scripts/web-build.ts) → `next start`. This runs here rather than in Playwright's `webServer` because Playwright
- * starts the webServer *before* globalSetup, and the server needs the URL of the database created here. Set
- * E2E_SKIP_BUILD=1 to reuse an existing `.next` build even when sources changed.
+ * (scripts/web-build.ts; under `npm test` it is: scripts/test.ts builds in the background) → `next start`. This runs
+ * here rather than in Playwright's `webServer` because Playwright starts the webServer *before* globalSetup, and the
+ * server needs the URL of the database created here. Set E2E_SKIP_BUILD=1 to reuse an existing `.next` build even
+ * when sources changed.
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   await assertPortFree();
@@ -116,13 +118,11 @@ async function createE2eUsers(database: TestDatabase): Promise<E2eCredentials> {
 /** Signs in through next-auth's own endpoints, like the sign-in form does, and keeps each role's cookies. */
 async function signInEachRole(credentials: E2eCredentials): Promise<void> {
   for (const role of ROLES) {
-    const context = await request.newContext({ baseURL: `http://${E2E_HOST}:${E2E_PORT}` });
+    const { context, error } = await signInThroughApi(`http://${E2E_HOST}:${E2E_PORT}`, credentials[role]);
     try {
-      const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
-      const response = await context.post("/api/auth/callback/credentials", { form: { csrfToken, ...credentials[role], json: "true" } });
       const me = await context.get("/api/v1/me");
-      if (!response.ok() || me.status() !== 200)
-        throw new Error(`e2e: signing in as ${role} failed (${response.status()}, /api/v1/me ${me.status()})`);
+      if (error !== null || me.status() !== 200)
+        throw new Error(`e2e: signing in as ${role} failed (${error ?? "no error"}, /api/v1/me ${me.status()})`);
       await context.storageState({ path: storageStatePath(role) });
     } finally {
       await context.dispose();

@@ -280,25 +280,30 @@ test.describe("pages", () => {
     expect(pages).toEqual(expect.arrayContaining(["/", "/devices", "/admin/users"]));
   });
 
-  for (const pattern of pages) {
-    test(`${pattern} sends anonymous visitors to sign-in`, async ({ page }) => {
-      const path = fillPattern(pattern, SAMPLES);
-      await page.goto(path);
-      await page.waitForURL((url) => url.pathname === "/signin");
-      expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe(path);
-      await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
-    });
-  }
+  // One page for the sweep: a fresh context per page would pay a cold load each (decision 043, rule 4).
+  test("every page sends anonymous visitors to sign-in", async ({ page }) => {
+    for (const pattern of pages) {
+      await test.step(pattern, async () => {
+        const path = fillPattern(pattern, SAMPLES);
+        await page.goto(path);
+        await page.waitForURL((url) => url.pathname === "/signin");
+        expect(new URL(page.url()).searchParams.get("callbackUrl"), pattern).toBe(path);
+        await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
+      });
+    }
+  });
 });
 
 test.describe("admin pages as a viewer", () => {
   test.use(asRole("viewer"));
 
-  for (const path of ["/admin/users", "/admin/tokens", "/admin/ingest-tokens", "/admin/audit", "/admin/retention"]) {
-    test(`${path} answers 403 to a viewer`, async ({ page }) => {
-      const response = await page.goto(path);
-      expect(response?.status()).toBe(403);
-      await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
-    });
-  }
+  test("every admin page answers 403 to a viewer", async ({ page }) => {
+    for (const path of ["/admin/users", "/admin/tokens", "/admin/ingest-tokens", "/admin/audit", "/admin/retention"]) {
+      await test.step(path, async () => {
+        const response = await page.goto(path);
+        expect(response?.status(), path).toBe(403);
+        await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+      });
+    }
+  });
 });

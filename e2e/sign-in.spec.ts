@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { postCredentials } from "./api-sign-in.ts";
 import { anonymous, asRole, createApiClient, credentialsFor, expect, test } from "./fixtures.ts";
 
 test.describe("signing in and out", () => {
@@ -47,10 +48,7 @@ test.describe("signing in and out", () => {
     await admin.dispose();
 
     const client = await createApiClient(baseURL, null);
-    const attempt = async (guess: string) => {
-      const { csrfToken } = (await (await client.get("/api/auth/csrf")).json()) as { csrfToken: string };
-      return client.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: guess, json: "true" }, maxRedirects: 0 });
-    };
+    const attempt = (guess: string) => postCredentials(client, { email, password: guess }, { maxRedirects: 0 });
     for (let i = 0; i < 10; i++) {
       const response = await attempt(`guess-${i}-wrong`);
       expect(response.status()).not.toBe(429);

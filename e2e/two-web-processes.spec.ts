@@ -1,8 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
+import { request as playwrightRequest } from "@playwright/test";
 import { SIGN_IN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
+import { signInThroughApi } from "./api-sign-in.ts";
 import { anonymous, credentialsFor, expect, test } from "./fixtures.ts";
 import { findFreePort } from "@/lib/testing/free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
@@ -39,20 +40,8 @@ test.afterAll(async () => {
   await Promise.all(servers.map((server) => stopServer(server)));
 });
 
-/** Signs in through next-auth's endpoints on `origin`, as the sign-in form does; answers the context and where it was sent. */
-async function signIn(origin: string, email: string, password: string): Promise<{ context: APIRequestContext; error: string | null }> {
-  const context = await playwrightRequest.newContext({ baseURL: origin, storageState: anonymous.storageState });
-  const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  const response = await context.post("/api/auth/callback/credentials", { form: { csrfToken, email, password, json: "true" } });
-  // A limited account or address is answered 429 before next-auth runs (app/api/auth/[...nextauth]/route.ts).
-  if (response.status() === 429) return { context, error: "rate_limited" };
-  const { url } = (await response.json()) as { url: string };
-  return { context, error: new URL(url, origin).searchParams.get("error") };
-}
-
 test("a session signed in on one process is honoured by the other, and signing out there ends it on both, even for a copied cookie", async () => {
-  const { email, password } = credentialsFor("support");
-  const { context, error } = await signIn(origins[0], email, password);
+  const { context, error } = await signInThroughApi(origins[0], credentialsFor("support"));
   try {
     expect(error).toBeNull();
     // Both servers share the host, so the browser sends the cookie to either; only the database knows the session.
@@ -76,20 +65,19 @@ test("password guessing spread over both processes meets one limit", async () =>
   const email = `guess-${randomUUID().slice(0, 8)}@e2e.linkscope.test`;
   // The per-account limit counts failures whichever process answered them.
   for (let attempt = 0; attempt < SIGN_IN_LIMITS.perAccount.limit; attempt++) {
-    const { context, error } = await signIn(attempt % 2 === 0 ? origins[0] : origins[1], email, `wrong-${attempt}`);
+    const { context, error } = await signInThroughApi(attempt % 2 === 0 ? origins[0] : origins[1], { email, password: `wrong-${attempt}` });
     await context.dispose();
     expect(error, `attempt ${attempt + 1}`).toBe("CredentialsSignin");
   }
   for (const origin of origins) {
-    const { context, error } = await signIn(origin, email, "wrong-again");
+    const { context, error } = await signInThroughApi(origin, { email, password: "wrong-again" });
     await context.dispose();
     expect(error, origin).toBe("rate_limited");
   }
 });
 
 test("a share link created on one process opens on the other, and revoking it on the first refuses it on the second at once", async () => {
-  const { email, password } = credentialsFor("support");
-  const { context: support } = await signIn(origins[0], email, password);
+  const { context: support } = await signInThroughApi(origins[0], credentialsFor("support"));
   const visitor = await playwrightRequest.newContext({ baseURL: origins[1], storageState: anonymous.storageState });
   try {
     const { incidents } = (await (await support.get("/api/v1/incidents")).json()) as { incidents: { id: string }[] };
@@ -111,8 +99,7 @@ test("a share link created on one process opens on the other, and revoking it on
 test("an event posted to one process streams live to a device page served by the other", async ({ browser }) => {
   // A page load, a stream and two webhook calls across two servers: minutes on a loaded machine.
   test.slow();
-  const { email, password } = credentialsFor("viewer");
-  const { context: viewer } = await signIn(origins[1], email, password);
+  const { context: viewer } = await signInThroughApi(origins[1], credentialsFor("viewer"));
   const browserContext = await browser.newContext({ storageState: await viewer.storageState(), baseURL: origins[1] });
   const db = openE2eDatabase();
   const poster = await playwrightRequest.newContext({ baseURL: origins[0], storageState: anonymous.storageState });
@@ -141,8 +128,7 @@ test("an event posted to one process streams live to a device page served by the
 });
 
 test("an import uploaded to one process is reported by the other, from its row", async () => {
-  const { email, password } = credentialsFor("support");
-  const { context: support } = await signIn(origins[0], email, password);
+  const { context: support } = await signInThroughApi(origins[0], credentialsFor("support"));
   try {
     const device = `two-web-import-${randomUUID().slice(0, 8)}`;
     const base = Math.floor(Date.now() / 1000) - 3_600;

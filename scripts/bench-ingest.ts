@@ -32,7 +32,7 @@ import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
 import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
-import { readProcessStatusKb } from "@/lib/testing/process-status.ts";
+import { readProcessCpuMs, readProcessStatusKb } from "@/lib/testing/process-status.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
@@ -55,6 +55,8 @@ type PhaseResult = {
   seconds: number;
   /** The workers' peak resident set (VmHWM; the largest of them). */
   rssMb?: number;
+  /** The workers' CPU (user + system, /proc) per stored event, in µs. */
+  workerCpuUs?: number;
   /** Events not yet stored 30 s after the last publish was acknowledged. */
   backlogAt30s?: number;
   /** Share of samples of the workers' database sessions that were waiting on a lock (row or transaction). */
@@ -88,7 +90,7 @@ try {
       console.log(
         `${phase}: ${result.events} events in ${result.seconds.toFixed(1)} s = ${Math.round(result.events / result.seconds)} ev/s` +
           (result.rssMb !== undefined
-            ? `, worker peak RSS ${Math.round(result.rssMb)} MB, events not stored 30 s after the last publish: ${result.backlogAt30s}`
+            ? `, worker peak RSS ${Math.round(result.rssMb)} MB, worker CPU ${result.workerCpuUs} µs per event, events not stored 30 s after the last publish: ${result.backlogAt30s}`
             : "") +
           (result.cpu ? `, CPU per event: Node ${result.cpu.nodeUs} µs, Postgres ${result.cpu.postgresUs} µs` : "") +
           `; load ${result.load}`,
@@ -231,7 +233,8 @@ async function throughBroker(
     const seconds = (performance.now() - started) / 1000;
     // VmHWM: each worker's peak resident set since it started, not a sample that may miss the peak.
     const rssMb = Math.max(...workers.map((worker) => readProcessStatusKb(worker.pid, "VmHWM") / 1024));
-    return { phase, events: stored, seconds, rssMb, backlogAt30s, lockWaitShare: await locks.stop(), load: loadAverage() };
+    const workerCpuUs = Math.round((workers.reduce((sum, worker) => sum + readProcessCpuMs(worker.pid), 0) * 1000) / stored);
+    return { phase, events: stored, seconds, rssMb, workerCpuUs, backlogAt30s, lockWaitShare: await locks.stop(), load: loadAverage() };
   } finally {
     for (const worker of workers) await stopChild(worker);
     await stopChild(broker);

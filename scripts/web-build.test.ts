@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isWebBuildCurrent } from "./web-build.ts";
+import { isWebBuildCurrent, stampWebBuild } from "./web-build.ts";
 
 let root: string;
 const HOUR_S = 3600;
@@ -48,6 +48,23 @@ describe("isWebBuildCurrent", () => {
     write(".next/BUILD_ID", 2);
     write("e2e/some.spec.ts", 0);
     write("docs/notes.md", 0);
+    expect(isWebBuildCurrent(root)).toBe(true);
+  });
+
+  it("is false when a source was saved while the build ran, after the build began reading sources", () => {
+    write("components/widget.tsx", 1.5);
+    write(".next/BUILD_ID", 1);
+    stampWebBuild((nowS - 2 * HOUR_S) * 1000, root);
+    expect(isWebBuildCurrent(root)).toBe(false);
+    write("components/widget.tsx", 3);
+    expect(isWebBuildCurrent(root)).toBe(true);
+  });
+
+  it("ignores a stamp left by another build", () => {
+    write(".next/BUILD_ID", 1);
+    stampWebBuild((nowS - 4 * HOUR_S) * 1000, root);
+    writeFileSync(path.join(root, ".next/BUILD_ID"), "a later build");
+    utimesSync(path.join(root, ".next/BUILD_ID"), nowS - HOUR_S, nowS - HOUR_S);
     expect(isWebBuildCurrent(root)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -8,13 +8,36 @@ const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const SOURCE_DIRS = ["app", "components", "lib", "public", "generated"];
 const SOURCE_FILES = ["next.config.ts", "proxy.ts", "tsconfig.json", "package.json", "package-lock.json", "prisma/schema.prisma"];
 
+/** Written next to BUILD_ID by startWebBuild: when the build began reading sources, for the build it names. */
+const BUILD_STAMP = "linkscope-build.json";
+type BuildStamp = { buildId: string; sourcesAsOfMs: number };
+
 /**
- * True when `.next` holds a build newer than every source of the web app, so `npm start` and the e2e setup can
- * both reuse whichever of them built last instead of building again.
+ * True when `.next` holds a build of sources no newer than the build, so `npm start`, `npm test` and the e2e setup
+ * can reuse whichever of them built last instead of building again. A source saved while a build ran counts as newer:
+ * the build may have read it before the change.
  */
 export function isWebBuildCurrent(root = ROOT): boolean {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(root);
+  const buildIdPath = path.join(root, ".next", "BUILD_ID");
+  if (!existsSync(buildIdPath)) return false;
+  return builtFromSourcesAsOf(root, buildIdPath) >= newestSourceMtime(root);
+}
+
+function builtFromSourcesAsOf(root: string, buildIdPath: string): number {
+  const stampPath = path.join(root, ".next", BUILD_STAMP);
+  if (existsSync(stampPath)) {
+    const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as BuildStamp;
+    if (stamp.buildId === readFileSync(buildIdPath, "utf8")) return stamp.sourcesAsOfMs;
+  }
+  // Built by plain `next build`: when it finished is all there is to go on.
+  return statSync(buildIdPath).mtimeMs;
+}
+
+/** Records that the build now in `.next` read its sources no earlier than `startedAtMs`. */
+export function stampWebBuild(startedAtMs: number, root = ROOT): void {
+  const buildId = readFileSync(path.join(root, ".next", "BUILD_ID"), "utf8");
+  const stamp: BuildStamp = { buildId, sourcesAsOfMs: startedAtMs };
+  writeFileSync(path.join(root, ".next", BUILD_STAMP), JSON.stringify(stamp));
 }
 
 function newestSourceMtime(root: string): number {
@@ -39,6 +62,7 @@ export type WebBuild = { child: ChildProcess; done: Promise<void> };
 
 /** Starts `next build` for running (type-checking is `npm run typecheck`'s job, decision 015). */
 export function startWebBuild({ env = {}, stdio }: { env?: Record<string, string>; stdio: StdioOptions }): WebBuild {
+  const startedAtMs = Date.now();
   const child = spawn(process.execPath, [NEXT_BIN, "build"], {
     cwd: ROOT,
     stdio,
@@ -47,7 +71,7 @@ export function startWebBuild({ env = {}, stdio }: { env?: Record<string, string
   const done = new Promise<void>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code ?? signal}`)),
+      code === 0 ? resolve(stampWebBuild(startedAtMs)) : reject(new Error(`next build failed with exit code ${code ?? signal}`)),
     );
   });
   return { child, done };

@@ -183,13 +183,25 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
     (message) => {
       stats.received += 1;
       const parts = splitByDevice(parseMessage(message));
-      const ack = message.ack;
+      const { ack, receivedAt } = message;
       let remaining = parts.length;
-      const done = () => {
-        remaining -= 1;
-        if (remaining === 0) ack();
-      };
-      for (const part of parts) lanes.push(part.key, { ...part, receivedAt: message.receivedAt, done });
+      const done =
+        parts.length === 1
+          ? ack
+          : () => {
+              remaining -= 1;
+              if (remaining === 0) ack();
+            };
+      for (const part of parts)
+        lanes.push(part.key, {
+          key: part.key,
+          events: part.events,
+          samples: part.samples,
+          deadLetters: part.deadLetters,
+          records: part.records,
+          receivedAt,
+          done,
+        });
     },
     { maxInFlight, maxInFlightBytes },
   );
@@ -241,7 +253,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
         deadLetter: { source: sourceName, topic: message.topic, error: result.error, payload: message.payload },
       };
     }
-    const samples = (result.samples ?? []).filter((sample) => !ignoredClientIds?.has(sample.deviceId));
+    const samples = result.samples?.length ? result.samples.filter((sample) => !ignoredClientIds?.has(sample.deviceId)) : [];
     return { topic: message.topic, events: withoutIgnoredClients(result.events), samples, deadLetter: null };
   }
 
@@ -303,7 +315,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   }
 
   function withoutIgnoredClients(parsed: ConnectionEvent[]): ConnectionEvent[] {
-    if (!ignoredClientIds || ignoredClientIds.size === 0) return parsed;
+    if (!ignoredClientIds || !parsed.some((event) => ignoredClientIds.has(event.deviceId))) return parsed;
     const kept = parsed.filter((event) => !ignoredClientIds.has(event.deviceId));
     stats.ignored += parsed.length - kept.length;
     return kept;

@@ -25,6 +25,13 @@ describe("splitByDevice", () => {
     ]);
   });
 
+  it("makes a one-event message one part of its device", () => {
+    const only = event("a", 1);
+    expect(splitByDevice({ topic: "t", events: [only], samples: [], deadLetter: null })).toEqual([
+      { key: "a", events: [only], samples: [], deadLetters: [], records: 1 },
+    ]);
+  });
+
   it("keys a dead letter, and a message with nothing to store, by its topic", () => {
     const deadLetter = { source: "emqx", topic: "t/1", error: "not JSON", payload: "{" };
     expect(splitByDevice({ topic: "t/1", events: [], samples: [], deadLetter })).toEqual([

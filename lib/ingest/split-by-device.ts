@@ -20,6 +20,9 @@ export type ParsedMessage = { topic: string; events: ConnectionEvent[]; samples:
  * commit, like every other message.
  */
 export function splitByDevice(message: ParsedMessage): MessagePart[] {
+  // Nearly every lifecycle message is one event of one device: one part, without the map.
+  if (message.events.length === 1 && message.samples.length === 0 && !message.deadLetter)
+    return [{ key: message.events[0]!.deviceId, events: message.events, samples: [], deadLetters: [], records: 1 }];
   const byKey = new Map<string, MessagePart>();
   const partOf = (key: string): MessagePart => {
     let part = byKey.get(key);

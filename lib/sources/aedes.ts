@@ -1,4 +1,5 @@
-import { EVENT_DEFAULTS, type AdapterResult } from "@/lib/events/connection-event.ts";
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
+import { type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { DeviceIdSchema, decodeText, finishEvents, guard, reject } from "./adapter-kit.ts";
 
@@ -22,8 +23,7 @@ export function parseAedesMessage(topic: string, payload: Buffer | string, conte
     const broker = match[1] ?? null;
     const connected = match[2] === "new";
     return finishEvents([
-      {
-        ...EVENT_DEFAULTS,
+      buildConnectionEvent({
         deviceId: id.data,
         kind: connected ? "connected" : "disconnected",
         occurredAt: at,
@@ -33,7 +33,7 @@ export function parseAedesMessage(topic: string, payload: Buffer | string, conte
         brokerNode: broker,
         dedupeKey: computeDedupeKey(AEDES_SOURCE, [match[2], broker, id.data, at.getTime()]),
         raw: { topic, clientId: id.data },
-      },
+      }),
     ]);
   });
 }

@@ -1,7 +1,19 @@
 import { z } from "zod";
-import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
+import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { DeviceIdSchema, finishEvents, formatZodError, guard, isRecord, parseUntrustedJson, readInstant, reject } from "./adapter-kit.ts";
+import {
+  DeviceIdSchema,
+  finishEvents,
+  formatZodError,
+  guard,
+  hasControlCharacters,
+  isRecord,
+  parseUntrustedJson,
+  readInstant,
+  reject,
+  type ReadResult,
+} from "./adapter-kit.ts";
 import { mapVendorCode } from "./vendor-codes.ts";
 
 export const AWS_IOT_SOURCE = "aws-iot";
@@ -45,10 +57,48 @@ export function parseAwsRecord(value: unknown, topic: string | null = null): Ada
   return guard(() => parsePresence(value, topic));
 }
 
-function parsePresence(value: unknown, topic: string | null): AdapterResult {
+const PRESENCE_EVENT_TYPES = new Set(PresenceSchema.shape.eventType.options);
+
+/**
+ * The presence event as PresenceSchema reads it. Plain checks recognise the usual well-formed event (the schema would
+ * return it unchanged); anything else goes through the schema, which words the rejection.
+ */
+function readPresence(value: unknown): ReadResult<Presence> {
+  if (isPlainPresence(value)) return { ok: true, value };
   const parsed = PresenceSchema.safeParse(value);
-  if (!parsed.success) return reject(`not an AWS IoT lifecycle event: ${formatZodError(parsed.error)}`);
-  const data = parsed.data;
+  if (!parsed.success) return { ok: false, error: `not an AWS IoT lifecycle event: ${formatZodError(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+function isPlainPresence(value: unknown): value is Presence {
+  if (!isRecord(value)) return false;
+  const { clientId, timestamp, versionNumber } = value;
+  return (
+    typeof clientId === "string" &&
+    clientId.length >= 1 &&
+    clientId.length <= 512 &&
+    !hasControlCharacters(clientId) &&
+    Number.isSafeInteger(timestamp) &&
+    (timestamp as number) >= 0 &&
+    typeof value.eventType === "string" &&
+    PRESENCE_EVENT_TYPES.has(value.eventType as Presence["eventType"]) &&
+    isTextOrNullish(value.thingName, 2000) &&
+    isTextOrNullish(value.sessionIdentifier, 2000) &&
+    isTextOrNullish(value.principalIdentifier, 2000) &&
+    isTextOrNullish(value.ipAddress, 2000) &&
+    (versionNumber == null || (Number.isSafeInteger(versionNumber) && (versionNumber as number) >= 0)) &&
+    (value.clientInitiatedDisconnect == null || typeof value.clientInitiatedDisconnect === "boolean") &&
+    isTextOrNullish(value.disconnectReason, 200) &&
+    isTextOrNullish(value.connectFailureReason, 200)
+  );
+}
+
+const isTextOrNullish = (value: unknown, max: number) => value == null || (typeof value === "string" && value.length <= max);
+
+function parsePresence(value: unknown, topic: string | null): AdapterResult {
+  const parsed = readPresence(value);
+  if (!parsed.ok) return parsed;
+  const data = parsed.value;
   const topicMatch = topic ? TOPIC_PATTERN.exec(topic) : null;
   // A topic outside `$aws/` is where an IoT rule republished the event (and where a `$share` group can read it: some
   // brokers deliver no `$` topic through one); the payload then says what it is.
@@ -57,65 +107,83 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
     return reject(`topic says ${topicMatch[2]} but payload eventType is ${data.eventType}`);
   if (data.eventType === "subscribed" || data.eventType === "unsubscribed") return { ok: true, events: [] };
 
+  const facts = readPresenceFacts(data);
   const version = data.versionNumber ?? null;
   const session = data.sessionIdentifier ?? null;
-  const common = {
-    ...EVENT_DEFAULTS,
-    deviceId: data.clientId,
-    source: AWS_IOT_SOURCE,
-    occurredAt: new Date(data.timestamp),
-    clientIp: data.ipAddress ?? null,
-    username: data.principalIdentifier ?? null,
-    sessionKey: session !== null || version !== null ? `${data.clientId}|${session ?? ""}|${version ?? ""}` : null,
-    raw: value,
-  };
-  // A connect and its disconnect share versionNumber; doubling it orders the connect before its own disconnect.
-  const ordering = (kindBit: 0n | 1n) => (version === null ? null : BigInt(version) * 2n + kindBit);
-  const identity = [data.eventType, data.clientId, session, version, data.timestamp];
+  return finishEvents([
+    buildConnectionEvent({
+      deviceId: data.clientId,
+      kind: facts.kind,
+      occurredAt: new Date(data.timestamp),
+      reason: facts.reason,
+      initiator: facts.initiator,
+      code: facts.code,
+      source: AWS_IOT_SOURCE,
+      // A refused connect has no session.
+      sessionKey:
+        facts.kind !== "connect_failed" && (session !== null || version !== null)
+          ? `${data.clientId}|${session ?? ""}|${version ?? ""}`
+          : null,
+      // A connect and its disconnect share versionNumber; doubling it orders the connect before its own disconnect.
+      ordering: version === null || facts.kind === "connect_failed" ? null : BigInt(version) * 2n + (facts.kind === "connected" ? 0n : 1n),
+      clientIp: data.ipAddress ?? null,
+      username: data.principalIdentifier ?? null,
+      flags: facts.flags,
+      dedupeKey: facts.dedupeKey,
+      raw: value,
+    }),
+  ]);
+}
 
-  let event: ConnectionEvent;
+type Presence = z.infer<typeof PresenceSchema>;
+type PresenceFacts = Pick<ConnectionEvent, "kind" | "reason" | "initiator" | "code" | "flags" | "dedupeKey">;
+
+/** What differs between a connect, a disconnect and a refused connect. */
+function readPresenceFacts(data: Presence): PresenceFacts {
+  const session = data.sessionIdentifier ?? null;
+  const version = data.versionNumber ?? null;
   if (data.eventType === "connected") {
-    event = {
-      ...common,
+    return {
       kind: "connected",
       reason: "connected",
       initiator: "client",
-      ordering: ordering(0n),
-      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity),
+      code: null,
+      flags: [],
+      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [data.eventType, data.clientId, session, version, data.timestamp]),
     };
-  } else if (data.eventType === "disconnected") {
+  }
+  if (data.eventType === "disconnected") {
     const name = data.disconnectReason ?? "UNKNOWN";
-    const code = `aws:${name}`;
-    const mapped = mapVendorCode(code);
-    const flags: string[] = [];
+    const mapped = mapVendorCode(`aws:${name}`);
     const saysClient = name === "CLIENT_INITIATED_DISCONNECT";
-    if (data.clientInitiatedDisconnect != null && data.clientInitiatedDisconnect !== saysClient)
-      flags.push("client_initiated_contradiction");
-    event = {
-      ...common,
+    const contradiction = data.clientInitiatedDisconnect != null && data.clientInitiatedDisconnect !== saysClient;
+    return {
       kind: "disconnected",
       reason: mapped.reason,
       initiator: mapped.initiator,
-      code,
-      flags,
-      ordering: ordering(1n),
-      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name, String(data.clientInitiatedDisconnect)]),
-    };
-  } else {
-    const name = data.connectFailureReason ?? "UNKNOWN";
-    const code = `aws:${name}`;
-    const mapped = mapVendorCode(code);
-    event = {
-      ...common,
-      kind: "connect_failed",
-      reason: mapped.reason,
-      initiator: mapped.initiator,
-      code,
-      sessionKey: null,
-      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name, data.ipAddress]),
+      code: `aws:${name}`,
+      flags: contradiction ? ["client_initiated_contradiction"] : [],
+      dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [
+        data.eventType,
+        data.clientId,
+        session,
+        version,
+        data.timestamp,
+        name,
+        String(data.clientInitiatedDisconnect),
+      ]),
     };
   }
-  return finishEvents([event]);
+  const name = data.connectFailureReason ?? "UNKNOWN";
+  const mapped = mapVendorCode(`aws:${name}`);
+  return {
+    kind: "connect_failed",
+    reason: mapped.reason,
+    initiator: mapped.initiator,
+    code: `aws:${name}`,
+    flags: [],
+    dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [data.eventType, data.clientId, session, version, data.timestamp, name, data.ipAddress]),
+  };
 }
 
 const CloudWatchSchema = z
@@ -146,51 +214,32 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
     if (data.eventType !== "Connect" && data.eventType !== "Disconnect") return { ok: true, events: [] };
     const at = readInstant(data.timestamp);
     if (!at) return reject(`timestamp is not a time: ${data.timestamp.slice(0, 64)}`);
-    const common = {
-      ...EVENT_DEFAULTS,
-      deviceId: data.clientId,
-      source: AWS_IOT_SOURCE,
-      occurredAt: at,
-      clientIp: data.sourceIp ?? null,
-      clientPort: data.sourcePort ?? null,
-      username: data.principalId ?? null,
-      message: data.details ?? null,
-      raw: value,
-    };
     const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, data.timestamp, data.sourcePort];
-    if (data.eventType === "Connect" && data.status === "Success") {
-      return finishEvents([
-        { ...common, kind: "connected", reason: "connected", initiator: "client", dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, identity) },
-      ]);
-    }
-    if (data.eventType === "Connect") {
-      // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
-      const name = data.reason ?? data.disconnectReason ?? data.status;
-      const code = `aws:${name}`;
-      const mapped = mapVendorCode(code, data.details);
-      return finishEvents([
-        {
-          ...common,
-          kind: "connect_failed",
-          reason: mapped.reason,
-          initiator: mapped.initiator,
-          code,
-          dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]),
-        },
-      ]);
-    }
-    const name = data.disconnectReason ?? "UNKNOWN";
-    const code = `aws:${name}`;
-    const mapped = mapVendorCode(code, data.details);
+    const connected = data.eventType === "Connect" && data.status === "Success";
+    // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
+    const name = connected
+      ? null
+      : data.eventType === "Connect"
+        ? (data.reason ?? data.disconnectReason ?? data.status)
+        : (data.disconnectReason ?? "UNKNOWN");
+    const code = name === null ? null : `aws:${name}`;
+    const mapped = code === null ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code, data.details);
     return finishEvents([
-      {
-        ...common,
-        kind: "disconnected",
+      buildConnectionEvent({
+        deviceId: data.clientId,
+        kind: connected ? "connected" : data.eventType === "Connect" ? "connect_failed" : "disconnected",
+        occurredAt: at,
         reason: mapped.reason,
         initiator: mapped.initiator,
         code,
-        dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [...identity, name]),
-      },
+        message: data.details ?? null,
+        source: AWS_IOT_SOURCE,
+        clientIp: data.sourceIp ?? null,
+        clientPort: data.sourcePort ?? null,
+        username: data.principalId ?? null,
+        dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, name === null ? identity : [...identity, name]),
+        raw: value,
+      }),
     ]);
   });
 }

@@ -1,5 +1,6 @@
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
-import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { DeviceIdSchema, finishEvents, formatZodError, guard, isRecord, readInstant, reject, parseUntrustedJson } from "./adapter-kit.ts";
 import { mapVendorCode } from "./vendor-codes.ts";
@@ -110,8 +111,7 @@ function iotHubStateEvent(input: {
 }): ConnectionEvent {
   const deviceId = input.moduleId ? `${input.deviceId}/${input.moduleId}` : input.deviceId;
   const kind = input.connected ? "connected" : "disconnected";
-  return {
-    ...EVENT_DEFAULTS,
+  return buildConnectionEvent({
     deviceId,
     kind,
     occurredAt: input.at,
@@ -124,7 +124,7 @@ function iotHubStateEvent(input: {
     // state change delivered by Event Grid and by message routing is stored once.
     dedupeKey: computeDedupeKey(AZURE_IOT_HUB_SOURCE, [kind, input.hubName?.toLowerCase(), deviceId, input.sequenceNumber.toUpperCase()]),
     raw: input.raw,
-  };
+  });
 }
 
 /**
@@ -148,39 +148,24 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
   const sessionKey = `${d.namespaceName ?? ""}|${d.clientAuthenticationName}|${d.clientSessionName ?? ""}|${d.sequenceNumber}`;
   // Connected and Disconnected of one connection share sequenceNumber; doubling it orders them.
   const ordering = BigInt(d.sequenceNumber) * 2n + (connected ? 0n : 1n);
-  const common = {
-    ...EVENT_DEFAULTS,
-    deviceId: d.clientAuthenticationName,
-    occurredAt: at,
-    source: AZURE_EGMQTT_SOURCE,
-    brokerNode: d.namespaceName ?? null,
-    sessionKey,
-    ordering,
-    raw,
-  };
-  if (connected) {
-    return finishEvents([
-      {
-        ...common,
-        kind: "connected",
-        reason: "connected",
-        initiator: "client",
-        dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["connected", sessionKey]),
-      },
-    ]);
-  }
-  const name = d.disconnectionReason ?? "Unknown";
-  const code = `azure-egmqtt:${name}`;
-  const mapped = mapVendorCode(code);
+  const name = connected ? null : (d.disconnectionReason ?? "Unknown");
+  const code = name === null ? null : `azure-egmqtt:${name}`;
+  const mapped = code === null ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code);
   return finishEvents([
-    {
-      ...common,
-      kind: "disconnected",
+    buildConnectionEvent({
+      deviceId: d.clientAuthenticationName,
+      kind: connected ? "connected" : "disconnected",
+      occurredAt: at,
       reason: mapped.reason,
       initiator: mapped.initiator,
       code,
-      dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, ["disconnected", sessionKey, name]),
-    },
+      source: AZURE_EGMQTT_SOURCE,
+      brokerNode: d.namespaceName ?? null,
+      sessionKey,
+      ordering,
+      dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, name === null ? ["connected", sessionKey] : ["disconnected", sessionKey, name]),
+      raw,
+    }),
   ]);
 }
 
@@ -283,31 +268,28 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
     const hub = hubNameOf(r.resourceId ?? null);
     const code = resultType ? `azure:${resultType}` : null;
     const mapped = mapVendorCode(code, r.resultDescription);
-    const common = {
-      ...EVENT_DEFAULTS,
+    const kind = r.operationName === "deviceConnect" ? (isError ? "connect_failed" : "connected") : "disconnected";
+    const outcome = isError ? mapped : kind === "connected" ? CLEAN_CONNECT : CLEAN_DISCONNECT;
+    const event = buildConnectionEvent({
       deviceId,
+      kind,
       occurredAt: at,
+      reason: outcome.reason,
+      initiator: outcome.initiator,
+      code,
+      message: r.resultDescription ?? null,
       source: AZURE_IOT_HUB_SOURCE,
       brokerNode: hub,
       clientIp: p.maskedIpAddress ?? null,
-      code,
-      message: r.resultDescription ?? null,
-      raw: value,
       dedupeKey: computeDedupeKey(AZURE_IOT_HUB_SOURCE, ["connections-log", r.operationName, hub, deviceId, r.time, resultType, r.level]),
-    };
-    let event: ConnectionEvent;
-    if (r.operationName === "deviceConnect") {
-      event = isError
-        ? { ...common, kind: "connect_failed", reason: mapped.reason, initiator: mapped.initiator }
-        : { ...common, kind: "connected", reason: "connected", initiator: "client" };
-    } else {
-      event = isError
-        ? { ...common, kind: "disconnected", reason: mapped.reason, initiator: mapped.initiator }
-        : { ...common, kind: "disconnected", reason: "client_disconnect", initiator: "client" };
-    }
+      raw: value,
+    });
     return finishEvents([event]);
   });
 }
+
+const CLEAN_CONNECT = { reason: "connected", initiator: "client" } as const;
+const CLEAN_DISCONNECT = { reason: "client_disconnect", initiator: "client" } as const;
 
 function normalizeLogAnalyticsRow(value: unknown): unknown {
   if (!isRecord(value) || !("TimeGenerated" in value || "OperationName" in value)) return value;

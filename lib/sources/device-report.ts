@@ -1,5 +1,6 @@
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
-import { EVENT_DEFAULTS, type AdapterResult } from "@/lib/events/connection-event.ts";
+import { type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { DeviceIdSchema, finishEvents, formatZodError, guard, readInstant, reject } from "./adapter-kit.ts";
 import { findCrtName, findCrtNumber, findMqtt5CodeByName, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
@@ -40,8 +41,7 @@ export function parseDeviceReport(value: unknown): AdapterResult {
     if (!recognised) return reject("device report has no error, crtCode, connackCode or reasonCode");
     const mapped = mapVendorCode(recognised.code, r.error);
     return finishEvents([
-      {
-        ...EVENT_DEFAULTS,
+      buildConnectionEvent({
         deviceId: r.deviceId,
         kind: "device_report",
         occurredAt: at,
@@ -52,7 +52,7 @@ export function parseDeviceReport(value: unknown): AdapterResult {
         source: DEVICE_REPORT_SOURCE,
         dedupeKey: computeDedupeKey(DEVICE_REPORT_SOURCE, [r.deviceId, at.getTime(), r.reportId, recognised.code, r.error]),
         raw: value,
-      },
+      }),
     ]);
   });
 }

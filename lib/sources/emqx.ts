@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
+import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { parseUntrustedJson } from "./adapter-kit.ts";
+import { finishEvents, formatZodError, guard, isRecord, parseUntrustedJson, type ReadResult } from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES } from "./emqx-reasons.ts";
 import { mapVendorCode } from "./vendor-codes.ts";
 
@@ -62,28 +63,63 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   const decoded = parseUntrustedJson(payload);
   if (!decoded.ok) return decoded;
   const json = decoded.value;
-  const parsed = EmqxPayloadSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `not an EMQX client event: ${formatZodError(parsed.error)}` };
-  const data = parsed.data;
+  const data = readEmqxPayload(json);
+  if (!data.ok) return data;
 
   const topicMatch = TOPIC_PATTERN.exec(topic);
-  const eventFromPayload = data.event ? RULE_EVENTS[data.event as keyof typeof RULE_EVENTS] : undefined;
+  const eventFromPayload = data.value.event ? RULE_EVENTS[data.value.event as keyof typeof RULE_EVENTS] : undefined;
   const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
   const type: EmqxEventType | undefined =
-    (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data);
+    (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data.value);
   if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
-  const node = topicMatch?.[1] ?? data.node ?? null;
+  const node = topicMatch?.[1] ?? data.value.node ?? null;
 
-  try {
-    const event = buildEvent(type, data, node, json);
-    if (!event) return { ok: true, events: [] };
-    const checked = ConnectionEventSchema.safeParse(event);
-    if (!checked.success) return { ok: false, error: `invalid canonical event: ${formatZodError(checked.error)}` };
-    return { ok: true, events: [checked.data] };
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
+  return guard(() => {
+    const event = buildEvent(type, data.value, node, json);
+    return event ? finishEvents([event]) : { ok: true, events: [] };
+  });
 }
+
+/**
+ * The payload as EmqxPayloadSchema reads it. Plain checks recognise the usual well-formed payload (the schema would
+ * return it unchanged); anything else goes through the schema, which words the rejection.
+ */
+function readEmqxPayload(json: unknown): ReadResult<EmqxPayload> {
+  if (isPlainEmqxPayload(json)) return { ok: true, value: json };
+  const parsed = EmqxPayloadSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, error: `not an EMQX client event: ${formatZodError(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+function isPlainEmqxPayload(json: unknown): json is EmqxPayload {
+  if (!isRecord(json)) return false;
+  const { clientid } = json;
+  return (
+    typeof clientid === "string" &&
+    clientid.length >= 1 &&
+    clientid.length <= 512 &&
+    !clientid.includes("\u0000") &&
+    isTextOrNullish(json.username) &&
+    isTextOrNullish(json.ipaddress) &&
+    isTextOrNullish(json.peername) &&
+    isIntegerOrNullish(json.sockport, Number.MIN_SAFE_INTEGER) &&
+    isTextOrNullish(json.proto_name) &&
+    isIntegerOrNullish(json.proto_ver, Number.MIN_SAFE_INTEGER) &&
+    isIntegerOrNullish(json.keepalive, 0) &&
+    (json.clean_start == null || typeof json.clean_start === "boolean") &&
+    isIntegerOrNullish(json.connected_at, 0) &&
+    isIntegerOrNullish(json.disconnected_at, 0) &&
+    isIntegerOrNullish(json.ts, 0) &&
+    isIntegerOrNullish(json.timestamp, 0) &&
+    isTextOrNullish(json.reason) &&
+    isTextOrNullish(json.reason_code) &&
+    isTextOrNullish(json.node) &&
+    isTextOrNullish(json.event)
+  );
+}
+
+const isTextOrNullish = (value: unknown) => value == null || typeof value === "string";
+const isIntegerOrNullish = (value: unknown, min: number) => value == null || (Number.isSafeInteger(value) && (value as number) >= min);
 
 /** A webhook delivery without topic or `event` field: the fields tell which event it is. */
 function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
@@ -94,32 +130,48 @@ function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
 }
 
 function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null, raw: unknown): ConnectionEvent | null {
+  const facts = readEventFacts(type, data, node);
+  if (!facts) return null;
   const { ip, port } = readAddress(data);
-  const common = {
-    ...EVENT_DEFAULTS,
+  return buildConnectionEvent({
     deviceId: data.clientid,
+    kind: facts.kind,
+    occurredAt: new Date(facts.at),
+    reason: facts.reason,
+    initiator: facts.initiator,
+    code: facts.code,
+    message: facts.message,
     source: EMQX_SOURCE,
     brokerNode: node,
+    // A refused connect has no session.
+    sessionKey: facts.kind !== "connect_failed" && data.connected_at != null ? `${node ?? ""}|${data.clientid}|${data.connected_at}` : null,
     clientIp: ip,
     clientPort: port,
     protocolVersion: data.proto_ver ?? null,
     keepaliveSec: data.keepalive ?? null,
     cleanStart: data.clean_start ?? null,
     username: data.username ?? null,
+    flags: facts.flags,
+    dedupeKey: facts.dedupeKey,
     raw,
-  };
-  const sessionKey = data.connected_at != null ? `${node ?? ""}|${data.clientid}|${data.connected_at}` : null;
+  });
+}
 
+type EventFacts = Pick<ConnectionEvent, "kind" | "reason" | "initiator" | "code" | "message" | "flags" | "dedupeKey"> & { at: number };
+
+/** What differs between a connect, a disconnect and a refused connect; null for a successful CONNACK. */
+function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | null): EventFacts | null {
   if (type === "connected") {
     const at = data.connected_at ?? data.ts ?? data.timestamp;
     if (at == null) throw new Error("connected event has no connected_at or ts");
     return {
-      ...common,
       kind: "connected",
-      occurredAt: new Date(at),
+      at,
       reason: "connected",
       initiator: "client",
-      sessionKey,
+      code: null,
+      message: null,
+      flags: [],
       dedupeKey: computeDedupeKey(EMQX_SOURCE, ["connected", node, data.clientid, at]),
     };
   }
@@ -130,18 +182,14 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
     const atom = data.reason ?? "unknown";
     const reasonString = reasonStringOf(data.disconn_props);
     const mapped = mapVendorCode(`emqx:${atom}`, reasonString);
-    const flags: string[] = [];
-    if (data.connected_at != null && at < data.connected_at) flags.push("disconnected_before_connected");
     return {
-      ...common,
       kind: "disconnected",
-      occurredAt: new Date(at),
+      at,
       reason: mapped.reason,
       initiator: mapped.initiator,
       code: `emqx:${atom}`,
       message: reasonString,
-      sessionKey,
-      flags,
+      flags: data.connected_at != null && at < data.connected_at ? ["disconnected_before_connected"] : [],
       dedupeKey: computeDedupeKey(EMQX_SOURCE, ["disconnected", node, data.clientid, data.connected_at, at, atom]),
     };
   }
@@ -152,12 +200,13 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
   if (at == null) throw new Error("connack event has no timestamp");
   const mapped = mapVendorCode(`emqx:${name}`);
   return {
-    ...common,
     kind: "connect_failed",
-    occurredAt: new Date(at),
+    at,
     reason: mapped.reason,
     initiator: mapped.initiator,
     code: `emqx:${name}`,
+    message: null,
+    flags: [],
     dedupeKey: computeDedupeKey(EMQX_SOURCE, ["connack", node, data.clientid, at, name, data.peername ?? data.ipaddress]),
   };
 }
@@ -177,8 +226,4 @@ function readAddress(data: EmqxPayload): { ip: string | null; port: number | nul
     return { ip: data.peername, port: null };
   }
   return { ip: data.ipaddress ?? null, port: null };
-}
-
-function formatZodError(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
 }

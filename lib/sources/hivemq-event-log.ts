@@ -1,4 +1,5 @@
-import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
+import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { lookupVendorCode, mapVendorCode } from "./vendor-codes.ts";
@@ -99,8 +100,7 @@ function build(
 ): ConnectionEvent {
   const code = name ? `hivemq:${name}` : null;
   const mapped = code ? mapVendorCode(code, extra.message) : { reason: "connected" as const, initiator: "client" as const };
-  return {
-    ...EVENT_DEFAULTS,
+  return buildConnectionEvent({
     deviceId,
     kind,
     occurredAt: at,
@@ -113,5 +113,5 @@ function build(
     cleanStart: extra.cleanStart ?? null,
     dedupeKey: computeDedupeKey(HIVEMQ_SOURCE, [line]),
     raw: { line },
-  };
+  });
 }

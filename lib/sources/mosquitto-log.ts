@@ -1,4 +1,5 @@
-import { EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
+import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
+import { type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { decodeText, finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { mapVendorCode, slugify } from "./vendor-codes.ts";
@@ -303,8 +304,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     const code = slug ? `mosquitto:${slug}` : null;
     const mapped = code ? mapVendorCode(code, detail) : { reason: "connected" as const, initiator: "client" as const };
     const client = facts && "sessionKey" in facts ? (facts as Client) : null;
-    return {
-      ...EVENT_DEFAULTS,
+    return buildConnectionEvent({
       deviceId,
       kind,
       occurredAt: at,
@@ -324,7 +324,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       flags,
       dedupeKey: computeDedupeKey(MOSQUITTO_SOURCE, [brokerNode, ...identity]),
       raw: { line: raw },
-    };
+    });
   }
 
   return {
