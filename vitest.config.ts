@@ -11,6 +11,9 @@ export default defineConfig({
           name: "unit",
           include: ["*.test.ts", "lib/**/*.test.ts", "scripts/**/*.test.ts", "demo/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
+          // Vitest's 5 s default is a speed claim: a test that generates RSA keys ran out of it beside the type check,
+          // lint and build on a loaded 2-core machine (decision 052). A bound that holds costs nothing when fast.
+          testTimeout: 60_000,
           // Vitest defaults to cores − 1 workers, which is one on these 2-core machines (decision 040).
           maxWorkers: 2,
         },

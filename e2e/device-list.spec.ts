@@ -19,9 +19,13 @@ test("typing filters the list as you type, prefix or substring", async ({ page }
   await expect(rows(page).first().getByRole("link")).toHaveText(bulkDeviceId(40));
   await expect(rows(page).first().getByRole("link")).toHaveAttribute("href", `/devices/${bulkDeviceId(40)}`);
 
-  // The text sits inside the IDs: found by substring, not by prefix.
+  // The text sits inside the IDs: found by substring, not by prefix. The previous search also counted 10, so the
+  // count alone does not say the new text applied; its URL does. Changing the match before that is another test
+  // (components/device-list.tsx writes the debounced text with the filter it saw when the typing began).
   await searchBox(page).fill("ULK-0299");
+  await page.waitForURL("**/devices?query=ULK-0299");
   await expect(total(page)).toHaveText("10");
+  await expect(rows(page).first().getByRole("link")).toHaveText(bulkDeviceId(2990));
   await page.getByLabel("Match").selectOption("prefix");
   await expect(total(page)).toHaveText("0");
   await expect(page.getByText("No device ID matches this text with these filters.")).toBeVisible();

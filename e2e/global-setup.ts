@@ -21,6 +21,7 @@ import { seedDeviceEvidenceDevices } from "./device-evidence-seed.ts";
 import { REDACTION_SEED_ENV, seedRedactionCorpus } from "./redaction-seed.ts";
 import { seedCohortFleet } from "./cohort-seed.ts";
 import { isWebBuildCurrent, startWebBuild, type WebBuild } from "@/scripts/web-build.ts";
+import { PortTakenError } from "@/lib/testing/free-port.ts";
 
 export const E2E_HOST = "127.0.0.1";
 // Overridable so several checkouts on one machine can run their e2e suites side by side.
@@ -161,7 +162,11 @@ function buildApp(databaseUrl: string): WebBuild {
   return startWebBuild({ stdio: "inherit", env: { DATABASE_URL: databaseUrl } });
 }
 
-/** Also used by specs that need a second server with other settings (e2e/oidc-sign-in.spec.ts). */
+/**
+ * Also used by specs that need a second server with other settings (e2e/oidc-sign-in.spec.ts); those pick a free
+ * port first (startOnFreePort), so a port another process takes in between ends in PortTakenError, never in a test
+ * talking to that other process: ready means this server said it listens on the port, then answered /api/health.
+ */
 export async function startServer(
   databaseUrl: string,
   logPath: string,
@@ -188,24 +193,39 @@ export async function startServer(
   });
   server.stdout?.pipe(log);
   server.stderr?.pipe(log);
+  const output = collectOutput(server);
   let exited = false;
   server.once("exit", () => {
     exited = true;
   });
 
+  const listening = `web server listening on http://${E2E_HOST}:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`the web server exited early; see ${logPath}`);
-    try {
-      const response = await fetch(`http://${E2E_HOST}:${port}/api/health`);
-      if (response.status === 200) return server;
-    } catch {
-      // Not listening yet.
+    if (exited) {
+      if (output().includes("EADDRINUSE")) throw new PortTakenError(port);
+      throw new Error(`the web server exited early; see ${logPath}`);
+    }
+    if (output().includes(listening)) {
+      try {
+        const response = await fetch(`http://${E2E_HOST}:${port}/api/health`);
+        if (response.status === 200) return server;
+      } catch {
+        // Listening, not answering yet.
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stopServer(server);
   throw new Error(`the web server did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
+}
+
+function collectOutput(child: ChildProcess): () => string {
+  let text = "";
+  const append = (chunk: Buffer) => (text += chunk.toString());
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => text;
 }
 
 export async function stopServer(server: ChildProcess | undefined): Promise<void> {

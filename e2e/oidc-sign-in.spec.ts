@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import type { Role } from "@/lib/auth/roles.ts";
 import { anonymous, createApiClient, expect, test, type Page } from "./fixtures.ts";
-import { findFreePort } from "@/lib/testing/free-port.ts";
+import { startOnFreePort } from "@/lib/testing/free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
 import { startOidcTestProvider, type OidcTestAccount, type OidcTestProvider } from "./oidc-provider.ts";
 
@@ -25,13 +25,26 @@ test.beforeAll(async () => {
   test.setTimeout(150_000);
   const databaseUrl = process.env.E2E_DATABASE_URL;
   if (!databaseUrl) throw new Error("E2E_DATABASE_URL is not set: run this through playwright.config.ts (global setup)");
-  const port = await findFreePort();
-  appOrigin = `http://${E2E_HOST}:${port}`;
-  idp = await startOidcTestProvider({ redirectUri: `${appOrigin}/api/auth/callback/oidc` });
-  app = await startServer(databaseUrl, test.info().outputPath("oidc-app-server.log"), {
-    port,
-    env: { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret, OIDC_NAME: IDP_NAME },
-  });
+  // The provider must know the app's callback URL, so it starts again with each port the app tries.
+  ({ idp, app, appOrigin } = await startOnFreePort(async (port) => {
+    const origin = `http://${E2E_HOST}:${port}`;
+    const provider = await startOidcTestProvider({ redirectUri: `${origin}/api/auth/callback/oidc` });
+    try {
+      const server = await startServer(databaseUrl, test.info().outputPath("oidc-app-server.log"), {
+        port,
+        env: {
+          OIDC_ISSUER: provider.issuer,
+          OIDC_CLIENT_ID: provider.clientId,
+          OIDC_CLIENT_SECRET: provider.clientSecret,
+          OIDC_NAME: IDP_NAME,
+        },
+      });
+      return { idp: provider, app: server, appOrigin: origin };
+    } catch (error) {
+      await provider.stop();
+      throw error;
+    }
+  }));
 });
 
 test.afterAll(async () => {

@@ -5,7 +5,7 @@ import { SIGN_IN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { signInThroughApi } from "./api-sign-in.ts";
 import { anonymous, credentialsFor, expect, test } from "./fixtures.ts";
-import { findFreePort } from "@/lib/testing/free-port.ts";
+import { startOnFreePort } from "@/lib/testing/free-port.ts";
 import { E2E_HOST, startServer, stopServer } from "./global-setup.ts";
 import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 
@@ -27,13 +27,19 @@ test.beforeAll(async () => {
   const databaseUrl = process.env.E2E_DATABASE_URL;
   if (!databaseUrl) throw new Error("E2E_DATABASE_URL is not set: run this through playwright.config.ts (global setup)");
   const secret = randomBytes(32).toString("base64url");
-  const ports = [await findFreePort(), await findFreePort()];
-  servers = await Promise.all(
-    ports.map((port, index) =>
-      startServer(databaseUrl, test.info().outputPath(`web-process-${index + 1}.log`), { port, env: { NEXTAUTH_SECRET: secret } }),
+  const started = await Promise.all(
+    [1, 2].map((number) =>
+      startOnFreePort(async (port) => ({
+        port,
+        server: await startServer(databaseUrl, test.info().outputPath(`web-process-${number}.log`), {
+          port,
+          env: { NEXTAUTH_SECRET: secret },
+        }),
+      })),
     ),
   );
-  origins = ports.map((port) => `http://${E2E_HOST}:${port}`) as [string, string];
+  servers = started.map(({ server }) => server);
+  origins = started.map(({ port }) => `http://${E2E_HOST}:${port}`) as [string, string];
 });
 
 test.afterAll(async () => {

@@ -1,34 +1,34 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { setPriority, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { isWebBuildCurrent, startWebBuild, type WebBuild } from "./web-build.ts";
 
 /**
- * `npm test`: type check and lint side by side, then unit, integration and end-to-end tests, stopping after the first
- * stage that fails as `&&` would, with the production build the e2e phase needs made in the background meanwhile
- * (decision 047). The build starts once the type check has passed (tsc reads `.next/types`, which `next build`
- * rewrites) and runs at a lower CPU priority, so it takes the time the other phases leave idle — integration tests
- * mostly wait on Postgres and brokers. e2e/global-setup.ts then finds `.next` current and skips its own build; run
- * alone (`npx playwright test`), it still builds.
+ * `npm test`: type check, lint and unit tests side by side, then integration and end-to-end tests side by side,
+ * stopping after the first stage that fails as `&&` would (decisions 047, 052). The production build e2e needs starts
+ * once the type check has passed (tsc reads `.next/types`, which `next build` rewrites), and the e2e phase starts as
+ * soon as it is done: type check → build → e2e is the run's critical path, so the build runs at full priority.
+ * e2e/global-setup.ts then finds `.next` current and skips its own build; run alone (`npx playwright test`), it builds.
  */
-type Phase = { name: string; script: string };
+type Phase = { name: string; script: string; needsBuild?: boolean };
 const STAGES: Phase[][] = [
-  // Both single-threaded for most of their time: together they keep the two cores busy.
+  // Quick and CPU-bound; tsc and eslint are single-threaded for most of their time.
   [
     { name: "typecheck", script: "typecheck" },
     { name: "lint", script: "lint" },
+    { name: "unit", script: "test:unit" },
   ],
-  [{ name: "unit", script: "test:unit" }],
-  [{ name: "integration", script: "test:integration" }],
-  [{ name: "e2e", script: "test:e2e" }],
+  // Integration files mostly wait on Postgres, brokers and timers, which leaves CPU for the browser and the web server.
+  // The first phase of a stage prints live, the others whole when each ends.
+  [
+    { name: "integration", script: "test:integration" },
+    { name: "e2e", script: "test:e2e", needsBuild: true },
+  ],
 ];
 
-/** Nice value of the background build: below every phase, so it never slows the phase `npm test` waits for. */
-const BUILD_NICENESS = 10;
-
 type BackgroundBuild = { build: WebBuild; logPath: string; startedAt: number; finishedAt?: number };
-type PhaseResult = { phase: Phase; code: number; ms: number };
+type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string };
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -41,21 +41,24 @@ async function main(): Promise<number> {
       process.exit(130);
     });
 
-  for (const stage of STAGES) {
-    if (stage.some((phase) => phase.name === "e2e") && background) {
+  const hooks: PhaseHooks = {
+    onPassed(phase) {
+      if (phase.name === "typecheck") background = startBackgroundBuild();
+    },
+    async awaitBuild() {
+      if (!background) return null;
       const failure = await awaitBuild(background);
       laps.push(buildLap(background));
-      if (failure) return fail(failure, laps);
-    }
-    const onPassed = (phase: Phase) => {
-      if (phase.name === "typecheck") background = startBackgroundBuild();
-    };
-    const results = stage.length === 1 ? [await runPhase(stage[0]!, "inherit", onPassed)] : await runSideBySide(stage, onPassed);
+      return failure;
+    },
+  };
+  for (const stage of STAGES) {
+    const results = await runSideBySide(stage, hooks);
     laps.push(...results.map(({ phase, ms }) => `${phase.name} ${seconds(ms)}`));
     const failed = results.filter((result) => result.code !== 0);
     if (failed.length > 0) {
       stopBuild();
-      const which = failed.map(({ phase, code }) => `${phase.name} (\`npm run ${phase.script}\` exited with ${code})`);
+      const which = failed.map(({ phase, code, failure }) => failure ?? `${phase.name} (\`npm run ${phase.script}\` exited with ${code})`);
       return fail(`failed: ${which.join(", ")}`, laps);
     }
   }
@@ -63,20 +66,32 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Runs the phases at once, each one's output printed in one piece when it ends, so outputs never interleave. */
-function runSideBySide(phases: Phase[], onPassed: (phase: Phase) => void): Promise<PhaseResult[]> {
-  return Promise.all(
-    phases.map(async (phase) => {
-      const output: Buffer[] = [];
-      const result = await runPhase(phase, output, onPassed);
-      console.log(`\n── ${phase.name} (${seconds(result.ms)}, exit ${result.code}) ──`);
-      process.stdout.write(Buffer.concat(output));
-      return result;
-    }),
-  );
+type PhaseHooks = {
+  onPassed(phase: Phase): void;
+  /** Null when the background build succeeded (or none was needed), else what to report. */
+  awaitBuild(): Promise<string | null>;
+};
+
+/**
+ * Runs the phases at once. The first prints live; each other one's output is printed in one piece when it ends, so
+ * outputs never interleave line by line.
+ */
+function runSideBySide([live, ...others]: Phase[], hooks: PhaseHooks): Promise<PhaseResult[]> {
+  const buffered = async (phase: Phase) => {
+    const output: Buffer[] = [];
+    const result = await runPhase(phase, output, hooks);
+    console.log(`\n── ${phase.name} (${seconds(result.ms)}, exit ${result.code}) ──`);
+    process.stdout.write(Buffer.concat(output));
+    return result;
+  };
+  return Promise.all([runPhase(live!, "inherit", hooks), ...others.map(buffered)]);
 }
 
-function runPhase(phase: Phase, output: "inherit" | Buffer[], onPassed: (phase: Phase) => void): Promise<PhaseResult> {
+async function runPhase(phase: Phase, output: "inherit" | Buffer[], hooks: PhaseHooks): Promise<PhaseResult> {
+  if (phase.needsBuild) {
+    const failure = await hooks.awaitBuild();
+    if (failure) return { phase, code: 1, ms: 0, failure };
+  }
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", phase.script], { stdio: output === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
@@ -85,7 +100,7 @@ function runPhase(phase: Phase, output: "inherit" | Buffer[], onPassed: (phase: 
       child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
     }
     const done = (code: number) => {
-      if (code === 0) onPassed(phase);
+      if (code === 0) hooks.onPassed(phase);
       resolve({ phase, code, ms: performance.now() - started });
     };
     child.once("error", () => done(1));
@@ -104,7 +119,6 @@ function startBackgroundBuild(): BackgroundBuild | undefined {
   closeSync(output);
   // A failed build is reported before e2e, where it is awaited; until then its rejection must not count as unhandled.
   build.done.catch(() => {});
-  if (build.child.pid) setPriority(build.child.pid, BUILD_NICENESS);
   const background: BackgroundBuild = { build, logPath, startedAt: performance.now() };
   const finished = () => (background.finishedAt = performance.now());
   build.done.then(finished, finished);

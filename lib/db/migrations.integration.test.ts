@@ -51,6 +51,18 @@ async function createEmptyDatabase(): Promise<string> {
   return url.toString();
 }
 
+/** A database with every migration applied and recorded (a copy of the run's template), dropped after the test. */
+async function createMigratedDatabase(): Promise<string> {
+  const testDb = await createTestDatabase();
+  cleanups.push(() => testDb.drop());
+  const recorded = await withClient(
+    testDb.url,
+    async (c) => (await c.query("SELECT count(*)::int AS n FROM _prisma_migrations")).rows[0]?.n,
+  );
+  expect(recorded).toBe((await listMigrationNames()).length);
+  return testDb.url;
+}
+
 async function makeTempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -100,17 +112,15 @@ describe("applyMigrations on Postgres", () => {
   });
 
   it("refuses a migration that was edited after it was applied", async () => {
-    const url = await createEmptyDatabase();
+    const url = await createMigratedDatabase();
     const dir = await copyMigrations();
-    await applyMigrations(url, { migrationsDir: dir });
     const [first] = await listMigrationNames(dir);
     await appendFile(path.join(dir, String(first), "migration.sql"), "\n-- edited afterwards\n");
     await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/changed after being applied \(checksum mismatch\)/);
   });
 
   it("refuses to run while a failed migration is recorded", async () => {
-    const url = await createEmptyDatabase();
-    await applyMigrations(url);
+    const url = await createMigratedDatabase();
     await withClient(url, (c) =>
       c.query(
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, now(), 0)",
@@ -162,11 +172,13 @@ describe("diffDatabaseAgainstSchema", () => {
     expect(await diffDatabaseAgainstSchema(testDb.url, schema)).toEqual([expect.stringMatching(/extra table "stray"/)]);
   });
 
-  it("gives a test database a working Prisma client and drops it afterwards", async () => {
+  it("gives a test database a working Prisma client, commits that skip the WAL flush, and drops it afterwards", async () => {
     const testDb = await createTestDatabase();
     cleanups.push(() => testDb.drop());
     await testDb.db.device.create({ data: { id: "dev-1" } });
     expect(await testDb.db.device.count()).toBe(1);
+    const [setting] = await testDb.db.$queryRaw<{ synchronous_commit: string }[]>`SHOW synchronous_commit`;
+    expect(setting?.synchronous_commit).toBe("off");
 
     const name = new URL(testDb.url).pathname.slice(1);
     await testDb.drop();

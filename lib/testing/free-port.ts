@@ -16,3 +16,26 @@ export async function findFreePort(): Promise<number> {
     });
   });
 }
+
+/** A server found its picked port taken when it tried to bind it. */
+export class PortTakenError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} was taken before the server could bind it`);
+  }
+}
+
+const MAX_PORT_ATTEMPTS = 10;
+
+/**
+ * Starts something on a free port, and on another one when a different process took the picked port first (the
+ * starter throws PortTakenError, after cleaning up what it started for that port).
+ */
+export async function startOnFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await findFreePort());
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === MAX_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
