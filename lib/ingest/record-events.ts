@@ -173,6 +173,8 @@ const EVENT_CONFLICT_TARGET = Prisma.raw("(dedupe_key, occurred_at)");
  * first_seen_at in deviceUpdateStatement): a conflicting row is locked by DO UPDATE even when its WHERE keeps it,
  * which made a second worker wait here, before its event insert, for every device another open batch holds, and
  * locking some rows here and the rest in readDeviceStates would not be one order (deadlocks). Decision 034.
+ * Known devices are filtered out before ON CONFLICT too: its arbiter check waits for any open transaction that
+ * updated the row, which is every other writer's batch holding the device (decision 050).
  */
 async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
   const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
@@ -196,6 +198,7 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promis
         ["broker_node", "text", (d) => d.event.brokerNode],
         ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
       ])}
+      WHERE NOT EXISTS (SELECT 1 FROM devices k WHERE k.id = u.id)
       ON CONFLICT (id) DO NOTHING
     )
     ${insertEventRowsSql(rows)}
