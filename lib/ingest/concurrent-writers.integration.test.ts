@@ -108,3 +108,39 @@ describe("a writer whose devices another open transaction has updated", () => {
     }
   });
 });
+
+describe("a writer's new devices", () => {
+  it("are visible to other writers while its batch is still open", async () => {
+    const [disconnect] = stormEvents("new-").filter((e) => e.deviceId === "new-000011");
+    if (!disconnect || disconnect.kind !== "disconnected") throw new Error("storm fixture changed");
+    const holder = new pg.Client({ connectionString: concurrent.url });
+    const observer = new pg.Client({ connectionString: concurrent.url });
+    await Promise.all([holder.connect(), observer.connect()]);
+    try {
+      // Keeps the writer's transaction open after its inserts: its device_drop_minute upsert waits for this row.
+      const minute = new Date(Math.floor(disconnect.occurredAt.getTime() / 60_000) * 60_000);
+      await holder.query("BEGIN");
+      await holder.query("INSERT INTO device_drop_minute (bucket, device_id, drops) VALUES ($1, $2, 0)", [minute, disconnect.deviceId]);
+      const holderPid = ((await holder.query("SELECT pg_backend_pid() AS pid")).rows[0] as { pid: number }).pid;
+
+      const written = recordIngestBatch(concurrent.db, { events: [disconnect] });
+      await waitFor(
+        async () =>
+          (
+            await observer.query(
+              "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND wait_event_type = 'Lock'",
+              [holderPid],
+            )
+          ).rowCount,
+        (count) => count === 1,
+      );
+      // Decision 050: another writer with the same new device must not wait for this batch's commit.
+      const visible = await observer.query("SELECT id FROM devices WHERE id = $1", [disconnect.deviceId]);
+      expect(visible.rowCount).toBe(1);
+      await holder.query("ROLLBACK");
+      expect(await written).toMatchObject({ inserted: 1 });
+    } finally {
+      await Promise.all([holder.end(), observer.end()]);
+    }
+  });
+});
