@@ -312,6 +312,7 @@ function sampleLockWaits(database: TestDatabase): { stop(): Promise<number> } {
 function describeStatement(statement: string): string {
   if (statement.startsWith("WITH s0 AS")) return "sessions + device state + gauge + rollups (combined statement)";
   if (statement.startsWith("WITH new_devices")) return "devices + events insert";
+  if (statement.startsWith("INSERT INTO devices")) return "new devices, committed ahead";
   return /(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM) \S+/.exec(statement)?.[0] ?? statement.slice(0, 60);
 }
 

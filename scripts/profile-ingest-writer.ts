@@ -74,6 +74,8 @@ function record(text: string, ms: number): void {
 
 function describe(statement: string): string {
   if (statement.startsWith("WITH s0 AS")) return "combined: sessions + device state + gauge + rollups";
+  if (statement.startsWith("WITH new_devices")) return "devices + events insert";
+  if (statement.startsWith("INSERT INTO devices")) return "new devices, committed ahead (decision 050)";
   return (
     /^(BEGIN|COMMIT|ROLLBACK)|(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM|COPY) \S+/.exec(statement)?.[0] ?? statement.slice(0, 60)
   );

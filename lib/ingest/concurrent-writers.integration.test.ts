@@ -1,9 +1,11 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { waitFor } from "@/lib/testing/wait-for.ts";
 import { recordIngestBatch } from "./record-events.ts";
 
 // Two workers of a `$share` group get a device's consecutive messages in turn, so their open batches hold the same
@@ -21,8 +23,8 @@ afterAll(async () => {
   await Promise.all([sequential?.drop(), concurrent?.drop()]);
 });
 
-function stormEvents(): ConnectionEvent[] {
-  return generateReconnectStorm({ devices: 300, deviceIdPrefix: "conc-", startMs: Date.UTC(2026, 10, 30, 9), spreadMs: 20_000 }).flatMap(
+function stormEvents(deviceIdPrefix = "conc-"): ConnectionEvent[] {
+  return generateReconnectStorm({ devices: 300, deviceIdPrefix, startMs: Date.UTC(2026, 10, 30, 9), spreadMs: 20_000 }).flatMap(
     (record) => {
       const parsed = parseAwsRecord(record);
       if (!parsed.ok) throw new Error(parsed.error);
@@ -65,5 +67,80 @@ describe("two writers on the same devices at once", () => {
     const expected = await outcome(sequential.db);
     expect(expected.sessions.length).toBeGreaterThan(300);
     expect(await outcome(concurrent.db)).toEqual(expected);
+  });
+});
+
+describe("a writer whose devices another open transaction has updated", () => {
+  it("inserts its events first and waits only where it locks the devices", async () => {
+    const [disconnect, connect] = stormEvents("held-").filter((e) => e.deviceId === "held-000007");
+    if (!disconnect || !connect) throw new Error("storm fixture changed");
+    await recordIngestBatch(concurrent.db, { events: [disconnect] });
+
+    // Another writer's batch that has folded this device and not yet committed.
+    const holder = new pg.Client({ connectionString: concurrent.url });
+    // Outside any transaction: pg_stat_activity is read once per transaction.
+    const observer = new pg.Client({ connectionString: concurrent.url });
+    await Promise.all([holder.connect(), observer.connect()]);
+    try {
+      await holder.query("BEGIN");
+      await holder.query("UPDATE devices SET last_code = last_code WHERE id = $1", [disconnect.deviceId]);
+      const holderPid = ((await holder.query("SELECT pg_backend_pid() AS pid")).rows[0] as { pid: number }).pid;
+
+      const written = recordIngestBatch(concurrent.db, { events: [connect] });
+      const waiting = await waitFor(
+        async () =>
+          (
+            await observer.query(
+              "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND wait_event_type = 'Lock'",
+              [holderPid],
+            )
+          ).rows as { query: string }[],
+        (rows) => rows.length > 0,
+      );
+      // Decision 050: the events insert must not wait on another writer's device row (it would serialize two workers).
+      expect(waiting.map((row) => (row.query.includes("FOR NO KEY UPDATE") ? "device lock" : row.query.trim().slice(0, 40)))).toEqual([
+        "device lock",
+      ]);
+      await holder.query("COMMIT");
+      expect(await written).toMatchObject({ inserted: 1 });
+    } finally {
+      await Promise.all([holder.end(), observer.end()]);
+    }
+  });
+});
+
+describe("a writer's new devices", () => {
+  it("are visible to other writers while its batch is still open", async () => {
+    const [disconnect] = stormEvents("new-").filter((e) => e.deviceId === "new-000011");
+    if (!disconnect || disconnect.kind !== "disconnected") throw new Error("storm fixture changed");
+    const holder = new pg.Client({ connectionString: concurrent.url });
+    const observer = new pg.Client({ connectionString: concurrent.url });
+    await Promise.all([holder.connect(), observer.connect()]);
+    try {
+      // Keeps the writer's transaction open after its inserts: its device_drop_minute upsert waits for this row.
+      const minute = new Date(Math.floor(disconnect.occurredAt.getTime() / 60_000) * 60_000);
+      await holder.query("BEGIN");
+      await holder.query("INSERT INTO device_drop_minute (bucket, device_id, drops) VALUES ($1, $2, 0)", [minute, disconnect.deviceId]);
+      const holderPid = ((await holder.query("SELECT pg_backend_pid() AS pid")).rows[0] as { pid: number }).pid;
+
+      const written = recordIngestBatch(concurrent.db, { events: [disconnect] });
+      await waitFor(
+        async () =>
+          (
+            await observer.query(
+              "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND wait_event_type = 'Lock'",
+              [holderPid],
+            )
+          ).rowCount,
+        (count) => count === 1,
+      );
+      // Decision 050: another writer with the same new device must not wait for this batch's commit.
+      const visible = await observer.query("SELECT id FROM devices WHERE id = $1", [disconnect.deviceId]);
+      expect(visible.rowCount).toBe(1);
+      await holder.query("ROLLBACK");
+      expect(await written).toMatchObject({ inserted: 1 });
+    } finally {
+      await Promise.all([holder.end(), observer.end()]);
+    }
   });
 });

@@ -27,7 +27,7 @@ const EVENT_COLUMNS: UnnestColumn<EventRow>[] = [
   ["username", "text", (r) => r.event.username],
   ["tls", "boolean", (r) => r.event.tls],
   ["flags", "text", (r) => (r.flags.length === 0 ? null : JSON.stringify(r.flags))],
-  ["raw", "text", (r) => r.raw],
+  ["raw", "jsonb", (r) => r.raw],
 ];
 
 /**
@@ -43,6 +43,6 @@ export function insertEventRowsSql(rows: readonly EventRow[]): Prisma.Sql {
     SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
       u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
       u.session_present, u.username, u.tls,
-      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw::jsonb
+      CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw
     FROM ${unnestRows(rows, EVENT_COLUMNS)}`;
 }

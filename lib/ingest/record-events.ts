@@ -9,7 +9,7 @@ import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
 import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
-import { inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
+import { commitAhead, inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
 import { z } from "zod";
 
 /** node-postgres returns bigint columns (ids, orderings) as text. */
@@ -72,11 +72,15 @@ export async function recordIngestBatch(
   if (events.length === 0 && deadLetters.length === 0 && samples.length === 0 && !stats)
     return { inserted: 0, duplicates: batch.events.length, deadLetters: 0, outOfOrder: 0 };
 
+  // A batch's new devices are committed before its transaction: inserted inside it, another writer whose batch has
+  // the same new device (a `$share` group deals a device's events to every worker) waited for this batch's commit.
+  const newDevices = events.length === 0 ? null : insertNewDevicesSql(events);
+  if (newDevices) await commitAhead(db, newDevices);
   return inWriterTransaction(db, async (tx) => {
     const outOfOrder = stats ? await countOutOfOrder(tx, batch.events) : 0;
     if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
     await recordDeviceSamples(tx, samples);
-    const inserted = events.length === 0 ? [] : await insertDevicesAndEvents(tx, events);
+    const inserted = newDevices === null ? [] : await insertDevicesAndEvents(tx, events, newDevices);
     const result = {
       inserted: inserted.length,
       duplicates: batch.events.length - inserted.length,
@@ -168,36 +172,45 @@ async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<voi
 const EVENT_CONFLICT_TARGET = Prisma.raw("(dedupe_key, occurred_at)");
 
 /**
- * Devices and events in one statement: the devices first seen here are inserted, then every event not stored yet.
- * Returns the inserted events, in event order. Known devices are not touched here (a late older event lowers
- * first_seen_at in deviceUpdateStatement): a conflicting row is locked by DO UPDATE even when its WHERE keeps it,
- * which made a second worker wait here, before its event insert, for every device another open batch holds, and
- * locking some rows here and the rest in readDeviceStates would not be one order (deadlocks). Decision 034.
+ * The batch's devices not stored yet, in one statement: `INSERT INTO devices … ON CONFLICT DO NOTHING`. Known devices
+ * are not touched here (a late older event lowers first_seen_at in deviceUpdateStatement): a conflicting row is locked
+ * by DO UPDATE even when its WHERE keeps it, which made a second worker wait here, before its event insert, for every
+ * device another open batch holds, and locking some rows here and the rest in readDeviceStates would not be one order
+ * (deadlocks). Decision 034. Known devices are filtered out before ON CONFLICT too: its arbiter check waits for any
+ * open transaction that updated the row, which is every other writer's batch holding the device (decision 050).
  */
-async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[]): Promise<StoredEvent[]> {
+function insertNewDevicesSql(events: ConnectionEvent[]): Prisma.Sql {
   const first = new Map<string, { event: ConnectionEvent; earliest: Date }>();
   for (const event of events) {
     const seen = first.get(event.deviceId);
     if (!seen) first.set(event.deviceId, { event, earliest: event.occurredAt });
     else if (event.occurredAt < seen.earliest) seen.earliest = event.occurredAt;
   }
-  // Sorted so concurrent writers lock device rows in the same order (no deadlocks).
+  // Sorted so concurrent writers insert device rows in the same order (no deadlocks).
   const devices = [...first.values()].sort((a, b) => (a.event.deviceId < b.event.deviceId ? -1 : 1));
+  return Prisma.sql`
+    INSERT INTO devices (id, source, broker_node, first_seen_at)
+    SELECT * FROM ${unnestRows(devices, [
+      ["id", "text", (d) => d.event.deviceId],
+      ["source", "text", (d) => d.event.source],
+      ["broker_node", "text", (d) => d.event.brokerNode],
+      ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
+    ])}
+    WHERE NOT EXISTS (SELECT 1 FROM devices k WHERE k.id = u.id)
+    ON CONFLICT (id) DO NOTHING`;
+}
+
+/**
+ * Devices and events in one statement: the devices first seen here (`newDevices`, already committed ahead by
+ * recordIngestBatch unless removed since), then every event not stored yet. Returns the inserted events, in event order.
+ */
+async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[], newDevices: Prisma.Sql): Promise<StoredEvent[]> {
   const rows: EventRow[] = events.map((event) => ({ event, ...boundRaw(event.raw, event.flags) }));
   const inserted = await tx.rows(
     "insertEvents",
     InsertedEventSchema,
     Prisma.sql`
-    WITH new_devices AS (
-      INSERT INTO devices (id, source, broker_node, first_seen_at)
-      SELECT * FROM ${unnestRows(devices, [
-        ["id", "text", (d) => d.event.deviceId],
-        ["source", "text", (d) => d.event.source],
-        ["broker_node", "text", (d) => d.event.brokerNode],
-        ["first_seen_at", "timestamptz", (d) => d.earliest.toISOString()],
-      ])}
-      ON CONFLICT (id) DO NOTHING
-    )
+    WITH new_devices AS (${newDevices})
     ${insertEventRowsSql(rows)}
     ON CONFLICT ${EVENT_CONFLICT_TARGET} DO NOTHING
     RETURNING id, dedupe_key`,

@@ -22,12 +22,27 @@ const BEGIN_WRITER_TRANSACTION = "BEGIN; SET LOCAL jit = off; SET LOCAL enable_h
  * Runs `work` in one transaction on a connection of the client's own pool. The bulk statements carry a few large
  * array parameters; Prisma's raw-query path spends more CPU on those than Postgres does on the rows (decision 024).
  */
-export async function inWriterTransaction<T>(db: Db, work: (tx: WriterTx) => Promise<T>): Promise<T> {
+export function inWriterTransaction<T>(db: Db, work: (tx: WriterTx) => Promise<T>): Promise<T> {
+  return inPoolTransaction(db, BEGIN_WRITER_TRANSACTION, (client) => work(toWriterTx(client)));
+}
+
+/**
+ * Runs `statement` in its own short transaction, committed without waiting for the WAL flush. Only for rows the batch's
+ * transaction writes again when they are missing: WAL is flushed in order, so they are durable once that batch commits,
+ * and a crash before it loses nothing the batch's retry does not write again (decision 050).
+ */
+export async function commitAhead(db: Db, statement: Prisma.Sql): Promise<void> {
+  await inPoolTransaction(db, `${BEGIN_WRITER_TRANSACTION}; SET LOCAL synchronous_commit = off`, async (client) => {
+    await client.query(statement.text, statement.values);
+  });
+}
+
+async function inPoolTransaction<T>(db: Db, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await getPgPool(db).connect();
   let broken: Error | undefined;
   try {
-    await client.query(BEGIN_WRITER_TRANSACTION);
-    const result = await work(toWriterTx(client));
+    await client.query(begin);
+    const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
