@@ -118,6 +118,7 @@ export async function importFile(
         eventsInserted: { increment: result.accepted },
         duplicates: { increment: result.duplicate },
         deadLetters: { increment: result.rejected },
+        progressWriteFailures: heartbeat.failures,
       },
     });
     progress.progressWriteFailures = heartbeat.failures;
@@ -192,7 +193,13 @@ export async function importFile(
     await flush();
     await db.importRun.update({
       where: { id: run.id },
-      data: { status: "completed", finishedAt: new Date(), bytesRead: BigInt(size), heartbeatAt: null },
+      data: {
+        status: "completed",
+        finishedAt: new Date(),
+        bytesRead: BigInt(size),
+        heartbeatAt: null,
+        progressWriteFailures: heartbeat.failures,
+      },
     });
 
     function appendCarry(part: Buffer): void {

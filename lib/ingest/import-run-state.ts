@@ -78,10 +78,12 @@ export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger }
   const log = options.log ?? defaultLog;
   let failures = 0;
   const timer = setInterval(() => {
-    db.importRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch((error: unknown) => {
-      failures += 1;
-      log.warn({ err: describeWriteError(error), runId: runId.toString(), failures }, "import heartbeat failed");
-    });
+    db.importRun
+      .updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date(), progressWriteFailures: failures } })
+      .catch((error: unknown) => {
+        failures += 1;
+        log.warn({ err: describeWriteError(error), runId: runId.toString(), failures }, "import heartbeat failed");
+      });
   }, IMPORT_HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return {
@@ -93,7 +95,7 @@ export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger }
       try {
         await db.importRun.update({
           where: { id: runId },
-          data: { status: "failed", error: cause.message.slice(0, 2000), heartbeatAt: null },
+          data: { status: "failed", error: cause.message.slice(0, 2000), heartbeatAt: null, progressWriteFailures: failures },
         });
       } catch (error) {
         failures += 1;
