@@ -6,6 +6,7 @@ import type { Jsonify } from "@/lib/http/json.ts";
 import type { ImportSniff } from "@/lib/ingest/sniff-import.ts";
 import type { getImportRun } from "@/lib/queries/get-import-run.ts";
 import { formatCountOf, formatPercent, formatTimestamp } from "./format.ts";
+import { describeProgressWriteFailures } from "@/lib/ingest/describe-progress-write-failures.ts";
 import { RECENT_IMPORTS_KEY } from "./recent-imports.tsx";
 import { DataTable, type DataTableColumn } from "./data-table.tsx";
 
@@ -64,7 +65,9 @@ export function ImportUpload({ formats }: { formats: { name: string; description
       const { progress: p } = (await response.json()) as ImportStatus;
       const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
       const counts = `${p.records} records · ${p.inserted} new · ${p.duplicates} duplicate · ${p.deadLetters} rejected`;
-      if (p.state === "completed") return finish({ state: "completed", fraction: 1, text: `Done: ${counts}` });
+      const failures = describeProgressWriteFailures(p.progressWriteFailures);
+      if (p.state === "completed")
+        return finish({ state: "completed", fraction: 1, text: `Done: ${counts}${failures ? `. ${failures}` : ""}` });
       if (p.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p.error ?? "see the server log"}` });
       if (p.state === "interrupted") {
         return finish({

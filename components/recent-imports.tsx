@@ -7,6 +7,7 @@ import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCountOf, formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
+import { describeProgressWriteFailures } from "@/lib/ingest/describe-progress-write-failures.ts";
 import { useApiWrite } from "./use-api-write.ts";
 
 type ImportRunRow = Jsonify<Awaited<ReturnType<typeof listImportRuns>>[number]>;
@@ -30,7 +31,18 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
     { header: "Started", className: "nowrap", cell: (run) => formatTimestamp(run.startedAt) },
     { header: "File", className: "mono", cell: (run) => run.fileName },
     { header: "Format", cell: (run) => run.format },
-    { header: "Status", cell: (run) => run.status },
+    {
+      header: "Status",
+      cell: (run) => {
+        const failures = describeProgressWriteFailures(run.progressWriteFailures);
+        return (
+          <>
+            {run.status}
+            {failures ? <p className="muted">{failures}</p> : null}
+          </>
+        );
+      },
+    },
     { header: "Events", numeric: true, cell: (run) => run.eventsInserted },
     { header: "Rejected", numeric: true, cell: (run) => run.deadLetters },
     {

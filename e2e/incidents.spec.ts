@@ -29,3 +29,19 @@ test("the seeded broker restart is an incident with its devices, reasons, recove
   await devices.getByRole("link", { name: HEALTHY_PROBE_ID, exact: true }).click();
   await page.waitForURL((url) => url.pathname === `/devices/${HEALTHY_PROBE_ID}`);
 });
+
+test("the incidents table shows every column at tablet and desktop widths, and scrolls inside its card on a phone", async ({ page }) => {
+  await page.goto("/incidents");
+  const table = page.getByRole("table", { name: "Incidents" });
+  await expect(table.getByRole("row").filter({ hasText: "Server shutdown" }).first()).toBeVisible();
+  const box = table.locator("xpath=ancestor::div[contains(@class, 'table-wrap')]");
+  const overflow = () => box.evaluate((element) => element.scrollWidth - element.clientWidth);
+  for (const width of [768, 1360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect.poll(overflow, { message: `sideways scroll inside the card at ${width} px` }).toBeLessThanOrEqual(0);
+    await expect(table.getByRole("columnheader", { name: "Scope" })).toBeInViewport();
+  }
+  await page.setViewportSize({ width: 375, height: 800 });
+  await expect.poll(overflow).toBeGreaterThan(0);
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { asRole, expect, test } from "./fixtures.ts";
 
 // Uploading needs the support role and re-processing dead letters the admin role.
@@ -40,6 +41,15 @@ test("the ingest page imports an uploaded Mosquitto log with progress and lists 
   await recent.getByRole("button", { name: "Discard 1 dead letter" }).click();
   await expect(recent).toContainText("none open");
   await expect(deadLetters.getByRole("row").filter({ hasText: tag })).toHaveCount(0);
+
+  // An import whose progress writes failed (the database did not answer) says so in plain words; the others do not.
+  await expect(recent).not.toContainText("could not be recorded");
+  const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+  await client.connect();
+  await client.query("UPDATE import_runs SET progress_write_failures = 2 WHERE file_name = $1", [`mosquitto-${tag}.log`]);
+  await client.end();
+  await page.reload();
+  await expect(recent).toContainText("Its progress could not be recorded 2 times (the database did not answer).");
   await expect(
     page.getByRole("table", { name: "Ingest health per source" }).getByRole("cell", { name: "mosquitto", exact: true }),
   ).toBeVisible();

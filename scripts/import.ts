@@ -51,7 +51,7 @@ function showProgress(p: ImportProgress, final = false): void {
   lastPrinted = now;
   const width = 30;
   const bar = "#".repeat(Math.round(fraction * width)).padEnd(width, ".");
-  const line = `[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${p.records} records  ${p.inserted} new  ${p.duplicates} duplicate  ${p.deadLetters} rejected${p.heartbeatFailures > 0 ? `  ${p.heartbeatFailures} heartbeat failures` : ""}`;
+  const line = `[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${p.records} records  ${p.inserted} new  ${p.duplicates} duplicate  ${p.deadLetters} rejected${p.progressWriteFailures > 0 ? `  ${p.progressWriteFailures} progress writes failed` : ""}`;
   process.stderr.write(tty ? `\r${line}${final ? "\n" : ""}` : `${line}\n`);
 }
 

@@ -22,7 +22,11 @@ type IncidentRow = Awaited<ReturnType<typeof listIncidents>>[number];
 function incidentColumns(now: Date): DataTableColumn<IncidentRow>[] {
   return [
     { header: "Started", className: "nowrap", cell: (incident) => <LocalTime value={incident.startedAt} /> },
-    { header: "Incident", cell: (incident) => <Link href={`/incidents/${incident.id}`}>{incident.title}</Link> },
+    {
+      header: "Incident",
+      className: "wrap-anywhere",
+      cell: (incident) => <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>,
+    },
     {
       header: "Status",
       className: "nowrap",
@@ -47,7 +51,11 @@ function incidentColumns(now: Date): DataTableColumn<IncidentRow>[] {
     },
     { header: "Devices", numeric: true, cell: (incident) => formatCount(incident.affectedDevices) },
     { header: "Main reason", cell: (incident) => formatReason(incident.dominantReason) },
-    { header: "Scope", cell: (incident) => [incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · ") },
+    {
+      header: "Scope",
+      className: "wrap-anywhere",
+      cell: (incident) => [incident.source ?? "all sources", incident.brokerNode].filter(Boolean).join(" · "),
+    },
   ];
 }
 

@@ -87,9 +87,6 @@ beforeAll(async () => {
     UPDATE devices SET region = CASE WHEN right(id, 1)::int % 2 = 0 THEN 'eu' ELSE 'us' END,
                        labels = jsonb_build_object('model', 'M' || (right(id, 2)::int % 3))
     WHERE id ~ '-[0-9]+$'`;
-  // Received long before the fold, as a history is: a fold takes events received in the 2 minutes before it for
-  // commits that may have raced it, and each weekly chunk would start over from their hour until those 2 minutes pass.
-  await db.$executeRaw`UPDATE connection_events SET received_at = received_at - interval '1 hour'`;
   // Folded up to the tests' now, as the worker would have; a first read would otherwise fold every hour up to today.
   await foldCohortHours(db, { now: NOW });
 }, 300_000);

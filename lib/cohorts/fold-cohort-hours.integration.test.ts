@@ -115,8 +115,6 @@ describe("cohort-hour fold", () => {
     );
     const lateKeys = new Set(late.map((event) => event.dedupeKey));
     await write(events.filter((event) => event.occurredAt < MID && !lateKeys.has(event.dedupeKey)));
-    // Received long before the first fold, so it does not take them for commits that raced it.
-    await database.db.$executeRaw`UPDATE connection_events SET received_at = received_at - interval '1 hour'`;
     await database.db.$executeRaw`
       UPDATE devices SET firmware = 'fw-' || (hashtext(id) & 3), region = CASE WHEN hashtext(id || 'r') & 1 = 0 THEN 'eu' END,
                          labels = jsonb_build_object('model', 'M' || (hashtext(id || 'm') & 1))`;
@@ -133,10 +131,8 @@ describe("cohort-hour fold", () => {
     // Per device profile (every metadata column at once), what cohorts filtered on another dimension read.
     expectSameFigures(await folded("profile"), await enumerated(END, "profile"));
 
-    // From scratch in 5-hour transactions (how a first fold walks months of history): the same figures. The late
-    // events were received just now: a fold counts events received up to 2 minutes before it as possibly committed
-    // late, so until then each chunk would start over from their hour (2 minutes of re-folding the first chunk).
-    await database.db.$executeRaw`UPDATE connection_events SET received_at = received_at - interval '1 hour'`;
+    // From scratch in 5-hour transactions (how a first fold walks months of history), right after the late events
+    // arrived: the same figures.
     await database.db.$executeRaw`DELETE FROM cohort_fold_state`;
     await database.db.$executeRaw`DELETE FROM cohort_hour`;
     const chunked = await foldCohortHours(database.db, { now: END, chunkHours: 5 });

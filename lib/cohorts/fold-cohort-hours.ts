@@ -2,11 +2,11 @@ import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryFirstRow } from "@/lib/db/query-rows.ts";
 import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
-import { eventsSinceFold } from "./events-since-fold.ts";
+import { eventsSinceFold, FOLD_SNAPSHOT } from "./events-since-fold.ts";
 import { foldRolloutPeriods } from "./fold-rollout-periods.ts";
 
 const LockRow = z.object({ locked: z.boolean() });
-const EarliestRow = z.object({ at: SqlDate.nullable(), last: SqlBigInt.nullable() });
+const EarliestRow = z.object({ at: SqlDate.nullable(), last: SqlBigInt.nullable(), snapshot: z.string() });
 
 const HOUR_MS = 3_600_000;
 /** pg_advisory_xact_lock key of the fold: one fold at a time across worker and web processes. */
@@ -80,8 +80,10 @@ async function foldChunk(db: Db, now: Date, skipIfBusy: boolean, chunkHours: num
       await tx.$executeRaw(deriveCohortReasonRowsSql(range));
       const through = range.to < now ? range.to : now;
       await tx.$executeRaw`
-        INSERT INTO cohort_fold_state (id, last_event_id, folded_through, folded_at) VALUES (1, ${range.lastEventId}, ${through}, now())
-        ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, folded_through = EXCLUDED.folded_through, folded_at = EXCLUDED.folded_at`;
+        INSERT INTO cohort_fold_state (id, last_event_id, fold_snapshot, folded_through, folded_at)
+        VALUES (1, ${range.lastEventId}, ${range.snapshot}, ${through}, now())
+        ON CONFLICT (id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, fold_snapshot = EXCLUDED.fold_snapshot,
+                                       folded_through = EXCLUDED.folded_through, folded_at = EXCLUDED.folded_at`;
       if (through.getTime() >= now.getTime()) await foldRolloutPeriods(tx, state, now);
       return { from: range.from, to: through, folded: true };
     },
@@ -95,15 +97,17 @@ export async function lastCohortFoldAt(db: Db): Promise<Date | null> {
   return state?.foldedAt ?? null;
 }
 
-type DirtyRange = { from: Date; to: Date; lastEventId: bigint };
+type DirtyRange = { from: Date; to: Date; lastEventId: bigint; snapshot: string };
 
 /**
  * [earliest dirty hour, end of the current hour). Dirty: the hour of every event stored since the last fold, and the
- * current hour of the last fold (it was partial then). The first fold starts at the earliest rollup or session.
+ * current hour of the last fold (it was partial then), or the end of the last chunk. Events the last fold saw are not
+ * dirty however recently they arrived, so a fold over a fresh import walks on chunk by chunk. The first fold starts at
+ * the earliest rollup or session.
  */
 async function dirtyRange(
   tx: Prisma.TransactionClient,
-  state: { lastEventId: bigint; foldedAt: Date; foldedThrough: Date } | null,
+  state: { lastEventId: bigint; foldSnapshot: string | null; foldedThrough: Date } | null,
   now: Date,
 ): Promise<DirtyRange | null> {
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
@@ -114,21 +118,24 @@ async function dirtyRange(
       EarliestRow,
       Prisma.sql`
       SELECT LEAST((SELECT MIN(bucket) FROM device_reason_minute), (SELECT MIN(started_at) FROM sessions)) AS at,
-             (SELECT MAX(id) FROM connection_events) AS last`,
+             (SELECT MAX(id) FROM connection_events) AS last, ${FOLD_SNAPSHOT} AS snapshot`,
     );
     if (!first?.at) return null;
-    return { from: floorHour(first.at), to, lastEventId: first.last ?? 0n };
+    return { from: floorHour(first.at), to, lastEventId: first.last ?? 0n, snapshot: first.snapshot };
   }
   const fresh = await queryFirstRow(
     tx,
     "cohortFoldDirtyRange",
     EarliestRow,
-    Prisma.sql`SELECT MIN(occurred_at) AS at, MAX(id) AS last FROM connection_events e WHERE ${eventsSinceFold(state)}`,
+    Prisma.sql`SELECT MIN(occurred_at) AS at, MAX(id) AS last, ${FOLD_SNAPSHOT} AS snapshot
+               FROM connection_events e WHERE ${eventsSinceFold({ lastEventId: state.lastEventId, snapshot: state.foldSnapshot })}`,
   );
-  const earliest = Math.min(state.foldedThrough.getTime(), fresh?.at?.getTime() ?? Infinity);
+  if (!fresh) return null;
+  const earliest = Math.min(state.foldedThrough.getTime(), fresh.at?.getTime() ?? Infinity);
   const from = floorHour(new Date(earliest));
   if (from >= to) return null;
-  return { from, to, lastEventId: fresh?.last && fresh.last > state.lastEventId ? fresh.last : state.lastEventId };
+  const lastEventId = fresh.last && fresh.last > state.lastEventId ? fresh.last : state.lastEventId;
+  return { from, to, lastEventId, snapshot: fresh.snapshot };
 }
 
 function floorHour(at: Date): Date {

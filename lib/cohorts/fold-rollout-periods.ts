@@ -3,19 +3,19 @@ import { Prisma } from "@/lib/db/client.ts";
 import { queryFirstRow, queryRows } from "@/lib/db/query-rows.ts";
 import { SqlBigInt } from "@/lib/db/sql-values.ts";
 import { MAX_ROLLOUT_SPAN_HOURS } from "./cohort-params.ts";
-import { eventsSinceFold } from "./events-since-fold.ts";
+import { eventsSinceFold, FOLD_SNAPSHOT } from "./events-since-fold.ts";
 import { rolloutPeriodsSql } from "./rollout-periods.ts";
 import { ROLLOUT_SPANS } from "./rollout-spans.ts";
 
 /** The fold state as the previous fold left it (cohort_fold_state), or null before the first fold. */
 export type RolloutFoldState = {
-  foldedAt: Date;
+  rolloutFoldSnapshot: string | null;
   rolloutLastEventId: bigint | null;
   rolloutLastMoveId: bigint | null;
   rolloutFoldedNow: Date | null;
 } | null;
 
-const Watermarks = z.object({ lastEventId: SqlBigInt, lastMoveId: SqlBigInt });
+const Watermarks = z.object({ lastEventId: SqlBigInt, lastMoveId: SqlBigInt, snapshot: z.string() });
 const DeviceRow = z.object({ device_id: z.string() });
 
 const REACH = Prisma.sql`make_interval(hours => ${MAX_ROLLOUT_SPAN_HOURS})`;
@@ -34,7 +34,8 @@ export async function foldRolloutPeriods(tx: Prisma.TransactionClient, state: Ro
     "rolloutFoldWatermarks",
     Watermarks,
     Prisma.sql`SELECT COALESCE((SELECT MAX(id) FROM connection_events), 0)::bigint AS "lastEventId",
-                      COALESCE((SELECT MAX(id) FROM device_firmware_changes), 0)::bigint AS "lastMoveId"`,
+                      COALESCE((SELECT MAX(id) FROM device_firmware_changes), 0)::bigint AS "lastMoveId",
+                      ${FOLD_SNAPSHOT} AS snapshot`,
   );
   const since = previousRolloutFold(state);
   let devices: Prisma.Sql;
@@ -64,16 +65,16 @@ export async function foldRolloutPeriods(tx: Prisma.TransactionClient, state: Ro
 async function recordWatermarks(tx: Prisma.TransactionClient, marks: z.output<typeof Watermarks> | null, now: Date): Promise<void> {
   await tx.$executeRaw`
     UPDATE cohort_fold_state SET rollout_last_event_id = ${marks?.lastEventId ?? 0n}, rollout_last_move_id = ${marks?.lastMoveId ?? 0n},
-                                 rollout_folded_now = ${now}
+                                 rollout_fold_snapshot = ${marks?.snapshot ?? null}, rollout_folded_now = ${now}
     WHERE id = 1`;
 }
 
-type PreviousRolloutFold = { foldedAt: Date; lastEventId: bigint; lastMoveId: bigint; now: Date };
+type PreviousRolloutFold = { snapshot: string | null; lastEventId: bigint; lastMoveId: bigint; now: Date };
 
 function previousRolloutFold(state: RolloutFoldState): PreviousRolloutFold | null {
   if (state?.rolloutLastEventId == null || state.rolloutLastMoveId == null || !state.rolloutFoldedNow) return null;
   return {
-    foldedAt: state.foldedAt,
+    snapshot: state.rolloutFoldSnapshot,
     lastEventId: state.rolloutLastEventId,
     lastMoveId: state.rolloutLastMoveId,
     now: state.rolloutFoldedNow,

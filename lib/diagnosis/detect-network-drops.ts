@@ -6,6 +6,7 @@ import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { clamp, formatPeriod, median, quantile, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { RECOMMENDED_KEEPALIVE_SEC, type KeepaliveAdvice } from "@/lib/knowledge/keepalive-steps.ts";
 
 /** Keepalive expiries have their own, more specific finding (detectKeepaliveProblems). */
 const IRREGULAR_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
@@ -14,8 +15,7 @@ export const MIN_IRREGULAR_DROPS_PER_DAY = 2;
 export const MIN_IRREGULAR_DROPS = 3;
 /** Spread / median of uptimes from which intervals are called irregular (exponential intervals sit near 1). */
 export const IRREGULAR_VARIATION = 0.3;
-/** The keepalive the field guides recommend: it keeps NAT mappings open and dead links are noticed within 90 s. */
-export const RECOMMENDED_KEEPALIVE_SEC = 60;
+export { RECOMMENDED_KEEPALIVE_SEC };
 /**
  * NATs forget idle flows after 240–600 s per the field guides, some carrier NATs far sooner: a keepalive at or above
  * the lower bound is too long even without drops to show for it.
@@ -33,7 +33,7 @@ const NAT_WINDOW_QUANTILE = 0.1;
 const MIN_KEEPALIVE_SEC = 5;
 
 /** The keepalive to recommend, and the NAT idle window the device's own drops show when they show one. */
-export type KeepaliveTarget = { keepaliveSec: number; natWindowSec: number | null };
+export type KeepaliveTarget = KeepaliveAdvice;
 
 /**
  * The field guides' 60 s, unless the device's drops show a NAT that forgets idle flows sooner. A flow the NAT forgot
@@ -245,7 +245,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
           { text: "Check that the client's ping loop runs while the application is busy (no blocked event loop)", check: "manual" },
           { text: "Check the device's network path around the drop times", check: "stable-network" },
           {
-            text: `Keep the keepalive at ${RECOMMENDED_KEEPALIVE_SEC} s so dead links are noticed quickly`,
+            text: `Keep the keepalive at ${keepaliveTarget(ctx).keepaliveSec} s so dead links are noticed quickly`,
             check: "keepalive-within-nat-timeout",
           },
         ],

@@ -1,6 +1,7 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { AnalysisContext, Uptime } from "./analysis-context.ts";
 import { binomialTail, clamp, formatPeriod, maxExponentialWindowProbability, median, rangeAround, robustSpread } from "./statistics.ts";
+import { keepaliveTarget } from "./detect-network-drops.ts";
 import type { DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
@@ -141,7 +142,12 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
       codes: code ? [code] : [],
       steps:
         kind === "idle"
-          ? [{ text: "Send a PINGREQ or a message well within 20 min (keepalive 60 s)", check: "keepalive-within-nat-timeout" }]
+          ? [
+              {
+                text: `Send a PINGREQ or a message well within 20 min (keepalive ${keepaliveTarget(ctx).keepaliveSec} s)`,
+                check: "keepalive-within-nat-timeout",
+              },
+            ]
           : kind === "timer"
             ? [
                 {

@@ -1,3 +1,4 @@
+import { stepTextFor } from "@/lib/knowledge/keepalive-steps.ts";
 import { findKnowledgeEntry } from "@/lib/knowledge/knowledge-base.ts";
 import { buildAnalysisContext, type AnalysisContext } from "./analysis-context.ts";
 import { detectClientIdTakeover } from "./detect-client-id-takeover.ts";
@@ -37,7 +38,8 @@ function evaluateSteps(draft: DraftFinding, ctx: AnalysisContext): Finding {
   const entry = findKnowledgeEntry(draft.codes[0]);
   const checks = new Set<string>();
   const texts = new Set<string>();
-  const steps = [...draft.steps, ...(entry?.steps ?? [])]
+  const keepalive = keepaliveTarget(ctx);
+  const steps = [...draft.steps, ...(entry?.steps ?? []).map((step) => ({ ...step, text: stepTextFor(step, keepalive) }))]
     // The fleet-wide finding is the answer to "rule out a fleet event"; asking it again would only mark it failed.
     .filter((step) => !(draft.analyzer === "fleet-wide-drops" && step.check === "not-fleet-wide"))
     .filter((step) => {

@@ -49,6 +49,28 @@ describe("a NAT whose idle window the device's own connections show", () => {
     expect(keepaliveRow(diagnosis)).toMatchObject({ value: "15 s", observed: "60 s", status: "failed" });
   });
 
+  it("names the device's own target in every keepalive step, not the usual 60 s (a NAT that forgets flows after ~42 s)", () => {
+    const random = createTestRandom(11);
+    const s = new ScenarioBuilder("nat-42");
+    for (let i = 0; i < 40; i += 1) {
+      s.connect({ ip: "10.0.8.9", keepaliveSec: 60 })
+        .wait((42 + random() * 5) * SECOND)
+        .drop("keepalive_timeout", "emqx:keepalive_timeout")
+        .wait(SECOND);
+    }
+    s.connect({ ip: "10.0.8.9", keepaliveSec: 60 });
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.summary).toMatchObject({ recommendedKeepaliveSec: 20, natIdleWindowSec: 42 });
+    const keepaliveSteps = diagnosis.findings.flatMap((finding) =>
+      finding.steps.filter((step) => step.check === "keepalive-within-nat-timeout").map((step) => `${finding.analyzer}: ${step.text}`),
+    );
+    expect(keepaliveSteps.length).toBeGreaterThanOrEqual(2);
+    for (const text of keepaliveSteps) {
+      expect(text).toContain("20 s");
+      expect(text).not.toMatch(/\b60 s\b/);
+    }
+  });
+
   it("has nothing to say about a keepalive already inside the window", () => {
     const diagnosis = shortNatWindow(10);
     expect(natFinding(diagnosis)).toBeUndefined();

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
-import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { mergeRollupShards } from "@/lib/storage/merge-rollup-shards.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
-import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { createFleetTestDatabase } from "@/lib/testing/fleet-test-database.ts";
+import type { TestDatabase } from "@/lib/testing/test-database.ts";
 import { eventRollupRows } from "./fleet-filter.ts";
 import { listDisconnectSeries } from "./list-disconnect-series.ts";
 
@@ -32,18 +31,10 @@ const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.st
 describe("hourly and quarter-day event rollups", () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase();
-    const events = generateSyntheticFleetEvents({
-      seed: 38,
-      devices: 60,
-      from: FROM,
-      to: TO,
-      meanSessionMs: 40 * 60_000,
-      meanGapMs: 5 * 60_000,
-      duplicateRate: 0.02,
-      lateRate: 0.05,
-    });
-    for (let i = 0; i < events.length; i += 97) await recordConnectionEvents(test.db, events.slice(i, i + 97));
+    test = await createFleetTestDatabase(
+      { seed: 38, devices: 60, from: FROM, to: TO, meanSessionMs: 40 * 60_000, meanGapMs: 5 * 60_000 },
+      { batchSize: 97 },
+    );
   });
   afterAll(() => test?.drop());
 

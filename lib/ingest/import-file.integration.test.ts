@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
@@ -82,6 +83,33 @@ describe("importFile", () => {
     } finally {
       update.mockRestore();
     }
+  });
+
+  it("logs and counts a failure to mark the run failed, and still throws the import's own error", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = Array.from(
+      { length: 12 },
+      (_, i) =>
+        `2024-05-01 10:00:${String(i).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`,
+    );
+    const file = writeTemp("mark-failed.log", `${lines.join("\n")}\n`);
+    const logLines: string[] = [];
+    const log = createLogger("test", { write: (line: string) => logLines.push(line) });
+    const progress: ImportProgress[] = [];
+    // The batch's progress write fails (the import's error), then so does marking the run failed (the database is gone).
+    const update = vi.spyOn(testDb.db.importRun, "update").mockRejectedValue(new Error("connection terminated"));
+    try {
+      await expect(
+        importFile(testDb.db, { filePath: file, format: format("hivemq"), batchSize: 5, log, onProgress: (p) => progress.push(p) }),
+      ).rejects.toThrow("connection terminated");
+    } finally {
+      update.mockRestore();
+    }
+    const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: "import run could not be marked failed", err: "connection terminated", failures: 1 }),
+    );
+    expect(progress.at(-1)?.progressWriteFailures).toBe(1);
   });
 
   it("resumes an interrupted import after its last committed batch without repeating dead letters", async () => {

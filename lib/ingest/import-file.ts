@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@/lib/db/client.ts";
+import type { Logger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { CsvRecordReader } from "./csv-records.ts";
 import { claimImportRun, keepImportAlive } from "./import-run-state.ts";
@@ -21,8 +22,11 @@ export type ImportProgress = {
   inserted: number;
   duplicates: number;
   deadLetters: number;
-  /** Heartbeat writes that failed (logged); a few are harmless, many mean the run may look interrupted. */
-  heartbeatFailures: number;
+  /**
+   * Writes of the run's state that failed (logged): heartbeats, marking the run failed. A few are harmless; many mean
+   * the run may look interrupted while it works, or failed without saying so.
+   */
+  progressWriteFailures: number;
 };
 
 export type ImportSummary = ImportProgress & { alreadyImported: boolean; resumedFrom: number; ms: number };
@@ -42,6 +46,7 @@ export async function importFile(
     onProgress?: (progress: ImportProgress) => void;
     /** Called once the import run is known (new, resumed or already completed). */
     onStart?: (runId: bigint, run: { alreadyImported: boolean }) => void;
+    log?: Logger;
   },
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -60,7 +65,7 @@ export async function importFile(
       inserted: 0,
       duplicates: 0,
       deadLetters: 0,
-      heartbeatFailures: 0,
+      progressWriteFailures: 0,
       alreadyImported: true,
       resumedFrom: Number(existing.recordsDone),
       ms: Math.round(performance.now() - started),
@@ -73,7 +78,7 @@ export async function importFile(
   );
   const resumeFrom = Number(run.recordsDone);
   input.onStart?.(run.id, { alreadyImported: false });
-  const heartbeat = keepImportAlive(db, run.id);
+  const heartbeat = keepImportAlive(db, run.id, { log: input.log });
 
   const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
   const progress: ImportProgress = {
@@ -84,7 +89,7 @@ export async function importFile(
     inserted: 0,
     duplicates: 0,
     deadLetters: 0,
-    heartbeatFailures: 0,
+    progressWriteFailures: 0,
   };
   let recordIndex = 0;
   let committedRecords = resumeFrom;
@@ -113,9 +118,10 @@ export async function importFile(
         eventsInserted: { increment: result.accepted },
         duplicates: { increment: result.duplicate },
         deadLetters: { increment: result.rejected },
+        progressWriteFailures: heartbeat.failures,
       },
     });
-    progress.heartbeatFailures = heartbeat.failures;
+    progress.progressWriteFailures = heartbeat.failures;
     input.onProgress?.({ ...progress });
   }
 
@@ -187,7 +193,13 @@ export async function importFile(
     await flush();
     await db.importRun.update({
       where: { id: run.id },
-      data: { status: "completed", finishedAt: new Date(), bytesRead: BigInt(size), heartbeatAt: null },
+      data: {
+        status: "completed",
+        finishedAt: new Date(),
+        bytesRead: BigInt(size),
+        heartbeatAt: null,
+        progressWriteFailures: heartbeat.failures,
+      },
     });
 
     function appendCarry(part: Buffer): void {
@@ -202,14 +214,14 @@ export async function importFile(
       carryBytes += part.length;
     }
   } catch (error) {
-    await db.importRun
-      .update({ where: { id: run.id }, data: { status: "failed", error: (error as Error).message.slice(0, 2000), heartbeatAt: null } })
-      .catch(() => undefined);
+    await heartbeat.markFailed(error as Error);
+    progress.progressWriteFailures = heartbeat.failures;
+    input.onProgress?.({ ...progress });
     throw error;
   } finally {
     heartbeat.stop();
   }
-  progress.heartbeatFailures = heartbeat.failures;
+  progress.progressWriteFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
 }
 

@@ -8,6 +8,25 @@ afterEach(() => {
 });
 
 describe("keepImportAlive", () => {
+  it("stores the count of failed writes with the next heartbeat that succeeds, so every page can show it", async () => {
+    vi.useFakeTimers();
+    const written: Record<string, unknown>[] = [];
+    const db = {
+      importRun: {
+        updateMany: ({ data }: { data: Record<string, unknown> }) => {
+          written.push(data);
+          return written.length === 1 ? Promise.reject(new Error("connection terminated")) : Promise.resolve({ count: 1 });
+        },
+      },
+    } as unknown as Db;
+    const heartbeat = keepImportAlive(db, 7n, { log: createLogger("test", { write: () => undefined }) });
+    await vi.advanceTimersByTimeAsync(IMPORT_HEARTBEAT_INTERVAL_MS * 2);
+    heartbeat.stop();
+
+    expect(written[0]).toMatchObject({ progressWriteFailures: 0 });
+    expect(written[1]).toMatchObject({ progressWriteFailures: 1 });
+  });
+
   it("logs and counts a heartbeat write that fails, and keeps beating", async () => {
     vi.useFakeTimers();
     const lines: string[] = [];

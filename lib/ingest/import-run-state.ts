@@ -1,6 +1,7 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { ConflictError } from "@/lib/errors/domain-errors.ts";
 import { createLogger, type Logger } from "@/lib/log/logger.ts";
+import { redactText } from "@/lib/security/redact.ts";
 
 const defaultLog = createLogger("import");
 
@@ -59,8 +60,13 @@ export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: 
 }
 
 export type ImportHeartbeat = {
-  /** Heartbeat writes that failed so far (each is logged); the import's progress reports it. */
+  /** Writes of the run's state that failed so far (heartbeats, marking it failed; each is logged). */
   readonly failures: number;
+  /**
+   * Ends the heartbeat and records that the run failed. The caller throws the import's own error, so a failed write
+   * here is logged and counted, not thrown; the run then looks interrupted and stays resumable.
+   */
+  markFailed(cause: Error): Promise<void>;
   stop(): void;
 };
 
@@ -72,21 +78,37 @@ export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger }
   const log = options.log ?? defaultLog;
   let failures = 0;
   const timer = setInterval(() => {
-    db.importRun.updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date() } }).catch((error: unknown) => {
-      failures += 1;
-      log.warn(
-        { err: error instanceof Error ? error.message : String(error), runId: runId.toString(), failures },
-        "import heartbeat failed",
-      );
-    });
+    db.importRun
+      .updateMany({ where: { id: runId, status: "running" }, data: { heartbeatAt: new Date(), progressWriteFailures: failures } })
+      .catch((error: unknown) => {
+        failures += 1;
+        log.warn({ err: describeWriteError(error), runId: runId.toString(), failures }, "import heartbeat failed");
+      });
   }, IMPORT_HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return {
     get failures() {
       return failures;
     },
+    async markFailed(cause) {
+      clearInterval(timer);
+      try {
+        await db.importRun.update({
+          where: { id: runId },
+          data: { status: "failed", error: cause.message.slice(0, 2000), heartbeatAt: null, progressWriteFailures: failures },
+        });
+      } catch (error) {
+        failures += 1;
+        log.error({ err: describeWriteError(error), runId: runId.toString(), failures }, "import run could not be marked failed");
+      }
+    },
     stop: () => clearInterval(timer),
   };
+}
+
+/** A failed write's message, redacted: a rejected write's message may quote its data (the import error quotes the file). */
+function describeWriteError(error: unknown): string {
+  return redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
 }
 
 function importInProgress(runId: bigint | null): ConflictError {

@@ -1,4 +1,5 @@
 import { buildKnowledgeEntries } from "./canonical-codes.ts";
+import { keepaliveStep } from "./keepalive-steps.ts";
 import { step } from "./playbook.ts";
 import type { KnowledgeEntry, KnowledgeRow } from "./types.ts";
 import { formatMqtt5Hex } from "@/lib/events/mqtt5-code.ts";
@@ -148,7 +149,7 @@ export const CONNACK_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
       key: "6",
       name: "6 (non-standard) keep alive limit exceeded",
       meaning: "aedes refuses a keepalive of 0 or above its keepaliveLimit (reserved in MQTT 3.1.1)",
-      steps: [step("Use a keepalive between 1 and the broker's limit (60 s recommended)", "keepalive-within-nat-timeout")],
+      steps: [keepaliveStep(({ keepaliveSec }) => `Use a keepalive between 1 and the broker's limit (${keepaliveSec} s recommended)`)],
     },
     {
       key: "13",

@@ -1,4 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
+import { keepaliveStep } from "./keepalive-steps.ts";
 import type { EntryRow, KnowledgeEntry, ResolutionStep, Vendor } from "./types.ts";
 
 /** Typical root causes per canonical reason, used where a vendor table gives none of its own. */
@@ -51,20 +52,26 @@ export const REASON_STEPS: Record<Reason, ResolutionStep[]> = {
   ],
   connection_lost: [
     step("Rule out a server or network event: other devices should not have dropped in the same minutes", "not-fleet-wide"),
-    step(
-      "Set the keepalive to 60 s so NAT devices keep the mapping open (they forget idle flows after 240–600 s, some carrier NATs sooner)",
-      "keepalive-within-nat-timeout",
+    keepaliveStep(
+      ({ keepaliveSec, natWindowSec }) =>
+        `Set the keepalive to ${keepaliveSec} s so NAT devices keep the mapping open (${
+          natWindowSec === null
+            ? "they forget idle flows after 240–600 s, some carrier NATs sooner"
+            : `this device's drops show a NAT that forgets idle flows within about ${natWindowSec} s`
+        })`,
     ),
     step("Check the device's network (signal, Wi-Fi roaming, DHCP, power save) around the drop times", "stable-network"),
     step("Reconnect with exponential backoff and jitter", "reconnect-backoff"),
   ],
   keepalive_timeout: [
-    step("Set the keepalive to 60 s; the broker detects a dead link only after 1.5 × keepalive", "keepalive-within-nat-timeout"),
+    keepaliveStep(
+      ({ keepaliveSec }) => `Set the keepalive to ${keepaliveSec} s; the broker detects a dead link only after 1.5 × keepalive`,
+    ),
     step("Check that the client's ping loop runs while the application is busy (no blocked event loop)", "manual"),
     step("Check the device's network path around the drop times", "stable-network"),
   ],
   idle_timeout: [
-    step("Send a PINGREQ or a message well within the idle limit (a 60 s keepalive)", "keepalive-within-nat-timeout"),
+    keepaliveStep(({ keepaliveSec }) => `Send a PINGREQ or a message well within the idle limit (a ${keepaliveSec} s keepalive)`),
     step("Exclude load-balancer health checks and scanners from alerting", "manual"),
   ],
   session_taken_over: [

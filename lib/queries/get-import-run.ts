@@ -20,6 +20,7 @@ export async function getImportRun(db: Db, id: bigint, now = new Date()) {
       inserted: Number(run.eventsInserted),
       duplicates: Number(run.duplicates),
       deadLetters: Number(run.deadLetters),
+      progressWriteFailures: run.progressWriteFailures,
       error,
     },
   };
