@@ -18,7 +18,7 @@ const DEAD_LETTER_COLUMNS: DataTableColumn<DeadLetterRow>[] = [
   { header: "Received", cell: (d) => formatTimestamp(d.receivedAt) },
   {
     header: "Source",
-    className: "mono",
+    className: "mono wrap-anywhere",
     cell: (d) => (
       <>
         {d.source}
@@ -26,11 +26,11 @@ const DEAD_LETTER_COLUMNS: DataTableColumn<DeadLetterRow>[] = [
       </>
     ),
   },
-  { header: "Reason", cell: (d) => d.error },
+  { header: "Reason", className: "wrap-anywhere", cell: (d) => d.error },
   {
     header: "Payload",
     cell: (d) => (
-      <pre className="raw-json">
+      <pre className="raw-json raw-json-wrap">
         {d.payload}
         {d.payloadTruncated ? `\n… (${d.payloadBytes} bytes in all)` : ""}
       </pre>

@@ -110,3 +110,27 @@ test("the webhook refuses missing tokens and unknown sources with the error shap
   const health = await request.get("/api/v1/ingest-health?minutes=0");
   expect(health.status()).toBe(400);
 });
+
+test("open dead letters fit their card at tablet and desktop widths: a long one-line payload wraps", async ({ page }) => {
+  const tag = randomUUID().slice(0, 8);
+  const payload = JSON.stringify({ tag, blob: "x".repeat(3000), nested: Array.from({ length: 40 }, (_, i) => `field-${i}`) });
+  const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+  await client.connect();
+  await client.query("INSERT INTO dead_letters (source, error, payload, payload_bytes) VALUES ('aws-iot', $1, $2, $3)", [
+    `e2e-${tag}: not a presence event`,
+    payload,
+    Buffer.byteLength(payload),
+  ]);
+  await client.end();
+
+  await page.goto("/ingest");
+  const table = page.getByRole("table", { name: "Open dead letters" });
+  await expect(table.getByRole("row").filter({ hasText: `e2e-${tag}` })).toBeVisible();
+  const box = table.locator("xpath=ancestor::div[contains(@class, 'table-wrap')]");
+  for (const width of [768, 1360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect
+      .poll(() => box.evaluate((element) => element.scrollWidth - element.clientWidth), { message: `sideways scroll at ${width} px` })
+      .toBeLessThanOrEqual(0);
+  }
+});
