@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isWebBuildCurrent, startWebBuild, type WebBuild } from "./web-build.ts";
+import { findFreePort } from "@/lib/testing/free-port.ts";
 
 /**
  * `npm test`: type check, lint and unit tests side by side, then integration and end-to-end tests side by side,
@@ -26,6 +27,15 @@ const STAGES: Phase[][] = [
     { name: "e2e", script: "test:e2e", needsBuild: true },
   ],
 ];
+
+/**
+ * e2e's web server on a free port unless E2E_PORT names one: a second copy of the suite on the same machine (another
+ * checkout, a second CI job) must not find 3100 taken.
+ */
+async function e2eEnv(): Promise<NodeJS.ProcessEnv> {
+  if (process.env.E2E_PORT) return process.env;
+  return { ...process.env, E2E_PORT: String(await findFreePort()) };
+}
 
 type BackgroundBuild = { build: WebBuild; logPath: string; startedAt: number; finishedAt?: number };
 type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string };
@@ -92,9 +102,10 @@ async function runPhase(phase: Phase, output: "inherit" | Buffer[], hooks: Phase
     const failure = await hooks.awaitBuild();
     if (failure) return { phase, code: 1, ms: 0, failure };
   }
+  const env = phase.needsBuild ? await e2eEnv() : process.env;
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn("npm", ["run", phase.script], { stdio: output === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", ["run", phase.script], { env, stdio: output === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
     if (output !== "inherit") {
       child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
       child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
