@@ -16,6 +16,10 @@ export default defineConfig({
           testTimeout: 60_000,
           // Vitest defaults to cores − 1 workers, which is one on these 2-core machines (decision 040).
           maxWorkers: 2,
+          // Files share their worker's module cache: re-importing every module per file cost more CPU than all the
+          // tests themselves (decision 054). So a unit test must not replace a module (`vi.mock`) or leave globals,
+          // timers or the environment changed; run with `--sequence.shuffle.files` to check order independence.
+          isolate: false,
         },
       },
       {

@@ -1,9 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { z } from "zod";
-
-const logged = vi.hoisted(() => ({ error: vi.fn(), warn: vi.fn(), info: vi.fn() }));
-vi.mock("@/lib/log/logger.ts", () => ({ createLogger: () => logged }));
-
 import {
   ConflictError,
   ForbiddenError,
@@ -16,10 +12,18 @@ import {
   UnsupportedContentError,
 } from "@/lib/errors/domain-errors.ts";
 import { AppError } from "./app-error.ts";
-import { toErrorResponse } from "./error-response.ts";
+import { routeErrorLog, toErrorResponse } from "./error-response.ts";
 import { createJsonResponse } from "./json.ts";
 import { parseQuery } from "./parse-input.ts";
 import { handlePublicRoute } from "./route-handler.ts";
+
+// Unit files share their worker's modules (vitest.config.ts), so the test watches the route logger itself rather than
+// mocking the logger module, which a file that imported it first would already hold.
+let logged: { error: MockInstance };
+beforeEach(() => {
+  logged = { error: vi.spyOn(routeErrorLog, "error").mockImplementation(() => {}) };
+});
+afterEach(() => vi.restoreAllMocks());
 
 describe("toErrorResponse", () => {
   it("maps an AppError to its status and the envelope", async () => {

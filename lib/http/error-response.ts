@@ -7,7 +7,8 @@ import { describeZodError, listZodIssues } from "@/lib/validation/zod-issues.ts"
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
-const log = createLogger("http");
+/** Exported so a test can watch what is logged without replacing the logger module for every file in its worker. */
+export const routeErrorLog = createLogger("http");
 
 export function createErrorResponse(status: number, code: string, message: string, details?: unknown): Response {
   const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
@@ -53,6 +54,6 @@ export function toErrorResponse(error: unknown, request?: Request): Response {
     return createErrorResponse(400, "invalid_request", describeZodError(error), listZodIssues(error));
   }
   const path = request ? new URL(request.url).pathname : undefined;
-  log.error({ err: error, method: request?.method, path }, "unhandled error in route handler");
+  routeErrorLog.error({ err: error, method: request?.method, path }, "unhandled error in route handler");
   return createErrorResponse(500, "internal_error", "Something went wrong on our side. The error has been logged.");
 }
