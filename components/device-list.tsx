@@ -60,8 +60,9 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
   const applied = useMemo<DeviceListFilter>(() => ({ ...filter, query: query || undefined }), [filter, query]);
   const params = serializeDeviceListParams(applied).toString();
 
-  // The search box writes to the address once the typing settles.
-  useEffect(() => setUrlFilter(applied), [applied, setUrlFilter]);
+  // The search box writes to the address once the typing settles: only the text, into the address as it is then, so
+  // a filter chosen meanwhile (in the address, maybe not rendered yet) stays.
+  useEffect(() => setUrlFilter((current) => ({ ...current, query: query || undefined })), [query, setUrlFilter]);
 
   const list = useDeviceList(applied);
   const devices = useMemo(() => list.data?.pages.flatMap((page) => page.devices) ?? [], [list.data]);
@@ -79,16 +80,17 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [params, scrollRef]);
 
-  const update = (change: Partial<DeviceListFilter>) => setUrlFilter({ ...applied, ...change });
+  const update = (change: Partial<DeviceListFilter>) => setUrlFilter((current) => ({ ...current, ...change }));
   const toggleSort = (sort: DeviceSort) =>
-    update(
-      filter.sort === sort
-        ? { dir: filter.dir === "asc" ? "desc" : "asc" }
-        : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" },
-    );
+    setUrlFilter((current) => ({
+      ...current,
+      ...(current.sort === sort
+        ? { dir: current.dir === "asc" ? "desc" : "asc" }
+        : { sort, dir: sort === "disconnects" || sort === "changed" ? "desc" : "asc" }),
+    }));
   const clear = () => {
     setText("");
-    setUrlFilter({ ...DEFAULT_DEVICE_LIST_FILTER, sort: filter.sort, dir: filter.dir });
+    setUrlFilter((current) => ({ ...DEFAULT_DEVICE_LIST_FILTER, sort: current.sort, dir: current.dir }));
   };
   const filtered = serializeDeviceListParams({ ...applied, sort: "id", dir: "asc", match: "substring" }).size > 0;
   const exportParams = serializeDeviceListParams({ ...filter, query: text.trim() || undefined }).toString();

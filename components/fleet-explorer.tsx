@@ -35,9 +35,10 @@ const FILTER_LABELS: Record<FilterKey, string> = {
 /** The /fleet page: range, filters and drill-down live in the URL, so a link or a reload shows the same view. */
 export function FleetExplorer() {
   const [state, setUrlState] = useUrlState(parseFleetViewState, toSearchParams);
-  const navigate = (next: FleetViewState) => setUrlState(next, "push");
-  const setRange = (range: FleetViewState["range"]) => navigate({ ...state, range });
-  const setDrill = (drill: Drill | null) => navigate({ ...state, drill });
+  // Changes apply to the address as it is when written: two steps before the router renders the first both stay.
+  const navigate = (change: (current: FleetViewState) => FleetViewState) => setUrlState(change, "push");
+  const setRange = (range: FleetViewState["range"]) => navigate((current) => ({ ...current, range }));
+  const setDrill = (drill: Drill | null) => navigate((current) => ({ ...current, drill }));
   const series = useQuery(fleetQueries.series(state));
   const zoom = (from: string, to: string) => setRange({ from, to });
 
@@ -51,7 +52,7 @@ export function FleetExplorer() {
           <button
             type="button"
             className="button button-primary"
-            onClick={() => navigate({ ...state, range: { preset: DEFAULT_PRESET }, rangeProblem: null })}
+            onClick={() => navigate((current) => ({ ...current, range: { preset: DEFAULT_PRESET }, rangeProblem: null }))}
           >
             Reset to the last 24 h
           </button>
@@ -68,7 +69,7 @@ export function FleetExplorer() {
         onChange={setRange}
         resolved={series.data ? { from: series.data.from, to: series.data.to, stepMs: series.data.stepMs } : null}
       />
-      <FilterBar state={state} onChange={(filters) => navigate({ ...state, filters, drill: state.drill })} />
+      <FilterBar state={state} onChange={(change) => navigate((current) => ({ ...current, filters: change(current.filters) }))} />
       <QueryStatus query={series} what="fleet charts" />
 
       <div className="fleet-grid">
@@ -192,7 +193,9 @@ function RangeBar({
   );
 }
 
-function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filters: FleetViewState["filters"]) => void }) {
+type Filters = FleetViewState["filters"];
+
+function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (change: (filters: Filters) => Filters) => void }) {
   const { data: options } = useQuery(fleetQueries.filterOptions());
   const values: Record<FilterKey, string[]> = {
     source: options?.sources ?? [],
@@ -212,7 +215,13 @@ function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filt
         return (
           <label key={key}>
             <span>{FILTER_LABELS[key]}</span>
-            <select value={selected} onChange={(event) => onChange({ ...state.filters, [key]: event.target.value || undefined })}>
+            <select
+              value={selected}
+              onChange={(event) => {
+                const value = event.target.value || undefined;
+                onChange((filters) => ({ ...filters, [key]: value }));
+              }}
+            >
               <option value="">All</option>
               {list.map((value) => (
                 <option key={value} value={value}>
@@ -224,7 +233,7 @@ function FilterBar({ state, onChange }: { state: FleetViewState; onChange: (filt
         );
       })}
       {active ? (
-        <button type="button" className="button button-small" onClick={() => onChange({})}>
+        <button type="button" className="button button-small" onClick={() => onChange(() => ({}))}>
           Clear filters
         </button>
       ) : null}

@@ -20,8 +20,7 @@ test("typing filters the list as you type, prefix or substring", async ({ page }
   await expect(rows(page).first().getByRole("link")).toHaveAttribute("href", `/devices/${bulkDeviceId(40)}`);
 
   // The text sits inside the IDs: found by substring, not by prefix. The previous search also counted 10, so the
-  // count alone does not say the new text applied; its URL does. Changing the match before that is another test
-  // (components/device-list.tsx writes the debounced text with the filter it saw when the typing began).
+  // count alone does not say the new text applied; its URL does. Changing the match before that is the next test.
   await searchBox(page).fill("ULK-0299");
   await page.waitForURL("**/devices?query=ULK-0299");
   await expect(total(page)).toHaveText("10");
@@ -30,6 +29,31 @@ test("typing filters the list as you type, prefix or substring", async ({ page }
   await expect(total(page)).toHaveText("0");
   await expect(page.getByText("No device ID matches this text with these filters.")).toBeVisible();
   await page.waitForURL("**/devices?query=ULK-0299&match=prefix");
+});
+
+test("a filter chosen while the search is still debounced keeps both the text and the filter", async ({ page }) => {
+  await page.clock.install();
+  await page.goto("/devices");
+  await expect(total(page)).not.toHaveText("0");
+  // From here the page's timers wait for the test: the search's 150 ms debounce fires only when the clock runs.
+  await page.clock.pauseAt(Date.now() + 2_000);
+  await searchBox(page).fill("ULK-0299");
+  // The match changes 100 ms into the debounce, from a timer of the same clock, which runs its due timers back to
+  // back: the debounce fires after the change wrote the address and before Next has rendered it (the window a busy
+  // machine opens). The debounced write must not put back the match it last rendered.
+  await page.getByLabel("Match").evaluate((select: HTMLSelectElement) => {
+    setTimeout(() => {
+      select.value = "prefix";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }, 100);
+  });
+  await page.clock.runFor(200);
+  await page.clock.resume();
+
+  await expect(page).toHaveURL(/\/devices\?query=ULK-0299&match=prefix$/);
+  await expect(page.getByLabel("Match")).toHaveValue("prefix");
+  await expect(total(page)).toHaveText("0");
+  await expect(page.getByText("No device ID matches this text with these filters.")).toBeVisible();
 });
 
 test("filters and sort live in the URL and come back after a reload", async ({ page }) => {

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { foldCohortHours } from "@/lib/cohorts/fold-cohort-hours.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
-import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
-import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 
 // `npm start` runs on the embedded database (PGlite): the writer's ahead-committed devices and the cohort fold's
@@ -34,18 +33,14 @@ afterAll(async () => {
 
 describe("the write path and the cohort fold on the embedded database", () => {
   it("stores a fleet's history, folds it once, and folds only the current hour again", async () => {
-    const events = generateSyntheticFleetEvents({
+    const { events, inserted } = await seedImportedHistory(db, {
       seed: 11,
       devices: 6,
       from: FROM,
       to: END,
-      meanSessionMs: 2 * HOUR,
-      meanGapMs: 15 * 60_000,
-      sources: ["emqx"],
       nodes: ["node-1"],
+      batchSize: 200,
     });
-    let inserted = 0;
-    for (let i = 0; i < events.length; i += 200) inserted += (await recordIngestBatch(db, { events: events.slice(i, i + 200) })).inserted;
     expect(inserted).toBe(events.length);
 
     const first = await foldCohortHours(db, { now: END });

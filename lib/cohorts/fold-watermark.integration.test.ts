@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
-import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 
@@ -16,17 +16,7 @@ let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
   // An import of history just now: every event was received a moment ago.
-  const events = generateSyntheticFleetEvents({
-    seed: 5,
-    devices: 12,
-    from: FROM,
-    to: END,
-    meanSessionMs: 2 * HOUR,
-    meanGapMs: 15 * 60_000,
-    sources: ["emqx"],
-    nodes: ["node-1"],
-  });
-  for (let i = 0; i < events.length; i += 500) await recordIngestBatch(database.db, { events: events.slice(i, i + 500) });
+  await seedImportedHistory(database.db, { seed: 5, devices: 12, from: FROM, to: END, nodes: ["node-1"] });
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
+import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { countConnectedDevicesAt } from "./connected-devices.ts";
@@ -153,7 +154,8 @@ describe("fleet rollups agree with raw counts", () => {
   });
 
   it("gives the sessions' count at any instant when events arrive in order", async () => {
-    const events = generateSyntheticFleetEvents({
+    // One large batch: several 1,000-row chunks per table, combined into as few statements as the parameters allow.
+    const { events } = await seedImportedHistory(ordered.db, {
       seed: 21,
       devices: 60,
       from: FROM,
@@ -165,10 +167,9 @@ describe("fleet rollups agree with raw counts", () => {
       takeoverRate: 0.1,
       missingDisconnectRate: 0,
       failedConnectRate: 0.1,
+      batchSize: Infinity,
     });
-    // One large batch: several 1,000-row chunks per table, combined into as few statements as the parameters allow.
     expect(events.length).toBeGreaterThan(2000);
-    await recordConnectionEvents(ordered.db, events);
     await expectRollupsMatchRawEvents(ordered.db);
     await expectGaugeMatchesDeviceState(ordered.db);
 

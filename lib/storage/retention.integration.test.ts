@@ -4,7 +4,7 @@ import { countConnectedDevicesAt } from "@/lib/fleet/connected-devices.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createEmqxTestFleet, emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
-import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
+import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups } from "./downsample-minute-rollups.ts";
@@ -170,7 +170,7 @@ describe("connected gauge from snapshots", () => {
     const now = new Date();
     const from = new Date(now.getTime() - 3 * DAY);
     const node = `snapshot-node-${now.getTime()}`;
-    const events = generateSyntheticFleetEvents({
+    await seedImportedHistory(db, {
       seed: 26,
       devices: 30,
       from,
@@ -180,8 +180,8 @@ describe("connected gauge from snapshots", () => {
       nodes: [node],
       devicePrefix: `snap-${now.getTime()}-`,
       lateRate: 0.05,
+      batchSize: Infinity,
     });
-    await recordConnectionEvents(db, events);
 
     const first = await refreshConnectedSnapshots(db, now);
     expect(first.written).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
+import { createDatabase, dropDatabase, testServerUrl, withDatabaseName } from "./admin-database.ts";
 
 export type TestDatabase = {
   /** URL of the new database, for code that opens its own connections. */
@@ -10,8 +10,6 @@ export type TestDatabase = {
   /** Disconnects `db` and drops the database, even if other connections are still open. Safe to call twice. */
   drop(): Promise<void>;
 };
-
-const DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /**
  * Set by lib/testing/template-database-setup.ts (the integration suite's global setup) to the name of a database
@@ -30,7 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = uniqueDatabaseName("linkscope_test");
   const template = process.env[TEMPLATE_DATABASE_ENV];
   if (template) {
-    await runAdminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`, withoutCommitFlush(name));
+    await createDatabase(serverUrl, name, { template, then: [withoutCommitFlush(name)] });
   } else {
     await createMigratedDatabase(serverUrl, name);
   }
@@ -63,7 +61,7 @@ export async function createTemplateDatabase(): Promise<{ name: string; drop(): 
 }
 
 async function createMigratedDatabase(serverUrl: string, name: string): Promise<void> {
-  await runAdminQuery(serverUrl, `CREATE DATABASE "${name}"`, withoutCommitFlush(name));
+  await createDatabase(serverUrl, name, { then: [withoutCommitFlush(name)] });
   try {
     await applyMigrations(withDatabaseName(serverUrl, name));
   } catch (error) {
@@ -79,32 +77,4 @@ async function createMigratedDatabase(serverUrl: string, name: string): Promise<
  */
 const withoutCommitFlush = (name: string) => `ALTER DATABASE "${name}" SET synchronous_commit = off`;
 
-const testServerUrl = () => process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
-
 const uniqueDatabaseName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-
-const dropDatabase = (serverUrl: string, name: string) => runAdminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-
-function withDatabaseName(serverUrl: string, databaseName: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${databaseName}`;
-  return url.toString();
-}
-
-/** Each statement on its own (CREATE DATABASE refuses to share a transaction with another statement). */
-async function runAdminQuery(serverUrl: string, ...statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    const reason = error instanceof Error ? error.message || error.name : String(error);
-    throw new Error(`Cannot connect to the test Postgres server (TEST_DATABASE_URL or ${DEFAULT_SERVER_URL}): ${reason}`);
-  }
-  try {
-    for (const sql of statements) await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}

@@ -1,0 +1,121 @@
+import { spawn } from "node:child_process";
+
+/**
+ * The stage runner behind `npm test` (scripts/test.ts): stages of phases run one after another, a stage's phases side
+ * by side, stopping after the first stage that fails as `&&` would (decisions 047, 052). A build can start in the
+ * background once a named phase has passed; phases that need it wait for it, and a failed build fails them.
+ */
+export type Phase = { name: string; script: string; needsBuild?: boolean };
+
+/** What a phase runs: npm test maps a phase to `npm run <script>`. */
+export type PhaseCommand = { command: string; args: string[]; env?: NodeJS.ProcessEnv };
+
+/** A background build; `done` resolves to null when it succeeded, else to what to report. */
+export type RunningBuild = { done: Promise<string | null>; stop(): void };
+
+export type StageRunOptions = {
+  command(phase: Phase): PhaseCommand | Promise<PhaseCommand>;
+  /** Starts once the phase named `after` has passed; `start` returns undefined when no build is needed. */
+  build?: { after: string; start(): RunningBuild | undefined };
+  output?: StageOutput;
+};
+
+export type StageOutput = { log(text: string): void; error(text: string): void; write(chunk: Buffer): void };
+
+const CONSOLE: StageOutput = {
+  log: (text) => console.log(text),
+  error: (text) => console.error(text),
+  write: (chunk) => process.stdout.write(chunk),
+};
+
+type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string };
+type Background = { build: RunningBuild; startedAt: number; finishedAt?: number };
+
+/** Runs the stages and prints the summary line with every lap; resolves to the exit code. */
+export async function runStages(stages: readonly Phase[][], options: StageRunOptions): Promise<number> {
+  const output = options.output ?? CONSOLE;
+  const started = performance.now();
+  const laps: string[] = [];
+  let background: Background | undefined;
+
+  const hooks: PhaseHooks = {
+    onPassed(phase) {
+      if (phase.name !== options.build?.after) return;
+      const build = options.build.start();
+      if (!build) return;
+      const startedBuild: Background = { build, startedAt: performance.now() };
+      const finished = () => (startedBuild.finishedAt = performance.now());
+      build.done.then(finished, finished);
+      background = startedBuild;
+    },
+    async awaitBuild() {
+      if (!background) return null;
+      const failure = await background.build.done.catch((error: unknown) => String(error));
+      laps.push(buildLap(background));
+      return failure;
+    },
+  };
+  for (const stage of stages) {
+    const results = await runSideBySide(stage, options, output, hooks);
+    laps.push(...results.map(({ phase, ms }) => `${phase.name} ${seconds(ms)}`));
+    const failed = results.filter((result) => result.code !== 0);
+    if (failed.length > 0) {
+      background?.build.stop();
+      output.error(`\nnpm test: failed: ${failed.map((result) => result.failure).join(", ")}`);
+      output.error(`npm test: phases run: ${laps.join(" · ")}`);
+      return 1;
+    }
+  }
+  output.log(`\nnpm test: all phases passed in ${seconds(performance.now() - started)} (${laps.join(" · ")})`);
+  return 0;
+}
+
+type PhaseHooks = {
+  onPassed(phase: Phase): void;
+  /** Null when the background build succeeded (or none was needed), else what to report. */
+  awaitBuild(): Promise<string | null>;
+};
+
+/**
+ * Runs the phases at once. The first prints live; each other one's output is printed in one piece when it ends, so
+ * outputs never interleave line by line.
+ */
+function runSideBySide([live, ...others]: readonly Phase[], options: StageRunOptions, output: StageOutput, hooks: PhaseHooks) {
+  const buffered = async (phase: Phase) => {
+    const chunks: Buffer[] = [];
+    const result = await runPhase(phase, options, chunks, hooks);
+    output.log(`\n── ${phase.name} (${seconds(result.ms)}, exit ${result.code}) ──`);
+    output.write(Buffer.concat(chunks));
+    return result;
+  };
+  return Promise.all([runPhase(live!, options, "inherit", hooks), ...others.map(buffered)]);
+}
+
+async function runPhase(phase: Phase, options: StageRunOptions, output: "inherit" | Buffer[], hooks: PhaseHooks): Promise<PhaseResult> {
+  if (phase.needsBuild) {
+    const failure = await hooks.awaitBuild();
+    if (failure) return { phase, code: 1, ms: 0, failure };
+  }
+  const { command, args, env = process.env } = await options.command(phase);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: output === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
+    if (output !== "inherit") {
+      child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
+      child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+    }
+    const done = (code: number) => {
+      if (code === 0) hooks.onPassed(phase);
+      const failure = code === 0 ? undefined : `${phase.name} (\`${[command, ...args].join(" ")}\` exited with ${code})`;
+      resolve({ phase, code, ms: performance.now() - started, failure });
+    };
+    child.once("error", () => done(1));
+    child.once("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function buildLap({ startedAt, finishedAt }: Background): string {
+  return `build ${seconds((finishedAt ?? performance.now()) - startedAt)} (background)`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
