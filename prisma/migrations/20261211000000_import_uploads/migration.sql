@@ -18,7 +18,7 @@ CREATE INDEX "import_uploads_run_idx" ON "import_uploads" ("file_sha256", "forma
 CREATE INDEX "import_uploads_created_at_idx" ON "import_uploads" ("created_at");
 
 CREATE TABLE "import_upload_chunks" (
-    "upload_id" BIGINT NOT NULL REFERENCES "import_uploads" ("id") ON DELETE CASCADE,
+    "upload_id" BIGINT NOT NULL REFERENCES "import_uploads" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     "seq" INTEGER NOT NULL,
     "data" BYTEA NOT NULL,
     PRIMARY KEY ("upload_id", "seq")
