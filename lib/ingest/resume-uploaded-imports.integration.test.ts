@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
@@ -169,16 +170,32 @@ describe("uploaded imports that outlive their process", () => {
       },
     });
 
-    // Two processes: their own pools, started together.
+    // Two processes: their own pools. A third session holds the upload's row until both have read it as a candidate
+    // and wait to claim it, so neither can see the other's claim before making its own.
+    const holder = new pg.Client({ connectionString: testDb.url });
+    await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query("SELECT id FROM import_uploads WHERE file_sha256 = $1 FOR UPDATE", [upload.sha256]);
     const processes = [createDb(testDb.url, 2), createDb(testDb.url, 2)];
     const logs = [captureLog("import-a"), captureLog("import-b")];
     try {
-      const results = await Promise.all(
+      const resumes = Promise.all(
         processes.map((db, i) => resumeUploadedImports(db, { log: (logs[i] ?? captureLog("x")).log, heartbeatStaleMs: STALE_MS })),
       );
+      // Polled from another session: pg_stat_activity is read once per transaction, and the holder is inside one.
+      const waiting = async () => {
+        const [row] = await testDb.db.$queryRaw<{ n: number }[]>`
+          SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return row?.n ?? 0;
+      };
+      expect(await waitFor(waiting, (n) => n >= 2, 60_000)).toBe(2);
+      await holder.query("COMMIT");
+      const results = await resumes;
       expect(results.map((r) => r.resumed).sort()).toEqual([0, 1]);
+      expect(results.map((r) => r.skipped).sort()).toEqual([0, 1]);
       expect(results.map((r) => r.failed)).toEqual([0, 0]);
     } finally {
+      await holder.end();
       await Promise.all(processes.map((db) => db.$disconnect()));
     }
     const lines = logs.flatMap((l) => l.lines);
