@@ -10,6 +10,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
 import { startRetentionJob } from "@/lib/storage/retention-job.ts";
+import { startImportResumeJob } from "@/lib/ingest/import-resume-job.ts";
 import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { startSourceWorkers } from "@/lib/ingest/start-source-workers.ts";
 import { limitHeapGrowth } from "@/lib/ingest/worker-heap.ts";
@@ -88,6 +89,7 @@ const alertDeliveryJob =
   env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
 const retentionJob = startRetentionJob(db, log);
 const cohortFoldJob = startCohortFoldJob(db, log);
+const importResumeJob = startImportResumeJob(db, createLogger("import"));
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -103,6 +105,7 @@ async function shutdown(signal: string): Promise<void> {
     probeJob?.stop(),
     retentionJob?.stop(),
     cohortFoldJob.stop(),
+    importResumeJob.stop(),
   ]);
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");

@@ -6,7 +6,7 @@ import type { Db } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { CsvRecordReader } from "./csv-records.ts";
-import { claimImportRun, keepImportAlive } from "./import-run-state.ts";
+import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
 import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
@@ -47,6 +47,8 @@ export async function importFile(
     /** Called once the import run is known (new, resumed or already completed). */
     onStart?: (runId: bigint, run: { alreadyImported: boolean }) => void;
     log?: Logger;
+    /** When a run's heartbeat counts as stale (interrupted); tests shorten it, the heartbeat keeps pace. */
+    heartbeatStaleMs?: number;
   },
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -75,10 +77,11 @@ export async function importFile(
     db,
     { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size },
     existing,
+    input.heartbeatStaleMs ?? IMPORT_HEARTBEAT_STALE_MS,
   );
   const resumeFrom = Number(run.recordsDone);
   input.onStart?.(run.id, { alreadyImported: false });
-  const heartbeat = keepImportAlive(db, run.id, { log: input.log });
+  const heartbeat = keepImportAlive(db, run.id, { log: input.log, intervalMs: importHeartbeatIntervalMs(input.heartbeatStaleMs) });
 
   const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
   const progress: ImportProgress = {

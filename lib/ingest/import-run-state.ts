@@ -13,22 +13,36 @@ export const IMPORT_HEARTBEAT_STALE_MS = 2 * 60_000;
 export type ImportRunState = "running" | "completed" | "failed" | "interrupted";
 
 /** What a run's row says happened to it, judged by the database's record, never by which process asks. */
-export function importRunState(run: { status: string; heartbeatAt: Date | null }, now: Date): ImportRunState {
+export function importRunState(
+  run: { status: string; heartbeatAt: Date | null },
+  now: Date,
+  staleMs: number = IMPORT_HEARTBEAT_STALE_MS,
+): ImportRunState {
   if (run.status === "completed" || run.status === "failed") return run.status;
-  const alive = run.heartbeatAt !== null && now.getTime() - run.heartbeatAt.getTime() < IMPORT_HEARTBEAT_STALE_MS;
+  const alive = run.heartbeatAt !== null && now.getTime() - run.heartbeatAt.getTime() < staleMs;
   return alive ? "running" : "interrupted";
 }
 
 type RunIdentity = { sha256: string; format: string; fileName: string; bytes: number };
 
+/** How often a heartbeat is written so that a live run never looks stale after `staleMs`. */
+export function importHeartbeatIntervalMs(staleMs: number = IMPORT_HEARTBEAT_STALE_MS): number {
+  return Math.min(IMPORT_HEARTBEAT_INTERVAL_MS, Math.max(50, Math.floor(staleMs / 8)));
+}
+
 /**
  * Makes this process the one importing the file: a new run, or an earlier run of the same file that failed or was
  * interrupted (it resumes after its last committed batch). Atomic, so two processes given the same file never
- * import it side by side; the second is told the file is being imported.
+ * import it side by side; the second is told the file is being imported. `staleMs` is shortened only by tests.
  */
-export async function claimImportRun(db: Db, file: RunIdentity, existing: { id: bigint } | null) {
+export async function claimImportRun(
+  db: Db,
+  file: RunIdentity,
+  existing: { id: bigint } | null,
+  staleMs: number = IMPORT_HEARTBEAT_STALE_MS,
+) {
   const now = new Date();
-  const staleBefore = new Date(now.getTime() - IMPORT_HEARTBEAT_STALE_MS);
+  const staleBefore = new Date(now.getTime() - staleMs);
   if (!existing) {
     try {
       return await db.importRun.create({
@@ -74,7 +88,7 @@ export type ImportHeartbeat = {
  * The one writer of the run's heartbeat while the import works (batches write progress, not the heartbeat). A failed
  * write is logged and counted, not fatal: the next one may succeed, and a run left stale is resumable.
  */
-export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger } = {}): ImportHeartbeat {
+export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger; intervalMs?: number } = {}): ImportHeartbeat {
   const log = options.log ?? defaultLog;
   let failures = 0;
   const timer = setInterval(() => {
@@ -84,7 +98,7 @@ export function keepImportAlive(db: Db, runId: bigint, options: { log?: Logger }
         failures += 1;
         log.warn({ err: describeWriteError(error), runId: runId.toString(), failures }, "import heartbeat failed");
       });
-  }, IMPORT_HEARTBEAT_INTERVAL_MS);
+  }, options.intervalMs ?? IMPORT_HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return {
     get failures() {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { InvalidInputError, TooLargeError, UnprocessableInputError, UnsupportedC
 import { createLogger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { importFile } from "./import-file.ts";
+import { deleteStoredUpload, deleteStoredUploadsOfRun, storeImportUpload } from "./import-upload-store.ts";
 import { SNIFF_SAMPLE_BYTES, sniffImport } from "./sniff-import.ts";
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
@@ -17,19 +18,37 @@ export const IMPORT_ROLE = "support" satisfies Role;
 const log = createLogger("import");
 
 /**
- * Streams an uploaded body to a temporary file (bounded), then imports it in the background. Resolves with the
- * import run's ID as soon as the run exists, so the browser can poll progress while the import continues.
+ * Streams an uploaded body to a temporary file (bounded), keeps a copy in Postgres, then imports it in the background.
+ * Resolves with the import run's ID as soon as the run exists, so the browser can poll progress while the import
+ * continues. If this process dies mid-import, a worker's resume job imports the stored copy (decision 053).
  */
 export async function startUploadedImport(
   db: Db,
-  input: { body: ReadableStream<Uint8Array>; format: RecordFormat; fileName: string },
+  input: {
+    body: ReadableStream<Uint8Array>;
+    format: RecordFormat;
+    fileName: string;
+    /** When the run's heartbeat counts as stale; tests shorten it. */
+    heartbeatStaleMs?: number;
+    batchSize?: number;
+  },
 ): Promise<{ runId: string; alreadyImported: boolean }> {
   const dir = path.join(tmpdir(), "linkscope-uploads");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.upload`);
+  const identity = { sha256: "", format: input.format.name };
+  let uploadId: bigint | null = null;
   try {
-    const size = await saveBounded(input.body, file);
-    await refuseUnreadableUpload(file, size, input.format);
+    const saved = await saveBounded(input.body, file);
+    identity.sha256 = saved.sha256;
+    await refuseUnreadableUpload(file, saved.size, input.format);
+    const run = await db.importRun.findUnique({
+      where: { fileSha256_format: { fileSha256: saved.sha256, format: input.format.name } },
+      select: { status: true },
+    });
+    if (run?.status !== "completed") {
+      uploadId = await storeImportUpload(db, file, { ...identity, fileName: input.fileName, bytes: saved.size });
+    }
   } catch (error) {
     await rm(file, { force: true });
     throw error;
@@ -41,15 +60,26 @@ export async function startUploadedImport(
       filePath: file,
       format: input.format,
       fileName: input.fileName,
+      heartbeatStaleMs: input.heartbeatStaleMs,
+      batchSize: input.batchSize,
       onStart: (runId, { alreadyImported }) => {
         started = true;
         resolve({ runId: runId.toString(), alreadyImported });
       },
     })
-      .catch((error: Error) => {
-        log.error({ err: error.message, format: input.format.name }, "import failed");
-        if (!started) reject(error);
-      })
+      .then(
+        // A copy left behind (this delete failed) is removed by the resume job, which sees the run completed.
+        () => deleteStoredUploadsOfRun(db, identity),
+        async (error: Error) => {
+          log.error({ err: error.message, format: input.format.name }, "import failed");
+          // After the claim the stored copy stays: the resume job retries the run (decision 053).
+          if (started) return;
+          reject(error);
+          // No run was claimed (another process imports this file, or the claim failed): this copy is not needed.
+          if (uploadId !== null) await deleteStoredUpload(db, uploadId);
+        },
+      )
+      .catch((error: unknown) => log.error({ err: error, format: input.format.name }, "stored upload could not be removed"))
       .finally(() => void rm(file, { force: true }));
   });
 }
@@ -77,8 +107,9 @@ async function refuseUnreadableUpload(file: string, size: number, format: Record
   }
 }
 
-async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<number> {
+async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<{ size: number; sha256: string }> {
   const out = createWriteStream(file);
+  const hash = createHash("sha256");
   let size = 0;
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
@@ -88,11 +119,12 @@ async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Prom
           "upload_too_large",
           `Uploads are limited to ${MAX_UPLOAD_BYTES} bytes; use \`npm run import\` for larger files.`,
         );
+      hash.update(chunk);
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
   } finally {
     await new Promise<void>((resolve) => out.end(() => resolve()));
   }
   if (size === 0) throw new InvalidInputError("empty_upload", "The uploaded file is empty.");
-  return size;
+  return { size, sha256: hash.digest("hex") };
 }

@@ -14,7 +14,15 @@ import { waitFor } from "@/lib/testing/wait-for.ts";
 // stored once with the right sessions and gauge, and every periodic job runs once per due time across processes.
 const REPO = path.resolve(import.meta.dirname, "../..");
 const DEVICES = 1_000;
-const PERIODIC_JOBS = ["incident detection", "alert evaluation", "alert delivery", "scheduled probes", "retention pass", "cohort fold"];
+const PERIODIC_JOBS = [
+  "incident detection",
+  "alert evaluation",
+  "alert delivery",
+  "scheduled probes",
+  "retention pass",
+  "cohort fold",
+  "import resume",
+];
 
 type WorkerProcess = { name: string; child: ChildProcess; lines: string[]; exited: Promise<void> };
 

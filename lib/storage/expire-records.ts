@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import { deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { pruneProbeRuns } from "@/lib/probe-schedule/prune-probe-runs.ts";
+import { deleteExpiredImportUploads } from "@/lib/ingest/import-upload-store.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 
 const DAY = 86_400_000;
@@ -14,10 +15,11 @@ export type ExpiredRecords = {
   probeRuns: number;
   deviceProbeRuns: number;
   rateLimitCounters: number;
+  importUploads: number;
 };
 
 /**
- * Deletes dead letters (with their resolutions), audit records and probe results older than their periods, at most
+ * Deletes dead letters (with their resolutions), audit records, probe results and stored uploads older than their periods, at most
  * BATCH rows of each per run (these tables are small next to the events; the next run continues).
  */
 export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date): Promise<ExpiredRecords> {
@@ -41,5 +43,6 @@ export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date):
     DELETE FROM device_probe_runs WHERE id IN (SELECT id FROM device_probe_runs WHERE uploaded_at < ${cutoffs.probeResults} ORDER BY uploaded_at LIMIT ${BATCH})`;
   // Sign-in, token and probe limits: a counter is useless once its window has ended.
   const rateLimitCounters = await deleteExpiredRateLimits(db, now);
-  return { deadLetters, auditEvents, probeRuns, deviceProbeRuns, rateLimitCounters };
+  const importUploads = await deleteExpiredImportUploads(db, daysAgo(policy.importUploadDays), now);
+  return { deadLetters, auditEvents, probeRuns, deviceProbeRuns, rateLimitCounters, importUploads };
 }

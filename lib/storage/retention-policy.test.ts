@@ -11,6 +11,7 @@ describe("parseRetentionPolicy", () => {
       deadLetterDays: 90,
       auditDays: 365,
       probeResultDays: 30,
+      importUploadDays: 7,
       intervalMs: 3_600_000,
     });
   });

@@ -20,6 +20,11 @@ export const RetentionEnvSchema = z
     RETENTION_AUDIT_DAYS: days(365),
     /** Scheduled probe runs and uploaded probe reports (the probe scheduler prunes its runs with the same period). */
     PROBE_RUN_RETENTION_DAYS: days(30),
+    /**
+     * Stored copies of uploaded files whose import did not complete (failed past its resumes, or abandoned) are
+     * deleted this many days after the upload; a completed import's copy is deleted at once (decision 053).
+     */
+    RETENTION_IMPORT_UPLOAD_DAYS: days(7),
     /** How often the worker runs the retention and partition pass; 0 turns it off. */
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   })
@@ -38,6 +43,7 @@ export type RetentionPolicy = {
   deadLetterDays: number;
   auditDays: number;
   probeResultDays: number;
+  importUploadDays: number;
   intervalMs: number;
 };
 
@@ -57,6 +63,7 @@ export function parseRetentionPolicy(env: Record<string, string | undefined>): R
     deadLetterDays: e.RETENTION_DEAD_LETTER_DAYS,
     auditDays: e.RETENTION_AUDIT_DAYS,
     probeResultDays: e.PROBE_RUN_RETENTION_DAYS,
+    importUploadDays: e.RETENTION_IMPORT_UPLOAD_DAYS,
     intervalMs: e.RETENTION_INTERVAL_MS,
   };
 }

@@ -21,7 +21,14 @@ export type RetentionPassResult = {
   rawPayloadsTrimmed: number;
   rollupRowsFolded: number;
   snapshotsWritten: number;
-  expired: { deadLetters: number; auditEvents: number; probeRuns: number; deviceProbeRuns: number; rateLimitCounters: number };
+  expired: {
+    deadLetters: number;
+    auditEvents: number;
+    probeRuns: number;
+    deviceProbeRuns: number;
+    rateLimitCounters: number;
+    importUploads: number;
+  };
 };
 
 /**
@@ -69,7 +76,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     rawPayloadsTrimmed: 0,
     rollupRowsFolded: 0,
     snapshotsWritten: 0,
-    expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0 },
+    expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0, importUploads: 0 },
   };
   log.info(
     { ...outcome, durationMs: Date.now() - started },

@@ -66,6 +66,12 @@ export default async function AdminRetentionPage() {
       how: "deleted",
       setting: "PROBE_RUN_RETENTION_DAYS",
     },
+    {
+      what: "Uploaded files kept for their import",
+      period: days(policy.importUploadDays),
+      how: "deleted as soon as the import completes; a copy whose import never completed is deleted after the period",
+      setting: "RETENTION_IMPORT_UPLOAD_DAYS",
+    },
   ];
   return (
     <>
