@@ -68,15 +68,17 @@ export function ImportUpload({ formats }: { formats: { name: string; description
       const failures = describeProgressWriteFailures(p.progressWriteFailures);
       if (p.state === "completed")
         return finish({ state: "completed", fraction: 1, text: `Done: ${counts}${failures ? `. ${failures}` : ""}` });
-      if (p.state === "failed") return finish({ state: "failed", fraction, text: `Failed: ${p.error ?? "see the server log"}` });
-      if (p.state === "interrupted") {
-        return finish({
-          state: "failed",
-          fraction,
-          text: `Interrupted after ${counts}: the server importing it stopped. Upload the file again to resume.`,
-        });
+      if (p.state === "failed") {
+        const error = p.error ?? "see the server log";
+        const retry = "The worker retries it a few times, minutes apart; uploading the file again resumes it at once.";
+        return finish({ state: "failed", fraction, text: `Failed: ${error}. ${retry}` });
       }
-      setProgress({ state: "running", fraction, text: `Importing… ${counts}` });
+      // The upload is stored in the database, so a worker resumes the run from its last batch (decision 053).
+      const text =
+        p.state === "interrupted"
+          ? `Interrupted after ${counts}: the server importing it stopped. A worker resumes it from the stored copy…`
+          : `Importing… ${counts}`;
+      setProgress({ state: "running", fraction, text });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
