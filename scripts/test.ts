@@ -6,17 +6,19 @@ import { isWebBuildCurrent, startWebBuild, type WebBuild } from "./web-build.ts"
 import { findFreePort } from "@/lib/testing/free-port.ts";
 
 /**
- * `npm test`: type check, lint and unit tests side by side, then integration and end-to-end tests side by side,
- * stopping after the first stage that fails as `&&` would (decisions 047, 052). The production build e2e needs starts
+ * `npm test`: type check, lint, format check and unit tests side by side, then integration and end-to-end tests side
+ * by side, stopping after the first stage that fails as `&&` would (decisions 047, 052, 054). The production build e2e needs starts
  * once the type check has passed (tsc reads `.next/types`, which `next build` rewrites), and the e2e phase starts as
  * soon as it is done: type check → build → e2e is the run's critical path, so the build runs at full priority.
  * e2e/global-setup.ts then finds `.next` current and skips its own build; run alone (`npx playwright test`), it builds.
  */
 const STAGES: Phase[][] = [
-  // Quick and CPU-bound; tsc and eslint are single-threaded for most of their time.
+  // Quick and CPU-bound; tsc, eslint and prettier are single-threaded for most of their time, so `npm run lint`'s two
+  // halves run as two phases rather than one after the other.
   [
     { name: "typecheck", script: "typecheck" },
-    { name: "lint", script: "lint" },
+    { name: "lint", script: "lint:code" },
+    { name: "format", script: "lint:format" },
     { name: "unit", script: "test:unit" },
   ],
   // Integration files mostly wait on Postgres, brokers and timers, which leaves CPU for the browser and the web server.
