@@ -79,7 +79,10 @@ async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, f
 /**
  * For each minute of this device's drops, the other devices of its fleet scope that dropped within a minute of it:
  * from device_reason_minute (per device, minute, source and node, kept by the writer) for broker-side scopes, from
- * the devices' own reports for a device-side scope. Bounded by the device's own drop minutes, never a fleet scan.
+ * the devices' own reports for a device-side scope. Bounded by the device's own drop minutes, never a fleet scan:
+ * one index scan of three minutes per drop minute (LATERAL). As a join of the minute list to the table, the planner
+ * could not estimate a `BETWEEN` on the list's values and, at 10M events, scanned all 90 days of every partition in
+ * parallel with JIT: 1.4 s for a device with seven drop minutes (docs/benchmarks.md, "Read path at 10M events").
  */
 async function loadDroppingDevices(
   db: Db,
@@ -95,13 +98,15 @@ async function loadDroppingDevices(
       "listFleetDropMinutes",
       FleetMinuteRowSchema,
       Prisma.sql`
-      SELECT m.minute AS bucket, COUNT(DISTINCT e.device_id)::int AS devices
+      SELECT m.minute AS bucket, c.devices
       FROM unnest(${buckets}::timestamptz[]) AS m(minute)
-      JOIN connection_events e
-        ON e.occurred_at >= m.minute - interval '1 minute' AND e.occurred_at < m.minute + interval '2 minutes'
-       AND e.device_id <> ${deviceId} AND e.source = ${scope.source}
-       AND e.kind IN ('disconnected', 'device_report') AND e.reason NOT IN ('connected', 'client_disconnect', 'unknown')
-      GROUP BY m.minute`,
+      CROSS JOIN LATERAL (
+        SELECT COUNT(DISTINCT e.device_id)::int AS devices FROM connection_events e
+        WHERE e.occurred_at >= m.minute - interval '1 minute' AND e.occurred_at < m.minute + interval '2 minutes'
+          AND e.device_id <> ${deviceId} AND e.source = ${scope.source}
+          AND e.kind IN ('disconnected', 'device_report') AND e.reason NOT IN ('connected', 'client_disconnect', 'unknown')
+      ) c
+      WHERE c.devices > 0`,
     );
   }
   const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND d.broker_node = ${scope.brokerNode}`;
@@ -110,13 +115,15 @@ async function loadDroppingDevices(
     "listFleetDropMinutes",
     FleetMinuteRowSchema,
     Prisma.sql`
-    SELECT m.minute AS bucket, COUNT(DISTINCT d.device_id)::int AS devices
+    SELECT m.minute AS bucket, c.devices
     FROM unnest(${buckets}::timestamptz[]) AS m(minute)
-    JOIN device_reason_minute d
-      ON d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
-     AND d.device_id <> ${deviceId} AND d.kind = 'disconnected' AND d.reason <> 'client_disconnect'
-     AND d.source = ${scope.source} ${node}
-    GROUP BY m.minute`,
+    CROSS JOIN LATERAL (
+      SELECT COUNT(DISTINCT d.device_id)::int AS devices FROM device_reason_minute d
+      WHERE d.bucket BETWEEN m.minute - interval '1 minute' AND m.minute + interval '1 minute'
+        AND d.device_id <> ${deviceId} AND d.kind = 'disconnected' AND d.reason <> 'client_disconnect'
+        AND d.source = ${scope.source} ${node}
+    ) c
+    WHERE c.devices > 0`,
   );
 }
 
