@@ -2,7 +2,7 @@ import type { Logger } from "@/lib/log/logger.ts";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { deleteSnapshotsBefore, refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "./downsample-minute-rollups.ts";
-import { expireRecords } from "./expire-records.ts";
+import { expireRecords, type ExpiredRecords } from "./expire-records.ts";
 import { mergeRollupShards } from "./merge-rollup-shards.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
@@ -21,14 +21,7 @@ export type RetentionPassResult = {
   rawPayloadsTrimmed: number;
   rollupRowsFolded: number;
   snapshotsWritten: number;
-  expired: {
-    deadLetters: number;
-    auditEvents: number;
-    probeRuns: number;
-    deviceProbeRuns: number;
-    rateLimitCounters: number;
-    importUploads: number;
-  };
+  expired: ExpiredRecords;
 };
 
 /**
