@@ -29,6 +29,10 @@ describe("tableProblems", () => {
     expect(tableProblems("| a | b |\n|---|---|\n| `x\\|y` | z |\n")).toEqual([]);
   });
 
+  it("accepts separator cells of one hyphen with alignment colons, as GitHub renders them", () => {
+    expect(tableProblems("| a | b | c |\n|-|:-:|--:|\n| x | ✓ | 1 |\n")).toEqual([]);
+  });
+
   it("reports rows whose cell count differs from the header", () => {
     expect(tableProblems("| a | b |\n|---|---|\n| x | y | z |\n")).toEqual([{ line: 3, problem: "row has 3 cells, header 2" }]);
   });

@@ -77,7 +77,7 @@ export function tableProblems(markdown: string): TableProblem[] {
     const [header, separator, ...rows] = block;
     block = [];
     if (!header) return;
-    if (!separator || !/^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(separator.text)) {
+    if (!separator || !/^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(separator.text)) {
       problems.push({ line: header.line, problem: "table rows without a header and `|---|` separator line (rendered as text)" });
       return;
     }
