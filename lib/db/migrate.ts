@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
+import { pgErrorMessage, withPgClient } from "./pg-client.ts";
 
 export type ApplyMigrationsOptions = {
   /** Defaults to `prisma/migrations` of this repository. */
@@ -52,8 +53,7 @@ export async function applyMigrations(databaseUrl: string, opts: ApplyMigrations
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const local = await readLocalMigrations(migrationsDir);
 
-  const client = await connectClient(databaseUrl);
-  try {
+  return withPgClient(databaseUrl, async (client) => {
     await acquireMigrationLock(client, opts.lockTimeoutMs ?? 120_000);
     try {
       await client.query(CREATE_MIGRATIONS_TABLE);
@@ -71,9 +71,7 @@ export async function applyMigrations(databaseUrl: string, opts: ApplyMigrations
     } finally {
       await releaseMigrationLock(client);
     }
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }
 
 /** Prisma's checksum: lowercase, zero-padded sha256 hex of the migration script. */
@@ -97,7 +95,7 @@ async function readLocalMigrations(migrationsDir: string): Promise<LocalMigratio
   try {
     entries = await readdir(migrationsDir, { withFileTypes: true });
   } catch (error) {
-    throw new Error(`Cannot read migrations directory ${migrationsDir}: ${errorMessage(error)}`);
+    throw new Error(`Cannot read migrations directory ${migrationsDir}: ${pgErrorMessage(error)}`);
   }
   const names = entries
     .filter((entry) => entry.isDirectory())
@@ -115,19 +113,6 @@ async function readLocalMigrations(migrationsDir: string): Promise<LocalMigratio
     migrations.push({ name, sql, checksum: computeMigrationChecksum(sql) });
   }
   return migrations;
-}
-
-async function connectClient(databaseUrl: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 15_000 });
-  // An idle connection dropped by the server must surface as a query error, not crash the process.
-  client.on("error", () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw new Error(`Cannot connect to the database at ${describeUrl(databaseUrl)}: ${errorMessage(error)}`);
-  }
-  return client;
 }
 
 /**
@@ -220,23 +205,8 @@ async function applyOneMigration(client: pg.Client, migration: LocalMigration): 
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     // Rolled back as a whole, so unlike Prisma no failed row is recorded: the database is as before.
-    throw new Error(`Migration ${migration.name} failed and was rolled back: ${errorMessage(error)}`);
+    throw new Error(`Migration ${migration.name} failed and was rolled back: ${pgErrorMessage(error)}`);
   }
-}
-
-function describeUrl(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    return `${url.hostname}:${url.port || "5432"}${url.pathname}`;
-  } catch {
-    return "(unparseable DATABASE_URL)";
-  }
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(errorMessage).join("; ");
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 function firstLine(text: string): string {

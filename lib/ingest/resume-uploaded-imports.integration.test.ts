@@ -45,6 +45,14 @@ function writeLog(tag: string, copies: number): { file: string; bytes: number; s
   return { file, bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
 }
 
+/** `writeLog`, then the upload kept in Postgres as the receiving web process keeps it; no run is created. */
+async function storeLog(tag: string, copies: number, format = "mosquitto") {
+  const upload = writeLog(tag, copies);
+  const fileName = `${tag}.log`;
+  const id = await storeImportUpload(testDb.db, upload.file, { sha256: upload.sha256, format, fileName, bytes: upload.bytes });
+  return { ...upload, fileName, id };
+}
+
 /** Events one copy of the capture yields, from an import of one copy under its own tag. */
 async function eventsPerCopy(): Promise<number> {
   const tag = `cal${randomUUID().slice(0, 6)}`;
@@ -152,18 +160,12 @@ describe("uploaded imports that outlive their process", () => {
     const perCopy = await eventsPerCopy();
     const tag = `two${randomUUID().slice(0, 6)}`;
     const copies = 40;
-    const upload = writeLog(tag, copies);
-    await storeImportUpload(testDb.db, upload.file, {
-      sha256: upload.sha256,
-      format: "mosquitto",
-      fileName: `${tag}.log`,
-      bytes: upload.bytes,
-    });
+    const upload = await storeLog(tag, copies);
     const interrupted = await testDb.db.importRun.create({
       data: {
         fileSha256: upload.sha256,
         format: "mosquitto",
-        fileName: `${tag}.log`,
+        fileName: upload.fileName,
         bytes: BigInt(upload.bytes),
         status: "running",
         heartbeatAt: new Date(Date.now() - 10 * STALE_MS),
@@ -207,25 +209,13 @@ describe("uploaded imports that outlive their process", () => {
 
   it("imports an upload whose run never started, and retries a failed run", { timeout: 240_000 }, async () => {
     const { log } = captureLog("import");
-    const never = writeLog(`nev${randomUUID().slice(0, 6)}`, 2);
-    await storeImportUpload(testDb.db, never.file, {
-      sha256: never.sha256,
-      format: "mosquitto",
-      fileName: "never.log",
-      bytes: never.bytes,
-    });
-    const failed = writeLog(`fail${randomUUID().slice(0, 6)}`, 2);
-    await storeImportUpload(testDb.db, failed.file, {
-      sha256: failed.sha256,
-      format: "mosquitto",
-      fileName: "failed.log",
-      bytes: failed.bytes,
-    });
+    const never = await storeLog(`nev${randomUUID().slice(0, 6)}`, 2);
+    const failed = await storeLog(`fail${randomUUID().slice(0, 6)}`, 2);
     await testDb.db.importRun.create({
       data: {
         fileSha256: failed.sha256,
         format: "mosquitto",
-        fileName: "failed.log",
+        fileName: failed.fileName,
         bytes: BigInt(failed.bytes),
         status: "failed",
         error: "connection lost",
@@ -249,14 +239,8 @@ describe("uploaded imports that outlive their process", () => {
 
   it("stops resuming an upload after its attempts, and retention removes the copy later", { timeout: 120_000 }, async () => {
     const { log } = captureLog("import");
-    const broken = writeLog(`brk${randomUUID().slice(0, 6)}`, 1);
     // A format this version does not know: every resume fails the same way.
-    const id = await storeImportUpload(testDb.db, broken.file, {
-      sha256: broken.sha256,
-      format: "retired-format",
-      fileName: "b.log",
-      bytes: broken.bytes,
-    });
+    const { id } = await storeLog(`brk${randomUUID().slice(0, 6)}`, 1, "retired-format");
     const options = { log, heartbeatStaleMs: 0, retryGapMs: 0, maxAttempts: 2 };
     const attempts = async () => (await testDb.db.importUpload.findUniqueOrThrow({ where: { id } })).resumeAttempts;
     await resumeUploadedImports(testDb.db, options);

@@ -1,4 +1,4 @@
-import pg from "pg";
+import { withPgClient } from "@/lib/db/pg-client.ts";
 
 export const DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -20,36 +20,31 @@ export async function createDatabase(
   name: string,
   { template, then = [] }: { template?: string; then?: readonly string[] },
 ): Promise<void> {
-  await withAdminClient(serverUrl, async (client) => {
-    await client.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
-    try {
-      for (const sql of then) await client.query(sql);
-    } catch (error) {
-      await dropDatabase(serverUrl, name).catch(() => {});
-      throw error;
-    }
-  });
+  await withPgClient(
+    serverUrl,
+    async (client) => {
+      await client.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
+      try {
+        for (const sql of then) await client.query(sql);
+      } catch (error) {
+        await dropDatabase(serverUrl, name).catch(() => {});
+        throw error;
+      }
+    },
+    unreachable,
+  );
 }
 
 export const dropDatabase = (serverUrl: string, name: string) =>
-  withAdminClient(serverUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  });
+  withPgClient(
+    serverUrl,
+    async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+    unreachable,
+  );
 
-/** One connection to the server's maintenance database (CREATE DATABASE refuses to run inside a transaction). */
-async function withAdminClient(serverUrl: string, use: (client: pg.Client) => Promise<void>): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    const reason = error instanceof Error ? error.message || error.name : String(error);
-    throw new Error(`Cannot connect to the test Postgres server (TEST_DATABASE_URL or ${DEFAULT_SERVER_URL}): ${reason}`);
-  }
-  try {
-    await use(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
+/** CREATE DATABASE refuses to run inside a transaction, so these use a connection of their own. */
+function unreachable(reason: string): string {
+  return `Cannot connect to the test Postgres server (TEST_DATABASE_URL or ${DEFAULT_SERVER_URL}): ${reason}`;
 }

@@ -1,4 +1,4 @@
-import pg from "pg";
+import { withPgClient } from "@/lib/db/pg-client.ts";
 import { z } from "zod";
 
 /*
@@ -367,11 +367,8 @@ JOIN pg_class rc ON rc.oid = con.confrelid
 WHERE con.contype = 'f' AND n.nspname = current_schema() AND NOT c.relispartition AND con.conparentid = 0
 ORDER BY c.relname, con.conname`;
 
-async function readDatabaseShape(databaseUrl: string): Promise<DatabaseShape> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 15_000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
+function readDatabaseShape(databaseUrl: string): Promise<DatabaseShape> {
+  return withPgClient(databaseUrl, async (client) => {
     // Sequential: one connection, and the PGlite socket server serialises anyway.
     const columns = z.array(columnRowSchema).parse((await client.query(COLUMNS_SQL)).rows);
     const enums = z.array(enumRowSchema).parse((await client.query(ENUMS_SQL)).rows);
@@ -416,9 +413,7 @@ async function readDatabaseShape(databaseUrl: string): Promise<DatabaseShape> {
         onUpdate: confAction[row.on_update] ?? row.on_update,
       })),
     };
-  } finally {
-    await client.end().catch(() => {});
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
