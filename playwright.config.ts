@@ -23,8 +23,9 @@ export default defineConfig({
   outputDir: "test-results",
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Specs are isolated per role and per seeded device, so CI runs two at once as well (decision 040).
-  workers: 2,
+  // Specs are isolated per role and per seeded device (decision 040). Two workers left a core idle half the time on
+  // a quiet machine: the specs mostly wait on the server (decision 056).
+  workers: 3,
   // Sized for a busy 2-core machine (another suite running beside this one), not for a quiet one: tests wait on
   // roles, URLs and responses, so a generous bound costs nothing when things are fast.
   timeout: 180_000,
@@ -35,7 +36,9 @@ export default defineConfig({
     // Signed in as a viewer unless a spec says otherwise (e2e/fixtures.ts: asRole, anonymous).
     storageState: "e2e/.auth/viewer.json",
     viewport: { width: 1360, height: 900 },
-    trace: "retain-on-failure",
+    // Recording a trace of every test for the few that fail cost 12–16 % of the suite's CPU (decision 056); a failure
+    // keeps its screenshot and error context. To debug one: `npx playwright test --trace retain-on-failure <spec>`.
+    trace: "off",
     screenshot: "only-on-failure",
     browserName: "chromium",
     launchOptions: {
