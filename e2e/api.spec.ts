@@ -63,7 +63,11 @@ test("device search is case-insensitive and matches LIKE wildcards literally", a
 });
 
 test("fleet summary and breakdown read the rollups", async ({ request }) => {
-  const summary = await request.get("/api/v1/fleet/summary");
+  // The day up to the end of global setup: other specs, running beside this one, store refusals and dead letters.
+  const seededUntil = process.env.E2E_SEEDED_UNTIL;
+  if (!seededUntil) throw new Error("E2E_SEEDED_UNTIL is not set: run this through playwright.config.ts (global setup)");
+  const seedDay = new URLSearchParams({ from: new Date(Date.parse(seededUntil) - 86_400_000).toISOString(), to: seededUntil });
+  const summary = await request.get(`/api/v1/fleet/summary?${seedDay}`);
   expect(summary.status()).toBe(200);
   const body = await summary.json();
   expect(body.devicesTotal).toBeGreaterThan(20);
@@ -80,7 +84,7 @@ test("fleet summary and breakdown read the rollups", async ({ request }) => {
   expect(body.failedConnects).toBe(3 + liveRefusals + corpusRefusals);
   expect(body.deadLetters).toBe(1 + REDACTION_SEED_DEAD_LETTERS);
 
-  const breakdown = await request.get("/api/v1/fleet/breakdown?by=code");
+  const breakdown = await request.get(`/api/v1/fleet/breakdown?by=code&${seedDay}`);
   const items = ((await breakdown.json()) as { items: { key: string | null; failedConnects: number }[] }).items;
   expect(items.find((item) => item.key === "emqx:not_authorized")?.failedConnects).toBe(3);
 
