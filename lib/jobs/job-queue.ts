@@ -10,7 +10,7 @@ import type { Logger } from "@/lib/log/logger.ts";
  * the row is in `pgboss.job`, so a row archived inside its slot would let another process run that slot again.
  */
 const FINISHED_JOBS_KEPT_SECONDS = 86_400;
-/** Archived jobs are deleted after this many days: with the default periods, about 60,000 rows a day in all. */
+/** Archived jobs are deleted after this many days: with the default intervals, about 63,000 jobs a day in all. */
 const ARCHIVED_JOBS_KEPT_DAYS = 1;
 /** pg-boss's default. */
 const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
