@@ -99,11 +99,10 @@ function expectedFrom(records: AwsPresenceRecord[]) {
 type RunStart = { job: string; dueAt: string; jobId: string; retry: number; runner: string; msg: string; time: number };
 
 /**
- * The jobs a worker process took, from its "periodic job started" lines and the "periodic job skipped" ones of a job it
- * took while its previous run of that job was still going (lib/jobs/periodic-job.ts).
+ * The jobs a worker process took, from its "periodic job started" lines (lib/jobs/periodic-job.ts).
  */
 function runsIn(worker: WorkerProcess): RunStart[] {
-  return worker.lines.flatMap((line) => (line.includes('"msg":"periodic job s') ? [JSON.parse(line) as RunStart] : []));
+  return worker.lines.flatMap((line) => (line.includes('"msg":"periodic job started"') ? [JSON.parse(line) as RunStart] : []));
 }
 
 type JobRow = { queue: string; dueAt: string; jobId: string; state: string; runner: string | null };

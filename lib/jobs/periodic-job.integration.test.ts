@@ -118,4 +118,38 @@ describe("periodic jobs on the job queue", () => {
       await survivor.stop();
     }
   });
+
+  it("keeps running when recording a finished run fails (a database outage at that moment): the due time runs again", async () => {
+    const name = `lost completion ${randomUUID().slice(0, 8)}`;
+    const queue = await startProcessQueue(1_000);
+    // The connection lost just as the first run finishes. pg-boss 10's own worker did not await this call, so the
+    // rejection went unhandled and ended the process.
+    const complete = queue.boss.complete.bind(queue.boss);
+    let failedCompletions = 0;
+    queue.boss.complete = (async (...args: Parameters<typeof complete>) => {
+      if (failedCompletions === 0) {
+        failedCompletions++;
+        throw new Error("Connection terminated unexpectedly");
+      }
+      return complete(...args);
+    }) as typeof queue.boss.complete;
+    const dueTimes: (string | undefined)[] = [];
+    const job = await startPeriodicJob(queue, log, name, { intervalMs: 60_000, expireAfterMs: 2_000 }, async () => {
+      const [active] = (await jobRows(name)).filter((row) => row.state === "active");
+      dueTimes.push(active?.id);
+    });
+    try {
+      const rerun = await waitFor(
+        async () => (await jobRows(name)).find((row) => row.state === "completed"),
+        (row) => row !== undefined,
+      );
+      expect(failedCompletions).toBe(1);
+      // The same job, run a second time after its expiry, then recorded.
+      expect(dueTimes).toEqual([rerun?.id, rerun?.id]);
+      expect(rerun).toMatchObject({ retries: 1, runner: queue.runner });
+    } finally {
+      await job.stop();
+      await queue.stop();
+    }
+  });
 });

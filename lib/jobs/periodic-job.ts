@@ -7,7 +7,8 @@ export type PeriodicJobTiming = {
   intervalMs: number;
   /**
    * How long a run may take before it counts as lost (its process killed) and is run again by any process. Until then
-   * a killed run holds the job, so this is also how long a crash can delay it. pg-boss stops waiting for a run past it.
+   * a killed run holds the job, so this is also how long a crash can delay it. A run still going past it may overlap its
+   * rerun in another process: size it well above a run.
    */
   expireAfterMs: number;
 };
@@ -15,13 +16,12 @@ export type PeriodicJobTiming = {
 export type PeriodicJob = { stop(): Promise<void> };
 
 /** What a completed run stores in `pgboss.job.output`. */
-export type PeriodicRunOutput = { runner: string; skipped?: true };
+export type PeriodicRunOutput = { runner: string };
 
 /**
  * Runs `run` once per `intervalMs` across every process that starts the same job, the current due time at once unless
  * another process has run it (decision 027). Each process offers a pg-boss job for the current time slot twice per slot
- * (`singletonSeconds`: one job per queue and slot, the other offers are refused), and whichever process is free runs
- * it. The queue is `stately`: one run active and one waiting at most, so a slow run delays the next one instead of
+ * (`singletonSeconds`: one job per queue and slot, the other offers are refused) and then fetches it; one fetch wins. The queue is `stately`: one run active and one waiting at most, so a slow run delays the next one instead of
  * overlapping it or piling runs up. A run whose process died is failed at its expiry by pg-boss's maintenance and run
  * again (same due time), once; so is a run that throws. `stop()` waits for a run in progress in this process.
  */
@@ -34,58 +34,69 @@ export async function startPeriodicJob(
 ): Promise<PeriodicJob> {
   const queue = toQueueName(name);
   const slotSeconds = toSlotSeconds(timing.intervalMs);
-  let running: Promise<void> | null = null;
-
-  const handle = async ([job]: PgBoss.JobWithMetadata[]): Promise<PeriodicRunOutput> => {
-    const started = { job: name, dueAt: job ? dueTimeOf(job) : null, jobId: job?.id, retry: job?.retryCount, runner: jobs.runner };
-    // Reached only when pg-boss gave up on a run past its expiry (and failed it) while the run goes on here.
-    if (running) {
-      log.debug(started, "periodic job skipped: its previous run in this process has not finished");
-      return { runner: jobs.runner, skipped: true };
-    }
-    log.debug(started, "periodic job started");
-    const current = run();
-    running = current.then(
-      () => {
-        running = null;
-      },
-      () => {
-        running = null;
-      },
-    );
-    try {
-      await current;
-    } catch (error) {
-      log.error({ err: error, ...started }, `${name} failed`);
-      throw error;
-    }
-    return { runner: jobs.runner };
-  };
-
   const expireAfterMs = Math.min(timing.expireAfterMs, jobs.maxExpireAfterMs ?? Infinity);
   const options = periodicQueueOptions(queue, { ...timing, expireAfterMs });
   await jobs.boss.createQueue(queue, options);
   // A queue made by an earlier version or another configuration takes this one's expiry from now on.
   await jobs.boss.updateQueue(queue, options);
-  const workerId = await jobs.boss.work(queue, { includeMetadata: true, pollingIntervalSeconds: pollingSecondsFor(slotSeconds) }, handle);
+
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  // Our own fetch and an awaited completion rather than pg-boss's `work()`: pg-boss 10 completes a worker's job
+  // without awaiting it, so a database outage at that moment was an unhandled rejection that ended the process. Here
+  // it is logged; the job stays active until its expiry and then runs again.
+  const runOne = async (job: PgBoss.JobWithMetadata) => {
+    const started = { job: name, dueAt: dueTimeOf(job), jobId: job.id, retry: job.retryCount, runner: jobs.runner };
+    log.debug(started, "periodic job started");
+    try {
+      await run();
+    } catch (error) {
+      log.error({ err: error, ...started }, `${name} failed`);
+      await jobs.boss.fail(queue, job.id, { message: errorMessage(error), runner: jobs.runner });
+      return;
+    }
+    const output: PeriodicRunOutput = { runner: jobs.runner };
+    await jobs.boss.complete(queue, job.id, output);
+  };
+
+  const poll = async () => {
+    if (running || stopped) return;
+    const [job] = await jobs.boss.fetch<object>(queue, { includeMetadata: true });
+    if (!job || stopped) return;
+    running = runOne(job)
+      .catch((error: unknown) => log.error({ err: error, job: name }, "periodic job run not recorded; it runs again after its expiry"))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const pollLogged = () => poll().catch((error: unknown) => log.error({ err: error, job: name }, "periodic job not fetched"));
 
   const offer = async () => {
-    const created = await jobs.boss.send(queue, {}, { singletonSeconds: slotSeconds });
-    // The offering process fetches at once instead of at its next poll.
-    if (created) jobs.boss.notifyWorker(workerId);
+    await jobs.boss.send(queue, {}, { singletonSeconds: slotSeconds });
+    // Whoever created the slot's job, this process takes it if it is free: one fetch wins.
+    await poll();
   };
   const offerLogged = () => offer().catch((error: unknown) => log.error({ err: error, job: name }, "periodic job not offered"));
+  // Twice per slot, so a slot is offered even when a timer fires late; retried runs are found by the same fetch.
   const offers = setInterval(() => void offerLogged(), slotSeconds * 500);
   offers.unref();
+  const polls = setInterval(() => void pollLogged(), pollingSecondsFor(slotSeconds) * 1000);
+  polls.unref();
   await offerLogged();
 
   return {
     async stop() {
+      stopped = true;
       clearInterval(offers);
-      await jobs.boss.offWork({ id: workerId });
+      clearInterval(polls);
       await running;
     },
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** pg-boss queue names allow letters, digits, `_` and `-`: "incident detection" → "incident-detection". */
