@@ -11,6 +11,7 @@ import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
 import { startRetentionJob } from "@/lib/storage/retention-job.ts";
 import { startImportResumeJob } from "@/lib/ingest/import-resume-job.ts";
+import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { startSourceWorkers } from "@/lib/ingest/start-source-workers.ts";
 import { limitHeapGrowth } from "@/lib/ingest/worker-heap.ts";
@@ -59,9 +60,14 @@ const workers: IngestWorker[] = await startSourceWorkers(
   },
   env.INGEST_IGNORE_CLIENT_IDS,
 );
+// Periodic jobs run from the Postgres job queue: each due time once across worker processes (decision 027).
+const jobs = await startJobQueue(db, log, {
+  maintenanceIntervalMs: env.JOB_MAINTENANCE_INTERVAL_MS,
+  maxExpireAfterMs: env.JOB_MAX_EXPIRY_MS,
+});
 const incidentJob =
   env.INCIDENT_DETECTION_INTERVAL_MS > 0
-    ? startIncidentDetectionJob(db, log, {
+    ? await startIncidentDetectionJob(jobs, db, log, {
         intervalMs: env.INCIDENT_DETECTION_INTERVAL_MS,
         lookbackMs: env.INCIDENT_LOOKBACK_MS,
         thresholds: toDetectionThresholds(env),
@@ -70,7 +76,7 @@ const incidentJob =
     : null;
 const alertJob =
   env.ALERT_EVALUATION_INTERVAL_MS > 0
-    ? startAlertEvaluationJob(db, log, {
+    ? await startAlertEvaluationJob(jobs, db, log, {
         intervalMs: env.ALERT_EVALUATION_INTERVAL_MS,
         publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }),
       })
@@ -78,7 +84,7 @@ const alertJob =
 // Endpoints are chosen by admins, so scheduled probes use the library directly (the allow-list guards user-run probes).
 const probeJob =
   env.PROBE_SCHEDULE_TICK_MS > 0
-    ? startProbeScheduleJob(db, log, {
+    ? await startProbeScheduleJob(jobs, db, log, {
         probe: runProbe,
         tickMs: env.PROBE_SCHEDULE_TICK_MS,
         runTimeoutMs: env.PROBE_RUN_TIMEOUT_MS,
@@ -86,10 +92,10 @@ const probeJob =
       })
     : null;
 const alertDeliveryJob =
-  env.ALERT_DELIVERY_INTERVAL_MS > 0 ? startAlertDeliveryJob(db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
-const retentionJob = startRetentionJob(db, log);
-const cohortFoldJob = startCohortFoldJob(db, log);
-const importResumeJob = startImportResumeJob(db, createLogger("import"));
+  env.ALERT_DELIVERY_INTERVAL_MS > 0 ? await startAlertDeliveryJob(jobs, db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
+const retentionJob = await startRetentionJob(jobs, db, log);
+const cohortFoldJob = await startCohortFoldJob(jobs, db, log);
+const importResumeJob = await startImportResumeJob(jobs, db, createLogger("import"));
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
 
 let stopping = false;
@@ -107,6 +113,7 @@ async function shutdown(signal: string): Promise<void> {
     cohortFoldJob.stop(),
     importResumeJob.stop(),
   ]);
+  await jobs.stop();
   await db.$disconnect();
   log.info({ stats: workers.map((w) => w.stats()) }, "ingest worker stopped");
   process.exit(0);

@@ -6,12 +6,12 @@ import { createDb, type Db } from "@/lib/db/client.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 
-export type MigratedEmbeddedDatabase = { readonly db: Db; readonly dataDir: string };
+export type MigratedEmbeddedDatabase = { readonly db: Db; readonly dataDir: string; readonly url: string };
 
 /**
  * For an integration test file: the embedded database `npm start` runs on (PGlite through its socket), in a fresh data
- * directory, migrated to head before the file's tests and stopped and removed after them. Read `db` and `dataDir`
- * inside tests, once `beforeAll` has run.
+ * directory, migrated to head before the file's tests and stopped and removed after them. Read `db`, `dataDir` and `url`
+ * inside tests, once `beforeAll` has run (`url` for a second client, as a second process would open one).
  */
 export function useMigratedEmbeddedDatabase(name: string): MigratedEmbeddedDatabase {
   let dataDir: string | undefined;
@@ -38,6 +38,9 @@ export function useMigratedEmbeddedDatabase(name: string): MigratedEmbeddedDatab
     },
     get dataDir() {
       return started(dataDir);
+    },
+    get url() {
+      return started(embedded).url;
     },
   };
 }

@@ -109,8 +109,12 @@ const WorkerEnvSchema = z
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(3),
     // Alerts: 0 turns evaluation off. Links in notifications use LINKSCOPE_PUBLIC_URL, else NEXTAUTH_URL.
     ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
-    // How often the worker sends due alert notifications (every worker process may; rows are claimed). 0 turns it off.
+    // How often the workers send due alert notifications (once per due time across them; rows are claimed). 0 turns it off.
     ALERT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+    // Periodic jobs (decision 027): how often one worker fails runs past their expiry, so they run again, and archives.
+    JOB_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    // A bound on every periodic job's own expiry (2–30 minutes): how long a run whose worker died holds its job.
+    JOB_MAX_EXPIRY_MS: z.coerce.number().int().min(1_000).max(86_400_000).optional(),
     LINKSCOPE_PUBLIC_URL: z
       .string()
       .url("LINKSCOPE_PUBLIC_URL must be a URL such as https://linkscope.example.com")

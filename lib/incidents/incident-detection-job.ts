@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
-import { startPeriodicJob } from "@/lib/jobs/periodic-job.ts";
+import type { JobQueue } from "@/lib/jobs/job-queue.ts";
+import { startPeriodicJob, type PeriodicJob } from "@/lib/jobs/periodic-job.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { DipThresholds } from "./detect-connected-dips.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
@@ -14,10 +15,18 @@ export type IncidentDetectionJobOptions = {
   dip?: DipThresholds | undefined;
 };
 
-/** Runs the detectors every `intervalMs` (mass drops over the last `lookbackMs`, then connected-device dips), in the ingest worker process. */
-export function startIncidentDetectionJob(db: Db, log: Logger, options: IncidentDetectionJobOptions): { stop(): Promise<void> } {
+/** A pass is one transaction of seconds at most; a crashed pass delays detection by this (plus pg-boss's maintenance). */
+export const INCIDENT_DETECTION_EXPIRY_MS = 2 * 60_000;
+
+/**
+ * Runs the detectors every `intervalMs` (mass drops over the last `lookbackMs`, then connected-device dips), once per due
+ * time across the ingest worker processes. Consecutive runs may land in different processes: each keeps the connected
+ * counts of the runs it made (dips compare against those) and rebuilds what it lacks.
+ */
+export function startIncidentDetectionJob(jobs: JobQueue, db: Db, log: Logger, options: IncidentDetectionJobOptions): Promise<PeriodicJob> {
   const history: ConnectedHistory = new Map();
-  return startPeriodicJob(db, log, "incident detection", options.intervalMs, async () => {
+  const timing = { intervalMs: options.intervalMs, expireAfterMs: INCIDENT_DETECTION_EXPIRY_MS };
+  return startPeriodicJob(jobs, log, "incident detection", timing, async () => {
     const now = new Date();
     const startedAt = Date.now();
     const run = await runIncidentDetection(db, {

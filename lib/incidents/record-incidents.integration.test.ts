@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
@@ -217,8 +218,10 @@ describe("runIncidentDetection against a real Postgres", () => {
       testDb.db,
       deviceIds.flatMap((id, i) => connectAndDrop(node, id, now - 30_000 + i * 1_000)),
     );
-    const job = startIncidentDetectionJob(testDb.db, createLogger("test"), {
-      intervalMs: 200,
+    const log = createLogger("test");
+    const jobs = await startJobQueue(testDb.db, log);
+    const job = await startIncidentDetectionJob(jobs, testDb.db, log, {
+      intervalMs: 1_000,
       lookbackMs: 10 * 60_000,
       thresholds: { ...THRESHOLDS, minFleetFraction: 0 },
     });
@@ -230,6 +233,7 @@ describe("runIncidentDetection against a real Postgres", () => {
       expect(incident).toMatchObject({ status: "open", affectedDevices: 8, endedAt: null });
     } finally {
       await job.stop();
+      await jobs.stop();
     }
   });
 });

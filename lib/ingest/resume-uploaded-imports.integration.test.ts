@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
+import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
@@ -135,7 +136,8 @@ describe("uploaded imports that outlive their process", () => {
 
       // Another process: the worker's resume job, with a heartbeat staleness of 1.5 s instead of 2 minutes.
       const { log, lines } = captureLog("import");
-      const job = startImportResumeJob(testDb.db, log, { intervalMs: 250, heartbeatStaleMs: STALE_MS, batchSize: 500 });
+      const jobs = await startJobQueue(testDb.db, log);
+      const job = await startImportResumeJob(jobs, testDb.db, log, { intervalMs: 1_000, heartbeatStaleMs: STALE_MS, batchSize: 500 });
       try {
         const done = await waitFor(
           async () => ({ run: await runOf(testDb.db, upload.sha256), stored: await storedCopies(upload.sha256) }),
@@ -147,6 +149,7 @@ describe("uploaded imports that outlive their process", () => {
         expect(done.stored).toEqual({ uploads: 0, chunks: 0 });
       } finally {
         await job.stop();
+        await jobs.stop();
       }
       expect(await countEvents(tag)).toBe(perCopy * copies);
       expect(await countDistinctEvents(tag)).toBe(perCopy * copies);

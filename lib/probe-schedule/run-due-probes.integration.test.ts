@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
+import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { ProbeOptions } from "@/lib/probe/probe-report.ts";
 import { buildProbeReport, createFakeProbeRunner } from "@/lib/testing/probe-report-factory.ts";
@@ -210,7 +211,9 @@ describe("scheduled probes against a real Postgres", () => {
     });
     await makeDue([kept.id, disabled.id], new Date(now.getTime() - MINUTE));
     const fake = createFakeProbeRunner();
-    const job = startProbeScheduleJob(testDb.db, createLogger("test"), {
+    const log = createLogger("test");
+    const jobs = await startJobQueue(testDb.db, log);
+    const job = await startProbeScheduleJob(jobs, testDb.db, log, {
       probe: fake.runner,
       tickMs: 3_600_000,
       runTimeoutMs: 10_000,
@@ -221,6 +224,7 @@ describe("scheduled probes against a real Postgres", () => {
       (calls) => calls >= 1,
     );
     await job.stop();
+    await jobs.stop();
 
     expect(fake.calls.map((call) => call.url)).toEqual([kept.url]);
     const ages = (await testDb.db.probeRun.findMany({ where: { endpointId: kept.id }, orderBy: { startedAt: "asc" } })).map((run) =>
