@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSeededRandom } from "@/demo/simulator/seeded-random.ts";
 import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
@@ -29,18 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await testDb?.drop();
 });
-
-/** mulberry32: the same history for the same seed, so a failure names a reproducible case. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function refusal(node: string, deviceId: string, at: number): ConnectionEvent {
   const payload = { clientid: deviceId, reason_code: "not_authorized", timestamp: at, ipaddress: "10.0.0.4" };
@@ -116,7 +105,7 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
   it("agrees with the count from the window's minute rows over random histories and windows", async () => {
     const end = Date.now() - 2 * DAY;
     for (let seed = 1; seed <= 6; seed += 1) {
-      const random = seededRandom(seed);
+      const random = createSeededRandom(seed);
       const tag = `${seed}-${randomUUID().slice(0, 6)}`;
       const nodes = [`cad-a-${tag}`, `cad-b-${tag}`];
       const ids = await writeRandomHistory(random, { prefix: `cad-${tag}`, nodes, devices: 25, end, days: 20 });
@@ -173,7 +162,7 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
   it("keeps each device's newest bucket per scope exact through downsampling and expired months", async () => {
     const node = `cad-old-${randomUUID().slice(0, 6)}`;
     const now = Date.now();
-    const ids = await writeRandomHistory(seededRandom(99), {
+    const ids = await writeRandomHistory(createSeededRandom(99), {
       prefix: `cad-old-${node}`,
       nodes: [node],
       devices: 20,
