@@ -3,8 +3,9 @@
  * measure script's devices once to warm the cache, then once more with auto_explain (ANALYZE, BUFFERS) on its single
  * connection, and prints every statement over `min_ms` with its plan and the wall time of each.
  *
- *   npx tsx scripts/bench-scale-explain.ts linkscope_scale_10m [i=0] [min_ms=1]
+ *   npx tsx scripts/bench-scale-explain.ts linkscope_scale_10m [i=0] [min_ms=1] [jit=off|on]
  *
+ * The app's sessions run with jit = off (lib/db/client.ts, decision 055); `on` shows what JIT would add.
  * The server is TEST_DATABASE_URL's (default the local Postgres).
  */
 import { createDb, getPgPool } from "@/lib/db/client.ts";
@@ -16,9 +17,9 @@ const SERVER_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0
 const END = new Date(Date.UTC(2026, 10, 22));
 const DEVICES = 100_000;
 
-const [name, sample = "0", minMs = "1"] = process.argv.slice(2);
-if (!name || !/^linkscope_scale_[a-z0-9_]+$/.test(name)) {
-  console.error("usage: npx tsx scripts/bench-scale-explain.ts linkscope_scale_<db> [i] [min_ms]");
+const [name, sample = "0", minMs = "1", jit = "off"] = process.argv.slice(2);
+if (!name || !/^linkscope_scale_[a-z0-9_]+$/.test(name) || !["on", "off"].includes(jit)) {
+  console.error("usage: npx tsx scripts/bench-scale-explain.ts linkscope_scale_<db> [i] [min_ms] [jit=off|on]");
   process.exit(1);
 }
 const url = new URL(SERVER_URL);
@@ -28,6 +29,7 @@ const db = createDb(url.toString(), 1);
 try {
   // The same device the measure script diagnoses as sample i.
   const deviceId = scaleDeviceId((Number(sample) * 3_331) % DEVICES);
+  await db.$queryRaw`SELECT set_config('jit', ${jit}, false)`;
   await getDeviceDiagnosis(db, { deviceId, now: END });
   const client = await getPgPool(db).connect();
   try {
@@ -45,7 +47,7 @@ try {
   }
   const t0 = performance.now();
   await getDeviceDiagnosis(db, { deviceId, now: END });
-  console.log(`diagnosis of ${deviceId}: ${(performance.now() - t0).toFixed(1)} ms with auto_explain on`);
+  console.log(`diagnosis of ${deviceId}: ${(performance.now() - t0).toFixed(1)} ms with auto_explain on, jit = ${jit}`);
 } finally {
   await db.$disconnect();
 }

@@ -2,13 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/lib/db/client.ts";
+import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
+import { countActiveDevices, countActiveDevicesFromMinutesSql } from "@/lib/queries/count-active-devices.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
+import { z } from "zod";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { getFleetSeries } from "./get-fleet-series.ts";
@@ -226,6 +230,33 @@ describe.each(BACKENDS)("fleet queries over the rollups on %s", (_name, start) =
       expect(quarterDays.total, JSON.stringify(filter)).toBe(minutes.total);
     }
     expect((await getFleetSummary(testDb.db, RANGE)).disconnects).toBe(5);
+  });
+
+  it("keeps each device's newest minute per scope (device_reason_latest, decision 055) and counts active devices from it", async () => {
+    const Latest = z.object({ source: z.string(), broker_node: z.string(), device_id: z.string(), last_bucket: SqlDate });
+    const expected = await queryRows(
+      testDb.db,
+      "newestMinutes",
+      Latest,
+      Prisma.sql`SELECT source, broker_node, device_id, MAX(bucket) AS last_bucket FROM device_reason_minute GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    );
+    expect(expected.length).toBeGreaterThan(2);
+    expect(
+      await queryRows(
+        testDb.db,
+        "latestRows",
+        Latest,
+        Prisma.sql`SELECT source, broker_node, device_id, last_bucket FROM device_reason_latest ORDER BY 1, 2, 3`,
+      ),
+    ).toEqual(expected);
+    const scope = { source: "emqx", brokerNode: "n1", side: "broker" } as const;
+    const [fromMinutes] = await queryRows(
+      testDb.db,
+      "countFromMinutes",
+      z.object({ devices: z.number() }),
+      countActiveDevicesFromMinutesSql("meter-a", scope, RANGE.from, RANGE.to),
+    );
+    expect(await countActiveDevices(testDb.db, "meter-a", scope, RANGE.from, RANGE.to)).toBe(fromMinutes?.devices);
   });
 
   it("offers the filter values the data has", async () => {

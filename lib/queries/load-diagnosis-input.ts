@@ -9,6 +9,7 @@ import { MINUTE_MS } from "@/lib/time/durations.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
+import { countActiveDevices, type FleetScope } from "./count-active-devices.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
@@ -16,14 +17,6 @@ export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
 const FleetMinuteRowSchema = z.object({ bucket: SqlDate, devices: z.number() });
-const CountRowSchema = z.object({ devices: z.number() });
-
-/**
- * The fleet a device is compared with: the source (and broker node, where its events name one) most of its
- * broker-side events came from; a device seen only through its own reports is compared with devices reporting
- * through the same source. Null when the device has no events.
- */
-export type FleetScope = { source: string; brokerNode: string | null; side: "broker" | "device" };
 
 function mostCommon(values: readonly (string | null | undefined)[]): string | null {
   const counts = new Map<string, number>();
@@ -39,41 +32,6 @@ export function chooseFleetScope(events: readonly (DiagnosisEvent & { brokerNode
   if (!source) return null;
   const brokerNode = mostCommon(pool.filter((event) => event.source === source).map((event) => event.brokerNode));
   return { source, brokerNode, side };
-}
-
-/**
- * Devices of the scope that were active in [from, to): they disconnected or were refused in it (device_reason_minute,
- * which holds clean disconnects too), or were connected during it (fleet_connected_devices); for a device-side scope,
- * devices that reported in it. Never every device ever seen on every platform.
- */
-async function countActiveDevices(db: Db, deviceId: string, scope: FleetScope, from: Date, to: Date): Promise<number> {
-  if (scope.side === "device") {
-    const [row] = await queryRows(
-      db,
-      "countActiveDevices",
-      CountRowSchema,
-      Prisma.sql`
-      SELECT COUNT(DISTINCT device_id)::int AS devices FROM connection_events
-      WHERE source = ${scope.source} AND occurred_at >= ${from} AND occurred_at < ${to}`,
-    );
-    return Math.max(1, row?.devices ?? 0);
-  }
-  const node = scope.brokerNode === null ? Prisma.empty : Prisma.sql`AND broker_node = ${scope.brokerNode}`;
-  const [row] = await queryRows(
-    db,
-    "countActiveDevices",
-    CountRowSchema,
-    Prisma.sql`
-    SELECT COUNT(*)::int AS devices FROM (
-      SELECT device_id FROM device_reason_minute
-      WHERE bucket >= date_trunc('minute', ${from}::timestamptz) AND bucket < ${to} AND source = ${scope.source} ${node}
-      UNION
-      SELECT device_id FROM fleet_connected_devices WHERE source = ${scope.source} ${node} AND since < ${to}
-      UNION
-      SELECT ${deviceId}::text
-    ) active`,
-  );
-  return row?.devices ?? 1;
 }
 
 /**

@@ -81,7 +81,8 @@ async function foldDay(db: Db, from: Date, to: Date): Promise<number> {
 /**
  * Past the hourly retention: event rollups are deleted (device_reason_minute goes with its month partitions, and the
  * hours and quarter days of fleet_reason_hour / _quarter_day of those months with it: a dropped partition fires no
- * trigger, and a month starts on a quarter day) and the gauge's deltas are folded into one row per source / node just
+ * trigger, and a month starts on a quarter day; device_reason_latest is recounted for the devices whose newest row went)
+ * and the gauge's deltas are folded into one row per source / node just
  * before the cutoff, so SUM(delta) still equals the devices online (decision 009's invariant) while the table stays bounded.
  */
 export async function expireHourlyRollups(db: Db, cutoff: Date): Promise<{ deleted: number; folded: number }> {
@@ -95,6 +96,13 @@ export async function expireHourlyRollups(db: Db, cutoff: Date): Promise<{ delet
       INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta)
       SELECT ${anchor}::timestamptz, source, broker_node, SUM(delta)::int FROM moved GROUP BY 2, 3
       ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`,
+    // Devices whose newest minute row went with a dropped month (or the default partition's old rows) are recounted.
+    db.$executeRaw`
+      SELECT linkscope_recount_device_reason_latest(ARRAY(
+        SELECT l FROM device_reason_latest l
+        WHERE l.last_bucket < ${cutoff} AND NOT EXISTS (
+          SELECT 1 FROM device_reason_minute r
+          WHERE r.bucket = l.last_bucket AND r.device_id = l.device_id AND r.source = l.source AND r.broker_node = l.broker_node)))`,
   ]);
   return { deleted: deleted + deletedReasonHours + deletedReasonQuarterDays, folded };
 }

@@ -6,7 +6,7 @@ import { queryRows } from "@/lib/db/query-rows.ts";
  * Sessions and per-minute rollups derived set-based from stored `connection_events`, as recordIngestBatch leaves them
  * once every event is stored: a session per keyed connect (the first stored one), closed by its earliest disconnect,
  * else ended (inferred) where the device's next session starts; event_rollup_minute (shard 0), device_drop_minute,
- * device_reason_minute and code_first_seen, with the hour and quarter-day rollups their triggers keep. Keyless sessions (sources without a session key) are rebuilt by the
+ * device_reason_minute and code_first_seen, with the hour and quarter-day rollups and device_reason_latest their triggers keep. Keyless sessions (sources without a session key) are rebuilt by the
  * writer in source order and are not derived here: a history with keyless connects is refused.
  */
 export async function deriveIngestTables(db: Db): Promise<void> {
@@ -54,6 +54,9 @@ export async function deriveIngestTables(db: Db): Promise<void> {
         INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
         SELECT date_bin('1 minute', occurred_at, 'epoch'), device_id, kind, reason, COALESCE(code, ''), source, COALESCE(broker_node, ''), COUNT(*)::int
         FROM connection_events WHERE kind IN ('disconnected', 'connect_failed') GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+      await tx.$executeRaw`
+        INSERT INTO device_reason_latest (source, broker_node, device_id, last_bucket)
+        SELECT source, broker_node, device_id, MAX(bucket) FROM device_reason_minute GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
       await deriveCoarseRollups(tx);
     },
     { timeout: 30 * 60_000, maxWait: 60_000 },
