@@ -33,7 +33,11 @@ describe("the live simulator's fault devices, through broker, ingest and diagnos
   it("diagnoses the plug's tight retry loop as a reconnect storm without backoff", async () => {
     const verdict = await verdictOf("plug-tightloop-01");
     expect(verdict).toMatchObject({ analyzer: "reconnect-storm", title: "Reconnect storm without backoff", severity: "critical" });
-    expect(verdict?.verdict).toMatch(/median gap 2\d\d ms/);
+    // The plug retries about every 250 ms; a loaded machine stretches the gaps the broker sees (306 ms in one quiet-
+    // machine run beside the rest of the suite), but not past the storm's one second.
+    const medianGap = Number(/median gap (\d+) ms/.exec(verdict?.verdict ?? "")?.[1]);
+    expect(medianGap).toBeGreaterThanOrEqual(200);
+    expect(medianGap).toBeLessThan(1_000);
   });
 
   it("diagnoses the valve's wrong password as every connect refused", async () => {

@@ -147,7 +147,9 @@ describe("two worker processes on one database and one broker", () => {
     const killedAt = Date.now();
     const atKill = await countStored();
     expect(atKill).toBeLessThan(expected.events);
-    const whileAlone = await waitFor(countStored, (n) => n >= Math.min(expected.events, atKill + expected.events * 0.1), 150_000);
+    // Generous: three worker processes, Mosquitto and Postgres share two cores with the rest of the suite (it took
+    // over 150 s once, with three integration files at a time beside e2e).
+    const whileAlone = await waitFor(countStored, (n) => n >= Math.min(expected.events, atKill + expected.events * 0.1), 300_000);
     expect(whileAlone).toBeGreaterThanOrEqual(Math.min(expected.events, atKill + expected.events * 0.1));
 
     // Restarted with its client ID (its persistent session holds what it had not acknowledged).
