@@ -23,9 +23,9 @@ export default defineConfig({
   outputDir: "test-results",
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Specs are isolated per role and per seeded device (decision 040). Two workers left a core idle half the time on
-  // a quiet machine: the specs mostly wait on the server (decision 056).
-  workers: 3,
+  // Specs are isolated per role and per seeded device, so CI runs two at once as well (decision 040). Three took
+  // 69 s off a quiet run but overloaded two copies of the suite side by side (decision 056).
+  workers: 2,
   // Sized for a busy 2-core machine (another suite running beside this one), not for a quiet one: tests wait on
   // roles, URLs and responses, so a generous bound costs nothing when things are fast.
   timeout: 180_000,

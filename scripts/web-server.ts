@@ -48,6 +48,11 @@ const server = createServer((request, response) => {
   if (address !== null) request.headers[CLIENT_ADDRESS_HEADER] = address;
   void handle(request, response);
 });
+// Node closes an idle keep-alive connection after 5 s; a client sending on it at that moment gets "socket hang up"
+// (seen by an e2e API client on a loaded machine). Longer than the idle timeout of common proxies and clients (60 s),
+// so the client, not the server, ends idle connections. headersTimeout must stay above it.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 if (values.dev) server.on("upgrade", (request, socket, head) => void app.getUpgradeHandler()(request, socket, head));
 server.listen(port, hostname, () => console.log(`web server listening on http://${hostname}:${port}`));
 

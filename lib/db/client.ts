@@ -18,7 +18,13 @@ export function createDb(databaseUrl: string, maxConnections = 5): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections, options: "-c jit=off" });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const db = new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    // Prisma's defaults (2 s to start an interactive transaction, 5 s to run it) are speed claims: on a busy 2-core
+    // machine a CLI's transaction failed with "Unable to start a transaction in the given time" while two test suites
+    // ran. A bound that holds under load costs nothing when the database is fast; a call can still set its own.
+    transactionOptions: { maxWait: 15_000, timeout: 30_000 },
+  });
   pools.set(db, pool);
   return db;
 }
