@@ -11,15 +11,13 @@ import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/down
 import { dropMonthPartitionsBefore } from "@/lib/storage/time-partitions.ts";
 import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
-import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { DAY_MS, MINUTE_MS } from "@/lib/time/durations.ts";
 import {
   countActiveDevices,
   countActiveDevicesFromLatestSql,
   countActiveDevicesFromMinutesSql,
   type FleetScope,
 } from "./count-active-devices.ts";
-
-const DAY = 86_400_000;
 
 let testDb: TestDatabase;
 let db: Db;
@@ -50,19 +48,19 @@ async function writeRandomHistory(
   const events: ConnectionEvent[] = [];
   const ids = Array.from({ length: input.devices }, (_, i) => `${input.prefix}-${i}`);
   for (const id of ids) {
-    let at = input.end - input.days * DAY + Math.floor(random() * DAY);
+    let at = input.end - input.days * DAY_MS + Math.floor(random() * DAY_MS);
     const cycles = 1 + Math.floor(random() * 6);
     for (let cycle = 0; cycle < cycles && at < input.end; cycle += 1) {
       const node = input.nodes[Math.floor(random() * input.nodes.length)] as string;
       if (random() < 0.3) events.push(refusal(node, id, at - 5_000));
       events.push(emqxLifecycleEvent(node, id, "connected", at));
-      const endsAt = at + Math.floor(random() * 3 * DAY);
+      const endsAt = at + Math.floor(random() * 3 * DAY_MS);
       const leftConnected = cycle === cycles - 1 && random() < 0.3;
       if (!leftConnected && endsAt < input.end) {
         const reason = random() < 0.4 ? "normal" : "keepalive_timeout";
         events.push(emqxLifecycleEvent(node, id, "disconnected", at, endsAt, reason));
       }
-      at = endsAt + MINUTE_MS + Math.floor(random() * DAY);
+      at = endsAt + MINUTE_MS + Math.floor(random() * DAY_MS);
     }
   }
   for (let i = events.length - 1; i > 0; i -= 1) {
@@ -103,7 +101,7 @@ async function latestMismatches(): Promise<unknown[]> {
 
 describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
   it("agrees with the count from the window's minute rows over random histories and windows", async () => {
-    const end = Date.now() - 2 * DAY;
+    const end = Date.now() - 2 * DAY_MS;
     for (let seed = 1; seed <= 6; seed += 1) {
       const random = createSeededRandom(seed);
       const tag = `${seed}-${randomUUID().slice(0, 6)}`;
@@ -111,8 +109,8 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
       const ids = await writeRandomHistory(random, { prefix: `cad-${tag}`, nodes, devices: 25, end, days: 20 });
       for (let window = 0; window < 12; window += 1) {
         // Half the windows end after the history (the device page's "now"), half inside it (a support bundle's range).
-        const to = window % 2 === 0 ? end + Math.floor(random() * DAY) : end - Math.floor(random() * 15 * DAY);
-        const from = new Date(to - Math.floor(random() * 14 * DAY) - Math.floor(random() * 7_000));
+        const to = window % 2 === 0 ? end + Math.floor(random() * DAY_MS) : end - Math.floor(random() * 15 * DAY_MS);
+        const from = new Date(to - Math.floor(random() * 14 * DAY_MS) - Math.floor(random() * 7_000));
         const deviceId = ids[Math.floor(random() * ids.length)] as string;
         const scope: FleetScope = { source: "emqx", brokerNode: nodes[window % 3 === 0 ? 1 : 0] as string, side: "broker" };
         const expected = await countFromMinutes(deviceId, scope, from, new Date(to));
@@ -128,7 +126,7 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
 
   it("reads one row per active device of the scope, not the window's minute rows", async () => {
     const node = `cad-dense-${randomUUID().slice(0, 6)}`;
-    const end = Date.now() - DAY;
+    const end = Date.now() - DAY_MS;
     const ids = Array.from({ length: 8 }, (_, i) => `cad-dense-${node}-${i}`);
     // Every device drops in 40 different minutes of the window: 320 minute rows for 8 devices.
     const events = ids.flatMap((id) =>
@@ -142,7 +140,7 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
     );
     await recordConnectionEvents(db, events);
     const scope: FleetScope = { source: "emqx", brokerNode: node, side: "broker" };
-    const from = new Date(end - 14 * DAY);
+    const from = new Date(end - 14 * DAY_MS);
     const to = new Date(end + MINUTE_MS);
 
     const [explained] = await queryRows(
@@ -166,16 +164,16 @@ describe("countActiveDevices (the diagnosis' fleet denominator)", () => {
       prefix: `cad-old-${node}`,
       nodes: [node],
       devices: 20,
-      end: now - 35 * DAY,
+      end: now - 35 * DAY_MS,
       days: 60,
     });
     expect(ids).toHaveLength(20);
     expect(await latestMismatches()).toEqual([]);
 
-    await downsampleMinuteRollups(db, new Date(now - 30 * DAY));
+    await downsampleMinuteRollups(db, new Date(now - 30 * DAY_MS));
     expect(await latestMismatches()).toEqual([]);
 
-    const cutoff = new Date(now - 60 * DAY);
+    const cutoff = new Date(now - 60 * DAY_MS);
     await dropMonthPartitionsBefore(db, "device_reason_minute", cutoff);
     await expireHourlyRollups(db, cutoff);
     expect(await latestMismatches()).toEqual([]);
