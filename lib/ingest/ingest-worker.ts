@@ -3,9 +3,9 @@ import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { computeBackoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
+import { computeBackoffDelay, sleep, type BackoffPolicy } from "@/lib/time/backoff.ts";
 import { createBatchLanes, DEFAULT_LANES } from "./batch-lanes.ts";
-import { readDatabaseErrorLine } from "./database-unavailable.ts";
+import { readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
 import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_IN_FLIGHT_BYTES,

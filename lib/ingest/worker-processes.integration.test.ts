@@ -84,6 +84,24 @@ async function countStored(): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** Whether the process still runs, and its last warnings and errors (pino levels 40+) and its last batch. */
+function describeProcess(worker: WorkerProcess) {
+  const exit = worker.child.exitCode ?? worker.child.signalCode;
+  return {
+    running: exit === null,
+    exit,
+    subscribed: subscribed(worker),
+    lastProblems: worker.lines.filter((line) => /"level":(40|50|60)/.test(line)).slice(-8),
+    lastBatch: worker.lines.findLast((line) => line.includes('"msg":"batch written"')) ?? null,
+  };
+}
+
+async function deadLetterReasons(): Promise<string[]> {
+  const rows = await testDb.db.$queryRaw<{ error: string; n: number }[]>`
+    SELECT error, COUNT(*)::int AS n FROM dead_letters GROUP BY error ORDER BY 2 DESC LIMIT 5`;
+  return rows.map((row) => `${row.n} × ${row.error}`);
+}
+
 /** What the storm must leave behind, from the records themselves. */
 function expectedFrom(records: AwsPresenceRecord[]) {
   const connects = records.filter((r) => r.eventType === "connected");
@@ -147,15 +165,20 @@ describe("two worker processes on one database and one broker", () => {
     const killedAt = Date.now();
     const atKill = await countStored();
     expect(atKill).toBeLessThan(expected.events);
-    // Generous: three worker processes, Mosquitto and Postgres share two cores with the rest of the suite (it took
-    // over 150 s once, with three integration files at a time beside e2e).
-    const whileAlone = await waitFor(countStored, (n) => n >= Math.min(expected.events, atKill + expected.events * 0.1), 300_000);
-    expect(whileAlone).toBeGreaterThanOrEqual(Math.min(expected.events, atKill + expected.events * 0.1));
+    // The survivor goes on alone: it runs the periodic jobs (a due time after the kill). Its share of the storm may be
+    // written already: the broker keeps the killed client's share in that client's session, for its restart.
+    const survivorRunsWhileAlone = () => runsIn(second).filter((start) => start.time > killedAt);
+    expect(await waitFor(survivorRunsWhileAlone, (runs) => runs.length > 0, 120_000)).not.toEqual([]);
 
     // Restarted with its client ID (its persistent session holds what it had not acknowledged).
-    const restartedAt = Date.now();
     const restarted = startWorkerProcess(first.name, topicPrefix);
-    expect(await waitFor(countStored, (n) => n >= expected.events, 150_000)).toBe(expected.events);
+    // On failure, say where the missing events went (a refused batch leaves dead letters with the database's words)
+    // and what the restarted process did.
+    const storedInTheEnd = await waitFor(countStored, (n) => n >= expected.events, 300_000);
+    expect({ stored: storedInTheEnd, deadLetters: await deadLetterReasons(), restarted: describeProcess(restarted) }).toMatchObject({
+      stored: expected.events,
+      deadLetters: [],
+    });
 
     const [stored] = await testDb.db.$queryRaw<
       {
@@ -210,6 +233,8 @@ describe("two worker processes on one database and one broker", () => {
       });
     };
     expect(await waitFor(unfinishedByKilled, (left) => left.length === 0, 120_000)).toEqual([]);
+    // Neither process ended on its own (a startup deadlock in the job queue once ended one).
+    for (const worker of [second, restarted]) expect(describeProcess(worker)).toMatchObject({ running: true });
     for (const worker of [second, restarted]) worker.child.kill("SIGTERM");
     await Promise.all([second.exited, restarted.exited]);
 
@@ -233,9 +258,7 @@ describe("two worker processes on one database and one broker", () => {
     expect(unlogged.filter((row) => row.state !== "active")).toEqual([]);
     expect(unlogged.length).toBeLessThanOrEqual(PERIODIC_JOBS.length);
     expect(new Set(rows.filter((r) => r.state === "completed").map((r) => r.queue))).toEqual(new Set(PERIODIC_JOBS.map(toQueueName)));
-    // The survivor ran jobs while the other was dead (not necessarily every job: one the killed process held waits
-    // for its expiry), and the restarted process took its turns too.
-    expect(runsIn(second).filter((start) => start.time > killedAt && start.time < restartedAt)).not.toEqual([]);
+    // The restarted process took its turns too.
     expect(new Set(starts.map((start) => start.runner)).size).toBeGreaterThanOrEqual(2);
     // Three worker processes start through tsx, and each wait above is bounded on its own: the project's 180 s
     // would end the test before any of them could say what was missing on a loaded machine.

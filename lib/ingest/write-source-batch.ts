@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
-import { isDatabaseUnavailable, readDatabaseErrorLine } from "./database-unavailable.ts";
+import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import { recordIngestBatch, type BatchSourceStats, type RecordResult } from "./record-events.ts";
 

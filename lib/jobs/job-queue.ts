@@ -2,7 +2,9 @@ import os from "node:os";
 import PgBoss from "pg-boss";
 import type pg from "pg";
 import { getPgPool, type Db } from "@/lib/db/client.ts";
+import { isDatabaseUnavailable } from "@/lib/db/database-unavailable.ts";
 import type { Logger } from "@/lib/log/logger.ts";
+import { computeBackoffDelay, sleep } from "@/lib/time/backoff.ts";
 
 /**
  * Finished jobs stay in `pgboss.job` this long before pg-boss archives them. It must be at least the longest period of
@@ -14,6 +16,8 @@ const FINISHED_JOBS_KEPT_SECONDS = 86_400;
 const ARCHIVED_JOBS_KEPT_DAYS = 1;
 /** pg-boss's default. */
 const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
+/** Between attempts to create a queue that met a deadlock or an outage. */
+const QUEUE_CREATION_BACKOFF = { baseMs: 100, maxMs: 10_000 };
 
 /** The Postgres-backed job queue of a worker process (pg-boss, decision 027): its `pgboss` schema in the app database. */
 export type JobQueue = {
@@ -22,6 +26,12 @@ export type JobQueue = {
   readonly runner: string;
   /** A bound on every periodic job's own expiry (`JOB_MAX_EXPIRY_MS`). */
   readonly maxExpireAfterMs: number | undefined;
+  /**
+   * Creates the queue if it does not exist and gives it `options` (a queue made by an earlier version keeps none of
+   * its old ones). pg-boss makes each queue a partition of its job table with foreign keys to its queue table, and two
+   * processes creating queues at the same moment deadlock there: such attempts, and outages, are retried.
+   */
+  ensureQueue(name: string, options: PgBoss.Queue): Promise<void>;
   /** Waits for runs in progress (up to pg-boss's 30 s), then stops polling and maintenance; the pool stays open. */
   stop(): Promise<void>;
 };
@@ -53,6 +63,20 @@ export async function startJobQueue(db: Db, log: Logger, options: JobQueueOption
     boss,
     runner: `${os.hostname()}:${process.pid}`,
     maxExpireAfterMs: options.maxExpireAfterMs,
+    async ensureQueue(name, queueOptions) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await boss.createQueue(name, queueOptions);
+          await boss.updateQueue(name, queueOptions);
+          return;
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          const delayMs = computeBackoffDelay(attempt, QUEUE_CREATION_BACKOFF);
+          log.warn({ err: (error as Error).message, queue: name, attempt, delayMs }, "job queue not created yet; will retry");
+          await sleep(delayMs);
+        }
+      }
+    },
     stop: () => boss.stop({ graceful: true, wait: true }),
   };
 }

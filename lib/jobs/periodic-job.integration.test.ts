@@ -152,4 +152,21 @@ describe("periodic jobs on the job queue", () => {
       await queue.stop();
     }
   });
+
+  it("starts in two processes at once without failing: queues created side by side deadlocked in pg-boss", async () => {
+    // pg-boss creates a queue as a partition of its job table with foreign keys to its queue table; two processes
+    // creating different queues at the same moment deadlock there (40P01), which ended a worker at startup.
+    const queues = await Promise.all([startProcessQueue(), startProcessQueue()]);
+    const names = Array.from({ length: 8 }, (_, i) => `startup ${i} ${randomUUID().slice(0, 8)}`);
+    const timing = { intervalMs: 60_000, expireAfterMs: 60_000 };
+    const startAll = (queue: JobQueue, order: string[]) =>
+      Promise.all(order.map((name) => startPeriodicJob(queue, log, name, timing, async () => undefined)));
+    const results = await Promise.allSettled([startAll(queues[0]!, names), startAll(queues[1]!, [...names].reverse())]);
+    try {
+      expect(results.flatMap((result) => (result.status === "rejected" ? [String(result.reason)] : []))).toEqual([]);
+    } finally {
+      await Promise.all(results.flatMap((result) => (result.status === "fulfilled" ? result.value.map((job) => job.stop()) : [])));
+      await Promise.all(queues.map((queue) => queue.stop()));
+    }
+  });
 });

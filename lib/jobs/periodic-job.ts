@@ -36,9 +36,7 @@ export async function startPeriodicJob(
   const slotSeconds = toSlotSeconds(timing.intervalMs);
   const expireAfterMs = Math.min(timing.expireAfterMs, jobs.maxExpireAfterMs ?? Infinity);
   const options = periodicQueueOptions(queue, { ...timing, expireAfterMs });
-  await jobs.boss.createQueue(queue, options);
-  // A queue made by an earlier version or another configuration takes this one's expiry from now on.
-  await jobs.boss.updateQueue(queue, options);
+  await jobs.ensureQueue(queue, options);
 
   let running: Promise<void> | null = null;
   let stopped = false;

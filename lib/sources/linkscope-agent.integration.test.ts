@@ -103,7 +103,10 @@ describe("agent reports through the linkscope-agent ingest worker", () => {
     agent.publish(`telemetry/${randomUUID()}`, "21.5");
     const samples = await waitFor(
       () => listDeviceSamples(testDb.db, { deviceId, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000) }),
-      (rows) => rows.filter((row) => row.rssiDbm !== null && row.publishedMessages === 1).length >= 2,
+      // The connection report (QoS 1) and the readings (QoS 0) take separate paths through broker and worker: wait for
+      // both kinds, not for the readings alone.
+      (rows) =>
+        rows.filter((row) => row.rssiDbm !== null && row.publishedMessages === 1).length >= 2 && rows.some((row) => row.rssiDbm === null),
     );
     expect(samples.find((row) => row.rssiDbm !== null)).toMatchObject({
       series: agent.agentId,
