@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { backupEmbeddedDatabase, restoreEmbeddedDatabase } from "@/demo/db/embedded-backup.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
+import { copyMigratedEmbeddedDataDir } from "@/demo/db/embedded-template.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
@@ -26,7 +27,7 @@ async function readEvents(url: string): Promise<unknown[]> {
   }
 }
 
-// A first PGlite start (initdb in WASM) takes minutes on a loaded 2-core machine; the test starts four.
+// The source is a copy of the run's migrated template (initdb in WASM takes minutes on a loaded 2-core machine).
 describe("embedded database backup and restore", () => {
   it(
     "restores a backup into a new directory with the same data, and refuses a running or non-empty directory",
@@ -37,9 +38,9 @@ describe("embedded database backup and restore", () => {
       const dataDir = path.join(root, "data");
       const file = path.join(root, "backup.tar.gz");
 
+      await copyMigratedEmbeddedDataDir(dataDir);
       const source = await startEmbeddedPostgres({ dataDir, maxConnections: 4 });
       cleanups.push(() => source.stop());
-      await applyMigrations(source.url);
       const db = createDb(source.url, 2);
       const at = Date.now() - 60_000;
       await recordConnectionEvents(db, [

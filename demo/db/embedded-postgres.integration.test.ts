@@ -4,12 +4,14 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
+import { copyMigratedEmbeddedDataDir } from "./embedded-template.ts";
 
 let dataDir: string;
 let embedded: EmbeddedPostgres;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "linkscope-pglite-"));
+  await copyMigratedEmbeddedDataDir(dataDir);
   embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 6 });
 });
 

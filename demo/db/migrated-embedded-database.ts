@@ -5,13 +5,15 @@ import { afterAll, beforeAll } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
+import { copyMigratedEmbeddedDataDir } from "./embedded-template.ts";
 
 export type MigratedEmbeddedDatabase = { readonly db: Db; readonly dataDir: string; readonly url: string };
 
 /**
  * For an integration test file: the embedded database `npm start` runs on (PGlite through its socket), in a fresh data
- * directory, migrated to head before the file's tests and stopped and removed after them. Read `db`, `dataDir` and `url`
- * inside tests, once `beforeAll` has run (`url` for a second client, as a second process would open one).
+ * directory copied from the run's migrated template (embedded-template.ts), started before the file's tests and
+ * stopped and removed after them. Read `db`, `dataDir` and `url` inside tests, once `beforeAll` has run (`url` for a
+ * second client, as a second process would open one).
  */
 export function useMigratedEmbeddedDatabase(name: string): MigratedEmbeddedDatabase {
   let dataDir: string | undefined;
@@ -19,7 +21,9 @@ export function useMigratedEmbeddedDatabase(name: string): MigratedEmbeddedDatab
   let db: Db | undefined;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), `linkscope-pglite-${name}-`));
+    await copyMigratedEmbeddedDataDir(dataDir);
     embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 6 });
+    // Nothing to apply on the run's template: this checks that it is at head.
     await applyMigrations(embedded.url);
     db = createDb(embedded.url, 3);
   }, 180_000);

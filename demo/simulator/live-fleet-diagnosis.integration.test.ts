@@ -25,9 +25,9 @@ async function verdictOf(deviceId: string) {
 }
 
 describe("the live simulator's fault devices, through broker, ingest and diagnosis", () => {
+  // The window is runLiveFleet's own timeout (60 s): it throws, naming the counts, when a fault has not shown by then.
   it("shows every planned fault within the window", () => {
     for (const { deviceId, min } of LIVE_FLEET_PLAN.expectations) expect(run.counts[deviceId]).toBeGreaterThanOrEqual(min);
-    expect(run.durationMs).toBeLessThan(60_000);
   });
 
   it("diagnoses the plug's tight retry loop as a reconnect storm without backoff", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
-import { applyMigrations } from "@/lib/db/migrate.ts";
+import { copyMigratedEmbeddedDataDir } from "@/demo/db/embedded-template.ts";
 import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getFleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
@@ -95,8 +95,8 @@ const BACKENDS: [string, () => Promise<{ db: Db; stop: () => Promise<void> }>][]
     "embedded PGlite",
     async () => {
       const dataDir = await mkdtemp(path.join(tmpdir(), "linkscope-fleet-pglite-"));
+      await copyMigratedEmbeddedDataDir(dataDir);
       const embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 4 });
-      await applyMigrations(embedded.url);
       const db = createDb(embedded.url, 2);
       return {
         db,
