@@ -2,19 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { loadHistoryOnce } from "./first-start-history.ts";
 import { FLEET_DEVICES } from "./simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "./simulator/history-backfill.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let dataDir: string;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   dataDir = await mkdtemp(path.join(os.tmpdir(), "linkscope-history-"));
 });
 afterAll(async () => {
-  await testDb?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

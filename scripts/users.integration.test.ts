@@ -1,19 +1,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkCredentials } from "@/lib/auth/users.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { runUsersCli } from "./users.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 /** The command in this process (its output captured), for tests about what it does rather than about the process. */
 async function runUsers(args: string[], stdin = "") {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { FLEET_DEVICES } from "./fleet-profiles.ts";
 import { backfillFleetHistory } from "./history-backfill.ts";
 import { createSeededRandom } from "./seeded-random.ts";
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 describe("backfillFleetHistory against a real Postgres", () => {
   const to = new Date("2026-11-20T00:00:00.000Z");

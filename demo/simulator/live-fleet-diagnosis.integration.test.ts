@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { LIVE_FLEET_PLAN, runLiveFleet, type LiveFleetRun } from "./run-live-fleet.ts";
 
 const log = createLogger("live-fleet-test");
 log.level = "silent";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let run: LiveFleetRun;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   run = await runLiveFleet({ db: database.db, log });
 }, 90_000);
-
-afterAll(async () => {
-  await database.drop();
-});
 
 async function verdictOf(deviceId: string) {
   const diagnosis = await getDeviceDiagnosis(database.db, { deviceId, now: new Date() });

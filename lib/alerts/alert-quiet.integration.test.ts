@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
 import { acknowledgeAlert } from "./acknowledge-alert.ts";
 import { CreateAlertSilenceSchema, CreateMaintenanceWindowSchema } from "./alert-quiet-schemas.ts";
@@ -15,16 +15,10 @@ import { evaluateAlertRules } from "./evaluate-alert-rules.ts";
 import { listAlertHistory } from "./list-alert-history.ts";
 import { createMaintenanceWindow, listMaintenanceWindows } from "./maintenance-windows.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let receiver: WebhookReceiver;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
 afterEach(async () => {
   await receiver?.close();
-});
-afterAll(async () => {
-  await testDb?.drop();
 });
 
 const MINUTE = 60_000;

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
@@ -16,17 +16,11 @@ import { listAlertHistory } from "./list-alert-history.ts";
 import { measureFleetValue } from "./measure-alert-rule.ts";
 import { testFireAlertRule } from "./test-fire-alert-rule.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let receiver: WebhookReceiver | undefined;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
 afterEach(async () => {
   await receiver?.close();
   receiver = undefined;
-});
-afterAll(async () => {
-  await testDb?.drop();
 });
 
 const MINUTE = 60_000;

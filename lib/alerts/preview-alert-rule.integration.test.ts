@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { scriptNodeHistory } from "@/lib/testing/emqx-lifecycle.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { loadPreviewQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";
@@ -14,16 +14,10 @@ import { measureFleetValue } from "./measure-alert-rule.ts";
 import { previewAlertRule } from "./preview-alert-rule.ts";
 import { EVALUATION_TICK_MS, evaluationTicks, replayAlertRule } from "./replay-alert-rule.ts";
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
+const testDb = useTestDatabase();
 afterEach(async () => {
   // Each test's rules stop being evaluated by the next test's runs.
   await testDb.db.alertRule.updateMany({ data: { enabled: false } });
-});
-afterAll(async () => {
-  await testDb?.drop();
 });
 
 const MINUTE = 60_000;

@@ -11,10 +11,10 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 
 const SECRET = randomBytes(32).toString("base64url");
-let database: TestDatabase;
+const database = useTestDatabase();
 const secrets: string[] = [];
 
 const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.test`;
@@ -26,7 +26,6 @@ const password = () => {
 const uniqueIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // handleRoute reads the process-wide client and the auth configuration from the environment.
   process.env.DATABASE_URL = database.url;
   process.env.NEXTAUTH_SECRET = SECRET;
@@ -36,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   const globalDb = globalThis as unknown as { linkscopeDb?: { $disconnect(): Promise<void> } };
   await globalDb.linkscopeDb?.$disconnect();
-  await database.drop();
 });
 
 async function createAdmin(): Promise<Actor> {

@@ -1,18 +1,12 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bootstrapFirstAdmin, DEFAULT_ADMIN_EMAIL, loadOrCreateAuthSecret } from "@/lib/auth/bootstrap.ts";
 import { checkCredentials } from "@/lib/auth/users.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("bootstrapFirstAdmin", () => {
   it("creates an admin with a generated password on first run only", async () => {

@@ -1,20 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { signInWithOidc } from "@/lib/auth/oidc-sign-in.ts";
 import { createUser, updateUser } from "@/lib/auth/users.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.test`;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await database.drop();
-});
 
 async function auditFor(email: string) {
   return database.db.auditEvent.findMany({ where: { actorLabel: email }, select: { action: true, details: true }, orderBy: { id: "asc" } });

@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter, deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 
 describe("createRateLimiter (Postgres)", () => {
-  let database: TestDatabase;
+  const database = useTestDatabase();
   // A second client with its own pool stands in for a second web process.
   let otherProcessDb: Db;
   beforeAll(async () => {
-    database = await createTestDatabase();
     otherProcessDb = createDb(database.url);
   });
   afterAll(async () => {
     await otherProcessDb.$disconnect();
-    await database.drop();
   });
 
   it("limits a key after `limit` attempts within the window and frees it afterwards", async () => {

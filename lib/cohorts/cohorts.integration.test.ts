@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { planDeviceEvents, type DropPlan } from "@/lib/testing/cohort-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 import { getFirmwareRollout, listFirmwareRollouts, readFirmwareRollout } from "./get-rollout.ts";
 import { compareCohortPair, listCohorts } from "./list-cohorts.ts";
@@ -20,7 +20,7 @@ const whole = (dropEveryMs: number, reasons: DropPlan["reasons"] = ["connection_
   { from: FROM, to: NOW, dropEveryMs, reasons },
 ];
 
-let database: TestDatabase;
+const database = useTestDatabase();
 
 async function write(db: Db, plans: Record<string, DropPlan[]>) {
   const events = Object.entries(plans).flatMap(([deviceId, plan], index) =>
@@ -36,7 +36,6 @@ async function setFirmware(db: Db, deviceIds: string[], firmware: string, at: Da
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   const { db } = database;
   const plans: Record<string, DropPlan[]> = {};
   // Same drop rate (every 4 h), twice the rate (every 2 h, the extra drops keepalive timeouts), same again.
@@ -90,10 +89,6 @@ beforeAll(async () => {
   // Folded up to the tests' now, as the worker would have; a first read would otherwise fold every hour up to today.
   await foldCohortHours(db, { now: NOW });
 }, 300_000);
-
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe("cohorts by firmware", () => {
   it("flags the version seeded with twice the drop rate and not the one with the same rate", async () => {

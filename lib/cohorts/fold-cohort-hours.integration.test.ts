@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Prisma } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 
 const HOUR = 3_600_000;
@@ -13,7 +13,7 @@ const END = new Date(FROM.getTime() + 54 * HOUR + 41 * 60_000);
 
 type KeyHour = { bucket: Date; key: string; devices: number; exposure: number; connected: number };
 
-let database: TestDatabase;
+const database = useTestDatabase();
 
 async function write(events: ConnectionEvent[]) {
   for (let i = 0; i < events.length; i += 500) await recordIngestBatch(database.db, { events: events.slice(i, i + 500) });
@@ -83,14 +83,6 @@ function expectSameFigures(actual: KeyHour[], expected: KeyHour[]) {
     expect(got?.connected).toBeCloseTo(row.connected, 3);
   }
 }
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-}, 120_000);
-
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe("cohort-hour fold", () => {
   it("matches a device-hour enumeration, after an incremental fold that took in late events", async () => {

@@ -1,9 +1,9 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 
 const HOUR = 3_600_000;
@@ -11,17 +11,12 @@ const FROM = new Date(Date.UTC(2026, 8, 1));
 const END = new Date(FROM.getTime() + 40 * HOUR + 25 * 60_000);
 const floorHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR) * HOUR);
 
-let database: TestDatabase;
+const database = useTestDatabase();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // An import of history just now: every event was received a moment ago.
   await seedImportedHistory(database.db, { seed: 5, devices: 12, from: FROM, to: END, nodes: ["node-1"] });
 }, 120_000);
-
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe("cohort fold watermark", () => {
   it("does not fold an import's hours again on the next run, however recently it was received", async () => {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { queryRows } from "./query-rows.ts";
 import { SqlBigInt, SqlCount, SqlDate, SqlNumber } from "./sql-values.ts";
 
 describe("queryRows against Postgres", () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => database.drop());
+  const database = useTestDatabase();
 
   it("parses what the driver returns for count(*), bigint, numeric, int and timestamptz", async () => {
     const rows = await queryRows(

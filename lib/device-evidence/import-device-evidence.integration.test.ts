@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import {
@@ -10,21 +10,13 @@ import {
   readShiftedFixture,
   shiftEvidenceTimes,
 } from "@/lib/testing/evidence-fixtures.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { buildDeviceSample } from "./device-sample.ts";
 import { listDeviceSamples, recordDeviceSamples } from "./device-samples.ts";
 import { DEVICE_EVIDENCE_UPLOAD_SOURCE, importDeviceEvidence } from "./import-device-evidence.ts";
 
 const HOUR = 3_600_000;
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 const uniqueDevice = (name: string) => `${name}/${randomUUID().slice(0, 8)}`;
 

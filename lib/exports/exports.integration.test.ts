@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { buildSupportBundle } from "./build-support-bundle.ts";
 import { formatDeviceHistoryCsv, formatDeviceHistoryJson } from "./format-device-history.ts";
 import { loadDeviceHistory } from "./load-device-history.ts";
@@ -14,7 +14,7 @@ const window = { from: at(24 * 60), to: now };
 const SECRETS = ["Pa55w0rd-xyz", "dev-token-0123456789", "sig=topsecretsig", "iot-user:with-key-987"];
 const IP = "198.51.100.77";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let serial = 0;
 
 function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt: Date, sessionKey: string | null): ConnectionEvent {
@@ -38,7 +38,6 @@ function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   const deviceId = "export-dev";
   await recordConnectionEvents(database.db, [
     createEvent(deviceId, "connected", at(300), "s1"),
@@ -47,10 +46,6 @@ beforeAll(async () => {
     createEvent(deviceId, "connect_failed", at(50), null),
     createEvent("other-dev", "connect_failed", at(40), null),
   ]);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe("device exports", () => {

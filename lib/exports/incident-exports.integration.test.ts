@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
@@ -6,7 +6,7 @@ import { toJsonText } from "@/lib/json/json-text.ts";
 import { addIncidentNote } from "@/lib/incidents/incidents.ts";
 import { createManualIncident } from "@/lib/incidents/record-incidents.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { buildIncidentExport } from "./build-incident-export.ts";
 import { buildIncidentSupportBundle } from "./build-incident-support-bundle.ts";
 
@@ -26,7 +26,7 @@ const SECRETS = [
 ];
 const IPS = ["198.51.100.23", "2001:db8::42:1"] as const;
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let serial = 0;
 let incidentId = "";
 
@@ -63,7 +63,6 @@ function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   const devices = Array.from({ length: 8 }, (_, i) => `inc-export-${i}`);
   await recordConnectionEvents(
     database.db,
@@ -79,10 +78,6 @@ beforeAll(async () => {
     { incidentId, body: `vendor said reset creds: password=Pa55w0rd-incident, host ${IPS[0]}` },
     { actor: CLI_ACTOR },
   );
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe("incident exports", () => {

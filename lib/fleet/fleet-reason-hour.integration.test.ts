@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
@@ -7,7 +7,7 @@ import { dropMonthPartitionsBefore, ensureMonthPartitions } from "@/lib/storage/
 import { recordInBatches } from "@/lib/testing/fleet-test-database.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
 
 const HOUR = 3_600_000;
@@ -35,9 +35,8 @@ const QUARTER_DAY_TABLES = {
 const CountsSchema = z.object({ kind: z.string(), reason: z.string(), code: z.string(), count: z.number() });
 
 describe("hourly and quarter-day reason rollups by source, broker node and device metadata (fleet_reason_hour, _quarter_day)", () => {
-  let test: TestDatabase;
+  const test = useTestDatabase();
   beforeAll(async () => {
-    test = await createTestDatabase();
     const events = generateSyntheticFleetEvents({
       seed: 44,
       devices: 48,
@@ -58,7 +57,6 @@ describe("hourly and quarter-day reason rollups by source, broker node and devic
         labels = jsonb_build_object('model', 'm-' || (hashtext(id || 'm') & 3), 'rack', 7)`;
     await recordInBatches(test.db, events.slice(half), 97);
   });
-  afterAll(() => test?.drop());
 
   const perDeviceCounts = (filter: FleetFilter, range: { from: Date; to: Date }) =>
     queryRows(

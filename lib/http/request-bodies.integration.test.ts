@@ -3,15 +3,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createApiToken } from "@/lib/auth/api-tokens.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 
 // Request bodies are untrusted: every route reads them through the bounded readers (lib/http/read-json-body.ts),
 // never with request.json() / text() / formData() / arrayBuffer() / blob(), which hold any size in memory.
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let adminToken: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   process.env.DATABASE_URL = testDb.url;
   adminToken = (await createApiToken(testDb.db, { name: "bodies", role: "admin" }, CLI_ACTOR)).token;
 });
@@ -19,7 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   const { getDb } = await import("@/lib/db/client.ts");
   await getDb().$disconnect();
-  await testDb?.drop();
 });
 
 function routeFiles(dir: string): string[] {

@@ -1,25 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
 import { startIncidentDetectionJob } from "./incident-detection-job.ts";
 import { addIncidentNote, getIncident } from "./incidents.ts";
 import { createManualIncident, runIncidentDetection } from "./record-incidents.ts";
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 const THRESHOLDS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
 const HOUR = 3_600_000;

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
@@ -14,14 +14,7 @@ const MOSQUITTO_URL = process.env.TEST_MQTT_URL ?? "mqtt://127.0.0.1:1883";
 const log = createLogger("test");
 log.level = "silent";
 
-type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 async function publishAll(topic: string, payloads: string[]): Promise<void> {
   const client = await mqtt.connectAsync(MOSQUITTO_URL, { clientId: `pub-${randomUUID()}` });

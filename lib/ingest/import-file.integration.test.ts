@@ -5,19 +5,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let dir: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   dir = mkdtempSync(path.join(tmpdir(), "linkscope-import-"));
 });
 
 afterAll(async () => {
-  await testDb?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

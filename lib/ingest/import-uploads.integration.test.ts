@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { discardImportDeadLetters } from "./discard-import-dead-letters.ts";
 import { createDb } from "@/lib/db/client.ts";
@@ -12,15 +12,7 @@ import { IMPORT_HEARTBEAT_STALE_MS } from "./import-run-state.ts";
 import { importFile } from "./import-file.ts";
 import { startUploadedImport } from "./import-uploads.ts";
 
-let testDb: TestDatabase;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 const format = (name: string) => getRecordFormat(name) as RecordFormat;
 const bodyOf = (bytes: Buffer) => new Blob([new Uint8Array(bytes)]).stream();

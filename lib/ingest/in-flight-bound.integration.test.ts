@@ -9,7 +9,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
 import { startTestMosquitto } from "@/lib/testing/test-mosquitto.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { createTestDatabase, useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
 
@@ -20,15 +20,13 @@ const MOSQUITTO_URL = process.env.TEST_MQTT_URL ?? "mqtt://127.0.0.1:1883";
 const log = createLogger("test");
 log.level = "silent";
 
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+const testDb = useTestDatabase();
 let broker: EmbeddedBroker;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   broker = await startEmbeddedBroker({ log });
 });
 afterAll(async () => {
   await broker?.stop();
-  await testDb?.drop();
 });
 
 /** A disconnect; `paddingBytes` adds an extra field, as a rule's own columns would. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 
@@ -16,13 +16,12 @@ const log = createLogger("test");
 log.level = "silent";
 const EXPIRING_PASSWORD = "expires-soon";
 
-let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+const testDb = useTestDatabase();
 let broker: EmbeddedBroker;
 let worker: IngestWorker;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   broker = await startEmbeddedBroker({
     log,
     authenticate: ({ password }) => {
@@ -47,7 +46,6 @@ afterAll(async () => {
   for (const client of clients) client.end(true);
   await worker?.stop();
   await broker?.stop();
-  await testDb?.drop();
 });
 
 function device(label: string): string {

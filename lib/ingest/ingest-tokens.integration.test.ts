@@ -1,23 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { createIngestToken, hashIngestToken, listIngestTokens, revokeIngestToken, verifyIngestToken } from "./ingest-tokens.ts";
 
 // The verbs the admin API and the CLI share: create → verify for its source only → revoke → refused; audited
 // with the actor, never with the token.
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 const admin: Actor = { type: "user", id: randomUUID(), label: "admin@example.com", role: "admin" };
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await testDb?.drop();
-});
 
 async function auditRowsFor(id: string) {
   return testDb.db.auditEvent.findMany({ where: { targetType: "ingest_token", targetId: id }, orderBy: { id: "asc" } });

@@ -1,18 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { createIngestToken, hashIngestToken } from "./ingest-tokens.ts";
 
 // The real route handler against a real Postgres: tokens, handshake, malformed bodies, AWS-style duplicates and
 // out-of-order delivery.
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
 let awsToken: string;
 let azureToken: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   process.env.DATABASE_URL = testDb.url;
   route = await import("@/app/api/v1/ingest/[source]/route.ts");
   awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
@@ -22,7 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   const { getDb } = await import("@/lib/db/client.ts");
   await getDb().$disconnect();
-  await testDb?.drop();
 });
 
 function post(source: string, body: string, headers: Record<string, string> = {}, query = "") {

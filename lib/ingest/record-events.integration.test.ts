@@ -1,18 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { recordConnectionEvents, recordIngestBatch } from "./record-events.ts";
 
-type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 const NODE = "test@127.0.0.1";
 const uniqueDevice = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;

@@ -5,7 +5,7 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker } from "./ingest-worker.ts";
 import { createIngestToken } from "./ingest-tokens.ts";
@@ -16,12 +16,11 @@ const log = createLogger("test");
 log.level = "silent";
 const REFUSED_PREFIX = "refused-";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
 let awsToken: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   process.env.DATABASE_URL = testDb.url;
   route = await import("@/app/api/v1/ingest/[source]/route.ts");
   awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
@@ -39,7 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   const { getDb } = await import("@/lib/db/client.ts");
   await getDb().$disconnect();
-  await testDb?.drop();
 });
 
 function post(body: string | Buffer) {

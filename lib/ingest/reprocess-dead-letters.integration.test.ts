@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
 import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { reprocessDeadLetters } from "./reprocess-dead-letters.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 describe("dead-letter re-processing and ingest health", () => {
   it("re-processes dead letters that today's adapters read, keeps the rest open with today's error", async () => {

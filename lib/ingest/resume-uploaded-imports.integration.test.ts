@@ -6,12 +6,12 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { deleteExpiredImportUploads, storeImportUpload, UPLOAD_CHUNK_BYTES } from "./import-upload-store.ts";
 import { importFile } from "./import-file.ts";
@@ -25,16 +25,11 @@ const STALE_MS = 1_500;
 const mosquitto = getRecordFormat("mosquitto") as RecordFormat;
 const capture = readFileSync(new URL("../sources/fixtures/mosquitto/capture-2.0.11.log", import.meta.url), "utf8");
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 const children: ChildProcess[] = [];
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await testDb?.drop();
 });
 
 /** `copies` copies of a Mosquitto capture, each with its own devices (`<tag>-<copy>-…`), in one file. */

@@ -3,7 +3,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
@@ -12,17 +12,15 @@ import { waitFor } from "@/lib/testing/wait-for.ts";
 const log = createLogger("test");
 log.level = "silent";
 let broker: TestMosquitto;
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 const workers: IngestWorker[] = [];
 
 beforeAll(async () => {
   broker = await startTestMosquitto();
-  testDb = await createTestDatabase();
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  await testDb?.drop();
   await broker?.stop();
 });
 

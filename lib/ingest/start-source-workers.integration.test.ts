@@ -6,7 +6,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSourcesConfig } from "@/lib/config/sources-config.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";
@@ -18,19 +18,17 @@ const log = createLogger("test");
 log.level = "silent";
 let plain: TestMosquitto;
 let secured: TestMosquitto;
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let workers: IngestWorker[] = [];
 let dir: string;
 
 beforeAll(async () => {
   [plain, secured] = await Promise.all([startTestMosquitto(), startTestMosquitto({ users: { ingest: "ingest-secret" } })]);
-  testDb = await createTestDatabase();
   dir = mkdtempSync(path.join(tmpdir(), "linkscope-sources-"));
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  await testDb?.drop();
   await Promise.all([plain?.stop(), secured?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

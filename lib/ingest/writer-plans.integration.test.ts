@@ -4,7 +4,7 @@ import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { recordIngestBatch } from "./record-events.ts";
 
 const FLEET = 20_000;
@@ -12,17 +12,15 @@ const BATCH_DEVICES = 300;
 const PREFIX = "plans-";
 const START_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 /** One connection, so the statistics this test reads are flushed by the backend that ran the writer. */
 let db: Db;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   db = createDb(testDb.url, 1);
   await registerOnlineFleet(db);
 });
 afterAll(async () => {
   await db?.$disconnect();
-  await testDb?.drop();
 });
 
 /**

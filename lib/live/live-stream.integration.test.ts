@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { createLiveHub, type LiveHub } from "./live-hub.ts";
 import { LiveChangeSchema, LiveStatusSchema, type LiveChange, type LiveStatus } from "./live-messages.ts";
 import { openLiveStream } from "./live-stream.ts";
 import { createSseParser } from "./sse-format.ts";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let hub: LiveHub;
 let server: http.Server;
 let baseUrl: string;
@@ -59,7 +59,6 @@ async function subscribe(): Promise<{ received: Received[]; headers: Headers; cl
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   hub = createLiveHub(database.db);
   // The route's core (openLiveStream) behind a plain Node server: aborts when the client goes away, like Next.
   server = http.createServer((request, response) => {
@@ -77,7 +76,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  await database.drop();
 });
 
 describe("GET /api/v1/live core", () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { getIncident } from "@/lib/incidents/incidents.ts";
@@ -9,17 +9,11 @@ import type { ProbeStepName } from "@/lib/probe/probe-report.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { buildProbeReport } from "@/lib/testing/probe-report-factory.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { createProbeEndpoint } from "./probe-endpoints.ts";
 import { summarizeReport, toStoredReport } from "./run-due-probes.ts";
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

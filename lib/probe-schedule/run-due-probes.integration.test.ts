@@ -7,23 +7,21 @@ import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { ProbeOptions } from "@/lib/probe/probe-report.ts";
 import { buildProbeReport, createFakeProbeRunner } from "@/lib/testing/probe-report-factory.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { createProbeEndpoint, getProbeEndpoint } from "./probe-endpoints.ts";
 import { startProbeScheduleJob } from "./probe-schedule-job.ts";
 import { pruneProbeRuns } from "./prune-probe-runs.ts";
 import { runDueProbes } from "./run-due-probes.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 // A second client with its own pool: a second worker process on the same database.
 let otherWorker: Db;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   otherWorker = createDb(testDb.url);
 });
 afterAll(async () => {
   await otherWorker?.$disconnect();
-  await testDb?.drop();
 });
 
 const MINUTE = 60_000;

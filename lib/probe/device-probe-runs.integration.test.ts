@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AuthenticatedActor } from "@/lib/auth/principal.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { listDeviceProbeRuns } from "./list-device-probe-runs.ts";
 import type { ProbeReport } from "./probe-report.ts";
 import { recordDeviceProbeRun } from "./record-device-probe-run.ts";
@@ -31,11 +31,7 @@ function buildReport(startedAt: string, ok: boolean): ProbeReport {
 }
 
 describe("device probe runs", () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => database.drop());
+  const database = useTestDatabase();
 
   it("stores uploaded reports for the device and lists them newest first", async () => {
     const deviceId = `probe-device/${randomUUID()}`;

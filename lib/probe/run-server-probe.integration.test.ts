@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "@/lib/auth/rate-limiter.ts";
 import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createProbeTargetPolicy } from "./probe-target-policy.ts";
 import { runServerProbe } from "./run-server-probe.ts";
@@ -10,11 +10,11 @@ const PASSWORD = "server-probe-Secret-93";
 
 describe("runServerProbe", () => {
   let broker: TestMosquitto;
-  let database: TestDatabase;
+  const database = useTestDatabase();
   beforeAll(async () => {
-    [broker, database] = await Promise.all([startTestMosquitto({ users: { probe: PASSWORD } }), createTestDatabase()]);
+    broker = await startTestMosquitto({ users: { probe: PASSWORD } });
   });
-  afterAll(async () => Promise.all([broker.stop(), database.drop()]));
+  afterAll(async () => broker.stop());
 
   let limiters = 0;
   const limiter = (limit = 10) => createRateLimiter(database.db, `probe-test-${++limiters}`, { limit, windowMs: 60_000 });

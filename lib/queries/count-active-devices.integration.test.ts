@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSeededRandom } from "@/demo/simulator/seeded-random.ts";
 import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
@@ -10,7 +10,7 @@ import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { dropMonthPartitionsBefore } from "@/lib/storage/time-partitions.ts";
 import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { DAY_MS, MINUTE_MS } from "@/lib/time/durations.ts";
 import {
   countActiveDevices,
@@ -19,14 +19,10 @@ import {
   type FleetScope,
 } from "./count-active-devices.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let db: Db;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   db = testDb.db;
-});
-afterAll(async () => {
-  await testDb?.drop();
 });
 
 function refusal(node: string, deviceId: string, at: number): ConnectionEvent {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@/lib/db/client.ts";
 import { DEVICE_SORTS, SORT_DIRECTIONS, type DeviceListFilter, type DeviceState } from "@/lib/devices/device-list-params.ts";
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { DEVICE_LIST_CSV_COLUMNS } from "@/lib/exports/format-device-list-csv.ts";
 import { streamDeviceListCsv } from "@/lib/exports/stream-device-list-csv.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { countDevices } from "./count-devices.ts";
 import { decodeDeviceListCursor } from "./cursor.ts";
 import { searchDevices, type DeviceListItem } from "./search-devices.ts";
@@ -39,10 +39,9 @@ const seed: SeedDevice[] = [...SPECIAL_IDS, ...Array.from({ length: 60 }, (_, in
   }),
 );
 
-let database: TestDatabase;
+const database = useTestDatabase();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   await database.db.$executeRaw`
     INSERT INTO devices (id, state, state_occurred_at, last_reason, source, broker_node, region, disconnect_count, labels)
     VALUES ${Prisma.join(
@@ -52,10 +51,6 @@ beforeAll(async () => {
                       ${device.source}, 'emqx@10.1.2.3', ${device.region}, ${device.disconnectCount}, '{"line":"=2+3","token":"s3cret"}'::jsonb)`,
       ),
     )}`;
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 const filterOf = (input: Partial<DeviceListFilter>): DeviceListFilter => ({ match: "substring", sort: "id", dir: "asc", ...input });

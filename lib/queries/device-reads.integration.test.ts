@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { decodeDeviceListCursor, decodeEventCursor } from "./cursor.ts";
 import { getDevice } from "./get-device.ts";
 import { getFleetBreakdown } from "./get-fleet-breakdown.ts";
@@ -18,7 +18,7 @@ const now = new Date("2026-11-22T12:00:00Z");
 const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
 const range = { from: at(24), to: now };
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let serial = 0;
 
 function createEvent(
@@ -46,7 +46,6 @@ function createEvent(
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   const events: ConnectionEvent[] = [
     // d-ties: three drops in the same millisecond, to check keyset paging across equal timestamps.
     createEvent("d-ties", "connected", at(10), "s1"),
@@ -65,10 +64,6 @@ beforeAll(async () => {
     createEvent("old", "disconnected", at(30), "o1", "connection_lost", "emqx:tcp_closed"),
   ];
   await recordConnectionEvents(database.db, events);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe("listDeviceEvents", () => {

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { FLEET_DEVICES } from "@/demo/simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseAzureConnectionsLog } from "@/lib/sources/azure.ts";
 import { parseDeviceReport } from "@/lib/sources/device-report.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { getCodeTrend } from "./get-code-trend.ts";
 import { getDevice } from "./get-device.ts";
 import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";
@@ -18,15 +18,10 @@ const from = new Date(to.getTime() - 3 * DAY);
 // The fault devices plus enough healthy sensors that the broker restart in the history is fleet-wide.
 const devices = FLEET_DEVICES.filter((device) => device.kind !== "healthy" || /^sensor-0(0\d|1[0-5])$/.test(device.id));
 
-let database: TestDatabase;
+const database = useTestDatabase();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   await backfillFleetHistory(database.db, { devices, from, to });
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe("diagnosis over the simulated fleet's history", () => {

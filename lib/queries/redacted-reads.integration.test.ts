@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
@@ -8,7 +8,7 @@ import { createManualIncident } from "@/lib/incidents/record-incidents.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { CORPUS_SECRETS, corpusFields, corpusPayload, corpusText, corpusTextWithin } from "@/lib/security/redact-corpus.ts";
 import { REDACTED } from "@/lib/security/redact.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { getDevice } from "./get-device.ts";
 import { getDeviceAgentContext } from "./get-device-agent-context.ts";
 import { getImportRun } from "./get-import-run.ts";
@@ -21,7 +21,7 @@ const now = new Date("2026-11-22T12:00:00Z");
 const MINUTE = 60_000;
 const deviceId = "redacted-reads-01";
 const CUT_PASSWORD = '{"password":"EmqxPw0011"}';
-let database: TestDatabase;
+const database = useTestDatabase();
 
 const leaks = (value: unknown) => {
   const text = JSON.stringify(value, (_key, entry: unknown) => (typeof entry === "bigint" ? entry.toString() : entry));
@@ -47,7 +47,6 @@ function createEvent(kind: ConnectionEvent["kind"], minutesAgo: number): Connect
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   const report = { format: "linkscope-agent-report", version: 1, deviceId, agentId: "a1", sentAt: now.toISOString(), note: corpusText() };
   await recordIngestBatch(database.db, {
     events: [
@@ -73,10 +72,6 @@ beforeAll(async () => {
   });
   await recordAuditEvent(database.db, { action: "device.note", actor: CLI_ACTOR, ip: null, details: corpusFields() });
 }, 60_000);
-
-afterAll(async () => {
-  await database.drop();
-});
 
 describe("reads redact every stored credential", () => {
   it("a device's events: message, username and raw payload; the stored payload stays whole for re-processing", async () => {

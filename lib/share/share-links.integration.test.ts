@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { getSharedDeviceView } from "./get-shared-device-view.ts";
 import { getSharedIncidentView } from "./get-shared-incident-view.ts";
 import {
@@ -25,7 +25,7 @@ const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * HOUR);
 const actor: Actor = { type: "user", id: randomUUID(), label: "support@example.com", role: "support" };
 const IP = "192.0.2.55";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let serial = 0;
 
 function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt: Date): ConnectionEvent {
@@ -48,17 +48,12 @@ function createEvent(deviceId: string, kind: ConnectionEvent["kind"], occurredAt
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   await recordConnectionEvents(database.db, [
     createEvent("share-a", "connected", at(30)),
     createEvent("share-a", "connect_failed", at(5)),
     createEvent("share-a", "connect_failed", at(1)),
     createEvent("share-b", "connect_failed", at(5)),
   ]);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe("share links", () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 
@@ -12,12 +12,11 @@ import { waitFor } from "@/lib/testing/wait-for.ts";
 const log = createLogger("test");
 log.level = "silent";
 let broker: EmbeddedBroker;
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let worker: IngestWorker;
 
 beforeAll(async () => {
   broker = await startEmbeddedBroker({ log, nodeName: `aedes-${randomUUID().slice(0, 6)}` });
-  testDb = await createTestDatabase();
   worker = await startIngestWorker({
     db: testDb.db,
     log,
@@ -31,7 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await broker?.stop();
-  await testDb?.drop();
 });
 
 describe("live aedes $SYS client topics", () => {

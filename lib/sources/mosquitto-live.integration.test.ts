@@ -5,7 +5,7 @@ import mqttPacket from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
@@ -17,7 +17,7 @@ log.level = "silent";
 
 let broker: TestMosquitto;
 let port: number;
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let worker: IngestWorker;
 const sockets: net.Socket[] = [];
 
@@ -25,7 +25,6 @@ beforeAll(async () => {
   broker = await startTestMosquitto({ users: { alice: "right-password" } });
   port = broker.port;
 
-  testDb = await createTestDatabase();
   worker = await startIngestWorker({
     db: testDb.db,
     log,
@@ -51,7 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await worker?.stop();
-  await testDb?.drop();
   await broker?.stop();
 });
 

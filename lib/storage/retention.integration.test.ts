@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client.ts";
 import { countConnectedDevicesAt } from "@/lib/fleet/connected-devices.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createEmqxTestFleet, emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
 import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups } from "./downsample-minute-rollups.ts";
 import { parseRetentionPolicy } from "./retention-policy.ts";
@@ -17,14 +17,10 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const log = createLogger("retention-test");
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let db: Db;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   db = testDb.db;
-});
-afterAll(async () => {
-  await testDb.drop();
 });
 
 async function partitionsOf(table: string): Promise<string[]> {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { createAlertChannel, listAlertChannels, updateAlertChannel } from "./alert-channels.ts";
 import { createOutboundPolicy } from "@/lib/security/outbound-policy.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
@@ -107,13 +107,7 @@ describe("alert channels and the outbound policy", () => {
 });
 
 describe("saving a channel whose target the policy refuses", () => {
-  let testDb: TestDatabase;
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await testDb?.drop();
-  });
+  const testDb = useTestDatabase();
   const BY = { actor: CLI_ACTOR };
   const create = (name: string, url: string, outbound = NO_OPT_IN) =>
     createAlertChannel(testDb.db, { name, type: "webhook", settings: {}, secrets: { url } }, BY, { outbound });

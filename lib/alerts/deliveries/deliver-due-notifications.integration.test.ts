@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver, type WebhookResponder } from "@/lib/testing/webhook-receiver.ts";
 import { CreateAlertRuleSchema } from "../alert-rule-schemas.ts";
 import { createAlertRule } from "../alert-rules.ts";
@@ -12,17 +12,11 @@ import { claimDueDeliveries } from "./claim-due-deliveries.ts";
 import { deliverDueNotifications } from "./deliver-due-notifications.ts";
 import { enqueueNotification } from "./enqueue-notification.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let receiver: WebhookReceiver | undefined;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
 afterEach(async () => {
   await receiver?.close();
   receiver = undefined;
-});
-afterAll(async () => {
-  await testDb?.drop();
 });
 
 const BY = { actor: CLI_ACTOR };
