@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { loadHistoryOnce } from "./first-start-history.ts";
 import { FLEET_DEVICES } from "./simulator/fleet-profiles.ts";
 import { backfillFleetHistory } from "./simulator/history-backfill.ts";

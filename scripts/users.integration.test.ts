@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkCredentials } from "@/lib/auth/users.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { runUsersCli } from "./users.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");

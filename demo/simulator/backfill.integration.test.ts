@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { FLEET_DEVICES } from "./fleet-profiles.ts";
 import { backfillFleetHistory } from "./history-backfill.ts";
 import { createSeededRandom } from "./seeded-random.ts";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { LIVE_FLEET_PLAN, runLiveFleet, type LiveFleetRun } from "./run-live-fleet.ts";
 
 const log = createLogger("live-fleet-test");

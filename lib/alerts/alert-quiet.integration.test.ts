@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
 import { acknowledgeAlert } from "./acknowledge-alert.ts";
 import { CreateAlertSilenceSchema, CreateMaintenanceWindowSchema } from "./alert-quiet-schemas.ts";

@@ -4,7 +4,7 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";

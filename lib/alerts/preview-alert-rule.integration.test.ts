@@ -3,7 +3,7 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { scriptNodeHistory } from "@/lib/testing/emqx-lifecycle.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { loadPreviewQuietContext, resolveAlertExclusions } from "./alert-exclusions.ts";
 import { toAlertRuleConfig } from "./alert-rule-config.ts";
 import { CreateAlertRuleSchema } from "./alert-rule-schemas.ts";

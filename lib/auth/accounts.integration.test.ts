@@ -11,7 +11,7 @@ import { handleRoute } from "@/lib/http/route-handler.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/security/client-address.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 const SECRET = randomBytes(32).toString("base64url");
 const database = useTestDatabase();

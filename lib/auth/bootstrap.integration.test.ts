@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bootstrapFirstAdmin, DEFAULT_ADMIN_EMAIL, loadOrCreateAuthSecret } from "@/lib/auth/bootstrap.ts";
 import { checkCredentials } from "@/lib/auth/users.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 const database = useTestDatabase();
 

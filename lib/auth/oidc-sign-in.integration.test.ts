@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { signInWithOidc } from "@/lib/auth/oidc-sign-in.ts";
 import { createUser, updateUser } from "@/lib/auth/users.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 const database = useTestDatabase();
 const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.test`;

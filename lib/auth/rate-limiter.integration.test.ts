@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter, deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { createDb, type Db } from "@/lib/db/client.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 describe("createRateLimiter (Postgres)", () => {
   const database = useTestDatabase();

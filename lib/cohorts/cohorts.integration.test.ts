@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { planDeviceEvents, type DropPlan } from "@/lib/testing/cohort-fleet.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 import { getFirmwareRollout, listFirmwareRollouts, readFirmwareRollout } from "./get-rollout.ts";
 import { compareCohortPair, listCohorts } from "./list-cohorts.ts";

@@ -3,7 +3,7 @@ import { Prisma } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { foldCohortHours } from "./fold-cohort-hours.ts";
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { queryRows } from "./query-rows.ts";
 import { SqlBigInt, SqlCount, SqlDate, SqlNumber } from "./sql-values.ts";
 

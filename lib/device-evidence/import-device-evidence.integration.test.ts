@@ -10,7 +10,7 @@ import {
   readShiftedFixture,
   shiftEvidenceTimes,
 } from "@/lib/testing/evidence-fixtures.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { buildDeviceSample } from "./device-sample.ts";
 import { listDeviceSamples, recordDeviceSamples } from "./device-samples.ts";
 import { DEVICE_EVIDENCE_UPLOAD_SOURCE, importDeviceEvidence } from "./import-device-evidence.ts";

@@ -3,7 +3,7 @@ import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-ev
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { buildSupportBundle } from "./build-support-bundle.ts";
 import { formatDeviceHistoryCsv, formatDeviceHistoryJson } from "./format-device-history.ts";
 import { loadDeviceHistory } from "./load-device-history.ts";

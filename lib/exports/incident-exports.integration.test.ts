@@ -6,7 +6,7 @@ import { toJsonText } from "@/lib/json/json-text.ts";
 import { addIncidentNote } from "@/lib/incidents/incidents.ts";
 import { createManualIncident } from "@/lib/incidents/record-incidents.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { buildIncidentExport } from "./build-incident-export.ts";
 import { buildIncidentSupportBundle } from "./build-incident-support-bundle.ts";
 

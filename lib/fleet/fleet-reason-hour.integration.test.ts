@@ -7,7 +7,7 @@ import { dropMonthPartitionsBefore, ensureMonthPartitions } from "@/lib/storage/
 import { recordInBatches } from "@/lib/testing/fleet-test-database.ts";
 import { generateSyntheticFleetEvents } from "@/lib/testing/synthetic-fleet.ts";
 import { countQuarterDaysOffHours } from "@/lib/testing/count-quarter-days-off-hours.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { reasonRollupRelation, type FleetFilter } from "./fleet-filter.ts";
 
 const HOUR = 3_600_000;

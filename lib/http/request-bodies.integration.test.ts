@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createApiToken } from "@/lib/auth/api-tokens.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 // Request bodies are untrusted: every route reads them through the bounded readers (lib/http/read-json-body.ts),
 // never with request.json() / text() / formData() / arrayBuffer() / blob(), which hold any size in memory.

@@ -6,7 +6,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
 import { startIncidentDetectionJob } from "./incident-detection-job.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { importFile, type ImportProgress } from "./import-file.ts";
 
 const testDb = useTestDatabase();

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { discardImportDeadLetters } from "./discard-import-dead-letters.ts";
 import { createDb } from "@/lib/db/client.ts";

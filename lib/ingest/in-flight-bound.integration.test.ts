@@ -9,7 +9,8 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
 import { startTestMosquitto } from "@/lib/testing/test-mosquitto.ts";
-import { createTestDatabase, useTestDatabase } from "@/lib/testing/test-database.ts";
+import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker, type IngestWorker, type IngestWorkerOptions } from "./ingest-worker.ts";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { createIngestToken, hashIngestToken, listIngestTokens, revokeIngestToken, verifyIngestToken } from "./ingest-tokens.ts";
 
 // The verbs the admin API and the CLI share: create → verify for its source only → revoke → refused; audited

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { createIngestToken, hashIngestToken } from "./ingest-tokens.ts";
 
 // The real route handler against a real Postgres: tokens, handshake, malformed bodies, AWS-style duplicates and

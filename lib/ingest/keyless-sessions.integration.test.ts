@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAzureRecord } from "@/lib/sources/azure.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordConnectionEvents } from "./record-events.ts";
 
 const testDb = useTestDatabase();

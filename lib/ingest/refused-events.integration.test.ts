@@ -5,7 +5,7 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker } from "./ingest-worker.ts";
 import { createIngestToken } from "./ingest-tokens.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
 import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { reprocessDeadLetters } from "./reprocess-dead-letters.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 

@@ -11,7 +11,7 @@ import { createDb, type Db } from "@/lib/db/client.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { deleteExpiredImportUploads, storeImportUpload, UPLOAD_CHUNK_BYTES } from "./import-upload-store.ts";
 import { importFile } from "./import-file.ts";

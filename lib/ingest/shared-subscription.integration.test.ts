@@ -3,7 +3,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { startIngestWorker, type IngestWorker } from "./ingest-worker.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";

@@ -6,7 +6,7 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSourcesConfig } from "@/lib/config/sources-config.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import type { IngestWorker } from "./ingest-worker.ts";
 import { startSourceWorkers } from "./start-source-workers.ts";

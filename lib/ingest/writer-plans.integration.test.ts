@@ -4,7 +4,7 @@ import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordIngestBatch } from "./record-events.ts";
 
 const FLEET = 20_000;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { createLiveHub, type LiveHub } from "./live-hub.ts";
 import { LiveChangeSchema, LiveStatusSchema, type LiveChange, type LiveStatus } from "./live-messages.ts";

@@ -9,7 +9,7 @@ import type { ProbeStepName } from "@/lib/probe/probe-report.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { buildProbeReport } from "@/lib/testing/probe-report-factory.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { createProbeEndpoint } from "./probe-endpoints.ts";
 import { summarizeReport, toStoredReport } from "./run-due-probes.ts";
 

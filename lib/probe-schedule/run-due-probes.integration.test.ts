@@ -7,7 +7,7 @@ import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { ProbeOptions } from "@/lib/probe/probe-report.ts";
 import { buildProbeReport, createFakeProbeRunner } from "@/lib/testing/probe-report-factory.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { createProbeEndpoint, getProbeEndpoint } from "./probe-endpoints.ts";
 import { startProbeScheduleJob } from "./probe-schedule-job.ts";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { AuthenticatedActor } from "@/lib/auth/principal.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { listDeviceProbeRuns } from "./list-device-probe-runs.ts";
 import type { ProbeReport } from "./probe-report.ts";
 import { recordDeviceProbeRun } from "./record-device-probe-run.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "@/lib/auth/rate-limiter.ts";
 import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { createProbeTargetPolicy } from "./probe-target-policy.ts";
 import { runServerProbe } from "./run-server-probe.ts";

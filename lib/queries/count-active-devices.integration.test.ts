@@ -10,7 +10,7 @@ import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { dropMonthPartitionsBefore } from "@/lib/storage/time-partitions.ts";
 import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { DAY_MS, MINUTE_MS } from "@/lib/time/durations.ts";
 import {
   countActiveDevices,

@@ -4,7 +4,7 @@ import { DEVICE_SORTS, SORT_DIRECTIONS, type DeviceListFilter, type DeviceState 
 import type { Reason } from "@/lib/events/connection-event.ts";
 import { DEVICE_LIST_CSV_COLUMNS } from "@/lib/exports/format-device-list-csv.ts";
 import { streamDeviceListCsv } from "@/lib/exports/stream-device-list-csv.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { countDevices } from "./count-devices.ts";
 import { decodeDeviceListCursor } from "./cursor.ts";
 import { searchDevices, type DeviceListItem } from "./search-devices.ts";

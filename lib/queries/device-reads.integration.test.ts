@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_DEFAULTS, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { decodeDeviceListCursor, decodeEventCursor } from "./cursor.ts";
 import { getDevice } from "./get-device.ts";
 import { getFleetBreakdown } from "./get-fleet-breakdown.ts";

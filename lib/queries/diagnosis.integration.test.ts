@@ -5,7 +5,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseAzureConnectionsLog } from "@/lib/sources/azure.ts";
 import { parseDeviceReport } from "@/lib/sources/device-report.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { getCodeTrend } from "./get-code-trend.ts";
 import { getDevice } from "./get-device.ts";
 import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";

@@ -8,7 +8,7 @@ import { createManualIncident } from "@/lib/incidents/record-incidents.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { CORPUS_SECRETS, corpusFields, corpusPayload, corpusText, corpusTextWithin } from "@/lib/security/redact-corpus.ts";
 import { REDACTED } from "@/lib/security/redact.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { getDevice } from "./get-device.ts";
 import { getDeviceAgentContext } from "./get-device-agent-context.ts";
 import { getImportRun } from "./get-import-run.ts";

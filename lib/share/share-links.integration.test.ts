@@ -5,7 +5,7 @@ import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-ev
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { toJsonText } from "@/lib/json/json-text.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { getSharedDeviceView } from "./get-shared-device-view.ts";
 import { getSharedIncidentView } from "./get-shared-incident-view.ts";
 import {

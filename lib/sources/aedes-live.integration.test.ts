@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 

@@ -5,7 +5,7 @@ import mqttPacket from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngestWorker, type IngestWorker } from "@/lib/ingest/ingest-worker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { getMqttSourceAdapter } from "./registry.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";

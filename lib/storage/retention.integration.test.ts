@@ -5,7 +5,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { createEmqxTestFleet, emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
 import { seedImportedHistory } from "@/lib/testing/fleet-test-database.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups } from "./downsample-minute-rollups.ts";
 import { parseRetentionPolicy } from "./retention-policy.ts";

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll } from "vitest";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { createDatabase, dropDatabase, testServerUrl, withDatabaseName } from "./admin-database.ts";
@@ -46,33 +45,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await dropDatabase(serverUrl, name);
       })();
       return dropped;
-    },
-  };
-}
-
-/**
- * For an integration test file (or a describe block): a test database created in `beforeAll` and dropped in `afterAll`.
- * Call it before the file's own hooks: its database then exists in theirs, and vitest runs `afterAll` hooks in reverse,
- * so whatever they start is stopped before the database is dropped. Read `db` and `url` inside tests and hooks.
- */
-export function useTestDatabase(): Readonly<Pick<TestDatabase, "db" | "url">> {
-  let database: TestDatabase | undefined;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
-  const created = (): TestDatabase => {
-    if (!database) throw new Error("the test database is created in beforeAll; read it inside a test or a hook");
-    return database;
-  };
-  return {
-    get db() {
-      return created().db;
-    },
-    get url() {
-      return created().url;
     },
   };
 }

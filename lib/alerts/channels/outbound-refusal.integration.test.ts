@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { createAlertChannel, listAlertChannels, updateAlertChannel } from "./alert-channels.ts";
 import { createOutboundPolicy } from "@/lib/security/outbound-policy.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";

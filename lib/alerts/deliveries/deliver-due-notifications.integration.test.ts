@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { createDb } from "@/lib/db/client.ts";
-import { useTestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { startWebhookReceiver, type WebhookReceiver, type WebhookResponder } from "@/lib/testing/webhook-receiver.ts";
 import { CreateAlertRuleSchema } from "../alert-rule-schemas.ts";
 import { createAlertRule } from "../alert-rules.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "./test-database.ts";
+import { useTestDatabase } from "./use-test-database.ts";
 
 let database: ReturnType<typeof useTestDatabase>;
 // The hooks of a skipped suite never run: its database stays as a file sees it before its beforeAll (none created).
