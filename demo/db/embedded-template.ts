@@ -14,7 +14,9 @@ export const TEST_RUN_DIR_ENV = "LINKSCOPE_TEST_RUN_DIR";
 const READY = "READY";
 const POLL_MS = 250;
 
-let ownTemplate: Promise<string> | undefined;
+type TemplateKind = "initialised" | "migrated";
+
+const templates = new Map<TemplateKind, Promise<string>>();
 
 /**
  * Fills `dataDir` with a copy of an embedded database that is initialised and migrated to head. A PGlite start on an
@@ -23,39 +25,48 @@ let ownTemplate: Promise<string> | undefined;
  * createTestDatabase copies a Postgres template). The first file to ask builds it; files in other workers wait.
  */
 export async function copyMigratedEmbeddedDataDir(dataDir: string): Promise<void> {
-  const template = await migratedTemplateDir();
-  await cp(template, dataDir, { recursive: true });
+  await cp(await templateDir("migrated"), dataDir, { recursive: true });
 }
 
-function migratedTemplateDir(): Promise<string> {
-  const runDir = process.env[TEST_RUN_DIR_ENV];
-  ownTemplate ??= runDir ? sharedTemplate(runDir) : processTemplate();
-  return ownTemplate;
+/** The same for an embedded database that is initialised (initdb has run) and has no migration applied. */
+export async function copyInitialisedEmbeddedDataDir(dataDir: string): Promise<void> {
+  await cp(await templateDir("initialised"), dataDir, { recursive: true });
 }
 
-/** A file run on its own (no global setup): a template for this process, removed when it exits. */
-async function processTemplate(): Promise<string> {
-  const dir = path.join(tmpdir(), `linkscope-pglite-template-${process.pid}`);
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return buildTemplate(dir);
+function templateDir(kind: TemplateKind): Promise<string> {
+  let template = templates.get(kind);
+  if (!template) {
+    const runDir = process.env[TEST_RUN_DIR_ENV];
+    // A file run on its own (no global setup) keeps its templates for its own process, removed when it exits.
+    const root = runDir ?? path.join(tmpdir(), `linkscope-pglite-templates-${process.pid}`);
+    if (!runDir) process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+    template = sharedTemplate(root, kind);
+    templates.set(kind, template);
+  }
+  return template;
 }
 
-async function sharedTemplate(runDir: string): Promise<string> {
-  const dir = path.join(runDir, "pglite-template");
+async function sharedTemplate(root: string, kind: TemplateKind): Promise<string> {
+  const dir = path.join(root, `pglite-${kind}`);
   const lock = `${dir}.lock`;
   for (;;) {
     if (await exists(path.join(dir, READY))) return path.join(dir, "data");
     try {
-      await mkdir(lock);
+      await mkdir(lock, { recursive: false });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        await mkdir(root, { recursive: true });
+        continue;
+      }
+      if (code !== "EEXIST") throw error;
       if (await holderDied(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       continue;
     }
     try {
       await writeFile(path.join(lock, "pid"), String(process.pid));
-      if (!(await exists(path.join(dir, READY)))) await buildTemplate(dir);
+      if (!(await exists(path.join(dir, READY)))) await buildTemplate(dir, kind);
       return path.join(dir, "data");
     } finally {
       await rm(lock, { recursive: true, force: true });
@@ -63,23 +74,24 @@ async function sharedTemplate(runDir: string): Promise<string> {
   }
 }
 
-/** Builds beside `dir` and renames it into place with its READY mark, so a reader never sees half a template. */
-async function buildTemplate(dir: string): Promise<string> {
-  await mkdir(path.dirname(dir), { recursive: true });
+/**
+ * Builds beside `dir` and renames it into place with its READY mark, so a reader never sees half a template. The
+ * migrated template starts from a copy of the initialised one: initdb runs once per run.
+ */
+async function buildTemplate(dir: string, kind: TemplateKind): Promise<void> {
   const building = await mkdtemp(`${dir}-building-`);
   const data = path.join(building, "data");
+  if (kind === "migrated") await copyInitialisedEmbeddedDataDir(data);
   const embedded = await startEmbeddedPostgres({ dataDir: data, maxConnections: 2 });
   try {
-    await applyMigrations(embedded.url);
+    if (kind === "migrated") await applyMigrations(embedded.url);
   } finally {
     await embedded.stop();
   }
   await writeFile(path.join(building, READY), new Date().toISOString());
   await rm(dir, { recursive: true, force: true });
   await rename(building, dir);
-  return path.join(dir, "data");
 }
-
 async function holderDied(lock: string): Promise<boolean> {
   const pid = Number(await readFile(path.join(lock, "pid"), "utf8").catch(() => ""));
   // No pid yet: the holder has just made the lock, or died right after making it.

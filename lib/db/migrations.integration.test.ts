@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
+import { copyInitialisedEmbeddedDataDir } from "@/demo/db/embedded-template.ts";
 import { applyMigrations, computeMigrationChecksum } from "@/lib/db/migrate.ts";
 import { diffDatabaseAgainstSchema } from "@/lib/testing/schema-diff.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
@@ -197,6 +198,8 @@ describe("embedded Postgres (PGlite)", () => {
     const schema = await readSchema();
     const names = await listMigrationNames();
 
+    // initdb has run on the copy (once per run, demo/db/embedded-template.ts); every migration is applied here.
+    await copyInitialisedEmbeddedDataDir(dataDir);
     const first = await startEmbeddedPostgres({ dataDir, port: 0, maxConnections: 6 });
     cleanups.push(() => first.stop());
     expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?sslmode=disable$/);
