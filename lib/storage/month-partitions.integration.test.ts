@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
-import { ensureMonthPartitions, partitionName } from "./time-partitions.ts";
+import { ensureMonthPartitions, listMonthPartitions, partitionName } from "./time-partitions.ts";
 
 let testDb: TestDatabase;
 
@@ -66,3 +66,20 @@ async function countDefaultRows(): Promise<number> {
   const [row] = await testDb.db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM device_drop_minute_default`;
   return row?.n ?? 0;
 }
+
+describe("the row estimate of a month partition", () => {
+  it("counts the rows of a partition never analyzed (the embedded database has no autovacuum), not 0", async () => {
+    const month = new Date(Date.UTC(2026, 1, 1));
+    await ensureMonthPartitions(testDb.db, "device_drop_minute", new Date(Date.UTC(2026, 2, 10)), new Date(Date.UTC(2025, 0, 1)));
+    await testDb.db.$executeRaw`
+      INSERT INTO device_drop_minute (bucket, device_id, drops)
+      SELECT ${month}::timestamptz + g * interval '1 minute', 'estimate-' || g, 1 FROM generate_series(1, 500) g`;
+    const name = partitionName("device_drop_minute", month);
+    // The writes' statistics reach the shared counters within a second of the commit.
+    const estimate = await waitFor(
+      async () => (await listMonthPartitions(testDb.db)).find((partition) => partition.name === name)?.estimatedRows,
+      (rows) => rows === 500,
+    );
+    expect(estimate).toBe(500);
+  });
+});

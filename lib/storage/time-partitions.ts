@@ -58,20 +58,27 @@ export async function dropMonthPartitionsBefore(db: Db, table: PartitionedTable,
 
 const MonthRowSchema = z.object({ month: SqlDate });
 
-export type MonthPartition = { table: string; name: string; from: Date; to: Date; estimatedRows: number; bytes: number };
+export type MonthPartition = { table: string; name: string; from: Date; to: Date; estimatedRows: number | null; bytes: number };
 
-/** Every month partition with its range, the planner's row estimate and its size on disk (tables and indexes). */
+/**
+ * Every month partition with its range, an estimate of its rows and its size on disk (tables and indexes). The
+ * estimate is the larger of the planner's (`reltuples`, -1 until the first VACUUM or ANALYZE, and never refreshed on
+ * the embedded database, which has no autovacuum) and the statistics' live-row count (kept at every write, lost with
+ * the statistics after a crash); null when neither knows.
+ */
 export async function listMonthPartitions(db: Db): Promise<MonthPartition[]> {
   const rows = await queryRows(
     db,
     "listMonthPartitions",
-    z.object({ table: z.string(), name: z.string(), estimatedRows: z.number(), bytes: SqlBigInt }),
+    z.object({ table: z.string(), name: z.string(), estimatedRows: z.number().nullable(), bytes: SqlBigInt }),
     Prisma.sql`
-    SELECT p.relname::text AS "table", c.relname::text AS name, GREATEST(c.reltuples, 0)::float8 AS "estimatedRows",
+    SELECT p.relname::text AS "table", c.relname::text AS name,
+           NULLIF(GREATEST(c.reltuples, COALESCE(s.n_live_tup, -1)), -1)::float8 AS "estimatedRows",
            pg_total_relation_size(c.oid) AS bytes
     FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
     JOIN pg_class p ON p.oid = i.inhparent
+    LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
     WHERE p.relname::text IN (${PARTITIONED_TABLES[0].table}, ${PARTITIONED_TABLES[1].table}, ${PARTITIONED_TABLES[2].table})
       AND c.relnamespace = p.relnamespace
     ORDER BY 1, 2`,

@@ -26,7 +26,12 @@ const RULE_COLUMNS: DataTableColumn<RetentionRule>[] = [
 const PARTITION_COLUMNS: DataTableColumn<Partition>[] = [
   { header: "Table", className: "mono", cell: (partition) => partition.table },
   { header: "Month", className: "nowrap", cell: (partition) => partition.from.toISOString().slice(0, 7) },
-  { header: "Rows (estimate)", numeric: true, cell: (partition) => Math.round(partition.estimatedRows).toLocaleString("en-US") },
+  {
+    header: "Rows (estimate)",
+    numeric: true,
+    cell: (partition) =>
+      partition.estimatedRows === null ? "not counted yet" : Math.round(partition.estimatedRows).toLocaleString("en-US"),
+  },
   { header: "Size", numeric: true, className: "nowrap", cell: (partition) => formatBytes(partition.bytes) },
 ];
 
