@@ -97,7 +97,8 @@ const recountDifferences = (db: Db) =>
            (SELECT COUNT(DISTINCT (dimension, value))::int FROM hours WHERE dimension <> '') AS dimensions`,
   );
 
-async function expectRecount(db: Db, step: string): Promise<void> {
+/** Expects both fleet rollups equal to a recount from device_reason_minute joined to devices now. */
+export async function expectRecount(db: Db, step: string): Promise<void> {
   const [diff] = await recountDifferences(db);
   expect(diff, step).toEqual({ hours: 0, quarterDays: 0, dimensions: expect.any(Number) });
   // A recount with no metadata dimension would compare nothing that moves.
