@@ -5,7 +5,7 @@
  * devices (default 10,000) with ~100 device_reason_minute rows each over 30 days. Each UPDATE runs in a transaction
  * that is rolled back, so every run starts from the same rollups; after each, a checksum of the rollups is compared
  * between the two trigger sets. Also times an UPDATE of no metadata column (the writer's per-batch device state),
- * which the statement triggers now fire on. Uses a fresh database on TEST_DATABASE_URL's server, dropped at the end.
+ * which the statement triggers now fire on (10 runs each way, medians). Uses a fresh database on TEST_DATABASE_URL's server, dropped at the end.
  * Run: npm run bench:device-moves -- [devices=10000]
  */
 import { cpus, loadavg } from "node:os";
@@ -15,7 +15,6 @@ import { createTestDatabase } from "@/lib/testing/test-database.ts";
 const devices = Number(process.argv[2] ?? 10_000);
 const MINUTES_PER_DEVICE = 100;
 const DAYS = 30;
-const RUNS = 2;
 
 const load = () =>
   loadavg()
@@ -132,17 +131,26 @@ async function seed(client: pg.Client): Promise<void> {
 const STATEMENTS = [
   {
     name: "rollout to 1,000 devices",
+    quadruples: 1,
     sql: "UPDATE devices SET firmware = 'fw-9' WHERE id IN (SELECT id FROM devices ORDER BY md5(id) LIMIT 1000)",
   },
   {
     name: "rollout to 25 % of devices",
+    quadruples: 1,
     sql: "UPDATE devices SET firmware = 'fw-9' WHERE id IN (SELECT id FROM devices ORDER BY md5(id) LIMIT (SELECT COUNT(*) / 4 FROM devices))",
   },
   {
     name: "state update of 1,000 devices (no metadata)",
     sql: "UPDATE devices SET state = 'offline', disconnect_count = disconnect_count + 1 WHERE id IN (SELECT id FROM devices ORDER BY md5(id) LIMIT 1000)",
+    quadruples: 5,
+  },
+  {
+    name: "state update of 200 devices (no metadata)",
+    sql: "UPDATE devices SET state = 'offline', disconnect_count = disconnect_count + 1 WHERE id IN (SELECT id FROM devices ORDER BY md5(id) LIMIT 200)",
+    quadruples: 5,
   },
 ];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const database = await createTestDatabase();
 const client = new pg.Client({ connectionString: database.url });
@@ -161,8 +169,12 @@ try {
   console.log("| statement | triggers | rows | run | ms | per changed device (ms) | load 1/5/15 |");
   console.log("|---|---|---|---|---|---|---|");
   for (const statement of STATEMENTS) {
-    // Row, statement, statement, row: each trigger set runs once early and once late in the pair.
-    const order = ["row", "statement", "statement", "row"].slice(0, RUNS * 2);
+    // Row, statement, statement, row (repeated): each trigger set runs as often early as late.
+    const order = Array.from({ length: statement.quadruples }, () => ["row", "statement", "statement", "row"]).flat();
+    const timings = new Map<string, number[]>([
+      ["row", []],
+      ["statement", []],
+    ]);
     let installed = "statement";
     for (const [run, triggers] of order.entries()) {
       if (triggers !== installed) {
@@ -181,8 +193,12 @@ try {
         throw new Error(`${statement.name}: rollups differ between trigger sets (${expected} / ${checksum})`);
       checksums.set(statement.name, checksum);
       const moved = statement.name.startsWith("rollout") ? (ms / (rowCount ?? 1)).toFixed(2) : "–";
+      timings.get(triggers)?.push(ms);
       console.log(`| ${statement.name} | ${triggers} | ${rowCount} | ${run + 1} | ${ms.toFixed(0)} | ${moved} | ${load()} |`);
     }
+    if (statement.quadruples > 1)
+      for (const [triggers, values] of timings)
+        console.log(`| ${statement.name} | ${triggers} | median of ${values.length} | | ${median(values).toFixed(1)} | | ${load()} |`);
     if (installed === "row") await client.query(STATEMENT_TRIGGERS);
   }
   console.log("rollup checksums equal under both trigger sets for every statement");
