@@ -1,11 +1,13 @@
 /**
  * Decision 057: a firmware rollout (one UPDATE devices SET firmware over many devices) with the row triggers on devices
  * that moved fleet_reason_hour / _quarter_day one device at a time (20261207040000, 20261209010000) and with the
- * statement triggers that move all changed devices at once (20261214010000), side by side on the same database: N
+ * queueing row triggers and statement triggers that move all changed devices at once (20261214010000, "statement" below),
+ * side by side on the same database: N
  * devices (default 10,000) with ~100 device_reason_minute rows each over 30 days. Each UPDATE runs in a transaction
  * that is rolled back, so every run starts from the same rollups; after each, a checksum of the rollups is compared
- * between the two trigger sets. Also times an UPDATE of no metadata column (the writer's per-batch device state),
- * which the statement triggers now fire on (10 runs each way, medians). Uses a fresh database on TEST_DATABASE_URL's server, dropped at the end.
+ * between the two trigger sets. Also times an UPDATE of no metadata column (the writer's per-batch device state), on
+ * which neither set may cost anything (10 runs each way, medians). Uses a fresh database on TEST_DATABASE_URL's server,
+ * dropped at the end.
  * Run: npm run bench:device-moves -- [devices=10000]
  */
 import { cpus, loadavg } from "node:os";
@@ -27,6 +29,9 @@ const ROW_TRIGGERS = `
 DROP TRIGGER fleet_reason_hour_devices_insert ON devices;
 DROP TRIGGER fleet_reason_hour_devices_update ON devices;
 DROP TRIGGER fleet_reason_hour_devices_delete ON devices;
+DROP TRIGGER fleet_reason_hour_device_queue_insert ON devices;
+DROP TRIGGER fleet_reason_hour_device_queue_update ON devices;
+DROP TRIGGER fleet_reason_hour_device_queue_delete ON devices;
 CREATE FUNCTION linkscope_move_fleet_reason_hours(device TEXT, old_meta devices, new_meta devices)
 RETURNS void LANGUAGE sql AS $$
   SELECT linkscope_add_fleet_reason_buckets(ARRAY(
@@ -73,12 +78,22 @@ DROP TRIGGER fleet_reason_hour_device_update ON devices;
 DROP TRIGGER fleet_reason_hour_device_delete ON devices;
 DROP FUNCTION linkscope_fleet_reason_hour_move();
 DROP FUNCTION linkscope_move_fleet_reason_hours(TEXT, devices, devices);
-CREATE TRIGGER fleet_reason_hour_devices_insert AFTER INSERT ON "devices"
-REFERENCING NEW TABLE AS new_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();
-CREATE TRIGGER fleet_reason_hour_devices_update AFTER UPDATE ON "devices"
-REFERENCING OLD TABLE AS old_devices NEW TABLE AS new_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();
-CREATE TRIGGER fleet_reason_hour_devices_delete AFTER DELETE ON "devices"
-REFERENCING OLD TABLE AS old_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();`;
+CREATE TRIGGER fleet_reason_hour_device_queue_insert AFTER INSERT ON "devices" FOR EACH ROW
+WHEN (NEW.firmware IS NOT NULL OR NEW.region IS NOT NULL OR NEW.network IS NOT NULL OR NEW.labels <> '{}'::jsonb)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+CREATE TRIGGER fleet_reason_hour_device_queue_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH ROW
+WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.firmware IS DISTINCT FROM NEW.firmware OR OLD.region IS DISTINCT FROM NEW.region
+      OR OLD.network IS DISTINCT FROM NEW.network OR OLD.labels IS DISTINCT FROM NEW.labels)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+CREATE TRIGGER fleet_reason_hour_device_queue_delete AFTER DELETE ON "devices" FOR EACH ROW
+WHEN (OLD.firmware IS NOT NULL OR OLD.region IS NOT NULL OR OLD.network IS NOT NULL OR OLD.labels <> '{}'::jsonb)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+CREATE TRIGGER fleet_reason_hour_devices_insert AFTER INSERT ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
+CREATE TRIGGER fleet_reason_hour_devices_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
+CREATE TRIGGER fleet_reason_hour_devices_delete AFTER DELETE ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();`;
 
 // Both rollups summed into one number per table (rows of count 0 left out): equal after the same UPDATE under both
 // trigger sets, or the bench stops.

@@ -2,7 +2,7 @@ import { describe, it } from "vitest";
 import { checkDeviceMetadataMoves } from "@/lib/testing/device-metadata-moves.ts";
 import { useMigratedEmbeddedDatabase } from "./migrated-embedded-database.ts";
 
-// `npm start` runs on the embedded database (PGlite): the statement triggers with transition tables on devices
+// `npm start` runs on the embedded database (PGlite): the queueing row triggers and the statement triggers on devices
 // (decision 057) must keep the fleet rollups there as on Postgres 15.
 const embedded = useMigratedEmbeddedDatabase("moves");
 

@@ -10,12 +10,31 @@ describe("device metadata changes move fleet_reason_hour and _quarter_day rows s
   });
   afterAll(() => test?.drop());
 
-  it("keeps them with statement triggers on devices, not row triggers", async () => {
+  it("queues changed devices per row and moves them per statement; the writer's inserts and state updates fire neither", async () => {
     expect(await listFleetRollupDeviceTriggers(test.db)).toEqual([
+      { name: "fleet_reason_hour_device_queue_delete", perRow: true },
+      { name: "fleet_reason_hour_device_queue_insert", perRow: true },
+      { name: "fleet_reason_hour_device_queue_update", perRow: true },
       { name: "fleet_reason_hour_devices_delete", perRow: false },
       { name: "fleet_reason_hour_devices_insert", perRow: false },
       { name: "fleet_reason_hour_devices_update", perRow: false },
     ]);
+    // Statements shaped like lib/ingest/record-events.ts's: no metadata, so no row of them reaches the queue (the
+    // session's queue table does not even exist afterwards).
+    const client = new pg.Client({ connectionString: test.url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("INSERT INTO devices (id, source, broker_node, first_seen_at) VALUES ('writer-shaped', 'emqx', '', now())");
+      await client.query("UPDATE devices SET state = 'online', last_code = 'x', updated_at = now() WHERE id = 'writer-shaped'");
+      const { rows } = await client.query<{ queued: boolean }>(
+        "SELECT to_regclass('pg_temp.linkscope_device_metadata_moves') IS NOT NULL AS queued",
+      );
+      expect(rows[0]?.queued).toBe(false);
+      await client.query("ROLLBACK");
+    } finally {
+      await client.end();
+    }
   });
 
   it("equals a recount after every multi-row metadata statement (inserts, a rollout, a swap, labels, an upsert, deletes)", async () => {

@@ -1,7 +1,7 @@
 -- Decision 057: a metadata change on devices moves the fleet_reason_hour / _quarter_day rows of every device the
 -- statement changed in one set-based upsert, not one device at a time (a rollout UPDATE of 25,000 devices ran its row
--- trigger 25,000 times, ≈ 15 min at 10M events). Statement triggers with transition tables cannot have a column list
--- or a WHEN clause, so the functions pick the devices whose metadata changed themselves.
+-- trigger 25,000 times, ≈ 15 min at 10M events). Row triggers queue the changed devices, a statement trigger
+-- moves them together (below).
 
 DROP TRIGGER fleet_reason_hour_device_insert ON "devices";
 DROP TRIGGER fleet_reason_hour_device_update ON "devices";
@@ -52,36 +52,54 @@ RETURNS void LANGUAGE sql AS $$
   WHERE EXISTS (SELECT 1 FROM moved)
 $$;
 
--- Inserted devices with any metadata, deleted ones with any, updated ones whose firmware, region, network or labels
--- changed (the ingest writer's per-batch state updates change none of them and move nothing).
-CREATE FUNCTION linkscope_fleet_reason_hour_move_devices() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  taken_out devices[] := '{}';
-  put_in devices[] := '{}';
+-- Which devices a statement changed: row triggers, which fire only when a statement sets id, firmware, region, network
+-- or labels and a value changes (the ingest writer's per-batch inserts and state updates set none of them and cost
+-- nothing here; statement triggers with transition tables would make every UPDATE of devices capture its rows), queue
+-- the old and new rows in a temporary table of the session, and a statement trigger moves them all at once.
+CREATE FUNCTION linkscope_queue_device_metadata_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    put_in := ARRAY(SELECT n::devices FROM new_devices n
-                    WHERE n.firmware IS NOT NULL OR n.region IS NOT NULL OR n.network IS NOT NULL OR n.labels <> '{}'::jsonb);
-  ELSIF TG_OP = 'DELETE' THEN
-    taken_out := ARRAY(SELECT o::devices FROM old_devices o
-                       WHERE o.firmware IS NOT NULL OR o.region IS NOT NULL OR o.network IS NOT NULL OR o.labels <> '{}'::jsonb);
-  ELSE
-    taken_out := ARRAY(SELECT o::devices FROM old_devices o WHERE NOT EXISTS (
-                         SELECT 1 FROM new_devices n WHERE n.id = o.id
-                           AND (n.firmware, n.region, n.network, n.labels) IS NOT DISTINCT FROM (o.firmware, o.region, o.network, o.labels)));
-    put_in := ARRAY(SELECT n::devices FROM new_devices n WHERE NOT EXISTS (
-                      SELECT 1 FROM old_devices o WHERE o.id = n.id
-                        AND (o.firmware, o.region, o.network, o.labels) IS NOT DISTINCT FROM (n.firmware, n.region, n.network, n.labels)));
+  IF to_regclass('pg_temp.linkscope_device_metadata_moves') IS NULL THEN
+    CREATE TEMP TABLE linkscope_device_metadata_moves (taken_out devices, put_in devices) ON COMMIT DELETE ROWS;
   END IF;
+  INSERT INTO linkscope_device_metadata_moves (taken_out, put_in)
+  VALUES (CASE WHEN TG_OP <> 'INSERT' THEN OLD END, CASE WHEN TG_OP <> 'DELETE' THEN NEW END);
+  RETURN NULL;
+END $$;
+
+-- Statement-level AFTER triggers fire after the statement's row-level ones: the queue holds this statement's changes
+-- (rows of other sessions are in their own temporary tables).
+CREATE FUNCTION linkscope_apply_device_metadata_moves() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  taken_out devices[];
+  put_in devices[];
+BEGIN
+  IF to_regclass('pg_temp.linkscope_device_metadata_moves') IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- A composite IS NOT NULL needs every field non-null: test the key.
+  taken_out := ARRAY(SELECT m.taken_out FROM pg_temp.linkscope_device_metadata_moves m WHERE (m.taken_out).id IS NOT NULL);
+  put_in := ARRAY(SELECT m.put_in FROM pg_temp.linkscope_device_metadata_moves m WHERE (m.put_in).id IS NOT NULL);
+  DELETE FROM pg_temp.linkscope_device_metadata_moves;
   IF cardinality(taken_out) > 0 OR cardinality(put_in) > 0 THEN
     PERFORM linkscope_move_fleet_reason_device_hours(taken_out, put_in);
   END IF;
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER fleet_reason_hour_devices_insert AFTER INSERT ON "devices"
-REFERENCING NEW TABLE AS new_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();
-CREATE TRIGGER fleet_reason_hour_devices_update AFTER UPDATE ON "devices"
-REFERENCING OLD TABLE AS old_devices NEW TABLE AS new_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();
-CREATE TRIGGER fleet_reason_hour_devices_delete AFTER DELETE ON "devices"
-REFERENCING OLD TABLE AS old_devices FOR EACH STATEMENT EXECUTE FUNCTION linkscope_fleet_reason_hour_move_devices();
+CREATE TRIGGER fleet_reason_hour_device_queue_insert AFTER INSERT ON "devices" FOR EACH ROW
+WHEN (NEW.firmware IS NOT NULL OR NEW.region IS NOT NULL OR NEW.network IS NOT NULL OR NEW.labels <> '{}'::jsonb)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+CREATE TRIGGER fleet_reason_hour_device_queue_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH ROW
+WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.firmware IS DISTINCT FROM NEW.firmware OR OLD.region IS DISTINCT FROM NEW.region
+      OR OLD.network IS DISTINCT FROM NEW.network OR OLD.labels IS DISTINCT FROM NEW.labels)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+CREATE TRIGGER fleet_reason_hour_device_queue_delete AFTER DELETE ON "devices" FOR EACH ROW
+WHEN (OLD.firmware IS NOT NULL OR OLD.region IS NOT NULL OR OLD.network IS NOT NULL OR OLD.labels <> '{}'::jsonb)
+EXECUTE FUNCTION linkscope_queue_device_metadata_move();
+
+CREATE TRIGGER fleet_reason_hour_devices_insert AFTER INSERT ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
+CREATE TRIGGER fleet_reason_hour_devices_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
+CREATE TRIGGER fleet_reason_hour_devices_delete AFTER DELETE ON "devices" FOR EACH STATEMENT
+EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
