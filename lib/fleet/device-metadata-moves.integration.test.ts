@@ -1,14 +1,10 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkDeviceMetadataMoves, expectRecount, listFleetRollupDeviceTriggers } from "@/lib/testing/device-metadata-moves.ts";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 describe("device metadata changes move fleet_reason_hour and _quarter_day rows set-based (decision 057)", () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase();
-  });
-  afterAll(() => test?.drop());
+  const test = useTestDatabase();
 
   it("queues changed devices per row and moves them per statement; the writer's inserts and state updates fire neither", async () => {
     expect(await listFleetRollupDeviceTriggers(test.db)).toEqual([

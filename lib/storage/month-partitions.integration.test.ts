@@ -1,18 +1,10 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { ensureMonthPartitions, listMonthPartitions, partitionName } from "./time-partitions.ts";
 
-let testDb: TestDatabase;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-
-afterAll(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 describe("creating a month partition while writers store rows of that month", () => {
   it("moves the default partition's rows and attaches the month without failing or losing a row", async () => {
