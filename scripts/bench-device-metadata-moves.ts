@@ -10,7 +10,9 @@
  * dropped at the end.
  * Run: npm run bench:device-moves -- [devices=10000]
  */
+import { readFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 
@@ -72,28 +74,21 @@ CREATE TRIGGER fleet_reason_hour_device_delete AFTER DELETE ON "devices" FOR EAC
 WHEN (OLD.firmware IS NOT NULL OR OLD.region IS NOT NULL OR OLD.network IS NOT NULL OR OLD.labels <> '{}'::jsonb)
 EXECUTE FUNCTION linkscope_fleet_reason_hour_move();`;
 
+// The triggers exactly as the migration creates them, so the bench measures what ships.
+const SHIPPED_MIGRATION = path.resolve(
+  import.meta.dirname,
+  "../prisma/migrations/20261214010000_device_metadata_moves_set_based/migration.sql",
+);
+const shippedTriggers = (await readFile(SHIPPED_MIGRATION, "utf8")).match(/^CREATE TRIGGER [\s\S]*?;$/gm) ?? [];
+if (shippedTriggers.length !== 6)
+  throw new Error(`expected 6 CREATE TRIGGER statements in ${SHIPPED_MIGRATION}, found ${shippedTriggers.length}`);
 const STATEMENT_TRIGGERS = `
 DROP TRIGGER fleet_reason_hour_device_insert ON devices;
 DROP TRIGGER fleet_reason_hour_device_update ON devices;
 DROP TRIGGER fleet_reason_hour_device_delete ON devices;
 DROP FUNCTION linkscope_fleet_reason_hour_move();
 DROP FUNCTION linkscope_move_fleet_reason_hours(TEXT, devices, devices);
-CREATE TRIGGER fleet_reason_hour_device_queue_insert AFTER INSERT ON "devices" FOR EACH ROW
-WHEN (NEW.firmware IS NOT NULL OR NEW.region IS NOT NULL OR NEW.network IS NOT NULL OR NEW.labels <> '{}'::jsonb)
-EXECUTE FUNCTION linkscope_queue_device_metadata_move();
-CREATE TRIGGER fleet_reason_hour_device_queue_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH ROW
-WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.firmware IS DISTINCT FROM NEW.firmware OR OLD.region IS DISTINCT FROM NEW.region
-      OR OLD.network IS DISTINCT FROM NEW.network OR OLD.labels IS DISTINCT FROM NEW.labels)
-EXECUTE FUNCTION linkscope_queue_device_metadata_move();
-CREATE TRIGGER fleet_reason_hour_device_queue_delete AFTER DELETE ON "devices" FOR EACH ROW
-WHEN (OLD.firmware IS NOT NULL OR OLD.region IS NOT NULL OR OLD.network IS NOT NULL OR OLD.labels <> '{}'::jsonb)
-EXECUTE FUNCTION linkscope_queue_device_metadata_move();
-CREATE TRIGGER fleet_reason_hour_devices_insert AFTER INSERT ON "devices" FOR EACH STATEMENT
-EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
-CREATE TRIGGER fleet_reason_hour_devices_update AFTER UPDATE OF id, firmware, region, network, labels ON "devices" FOR EACH STATEMENT
-EXECUTE FUNCTION linkscope_apply_device_metadata_moves();
-CREATE TRIGGER fleet_reason_hour_devices_delete AFTER DELETE ON "devices" FOR EACH STATEMENT
-EXECUTE FUNCTION linkscope_apply_device_metadata_moves();`;
+${shippedTriggers.join("\n")}`;
 
 // Both rollups summed into one number per table (rows of count 0 left out): equal after the same UPDATE under both
 // trigger sets, or the bench stops.

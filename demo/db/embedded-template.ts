@@ -33,17 +33,25 @@ export async function copyInitialisedEmbeddedDataDir(dataDir: string): Promise<v
   await cp(await templateDir("initialised"), dataDir, { recursive: true });
 }
 
+let templatesRoot: string | undefined;
+
 function templateDir(kind: TemplateKind): Promise<string> {
   let template = templates.get(kind);
   if (!template) {
-    const runDir = process.env[TEST_RUN_DIR_ENV];
-    // A file run on its own (no global setup) keeps its templates for its own process, removed when it exits.
-    const root = runDir ?? path.join(tmpdir(), `linkscope-pglite-templates-${process.pid}`);
-    if (!runDir) process.once("exit", () => rmSync(root, { recursive: true, force: true }));
-    template = sharedTemplate(root, kind);
+    template = sharedTemplate(templatesRootDir(), kind);
     templates.set(kind, template);
   }
   return template;
+}
+
+/** The run's directory; a file run on its own (no global setup) keeps its templates for its process until it exits. */
+function templatesRootDir(): string {
+  if (templatesRoot) return templatesRoot;
+  const runDir = process.env[TEST_RUN_DIR_ENV];
+  const root = runDir ?? path.join(tmpdir(), `linkscope-pglite-templates-${process.pid}`);
+  if (!runDir) process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  templatesRoot = root;
+  return root;
 }
 
 async function sharedTemplate(root: string, kind: TemplateKind): Promise<string> {
