@@ -9,7 +9,7 @@ import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { createDb } from "@/lib/db/client.ts";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
+import { EMBEDDED_HEALTH_PING_TIMEOUT_MS, startEmbeddedPostgres, type EmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { startEmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { bootstrapFirstAdmin, loadOrCreateAuthSecret, type FirstAdmin } from "@/lib/auth/bootstrap.ts";
@@ -264,6 +264,8 @@ async function main(): Promise<void> {
   runChild("web server", ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-H", env.HOST, "-p", String(env.PORT)], {
     ...webEnv,
     DATABASE_POOL_MAX: "3",
+    LINKSCOPE_HEALTH_DB_TIMEOUT_MS:
+      process.env.LINKSCOPE_HEALTH_DB_TIMEOUT_MS ?? (embeddedDb ? String(EMBEDDED_HEALTH_PING_TIMEOUT_MS) : undefined),
   });
   await waitForHttp(`http://${env.HOST}:${env.PORT}/api/health`, 60_000);
   progress.done("web", `http://${env.HOST}:${env.PORT}`);

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
+import { createDb } from "@/lib/db/client.ts";
+import { DEFAULT_PING_TIMEOUT_MS, pingDatabase } from "@/lib/queries/ping-database.ts";
+import { EMBEDDED_HEALTH_PING_TIMEOUT_MS, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 import { copyMigratedEmbeddedDataDir } from "./embedded-template.ts";
 
 let dataDir: string;
@@ -85,6 +87,27 @@ describe("embedded Postgres under concurrent connections", () => {
       expect(Number(rows[0]?.count)).toBe(60);
     } finally {
       await pool.end();
+    }
+  });
+
+  it("answers health's ping within the embedded deadline while a long statement holds the database", async () => {
+    const busy = new pg.Client({ connectionString: embedded.url });
+    await busy.connect();
+    const db = createDb(embedded.url, 2);
+    try {
+      await db.$queryRaw`SELECT 1`;
+      // The statement is written to the socket before either ping: the embedded database runs them in arrival order.
+      const hold = busy.query(`SELECT pg_sleep(${(DEFAULT_PING_TIMEOUT_MS * 2) / 1000})`);
+      const [atRealPostgresDeadline, atEmbeddedDeadline] = await Promise.all([
+        pingDatabase(db, DEFAULT_PING_TIMEOUT_MS),
+        pingDatabase(db, EMBEDDED_HEALTH_PING_TIMEOUT_MS),
+      ]);
+      await hold;
+      expect(atRealPostgresDeadline).toMatchObject({ ok: false, error: expect.stringMatching(/did not answer/) });
+      expect(atEmbeddedDeadline).toMatchObject({ ok: true });
+    } finally {
+      await busy.end();
+      await db.$disconnect();
     }
   });
 });

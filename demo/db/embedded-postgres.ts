@@ -20,6 +20,13 @@ export type EmbeddedPostgres = {
   stop(): Promise<void>;
 };
 
+/**
+ * How long `/api/health` waits for the embedded database before calling it down (LINKSCOPE_HEALTH_DB_TIMEOUT_MS, 2 s
+ * against a real Postgres). One statement runs at a time here, so a long fold or diagnosis holds the ping for seconds
+ * while nothing is wrong; at 2 s the header's status flipped to "database down" under load.
+ */
+export const EMBEDDED_HEALTH_PING_TIMEOUT_MS = 15_000;
+
 const LOCK_FILE = "linkscope-embedded.pid";
 // Data directories this process has open: a lock file carrying our own pid but not listed here is stale
 // (e.g. a container restart where the new process got the same pid).

@@ -2,8 +2,10 @@ import type { Db } from "@/lib/db/client.ts";
 
 export type DatabasePing = { ok: true; latencyMs: number } | { ok: false; error: string };
 
+export const DEFAULT_PING_TIMEOUT_MS = 2000;
+
 /** `SELECT 1` with a deadline: node-postgres waits forever for a connection by default. */
-export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<DatabasePing> {
+export async function pingDatabase(db: Db, timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<DatabasePing> {
   const startedAt = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

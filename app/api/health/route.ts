@@ -3,19 +3,26 @@ import { createJsonResponse } from "@/lib/http/json.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { listWorkerStatuses, type WorkerHeartbeat } from "@/lib/queries/list-worker-statuses.ts";
-import { pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
+import { DEFAULT_PING_TIMEOUT_MS, pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
 import { DEFAULT_SOURCE_FAILING_AFTER_MS, summarizeHealth } from "@/lib/queries/summarize-health.ts";
 
 const log = createLogger("health");
-const configuredFailingAfterMs = Number(process.env.LINKSCOPE_HEALTH_FAILING_AFTER_MS);
+
+function readMilliseconds(name: string, fallback: number): number {
+  const configured = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(configured) && configured >= 0 ? configured : fallback;
+}
+
 // How long a source may fail to commit before health says ok: false (default 60 s).
-const SOURCE_FAILING_AFTER_MS =
-  Number.isFinite(configuredFailingAfterMs) && configuredFailingAfterMs >= 0 ? configuredFailingAfterMs : DEFAULT_SOURCE_FAILING_AFTER_MS;
+const SOURCE_FAILING_AFTER_MS = readMilliseconds("LINKSCOPE_HEALTH_FAILING_AFTER_MS", DEFAULT_SOURCE_FAILING_AFTER_MS);
+// How long the database may take to answer before health says it is down (`npm start` raises it for the embedded
+// database, which runs one statement at a time: a long fold or diagnosis holds the ping without anything being wrong).
+const DATABASE_PING_TIMEOUT_MS = readMilliseconds("LINKSCOPE_HEALTH_DB_TIMEOUT_MS", DEFAULT_PING_TIMEOUT_MS);
 
 async function checkDatabase(): Promise<{ db: Db | null; ping: DatabasePing }> {
   try {
     const db = getDb();
-    return { db, ping: await pingDatabase(db) };
+    return { db, ping: await pingDatabase(db, DATABASE_PING_TIMEOUT_MS) };
   } catch (error) {
     // getDb throws when DATABASE_URL is missing: that is an unhealthy database, not a server error.
     return { db: null, ping: { ok: false, error: error instanceof Error ? error.message : String(error) } };
