@@ -1,7 +1,8 @@
 // Postgres SQLSTATE classes and codes that say "the database, not this data": connection exceptions (08),
-// insufficient resources (53), operator intervention (57: shutdown, crash, cannot connect now), and the
-// transaction conflicts that succeed when retried (40001 serialization, 40P01 deadlock).
-const TRANSIENT_SQLSTATE = /^(08|53|57)|^40001$|^40P01$/;
+// insufficient resources (53), operator intervention (57: shutdown, crash, cannot connect now, statement timeout),
+// system errors (58: I/O), the transaction conflicts that succeed when retried (40001 serialization, 40P01 deadlock)
+// and objects busy for a moment (55P03 lock not available under a lock timeout, 55006 object in use).
+const TRANSIENT_SQLSTATE = /^(08|53|57|58)|^40001$|^40P01$|^55P03$|^55006$/;
 // Prisma: cannot reach (P1001), timeouts (P1002, P1008), connection closed (P1017), pool timeout (P2024),
 // transaction API errors such as an expired interactive transaction (P2028).
 const TRANSIENT_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
