@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { DEFAULT_PING_TIMEOUT_MS, pingDatabase } from "@/lib/queries/ping-database.ts";
+import { analyzeWithoutAutovacuum } from "@/lib/storage/analyze-without-autovacuum.ts";
 import { EMBEDDED_HEALTH_PING_TIMEOUT_MS, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 import { copyMigratedEmbeddedDataDir } from "./embedded-template.ts";
 
@@ -107,6 +108,25 @@ describe("embedded Postgres under concurrent connections", () => {
       expect(atEmbeddedDeadline).toMatchObject({ ok: true });
     } finally {
       await busy.end();
+      await db.$disconnect();
+    }
+  });
+
+  it("has its tables analyzed by the retention pass, since no autovacuum runs there", async () => {
+    const db = createDb(embedded.url, 2);
+    try {
+      await db.$executeRawUnsafe(`INSERT INTO devices (id, firmware) SELECT 'analyze-' || n, 'fw-1' FROM generate_series(1, 400) AS n`);
+      const estimate = async () => {
+        const plan = await db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT * FROM devices WHERE firmware = 'fw-1'`);
+        return Number(/rows=(\d+)/.exec(plan[0]?.["QUERY PLAN"] ?? "")?.[1]);
+      };
+      expect(await estimate()).not.toBe(400);
+
+      expect(await analyzeWithoutAutovacuum(db)).toContain("public.devices");
+      expect(await estimate()).toBe(400);
+      // Analyzed and unchanged since: not again.
+      expect(await analyzeWithoutAutovacuum(db)).not.toContain("public.devices");
+    } finally {
       await db.$disconnect();
     }
   });

@@ -7,6 +7,7 @@ import { mergeRollupShards } from "./merge-rollup-shards.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
 import { trimRawPayloads } from "./trim-raw-payloads.ts";
+import { analyzeWithoutAutovacuum } from "./analyze-without-autovacuum.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 
@@ -22,12 +23,14 @@ export type RetentionPassResult = {
   rollupRowsFolded: number;
   snapshotsWritten: number;
   expired: ExpiredRecords;
+  tablesAnalyzed: number;
 };
 
 /**
  * One retention and maintenance pass (decision 026): month partitions created ahead, expired months dropped
  * (never a row-by-row DELETE of events), raw payloads trimmed, minute rollups' shards merged and folded into hours, the gauge's hourly
- * snapshots refreshed, and dead letters, audit records and probe results past their periods deleted. Each step is
+ * snapshots refreshed, dead letters, audit records and probe results past their periods deleted, and where no autovacuum
+ * runs (the embedded database) stale tables analyzed. Each step is
  * bounded and idempotent; a lease row keeps two processes from running it at once (the other skips its turn).
  */
 export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPolicy, now: Date = new Date()): Promise<RetentionPassResult> {
@@ -52,6 +55,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     await deleteSnapshotsBefore(db, hourlyCutoff);
     const snapshots = await refreshConnectedSnapshots(db, now);
     const expired = await expireRecords(db, policy, now);
+    const analyzed = await analyzeWithoutAutovacuum(db);
     return {
       ran: true,
       partitionsCreated,
@@ -60,6 +64,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
       rollupRowsFolded: merged + downsample.foldedRows + expiredRollups.folded + expiredRollups.deleted,
       snapshotsWritten: snapshots.written,
       expired,
+      tablesAnalyzed: analyzed.length,
     };
   });
   const outcome = result ?? {
@@ -70,6 +75,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     rollupRowsFolded: 0,
     snapshotsWritten: 0,
     expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0, importUploads: 0 },
+    tablesAnalyzed: 0,
   };
   log.info(
     { ...outcome, durationMs: Date.now() - started },
