@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 test.use(asRole("admin"));
 
@@ -34,7 +34,7 @@ test("admins add users, change roles and disable them; changes take effect at on
 
   await row.getByRole("button", { name: "Disable" }).click();
   await expect(row).toContainText("disabled");
-  await page.screenshot({ path: "test-results/admin-users.png", fullPage: true });
+  await keepScreenshot(page, "admin-users", { fullPage: true });
   await other.goto("/signin");
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password").fill(password);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { postCredentials } from "./api-sign-in.ts";
-import { anonymous, asRole, createApiClient, credentialsFor, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, credentialsFor, expect, keepScreenshot, test } from "./fixtures.ts";
 
 test.describe("signing in and out", () => {
   test.use(anonymous);
@@ -9,7 +9,7 @@ test.describe("signing in and out", () => {
     const { email, password } = credentialsFor("support");
     await page.goto("/devices?query=sensor");
     await page.waitForURL("**/signin?callbackUrl=*");
-    await page.screenshot({ path: "test-results/signin.png", fullPage: true });
+    await keepScreenshot(page, "signin", { fullPage: true });
 
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("not the password");
