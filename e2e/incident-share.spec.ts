@@ -75,9 +75,15 @@ test("an incident link opens the incident without an account, reaches nothing el
     await expect(view.locator("a[href]")).toHaveCount(0);
     await keepScreenshot(view, "incident-share", { fullPage: true });
 
-    for (const path of ["/devices", "/incidents", `/incidents/${other?.id ?? shared.id}`, `/incidents/${shared.id}`]) {
-      await view.goto(path);
-      await view.waitForURL((next) => next.pathname === "/signin");
+    // The link's browser, with whatever the shared page left in it, is sent to sign-in everywhere else: the redirect is
+    // the server's (proxy.ts), so the browser's own requests prove it past the first page without rendering each.
+    const [firstPath, ...otherPaths] = ["/devices", "/incidents", `/incidents/${other?.id ?? shared.id}`, `/incidents/${shared.id}`];
+    await view.goto(firstPath ?? "/devices");
+    await view.waitForURL((next) => next.pathname === "/signin");
+    for (const path of otherPaths) {
+      const response = await visitor.request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(307);
+      expect(new URL(response.headers().location ?? "", baseURL).pathname, path).toBe("/signin");
     }
     // The token is not an API credential. 429 is a refusal too: api-tokens.spec.ts rate-limits bad bearer tokens.
     const api = await createApiClient(baseURL, null, { authorization: `Bearer ${token}` });

@@ -178,7 +178,7 @@ async function readStreamStatus(client: Awaited<ReturnType<typeof createApiClien
 
 test("anonymous callers get 401 and each role gets 200 or 403, per the table", async ({ baseURL }) => {
   if (!baseURL) throw new Error("baseURL is not configured");
-  // Every route × four callers, one request at a time.
+  // Every route × four callers: the anonymous one first, then the roles at once.
   test.setTimeout(300_000);
   const clients = {
     anonymous: await createApiClient(baseURL, null),
@@ -203,11 +203,17 @@ test("anonymous callers get 401 and each role gets 200 or 403, per the table", a
       if (anonymousResponse.status() !== 401) failures.push(`${route.key} anonymous: ${anonymousResponse.status()}, expected 401`);
       else if ((await anonymousResponse.json()).error?.code !== "not_signed_in")
         failures.push(`${route.key} anonymous: 401 without the error envelope`);
-      for (const role of ROLES) {
-        const status =
-          "stream" in access && hasRole(role, access.role)
-            ? await readStreamStatus(clients[role], url, baseURL)
-            : (await send(clients[role], route.method, url, body)).status();
+      // The three roles side by side: each request mostly waits on the server, and the samples change nothing.
+      const answers = await Promise.all(
+        ROLES.map(async (role) => {
+          const status =
+            "stream" in access && hasRole(role, access.role)
+              ? await readStreamStatus(clients[role], url, baseURL)
+              : (await send(clients[role], route.method, url, body)).status();
+          return { role, status };
+        }),
+      );
+      for (const { role, status } of answers) {
         if (hasRole(role, access.role)) {
           const expected =
             "allowedStatus" in access && access.allowedStatus !== undefined
@@ -280,17 +286,38 @@ test.describe("pages", () => {
     expect(pages).toEqual(expect.arrayContaining(["/", "/devices", "/admin/users"]));
   });
 
-  // One page for the sweep: a fresh context per page would pay a cold load each (decision 043, rule 4).
-  test("every page sends anonymous visitors to sign-in", async ({ page }) => {
-    for (const pattern of pages) {
-      await test.step(pattern, async () => {
-        const path = fillPattern(pattern, SAMPLES);
-        await page.goto(path);
-        await page.waitForURL((url) => url.pathname === "/signin");
-        expect(new URL(page.url()).searchParams.get("callbackUrl"), pattern).toBe(path);
-        await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
-      });
+  // The redirect is the server's (proxy.ts answers it before any page renders), so a request proves it for every page,
+  // and a second one that the sign-in page it names renders; a browser pays a full page load and hydration for each
+  // (decision 043). One page in the browser proves what a visitor sees: the redirect followed and the sign-in form.
+  test("every page sends anonymous visitors to sign-in", async ({ page, baseURL }) => {
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const visitor = await createApiClient(baseURL, null);
+    try {
+      for (const pattern of pages) {
+        await test.step(pattern, async () => {
+          const path = fillPattern(pattern, SAMPLES);
+          const response = await visitor.get(path, { maxRedirects: 0 });
+          expect([302, 303, 307, 308], `${pattern}: ${response.status()}`).toContain(response.status());
+          const target = new URL(response.headers().location ?? "", new URL(path, baseURL));
+          expect(target.origin, pattern).toBe(new URL(baseURL).origin);
+          expect(target.pathname, pattern).toBe("/signin");
+          expect(target.searchParams.get("callbackUrl"), pattern).toBe(path);
+          const signIn = await visitor.get(`${target.pathname}${target.search}`, { maxRedirects: 0 });
+          expect(signIn.status(), pattern).toBe(200);
+          // The sign-in page's own heading, server-rendered (no other page's payload has this text).
+          expect(await signIn.text(), pattern).toMatch(/<h1[^>]*>Sign in to Linkscope<\/h1>/);
+        });
+      }
+    } finally {
+      await visitor.dispose();
     }
+    // In the browser, a page with an encoded route parameter.
+    const pattern = pages.find((candidate) => candidate.includes("deviceId]")) ?? "/devices";
+    const path = fillPattern(pattern, SAMPLES);
+    await page.goto(path);
+    await page.waitForURL((url) => url.pathname === "/signin");
+    expect(new URL(page.url()).searchParams.get("callbackUrl"), pattern).toBe(path);
+    await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
   });
 });
 
