@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 import { awsPresenceEvent } from "./live-ingest.ts";
 
 test.describe("as an admin", () => {
@@ -31,7 +31,7 @@ test.describe("as an admin", () => {
     await expect(row).toContainText(id);
     await expect(row).toContainText("AWS IoT Core");
     await expect(row).toContainText("active");
-    await page.screenshot({ path: "test-results/admin-ingest-tokens.png", fullPage: true });
+    await keepScreenshot(page, "admin-ingest-tokens", { fullPage: true });
 
     const sender = await createApiClient(baseURL, null);
     const event = awsPresenceEvent(`ingest-token-e2e-${randomUUID()}`, "connected", new Date());
@@ -52,7 +52,7 @@ test.describe("as an admin", () => {
     await row.getByRole("button", { name: `Revoke ${label} (${id})` }).click();
     await expect(row).toContainText("revoked");
     await expect(row.getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
-    await page.screenshot({ path: "test-results/admin-ingest-tokens-revoked.png", fullPage: true });
+    await keepScreenshot(page, "admin-ingest-tokens-revoked", { fullPage: true });
     const refused = await send("aws-iot");
     expect(refused.status()).toBe(401);
     expect((await refused.json()).error.code).toBe("invalid_ingest_token");

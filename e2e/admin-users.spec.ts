@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { signInThroughApi } from "./api-sign-in.ts";
+import { anonymous, asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 test.use(asRole("admin"));
 
@@ -18,23 +19,24 @@ test("admins add users, change roles and disable them; changes take effect at on
   const row = page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: email });
   await expect(row).toContainText("active");
 
-  // The new user signs in in another browser context.
-  const other = await browser.newPage({ storageState: anonymous.storageState });
-  await other.goto("/signin");
-  await other.getByLabel("Email").fill(email);
-  await other.getByLabel("Password").fill(password);
-  await other.getByRole("button", { name: "Sign in" }).click();
-  await other.waitForURL((url) => url.pathname === "/");
-  expect((await other.request.get("/api/v1/admin/users")).status()).toBe(403);
+  // The new user signs in, through next-auth's endpoints as the form does (the form has its own tests in
+  // sign-in.spec.ts), and is a viewer.
+  const session = await signInThroughApi(baseURL, { email, password });
+  expect(session.error).toBeNull();
+  expect((await session.context.get("/api/v1/me")).status()).toBe(200);
+  expect((await session.context.get("/api/v1/admin/users")).status()).toBe(403);
 
   // A role change ends the user's sessions, so the new role applies from their next sign-in.
   await row.getByRole("combobox", { name: `Role of ${email}` }).selectOption("admin");
   await expect(page.getByRole("region", { name: "Add a user" }).getByRole("status")).toHaveText(`Role of ${email} changed.`);
-  expect((await other.request.get("/api/v1/me")).status()).toBe(401);
+  expect((await session.context.get("/api/v1/me")).status()).toBe(401);
+  await session.context.dispose();
 
+  // Disabled, the user is refused at the sign-in form, and told so.
   await row.getByRole("button", { name: "Disable" }).click();
   await expect(row).toContainText("disabled");
-  await page.screenshot({ path: "test-results/admin-users.png", fullPage: true });
+  await keepScreenshot(page, "admin-users", { fullPage: true });
+  const other = await browser.newPage({ storageState: anonymous.storageState });
   await other.goto("/signin");
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password").fill(password);

@@ -1,5 +1,5 @@
 import { createDiagnosticsCollector } from "@/lib/agent/diagnostics-collector.ts";
-import { asRole, expect, test } from "./fixtures.ts";
+import { asRole, expect, keepScreenshot, test } from "./fixtures.ts";
 import { AGENT_UPLOAD_DEVICE_ID, KEEPALIVE_DEVICE_ID } from "./seed-events.ts";
 
 test.use(asRole("support"));
@@ -64,7 +64,7 @@ test("an agent export uploaded on the device page shows up as device-side contex
   await expect(reports).toContainText("attempt 6 (deep, fresh credentials) failed");
   await expect(reports).toContainText("agent:system_event:dhcp_renewal");
   await expect(panel).toContainText("Failed attempts");
-  await page.screenshot({ path: "test-results/agent-upload.png", fullPage: true });
+  await keepScreenshot(page, "agent-upload", { fullPage: true });
 
   await upload("mqtt_diagnostics.json", exported);
   await expect(panel.getByRole("status")).toHaveText("Imported 0 of 3 events (3 already known).");

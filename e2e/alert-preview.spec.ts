@@ -1,7 +1,7 @@
 import { createDb } from "@/lib/db/client.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { scriptNodeHistory } from "@/lib/testing/emqx-lifecycle.ts";
-import { asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 const MINUTE = 60_000;
 let node = "";
@@ -43,7 +43,7 @@ test.describe("as support", () => {
     await expect(preview.getByTestId("preview-7d")).toHaveText("Last 7 days: fired 1 time, resolved 1 time");
     await expect(preview.getByTestId("preview-30d")).toHaveText("Last 30 days: fired 1 time, resolved 1 time");
     await expect(preview.getByRole("table", { name: "Preview firings" }).getByRole("row")).toHaveCount(2);
-    await page.screenshot({ path: "test-results/alert-preview.png", fullPage: true });
+    await keepScreenshot(page, "alert-preview", { fullPage: true });
 
     // Against the usual rate: this node has no history at this hour on the previous days, so no baseline and no firing.
     await form.getByLabel("Compare with").selectOption("baseline");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { evaluateAlertRules } from "@/lib/alerts/evaluate-alert-rules.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { createEmqxTestFleet } from "@/lib/testing/emqx-test-fleet.ts";
-import { asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 import { openE2eDatabase } from "./live-ingest.ts";
 
 const MINUTE = 60_000;
@@ -77,7 +77,7 @@ test.describe("as support", () => {
       .filter({ hasText: `Known flappers ${name}` });
     await expect(silence).toContainText("7 devices");
     await expect(silence).toContainText("Active");
-    await page.screenshot({ path: "test-results/alert-silences.png", fullPage: true });
+    await keepScreenshot(page, "alert-silences", { fullPage: true });
 
     expect((await evaluate()).resolved).toBe(1);
     await page.reload();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { startWebhookReceiver, type WebhookReceiver } from "@/lib/testing/webhook-receiver.ts";
-import { asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 let receiver: WebhookReceiver;
 test.beforeAll(async () => {
@@ -35,7 +35,7 @@ test.describe.serial("channels and rules", () => {
       await row.getByRole("button", { name: "Send test" }).click();
       await expect(row.getByRole("status")).toHaveText("Test delivered (HTTP 200)");
       expect(receiver.requests[received]?.body).toMatchObject({ alert: { status: "test" } });
-      await page.screenshot({ path: "test-results/alerts-channels.png", fullPage: true });
+      await keepScreenshot(page, "alerts-channels", { fullPage: true });
     });
   });
 
@@ -55,7 +55,7 @@ test.describe.serial("channels and rules", () => {
       await form.getByLabel("Drop within the window, percent").fill("150");
       await form.getByRole("button", { name: "Create rule" }).click();
       await expect(form.getByRole("alert")).toContainText("Drop within the window, percent: at most 100 %");
-      await page.screenshot({ path: "test-results/alerts-form.png", fullPage: true });
+      await keepScreenshot(page, "alerts-form", { fullPage: true });
 
       await form.getByLabel("Kind").selectOption("connected_below");
       await form.getByLabel("Fewer connected devices than").fill("1000");
@@ -78,14 +78,14 @@ test.describe.serial("channels and rules", () => {
       expect(body.alert).toMatchObject({ rule: name, status: "test", threshold: 1000 });
       expect(body.text).toContain(":test_tube: *TEST*");
       expect(body.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/(fleet|incidents)/);
-      await page.screenshot({ path: "test-results/alerts.png", fullPage: true });
+      await keepScreenshot(page, "alerts", { fullPage: true });
 
       await row.getByRole("link", { name }).click();
       await page.waitForURL(/\/alerts\/history\?ruleId=/);
       const history = page.getByRole("table", { name: "Alert history" });
       await expect(history.getByRole("row").filter({ hasText: name })).toContainText(`${channelName} (webhook): delivered (HTTP 200)`);
       await expect(history.getByRole("row").filter({ hasText: name })).toContainText("test");
-      await page.screenshot({ path: "test-results/alerts-history.png", fullPage: true });
+      await keepScreenshot(page, "alerts-history", { fullPage: true });
 
       await page.goto("/alerts");
       const again = page.getByRole("table", { name: "Alert rules" }).getByRole("row").filter({ hasText: name });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { asRole, createApiClient, credentialsFor, expect, test } from "./fixtures.ts";
+import { asRole, createApiClient, credentialsFor, expect, keepScreenshot, test } from "./fixtures.ts";
 
 // One flow, in order: tokens are created, used, aged, revoked; guessing is rate-limited last because it blocks
 // bearer tokens from this address for a minute.
@@ -21,7 +21,7 @@ test("admins create tokens in the UI, see each once, and revoke them", async ({ 
   const row = page.getByRole("table", { name: "API tokens" }).getByRole("row").filter({ hasText: "nightly export" });
   await expect(row).toContainText(`${token.slice(0, 10)}…`);
   await expect(row).toContainText("support");
-  await page.screenshot({ path: "test-results/admin-tokens.png", fullPage: true });
+  await keepScreenshot(page, "admin-tokens", { fullPage: true });
 
   await page.reload();
   await expect(page.getByTestId("new-token")).toHaveCount(0);
@@ -74,7 +74,7 @@ test("the audit log shows token and user actions to admins", async ({ page }) =>
   for (const action of ["token.created", "token.revoked", "token.used", "token.refused", "auth.sign_in"]) {
     await expect(table.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
-  await page.screenshot({ path: "test-results/admin-audit.png", fullPage: true });
+  await keepScreenshot(page, "admin-audit", { fullPage: true });
 });
 
 test("guessing tokens is rate-limited with 429", async ({ baseURL }) => {

@@ -5,7 +5,7 @@ import {
   readShiftedFixture,
   shiftEvidenceTimes,
 } from "@/lib/testing/evidence-fixtures.ts";
-import { asRole, expect, test, type Page } from "./fixtures.ts";
+import { asRole, expect, keepScreenshot, type Page, test } from "./fixtures.ts";
 import { COLLECTOR_EVIDENCE_DEVICE_ID, HOME_ASSISTANT_EVIDENCE_DEVICE_ID, JOURNAL_EVIDENCE_DEVICE_ID } from "./device-evidence-seed.ts";
 
 test.use(asRole("support"));
@@ -54,7 +54,7 @@ test("a Home Assistant diagnostics download finds the server's 20-minute timer",
     "Read as Home Assistant diagnostics: imported 19 of 19 events (0 already known).",
   );
   await expect(page.getByTestId("verdict")).toContainText(/Drops every 20 ± 0 min/);
-  await page.screenshot({ path: "test-results/device-evidence-home-assistant.png", fullPage: true });
+  await keepScreenshot(page, "device-evidence-home-assistant", { fullPage: true });
 });
 
 test("a journal upload names the system event behind the broker's drops", async ({ page }) => {
@@ -78,5 +78,5 @@ test("a journal upload names the system event behind the broker's drops", async 
   await expect(page.getByTestId("verdict")).toContainText(
     "5 of 5 drops came within 2 min of a system event the device reported (Wi-Fi disconnect",
   );
-  await page.screenshot({ path: "test-results/device-evidence-journal.png", fullPage: true });
+  await keepScreenshot(page, "device-evidence-journal", { fullPage: true });
 });

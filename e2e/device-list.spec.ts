@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { BULK_COUNT, BULK_PREFIX, bulkDeviceId } from "./device-list-fleet.ts";
-import { expect, test, type Page } from "./fixtures.ts";
+import { expect, keepScreenshot, type Page, test } from "./fixtures.ts";
 
 // Global setup seeds BULK_COUNT devices named list-bulk-00000… (e2e/device-list-fleet.ts).
 
@@ -111,7 +111,7 @@ test("the table keeps only the visible rows in the DOM while scrolling through t
   await expect(lastVisible).toHaveAttribute("aria-rowindex", /^[2-9]\d\d$/);
   expect(await rows(page).count()).toBeLessThan(80);
   await expect(page.getByRole("table")).toHaveAttribute("aria-rowcount", String(BULK_COUNT + 1));
-  await page.screenshot({ path: "test-results/device-list-scrolled.png" });
+  await keepScreenshot(page, "device-list-scrolled");
 });
 
 test("Export CSV downloads exactly the listed devices", async ({ page }) => {

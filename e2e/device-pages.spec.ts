@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "./fixtures.ts";
+import { expect, keepScreenshot, test } from "./fixtures.ts";
 import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID, STORM_SESSIONS } from "./seed-events.ts";
 
@@ -9,7 +9,7 @@ test("search from the overview leads to the device, its keepalive drop and the r
   await expect(page.getByTestId("devices-online")).toContainText("/");
   await expect(page.getByRole("table", { name: "Devices with the most drops in the last 24 hours" })).toBeVisible();
   await expect(page.locator(".recharts-bar-rectangle").first()).toBeVisible();
-  await page.screenshot({ path: "test-results/overview.png", fullPage: true });
+  await keepScreenshot(page, "overview", { fullPage: true });
 
   const search = page.getByRole("combobox", { name: "Device ID" });
   await search.fill("kt-0");
@@ -40,11 +40,11 @@ test("search from the overview leads to the device, its keepalive drop and the r
   await expect(rawButton).toHaveAttribute("aria-expanded", "true");
   await expect(page.getByLabel("Raw payload from emqx")).toContainText('"reason": "keepalive_timeout"');
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: "test-results/device.png", fullPage: true });
+  await keepScreenshot(page, "device", { fullPage: true });
 
   await marker.hover();
   await expect(tooltip).toBeVisible();
-  await page.screenshot({ path: "test-results/device-tooltip.png", clip: { x: 0, y: 150, width: 1360, height: 330 } });
+  await keepScreenshot(page, "device-tooltip", { clip: { x: 0, y: 150, width: 1360, height: 330 } });
 });
 
 test("the most-dropping table links to device pages", async ({ page }) => {
@@ -55,7 +55,7 @@ test("the most-dropping table links to device pages", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("gateway-berlin-03");
   await expect(page.getByRole("button", { name: /Idle timeout \(idle_timeout\)/ })).toHaveCount(12);
   await expect(page.getByText("Offline for")).toBeVisible();
-  await page.screenshot({ path: "test-results/device-periodic-drops.png", fullPage: true });
+  await keepScreenshot(page, "device-periodic-drops", { fullPage: true });
 });
 
 test("live views refetch when new events arrive", async ({ page, request }) => {
@@ -110,7 +110,7 @@ test("the devices list searches, filters by state and links to devices", async (
   const rows = page.getByTestId("device-row");
   await expect(rows.filter({ hasText: "Offline" }).first()).toBeVisible();
   await expect(rows.filter({ hasText: "Online" })).toHaveCount(0);
-  await page.screenshot({ path: "test-results/devices-list.png", fullPage: true });
+  await keepScreenshot(page, "devices-list", { fullPage: true });
   const first = rows.first().getByRole("link");
   const id = await first.textContent();
   await first.click();
@@ -152,7 +152,7 @@ test("an ID with / # + space and unicode works through the URL and renders as te
   await expect(page.getByTestId("device-id")).toHaveText(AWKWARD_DEVICE_ID);
   await expect(page).toHaveTitle(`${AWKWARD_DEVICE_ID} · Linkscope`);
   await expect(page.getByRole("button", { name: /Connection lost \(connection_lost\), code emqx:tcp_closed/ })).toHaveCount(1);
-  await page.screenshot({ path: "test-results/device-awkward-id.png", fullPage: true });
+  await keepScreenshot(page, "device-awkward-id", { fullPage: true });
 
   // Found through search suggestions too: a click on the suggestion opens the device.
   await page.goto("/");
@@ -180,5 +180,5 @@ test("an unknown device gives a helpful 404 page", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Device not found" })).toBeVisible();
   await expect(page.getByText("“no-such/device 9”")).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Device ID" })).toHaveValue("no-such/device 9");
-  await page.screenshot({ path: "test-results/device-not-found.png", fullPage: true });
+  await keepScreenshot(page, "device-not-found", { fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { expect, test } from "./fixtures.ts";
+import { expect, keepScreenshot, test } from "./fixtures.ts";
 import { DUPLICATE_ID_ADDRESSES, DUPLICATE_ID_DEVICE_ID, HEALTHY_PROBE_ID, PERIODIC_DEVICE_ID } from "./fleet-history.ts";
 
 const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
@@ -18,7 +18,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
     const renew = steps.getByRole("listitem").filter({ hasText: "Renew the credential before it expires" });
     await expect(renew).toContainText("Failed");
     await expect(steps.getByRole("listitem").filter({ hasText: "Reconnect with fresh credentials" })).toContainText("Passed");
-    await page.screenshot({ path: "test-results/diagnosis-periodic.png", fullPage: true });
+    await keepScreenshot(page, "diagnosis-periodic", { fullPage: true });
 
     await renew.getByRole("link", { name: "See the evidence" }).click();
     await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
@@ -38,7 +38,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
         .getByRole("listitem")
         .first(),
     ).toContainText("Failed");
-    await page.screenshot({ path: "test-results/diagnosis-duplicate-id.png", fullPage: true });
+    await keepScreenshot(page, "diagnosis-duplicate-id", { fullPage: true });
   });
 
   await test.step("a healthy device has no alarming finding, a recommended configuration and a copyable ticket", async () => {
@@ -53,7 +53,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
     const ticket = page.getByRole("textbox", { name: "Support ticket text" });
     await expect(ticket).toHaveValue(new RegExp(`^Device ID: ${HEALTHY_PROBE_ID}\\n`));
     await expect(ticket).toHaveValue(/Observation window \(UTC\): \d{4}-\d\d-\d\dT/);
-    await page.screenshot({ path: "test-results/diagnosis-healthy.png", fullPage: true });
+    await keepScreenshot(page, "diagnosis-healthy", { fullPage: true });
   });
 });
 
@@ -82,7 +82,7 @@ test("codes are searchable and a code page shows meaning, fleet trend and affect
   const table = page.getByRole("table", { name: "Codes" });
   await expect(table.getByRole("row").nth(1)).toContainText("DeviceConnectionClosedRemotely");
   await expect(table.getByRole("row").filter({ hasText: "azure:409002" })).toHaveCount(1);
-  await page.screenshot({ path: "test-results/codes-search.png", fullPage: true });
+  await keepScreenshot(page, "codes-search", { fullPage: true });
   await table.getByRole("link", { name: "azure:404104" }).click();
   await expect(page.getByTestId("code-id")).toHaveText("azure:404104");
   await expect(page.getByText("DeviceConnectionClosedRemotely").first()).toBeVisible();
@@ -90,7 +90,7 @@ test("codes are searchable and a code page shows meaning, fleet trend and affect
   await page.goto(`/codes/${encodeURIComponent("emqx:not_authorized")}`);
   await expect(page.getByRole("table", { name: "Affected devices" }).getByRole("link", { name: PERIODIC_DEVICE_ID })).toBeVisible();
   await expect(page.getByRole("img", { name: /^Events per day: / })).toBeVisible();
-  await page.screenshot({ path: "test-results/code-page.png", fullPage: true });
+  await keepScreenshot(page, "code-page", { fullPage: true });
 
   const api = await request.get("/api/v1/codes?query=taken%20over&vendor=mqtt5");
   expect(((await api.json()) as { codes: { code: string }[] }).codes.map((entry) => entry.code)).toEqual(["mqtt5:0x8E"]);
@@ -120,6 +120,6 @@ test("the JWT tool checks the ClearBlade rules and verifies the signature in the
   await expect(checks.getByRole("listitem").filter({ hasText: "Audience" })).toContainText("Passed");
   await page.getByLabel(/Device public key/).fill(publicKey.export({ type: "spki", format: "pem" }).toString());
   await expect(checks.getByRole("listitem").filter({ hasText: "Signature" })).toContainText("Passed");
-  await page.screenshot({ path: "test-results/jwt-tool.png", fullPage: true });
+  await keepScreenshot(page, "jwt-tool", { fullPage: true });
   expect(requests.filter((url) => url.includes(encodeURIComponent(token.slice(0, 20))) || url.includes(token.slice(0, 20)))).toEqual([]);
 });

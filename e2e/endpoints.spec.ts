@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { summarizeReport, toStoredReport } from "@/lib/probe-schedule/run-due-probes.ts";
 import { buildProbeReport } from "@/lib/testing/probe-report-factory.ts";
-import { asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 const MINUTE = 60_000;
 const NAME = `broker-eu ${randomUUID().slice(0, 8)}`;
@@ -75,7 +75,7 @@ test("the endpoints page shows seeded runs: availability, step latencies and the
   await expect(failure).toContainText("TLS");
   await expect(page.getByRole("button", { name: "Edit" })).toHaveCount(0);
   expect(await page.content()).not.toContain("seeded-Secret-42");
-  await page.screenshot({ path: "test-results/endpoint.png", fullPage: true });
+  await keepScreenshot(page, "endpoint", { fullPage: true });
 
   await page.getByRole("link", { name: "7 d", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Timeline, last 7 d" })).toBeVisible();

@@ -3,7 +3,15 @@
  * Every test runs signed in as a viewer (playwright.config.ts `storageState`, written by global setup).
  * `test.use(asRole("admin"))` switches a file or describe block to another role; `test.use(anonymous)` signs out.
  */
-import { test as base, expect, request as playwrightRequest, type APIRequestContext, type ConsoleMessage } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  request as playwrightRequest,
+  type APIRequestContext,
+  type ConsoleMessage,
+  type Page,
+  type PageScreenshotOptions,
+} from "@playwright/test";
 import type { Role } from "@/lib/auth/roles.ts";
 import { readE2eCredentials, storageStatePath } from "./auth-state.ts";
 
@@ -83,4 +91,12 @@ export async function createApiClient(
     storageState: role ? storageStatePath(role) : anonymous.storageState,
     ...(extraHTTPHeaders ? { extraHTTPHeaders } : {}),
   });
+}
+
+/**
+ * A screenshot for people to look at, not for the test: none is compared or asserted on, and a full-page capture
+ * makes Chromium lay out and paint the whole page again. Taken only with E2E_SCREENSHOTS=1 (test-results/<name>.png).
+ */
+export async function keepScreenshot(page: Page, name: string, options: Omit<PageScreenshotOptions, "path"> = {}): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS === "1") await page.screenshot({ ...options, path: `test-results/${name}.png` });
 }

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "./fixtures.ts";
+import { expect, keepScreenshot, type Page, test } from "./fixtures.ts";
 import { HOSTILE_DEVICE_ID, HOSTILE_MESSAGE } from "./hostile-inputs.ts";
 
 function readInjected(page: Page): Promise<unknown> {
@@ -32,7 +32,7 @@ test("HTML and script in device IDs and payloads render as text on every page th
   await rawButton.click();
   await expect(page.getByLabel("Raw payload from emqx")).toContainText(HOSTILE_MESSAGE);
   await expect(page.getByText(HOSTILE_MESSAGE).first()).toBeVisible();
-  await page.screenshot({ path: "test-results/hostile-device.png", fullPage: true });
+  await keepScreenshot(page, "hostile-device", { fullPage: true });
   expect(await readInjected(page)).toBeUndefined();
   expect(await page.locator("img[src='x'], svg[onload]").count()).toBe(0);
   expect(dialogs).toEqual([]);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { redactText } from "@/lib/security/redact.ts";
-import { anonymous, asRole, createApiClient, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, expect, keepScreenshot, test } from "./fixtures.ts";
 
 type IncidentRow = { id: string; trigger: string; title: string; affectedDevices: number; dominantReason: string | null };
 
@@ -15,7 +15,7 @@ test("support declares an incident from a window; a window without drops says so
   await expect(page.getByRole("region", { name: "Declare an incident" }).getByRole("alert")).toHaveText(
     "No device dropped in that window with that filter.",
   );
-  await page.screenshot({ path: "test-results/incidents-declare.png", fullPage: true });
+  await keepScreenshot(page, "incidents-declare", { fullPage: true });
 
   const title = `E2E manual incident ${randomUUID().slice(0, 8)}`;
   await form.getByLabel("From (UTC)").fill(new Date(Date.now() - 3 * 3_600_000).toISOString().slice(0, 16));
@@ -32,8 +32,8 @@ test("an incident link opens the incident without an account, reaches nothing el
   browser,
   baseURL,
 }) => {
-  // About fifteen server-rendered navigations and three full-page screenshots: on a loaded 2-core machine this
-  // outlasted the default timeout while every step was still making progress.
+  // About fifteen server-rendered navigations: on a loaded 2-core machine this outlasted the default timeout while
+  // every step was still making progress.
   test.slow();
   if (!baseURL) throw new Error("baseURL is not configured");
   const { incidents } = (await (await page.request.get("/api/v1/incidents")).json()) as { incidents: IncidentRow[] };
@@ -73,11 +73,17 @@ test("an incident link opens the incident without an account, reaches nothing el
     // Nothing leads out of the link's scope: no site navigation, no link at all.
     await expect(view.getByRole("navigation")).toHaveCount(0);
     await expect(view.locator("a[href]")).toHaveCount(0);
-    await view.screenshot({ path: "test-results/incident-share.png", fullPage: true });
+    await keepScreenshot(view, "incident-share", { fullPage: true });
 
-    for (const path of ["/devices", "/incidents", `/incidents/${other?.id ?? shared.id}`, `/incidents/${shared.id}`]) {
-      await view.goto(path);
-      await view.waitForURL((next) => next.pathname === "/signin");
+    // The link's browser, with whatever the shared page left in it, is sent to sign-in everywhere else: the redirect is
+    // the server's (proxy.ts), so the browser's own requests prove it past the first page without rendering each.
+    const [firstPath, ...otherPaths] = ["/devices", "/incidents", `/incidents/${other?.id ?? shared.id}`, `/incidents/${shared.id}`];
+    await view.goto(firstPath ?? "/devices");
+    await view.waitForURL((next) => next.pathname === "/signin");
+    for (const path of otherPaths) {
+      const response = await visitor.request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(307);
+      expect(new URL(response.headers().location ?? "", baseURL).pathname, path).toBe("/signin");
     }
     // The token is not an API credential. 429 is a refusal too: api-tokens.spec.ts rate-limits bad bearer tokens.
     const api = await createApiClient(baseURL, null, { authorization: `Bearer ${token}` });
@@ -104,13 +110,13 @@ test("an incident link opens the incident without an account, reaches nothing el
     await expect(row.getByRole("cell").nth(2)).not.toHaveText("0");
     await row.getByRole("button", { name: "Revoke" }).click();
     await expect(page.getByRole("table", { name: "Share links" })).toContainText("revoked");
-    await page.screenshot({ path: "test-results/incident-share-links.png", fullPage: true });
+    await keepScreenshot(page, "incident-share-links", { fullPage: true });
 
     const refused = await view.goto(url.pathname);
     expect(refused?.status()).toBe(410);
     await expect(view.getByRole("heading", { name: "This link was revoked" })).toBeVisible();
     await expect(view.getByTestId("shared-incident-title")).toHaveCount(0);
-    await view.screenshot({ path: "test-results/incident-share-revoked.png" });
+    await keepScreenshot(view, "incident-share-revoked");
 
     const unknown = await view.goto(`/share/lss_${"B".repeat(43)}`);
     expect(unknown?.status()).toBe(404);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { asRole, expect, test } from "./fixtures.ts";
+import { asRole, expect, keepScreenshot, test } from "./fixtures.ts";
 import { HEALTHY_PROBE_ID } from "./fleet-history.ts";
 
 test.use(asRole("support"));
@@ -24,7 +24,7 @@ test("the seeded broker restart is an incident with its devices, reasons, recove
   await page.getByLabel("Add a note").fill(note);
   await page.getByRole("button", { name: "Add note" }).click();
   await expect(page.getByRole("list", { name: "Notes" })).toContainText(note);
-  await page.screenshot({ path: "test-results/incident.png", fullPage: true });
+  await keepScreenshot(page, "incident", { fullPage: true });
 
   await devices.getByRole("link", { name: HEALTHY_PROBE_ID, exact: true }).click();
   await page.waitForURL((url) => url.pathname === `/devices/${HEALTHY_PROBE_ID}`);

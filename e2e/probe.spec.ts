@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createDb } from "@/lib/db/client.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
-import { asRole, expect, test } from "./fixtures.ts";
+import { asRole, expect, keepScreenshot, test } from "./fixtures.ts";
 
 const PASSWORD = `probe-e2e-${randomUUID()}`;
 const WRONG_PASSWORD = `wrong-e2e-${randomUUID()}`;
@@ -45,7 +45,7 @@ test("the probe page runs every step against a local Mosquitto and explains a re
   await expect(result.getByRole("heading", { name: /^Failed at MQTT CONNECT/ })).toBeVisible();
   const code = result.getByRole("link", { name: "connack:5" });
   await expect(code).toHaveAttribute("href", "/codes/connack%3A5");
-  await page.screenshot({ path: "test-results/probe-page.png", fullPage: true });
+  await keepScreenshot(page, "probe-page", { fullPage: true });
   await code.click();
   await expect(page).toHaveURL(/\/codes\/connack%3A5$/);
 });

@@ -280,17 +280,38 @@ test.describe("pages", () => {
     expect(pages).toEqual(expect.arrayContaining(["/", "/devices", "/admin/users"]));
   });
 
-  // One page for the sweep: a fresh context per page would pay a cold load each (decision 043, rule 4).
-  test("every page sends anonymous visitors to sign-in", async ({ page }) => {
-    for (const pattern of pages) {
-      await test.step(pattern, async () => {
-        const path = fillPattern(pattern, SAMPLES);
-        await page.goto(path);
-        await page.waitForURL((url) => url.pathname === "/signin");
-        expect(new URL(page.url()).searchParams.get("callbackUrl"), pattern).toBe(path);
-        await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
-      });
+  // The redirect is the server's (proxy.ts answers it before any page renders), so a request proves it for every page,
+  // and a second one that the sign-in page it names renders; a browser pays a full page load and hydration for each
+  // (decision 043). One page in the browser proves what a visitor sees: the redirect followed and the sign-in form.
+  test("every page sends anonymous visitors to sign-in", async ({ page, baseURL }) => {
+    if (!baseURL) throw new Error("baseURL is not configured");
+    const visitor = await createApiClient(baseURL, null);
+    try {
+      for (const pattern of pages) {
+        await test.step(pattern, async () => {
+          const path = fillPattern(pattern, SAMPLES);
+          const response = await visitor.get(path, { maxRedirects: 0 });
+          expect([302, 303, 307, 308], `${pattern}: ${response.status()}`).toContain(response.status());
+          const target = new URL(response.headers().location ?? "", new URL(path, baseURL));
+          expect(target.origin, pattern).toBe(new URL(baseURL).origin);
+          expect(target.pathname, pattern).toBe("/signin");
+          expect(target.searchParams.get("callbackUrl"), pattern).toBe(path);
+          const signIn = await visitor.get(`${target.pathname}${target.search}`, { maxRedirects: 0 });
+          expect(signIn.status(), pattern).toBe(200);
+          // The sign-in page's own heading, server-rendered (no other page's payload has this text).
+          expect(await signIn.text(), pattern).toMatch(/<h1[^>]*>Sign in to Linkscope<\/h1>/);
+        });
+      }
+    } finally {
+      await visitor.dispose();
     }
+    // In the browser, a page with an encoded route parameter.
+    const pattern = pages.find((candidate) => candidate.includes("deviceId]")) ?? "/devices";
+    const path = fillPattern(pattern, SAMPLES);
+    await page.goto(path);
+    await page.waitForURL((url) => url.pathname === "/signin");
+    expect(new URL(page.url()).searchParams.get("callbackUrl"), pattern).toBe(path);
+    await expect(page.getByRole("heading", { name: "Sign in to Linkscope" })).toBeVisible();
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { postCredentials } from "./api-sign-in.ts";
-import { anonymous, asRole, createApiClient, credentialsFor, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, credentialsFor, expect, keepScreenshot, test } from "./fixtures.ts";
+import { seedPasswordUsers } from "./seed-users.ts";
 
 test.describe("signing in and out", () => {
   test.use(anonymous);
@@ -9,7 +10,7 @@ test.describe("signing in and out", () => {
     const { email, password } = credentialsFor("support");
     await page.goto("/devices?query=sensor");
     await page.waitForURL("**/signin?callbackUrl=*");
-    await page.screenshot({ path: "test-results/signin.png", fullPage: true });
+    await keepScreenshot(page, "signin", { fullPage: true });
 
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("not the password");
@@ -41,11 +42,9 @@ test.describe("signing in and out", () => {
 
   test("password guessing is rate-limited with 429 after 10 failures for one account", async ({ baseURL, browser }) => {
     if (!baseURL) throw new Error("baseURL is not configured");
-    const admin = await createApiClient(baseURL, "admin");
     const email = `brute-${randomBytes(4).toString("hex")}@e2e.linkscope.test`;
-    const password = randomBytes(18).toString("base64url");
-    expect((await admin.post("/api/v1/admin/users", { data: { email, password, role: "viewer" } })).status()).toBe(201);
-    await admin.dispose();
+    // A cheap hash (e2e/seed-users.ts): ten refused guesses are ten password checks, ~1 s each at the production cost.
+    const { password } = await seedPasswordUsers([email]);
 
     const client = await createApiClient(baseURL, null);
     const attempt = (guess: string) => postCredentials(client, { email, password: guess }, { maxRedirects: 0 });
