@@ -73,14 +73,11 @@ describe("npm run probe (the CLI as a process)", () => {
   });
 
   it("exits 1 when a step fails and 2 on a usage error", async () => {
-    // Two independent processes, started side by side.
-    const [refused, usage] = await Promise.all([
-      runCli([broker.url, "--username", "probe", "--password-stdin"], "wrong-password\n"),
-      runCli([broker.url, "--mqtt", "6"], ""),
-    ]);
+    const refused = await runCli([broker.url, "--username", "probe", "--password-stdin"], "wrong-password\n");
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/✗ mqtt_connect .*CONNACK 5/);
     expect(refused.stdout).toContain("Result: FAIL (mqtt_connect)");
+    const usage = await runCli([broker.url, "--mqtt", "6"], "");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("--mqtt must be 4 (3.1.1) or 5.");
   });
