@@ -49,7 +49,8 @@ describe("bulk scale fleet", () => {
   let bulk: TestDatabase;
 
   beforeAll(async () => {
-    [throughWriter, bulk] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    throughWriter = await createTestDatabase();
+    bulk = await createTestDatabase();
   });
   afterAll(async () => {
     await throughWriter?.drop();
@@ -57,14 +58,12 @@ describe("bulk scale fleet", () => {
   });
 
   it("leaves every table as the real writer does for the same delivered history", async () => {
-    // Two databases written and read side by side: neither writer touches the other's.
-    const [viaWriter, viaBulk] = await Promise.all([
-      writeScaleFleet(throughWriter.db, { ...OPTIONS, lanes: 1 }, () => {}),
-      bulkWriteScaleFleet(bulk.db, OPTIONS, () => {}),
-    ]);
+    const viaWriter = await writeScaleFleet(throughWriter.db, { ...OPTIONS, lanes: 1 }, () => {});
+    const viaBulk = await bulkWriteScaleFleet(bulk.db, OPTIONS, () => {});
     expect(viaBulk).toBe(viaWriter);
 
-    const [expected, actual] = await Promise.all([tableContents(throughWriter.db), tableContents(bulk.db)]);
+    const expected = await tableContents(throughWriter.db);
+    const actual = await tableContents(bulk.db);
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     const written = [...expected].filter(([, rows]) => rows.length > 0).map(([name]) => name);
     // The history must exercise what is compared: sessions, state, the gauge and every rollup.
