@@ -39,18 +39,15 @@ const SHARDS_USED = 3;
 let single: TestDatabase;
 let sharded: TestDatabase;
 
-/** Runs `write` while another session holds the first `count` shard locks, so the writer takes shard `count`. */
-async function withShardsHeld(url: string, count: number, write: () => Promise<unknown>): Promise<void> {
-  const holder = new pg.Client({ connectionString: url });
-  await holder.connect();
+/** Runs `write` while `holder` (another session) holds the first `count` shard locks: the writer takes shard `count`. */
+async function withShardsHeld(holder: pg.Client, count: number, write: () => Promise<unknown>): Promise<void> {
+  await holder.query("BEGIN");
   try {
-    await holder.query("BEGIN");
     for (let shard = 0; shard < count; shard++)
       await holder.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [SHARD_LOCK_CLASS, shard]);
     await write();
   } finally {
     await holder.query("ROLLBACK");
-    await holder.end();
   }
 }
 
@@ -141,11 +138,25 @@ describe("sharded fleet-wide minute rows (decision 034)", () => {
     });
     // In time order and small, so consecutive batches (and so different shards) share minutes.
     events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-    for (let i = 0, index = 0; i < events.length; i += BATCH, index++) {
-      const batch = events.slice(i, i + BATCH);
-      await writeBatch(single.db, batch, index);
-      await withShardsHeld(sharded.url, index % SHARDS_USED, () => writeBatch(sharded.db, batch, index));
-    }
+    const batches = Array.from({ length: Math.ceil(events.length / BATCH) }, (_, index) =>
+      events.slice(index * BATCH, (index + 1) * BATCH),
+    );
+    // The two databases are independent (advisory locks are per database), so their writes run side by side; each one
+    // writes its batches in order, while one holder session holds the sharded database's lower shards for each batch.
+    const writeSingle = async () => {
+      for (const [index, batch] of batches.entries()) await writeBatch(single.db, batch, index);
+    };
+    const writeSharded = async () => {
+      const holder = new pg.Client({ connectionString: sharded.url });
+      await holder.connect();
+      try {
+        for (const [index, batch] of batches.entries())
+          await withShardsHeld(holder, index % SHARDS_USED, () => writeBatch(sharded.db, batch, index));
+      } finally {
+        await holder.end();
+      }
+    };
+    await Promise.all([writeSingle(), writeSharded()]);
   });
   afterAll(async () => {
     await Promise.all([single?.drop(), sharded?.drop()]);

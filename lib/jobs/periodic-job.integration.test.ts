@@ -133,11 +133,19 @@ describe("periodic jobs on the job queue", () => {
       }
       return complete(...args);
     }) as typeof queue.boss.complete;
+    // One due time in the minute-long period; the rerun after the expiry is fetched by a poll every second instead of
+    // the next offer, half a period later.
     const dueTimes: (string | undefined)[] = [];
-    const job = await startPeriodicJob(queue, log, name, { intervalMs: 60_000, expireAfterMs: 2_000 }, async () => {
-      const [active] = (await jobRows(name)).filter((row) => row.state === "active");
-      dueTimes.push(active?.id);
-    });
+    const job = await startPeriodicJob(
+      queue,
+      log,
+      name,
+      { intervalMs: 60_000, expireAfterMs: 2_000, pollingIntervalMs: 1_000 },
+      async () => {
+        const [active] = (await jobRows(name)).filter((row) => row.state === "active");
+        dueTimes.push(active?.id);
+      },
+    );
     try {
       const rerun = await waitFor(
         async () => (await jobRows(name)).find((row) => row.state === "completed"),

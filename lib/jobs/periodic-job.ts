@@ -11,6 +11,12 @@ export type PeriodicJobTiming = {
    * rerun in another process: size it well above a run.
    */
   expireAfterMs: number;
+  /**
+   * How often this process looks for a run to fetch besides its own offers: runs retried after their expiry, and runs
+   * another process offered while this one was busy. Defaults to once per slot (`pollingSecondsFor`); tests whose
+   * interval is long, so that no second due time arrives, make it a second.
+   */
+  pollingIntervalMs?: number | undefined;
 };
 
 export type PeriodicJob = { stop(): Promise<void> };
@@ -79,7 +85,7 @@ export async function startPeriodicJob(
   // Twice per slot, so a slot is offered even when a timer fires late; retried runs are found by the same fetch.
   const offers = setInterval(() => void offerLogged(), slotSeconds * 500);
   offers.unref();
-  const polls = setInterval(() => void pollLogged(), pollingSecondsFor(slotSeconds) * 1000);
+  const polls = setInterval(() => void pollLogged(), timing.pollingIntervalMs ?? pollingSecondsFor(slotSeconds) * 1000);
   polls.unref();
   await offerLogged();
 
