@@ -23,9 +23,10 @@ export default defineConfig({
   outputDir: "test-results",
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Specs are isolated per role and per seeded device, so CI runs two at once as well (decision 040). Three took
-  // 69 s off a quiet run but overloaded two copies of the suite side by side (decision 056).
-  workers: 2,
+  // One worker (decision 058): beside the integration suite the machine's two cores are already busy, and a second
+  // browser made the suite slower, not faster. Specs stay isolated per role and per seeded device (decision 040), so
+  // E2E_WORKERS=2 still works where cores are idle (e2e alone on a bigger machine).
+  workers: Number(process.env.E2E_WORKERS ?? 1),
   // Sized for a busy 2-core machine (another suite running beside this one), not for a quiet one: tests wait on
   // roles, URLs and responses, so a generous bound costs nothing when things are fast.
   timeout: 180_000,
@@ -35,6 +36,11 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`,
     // Signed in as a viewer unless a spec says otherwise (e2e/fixtures.ts: asRole, anonymous).
     storageState: "e2e/.auth/viewer.json",
+    // Consecutive tests with the same storage state share one browser context, reset between them (cookies, cache,
+    // storage, routes, init scripts, extra pages): no new context and renderer per test, which cost a quarter of the
+    // browser's CPU (decision 058). No spec changes what the reset leaves (permissions, geolocation, offline, extra
+    // HTTP headers); a spec that must would create its own context with browser.newContext().
+    reuseContext: true,
     viewport: { width: 1360, height: 900 },
     // Recording a trace of every test for the few that fail cost 12–16 % of the suite's CPU (decision 056); a failure
     // keeps its screenshot and error context. To debug one: `npx playwright test --trace retain-on-failure <spec>`.
