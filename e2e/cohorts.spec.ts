@@ -32,7 +32,13 @@ test("the cohort view flags the firmware seeded with twice the drop rate, not th
 test("the rollout view shows the version whose devices drop more after their own move", async ({ page }) => {
   await page.goto(cohortsUrl);
   const section = page.getByRole("region", { name: "Cohorts" });
-  await section.getByRole("button", { name: "Firmware rollout" }).click();
+  // A click that lands before the page has hydrated does nothing (seen under two suites at once: "Compare cohorts"
+  // still pressed 90 s later): click until the view has switched.
+  const rollout = section.getByRole("button", { name: "Firmware rollout" });
+  await expect(async () => {
+    await rollout.click();
+    await expect(rollout).toHaveAttribute("aria-pressed", "true", { timeout: 5_000 });
+  }).toPass();
   await expect(section.getByLabel("Version")).toHaveValue(COHORT_ROLLOUT_FIRMWARE, { timeout: 90_000 });
   await expect(section).toContainText(`Worse after the move to ${COHORT_ROLLOUT_FIRMWARE}`, { timeout: 90_000 });
   await expect(
