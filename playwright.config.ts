@@ -26,7 +26,7 @@ export default defineConfig({
   // One worker (decision 058): beside the integration suite the machine's two cores are already busy, and a second
   // browser made the suite slower, not faster. Specs stay isolated per role and per seeded device (decision 040), so
   // E2E_WORKERS=2 still works where cores are idle (e2e alone on a bigger machine).
-  workers: Number(process.env.E2E_WORKERS ?? 1),
+  workers: workersFromEnv(process.env.E2E_WORKERS),
   // Sized for a busy 2-core machine (another suite running beside this one), not for a quiet one: tests wait on
   // roles, URLs and responses, so a generous bound costs nothing when things are fast.
   timeout: 180_000,
@@ -53,3 +53,9 @@ export default defineConfig({
     },
   },
 });
+
+function workersFromEnv(value = "1"): number {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`E2E_WORKERS must be a whole number of at least 1, not "${value}"`);
+  return workers;
+}

@@ -1,5 +1,5 @@
 import { COHORT_BAD_FIRMWARE, COHORT_BASE_FIRMWARE, COHORT_REGION, COHORT_ROLLOUT_FIRMWARE, COHORT_SAME_FIRMWARE } from "./cohort-seed.ts";
-import { expect, test } from "./fixtures.ts";
+import { clickUntil, expect, test } from "./fixtures.ts";
 
 // Every test waits on cohort queries that scan the range's rollups; on a loaded CI machine each can take many seconds.
 test.describe.configure({ timeout: 300_000 });
@@ -32,13 +32,9 @@ test("the cohort view flags the firmware seeded with twice the drop rate, not th
 test("the rollout view shows the version whose devices drop more after their own move", async ({ page }) => {
   await page.goto(cohortsUrl);
   const section = page.getByRole("region", { name: "Cohorts" });
-  // A click that lands before the page has hydrated does nothing (seen under two suites at once: "Compare cohorts"
-  // still pressed 90 s later): click until the view has switched.
+  // Seen under two suites at once: a click before hydration left "Compare cohorts" pressed 90 s later.
   const rollout = section.getByRole("button", { name: "Firmware rollout" });
-  await expect(async () => {
-    await rollout.click();
-    await expect(rollout).toHaveAttribute("aria-pressed", "true", { timeout: 5_000 });
-  }).toPass();
+  await clickUntil(rollout, () => expect(rollout).toHaveAttribute("aria-pressed", "true", { timeout: 5_000 }));
   await expect(section.getByLabel("Version")).toHaveValue(COHORT_ROLLOUT_FIRMWARE, { timeout: 90_000 });
   await expect(section).toContainText(`Worse after the move to ${COHORT_ROLLOUT_FIRMWARE}`, { timeout: 90_000 });
   await expect(

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, keepScreenshot, test } from "./fixtures.ts";
+import { clickUntil, expect, keepScreenshot, test } from "./fixtures.ts";
 import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID, STORM_SESSIONS } from "./seed-events.ts";
 
@@ -119,12 +119,9 @@ test("the devices list searches, filters by state and links to devices", async (
 
 test("the timeline zooms by preset and by dragging, keeping the range in the URL", async ({ page }) => {
   await page.goto(`/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`);
-  // A click that lands before the page has hydrated does nothing (the button has no handler yet): click until the
-  // range is in the address.
-  await expect(async () => {
-    await page.getByRole("button", { name: "6h", exact: true }).click();
-    await expect(page).toHaveURL(/\?from=[^&]+$/, { timeout: 5_000 });
-  }).toPass();
+  await clickUntil(page.getByRole("button", { name: "6h", exact: true }), () =>
+    expect(page).toHaveURL(/\?from=[^&]+$/, { timeout: 5_000 }),
+  );
   await expect(page.getByRole("button", { name: "6h", exact: true })).toHaveAttribute("aria-pressed", "true");
 
   const track = page.getByTestId("timeline-track");

@@ -9,6 +9,7 @@ import {
   request as playwrightRequest,
   type APIRequestContext,
   type ConsoleMessage,
+  type Locator,
   type Page,
   type PageScreenshotOptions,
 } from "@playwright/test";
@@ -99,4 +100,25 @@ export async function createApiClient(
  */
 export async function keepScreenshot(page: Page, name: string, options: Omit<PageScreenshotOptions, "path"> = {}): Promise<void> {
   if (process.env.E2E_SCREENSHOTS === "1") await page.screenshot({ ...options, path: `test-results/${name}.png` });
+}
+
+/**
+ * Waits until the page has hydrated: the header's live-stream pill opens in an effect, so once it is open React has
+ * committed and the header's handlers are attached. Pages without the app's header (sign-in, share links) lack it.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator('[data-live-stream="open"]')).toBeVisible();
+}
+
+/**
+ * Clicks `target` until `settled` passes. A click that lands before React has hydrated the part of the page it is in
+ * does nothing (the element has no handler yet), which a busy machine makes likely for a click right after `goto`;
+ * waiting for the header is not enough, since a page's own sections hydrate on their own. The click must be harmless
+ * to repeat (a preset, a tab, a view switch); `settled` should assert with a short timeout of its own.
+ */
+export async function clickUntil(target: Locator, settled: () => Promise<void>): Promise<void> {
+  await expect(async () => {
+    await target.click();
+    await settled();
+  }).toPass();
 }

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "./fixtures.ts";
+import { expect, test, waitForHydration } from "./fixtures.ts";
 import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
 
@@ -11,11 +11,6 @@ import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-
  * any hydration error.
  */
 const CLOCK_AHEAD_MS = 30_000;
-
-/** The header's live-stream pill opens in an effect: once it is open, the page has hydrated and committed. */
-async function waitForHydration(page: Page) {
-  await expect(page.locator('[data-live-stream="open"]')).toBeVisible();
-}
 
 // One page for every check, its clock ahead from the start: each navigation is a new document that hydrates, and a
 // fresh context per page would pay a cold load each (decision 043, rule 4).

@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request as playwrightRequest } from "@playwright/test";
 import { signInThroughApi } from "./api-sign-in.ts";
-import { anonymous, asRole, createApiClient, credentialsFor, expect, test } from "./fixtures.ts";
+import { anonymous, asRole, createApiClient, credentialsFor, expect, test, waitForHydration } from "./fixtures.ts";
 import { seedPasswordUsers } from "./seed-users.ts";
 
 // Each attack found in the second security review, as the attacker would run it against the real server.
@@ -176,8 +176,7 @@ test.describe("sign-out", () => {
     const first = await browser.newContext({ storageState: copied });
     const firstPage = await first.newPage();
     await firstPage.goto("/");
-    // The header's live-stream pill opens in an effect: the page has hydrated, so the button's handler is attached.
-    await expect(firstPage.locator('[data-live-stream="open"]')).toBeVisible();
+    await waitForHydration(firstPage);
     const thief = await playwrightRequest.newContext({ baseURL, storageState: copied });
     expect((await thief.get("/api/v1/me")).status()).toBe(200);
 
