@@ -5,7 +5,19 @@ import tseslint from "typescript-eslint";
 import { layerConfigs } from "./eslint-layers.js";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data/", "dist/", "generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".next/",
+      ".next-typecheck/",
+      ".data/",
+      "dist/",
+      "generated/",
+      "test-results/",
+      "playwright-report/",
+      "next-env.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,10 +4,14 @@ import { API_CONTENT_SECURITY_POLICY } from "./lib/http/content-security-policy.
 // `npm start` and the e2e setup build for running, not for checking: `npm test` type-checks first (`npm run
 // typecheck`), and a first start gains nothing from Turbopack's build cache (decision 015).
 const buildToRun = process.env.LINKSCOPE_BUILD_TO_RUN === "1";
+// `npm run typecheck` generates the route types into a directory of its own, with its own tsconfig, so `npm test` can
+// build into `.next` at the same time without tsc reading files the build is rewriting (decision 059).
+const typegenForTypecheck = process.env.LINKSCOPE_TYPEGEN_FOR_TYPECHECK === "1";
 
 const nextConfig: NextConfig = {
+  distDir: typegenForTypecheck ? ".next-typecheck" : ".next",
   reactStrictMode: true,
-  typescript: { ignoreBuildErrors: buildToRun },
+  typescript: { ignoreBuildErrors: buildToRun, tsconfigPath: typegenForTypecheck ? "tsconfig.typecheck.json" : "tsconfig.json" },
   poweredByHeader: false,
   // The worker shares lib/ with the web server; these stay plain Node modules rather than being bundled.
   serverExternalPackages: ["pino", "pg", "@prisma/adapter-pg"],

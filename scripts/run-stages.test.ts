@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -85,6 +85,30 @@ describe("runStages", () => {
     // Phases after the first of a stage print whole when they end, under a header.
     expect(output.logs).toContainEqual(expect.stringMatching(new RegExp(`^\\n── lint \\(${LAP}, exit 0\\) ──$`)));
     expect(output.written.join("")).toContain("lint says hello\n");
+  });
+
+  it("starts the build with the first stage when no phase is named", async () => {
+    const output = captureOutput();
+    const code = await runStages(
+      [
+        // The type check passes only if the build had started before it.
+        [{ name: "typecheck", script: expectTouched("build-started") }],
+        [{ name: "e2e", script: expectTouched("build"), needsBuild: true }],
+      ],
+      {
+        command: node,
+        build: {
+          start() {
+            writeFileSync(marker("build-started"), "");
+            return startBuild(`setTimeout(() => { ${touch("build")} }, 500)`);
+          },
+        },
+        output,
+      },
+    );
+
+    expect(output.errors).toEqual([]);
+    expect(code).toBe(0);
   });
 
   it("stops after a stage that fails: the next stage never starts, the build is stopped, the failing phase is named", async () => {

@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 /**
  * The stage runner behind `npm test` (scripts/test.ts): stages of phases run one after another, a stage's phases side
  * by side, stopping after the first stage that fails as `&&` would (decisions 047, 052). A build can start in the
- * background once a named phase has passed; phases that need it wait for it, and a failed build fails them.
+ * background with the first stage or once a named phase has passed; phases that need it wait for it, and a failed build
+ * fails them.
  */
 export type Phase = { name: string; script: string; needsBuild?: boolean };
 
@@ -15,8 +16,11 @@ export type RunningBuild = { done: Promise<string | null>; stop(): void };
 
 export type StageRunOptions = {
   command(phase: Phase): PhaseCommand | Promise<PhaseCommand>;
-  /** Starts once the phase named `after` has passed; `start` returns undefined when no build is needed. */
-  build?: { after: string; start(): RunningBuild | undefined };
+  /**
+   * Starts once the phase named `after` has passed, or with the first stage when `after` is not given; `start` returns
+   * undefined when no build is needed.
+   */
+  build?: { after?: string; start(): RunningBuild | undefined };
   output?: StageOutput;
 };
 
@@ -37,16 +41,18 @@ export async function runStages(stages: readonly Phase[][], options: StageRunOpt
   const started = performance.now();
   const laps: string[] = [];
   let background: Background | undefined;
+  const startBuild = () => {
+    const build = options.build?.start();
+    if (!build) return;
+    const startedBuild: Background = { build, startedAt: performance.now() };
+    const finished = () => (startedBuild.finishedAt = performance.now());
+    build.done.then(finished, finished);
+    background = startedBuild;
+  };
 
   const hooks: PhaseHooks = {
     onPassed(phase) {
-      if (phase.name !== options.build?.after) return;
-      const build = options.build.start();
-      if (!build) return;
-      const startedBuild: Background = { build, startedAt: performance.now() };
-      const finished = () => (startedBuild.finishedAt = performance.now());
-      build.done.then(finished, finished);
-      background = startedBuild;
+      if (options.build?.after !== undefined && phase.name === options.build.after) startBuild();
     },
     async awaitBuild() {
       if (!background) return null;
@@ -55,6 +61,7 @@ export async function runStages(stages: readonly Phase[][], options: StageRunOpt
       return failure;
     },
   };
+  if (options.build && options.build.after === undefined) startBuild();
   for (const stage of stages) {
     const results = await runSideBySide(stage, options, output, hooks);
     laps.push(...results.map(({ phase, ms }) => `${phase.name} ${seconds(ms)}`));
