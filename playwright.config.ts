@@ -14,7 +14,8 @@ const CHROMIUM_ARGS = [
 /**
  * End-to-end tests against the production build. e2e/global-setup.ts creates and seeds a fresh database,
  * builds the app and starts `next start` on 127.0.0.1:3100 (see there why this is not `webServer`).
- * Browsers are never downloaded: Debian's Chromium is used (override with CHROMIUM_PATH).
+ * Browsers are never downloaded: global setup sets CHROMIUM_PATH to Chromium's headless shell from an npm package
+ * unless it is set already (e2e/headless-chromium.ts, decision 060).
  */
 export default defineConfig({
   testDir: "e2e",

@@ -3,8 +3,9 @@ import path from "node:path";
 import { filesNeedingIsolation } from "./lib/testing/test-isolation.ts";
 
 const root = import.meta.dirname;
-const TEST_DIRS = ["lib", "scripts", "demo"];
-const UNIT_FILES = ["*.test.ts", "lib/**/*.test.ts", "scripts/**/*.test.ts", "demo/**/*.test.ts"];
+const TEST_DIRS = ["lib", "scripts", "demo", "e2e"];
+// e2e/ holds Playwright specs (`*.spec.ts`) and the unit tests of their helpers (`*.test.ts`).
+const UNIT_FILES = ["*.test.ts", "lib/**/*.test.ts", "scripts/**/*.test.ts", "demo/**/*.test.ts", "e2e/**/*.test.ts"];
 const INTEGRATION_FILES = ["lib/**/*.integration.test.ts", "scripts/**/*.integration.test.ts", "demo/**/*.integration.test.ts"];
 // Files that change process-wide state (the environment, a module, a global) get a fresh worker each; the others share
 // their worker's module cache, since re-importing every module per file cost more CPU than the tests themselves

@@ -21,6 +21,7 @@ import { seedDeviceEvidenceDevices } from "./device-evidence-seed.ts";
 import { REDACTION_SEED_ENV, seedRedactionCorpus } from "./redaction-seed.ts";
 import { seedCohortFleet } from "./cohort-seed.ts";
 import { hashE2ePassword } from "./seed-users.ts";
+import { resolveChromium } from "./headless-chromium.ts";
 import { isWebBuildCurrent, startWebBuild, type WebBuild } from "@/scripts/web-build.ts";
 import { PortTakenError } from "@/lib/testing/free-port.ts";
 
@@ -39,6 +40,8 @@ const WEB_SERVER = path.resolve(import.meta.dirname, "../scripts/web-server.ts")
  */
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   await assertPortFree();
+  // Workers load playwright.config.ts after this and launch the browser it names.
+  process.env.CHROMIUM_PATH = await resolveChromium();
   const database = await createTestDatabase();
   let server: ChildProcess | undefined;
   const logPath = path.join(tmpdir(), `linkscope-e2e-server-${process.pid}.log`);
