@@ -9,7 +9,7 @@ import { findFreePort } from "@/lib/testing/free-port.ts";
  * `npm test`: type check, lint, format check and unit tests side by side, then integration and end-to-end tests side
  * by side, stopping after the first stage that fails as `&&` would (decisions 047, 052, 054). The production build e2e needs starts
  * with the first stage (the type check reads route types of its own, decision 059), and the e2e phase starts as soon
- * as both are done: build → e2e is the run's critical path, so the build runs at full priority.
+ * as both are done: stage 1 beside the build, then e2e, is the run's critical path, so the build runs at full priority.
  * e2e/global-setup.ts then finds `.next` current and skips its own build; run alone (`npx playwright test`), it builds.
  */
 const STAGES: Phase[][] = [
