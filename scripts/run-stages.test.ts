@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runStages, type Phase, type PhaseCommand, type RunningBuild, type StageOutput } from "./run-stages.ts";
+import {
+  FAILURE_TAIL_LINES,
+  LineTail,
+  runStages,
+  type Phase,
+  type PhaseCommand,
+  type RunningBuild,
+  type StageOutput,
+} from "./run-stages.ts";
 
 // Phases are tiny real processes: each phase's script is JavaScript for `node -e`.
 const node = (phase: Phase): PhaseCommand => ({ command: process.execPath, args: ["-e", phase.script] });
@@ -139,6 +147,32 @@ describe("runStages", () => {
     ]);
   });
 
+  it("prints the end of a failed phase's output again after the output of the phases beside it", async () => {
+    const output = captureOutput();
+    const lines = (prefix: string, count: number) => `for (let i = 1; i <= ${count}; i++) console.log("${prefix} " + i);`;
+    const code = await runStages(
+      [
+        [
+          // The live phase fails early in its output; the buffered one prints a lot after it, as e2e does in CI.
+          { name: "integration", script: `${lines("integration line", 200)} console.error("FAIL the flaky test"); process.exit(1)` },
+          { name: "e2e", script: lines("e2e line", 500) },
+        ],
+      ],
+      { command: node, output },
+    );
+
+    expect(code).toBe(1);
+    const [again, failed] = output.errors;
+    expect(again).toMatch(/^\n── end of integration's output, again ──\n/);
+    const repeated = again!.split("\n").slice(2);
+    expect(repeated).toHaveLength(FAILURE_TAIL_LINES);
+    expect(repeated.at(-1)).toBe("FAIL the flaky test");
+    expect(repeated[0]).toBe(`integration line ${200 - FAILURE_TAIL_LINES + 2}`);
+    expect(failed).toMatch(/^\nnpm test: failed: integration /);
+    // The live phase's output was still written as it came, whole.
+    expect(output.written.join("")).toContain("integration line 1\n");
+  });
+
   it("fails a phase that needs the build when the build fails, without running it", async () => {
     const output = captureOutput();
     const code = await runStages(
@@ -172,5 +206,15 @@ describe("runStages", () => {
     expect(code).toBe(0);
     expect(existsSync(marker("e2e"))).toBe(true);
     expect(output.logs.at(-1)).toMatch(new RegExp(`\\(typecheck ${LAP} · e2e ${LAP}\\)$`));
+  });
+});
+
+describe("LineTail", () => {
+  it("keeps the last lines across chunks that split lines anywhere", () => {
+    const tail = new LineTail(3);
+    for (const chunk of ["on", "e\ntwo\nth", "ree\nfour\n", "fi", "ve"]) tail.push(chunk);
+    expect(tail.text()).toBe("three\nfour\nfive");
+    tail.push("\nsix");
+    expect(tail.text()).toBe("four\nfive\nsix");
   });
 });

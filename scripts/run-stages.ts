@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
 
 /**
  * The stage runner behind `npm test` (scripts/test.ts): stages of phases run one after another, a stage's phases side
@@ -32,7 +33,13 @@ const CONSOLE: StageOutput = {
   write: (chunk) => process.stdout.write(chunk),
 };
 
-type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string };
+type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string; tail: string };
+
+/**
+ * Lines of a failed phase's output printed again after every other phase's output: CI keeps only the end of a run's
+ * output, where a passing phase printed whole would otherwise have pushed the failure out of sight.
+ */
+export const FAILURE_TAIL_LINES = 60;
 type Background = { build: RunningBuild; startedAt: number; finishedAt?: number };
 
 /** Runs the stages and prints the summary line with every lap; resolves to the exit code. */
@@ -68,6 +75,7 @@ export async function runStages(stages: readonly Phase[][], options: StageRunOpt
     const failed = results.filter((result) => result.code !== 0);
     if (failed.length > 0) {
       background?.build.stop();
+      for (const { phase, tail } of failed) if (tail) output.error(`\n── end of ${phase.name}'s output, again ──\n${tail}`);
       output.error(`\nnpm test: failed: ${failed.map((result) => result.failure).join(", ")}`);
       output.error(`npm test: phases run: ${laps.join(" · ")}`);
       return 1;
@@ -90,35 +98,66 @@ type PhaseHooks = {
 function runSideBySide([live, ...others]: readonly Phase[], options: StageRunOptions, output: StageOutput, hooks: PhaseHooks) {
   const buffered = async (phase: Phase) => {
     const chunks: Buffer[] = [];
-    const result = await runPhase(phase, options, chunks, hooks);
+    const result = await runPhase(phase, options, (chunk) => chunks.push(chunk), hooks);
     output.log(`\n── ${phase.name} (${seconds(result.ms)}, exit ${result.code}) ──`);
     output.write(Buffer.concat(chunks));
     return result;
   };
-  return Promise.all([runPhase(live!, options, "inherit", hooks), ...others.map(buffered)]);
+  return Promise.all([runPhase(live!, options, (chunk) => output.write(chunk), hooks), ...others.map(buffered)]);
 }
 
-async function runPhase(phase: Phase, options: StageRunOptions, output: "inherit" | Buffer[], hooks: PhaseHooks): Promise<PhaseResult> {
+async function runPhase(
+  phase: Phase,
+  options: StageRunOptions,
+  onOutput: (chunk: Buffer) => void,
+  hooks: PhaseHooks,
+): Promise<PhaseResult> {
   if (phase.needsBuild) {
     const failure = await hooks.awaitBuild();
-    if (failure) return { phase, code: 1, ms: 0, failure };
+    if (failure) return { phase, code: 1, ms: 0, failure, tail: "" };
   }
   const { command, args, env = process.env } = await options.command(phase);
   const started = performance.now();
+  const tail = new LineTail(FAILURE_TAIL_LINES);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: output === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
-    if (output !== "inherit") {
-      child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
-      child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
-    }
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const receive = (decoder: StringDecoder) => (chunk: Buffer) => {
+      onOutput(chunk);
+      tail.push(decoder.write(chunk));
+    };
+    child.stdout.on("data", receive(new StringDecoder("utf8")));
+    child.stderr.on("data", receive(new StringDecoder("utf8")));
     const done = (code: number) => {
       if (code === 0) hooks.onPassed(phase);
       const failure = code === 0 ? undefined : `${phase.name} (\`${[command, ...args].join(" ")}\` exited with ${code})`;
-      resolve({ phase, code, ms: performance.now() - started, failure });
+      resolve({ phase, code, ms: performance.now() - started, failure, tail: tail.text() });
     };
     child.once("error", () => done(1));
     child.once("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
+}
+
+/** The last `limit` lines of a stream, without keeping the rest: integration's output runs to megabytes. */
+export class LineTail {
+  private lines: string[] = [];
+  private partial = "";
+  constructor(private readonly limit: number) {}
+
+  push(text: string): void {
+    const [first = "", ...rest] = text.split("\n");
+    if (rest.length === 0) {
+      this.partial += first;
+      return;
+    }
+    this.lines.push(this.partial + first, ...rest.slice(0, -1));
+    this.partial = rest.at(-1)!;
+    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
+  }
+
+  text(): string {
+    const lines = this.partial ? [...this.lines, this.partial] : this.lines;
+    return lines.slice(-this.limit).join("\n");
+  }
 }
 
 function buildLap({ startedAt, finishedAt }: Background): string {
