@@ -16,6 +16,10 @@ export async function analyzeWithoutAutovacuum(db: Db): Promise<string[]> {
     Prisma.sql`SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum launcher') AS runs`,
   );
   if (launcher?.runs) return [];
+  // Postgres publishes a backend's changed-row counters at most once a second. Publish what is pending first: counted
+  // only after the ANALYZE below, recent writes would make a table look changed since, and every pass would analyze it
+  // again; listed before it, they count toward this pass's decision.
+  await db.$executeRaw`SELECT pg_stat_force_next_flush()`;
   const stale = await queryRows(
     db,
     "listTablesToAnalyze",
