@@ -27,6 +27,12 @@ export type StageRunOptions = {
 
 export type StageOutput = { log(text: string): void; error(text: string): void; write(chunk: Buffer): void };
 
+/**
+ * Lines of a failed phase's output printed again after every other phase's output: CI keeps only the end of a run's
+ * output, where a passing phase printed whole would otherwise have pushed the failure out of sight.
+ */
+export const FAILURE_TAIL_LINES = 60;
+
 const CONSOLE: StageOutput = {
   log: (text) => console.log(text),
   error: (text) => console.error(text),
@@ -34,12 +40,6 @@ const CONSOLE: StageOutput = {
 };
 
 type PhaseResult = { phase: Phase; code: number; ms: number; failure?: string; tail: string };
-
-/**
- * Lines of a failed phase's output printed again after every other phase's output: CI keeps only the end of a run's
- * output, where a passing phase printed whole would otherwise have pushed the failure out of sight.
- */
-export const FAILURE_TAIL_LINES = 60;
 type Background = { build: RunningBuild; startedAt: number; finishedAt?: number };
 
 /** Runs the stages and prints the summary line with every lap; resolves to the exit code. */

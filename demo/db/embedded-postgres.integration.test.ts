@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client.ts";
 import { DEFAULT_PING_TIMEOUT_MS, pingDatabase } from "@/lib/queries/ping-database.ts";
-import { analyzeWithoutAutovacuum } from "@/lib/storage/analyze-without-autovacuum.ts";
+import { analyzeWithoutAutovacuum, publishTableCounters } from "@/lib/storage/analyze-without-autovacuum.ts";
 import { EMBEDDED_HEALTH_PING_TIMEOUT_MS, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.ts";
 import { copyMigratedEmbeddedDataDir } from "./embedded-template.ts";
 
@@ -114,13 +114,10 @@ describe("embedded Postgres under concurrent connections", () => {
 
   it("has its tables analyzed by the retention pass, since no autovacuum runs there", async () => {
     const db = createDb(embedded.url, 2);
-    // Postgres publishes a backend's table counters at most once a second; pg_stat_force_next_flush() publishes them
-    // when the statement that calls it ends.
-    const publishCounters = () => db.$executeRawUnsafe("SELECT pg_stat_force_next_flush()");
     try {
       // Published just before the insert, so the insert's 400 changed rows are still unpublished when the pass runs:
       // counted after its ANALYZE, they made the table look changed since, and the next pass analyzed it again.
-      await publishCounters();
+      await publishTableCounters(db);
       await db.$executeRawUnsafe(`INSERT INTO devices (id, firmware) SELECT 'analyze-' || n, 'fw-1' FROM generate_series(1, 400) AS n`);
       const estimate = async () => {
         const plan = await db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT * FROM devices WHERE firmware = 'fw-1'`);
@@ -131,7 +128,7 @@ describe("embedded Postgres under concurrent connections", () => {
       expect(await analyzeWithoutAutovacuum(db)).toContain("public.devices");
       expect(await estimate()).toBe(400);
       // Analyzed and unchanged since: not again, once every counter is published.
-      await publishCounters();
+      await publishTableCounters(db);
       await db.$queryRawUnsafe("SELECT 1");
       expect(await analyzeWithoutAutovacuum(db)).not.toContain("public.devices");
     } finally {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
+import { publishTableCounters } from "@/lib/storage/analyze-without-autovacuum.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordIngestBatch } from "./record-events.ts";
@@ -42,7 +43,7 @@ async function registerOnlineFleet(target: Db): Promise<void> {
 
 /** Rows read from each table by sequential scans plus entries read from its indexes, as flushed by this connection's backend. */
 async function rowsRead(target: Db): Promise<Map<string, number>> {
-  await target.$queryRaw`SELECT pg_stat_force_next_flush()::text`;
+  await publishTableCounters(target);
   await target.$queryRaw`SELECT pg_stat_clear_snapshot()::text`;
   const rows = await queryRows(
     target,

@@ -16,10 +16,9 @@ export async function analyzeWithoutAutovacuum(db: Db): Promise<string[]> {
     Prisma.sql`SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum launcher') AS runs`,
   );
   if (launcher?.runs) return [];
-  // Postgres publishes a backend's changed-row counters at most once a second. Publish what is pending first: counted
-  // only after the ANALYZE below, recent writes would make a table look changed since, and every pass would analyze it
-  // again; listed before it, they count toward this pass's decision.
-  await db.$executeRaw`SELECT pg_stat_force_next_flush()`;
+  // Counted only after the ANALYZE below, recent writes would make a table look changed since, and every pass would
+  // analyze it again; published before the list, they count toward this pass's decision.
+  await publishTableCounters(db);
   const stale = await queryRows(
     db,
     "listTablesToAnalyze",
@@ -35,4 +34,12 @@ export async function analyzeWithoutAutovacuum(db: Db): Promise<string[]> {
   // One statement per table: the embedded database serves every other connection between them.
   for (const { name } of stale) await db.$executeRawUnsafe(`ANALYZE ${name}`);
   return stale.map(({ name }) => name);
+}
+
+/**
+ * Postgres publishes a backend's table counters (rows changed, read) at most once a second; this publishes what is
+ * pending when the statement ends, so the next statement's pg_stat_user_tables counts every earlier write.
+ */
+export async function publishTableCounters(db: Db): Promise<void> {
+  await db.$executeRaw`SELECT pg_stat_force_next_flush()`;
 }
