@@ -217,4 +217,12 @@ describe("LineTail", () => {
     tail.push("\nsix");
     expect(tail.text()).toBe("four\nfive\nsix");
   });
+
+  it("keeps a bounded start of each line, however long a line grows across chunks", () => {
+    const tail = new LineTail(2, 10);
+    for (let i = 0; i < 1000; i++) tail.push("x".repeat(1000));
+    expect(tail.text()).toBe(`${"x".repeat(10)} … (999,990 more characters)`);
+    tail.push(`${"y".repeat(25)}\nshort\n${"z".repeat(11)}`);
+    expect(tail.text()).toBe(`short\n${"z".repeat(10)} … (1 more character)`);
+  });
 });

@@ -32,6 +32,8 @@ export type StageOutput = { log(text: string): void; error(text: string): void; 
  * output, where a passing phase printed whole would otherwise have pushed the failure out of sight.
  */
 export const FAILURE_TAIL_LINES = 60;
+/** A line of the repeated tail is kept up to this many characters: a stream that never ends a line stays bounded. */
+const MAX_TAIL_LINE_CHARS = 2_000;
 
 const CONSOLE: StageOutput = {
   log: (text) => console.log(text),
@@ -141,22 +143,43 @@ async function runPhase(
 export class LineTail {
   private lines: string[] = [];
   private partial = "";
-  constructor(private readonly limit: number) {}
+  /** Characters of the partial line beyond `maxLineChars`, counted instead of kept. */
+  private partialDropped = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly maxLineChars = MAX_TAIL_LINE_CHARS,
+  ) {}
 
   push(text: string): void {
-    const [first = "", ...rest] = text.split("\n");
-    if (rest.length === 0) {
-      this.partial += first;
-      return;
+    const parts = text.split("\n");
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) this.endLine();
+      this.appendToPartial(parts[i]!);
     }
-    this.lines.push(this.partial + first, ...rest.slice(0, -1));
-    this.partial = rest.at(-1)!;
-    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
   }
 
   text(): string {
-    const lines = this.partial ? [...this.lines, this.partial] : this.lines;
+    const lines = this.partial || this.partialDropped ? [...this.lines, this.clippedPartial()] : this.lines;
     return lines.slice(-this.limit).join("\n");
+  }
+
+  private appendToPartial(text: string): void {
+    const room = this.maxLineChars - this.partial.length;
+    this.partial += text.slice(0, Math.max(0, room));
+    this.partialDropped += Math.max(0, text.length - room);
+  }
+
+  private endLine(): void {
+    this.lines.push(this.clippedPartial());
+    if (this.lines.length > this.limit) this.lines.shift();
+    this.partial = "";
+    this.partialDropped = 0;
+  }
+
+  private clippedPartial(): string {
+    if (this.partialDropped === 0) return this.partial;
+    const more = this.partialDropped === 1 ? "1 more character" : `${this.partialDropped.toLocaleString("en-US")} more characters`;
+    return `${this.partial} … (${more})`;
   }
 }
 
