@@ -15,10 +15,11 @@
  *             reconnects): in shared2 every device is new, and two workers inserting one new device wait on each other
  * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
  * The worker phases run `worker/main.ts` of BENCH_WORKER_DIR (default: this checkout), e.g. another worktree for a
- * before/after comparison with the same script.
+ * before/after comparison with the same script; with BENCH_WORKER_BUILT=1, the production worker instead (`npm run
+ * build:worker` in that directory first, then `node --enable-source-maps dist/worker/main.js`, as `npm run worker:prod`).
  * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -31,8 +32,8 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/reconnect-storm.ts";
-import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
-import { readProcessCpuMs, readProcessStatusKb } from "@/lib/testing/process-status.ts";
+import { measureCpuPerEvent, readBackendCpuMs } from "@/lib/testing/backend-cpu.ts";
+import { readMachineCpuMs, readProcessCpuMs, readProcessStatusKb } from "@/lib/testing/process-status.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
@@ -44,6 +45,8 @@ const devices = Number(process.argv[2] ?? 100_000);
 const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",");
 const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
 const workerDir = path.resolve(process.env.BENCH_WORKER_DIR ?? ".");
+const workerBuilt = process.env.BENCH_WORKER_BUILT === "1";
+const workerArgs = workerBuilt ? ["--enable-source-maps", "dist/worker/main.js"] : ["--import", "tsx", "worker/main.ts"];
 const BATCH = 500;
 const WRITER_BATCH = Number(process.env.BENCH_WRITER_BATCH ?? BATCH);
 const BACKLOG_GRACE_MS = 30_000;
@@ -57,6 +60,8 @@ type PhaseResult = {
   rssMb?: number;
   /** The workers' CPU (user + system, /proc) per stored event, in µs. */
   workerCpuUs?: number;
+  /** Through the broker: CPU per stored event of the other processes, and of the whole machine, from publish to stored. */
+  brokerCpu?: { postgresUs: number; brokerUs: number; publisherUs: number; machineUs: number; idleShare: number };
   /** Events not yet stored 30 s after the last publish was acknowledged. */
   backlogAt30s?: number;
   /** Share of samples of the workers' database sessions that were waiting on a lock (row or transaction). */
@@ -68,6 +73,9 @@ type PhaseResult = {
 /** Where an IoT rule would republish the presence events: a topic a `$share` group receives on every broker. */
 const REPUBLISH_PREFIX = "bench/aws-presence";
 const republishTopic = (r: AwsPresenceRecord) => `${REPUBLISH_PREFIX}/${r.eventType}/${r.clientId}`;
+
+if (workerBuilt && phases.some((phase) => phase === "worker" || phase.startsWith("shared") || phase.startsWith("known")))
+  execFileSync("npm", ["run", "--silent", "build:worker"], { cwd: workerDir, stdio: "inherit" });
 
 const records = generateReconnectStorm({ devices, deviceIdPrefix: "storm-", startMs: Date.UTC(2026, 11, 1, 12, 0, 0), spreadMs: 60_000 });
 const events = records.flatMap((r) => {
@@ -93,6 +101,9 @@ try {
             ? `, worker peak RSS ${Math.round(result.rssMb)} MB, worker CPU ${result.workerCpuUs} µs per event, events not stored 30 s after the last publish: ${result.backlogAt30s}`
             : "") +
           (result.cpu ? `, CPU per event: Node ${result.cpu.nodeUs} µs, Postgres ${result.cpu.postgresUs} µs` : "") +
+          (result.brokerCpu
+            ? `; CPU per event from the first publish: Postgres ${result.brokerCpu.postgresUs} µs, broker ${result.brokerCpu.brokerUs} µs, publisher ${result.brokerCpu.publisherUs} µs, whole machine ${result.brokerCpu.machineUs} µs (${Math.round(result.brokerCpu.idleShare * 100)} % idle)`
+            : "") +
           `; load ${result.load}`,
       );
     } catch (error) {
@@ -221,6 +232,12 @@ async function throughBroker(
       workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
     const locks = sampleLockWaits(database);
     const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `bench-publisher-${process.pid}`, clean: true });
+    const cpuBefore = {
+      backends: await readBackendCpuMs(database.db),
+      broker: readProcessCpuMs(broker.pid),
+      publisher: process.cpuUsage(),
+    };
+    const machineBefore = readMachineCpuMs();
     const started = performance.now();
     await publishAll(
       publisher,
@@ -231,14 +248,52 @@ async function throughBroker(
     console.log(`  published in ${((published - started) / 1000).toFixed(1)} s`);
     const { stored, backlogAt30s } = await waitUntilStored(database, workers, published);
     const seconds = (performance.now() - started) / 1000;
+    const brokerCpu = await cpuPerEventSince(database, broker, cpuBefore, machineBefore, stored);
     // VmHWM: each worker's peak resident set since it started, not a sample that may miss the peak.
     const rssMb = Math.max(...workers.map((worker) => readProcessStatusKb(worker.pid, "VmHWM") / 1024));
     const workerCpuUs = Math.round((workers.reduce((sum, worker) => sum + readProcessCpuMs(worker.pid), 0) * 1000) / stored);
-    return { phase, events: stored, seconds, rssMb, workerCpuUs, backlogAt30s, lockWaitShare: await locks.stop(), load: loadAverage() };
+    return {
+      phase,
+      events: stored,
+      seconds,
+      rssMb,
+      workerCpuUs,
+      brokerCpu,
+      backlogAt30s,
+      lockWaitShare: await locks.stop(),
+      load: loadAverage(),
+    };
   } finally {
     for (const worker of workers) await stopChild(worker);
     await stopChild(broker);
   }
+}
+
+/**
+ * CPU per stored event since `before`: the database's server processes (the workers' sessions; one that ended meanwhile
+ * is missed), the broker, this process (the publisher, and the polling), and the whole machine with its idle share.
+ */
+async function cpuPerEventSince(
+  database: TestDatabase,
+  broker: ChildProcess,
+  before: { backends: Map<number, number>; broker: number; publisher: NodeJS.CpuUsage },
+  machineBefore: { busyMs: number; idleMs: number },
+  stored: number,
+): Promise<NonNullable<PhaseResult["brokerCpu"]>> {
+  const machine = readMachineCpuMs();
+  const busyMs = machine.busyMs - machineBefore.busyMs;
+  const idleMs = machine.idleMs - machineBefore.idleMs;
+  let postgresMs = 0;
+  for (const [pid, ms] of await readBackendCpuMs(database.db)) postgresMs += ms - (before.backends.get(pid) ?? 0);
+  const publisher = process.cpuUsage(before.publisher);
+  const perEvent = (ms: number) => Math.round((ms * 1000) / stored);
+  return {
+    postgresUs: perEvent(postgresMs),
+    brokerUs: perEvent(readProcessCpuMs(broker.pid) - before.broker),
+    publisherUs: perEvent((publisher.user + publisher.system) / 1000),
+    machineUs: perEvent(busyMs),
+    idleShare: idleMs / (busyMs + idleMs),
+  };
 }
 
 /**
@@ -319,7 +374,9 @@ function describeStatement(statement: string): string {
 /** The storm's devices as rows seen a day earlier, state unknown: a known fleet that reconnects. */
 async function registerDevices(database: TestDatabase): Promise<void> {
   const ids = [...new Set(records.map((r) => r.clientId))];
-  const seen = new Date(Math.min(...records.map((r) => r.timestamp)) - 86_400_000);
+  // A loop, not Math.min(...): 300,000 arguments overflow the stack.
+  const earliest = records.reduce((min, r) => Math.min(min, r.timestamp), Infinity);
+  const seen = new Date(earliest - 86_400_000);
   await database.db
     .$executeRaw`INSERT INTO devices (id, source, first_seen_at) SELECT id, 'aws-iot', ${seen} FROM unnest(${ids}::text[]) AS u(id)`;
 }
@@ -369,7 +426,7 @@ async function startWorker(
   sharedGroup: string | undefined,
   topics: string | undefined,
 ): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
+  const worker = spawn(process.execPath, workerArgs, {
     cwd: workerDir,
     stdio: ["ignore", "pipe", "inherit"],
     env: {

@@ -25,3 +25,11 @@ export function readProcessCpuMs(pid: number | undefined): number {
     return 0;
   }
 }
+
+/** The whole machine's CPU time since boot, busy (user, nice, system, irq, softirq, steal) and idle (idle, iowait), in ms. */
+export function readMachineCpuMs(): { busyMs: number; idleMs: number } {
+  // First line of /proc/stat: "cpu  user nice system idle iowait irq softirq steal …", in clock ticks (100 Hz).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  return { busyMs: (user + nice + system + irq + softirq + steal) * 10, idleMs: (idle + iowait) * 10 };
+}
