@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
+import { readProcessCpuMs } from "./process-status.ts";
 
 /**
  * CPU time (user + system, ms) of each server process of `db`'s database, from /proc (Postgres on this machine): what
@@ -14,15 +14,11 @@ export async function readBackendCpuMs(db: Db): Promise<Map<number, number>> {
     z.object({ pid: z.number().int() }),
     Prisma.sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
   );
-  const tickMs = 1000 / 100;
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * tickMs);
-    } catch {
-      // The process ended between the query and the read.
-    }
+    const ms = readProcessCpuMs(pid);
+    // 0: the process ended between the query and the read.
+    if (ms > 0) cpu.set(pid, ms);
   }
   return cpu;
 }
