@@ -5,7 +5,7 @@ import {
   readShiftedFixture,
   shiftEvidenceTimes,
 } from "@/lib/testing/evidence-fixtures.ts";
-import { asRole, expect, keepScreenshot, type Page, test } from "./fixtures.ts";
+import { asRole, deviceVerdict, expect, keepScreenshot, type Page, test } from "./fixtures.ts";
 import { COLLECTOR_EVIDENCE_DEVICE_ID, HOME_ASSISTANT_EVIDENCE_DEVICE_ID, JOURNAL_EVIDENCE_DEVICE_ID } from "./device-evidence-seed.ts";
 
 test.use(asRole("support"));
@@ -29,7 +29,7 @@ test("a collector export uploaded on the device page explains its drops", async 
   await uploadEvidence(page, "mqtt_diagnostics.json", body);
   await expect(panel.getByRole("status")).toHaveText("Read as collector export: imported 17 of 17 events (0 already known).");
   await expect(page.getByRole("list", { name: "Resolution steps: Irregular drops (network, NAT or Wi-Fi)" })).toBeVisible();
-  await expect(page.getByTestId("verdict")).toContainText("8 drops at irregular intervals");
+  await expect(deviceVerdict(page)).toContainText("8 drops at irregular intervals");
   // The export's publish count is a device reading.
   await expect(panel).toContainText("1 readings over 14 days");
 
@@ -53,7 +53,7 @@ test("a Home Assistant diagnostics download finds the server's 20-minute timer",
   await expect(page.getByRole("region", { name: "Signal and device logs" }).getByRole("status")).toHaveText(
     "Read as Home Assistant diagnostics: imported 19 of 19 events (0 already known).",
   );
-  await expect(page.getByTestId("verdict")).toContainText(/Drops every 20 ± 0 min/);
+  await expect(deviceVerdict(page)).toContainText(/Drops every 20 ± 0 min/);
   await keepScreenshot(page, "device-evidence-home-assistant", { fullPage: true });
 });
 
@@ -75,8 +75,6 @@ test("a journal upload names the system event behind the broker's drops", async 
   );
   const steps = page.getByRole("list", { name: "Resolution steps: Drops during device system events" });
   await expect(steps).toBeVisible();
-  await expect(page.getByTestId("verdict")).toContainText(
-    "5 of 5 drops came within 2 min of a system event the device reported (Wi-Fi disconnect",
-  );
+  await expect(deviceVerdict(page)).toContainText("5 of 5 drops came within 2 min of a system event the device reported (Wi-Fi disconnect");
   await keepScreenshot(page, "device-evidence-journal", { fullPage: true });
 });

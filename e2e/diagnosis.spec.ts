@@ -1,5 +1,5 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { expect, keepScreenshot, test } from "./fixtures.ts";
+import { deviceVerdict, expect, keepScreenshot, test } from "./fixtures.ts";
 import { DUPLICATE_ID_ADDRESSES, DUPLICATE_ID_DEVICE_ID, HEALTHY_PROBE_ID, PERIODIC_DEVICE_ID } from "./fleet-history.ts";
 
 const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
@@ -9,7 +9,7 @@ const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
 test("device pages give each seeded device's verdict with its steps and evidence", async ({ page }) => {
   await test.step("a device with periodic credential expiry shows that verdict and guided steps with evidence links", async () => {
     await page.goto(devicePath(PERIODIC_DEVICE_ID));
-    const verdict = page.getByTestId("verdict");
+    const verdict = deviceVerdict(page);
     await expect(verdict).toContainText(/Drops every 60 ± \d(\.\d)? min with emqx:not_authorized, then reconnects in \d(\.\d)? s/);
     await expect(verdict).toContainText("credential expires");
     await expect(verdict).toHaveClass(/verdict-warning/);
@@ -28,7 +28,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
 
   await test.step("a device sharing its client ID names both addresses", async () => {
     await page.goto(devicePath(DUPLICATE_ID_DEVICE_ID));
-    const verdict = page.getByTestId("verdict");
+    const verdict = deviceVerdict(page);
     await expect(verdict).toContainText(`Two devices share client ID ${DUPLICATE_ID_DEVICE_ID}`);
     for (const address of DUPLICATE_ID_ADDRESSES) await expect(verdict).toContainText(address);
     await expect(verdict).toHaveClass(/verdict-critical/);
@@ -43,7 +43,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
 
   await test.step("a healthy device has no alarming finding, a recommended configuration and a copyable ticket", async () => {
     await page.goto(devicePath(HEALTHY_PROBE_ID));
-    const verdict = page.getByTestId("verdict");
+    const verdict = deviceVerdict(page);
     await expect(verdict).toBeVisible();
     await expect(verdict).not.toHaveClass(/verdict-(warning|critical)/);
     await expect(verdict).toContainText(/No problem found|not a problem of this device/);

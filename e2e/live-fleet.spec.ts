@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures.ts";
+import { deviceVerdict, expect, test } from "./fixtures.ts";
 import { LIVE_BAD_AUTH_DEVICE_ID, LIVE_STORM_DEVICE_ID } from "./live-fleet.ts";
 
 const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
@@ -7,7 +7,7 @@ const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
 test("the live simulator's retry-loop plug is diagnosed as a reconnect storm without backoff", async ({ page }) => {
   await page.goto(devicePath(LIVE_STORM_DEVICE_ID));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(LIVE_STORM_DEVICE_ID);
-  const verdict = page.getByTestId("verdict");
+  const verdict = deviceVerdict(page);
   await expect(verdict).toContainText("Reconnect storm without backoff");
   await expect(verdict).toContainText(/median gap 2\d\d ms/);
   await expect(verdict).toHaveClass(/verdict-critical/);
@@ -22,7 +22,7 @@ test("the live simulator's retry-loop plug is diagnosed as a reconnect storm wit
 test("the live simulator's valve with a wrong password is diagnosed as authentication failures", async ({ page }) => {
   await page.goto(devicePath(LIVE_BAD_AUTH_DEVICE_ID));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(LIVE_BAD_AUTH_DEVICE_ID);
-  const verdict = page.getByTestId("verdict");
+  const verdict = deviceVerdict(page);
   await expect(verdict).toContainText("Every connect refused (authentication)");
   await expect(verdict).toContainText("emqx:bad_username_or_password");
   await expect(verdict).toHaveClass(/verdict-critical/);
