@@ -1,12 +1,13 @@
 /**
- * Issue 15, the product as people meet it: every page fits a phone (390 × 844) without sideways scrolling and
- * without console errors (the fixture in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
+ * Issue 15, the product as people meet it: every page fits a phone (390 × 844, and 320 px, the width WCAG's reflow
+ * criterion names) without sideways scrolling or labels broken inside a word, and without console errors (the fixture in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
  */
-import { asRole, createApiClient, expect, test, type Page } from "./fixtures.ts";
+import { asRole, createApiClient, deviceVerdict, expect, test, type Page } from "./fixtures.ts";
 import { discoverPages, fillPattern } from "./route-discovery.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
 
 const PHONE = { width: 390, height: 844 };
+const SMALL_PHONE = { width: 320, height: 844 };
 /** E2E_PAGE_SCREENSHOTS=1 keeps a full-page screenshot of every page at every width in test-results/pages, to look at. */
 const SCREENSHOTS = process.env.E2E_PAGE_SCREENSHOTS === "1";
 
@@ -47,7 +48,30 @@ const screenshotName = (path: string) =>
     .slice(0, 60) || "overview";
 
 /** Widest last: a chart that follows its container one frame late is then narrower than the page, never wider. */
-const WIDTHS = [PHONE.width, 1280, 1440];
+const WIDTHS = [SMALL_PHONE.width, PHONE.width, 1280, 1440];
+
+/**
+ * Words of labels (terms, headers, form labels, buttons, headings) that wrap inside themselves, as "REASO / N". Words
+ * are split at spaces, hyphens and slashes, where a break is normal; longer than 20 characters, a token (an ID, a URL)
+ * may break anywhere.
+ */
+function labelWordsBrokenInside(): string[] {
+  const broken: string[] = [];
+  for (const label of document.querySelectorAll("main :is(dt, th, label, legend, button, h2, h3)")) {
+    if (!label.checkVisibility()) continue;
+    const texts = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      for (const word of (text.textContent ?? "").matchAll(/[^\s\-/]{2,20}/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(`${label.tagName.toLowerCase()} "${word[0]}"`);
+      }
+    }
+  }
+  return broken;
+}
 
 /** Layout effects of a resize (media queries, ResizeObserver-driven charts) have run by the second frame after it. */
 async function afterTwoFrames(page: Page): Promise<void> {
@@ -61,7 +85,10 @@ test.describe("every page", () => {
   // app's scripts again, which under load cost 10–30 s per page where a navigation in a warm page cost 5 s
   // (docs/benchmarks.md, decision 043). Each page is loaded at phone width (where a page most likely breaks, and
   // mounted as a phone would), then widened: what the server sends does not depend on the width.
-  test("fits a phone (390 px) and desktops (1280, 1440 px) and logs no error", async ({ page, baseURL }) => {
+  test("fits phones (320, 390 px) and desktops (1280, 1440 px), breaks no label inside a word, and logs no error", async ({
+    page,
+    baseURL,
+  }) => {
     test.setTimeout(900_000);
     if (!baseURL) throw new Error("baseURL is not configured");
     const samples = await pageSamples(baseURL);
@@ -70,16 +97,18 @@ test.describe("every page", () => {
     const paths = discoverPages().map((pattern) => fillPagePattern(pattern, samples));
     expect(paths).toEqual(expect.arrayContaining(["/", "/codes", `/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`]));
     for (const path of paths) {
-      await page.setViewportSize(PHONE);
+      await page.setViewportSize(SMALL_PHONE);
       await page.goto(path);
       await waitForPage(page);
       for (const width of WIDTHS) {
-        if (width !== PHONE.width) {
+        if (width !== SMALL_PHONE.width) {
           await page.setViewportSize({ width, height: 900 });
           await afterTwoFrames(page);
         }
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         if (scrollWidth > width) overflowing.push(`${path} at ${width}: ${scrollWidth} px wide`);
+        for (const word of await page.evaluate(labelWordsBrokenInside))
+          overflowing.push(`${path} at ${width}: ${word} wraps inside itself`);
         if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
       }
     }
@@ -132,7 +161,7 @@ test.describe("times", () => {
 test("the evidence link shows the evidence's range in the timeline and highlights it", async ({ page }) => {
   await page.goto(`/devices/${encodeURIComponent("gateway-berlin-03")}`);
   await waitForPage(page);
-  const evidence = page.getByTestId("verdict").getByRole("link", { name: "See the evidence in the timeline" });
+  const evidence = deviceVerdict(page).getByRole("link", { name: "See the evidence in the timeline" });
   await evidence.click();
   await expect(page.locator("#timeline")).toHaveClass(/evidence-highlight/);
   await expect(page.locator("#timeline")).toBeInViewport();
