@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { clickUntil, expect, keepScreenshot, test } from "./fixtures.ts";
+import { clickUntil, expect, keepScreenshot, test, visibleTestId } from "./fixtures.ts";
 import { awsPresenceEvent, createAwsIngestToken, openE2eDatabase, postAwsPresence } from "./live-ingest.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID, STORM_SESSIONS } from "./seed-events.ts";
 
@@ -29,11 +29,11 @@ test("search from the overview leads to the device, its keepalive drop and the r
   const tooltip = page.getByRole("tooltip");
   await expect(tooltip).toContainText("Keepalive timeout");
   await expect(tooltip).toContainText("emqx:keepalive_timeout");
-  await expect(page.locator(".timeline-bar")).toHaveCount(2);
+  await expect(page.locator(".timeline-bar").filter({ visible: true })).toHaveCount(2);
 
   const stats = page.getByRole("definition");
   await expect(stats.first()).toBeVisible();
-  await expect(page.getByText("Current uptime")).toBeVisible();
+  await expect(page.getByText("Current uptime").filter({ visible: true })).toBeVisible();
 
   const rawButton = page.getByRole("button", { name: /^Raw payload of the disconnected event/ });
   await rawButton.click();
@@ -54,7 +54,7 @@ test("the most-dropping table links to device pages", async ({ page }) => {
   await page.waitForURL("**/devices/gateway-berlin-03");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("gateway-berlin-03");
   await expect(page.getByRole("button", { name: /Idle timeout \(idle_timeout\)/ })).toHaveCount(12);
-  await expect(page.getByText("Offline for")).toBeVisible();
+  await expect(page.getByText("Offline for").filter({ visible: true })).toBeVisible();
   await keepScreenshot(page, "device-periodic-drops", { fullPage: true });
 });
 
@@ -124,7 +124,7 @@ test("the timeline zooms by preset and by dragging, keeping the range in the URL
   );
   await expect(page.getByRole("button", { name: "6h", exact: true })).toHaveAttribute("aria-pressed", "true");
 
-  const track = page.getByTestId("timeline-track");
+  const track = visibleTestId(page, "timeline-track");
   const box = await track.boundingBox();
   if (!box) throw new Error("timeline track is not rendered");
   await page.mouse.move(box.x + box.width * 0.55, box.y + 8);
@@ -132,7 +132,7 @@ test("the timeline zooms by preset and by dragging, keeping the range in the URL
   await page.mouse.move(box.x + box.width * 0.8, box.y + 8, { steps: 5 });
   await page.mouse.up();
   await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
-  await expect(page.getByTestId("range-label")).toContainText("fixed range");
+  await expect(visibleTestId(page, "range-label")).toContainText("fixed range");
 
   const url = new URL(page.url());
   const from = Date.parse(url.searchParams.get("from") ?? "");

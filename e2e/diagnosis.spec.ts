@@ -1,5 +1,5 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { deviceVerdict, expect, keepScreenshot, test } from "./fixtures.ts";
+import { deviceVerdict, expect, keepScreenshot, test, visibleTestId } from "./fixtures.ts";
 import { DUPLICATE_ID_ADDRESSES, DUPLICATE_ID_DEVICE_ID, HEALTHY_PROBE_ID, PERIODIC_DEVICE_ID } from "./fleet-history.ts";
 
 const devicePath = (id: string) => `/devices/${encodeURIComponent(id)}`;
@@ -22,7 +22,7 @@ test("device pages give each seeded device's verdict with its steps and evidence
 
     await renew.getByRole("link", { name: "See the evidence" }).click();
     await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
-    await expect(page.getByTestId("range-label")).toContainText("fixed range");
+    await expect(visibleTestId(page, "range-label")).toContainText("fixed range");
     await expect(page.getByRole("button", { name: /Not authorized \(not_authorized\)/ }).first()).toBeVisible();
   });
 

@@ -1,4 +1,4 @@
-import { expect, test, waitForHydration } from "./fixtures.ts";
+import { expect, test, visibleTestId, waitForHydration } from "./fixtures.ts";
 import { deviceApiPath } from "@/lib/http/device-path.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
 
@@ -25,7 +25,7 @@ test("pages hydrate without errors when the browser's clock is ahead of the serv
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(deviceId);
       await waitForHydration(page);
       await timelineRefetched;
-      await expect(page.getByTestId("range-label")).not.toContainText("updating");
+      await expect(visibleTestId(page, "range-label")).not.toContainText("updating");
     });
   }
   for (const path of ["/", "/devices", "/fleet", "/incidents"]) {

@@ -2,7 +2,7 @@
  * Issue 15, the product as people meet it: every page fits a phone (390 × 844, and 320 px, the width WCAG's reflow
  * criterion names) without sideways scrolling or labels broken inside a word, and without console errors (the fixture in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
  */
-import { asRole, createApiClient, deviceVerdict, expect, test, type Page } from "./fixtures.ts";
+import { asRole, createApiClient, deviceVerdict, expect, test, type Page, visibleTestId } from "./fixtures.ts";
 import { discoverPages, fillPattern } from "./route-discovery.ts";
 import { AWKWARD_DEVICE_ID, KEEPALIVE_DEVICE_ID, STORM_DEVICE_ID } from "./seed-events.ts";
 
@@ -144,13 +144,13 @@ test.describe("times", () => {
       await waitForPage(page);
       await expect(page.getByRole("columnheader", { name: "Time (UTC+5:30)" })).toBeVisible();
     }
-    await expect(page.getByTestId("range-label")).toContainText("UTC+5:30");
+    await expect(visibleTestId(page, "range-label")).toContainText("UTC+5:30");
 
     const toggle = page.getByRole("button", { name: "Show times in UTC" });
     await expect(toggle).toHaveAttribute("aria-pressed", "false");
     await toggle.click();
     await expect(page.getByRole("columnheader", { name: "Time (UTC)" })).toBeVisible();
-    await expect(page.getByTestId("range-label")).not.toContainText("UTC+5:30");
+    await expect(visibleTestId(page, "range-label")).not.toContainText("UTC+5:30");
     await page.reload();
     await waitForPage(page);
     await expect(page.getByRole("button", { name: "Show times in UTC" })).toHaveAttribute("aria-pressed", "true");
@@ -163,10 +163,10 @@ test("the evidence link shows the evidence's range in the timeline and highlight
   await waitForPage(page);
   const evidence = deviceVerdict(page).getByRole("link", { name: "See the evidence in the timeline" });
   await evidence.click();
-  await expect(page.locator("#timeline")).toHaveClass(/evidence-highlight/);
-  await expect(page.locator("#timeline")).toBeInViewport();
+  await expect(page.locator("#timeline").filter({ visible: true })).toHaveClass(/evidence-highlight/);
+  await expect(page.locator("#timeline").filter({ visible: true })).toBeInViewport();
   await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
-  await expect(page.getByTestId("range-label")).toContainText("fixed range");
+  await expect(visibleTestId(page, "range-label")).toContainText("fixed range");
 });
 
 test("/codes filters as you type and pages through the rest", async ({ page }) => {
