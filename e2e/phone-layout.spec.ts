@@ -1,6 +1,7 @@
 /**
  * Issue 15, the product as people meet it: every page fits a phone (390 × 844, and 320 px, the width WCAG's reflow
- * criterion names) without sideways scrolling or labels broken inside a word, and without console errors (the fixture in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
+ * criterion names) without sideways scrolling or labels broken inside a word, and without console errors (the fixture
+ * in e2e/fixtures.ts fails any test on them); the header folds into a menu; times follow the viewer's zone or UTC.
  */
 import { asRole, createApiClient, deviceVerdict, expect, test, type Page, visibleTestId } from "./fixtures.ts";
 import { discoverPages, fillPattern } from "./route-discovery.ts";
@@ -164,8 +165,9 @@ test("the evidence link shows the evidence's range in the timeline and highlight
   await waitForPage(page);
   const evidence = deviceVerdict(page).getByRole("link", { name: "See the evidence in the timeline" });
   await evidence.click();
-  await expect(page.locator("#timeline").filter({ visible: true })).toHaveClass(/evidence-highlight/);
-  await expect(page.locator("#timeline").filter({ visible: true })).toBeInViewport();
+  const timeline = page.locator("#timeline").filter({ visible: true });
+  await expect(timeline).toHaveClass(/evidence-highlight/);
+  await expect(timeline).toBeInViewport();
   await page.waitForURL(/\?from=[^&]+&to=[^&]+$/);
   await expect(visibleTestId(page, "range-label")).toContainText("fixed range");
 });
