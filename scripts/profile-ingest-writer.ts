@@ -7,6 +7,8 @@
  * database first (a measurement only; the indexes serve the read path).
  * Plans late in the run: PROFILE_EXPLAIN_BATCH=<n> prints EXPLAIN (ANALYZE, BUFFERS) of every statement of the n-th batch
  * (each run once inside a savepoint that is rolled back, then for real).
+ * A schema variant side by side with main's: PROFILE_SQL_FILE=<file> runs the file's statements in the fresh database
+ * first (e.g. a constraint put back or a function replaced; a measurement only).
  * PROFILE_DEVICE_METADATA=1 creates the storm's devices first with firmware, region, network and a label, so rollups
  * keyed by metadata (fleet_reason_hour, decision 044) do their full work.
  */
@@ -18,6 +20,7 @@ import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import os from "node:os";
+import { readFileSync } from "node:fs";
 import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
 
 const devices = Number(process.argv[2] ?? 10_000);
@@ -85,6 +88,12 @@ const database = await createTestDatabase();
 try {
   for (const index of (process.env.PROFILE_WITHOUT_INDEXES ?? "").split(",").filter(Boolean))
     await database.db.$executeRawUnsafe(`DROP INDEX "${index.replaceAll('"', "")}"`);
+  if (process.env.PROFILE_SQL_FILE) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(readFileSync(process.env.PROFILE_SQL_FILE, "utf8"));
+    await client.end();
+  }
   if (process.env.PROFILE_DEVICE_METADATA === "1") {
     const ids = [...new Set(events.map((event) => event.deviceId))];
     await database.db.$executeRaw`

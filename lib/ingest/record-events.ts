@@ -203,6 +203,8 @@ function insertNewDevicesSql(events: ConnectionEvent[]): Prisma.Sql {
 /**
  * Devices and events in one statement: the devices first seen here (`newDevices`, already committed ahead by
  * recordIngestBatch unless removed since), then every event not stored yet. Returns the inserted events, in event order.
+ * This statement is what makes every stored event's device exist: connection_events and sessions have no foreign key
+ * to devices (decision 061).
  */
 async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[], newDevices: Prisma.Sql): Promise<StoredEvent[]> {
   const rows: EventRow[] = events.map((event) => ({ event, ...boundRaw(event.raw, event.flags) }));
