@@ -112,4 +112,24 @@ describe("hourly and quarter-day reason rollups by source, broker node and devic
     await expireHourlyRollups(test.db, cutoff);
     await expectSameCounts([{ from: new Date(FROM.getTime() + 7 * 60_000), to: TO }]);
   });
+
+  it("keeps the plans of the functions device_reason_minute's triggers call on every writer batch (PL/pgSQL, decision 062)", async () => {
+    // Postgres 15 plans a SQL-language function's body again on every call.
+    const languages = await queryRows(
+      test.db,
+      "triggerFunctionLanguages",
+      z.object({ name: z.string(), language: z.string() }),
+      Prisma.sql`
+        SELECT p.proname AS name, l.lanname AS language FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.proname IN ('linkscope_add_fleet_reason_hours', 'linkscope_add_fleet_reason_buckets',
+                            'linkscope_raise_device_reason_latest', 'linkscope_recount_device_reason_latest')
+        ORDER BY 1`,
+    );
+    expect(languages).toEqual([
+      { name: "linkscope_add_fleet_reason_buckets", language: "plpgsql" },
+      { name: "linkscope_add_fleet_reason_hours", language: "plpgsql" },
+      { name: "linkscope_raise_device_reason_latest", language: "plpgsql" },
+      { name: "linkscope_recount_device_reason_latest", language: "plpgsql" },
+    ]);
+  });
 });
