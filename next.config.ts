@@ -17,6 +17,11 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["pino", "pg", "@prisma/adapter-pg"],
   // forbidden() renders app/forbidden.tsx with status 403 for a signed-in user whose role is too low.
   experimental: { authInterrupts: true, turbopackFileSystemCacheForBuild: !buildToRun },
+  // The names people type for a sign-in page. Unredirected, the proxy sent them to /signin with /login as the page
+  // to return to, which does not exist: a newcomer signed in and landed on "not found".
+  async redirects() {
+    return ["/login", "/sign-in"].map((source) => ({ source, destination: "/signin", permanent: false }));
+  },
   async headers() {
     return [
       {

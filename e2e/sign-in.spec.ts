@@ -31,6 +31,19 @@ test.describe("signing in and out", () => {
     expect((await page.request.get("/api/v1/fleet/summary")).status()).toBe(401);
   });
 
+  test("the names people type for a sign-in page lead to it, and signing in there lands on the overview", async ({ page }) => {
+    const { email, password } = credentialsFor("viewer");
+    for (const path of ["/sign-in", "/login"]) {
+      await page.goto(path);
+      await page.waitForURL((url) => url.pathname === "/signin" && url.search === "");
+    }
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  });
+
   test("sign-in never redirects off-site", async ({ page }) => {
     const { email, password } = credentialsFor("viewer");
     await page.goto(`/signin?callbackUrl=${encodeURIComponent("https://evil.example/")}`);
