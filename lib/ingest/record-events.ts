@@ -378,7 +378,8 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
 
 /**
  * The batch's devices, locked until commit so two writers fold one device's state one after the other. NO KEY UPDATE,
- * not UPDATE: the foreign-key checks of another writer's event insert (KEY SHARE) then do not wait for this commit.
+ * not UPDATE: the foreign-key checks (KEY SHARE) of rows that name a device, such as an incident's devices or a probe
+ * run, then do not wait for this commit.
  */
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
