@@ -77,10 +77,12 @@ export async function recordIngestBatch(
   const newDevices = events.length === 0 ? null : insertNewDevicesSql(events);
   if (newDevices) await commitAhead(db, newDevices);
   return inWriterTransaction(db, async (tx) => {
-    const outOfOrder = stats ? await countOutOfOrder(tx, batch.events) : 0;
     if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
     await recordDeviceSamples(tx, samples);
     const inserted = newDevices === null ? [] : await insertDevicesAndEvents(tx, events, newDevices);
+    // The events insert changes no device row: the states read here are those from before this batch.
+    const states = inserted.length === 0 ? [] : await readDeviceStates(tx, inserted);
+    const outOfOrder = stats ? await countOutOfOrder(tx, batch.events, states) : 0;
     const result = {
       inserted: inserted.length,
       duplicates: batch.events.length - inserted.length,
@@ -89,7 +91,7 @@ export async function recordIngestBatch(
     };
     if (inserted.length === 0 && !stats) return result;
 
-    const deviceUpdates = inserted.length === 0 ? [] : foldDevices(await readDeviceStates(tx, inserted), inserted);
+    const deviceUpdates = foldDevices(states, inserted);
     const shard = await claimRollupShard(tx);
     const statements: Prisma.Sql[] = [];
     if (inserted.length > 0) {

@@ -17,23 +17,30 @@ export type SourceBatchStats = {
   lastOccurredAt: Date | null;
 };
 
+/** A device's stored state as far as ordering goes (a DeviceStateRow has it). */
+type StoredOrder = { id: string; state_occurred_at: Date | null; state_ordering: bigint | null };
+
 /**
  * Events that arrive after a newer event of the same device: newer by ordering key when both have one, else by
  * time, compared with the device's stored state and with earlier events of the same batch (arrival order).
+ * `known` holds states the writer has read already (the devices of its inserted events); only the batch's other
+ * devices, whose events were all duplicates, are read here.
  */
-export async function countOutOfOrder(tx: WriterTx, events: readonly ConnectionEvent[]): Promise<number> {
+export async function countOutOfOrder(tx: WriterTx, events: readonly ConnectionEvent[], known: readonly StoredOrder[]): Promise<number> {
   if (events.length === 0) return 0;
-  const ids = [...new Set(events.map((e) => e.deviceId))];
-  const rows = await tx.rows(
-    "countOutOfOrder.devices",
-    // node-postgres returns bigint columns as text.
-    z.object({ id: z.string(), state_occurred_at: z.date().nullable(), state_ordering: z.string().nullable() }),
-    Prisma.sql`
-    SELECT d.id, d.state_occurred_at, d.state_ordering FROM unnest(${ids}::text[]) AS u(id) JOIN devices d ON d.id = u.id`,
-  );
-  const latest = new Map(
-    rows.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering === null ? null : BigInt(r.state_ordering) }]),
-  );
+  const latest = new Map(known.map((r) => [r.id, { at: r.state_occurred_at, ordering: r.state_ordering }]));
+  const unread = [...new Set(events.map((e) => e.deviceId))].filter((id) => !latest.has(id));
+  if (unread.length > 0) {
+    const rows = await tx.rows(
+      "countOutOfOrder.devices",
+      // node-postgres returns bigint columns as text.
+      z.object({ id: z.string(), state_occurred_at: z.date().nullable(), state_ordering: z.string().nullable() }),
+      Prisma.sql`
+      SELECT d.id, d.state_occurred_at, d.state_ordering FROM unnest(${unread}::text[]) AS u(id) JOIN devices d ON d.id = u.id`,
+    );
+    for (const r of rows)
+      latest.set(r.id, { at: r.state_occurred_at, ordering: r.state_ordering === null ? null : BigInt(r.state_ordering) });
+  }
   let count = 0;
   for (const event of events) {
     if (event.kind === "device_report") continue;

@@ -71,4 +71,40 @@ describe("writeSourceBatch", () => {
     );
     expect(stats).toEqual({ received: 3, inserted: 3 });
   });
+
+  it("counts events older than their device's stored state or an earlier event of the batch as out of order, duplicates too", async () => {
+    const source = `order-${randomUUID().slice(0, 8)}`;
+    const [known, fresh] = [`known-${randomUUID()}`, `fresh-${randomUUID()}`];
+    const at = Date.parse("2026-11-01T10:00:00Z");
+    const event = (deviceId: string, ordering: bigint, kind: "connected" | "disconnected" = "connected") =>
+      makeConnectionEvent({
+        deviceId,
+        source,
+        kind,
+        ordering,
+        occurredAt: new Date(at + Number(ordering) * 1000),
+        dedupeKey: `${deviceId}:${ordering}`,
+      });
+    const write = (events: ReturnType<typeof event>[]) => writeSourceBatch(testDb.db, { source, events, deadLetters: [] });
+
+    expect(await write([event(known, 4n)])).toMatchObject({ accepted: 1, outOfOrder: 0 });
+    // Older than the stored state (2), newer (5), then older than the batch's own newer event (3); a new device is in order.
+    expect(
+      await write([event(known, 2n, "disconnected"), event(known, 5n), event(known, 3n, "disconnected"), event(fresh, 1n)]),
+    ).toMatchObject({
+      accepted: 4,
+      outOfOrder: 2,
+    });
+    // A batch of nothing but a redelivered old event: stored already, and older than the device's state.
+    expect(await write([event(known, 4n)])).toMatchObject({ accepted: 0, duplicate: 1, outOfOrder: 1 });
+    // A late event without an ordering key is compared by time.
+    const late = makeConnectionEvent({
+      deviceId: fresh,
+      source,
+      kind: "disconnected",
+      occurredAt: new Date(at),
+      dedupeKey: `${fresh}:late`,
+    });
+    expect(await write([late])).toMatchObject({ accepted: 1, outOfOrder: 1 });
+  });
 });
