@@ -80,7 +80,7 @@ export async function recordIngestBatch(
     if (deadLetters.length > 0) await insertDeadLetters(tx, deadLetters);
     await recordDeviceSamples(tx, samples);
     const inserted = newDevices === null ? [] : await insertDevicesAndEvents(tx, events, newDevices);
-    // The events insert changes no device row: the states read here are those from before this batch.
+    // The events insert adds no state to a device (at most a missing device row): these are the states before this batch.
     const states = inserted.length === 0 ? [] : await readDeviceStates(tx, inserted);
     const outOfOrder = stats ? await countOutOfOrder(tx, batch.events, states) : 0;
     const result = {
