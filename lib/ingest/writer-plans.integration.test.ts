@@ -86,4 +86,60 @@ describe("the writer's plans on a large fleet without fresh statistics", () => {
     );
     expect(closed?.n).toBe(batchDevices.size);
   });
+
+  it("looks a new session's disconnect up by device even where the partition's statistics say it is empty", async () => {
+    // An ANALYZE that saw the month's partition without live rows (its first batches not yet committed, say) and none
+    // since (no autovacuum: the embedded database, or a server with it off): Postgres then estimates no rows however
+    // large the partition grows, and an index on occurred_at alone looked cheapest for "the first disconnect", read
+    // from the start of the month for every new session.
+    // A month no other test here writes to (the storm above is in December).
+    const month = "connection_events_p202701";
+    const at = new Date(Date.UTC(2027, 0, 15, 12));
+    await db.$executeRawUnsafe(`ALTER TABLE ${month} SET (autovacuum_enabled = false)`);
+    await db.$executeRaw`
+      INSERT INTO connection_events (device_id, kind, occurred_at, reason, initiator, source, dedupe_key, raw)
+      VALUES (${`${PREFIX}000000`}, 'connected', ${at}, 'connected', 'client', 'aws-iot', 'stale-stats-probe', '{}')`;
+    await db.$executeRaw`DELETE FROM connection_events WHERE dedupe_key = 'stale-stats-probe'`;
+    await db.$executeRawUnsafe(`ANALYZE ${month}`);
+    // The month fills up: a disconnect of every device's open session, unrelated to the sessions the batch starts.
+    await db.$executeRaw`
+      INSERT INTO connection_events (device_id, kind, occurred_at, reason, initiator, source, dedupe_key, session_key, raw)
+      SELECT ${PREFIX} || lpad(g::text, 6, '0'), 'disconnected', ${at}, 'connection_lost', 'network', 'aws-iot',
+             'stale-' || g, ${PREFIX} || lpad(g::text, 6, '0') || '-s0', '{}'
+      FROM generate_series(0, ${FLEET - 1}) g`;
+    const deviceIds = Array.from({ length: BATCH_DEVICES }, (_, i) => `${PREFIX}${String(i).padStart(6, "0")}`);
+    const events = deviceIds.flatMap((deviceId) => {
+      const parsed = parseAwsRecord({
+        clientId: deviceId,
+        timestamp: at.getTime() + 3_600_000,
+        eventType: "connected",
+        sessionIdentifier: `${deviceId}-stale-stats`,
+        principalIdentifier: "p",
+        ipAddress: "10.0.0.1",
+        versionNumber: 9,
+      });
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.events;
+    });
+
+    const before = await eventEntriesRead(db, month);
+    expect((await recordIngestBatch(db, { events })).inserted).toBe(events.length);
+    // A probe by device reads a few index entries per new session; the occurred_at index, the whole month each time.
+    expect((await eventEntriesRead(db, month)) - before).toBeLessThan(FLEET);
+  });
 });
+
+/** Index entries and heap rows read from one month's events by this connection's backend. */
+async function eventEntriesRead(target: Db, month: string): Promise<number> {
+  await publishTableCounters(target);
+  await target.$queryRaw`SELECT pg_stat_clear_snapshot()::text`;
+  const [row] = await queryRows(
+    target,
+    "eventEntriesRead",
+    z.object({ read: z.coerce.number() }),
+    Prisma.sql`
+    SELECT t.seq_tup_read + COALESCE((SELECT SUM(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0) AS read
+    FROM pg_stat_user_tables t WHERE t.relname = ${month}`,
+  );
+  return row?.read ?? 0;
+}
