@@ -13,11 +13,18 @@
  *   shared2   the same with two worker processes in the group (decision 034: they must not serialize on hot rows)
  *   known1, known2  shared1 / shared2 for a fleet the database already knows (device rows exist, as when a known fleet
  *             reconnects): in shared2 every device is new, and two workers inserting one new device wait on each other
+ *   split1, split2  one worker, then two, where the broker hands each device's events to one worker (as EMQX's
+ *             `hash_clientid` shared-subscription strategy does): the storm is republished under one of two topic
+ *             partitions by device (laneOf), split2's workers subscribe to one partition each, split1's to both. A `$share`
+ *             group deals a device's events to both workers, whose batches then wait on each other's device rows
  * Run: npm run bench:ingest -- [devices=100000] [phases=copy,writer,webhook,import,worker]
  * The worker phases run `worker/main.ts` of BENCH_WORKER_DIR (default: this checkout), e.g. another worktree for a
  * before/after comparison with the same script; with BENCH_WORKER_BUILT=1, the production worker instead (`npm run
  * build:worker` in that directory first, then `node --enable-source-maps dist/worker/main.js`, as `npm run worker:prod`).
  * Side by side, one worker vs two: npm run bench:ingest -- 3000 shared1,shared2,known1,known2
+ * BENCH_WORKER_CPU=<cores> (root): each worker process may use at most that many CPUs (a control group of its own,
+ * lib/testing/cpu-limit.ts), so one worker against two stands in for workers on machines of their own, with the
+ * database and the broker no longer sharing the workers' cores.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -35,6 +42,8 @@ import { awsPresenceTopic, generateReconnectStorm, type AwsPresenceRecord } from
 import { measureCpuPerEvent, readBackendCpuMs } from "@/lib/testing/backend-cpu.ts";
 import { readMachineCpuMs, readProcessCpuMs, readProcessStatusKb } from "@/lib/testing/process-status.ts";
 import { publishAll } from "@/lib/testing/publish-all.ts";
+import { laneOf } from "@/lib/ingest/batch-lanes.ts";
+import { limitProcessCpu } from "@/lib/testing/cpu-limit.ts";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
@@ -46,6 +55,7 @@ const phases = (process.argv[3] ?? "copy,writer,webhook,import,worker").split(",
 const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
 const workerDir = path.resolve(process.env.BENCH_WORKER_DIR ?? ".");
 const workerBuilt = process.env.BENCH_WORKER_BUILT === "1";
+const workerCpuLimit = process.env.BENCH_WORKER_CPU ? Number(process.env.BENCH_WORKER_CPU) : null;
 const workerArgs = workerBuilt ? ["--enable-source-maps", "dist/worker/main.js"] : ["--import", "tsx", "worker/main.ts"];
 const BATCH = 500;
 const WRITER_BATCH = Number(process.env.BENCH_WRITER_BATCH ?? BATCH);
@@ -73,8 +83,11 @@ type PhaseResult = {
 /** Where an IoT rule would republish the presence events: a topic a `$share` group receives on every broker. */
 const REPUBLISH_PREFIX = "bench/aws-presence";
 const republishTopic = (r: AwsPresenceRecord) => `${REPUBLISH_PREFIX}/${r.eventType}/${r.clientId}`;
+const PARTITIONS = 2;
+const partitionedTopic = (r: AwsPresenceRecord) => `${REPUBLISH_PREFIX}-${laneOf(r.clientId, PARTITIONS)}/${r.eventType}/${r.clientId}`;
+const partitionTopics = (partitions: number[]) => partitions.map((p) => `${REPUBLISH_PREFIX}-${p}/#`).join(",");
 
-if (workerBuilt && phases.some((phase) => phase === "worker" || phase.startsWith("shared") || phase.startsWith("known")))
+if (workerBuilt && phases.some((phase) => phase === "worker" || /^(shared|known|split)\d/.test(phase)))
   execFileSync("npm", ["run", "--silent", "build:worker"], { cwd: workerDir, stdio: "inherit" });
 
 const records = generateReconnectStorm({ devices, deviceIdPrefix: "storm-", startMs: Date.UTC(2026, 11, 1, 12, 0, 0), spreadMs: 60_000 });
@@ -85,6 +98,7 @@ const events = records.flatMap((r) => {
 });
 const expected = new Set(events.map((e) => e.dedupeKey)).size;
 console.log(`storm: ${devices} devices, ${records.length} records, ${expected} distinct events; load ${loadAverage()}`);
+if (workerCpuLimit !== null) console.log(`each worker process limited to ${workerCpuLimit} CPUs (BENCH_WORKER_CPU)`);
 
 const workDir = await mkdtemp(path.join(os.tmpdir(), "bench-ingest-"));
 const results: PhaseResult[] = [];
@@ -159,6 +173,10 @@ async function runPhase(phase: string, database: TestDatabase): Promise<PhaseRes
       return throughBroker(phase, database, { workers: 1, topic: republishTopic, sharedGroup: "bench" });
     case "shared2":
       return throughBroker(phase, database, { workers: 2, topic: republishTopic, sharedGroup: "bench" });
+    case "split1":
+      return throughBroker(phase, database, { workers: 1, topic: partitionedTopic, workerTopics: () => partitionTopics([0, 1]) });
+    case "split2":
+      return throughBroker(phase, database, { workers: 2, topic: partitionedTopic, workerTopics: (i) => partitionTopics([i]) });
     case "known1":
     case "known2":
       await registerDevices(database);
@@ -222,14 +240,24 @@ function psql(url: string, command: string): Promise<void> {
 async function throughBroker(
   phase: string,
   database: TestDatabase,
-  route: { workers: number; topic: (r: AwsPresenceRecord) => string; sharedGroup?: string },
+  route: {
+    workers: number;
+    topic: (r: AwsPresenceRecord) => string;
+    sharedGroup?: string;
+    /** The topics worker `i` subscribes to, when not the source's own or the shared group's. */
+    workerTopics?: (i: number) => string;
+  },
 ): Promise<PhaseResult> {
   const broker = await startMosquitto();
   const workers: ChildProcess[] = [];
+  const cpuLimits: Array<() => void> = [];
   try {
-    const topics = route.sharedGroup ? `${REPUBLISH_PREFIX}/#` : undefined;
-    for (let i = 0; i < route.workers; i++)
-      workers.push(await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics));
+    for (let i = 0; i < route.workers; i++) {
+      const topics = route.workerTopics?.(i) ?? (route.sharedGroup ? `${REPUBLISH_PREFIX}/#` : undefined);
+      const worker = await startWorker(database.url, `bench-worker-${i}-${process.pid}`, route.sharedGroup, topics);
+      workers.push(worker);
+      if (workerCpuLimit !== null && worker.pid !== undefined) cpuLimits.push(limitProcessCpu(worker.pid, workerCpuLimit));
+    }
     const locks = sampleLockWaits(database);
     const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `bench-publisher-${process.pid}`, clean: true });
     const cpuBefore = {
@@ -265,6 +293,7 @@ async function throughBroker(
     };
   } finally {
     for (const worker of workers) await stopChild(worker);
+    for (const release of cpuLimits) release();
     await stopChild(broker);
   }
 }
@@ -493,6 +522,7 @@ function printTable(rows: PhaseResult[]): void {
   for (const [single, pair] of [
     ["shared1", "shared2"],
     ["known1", "known2"],
+    ["split1", "split2"],
   ]) {
     const one = rows.find((r) => r.phase === single);
     const two = rows.find((r) => r.phase === pair);
