@@ -10,6 +10,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { runProbe } from "@/lib/probe/run-probe.ts";
 import { startProbeScheduleJob } from "@/lib/probe-schedule/probe-schedule-job.ts";
 import { startRetentionJob } from "@/lib/storage/retention-job.ts";
+import { startStatisticsJob } from "@/lib/storage/statistics-job.ts";
 import { startImportResumeJob } from "@/lib/ingest/import-resume-job.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import type { IngestWorker } from "@/lib/ingest/ingest-worker.ts";
@@ -94,6 +95,7 @@ const probeJob =
 const alertDeliveryJob =
   env.ALERT_DELIVERY_INTERVAL_MS > 0 ? await startAlertDeliveryJob(jobs, db, log, { intervalMs: env.ALERT_DELIVERY_INTERVAL_MS }) : null;
 const retentionJob = await startRetentionJob(jobs, db, log);
+const statisticsJob = env.STATISTICS_INTERVAL_MS > 0 ? await startStatisticsJob(jobs, db, log, env.STATISTICS_INTERVAL_MS) : null;
 const cohortFoldJob = await startCohortFoldJob(jobs, db, log);
 const importResumeJob = await startImportResumeJob(jobs, db, createLogger("import"));
 log.info({ sources: sources.map((s) => ({ name: s.name, adapter: s.adapter, shared: s.sharedGroup ?? null })) }, "ingest worker started");
@@ -110,6 +112,7 @@ async function shutdown(signal: string): Promise<void> {
     alertDeliveryJob?.stop(),
     probeJob?.stop(),
     retentionJob?.stop(),
+    statisticsJob?.stop(),
     cohortFoldJob.stop(),
     importResumeJob.stop(),
   ]);

@@ -80,4 +80,12 @@ describe("worker env: flow control", () => {
     expect(tuned.success && tuned.data.INGEST_MAX_IN_FLIGHT_BYTES).toBe(1_048_576);
     expect(parseWorkerEnv({ ...BASE, INGEST_MAX_IN_FLIGHT_BYTES: "100" }).success).toBe(false);
   });
+
+  it("refreshes statistics every 5 minutes unless told otherwise (0: never)", () => {
+    const parsed = parseWorkerEnv(BASE);
+    expect(parsed.success && parsed.data.STATISTICS_INTERVAL_MS).toBe(300_000);
+    const off = parseWorkerEnv({ ...BASE, STATISTICS_INTERVAL_MS: "0" });
+    expect(off.success && off.data.STATISTICS_INTERVAL_MS).toBe(0);
+    expect(parseWorkerEnv({ ...BASE, STATISTICS_INTERVAL_MS: "-1" }).success).toBe(false);
+  });
 });

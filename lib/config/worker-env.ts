@@ -5,6 +5,7 @@ import { DEFAULT_LANES } from "@/lib/ingest/batch-lanes.ts";
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_BYTES } from "@/lib/ingest/deferred-acks.ts";
 import { DEFAULT_HEAP_GROWTH_PERCENT } from "@/lib/ingest/worker-heap.ts";
 import { ProbeScheduleEnvSchema } from "@/lib/probe-schedule/probe-schedule-env.ts";
+import { STATISTICS_INTERVAL_MS } from "@/lib/storage/statistics-job.ts";
 
 /** Incident detection settings; shared by the worker and the launcher (which runs one pass over a backfill). */
 export const IncidentDetectionEnvSchema = z.object({
@@ -111,6 +112,8 @@ const WorkerEnvSchema = z
     ALERT_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
     // How often the workers send due alert notifications (once per due time across them; rows are claimed). 0 turns it off.
     ALERT_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+    // Where no autovacuum runs: how often one of the workers ANALYZEs stale tables (decision 064). 0 turns it off.
+    STATISTICS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(STATISTICS_INTERVAL_MS),
     // Periodic jobs (decision 027): how often one worker fails runs past their expiry, so they run again, and archives.
     JOB_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     // A bound on every periodic job's own expiry (2–30 minutes): how long a run whose worker died holds its job.

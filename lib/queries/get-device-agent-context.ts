@@ -1,7 +1,11 @@
 import { AgentReportSchema, type AgentMetrics } from "@/lib/agent/export-format.ts";
-import type { Db } from "@/lib/db/client.ts";
-import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { z } from "zod";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
+import { InitiatorSchema, ReasonSchema, type Initiator, type Reason } from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
+import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
 
 export type AgentContextEvent = {
   id: string;
@@ -22,14 +26,30 @@ export type DeviceAgentContext = {
   events: AgentContextEvent[];
 };
 
+const DeviceReportRowSchema = z.object({
+  id: z.bigint(),
+  occurredAt: SqlDate,
+  reason: ReasonSchema,
+  initiator: InitiatorSchema,
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  raw: z.unknown(),
+});
+
 /** Device-side context: the newest agent reports for a device and the metrics the newest one carried. */
 export async function getDeviceAgentContext(db: Db, input: { deviceId: string; limit: number }): Promise<DeviceAgentContext> {
-  const rows = await db.connectionEvent.findMany({
-    where: { deviceId: input.deviceId, kind: "device_report" },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    take: input.limit,
-    select: { id: true, occurredAt: true, reason: true, initiator: true, code: true, message: true, raw: true },
-  });
+  const device = deviceEventsNewestFirst(input.deviceId);
+  const rows = await queryRows(
+    db,
+    "listDeviceReports",
+    DeviceReportRowSchema,
+    Prisma.sql`
+    SELECT e.id, e.occurred_at AS "occurredAt", e.reason::text AS reason, e.initiator::text AS initiator, e.code, e.message, e.raw
+    FROM connection_events e
+    WHERE ${device.where} AND e.kind = 'device_report'
+    ${device.orderBy}
+    LIMIT ${input.limit}`,
+  );
   let metrics: AgentMetrics | null = null;
   let agentId: string | null = null;
   const events = rows.map((row): AgentContextEvent => {

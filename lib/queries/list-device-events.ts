@@ -1,7 +1,18 @@
-import type { Db } from "@/lib/db/client.ts";
-import type { EventKind, Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { z } from "zod";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
+import {
+  EventKindSchema,
+  InitiatorSchema,
+  ReasonSchema,
+  type EventKind,
+  type Initiator,
+  type Reason,
+} from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 import { encodeEventCursor, type EventCursor } from "./cursor.ts";
+import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
 
 export type DeviceEvent = {
   id: string;
@@ -39,24 +50,52 @@ export type ListDeviceEventsInput = {
 
 export type DeviceEventPage = { events: DeviceEvent[]; nextCursor: string | null };
 
+const DeviceEventRowSchema = z.object({
+  id: z.bigint(),
+  kind: EventKindSchema,
+  occurredAt: SqlDate,
+  receivedAt: SqlDate,
+  reason: ReasonSchema,
+  initiator: InitiatorSchema,
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  source: z.string(),
+  brokerNode: z.string().nullable(),
+  sessionKey: z.string().nullable(),
+  ordering: z.bigint().nullable(),
+  clientIp: z.string().nullable(),
+  clientPort: z.number().int().nullable(),
+  protocolVersion: z.number().int().nullable(),
+  keepaliveSec: z.number().int().nullable(),
+  cleanStart: z.boolean().nullable(),
+  sessionPresent: z.boolean().nullable(),
+  username: z.string().nullable(),
+  tls: z.boolean().nullable(),
+  flags: z.array(z.string()),
+  raw: z.unknown(),
+});
+
 /** A device's events in [from, to), newest first, keyset-paged on (occurredAt, id); credentials in message, username and raw payload redacted. */
 export async function listDeviceEvents(db: Db, input: ListDeviceEventsInput): Promise<DeviceEventPage> {
   const { cursor } = input;
-  const rows = await db.connectionEvent.findMany({
-    where: {
-      deviceId: input.deviceId,
-      occurredAt: { gte: input.from, lt: input.to },
-      ...(input.kinds && input.kinds.length > 0 ? { kind: { in: input.kinds } } : {}),
-      ...(cursor
-        ? {
-            OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }],
-          }
-        : {}),
-    },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    omit: { dedupeKey: true, deviceId: true },
-  });
+  const device = deviceEventsNewestFirst(input.deviceId);
+  const rows = await queryRows(
+    db,
+    "listDeviceEvents",
+    DeviceEventRowSchema,
+    Prisma.sql`
+    SELECT e.id, e.kind::text AS kind, e.occurred_at AS "occurredAt", e.received_at AS "receivedAt", e.reason::text AS reason,
+           e.initiator::text AS initiator, e.code, e.message, e.source, e.broker_node AS "brokerNode",
+           e.session_key AS "sessionKey", e.ordering, e.client_ip AS "clientIp", e.client_port AS "clientPort",
+           e.protocol_version AS "protocolVersion", e.keepalive_sec AS "keepaliveSec", e.clean_start AS "cleanStart",
+           e.session_present AS "sessionPresent", e.username, e.tls, e.flags, e.raw
+    FROM connection_events e
+    WHERE ${device.where} AND e.occurred_at >= ${input.from} AND e.occurred_at < ${input.to}
+      ${input.kinds && input.kinds.length > 0 ? Prisma.sql`AND e.kind = ANY(${input.kinds}::"EventKind"[])` : Prisma.empty}
+      ${cursor ? Prisma.sql`AND (e.occurred_at < ${cursor.occurredAt} OR (e.occurred_at = ${cursor.occurredAt} AND e.id < ${cursor.id}))` : Prisma.empty}
+    ${device.orderBy}
+    LIMIT ${input.limit + 1}`,
+  );
 
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);

@@ -10,11 +10,27 @@ import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
 import { countActiveDevices, type FleetScope } from "./count-active-devices.ts";
+import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
+import { EventKindSchema, InitiatorSchema, ReasonSchema } from "@/lib/events/connection-event.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 /** Bound on the events one diagnosis reads; a device in a storm keeps its newest events. */
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
+
+const DiagnosisEventRowSchema = z.object({
+  id: z.bigint(),
+  kind: EventKindSchema,
+  occurredAt: SqlDate,
+  reason: ReasonSchema,
+  initiator: InitiatorSchema,
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  clientIp: z.string().nullable(),
+  keepaliveSec: z.number().int().nullable(),
+  source: z.string(),
+  brokerNode: z.string().nullable(),
+});
 
 const FleetMinuteRowSchema = z.object({ bucket: SqlDate, devices: z.number() });
 
@@ -109,24 +125,19 @@ async function loadFleetContext(
 
 /** A device's events and sessions over [from, to) plus fleet context: everything `diagnoseDevice` needs. */
 export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from: Date; to: Date }): Promise<DiagnosisInput> {
-  const rows = await db.connectionEvent.findMany({
-    where: { deviceId: input.deviceId, occurredAt: { gte: input.from, lt: input.to } },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    take: MAX_DIAGNOSIS_EVENTS + 1,
-    select: {
-      id: true,
-      kind: true,
-      occurredAt: true,
-      reason: true,
-      initiator: true,
-      code: true,
-      message: true,
-      clientIp: true,
-      keepaliveSec: true,
-      source: true,
-      brokerNode: true,
-    },
-  });
+  const device = deviceEventsNewestFirst(input.deviceId);
+  const rows = await queryRows(
+    db,
+    "loadDiagnosisEvents",
+    DiagnosisEventRowSchema,
+    Prisma.sql`
+    SELECT e.id, e.kind::text AS kind, e.occurred_at AS "occurredAt", e.reason::text AS reason, e.initiator::text AS initiator,
+           e.code, e.message, e.client_ip AS "clientIp", e.keepalive_sec AS "keepaliveSec", e.source, e.broker_node AS "brokerNode"
+    FROM connection_events e
+    WHERE ${device.where} AND e.occurred_at >= ${input.from} AND e.occurred_at < ${input.to}
+    ${device.orderBy}
+    LIMIT ${MAX_DIAGNOSIS_EVENTS + 1}`,
+  );
   const loaded = rows
     .slice(0, MAX_DIAGNOSIS_EVENTS)
     .reverse()

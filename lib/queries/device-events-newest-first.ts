@@ -1,0 +1,15 @@
+import { Prisma } from "@/lib/db/client.ts";
+
+/**
+ * One device's events, newest first, in a form only the (device_id, occurred_at) index can serve (decision 064).
+ * Written `device_id = $1`, the device is a constant: Postgres drops it from the order, which the occurred_at index
+ * then delivers as well, and in a month whose statistics say it is empty that index looked as cheap and read the
+ * whole month in time order for one device. `= ANY` of a one-element array selects the same rows but keeps
+ * device_id in the order, which the occurred_at index cannot deliver, so with equal estimates the device's index wins.
+ */
+export function deviceEventsNewestFirst(deviceId: string): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  return {
+    where: Prisma.sql`e.device_id = ANY(${[deviceId]}::text[])`,
+    orderBy: Prisma.sql`ORDER BY e.device_id, e.occurred_at DESC, e.id DESC`,
+  };
+}
