@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseEmqxMessage } from "./emqx.ts";
 import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "./emqx-reasons.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/emqx/${name}`, import.meta.url), "utf8");
 const NODE = "emqx@127.0.0.1";
@@ -105,6 +106,45 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
   ])("maps reason %s to %s / %s", (atom, reason, initiator) => {
     const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected(atom)));
     expect(event).toMatchObject({ reason, initiator, code: `emqx:${atom}`, sessionKey: `${NODE}|dev-1|${connectedAt}` });
+  });
+
+  // §3.3: after a DISCONNECT the reason is emqx_reason_codes:name(RC); every code valid in DISCONNECT (§6.2) maps as
+  // the MQTT 5 code does. Names as in emqx/emqx apps/emqx/src/emqx_reason_codes.erl (0x00 is `normal` on disconnect).
+  it.each([
+    ["normal", "mqtt5:0x00"],
+    ["disconnect_with_will_message", "mqtt5:0x04"],
+    ["unspecified_error", "mqtt5:0x80"],
+    ["malformed_packet", "mqtt5:0x81"],
+    ["protocol_error", "mqtt5:0x82"],
+    ["implementation_specific_error", "mqtt5:0x83"],
+    ["not_authorized", "mqtt5:0x87"],
+    ["server_busy", "mqtt5:0x89"],
+    ["server_shutting_down", "mqtt5:0x8B"],
+    ["keepalive_timeout", "mqtt5:0x8D"],
+    ["session_taken_over", "mqtt5:0x8E"],
+    ["topic_filter_invalid", "mqtt5:0x8F"],
+    ["topic_name_invalid", "mqtt5:0x90"],
+    ["receive_maximum_exceeded", "mqtt5:0x93"],
+    ["topic_alias_invalid", "mqtt5:0x94"],
+    ["packet_too_large", "mqtt5:0x95"],
+    ["message_rate_too_high", "mqtt5:0x96"],
+    ["quota_exceeded", "mqtt5:0x97"],
+    ["administrative_action", "mqtt5:0x98"],
+    ["payload_format_invalid", "mqtt5:0x99"],
+    ["retain_not_supported", "mqtt5:0x9A"],
+    ["qos_not_supported", "mqtt5:0x9B"],
+    ["use_another_server", "mqtt5:0x9C"],
+    ["server_moved", "mqtt5:0x9D"],
+    ["shared_subscriptions_not_supported", "mqtt5:0x9E"],
+    ["connection_rate_exceeded", "mqtt5:0x9F"],
+    ["maximum_connect_time", "mqtt5:0xA0"],
+    ["subscription_identifiers_not_supported", "mqtt5:0xA1"],
+    ["wildcard_subscriptions_not_supported", "mqtt5:0xA2"],
+  ])("maps the DISCONNECT reason-code name %s as %s", (atom, mqtt5) => {
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected(atom)));
+    const { reason, initiator } = mapVendorCode(mqtt5);
+    expect(reason).not.toBe("unknown");
+    expect(event).toMatchObject({ kind: "disconnected", reason, initiator, code: `emqx:${atom}` });
   });
 
   it("keeps an unknown reason as unknown with its vendor code", () => {
