@@ -201,6 +201,43 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
   });
 });
 
+describe("parseEmqxMessage: the other EMQX client events (§3.1, §3.2)", () => {
+  const ts = 1_625_572_213_873;
+
+  it.each(["subscribed", "unsubscribed"])("skips $SYS .../%s (no connection change), not a dead letter", (event) => {
+    const payload = JSON.stringify({ clientid: "c1", username: "u", protocol: "mqtt", topic: "t/1", subopts: { qos: 0 }, ts });
+    expect(parseEmqxMessage(sysTopic("c1", event), payload)).toEqual({ ok: true, events: [] });
+  });
+
+  it.each([
+    ["$events/client_check_authz_complete", { event: "client.check_authz_complete", topic: "t/a", action: "publish", result: "deny" }],
+    ["$events/auth/check_authz_complete", { event: "client.check_authz_complete", topic: "t/a", action: "publish", result: "allow" }],
+    ["$events/client_check_authn_complete", { event: "client.check_authn_complete", reason_code: "not_authorized", is_anonymous: false }],
+    ["$events/client/ping", { event: "client.ping" }],
+    ["$events/session_subscribed", { event: "session.subscribed", topic: "t/a" }],
+    ["$events/message_delivered", { event: "message.delivered", from_clientid: "d", topic: "t" }],
+    // Webhook deliveries carry no topic: the `event` field, or for a narrow SELECT the fields, say what they are.
+    ["", { event: "client.check_authn_complete", reason_code: "bad_username_or_password", is_superuser: false }],
+    ["", { topic: "t/a", action: "publish", result: "allow", authz_source: "cache", node: NODE }],
+    ["", { reason_code: "not_authorized", is_superuser: false, is_anonymous: false }],
+  ])("skips the rule-engine event on %j: no connection change (the connack reports a refusal)", (topic, fields) => {
+    const payload = JSON.stringify({ clientid: "c_emqx", username: "u_emqx", timestamp: ts, node: NODE, ...fields });
+    expect(parseEmqxMessage(topic, payload)).toEqual({ ok: true, events: [] });
+  });
+
+  it("reads gateway clients' $SYS/brokers/<node>/gateway/<gw>/clients/<id>/connected with a version string", () => {
+    const payload = JSON.stringify({ clientid: "coap-1", ipaddress: "10.0.0.9", proto_name: "CoAP", proto_ver: "1", connected_at: ts, ts });
+    const [event] = expectEvents(parseEmqxMessage(`$SYS/brokers/${NODE}/gateway/coap/clients/coap-1/connected`, payload));
+    expect(event).toMatchObject({ deviceId: "coap-1", kind: "connected", brokerNode: NODE, clientIp: "10.0.0.9", protocolVersion: null });
+  });
+
+  it("still reads the lifecycle events when the rule engine sends them with their event field", () => {
+    const payload = JSON.stringify({ clientid: "c", event: "client.disconnected", reason: "kicked", disconnected_at: ts, node: NODE });
+    const [event] = expectEvents(parseEmqxMessage("", payload));
+    expect(event).toMatchObject({ kind: "disconnected", reason: "admin_disconnect", code: "emqx:kicked" });
+  });
+});
+
 describe("parseEmqxMessage: rejections carry a reason", () => {
   it.each([
     ["not JSON", "{oops", /not JSON/],
