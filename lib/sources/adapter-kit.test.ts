@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, MAX_JSON_KEYS, parseUntrustedJson } from "./adapter-kit.ts";
+import { MAX_JSON_DEPTH, MAX_JSON_KEYS, parseUntrustedJson, readInstant } from "./adapter-kit.ts";
 import { parseEmqxMessage } from "./emqx.ts";
 
 describe("parseUntrustedJson", () => {
@@ -33,5 +33,28 @@ describe("parseUntrustedJson", () => {
     const result = parseEmqxMessage("$SYS/brokers/emqx@127.0.0.1/clients/dev-1/disconnected", Buffer.from(payload));
     expect(result.ok).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/\\ud800/i);
+  });
+});
+
+describe("readInstant", () => {
+  const at = new Date("2026-11-22T10:57:48.000Z");
+
+  it("reads epoch seconds as seconds (numbers and digits), not as milliseconds in January 1970", () => {
+    expect(readInstant(1795345068)).toEqual(at);
+    expect(readInstant("1795345068")).toEqual(at);
+    expect(readInstant(1795345068.25)).toEqual(new Date(at.getTime() + 250));
+    expect(readInstant("1795345068.25")).toEqual(new Date(at.getTime() + 250));
+  });
+
+  it("reads epoch milliseconds and ISO 8601 as before", () => {
+    expect(readInstant(1795345068000)).toEqual(at);
+    expect(readInstant("1795345068000")).toEqual(at);
+    expect(readInstant("2026-11-22T12:57:48+02:00")).toEqual(at);
+    expect(readInstant("2026-11-22 10:57:48")).toEqual(at);
+    expect(readInstant("2026-11-22T10:57:48.0000000Z")).toEqual(at);
+  });
+
+  it("still refuses what is not an instant", () => {
+    for (const value of [-1, Number.NaN, 9e15, "soon", "12345", "", null, {}]) expect(readInstant(value), String(value)).toBeNull();
   });
 });

@@ -165,12 +165,19 @@ export function guard(build: () => AdapterResult): AdapterResult {
   }
 }
 
-/** ISO 8601 text or epoch milliseconds to a Date; null when it is not a real instant. */
+/**
+ * Epoch numbers below this are seconds (a device's `time()`, Python's `time.time()`): read as milliseconds they would
+ * fall before March 1973, and as seconds they reach past the year 5000.
+ */
+const EPOCH_SECONDS_BELOW = 1e11;
+
+/** ISO 8601 text, epoch milliseconds or epoch seconds (number or digits) to a Date; null when it is not a real instant. */
 export function readInstant(value: unknown): Date | null {
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value < 8.64e15) return new Date(Math.trunc(value));
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value < 8.64e15)
+    return new Date(Math.trunc(value < EPOCH_SECONDS_BELOW ? value * 1000 : value));
   if (typeof value === "string" && value.length <= 64) {
     const trimmed = value.trim();
-    if (/^\d{10,16}$/.test(trimmed)) return readInstant(Number(trimmed));
+    if (/^\d{9,16}(?:\.\d{1,9})?$/.test(trimmed)) return readInstant(Number(trimmed));
     // Log Analytics portal CSV exports: "12/17/2018, 6:19:25.123 PM" (UTC column).
     const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(\.\d{1,3})?\d* (AM|PM)$/.exec(trimmed);
     if (us) {

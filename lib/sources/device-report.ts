@@ -73,21 +73,24 @@ export function recogniseDeviceError(r: {
   if (!text) return null;
 
   const crtName = /\b(AWS_(?:ERROR|IO)_[A-Z0-9_]+)\b/.exec(text)?.[1];
-  const crtNumber = /\bcode=(\d{4})\b/.exec(text)?.[1];
+  // `code=5134` (Python AwsCrtError) or `Error 5136` (C++ samples): a number in the CRT tables (§1.6).
+  const crtNumber = /\bcode=(\d{4})\b/.exec(text)?.[1] ?? crtNumberOfErrorText(text, r.platform ?? null);
   if (crtName || crtNumber) {
     const n = crtNumber ? Number(crtNumber) : crtName ? findCrtNumber(crtName) : null;
     if (n !== null) return { code: `crt:${n}`, message: text };
   }
+  // libmosquitto before the Google strings, whose `The connection …` would claim "The connection was lost." (§4.7).
+  // 2.0 prints these with a closing period, 2.1 (libcommon/strings_common.c) without.
+  const libmosquitto =
+    /(Connection Refused: [A-Za-z ]*[A-Za-z]|The connection was lost|A TLS error occurred|Authorisation failed|The connection was refused|Keepalive exceeded|TLS handshake failed|Lookup error|DNS Lookup failed|A network protocol error occurred when communicating with the broker)/.exec(
+      text,
+    )?.[1];
+  if (libmosquitto) return { code: `libmosquitto:${slugify(libmosquitto)}`, message: text };
   const cloud = /(?:\[\d+\]\s*)?(?:mqtt:\s*)?(?:SERVER:\s*)?(The connection .*|The authorization token expired.*)$/.exec(text)?.[1];
   if (cloud) {
     const namespace = r.platform === "clearblade" ? "clearblade" : "gcp-iot";
     return { code: `${namespace}:${slugify(cloud)}`, message: text };
   }
-  const libmosquitto =
-    /(Connection Refused: [^.]+\.|The connection was lost\.|A TLS error occurred\.|Authorisation failed\.|The connection was refused\.|Keepalive exceeded|TLS handshake failed\.|Lookup error\.|DNS Lookup failed|A network protocol error occurred when communicating with the broker\.)/.exec(
-      text,
-    )?.[1];
-  if (libmosquitto) return { code: `libmosquitto:${slugify(libmosquitto)}`, message: text };
   const azureStatus = /\b(IOTHUB_CLIENT_CONNECTION_[A-Z_]+)\b/.exec(text)?.[1];
   if (azureStatus) return { code: `azure:${azureStatus}`, message: text };
   if (r.platform === "aedes") return { code: `aedes:${slugify(text)}`, message: text };
@@ -99,4 +102,10 @@ export function recogniseDeviceError(r: {
     if (lookupVendorCode(`${namespace}:${slug}`)) return { code: `${namespace}:${slug}`, message: text };
   }
   return { code: `${r.platform && r.platform !== "other" ? r.platform : "device"}:${slug || "unknown"}`, message: text };
+}
+
+function crtNumberOfErrorText(text: string, platform: string | null): string | undefined {
+  if (platform !== null && platform !== "aws") return undefined;
+  const number = /^\s*(?:AWS CRT )?Error:? (\d{4})\b/i.exec(text)?.[1];
+  return number !== undefined && findCrtName(Number(number)) !== null ? number : undefined;
 }

@@ -8,6 +8,8 @@ export type ReasonMapping = { reason: Reason; initiator: Initiator };
  */
 export const EMQX_DISCONNECT_REASONS: Readonly<Record<string, ReasonMapping>> = {
   normal: { reason: "client_disconnect", initiator: "client" },
+  // A client DISCONNECT with a non-zero code is reported by that code's emqx_reason_codes name (§3.3).
+  disconnect_with_will_message: { reason: "client_disconnect", initiator: "client" },
   kicked: { reason: "admin_disconnect", initiator: "server" },
   administrative_action: { reason: "admin_disconnect", initiator: "server" },
   discarded: { reason: "session_taken_over", initiator: "server" },
@@ -35,6 +37,10 @@ export const EMQX_DISCONNECT_REASONS: Readonly<Record<string, ReasonMapping>> = 
   topic_alias_invalid: { reason: "protocol_error", initiator: "server" },
   topic_name_invalid: { reason: "protocol_error", initiator: "server" },
   payload_format_invalid: { reason: "protocol_error", initiator: "server" },
+  topic_filter_invalid: { reason: "protocol_error", initiator: "server" },
+  shared_subscriptions_not_supported: { reason: "protocol_error", initiator: "server" },
+  subscription_identifiers_not_supported: { reason: "protocol_error", initiator: "server" },
+  wildcard_subscriptions_not_supported: { reason: "protocol_error", initiator: "server" },
   quota_exceeded: { reason: "quota_exceeded", initiator: "server" },
   message_rate_too_high: { reason: "throttled", initiator: "server" },
   connection_rate_exceeded: { reason: "throttled", initiator: "server" },

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseEmqxMessage } from "./emqx.ts";
 import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "./emqx-reasons.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
+import { mapVendorCode } from "./vendor-codes.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/emqx/${name}`, import.meta.url), "utf8");
 const NODE = "emqx@127.0.0.1";
@@ -107,6 +108,45 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
     expect(event).toMatchObject({ reason, initiator, code: `emqx:${atom}`, sessionKey: `${NODE}|dev-1|${connectedAt}` });
   });
 
+  // §3.3: after a DISCONNECT the reason is emqx_reason_codes:name(RC); every code valid in DISCONNECT (§6.2) maps as
+  // the MQTT 5 code does. Names as in emqx/emqx apps/emqx/src/emqx_reason_codes.erl (0x00 is `normal` on disconnect).
+  it.each([
+    ["normal", "mqtt5:0x00"],
+    ["disconnect_with_will_message", "mqtt5:0x04"],
+    ["unspecified_error", "mqtt5:0x80"],
+    ["malformed_packet", "mqtt5:0x81"],
+    ["protocol_error", "mqtt5:0x82"],
+    ["implementation_specific_error", "mqtt5:0x83"],
+    ["not_authorized", "mqtt5:0x87"],
+    ["server_busy", "mqtt5:0x89"],
+    ["server_shutting_down", "mqtt5:0x8B"],
+    ["keepalive_timeout", "mqtt5:0x8D"],
+    ["session_taken_over", "mqtt5:0x8E"],
+    ["topic_filter_invalid", "mqtt5:0x8F"],
+    ["topic_name_invalid", "mqtt5:0x90"],
+    ["receive_maximum_exceeded", "mqtt5:0x93"],
+    ["topic_alias_invalid", "mqtt5:0x94"],
+    ["packet_too_large", "mqtt5:0x95"],
+    ["message_rate_too_high", "mqtt5:0x96"],
+    ["quota_exceeded", "mqtt5:0x97"],
+    ["administrative_action", "mqtt5:0x98"],
+    ["payload_format_invalid", "mqtt5:0x99"],
+    ["retain_not_supported", "mqtt5:0x9A"],
+    ["qos_not_supported", "mqtt5:0x9B"],
+    ["use_another_server", "mqtt5:0x9C"],
+    ["server_moved", "mqtt5:0x9D"],
+    ["shared_subscriptions_not_supported", "mqtt5:0x9E"],
+    ["connection_rate_exceeded", "mqtt5:0x9F"],
+    ["maximum_connect_time", "mqtt5:0xA0"],
+    ["subscription_identifiers_not_supported", "mqtt5:0xA1"],
+    ["wildcard_subscriptions_not_supported", "mqtt5:0xA2"],
+  ])("maps the DISCONNECT reason-code name %s as %s", (atom, mqtt5) => {
+    const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected(atom)));
+    const { reason, initiator } = mapVendorCode(mqtt5);
+    expect(reason).not.toBe("unknown");
+    expect(event).toMatchObject({ kind: "disconnected", reason, initiator, code: `emqx:${atom}` });
+  });
+
   it("keeps an unknown reason as unknown with its vendor code", () => {
     const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), disconnected("something_new")));
     expect(event).toMatchObject({ reason: "unknown", initiator: "unknown", code: "emqx:something_new" });
@@ -158,6 +198,43 @@ describe("parseEmqxMessage: 5.x payloads and reasons", () => {
     payload.disconnected_at = connectedAt - 10;
     const [event] = expectEvents(parseEmqxMessage(sysTopic("dev-1", "disconnected"), JSON.stringify(payload)));
     expect(event?.flags).toContain("disconnected_before_connected");
+  });
+});
+
+describe("parseEmqxMessage: the other EMQX client events (§3.1, §3.2)", () => {
+  const ts = 1_625_572_213_873;
+
+  it.each(["subscribed", "unsubscribed"])("skips $SYS .../%s (no connection change), not a dead letter", (event) => {
+    const payload = JSON.stringify({ clientid: "c1", username: "u", protocol: "mqtt", topic: "t/1", subopts: { qos: 0 }, ts });
+    expect(parseEmqxMessage(sysTopic("c1", event), payload)).toEqual({ ok: true, events: [] });
+  });
+
+  it.each([
+    ["$events/client_check_authz_complete", { event: "client.check_authz_complete", topic: "t/a", action: "publish", result: "deny" }],
+    ["$events/auth/check_authz_complete", { event: "client.check_authz_complete", topic: "t/a", action: "publish", result: "allow" }],
+    ["$events/client_check_authn_complete", { event: "client.check_authn_complete", reason_code: "not_authorized", is_anonymous: false }],
+    ["$events/client/ping", { event: "client.ping" }],
+    ["$events/session_subscribed", { event: "session.subscribed", topic: "t/a" }],
+    ["$events/message_delivered", { event: "message.delivered", from_clientid: "d", topic: "t" }],
+    // Webhook deliveries carry no topic: the `event` field, or for a narrow SELECT the fields, say what they are.
+    ["", { event: "client.check_authn_complete", reason_code: "bad_username_or_password", is_superuser: false }],
+    ["", { topic: "t/a", action: "publish", result: "allow", authz_source: "cache", node: NODE }],
+    ["", { reason_code: "not_authorized", is_superuser: false, is_anonymous: false }],
+  ])("skips the rule-engine event on %j: no connection change (the connack reports a refusal)", (topic, fields) => {
+    const payload = JSON.stringify({ clientid: "c_emqx", username: "u_emqx", timestamp: ts, node: NODE, ...fields });
+    expect(parseEmqxMessage(topic, payload)).toEqual({ ok: true, events: [] });
+  });
+
+  it("reads gateway clients' $SYS/brokers/<node>/gateway/<gw>/clients/<id>/connected with a version string", () => {
+    const payload = JSON.stringify({ clientid: "coap-1", ipaddress: "10.0.0.9", proto_name: "CoAP", proto_ver: "1", connected_at: ts, ts });
+    const [event] = expectEvents(parseEmqxMessage(`$SYS/brokers/${NODE}/gateway/coap/clients/coap-1/connected`, payload));
+    expect(event).toMatchObject({ deviceId: "coap-1", kind: "connected", brokerNode: NODE, clientIp: "10.0.0.9", protocolVersion: null });
+  });
+
+  it("still reads the lifecycle events when the rule engine sends them with their event field", () => {
+    const payload = JSON.stringify({ clientid: "c", event: "client.disconnected", reason: "kicked", disconnected_at: ts, node: NODE });
+    const [event] = expectEvents(parseEmqxMessage("", payload));
+    expect(event).toMatchObject({ kind: "disconnected", reason: "admin_disconnect", code: "emqx:kicked" });
   });
 });
 

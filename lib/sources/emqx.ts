@@ -11,7 +11,9 @@ export const EMQX_SOURCE = "emqx";
 /** One subscription covers connected, disconnected and connack for every node and client ID (IDs may contain `/`). */
 export const EMQX_LIFECYCLE_TOPICS = ["$SYS/brokers/+/clients/#"] as const;
 
-const TOPIC_PATTERN = /^\$SYS\/brokers\/([^/]+)\/clients\/(.+)\/(connected|disconnected|connack)$/;
+/** MQTT clients, and gateway (non-MQTT) clients under `gateway/<gwName>/` (§3.1). */
+const TOPIC_PATTERN =
+  /^\$SYS\/brokers\/([^/]+)\/(?:gateway\/[^/]+\/)?clients\/(.+)\/(connected|disconnected|connack|subscribed|unsubscribed)$/;
 /** Rule-engine event topics, old (`$events/client_connected`) and 6.x (`$events/client/connected`) spellings. */
 const EVENTS_TOPIC_PATTERN = /^\$events\/client[_/](connected|disconnected|connack)$/;
 const RULE_EVENTS = {
@@ -36,7 +38,8 @@ const EmqxPayloadSchema = z
     peername: optionalText,
     sockport: z.number().int().nullish(),
     proto_name: optionalText,
-    proto_ver: z.number().int().nullish(),
+    /** MQTT clients: the protocol level; gateway clients (CoAP, LwM2M, MQTT-SN…) may report a version string. */
+    proto_ver: z.union([z.number().int(), z.string().max(40)]).nullish(),
     keepalive: z.number().int().nonnegative().nullish(),
     clean_start: z.boolean().nullish(),
     connected_at: epochMs.nullish(),
@@ -67,6 +70,7 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   if (!data.ok) return data;
 
   const topicMatch = TOPIC_PATTERN.exec(topic);
+  if (isOtherClientEvent(topic, topicMatch?.[3], data.value)) return { ok: true, events: [] };
   const eventFromPayload = data.value.event ? RULE_EVENTS[data.value.event as keyof typeof RULE_EVENTS] : undefined;
   const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
   const type: EmqxEventType | undefined =
@@ -104,7 +108,7 @@ function isPlainEmqxPayload(json: unknown): json is EmqxPayload {
     isTextOrNullish(json.peername) &&
     isIntegerOrNullish(json.sockport, Number.MIN_SAFE_INTEGER) &&
     isTextOrNullish(json.proto_name) &&
-    isIntegerOrNullish(json.proto_ver, Number.MIN_SAFE_INTEGER) &&
+    (isIntegerOrNullish(json.proto_ver, Number.MIN_SAFE_INTEGER) || (typeof json.proto_ver === "string" && json.proto_ver.length <= 40)) &&
     isIntegerOrNullish(json.keepalive, 0) &&
     (json.clean_start == null || typeof json.clean_start === "boolean") &&
     isIntegerOrNullish(json.connected_at, 0) &&
@@ -120,6 +124,20 @@ function isPlainEmqxPayload(json: unknown): json is EmqxPayload {
 
 const isTextOrNullish = (value: unknown) => value == null || typeof value === "string";
 const isIntegerOrNullish = (value: unknown, min: number) => value == null || (Number.isSafeInteger(value) && (value as number) >= min);
+
+/**
+ * A well-formed EMQX event that is not a connect, disconnect or CONNACK: `$SYS/.../subscribed|unsubscribed`, and the
+ * other rule-engine events (authn/authz checks, ping, session and message events, §3.2). They carry no connection
+ * change; an authentication failure is reported again by the `client.connack` that refuses the client.
+ */
+function isOtherClientEvent(topic: string, sysEvent: string | undefined, data: EmqxPayload): boolean {
+  if (sysEvent === "subscribed" || sysEvent === "unsubscribed") return true;
+  if (topic.startsWith("$events/") && !EVENTS_TOPIC_PATTERN.test(topic)) return true;
+  if (data.event != null && !Object.hasOwn(RULE_EVENTS, data.event)) return true;
+  // A SELECT without `event`: authz results carry `authz_source`/`result`, authn results `is_superuser`/`is_anonymous`.
+  const fields = data as Record<string, unknown>;
+  return topic === "" && ("authz_source" in fields || "is_superuser" in fields || "is_anonymous" in fields);
+}
 
 /** A webhook delivery without topic or `event` field: the fields tell which event it is. */
 function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
@@ -147,7 +165,7 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
     sessionKey: facts.kind !== "connect_failed" && data.connected_at != null ? `${node ?? ""}|${data.clientid}|${data.connected_at}` : null,
     clientIp: ip,
     clientPort: port,
-    protocolVersion: data.proto_ver ?? null,
+    protocolVersion: typeof data.proto_ver === "number" ? data.proto_ver : null,
     keepaliveSec: data.keepalive ?? null,
     cleanStart: data.clean_start ?? null,
     username: data.username ?? null,

@@ -12,18 +12,25 @@ const MAX_LINE = 8 * 1024;
  * their enum's code when the text is an enum name in words, else `hivemq:UNKNOWN` with the text as message; the
  * code table then reads the text (rate limiting stated in words).
  */
-const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string]> = [
+const REASON_TEXTS: ReadonlyArray<readonly [RegExp, string, When?]> = [
   [/^Client was idle for too long/i, "KEEP_ALIVE_TIMEOUT"],
   [/^Another client connected with the same client ?id/i, "SESSION_TAKEN_OVER"],
   [/^Sent too many concurrent PUBLISH messages/i, "RECEIVE_MAXIMUM_EXCEEDED"],
   [/^Sent second CONNECT message/i, "PROTOCOL_ERROR"],
   [/^Sent CONNECT with invalid client identifier/i, "CLIENT_IDENTIFIER_NOT_VALID"],
   [/^Sent CONNECT with an? invalid protocol version/i, "UNSUPPORTED_PROTOCOL_VERSION"],
-  [/^Sent CONNECT with/i, "PROTOCOL_ERROR"],
+  [/^Sent CONNECT with/i, "PROTOCOL_ERROR", "connect"],
   [/^No CONNECT sent in time/i, "NO_CONNECT_IDLE_TIMEOUT"],
   [/^TLS handshake not finished in time/i, "TLS_HANDSHAKE_TIMEOUT"],
-  [/^(Re-)?Authentication failed/i, "AUTHENTICATION_FAILED"],
+  // MQTT 5 re-authentication happens on an established connection: its failure ends a session.
+  [/^Re-authentication failed/i, "AUTHENTICATION_FAILED", "session"],
+  [/^Authentication failed/i, "AUTHENTICATION_FAILED"],
+  // The reason string of onAuthenticationFailedDisconnect, sent with NOT_AUTHORIZED (KB, §7).
+  [/^Unknown authentication key or wrong authentication secret/i, "NOT_AUTHORIZED", "connect"],
 ];
+
+/** Whether a text says the CONNECT was refused or an established session ended, where its code alone does not. */
+type When = "connect" | "session";
 
 /** Codes HiveMQ can only give while refusing a CONNECT. */
 const CONNECT_TIME_CODES: ReadonlySet<string> = new Set([
@@ -33,6 +40,9 @@ const CONNECT_TIME_CODES: ReadonlySet<string> = new Set([
   "CLIENT_IDENTIFIER_NOT_VALID",
   "UNSUPPORTED_PROTOCOL_VERSION",
 ]);
+
+/** `valueOrUnknown()` prints a missing value as `UNKNOWN` (§7). */
+const ipOf = (text: string | undefined): string | null => (text === undefined || text === "UNKNOWN" ? null : text);
 
 /**
  * HiveMQ `event.log` lines (import): `yyyy-MM-dd HH:mm:ss,SSS - <message>` (logback's default pattern, written
@@ -58,24 +68,25 @@ export function parseHivemqEventLine(rawLine: string): AdapterResult {
 function readMessage(message: string, at: Date, line: string): ConnectionEvent[] | null {
   let m = /^Client ID: (.+?), IP: ?([^\s,]+), Clean Start: (true|false), Session Expiry: (\d+) connected\.$/.exec(message);
   if (m) {
-    return [build("connected", m[1] ?? "", m[2] ?? null, at, null, line, { cleanStart: m[3] === "true" })];
+    return [build("connected", m[1] ?? "", ipOf(m[2]), at, null, line, { cleanStart: m[3] === "true" })];
   }
   m = /^Client ID: (.+?), IP: ?([^\s,]+) disconnected gracefully\.(?: Reason given by client: (.*))?$/.exec(message);
-  if (m) return [build("disconnected", m[1] ?? "", m[2] ?? null, at, "NORMAL_DISCONNECTION", line, { message: m[3] ?? null })];
+  if (m) return [build("disconnected", m[1] ?? "", ipOf(m[2]), at, "NORMAL_DISCONNECTION", line, { message: m[3] ?? null })];
   m = /^Client ID: (.+?), IP: ?([^\s,]+) disconnected ungracefully(?: from (.+) on port: (\d+))?\.$/.exec(message);
   if (m) {
     if (m[1] === "UNKNOWN") return null;
-    return [build("disconnected", m[1] ?? "", m[2] ?? null, at, "CONNECTION_LOST", line, {})];
+    return [build("disconnected", m[1] ?? "", ipOf(m[2]), at, "CONNECTION_LOST", line, {})];
   }
   m = /^Client ID: (.+?), IP: ?([^\s,]+) was disconnected\. reason: (.*?)\.*$/.exec(message);
   if (m) {
     const text = m[3] ?? "";
-    const code = REASON_TEXTS.find(([pattern]) => pattern.test(text))?.[1] ?? enumNameOf(text) ?? "UNKNOWN";
+    const known = REASON_TEXTS.find(([pattern]) => pattern.test(text));
+    const code = known?.[1] ?? enumNameOf(text) ?? "UNKNOWN";
     const deviceId = m[1] ?? "";
     if (deviceId === "UNKNOWN") return null;
     // Auth failures happen at CONNECT, so there was no session to end.
-    const kind = CONNECT_TIME_CODES.has(code) ? "connect_failed" : "disconnected";
-    return [build(kind, deviceId, m[2] ?? null, at, code, line, { message: text })];
+    const when = known?.[2] ?? (CONNECT_TIME_CODES.has(code) ? "connect" : "session");
+    return [build(when === "connect" ? "connect_failed" : "disconnected", deviceId, ipOf(m[2]), at, code, line, { message: text })];
   }
   return null;
 }

@@ -179,7 +179,10 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
         ),
       ];
     }
-    m = /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
+    // 2.1.1+: `bad socket read/write: %s` has no closing period, and 2.1's mosquitto_strerror texts end without one.
+    m =
+      /^Client (.+) \[(.+):(\d{1,5})\] disconnected: (bad socket read\/write: .+)$/.exec(message) ??
+      /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
     if (m) {
       const address = { ip: m[2] ?? "", port: Number(m[3]) };
       const id = m[1] === address.ip || m[1] === `${address.ip}:${address.port}` ? UNKNOWN_ID : (m[1] ?? UNKNOWN_ID);

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseHivemqEventLine } from "./hivemq-event-log.ts";
+
+function one(result: AdapterResult): ConnectionEvent {
+  if (!result.ok) throw new Error(`expected events, got rejection: ${result.error}`);
+  expect(result.events).toHaveLength(1);
+  return result.events[0] as ConnectionEvent;
+}
+
+const line = (message: string) => `2024-05-01 10:00:00,123 - ${message}`;
+
+describe("HiveMQ event.log (lifecycle-formats.md §7)", () => {
+  it.each([
+    "Client ID: abc, IP: UNKNOWN, Clean Start: true, Session Expiry: 0 connected.",
+    "Client ID: abc, IP: UNKNOWN disconnected gracefully.",
+    "Client ID: abc, IP: UNKNOWN disconnected ungracefully.",
+    "Client ID: abc, IP: UNKNOWN was disconnected. reason: Client was idle for too long.",
+  ])("reads `IP: UNKNOWN` (valueOrUnknown) as no address: %s", (message) => {
+    expect(one(parseHivemqEventLine(line(message))).clientIp).toBeNull();
+  });
+
+  it("re-authentication happens on an established connection: its failure is a disconnect, not a refused connect", () => {
+    const event = one(parseHivemqEventLine(line("Client ID: abc, IP: 10.0.0.1 was disconnected. reason: Re-authentication failed.")));
+    expect(event).toMatchObject({ kind: "disconnected", reason: "auth_failed", code: "hivemq:AUTHENTICATION_FAILED" });
+  });
+
+  it.each(["Authentication failed.", "Authentication failed, no authenticator registered."])(
+    "a failed authentication (%s) is a refused connect",
+    (reason) => {
+      const event = one(parseHivemqEventLine(line(`Client ID: abc, IP: 10.0.0.1 was disconnected. reason: ${reason}`)));
+      expect(event).toMatchObject({ kind: "connect_failed", reason: "auth_failed", initiator: "server", clientIp: "10.0.0.1" });
+    },
+  );
+
+  it("reads onAuthenticationFailedDisconnect's reason string as NOT_AUTHORIZED at connect, not as an unknown reason", () => {
+    const event = one(
+      parseHivemqEventLine(
+        line("Client ID: abc, IP: 10.0.0.1 was disconnected. reason: Unknown authentication key or wrong authentication secret."),
+      ),
+    );
+    expect(event).toMatchObject({
+      kind: "connect_failed",
+      reason: "not_authorized",
+      initiator: "server",
+      code: "hivemq:NOT_AUTHORIZED",
+      message: "Unknown authentication key or wrong authentication secret",
+    });
+  });
+
+  it("every `Sent CONNECT with …` variant is a refused connect, like its two named siblings", () => {
+    for (const reason of [
+      "Sent CONNECT with invalid client identifier.",
+      "Sent CONNECT with an invalid protocol version",
+      "Sent CONNECT with a will topic containing wildcards.",
+    ]) {
+      const event = one(parseHivemqEventLine(line(`Client ID: abc, IP: 10.0.0.1 was disconnected. reason: ${reason}`)));
+      expect(event, reason).toMatchObject({ kind: "connect_failed", reason: "protocol_error", initiator: "server" });
+    }
+  });
+});
