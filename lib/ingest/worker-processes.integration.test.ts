@@ -22,6 +22,7 @@ const PERIODIC_JOBS = [
   "alert delivery",
   "scheduled probes",
   "retention pass",
+  "statistics",
   "cohort fold",
   "import resume",
 ];
@@ -63,6 +64,7 @@ function startWorkerProcess(name: string, topicPrefix: string): WorkerProcess {
       ALERT_DELIVERY_INTERVAL_MS: "1000",
       PROBE_SCHEDULE_TICK_MS: "1000",
       RETENTION_INTERVAL_MS: "5000",
+      STATISTICS_INTERVAL_MS: "5000",
       // A run the killed process left behind is run again by another within seconds instead of the jobs' minutes.
       JOB_MAX_EXPIRY_MS: "20000",
       JOB_MAINTENANCE_INTERVAL_MS: "1000",

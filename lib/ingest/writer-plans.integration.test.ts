@@ -4,6 +4,7 @@ import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { publishTableCounters } from "@/lib/storage/analyze-without-autovacuum.ts";
+import { analyzeMonthAsEmpty } from "@/lib/testing/stale-month-statistics.ts";
 import { generateReconnectStorm } from "@/lib/testing/reconnect-storm.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordIngestBatch } from "./record-events.ts";
@@ -95,14 +96,8 @@ describe("the writer's plans on a large fleet without fresh statistics", () => {
     // large the partition grows, and an index on occurred_at alone looked cheapest for "the first disconnect", read
     // from the start of the month for every new session.
     // A month no other test here writes to (the storm above is in December).
-    const month = "connection_events_p202701";
     const at = new Date(Date.UTC(2027, 0, 15, 12));
-    await db.$executeRawUnsafe(`ALTER TABLE ${month} SET (autovacuum_enabled = false)`);
-    await db.$executeRaw`
-      INSERT INTO connection_events (device_id, kind, occurred_at, reason, initiator, source, dedupe_key, raw)
-      VALUES (${`${PREFIX}000000`}, 'connected', ${at}, 'connected', 'client', 'aws-iot', 'stale-stats-probe', '{}')`;
-    await db.$executeRaw`DELETE FROM connection_events WHERE dedupe_key = 'stale-stats-probe'`;
-    await db.$executeRawUnsafe(`ANALYZE ${month}`);
+    const month = await analyzeMonthAsEmpty(db, at);
     // The month fills up: a disconnect of every device's open session, unrelated to the sessions the batch starts.
     await db.$executeRaw`
       INSERT INTO connection_events (device_id, kind, occurred_at, reason, initiator, source, dedupe_key, session_key, raw)
