@@ -25,8 +25,10 @@
  * BENCH_WORKER_CPU=<cores> (root): each worker process may use at most that many CPUs (a control group of its own,
  * lib/testing/cpu-limit.ts), so one worker against two stands in for workers on machines of their own, with the
  * database and the broker no longer sharing the workers' cores.
+ * BENCH_WORKER_LOG=<path>: each worker's log (a line per batch) is appended to <path>.<client ID>.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -56,6 +58,7 @@ const mqttPort = Number(process.env.BENCH_MQTT_PORT ?? 1911);
 const workerDir = path.resolve(process.env.BENCH_WORKER_DIR ?? ".");
 const workerBuilt = process.env.BENCH_WORKER_BUILT === "1";
 const workerCpuLimit = process.env.BENCH_WORKER_CPU ? Number(process.env.BENCH_WORKER_CPU) : null;
+const workerLogFile = process.env.BENCH_WORKER_LOG;
 const workerArgs = workerBuilt ? ["--enable-source-maps", "dist/worker/main.js"] : ["--import", "tsx", "worker/main.ts"];
 const BATCH = 500;
 const WRITER_BATCH = Number(process.env.BENCH_WRITER_BATCH ?? BATCH);
@@ -473,6 +476,7 @@ async function startWorker(
       LOG_LEVEL: "info",
     },
   });
+  if (workerLogFile) worker.stdout?.pipe(createWriteStream(`${workerLogFile}.${clientId}`, { flags: "a" }));
   await waitForLine(worker, /"msg":"subscribed"/, "stdout");
   return worker;
 }

@@ -22,6 +22,9 @@ import { createTestDatabase } from "@/lib/testing/test-database.ts";
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { measureCpuPerEvent } from "@/lib/testing/backend-cpu.ts";
+import { z } from "zod";
+import { Prisma, type Db } from "@/lib/db/client.ts";
+import { queryRows } from "@/lib/db/query-rows.ts";
 
 const devices = Number(process.argv[2] ?? 10_000);
 const batchSize = Number(process.argv[3] ?? 500);
@@ -67,6 +70,17 @@ async function explainThenRun(client: pg.Client, text: string, args: unknown[]):
   return run.apply(client, args);
 }
 
+async function readWalCounters(db: Db): Promise<{ records: number; fpi: number; bytes: number }> {
+  const [row] = await queryRows(
+    db,
+    "walCounters",
+    z.object({ records: z.coerce.number(), fpi: z.coerce.number(), bytes: z.coerce.number() }),
+    Prisma.sql`SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal`,
+  );
+  if (!row) throw new Error("pg_stat_wal has no row");
+  return row;
+}
+
 function record(text: string, ms: number): void {
   const what = describe(text.replace(/\s+/g, " ").trim());
   const entry = spent.get(what) ?? { ms: 0, calls: 0 };
@@ -109,6 +123,7 @@ try {
       .join(" ")}`,
   );
   spent.clear();
+  const walBefore = await readWalCounters(database.db);
   const started = performance.now();
   const cpu = await measureCpuPerEvent(database.db, events.length, async () => {
     if (path === "webhook") for (const body of bodies) await ingestWebhookBody(database.db, format, body);
@@ -123,6 +138,13 @@ try {
   console.log(
     `wall ${Math.round(wallMs)} ms = ${Math.round(events.length / (wallMs / 1000))} ev/s; CPU per event: Node ${cpu.nodeUs} µs, ` +
       `Postgres backends ${cpu.postgresUs} µs`,
+  );
+  const walAfter = await readWalCounters(database.db);
+  // pg_stat_wal is the server's: anything else writing at the same time is counted too.
+  console.log(
+    `WAL per event (whole server): ${Math.round((walAfter.bytes - walBefore.bytes) / events.length)} bytes, ` +
+      `${((walAfter.records - walBefore.records) / events.length).toFixed(1)} records, ` +
+      `${((walAfter.fpi - walBefore.fpi) / events.length).toFixed(2)} full-page images`,
   );
   console.log("| statement | calls | total ms | share of wall |\n|---|---|---|---|");
   for (const [what, { ms, calls }] of [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms))
