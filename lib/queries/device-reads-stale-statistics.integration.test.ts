@@ -6,12 +6,13 @@ import { getDevice } from "./get-device.ts";
 import { getDeviceAgentContext } from "./get-device-agent-context.ts";
 import { listDeviceEvents } from "./list-device-events.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
+import { listTopDroppingDevices } from "./list-top-dropping-devices.ts";
 import { loadDiagnosisInput } from "./load-diagnosis-input.ts";
 
 // Decision 064: a month partition an ANALYZE saw empty (its first rows not yet committed, and no autovacuum since) is
-// estimated empty however many rows it then holds. A device's reads (newest first, its 24 h counts) must still find
-// its rows through the device's index, not read the month in time order and filter it; so must its sessions, likewise
-// estimated.
+// estimated empty however many rows it then holds. A device's reads (newest first, its 24 h counts, the top dropping
+// devices' last drops) must still find its rows through the device's index, not read the month in time order and
+// filter it; so must its sessions, likewise estimated.
 const FLEET = 2_000;
 const EVENTS_PER_DEVICE = 10;
 const MONTH_ROWS = FLEET * EVENTS_PER_DEVICE;
@@ -38,8 +39,12 @@ beforeAll(async () => {
            (CASE WHEN g % 2 = 0 THEN 'connected' ELSE 'connection_lost' END)::"Reason", 'network', 'aws-iot',
            'stale-' || g, ${device} || '-s' || (g / 2), '{}'
     FROM generate_series(0, ${MONTH_ROWS - 1}) g`;
-  // The device rows the writer would have kept, for the device header.
+  // The device rows and the per-device minute rollup the writer would have kept, for the device header and the ranking.
   await db.$executeRaw`INSERT INTO devices (id, state) SELECT DISTINCT device_id, 'offline'::"DeviceState" FROM connection_events WHERE device_id LIKE 'stale-%'`;
+  await db.$executeRaw`
+    INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
+    SELECT date_trunc('minute', occurred_at), device_id, kind, reason, COALESCE(code, ''), source, '', COUNT(*)::int
+    FROM connection_events WHERE device_id LIKE 'stale-%' AND kind <> 'device_report' GROUP BY 1, 2, 3, 4, 5, 6`;
   // The sessions table likewise, analyzed over a page without live rows and filled since.
   await db.$executeRawUnsafe(`ALTER TABLE sessions SET (autovacuum_enabled = false)`);
   await db.$executeRaw`INSERT INTO sessions (device_id, session_key, started_at) VALUES ('stale-probe', 'stale-probe', ${at})`;
@@ -92,6 +97,16 @@ describe("a device's reads where the month's statistics say it is empty", () => 
       const device = await getDevice(db, DROPPING_DEVICE, now);
       // g = 2001, 4001, 6001, 8001 (g = 1 is its device report, not counted).
       expect(device?.stats).toMatchObject({ connects: 0, disconnects: 4, drops: 4, failedConnects: 0 });
+    });
+    expect(read).toBeLessThan(MONTH_ROWS / 10);
+  });
+
+  it("the top dropping devices' last drops are read from each device's events, not the month", async () => {
+    const read = await readsFrom(month, async () => {
+      const devices = await listTopDroppingDevices(db, { ...window, limit: 10 });
+      expect(devices).toHaveLength(10);
+      // Nine drops each; ties in device order; the last drop at g = device + 18,000.
+      expect(devices[0]).toMatchObject({ deviceId: DROPPING_DEVICE, drops: 9, lastDropAt: new Date(at.getTime() + 18_001 * 10_000) });
     });
     expect(read).toBeLessThan(MONTH_ROWS / 10);
   });
