@@ -11,6 +11,8 @@ const toRows = (rows: readonly Row[], extra: Record<string, Partial<KnowledgeRow
 /** Own words for EMQX's atoms (lifecycle-formats.md §3.2 and §3.3). */
 const EMQX_MEANINGS: Record<string, string> = {
   normal: "The client sent DISCONNECT with reason code 0: a graceful, intended disconnect",
+  disconnect_with_will_message:
+    "The client sent DISCONNECT with reason code 0x04: a graceful, intended disconnect that asks EMQX to publish its will message anyway",
   kicked: "Removed by an administrator (REST API or CLI)",
   administrative_action: "Disconnected by administrative action (DISCONNECT 0x98)",
   discarded: "Another connection with the same client ID and clean_start=true discarded this session",
@@ -38,6 +40,14 @@ const EMQX_MEANINGS: Record<string, string> = {
   topic_alias_invalid: "A topic alias was used wrongly (0x94)",
   topic_name_invalid: "A topic name was rejected (0x90)",
   payload_format_invalid: "A payload did not match its format indicator (0x99)",
+  topic_filter_invalid:
+    "EMQX closed the connection with DISCONNECT 0x8F: a topic filter the client subscribed to is well formed but not accepted, for example deeper than the topic-level limit (a filter EMQX refuses in SUBACK instead leaves the connection open)",
+  shared_subscriptions_not_supported:
+    "EMQX closed the connection with DISCONNECT 0x9E: the client subscribed to a shared subscription ($share/<group>/…) where shared subscriptions are turned off",
+  subscription_identifiers_not_supported:
+    "EMQX closed the connection with DISCONNECT 0xA1: the client sent a Subscription Identifier in SUBSCRIBE where they are turned off",
+  wildcard_subscriptions_not_supported:
+    "EMQX closed the connection with DISCONNECT 0xA2: the client subscribed to a filter with + or # where wildcard subscriptions are turned off",
   quota_exceeded: "A quota was exceeded (0x97)",
   message_rate_too_high: "The client published faster than allowed (0x96)",
   connection_rate_exceeded: "The client connected too often (0x9F)",
@@ -67,6 +77,11 @@ const EMQX_MEANINGS: Record<string, string> = {
 };
 
 const EMQX_RELATED: Record<string, string[]> = {
+  disconnect_with_will_message: ["mqtt5:0x04", "emqx:normal", "hivemq:DISCONNECT_WITH_WILL_MESSAGE"],
+  topic_filter_invalid: ["mqtt5:0x8F"],
+  shared_subscriptions_not_supported: ["mqtt5:0x9E"],
+  subscription_identifiers_not_supported: ["mqtt5:0xA1"],
+  wildcard_subscriptions_not_supported: ["mqtt5:0xA2"],
   takenover: ["mqtt5:0x8E", "emqx:discarded", "aws:DUPLICATE_CLIENTID"],
   discarded: ["mqtt5:0x8E", "emqx:takenover"],
   keepalive_timeout: ["mqtt5:0x8D", "aws:MQTT_KEEP_ALIVE_TIMEOUT"],
@@ -75,13 +90,37 @@ const EMQX_RELATED: Record<string, string[]> = {
   tcp_closed: ["aws:CONNECTION_LOST", "emqx:ssl_closed"],
 };
 
+/** What a name the table above lacks reads as; the knowledge-base test fails on any adapter name that gets it. */
+export const genericEmqxMeaning = (key: string): string => `EMQX reason ${key}`;
+
+/** An MQTT 5 feature the broker has turned off; its CONNACK says so (Wildcard, Subscription Identifier or Shared Subscription Available = 0). */
+const unsupportedFeature = (feature: string, setting: string): Pick<KnowledgeRow, "causes" | "steps"> => ({
+  causes: [
+    `The client uses ${feature} without checking the broker's CONNACK, which says they are not available`,
+    "A broker configuration change (zone or listener) the devices were not updated for: many devices start failing at once",
+  ],
+  steps: [step(`Stop the client from using ${feature}, or turn them on in the broker (${setting})`, "manual")],
+});
+
+/** Causes and first steps where a name says more than its canonical reason's playbook. */
+const EMQX_EXTRA: Record<string, Pick<KnowledgeRow, "causes" | "steps">> = {
+  topic_filter_invalid: {
+    causes: ["A topic filter with more levels than the broker allows", "A client that builds filters wrongly"],
+    steps: [step("Compare the device's subscription filters with the broker's topic-level limit (EMQX mqtt.max_topic_levels)", "manual")],
+  },
+  shared_subscriptions_not_supported: unsupportedFeature("shared subscriptions", "EMQX mqtt.shared_subscription"),
+  subscription_identifiers_not_supported: unsupportedFeature("subscription identifiers", "the broker's MQTT settings"),
+  wildcard_subscriptions_not_supported: unsupportedFeature("wildcard subscriptions", "EMQX mqtt.wildcard_subscription"),
+};
+
 function buildEmqxRows(): KnowledgeRow[] {
   const keys = new Set([...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS), ...CONNACK_SUCCESS_NAMES]);
   return [...keys].map((key): KnowledgeRow => ({
     key,
-    meaning: EMQX_MEANINGS[key] ?? `EMQX reason ${key}`,
+    meaning: EMQX_MEANINGS[key] ?? genericEmqxMeaning(key),
     related: EMQX_RELATED[key],
-    expected: key === "normal" || CONNACK_SUCCESS_NAMES.has(key),
+    ...EMQX_EXTRA[key],
+    expected: key === "normal" || key === "disconnect_with_will_message" || CONNACK_SUCCESS_NAMES.has(key),
   }));
 }
 

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REASONS } from "@/lib/events/connection-event.ts";
-import { EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
+import { CONNACK_SUCCESS_NAMES, EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
 import { listVendorCodes, lookupVendorCode } from "@/lib/sources/vendor-codes.ts";
+import { genericEmqxMeaning } from "./broker-codes.ts";
 import { CRT_CODE_NUMBERS } from "./cloud-codes.ts";
 import { findKnowledgeEntry, KNOWLEDGE_ENTRIES, normalizeCode, searchKnowledge } from "./knowledge-base.ts";
 import { CHECK_IDS } from "./types.ts";
@@ -70,6 +71,10 @@ describe("knowledge base coverage", () => {
   });
   it("knows every EMQX reason the adapter maps", () => {
     expectKnown([...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS)].map((key) => `emqx:${key}`));
+  });
+  it("explains every EMQX name the adapter maps in its own words, not the generic fallback", () => {
+    const names = [...Object.keys(EMQX_DISCONNECT_REASONS), ...Object.keys(EMQX_CONNACK_REASONS), ...CONNACK_SUCCESS_NAMES];
+    expect(names.filter((name) => findKnowledgeEntry(`emqx:${name}`)?.meaning === genericEmqxMeaning(name))).toEqual([]);
   });
   it("knows the Azure IoT Hub, AWS, Event Grid and Mosquitto tables", () => {
     expectKnown(AZURE_CODES.map((code) => `azure:${code}`));

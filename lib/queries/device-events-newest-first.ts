@@ -13,3 +13,15 @@ export function deviceEventsNewestFirst(deviceId: string): { where: Prisma.Sql; 
     orderBy: Prisma.sql`ORDER BY e.device_id, e.occurred_at DESC, e.id DESC`,
   };
 }
+
+/**
+ * The same, oldest first (the device's index read backward). Reads with no LIMIT need the order too, such as a window
+ * over the device's last 24 h: with `= ANY` alone, the occurred_at index serves the time range as cheaply and read
+ * the month (decision 064); only the device's index delivers an order that starts with device_id.
+ */
+export function deviceEventsOldestFirst(deviceId: string): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  return {
+    where: Prisma.sql`e.device_id = ANY(${[deviceId]}::text[])`,
+    orderBy: Prisma.sql`ORDER BY e.device_id DESC, e.occurred_at, e.id`,
+  };
+}

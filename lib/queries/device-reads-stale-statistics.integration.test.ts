@@ -2,18 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
 import { analyzeMonthAsEmpty, rowsReadFrom } from "@/lib/testing/stale-month-statistics.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
+import { getDevice } from "./get-device.ts";
 import { getDeviceAgentContext } from "./get-device-agent-context.ts";
 import { listDeviceEvents } from "./list-device-events.ts";
 import { listDeviceSessions } from "./list-device-sessions.ts";
+import { listTopDroppingDevices } from "./list-top-dropping-devices.ts";
 import { loadDiagnosisInput } from "./load-diagnosis-input.ts";
 
 // Decision 064: a month partition an ANALYZE saw empty (its first rows not yet committed, and no autovacuum since) is
-// estimated empty however many rows it then holds. A device's newest-first reads must still find its rows through
-// the device's index, not read the month in time order and filter it; so must its sessions, likewise estimated.
+// estimated empty however many rows it then holds. A device's reads (newest first, its 24 h counts, the top dropping
+// devices' last drops) must still find its rows through the device's index, not read the month in time order and
+// filter it; so must its sessions, likewise estimated.
 const FLEET = 2_000;
 const EVENTS_PER_DEVICE = 10;
 const MONTH_ROWS = FLEET * EVENTS_PER_DEVICE;
 const DEVICE = "stale-0000";
+/** Odd devices drop (connection_lost) every 20,000 s after their device report; even ones only connect. */
+const DROPPING_DEVICE = "stale-0001";
 const at = new Date(Date.UTC(2027, 0, 10));
 const window = { from: new Date(Date.UTC(2027, 0, 1)), to: new Date(Date.UTC(2027, 0, 25)) };
 
@@ -34,6 +39,12 @@ beforeAll(async () => {
            (CASE WHEN g % 2 = 0 THEN 'connected' ELSE 'connection_lost' END)::"Reason", 'network', 'aws-iot',
            'stale-' || g, ${device} || '-s' || (g / 2), '{}'
     FROM generate_series(0, ${MONTH_ROWS - 1}) g`;
+  // The device rows and the per-device minute rollup the writer would have kept, for the device header and the ranking.
+  await db.$executeRaw`INSERT INTO devices (id, state) SELECT DISTINCT device_id, 'offline'::"DeviceState" FROM connection_events WHERE device_id LIKE 'stale-%'`;
+  await db.$executeRaw`
+    INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
+    SELECT date_trunc('minute', occurred_at), device_id, kind, reason, COALESCE(code, ''), source, '', COUNT(*)::int
+    FROM connection_events WHERE device_id LIKE 'stale-%' AND kind <> 'device_report' GROUP BY 1, 2, 3, 4, 5, 6`;
   // The sessions table likewise, analyzed over a page without live rows and filled since.
   await db.$executeRawUnsafe(`ALTER TABLE sessions SET (autovacuum_enabled = false)`);
   await db.$executeRaw`INSERT INTO sessions (device_id, session_key, started_at) VALUES ('stale-probe', 'stale-probe', ${at})`;
@@ -55,7 +66,7 @@ async function readsFrom(table: string, read: () => Promise<unknown>): Promise<n
   return (await rowsReadFrom(db, table)) - before;
 }
 
-describe("a device's newest-first reads where the month's statistics say it is empty", () => {
+describe("a device's reads where the month's statistics say it is empty", () => {
   it("the events page reads the device's events, not the month", async () => {
     const read = await readsFrom(month, async () => {
       const page = await listDeviceEvents(db, { deviceId: DEVICE, ...window, limit: 50 });
@@ -76,6 +87,26 @@ describe("a device's newest-first reads where the month's statistics say it is e
     const read = await readsFrom(month, async () => {
       const context = await getDeviceAgentContext(db, { deviceId: DEVICE, limit: 20 });
       expect(context.events).toHaveLength(1);
+    });
+    expect(read).toBeLessThan(MONTH_ROWS / 10);
+  });
+
+  it("the device header's 24 h counts read the device's events, not the month", async () => {
+    const now = new Date(at.getTime() + 24 * 3_600_000);
+    const read = await readsFrom(month, async () => {
+      const device = await getDevice(db, DROPPING_DEVICE, now);
+      // g = 2001, 4001, 6001, 8001 (g = 1 is its device report, not counted).
+      expect(device?.stats).toMatchObject({ connects: 0, disconnects: 4, drops: 4, failedConnects: 0 });
+    });
+    expect(read).toBeLessThan(MONTH_ROWS / 10);
+  });
+
+  it("the top dropping devices' last drops are read from each device's events, not the month", async () => {
+    const read = await readsFrom(month, async () => {
+      const devices = await listTopDroppingDevices(db, { ...window, limit: 10 });
+      expect(devices).toHaveLength(10);
+      // Nine drops each; ties in device order; the last drop at g = device + 18,000.
+      expect(devices[0]).toMatchObject({ deviceId: DROPPING_DEVICE, drops: 9, lastDropAt: new Date(at.getTime() + 18_001 * 10_000) });
     });
     expect(read).toBeLessThan(MONTH_ROWS / 10);
   });

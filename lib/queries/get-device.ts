@@ -4,6 +4,7 @@ import { redactSecrets } from "@/lib/security/redact.ts";
 import type { DeviceState } from "./search-devices.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
+import { deviceEventsOldestFirst } from "./device-events-newest-first.ts";
 
 export type DeviceDetail = {
   id: string;
@@ -46,6 +47,7 @@ const CountsRowSchema = z.object({ connects: z.number(), disconnects: z.number()
 /** The device row plus counts over the last 24 h, or null when no such device has ever reported. */
 export async function getDevice(db: Db, deviceId: string, now = new Date()): Promise<DeviceDetail | null> {
   const since = new Date(now.getTime() - RECENT_WINDOW_MS);
+  const deviceEvents = deviceEventsOldestFirst(deviceId);
   const [device, counts, openSession] = await Promise.all([
     db.device.findUnique({
       where: { id: deviceId },
@@ -76,13 +78,13 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
       "getDevice.counts",
       CountsRowSchema,
       Prisma.sql`
-      WITH e AS (
-        SELECT kind, reason, code, occurred_at,
-               LAG(kind) OVER w AS prev_kind, LAG(reason) OVER w AS prev_reason, LAG(occurred_at) OVER w AS prev_at,
-               LEAD(code) OVER w AS next_code, LEAD(occurred_at) OVER w AS next_at
-        FROM connection_events
-        WHERE device_id = ${deviceId} AND occurred_at >= ${since} AND occurred_at <= ${now} AND kind <> 'device_report'
-        WINDOW w AS (ORDER BY occurred_at, id)
+      WITH recent AS (
+        SELECT e.kind, e.reason, e.code, e.occurred_at,
+               LAG(e.kind) OVER w AS prev_kind, LAG(e.reason) OVER w AS prev_reason, LAG(e.occurred_at) OVER w AS prev_at,
+               LEAD(e.code) OVER w AS next_code, LEAD(e.occurred_at) OVER w AS next_at
+        FROM connection_events e
+        WHERE ${deviceEvents.where} AND e.occurred_at >= ${since} AND e.occurred_at <= ${now} AND e.kind <> 'device_report'
+        WINDOW w AS (${deviceEvents.orderBy})
       )
       -- One lost connection is one drop (Azure logs a SAS renewal as 401003 then 404104): as the diagnosis counts.
       SELECT COUNT(*) FILTER (WHERE kind = 'connected')::int AS connects,
@@ -91,7 +93,7 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
                AND NOT (prev_kind IS NOT DISTINCT FROM 'disconnected' AND prev_reason IS DISTINCT FROM 'client_disconnect' AND occurred_at - prev_at <= interval '60 seconds'))::int AS drops,
              COUNT(*) FILTER (WHERE kind = 'connect_failed'
                AND NOT (code = 'azure:401003' AND next_code IS NOT DISTINCT FROM 'azure:404104' AND next_at - occurred_at <= interval '60 seconds'))::int AS "failedConnects"
-      FROM e`,
+      FROM recent`,
     ),
     db.session.findFirst({
       where: { deviceId, endedAt: null },
