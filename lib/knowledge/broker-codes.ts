@@ -237,7 +237,7 @@ const HIVEMQ_ROWS: readonly Row[] = [
 export const HIVEMQ_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(
   "hivemq",
   "hivemq/hivemq-community-edition EventLog.java, ReasonStrings.java (2026.5); HiveMQ KB 'Disconnect reasons (event.log)'",
-  toRows(HIVEMQ_ROWS, { NORMAL_DISCONNECTION: { expected: true } }),
+  toRows(HIVEMQ_ROWS, { NORMAL_DISCONNECTION: { expected: true }, DISCONNECT_WITH_WILL_MESSAGE: { expected: true } }),
 );
 
 /** aedes error messages as kebab slugs (lib/client.js, lib/handlers/connect.js; lifecycle-formats.md §5). */

@@ -120,6 +120,11 @@ describe("knowledge base entries", () => {
     );
     expect(dangling).toEqual([]);
   });
+  it("treats a vendor's name for a graceful MQTT 5 disconnect (0x00, 0x04) as normal operation, as the MQTT 5 entry", () => {
+    const graceful = ["mqtt5:0x00", "mqtt5:0x04"].filter((code) => findKnowledgeEntry(code)?.expected);
+    const alarming = KNOWLEDGE_ENTRIES.filter((entry) => !entry.expected && entry.related.some((code) => graceful.includes(code)));
+    expect(alarming.map((entry) => entry.code)).toEqual([]);
+  });
   it("treats 409002 as a side effect of an earlier error", () => {
     const entry = findKnowledgeEntry("azure:409002");
     expect(entry?.meaning).toContain("side effect");
