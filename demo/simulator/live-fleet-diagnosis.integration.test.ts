@@ -28,10 +28,12 @@ describe("the live simulator's fault devices, through broker, ingest and diagnos
   it("diagnoses the plug's tight retry loop as a reconnect storm without backoff", async () => {
     const verdict = await verdictOf("plug-tightloop-01");
     expect(verdict).toMatchObject({ analyzer: "reconnect-storm", title: "Reconnect storm without backoff", severity: "critical" });
-    // The plug retries about every 250 ms; a loaded machine stretches the gaps the broker sees (306 ms in one quiet-
-    // machine run beside the rest of the suite), but not past the storm's one second.
+    // The plug reconnects 200 ms after each crash. A gap is the broker's disconnect time to its next connect time: a
+    // loaded machine stretches it (306 ms in one run beside the rest of the suite), but the broker may also notice the
+    // crash late, after the plug's 200 ms began, which shortens it (199 ms in a suite run at load 11). Either way it
+    // reads the plug's own spacing, far from an immediate retry and short of the storm's one second.
     const medianGap = Number(/median gap (\d+) ms/.exec(verdict?.verdict ?? "")?.[1]);
-    expect(medianGap).toBeGreaterThanOrEqual(200);
+    expect(medianGap).toBeGreaterThanOrEqual(100);
     expect(medianGap).toBeLessThan(1_000);
   });
 
