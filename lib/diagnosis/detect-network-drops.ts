@@ -41,7 +41,7 @@ export type KeepaliveTarget = KeepaliveAdvice;
  * NAT-symptom drops all come after about the same uptime, the NAT's window is at most the shortest of them (a low
  * quantile, so one drop of another cause does not shorten it), and half of that keeps the flow alive with a margin.
  * Uptimes spread at random (Wi-Fi, cellular) show no window, and a keepalive inside the window rules the NAT out:
- * the default stands.
+ * the default stands. Only the connections made since the keepalive last changed count (decision 065).
  */
 export function keepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
   // Asked by two analyzers, every keepalive check and the summary: read the drops once per diagnosis.
@@ -52,17 +52,59 @@ export function keepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
 
 const keepaliveTargets = new WeakMap<AnalysisContext, KeepaliveTarget>();
 
+/** Connections made while the device asked for one keepalive, from `startsAt` (ms) until the next change. */
+type KeepaliveRegime = { keepaliveSec: number; startsAt: number; endsAt: number };
+
+/**
+ * The device's current keepalive regime and the one before it, from the keepalive its connects ask for (a firmware
+ * update, a new configuration). Connects that do not report it change nothing. The first regime in the window also
+ * takes the connections before its first connect; with no keepalive reported, there is one regime of everything.
+ */
+function readKeepaliveRegimes(ctx: AnalysisContext): { current: KeepaliveRegime | null; previous: KeepaliveRegime | null } {
+  const regimes: KeepaliveRegime[] = [];
+  for (const connect of ctx.connects) {
+    const { keepaliveSec } = connect;
+    const last = regimes.at(-1);
+    if (keepaliveSec === null || keepaliveSec === last?.keepaliveSec) continue;
+    const startsAt = last ? connect.occurredAt.getTime() : -Infinity;
+    if (last) last.endsAt = startsAt;
+    regimes.push({ keepaliveSec, startsAt, endsAt: Infinity });
+  }
+  return { current: regimes.at(-1) ?? null, previous: regimes.at(-2) ?? null };
+}
+
 function readKeepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
-  const fallback = { keepaliveSec: RECOMMENDED_KEEPALIVE_SEC, natWindowSec: null };
-  const natDropIds = new Set(natSymptomDrops(ctx, new Set()).map((drop) => drop.id));
-  const uptimes = ctx.uptimes.filter((uptime) => natDropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
-  if (uptimes.length < MIN_NAT_WINDOW_DROPS || robustSpread(uptimes) / median(uptimes) > NAT_WINDOW_VARIATION) return fallback;
-  const windowSec = Math.floor(quantile(uptimes, NAT_WINDOW_QUANTILE) / 1000);
-  if (windowSec >= 2 * RECOMMENDED_KEEPALIVE_SEC) return fallback;
-  // A keepalive inside the window pings before such a NAT forgets the flow: these drops are not its doing (a timer).
+  const { current, previous } = readKeepaliveRegimes(ctx);
+  const now = natUptimesIn(ctx, current);
   const keepalive = ctx.lastKeepaliveSec;
-  if (keepalive !== null && keepalive > 0 && keepalive <= windowSec) return fallback;
+  if (!previous || now.length >= MIN_NAT_WINDOW_DROPS) return targetFor(readNatWindowSec(now), keepalive);
+  // Too few drops at the current keepalive to show a window of their own: the previous keepalive's window stands
+  // only while each of them came after it (one that came sooner means another NAT, or another cause: no window).
+  const before = targetFor(readNatWindowSec(natUptimesIn(ctx, previous)), previous.keepaliveSec).natWindowSec;
+  if (before === null || now.some((uptime) => uptime < before * 1000)) return DEFAULT_TARGET;
+  return targetFor(before, keepalive);
+}
+
+const DEFAULT_TARGET: KeepaliveTarget = { keepaliveSec: RECOMMENDED_KEEPALIVE_SEC, natWindowSec: null };
+
+/** The NAT window NAT-symptom drops show (decision 049), in seconds, or null when they show none. */
+function readNatWindowSec(uptimes: readonly number[]): number | null {
+  if (uptimes.length < MIN_NAT_WINDOW_DROPS || robustSpread(uptimes) / median(uptimes) > NAT_WINDOW_VARIATION) return null;
+  const windowSec = Math.floor(quantile(uptimes, NAT_WINDOW_QUANTILE) / 1000);
+  return windowSec >= 2 * RECOMMENDED_KEEPALIVE_SEC ? null : windowSec;
+}
+
+function targetFor(windowSec: number | null, keepalive: number | null): KeepaliveTarget {
+  if (windowSec === null) return DEFAULT_TARGET;
+  // A keepalive inside the window pings before such a NAT forgets the flow: these drops are not its doing (a timer).
+  if (keepalive !== null && keepalive > 0 && keepalive <= windowSec) return DEFAULT_TARGET;
   return { keepaliveSec: Math.max(MIN_KEEPALIVE_SEC, Math.floor(windowSec / 2 / 5) * 5), natWindowSec: windowSec };
+}
+
+/** Uptimes (ms) of the NAT-symptom drops of connections made in `regime` (all of them when null). */
+function natUptimesIn(ctx: AnalysisContext, regime: KeepaliveRegime | null): number[] {
+  const natDropIds = new Set(natSymptomDrops(ctx, new Set(), regime).map((drop) => drop.id));
+  return ctx.uptimes.filter((uptime) => natDropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
 }
 
 /** A device report this long before a drop counts as "during a system event". */
@@ -139,7 +181,7 @@ export function natWindowText(target: KeepaliveTarget): string {
  * over. Only after the connection lasted NAT_MIN_UPTIME_MS: a connection that dies within seconds of connecting (a
  * crash loop) was never idle long enough for a NAT to forget it, while carrier NATs can forget a flow within a minute.
  */
-function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): DiagnosisEvent[] {
+function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, regime: KeepaliveRegime | null): DiagnosisEvent[] {
   // Takeovers that swap between addresses are the duplicate-ID analyzer's case, not a NAT's; an address that
   // changed once (or history from another network) still leaves the device's own fast reconnects.
   const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
@@ -152,7 +194,10 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>): D
       drop.reason === "unknown" ||
       (ownTakeovers && drop.reason === "session_taken_over");
     const uptime = uptimeOf.get(drop.id);
-    return symptom && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
+    // A drop belongs to the regime its connection was made in; without a known connect, to the one it happened in.
+    const connectedAt = drop.occurredAt.getTime() - (uptime ?? 0);
+    const inRegime = !regime || (connectedAt >= regime.startsAt && connectedAt < regime.endsAt);
+    return symptom && inRegime && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
   });
 }
 
@@ -161,7 +206,8 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const findings: DraftFinding[] = [];
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
-  const natDrops = natSymptomDrops(ctx, excluded);
+  // The drops made at the current keepalive: the verdict pairs their count with it (decision 065).
+  const natDrops = natSymptomDrops(ctx, excluded, readKeepaliveRegimes(ctx).current);
   const target = keepaliveTarget(ctx);
   const targetSec = target.keepaliveSec;
   if (keepalive !== null && keepalive > targetSec && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
