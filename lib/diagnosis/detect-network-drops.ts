@@ -186,6 +186,7 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, re
   // changed once (or history from another network) still leaves the device's own fast reconnects.
   const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
   const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
+  const inRegime = madeInRegime(ctx, regime);
   return ctx.deviceDrops.filter((drop) => {
     if (excluded.has(drop.id)) return false;
     const symptom =
@@ -194,11 +195,19 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, re
       drop.reason === "unknown" ||
       (ownTakeovers && drop.reason === "session_taken_over");
     const uptime = uptimeOf.get(drop.id);
-    // A drop belongs to the regime its connection was made in; without a known connect, to the one it happened in.
-    const connectedAt = drop.occurredAt.getTime() - (uptime ?? 0);
-    const inRegime = !regime || (connectedAt >= regime.startsAt && connectedAt < regime.endsAt);
-    return symptom && inRegime && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
+    return symptom && inRegime(drop) && (uptime === undefined || uptime >= NAT_MIN_UPTIME_MS);
   });
+}
+
+/** Whether a drop's connection was made in `regime` (every drop when null). */
+function madeInRegime(ctx: AnalysisContext, regime: KeepaliveRegime | null): (drop: DiagnosisEvent) => boolean {
+  if (!regime) return () => true;
+  const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
+  return (drop) => {
+    // A drop belongs to the regime its connection was made in; without a known connect, to the one it happened in.
+    const connectedAt = drop.occurredAt.getTime() - (uptimeOf.get(drop.id) ?? 0);
+    return connectedAt >= regime.startsAt && connectedAt < regime.endsAt;
+  };
 }
 
 /** Keepalive longer than NAT idle timeouts, and keepalive expiries with the broker's 1.5 × detection delay. */
@@ -207,7 +216,8 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
   // The drops made at the current keepalive: the verdict pairs their count with it (decision 065).
-  const natDrops = natSymptomDrops(ctx, excluded, readKeepaliveRegimes(ctx).current);
+  const regime = readKeepaliveRegimes(ctx).current;
+  const natDrops = natSymptomDrops(ctx, excluded, regime);
   const target = keepaliveTarget(ctx);
   const targetSec = target.keepaliveSec;
   if (keepalive !== null && keepalive > targetSec && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
@@ -263,7 +273,10 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
           },
     );
   }
-  const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout" && !excluded.has(drop.id));
+  // 1.5 × the current keepalive holds for the expiries of connections that asked for it (decision 065); with no
+  // expiry since the keepalive changed, there is nothing at the current keepalive to describe.
+  const inRegime = madeInRegime(ctx, regime);
+  const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout" && !excluded.has(drop.id) && inRegime(drop));
   if (expiries.length >= 2) {
     const last = expiries.at(-1);
     const seconds = keepalive ?? RECOMMENDED_KEEPALIVE_SEC;

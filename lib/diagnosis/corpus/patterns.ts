@@ -103,9 +103,10 @@ function runSessions(
   to: number,
   rnd: Random,
   next: (index: number) => { uptime: number; cause: DropCause; gap: number; newIp?: boolean } | null,
+  first: { keepaliveSec?: number } = {},
 ): number {
   let count = 0;
-  tl.connect();
+  tl.connect(first);
   for (;;) {
     const plan = next(count);
     if (!plan || tl.t + plan.uptime + plan.gap >= to - MINUTE) break;
@@ -339,6 +340,71 @@ const keepaliveNatShort: PatternDefinition = {
       steps: tl.steps,
       fleetWideAt: [],
       params: { keepaliveSec, natIdleSec, messageSec: Math.round(messageSec), drops, window },
+    };
+  },
+};
+
+/**
+ * A keepalive change partway (a firmware update or a new configuration, as the demo's hub-nat-01 on `npm start`): most
+ * of the window at a long keepalive behind a NAT that forgets flows after minutes, then, for the last 20 min to 2 h, a shorter
+ * keepalive behind a NAT that forgets them within a minute, every connection ending at its first message after a quiet
+ * spell (31–39 s in, so a window of 30–38 s). The advice must come from the present drops: half that window, 15 s,
+ * not the 60 s the long, scattered history would give (decision 065).
+ */
+const keepaliveChange: PatternDefinition = {
+  id: "keepalive-change",
+  group: "pattern",
+  title: "Keepalive changed partway, now behind a NAT that forgets idle flows within a minute",
+  basis:
+    "MQTT guide: NAT drops coincide with the network's NAT idle timeout interval, the keep-alive must be shorter than the NAT's timeout (carrier NATs can be far shorter than 240–600 s); test reduced keep-alive and adjust based on results, so the drops after a change are the ones that count",
+  supports: (caps) => caps.keepalive && has(caps, ["keepalive", "network", "clean"]),
+  expect: () =>
+    finding("keepalive/NAT finding recommending half the present window (15 s), not the history's 60 s", [
+      { analyzer: "keepalive-too-long", mentions: "Set the keepalive to 15 s, half that window" },
+    ]),
+  build(ctx) {
+    const { rnd } = ctx;
+    const oldKeepaliveSec = rnd.pick([600, 900, 1200]);
+    const oldNatIdleSec = rnd.pick([240, 300, 350]);
+    const keepaliveSec = rnd.pick([60, 120, 300]);
+    const natIdleSec = rnd.int(15, 28);
+    const messageSec = rnd.uniform(32, 38);
+    const window = pickWindow(rnd, ["14d"]);
+    const { tl, to } = startTimeline(ctx, window, { keepaliveSec: oldKeepaliveSec });
+    // 20 min at ~37 s a connection is 30-odd drops, enough for the window; the history has 60–330.
+    const changedAt = to - rnd.uniform(20 * MINUTE, 2 * HOUR);
+    const meanUptime = rnd.uniform(1, 5) * HOUR;
+    const oldDrops = runSessions(tl, changedAt, rnd, () => ({
+      uptime: rnd.exponential(meanUptime) + oldNatIdleSec * SECOND,
+      cause: rnd.chance(0.7) ? "keepalive" : "network",
+      gap: reconnectDelay(rnd, 1_000, 30 * SECOND),
+    }));
+    // The update restarts the client: a clean disconnect, then connects that ask for the new keepalive.
+    tl.wait(changedAt - tl.t)
+      .drop("clean")
+      .wait(rnd.uniform(5, 60) * SECOND);
+    const drops = runSessions(
+      tl,
+      to,
+      rnd,
+      () => ({ uptime: messageSec * SECOND * (1 + rnd.normal(0, 0.02)), cause: "network", gap: reconnectDelay(rnd, 500, 5 * SECOND) }),
+      { keepaliveSec },
+    );
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: {
+        oldKeepaliveSec,
+        oldNatIdleSec,
+        oldDrops,
+        keepaliveSec,
+        natIdleSec,
+        messageSec: Math.round(messageSec),
+        drops,
+        changedMinAgo: Math.round((to - changedAt) / MINUTE),
+        window,
+      },
     };
   },
 };
@@ -871,6 +937,7 @@ export const PATTERNS: readonly PatternDefinition[] = [
   irregularPattern("irregular"),
   keepaliveNat,
   keepaliveNatShort,
+  keepaliveChange,
   rateLimiting,
   systemEvents,
   takeoverPingPong,
