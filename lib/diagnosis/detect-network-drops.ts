@@ -185,7 +185,7 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, re
   // Takeovers that swap between addresses are the duplicate-ID analyzer's case, not a NAT's; an address that
   // changed once (or history from another network) still leaves the device's own fast reconnects.
   const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
-  const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
+  const uptimeOf = uptimeByDrop(ctx);
   const inRegime = madeInRegime(ctx, regime);
   return ctx.deviceDrops.filter((drop) => {
     if (excluded.has(drop.id)) return false;
@@ -199,10 +199,19 @@ function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, re
   });
 }
 
+/** How long each drop's connection had lasted (ms), by drop ID; read by every analyzer here, built once per diagnosis. */
+function uptimeByDrop(ctx: AnalysisContext): ReadonlyMap<string, number> {
+  let uptimes = uptimesByDrop.get(ctx);
+  if (!uptimes) uptimesByDrop.set(ctx, (uptimes = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]))));
+  return uptimes;
+}
+
+const uptimesByDrop = new WeakMap<AnalysisContext, ReadonlyMap<string, number>>();
+
 /** Whether a drop's connection was made in `regime` (every drop when null). */
 function madeInRegime(ctx: AnalysisContext, regime: KeepaliveRegime | null): (drop: DiagnosisEvent) => boolean {
   if (!regime) return () => true;
-  const uptimeOf = new Map(ctx.uptimes.map((uptime) => [uptime.drop.id, uptime.durationMs]));
+  const uptimeOf = uptimeByDrop(ctx);
   return (drop) => {
     // A drop belongs to the regime its connection was made in; without a known connect, to the one it happened in.
     const connectedAt = drop.occurredAt.getTime() - (uptimeOf.get(drop.id) ?? 0);

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toQueueName } from "@/lib/jobs/periodic-job.ts";
@@ -9,12 +6,12 @@ import { generateReconnectStorm, type AwsPresenceRecord } from "@/lib/testing/re
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
+import { spawnTestWorker, type TestWorkerProcess } from "@/lib/testing/worker-process.ts";
 
 // Issue 13: N worker processes on one database and one broker. Two real worker processes (worker/main.ts) share a
 // `$share` group; one is killed with SIGKILL mid-stream and started again, as a supervisor would. Every event is
 // stored once with the right sessions and gauge, and every periodic job runs once per due time across processes (the
 // pg-boss job queue, decision 027).
-const REPO = path.resolve(import.meta.dirname, "../..");
 const DEVICES = 1_000;
 const PERIODIC_JOBS = [
   "incident detection",
@@ -27,7 +24,7 @@ const PERIODIC_JOBS = [
   "import resume",
 ];
 
-type WorkerProcess = { name: string; child: ChildProcess; lines: string[]; exited: Promise<void> };
+type WorkerProcess = TestWorkerProcess & { name: string };
 
 let broker: TestMosquitto;
 let testDb: TestDatabase;
@@ -47,11 +44,9 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(name: string, topicPrefix: string): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "inherit"],
-    env: {
-      ...process.env,
+  const worker = {
+    name,
+    ...spawnTestWorker({
       DATABASE_URL: testDb.url,
       MQTT_URL: broker.url,
       INGEST_SOURCE: "aws-iot",
@@ -69,12 +64,8 @@ function startWorkerProcess(name: string, topicPrefix: string): WorkerProcess {
       JOB_MAX_EXPIRY_MS: "20000",
       JOB_MAINTENANCE_INTERVAL_MS: "1000",
       LOG_LEVEL: "debug",
-    },
-  });
-  const lines: string[] = [];
-  if (child.stdout) createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const worker = { name, child, lines, exited };
+    }),
+  };
   processes.push(worker);
   return worker;
 }

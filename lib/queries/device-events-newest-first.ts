@@ -7,11 +7,8 @@ import { Prisma } from "@/lib/db/client.ts";
  * whole month in time order for one device. `= ANY` of a one-element array selects the same rows but keeps
  * device_id in the order, which the occurred_at index cannot deliver, so with equal estimates the device's index wins.
  */
-export function deviceEventsNewestFirst(deviceId: string): { where: Prisma.Sql; orderBy: Prisma.Sql } {
-  return {
-    where: Prisma.sql`e.device_id = ANY(${[deviceId]}::text[])`,
-    orderBy: Prisma.sql`ORDER BY e.device_id, e.occurred_at DESC, e.id DESC`,
-  };
+export function deviceEventsNewestFirst(device: DeviceRef): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  return { where: deviceIs(device), orderBy: Prisma.sql`ORDER BY e.device_id, e.occurred_at DESC, e.id DESC` };
 }
 
 /**
@@ -19,9 +16,13 @@ export function deviceEventsNewestFirst(deviceId: string): { where: Prisma.Sql; 
  * over the device's last 24 h: with `= ANY` alone, the occurred_at index serves the time range as cheaply and read
  * the month (decision 064); only the device's index delivers an order that starts with device_id.
  */
-export function deviceEventsOldestFirst(deviceId: string): { where: Prisma.Sql; orderBy: Prisma.Sql } {
-  return {
-    where: Prisma.sql`e.device_id = ANY(${[deviceId]}::text[])`,
-    orderBy: Prisma.sql`ORDER BY e.device_id DESC, e.occurred_at, e.id`,
-  };
+export function deviceEventsOldestFirst(device: DeviceRef): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  return { where: deviceIs(device), orderBy: Prisma.sql`ORDER BY e.device_id DESC, e.occurred_at, e.id` };
+}
+
+/** A device ID, or a column of an outer query that holds one (a subquery per listed device). */
+type DeviceRef = string | Prisma.Sql;
+
+function deviceIs(device: DeviceRef): Prisma.Sql {
+  return typeof device === "string" ? Prisma.sql`e.device_id = ANY(${[device]}::text[])` : Prisma.sql`e.device_id = ANY(ARRAY[${device}])`;
 }

@@ -4,6 +4,7 @@ import { DeviceStateSchema } from "@/lib/devices/device-list-params.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
+import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
 
 const DroppingDeviceSchema = z.object({
   deviceId: z.string(),
@@ -25,6 +26,8 @@ const DROP_FILTER = Prisma.sql`(r.kind = 'connect_failed' OR (r.kind = 'disconne
  * Only the exact last drop of each listed device is read from connection_events, through its per-device index.
  */
 export async function listTopDroppingDevices(db: Db, input: { from: Date; to: Date; limit: number }): Promise<DroppingDevice[]> {
+  // Each listed device's last drop through its own index, whatever a month's statistics say (decision 064).
+  const lastDrop = deviceEventsNewestFirst(Prisma.sql`t.device_id`);
   return queryRows(
     db,
     "listTopDroppingDevices",
@@ -47,12 +50,10 @@ export async function listTopDroppingDevices(db: Db, input: { from: Date; to: Da
            (SELECT r.reason::text FROM device_reason_minute r
              WHERE r.device_id = t.device_id AND r.bucket >= date_trunc('minute', ${input.from}::timestamptz) AND r.bucket < ${input.to} AND ${DROP_FILTER}
              GROUP BY r.reason ORDER BY SUM(r.count) DESC, r.reason::text LIMIT 1) AS "topReason",
-           -- = ANY and device_id in the order: only the device's index delivers that order, so a month whose statistics
-           -- say it is empty is not read in time order for each device (decision 064).
            (SELECT e.occurred_at FROM connection_events e
-             WHERE e.device_id = ANY(ARRAY[t.device_id]) AND e.occurred_at >= ${input.from} AND e.occurred_at < ${input.to}
+             WHERE ${lastDrop.where} AND e.occurred_at >= ${input.from} AND e.occurred_at < ${input.to}
                AND (e.kind = 'connect_failed' OR (e.kind = 'disconnected' AND e.reason <> 'client_disconnect'))
-             ORDER BY e.device_id, e.occurred_at DESC LIMIT 1) AS "lastDropAt"
+             ${lastDrop.orderBy} LIMIT 1) AS "lastDropAt"
     FROM top t
     JOIN devices d ON d.id = t.device_id
     ORDER BY t.drops + t.failed DESC, t.drops DESC, t.device_id`,

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createDb, Prisma, type Db } from "@/lib/db/client.ts";
@@ -13,26 +10,26 @@ import { analyzeMonthAsEmpty, plannedRows } from "@/lib/testing/stale-month-stat
 import { startTestMosquitto, type TestMosquitto } from "@/lib/testing/test-mosquitto.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
+import { spawnTestWorker, type TestWorkerProcess } from "@/lib/testing/worker-process.ts";
 import { startStatisticsJob } from "./statistics-job.ts";
 
 // Decision 064: where no autovacuum runs, the worker's statistics job re-analyzes a month partition that an ANALYZE
 // saw empty, within minutes instead of at the next hourly retention pass.
-const REPO = path.resolve(import.meta.dirname, "../..");
 const ROWS = 5_000;
 const log = createLogger("statistics-job-test");
 
 const testDb = useTestDatabase();
 let db: Db;
 let broker: TestMosquitto | undefined;
-const children: { child: ChildProcess; exited: Promise<void> }[] = [];
+const workers: TestWorkerProcess[] = [];
 const jobs: { queue: JobQueue; job: PeriodicJob }[] = [];
 beforeAll(() => {
   db = createDb(testDb.url, 2);
 });
 afterAll(async () => {
   await stopJobs();
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  await Promise.all(children.map(({ exited }) => exited));
+  for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  await Promise.all(workers.map(({ exited }) => exited));
   await broker?.stop();
   await db?.$disconnect();
 });
@@ -90,25 +87,19 @@ describe("the statistics job", () => {
     const month = await staleMonth(new Date(Date.UTC(2027, 0, 10, 12)));
     broker = await startTestMosquitto();
 
-    const child = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "inherit"],
-      env: {
-        ...process.env,
-        DATABASE_URL: testDb.url,
-        MQTT_URL: broker.url,
-        INGEST_CLIENT_ID: `statistics-${randomUUID().slice(0, 8)}`,
-        INGEST_TOPICS: `linkscope-test/${randomUUID()}/#`,
-        RETENTION_INTERVAL_MS: "0",
-        INCIDENT_DETECTION_INTERVAL_MS: "0",
-        ALERT_EVALUATION_INTERVAL_MS: "0",
-        ALERT_DELIVERY_INTERVAL_MS: "0",
-        PROBE_SCHEDULE_TICK_MS: "0",
-      },
+    const worker = spawnTestWorker({
+      DATABASE_URL: testDb.url,
+      MQTT_URL: broker.url,
+      INGEST_CLIENT_ID: `statistics-${randomUUID().slice(0, 8)}`,
+      INGEST_TOPICS: `linkscope-test/${randomUUID()}/#`,
+      RETENTION_INTERVAL_MS: "0",
+      INCIDENT_DETECTION_INTERVAL_MS: "0",
+      ALERT_EVALUATION_INTERVAL_MS: "0",
+      ALERT_DELIVERY_INTERVAL_MS: "0",
+      PROBE_SCHEDULE_TICK_MS: "0",
     });
-    const lines: string[] = [];
-    if (child.stdout) createInterface({ input: child.stdout }).on("line", (line) => lines.push(line));
-    children.push({ child, exited: new Promise((resolve) => child.once("exit", () => resolve())) });
+    workers.push(worker);
+    const { child, lines } = worker;
 
     // The default interval (5 minutes): its first due time runs when the worker starts.
     const analyzed = await waitFor(
