@@ -25,6 +25,19 @@ describe("client-ID takeover", () => {
     expect(analyzersOf(s)).not.toContain("reconnect-storm");
   });
 
+  it("says how many addresses its step leaves unnamed", () => {
+    const s = new ScenarioBuilder("cam-2");
+    const ips = ["10.0.0.4", "10.0.0.9", "10.0.0.4", "10.0.0.9", "127.0.0.4", "127.0.0.9"];
+    for (let i = 0; i < 12; i += 1)
+      s.connect({ ip: ips[i % ips.length] })
+        .wait(8 * SECOND)
+        .drop("session_taken_over", "emqx:takenover")
+        .wait(3);
+    const step = findingOf(s, "client-id-takeover")?.steps.find((candidate) => candidate.check === "unique-client-id");
+    expect(step?.status).toBe("failed");
+    expect(step?.detail).toMatch(/between 4 addresses \([\d.]+, [\d.]+, [\d.]+ and 1 more\)\.$/);
+  });
+
   it("does not call takeovers from one address a duplicate ID", () => {
     const s = new ScenarioBuilder();
     for (let i = 0; i < 5; i += 1)

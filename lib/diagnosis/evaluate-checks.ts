@@ -4,7 +4,7 @@ import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
 import { isRateLimited, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
-import { formatPeriod, formatUtc, median, rangeAround } from "./statistics.ts";
+import { formatPeriod, formatUtc, listFirst, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, EvidenceRange, StepStatus } from "./types.ts";
 
 export type CheckResult = { status: StepStatus; detail: string; evidence: EvidenceRange | null };
@@ -55,7 +55,7 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       const { takeovers, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
       if (takeovers.length >= 3 && duplicateClientId) {
         return failed(
-          `${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}).`,
+          `${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${listFirst(addresses, 3)}).`,
           takeovers.at(-1),
         );
       }

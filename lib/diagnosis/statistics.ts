@@ -95,3 +95,9 @@ export function maxExponentialWindowProbability(relativeHalfWidth: number): numb
   const x = Math.log((1 + r) / (1 - r)) / (2 * r);
   return Math.exp(-(1 - r) * x) - Math.exp(-(1 + r) * x);
 }
+
+/** The first `shown` items, then how many more: a list a sentence can hold without pretending to be complete. */
+export function listFirst(items: readonly string[], shown: number): string {
+  const head = items.slice(0, shown).join(", ");
+  return items.length > shown ? `${head} and ${items.length - shown} more` : head;
+}
