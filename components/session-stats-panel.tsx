@@ -8,7 +8,9 @@ export function SessionStatsPanel({ stats, failedConnectsAtLeast }: { stats: Ses
     ["Drops", formatCount(stats.drops)],
     ["Failed connects", `${failedConnectsAtLeast ? "≥ " : ""}${formatCount(stats.failedConnects)}`],
     ["Connected", formatPercent(stats.connectedRatio)],
-    [stats.currentUptimeMs !== null ? "Current uptime" : "Offline for", formatDuration(stats.currentUptimeMs ?? stats.currentDowntimeMs)],
+    stats.currentUptimeMs !== null
+      ? ["Current uptime", formatDuration(stats.currentUptimeMs)]
+      : ["Offline for", `${stats.currentDowntimeAtLeast ? "≥ " : ""}${formatDuration(stats.currentDowntimeMs)}`],
     ["Min session", formatDuration(stats.minSessionMs)],
     ["Avg session", formatDuration(stats.avgSessionMs)],
     ["Max session", formatDuration(stats.maxSessionMs)],

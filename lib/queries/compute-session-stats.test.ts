@@ -18,7 +18,8 @@ describe("computeSessionStats", () => {
       avgSessionMs: null,
       maxSessionMs: null,
       currentUptimeMs: null,
-      currentDowntimeMs: null,
+      currentDowntimeMs: 600 * MIN,
+      currentDowntimeAtLeast: true,
       reconnects: 0,
       avgReconnectMs: null,
       maxReconnectMs: null,
@@ -86,6 +87,18 @@ describe("computeSessionStats", () => {
     expect(stats.reconnects).toBe(0);
     expect(stats.avgReconnectMs).toBeNull();
     expect(stats.drops).toBe(1);
+  });
+
+  it("says how long a device is offline only from a range that reaches now", () => {
+    const ended: SessionLike[] = [{ startedAt: at(0), endedAt: at(100), endReason: "connection_lost" }];
+    const live = computeSessionStats(ended, range);
+    expect([live.currentDowntimeMs, live.currentDowntimeAtLeast]).toEqual([500 * MIN, false]);
+    // A week later the device may have connected again after the range: its sessions since are not in this list.
+    const past = computeSessionStats(ended, { ...range, now: at(7 * 24 * 60) });
+    expect([past.currentDowntimeMs, past.currentUptimeMs]).toEqual([null, null]);
+    // An open session is open now, whatever the range.
+    const open = computeSessionStats([{ startedAt: at(0), endedAt: null, endReason: null }], { ...range, now: at(7 * 24 * 60) });
+    expect(open.currentUptimeMs).toBe(7 * 24 * 60 * MIN);
   });
 
   it("limits coverage to now when the range extends into the future", () => {

@@ -18,8 +18,13 @@ export type SessionStats = {
   maxSessionMs: number | null;
   /** How long the current (open) session has lasted; null when the device is not connected. */
   currentUptimeMs: number | null;
-  /** How long the device has been disconnected since its last session ended; null when connected. */
+  /**
+   * How long the device has been disconnected since its last session ended; null when connected, or when the range
+   * ends before now (a session after the range may have begun since).
+   */
   currentDowntimeMs: number | null;
+  /** No session in a range that reaches now: the device has been offline at least the whole range, maybe longer. */
+  currentDowntimeAtLeast: boolean;
   /** Gaps between a session ending inside the range and the device's next session starting. */
   reconnects: number;
   avgReconnectMs: number | null;
@@ -84,12 +89,22 @@ export function computeSessionStats(
     avgSessionMs: durations.avg,
     maxSessionMs: durations.max,
     currentUptimeMs: openSession ? Math.max(0, now - openSession.start) : null,
-    currentDowntimeMs: !openSession && lastEnd !== null ? Math.max(0, now - lastEnd) : null,
+    ...currentDowntime(openSession !== undefined, lastEnd, { from, to, now }),
     reconnects: gaps.length,
     avgReconnectMs: reconnect.avg,
     maxReconnectMs: reconnect.max,
     connectedRatio: computeCoverage(ordered, from, Math.min(to, now)),
   };
+}
+
+function currentDowntime(
+  connected: boolean,
+  lastEnd: number | null,
+  range: { from: number; to: number; now: number },
+): Pick<SessionStats, "currentDowntimeMs" | "currentDowntimeAtLeast"> {
+  if (connected || range.to < range.now) return { currentDowntimeMs: null, currentDowntimeAtLeast: false };
+  if (lastEnd !== null) return { currentDowntimeMs: Math.max(0, range.now - lastEnd), currentDowntimeAtLeast: false };
+  return { currentDowntimeMs: Math.max(0, range.now - range.from), currentDowntimeAtLeast: true };
 }
 
 function computeCoverage(ordered: ReadonlyArray<{ start: number; end: number | null }>, from: number, until: number): number | null {
