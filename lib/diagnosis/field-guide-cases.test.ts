@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { diagnoseDevice } from "./diagnose-device.ts";
+import { HOUR, MINUTE, ScenarioBuilder, SECOND } from "./scenario-builder.ts";
+import type { FleetContext } from "./types.ts";
+
+const minuteOf = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
+
+describe("throttling during a fleet-wide event", () => {
+  it("does not blame the device's rate when the whole fleet was throttled with it", () => {
+    // IoT Hub answers ServerBusy (503005, a throttle) to every device while it is overloaded.
+    const s = new ScenarioBuilder("meter-7").connect();
+    const fleetMinutes = new Map<number, number>();
+    for (const hoursLater of [5, 19, 40]) {
+      s.wait(hoursLater * HOUR).drop("throttled", "azure:503005");
+      fleetMinutes.set(minuteOf(s.now), 40);
+      s.wait(5 * SECOND).connect();
+    }
+    const fleet: FleetContext = { devicesTotal: 50, otherDevicesDropping: fleetMinutes };
+    const diagnosis = diagnoseDevice(s.input(fleet));
+    expect(diagnosis.verdict?.analyzer).toBe("fleet-wide-drops");
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("rate-limiting");
+  });
+
+  it("still finds the device's own throttling beside a fleet-wide one", () => {
+    const s = new ScenarioBuilder("meter-8").connect();
+    const fleetMinutes = new Map<number, number>();
+    s.wait(3 * HOUR).drop("throttled", "aws:THROTTLED");
+    fleetMinutes.set(minuteOf(s.now), 40);
+    for (let i = 0; i < 3; i += 1)
+      s.wait(5 * SECOND)
+        .connect()
+        .wait(7 * HOUR)
+        .drop("throttled", "aws:THROTTLED");
+    s.wait(5 * SECOND).connect();
+    const diagnosis = diagnoseDevice(s.input({ devicesTotal: 50, otherDevicesDropping: fleetMinutes }));
+    const finding = diagnosis.findings.find((item) => item.analyzer === "rate-limiting");
+    expect(finding?.evidence.stats.rateLimited).toBe(3);
+  });
+});
