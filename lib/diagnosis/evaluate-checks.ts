@@ -89,6 +89,9 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
       if (expiries.length >= 2)
         return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
+      // A connection time limit is the same failure to reconnect ahead of a known cut-off.
+      const limited = ctx.deviceDrops.filter((drop) => drop.reason === "session_ttl");
+      if (limited.length >= 2) return failed(`${limited.length} connections were ended by the server at their time limit.`, limited.at(-1));
       if (ctx.connects.length === 0) return unknown("No connections in the window.");
       return passed("No connection was cut for expired credentials.");
     }

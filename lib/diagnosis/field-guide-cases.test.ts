@@ -37,3 +37,25 @@ describe("throttling during a fleet-wide event", () => {
     expect(finding?.evidence.stats.rateLimited).toBe(3);
   });
 });
+
+describe("a connection time limit is not a credential's lifetime", () => {
+  function everyDay(reason: "session_ttl", code: string) {
+    const s = new ScenarioBuilder("gw-ws").connect();
+    for (let i = 0; i < 6; i += 1)
+      s.wait(24 * HOUR + i * SECOND)
+        .drop(reason, code)
+        .wait(SECOND)
+        .connect();
+    return diagnoseDevice(s.input());
+  }
+
+  it("calls AWS's 24 h WebSocket TTL the server's connection limit, not a JWT expiry", () => {
+    const { verdict } = everyDay("session_ttl", "aws:WEBSOCKET_TTL_EXPIRATION");
+    expect(verdict?.analyzer).toBe("periodic-drops");
+    expect(verdict?.evidence.stats.kind).toBe("lifetime");
+    expect(verdict?.title).not.toMatch(/JWT|credential/);
+    expect(verdict?.verdict).toContain("maximum duration");
+    const step = verdict?.steps.find((item) => item.check === "renews-before-expiry");
+    expect(step?.status).toBe("failed");
+  });
+});
