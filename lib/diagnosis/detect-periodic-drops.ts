@@ -41,8 +41,20 @@ function classifyPeriod(periodMs: number, credentialDrops: boolean, lifetimeDrop
   return "timer";
 }
 
-/** What an unconfirmed period resembles, and what would confirm it. */
-function describeTimerHint(periodMs: number): string {
+/** Reasons a token expiry or a server idle timeout can hide behind (Azure's 404104, a reset, no reason at all). */
+const SILENT_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
+/** Reasons that say the server ended the connection for its own operational reasons. */
+const SERVER_REASONS: ReadonlySet<Reason> = new Set(["server_shutdown", "admin_disconnect"]);
+
+/**
+ * What an unconfirmed period resembles, and what would confirm it; only when the drops' reasons leave room for it. A
+ * period of server shutdowns every 24 h is a scheduled restart on the server's side, whatever a JWT's lifetime is.
+ */
+function describeTimerHint(periodMs: number, reasons: readonly Reason[]): string {
+  const most = (set: ReadonlySet<Reason>) => reasons.filter((reason) => set.has(reason)).length * 2 > reasons.length;
+  if (most(SERVER_REASONS))
+    return " The drops' codes say the server ended the connections (a shutdown or an operator): a scheduled restart or job on the server's side; other devices dropping in the same minutes would confirm it.";
+  if (!most(SILENT_REASONS)) return "";
   const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
   if (periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS)
     return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
@@ -136,7 +148,14 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
     {
       analyzer: "periodic-drops",
       title,
-      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${kind === "timer" ? describeTimerHint(period) : ""}`,
+      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${
+        kind === "timer"
+          ? describeTimerHint(
+              period,
+              inPeriod.map((uptime) => uptime.drop.reason),
+            )
+          : ""
+      }`,
       severity: "warning",
       confidence,
       evidence: {

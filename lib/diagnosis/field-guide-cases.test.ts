@@ -59,3 +59,30 @@ describe("a connection time limit is not a credential's lifetime", () => {
     expect(step?.status).toBe("failed");
   });
 });
+
+describe("an unconfirmed period hints only at causes its codes leave room for", () => {
+  it("does not liken daily server shutdowns to a 24 h JWT lifetime", () => {
+    const s = new ScenarioBuilder("plc-3").connect();
+    for (let i = 0; i < 7; i += 1)
+      s.wait(24 * HOUR - 30 * SECOND + i * SECOND)
+        .drop("server_shutdown", "mqtt5:0x8B")
+        .wait(30 * SECOND)
+        .connect();
+    const { verdict } = diagnoseDevice(s.input());
+    expect(verdict?.analyzer).toBe("periodic-drops");
+    expect(verdict?.verdict).not.toContain("JWT");
+    expect(verdict?.verdict).toContain("the server ended the connections");
+  });
+
+  it("still names the token lifetime an hourly drop without a reason resembles", () => {
+    const s = new ScenarioBuilder("hub-eg").add("connected", "connected");
+    for (let i = 0; i < 8; i += 1)
+      s.wait(65 * MINUTE + i * SECOND)
+        .add("disconnected", "unknown")
+        .wait(30 * SECOND)
+        .add("connected", "connected");
+    const { verdict } = diagnoseDevice(s.input());
+    expect(verdict?.evidence.stats.kind).toBe("timer");
+    expect(verdict?.verdict).toContain("matches a token lifetime of about an hour");
+  });
+});
