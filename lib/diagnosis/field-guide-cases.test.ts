@@ -86,3 +86,52 @@ describe("an unconfirmed period hints only at causes its codes leave room for", 
     expect(verdict?.verdict).toContain("matches a token lifetime of about an hour");
   });
 });
+
+describe("Azure SAS renewal as the Connections log records it", () => {
+  // The codes and reasons lib/sources/azure.ts gives these records (401003 → auth_failed, 404104 → connection_lost).
+  function renewals(record: (s: ScenarioBuilder) => void) {
+    const s = new ScenarioBuilder("azure-dev").connect();
+    for (let i = 0; i < 8; i += 1) {
+      s.wait(65 * MINUTE);
+      record(s);
+      s.wait(4 * SECOND).connect();
+    }
+    return diagnoseDevice(s.input());
+  }
+
+  it("is the renewal when both records share a second and the 404104 is stored first", () => {
+    const diagnosis = renewals((s) => s.drop("connection_lost", "azure:404104").drop("auth_failed", "azure:401003"));
+    expect(diagnosis.summary.drops).toBe(8);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+  });
+
+  it("is the renewal when only the 401003 disconnect was logged before the quick reconnect", () => {
+    const diagnosis = renewals((s) => s.drop("auth_failed", "azure:401003"));
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+  });
+
+  it("is no renewal when the attempts after a 404104 are refused with 401003 (bad credentials after a network drop)", () => {
+    const s = new ScenarioBuilder("azure-dev").connect();
+    for (let i = 0; i < 6; i += 1)
+      s.wait((40 + 17 * i) * MINUTE)
+        .drop("connection_lost", "azure:404104")
+        .wait(SECOND)
+        .refuse("auth_failed", "azure:401003", "IoTHubUnauthorized")
+        .wait(4 * SECOND)
+        .connect();
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("token-renewal");
+    expect(diagnosis.verdict?.analyzer).toBe("auth-failures");
+  });
+
+  it("is no renewal when the retries after the 404104 keep being refused", () => {
+    const s = new ScenarioBuilder("azure-dev")
+      .connect()
+      .wait(65 * MINUTE)
+      .drop("connection_lost", "azure:404104");
+    for (let i = 0; i < 5; i += 1) s.wait(20 * SECOND).refuse("auth_failed", "azure:401003", "IoTHubUnauthorized");
+    const diagnosis = diagnoseDevice(s.input());
+    expect(diagnosis.verdict?.analyzer).toBe("auth-failures");
+    expect(diagnosis.verdict?.severity).toBe("critical");
+  });
+});
