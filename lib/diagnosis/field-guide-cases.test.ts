@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diagnoseDevice } from "./diagnose-device.ts";
-import { HOUR, MINUTE, ScenarioBuilder, SECOND } from "./scenario-builder.ts";
-import type { FleetContext } from "./types.ts";
+import { createTestRandom, HOUR, MINUTE, ScenarioBuilder, SECOND } from "./scenario-builder.ts";
+import type { DiagnosisEvent, FleetContext } from "./types.ts";
 
 const minuteOf = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
 
@@ -133,5 +133,45 @@ describe("Azure SAS renewal as the Connections log records it", () => {
     const diagnosis = diagnoseDevice(s.input());
     expect(diagnosis.verdict?.analyzer).toBe("auth-failures");
     expect(diagnosis.verdict?.severity).toBe("critical");
+  });
+});
+
+describe("a device clock minutes off the broker's", () => {
+  // Broker events plus the agent's reports of the same drops and reconnects, stamped by a device clock `skewMs` ahead.
+  function withAgent(skewMs: number) {
+    const random = createTestRandom(5);
+    const s = new ScenarioBuilder("sensor-skew").connect();
+    const reports: DiagnosisEvent[] = [];
+    const report = (at: number, fields: Pick<DiagnosisEvent, "reason" | "code" | "message">): DiagnosisEvent => ({
+      id: `agent-${reports.length}`,
+      kind: "device_report",
+      occurredAt: new Date(at + skewMs),
+      initiator: "client",
+      clientIp: null,
+      keepaliveSec: null,
+      ...fields,
+    });
+    let connectedAt = s.now;
+    for (let i = 0; i < 14; i += 1) {
+      s.wait(-Math.log(1 - random()) * 90 * MINUTE).drop("connection_lost", "aws:CONNECTION_LOST");
+      const message = `dropped after ${Math.round((s.now - connectedAt) / SECOND)} s connected: The connection was closed unexpectedly.`;
+      reports.push(report(s.now + 800, { reason: "connection_lost", code: "agent:AWS_ERROR_MQTT_UNEXPECTED_HANGUP", message }));
+      s.wait(2 * SECOND).connect();
+      connectedAt = s.now;
+      reports.push(report(s.now + 300, { reason: "connected", code: "connack:0", message: "resumed on attempt 1 after 2 s offline" }));
+    }
+    const input = s.wait(HOUR).input();
+    return diagnoseDevice({ ...input, events: [...input.events, ...reports] });
+  }
+
+  it("counts each drop once and keeps the broker's reading when the device clock runs 5 min ahead or 3 min behind", () => {
+    const reference = withAgent(0);
+    expect(reference.summary.drops).toBe(14);
+    for (const skew of [5 * MINUTE, -3 * MINUTE]) {
+      const diagnosis = withAgent(skew);
+      expect(diagnosis.summary.drops).toBe(14);
+      expect(diagnosis.verdict?.analyzer).toBe(reference.verdict?.analyzer);
+      expect(diagnosis.verdict?.evidence.stats.typicalUptimeSec).toBe(reference.verdict?.evidence.stats.typicalUptimeSec);
+    }
   });
 });
