@@ -1,4 +1,5 @@
 import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
+import { estimateDeviceClockOffset, shiftEvent } from "./device-clock.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
@@ -57,10 +58,16 @@ const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) =>
 export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: DiagnosisEvent[]; deviceSide: number } {
   const sorted = [...input].sort(byTime);
   const broker = sorted.filter((event) => event.kind !== "device_report").map((event) => ({ ...event, side: "broker" as const }));
+  const reports = sorted.filter((event) => event.kind === "device_report");
+  // The device's reports on the broker's clock first (system events too: they are timed by the same clock).
+  const offset = estimateDeviceClockOffset(
+    broker,
+    reports.map((event) => normalizeDeviceReport(event)).filter((event) => event !== null),
+  );
   const normalized: DiagnosisEvent[] = [];
   const kept: DiagnosisEvent[] = [];
-  for (const event of sorted) {
-    if (event.kind !== "device_report") continue;
+  for (const report of reports) {
+    const event = shiftEvent(report, offset);
     const as = normalizeDeviceReport(event);
     if (as) normalized.push(as);
     else kept.push(event);

@@ -28,7 +28,7 @@ describe("sessions ended over credentials without one period", () => {
     for (let i = 0; i < 12; i += 1)
       s.connect()
         .wait(60 * MINUTE + (i % 3) * 5 * SECOND)
-        .add("disconnected", "credential_expired", { code: "azure:401003", initiator: "server" })
+        .add("disconnected", "credential_expired", { code: "aws:CUSTOMAUTH_TTL_EXPIRATION", initiator: "server" })
         .wait(2 * SECOND);
     s.connect();
     const diagnosis = diagnoseDevice(s.input());

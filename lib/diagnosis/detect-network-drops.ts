@@ -336,9 +336,22 @@ export function isRateLimited(event: DiagnosisEvent): boolean {
   return recogniseRateLimiting(event.code?.replace(/^[\w-]+:/, "")) !== null || recogniseRateLimiting(event.message) !== null;
 }
 
+/**
+ * The device's own throttling and quota events: refusals, and disconnects that were not fleet-wide or probe-failed
+ * (a broker that throttles everyone at once, ServerBusy in an outage, is the fleet's event, not this device's rate).
+ */
+export function deviceRateLimitEvents(ctx: AnalysisContext): DiagnosisEvent[] {
+  return ctx.events.filter(
+    (event) =>
+      (event.kind === "connect_failed" ||
+        (event.kind === "disconnected" && !ctx.fleetWide.has(event.id) && !ctx.probeFailed.has(event.id))) &&
+      isRateLimited(event),
+  );
+}
+
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */
 export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
-  const limited = ctx.events.filter((event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event));
+  const limited = deviceRateLimitEvents(ctx);
   const last = limited.at(-1);
   if (!last) return [];
   const codes = [...new Set(limited.map((event) => event.code).filter((code): code is string => code !== null))];

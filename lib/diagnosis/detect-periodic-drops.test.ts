@@ -84,7 +84,7 @@ describe("token renewal chain", () => {
     expect(diagnosis.findings.map((f) => f.analyzer)).toEqual(["token-renewal"]);
     expect(diagnosis.verdict?.severity).toBe("expected");
     expect(diagnosis.verdict?.verdict).toBe(
-      "Drops every 65 ± 0 min with 401003 then 404104 and reconnects in 4 s: SAS token renewal, expected.",
+      "Drops every 65 ± 0 min with 401003 and 404104 and reconnects in 4 s: SAS token renewal, expected.",
     );
   });
 

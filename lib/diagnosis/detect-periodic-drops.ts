@@ -21,12 +21,17 @@ export const MAX_PERIODIC_VARIATION = 0.1;
 /** Shorter "periods" are crash loops right after connecting, the reconnect-storm analyzer's case. */
 export const MIN_PERIOD_MS = 60_000;
 
-const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "not_authorized", "auth_failed", "session_ttl"]);
+const CREDENTIAL_REASONS: ReadonlySet<Reason> = new Set(["credential_expired", "not_authorized", "auth_failed"]);
 
-type PeriodKind = "credential" | "sas" | "jwt" | "idle" | "timer";
+type PeriodKind = "credential" | "sas" | "jwt" | "lifetime" | "idle" | "timer";
 
-/** A period names its cause only when the drops' reasons confirm it; otherwise it is a timer the period hints at. */
-function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: boolean): PeriodKind {
+/**
+ * A period names its cause only when the drops' reasons confirm it; otherwise it is a timer the period hints at.
+ * A connection time limit (`session_ttl`: AWS's WebSocket TTL, MQTT 5 Maximum connect time) is the server's limit on
+ * the connection, not a credential's lifetime, whatever the period (AWS's WebSocket limit is 24 h, like a JWT's).
+ */
+function classifyPeriod(periodMs: number, credentialDrops: boolean, lifetimeDrops: boolean, idleDrops: boolean): PeriodKind {
+  if (lifetimeDrops) return "lifetime";
   if (credentialDrops) {
     if (periodMs >= 55 * MINUTE_MS && periodMs <= 70 * MINUTE_MS) return "sas";
     if (periodMs > 70 * MINUTE_MS && periodMs <= 24.5 * HOUR) return "jwt";
@@ -36,8 +41,20 @@ function classifyPeriod(periodMs: number, credentialDrops: boolean, idleDrops: b
   return "timer";
 }
 
-/** What an unconfirmed period resembles, and what would confirm it. */
-function describeTimerHint(periodMs: number): string {
+/** Reasons a token expiry or a server idle timeout can hide behind (Azure's 404104, a reset, no reason at all). */
+const SILENT_REASONS: ReadonlySet<Reason> = new Set(["connection_lost", "unknown"]);
+/** Reasons that say the server ended the connection for its own operational reasons. */
+const SERVER_REASONS: ReadonlySet<Reason> = new Set(["server_shutdown", "admin_disconnect"]);
+
+/**
+ * What an unconfirmed period resembles, and what would confirm it; only when the drops' reasons leave room for it. A
+ * period of server shutdowns every 24 h is a scheduled restart on the server's side, whatever a JWT's lifetime is.
+ */
+function describeTimerHint(periodMs: number, reasons: readonly Reason[]): string {
+  const most = (set: ReadonlySet<Reason>) => reasons.filter((reason) => set.has(reason)).length * 2 > reasons.length;
+  if (most(SERVER_REASONS))
+    return " The drops' codes say the server ended the connections (a shutdown or an operator): a scheduled restart or job on the server's side; other devices dropping in the same minutes would confirm it.";
+  if (!most(SILENT_REASONS)) return "";
   const unconfirmed = "the drops' codes do not confirm it; the server's disconnect reason or the device's settings would tell";
   if (periodMs >= 18 * MINUTE_MS && periodMs <= 22 * MINUTE_MS)
     return ` The period matches a 20 min server idle timeout (ClearBlade, IoT Core), but ${unconfirmed}.`;
@@ -60,6 +77,11 @@ const EXPLANATION: Record<PeriodKind, { title: string; cause: string }> = {
   jwt: {
     title: "Periodic drops at JWT expiry",
     cause: "the connection ends when the device's JWT expires (JWT lifetime, at most 24 h on ClearBlade/IoT Core)",
+  },
+  lifetime: {
+    title: "Periodic drops at the server's connection time limit",
+    cause:
+      "the server ends each connection when it reaches its maximum duration (a WebSocket time-to-live, the MQTT 5 maximum connect time)",
   },
   idle: {
     title: "Periodic drops at the server idle timeout (≈ 20 min)",
@@ -101,8 +123,9 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   if (chance > MAX_CHANCE_OF_PERIOD) return [];
 
   const credentialDrops = inPeriod.filter((uptime) => CREDENTIAL_REASONS.has(uptime.drop.reason)).length >= inPeriod.length / 2;
+  const lifetimeDrops = inPeriod.filter((uptime) => uptime.drop.reason === "session_ttl").length >= inPeriod.length / 2;
   const idleDrops = inPeriod.filter((uptime) => uptime.drop.reason === "idle_timeout").length >= inPeriod.length / 2;
-  const kind = classifyPeriod(period, credentialDrops, idleDrops);
+  const kind = classifyPeriod(period, credentialDrops, lifetimeDrops, idleDrops);
   const code = dominantCode(inPeriod);
   const reconnectGaps = ctx.gaps
     .filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected")
@@ -125,7 +148,14 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
     {
       analyzer: "periodic-drops",
       title,
-      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${kind === "timer" ? describeTimerHint(period) : ""}`,
+      verdict: `Drops every ${formatPeriod(period, spread)}${code ? ` with ${code}` : ""}${reconnectText}: ${cause}.${
+        kind === "timer"
+          ? describeTimerHint(
+              period,
+              inPeriod.map((uptime) => uptime.drop.reason),
+            )
+          : ""
+      }`,
       severity: "warning",
       confidence,
       evidence: {
@@ -155,13 +185,21 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
                   check: "manual",
                 },
               ]
-            : [
-                {
-                  text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off",
-                  check: "renews-before-expiry",
-                },
-                { text: "Reconnect with fresh credentials within seconds after an expiry", check: "reconnects-quickly" },
-              ],
+            : kind === "lifetime"
+              ? [
+                  {
+                    text: "Reconnect on a schedule before the server's connection time limit (with fresh credentials where the endpoint needs them), or raise the limit",
+                    check: "renews-before-expiry",
+                  },
+                  { text: "Reconnect within seconds when the limit ends a connection", check: "reconnects-quickly" },
+                ]
+              : [
+                  {
+                    text: "Renew the credential before it expires and reconnect with the new one, instead of waiting to be cut off",
+                    check: "renews-before-expiry",
+                  },
+                  { text: "Reconnect with fresh credentials within seconds after an expiry", check: "reconnects-quickly" },
+                ],
     },
   ];
 }

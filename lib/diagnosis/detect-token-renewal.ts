@@ -10,26 +10,46 @@ const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
 
 export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent };
 
-/** `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` → connected within 60 s. */
+/**
+ * A 404104 logged just before a 401003 disconnect, with no connect between: the same renewal. The Connections log is
+ * best-effort with one-second timestamps, so the two disconnect records of one renewal come in either order. (Not for
+ * a 401003 refusal: a 404104 then refused attempts is how a device with bad credentials looks after a network drop.)
+ */
+function closedBefore(events: readonly DiagnosisEvent[], index: number): DiagnosisEvent | null {
+  const unauthorized = events[index];
+  if (unauthorized?.kind !== "disconnected") return null;
+  for (let k = index - 1; k >= 0; k -= 1) {
+    const previous = events[k];
+    if (!previous || unauthorized.occurredAt.getTime() - previous.occurredAt.getTime() > CHAIN_LINK_MS) return null;
+    if (previous.kind === "connected") return null;
+    if (previous.kind === "disconnected" && isCode(previous, "azure:404104")) return previous;
+  }
+  return null;
+}
+
+/** `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` (disconnects: either order) → connected within 60 s. */
 export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalChain[] {
   const chains: RenewalChain[] = [];
   for (let i = 0; i < events.length; i += 1) {
     const unauthorized = events[i];
     if (!unauthorized || !isCode(unauthorized, "azure:401003")) continue;
-    let closed: DiagnosisEvent | null = unauthorized.kind === "disconnected" ? unauthorized : null;
-    let j = i + 1;
-    for (; j < events.length; j += 1) {
+    let closed: DiagnosisEvent | null = null;
+    // The reconnect is looked for after the chain's last record: the 404104 when it follows, else the 401003.
+    let last = i;
+    for (let j = i + 1; j < events.length; j += 1) {
       const next = events[j];
       if (!next) break;
       if (next.occurredAt.getTime() - unauthorized.occurredAt.getTime() > CHAIN_LINK_MS) break;
       if (isCode(next, "azure:404104")) {
         closed = next;
+        last = j;
         break;
       }
       if (next.kind === "connected") break;
     }
+    closed ??= closedBefore(events, i) ?? (unauthorized.kind === "disconnected" ? unauthorized : null);
     if (!closed) continue;
-    const reconnect = events.slice(j + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
+    const reconnect = events.slice(last + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
     chains.push({ unauthorized, closed, reconnect });
@@ -55,7 +75,7 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
       {
         analyzer: "token-renewal",
         title: "SAS token renewal (expected)",
-        verdict: `Drops ${every}with 401003 then 404104 and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
+        verdict: `Drops ${every}with ${chains.some((chain) => chain.closed !== chain.unauthorized) ? "401003 and 404104" : "401003"} and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
         severity: "expected",
         confidence: clamp(0.6 + 0.35 * Math.min(1, chains.length / 6)),
         evidence: {

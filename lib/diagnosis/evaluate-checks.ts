@@ -2,7 +2,7 @@ import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
-import { isRateLimited, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
+import { deviceRateLimitEvents, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
 import { formatPeriod, formatUtc, listFirst, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, EvidenceRange, StepStatus } from "./types.ts";
@@ -89,6 +89,9 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
       if (expiries.length >= 2)
         return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
+      // A connection time limit is the same failure to reconnect ahead of a known cut-off.
+      const limited = ctx.deviceDrops.filter((drop) => drop.reason === "session_ttl");
+      if (limited.length >= 2) return failed(`${limited.length} connections were ended by the server at their time limit.`, limited.at(-1));
       if (ctx.connects.length === 0) return unknown("No connections in the window.");
       return passed("No connection was cut for expired credentials.");
     }
@@ -117,9 +120,7 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
     }
     case "below-rate-limits": {
-      const limited = ctx.events.filter(
-        (event) => (event.kind === "disconnected" || event.kind === "connect_failed") && isRateLimited(event),
-      );
+      const limited = deviceRateLimitEvents(ctx);
       if (limited.length > 0) return failed(`${limited.length} throttling or quota events.`, limited.at(-1));
       return ctx.events.length > 0 ? passed("No throttling or quota events.") : unknown("No events in the window.");
     }
