@@ -15,6 +15,7 @@ import {
 } from "./detect-network-drops.ts";
 import { detectPeriodicDrops } from "./detect-periodic-drops.ts";
 import { detectReconnectStorm } from "./detect-reconnect-storm.ts";
+import { detectDropsRightAfterConnect, detectProtocolErrors, detectServerErrors } from "./detect-server-ended-drops.ts";
 import { detectTokenRenewal } from "./detect-token-renewal.ts";
 import { evaluateCheck } from "./evaluate-checks.ts";
 import { roundConfidence } from "./statistics.ts";
@@ -99,7 +100,12 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
   // Drops inside retry bursts (connect, die at once, retry at a steady pace) are the retry loop's, not the network's.
   const storm = detectReconnectStorm(ctx);
   const auth = detectAuthFailures(ctx, renewal.explained);
-  const retryLoop = new Set([...claimed, ...storm.flatMap((finding) => finding.evidence.eventIds)]);
+  // Connections the broker ends at the device's first action: not irregular network drops, not expiring credentials.
+  const stormDrops = new Set(storm.flatMap((finding) => finding.evidence.eventIds));
+  const rightAfterConnect = detectDropsRightAfterConnect(ctx, claimed, stormDrops);
+  const diedAtOnce = rightAfterConnect.flatMap((finding) => finding.evidence.eventIds);
+  const retryLoop = new Set([...claimed, ...diedAtOnce, ...stormDrops]);
+  const explainedAtOnce = new Set([...claimed, ...diedAtOnce]);
   const drafts: DraftFinding[] = [
     ...renewal.findings,
     ...detectFleetWideDrops(ctx),
@@ -114,7 +120,10 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     ...storm,
     ...auth,
     // A refusal chain already tells the credential story (and more: the device does not renew); no second finding.
-    ...(auth.length > 0 ? [] : detectCredentialDrops(ctx, claimed)),
+    ...(auth.length > 0 ? [] : detectCredentialDrops(ctx, explainedAtOnce)),
+    ...rightAfterConnect,
+    ...detectProtocolErrors(ctx, explainedAtOnce),
+    ...detectServerErrors(ctx),
     ...detectTlsFailures(ctx),
     ...detectRejectedClientId(ctx),
   ];
