@@ -3,12 +3,27 @@ import type { IPublishPacket, MqttClient, Packet } from "mqtt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { routeMessagesWithDeferredAcks, type IncomingMessage } from "./deferred-acks.ts";
 
-/** Just the MQTT.js surface the router uses: handleMessage's callback sends the PUBACK through _sendPacket. */
+/**
+ * Just the MQTT.js surface the router uses: handleMessage's callback sends the PUBACK through _sendPacket; the router
+ * may also write PUBACKs to the connected stream itself (decoded here into the same list, in order).
+ */
 function fakeClient() {
   const sent: Packet[] = [];
+  const streamWrites: Buffer[] = [];
   const keepalive = { timeouts: 0, reschedules: 0 };
   const client = Object.assign(new EventEmitter(), {
     options: { keepalive: 30 },
+    connected: true,
+    stream: {
+      write(chunk: Buffer) {
+        streamWrites.push(chunk);
+        for (let offset = 0; offset < chunk.length; offset += 4) {
+          expect([chunk[offset], chunk[offset + 1]]).toEqual([0x40, 2]);
+          sent.push({ cmd: "puback", messageId: chunk.readUInt16BE(offset + 2) });
+        }
+        return true;
+      },
+    },
     _sendPacket: (packet: Packet, cb?: () => void) => {
       sent.push(packet);
       cb?.();
@@ -41,7 +56,7 @@ function fakeClient() {
       },
     );
   const pubacks = () => sent.filter((packet) => packet.cmd === "puback").map((packet) => ("messageId" in packet ? packet.messageId : null));
-  return { client: client as unknown as MqttClient, emitter: client, deliver, pubacks, readCount: () => read, keepalive };
+  return { client: client as unknown as MqttClient, emitter: client, deliver, pubacks, readCount: () => read, keepalive, streamWrites };
 }
 
 afterEach(() => {
@@ -60,6 +75,18 @@ describe("routeMessagesWithDeferredAcks", () => {
     expect(fake.pubacks()).toEqual([]);
     messages[0]!.ack();
     expect(fake.pubacks()).toEqual([1, 2, 3]);
+  });
+
+  it("writes the PUBACKs a commit releases as one buffer, in arrival order", () => {
+    const fake = fakeClient();
+    const messages: IncomingMessage[] = [];
+    routeMessagesWithDeferredAcks(fake.client, (message) => messages.push(message));
+    [1, 2, 300].forEach(fake.deliver);
+    messages[1]!.ack();
+    messages[2]!.ack();
+    messages[0]!.ack();
+    expect(fake.streamWrites).toEqual([Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 1, 44])]);
+    expect(fake.pubacks()).toEqual([1, 2, 300]);
   });
 
   it("stops reading at the in-flight limit and reads on once a place is freed; the peak never passes the limit", () => {
