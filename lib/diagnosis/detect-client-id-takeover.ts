@@ -1,5 +1,5 @@
 import type { AnalysisContext } from "./analysis-context.ts";
-import { clamp, rangeAround } from "./statistics.ts";
+import { clamp, firstAtOrAfter, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
 export const MIN_TAKEOVERS = 3;
@@ -56,17 +56,6 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
 }
 
 const takeoverPatterns = new WeakMap<AnalysisContext, TakeoverPattern>();
-
-function firstAtOrAfter(sortedTimes: readonly number[], time: number): number {
-  let low = 0;
-  let high = sortedTimes.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((sortedTimes[middle] ?? Infinity) < time) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
   const { takeovers, successors, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);

@@ -1,5 +1,5 @@
 import { SAME_MOMENT_MS } from "./device-reports.ts";
-import { median } from "./statistics.ts";
+import { firstAtOrAfter, median } from "./statistics.ts";
 import type { DiagnosisEvent } from "./types.ts";
 
 /** The most a device's clock is taken to be off: ClearBlade tolerates 10 min of skew, tokens fail beyond it. */
@@ -16,13 +16,7 @@ function roleOf(event: DiagnosisEvent): Role | null {
 }
 
 function nearestOffset(sortedTimes: readonly number[], at: number): number | null {
-  let low = 0;
-  let high = sortedTimes.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((sortedTimes[middle] ?? Infinity) < at) low = middle + 1;
-    else high = middle;
-  }
+  const low = firstAtOrAfter(sortedTimes, at);
   const candidates = [sortedTimes[low - 1], sortedTimes[low]].filter((time): time is number => time !== undefined);
   const offsets = candidates.map((time) => at - time).filter((offset) => Math.abs(offset) <= MAX_CLOCK_SKEW_MS);
   return offsets.sort((a, b) => Math.abs(a) - Math.abs(b))[0] ?? null;

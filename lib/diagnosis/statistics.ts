@@ -101,3 +101,15 @@ export function listFirst(items: readonly string[], shown: number): string {
   const head = items.slice(0, shown).join(", ");
   return items.length > shown ? `${head} and ${items.length - shown} more` : head;
 }
+
+/** Index of the first of `sortedTimes` at or after `time` (its length when none is): a binary search. */
+export function firstAtOrAfter(sortedTimes: readonly number[], time: number): number {
+  let low = 0;
+  let high = sortedTimes.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sortedTimes[middle] ?? Infinity) < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
