@@ -1,4 +1,17 @@
+import { z } from "zod";
 import { Prisma } from "@/lib/db/client.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
+import { InitiatorSchema, ReasonSchema } from "@/lib/events/connection-event.ts";
+
+/** The columns every read of a device's events selects (as `e.id, e.occurred_at AS "occurredAt", …`); each adds its own. */
+export const DeviceEventCoreRowSchema = z.object({
+  id: z.bigint(),
+  occurredAt: SqlDate,
+  reason: ReasonSchema,
+  initiator: InitiatorSchema,
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
 
 /**
  * One device's events, newest first, in a form only the (device_id, occurred_at) index can serve (decision 064).

@@ -2,10 +2,9 @@ import { AgentReportSchema, type AgentMetrics } from "@/lib/agent/export-format.
 import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
-import { SqlDate } from "@/lib/db/sql-values.ts";
-import { InitiatorSchema, ReasonSchema, type Initiator, type Reason } from "@/lib/events/connection-event.ts";
+import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
-import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
+import { DeviceEventCoreRowSchema, deviceEventsNewestFirst } from "./device-events-newest-first.ts";
 
 export type AgentContextEvent = {
   id: string;
@@ -26,15 +25,7 @@ export type DeviceAgentContext = {
   events: AgentContextEvent[];
 };
 
-const DeviceReportRowSchema = z.object({
-  id: z.bigint(),
-  occurredAt: SqlDate,
-  reason: ReasonSchema,
-  initiator: InitiatorSchema,
-  code: z.string().nullable(),
-  message: z.string().nullable(),
-  raw: z.unknown(),
-});
+const DeviceReportRowSchema = DeviceEventCoreRowSchema.extend({ raw: z.unknown() });
 
 /** Device-side context: the newest agent reports for a device and the metrics the newest one carried. */
 export async function getDeviceAgentContext(db: Db, input: { deviceId: string; limit: number }): Promise<DeviceAgentContext> {

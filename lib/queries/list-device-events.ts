@@ -2,17 +2,10 @@ import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
-import {
-  EventKindSchema,
-  InitiatorSchema,
-  ReasonSchema,
-  type EventKind,
-  type Initiator,
-  type Reason,
-} from "@/lib/events/connection-event.ts";
+import { EventKindSchema, type EventKind, type Initiator, type Reason } from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 import { encodeEventCursor, type EventCursor } from "./cursor.ts";
-import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
+import { DeviceEventCoreRowSchema, deviceEventsNewestFirst } from "./device-events-newest-first.ts";
 
 export type DeviceEvent = {
   id: string;
@@ -50,15 +43,9 @@ export type ListDeviceEventsInput = {
 
 export type DeviceEventPage = { events: DeviceEvent[]; nextCursor: string | null };
 
-const DeviceEventRowSchema = z.object({
-  id: z.bigint(),
+const DeviceEventRowSchema = DeviceEventCoreRowSchema.extend({
   kind: EventKindSchema,
-  occurredAt: SqlDate,
   receivedAt: SqlDate,
-  reason: ReasonSchema,
-  initiator: InitiatorSchema,
-  code: z.string().nullable(),
-  message: z.string().nullable(),
   source: z.string(),
   brokerNode: z.string().nullable(),
   sessionKey: z.string().nullable(),

@@ -10,22 +10,16 @@ import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
 import { countActiveDevices, type FleetScope } from "./count-active-devices.ts";
-import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
-import { EventKindSchema, InitiatorSchema, ReasonSchema } from "@/lib/events/connection-event.ts";
+import { DeviceEventCoreRowSchema, deviceEventsNewestFirst } from "./device-events-newest-first.ts";
+import { EventKindSchema } from "@/lib/events/connection-event.ts";
 
 /** The diagnosis looks at two weeks by default: long enough for daily JWT lifetimes, short enough to stay current. */
 export const DIAGNOSIS_WINDOW_MS = 14 * 86_400_000;
 /** Bound on the events one diagnosis reads; a device in a storm keeps its newest events. */
 export const MAX_DIAGNOSIS_EVENTS = 20_000;
 
-const DiagnosisEventRowSchema = z.object({
-  id: z.bigint(),
+const DiagnosisEventRowSchema = DeviceEventCoreRowSchema.extend({
   kind: EventKindSchema,
-  occurredAt: SqlDate,
-  reason: ReasonSchema,
-  initiator: InitiatorSchema,
-  code: z.string().nullable(),
-  message: z.string().nullable(),
   clientIp: z.string().nullable(),
   keepaliveSec: z.number().int().nullable(),
   source: z.string(),
