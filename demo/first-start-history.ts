@@ -4,6 +4,17 @@ import type { Db } from "@/lib/db/client.ts";
 
 type HistoryWindow = { from: Date; to: Date };
 
+export const DEFAULT_HISTORY_DAYS = 14;
+
+/**
+ * Days of the simulated fleet's history a first start loads. The history is that fleet's past: loaded beside a real
+ * broker's devices it would put 58 invented devices (with IDs a real fleet may use, sensor-001 …) and an invented
+ * incident into the user's own database. So by default only when the simulated fleet runs; a value set explicitly wins.
+ */
+export function historyDaysToLoad(options: { configuredDays: number | undefined; simulatorRuns: boolean }): number {
+  return options.configuredDays ?? (options.simulatorRuns ? DEFAULT_HISTORY_DAYS : 0);
+}
+
 /**
  * The history window of a first start that has not finished, kept in the data folder beside the embedded database.
  * The history is generated from a fixed seed, so loading the same window again writes only what the interrupted start

@@ -18,7 +18,7 @@ import { createLogger } from "@/lib/log/logger.ts";
 import { createStartProgress } from "./start-progress.ts";
 import { isWebBuildCurrent, startWebBuild } from "@/scripts/web-build.ts";
 import { backfillFleetHistory } from "@/demo/simulator/history-backfill.ts";
-import { loadHistoryOnce } from "@/demo/first-start-history.ts";
+import { historyDaysToLoad, loadHistoryOnce } from "@/demo/first-start-history.ts";
 import { IncidentDetectionEnvSchema, toDetectionThresholds } from "@/lib/config/worker-env.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { FLEET_DEVICES } from "@/demo/simulator/fleet-profiles.ts";
@@ -45,7 +45,7 @@ const LaunchEnvSchema = z
     LINKSCOPE_SIMULATOR: z.enum(["on", "off", "auto"]).default("auto"),
     LINKSCOPE_SIM_DEVICES: z.coerce.number().int().min(1).max(5000).default(FLEET_DEVICES.length),
     LINKSCOPE_SIM_SCENARIOS: z.string().optional(),
-    LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+    LINKSCOPE_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).optional(),
     LINKSCOPE_ADMIN_EMAIL: z.string().email("LINKSCOPE_ADMIN_EMAIL must be an email address").optional(),
     LINKSCOPE_ADMIN_PASSWORD: z.string().min(12, "LINKSCOPE_ADMIN_PASSWORD must be at least 12 characters").max(256).optional(),
     NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
@@ -216,7 +216,9 @@ async function main(): Promise<void> {
   }
   progress.done("broker", embeddedBroker ? `embedded at ${mqttUrl}` : "MQTT_URL");
 
-  if (env.LINKSCOPE_BACKFILL_DAYS > 0) await loadHistoryOnFirstStart(databaseUrl);
+  const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
+  const historyDays = historyDaysToLoad({ configuredDays: env.LINKSCOPE_BACKFILL_DAYS, simulatorRuns: simulate });
+  if (historyDays > 0) await loadHistoryOnFirstStart(databaseUrl, historyDays);
 
   if (build) {
     await build;
@@ -246,7 +248,6 @@ async function main(): Promise<void> {
     ALERT_EVALUATION_INTERVAL_MS: "0",
   });
 
-  const simulate = env.LINKSCOPE_SIMULATOR === "on" || (env.LINKSCOPE_SIMULATOR === "auto" && embeddedBroker);
   let fleetLines: string[] = [];
   if (simulate) {
     const simulator = await startFleetSimulator({
@@ -275,13 +276,13 @@ async function main(): Promise<void> {
   console.log("Press Ctrl+C to stop.");
 }
 
-/** A 14-day history on the first start (an empty database), so every page has something to show at once. */
-async function loadHistoryOnFirstStart(databaseUrl: string): Promise<void> {
+/** The simulated fleet's history on the first start (an empty database), so every page has something to show at once. */
+async function loadHistoryOnFirstStart(databaseUrl: string, historyDays: number): Promise<void> {
   const db = createDb(databaseUrl, 2);
   try {
-    const options = { dataDir: env.LINKSCOPE_DATA_DIR, databaseUrl, days: env.LINKSCOPE_BACKFILL_DAYS };
+    const options = { dataDir: env.LINKSCOPE_DATA_DIR, databaseUrl, days: historyDays };
     await loadHistoryOnce(db, options, async ({ from, to }, resumed) => {
-      const days = `${env.LINKSCOPE_BACKFILL_DAYS} days of fleet history`;
+      const days = `${historyDays} days of fleet history`;
       progress.begin(
         "history",
         resumed ? `finishing the ${days} an interrupted first start left incomplete` : `loading ${days} (first start)`,
