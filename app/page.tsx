@@ -1,5 +1,9 @@
 import { connection } from "next/server";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
+import { GettingStartedPanel } from "@/components/getting-started-panel.tsx";
+import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
+import { hasStoredEvents } from "@/lib/queries/has-stored-events.ts";
 import { DeviceSearch } from "@/components/device-search.tsx";
 import { FleetSummaryCards } from "@/components/fleet-summary-cards.tsx";
 import { HourlyDisconnectsChart } from "@/components/hourly-disconnects-chart.tsx";
@@ -14,12 +18,13 @@ import { shapeHourlyDisconnects } from "@/lib/queries/shape-hourly-disconnects.t
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export default async function FleetOverviewPage() {
-  await requirePageUser();
+  const user = await requirePageUser();
   await connection();
   const db = getDb();
   const to = new Date();
   const range = { from: new Date(to.getTime() - DAY_MS), to };
-  const [summary, hourly, topDevices] = await Promise.all([
+  const [stored, summary, hourly, topDevices] = await Promise.all([
+    hasStoredEvents(db),
     getFleetSummary(db, range),
     listHourlyDisconnects(db, range),
     listTopDroppingDevices(db, { ...range, limit: 10 }),
@@ -34,6 +39,8 @@ export default async function FleetOverviewPage() {
         </div>
         <DeviceSearch />
       </div>
+
+      {stored ? null : <GettingStartedPanel canManageTokens={hasRole(user.role, "admin")} canImport={hasRole(user.role, IMPORT_ROLE)} />}
 
       <FleetSummaryCards initialData={serializeForClient(summary)} />
 
