@@ -12,6 +12,10 @@ describe("parseRetentionPolicy", () => {
       auditDays: 365,
       probeResultDays: 30,
       importUploadDays: 7,
+      alertHistoryDays: 365,
+      incidentDays: 730,
+      deviceSampleDays: 90,
+      shareLinkDays: 90,
       intervalMs: 3_600_000,
     });
   });

@@ -25,6 +25,14 @@ export const RetentionEnvSchema = z
      * deleted this many days after the upload; a completed import's copy is deleted at once (decision 053).
      */
     RETENTION_IMPORT_UPLOAD_DAYS: days(7),
+    /** Alert history (fired, resolved, test) with its deliveries and their attempts; never while a delivery is still due. */
+    RETENTION_ALERT_HISTORY_DAYS: days(365),
+    /** Closed incidents with their devices, notes and share links, counted from the incident's end; open ones stay. */
+    RETENTION_INCIDENT_DAYS: days(730),
+    /** Device-side samples (signal, vitals) from agent reports and uploaded evidence. */
+    RETENTION_DEVICE_SAMPLE_DAYS: days(90),
+    /** Share links, counted from when they expired or were revoked (their pages already answer 410 by then). */
+    RETENTION_SHARE_LINK_DAYS: days(90),
     /** How often the worker runs the retention and partition pass; 0 turns it off. */
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   })
@@ -44,6 +52,10 @@ export type RetentionPolicy = {
   auditDays: number;
   probeResultDays: number;
   importUploadDays: number;
+  alertHistoryDays: number;
+  incidentDays: number;
+  deviceSampleDays: number;
+  shareLinkDays: number;
   intervalMs: number;
 };
 
@@ -64,6 +76,10 @@ export function parseRetentionPolicy(env: Record<string, string | undefined>): R
     auditDays: e.RETENTION_AUDIT_DAYS,
     probeResultDays: e.PROBE_RUN_RETENTION_DAYS,
     importUploadDays: e.RETENTION_IMPORT_UPLOAD_DAYS,
+    alertHistoryDays: e.RETENTION_ALERT_HISTORY_DAYS,
+    incidentDays: e.RETENTION_INCIDENT_DAYS,
+    deviceSampleDays: e.RETENTION_DEVICE_SAMPLE_DAYS,
+    shareLinkDays: e.RETENTION_SHARE_LINK_DAYS,
     intervalMs: e.RETENTION_INTERVAL_MS,
   };
 }

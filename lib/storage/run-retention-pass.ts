@@ -2,7 +2,7 @@ import type { Logger } from "@/lib/log/logger.ts";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { deleteSnapshotsBefore, refreshConnectedSnapshots } from "./connected-snapshots.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "./downsample-minute-rollups.ts";
-import { expireRecords, type ExpiredRecords } from "./expire-records.ts";
+import { expireRecords, NOTHING_EXPIRED, type ExpiredRecords } from "./expire-records.ts";
 import { mergeRollupShards } from "./merge-rollup-shards.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 import { dropMonthPartitionsBefore, ensureMonthPartitions, PARTITIONED_TABLES } from "./time-partitions.ts";
@@ -10,10 +10,15 @@ import { trimRawPayloads } from "./trim-raw-payloads.ts";
 import { analyzeWithoutAutovacuum } from "./analyze-without-autovacuum.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 const DAY = 86_400_000;
 /** Minutes older than this no longer receive live writes: their shards are merged (decision 034). */
 const SHARD_MERGE_AGE_MS = 10 * 60_000;
+/** The pass's lease (and its job's expiry, retention-job.ts). */
+const PASS_LEASE_MS = 30 * 60_000;
+/** Expiry stops starting new chunks this long after the pass began, well inside its lease; the next pass continues. */
+const EXPIRY_BUDGET_MS = 10 * 60_000;
 
 export type RetentionPassResult = {
   ran: boolean;
@@ -29,7 +34,7 @@ export type RetentionPassResult = {
 /**
  * One retention and maintenance pass (decision 026): month partitions created ahead, expired months dropped
  * (never a row-by-row DELETE of events), raw payloads trimmed, minute rollups' shards merged and folded into hours, the gauge's hourly
- * snapshots refreshed, dead letters, audit records and probe results past their periods deleted, and where no autovacuum
+ * snapshots refreshed, every other growing table's rows past their periods deleted (expire-records.ts), and where no autovacuum
  * runs (the embedded database) stale tables analyzed. Each step is
  * bounded and idempotent; a lease row keeps two processes from running it at once (the other skips its turn).
  */
@@ -54,7 +59,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     const expiredRollups = await expireHourlyRollups(db, hourlyCutoff);
     await deleteSnapshotsBefore(db, hourlyCutoff);
     const snapshots = await refreshConnectedSnapshots(db, now);
-    const expired = await expireRecords(db, policy, now);
+    const expired = await expireRecords(db, policy, now, started + EXPIRY_BUDGET_MS);
     const analyzed = await analyzeWithoutAutovacuum(db);
     return {
       ran: true,
@@ -74,7 +79,7 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
     rawPayloadsTrimmed: 0,
     rollupRowsFolded: 0,
     snapshotsWritten: 0,
-    expired: { deadLetters: 0, auditEvents: 0, probeRuns: 0, deviceProbeRuns: 0, rateLimitCounters: 0, importUploads: 0 },
+    expired: NOTHING_EXPIRED,
     tablesAnalyzed: 0,
   };
   log.info(
@@ -88,23 +93,27 @@ export async function runRetentionPass(db: Db, log: Logger, policy: RetentionPol
  * Runs `fn` while holding the pass's lease (a retention_progress row whose done_until is the lease's end), or returns
  * null when another process holds it. A lease rather than an advisory lock: the steps run on the pool in their own
  * short transactions (a long one would stall the embedded database, whose advisory locks exclude nothing), and a
- * crashed holder's lease simply runs out.
+ * crashed holder's lease simply runs out. The release names the lease's end, so a pass that outlived its lease never
+ * ends the lease of the process that took over.
  */
 async function withPassLock<T>(db: Db, fn: () => Promise<T>): Promise<T | null> {
   const claim = await queryRows(
     db,
     "claimRetentionPass",
-    z.object({ claimed: z.boolean() }),
+    z.object({ until: SqlDate }),
     Prisma.sql`
-    INSERT INTO retention_progress (task, done_until, updated_at) VALUES ('pass_lease', now() + interval '30 minutes', now())
+    INSERT INTO retention_progress (task, done_until, updated_at)
+    VALUES ('pass_lease', now() + ${`${PASS_LEASE_MS} milliseconds`}::interval, now())
     ON CONFLICT (task) DO UPDATE SET done_until = EXCLUDED.done_until, updated_at = now()
       WHERE retention_progress.done_until < now()
-    RETURNING true AS claimed`,
+    RETURNING done_until AS until`,
   );
-  if (claim.length === 0) return null;
+  const lease = claim[0];
+  if (!lease) return null;
   try {
     return await fn();
   } finally {
-    await db.$executeRaw`UPDATE retention_progress SET done_until = now(), updated_at = now() WHERE task = 'pass_lease'`;
+    await db.$executeRaw`
+      UPDATE retention_progress SET done_until = now(), updated_at = now() WHERE task = 'pass_lease' AND done_until = ${lease.until}`;
   }
 }

@@ -5,6 +5,7 @@ import { formatTimestamp } from "@/components/format.ts";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { getStorageOverview } from "@/lib/storage/get-storage-overview.ts";
+import { TABLE_BOUNDS } from "@/lib/storage/table-bounds.ts";
 
 export const metadata: Metadata = { title: "Retention" };
 
@@ -15,6 +16,7 @@ const TASK_LABELS: Record<string, string> = {
 
 type RetentionRule = { what: string; period: string; how: string; setting: string };
 type Partition = Awaited<ReturnType<typeof getStorageOverview>>["partitions"][number];
+type TableRow = { table: string; grows: string; bound: string; estimatedRows: number; bytes: number };
 
 const RULE_COLUMNS: DataTableColumn<RetentionRule>[] = [
   { header: "Data", cell: (rule) => rule.what },
@@ -35,9 +37,21 @@ const PARTITION_COLUMNS: DataTableColumn<Partition>[] = [
   { header: "Size", numeric: true, className: "nowrap", cell: (partition) => formatBytes(partition.bytes) },
 ];
 
+const TABLE_COLUMNS: DataTableColumn<TableRow>[] = [
+  { header: "Table", className: "mono", cell: (row) => row.table },
+  { header: "Grows with", cell: (row) => row.grows },
+  { header: "Bound", cell: (row) => row.bound },
+  { header: "Rows (estimate)", numeric: true, cell: (row) => Math.round(row.estimatedRows).toLocaleString("en-US") },
+  { header: "Size", numeric: true, className: "nowrap", cell: (row) => formatBytes(row.bytes) },
+];
+
 export default async function AdminRetentionPage() {
   await requirePageUser("admin");
-  const { policy, partitions, progress } = await getStorageOverview(getDb());
+  const { policy, partitions, progress, tables } = await getStorageOverview(getDb());
+  const tableRows: TableRow[] = tables.map((size) => {
+    const known = TABLE_BOUNDS.find((entry) => entry.table === size.table);
+    return { ...size, grows: known?.grows ?? "—", bound: known?.bound(policy) ?? "—" };
+  });
   const rules: RetentionRule[] = [
     {
       what: "Raw event payloads",
@@ -60,8 +74,20 @@ export default async function AdminRetentionPage() {
     {
       what: "Hourly rollups and connected-gauge snapshots",
       period: days(policy.hourlyRollupDays),
-      how: "deleted (per-device reasons: month partitions dropped); the gauge keeps one total",
+      how: "deleted, with the cohort hours (per-device reasons: month partitions dropped); the gauge keeps one total",
       setting: "RETENTION_HOURLY_ROLLUP_DAYS",
+    },
+    {
+      what: "Sessions (ended)",
+      period: days(policy.eventDays),
+      how: "deleted, as their events are; a session still open stays",
+      setting: "RETENTION_EVENT_DAYS",
+    },
+    {
+      what: "Per-source ingest counters (per minute)",
+      period: days(policy.minuteRollupDays),
+      how: "deleted",
+      setting: "RETENTION_MINUTE_ROLLUP_DAYS",
     },
     { what: "Dead letters", period: days(policy.deadLetterDays), how: "deleted", setting: "RETENTION_DEAD_LETTER_DAYS" },
     { what: "Audit log", period: days(policy.auditDays), how: "deleted", setting: "RETENTION_AUDIT_DAYS" },
@@ -76,6 +102,36 @@ export default async function AdminRetentionPage() {
       period: days(policy.importUploadDays),
       how: "deleted as soon as the import completes; a copy whose import never completed is deleted after the period",
       setting: "RETENTION_IMPORT_UPLOAD_DAYS",
+    },
+    {
+      what: "Import runs (the record that a file was imported)",
+      period: days(policy.eventDays),
+      how: "deleted once finished that long ago, unless a stored upload or a dead letter still names the run",
+      setting: "RETENTION_EVENT_DAYS",
+    },
+    {
+      what: "Alert history with its deliveries",
+      period: days(policy.alertHistoryDays),
+      how: "deleted, except while a delivery is still due",
+      setting: "RETENTION_ALERT_HISTORY_DAYS",
+    },
+    {
+      what: "Closed incidents with their devices, notes and links",
+      period: days(policy.incidentDays),
+      how: "deleted that long after the incident ended; open incidents and those with a usable share link stay",
+      setting: "RETENTION_INCIDENT_DAYS",
+    },
+    {
+      what: "Device samples (agent reports, uploaded evidence)",
+      period: days(policy.deviceSampleDays),
+      how: "deleted (and at most 20,000 per device at any time)",
+      setting: "RETENTION_DEVICE_SAMPLE_DAYS",
+    },
+    {
+      what: "Expired or revoked share links",
+      period: days(policy.shareLinkDays),
+      how: "deleted that long after they expired or were revoked",
+      setting: "RETENTION_SHARE_LINK_DAYS",
     },
   ];
   return (
@@ -109,6 +165,11 @@ export default async function AdminRetentionPage() {
             ))}
           </ul>
         )}
+      </section>
+      <section className="panel" aria-label="Tables">
+        <h2>Tables</h2>
+        <p className="muted">Every table, largest first, with what makes it grow and what keeps it bounded.</p>
+        <DataTable label="Tables" columns={TABLE_COLUMNS} rows={tableRows} rowKey={(row) => row.table} emptyText={null} />
       </section>
       <section className="panel" aria-label="Month partitions">
         <h2>Month partitions</h2>
