@@ -393,6 +393,16 @@ async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEven
  */
 async function readDeviceStates(tx: Tx, events: StoredEvent[]): Promise<DeviceStateRow[]> {
   const deviceIds = [...new Set(events.map((e) => e.deviceId))].sort();
+  const rows = await lockDeviceStates(tx, deviceIds);
+  if (rows.length === deviceIds.length) return rows;
+  // The retention pass deleted a long-silent device after this batch's events went in (expire-silent-devices.ts): its
+  // row comes back, as for a new device, so every stored event keeps its device.
+  const found = new Set(rows.map((row) => row.id));
+  await tx.$executeRaw(insertNewDevicesSql(events.filter((e) => !found.has(e.deviceId))));
+  return lockDeviceStates(tx, deviceIds);
+}
+
+async function lockDeviceStates(tx: Tx, deviceIds: string[]): Promise<DeviceStateRow[]> {
   const rows = await tx.rows(
     "lockDeviceStates",
     DeviceStateRowSchema,

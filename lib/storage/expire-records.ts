@@ -5,6 +5,7 @@ import { deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { pruneProbeRuns } from "@/lib/probe-schedule/prune-probe-runs.ts";
 import { deleteExpiredImportUploads } from "@/lib/ingest/import-upload-store.ts";
 import { IMPORT_HEARTBEAT_STALE_MS } from "@/lib/ingest/import-run-state.ts";
+import { expireSilentDevices } from "./expire-silent-devices.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 
 const DAY = 86_400_000;
@@ -38,6 +39,7 @@ export type ExpiredRecords = {
   shareLinks: number;
   importRuns: number;
   endedSessions: number;
+  devices: number;
 };
 
 export const NOTHING_EXPIRED: ExpiredRecords = {
@@ -57,6 +59,7 @@ export const NOTHING_EXPIRED: ExpiredRecords = {
   shareLinks: 0,
   importRuns: 0,
   endedSessions: 0,
+  devices: 0,
 };
 
 /**
@@ -208,6 +211,9 @@ export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date, 
         SELECT session_id FROM ended_sessions WHERE expires_at < ${now} LIMIT ${EXPIRY_CHUNK})`,
   );
 
+  // Last: the incidents and share links that keep a device are expired above.
+  const devices = await expireSilentDevices(db, daysAgo(policy.deviceDays), now, deadline);
+
   return {
     deadLetters,
     auditEvents,
@@ -225,6 +231,7 @@ export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date, 
     shareLinks,
     importRuns,
     endedSessions,
+    devices,
   };
 }
 

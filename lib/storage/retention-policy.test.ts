@@ -16,6 +16,7 @@ describe("parseRetentionPolicy", () => {
       incidentDays: 730,
       deviceSampleDays: 90,
       shareLinkDays: 90,
+      deviceDays: 730,
       intervalMs: 3_600_000,
     });
   });

@@ -33,6 +33,11 @@ export const RetentionEnvSchema = z
     RETENTION_DEVICE_SAMPLE_DAYS: days(90),
     /** Share links, counted from when they expired or were revoked (their pages already answer 410 by then). */
     RETENTION_SHARE_LINK_DAYS: days(90),
+    /**
+     * Devices silent this long (no event, no edit), not connected, in no open incident and on no usable share link are
+     * forgotten with everything keyed by them: a fleet whose client IDs change per boot would otherwise grow for ever.
+     */
+    RETENTION_DEVICE_DAYS: days(730),
     /** How often the worker runs the retention and partition pass; 0 turns it off. */
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   })
@@ -41,6 +46,10 @@ export const RetentionEnvSchema = z
   })
   .refine((env) => env.RETENTION_MINUTE_ROLLUP_DAYS <= env.RETENTION_HOURLY_ROLLUP_DAYS, {
     message: "RETENTION_MINUTE_ROLLUP_DAYS cannot exceed RETENTION_HOURLY_ROLLUP_DAYS",
+  })
+  // Forgetting a device deletes its history: it goes only once its events are past their own period.
+  .refine((env) => env.RETENTION_DEVICE_DAYS >= env.RETENTION_EVENT_DAYS, {
+    message: "RETENTION_DEVICE_DAYS cannot be shorter than RETENTION_EVENT_DAYS",
   });
 
 export type RetentionPolicy = {
@@ -56,6 +65,7 @@ export type RetentionPolicy = {
   incidentDays: number;
   deviceSampleDays: number;
   shareLinkDays: number;
+  deviceDays: number;
   intervalMs: number;
 };
 
@@ -80,6 +90,7 @@ export function parseRetentionPolicy(env: Record<string, string | undefined>): R
     incidentDays: e.RETENTION_INCIDENT_DAYS,
     deviceSampleDays: e.RETENTION_DEVICE_SAMPLE_DAYS,
     shareLinkDays: e.RETENTION_SHARE_LINK_DAYS,
+    deviceDays: e.RETENTION_DEVICE_DAYS,
     intervalMs: e.RETENTION_INTERVAL_MS,
   };
 }

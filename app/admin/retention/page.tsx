@@ -133,6 +133,12 @@ export default async function AdminRetentionPage() {
       how: "deleted that long after they expired or were revoked",
       setting: "RETENTION_SHARE_LINK_DAYS",
     },
+    {
+      what: "Devices no longer heard from",
+      period: days(policy.deviceDays),
+      how: "forgotten after that long without an event or an edit, with everything keyed by them; never while connected, in an open incident or on a usable share link",
+      setting: "RETENTION_DEVICE_DAYS",
+    },
   ];
   return (
     <>
