@@ -349,19 +349,28 @@ export function deviceRateLimitEvents(ctx: AnalysisContext): DiagnosisEvent[] {
   );
 }
 
+/**
+ * Fewest throttling or quota events that make the device's rate a problem. One is a burst over the limit (a backlog
+ * flushed after a reconnect, a firmware update's upload): said, as the other analyzers say a single drop, not alarmed.
+ */
+export const MIN_RATE_LIMIT_EVENTS = 2;
+
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */
 export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
   const limited = deviceRateLimitEvents(ctx);
   const last = limited.at(-1);
   if (!last) return [];
   const codes = [...new Set(limited.map((event) => event.code).filter((code): code is string => code !== null))];
+  const repeated = limited.length >= MIN_RATE_LIMIT_EVENTS;
   return [
     {
       analyzer: "rate-limiting",
-      title: "Drops after too many messages (rate limiting)",
-      verdict: `The server throttled or cut the device for exceeding a rate or quota ${limited.length} time${limited.length === 1 ? "" : "s"}: it sends or connects faster than the limits allow.`,
-      severity: "warning",
-      confidence: clamp(0.7 + 0.25 * Math.min(1, limited.length / 5)),
+      title: repeated ? "Drops after too many messages (rate limiting)" : "Throttled once (rate limit or quota)",
+      verdict: repeated
+        ? `The server throttled or cut the device for exceeding a rate or quota ${limited.length} times: it sends or connects faster than the limits allow.`
+        : `The server throttled or cut the device for exceeding a rate or quota once${last.code ? ` (${last.code})` : ""}: one burst over the limit, not a pattern yet; if it recurs, the device sends or connects faster than the limits allow.`,
+      severity: repeated ? "warning" : "info",
+      confidence: repeated ? clamp(0.7 + 0.25 * Math.min(1, limited.length / 5)) : 0.5,
       evidence: { eventIds: limited.map((event) => event.id), stats: { rateLimited: limited.length }, range: rangeAround(last.occurredAt) },
       codes,
       steps: [

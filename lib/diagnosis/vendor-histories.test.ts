@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
+import { createRandom } from "./corpus/random.ts";
+import { DAY, HOUR, SECOND, Timeline } from "./corpus/timeline.ts";
+import { diagnoseDevice } from "./diagnose-device.ts";
+import type { DeviceDiagnosis, DiagnosisEvent } from "./types.ts";
+
+const WINDOW_END = Date.UTC(2026, 10, 22);
+
+/** A week's timeline for one device, starting `daysBefore` days before the window's end. */
+function week(keepaliveSec = 60, daysBefore = 7): Timeline {
+  return new Timeline(WINDOW_END - daysBefore * DAY + 5 * 60_000, { ip: "81.2.3.4", keepaliveSec });
+}
+
+/** The timeline as `format` records it, through that vendor's real adapter, diagnosed over the last seven days. */
+function diagnoseAs(format: FormatId, timeline: Timeline): DeviceDiagnosis {
+  const events: DiagnosisEvent[] = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format)).map((event, index) => ({
+    id: String(index + 1),
+    kind: event.kind,
+    occurredAt: event.occurredAt,
+    reason: event.reason,
+    initiator: event.initiator,
+    code: event.code,
+    message: event.message,
+    clientIp: event.clientIp,
+    keepaliveSec: event.keepaliveSec,
+    source: event.source,
+  }));
+  return diagnoseDevice({
+    deviceId: "dev-7",
+    events,
+    sessions: [],
+    fleet: { devicesTotal: 200, otherDevicesDropping: new Map() },
+    window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
+  });
+}
+
+/** Every format that can say all of the timeline's steps. */
+const formatsFor = (timeline: Timeline) => FORMATS.filter((format) => canExpress(format, timeline.steps));
+
+const alarms = (diagnosis: DeviceDiagnosis) =>
+  diagnosis.findings
+    .filter((finding) => finding.severity === "critical" || finding.severity === "warning")
+    .map((finding) => finding.analyzer);
+
+describe("one throttle or quota cut in a week", () => {
+  for (const cause of ["rate", "quota"] as const) {
+    const timeline = week()
+      .connect()
+      .wait(3 * DAY)
+      .drop(cause)
+      .wait(5 * SECOND)
+      .connect();
+    for (const format of formatsFor(timeline)) {
+      it(`is said, not alarmed (${cause}, ${format})`, () => {
+        const diagnosis = diagnoseAs(format, timeline);
+        // It was a rate-limiting warning at 0.75, where every other analyzer needs two or three events.
+        expect(alarms(diagnosis)).toEqual([]);
+        expect(diagnosis.verdict?.analyzer).toBe("rate-limiting");
+        expect(diagnosis.verdict?.severity).toBe("info");
+        expect(diagnosis.verdict?.verdict).toContain("once");
+      });
+    }
+  }
+
+  it("is still a warning when it happens twice", () => {
+    const timeline = week()
+      .connect()
+      .wait(2 * DAY)
+      .drop("rate")
+      .wait(5 * SECOND)
+      .connect()
+      .wait(30 * HOUR)
+      .drop("rate")
+      .wait(5 * SECOND)
+      .connect();
+    const diagnosis = diagnoseAs("aws-iot", timeline);
+    expect(diagnosis.verdict?.analyzer).toBe("rate-limiting");
+    expect(diagnosis.verdict?.severity).toBe("warning");
+  });
+});
