@@ -100,7 +100,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const renewals = findRenewalChains(events);
   const renewalRefusals = new Set(
     renewals
-      .map((chain) => chain.unauthorized)
+      .flatMap((chain) => chain.records)
       .filter((event) => event.kind === "connect_failed")
       .map((event) => event.id),
   );

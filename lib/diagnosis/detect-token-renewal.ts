@@ -8,7 +8,8 @@ const CHAIN_LINK_MS = 60_000;
 
 const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
 
-export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent };
+/** `records`: every 401003 and 404104 record of the renewal (one can be logged as a refusal and a disconnect). */
+export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent; records: DiagnosisEvent[] };
 
 /**
  * A 404104 logged just before a 401003 disconnect, with no connect between: the same renewal. The Connections log is
@@ -52,7 +53,15 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     const reconnect = events.slice(last + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
-    chains.push({ unauthorized, closed, reconnect });
+    // One reconnect ends one renewal: a second 401003 record before it (the refused stale token and the closed
+    // connection, both logged) is the same renewal, not another.
+    const previous = chains.at(-1);
+    if (previous?.reconnect === reconnect) {
+      previous.records.push(unauthorized);
+      if (!previous.records.includes(closed)) previous.records.push(closed);
+      continue;
+    }
+    chains.push({ unauthorized, closed, reconnect, records: closed === unauthorized ? [unauthorized] : [unauthorized, closed] });
   }
   return chains;
 }
@@ -60,7 +69,7 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
 /** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */
 export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFinding[]; explained: Set<string> } {
   const chains = ctx.renewals;
-  const explained = new Set(chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id]));
+  const explained = new Set(chains.flatMap((chain) => chain.records.map((event) => event.id)));
   const first = chains[0];
   const last = chains.at(-1);
   if (!first || !last) return { findings: [], explained };
@@ -79,7 +88,7 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
         severity: "expected",
         confidence: clamp(0.6 + 0.35 * Math.min(1, chains.length / 6)),
         evidence: {
-          eventIds: chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id, chain.reconnect.id]),
+          eventIds: chains.flatMap((chain) => [...chain.records.map((event) => event.id), chain.reconnect.id]),
           stats: { renewals: chains.length, medianReconnectSec: Math.round(median(reconnects) / 100) / 10 },
           range: rangeAround(last.unauthorized.occurredAt, last.reconnect.occurredAt, 5 * 60_000),
         },

@@ -2,6 +2,7 @@ import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
 import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
+import { isCredentialCut } from "./detect-credential-drops.ts";
 import { deviceRateLimitEvents, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
 import { formatPeriod, formatUtc, listFirst, median, rangeAround } from "./statistics.ts";
@@ -84,9 +85,10 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       return unknown("No connect attempts in the window.");
     }
     case "renews-before-expiry": {
-      const expiries = ctx.deviceDrops.filter(
-        (drop) => drop.reason === "credential_expired" || (drop.reason === "not_authorized" && drop.kind === "disconnected"),
-      );
+      // The cuts the credential-drops finding counts (Azure logs its 401003 as auth_failed); a renewal chain's 401003
+      // is the SDK renewing in time.
+      const renewed = new Set(ctx.renewals.flatMap((chain) => chain.records.map((event) => event.id)));
+      const expiries = ctx.deviceDrops.filter((drop) => isCredentialCut(drop) && !renewed.has(drop.id));
       if (expiries.length >= 2)
         return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
       // A connection time limit is the same failure to reconnect ahead of a known cut-off.

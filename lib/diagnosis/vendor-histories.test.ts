@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
 import { createRandom } from "./corpus/random.ts";
-import { DAY, HOUR, SECOND, Timeline } from "./corpus/timeline.ts";
+import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
 import type { DeviceDiagnosis, DiagnosisEvent } from "./types.ts";
 
@@ -77,5 +77,41 @@ describe("one throttle or quota cut in a week", () => {
     const diagnosis = diagnoseAs("aws-iot", timeline);
     expect(diagnosis.verdict?.analyzer).toBe("rate-limiting");
     expect(diagnosis.verdict?.severity).toBe("warning");
+  });
+});
+
+describe("Azure IoT Hub's Connections log", () => {
+  it("counts a renewal logged as a refused stale token and a closed connection once", () => {
+    const timeline = week().connect();
+    // The refused 401003 comes first, then the hub's 401003 and 404104 disconnects, then the connect with the new token.
+    for (let i = 0; i < 8; i += 1)
+      timeline
+        .wait(65 * MINUTE)
+        .refuse("token-expired")
+        .wait(2_500)
+        .drop("token-expired")
+        .wait(3 * SECOND)
+        .connect();
+    const diagnosis = diagnoseAs("azure-iot-hub", timeline);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+    // It counted 16 renewals and said "Drops every 0 ± 0 ms".
+    expect(diagnosis.verdict?.evidence.stats.renewals).toBe(8);
+    expect(diagnosis.verdict?.verdict).toContain("every 65 ± 0 min");
+    expect(diagnosis.summary).toMatchObject({ drops: 8, failedConnects: 0 });
+  });
+
+  it("fails the renew-before-expiry step of sessions the hub ended with 401003 and no quick reconnect", () => {
+    const timeline = week().connect();
+    for (const hours of [3, 7, 2, 11, 5, 9])
+      timeline
+        .wait(hours * HOUR)
+        .drop("token-expired")
+        .wait(4 * MINUTE)
+        .connect();
+    const diagnosis = diagnoseAs("azure-iot-hub", timeline);
+    expect(diagnosis.verdict?.analyzer).toBe("credential-drops");
+    const step = diagnosis.verdict?.steps.find((item) => item.check === "renews-before-expiry");
+    // It passed ("No connection was cut for expired credentials") beside a finding of six such cuts.
+    expect(step?.status).toBe("failed");
   });
 });
