@@ -37,6 +37,20 @@ function distinctCodes(events: readonly DiagnosisEvent[]): string[] {
   return [...new Set(events.map((event) => event.code).filter((code): code is string => code !== null))];
 }
 
+/** A drop this long after a refusal ended a connection made after it (one client ID has one connection at a time). */
+const DROP_PROVES_CONNECT_MS = 60_000;
+
+/**
+ * The first sign the server accepted the device after `at`: a connect, or a drop at least a minute later (the
+ * connection it ended was accepted after `at`). Device-side histories list drops and refusals but no connects.
+ */
+export function acceptedAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
+  const connect = ctx.connects.find((event) => event.occurredAt.getTime() > at.getTime());
+  const drop = ctx.drops.find((event) => event.occurredAt.getTime() - at.getTime() >= DROP_PROVES_CONNECT_MS);
+  if (!connect || !drop) return connect ?? drop ?? null;
+  return connect.occurredAt <= drop.occurredAt ? connect : drop;
+}
+
 /** Authentication failure chains: refused connects, and whether the device ever gets back in. */
 export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   const failures = ctx.failures.filter(
@@ -46,7 +60,7 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   const last = failures.at(-1);
   // One refusal is a blip (or a renewal still in progress at the end of the window), not a chain.
   if (!first || !last || failures.length < 2) return [];
-  const acceptedSince = ctx.connects.some((event) => event.occurredAt.getTime() > first.occurredAt.getTime());
+  const acceptedSince = acceptedAfter(ctx, first.occurredAt) !== null;
   const codes = distinctCodes(failures);
   const hints = classifyAuthMessages(failures);
   const hintText = hints.length > 0 ? ` The server's messages point to: ${hints.join(", ")}.` : "";

@@ -1,7 +1,7 @@
 import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
-import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
+import { acceptedAfter, CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
 import { isCredentialCut } from "./detect-credential-drops.ts";
 import { deviceRateLimitEvents, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
@@ -75,13 +75,24 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
       const lastFailure = authFailures.at(-1);
       const lastConnect = ctx.connects.at(-1);
-      if (lastFailure && (!lastConnect || lastConnect.occurredAt < lastFailure.occurredAt)) {
+      const accepted = lastFailure ? acceptedAfter(ctx, lastFailure.occurredAt) : lastConnect;
+      // Device-side reports list no connects: once a drop has shown the device getting back in after a refusal, the
+      // last refusals' silence says nothing.
+      const firstFailure = authFailures[0];
+      if (lastFailure && !accepted && ctx.connects.length === 0 && firstFailure && acceptedAfter(ctx, firstFailure.occurredAt))
+        return unknown("The events list no connects; a drop after the last refusals would show the device got back in.");
+      if (lastFailure && !accepted) {
         return failed(
           `The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`,
           lastFailure,
         );
       }
-      if (lastConnect) return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
+      if (lastConnect && accepted?.kind === "connected")
+        return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
+      if (accepted)
+        return passed(
+          `Credentials are accepted: the device was connected again after its last refusal (it dropped ${formatUtc(accepted.occurredAt)}).`,
+        );
       return unknown("No connect attempts in the window.");
     }
     case "renews-before-expiry": {

@@ -115,3 +115,51 @@ describe("Azure IoT Hub's Connections log", () => {
     expect(step?.status).toBe("failed");
   });
 });
+
+describe("a device-side history, which lists drops and refusals but no connects", () => {
+  /** Network drops, each followed by refused attempts and then a connect the device reports no event for. */
+  function refusedAfterDrops(): Timeline {
+    const timeline = week().connect();
+    for (const hours of [3, 7, 2, 11, 5, 9])
+      timeline
+        .wait(hours * HOUR)
+        .drop("network")
+        .wait(2 * SECOND)
+        .refuse("token-expired")
+        .wait(4 * SECOND)
+        .refuse("bad-credentials")
+        .wait(8 * SECOND)
+        .connect();
+    return timeline;
+  }
+
+  it("does not call refused credentials never accepted when the device dropped again later", () => {
+    const diagnosis = diagnoseAs(
+      "device-report",
+      refusedAfterDrops()
+        .wait(4 * HOUR)
+        .drop("network"),
+    );
+    expect(diagnosis.summary.connects).toBe(0);
+    // It said "All 12 connect attempts … were refused … and none succeeded" (critical, 0.95).
+    expect(diagnosis.verdict?.analyzer).toBe("auth-failures");
+    expect(diagnosis.verdict?.severity).toBe("warning");
+    expect(diagnosis.verdict?.title).toBe("Intermittent authentication failures");
+    expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("passed");
+  });
+
+  it("leaves open whether the last refusals were followed by a connect it cannot see", () => {
+    const diagnosis = diagnoseAs("device-report", refusedAfterDrops());
+    expect(diagnosis.verdict?.title).toBe("Intermittent authentication failures");
+    expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("unknown");
+  });
+
+  it("still calls them never accepted when no drop follows the refusals", () => {
+    const timeline = week().connect().wait(DAY).drop("network");
+    for (let i = 0; i < 8; i += 1) timeline.wait(2 ** i * 10 * SECOND).refuse("bad-credentials");
+    const diagnosis = diagnoseAs("device-report", timeline);
+    expect(diagnosis.verdict?.title).toBe("Every connect refused (authentication)");
+    expect(diagnosis.verdict?.severity).toBe("critical");
+    expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("failed");
+  });
+});
