@@ -22,6 +22,11 @@ export { RECOMMENDED_KEEPALIVE_SEC };
  */
 export const NAT_IDLE_TIMEOUT_MIN_SEC = 240;
 export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
+/**
+ * Fewest drops a NAT could have caused before a long keepalive is a warning. Without them it is advice (info): the
+ * device is not dropping, so its traffic keeps the flow alive or no NAT is on the path; one drop is an incident.
+ */
+export const MIN_KEEPALIVE_NAT_DROPS = 2;
 /** Connections shorter than this die of something else than an idle NAT mapping. */
 export const NAT_MIN_UPTIME_MS = 10_000;
 /** Fewest NAT-symptom drops with a known uptime from which their uptimes are read as the NAT's idle window. */
@@ -243,9 +248,9 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
               target.natWindowSec === null
                 ? `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
                 : `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten between pings${keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
-            severity: "warning",
+            severity: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? "warning" : "info",
             // Above the irregular-drop and keepalive-timeout findings: the keepalive is the fix for their drops.
-            confidence: clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96),
+            confidence: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96) : 0.55,
             evidence: {
               eventIds: [lastConnect.id, ...natDrops.map((drop) => drop.id)],
               stats: {
@@ -270,7 +275,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
             analyzer: "keepalive-too-long",
             title: "Keepalive longer than NAT idle timeouts",
             verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s.`,
-            severity: "warning",
+            severity: "info",
             confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
             evidence: {
               eventIds: [lastConnect.id],

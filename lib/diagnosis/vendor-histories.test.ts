@@ -163,3 +163,43 @@ describe("a device-side history, which lists drops and refusals but no connects"
     expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("failed");
   });
 });
+
+describe("a keepalive longer than NATs keep idle flows, on a device that is not dropping", () => {
+  const quiet = week(3600)
+    .connect()
+    .wait(3 * DAY)
+    .drop("clean")
+    .wait(30 * SECOND)
+    .connect();
+  const oneBlip = week(1200)
+    .connect()
+    .wait(3 * DAY)
+    .drop("network")
+    .wait(30 * SECOND)
+    .connect();
+  for (const format of ["emqx", "mosquitto-2.0", "mosquitto-2.1"] as const) {
+    it(`is advice, not a warning, with no drop or a single one (${format})`, () => {
+      for (const timeline of [quiet, oneBlip]) {
+        const diagnosis = diagnoseAs(format, timeline);
+        // Both were keepalive-too-long warnings (0.55 with no drop, 0.75 with one).
+        expect(alarms(diagnosis)).toEqual([]);
+        expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+        expect(diagnosis.verdict?.severity).toBe("info");
+        expect(diagnosis.verdict?.steps.find((step) => step.check === "keepalive-within-nat-timeout")?.status).toBe("failed");
+      }
+    });
+  }
+
+  it("is a warning once the device drops on its own more than once", () => {
+    const timeline = week(1200).connect();
+    for (const hours of [9, 20, 14])
+      timeline
+        .wait(hours * HOUR)
+        .drop("network")
+        .wait(5 * SECOND)
+        .connect();
+    const diagnosis = diagnoseAs("emqx", timeline);
+    expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+    expect(diagnosis.verdict?.severity).toBe("warning");
+  });
+});
