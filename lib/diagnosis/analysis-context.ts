@@ -94,6 +94,25 @@ function connectReportedBy(drop: DiagnosisEvent): DiagnosisEvent | null {
   };
 }
 
+/**
+ * The uptimes of `drops`. Where the events show no connected time at all (a device-side history of drops and
+ * refusals), the time since the previous drop or refusal stands in: it holds the reconnect delay too, small beside
+ * the time connected. Without it a steady timer looked like drops at random.
+ */
+export function uptimesOf(ctx: AnalysisContext, drops: readonly DiagnosisEvent[]): Uptime[] {
+  const ids = new Set(drops.map((drop) => drop.id));
+  if (ctx.connects.length > 0 || ctx.uptimes.length > 0) return ctx.uptimes.filter((uptime) => ids.has(uptime.drop.id));
+  const ends = [...ctx.drops, ...ctx.failures].sort(byTime);
+  const uptimes: Uptime[] = [];
+  let previous: DiagnosisEvent | null = null;
+  for (const end of ends) {
+    if (previous && ids.has(end.id))
+      uptimes.push({ drop: end, connect: previous, durationMs: end.occurredAt.getTime() - previous.occurredAt.getTime() });
+    previous = end;
+  }
+  return uptimes;
+}
+
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");

@@ -1,5 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
-import type { AnalysisContext } from "./analysis-context.ts";
+import { uptimesOf, type AnalysisContext } from "./analysis-context.ts";
 import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
@@ -120,8 +120,7 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
   const drops = ctx.deviceDrops.filter((drop) => IRREGULAR_REASONS.has(drop.reason) && !excluded.has(drop.id));
   const perDay = drops.length / ctx.spanDays;
   if (drops.length < MIN_IRREGULAR_DROPS || perDay < MIN_IRREGULAR_DROPS_PER_DAY) return [];
-  const dropIds = new Set(drops.map((drop) => drop.id));
-  const uptimes = ctx.uptimes.filter((uptime) => dropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
+  const uptimes = uptimesOf(ctx, drops).map((uptime) => uptime.durationMs);
   const typical = uptimes.length > 0 ? median(uptimes) : (ctx.spanDays * 86_400_000) / drops.length;
   const variation = uptimes.length > 1 ? robustSpread(uptimes) / typical : 1;
   if (variation < IRREGULAR_VARIATION) return []; // steady: a timer's case, whether or not it passes as a period

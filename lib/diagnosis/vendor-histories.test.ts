@@ -203,3 +203,21 @@ describe("a keepalive longer than NATs keep idle flows, on a device that is not 
     expect(diagnosis.verdict?.severity).toBe("warning");
   });
 });
+
+describe("a device-side history of drops at a steady pace", () => {
+  it("finds the period in the time between drops, instead of calling a timer random", () => {
+    const timeline = week().connect();
+    for (let i = 0; i < 100; i += 1)
+      timeline
+        .wait(20 * MINUTE + (i % 5) * SECOND)
+        .drop("idle")
+        .wait(2 * SECOND)
+        .connect();
+    const diagnosis = diagnoseAs("device-report", timeline);
+    expect(diagnosis.summary.connects).toBe(0);
+    // It said "100 drops at irregular intervals … the network path rather than a server timer" at 0.9.
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("irregular-drops");
+    expect(diagnosis.verdict?.analyzer).toBe("periodic-drops");
+    expect(diagnosis.verdict?.verdict).toMatch(/^Drops every 20 ± \d+(\.\d)? min/);
+  });
+});
