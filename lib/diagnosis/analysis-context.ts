@@ -25,6 +25,11 @@ export type AnalysisContext = {
    * disconnect of a connection already dropped (Azure's 404104 after a 401003) is the same drop.
    */
   drops: DiagnosisEvent[];
+  /**
+   * For every disconnect that is not a clean one, the drop it belongs to: itself, or the earlier record of the same
+   * lost connection (a renewal's 401003 stored after Event Grid's disconnect of it, a throttle logged by two sources).
+   */
+  dropOf: ReadonlyMap<string, DiagnosisEvent>;
   cleanDisconnects: DiagnosisEvent[];
   /** Refused connects, without the 401003 records of token renewals (those are the renewal's drop). */
   failures: DiagnosisEvent[];
@@ -125,6 +130,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   );
 
   const drops: DiagnosisEvent[] = [];
+  const dropOf = new Map<string, DiagnosisEvent>();
   const cleanDisconnects: DiagnosisEvent[] = [];
   let previousDrop: DiagnosisEvent | null = null;
   for (const event of events) {
@@ -135,8 +141,12 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
       previousDrop = null;
       continue;
     }
-    if (previousDrop && event.occurredAt.getTime() - previousDrop.occurredAt.getTime() <= SAME_DROP_MS) continue;
+    if (previousDrop && event.occurredAt.getTime() - previousDrop.occurredAt.getTime() <= SAME_DROP_MS) {
+      dropOf.set(event.id, previousDrop);
+      continue;
+    }
     drops.push(event);
+    dropOf.set(event.id, event);
     previousDrop = event;
   }
   const dropIds = new Set(drops.map((event) => event.id));
@@ -172,6 +182,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
     events,
     connects,
     drops,
+    dropOf,
     cleanDisconnects,
     failures: events.filter((event) => event.kind === "connect_failed" && !renewalRefusals.has(event.id)),
     systemEvents: events.filter((event) => event.kind === "device_report" && classifyDeviceReport(event) === "system"),

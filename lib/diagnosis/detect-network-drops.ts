@@ -345,12 +345,17 @@ export function isRateLimited(event: DiagnosisEvent): boolean {
  * (a broker that throttles everyone at once, ServerBusy in an outage, is the fleet's event, not this device's rate).
  */
 export function deviceRateLimitEvents(ctx: AnalysisContext): DiagnosisEvent[] {
-  return ctx.events.filter(
-    (event) =>
-      (event.kind === "connect_failed" ||
-        (event.kind === "disconnected" && !ctx.fleetWide.has(event.id) && !ctx.probeFailed.has(event.id))) &&
-      isRateLimited(event),
-  );
+  const counted = new Set<string>();
+  return ctx.events.filter((event) => {
+    if (!isRateLimited(event)) return false;
+    if (event.kind === "connect_failed") return true;
+    const drop = ctx.dropOf.get(event.id);
+    if (!drop || ctx.fleetWide.has(drop.id) || ctx.probeFailed.has(drop.id)) return false;
+    // One lost connection, however many sources logged it (lifecycle events and the broker's log).
+    if (counted.has(drop.id)) return false;
+    counted.add(drop.id);
+    return true;
+  });
 }
 
 /**

@@ -69,7 +69,13 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
 /** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */
 export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFinding[]; explained: Set<string> } {
   const chains = ctx.renewals;
-  const explained = new Set(chains.flatMap((chain) => chain.records.map((event) => event.id)));
+  const explained = new Set<string>();
+  for (const event of chains.flatMap((chain) => chain.records)) {
+    explained.add(event.id);
+    // The drop a renewal ends may be another source's record of it (Event Grid's disconnect, stored first).
+    const drop = ctx.dropOf.get(event.id);
+    if (drop) explained.add(drop.id);
+  }
   const first = chains[0];
   const last = chains.at(-1);
   if (!first || !last) return { findings: [], explained };

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseAwsCloudWatchEntry } from "@/lib/sources/aws-iot.ts";
+import { parseEventGridEvent } from "@/lib/sources/azure.ts";
 import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
 import { createRandom } from "./corpus/random.ts";
 import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
@@ -12,9 +15,11 @@ function week(keepaliveSec = 60, daysBefore = 7): Timeline {
   return new Timeline(WINDOW_END - daysBefore * DAY + 5 * 60_000, { ip: "81.2.3.4", keepaliveSec });
 }
 
-/** The timeline as `format` records it, through that vendor's real adapter, diagnosed over the last seven days. */
-function diagnoseAs(format: FormatId, timeline: Timeline): DeviceDiagnosis {
-  const events: DiagnosisEvent[] = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format)).map((event, index) => ({
+/** The timeline as `format` records it, through that vendor's real adapter (plus `also`, another source's records of
+ * the same device), diagnosed over the last seven days. */
+function diagnoseAs(format: FormatId, timeline: Timeline, also: readonly ConnectionEvent[] = []): DeviceDiagnosis {
+  const rendered = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format));
+  const events: DiagnosisEvent[] = [...rendered, ...also].map((event, index) => ({
     id: String(index + 1),
     kind: event.kind,
     occurredAt: event.occurredAt,
@@ -33,6 +38,11 @@ function diagnoseAs(format: FormatId, timeline: Timeline): DeviceDiagnosis {
     fleet: { devicesTotal: 200, otherDevicesDropping: new Map() },
     window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
   });
+}
+
+function adapted(result: AdapterResult): ConnectionEvent[] {
+  if (!result.ok) throw new Error(result.error);
+  return result.events;
 }
 
 /** Every format that can say all of the timeline's steps. */
@@ -219,5 +229,79 @@ describe("a device-side history of drops at a steady pace", () => {
     expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("irregular-drops");
     expect(diagnosis.verdict?.analyzer).toBe("periodic-drops");
     expect(diagnosis.verdict?.verdict).toMatch(/^Drops every 20 ± \d+(\.\d)? min/);
+  });
+});
+
+describe("one event logged by two sources", () => {
+  it("counts a throttle in AWS's lifecycle event and its CloudWatch log once", () => {
+    const timeline = week()
+      .connect()
+      .wait(3 * DAY)
+      .drop("rate")
+      .wait(5 * SECOND)
+      .connect();
+    const dropAt = timeline.steps.find((step) => step.type === "drop")?.at ?? 0;
+    const logged = adapted(
+      parseAwsCloudWatchEntry({
+        timestamp: new Date(dropAt).toISOString().replace("T", " ").replace("Z", ""),
+        logLevel: "ERROR",
+        traceId: "7f1a2b3c-0000-4000-8000-000000000001",
+        accountId: "123456789012",
+        status: "Failure",
+        eventType: "Disconnect",
+        protocol: "MQTT",
+        clientId: "dev-7",
+        sourceIp: "81.2.3.4",
+        sourcePort: 40112,
+        disconnectReason: "THROTTLED",
+      }),
+    );
+    const diagnosis = diagnoseAs("aws-iot", timeline, logged);
+    expect(diagnosis.summary.drops).toBe(1);
+    // Two records of one throttle made the "twice" warning.
+    expect(diagnosis.verdict?.analyzer).toBe("rate-limiting");
+    expect(diagnosis.verdict?.severity).toBe("info");
+  });
+
+  it("keeps Azure's renewals expected when Event Grid's disconnect is stored before the Connections log's 401003", () => {
+    const timeline = week().connect();
+    for (let i = 0; i < 10; i += 1)
+      timeline
+        .wait(65 * MINUTE)
+        .drop("token-expired")
+        .wait(4 * SECOND)
+        .connect();
+    let sequence = 0;
+    const gridEvent = (type: "DeviceConnected" | "DeviceDisconnected", at: number) =>
+      adapted(
+        parseEventGridEvent({
+          id: `eg-${sequence}`,
+          topic: "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/FLEET/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/HUB-1",
+          subject: "devices/dev-7",
+          eventType: `Microsoft.Devices.${type}`,
+          eventTime: new Date(at).toISOString(),
+          data: {
+            deviceConnectionStateEventInfo: {
+              sequenceNumber: `000000000000000001D4132452F67CE2${String((sequence += 1)).padStart(32, "0")}`,
+            },
+            hubName: "HUB-1",
+            deviceId: "dev-7",
+          },
+          dataVersion: "1",
+          metadataVersion: "1",
+        }),
+      );
+    // Event Grid's eventTime is the moment itself; the log's 401003 record comes up to 2 s before its 404104.
+    const grid = timeline.steps.flatMap((step) =>
+      step.type === "connect"
+        ? gridEvent("DeviceConnected", step.at + 200)
+        : step.type === "drop"
+          ? gridEvent("DeviceDisconnected", step.at - 2_500)
+          : [],
+    );
+    const diagnosis = diagnoseAs("azure-iot-hub", timeline, grid);
+    expect(diagnosis.summary.drops).toBe(10);
+    // A periodic-drops warning at 0.9 ("a timer on the device or the server") sat beside the renewal.
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
   });
 });
