@@ -117,18 +117,40 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   ];
 }
 
+/** The server accepted this client at some point in the window: a connect, or any disconnect (it was connected). */
+function everConnected(ctx: AnalysisContext): boolean {
+  return ctx.connects.length > 0 || ctx.events.some((event) => event.kind === "disconnected");
+}
+
+/** Events of `reason`, a disconnect counted once per lost connection (two sources may log it). */
+function distinctFailures(ctx: AnalysisContext, test: (event: DiagnosisEvent) => boolean): DiagnosisEvent[] {
+  const drops = new Set<string>();
+  return ctx.events.filter((event) => {
+    if (!test(event)) return false;
+    const drop = event.kind === "disconnected" ? ctx.dropOf.get(event.id) : undefined;
+    if (!drop) return true;
+    if (drops.has(drop.id)) return false;
+    drops.add(drop.id);
+    return true;
+  });
+}
+
 export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
-  const failures = ctx.events.filter((event) => event.reason === "tls_error");
+  const failures = distinctFailures(ctx, (event) => event.reason === "tls_error");
   const last = failures.at(-1);
   if (!last) return [];
-  const accepted = ctx.connects.length > 0;
+  const accepted = everConnected(ctx);
+  // One failed handshake beside connections that succeed is an incident (a reset on the path), not a pattern yet.
+  const once = accepted && failures.length === 1;
   return [
     {
       analyzer: "tls-failures",
-      title: "TLS or certificate failures",
-      verdict: `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
-      severity: accepted ? "warning" : "critical",
-      confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
+      title: once ? "One TLS failure" : "TLS or certificate failures",
+      verdict: once
+        ? "One connection failed in the TLS layer and the others succeeded: a reset on the path or a handshake cut short; if it recurs, check the root CA, the TLS version and the device clock."
+        : `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
+      severity: once ? "info" : accepted ? "warning" : "critical",
+      confidence: once ? 0.5 : clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
       evidence: {
         eventIds: failures.map((event) => event.id),
         stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length },
@@ -148,14 +170,37 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
 }
 
 export function detectRejectedClientId(ctx: AnalysisContext): DraftFinding[] {
-  const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+  const rejected = distinctFailures(ctx, (event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
   const last = rejected.at(-1);
   if (!last) return [];
+  const times = rejected.length === 1 ? "once" : `${rejected.length} times`;
+  // The same client ID was accepted at other times in the window: its format is not what the server refuses.
+  if (everConnected(ctx)) {
+    return [
+      {
+        analyzer: "client-id-rejected",
+        title: "Client ID rejected at times",
+        verdict: `The server rejected the client ID ${times} (${distinctCodes(rejected).join(", ")}) but accepted the same ID at other times, so its format is not the cause: another connection using this ID at that moment, or a server-side check failing then (ClearBlade lists a duplicate client ID beside a malformed one for CONNACK 2).`,
+        severity: rejected.length === 1 ? "info" : "warning",
+        confidence: rejected.length === 1 ? 0.5 : clamp(0.55 + 0.2 * Math.min(1, rejected.length / 5)),
+        evidence: {
+          eventIds: rejected.map((event) => event.id),
+          stats: { rejections: rejected.length, successfulConnects: ctx.connects.length },
+          range: rangeAround(last.occurredAt),
+        },
+        codes: distinctCodes(rejected),
+        steps: [
+          { text: "Make sure only one device or process connects with this client ID", check: "unique-client-id" },
+          { text: "Read the broker's log at these times for why it refused the client ID", check: "manual" },
+        ],
+      },
+    ];
+  }
   return [
     {
       analyzer: "client-id-rejected",
       title: "Client ID rejected",
-      verdict: `The server rejected the client ID ${rejected.length} times (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
+      verdict: `The server rejected the client ID ${times} (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
       severity: "critical",
       confidence: clamp(0.75 + 0.2 * Math.min(1, rejected.length / 3)),
       evidence: {

@@ -146,6 +146,8 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
     }
     case "client-id-accepted": {
       const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+      if (rejected.length > 0 && ctx.connects.length > 0)
+        return passed(`The client ID is accepted (${ctx.connects.length} connects), though rejected ${rejected.length} times.`);
       if (rejected.length > 0) return failed(`The client ID was rejected ${rejected.length} times.`, rejected.at(-1));
       return ctx.connects.length > 0 ? passed("The client ID is accepted.") : unknown("No successful connects in the window.");
     }

@@ -305,3 +305,58 @@ describe("one event logged by two sources", () => {
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
   });
 });
+
+describe("a refused client ID or a failed TLS handshake beside connections that succeed", () => {
+  const oneRejection = week()
+    .connect()
+    .wait(3 * DAY)
+    .drop("network")
+    .wait(2 * SECOND)
+    .refuse("client-id")
+    .wait(5 * SECOND)
+    .connect();
+  for (const format of formatsFor(oneRejection)) {
+    it(`does not blame the client ID's format the server accepts at other times (${format})`, () => {
+      const diagnosis = diagnoseAs(format, oneRejection);
+      // It was "Client ID rejected … its format, length or characters are not accepted", critical at 0.82.
+      expect(alarms(diagnosis)).toEqual([]);
+      expect(diagnosis.verdict?.analyzer).toBe("client-id-rejected");
+      expect(diagnosis.verdict?.verdict).toContain("its format is not the cause");
+      const formatStep = diagnosis.verdict?.steps.find((step) => step.check === "client-id-accepted");
+      if (diagnosis.summary.connects > 0) expect(formatStep?.status).toBe("passed");
+    });
+  }
+
+  it("warns when the rejections recur, and stays critical when the ID is never accepted", () => {
+    const recurring = week().connect();
+    for (const hours of [20, 31, 26])
+      recurring
+        .wait(hours * HOUR)
+        .drop("network")
+        .wait(2 * SECOND)
+        .refuse("client-id")
+        .wait(5 * SECOND)
+        .connect();
+    expect(diagnoseAs("emqx", recurring).verdict).toMatchObject({ analyzer: "client-id-rejected", severity: "warning" });
+    const never = week();
+    for (let i = 0; i < 6; i += 1) never.wait(2 ** i * 5 * SECOND).refuse("client-id");
+    const diagnosis = diagnoseAs("emqx", never);
+    expect(diagnosis.verdict).toMatchObject({ analyzer: "client-id-rejected", severity: "critical" });
+    expect(diagnosis.verdict?.verdict).toContain("its format, length or characters are not accepted");
+  });
+
+  const oneTls = week()
+    .connect()
+    .wait(3 * DAY)
+    .drop("tls")
+    .wait(5 * SECOND)
+    .connect();
+  for (const format of ["mosquitto-2.0", "mosquitto-2.1"] as const) {
+    it(`says a single TLS failure, without alarming (${format})`, () => {
+      const diagnosis = diagnoseAs(format, oneTls);
+      // It was a "TLS or certificate failures" warning at 0.67.
+      expect(alarms(diagnosis)).toEqual([]);
+      expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "info" });
+    });
+  }
+});
