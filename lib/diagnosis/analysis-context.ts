@@ -129,13 +129,17 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
       .map((event) => event.id),
   );
 
+  // The old link's records the hub logged after the device had reconnected end no connection of their own.
+  const lateRecords = new Set(
+    renewals.flatMap((chain) => chain.records.filter((event) => byTime(event, chain.reconnect) > 0).map((event) => event.id)),
+  );
   const drops: DiagnosisEvent[] = [];
   const dropOf = new Map<string, DiagnosisEvent>();
   const cleanDisconnects: DiagnosisEvent[] = [];
   let previousDrop: DiagnosisEvent | null = null;
   for (const event of events) {
     if (event.kind === "connected") previousDrop = null;
-    if (event.kind !== "disconnected") continue;
+    if (event.kind !== "disconnected" || lateRecords.has(event.id)) continue;
     if (event.reason === "client_disconnect") {
       cleanDisconnects.push(event);
       previousDrop = null;

@@ -7,6 +7,13 @@ export const RENEWAL_RECONNECT_MS = 60_000;
 const CHAIN_LINK_MS = 60_000;
 
 const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
+/**
+ * How long after the device's new connection the hub may still log the old link's 401003 or 404104: it notices the old
+ * link late (troubleshoot-error-codes, 409002), and the Connections log has one-second timestamps.
+ */
+const LATE_RECORD_MS = 2_000;
+const isOldLinkRecord = (event: DiagnosisEvent) =>
+  event.kind === "disconnected" && (isCode(event, "azure:404104") || isCode(event, "azure:401003"));
 
 /** `records`: every 401003 and 404104 record of the renewal (one can be logged as a refusal and a disconnect). */
 export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent; records: DiagnosisEvent[] };
@@ -28,12 +35,49 @@ function closedBefore(events: readonly DiagnosisEvent[], index: number): Diagnos
   return null;
 }
 
-/** `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` (disconnects: either order) → connected within 60 s. */
+/** The old link's records logged just after the reconnect at `index` (none once anything else happens). */
+function lateRecordsAfter(events: readonly DiagnosisEvent[], index: number): DiagnosisEvent[] {
+  const reconnect = events[index];
+  const late: DiagnosisEvent[] = [];
+  for (const event of reconnect ? events.slice(index + 1) : []) {
+    if (!reconnect || event.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS || !isOldLinkRecord(event)) break;
+    late.push(event);
+  }
+  return late;
+}
+
+/**
+ * A 401003 disconnect logged just after a connect that came within 60 s of a 404104: a renewal whose 401003 the hub
+ * logged after the device had reconnected.
+ */
+function lateUnauthorized(events: readonly DiagnosisEvent[], index: number): RenewalChain | null {
+  const unauthorized = events[index];
+  if (unauthorized?.kind !== "disconnected") return null;
+  let k = index - 1;
+  while (k >= 0 && isOldLinkRecord(events[k] ?? unauthorized)) k -= 1;
+  const reconnect = events[k];
+  if (reconnect?.kind !== "connected" || unauthorized.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS) return null;
+  const closed = events[k - 1];
+  if (!closed || !isCode(closed, "azure:404104") || closed.kind !== "disconnected") return null;
+  if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) return null;
+  return { unauthorized, closed, reconnect, records: [closed, ...lateRecordsAfter(events, k)] };
+}
+
+/**
+ * `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` (disconnects: either order) → connected within
+ * 60 s; either record may also be logged just after that connect.
+ */
 export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalChain[] {
   const chains: RenewalChain[] = [];
   for (let i = 0; i < events.length; i += 1) {
     const unauthorized = events[i];
     if (!unauthorized || !isCode(unauthorized, "azure:401003")) continue;
+    if (chains.some((chain) => chain.records.includes(unauthorized))) continue;
+    const late = lateUnauthorized(events, i);
+    if (late) {
+      chains.push(late);
+      continue;
+    }
     let closed: DiagnosisEvent | null = null;
     // The reconnect is looked for after the chain's last record: the 404104 when it follows, else the 401003.
     let last = i;
@@ -50,7 +94,8 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     }
     closed ??= closedBefore(events, i) ?? (unauthorized.kind === "disconnected" ? unauthorized : null);
     if (!closed) continue;
-    const reconnect = events.slice(last + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
+    const reconnectAt = events.findIndex((event, index) => index > last && (event.kind === "connected" || event.kind === "connect_failed"));
+    const reconnect = events[reconnectAt];
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
     // One reconnect ends one renewal: a second 401003 record before it (the refused stale token and the closed
@@ -61,7 +106,8 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
       if (!previous.records.includes(closed)) previous.records.push(closed);
       continue;
     }
-    chains.push({ unauthorized, closed, reconnect, records: closed === unauthorized ? [unauthorized] : [unauthorized, closed] });
+    const records = closed === unauthorized ? [unauthorized] : [unauthorized, closed];
+    chains.push({ unauthorized, closed, reconnect, records: [...records, ...lateRecordsAfter(events, reconnectAt)] });
   }
   return chains;
 }
@@ -90,7 +136,7 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
       {
         analyzer: "token-renewal",
         title: "SAS token renewal (expected)",
-        verdict: `Drops ${every}with ${chains.some((chain) => chain.closed !== chain.unauthorized) ? "401003 and 404104" : "401003"} and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
+        verdict: `Drops ${every}with ${chains.some((chain) => chain.records.some((event) => isCode(event, "azure:404104"))) ? "401003 and 404104" : "401003"} and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
         severity: "expected",
         confidence: clamp(0.6 + 0.35 * Math.min(1, chains.length / 6)),
         evidence: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsCloudWatchEntry } from "@/lib/sources/aws-iot.ts";
-import { parseEventGridEvent } from "@/lib/sources/azure.ts";
+import { parseAzureRecord, parseEventGridEvent } from "@/lib/sources/azure.ts";
 import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
 import { createRandom } from "./corpus/random.ts";
 import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
@@ -359,4 +359,79 @@ describe("a refused client ID or a failed TLS handshake beside connections that 
       expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "info" });
     });
   }
+});
+
+describe("Azure renewals whose old-link records the hub logs after the device reconnected", () => {
+  // Connections-log records as Azure Monitor exports them: one-second timestamps, stored in the order they arrive.
+  type LogRecord = { at: number; operation: "deviceConnect" | "deviceDisconnect"; error?: [string, string] };
+  function connectionsLog(records: readonly LogRecord[]) {
+    return records.flatMap(({ at, operation, error }) =>
+      adapted(
+        parseAzureRecord({
+          time: new Date(Math.floor(at / SECOND) * SECOND).toISOString().replace(".000Z", "Z"),
+          resourceId: "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/FLEET/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/HUB-1",
+          operationName: operation,
+          category: "Connections",
+          level: error ? "Error" : "Information",
+          ...(error ? { resultType: error[0], resultDescription: error[1] } : {}),
+          properties: JSON.stringify({
+            deviceId: "dev-7",
+            protocol: "Mqtt",
+            maskedIpAddress: "81.2.3.XXX",
+            statusCode: error?.[0].slice(0, 3) ?? null,
+          }),
+          location: "westeurope",
+        }),
+      ),
+    );
+  }
+  const unauthorized: [string, string] = ["401003", "IoTHubUnauthorized"];
+  const closedRemotely: [string, string] = ["404104", "DeviceConnectionClosedRemotely"];
+
+  function diagnoseLog(renewal: (at: number) => LogRecord[]) {
+    const start = WINDOW_END - 7 * DAY + HOUR;
+    const records: LogRecord[] = [{ at: start, operation: "deviceConnect" }];
+    for (let i = 1; i <= 10; i += 1) records.push(...renewal(start + i * 65 * MINUTE));
+    const events: DiagnosisEvent[] = connectionsLog(records).map((event, index) => ({ ...event, id: String(index + 1) }));
+    return diagnoseDevice({
+      deviceId: "dev-7",
+      events,
+      sessions: [],
+      fleet: null,
+      window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
+    });
+  }
+
+  it("is the renewal when the 404104 comes in the reconnect's second, after it", () => {
+    const diagnosis = diagnoseLog((at) => [
+      { at, operation: "deviceDisconnect", error: unauthorized },
+      { at: at + 1_200, operation: "deviceConnect" },
+      { at: at + 1_500, operation: "deviceDisconnect", error: closedRemotely },
+    ]);
+    // Each 404104 was a connection of its own ending at once: "10 connections ended 0 ms after connecting", critical 0.9.
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+    expect(diagnosis.summary.drops).toBe(10);
+    expect(diagnosis.verdict?.verdict).toContain("with 401003 and 404104");
+  });
+
+  it("is the renewal when the 401003 is the record that comes after the reconnect", () => {
+    const diagnosis = diagnoseLog((at) => [
+      { at, operation: "deviceDisconnect", error: closedRemotely },
+      { at: at + 1_200, operation: "deviceConnect" },
+      { at: at + 1_500, operation: "deviceDisconnect", error: unauthorized },
+    ]);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+    expect(diagnosis.summary.drops).toBe(10);
+  });
+
+  it("still finds connections that end seconds after connecting, with no 401003 in sight", () => {
+    const diagnosis = diagnoseLog((at) => [
+      { at, operation: "deviceDisconnect", error: closedRemotely },
+      { at: at + 5 * SECOND, operation: "deviceConnect" },
+      { at: at + 6 * SECOND, operation: "deviceDisconnect", error: closedRemotely },
+      { at: at + 30 * SECOND, operation: "deviceConnect" },
+    ]);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("token-renewal");
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toContain("drops-right-after-connect");
+  });
 });
