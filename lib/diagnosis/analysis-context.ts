@@ -1,5 +1,5 @@
 import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
-import { estimateDeviceClockOffset, shiftEvent } from "./device-clock.ts";
+import { estimateDeviceClockOffset, MAX_CLOCK_SKEW_MS, shiftEvent } from "./device-clock.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
@@ -77,7 +77,7 @@ export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: 
     if (as) normalized.push(as);
     else kept.push(event);
   }
-  const duplicates = findDuplicateReports(broker, normalized);
+  const duplicates = findDuplicateReports(broker, normalized, { isolatedWithinMs: MAX_CLOCK_SKEW_MS });
   const unique = normalized.filter((event) => !duplicates.has(event.id));
   return { events: [...broker, ...unique, ...kept].sort(byTime), deviceSide: unique.length };
 }

@@ -435,3 +435,48 @@ describe("Azure renewals whose old-link records the hub logs after the device re
     expect(diagnosis.findings.map((finding) => finding.analyzer)).toContain("drops-right-after-connect");
   });
 });
+
+describe("one drop reported by the broker and by the agent on a device clock minutes off", () => {
+  /** The broker's events and the agent's reports of the same timeline, the agent's stamped `skewMs` late. */
+  function withAgent(format: FormatId, timeline: Timeline, skewMs: number): DeviceDiagnosis {
+    const rendered = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format), { withAgent: "mqtt5" });
+    const events: DiagnosisEvent[] = rendered.map((event, index) => ({
+      id: String(index + 1),
+      kind: event.kind,
+      occurredAt: event.kind === "device_report" ? new Date(event.occurredAt.getTime() + skewMs) : event.occurredAt,
+      reason: event.reason,
+      initiator: event.initiator,
+      code: event.code,
+      message: event.message,
+      clientIp: event.clientIp,
+      keepaliveSec: event.keepaliveSec,
+      source: event.source,
+    }));
+    return diagnoseDevice({
+      deviceId: "dev-7",
+      events,
+      sessions: [],
+      fleet: null,
+      window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
+    });
+  }
+
+  for (const cause of ["keepalive", "protocol"] as const) {
+    const timeline = week()
+      .connect()
+      .wait(3 * DAY)
+      .drop(cause)
+      .wait(3 * SECOND)
+      .connect();
+    for (const format of ["aws-iot", "emqx", "mosquitto-2.0"] as const) {
+      it(`counts it once, too few reports to read the clock's offset from (${cause}, ${format})`, () => {
+        for (const skew of [3 * MINUTE, -5 * MINUTE]) {
+          const diagnosis = withAgent(format, timeline, skew);
+          // Counted twice, one keepalive expiry or protocol violation made a "2 times" warning.
+          expect(diagnosis.summary.drops).toBe(1);
+          expect(alarms(diagnosis)).toEqual([]);
+        }
+      });
+    }
+  }
+});
