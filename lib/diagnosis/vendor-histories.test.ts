@@ -480,3 +480,57 @@ describe("one drop reported by the broker and by the agent on a device clock min
     }
   }
 });
+
+describe("connections that die at once, in one episode a device got over", () => {
+  // A firmware update: a clean restart, then three connections the new firmware drops seconds in, then days connected.
+  const update = week()
+    .connect()
+    .wait(3 * DAY)
+    .drop("clean")
+    .wait(40 * SECOND);
+  for (const backoffSec of [2, 4, 8])
+    update
+      .connect()
+      .wait(3 * SECOND)
+      .drop("network")
+      .wait(backoffSec * SECOND);
+  update.connect();
+
+  for (const format of formatsFor(update)) {
+    it(`is one episode, not the device's state (${format})`, () => {
+      const diagnosis = diagnoseAs(format, update);
+      // It was "3 connections ended 3 s after connecting, none lasted longer", critical at 0.76.
+      expect(alarms(diagnosis)).toEqual([]);
+      expect(diagnosis.verdict?.analyzer).toBe("drops-right-after-connect");
+      expect(diagnosis.verdict?.verdict).toContain("one episode");
+      expect(diagnosis.verdict?.verdict).not.toContain("none lasted longer");
+    });
+  }
+
+  it("is a warning when the episodes recur, and critical while no connection lasts", () => {
+    const recurring = week().connect();
+    for (let day = 0; day < 3; day += 1) {
+      recurring
+        .wait(30 * HOUR)
+        .drop("network")
+        .wait(2 * SECOND);
+      for (const backoffSec of [2, 4, 8])
+        recurring
+          .connect()
+          .wait(3 * SECOND)
+          .drop("network")
+          .wait(backoffSec * SECOND);
+      recurring.connect();
+    }
+    expect(diagnoseAs("emqx", recurring).verdict).toMatchObject({ analyzer: "drops-right-after-connect", severity: "warning" });
+    const stuck = week().wait(3 * DAY);
+    for (const backoffSec of [2, 4, 8, 16, 32, 60])
+      stuck
+        .connect()
+        .wait(3 * SECOND)
+        .drop("network")
+        .wait(backoffSec * SECOND);
+    const diagnosis = diagnoseAs("emqx", stuck);
+    expect(diagnosis.verdict).toMatchObject({ analyzer: "drops-right-after-connect", severity: "critical" });
+  });
+});
