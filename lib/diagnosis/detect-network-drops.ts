@@ -233,8 +233,18 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const natDrops = natSymptomDrops(ctx, excluded, regime);
   const target = keepaliveTarget(ctx);
   const targetSec = target.keepaliveSec;
-  if (keepalive !== null && keepalive > targetSec && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
+  // 0 disables the keepalive: no pings at all, longer than any keepalive, and the broker never times the link out.
+  const disabled = keepalive === 0;
+  if (
+    keepalive !== null &&
+    (disabled || keepalive > targetSec) &&
+    lastConnect &&
+    (natDrops.length > 0 || disabled || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)
+  ) {
     const detection = Math.round(keepalive * 1.5);
+    const asks = disabled ? "The device disables the keepalive (0 s)" : `The device asks for a ${keepalive} s keepalive`;
+    const noticed = disabled ? "the broker never notices a dead connection on its own" : `the broker notices only after ${detection} s`;
+    const between = disabled ? "with no pings" : "between pings";
     const range = `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner`;
     const codes = [...new Set(natDrops.map((drop) => drop.code).filter((code): code is string => code !== null))];
     const lastDrop = natDrops.at(-1);
@@ -245,8 +255,8 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
             title: "Keepalive too long for the NAT on the path",
             verdict:
               target.natWindowSec === null
-                ? `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
-                : `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten between pings${keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
+                ? `${asks} and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten ${between} and ${noticed}. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
+                : `${asks} and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten ${between}${!disabled && keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
             severity: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? "warning" : "info",
             // Above the irregular-drop and keepalive-timeout findings: the keepalive is the fix for their drops.
             confidence: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96) : 0.55,
@@ -255,7 +265,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
               stats: {
                 keepaliveSec: keepalive,
                 recommendedKeepaliveSec: targetSec,
-                detectionDelaySec: detection,
+                ...(disabled ? {} : { detectionDelaySec: detection }),
                 drops: natDrops.length,
                 ...(target.natWindowSec === null ? {} : { natIdleWindowSec: target.natWindowSec }),
               },
@@ -273,12 +283,12 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         : {
             analyzer: "keepalive-too-long",
             title: "Keepalive longer than NAT idle timeouts",
-            verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s.`,
+            verdict: `${asks}: ${range}, so an idle connection can be forgotten ${disabled ? "with no ping to keep it" : "before the next ping"}, and ${noticed}. Set the keepalive to ${targetSec} s.`,
             severity: "info",
-            confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
+            confidence: clamp(0.45 + (disabled || keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
             evidence: {
               eventIds: [lastConnect.id],
-              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: targetSec, detectionDelaySec: detection },
+              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: targetSec, ...(disabled ? {} : { detectionDelaySec: detection }) },
               range: rangeAround(lastConnect.occurredAt),
             },
             codes: [],

@@ -534,3 +534,37 @@ describe("connections that die at once, in one episode a device got over", () =>
     expect(diagnosis.verdict).toMatchObject({ analyzer: "drops-right-after-connect", severity: "critical" });
   });
 });
+
+describe("a keepalive of 0 (disabled) on a device behind a NAT", () => {
+  it("is named as the keepalive problem, as a long keepalive is", () => {
+    const timeline = week(0).connect();
+    for (const minutes of [7, 19, 11, 24, 9, 15, 6, 21, 13, 8, 17, 12])
+      timeline
+        .wait(minutes * MINUTE)
+        .drop("network")
+        .wait(3 * SECOND)
+        .connect();
+    for (const format of ["emqx", "mosquitto-2.0", "mosquitto-2.1"] as const) {
+      const diagnosis = diagnoseAs(format, timeline);
+      // No keepalive finding at all: the irregular-drop finding led, its keepalive step the only hint.
+      expect(diagnosis.verdict?.analyzer).toBe("keepalive-too-long");
+      expect(diagnosis.verdict?.verdict).toContain("disables the keepalive (0 s)");
+      expect(diagnosis.verdict?.verdict).toContain("the broker never notices a dead connection on its own");
+      expect(diagnosis.verdict?.evidence.stats.detectionDelaySec).toBeUndefined();
+    }
+  });
+
+  it("is advice on a device that does not drop", () => {
+    const diagnosis = diagnoseAs(
+      "emqx",
+      week(0)
+        .connect()
+        .wait(3 * DAY)
+        .drop("clean")
+        .wait(30 * SECOND)
+        .connect(),
+    );
+    expect(alarms(diagnosis)).toEqual([]);
+    expect(diagnosis.verdict).toMatchObject({ analyzer: "keepalive-too-long", severity: "info" });
+  });
+});
