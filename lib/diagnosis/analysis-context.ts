@@ -118,6 +118,20 @@ export function uptimesOf(ctx: AnalysisContext, drops: readonly DiagnosisEvent[]
   return uptimes;
 }
 
+/** How soon after a reconnect the broker may log the end of the connection before it. */
+const LATE_DISCONNECT_MS = 10_000;
+
+/**
+ * Two connects with no disconnect between, then a disconnect seconds after the second: that disconnect ends the first
+ * connection. (Connects a moment apart are one connect logged by two sources, and the disconnect ends it.)
+ */
+function endsEarlierConnection(disconnect: DiagnosisEvent, last: DiagnosisEvent, earlier: DiagnosisEvent): boolean {
+  return (
+    last.occurredAt.getTime() - earlier.occurredAt.getTime() > LATE_DISCONNECT_MS &&
+    disconnect.occurredAt.getTime() - last.occurredAt.getTime() <= LATE_DISCONNECT_MS
+  );
+}
+
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
@@ -161,19 +175,30 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const uptimes: Uptime[] = [];
   const gaps: ReconnectGap[] = [];
   let lastConnect: DiagnosisEvent | null = null;
+  // The connect before `lastConnect` when no disconnect came between them (the connection it opened never closed).
+  let unclosed: DiagnosisEvent | null = null;
   let pendingEnd: DiagnosisEvent | null = null;
   for (const event of events) {
     if (event.kind === "connected" || event.kind === "connect_failed") {
       if (pendingEnd) gaps.push({ drop: pendingEnd, next: event, gapMs: event.occurredAt.getTime() - pendingEnd.occurredAt.getTime() });
       pendingEnd = event.kind === "connect_failed" ? event : null;
-      if (event.kind === "connected") lastConnect = event;
+      if (event.kind === "connected") [unclosed, lastConnect] = [lastConnect, event];
     } else if (event.kind === "disconnected") {
       if (event.reason !== "client_disconnect" && !dropIds.has(event.id)) continue;
+      if (lastConnect && unclosed && endsEarlierConnection(event, lastConnect, unclosed)) {
+        // The earlier connection's end, stamped after the device had reconnected (another broker node's clock, or
+        // the broker noticing the dead link only then): it ends that connection, the new one stays open.
+        if (event.reason !== "client_disconnect" && !fleetWide.has(event.id) && !probeFailed.has(event.id))
+          uptimes.push({ drop: event, connect: unclosed, durationMs: lastConnect.occurredAt.getTime() - unclosed.occurredAt.getTime() });
+        unclosed = null;
+        continue;
+      }
       const connect = lastConnect ?? connectReportedBy(event);
       if (connect && event.reason !== "client_disconnect" && !fleetWide.has(event.id) && !probeFailed.has(event.id)) {
         uptimes.push({ drop: event, connect, durationMs: event.occurredAt.getTime() - connect.occurredAt.getTime() });
       }
       lastConnect = null;
+      unclosed = null;
       pendingEnd = event;
     }
   }

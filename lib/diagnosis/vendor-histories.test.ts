@@ -568,3 +568,28 @@ describe("a keepalive of 0 (disabled) on a device behind a NAT", () => {
     expect(diagnosis.verdict).toMatchObject({ analyzer: "keepalive-too-long", severity: "info" });
   });
 });
+
+describe("a drop the broker logs seconds after the device has reconnected", () => {
+  // Another broker node's clock, or a dead link noticed only when the new connection arrives: the old connection's
+  // disconnect is stamped 2–5 s after the new connect.
+  const timeline = week().connect();
+  [3, 5, 2, 7, 4, 6, 3, 8, 2, 5, 4, 3, 6, 2, 7, 5].forEach((hours, index) =>
+    timeline
+      .wait(hours * HOUR)
+      .wait(700)
+      .connect()
+      .wait((2 + (index % 4)) * SECOND)
+      .drop("network"),
+  );
+  timeline.wait(HOUR);
+
+  for (const format of ["aws-iot", "emqx", "hivemq", "mosquitto-2.1"] as const) {
+    it(`ends the earlier connection, not the new one (${format})`, () => {
+      const diagnosis = diagnoseAs(format, timeline);
+      // Each drop ended the new connection "2–5 s after connecting": drops-right-after-connect, a warning at 0.9.
+      expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("drops-right-after-connect");
+      expect(diagnosis.verdict?.analyzer).toBe("irregular-drops");
+      expect(Number(diagnosis.verdict?.evidence.stats.typicalUptimeSec)).toBeGreaterThan(3 * 3_600);
+    });
+  }
+});
