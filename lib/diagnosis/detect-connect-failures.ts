@@ -122,6 +122,11 @@ function everConnected(ctx: AnalysisContext): boolean {
   return ctx.connects.length > 0 || ctx.events.some((event) => event.kind === "disconnected");
 }
 
+/** Nothing from the broker in the window: device-side reports list failures, not successes. */
+function onlyDeviceReports(ctx: AnalysisContext): boolean {
+  return ctx.events.every((event) => event.side !== "broker");
+}
+
 /** Events of `reason`, a disconnect counted once per lost connection (two sources may log it). */
 function distinctFailures(ctx: AnalysisContext, test: (event: DiagnosisEvent) => boolean): DiagnosisEvent[] {
   const drops = new Set<string>();
@@ -140,14 +145,20 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
   const last = failures.at(-1);
   if (!last) return [];
   const accepted = everConnected(ctx);
+  // Device-side reports list failures, not successes: with nothing from the broker, one failure is not the device's
+  // state. (Repeated ones stay "none succeeded", as repeated refusals do in detectAuthFailures.)
+  const onlyReports = !accepted && onlyDeviceReports(ctx);
   // One failed handshake beside connections that succeed is an incident (a reset on the path), not a pattern yet.
-  const once = accepted && failures.length === 1;
+  const once = (accepted || onlyReports) && failures.length === 1;
+  const others = accepted
+    ? "the others succeeded"
+    : "only the device's reports are in the window, so whether other connections succeeded is not known";
   return [
     {
       analyzer: "tls-failures",
       title: once ? "One TLS failure" : "TLS or certificate failures",
       verdict: once
-        ? "One connection failed in the TLS layer and the others succeeded: a reset on the path or a handshake cut short; if it recurs, check the root CA, the TLS version and the device clock."
+        ? `One connection failed in the TLS layer and ${others}: a reset on the path or a handshake cut short; if it recurs, check the root CA, the TLS version and the device clock.`
         : `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
       severity: once ? "info" : accepted ? "warning" : "critical",
       confidence: once ? 0.5 : clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
@@ -193,6 +204,20 @@ export function detectRejectedClientId(ctx: AnalysisContext): DraftFinding[] {
           { text: "Make sure only one device or process connects with this client ID", check: "unique-client-id" },
           { text: "Read the broker's log at these times for why it refused the client ID", check: "manual" },
         ],
+      },
+    ];
+  }
+  if (rejected.length === 1 && onlyDeviceReports(ctx)) {
+    return [
+      {
+        analyzer: "client-id-rejected",
+        title: "Client ID rejected once",
+        verdict: `The device reported its client ID rejected once (${distinctCodes(rejected).join(", ")}); only its reports are in the window, so whether the server accepts the ID at other times is not known. If it recurs, check the ID's format, length and characters.`,
+        severity: "info",
+        confidence: 0.5,
+        evidence: { eventIds: rejected.map((event) => event.id), stats: { rejections: 1 }, range: rangeAround(last.occurredAt) },
+        codes: distinctCodes(rejected),
+        steps: [{ text: "Check the client ID format and length the server accepts", check: "client-id-accepted" }],
       },
     ];
   }

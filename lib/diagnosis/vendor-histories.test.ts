@@ -593,3 +593,21 @@ describe("a drop the broker logs seconds after the device has reconnected", () =
     });
   }
 });
+
+describe("a device-side history with one error report and nothing from the broker", () => {
+  it("does not call one TLS failure or one rejected client ID the device's state", () => {
+    for (const cause of ["tls", "client-id"] as const) {
+      const diagnosis = diagnoseAs(
+        "device-report",
+        week()
+          .wait(3 * DAY)
+          .refuse(cause),
+      );
+      // "1 connections failed in the TLS layer and none succeeded" (critical, 0.67); the client ID's format "not
+      // accepted" (critical, 0.82): one report, and such reports never list the connections that succeeded.
+      expect(alarms(diagnosis)).toEqual([]);
+      expect(diagnosis.verdict?.severity).toBe("info");
+      expect(diagnosis.verdict?.verdict).toContain("only");
+    }
+  });
+});
