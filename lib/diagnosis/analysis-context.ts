@@ -1,5 +1,5 @@
 import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
-import { estimateDeviceClockOffset, shiftEvent } from "./device-clock.ts";
+import { estimateDeviceClockOffset, MAX_CLOCK_SKEW_MS, shiftEvent } from "./device-clock.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
@@ -25,6 +25,11 @@ export type AnalysisContext = {
    * disconnect of a connection already dropped (Azure's 404104 after a 401003) is the same drop.
    */
   drops: DiagnosisEvent[];
+  /**
+   * For every disconnect that is not a clean one, the drop it belongs to: itself, or the earlier record of the same
+   * lost connection (a renewal's 401003 stored after Event Grid's disconnect of it, a throttle logged by two sources).
+   */
+  dropOf: ReadonlyMap<string, DiagnosisEvent>;
   cleanDisconnects: DiagnosisEvent[];
   /** Refused connects, without the 401003 records of token renewals (those are the renewal's drop). */
   failures: DiagnosisEvent[];
@@ -72,7 +77,7 @@ export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: 
     if (as) normalized.push(as);
     else kept.push(event);
   }
-  const duplicates = findDuplicateReports(broker, normalized);
+  const duplicates = findDuplicateReports(broker, normalized, { isolatedWithinMs: MAX_CLOCK_SKEW_MS });
   const unique = normalized.filter((event) => !duplicates.has(event.id));
   return { events: [...broker, ...unique, ...kept].sort(byTime), deviceSide: unique.length };
 }
@@ -94,30 +99,72 @@ function connectReportedBy(drop: DiagnosisEvent): DiagnosisEvent | null {
   };
 }
 
+/**
+ * The uptimes of `drops`. Where the events show no connected time at all (a device-side history of drops and
+ * refusals), the time since the previous drop or refusal stands in: it holds the reconnect delay too, small beside
+ * the time connected. Without it a steady timer looked like drops at random.
+ */
+export function uptimesOf(ctx: AnalysisContext, drops: readonly DiagnosisEvent[]): Uptime[] {
+  const ids = new Set(drops.map((drop) => drop.id));
+  if (ctx.connects.length > 0 || ctx.uptimes.length > 0) return ctx.uptimes.filter((uptime) => ids.has(uptime.drop.id));
+  const ends = [...ctx.drops, ...ctx.failures].sort(byTime);
+  const uptimes: Uptime[] = [];
+  let previous: DiagnosisEvent | null = null;
+  for (const end of ends) {
+    if (previous && ids.has(end.id))
+      uptimes.push({ drop: end, connect: previous, durationMs: end.occurredAt.getTime() - previous.occurredAt.getTime() });
+    previous = end;
+  }
+  return uptimes;
+}
+
+/** How soon after a reconnect the broker may log the end of the connection before it. */
+const LATE_DISCONNECT_MS = 10_000;
+
+/**
+ * Two connects with no disconnect between, then a disconnect seconds after the second: that disconnect ends the first
+ * connection. (Connects a moment apart are one connect logged by two sources, and the disconnect ends it.)
+ */
+function endsEarlierConnection(disconnect: DiagnosisEvent, last: DiagnosisEvent, earlier: DiagnosisEvent): boolean {
+  return (
+    last.occurredAt.getTime() - earlier.occurredAt.getTime() > LATE_DISCONNECT_MS &&
+    disconnect.occurredAt.getTime() - last.occurredAt.getTime() <= LATE_DISCONNECT_MS
+  );
+}
+
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const { events, deviceSide } = mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
   const renewals = findRenewalChains(events);
   const renewalRefusals = new Set(
     renewals
-      .map((chain) => chain.unauthorized)
+      .flatMap((chain) => chain.records)
       .filter((event) => event.kind === "connect_failed")
       .map((event) => event.id),
   );
 
+  // The old link's records the hub logged after the device had reconnected end no connection of their own.
+  const lateRecords = new Set(
+    renewals.flatMap((chain) => chain.records.filter((event) => byTime(event, chain.reconnect) > 0).map((event) => event.id)),
+  );
   const drops: DiagnosisEvent[] = [];
+  const dropOf = new Map<string, DiagnosisEvent>();
   const cleanDisconnects: DiagnosisEvent[] = [];
   let previousDrop: DiagnosisEvent | null = null;
   for (const event of events) {
     if (event.kind === "connected") previousDrop = null;
-    if (event.kind !== "disconnected") continue;
+    if (event.kind !== "disconnected" || lateRecords.has(event.id)) continue;
     if (event.reason === "client_disconnect") {
       cleanDisconnects.push(event);
       previousDrop = null;
       continue;
     }
-    if (previousDrop && event.occurredAt.getTime() - previousDrop.occurredAt.getTime() <= SAME_DROP_MS) continue;
+    if (previousDrop && event.occurredAt.getTime() - previousDrop.occurredAt.getTime() <= SAME_DROP_MS) {
+      dropOf.set(event.id, previousDrop);
+      continue;
+    }
     drops.push(event);
+    dropOf.set(event.id, event);
     previousDrop = event;
   }
   const dropIds = new Set(drops.map((event) => event.id));
@@ -128,19 +175,30 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   const uptimes: Uptime[] = [];
   const gaps: ReconnectGap[] = [];
   let lastConnect: DiagnosisEvent | null = null;
+  // The connect before `lastConnect` when no disconnect came between them (the connection it opened never closed).
+  let unclosed: DiagnosisEvent | null = null;
   let pendingEnd: DiagnosisEvent | null = null;
   for (const event of events) {
     if (event.kind === "connected" || event.kind === "connect_failed") {
       if (pendingEnd) gaps.push({ drop: pendingEnd, next: event, gapMs: event.occurredAt.getTime() - pendingEnd.occurredAt.getTime() });
       pendingEnd = event.kind === "connect_failed" ? event : null;
-      if (event.kind === "connected") lastConnect = event;
+      if (event.kind === "connected") [unclosed, lastConnect] = [lastConnect, event];
     } else if (event.kind === "disconnected") {
       if (event.reason !== "client_disconnect" && !dropIds.has(event.id)) continue;
+      if (lastConnect && unclosed && endsEarlierConnection(event, lastConnect, unclosed)) {
+        // The earlier connection's end, stamped after the device had reconnected (another broker node's clock, or
+        // the broker noticing the dead link only then): it ends that connection, the new one stays open.
+        if (event.reason !== "client_disconnect" && !fleetWide.has(event.id) && !probeFailed.has(event.id))
+          uptimes.push({ drop: event, connect: unclosed, durationMs: lastConnect.occurredAt.getTime() - unclosed.occurredAt.getTime() });
+        unclosed = null;
+        continue;
+      }
       const connect = lastConnect ?? connectReportedBy(event);
       if (connect && event.reason !== "client_disconnect" && !fleetWide.has(event.id) && !probeFailed.has(event.id)) {
         uptimes.push({ drop: event, connect, durationMs: event.occurredAt.getTime() - connect.occurredAt.getTime() });
       }
       lastConnect = null;
+      unclosed = null;
       pendingEnd = event;
     }
   }
@@ -153,6 +211,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
     events,
     connects,
     drops,
+    dropOf,
     cleanDisconnects,
     failures: events.filter((event) => event.kind === "connect_failed" && !renewalRefusals.has(event.id)),
     systemEvents: events.filter((event) => event.kind === "device_report" && classifyDeviceReport(event) === "system"),

@@ -37,6 +37,20 @@ function distinctCodes(events: readonly DiagnosisEvent[]): string[] {
   return [...new Set(events.map((event) => event.code).filter((code): code is string => code !== null))];
 }
 
+/** A drop this long after a refusal ended a connection made after it (one client ID has one connection at a time). */
+const DROP_PROVES_CONNECT_MS = 60_000;
+
+/**
+ * The first sign the server accepted the device after `at`: a connect, or a drop at least a minute later (the
+ * connection it ended was accepted after `at`). Device-side histories list drops and refusals but no connects.
+ */
+export function acceptedAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
+  const connect = ctx.connects.find((event) => event.occurredAt.getTime() > at.getTime());
+  const drop = ctx.drops.find((event) => event.occurredAt.getTime() - at.getTime() >= DROP_PROVES_CONNECT_MS);
+  if (!connect || !drop) return connect ?? drop ?? null;
+  return connect.occurredAt <= drop.occurredAt ? connect : drop;
+}
+
 /** Authentication failure chains: refused connects, and whether the device ever gets back in. */
 export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   const failures = ctx.failures.filter(
@@ -46,7 +60,7 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   const last = failures.at(-1);
   // One refusal is a blip (or a renewal still in progress at the end of the window), not a chain.
   if (!first || !last || failures.length < 2) return [];
-  const acceptedSince = ctx.connects.some((event) => event.occurredAt.getTime() > first.occurredAt.getTime());
+  const acceptedSince = acceptedAfter(ctx, first.occurredAt) !== null;
   const codes = distinctCodes(failures);
   const hints = classifyAuthMessages(failures);
   const hintText = hints.length > 0 ? ` The server's messages point to: ${hints.join(", ")}.` : "";
@@ -103,18 +117,51 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
   ];
 }
 
+/** The server accepted this client at some point in the window: a connect, or any disconnect (it was connected). */
+function everConnected(ctx: AnalysisContext): boolean {
+  return ctx.connects.length > 0 || ctx.events.some((event) => event.kind === "disconnected");
+}
+
+/** Nothing from the broker in the window: device-side reports list failures, not successes. */
+function onlyDeviceReports(ctx: AnalysisContext): boolean {
+  return ctx.events.every((event) => event.side !== "broker");
+}
+
+/** Events of `reason`, a disconnect counted once per lost connection (two sources may log it). */
+function distinctFailures(ctx: AnalysisContext, test: (event: DiagnosisEvent) => boolean): DiagnosisEvent[] {
+  const drops = new Set<string>();
+  return ctx.events.filter((event) => {
+    if (!test(event)) return false;
+    const drop = event.kind === "disconnected" ? ctx.dropOf.get(event.id) : undefined;
+    if (!drop) return true;
+    if (drops.has(drop.id)) return false;
+    drops.add(drop.id);
+    return true;
+  });
+}
+
 export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
-  const failures = ctx.events.filter((event) => event.reason === "tls_error");
+  const failures = distinctFailures(ctx, (event) => event.reason === "tls_error");
   const last = failures.at(-1);
   if (!last) return [];
-  const accepted = ctx.connects.length > 0;
+  const accepted = everConnected(ctx);
+  // Device-side reports list failures, not successes: with nothing from the broker, one failure is not the device's
+  // state. (Repeated ones stay "none succeeded", as repeated refusals do in detectAuthFailures.)
+  const onlyReports = !accepted && onlyDeviceReports(ctx);
+  // One failed handshake beside connections that succeed is an incident (a reset on the path), not a pattern yet.
+  const once = (accepted || onlyReports) && failures.length === 1;
+  const others = accepted
+    ? "the others succeeded"
+    : "only the device's reports are in the window, so whether other connections succeeded is not known";
   return [
     {
       analyzer: "tls-failures",
-      title: "TLS or certificate failures",
-      verdict: `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
-      severity: accepted ? "warning" : "critical",
-      confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
+      title: once ? "One TLS failure" : "TLS or certificate failures",
+      verdict: once
+        ? `One connection failed in the TLS layer and ${others}: a reset on the path or a handshake cut short; if it recurs, check the root CA, the TLS version and the device clock.`
+        : `${failures.length} connections failed in the TLS layer${accepted ? " (others succeeded, so the path or the device's clock varies)" : " and none succeeded"}: root CA, TLS version, certificate or device clock.`,
+      severity: once ? "info" : accepted ? "warning" : "critical",
+      confidence: once ? 0.5 : clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
       evidence: {
         eventIds: failures.map((event) => event.id),
         stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length },
@@ -134,14 +181,51 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
 }
 
 export function detectRejectedClientId(ctx: AnalysisContext): DraftFinding[] {
-  const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+  const rejected = distinctFailures(ctx, (event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
   const last = rejected.at(-1);
   if (!last) return [];
+  const times = rejected.length === 1 ? "once" : `${rejected.length} times`;
+  // The same client ID was accepted at other times in the window: its format is not what the server refuses.
+  if (everConnected(ctx)) {
+    return [
+      {
+        analyzer: "client-id-rejected",
+        title: "Client ID rejected at times",
+        verdict: `The server rejected the client ID ${times} (${distinctCodes(rejected).join(", ")}) but accepted the same ID at other times, so its format is not the cause: another connection using this ID at that moment, or a server-side check failing then (ClearBlade lists a duplicate client ID beside a malformed one for CONNACK 2).`,
+        severity: rejected.length === 1 ? "info" : "warning",
+        confidence: rejected.length === 1 ? 0.5 : clamp(0.55 + 0.2 * Math.min(1, rejected.length / 5)),
+        evidence: {
+          eventIds: rejected.map((event) => event.id),
+          stats: { rejections: rejected.length, successfulConnects: ctx.connects.length },
+          range: rangeAround(last.occurredAt),
+        },
+        codes: distinctCodes(rejected),
+        steps: [
+          { text: "Make sure only one device or process connects with this client ID", check: "unique-client-id" },
+          { text: "Read the broker's log at these times for why it refused the client ID", check: "manual" },
+        ],
+      },
+    ];
+  }
+  if (rejected.length === 1 && onlyDeviceReports(ctx)) {
+    return [
+      {
+        analyzer: "client-id-rejected",
+        title: "Client ID rejected once",
+        verdict: `The device reported its client ID rejected once (${distinctCodes(rejected).join(", ")}); only its reports are in the window, so whether the server accepts the ID at other times is not known. If it recurs, check the ID's format, length and characters.`,
+        severity: "info",
+        confidence: 0.5,
+        evidence: { eventIds: rejected.map((event) => event.id), stats: { rejections: 1 }, range: rangeAround(last.occurredAt) },
+        codes: distinctCodes(rejected),
+        steps: [{ text: "Check the client ID format and length the server accepts", check: "client-id-accepted" }],
+      },
+    ];
+  }
   return [
     {
       analyzer: "client-id-rejected",
       title: "Client ID rejected",
-      verdict: `The server rejected the client ID ${rejected.length} times (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
+      verdict: `The server rejected the client ID ${times} (${distinctCodes(rejected).join(", ")}): its format, length or characters are not accepted (ClearBlade needs projects/{project}/locations/{region}/registries/{registry}/devices/{device}).`,
       severity: "critical",
       confidence: clamp(0.75 + 0.2 * Math.min(1, rejected.length / 3)),
       evidence: {

@@ -1,5 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
-import type { AnalysisContext } from "./analysis-context.ts";
+import { uptimesOf, type AnalysisContext } from "./analysis-context.ts";
 import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
@@ -22,6 +22,11 @@ export { RECOMMENDED_KEEPALIVE_SEC };
  */
 export const NAT_IDLE_TIMEOUT_MIN_SEC = 240;
 export const NAT_IDLE_TIMEOUT_MAX_SEC = 600;
+/**
+ * Fewest drops a NAT could have caused before a long keepalive is a warning. Without them it is advice (info): the
+ * device is not dropping, so its traffic keeps the flow alive or no NAT is on the path; one drop is an incident.
+ */
+export const MIN_KEEPALIVE_NAT_DROPS = 2;
 /** Connections shorter than this die of something else than an idle NAT mapping. */
 export const NAT_MIN_UPTIME_MS = 10_000;
 /** Fewest NAT-symptom drops with a known uptime from which their uptimes are read as the NAT's idle window. */
@@ -115,8 +120,7 @@ export function detectIrregularDrops(ctx: AnalysisContext, excluded: ReadonlySet
   const drops = ctx.deviceDrops.filter((drop) => IRREGULAR_REASONS.has(drop.reason) && !excluded.has(drop.id));
   const perDay = drops.length / ctx.spanDays;
   if (drops.length < MIN_IRREGULAR_DROPS || perDay < MIN_IRREGULAR_DROPS_PER_DAY) return [];
-  const dropIds = new Set(drops.map((drop) => drop.id));
-  const uptimes = ctx.uptimes.filter((uptime) => dropIds.has(uptime.drop.id)).map((uptime) => uptime.durationMs);
+  const uptimes = uptimesOf(ctx, drops).map((uptime) => uptime.durationMs);
   const typical = uptimes.length > 0 ? median(uptimes) : (ctx.spanDays * 86_400_000) / drops.length;
   const variation = uptimes.length > 1 ? robustSpread(uptimes) / typical : 1;
   if (variation < IRREGULAR_VARIATION) return []; // steady: a timer's case, whether or not it passes as a period
@@ -229,8 +233,18 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const natDrops = natSymptomDrops(ctx, excluded, regime);
   const target = keepaliveTarget(ctx);
   const targetSec = target.keepaliveSec;
-  if (keepalive !== null && keepalive > targetSec && lastConnect && (natDrops.length > 0 || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)) {
+  // 0 disables the keepalive: no pings at all, longer than any keepalive, and the broker never times the link out.
+  const disabled = keepalive === 0;
+  if (
+    keepalive !== null &&
+    (disabled || keepalive > targetSec) &&
+    lastConnect &&
+    (natDrops.length > 0 || disabled || keepalive >= NAT_IDLE_TIMEOUT_MIN_SEC)
+  ) {
     const detection = Math.round(keepalive * 1.5);
+    const asks = disabled ? "The device disables the keepalive (0 s)" : `The device asks for a ${keepalive} s keepalive`;
+    const noticed = disabled ? "the broker never notices a dead connection on its own" : `the broker notices only after ${detection} s`;
+    const between = disabled ? "with no pings" : "between pings";
     const range = `NATs forget idle flows after ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s, some carrier NATs far sooner`;
     const codes = [...new Set(natDrops.map((drop) => drop.code).filter((code): code is string => code !== null))];
     const lastDrop = natDrops.at(-1);
@@ -241,17 +255,17 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
             title: "Keepalive too long for the NAT on the path",
             verdict:
               target.natWindowSec === null
-                ? `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten between pings and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
-                : `The device asks for a ${keepalive} s keepalive and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten between pings${keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
-            severity: "warning",
+                ? `${asks} and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet): ${range}, so a quiet connection is forgotten ${between} and ${noticed}. Set the keepalive to ${targetSec} s. The events alone cannot tell this from a network that drops for other reasons; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`
+                : `${asks} and dropped ${natDrops.length} time${natDrops.length === 1 ? "" : "s"} on its own (not with the fleet), nearly always after ${target.natWindowSec} s connected or more: a NAT on the path forgets idle flows within about ${target.natWindowSec} s, far sooner than the ${NAT_IDLE_TIMEOUT_MIN_SEC}–${NAT_IDLE_TIMEOUT_MAX_SEC} s most NATs keep them, so a quiet connection is forgotten ${between}${!disabled && keepalive <= RECOMMENDED_KEEPALIVE_SEC ? `, even at the usual ${RECOMMENDED_KEEPALIVE_SEC} s keepalive` : ""}. Set the keepalive to ${targetSec} s, half that window. The events alone cannot tell this from a timer that ends connections after ${target.natWindowSec} s; drops that stop at a ${targetSec} s keepalive, or that come after quiet spells, confirm the NAT.`,
+            severity: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? "warning" : "info",
             // Above the irregular-drop and keepalive-timeout findings: the keepalive is the fix for their drops.
-            confidence: clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96),
+            confidence: natDrops.length >= MIN_KEEPALIVE_NAT_DROPS ? clamp(0.7 + 0.26 * Math.min(1, natDrops.length / 5), 0, 0.96) : 0.55,
             evidence: {
               eventIds: [lastConnect.id, ...natDrops.map((drop) => drop.id)],
               stats: {
                 keepaliveSec: keepalive,
                 recommendedKeepaliveSec: targetSec,
-                detectionDelaySec: detection,
+                ...(disabled ? {} : { detectionDelaySec: detection }),
                 drops: natDrops.length,
                 ...(target.natWindowSec === null ? {} : { natIdleWindowSec: target.natWindowSec }),
               },
@@ -269,12 +283,12 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         : {
             analyzer: "keepalive-too-long",
             title: "Keepalive longer than NAT idle timeouts",
-            verdict: `The device asks for a ${keepalive} s keepalive: ${range}, so an idle connection can be forgotten before the next ping, and the broker notices only after ${detection} s. Set the keepalive to ${targetSec} s.`,
-            severity: "warning",
-            confidence: clamp(0.45 + (keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
+            verdict: `${asks}: ${range}, so an idle connection can be forgotten ${disabled ? "with no ping to keep it" : "before the next ping"}, and ${noticed}. Set the keepalive to ${targetSec} s.`,
+            severity: "info",
+            confidence: clamp(0.45 + (disabled || keepalive >= NAT_IDLE_TIMEOUT_MAX_SEC ? 0.1 : 0)),
             evidence: {
               eventIds: [lastConnect.id],
-              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: targetSec, detectionDelaySec: detection },
+              stats: { keepaliveSec: keepalive, recommendedKeepaliveSec: targetSec, ...(disabled ? {} : { detectionDelaySec: detection }) },
               range: rangeAround(lastConnect.occurredAt),
             },
             codes: [],
@@ -341,13 +355,24 @@ export function isRateLimited(event: DiagnosisEvent): boolean {
  * (a broker that throttles everyone at once, ServerBusy in an outage, is the fleet's event, not this device's rate).
  */
 export function deviceRateLimitEvents(ctx: AnalysisContext): DiagnosisEvent[] {
-  return ctx.events.filter(
-    (event) =>
-      (event.kind === "connect_failed" ||
-        (event.kind === "disconnected" && !ctx.fleetWide.has(event.id) && !ctx.probeFailed.has(event.id))) &&
-      isRateLimited(event),
-  );
+  const counted = new Set<string>();
+  return ctx.events.filter((event) => {
+    if (!isRateLimited(event)) return false;
+    if (event.kind === "connect_failed") return true;
+    const drop = ctx.dropOf.get(event.id);
+    if (!drop || ctx.fleetWide.has(drop.id) || ctx.probeFailed.has(drop.id)) return false;
+    // One lost connection, however many sources logged it (lifecycle events and the broker's log).
+    if (counted.has(drop.id)) return false;
+    counted.add(drop.id);
+    return true;
+  });
 }
+
+/**
+ * Fewest throttling or quota events that make the device's rate a problem. One is a burst over the limit (a backlog
+ * flushed after a reconnect, a firmware update's upload): said, as the other analyzers say a single drop, not alarmed.
+ */
+export const MIN_RATE_LIMIT_EVENTS = 2;
 
 /** Drops the server attributes to rates: throttling and quotas (drops after many messages). */
 export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
@@ -355,13 +380,16 @@ export function detectRateLimiting(ctx: AnalysisContext): DraftFinding[] {
   const last = limited.at(-1);
   if (!last) return [];
   const codes = [...new Set(limited.map((event) => event.code).filter((code): code is string => code !== null))];
+  const repeated = limited.length >= MIN_RATE_LIMIT_EVENTS;
   return [
     {
       analyzer: "rate-limiting",
-      title: "Drops after too many messages (rate limiting)",
-      verdict: `The server throttled or cut the device for exceeding a rate or quota ${limited.length} time${limited.length === 1 ? "" : "s"}: it sends or connects faster than the limits allow.`,
-      severity: "warning",
-      confidence: clamp(0.7 + 0.25 * Math.min(1, limited.length / 5)),
+      title: repeated ? "Drops after too many messages (rate limiting)" : "Throttled once (rate limit or quota)",
+      verdict: repeated
+        ? `The server throttled or cut the device for exceeding a rate or quota ${limited.length} times: it sends or connects faster than the limits allow.`
+        : `The server throttled or cut the device for exceeding a rate or quota once${last.code ? ` (${last.code})` : ""}: one burst over the limit, not a pattern yet; if it recurs, the device sends or connects faster than the limits allow.`,
+      severity: repeated ? "warning" : "info",
+      confidence: repeated ? clamp(0.7 + 0.25 * Math.min(1, limited.length / 5)) : 0.5,
       evidence: { eventIds: limited.map((event) => event.id), stats: { rateLimited: limited.length }, range: rangeAround(last.occurredAt) },
       codes,
       steps: [

@@ -1,5 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
-import type { AnalysisContext, Uptime } from "./analysis-context.ts";
+import { uptimesOf, type AnalysisContext, type Uptime } from "./analysis-context.ts";
 import { binomialTail, clamp, formatPeriod, maxExponentialWindowProbability, median, rangeAround, robustSpread } from "./statistics.ts";
 import { keepaliveTarget } from "./detect-network-drops.ts";
 import type { DraftFinding } from "./types.ts";
@@ -106,8 +106,7 @@ function dominantCode(uptimes: readonly Uptime[]): string | null {
 export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   // Takeovers have their own analyzer: a ping-pong at a steady pace is not a timer on this device.
   const candidates = ctx.deviceDrops.filter((drop) => !excluded.has(drop.id) && drop.reason !== "session_taken_over");
-  const candidateIds = new Set(candidates.map((drop) => drop.id));
-  const uptimes = ctx.uptimes.filter((uptime) => candidateIds.has(uptime.drop.id));
+  const uptimes = uptimesOf(ctx, candidates);
   if (uptimes.length < MIN_PERIODIC_DROPS) return [];
   const durations = uptimes.map((uptime) => uptime.durationMs);
   const period = median(durations);

@@ -1,7 +1,7 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
 import type { ResolutionStep } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
-import { clamp, formatPeriod, median, rangeAround } from "./statistics.ts";
+import { clamp, formatPeriod, formatUtc, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
 /** A connection that ends this soon after its CONNACK ended at the device's first action, not after living a while. */
@@ -64,6 +64,32 @@ function causeOf(drops: readonly DiagnosisEvent[]): Cause {
   return "closed";
 }
 
+/** Quick drops within this span, with connections that lasted after them, are one episode (an update, a restart). */
+const ONE_EPISODE_MS = 10 * 60_000;
+
+/**
+ * Connections that lived past RIGHT_AFTER_CONNECT_MS, however they ended: a drop, a clean disconnect, or still open at
+ * the window's end. Only drops were counted, so a device connected for days after one bad minute had "none lasted".
+ */
+function lastingConnects(ctx: AnalysisContext): DiagnosisEvent[] {
+  const lasting: DiagnosisEvent[] = [];
+  let open: DiagnosisEvent | null = null;
+  const endOf = (connect: DiagnosisEvent, at: Date) => {
+    if (at.getTime() - connect.occurredAt.getTime() >= RIGHT_AFTER_CONNECT_MS) lasting.push(connect);
+  };
+  for (const event of ctx.events) {
+    if (event.kind === "connected") {
+      if (open) endOf(open, event.occurredAt);
+      open = event;
+    } else if (event.kind === "disconnected" && open) {
+      endOf(open, event.occurredAt);
+      open = null;
+    }
+  }
+  if (open) endOf(open, ctx.window.to);
+  return lasting;
+}
+
 const codesOf = (drops: readonly DiagnosisEvent[]) => [
   ...new Set(drops.map((drop) => drop.code).filter((code): code is string => code !== null)),
 ];
@@ -86,23 +112,29 @@ export function detectDropsRightAfterConnect(
   if (!last) return [];
   const cause = CAUSES[causeOf(drops)];
   const typical = median(quick.map((uptime) => uptime.durationMs));
-  const longer = own.length - quick.length;
+  const lasting = lastingConnects(ctx);
+  const longer = lasting.length;
   const codes = codesOf(drops);
   // Inside a retry loop without backoff, the loop is the finding that leads (it loads the broker); this one says why
   // each of its connections ends, below it.
   const inLoop = drops.filter((drop) => retryLoop.has(drop.id)).length * 2 >= drops.length;
+  // One bad minute that the device got over (its connections lasted again) is an incident, not its state.
+  const first = drops[0] ?? last;
+  const oneEpisode =
+    last.occurredAt.getTime() - first.occurredAt.getTime() <= ONE_EPISODE_MS &&
+    lasting.some((connect) => connect.occurredAt.getTime() > last.occurredAt.getTime());
   const confidence = clamp(0.7 + 0.2 * Math.min(1, quick.length / 10), 0, 0.9);
   return [
     {
       analyzer: "drops-right-after-connect",
       title: cause.title,
-      verdict: `${quick.length} connections ended ${formatPeriod(typical)} after connecting (median)${codes.length > 0 ? ` with ${codes.slice(0, 2).join(", ")}` : ""}${longer > 0 ? `; ${longer} lasted longer` : ", none lasted longer"}: ${cause.because}.`,
-      severity: inLoop ? "info" : longer === 0 ? "critical" : "warning",
-      confidence: inLoop ? Math.min(confidence, 0.6) : confidence,
+      verdict: `${quick.length} connections ended ${formatPeriod(typical)} after connecting (median)${codes.length > 0 ? ` with ${codes.slice(0, 2).join(", ")}` : ""}${longer > 0 ? `; ${longer} lasted longer` : ", none lasted longer"}: ${cause.because}.${oneEpisode ? ` They all came within ${formatPeriod(last.occurredAt.getTime() - first.occurredAt.getTime())} from ${formatUtc(first.occurredAt)} and the connections after them lasted: one episode (an update, a restart), not how the device is now.` : ""}`,
+      severity: inLoop || oneEpisode ? "info" : longer === 0 ? "critical" : "warning",
+      confidence: oneEpisode ? Math.min(confidence, 0.5) : inLoop ? Math.min(confidence, 0.6) : confidence,
       evidence: {
         eventIds: drops.map((drop) => drop.id),
         stats: { drops: quick.length, longer, medianUptimeMs: typical },
-        range: rangeAround(drops[0]?.occurredAt ?? last.occurredAt, last.occurredAt),
+        range: rangeAround(first.occurredAt, last.occurredAt),
       },
       codes,
       steps: cause.steps,

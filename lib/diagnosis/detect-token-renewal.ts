@@ -7,8 +7,16 @@ export const RENEWAL_RECONNECT_MS = 60_000;
 const CHAIN_LINK_MS = 60_000;
 
 const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
+/**
+ * How long after the device's new connection the hub may still log the old link's 401003 or 404104: it notices the old
+ * link late (troubleshoot-error-codes, 409002), and the Connections log has one-second timestamps.
+ */
+const LATE_RECORD_MS = 2_000;
+const isOldLinkRecord = (event: DiagnosisEvent) =>
+  event.kind === "disconnected" && (isCode(event, "azure:404104") || isCode(event, "azure:401003"));
 
-export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent };
+/** `records`: every 401003 and 404104 record of the renewal (one can be logged as a refusal and a disconnect). */
+export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent; records: DiagnosisEvent[] };
 
 /**
  * A 404104 logged just before a 401003 disconnect, with no connect between: the same renewal. The Connections log is
@@ -27,12 +35,49 @@ function closedBefore(events: readonly DiagnosisEvent[], index: number): Diagnos
   return null;
 }
 
-/** `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` (disconnects: either order) → connected within 60 s. */
+/** The old link's records logged just after the reconnect at `index` (none once anything else happens). */
+function lateRecordsAfter(events: readonly DiagnosisEvent[], index: number): DiagnosisEvent[] {
+  const reconnect = events[index];
+  const late: DiagnosisEvent[] = [];
+  for (const event of reconnect ? events.slice(index + 1) : []) {
+    if (!reconnect || event.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS || !isOldLinkRecord(event)) break;
+    late.push(event);
+  }
+  return late;
+}
+
+/**
+ * A 401003 disconnect logged just after a connect that came within 60 s of a 404104: a renewal whose 401003 the hub
+ * logged after the device had reconnected.
+ */
+function lateUnauthorized(events: readonly DiagnosisEvent[], index: number): RenewalChain | null {
+  const unauthorized = events[index];
+  if (unauthorized?.kind !== "disconnected") return null;
+  let k = index - 1;
+  while (k >= 0 && isOldLinkRecord(events[k] ?? unauthorized)) k -= 1;
+  const reconnect = events[k];
+  if (reconnect?.kind !== "connected" || unauthorized.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS) return null;
+  const closed = events[k - 1];
+  if (!closed || !isCode(closed, "azure:404104") || closed.kind !== "disconnected") return null;
+  if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) return null;
+  return { unauthorized, closed, reconnect, records: [closed, ...lateRecordsAfter(events, k)] };
+}
+
+/**
+ * `401003 IoTHubUnauthorized` → `404104 DeviceConnectionClosedRemotely` (disconnects: either order) → connected within
+ * 60 s; either record may also be logged just after that connect.
+ */
 export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalChain[] {
   const chains: RenewalChain[] = [];
   for (let i = 0; i < events.length; i += 1) {
     const unauthorized = events[i];
     if (!unauthorized || !isCode(unauthorized, "azure:401003")) continue;
+    if (chains.some((chain) => chain.records.includes(unauthorized))) continue;
+    const late = lateUnauthorized(events, i);
+    if (late) {
+      chains.push(late);
+      continue;
+    }
     let closed: DiagnosisEvent | null = null;
     // The reconnect is looked for after the chain's last record: the 404104 when it follows, else the 401003.
     let last = i;
@@ -49,10 +94,20 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     }
     closed ??= closedBefore(events, i) ?? (unauthorized.kind === "disconnected" ? unauthorized : null);
     if (!closed) continue;
-    const reconnect = events.slice(last + 1).find((event) => event.kind === "connected" || event.kind === "connect_failed");
+    const reconnectAt = events.findIndex((event, index) => index > last && (event.kind === "connected" || event.kind === "connect_failed"));
+    const reconnect = events[reconnectAt];
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
-    chains.push({ unauthorized, closed, reconnect });
+    // One reconnect ends one renewal: a second 401003 record before it (the refused stale token and the closed
+    // connection, both logged) is the same renewal, not another.
+    const previous = chains.at(-1);
+    if (previous?.reconnect === reconnect) {
+      previous.records.push(unauthorized);
+      if (!previous.records.includes(closed)) previous.records.push(closed);
+      continue;
+    }
+    const records = closed === unauthorized ? [unauthorized] : [unauthorized, closed];
+    chains.push({ unauthorized, closed, reconnect, records: [...records, ...lateRecordsAfter(events, reconnectAt)] });
   }
   return chains;
 }
@@ -60,7 +115,13 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
 /** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */
 export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFinding[]; explained: Set<string> } {
   const chains = ctx.renewals;
-  const explained = new Set(chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id]));
+  const explained = new Set<string>();
+  for (const event of chains.flatMap((chain) => chain.records)) {
+    explained.add(event.id);
+    // The drop a renewal ends may be another source's record of it (Event Grid's disconnect, stored first).
+    const drop = ctx.dropOf.get(event.id);
+    if (drop) explained.add(drop.id);
+  }
   const first = chains[0];
   const last = chains.at(-1);
   if (!first || !last) return { findings: [], explained };
@@ -75,11 +136,11 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
       {
         analyzer: "token-renewal",
         title: "SAS token renewal (expected)",
-        verdict: `Drops ${every}with ${chains.some((chain) => chain.closed !== chain.unauthorized) ? "401003 and 404104" : "401003"} and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
+        verdict: `Drops ${every}with ${chains.some((chain) => chain.records.some((event) => isCode(event, "azure:404104"))) ? "401003 and 404104" : "401003"} and reconnects in ${formatPeriod(median(reconnects))}: SAS token renewal, expected.`,
         severity: "expected",
         confidence: clamp(0.6 + 0.35 * Math.min(1, chains.length / 6)),
         evidence: {
-          eventIds: chains.flatMap((chain) => [chain.unauthorized.id, chain.closed.id, chain.reconnect.id]),
+          eventIds: chains.flatMap((chain) => [...chain.records.map((event) => event.id), chain.reconnect.id]),
           stats: { renewals: chains.length, medianReconnectSec: Math.round(median(reconnects) / 100) / 10 },
           range: rangeAround(last.unauthorized.occurredAt, last.reconnect.occurredAt, 5 * 60_000),
         },

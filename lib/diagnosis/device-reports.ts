@@ -1,4 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
+import { firstAtOrAfter } from "./statistics.ts";
 import type { DiagnosisEvent } from "./types.ts";
 
 /**
@@ -71,7 +72,11 @@ function roleOf(event: DiagnosisEvent): "drop" | "refusal" | "connect" | "clean"
  * within SAME_MOMENT_MS. A device-side drop also pairs with a broker disconnect the broker called clean. Returns the
  * IDs of the device-side events that duplicate a broker event.
  */
-export function findDuplicateReports(broker: readonly DiagnosisEvent[], device: readonly DiagnosisEvent[]): Set<string> {
+export function findDuplicateReports(
+  broker: readonly DiagnosisEvent[],
+  device: readonly DiagnosisEvent[],
+  options: { isolatedWithinMs?: number } = {},
+): Set<string> {
   const byRole = new Map<string, DiagnosisEvent[]>();
   for (const event of broker) {
     const role = roleOf(event);
@@ -119,5 +124,54 @@ export function findDuplicateReports(broker: readonly DiagnosisEvent[], device: 
       duplicates.add(report.id);
     }
   }
+  if (options.isolatedWithinMs) pairIsolated(byRole, device, used, duplicates, options.isolatedWithinMs);
   return duplicates;
+}
+
+/** Up to two events of `events` (time-sorted) within `withinMs` of `at`, skipping those in `skip`: one, or "more". */
+function near(events: readonly DiagnosisEvent[], times: readonly number[], at: number, withinMs: number, skip: ReadonlySet<string>) {
+  const found: DiagnosisEvent[] = [];
+  for (let i = firstAtOrAfter(times, at - withinMs); i < events.length && (times[i] ?? Infinity) <= at + withinMs; i += 1) {
+    const event = events[i];
+    if (event && !skip.has(event.id)) found.push(event);
+    if (found.length === 2) break;
+  }
+  return found;
+}
+
+/**
+ * Second pass for reports the first left unpaired: too few to tell the device clock's offset (a sparse history), a
+ * clock minutes off leaves each report alone beside the broker's event of the same moment. A report and a broker
+ * event of the same role that are each other's only candidate within `withinMs` are one event.
+ */
+function pairIsolated(
+  byRole: ReadonlyMap<string, DiagnosisEvent[]>,
+  device: readonly DiagnosisEvent[],
+  used: Set<string>,
+  duplicates: Set<string>,
+  withinMs: number,
+): void {
+  const left = new Map<string, DiagnosisEvent[]>();
+  for (const report of device) {
+    const role = roleOf(report);
+    if (!role || duplicates.has(report.id)) continue;
+    const key = role === "clean" ? "drop" : role;
+    const list = left.get(key);
+    if (list) list.push(report);
+    else left.set(key, [report]);
+  }
+  for (const [key, reports] of left) {
+    const candidates = byRole.get(key) ?? [];
+    const candidateTimes = candidates.map((event) => event.occurredAt.getTime());
+    const reportTimes = reports.map((event) => event.occurredAt.getTime());
+    const paired = new Set<string>();
+    for (const report of reports) {
+      const [only, ...others] = near(candidates, candidateTimes, report.occurredAt.getTime(), withinMs, used);
+      if (!only || others.length > 0) continue;
+      if (near(reports, reportTimes, only.occurredAt.getTime(), withinMs, paired).length !== 1) continue;
+      used.add(only.id);
+      paired.add(report.id);
+      duplicates.add(report.id);
+    }
+  }
 }

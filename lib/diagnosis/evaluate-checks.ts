@@ -1,7 +1,8 @@
 import type { CheckId } from "@/lib/knowledge/types.ts";
 import type { AnalysisContext } from "./analysis-context.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
-import { CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
+import { acceptedAfter, CLIENT_ID_REJECTED_CODES } from "./detect-connect-failures.ts";
+import { isCredentialCut } from "./detect-credential-drops.ts";
 import { deviceRateLimitEvents, keepaliveTarget, natWindowText } from "./detect-network-drops.ts";
 import { findFlatBursts, retriesOf, SUB_SECOND_MS } from "./detect-reconnect-storm.ts";
 import { formatPeriod, formatUtc, listFirst, median, rangeAround } from "./statistics.ts";
@@ -74,19 +75,31 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
       const lastFailure = authFailures.at(-1);
       const lastConnect = ctx.connects.at(-1);
-      if (lastFailure && (!lastConnect || lastConnect.occurredAt < lastFailure.occurredAt)) {
+      const accepted = lastFailure ? acceptedAfter(ctx, lastFailure.occurredAt) : lastConnect;
+      // Device-side reports list no connects: once a drop has shown the device getting back in after a refusal, the
+      // last refusals' silence says nothing.
+      const firstFailure = authFailures[0];
+      if (lastFailure && !accepted && ctx.connects.length === 0 && firstFailure && acceptedAfter(ctx, firstFailure.occurredAt))
+        return unknown("The events list no connects; a drop after the last refusals would show the device got back in.");
+      if (lastFailure && !accepted) {
         return failed(
           `The last ${authFailures.length > 1 ? `${authFailures.length} refusals were` : "refusal was"} not followed by a successful connect.`,
           lastFailure,
         );
       }
-      if (lastConnect) return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
+      if (lastConnect && accepted?.kind === "connected")
+        return passed(`Credentials are accepted: last successful connect ${formatUtc(lastConnect.occurredAt)}.`);
+      if (accepted)
+        return passed(
+          `Credentials are accepted: the device was connected again after its last refusal (it dropped ${formatUtc(accepted.occurredAt)}).`,
+        );
       return unknown("No connect attempts in the window.");
     }
     case "renews-before-expiry": {
-      const expiries = ctx.deviceDrops.filter(
-        (drop) => drop.reason === "credential_expired" || (drop.reason === "not_authorized" && drop.kind === "disconnected"),
-      );
+      // The cuts the credential-drops finding counts (Azure logs its 401003 as auth_failed); a renewal chain's 401003
+      // is the SDK renewing in time.
+      const renewed = new Set(ctx.renewals.flatMap((chain) => chain.records.map((event) => event.id)));
+      const expiries = ctx.deviceDrops.filter((drop) => isCredentialCut(drop) && !renewed.has(drop.id));
       if (expiries.length >= 2)
         return failed(`${expiries.length} connections were ended by the server for expired or revoked credentials.`, expiries.at(-1));
       // A connection time limit is the same failure to reconnect ahead of a known cut-off.
@@ -133,6 +146,8 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
     }
     case "client-id-accepted": {
       const rejected = ctx.events.filter((event) => event.code !== null && CLIENT_ID_REJECTED_CODES.has(event.code));
+      if (rejected.length > 0 && ctx.connects.length > 0)
+        return passed(`The client ID is accepted (${ctx.connects.length} connects), though rejected ${rejected.length} times.`);
       if (rejected.length > 0) return failed(`The client ID was rejected ${rejected.length} times.`, rejected.at(-1));
       return ctx.connects.length > 0 ? passed("The client ID is accepted.") : unknown("No successful connects in the window.");
     }
