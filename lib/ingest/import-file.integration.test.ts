@@ -171,6 +171,51 @@ describe("importFile", () => {
     expect(cw).toMatchObject({ inserted: 2, deadLetters: 1 });
   });
 
+  it("imports `aws logs filter-log-events` output and a Logs Insights CSV download as cloudwatch", async () => {
+    const client = `cwx-${randomUUID().slice(0, 8)}`;
+    const entry = (traceId: string, disconnectReason: string) =>
+      JSON.stringify({
+        timestamp: "2017-08-10 15:37:23.476",
+        logLevel: "INFO",
+        traceId,
+        accountId: "1",
+        status: "Success",
+        eventType: "Disconnect",
+        protocol: "MQTT",
+        clientId: client,
+        principalId: "p",
+        sourceIp: "205.251.233.181",
+        sourcePort: 13490,
+        disconnectReason,
+      });
+    const output = {
+      events: [
+        {
+          logStreamName: "1",
+          timestamp: 1502379443476,
+          message: entry("t1", "CONNECTION_LOST"),
+          ingestionTime: 1502379444000,
+          eventId: "1",
+        },
+      ],
+      searchedLogStreams: [],
+    };
+    const fromCli = await importFile(testDb.db, {
+      filePath: writeTemp("events.json", JSON.stringify(output, null, 4)),
+      format: format("cloudwatch"),
+    });
+    expect(fromCli).toMatchObject({ records: 1, inserted: 1, deadLetters: 0 });
+    const csv = `@timestamp,@message\n2017-08-10 15:37:23.476,"${entry("t2", "THROTTLED").replaceAll('"', '""')}"\n`;
+    const fromInsights = await importFile(testDb.db, { filePath: writeTemp("insights.csv", csv), format: format("cloudwatch") });
+    expect(fromInsights).toMatchObject({ records: 1, inserted: 1, deadLetters: 0 });
+    const codes = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: client },
+      select: { code: true },
+      orderBy: { code: "asc" },
+    });
+    expect(codes.map((e) => e.code)).toEqual(["aws:CONNECTION_LOST", "aws:THROTTLED"]);
+  });
+
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
     const tag = randomUUID().slice(0, 6);
     const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;

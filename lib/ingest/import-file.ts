@@ -5,10 +5,10 @@ import path from "node:path";
 import type { Db } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import { CsvRecordReader } from "./csv-records.ts";
 import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
-import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
+import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { createRecordReader, type RecordReader } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -141,8 +141,8 @@ export async function importFile(
   }
 
   try {
-    const json = format.input === "json" && format.name !== "log-analytics-csv" ? new JsonRecordSplitter() : null;
-    const csv = format.name === "log-analytics-csv" ? new CsvRecordReader() : null;
+    // JSON formats: the reader (JSON or CSV) is chosen from the file's first chunk.
+    let records: RecordReader | null = null;
     const decoder = new TextDecoder("utf-8");
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let carry: Buffer[] = [];
@@ -175,9 +175,11 @@ export async function importFile(
 
     for await (const chunk of createReadStream(input.filePath, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
       progress.bytesRead += chunk.length;
-      if (json) await pushRecords(json.push(decoder.decode(chunk, { stream: true })));
-      else if (csv) await pushRecords(csv.push(decoder.decode(chunk, { stream: true })));
-      else {
+      if (format.input === "json") {
+        const text = decoder.decode(chunk, { stream: true });
+        records ??= createRecordReader(format, text);
+        await pushRecords(records.push(text));
+      } else {
         let start = 0;
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
           appendCarry(chunk.subarray(start, i));
@@ -190,9 +192,11 @@ export async function importFile(
         appendCarry(chunk.subarray(start));
       }
     }
-    if (json) await pushRecords([...json.push(decoder.decode()), ...json.end()]);
-    else if (csv) await pushRecords([...csv.push(decoder.decode()), ...csv.end()]);
-    else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
+    if (format.input === "json") {
+      const text = decoder.decode();
+      records ??= createRecordReader(format, text);
+      await pushRecords([...records.push(text), ...records.end()]);
+    } else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
     await db.importRun.update({
       where: { id: run.id },

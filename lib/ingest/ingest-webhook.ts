@@ -3,8 +3,8 @@ import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
 import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import { splitJsonRecords } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { readRecords } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Largest webhook body; larger batches should be split by the sender or imported. */
@@ -36,7 +36,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   const processor = createRecordProcessor(format, topic);
 
   if (format.input === "json") {
-    const records = splitJsonRecords(text);
+    const records = readRecords(format, text);
     const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
     if (validation) return { kind: "validation", validationResponse: validation };
     if (!records.some((r) => r.ok)) {

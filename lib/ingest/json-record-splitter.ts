@@ -7,7 +7,8 @@ const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * Streams JSON records out of text pushed in chunks, in bounded memory: a single value, a top-level array,
- * a `{ "records": [...] }` wrapper (Azure Monitor), NDJSON or concatenated objects. Text between values is
+ * a `{ "records": [...] }` wrapper (Azure Monitor) or `{ "events": [...] }` wrapper (`aws logs filter-log-events`
+ * and `get-log-events` output), NDJSON or concatenated objects. Text between values is
  * reported as an error record, except a timestamp prefix per line (CloudWatch Logs exports).
  */
 export class JsonRecordSplitter {
@@ -15,7 +16,7 @@ export class JsonRecordSplitter {
   private recordChars = 0;
   private recording = false;
   private depth = 0;
-  /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records wrapper. */
+  /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records or events wrapper. */
   private base = 0;
   private inString = false;
   private escaped = false;
@@ -39,7 +40,7 @@ export class JsonRecordSplitter {
         if (c === '"') this.inString = true;
         else if (c === "{" || c === "[") {
           this.depth += 1;
-          if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"records"\s*:\s*\[$/.test(this.record)) {
+          if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"(?:records|events)"\s*:\s*\[$/.test(this.record)) {
             this.base = 2;
             this.recording = false;
             this.record = "";

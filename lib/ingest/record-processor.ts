@@ -3,6 +3,7 @@ import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
+import { unwrapLogExportRecord } from "./record-reader.ts";
 
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
@@ -58,8 +59,13 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
     pushJson(record) {
       if (!record.ok) return add({ ok: false, error: record.error }, record.text);
       if (!parseJson) return add({ ok: false, error: `format ${format.name} takes log lines, not JSON` }, record.text);
-      const json = parseUntrustedJson(record.text);
+      let json = parseUntrustedJson(record.text);
       if (!json.ok) return add(json, record.text);
+      const entry = unwrapLogExportRecord(json.value);
+      if (entry !== null) {
+        json = parseUntrustedJson(entry);
+        if (!json.ok) return add({ ok: false, error: `CloudWatch log event's message is not a JSON entry: ${json.error}` }, record.text);
+      }
       add(
         safely(() => parseJson({ value: json.value, text: json.text })),
         record.text,

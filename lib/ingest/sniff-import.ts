@@ -1,8 +1,7 @@
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { CsvRecordReader } from "./csv-records.ts";
-import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { readRecords } from "./record-reader.ts";
 
 /** How much of a file is read to recognise it and preview it. */
 export const SNIFF_SAMPLE_BYTES = 256 * 1024;
@@ -92,7 +91,7 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
       if (line.trim() !== "") processor.pushLine(line.replace(/\r$/, ""));
     }
   } else {
-    for (const record of splitJsonRecords(format, text, complete)) processor.pushJson(record);
+    for (const record of readRecords(format, text, complete)) processor.pushJson(record);
   }
   take();
   const counts = processor.counts();
@@ -101,13 +100,4 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
     preview,
     firstRejections: processor.firstRejections().slice(0, 5),
   };
-}
-
-function splitJsonRecords(format: RecordFormat, text: string, complete: boolean): SplitRecord[] {
-  if (format.name === "log-analytics-csv") {
-    const csv = new CsvRecordReader();
-    return complete ? [...csv.push(text), ...csv.end()] : csv.push(text);
-  }
-  const splitter = new JsonRecordSplitter();
-  return complete ? [...splitter.push(text), ...splitter.end()] : splitter.push(text);
 }

@@ -37,8 +37,8 @@ const json = (
 
 /**
  * Formats accepted by webhooks (`POST /api/v1/ingest/{format}`) and imports (`--format`). JSON formats take a
- * value, an array, a `{ "records": [...] }` wrapper, NDJSON or concatenated objects; line formats one log line
- * at a time (CSV is turned into JSON records first).
+ * value, an array, a `{ "records": [...] }` or `{ "events": [...] }` wrapper, NDJSON, concatenated objects or CSV
+ * with a header row (lib/ingest/record-reader.ts); line formats one log line at a time.
  */
 export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
   "aws-iot": json(
@@ -52,7 +52,7 @@ export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
     "cloudwatch",
     "AWS CloudWatch Logs export",
     "aws-iot",
-    "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix)",
+    "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix; filter-log-events output; Logs Insights CSV or JSON)",
     (r) => parseAwsRecord(r.value),
   ),
   "azure-event-grid": json(

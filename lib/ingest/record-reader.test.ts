@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
+import { createRecordProcessor } from "./record-processor.ts";
+import { readRecords } from "./record-reader.ts";
+
+const format = (name: string) => getRecordFormat(name) as RecordFormat;
+
+const entry = (clientId: string, extra: object = {}) => ({
+  timestamp: "2023-11-14 22:13:20.123",
+  logLevel: "INFO",
+  traceId: "20b23f3f-d7f1-feae-169f-82263394fbdb",
+  accountId: "123456789012",
+  status: "Success",
+  eventType: "Disconnect",
+  protocol: "MQTT",
+  clientId,
+  principalId: "145179c40e22",
+  sourceIp: "205.251.233.181",
+  sourcePort: 13490,
+  disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT",
+  ...extra,
+});
+
+function ingest(name: string, text: string) {
+  const processor = createRecordProcessor(format(name), "test");
+  for (const record of readRecords(format(name), text)) processor.pushJson(record);
+  const { events, deadLetters } = processor.drain();
+  return {
+    events: events.map((e) => [e.deviceId, e.kind, e.code, e.occurredAt.toISOString(), e.clientIp, e.clientPort]),
+    deadLetters: deadLetters.map((d) => d.error),
+  };
+}
+
+const expected = (clientId: string) => [
+  clientId,
+  "disconnected",
+  "aws:MQTT_KEEP_ALIVE_TIMEOUT",
+  "2023-11-14T22:13:20.123Z",
+  "205.251.233.181",
+  13490,
+];
+
+describe("CloudWatch Logs export shapes", () => {
+  it("reads `aws logs filter-log-events` output: the entries are the events' `message` texts", () => {
+    const output = {
+      events: [
+        {
+          logStreamName: "123456789012",
+          timestamp: 1700000000123,
+          message: JSON.stringify(entry("a")),
+          ingestionTime: 1700000000500,
+          eventId: "1",
+        },
+        { logStreamName: "123456789012", timestamp: 1700000000124, message: "not json", ingestionTime: 1700000000500, eventId: "2" },
+      ],
+      searchedLogStreams: [],
+      nextToken: "Bxkq6kVGFtq2y_MoigeqscPOdhXVbhiVtLoAmXb5jCrI",
+    };
+    expect(ingest("cloudwatch", JSON.stringify(output, null, 4))).toEqual({
+      events: [expected("a")],
+      deadLetters: [expect.stringContaining("CloudWatch log event's message is not a JSON entry")],
+    });
+  });
+
+  it("reads a Logs Insights download as CSV (`@timestamp,@message`) and as JSON", () => {
+    const csvCell = (value: object) => `"${JSON.stringify(value).replaceAll('"', '""')}"`;
+    const csv = `\uFEFF@timestamp,@message\r\n2023-11-14 22:13:20.123,${csvCell(entry("b"))}\r\n`;
+    expect(ingest("cloudwatch", csv)).toEqual({ events: [expected("b")], deadLetters: [] });
+    const json = [
+      { "@timestamp": "2023-11-14 22:13:20.123", "@message": JSON.stringify(entry("c")), "@logStream": "1", "@log": "1:AWSIotLogsV2" },
+    ];
+    expect(ingest("aws-iot", JSON.stringify(json))).toEqual({ events: [expected("c")], deadLetters: [] });
+  });
+
+  it("reads a Log Analytics CSV export sent as log-analytics-json, and never mistakes JSON lines for CSV", () => {
+    const csv =
+      'TimeGenerated [UTC],OperationName,Level,ResultType,properties_s\n2018-12-17T18:19:25Z,deviceDisconnect,Error,404104,"{""deviceId"":""d,1""}"\n';
+    expect(ingest("log-analytics-json", csv).events).toEqual([
+      ["d,1", "disconnected", "azure:404104", "2018-12-17T18:19:25.000Z", null, null],
+    ]);
+    const lines = `${JSON.stringify(entry("d"))}\n2023-11-14T22:13:20.123Z ${JSON.stringify(entry("e"))}\n`;
+    expect(ingest("cloudwatch", lines).events).toEqual([expected("d"), expected("e")]);
+  });
+});

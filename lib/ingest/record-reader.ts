@@ -1,0 +1,45 @@
+import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import { CsvRecordReader } from "./csv-records.ts";
+import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
+
+/** Turns text pushed in chunks into JSON records for a JSON format's adapter. */
+export type RecordReader = { push(chunk: string): SplitRecord[]; end(): SplitRecord[] };
+
+/** Column names as exports print them: `TimeGenerated [UTC]`, `properties_s`, `@timestamp`, `@message`. */
+const CSV_COLUMN = /^"?[@\w][\w .@[\]-]*"?$/;
+
+/**
+ * The reader for a JSON format's input, chosen from its head: CSV when the first line is a header row (Log Analytics
+ * and CloudWatch Logs Insights exports), JSON otherwise (a value, array, records/events wrapper, NDJSON).
+ */
+export function createRecordReader(format: RecordFormat, head: string): RecordReader {
+  return format.name === "log-analytics-csv" || isCsvHeader(head) ? new CsvRecordReader() : new JsonRecordSplitter();
+}
+
+/** Reads a whole text (a webhook body, a sniffed sample); `complete` false keeps a cut last record unread. */
+export function readRecords(format: RecordFormat, text: string, complete = true): SplitRecord[] {
+  const reader = createRecordReader(format, text);
+  return complete ? [...reader.push(text), ...reader.end()] : reader.push(text);
+}
+
+function isCsvHeader(head: string): boolean {
+  const firstLine =
+    head
+      .replace(/^\uFEFF/, "")
+      .trimStart()
+      .split(/\r?\n/, 1)[0] ?? "";
+  const columns = firstLine.split(",");
+  return columns.length >= 2 && columns.every((column) => CSV_COLUMN.test(column.trim()));
+}
+
+/**
+ * The log entry inside a CloudWatch Logs export record: `message` of an `aws logs filter-log-events` /
+ * `get-log-events` event, or `@message` of a Logs Insights row (JSON or CSV download). Null for any other record.
+ */
+export function unwrapLogExportRecord(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  if (typeof record["@message"] === "string") return record["@message"];
+  const isLogEvent = "ingestionTime" in record || "logStreamName" in record || "eventId" in record;
+  return isLogEvent && typeof record.message === "string" ? record.message : null;
+}
