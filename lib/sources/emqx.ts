@@ -2,9 +2,20 @@ import { z } from "zod";
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { finishEvents, formatZodError, guard, isRecord, parseUntrustedJson, type ReadResult } from "./adapter-kit.ts";
+import {
+  CountSchema,
+  finishEvents,
+  FlagSchema,
+  formatZodError,
+  guard,
+  InstantSchema,
+  isRecord,
+  parseUntrustedJson,
+  readInstant,
+  type ReadResult,
+} from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES } from "./emqx-reasons.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import { mapVendorCode, toVendorCode } from "./vendor-codes.ts";
 
 export const EMQX_SOURCE = "emqx";
 
@@ -22,10 +33,12 @@ const RULE_EVENTS = {
   "client.connack": "connack",
 } as const;
 
-const epochMs = z.number().int().nonnegative();
 const optionalText = z.string().nullish();
 
-/** Fields shared by `$SYS` presence payloads (4.x and 5.x) and rule-engine client events. */
+/**
+ * Fields shared by `$SYS` presence payloads (4.x and 5.x) and rule-engine client events. A webhook body template
+ * that quotes its placeholders (`"connected_at": "${connected_at}"`) sends numbers and booleans as text.
+ */
 const EmqxPayloadSchema = z
   .object({
     clientid: z
@@ -36,16 +49,16 @@ const EmqxPayloadSchema = z
     username: optionalText,
     ipaddress: optionalText,
     peername: optionalText,
-    sockport: z.number().int().nullish(),
+    sockport: CountSchema.nullish(),
     proto_name: optionalText,
     /** MQTT clients: the protocol level; gateway clients (CoAP, LwM2M, MQTT-SN…) may report a version string. */
-    proto_ver: z.union([z.number().int(), z.string().max(40)]).nullish(),
-    keepalive: z.number().int().nonnegative().nullish(),
-    clean_start: z.boolean().nullish(),
-    connected_at: epochMs.nullish(),
-    disconnected_at: epochMs.nullish(),
-    ts: epochMs.nullish(),
-    timestamp: epochMs.nullish(),
+    proto_ver: z.union([CountSchema, z.string().max(40)]).nullish(),
+    keepalive: CountSchema.nullish(),
+    clean_start: FlagSchema.nullish(),
+    connected_at: InstantSchema.nullish(),
+    disconnected_at: InstantSchema.nullish(),
+    ts: InstantSchema.nullish(),
+    timestamp: InstantSchema.nullish(),
     reason: optionalText,
     reason_code: optionalText,
     node: optionalText,
@@ -154,7 +167,7 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
   return buildConnectionEvent({
     deviceId: data.clientid,
     kind: facts.kind,
-    occurredAt: new Date(facts.at),
+    occurredAt: toDate(facts.at),
     reason: facts.reason,
     initiator: facts.initiator,
     code: facts.code,
@@ -199,13 +212,14 @@ function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | n
     if (at == null) throw new Error("disconnected event has no disconnected_at or ts");
     const atom = data.reason ?? "unknown";
     const reasonString = reasonStringOf(data.disconn_props);
-    const mapped = mapVendorCode(`emqx:${atom}`, reasonString);
+    const code = toVendorCode("emqx", atom);
+    const mapped = mapVendorCode(code, reasonString);
     return {
       kind: "disconnected",
       at,
       reason: mapped.reason,
       initiator: mapped.initiator,
-      code: `emqx:${atom}`,
+      code,
       message: reasonString,
       flags: data.connected_at != null && at < data.connected_at ? ["disconnected_before_connected"] : [],
       dedupeKey: computeDedupeKey(EMQX_SOURCE, ["disconnected", node, data.clientid, data.connected_at, at, atom]),
@@ -213,20 +227,28 @@ function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | n
   }
 
   const name = data.reason_code ?? "unknown";
-  if (CONNACK_SUCCESS_NAMES.has(name)) return null; // the matching `connected` event carries the success
+  if (CONNACK_SUCCESS_NAMES.has(name.toLowerCase())) return null; // the matching `connected` event carries the success
   const at = data.timestamp ?? data.connected_at ?? data.ts;
   if (at == null) throw new Error("connack event has no timestamp");
-  const mapped = mapVendorCode(`emqx:${name}`);
+  const code = toVendorCode("emqx", name);
+  const mapped = mapVendorCode(code);
   return {
     kind: "connect_failed",
     at,
     reason: mapped.reason,
     initiator: mapped.initiator,
-    code: `emqx:${name}`,
+    code,
     message: null,
     flags: [],
     dedupeKey: computeDedupeKey(EMQX_SOURCE, ["connack", node, data.clientid, at, name, data.peername ?? data.ipaddress]),
   };
+}
+
+/** EMQX times are epoch ms; a templated or hand-written body may give seconds (adapter-kit's readInstant). */
+function toDate(epoch: number): Date {
+  const at = readInstant(epoch);
+  if (at === null) throw new Error(`not a time: ${epoch}`);
+  return at;
 }
 
 /** The MQTT 5 `Reason-String` of a DISCONNECT (`disconn_props`), which may say what a catch-all atom does not. */
