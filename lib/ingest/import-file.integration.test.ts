@@ -216,6 +216,39 @@ describe("importFile", () => {
     expect(codes.map((e) => e.code)).toEqual(["aws:CONNECTION_LOST", "aws:THROTTLED"]);
   });
 
+  it("reads log files saved on Windows (BOM, CRLF) and Mosquitto lines behind journald and docker prefixes", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const hivemq = [
+      `\uFEFF2024-05-01 10:00:00,000 - Client ID: ${tag}-h, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`,
+      `2024-05-01 10:00:05,000 - Client ID: ${tag}-h, IP: 10.0.0.1 disconnected ungracefully.`,
+      "",
+    ].join("\r\n");
+    const fromHivemq = await importFile(testDb.db, { filePath: writeTemp("event.log", hivemq), format: format("hivemq") });
+    expect(fromHivemq).toMatchObject({ inserted: 2, deadLetters: 0 });
+    const mosquitto = [
+      `\uFEFF1714557600: New client connected from 10.0.0.2:5000 as ${tag}-m (p2, c1, k60).`,
+      `2024-05-01T10:00:05+0000 broker mosquitto[812]: Client ${tag}-m closed its connection.`,
+      `2024-05-01T10:00:06.123456789Z 1714557606: New client connected from 10.0.0.2:5001 as ${tag}-m (p2, c1, k60).`,
+      `2024-05-01T10:00:07.5Z Client ${tag}-m has exceeded timeout, disconnecting.`,
+      "",
+    ].join("\r\n");
+    const fromMosquitto = await importFile(testDb.db, { filePath: writeTemp("mosquitto.log", mosquitto), format: format("mosquitto") });
+    expect(fromMosquitto).toMatchObject({ inserted: 4, deadLetters: 0 });
+    const events = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: `${tag}-m` },
+      orderBy: { occurredAt: "asc" },
+      select: { kind: true, code: true, occurredAt: true, sessionKey: true },
+    });
+    expect(events.map((e) => [e.kind, e.code, e.occurredAt.toISOString()])).toEqual([
+      ["connected", null, "2024-05-01T10:00:00.000Z"],
+      ["disconnected", "mosquitto:closed-connection", "2024-05-01T10:00:05.000Z"],
+      ["connected", null, "2024-05-01T10:00:06.000Z"],
+      ["disconnected", "mosquitto:exceeded-timeout", "2024-05-01T10:00:07.000Z"],
+    ]);
+    expect(events[1]?.sessionKey).toBe(events[0]?.sessionKey);
+    expect(events[3]?.sessionKey).toBe(events[2]?.sessionKey);
+  });
+
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
     const tag = randomUUID().slice(0, 6);
     const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;

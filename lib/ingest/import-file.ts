@@ -8,7 +8,7 @@ import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { createRecordReader, type RecordReader } from "./record-reader.ts";
+import { createRecordReader, trimLogLine, type RecordReader } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -167,7 +167,7 @@ export async function importFile(
         }
         if (text !== null) {
           if (text.trim() === "") return;
-          processor.pushLine(text);
+          processor.pushLine(trimLogLine(text));
         }
       }
       await afterRecord();

@@ -4,7 +4,7 @@ import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readRecords } from "./record-reader.ts";
+import { readRecords, trimLogLine } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Largest webhook body; larger batches should be split by the sender or imported. */
@@ -51,7 +51,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     }
     for (const record of records) processor.pushJson(record);
   } else {
-    for (const line of text.split(/\r?\n/)) processor.pushLine(line);
+    for (const line of text.split("\n")) processor.pushLine(trimLogLine(line));
   }
 
   const { events, deadLetters } = processor.drain();

@@ -43,3 +43,8 @@ export function unwrapLogExportRecord(value: unknown): string | null {
   const isLogEvent = "ingestionTime" in record || "logStreamName" in record || "eventId" in record;
   return isLogEvent && typeof record.message === "string" ? record.message : null;
 }
+
+/** One line of a log format as the adapters read it: without a byte-order mark (a first line) or a CR (CRLF files). */
+export function trimLogLine(line: string): string {
+  return line.replace(/^\uFEFF/, "").replace(/\r$/, "");
+}

@@ -1,7 +1,7 @@
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readRecords } from "./record-reader.ts";
+import { readRecords, trimLogLine } from "./record-reader.ts";
 
 /** How much of a file is read to recognise it and preview it. */
 export const SNIFF_SAMPLE_BYTES = 256 * 1024;
@@ -88,7 +88,7 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
     // The sample's last line is cut unless the sample is the whole file.
     if (!complete) lines.pop();
     for (const line of lines) {
-      if (line.trim() !== "") processor.pushLine(line.replace(/\r$/, ""));
+      if (line.trim() !== "") processor.pushLine(trimLogLine(line));
     }
   } else {
     for (const record of readRecords(format, text, complete)) processor.pushJson(record);
