@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
@@ -247,6 +248,26 @@ describe("importFile", () => {
     ]);
     expect(events[1]?.sessionKey).toBe(events[0]?.sessionKey);
     expect(events[3]?.sessionKey).toBe(events[2]?.sessionKey);
+  });
+
+  it("imports a gzip file (CloudWatch export to S3); a gzip cut short keeps what came before and says where it broke", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `2024-05-01 10:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1 disconnected gracefully.`,
+    ).join("\n");
+    const gz = gzipSync(Buffer.from(`${lines}\n`));
+    const whole = await importFile(testDb.db, { filePath: writeTemp("event.log.gz", gz), format: format("hivemq") });
+    expect(whole).toMatchObject({ records: 2000, inserted: 2000, deadLetters: 0, bytesRead: gz.byteLength });
+
+    const other = randomUUID().slice(0, 6);
+    const cut = gzipSync(Buffer.from(`${lines.replaceAll(`${tag}-`, `${other}-`)}\n`)).subarray(0, Math.floor(gz.byteLength * 0.8));
+    const partial = await importFile(testDb.db, { filePath: writeTemp("cut.log.gz", cut), format: format("hivemq") });
+    expect(partial.inserted).toBeGreaterThan(1000);
+    expect(partial.deadLetters).toBe(1);
+    const [letter] = await testDb.db.deadLetter.findMany({ where: { importRunId: partial.runId }, select: { error: true } });
+    expect(letter?.error).toMatch(/^the gzip file breaks off: /);
   });
 
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
 import path from "node:path";
 import type { Db } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
@@ -8,7 +9,7 @@ import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { createRecordReader, trimLogLine, type RecordReader } from "./record-reader.ts";
+import { createRecordReader, isGzip, trimLogLine, type RecordReader } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -173,8 +174,18 @@ export async function importFile(
       await afterRecord();
     };
 
-    for await (const chunk of createReadStream(input.filePath, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-      progress.bytesRead += chunk.length;
+    const file = createReadStream(input.filePath, { highWaterMark: 256 * 1024 });
+    let compressedBytesRead = 0;
+    let chunks: AsyncIterable<Buffer> = file;
+    if (await isGzipFile(input.filePath)) {
+      file.on("data", (chunk) => (compressedBytesRead += chunk.length));
+      // A cut or corrupt gzip ends the file where it breaks: what was read before is kept, the break is a dead letter.
+      chunks = readUntilBroken(file.pipe(createGunzip()), (error) =>
+        processor.pushRejected(`the gzip file breaks off: ${error.message}`, ""),
+      );
+    }
+    for await (const chunk of chunks) {
+      progress.bytesRead = chunks === file ? progress.bytesRead + chunk.length : compressedBytesRead;
       if (format.input === "json") {
         const text = decoder.decode(chunk, { stream: true });
         records ??= createRecordReader(format, text);
@@ -230,6 +241,26 @@ export async function importFile(
   }
   progress.progressWriteFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
+}
+
+/** Export-to-S3 objects (CloudWatch Logs) and archived logs are gzip files; they are read as the text inside. */
+async function isGzipFile(filePath: string): Promise<boolean> {
+  const handle = await open(filePath, "r");
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && isGzip(head);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readUntilBroken(stream: AsyncIterable<Buffer>, onBreak: (error: Error) => void): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    onBreak(error as Error);
+  }
 }
 
 async function hashFile(filePath: string): Promise<string> {

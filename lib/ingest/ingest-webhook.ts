@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
-import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
+import { gunzipSync } from "node:zlib";
+import { InvalidInputError, TooLargeError, UnsupportedContentError } from "@/lib/errors/domain-errors.ts";
 import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
@@ -69,6 +70,30 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     rejected: result.rejected,
     errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
   };
+}
+
+/**
+ * The body as sent before its `Content-Encoding` (log shippers such as Vector compress with gzip), bounded like an
+ * uncompressed body.
+ */
+export function decodeContentEncoding(body: Buffer, contentEncoding: string | null): Buffer {
+  const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return body;
+  if (encoding !== "gzip" && encoding !== "x-gzip")
+    throw new UnsupportedContentError(
+      "unsupported_content_encoding",
+      `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send the body uncompressed or with gzip.`,
+    );
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_WEBHOOK_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new TooLargeError("body_too_large", `The inflated body exceeds ${MAX_WEBHOOK_BYTES} bytes; split the batch or use the import.`);
+    throw new InvalidInputError(
+      "invalid_encoding",
+      `The body is marked Content-Encoding gzip but does not inflate: ${(error as Error).message}.`,
+    );
+  }
 }
 
 function decodeBody(body: Buffer): string | null {

@@ -48,3 +48,8 @@ export function unwrapLogExportRecord(value: unknown): string | null {
 export function trimLogLine(line: string): string {
   return line.replace(/^\uFEFF/, "").replace(/\r$/, "");
 }
+
+/** A gzip stream's magic bytes. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
