@@ -311,7 +311,8 @@ function normalizeLogAnalyticsRow(value: unknown): unknown {
     level: value.Level ?? null,
     resultType: value.ResultType ?? null,
     resultDescription: value.ResultDescription ?? null,
-    properties: value.properties_s ?? value.properties ?? null,
+    // A query that projected `DeviceId = tostring(parse_json(properties_s).deviceId)` and dropped properties_s.
+    properties: value.properties_s ?? value.properties ?? (typeof value.DeviceId === "string" ? { deviceId: value.DeviceId } : null),
     location: value.Location ?? null,
   };
 }
@@ -327,5 +328,9 @@ export function parseAzureRecord(value: unknown): AdapterResult {
   if (!isRecord(value)) return reject("record is not a JSON object");
   if ("eventType" in value || "specversion" in value || ("type" in value && "data" in value)) return parseEventGridEvent(value);
   if ("event" in value) return parseRoutedConnectionState(value);
+  if ("tables" in value)
+    return reject(
+      "a Log Analytics query API response (tables of columns and rows): send its rows as JSON objects (`az monitor log-analytics query` prints them so) or the portal's CSV export",
+    );
   return parseAzureConnectionsLog(value);
 }

@@ -159,3 +159,25 @@ describe("device reports", () => {
     });
   });
 });
+
+describe("Log Analytics exports", () => {
+  it("reads a row whose query projected DeviceId instead of keeping properties_s", () => {
+    const row = {
+      TimeGenerated: "2018-12-17T18:19:25Z",
+      OperationName: "deviceDisconnect",
+      Level: "Error",
+      ResultType: "404104",
+      DeviceId: "dev 7",
+    };
+    expect(facts(parseAzureRecord(row))).toEqual([
+      expect.objectContaining({ deviceId: "dev 7", kind: "disconnected", code: "azure:404104" }),
+    ]);
+  });
+
+  it("refuses a query API response (tables, columns, rows), saying what to send instead", () => {
+    const response = {
+      tables: [{ name: "PrimaryResult", columns: [{ name: "TimeGenerated", type: "datetime" }], rows: [["2018-12-17T18:19:25Z"]] }],
+    };
+    expect(parseAzureRecord(response)).toEqual({ ok: false, error: expect.stringContaining("az monitor log-analytics query") });
+  });
+});
