@@ -34,7 +34,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   }
   if (text.trim() === "")
     throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
-  const processor = createRecordProcessor(format, topic);
+  const processor = createRecordProcessor(format, topic, { receivedAt });
 
   if (format.input === "json") {
     const records = readRecords(format, text);

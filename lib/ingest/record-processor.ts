@@ -24,7 +24,12 @@ const MAX_KEPT_REJECTIONS = 20;
  * Feeds records of one format (webhook body or import file) through a fresh adapter instance, collecting
  * canonical events and dead letters. Nothing thrown by an adapter escapes: it becomes a dead letter.
  */
-export function createRecordProcessor(format: RecordFormat, topic: string | null): RecordProcessor {
+export function createRecordProcessor(
+  format: RecordFormat,
+  topic: string | null,
+  options: { /** When a webhook delivered the records: the time of a record that carries none. */ receivedAt?: Date } = {},
+): RecordProcessor {
+  const receivedAt = options.receivedAt;
   let events: ConnectionEvent[] = [];
   let deadLetters: DeadLetterInput[] = [];
   let records = 0;
@@ -67,7 +72,7 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
         if (!json.ok) return add({ ok: false, error: `CloudWatch log event's message is not a JSON entry: ${json.error}` }, record.text);
       }
       add(
-        safely(() => parseJson({ value: json.value, text: json.text })),
+        safely(() => parseJson({ value: json.value, text: json.text, receivedAt })),
         record.text,
       );
     },
@@ -75,7 +80,7 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
       if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
       if (line.trim() === "") return;
       add(
-        safely(() => parseLine(line)),
+        safely(() => parseLine(line, receivedAt)),
         line,
       );
     },

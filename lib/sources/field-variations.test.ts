@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AdapterResult } from "@/lib/events/connection-event.ts";
+import { createRecordProcessor } from "@/lib/ingest/record-processor.ts";
 import { parseAwsRecord } from "./aws-iot.ts";
 import { parseAzureRecord } from "./azure.ts";
 import { parseDeviceReport } from "./device-report.ts";
 import { parseEmqxMessage } from "./emqx.ts";
+import { getRecordFormat, type RecordFormat } from "./record-formats.ts";
 
 /** The normalized facts of each event, or the rejection. */
 function facts(result: AdapterResult) {
@@ -179,5 +181,49 @@ describe("Log Analytics exports", () => {
       tables: [{ name: "PrimaryResult", columns: [{ name: "TimeGenerated", type: "datetime" }], rows: [["2018-12-17T18:19:25Z"]] }],
     };
     expect(parseAzureRecord(response)).toEqual({ ok: false, error: expect.stringContaining("az monitor log-analytics query") });
+  });
+});
+
+describe("EMQX 4.x web_hook plugin bodies (`action`, no time on disconnects and CONNACKs)", () => {
+  const receivedAt = new Date("2024-05-01T10:00:07.250Z");
+  const processor = () => createRecordProcessor(getRecordFormat("emqx") as RecordFormat, "webhook:emqx", { receivedAt });
+  const body = [
+    {
+      action: "client_connected",
+      clientid: "c 1",
+      username: "u",
+      ipaddress: "10.0.0.9",
+      keepalive: 60,
+      proto_ver: 4,
+      connected_at: 1714557600,
+    },
+    { action: "client_disconnected", clientid: "c 1", username: "u", reason: "keepalive_timeout" },
+    {
+      action: "client_connack",
+      clientid: "c 2",
+      username: "u",
+      ipaddress: "10.0.0.9",
+      keepalive: 60,
+      proto_ver: 4,
+      conn_ack: "not_authorized",
+    },
+    { action: "client_connack", clientid: "c 1", username: "u", ipaddress: "10.0.0.9", keepalive: 60, proto_ver: 4, conn_ack: "success" },
+    { action: "session_subscribed", clientid: "c 1", username: "u", topic: "t", opts: { qos: 1 } },
+  ];
+
+  it("reads connects, disconnects and refused CONNACKs; the delivery time stands in for the missing time, flagged", () => {
+    const webhook = processor();
+    for (const record of body) webhook.pushJson({ ok: true, text: JSON.stringify(record) });
+    const { events, deadLetters } = webhook.drain();
+    expect(deadLetters).toEqual([]);
+    expect(events.map((e) => [e.deviceId, e.kind, e.occurredAt.toISOString(), e.code, e.reason, e.clientIp, e.flags])).toEqual([
+      ["c 1", "connected", "2024-05-01T10:00:00.000Z", null, "connected", "10.0.0.9", []],
+      ["c 1", "disconnected", "2024-05-01T10:00:07.250Z", "emqx:keepalive_timeout", "keepalive_timeout", null, ["time_of_receipt"]],
+      ["c 2", "connect_failed", "2024-05-01T10:00:07.250Z", "emqx:not_authorized", "not_authorized", "10.0.0.9", ["time_of_receipt"]],
+    ]);
+  });
+
+  it("rejects a time-less body read from a file, saying why", () => {
+    expect(parseEmqxMessage("", JSON.stringify(body[1]))).toEqual({ ok: false, error: expect.stringContaining("no delivery time") });
   });
 });
