@@ -328,6 +328,11 @@ export function parseAzureRecord(value: unknown): AdapterResult {
   if (!isRecord(value)) return reject("record is not a JSON object");
   if ("eventType" in value || "specversion" in value || ("type" in value && "data" in value)) return parseEventGridEvent(value);
   if ("event" in value) return parseRoutedConnectionState(value);
+  const localTime = Object.keys(value).find((key) => /^TimeGenerated \[(?!UTC\])/.test(key));
+  if (localTime)
+    return reject(
+      `the export's time column is "${localTime.slice(0, 60)}", which names no offset: export again with the portal's display time zone set to UTC`,
+    );
   if ("tables" in value)
     return reject(
       "a Log Analytics query API response (tables of columns and rows): send its rows as JSON objects (`az monitor log-analytics query` prints them so) or the portal's CSV export",

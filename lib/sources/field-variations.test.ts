@@ -176,6 +176,15 @@ describe("Log Analytics exports", () => {
     ]);
   });
 
+  it("refuses a CSV export whose time column is in the portal's local time", () => {
+    const row = {
+      "TimeGenerated [Local Time]": "12/17/2018, 7:19:25.000 PM",
+      OperationName: "deviceDisconnect",
+      properties_s: '{"deviceId":"d"}',
+    };
+    expect(parseAzureRecord(row)).toEqual({ ok: false, error: expect.stringContaining("display time zone set to UTC") });
+  });
+
   it("refuses a query API response (tables, columns, rows), saying what to send instead", () => {
     const response = {
       tables: [{ name: "PrimaryResult", columns: [{ name: "TimeGenerated", type: "datetime" }], rows: [["2018-12-17T18:19:25Z"]] }],
