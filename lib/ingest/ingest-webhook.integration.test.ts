@@ -71,6 +71,12 @@ describe("POST /api/v1/ingest/{source}", () => {
     const dead = await testDb.db.deadLetter.findFirst({ where: { payload: { contains: marker } } });
     expect(dead?.error).toContain("malformed body");
     expect((await post("aws-iot", "   ", bearer(awsToken))).status).toBe(400);
+    expect((await post("aws-iot", "42", bearer(awsToken))).status).toBe(400);
+    for (const empty of ["[]", '{ "records": [] }', "\uFEFF[ ]\n"]) {
+      const response = await post("aws-iot", empty, bearer(awsToken));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0 });
+    }
   });
 
   it("answers the Event Grid subscription validation handshake (token in the query string)", async () => {

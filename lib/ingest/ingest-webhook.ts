@@ -40,7 +40,9 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     const records = readRecords(format, text);
     const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
     if (validation) return { kind: "validation", validationResponse: validation };
-    if (!records.some((r) => r.ok)) {
+    // An empty batch (`[]`, `{ "records": [] }`) is a delivery with nothing in it, not a malformed body.
+    const emptyBatch = records.length === 0 && parseUntrustedJson(text, { maxBytes: MAX_WEBHOOK_BYTES }).ok;
+    if (!emptyBatch && !records.some((r) => r.ok)) {
       const error = records.find((r) => !r.ok);
       const reason = error && !error.ok ? error.error : "no JSON value found";
       await writeSourceBatch(db, {
