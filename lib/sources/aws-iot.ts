@@ -199,7 +199,7 @@ function readPresenceFacts(data: Presence): PresenceFacts {
 
 const CloudWatchSchema = z
   .object({
-    timestamp: z.string().max(64),
+    timestamp: InstantSchema,
     logLevel: z.string().max(20).nullish(),
     traceId: z.string().max(200).nullish(),
     accountId: z.string().max(40).nullish(),
@@ -209,7 +209,7 @@ const CloudWatchSchema = z
     clientId: DeviceIdSchema,
     principalId: z.string().max(500).nullish(),
     sourceIp: z.string().max(100).nullish(),
-    sourcePort: z.number().int().min(0).max(65535).nullish(),
+    sourcePort: CountSchema.nullish(),
     disconnectReason: z.string().max(200).nullish(),
     reason: z.string().max(200).nullish(),
     details: z.string().max(2000).nullish(),
@@ -223,9 +223,8 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
     if (!parsed.success) return reject(`not an AWSIotLogsV2 entry: ${formatZodError(parsed.error)}`);
     const data = parsed.data;
     if (data.eventType !== "Connect" && data.eventType !== "Disconnect") return { ok: true, events: [] };
-    const at = readInstant(data.timestamp);
-    if (!at) return reject(`timestamp is not a time: ${data.timestamp.slice(0, 64)}`);
-    const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, data.timestamp, data.sourcePort];
+    const at = new Date(data.timestamp);
+    const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, stampOf(value), data.sourcePort];
     const connected = data.eventType === "Connect" && data.status === "Success";
     // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
     const name = connected
@@ -253,4 +252,10 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
       }),
     ]);
   });
+}
+
+/** The entry's timestamp as written: the dedupe identity of entries stored before numbers were read too. */
+function stampOf(value: unknown): string | number | null {
+  const stamp = isRecord(value) ? value.timestamp : null;
+  return typeof stamp === "string" || typeof stamp === "number" ? stamp : null;
 }

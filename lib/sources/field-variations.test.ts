@@ -73,6 +73,32 @@ describe("AWS IoT presence fields as relays and exports write them", () => {
   });
 });
 
+describe("AWSIotLogsV2 entries rewritten by a log pipeline", () => {
+  it("reads an epoch timestamp and a port given as text", () => {
+    const entry = {
+      timestamp: 1502379443476,
+      logLevel: "INFO",
+      traceId: "t",
+      accountId: "1",
+      status: "Success",
+      eventType: "Disconnect",
+      protocol: "MQTT",
+      clientId: "d",
+      sourceIp: "205.251.233.181",
+      sourcePort: "13490",
+      disconnectReason: "client_initiated_disconnect",
+    };
+    expect(facts(parseAwsRecord(entry))).toEqual([
+      expect.objectContaining({
+        at: "2017-08-10T15:37:23.476Z",
+        code: "aws:CLIENT_INITIATED_DISCONNECT",
+        reason: "client_disconnect",
+        port: 13490,
+      }),
+    ]);
+  });
+});
+
 describe("EMQX webhook bodies from templates that quote every placeholder", () => {
   it("reads times, keepalive, protocol level and clean start given as text", () => {
     const body = {
