@@ -265,9 +265,11 @@ describe("importFile", () => {
     const cut = gzipSync(Buffer.from(`${lines.replaceAll(`${tag}-`, `${other}-`)}\n`)).subarray(0, Math.floor(gz.byteLength * 0.8));
     const partial = await importFile(testDb.db, { filePath: writeTemp("cut.log.gz", cut), format: format("hivemq") });
     expect(partial.inserted).toBeGreaterThan(1000);
-    expect(partial.deadLetters).toBe(1);
-    const [letter] = await testDb.db.deadLetter.findMany({ where: { importRunId: partial.runId }, select: { error: true } });
-    expect(letter?.error).toMatch(/^the gzip file breaks off: /);
+    // The line the break cut is a dead letter too when the cut falls inside its timestamp.
+    const letters = await testDb.db.deadLetter.findMany({ where: { importRunId: partial.runId }, select: { error: true } });
+    expect(letters.map((l) => l.error)).toContainEqual(expect.stringMatching(/^the gzip file breaks off: /));
+    expect(partial.deadLetters).toBe(letters.length);
+    expect(letters.length).toBeLessThanOrEqual(2);
   });
 
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
