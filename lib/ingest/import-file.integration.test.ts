@@ -272,6 +272,38 @@ describe("importFile", () => {
     expect(letters.length).toBeLessThanOrEqual(2);
   });
 
+  it("imports a Mosquitto log that the CloudWatch agent shipped, as `aws logs filter-log-events` output", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = [
+      `1714557600: New client connected from 10.0.0.2:5000 as ${tag} (p2, c1, k60).`,
+      `1714557605: Client ${tag} has exceeded timeout, disconnecting.`,
+    ];
+    const output = {
+      events: lines.map((message, i) => ({
+        logStreamName: "i-0abc",
+        timestamp: 1714557600000 + i,
+        message,
+        ingestionTime: 1714557610000,
+        eventId: `${i}`,
+      })),
+      searchedLogStreams: [],
+    };
+    const result = await importFile(testDb.db, {
+      filePath: writeTemp("mosquitto.json", JSON.stringify(output, null, 2)),
+      format: format("mosquitto"),
+    });
+    expect(result).toMatchObject({ records: 2, inserted: 2, deadLetters: 0 });
+    const events = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: tag },
+      orderBy: { occurredAt: "asc" },
+      select: { kind: true, code: true },
+    });
+    expect(events.map((e) => [e.kind, e.code])).toEqual([
+      ["connected", null],
+      ["disconnected", "mosquitto:exceeded-timeout"],
+    ]);
+  });
+
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
     const tag = randomUUID().slice(0, 6);
     const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;

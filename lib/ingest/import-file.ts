@@ -9,7 +9,7 @@ import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { createRecordReader, isGzip, trimLogLine, type RecordReader } from "./record-reader.ts";
+import { createRecordReader, isGzip, readsRecords, trimLogLine, type RecordReader } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -142,7 +142,8 @@ export async function importFile(
   }
 
   try {
-    // JSON formats: the reader (JSON or CSV) is chosen from the file's first chunk.
+    let asRecords: boolean | null = null;
+    // The reader (JSON or CSV) is chosen from the file's first chunk.
     let records: RecordReader | null = null;
     const decoder = new TextDecoder("utf-8");
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -186,7 +187,9 @@ export async function importFile(
     }
     for await (const chunk of chunks) {
       progress.bytesRead = chunks === file ? progress.bytesRead + chunk.length : compressedBytesRead;
-      if (format.input === "json") {
+      // Records or lines is decided by the file's head: a log format's file may be a CloudWatch export of the log.
+      asRecords ??= readsRecords(format, chunk.subarray(0, 64 * 1024).toString("utf8"));
+      if (asRecords) {
         const text = decoder.decode(chunk, { stream: true });
         records ??= createRecordReader(format, text);
         await pushRecords(records.push(text));
@@ -203,11 +206,8 @@ export async function importFile(
         appendCarry(chunk.subarray(start));
       }
     }
-    if (format.input === "json") {
-      const text = decoder.decode();
-      records ??= createRecordReader(format, text);
-      await pushRecords([...records.push(text), ...records.end()]);
-    } else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
+    if (records) await pushRecords([...records.push(decoder.decode()), ...records.end()]);
+    else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
     await db.importRun.update({
       where: { id: run.id },

@@ -5,7 +5,7 @@ import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readRecords, trimLogLine } from "./record-reader.ts";
+import { readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Largest webhook body; larger batches should be split by the sender or imported. */
@@ -36,7 +36,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const processor = createRecordProcessor(format, topic, { receivedAt });
 
-  if (format.input === "json") {
+  if (readsRecords(format, text)) {
     const records = readRecords(format, text);
     const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
     if (validation) return { kind: "validation", validationResponse: validation };

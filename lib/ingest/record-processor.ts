@@ -3,7 +3,7 @@ import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
-import { unwrapLogExportRecord } from "./record-reader.ts";
+import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
@@ -60,10 +60,29 @@ export function createRecordProcessor(
     }
   }
 
+  function pushLine(line: string): void {
+    if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
+    if (line.trim() === "") return;
+    add(
+      safely(() => parseLine(line, receivedAt)),
+      line,
+    );
+  }
+
+  /** A log format reads a CloudWatch Logs export of its log: each event's message is one line. */
+  function pushExportedLine(text: string): void {
+    const json = parseUntrustedJson(text);
+    if (!json.ok) return add(json, text);
+    const entry = unwrapLogExportRecord(json.value);
+    if (entry === null)
+      return add({ ok: false, error: `format ${format.name} takes log lines (or a CloudWatch Logs export of them), not JSON` }, text);
+    pushLine(trimLogLine(entry.replace(/\n$/, "")));
+  }
+
   return {
     pushJson(record) {
       if (!record.ok) return add({ ok: false, error: record.error }, record.text);
-      if (!parseJson) return add({ ok: false, error: `format ${format.name} takes log lines, not JSON` }, record.text);
+      if (!parseJson) return pushExportedLine(record.text);
       let json = parseUntrustedJson(record.text);
       if (!json.ok) return add(json, record.text);
       const entry = unwrapLogExportRecord(json.value);
@@ -76,14 +95,7 @@ export function createRecordProcessor(
         record.text,
       );
     },
-    pushLine(line) {
-      if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
-      if (line.trim() === "") return;
-      add(
-        safely(() => parseLine(line, receivedAt)),
-        line,
-      );
-    },
+    pushLine,
     pushRejected(error, payload) {
       add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
     },

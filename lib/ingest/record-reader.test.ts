@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readRecords } from "./record-reader.ts";
+import { readRecords, readsRecords } from "./record-reader.ts";
 
 const format = (name: string) => getRecordFormat(name) as RecordFormat;
 
@@ -80,5 +80,54 @@ describe("CloudWatch Logs export shapes", () => {
     ]);
     const lines = `${JSON.stringify(entry("d"))}\n2023-11-14T22:13:20.123Z ${JSON.stringify(entry("e"))}\n`;
     expect(ingest("cloudwatch", lines).events).toEqual([expected("d"), expected("e")]);
+  });
+});
+
+describe("CloudWatch Logs exports of a broker's log (the CloudWatch agent ships Mosquitto's log)", () => {
+  const lines = [
+    "1714557600: New client connected from 10.0.0.2:5000 as m1 (p2, c1, k60).",
+    "1714557605: Client m1 has exceeded timeout, disconnecting.",
+  ];
+
+  function ingestLog(text: string) {
+    const mosquitto = format("mosquitto");
+    expect(readsRecords(mosquitto, text)).toBe(true);
+    const processor = createRecordProcessor(mosquitto, "test");
+    for (const record of readRecords(mosquitto, text)) processor.pushJson(record);
+    const { events, deadLetters } = processor.drain();
+    return {
+      events: events.map((e) => [e.deviceId, e.kind, e.code, e.occurredAt.toISOString()]),
+      deadLetters: deadLetters.map((d) => d.error),
+    };
+  }
+
+  const expectedEvents = [
+    ["m1", "connected", null, "2024-05-01T10:00:00.000Z"],
+    ["m1", "disconnected", "mosquitto:exceeded-timeout", "2024-05-01T10:00:05.000Z"],
+  ];
+
+  it("reads the lines inside `aws logs filter-log-events` output and a Logs Insights CSV", () => {
+    const output = {
+      events: lines.map((message, i) => ({
+        logStreamName: "i-0abc",
+        timestamp: 1714557600000 + i,
+        message,
+        ingestionTime: 1,
+        eventId: `${i}`,
+      })),
+    };
+    expect(ingestLog(JSON.stringify(output))).toEqual({ events: expectedEvents, deadLetters: [] });
+    const csv = `@timestamp,@message\n${lines.map((line) => `2024-05-01 10:00:00.000,"${line}"`).join("\n")}\n`;
+    expect(ingestLog(csv)).toEqual({ events: expectedEvents, deadLetters: [] });
+  });
+
+  it("rejects JSON that is not a log export, saying what the format takes; reads plain lines as lines", () => {
+    expect(ingestLog('{"clientid":"c"}').deadLetters).toEqual([
+      "format mosquitto takes log lines (or a CloudWatch Logs export of them), not JSON",
+    ]);
+    expect(readsRecords(format("mosquitto"), `${lines.join("\n")}\n`)).toBe(false);
+    expect(readsRecords(format("hivemq"), "2024-05-01 10:00:00,000 - Client ID: a, b, IP: 10.0.0.1 disconnected gracefully.\n")).toBe(
+      false,
+    );
   });
 });

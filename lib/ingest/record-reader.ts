@@ -2,7 +2,7 @@ import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { CsvRecordReader } from "./csv-records.ts";
 import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
 
-/** Turns text pushed in chunks into JSON records for a JSON format's adapter. */
+/** Turns text pushed in chunks into JSON records (for a JSON format's adapter, or a log export's entries). */
 export type RecordReader = { push(chunk: string): SplitRecord[]; end(): SplitRecord[] };
 
 /** Column names as exports print them: `TimeGenerated [UTC]`, `properties_s`, `@timestamp`, `@message`. */
@@ -16,19 +16,40 @@ export function createRecordReader(format: RecordFormat, head: string): RecordRe
   return format.name === "log-analytics-csv" || isCsvHeader(head) ? new CsvRecordReader() : new JsonRecordSplitter();
 }
 
+/**
+ * Whether an input is read as records (JSON or CSV) rather than as log lines: always for a JSON format; for a log
+ * format when the input is a CloudWatch Logs export of the log (JSON, or a Logs Insights CSV with `@message`), whose
+ * entries are the log's lines (the CloudWatch agent ships Mosquitto and HiveMQ logs there).
+ */
+export function readsRecords(format: RecordFormat, head: string): boolean {
+  if (format.input === "json") return true;
+  const start = head.replace(/^\uFEFF/, "").trimStart();
+  if (start.startsWith("{") || start.startsWith("[")) return true;
+  return (
+    isCsvHeader(start) &&
+    firstLineOf(start)
+      .split(",")
+      .some((column) => column.trim().replaceAll('"', "") === "@message")
+  );
+}
+
 /** Reads a whole text (a webhook body, a sniffed sample); `complete` false keeps a cut last record unread. */
 export function readRecords(format: RecordFormat, text: string, complete = true): SplitRecord[] {
   const reader = createRecordReader(format, text);
   return complete ? [...reader.push(text), ...reader.end()] : reader.push(text);
 }
 
-function isCsvHeader(head: string): boolean {
-  const firstLine =
-    head
+function firstLineOf(text: string): string {
+  return (
+    text
       .replace(/^\uFEFF/, "")
       .trimStart()
-      .split(/\r?\n/, 1)[0] ?? "";
-  const columns = firstLine.split(",");
+      .split(/\r?\n/, 1)[0] ?? ""
+  );
+}
+
+function isCsvHeader(head: string): boolean {
+  const columns = firstLineOf(head).split(",");
   return columns.length >= 2 && columns.every((column) => CSV_COLUMN.test(column.trim()));
 }
 

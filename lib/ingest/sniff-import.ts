@@ -2,7 +2,7 @@ import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { isGzip, readRecords, trimLogLine } from "./record-reader.ts";
+import { isGzip, readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 
 /** How much of a file is read to recognise it and preview it. */
 export const SNIFF_SAMPLE_BYTES = 256 * 1024;
@@ -108,7 +108,7 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
         preview.push({ deviceId: event.deviceId, kind: event.kind, reason: event.reason, code: event.code, occurredAt: event.occurredAt });
     }
   };
-  if (format.input === "lines") {
+  if (!readsRecords(format, text)) {
     const lines = text.split("\n");
     // The sample's last line is cut unless the sample is the whole file.
     if (!complete) lines.pop();
