@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
@@ -169,6 +170,138 @@ describe("importFile", () => {
     const cloudwatch = `2017-08-10T15:37:23.476Z ${entry("Connect", {})}\n2017-08-10T15:38:23.476Z ${entry("Disconnect", { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" })}\n2017-08-10T15:39:00.000Z not json\n`;
     const cw = await importFile(testDb.db, { filePath: writeTemp("cw.log", cloudwatch), format: format("cloudwatch") });
     expect(cw).toMatchObject({ inserted: 2, deadLetters: 1 });
+  });
+
+  it("imports `aws logs filter-log-events` output and a Logs Insights CSV download as cloudwatch", async () => {
+    const client = `cwx-${randomUUID().slice(0, 8)}`;
+    const entry = (traceId: string, disconnectReason: string) =>
+      JSON.stringify({
+        timestamp: "2017-08-10 15:37:23.476",
+        logLevel: "INFO",
+        traceId,
+        accountId: "1",
+        status: "Success",
+        eventType: "Disconnect",
+        protocol: "MQTT",
+        clientId: client,
+        principalId: "p",
+        sourceIp: "205.251.233.181",
+        sourcePort: 13490,
+        disconnectReason,
+      });
+    const output = {
+      events: [
+        {
+          logStreamName: "1",
+          timestamp: 1502379443476,
+          message: entry("t1", "CONNECTION_LOST"),
+          ingestionTime: 1502379444000,
+          eventId: "1",
+        },
+      ],
+      searchedLogStreams: [],
+    };
+    const fromCli = await importFile(testDb.db, {
+      filePath: writeTemp("events.json", JSON.stringify(output, null, 4)),
+      format: format("cloudwatch"),
+    });
+    expect(fromCli).toMatchObject({ records: 1, inserted: 1, deadLetters: 0 });
+    const csv = `@timestamp,@message\n2017-08-10 15:37:23.476,"${entry("t2", "THROTTLED").replaceAll('"', '""')}"\n`;
+    const fromInsights = await importFile(testDb.db, { filePath: writeTemp("insights.csv", csv), format: format("cloudwatch") });
+    expect(fromInsights).toMatchObject({ records: 1, inserted: 1, deadLetters: 0 });
+    const codes = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: client },
+      select: { code: true },
+      orderBy: { code: "asc" },
+    });
+    expect(codes.map((e) => e.code)).toEqual(["aws:CONNECTION_LOST", "aws:THROTTLED"]);
+  });
+
+  it("reads log files saved on Windows (BOM, CRLF) and Mosquitto lines behind journald and docker prefixes", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const hivemq = [
+      `\uFEFF2024-05-01 10:00:00,000 - Client ID: ${tag}-h, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.`,
+      `2024-05-01 10:00:05,000 - Client ID: ${tag}-h, IP: 10.0.0.1 disconnected ungracefully.`,
+      "",
+    ].join("\r\n");
+    const fromHivemq = await importFile(testDb.db, { filePath: writeTemp("event.log", hivemq), format: format("hivemq") });
+    expect(fromHivemq).toMatchObject({ inserted: 2, deadLetters: 0 });
+    const mosquitto = [
+      `\uFEFF1714557600: New client connected from 10.0.0.2:5000 as ${tag}-m (p2, c1, k60).`,
+      `2024-05-01T10:00:05+0000 broker mosquitto[812]: Client ${tag}-m closed its connection.`,
+      `2024-05-01T10:00:06.123456789Z 1714557606: New client connected from 10.0.0.2:5001 as ${tag}-m (p2, c1, k60).`,
+      `2024-05-01T10:00:07.5Z Client ${tag}-m has exceeded timeout, disconnecting.`,
+      "",
+    ].join("\r\n");
+    const fromMosquitto = await importFile(testDb.db, { filePath: writeTemp("mosquitto.log", mosquitto), format: format("mosquitto") });
+    expect(fromMosquitto).toMatchObject({ inserted: 4, deadLetters: 0 });
+    const events = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: `${tag}-m` },
+      orderBy: { occurredAt: "asc" },
+      select: { kind: true, code: true, occurredAt: true, sessionKey: true },
+    });
+    expect(events.map((e) => [e.kind, e.code, e.occurredAt.toISOString()])).toEqual([
+      ["connected", null, "2024-05-01T10:00:00.000Z"],
+      ["disconnected", "mosquitto:closed-connection", "2024-05-01T10:00:05.000Z"],
+      ["connected", null, "2024-05-01T10:00:06.000Z"],
+      ["disconnected", "mosquitto:exceeded-timeout", "2024-05-01T10:00:07.000Z"],
+    ]);
+    expect(events[1]?.sessionKey).toBe(events[0]?.sessionKey);
+    expect(events[3]?.sessionKey).toBe(events[2]?.sessionKey);
+  });
+
+  it("imports a gzip file (CloudWatch export to S3); a gzip cut short keeps what came before and says where it broke", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `2024-05-01 10:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")},000 - Client ID: ${tag}-${i}, IP: 10.0.0.1 disconnected gracefully.`,
+    ).join("\n");
+    const gz = gzipSync(Buffer.from(`${lines}\n`));
+    const whole = await importFile(testDb.db, { filePath: writeTemp("event.log.gz", gz), format: format("hivemq") });
+    expect(whole).toMatchObject({ records: 2000, inserted: 2000, deadLetters: 0, bytesRead: gz.byteLength });
+
+    const other = randomUUID().slice(0, 6);
+    const cut = gzipSync(Buffer.from(`${lines.replaceAll(`${tag}-`, `${other}-`)}\n`)).subarray(0, Math.floor(gz.byteLength * 0.8));
+    const partial = await importFile(testDb.db, { filePath: writeTemp("cut.log.gz", cut), format: format("hivemq") });
+    expect(partial.inserted).toBeGreaterThan(1000);
+    // The line the break cut is a dead letter too when the cut falls inside its timestamp.
+    const letters = await testDb.db.deadLetter.findMany({ where: { importRunId: partial.runId }, select: { error: true } });
+    expect(letters.map((l) => l.error)).toContainEqual(expect.stringMatching(/^the gzip file breaks off: /));
+    expect(partial.deadLetters).toBe(letters.length);
+    expect(letters.length).toBeLessThanOrEqual(2);
+  });
+
+  it("imports a Mosquitto log that the CloudWatch agent shipped, as `aws logs filter-log-events` output", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const lines = [
+      `1714557600: New client connected from 10.0.0.2:5000 as ${tag} (p2, c1, k60).`,
+      `1714557605: Client ${tag} has exceeded timeout, disconnecting.`,
+    ];
+    const output = {
+      events: lines.map((message, i) => ({
+        logStreamName: "i-0abc",
+        timestamp: 1714557600000 + i,
+        message,
+        ingestionTime: 1714557610000,
+        eventId: `${i}`,
+      })),
+      searchedLogStreams: [],
+    };
+    const result = await importFile(testDb.db, {
+      filePath: writeTemp("mosquitto.json", JSON.stringify(output, null, 2)),
+      format: format("mosquitto"),
+    });
+    expect(result).toMatchObject({ records: 2, inserted: 2, deadLetters: 0 });
+    const events = await testDb.db.connectionEvent.findMany({
+      where: { deviceId: tag },
+      orderBy: { occurredAt: "asc" },
+      select: { kind: true, code: true },
+    });
+    expect(events.map((e) => [e.kind, e.code])).toEqual([
+      ["connected", null],
+      ["disconnected", "mosquitto:exceeded-timeout"],
+    ]);
   });
 
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {

@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
 import path from "node:path";
 import type { Db } from "@/lib/db/client.ts";
 import type { Logger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import { CsvRecordReader } from "./csv-records.ts";
 import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, keepImportAlive } from "./import-run-state.ts";
-import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
+import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { createRecordReader, isGzip, readsRecords, trimLogLine, type RecordReader } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -141,8 +142,9 @@ export async function importFile(
   }
 
   try {
-    const json = format.input === "json" && format.name !== "log-analytics-csv" ? new JsonRecordSplitter() : null;
-    const csv = format.name === "log-analytics-csv" ? new CsvRecordReader() : null;
+    let asRecords: boolean | null = null;
+    // The reader (JSON or CSV) is chosen from the file's first chunk.
+    let records: RecordReader | null = null;
     const decoder = new TextDecoder("utf-8");
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let carry: Buffer[] = [];
@@ -167,17 +169,31 @@ export async function importFile(
         }
         if (text !== null) {
           if (text.trim() === "") return;
-          processor.pushLine(text);
+          processor.pushLine(trimLogLine(text));
         }
       }
       await afterRecord();
     };
 
-    for await (const chunk of createReadStream(input.filePath, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-      progress.bytesRead += chunk.length;
-      if (json) await pushRecords(json.push(decoder.decode(chunk, { stream: true })));
-      else if (csv) await pushRecords(csv.push(decoder.decode(chunk, { stream: true })));
-      else {
+    const file = createReadStream(input.filePath, { highWaterMark: 256 * 1024 });
+    let compressedBytesRead = 0;
+    let chunks: AsyncIterable<Buffer> = file;
+    if (await isGzipFile(input.filePath)) {
+      file.on("data", (chunk) => (compressedBytesRead += chunk.length));
+      // A cut or corrupt gzip ends the file where it breaks: what was read before is kept, the break is a dead letter.
+      chunks = readUntilBroken(file.pipe(createGunzip()), (error) =>
+        processor.pushRejected(`the gzip file breaks off: ${error.message}`, ""),
+      );
+    }
+    for await (const chunk of chunks) {
+      progress.bytesRead = chunks === file ? progress.bytesRead + chunk.length : compressedBytesRead;
+      // Records or lines is decided by the file's head: a log format's file may be a CloudWatch export of the log.
+      asRecords ??= readsRecords(format, chunk.subarray(0, 64 * 1024).toString("utf8"));
+      if (asRecords) {
+        const text = decoder.decode(chunk, { stream: true });
+        records ??= createRecordReader(format, text);
+        await pushRecords(records.push(text));
+      } else {
         let start = 0;
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
           appendCarry(chunk.subarray(start, i));
@@ -190,8 +206,7 @@ export async function importFile(
         appendCarry(chunk.subarray(start));
       }
     }
-    if (json) await pushRecords([...json.push(decoder.decode()), ...json.end()]);
-    else if (csv) await pushRecords([...csv.push(decoder.decode()), ...csv.end()]);
+    if (records) await pushRecords([...records.push(decoder.decode()), ...records.end()]);
     else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
     await db.importRun.update({
@@ -226,6 +241,26 @@ export async function importFile(
   }
   progress.progressWriteFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
+}
+
+/** Export-to-S3 objects (CloudWatch Logs) and archived logs are gzip files; they are read as the text inside. */
+async function isGzipFile(filePath: string): Promise<boolean> {
+  const handle = await open(filePath, "r");
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && isGzip(head);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readUntilBroken(stream: AsyncIterable<Buffer>, onBreak: (error: Error) => void): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    onBreak(error as Error);
+  }
 }
 
 async function hashFile(filePath: string): Promise<string> {

@@ -43,6 +43,23 @@ describe("uploaded imports", () => {
     });
   });
 
+  it("refuses a file no format reads and the chosen one rejects (EMQX's own log lines), saying what the format reads", async () => {
+    const emqxLog = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `2024-05-01T10:00:${String(i).padStart(2, "0")}.000000+00:00 [warning] clientid: c${i}, msg: client_disconnected, reason: tcp_closed`,
+    ).join("\n");
+    const upload = startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(emqxLog)), format: format("emqx"), fileName: "emqx.log.1" });
+    await expect(upload).rejects.toMatchObject({
+      kind: "unprocessable",
+      code: "no_events",
+      message: expect.stringMatching(
+        /reads no events from this file .*record 1: text outside a JSON value\. It reads: EMQX rule-engine webhook/,
+      ),
+    });
+    expect(await testDb.db.importRun.count({ where: { fileName: "emqx.log.1" } })).toBe(0);
+  });
+
   it("ties an import's dead letters to its run, so support can discard them and nothing else", async () => {
     const tag = randomUUID().slice(0, 8);
     const log = `${fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`)}\n1795345099: Client ${tag}\u0001bad disconnected.\n1795345099: New client connected from 1.2.3.4 as ${tag}\u0002x (p2, c1, k60).\n`;

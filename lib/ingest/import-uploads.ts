@@ -105,6 +105,16 @@ async function refuseUnreadableUpload(file: string, size: number, format: Record
       { suggested: sniff.suggested },
     );
   }
+  const first = sniff.chosen.firstRejections[0];
+  // No format reads it and the chosen one rejects what it sees: an export of the wrong kind (EMQX's own log lines, an
+  // SNS envelope…) would only fill the dead-letter store.
+  if (sniff.chosen.events === 0 && first) {
+    throw new UnprocessableInputError(
+      "no_events",
+      `The ${format.name} format reads no events from ${sniff.complete ? "this file" : "the start of this file"} and no other format does; record ${first.index + 1}: ${first.error}. It reads: ${format.description}.`,
+      { firstRejections: sniff.chosen.firstRejections },
+    );
+  }
 }
 
 async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<{ size: number; sha256: string }> {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
@@ -23,10 +24,10 @@ afterAll(async () => {
   await getDb().$disconnect();
 });
 
-function post(source: string, body: string, headers: Record<string, string> = {}, query = "") {
+function post(source: string, body: string | Buffer, headers: Record<string, string> = {}, query = "") {
   const request = new Request(`http://127.0.0.1/api/v1/ingest/${encodeURIComponent(source)}${query}`, {
     method: "POST",
-    body,
+    body: typeof body === "string" ? body : new Uint8Array(body),
     headers: { "content-type": "application/json", ...headers },
   });
   return route.POST(request, { params: Promise.resolve({ source }) });
@@ -70,6 +71,12 @@ describe("POST /api/v1/ingest/{source}", () => {
     const dead = await testDb.db.deadLetter.findFirst({ where: { payload: { contains: marker } } });
     expect(dead?.error).toContain("malformed body");
     expect((await post("aws-iot", "   ", bearer(awsToken))).status).toBe(400);
+    expect((await post("aws-iot", "42", bearer(awsToken))).status).toBe(400);
+    for (const empty of ["[]", '{ "records": [] }', "\uFEFF[ ]\n"]) {
+      const response = await post("aws-iot", empty, bearer(awsToken));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0 });
+    }
   });
 
   it("answers the Event Grid subscription validation handshake (token in the query string)", async () => {
@@ -131,5 +138,25 @@ describe("POST /api/v1/ingest/{source}", () => {
 
     const stats = await testDb.db.ingestSourceMinute.findMany({ where: { source: "aws-iot" } });
     expect(stats.reduce((a, s) => a + s.outOfOrder, 0)).toBeGreaterThanOrEqual(2);
+  });
+
+  it("reads a gzip body (Content-Encoding: gzip, as log shippers send), and refuses other encodings and inflation past the limit", async () => {
+    const token = (await createIngestToken(testDb.db, { source: "mosquitto" }, CLI_ACTOR)).token;
+    const client = `gz-${randomUUID().slice(0, 8)}`;
+    const log = `1714557600: New client connected from 10.0.0.2:5000 as ${client} (p2, c1, k60).\r\n1714557605: Client ${client} closed its connection.\r\n`;
+    const response = await post("mosquitto", gzipSync(log), { ...bearer(token), "content-encoding": "gzip", "content-type": "text/plain" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: client } })).toBe(2);
+
+    const brotli = await post("mosquitto", log, { ...bearer(token), "content-encoding": "br" });
+    expect(brotli.status).toBe(415);
+    expect(await brotli.json()).toMatchObject({
+      error: { code: "unsupported_content_encoding", message: expect.stringContaining("gzip") },
+    });
+    const bomb = await post("mosquitto", gzipSync(Buffer.alloc(6 * 1024 * 1024, 0x20)), { ...bearer(token), "content-encoding": "gzip" });
+    expect(bomb.status).toBe(413);
+    const garbage = await post("mosquitto", Buffer.from([0x1f, 0x8b, 1, 2, 3]), { ...bearer(token), "content-encoding": "gzip" });
+    expect(garbage.status).toBe(400);
   });
 });

@@ -1,10 +1,11 @@
 import type { Db } from "@/lib/db/client.ts";
-import { InvalidInputError } from "@/lib/errors/domain-errors.ts";
+import { gunzipSync } from "node:zlib";
+import { InvalidInputError, TooLargeError, UnsupportedContentError } from "@/lib/errors/domain-errors.ts";
 import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import { splitJsonRecords } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Largest webhook body; larger batches should be split by the sender or imported. */
@@ -33,13 +34,15 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
   }
   if (text.trim() === "")
     throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
-  const processor = createRecordProcessor(format, topic);
+  const processor = createRecordProcessor(format, topic, { receivedAt });
 
-  if (format.input === "json") {
-    const records = splitJsonRecords(text);
+  if (readsRecords(format, text)) {
+    const records = readRecords(format, text);
     const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
     if (validation) return { kind: "validation", validationResponse: validation };
-    if (!records.some((r) => r.ok)) {
+    // An empty batch (`[]`, `{ "records": [] }`) is a delivery with nothing in it, not a malformed body.
+    const emptyBatch = records.length === 0 && parseUntrustedJson(text, { maxBytes: MAX_WEBHOOK_BYTES }).ok;
+    if (!emptyBatch && !records.some((r) => r.ok)) {
       const error = records.find((r) => !r.ok);
       const reason = error && !error.ok ? error.error : "no JSON value found";
       await writeSourceBatch(db, {
@@ -51,7 +54,7 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     }
     for (const record of records) processor.pushJson(record);
   } else {
-    for (const line of text.split(/\r?\n/)) processor.pushLine(line);
+    for (const line of text.split("\n")) processor.pushLine(trimLogLine(line));
   }
 
   const { events, deadLetters } = processor.drain();
@@ -69,6 +72,30 @@ export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buff
     rejected: result.rejected,
     errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
   };
+}
+
+/**
+ * The body as sent before its `Content-Encoding` (log shippers such as Vector compress with gzip), bounded like an
+ * uncompressed body.
+ */
+export function decodeContentEncoding(body: Buffer, contentEncoding: string | null): Buffer {
+  const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return body;
+  if (encoding !== "gzip" && encoding !== "x-gzip")
+    throw new UnsupportedContentError(
+      "unsupported_content_encoding",
+      `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send the body uncompressed or with gzip.`,
+    );
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_WEBHOOK_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new TooLargeError("body_too_large", `The inflated body exceeds ${MAX_WEBHOOK_BYTES} bytes; split the batch or use the import.`);
+    throw new InvalidInputError(
+      "invalid_encoding",
+      `The body is marked Content-Encoding gzip but does not inflate: ${(error as Error).message}.`,
+    );
+  }
 }
 
 function decodeBody(body: Buffer): string | null {

@@ -3,11 +3,14 @@ export const MAX_JSON_RECORD_CHARS = 256 * 1024;
 
 export type SplitRecord = { ok: true; text: string } | { ok: false; error: string; text: string };
 
+const VALUE_MAY_OPEN_AFTER = ":,[";
+
 const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * Streams JSON records out of text pushed in chunks, in bounded memory: a single value, a top-level array,
- * a `{ "records": [...] }` wrapper (Azure Monitor), NDJSON or concatenated objects. Text between values is
+ * a `{ "records": [...] }` wrapper (Azure Monitor) or `{ "events": [...] }` wrapper (`aws logs filter-log-events`
+ * and `get-log-events` output), NDJSON or concatenated objects. Text between values is
  * reported as an error record, except a timestamp prefix per line (CloudWatch Logs exports).
  */
 export class JsonRecordSplitter {
@@ -15,7 +18,7 @@ export class JsonRecordSplitter {
   private recordChars = 0;
   private recording = false;
   private depth = 0;
-  /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records wrapper. */
+  /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records or events wrapper. */
   private base = 0;
   private inString = false;
   private escaped = false;
@@ -28,27 +31,40 @@ export class JsonRecordSplitter {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i] as string;
       if (this.recording) {
-        this.recordChars += 1;
-        if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
         if (this.inString) {
+          // JSON strings hold no raw line break: the line was cut (a partial line in NDJSON); the next line is read anew.
+          if (c === "\n") {
+            out.push(this.cutRecord("a line ended inside a string"));
+            continue;
+          }
+          this.recordChars += 1;
+          if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
           if (this.escaped) this.escaped = false;
           else if (c === "\\") this.escaped = true;
           else if (c === '"') this.inString = false;
           continue;
         }
-        if (c === '"') this.inString = true;
-        else if (c === "{" || c === "[") {
-          this.depth += 1;
-          if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"records"\s*:\s*\[$/.test(this.record)) {
-            this.base = 2;
-            this.recording = false;
-            this.record = "";
+        // An object or array may only open after `:`, `,` or `[`; anywhere else the record before it was cut short, and
+        // reading on would swallow every following record into it.
+        if ((c === "{" || c === "[") && !this.valueMayOpen()) {
+          out.push(this.cutRecord("the next value began before it closed"));
+        } else {
+          this.recordChars += 1;
+          if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
+          if (c === '"') this.inString = true;
+          else if (c === "{" || c === "[") {
+            this.depth += 1;
+            if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"(?:records|events)"\s*:\s*\[$/.test(this.record)) {
+              this.base = 2;
+              this.recording = false;
+              this.record = "";
+            }
+          } else if (c === "}" || c === "]") {
+            this.depth -= 1;
+            if (this.depth === this.base) out.push(this.finishRecord());
           }
-        } else if (c === "}" || c === "]") {
-          this.depth -= 1;
-          if (this.depth === this.base) out.push(this.finishRecord());
+          continue;
         }
-        continue;
       }
       if (this.skippingTail) {
         if (this.inString) {
@@ -103,6 +119,27 @@ export class JsonRecordSplitter {
     this.recording = false;
     this.record = "";
     return out;
+  }
+
+  /** Whether the record read so far ends where a value may start (its last character other than whitespace). */
+  private valueMayOpen(): boolean {
+    // A record cut at the size limit no longer ends where the input is; it becomes a dead letter anyway.
+    if (this.recordChars > MAX_JSON_RECORD_CHARS) return true;
+    for (let i = this.record.length - 1; i >= 0; i--) {
+      const c = this.record[i] as string;
+      if (c !== " " && c !== "\t" && c !== "\r" && c !== "\n") return VALUE_MAY_OPEN_AFTER.includes(c);
+    }
+    return true;
+  }
+
+  private cutRecord(why: string): SplitRecord {
+    const text = this.record;
+    this.recording = false;
+    this.inString = false;
+    this.escaped = false;
+    this.record = "";
+    this.depth = this.base;
+    return { ok: false, error: `JSON value cut short: ${why}`, text };
   }
 
   private finishRecord(): SplitRecord {

@@ -3,6 +3,7 @@ import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
+import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
@@ -23,7 +24,12 @@ const MAX_KEPT_REJECTIONS = 20;
  * Feeds records of one format (webhook body or import file) through a fresh adapter instance, collecting
  * canonical events and dead letters. Nothing thrown by an adapter escapes: it becomes a dead letter.
  */
-export function createRecordProcessor(format: RecordFormat, topic: string | null): RecordProcessor {
+export function createRecordProcessor(
+  format: RecordFormat,
+  topic: string | null,
+  options: { /** When a webhook delivered the records: the time of a record that carries none. */ receivedAt?: Date } = {},
+): RecordProcessor {
+  const receivedAt = options.receivedAt;
   let events: ConnectionEvent[] = [];
   let deadLetters: DeadLetterInput[] = [];
   let records = 0;
@@ -54,25 +60,42 @@ export function createRecordProcessor(format: RecordFormat, topic: string | null
     }
   }
 
+  function pushLine(line: string): void {
+    if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
+    if (line.trim() === "") return;
+    add(
+      safely(() => parseLine(line, receivedAt)),
+      line,
+    );
+  }
+
+  /** A log format reads a CloudWatch Logs export of its log: each event's message is one line. */
+  function pushExportedLine(text: string): void {
+    const json = parseUntrustedJson(text);
+    if (!json.ok) return add(json, text);
+    const entry = unwrapLogExportRecord(json.value);
+    if (entry === null)
+      return add({ ok: false, error: `format ${format.name} takes log lines (or a CloudWatch Logs export of them), not JSON` }, text);
+    pushLine(trimLogLine(entry.replace(/\n$/, "")));
+  }
+
   return {
     pushJson(record) {
       if (!record.ok) return add({ ok: false, error: record.error }, record.text);
-      if (!parseJson) return add({ ok: false, error: `format ${format.name} takes log lines, not JSON` }, record.text);
-      const json = parseUntrustedJson(record.text);
+      if (!parseJson) return pushExportedLine(record.text);
+      let json = parseUntrustedJson(record.text);
       if (!json.ok) return add(json, record.text);
+      const entry = unwrapLogExportRecord(json.value);
+      if (entry !== null) {
+        json = parseUntrustedJson(entry);
+        if (!json.ok) return add({ ok: false, error: `CloudWatch log event's message is not a JSON entry: ${json.error}` }, record.text);
+      }
       add(
-        safely(() => parseJson({ value: json.value, text: json.text })),
+        safely(() => parseJson({ value: json.value, text: json.text, receivedAt })),
         record.text,
       );
     },
-    pushLine(line) {
-      if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
-      if (line.trim() === "") return;
-      add(
-        safely(() => parseLine(line)),
-        line,
-      );
-    },
+    pushLine,
     pushRejected(error, payload) {
       add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
     },

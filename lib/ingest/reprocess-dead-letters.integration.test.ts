@@ -50,6 +50,42 @@ describe("dead-letter re-processing and ingest health", () => {
     expect(after.sources.find((s) => s.source === source)).toMatchObject({ unresolvedDeadLetters: 1 });
   });
 
+  it("reads a dead letter left inside an export wrapper (a CloudWatch log event) as the import reads it today", async () => {
+    const source = `cw-${randomUUID().slice(0, 6)}`;
+    const device = `dl-${randomUUID().slice(0, 8)}`;
+    const entry = {
+      timestamp: "2017-08-10 15:37:23.476",
+      logLevel: "INFO",
+      traceId: randomUUID(),
+      accountId: "1",
+      status: "Success",
+      eventType: "Disconnect",
+      protocol: "MQTT",
+      clientId: device,
+      sourceIp: "205.251.233.181",
+      sourcePort: 13490,
+      disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT",
+    };
+    const logEvent = {
+      logStreamName: "1",
+      timestamp: 1502379443476,
+      message: JSON.stringify(entry),
+      ingestionTime: 1502379444000,
+      eventId: "1",
+    };
+    await writeSourceBatch(testDb.db, {
+      source,
+      events: [],
+      deadLetters: [
+        { source, topic: "import:cloudwatch:events.json", error: "not an AWS IoT lifecycle event", payload: JSON.stringify(logEvent) },
+      ],
+      receivedAt: new Date(),
+    });
+    expect(await reprocessDeadLetters(testDb.db, { source })).toMatchObject({ examined: 1, resolved: 1, events: 1 });
+    const [event] = await testDb.db.connectionEvent.findMany({ where: { deviceId: device } });
+    expect(event).toMatchObject({ kind: "disconnected", code: "aws:MQTT_KEEP_ALIVE_TIMEOUT" });
+  });
+
   it("reports events per minute, lag and last event per source", async () => {
     const source = `live-${randomUUID().slice(0, 6)}`;
     const now = new Date();

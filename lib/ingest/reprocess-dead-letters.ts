@@ -1,10 +1,12 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
-import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { decodeText } from "@/lib/sources/adapter-kit.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { MQTT_SOURCE_ADAPTERS, type MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { MAX_DEAD_LETTER_BYTES } from "./dead-letters.ts";
 import { recordIngestBatch } from "./record-events.ts";
+import { createRecordProcessor } from "./record-processor.ts";
+import { readsRecords } from "./record-reader.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlBigInt } from "@/lib/db/sql-values.ts";
@@ -79,11 +81,16 @@ function formatOf(topic: string | null): RecordFormat | null {
   return match?.[1] ? getRecordFormat(match[1]) : null;
 }
 
+/** Through the record processor webhooks and imports use, so a record inside an export wrapper is read the same way. */
 function parseWithFormat(format: RecordFormat, payload: Buffer): AdapterResult {
-  if (format.input === "lines") return format.createParser()(payload.toString("utf8"));
-  const json = parseUntrustedJson(payload);
-  if (!json.ok) return json;
-  return format.createParser()({ value: json.value, text: json.text });
+  const decoded = decodeText(payload);
+  if (!decoded.ok) return decoded;
+  const processor = createRecordProcessor(format, null);
+  if (format.input === "lines" && !readsRecords(format, decoded.text)) processor.pushLine(decoded.text);
+  else processor.pushJson({ ok: true, text: decoded.text });
+  const { events, deadLetters } = processor.drain();
+  const rejection = deadLetters[0];
+  return rejection ? { ok: false, error: rejection.error } : { ok: true, events };
 }
 
 function adapterOf(source: string, topic: string | null): MqttSourceAdapter | null {

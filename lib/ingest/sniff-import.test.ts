@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { findBinaryReason, sniffImport } from "./sniff-import.ts";
@@ -38,6 +39,24 @@ describe("sniffImport", () => {
     const cut = log.subarray(0, log.indexOf("\n", 400) + 20);
     const sniff = sniffImport(cut, format("mosquitto"), false);
     expect(sniff.chosen.records).toBe(cut.toString("utf8").split("\n").length - 1);
+  });
+});
+
+describe("sniffImport of a gzip file", () => {
+  it("previews the text inside, whole or from a head cut mid-stream", () => {
+    const log = fixture("mosquitto/capture-2.0.11.log");
+    const whole = sniffImport(gzipSync(log), format("mosquitto"), true);
+    expect(whole).toMatchObject({ refusal: null, complete: true, suggested: null });
+    expect(whole.chosen.preview[0]).toMatchObject({ deviceId: "dev-001", kind: "connected" });
+    const big = gzipSync(Buffer.concat(Array.from({ length: 400 }, () => log)));
+    const head = sniffImport(big.subarray(0, Math.floor(big.byteLength / 2)), format("mosquitto"), false);
+    expect(head).toMatchObject({ refusal: null, complete: false });
+    expect(head.chosen.events).toBeGreaterThan(0);
+  });
+
+  it("refuses a gzip file that does not inflate, saying so", () => {
+    const broken = Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(2000)]);
+    expect(sniffImport(broken, format("mosquitto"), true).refusal).toMatch(/gzip file that cannot be inflated/);
   });
 });
 

@@ -1,8 +1,8 @@
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
-import { CsvRecordReader } from "./csv-records.ts";
-import { JsonRecordSplitter, type SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
+import { isGzip, readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 
 /** How much of a file is read to recognise it and preview it. */
 export const SNIFF_SAMPLE_BYTES = 256 * 1024;
@@ -32,8 +32,11 @@ export type ImportSniff = {
  * Looks at the head of a file before it is imported: refuses binaries, tries every format on the sample to
  * suggest the right one, and previews what the chosen format would store. Pure: the caller reads the sample.
  */
-export function sniffImport(sample: Uint8Array, format: RecordFormat, complete: boolean): ImportSniff {
-  const refusal = findBinaryReason(sample, complete);
+export function sniffImport(file: Uint8Array, format: RecordFormat, fileComplete: boolean): ImportSniff {
+  const gunzipped = isGzip(file) ? gunzipHead(file, fileComplete) : null;
+  const sample = gunzipped?.bytes ?? file;
+  const complete = gunzipped && "complete" in gunzipped ? gunzipped.complete : fileComplete;
+  const refusal = gunzipped && "error" in gunzipped ? gunzipped.error : findBinaryReason(sample, complete);
   const text = refusal === null ? new TextDecoder("utf-8").decode(sample) : "";
   const fits = refusal === null ? Object.values(RECORD_FORMATS).map((candidate) => tryFormat(candidate, text, complete).fit) : [];
   // Log formats skip lines they do not know without rejecting them, so what a format reads is measured in events.
@@ -55,6 +58,27 @@ export function sniffImport(sample: Uint8Array, format: RecordFormat, complete: 
       firstRejections: chosenRun?.firstRejections ?? [],
     },
   };
+}
+
+/** Above this, a compressed head is cut shorter before it is inflated (a ratio no log file reaches). */
+const MAX_GUNZIPPED_HEAD_BYTES = 32 * 1024 * 1024;
+
+/** The first SNIFF_SAMPLE_BYTES of the text inside a gzip file's head (the head may end mid-stream). */
+function gunzipHead(head: Uint8Array, fileComplete: boolean): { bytes: Uint8Array; complete: boolean } | { bytes: null; error: string } {
+  for (let length = head.byteLength; length >= 1024 || length === head.byteLength; length = Math.floor(length / 16)) {
+    try {
+      const text = gunzipSync(head.subarray(0, length), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        maxOutputLength: MAX_GUNZIPPED_HEAD_BYTES,
+      });
+      const whole = fileComplete && length === head.byteLength && text.byteLength <= SNIFF_SAMPLE_BYTES;
+      return { bytes: text.subarray(0, SNIFF_SAMPLE_BYTES), complete: whole };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE")
+        return { bytes: null, error: `it is a gzip file that cannot be inflated (${(error as Error).message})` };
+    }
+  }
+  return { bytes: null, error: "it is a gzip file that inflates to far more text than a log would" };
 }
 
 /** Null for text a log could be; otherwise why the bytes are not one. */
@@ -84,15 +108,15 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
         preview.push({ deviceId: event.deviceId, kind: event.kind, reason: event.reason, code: event.code, occurredAt: event.occurredAt });
     }
   };
-  if (format.input === "lines") {
+  if (!readsRecords(format, text)) {
     const lines = text.split("\n");
     // The sample's last line is cut unless the sample is the whole file.
     if (!complete) lines.pop();
     for (const line of lines) {
-      if (line.trim() !== "") processor.pushLine(line.replace(/\r$/, ""));
+      if (line.trim() !== "") processor.pushLine(trimLogLine(line));
     }
   } else {
-    for (const record of splitJsonRecords(format, text, complete)) processor.pushJson(record);
+    for (const record of readRecords(format, text, complete)) processor.pushJson(record);
   }
   take();
   const counts = processor.counts();
@@ -101,13 +125,4 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean) {
     preview,
     firstRejections: processor.firstRejections().slice(0, 5),
   };
-}
-
-function splitJsonRecords(format: RecordFormat, text: string, complete: boolean): SplitRecord[] {
-  if (format.name === "log-analytics-csv") {
-    const csv = new CsvRecordReader();
-    return complete ? [...csv.push(text), ...csv.end()] : csv.push(text);
-  }
-  const splitter = new JsonRecordSplitter();
-  return complete ? [...splitter.push(text), ...splitter.end()] : splitter.push(text);
 }

@@ -203,6 +203,51 @@ export function readInstant(value: unknown): Date | null {
   return null;
 }
 
+/**
+ * A time as exports and templated webhooks write it (epoch ms or s, as an integer or digits; ISO text), read to epoch
+ * milliseconds. Quoted numbers come from CSV exports and from webhook body templates that quote every placeholder.
+ */
+export const InstantSchema = z.unknown().transform((value, ctx) => {
+  const at = typeof value === "number" && !Number.isInteger(value) ? null : readInstant(value);
+  if (at === null) {
+    ctx.addIssue({ code: "custom", message: `not a time (epoch ms or s, or ISO 8601): ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  return at.getTime();
+});
+
+/** A non-negative integer as a number or as digits. */
+export const CountSchema = z.unknown().transform((value, ctx) => {
+  const count = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+    ctx.addIssue({ code: "custom", message: `not a non-negative integer: ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  return count;
+});
+
+/** A boolean, or the text `true` / `false`. */
+export const FlagSchema = z.unknown().transform((value, ctx) => {
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  ctx.addIssue({ code: "custom", message: `not true or false: ${describeValue(value)}` });
+  return z.NEVER;
+});
+
+function describeValue(value: unknown): string {
+  return value === undefined ? "missing" : (JSON.stringify(value) ?? String(value)).slice(0, 64);
+}
+
+/** A reason or return code as a number, decimal digits, or hex (`0x8E`, as MQTT 5 tables print them); null otherwise. */
+export function readCodeNumber(value: unknown): number | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value !== "string") return null;
+  const text = value.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text);
+  if (/^0x[0-9a-f]{1,8}$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return null;
+}
+
 /** "ip:port" / "[v6]:port" / bare IP. */
 export function splitAddress(text: string | null | undefined): { ip: string | null; port: number | null } {
   if (!text) return { ip: null, port: null };

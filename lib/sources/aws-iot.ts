@@ -3,18 +3,22 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import {
+  CountSchema,
   DeviceIdSchema,
   finishEvents,
+  FlagSchema,
   formatZodError,
   guard,
   hasControlCharacters,
+  InstantSchema,
   isRecord,
   parseUntrustedJson,
   readInstant,
   reject,
+  splitAddress,
   type ReadResult,
 } from "./adapter-kit.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import { mapVendorCode, toVendorCode } from "./vendor-codes.ts";
 
 export const AWS_IOT_SOURCE = "aws-iot";
 /** `$aws/events/...` is never delivered through `#`; the presence topics must be named (lifecycle-formats.md §1.1). */
@@ -31,13 +35,13 @@ const PresenceSchema = z
   .object({
     clientId: DeviceIdSchema,
     thingName: text,
-    timestamp: z.number().int().nonnegative(),
+    timestamp: InstantSchema,
     eventType: z.enum(["connected", "disconnected", "connect_failed", "subscribed", "unsubscribed"]),
     sessionIdentifier: text,
     principalIdentifier: text,
     ipAddress: text,
-    versionNumber: z.number().int().nonnegative().nullish(),
-    clientInitiatedDisconnect: z.boolean().nullish(),
+    versionNumber: CountSchema.nullish(),
+    clientInitiatedDisconnect: FlagSchema.nullish(),
     disconnectReason: z.string().max(200).nullish(),
     connectFailureReason: z.string().max(200).nullish(),
   })
@@ -110,11 +114,15 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
   const facts = readPresenceFacts(data);
   const version = data.versionNumber ?? null;
   const session = data.sessionIdentifier ?? null;
+  const at = readInstant(data.timestamp);
+  if (at === null) return reject(`timestamp is not a time: ${data.timestamp}`);
+  // The docs give a bare IP; a relay may pass "ip:port" or "[v6]:port" on.
+  const address = splitAddress(data.ipAddress);
   return finishEvents([
     buildConnectionEvent({
       deviceId: data.clientId,
       kind: facts.kind,
-      occurredAt: new Date(data.timestamp),
+      occurredAt: at,
       reason: facts.reason,
       initiator: facts.initiator,
       code: facts.code,
@@ -126,7 +134,8 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
           : null,
       // A connect and its disconnect share versionNumber; doubling it orders the connect before its own disconnect.
       ordering: version === null || facts.kind === "connect_failed" ? null : BigInt(version) * 2n + (facts.kind === "connected" ? 0n : 1n),
-      clientIp: data.ipAddress ?? null,
+      clientIp: address.port === null ? (data.ipAddress ?? null) : address.ip,
+      clientPort: address.port,
       username: data.principalIdentifier ?? null,
       flags: facts.flags,
       dedupeKey: facts.dedupeKey,
@@ -154,14 +163,15 @@ function readPresenceFacts(data: Presence): PresenceFacts {
   }
   if (data.eventType === "disconnected") {
     const name = data.disconnectReason ?? "UNKNOWN";
-    const mapped = mapVendorCode(`aws:${name}`);
-    const saysClient = name === "CLIENT_INITIATED_DISCONNECT";
+    const code = toVendorCode("aws", name);
+    const mapped = mapVendorCode(code);
+    const saysClient = code === "aws:CLIENT_INITIATED_DISCONNECT";
     const contradiction = data.clientInitiatedDisconnect != null && data.clientInitiatedDisconnect !== saysClient;
     return {
       kind: "disconnected",
       reason: mapped.reason,
       initiator: mapped.initiator,
-      code: `aws:${name}`,
+      code,
       flags: contradiction ? ["client_initiated_contradiction"] : [],
       dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [
         data.eventType,
@@ -175,12 +185,13 @@ function readPresenceFacts(data: Presence): PresenceFacts {
     };
   }
   const name = data.connectFailureReason ?? "UNKNOWN";
-  const mapped = mapVendorCode(`aws:${name}`);
+  const code = toVendorCode("aws", name);
+  const mapped = mapVendorCode(code);
   return {
     kind: "connect_failed",
     reason: mapped.reason,
     initiator: mapped.initiator,
-    code: `aws:${name}`,
+    code,
     flags: [],
     dedupeKey: computeDedupeKey(AWS_IOT_SOURCE, [data.eventType, data.clientId, session, version, data.timestamp, name, data.ipAddress]),
   };
@@ -188,7 +199,7 @@ function readPresenceFacts(data: Presence): PresenceFacts {
 
 const CloudWatchSchema = z
   .object({
-    timestamp: z.string().max(64),
+    timestamp: InstantSchema,
     logLevel: z.string().max(20).nullish(),
     traceId: z.string().max(200).nullish(),
     accountId: z.string().max(40).nullish(),
@@ -198,7 +209,7 @@ const CloudWatchSchema = z
     clientId: DeviceIdSchema,
     principalId: z.string().max(500).nullish(),
     sourceIp: z.string().max(100).nullish(),
-    sourcePort: z.number().int().min(0).max(65535).nullish(),
+    sourcePort: CountSchema.nullish(),
     disconnectReason: z.string().max(200).nullish(),
     reason: z.string().max(200).nullish(),
     details: z.string().max(2000).nullish(),
@@ -212,9 +223,8 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
     if (!parsed.success) return reject(`not an AWSIotLogsV2 entry: ${formatZodError(parsed.error)}`);
     const data = parsed.data;
     if (data.eventType !== "Connect" && data.eventType !== "Disconnect") return { ok: true, events: [] };
-    const at = readInstant(data.timestamp);
-    if (!at) return reject(`timestamp is not a time: ${data.timestamp.slice(0, 64)}`);
-    const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, data.timestamp, data.sourcePort];
+    const at = new Date(data.timestamp);
+    const identity = ["cloudwatch", data.eventType, data.status, data.traceId, data.clientId, stampOf(value), data.sourcePort];
     const connected = data.eventType === "Connect" && data.status === "Success";
     // The failed Connect entry's reason field is undocumented; keep whichever is present, else the status.
     const name = connected
@@ -222,7 +232,7 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
       : data.eventType === "Connect"
         ? (data.reason ?? data.disconnectReason ?? data.status)
         : (data.disconnectReason ?? "UNKNOWN");
-    const code = name === null ? null : `aws:${name}`;
+    const code = name === null ? null : toVendorCode("aws", name);
     const mapped = code === null ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code, data.details);
     return finishEvents([
       buildConnectionEvent({
@@ -242,4 +252,10 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
       }),
     ]);
   });
+}
+
+/** The entry's timestamp as written: the dedupe identity of entries stored before numbers were read too. */
+function stampOf(value: unknown): string | number | null {
+  const stamp = isRecord(value) ? value.timestamp : null;
+  return typeof stamp === "string" || typeof stamp === "number" ? stamp : null;
 }

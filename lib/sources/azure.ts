@@ -2,8 +2,18 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { DeviceIdSchema, finishEvents, formatZodError, guard, isRecord, readInstant, reject, parseUntrustedJson } from "./adapter-kit.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import {
+  CountSchema,
+  DeviceIdSchema,
+  finishEvents,
+  formatZodError,
+  guard,
+  isRecord,
+  readInstant,
+  reject,
+  parseUntrustedJson,
+} from "./adapter-kit.ts";
+import { mapVendorCode, toVendorCode } from "./vendor-codes.ts";
 
 export const AZURE_IOT_HUB_SOURCE = "azure-iot-hub";
 export const AZURE_EGMQTT_SOURCE = "azure-event-grid-mqtt";
@@ -42,7 +52,7 @@ const EgMqttDataSchema = z
     namespaceName: z.string().max(300).nullish(),
     clientAuthenticationName: DeviceIdSchema,
     clientSessionName: z.string().max(300).nullish(),
-    sequenceNumber: z.number().int().nonnegative(),
+    sequenceNumber: CountSchema,
     disconnectionReason: z.string().max(200).nullish(),
   })
   .loose();
@@ -149,7 +159,7 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
   // Connected and Disconnected of one connection share sequenceNumber; doubling it orders them.
   const ordering = BigInt(d.sequenceNumber) * 2n + (connected ? 0n : 1n);
   const name = connected ? null : (d.disconnectionReason ?? "Unknown");
-  const code = name === null ? null : `azure-egmqtt:${name}`;
+  const code = name === null ? null : toVendorCode("azure-egmqtt", name);
   const mapped = code === null ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code);
   return finishEvents([
     buildConnectionEvent({
@@ -277,7 +287,7 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
       reason: outcome.reason,
       initiator: outcome.initiator,
       code,
-      message: r.resultDescription ?? null,
+      message: r.resultDescription || null,
       source: AZURE_IOT_HUB_SOURCE,
       brokerNode: hub,
       clientIp: p.maskedIpAddress ?? null,
@@ -301,7 +311,8 @@ function normalizeLogAnalyticsRow(value: unknown): unknown {
     level: value.Level ?? null,
     resultType: value.ResultType ?? null,
     resultDescription: value.ResultDescription ?? null,
-    properties: value.properties_s ?? value.properties ?? null,
+    // A query that projected `DeviceId = tostring(parse_json(properties_s).deviceId)` and dropped properties_s.
+    properties: value.properties_s ?? value.properties ?? (typeof value.DeviceId === "string" ? { deviceId: value.DeviceId } : null),
     location: value.Location ?? null,
   };
 }
@@ -317,5 +328,14 @@ export function parseAzureRecord(value: unknown): AdapterResult {
   if (!isRecord(value)) return reject("record is not a JSON object");
   if ("eventType" in value || "specversion" in value || ("type" in value && "data" in value)) return parseEventGridEvent(value);
   if ("event" in value) return parseRoutedConnectionState(value);
+  const localTime = Object.keys(value).find((key) => /^TimeGenerated \[(?!UTC\])/.test(key));
+  if (localTime)
+    return reject(
+      `the export's time column is "${localTime.slice(0, 60)}", which names no offset: export again with the portal's display time zone set to UTC`,
+    );
+  if ("tables" in value)
+    return reject(
+      "a Log Analytics query API response (tables of columns and rows): send its rows as JSON objects (`az monitor log-analytics query` prints them so) or the portal's CSV export",
+    );
   return parseAzureConnectionsLog(value);
 }

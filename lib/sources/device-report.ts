@@ -2,11 +2,22 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
 import { type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { DeviceIdSchema, finishEvents, formatZodError, guard, readInstant, reject } from "./adapter-kit.ts";
+import { DeviceIdSchema, finishEvents, formatZodError, guard, readCodeNumber, readInstant, reject } from "./adapter-kit.ts";
 import { findCrtName, findCrtNumber, findMqtt5CodeByName, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
 import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
 
 export const DEVICE_REPORT_SOURCE = "device-report";
+
+/** A code as a number, decimal digits or hex (`"0x8E"`, as the MQTT 5 tables print reason codes), at most `max`. */
+const codeNumber = (max: number) =>
+  z.union([z.number(), z.string().max(20)]).transform((value, ctx) => {
+    const code = readCodeNumber(value);
+    if (code === null || code > max) {
+      ctx.addIssue({ code: "custom", message: `not a code from 0 to ${max} (a number, decimal digits or 0x hex)` });
+      return z.NEVER;
+    }
+    return code;
+  });
 
 const DeviceReportSchema = z
   .object({
@@ -15,11 +26,11 @@ const DeviceReportSchema = z
     /** The error text the device logged (AWS CRT, libmosquitto, Google/ClearBlade status message, …). */
     error: z.string().max(2000).nullish(),
     /** AWS CRT error number (e.g. 5134). */
-    crtCode: z.number().int().min(0).max(1_000_000).nullish(),
+    crtCode: codeNumber(1_000_000).nullish(),
     /** MQTT 3.1.1 CONNACK return code. */
-    connackCode: z.number().int().min(0).max(255).nullish(),
+    connackCode: codeNumber(255).nullish(),
     /** MQTT 5 CONNACK / DISCONNECT reason code. */
-    reasonCode: z.number().int().min(0).max(255).nullish(),
+    reasonCode: codeNumber(255).nullish(),
     /** Which platform's strings the error uses, where the text alone is ambiguous. */
     platform: z.enum(["aws", "azure", "mosquitto", "aedes", "clearblade", "gcp-iot", "other"]).nullish(),
     reportId: z.string().max(200).nullish(),

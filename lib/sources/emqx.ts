@@ -2,9 +2,21 @@ import { z } from "zod";
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { finishEvents, formatZodError, guard, isRecord, parseUntrustedJson, type ReadResult } from "./adapter-kit.ts";
+import {
+  CountSchema,
+  finishEvents,
+  FlagSchema,
+  formatZodError,
+  guard,
+  InstantSchema,
+  isRecord,
+  parseUntrustedJson,
+  readInstant,
+  type ReadResult,
+} from "./adapter-kit.ts";
 import { CONNACK_SUCCESS_NAMES } from "./emqx-reasons.ts";
-import { mapVendorCode } from "./vendor-codes.ts";
+import type { MessageContext } from "./registry.ts";
+import { mapVendorCode, toVendorCode } from "./vendor-codes.ts";
 
 export const EMQX_SOURCE = "emqx";
 
@@ -21,11 +33,19 @@ const RULE_EVENTS = {
   "client.disconnected": "disconnected",
   "client.connack": "connack",
 } as const;
+/** The 4.x web_hook plugin names its event in `action`; its disconnect and CONNACK bodies carry no time. */
+const WEB_HOOK_ACTIONS = {
+  client_connected: "connected",
+  client_disconnected: "disconnected",
+  client_connack: "connack",
+} as const;
 
-const epochMs = z.number().int().nonnegative();
 const optionalText = z.string().nullish();
 
-/** Fields shared by `$SYS` presence payloads (4.x and 5.x) and rule-engine client events. */
+/**
+ * Fields shared by `$SYS` presence payloads (4.x and 5.x) and rule-engine client events. A webhook body template
+ * that quotes its placeholders (`"connected_at": "${connected_at}"`) sends numbers and booleans as text.
+ */
 const EmqxPayloadSchema = z
   .object({
     clientid: z
@@ -36,20 +56,22 @@ const EmqxPayloadSchema = z
     username: optionalText,
     ipaddress: optionalText,
     peername: optionalText,
-    sockport: z.number().int().nullish(),
+    sockport: CountSchema.nullish(),
     proto_name: optionalText,
     /** MQTT clients: the protocol level; gateway clients (CoAP, LwM2M, MQTT-SN…) may report a version string. */
-    proto_ver: z.union([z.number().int(), z.string().max(40)]).nullish(),
-    keepalive: z.number().int().nonnegative().nullish(),
-    clean_start: z.boolean().nullish(),
-    connected_at: epochMs.nullish(),
-    disconnected_at: epochMs.nullish(),
-    ts: epochMs.nullish(),
-    timestamp: epochMs.nullish(),
+    proto_ver: z.union([CountSchema, z.string().max(40)]).nullish(),
+    keepalive: CountSchema.nullish(),
+    clean_start: FlagSchema.nullish(),
+    connected_at: InstantSchema.nullish(),
+    disconnected_at: InstantSchema.nullish(),
+    ts: InstantSchema.nullish(),
+    timestamp: InstantSchema.nullish(),
     reason: optionalText,
     reason_code: optionalText,
     node: optionalText,
     event: optionalText,
+    action: optionalText,
+    conn_ack: z.union([z.string(), z.number()]).nullish(),
     disconn_props: z.unknown().optional(),
   })
   .loose();
@@ -61,7 +83,7 @@ type EmqxEventType = "connected" | "disconnected" | "connack";
  * EMQX source adapter: `$SYS/brokers/<node>/clients/<clientid>/connected|disconnected` (4.x and 5.x) and the
  * rule-engine `client.connected|disconnected|connack` events, to canonical events. Pure: no I/O.
  */
-export function parseEmqxMessage(topic: string, payload: Buffer | string): AdapterResult {
+export function parseEmqxMessage(topic: string, payload: Buffer | string, context: MessageContext = {}): AdapterResult {
   // Strict UTF-8, bounded size, no prototype-pollution keys (adapter-kit.ts).
   const decoded = parseUntrustedJson(payload);
   if (!decoded.ok) return decoded;
@@ -71,7 +93,11 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
 
   const topicMatch = TOPIC_PATTERN.exec(topic);
   if (isOtherClientEvent(topic, topicMatch?.[3], data.value)) return { ok: true, events: [] };
-  const eventFromPayload = data.value.event ? RULE_EVENTS[data.value.event as keyof typeof RULE_EVENTS] : undefined;
+  const eventFromPayload = data.value.event
+    ? RULE_EVENTS[data.value.event as keyof typeof RULE_EVENTS]
+    : data.value.action
+      ? WEB_HOOK_ACTIONS[data.value.action as keyof typeof WEB_HOOK_ACTIONS]
+      : undefined;
   const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
   const type: EmqxEventType | undefined =
     (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data.value);
@@ -79,7 +105,7 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string): Adapt
   const node = topicMatch?.[1] ?? data.value.node ?? null;
 
   return guard(() => {
-    const event = buildEvent(type, data.value, node, json);
+    const event = buildEvent(type, data.value, node, json, context.receivedAt ?? null);
     return event ? finishEvents([event]) : { ok: true, events: [] };
   });
 }
@@ -118,7 +144,9 @@ function isPlainEmqxPayload(json: unknown): json is EmqxPayload {
     isTextOrNullish(json.reason) &&
     isTextOrNullish(json.reason_code) &&
     isTextOrNullish(json.node) &&
-    isTextOrNullish(json.event)
+    isTextOrNullish(json.event) &&
+    isTextOrNullish(json.action) &&
+    json.conn_ack == null
   );
 }
 
@@ -134,6 +162,7 @@ function isOtherClientEvent(topic: string, sysEvent: string | undefined, data: E
   if (sysEvent === "subscribed" || sysEvent === "unsubscribed") return true;
   if (topic.startsWith("$events/") && !EVENTS_TOPIC_PATTERN.test(topic)) return true;
   if (data.event != null && !Object.hasOwn(RULE_EVENTS, data.event)) return true;
+  if (data.event == null && data.action != null && !Object.hasOwn(WEB_HOOK_ACTIONS, data.action)) return true;
   // A SELECT without `event`: authz results carry `authz_source`/`result`, authn results `is_superuser`/`is_anonymous`.
   const fields = data as Record<string, unknown>;
   return topic === "" && ("authz_source" in fields || "is_superuser" in fields || "is_anonymous" in fields);
@@ -147,14 +176,20 @@ function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
   return undefined;
 }
 
-function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null, raw: unknown): ConnectionEvent | null {
-  const facts = readEventFacts(type, data, node);
+function buildEvent(
+  type: EmqxEventType,
+  data: EmqxPayload,
+  node: string | null,
+  raw: unknown,
+  receivedAt: Date | null,
+): ConnectionEvent | null {
+  const facts = readEventFacts(type, data, node, receivedAt);
   if (!facts) return null;
   const { ip, port } = readAddress(data);
   return buildConnectionEvent({
     deviceId: data.clientid,
     kind: facts.kind,
-    occurredAt: new Date(facts.at),
+    occurredAt: toDate(facts.at),
     reason: facts.reason,
     initiator: facts.initiator,
     code: facts.code,
@@ -178,7 +213,10 @@ function buildEvent(type: EmqxEventType, data: EmqxPayload, node: string | null,
 type EventFacts = Pick<ConnectionEvent, "kind" | "reason" | "initiator" | "code" | "message" | "flags" | "dedupeKey"> & { at: number };
 
 /** What differs between a connect, a disconnect and a refused connect; null for a successful CONNACK. */
-function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | null): EventFacts | null {
+function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | null, receivedAt: Date | null): EventFacts | null {
+  // The web_hook plugin posts as the event happens: its delivery time stands in for the time its body lacks.
+  const received = receivedAt?.getTime() ?? null;
+  const timeFlags = (at: number | null | undefined) => (at == null && received !== null ? ["time_of_receipt"] : []);
   if (type === "connected") {
     const at = data.connected_at ?? data.ts ?? data.timestamp;
     if (at == null) throw new Error("connected event has no connected_at or ts");
@@ -195,38 +233,50 @@ function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | n
   }
 
   if (type === "disconnected") {
-    const at = data.disconnected_at ?? data.ts ?? data.timestamp;
-    if (at == null) throw new Error("disconnected event has no disconnected_at or ts");
+    const stamped = data.disconnected_at ?? data.ts ?? data.timestamp;
+    const at = stamped ?? received;
+    if (at == null)
+      throw new Error("disconnected event has no disconnected_at, ts or timestamp, and no delivery time stands in (a file gives none)");
     const atom = data.reason ?? "unknown";
     const reasonString = reasonStringOf(data.disconn_props);
-    const mapped = mapVendorCode(`emqx:${atom}`, reasonString);
+    const code = toVendorCode("emqx", atom);
+    const mapped = mapVendorCode(code, reasonString);
     return {
       kind: "disconnected",
       at,
       reason: mapped.reason,
       initiator: mapped.initiator,
-      code: `emqx:${atom}`,
+      code,
       message: reasonString,
-      flags: data.connected_at != null && at < data.connected_at ? ["disconnected_before_connected"] : [],
+      flags: [...timeFlags(stamped), ...(data.connected_at != null && at < data.connected_at ? ["disconnected_before_connected"] : [])],
       dedupeKey: computeDedupeKey(EMQX_SOURCE, ["disconnected", node, data.clientid, data.connected_at, at, atom]),
     };
   }
 
-  const name = data.reason_code ?? "unknown";
-  if (CONNACK_SUCCESS_NAMES.has(name)) return null; // the matching `connected` event carries the success
-  const at = data.timestamp ?? data.connected_at ?? data.ts;
-  if (at == null) throw new Error("connack event has no timestamp");
-  const mapped = mapVendorCode(`emqx:${name}`);
+  const name = data.reason_code ?? (data.conn_ack === 0 ? "success" : data.conn_ack != null ? String(data.conn_ack) : "unknown");
+  if (CONNACK_SUCCESS_NAMES.has(name.toLowerCase())) return null; // the matching `connected` event carries the success
+  const stamped = data.timestamp ?? data.connected_at ?? data.ts;
+  const at = stamped ?? received;
+  if (at == null) throw new Error("connack event has no timestamp, and no delivery time stands in (a file gives none)");
+  const code = toVendorCode("emqx", name);
+  const mapped = mapVendorCode(code);
   return {
     kind: "connect_failed",
     at,
     reason: mapped.reason,
     initiator: mapped.initiator,
-    code: `emqx:${name}`,
+    code,
     message: null,
-    flags: [],
+    flags: timeFlags(stamped),
     dedupeKey: computeDedupeKey(EMQX_SOURCE, ["connack", node, data.clientid, at, name, data.peername ?? data.ipaddress]),
   };
+}
+
+/** EMQX times are epoch ms; a templated or hand-written body may give seconds (adapter-kit's readInstant). */
+function toDate(epoch: number): Date {
+  const at = readInstant(epoch);
+  if (at === null) throw new Error(`not a time: ${epoch}`);
+  return at;
 }
 
 /** The MQTT 5 `Reason-String` of a DISCONNECT (`disconn_props`), which may say what a catch-all atom does not. */

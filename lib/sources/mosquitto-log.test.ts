@@ -45,3 +45,34 @@ describe("Mosquitto 2.1.1+ disconnect lines (lifecycle-formats.md §4.1)", () =>
     expect(disconnected).toMatchObject({ kind: "disconnected", code: "mosquitto:exceeded-timeout", reason: "keepalive_timeout" });
   });
 });
+
+describe("Mosquitto lines behind a log collector's prefix", () => {
+  const at = (result: AdapterResult) => events(result).map((e) => [e.kind, e.occurredAt.toISOString()]);
+
+  it("takes Mosquitto's own time behind a syslog or journald prefix, else the collector's full time", () => {
+    const parser = createMosquittoLogParser();
+    expect(
+      at(
+        parser.parseLine("Nov 14 22:13:27 broker mosquitto[123]: 1700000007: New client connected from 10.0.0.1:5000 as d1 (p2, c1, k60)."),
+      ),
+    ).toEqual([["connected", "2023-11-14T22:13:27.000Z"]]);
+    expect(at(parser.parseLine("1700000008.123456 broker mosquitto[123]: Client d1 closed its connection."))).toEqual([
+      ["disconnected", "2023-11-14T22:13:28.000Z"],
+    ]);
+    expect(
+      at(parser.parseLine("2023-11-14T23:13:29+0100 broker mosquitto[123]: New client connected from 10.0.0.1:5001 as d1 (p2, c1, k60).")),
+    ).toEqual([["connected", "2023-11-14T22:13:29.000Z"]]);
+    expect(at(parser.parseLine("2023-11-14T22:13:30.123456789Z Client d1 disconnected."))).toEqual([
+      ["disconnected", "2023-11-14T22:13:30.000Z"],
+    ]);
+  });
+
+  it("refuses a lifecycle line whose only time is a year-less syslog time, and skips other programs' lines", () => {
+    const parser = createMosquittoLogParser();
+    expect(parser.parseLine("Nov 14 22:13:27 broker mosquitto[123]: Client d1 closed its connection.")).toEqual({
+      ok: false,
+      error: expect.stringContaining("journalctl -o short-iso"),
+    });
+    expect(parser.parseLine("Nov 14 22:13:27 broker sshd[99]: Accepted publickey for root")).toEqual({ ok: true, events: [] });
+  });
+});

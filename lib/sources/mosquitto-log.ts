@@ -1,7 +1,7 @@
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
-import { decodeText, finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
+import { decodeText, finishEvents, guard, hasControlCharacters, readInstant, reject } from "./adapter-kit.ts";
 import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
 export const MOSQUITTO_SOURCE = "mosquitto";
@@ -112,6 +112,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       if (hasControlCharacters(line.replace(/\t/g, " "))) return reject("log line contains control characters");
       const stamped = splitTimestamp(line);
       if (!stamped) return { ok: true, events: [] };
+      if ("error" in stamped) return reject(stamped.error);
       let { seconds } = stamped;
       const { message } = stamped;
       if (seconds === null) {
@@ -341,8 +342,40 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
   };
 }
 
-/** `1795345068: msg` (epoch seconds), `2026-11-22T10:00:00: msg` (a strftime format), or no prefix at all. */
-function splitTimestamp(line: string): { seconds: number | null; message: string } | null {
+/** RFC 3339 with a zone, as journald (`-o short-iso`), rsyslog and container runtimes print it. */
+const RFC3339 = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})`;
+/** `<time> <host> <tag>[pid]: `: syslog and journald, with an RFC 3339, Unix (`-o short-unix`) or BSD (`Nov 14 22:13:27`) time. */
+const SYSLOG_PREFIX = new RegExp(
+  String.raw`^(${RFC3339}|\d{9,11}(?:\.\d+)?|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ [^\s:[\]]+(?:\[\d+\])?: (.*)$`,
+);
+/** `docker logs -t` and `kubectl logs --timestamps`: `<RFC 3339> ` before the container's own line. */
+const CONTAINER_PREFIX = new RegExp(String.raw`^(${RFC3339}) (.*)$`);
+const LIFECYCLE_MESSAGE = /^(New |Client |Socket error|Bad |Invalid |Protocol error|Expiring )/;
+
+type Stamped = { seconds: number | null; message: string } | { error: string };
+
+/**
+ * Mosquitto's own prefix (`1795345068: msg` epoch seconds, `2026-11-22T10:00:00: msg` a strftime format, or none),
+ * possibly behind a collector's prefix. Mosquitto's own time wins; the collector's stands in when Mosquitto wrote none.
+ * Null for a line that is not Mosquitto's.
+ */
+function splitTimestamp(line: string): Stamped | null {
+  const collected = SYSLOG_PREFIX.exec(line) ?? CONTAINER_PREFIX.exec(line);
+  const rest = collected ? (collected[2] ?? "") : line;
+  const own = splitOwnTimestamp(rest);
+  if (own) return own;
+  if (!LIFECYCLE_MESSAGE.test(rest)) return null;
+  const stamp = collected?.[1];
+  if (stamp === undefined) return { seconds: null, message: rest };
+  if (/^[A-Z]/.test(stamp))
+    return {
+      error: "syslog time has no year and Mosquitto wrote none: export with `journalctl -o short-iso` (or keep `log_timestamp true`)",
+    };
+  const at = /^\d/.test(stamp) && !stamp.includes("-") ? readInstant(stamp) : readInstant(stamp.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  return at === null ? null : { seconds: Math.floor(at.getTime() / 1000), message: rest };
+}
+
+function splitOwnTimestamp(line: string): { seconds: number; message: string } | null {
   const epoch = /^(\d{9,11}): (.*)$/.exec(line);
   if (epoch) return { seconds: Number(epoch[1]), message: epoch[2] ?? "" };
   const iso = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?: (.*)$/.exec(line);
@@ -351,7 +384,6 @@ function splitTimestamp(line: string): { seconds: number | null; message: string
     if (Number.isNaN(ms)) return null;
     return { seconds: Math.floor(ms / 1000), message: iso[3] ?? "" };
   }
-  if (/^(New |Client |Socket error|Bad |Invalid |Protocol error|Expiring )/.test(line)) return { seconds: null, message: line };
   return null;
 }
 

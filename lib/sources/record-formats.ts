@@ -6,8 +6,11 @@ import { parseEmqxMessage } from "./emqx.ts";
 import { parseHivemqEventLine } from "./hivemq-event-log.ts";
 import { createMosquittoLogParser } from "./mosquitto-log.ts";
 
-/** One input record: a JSON value (with its text) from a body or file, or one text line of a log file. */
-export type JsonRecord = { value: unknown; text: string };
+/**
+ * One input record: a JSON value (with its text) from a body or file. `receivedAt` is when a webhook delivered it, the
+ * time of a record that carries none (absent for files).
+ */
+export type JsonRecord = { value: unknown; text: string; receivedAt?: Date };
 
 export type RecordFormat =
   | {
@@ -18,7 +21,14 @@ export type RecordFormat =
       description: string;
       createParser(): (record: JsonRecord) => AdapterResult;
     }
-  | { name: string; title: string; source: string; input: "lines"; description: string; createParser(): (line: string) => AdapterResult };
+  | {
+      name: string;
+      title: string;
+      source: string;
+      input: "lines";
+      description: string;
+      createParser(): (line: string, receivedAt?: Date) => AdapterResult;
+    };
 
 const json = (
   name: string,
@@ -37,8 +47,8 @@ const json = (
 
 /**
  * Formats accepted by webhooks (`POST /api/v1/ingest/{format}`) and imports (`--format`). JSON formats take a
- * value, an array, a `{ "records": [...] }` wrapper, NDJSON or concatenated objects; line formats one log line
- * at a time (CSV is turned into JSON records first).
+ * value, an array, a `{ "records": [...] }` or `{ "events": [...] }` wrapper, NDJSON, concatenated objects or CSV
+ * with a header row (lib/ingest/record-reader.ts); line formats one log line at a time.
  */
 export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
   "aws-iot": json(
@@ -52,7 +62,7 @@ export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
     "cloudwatch",
     "AWS CloudWatch Logs export",
     "aws-iot",
-    "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix)",
+    "CloudWatch Logs export of AWSIotLogsV2 (JSON per line, optional timestamp prefix; filter-log-events output; Logs Insights CSV or JSON)",
     (r) => parseAwsRecord(r.value),
   ),
   "azure-event-grid": json(
@@ -83,8 +93,12 @@ export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
     "Log Analytics CSV export (header row; properties_s column)",
     (r) => parseAzureRecord(r.value),
   ),
-  emqx: json("emqx", "EMQX", "emqx", "EMQX rule-engine webhook (client_connected / client_disconnected / client_connack)", (r) =>
-    parseEmqxMessage("", r.text),
+  emqx: json(
+    "emqx",
+    "EMQX",
+    "emqx",
+    "EMQX rule-engine webhook (client_connected / client_disconnected / client_connack) and the 4.x web_hook plugin's bodies",
+    (r) => parseEmqxMessage("", r.text, { receivedAt: r.receivedAt }),
   ),
   "device-report": json(
     "device-report",
@@ -101,7 +115,7 @@ export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
     description: "Mosquitto log file (1.x, 2.0.x, 2.1.x)",
     createParser: () => {
       const parser = createMosquittoLogParser();
-      return (line) => parser.parseLine(line);
+      return (line, receivedAt) => parser.parseLine(line, receivedAt);
     },
   },
   hivemq: {

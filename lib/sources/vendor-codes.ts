@@ -545,6 +545,17 @@ const BY_CODE: ReadonlyMap<string, VendorCode> = new Map(
   VENDOR_CODE_GROUPS.flatMap((g) => g.rows).map(([code, reason, initiator, meaning]) => [code, { code, reason, initiator, meaning }]),
 );
 
+const BY_LOWER_CASE_CODE: ReadonlyMap<string, string> = new Map([...BY_CODE.keys()].map((code) => [code.toLowerCase(), code]));
+
+/**
+ * `namespace:name` in the table's spelling when the vendor's name differs from it only in case (a rule or template
+ * that lower-cased `MQTT_KEEP_ALIVE_TIMEOUT`); an unknown name is kept as given.
+ */
+export function toVendorCode(namespace: string, name: string): string {
+  const code = `${namespace}:${name}`;
+  return BY_CODE.has(code) ? code : (BY_LOWER_CASE_CODE.get(code.toLowerCase()) ?? code);
+}
+
 export type ReasonMapping = Pick<VendorCode, "reason" | "initiator">;
 
 export const UNKNOWN_MAPPING = { reason: "unknown", initiator: "unknown" } as const satisfies ReasonMapping;

@@ -107,7 +107,7 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/imports",
     access: IMPORT_ROLE,
     summary:
-      "upload a file as the raw body (≤ 2 GiB); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
+      "upload a file as the raw body (≤ 2 GiB; a gzip file is read as the text inside); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
     status: 202,
     query: ImportUploadQuerySchema,
     body: "the file as the raw body (`application/octet-stream`)",
@@ -119,7 +119,7 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     summary:
       "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, errors: [{ index, error }] }`; see [sources](sources.md#webhooks)",
     status: 200,
-    body: "the source's webhook payload (see docs/sources.md)",
+    body: "the source's webhook payload (see docs/sources.md), uncompressed or with `Content-Encoding: gzip`",
   },
   {
     method: "OPTIONS",
