@@ -5,24 +5,9 @@ import { parseDeviceReport } from "@/lib/sources/device-report.ts";
 import { convertAgentExport } from "@/lib/sources/linkscope-agent.ts";
 import { classifyDeviceReport } from "./device-reports.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
-import type { DiagnosisEvent } from "./types.ts";
+import { toDiagnosisEvents } from "./from-connection-event.ts";
 
 const HOUR = 3_600_000;
-
-function toDiagnosisEvents(events: readonly ConnectionEvent[]): DiagnosisEvent[] {
-  return events.map((event, index) => ({
-    id: String(index + 1),
-    kind: event.kind,
-    occurredAt: event.occurredAt,
-    reason: event.reason,
-    initiator: event.initiator,
-    code: event.code,
-    message: event.message,
-    clientIp: event.clientIp,
-    keepaliveSec: event.keepaliveSec,
-    source: event.source,
-  }));
-}
 
 function reportOf(value: unknown): ConnectionEvent {
   const result = parseDeviceReport(value);

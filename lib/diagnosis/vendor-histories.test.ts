@@ -6,6 +6,7 @@ import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/for
 import { createRandom } from "./corpus/random.ts";
 import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
+import { toDiagnosisEvents } from "./from-connection-event.ts";
 import type { DeviceDiagnosis, DiagnosisEvent } from "./types.ts";
 
 const WINDOW_END = Date.UTC(2026, 10, 22);
@@ -19,18 +20,7 @@ function week(keepaliveSec = 60, daysBefore = 7): Timeline {
  * the same device), diagnosed over the last seven days. */
 function diagnoseAs(format: FormatId, timeline: Timeline, also: readonly ConnectionEvent[] = []): DeviceDiagnosis {
   const rendered = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format));
-  const events: DiagnosisEvent[] = [...rendered, ...also].map((event, index) => ({
-    id: String(index + 1),
-    kind: event.kind,
-    occurredAt: event.occurredAt,
-    reason: event.reason,
-    initiator: event.initiator,
-    code: event.code,
-    message: event.message,
-    clientIp: event.clientIp,
-    keepaliveSec: event.keepaliveSec,
-    source: event.source,
-  }));
+  const events = toDiagnosisEvents([...rendered, ...also]);
   return diagnoseDevice({
     deviceId: "dev-7",
     events,

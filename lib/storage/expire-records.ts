@@ -5,6 +5,7 @@ import { deleteExpiredRateLimits } from "@/lib/auth/rate-limiter.ts";
 import { pruneProbeRuns } from "@/lib/probe-schedule/prune-probe-runs.ts";
 import { deleteExpiredImportUploads } from "@/lib/ingest/import-upload-store.ts";
 import { IMPORT_HEARTBEAT_STALE_MS } from "@/lib/ingest/import-run-state.ts";
+import { deleteInChunks } from "./delete-in-chunks.ts";
 import { expireSilentDevices } from "./expire-silent-devices.ts";
 import type { RetentionPolicy } from "./retention-policy.ts";
 
@@ -14,11 +15,6 @@ const QUARTER_DAY = 6 * HOUR;
 
 /** Rows one statement deletes at most, so no statement holds its locks or its transaction for long. */
 export const EXPIRY_CHUNK = 10_000;
-/**
- * Statements per table and pass at most: up to 2 M rows a pass, enough for tables that grow with the events
- * (sessions: about one per connect; dead letters in a rejection storm) to keep up with an hourly pass.
- */
-const MAX_CHUNKS_PER_TABLE = 200;
 /** Incidents' devices per statement: a mass drop may have touched 100,000 devices. */
 const INCIDENTS_PER_CHUNK = 100;
 
@@ -265,15 +261,4 @@ async function expireIncidents(db: Db, cutoff: Date, now: Date, deadline: number
     INCIDENTS_PER_CHUNK,
     deadline,
   );
-}
-
-/** Runs `deleteChunk` until it deletes fewer than `chunkRows`, MAX_CHUNKS_PER_TABLE times, or past `deadline`. */
-async function deleteInChunks(deleteChunk: () => Promise<number>, chunkRows: number, deadline: number): Promise<number> {
-  let total = 0;
-  for (let chunk = 0; chunk < MAX_CHUNKS_PER_TABLE; chunk++) {
-    const deleted = await deleteChunk();
-    total += deleted;
-    if (deleted < chunkRows || Date.now() >= deadline) break;
-  }
-  return total;
 }

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { queryRows } from "@/lib/db/query-rows.ts";
+import { deleteInChunks } from "./delete-in-chunks.ts";
 
 /**
  * Devices per statement: each deleted device fires the history triggers (its events and sessions, by index, in every
  * partition) and cascades to its incident, probe, firmware and rollout rows.
  */
 const DEVICES_PER_CHUNK = 1_000;
-const MAX_CHUNKS = 200;
 
 /**
  * Forgets devices that have been silent since `cutoff`: no event and no change to the row since then (the writer and
@@ -17,13 +17,13 @@ const MAX_CHUNKS = 200;
  * A writer storing a new event for a device deleted here meanwhile puts the row back (record-events.ts, readDeviceStates).
  */
 export async function expireSilentDevices(db: Db, cutoff: Date, now: Date, deadline = Infinity): Promise<number> {
-  let total = 0;
-  for (let chunk = 0; chunk < MAX_CHUNKS; chunk++) {
-    const [row] = await queryRows(
-      db,
-      "expireSilentDevices",
-      z.object({ n: z.number() }),
-      Prisma.sql`
+  return deleteInChunks(
+    async () => {
+      const [row] = await queryRows(
+        db,
+        "expireSilentDevices",
+        z.object({ n: z.number() }),
+        Prisma.sql`
       WITH candidates AS (
         SELECT d.id FROM devices d
         WHERE d.updated_at < ${cutoff} AND d.state <> 'online'
@@ -39,10 +39,10 @@ export async function expireSilentDevices(db: Db, cutoff: Date, now: Date, deadl
         RETURNING d.id),
       latest AS (DELETE FROM device_reason_latest l USING gone WHERE l.device_id = gone.id)
       SELECT COUNT(*)::int AS n FROM gone`,
-    );
-    const deleted = row?.n ?? 0;
-    total += deleted;
-    if (deleted < DEVICES_PER_CHUNK || Date.now() >= deadline) break;
-  }
-  return total;
+      );
+      return row?.n ?? 0;
+    },
+    DEVICES_PER_CHUNK,
+    deadline,
+  );
 }

@@ -1,3 +1,4 @@
+import { toDiagnosisEvents } from "../from-connection-event.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { DiagnosisEvent, DiagnosisInput, DiagnosisSession } from "../types.ts";
 import { FORMAT_CAPABILITIES, renderTimeline, type FormatId } from "./formats.ts";
@@ -45,21 +46,6 @@ function deviceIdFor(rnd: Random, format: FormatId): string {
   // Log-line formats separate fields with spaces and commas: their client IDs never contain them.
   const usable = format === "hivemq" || format.startsWith("mosquitto") ? styles.filter((id) => !/[ ,]/.test(id)) : styles;
   return rnd.pick(usable);
-}
-
-function toDiagnosisEvent(event: ConnectionEvent, id: number): DiagnosisEvent {
-  return {
-    id: String(id),
-    kind: event.kind,
-    occurredAt: event.occurredAt,
-    reason: event.reason,
-    initiator: event.initiator,
-    code: event.code,
-    message: event.message,
-    clientIp: event.clientIp,
-    keepaliveSec: event.keepaliveSec,
-    source: event.source,
-  };
 }
 
 /** Connected intervals as the writer keeps them: a broker connect to the next broker disconnect. */
@@ -126,9 +112,9 @@ function buildScenario(pattern: PatternDefinition, format: FormatId, seed: numbe
     stored.push(event);
   }
   // IDs follow arrival (bigint identity in the table); the loader keeps the window and the newest events.
-  const inWindow = stored
-    .map((event, index) => toDiagnosisEvent(event, index + 1))
-    .filter((event) => event.occurredAt.getTime() >= from && event.occurredAt.getTime() < windowEnd);
+  const inWindow = toDiagnosisEvents(stored).filter(
+    (event) => event.occurredAt.getTime() >= from && event.occurredAt.getTime() < windowEnd,
+  );
   const byTime = [...inWindow].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id));
   const truncated = byTime.length > MAX_DIAGNOSIS_EVENTS;
   const events = truncated ? byTime.slice(-MAX_DIAGNOSIS_EVENTS) : built.noisyDelivery ? inWindow : byTime;
