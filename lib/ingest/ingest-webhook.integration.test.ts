@@ -156,7 +156,13 @@ describe("POST /api/v1/ingest/{source}", () => {
     });
     const bomb = await post("mosquitto", gzipSync(Buffer.alloc(6 * 1024 * 1024, 0x20)), { ...bearer(token), "content-encoding": "gzip" });
     expect(bomb.status).toBe(413);
-    const garbage = await post("mosquitto", Buffer.from([0x1f, 0x8b, 1, 2, 3]), { ...bearer(token), "content-encoding": "gzip" });
+    const garbage = await post("mosquitto", Buffer.from([0x1f, 0x8b, 1, 2, 3, 0xfe]), { ...bearer(token), "content-encoding": "gzip" });
     expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toMatchObject({ error: { message: expect.stringContaining("kept as a dead letter") } });
+    // Kept as sent (binary, so base64), with the reason.
+    const kept = await testDb.db.deadLetter.findFirst({
+      where: { payload: `base64:${Buffer.from([0x1f, 0x8b, 1, 2, 3, 0xfe]).toString("base64")}` },
+    });
+    expect(kept?.error).toBe("body does not inflate (gzip)");
   });
 });

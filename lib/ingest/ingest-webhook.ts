@@ -21,8 +21,15 @@ export type WebhookOutcome =
  * An Azure Event Grid subscription-validation event is answered instead of ingested. A body with no readable
  * record at all is a 400 (and kept as a dead letter); individual bad records are counted as rejected.
  */
-export async function ingestWebhookBody(db: Db, format: RecordFormat, body: Buffer, receivedAt = new Date()): Promise<WebhookOutcome> {
+export async function ingestWebhookBody(
+  db: Db,
+  format: RecordFormat,
+  sent: Buffer,
+  options: { contentEncoding?: string | null; receivedAt?: Date } = {},
+): Promise<WebhookOutcome> {
   const topic = `webhook:${format.name}`;
+  const receivedAt = options.receivedAt ?? new Date();
+  const body = await decodeOrKeep(db, format, topic, sent, options.contentEncoding ?? null);
   const text = decodeBody(body);
   if (text === null) {
     await writeSourceBatch(db, {
@@ -95,6 +102,23 @@ export function decodeContentEncoding(body: Buffer, contentEncoding: string | nu
       "invalid_encoding",
       `The body is marked Content-Encoding gzip but does not inflate: ${(error as Error).message}.`,
     );
+  }
+}
+
+/** The decoded body; one that does not inflate is kept, as sent, as a dead letter before the 400. */
+async function decodeOrKeep(db: Db, format: RecordFormat, topic: string, sent: Buffer, contentEncoding: string | null): Promise<Buffer> {
+  try {
+    return decodeContentEncoding(sent, contentEncoding);
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      await writeSourceBatch(db, {
+        source: format.source,
+        events: [],
+        deadLetters: [{ source: format.source, topic, error: `body does not inflate (${contentEncoding})`, payload: sent }],
+      });
+      throw new InvalidInputError(error.code, `${error.message} It was kept as a dead letter.`);
+    }
+    throw error;
   }
 }
 

@@ -3,7 +3,7 @@ import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { verifyIngestToken } from "@/lib/ingest/ingest-tokens.ts";
-import { MAX_WEBHOOK_BYTES, decodeContentEncoding, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
+import { MAX_WEBHOOK_BYTES, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
 type Context = { params: Promise<{ source: string }> };
@@ -12,8 +12,9 @@ type Context = { params: Promise<{ source: string }> };
 export const POST = handlePublicRoute(async (request: Request, context: Context) => {
   const format = await requireFormat(context);
   await requireIngestToken(request, format.name);
-  const body = decodeContentEncoding(await readBoundedBody(request), request.headers.get("content-encoding"));
-  const outcome = await ingestWebhookBody(getDb(), format, body);
+  const outcome = await ingestWebhookBody(getDb(), format, await readBoundedBody(request), {
+    contentEncoding: request.headers.get("content-encoding"),
+  });
   if (outcome.kind === "validation") return createJsonResponse({ validationResponse: outcome.validationResponse });
   const { kind: _kind, ...counts } = outcome;
   return createJsonResponse(counts);
