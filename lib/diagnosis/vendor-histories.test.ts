@@ -430,18 +430,9 @@ describe("one drop reported by the broker and by the agent on a device clock min
   /** The broker's events and the agent's reports of the same timeline, the agent's stamped `skewMs` late. */
   function withAgent(format: FormatId, timeline: Timeline, skewMs: number): DeviceDiagnosis {
     const rendered = renderTimeline(format, "dev-7", timeline.steps, createRandom(11).fork(format), { withAgent: "mqtt5" });
-    const events: DiagnosisEvent[] = rendered.map((event, index) => ({
-      id: String(index + 1),
-      kind: event.kind,
-      occurredAt: event.kind === "device_report" ? new Date(event.occurredAt.getTime() + skewMs) : event.occurredAt,
-      reason: event.reason,
-      initiator: event.initiator,
-      code: event.code,
-      message: event.message,
-      clientIp: event.clientIp,
-      keepaliveSec: event.keepaliveSec,
-      source: event.source,
-    }));
+    const events = toDiagnosisEvents(rendered).map((event) =>
+      event.kind === "device_report" ? { ...event, occurredAt: new Date(event.occurredAt.getTime() + skewMs) } : event,
+    );
     return diagnoseDevice({
       deviceId: "dev-7",
       events,
