@@ -18,6 +18,9 @@ export const EXPIRY_CHUNK = 10_000;
 /** Incidents' devices per statement: a mass drop may have touched 100,000 devices. */
 const INCIDENTS_PER_CHUNK = 100;
 
+/** Hourly cohort rollups, each with a bigint `id` and its hour in `bucket`. */
+const COHORT_HOUR_TABLES = ["cohort_hour", "cohort_reason_hour", "cohort_profile_hour", "cohort_profile_reason_hour"] as const;
+
 export type ExpiredRecords = {
   deadLetters: number;
   auditEvents: number;
@@ -140,24 +143,12 @@ export async function expireRecords(db: Db, policy: RetentionPolicy, now: Date, 
     ));
   // Folded from device_reason_minute and sessions, whose hours past the same period are gone.
   let cohortHours = 0;
-  cohortHours += await chunks(
-    () => db.$executeRaw`
-      DELETE FROM cohort_hour WHERE id IN (SELECT id FROM cohort_hour WHERE bucket < ${hourCutoff} LIMIT ${EXPIRY_CHUNK})`,
-  );
-  cohortHours += await chunks(
-    () => db.$executeRaw`
-      DELETE FROM cohort_reason_hour WHERE id IN (SELECT id FROM cohort_reason_hour WHERE bucket < ${hourCutoff} LIMIT ${EXPIRY_CHUNK})`,
-  );
-  cohortHours += await chunks(
-    () => db.$executeRaw`
-      DELETE FROM cohort_profile_hour WHERE id IN (
-        SELECT id FROM cohort_profile_hour WHERE bucket < ${hourCutoff} ORDER BY bucket LIMIT ${EXPIRY_CHUNK})`,
-  );
-  cohortHours += await chunks(
-    () => db.$executeRaw`
-      DELETE FROM cohort_profile_reason_hour WHERE id IN (
-        SELECT id FROM cohort_profile_reason_hour WHERE bucket < ${hourCutoff} ORDER BY bucket LIMIT ${EXPIRY_CHUNK})`,
-  );
+  for (const table of COHORT_HOUR_TABLES) {
+    cohortHours += await chunks(
+      () => db.$executeRaw`
+        DELETE FROM ${Prisma.raw(table)} WHERE id IN (SELECT id FROM ${Prisma.raw(table)} WHERE bucket < ${hourCutoff} LIMIT ${EXPIRY_CHUNK})`,
+    );
+  }
 
   // Deliveries and their attempts go with their history row (foreign keys, cascade).
   const alertCutoff = daysAgo(policy.alertHistoryDays);
