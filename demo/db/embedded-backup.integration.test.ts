@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from "@/demo/db/embedded-postgres.ts";
 import { copyMigratedEmbeddedDataDir } from "@/demo/db/embedded-template.ts";
 import { applyMigrations } from "@/lib/db/migrate.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
+import { emqxLifecycleEvent } from "@/lib/testing/emqx-lifecycle.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

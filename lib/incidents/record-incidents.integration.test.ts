@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { describe, expect, it } from "vitest";
-import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
-import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { startJobQueue } from "@/lib/jobs/job-queue.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { emqxConnectAndDrop } from "@/lib/testing/emqx-lifecycle.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import type { DetectionThresholds } from "./detect-incidents.ts";
@@ -18,38 +17,6 @@ const testDb = useTestDatabase();
 const THRESHOLDS: DetectionThresholds = { minDevices: 5, minFleetFraction: 0.2, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
 const HOUR = 3_600_000;
 
-/** A connect at `at - upForMs` and a drop at `at` of `deviceId` on broker `node`. */
-function connectAndDrop(node: string, deviceId: string, at: number, reason = "keepalive_timeout", upForMs = 60_000): ConnectionEvent[] {
-  const connectedAt = at - upForMs;
-  return (["connected", "disconnected"] as const).map((kind) => {
-    const payload =
-      kind === "connected"
-        ? {
-            clientid: deviceId,
-            username: "u",
-            ipaddress: "10.0.0.4",
-            proto_ver: 4,
-            keepalive: 60,
-            clean_start: true,
-            connected_at: connectedAt,
-            ts: connectedAt,
-          }
-        : {
-            clientid: deviceId,
-            username: "u",
-            ipaddress: "10.0.0.4",
-            proto_ver: 4,
-            connected_at: connectedAt,
-            disconnected_at: at,
-            ts: at,
-            reason,
-          };
-    const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
-    if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
-    return result.events[0];
-  });
-}
-
 function uniqueNode(): string {
   return `node-${randomUUID().slice(0, 8)}@10.0.0.1`;
 }
@@ -61,7 +28,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const deviceIds = Array.from({ length: 20 }, (_, i) => `mass-${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(
       testDb.db,
-      deviceIds.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 2_000)),
+      deviceIds.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + i * 2_000)),
     );
     const window = { from: new Date(t0 - HOUR), to: new Date(t0 + HOUR), now: new Date(t0 + HOUR), thresholds: THRESHOLDS };
 
@@ -90,7 +57,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const first = Array.from({ length: 10 }, (_, i) => `ext-a${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(
       testDb.db,
-      first.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)),
+      first.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + i * 1_000)),
     );
     const thresholds = { ...THRESHOLDS, minFleetFraction: 0 };
     const run1 = await runIncidentDetection(testDb.db, {
@@ -105,7 +72,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const later = Array.from({ length: 3 }, (_, i) => `ext-b${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(
       testDb.db,
-      later.flatMap((id, i) => connectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)),
+      later.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + 3 * 60_000 + i * 1_000)),
     );
     // The lookback no longer reaches the incident's start: the incident is extended and keeps every device.
     await runIncidentDetection(testDb.db, {
@@ -126,12 +93,12 @@ describe("runIncidentDetection against a real Postgres", () => {
     const burst = Array.from({ length: 12 }, (_, i) => `restart-${i}-${randomUUID().slice(0, 6)}`);
     const flapping = flappers.flatMap((id, f) =>
       Array.from({ length: 60 }, (_, k) =>
-        connectAndDrop(node, id, t0 - 10 * 60_000 + f * 3_000 + k * 20_000, "keepalive_timeout", 15_000),
+        emqxConnectAndDrop(node, id, t0 - 10 * 60_000 + f * 3_000 + k * 20_000, "keepalive_timeout", 15_000),
       ).flat(),
     );
-    const restart = burst.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000, "tcp_closed"));
+    const restart = burst.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + i * 1_000, "tcp_closed"));
     // Every restarted device is back five minutes later.
-    const back = burst.map((id) => connectAndDrop(node, id, t0 + 6 * 60_000)[0]!);
+    const back = burst.map((id) => emqxConnectAndDrop(node, id, t0 + 6 * 60_000)[0]!);
     await recordConnectionEvents(testDb.db, [...flapping, ...restart, ...back]);
     const thresholds = { minDevices: 10, minFleetFraction: 0, windowMs: 2 * 60_000, quietMs: 5 * 60_000 };
 
@@ -161,7 +128,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const deviceId = `storm-${randomUUID().slice(0, 6)}`;
     await recordConnectionEvents(
       testDb.db,
-      Array.from({ length: 60 }, (_, i) => connectAndDrop(node, deviceId, t0 + i * 1_000 * 90)).flat(),
+      Array.from({ length: 60 }, (_, i) => emqxConnectAndDrop(node, deviceId, t0 + i * 1_000 * 90)).flat(),
     );
     const run = await runIncidentDetection(testDb.db, {
       from: new Date(t0 - HOUR),
@@ -179,8 +146,8 @@ describe("runIncidentDetection against a real Postgres", () => {
     const timeouts = [`man-a-${randomUUID().slice(0, 6)}`, `man-b-${randomUUID().slice(0, 6)}`];
     const other = `man-c-${randomUUID().slice(0, 6)}`;
     await recordConnectionEvents(testDb.db, [
-      ...timeouts.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 1_000)),
-      ...connectAndDrop(node, other, t0 + 5_000, "tcp_closed"),
+      ...timeouts.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + i * 1_000)),
+      ...emqxConnectAndDrop(node, other, t0 + 5_000, "tcp_closed"),
     ]);
     const created = await createManualIncident(
       testDb.db,
@@ -210,7 +177,7 @@ describe("runIncidentDetection against a real Postgres", () => {
     const deviceIds = Array.from({ length: 8 }, (_, i) => `live-${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(
       testDb.db,
-      deviceIds.flatMap((id, i) => connectAndDrop(node, id, now - 30_000 + i * 1_000)),
+      deviceIds.flatMap((id, i) => emqxConnectAndDrop(node, id, now - 30_000 + i * 1_000)),
     );
     const log = createLogger("test");
     const jobs = await startJobQueue(testDb.db, log);

@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
-import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { getIncident } from "@/lib/incidents/incidents.ts";
 import { runIncidentDetection } from "@/lib/incidents/record-incidents.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import type { ProbeStepName } from "@/lib/probe/probe-report.ts";
 import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
-import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { emqxConnectAndDrop } from "@/lib/testing/emqx-lifecycle.ts";
 import { buildProbeReport } from "@/lib/testing/probe-report-factory.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { createProbeEndpoint } from "./probe-endpoints.ts";
@@ -17,38 +16,6 @@ const testDb = useTestDatabase();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** A connect 30 min before `at` and a keepalive-timeout drop at `at` of `deviceId` on broker `node` (EMQX $SYS). */
-function connectAndDrop(node: string, deviceId: string, at: number): ConnectionEvent[] {
-  const connectedAt = at - 30 * MINUTE;
-  return (["connected", "disconnected"] as const).map((kind) => {
-    const payload =
-      kind === "connected"
-        ? {
-            clientid: deviceId,
-            username: "u",
-            ipaddress: "10.0.0.4",
-            proto_ver: 4,
-            keepalive: 60,
-            clean_start: true,
-            connected_at: connectedAt,
-            ts: connectedAt,
-          }
-        : {
-            clientid: deviceId,
-            username: "u",
-            ipaddress: "10.0.0.4",
-            proto_ver: 4,
-            connected_at: connectedAt,
-            disconnected_at: at,
-            ts: at,
-            reason: "keepalive_timeout",
-          };
-    const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
-    if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
-    return result.events[0];
-  });
-}
 
 async function createScopedEndpoint(node: string) {
   return createProbeEndpoint(
@@ -88,7 +55,7 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     const devices = Array.from({ length: 8 }, (_, i) => `probe-fleet-${i}-${randomUUID().slice(0, 6)}`);
     await recordConnectionEvents(
       testDb.db,
-      devices.flatMap((id, i) => connectAndDrop(node, id, t0 + i * 3_000)),
+      devices.flatMap((id, i) => emqxConnectAndDrop(node, id, t0 + i * 3_000, "keepalive_timeout", 30 * MINUTE)),
     );
     const [deviceId] = devices;
     if (!deviceId) throw new Error("no device");
@@ -138,7 +105,7 @@ describe("scheduled probe runs as evidence for diagnosis and incidents", () => {
     const dropsAt = [0, 47, 113, 170, 262, 301, 388].map((minutes) => t0 + minutes * MINUTE);
     await recordConnectionEvents(
       testDb.db,
-      dropsAt.flatMap((at) => connectAndDrop(node, deviceId, at)),
+      dropsAt.flatMap((at) => emqxConnectAndDrop(node, deviceId, at, "keepalive_timeout", 30 * MINUTE)),
     );
     const window = { deviceId, from: new Date(t0 - HOUR), to: new Date(t0 + 8 * HOUR) };
 

@@ -9,7 +9,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { downsampleMinuteRollups, expireHourlyRollups } from "@/lib/storage/downsample-minute-rollups.ts";
 import { dropMonthPartitionsBefore } from "@/lib/storage/time-partitions.ts";
-import { emqxLifecycleEvent } from "@/lib/testing/emqx-test-fleet.ts";
+import { emqxLifecycleEvent } from "@/lib/testing/emqx-lifecycle.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { DAY_MS, MINUTE_MS } from "@/lib/time/durations.ts";
 import {

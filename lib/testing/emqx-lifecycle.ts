@@ -2,13 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 
-/** An EMQX connect (at `connectedAt`) or disconnect (at `at`) message through the real adapter. */
+/**
+ * An EMQX connect or disconnect message through the real adapter: a connect at `at` (by default `connectedAt`), a
+ * disconnect at `at` of the connection made at `connectedAt`. The one fixture of EMQX's `$SYS` lifecycle events.
+ */
 export function emqxLifecycleEvent(
   node: string,
   deviceId: string,
   kind: "connected" | "disconnected",
   connectedAt: number,
-  at: number,
+  at = connectedAt,
   reason = "keepalive_timeout",
 ): ConnectionEvent {
   const payload =
@@ -36,6 +39,21 @@ export function emqxLifecycleEvent(
   const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
   if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
   return result.events[0];
+}
+
+/** A connect `upForMs` before `at` and a drop at `at` of `deviceId` on broker `node`. */
+export function emqxConnectAndDrop(
+  node: string,
+  deviceId: string,
+  at: number,
+  reason = "keepalive_timeout",
+  upForMs = 60_000,
+): ConnectionEvent[] {
+  const connectedAt = at - upForMs;
+  return [
+    emqxLifecycleEvent(node, deviceId, "connected", connectedAt),
+    emqxLifecycleEvent(node, deviceId, "disconnected", connectedAt, at, reason),
+  ];
 }
 
 /** A scripted history of one broker node's devices: connects, drops and quick reconnects ("bounces"), collected in time order. */
