@@ -462,6 +462,50 @@ describe("one drop reported by the broker and by the agent on a device clock min
   }
 });
 
+describe("a device whose reports are stamped by a clock hours off (local time written as UTC)", () => {
+  const irregular = week().connect();
+  for (const hours of [3, 7, 2, 11, 5, 9, 4, 13, 6, 8])
+    irregular
+      .wait(hours * HOUR)
+      .drop("network")
+      .wait(3 * SECOND)
+      .connect();
+
+  function diagnoseSkewed(format: FormatId, reports: "agent" | "device-report", skewMs: number): DeviceDiagnosis {
+    const rnd = createRandom(11).fork(format);
+    const rendered =
+      reports === "agent"
+        ? renderTimeline(format, "dev-7", irregular.steps, rnd, { withAgent: "mqtt5" })
+        : [...renderTimeline(format, "dev-7", irregular.steps, rnd), ...renderTimeline("device-report", "dev-7", irregular.steps, rnd)];
+    const events = toDiagnosisEvents(rendered).map((event) =>
+      event.kind === "device_report" ? { ...event, occurredAt: new Date(event.occurredAt.getTime() + skewMs) } : event,
+    );
+    return diagnoseDevice({
+      deviceId: "dev-7",
+      events,
+      sessions: [],
+      fleet: null,
+      window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
+    });
+  }
+
+  for (const format of ["aws-iot", "azure-iot-hub", "emqx"] as const) {
+    it(`counts each drop once, whatever the offset (${format})`, () => {
+      for (const skew of [20 * MINUTE, 2 * HOUR, -5 * HOUR, 5.5 * HOUR]) {
+        const diagnosis = diagnoseSkewed(format, "agent", skew);
+        // Beyond 15 min each drop was two ("20 drops at irregular intervals … typical uptime 60 min", a warning).
+        expect(diagnosis.summary.drops).toBe(10);
+        expect(alarms(diagnosis)).toEqual([]);
+      }
+    });
+  }
+
+  it("lines up drop reports by themselves when the device reports no connects", () => {
+    const diagnosis = diagnoseSkewed("emqx", "device-report", 2 * HOUR);
+    expect(diagnosis.summary.drops).toBe(10);
+  });
+});
+
 describe("connections that die at once, in one episode a device got over", () => {
   // A firmware update: a clean restart, then three connections the new firmware drops seconds in, then days connected.
   const update = week()
