@@ -414,6 +414,30 @@ describe("Azure renewals whose old-link records the hub logs after the device re
     expect(diagnosis.summary.drops).toBe(10);
   });
 
+  it("is the renewal when the refused 401003 shares the 404104's second but is stored after it", () => {
+    for (const withUnauthorizedDisconnect of [false, true]) {
+      const diagnosis = diagnoseLog((at) => [
+        ...(withUnauthorizedDisconnect ? [{ at: at - 1_500, operation: "deviceDisconnect" as const, error: unauthorized }] : []),
+        { at: at + 100, operation: "deviceDisconnect", error: closedRemotely },
+        { at: at + 600, operation: "deviceConnect", error: unauthorized },
+        { at: at + 3 * SECOND, operation: "deviceConnect" },
+      ]);
+      // Read as 404104 → refused 401003: ten refusals made an auth-failures warning beside a periodic-drops warning.
+      expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+      expect(diagnosis.summary).toMatchObject({ drops: 10, failedConnects: 0 });
+    }
+  });
+
+  it("stays an auth finding when the refused 401003 comes seconds after the 404104", () => {
+    const diagnosis = diagnoseLog((at) => [
+      { at: at + 100, operation: "deviceDisconnect", error: closedRemotely },
+      { at: at + 3 * SECOND, operation: "deviceConnect", error: unauthorized },
+      { at: at + 6 * SECOND, operation: "deviceConnect" },
+    ]);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("token-renewal");
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toContain("auth-failures");
+  });
+
   it("still finds connections that end seconds after connecting, with no 401003 in sight", () => {
     const diagnosis = diagnoseLog((at) => [
       { at, operation: "deviceDisconnect", error: closedRemotely },
