@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsCloudWatchEntry } from "@/lib/sources/aws-iot.ts";
 import { parseAzureRecord, parseEventGridEvent } from "@/lib/sources/azure.ts";
-import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
+import { canExpress, FORMAT_CAPABILITIES, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
 import { createRandom } from "./corpus/random.ts";
 import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
@@ -581,6 +581,47 @@ describe("connections that die at once, in one episode a device got over", () =>
         .wait(backoffSec * SECOND);
     const diagnosis = diagnoseAs("emqx", stuck);
     expect(diagnosis.verdict).toMatchObject({ analyzer: "drops-right-after-connect", severity: "critical" });
+  });
+});
+
+describe("sub-second retries in one short episode, then days connected", () => {
+  function burst(timeline: Timeline, via: "drops" | "refusals"): Timeline {
+    timeline.drop("network");
+    for (let i = 0; i < 10; i += 1) {
+      if (via === "refusals") timeline.wait(300).refuse("server-unavailable");
+      else timeline.wait(300).connect().wait(50).drop("network");
+    }
+    return timeline.wait(300).connect();
+  }
+  const once = (via: "drops" | "refusals") =>
+    burst(
+      week()
+        .connect()
+        .wait(2 * DAY),
+      via,
+    );
+  for (const via of ["drops", "refusals"] as const) {
+    for (const format of formatsFor(once(via)).filter((format) => FORMAT_CAPABILITIES[format].connects)) {
+      it(`is the missing backoff, not a storm the device is in (${via}, ${format})`, () => {
+        const diagnosis = diagnoseAs(format, once(via));
+        // It was "Reconnect storm without backoff", critical at 0.79, for 3 s in a week.
+        expect(diagnosis.verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "warning" });
+        expect(diagnosis.verdict?.verdict).toContain("It happened once");
+        expect(diagnosis.verdict?.confidence).toBeLessThanOrEqual(0.7);
+        expect(diagnosis.verdict?.steps.find((step) => step.check === "reconnect-backoff")?.status).toBe("failed");
+      });
+    }
+  }
+
+  it("stays critical when the episodes recur or the device never gets back", () => {
+    const recurring = burst(burst(week().connect().wait(DAY), "drops").wait(DAY), "drops");
+    expect(diagnoseAs("emqx", recurring).verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "critical" });
+    const stuck = week()
+      .connect()
+      .wait(7 * DAY - 20 * MINUTE)
+      .drop("network");
+    for (let i = 0; i < 10; i += 1) stuck.wait(300).connect().wait(50).drop("network");
+    expect(diagnoseAs("emqx", stuck).verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "critical" });
   });
 });
 
