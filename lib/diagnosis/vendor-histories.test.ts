@@ -158,9 +158,59 @@ describe("a device-side history, which lists drops and refusals but no connects"
     const timeline = week().connect().wait(DAY).drop("network");
     for (let i = 0; i < 8; i += 1) timeline.wait(2 ** i * 10 * SECOND).refuse("bad-credentials");
     const diagnosis = diagnoseAs("device-report", timeline);
-    expect(diagnosis.verdict?.title).toBe("Every connect refused (authentication)");
+    expect(diagnosis.verdict?.title).toBe("Every connect refused since it was last accepted (authentication)");
     expect(diagnosis.verdict?.severity).toBe("critical");
     expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("failed");
+  });
+});
+
+describe("credentials or a certificate that stop working: accepted for days, refused ever since", () => {
+  function lockedOut(refusal: (timeline: Timeline) => Timeline): Timeline {
+    const timeline = week()
+      .connect()
+      .wait(3 * DAY)
+      .drop("network");
+    for (let i = 0; i < 8; i += 1) refusal(timeline.wait(Math.min(2 ** i * 5, 300) * SECOND));
+    return timeline;
+  }
+
+  for (const format of ["agent-mqtt5", "emqx", "aws-iot", "device-report"] as const) {
+    it(`names what changes for credentials that worked, not "wrong or not registered" (${format})`, () => {
+      const diagnosis = diagnoseAs(
+        format,
+        lockedOut((timeline) => timeline.refuse("bad-credentials")),
+      );
+      expect(diagnosis.verdict).toMatchObject({ analyzer: "auth-failures", severity: "critical" });
+      // It said "the device's credentials are wrong, expired or not registered" of credentials accepted for three days.
+      expect(diagnosis.verdict?.verdict).toContain("was accepted until 2026-11-18 00:05:00 UTC");
+      expect(diagnosis.verdict?.verdict).not.toContain("not registered");
+    });
+  }
+
+  for (const format of ["mosquitto-2.0", "mosquitto-2.1"] as const) {
+    it(`calls TLS failures that every attempt since has met critical (${format})`, () => {
+      const diagnosis = diagnoseAs(
+        format,
+        lockedOut((timeline) => timeline.drop("tls")),
+      );
+      // It was a warning that said "others succeeded": the only success came before the first failure.
+      expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "critical" });
+      expect(diagnosis.verdict?.verdict).toContain("none succeeded");
+    });
+  }
+
+  it("keeps TLS failures between successful connects a warning", () => {
+    const timeline = week().connect();
+    for (const hours of [20, 31, 26])
+      timeline
+        .wait(hours * HOUR)
+        .drop("tls")
+        .wait(5 * SECOND)
+        .drop("tls")
+        .wait(30 * SECOND)
+        .connect();
+    const diagnosis = diagnoseAs("mosquitto-2.1", timeline);
+    expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "warning" });
   });
 });
 
