@@ -51,6 +51,11 @@ export function acceptedAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | 
   return connect.occurredAt <= drop.occurredAt ? connect : drop;
 }
 
+/** The last sign before `at` that the server accepted the device: a connect, or a disconnect of a connection. */
+function acceptedBefore(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
+  return ctx.events.findLast((event) => (event.kind === "connected" || event.kind === "disconnected") && event.occurredAt < at) ?? null;
+}
+
 /** Authentication failure chains: refused connects, and whether the device ever gets back in. */
 export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<string> = new Set()): DraftFinding[] {
   const failures = ctx.failures.filter(
@@ -78,11 +83,15 @@ export function detectAuthFailures(ctx: AnalysisContext, excluded: ReadonlySet<s
     { text: "Back off between attempts and regenerate credentials after repeated failures", check: "reconnect-backoff" as const },
   ];
   if (!acceptedSince) {
+    // Accepted earlier in the window: the same credentials worked, so they expired, were revoked or the clock moved.
+    const before = acceptedBefore(ctx, first.occurredAt);
     return [
       {
         analyzer: "auth-failures",
-        title: "Every connect refused (authentication)",
-        verdict: `All ${failures.length} connect attempts since ${formatUtc(first.occurredAt)} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
+        title: before ? "Every connect refused since it was last accepted (authentication)" : "Every connect refused (authentication)",
+        verdict: before
+          ? `The device was accepted until ${formatUtc(before.occurredAt)}; all ${failures.length} connect attempts since ${formatUtc(first.occurredAt)} were refused with ${codeText} and none succeeded: its credentials expired or were revoked, or its clock moved.${hintText}`
+          : `All ${failures.length} connect attempts since ${formatUtc(first.occurredAt)} were refused with ${codeText} and none succeeded: the device's credentials are wrong, expired or not registered.${hintText}`,
         severity: "critical",
         confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
         evidence: {
@@ -144,7 +153,40 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
   const failures = distinctFailures(ctx, (event) => event.reason === "tls_error");
   const last = failures.at(-1);
   if (!last) return [];
+  const first = failures[0] ?? last;
+  // Accepted since the failures began (a connect, or a drop a minute on that was not itself a TLS failure), or only
+  // before them: a certificate that expired or was replaced fails every handshake from then on.
+  const acceptedSince =
+    ctx.connects.some((event) => event.occurredAt > first.occurredAt) ||
+    ctx.drops.some((event) => event.reason !== "tls_error" && event.occurredAt.getTime() - first.occurredAt.getTime() >= 60_000);
   const accepted = everConnected(ctx);
+  if (accepted && !acceptedSince && failures.length >= 2) {
+    const before = acceptedBefore(ctx, first.occurredAt);
+    return [
+      {
+        analyzer: "tls-failures",
+        title: "TLS failures since it was last connected",
+        verdict: `${failures.length} connections since ${formatUtc(first.occurredAt)} failed in the TLS layer and none succeeded${before ? `; the device was connected until ${formatUtc(before.occurredAt)}` : ""}: a certificate expired or was replaced (the device's or the server's), the root CA or TLS version changed, or the device clock is wrong.`,
+        severity: "critical",
+        confidence: clamp(0.6 + 0.35 * Math.min(1, failures.length / 5)),
+        evidence: {
+          eventIds: failures.map((event) => event.id),
+          stats: { tlsFailures: failures.length, successfulConnects: ctx.connects.length, successfulConnectsSinceFirstFailure: 0 },
+          range: rangeAround(last.occurredAt),
+        },
+        codes: distinctCodes(failures),
+        steps: [
+          {
+            text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts",
+            check: "tls-handshake-ok",
+          },
+          { text: "Check the validity dates of the device certificate and of the server's chain", check: "manual" },
+          { text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later", check: "manual" },
+          { text: "Sync the device clock with NTP so certificates validate", check: "manual" },
+        ],
+      },
+    ];
+  }
   // Device-side reports list failures, not successes: with nothing from the broker, one failure is not the device's
   // state. (Repeated ones stay "none succeeded", as repeated refusals do in detectAuthFailures.)
   const onlyReports = !accepted && onlyDeviceReports(ctx);

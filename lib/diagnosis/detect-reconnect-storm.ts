@@ -1,6 +1,6 @@
 import type { AnalysisContext, ReconnectGap } from "./analysis-context.ts";
-import { clamp, formatPeriod, median, rangeAround } from "./statistics.ts";
-import type { DraftFinding } from "./types.ts";
+import { clamp, formatPeriod, formatUtc, median, rangeAround } from "./statistics.ts";
+import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
 /** A retry this soon after a drop or refusal is not backing off. */
 export const SUB_SECOND_MS = 1_000;
@@ -44,6 +44,33 @@ export function findFlatBursts(retries: readonly ReconnectGap[]): { bursts: Reco
   return { bursts, flat: bursts.filter((burst) => !gapsGrow(burst)) };
 }
 
+/** Quick retries closer together than this are one episode (one outage, one bad deploy). */
+const ONE_EPISODE_MS = 10 * 60_000;
+/** A connection that held this long after the retries means the device got over them. */
+const RECOVERED_MS = 10 * 60_000;
+
+/** The retries split into episodes: a quiet ONE_EPISODE_MS between two retries starts another. */
+function episodesOf(retries: readonly ReconnectGap[]): ReconnectGap[][] {
+  const episodes: ReconnectGap[][] = [];
+  for (const retry of retries) {
+    const current = episodes.at(-1);
+    const previous = current?.at(-1);
+    if (current && previous && retry.drop.occurredAt.getTime() - previous.next.occurredAt.getTime() <= ONE_EPISODE_MS) current.push(retry);
+    else episodes.push([retry]);
+  }
+  return episodes;
+}
+
+/** The first connection made at or after `at` held RECOVERED_MS (up to its end, or the window's end while still open). */
+function heldAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
+  const index = ctx.events.findIndex((event) => event.kind === "connected" && event.occurredAt.getTime() >= at.getTime());
+  const connect = ctx.events[index];
+  if (!connect) return null;
+  const end = ctx.events.slice(index + 1).find((event) => event.kind !== "device_report");
+  const until = end?.occurredAt.getTime() ?? ctx.window.to.getTime();
+  return until - connect.occurredAt.getTime() >= RECOVERED_MS ? connect : null;
+}
+
 const BACKOFF_ADVICE = "start near 1 s, double each attempt up to 60 s, add random jitter";
 
 /**
@@ -60,13 +87,22 @@ export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
     const last = subSecond.at(-1);
     if (!last) return [];
     const medianGap = median(subSecond.map((gap) => gap.gapMs));
+    const episodes = episodesOf(subSecond);
+    const first = subSecond[0];
+    // One episode the device got over (an outage, a bad deploy) shows the missing backoff, not a device storming now.
+    const recovered = episodes.length === 1 && first ? heldAfter(ctx, last.next.occurredAt) : null;
+    const confidence = clamp(0.65 + 0.25 * Math.min(1, subSecond.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97);
+    const episodeText =
+      recovered && first
+        ? ` It happened once, ${formatPeriod(last.next.occurredAt.getTime() - first.drop.occurredAt.getTime())} from ${formatUtc(first.drop.occurredAt)}, and the connection made after it held: harmless this time, but the same client retries as fast against a broker that is down.`
+        : "";
     return [
       {
         analyzer: "reconnect-storm",
-        title: "Reconnect storm without backoff",
-        verdict: `Retries ${subSecond.length} times within 1 s of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} burst${bursts.length > 1 ? "s" : ""} of up to ${longest} retries; the gaps do not grow: no backoff.`,
-        severity: "critical",
-        confidence: clamp(0.65 + 0.25 * Math.min(1, subSecond.length / 30) + (flat.length > 0 ? 0.05 : 0), 0, 0.97),
+        title: recovered ? "Retries without backoff, in one episode" : "Reconnect storm without backoff",
+        verdict: `Retries ${subSecond.length} times within 1 s of the previous failure (median gap ${formatPeriod(medianGap)}) in ${Math.max(1, bursts.length)} burst${bursts.length > 1 ? "s" : ""} of up to ${longest} retries; the gaps do not grow: no backoff.${episodeText}`,
+        severity: recovered ? "warning" : "critical",
+        confidence: recovered ? Math.min(confidence, 0.7) : confidence,
         evidence: {
           eventIds: subSecond.flatMap((gap) => [gap.drop.id, gap.next.id]),
           stats: {
@@ -75,6 +111,7 @@ export function detectReconnectStorm(ctx: AnalysisContext): DraftFinding[] {
             burstsWithoutBackoff: flat.length,
             longestBurst: longest,
             medianGapMs: Math.round(medianGap),
+            episodes: episodes.length,
           },
           range: rangeAround(last.drop.occurredAt, last.next.occurredAt, 2 * 60_000),
         },

@@ -18,19 +18,28 @@ const isOldLinkRecord = (event: DiagnosisEvent) =>
 /** `records`: every 401003 and 404104 record of the renewal (one can be logged as a refusal and a disconnect). */
 export type RenewalChain = { unauthorized: DiagnosisEvent; closed: DiagnosisEvent; reconnect: DiagnosisEvent; records: DiagnosisEvent[] };
 
+/** Stamped at the same instant: with the Connections log's one-second timestamps, the order stored says nothing. */
+const sameInstant = (a: DiagnosisEvent, b: DiagnosisEvent) => a.occurredAt.getTime() === b.occurredAt.getTime();
+
+/** A refused 401003 stamped at the same instant as the renewal's 404104: it may as well have come first. */
+const isUnorderedRefusal = (event: DiagnosisEvent, closed: DiagnosisEvent) =>
+  event.kind === "connect_failed" && isCode(event, "azure:401003") && sameInstant(event, closed);
+
 /**
  * A 404104 logged just before a 401003 disconnect, with no connect between: the same renewal. The Connections log is
  * best-effort with one-second timestamps, so the two disconnect records of one renewal come in either order. (Not for
- * a 401003 refusal: a 404104 then refused attempts is how a device with bad credentials looks after a network drop.)
+ * a 401003 refusal logged after it: a 404104 then refused attempts is how a device with bad credentials looks after a
+ * network drop; a refusal stamped in the 404104's own second is unordered with it, and counts as logged before it.)
  */
 function closedBefore(events: readonly DiagnosisEvent[], index: number): DiagnosisEvent | null {
   const unauthorized = events[index];
-  if (unauthorized?.kind !== "disconnected") return null;
+  if (!unauthorized || (unauthorized.kind !== "disconnected" && unauthorized.kind !== "connect_failed")) return null;
   for (let k = index - 1; k >= 0; k -= 1) {
     const previous = events[k];
     if (!previous || unauthorized.occurredAt.getTime() - previous.occurredAt.getTime() > CHAIN_LINK_MS) return null;
     if (previous.kind === "connected") return null;
-    if (previous.kind === "disconnected" && isCode(previous, "azure:404104")) return previous;
+    if (previous.kind === "disconnected" && isCode(previous, "azure:404104"))
+      return unauthorized.kind === "disconnected" || isUnorderedRefusal(unauthorized, previous) ? previous : null;
   }
   return null;
 }
@@ -94,7 +103,13 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     }
     closed ??= closedBefore(events, i) ?? (unauthorized.kind === "disconnected" ? unauthorized : null);
     if (!closed) continue;
-    const reconnectAt = events.findIndex((event, index) => index > last && (event.kind === "connected" || event.kind === "connect_failed"));
+    const unordered: DiagnosisEvent[] = [];
+    const reconnectAt = events.findIndex((event, index) => {
+      if (index <= last || (event.kind !== "connected" && event.kind !== "connect_failed")) return false;
+      if (!closed || !isUnorderedRefusal(event, closed)) return true;
+      unordered.push(event);
+      return false;
+    });
     const reconnect = events[reconnectAt];
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
@@ -106,7 +121,7 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
       if (!previous.records.includes(closed)) previous.records.push(closed);
       continue;
     }
-    const records = closed === unauthorized ? [unauthorized] : [unauthorized, closed];
+    const records = [...(closed === unauthorized ? [unauthorized] : [unauthorized, closed]), ...unordered];
     chains.push({ unauthorized, closed, reconnect, records: [...records, ...lateRecordsAfter(events, reconnectAt)] });
   }
   return chains;

@@ -4,10 +4,18 @@ import type { DiagnosisEvent } from "./types.ts";
 
 /** The most a device's clock is taken to be off: ClearBlade tolerates 10 min of skew, tokens fail beyond it. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+/**
+ * How far apart the clocks may be when the device stamps its reports with another clock altogether: local time
+ * written as UTC (zones run from UTC−12 to UTC+14), or an RTC never set since boot.
+ */
+export const MAX_FOREIGN_CLOCK_MS = 26 * 3_600_000;
 /** Fewest device-side reports that must line up with broker events before their clock is called off. */
 const MIN_SKEW_PAIRS = 3;
+/** Reports sampled to propose offsets beyond MAX_CLOCK_SKEW_MS (each then checked against every report). */
+const FOREIGN_CLOCK_SAMPLE = 64;
+const FOREIGN_CLOCK_CANDIDATES = 5;
 
-type Role = "connect" | "refusal";
+type Role = "connect" | "refusal" | "drop";
 
 /** Only moments both sides see at once: each side notices a drop after its own detection delay (up to 1.5 × keepalive). */
 function roleOf(event: DiagnosisEvent): Role | null {
@@ -15,35 +23,100 @@ function roleOf(event: DiagnosisEvent): Role | null {
   return event.kind === "connect_failed" ? "refusal" : null;
 }
 
-function nearestOffset(sortedTimes: readonly number[], at: number): number | null {
+/** Drops as well, for a device whose reports name no connect or refusal: minutes of detection delay are small beside hours. */
+function roleWithDrops(event: DiagnosisEvent): Role | null {
+  return roleOf(event) ?? (event.kind === "disconnected" && event.reason !== "client_disconnect" ? "drop" : null);
+}
+
+function nearestOffset(sortedTimes: readonly number[], at: number, withinMs: number): number | null {
   const low = firstAtOrAfter(sortedTimes, at);
   const candidates = [sortedTimes[low - 1], sortedTimes[low]].filter((time): time is number => time !== undefined);
-  const offsets = candidates.map((time) => at - time).filter((offset) => Math.abs(offset) <= MAX_CLOCK_SKEW_MS);
+  const offsets = candidates.map((time) => at - time).filter((offset) => Math.abs(offset) <= withinMs);
   return offsets.sort((a, b) => Math.abs(a) - Math.abs(b))[0] ?? null;
+}
+
+type Sides = { times: Map<Role, number[]>; reports: { role: Role; at: number }[] };
+
+function sidesOf(
+  broker: readonly DiagnosisEvent[],
+  device: readonly DiagnosisEvent[],
+  role: (event: DiagnosisEvent) => Role | null,
+): Sides {
+  const times = new Map<Role, number[]>();
+  for (const event of broker) {
+    const key = role(event);
+    if (key) times.set(key, [...(times.get(key) ?? []), event.occurredAt.getTime()]);
+  }
+  for (const list of times.values()) list.sort((a, b) => a - b);
+  const reports = device.flatMap((event) => {
+    const key = role(event);
+    return key ? [{ role: key, at: event.occurredAt.getTime() }] : [];
+  });
+  return { times, reports };
+}
+
+/** The offset most reports agree on, if a majority of at least MIN_SKEW_PAIRS does; offsets within `guess` ± tolerance. */
+function agreedOffset({ times, reports }: Sides, guess: number, toleranceMs: number): number | null {
+  const offsets = reports
+    .map((report) => nearestOffset(times.get(report.role) ?? [], report.at - guess, toleranceMs))
+    .filter((offset): offset is number => offset !== null)
+    .map((offset) => offset + guess);
+  if (offsets.length < MIN_SKEW_PAIRS) return null;
+  const offset = median(offsets);
+  const agreeing = offsets.filter((value) => Math.abs(value - offset) <= SAME_MOMENT_MS / 2).length;
+  return agreeing >= MIN_SKEW_PAIRS && agreeing * 2 > reports.length ? offset : null;
+}
+
+/**
+ * Offsets beyond MAX_CLOCK_SKEW_MS: every difference between a sampled report and a broker event of its role within
+ * MAX_FOREIGN_CLOCK_MS votes for its 30 s bin; the bins most reports vote for are checked against all the reports.
+ */
+function foreignClockOffset(sides: Sides): number | null {
+  const { times, reports } = sides;
+  const bin = SAME_MOMENT_MS / 2;
+  const votes = new Map<number, Set<number>>();
+  const stride = Math.max(1, Math.floor(reports.length / FOREIGN_CLOCK_SAMPLE));
+  for (let index = 0; index < reports.length; index += stride) {
+    const report = reports[index];
+    const list = report ? (times.get(report.role) ?? []) : [];
+    if (!report) continue;
+    for (let i = firstAtOrAfter(list, report.at - MAX_FOREIGN_CLOCK_MS); i < list.length; i += 1) {
+      const time = list[i] ?? Infinity;
+      if (time > report.at + MAX_FOREIGN_CLOCK_MS) break;
+      const key = Math.round((report.at - time) / bin);
+      const voters = votes.get(key) ?? new Set<number>();
+      voters.add(index);
+      votes.set(key, voters);
+    }
+  }
+  const candidates = [...votes.entries()]
+    .filter(([key]) => Math.abs(key * bin) > MAX_CLOCK_SKEW_MS)
+    .sort(([keyA, a], [keyB, b]) => b.size - a.size || Math.abs(keyA) - Math.abs(keyB))
+    .slice(0, FOREIGN_CLOCK_CANDIDATES);
+  for (const [key] of candidates) {
+    const offset = agreedOffset(sides, key * bin, SAME_MOMENT_MS);
+    if (offset !== null) return offset;
+  }
+  return null;
 }
 
 /**
  * How far (ms) the device's reports run ahead of the broker's events of the same moments, or 0 when they agree or
  * cannot tell. Each connect or refusal report is set against the nearest broker event of the same kind; the offset counts only when
  * most reports agree on it, beyond what pairing tolerates anyway (SAME_MOMENT_MS). A device clock minutes off
- * otherwise turns every drop into two, and the reconnect before the device's copy into a short "uptime".
+ * otherwise turns every drop into two, and the reconnect before the device's copy into a short "uptime". When no
+ * offset within MAX_CLOCK_SKEW_MS (0 included) has a majority, offsets up to MAX_FOREIGN_CLOCK_MS are tried: a device
+ * stamping local time as UTC is hours off, and its drops were counted twice.
  */
 export function estimateDeviceClockOffset(broker: readonly DiagnosisEvent[], device: readonly DiagnosisEvent[]): number {
-  const times = new Map<Role, number[]>();
-  for (const event of broker) {
-    const role = roleOf(event);
-    if (role) times.set(role, [...(times.get(role) ?? []), event.occurredAt.getTime()]);
-  }
-  for (const list of times.values()) list.sort((a, b) => a - b);
-  const reports = device.filter((event) => roleOf(event) !== null);
-  const offsets = reports
-    .map((event) => nearestOffset(times.get(roleOf(event) as Role) ?? [], event.occurredAt.getTime()))
-    .filter((offset): offset is number => offset !== null);
-  if (offsets.length < MIN_SKEW_PAIRS) return 0;
-  const offset = median(offsets);
-  if (Math.abs(offset) <= SAME_MOMENT_MS / 2) return 0;
-  const agreeing = offsets.filter((value) => Math.abs(value - offset) <= SAME_MOMENT_MS / 2).length;
-  return agreeing * 2 > reports.length ? offset : 0;
+  const sides = sidesOf(broker, device, roleOf);
+  const near = agreedOffset(sides, 0, MAX_CLOCK_SKEW_MS);
+  if (near !== null) return Math.abs(near) <= SAME_MOMENT_MS / 2 ? 0 : near;
+  const foreign = sides.reports.length >= MIN_SKEW_PAIRS ? sides : sidesOf(broker, device, roleWithDrops);
+  if (foreign.reports.length < MIN_SKEW_PAIRS) return 0;
+  // Reports that already line up with the broker's events (their clock is right; they are few or noisy) stay put.
+  if (agreedOffset(foreign, 0, SAME_MOMENT_MS) !== null) return 0;
+  return foreignClockOffset(foreign) ?? 0;
 }
 
 /** The event on the broker's clock. */

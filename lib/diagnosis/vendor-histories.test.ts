@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseAwsCloudWatchEntry } from "@/lib/sources/aws-iot.ts";
 import { parseAzureRecord, parseEventGridEvent } from "@/lib/sources/azure.ts";
-import { canExpress, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
+import { canExpress, FORMAT_CAPABILITIES, FORMATS, renderTimeline, type FormatId } from "./corpus/formats.ts";
 import { createRandom } from "./corpus/random.ts";
 import { DAY, HOUR, MINUTE, SECOND, Timeline } from "./corpus/timeline.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
@@ -158,9 +158,59 @@ describe("a device-side history, which lists drops and refusals but no connects"
     const timeline = week().connect().wait(DAY).drop("network");
     for (let i = 0; i < 8; i += 1) timeline.wait(2 ** i * 10 * SECOND).refuse("bad-credentials");
     const diagnosis = diagnoseAs("device-report", timeline);
-    expect(diagnosis.verdict?.title).toBe("Every connect refused (authentication)");
+    expect(diagnosis.verdict?.title).toBe("Every connect refused since it was last accepted (authentication)");
     expect(diagnosis.verdict?.severity).toBe("critical");
     expect(diagnosis.verdict?.steps.find((step) => step.check === "credentials-accepted")?.status).toBe("failed");
+  });
+});
+
+describe("credentials or a certificate that stop working: accepted for days, refused ever since", () => {
+  function lockedOut(refusal: (timeline: Timeline) => Timeline): Timeline {
+    const timeline = week()
+      .connect()
+      .wait(3 * DAY)
+      .drop("network");
+    for (let i = 0; i < 8; i += 1) refusal(timeline.wait(Math.min(2 ** i * 5, 300) * SECOND));
+    return timeline;
+  }
+
+  for (const format of ["agent-mqtt5", "emqx", "aws-iot", "device-report"] as const) {
+    it(`names what changes for credentials that worked, not "wrong or not registered" (${format})`, () => {
+      const diagnosis = diagnoseAs(
+        format,
+        lockedOut((timeline) => timeline.refuse("bad-credentials")),
+      );
+      expect(diagnosis.verdict).toMatchObject({ analyzer: "auth-failures", severity: "critical" });
+      // It said "the device's credentials are wrong, expired or not registered" of credentials accepted for three days.
+      expect(diagnosis.verdict?.verdict).toContain("was accepted until 2026-11-18 00:05:00 UTC");
+      expect(diagnosis.verdict?.verdict).not.toContain("not registered");
+    });
+  }
+
+  for (const format of ["mosquitto-2.0", "mosquitto-2.1"] as const) {
+    it(`calls TLS failures that every attempt since has met critical (${format})`, () => {
+      const diagnosis = diagnoseAs(
+        format,
+        lockedOut((timeline) => timeline.drop("tls")),
+      );
+      // It was a warning that said "others succeeded": the only success came before the first failure.
+      expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "critical" });
+      expect(diagnosis.verdict?.verdict).toContain("none succeeded");
+    });
+  }
+
+  it("keeps TLS failures between successful connects a warning", () => {
+    const timeline = week().connect();
+    for (const hours of [20, 31, 26])
+      timeline
+        .wait(hours * HOUR)
+        .drop("tls")
+        .wait(5 * SECOND)
+        .drop("tls")
+        .wait(30 * SECOND)
+        .connect();
+    const diagnosis = diagnoseAs("mosquitto-2.1", timeline);
+    expect(diagnosis.verdict).toMatchObject({ analyzer: "tls-failures", severity: "warning" });
   });
 });
 
@@ -414,6 +464,30 @@ describe("Azure renewals whose old-link records the hub logs after the device re
     expect(diagnosis.summary.drops).toBe(10);
   });
 
+  it("is the renewal when the refused 401003 shares the 404104's second but is stored after it", () => {
+    for (const withUnauthorizedDisconnect of [false, true]) {
+      const diagnosis = diagnoseLog((at) => [
+        ...(withUnauthorizedDisconnect ? [{ at: at - 1_500, operation: "deviceDisconnect" as const, error: unauthorized }] : []),
+        { at: at + 100, operation: "deviceDisconnect", error: closedRemotely },
+        { at: at + 600, operation: "deviceConnect", error: unauthorized },
+        { at: at + 3 * SECOND, operation: "deviceConnect" },
+      ]);
+      // Read as 404104 → refused 401003: ten refusals made an auth-failures warning beside a periodic-drops warning.
+      expect(diagnosis.findings.map((finding) => finding.analyzer)).toEqual(["token-renewal"]);
+      expect(diagnosis.summary).toMatchObject({ drops: 10, failedConnects: 0 });
+    }
+  });
+
+  it("stays an auth finding when the refused 401003 comes seconds after the 404104", () => {
+    const diagnosis = diagnoseLog((at) => [
+      { at: at + 100, operation: "deviceDisconnect", error: closedRemotely },
+      { at: at + 3 * SECOND, operation: "deviceConnect", error: unauthorized },
+      { at: at + 6 * SECOND, operation: "deviceConnect" },
+    ]);
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).not.toContain("token-renewal");
+    expect(diagnosis.findings.map((finding) => finding.analyzer)).toContain("auth-failures");
+  });
+
   it("still finds connections that end seconds after connecting, with no 401003 in sight", () => {
     const diagnosis = diagnoseLog((at) => [
       { at, operation: "deviceDisconnect", error: closedRemotely },
@@ -460,6 +534,50 @@ describe("one drop reported by the broker and by the agent on a device clock min
       });
     }
   }
+});
+
+describe("a device whose reports are stamped by a clock hours off (local time written as UTC)", () => {
+  const irregular = week().connect();
+  for (const hours of [3, 7, 2, 11, 5, 9, 4, 13, 6, 8])
+    irregular
+      .wait(hours * HOUR)
+      .drop("network")
+      .wait(3 * SECOND)
+      .connect();
+
+  function diagnoseSkewed(format: FormatId, reports: "agent" | "device-report", skewMs: number): DeviceDiagnosis {
+    const rnd = createRandom(11).fork(format);
+    const rendered =
+      reports === "agent"
+        ? renderTimeline(format, "dev-7", irregular.steps, rnd, { withAgent: "mqtt5" })
+        : [...renderTimeline(format, "dev-7", irregular.steps, rnd), ...renderTimeline("device-report", "dev-7", irregular.steps, rnd)];
+    const events = toDiagnosisEvents(rendered).map((event) =>
+      event.kind === "device_report" ? { ...event, occurredAt: new Date(event.occurredAt.getTime() + skewMs) } : event,
+    );
+    return diagnoseDevice({
+      deviceId: "dev-7",
+      events,
+      sessions: [],
+      fleet: null,
+      window: { from: new Date(WINDOW_END - 7 * DAY), to: new Date(WINDOW_END) },
+    });
+  }
+
+  for (const format of ["aws-iot", "azure-iot-hub", "emqx"] as const) {
+    it(`counts each drop once, whatever the offset (${format})`, () => {
+      for (const skew of [20 * MINUTE, 2 * HOUR, -5 * HOUR, 5.5 * HOUR]) {
+        const diagnosis = diagnoseSkewed(format, "agent", skew);
+        // Beyond 15 min each drop was two ("20 drops at irregular intervals … typical uptime 60 min", a warning).
+        expect(diagnosis.summary.drops).toBe(10);
+        expect(alarms(diagnosis)).toEqual([]);
+      }
+    });
+  }
+
+  it("lines up drop reports by themselves when the device reports no connects", () => {
+    const diagnosis = diagnoseSkewed("emqx", "device-report", 2 * HOUR);
+    expect(diagnosis.summary.drops).toBe(10);
+  });
 });
 
 describe("connections that die at once, in one episode a device got over", () => {
@@ -513,6 +631,47 @@ describe("connections that die at once, in one episode a device got over", () =>
         .wait(backoffSec * SECOND);
     const diagnosis = diagnoseAs("emqx", stuck);
     expect(diagnosis.verdict).toMatchObject({ analyzer: "drops-right-after-connect", severity: "critical" });
+  });
+});
+
+describe("sub-second retries in one short episode, then days connected", () => {
+  function burst(timeline: Timeline, via: "drops" | "refusals"): Timeline {
+    timeline.drop("network");
+    for (let i = 0; i < 10; i += 1) {
+      if (via === "refusals") timeline.wait(300).refuse("server-unavailable");
+      else timeline.wait(300).connect().wait(50).drop("network");
+    }
+    return timeline.wait(300).connect();
+  }
+  const once = (via: "drops" | "refusals") =>
+    burst(
+      week()
+        .connect()
+        .wait(2 * DAY),
+      via,
+    );
+  for (const via of ["drops", "refusals"] as const) {
+    for (const format of formatsFor(once(via)).filter((format) => FORMAT_CAPABILITIES[format].connects)) {
+      it(`is the missing backoff, not a storm the device is in (${via}, ${format})`, () => {
+        const diagnosis = diagnoseAs(format, once(via));
+        // It was "Reconnect storm without backoff", critical at 0.79, for 3 s in a week.
+        expect(diagnosis.verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "warning" });
+        expect(diagnosis.verdict?.verdict).toContain("It happened once");
+        expect(diagnosis.verdict?.confidence).toBeLessThanOrEqual(0.7);
+        expect(diagnosis.verdict?.steps.find((step) => step.check === "reconnect-backoff")?.status).toBe("failed");
+      });
+    }
+  }
+
+  it("stays critical when the episodes recur or the device never gets back", () => {
+    const recurring = burst(burst(week().connect().wait(DAY), "drops").wait(DAY), "drops");
+    expect(diagnoseAs("emqx", recurring).verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "critical" });
+    const stuck = week()
+      .connect()
+      .wait(7 * DAY - 20 * MINUTE)
+      .drop("network");
+    for (let i = 0; i < 10; i += 1) stuck.wait(300).connect().wait(50).drop("network");
+    expect(diagnoseAs("emqx", stuck).verdict).toMatchObject({ analyzer: "reconnect-storm", severity: "critical" });
   });
 });
 
