@@ -229,7 +229,8 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   const keepalive = ctx.lastKeepaliveSec;
   const lastConnect = ctx.connects.findLast((event) => event.keepaliveSec !== null);
   // The drops made at the current keepalive: the verdict pairs their count with it (decision 065).
-  const regime = readKeepaliveRegimes(ctx).current;
+  const regimes = readKeepaliveRegimes(ctx);
+  const regime = regimes.current;
   const natDrops = natSymptomDrops(ctx, excluded, regime);
   const target = keepaliveTarget(ctx);
   const targetSec = target.keepaliveSec;
@@ -299,8 +300,16 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
   // 1.5 × the current keepalive holds for the expiries of connections that asked for it (decision 065); with no
   // expiry since the keepalive changed, there is nothing at the current keepalive to describe.
   const inRegime = madeInRegime(ctx, regime);
-  const expiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout" && !excluded.has(drop.id) && inRegime(drop));
+  const allExpiries = ctx.deviceDrops.filter((drop) => drop.reason === "keepalive_timeout" && !excluded.has(drop.id));
+  const expiries = allExpiries.filter(inRegime);
   if (expiries.length >= 2) {
+    // The timeline shows every expiry: say why the count is smaller than what the reader sees there.
+    const previous = regimes.previous;
+    const earlier = previous ? allExpiries.filter(madeInRegime(ctx, previous)).length : 0;
+    const since =
+      previous && regime && earlier > 0
+        ? ` since its keepalive became ${regime.keepaliveSec} s (${earlier} earlier at its previous keepalive of ${previous.keepaliveSec} s)`
+        : "";
     const last = expiries.at(-1);
     const seconds = keepalive ?? RECOMMENDED_KEEPALIVE_SEC;
     const known = keepalive !== null;
@@ -310,7 +319,7 @@ export function detectKeepaliveProblems(ctx: AnalysisContext, excluded: Readonly
         analyzer: "keepalive-timeouts",
         title: "Keepalive timeouts (device hung or network froze)",
         verdict: known
-          ? `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late. The broker's events cannot tell the two apart; the device's own log around the drops (a blocked application or a network change) would.`
+          ? `The broker heard nothing from the device for 1.5 × keepalive (${Math.round(seconds * 1.5)} s) ${expiries.length} times${since}: the device hung or its network path froze without closing, and each drop was noticed only ${Math.round(seconds * 1.5)} s late. The broker's events cannot tell the two apart; the device's own log around the drops (a blocked application or a network change) would.`
           : `The broker heard nothing from the device for 1.5 × its keepalive ${expiries.length} times: the device hung or its network path froze without closing (the device's own log around the drops would tell which). The connect events do not carry the keepalive, so the detection delay is not known.`,
         severity: "warning",
         confidence: clamp(0.55 + 0.35 * Math.min(1, expiries.length / 10)),

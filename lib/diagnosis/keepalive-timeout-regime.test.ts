@@ -41,6 +41,11 @@ describe("the keepalive-timeout finding describes the expiries of the current ke
     expect(finding?.evidence.eventIds).toHaveLength(6);
   });
 
+  it("says how many expiries happened at the previous keepalive, which the timeline shows beside the current ones", () => {
+    const finding = timeoutFinding(diagnose(hangs(HISTORY, recent(6)), 60));
+    expect(finding?.verdict).toContain("6 times since its keepalive became 60 s (200 earlier at its previous keepalive of 1200 s)");
+  });
+
   it("says nothing of keepalive timeouts once a keepalive change was followed by none", () => {
     const s = hangs(HISTORY);
     s.connect({ ip: "10.0.4.12", keepaliveSec: 60 }).wait(60 * MINUTE);
