@@ -32,6 +32,9 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
         ],
       },
+      // A share page's URL holds its token: no Referer at all, not even to our own origin (its scripts and styles),
+      // before the page's own <meta name="referrer"> is parsed. Later entries override earlier ones for a key.
+      { source: "/share/:path*", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
       // Pages get a per-request CSP with a script nonce from proxy.ts.
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }] },
     ];

@@ -78,7 +78,9 @@ test.describe("share links", () => {
     const visitor = await browser.newContext({ ...anonymous, baseURL });
     try {
       const shared = await visitor.newPage();
-      await shared.goto(new URL(url).pathname);
+      const opened = await shared.goto(new URL(url).pathname);
+      // The token is in the URL: no Referer leaves the page, not even for its own scripts.
+      expect(opened?.headers()["referrer-policy"]).toBe("no-referrer");
       await expect(shared.getByTestId("shared-device-id")).toHaveText(KEEPALIVE_DEVICE_ID);
       await expect(shared.getByTestId("shared-verdict")).toBeVisible();
       await expect(shared.getByTestId("shared-events")).toContainText("[ip redacted]");

@@ -82,7 +82,7 @@ const alertJob =
         publicBaseUrl: resolvePublicBaseUrl({ LINKSCOPE_PUBLIC_URL: env.LINKSCOPE_PUBLIC_URL, NEXTAUTH_URL: env.NEXTAUTH_URL }),
       })
     : null;
-// Endpoints are chosen by admins, so scheduled probes use the library directly (the allow-list guards user-run probes).
+// Scheduled runs check every address against the operator's lists (LINKSCOPE_PROBE_TARGETS, LINKSCOPE_OUTBOUND_ALLOW): decision 074.
 const probeJob =
   env.PROBE_SCHEDULE_TICK_MS > 0
     ? await startProbeScheduleJob(jobs, db, log, {

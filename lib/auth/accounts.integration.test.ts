@@ -92,6 +92,31 @@ describe("users", () => {
     ).toBe(1);
   });
 
+  it("counts an attempt before checking it: a burst of concurrent guesses gets no more checks than the limit", async () => {
+    const email = uniqueEmail("burst");
+    const secret = password();
+    // At production cost a check takes ~90 ms: the window in which concurrent guesses all passed a check-then-count limit.
+    vi.stubEnv(TEST_PASSWORD_COST_ENV, undefined);
+    await createUser(database.db, { email, password: secret }, CLI_ACTOR).finally(() => vi.unstubAllEnvs());
+    const burst = await Promise.all(
+      Array.from({ length: 3 * SIGN_IN_LIMITS.perAccount.limit }, (_, i) =>
+        signInWithPassword(database.db, email, `burst guess ${i}`, uniqueIp()),
+      ),
+    );
+    expect(burst.filter((result) => !("rateLimited" in result))).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
+    expect(await signInWithPassword(database.db, email, secret, uniqueIp())).toMatchObject({ ok: false, rateLimited: true });
+  });
+
+  it("does not count a successful sign-in against its address", async () => {
+    const ip = uniqueIp();
+    for (let i = 0; i < SIGN_IN_LIMITS.perAddress.limit + 2; i++) {
+      const email = uniqueEmail(`office-${i}`);
+      const secret = password();
+      await createUser(database.db, { email, password: secret }, CLI_ACTOR);
+      expect((await signInWithPassword(database.db, email, secret, ip)).ok).toBe(true);
+    }
+  });
+
   const claimsOf = (userId: string, sessionVersion: number, sessionId = randomUUID()) => ({ userId, sessionVersion, sessionId });
 
   it("ends one session on sign-out: its copied claims stop working, the user's other sessions continue", async () => {

@@ -35,6 +35,20 @@ describe("createRateLimiter (Postgres)", () => {
     expect((await limiter.check("a")).limited).toBe(false);
   });
 
+  it("gives back one attempt on release, never below zero", async () => {
+    const limiter = createRateLimiter(database.db, "release", { limit: 2, windowMs: 60_000 });
+    await limiter.hit("a");
+    await limiter.hit("a");
+    expect((await limiter.check("a")).limited).toBe(true);
+    await limiter.release("a");
+    expect((await limiter.check("a")).limited).toBe(false);
+    await limiter.release("a");
+    await limiter.release("a");
+    expect((await limiter.hit("a")).limited).toBe(false);
+    expect((await limiter.hit("a")).limited).toBe(false);
+    expect((await limiter.hit("a")).limited).toBe(true);
+  });
+
   it("shares one limit between two processes' limiters, also under concurrent hits", async () => {
     const first = createRateLimiter(database.db, "shared", { limit: 10, windowMs: 60_000 });
     const second = createRateLimiter(otherProcessDb, "shared", { limit: 10, windowMs: 60_000 });

@@ -17,6 +17,8 @@ export type RateLimiter = {
   /** Counts one attempt against `key`; `limited` is true when this attempt went over the limit. */
   hit(key: string, now?: Date): Promise<RateLimitState>;
   reset(key: string): Promise<void>;
+  /** Gives back one attempt counted by `hit` (an attempt that turned out to be legitimate). */
+  release(key: string, now?: Date): Promise<void>;
 };
 
 export type RateLimit = { limit: number; windowMs: number };
@@ -64,6 +66,11 @@ export function createRateLimiter(db: Db, limiter: string, options: RateLimit): 
     },
     async reset(key) {
       await db.rateLimitCounter.deleteMany({ where: { limiter, key: key.slice(0, MAX_KEY_LENGTH) } });
+    },
+    async release(key, now = new Date()) {
+      await db.$executeRaw(Prisma.sql`
+        UPDATE rate_limit_counters SET count = GREATEST(count - 1, 0)
+        WHERE limiter = ${limiter} AND key = ${key.slice(0, MAX_KEY_LENGTH)} AND expires_at > ${now}`);
     },
   };
 }

@@ -17,20 +17,23 @@ export async function checkSignInLimit(db: Db, email: string, ip: string | null)
   return { limited: account.limited || address.limited, retryAfterSeconds: Math.max(account.retryAfterSeconds, address.retryAfterSeconds) };
 }
 
-/** Email + password sign-in with brute-force limits and an audit trail of successes and failures. */
+/**
+ * Email + password sign-in with brute-force limits and an audit trail of successes and failures. Each attempt is
+ * counted before its password is checked (one atomic upsert per key): counting only after a failed check let a burst
+ * of concurrent guesses all pass the limit while the first ones were still hashing.
+ */
 export async function signInWithPassword(db: Db, email: string, password: string, ip: string | null): Promise<SignInResult> {
   const accountKey = normalizeEmail(email);
   const addressKey = ip ?? "unknown";
   const anonymous = { type: "anonymous", id: null, label: accountKey, role: null } as const;
-  const limit = await checkSignInLimit(db, email, ip);
-  if (limit.limited) {
+  const { perAccount, perAddress } = getSignInLimiters(db);
+  const [account, address] = await Promise.all([perAccount.hit(accountKey), perAddress.hit(addressKey)]);
+  if (account.limited || address.limited) {
     await tryRecordAuditEvent(db, { action: "auth.sign_in_rate_limited", actor: anonymous, ip, details: { email: accountKey } });
-    return { ok: false, rateLimited: true, retryAfterSeconds: limit.retryAfterSeconds };
+    return { ok: false, rateLimited: true, retryAfterSeconds: Math.max(account.retryAfterSeconds, address.retryAfterSeconds) };
   }
   const result = await checkCredentials(db, email, password);
-  const { perAccount, perAddress } = getSignInLimiters(db);
   if (!result.ok) {
-    await Promise.all([perAccount.hit(accountKey), perAddress.hit(addressKey)]);
     await tryRecordAuditEvent(db, {
       action: "auth.sign_in_failed",
       actor: anonymous,
@@ -39,7 +42,8 @@ export async function signInWithPassword(db: Db, email: string, password: string
     });
     return result;
   }
-  await perAccount.reset(accountKey);
+  // Only failures count: people behind one address (an office NAT) sign in all day.
+  await Promise.all([perAccount.reset(accountKey), perAddress.release(addressKey)]);
   await tryRecordAuditEvent(db, {
     action: "auth.sign_in",
     actor: { type: "user", id: result.user.id, label: result.user.email, role: result.user.role },

@@ -3,7 +3,7 @@ import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
-import { ConflictError, NotFoundError } from "@/lib/errors/domain-errors.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
 import {
   ProbeEndpointDefinitionSchema,
@@ -12,8 +12,11 @@ import {
   type ProbeEndpointDefinition,
   type UpdateProbeEndpoint,
 } from "./probe-endpoint-schemas.ts";
+import { readScheduledProbeTargets, refuseScheduledProbeUrl, type ScheduledProbeTargets } from "./scheduled-probe-targets.ts";
 
 type By = { actor: Actor; ip?: string | null };
+/** `targets`: the operator's lists the URL is checked against; read from the environment when not given. */
+type SaveOptions = { targets?: ScheduledProbeTargets };
 // A write and its audit row; generous because a loaded shared database can stall a few seconds.
 const WRITE_TRANSACTION = { timeout: 15_000 };
 
@@ -70,6 +73,15 @@ export async function getProbeEndpoint(db: Db, id: string): Promise<ProbeEndpoin
   return endpoint ? toEndpointView(endpoint) : null;
 }
 
+/** Refuses, when saved, a URL every run would refuse (loopback, private, metadata addresses the operator did not list). */
+async function requireAllowedUrl(url: string, options: SaveOptions): Promise<void> {
+  const refusal = await refuseScheduledProbeUrl(url, options.targets ?? readScheduledProbeTargets());
+  if (refusal) {
+    const message = `the server will not probe it: ${refusal}`;
+    throw new InvalidInputError("probe_target_refused", `url: ${message}`, [{ path: "url", message }]);
+  }
+}
+
 function rethrowNameTaken(error: unknown, name: string): never {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
     throw new ConflictError("probe_endpoint_name_taken", `An endpoint named "${name}" already exists.`);
@@ -77,8 +89,14 @@ function rethrowNameTaken(error: unknown, name: string): never {
   throw error;
 }
 
-export async function createProbeEndpoint(db: Db, input: CreateProbeEndpoint, by: By): Promise<ProbeEndpointView> {
+export async function createProbeEndpoint(
+  db: Db,
+  input: CreateProbeEndpoint,
+  by: By,
+  options: SaveOptions = {},
+): Promise<ProbeEndpointView> {
   const { password, ...definition } = input;
+  await requireAllowedUrl(definition.url, options);
   try {
     return await db.$transaction(async (tx) => {
       const created = await tx.probeEndpoint.create({
@@ -99,8 +117,15 @@ export async function createProbeEndpoint(db: Db, input: CreateProbeEndpoint, by
 }
 
 /** A partial change validated as a whole endpoint; a new URL, interval or re-enabling makes it due at once. */
-export async function updateProbeEndpoint(db: Db, id: string, patch: UpdateProbeEndpoint, by: By): Promise<ProbeEndpointView> {
+export async function updateProbeEndpoint(
+  db: Db,
+  id: string,
+  patch: UpdateProbeEndpoint,
+  by: By,
+  options: SaveOptions = {},
+): Promise<ProbeEndpointView> {
   const { password, ...changes } = patch;
+  if (changes.url !== undefined) await requireAllowedUrl(changes.url, options);
   try {
     return await db.$transaction(async (tx) => {
       const existing = ProbeEndpointIdPattern.test(id) ? await tx.probeEndpoint.findUnique({ where: { id } }) : null;

@@ -5,9 +5,12 @@ import { REDACTED, redactText } from "@/lib/security/redact.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlDate } from "@/lib/db/sql-values.ts";
+import { scheduledProbeAddressCheck, readScheduledProbeTargets, type ScheduledProbeTargets } from "./scheduled-probe-targets.ts";
 
 export type RunDueProbesOptions = {
   probe: ProbeRunner;
+  /** Where runs may connect; by default the operator's lists from the environment (decision 074). */
+  targets?: ScheduledProbeTargets;
   now: Date;
   /** Bound on one run: the probe is aborted and the run stored as failed ("did not finish") past it. */
   runTimeoutMs: number;
@@ -62,7 +65,12 @@ export async function claimDueEndpoints(db: Db, now: Date, leaseMs: number, limi
 type RunOutcome = { startedAt: Date; finishedAt: Date; report: ProbeReport | null; explanation: string | null };
 
 /** Runs one probe within `timeoutMs`; a hung, failing or malformed probe becomes a failed run, never a hung job. */
-async function runBounded(probe: ProbeRunner, endpoint: ClaimedEndpoint, timeoutMs: number): Promise<RunOutcome> {
+async function runBounded(
+  probe: ProbeRunner,
+  endpoint: ClaimedEndpoint,
+  timeoutMs: number,
+  targets: ScheduledProbeTargets,
+): Promise<RunOutcome> {
   const startedAt = new Date();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -83,6 +91,7 @@ async function runBounded(probe: ProbeRunner, endpoint: ClaimedEndpoint, timeout
         ...(endpoint.caPem ? { caPem: endpoint.caPem } : {}),
         stepTimeoutMs: Math.max(1_000, Math.floor(timeoutMs / 4)),
         signal: controller.signal,
+        refuseAddress: scheduledProbeAddressCheck(endpoint.url, targets),
       }),
       timedOut,
     ]);
@@ -164,9 +173,10 @@ async function recordRun(db: Db, endpoint: ClaimedEndpoint, outcome: RunOutcome)
 /** Claims the endpoints due now, probes them side by side (each within its bound) and stores each result once. */
 export async function runDueProbes(db: Db, options: RunDueProbesOptions): Promise<DueProbesResult> {
   const claimed = await claimDueEndpoints(db, options.now, options.runTimeoutMs + LEASE_GRACE_MS, options.maxRuns);
+  const targets = options.targets ?? readScheduledProbeTargets();
   const results = await Promise.all(
     claimed.map(async (endpoint) => {
-      const outcome = await runBounded(options.probe, endpoint, options.runTimeoutMs);
+      const outcome = await runBounded(options.probe, endpoint, options.runTimeoutMs, targets);
       return { stored: await recordRun(db, endpoint, outcome), ok: outcome.report?.ok ?? false };
     }),
   );

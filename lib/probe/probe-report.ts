@@ -72,6 +72,8 @@ export type ProbeOptions = {
   /** Bound on each network step. */
   stepTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Checked on every address the host resolves to, before connecting: a reason refuses that address. */
+  refuseAddress?: (address: string) => string | null;
 };
 
 /** Runs a probe; the probe library's `runProbe` is the implementation, tests and jobs take it as a dependency. */

@@ -58,7 +58,8 @@ export async function runProbeWithPolicy(options: ProbeOptions, refuseAddress?: 
   const connections: Connection[] = [];
   let wire: MqttWire | null = null;
   try {
-    const dns = await step("dns", () => resolveHost(target.host, timeoutMs, refuseAddress));
+    const refuse: AddressPolicy = (address) => refuseAddress?.(address) ?? options.refuseAddress?.(address) ?? null;
+    const dns = await step("dns", () => resolveHost(target.host, timeoutMs, refuse));
     const addresses = (dns.details.addresses as { address: string }[] | undefined)?.map((entry) => entry.address) ?? [];
     if (dns.status !== "pass" || aborted(options)) return finish();
 
@@ -200,7 +201,7 @@ async function resolveHost(host: string, timeoutMs: number, refuseAddress?: Addr
       return failure(
         `${host} resolves to ${address}, which this server may not probe: ${refusal}.`,
         null,
-        "Server-side probes only reach the targets listed in LINKSCOPE_PROBE_TARGETS; every address a name resolves to must be allowed. Run the CLI (npm run probe) on the device's network instead.",
+        "Probes run from the server reach only the targets the operator allowed (LINKSCOPE_PROBE_TARGETS; scheduled probes also public addresses and LINKSCOPE_OUTBOUND_ALLOW); every address a name resolves to must be allowed. Run the CLI (npm run probe) on the device's network instead.",
         { host, addresses: unique, refused: address },
         ["target_not_allowed"],
       );

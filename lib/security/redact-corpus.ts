@@ -148,6 +148,37 @@ export const SECRET_CORPUS: readonly SecretSample[] = [
     secrets: ["ApimKey0034abcdef", "FuncKey0035abcdef"],
   },
   {
+    name: "Wi-Fi and TLS pre-shared keys, MQTT passwords under short names",
+    text: "provisioning: wifi psk=WifiPsk0037abc, pre_shared_key: TlsPsk0038abc",
+    json: { wifi_pwd: "WifiPwd0039abc", mqttPwd: "MqttPwd0040abc", psk: "WifiPsk0037abc", preSharedKey: "TlsPsk0038abc" },
+    secrets: ["WifiPsk0037abc", "TlsPsk0038abc", "WifiPwd0039abc", "MqttPwd0040abc"],
+  },
+  {
+    name: "Azure DPS symmetric key and device-side key material",
+    text: "enrollment symmetricKey=DpsSymKey0041abc== failed; sharedKey: SharedKey0042abc",
+    json: {
+      attestation: { symmetricKey: "DpsSymKey0041abc==" },
+      sharedKey: "SharedKey0042abc",
+      encryptionKey: "EncKey0043abc",
+      hmacKey: "HmacKey0044abc",
+      authKey: "AuthKey0045abc",
+      privKey: "PrivKey0046abc",
+    },
+    secrets: ["DpsSymKey0041abc", "SharedKey0042abc", "EncKey0043abc", "HmacKey0044abc", "AuthKey0045abc", "PrivKey0046abc"],
+  },
+  {
+    name: "service URLs with a password and no user, connection strings under short names",
+    text: "cache at redis://:RedisPw0047abc@cache:6379 refused the gateway",
+    json: { dsn: "DsnValue0048abc", connStr: "ConnStr0049abc", database_url: "DbUrl0050abc" },
+    secrets: ["RedisPw0047abc", "DsnValue0048abc", "ConnStr0049abc", "DbUrl0050abc"],
+  },
+  {
+    name: "API key in a query string, cookie headers",
+    text: "GET https://api.example.com/v1/fw?key=QueryKey0051abc failed; Cookie: sid=CookieSid0052abc",
+    json: { request: "Set-Cookie: session=CookieSes0053abc; Path=/" },
+    secrets: ["QueryKey0051abc", "CookieSid0052abc", "CookieSes0053abc"],
+  },
+  {
     name: "Google API key",
     text: "maps lookup with AIzaSyGoogKey0036abcdefghijklmnopqrstuv failed",
     secrets: ["AIzaSyGoogKey0036abcdefghijklmnopqrstuv"],

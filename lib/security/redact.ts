@@ -12,12 +12,14 @@ export const LINKSCOPE_TOKEN_PREFIXES = ["lsk_", "lss_", "lsit_"] as const;
 
 // Keys whose values are credentials, whatever their shape. Usernames are included: vendors put SAS tokens,
 // API keys and device secrets in the MQTT username (Azure, AWS custom authorizers).
+// Pre-shared keys (Wi-Fi, TLS-PSK), key material named by its use (DPS symmetricKey, hmacKey) and connection strings
+// under their short names are credentials too; `sessionKey` and `dedupeKey` are not, so `key` alone is not enough.
 const SECRET_KEY_PATTERN =
-  /pass(word|wd|phrase)?|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client|subscription|master|functions?)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id$|connection[_-]?string|user(name)?$|^(u|p|pw|pwd|key)$/i;
+  /pass(word|wd|phrase)?|pwd|psk|pre[_-]?shared|secret|token|api[_-]?key|(access|account|private|primary|secondary|signing|device|client|subscription|master|functions?|shared|symmetric|encryption|hmac|aes|auth|priv|wifi)[_-]?key|credential|auth(orization)?$|auth(entication)?[_-]?data|signature|^sig$|sas|cookie|session[_-]?id$|conn(ection)?[_-]?str(ing)?|database[_-]?url|dsn$|user(name)?$|^(u|p|pw|key)$/i;
 
 // Key names that introduce a credential in free text (`key=value`, `key: value`, `"key":"value"`).
 const SECRET_TEXT_KEYS =
-  "pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|(?:access|account|private|primary|secondary|signing|client|subscription|master|functions?)[_-]?key|auth|authorization|auth(?:entication)?[_-]?data|sig|signature|sas|user(?:name)?|credentials?";
+  "pass(?:word|wd|phrase)?|pwd|psk|pre[_-]?shared[_-]?key|secret|token|api[_-]?key|(?:access|account|private|primary|secondary|signing|client|subscription|master|functions?|shared|symmetric|encryption|hmac|aes|auth|priv|wifi)[_-]?key|auth|authorization|auth(?:entication)?[_-]?data|sig|signature|sas|user(?:name)?|credentials?|(?:set-)?cookie|conn(?:ection)?[_-]?str(?:ing)?|database[_-]?url|dsn";
 // Key names that are enough on their own, before a space: `apikey X`, `password X`.
 const SECRET_WORD_KEYS = "api[_-]?key|x-api-key|access[_-]?key|secret[_-]?key|passw(?:or)?d|pwd|secret|token|auth(?:entication)?[_-]?data";
 
@@ -83,7 +85,10 @@ const SECRET_TEXT_RULES: readonly [RegExp, Replacer][] = [
   ],
   // credentials in URLs: scheme://user:password@host (a scheme is short: unbounded, every letter of an `a-a-a-…`
   // run started a scan to its end, quadratic)
-  [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/@:]+:[^\s/@]+@/gi, (_match, prefix) => `${prefix}${REDACTED}@`],
+  // (the user may be empty: redis://:password@host)
+  [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/@:]*:[^\s/@]+@/gi, (_match, prefix) => `${prefix}${REDACTED}@`],
+  // an API key in a query string (`?key=…`, Google and many REST APIs)
+  [/([?&](?:api[_-]?)?key=)[^&\s"'#\\]+/gi, keepPrefix],
 ];
 
 const IPV4_PATTERN = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;

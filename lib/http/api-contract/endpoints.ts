@@ -21,7 +21,7 @@ export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/endpoints/{id}",
     access: "admin",
     summary:
-      "any of the fields above → `{ endpoint }`; `password` omitted keeps it, `null` removes it; a new URL or interval, or enabling, makes it due at once; audited",
+      "any of the fields above → `{ endpoint }`; `password` omitted keeps it, `null` removes it; a new URL or interval, or enabling, makes it due at once; 400 `probe_target_refused` for a URL the server will not probe; audited",
     status: 200,
     body: UpdateProbeEndpointSchema,
   },
@@ -45,7 +45,7 @@ export const ENDPOINTS_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/endpoints",
     access: "admin",
     summary:
-      "`{ name, url (mqtt/mqtts/ws/wss, no credentials), intervalMinutes (1–1440), mqttVersion? (4|5), clientId?, username?, password?, caPem?, source?, brokerNode?, enabled? }` → 201 `{ endpoint }`; 409 on a taken name; audited without the password",
+      "`{ name, url (mqtt/mqtts/ws/wss, no credentials), intervalMinutes (1–1440), mqttVersion? (4|5), clientId?, username?, password?, caPem?, source?, brokerNode?, enabled? }` → 201 `{ endpoint }`; 400 `probe_target_refused` when the host is or resolves to a loopback, private or link-local address the operator did not list (`LINKSCOPE_PROBE_TARGETS`, `LINKSCOPE_OUTBOUND_ALLOW`); 409 on a taken name; audited without the password",
     status: 201,
     body: CreateProbeEndpointSchema,
   },

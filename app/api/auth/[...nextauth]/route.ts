@@ -1,9 +1,11 @@
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { getAuthOptions } from "@/lib/auth/auth-options.ts";
 import { getClientAddress } from "@/lib/auth/principal.ts";
 import { checkSignInLimit } from "@/lib/auth/sign-in.ts";
 import { getDb } from "@/lib/db/client.ts";
-import { createErrorResponse } from "@/lib/http/error-response.ts";
+import { createErrorResponse, toErrorResponse } from "@/lib/http/error-response.ts";
+import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 
 type NextAuthContext = { params: Promise<{ nextauth: string[] }> };
 
@@ -17,17 +19,27 @@ async function handleAuth(request: Request, context: NextAuthContext): Promise<R
 export const GET = handleAuth;
 
 /**
- * Public by nature (this is where people sign in). Password sign-ins over the limit get a real 429 here, before
- * next-auth, which can only answer with a redirect; the same limit is enforced again inside `authorize`.
+ * Public by nature (this is where people sign in). Every POST body is read here with a bound, counted while it
+ * streams: next-auth reads bodies whole, and a declared Content-Length alone let a chunked upload of any size through.
+ * Password sign-ins over the limit get a real 429 here, before next-auth, which can only answer with a redirect; the
+ * same limit is enforced again inside `authorize`.
  */
 export async function POST(request: Request, context: NextAuthContext): Promise<Response> {
-  const { nextauth } = await context.params;
-  if (nextauth.join("/") !== "callback/credentials") return handleAuth(request, context);
-  const declared = Number(request.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > MAX_SIGN_IN_BODY_BYTES) {
-    return createErrorResponse(413, "body_too_large", `The request body is larger than ${MAX_SIGN_IN_BODY_BYTES} bytes.`);
+  let body: Buffer;
+  try {
+    body = await readBoundedBody(request, MAX_SIGN_IN_BODY_BYTES);
+  } catch (error) {
+    return toErrorResponse(error, request);
   }
-  const form = await request
+  const headers = new Headers(request.headers);
+  headers.delete("transfer-encoding");
+  headers.set("content-length", String(body.length));
+  // next-auth reads `nextUrl` from the request it is handed.
+  const bounded = new NextRequest(request.url, { method: "POST", headers, body: new Uint8Array(body) });
+
+  const { nextauth } = await context.params;
+  if (nextauth.join("/") !== "callback/credentials") return handleAuth(bounded, context);
+  const form = await bounded
     .clone()
     .formData()
     .catch(() => null);
@@ -40,5 +52,5 @@ export async function POST(request: Request, context: NextAuthContext): Promise<
     response.headers.set("retry-after", String(limit.retryAfterSeconds));
     return response;
   }
-  return handleAuth(request, context);
+  return handleAuth(bounded, context);
 }
