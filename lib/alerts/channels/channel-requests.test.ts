@@ -35,6 +35,23 @@ describe("channel requests", () => {
     );
   });
 
+  it("puts every outside text of a Teams card into plain text runs, never Markdown (a device ID cannot become a link)", () => {
+    const subject = "[update firmware](https://evil.example/x) **now**";
+    const request = buildChannelRequest(
+      { ...NOTIFICATION, subject, message: `Device ${subject} dropped 5 times` },
+      { type: "teams", name: "t", settings: {}, secrets: { url: "https://example.com/teams" } },
+      DEFAULT_CHANNEL_ENDPOINTS,
+    );
+    const markdownFields: string[] = [];
+    // TextBlock text and FactSet values are Markdown in Adaptive Cards; TextRuns are not.
+    JSON.stringify(request.body, function (this: Record<string, unknown>, key, value: unknown) {
+      if (typeof value === "string" && value.includes("evil.example") && this.type !== "TextRun") markdownFields.push(key);
+      return value;
+    });
+    expect(markdownFields).toEqual([]);
+    expect(JSON.stringify(request.body)).toContain(JSON.stringify(subject));
+  });
+
   it("keeps the generic webhook body of issue 5", () => {
     const request = buildChannelRequest(
       { ...NOTIFICATION, status: "test", value: null },

@@ -57,7 +57,12 @@ describe("each channel against a local receiver", () => {
       type: string;
       attachments: {
         contentType: string;
-        content: { type: string; version: string; body: { text?: string }[]; actions: { type: string; url: string }[] };
+        content: {
+          type: string;
+          version: string;
+          body: { type: string; inlines: { text: string }[] }[];
+          actions: { type: string; url: string }[];
+        };
       }[];
     };
     expect(body.type).toBe("message");
@@ -65,7 +70,10 @@ describe("each channel against a local receiver", () => {
     const card = body.attachments[0];
     expect(card?.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card?.content).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
-    expect(card?.content.body[0]?.text).toBe("RESOLVED: Node <down>");
+    expect(card?.content.body[0]?.inlines[0]?.text).toBe("RESOLVED: Node <down>");
+    // Rich text runs: Teams reads a TextBlock's text as Markdown, where a device ID like [x](https://…) became a link.
+    expect(card?.content.body.every((block) => block.type === "RichTextBlock")).toBe(true);
+    expect(card?.content.body.map((block) => block.inlines.map((run) => run.text).join(""))).toContain("Subject: fleet");
     expect(card?.content.actions[0]).toEqual({
       type: "Action.OpenUrl",
       title: "Open fleet view",

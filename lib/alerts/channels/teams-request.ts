@@ -5,10 +5,19 @@ import { kindLabel, statusWord, type StoredNotification } from "./stored-notific
 const COLOR = { firing: "attention", resolved: "good", test: "accent" } as const;
 
 /**
+ * Text as it is: a RichTextBlock's runs are not read as Markdown, where a TextBlock's or a fact's text is (a device ID
+ * `[x](https://…)` would be a link, `**` bold). Every text here can carry a device ID, a rule name or a message.
+ */
+function plainRuns(...runs: { text: string; weight?: "Bolder"; size?: "Medium"; color?: string }[]) {
+  return { type: "RichTextBlock", inlines: runs.map((run) => ({ type: "TextRun", ...run })) };
+}
+
+/**
  * A Teams Workflows ("When a Teams webhook request is received") message with one Adaptive Card attachment; the
  * retired Office 365 connectors took MessageCards, Workflows take this shape.
  */
 export function buildTeamsRequest(notification: StoredNotification, secrets: ChannelSecrets<"teams">): HttpChannelRequest {
+  const fact = (title: string, value: string) => plainRuns({ text: `${title}: `, weight: "Bolder" }, { text: value });
   return {
     url: secrets.url,
     body: {
@@ -22,23 +31,16 @@ export function buildTeamsRequest(notification: StoredNotification, secrets: Cha
             type: "AdaptiveCard",
             version: "1.4",
             body: [
-              {
-                type: "TextBlock",
-                size: "Medium",
-                weight: "Bolder",
-                color: COLOR[notification.status],
-                wrap: true,
+              plainRuns({
                 text: `${statusWord(notification)}: ${notification.rule.name}`,
-              },
-              { type: "TextBlock", wrap: true, text: notification.message },
-              {
-                type: "FactSet",
-                facts: [
-                  { title: "Kind", value: kindLabel(notification) },
-                  { title: "Subject", value: notification.subject },
-                  { title: "Started", value: notification.startedAt },
-                ],
-              },
+                weight: "Bolder",
+                size: "Medium",
+                color: COLOR[notification.status],
+              }),
+              plainRuns({ text: notification.message }),
+              fact("Kind", kindLabel(notification)),
+              fact("Subject", notification.subject),
+              fact("Started", notification.startedAt),
             ],
             actions: [{ type: "Action.OpenUrl", title: notification.link.label, url: notification.link.url }],
           },
