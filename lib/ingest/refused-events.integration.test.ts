@@ -9,6 +9,7 @@ import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker } from "./ingest-worker.ts";
 import { createIngestToken } from "./ingest-tokens.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
 
 // One record the database refuses must not stop its source: the batch is split, the refused record becomes a
 // dead letter with the reason, the rest is written and acknowledged. A trigger stands in for any such refusal.
@@ -63,6 +64,38 @@ function awsConnected(clientId: string, version: number, extra: object = {}) {
 }
 
 const deviceEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });
+const uniqueId = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
+
+describe("records an adapter accepted and Postgres would refuse", () => {
+  it("stores events with NUL or a literal \\u0000 in their text; refuses times Postgres cannot hold, saying why", async () => {
+    const nul = uniqueId("nul");
+    const literal = uniqueId("literal");
+    const farAhead = uniqueId("ahead");
+    const beyondYear9999 = uniqueId("y275760");
+    const good = uniqueId("good");
+    const body = JSON.stringify([
+      awsConnected(nul, 1, { sessionIdentifier: "s\u0000", principalIdentifier: "p\u0000", ipAddress: "192.0.2.1\u0000" }),
+      awsConnected(literal, 1, { note: "C:\\u0000" }),
+      awsConnected(farAhead, 1, { timestamp: Date.now() + 400 * DAY_MS }),
+      awsConnected(beyondYear9999, 1, { timestamp: 8.64e15 - 1 }),
+      awsConnected(good, 1),
+    ]);
+    const response = await post(body);
+    expect(response.status).toBe(200);
+    const result = await response.json();
+    expect(result).toMatchObject({ accepted: 3, rejected: 2 });
+    expect(result.errors).toEqual([
+      { index: 2, error: expect.stringContaining("more than a day after it was received") },
+      { index: 3, error: expect.stringContaining("after 9999-12-31") },
+    ]);
+    const stored = await testDb.db.connectionEvent.findMany({ where: { deviceId: { in: [nul, literal, good] } } });
+    expect(stored.map((event) => event.deviceId).sort()).toEqual([nul, literal, good].sort());
+    expect(stored.find((event) => event.deviceId === nul)).toMatchObject({ sessionKey: expect.stringContaining("\uFFFD") });
+    expect(stored.find((event) => event.deviceId === literal)?.raw).toMatchObject({ note: "C:\\u0000" });
+    expect(await testDb.db.deadLetter.count({ where: { topic: { in: [`refused-event:${nul}`, `refused-event:${literal}`] } } })).toBe(0);
+    expect(await testDb.db.deadLetter.count({ where: { topic: "webhook:aws-iot", payload: { contains: farAhead } } })).toBe(1);
+  });
+});
 
 describe("refused records over the webhook", () => {
   it("[good, refused, good] stores both good events and keeps the refused one as a dead letter with the reason", async () => {
