@@ -57,7 +57,7 @@ export async function ingestWebhookBody(
         events: [],
         deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }],
       });
-      throw new InvalidInputError("malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
+      throw new InvalidInputError("malformed_body", `The body holds no record this endpoint can read: ${reason}.`);
     }
     for (const record of records) processor.pushJson(record);
   } else {

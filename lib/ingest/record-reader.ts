@@ -13,7 +13,15 @@ const CSV_COLUMN = /^"?[@\w][\w .@[\]-]*"?$/;
  * and CloudWatch Logs Insights exports), JSON otherwise (a value, array, records/events wrapper, NDJSON).
  */
 export function createRecordReader(format: RecordFormat, head: string): RecordReader {
-  return format.name === "log-analytics-csv" || isCsvHeader(head) ? new CsvRecordReader() : new JsonRecordSplitter();
+  // Log Analytics CSV is read as CSV unless it is JSON: its adapter reads both, and a JSON body read as CSV was one
+  // header row and no records.
+  const csv = isCsvHeader(head) || (format.name === "log-analytics-csv" && !startsAsJson(head));
+  return csv ? new CsvRecordReader() : new JsonRecordSplitter();
+}
+
+function startsAsJson(head: string): boolean {
+  const start = head.replace(/^\uFEFF/, "").trimStart();
+  return start.startsWith("{") || start.startsWith("[");
 }
 
 /**
@@ -23,8 +31,8 @@ export function createRecordReader(format: RecordFormat, head: string): RecordRe
  */
 export function readsRecords(format: RecordFormat, head: string): boolean {
   if (format.input === "json") return true;
+  if (startsAsJson(head)) return true;
   const start = head.replace(/^\uFEFF/, "").trimStart();
-  if (start.startsWith("{") || start.startsWith("[")) return true;
   return (
     isCsvHeader(start) &&
     firstLineOf(start)
