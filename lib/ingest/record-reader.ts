@@ -41,6 +41,13 @@ export function readsRecords(format: RecordFormat, head: string): boolean {
   );
 }
 
+/** The records of a whole text one by one, read a slice at a time: a body of a million records is never a million at once. */
+export function* iterateRecords(format: RecordFormat, text: string, sliceChars = 64 * 1024): Generator<SplitRecord> {
+  const reader = createRecordReader(format, text);
+  for (let start = 0; start < text.length; start += sliceChars) yield* reader.push(text.slice(start, start + sliceChars));
+  yield* reader.end();
+}
+
 /** Reads a whole text (a webhook body, a sniffed sample); `complete` false keeps a cut last record unread. */
 export function readRecords(format: RecordFormat, text: string, complete = true): SplitRecord[] {
   const reader = createRecordReader(format, text);
