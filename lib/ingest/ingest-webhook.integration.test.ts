@@ -71,7 +71,11 @@ describe("POST /api/v1/ingest/{source}", () => {
     const dead = await testDb.db.deadLetter.findFirst({ where: { payload: { contains: marker } } });
     expect(dead?.error).toContain("malformed body");
     expect((await post("aws-iot", "   ", bearer(awsToken))).status).toBe(400);
-    expect((await post("aws-iot", "42", bearer(awsToken))).status).toBe(400);
+    const scalar = await post("aws-iot", "42", bearer(awsToken));
+    expect(scalar.status).toBe(400);
+    expect(await scalar.json()).toMatchObject({
+      error: { code: "malformed_body", message: expect.stringContaining("a JSON number where an object (one event) was expected") },
+    });
     for (const empty of ["[]", '{ "records": [] }', "\uFEFF[ ]\n"]) {
       const response = await post("aws-iot", empty, bearer(awsToken));
       expect(response.status).toBe(200);
