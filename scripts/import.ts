@@ -8,6 +8,7 @@ import {
 } from "@/lib/device-evidence/import-device-evidence.ts";
 import { createDb } from "@/lib/db/client.ts";
 import { importFile, type ImportProgress } from "@/lib/ingest/import-file.ts";
+import { refuseUnimportableFile } from "@/lib/ingest/refuse-unimportable-file.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
 // `npm run import -- <file> --format <format> [--batch-size 2000]`: streams an exported log into DATABASE_URL.
@@ -56,6 +57,8 @@ function showProgress(p: ImportProgress, final = false): void {
 }
 
 try {
+  // The upload's checks: a binary file or the wrong format would otherwise fill the dead-letter store line by line.
+  await refuseUnimportableFile(filePath, (await stat(filePath)).size, format);
   const summary = await importFile(db, { filePath, format, batchSize, onProgress: (p) => showProgress(p) });
   if (summary.alreadyImported) {
     console.log(`already imported (run ${summary.runId}, ${summary.records} records): nothing added`);

@@ -1,7 +1,11 @@
 import {
+  EARLIEST_EVENT_TIME,
   EVENT_KINDS,
   hasControlCharacters,
   INITIATORS,
+  LATEST_EVENT_TIME,
+  MAX_ORDERING,
+  MIN_ORDERING,
   REASONS,
   type ConnectionEvent,
   type EventKind,
@@ -61,7 +65,8 @@ export function isPlainValidConnectionEvent(event: ConnectionEvent): boolean {
     !hasControlCharacters(event.deviceId) &&
     KINDS.has(event.kind satisfies EventKind) &&
     event.occurredAt instanceof Date &&
-    !Number.isNaN(event.occurredAt.getTime()) &&
+    event.occurredAt.getTime() >= EARLIEST_EVENT_TIME.getTime() &&
+    event.occurredAt.getTime() <= LATEST_EVENT_TIME.getTime() &&
     CANONICAL_REASONS.has(event.reason satisfies Reason) &&
     EVENT_INITIATORS.has(event.initiator satisfies Initiator) &&
     isTextOrNull(event.code, 200) &&
@@ -71,11 +76,13 @@ export function isPlainValidConnectionEvent(event: ConnectionEvent): boolean {
     event.source.length <= 100 &&
     isTextOrNull(event.brokerNode, 300) &&
     isTextOrNull(event.sessionKey, 600) &&
-    (event.ordering === null || typeof event.ordering === "bigint") &&
+    (event.ordering === null || (typeof event.ordering === "bigint" && event.ordering >= MIN_ORDERING && event.ordering <= MAX_ORDERING)) &&
     isTextOrNull(event.clientIp, 100) &&
     (event.clientPort === null || (Number.isSafeInteger(event.clientPort) && event.clientPort >= 0 && event.clientPort <= 65535)) &&
-    (event.protocolVersion === null || Number.isSafeInteger(event.protocolVersion)) &&
-    (event.keepaliveSec === null || (Number.isSafeInteger(event.keepaliveSec) && event.keepaliveSec >= 0)) &&
+    (event.protocolVersion === null ||
+      (Number.isSafeInteger(event.protocolVersion) && event.protocolVersion >= 0 && event.protocolVersion <= 255)) &&
+    (event.keepaliveSec === null ||
+      (Number.isSafeInteger(event.keepaliveSec) && event.keepaliveSec >= 0 && event.keepaliveSec <= 65_535)) &&
     isBooleanOrNull(event.cleanStart) &&
     isBooleanOrNull(event.sessionPresent) &&
     isTextOrNull(event.username, 300) &&
@@ -88,8 +95,9 @@ export function isPlainValidConnectionEvent(event: ConnectionEvent): boolean {
   );
 }
 
+/** NUL is left to the schema, which replaces it (Postgres text cannot hold it). */
 function isTextOrNull(value: unknown, max: number): boolean {
-  return value === null || (typeof value === "string" && value.length <= max);
+  return value === null || (typeof value === "string" && value.length <= max && !value.includes("\u0000"));
 }
 
 function isBooleanOrNull(value: unknown): boolean {

@@ -50,29 +50,50 @@ export const DeviceIdSchema = z
   .max(512, "device ID longer than 512 characters")
   .refine((id) => !hasControlCharacters(id), "device ID contains control characters");
 
+/**
+ * Times both Postgres and ISO 8601's four-digit years hold, from the Unix epoch on: `toISOString()` writes later years
+ * as `+275760-…`, which Postgres misreads, and it has no year 0. Epoch numbers below 0 are refused by the readers.
+ */
+export const EARLIEST_EVENT_TIME = new Date(0);
+export const LATEST_EVENT_TIME = new Date(Date.UTC(10_000, 0, 1) - 1);
+
+/** Postgres text cannot hold NUL: it is replaced by U+FFFD, as lone surrogates are (the rest of the text is kept). */
+export function replaceNul(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
+/** Postgres bigint, where the ordering key is stored. */
+export const MIN_ORDERING = -(2n ** 63n);
+export const MAX_ORDERING = 2n ** 63n - 1n;
+
+/** Vendor text kept on the event: bounded, stored as Postgres text. */
+const StoredText = (max: number) => z.string().max(max).transform(replaceNul);
+
 export const ConnectionEventSchema = z.object({
   deviceId: DeviceIdSchema,
   kind: EventKindSchema,
-  occurredAt: z.date(),
+  occurredAt: z.date().min(EARLIEST_EVENT_TIME, "time before 1970-01-01").max(LATEST_EVENT_TIME, "time after 9999-12-31"),
   reason: ReasonSchema,
   initiator: InitiatorSchema,
   /** Vendor code verbatim, namespaced: "emqx:takenover", "connack:5", "azure:404104". */
-  code: z.string().max(200).nullable(),
-  message: z.string().max(2000).nullable(),
+  code: StoredText(200).nullable(),
+  message: StoredText(2000).nullable(),
   /** Adapter that produced the event, e.g. "emqx-sys". */
   source: z.string().min(1).max(100),
-  brokerNode: z.string().max(300).nullable(),
+  brokerNode: StoredText(300).nullable(),
   /** Ties a connect to its disconnect. */
-  sessionKey: z.string().max(600).nullable(),
+  sessionKey: StoredText(600).nullable(),
   /** Source ordering key where the source has one; arrival order is not trusted. */
-  ordering: z.bigint().nullable(),
-  clientIp: z.string().max(100).nullable(),
+  ordering: z.bigint().min(MIN_ORDERING).max(MAX_ORDERING).nullable(),
+  clientIp: StoredText(100).nullable(),
   clientPort: z.number().int().min(0).max(65535).nullable(),
-  protocolVersion: z.number().int().nullable(),
-  keepaliveSec: z.number().int().min(0).nullable(),
+  /** The CONNECT packet's protocol level: one byte. */
+  protocolVersion: z.number().int().min(0).max(255).nullable(),
+  /** MQTT's keep alive is a two-byte field. */
+  keepaliveSec: z.number().int().min(0).max(65_535).nullable(),
   cleanStart: z.boolean().nullable(),
   sessionPresent: z.boolean().nullable(),
-  username: z.string().max(300).nullable(),
+  username: StoredText(300).nullable(),
   tls: z.boolean().nullable(),
   /** Contradictions between source fields, kept rather than silently resolved. */
   flags: z.array(z.string()),

@@ -20,7 +20,7 @@ describe("CsvRecordReader", () => {
 
   it("reports rows with the wrong field count and truncated quotes; ignores prototype-pollution column names", () => {
     expect(read("a,b\n1\n")).toEqual(["ERR CSV row has 1 fields, the header has 2"]);
-    expect(read('a\n"open')).toEqual(["ERR CSV ended inside a quoted field (truncated)"]);
+    expect(read('a,b\n"open')).toEqual(["ERR CSV ended inside a quoted field (truncated)"]);
     const [row] = read("__proto__,x\n1,2\n");
     expect(Object.keys(row as object)).toEqual(["x"]);
   });

@@ -2,6 +2,9 @@ import type { SplitRecord } from "./json-record-splitter.ts";
 
 const MAX_FIELD_CHARS = 64 * 1024;
 
+/** A column name as exports print them: `TimeGenerated [UTC]`, `properties_s`, `@timestamp`, `@message`. */
+export const CSV_COLUMN_NAME = /^[@\w][\w .@[\]-]*$/;
+
 /**
  * Streams RFC 4180 CSV (Log Analytics export): the first row names the columns, every later row becomes one
  * JSON record `{ column: value }`. Quoted fields may hold commas, doubled quotes and newlines.
@@ -70,6 +73,13 @@ export class CsvRecordReader {
     if (row.length === 1 && row[0] === "") return null;
     if (this.header === null) {
       this.header = row.map((name) => name.replace(/ \[UTC\]$/, "").trim());
+      // Rows under a line that names no columns are refused one by one; the line itself is said to be the cause.
+      if (row.length < 2 || !row.every((name) => CSV_COLUMN_NAME.test(name.trim())))
+        return {
+          ok: false,
+          error: "the first line is not a CSV header row (column names separated by commas)",
+          text: row.join(",").slice(0, 1000),
+        };
       return null;
     }
     const text = row.join(",").slice(0, 1000);

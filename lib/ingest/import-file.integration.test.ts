@@ -314,4 +314,27 @@ describe("importFile", () => {
     const result = await importFile(testDb.db, { filePath: file, format: format("hivemq") });
     expect(result).toMatchObject({ records: 3, inserted: 1, deadLetters: 2 });
   });
+
+  it("refuses a JSON record with bytes that are not UTF-8 instead of storing its device under a name with U+FFFD in it", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const record = (clientId: string, version: number) =>
+      `{"clientId":"${clientId}","timestamp":${Date.now() - 60_000},"eventType":"connected","sessionIdentifier":"s${version}","versionNumber":${version}}\n`;
+    const file = writeTemp(
+      "aws.ndjson",
+      Buffer.concat([
+        Buffer.from(record(`${tag}-a`, 1)),
+        Buffer.from(record(`${tag}-b\uFFFD`, 1)), // a U+FFFD written in the file is text like any other
+        Buffer.from(record(`${tag}-c`, 1)),
+        Buffer.concat([Buffer.from(`{"clientId":"${tag}-d`), Buffer.from([0xff, 0xc3]), Buffer.from(record("", 1).slice(13))]),
+      ]),
+    );
+    const result = await importFile(testDb.db, { filePath: file, format: format("aws-iot") });
+    expect(result).toMatchObject({ records: 4, inserted: 3, deadLetters: 1 });
+    const devices = await testDb.db.connectionEvent.findMany({ where: { deviceId: { startsWith: tag } }, select: { deviceId: true } });
+    expect(devices.map((d) => d.deviceId).sort()).toEqual([`${tag}-a`, `${tag}-b\uFFFD`, `${tag}-c`]);
+    const letter = await testDb.db.deadLetter.findFirstOrThrow({ where: { importRunId: result.runId } });
+    // Kept as base64: the text holds U+FFFD where the bytes were not UTF-8.
+    expect(Buffer.from(letter.payload.replace(/^base64:/, ""), "base64").toString("utf8")).toContain(`"${tag}-d\uFFFD\uFFFD"`);
+    expect(letter.error).toContain("not valid UTF-8");
+  });
 });

@@ -10,6 +10,7 @@ import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, k
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { createRecordReader, isGzip, readsRecords, trimLogLine, type RecordReader } from "./record-reader.ts";
+import { createUtf8ChunkDecoder, NOT_UTF8_MARK } from "./utf8-chunks.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -145,7 +146,7 @@ export async function importFile(
     let asRecords: boolean | null = null;
     // The reader (JSON or CSV) is chosen from the file's first chunk.
     let records: RecordReader | null = null;
-    const decoder = new TextDecoder("utf-8");
+    const decoder = createUtf8ChunkDecoder();
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let carry: Buffer[] = [];
     let carryBytes = 0;
@@ -153,7 +154,14 @@ export async function importFile(
 
     const pushRecords = async (records: SplitRecord[]) => {
       for (const record of records) {
-        processor.pushJson(record);
+        // A record with bytes that are not UTF-8 is refused (as a log line is), not stored with its text altered.
+        if (record.text.includes(NOT_UTF8_MARK)) {
+          const text = record.text.replaceAll(NOT_UTF8_MARK, "\uFFFD");
+          processor.pushRejected(
+            record.ok ? "record is not valid UTF-8 (shown with U+FFFD for the bytes that are not)" : record.error,
+            text,
+          );
+        } else processor.pushJson(record);
         await afterRecord();
       }
     };
@@ -190,7 +198,7 @@ export async function importFile(
       // Records or lines is decided by the file's head: a log format's file may be a CloudWatch export of the log.
       asRecords ??= readsRecords(format, chunk.subarray(0, 64 * 1024).toString("utf8"));
       if (asRecords) {
-        const text = decoder.decode(chunk, { stream: true });
+        const text = decoder.decode(chunk);
         records ??= createRecordReader(format, text);
         await pushRecords(records.push(text));
       } else {
@@ -206,7 +214,7 @@ export async function importFile(
         appendCarry(chunk.subarray(start));
       }
     }
-    if (records) await pushRecords([...records.push(decoder.decode()), ...records.end()]);
+    if (records) await pushRecords([...records.push(decoder.decode(null)), ...records.end()]);
     else if (carryBytes > 0) await pushLine(Buffer.concat(carry));
     await flush();
     await db.importRun.update({

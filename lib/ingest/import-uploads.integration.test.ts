@@ -30,6 +30,16 @@ describe("uploaded imports", () => {
     expect(await testDb.db.deadLetter.count()).toBe(0);
   });
 
+  it("refuses a file of only whitespace as a 400 before a run starts: there is nothing to import", async () => {
+    const upload = startUploadedImport(testDb.db, {
+      body: bodyOf(Buffer.from(" \n\t\r\n\n  ")),
+      format: format("hivemq"),
+      fileName: "blank.log",
+    });
+    await expect(upload).rejects.toMatchObject({ kind: "invalid", code: "empty_upload", message: expect.stringContaining("no records") });
+    expect(await testDb.db.importRun.count({ where: { fileName: "blank.log" } })).toBe(0);
+  });
+
   it("refuses a file the chosen format reads nothing from, naming the format that fits", async () => {
     const upload = startUploadedImport(testDb.db, {
       body: bodyOf(fixture("aws/presence-connected-docs.json")),

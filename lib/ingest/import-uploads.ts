@@ -1,16 +1,16 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Role } from "@/lib/auth/roles.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { InvalidInputError, TooLargeError, UnprocessableInputError, UnsupportedContentError } from "@/lib/errors/domain-errors.ts";
+import { InvalidInputError, TooLargeError } from "@/lib/errors/domain-errors.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { importFile } from "./import-file.ts";
 import { deleteStoredUpload, deleteStoredUploadsOfRun, storeImportUpload } from "./import-upload-store.ts";
-import { SNIFF_SAMPLE_BYTES, sniffImport } from "./sniff-import.ts";
+import { refuseUnimportableFile } from "./refuse-unimportable-file.ts";
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Who may upload files and discard an import's dead letters. */
@@ -41,7 +41,7 @@ export async function startUploadedImport(
   try {
     const saved = await saveBounded(input.body, file);
     identity.sha256 = saved.sha256;
-    await refuseUnreadableUpload(file, saved.size, input.format);
+    await refuseUnimportableFile(file, saved.size, input.format);
     const run = await db.importRun.findUnique({
       where: { fileSha256_format: { fileSha256: saved.sha256, format: input.format.name } },
       select: { status: true },
@@ -82,39 +82,6 @@ export async function startUploadedImport(
       .catch((error: unknown) => log.error({ err: error, format: input.format.name }, "stored upload could not be removed"))
       .finally(() => void rm(file, { force: true }));
   });
-}
-
-/**
- * A binary file, or one the chosen format reads nothing from while another format would, is refused before it can
- * fill the dead-letter store (the upload page previews this; API and CLI callers get the same answer).
- */
-async function refuseUnreadableUpload(file: string, size: number, format: RecordFormat): Promise<void> {
-  const handle = await open(file, "r");
-  const sample = Buffer.alloc(Math.min(size, SNIFF_SAMPLE_BYTES));
-  try {
-    await handle.read(sample, 0, sample.length, 0);
-  } finally {
-    await handle.close();
-  }
-  const sniff = sniffImport(sample, format, size <= SNIFF_SAMPLE_BYTES);
-  if (sniff.refusal) throw new UnsupportedContentError("not_a_text_file", `This file cannot be imported: ${sniff.refusal}.`);
-  if (sniff.chosen.events === 0 && sniff.suggested) {
-    throw new UnprocessableInputError(
-      "format_mismatch",
-      `The ${format.name} format reads no events from this file; it looks like ${sniff.suggested}. Import it as ${sniff.suggested}.`,
-      { suggested: sniff.suggested },
-    );
-  }
-  const first = sniff.chosen.firstRejections[0];
-  // No format reads it and the chosen one rejects what it sees: an export of the wrong kind (EMQX's own log lines, an
-  // SNS envelope…) would only fill the dead-letter store.
-  if (sniff.chosen.events === 0 && first) {
-    throw new UnprocessableInputError(
-      "no_events",
-      `The ${format.name} format reads no events from ${sniff.complete ? "this file" : "the start of this file"} and no other format does; record ${first.index + 1}: ${first.error}. It reads: ${format.description}.`,
-      { firstRejections: sniff.chosen.firstRejections },
-    );
-  }
 }
 
 async function saveBounded(body: ReadableStream<Uint8Array>, file: string): Promise<{ size: number; sha256: string }> {

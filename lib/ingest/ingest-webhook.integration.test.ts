@@ -71,12 +71,35 @@ describe("POST /api/v1/ingest/{source}", () => {
     const dead = await testDb.db.deadLetter.findFirst({ where: { payload: { contains: marker } } });
     expect(dead?.error).toContain("malformed body");
     expect((await post("aws-iot", "   ", bearer(awsToken))).status).toBe(400);
-    expect((await post("aws-iot", "42", bearer(awsToken))).status).toBe(400);
+    const scalar = await post("aws-iot", "42", bearer(awsToken));
+    expect(scalar.status).toBe(400);
+    expect(await scalar.json()).toMatchObject({
+      error: { code: "malformed_body", message: expect.stringContaining("a JSON number where an object (one event) was expected") },
+    });
     for (const empty of ["[]", '{ "records": [] }', "\uFEFF[ ]\n"]) {
       const response = await post("aws-iot", empty, bearer(awsToken));
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0 });
     }
+  });
+
+  it("writes a body of thousands of records a batch at a time, counting every record, good ones among them", async () => {
+    // 5 MiB of tiny rejected records held them all, their dead letters and one statement in memory at once (gigabytes).
+    const marker = randomUUID();
+    const good = `batched-${marker.slice(0, 8)}`;
+    const rejects = Array.from({ length: 4999 }, (_, i) => `{"clientId":${i},"marker":"${marker}"}`);
+    const body = `[${rejects.slice(0, 2500).join(",")},${JSON.stringify(aws(good, "connected", 1, Date.now() - 60_000))},${rejects.slice(2500).join(",")}]`;
+    const response = await post("aws-iot", body, bearer(awsToken));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 1, rejected: 4999 });
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: good } })).toBe(1);
+    const transactions = await testDb.db.deadLetter.groupBy({
+      by: ["receivedAt"],
+      where: { topic: "webhook:aws-iot", payload: { contains: marker } },
+      _count: true,
+    });
+    expect(transactions.reduce((sum, t) => sum + t._count, 0)).toBe(4999);
+    expect(Math.max(...transactions.map((t) => t._count))).toBeLessThanOrEqual(2000);
   });
 
   it("answers the Event Grid subscription validation handshake (token in the query string)", async () => {

@@ -5,12 +5,15 @@ import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
+import type { SplitRecord } from "./json-record-splitter.ts";
+import { iterateRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Largest webhook body; larger batches should be split by the sender or imported. */
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 const MAX_REPORTED_ERRORS = 20;
+/** Records written per transaction, as an import writes them. */
+const WEBHOOK_BATCH_RECORDS = 2000;
 
 export type WebhookOutcome =
   | { kind: "validation"; validationResponse: string }
@@ -42,43 +45,74 @@ export async function ingestWebhookBody(
   if (text.trim() === "")
     throw new InvalidInputError("empty_body", "The request body is empty; send a JSON event, an array of events, or log lines.");
   const processor = createRecordProcessor(format, topic, { receivedAt });
+  const totals = { accepted: 0, duplicate: 0, rejected: 0 };
+  let recordsWritten = 0;
+  // Written as an import is, a batch at a time: a body of a million tiny rejected records held them all, their dead
+  // letters and one statement for them in memory at once (gigabytes for 5 MiB).
+  const flush = async (final: boolean) => {
+    if (!final && processor.pendingCount() < WEBHOOK_BATCH_RECORDS) return;
+    const { events, deadLetters } = processor.drain();
+    const records = processor.counts().records;
+    if (!final && events.length === 0 && deadLetters.length === 0) return;
+    const result = await writeSourceBatch(db, {
+      source: format.source,
+      events,
+      deadLetters,
+      receivedAt,
+      records: records - recordsWritten,
+    });
+    recordsWritten = records;
+    totals.accepted += result.accepted;
+    totals.duplicate += result.duplicate;
+    totals.rejected += result.rejected;
+  };
 
   if (readsRecords(format, text)) {
-    const records = readRecords(format, text);
-    const validation = findValidationCode(records.length === 1 && records[0]?.ok ? records[0].text : null);
+    const survey = surveyRecords(format, text);
+    const validation = findValidationCode(survey.count === 1 && survey.first?.ok ? survey.first.text : null);
     if (validation) return { kind: "validation", validationResponse: validation };
     // An empty batch (`[]`, `{ "records": [] }`) is a delivery with nothing in it, not a malformed body.
-    const emptyBatch = records.length === 0 && parseUntrustedJson(text, { maxBytes: MAX_WEBHOOK_BYTES }).ok;
-    if (!emptyBatch && !records.some((r) => r.ok)) {
-      const error = records.find((r) => !r.ok);
-      const reason = error && !error.ok ? error.error : "no JSON value found";
+    const emptyBatch = survey.count === 0 && parseUntrustedJson(text, { maxBytes: MAX_WEBHOOK_BYTES }).ok;
+    if (!emptyBatch && !survey.anyReadable) {
+      const reason = survey.firstError ?? "no JSON value found";
       await writeSourceBatch(db, {
         source: format.source,
         events: [],
         deadLetters: [{ source: format.source, topic, error: `malformed body: ${reason}`, payload: body }],
       });
-      throw new InvalidInputError("malformed_body", `The body is not JSON this endpoint can read: ${reason}.`);
+      throw new InvalidInputError("malformed_body", `The body holds no record this endpoint can read: ${reason}.`);
     }
-    for (const record of records) processor.pushJson(record);
+    for (const record of iterateRecords(format, text)) {
+      processor.pushJson(record);
+      await flush(false);
+    }
   } else {
-    for (const line of text.split("\n")) processor.pushLine(trimLogLine(line));
+    for (let start = 0; start <= text.length;) {
+      const end = text.indexOf("\n", start);
+      processor.pushLine(trimLogLine(text.slice(start, end === -1 ? text.length : end)));
+      await flush(false);
+      if (end === -1) break;
+      start = end + 1;
+    }
   }
 
-  const { events, deadLetters } = processor.drain();
-  const result = await writeSourceBatch(db, {
-    source: format.source,
-    events,
-    deadLetters,
-    receivedAt,
-    records: processor.counts().records,
-  });
-  return {
-    kind: "ingested",
-    accepted: result.accepted,
-    duplicate: result.duplicate,
-    rejected: result.rejected,
-    errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
-  };
+  await flush(true);
+  return { kind: "ingested", ...totals, errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS) };
+}
+
+/** How many records a body holds and whether any is readable, without holding them. */
+function surveyRecords(format: RecordFormat, text: string) {
+  let count = 0;
+  let anyReadable = false;
+  let first: SplitRecord | null = null;
+  let firstError: string | null = null;
+  for (const record of iterateRecords(format, text)) {
+    count += 1;
+    first ??= record;
+    if (record.ok) anyReadable = true;
+    else firstError ??= record.error;
+  }
+  return { count, anyReadable, first, firstError };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   routeMessagesWithDeferredAcks,
   type IncomingMessage,
 } from "./deferred-acks.ts";
+import { refuseEventsFromTheFuture } from "./future-events.ts";
 import { splitByDevice, type MessagePart, type ParsedMessage } from "./split-by-device.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
@@ -244,7 +245,10 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
   function parseMessage(message: IncomingMessage): ParsedMessage {
     let result;
     try {
-      result = parse(message.topic, message.payload, { receivedAt: message.receivedAt });
+      result = refuseEventsFromTheFuture(
+        parse(message.topic, message.payload, { receivedAt: message.receivedAt }),
+        message.receivedAt.getTime(),
+      );
     } catch (error) {
       result = { ok: false as const, error: `adapter crashed: ${(error as Error).message}` };
     }

@@ -155,8 +155,23 @@ export class JsonRecordSplitter {
     const text = this.stray.trim();
     this.stray = "";
     if (text === "" || TIMESTAMP_PREFIX.test(text)) return;
-    out.push({ ok: false, error: "text outside a JSON value", text });
+    out.push({ ok: false, error: describeStray(text), text });
   }
+}
+
+/** A bare number, string, boolean or null where an event was expected says so; anything else is stray text. */
+function describeStray(text: string): string {
+  const kind =
+    text === "null"
+      ? "null"
+      : text === "true" || text === "false"
+        ? "boolean"
+        : /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text)
+          ? "number"
+          : /^"(?:[^"\\]|\\.)*"$/.test(text)
+            ? "string"
+            : null;
+  return kind === null ? "text outside a JSON value" : `a JSON ${kind} where an object (one event) was expected`;
 }
 
 /** Splits a whole body at once (webhooks); imports push chunks instead. */

@@ -1,5 +1,6 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import { MAX_RAW_BYTES, type ConnectionEvent, type Reason } from "@/lib/events/connection-event.ts";
+import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
+import { boundRaw } from "./bound-raw.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
 import { insertEventRowsSql, type EventRow } from "./event-rows.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
@@ -226,14 +227,6 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[], newDevi
     if (event) stored.push({ ...event, id: BigInt(row.id) });
   }
   return stored.sort(compareEvents);
-}
-
-/** Raw payloads are kept for the raw-events view, but bounded; NUL cannot be stored in jsonb. */
-function boundRaw(raw: unknown, flags: string[]): { raw: string; flags: string[] } {
-  const text = JSON.stringify(raw ?? null).replaceAll("\\u0000", "\\\\u0000");
-  if (Buffer.byteLength(text, "utf8") <= MAX_RAW_BYTES) return { raw: text, flags };
-  const head = text.slice(0, MAX_RAW_BYTES / 2);
-  return { raw: JSON.stringify({ truncated: true, bytes: Buffer.byteLength(text, "utf8"), head }), flags: [...flags, "raw_truncated"] };
 }
 
 const DURATION_MS = (end: string, start: string) => Prisma.raw(`GREATEST(0, (EXTRACT(EPOCH FROM (${end} - ${start})) * 1000)::bigint)`);

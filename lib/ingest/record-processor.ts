@@ -2,6 +2,7 @@ import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-eve
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import type { DeadLetterInput } from "./dead-letters.ts";
+import { refuseEventsFromTheFuture } from "./future-events.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 
@@ -39,7 +40,8 @@ export function createRecordProcessor(
   const parseJson = format.input === "json" ? format.createParser() : null;
   const parseLine = format.input === "lines" ? format.createParser() : null;
 
-  function add(result: AdapterResult, payload: string | Buffer): void {
+  function add(adapted: AdapterResult, payload: string | Buffer): void {
+    const result = refuseEventsFromTheFuture(adapted, receivedAt?.getTime() ?? Date.now());
     const index = records;
     records += 1;
     if (result.ok) {

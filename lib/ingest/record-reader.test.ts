@@ -83,6 +83,33 @@ describe("CloudWatch Logs export shapes", () => {
   });
 });
 
+describe("Log Analytics CSV that is not CSV", () => {
+  const record = {
+    time: "2018-12-17T18:19:25Z",
+    operationName: "deviceDisconnect",
+    category: "Connections",
+    level: "Error",
+    resultType: "404104",
+    properties: JSON.stringify({ deviceId: "d1" }),
+  };
+
+  it("reads JSON sent as log-analytics-csv (its adapter reads both): one line of JSON was a header row and no records", () => {
+    expect(ingest("log-analytics-csv", JSON.stringify(record)).events).toEqual([
+      ["d1", "disconnected", "azure:404104", "2018-12-17T18:19:25.000Z", null, null],
+    ]);
+    expect(ingest("log-analytics-csv", `[${JSON.stringify(record)}]`).events).toHaveLength(1);
+  });
+
+  it("says when the first line names no columns, instead of reading it as a header and finding nothing", () => {
+    for (const text of ["null", "42", "hello world", "1700000000: Client d1 disconnected.\n"])
+      expect(ingest("log-analytics-csv", text)).toEqual({
+        events: [],
+        deadLetters: ["the first line is not a CSV header row (column names separated by commas)"],
+      });
+    expect(ingest("log-analytics-csv", "TimeGenerated [UTC],properties_s\n")).toEqual({ events: [], deadLetters: [] });
+  });
+});
+
 describe("CloudWatch Logs exports of a broker's log (the CloudWatch agent ships Mosquitto's log)", () => {
   const lines = [
     "1714557600: New client connected from 10.0.0.2:5000 as m1 (p2, c1, k60).",

@@ -13,7 +13,15 @@ const CSV_COLUMN = /^"?[@\w][\w .@[\]-]*"?$/;
  * and CloudWatch Logs Insights exports), JSON otherwise (a value, array, records/events wrapper, NDJSON).
  */
 export function createRecordReader(format: RecordFormat, head: string): RecordReader {
-  return format.name === "log-analytics-csv" || isCsvHeader(head) ? new CsvRecordReader() : new JsonRecordSplitter();
+  // Log Analytics CSV is read as CSV unless it is JSON: its adapter reads both, and a JSON body read as CSV was one
+  // header row and no records.
+  const csv = isCsvHeader(head) || (format.name === "log-analytics-csv" && !startsAsJson(head));
+  return csv ? new CsvRecordReader() : new JsonRecordSplitter();
+}
+
+function startsAsJson(head: string): boolean {
+  const start = head.replace(/^\uFEFF/, "").trimStart();
+  return start.startsWith("{") || start.startsWith("[");
 }
 
 /**
@@ -23,14 +31,21 @@ export function createRecordReader(format: RecordFormat, head: string): RecordRe
  */
 export function readsRecords(format: RecordFormat, head: string): boolean {
   if (format.input === "json") return true;
+  if (startsAsJson(head)) return true;
   const start = head.replace(/^\uFEFF/, "").trimStart();
-  if (start.startsWith("{") || start.startsWith("[")) return true;
   return (
     isCsvHeader(start) &&
     firstLineOf(start)
       .split(",")
       .some((column) => column.trim().replaceAll('"', "") === "@message")
   );
+}
+
+/** The records of a whole text one by one, read a slice at a time: a body of a million records is never a million at once. */
+export function* iterateRecords(format: RecordFormat, text: string, sliceChars = 64 * 1024): Generator<SplitRecord> {
+  const reader = createRecordReader(format, text);
+  for (let start = 0; start < text.length; start += sliceChars) yield* reader.push(text.slice(start, start + sliceChars));
+  yield* reader.end();
 }
 
 /** Reads a whole text (a webhook body, a sniffed sample); `complete` false keeps a cut last record unread. */

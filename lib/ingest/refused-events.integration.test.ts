@@ -9,6 +9,10 @@ import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker } from "./ingest-worker.ts";
 import { createIngestToken } from "./ingest-tokens.ts";
+import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
+import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
+import { writeSourceBatch } from "./write-source-batch.ts";
 
 // One record the database refuses must not stop its source: the batch is split, the refused record becomes a
 // dead letter with the reason, the rest is written and acknowledged. A trigger stands in for any such refusal.
@@ -32,6 +36,15 @@ beforeAll(async () => {
     END $$`);
   await testDb.db.$executeRawUnsafe(
     `CREATE TRIGGER refuse_marked_devices BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_marked_devices()`,
+  );
+  await testDb.db.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_marked_samples() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.device_id LIKE '${REFUSED_PREFIX}%' THEN RAISE EXCEPTION 'sample refused by the test' USING ERRCODE = '22023'; END IF;
+      RETURN NEW;
+    END $$`);
+  await testDb.db.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_marked_samples BEFORE INSERT ON device_samples FOR EACH ROW EXECUTE FUNCTION refuse_marked_samples()`,
   );
 });
 
@@ -63,6 +76,59 @@ function awsConnected(clientId: string, version: number, extra: object = {}) {
 }
 
 const deviceEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });
+const uniqueId = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
+
+describe("records an adapter accepted and Postgres would refuse", () => {
+  it("stores events with NUL or a literal \\u0000 in their text; refuses times Postgres cannot hold, saying why", async () => {
+    const nul = uniqueId("nul");
+    const literal = uniqueId("literal");
+    const farAhead = uniqueId("ahead");
+    const beyondYear9999 = uniqueId("y275760");
+    const good = uniqueId("good");
+    const body = JSON.stringify([
+      awsConnected(nul, 1, { sessionIdentifier: "s\u0000", principalIdentifier: "p\u0000", ipAddress: "192.0.2.1\u0000" }),
+      awsConnected(literal, 1, { note: "C:\\u0000" }),
+      awsConnected(farAhead, 1, { timestamp: Date.now() + 400 * DAY_MS }),
+      awsConnected(beyondYear9999, 1, { timestamp: 8.64e15 - 1 }),
+      awsConnected(good, 1),
+    ]);
+    const response = await post(body);
+    expect(response.status).toBe(200);
+    const result = await response.json();
+    expect(result).toMatchObject({ accepted: 3, rejected: 2 });
+    expect(result.errors).toEqual([
+      { index: 2, error: expect.stringContaining("more than a day after it was received") },
+      { index: 3, error: expect.stringContaining("after 9999-12-31") },
+    ]);
+    const stored = await testDb.db.connectionEvent.findMany({ where: { deviceId: { in: [nul, literal, good] } } });
+    expect(stored.map((event) => event.deviceId).sort()).toEqual([nul, literal, good].sort());
+    expect(stored.find((event) => event.deviceId === nul)).toMatchObject({ sessionKey: expect.stringContaining("\uFFFD") });
+    expect(stored.find((event) => event.deviceId === literal)?.raw).toMatchObject({ note: "C:\\u0000" });
+    expect(await testDb.db.deadLetter.count({ where: { topic: { in: [`refused-event:${nul}`, `refused-event:${literal}`] } } })).toBe(0);
+    expect(await testDb.db.deadLetter.count({ where: { topic: "webhook:aws-iot", payload: { contains: farAhead } } })).toBe(1);
+  });
+});
+
+describe("device samples the database refuses", () => {
+  const sample = (deviceId: string) => buildDeviceSample({ deviceId, series: "a1", at: new Date(), vitals: { rssiDbm: -60 } });
+
+  it("become dead letters; the batch's events and other samples are written", async () => {
+    const [good, refused, withEvents] = [uniqueId("sample-good"), `${REFUSED_PREFIX}${uniqueId("sample")}`, uniqueId("sample-events")];
+    const event = parseAwsRecord(awsConnected(withEvents, 1));
+    if (!event.ok) throw new Error(event.error);
+    const result = await writeSourceBatch(testDb.db, {
+      source: "linkscope-agent",
+      events: event.events,
+      deadLetters: [],
+      samples: [sample(good), sample(refused)],
+    });
+    expect(result).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(await deviceEvents(withEvents)).toBe(1);
+    expect(await testDb.db.deviceSample.count({ where: { deviceId: good } })).toBe(1);
+    const letter = await testDb.db.deadLetter.findFirstOrThrow({ where: { topic: `refused-sample:${refused}` } });
+    expect(letter.error).toMatch(/the database refused this device sample: .*sample refused by the test/);
+  });
+});
 
 describe("refused records over the webhook", () => {
   it("[good, refused, good] stores both good events and keeps the refused one as a dead letter with the reason", async () => {
@@ -151,4 +217,99 @@ describe("refused records from the broker", () => {
       await worker.stop();
     }
   });
+
+  it("agent reports: a refused sample and an event dated years ahead become dead letters; the rest is written", async () => {
+    broker ??= await startEmbeddedBroker({ log });
+    const worker = await startIngestWorker({
+      db: testDb.db,
+      log,
+      mqttUrl: broker.url,
+      adapter: getMqttSourceAdapter("linkscope-agent"),
+      clientId: `ingest-agent-${randomUUID()}`,
+      flushIntervalMs: 200,
+      stopTimeoutMs: 1000,
+    });
+    try {
+      await waitFor(async () => worker.stats().subscribed, Boolean);
+      const [first, refused, ahead, last] = [
+        uniqueId("vitals-a"),
+        `${REFUSED_PREFIX}${uniqueId("vitals")}`,
+        uniqueId("ahead"),
+        uniqueId("vitals-b"),
+      ];
+      // The embedded broker lets a device publish reports for itself only.
+      const publish = async (deviceId: string, payload: object) => {
+        const device = await mqtt.connectAsync(broker?.url ?? "", { clientId: deviceId, reconnectPeriod: 0 });
+        await device.publishAsync(`linkscope/agent/${encodeURIComponent(deviceId)}/report`, JSON.stringify(payload), { qos: 1 });
+        await device.endAsync();
+      };
+      await publish(first, agentVitals(first));
+      await publish(refused, agentVitals(refused));
+      await publish(ahead, agentSystemEvent(ahead, new Date(Date.now() + 400 * DAY_MS)));
+      await publish(last, agentVitals(last));
+      const samples = await waitFor(
+        () => testDb.db.deviceSample.count({ where: { deviceId: { in: [first, last] } } }),
+        (count) => count === 2,
+      );
+      expect(samples).toBe(2);
+      const letters = await waitFor(
+        () =>
+          testDb.db.deadLetter.findMany({
+            where: { OR: [{ topic: `refused-sample:${refused}` }, { topic: { contains: encodeURIComponent(ahead) } }] },
+          }),
+        (rows) => rows.length === 2,
+      );
+      expect(letters.map((letter) => letter.error).sort()).toEqual([
+        expect.stringContaining("more than a day after it was received"),
+        expect.stringContaining("the database refused this device sample"),
+      ]);
+      expect(await deviceEvents(ahead)).toBe(0);
+      await waitFor(
+        async () => worker.stats(),
+        (stats) => stats.pending === 0 && stats.failingSince === null,
+      );
+      expect(worker.stats()).toMatchObject({ pending: 0, failingSince: null });
+    } finally {
+      await worker.stop();
+    }
+  });
 });
+
+function agentVitals(deviceId: string) {
+  return {
+    format: "linkscope-agent-vitals",
+    version: 1,
+    deviceId,
+    agentId: "a1",
+    measuredAt: new Date().toISOString(),
+    vitals: { rssiDbm: -60 },
+    publishedMessages: 1,
+  };
+}
+
+function agentSystemEvent(deviceId: string, at: Date) {
+  return {
+    format: "linkscope-agent-report",
+    version: 1,
+    deviceId,
+    agentId: "a1",
+    sentAt: at.toISOString(),
+    report: { type: "system_event", event: { seq: 1, timestamp: at.toISOString(), type: "other", detail: null } },
+    metrics: {
+      connected: true,
+      totalConnections: 1,
+      totalDrops: 0,
+      totalRecoveries: 0,
+      totalConnectFailures: 0,
+      sessionDurationSeconds: { min: null, max: null, average: null },
+      currentUptimeSeconds: 0,
+      dropsByError: {},
+      attemptDistribution: {},
+      publishedMessages: 0,
+      queuedMessages: 0,
+      droppedCommands: 0,
+      systemEvents: 1,
+      lastDropAt: null,
+    },
+  };
+}

@@ -12,7 +12,8 @@ export type SourceBatchResult = { accepted: number; duplicate: number; rejected:
  * health counters in the same transaction (decision 037: one commit per batch, counters never apart from the
  * events they count). A batch the database
  * refuses for a reason other than being unavailable is split until the refused events are found; they become
- * dead letters with the reason and the rest is written, so one bad record never stops a source.
+ * dead letters with the reason and the rest is written, so one bad record never stops a source. Device samples are
+ * taken apart the same way.
  */
 export async function writeSourceBatch(
   db: Db,
@@ -46,27 +47,61 @@ async function recordIsolatingRefusedEvents(
   try {
     return await recordIngestBatch(db, { events, deadLetters, samples, sourceStats: stats });
   } catch (error) {
-    if (isDatabaseUnavailable(error) || events.length === 0) throw error;
+    if (isDatabaseUnavailable(error)) throw error;
+    if (samples.length > 0 && events.length > 0) {
+      // Samples are taken apart from the events first, so a refused sample never costs an event.
+      const written = await recordIsolatingRefusedEvents(db, source, events, deadLetters, [], stats);
+      const sampled = await recordIsolatingRefusedEvents(db, source, [], [], samples, { ...stats, extraRecords: 0 });
+      return addResults(written, sampled);
+    }
+    if (samples.length === 1) {
+      const [refused] = samples as [DeviceSample];
+      return recordIngestBatch(db, {
+        events: [],
+        deadLetters: [...deadLetters, toRefusedSampleDeadLetter(source, refused, error)],
+        sourceStats: stats,
+      });
+    }
+    if (samples.length > 1) {
+      const middle = Math.ceil(samples.length / 2);
+      const first = await recordIsolatingRefusedEvents(db, source, [], deadLetters, samples.slice(0, middle), stats);
+      const second = await recordIsolatingRefusedEvents(db, source, [], [], samples.slice(middle), { ...stats, extraRecords: 0 });
+      return addResults(first, second);
+    }
+    // Dead letters alone are shaped to be storable (toDeadLetterRow): what refuses them is not one record.
+    if (events.length === 0) throw error;
     if (events.length === 1) {
       const [refused] = events as [ConnectionEvent];
       return recordIngestBatch(db, {
         events: [],
         deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)],
-        samples,
         sourceStats: stats,
       });
     }
     // Halves keep each device's events in order: everything in the first half is written before the second.
     const middle = Math.ceil(events.length / 2);
-    const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters, samples, stats);
+    const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters, [], stats);
     const second = await recordIsolatingRefusedEvents(db, source, events.slice(middle), [], [], { ...stats, extraRecords: 0 });
-    return {
-      inserted: first.inserted + second.inserted,
-      duplicates: first.duplicates + second.duplicates,
-      deadLetters: first.deadLetters + second.deadLetters,
-      outOfOrder: first.outOfOrder + second.outOfOrder,
-    };
+    return addResults(first, second);
   }
+}
+
+function addResults(a: RecordResult, b: RecordResult): RecordResult {
+  return {
+    inserted: a.inserted + b.inserted,
+    duplicates: a.duplicates + b.duplicates,
+    deadLetters: a.deadLetters + b.deadLetters,
+    outOfOrder: a.outOfOrder + b.outOfOrder,
+  };
+}
+
+function toRefusedSampleDeadLetter(source: string, sample: DeviceSample, error: unknown): DeadLetterInput {
+  return {
+    source,
+    topic: `refused-sample:${sample.deviceId}`.slice(0, 300),
+    error: `the database refused this device sample: ${readDatabaseErrorLine(error)}`,
+    payload: JSON.stringify({ ...sample, at: Number.isNaN(sample.at.getTime()) ? null : sample.at.toISOString() }),
+  };
 }
 
 function toRefusedEventDeadLetter(source: string, event: ConnectionEvent, error: unknown): DeadLetterInput {

@@ -116,7 +116,7 @@ describe("hostile inputs are rejected with a reason, never thrown", () => {
     expect(events).toHaveLength(2);
     expect(deadLetters.map((d) => d.error)).toEqual([
       expect.stringContaining("clientId"),
-      "text outside a JSON value",
+      "a JSON number where an object (one event) was expected",
       expect.stringContaining("forbidden key"),
     ]);
   });
@@ -138,6 +138,10 @@ describe("splitJsonRecords", () => {
   it("skips CloudWatch-style timestamp prefixes but reports other stray text and truncation", () => {
     expect(texts('2017-08-10T15:37:23.476Z {"a":1}\n')).toEqual(['{"a":1}']);
     expect(texts('garbage {"a":1}')).toEqual(["ERR text outside a JSON value", '{"a":1}']);
+    expect(texts('[null, 42, -1.5e3, "text", true, {"a":1}]')).toEqual([
+      ...["null", "number", "number", "string", "boolean"].map((kind) => `ERR a JSON ${kind} where an object (one event) was expected`),
+      '{"a":1}',
+    ]);
     expect(texts('{"a":')).toEqual(["ERR input ended inside a JSON value (truncated)"]);
   });
   it("handles escaped quotes and braces inside strings", () => {

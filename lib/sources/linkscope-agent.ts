@@ -10,7 +10,15 @@ import {
   type AgentReport,
   type AgentReportEvent,
 } from "@/lib/agent/export-format.ts";
-import { ConnectionEventSchema, EVENT_DEFAULTS, type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import {
+  ConnectionEventSchema,
+  DeviceIdSchema,
+  EARLIEST_EVENT_TIME,
+  EVENT_DEFAULTS,
+  LATEST_EVENT_TIME,
+  type AdapterResult,
+  type ConnectionEvent,
+} from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
@@ -61,10 +69,17 @@ function parseVitalsReport(value: unknown, topicDeviceId: string): AdapterResult
   if (!parsed.success) return { ok: false, error: `not a Linkscope agent vitals report: ${formatZodError(parsed.error)}` };
   if (parsed.data.deviceId !== topicDeviceId) return { ok: false, error: FOREIGN_DEVICE_ERROR };
   const { deviceId, agentId, measuredAt, vitals, publishedMessages } = parsed.data;
+  // A reading has no event for the canonical checks to refuse: its device ID and time are checked here.
+  const id = DeviceIdSchema.safeParse(deviceId);
+  if (!id.success)
+    return { ok: false, error: `not a Linkscope agent vitals report: ${id.error.issues[0]?.message ?? "invalid device ID"}` };
+  const at = new Date(measuredAt);
+  if (at < EARLIEST_EVENT_TIME || at > LATEST_EVENT_TIME)
+    return { ok: false, error: `not a Linkscope agent vitals report: measuredAt ${measuredAt} is before 1970 or after 9999` };
   return {
     ok: true,
     events: [],
-    samples: [buildDeviceSample({ deviceId, series: agentId, at: new Date(measuredAt), vitals, publishedMessages })],
+    samples: [buildDeviceSample({ deviceId, series: agentId, at, vitals, publishedMessages })],
   };
 }
 

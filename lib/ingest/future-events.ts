@@ -1,0 +1,24 @@
+import type { AdapterResult } from "@/lib/events/connection-event.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
+
+/**
+ * How far after its receipt an event may be dated: broker and device clock skew, and a log's local time read as UTC
+ * (zones reach UTC+14), fit well inside a day.
+ */
+export const MAX_EVENT_LEAD_MS = DAY_MS;
+
+/**
+ * The adapter's result, or a rejection when one of its events is dated more than a day after it was received (a file:
+ * after it was read). Device state follows the newest event, so one event from a wrong clock dated years ahead would
+ * hold a device in its state through every real event after it.
+ */
+export function refuseEventsFromTheFuture(result: AdapterResult, receivedAtMs: number): AdapterResult {
+  if (!result.ok) return result;
+  const latest = receivedAtMs + MAX_EVENT_LEAD_MS;
+  const ahead = result.events.find((event) => event.occurredAt.getTime() > latest);
+  if (!ahead) return result;
+  return {
+    ok: false,
+    error: `event time ${ahead.occurredAt.toISOString()} is more than a day after it was received (${new Date(receivedAtMs).toISOString()}): the clock that wrote it is wrong`,
+  };
+}
