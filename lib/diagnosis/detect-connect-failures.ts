@@ -33,6 +33,22 @@ export function classifyAuthMessages(events: readonly DiagnosisEvent[]): string[
   return [...hints];
 }
 
+type DraftStep = DraftFinding["steps"][number];
+
+const TLS_HANDSHAKE_STEP: DraftStep = {
+  text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts",
+  check: "tls-handshake-ok",
+};
+const CERTIFICATE_DATES_STEP: DraftStep = {
+  text: "Check the validity dates of the device certificate and of the server's chain",
+  check: "manual",
+};
+const ROOT_CA_STEP: DraftStep = {
+  text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later",
+  check: "manual",
+};
+const DEVICE_CLOCK_STEP: DraftStep = { text: "Sync the device clock with NTP so certificates validate", check: "manual" };
+
 function distinctCodes(events: readonly DiagnosisEvent[]): string[] {
   return [...new Set(events.map((event) => event.code).filter((code): code is string => code !== null))];
 }
@@ -175,15 +191,7 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
           range: rangeAround(last.occurredAt),
         },
         codes: distinctCodes(failures),
-        steps: [
-          {
-            text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts",
-            check: "tls-handshake-ok",
-          },
-          { text: "Check the validity dates of the device certificate and of the server's chain", check: "manual" },
-          { text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later", check: "manual" },
-          { text: "Sync the device clock with NTP so certificates validate", check: "manual" },
-        ],
+        steps: [TLS_HANDSHAKE_STEP, CERTIFICATE_DATES_STEP, ROOT_CA_STEP, DEVICE_CLOCK_STEP],
       },
     ];
   }
@@ -210,14 +218,7 @@ export function detectTlsFailures(ctx: AnalysisContext): DraftFinding[] {
         range: rangeAround(last.occurredAt),
       },
       codes: distinctCodes(failures),
-      steps: [
-        {
-          text: "Check the TLS handshake from the device's network: openssl s_client -connect host:8883 -showcerts",
-          check: "tls-handshake-ok",
-        },
-        { text: "Install the current root CA (for ClearBlade: DigiCert G5) and use TLS 1.2 or later", check: "manual" },
-        { text: "Sync the device clock with NTP so certificates validate", check: "manual" },
-      ],
+      steps: [TLS_HANDSHAKE_STEP, ROOT_CA_STEP, DEVICE_CLOCK_STEP],
     },
   ];
 }
