@@ -76,6 +76,10 @@ describe("scheduled probe endpoints cannot reach what the operator did not allow
     await expect(
       updateProbeEndpoint(testDb.db, saved.id, { url: `mqtt://127.0.0.1:${servicePort}` }, by, { targets: listedByProbeTargets }),
     ).resolves.toMatchObject({ url: `mqtt://127.0.0.1:${servicePort}` });
+    // A listed address under a name that resolves to it (a source at 127.0.0.1, the endpoint at localhost).
+    await expect(
+      createProbeEndpoint(testDb.db, endpointInput(`mqtt://localhost:${servicePort}`), by, { targets: listedByProbeTargets }),
+    ).resolves.toMatchObject({ url: `mqtt://localhost:${servicePort}` });
     const listedByOutbound = { ...DEFAULT_TARGETS, outbound: createOutboundPolicy(["10.20.0.0/16"]) };
     await expect(
       createProbeEndpoint(testDb.db, endpointInput("mqtt://10.20.0.5:1883"), by, { targets: listedByOutbound }),

@@ -19,9 +19,11 @@ export function readScheduledProbeTargets(env: Readonly<Record<string, string | 
  */
 export function scheduledProbeAddressPolicy(host: string, targets: ScheduledProbeTargets): OutboundPolicy {
   const hostListed = targets.probeTargets.refuseHost(host) === null;
+  // A listed address is allowed under any name that resolves to it (`localhost` where the sources read 127.0.0.1).
+  const addressListed = (address: string) => targets.probeTargets.refuseHost(normalizeAddress(address)) === null;
   return {
     refuseAddress(address) {
-      if (hostListed && targets.probeTargets.refuseAddress(address) === null) return null;
+      if ((hostListed || addressListed(address)) && targets.probeTargets.refuseAddress(address) === null) return null;
       if (targets.outbound.refuseAddress(address) === null) return null;
       return `${normalizeAddress(address)} is a loopback, private, link-local or reserved address, which scheduled probes reach only when LINKSCOPE_PROBE_TARGETS or ${OUTBOUND_ALLOW_ENV} lists it`;
     },
