@@ -27,7 +27,8 @@ export async function resolveOutboundAddresses(host: string, policy: OutboundPol
   if (addresses.length === 0) throw new OutboundRefusedError(`${host} resolves to no address`);
   for (const { address } of addresses) {
     const refusal = policy.refuseAddress(address);
-    if (refusal) throw new OutboundRefusedError(`${host}: ${refusal}`);
+    // The refusal names the address; a host that is that address is not named twice.
+    if (refusal) throw new OutboundRefusedError(family ? refusal : `${host}: ${refusal}`);
   }
   return addresses;
 }
