@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
-import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
+import { emqxLifecycleEvent } from "@/lib/testing/emqx-lifecycle.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordConnectionEvents, recordIngestBatch } from "./record-events.ts";
 
@@ -10,39 +10,15 @@ const testDb = useTestDatabase();
 const NODE = "test@127.0.0.1";
 const uniqueDevice = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
+/** A connect at `connectedAt`, or the disconnect a minute later of the connection made then. */
 function emqx(
   kind: "connected" | "disconnected",
   deviceId: string,
   connectedAt: number,
   extra: Record<string, unknown> = {},
 ): ConnectionEvent {
-  const payload =
-    kind === "connected"
-      ? {
-          clientid: deviceId,
-          username: "u",
-          ipaddress: "10.0.0.4",
-          proto_ver: 4,
-          keepalive: 60,
-          clean_start: true,
-          connected_at: connectedAt,
-          ts: connectedAt,
-          ...extra,
-        }
-      : {
-          clientid: deviceId,
-          username: "u",
-          ipaddress: "10.0.0.4",
-          proto_ver: 4,
-          connected_at: connectedAt,
-          disconnected_at: connectedAt + 60_000,
-          ts: connectedAt + 60_000,
-          reason: "tcp_closed",
-          ...extra,
-        };
-  const result = parseEmqxMessage(`$SYS/brokers/${NODE}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
-  if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
-  return result.events[0];
+  const at = kind === "connected" ? connectedAt : connectedAt + 60_000;
+  return emqxLifecycleEvent(NODE, deviceId, kind, connectedAt, at, "tcp_closed", extra);
 }
 
 describe("recordIngestBatch against a real Postgres", () => {

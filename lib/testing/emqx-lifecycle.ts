@@ -4,7 +4,8 @@ import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 
 /**
  * An EMQX connect or disconnect message through the real adapter: a connect at `at` (by default `connectedAt`), a
- * disconnect at `at` of the connection made at `connectedAt`. The one fixture of EMQX's `$SYS` lifecycle events.
+ * disconnect at `at` of the connection made at `connectedAt`; `extra` fields override the message's. The one fixture of
+ * EMQX's `$SYS` lifecycle events.
  */
 export function emqxLifecycleEvent(
   node: string,
@@ -13,6 +14,7 @@ export function emqxLifecycleEvent(
   connectedAt: number,
   at = connectedAt,
   reason = "keepalive_timeout",
+  extra: Record<string, unknown> = {},
 ): ConnectionEvent {
   const payload =
     kind === "connected"
@@ -25,6 +27,7 @@ export function emqxLifecycleEvent(
           clean_start: true,
           connected_at: connectedAt,
           ts: at,
+          ...extra,
         }
       : {
           clientid: deviceId,
@@ -35,6 +38,7 @@ export function emqxLifecycleEvent(
           disconnected_at: at,
           ts: at,
           reason,
+          ...extra,
         };
   const result = parseEmqxMessage(`$SYS/brokers/${node}/clients/${encodeURIComponent(deviceId)}/${kind}`, JSON.stringify(payload));
   if (!result.ok || !result.events[0]) throw new Error(`fixture did not parse: ${JSON.stringify(result)}`);
