@@ -1,10 +1,9 @@
 import type { DeviceDiagnosis } from "@/lib/diagnosis/types.ts";
+import { verdictLabel } from "@/lib/diagnosis/verdict-label.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { EvidenceLink } from "./evidence-link.tsx";
 import { formatCount } from "./format.ts";
 import { LocalizedText } from "./time-zone.tsx";
-
-const SEVERITY_LABEL = { critical: "Problem", warning: "Needs attention", info: "Not the device", expected: "Expected" } as const;
 
 /** The one-sentence answer at the top of the device page. */
 export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; diagnosis: DeviceDiagnosis }) {
@@ -24,7 +23,7 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
   return (
     <section className={`verdict verdict-${verdict.severity}`} aria-label="Diagnosis" data-testid="verdict">
       <span className="verdict-label">
-        {SEVERITY_LABEL[verdict.severity]} · {verdict.title}
+        {verdictLabel(verdict)} · {verdict.title}
       </span>
       <p className="verdict-text">
         <LocalizedText text={verdict.verdict} />

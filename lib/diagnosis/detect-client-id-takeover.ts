@@ -5,23 +5,27 @@ import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 export const MIN_TAKEOVERS = 3;
 
 /**
- * Takeovers whose successors come from alternating addresses mean two devices share one client ID; takeovers
- * from the same address are a device reconnecting before the server noticed its old connection was gone.
+ * Two devices sharing one client ID take the session from each other and each comes back from its own address, so
+ * takeovers swap back to an address seen before. A device whose address changes as it reconnects (carrier NAT, roaming)
+ * takes its own session over from a new address each time; one whose address never changes, from the same one.
  */
 export type TakeoverPattern = {
   takeovers: DiagnosisEvent[];
   successors: { drop: DiagnosisEvent; next: DiagnosisEvent }[];
   /** Takeovers whose new connection came from another address than the connection it replaced. */
   alternations: number;
+  /** Of those, the ones whose new address had connected before: the other device coming back. */
+  swapBacks: number;
   /** Addresses of the connects involved, most frequent first. */
   addresses: string[];
-  /** Two devices sharing the ID: takeovers that swap between addresses, not one address change. */
+  /** Two devices sharing the ID: takeovers that swap back and forth between addresses, not addresses that change. */
   duplicateClientId: boolean;
 };
 
 /**
- * One reading of the device's takeovers for every analyzer and check: an address that changed once (roaming, a new
- * DHCP lease, history from another network) is not two devices; only takeovers that swap addresses are.
+ * One reading of the device's takeovers for every analyzer and check: an address that changed (roaming, a new DHCP
+ * lease, a carrier NAT's new address at every reconnect, history from another network) is not two devices; only
+ * takeovers that swap back to an address seen before are.
  */
 export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
   // Read by the takeover analyzer, the NAT analyzer and two checks: once per context.
@@ -33,23 +37,36 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
     // Connects are in time order: the first at or after the takeover is its successor, the one before it the
     // connection that was taken over (a scan per takeover cost seconds on a device with thousands of them).
     const index = firstAtOrAfter(connectTimes, drop.occurredAt.getTime());
-    return { drop, next: ctx.connects[index], loser: index > 0 ? ctx.connects[index - 1] : undefined };
+    return { drop, next: ctx.connects[index], loser: index > 0 ? ctx.connects[index - 1] : undefined, loserIndex: index - 1 };
   });
   const successors = pairs.filter(
-    (pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent; loser: DiagnosisEvent | undefined } => pair.next !== undefined,
+    (pair): pair is { drop: DiagnosisEvent; next: DiagnosisEvent; loser: DiagnosisEvent | undefined; loserIndex: number } =>
+      pair.next !== undefined,
   );
-  const alternations = successors.filter(({ next, loser }) => loser?.clientIp && next.clientIp && loser.clientIp !== next.clientIp).length;
+  const firstConnectFrom = new Map<string, number>();
+  ctx.connects.forEach((event, index) => {
+    if (event.clientIp && !firstConnectFrom.has(event.clientIp)) firstConnectFrom.set(event.clientIp, index);
+  });
+  let alternations = 0;
+  let swapBacks = 0;
+  for (const { next, loser, loserIndex } of successors) {
+    if (!loser?.clientIp || !next.clientIp || loser.clientIp === next.clientIp) continue;
+    alternations += 1;
+    if ((firstConnectFrom.get(next.clientIp) ?? Infinity) < loserIndex) swapBacks += 1;
+  }
   const counts = new Map<string, number>();
   for (const { next } of successors) if (next.clientIp) counts.set(next.clientIp, (counts.get(next.clientIp) ?? 0) + 1);
   for (const { loser } of pairs) if (loser?.clientIp) counts.set(loser.clientIp, (counts.get(loser.clientIp) ?? 0) + 1);
-  const firstSeen = (ip: string) => ctx.connects.findIndex((event) => event.clientIp === ip);
+  const firstSeen = (ip: string) => firstConnectFrom.get(ip) ?? Infinity;
   const addresses = [...counts.entries()].sort((a, b) => b[1] - a[1] || firstSeen(a[0]) - firstSeen(b[0])).map(([ip]) => ip);
   const pattern = {
     takeovers,
     successors: successors.map(({ drop, next }) => ({ drop, next })),
     alternations,
+    swapBacks,
     addresses,
-    duplicateClientId: addresses.length >= 2 && alternations >= 2,
+    // Most changes return to an earlier address: a carrier NAT's pool can repeat one now and then, two devices always do.
+    duplicateClientId: addresses.length >= 2 && swapBacks >= 2 && swapBacks * 2 >= alternations,
   };
   takeoverPatterns.set(ctx, pattern);
   return pattern;
@@ -58,7 +75,7 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
 const takeoverPatterns = new WeakMap<AnalysisContext, TakeoverPattern>();
 
 export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
-  const { takeovers, successors, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
+  const { takeovers, successors, alternations, swapBacks, addresses, duplicateClientId } = readTakeoverPattern(ctx);
   if (takeovers.length < MIN_TAKEOVERS) return [];
   const last = takeovers.at(-1);
   if (!last) return [];
@@ -73,10 +90,10 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
         title: "Duplicate client ID (takeover ping-pong)",
         verdict: `Two devices share client ID ${ctx.deviceId}: ${takeovers.length} takeovers alternate between ${a} and ${b}${addresses.length > 2 ? ` (and ${addresses.length - 2} more addresses)` : ""}.`,
         severity: "critical",
-        confidence: clamp(0.6 + 0.38 * Math.min(1, alternations / 10), 0, 0.98),
+        confidence: clamp(0.6 + 0.38 * Math.min(1, swapBacks / 10), 0, 0.98),
         evidence: {
           eventIds,
-          stats: { takeovers: takeovers.length, alternations, addresses: addresses.join(", ") },
+          stats: { takeovers: takeovers.length, alternations, swapBacks, addresses: addresses.join(", ") },
           range: rangeAround(last.occurredAt, last.occurredAt, 3 * 60_000),
         },
         codes: [...codes, "mqtt5:0x8E"].filter((code, index, all) => all.indexOf(code) === index),
@@ -91,12 +108,18 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
     ];
   }
   const range = rangeAround(last.occurredAt);
-  if (addresses.length === 1) {
+  // A reconnect from a new address at most takeovers: the address changes as the device reconnects.
+  const changingAddress = alternations >= 2 && alternations * 2 >= takeovers.length;
+  if (addresses.length > 0 && !changingAddress) {
+    const from =
+      addresses.length === 1
+        ? `every connect from the same address (${addresses[0]})`
+        : `${alternations === 0 ? "each" : `all but ${alternations}`} from the address of the connection it replaced (its address changed ${alternations === 0 ? "between takeovers" : alternations === 1 ? "at one" : `at ${alternations}`}: ${listAddresses(addresses)})`;
     return [
       {
         analyzer: "client-id-takeover",
         title: "Session taken over by the device's own reconnects",
-        verdict: `The session was taken over ${takeovers.length} times, every connect from the same address (${addresses[0]}): the device reconnects before the server noticed its old connection was gone.`,
+        verdict: `The session was taken over ${takeovers.length} times, ${from}: the device reconnects before the server noticed its old connection was gone.`,
         severity: "info",
         confidence: clamp(0.4 + 0.3 * Math.min(1, takeovers.length / 10)),
         evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range },
@@ -126,13 +149,17 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
   return [
     {
       analyzer: "client-id-takeover",
-      title: "Session takeovers from changing addresses",
-      verdict: `The session was taken over ${takeovers.length} times with connects from ${addresses.length} addresses (${addresses.slice(0, 3).join(", ")}) that do not alternate: more likely an address change (roaming, DHCP, carrier NAT) with fast reconnects than two devices sharing the ID; takeovers that alternate between two addresses would point to a duplicate client ID.`,
+      title: "Session takeovers from a changing address",
+      verdict: `The session was taken over ${takeovers.length} times, ${alternations} of them by a connect from a new address (${addresses.length} addresses${swapBacks > 0 ? `, ${swapBacks} changes back to an earlier one` : ", none returning"}: ${listAddresses(addresses)}): a device whose address changes as it reconnects (carrier NAT, roaming between networks) reconnecting before the server noticed its old connection was gone. A second device using the ID would come back from its own address again and again.`,
       severity: "info",
       confidence: clamp(0.35 + 0.25 * Math.min(1, takeovers.length / 10)),
-      evidence: { eventIds, stats: { takeovers: takeovers.length, addresses: addresses.join(", ") }, range },
+      evidence: { eventIds, stats: { takeovers: takeovers.length, alternations, swapBacks, addresses: addresses.join(", ") }, range },
       codes,
       steps: [{ text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" }],
     },
   ];
+}
+
+function listAddresses(addresses: readonly string[]): string {
+  return addresses.length > 3 ? `${addresses.slice(0, 3).join(", ")} and ${addresses.length - 3} more` : addresses.join(", ");
 }

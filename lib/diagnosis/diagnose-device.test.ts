@@ -50,6 +50,47 @@ describe("client-ID takeover", () => {
     expect(finding?.severity).toBe("info");
     expect(finding?.verdict).toContain("from the same address (10.0.0.4)");
   });
+  it("does not call a device whose address changes at every reconnect (carrier NAT, roaming) a duplicate ID", () => {
+    const s = new ScenarioBuilder("cell-1");
+    for (let i = 0; i < 12; i += 1)
+      s.connect({ ip: `100.64.${i}.7` })
+        .wait(2 * HOUR)
+        .drop("session_taken_over", "emqx:takenover")
+        .wait(2 * SECOND);
+    s.connect({ ip: "100.64.99.7" });
+    const finding = findingOf(s, "client-id-takeover");
+    expect(finding?.severity).toBe("info");
+    expect(finding?.title).toBe("Session takeovers from a changing address");
+    expect(finding?.verdict).toContain("12 of them by a connect from a new address (13 addresses, none returning");
+    const uniqueId = diagnoseDevice(s.input())
+      .findings.flatMap((candidate) => candidate.steps)
+      .find((step) => step.check === "unique-client-id");
+    expect(uniqueId?.status ?? "passed").toBe("passed");
+  });
+
+  it("reads takeovers from the same address as the device's own even when its address changed once between them", () => {
+    const s = new ScenarioBuilder("moved-1");
+    for (let i = 0; i < 12; i += 1)
+      s.connect({ ip: i < 6 ? "10.0.0.4" : "10.0.9.9" })
+        .wait(2 * HOUR)
+        .drop("session_taken_over", "emqx:takenover")
+        .wait(2 * SECOND);
+    s.connect({ ip: "10.0.9.9" });
+    const finding = findingOf(s, "client-id-takeover");
+    expect(finding?.title).toBe("Session taken over by the device's own reconnects");
+    expect(finding?.verdict).toContain("all but 1 from the address of the connection it replaced");
+  });
+
+  it("still finds two devices when a carrier NAT gives one of them a new address now and then", () => {
+    const s = new ScenarioBuilder("cam-3");
+    const ips = ["10.0.0.4", "10.0.0.9", "10.0.0.4", "10.0.0.9", "10.0.0.4", "100.64.0.1"];
+    for (let i = 0; i < 18; i += 1)
+      s.connect({ ip: ips[i % ips.length] })
+        .wait(8 * SECOND)
+        .drop("session_taken_over", "emqx:takenover")
+        .wait(3);
+    expect(findingOf(s, "client-id-takeover")?.title).toBe("Duplicate client ID (takeover ping-pong)");
+  });
 });
 
 describe("reconnect storms", () => {

@@ -53,10 +53,10 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
     }
     case "unique-client-id": {
-      const { takeovers, alternations, addresses, duplicateClientId } = readTakeoverPattern(ctx);
+      const { takeovers, swapBacks, addresses, duplicateClientId } = readTakeoverPattern(ctx);
       if (takeovers.length >= 3 && duplicateClientId) {
         return failed(
-          `${takeovers.length} takeovers, ${alternations} of them swapping between ${addresses.length} addresses (${listFirst(addresses, 3)}).`,
+          `${takeovers.length} takeovers, ${swapBacks} of them swapping back between ${addresses.length} addresses (${listFirst(addresses, 3)}).`,
           takeovers.at(-1),
         );
       }
@@ -66,7 +66,7 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
         return unknown(`${takeovers.length} takeovers, but the events carry no client address to tell a second device from this one.`);
       if (addresses.length === 1) return passed(`${takeovers.length} takeovers, all from one address.`);
       return passed(
-        `${takeovers.length} takeovers from ${addresses.length} addresses that do not swap back and forth: an address change, not a second device.`,
+        `${takeovers.length} takeovers from ${addresses.length} addresses that do not swap back and forth: an address that changes, not a second device.`,
       );
     }
     case "credentials-accepted": {
