@@ -6,6 +6,7 @@ import { detectCredentialDrops } from "./detect-credential-drops.ts";
 import { detectMessageBurstDrops, detectWeakSignalDrops } from "./detect-device-sample-drops.ts";
 import { detectAuthFailures, detectRejectedClientId, detectTlsFailures } from "./detect-connect-failures.ts";
 import { detectFleetWideDrops, FLEET_WIDE_LEADING_SHARE } from "./detect-fleet-wide-drops.ts";
+import { detectLongOutage } from "./detect-long-outage.ts";
 import {
   detectIrregularDrops,
   detectKeepaliveProblems,
@@ -127,6 +128,7 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     ...detectTlsFailures(ctx),
     ...detectRejectedClientId(ctx),
   ];
+  drafts.push(...detectLongOutage(ctx, drafts));
   const findings = orderFindings(drafts.map((draft) => evaluateSteps(draft, ctx)));
   const keepalive = keepaliveTarget(ctx);
   return {
