@@ -270,6 +270,25 @@ describe("handleRoute", () => {
     // Another address is unaffected.
     expect((await call(viewerRoute, { authorization: `Bearer ${token}`, [CLIENT_ADDRESS_HEADER]: uniqueIp() })).status).toBe(200);
   });
+
+  it("counts a token attempt before looking it up: a concurrent burst of guesses gets no more lookups than the limit", async () => {
+    const ip = uniqueIp();
+    const guess = () => call(viewerRoute, { authorization: `Bearer lsk_${randomBytes(32).toString("base64url")}`, [CLIENT_ADDRESS_HEADER]: ip });
+    const burst = await Promise.all(Array.from({ length: 3 * TOKEN_LIMITS.perAddress.limit }, guess));
+    const statuses = burst.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(TOKEN_LIMITS.perAddress.limit);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(2 * TOKEN_LIMITS.perAddress.limit);
+  });
+
+  it("does not count valid tokens against their address", async () => {
+    const admin = await createAdmin();
+    const { token } = await createApiToken(database.db, { name: "busy automation", role: "viewer", expiresInDays: null }, admin);
+    secrets.push(token);
+    const ip = uniqueIp();
+    for (let i = 0; i < TOKEN_LIMITS.perAddress.limit + 5; i++) {
+      expect((await call(viewerRoute, { authorization: `Bearer ${token}`, [CLIENT_ADDRESS_HEADER]: ip })).status).toBe(200);
+    }
+  });
 });
 
 describe("secrets", () => {
