@@ -60,14 +60,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
+// Prefetches too: their header is the sender's choice, and a skipped one got no CSP and no share-token check.
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };
