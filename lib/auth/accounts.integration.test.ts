@@ -222,6 +222,29 @@ describe("API tokens", () => {
   });
 });
 
+describe("API tokens of a demoted or disabled creator", () => {
+  it("act with at most the creator's current role, and stop when the creator is disabled", async () => {
+    const creator = await createAdmin();
+    const { token } = await createApiToken(database.db, { name: "kept for later", role: "admin" }, creator);
+    secrets.push(token);
+    const { token: cliToken } = await createApiToken(database.db, { name: "from the CLI", role: "admin" }, CLI_ACTOR);
+    secrets.push(cliToken);
+    const first = await verifyApiToken(database.db, token, null);
+    expect(first).toMatchObject({ ok: true, token: { role: "admin" } });
+    if (!first.ok) throw new Error("unreachable");
+    const tokenActor: Actor = { type: "token", id: first.token.id, label: "token kept for later", role: "admin" };
+    const { token: madeByToken } = await createApiToken(database.db, { name: "made by the token", role: "admin" }, tokenActor);
+    secrets.push(madeByToken);
+
+    await updateUser(database.db, creator.id!, { role: "viewer" }, CLI_ACTOR);
+    expect(await verifyApiToken(database.db, token, null)).toMatchObject({ ok: true, token: { role: "viewer" } });
+    await updateUser(database.db, creator.id!, { disabled: true }, CLI_ACTOR);
+    expect(await verifyApiToken(database.db, token, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
+    expect(await verifyApiToken(database.db, madeByToken, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
+    expect(await verifyApiToken(database.db, cliToken, null)).toMatchObject({ ok: true, token: { role: "admin" } });
+  });
+});
+
 describe("handleRoute", () => {
   const viewerRoute = handleRoute(async (_request, _context, { actor }) => createJsonResponse({ who: actor.label }));
   const adminRoute = handleRoute({ role: "admin" }, async () => createJsonResponse({ ok: true }));
