@@ -296,7 +296,8 @@ describe("handleRoute", () => {
 
   it("counts a token attempt before looking it up: a concurrent burst of guesses gets no more lookups than the limit", async () => {
     const ip = uniqueIp();
-    const guess = () => call(viewerRoute, { authorization: `Bearer lsk_${randomBytes(32).toString("base64url")}`, [CLIENT_ADDRESS_HEADER]: ip });
+    const guess = () =>
+      call(viewerRoute, { authorization: `Bearer lsk_${randomBytes(32).toString("base64url")}`, [CLIENT_ADDRESS_HEADER]: ip });
     const burst = await Promise.all(Array.from({ length: 3 * TOKEN_LIMITS.perAddress.limit }, guess));
     const statuses = burst.map((response) => response.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(TOKEN_LIMITS.perAddress.limit);

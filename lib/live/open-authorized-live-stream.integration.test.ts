@@ -53,7 +53,11 @@ describe("the live stream of a signed-in caller", () => {
 
     const signedOut = await signedIn("live-signed-out");
     const second = await open(signedOut.headers);
-    await endSession(database.db, { sessionId: signedOut.sessionId, userId: signedOut.userId, expiresAt: new Date(Date.now() + 3_600_000) });
+    await endSession(database.db, {
+      sessionId: signedOut.sessionId,
+      userId: signedOut.userId,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     expect(await second.ended).toBe(true);
 
     const { token, apiToken } = await createApiToken(database.db, { name: "live", role: "viewer" }, CLI_ACTOR);

@@ -233,7 +233,9 @@ describe("share-link visits through the proxy's gate", () => {
   it("counts a visit before looking its token up: a concurrent burst of guesses gets no more lookups than the limit", async () => {
     const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
     const guesses = await Promise.all(
-      Array.from({ length: 3 * SHARE_TOKEN_LIMITS.perAddress.limit }, () => screenShareVisit(database.db, { token: generateShareToken().token, ip })),
+      Array.from({ length: 3 * SHARE_TOKEN_LIMITS.perAddress.limit }, () =>
+        screenShareVisit(database.db, { token: generateShareToken().token, ip }),
+      ),
     );
     expect(guesses.filter((visit) => visit.status === "unknown")).toHaveLength(SHARE_TOKEN_LIMITS.perAddress.limit);
     expect(guesses.filter((visit) => visit.status === "rate_limited")).toHaveLength(2 * SHARE_TOKEN_LIMITS.perAddress.limit);

@@ -13,12 +13,16 @@ export type RequestBodyRead = { file: string; line: number; member: string };
  * `const { body } = request`, whatever the variable is called. `file` is relative to `projectDir`.
  */
 export function findRequestBodyReads(projectDir: string, rootFiles: string[]): RequestBodyRead[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(projectDir, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(projectDir, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
     },
-  });
+  );
   if (!config) throw new Error("tsconfig.json could not be read");
   const program = ts.createProgram(rootFiles, { ...config.options, noEmit: true, incremental: false });
   const checker = program.getTypeChecker();

@@ -19,7 +19,11 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const body = (
-    await readBoundedBody(request, MAX_EXPORT_BYTES, (limit) => new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`))
+    await readBoundedBody(
+      request,
+      MAX_EXPORT_BYTES,
+      (limit) => new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`),
+    )
   ).toString("utf8");
   const result = await importAgentExport(db, { deviceId, body });
   await recordAuditEvent(db, {
