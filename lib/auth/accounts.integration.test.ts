@@ -241,6 +241,9 @@ describe("API tokens of a demoted or disabled creator", () => {
     await updateUser(database.db, creator.id!, { disabled: true }, CLI_ACTOR);
     expect(await verifyApiToken(database.db, token, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
     expect(await verifyApiToken(database.db, madeByToken, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
+    // The token list shows why: the creator's role and status.
+    const listed = (await listApiTokens(database.db)).find((row) => row.name === "kept for later");
+    expect(listed?.createdBy).toMatchObject({ role: "viewer", disabled: true });
     expect(await verifyApiToken(database.db, cliToken, null)).toMatchObject({ ok: true, token: { role: "admin" } });
   });
 });

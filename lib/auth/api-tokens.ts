@@ -30,7 +30,8 @@ const PUBLIC_TOKEN_SELECT = {
   expiresAt: true,
   revokedAt: true,
   lastUsedAt: true,
-  createdBy: { select: { email: true } },
+  // The creator's role and status bound the token's (verifyApiToken), so the token list shows them.
+  createdBy: { select: { email: true, role: true, disabled: true } },
 } satisfies Prisma.ApiTokenSelect;
 export type PublicApiToken = Prisma.ApiTokenGetPayload<{ select: typeof PUBLIC_TOKEN_SELECT }>;
 
