@@ -4,7 +4,7 @@ import { buildSignInHref, isPublicPagePath, REQUEST_PATH_HEADER } from "@/lib/au
 import { getClientAddress } from "@/lib/auth/principal.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { buildContentSecurityPolicy } from "@/lib/http/content-security-policy.ts";
-import { checkShareToken } from "@/lib/share/share-links.ts";
+import { screenShareVisit } from "@/lib/share/share-links.ts";
 import { renderShareRefusalHtml, SHARE_REFUSAL_STATUS } from "@/lib/share/share-refusal.ts";
 
 const SHARE_PAGE_PATTERN = /^\/share\/([^/]{1,200})\/?$/;
@@ -26,10 +26,11 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     return redirect;
   }
 
-  // A page cannot choose its status, so refused share links are answered here: 404 unknown, 410 expired or revoked.
+  // A page cannot choose its status, so refused share links are answered here: 404 unknown, 410 expired or revoked,
+  // 429 after too many refused ones from one address.
   const shareToken = SHARE_PAGE_PATTERN.exec(pathname)?.[1];
   if (shareToken !== undefined) {
-    const checked = await checkShareToken(getDb(), { token: decodeSegment(shareToken), ip: getClientAddress(request.headers) });
+    const checked = await screenShareVisit(getDb(), { token: decodeSegment(shareToken), ip: getClientAddress(request.headers) });
     if (checked.status !== "active") {
       return new NextResponse(renderShareRefusalHtml(checked.status), {
         status: SHARE_REFUSAL_STATUS[checked.status],
@@ -38,6 +39,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
           "content-security-policy": csp,
           "cache-control": "no-store",
           "referrer-policy": "no-referrer",
+          ...(checked.status === "rate_limited" ? { "retry-after": String(checked.retryAfterSeconds) } : {}),
         },
       });
     }
@@ -60,14 +62,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
+// Prefetches too: their header is the sender's choice, and a skipped one got no CSP and no share-token check.
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

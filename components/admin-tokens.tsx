@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
+import { hasRole } from "@/lib/auth/roles.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
@@ -13,14 +14,22 @@ type TokenRow = Jsonify<PublicApiToken>;
 
 function describeStatus(token: TokenRow, now: number): string {
   if (token.revokedAt) return `revoked ${formatTimestamp(token.revokedAt)}`;
+  if (token.createdBy?.disabled) return "stopped: its creator is disabled";
   if (token.expiresAt && Date.parse(token.expiresAt) <= now) return "expired";
   return token.expiresAt ? `active until ${formatTimestamp(token.expiresAt)}` : "active, no expiry";
+}
+
+/** A token never acts above its creator's current role. */
+function describeRole(token: TokenRow): string {
+  const creatorRole = token.createdBy?.role;
+  if (!creatorRole || hasRole(creatorRole, token.role)) return token.role;
+  return `${token.role} (acts as ${creatorRole}, its creator's role)`;
 }
 
 const COLUMNS: DataTableColumn<TokenRow>[] = [
   { header: "Name", cell: (token) => token.name },
   { header: "Starts with", cell: (token) => `${token.prefix}…`, className: "mono" },
-  { header: "Role", cell: (token) => token.role },
+  { header: "Role", cell: (token) => describeRole(token) },
 ];
 
 export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {

@@ -121,6 +121,13 @@ test.describe("share links", () => {
       await expect(page.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
       await page.goto("/share/not-a-token");
       await expect(page.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
+      // A prefetch header is the sender's choice: it must not skip the proxy's token check or its CSP.
+      const prefetchHeaders: Record<string, string>[] = [{ "next-router-prefetch": "1", rsc: "1" }, { purpose: "prefetch" }];
+      for (const headers of prefetchHeaders) {
+        const prefetch = await visitor.request.get(`/share/lss_${"C".repeat(43)}`, { headers });
+        expect(prefetch.status(), JSON.stringify(headers)).toBe(404);
+        expect(prefetch.headers()["content-security-policy"]).toContain("script-src");
+      }
     } finally {
       await visitor.close();
     }

@@ -222,6 +222,32 @@ describe("API tokens", () => {
   });
 });
 
+describe("API tokens of a demoted or disabled creator", () => {
+  it("act with at most the creator's current role, and stop when the creator is disabled", async () => {
+    const creator = await createAdmin();
+    const { token } = await createApiToken(database.db, { name: "kept for later", role: "admin" }, creator);
+    secrets.push(token);
+    const { token: cliToken } = await createApiToken(database.db, { name: "from the CLI", role: "admin" }, CLI_ACTOR);
+    secrets.push(cliToken);
+    const first = await verifyApiToken(database.db, token, null);
+    expect(first).toMatchObject({ ok: true, token: { role: "admin" } });
+    if (!first.ok) throw new Error("unreachable");
+    const tokenActor: Actor = { type: "token", id: first.token.id, label: "token kept for later", role: "admin" };
+    const { token: madeByToken } = await createApiToken(database.db, { name: "made by the token", role: "admin" }, tokenActor);
+    secrets.push(madeByToken);
+
+    await updateUser(database.db, creator.id!, { role: "viewer" }, CLI_ACTOR);
+    expect(await verifyApiToken(database.db, token, null)).toMatchObject({ ok: true, token: { role: "viewer" } });
+    await updateUser(database.db, creator.id!, { disabled: true }, CLI_ACTOR);
+    expect(await verifyApiToken(database.db, token, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
+    expect(await verifyApiToken(database.db, madeByToken, null)).toMatchObject({ ok: false, reason: "creator_disabled" });
+    // The token list shows why: the creator's role and status.
+    const listed = (await listApiTokens(database.db)).find((row) => row.name === "kept for later");
+    expect(listed?.createdBy).toMatchObject({ role: "viewer", disabled: true });
+    expect(await verifyApiToken(database.db, cliToken, null)).toMatchObject({ ok: true, token: { role: "admin" } });
+  });
+});
+
 describe("handleRoute", () => {
   const viewerRoute = handleRoute(async (_request, _context, { actor }) => createJsonResponse({ who: actor.label }));
   const adminRoute = handleRoute({ role: "admin" }, async () => createJsonResponse({ ok: true }));
@@ -269,6 +295,26 @@ describe("handleRoute", () => {
     expect((await limited.json()).error.code).toBe("rate_limited");
     // Another address is unaffected.
     expect((await call(viewerRoute, { authorization: `Bearer ${token}`, [CLIENT_ADDRESS_HEADER]: uniqueIp() })).status).toBe(200);
+  });
+
+  it("counts a token attempt before looking it up: a concurrent burst of guesses gets no more lookups than the limit", async () => {
+    const ip = uniqueIp();
+    const guess = () =>
+      call(viewerRoute, { authorization: `Bearer lsk_${randomBytes(32).toString("base64url")}`, [CLIENT_ADDRESS_HEADER]: ip });
+    const burst = await Promise.all(Array.from({ length: 3 * TOKEN_LIMITS.perAddress.limit }, guess));
+    const statuses = burst.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(TOKEN_LIMITS.perAddress.limit);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(2 * TOKEN_LIMITS.perAddress.limit);
+  });
+
+  it("does not count valid tokens against their address", async () => {
+    const admin = await createAdmin();
+    const { token } = await createApiToken(database.db, { name: "busy automation", role: "viewer", expiresInDays: null }, admin);
+    secrets.push(token);
+    const ip = uniqueIp();
+    for (let i = 0; i < TOKEN_LIMITS.perAddress.limit + 5; i++) {
+      expect((await call(viewerRoute, { authorization: `Bearer ${token}`, [CLIENT_ADDRESS_HEADER]: ip })).status).toBe(200);
+    }
   });
 });
 

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isPublicApiPath, isPublicPagePath } from "@/lib/auth/public-paths.ts";
+import { hasRole, RoleSchema, type Role } from "@/lib/auth/roles.ts";
+import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
+import { DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
 
 const APP_DIR = path.resolve(import.meta.dirname, "../../app");
 
@@ -59,6 +62,27 @@ describe("every API route is wrapped", () => {
           true,
         );
       }
+    }
+  });
+});
+
+// Role constants route files may name instead of a literal; a new one must be added here to be checked.
+const ROLE_CONSTANTS: Record<string, Role> = { IMPORT_ROLE, DEAD_LETTERS_REPROCESS_ROLE };
+
+// Viewers read; every write needs support or admin. handleRoute defaults to viewer, so a write route must say its role.
+describe("every authenticated route that writes names a role above viewer", () => {
+  const routes = findFiles(path.join(APP_DIR, "api"), "route.ts");
+
+  it.each(routes.map((file) => [toRoutePath(file), file]))("%s", (route, file) => {
+    if (UNGUARDED_API_ROUTES.has(route) || isPublicApiPath(route)) return;
+    const source = readFileSync(file, "utf8");
+    for (const match of source.matchAll(/export const (POST|PUT|PATCH|DELETE) = handleRoute\(\s*(\{\s*role:\s*([^\s}]+)\s*\})?/g)) {
+      const [, method, , expression] = match;
+      expect(expression, `${method} ${route} must be handleRoute({ role: "support" | "admin" }, …)`).toBeDefined();
+      const literal = RoleSchema.safeParse(expression?.replace(/^"(.*)"$/, "$1"));
+      const role = literal.success ? literal.data : ROLE_CONSTANTS[expression ?? ""];
+      expect(role, `${method} ${route}: unknown role ${expression} (add it to ROLE_CONSTANTS)`).toBeDefined();
+      expect(hasRole(role!, "support"), `${method} ${route} lets viewers write (role ${role})`).toBe(true);
     }
   });
 });

@@ -39,15 +39,19 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Authentica
 async function resolveTokenActor(db: Db, authorization: string, ip: string | null): Promise<AuthenticatedActor> {
   const limiter = getTokenLimiter(db);
   const key = ip ?? "unknown";
-  const limit = await limiter.check(key);
+  // Counted before the token is looked up (one atomic upsert): checking first and counting only refusals let a
+  // concurrent burst of guesses all pass the check. A token that turns out valid gives its attempt back.
+  const limit = await limiter.hit(key);
   if (limit.limited) {
     throw new RateLimitedError("rate_limited", "Too many refused API tokens from this address; try again later.", limit.retryAfterSeconds);
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const check: TokenCheck = match?.[1] ? await verifyApiToken(db, match[1], ip) : { ok: false, reason: "malformed" };
-  if (check.ok) return { type: "token", id: check.token.id, label: `token ${check.token.name}`, role: check.token.role };
+  if (check.ok) {
+    await limiter.release(key);
+    return { type: "token", id: check.token.id, label: `token ${check.token.name}`, role: check.token.role };
+  }
 
-  await limiter.hit(key);
   log.warn({ reason: check.reason, ip }, "refused API token");
   if (check.tokenId) {
     await tryRecordAuditEvent(db, {

@@ -12,7 +12,10 @@ const CounterRowSchema = z.object({ count: z.number(), expires_at: SqlDate });
 export type RateLimitState = { limited: boolean; retryAfterSeconds: number };
 
 export type RateLimiter = {
-  /** Whether `key` has used up its attempts in the current window (counts nothing). */
+  /**
+   * Whether `key` has used up its attempts in the current window (counts nothing). Only to answer early: a limit
+   * that guards a check counts with `hit` before checking, or a concurrent burst passes this all at once.
+   */
   check(key: string, now?: Date): Promise<RateLimitState>;
   /** Counts one attempt against `key`; `limited` is true when this attempt went over the limit. */
   hit(key: string, now?: Date): Promise<RateLimitState>;
@@ -94,6 +97,8 @@ export const SIGN_IN_LIMITS = {
 } as const;
 /** Bearer tokens: 20 refused tokens per client address per minute. */
 export const TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
+/** Share links: 20 refused tokens (unknown, expired, revoked) per client address per minute. */
+export const SHARE_TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
 
 export function getSignInLimiters(db: Db): { perAccount: RateLimiter; perAddress: RateLimiter } {
   return {
@@ -104,4 +109,8 @@ export function getSignInLimiters(db: Db): { perAccount: RateLimiter; perAddress
 
 export function getTokenLimiter(db: Db): RateLimiter {
   return createRateLimiter(db, "api-token-address", TOKEN_LIMITS.perAddress);
+}
+
+export function getShareTokenLimiter(db: Db): RateLimiter {
+  return createRateLimiter(db, "share-token-address", SHARE_TOKEN_LIMITS.perAddress);
 }

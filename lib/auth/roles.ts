@@ -8,3 +8,8 @@ export type Role = z.infer<typeof RoleSchema>;
 export function hasRole(role: Role, minimum: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 }
+
+/** The less privileged of two roles. */
+export function lowerRole(a: Role, b: Role): Role {
+  return hasRole(a, b) ? b : a;
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSignInLimiters, SIGN_IN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 
 // The sign-in routes are public: anyone on the network can send them a body. A declared Content-Length was bounded,
@@ -53,4 +54,19 @@ describe("sign-in request bodies", () => {
       expect(pulled.bytes).toBeLessThan(1024 * 1024);
     },
   );
+
+  it("answers 429 for an account over its limit, read from the bounded form body", async () => {
+    const route = await import("@/app/api/auth/[...nextauth]/route.ts");
+    const email = `limited-${randomBytes(4).toString("hex")}@example.test`;
+    const { perAccount } = getSignInLimiters(testDb.db);
+    for (let i = 0; i < SIGN_IN_LIMITS.perAccount.limit; i++) await perAccount.hit(email);
+    const request = new Request("http://127.0.0.1:3000/api/auth/callback/credentials", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: email.toUpperCase(), password: "guess", csrfToken: "x" }).toString(),
+    });
+    const response = await route.POST(request, { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) });
+    expect(response.status).toBe(429);
+    expect(await response.json()).toMatchObject({ error: { code: "rate_limited" } });
+  });
 });

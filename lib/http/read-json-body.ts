@@ -19,8 +19,6 @@ export async function readJsonBody<S extends z.ZodType>(
   if (!/^application\/json\b/i.test(contentType)) {
     throw new AppError(400, "invalid_content_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
-  const declared = Number(request.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   // The adapters' untrusted-JSON policy: strict UTF-8, bounded depth and keys, no prototype keys, lone surrogates
   // (which Postgres refuses in jsonb, a 500 later) replaced by U+FFFD.
   const parsed = parseUntrustedJson(await readBoundedBody(request, maxBytes), { maxBytes });
@@ -37,8 +35,17 @@ export async function readLimitedText(request: Request, maxBytes: number): Promi
   return new TextDecoder().decode(await readBoundedBody(request, maxBytes));
 }
 
-/** The raw body, at most `maxBytes` (413 beyond, counted while streaming). */
-export async function readBoundedBody(request: Request, maxBytes: number): Promise<Buffer> {
+/**
+ * The raw body, at most `maxBytes` (413 beyond, or `tooLargeError`'s error, counted while streaming). The one place
+ * a request body is read: the request-bodies test refuses any other read of a Request's body.
+ */
+export async function readBoundedBody(
+  request: Request,
+  maxBytes: number,
+  tooLargeError: (maxBytes: number) => Error = tooLarge,
+): Promise<Buffer> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLargeError(maxBytes);
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -49,7 +56,7 @@ export async function readBoundedBody(request: Request, maxBytes: number): Promi
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+      throw tooLargeError(maxBytes);
     }
     chunks.push(value);
   }

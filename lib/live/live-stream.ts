@@ -5,11 +5,19 @@ import { formatSseComment, formatSseEvent, formatSseRetry } from "./sse-format.t
 /** Comment lines at this interval keep proxies and load balancers from closing an idle stream. */
 export const LIVE_HEARTBEAT_MS = 15_000;
 
+export type LiveStreamOptions = {
+  heartbeatMs?: number;
+  /** Asked at every heartbeat; the stream ends once it answers false (the caller signed out, was disabled, …). */
+  stillAuthorized?: () => Promise<boolean>;
+  /** Called once when the stream ends, whatever ended it. */
+  onClose?: () => void;
+};
+
 /**
  * The `text/event-stream` response for one browser: subscribes to the hub, and unsubscribes when the
  * client goes away (request aborted or the body cancelled), so no timer or poll outlives its listeners.
  */
-export function openLiveStream(hub: LiveHub, signal: AbortSignal, options: { heartbeatMs?: number } = {}): Response {
+export function openLiveStream(hub: LiveHub, signal: AbortSignal, options: LiveStreamOptions = {}): Response {
   const encoder = new TextEncoder();
   let cleanup: (() => void) | null = null;
   const body = new ReadableStream<Uint8Array>({
@@ -23,13 +31,26 @@ export function openLiveStream(hub: LiveHub, signal: AbortSignal, options: { hea
       };
       send(formatSseRetry(LIVE_RETRY_MS));
       const unsubscribe = hub.subscribe((message) => send(formatSseEvent(message.event, message.data)));
-      const heartbeat = setInterval(() => send(formatSseComment("heartbeat")), options.heartbeatMs ?? LIVE_HEARTBEAT_MS);
+      const { stillAuthorized } = options;
+      let checking = false;
+      const heartbeat = setInterval(() => {
+        send(formatSseComment("heartbeat"));
+        if (!stillAuthorized || checking) return;
+        checking = true;
+        void stillAuthorized()
+          .catch(() => false)
+          .then((authorized) => {
+            checking = false;
+            if (!authorized) cleanup?.();
+          });
+      }, options.heartbeatMs ?? LIVE_HEARTBEAT_MS);
       const close = () => {
         if (!cleanup) return;
         cleanup = null;
         signal.removeEventListener("abort", close);
         clearInterval(heartbeat);
         unsubscribe();
+        options.onClose?.();
         try {
           controller.close();
         } catch {

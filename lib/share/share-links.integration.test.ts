@@ -16,7 +16,9 @@ import {
   listShareLinks,
   openShareLink,
   revokeShareLink,
+  screenShareVisit,
 } from "./share-links.ts";
+import { SHARE_TOKEN_LIMITS } from "@/lib/auth/rate-limiter.ts";
 import { generateShareToken, hashShareToken } from "./share-token.ts";
 
 const now = new Date("2026-11-22T12:00:00Z");
@@ -224,5 +226,27 @@ describe("incident share links", () => {
     await expect(database.db.shareLink.create({ data: { ...base, tokenHash: generateShareToken().tokenHash } })).rejects.toThrow(
       /share_links_one_scope/,
     );
+  });
+});
+
+describe("share-link visits through the proxy's gate", () => {
+  it("counts a visit before looking its token up: a concurrent burst of guesses gets no more lookups than the limit", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const guesses = await Promise.all(
+      Array.from({ length: 3 * SHARE_TOKEN_LIMITS.perAddress.limit }, () =>
+        screenShareVisit(database.db, { token: generateShareToken().token, ip }),
+      ),
+    );
+    expect(guesses.filter((visit) => visit.status === "unknown")).toHaveLength(SHARE_TOKEN_LIMITS.perAddress.limit);
+    expect(guesses.filter((visit) => visit.status === "rate_limited")).toHaveLength(2 * SHARE_TOKEN_LIMITS.perAddress.limit);
+  });
+
+  it("does not count the visits of a link that opens", async () => {
+    const deviceId = `screened-${randomUUID()}`;
+    const { token } = await createShareLink(database.db, { deviceId, from: at(2), to: at(1), expiresInHours: 24, actor, ip: IP, now });
+    const ip = "203.0.113.77";
+    for (let i = 0; i < SHARE_TOKEN_LIMITS.perAddress.limit + 5; i++) {
+      expect((await screenShareVisit(database.db, { token, ip, now })).status).toBe("active");
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { getShareTokenLimiter } from "@/lib/auth/rate-limiter.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { InvalidInputError, NotFoundError } from "@/lib/errors/domain-errors.ts";
 import {
@@ -170,6 +171,23 @@ export async function openShareLink(db: Db, input: { token: string; ip: string |
     return next;
   });
   return { status: "active", link: toSummary(updated, now) };
+}
+
+export type ScreenedShareVisit = Awaited<ReturnType<typeof checkShareToken>> | { status: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * The proxy's gate for a share page: each visit is counted against its address before the token is looked up (one
+ * atomic upsert, so a concurrent burst of guesses gets no more lookups than the limit), and a link that opens gives
+ * its visit back. Refused tokens are limited like API tokens; visits of a valid link are not.
+ */
+export async function screenShareVisit(db: Db, input: { token: string; ip: string | null; now?: Date }): Promise<ScreenedShareVisit> {
+  const limiter = getShareTokenLimiter(db);
+  const key = input.ip ?? "unknown";
+  const limit = await limiter.hit(key);
+  if (limit.limited) return { status: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
+  const checked = await checkShareToken(db, input);
+  if (checked.status === "active") await limiter.release(key);
+  return checked;
 }
 
 /**

@@ -2,9 +2,9 @@
  * The refusal page of a share link that does not open: what happened and who to ask, nothing more. An unknown
  * token is only "not valid", never "never existed" or "was deleted". Plain Node: the proxy renders it.
  */
-export type ShareRefusal = "expired" | "revoked" | "unknown";
+export type ShareRefusal = "expired" | "revoked" | "unknown" | "rate_limited";
 
-export const SHARE_REFUSAL_STATUS: Record<ShareRefusal, number> = { unknown: 404, expired: 410, revoked: 410 };
+export const SHARE_REFUSAL_STATUS: Record<ShareRefusal, number> = { unknown: 404, expired: 410, revoked: 410, rate_limited: 429 };
 
 export const SHARE_REFUSAL_MESSAGES: Record<ShareRefusal, { heading: string; text: string }> = {
   expired: {
@@ -15,6 +15,10 @@ export const SHARE_REFUSAL_MESSAGES: Record<ShareRefusal, { heading: string; tex
   unknown: {
     heading: "This link is not valid",
     text: "Check that the whole link was copied; otherwise ask whoever sent it to you for a new one.",
+  },
+  rate_limited: {
+    heading: "Too many links that do not open",
+    text: "This address tried too many share links that are not valid. Wait a minute, then open the link again.",
   },
 };
 

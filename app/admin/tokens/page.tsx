@@ -17,8 +17,8 @@ export default async function AdminTokensPage() {
         <div>
           <h1>API tokens</h1>
           <p className="muted">
-            For automation: send as <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with its role, is shown once, and is
-            stored only as a hash.
+            For automation: send as <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with its role, never above its
+            creator&apos;s current role, and stops when its creator is disabled. It is shown once and stored only as a hash.
           </p>
         </div>
       </div>

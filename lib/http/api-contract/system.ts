@@ -94,7 +94,7 @@ export const SYSTEM_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/live",
     access: "viewer",
     summary:
-      "`text/event-stream`: `change` `{ latestEventId, latestReceivedAt, devices, truncated }` when events were stored (devices with new events since the last message, ≤ 200; the first message is the current position with no devices), `status` `{ workerConnected, lagMs, heartbeatAgeMs, lastEventAt }` when the worker's state changes, a comment every 15 s, `retry: 2000`. The pages use it to refresh within a second ([decision 011](decisions/011-live-updates.md))",
+      "`text/event-stream`: `change` `{ latestEventId, latestReceivedAt, devices, truncated }` when events were stored (devices with new events since the last message, ≤ 200; the first message is the current position with no devices), `status` `{ workerConnected, lagMs, heartbeatAgeMs, lastEventAt }` when the worker's state changes, a comment every 15 s, `retry: 2000`. The caller is checked again at every comment and the stream ends once the session or token no longer works; at most 8 streams per caller at once (429 `too_many_streams` beyond). The pages use it to refresh within a second ([decision 011](decisions/011-live-updates.md))",
     status: 200,
   },
   {

@@ -39,12 +39,9 @@ export async function POST(request: Request, context: NextAuthContext): Promise<
 
   const { nextauth } = await context.params;
   if (nextauth.join("/") !== "callback/credentials") return handleAuth(bounded, context);
-  const form = await bounded
-    .clone()
-    .formData()
-    .catch(() => null);
-  const email = form?.get("email");
-  const limit = await checkSignInLimit(getDb(), typeof email === "string" ? email : "", getClientAddress(request.headers));
+  // next-auth's sign-in form posts application/x-www-form-urlencoded; the email only picks the limiter's key.
+  const email = new URLSearchParams(body.toString("utf8")).get("email") ?? "";
+  const limit = await checkSignInLimit(getDb(), email, getClientAddress(request.headers));
   if (limit.limited) {
     const response = createErrorResponse(429, "rate_limited", "Too many failed sign-in attempts; try again later.", {
       retryAfterSeconds: limit.retryAfterSeconds,

@@ -1,6 +1,7 @@
 import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
+import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { verifyIngestToken } from "@/lib/ingest/ingest-tokens.ts";
 import { MAX_WEBHOOK_BYTES, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
@@ -12,7 +13,7 @@ type Context = { params: Promise<{ source: string }> };
 export const POST = handlePublicRoute(async (request: Request, context: Context) => {
   const format = await requireFormat(context);
   await requireIngestToken(request, format.name);
-  const outcome = await ingestWebhookBody(getDb(), format, await readBoundedBody(request), {
+  const outcome = await ingestWebhookBody(getDb(), format, await readBoundedBody(request, MAX_WEBHOOK_BYTES, tooLarge), {
     contentEncoding: request.headers.get("content-encoding"),
   });
   if (outcome.kind === "validation") return createJsonResponse({ validationResponse: outcome.validationResponse });
@@ -54,20 +55,6 @@ async function requireIngestToken(request: Request, source: string): Promise<voi
       `A valid ingest token for source "${source}" is required (an admin creates one on /admin/ingest-tokens or with \`npm run ingest-token -- create ${source}\`).`,
     );
   }
-}
-
-async function readBoundedBody(request: Request): Promise<Buffer> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BYTES) throw tooLarge();
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_WEBHOOK_BYTES) throw tooLarge();
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 function tooLarge(): AppError {

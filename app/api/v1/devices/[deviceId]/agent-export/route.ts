@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db/client.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
+import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
@@ -17,7 +18,13 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
     throw new AppError(413, "payload_too_large", `The export is ${declared} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
-  const body = await readBoundedText(request, MAX_EXPORT_BYTES);
+  const body = (
+    await readBoundedBody(
+      request,
+      MAX_EXPORT_BYTES,
+      (limit) => new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`),
+    )
+  ).toString("utf8");
   const result = await importAgentExport(db, { deviceId, body });
   await recordAuditEvent(db, {
     action: "agent_export.uploaded",
@@ -28,22 +35,3 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   });
   return createJsonResponse({ deviceId, ...result });
 });
-
-/** Reads at most `limit` bytes; a chunked body without content-length cannot slip past the bound. */
-async function readBoundedText(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
