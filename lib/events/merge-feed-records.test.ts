@@ -31,7 +31,7 @@ describe("mergeFeedRecords", () => {
 
   it("keeps what only one feed logged, and what lies further apart than the feeds' stamps can", () => {
     const merged = mergeFeedRecords([record(FEEDS.awsPresence, 0), record(FEEDS.awsCloudWatch, 30), record(FEEDS.awsCloudWatch, 60_000)]);
-    expect(merged.map((item) => item.occurredAt.getTime() - T0)).toEqual([0, 60_000]);
+    expect(merged.map((item) => new Date(item.occurredAt).getTime() - T0)).toEqual([0, 60_000]);
   });
 
   it("does not merge different kinds, sources, records without a feed, or a clean disconnect with a drop", () => {

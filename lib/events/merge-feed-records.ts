@@ -4,7 +4,8 @@ import { feedPrecedence, sameMomentToleranceMs } from "./feeds.ts";
 export type FeedRecord = {
   id: string;
   kind: EventKind;
-  occurredAt: Date;
+  /** A Date, or its ISO text where the records were serialized for a client component. */
+  occurredAt: Date | string;
   reason: Reason;
   code: string | null;
   source?: string | null;
@@ -41,14 +42,14 @@ export function mergeFeedRecords<T extends FeedRecord>(records: readonly T[]): T
 
 /** The IDs of the records of one source and kind that another feed's record of the same moment stands for. */
 function mergeGroup<T extends FeedRecord>(group: readonly T[]): string[] {
-  const ordered = [...group].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id.localeCompare(b.id));
+  const ordered = [...group].sort((a, b) => timeOf(a) - timeOf(b) || a.id.localeCompare(b.id));
   const moments: Moment<T>[] = [];
   // Per feed, the first moment it may still join: a feed's records join moments in their own order.
   const nextMoment = new Map<string, number>();
   const dropped: string[] = [];
   for (const record of ordered) {
     const feed = record.feed as string;
-    const at = record.occurredAt.getTime();
+    const at = timeOf(record);
     let index = nextMoment.get(feed) ?? 0;
     while (index < moments.length) {
       const moment = moments[index] as Moment<T>;
@@ -74,6 +75,9 @@ function mergeGroup<T extends FeedRecord>(group: readonly T[]): string[] {
   }
   return dropped;
 }
+
+const timeOf = (record: FeedRecord) =>
+  typeof record.occurredAt === "string" ? Date.parse(record.occurredAt) : record.occurredAt.getTime();
 
 /** A clean disconnect and a drop are two moments, unless one feed cannot tell (Event Grid's reason is always `unknown`). */
 function sameOutcome(a: FeedRecord, b: FeedRecord): boolean {
