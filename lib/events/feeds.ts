@@ -62,7 +62,10 @@ const STAMPED_LATE_BY_MS: Partial<Record<string, number>> = {
   [FEEDS.azureEventGrid]: 60_000,
   [FEEDS.azureRouting]: 60_000,
 };
-/** AWS's presence and CloudWatch records of one connect lie within milliseconds; two seconds leaves room for either's queueing. */
+/**
+ * No reference bounds how far apart two services of one platform stamp their records of one moment (AWS calls the
+ * presence timestamp "an approximation"). Erring wide costs little: merging is one to one and in each feed's order.
+ */
 const CROSS_SERVICE_SKEW_MS = 2_000;
 
 export function sameMomentToleranceMs(a: string, b: string): number {

@@ -19,9 +19,10 @@ const MERGED_KINDS = new Set<EventKind>(["connected", "disconnected", "connect_f
 /**
  * One connect, disconnect or refused connect that two feeds of one source both logged (AWS's lifecycle topic and its
  * CloudWatch log, Event Grid and the Connections log), as one record; the most informative is kept (a vendor code over
- * none, a known reason over `unknown`, then the feed lib/events/feeds.ts lists first). Records of one feed are never merged with each other: a feed's sub-second
- * retries are real retries. Matching is one to one and keeps each feed's order, so a storm two feeds logged stays a
- * storm of its own length. Records without a feed (stored before decision 075) are kept as they are.
+ * none, a known reason over `unknown`, then the feed lib/events/feeds.ts lists first). Records of one feed are never
+ * merged with each other: a feed's sub-second retries are real retries. Matching is one to one and keeps each feed's
+ * order, so a storm two feeds logged stays a storm of its own length. Records without a feed (stored before decision
+ * 075) are kept as they are.
  */
 export function mergeFeedRecords<T extends FeedRecord>(records: readonly T[]): T[] {
   const groups = new Map<string, T[]>();
