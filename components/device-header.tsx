@@ -53,7 +53,7 @@ export function DeviceHeader({ initialDevice, renderedAt }: { initialDevice: Dev
   }
   facts.push([
     "Drops · 24 h",
-    `${device.stats.drops} of ${device.stats.disconnects} disconnects, ${device.stats.failedConnects} failed connects`,
+    `${device.stats.truncated ? "at least " : ""}${device.stats.drops} of ${device.stats.disconnects} disconnects, ${device.stats.failedConnects} failed connects`,
   ]);
 
   return (

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { findCrtNumber, mapVendorCode } from "@/lib/sources/vendor-codes.ts";
 import type { DeviceSample } from "./device-sample.ts";
 
@@ -118,7 +119,7 @@ function dropCode(drop: CollectorDrop): string | null {
  * overlap, and each record is stored once.
  */
 export function toCollectorEvents(deviceId: string, data: CollectorExport): ConnectionEvent[] {
-  const common = { ...EVENT_DEFAULTS, deviceId, kind: "device_report" as const, source: COLLECTOR_SOURCE };
+  const common = { ...EVENT_DEFAULTS, deviceId, kind: "device_report" as const, source: COLLECTOR_SOURCE, feed: FEEDS.collectorExport };
   const drops = data.recent_drops.map((drop): ConnectionEvent => {
     const code = dropCode(drop);
     const mapping = mapVendorCode(code, drop.error_message);

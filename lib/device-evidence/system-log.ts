@@ -1,5 +1,6 @@
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import {
   classifySystemLogLine,
@@ -70,6 +71,7 @@ export function toSystemLogEvents(deviceId: string, events: readonly SystemLogEv
     reason: "unknown",
     initiator: "unknown",
     source: SYSTEM_LOG_SOURCE,
+    feed: FEEDS.deviceSystemLog,
     occurredAt: event.at,
     code: `${event.form}:${event.kind}`,
     message: `${SYSTEM_LOG_KIND_LABELS[event.kind]}: ${event.identifier ? `${event.identifier}: ` : ""}${event.message}`.slice(0, 400),

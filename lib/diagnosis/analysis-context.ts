@@ -5,6 +5,7 @@ import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from 
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
 import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "./types.ts";
 import { DAY_MS } from "@/lib/time/durations.ts";
+import { mergeFeedRecords } from "@/lib/events/merge-feed-records.ts";
 
 export type Uptime = { drop: DiagnosisEvent; connect: DiagnosisEvent; durationMs: number };
 export type ReconnectGap = { drop: DiagnosisEvent; next: DiagnosisEvent; gapMs: number };
@@ -15,8 +16,9 @@ export type AnalysisContext = {
   window: { from: Date; to: Date };
   spanDays: number;
   /**
-   * Broker-side events plus device-side reports, the reports normalized into connects, drops and refusals and
-   * deduplicated against broker events of the same moment; system events and other reports keep kind `device_report`.
+   * Broker-side events, one per moment two feeds of the source both logged, plus device-side reports, the reports
+   * normalized into connects, drops and refusals and deduplicated against broker events of the same moment; system
+   * events and other reports keep kind `device_report`.
    */
   events: DiagnosisEvent[];
   connects: DiagnosisEvent[];
@@ -62,7 +64,10 @@ const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) =>
 /** Broker events and device-side reports as one deduplicated, time-ordered list (see AnalysisContext.events). */
 export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: DiagnosisEvent[]; deviceSide: number } {
   const sorted = [...input].sort(byTime);
-  const broker = sorted.filter((event) => event.kind !== "device_report").map((event) => ({ ...event, side: "broker" as const }));
+  const broker = mergeFeedRecords(sorted.filter((event) => event.kind !== "device_report")).map((event) => ({
+    ...event,
+    side: "broker" as const,
+  }));
   const reports = sorted.filter((event) => event.kind === "device_report");
   // The device's reports on the broker's clock first (system events too: they are timed by the same clock).
   const offset = estimateDeviceClockOffset(

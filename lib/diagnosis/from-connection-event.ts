@@ -17,5 +17,6 @@ export function toDiagnosisEvents(events: readonly ConnectionEvent[]): Diagnosis
     clientIp: event.clientIp,
     keepaliveSec: event.keepaliveSec,
     source: event.source,
+    feed: event.feed,
   }));
 }

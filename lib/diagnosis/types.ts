@@ -15,6 +15,8 @@ export type DiagnosisEvent = {
   keepaliveSec: number | null;
   /** The adapter that produced it, where known (`linkscope-agent`, `device-report`, `emqx-sys`, …). */
   source?: string | null;
+  /** The source's input shape (`aws-iot:presence`, `aws-iot:cloudwatch`, …; lib/events/feeds.ts), where known. */
+  feed?: string | null;
   /** Set by the engine: `device` for a device-side report normalized into a connect, drop or refusal. */
   side?: "broker" | "device";
 };

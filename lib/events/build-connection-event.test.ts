@@ -9,6 +9,7 @@ const base = buildConnectionEvent({
   reason: "keepalive_timeout",
   initiator: "network",
   source: "emqx",
+  feed: "emqx:sys",
   code: "emqx:keepalive_timeout",
   ordering: 7n,
   clientPort: 1883,
@@ -54,6 +55,7 @@ describe("buildConnectionEvent", () => {
       reason: "connected",
       initiator: "client",
       source: "s",
+      feed: "s:shape",
       dedupeKey: "k".repeat(16),
       raw: 1,
     } as const;

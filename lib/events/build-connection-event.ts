@@ -13,7 +13,7 @@ import {
   type Reason,
 } from "./connection-event.ts";
 
-type RequiredField = "deviceId" | "kind" | "occurredAt" | "reason" | "initiator" | "source" | "dedupeKey" | "raw";
+type RequiredField = "deviceId" | "kind" | "occurredAt" | "reason" | "initiator" | "source" | "feed" | "dedupeKey" | "raw";
 
 /** What an adapter knows about an event; every optional field it leaves out is null (flags: none). */
 export type ConnectionEventFields = Pick<ConnectionEvent, RequiredField> & Partial<Omit<ConnectionEvent, RequiredField>>;
@@ -32,6 +32,7 @@ export function buildConnectionEvent(fields: ConnectionEventFields): ConnectionE
     code: fields.code ?? null,
     message: fields.message ?? null,
     source: fields.source,
+    feed: fields.feed,
     brokerNode: fields.brokerNode ?? null,
     sessionKey: fields.sessionKey ?? null,
     ordering: fields.ordering ?? null,
@@ -74,6 +75,7 @@ export function isPlainValidConnectionEvent(event: ConnectionEvent): boolean {
     typeof event.source === "string" &&
     event.source.length >= 1 &&
     event.source.length <= 100 &&
+    (event.feed === null || (typeof event.feed === "string" && event.feed.length >= 1 && event.feed.length <= 100)) &&
     isTextOrNull(event.brokerNode, 300) &&
     isTextOrNull(event.sessionKey, 600) &&
     (event.ordering === null || (typeof event.ordering === "bigint" && event.ordering >= MIN_ORDERING && event.ordering <= MAX_ORDERING)) &&

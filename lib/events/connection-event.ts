@@ -80,6 +80,11 @@ export const ConnectionEventSchema = z.object({
   message: StoredText(2000).nullable(),
   /** Adapter that produced the event, e.g. "emqx-sys". */
   source: z.string().min(1).max(100),
+  /**
+   * The adapter's input shape within its source ("aws-iot:presence", "aws-iot:cloudwatch"; lib/events/feeds.ts): two
+   * feeds of one platform log the same moment under different dedupe keys, and the diagnosis counts it once.
+   */
+  feed: z.string().min(1).max(100).nullable(),
   brokerNode: StoredText(300).nullable(),
   /** Ties a connect to its disconnect. */
   sessionKey: StoredText(600).nullable(),
@@ -111,6 +116,7 @@ export type AdapterResult =
 export const EVENT_DEFAULTS = {
   code: null,
   message: null,
+  feed: null,
   brokerNode: null,
   sessionKey: null,
   ordering: null,

@@ -31,6 +31,7 @@ function createHistory(): DeviceHistory {
         code: "connack:5",
         message: "login failed password=hunter2-pw token: s3cr3t-token-value from 203.0.113.42 at 13:21:00",
         source: "emqx",
+        feed: "emqx:sys",
         brokerNode: "node-1",
         sessionKey: null,
         ordering: null,

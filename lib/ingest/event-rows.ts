@@ -15,6 +15,7 @@ const EVENT_COLUMNS: UnnestColumn<EventRow>[] = [
   ["code", "text", (r) => r.event.code],
   ["message", "text", (r) => r.event.message],
   ["source", "text", (r) => r.event.source],
+  ["feed", "text", (r) => r.event.feed],
   ["broker_node", "text", (r) => r.event.brokerNode],
   ["session_key", "text", (r) => r.event.sessionKey],
   ["ordering", "bigint", (r) => textOrNull(r.event.ordering)],
@@ -37,11 +38,11 @@ const EVENT_COLUMNS: UnnestColumn<EventRow>[] = [
 export function insertEventRowsSql(rows: readonly EventRow[]): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO connection_events (
-      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, broker_node,
+      dedupe_key, device_id, kind, occurred_at, reason, initiator, code, message, source, feed, broker_node,
       session_key, ordering, client_ip, client_port, protocol_version, keepalive_sec, clean_start,
       session_present, username, tls, flags, raw)
     SELECT u.dedupe_key, u.device_id, u.kind::"EventKind", u.occurred_at, u.reason::"Reason", u.initiator::"Initiator", u.code, u.message,
-      u.source, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
+      u.source, u.feed, u.broker_node, u.session_key, u.ordering, u.client_ip, u.client_port, u.protocol_version, u.keepalive_sec, u.clean_start,
       u.session_present, u.username, u.tls,
       CASE WHEN u.flags IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.flags::jsonb)) END, u.raw
     FROM ${unnestRows(rows, EVENT_COLUMNS)}`;

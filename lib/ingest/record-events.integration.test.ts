@@ -48,6 +48,36 @@ describe("recordIngestBatch against a real Postgres", () => {
     expect(await testDb.db.session.count({ where: { deviceId } })).toBe(1);
   });
 
+  it("stores the feed each event came through, beside its source", async () => {
+    const deviceId = uniqueDevice("feed");
+    const t0 = Date.UTC(2026, 10, 1, 10, 0, 0);
+    const sys = emqx("connected", deviceId, t0);
+    const rule = parseEmqxMessage(
+      "$events/client_disconnected",
+      JSON.stringify({
+        clientid: deviceId,
+        node: NODE,
+        event: "client.disconnected",
+        reason: "tcp_closed",
+        connected_at: t0,
+        disconnected_at: t0 + 60_000,
+        timestamp: t0 + 60_000,
+      }),
+    );
+    if (!rule.ok || !rule.events[0]) throw new Error("fixture did not parse");
+    await recordConnectionEvents(testDb.db, [sys, rule.events[0], { ...sys, feed: null, dedupeKey: `no-feed:${randomUUID()}` }]);
+    const stored = await testDb.db.connectionEvent.findMany({
+      where: { deviceId },
+      orderBy: { id: "asc" },
+      select: { source: true, feed: true },
+    });
+    expect(stored).toEqual([
+      { source: "emqx", feed: "emqx:sys" },
+      { source: "emqx", feed: "emqx:rule-events" },
+      { source: "emqx", feed: null },
+    ]);
+  });
+
   it("keeps the device's first-seen time at its earliest event, lowered when an older event arrives late", async () => {
     const deviceId = uniqueDevice("first-seen");
     const t0 = Date.UTC(2026, 9, 1, 10, 0, 0);

@@ -98,6 +98,7 @@ describe("dead-letter re-processing and ingest health", () => {
       code: null,
       message: null,
       source,
+      feed: null,
       brokerNode: null,
       sessionKey: "k",
       ordering: null,

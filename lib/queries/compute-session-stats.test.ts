@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { computeSessionStats, countDropsAndFailures, type SessionLike } from "./compute-session-stats.ts";
+import type { EventKind, Reason } from "@/lib/events/connection-event.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
+import { computeSessionStats, countDeviceEvents, countDropsAndFailures, type SessionLike } from "./compute-session-stats.ts";
 
 const T0 = Date.parse("2026-11-22T00:00:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -112,17 +114,27 @@ describe("computeSessionStats", () => {
 });
 
 describe("countDropsAndFailures", () => {
-  const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 10, 1, 0, minute, second));
+  const at = (minute: number, second = 0, ms = 0) => new Date(Date.UTC(2026, 10, 1, 0, minute, second, ms));
+  let id = 0;
+  const event = (kind: EventKind, reason: Reason, code: string | null, occurredAt: Date, feed: string | null = null) => ({
+    id: String((id += 1)),
+    kind,
+    reason,
+    code,
+    occurredAt,
+    source: feed?.split(":")[0] ?? "test",
+    feed,
+  });
   it("counts one Azure SAS renewal (401003 then 404104) as one drop and no failed connect", () => {
     const disconnectFirst = [
-      { kind: "disconnected", reason: "credential_expired", code: "azure:401003", occurredAt: at(65) },
-      { kind: "disconnected", reason: "connection_lost", code: "azure:404104", occurredAt: at(65, 2) },
-      { kind: "connected", reason: "connected", code: null, occurredAt: at(65, 6) },
+      event("disconnected", "credential_expired", "azure:401003", at(65)),
+      event("disconnected", "connection_lost", "azure:404104", at(65, 2)),
+      event("connected", "connected", null, at(65, 6)),
     ];
     const refusalFirst = [
-      { kind: "connect_failed", reason: "credential_expired", code: "azure:401003", occurredAt: at(65) },
-      { kind: "disconnected", reason: "connection_lost", code: "azure:404104", occurredAt: at(65, 2) },
-      { kind: "connected", reason: "connected", code: null, occurredAt: at(65, 6) },
+      event("connect_failed", "credential_expired", "azure:401003", at(65)),
+      event("disconnected", "connection_lost", "azure:404104", at(65, 2)),
+      event("connected", "connected", null, at(65, 6)),
     ];
     expect(countDropsAndFailures(disconnectFirst)).toEqual({ drops: 1, failedConnects: 0 });
     expect(countDropsAndFailures(refusalFirst)).toEqual({ drops: 1, failedConnects: 0 });
@@ -130,12 +142,29 @@ describe("countDropsAndFailures", () => {
 
   it("still counts separate drops and real refusals", () => {
     const events = [
-      { kind: "disconnected", reason: "connection_lost", code: null, occurredAt: at(1) },
-      { kind: "connected", reason: "connected", code: null, occurredAt: at(1, 5) },
-      { kind: "disconnected", reason: "connection_lost", code: null, occurredAt: at(1, 30) },
-      { kind: "connect_failed", reason: "credential_expired", code: "azure:401003", occurredAt: at(10) },
-      { kind: "connect_failed", reason: "auth_failed", code: "connack:4", occurredAt: at(11) },
+      event("disconnected", "connection_lost", null, at(1)),
+      event("connected", "connected", null, at(1, 5)),
+      event("disconnected", "connection_lost", null, at(1, 30)),
+      event("connect_failed", "credential_expired", "azure:401003", at(10)),
+      event("connect_failed", "auth_failed", "connack:4", at(11)),
     ];
     expect(countDropsAndFailures(events)).toEqual({ drops: 2, failedConnects: 2 });
+  });
+
+  it("counts a platform fed twice (AWS's lifecycle topic and CloudWatch) once, and one feed's quick retries each", () => {
+    const refusals = [0, 400, 800].flatMap((ms) => [
+      event("connect_failed", "not_authorized", "aws:AUTHORIZATION_FAILED", at(3, 0, ms), FEEDS.awsPresence),
+      event("connect_failed", "auth_failed", "aws:AUTHORIZATION_FAILURE", at(3, 0, ms + 120), FEEDS.awsCloudWatch),
+    ]);
+    const lives = [FEEDS.awsPresence, FEEDS.awsCloudWatch].flatMap((feed, n) => [
+      event("connected", "connected", null, at(1, 0, n * 90), feed),
+      event("disconnected", "connection_lost", "aws:CONNECTION_LOST", at(2, 0, n * 90), feed),
+      event("connected", "connected", null, at(4, 0, n * 90), feed),
+    ]);
+    expect(countDropsAndFailures([...refusals, ...lives])).toEqual({ drops: 1, failedConnects: 3 });
+    expect(countDeviceEvents([...refusals, ...lives])).toEqual({ connects: 2, disconnects: 1, drops: 1, failedConnects: 3 });
+    // Serialized for the timeline's client component: times as ISO text.
+    const serialized = refusals.map((item) => ({ ...item, occurredAt: item.occurredAt.toISOString() }));
+    expect(countDropsAndFailures(serialized)).toEqual({ drops: 0, failedConnects: 3 });
   });
 });

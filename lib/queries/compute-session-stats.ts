@@ -1,4 +1,5 @@
 import type { Reason } from "@/lib/events/connection-event.ts";
+import { mergeFeedRecords, type FeedRecord } from "@/lib/events/merge-feed-records.ts";
 
 type TimeLike = Date | string;
 
@@ -125,16 +126,17 @@ function computeCoverage(ordered: ReadonlyArray<{ start: number; end: number | n
 /** How long after a drop a second disconnect of the same connection (Azure's 404104 after a 401003) may come. */
 export const SAME_DROP_MS = 60_000;
 
-type CountedEvent = { kind: string; reason: string; code: string | null; occurredAt: TimeLike };
-
 /**
- * Pure: drops and failed connects as the diagnosis counts them (lib/diagnosis/analysis-context.ts). A disconnect
- * within SAME_DROP_MS of a previous drop, with no connect between, ends the same connection; a 401003 refusal
- * followed within SAME_DROP_MS by its 404104 is the token renewal's drop, not a failed connect. So one SAS renewal
- * counts once, whichever way the hub logged its 401003.
+ * Pure: drops and failed connects as the diagnosis counts them (lib/diagnosis/analysis-context.ts). A moment two feeds
+ * of the source logged is one (lib/events/merge-feed-records.ts). A disconnect within SAME_DROP_MS of a previous drop,
+ * with no connect between, ends the same connection; a 401003 refusal followed within SAME_DROP_MS by its 404104 is
+ * the token renewal's drop, not a failed connect. So one SAS renewal counts once, whichever way the hub logged its 401003.
  */
-export function countDropsAndFailures(events: ReadonlyArray<CountedEvent>): { drops: number; failedConnects: number } {
-  const ordered = events.filter((event) => event.kind !== "device_report").map((event) => ({ ...event, at: toMs(event.occurredAt) }));
+export function countDropsAndFailures(events: ReadonlyArray<FeedRecord>): { drops: number; failedConnects: number } {
+  const ordered = mergeFeedRecords(events.filter((event) => event.kind !== "device_report")).map((event) => ({
+    ...event,
+    at: toMs(event.occurredAt),
+  }));
   ordered.sort((a, b) => a.at - b.at);
   let drops = 0;
   let failedConnects = 0;
@@ -155,4 +157,19 @@ export function countDropsAndFailures(events: ReadonlyArray<CountedEvent>): { dr
     previousDropAt = event.at;
   });
   return { drops, failedConnects };
+}
+
+/** Pure: a device's connects, disconnects, drops and failed connects, each moment two feeds logged counted once. */
+export function countDeviceEvents(events: ReadonlyArray<FeedRecord>): {
+  connects: number;
+  disconnects: number;
+  drops: number;
+  failedConnects: number;
+} {
+  const merged = mergeFeedRecords(events);
+  return {
+    connects: merged.filter((event) => event.kind === "connected").length,
+    disconnects: merged.filter((event) => event.kind === "disconnected").length,
+    ...countDropsAndFailures(merged),
+  };
 }

@@ -24,15 +24,6 @@ export function deviceEventsNewestFirst(device: DeviceRef): { where: Prisma.Sql;
   return { where: deviceIs(device), orderBy: Prisma.sql`ORDER BY e.device_id, e.occurred_at DESC, e.id DESC` };
 }
 
-/**
- * The same, oldest first (the device's index read backward). Reads with no LIMIT need the order too, such as a window
- * over the device's last 24 h: with `= ANY` alone, the occurred_at index serves the time range as cheaply and read
- * the month (decision 064); only the device's index delivers an order that starts with device_id.
- */
-export function deviceEventsOldestFirst(device: DeviceRef): { where: Prisma.Sql; orderBy: Prisma.Sql } {
-  return { where: deviceIs(device), orderBy: Prisma.sql`ORDER BY e.device_id DESC, e.occurred_at, e.id` };
-}
-
 /** A device ID, or a column of an outer query that holds one (a subquery per listed device). */
 type DeviceRef = string | Prisma.Sql;
 

@@ -5,6 +5,7 @@ import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { decodeDeviceListCursor, decodeEventCursor } from "./cursor.ts";
 import { getDevice } from "./get-device.ts";
+import { getDeviceDiagnosis } from "./get-device-diagnosis.ts";
 import { getFleetBreakdown } from "./get-fleet-breakdown.ts";
 import { getFleetSummary } from "./get-fleet-summary.ts";
 import { listDeviceEvents } from "./list-device-events.ts";
@@ -12,6 +13,8 @@ import { listDeviceSessions } from "./list-device-sessions.ts";
 import { listHourlyDisconnects } from "./list-hourly-disconnects.ts";
 import { listTopDroppingDevices } from "./list-top-dropping-devices.ts";
 import { searchDevices } from "./search-devices.ts";
+import { parseAwsCloudWatchEntry, parseAwsPresenceMessage } from "@/lib/sources/aws-iot.ts";
+import type { AdapterResult } from "@/lib/events/connection-event.ts";
 
 const HOUR = 3_600_000;
 const now = new Date("2026-11-22T12:00:00Z");
@@ -171,5 +174,70 @@ describe("fleet reads from rollups", () => {
     expect(devices).toEqual([
       { deviceId: "d-ties", state: "online", drops: 1, failedConnects: 3, topReason: "auth_failed", lastDropAt: at(8) },
     ]);
+  });
+});
+
+describe("a device one platform feeds twice (AWS's lifecycle topic and its CloudWatch log)", () => {
+  // Weeks after the other tests' range, so their fleet counts are not touched.
+  const later = new Date(now.getTime() + 30 * 24 * HOUR);
+  const base = later.getTime() - 2 * HOUR;
+  const deviceId = "double-fed";
+  const adapted = (result: AdapterResult) => {
+    if (!result.ok) throw new Error(result.error);
+    return result.events;
+  };
+  const presence = (eventType: string, atMs: number, extra: Record<string, unknown>) =>
+    adapted(
+      parseAwsPresenceMessage(
+        `$aws/events/presence/${eventType}/${deviceId}`,
+        JSON.stringify({ clientId: deviceId, eventType, timestamp: atMs, principalIdentifier: "p", ...extra }),
+      ),
+    );
+  const cloudWatch = (eventType: string, status: string, atMs: number, extra: Record<string, unknown>) =>
+    adapted(
+      parseAwsCloudWatchEntry({
+        timestamp: new Date(atMs + 140).toISOString().replace("T", " ").replace("Z", ""),
+        logLevel: status === "Success" ? "INFO" : "ERROR",
+        traceId: `trace-${atMs}`,
+        status,
+        eventType,
+        clientId: deviceId,
+        sourceIp: "81.2.3.4",
+        sourcePort: 40_112,
+        ...extra,
+      }),
+    );
+
+  it("counts each connect, drop and refused connect once on the device page, and names each event's feed", async () => {
+    const refusedAt = [0, 1_000, 3_000, 7_000].map((ms) => base + 60_000 + ms);
+    await recordConnectionEvents(database.db, [
+      ...presence("connected", base, { sessionIdentifier: "s-1", ipAddress: "81.2.3.4", versionNumber: 1 }),
+      ...cloudWatch("Connect", "Success", base, {}),
+      ...presence("disconnected", base + 30_000, {
+        sessionIdentifier: "s-1",
+        versionNumber: 1,
+        clientInitiatedDisconnect: false,
+        disconnectReason: "CONNECTION_LOST",
+      }),
+      ...cloudWatch("Disconnect", "Success", base + 30_000, { disconnectReason: "CONNECTION_LOST" }),
+      ...refusedAt.flatMap((atMs) => [
+        ...presence("connect_failed", atMs, {
+          sessionIdentifier: `r-${atMs}`,
+          ipAddress: "81.2.3.4",
+          connectFailureReason: "AUTHORIZATION_FAILED",
+        }),
+        ...cloudWatch("Connect", "Failure", atMs, { reason: "AUTHORIZATION_FAILURE" }),
+      ]),
+      ...presence("connected", base + 120_000, { sessionIdentifier: "s-2", ipAddress: "81.2.3.4", versionNumber: 2 }),
+      ...cloudWatch("Connect", "Success", base + 120_000, {}),
+    ]);
+    const device = await getDevice(database.db, deviceId, later);
+    // It said 4 connects, 2 disconnects and 8 failed connects.
+    expect(device?.stats).toMatchObject({ connects: 2, disconnects: 1, drops: 1, failedConnects: 4, truncated: false });
+    const page = await listDeviceEvents(database.db, { deviceId, from: new Date(base), to: later, limit: 50 });
+    expect(new Set(page.events.map((event) => event.feed))).toEqual(new Set(["aws-iot:presence", "aws-iot:cloudwatch"]));
+    // The diagnosis reads the feed too (lib/queries/load-diagnosis-input.ts).
+    const diagnosis = await getDeviceDiagnosis(database.db, { deviceId, now: later });
+    expect(diagnosis.summary).toMatchObject({ connects: 2, drops: 1, failedConnects: 4 });
   });
 });

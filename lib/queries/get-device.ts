@@ -1,10 +1,12 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import type { Reason } from "@/lib/events/connection-event.ts";
+import { EventKindSchema, ReasonSchema, type Reason } from "@/lib/events/connection-event.ts";
 import { redactSecrets } from "@/lib/security/redact.ts";
 import type { DeviceState } from "./search-devices.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
-import { deviceEventsOldestFirst } from "./device-events-newest-first.ts";
+import { deviceEventsNewestFirst } from "./device-events-newest-first.ts";
+import { countDeviceEvents } from "./compute-session-stats.ts";
+import { SqlDate } from "@/lib/db/sql-values.ts";
 
 export type DeviceDetail = {
   id: string;
@@ -37,18 +39,31 @@ export type DeviceRecentStats = {
   /** Disconnects the client did not ask for (every reason except client_disconnect). */
   drops: number;
   failedConnects: number;
+  /** The device logged more than MAX_COUNTED_EVENTS in the 24 h: the counts cover its newest ones, and are lower bounds. */
+  truncated: boolean;
   currentSessionStartedAt: Date | null;
 };
 
 const RECENT_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const CountsRowSchema = z.object({ connects: z.number(), disconnects: z.number(), drops: z.number(), failedConnects: z.number() });
+/** Bound on the events the 24 h counts read, as the diagnosis bounds its own (MAX_DIAGNOSIS_EVENTS). */
+export const MAX_COUNTED_EVENTS = 20_000;
+
+const CountedRowSchema = z.object({
+  id: z.bigint(),
+  kind: EventKindSchema,
+  reason: ReasonSchema,
+  code: z.string().nullable(),
+  occurredAt: SqlDate,
+  source: z.string(),
+  feed: z.string().nullable(),
+});
 
 /** The device row plus counts over the last 24 h, or null when no such device has ever reported. */
 export async function getDevice(db: Db, deviceId: string, now = new Date()): Promise<DeviceDetail | null> {
   const since = new Date(now.getTime() - RECENT_WINDOW_MS);
-  const deviceEvents = deviceEventsOldestFirst(deviceId);
-  const [device, counts, openSession] = await Promise.all([
+  const deviceEvents = deviceEventsNewestFirst(deviceId);
+  const [device, recentEvents, openSession] = await Promise.all([
     db.device.findUnique({
       where: { id: deviceId },
       select: {
@@ -73,27 +88,17 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
         updatedAt: true,
       },
     }),
+    // Counted in Node, not by window functions: a moment two feeds of the platform logged is one (decision 075).
     queryRows(
       db,
-      "getDevice.counts",
-      CountsRowSchema,
+      "getDevice.recentEvents",
+      CountedRowSchema,
       Prisma.sql`
-      WITH recent AS (
-        SELECT e.kind, e.reason, e.code, e.occurred_at,
-               LAG(e.kind) OVER w AS prev_kind, LAG(e.reason) OVER w AS prev_reason, LAG(e.occurred_at) OVER w AS prev_at,
-               LEAD(e.code) OVER w AS next_code, LEAD(e.occurred_at) OVER w AS next_at
-        FROM connection_events e
-        WHERE ${deviceEvents.where} AND e.occurred_at >= ${since} AND e.occurred_at <= ${now} AND e.kind <> 'device_report'
-        WINDOW w AS (${deviceEvents.orderBy})
-      )
-      -- One lost connection is one drop (Azure logs a SAS renewal as 401003 then 404104): as the diagnosis counts.
-      SELECT COUNT(*) FILTER (WHERE kind = 'connected')::int AS connects,
-             COUNT(*) FILTER (WHERE kind = 'disconnected')::int AS disconnects,
-             COUNT(*) FILTER (WHERE kind = 'disconnected' AND reason <> 'client_disconnect'
-               AND NOT (prev_kind IS NOT DISTINCT FROM 'disconnected' AND prev_reason IS DISTINCT FROM 'client_disconnect' AND occurred_at - prev_at <= interval '60 seconds'))::int AS drops,
-             COUNT(*) FILTER (WHERE kind = 'connect_failed'
-               AND NOT (code = 'azure:401003' AND next_code IS NOT DISTINCT FROM 'azure:404104' AND next_at - occurred_at <= interval '60 seconds'))::int AS "failedConnects"
-      FROM recent`,
+      SELECT e.id, e.kind::text AS kind, e.reason::text AS reason, e.code, e.occurred_at AS "occurredAt", e.source, e.feed
+      FROM connection_events e
+      WHERE ${deviceEvents.where} AND e.occurred_at >= ${since} AND e.occurred_at <= ${now} AND e.kind <> 'device_report'
+      ${deviceEvents.orderBy}
+      LIMIT ${MAX_COUNTED_EVENTS + 1}`,
     ),
     db.session.findFirst({
       where: { deviceId, endedAt: null },
@@ -102,10 +107,15 @@ export async function getDevice(db: Db, deviceId: string, now = new Date()): Pro
     }),
   ]);
   if (!device) return null;
-  const recent = counts[0] ?? { connects: 0, disconnects: 0, drops: 0, failedConnects: 0 };
+  const counted = recentEvents.slice(0, MAX_COUNTED_EVENTS).map((row) => ({ ...row, id: row.id.toString() }));
   return {
     ...device,
     labels: redactSecrets(device.labels),
-    stats: { since, ...recent, currentSessionStartedAt: device.state === "online" ? (openSession?.startedAt ?? null) : null },
+    stats: {
+      since,
+      ...countDeviceEvents(counted),
+      truncated: recentEvents.length > MAX_COUNTED_EVENTS,
+      currentSessionStartedAt: device.state === "online" ? (openSession?.startedAt ?? null) : null,
+    },
   };
 }

@@ -17,6 +17,8 @@ export type DeviceEvent = {
   code: string | null;
   message: string | null;
   source: string;
+  /** The source's input shape (lib/events/feeds.ts); null for events stored before decision 075. */
+  feed: string | null;
   brokerNode: string | null;
   sessionKey: string | null;
   ordering: string | null;
@@ -47,6 +49,7 @@ const DeviceEventRowSchema = DeviceEventCoreRowSchema.extend({
   kind: EventKindSchema,
   receivedAt: SqlDate,
   source: z.string(),
+  feed: z.string().nullable(),
   brokerNode: z.string().nullable(),
   sessionKey: z.string().nullable(),
   ordering: z.bigint().nullable(),
@@ -72,7 +75,7 @@ export async function listDeviceEvents(db: Db, input: ListDeviceEventsInput): Pr
     DeviceEventRowSchema,
     Prisma.sql`
     SELECT e.id, e.kind::text AS kind, e.occurred_at AS "occurredAt", e.received_at AS "receivedAt", e.reason::text AS reason,
-           e.initiator::text AS initiator, e.code, e.message, e.source, e.broker_node AS "brokerNode",
+           e.initiator::text AS initiator, e.code, e.message, e.source, e.feed, e.broker_node AS "brokerNode",
            e.session_key AS "sessionKey", e.ordering, e.client_ip AS "clientIp", e.client_port AS "clientPort",
            e.protocol_version AS "protocolVersion", e.keepalive_sec AS "keepaliveSec", e.clean_start AS "cleanStart",
            e.session_present AS "sessionPresent", e.username, e.tls, e.flags, e.raw

@@ -23,6 +23,7 @@ const DiagnosisEventRowSchema = DeviceEventCoreRowSchema.extend({
   clientIp: z.string().nullable(),
   keepaliveSec: z.number().int().nullable(),
   source: z.string(),
+  feed: z.string().nullable(),
   brokerNode: z.string().nullable(),
 });
 
@@ -126,7 +127,7 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     DiagnosisEventRowSchema,
     Prisma.sql`
     SELECT e.id, e.kind::text AS kind, e.occurred_at AS "occurredAt", e.reason::text AS reason, e.initiator::text AS initiator,
-           e.code, e.message, e.client_ip AS "clientIp", e.keepalive_sec AS "keepaliveSec", e.source, e.broker_node AS "brokerNode"
+           e.code, e.message, e.client_ip AS "clientIp", e.keepalive_sec AS "keepaliveSec", e.source, e.feed, e.broker_node AS "brokerNode"
     FROM connection_events e
     WHERE ${device.where} AND e.occurred_at >= ${input.from} AND e.occurred_at < ${input.to}
     ${device.orderBy}

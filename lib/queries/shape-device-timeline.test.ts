@@ -54,6 +54,39 @@ describe("shapeDeviceTimeline", () => {
       ["3", 80, "auth_failed"],
     ]);
   });
+
+  it("marks a drop Event Grid and the Connections log both logged once, with the log's code", () => {
+    const hub = { source: "azure-iot-hub", message: null };
+    const { markers } = shapeDeviceTimeline(
+      [],
+      [
+        { ...hub, id: "1", kind: "disconnected", occurredAt: at(25), reason: "unknown", code: null, feed: "azure-iot-hub:event-grid" },
+        {
+          ...hub,
+          id: "2",
+          kind: "disconnected",
+          occurredAt: at(25),
+          reason: "connection_lost",
+          code: "azure:404104",
+          feed: "azure-iot-hub:connections-log",
+        },
+        {
+          ...hub,
+          id: "3",
+          kind: "disconnected",
+          occurredAt: at(40),
+          reason: "connection_lost",
+          code: "azure:404104",
+          feed: "azure-iot-hub:connections-log",
+        },
+      ],
+      range,
+    );
+    expect(markers.map((marker) => [marker.id, marker.code])).toEqual([
+      ["2", "azure:404104"],
+      ["3", "azure:404104"],
+    ]);
+  });
 });
 
 describe("computeTicks", () => {

@@ -1,5 +1,6 @@
 import type { EventKind, Reason } from "@/lib/events/connection-event.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
+import { mergeFeedRecords } from "@/lib/events/merge-feed-records.ts";
 
 type TimeLike = Date | string;
 
@@ -20,6 +21,8 @@ export type TimelineEventInput = {
   reason: Reason;
   code: string | null;
   message: string | null;
+  source?: string | null;
+  feed?: string | null;
 };
 
 /** A connected interval, positioned in percent of the visible range. */
@@ -79,7 +82,7 @@ export function computeTicks(fromMs: number, toMs: number): TimelineTick[] {
 
 /**
  * Pure: positions sessions (clipped to the range; open sessions run until now) and drop markers
- * (disconnects and refused connects) on a [from, to) axis in percent.
+ * (disconnects and refused connects, one per moment two feeds of the source logged) on a [from, to) axis in percent.
  */
 export function shapeDeviceTimeline(
   sessions: ReadonlyArray<TimelineSessionInput>,
@@ -114,8 +117,9 @@ export function shapeDeviceTimeline(
   }
   bars.sort((a, b) => a.startMs - b.startMs);
 
-  const markers: TimelineMarker[] = events
-    .filter((event) => event.kind === "disconnected" || event.kind === "connect_failed")
+  const markers: TimelineMarker[] = mergeFeedRecords(
+    events.filter((event) => event.kind === "disconnected" || event.kind === "connect_failed"),
+  )
     .map((event) => ({ ...event, atMs: toMs(event.occurredAt) }))
     .filter((event) => event.atMs >= from && event.atMs < to)
     .sort((a, b) => a.atMs - b.atMs)

@@ -1,6 +1,7 @@
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { DeviceIdSchema, decodeText, finishEvents, guard, reject } from "./adapter-kit.ts";
 
 export const AEDES_SOURCE = "aedes";
@@ -30,6 +31,7 @@ export function parseAedesMessage(topic: string, payload: Buffer | string, conte
         reason: connected ? "connected" : "unknown",
         initiator: connected ? "client" : "unknown",
         source: AEDES_SOURCE,
+        feed: FEEDS.aedesSys,
         brokerNode: broker,
         dedupeKey: computeDedupeKey(AEDES_SOURCE, [match[2], broker, id.data, at.getTime()]),
         raw: { topic, clientId: id.data },

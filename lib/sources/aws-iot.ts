@@ -2,6 +2,7 @@ import { z } from "zod";
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import {
   CountSchema,
   DeviceIdSchema,
@@ -127,6 +128,7 @@ function parsePresence(value: unknown, topic: string | null): AdapterResult {
       initiator: facts.initiator,
       code: facts.code,
       source: AWS_IOT_SOURCE,
+      feed: FEEDS.awsPresence,
       // A refused connect has no session.
       sessionKey:
         facts.kind !== "connect_failed" && (session !== null || version !== null)
@@ -244,6 +246,7 @@ export function parseAwsCloudWatchEntry(value: unknown): AdapterResult {
         code,
         message: data.details ?? null,
         source: AWS_IOT_SOURCE,
+        feed: FEEDS.awsCloudWatch,
         clientIp: data.sourceIp ?? null,
         clientPort: data.sourcePort ?? null,
         username: data.principalId ?? null,

@@ -2,6 +2,7 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import {
   CountSchema,
   DeviceIdSchema,
@@ -104,6 +105,7 @@ function buildIotHubEvent(connected: boolean, data: unknown, at: Date, id: strin
       at,
       raw,
       eventId: id,
+      feed: FEEDS.azureEventGrid,
     }),
   ]);
 }
@@ -118,6 +120,7 @@ function iotHubStateEvent(input: {
   at: Date;
   raw: unknown;
   eventId: string | null;
+  feed: typeof FEEDS.azureEventGrid | typeof FEEDS.azureRouting;
 }): ConnectionEvent {
   const deviceId = input.moduleId ? `${input.deviceId}/${input.moduleId}` : input.deviceId;
   const kind = input.connected ? "connected" : "disconnected";
@@ -128,6 +131,7 @@ function iotHubStateEvent(input: {
     reason: input.connected ? "connected" : "unknown",
     initiator: input.connected ? "client" : "unknown",
     source: AZURE_IOT_HUB_SOURCE,
+    feed: input.feed,
     brokerNode: input.hubName,
     ordering: orderingOfSequenceNumber(input.sequenceNumber),
     // Keyed on the sequence number (strictly increasing per state change), not the Event Grid id, so the same
@@ -170,6 +174,7 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
       initiator: mapped.initiator,
       code,
       source: AZURE_EGMQTT_SOURCE,
+      feed: FEEDS.egMqttEventGrid,
       brokerNode: d.namespaceName ?? null,
       sessionKey,
       ordering,
@@ -219,6 +224,7 @@ export function parseRoutedConnectionState(value: unknown): AdapterResult {
         at,
         raw: value,
         eventId: null,
+        feed: FEEDS.azureRouting,
       }),
     ]);
   });
@@ -289,6 +295,7 @@ export function parseAzureConnectionsLog(value: unknown): AdapterResult {
       code,
       message: r.resultDescription || null,
       source: AZURE_IOT_HUB_SOURCE,
+      feed: FEEDS.azureConnectionsLog,
       brokerNode: hub,
       clientIp: p.maskedIpAddress ?? null,
       dedupeKey: computeDedupeKey(AZURE_IOT_HUB_SOURCE, ["connections-log", r.operationName, hub, deviceId, r.time, resultType, r.level]),

@@ -2,6 +2,7 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { z } from "zod";
 import { type AdapterResult } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { DeviceIdSchema, finishEvents, formatZodError, guard, readCodeNumber, readInstant, reject } from "./adapter-kit.ts";
 import { findCrtName, findCrtNumber, findMqtt5CodeByName, lookupVendorCode, mapVendorCode, slugify } from "./vendor-codes.ts";
 import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
@@ -61,6 +62,7 @@ export function parseDeviceReport(value: unknown): AdapterResult {
         code: recognised.code,
         message: recognised.message,
         source: DEVICE_REPORT_SOURCE,
+        feed: FEEDS.deviceReport,
         dedupeKey: computeDedupeKey(DEVICE_REPORT_SOURCE, [r.deviceId, at.getTime(), r.reportId, recognised.code, r.error]),
         raw: value,
       }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS, type Feed } from "@/lib/events/feeds.ts";
 import {
   CountSchema,
   finishEvents,
@@ -103,9 +104,14 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string, contex
     (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data.value);
   if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
   const node = topicMatch?.[1] ?? data.value.node ?? null;
+  const feed = topicMatch
+    ? FEEDS.emqxSys
+    : data.value.event == null && data.value.action != null
+      ? FEEDS.emqxWebHook
+      : FEEDS.emqxRuleEvents;
 
   return guard(() => {
-    const event = buildEvent(type, data.value, node, json, context.receivedAt ?? null);
+    const event = buildEvent(type, data.value, node, feed, json, context.receivedAt ?? null);
     return event ? finishEvents([event]) : { ok: true, events: [] };
   });
 }
@@ -180,6 +186,7 @@ function buildEvent(
   type: EmqxEventType,
   data: EmqxPayload,
   node: string | null,
+  feed: Feed,
   raw: unknown,
   receivedAt: Date | null,
 ): ConnectionEvent | null {
@@ -195,6 +202,7 @@ function buildEvent(
     code: facts.code,
     message: facts.message,
     source: EMQX_SOURCE,
+    feed,
     brokerNode: node,
     // A refused connect has no session.
     sessionKey: facts.kind !== "connect_failed" && data.connected_at != null ? `${node ?? ""}|${data.clientid}|${data.connected_at}` : null,

@@ -1,6 +1,7 @@
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { lookupVendorCode, mapVendorCode } from "./vendor-codes.ts";
 
@@ -120,6 +121,7 @@ function build(
     code,
     message: extra.message ?? null,
     source: HIVEMQ_SOURCE,
+    feed: FEEDS.hivemqEventLog,
     clientIp: ip,
     cleanStart: extra.cleanStart ?? null,
     dedupeKey: computeDedupeKey(HIVEMQ_SOURCE, [line]),

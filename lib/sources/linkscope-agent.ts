@@ -20,6 +20,7 @@ import {
   type ConnectionEvent,
 } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS } from "@/lib/events/feeds.ts";
 import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { parseUntrustedJson } from "./adapter-kit.ts";
 import { formatMqtt5Code } from "@/lib/events/mqtt5-code.ts";
@@ -123,6 +124,7 @@ function buildDeviceReportEvent(report: AgentReport): ConnectionEvent {
     deviceId: report.deviceId,
     kind: "device_report" as const,
     source: LINKSCOPE_AGENT_SOURCE,
+    feed: FEEDS.agentReport,
     occurredAt: new Date(item.event.timestamp),
     dedupeKey: computeDedupeKey(LINKSCOPE_AGENT_SOURCE, [report.deviceId, report.agentId, item.event.seq]),
     raw: report,

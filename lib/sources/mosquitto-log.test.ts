@@ -76,3 +76,13 @@ describe("Mosquitto lines behind a log collector's prefix", () => {
     expect(parser.parseLine("Nov 14 22:13:27 broker sshd[99]: Accepted publickey for root")).toEqual({ ok: true, events: [] });
   });
 });
+
+describe("the feed of a Mosquitto line", () => {
+  it("tells a log file's line from the same line on `$SYS/broker/log`, which may be stored under another dedupe key", () => {
+    const parser = createMosquittoLogParser();
+    const line = "1795345068: New client connected from 127.0.0.1:54798 as dev-001 (p2, c1, k60).";
+    expect(events(parser.parseLine(line)).map((event) => event.feed)).toEqual(["mosquitto:log-file"]);
+    expect(events(parser.parse("$SYS/broker/log/N", line)).map((event) => event.feed)).toEqual(["mosquitto:log-topic"]);
+    expect(events(parser.parseLine(line)).map((event) => event.feed)).toEqual(["mosquitto:log-file"]);
+  });
+});

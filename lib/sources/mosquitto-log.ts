@@ -1,6 +1,7 @@
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
+import { FEEDS, type Feed } from "@/lib/events/feeds.ts";
 import { decodeText, finishEvents, guard, hasControlCharacters, readInstant, reject } from "./adapter-kit.ts";
 import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
@@ -95,6 +96,8 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
   let latestPendingKey: string | null = null;
   let lastSecond: number | null = null;
   let sequence = 0;
+  // The line being read came from a file or from the broker's `$SYS/broker/log` topic.
+  let feed: Feed = FEEDS.mosquittoLogFile;
 
   function remember<V>(map: Map<string, V>, key: string, value: V): void {
     map.delete(key);
@@ -105,7 +108,8 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
     }
   }
 
-  function parseLine(rawLine: string, receivedAt?: Date): AdapterResult {
+  function parseLine(rawLine: string, receivedAt?: Date, from: Feed = FEEDS.mosquittoLogFile): AdapterResult {
+    feed = from;
     return guard(() => {
       const line = rawLine.replace(/\r?\n$/, "");
       if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
@@ -317,6 +321,7 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       code,
       message,
       source: MOSQUITTO_SOURCE,
+      feed,
       brokerNode,
       sessionKey: kind === "connected" ? (client?.sessionKey ?? null) : sessionKey,
       clientIp: facts?.ip ?? null,
@@ -332,12 +337,12 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
   }
 
   return {
-    parseLine,
+    parseLine: (line, receivedAt) => parseLine(line, receivedAt),
     parse(topic, payload, context) {
       if (!topic.startsWith("$SYS/broker/log/")) return reject(`not a Mosquitto log topic: ${topic.slice(0, 200)}`);
       const decoded = decodeText(payload);
       if (!decoded.ok) return decoded;
-      return parseLine(decoded.text, context?.receivedAt);
+      return parseLine(decoded.text, context?.receivedAt, FEEDS.mosquittoLogTopic);
     },
   };
 }
