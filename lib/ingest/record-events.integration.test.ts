@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { parseEmqxMessage } from "@/lib/sources/emqx.ts";
 import { emqxLifecycleEvent } from "@/lib/testing/emqx-lifecycle.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { recordConnectionEvents, recordIngestBatch } from "./record-events.ts";
