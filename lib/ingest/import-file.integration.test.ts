@@ -313,6 +313,11 @@ describe("importFile", () => {
     );
     const result = await importFile(testDb.db, { filePath: file, format: format("hivemq") });
     expect(result).toMatchObject({ records: 3, inserted: 1, deadLetters: 2 });
+    // The line's bytes as sent, not U+FFFD.
+    const letter = await testDb.db.deadLetter.findFirstOrThrow({
+      where: { importRunId: result.runId, error: "log line is not valid UTF-8" },
+    });
+    expect(letter.payload).toBe(`base64:${Buffer.from([0xff, 0xfe]).toString("base64")}`);
   });
 
   it("refuses a JSON record with bytes that are not UTF-8 instead of storing its device under a name with U+FFFD in it", async () => {
@@ -333,8 +338,11 @@ describe("importFile", () => {
     const devices = await testDb.db.connectionEvent.findMany({ where: { deviceId: { startsWith: tag } }, select: { deviceId: true } });
     expect(devices.map((d) => d.deviceId).sort()).toEqual([`${tag}-a`, `${tag}-b\uFFFD`, `${tag}-c`]);
     const letter = await testDb.db.deadLetter.findFirstOrThrow({ where: { importRunId: result.runId } });
-    // Kept as base64: the text holds U+FFFD where the bytes were not UTF-8.
-    expect(Buffer.from(letter.payload.replace(/^base64:/, ""), "base64").toString("utf8")).toContain(`"${tag}-d\uFFFD\uFFFD"`);
+    // The bytes as sent, recoverable (base64); the error shows the record as text for a person.
+    const sent = Buffer.concat([Buffer.from(`{"clientId":"${tag}-d`), Buffer.from([0xff, 0xc3])]);
+    expect(letter.payload).toMatch(/^base64:/);
+    expect(Buffer.from(letter.payload.slice("base64:".length), "base64").subarray(0, sent.length).equals(sent)).toBe(true);
     expect(letter.error).toContain("not valid UTF-8");
+    expect(letter.error).toContain(`"${tag}-d\uFFFD\uFFFD`);
   });
 });

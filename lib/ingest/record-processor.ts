@@ -99,7 +99,8 @@ export function createRecordProcessor(
     },
     pushLine,
     pushRejected(error, payload) {
-      add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
+      // Bytes stay bytes: a payload that is not UTF-8 is kept as sent (base64), not decoded to U+FFFD.
+      add({ ok: false, error }, payload);
     },
     drain() {
       const out = { events, deadLetters };
