@@ -41,8 +41,10 @@ export type EvidenceImportInput = {
   deviceId: string;
   body: string;
   format?: EvidenceFormat;
-  /** Year-less syslog timestamps are read in this moment's year (default: now); see docs/device-evidence.md. */
+  /** Year-less syslog lines are placed no more than a day after this (default: now); see docs/device-evidence.md. */
   reference?: Date;
+  /** The year of the log's first year-less line, when the uploader gives it (later lines roll over after December). */
+  year?: number | null;
   utcOffsetMinutes?: number;
 };
 
@@ -121,7 +123,11 @@ async function importSystemLog(
   input: EvidenceImportInput,
   reject: (error: DomainError) => Promise<never>,
 ): Promise<EvidenceImportResult> {
-  const summary = readSystemLog(input.body, { reference: input.reference ?? new Date(), utcOffsetMinutes: input.utcOffsetMinutes ?? 0 });
+  const summary = readSystemLog(input.body, {
+    reference: input.reference ?? new Date(),
+    year: input.year ?? null,
+    utcOffsetMinutes: input.utcOffsetMinutes ?? 0,
+  });
   if (summary.lines === 0 || summary.unreadable === summary.lines) {
     return reject(
       new InvalidInputError(

@@ -1,6 +1,7 @@
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { createSyslogYearReader } from "@/lib/time/syslog-year.ts";
 import {
   classifySystemLogLine,
   parseJournalJsonRecord,
@@ -28,7 +29,8 @@ export type SystemLogSummary = {
 };
 
 /** Reads a journal (`-o short-iso`, `-o json`, default short) or syslog text into system events. Pure. */
-export function readSystemLog(text: string, clock: SyslogClock): SystemLogSummary {
+export function readSystemLog(text: string, options: SyslogClock): SystemLogSummary {
+  const clock = { ...options, years: options.years ?? createSyslogYearReader({ reference: options.reference, year: options.year }) };
   const summary: SystemLogSummary = { lines: 0, unrecognized: 0, unreadable: 0, skipped: 0, systemEvents: [] };
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -74,6 +76,7 @@ export function toSystemLogEvents(deviceId: string, events: readonly SystemLogEv
     code: `${event.form}:${event.kind}`,
     message: `${SYSTEM_LOG_KIND_LABELS[event.kind]}: ${event.identifier ? `${event.identifier}: ` : ""}${event.message}`.slice(0, 400),
     dedupeKey: computeDedupeKey(SYSTEM_LOG_SOURCE, [deviceId, event.at.toISOString(), event.identifier, event.message]),
+    flags: event.yearFlag ? [event.yearFlag] : [],
     raw: { identifier: event.identifier, message: event.message, kind: event.kind },
   }));
 }

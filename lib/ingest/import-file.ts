@@ -51,6 +51,8 @@ export async function importFile(
     log?: Logger;
     /** When a run's heartbeat counts as stale (interrupted); tests shorten it, the heartbeat keeps pace. */
     heartbeatStaleMs?: number;
+    /** The year of the file's first year-less syslog line (`--year`); else inferred. A resumed run keeps its own. */
+    syslogYear?: number | null;
   },
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -77,7 +79,13 @@ export async function importFile(
   }
   const run = await claimImportRun(
     db,
-    { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size },
+    {
+      sha256,
+      format: format.name,
+      fileName: input.fileName ?? path.basename(input.filePath),
+      bytes: size,
+      syslogYear: input.syslogYear ?? null,
+    },
     existing,
     input.heartbeatStaleMs ?? IMPORT_HEARTBEAT_STALE_MS,
   );
@@ -85,7 +93,10 @@ export async function importFile(
   input.onStart?.(run.id, { alreadyImported: false });
   const heartbeat = keepImportAlive(db, run.id, { log: input.log, intervalMs: importHeartbeatIntervalMs(input.heartbeatStaleMs) });
 
-  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
+  // Year-less syslog times are placed relative to when the run started, so a resumed run places them as it did.
+  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`, {
+    syslogYear: { reference: run.startedAt, year: run.syslogYear },
+  });
   const progress: ImportProgress = {
     runId: run.id,
     bytesRead: 0,

@@ -1,3 +1,4 @@
+import { SyslogYearQuerySchema } from "@/lib/http/api-contract/syslog-year.ts";
 import { z } from "zod";
 import { DeviceListParamsSchema } from "@/lib/devices/device-list-params.ts";
 import { EVIDENCE_FORMATS } from "@/lib/device-evidence/import-device-evidence.ts";
@@ -39,15 +40,9 @@ export const DeviceEventsQuerySchema = z.object({
 
 export const EvidenceQuerySchema = z.object({
   format: z.enum(EVIDENCE_FORMATS).default("auto").describe("the evidence's format; `auto` recognises it from its content"),
-  year: z.coerce
-    .number()
-    .int()
-    .min(1970)
-    .max(9999)
-    .optional()
-    .describe(
-      "the year of syslog lines that carry none (default: the current one, or the one before for dates that would be in the future)",
-    ),
+  year: SyslogYearQuerySchema.describe(
+    "the year of the log's first syslog line that carries none; later lines roll over into the next year after December (default: inferred, the latest year that puts no line more than a day after the upload; such events are flagged `year_inferred`)",
+  ),
   utcOffset: z
     .string()
     .regex(/^[+-]\d{2}:\d{2}$/, "must look like +01:00")
