@@ -64,7 +64,8 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/dead-letters/reprocess",
     access: DEAD_LETTERS_REPROCESS_ROLE,
-    summary: "`{ source?, ids?, limit? }`: run open dead letters through today's adapters; `{ examined, resolved, events, stillFailing }`",
+    summary:
+      "`{ source?, ids?, limit? }`: run open dead letters through today's adapters, each written alone; `{ examined, resolved, events, stillFailing }` (one still failing stays open with today's reason)",
     status: 200,
     body: ReprocessBodySchema,
   },
