@@ -1,9 +1,11 @@
 "use client";
 
 import { deviceApiPath } from "@/lib/http/device-path.ts";
+import type { AgentImportResult } from "@/lib/ingest/import-agent-export.ts";
+import { describeRejectedRecords } from "@/lib/ingest/describe-upload.ts";
 import { DeviceFileUpload } from "./device-file-upload.tsx";
 
-type UploadAnswer = { events?: number; accepted?: number; duplicate?: number };
+type UploadAnswer = Partial<AgentImportResult>;
 
 /** Upload of an agent export file (`agent.exportJson()`) for a device that could not publish its reports. */
 export function AgentExportUpload({ deviceId }: { deviceId: string }) {
@@ -19,7 +21,9 @@ export function AgentExportUpload({ deviceId }: { deviceId: string }) {
         body: await file.text(),
         contentType: "application/json",
       })}
-      describe={(answer) => `Imported ${answer?.accepted ?? 0} of ${answer?.events ?? 0} events (${answer?.duplicate ?? 0} already known).`}
+      describe={(answer) =>
+        `Imported ${answer?.accepted ?? 0} of ${answer?.events ?? 0} events (${answer?.duplicate ?? 0} already known).${describeRejectedRecords(answer ?? {})}`
+      }
     />
   );
 }

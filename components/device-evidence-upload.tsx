@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 import type { EvidenceImportResult } from "@/lib/device-evidence/import-device-evidence.ts";
+import { describeRejectedRecords } from "@/lib/ingest/describe-upload.ts";
 import { DeviceFileUpload } from "./device-file-upload.tsx";
 import "./device-evidence.css";
 
@@ -24,9 +25,10 @@ const FORMAT_NAMES: Record<EvidenceImportResult["format"], string> = {
 
 export function describeEvidenceAnswer(answer: UploadAnswer): string {
   const imported = `imported ${answer.accepted ?? 0} of ${answer.events ?? 0} events (${answer.duplicate ?? 0} already known)`;
-  if (answer.format !== "system-log") return `Read as ${FORMAT_NAMES[answer.format ?? "collector"]}: ${imported}.`;
+  const rejections = describeRejectedRecords(answer);
+  if (answer.format !== "system-log") return `Read as ${FORMAT_NAMES[answer.format ?? "collector"]}: ${imported}.${rejections}`;
   const skipped = answer.skipped ? `; ${answer.skipped} older system events over the limit left out` : "";
-  return `Read as system log: ${answer.lines ?? 0} lines, ${answer.events ?? 0} system events, ${imported}; ${answer.unrecognized ?? 0} lines were no system event and ${answer.unreadable ?? 0} in no known form${skipped}.`;
+  return `Read as system log: ${answer.lines ?? 0} lines, ${answer.events ?? 0} system events, ${imported}; ${answer.unrecognized ?? 0} lines were no system event and ${answer.unreadable ?? 0} in no known form${skipped}.${rejections}`;
 }
 
 /** Upload of device-side evidence: the collector's export, a Home Assistant diagnostics file, a journal or syslog. */

@@ -37,6 +37,9 @@ export function ImportUpload({ formats }: { formats: { name: string; description
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState(formats[0]?.name ?? "mosquitto");
+  // Year-less syslog lines (`Dec  4 23:30:56 host mosquitto[812]: …`): empty infers the year from the time of the upload.
+  const [year, setYear] = useState("");
+  const yearQuery = /^\d{4}$/.test(year) ? `&year=${year}` : "";
   const [preview, setPreview] = useState<Preview | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -46,13 +49,13 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     const controller = new AbortController();
     setPreview({ state: "checking" });
     setConfirmed(false);
-    void requestPreview(file, format, controller.signal)
+    void requestPreview(file, format, yearQuery, controller.signal)
       .then((sniff) => setPreview({ state: "ready", sniff }))
       .catch((error: Error) => {
         if (!controller.signal.aborted) setPreview({ state: "failed", message: error.message });
       });
     return () => controller.abort();
-  }, [file, format]);
+  }, [file, format, yearQuery]);
 
   async function poll(runId: string): Promise<void> {
     const finish = (next: Progress) => {
@@ -87,7 +90,7 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     event.preventDefault();
     if (!file || file.size === 0) return setProgress({ state: "failed", fraction: 0, text: "Choose a file first." });
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/imports?format=${encodeURIComponent(format)}&name=${encodeURIComponent(file.name)}`);
+    xhr.open("POST", `/api/v1/imports?format=${encodeURIComponent(format)}&name=${encodeURIComponent(file.name)}${yearQuery}`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
     xhr.upload.onprogress = (e) =>
       setProgress({ state: "uploading", fraction: e.lengthComputable ? e.loaded / e.total : 0, text: "Uploading…" });
@@ -128,6 +131,18 @@ export function ImportUpload({ formats }: { formats: { name: string; description
             ))}
           </select>
         </label>
+        <label title="For syslog lines that carry no year (Dec  4 23:30:56 host mosquitto[812]: …): the year of the file's first line. Empty: inferred from today, and flagged as inferred.">
+          Year of syslog lines{" "}
+          <input
+            type="number"
+            name="year"
+            min={1970}
+            max={9999}
+            placeholder="inferred"
+            value={year}
+            onChange={(event) => setYear(event.currentTarget.value)}
+          />
+        </label>
         <button type="submit" className="button" disabled={busy || !importable}>
           Import
         </button>
@@ -155,9 +170,9 @@ export function ImportUpload({ formats }: { formats: { name: string; description
   );
 }
 
-async function requestPreview(file: File, format: string, signal: AbortSignal): Promise<Jsonify<ImportSniff>> {
+async function requestPreview(file: File, format: string, yearQuery: string, signal: AbortSignal): Promise<Jsonify<ImportSniff>> {
   const head = file.slice(0, SAMPLE_BYTES);
-  const response = await fetch(`/api/v1/imports/preview?format=${encodeURIComponent(format)}&size=${file.size}`, {
+  const response = await fetch(`/api/v1/imports/preview?format=${encodeURIComponent(format)}&size=${file.size}${yearQuery}`, {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/octet-stream" },
     body: head,

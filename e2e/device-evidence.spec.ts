@@ -35,12 +35,16 @@ test("a collector export uploaded on the device page explains its drops", async 
 
   await uploadEvidence(page, "mqtt_diagnostics.json", body);
   await expect(panel.getByRole("status")).toHaveText("Read as collector export: imported 0 of 17 events (17 already known).");
+  // A drop without a time is kept as a dead letter on its own; a file that is no collector export is refused whole.
   await uploadEvidence(
     page,
     "broken.json",
     JSON.stringify({ metrics: { total_connection_drops: 1 }, recent_drops: [{ error_name: "AWS_ERROR_MQTT_UNEXPECTED_HANGUP" }] }),
   );
-  await expect(panel.getByRole("status")).toContainText("Not a collector export: recent_drops.0.timestamp");
+  await expect(panel.getByRole("status")).toContainText("1 record could not be stored and was kept as a dead letter");
+  await expect(panel.getByRole("status")).toContainText("The first: recent_drops[0]: not a collector drop: timestamp");
+  await uploadEvidence(page, "broken.json", JSON.stringify({ metrics: {}, recent_drops: [] }));
+  await expect(panel.getByRole("status")).toContainText("Not a collector export: metrics.total_connection_drops");
 });
 
 test("a Home Assistant diagnostics download finds the server's 20-minute timer", async ({ page }) => {

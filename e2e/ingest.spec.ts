@@ -92,6 +92,31 @@ test("an import is checked before it starts: binaries refused, the right format 
   await expect(form.getByRole("button", { name: "Import" })).toBeEnabled();
 });
 
+test("a Mosquitto log whose lines carry a year-less syslog time is imported in the year given on the form", async ({ page }) => {
+  const tag = randomUUID().slice(0, 8);
+  const log = [
+    `Dec 31 23:59:00 gw mosquitto[812]: New client connected from 10.1.2.3:5000 as syslog-${tag} (p2, c1, k60).`,
+    `Jan  1 00:00:30 gw mosquitto[812]: Client syslog-${tag} has exceeded timeout, disconnecting.`,
+  ].join("\n");
+  await page.goto("/ingest");
+  const form = page.getByRole("form", { name: "Import a log file" });
+  await form.getByRole("combobox").selectOption("mosquitto");
+  await form.getByRole("spinbutton", { name: "Year of syslog lines" }).fill("2024");
+  await form.locator('input[type="file"]').setInputFiles({ name: `syslog-${tag}.log`, mimeType: "text/plain", buffer: Buffer.from(log) });
+  await expect(form.getByText("In the file: 2 records, 2 events, 0 rejected")).toBeVisible();
+  await expect(form.getByRole("table", { name: "First events in the file" }).getByRole("row").nth(1)).toContainText("2024-12-31");
+  await form.getByRole("button", { name: "Import" }).click();
+  await expect(form.getByRole("status")).toContainText("Done: 2 records · 2 new · 0 duplicate · 0 rejected");
+  const events = await page.request.get(
+    `/api/v1/devices/${encodeURIComponent(`syslog-${tag}`)}/events?from=2024-12-01T00:00:00Z&to=2025-02-01T00:00:00Z`,
+  );
+  const body = (await events.json()) as { events: { occurredAt: string; flags: string[] }[] };
+  expect(body.events.map((event) => [event.occurredAt, event.flags])).toEqual([
+    ["2025-01-01T00:00:30.000Z", ["year_given_at_import"]],
+    ["2024-12-31T23:59:00.000Z", ["year_given_at_import"]],
+  ]);
+});
+
 test.describe("as a viewer", () => {
   test.use(asRole("viewer"));
   test("the upload form is replaced by the reason, not refused after submitting", async ({ page }) => {

@@ -11,7 +11,8 @@ import { importFile, type ImportProgress } from "@/lib/ingest/import-file.ts";
 import { refuseUnimportableFile } from "@/lib/ingest/refuse-unimportable-file.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
-// `npm run import -- <file> --format <format> [--batch-size 2000]`: streams an exported log into DATABASE_URL.
+// `npm run import -- <file> --format <format> [--batch-size 2000] [--year 2025]`: streams an exported log into DATABASE_URL;
+// `--year` is the year of the first year-less syslog line (`Dec  4 23:30:56 host mosquitto[812]: …`), else inferred.
 // `npm run import -- <file> --device <id> [--format auto|collector|home-assistant|journal|syslog] [--year 2026] [--utc-offset +01:00]`:
 // device-side evidence for one device (docs/device-evidence.md).
 const formats = Object.keys(RECORD_FORMATS).join(", ");
@@ -36,8 +37,9 @@ if (values.device !== undefined) await importEvidence(values.device, databaseUrl
 const format = values.format ? getRecordFormat(values.format) : null;
 if (!filePath || !format)
   fail(
-    `usage: npm run import -- <file> --format <${formats}>\n       npm run import -- <file> --device <device id> [--format ${EVIDENCE_FORMATS.join("|")}]`,
+    `usage: npm run import -- <file> --format <${formats}> [--year 2025]\n       npm run import -- <file> --device <device id> [--format ${EVIDENCE_FORMATS.join("|")}]`,
   );
+const syslogYear = readYear(values.year);
 const batchSize = Number(values["batch-size"] ?? 2000);
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 20_000) fail("--batch-size must be a whole number from 1 to 20000");
 
@@ -59,7 +61,7 @@ function showProgress(p: ImportProgress, final = false): void {
 try {
   // The upload's checks: a binary file or the wrong format would otherwise fill the dead-letter store line by line.
   await refuseUnimportableFile(filePath, (await stat(filePath)).size, format);
-  const summary = await importFile(db, { filePath, format, batchSize, onProgress: (p) => showProgress(p) });
+  const summary = await importFile(db, { filePath, format, batchSize, syslogYear, onProgress: (p) => showProgress(p) });
   if (summary.alreadyImported) {
     console.log(`already imported (run ${summary.runId}, ${summary.records} records): nothing added`);
   } else {
@@ -85,10 +87,7 @@ async function importEvidence(deviceId: string, url: string): Promise<never> {
   if (!EVIDENCE_FORMATS.includes(evidenceFormat)) fail(`--format with --device must be one of ${EVIDENCE_FORMATS.join(", ")}`);
   const offset = values["utc-offset"];
   if (offset !== undefined && !/^[+-]\d{2}:\d{2}$/.test(offset)) fail("--utc-offset must look like +01:00");
-  const year = values.year === undefined ? null : Number(values.year);
-  if (year !== null && (!Number.isInteger(year) || year < 1970)) fail("--year must be a year such as 2026");
-  const now = new Date();
-  const reference = year === null || year >= now.getUTCFullYear() ? now : new Date(Date.UTC(year, 11, 31, 23, 59, 59));
+  const year = readYear(values.year);
   const minutes =
     offset === undefined ? 0 : (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const db = createDb(url, 2);
@@ -99,7 +98,7 @@ async function importEvidence(deviceId: string, url: string): Promise<never> {
       deviceId,
       body: await readFile(filePath, "utf8"),
       format: evidenceFormat,
-      reference,
+      year,
       utcOffsetMinutes: minutes,
     });
     console.log(JSON.stringify({ deviceId, ...result }));
@@ -109,6 +108,13 @@ async function importEvidence(deviceId: string, url: string): Promise<never> {
   } finally {
     await db.$disconnect();
   }
+}
+
+function readYear(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const year = Number(value);
+  if (!Number.isInteger(year) || year < 1970 || year > 9999) fail("--year must be a year such as 2026");
+  return year;
 }
 
 function fail(message: string): never {

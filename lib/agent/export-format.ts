@@ -131,6 +131,23 @@ export const AgentExportSchema = z.object({
 });
 export type AgentExport = z.infer<typeof AgentExportSchema>;
 
+/** An export's lists, each entry read on its own: one malformed entry is refused alone, not the whole file. */
+export const AGENT_EXPORT_LISTS = {
+  recentDrops: { type: "drop", schema: DropEventSchema },
+  recentConnections: { type: "connection", schema: ConnectionRecordSchema },
+  recentConnectFailures: { type: "connect_failed", schema: ConnectFailureSchema },
+  recentSystemEvents: { type: "system_event", schema: SystemEventSchema },
+} as const;
+
+/** What identifies an export and holds for all its entries; the entries are checked one by one (AGENT_EXPORT_LISTS). */
+export const AgentExportEnvelopeSchema = AgentExportSchema.extend({
+  recentDrops: z.array(z.unknown()).max(MAX_EVENTS_PER_LIST),
+  recentConnections: z.array(z.unknown()).max(MAX_EVENTS_PER_LIST),
+  recentConnectFailures: z.array(z.unknown()).max(MAX_EVENTS_PER_LIST),
+  recentSystemEvents: z.array(z.unknown()).max(MAX_EVENTS_PER_LIST),
+});
+export type AgentExportEnvelope = Omit<AgentExport, keyof typeof AGENT_EXPORT_LISTS>;
+
 export const AgentReportEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("drop"), event: DropEventSchema }),
   z.object({ type: z.literal("connection"), event: ConnectionRecordSchema }),

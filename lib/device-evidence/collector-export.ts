@@ -69,6 +69,13 @@ export const CollectorExportSchema = z.object({
 });
 export type CollectorExport = z.infer<typeof CollectorExportSchema>;
 
+/** What holds for a whole export; its drops and connections are checked one by one, so one bad entry is refused alone. */
+export const CollectorExportEnvelopeSchema = CollectorExportSchema.extend({
+  recent_drops: z.array(z.unknown()).max(MAX_COLLECTOR_EVENTS),
+  recent_connections: z.array(z.unknown()).max(MAX_COLLECTOR_EVENTS).nullish(),
+});
+export type CollectorExportEnvelope = z.infer<typeof CollectorExportEnvelopeSchema>;
+
 /** Python's `json.dumps` writes `Infinity` / `NaN` (the collector's shortest session starts at infinity). */
 export function replaceNonFiniteNumbers(text: string): string {
   return text.replace(/"(?:[^"\\]|\\.)*"|-?\bInfinity\b|\bNaN\b/g, (match) => (match.startsWith('"') ? match : "null"));
@@ -119,28 +126,43 @@ function dropCode(drop: CollectorDrop): string | null {
  * overlap, and each record is stored once.
  */
 export function toCollectorEvents(deviceId: string, data: CollectorExport): ConnectionEvent[] {
-  const common = { ...EVENT_DEFAULTS, deviceId, kind: "device_report" as const, source: COLLECTOR_SOURCE, feed: FEEDS.collectorExport };
-  const drops = data.recent_drops.map((drop): ConnectionEvent => {
-    const code = dropCode(drop);
-    const mapping = mapVendorCode(code, drop.error_message);
-    const connected =
-      drop.duration_connected_seconds === null || drop.duration_connected_seconds === undefined
-        ? "an unknown time"
-        : `${Math.round(drop.duration_connected_seconds)} s`;
-    return {
-      ...common,
-      occurredAt: new Date(drop.timestamp),
-      // Without an error the collector only knows the connection was interrupted: a network loss as far as it can tell.
-      reason: code === null ? "connection_lost" : mapping.reason,
-      initiator: code === null ? "network" : mapping.initiator,
-      code: code ?? "agent:CONNECTION_INTERRUPTED",
-      message: `dropped after ${connected} connected: ${drop.error_message ?? drop.error_name ?? "connection interrupted"}`.slice(0, 600),
-      dedupeKey: computeDedupeKey(COLLECTOR_SOURCE, [deviceId, "drop", drop.timestamp, drop.error_name]),
-      raw: drop,
-    };
-  });
-  const connections = (data.recent_connections ?? []).map((connection): ConnectionEvent => ({
-    ...common,
+  return [
+    ...data.recent_drops.map((drop) => toCollectorDropEvent(deviceId, drop)),
+    ...(data.recent_connections ?? []).map((connection) => toCollectorConnectionEvent(deviceId, connection)),
+  ];
+}
+
+const collectorEventDefaults = (deviceId: string) => ({
+  ...EVENT_DEFAULTS,
+  deviceId,
+  kind: "device_report" as const,
+  source: COLLECTOR_SOURCE,
+  feed: FEEDS.collectorExport,
+});
+
+export function toCollectorDropEvent(deviceId: string, drop: CollectorDrop): ConnectionEvent {
+  const code = dropCode(drop);
+  const mapping = mapVendorCode(code, drop.error_message);
+  const connected =
+    drop.duration_connected_seconds === null || drop.duration_connected_seconds === undefined
+      ? "an unknown time"
+      : `${Math.round(drop.duration_connected_seconds)} s`;
+  return {
+    ...collectorEventDefaults(deviceId),
+    occurredAt: new Date(drop.timestamp),
+    // Without an error the collector only knows the connection was interrupted: a network loss as far as it can tell.
+    reason: code === null ? "connection_lost" : mapping.reason,
+    initiator: code === null ? "network" : mapping.initiator,
+    code: code ?? "agent:CONNECTION_INTERRUPTED",
+    message: `dropped after ${connected} connected: ${drop.error_message ?? drop.error_name ?? "connection interrupted"}`.slice(0, 600),
+    dedupeKey: computeDedupeKey(COLLECTOR_SOURCE, [deviceId, "drop", drop.timestamp, drop.error_name]),
+    raw: drop,
+  };
+}
+
+export function toCollectorConnectionEvent(deviceId: string, connection: CollectorConnection): ConnectionEvent {
+  return {
+    ...collectorEventDefaults(deviceId),
     occurredAt: new Date(connection.timestamp),
     reason: "connected",
     initiator: "client",
@@ -155,12 +177,11 @@ export function toCollectorEvents(deviceId: string, data: CollectorExport): Conn
             : ` after ${Math.round(connection.time_to_reconnect_seconds)} s offline`),
     dedupeKey: computeDedupeKey(COLLECTOR_SOURCE, [deviceId, "connection", connection.timestamp, connection.event_type]),
     raw: connection,
-  }));
-  return [...drops, ...connections];
+  };
 }
 
 /** The export's publish count at export time: one point of the device's message-count series. */
-export function toCollectorSample(deviceId: string, data: CollectorExport): DeviceSample | null {
+export function toCollectorSample(deviceId: string, data: CollectorExportEnvelope): DeviceSample | null {
   if (!data.timestamp || data.metrics.messages_published === null || data.metrics.messages_published === undefined) return null;
   return {
     ...EMPTY_VITALS,

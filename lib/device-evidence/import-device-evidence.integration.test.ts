@@ -30,9 +30,18 @@ describe("importDeviceEvidence", () => {
     const deviceId = uniqueDevice("heater");
     const body = readShiftedFixture(EVIDENCE_FIXTURES.collector, Date.now() - HOUR);
     const first = await importDeviceEvidence(testDb.db, { deviceId, body });
-    expect(first).toEqual({ format: "collector", events: 17, accepted: 17, duplicate: 0, samples: 1 });
+    expect(first).toEqual({
+      format: "collector",
+      events: 17,
+      accepted: 17,
+      duplicate: 0,
+      rejected: 0,
+      errors: [],
+      message: "Stored 17 new events.",
+      samples: 1,
+    });
     const again = await importDeviceEvidence(testDb.db, { deviceId, body });
-    expect(again).toEqual({ format: "collector", events: 17, accepted: 0, duplicate: 17, samples: 0 });
+    expect(again).toMatchObject({ format: "collector", events: 17, accepted: 0, duplicate: 17, rejected: 0, samples: 0 });
     expect(await testDb.db.connectionEvent.count({ where: { deviceId } })).toBe(17);
     const samples = await listDeviceSamples(testDb.db, { deviceId, from: new Date(0), to: new Date(Date.now() + HOUR) });
     expect(samples).toMatchObject([{ series: "mqtt-diagnostics-collector", publishedMessages: 1432 }]);

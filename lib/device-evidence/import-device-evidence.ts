@@ -5,13 +5,20 @@ import { describeZodError, listZodIssues } from "@/lib/validation/zod-issues.ts"
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
 import { recordIngestBatch } from "@/lib/ingest/record-events.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import type { ZodType } from "zod";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { writeUploadRecords, type UploadOutcome, type UploadRecord } from "@/lib/ingest/write-upload-records.ts";
 import {
-  CollectorExportSchema,
+  CollectorConnectionSchema,
+  CollectorDropSchema,
+  CollectorExportEnvelopeSchema,
   isHomeAssistantDiagnostics,
   locateCollectorExport,
   replaceNonFiniteNumbers,
-  toCollectorEvents,
+  toCollectorConnectionEvent,
+  toCollectorDropEvent,
   toCollectorSample,
+  type CollectorExportEnvelope,
 } from "./collector-export.ts";
 import { recordDeviceSamples } from "./device-samples.ts";
 import { readSystemLog, toSystemLogEvents } from "./system-log.ts";
@@ -23,12 +30,9 @@ export const MAX_EVIDENCE_BYTES = 8 * 1024 * 1024;
 export const EVIDENCE_FORMATS = ["auto", "agent", "collector", "home-assistant", "journal", "syslog"] as const;
 export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[number];
 
-export type EvidenceImportResult = {
+export type EvidenceImportResult = UploadOutcome & {
   /** What the file was read as. */
   format: "agent" | "collector" | "home-assistant" | "system-log";
-  events: number;
-  accepted: number;
-  duplicate: number;
   samples: number;
   /** System logs: lines read, lines not recognised as system events, lines in no known form, events over the bound. */
   lines?: number;
@@ -41,8 +45,10 @@ export type EvidenceImportInput = {
   deviceId: string;
   body: string;
   format?: EvidenceFormat;
-  /** Year-less syslog timestamps are read in this moment's year (default: now); see docs/device-evidence.md. */
+  /** Year-less syslog lines are placed no more than a day after this (default: now); see docs/device-evidence.md. */
   reference?: Date;
+  /** The year of the log's first year-less line, when the uploader gives it (later lines roll over after December). */
+  year?: number | null;
   utcOffsetMinutes?: number;
 };
 
@@ -52,8 +58,9 @@ const WHAT_WE_READ =
 /**
  * Device-side evidence for one device, whatever form it came in: the field guide's collector export, a Home Assistant
  * diagnostics download wrapping one, the Linkscope agent's export, or the device's journal / syslog. Idempotent
- * (deterministic keys), bounded, and anything refused is kept as a dead letter and answered with a 4xx naming what
- * is missing.
+ * (deterministic keys) and bounded. A file that is none of these is kept as a dead letter and answered with a 4xx naming
+ * what is missing; inside one, each drop, connection or log event stands alone: a bad one is a dead letter with its
+ * reason, the others are stored.
  */
 export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): Promise<EvidenceImportResult> {
   const bytes = Buffer.byteLength(input.body, "utf8");
@@ -98,7 +105,7 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
       : `Not device evidence Linkscope reads: expected ${WHAT_WE_READ}.`;
     return reject(new InvalidInputError("invalid_evidence", message));
   }
-  const parsed = CollectorExportSchema.safeParse(located.value);
+  const parsed = CollectorExportEnvelopeSchema.safeParse(located.value);
   if (!parsed.success) {
     const where = located.path === "(root)" ? "" : ` (at ${located.path})`;
     return reject(
@@ -109,11 +116,31 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
       ),
     );
   }
-  const events = toCollectorEvents(input.deviceId, parsed.data);
+  const records = readCollectorEntries(input.deviceId, parsed.data, located.path === "(root)" ? "" : `${located.path}.`);
   const sample = toCollectorSample(input.deviceId, parsed.data);
-  const written = await recordIngestBatch(db, { events });
+  const written = await writeUploadRecords(db, { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, deviceId: input.deviceId, records });
   const samples = await recordDeviceSamples(db, sample ? [sample] : []);
-  return { format: located.kind, events: events.length, accepted: written.inserted, duplicate: events.length - written.inserted, samples };
+  return { format: located.kind, ...written, samples };
+}
+
+function readCollectorEntries(deviceId: string, data: CollectorExportEnvelope, path: string): UploadRecord[] {
+  const read = <T>(list: string, entries: readonly unknown[], schema: ZodType<T>, toEvent: (entry: T) => ConnectionEvent) =>
+    entries.map((entry, index): UploadRecord => {
+      const parsed = schema.safeParse(entry);
+      return {
+        where: `${path}${list}[${index}]`,
+        payload: JSON.stringify(entry) ?? String(entry),
+        result: parsed.success
+          ? { ok: true, events: [toEvent(parsed.data)] }
+          : { ok: false, error: `not a collector ${list === "recent_drops" ? "drop" : "connection"}: ${describeZodError(parsed.error)}` },
+      };
+    });
+  return [
+    ...read("recent_drops", data.recent_drops, CollectorDropSchema, (drop) => toCollectorDropEvent(deviceId, drop)),
+    ...read("recent_connections", data.recent_connections ?? [], CollectorConnectionSchema, (connection) =>
+      toCollectorConnectionEvent(deviceId, connection),
+    ),
+  ];
 }
 
 async function importSystemLog(
@@ -121,7 +148,11 @@ async function importSystemLog(
   input: EvidenceImportInput,
   reject: (error: DomainError) => Promise<never>,
 ): Promise<EvidenceImportResult> {
-  const summary = readSystemLog(input.body, { reference: input.reference ?? new Date(), utcOffsetMinutes: input.utcOffsetMinutes ?? 0 });
+  const summary = readSystemLog(input.body, {
+    reference: input.reference ?? new Date(),
+    year: input.year ?? null,
+    utcOffsetMinutes: input.utcOffsetMinutes ?? 0,
+  });
   if (summary.lines === 0 || summary.unreadable === summary.lines) {
     return reject(
       new InvalidInputError(
@@ -130,13 +161,15 @@ async function importSystemLog(
       ),
     );
   }
-  const events = toSystemLogEvents(input.deviceId, summary.systemEvents);
-  const written = await recordIngestBatch(db, { events });
+  const records = summary.systemEvents.map((event): UploadRecord => ({
+    where: `line ${event.lineNumber}`,
+    payload: event.line,
+    result: { ok: true, events: toSystemLogEvents(input.deviceId, [event]) },
+  }));
+  const written = await writeUploadRecords(db, { source: DEVICE_EVIDENCE_UPLOAD_SOURCE, deviceId: input.deviceId, records });
   return {
     format: "system-log",
-    events: events.length,
-    accepted: written.inserted,
-    duplicate: events.length - written.inserted,
+    ...written,
     samples: 0,
     lines: summary.lines,
     unrecognized: summary.unrecognized,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readSystemLog, toSystemLogEvents } from "./system-log.ts";
 import { classifySystemLogLine, parseJournalJsonRecord, parseSystemLogTextLine, type SyslogClock } from "./system-log-lines.ts";
 
 const clock: SyslogClock = { reference: new Date("2026-12-01T12:00:00Z"), utcOffsetMinutes: 0 };
@@ -37,6 +38,20 @@ describe("parseSystemLogTextLine", () => {
     expect(parseSystemLogTextLine("Nov 30 10:15:02 gw CRON[1]: (root) CMD (x)", { ...clock, utcOffsetMinutes: 60 })?.at.toISOString()).toBe(
       "2026-11-30T09:15:02.000Z",
     );
+  });
+
+  it("keeps one log monotonic across New Year in the year the uploader gives, and flags how each year was found", () => {
+    const log = ["Dec 31 23:59:58 gw CRON[1]: (root) CMD (backup)", "Jan  1 00:05:00 gw CRON[1]: (root) CMD (backup)"].join("\n");
+    const given = readSystemLog(log, { reference: new Date("2027-06-01T00:00:00Z"), year: 2025, utcOffsetMinutes: 0 });
+    expect(given.systemEvents.map((event) => [event.at.toISOString(), event.yearFlag])).toEqual([
+      ["2025-12-31T23:59:58.000Z", "year_given_at_import"],
+      ["2026-01-01T00:05:00.000Z", "year_given_at_import"],
+    ]);
+    const inferred = readSystemLog(log, { reference: new Date("2027-06-01T00:00:00Z"), utcOffsetMinutes: 0 });
+    expect(toSystemLogEvents("d", inferred.systemEvents).map((event) => [event.occurredAt.toISOString(), event.flags])).toEqual([
+      ["2026-12-31T23:59:58.000Z", ["year_inferred"]],
+      ["2027-01-01T00:05:00.000Z", ["year_inferred"]],
+    ]);
   });
 
   it("returns null for lines in no known form", () => {

@@ -1,4 +1,4 @@
-import { DAY_MS } from "@/lib/time/durations.ts";
+import { createSyslogYearReader, monthOfName, type PlacedTime, type SyslogYearReader } from "@/lib/time/syslog-year.ts";
 /**
  * Pure parsers for a device's system log: `journalctl -o short-iso`, `journalctl -o json` and classic syslog
  * (`journalctl` default / `/var/log/syslog`) lines. Each recognised line is a system event with a kind; everything
@@ -34,19 +34,29 @@ export const SYSTEM_LOG_KIND_LABELS: Record<SystemLogEventKind, string> = {
 };
 
 /** One line in one of the accepted forms, before classification. */
-export type SystemLogLine = { at: Date; identifier: string; message: string; form: "journal" | "syslog" };
+export type SystemLogLine = {
+  at: Date;
+  identifier: string;
+  message: string;
+  form: "journal" | "syslog";
+  /** A syslog line's year was inferred or given by the uploader, not written in the line. */
+  yearFlag?: PlacedTime["flag"];
+};
 export type SystemLogEvent = SystemLogLine & { kind: SystemLogEventKind };
 
 /** Options for year-less syslog timestamps (`Nov 30 10:15:02`): the year and zone they are read in. */
 export type SyslogClock = {
-  /** Lines are read in this year unless that puts them more than a day after `reference` (then the year before). */
+  /** No line is placed more than a day after this (the upload); lib/time/syslog-year.ts. */
   reference: Date;
+  /** The year of the log's first year-less line, when the uploader gives it. */
+  year?: number | null;
   /** Minutes east of UTC the device's clock runs at; syslog lines carry no zone. 0 unless told. */
   utcOffsetMinutes: number;
+  /** One log's lines share a reader, so the log stays monotonic across New Year; absent: each line alone. */
+  years?: SyslogYearReader;
 };
 
 const MAX_MESSAGE = 300;
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 // 2026-11-30T10:15:02+0000 host NetworkManager[612]: message   (short-iso; also short-iso-precise, +00:00 zones)
 const SHORT_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)(Z|[+-]\d{2}:?\d{2})\s+(\S+)\s+([^\s:[]+)(?:\[\d+\])?:\s?(.*)$/;
@@ -69,31 +79,13 @@ export function parseSystemLogTextLine(line: string, clock: SyslogClock): System
   const classic = SYSLOG.exec(text);
   if (!classic) return null;
   const [, monthName = "", day = "", hour = "", minute = "", second = "", fraction = "", , identifier = "", message = ""] = classic;
-  const month = MONTHS.indexOf(monthName.toLowerCase());
+  const month = monthOfName(monthName);
   if (month < 0) return null;
-  const at = placeYearless(clock, month, Number(day), Number(hour), Number(minute), Number(second), Number(`0.${fraction || "0"}`) * 1000);
-  if (!at) return null;
-  return { at, identifier, message: message.slice(0, MAX_MESSAGE), form: "syslog" };
-}
-
-/** A year-less timestamp in the reference's year, or the year before when that would put it in the future. */
-function placeYearless(
-  clock: SyslogClock,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-): Date | null {
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
-  const offset = clock.utcOffsetMinutes * 60_000;
-  const year = clock.reference.getUTCFullYear();
-  for (const candidateYear of [year, year - 1]) {
-    const at = new Date(Date.UTC(candidateYear, month, day, hour, minute, second, Math.round(ms)) - offset);
-    if (at.getTime() <= clock.reference.getTime() + DAY_MS) return at;
-  }
-  return null;
+  const years = clock.years ?? createSyslogYearReader({ reference: clock.reference, year: clock.year });
+  const time = { month, day: Number(day), hour: Number(hour), minute: Number(minute), second: Number(second) };
+  const placed = years.place({ ...time, ms: Math.floor(Number(`0.${fraction || "0"}`) * 1000) }, clock.utcOffsetMinutes);
+  if (!placed) return null;
+  return { at: placed.at, identifier, message: message.slice(0, MAX_MESSAGE), form: "syslog", yearFlag: placed.flag };
 }
 
 /** One `journalctl -o json` record (one JSON object per line); null when it lacks a time or a message. */

@@ -2,6 +2,7 @@ import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-ev
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { FEEDS } from "@/lib/events/feeds.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
+import { createSyslogYearReader } from "@/lib/time/syslog-year.ts";
 import {
   classifySystemLogLine,
   parseJournalJsonRecord,
@@ -25,13 +26,17 @@ export type SystemLogSummary = {
   unreadable: number;
   /** Recognised system events left out beyond MAX_SYSTEM_EVENTS_PER_UPLOAD (the oldest). */
   skipped: number;
-  systemEvents: SystemLogEvent[];
+  /** Each with its 1-based line number and its line (bounded), for a dead letter should it be refused. */
+  systemEvents: (SystemLogEvent & { lineNumber: number; line: string })[];
 };
 
 /** Reads a journal (`-o short-iso`, `-o json`, default short) or syslog text into system events. Pure. */
-export function readSystemLog(text: string, clock: SyslogClock): SystemLogSummary {
+export function readSystemLog(text: string, options: SyslogClock): SystemLogSummary {
+  const clock = { ...options, years: options.years ?? createSyslogYearReader({ reference: options.reference, year: options.year }) };
   const summary: SystemLogSummary = { lines: 0, unrecognized: 0, unreadable: 0, skipped: 0, systemEvents: [] };
+  let lineNumber = 0;
   for (const raw of text.split(/\r?\n/)) {
+    lineNumber += 1;
     const line = raw.trim();
     if (line === "" || line.startsWith("-- ")) continue; // journalctl's "-- Boot …" / "-- No entries --" markers
     summary.lines += 1;
@@ -41,7 +46,7 @@ export function readSystemLog(text: string, clock: SyslogClock): SystemLogSummar
       continue;
     }
     const event = classifySystemLogLine(parsed);
-    if (event) summary.systemEvents.push(event);
+    if (event) summary.systemEvents.push({ ...event, lineNumber, line });
     else summary.unrecognized += 1;
   }
   if (summary.systemEvents.length > MAX_SYSTEM_EVENTS_PER_UPLOAD) {
@@ -76,6 +81,7 @@ export function toSystemLogEvents(deviceId: string, events: readonly SystemLogEv
     code: `${event.form}:${event.kind}`,
     message: `${SYSTEM_LOG_KIND_LABELS[event.kind]}: ${event.identifier ? `${event.identifier}: ` : ""}${event.message}`.slice(0, 400),
     dedupeKey: computeDedupeKey(SYSTEM_LOG_SOURCE, [deviceId, event.at.toISOString(), event.identifier, event.message]),
+    flags: event.yearFlag ? [event.yearFlag] : [],
     raw: { identifier: event.identifier, message: event.message, kind: event.kind },
   }));
 }

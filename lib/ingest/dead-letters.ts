@@ -25,11 +25,16 @@ export function toDeadLetterRow(input: DeadLetterInput): DeadLetterRow {
   return {
     source: input.source.slice(0, 100),
     topic: input.topic === null ? null : stripNul(input.topic).slice(0, 1000),
-    error: stripNul(input.error).slice(0, 2000),
+    error: boundDeadLetterError(input.error),
     payload,
     payloadBytes: bytes.length,
     importRunId: input.importRunId ?? null,
   };
+}
+
+/** A dead letter's reason as stored: without NUL, at most 2,000 characters. */
+export function boundDeadLetterError(error: string): string {
+  return stripNul(error).slice(0, 2000);
 }
 
 function stripNul(text: string): string {

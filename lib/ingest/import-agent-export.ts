@@ -1,19 +1,27 @@
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
-import { AgentExportSchema, MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
+import {
+  AGENT_EXPORT_LISTS,
+  AgentExportEnvelopeSchema,
+  MAX_EXPORT_BYTES,
+  type AgentExportEnvelope,
+  type AgentReportEvent,
+} from "@/lib/agent/export-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { DomainError, InvalidInputError, TooLargeError } from "@/lib/errors/domain-errors.ts";
 import { describeZodError, listZodIssues } from "@/lib/validation/zod-issues.ts";
-import { convertAgentExport, LINKSCOPE_AGENT_SOURCE } from "@/lib/sources/linkscope-agent.ts";
+import { convertAgentExportEntry, LINKSCOPE_AGENT_SOURCE } from "@/lib/sources/linkscope-agent.ts";
 import { recordIngestBatch } from "./record-events.ts";
+import { writeUploadRecords, type UploadOutcome, type UploadRecord } from "./write-upload-records.ts";
 
 export const AGENT_UPLOAD_SOURCE = `${LINKSCOPE_AGENT_SOURCE}-upload`;
 
-export type AgentImportResult = { events: number; accepted: number; duplicate: number };
+export type AgentImportResult = UploadOutcome;
 
 /**
  * Imports an agent export (the JSON `exportJson()` writes) for `deviceId`: validated, bounded, converted to the
  * same device_report events live reports produce (so re-uploading, or uploading what was already reported
- * live, stores nothing twice). What fails validation is kept as a dead letter and answered with 400.
+ * live, stores nothing twice). A file that is not an export of this device is kept as a dead letter and answered with
+ * 400; inside an export, each entry is read on its own: a bad one is a dead letter with its reason, the rest is stored.
  */
 export async function importAgentExport(db: Db, input: { deviceId: string; body: string }): Promise<AgentImportResult> {
   const bytes = Buffer.byteLength(input.body, "utf8");
@@ -32,7 +40,7 @@ export async function importAgentExport(db: Db, input: { deviceId: string; body:
 
   const decoded = parseUntrustedJson(input.body, { maxBytes: MAX_EXPORT_BYTES });
   if (!decoded.ok) return reject(new InvalidInputError("invalid_export", `The file is not JSON this endpoint accepts: ${decoded.error}`));
-  const parsed = AgentExportSchema.safeParse(decoded.value);
+  const parsed = AgentExportEnvelopeSchema.safeParse(decoded.value);
   if (!parsed.success) {
     return reject(
       new InvalidInputError(
@@ -45,8 +53,20 @@ export async function importAgentExport(db: Db, input: { deviceId: string; body:
   if (parsed.data.deviceId !== input.deviceId) {
     return reject(new InvalidInputError("device_mismatch", `The export is for device "${parsed.data.deviceId}", not "${input.deviceId}".`));
   }
-  const converted = convertAgentExport(parsed.data);
-  if (!converted.ok) return reject(new InvalidInputError("invalid_export", converted.error));
-  const result = await recordIngestBatch(db, { events: converted.events });
-  return { events: converted.events.length, accepted: result.inserted, duplicate: converted.events.length - result.inserted };
+  return writeUploadRecords(db, { source: AGENT_UPLOAD_SOURCE, deviceId: input.deviceId, records: readExportEntries(parsed.data) });
+}
+
+function readExportEntries(envelope: AgentExportEnvelope & Record<keyof typeof AGENT_EXPORT_LISTS, unknown[]>): UploadRecord[] {
+  const records: UploadRecord[] = [];
+  for (const [list, { type, schema }] of Object.entries(AGENT_EXPORT_LISTS)) {
+    envelope[list as keyof typeof AGENT_EXPORT_LISTS].forEach((entry, index) => {
+      const where = `${list}[${index}]`;
+      const parsed = schema.safeParse(entry);
+      const result = parsed.success
+        ? convertAgentExportEntry(envelope, { type, event: parsed.data } as AgentReportEvent)
+        : ({ ok: false, error: `not an agent ${type.replace("_", " ")} entry: ${describeZodError(parsed.error)}` } as const);
+      records.push({ where, payload: JSON.stringify(entry) ?? String(entry), result });
+    });
+  }
+  return records;
 }

@@ -304,6 +304,37 @@ describe("importFile", () => {
     ]);
   });
 
+  it("imports a Mosquitto log whose only times are year-less syslog prefixes: inferred and flagged, or in the year given", async () => {
+    const tag = randomUUID().slice(0, 6);
+    const text = [
+      `Dec 30 23:00:00 gw mosquitto[812]: New client connected from 10.0.0.1:5000 as ${tag}-a (p2, c1, k60).`,
+      `Dec 31 23:59:59 gw mosquitto[812]: Client ${tag}-a has exceeded timeout, disconnecting.`,
+      `Jan 1 00:00:03 gw mosquitto[812]: New client connected from 10.0.0.1:5001 as ${tag}-a (p2, c1, k60).`,
+      `Jan  2 08:00:00 gw mosquitto[812]: Client ${tag}-a closed its connection.`,
+    ].join("\n");
+    const given = await importFile(testDb.db, { filePath: writeTemp("syslog.log", text), format: format("mosquitto"), syslogYear: 2024 });
+    expect(given).toMatchObject({ records: 4, inserted: 4, deadLetters: 0 });
+    const events = await testDb.db.connectionEvent.findMany({ where: { deviceId: `${tag}-a` }, orderBy: { occurredAt: "asc" } });
+    expect(events.map((event) => [event.occurredAt.toISOString(), event.flags])).toEqual([
+      ["2024-12-30T23:00:00.000Z", ["year_given_at_import"]],
+      ["2024-12-31T23:59:59.000Z", ["year_given_at_import"]],
+      ["2025-01-01T00:00:03.000Z", ["year_given_at_import"]],
+      ["2025-01-02T08:00:00.000Z", ["year_given_at_import"]],
+    ]);
+    expect(await testDb.db.importRun.findUniqueOrThrow({ where: { id: given.runId } })).toMatchObject({ syslogYear: 2024 });
+
+    const inferred = await importFile(testDb.db, {
+      filePath: writeTemp("syslog.log", text.replaceAll(`${tag}-a`, `${tag}-b`)),
+      format: format("mosquitto"),
+    });
+    expect(inferred).toMatchObject({ records: 4, inserted: 4, deadLetters: 0 });
+    const run = await testDb.db.importRun.findUniqueOrThrow({ where: { id: inferred.runId } });
+    const placed = await testDb.db.connectionEvent.findMany({ where: { deviceId: `${tag}-b` }, orderBy: { occurredAt: "asc" } });
+    expect(placed.every((event) => event.flags.includes("year_inferred"))).toBe(true);
+    expect(placed.at(-1)?.occurredAt.getTime()).toBeLessThanOrEqual(run.startedAt.getTime() + 86_400_000);
+    expect(placed[2]?.occurredAt.getUTCFullYear()).toBe((placed[0]?.occurredAt.getUTCFullYear() ?? 0) + 1);
+  });
+
   it("rejects invalid UTF-8 and overlong lines as dead letters and carries on", async () => {
     const tag = randomUUID().slice(0, 6);
     const good = `2024-05-01 10:00:00,000 - Client ID: ${tag}, IP: 10.0.0.1, Clean Start: true, Session Expiry: 0 connected.\n`;
@@ -313,6 +344,11 @@ describe("importFile", () => {
     );
     const result = await importFile(testDb.db, { filePath: file, format: format("hivemq") });
     expect(result).toMatchObject({ records: 3, inserted: 1, deadLetters: 2 });
+    // The line's bytes as sent, not U+FFFD.
+    const letter = await testDb.db.deadLetter.findFirstOrThrow({
+      where: { importRunId: result.runId, error: "log line is not valid UTF-8" },
+    });
+    expect(letter.payload).toBe(`base64:${Buffer.from([0xff, 0xfe]).toString("base64")}`);
   });
 
   it("refuses a JSON record with bytes that are not UTF-8 instead of storing its device under a name with U+FFFD in it", async () => {
@@ -333,8 +369,11 @@ describe("importFile", () => {
     const devices = await testDb.db.connectionEvent.findMany({ where: { deviceId: { startsWith: tag } }, select: { deviceId: true } });
     expect(devices.map((d) => d.deviceId).sort()).toEqual([`${tag}-a`, `${tag}-b\uFFFD`, `${tag}-c`]);
     const letter = await testDb.db.deadLetter.findFirstOrThrow({ where: { importRunId: result.runId } });
-    // Kept as base64: the text holds U+FFFD where the bytes were not UTF-8.
-    expect(Buffer.from(letter.payload.replace(/^base64:/, ""), "base64").toString("utf8")).toContain(`"${tag}-d\uFFFD\uFFFD"`);
+    // The bytes as sent, recoverable (base64); the error shows the record as text for a person.
+    const sent = Buffer.concat([Buffer.from(`{"clientId":"${tag}-d`), Buffer.from([0xff, 0xc3])]);
+    expect(letter.payload).toMatch(/^base64:/);
+    expect(Buffer.from(letter.payload.slice("base64:".length), "base64").subarray(0, sent.length).equals(sent)).toBe(true);
     expect(letter.error).toContain("not valid UTF-8");
+    expect(letter.error).toContain(`"${tag}-d\uFFFD\uFFFD`);
   });
 });

@@ -10,7 +10,7 @@ import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, k
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { createRecordReader, isGzip, readsRecords, trimLogLine, type RecordReader } from "./record-reader.ts";
-import { createUtf8ChunkDecoder, NOT_UTF8_MARK } from "./utf8-chunks.ts";
+import { createUtf8ChunkDecoder, encodeKeepingInvalidBytes, hasInvalidBytes, showInvalidBytes } from "./utf8-chunks.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -51,6 +51,8 @@ export async function importFile(
     log?: Logger;
     /** When a run's heartbeat counts as stale (interrupted); tests shorten it, the heartbeat keeps pace. */
     heartbeatStaleMs?: number;
+    /** The year of the file's first year-less syslog line (`--year`); else inferred. A resumed run keeps its own. */
+    syslogYear?: number | null;
   },
 ): Promise<ImportSummary> {
   const started = performance.now();
@@ -77,7 +79,13 @@ export async function importFile(
   }
   const run = await claimImportRun(
     db,
-    { sha256, format: format.name, fileName: input.fileName ?? path.basename(input.filePath), bytes: size },
+    {
+      sha256,
+      format: format.name,
+      fileName: input.fileName ?? path.basename(input.filePath),
+      bytes: size,
+      syslogYear: input.syslogYear ?? null,
+    },
     existing,
     input.heartbeatStaleMs ?? IMPORT_HEARTBEAT_STALE_MS,
   );
@@ -85,7 +93,10 @@ export async function importFile(
   input.onStart?.(run.id, { alreadyImported: false });
   const heartbeat = keepImportAlive(db, run.id, { log: input.log, intervalMs: importHeartbeatIntervalMs(input.heartbeatStaleMs) });
 
-  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`);
+  // Year-less syslog times are placed relative to when the run started, so a resumed run places them as it did.
+  const processor = createRecordProcessor(format, `import:${format.name}:${run.fileName}`, {
+    syslogYear: { reference: run.startedAt, year: run.syslogYear },
+  });
   const progress: ImportProgress = {
     runId: run.id,
     bytesRead: 0,
@@ -154,13 +165,10 @@ export async function importFile(
 
     const pushRecords = async (records: SplitRecord[]) => {
       for (const record of records) {
-        // A record with bytes that are not UTF-8 is refused (as a log line is), not stored with its text altered.
-        if (record.text.includes(NOT_UTF8_MARK)) {
-          const text = record.text.replaceAll(NOT_UTF8_MARK, "\uFFFD");
-          processor.pushRejected(
-            record.ok ? "record is not valid UTF-8 (shown with U+FFFD for the bytes that are not)" : record.error,
-            text,
-          );
+        // A record with bytes that are not UTF-8 is refused (as a log line is), not stored with its text altered; its
+        // dead letter keeps the bytes as sent (base64), so re-processing and people see what came.
+        if (hasInvalidBytes(record.text)) {
+          processor.pushRejected(record.ok ? describeInvalidRecord(record.text) : record.error, encodeKeepingInvalidBytes(record.text));
         } else processor.pushJson(record);
         await afterRecord();
       }
@@ -249,6 +257,11 @@ export async function importFile(
   }
   progress.progressWriteFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
+}
+
+function describeInvalidRecord(text: string): string {
+  const shown = showInvalidBytes(text);
+  return `record is not valid UTF-8; the payload keeps its bytes as sent (base64). As text, with U+FFFD for those bytes: ${shown.length > 300 ? `${shown.slice(0, 300)}…` : shown}`;
 }
 
 /** Export-to-S3 objects (CloudWatch Logs) and archived logs are gzip files; they are read as the text inside. */

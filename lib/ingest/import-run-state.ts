@@ -23,7 +23,7 @@ export function importRunState(
   return alive ? "running" : "interrupted";
 }
 
-type RunIdentity = { sha256: string; format: string; fileName: string; bytes: number };
+type RunIdentity = { sha256: string; format: string; fileName: string; bytes: number; syslogYear?: number | null };
 
 /** How often a heartbeat is written so that a live run never looks stale after `staleMs`. */
 export function importHeartbeatIntervalMs(staleMs: number = IMPORT_HEARTBEAT_STALE_MS): number {
@@ -51,6 +51,7 @@ export async function claimImportRun(
           format: file.format,
           fileName: file.fileName.slice(0, 300),
           bytes: BigInt(file.bytes),
+          syslogYear: file.syslogYear ?? null,
           status: "running",
           heartbeatAt: now,
         },

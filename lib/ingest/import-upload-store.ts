@@ -6,7 +6,7 @@ import { IMPORT_HEARTBEAT_STALE_MS } from "./import-run-state.ts";
 /** Bytes per stored chunk: one row each, so storing and reading back a 2 GB upload holds one chunk in memory. */
 export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
-export type StoredUpload = { sha256: string; format: string; fileName: string; bytes: number };
+export type StoredUpload = { sha256: string; format: string; fileName: string; bytes: number; syslogYear?: number | null };
 
 /**
  * Copies an uploaded file into Postgres (import_uploads + one import_upload_chunks row per chunk), so any process can
@@ -20,6 +20,7 @@ export async function storeImportUpload(db: Db, filePath: string, upload: Stored
       format: upload.format,
       fileName: upload.fileName.slice(0, 300),
       bytes: BigInt(upload.bytes),
+      syslogYear: upload.syslogYear ?? null,
     },
     select: { id: true },
   });

@@ -31,6 +31,8 @@ export async function startUploadedImport(
     /** When the run's heartbeat counts as stale; tests shorten it. */
     heartbeatStaleMs?: number;
     batchSize?: number;
+    /** The year of the file's first year-less syslog line, when the uploader gives it. */
+    syslogYear?: number | null;
   },
 ): Promise<{ runId: string; alreadyImported: boolean }> {
   const dir = path.join(tmpdir(), "linkscope-uploads");
@@ -47,7 +49,12 @@ export async function startUploadedImport(
       select: { status: true },
     });
     if (run?.status !== "completed") {
-      uploadId = await storeImportUpload(db, file, { ...identity, fileName: input.fileName, bytes: saved.size });
+      uploadId = await storeImportUpload(db, file, {
+        ...identity,
+        fileName: input.fileName,
+        bytes: saved.size,
+        syslogYear: input.syslogYear ?? null,
+      });
     }
   } catch (error) {
     await rm(file, { force: true });
@@ -62,6 +69,7 @@ export async function startUploadedImport(
       fileName: input.fileName,
       heartbeatStaleMs: input.heartbeatStaleMs,
       batchSize: input.batchSize,
+      syslogYear: input.syslogYear ?? null,
       onStart: (runId, { alreadyImported }) => {
         started = true;
         resolve({ runId: runId.toString(), alreadyImported });

@@ -11,12 +11,14 @@ const testDb = useTestDatabase();
 let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
 let awsToken: string;
 let azureToken: string;
+let mosquittoToken: string;
 
 beforeAll(async () => {
   process.env.DATABASE_URL = testDb.url;
   route = await import("@/app/api/v1/ingest/[source]/route.ts");
   awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
   azureToken = (await createIngestToken(testDb.db, { source: "azure-event-grid" }, CLI_ACTOR)).token;
+  mosquittoToken = (await createIngestToken(testDb.db, { source: "mosquitto" }, CLI_ACTOR)).token;
 });
 
 afterAll(async () => {
@@ -81,6 +83,41 @@ describe("POST /api/v1/ingest/{source}", () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ accepted: 0, duplicate: 0, rejected: 0 });
     }
+  });
+
+  it("says how many Mosquitto lines it skipped as not lifecycle lines when a body holds nothing else (still 200)", async () => {
+    const other = [
+      "1764888000: mosquitto version 2.0.18 starting",
+      "1764888000: Config loaded from /etc/mosquitto/mosquitto.conf.",
+      "1764888000: Opening ipv4 listen socket on port 1883.",
+    ].join("\n");
+    const response = await post("mosquitto", other, { ...bearer(mosquittoToken), "content-type": "text/plain" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      accepted: 0,
+      duplicate: 0,
+      rejected: 0,
+      skipped: 3,
+      message: expect.stringMatching(/None of the 3 lines is a Mosquitto log connect or disconnect line.*skipped/),
+    });
+    // Among lifecycle lines, the skipped ones are counted and no message is needed.
+    const device = `skip-${randomUUID().slice(0, 6)}`;
+    const mixed = `${other}\n1764888001: New client connected from 10.0.0.1:5000 as ${device} (p2, c1, k60).`;
+    const counted = await (await post("mosquitto", mixed, { ...bearer(mosquittoToken), "content-type": "text/plain" })).json();
+    expect(counted).toMatchObject({ accepted: 1, skipped: 3 });
+    expect(counted).not.toHaveProperty("message");
+  });
+
+  it("reads Mosquitto lines whose only time is a year-less syslog prefix, in the year that keeps them before receipt, flagged", async () => {
+    const device = `syslog-${randomUUID().slice(0, 6)}`;
+    const now = new Date();
+    const stamp = `${now.toUTCString().slice(8, 11)} ${String(now.getUTCDate()).padStart(2, " ")} ${now.toISOString().slice(11, 19)}`;
+    const line = `${stamp} gw mosquitto[812]: New client connected from 10.0.0.1:5000 as ${device} (p2, c1, k60).`;
+    const response = await post("mosquitto", line, { ...bearer(mosquittoToken), "content-type": "text/plain" });
+    expect(await response.json()).toMatchObject({ accepted: 1, rejected: 0 });
+    const event = await testDb.db.connectionEvent.findFirstOrThrow({ where: { deviceId: device } });
+    expect(event.occurredAt.toISOString()).toBe(`${now.toISOString().slice(0, 19)}.000Z`);
+    expect(event.flags).toContain("year_inferred");
   });
 
   it("writes a body of thousands of records a batch at a time, counting every record, good ones among them", async () => {

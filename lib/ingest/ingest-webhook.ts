@@ -17,7 +17,17 @@ const WEBHOOK_BATCH_RECORDS = 2000;
 
 export type WebhookOutcome =
   | { kind: "validation"; validationResponse: string }
-  | { kind: "ingested"; accepted: number; duplicate: number; rejected: number; errors: { index: number; error: string }[] };
+  | {
+      kind: "ingested";
+      accepted: number;
+      duplicate: number;
+      rejected: number;
+      /** Log lines read without error that hold no lifecycle event (other broker log lines). */
+      skipped: number;
+      errors: { index: number; error: string }[];
+      /** Set when nothing was stored or refused: says what the body held instead. */
+      message?: string;
+    };
 
 /**
  * Ingests one webhook body of `format`: a JSON value, array, records wrapper or NDJSON (log formats: text lines).
@@ -97,7 +107,23 @@ export async function ingestWebhookBody(
   }
 
   await flush(true);
-  return { kind: "ingested", ...totals, errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS) };
+  const { skipped } = processor.counts();
+  const nothingRead = totals.accepted + totals.duplicate + totals.rejected === 0 && skipped > 0;
+  return {
+    kind: "ingested",
+    ...totals,
+    skipped,
+    errors: processor.firstRejections().slice(0, MAX_REPORTED_ERRORS),
+    ...(nothingRead ? { message: describeSkippedLines(format, skipped) } : {}),
+  };
+}
+
+/** Skipping a broker's other log lines is by design; a body of nothing else is most likely the wrong file or source. */
+function describeSkippedLines(format: RecordFormat, skipped: number): string {
+  return (
+    `None of the ${skipped} line${skipped === 1 ? "" : "s"} is a ${format.title} connect or disconnect line, so nothing was stored. ` +
+    `Lines that are not lifecycle lines are skipped by design; check that this is the broker's log and that ${format.name} is its format.`
+  );
 }
 
 /** How many records a body holds and whether any is readable, without holding them. */

@@ -14,7 +14,8 @@ export type RecordProcessor = {
   /** Events and dead letters gathered since the last call. */
   drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] };
   pendingCount(): number;
-  counts(): { records: number; rejected: number; events: number };
+  /** `skipped`: log lines read without error that hold no lifecycle event (a broker log is mostly other lines). */
+  counts(): { records: number; rejected: number; events: number; skipped: number };
   /** The first rejections with the 0-based index of their record in the input. */
   firstRejections(): { index: number; error: string }[];
 };
@@ -28,7 +29,12 @@ const MAX_KEPT_REJECTIONS = 20;
 export function createRecordProcessor(
   format: RecordFormat,
   topic: string | null,
-  options: { /** When a webhook delivered the records: the time of a record that carries none. */ receivedAt?: Date } = {},
+  options: {
+    /** When a webhook delivered the records: the time of a record that carries none. */
+    receivedAt?: Date;
+    /** Year-less syslog times: placed relative to this (default: `receivedAt`, else now), or in the year given. */
+    syslogYear?: { reference?: Date; year?: number | null };
+  } = {},
 ): RecordProcessor {
   const receivedAt = options.receivedAt;
   let events: ConnectionEvent[] = [];
@@ -36,9 +42,18 @@ export function createRecordProcessor(
   let records = 0;
   let rejected = 0;
   let eventCount = 0;
+  let skipped = 0;
   const rejections: { index: number; error: string }[] = [];
   const parseJson = format.input === "json" ? format.createParser() : null;
-  const parseLine = format.input === "lines" ? format.createParser() : null;
+  const parseLine =
+    format.input === "lines"
+      ? format.createParser({
+          syslogYear: {
+            reference: options.syslogYear?.reference ?? receivedAt ?? new Date(),
+            year: options.syslogYear?.year ?? null,
+          },
+        })
+      : null;
 
   function add(adapted: AdapterResult, payload: string | Buffer): void {
     const result = refuseEventsFromTheFuture(adapted, receivedAt?.getTime() ?? Date.now());
@@ -65,10 +80,9 @@ export function createRecordProcessor(
   function pushLine(line: string): void {
     if (!parseLine) return add({ ok: false, error: `format ${format.name} takes JSON, not log lines` }, line);
     if (line.trim() === "") return;
-    add(
-      safely(() => parseLine(line, receivedAt)),
-      line,
-    );
+    const result = safely(() => parseLine(line, receivedAt));
+    if (result.ok && result.events.length === 0) skipped += 1;
+    add(result, line);
   }
 
   /** A log format reads a CloudWatch Logs export of its log: each event's message is one line. */
@@ -99,7 +113,8 @@ export function createRecordProcessor(
     },
     pushLine,
     pushRejected(error, payload) {
-      add({ ok: false, error }, typeof payload === "string" ? payload : payload.toString("utf8"));
+      // Bytes stay bytes: a payload that is not UTF-8 is kept as sent (base64), not decoded to U+FFFD.
+      add({ ok: false, error }, payload);
     },
     drain() {
       const out = { events, deadLetters };
@@ -108,7 +123,7 @@ export function createRecordProcessor(
       return out;
     },
     pendingCount: () => events.length + deadLetters.length,
-    counts: () => ({ records, rejected, events: eventCount }),
+    counts: () => ({ records, rejected, events: eventCount, skipped }),
     firstRejections: () => [...rejections],
   };
 }

@@ -5,6 +5,8 @@ import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { startEmbeddedBroker, type EmbeddedBroker } from "@/demo/broker/embedded-broker.ts";
 import { createLogger } from "@/lib/log/logger.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
+import { makeAgentMetrics } from "@/lib/testing/factories.ts";
+import { refuseInsertsWhere } from "@/lib/testing/refuse-inserts.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { startIngestWorker } from "./ingest-worker.ts";
@@ -28,24 +30,20 @@ beforeAll(async () => {
   process.env.DATABASE_URL = testDb.url;
   route = await import("@/app/api/v1/ingest/[source]/route.ts");
   awsToken = (await createIngestToken(testDb.db, { source: "aws-iot" }, CLI_ACTOR)).token;
-  await testDb.db.$executeRawUnsafe(`
-    CREATE FUNCTION refuse_marked_devices() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF NEW.id LIKE '${REFUSED_PREFIX}%' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '22023'; END IF;
-      RETURN NEW;
-    END $$`);
-  await testDb.db.$executeRawUnsafe(
-    `CREATE TRIGGER refuse_marked_devices BEFORE INSERT ON devices FOR EACH ROW EXECUTE FUNCTION refuse_marked_devices()`,
-  );
-  await testDb.db.$executeRawUnsafe(`
-    CREATE FUNCTION refuse_marked_samples() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF NEW.device_id LIKE '${REFUSED_PREFIX}%' THEN RAISE EXCEPTION 'sample refused by the test' USING ERRCODE = '22023'; END IF;
-      RETURN NEW;
-    END $$`);
-  await testDb.db.$executeRawUnsafe(
-    `CREATE TRIGGER refuse_marked_samples BEFORE INSERT ON device_samples FOR EACH ROW EXECUTE FUNCTION refuse_marked_samples()`,
-  );
+  await refuseInsertsWhere(testDb.db, {
+    name: "refuse_marked_devices",
+    table: "devices",
+    column: "id",
+    pattern: `${REFUSED_PREFIX}%`,
+    message: "refused by the test",
+  });
+  await refuseInsertsWhere(testDb.db, {
+    name: "refuse_marked_samples",
+    table: "device_samples",
+    column: "device_id",
+    pattern: `${REFUSED_PREFIX}%`,
+    message: "sample refused by the test",
+  });
 });
 
 afterAll(async () => {
@@ -295,21 +293,6 @@ function agentSystemEvent(deviceId: string, at: Date) {
     agentId: "a1",
     sentAt: at.toISOString(),
     report: { type: "system_event", event: { seq: 1, timestamp: at.toISOString(), type: "other", detail: null } },
-    metrics: {
-      connected: true,
-      totalConnections: 1,
-      totalDrops: 0,
-      totalRecoveries: 0,
-      totalConnectFailures: 0,
-      sessionDurationSeconds: { min: null, max: null, average: null },
-      currentUptimeSeconds: 0,
-      dropsByError: {},
-      attemptDistribution: {},
-      publishedMessages: 0,
-      queuedMessages: 0,
-      droppedCommands: 0,
-      systemEvents: 1,
-      lastDropAt: null,
-    },
+    metrics: makeAgentMetrics({ systemEvents: 1 }),
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
 import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
+import { refuseInsertsWhere } from "@/lib/testing/refuse-inserts.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { reprocessDeadLetters } from "./reprocess-dead-letters.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
@@ -42,12 +43,51 @@ describe("dead-letter re-processing and ingest health", () => {
     expect(result).toMatchObject({ examined: 3, resolved: 2, events: 2 });
     expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("is not JSON") }]);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: device } } })).toBe(2);
-    expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toHaveLength(1);
+    // It stays open with today's reason.
+    expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toMatchObject([{ error: expect.stringContaining("is not JSON") }]);
     expect(await listDeadLetters(testDb.db, { source, includeResolved: true, limit: 10 })).toHaveLength(3);
     // Running it again changes nothing.
     expect(await reprocessDeadLetters(testDb.db, { source })).toMatchObject({ examined: 1, resolved: 0 });
     const after = await getIngestHealth(testDb.db, { minutes: 5 });
     expect(after.sources.find((s) => s.source === source)).toMatchObject({ unresolvedDeadLetters: 1 });
+  });
+
+  it("writes each dead letter alone: one the database still refuses stays open with that reason, the others resolve", async () => {
+    const source = `refuse-${randomUUID().slice(0, 6)}`;
+    const tag = randomUUID().slice(0, 6);
+    await refuseInsertsWhere(testDb.db, {
+      name: "refuse_reprocessed_device",
+      table: "devices",
+      column: "id",
+      pattern: `refused-${tag}`,
+      message: "device refused by the test",
+    });
+    const presence = (clientId: string) =>
+      JSON.stringify({
+        clientId,
+        timestamp: Date.parse("2026-11-01T00:00:00Z"),
+        eventType: "connected",
+        sessionIdentifier: "s",
+        versionNumber: 1,
+      });
+    await writeSourceBatch(testDb.db, {
+      source,
+      events: [],
+      deadLetters: [`first-${tag}`, `refused-${tag}`, `last-${tag}`].map((clientId) => ({
+        source,
+        topic: "webhook:aws-iot",
+        error: "old adapter",
+        payload: presence(clientId),
+      })),
+      receivedAt: new Date(),
+    });
+    const result = await reprocessDeadLetters(testDb.db, { source });
+    expect(result).toMatchObject({ examined: 3, resolved: 2, events: 2 });
+    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("the database refused this event") }]);
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: { in: [`first-${tag}`, `last-${tag}`] } } })).toBe(2);
+    const [open] = await listDeadLetters(testDb.db, { source, limit: 10 });
+    expect(open).toMatchObject({ error: expect.stringMatching(/the database refused this event: .*device refused by the test/) });
+    expect(open?.payload).toContain(`refused-${tag}`);
   });
 
   it("reads a dead letter left inside an export wrapper (a CloudWatch log event) as the import reads it today", async () => {

@@ -49,6 +49,7 @@ const CandidateRow = z.object({
   bytes: SqlCount,
   stored_at: SqlDate,
   resume_attempts: z.number().int(),
+  syslog_year: z.number().int().nullable(),
   run_status: z.string().nullable(),
   run_heartbeat_at: SqlDate.nullable(),
 });
@@ -74,7 +75,7 @@ export async function resumeUploadedImports(db: Db, options: ResumeUploadedImpor
     "listResumableUploads",
     CandidateRow,
     Prisma.sql`
-    SELECT u.id, u.file_sha256, u.format, u.file_name, u.bytes, u.stored_at, u.resume_attempts,
+    SELECT u.id, u.file_sha256, u.format, u.file_name, u.bytes, u.stored_at, u.resume_attempts, u.syslog_year,
            r.status AS run_status, r.heartbeat_at AS run_heartbeat_at
     FROM import_uploads u
     LEFT JOIN import_runs r ON r.file_sha256 = u.file_sha256 AND r.format = u.format
@@ -130,6 +131,7 @@ async function resumeUpload(
       fileName: upload.file_name,
       heartbeatStaleMs: staleMs,
       batchSize: options.batchSize,
+      syslogYear: upload.syslog_year,
       log,
     });
     await deleteStoredUploadsOfRun(db, { sha256: upload.file_sha256, format: upload.format });

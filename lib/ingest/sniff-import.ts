@@ -32,16 +32,23 @@ export type ImportSniff = {
  * Looks at the head of a file before it is imported: refuses binaries, tries every format on the sample to
  * suggest the right one, and previews what the chosen format would store. Pure: the caller reads the sample.
  */
-export function sniffImport(file: Uint8Array, format: RecordFormat, fileComplete: boolean): ImportSniff {
+export function sniffImport(
+  file: Uint8Array,
+  format: RecordFormat,
+  fileComplete: boolean,
+  /** The year of the file's first year-less syslog line, when the uploader gives it. */
+  options: { syslogYear?: number | null } = {},
+): ImportSniff {
+  const year = options.syslogYear ?? null;
   const gunzipped = isGzip(file) ? gunzipHead(file, fileComplete) : null;
   const sample = gunzipped?.bytes ?? file;
   const complete = gunzipped && "complete" in gunzipped ? gunzipped.complete : fileComplete;
   const refusal = gunzipped && "error" in gunzipped ? gunzipped.error : findBinaryReason(sample, complete);
   const text = refusal === null ? new TextDecoder("utf-8").decode(sample) : "";
-  const fits = refusal === null ? Object.values(RECORD_FORMATS).map((candidate) => tryFormat(candidate, text, complete).fit) : [];
+  const fits = refusal === null ? Object.values(RECORD_FORMATS).map((candidate) => tryFormat(candidate, text, complete, year).fit) : [];
   // Log formats skip lines they do not know without rejecting them, so what a format reads is measured in events.
   fits.sort((a, b) => b.events - a.events || a.rejected - b.rejected);
-  const chosenRun = refusal === null ? tryFormat(format, text, complete) : null;
+  const chosenRun = refusal === null ? tryFormat(format, text, complete, year) : null;
   const chosenFit = chosenRun?.fit ?? { name: format.name, title: format.title, records: 0, events: 0, rejected: 0 };
   const best = fits[0];
   const suggested = best && best.name !== format.name && best.events > chosenFit.events ? best.name : null;
@@ -99,8 +106,8 @@ export function findBinaryReason(sample: Uint8Array, complete: boolean): string 
   return null;
 }
 
-function tryFormat(format: RecordFormat, text: string, complete: boolean) {
-  const processor = createRecordProcessor(format, null);
+function tryFormat(format: RecordFormat, text: string, complete: boolean, year: number | null) {
+  const processor = createRecordProcessor(format, null, { syslogYear: { year } });
   const preview: PreviewEvent[] = [];
   const take = () => {
     for (const event of processor.drain().events) {

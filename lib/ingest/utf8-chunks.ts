@@ -1,15 +1,16 @@
 import { isUtf8 } from "node:buffer";
 
 /**
- * Stands in for each byte that is not UTF-8: a noncharacter (reserved by Unicode for internal use), so a reader can
- * tell it from a U+FFFD the file itself holds.
+ * Each byte that is not UTF-8 is decoded to the lone low surrogate U+DC00 + byte (Python's "surrogateescape"): well-formed
+ * UTF-8 never decodes to a lone surrogate, so the mark cannot be confused with anything the file holds (a U+FFFD the file
+ * itself holds stays text), and the original bytes can be written back (`encodeKeepingInvalidBytes`).
  */
-export const NOT_UTF8_MARK = "\uFDD0";
-const MARK_BYTES = Buffer.from(NOT_UTF8_MARK, "utf8");
+const INVALID_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+const INVALID_BYTES = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g;
 
 /**
- * Decodes a byte stream chunk by chunk (a character may span two chunks); a byte that is not UTF-8 becomes
- * NOT_UTF8_MARK. `decode(null)` ends the stream: bytes still waiting for the rest of their character are not UTF-8.
+ * Decodes a byte stream chunk by chunk (a character may span two chunks); a byte that is not UTF-8 becomes its mark.
+ * `decode(null)` ends the stream: bytes still waiting for the rest of their character are not UTF-8.
  */
 export function createUtf8ChunkDecoder(): { decode(chunk: Buffer | null): string } {
   let carry: Buffer = Buffer.alloc(0);
@@ -19,9 +20,31 @@ export function createUtf8ChunkDecoder(): { decode(chunk: Buffer | null): string
       const complete = chunk === null ? bytes.length : completeLength(bytes);
       carry = Buffer.from(bytes.subarray(complete));
       const body = bytes.subarray(0, complete);
-      return (isUtf8(body) ? body : markInvalidBytes(body)).toString("utf8");
+      return isUtf8(body) ? body.toString("utf8") : decodeMarkingInvalidBytes(body);
     },
   };
+}
+
+/** Whether decoded text holds a byte that was not UTF-8. */
+export function hasInvalidBytes(text: string): boolean {
+  return INVALID_BYTE.test(text);
+}
+
+/** The bytes the text was decoded from: its characters as UTF-8, each mark as the byte it stands for. */
+export function encodeKeepingInvalidBytes(text: string): Buffer {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (const match of text.matchAll(INVALID_BYTES)) {
+    parts.push(Buffer.from(text.slice(start, match.index), "utf8"), Buffer.of(match[0].charCodeAt(0) - 0xdc00));
+    start = match.index + 1;
+  }
+  parts.push(Buffer.from(text.slice(start), "utf8"));
+  return Buffer.concat(parts);
+}
+
+/** The text for a reader: each byte that was not UTF-8 shown as U+FFFD. */
+export function showInvalidBytes(text: string): string {
+  return text.replace(INVALID_BYTES, "\uFFFD");
 }
 
 /** Where the last character that may still continue in the next chunk starts (the end when none does). */
@@ -35,9 +58,8 @@ function completeLength(bytes: Buffer): number {
   return bytes.length;
 }
 
-/** The bytes with each one that does not begin a well-formed UTF-8 sequence replaced by the mark. */
-function markInvalidBytes(bytes: Buffer): Buffer {
-  const parts: Buffer[] = [];
+function decodeMarkingInvalidBytes(bytes: Buffer): string {
+  let text = "";
   let start = 0;
   let i = 0;
   while (i < bytes.length) {
@@ -46,12 +68,11 @@ function markInvalidBytes(bytes: Buffer): Buffer {
       i += length;
       continue;
     }
-    parts.push(bytes.subarray(start, i), MARK_BYTES);
+    text += bytes.subarray(start, i).toString("utf8") + String.fromCharCode(0xdc00 + (bytes[i] as number));
     i += 1;
     start = i;
   }
-  parts.push(bytes.subarray(start));
-  return Buffer.concat(parts);
+  return text + bytes.subarray(start).toString("utf8");
 }
 
 /** The length of the well-formed sequence at `i` (Unicode table 3-7), or 0. */

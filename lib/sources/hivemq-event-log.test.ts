@@ -59,3 +59,19 @@ describe("HiveMQ event.log (lifecycle-formats.md §7)", () => {
     }
   });
 });
+
+describe("HiveMQ event.log lines behind a log collector's prefix", () => {
+  it("reads the line's own dated stamp behind a year-less syslog, journald or container prefix, as the same event", () => {
+    const own = "2026-12-04 23:30:56,123 - Client ID: dev-1, IP: 10.0.0.1 disconnected ungracefully.";
+    const direct = parseHivemqEventLine(own);
+    for (const prefixed of [
+      `Dec  4 23:30:56 host hivemq[812]: ${own}`,
+      `Dec 4 23:30:56 host hivemq[812]: ${own}`,
+      `2026-12-04T23:30:56.200Z ${own}`,
+    ]) {
+      const result = parseHivemqEventLine(prefixed);
+      expect(result).toMatchObject({ ok: true, events: [{ kind: "disconnected", occurredAt: new Date("2026-12-04T23:30:56.123Z") }] });
+      expect(result.ok && result.events[0]?.dedupeKey).toBe(direct.ok && direct.events[0]?.dedupeKey);
+    }
+  });
+});

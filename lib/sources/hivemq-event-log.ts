@@ -2,6 +2,7 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { FEEDS } from "@/lib/events/feeds.ts";
+import { splitCollectorPrefix } from "./collector-prefix.ts";
 import { finishEvents, guard, hasControlCharacters, reject } from "./adapter-kit.ts";
 import { lookupVendorCode, mapVendorCode } from "./vendor-codes.ts";
 
@@ -56,14 +57,23 @@ export function parseHivemqEventLine(rawLine: string): AdapterResult {
     if (line.length > MAX_LINE) return reject(`log line too long: ${line.length} characters (limit ${MAX_LINE})`);
     if (hasControlCharacters(line.replace(/\t/g, " "))) return reject("log line contains control characters");
     if (line.trim() === "") return { ok: true, events: [] };
-    const stamped = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d{3})\s+- (.*)$/.exec(line);
+    const stamped = EVENT_LOG_LINE.exec(line) ?? readCollected(line);
     if (!stamped) return reject("not a HiveMQ event.log line (expected `yyyy-MM-dd HH:mm:ss,SSS - …`)");
     const at = new Date(`${stamped[1]}T${stamped[2]}.${stamped[3]}Z`);
     if (Number.isNaN(at.getTime())) return reject("event.log timestamp is not a time");
     const message = stamped[4] ?? "";
-    const events = readMessage(message, at, line);
+    // The event.log line itself identifies the event: the same line from the file and from a journal is stored once.
+    const events = readMessage(message, at, stamped[0]);
     return events === null ? { ok: true, events: [] } : finishEvents(events);
   });
+}
+
+const EVENT_LOG_LINE = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d{3})\s+- (.*)$/;
+
+/** An event.log line behind a collector's prefix (journald, syslog, `docker logs -t`): its own dated stamp is used. */
+function readCollected(line: string): RegExpExecArray | null {
+  const collected = splitCollectorPrefix(line);
+  return collected ? EVENT_LOG_LINE.exec(collected.rest) : null;
 }
 
 function readMessage(message: string, at: Date, line: string): ConnectionEvent[] | null {

@@ -7,6 +7,7 @@ import {
   MAX_REPORT_BYTES,
   readAgentReportTopic,
   type AgentExport,
+  type AgentExportEnvelope,
   type AgentReport,
   type AgentReportEvent,
 } from "@/lib/agent/export-format.ts";
@@ -86,25 +87,34 @@ function parseVitalsReport(value: unknown, topicDeviceId: string): AdapterResult
 
 /** An uploaded export to the same events live reports produce (same dedupe keys: uploading twice changes nothing). */
 export function convertAgentExport(data: AgentExport): AdapterResult {
-  const events: AgentReportEvent[] = [
+  const reports: AgentReportEvent[] = [
     ...data.recentDrops.map((event) => ({ type: "drop" as const, event })),
     ...data.recentConnections.map((event) => ({ type: "connection" as const, event })),
     ...data.recentConnectFailures.map((event) => ({ type: "connect_failed" as const, event })),
     ...data.recentSystemEvents.map((event) => ({ type: "system_event" as const, event })),
   ];
-  return toResult(
-    events.map((report) =>
-      buildDeviceReportEvent({
-        format: "linkscope-agent-report",
-        version: 1,
-        deviceId: data.deviceId,
-        agentId: data.agentId,
-        sentAt: data.exportedAt,
-        report,
-        metrics: data.metrics,
-      }),
-    ),
-  );
+  const events: ConnectionEvent[] = [];
+  for (const report of reports) {
+    const result = convertAgentExportEntry(data, report);
+    if (!result.ok) return result;
+    events.push(...result.events);
+  }
+  return { ok: true, events };
+}
+
+/** One entry of an export (a drop, a connection, a refused attempt, a system event) to its event, or why it is none. */
+export function convertAgentExportEntry(envelope: AgentExportEnvelope, report: AgentReportEvent): AdapterResult {
+  return toResult([
+    buildDeviceReportEvent({
+      format: "linkscope-agent-report",
+      version: 1,
+      deviceId: envelope.deviceId,
+      agentId: envelope.agentId,
+      sentAt: envelope.exportedAt,
+      report,
+      metrics: envelope.metrics,
+    }),
+  ]);
 }
 
 function toResult(events: ConnectionEvent[]): AdapterResult {

@@ -67,12 +67,21 @@ describe("Mosquitto lines behind a log collector's prefix", () => {
     ]);
   });
 
-  it("refuses a lifecycle line whose only time is a year-less syslog time, and skips other programs' lines", () => {
-    const parser = createMosquittoLogParser();
-    expect(parser.parseLine("Nov 14 22:13:27 broker mosquitto[123]: Client d1 closed its connection.")).toEqual({
-      ok: false,
-      error: expect.stringContaining("journalctl -o short-iso"),
-    });
+  it("places a year-less syslog time in a year, flagged, and skips other programs' lines", () => {
+    const parser = createMosquittoLogParser({ syslogYear: { reference: new Date("2026-12-04T23:40:00Z") } });
+    const connected = parser.parseLine("Dec  4 23:30:56 host mosquitto[812]: New client connected from 10.0.0.1:5000 as d1 (p2, c1, k60).");
+    expect(connected).toMatchObject({ ok: true, events: [{ kind: "connected", flags: ["year_inferred"] }] });
+    expect(at(connected)).toEqual([["connected", "2026-12-04T23:30:56.000Z"]]);
+    // Some relays write the day unpadded.
+    expect(at(parser.parseLine("Dec 4 23:31:02 host mosquitto[812]: Client d1 closed its connection."))).toEqual([
+      ["disconnected", "2026-12-04T23:31:02.000Z"],
+    ]);
+    // Without an import time, the time the line was received stands in.
+    const live = createMosquittoLogParser().parseLine(
+      "Nov 14 22:13:27 broker mosquitto[123]: Client d1 closed its connection.",
+      new Date("2027-01-03T00:00:00Z"),
+    );
+    expect(at(live)).toEqual([["disconnected", "2026-11-14T22:13:27.000Z"]]);
     expect(parser.parseLine("Nov 14 22:13:27 broker sshd[99]: Accepted publickey for root")).toEqual({ ok: true, events: [] });
   });
 });
@@ -84,5 +93,40 @@ describe("the feed of a Mosquitto line", () => {
     expect(events(parser.parseLine(line)).map((event) => event.feed)).toEqual(["mosquitto:log-file"]);
     expect(events(parser.parse("$SYS/broker/log/N", line)).map((event) => event.feed)).toEqual(["mosquitto:log-topic"]);
     expect(events(parser.parseLine(line)).map((event) => event.feed)).toEqual(["mosquitto:log-file"]);
+  });
+});
+
+describe("a Mosquitto log with year-less syslog times (decision 076)", () => {
+  const lines = [
+    "Dec 30 23:00:00 gw mosquitto[812]: New client connected from 10.0.0.1:5000 as d1 (p2, c1, k60).",
+    "Dec 31 23:59:59 gw mosquitto[812]: Client d1 has exceeded timeout, disconnecting.",
+    "Jan  1 00:00:03 gw mosquitto[812]: New client connected from 10.0.0.1:5001 as d1 (p2, c1, k60).",
+    "Jan  2 08:00:00 gw mosquitto[812]: Client d1 closed its connection.",
+  ];
+  const read = (options: Parameters<typeof createMosquittoLogParser>[0]) => {
+    const parser = createMosquittoLogParser(options);
+    return lines.flatMap((line) => parser.parseLine(line)).flatMap((result) => (result.ok ? result.events : []));
+  };
+
+  it("stays monotonic across New Year: a file from Dec 30 to Jan 2 gets two years", () => {
+    const events = read({ syslogYear: { reference: new Date("2027-01-05T10:00:00Z") } });
+    expect(events.map((event) => event.occurredAt.toISOString())).toEqual([
+      "2026-12-30T23:00:00.000Z",
+      "2026-12-31T23:59:59.000Z",
+      "2027-01-01T00:00:03.000Z",
+      "2027-01-02T08:00:00.000Z",
+    ]);
+    expect(events.every((event) => event.flags.includes("year_inferred"))).toBe(true);
+  });
+
+  it("starts in the year the user gives, flagged as given", () => {
+    const events = read({ syslogYear: { reference: new Date("2027-06-01T00:00:00Z"), year: 2024 } });
+    expect(events.map((event) => event.occurredAt.toISOString().slice(0, 10))).toEqual([
+      "2024-12-30",
+      "2024-12-31",
+      "2025-01-01",
+      "2025-01-02",
+    ]);
+    expect(events.every((event) => event.flags.includes("year_given_at_import") && !event.flags.includes("year_inferred"))).toBe(true);
   });
 });

@@ -2,6 +2,8 @@ import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
 import { FEEDS, type Feed } from "@/lib/events/feeds.ts";
+import { createSyslogYearReader, type SyslogYearOptions, type SyslogYearReader, type YearlessTime } from "@/lib/time/syslog-year.ts";
+import { readBsdTime, splitCollectorPrefix } from "./collector-prefix.ts";
 import { decodeText, finishEvents, guard, hasControlCharacters, readInstant, reject } from "./adapter-kit.ts";
 import { mapVendorCode, slugify } from "./vendor-codes.ts";
 
@@ -88,9 +90,17 @@ const REFUSAL_SLUGS = new Set([
  * the last `maxTracked` "New connection from" addresses (to attribute `<unknown>` failures) and connected
  * clients (for session keys and addresses). Lines that are not lifecycle lines yield no events.
  */
-export function createMosquittoLogParser(options: { brokerNode?: string | null; maxTracked?: number } = {}): MosquittoLogParser {
+export function createMosquittoLogParser(
+  options: {
+    brokerNode?: string | null;
+    maxTracked?: number;
+    /** Year-less syslog prefixes: the import's time and the year the user gave (default: the line's receipt, inferred). */
+    syslogYear?: SyslogYearOptions;
+  } = {},
+): MosquittoLogParser {
   const brokerNode = options.brokerNode ?? null;
   const maxTracked = options.maxTracked ?? 10_000;
+  let yearReader: SyslogYearReader | null = null;
   const pending = new Map<string, Pending>();
   const clients = new Map<string, Client>();
   let latestPendingKey: string | null = null;
@@ -119,6 +129,14 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       if ("error" in stamped) return reject(stamped.error);
       let { seconds } = stamped;
       const { message } = stamped;
+      const yearFlags: string[] = [];
+      if (stamped.yearless) {
+        yearReader ??= createSyslogYearReader(options.syslogYear ?? { reference: receivedAt ?? new Date() });
+        const placed = yearReader.place(stamped.yearless);
+        if (!placed) return reject("syslog time is a date no year has");
+        seconds = Math.floor(placed.at.getTime() / 1000);
+        yearFlags.push(placed.flag);
+      }
       if (seconds === null) {
         if (!receivedAt) return reject("log line has no timestamp");
         seconds = Math.floor(receivedAt.getTime() / 1000);
@@ -130,7 +148,9 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
       } else sequence = Math.min(sequence + 1, 999);
       const at = new Date(seconds * 1000 + sequence);
       const identity = [seconds, sequence, message];
-      return finishEvents(readMessage(message, at, identity, line));
+      const events = readMessage(message, at, identity, line);
+      for (const event of events) event.flags.push(...yearFlags);
+      return finishEvents(events);
     });
   }
 
@@ -347,17 +367,9 @@ export function createMosquittoLogParser(options: { brokerNode?: string | null; 
   };
 }
 
-/** RFC 3339 with a zone, as journald (`-o short-iso`), rsyslog and container runtimes print it. */
-const RFC3339 = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})`;
-/** `<time> <host> <tag>[pid]: `: syslog and journald, with an RFC 3339, Unix (`-o short-unix`) or BSD (`Nov 14 22:13:27`) time. */
-const SYSLOG_PREFIX = new RegExp(
-  String.raw`^(${RFC3339}|\d{9,11}(?:\.\d+)?|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ [^\s:[\]]+(?:\[\d+\])?: (.*)$`,
-);
-/** `docker logs -t` and `kubectl logs --timestamps`: `<RFC 3339> ` before the container's own line. */
-const CONTAINER_PREFIX = new RegExp(String.raw`^(${RFC3339}) (.*)$`);
 const LIFECYCLE_MESSAGE = /^(New |Client |Socket error|Bad |Invalid |Protocol error|Expiring )/;
 
-type Stamped = { seconds: number | null; message: string } | { error: string };
+type Stamped = { seconds: number | null; message: string; yearless?: YearlessTime } | { error: string };
 
 /**
  * Mosquitto's own prefix (`1795345068: msg` epoch seconds, `2026-11-22T10:00:00: msg` a strftime format, or none),
@@ -365,17 +377,17 @@ type Stamped = { seconds: number | null; message: string } | { error: string };
  * Null for a line that is not Mosquitto's.
  */
 function splitTimestamp(line: string): Stamped | null {
-  const collected = SYSLOG_PREFIX.exec(line) ?? CONTAINER_PREFIX.exec(line);
-  const rest = collected ? (collected[2] ?? "") : line;
+  const collected = splitCollectorPrefix(line);
+  const rest = collected ? collected.rest : line;
   const own = splitOwnTimestamp(rest);
   if (own) return own;
   if (!LIFECYCLE_MESSAGE.test(rest)) return null;
-  const stamp = collected?.[1];
+  const stamp = collected?.stamp;
   if (stamp === undefined) return { seconds: null, message: rest };
-  if (/^[A-Z]/.test(stamp))
-    return {
-      error: "syslog time has no year and Mosquitto wrote none: export with `journalctl -o short-iso` (or keep `log_timestamp true`)",
-    };
+  if (/^[A-Z]/.test(stamp)) {
+    const yearless = readBsdTime(stamp);
+    return yearless ? { seconds: null, message: rest, yearless } : { error: `syslog time "${stamp}" is not a date` };
+  }
   const at = /^\d/.test(stamp) && !stamp.includes("-") ? readInstant(stamp) : readInstant(stamp.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
   return at === null ? null : { seconds: Math.floor(at.getTime() / 1000), message: rest };
 }

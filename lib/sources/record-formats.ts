@@ -5,6 +5,7 @@ import { parseDeviceReport } from "./device-report.ts";
 import { parseEmqxMessage } from "./emqx.ts";
 import { parseHivemqEventLine } from "./hivemq-event-log.ts";
 import { createMosquittoLogParser } from "./mosquitto-log.ts";
+import type { SyslogYearOptions } from "@/lib/time/syslog-year.ts";
 
 /**
  * One input record: a JSON value (with its text) from a body or file. `receivedAt` is when a webhook delivered it, the
@@ -27,8 +28,11 @@ export type RecordFormat =
       source: string;
       input: "lines";
       description: string;
-      createParser(): (line: string, receivedAt?: Date) => AdapterResult;
+      createParser(options?: LineParserOptions): (line: string, receivedAt?: Date) => AdapterResult;
     };
+
+/** For a file or body of log lines: how year-less syslog prefixes get their year (default: inferred from receipt). */
+export type LineParserOptions = { syslogYear?: SyslogYearOptions };
 
 const json = (
   name: string,
@@ -113,8 +117,8 @@ export const RECORD_FORMATS: Readonly<Record<string, RecordFormat>> = {
     source: "mosquitto",
     input: "lines",
     description: "Mosquitto log file (1.x, 2.0.x, 2.1.x)",
-    createParser: () => {
-      const parser = createMosquittoLogParser();
+    createParser: (options) => {
+      const parser = createMosquittoLogParser({ syslogYear: options?.syslogYear });
       return (line, receivedAt) => parser.parseLine(line, receivedAt);
     },
   },

@@ -1,3 +1,4 @@
+import type { AgentMetrics } from "@/lib/agent/export-format.ts";
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "@/lib/db/client.ts";
 import type { DiagnosisEvent } from "@/lib/diagnosis/types.ts";
@@ -52,4 +53,25 @@ export function makeDevice(overrides: Partial<Prisma.DeviceUncheckedCreateInput>
 /** Inserts a device row (see makeDevice) and returns it. */
 export function createDevice(db: Db, overrides: Partial<Prisma.DeviceUncheckedCreateInput> = {}) {
   return db.device.create({ data: makeDevice(overrides) });
+}
+
+/** The metrics an agent sends with every report and export: a quiet agent's, with `overrides`. */
+export function makeAgentMetrics(overrides: Partial<AgentMetrics> = {}): AgentMetrics {
+  return {
+    connected: true,
+    totalConnections: 1,
+    totalDrops: 0,
+    totalRecoveries: 0,
+    totalConnectFailures: 0,
+    sessionDurationSeconds: { min: null, max: null, average: null },
+    currentUptimeSeconds: 0,
+    dropsByError: {},
+    attemptDistribution: {},
+    publishedMessages: 0,
+    queuedMessages: 0,
+    droppedCommands: 0,
+    systemEvents: 0,
+    lastDropAt: null,
+    ...overrides,
+  };
 }

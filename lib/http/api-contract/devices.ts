@@ -1,3 +1,4 @@
+import { SyslogYearQuerySchema } from "@/lib/http/api-contract/syslog-year.ts";
 import { z } from "zod";
 import { DeviceListParamsSchema } from "@/lib/devices/device-list-params.ts";
 import { EVIDENCE_FORMATS } from "@/lib/device-evidence/import-device-evidence.ts";
@@ -39,15 +40,9 @@ export const DeviceEventsQuerySchema = z.object({
 
 export const EvidenceQuerySchema = z.object({
   format: z.enum(EVIDENCE_FORMATS).default("auto").describe("the evidence's format; `auto` recognises it from its content"),
-  year: z.coerce
-    .number()
-    .int()
-    .min(1970)
-    .max(9999)
-    .optional()
-    .describe(
-      "the year of syslog lines that carry none (default: the current one, or the one before for dates that would be in the future)",
-    ),
+  year: SyslogYearQuerySchema.describe(
+    "the year of the log's first syslog line that carries none; later lines roll over into the next year after December (default: inferred, the latest year that puts no line more than a day after the upload; such events are flagged `year_inferred`)",
+  ),
   utcOffset: z
     .string()
     .regex(/^[+-]\d{2}:\d{2}$/, "must look like +01:00")
@@ -66,7 +61,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/devices/{deviceId}/agent-export",
     access: "support",
     summary:
-      "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate }`; 400 for anything else (kept as a dead letter), 404 unknown device, 413 too large",
+      "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate, rejected, errors: [{ where, error }], message }` (each entry stands alone: a bad one is a dead letter, the rest is stored); 400 for anything else or another device's export (kept as a dead letter), 404 unknown device, 413 too large",
     status: 200,
     params: DeviceIdParamsSchema,
     body: "an agent export (`exportJson()`) as the raw body",
@@ -95,7 +90,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/devices/{deviceId}/evidence",
     access: "support",
     summary:
-      "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, samples, lines?, unrecognized?, unreadable? }`; see [docs/device-evidence.md](device-evidence.md)",
+      "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, rejected, errors: [{ where, error }], message, samples, lines?, unrecognized?, unreadable? }` (each record stands alone: a bad one is a dead letter, the rest is stored); see [docs/device-evidence.md](device-evidence.md)",
     status: 200,
     params: DeviceIdParamsSchema,
     query: EvidenceQuerySchema,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiRouteContract } from "@/lib/http/api-contract/api-route.ts";
+import { SyslogYearQuerySchema } from "@/lib/http/api-contract/syslog-year.ts";
 import { IMPORT_ROLE } from "@/lib/ingest/import-uploads.ts";
 import { DEAD_LETTERS_READ_ROLE, DEAD_LETTERS_REPROCESS_ROLE } from "@/lib/queries/list-dead-letters.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
@@ -9,9 +10,14 @@ const RecordFormatParamSchema = z
   .refine((f) => getRecordFormat(f) !== null, { message: `must be one of ${Object.keys(RECORD_FORMATS).join(", ")}` });
 
 const FORMAT_DESCRIPTION = "the file's record format (GET /api/v1/imports lists them; POST …/imports/preview recognises it)";
+const SyslogYearParamSchema = SyslogYearQuerySchema.describe(
+  "log formats: the year of the file's first syslog line that carries none (`Dec  4 23:30:56 host mosquitto[812]: …`); later lines roll over into the next year after December. Default: inferred from the time of the upload, and such events are flagged `year_inferred`",
+);
+
 export const ImportUploadQuerySchema = z.object({
   format: RecordFormatParamSchema.describe(FORMAT_DESCRIPTION),
   name: z.string().min(1).max(300).default("upload").describe("the file's name, shown with the import"),
+  year: SyslogYearParamSchema,
 });
 
 export const ImportPreviewQuerySchema = z.object({
@@ -21,6 +27,7 @@ export const ImportPreviewQuerySchema = z.object({
     .int()
     .min(1, "must be the file's size in bytes")
     .describe("the whole file's size in bytes (the body is a sample of its start), so a sample that is the whole file is read to its end"),
+  year: SyslogYearParamSchema,
 });
 
 export const DeadLettersQuerySchema = z.object({
@@ -57,7 +64,8 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     method: "POST",
     path: "/api/v1/dead-letters/reprocess",
     access: DEAD_LETTERS_REPROCESS_ROLE,
-    summary: "`{ source?, ids?, limit? }`: run open dead letters through today's adapters; `{ examined, resolved, events, stillFailing }`",
+    summary:
+      "`{ source?, ids?, limit? }`: run open dead letters through today's adapters, each written alone; `{ examined, resolved, events, stillFailing }` (one still failing stays open with today's reason)",
     status: 200,
     body: ReprocessBodySchema,
   },
@@ -117,7 +125,7 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/ingest/{source}",
     access: "ingest-token",
     summary:
-      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, errors: [{ index, error }] }`; see [sources](sources.md#webhooks)",
+      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, skipped, errors: [{ index, error }], message? }` (`skipped`: log lines that are no lifecycle line; `message` when nothing else was read); see [sources](sources.md#webhooks)",
     status: 200,
     body: "the source's webhook payload (see docs/sources.md), uncompressed or with `Content-Encoding: gzip`",
   },

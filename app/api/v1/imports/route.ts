@@ -15,12 +15,12 @@ export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request, 
   const format = getRecordFormat(query.format);
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
   const db = getDb();
-  const started = await startUploadedImport(db, { body: request.body, format, fileName: query.name });
+  const started = await startUploadedImport(db, { body: request.body, format, fileName: query.name, syslogYear: query.year ?? null });
   await recordAuditEvent(db, {
     action: "import.started",
     actor: auth.actor,
     ip: auth.ip,
-    details: { format: query.format, fileName: query.name },
+    details: { format: query.format, fileName: query.name, year: query.year ?? null },
   });
   return createJsonResponse(started, { status: 202 });
 });

@@ -16,7 +16,7 @@ export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request) 
   if (!format) throw new AppError(400, "invalid_query", "Unknown format.");
   const sample = await readBoundedBody(request, SNIFF_SAMPLE_BYTES);
   if (sample.byteLength === 0) throw new AppError(400, "empty_upload", "Send the head of the file as the request body.");
-  const sniff = sniffImport(sample, format, sample.byteLength >= query.size);
+  const sniff = sniffImport(sample, format, sample.byteLength >= query.size, { syslogYear: query.year ?? null });
   // Previewed records quote the file, which may carry credentials like any payload.
   return createJsonResponse(redactStrings(serializeForClient(sniff)));
 });

@@ -17,14 +17,11 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const body = await readLimitedText(request, MAX_EVIDENCE_BYTES);
-  const now = new Date();
-  const reference =
-    query.year === undefined || query.year >= now.getUTCFullYear() ? now : new Date(Date.UTC(query.year, 11, 31, 23, 59, 59));
   const result = await importDeviceEvidence(db, {
     deviceId,
     body,
     format: query.format,
-    reference,
+    year: query.year ?? null,
     utcOffsetMinutes: parseUtcOffset(query.utcOffset),
   });
   await recordAuditEvent(db, {
