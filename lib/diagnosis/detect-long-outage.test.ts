@@ -43,6 +43,22 @@ describe("a device that has not reconnected", () => {
     expect(outageOf(endingLater(s, DAY))?.verdict).toContain("and no attempt came after it");
   });
 
+  it("leaves the lead to the fleet-wide finding when the fleet dropped with it and nobody came back", () => {
+    const s = new ScenarioBuilder("fleet-gone-1");
+    const fleetMinutes = new Map<number, number>();
+    for (let i = 0; i < 3; i += 1) {
+      s.connect().wait(8 * HOUR);
+      fleetMinutes.set(Math.floor(s.now / MINUTE) * MINUTE, 30);
+      s.drop("keepalive_timeout", "emqx:keepalive_timeout").wait(5 * SECOND);
+    }
+    const input = endingLater(s, 6 * HOUR);
+    const diagnosis = diagnoseDevice({ ...input, fleet: { devicesTotal: 40, otherDevicesDropping: fleetMinutes } });
+    expect(diagnosis.verdict?.analyzer).toBe("fleet-wide-drops");
+    const outage = diagnosis.findings.find((finding) => finding.analyzer === "long-outage");
+    expect(outage).toMatchObject({ severity: "info" });
+    expect(outage?.verdict).toContain("the server or the network, not the device");
+  });
+
   it("says a device that closed its connection itself is offline, without alarm", () => {
     const s = new ScenarioBuilder("off-1");
     s.connect()

@@ -22,11 +22,14 @@ const CHECK_THE_DEVICE: ResolutionStep[] = [
 function causeOf(end: DiagnosisEvent, ctx: AnalysisContext): Cause {
   if (ctx.fleetWide.has(end.id) || ctx.probeFailed.has(end.id))
     return {
-      text: "it dropped together with other devices of its fleet or while our probe of the broker failed (server or network side), and did not come back when they did",
-      severity: "warning",
+      text: "it dropped together with other devices of its fleet, or while our probe of the broker failed: the server or the network, not the device",
+      severity: "info",
       steps: [
-        { text: "Check whether the broker or the network path it uses is reachable again", check: "manual" },
-        { text: "Restart the device's connection loop: its reconnects may have given up", check: "manual" },
+        { text: "Check whether the broker and the network path to it are reachable again", check: "manual" },
+        {
+          text: "If the rest of the fleet is back, restart this device's connection loop: its reconnects may have given up",
+          check: "manual",
+        },
       ],
     };
   switch (end.reason) {
@@ -67,7 +70,8 @@ function causeOf(end: DiagnosisEvent, ctx: AnalysisContext): Cause {
  * A device whose last connection ended long before the end of the window and has not connected since: the first
  * thing support needs to hear, whatever patterns its earlier history shows. "Long" is measured against the device's own
  * rhythm (a device that sleeps ten hours every night is not missing after nine). A critical finding that holds the
- * last drop (no connection lasts, every connect refused) says why it cannot get back: that one leads.
+ * last drop (no connection lasts, every connect refused) says why it cannot get back, and the fleet-wide one that the
+ * drop was not the device's: those lead.
  */
 export function detectLongOutage(ctx: AnalysisContext, others: readonly DraftFinding[]): DraftFinding[] {
   // Device-side reports list errors, not every connect: only the broker's records say the device stayed away.
@@ -91,13 +95,16 @@ export function detectLongOutage(ctx: AnalysisContext, others: readonly DraftFin
     : cause.severity === "info"
       ? ""
       : " Not one connect attempt reached the broker since, not even a refused one: look at the device itself.";
-  const explaining = others.filter((finding) => finding.severity === "critical" && finding.evidence.eventIds.includes(end.id));
-  const why = explaining[0] ? ` "${explaining[0].title}" below says why it cannot stay connected.` : "";
+  // A critical finding that holds the last drop says why the device cannot get back; the fleet-wide one, that it was not the device.
+  const explaining = others.filter(
+    (finding) => (finding.severity === "critical" || finding.analyzer === "fleet-wide-drops") && finding.evidence.eventIds.includes(end.id),
+  );
+  const why = explaining[0] ? ` See "${explaining[0].title}".` : "";
   const rhythm = longestEarlier > 0 ? ` Its longest earlier time offline in this window was ${formatPeriod(longestEarlier)}.` : "";
   return [
     {
       analyzer: "long-outage",
-      title: cause.severity === "info" ? "Offline since it disconnected itself" : "Offline: has not reconnected",
+      title: end.reason === "client_disconnect" ? "Offline since it disconnected itself" : "Offline: has not reconnected",
       verdict: `The device has not connected for ${formatPeriod(offlineMs)} up to the end of this window: its last connection ended at ${formatUtc(end.occurredAt)}${end.code ? ` (${end.code})` : ""}, and ${cause.text}.${since}${why}${rhythm}`,
       severity: cause.severity,
       // Above most history patterns once the absence is clearly long: "offline now" is what support needs first.
