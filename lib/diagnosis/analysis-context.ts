@@ -14,6 +14,8 @@ export type ReconnectGap = { drop: DiagnosisEvent; next: DiagnosisEvent; gapMs: 
 export type AnalysisContext = {
   deviceId: string;
   window: { from: Date; to: Date };
+  /** See DiagnosisInput.windowEndsNow. */
+  windowEndsNow: boolean;
   spanDays: number;
   /**
    * Broker-side events, one per moment two feeds of the source both logged, plus device-side reports, the reports
@@ -212,6 +214,7 @@ export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
   return {
     deviceId: input.deviceId,
     window: input.window,
+    windowEndsNow: input.windowEndsNow ?? false,
     spanDays: Math.max((input.window.to.getTime() - spanStart) / DAY_MS, 1 / 24),
     events,
     connects,

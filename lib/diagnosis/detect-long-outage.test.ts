@@ -29,6 +29,10 @@ describe("a device that has not reconnected", () => {
     );
     expect(diagnosis.verdict?.verdict).toContain("Not one connect attempt reached the broker since");
     expect(diagnosis.verdict?.verdict).toContain("Its longest earlier time offline in this window was 3 s.");
+    // The device page's live view: the window ends now.
+    expect(diagnoseDevice({ ...endingLater(s, 3 * DAY), windowEndsNow: true }).verdict?.verdict).toMatch(
+      /^The device has not connected for 72 h: its last connection ended at/,
+    );
   });
 
   it("counts the refused connects since, and lets the finding that explains them lead", () => {

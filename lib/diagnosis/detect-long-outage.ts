@@ -105,7 +105,7 @@ export function detectLongOutage(ctx: AnalysisContext, others: readonly DraftFin
     {
       analyzer: "long-outage",
       title: end.reason === "client_disconnect" ? "Offline since it disconnected itself" : "Offline: has not reconnected",
-      verdict: `The device has not connected for ${formatPeriod(offlineMs)} up to the end of this window: its last connection ended at ${formatUtc(end.occurredAt)}${end.code ? ` (${end.code})` : ""}, and ${cause.text}.${since}${why}${rhythm}`,
+      verdict: `The device has not connected for ${formatPeriod(offlineMs)}${ctx.windowEndsNow ? "" : " up to the end of this window"}: its last connection ended at ${formatUtc(end.occurredAt)}${end.code ? ` (${end.code})` : ""}, and ${cause.text}.${since}${why}${rhythm}`,
       severity: cause.severity,
       // Above most history patterns once the absence is clearly long: "offline now" is what support needs first.
       confidence: Math.min(

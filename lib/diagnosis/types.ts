@@ -55,6 +55,8 @@ export type DiagnosisInput = {
   /** Our own scheduled probe runs of the fleet scope's broker endpoint around the drops; absent when none is configured. */
   probes?: ProbeEvidence | null;
   window: { from: Date; to: Date };
+  /** True when the window ends at the time of the diagnosis (the device page's live view), not at a chosen past time. */
+  windowEndsNow?: boolean;
   /** True when the loader hit its bound and older events in the window were left out. */
   truncated?: boolean;
   /** Device-side samples (signal, publish counts), oldest first; absent when the device reports none. */

@@ -10,5 +10,8 @@ export async function getDeviceDiagnosis(
 ): Promise<DeviceDiagnosis> {
   const to = input.to ?? input.now ?? new Date();
   const from = input.from ?? new Date(to.getTime() - DIAGNOSIS_WINDOW_MS);
-  return diagnoseDevice(await loadDiagnosisInput(db, { deviceId: input.deviceId, from, to }));
+  const loaded = await loadDiagnosisInput(db, { deviceId: input.deviceId, from, to });
+  // The live view's window ends at the request; a minute's slack covers the request's own time.
+  const windowEndsNow = Math.abs((input.now ?? new Date()).getTime() - to.getTime()) <= 60_000;
+  return diagnoseDevice({ ...loaded, windowEndsNow });
 }
