@@ -61,10 +61,32 @@ describe("sniffImport of a gzip file", () => {
 });
 
 describe("findBinaryReason", () => {
-  it("accepts UTF-8 text cut mid-character at the end of a partial sample, and refuses invalid UTF-8 inside", () => {
+  it("accepts UTF-8 text cut mid-character at the end of a partial sample, and refuses text in another encoding", () => {
     const text = Buffer.from("ünïcode log line\n".repeat(10), "utf8");
     expect(findBinaryReason(text.subarray(0, 2), false)).toBeNull();
-    expect(findBinaryReason(Buffer.concat([Buffer.from([0xc3, 0x28]), text]), false)).toMatch(/not UTF-8/);
+    expect(findBinaryReason(Buffer.from("ünïcode log line\n".repeat(10), "latin1"), false)).toMatch(/not UTF-8/);
+    expect(
+      findBinaryReason(
+        randomBytes(4000).map((byte) => (byte === 0 ? 1 : byte)),
+        true,
+      ),
+    ).toMatch(/not UTF-8|control characters/);
     expect(findBinaryReason(Buffer.from("a\u0001b\u0002c\u0003d", "utf8"), true)).toMatch(/control characters/);
+  });
+
+  it("keeps a log with one line that is not UTF-8: that record becomes a dead letter, the rest is imported", () => {
+    const lines = [
+      "1796171531: New client connected from 203.0.113.7:40001 as pump-1 (p2, c1, k60).\n",
+      "1796171532: Client pump-1 has exceeded timeout, disconnecting.\n",
+    ];
+    const stray = Buffer.concat([
+      Buffer.from(lines[0] ?? "", "utf8"),
+      Buffer.from([0xff, 0xfe, 0x0a]),
+      Buffer.from(lines[1] ?? "", "utf8"),
+    ]);
+    expect(findBinaryReason(stray, true)).toBeNull();
+    const sniff = sniffImport(stray, format("mosquitto"), true);
+    expect(sniff.refusal).toBeNull();
+    expect(sniff.chosen.events).toBe(2);
   });
 });

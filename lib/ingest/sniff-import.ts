@@ -88,16 +88,44 @@ function gunzipHead(head: Uint8Array, fileComplete: boolean): { bytes: Uint8Arra
   return { bytes: null, error: "it is a gzip file that inflates to far more text than a log would" };
 }
 
+/** A file in another encoding, or binary, has bad bytes on many lines; a log has at most a stray one or two. */
+const MAX_NON_UTF8_LINE_SHARE = 0.1;
+
+/**
+ * Whether enough lines are not UTF-8 that the file is in another encoding or binary. A few bad lines are kept: each
+ * such record becomes a dead letter with its bytes as sent (decision 076), and refusing the file would lose the rest.
+ */
+function isMostlyNotUtf8(bytes: Uint8Array): boolean {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  try {
+    strict.decode(bytes);
+    return false;
+  } catch {
+    // Counted line by line below.
+  }
+  let lines = 0;
+  let bad = 0;
+  for (let start = 0; start < bytes.byteLength;) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.byteLength : newline + 1;
+    lines += 1;
+    try {
+      strict.decode(bytes.subarray(start, end));
+    } catch {
+      bad += 1;
+    }
+    start = end;
+  }
+  return bad >= Math.max(2, lines * MAX_NON_UTF8_LINE_SHARE);
+}
+
 /** Null for text a log could be; otherwise why the bytes are not one. */
 export function findBinaryReason(sample: Uint8Array, complete: boolean): string | null {
   if (sample.includes(0)) return "it contains NUL bytes, so it is a binary file, not a text log or JSON export";
   // A sample cut mid-character ends in an incomplete sequence: only the last 3 bytes may be forgiven.
   const checked = complete ? sample : sample.subarray(0, Math.max(0, sample.byteLength - 3));
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(checked);
-  } catch {
+  if (isMostlyNotUtf8(checked))
     return "it is not UTF-8 text, so it is a binary file or a log in another encoding (convert it to UTF-8 first)";
-  }
   const text = new TextDecoder("utf-8").decode(checked);
   // eslint-disable-next-line no-control-regex
   const controls = text.match(/[\u0001-\u0008\u000b\u000e-\u001f\u007f]/g)?.length ?? 0;
