@@ -38,17 +38,19 @@ const DEAD_LETTER_COLUMNS: DataTableColumn<DeadLetterRow>[] = [
   },
 ];
 
+export const DEAD_LETTERS_KEY = ["dead-letters"] as const;
+
 /** Open dead letters with reason and bounded, redacted payload, and (for admins) a button that runs them through today's adapters. */
 export function DeadLettersPanel({ initialData, canReprocess }: { initialData: DeadLettersResponse; canReprocess: boolean }) {
   const query = useQuery({
-    queryKey: ["dead-letters"],
+    queryKey: DEAD_LETTERS_KEY,
     queryFn: ({ signal }) => fetchJson<DeadLettersResponse>("/api/v1/dead-letters?limit=50", signal),
     initialData,
     refetchInterval: 10_000,
   });
   const { data } = query;
   const status = <QueryStatus query={query} what="dead letters" />;
-  const reprocess = useApiWrite<ReprocessResponse>({ invalidates: [["dead-letters"], ["ingest-health"]] });
+  const reprocess = useApiWrite<ReprocessResponse>({ invalidates: [DEAD_LETTERS_KEY, ["ingest-health"]] });
 
   return (
     <>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
+import { DEAD_LETTERS_KEY } from "./dead-letters-panel.tsx";
 import { useEffect, useState, type FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ImportSniff } from "@/lib/ingest/sniff-import.ts";
@@ -61,6 +62,8 @@ export function ImportUpload({ formats }: { formats: { name: string; description
     const finish = (next: Progress) => {
       setProgress(next);
       void queryClient.invalidateQueries({ queryKey: RECENT_IMPORTS_KEY });
+      // The run's rejected records are dead letters now: the panel below should not still say there are none.
+      void queryClient.invalidateQueries({ queryKey: DEAD_LETTERS_KEY });
     };
     for (;;) {
       const response = await fetch(`/api/v1/imports/${runId}`, { headers: { accept: "application/json" } });

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { listImportRuns } from "@/lib/queries/list-import-runs.ts";
 import { DataTable, type DataTableColumn } from "./data-table.tsx";
+import { DEAD_LETTERS_KEY } from "./dead-letters-panel.tsx";
 import { fetchJson } from "./fetch-json.ts";
 import { formatCountOf, formatTimestamp } from "./format.ts";
 import { MutationError } from "./mutation-error.tsx";
@@ -19,7 +20,7 @@ export function RecentImports({ canDiscard }: { canDiscard: boolean }) {
     queryKey: RECENT_IMPORTS_KEY,
     queryFn: ({ signal }) => fetchJson<{ imports: ImportRunRow[] }>("/api/v1/imports", signal),
   });
-  const discard = useApiWrite<{ discarded: number }>({ invalidates: [RECENT_IMPORTS_KEY, ["dead-letters"], ["ingest-health"]] });
+  const discard = useApiWrite<{ discarded: number }>({ invalidates: [RECENT_IMPORTS_KEY, DEAD_LETTERS_KEY, ["ingest-health"]] });
   if (error)
     return (
       <p className="error-text" role="alert">
