@@ -3,6 +3,7 @@ import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { diagnoseDevice, orderFindings, pickVerdict } from "./diagnose-device.ts";
 import { createTestRandom, HOUR, MINUTE, ScenarioBuilder, SECOND } from "./scenario-builder.ts";
 import type { Finding } from "./types.ts";
+import { verdictLabel } from "./verdict-label.ts";
 
 const analyzersOf = (s: ScenarioBuilder) => diagnoseDevice(s.input()).findings.map((finding) => finding.analyzer);
 const findingOf = (s: ScenarioBuilder, analyzer: string) =>
@@ -49,6 +50,8 @@ describe("client-ID takeover", () => {
     const finding = findingOf(s, "client-id-takeover");
     expect(finding?.severity).toBe("info");
     expect(finding?.verdict).toContain("from the same address (10.0.0.4)");
+    // Minor, and the device's own doing: not "Not the device".
+    expect(finding && verdictLabel(finding)).toBe("Worth knowing");
   });
   it("does not call a device whose address changes at every reconnect (carrier NAT, roaming) a duplicate ID", () => {
     const s = new ScenarioBuilder("cell-1");

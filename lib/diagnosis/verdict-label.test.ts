@@ -4,19 +4,6 @@ import { HOUR, MINUTE, ScenarioBuilder, SECOND } from "./scenario-builder.ts";
 import { verdictLabel } from "./verdict-label.ts";
 
 describe("verdictLabel", () => {
-  it("does not say 'Not the device' over a minor finding about the device's own reconnects", () => {
-    const s = new ScenarioBuilder("own-1");
-    for (let i = 0; i < 5; i += 1)
-      s.connect({ ip: "10.0.0.4" })
-        .wait(2 * HOUR)
-        .drop("session_taken_over", "emqx:takenover")
-        .wait(2 * SECOND);
-    s.connect({ ip: "10.0.0.4" });
-    const verdict = diagnoseDevice(s.input()).verdict;
-    expect(verdict?.analyzer).toBe("client-id-takeover");
-    expect(verdict && verdictLabel(verdict)).toBe("Worth knowing");
-  });
-
   it("says 'Not the device' when the fleet dropped with it", () => {
     const s = new ScenarioBuilder("fleet-1");
     const fleetMinutes = new Map<number, number>();
