@@ -126,7 +126,7 @@ export function uptimesOf(ctx: AnalysisContext, drops: readonly DiagnosisEvent[]
 }
 
 /** How soon after a reconnect the broker may log the end of the connection before it. */
-const LATE_DISCONNECT_MS = 10_000;
+export const LATE_DISCONNECT_MS = 10_000;
 
 /**
  * Two connects with no disconnect between, then a disconnect seconds after the second: that disconnect ends the first

@@ -1,13 +1,11 @@
 import type { ResolutionStep } from "@/lib/knowledge/types.ts";
-import type { AnalysisContext } from "./analysis-context.ts";
+import { LATE_DISCONNECT_MS, type AnalysisContext } from "./analysis-context.ts";
 import { clamp, firstAtOrAfter, formatPeriod, formatUtc } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding, Severity } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
 /** Offline for less than this is a reconnect in progress, not an outage worth a finding. */
 const MIN_OUTAGE_MS = 30 * MINUTE_MS;
-/** How soon after a reconnect a broker may log the end of the connection before it (as in analysis-context.ts). */
-const LATE_DISCONNECT_MS = 10_000;
 /** How many times its longest earlier spell offline a device must stay away before its absence is unusual. */
 const OWN_RHYTHM_FACTOR = 3;
 

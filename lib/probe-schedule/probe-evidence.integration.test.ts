@@ -1,3 +1,4 @@
+import { makeProbeEndpointInput } from "@/lib/testing/factories.ts";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
@@ -20,19 +21,12 @@ const HOUR = 60 * MINUTE;
 async function createScopedEndpoint(node: string) {
   return createProbeEndpoint(
     testDb.db,
-    {
+    makeProbeEndpointInput({
       name: `broker ${node}`,
       url: `mqtts://${randomUUID().slice(0, 8)}.broker.test:8883`,
-      mqttVersion: 4,
-      intervalMinutes: 5,
-      enabled: true,
-      clientId: null,
-      username: null,
-      password: null,
-      caPem: null,
       source: "emqx",
       brokerNode: node,
-    },
+    }),
     { actor: CLI_ACTOR },
   );
 }

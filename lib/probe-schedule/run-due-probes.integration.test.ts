@@ -1,3 +1,4 @@
+import { makeProbeEndpointInput } from "@/lib/testing/factories.ts";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/auth/actor.ts";
@@ -37,19 +38,13 @@ async function createEndpoints(count: number, overrides: { intervalMinutes?: num
     endpoints.push(
       await createProbeEndpoint(
         testDb.db,
-        {
+        makeProbeEndpointInput({
           name: `sched-${tag}-${i}`,
           url: `mqtts://broker-${tag}-${i}.test:8883`,
-          mqttVersion: 4,
           intervalMinutes: overrides.intervalMinutes ?? 5,
-          enabled: true,
-          clientId: null,
           username: "probe",
           password: overrides.password ?? null,
-          caPem: null,
-          source: null,
-          brokerNode: null,
-        },
+        }),
         by,
       ),
     );

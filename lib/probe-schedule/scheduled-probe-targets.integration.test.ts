@@ -1,3 +1,4 @@
+import { makeProbeEndpointInput } from "@/lib/testing/factories.ts";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,19 +37,7 @@ afterAll(async () => {
 });
 
 function endpointInput(url: string) {
-  return {
-    name: `ssrf-${randomUUID().slice(0, 8)}`,
-    url,
-    mqttVersion: 4 as const,
-    intervalMinutes: 5,
-    enabled: true,
-    clientId: null,
-    username: null,
-    password: null,
-    caPem: null,
-    source: null,
-    brokerNode: null,
-  };
+  return makeProbeEndpointInput({ name: `ssrf-${randomUUID().slice(0, 8)}`, url });
 }
 
 describe("scheduled probe endpoints cannot reach what the operator did not allow (SSRF)", () => {

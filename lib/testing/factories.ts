@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "@/lib/db/client.ts";
 import type { DiagnosisEvent } from "@/lib/diagnosis/types.ts";
 import { EVENT_DEFAULTS, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { CreateProbeEndpoint } from "@/lib/probe-schedule/probe-endpoint-schemas.ts";
 
 /**
  * Test data with unique keys, so tests never share rows: each factory fills what a test does not care about and
@@ -72,6 +73,24 @@ export function makeAgentMetrics(overrides: Partial<AgentMetrics> = {}): AgentMe
     droppedCommands: 0,
     systemEvents: 0,
     lastDropAt: null,
+    ...overrides,
+  };
+}
+
+/** A scheduled probe endpoint as its form sends it: enabled every 5 min, MQTT 3.1.1, no credentials, no fleet scope. */
+export function makeProbeEndpointInput(overrides: Partial<CreateProbeEndpoint> = {}): CreateProbeEndpoint {
+  return {
+    name: `endpoint-${uniqueSuffix()}`,
+    url: `mqtts://broker-${uniqueSuffix()}.test:8883`,
+    mqttVersion: 4,
+    intervalMinutes: 5,
+    enabled: true,
+    clientId: null,
+    username: null,
+    password: null,
+    caPem: null,
+    source: null,
+    brokerNode: null,
     ...overrides,
   };
 }
