@@ -209,7 +209,9 @@ async function recordNotices(
   const groups = new Map<string, Notice[]>();
   for (const notice of notices) {
     const key = notice.subject === FLEET_SUBJECT ? `fleet` : `${notice.status}/${notice.reason}/${notice.muted}`;
-    groups.set(key, [...(groups.get(key) ?? []), notice]);
+    const group = groups.get(key);
+    if (group) group.push(notice);
+    else groups.set(key, [notice]);
   }
   const recorded: Notification[] = [];
   for (const group of groups.values()) {

@@ -66,7 +66,7 @@ function heldAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
   const index = ctx.events.findIndex((event) => event.kind === "connected" && event.occurredAt.getTime() >= at.getTime());
   const connect = ctx.events[index];
   if (!connect) return null;
-  const end = ctx.events.slice(index + 1).find((event) => event.kind !== "device_report");
+  const end = ctx.events.find((event, position) => position > index && event.kind !== "device_report");
   const until = end?.occurredAt.getTime() ?? ctx.window.to.getTime();
   return until - connect.occurredAt.getTime() >= RECOVERED_MS ? connect : null;
 }

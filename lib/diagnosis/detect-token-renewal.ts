@@ -48,8 +48,10 @@ function closedBefore(events: readonly DiagnosisEvent[], index: number): Diagnos
 function lateRecordsAfter(events: readonly DiagnosisEvent[], index: number): DiagnosisEvent[] {
   const reconnect = events[index];
   const late: DiagnosisEvent[] = [];
-  for (const event of reconnect ? events.slice(index + 1) : []) {
-    if (!reconnect || event.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS || !isOldLinkRecord(event)) break;
+  if (!reconnect) return late;
+  for (let next = index + 1; next < events.length; next += 1) {
+    const event = events[next] as DiagnosisEvent;
+    if (event.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS || !isOldLinkRecord(event)) break;
     late.push(event);
   }
   return late;

@@ -45,7 +45,10 @@ function sidesOf(
   const times = new Map<Role, number[]>();
   for (const event of broker) {
     const key = role(event);
-    if (key) times.set(key, [...(times.get(key) ?? []), event.occurredAt.getTime()]);
+    if (!key) continue;
+    const list = times.get(key);
+    if (list) list.push(event.occurredAt.getTime());
+    else times.set(key, [event.occurredAt.getTime()]);
   }
   for (const list of times.values()) list.sort((a, b) => a - b);
   const reports = device.flatMap((event) => {
@@ -109,6 +112,7 @@ function foreignClockOffset(sides: Sides): number | null {
  * stamping local time as UTC is hours off, and its drops were counted twice.
  */
 export function estimateDeviceClockOffset(broker: readonly DiagnosisEvent[], device: readonly DiagnosisEvent[]): number {
+  if (device.length < MIN_SKEW_PAIRS) return 0;
   const sides = sidesOf(broker, device, roleOf);
   const near = agreedOffset(sides, 0, MAX_CLOCK_SKEW_MS);
   if (near !== null) return Math.abs(near) <= SAME_MOMENT_MS / 2 ? 0 : near;

@@ -168,3 +168,26 @@ describe("countDropsAndFailures", () => {
     expect(countDropsAndFailures(serialized)).toEqual({ drops: 0, failedConnects: 3 });
   });
 });
+
+describe("countDropsAndFailures on a storming device", () => {
+  // The device header counts up to 20,000 events of 24 h in a request: each refusal looked ahead by copying the rest
+  // of the history (8.9 s for 20,000 events). 60,000 events took minutes that way; counted in one pass, milliseconds.
+  it("counts 60,000 events in one pass", { timeout: 30_000 }, () => {
+    const start = Date.UTC(2026, 10, 1);
+    const kinds = ["disconnected", "connect_failed", "connected"] as const;
+    const events = Array.from({ length: 60_000 }, (_, i) => {
+      const kind = kinds[i % 3] as (typeof kinds)[number];
+      const reason: Reason = kind === "disconnected" ? "keepalive_timeout" : kind === "connect_failed" ? "not_authorized" : "connected";
+      return {
+        id: String(i),
+        kind,
+        reason,
+        code: null,
+        occurredAt: new Date(start + i * 4_000),
+        source: "aws-iot",
+        feed: FEEDS.awsPresence,
+      };
+    });
+    expect(countDropsAndFailures(events)).toEqual({ drops: 20_000, failedConnects: 20_000 });
+  });
+});

@@ -144,8 +144,7 @@ export function countDropsAndFailures(events: ReadonlyArray<FeedRecord>): { drop
   ordered.forEach((event, index) => {
     if (event.kind === "connected") previousDropAt = null;
     if (event.kind === "connect_failed") {
-      const closing = ordered.slice(index + 1).find((next) => next.at - event.at <= SAME_DROP_MS && next.code === "azure:404104");
-      if (!(event.code === "azure:401003" && closing)) failedConnects += 1;
+      if (!(event.code === "azure:401003" && closedWithinSameDrop(ordered, index))) failedConnects += 1;
     }
     if (event.kind !== "disconnected") return;
     if (event.reason === "client_disconnect") {
@@ -157,6 +156,17 @@ export function countDropsAndFailures(events: ReadonlyArray<FeedRecord>): { drop
     previousDropAt = event.at;
   });
   return { drops, failedConnects };
+}
+
+/** A 404104 disconnect within SAME_DROP_MS after the refusal at `index`: looks only that far ahead (a storm has thousands). */
+function closedWithinSameDrop(ordered: ReadonlyArray<{ at: number; code: string | null }>, index: number): boolean {
+  const refusedAt = (ordered[index] as { at: number }).at;
+  for (let next = index + 1; next < ordered.length; next += 1) {
+    const candidate = ordered[next] as { at: number; code: string | null };
+    if (candidate.at - refusedAt > SAME_DROP_MS) return false;
+    if (candidate.code === "azure:404104") return true;
+  }
+  return false;
 }
 
 /** Pure: a device's connects, disconnects, drops and failed connects, each moment two feeds logged counted once. */

@@ -68,7 +68,9 @@ function summarizeSources(workers: readonly WorkerHeartbeat[], isFresh: (worker:
   const bySource = new Map<string, WorkerHeartbeat[]>();
   for (const worker of workers) {
     if (!worker.source) continue;
-    bySource.set(worker.source, [...(bySource.get(worker.source) ?? []), worker]);
+    const workers = bySource.get(worker.source);
+    if (workers) workers.push(worker);
+    else bySource.set(worker.source, [worker]);
   }
   return [...bySource.entries()]
     .map(([source, rows]) => {
