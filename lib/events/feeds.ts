@@ -76,3 +76,8 @@ export function sameMomentToleranceMs(a: string, b: string): number {
     CROSS_SERVICE_SKEW_MS
   );
 }
+
+/** The widest tolerance of any two feeds: how far around a record another feed's record of its moment may lie. */
+export const WIDEST_SAME_MOMENT_TOLERANCE_MS = Math.max(
+  ...Object.values(FEEDS).flatMap((a) => Object.values(FEEDS).map((b) => sameMomentToleranceMs(a, b))),
+);

@@ -12,7 +12,7 @@ export type FeedRecord = {
   feed?: string | null;
 };
 
-type Moment<T> = { at: number; feed: string; feeds: Set<string>; kept: T };
+type Moment<T> = { at: number; feed: string; feeds: Set<string>; kept: T; members: T[] };
 
 const MERGED_KINDS = new Set<EventKind>(["connected", "disconnected", "connect_failed"]);
 
@@ -25,6 +25,22 @@ const MERGED_KINDS = new Set<EventKind>(["connected", "disconnected", "connect_f
  * 075) are kept as they are.
  */
 export function mergeFeedRecords<T extends FeedRecord>(records: readonly T[]): T[] {
+  const dropped = new Set<string>();
+  for (const moment of momentsOf(records)) for (const member of moment.members) if (member !== moment.kept) dropped.add(member.id);
+  return dropped.size === 0 ? [...records] : records.filter((record) => !dropped.has(record.id));
+}
+
+/**
+ * The moments two or more feeds logged, each as its records (at most one per feed), matched as mergeFeedRecords
+ * matches them. The writer counts such a moment once, by the record stored first (decision 080).
+ */
+export function feedMoments<T extends FeedRecord>(records: readonly T[]): T[][] {
+  return momentsOf(records)
+    .filter((moment) => moment.members.length > 1)
+    .map((moment) => moment.members);
+}
+
+function momentsOf<T extends FeedRecord>(records: readonly T[]): Moment<T>[] {
   const groups = new Map<string, T[]>();
   for (const record of records) {
     if (!record.feed || !MERGED_KINDS.has(record.kind)) continue;
@@ -33,21 +49,15 @@ export function mergeFeedRecords<T extends FeedRecord>(records: readonly T[]): T
     if (group) group.push(record);
     else groups.set(key, [record]);
   }
-  const dropped = new Set<string>();
-  for (const group of groups.values()) {
-    if (new Set(group.map((record) => record.feed)).size < 2) continue;
-    for (const id of mergeGroup(group)) dropped.add(id);
-  }
-  return dropped.size === 0 ? [...records] : records.filter((record) => !dropped.has(record.id));
+  return [...groups.values()].filter((group) => new Set(group.map((record) => record.feed)).size > 1).flatMap(matchMoments);
 }
 
-/** The IDs of the records of one source and kind that another feed's record of the same moment stands for. */
-function mergeGroup<T extends FeedRecord>(group: readonly T[]): string[] {
+/** The records of one source and kind, matched into moments one to one, each feed's records in their own order. */
+function matchMoments<T extends FeedRecord>(group: readonly T[]): Moment<T>[] {
   const ordered = [...group].sort((a, b) => timeOf(a) - timeOf(b) || a.id.localeCompare(b.id));
   const moments: Moment<T>[] = [];
   // Per feed, the first moment it may still join: a feed's records join moments in their own order.
   const nextMoment = new Map<string, number>();
-  const dropped: string[] = [];
   for (const record of ordered) {
     const feed = record.feed as string;
     const at = timeOf(record);
@@ -64,17 +74,15 @@ function mergeGroup<T extends FeedRecord>(group: readonly T[]): string[] {
       if (moment.feeds.has(feed) || at - moment.at > sameMomentToleranceMs(feed, moment.feed) || !sameOutcome(moment.kept, record))
         continue;
       moment.feeds.add(feed);
-      if (preferred(record, moment.kept)) {
-        dropped.push(moment.kept.id);
-        moment.kept = record;
-      } else dropped.push(record.id);
+      moment.members.push(record);
+      if (preferred(record, moment.kept)) moment.kept = record;
       nextMoment.set(feed, candidate + 1);
       joined = true;
       break;
     }
-    if (!joined) moments.push({ at, feed, feeds: new Set([feed]), kept: record });
+    if (!joined) moments.push({ at, feed, feeds: new Set([feed]), kept: record, members: [record] });
   }
-  return dropped;
+  return moments;
 }
 
 const timeOf = (record: FeedRecord) =>

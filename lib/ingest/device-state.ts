@@ -15,6 +15,8 @@ export type DeviceStateRow = {
   /** Where the device is counted in the connected gauge (fleet_connected_devices); null when not counted. */
   connected_source?: string | null;
   connected_broker_node?: string | null;
+  /** The lifecycle feeds that have reported the device (decision 080). */
+  feeds?: string[] | null;
 };
 
 /** Where an online device is counted in the connected-devices gauge: the source and broker node of its connect. */

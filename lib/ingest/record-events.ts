@@ -7,6 +7,7 @@ import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
+import { findFeedEchoes, grownFeedLists, markEchoesSql } from "./feed-echoes.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
 import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
@@ -39,6 +40,7 @@ export const DeviceStateRowSchema = z.object({
   last_client_ip: z.string().nullable(),
   connected_source: z.string().nullable(),
   connected_broker_node: z.string().nullable(),
+  feeds: z.array(z.string()).nullable(),
 });
 
 type Tx = WriterTx;
@@ -83,6 +85,11 @@ export async function recordIngestBatch(
     const inserted = newDevices === null ? [] : await insertDevicesAndEvents(tx, events, newDevices);
     // The events insert adds no state to a device (at most a missing device row): these are the states before this batch.
     const states = inserted.length === 0 ? [] : await readDeviceStates(tx, inserted);
+    const knownFeeds = new Map(states.map((row) => [row.id, row.feeds ?? []]));
+    const grownFeeds = grownFeedLists(knownFeeds, inserted);
+    const echoes = await findFeedEchoes(tx, inserted, (id) => grownFeeds.get(id) ?? knownFeeds.get(id) ?? []);
+    // Another feed's record of a moment already counted is stored, and drives nothing (decision 080).
+    const driving = echoes.size === 0 ? inserted : inserted.filter((event) => !echoes.has(event.id));
     const outOfOrder = stats ? await countOutOfOrder(tx, batch.events, states) : 0;
     const result = {
       inserted: inserted.length,
@@ -92,25 +99,26 @@ export async function recordIngestBatch(
     };
     if (inserted.length === 0 && !stats) return result;
 
-    const deviceUpdates = foldDevices(states, inserted);
+    const deviceUpdates = foldDevices(states, driving);
     const shard = await claimRollupShard(tx);
     const statements: Prisma.Sql[] = [];
+    if (echoes.size > 0) statements.push(markEchoesSql(inserted, echoes));
     if (inserted.length > 0) {
       statements.push(
-        ...keyedSessionStatements(inserted),
-        ...(await keylessSessionStatements(tx, inserted)),
-        ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted)),
+        ...keyedSessionStatements(driving),
+        ...(await keylessSessionStatements(tx, driving, echoes)),
+        ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted), grownFeeds),
         ...connectedGaugeStatements(deviceUpdates, shard),
-        ...rollupStatements(inserted, shard),
-        ...deviceDropMinuteStatements(inserted),
-        ...deviceReasonMinuteStatements(inserted),
-        ...codeFirstSeenStatements(inserted),
+        ...rollupStatements(driving, shard),
+        ...deviceDropMinuteStatements(driving),
+        ...deviceReasonMinuteStatements(driving),
+        ...codeFirstSeenStatements(driving),
       );
     }
     if (stats) statements.push(sourceStatsStatement(batchSourceStats(stats, batch.events, result), shard));
     // One statement for the rest: none of these touch a row another of them touches.
     await executeTogether(tx, statements);
-    if (inserted.length > 0) await closeSessionsSupersededByLaterConnects(tx, inserted);
+    if (driving.length > 0) await closeSessionsSupersededByLaterConnects(tx, driving);
     return result;
   });
 }
@@ -296,7 +304,7 @@ function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
  * event would land in the wrong session. Each affected device's sessions are rebuilt from its stored keyless
  * events, from the last session that began before the earliest new event on, in the source's order.
  */
-async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<Prisma.Sql[]> {
+async function keylessSessionStatements(tx: Tx, events: StoredEvent[], echoes: ReadonlyMap<bigint, bigint>): Promise<Prisma.Sql[]> {
   const since = new Map<string, Date>();
   for (const e of events) {
     if (e.sessionKey !== null || (e.kind !== "connected" && e.kind !== "disconnected")) continue;
@@ -318,10 +326,12 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[]): Promise<
       SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
     ) w
     JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
-    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected')`,
+    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected') AND e.echo_of IS NULL`,
   );
   const byDevice = new Map<string, KeylessEvent[]>();
   for (const row of stored) {
+    // This batch's echoes are marked in the statement after this one.
+    if (echoes.has(BigInt(row.id))) continue;
     const list = byDevice.get(row.device_id) ?? [];
     list.push({
       id: BigInt(row.id),
@@ -402,7 +412,7 @@ async function lockDeviceStates(tx: Tx, deviceIds: string[]): Promise<DeviceStat
     Prisma.sql`
     SELECT d.id, d.state::text AS state, d.current_session_key, d.state_occurred_at, d.state_ordering, d.last_connected_at,
            d.last_disconnected_at, d.last_reason::text AS last_reason, d.last_code, d.last_client_ip,
-           g.source AS connected_source, g.broker_node AS connected_broker_node
+           g.source AS connected_source, g.broker_node AS connected_broker_node, d.feeds
     FROM unnest(${deviceIds}::text[]) AS u(id) JOIN devices d ON d.id = u.id LEFT JOIN fleet_connected_devices g ON g.device_id = d.id
     ORDER BY d.id FOR NO KEY UPDATE OF d`,
   );
@@ -428,7 +438,11 @@ function earliestByDevice(events: StoredEvent[]): Map<string, Date> {
   return earliest;
 }
 
-function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<string, Date>): Prisma.Sql[] {
+function deviceUpdateStatement(
+  updates: DeviceStateUpdate[],
+  earliest: Map<string, Date>,
+  grownFeeds: ReadonlyMap<string, readonly string[]>,
+): Prisma.Sql[] {
   if (updates.length === 0) return [];
   return [
     Prisma.sql`
@@ -438,7 +452,8 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<strin
       last_connected_at = u.last_connected_at, last_disconnected_at = u.last_disconnected_at,
       last_reason = u.last_reason::"Reason", last_code = u.last_code, last_client_ip = u.last_client_ip,
       connect_count = d.connect_count + u.connects, disconnect_count = d.disconnect_count + u.disconnects,
-      failed_connect_count = d.failed_connect_count + u.failed, first_seen_at = LEAST(d.first_seen_at, u.first_seen_at), updated_at = now()
+      failed_connect_count = d.failed_connect_count + u.failed, first_seen_at = LEAST(d.first_seen_at, u.first_seen_at),
+      feeds = COALESCE(string_to_array(u.feeds, ','), d.feeds), updated_at = now()
     FROM ${unnestRows(updates, [
       ["id", "text", (r) => r.id],
       ["state", "text", (r) => r.state],
@@ -454,6 +469,8 @@ function deviceUpdateStatement(updates: DeviceStateUpdate[], earliest: Map<strin
       ["disconnects", "int", (r) => r.disconnects],
       ["failed", "int", (r) => r.failed],
       ["first_seen_at", "timestamptz", (r) => isoOrNull(earliest.get(r.id) ?? null)],
+      // Feed names hold no comma (lib/events/feeds.ts); null keeps the device's list.
+      ["feeds", "text", (r) => grownFeeds.get(r.id)?.join(",") ?? null],
     ])}
     WHERE d.id = u.id`,
   ];
