@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAwsPresenceMessage } from "./aws-iot.ts";
+import { parseAwsCloudWatchEntry, parseAwsPresenceMessage } from "./aws-iot.ts";
 
 const connected = {
   clientId: "dev-1",
@@ -28,5 +28,27 @@ describe("AWS IoT presence topics", () => {
       ok: false,
       error: expect.stringMatching(/topic says disconnected/),
     });
+  });
+});
+
+describe("AWS IoT CloudWatch log", () => {
+  it("reads a failed Connect whose reason is AUTHORIZATION_FAILURE as a refused authorization, not an unknown refusal", () => {
+    const result = parseAwsCloudWatchEntry({
+      timestamp: "2026-12-05 01:10:02.300",
+      logLevel: "ERROR",
+      traceId: "7f1a2b3c-0000-4000-8000-000000000002",
+      accountId: "123456789012",
+      status: "Failure",
+      eventType: "Connect",
+      protocol: "MQTT",
+      clientId: "pump-07",
+      principalId: "145179c40e2219e18a909d896a5340b74cf97a39641beec2fc3eeafc5a932167",
+      sourceIp: "81.2.3.4",
+      sourcePort: 40002,
+      reason: "AUTHORIZATION_FAILURE",
+    });
+    expect(result.ok && result.events.map((e) => [e.kind, e.reason, e.code])).toEqual([
+      ["connect_failed", "not_authorized", "aws:AUTHORIZATION_FAILURE"],
+    ]);
   });
 });

@@ -41,6 +41,15 @@ const AWS: Row[] = [
   ["aws:UNKNOWN", "unknown", "unknown", "SDK enum value: reason unknown"],
   ["aws:NONE", "unknown", "unknown", "SDK enum value: no reason"],
   ["aws:AUTHORIZATION_FAILED", "not_authorized", "server", "connect_failed: not authorized to connect, or LWT topic not allowed"],
+  // The failed Connect entry of CloudWatch's AWSIotLogsV2 log is undocumented (§1.5); this spelling is the one seen in
+  // practice. Whatever the spelling, an authorization failure is one: read as `unknown`, every CloudWatch-only refusal
+  // hid the credential problem.
+  [
+    "aws:AUTHORIZATION_FAILURE",
+    "not_authorized",
+    "server",
+    "CloudWatch failed Connect: not authorized to connect (as AUTHORIZATION_FAILED)",
+  ],
   ["aws:Failure", "unknown", "unknown", "CloudWatch AWSIotLogsV2 Connect entry with status Failure (reason field undocumented)"],
 ];
 
