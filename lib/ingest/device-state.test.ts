@@ -149,3 +149,35 @@ describe("foldDeviceState: connected-devices gauge", () => {
     expect(update.gaugeChanges).toEqual([{ source: "test", brokerNode: "n1", at: new Date(5000), delta: -1 }]);
   });
 });
+
+describe("foldDeviceState: a state dated ahead of every clock", () => {
+  const now = Date.UTC(2026, 11, 5, 12);
+  const year = 365 * 86_400_000;
+
+  it("lets the next real event replace a state a wrong clock dated a year ahead", () => {
+    // A broker or an import with the wrong year stored a disconnect a year ahead: the device would read offline until then.
+    const stuck = foldDeviceState(emptyRow, [event("connected", now - 60_000, null), event("disconnected", now + year, null)], now);
+    expect(stuck.state).toBe("offline");
+    const row: DeviceStateRow = {
+      ...emptyRow,
+      state: stuck.state,
+      state_occurred_at: stuck.stateOccurredAt,
+      last_connected_at: stuck.lastConnectedAt,
+      last_disconnected_at: stuck.lastDisconnectedAt,
+    };
+    const update = foldDeviceState(row, [event("connected", now + 5_000, null, { source: "emqx", brokerNode: "n1" })], now);
+    expect(update.state).toBe("online");
+    expect(update.stateOccurredAt).toEqual(new Date(now + 5_000));
+    expect(update.gaugeChanges).toEqual([{ source: "emqx", brokerNode: "n1", at: new Date(now + 5_000), delta: 1 }]);
+  });
+
+  it("keeps the order among events that are all ahead (a replayed capture dated next year)", () => {
+    const update = foldDeviceState(emptyRow, [event("connected", now + year, null), event("disconnected", now + year + 60_000, null)], now);
+    const late = foldDeviceState(
+      { ...emptyRow, state: update.state, state_occurred_at: update.stateOccurredAt },
+      [event("connected", now + year + 30_000, null)],
+      now,
+    );
+    expect(late.state).toBe("offline");
+  });
+});

@@ -1,4 +1,12 @@
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { DAY_MS } from "@/lib/time/durations.ts";
+
+/**
+ * How far ahead of the writer's clock a state may be dated and still be believed. Events years ahead are stored
+ * (replayed captures, a broker or import with the wrong year; only ten years is refused, future-events.ts), but a state
+ * dated there would outrank every real event after it and hold the device in it until that date.
+ */
+export const MAX_STATE_LEAD_MS = DAY_MS;
 
 /** A device row as read inside the writer's transaction (enums as text). */
 export type DeviceStateRow = {
@@ -49,7 +57,7 @@ export type DeviceStateUpdate = {
  * highest ordering key (or time), never arrival order, and a disconnect of a connection that is no longer the
  * current one (the loser of a takeover, a late duplicate) does not mark the device offline.
  */
-export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<ConnectionEvent>): DeviceStateUpdate {
+export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<ConnectionEvent>, nowMs = Date.now()): DeviceStateUpdate {
   const next: DeviceStateUpdate = {
     id: row.id,
     state: toState(row.state),
@@ -74,8 +82,8 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
     if (event.kind === "connected") {
       next.connects += 1;
       next.lastConnectedAt = later(next.lastConnectedAt, at);
-      if (isNewer(next, event)) {
-        moveGauge(next, scopeOf(event), changeTime(next, event));
+      if (isNewer(next, event, nowMs)) {
+        moveGauge(next, scopeOf(event), changeTime(next, event, nowMs));
         next.state = "online";
         next.currentSessionKey = event.sessionKey;
         next.lastClientIp = event.clientIp ?? next.lastClientIp;
@@ -85,15 +93,15 @@ export function foldDeviceState(row: DeviceStateRow, events: ReadonlyArray<Conne
       next.disconnects += 1;
       next.lastDisconnectedAt = later(next.lastDisconnectedAt, at);
       const belongsToCurrent = event.sessionKey === null || next.currentSessionKey === null || event.sessionKey === next.currentSessionKey;
-      if (isNewer(next, event) && belongsToCurrent) {
-        moveGauge(next, null, changeTime(next, event), scopeOf(event));
+      if (isNewer(next, event, nowMs) && belongsToCurrent) {
+        moveGauge(next, null, changeTime(next, event, nowMs), scopeOf(event));
         next.state = "offline";
         next.currentSessionKey = null;
         advance(next, event);
       }
     } else if (event.kind === "connect_failed") {
       next.failed += 1;
-      if (next.state === "unknown" && isNewer(next, event)) {
+      if (next.state === "unknown" && isNewer(next, event, nowMs)) {
         next.state = "offline";
         advance(next, event);
       }
@@ -120,8 +128,13 @@ function moveGauge(state: DeviceStateUpdate, to: GaugeScope | null, at: Date, fa
 }
 
 /** Ordering keys may put a change before the previous one in time; the gauge never goes back in time per device. */
-function changeTime(state: DeviceStateUpdate, event: ConnectionEvent): Date {
-  return state.stateOccurredAt !== null && state.stateOccurredAt > event.occurredAt ? state.stateOccurredAt : event.occurredAt;
+function changeTime(state: DeviceStateUpdate, event: ConnectionEvent, nowMs: number): Date {
+  const believed = state.stateOccurredAt !== null && !isAhead(state.stateOccurredAt, nowMs);
+  return believed && state.stateOccurredAt !== null && state.stateOccurredAt > event.occurredAt ? state.stateOccurredAt : event.occurredAt;
+}
+
+function isAhead(at: Date, nowMs: number): boolean {
+  return at.getTime() > nowMs + MAX_STATE_LEAD_MS;
 }
 
 function scopeOf(event: ConnectionEvent): GaugeScope {
@@ -132,8 +145,10 @@ function scopeOfRow(row: DeviceStateRow): GaugeScope | null {
   return row.connected_source == null ? null : { source: row.connected_source, brokerNode: row.connected_broker_node ?? "" };
 }
 
-function isNewer(state: DeviceStateUpdate, event: ConnectionEvent): boolean {
+function isNewer(state: DeviceStateUpdate, event: ConnectionEvent, nowMs: number): boolean {
   if (state.stateOccurredAt === null) return true;
+  // A state dated beyond any believable clock gives way to the first event that is not.
+  if (isAhead(state.stateOccurredAt, nowMs) && !isAhead(event.occurredAt, nowMs)) return true;
   if (event.ordering !== null && state.stateOrdering !== null) return event.ordering > state.stateOrdering;
   return event.occurredAt.getTime() >= state.stateOccurredAt.getTime();
 }
