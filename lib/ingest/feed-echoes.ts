@@ -82,7 +82,7 @@ export async function findFeedEchoes(
       ],
     )}
     CROSS JOIN LATERAL (
-      SELECT x.* FROM connection_events x
+      SELECT x.id, x.device_id, x.kind, x.occurred_at, x.reason, x.code, x.source, x.feed, x.echo_of FROM connection_events x
       WHERE x.device_id = u.device_id AND x.occurred_at >= u.from_at AND x.occurred_at <= u.to_at
         AND x.feed IS NOT NULL AND x.kind IN ('connected', 'disconnected', 'connect_failed')
     ) e`,
