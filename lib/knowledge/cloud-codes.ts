@@ -67,6 +67,12 @@ const AWS_ROWS: readonly Row[] = [
     ["aws:AUTH_ERROR", "mqtt5:0x87"],
   ],
   [
+    "AUTHORIZATION_FAILURE",
+    "CloudWatch failed Connect: the client is not authorized to connect (the log's spelling of AUTHORIZATION_FAILED; the entry is undocumented)",
+    ["Policy lacks iot:Connect for this client ID", "Certificate inactive or revoked", "Custom authorizer denied the client"],
+    ["aws:AUTHORIZATION_FAILED", "aws:AUTH_ERROR"],
+  ],
+  [
     "Failure",
     "CloudWatch AWSIotLogsV2 Connect entry with status Failure; its reason field is undocumented, so the entry's details are the evidence",
     ["aws:AUTHORIZATION_FAILED"],
