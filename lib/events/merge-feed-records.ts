@@ -94,7 +94,9 @@ function sameOutcome(a: FeedRecord, b: FeedRecord): boolean {
   return (a.reason === "client_disconnect") === (b.reason === "client_disconnect");
 }
 
-const informationOf = (record: FeedRecord) => (record.code !== null ? 2 : 0) + (record.reason !== "unknown" ? 1 : 0);
+/** How much a record says about its moment: a vendor code, then a known reason. */
+export const informationOf = (record: Pick<FeedRecord, "code" | "reason">) =>
+  (record.code !== null ? 2 : 0) + (record.reason !== "unknown" ? 1 : 0);
 
 function preferred(record: FeedRecord, kept: FeedRecord): boolean {
   const more = informationOf(record) - informationOf(kept);

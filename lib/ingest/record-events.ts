@@ -7,7 +7,7 @@ import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
-import { findFeedEchoes, grownFeedLists, markEchoesSql } from "./feed-echoes.ts";
+import { findFeedEchoes, grownFeedLists, markEchoesSql, upgradeStatements, type FeedUpgrade } from "./feed-echoes.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
 import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
@@ -87,9 +87,18 @@ export async function recordIngestBatch(
     const states = inserted.length === 0 ? [] : await readDeviceStates(tx, inserted);
     const knownFeeds = new Map(states.map((row) => [row.id, row.feeds ?? []]));
     const grownFeeds = grownFeedLists(knownFeeds, inserted);
-    const echoes = await findFeedEchoes(tx, inserted, (id) => grownFeeds.get(id) ?? knownFeeds.get(id) ?? []);
-    // Another feed's record of a moment already counted is stored, and drives nothing (decision 080).
-    const driving = echoes.size === 0 ? inserted : inserted.filter((event) => !echoes.has(event.id));
+    const { echoes, upgrades } = await findFeedEchoes(tx, inserted, (id) => grownFeeds.get(id) ?? knownFeeds.get(id) ?? []);
+    // Another feed's record of a moment already counted is stored, and drives nothing; one that says more than the
+    // stored record that drove it replaces that record in the rollups (the state and sessions already hold the moment).
+    const upgrading = new Set(upgrades.map((upgrade) => upgrade.driver));
+    const driving = inserted.filter((event) => !echoes.has(event.id) && !upgrading.has(event.id));
+    const counted: CountedEvent[] = upgrades.length === 0 ? driving : [...driving, ...inserted.filter((e) => upgrading.has(e.id))];
+    const retracted = upgrades.map(replacedRecord);
+    // Sessions: an echo of a disconnect still ends its own feed's session (a keyed one by its key), counted nowhere else;
+    // an echo of a connect opens none.
+    const sessionEvents =
+      echoes.size === 0 ? driving : inserted.filter((e) => !upgrading.has(e.id) && (!echoes.has(e.id) || e.kind === "disconnected"));
+    const silenced = new Set(inserted.filter((e) => echoes.has(e.id) && e.kind !== "disconnected").map((e) => e.id));
     const outOfOrder = stats ? await countOutOfOrder(tx, batch.events, states) : 0;
     const result = {
       inserted: inserted.length,
@@ -103,22 +112,24 @@ export async function recordIngestBatch(
     const shard = await claimRollupShard(tx);
     const statements: Prisma.Sql[] = [];
     if (echoes.size > 0) statements.push(markEchoesSql(inserted, echoes));
+    statements.push(...upgradeStatements(upgrades));
     if (inserted.length > 0) {
       statements.push(
-        ...keyedSessionStatements(driving),
-        ...(await keylessSessionStatements(tx, driving, echoes)),
+        ...keyedSessionStatements(sessionEvents),
+        ...(await keylessSessionStatements(tx, sessionEvents, silenced)),
         ...deviceUpdateStatement(deviceUpdates, earliestByDevice(inserted), grownFeeds),
         ...connectedGaugeStatements(deviceUpdates, shard),
-        ...rollupStatements(driving, shard),
-        ...deviceDropMinuteStatements(driving),
-        ...deviceReasonMinuteStatements(driving),
-        ...codeFirstSeenStatements(driving),
+        ...rollupStatements(counted, shard, retracted),
+        ...deviceDropMinuteStatements(counted, retracted),
+        ...deviceReasonMinuteStatements(counted, retracted),
+        ...codeFirstSeenStatements(counted),
       );
     }
     if (stats) statements.push(sourceStatsStatement(batchSourceStats(stats, batch.events, result), shard));
     // One statement for the rest: none of these touch a row another of them touches.
     await executeTogether(tx, statements);
     if (driving.length > 0) await closeSessionsSupersededByLaterConnects(tx, driving);
+    if (upgrades.length > 0) await handOverUpgradedMoments(tx, upgrades, inserted, retracted);
     return result;
   });
 }
@@ -304,7 +315,7 @@ function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
  * event would land in the wrong session. Each affected device's sessions are rebuilt from its stored keyless
  * events, from the last session that began before the earliest new event on, in the source's order.
  */
-async function keylessSessionStatements(tx: Tx, events: StoredEvent[], echoes: ReadonlyMap<bigint, bigint>): Promise<Prisma.Sql[]> {
+async function keylessSessionStatements(tx: Tx, events: StoredEvent[], silenced: ReadonlySet<bigint>): Promise<Prisma.Sql[]> {
   const since = new Map<string, Date>();
   for (const e of events) {
     if (e.sessionKey !== null || (e.kind !== "connected" && e.kind !== "disconnected")) continue;
@@ -326,12 +337,12 @@ async function keylessSessionStatements(tx: Tx, events: StoredEvent[], echoes: R
       SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
     ) w
     JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
-    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected') AND e.echo_of IS NULL`,
+    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected') AND (e.echo_of IS NULL OR e.kind = 'disconnected')`,
   );
   const byDevice = new Map<string, KeylessEvent[]>();
   for (const row of stored) {
-    // This batch's echoes are marked in the statement after this one.
-    if (echoes.has(BigInt(row.id))) continue;
+    // This batch's echoes of connects are marked in the statement after this one.
+    if (silenced.has(BigInt(row.id))) continue;
     const list = byDevice.get(row.device_id) ?? [];
     list.push({
       id: BigInt(row.id),
@@ -536,16 +547,17 @@ function sortedValues<T>(rows: Map<string, T>): T[] {
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
 }
 
-function rollupStatements(events: StoredEvent[], shard: number): Prisma.Sql[] {
+function rollupStatements(events: readonly CountedEvent[], shard: number, retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
   const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
-  for (const e of events) {
+  for (const [e, weight] of weighted(events, retracted)) {
     const bucket = minuteOf(e.occurredAt);
     const code = e.code ?? "";
     const key = `${bucket.getTime()}|${e.kind}|${e.reason}|${code}`;
     const entry = counts.get(key);
-    if (entry) entry.count += 1;
-    else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: 1 });
+    if (entry) entry.count += weight;
+    else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: weight });
   }
+  dropNetZero(counts);
   if (counts.size === 0) return [];
   return [
     Prisma.sql`
@@ -563,16 +575,17 @@ function rollupStatements(events: StoredEvent[], shard: number): Prisma.Sql[] {
 }
 
 /** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
-function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+function deviceDropMinuteStatements(events: readonly CountedEvent[], retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
   const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
-  for (const e of events) {
+  for (const [e, weight] of weighted(events, retracted)) {
     if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
     const bucket = minuteOf(e.occurredAt);
     const key = `${bucket.getTime()}|${e.deviceId}`;
     const entry = counts.get(key);
-    if (entry) entry.drops += 1;
-    else counts.set(key, { bucket, deviceId: e.deviceId, drops: 1 });
+    if (entry) entry.drops += weight;
+    else counts.set(key, { bucket, deviceId: e.deviceId, drops: weight });
   }
+  dropNetZero(counts, (entry) => entry.drops);
   if (counts.size === 0) return [];
   return [
     Prisma.sql`
@@ -587,7 +600,7 @@ function deviceDropMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
 }
 
 /** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
-function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
+function deviceReasonMinuteStatements(events: readonly CountedEvent[], retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
   type Row = {
     bucket: Date;
     deviceId: string;
@@ -599,7 +612,7 @@ function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     count: number;
   };
   const counts = new Map<string, Row>();
-  for (const e of events) {
+  for (const [e, weight] of weighted(events, retracted)) {
     if (e.kind !== "disconnected" && e.kind !== "connect_failed") continue;
     const row = {
       bucket: minuteOf(e.occurredAt),
@@ -612,9 +625,10 @@ function deviceReasonMinuteStatements(events: StoredEvent[]): Prisma.Sql[] {
     };
     const key = JSON.stringify(Object.values({ ...row, bucket: row.bucket.getTime() }));
     const entry = counts.get(key);
-    if (entry) entry.count += 1;
-    else counts.set(key, { ...row, count: 1 });
+    if (entry) entry.count += weight;
+    else counts.set(key, { ...row, count: weight });
   }
+  dropNetZero(counts);
   if (counts.size === 0) return [];
   return [
     Prisma.sql`
@@ -645,7 +659,7 @@ async function claimRollupShard(tx: Tx): Promise<number> {
  * locked even when the WHERE keeps it unchanged, so codes already known earlier are filtered out first: otherwise
  * every writer would hold a common code's row (a fleet-wide hot row) until its commit.
  */
-function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
+function codeFirstSeenStatements(events: readonly CountedEvent[]): Prisma.Sql[] {
   const first = new Map<string, { code: string; at: Date; deviceId: string }>();
   for (const e of events) {
     if ((e.kind !== "disconnected" && e.kind !== "connect_failed") || e.code === null) continue;
@@ -667,6 +681,75 @@ function codeFirstSeenStatements(events: StoredEvent[]): Prisma.Sql[] {
     ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
     WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`,
   ];
+}
+
+/** What the rollups read of an event: a stored one, or a stored record an upgrade replaces. */
+type CountedEvent = Pick<ConnectionEvent, "deviceId" | "kind" | "reason" | "code" | "occurredAt" | "source" | "brokerNode">;
+
+function replacedRecord(upgrade: FeedUpgrade): CountedEvent {
+  const record = upgrade.replaced;
+  return {
+    deviceId: record.device_id,
+    kind: record.kind,
+    reason: record.reason as Reason,
+    code: record.code,
+    occurredAt: record.occurred_at,
+    source: record.source,
+    brokerNode: record.broker_node,
+  };
+}
+
+/** Each counted event once, each retracted one taken back. */
+function* weighted(events: readonly CountedEvent[], retracted: readonly CountedEvent[]): Generator<[CountedEvent, 1 | -1]> {
+  for (const event of events) yield [event, 1];
+  for (const event of retracted) yield [event, -1];
+}
+
+/** A rollup row an upgrade takes back as much from as it adds is left as it is. */
+function dropNetZero<T>(counts: Map<string, T>, countOf: (entry: T) => number = (entry) => (entry as { count: number }).count): void {
+  for (const [key, entry] of counts) if (countOf(entry) === 0) counts.delete(key);
+}
+
+/**
+ * After an upgrade's rollups: per-device minute rows it emptied are removed (a row says the device dropped or was
+ * refused in that minute), and the session and device state the replaced record ended or set take the new one's reason.
+ */
+async function handOverUpgradedMoments(
+  tx: Tx,
+  upgrades: readonly FeedUpgrade[],
+  inserted: readonly StoredEvent[],
+  retracted: readonly CountedEvent[],
+): Promise<void> {
+  const byId = new Map(inserted.map((event) => [event.id, event]));
+  const handovers = upgrades.flatMap((upgrade) => {
+    const driver = byId.get(upgrade.driver);
+    return driver ? [{ driver, replaced: upgrade.replaced }] : [];
+  });
+  const minutes = retracted.map((e) => ({ deviceId: e.deviceId, bucket: minuteOf(e.occurredAt) }));
+  await tx.$executeRaw(Prisma.sql`
+    WITH keys AS (SELECT * FROM ${unnestRows(minutes, [
+      ["device_id", "text", (m) => m.deviceId],
+      ["bucket", "timestamptz", (m) => m.bucket.toISOString()],
+    ])}), drops AS (
+      DELETE FROM device_drop_minute d USING keys k WHERE d.device_id = k.device_id AND d.bucket = k.bucket AND d.drops <= 0
+    )
+    DELETE FROM device_reason_minute r USING keys k WHERE r.device_id = k.device_id AND r.bucket = k.bucket AND r.count <= 0`);
+  const rows = unnestRows(handovers, [
+    ["device_id", "text", (h) => h.driver.deviceId],
+    ["replaced", "bigint", (h) => h.replaced.id],
+    ["replaced_reason", "text", (h) => h.replaced.reason],
+    ["replaced_code", "text", (h) => h.replaced.code],
+    ["driver", "bigint", (h) => h.driver.id.toString()],
+    ["reason", "text", (h) => h.driver.reason],
+    ["code", "text", (h) => h.driver.code],
+  ]);
+  await tx.$executeRaw(Prisma.sql`
+    UPDATE sessions s SET end_reason = u.reason::"Reason", end_code = u.code, end_event_id = u.driver
+    FROM ${rows} WHERE s.device_id = u.device_id AND s.end_event_id = u.replaced`);
+  await tx.$executeRaw(Prisma.sql`
+    UPDATE devices d SET last_reason = u.reason::"Reason", last_code = u.code
+    FROM ${rows}
+    WHERE d.id = u.device_id AND d.last_reason::text = u.replaced_reason AND d.last_code IS NOT DISTINCT FROM u.replaced_code`);
 }
 
 /** Most bind parameters per combined statement (Postgres allows 65535). */
