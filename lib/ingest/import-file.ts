@@ -120,6 +120,7 @@ export async function importFile(
       source: format.source,
       events,
       deadLetters,
+      origins: drained.origins,
       receivedAt: null,
       records: recordIndex - committedRecords,
     });
