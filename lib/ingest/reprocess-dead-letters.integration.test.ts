@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
 import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
@@ -47,10 +48,12 @@ describe("dead-letter re-processing and ingest health", () => {
 
     const result = await reprocessDeadLetters(testDb.db, { source });
     expect(result).toMatchObject({ examined: 3, resolved: 2, events: 2 });
-    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("is not JSON") }]);
+    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringContaining("inside a JSON value") }]);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: { startsWith: device } } })).toBe(2);
     // It stays open with today's reason.
-    expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toMatchObject([{ error: expect.stringContaining("is not JSON") }]);
+    expect(await listDeadLetters(testDb.db, { source, limit: 10 })).toMatchObject([
+      { error: expect.stringContaining("inside a JSON value") },
+    ]);
     expect(await listDeadLetters(testDb.db, { source, includeResolved: true, limit: 10 })).toHaveLength(3);
     // Running it again changes nothing.
     expect(await reprocessDeadLetters(testDb.db, { source })).toMatchObject({ examined: 1, resolved: 0 });
@@ -398,6 +401,32 @@ describe("every kind of dead letter is re-processed through the path it came by,
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: device } })).toBe(1);
     expect(await testDb.db.deviceSample.count({ where: { deviceId: device } })).toBe(1);
     expect(await testDb.db.deadLetter.count({ where: { topic: { endsWith: `:${device}` } } })).toBe(2);
+  });
+
+  it("a webhook body kept whole (malformed, or gzip that did not inflate): read as the webhook reads a body", async () => {
+    const source = `body-${tag()}`;
+    const [a, b] = [`body-a-${tag()}`, `body-b-${tag()}`];
+    const ndjson = `${JSON.stringify(awsPresence(a))}\n${JSON.stringify(awsPresence(b))}\n`;
+    await writeSourceBatch(testDb.db, {
+      source,
+      events: [],
+      deadLetters: [
+        // As an older reader would have left them.
+        { source, topic: "webhook:aws-iot", error: "malformed body: old reader", payload: ndjson },
+        {
+          source,
+          topic: "webhook:aws-iot",
+          error: "body does not inflate (gzip)",
+          payload: gzipSync(JSON.stringify([awsPresence(`${a}-z`)])),
+        },
+        // Broken for good.
+        { source, topic: "webhook:aws-iot", error: "body does not inflate (gzip)", payload: gzipSync(ndjson).subarray(0, 20) },
+      ],
+    });
+    const result = await reprocessDeadLetters(testDb.db, { source });
+    expect(result).toMatchObject({ examined: 3, resolved: 2, events: 3 });
+    expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringMatching(/^body does not inflate \(gzip\): /) }]);
+    expect(await testDb.db.connectionEvent.count({ where: { deviceId: { in: [a, b, `${a}-z`] } } })).toBe(3);
   });
 
   it("dead letters kept before their topic named a parser say plainly that they cannot be re-processed", async () => {

@@ -9,7 +9,9 @@ import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-
 import { boundDeadLetterError, MAX_DEAD_LETTER_BYTES } from "./dead-letters.ts";
 import { recordIngestBatch } from "./record-events.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { readsRecords } from "./record-reader.ts";
+import { isGzip, iterateRecords, readsRecords, trimLogLine } from "./record-reader.ts";
+import { decodeContentEncoding } from "./ingest-webhook.ts";
+import { DomainError } from "@/lib/errors/domain-errors.ts";
 import { readDeadLetterTopic, type DeadLetterTopic } from "./dead-letter-topics.ts";
 import { refuseEventsFromTheFuture } from "./future-events.ts";
 import { checkUploadRecord } from "./write-upload-records.ts";
@@ -146,7 +148,7 @@ function rereadUpload(topic: Extract<DeadLetterTopic, { kind: "device-upload" }>
 
 function reparse(source: string, topic: string, payload: Buffer, receivedAt: Date): AdapterResult {
   const format = formatOf(topic);
-  if (format) return parseWithFormat(format, payload, receivedAt);
+  if (format) return parseWithFormat(format, topic, payload, receivedAt);
   const adapter = adapterOf(source, topic);
   if (!adapter) return { ok: false, error: `no adapter known for source ${source} and topic ${topic}` };
   const parse = adapter.createParser?.({ brokerNode: null }) ?? adapter.parse;
@@ -160,17 +162,40 @@ function formatOf(topic: string): RecordFormat | null {
   return match?.[1] ? getRecordFormat(match[1]) : null;
 }
 
-/** Through the record processor webhooks and imports use, so a record inside an export wrapper is read the same way. */
-function parseWithFormat(format: RecordFormat, payload: Buffer, receivedAt: Date): AdapterResult {
-  const decoded = decodeText(payload);
+/**
+ * Through the record processor webhooks and imports use, so a record inside an export wrapper is read the same way. A
+ * webhook's dead letter may be its whole body (malformed, not UTF-8, or gzip that did not inflate): it is read as the
+ * webhook reads a body, and every record it holds must read. An import's dead letter is always one record or line.
+ */
+function parseWithFormat(format: RecordFormat, topic: string, payload: Buffer, receivedAt: Date): AdapterResult {
+  const fromWebhook = topic.startsWith("webhook:");
+  const inflated = fromWebhook ? inflateWebhookBody(payload) : ({ ok: true, body: payload } as const);
+  if (!inflated.ok) return inflated;
+  const decoded = decodeText(inflated.body);
   if (!decoded.ok) return decoded;
   // A year-less syslog time is placed relative to when the line first came, not to today.
   const processor = createRecordProcessor(format, null, { syslogYear: { reference: receivedAt } });
-  if (format.input === "lines" && !readsRecords(format, decoded.text)) processor.pushLine(decoded.text);
-  else processor.pushJson({ ok: true, text: decoded.text });
+  const asRecords = readsRecords(format, decoded.text);
+  if (!fromWebhook) {
+    if (asRecords) processor.pushJson({ ok: true, text: decoded.text });
+    else processor.pushLine(decoded.text);
+  } else if (asRecords) for (const record of iterateRecords(format, decoded.text)) processor.pushJson(record);
+  else for (const line of decoded.text.split("\n")) processor.pushLine(trimLogLine(line));
+  if (processor.counts().records === 0) return { ok: false, error: `holds no record that format ${format.name} reads` };
   const { events, deadLetters } = processor.drain();
   const rejection = deadLetters[0];
   return rejection ? { ok: false, error: rejection.error } : { ok: true, events };
+}
+
+/** A body sent with Content-Encoding gzip is kept as sent when it does not inflate; no record or log line starts so. */
+function inflateWebhookBody(payload: Buffer): { ok: true; body: Buffer } | { ok: false; error: string } {
+  if (!isGzip(payload)) return { ok: true, body: payload };
+  try {
+    return { ok: true, body: decodeContentEncoding(payload, "gzip") };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { ok: false, error: `body does not inflate (gzip): ${error.message}` };
+  }
 }
 
 function adapterOf(source: string, topic: string): MqttSourceAdapter | null {
