@@ -3,7 +3,15 @@ import { MAX_DEAD_LETTER_TOPIC_CHARS } from "./dead-letter-topics.ts";
 /** Bound on the stored copy of a rejected input; `payloadBytes` keeps the original size. */
 export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
-export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string; importRunId?: bigint };
+/** `payloadBytes`: the input's size when `payload` is only its head (re-processing then says it cannot read it). */
+export type DeadLetterInput = {
+  source: string;
+  topic: string | null;
+  error: string;
+  payload: Buffer | string;
+  payloadBytes?: number;
+  importRunId?: bigint;
+};
 
 /**
  * What a parser read to produce an event: the topic that names the parser (lib/ingest/dead-letter-topics.ts) and the
@@ -35,7 +43,7 @@ export function toDeadLetterRow(input: DeadLetterInput): DeadLetterRow {
     topic: input.topic === null ? null : stripNul(input.topic).slice(0, MAX_DEAD_LETTER_TOPIC_CHARS),
     error: boundDeadLetterError(input.error),
     payload,
-    payloadBytes: bytes.length,
+    payloadBytes: Math.max(bytes.length, input.payloadBytes ?? 0),
     importRunId: input.importRunId ?? null,
   };
 }

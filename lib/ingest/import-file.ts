@@ -163,6 +163,7 @@ export async function importFile(
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let carry: Buffer[] = [];
     let carryBytes = 0;
+    let lineBytes = 0;
     let lineTooLong = false;
 
     const pushRecords = async (records: SplitRecord[]) => {
@@ -173,7 +174,7 @@ export async function importFile(
     };
     const pushLine = async (bytes: Buffer) => {
       if (lineTooLong) {
-        processor.pushRejected(`log line longer than ${MAX_LINE_BYTES} bytes`, bytes);
+        processor.pushRejected(`log line longer than ${MAX_LINE_BYTES} bytes`, bytes, lineBytes);
       } else {
         let text: string | null = null;
         try {
@@ -214,6 +215,7 @@ export async function importFile(
           await pushLine(Buffer.concat(carry));
           carry = [];
           carryBytes = 0;
+          lineBytes = 0;
           lineTooLong = false;
           start = i + 1;
         }
@@ -236,6 +238,7 @@ export async function importFile(
 
     function appendCarry(part: Buffer): void {
       if (part.length === 0) return;
+      lineBytes += part.length;
       if (carryBytes + part.length > MAX_LINE_BYTES) {
         lineTooLong = true;
         if (carryBytes === 0) carry.push(part.subarray(0, 200));

@@ -9,8 +9,8 @@ import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
   pushLine(line: string): void;
-  /** A record the reader already found unreadable (invalid UTF-8, too long). */
-  pushRejected(error: string, payload: Buffer | string): void;
+  /** A record the reader already found unreadable (invalid UTF-8, too long: `payloadBytes` when only its head is given). */
+  pushRejected(error: string, payload: Buffer | string, payloadBytes?: number): void;
   /** Events and dead letters gathered since the last call; `origins`: the record each event was read from (given a topic). */
   drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; origins: Map<ConnectionEvent, RecordOrigin> };
   pendingCount(): number;
@@ -56,7 +56,7 @@ export function createRecordProcessor(
         })
       : null;
 
-  function add(adapted: AdapterResult, payload: string | Buffer): void {
+  function add(adapted: AdapterResult, payload: string | Buffer, payloadBytes?: number): void {
     const result = refuseEventsFromTheFuture(adapted, receivedAt?.getTime() ?? Date.now());
     const index = records;
     records += 1;
@@ -67,7 +67,7 @@ export function createRecordProcessor(
     } else {
       rejected += 1;
       if (rejections.length < MAX_KEPT_REJECTIONS) rejections.push({ index, error: result.error });
-      deadLetters.push({ source: format.source, topic, error: result.error, payload });
+      deadLetters.push({ source: format.source, topic, error: result.error, payload, payloadBytes });
     }
   }
 
@@ -114,9 +114,9 @@ export function createRecordProcessor(
       );
     },
     pushLine,
-    pushRejected(error, payload) {
+    pushRejected(error, payload, payloadBytes) {
       // Bytes stay bytes: a payload that is not UTF-8 is kept as sent (base64), not decoded to U+FFFD.
-      add({ ok: false, error }, payload);
+      add({ ok: false, error }, payload, payloadBytes);
     },
     drain() {
       const out = { events, deadLetters, origins };

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { getIngestHealth } from "@/lib/queries/get-ingest-health.ts";
 import { listDeadLetters } from "@/lib/queries/list-dead-letters.ts";
@@ -10,6 +13,7 @@ import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { makeAgentMetrics } from "@/lib/testing/factories.ts";
 import { importAgentExport } from "./import-agent-export.ts";
 import { ingestWebhookBody } from "./ingest-webhook.ts";
+import { importFile } from "./import-file.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { reprocessDeadLetters } from "./reprocess-dead-letters.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
@@ -427,6 +431,53 @@ describe("every kind of dead letter is re-processed through the path it came by,
     expect(result).toMatchObject({ examined: 3, resolved: 2, events: 3 });
     expect(result.stillFailing).toEqual([{ id: expect.any(BigInt), error: expect.stringMatching(/^body does not inflate \(gzip\): /) }]);
     expect(await testDb.db.connectionEvent.count({ where: { deviceId: { in: [a, b, `${a}-z`] } } })).toBe(3);
+  });
+
+  it("an imported log line too long to keep whole says it cannot be re-processed, instead of resolving from its head", async () => {
+    const device = `long-${tag()}`;
+    const dir = await mkdtemp(path.join(tmpdir(), "long-line-"));
+    const file = path.join(dir, `${device}.log`);
+    const head = `1796171531: New client connected from 203.0.113.7:40001 as ${device}`;
+    await writeFile(
+      file,
+      `${head}${"x".repeat(70 * 1024)} (p2, c1, k60).\n1796171532: Client ${device} has exceeded timeout, disconnecting.\n`,
+    );
+    try {
+      expect(await importFile(testDb.db, { filePath: file, format: getRecordFormat("mosquitto") as RecordFormat })).toMatchObject({
+        deadLetters: 1,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const letters = await lettersWhere({ topic: `import:mosquitto:${device}.log` });
+    expect(letters).toMatchObject([{ error: expect.stringContaining("log line longer than") }]);
+    expect(await reprocess(letters)).toMatchObject({
+      resolved: 0,
+      stillFailing: [{ error: "only a truncated copy of this input was kept; it cannot be re-processed" }],
+    });
+  });
+
+  it("the break of a gzip import, which keeps no payload, says it cannot be re-processed", async () => {
+    const device = `cut-${tag()}`;
+    const dir = await mkdtemp(path.join(tmpdir(), "cut-gzip-"));
+    const file = path.join(dir, `${device}.log.gz`);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) => `1796171${String(i).padStart(3, "0")}: Client ${device}-${i} has exceeded timeout, disconnecting.`,
+    );
+    const gzip = gzipSync(lines.join("\n"));
+    await writeFile(file, gzip.subarray(0, Math.floor(gzip.length / 2)));
+    try {
+      await importFile(testDb.db, { filePath: file, format: getRecordFormat("mosquitto") as RecordFormat });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const letters = await lettersWhere({ topic: `import:mosquitto:${device}.log.gz` });
+    expect(letters).toMatchObject([{ error: expect.stringContaining("the gzip file breaks off"), payload: "" }]);
+    expect(await reprocess(letters)).toMatchObject({
+      resolved: 0,
+      stillFailing: [{ error: expect.stringMatching(/^nothing of this input was kept/) }],
+    });
   });
 
   it("dead letters kept before their topic named a parser say plainly that they cannot be re-processed", async () => {

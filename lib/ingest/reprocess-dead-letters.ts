@@ -6,7 +6,7 @@ import { decodeText } from "@/lib/sources/adapter-kit.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { MQTT_SOURCE_ADAPTERS, type MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
-import { boundDeadLetterError, MAX_DEAD_LETTER_BYTES } from "./dead-letters.ts";
+import { boundDeadLetterError } from "./dead-letters.ts";
 import { recordIngestBatch } from "./record-events.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { isGzip, iterateRecords, readsRecords, trimLogLine } from "./record-reader.ts";
@@ -55,10 +55,7 @@ export async function reprocessDeadLetters(db: Db, input: { source?: string; ids
   const result: ReprocessResult = { examined: rows.length, resolved: 0, stillFailing: [], events: 0 };
   for (const row of rows) {
     const payload = row.payload.startsWith("base64:") ? Buffer.from(row.payload.slice(7), "base64") : Buffer.from(row.payload, "utf8");
-    const outcome =
-      payload.length < row.payload_bytes && row.payload_bytes > MAX_DEAD_LETTER_BYTES
-        ? ({ ok: false, error: "only a truncated copy of this input was kept; it cannot be re-processed" } as const)
-        : reread(row.source, readDeadLetterTopic(row.topic), payload, row.received_at);
+    const outcome = payloadLost(payload, row.payload_bytes) ?? reread(row.source, readDeadLetterTopic(row.topic), payload, row.received_at);
     const written = outcome.ok ? await writeResolved(db, row.id, outcome) : outcome;
     if (!written.ok) {
       result.stillFailing.push({ id: row.id, error: written.error });
@@ -70,6 +67,13 @@ export async function reprocessDeadLetters(db: Db, input: { source?: string; ids
     result.events += written.events;
   }
   return result;
+}
+
+/** Why a payload that is not the whole input can never be re-processed (a cut gzip file's break keeps none of it). */
+function payloadLost(payload: Buffer, inputBytes: number): { ok: false; error: string } | null {
+  if (payload.length < inputBytes) return { ok: false, error: "only a truncated copy of this input was kept; it cannot be re-processed" };
+  if (payload.length === 0) return { ok: false, error: "nothing of this input was kept; it cannot be re-processed" };
+  return null;
 }
 
 /** What a dead letter reads as today: the events and samples to write, or why it does not read. */
