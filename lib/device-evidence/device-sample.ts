@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import type { DeviceVitals } from "@/lib/agent/export-format.ts";
 
 /**
@@ -36,4 +38,35 @@ export function buildDeviceSample(input: {
     uptimeSec: vitals.uptimeSec ?? null,
     publishedMessages: input.publishedMessages ?? null,
   };
+}
+
+const SampleJsonSchema = z.object({
+  deviceId: z.string(),
+  series: z.string(),
+  at: z.iso.datetime({ offset: true }).nullable(),
+  rssiDbm: z.number().nullable(),
+  linkQualityPct: z.number().nullable(),
+  batteryPct: z.number().nullable(),
+  freeMemoryBytes: z.number().nullable(),
+  uptimeSec: z.number().nullable(),
+  publishedMessages: z.number().nullable(),
+});
+
+/** A sample as JSON text (a refused sample's dead letter); an invalid time is written as null. */
+export function serializeDeviceSample(sample: DeviceSample): string {
+  return JSON.stringify({ ...sample, at: Number.isNaN(sample.at.getTime()) ? null : sample.at.toISOString() });
+}
+
+/** The sample `serializeDeviceSample` wrote, or why it is not one. */
+export function parseDeviceSample(text: string): { ok: true; sample: DeviceSample } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `not a device sample: ${(error as Error).message}` };
+  }
+  const parsed = SampleJsonSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: `not a device sample: ${describeZodError(parsed.error)}` };
+  if (parsed.data.at === null) return { ok: false, error: "the device sample has no valid time, so it can never be stored" };
+  return { ok: true, sample: { ...parsed.data, at: new Date(parsed.data.at) } };
 }

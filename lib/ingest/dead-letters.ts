@@ -1,7 +1,23 @@
+import { MAX_DEAD_LETTER_TOPIC_CHARS } from "./dead-letter-topics.ts";
+
 /** Bound on the stored copy of a rejected input; `payloadBytes` keeps the original size. */
 export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
-export type DeadLetterInput = { source: string; topic: string | null; error: string; payload: Buffer | string; importRunId?: bigint };
+/** `payloadBytes`: the input's size when `payload` is only its head (re-processing then says it cannot read it). */
+export type DeadLetterInput = {
+  source: string;
+  topic: string | null;
+  error: string;
+  payload: Buffer | string;
+  payloadBytes?: number;
+  importRunId?: bigint;
+};
+
+/**
+ * What a parser read to produce an event: the topic that names the parser (lib/ingest/dead-letter-topics.ts) and the
+ * bytes it read. An event the database refuses is kept as a dead letter of this record, so it can be read again.
+ */
+export type RecordOrigin = { topic: string; payload: Buffer | string };
 
 export type DeadLetterRow = {
   source: string;
@@ -24,10 +40,10 @@ export function toDeadLetterRow(input: DeadLetterInput): DeadLetterRow {
   const payload = isText ? text : `base64:${head.toString("base64")}`;
   return {
     source: input.source.slice(0, 100),
-    topic: input.topic === null ? null : stripNul(input.topic).slice(0, 1000),
+    topic: input.topic === null ? null : stripNul(input.topic).slice(0, MAX_DEAD_LETTER_TOPIC_CHARS),
     error: boundDeadLetterError(input.error),
     payload,
-    payloadBytes: bytes.length,
+    payloadBytes: Math.max(bytes.length, input.payloadBytes ?? 0),
     importRunId: input.importRunId ?? null,
   };
 }

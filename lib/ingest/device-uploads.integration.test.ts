@@ -66,8 +66,14 @@ function agentExport(deviceId: string, lists: { recentDrops?: unknown[]; recentS
 }
 
 const storedEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });
+/** The upload's bad records (read as refused by the upload), not those the database refused. */
 const lettersOf = (source: string, deviceId: string) =>
-  testDb.db.deadLetter.findMany({ where: { source, error: { contains: deviceId } }, orderBy: { id: "asc" } });
+  testDb.db.deadLetter.findMany({
+    where: { source, topic: { startsWith: "device-upload:", endsWith: `:${deviceId}` } },
+    orderBy: { id: "asc" },
+  });
+/** Kept as the record the refused event was read from, with the reader that read it. */
+const refusedOf = (deviceId: string) => ({ topic: { startsWith: "refused:device-upload:", endsWith: `:${deviceId}` } });
 
 describe("agent export upload", () => {
   it("stores every good entry; a malformed one, one dated decades ahead and one the database refuses become dead letters", async () => {
@@ -97,7 +103,7 @@ describe("agent export upload", () => {
       expect.stringMatching(/^recentDrops\[1\]: .*timestamp/),
       expect.stringMatching(/^recentDrops\[3\]: .*ten years/),
     ]);
-    const refused = await testDb.db.deadLetter.findFirstOrThrow({ where: { topic: `refused-event:${deviceId}` } });
+    const refused = await testDb.db.deadLetter.findFirstOrThrow({ where: refusedOf(deviceId) });
     expect(refused.error).toMatch(/the database refused this event: .*event refused by the test/);
     expect(letters[0]?.payload).toContain('"yesterday"');
 
@@ -141,7 +147,7 @@ describe("device evidence upload", () => {
     expect(await lettersOf(DEVICE_EVIDENCE_UPLOAD_SOURCE, deviceId)).toMatchObject([
       { error: expect.stringMatching(/^recent_drops\[1\]/) },
     ]);
-    expect(await testDb.db.deadLetter.count({ where: { topic: `refused-event:${deviceId}` } })).toBe(1);
+    expect(await testDb.db.deadLetter.count({ where: refusedOf(deviceId) })).toBe(1);
   });
 
   it("system log: a line the database refuses is a dead letter, the log's other events are stored", async () => {
@@ -158,6 +164,6 @@ describe("device evidence upload", () => {
       /^Stored 2 new events\. 1 record could not be stored and was kept as a dead letter \(Ingest health lists them\)\.$/,
     );
     expect(await storedEvents(deviceId)).toBe(2);
-    expect(await testDb.db.deadLetter.count({ where: { topic: `refused-event:${deviceId}` } })).toBe(1);
+    expect(await testDb.db.deadLetter.count({ where: refusedOf(deviceId) })).toBe(1);
   });
 });

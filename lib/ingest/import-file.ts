@@ -10,7 +10,8 @@ import { claimImportRun, IMPORT_HEARTBEAT_STALE_MS, importHeartbeatIntervalMs, k
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { createRecordReader, isGzip, readsRecords, trimLogLine, type RecordReader } from "./record-reader.ts";
-import { createUtf8ChunkDecoder, encodeKeepingInvalidBytes, hasInvalidBytes, showInvalidBytes } from "./utf8-chunks.ts";
+import { createUtf8ChunkDecoder } from "./utf8-chunks.ts";
+import { LINE_NOT_UTF8, pushDecodedRecord } from "./push-decoded-input.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
 /** Longest log line kept; the rest of a longer line is dropped and the line becomes a dead letter. */
@@ -119,6 +120,7 @@ export async function importFile(
       source: format.source,
       events,
       deadLetters,
+      origins: drained.origins,
       receivedAt: null,
       records: recordIndex - committedRecords,
     });
@@ -161,27 +163,24 @@ export async function importFile(
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let carry: Buffer[] = [];
     let carryBytes = 0;
+    let lineBytes = 0;
     let lineTooLong = false;
 
     const pushRecords = async (records: SplitRecord[]) => {
       for (const record of records) {
-        // A record with bytes that are not UTF-8 is refused (as a log line is), not stored with its text altered; its
-        // dead letter keeps the bytes as sent (base64), so re-processing and people see what came.
-        if (hasInvalidBytes(record.text)) {
-          processor.pushRejected(record.ok ? describeInvalidRecord(record.text) : record.error, encodeKeepingInvalidBytes(record.text));
-        } else processor.pushJson(record);
+        pushDecodedRecord(processor, record);
         await afterRecord();
       }
     };
     const pushLine = async (bytes: Buffer) => {
       if (lineTooLong) {
-        processor.pushRejected(`log line longer than ${MAX_LINE_BYTES} bytes`, bytes);
+        processor.pushRejected(`log line longer than ${MAX_LINE_BYTES} bytes`, bytes, lineBytes);
       } else {
         let text: string | null = null;
         try {
           text = lineDecoder.decode(bytes);
         } catch {
-          processor.pushRejected("log line is not valid UTF-8", bytes);
+          processor.pushRejected(LINE_NOT_UTF8, bytes);
         }
         if (text !== null) {
           if (text.trim() === "") return;
@@ -216,6 +215,7 @@ export async function importFile(
           await pushLine(Buffer.concat(carry));
           carry = [];
           carryBytes = 0;
+          lineBytes = 0;
           lineTooLong = false;
           start = i + 1;
         }
@@ -238,6 +238,7 @@ export async function importFile(
 
     function appendCarry(part: Buffer): void {
       if (part.length === 0) return;
+      lineBytes += part.length;
       if (carryBytes + part.length > MAX_LINE_BYTES) {
         lineTooLong = true;
         if (carryBytes === 0) carry.push(part.subarray(0, 200));
@@ -257,11 +258,6 @@ export async function importFile(
   }
   progress.progressWriteFailures = heartbeat.failures;
   return { ...progress, alreadyImported: false, resumedFrom: resumeFrom, ms: Math.round(performance.now() - started) };
-}
-
-function describeInvalidRecord(text: string): string {
-  const shown = showInvalidBytes(text);
-  return `record is not valid UTF-8; the payload keeps its bytes as sent (base64). As text, with U+FFFD for those bytes: ${shown.length > 300 ? `${shown.slice(0, 300)}…` : shown}`;
 }
 
 /** Export-to-S3 objects (CloudWatch Logs) and archived logs are gzip files; they are read as the text inside. */

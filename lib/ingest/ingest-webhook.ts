@@ -61,13 +61,14 @@ export async function ingestWebhookBody(
   // letters and one statement for them in memory at once (gigabytes for 5 MiB).
   const flush = async (final: boolean) => {
     if (!final && processor.pendingCount() < WEBHOOK_BATCH_RECORDS) return;
-    const { events, deadLetters } = processor.drain();
+    const { events, deadLetters, origins } = processor.drain();
     const records = processor.counts().records;
     if (!final && events.length === 0 && deadLetters.length === 0) return;
     const result = await writeSourceBatch(db, {
       source: format.source,
       events,
       deadLetters,
+      origins,
       receivedAt,
       records: records - recordsWritten,
     });

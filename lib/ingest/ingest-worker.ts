@@ -15,6 +15,7 @@ import {
 import { refuseEventsFromTheFuture } from "./future-events.ts";
 import { splitByDevice, type MessagePart, type ParsedMessage } from "./split-by-device.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
+import type { RecordOrigin } from "./dead-letters.ts";
 
 // MQTT 5's Receive Maximum is a two-byte integer.
 const MAX_RECEIVE_MAXIMUM = 65_535;
@@ -102,7 +103,8 @@ export type IngestWorkerStats = {
 
 export type IngestWorker = { stats(): IngestWorkerStats; stop(): Promise<void> };
 
-type WriteItem = MessagePart & { receivedAt: Date; done(): void };
+/** `origin`: the message the part's events were read from, kept as the dead letter of one the database refuses. */
+type WriteItem = MessagePart & { receivedAt: Date; origin: RecordOrigin; done(): void };
 
 /**
  * Subscribes to a broker's lifecycle topics (QoS 1, persistent session), normalizes each message through the
@@ -188,6 +190,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       stats.received += 1;
       const parts = splitByDevice(parseMessage(message));
       const { ack, receivedAt } = message;
+      const origin = { topic: message.topic, payload: message.payload };
       let remaining = parts.length;
       const done =
         parts.length === 1
@@ -204,6 +207,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
           deadLetters: part.deadLetters,
           records: part.records,
           receivedAt,
+          origin,
           done,
         });
     },
@@ -273,6 +277,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       samples: batch.flatMap((item) => item.samples),
       receivedAt: batch[batch.length - 1]?.receivedAt ?? new Date(),
       records: batch.reduce((sum, item) => sum + item.records, 0),
+      origins: new Map(batch.flatMap((item) => item.events.map((event) => [event, item.origin] as const))),
     };
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();

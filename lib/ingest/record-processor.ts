@@ -1,7 +1,7 @@
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
-import type { DeadLetterInput } from "./dead-letters.ts";
+import type { DeadLetterInput, RecordOrigin } from "./dead-letters.ts";
 import { refuseEventsFromTheFuture } from "./future-events.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
@@ -9,10 +9,10 @@ import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 export type RecordProcessor = {
   pushJson(record: SplitRecord): void;
   pushLine(line: string): void;
-  /** A record the reader already found unreadable (invalid UTF-8, too long). */
-  pushRejected(error: string, payload: Buffer | string): void;
-  /** Events and dead letters gathered since the last call. */
-  drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[] };
+  /** A record the reader already found unreadable (invalid UTF-8, too long: `payloadBytes` when only its head is given). */
+  pushRejected(error: string, payload: Buffer | string, payloadBytes?: number): void;
+  /** Events and dead letters gathered since the last call; `origins`: the record each event was read from (given a topic). */
+  drain(): { events: ConnectionEvent[]; deadLetters: DeadLetterInput[]; origins: Map<ConnectionEvent, RecordOrigin> };
   pendingCount(): number;
   /** `skipped`: log lines read without error that hold no lifecycle event (a broker log is mostly other lines). */
   counts(): { records: number; rejected: number; events: number; skipped: number };
@@ -39,6 +39,7 @@ export function createRecordProcessor(
   const receivedAt = options.receivedAt;
   let events: ConnectionEvent[] = [];
   let deadLetters: DeadLetterInput[] = [];
+  let origins = new Map<ConnectionEvent, RecordOrigin>();
   let records = 0;
   let rejected = 0;
   let eventCount = 0;
@@ -55,17 +56,18 @@ export function createRecordProcessor(
         })
       : null;
 
-  function add(adapted: AdapterResult, payload: string | Buffer): void {
+  function add(adapted: AdapterResult, payload: string | Buffer, payloadBytes?: number): void {
     const result = refuseEventsFromTheFuture(adapted, receivedAt?.getTime() ?? Date.now());
     const index = records;
     records += 1;
     if (result.ok) {
       events.push(...result.events);
       eventCount += result.events.length;
+      if (topic !== null) for (const event of result.events) origins.set(event, { topic, payload });
     } else {
       rejected += 1;
       if (rejections.length < MAX_KEPT_REJECTIONS) rejections.push({ index, error: result.error });
-      deadLetters.push({ source: format.source, topic, error: result.error, payload });
+      deadLetters.push({ source: format.source, topic, error: result.error, payload, payloadBytes });
     }
   }
 
@@ -112,14 +114,15 @@ export function createRecordProcessor(
       );
     },
     pushLine,
-    pushRejected(error, payload) {
+    pushRejected(error, payload, payloadBytes) {
       // Bytes stay bytes: a payload that is not UTF-8 is kept as sent (base64), not decoded to U+FFFD.
-      add({ ok: false, error }, payload);
+      add({ ok: false, error }, payload, payloadBytes);
     },
     drain() {
-      const out = { events, deadLetters };
+      const out = { events, deadLetters, origins };
       events = [];
       deadLetters = [];
+      origins = new Map();
       return out;
     },
     pendingCount: () => events.length + deadLetters.length,

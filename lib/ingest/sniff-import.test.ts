@@ -89,4 +89,26 @@ describe("findBinaryReason", () => {
     expect(sniff.refusal).toBeNull();
     expect(sniff.chosen.events).toBe(2);
   });
+
+  it("counts the line or record that is not UTF-8 as rejected, as the import does", () => {
+    const log = Buffer.concat([
+      Buffer.from("1796171531: New client connected from 203.0.113.7:40001 as pump-1 (p2, c1, k60).\n", "utf8"),
+      Buffer.from([0x31, 0x3a, 0x20, 0xff, 0xfe, 0x0a]),
+      Buffer.from("1796171532: Client pump-1 has exceeded timeout, disconnecting.\n", "utf8"),
+    ]);
+    const lines = sniffImport(log, format("mosquitto"), true);
+    expect(lines.chosen).toMatchObject({ records: 3, events: 2, rejected: 1 });
+    expect(lines.chosen.firstRejections).toEqual([{ index: 1, error: "log line is not valid UTF-8" }]);
+
+    const presence = (clientId: string) =>
+      JSON.stringify({ clientId, timestamp: 1796171531000, eventType: "connected", sessionIdentifier: "s", versionNumber: 1 });
+    const ndjson = Buffer.concat([
+      Buffer.from(`${presence("pump-1")}\n`, "utf8"),
+      Buffer.from(`${presence("pump-2")}\n`.replace("pump-2", "pump-\u00ff"), "latin1"),
+      Buffer.from(`${presence("pump-3")}\n`, "utf8"),
+    ]);
+    const records = sniffImport(ndjson, format("aws-iot"), true);
+    expect(records.chosen).toMatchObject({ records: 3, events: 2, rejected: 1 });
+    expect(records.chosen.firstRejections).toEqual([{ index: 1, error: expect.stringMatching(/^record is not valid UTF-8/) }]);
+  });
 });

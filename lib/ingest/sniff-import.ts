@@ -2,7 +2,9 @@ import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { RECORD_FORMATS, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { createRecordProcessor } from "./record-processor.ts";
-import { isGzip, readRecords, readsRecords, trimLogLine } from "./record-reader.ts";
+import { pushDecodedLine, pushDecodedRecord } from "./push-decoded-input.ts";
+import { isGzip, readRecords, readsRecords } from "./record-reader.ts";
+import { createUtf8ChunkDecoder } from "./utf8-chunks.ts";
 
 /** How much of a file is read to recognise it and preview it. */
 export const SNIFF_SAMPLE_BYTES = 256 * 1024;
@@ -44,7 +46,8 @@ export function sniffImport(
   const sample = gunzipped?.bytes ?? file;
   const complete = gunzipped && "complete" in gunzipped ? gunzipped.complete : fileComplete;
   const refusal = gunzipped && "error" in gunzipped ? gunzipped.error : findBinaryReason(sample, complete);
-  const text = refusal === null ? new TextDecoder("utf-8").decode(sample) : "";
+  // Decoded as the import decodes: a byte that is not UTF-8 is marked, so its line or record is counted rejected.
+  const text = refusal === null ? decodeMarkingInvalidBytes(sample, complete) : "";
   const fits = refusal === null ? Object.values(RECORD_FORMATS).map((candidate) => tryFormat(candidate, text, complete, year).fit) : [];
   // Log formats skip lines they do not know without rejecting them, so what a format reads is measured in events.
   fits.sort((a, b) => b.events - a.events || a.rejected - b.rejected);
@@ -134,6 +137,13 @@ export function findBinaryReason(sample: Uint8Array, complete: boolean): string 
   return null;
 }
 
+/** A partial sample's last character may be cut: it is left out rather than marked as bytes that are not UTF-8. */
+function decodeMarkingInvalidBytes(sample: Uint8Array, complete: boolean): string {
+  const decoder = createUtf8ChunkDecoder();
+  const text = decoder.decode(Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength));
+  return complete ? text + decoder.decode(null) : text;
+}
+
 function tryFormat(format: RecordFormat, text: string, complete: boolean, year: number | null) {
   const processor = createRecordProcessor(format, null, { syslogYear: { year } });
   const preview: PreviewEvent[] = [];
@@ -147,11 +157,9 @@ function tryFormat(format: RecordFormat, text: string, complete: boolean, year: 
     const lines = text.split("\n");
     // The sample's last line is cut unless the sample is the whole file.
     if (!complete) lines.pop();
-    for (const line of lines) {
-      if (line.trim() !== "") processor.pushLine(trimLogLine(line));
-    }
+    for (const line of lines) pushDecodedLine(processor, line);
   } else {
-    for (const record of readRecords(format, text, complete)) processor.pushJson(record);
+    for (const record of readRecords(format, text, complete)) pushDecodedRecord(processor, record);
   }
   take();
   const counts = processor.counts();

@@ -1,8 +1,9 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
-import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
+import { serializeDeviceSample, type DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
-import type { DeadLetterInput } from "./dead-letters.ts";
+import type { DeadLetterInput, RecordOrigin } from "./dead-letters.ts";
+import { toRefusedSampleTopic, toRefusedTopic } from "./dead-letter-topics.ts";
 import { recordIngestBatch, type BatchSourceStats, type RecordResult } from "./record-events.ts";
 
 export type SourceBatchResult = { accepted: number; duplicate: number; rejected: number; outOfOrder: number };
@@ -13,7 +14,8 @@ export type SourceBatchResult = { accepted: number; duplicate: number; rejected:
  * events they count). A batch the database
  * refuses for a reason other than being unavailable is split until the refused events are found; they become
  * dead letters with the reason and the rest is written, so one bad record never stops a source. Device samples are
- * taken apart the same way.
+ * taken apart the same way. `origins` names the record each event was read from: a refused event's dead letter is that
+ * record, so re-processing reads it again with the parser that read it.
  */
 export async function writeSourceBatch(
   db: Db,
@@ -24,6 +26,7 @@ export async function writeSourceBatch(
     samples?: DeviceSample[];
     receivedAt?: Date | null;
     records?: number;
+    origins?: ReadonlyMap<ConnectionEvent, RecordOrigin>;
   },
 ): Promise<SourceBatchResult> {
   const stats: BatchSourceStats = {
@@ -31,14 +34,17 @@ export async function writeSourceBatch(
     receivedAt: input.receivedAt ?? null,
     extraRecords: input.records === undefined ? 0 : input.records - input.events.length - input.deadLetters.length,
   };
-  const result = await recordIsolatingRefusedEvents(db, input.source, input.events, input.deadLetters, input.samples ?? [], stats);
+  const refusal = { source: input.source, origins: input.origins ?? new Map<ConnectionEvent, RecordOrigin>() };
+  const result = await recordIsolatingRefusedEvents(db, refusal, input.events, input.deadLetters, input.samples ?? [], stats);
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder: result.outOfOrder };
 }
+
+type Refusal = { source: string; origins: ReadonlyMap<ConnectionEvent, RecordOrigin> };
 
 /** `stats.extraRecords` is counted once, by the first part written. */
 async function recordIsolatingRefusedEvents(
   db: Db,
-  source: string,
+  refusal: Refusal,
   events: ConnectionEvent[],
   deadLetters: DeadLetterInput[],
   samples: DeviceSample[],
@@ -50,22 +56,22 @@ async function recordIsolatingRefusedEvents(
     if (isDatabaseUnavailable(error)) throw error;
     if (samples.length > 0 && events.length > 0) {
       // Samples are taken apart from the events first, so a refused sample never costs an event.
-      const written = await recordIsolatingRefusedEvents(db, source, events, deadLetters, [], stats);
-      const sampled = await recordIsolatingRefusedEvents(db, source, [], [], samples, { ...stats, extraRecords: 0 });
+      const written = await recordIsolatingRefusedEvents(db, refusal, events, deadLetters, [], stats);
+      const sampled = await recordIsolatingRefusedEvents(db, refusal, [], [], samples, { ...stats, extraRecords: 0 });
       return addResults(written, sampled);
     }
     if (samples.length === 1) {
       const [refused] = samples as [DeviceSample];
       return recordIngestBatch(db, {
         events: [],
-        deadLetters: [...deadLetters, toRefusedSampleDeadLetter(source, refused, error)],
+        deadLetters: [...deadLetters, toRefusedSampleDeadLetter(refusal.source, refused, error)],
         sourceStats: stats,
       });
     }
     if (samples.length > 1) {
       const middle = Math.ceil(samples.length / 2);
-      const first = await recordIsolatingRefusedEvents(db, source, [], deadLetters, samples.slice(0, middle), stats);
-      const second = await recordIsolatingRefusedEvents(db, source, [], [], samples.slice(middle), { ...stats, extraRecords: 0 });
+      const first = await recordIsolatingRefusedEvents(db, refusal, [], deadLetters, samples.slice(0, middle), stats);
+      const second = await recordIsolatingRefusedEvents(db, refusal, [], [], samples.slice(middle), { ...stats, extraRecords: 0 });
       return addResults(first, second);
     }
     // Dead letters alone are shaped to be storable (toDeadLetterRow): what refuses them is not one record.
@@ -74,14 +80,14 @@ async function recordIsolatingRefusedEvents(
       const [refused] = events as [ConnectionEvent];
       return recordIngestBatch(db, {
         events: [],
-        deadLetters: [...deadLetters, toRefusedEventDeadLetter(source, refused, error)],
+        deadLetters: [...deadLetters, toRefusedEventDeadLetter(refusal, refused, error)],
         sourceStats: stats,
       });
     }
     // Halves keep each device's events in order: everything in the first half is written before the second.
     const middle = Math.ceil(events.length / 2);
-    const first = await recordIsolatingRefusedEvents(db, source, events.slice(0, middle), deadLetters, [], stats);
-    const second = await recordIsolatingRefusedEvents(db, source, events.slice(middle), [], [], { ...stats, extraRecords: 0 });
+    const first = await recordIsolatingRefusedEvents(db, refusal, events.slice(0, middle), deadLetters, [], stats);
+    const second = await recordIsolatingRefusedEvents(db, refusal, events.slice(middle), [], [], { ...stats, extraRecords: 0 });
     return addResults(first, second);
   }
 }
@@ -98,20 +104,19 @@ function addResults(a: RecordResult, b: RecordResult): RecordResult {
 function toRefusedSampleDeadLetter(source: string, sample: DeviceSample, error: unknown): DeadLetterInput {
   return {
     source,
-    topic: `refused-sample:${sample.deviceId}`.slice(0, 300),
+    topic: toRefusedSampleTopic(sample.deviceId),
     error: `the database refused this device sample: ${readDatabaseErrorLine(error)}`,
-    payload: JSON.stringify({ ...sample, at: Number.isNaN(sample.at.getTime()) ? null : sample.at.toISOString() }),
+    payload: serializeDeviceSample(sample),
   };
 }
 
-function toRefusedEventDeadLetter(source: string, event: ConnectionEvent, error: unknown): DeadLetterInput {
-  const reason = readDatabaseErrorLine(error);
-  return {
-    source,
-    topic: `refused-event:${event.deviceId}`.slice(0, 300),
-    error: `the database refused this event: ${reason}`,
-    payload: serializeForDeadLetter(event),
-  };
+function toRefusedEventDeadLetter(refusal: Refusal, event: ConnectionEvent, error: unknown): DeadLetterInput {
+  const reason = `the database refused this event: ${readDatabaseErrorLine(error)} (device ${event.deviceId})`;
+  const origin = refusal.origins.get(event);
+  const topic = origin ? toRefusedTopic(origin.topic) : null;
+  if (origin && topic) return { source: refusal.source, topic, error: reason, payload: origin.payload };
+  // The record it was read from is unknown: the event itself is kept for people; re-processing says it cannot read it.
+  return { source: refusal.source, topic: `refused-event:${event.deviceId}`, error: reason, payload: serializeForDeadLetter(event) };
 }
 
 /** The event's original payload when it can be serialized, else the event's own fields as text. */

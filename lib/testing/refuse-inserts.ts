@@ -17,3 +17,9 @@ export async function refuseInsertsWhere(
     END $$`);
   await db.$executeRawUnsafe(`CREATE TRIGGER ${input.name} BEFORE INSERT ON ${input.table} FOR EACH ROW EXECUTE FUNCTION ${input.name}()`);
 }
+
+/** Undoes `refuseInsertsWhere`: the fix a dead letter is re-processed after. */
+export async function allowInsertsAgain(db: Db, input: { name: string; table: string }): Promise<void> {
+  await db.$executeRawUnsafe(`DROP TRIGGER ${input.name} ON ${input.table}`);
+  await db.$executeRawUnsafe(`DROP FUNCTION ${input.name}()`);
+}
