@@ -58,6 +58,14 @@ describe("collector export", () => {
     expect(locateCollectorExport({ something: "else" })).toBeNull();
   });
 
+  // Where a string had to close, each escaped quote of one left open started a scan to the end of the file again:
+  // 4 s for 64 KB, hours for the 8 MB an upload may hold. No string starts inside an open one, so one pass.
+  it("reads an upload of 1 MB of escaped quotes with its string never closed in one pass", { timeout: 30_000 }, () => {
+    const text = `{"a": Infinity, "b": "${'\\"'.repeat(512 * 1024)} NaN`;
+    expect(replaceNonFiniteNumbers(text)).toBe(`{"a": null, "b": "${'\\"'.repeat(512 * 1024)} null`);
+    expect(replaceNonFiniteNumbers('["x\\" Infinity", NaN, "y]')).toBe('["x\\" Infinity", null, "y]');
+  });
+
   it("tolerates unknown fields, nulls and Python's Infinity, and names what is missing", () => {
     const text =
       '{"metrics": {"total_connection_drops": 1, "shortest_session_seconds": Infinity, "x": NaN}, "recent_drops": [{"timestamp": "2026-11-30T10:00:00.123456+00:00", "error_name": null, "error_message": "Infinity pool", "error_code": null, "duration_connected_seconds": null, "extra": true}], "new_field": {}}';

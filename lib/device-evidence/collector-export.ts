@@ -76,9 +76,19 @@ export const CollectorExportEnvelopeSchema = CollectorExportSchema.extend({
 });
 export type CollectorExportEnvelope = z.infer<typeof CollectorExportEnvelopeSchema>;
 
-/** Python's `json.dumps` writes `Infinity` / `NaN` (the collector's shortest session starts at infinity). */
+const NON_FINITE = /-?\bInfinity\b|\bNaN\b/g;
+
+/**
+ * Python's `json.dumps` writes `Infinity` / `NaN` (the collector's shortest session starts at infinity). A string left
+ * unterminated is matched to its end too: where it had to close, every escaped quote in it started a scan to the end of
+ * the file again (quadratic: minutes for a 1 MB upload of `"\"\"…`). No string can start inside it, so only its
+ * `Infinity` and `NaN` are replaced, as before.
+ */
 export function replaceNonFiniteNumbers(text: string): string {
-  return text.replace(/"(?:[^"\\]|\\.)*"|-?\bInfinity\b|\bNaN\b/g, (match) => (match.startsWith('"') ? match : "null"));
+  return text.replace(/"(?:[^"\\]|\\.)*("?)|-?\bInfinity\b|\bNaN\b/g, (match, closed: string | undefined) => {
+    if (!match.startsWith('"')) return "null";
+    return closed ? match : `"${match.slice(1).replace(NON_FINITE, "null")}`;
+  });
 }
 
 export type CollectorSource = { kind: "collector" | "home-assistant"; value: unknown; path: string };

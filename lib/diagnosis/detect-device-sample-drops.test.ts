@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { buildAnalysisContext } from "./analysis-context.ts";
+import { detectMessageBurstDrops, detectWeakSignalDrops } from "./detect-device-sample-drops.ts";
 import { diagnoseDevice } from "./diagnose-device.ts";
 import { ScenarioBuilder } from "./scenario-builder.ts";
 import type { DiagnosisSample } from "./types.ts";
@@ -95,5 +97,36 @@ describe("detectMessageBurstDrops", () => {
     expect(diagnoseDevice({ ...restarting, samples: reset }).findings.map((finding) => finding.analyzer)).not.toContain(
       "message-burst-drops",
     );
+  });
+});
+
+describe("samples and drops of a storming device", () => {
+  // Each drop scanned the device's samples from the first one (signal) and filtered every rate segment (bursts):
+  // drops × samples, minutes at 100,000 drops and 300,000 samples. Both now search the sorted samples.
+  const storm = () => {
+    const s = new ScenarioBuilder("storm-1");
+    const samples: DiagnosisSample[] = [];
+    let published = 0;
+    for (let i = 0; i < 100_000; i += 1) {
+      s.connect();
+      for (let minute = 1; minute <= 3; minute += 1) {
+        published += minute === 3 ? 1_000 : 10;
+        samples.push(sample(s.now + minute * MINUTE, { rssiDbm: -82, publishedMessages: published }));
+      }
+      s.wait(3 * MINUTE + 10 * SECOND)
+        .drop("connection_lost", "emqx:tcp_closed")
+        .wait(20 * SECOND);
+    }
+    return { ctx: buildAnalysisContext(s.input()), samples };
+  };
+
+  it("reads the signal before 100,000 drops in one pass", { timeout: 30_000 }, () => {
+    const { ctx, samples } = storm();
+    expect(detectWeakSignalDrops(ctx, samples)[0]?.evidence.stats).toMatchObject({ weakDrops: 100_000, dropsWithSignal: 100_000 });
+  });
+
+  it("reads the publish rate before 100,000 drops in one pass", { timeout: 30_000 }, () => {
+    const { ctx, samples } = storm();
+    expect(detectMessageBurstDrops(ctx, samples)[0]?.evidence.stats).toMatchObject({ burstDrops: 100_000, dropsWithCounts: 100_000 });
   });
 });

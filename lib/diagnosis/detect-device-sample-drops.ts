@@ -1,5 +1,5 @@
 import type { AnalysisContext } from "./analysis-context.ts";
-import { clamp, median, rangeAround } from "./statistics.ts";
+import { clamp, firstAtOrAfter, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DiagnosisSample, DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
@@ -31,25 +31,29 @@ function formatSignal(sample: DiagnosisSample): string {
   return sample.rssiDbm !== null ? `${Math.round(sample.rssiDbm)} dBm` : `${Math.round(sample.linkQualityPct ?? 0)} % link quality`;
 }
 
-/** The newest signal sample in [drop − SIGNAL_LOOKBACK_MS, drop], else one a few seconds after (reports race the drop). */
-function signalBefore(samples: readonly DiagnosisSample[], drop: DiagnosisEvent): DiagnosisSample | null {
+/**
+ * The newest signal sample in [drop − SIGNAL_LOOKBACK_MS, drop], else one a few seconds after (reports race the drop).
+ * `times` are the samples' times, in order: a binary search, not a scan per drop (a device reports thousands).
+ */
+function signalBefore(samples: readonly DiagnosisSample[], times: readonly number[], drop: DiagnosisEvent): DiagnosisSample | null {
   const at = drop.occurredAt.getTime();
-  let before: DiagnosisSample | null = null;
-  for (const sample of samples) {
-    const t = sample.at.getTime();
-    if (t > at) return before ?? (t <= at + RACE_MS ? sample : null);
-    if (t >= at - SIGNAL_LOOKBACK_MS) before = sample;
-  }
-  return before;
+  const after = firstAtOrAfter(times, at + 1);
+  const previous = samples[after - 1];
+  if (previous && (times[after - 1] ?? -Infinity) >= at - SIGNAL_LOOKBACK_MS) return previous;
+  const next = samples[after];
+  return next && (times[after] ?? Infinity) <= at + RACE_MS ? next : null;
 }
 
 /** Drops that follow weak signal are the radio link's (the field guide checks RSSI first for irregular drops). */
 export function detectWeakSignalDrops(ctx: AnalysisContext, samples: readonly DiagnosisSample[]): DraftFinding[] {
-  const signal = samples.filter((sample) => sample.rssiDbm !== null || sample.linkQualityPct !== null);
+  const signal = samples
+    .filter((sample) => sample.rssiDbm !== null || sample.linkQualityPct !== null)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
   if (signal.length === 0 || ctx.deviceDrops.length < 2) return [];
+  const times = signal.map((sample) => sample.at.getTime());
   const readings: SignalReading[] = [];
   for (const drop of ctx.deviceDrops) {
-    const sample = signalBefore(signal, drop);
+    const sample = signalBefore(signal, times, drop);
     if (sample) readings.push({ drop, sample, weak: isWeak(sample) });
   }
   const weak = readings.filter((reading) => reading.weak);
@@ -123,6 +127,19 @@ function buildRateSegments(samples: readonly DiagnosisSample[]): RateSegment[] {
 }
 
 /**
+ * The segment that ends at a drop at `at` (a report the drop itself triggered) or last before it. `ends` are the
+ * segments' ends, in order: only the segments ending in the look-back are read, not every segment per drop.
+ */
+function segmentBefore(segments: readonly RateSegment[], ends: readonly number[], at: number): RateSegment | null {
+  const earliest = firstAtOrAfter(ends, at - SIGNAL_LOOKBACK_MS);
+  for (let i = firstAtOrAfter(ends, at + RACE_MS + 1) - 1; i >= earliest; i -= 1) {
+    const segment = segments[i] as RateSegment;
+    if (segment.from < at) return segment;
+  }
+  return null;
+}
+
+/**
  * Drops that follow a burst of publishes, from the device's own counts (agent reports, collector exports): the
  * broker or platform cut a device that sent too much even where it gave no throttling code.
  */
@@ -132,12 +149,9 @@ export function detectMessageBurstDrops(ctx: AnalysisContext, samples: readonly 
   const usual = median(segments.map((segment) => segment.perSec));
   const threshold = Math.max(usual * BURST_FACTOR, MIN_BURST_PER_SEC);
   const measured: { drop: DiagnosisEvent; segment: RateSegment }[] = [];
+  const ends = segments.map((segment) => segment.to);
   for (const drop of ctx.deviceDrops) {
-    const at = drop.occurredAt.getTime();
-    // The segment that ends at the drop (a report the drop itself triggered) or last before it.
-    const segment = segments
-      .filter((candidate) => candidate.from < at && candidate.to <= at + RACE_MS && candidate.to >= at - SIGNAL_LOOKBACK_MS)
-      .at(-1);
+    const segment = segmentBefore(segments, ends, drop.occurredAt.getTime());
     if (segment) measured.push({ drop, segment });
   }
   const bursts = measured.filter((entry) => entry.segment.perSec >= threshold);

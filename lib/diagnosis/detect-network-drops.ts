@@ -3,7 +3,7 @@ import { uptimesOf, type AnalysisContext } from "./analysis-context.ts";
 import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
-import { clamp, formatPeriod, median, quantile, rangeAround, robustSpread } from "./statistics.ts";
+import { clamp, firstAtOrAfter, formatPeriod, median, quantile, rangeAround, robustSpread } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 import { RECOMMENDED_KEEPALIVE_SEC, type KeepaliveAdvice } from "@/lib/knowledge/keepalive-steps.ts";
@@ -425,11 +425,13 @@ export function detectSystemEventDrops(ctx: AnalysisContext): DraftFinding[] {
   if (ctx.systemEvents.length === 0 || ctx.deviceDrops.length < 2) return [];
   // Each matched drop names the kinds of system events around it, counted once per drop; ties keep log order.
   const tally = new Map<string, number>();
+  const reportTimes = ctx.systemEvents.map((report) => report.occurredAt.getTime());
   const matched = ctx.deviceDrops.filter((drop) => {
-    const around = ctx.systemEvents.filter((report) => {
-      const before = drop.occurredAt.getTime() - report.occurredAt.getTime();
-      return before >= -10_000 && before <= SYSTEM_EVENT_WINDOW_MS;
-    });
+    const at = drop.occurredAt.getTime();
+    // System events are in time order: only those in the drop's own window are read (a chatty agent sends thousands).
+    const around: DiagnosisEvent[] = [];
+    for (let i = firstAtOrAfter(reportTimes, at - SYSTEM_EVENT_WINDOW_MS); (reportTimes[i] ?? Infinity) <= at + 10_000; i += 1)
+      around.push(ctx.systemEvents[i] as DiagnosisEvent);
     for (const kind of new Set(around.map(describeSystemEvent))) tally.set(kind, (tally.get(kind) ?? 0) + 1);
     return around.length > 0;
   });

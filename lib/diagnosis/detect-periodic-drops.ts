@@ -126,9 +126,8 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   const idleDrops = inPeriod.filter((uptime) => uptime.drop.reason === "idle_timeout").length >= inPeriod.length / 2;
   const kind = classifyPeriod(period, credentialDrops, lifetimeDrops, idleDrops);
   const code = dominantCode(inPeriod);
-  const reconnectGaps = ctx.gaps
-    .filter((gap) => inPeriod.some((uptime) => uptime.drop.id === gap.drop.id) && gap.next.kind === "connected")
-    .map((gap) => gap.gapMs);
+  const periodDrops = new Set(inPeriod.map((uptime) => uptime.drop.id));
+  const reconnectGaps = ctx.gaps.filter((gap) => periodDrops.has(gap.drop.id) && gap.next.kind === "connected").map((gap) => gap.gapMs);
   const reconnectMs = reconnectGaps.length > 0 ? median(reconnectGaps) : null;
   const reconnectText = reconnectMs === null ? "" : `, then reconnects in ${formatPeriod(reconnectMs)}`;
   const first = inPeriod[0];

@@ -65,7 +65,11 @@ function lateUnauthorized(events: readonly DiagnosisEvent[], index: number): Ren
   const unauthorized = events[index];
   if (unauthorized?.kind !== "disconnected") return null;
   let k = index - 1;
-  while (k >= 0 && isOldLinkRecord(events[k] ?? unauthorized)) k -= 1;
+  // Back over the old link's records, no further than a reconnect could be (a refused device logs thousands of them).
+  while (k >= 0 && isOldLinkRecord(events[k] ?? unauthorized)) {
+    if (unauthorized.occurredAt.getTime() - (events[k] ?? unauthorized).occurredAt.getTime() > LATE_RECORD_MS) return null;
+    k -= 1;
+  }
   const reconnect = events[k];
   if (reconnect?.kind !== "connected" || unauthorized.occurredAt.getTime() - reconnect.occurredAt.getTime() > LATE_RECORD_MS) return null;
   const closed = events[k - 1];
@@ -80,13 +84,23 @@ function lateUnauthorized(events: readonly DiagnosisEvent[], index: number): Ren
  */
 export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalChain[] {
   const chains: RenewalChain[] = [];
+  // Every record some chain already holds: a storm of renewals has thousands of chains.
+  const chained = new Set<DiagnosisEvent>();
+  const addRecords = (chain: RenewalChain, ...records: DiagnosisEvent[]) => {
+    chain.records.push(...records);
+    for (const record of records) chained.add(record);
+  };
+  const addChain = (chain: RenewalChain) => {
+    chains.push(chain);
+    for (const record of chain.records) chained.add(record);
+  };
   for (let i = 0; i < events.length; i += 1) {
     const unauthorized = events[i];
     if (!unauthorized || !isCode(unauthorized, "azure:401003")) continue;
-    if (chains.some((chain) => chain.records.includes(unauthorized))) continue;
+    if (chained.has(unauthorized)) continue;
     const late = lateUnauthorized(events, i);
     if (late) {
-      chains.push(late);
+      addChain(late);
       continue;
     }
     let closed: DiagnosisEvent | null = null;
@@ -105,13 +119,7 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     }
     closed ??= closedBefore(events, i) ?? (unauthorized.kind === "disconnected" ? unauthorized : null);
     if (!closed) continue;
-    const unordered: DiagnosisEvent[] = [];
-    const reconnectAt = events.findIndex((event, index) => {
-      if (index <= last || (event.kind !== "connected" && event.kind !== "connect_failed")) return false;
-      if (!closed || !isUnorderedRefusal(event, closed)) return true;
-      unordered.push(event);
-      return false;
-    });
+    const { reconnectAt, unordered } = nextAttemptAfter(events, last, closed);
     const reconnect = events[reconnectAt];
     if (reconnect?.kind !== "connected") continue;
     if (reconnect.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) continue;
@@ -119,14 +127,34 @@ export function findRenewalChains(events: readonly DiagnosisEvent[]): RenewalCha
     // connection, both logged) is the same renewal, not another.
     const previous = chains.at(-1);
     if (previous?.reconnect === reconnect) {
-      previous.records.push(unauthorized);
-      if (!previous.records.includes(closed)) previous.records.push(closed);
+      addRecords(previous, unauthorized);
+      if (!previous.records.includes(closed)) addRecords(previous, closed);
       continue;
     }
     const records = [...(closed === unauthorized ? [unauthorized] : [unauthorized, closed]), ...unordered];
-    chains.push({ unauthorized, closed, reconnect, records: [...records, ...lateRecordsAfter(events, reconnectAt)] });
+    addChain({ unauthorized, closed, reconnect, records: [...records, ...lateRecordsAfter(events, reconnectAt)] });
   }
   return chains;
+}
+
+/**
+ * The first connect attempt after `last` (index -1 when none comes within RENEWAL_RECONNECT_MS of `closed`: one that
+ * late is no renewal's reconnect), and the refusals stamped with `closed` passed on the way.
+ */
+function nextAttemptAfter(
+  events: readonly DiagnosisEvent[],
+  last: number,
+  closed: DiagnosisEvent,
+): { reconnectAt: number; unordered: DiagnosisEvent[] } {
+  const unordered: DiagnosisEvent[] = [];
+  for (let index = last + 1; index < events.length; index += 1) {
+    const event = events[index] as DiagnosisEvent;
+    if (event.occurredAt.getTime() - closed.occurredAt.getTime() >= RENEWAL_RECONNECT_MS) break;
+    if (event.kind !== "connected" && event.kind !== "connect_failed") continue;
+    if (!isUnorderedRefusal(event, closed)) return { reconnectAt: index, unordered };
+    unordered.push(event);
+  }
+  return { reconnectAt: -1, unordered };
 }
 
 /** The normal SAS token renewal: recognised and marked expected so it never alarms. Returns the explained drop IDs too. */

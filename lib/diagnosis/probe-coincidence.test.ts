@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFailedRun, describePassingRuns, findProbeFailedDrops, type ProbeRunEvidence } from "./probe-coincidence.ts";
+import { describeFailedRun, describePassingRuns, findProbeFailedDrops, runsAround, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { makeDiagnosisEvent } from "@/lib/testing/factories.ts";
 import type { DiagnosisEvent } from "./types.ts";
 
@@ -45,5 +45,25 @@ describe("probe sentences", () => {
     );
     expect(describePassingRuns([run(T0), run(T0 + MINUTE, "tls")])).toBeNull();
     expect(describePassingRuns([])).toBeNull();
+  });
+});
+
+describe("probe runs around a storming device's drops", () => {
+  // Each drop compared itself with every probe run (and the passing-runs sentence each run with every drop): a
+  // minutely probe over two weeks has 20,000 runs, and minutes went by at 200,000 of each. Sorted, each reads its own.
+  const count = 200_000;
+  const drops = Array.from({ length: count }, (_, i) => drop(`d${i}`, T0 + i * MINUTE + 20_000));
+  const runs = Array.from({ length: count }, (_, i) => run(T0 + i * MINUTE, i % 2 === 0 ? "tls" : null));
+
+  it("finds the nearest run of 200,000 drops in one pass", { timeout: 30_000 }, () => {
+    const failed = findProbeFailedDrops(drops, { endpointNames: ["broker-eu"], runs });
+    expect(failed.size).toBe(count / 2);
+    expect(failed.get("d2")).toBe(runs[2]);
+  });
+
+  it("lists the runs around 200,000 drops in one pass", { timeout: 30_000 }, () => {
+    const times = drops.map((event) => event.occurredAt);
+    expect(runsAround(runs, times)).toHaveLength(count);
+    expect(runsAround(runs, [new Date(T0 + 10 * MINUTE)])).toEqual(runs.slice(5, 16));
   });
 });

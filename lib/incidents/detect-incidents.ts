@@ -61,18 +61,20 @@ export function detectIncidents(
   const incidents: DetectedIncident[] = [];
   for (const scoped of byScope.values()) {
     const drops = [...scoped].sort((a, b) => a.at.getTime() - b.at.getTime());
+    const windowEnd = windowEnds(drops, thresholds.windowMs);
+    const devices = distinctDevicesIn(drops);
     let i = 0;
     while (i < drops.length) {
       const start = drops[i];
       if (!start) break;
-      const end = endOfWindow(drops, i, thresholds.windowMs);
-      if (distinctDevices(drops, i, end) < needed) {
+      const end = windowEnd(i);
+      if (devices(i, end) < needed) {
         i++;
         continue;
       }
       // A flapping device's drop just before the burst must not pull its start earlier.
       const peak = findDenseStart(drops, i, thresholds.windowMs, needed);
-      const burst = extendWhileElevated(drops, peak, endOfWindow(drops, peak, thresholds.windowMs), needed, thresholds);
+      const burst = extendWhileElevated(drops, peak, windowEnd(peak), needed, thresholds);
       i = burst.nextIndex;
       // Devices that were already dropping before the burst began flap all the time: they are not part of it, so
       // they neither start it, nor add to its reasons, nor to its recovery.
@@ -97,12 +99,37 @@ function devicesDroppingBefore(drops: readonly DropSample[], index: number, look
   return devices;
 }
 
-/** Index of the first drop more than `windowMs` after drops[from]. */
-function endOfWindow(drops: readonly DropSample[], from: number, windowMs: number): number {
-  const startAt = drops[from]?.at.getTime() ?? 0;
-  let end = from;
-  while (end < drops.length && (drops[end]?.at.getTime() ?? 0) - startAt <= windowMs) end++;
-  return end;
+/**
+ * Index of the first drop more than `windowMs` after drops[from], for `from` in increasing order: the end only moves
+ * forward, so a pass over a scope reads each drop once (a mass drop has tens of thousands in one window).
+ */
+function windowEnds(drops: readonly DropSample[], windowMs: number): (from: number) => number {
+  let end = 0;
+  return (from) => {
+    const startAt = drops[from]?.at.getTime() ?? 0;
+    end = Math.max(end, from);
+    while (end < drops.length && (drops[end]?.at.getTime() ?? 0) - startAt <= windowMs) end++;
+    return end;
+  };
+}
+
+/**
+ * Distinct devices among drops[from, to), for ranges whose ends only move forward: each drop enters and leaves the
+ * count once, where counting each window afresh was quadratic in the drops of a window.
+ */
+function distinctDevicesIn(drops: readonly DropSample[]): (from: number, to: number) => number {
+  const counts = new Map<string, number>();
+  let left = 0;
+  let right = 0;
+  return (from, to) => {
+    if (from >= right) {
+      counts.clear();
+      left = right = from;
+    }
+    for (; right < to; right++) addDevice(counts, drops[right]?.deviceId);
+    for (; left < from; left++) removeDevice(counts, drops[left]?.deviceId);
+    return counts.size;
+  };
 }
 
 /**
@@ -112,14 +139,12 @@ function endOfWindow(drops: readonly DropSample[], from: number, windowMs: numbe
  */
 function findDenseStart(drops: readonly DropSample[], from: number, windowMs: number, dense: number): number {
   const firstAt = drops[from]?.at.getTime() ?? 0;
+  const quarterEnd = windowEnds(drops, windowMs / 4);
+  const devices = distinctDevicesIn(drops);
   for (let s = from; s < drops.length && (drops[s]?.at.getTime() ?? 0) - firstAt <= windowMs; s++) {
-    if (distinctDevices(drops, s, endOfWindow(drops, s, windowMs / 4)) >= dense) return s;
+    if (devices(s, quarterEnd(s)) >= dense) return s;
   }
   return from;
-}
-
-function distinctDevices(drops: readonly DropSample[], from: number, to: number): number {
-  return new Set(drops.slice(from, to).map((drop) => drop.deviceId)).size;
 }
 
 /**

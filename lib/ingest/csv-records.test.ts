@@ -25,3 +25,26 @@ describe("CsvRecordReader", () => {
     expect(Object.keys(row as object)).toEqual(["x"]);
   });
 });
+
+describe("CsvRecordReader on hostile uploads", () => {
+  // A row's fields were all kept however many: one line of 50 million commas took 1.4 GB, a 2 GB one ran the server
+  // out of memory. Past a record's size they are only counted.
+  it("counts the fields of a row of 50 million commas without keeping them", { timeout: 30_000 }, () => {
+    const reader = new CsvRecordReader();
+    const commas = ",".repeat(64 * 1024);
+    const out = [...reader.push("a,b\n")];
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 800; i += 1) out.push(...reader.push(commas));
+    const growth = process.memoryUsage().heapUsed - before;
+    out.push(...reader.push("\n"), ...reader.end());
+    expect(out.map((record) => (record.ok ? "ok" : record.error))).toEqual([`CSV row has ${800 * 64 * 1024 + 1} fields, the header has 2`]);
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it("refuses a row too long to be one record, naming its length", () => {
+    const field = "x".repeat(60_000);
+    expect(read(`a,b,c,d,e\n${[field, field, field, field, field].join(",")}\n`, 4096)).toEqual([
+      "ERR CSV row longer than 262144 characters",
+    ]);
+  });
+});

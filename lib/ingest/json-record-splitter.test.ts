@@ -32,3 +32,39 @@ describe("JsonRecordSplitter with a line cut short in the middle of the input", 
     ]);
   });
 });
+
+describe("JsonRecordSplitter on hostile uploads", () => {
+  const heapGrowth = (run: () => void) => {
+    const before = process.memoryUsage().heapUsed;
+    run();
+    return process.memoryUsage().heapUsed - before;
+  };
+
+  // Whitespace after stray text was kept without bound, one character at a time: 80 MB of spaces after a stray word
+  // took 3 GB and 20 s, and a 2 GB upload ran the server out of memory. Past the bound nothing more can show.
+  it("keeps stray text bounded however much whitespace follows it", { timeout: 30_000 }, () => {
+    const splitter = new JsonRecordSplitter();
+    const spaces = " ".repeat(64 * 1024);
+    const out = [...splitter.push("oops")];
+    const growth = heapGrowth(() => {
+      for (let i = 0; i < 800; i += 1) out.push(...splitter.push(spaces));
+    });
+    out.push(...splitter.push("\n"), ...splitter.end());
+    expect(out).toEqual([{ ok: false, error: "text outside a JSON value", text: "oops" }]);
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  // Every array opened at the second level tested the record so far for a `{ "records": [` head, and read its last
+  // character back from the growing string: quadratic in the record, minutes for this one. Only its first array can
+  // be a head, and the last character is kept as the record grows.
+  it("reads a huge record with many arrays in one pass", { timeout: 30_000 }, () => {
+    const text = `{${" ".repeat(200_000)}"a":[${"],[".repeat(600_000)}]}`;
+    const splitter = new JsonRecordSplitter();
+    const out = [];
+    for (let i = 0; i < text.length; i += 64 * 1024) out.push(...splitter.push(text.slice(i, i + 64 * 1024)));
+    out.push(...splitter.end());
+    expect(out.map((record) => (record.ok ? "ok" : record.error))).toEqual([
+      `JSON record too large: ${text.length} characters (limit 262144)`,
+    ]);
+  });
+});

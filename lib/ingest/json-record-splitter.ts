@@ -4,6 +4,8 @@ export const MAX_JSON_RECORD_CHARS = 256 * 1024;
 export type SplitRecord = { ok: true; text: string } | { ok: false; error: string; text: string };
 
 const VALUE_MAY_OPEN_AFTER = ":,[";
+/** Text between values kept for its dead letter. */
+const MAX_STRAY_CHARS = 1000;
 
 const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -15,6 +17,11 @@ const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
  */
 export class JsonRecordSplitter {
   private record = "";
+  /**
+   * The record's last character other than whitespace, kept as it grows: reading it back from the record at every
+   * bracket flattened the growing string each time (quadratic in a record's size).
+   */
+  private lastNonSpace = "";
   private recordChars = 0;
   private recording = false;
   private depth = 0;
@@ -24,6 +31,11 @@ export class JsonRecordSplitter {
   private escaped = false;
   /** Skipping the rest of a wrapper object after its records array. */
   private skippingTail = false;
+  /**
+   * The record so far may still be a `{ "records": [` wrapper's head: no value opened at depth 2 yet. Once one has,
+   * the head test cannot match any more, and testing again at every array of a huge record was quadratic.
+   */
+  private mayBeWrapper = false;
   private stray = "";
 
   push(chunk: string): SplitRecord[] {
@@ -37,8 +49,7 @@ export class JsonRecordSplitter {
             out.push(this.cutRecord("a line ended inside a string"));
             continue;
           }
-          this.recordChars += 1;
-          if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
+          this.append(c);
           if (this.escaped) this.escaped = false;
           else if (c === "\\") this.escaped = true;
           else if (c === '"') this.inString = false;
@@ -49,15 +60,17 @@ export class JsonRecordSplitter {
         if ((c === "{" || c === "[") && !this.valueMayOpen()) {
           out.push(this.cutRecord("the next value began before it closed"));
         } else {
-          this.recordChars += 1;
-          if (this.recordChars <= MAX_JSON_RECORD_CHARS) this.record += c;
+          this.append(c);
           if (c === '"') this.inString = true;
           else if (c === "{" || c === "[") {
             this.depth += 1;
-            if (c === "[" && this.base === 0 && this.depth === 2 && /^\{\s*"(?:records|events)"\s*:\s*\[$/.test(this.record)) {
+            const wrapperHead = this.mayBeWrapper && this.depth === 2;
+            if (this.depth === 2) this.mayBeWrapper = false;
+            if (wrapperHead && c === "[" && this.base === 0 && /^\{\s*"(?:records|events)"\s*:\s*\[$/.test(this.record)) {
               this.base = 2;
               this.recording = false;
               this.record = "";
+              this.lastNonSpace = "";
             }
           } else if (c === "}" || c === "]") {
             this.depth -= 1;
@@ -86,8 +99,10 @@ export class JsonRecordSplitter {
         this.flushStray(out);
         this.recording = true;
         this.record = c;
+        this.lastNonSpace = c;
         this.recordChars = 1;
         this.depth = this.base + 1;
+        this.mayBeWrapper = true;
       } else if (c === "[" && this.base === 0) {
         this.flushStray(out);
         this.base = 1;
@@ -105,8 +120,10 @@ export class JsonRecordSplitter {
       } else if (c === "\n") {
         this.flushStray(out);
       } else if (c !== " " && c !== "\t" && c !== "\r" && c !== "\uFEFF") {
-        if (this.stray.length < 1000) this.stray += c;
-      } else if (this.stray) this.stray += c;
+        if (this.stray.length < MAX_STRAY_CHARS) this.stray += c;
+        // Whitespace too stops at the bound: past it no other character is kept, and trim() drops trailing whitespace.
+        // Unbounded, a stray word followed by a gigabyte of spaces grew one string a character at a time (memory).
+      } else if (this.stray && this.stray.length < MAX_STRAY_CHARS) this.stray += c;
     }
     return out;
   }
@@ -118,6 +135,7 @@ export class JsonRecordSplitter {
     else if (this.base !== 0 || this.skippingTail) out.push({ ok: false, error: "input ended inside a JSON array (truncated)", text: "" });
     this.recording = false;
     this.record = "";
+    this.lastNonSpace = "";
     return out;
   }
 
@@ -125,11 +143,14 @@ export class JsonRecordSplitter {
   private valueMayOpen(): boolean {
     // A record cut at the size limit no longer ends where the input is; it becomes a dead letter anyway.
     if (this.recordChars > MAX_JSON_RECORD_CHARS) return true;
-    for (let i = this.record.length - 1; i >= 0; i--) {
-      const c = this.record[i] as string;
-      if (c !== " " && c !== "\t" && c !== "\r" && c !== "\n") return VALUE_MAY_OPEN_AFTER.includes(c);
-    }
-    return true;
+    return this.lastNonSpace === "" || VALUE_MAY_OPEN_AFTER.includes(this.lastNonSpace);
+  }
+
+  private append(c: string): void {
+    this.recordChars += 1;
+    if (this.recordChars > MAX_JSON_RECORD_CHARS) return;
+    this.record += c;
+    if (c !== " " && c !== "\t" && c !== "\r" && c !== "\n") this.lastNonSpace = c;
   }
 
   private cutRecord(why: string): SplitRecord {
@@ -138,6 +159,7 @@ export class JsonRecordSplitter {
     this.inString = false;
     this.escaped = false;
     this.record = "";
+    this.lastNonSpace = "";
     this.depth = this.base;
     return { ok: false, error: `JSON value cut short: ${why}`, text };
   }
@@ -146,6 +168,7 @@ export class JsonRecordSplitter {
     this.recording = false;
     const text = this.record;
     this.record = "";
+    this.lastNonSpace = "";
     if (this.recordChars > MAX_JSON_RECORD_CHARS)
       return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${MAX_JSON_RECORD_CHARS})`, text };
     return { ok: true, text };

@@ -38,8 +38,10 @@ const toMs = (value: TimeLike): number => (typeof value === "string" ? Date.pars
 
 function summarize(values: number[]): { min: number | null; avg: number | null; max: number | null } {
   if (values.length === 0) return { min: null, avg: null, max: null };
-  const total = values.reduce((sum, value) => sum + value, 0);
-  return { min: Math.min(...values), avg: Math.round(total / values.length), max: Math.max(...values) };
+  let [total, min, max] = [0, Infinity, -Infinity];
+  // A loop, not Math.min(...values): spreading a long list overflows the stack.
+  for (const value of values) [total, min, max] = [total + value, Math.min(min, value), Math.max(max, value)];
+  return { min, avg: Math.round(total / values.length), max };
 }
 
 /**
@@ -67,10 +69,13 @@ export function computeSessionStats(
   const durations = summarize(ended.map((session) => Math.max(0, session.end - session.start)));
 
   const gaps: number[] = [];
+  // `ended` keeps the start order of `ordered`, so the next session only moves forward (a range has thousands).
+  let next = 0;
   for (const session of ended) {
-    const next = ordered.find((candidate) => candidate.start > session.start);
+    while (next < ordered.length && (ordered[next] as (typeof ordered)[number]).start <= session.start) next += 1;
+    const following = ordered[next];
     // A takeover opens the next session before the old one is closed: that is an immediate reconnect.
-    if (next) gaps.push(Math.max(0, next.start - session.end));
+    if (following) gaps.push(Math.max(0, following.start - session.end));
   }
   const reconnect = summarize(gaps);
 

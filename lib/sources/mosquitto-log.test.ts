@@ -130,3 +130,24 @@ describe("a Mosquitto log with year-less syslog times (decision 076)", () => {
     expect(events.every((event) => event.flags.includes("year_given_at_import") && !event.flags.includes("year_inferred"))).toBe(true);
   });
 });
+
+describe("Mosquitto log lines built to backtrack", () => {
+  // A client ID and an address that could both run over every ` [` (or ` as `) of an 8 KB line tried each split of it
+  // against the rest: 30–120 ms a line, minutes for an upload of them. Addresses hold no space and no bracket.
+  it.each([
+    ["Client", `Client${" [".repeat(4_000)}`],
+    ["New client", `New client connected from${" as x".repeat(1_600)}`],
+  ])("reads 2,000 lines of `%s` in one pass each", { timeout: 30_000 }, (_name, message) => {
+    const parser = createMosquittoLogParser({ brokerNode: "b" });
+    for (let i = 0; i < 2_000; i += 1) expect(parser.parseLine(`1700000000: ${message}`).ok).toBe(true);
+  });
+
+  it("still reads an IPv6 address and a client ID holding brackets", () => {
+    const [connected, dropped] = parseAll([
+      "1700000000: New client connected from ::1:51020 as dev [a] (p2, c1, k60).",
+      "1700000001: Client dev [a] [::1:51020] disconnected: exceeded timeout.",
+    ]);
+    expect(connected).toMatchObject({ deviceId: "dev [a]", clientIp: "::1", clientPort: 51020 });
+    expect(dropped).toMatchObject({ deviceId: "dev [a]", code: "mosquitto:exceeded-timeout" });
+  });
+});

@@ -162,7 +162,7 @@ export function createMosquittoLogParser(
       remember(pending, latestPendingKey, { ...address, note: null });
       return [];
     }
-    m = /^New (?:client|bridge) connected from (.+?)(?::(\d{1,5}))? as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
+    m = /^New (?:client|bridge) connected from (\S+?)(?::(\d{1,5}))? as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
     if (m) {
       const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
       pending.delete(addressKey(address));
@@ -178,7 +178,7 @@ export function createMosquittoLogParser(
       remember(clients, clientId, client);
       return [build("connected", clientId, client, at, null, identity, raw, [])];
     }
-    m = /^Invalid protocol version (\d+) in CONNECT from (.+)\.$/.exec(message) ?? /^Protocol error from (.+?):\d+: (.+)\.$/.exec(message);
+    m = /^Invalid protocol version (\d+) in CONNECT from (.+)\.$/.exec(message) ?? /^Protocol error from (\S+?):\d+: (.+)\.$/.exec(message);
     if (m) {
       const last = latestPending();
       if (last) last.note = message;
@@ -206,8 +206,8 @@ export function createMosquittoLogParser(
     }
     // 2.1.1+: `bad socket read/write: %s` has no closing period, and 2.1's mosquitto_strerror texts end without one.
     m =
-      /^Client (.+) \[(.+):(\d{1,5})\] disconnected: (bad socket read\/write: .+)$/.exec(message) ??
-      /^Client (.+) \[(.+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
+      /^Client (.+) \[([^[\]]+):(\d{1,5})\] disconnected: (bad socket read\/write: .+)$/.exec(message) ??
+      /^Client (.+) \[([^[\]]+):(\d{1,5})\] disconnected(?:: (.+))?\.$/.exec(message);
     if (m) {
       const address = { ip: m[2] ?? "", port: Number(m[3]) };
       const id = m[1] === address.ip || m[1] === `${address.ip}:${address.port}` ? UNKNOWN_ID : (m[1] ?? UNKNOWN_ID);

@@ -38,7 +38,7 @@ const GENERIC_LIMIT = /\blimits? (?:exceeded|reached|hit)\b|\b(?:exceed\w*|reach
 export function normalizeVendorWords(text: string): string {
   return text
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/([A-Z])(?=[A-Z][a-z])/g, "$1 ")
     .toLowerCase()
     .replace(/[_\-:./\s]+/g, " ")
     .trim();
