@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEVICE_EVIDENCE_UPLOAD_SOURCE, importDeviceEvidence } from "@/lib/device-evidence/import-device-evidence.ts";
-import { makeAgentMetrics } from "@/lib/testing/factories.ts";
+import { makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
 import { refuseInsertsWhere } from "@/lib/testing/refuse-inserts.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { DAY_MS } from "@/lib/time/durations.ts";
@@ -42,27 +42,7 @@ function drop(seq: number, timestamp: string, errorMessage = "keepalive timeout"
 }
 
 function agentExport(deviceId: string, lists: { recentDrops?: unknown[]; recentSystemEvents?: unknown[] }) {
-  return JSON.stringify({
-    format: "linkscope-agent-export",
-    version: 1,
-    deviceId,
-    agentId: "a1",
-    exportedAt: new Date().toISOString(),
-    config: {
-      keepaliveSec: 60,
-      initialReconnectDelayMs: 1000,
-      maxReconnectDelayMs: 60000,
-      deepReconnectThreshold: 5,
-      maxReconnectAttempts: -1,
-      enableCommandQueue: true,
-      maxQueuedCommands: 100,
-    },
-    metrics: makeAgentMetrics({ totalDrops: 3, totalRecoveries: 1 }),
-    recentDrops: lists.recentDrops ?? [],
-    recentConnections: [],
-    recentConnectFailures: [],
-    recentSystemEvents: lists.recentSystemEvents ?? [],
-  });
+  return JSON.stringify(makeAgentExport(deviceId, { metrics: makeAgentMetrics({ totalDrops: 3, totalRecoveries: 1 }), ...lists }));
 }
 
 const storedEvents = (deviceId: string) => testDb.db.connectionEvent.count({ where: { deviceId } });

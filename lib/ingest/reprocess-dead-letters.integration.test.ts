@@ -10,7 +10,7 @@ import { allowInsertsAgain, refuseInsertsWhere } from "@/lib/testing/refuse-inse
 import { importDeviceEvidence } from "@/lib/device-evidence/import-device-evidence.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { makeAgentMetrics } from "@/lib/testing/factories.ts";
+import { makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
 import { importAgentExport } from "./import-agent-export.ts";
 import { ingestWebhookBody } from "./ingest-webhook.ts";
 import { importFile } from "./import-file.ts";
@@ -291,27 +291,7 @@ describe("every kind of dead letter is re-processed through the path it came by,
   it("bad records of a device page upload: read again with the reader that read them, each alone", async () => {
     const device = `up-${tag()}`;
     const stamp = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, "+0000");
-    const agentExport = (recentDrops: unknown[]) => ({
-      format: "linkscope-agent-export",
-      version: 1,
-      deviceId: device,
-      agentId: "a1",
-      exportedAt: new Date().toISOString(),
-      config: {
-        keepaliveSec: 60,
-        initialReconnectDelayMs: 1000,
-        maxReconnectDelayMs: 60000,
-        deepReconnectThreshold: 5,
-        maxReconnectAttempts: -1,
-        enableCommandQueue: true,
-        maxQueuedCommands: 100,
-      },
-      metrics: makeAgentMetrics({ totalDrops: 1 }),
-      recentDrops,
-      recentConnections: [],
-      recentConnectFailures: [],
-      recentSystemEvents: [],
-    });
+    const agentExport = (recentDrops: unknown[]) => makeAgentExport(device, { metrics: makeAgentMetrics({ totalDrops: 1 }), recentDrops });
     const agentDrop = (timestamp: string) => ({
       seq: 7,
       timestamp,

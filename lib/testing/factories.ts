@@ -77,6 +77,36 @@ export function makeAgentMetrics(overrides: Partial<AgentMetrics> = {}): AgentMe
   };
 }
 
+/**
+ * An agent export (lib/agent/export-format.ts) as the device page's upload takes it: the agent's default settings, a
+ * quiet agent's metrics and empty lists, with `overrides` (the lists under test). Entries are `unknown` so a test can
+ * hand in bad ones.
+ */
+export function makeAgentExport(deviceId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    format: "linkscope-agent-export",
+    version: 1,
+    deviceId,
+    agentId: "a1",
+    exportedAt: new Date().toISOString(),
+    config: {
+      keepaliveSec: 60,
+      initialReconnectDelayMs: 1000,
+      maxReconnectDelayMs: 60000,
+      deepReconnectThreshold: 5,
+      maxReconnectAttempts: -1,
+      enableCommandQueue: true,
+      maxQueuedCommands: 100,
+    },
+    metrics: makeAgentMetrics(),
+    recentDrops: [],
+    recentConnections: [],
+    recentConnectFailures: [],
+    recentSystemEvents: [],
+    ...overrides,
+  };
+}
+
 /** A scheduled probe endpoint as its form sends it: enabled every 5 min, MQTT 3.1.1, no credentials, no fleet scope. */
 export function makeProbeEndpointInput(overrides: Partial<CreateProbeEndpoint> = {}): CreateProbeEndpoint {
   return {
