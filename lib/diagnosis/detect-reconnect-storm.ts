@@ -66,7 +66,9 @@ function heldAfter(ctx: AnalysisContext, at: Date): DiagnosisEvent | null {
   const index = ctx.events.findIndex((event) => event.kind === "connected" && event.occurredAt.getTime() >= at.getTime());
   const connect = ctx.events[index];
   if (!connect) return null;
-  const end = ctx.events.find((event, position) => position > index && event.kind !== "device_report");
+  let end: DiagnosisEvent | undefined;
+  for (let next = index + 1; next < ctx.events.length && !end; next += 1)
+    if (ctx.events[next]?.kind !== "device_report") end = ctx.events[next];
   const until = end?.occurredAt.getTime() ?? ctx.window.to.getTime();
   return until - connect.occurredAt.getTime() >= RECOVERED_MS ? connect : null;
 }

@@ -1,5 +1,5 @@
 import { Prisma } from "@/lib/db/client.ts";
-import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import { ReasonSchema, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { feedMoments, informationOf } from "@/lib/events/merge-feed-records.ts";
 import { feedPrecedence, WIDEST_SAME_MOMENT_TOLERANCE_MS } from "@/lib/events/feeds.ts";
 import { z } from "zod";
@@ -42,7 +42,7 @@ const WindowRecordSchema = z.object({
   device_id: z.string(),
   kind: z.enum(["connected", "disconnected", "connect_failed"]),
   occurred_at: z.date(),
-  reason: z.string(),
+  reason: ReasonSchema,
   code: z.string().nullable(),
   source: z.string(),
   broker_node: z.string().nullable(),
@@ -120,7 +120,7 @@ export function echoesAmong(records: readonly WindowRecord[], batch: ReadonlySet
   }
   const result: FeedEchoes = { echoes: new Map(), upgrades: [] };
   for (const list of byDevice.values()) {
-    const moments = feedMoments(list.map((record) => ({ ...record, occurredAt: record.occurred_at, reason: record.reason as never })));
+    const moments = feedMoments(list.map((record) => ({ ...record, occurredAt: record.occurred_at })));
     for (const members of moments) {
       const { driver, replaced } = driverOf(members, batch);
       if (replaced) result.upgrades.push({ driver, replaced });
@@ -136,7 +136,7 @@ export function echoesAmong(records: readonly WindowRecord[], batch: ReadonlySet
 const byId = (a: WindowRecord, b: WindowRecord) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
 /** As the diagnosis keeps one record of a moment: the one that says more, then the feed listed first (feeds.ts). */
 const mostTelling = (a: WindowRecord, b: WindowRecord) =>
-  informationOf(b as never) - informationOf(a as never) || feedPrecedence(a.feed) - feedPrecedence(b.feed) || byId(a, b);
+  informationOf(b) - informationOf(a) || feedPrecedence(a.feed) - feedPrecedence(b.feed) || byId(a, b);
 
 function driverOf(members: readonly WindowRecord[], batch: ReadonlySet<string>): { driver: bigint; replaced?: WindowRecord } {
   const fresh = members.filter((member) => batch.has(member.id)).sort(mostTelling);
@@ -145,7 +145,7 @@ function driverOf(members: readonly WindowRecord[], batch: ReadonlySet<string>):
   const current = stored.find((member) => member.id === named) ?? (named === null ? stored.sort(byId)[0] : undefined);
   const best = fresh[0];
   if (!current) return { driver: BigInt(named ?? best?.id ?? members[0]?.id ?? 0) };
-  if (best && current.kind !== "connected" && informationOf(best as never) > informationOf(current as never))
+  if (best && current.kind !== "connected" && informationOf(best) > informationOf(current))
     return { driver: BigInt(best.id), replaced: current };
   return { driver: BigInt(current.id) };
 }

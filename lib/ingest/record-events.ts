@@ -691,7 +691,7 @@ function replacedRecord(upgrade: FeedUpgrade): CountedEvent {
   return {
     deviceId: record.device_id,
     kind: record.kind,
-    reason: record.reason as Reason,
+    reason: record.reason,
     code: record.code,
     occurredAt: record.occurred_at,
     source: record.source,

@@ -138,10 +138,17 @@ export const SAME_DROP_MS = 60_000;
  * the token renewal's drop, not a failed connect. So one SAS renewal counts once, whichever way the hub logged its 401003.
  */
 export function countDropsAndFailures(events: ReadonlyArray<FeedRecord>): { drops: number; failedConnects: number } {
-  const ordered = mergeFeedRecords(events.filter((event) => event.kind !== "device_report")).map((event) => ({
-    ...event,
-    at: toMs(event.occurredAt),
-  }));
+  return countMergedDropsAndFailures(mergeFeedRecords(events));
+}
+
+/** countDropsAndFailures of records already merged (mergeFeedRecords). */
+function countMergedDropsAndFailures(merged: ReadonlyArray<FeedRecord>): { drops: number; failedConnects: number } {
+  const ordered = merged
+    .filter((event) => event.kind !== "device_report")
+    .map((event) => ({
+      ...event,
+      at: toMs(event.occurredAt),
+    }));
   ordered.sort((a, b) => a.at - b.at);
   let drops = 0;
   let failedConnects = 0;
@@ -185,6 +192,6 @@ export function countDeviceEvents(events: ReadonlyArray<FeedRecord>): {
   return {
     connects: merged.filter((event) => event.kind === "connected").length,
     disconnects: merged.filter((event) => event.kind === "disconnected").length,
-    ...countDropsAndFailures(merged),
+    ...countMergedDropsAndFailures(merged),
   };
 }

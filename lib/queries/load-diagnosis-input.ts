@@ -104,12 +104,11 @@ function listDrops(events: readonly DiagnosisEvent[]): DiagnosisEvent[] {
 async function loadFleetContext(
   db: Db,
   deviceId: string,
-  events: readonly (DiagnosisEvent & { brokerNode: string | null })[],
+  scope: FleetScope | null,
+  drops: readonly DiagnosisEvent[],
   window: { from: Date; to: Date },
 ): Promise<FleetContext | null> {
-  const scope = chooseFleetScope(events);
   if (!scope) return null;
-  const drops = listDrops(events);
   const minutes = [...new Set(drops.map((drop) => Math.floor(drop.occurredAt.getTime() / MINUTE_MS) * MINUTE_MS))];
   const [devicesTotal, rows] = await Promise.all([
     countActiveDevices(db, deviceId, scope, window.from, window.to),
@@ -138,10 +137,13 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
     .reverse()
     .map((row) => ({ ...row, id: row.id.toString() }));
   const window = { from: input.from, to: input.to };
+  // Read once for both: the scope's fleet and probes around the drops the engine will see.
+  const scope = chooseFleetScope(loaded);
+  const drops = listDrops(loaded);
   const [sessions, fleet, probes, samples] = await Promise.all([
     listDeviceSessions(db, input),
-    loadFleetContext(db, input.deviceId, loaded, window),
-    loadScopeProbes(db, loaded),
+    loadFleetContext(db, input.deviceId, scope, drops, window),
+    loadScopeProbes(db, scope, drops),
     listDeviceSamples(db, input),
   ]);
   return {
@@ -163,12 +165,11 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
 }
 
 /** Our own probe runs of the broker the device's events came through, around its drops (lib/probe-schedule). */
-async function loadScopeProbes(db: Db, events: readonly (DiagnosisEvent & { brokerNode: string | null })[]): Promise<ProbeEvidence | null> {
-  const scope = chooseFleetScope(events);
+async function loadScopeProbes(db: Db, scope: FleetScope | null, drops: readonly DiagnosisEvent[]): Promise<ProbeEvidence | null> {
   if (!scope || scope.side !== "broker") return null;
   return loadProbeEvidenceAround(
     db,
     scope,
-    listDrops(events).map((drop) => drop.occurredAt),
+    drops.map((drop) => drop.occurredAt),
   );
 }
