@@ -127,6 +127,17 @@ async function compare(
   };
 }
 
+/** Per kind and reason, the count of the per-minute rows `derivedFor` lists ("kind reason code ×n, …"), codes aside. */
+function reasonTotals(listed: string | null): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const row of listed?.split(", ") ?? []) {
+    const [kind, reason, , count] = row.split(" ");
+    const key = `${kind} ${reason}`;
+    totals[key] = (totals[key] ?? 0) + Number(count?.slice(1));
+  }
+  return totals;
+}
+
 /** What must match between the two devices: everything but the stored records themselves. */
 const derivedCounts = ({ events: _events, echoes: _echoes, ...rest }: z.infer<typeof DerivedSchema>) => rest;
 
@@ -161,6 +172,33 @@ describe("one platform fed twice drives sessions, state and rollups once (decisi
     // them say more and replace them in the rollups, the sessions they ended and the device's last reason.
     expect(derivedCounts(result.double)).toEqual(derivedCounts(result.single));
     // Every moment is driven once: the log has them all, so every other record is an echo.
+    expect(result.double.echoes).toBe(result.secondRecords);
+  });
+
+  it("AWS: two writers at once, each with one feed's records of the same moments", async () => {
+    // Two workers of a `$share` group, or the webhook beside the worker: each batch of one feed is written while the
+    // other feed's batch of the same moments is in flight. The device lock orders them; the second to lock sees the
+    // first's records and echoes them.
+    const result = await compare("aws-concurrent", AWS, Date.UTC(2026, 9, 25), async (first, second) => {
+      // Rounds of the same span of time: each round's two batches hold both feeds' records of the same moments.
+      const later = [...second].sort(byTime);
+      const sorted = [...first].sort(byTime);
+      for (let i = 0; i < sorted.length; i += 3) {
+        const chunk = sorted.slice(i, i + 3);
+        const until = i + 3 >= sorted.length ? Infinity : (chunk.at(-1)?.occurredAt.getTime() ?? 0);
+        const taken = later.findIndex((event) => event.occurredAt.getTime() > until);
+        const other = later.splice(0, taken === -1 ? later.length : taken);
+        await Promise.all([recordConnectionEvents(testDb.db, chunk), recordConnectionEvents(testDb.db, other)]);
+      }
+    });
+    // Whichever feed's record locked the device first drives its moment, so a refusal's code may be CloudWatch's
+    // spelling (AUTHORIZATION_FAILURE) instead of the topic's: the same reason, counted once.
+    const withoutCodes = (row: z.infer<typeof DerivedSchema>) => ({
+      ...derivedCounts(row),
+      reasons: reasonTotals(row.reasons),
+    });
+    expect(withoutCodes(result.double)).toEqual(withoutCodes(result.single));
+    expect(result.double.events).toBe(result.firstRecords + result.secondRecords);
     expect(result.double.echoes).toBe(result.secondRecords);
   });
 
