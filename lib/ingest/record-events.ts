@@ -7,6 +7,8 @@ import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
+import { endKeyedSessionsAtKeylessDisconnects } from "./keyless-disconnect-ends.ts";
+import { DURATION_MS } from "./session-duration-sql.ts";
 import { findFeedEchoes, grownFeedLists, markEchoesSql, upgradeStatements, type FeedUpgrade } from "./feed-echoes.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
@@ -129,6 +131,7 @@ export async function recordIngestBatch(
     // One statement for the rest: none of these touch a row another of them touches.
     await executeTogether(tx, statements);
     if (driving.length > 0) await closeSessionsSupersededByLaterConnects(tx, driving);
+    if (driving.length > 0) await endKeyedSessionsAtKeylessDisconnects(tx, driving);
     if (upgrades.length > 0) await handOverUpgradedMoments(tx, upgrades, inserted, retracted);
     return result;
   });
@@ -247,8 +250,6 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[], newDevi
   }
   return stored.sort(compareEvents);
 }
-
-const DURATION_MS = (end: string, start: string) => Prisma.raw(`GREATEST(0, (EXTRACT(EPOCH FROM (${end} - ${start})) * 1000)::bigint)`);
 
 /**
  * The earliest of a device's events first: sorted on an expression no index has, so the only index path left is the
