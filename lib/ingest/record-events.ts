@@ -1,16 +1,30 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
-import type { ConnectionEvent, Reason } from "@/lib/events/connection-event.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { boundRaw } from "./bound-raw.ts";
 import { toDeadLetterRow, type DeadLetterInput } from "./dead-letters.ts";
 import { insertEventRowsSql, type EventRow } from "./event-rows.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate } from "./device-state.ts";
 import type { DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { recordDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
-import { foldKeylessSessions, type KeylessEvent } from "./keyless-sessions.ts";
-import { endKeyedSessionsAtKeylessDisconnects } from "./keyless-disconnect-ends.ts";
-import { DURATION_MS } from "./session-duration-sql.ts";
+import {
+  closeSessionsSupersededByLaterConnects,
+  compareEvents,
+  endKeyedSessionsAtKeylessDisconnects,
+  keyedSessionStatements,
+  keylessSessionStatements,
+} from "./session-statements.ts";
 import { findFeedEchoes, grownFeedLists, markEchoesSql, upgradeStatements, type FeedUpgrade } from "./feed-echoes.ts";
 import { rollupShardSql } from "./rollup-shard.ts";
+import {
+  codeFirstSeenStatements,
+  connectedGaugeStatements,
+  deviceDropMinuteStatements,
+  deviceReasonMinuteStatements,
+  minuteOf,
+  replacedRecord,
+  rollupStatements,
+  type CountedEvent,
+} from "./rollup-statements.ts";
 import { countOutOfOrder, sourceStatsStatement, type SourceBatchStats } from "./source-stats.ts";
 import { isoOrNull, textOrNull, unnestRows } from "./unnest-rows.ts";
 import { commitAhead, inWriterTransaction, type WriterTx } from "./writer-transaction.ts";
@@ -18,17 +32,6 @@ import { z } from "zod";
 
 /** node-postgres returns bigint columns (ids, orderings) as text. */
 export const InsertedEventSchema = z.object({ id: z.string(), dedupe_key: z.string() });
-const StoredKeylessEventSchema = z.object({
-  id: z.string(),
-  device_id: z.string(),
-  kind: z.string(),
-  occurred_at: z.date(),
-  reason: z.string(),
-  code: z.string().nullable(),
-  client_ip: z.string().nullable(),
-  ordering: z.string().nullable(),
-  dedupe_key: z.string(),
-});
 export const DeviceStateRowSchema = z.object({
   id: z.string(),
   state: z.string(),
@@ -164,22 +167,6 @@ function uniqueByDedupeKey(events: ConnectionEvent[]): ConnectionEvent[] {
   return [...seen.values()];
 }
 
-/** Events in the order they happened; at the same millisecond a disconnect precedes a connect (takeover). */
-export function compareEvents(a: OrderedEvent, b: OrderedEvent): number {
-  if (a.ordering !== null && b.ordering !== null && a.deviceId === b.deviceId && a.ordering !== b.ordering) {
-    return a.ordering < b.ordering ? -1 : 1;
-  }
-  const byTime = a.occurredAt.getTime() - b.occurredAt.getTime();
-  if (byTime !== 0) return byTime;
-  return kindRank(a) - kindRank(b);
-}
-
-type OrderedEvent = Pick<ConnectionEvent, "deviceId" | "ordering" | "occurredAt" | "kind">;
-
-function kindRank(event: OrderedEvent): number {
-  return event.kind === "disconnected" ? 0 : event.kind === "connect_failed" ? 1 : event.kind === "connected" ? 2 : 3;
-}
-
 async function insertDeadLetters(tx: Tx, inputs: DeadLetterInput[]): Promise<void> {
   await tx.$executeRaw(Prisma.sql`
     INSERT INTO dead_letters (source, topic, error, payload, payload_bytes, import_run_id)
@@ -249,156 +236,6 @@ async function insertDevicesAndEvents(tx: Tx, events: ConnectionEvent[], newDevi
     if (event) stored.push({ ...event, id: BigInt(row.id) });
   }
   return stored.sort(compareEvents);
-}
-
-/**
- * The earliest of a device's events first: sorted on an expression no index has, so the only index path left is the
- * probe by device. Sorted on occurred_at itself, the occurred_at index looked cheapest whenever a month's statistics said
- * it was empty (an ANALYZE before its first rows committed, and no autovacuum since): it read the whole month for every
- * new session, 6 million index entries for a batch of 300 (decision 063).
- */
-const FIRST_BY_TIME_WITHOUT_TIME_INDEX = Prisma.raw("x.occurred_at + INTERVAL '0 seconds', x.id");
-
-/**
- * Sessions of keyed connections (the source ties a disconnect to its connect): one row per connect, closed by its
- * disconnect whenever that is stored, before or after the connect. Arrival order is not trusted.
- */
-function keyedSessionStatements(events: StoredEvent[]): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
-  const connects = events.filter((e) => e.kind === "connected" && e.sessionKey !== null);
-  const disconnects = events.filter((e) => e.kind === "disconnected" && e.sessionKey !== null);
-  if (connects.length > 0) {
-    // The disconnect may already be stored (this batch or an earlier one): the session is inserted closed.
-    statements.push(Prisma.sql`
-      INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id, ended_at, end_reason, end_code, end_event_id, end_inferred, duration_ms)
-      SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.event_id, d.occurred_at, d.reason, d.code, d.id, false,
-        CASE WHEN d.id IS NULL THEN NULL ELSE ${DURATION_MS("d.occurred_at", "u.started_at")} END
-      FROM ${unnestRows(connects, [
-        ["device_id", "text", (e) => e.deviceId],
-        ["session_key", "text", (e) => e.sessionKey],
-        ["started_at", "timestamptz", (e) => e.occurredAt.toISOString()],
-        ["client_ip", "text", (e) => e.clientIp],
-        ["event_id", "bigint", (e) => e.id.toString()],
-      ])}
-      LEFT JOIN LATERAL (
-        SELECT x.id, x.occurred_at, x.reason, x.code FROM connection_events x
-        WHERE x.device_id = u.device_id AND x.session_key = u.session_key AND x.kind = 'disconnected'
-        ORDER BY ${FIRST_BY_TIME_WITHOUT_TIME_INDEX} LIMIT 1
-      ) d ON true
-      ON CONFLICT (device_id, session_key) DO NOTHING`);
-  }
-  if (disconnects.length > 0) {
-    const firstPerSession = new Map<string, StoredEvent>();
-    for (const e of disconnects)
-      if (!firstPerSession.has(`${e.deviceId}\u0000${e.sessionKey}`)) firstPerSession.set(`${e.deviceId}\u0000${e.sessionKey}`, e);
-    statements.push(Prisma.sql`
-      UPDATE sessions s SET
-        ended_at = u.ended_at, end_reason = u.reason::"Reason", end_code = u.code, end_event_id = u.event_id, end_inferred = false,
-        duration_ms = ${DURATION_MS("u.ended_at", "s.started_at")}
-      FROM ${unnestRows(
-        [...firstPerSession.values()],
-        [
-          ["device_id", "text", (e) => e.deviceId],
-          ["session_key", "text", (e) => e.sessionKey],
-          ["ended_at", "timestamptz", (e) => e.occurredAt.toISOString()],
-          ["reason", "text", (e) => e.reason],
-          ["code", "text", (e) => e.code],
-          ["event_id", "bigint", (e) => e.id.toString()],
-        ],
-      )}
-      WHERE s.device_id = u.device_id AND s.session_key = u.session_key AND (s.ended_at IS NULL OR s.end_inferred)`);
-  }
-  return statements;
-}
-
-/**
- * Sources without a session key (Azure IoT Hub, EMQX 4.x, …) cannot tie a disconnect to its connect, so a late
- * event would land in the wrong session. Each affected device's sessions are rebuilt from its stored keyless
- * events, from the last session that began before the earliest new event on, in the source's order.
- */
-async function keylessSessionStatements(tx: Tx, events: StoredEvent[], silenced: ReadonlySet<bigint>): Promise<Prisma.Sql[]> {
-  const since = new Map<string, Date>();
-  for (const e of events) {
-    if (e.sessionKey !== null || (e.kind !== "connected" && e.kind !== "disconnected")) continue;
-    const seen = since.get(e.deviceId);
-    if (!seen || e.occurredAt < seen) since.set(e.deviceId, e.occurredAt);
-  }
-  if (since.size === 0) return [];
-  const windows = [...since.entries()];
-  const stored = await tx.rows(
-    "loadKeylessEvents",
-    StoredKeylessEventSchema,
-    Prisma.sql`
-    SELECT e.id, e.device_id, e.kind::text AS kind, e.occurred_at, e.reason::text AS reason, e.code, e.client_ip, e.ordering, e.dedupe_key
-    FROM ${unnestRows(windows, [
-      ["device_id", "text", ([id]) => id],
-      ["since", "timestamptz", ([, at]) => at.toISOString()],
-    ])}
-    CROSS JOIN LATERAL (
-      SELECT COALESCE((SELECT max(s.started_at) FROM sessions s WHERE s.device_id = u.device_id AND s.started_at < u.since AND s.session_key LIKE 'event:%'), u.since) AS from_at
-    ) w
-    JOIN connection_events e ON e.device_id = u.device_id AND e.occurred_at >= w.from_at
-    WHERE e.session_key IS NULL AND e.kind IN ('connected', 'disconnected') AND (e.echo_of IS NULL OR e.kind = 'disconnected')`,
-  );
-  const byDevice = new Map<string, KeylessEvent[]>();
-  for (const row of stored) {
-    // This batch's echoes of connects are marked in the statement after this one.
-    if (silenced.has(BigInt(row.id))) continue;
-    const list = byDevice.get(row.device_id) ?? [];
-    list.push({
-      id: BigInt(row.id),
-      deviceId: row.device_id,
-      kind: row.kind as KeylessEvent["kind"],
-      occurredAt: row.occurred_at,
-      reason: row.reason as Reason,
-      code: row.code,
-      clientIp: row.client_ip,
-      ordering: row.ordering === null ? null : BigInt(row.ordering),
-      dedupeKey: row.dedupe_key,
-    });
-    byDevice.set(row.device_id, list);
-  }
-  const sessions = [...byDevice.values()].flatMap((list) => foldKeylessSessions(list.sort(compareEvents)));
-  if (sessions.length === 0) return [];
-  return [
-    Prisma.sql`
-    INSERT INTO sessions (device_id, session_key, started_at, client_ip, start_event_id, ended_at, end_reason, end_code, end_event_id, end_inferred, duration_ms)
-    SELECT u.device_id, u.session_key, u.started_at, u.client_ip, u.start_event_id, u.ended_at, u.end_reason::"Reason", u.end_code, u.end_event_id, u.end_inferred,
-      CASE WHEN u.ended_at IS NULL THEN NULL ELSE ${DURATION_MS("u.ended_at", "u.started_at")} END
-    FROM ${unnestRows(sessions, [
-      ["device_id", "text", (r) => r.deviceId],
-      ["session_key", "text", (r) => r.sessionKey],
-      ["started_at", "timestamptz", (r) => r.startedAt.toISOString()],
-      ["client_ip", "text", (r) => r.clientIp],
-      ["start_event_id", "bigint", (r) => r.startEventId.toString()],
-      ["ended_at", "timestamptz", (r) => isoOrNull(r.endedAt)],
-      ["end_reason", "text", (r) => r.endReason],
-      ["end_code", "text", (r) => r.endCode],
-      ["end_event_id", "bigint", (r) => textOrNull(r.endEventId)],
-      ["end_inferred", "boolean", (r) => r.endInferred],
-    ])}
-    ON CONFLICT (device_id, session_key) DO UPDATE SET
-      ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason, end_code = EXCLUDED.end_code, end_event_id = EXCLUDED.end_event_id,
-      end_inferred = EXCLUDED.end_inferred, duration_ms = EXCLUDED.duration_ms`,
-  ];
-}
-
-/** A keyed session whose disconnect never arrived (yet) ends, inferred, where the device's next session begins. */
-async function closeSessionsSupersededByLaterConnects(tx: Tx, events: StoredEvent[]): Promise<void> {
-  const devices = [...new Set(events.filter((e) => e.kind === "connected").map((e) => e.deviceId))];
-  if (devices.length === 0) return;
-  await tx.$executeRaw(Prisma.sql`
-    UPDATE sessions s SET
-      ended_at = x.next_start, end_reason = 'unknown', end_code = NULL, end_inferred = true,
-      duration_ms = ${DURATION_MS("x.next_start", "s.started_at")}
-    FROM (
-      SELECT o.id, (SELECT MIN(n.started_at) FROM sessions n WHERE n.device_id = u.device_id AND n.started_at > o.started_at) AS next_start
-      FROM unnest(${devices}::text[]) AS u(device_id)
-      -- One probe of the device index per device (OFFSET 0: not flattened, so not joined to a scan of every open
-      -- session, which stale statistics make look few); IS TRUE keeps the planner off the ended_at index. Decision 041.
-      CROSS JOIN LATERAL (SELECT o.id, o.started_at FROM sessions o WHERE o.device_id = u.device_id AND (o.ended_at IS NULL) IS TRUE OFFSET 0) o
-    ) x
-    WHERE s.id = x.id AND x.next_start IS NOT NULL`);
 }
 
 /**
@@ -488,227 +325,10 @@ function deviceUpdateStatement(
   ];
 }
 
-/**
- * The connected-devices gauge moves with the state in the same transaction: per-minute deltas where the fold
- * turned a device online or offline, and the row saying where each online device is counted.
- * Invariant: SUM(fleet_connected_minute.delta) = devices online = rows of fleet_connected_devices.
- */
-function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: number): Prisma.Sql[] {
-  const statements: Prisma.Sql[] = [];
-  const changed = updates.filter((u) => u.gaugeChanges.length > 0);
-  if (changed.length === 0) return statements;
-  const deltas = new Map<string, { bucket: Date; source: string; brokerNode: string; delta: number }>();
-  for (const change of changed.flatMap((u) => u.gaugeChanges)) {
-    const bucket = minuteOf(change.at);
-    const key = `${bucket.getTime()}|${change.source}|${change.brokerNode}`;
-    const entry = deltas.get(key);
-    if (entry) entry.delta += change.delta;
-    else deltas.set(key, { bucket, source: change.source, brokerNode: change.brokerNode, delta: change.delta });
-  }
-  const rows = sortedValues(deltas).filter((row) => row.delta !== 0);
-  if (rows.length > 0) {
-    statements.push(Prisma.sql`
-      INSERT INTO fleet_connected_minute (bucket, source, broker_node, delta, shard)
-      SELECT u.*, ${shard}::smallint FROM ${unnestRows(rows, [
-        ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
-        ["source", "text", (r) => r.source],
-        ["broker_node", "text", (r) => r.brokerNode],
-        ["delta", "int", (r) => r.delta],
-      ])}
-      ON CONFLICT (bucket, source, broker_node, shard) DO UPDATE SET delta = fleet_connected_minute.delta + EXCLUDED.delta`);
-  }
-
-  const gone = changed.filter((u) => u.connectedVia === null).map((u) => u.id);
-  if (gone.length > 0)
-    statements.push(Prisma.sql`DELETE FROM fleet_connected_devices g USING unnest(${gone}::text[]) AS u(id) WHERE g.device_id = u.id`);
-  const counted = changed.flatMap((u) => {
-    const lastRise = u.gaugeChanges.findLast((c) => c.delta === 1);
-    return u.connectedVia && lastRise ? [{ id: u.id, ...u.connectedVia, since: lastRise.at }] : [];
-  });
-  if (counted.length > 0) {
-    statements.push(Prisma.sql`
-      INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
-      SELECT * FROM ${unnestRows(counted, [
-        ["device_id", "text", (r) => r.id],
-        ["source", "text", (r) => r.source],
-        ["broker_node", "text", (r) => r.brokerNode],
-        ["since", "timestamptz", (r) => r.since.toISOString()],
-      ])}
-      ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
-  }
-  return statements;
-}
-
-function minuteOf(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-}
-
-/** Map values in key order: concurrent writers then lock shared rollup rows in the same order (no deadlocks). */
-function sortedValues<T>(rows: Map<string, T>): T[] {
-  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-}
-
-function rollupStatements(events: readonly CountedEvent[], shard: number, retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
-  const counts = new Map<string, { bucket: Date; kind: string; reason: Reason; code: string; count: number }>();
-  for (const [e, weight] of weighted(events, retracted)) {
-    const bucket = minuteOf(e.occurredAt);
-    const code = e.code ?? "";
-    const key = `${bucket.getTime()}|${e.kind}|${e.reason}|${code}`;
-    const entry = counts.get(key);
-    if (entry) entry.count += weight;
-    else counts.set(key, { bucket, kind: e.kind, reason: e.reason, code, count: weight });
-  }
-  dropNetZero(counts);
-  if (counts.size === 0) return [];
-  return [
-    Prisma.sql`
-    INSERT INTO event_rollup_minute (bucket, kind, reason, code, count, shard)
-    SELECT u.bucket, u.kind::"EventKind", u.reason::"Reason", u.code, u.count, ${shard}::smallint
-    FROM ${unnestRows(sortedValues(counts), [
-      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
-      ["kind", "text", (r) => r.kind],
-      ["reason", "text", (r) => r.reason],
-      ["code", "text", (r) => r.code],
-      ["count", "int", (r) => r.count],
-    ])}
-    ON CONFLICT (bucket, kind, reason, code, shard) DO UPDATE SET count = event_rollup_minute.count + EXCLUDED.count`,
-  ];
-}
-
-/** Which devices dropped in which minute: the fleet-wide analyzer counts devices, not drops (one storm ≠ a fleet event). */
-function deviceDropMinuteStatements(events: readonly CountedEvent[], retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
-  const counts = new Map<string, { bucket: Date; deviceId: string; drops: number }>();
-  for (const [e, weight] of weighted(events, retracted)) {
-    if (e.kind !== "disconnected" || e.reason === "client_disconnect") continue;
-    const bucket = minuteOf(e.occurredAt);
-    const key = `${bucket.getTime()}|${e.deviceId}`;
-    const entry = counts.get(key);
-    if (entry) entry.drops += weight;
-    else counts.set(key, { bucket, deviceId: e.deviceId, drops: weight });
-  }
-  dropNetZero(counts, (entry) => entry.drops);
-  if (counts.size === 0) return [];
-  return [
-    Prisma.sql`
-    INSERT INTO device_drop_minute (bucket, device_id, drops)
-    SELECT * FROM ${unnestRows(sortedValues(counts), [
-      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
-      ["device_id", "text", (r) => r.deviceId],
-      ["drops", "int", (r) => r.drops],
-    ])}
-    ON CONFLICT (bucket, device_id) DO UPDATE SET drops = device_drop_minute.drops + EXCLUDED.drops`,
-  ];
-}
-
-/** Disconnects and failed connects per device and minute, for filtered fleet breakdowns and drill-downs. */
-function deviceReasonMinuteStatements(events: readonly CountedEvent[], retracted: readonly CountedEvent[] = []): Prisma.Sql[] {
-  type Row = {
-    bucket: Date;
-    deviceId: string;
-    kind: string;
-    reason: Reason;
-    code: string;
-    source: string;
-    brokerNode: string;
-    count: number;
-  };
-  const counts = new Map<string, Row>();
-  for (const [e, weight] of weighted(events, retracted)) {
-    if (e.kind !== "disconnected" && e.kind !== "connect_failed") continue;
-    const row = {
-      bucket: minuteOf(e.occurredAt),
-      deviceId: e.deviceId,
-      kind: e.kind,
-      reason: e.reason,
-      code: e.code ?? "",
-      source: e.source,
-      brokerNode: e.brokerNode ?? "",
-    };
-    const key = JSON.stringify(Object.values({ ...row, bucket: row.bucket.getTime() }));
-    const entry = counts.get(key);
-    if (entry) entry.count += weight;
-    else counts.set(key, { ...row, count: weight });
-  }
-  dropNetZero(counts);
-  if (counts.size === 0) return [];
-  return [
-    Prisma.sql`
-    INSERT INTO device_reason_minute (bucket, device_id, kind, reason, code, source, broker_node, count)
-    SELECT u.bucket, u.device_id, u.kind::"EventKind", u.reason::"Reason", u.code, u.source, u.broker_node, u.count
-    FROM ${unnestRows(sortedValues(counts), [
-      ["bucket", "timestamptz", (r) => r.bucket.toISOString()],
-      ["device_id", "text", (r) => r.deviceId],
-      ["kind", "text", (r) => r.kind],
-      ["reason", "text", (r) => r.reason],
-      ["code", "text", (r) => r.code],
-      ["source", "text", (r) => r.source],
-      ["broker_node", "text", (r) => r.brokerNode],
-      ["count", "int", (r) => r.count],
-    ])}
-    ON CONFLICT (bucket, device_id, kind, reason, code, source, broker_node) DO UPDATE SET count = device_reason_minute.count + EXCLUDED.count`,
-  ];
-}
-
 /** Decision 034: which shard of the fleet-wide minute rows this transaction adds to. */
 async function claimRollupShard(tx: Tx): Promise<number> {
   const [row] = await tx.rows("claimRollupShard", z.object({ shard: z.number().int() }), Prisma.sql`SELECT ${rollupShardSql} AS shard`);
   return row?.shard ?? 0;
-}
-
-/**
- * The earliest disconnect / failed connect of each code, so "new codes" never scans history. A conflicting row is
- * locked even when the WHERE keeps it unchanged, so codes already known earlier are filtered out first: otherwise
- * every writer would hold a common code's row (a fleet-wide hot row) until its commit.
- */
-function codeFirstSeenStatements(events: readonly CountedEvent[]): Prisma.Sql[] {
-  const first = new Map<string, { code: string; at: Date; deviceId: string }>();
-  for (const e of events) {
-    if ((e.kind !== "disconnected" && e.kind !== "connect_failed") || e.code === null) continue;
-    const seen = first.get(e.code);
-    if (!seen || e.occurredAt < seen.at || (e.occurredAt.getTime() === seen.at.getTime() && e.deviceId < seen.deviceId)) {
-      first.set(e.code, { code: e.code, at: e.occurredAt, deviceId: e.deviceId });
-    }
-  }
-  if (first.size === 0) return [];
-  return [
-    Prisma.sql`
-    INSERT INTO code_first_seen (code, first_seen_at, first_device_id)
-    SELECT * FROM ${unnestRows(sortedValues(first), [
-      ["code", "text", (r) => r.code],
-      ["first_seen_at", "timestamptz", (r) => r.at.toISOString()],
-      ["first_device_id", "text", (r) => r.deviceId],
-    ])}
-    WHERE NOT EXISTS (SELECT 1 FROM code_first_seen c WHERE c.code = u.code AND c.first_seen_at <= u.first_seen_at)
-    ON CONFLICT (code) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, first_device_id = EXCLUDED.first_device_id
-    WHERE EXCLUDED.first_seen_at < code_first_seen.first_seen_at`,
-  ];
-}
-
-/** What the rollups read of an event: a stored one, or a stored record an upgrade replaces. */
-type CountedEvent = Pick<ConnectionEvent, "deviceId" | "kind" | "reason" | "code" | "occurredAt" | "source" | "brokerNode">;
-
-function replacedRecord(upgrade: FeedUpgrade): CountedEvent {
-  const record = upgrade.replaced;
-  return {
-    deviceId: record.device_id,
-    kind: record.kind,
-    reason: record.reason,
-    code: record.code,
-    occurredAt: record.occurred_at,
-    source: record.source,
-    brokerNode: record.broker_node,
-  };
-}
-
-/** Each counted event once, each retracted one taken back. */
-function* weighted(events: readonly CountedEvent[], retracted: readonly CountedEvent[]): Generator<[CountedEvent, 1 | -1]> {
-  for (const event of events) yield [event, 1];
-  for (const event of retracted) yield [event, -1];
-}
-
-/** A rollup row an upgrade takes back as much from as it adds is left as it is. */
-function dropNetZero<T>(counts: Map<string, T>, countOf: (entry: T) => number = (entry) => (entry as { count: number }).count): void {
-  for (const [key, entry] of counts) if (countOf(entry) === 0) counts.delete(key);
 }
 
 /**

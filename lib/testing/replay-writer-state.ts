@@ -1,6 +1,6 @@
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { foldDeviceState, type DeviceStateRow, type DeviceStateUpdate, type GaugeScope } from "@/lib/ingest/device-state.ts";
-import { compareEvents } from "@/lib/ingest/record-events.ts";
+import { compareEvents } from "@/lib/ingest/session-statements.ts";
 
 /** A device row as the writer leaves it (the columns it writes; timestamps of insertion aside). */
 export type ReplayedDevice = {
