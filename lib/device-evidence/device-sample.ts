@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { describeZodError } from "@/lib/validation/zod-issues.ts";
 import type { DeviceVitals } from "@/lib/agent/export-format.ts";
+import { EARLIEST_EVENT_TIME } from "@/lib/events/connection-event.ts";
+import { MAX_EVENT_LEAD_MS } from "@/lib/ingest/future-events.ts";
 
 /**
  * What the device measured at one moment: signal (Wi-Fi RSSI or cellular signal in dBm, link quality), vitals
@@ -38,6 +40,21 @@ export function buildDeviceSample(input: {
     uptimeSec: vitals.uptimeSec ?? null,
     publishedMessages: input.publishedMessages ?? null,
   };
+}
+
+/**
+ * Why a sample's time is not one to store, or null: the bounds events have (decision 072). A sample dated years ahead
+ * would be the device's newest for ever (retention deletes samples by age); one before 1970, or before year 1, is a
+ * clock that never was set, and Postgres refuses the latter.
+ */
+export function refuseSampleTime(sample: DeviceSample, receivedAtMs: number): string | null {
+  const at = sample.at.getTime();
+  if (Number.isNaN(at)) return "the device sample has no valid time";
+  if (at < EARLIEST_EVENT_TIME.getTime())
+    return `sample time ${sample.at.toISOString()} is before 1970-01-01: the clock that wrote it was not set`;
+  if (at > receivedAtMs + MAX_EVENT_LEAD_MS)
+    return `sample time ${sample.at.toISOString()} is more than ten years after it was received (${new Date(receivedAtMs).toISOString()}): the clock that wrote it is wrong`;
+  return null;
 }
 
 const SampleJsonSchema = z.object({

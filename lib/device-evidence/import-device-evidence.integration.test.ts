@@ -93,6 +93,25 @@ describe("importDeviceEvidence", () => {
     expect(letters).toHaveLength(5);
   });
 
+  it("stores a collector export's drops when its own time cannot be stored or is years ahead, keeping the sample as a dead letter", async () => {
+    const fixture = JSON.parse(readShiftedFixture(EVIDENCE_FIXTURES.collector, Date.now() - HOUR)) as Record<string, unknown>;
+    // Year 0 Postgres cannot hold; 2999 is a clock ten years and more ahead: either would have been the device's newest
+    // sample for ever (retention deletes samples by age).
+    for (const [name, timestamp, reason] of [
+      ["year-zero", "0000-01-01T00:00:00Z", /before 1970/],
+      ["far-ahead", "2999-01-01T00:00:00Z", /more than ten years after it was received/],
+    ] as const) {
+      const deviceId = uniqueDevice(name);
+      const result = await importDeviceEvidence(testDb.db, { deviceId, body: JSON.stringify({ ...fixture, timestamp }) });
+      expect(result).toMatchObject({ format: "collector", events: 17, accepted: 17, rejected: 1, samples: 0 });
+      expect(result.errors).toEqual([{ where: "timestamp", error: expect.stringMatching(reason) }]);
+      expect(result.message).toMatch(/^Stored 17 new events\. 1 record could not be stored and was kept as a dead letter/);
+      expect(await testDb.db.deviceSample.count({ where: { deviceId } })).toBe(0);
+      const letters = await testDb.db.deadLetter.findMany({ where: { topic: `refused-sample:${deviceId}` } });
+      expect(letters.map((letter) => letter.error)).toEqual([expect.stringMatching(reason)]);
+    }
+  });
+
   it("turns a journal into system events that name the event behind the broker's drops", async () => {
     const deviceId = uniqueDevice("cooler-gw");
     const shift = Date.now() - 2 * HOUR - Date.parse(JOURNAL_FIXTURE_DROPS.at(-1) ?? "");

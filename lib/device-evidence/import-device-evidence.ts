@@ -20,7 +20,10 @@ import {
 } from "./collector-export.ts";
 import { recordDeviceSamples } from "./device-samples.ts";
 import { readSystemLog, toSystemLogEvents, type SystemLogSummary } from "./system-log.ts";
-import type { DeviceSample } from "./device-sample.ts";
+import { refuseSampleTime, type DeviceSample } from "./device-sample.ts";
+import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
+import { describeUpload } from "@/lib/ingest/describe-upload.ts";
+import { toRefusedSampleDeadLetter } from "@/lib/ingest/write-source-batch.ts";
 import { formatUploadReader, toDeviceUploadTopic } from "@/lib/ingest/dead-letter-topics.ts";
 
 export const DEVICE_EVIDENCE_UPLOAD_SOURCE = "device-evidence-upload";
@@ -119,8 +122,33 @@ export async function importDeviceEvidence(db: Db, input: EvidenceImportInput): 
       skipped: summary.skipped,
     };
   }
-  const samples = await recordDeviceSamples(db, reading.sample ? [reading.sample] : []);
-  return { format: reading.format, ...written, samples };
+  const sampled = reading.sample ? await recordUploadSample(db, reading.sample) : { stored: 0 };
+  if ("stored" in sampled) return { format: reading.format, ...written, samples: sampled.stored };
+  const counts = { ...written, rejected: written.rejected + 1, errors: [...written.errors, sampled.refused] };
+  return { format: reading.format, ...counts, message: describeUpload(counts), samples: 0 };
+}
+
+/**
+ * Stores an export's sample (0 when it was already stored), or keeps it as a dead letter with the reason (a time no
+ * clock could have written, or the database refusing it) and says where in the file it came from; the export's drops
+ * and connections are stored either way.
+ */
+async function recordUploadSample(
+  db: Db,
+  sample: DeviceSample,
+): Promise<{ stored: number } | { refused: { where: string; error: string } }> {
+  const refusedTime = refuseSampleTime(sample, Date.now());
+  let reason = refusedTime;
+  if (reason === null) {
+    try {
+      return { stored: await recordDeviceSamples(db, [sample]) };
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      reason = `the database refused this device sample: ${readDatabaseErrorLine(error)}`;
+    }
+  }
+  await recordIngestBatch(db, { events: [], deadLetters: [toRefusedSampleDeadLetter(DEVICE_EVIDENCE_UPLOAD_SOURCE, sample, reason)] });
+  return { refused: { where: refusedTime === null ? "metrics" : "timestamp", error: reason } };
 }
 
 /** The reader of the whole file, with what the uploader said of it (a dead letter of the file is read again with it). */

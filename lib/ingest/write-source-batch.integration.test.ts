@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
@@ -106,5 +107,31 @@ describe("writeSourceBatch", () => {
       dedupeKey: `${fresh}:late`,
     });
     expect(await write([late])).toMatchObject({ accepted: 1, outOfOrder: 1 });
+  });
+
+  it("keeps samples dated before 1970 or ten years after receipt as dead letters and writes the rest", async () => {
+    const source = `samples-${randomUUID().slice(0, 8)}`;
+    const deviceId = `dev-${randomUUID()}`;
+    const receivedAt = new Date();
+    const sample = (at: Date, rssiDbm: number) => buildDeviceSample({ deviceId, series: "test", at, vitals: { rssiDbm } });
+    const result = await writeSourceBatch(testDb.db, {
+      source,
+      events: [],
+      deadLetters: [],
+      receivedAt,
+      samples: [
+        sample(new Date(receivedAt.getTime() - 60_000), -60),
+        sample(new Date(Date.UTC(2999, 0, 1)), -61),
+        sample(new Date(Date.UTC(1969, 11, 31)), -62),
+      ],
+    });
+    expect(result.rejected).toBe(2);
+    const stored = await testDb.db.deviceSample.findMany({ where: { deviceId } });
+    expect(stored.map((row) => row.rssiDbm)).toEqual([-60]);
+    const letters = await testDb.db.deadLetter.findMany({ where: { topic: `refused-sample:${deviceId}` }, orderBy: { id: "asc" } });
+    expect(letters.map((letter) => letter.error)).toEqual([
+      expect.stringContaining("more than ten years after it was received"),
+      expect.stringContaining("before 1970-01-01"),
+    ]);
   });
 });

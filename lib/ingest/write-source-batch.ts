@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db/client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
-import { serializeDeviceSample, type DeviceSample } from "@/lib/device-evidence/device-sample.ts";
+import { refuseSampleTime, serializeDeviceSample, type DeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
 import type { DeadLetterInput, RecordOrigin } from "./dead-letters.ts";
 import { toRefusedSampleTopic, toRefusedTopic } from "./dead-letter-topics.ts";
@@ -35,7 +35,15 @@ export async function writeSourceBatch(
     extraRecords: input.records === undefined ? 0 : input.records - input.events.length - input.deadLetters.length,
   };
   const refusal = { source: input.source, origins: input.origins ?? new Map<ConnectionEvent, RecordOrigin>() };
-  const result = await recordIsolatingRefusedEvents(db, refusal, input.events, input.deadLetters, input.samples ?? [], stats);
+  const receivedAtMs = (input.receivedAt ?? new Date()).getTime();
+  const samples: DeviceSample[] = [];
+  const deadLetters = [...input.deadLetters];
+  for (const sample of input.samples ?? []) {
+    const refused = refuseSampleTime(sample, receivedAtMs);
+    if (refused === null) samples.push(sample);
+    else deadLetters.push(toRefusedSampleDeadLetter(input.source, sample, refused));
+  }
+  const result = await recordIsolatingRefusedEvents(db, refusal, input.events, deadLetters, samples, stats);
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder: result.outOfOrder };
 }
 
@@ -64,7 +72,10 @@ async function recordIsolatingRefusedEvents(
       const [refused] = samples as [DeviceSample];
       return recordIngestBatch(db, {
         events: [],
-        deadLetters: [...deadLetters, toRefusedSampleDeadLetter(refusal.source, refused, error)],
+        deadLetters: [
+          ...deadLetters,
+          toRefusedSampleDeadLetter(refusal.source, refused, `the database refused this device sample: ${readDatabaseErrorLine(error)}`),
+        ],
         sourceStats: stats,
       });
     }
@@ -101,13 +112,9 @@ function addResults(a: RecordResult, b: RecordResult): RecordResult {
   };
 }
 
-function toRefusedSampleDeadLetter(source: string, sample: DeviceSample, error: unknown): DeadLetterInput {
-  return {
-    source,
-    topic: toRefusedSampleTopic(sample.deviceId),
-    error: `the database refused this device sample: ${readDatabaseErrorLine(error)}`,
-    payload: serializeDeviceSample(sample),
-  };
+/** A sample kept as a dead letter with why it was not stored; re-processing reads it back (`refused-sample:`). */
+export function toRefusedSampleDeadLetter(source: string, sample: DeviceSample, reason: string): DeadLetterInput {
+  return { source, topic: toRefusedSampleTopic(sample.deviceId), error: reason, payload: serializeDeviceSample(sample) };
 }
 
 function toRefusedEventDeadLetter(refusal: Refusal, event: ConnectionEvent, error: unknown): DeadLetterInput {
