@@ -41,7 +41,7 @@ describe("ingest tokens: refused ones are limited per address", () => {
   it("answers 429 with Retry-After and a readable message after the limit, without a look-up, even for a valid token", async () => {
     const ip = uniqueIp();
     // Every way of being refused counts: a wrong token, none, a malformed one, one in the query string.
-    const refusals = [bearer(guess()), {}, bearer("garbage"), { "x-linkscope-token": guess() }];
+    const refusals: Record<string, string>[] = [bearer(guess()), {}, bearer("garbage"), { "x-linkscope-token": guess() }];
     for (let attempt = 0; attempt < LIMIT; attempt++) {
       const response = await post(ip, refusals[attempt % refusals.length] ?? {});
       expect(response.status).toBe(401);
