@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
+import { makeAgentDrop, makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
 import { startIngestWorkerFixture, type IngestWorkerFixture } from "@/lib/testing/ingest-worker-fixture.ts";
 import { waitFor } from "@/lib/testing/wait-for.ts";
 import { AGENT_EXPORT_READER } from "./import-agent-export.ts";
@@ -21,18 +21,7 @@ afterAll(async () => {
 });
 
 function agentExportOf(deviceId: string): string {
-  const drop = {
-    seq: 1,
-    timestamp: new Date(Date.now() - 60_000).toISOString(),
-    errorName: "KEEPALIVE_TIMEOUT",
-    errorCode: null,
-    errorMessage: "keepalive timeout",
-    reconnectAttempt: 0,
-    durationConnectedSeconds: 600,
-    activeSubscriptions: 1,
-    queuedCommands: 0,
-    mqtt5ReasonCode: null,
-  };
+  const drop = makeAgentDrop(new Date(Date.now() - 60_000).toISOString());
   return JSON.stringify(makeAgentExport(deviceId, { metrics: makeAgentMetrics({ totalDrops: 1 }), recentDrops: [drop] }));
 }
 
