@@ -33,6 +33,7 @@ describe("uploads on the embedded database", () => {
     const capture = await readFile(new URL("../../lib/sources/fixtures/mosquitto/capture-2.0.11.log", import.meta.url), "utf8");
     const log = capture.replaceAll(" dev-", ` ${tag}-`);
     const { runId } = await startUploadedImport(embedded.db, {
+      uploader: `test:${tag}`,
       body: new Blob([log]).stream(),
       format: getRecordFormat("mosquitto") as RecordFormat,
       fileName: `${tag}.log`,

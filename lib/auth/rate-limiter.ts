@@ -99,6 +99,8 @@ export const SIGN_IN_LIMITS = {
 export const TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
 /** Share links: 20 refused tokens (unknown, expired, revoked) per client address per minute. */
 export const SHARE_TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
+/** Ingest webhooks: 20 refused ingest tokens (missing, malformed, unknown, revoked, another source's) per address per minute. */
+export const INGEST_TOKEN_LIMITS = { perAddress: { limit: 20, windowMs: 60_000 } } as const;
 
 export function getSignInLimiters(db: Db): { perAccount: RateLimiter; perAddress: RateLimiter } {
   return {
@@ -113,4 +115,8 @@ export function getTokenLimiter(db: Db): RateLimiter {
 
 export function getShareTokenLimiter(db: Db): RateLimiter {
   return createRateLimiter(db, "share-token-address", SHARE_TOKEN_LIMITS.perAddress);
+}
+
+export function getIngestTokenLimiter(db: Db): RateLimiter {
+  return createRateLimiter(db, "ingest-token-address", INGEST_TOKEN_LIMITS.perAddress);
 }

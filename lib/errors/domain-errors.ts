@@ -12,7 +12,8 @@ export type DomainErrorKind =
   | "too_large"
   | "unsupported_content"
   | "unprocessable"
-  | "rate_limited";
+  | "rate_limited"
+  | "unavailable";
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -75,5 +76,18 @@ export class RateLimitedError extends DomainError {
     readonly retryAfterSeconds?: number,
   ) {
     super(code, message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
+  }
+}
+
+/** The server is at a bound shared by everyone (not the caller's own); `retryAfterSeconds` says when to try again. */
+export class UnavailableError extends DomainError {
+  override readonly kind = "unavailable";
+
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message, { retryAfterSeconds });
   }
 }

@@ -26,6 +26,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   unsupported_content: 415,
   unprocessable: 422,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 export function statusOfDomainError(error: DomainError): number {
@@ -47,7 +48,7 @@ export function toErrorResponse(error: unknown, request?: Request): Response {
     const status = error instanceof AppError ? error.status : statusOfDomainError(error);
     const response = createErrorResponse(status, error.code, error.message, error.details);
     const retryAfter = readRetryAfterSeconds(error.details);
-    if (status === 429 && retryAfter !== null) response.headers.set("retry-after", String(retryAfter));
+    if ((status === 429 || status === 503) && retryAfter !== null) response.headers.set("retry-after", String(retryAfter));
     return response;
   }
   if (error instanceof ZodError) {

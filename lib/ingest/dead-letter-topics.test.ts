@@ -4,6 +4,7 @@ import {
   parseUploadReader,
   readDeadLetterTopic,
   toDeviceUploadTopic,
+  toMqttDeadLetterTopic,
   toRefusedSampleTopic,
   toRefusedTopic,
 } from "./dead-letter-topics.ts";
@@ -35,5 +36,24 @@ describe("dead letter topics", () => {
 
   it("leave an origin unrecorded rather than cut it", () => {
     expect(toRefusedTopic(`$SYS/brokers/n/clients/${"x".repeat(990)}/connected`)).toBeNull();
+  });
+
+  it("keep an MQTT topic as it is unless it starts like one of ours; then it reads back as that MQTT topic", () => {
+    for (const topic of ["$SYS/brokers/n1/clients/c1/connected", "linkscope/agent/a%3Ab/report", "plant/webhook:aws-iot"]) {
+      expect(toMqttDeadLetterTopic(topic)).toBe(topic);
+    }
+    for (const topic of [
+      "device-upload:agent-export:victim",
+      "refused:device-upload:agent-export:victim",
+      "refused-sample:victim",
+      "refused-event:victim",
+      "upload:victim",
+      "webhook:aws-iot",
+      "import:aws-iot:x.json",
+      "mqtt:webhook:aws-iot",
+    ]) {
+      expect(readDeadLetterTopic(toMqttDeadLetterTopic(topic))).toEqual({ kind: "mqtt", topic });
+      expect(readDeadLetterTopic(toRefusedTopic(toMqttDeadLetterTopic(topic)))).toEqual({ kind: "refused", origin: `mqtt:${topic}` });
+    }
   });
 });

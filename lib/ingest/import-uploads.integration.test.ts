@@ -21,6 +21,7 @@ const fixture = (name: string) => readFileSync(new URL(`../sources/fixtures/${na
 describe("uploaded imports", () => {
   it("refuses a binary file as a 415 before anything is stored", async () => {
     const upload = startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(randomBytes(200 * 1024)),
       format: format("mosquitto"),
       fileName: "firmware.bin",
@@ -32,6 +33,7 @@ describe("uploaded imports", () => {
 
   it("refuses a file of only whitespace as a 400 before a run starts: there is nothing to import", async () => {
     const upload = startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(Buffer.from(" \n\t\r\n\n  ")),
       format: format("hivemq"),
       fileName: "blank.log",
@@ -42,6 +44,7 @@ describe("uploaded imports", () => {
 
   it("refuses a file the chosen format reads nothing from, naming the format that fits", async () => {
     const upload = startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(fixture("aws/presence-connected-docs.json")),
       format: format("mosquitto"),
       fileName: "aws.json",
@@ -59,7 +62,12 @@ describe("uploaded imports", () => {
       (_, i) =>
         `2024-05-01T10:00:${String(i).padStart(2, "0")}.000000+00:00 [warning] clientid: c${i}, msg: client_disconnected, reason: tcp_closed`,
     ).join("\n");
-    const upload = startUploadedImport(testDb.db, { body: bodyOf(Buffer.from(emqxLog)), format: format("emqx"), fileName: "emqx.log.1" });
+    const upload = startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
+      body: bodyOf(Buffer.from(emqxLog)),
+      format: format("emqx"),
+      fileName: "emqx.log.1",
+    });
     await expect(upload).rejects.toMatchObject({
       kind: "unprocessable",
       code: "no_events",
@@ -74,6 +82,7 @@ describe("uploaded imports", () => {
     const tag = randomUUID().slice(0, 8);
     const log = `${fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`)}\n1795345099: Client ${tag}\u0001bad disconnected.\n1795345099: New client connected from 1.2.3.4 as ${tag}\u0002x (p2, c1, k60).\n`;
     const { runId } = await startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(Buffer.from(log)),
       format: format("mosquitto"),
       fileName: `${tag}.log`,
@@ -99,6 +108,7 @@ describe("uploaded imports", () => {
     const tag = randomUUID().slice(0, 8);
     const log = fixture("mosquitto/capture-2.0.11.log").toString("utf8").replaceAll(" dev-", ` ${tag}-`);
     const { runId, alreadyImported } = await startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(Buffer.from(log)),
       format: format("mosquitto"),
       fileName: `${tag}.log`,
@@ -122,6 +132,7 @@ describe("uploaded imports", () => {
     }
 
     const again = await startUploadedImport(testDb.db, {
+      uploader: `test:${randomUUID()}`,
       body: bodyOf(Buffer.from(log)),
       format: format("mosquitto"),
       fileName: `${tag}.log`,

@@ -11,6 +11,7 @@ import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import { importFile } from "./import-file.ts";
 import { deleteStoredUpload, deleteStoredUploadsOfRun, storeImportUpload } from "./import-upload-store.ts";
 import { refuseUnimportableFile } from "./refuse-unimportable-file.ts";
+import { acquireUploadLease } from "./upload-leases.ts";
 
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Who may upload files and discard an import's dead letters. */
@@ -26,6 +27,8 @@ export async function startUploadedImport(
   db: Db,
   input: {
     body: ReadableStream<Uint8Array>;
+    /** Who uploads (`uploaderKey`): concurrent file imports are bounded per uploader and overall (decision 085). */
+    uploader: string;
     format: RecordFormat;
     fileName: string;
     /** When the run's heartbeat counts as stale; tests shorten it. */
@@ -35,12 +38,14 @@ export async function startUploadedImport(
     syslogYear?: number | null;
   },
 ): Promise<{ runId: string; alreadyImported: boolean }> {
+  // Taken before a byte is read and held until the import ends: its temporary file and stored copy live that long.
+  const lease = await acquireUploadLease(db, { kind: "file-import", uploader: input.uploader });
   const dir = path.join(tmpdir(), "linkscope-uploads");
-  await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.upload`);
   const identity = { sha256: "", format: input.format.name };
   let uploadId: bigint | null = null;
   try {
+    await mkdir(dir, { recursive: true });
     const saved = await saveBounded(input.body, file);
     identity.sha256 = saved.sha256;
     await refuseUnimportableFile(file, saved.size, input.format);
@@ -58,6 +63,7 @@ export async function startUploadedImport(
     }
   } catch (error) {
     await rm(file, { force: true });
+    await lease.release();
     throw error;
   }
   // Progress is written to the run's row as the import goes, so any web process can report it.
@@ -88,7 +94,7 @@ export async function startUploadedImport(
         },
       )
       .catch((error: unknown) => log.error({ err: error, format: input.format.name }, "stored upload could not be removed"))
-      .finally(() => void rm(file, { force: true }));
+      .finally(() => void rm(file, { force: true }).finally(() => lease.release()));
   });
 }
 

@@ -78,4 +78,22 @@ describe("ingest token verbs", () => {
     expect(text).not.toContain(token.slice(16));
     expect(text).not.toMatch(/tokenHash|token_hash/);
   });
+
+  it("a storm of valid posts writes the token's row at most once a minute (its last use, to the minute)", async () => {
+    const { token, ingestToken } = await createIngestToken(testDb.db, { source: "emqx" }, CLI_ACTOR);
+    const rowVersion = async () =>
+      (await testDb.db.$queryRaw<{ xmin: string }[]>`SELECT xmin::text AS xmin FROM ingest_tokens WHERE id = ${ingestToken.id}`)[0]?.xmin;
+    const start = new Date();
+    expect(await verifyIngestToken(testDb.db, "emqx", token, start)).toBe(true);
+    const written = await rowVersion();
+    for (let second = 1; second < 60; second++) {
+      expect(await verifyIngestToken(testDb.db, "emqx", token, new Date(start.getTime() + second * 1000))).toBe(true);
+    }
+    expect(await rowVersion()).toBe(written);
+    const later = new Date(start.getTime() + 61_000);
+    expect(await verifyIngestToken(testDb.db, "emqx", token, later)).toBe(true);
+    expect(await rowVersion()).not.toBe(written);
+    const [row] = (await listIngestTokens(testDb.db)).filter((summary) => summary.id === ingestToken.id);
+    expect(row?.lastUsedAt).toEqual(later);
+  });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { getIngestTokenLimiter } from "@/lib/auth/rate-limiter.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import { NotFoundError } from "@/lib/errors/domain-errors.ts";
@@ -76,12 +77,42 @@ export async function createIngestToken(
  * True when `token` is a live token for `source`. Lookup is by hash, so the comparison never touches the secret
  * itself; a malformed token is refused before any query.
  */
-export async function verifyIngestToken(db: Db, source: string, token: string | null): Promise<boolean> {
+export async function verifyIngestToken(db: Db, source: string, token: string | null, now = new Date()): Promise<boolean> {
   if (!token || !TOKEN_PATTERN.test(token)) return false;
   const row = await db.ingestToken.findUnique({ where: { tokenHash: hashIngestToken(token) } });
   if (!row || row.revokedAt !== null || row.source !== source) return false;
-  await db.ingestToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  // A broker in a reconnect storm posts thousands of times a minute with one token: writing its row each time
+  // would queue them all on that row's lock. "Last used" is shown to the minute.
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db.ingestToken.updateMany({
+    where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: stale } }] },
+    data: { lastUsedAt: now },
+  });
   return true;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export type ScreenedIngestToken = { status: "accepted" | "refused" } | { status: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * The ingest route's gate: refused tokens are counted per client address, and an address over its limit is
+ * answered without a look-up. Only refusals are counted (decision 085): counting every attempt first and giving
+ * valid ones back, as API tokens do, holds an attempt per request in flight, so a broker posting a reconnect
+ * storm concurrently with its valid token would be refused. A concurrent burst of wrong tokens can get a look-up
+ * each, but no more than the limit of them are answered 401; the rest get 429 like everything after them.
+ */
+export async function screenIngestToken(
+  db: Db,
+  input: { source: string; token: string | null; ip: string | null },
+): Promise<ScreenedIngestToken> {
+  const limiter = getIngestTokenLimiter(db);
+  const key = input.ip ?? "unknown";
+  const before = await limiter.check(key);
+  if (before.limited) return { status: "rate_limited", retryAfterSeconds: before.retryAfterSeconds };
+  if (await verifyIngestToken(db, input.source, input.token)) return { status: "accepted" };
+  const counted = await limiter.hit(key);
+  return counted.limited ? { status: "rate_limited", retryAfterSeconds: counted.retryAfterSeconds } : { status: "refused" };
 }
 
 /** Revokes at once and audits it; 404 when no active token has this id (unknown or already revoked). */

@@ -5,6 +5,7 @@ import type { Logger } from "@/lib/log/logger.ts";
 import type { MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { computeBackoffDelay, sleep, type BackoffPolicy } from "@/lib/time/backoff.ts";
 import { createBatchLanes, DEFAULT_LANES } from "./batch-lanes.ts";
+import { toMqttDeadLetterTopic } from "./dead-letter-topics.ts";
 import { readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
 import {
   DEFAULT_MAX_IN_FLIGHT,
@@ -190,7 +191,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
       stats.received += 1;
       const parts = splitByDevice(parseMessage(message));
       const { ack, receivedAt } = message;
-      const origin = { topic: message.topic, payload: message.payload };
+      const origin = { topic: toMqttDeadLetterTopic(message.topic), payload: message.payload };
       let remaining = parts.length;
       const done =
         parts.length === 1
@@ -261,7 +262,7 @@ export async function startIngestWorker(options: IngestWorkerOptions): Promise<I
         topic: message.topic,
         events: [],
         samples: [],
-        deadLetter: { source: sourceName, topic: message.topic, error: result.error, payload: message.payload },
+        deadLetter: { source: sourceName, topic: toMqttDeadLetterTopic(message.topic), error: result.error, payload: message.payload },
       };
     }
     const samples = result.samples?.length ? result.samples.filter((sample) => !ignoredClientIds?.has(sample.deviceId)) : [];

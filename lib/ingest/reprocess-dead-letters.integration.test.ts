@@ -10,7 +10,7 @@ import { allowInsertsAgain, refuseInsertsWhere } from "@/lib/testing/refuse-inse
 import { importDeviceEvidence } from "@/lib/device-evidence/import-device-evidence.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { getMqttSourceAdapter } from "@/lib/sources/registry.ts";
-import { makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
+import { makeAgentDrop, makeAgentExport, makeAgentMetrics } from "@/lib/testing/factories.ts";
 import { importAgentExport } from "./import-agent-export.ts";
 import { ingestWebhookBody } from "./ingest-webhook.ts";
 import { importFile } from "./import-file.ts";
@@ -292,18 +292,7 @@ describe("every kind of dead letter is re-processed through the path it came by,
     const device = `up-${tag()}`;
     const stamp = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, "+0000");
     const agentExport = (recentDrops: unknown[]) => makeAgentExport(device, { metrics: makeAgentMetrics({ totalDrops: 1 }), recentDrops });
-    const agentDrop = (timestamp: string) => ({
-      seq: 7,
-      timestamp,
-      errorName: "KEEPALIVE_TIMEOUT",
-      errorCode: null,
-      errorMessage: "keepalive timeout",
-      reconnectAttempt: 0,
-      durationConnectedSeconds: 600,
-      activeSubscriptions: 1,
-      queuedCommands: 0,
-      mqtt5ReasonCode: null,
-    });
+    const agentDrop = (timestamp: string) => makeAgentDrop(timestamp);
     // An entry today's reader still refuses, as an upload left it.
     await importAgentExport(testDb.db, { deviceId: device, body: JSON.stringify(agentExport([agentDrop("yesterday")])) });
     const stillBad = await lettersWhere({ source: "linkscope-agent-upload", topic: `device-upload:agent-export:${device}` });

@@ -1,12 +1,14 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import type { AdapterResult, ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { parseDeviceSample, type DeviceSample } from "@/lib/device-evidence/device-sample.ts";
+import { DEVICE_EVIDENCE_UPLOAD_SOURCE } from "@/lib/device-evidence/import-device-evidence.ts";
 import { rereadDeviceUpload } from "@/lib/device-evidence/reread-device-upload.ts";
 import { decodeText } from "@/lib/sources/adapter-kit.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { MQTT_SOURCE_ADAPTERS, type MqttSourceAdapter } from "@/lib/sources/registry.ts";
 import { isDatabaseUnavailable, readDatabaseErrorLine } from "@/lib/db/database-unavailable.ts";
 import { boundDeadLetterError } from "./dead-letters.ts";
+import { AGENT_UPLOAD_SOURCE } from "./import-agent-export.ts";
 import { recordIngestBatch } from "./record-events.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import { isGzip, iterateRecords, readsRecords, trimLogLine } from "./record-reader.ts";
@@ -18,6 +20,8 @@ import { checkUploadRecord } from "./write-upload-records.ts";
 import { z } from "zod";
 import { queryRows } from "@/lib/db/query-rows.ts";
 import { SqlBigInt, SqlDate } from "@/lib/db/sql-values.ts";
+
+const UPLOAD_SOURCES: ReadonlySet<string> = new Set([AGENT_UPLOAD_SOURCE, DEVICE_EVIDENCE_UPLOAD_SOURCE]);
 
 const OpenDeadLetterSchema = z.object({
   id: SqlBigInt,
@@ -102,6 +106,8 @@ function reread(source: string, topic: DeadLetterTopic, payload: Buffer, receive
     switch (topic.kind) {
       case "record":
         return fromAdapter(reparse(source, topic.topic, payload, receivedAt));
+      case "mqtt":
+        return fromAdapter(reparseMessage(source, topic.topic, payload, receivedAt));
       case "refused":
         // The record the refused event was read from, read as it was then.
         return reread(source, readDeadLetterTopic(topic.origin), payload, receivedAt);
@@ -110,6 +116,9 @@ function reread(source: string, topic: DeadLetterTopic, payload: Buffer, receive
         return read.ok ? { ok: true, events: [], samples: [read.sample] } : read;
       }
       case "device-upload":
+        // Only the upload routes write these topics; any other source claiming one is not believed (decision 085).
+        if (!UPLOAD_SOURCES.has(source))
+          return { ok: false, error: `cannot be re-processed: source ${source} does not upload device files` };
         return rereadUpload(topic, payload, receivedAt);
       case "origin-unknown":
         return { ok: false, error: ORIGIN_UNKNOWN[topic.was] };
@@ -152,7 +161,11 @@ function rereadUpload(topic: Extract<DeadLetterTopic, { kind: "device-upload" }>
 
 function reparse(source: string, topic: string, payload: Buffer, receivedAt: Date): AdapterResult {
   const format = formatOf(topic);
-  if (format) return parseWithFormat(format, topic, payload, receivedAt);
+  return format ? parseWithFormat(format, topic, payload, receivedAt) : reparseMessage(source, topic, payload, receivedAt);
+}
+
+/** As the worker read the MQTT message, by its source's adapter, whatever its topic says. */
+function reparseMessage(source: string, topic: string, payload: Buffer, receivedAt: Date): AdapterResult {
   const adapter = adapterOf(source, topic);
   if (!adapter) return { ok: false, error: `no adapter known for source ${source} and topic ${topic}` };
   const parse = adapter.createParser?.({ brokerNode: null }) ?? adapter.parse;

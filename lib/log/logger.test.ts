@@ -37,4 +37,22 @@ describe("createLogger with the shared redaction", () => {
     for (const secret of ["ApiKey0021xyz", shareToken, "Mqtt5AuthData0014", "UrlPw0018", "BearerTok0017abc"])
       expect(text).not.toContain(secret);
   });
+
+  it("removes ingest tokens wherever a request's URL or headers could carry them", () => {
+    const lines: string[] = [];
+    const log = createLogger("test", { write: (line: string) => lines.push(line) });
+    const secret = "IngestSecret0043".padEnd(43, "x");
+    const token = `lsit_0123456789_${secret}`;
+    log.error(
+      {
+        url: `http://127.0.0.1/api/v1/ingest/azure-event-grid?token=${token}`,
+        headers: { "x-linkscope-token": token },
+        err: new Error(`refused ${token}`),
+      },
+      `POST /api/v1/ingest/aws-iot?token=${token}`,
+    );
+    const text = lines.join("");
+    expect(text).toContain("/api/v1/ingest/aws-iot");
+    expect(text).not.toContain(secret);
+  });
 });

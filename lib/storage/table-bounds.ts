@@ -88,6 +88,11 @@ export const TABLE_BOUNDS: readonly TableBound[] = [
   { table: "import_upload_chunks", grows: "1 MB pieces of uploads", bound: () => "deleted with their upload" },
   { table: "ended_sessions", grows: "sign-outs", bound: () => "deleted when the signed-out session would have expired" },
   { table: "rate_limit_counters", grows: "sign-in attempts, token and probe uses", bound: () => "deleted when their window ends" },
+  {
+    table: "upload_leases",
+    grows: "uploads in progress",
+    bound: () => "at most the upload bounds' rows; a lease whose process died expires and the next upload deletes it",
+  },
   { table: "retention_progress", grows: "nothing (one row per retention task)", bound: () => "fixed" },
   { table: "code_first_seen", grows: "distinct codes", bound: () => "one row per code the adapters know or pass through" },
   {

@@ -107,6 +107,23 @@ export function makeAgentExport(deviceId: string, overrides: Record<string, unkn
   };
 }
 
+/** One entry of an agent export's `recentDrops`: a keepalive timeout after 10 minutes connected, at `timestamp` (any text). */
+export function makeAgentDrop(timestamp: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    seq: 7,
+    timestamp,
+    errorName: "KEEPALIVE_TIMEOUT",
+    errorCode: null,
+    errorMessage: "keepalive timeout",
+    reconnectAttempt: 0,
+    durationConnectedSeconds: 600,
+    activeSubscriptions: 1,
+    queuedCommands: 0,
+    mqtt5ReasonCode: null,
+    ...overrides,
+  };
+}
+
 /** A scheduled probe endpoint as its form sends it: enabled every 5 min, MQTT 3.1.1, no credentials, no fleet scope. */
 export function makeProbeEndpointInput(overrides: Partial<CreateProbeEndpoint> = {}): CreateProbeEndpoint {
   return {

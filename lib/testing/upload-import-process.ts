@@ -16,6 +16,7 @@ if (!filePath || !format || !process.env.DATABASE_URL) {
 const db = createDb(process.env.DATABASE_URL, 2);
 const started = await startUploadedImport(db, {
   body: Readable.toWeb(createReadStream(filePath)) as ReadableStream<Uint8Array>,
+  uploader: `process:${process.pid}`,
   format,
   fileName: filePath.split("/").pop() ?? "upload.log",
   batchSize: Number(batchSize ?? 2000),

@@ -61,7 +61,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/devices/{deviceId}/agent-export",
     access: "support",
     summary:
-      "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate, rejected, errors: [{ where, error }], message }` (each entry stands alone: a bad one is a dead letter, the rest is stored); 400 for anything else or another device's export (kept as a dead letter), 404 unknown device, 413 too large",
+      "body: an agent export (`exportJson()`, ≤ 2 MiB); answers `{ deviceId, events, accepted, duplicate, rejected, errors: [{ where, error }], message }` (each entry stands alone: a bad one is a dead letter, the rest is stored); 400 for anything else or another device's export (kept as a dead letter), 404 unknown device, 413 too large, 429 `too_many_uploads` / 503 `uploads_busy` beyond 4 device uploads per caller / 16 in all at once",
     status: 200,
     params: DeviceIdParamsSchema,
     body: "an agent export (`exportJson()`) as the raw body",
@@ -90,7 +90,7 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/devices/{deviceId}/evidence",
     access: "support",
     summary:
-      "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, rejected, errors: [{ where, error }], message, samples, lines?, unrecognized?, unreadable? }` (each record stands alone: a bad one is a dead letter, the rest is stored); see [docs/device-evidence.md](device-evidence.md)",
+      "body: a collector export, Home Assistant diagnostics, agent export, journal (short-iso or `-o json`) or syslog; `?format=auto|collector|home-assistant|journal|syslog`, `?year=`, `?utcOffset=+01:00`; answers `{ deviceId, format, events, accepted, duplicate, rejected, errors: [{ where, error }], message, samples, lines?, unrecognized?, unreadable? }` (each record stands alone: a bad one is a dead letter, the rest is stored); 429 `too_many_uploads` / 503 `uploads_busy` beyond 4 device uploads per caller / 16 in all at once; see [docs/device-evidence.md](device-evidence.md)",
     status: 200,
     params: DeviceIdParamsSchema,
     query: EvidenceQuerySchema,

@@ -115,7 +115,7 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/imports",
     access: IMPORT_ROLE,
     summary:
-      "upload a file as the raw body (≤ 2 GiB; a gzip file is read as the text inside); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file",
+      "upload a file as the raw body (≤ 2 GiB; a gzip file is read as the text inside); 202 `{ runId, alreadyImported }`, then `GET /api/v1/imports/{runId}` for progress; 409 `import_in_progress` while another process imports the same file; 429 `too_many_uploads` while the caller has 2 file imports running, 503 `uploads_busy` while 4 run in all (both with `Retry-After`)",
     status: 202,
     query: ImportUploadQuerySchema,
     body: "the file as the raw body (`application/octet-stream`)",
@@ -125,7 +125,7 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/ingest/{source}",
     access: "ingest-token",
     summary:
-      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, skipped, errors: [{ index, error }], message? }` (`skipped`: log lines that are no lifecycle line; `message` when nothing else was read); see [sources](sources.md#webhooks)",
+      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, skipped, errors: [{ index, error }], message? }` (`skipped`: log lines that are no lifecycle line; `message` when nothing else was read); 401 for a missing or refused token; 429 `rate_limited` with `Retry-After` once an address has had 20 tokens refused in a minute (valid tokens are never counted); see [sources](sources.md#webhooks)",
     status: 200,
     body: "the source's webhook payload (see docs/sources.md), uncompressed or with `Content-Encoding: gzip`",
   },

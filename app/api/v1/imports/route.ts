@@ -5,6 +5,7 @@ import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
 import { IMPORT_ROLE, startUploadedImport } from "@/lib/ingest/import-uploads.ts";
+import { uploaderKey } from "@/lib/ingest/upload-leases.ts";
 import { listImportRuns } from "@/lib/queries/list-import-runs.ts";
 import { getRecordFormat } from "@/lib/sources/record-formats.ts";
 import { ImportUploadQuerySchema } from "@/lib/http/api-contract/ingest.ts";
@@ -15,7 +16,13 @@ export const POST = handleRoute({ role: IMPORT_ROLE }, async (request: Request, 
   const format = getRecordFormat(query.format);
   if (!format || !request.body) throw new AppError(400, "empty_upload", "Send the file as the request body.");
   const db = getDb();
-  const started = await startUploadedImport(db, { body: request.body, format, fileName: query.name, syslogYear: query.year ?? null });
+  const started = await startUploadedImport(db, {
+    body: request.body,
+    uploader: uploaderKey(auth.actor),
+    format,
+    fileName: query.name,
+    syslogYear: query.year ?? null,
+  });
   await recordAuditEvent(db, {
     action: "import.started",
     actor: auth.actor,

@@ -1,9 +1,11 @@
+import { getClientAddress } from "@/lib/auth/principal.ts";
 import { getDb } from "@/lib/db/client.ts";
+import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
-import { verifyIngestToken } from "@/lib/ingest/ingest-tokens.ts";
+import { screenIngestToken } from "@/lib/ingest/ingest-tokens.ts";
 import { MAX_WEBHOOK_BYTES, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
@@ -48,7 +50,15 @@ async function requireIngestToken(request: Request, source: string): Promise<voi
   const header = request.headers.get("authorization");
   const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
   const token = bearer ?? request.headers.get("x-linkscope-token") ?? new URL(request.url).searchParams.get("token");
-  if (!(await verifyIngestToken(getDb(), source, token))) {
+  const screened = await screenIngestToken(getDb(), { source, token, ip: getClientAddress(request.headers) });
+  if (screened.status === "rate_limited") {
+    throw new RateLimitedError(
+      "rate_limited",
+      "Too many refused ingest tokens from this address; requests from it are refused until the time in Retry-After. Check the token the sender uses.",
+      screened.retryAfterSeconds,
+    );
+  }
+  if (screened.status === "refused") {
     throw new AppError(
       401,
       "invalid_ingest_token",

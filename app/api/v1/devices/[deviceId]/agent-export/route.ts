@@ -6,6 +6,7 @@ import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
+import { uploaderKey, withUploadLease } from "@/lib/ingest/upload-leases.ts";
 import { importAgentExport } from "@/lib/ingest/import-agent-export.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 
@@ -18,14 +19,16 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
     throw new AppError(413, "payload_too_large", `The export is ${declared} bytes; the limit is ${MAX_EXPORT_BYTES}.`);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
-  const body = (
-    await readBoundedBody(
-      request,
-      MAX_EXPORT_BYTES,
-      (limit) => new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`),
-    )
-  ).toString("utf8");
-  const result = await importAgentExport(db, { deviceId, body });
+  const result = await withUploadLease(db, { kind: "device-upload", uploader: uploaderKey(auth.actor) }, async () => {
+    const body = (
+      await readBoundedBody(
+        request,
+        MAX_EXPORT_BYTES,
+        (limit) => new AppError(413, "payload_too_large", `The export is larger than ${limit} bytes.`),
+      )
+    ).toString("utf8");
+    return importAgentExport(db, { deviceId, body });
+  });
   await recordAuditEvent(db, {
     action: "agent_export.uploaded",
     actor: auth.actor,

@@ -6,6 +6,7 @@ import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { readLimitedText } from "@/lib/http/read-json-body.ts";
 import { handleRoute } from "@/lib/http/route-handler.ts";
+import { uploaderKey, withUploadLease } from "@/lib/ingest/upload-leases.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { EvidenceQuerySchema } from "@/lib/http/api-contract/devices.ts";
 
@@ -16,14 +17,15 @@ export const POST = handleRoute({ role: "support" }, async (request: Request, co
   const query = parseQuery(request, EvidenceQuerySchema);
   const db = getDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
-  const body = await readLimitedText(request, MAX_EVIDENCE_BYTES);
-  const result = await importDeviceEvidence(db, {
-    deviceId,
-    body,
-    format: query.format,
-    year: query.year ?? null,
-    utcOffsetMinutes: parseUtcOffset(query.utcOffset),
-  });
+  const result = await withUploadLease(db, { kind: "device-upload", uploader: uploaderKey(auth.actor) }, async () =>
+    importDeviceEvidence(db, {
+      deviceId,
+      body: await readLimitedText(request, MAX_EVIDENCE_BYTES),
+      format: query.format,
+      year: query.year ?? null,
+      utcOffsetMinutes: parseUtcOffset(query.utcOffset),
+    }),
+  );
   await recordAuditEvent(db, {
     action: "device_evidence.uploaded",
     actor: auth.actor,
