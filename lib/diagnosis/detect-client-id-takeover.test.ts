@@ -114,3 +114,22 @@ describe("duplicate client IDs", () => {
     expect(takeoverFinding(s).finding?.severity).toBe("critical");
   });
 });
+
+describe("takeovers from one address", () => {
+  it("does not call a ping-pong every few seconds from one address the device's own reconnects", () => {
+    // Two clients behind one address (two processes on the device, or two devices behind one NAT) on one ID.
+    const s = new ScenarioBuilder("nat-dup").connect({ ip: WIFI }).wait(HOUR);
+    pingPong(s, [WIFI], (round) => (round % 2 === 0 ? 4 * SECOND : 6 * SECOND), 40);
+    s.wait(MINUTE);
+    const { finding, uniqueId } = takeoverFinding(s);
+    expect(finding?.title).toBe("Session ping-pong from one address (two clients on one ID, or reconnects over a live connection)");
+    expect(finding?.confidence).toBeLessThan(0.5);
+    expect(uniqueId?.status).toBe("unknown");
+  });
+
+  it("still reads takeovers hours apart from one address as the device's own reconnects", () => {
+    const s = new ScenarioBuilder("own-1").connect({ ip: WIFI });
+    pingPong(s, [WIFI], (round) => (2 + (round % 3)) * HOUR, 6);
+    expect(takeoverFinding(s).finding?.title).toBe("Session taken over by the device's own reconnects");
+  });
+});

@@ -19,7 +19,7 @@ const STEADY_SPREAD = 0.2;
  * cannot pin on either; a device alternating between networks; or the device's own reconnects (from one address, or
  * from one that changes).
  */
-export type TakeoverReading = "duplicate" | "cannot-tell" | "two-networks" | "own";
+export type TakeoverReading = "duplicate" | "one-address-ping-pong" | "cannot-tell" | "two-networks" | "own";
 
 /**
  * Two devices sharing one client ID take the session from each other and each comes back from its own address, so
@@ -39,6 +39,8 @@ export type TakeoverPattern = {
   quickSwapBacks: number;
   /** The most quick swap-backs in a row, each taking over the connection the one before brought in. */
   longestPingPong: number;
+  /** The most takeovers in a row from the address of the connection they replaced, each younger than QUICK_RETURN_MS. */
+  longestOneAddressPingPong: number;
   /** Connections brought in by a swap-back that the other address then left alone for LONG_HOLD_MS, or that ended otherwise. */
   holds: number;
   /** Address changes whose previous connection ended in a drop or a refused connect, not a takeover: a network failing first. */
@@ -81,6 +83,11 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
   const takenOverAt = new Map<number, number>();
   for (const { drop, nextIndex } of successors) takenOverAt.set(nextIndex - 1, drop.occurredAt.getTime());
   const endedOtherwise = endedByDropOrRefusal(ctx, takenOverAt);
+  // The device's own report of its connection failing: the takeover that follows is its reconnect, not another client.
+  const deviceDropTimes = ctx.events
+    .filter((event) => event.side === "device" && event.kind === "disconnected")
+    .map((event) => event.occurredAt.getTime());
+  const deviceSawDrop = (from: number, to: number) => (deviceDropTimes[firstAtOrAfter(deviceDropTimes, from)] ?? Infinity) <= to;
 
   let alternations = 0;
   let swapBacks = 0;
@@ -88,14 +95,24 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
   let longestPingPong = 0;
   let run = 0;
   let runEndsAt = -1;
+  let longestOneAddressPingPong = 0;
+  let oneAddressRun = 0;
   let holds = 0;
   const stays: number[] = [];
   const swapStaysFrom = new Map<string, number[]>();
   for (const { drop, next, nextIndex, loser } of successors) {
     if (!loser?.clientIp || !next.clientIp || loser.clientIp === next.clientIp) {
+      const [since, at] = [loser?.occurredAt.getTime() ?? 0, drop.occurredAt.getTime()];
+      const quick = loser !== undefined && at - since < QUICK_RETURN_MS && !deviceSawDrop(since, at);
+      // The connections are chained when this one replaced what the previous takeover brought in.
+      oneAddressRun =
+        quick && loser?.clientIp && loser.clientIp === next.clientIp ? (runEndsAt === nextIndex - 1 ? oneAddressRun + 1 : 1) : 0;
+      longestOneAddressPingPong = Math.max(longestOneAddressPingPong, oneAddressRun);
+      runEndsAt = nextIndex;
       run = 0;
       continue;
     }
+    oneAddressRun = 0;
     alternations += 1;
     const stay = drop.occurredAt.getTime() - loser.occurredAt.getTime();
     stays.push(stay);
@@ -129,13 +146,18 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
   const swapping = addresses.length >= 2 && swapBacks >= 2 && swapBacks * 2 >= alternations;
   // Both devices powered, the kicked one is back within its reconnect delay, round after round; a device that moved
   // networks stays on the new one, and what it left does not come back for it.
-  const reading: TakeoverReading = !swapping
-    ? "own"
-    : longestPingPong >= PING_PONG_RUN || steadyOnEachAddress(swapStaysFrom)
+  // A device's own reconnect takes over a connection that died unnoticed, which a connection seconds old rarely has:
+  // round after round from one address is two clients behind it, or the device connecting again over a live one.
+  const reading: TakeoverReading =
+    swapping && (longestPingPong >= PING_PONG_RUN || steadyOnEachAddress(swapStaysFrom))
       ? "duplicate"
-      : holds >= 2
-        ? "two-networks"
-        : "cannot-tell";
+      : longestOneAddressPingPong >= PING_PONG_RUN
+        ? "one-address-ping-pong"
+        : !swapping
+          ? "own"
+          : holds >= 2
+            ? "two-networks"
+            : "cannot-tell";
   const pattern = {
     takeovers,
     successors: successors.map(({ drop, next }) => ({ drop, next })),
@@ -143,12 +165,13 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
     swapBacks,
     quickSwapBacks,
     longestPingPong,
+    longestOneAddressPingPong,
     holds,
     switchesAfterDrop,
     medianStayMs: median(stays),
     addresses,
     reading,
-    ownReconnects: reading === "own" || reading === "two-networks",
+    ownReconnects: reading !== "duplicate" && reading !== "cannot-tell",
   };
   takeoverPatterns.set(ctx, pattern);
   return pattern;
@@ -233,6 +256,32 @@ export function detectClientIdTakeover(ctx: AnalysisContext): DraftFinding[] {
   }
   const range = rangeAround(last.occurredAt);
   if (reading === "two-networks" || reading === "cannot-tell") return [alternatingFinding(ctx, pattern, eventIds, codes, range)];
+  if (reading === "one-address-ping-pong") {
+    const [address] = addresses;
+    return [
+      {
+        analyzer: "client-id-takeover",
+        title: "Session ping-pong from one address (two clients on one ID, or reconnects over a live connection)",
+        verdict: `The session was taken over ${takeovers.length} times from ${address}, up to ${pattern.longestOneAddressPingPong} times in a row within minutes of the connection it replaced. A reconnect takes over a connection that died unnoticed, which one minutes old rarely has unless a NAT on the path forgets idle flows within a minute: otherwise two clients behind this address use client ID ${ctx.deviceId} (two processes on the device, or two devices behind one NAT), or the device opens a new connection while its old one is still alive. One address cannot tell these apart: the device's own log of its connection failing, its processes and the devices behind its router would.`,
+        // Also what a NAT that forgets flows within a minute does to a device reconnecting over it: no alarm of its own.
+        severity: "info",
+        confidence: 0.4,
+        evidence: {
+          eventIds,
+          stats: { takeovers: takeovers.length, run: pattern.longestOneAddressPingPong, addresses: addresses.join(", ") },
+          range,
+        },
+        codes,
+        steps: [
+          {
+            text: `Make sure only one process and one device behind ${address ?? "this address"} use this client ID`,
+            check: "unique-client-id",
+          },
+          { text: "Reconnect only after the old connection is closed, with backoff", check: "reconnect-backoff" },
+        ],
+      },
+    ];
+  }
   // A reconnect from a new address at most takeovers: the address changes as the device reconnects.
   const changingAddress = alternations >= 2 && alternations * 2 >= takeovers.length;
   if (addresses.length > 0 && !changingAddress) {

@@ -60,6 +60,10 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
           takeovers.at(-1),
         );
       }
+      if (takeovers.length >= 3 && reading === "one-address-ping-pong")
+        return unknown(
+          `${takeovers.length} takeovers from one address in quick succession: two clients behind it, or the device reconnecting over a live connection.`,
+        );
       if (takeovers.length >= 3 && reading === "cannot-tell")
         return unknown(
           `${takeovers.length} takeovers swapping back between ${listFirst(addresses, 3)}, too few to tell a second device from this one switching networks.`,
