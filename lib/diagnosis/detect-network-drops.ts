@@ -188,7 +188,7 @@ export function natWindowText(target: KeepaliveTarget): string {
 function natSymptomDrops(ctx: AnalysisContext, excluded: ReadonlySet<string>, regime: KeepaliveRegime | null): DiagnosisEvent[] {
   // Takeovers that swap between addresses are the duplicate-ID analyzer's case, not a NAT's; an address that
   // changed once (or history from another network) still leaves the device's own fast reconnects.
-  const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
+  const ownTakeovers = readTakeoverPattern(ctx).ownReconnects;
   const uptimeOf = uptimeByDrop(ctx);
   const inRegime = madeInRegime(ctx, regime);
   return ctx.deviceDrops.filter((drop) => {

@@ -53,13 +53,25 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
       );
     }
     case "unique-client-id": {
-      const { takeovers, swapBacks, addresses, duplicateClientId } = readTakeoverPattern(ctx);
-      if (takeovers.length >= 3 && duplicateClientId) {
+      const { takeovers, swapBacks, holds, addresses, reading } = readTakeoverPattern(ctx);
+      if (takeovers.length >= 3 && reading === "duplicate") {
         return failed(
           `${takeovers.length} takeovers, ${swapBacks} of them swapping back between ${addresses.length} addresses (${listFirst(addresses, 3)}).`,
           takeovers.at(-1),
         );
       }
+      if (takeovers.length >= 3 && reading === "one-address-ping-pong")
+        return unknown(
+          `${takeovers.length} takeovers from one address in quick succession: two clients behind it, or the device reconnecting over a live connection.`,
+        );
+      if (takeovers.length >= 3 && reading === "cannot-tell")
+        return unknown(
+          `${takeovers.length} takeovers swapping back between ${listFirst(addresses, 3)}, too few to tell a second device from this one switching networks.`,
+        );
+      if (takeovers.length >= 3 && reading === "two-networks")
+        return passed(
+          `${takeovers.length} takeovers alternating between ${listFirst(addresses, 3)}, ${holds} times kept for a while with no one taking the session back: one device moving between networks.`,
+        );
       if (ctx.connects.length === 0) return unknown("No successful connects in the window.");
       if (takeovers.length === 0) return passed("No session takeovers.");
       if (addresses.length === 0)
@@ -153,7 +165,7 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
     }
     case "stable-network": {
       // The device's own takeovers (one address, or one that changed) are reconnects after a path that died quietly.
-      const ownTakeovers = !readTakeoverPattern(ctx).duplicateClientId;
+      const ownTakeovers = readTakeoverPattern(ctx).ownReconnects;
       const network = ctx.deviceDrops.filter(
         (drop) =>
           drop.reason === "connection_lost" ||

@@ -491,36 +491,144 @@ const systemEvents: PatternDefinition = {
 
 // -------------------------------------------------------------------------------- duplicate client ID
 
+/**
+ * Devices on one client ID, from `ips` (the first holds the session): whenever one is kicked it comes back after its own
+ * reconnect delay and kicks whoever holds the session, until `until`. Returns the takeovers and the holder at the end.
+ */
+function pingPong(
+  tl: Timeline,
+  rnd: Random,
+  ips: readonly string[],
+  until: number,
+  maxTakeovers = Infinity,
+): { takeovers: number; holder: string } {
+  const delays = new Map(ips.map((ip) => [ip, reconnectDelay(rnd, 600, 90 * SECOND)]));
+  const nextTry = (ip: string) => tl.t + (delays.get(ip) ?? SECOND) * rnd.uniform(0.8, 1.2);
+  const pending = new Map(ips.slice(1).map((ip) => [ip, nextTry(ip)]));
+  let holder = ips[0] ?? tl.currentIp;
+  let takeovers = 0;
+  for (;;) {
+    const [challenger, at] = [...pending.entries()].sort((a, b) => a[1] - b[1])[0] ?? ["", Infinity];
+    if (at >= until || takeovers >= maxTakeovers) break;
+    tl.wait(at - tl.t)
+      .drop("takeover", holder)
+      .wait(rnd.int(2, 40))
+      .connect({ ip: challenger });
+    pending.delete(challenger);
+    pending.set(holder, nextTry(holder));
+    holder = challenger;
+    takeovers += 1;
+  }
+  return { takeovers, holder };
+}
+
+/**
+ * Both devices powered, the kicked one reconnects within its backoff (0.6–90 s): the ping-pong runs as long as both
+ * are on, from some point to the end of the window, or only during part of the day (a second unit switched on for a
+ * shift or a test); a third device on the same ID joins in the same way.
+ */
 const takeoverPingPong: PatternDefinition = {
   id: "takeover-ping-pong",
   group: "pattern",
   title: "Session takeover ping-pong (duplicate client ID)",
   basis:
-    "ClearBlade: 'another active connection with the same device ID' → one connection per device ID; Azure 400027: find the second connector by IP",
+    "ClearBlade: 'another active connection with the same device ID' → one connection per device ID; Azure 400027: find the second connector by IP; AWS DUPLICATE_CLIENTID: look for ping-pong between two IPs",
   supports: (caps) => caps.connects && caps.clientIp && has(caps, ["takeover"]),
   expect: () => finding("duplicate client ID (critical)", [{ analyzer: "client-id-takeover", severities: ["critical"] }]),
   build(ctx) {
     const { rnd } = ctx;
     const window = pickWindow(rnd, ["6h", "24h", "14d"]);
     const { tl, to, from } = startTimeline(ctx, window);
-    const a = publicIp(rnd);
-    const b = publicIp(rnd);
-    // Continuous: both reconnect as soon as they are kicked; sporadic: the second device comes and goes.
-    const continuous = rnd.chance(0.5);
-    const takeovers = rnd.int(4, continuous ? 40 : 12);
-    let holder = a;
-    tl.connect({ ip: a });
-    let count = 0;
-    const spacing = (to - from) / (takeovers + 2);
-    while (count < takeovers) {
-      const wait = continuous ? reconnectDelay(rnd, 1_000, 90 * SECOND) : rnd.uniform(0.3, 1.7) * spacing;
-      if (tl.t + wait + MINUTE >= to) break;
-      const challenger = holder === a ? b : a;
-      tl.wait(wait).drop("takeover", holder).wait(rnd.int(2, 40)).connect({ ip: challenger });
-      holder = challenger;
-      count += 1;
+    const variant = rnd.pick(["continuous", "part-of-day", "three-devices"] as const);
+    const devices = Array.from({ length: variant === "three-devices" ? 3 : 2 }, () => publicIp(rnd));
+    const [first = tl.currentIp, second = tl.currentIp] = devices;
+    tl.connect({ ip: first });
+    let takeovers = 0;
+    let episodes = 0;
+    if (variant === "part-of-day") {
+      const planned = rnd.int(1, 3);
+      for (let episode = 0; episode < planned; episode += 1) {
+        const gap = rnd.uniform(0.1, 0.9) * ((to - tl.t) / (planned - episode));
+        const length = rnd.uniform(20 * MINUTE, Math.min(6 * HOUR, Math.max(25 * MINUTE, (to - tl.t - gap) * 0.6)));
+        if (tl.t + gap + length + 10 * MINUTE >= to) break;
+        tl.wait(gap);
+        const { takeovers: count, holder } = pingPong(tl, rnd, [first, second], tl.t + length, 2_000);
+        takeovers += count;
+        episodes += 1;
+        // The second unit is switched off; if it held the session, the broker loses it and the first device comes back.
+        if (holder !== first)
+          tl.wait(rnd.uniform(1, 60) * SECOND)
+            .drop("network")
+            .wait(reconnectDelay(rnd))
+            .connect({ ip: first });
+      }
+    } else {
+      // Started late enough that the loader's bound keeps it whole: at a 1 s backoff 14 days would be a million takeovers.
+      tl.wait(rnd.uniform(0, 0.7) * (to - from));
+      takeovers = pingPong(tl, rnd, devices, to - MINUTE, rnd.int(8, 2_000)).takeovers;
+      episodes = 1;
     }
-    return { window, steps: tl.steps, fleetWideAt: [], params: { takeovers: count, continuous: continuous ? "yes" : "no", window } };
+    return { window, steps: tl.steps, fleetWideAt: [], params: { takeovers, variant, episodes, window } };
+  },
+};
+
+/**
+ * One device on two networks (Wi-Fi with cellular failover, a dual-SIM modem, a gateway's backup uplink): when the
+ * primary fails it switches to the backup, when the primary is back it returns. A switch the broker had not noticed is
+ * a takeover of the old connection, so the takeovers swap back to earlier addresses; but the device stays on each
+ * network for minutes to hours, and some switches come after the broker timed the dead connection out or after
+ * refused connects while the modem attaches.
+ */
+const twoNetworkFailover: PatternDefinition = {
+  id: "two-network-failover",
+  group: "near-miss",
+  title: "One device alternating between two networks (Wi-Fi/cellular failover), a takeover at most switches",
+  basis:
+    "AWS DUPLICATE_CLIENTID and Azure 409002: a device that reconnects before the old connection is gone takes its own session over; EMQX discarded/takenover: 'a fast reconnect'; a second device would ping-pong within its backoff",
+  supports: (caps) => caps.connects && caps.clientIp && has(caps, ["takeover"]),
+  expect: () =>
+    // Where the broker timed the dead primary out first, those timeouts are the network freezing: a right answer too.
+    finding("the device's own takeovers across two networks, or the primary network's failures (never a duplicate ID)", [
+      { analyzer: "client-id-takeover", severities: ["info", "warning"] },
+      { analyzer: "keepalive-timeouts" },
+      IRREGULAR,
+    ]),
+  build(ctx) {
+    const { rnd, caps } = ctx;
+    const window = pickWindow(rnd, ["24h", "14d", "14d"]);
+    const { tl, to } = startTimeline(ctx, window);
+    const primary = publicIp(rnd);
+    let backup = publicIp(rnd);
+    // A carrier NAT may hand out a new cellular address at some attaches; a dual-SIM modem or a fixed backup keeps one.
+    const backupChurn = rnd.pick([0, 0, 0.3]);
+    const withDrops = rnd.chance(0.5);
+    const dropCauses = (["keepalive", "network"] as const).filter((cause) => caps.drops.has(cause));
+    const meanPrimaryStay = rnd.uniform(1, 8) * HOUR;
+    let switches = 0;
+    let dropsBeforeSwitch = 0;
+    tl.connect({ ip: primary });
+    for (;;) {
+      const primaryStay = Math.max(5 * MINUTE, rnd.exponential(meanPrimaryStay) * (window === "24h" ? 0.3 : 1));
+      const outage = reconnectDelay(rnd, 90 * SECOND, 4 * HOUR);
+      if (tl.t + primaryStay + outage + 5 * MINUTE >= to) break;
+      tl.wait(primaryStay);
+      if (rnd.chance(backupChurn)) backup = publicIp(rnd);
+      if (withDrops && dropCauses.length > 0 && rnd.chance(0.7)) {
+        // The primary died quietly and the broker timed the connection out before the device got through on the backup.
+        tl.drop(rnd.pick(dropCauses)).wait(rnd.uniform(5, 60) * SECOND);
+        if (caps.refusals.has("server-unavailable") && rnd.chance(0.3)) tl.refuse("server-unavailable").wait(rnd.uniform(2, 20) * SECOND);
+        tl.connect({ ip: backup });
+        dropsBeforeSwitch += 1;
+      } else tl.drop("takeover").wait(rnd.int(2, 40)).connect({ ip: backup });
+      tl.wait(outage).drop("takeover").wait(rnd.int(2, 40)).connect({ ip: primary });
+      switches += 2;
+    }
+    return {
+      window,
+      steps: tl.steps,
+      fleetWideAt: [],
+      params: { switches, dropsBeforeSwitch, backupChurnPct: backupChurn * 100, window },
+    };
   },
 };
 
@@ -941,6 +1049,7 @@ export const PATTERNS: readonly PatternDefinition[] = [
   rateLimiting,
   systemEvents,
   takeoverPingPong,
+  twoNetworkFailover,
   reconnectStorm,
   steadyRetry,
   authPattern("never"),
