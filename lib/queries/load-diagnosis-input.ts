@@ -1,9 +1,8 @@
 import { Prisma, type Db } from "@/lib/db/client.ts";
 import { mergeDeviceReports } from "@/lib/diagnosis/analysis-context.ts";
 import type { ProbeEvidence } from "@/lib/diagnosis/probe-coincidence.ts";
-import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "@/lib/diagnosis/types.ts";
+import type { DiagnosisEvent, DiagnosisInput, FleetContext, MergedEvents } from "@/lib/diagnosis/types.ts";
 import { loadProbeEvidenceAround } from "@/lib/probe-schedule/load-probe-evidence.ts";
-import { listDeviceSessions } from "./list-device-sessions.ts";
 import { listDeviceSamples } from "@/lib/device-evidence/device-samples.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 import { z } from "zod";
@@ -97,8 +96,8 @@ async function loadDroppingDevices(
 }
 
 /** The drops the engine will see: device-side reports count once they are normalized and deduplicated. */
-function listDrops(events: readonly DiagnosisEvent[]): DiagnosisEvent[] {
-  return mergeDeviceReports(events).events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
+function listDrops(merged: MergedEvents): DiagnosisEvent[] {
+  return merged.events.filter((event) => event.kind === "disconnected" && event.reason !== "client_disconnect");
 }
 
 async function loadFleetContext(
@@ -117,7 +116,7 @@ async function loadFleetContext(
   return { devicesTotal, otherDevicesDropping: new Map(rows.map((row) => [row.bucket.getTime(), row.devices])) };
 }
 
-/** A device's events and sessions over [from, to) plus fleet context: everything `diagnoseDevice` needs. */
+/** A device's events over [from, to) plus fleet context: everything `diagnoseDevice` needs. */
 export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from: Date; to: Date }): Promise<DiagnosisInput> {
   const device = deviceEventsNewestFirst(input.deviceId);
   const rows = await queryRows(
@@ -139,17 +138,18 @@ export async function loadDiagnosisInput(db: Db, input: { deviceId: string; from
   const window = { from: input.from, to: input.to };
   // Read once for both: the scope's fleet and probes around the drops the engine will see.
   const scope = chooseFleetScope(loaded);
-  const drops = listDrops(loaded);
-  const [sessions, fleet, probes, samples] = await Promise.all([
-    listDeviceSessions(db, input),
+  const events = loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event);
+  const merged = mergeDeviceReports(events);
+  const drops = listDrops(merged);
+  const [fleet, probes, samples] = await Promise.all([
     loadFleetContext(db, input.deviceId, scope, drops, window),
     loadScopeProbes(db, scope, drops),
     listDeviceSamples(db, input),
   ]);
   return {
     deviceId: input.deviceId,
-    events: loaded.map(({ brokerNode: _node, ...event }): DiagnosisEvent => event),
-    sessions: sessions.sessions,
+    events,
+    merged,
     fleet,
     probes,
     window,
