@@ -101,6 +101,8 @@ export type DeviceDiagnosis = {
   deviceId: string;
   window: { from: string; to: string };
   truncated: boolean;
+  /** Where the loader's bound left older events out: the time of the oldest event analysed (ISO); absent otherwise. */
+  analysedFrom?: string;
   /** Ordered by confidence, highest first. */
   findings: Finding[];
   /** The finding the banner shows: the most confident alarming one, else the most confident, else null. */
