@@ -1,15 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
-import { Prisma } from "@/lib/db/client.ts";
-import { queryRows } from "@/lib/db/query-rows.ts";
-import { SqlDate } from "@/lib/db/sql-values.ts";
-import { EventKindSchema, ReasonSchema, type ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { FEEDS } from "@/lib/events/feeds.ts";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
-import { countDeviceEvents } from "./compute-session-stats.ts";
-import { countRecentDeviceEvents } from "./count-recent-device-events.ts";
+import { countRecentDeviceEvents, countRecentDeviceEventsInNode } from "./count-recent-device-events.ts";
 
 const database = useTestDatabase();
 const now = new Date("2026-11-22T12:00:00Z");
@@ -64,30 +59,8 @@ function history(deviceId: string, seed: number, feeds: readonly (string | null)
   return events;
 }
 
-const RowSchema = z.object({
-  id: z.bigint(),
-  kind: EventKindSchema,
-  reason: ReasonSchema,
-  code: z.string().nullable(),
-  occurredAt: SqlDate,
-  source: z.string(),
-  feed: z.string().nullable(),
-});
-
 /** The counts as the device page made them before: the newest `limit` events read and counted in Node. */
-async function countedInNode(deviceId: string, limit: number) {
-  const rows = await queryRows(
-    database.db,
-    "countedInNode",
-    RowSchema,
-    Prisma.sql`
-    SELECT id, kind::text AS kind, reason::text AS reason, code, occurred_at AS "occurredAt", source, feed FROM connection_events
-    WHERE device_id = ${deviceId} AND occurred_at >= ${since} AND occurred_at <= ${now} AND kind <> 'device_report'
-    ORDER BY occurred_at DESC, id DESC LIMIT ${limit + 1}`,
-  );
-  const counted = rows.slice(0, limit).map((row) => ({ ...row, id: row.id.toString() }));
-  return { ...countDeviceEvents(counted), truncated: rows.length > limit };
-}
+const countedInNode = (deviceId: string, limit: number) => countRecentDeviceEventsInNode(database.db, deviceId, { since, now }, limit);
 
 const SEEDS = Array.from({ length: 40 }, (_, index) => index + 1);
 const ONE_FEED = [FEEDS.azureConnectionsLog];

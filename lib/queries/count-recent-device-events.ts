@@ -38,6 +38,9 @@ const CountedRowSchema = z.object({
   feed: z.string().nullable(),
 });
 
+const inRangeOf = (device: { where: Prisma.Sql }, { since, now }: { since: Date; now: Date }) =>
+  Prisma.sql`${device.where} AND e.occurred_at >= ${since} AND e.occurred_at <= ${now} AND e.kind <> 'device_report'`;
+
 const DROP = Prisma.sql`(kind = 'disconnected' AND reason <> 'client_disconnect')`;
 const RESET = Prisma.sql`(kind = 'connected' OR (kind = 'disconnected' AND reason = 'client_disconnect'))`;
 
@@ -56,9 +59,8 @@ export async function countRecentDeviceEvents(
   range: { since: Date; now: Date },
   limit = MAX_COUNTED_EVENTS,
 ): Promise<RecentEventCounts> {
-  const { since, now } = range;
   const device = deviceEventsNewestFirst(deviceId);
-  const inRange = Prisma.sql`${device.where} AND e.occurred_at >= ${since} AND e.occurred_at <= ${now} AND e.kind <> 'device_report'`;
+  const inRange = inRangeOf(device, range);
   const row = await queryFirstRow(
     db,
     "countRecentDeviceEvents",
@@ -112,7 +114,7 @@ export async function countRecentDeviceEvents(
     ) a`,
   );
   if (!row) throw new Error("countRecentDeviceEvents: an aggregate returned no row");
-  if (row.twoFeeds) return countInNode(db, inRange, device.orderBy, limit);
+  if (row.twoFeeds) return countRecentDeviceEventsInNode(db, deviceId, range, limit);
   return {
     connects: row.connects,
     disconnects: row.disconnects,
@@ -122,14 +124,21 @@ export async function countRecentDeviceEvents(
   };
 }
 
-async function countInNode(db: Db, inRange: Prisma.Sql, orderBy: Prisma.Sql, limit: number): Promise<RecentEventCounts> {
+/** The same counts from the events read and walked in Node (countDeviceEvents), two feeds' records merged. */
+export async function countRecentDeviceEventsInNode(
+  db: Db,
+  deviceId: string,
+  range: { since: Date; now: Date },
+  limit = MAX_COUNTED_EVENTS,
+): Promise<RecentEventCounts> {
+  const device = deviceEventsNewestFirst(deviceId);
   const rows = await queryRows(
     db,
     "countRecentDeviceEvents.twoFeeds",
     CountedRowSchema,
     Prisma.sql`
     SELECT e.id, e.kind::text AS kind, e.reason::text AS reason, e.code, e.occurred_at AS "occurredAt", e.source, e.feed
-    FROM connection_events e WHERE ${inRange} ${orderBy} LIMIT ${limit + 1}`,
+    FROM connection_events e WHERE ${inRangeOf(device, range)} ${device.orderBy} LIMIT ${limit + 1}`,
   );
   const counted = rows.slice(0, limit).map((row) => ({ ...row, id: row.id.toString() }));
   return { ...countDeviceEvents(counted), truncated: rows.length > limit };
