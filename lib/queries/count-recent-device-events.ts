@@ -67,51 +67,52 @@ export async function countRecentDeviceEvents(
     CountsRowSchema,
     Prisma.sql`
     WITH newest AS (
-      SELECT e.id, e.kind, e.reason, e.code, e.occurred_at AS at, e.source, e.feed
+      SELECT e.id, e.kind, e.reason, e.code, e.occurred_at AS at, e.source, e.feed,
+             row_number() OVER (${device.orderBy}) AS newest
       FROM connection_events e WHERE ${inRange} ${device.orderBy} LIMIT ${limit + 1}
     ), counted AS (
-      SELECT * FROM newest ORDER BY at DESC, id DESC LIMIT ${limit}
+      SELECT * FROM newest WHERE newest <= ${limit}
     ), cut AS (
-      SELECT at, id FROM counted ORDER BY at, id LIMIT 1
-    ), walked AS (
-      SELECT w.*, (${DROP} AND at - previous_drop_at <= ${`${SAME_DROP_MS} milliseconds`}::interval
-               AND previous_drop > coalesce(previous_reset, 0)) IS TRUE AS chained
-      FROM (
-        SELECT p.*,
-          max(at) FILTER (WHERE ${DROP}) OVER preceding AS previous_drop_at,
-          max(position) FILTER (WHERE ${DROP}) OVER preceding AS previous_drop,
-          max(position) FILTER (WHERE ${RESET}) OVER preceding AS previous_reset
-        FROM (SELECT c.*, row_number() OVER (ORDER BY at, id DESC) AS position FROM counted c) p
-        WINDOW preceding AS (ORDER BY at, id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-      ) w
-    ), runs AS (
-      SELECT at, id, chained,
-        max(position) FILTER (WHERE ${DROP} AND NOT chained) OVER chain AS head,
-        max(at) FILTER (WHERE ${DROP} AND NOT chained) OVER chain AS head_at
-      FROM walked WINDOW chain AS (ORDER BY at, id DESC ROWS UNBOUNDED PRECEDING)
+      SELECT at AS cut_at, id AS cut_id FROM counted ORDER BY newest DESC LIMIT 1
     )
     SELECT
-      (SELECT count(*) FROM newest) > ${limit} AS truncated,
+      coalesce((SELECT max(newest) FROM newest), 0) > ${limit} AS truncated,
       EXISTS (
         SELECT FROM counted WHERE feed IS NOT NULL AND kind IN ('connected', 'disconnected', 'connect_failed')
         GROUP BY source, kind HAVING min(feed) <> max(feed)
       ) AS "twoFeeds",
-      a.*,
-      (SELECT coalesce(array_agg(ARRAY[head, extract(epoch FROM head_at) * 1000, extract(epoch FROM at) * 1000]::float8[] ORDER BY at, id DESC)
-                FILTER (WHERE chained), '{}') FROM runs) AS chained
+      count(*) FILTER (WHERE kind = 'connected')::int AS connects,
+      count(*) FILTER (WHERE kind = 'disconnected')::int AS disconnects,
+      count(*) FILTER (WHERE ${DROP} AND NOT chained)::int AS "unchainedDrops",
+      -- A 401003 refusal its 404104 closes within SAME_DROP_MS is a token renewal's drop: probed only for those.
+      count(*) FILTER (WHERE kind = 'connect_failed' AND CASE WHEN r.code = 'azure:401003' THEN NOT EXISTS (
+        SELECT FROM connection_events e
+        WHERE ${inRange} AND e.code = 'azure:404104'
+          AND e.occurred_at >= r.at AND e.occurred_at <= r.at + ${`${SAME_DROP_MS} milliseconds`}::interval
+          AND (e.occurred_at > r.at OR e.id < r.id) AND (e.occurred_at, e.id) >= (cut_at, cut_id)
+      ) ELSE true END)::int AS "failedConnects",
+      coalesce(array_agg(ARRAY[head, extract(epoch FROM head_at) * 1000, extract(epoch FROM at) * 1000]::float8[] ORDER BY position)
+        FILTER (WHERE chained), '{}') AS chained
     FROM (
-      SELECT count(*) FILTER (WHERE kind = 'connected')::int AS connects,
-             count(*) FILTER (WHERE kind = 'disconnected')::int AS disconnects,
-             count(*) FILTER (WHERE ${DROP} AND NOT chained)::int AS "unchainedDrops",
-             -- A 401003 refusal its 404104 closes within SAME_DROP_MS is a token renewal's drop: probed only for those.
-             count(*) FILTER (WHERE kind = 'connect_failed' AND CASE WHEN w.code = 'azure:401003' THEN NOT EXISTS (
-               SELECT FROM connection_events e
-               WHERE ${inRange} AND e.code = 'azure:404104'
-                 AND e.occurred_at >= w.at AND e.occurred_at <= w.at + ${`${SAME_DROP_MS} milliseconds`}::interval
-                 AND (e.occurred_at > w.at OR e.id < w.id) AND (e.occurred_at, e.id) >= (cut.at, cut.id)
-             ) ELSE true END)::int AS "failedConnects"
-      FROM walked w, cut
-    ) a`,
+      -- One order (time, then id descending) for every window: Postgres sorts once.
+      SELECT w.*,
+        max(position) FILTER (WHERE ${DROP} AND NOT chained) OVER walk AS head,
+        max(at) FILTER (WHERE ${DROP} AND NOT chained) OVER walk AS head_at
+      FROM (
+        SELECT p.*, (${DROP} AND at - previous_drop_at <= ${`${SAME_DROP_MS} milliseconds`}::interval
+                     AND previous_drop > coalesce(previous_reset, 0)) IS TRUE AS chained
+        FROM (
+          SELECT c.*,
+            max(at) FILTER (WHERE ${DROP}) OVER preceding AS previous_drop_at,
+            max(position) FILTER (WHERE ${DROP}) OVER preceding AS previous_drop,
+            max(position) FILTER (WHERE ${RESET}) OVER preceding AS previous_reset
+          FROM (SELECT *, row_number() OVER (ORDER BY at, id DESC) AS position FROM counted) c
+          WINDOW preceding AS (ORDER BY at, id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        ) p
+      ) w
+      WINDOW walk AS (ORDER BY at, id DESC ROWS UNBOUNDED PRECEDING)
+    ) r
+    LEFT JOIN cut ON true`,
   );
   if (!row) throw new Error("countRecentDeviceEvents: an aggregate returned no row");
   if (row.twoFeeds) return countRecentDeviceEventsInNode(db, deviceId, range, limit);
