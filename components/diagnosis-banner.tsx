@@ -3,7 +3,7 @@ import { verdictLabel } from "@/lib/diagnosis/verdict-label.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { EvidenceLink } from "./evidence-link.tsx";
 import { formatCount } from "./format.ts";
-import { LocalizedText } from "./time-zone.tsx";
+import { LocalTime, LocalizedText } from "./time-zone.tsx";
 
 /** The one-sentence answer at the top of the device page. */
 export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; diagnosis: DeviceDiagnosis }) {
@@ -30,7 +30,14 @@ export function DiagnosisBanner({ deviceId, diagnosis }: { deviceId: string; dia
       </p>
       <p className="verdict-meta">
         Confidence {Math.round(verdict.confidence * 100)} % · {formatCount(verdict.evidence.eventIds.length)} event
-        {verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence over {days} days
+        {verdict.evidence.eventIds.length === 1 ? "" : "s"} as evidence{" "}
+        {diagnosis.analysedFrom ? (
+          <>
+            from its newest events only, since <LocalTime value={diagnosis.analysedFrom} />
+          </>
+        ) : (
+          `over ${days} days`
+        )}
         {verdict.evidence.range ? (
           <>
             {" · "}

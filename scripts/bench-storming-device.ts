@@ -4,7 +4,10 @@
  * beside a quiet fleet, then each read timed (p50 / p95). The scale benchmark's devices have a handful of events a day;
  * a storming device is the page's worst case, and the one users open.
  *
- *   npx tsx scripts/bench-storming-device.ts [events=20000] [samples=15]
+ *   npx tsx scripts/bench-storming-device.ts [events=20000] [samples=15] [database]
+ *
+ * With a database name, the storm is written into that database once and kept: later runs (of this branch, or of
+ * main in a worktree of its own) measure the same rows side by side, without the minutes the writer takes.
  */
 import { loadavg } from "node:os";
 import { recordConnectionEvents } from "@/lib/ingest/record-events.ts";
@@ -13,12 +16,17 @@ import { getDeviceDiagnosis } from "@/lib/queries/get-device-diagnosis.ts";
 import { listDeviceEvents } from "@/lib/queries/list-device-events.ts";
 import { listDeviceSessions } from "@/lib/queries/list-device-sessions.ts";
 import { makeConnectionEvent } from "@/lib/testing/factories.ts";
-import { createTestDatabase } from "@/lib/testing/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-database.ts";
+import { createDatabase, testServerUrl, withDatabaseName } from "@/lib/testing/admin-database.ts";
+import { applyMigrations } from "@/lib/db/migrate.ts";
+import { createDb } from "@/lib/db/client.ts";
+import { withPgClient } from "@/lib/db/pg-client.ts";
 import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { FEEDS } from "@/lib/events/feeds.ts";
 
 const count = Number(process.argv[2] ?? 20_000);
 const samples = Number(process.argv[3] ?? 15);
+const keptName = process.argv[4];
 const end = new Date(Date.UTC(2026, 10, 22));
 const DAY_MS = 86_400_000;
 const deviceId = "storming-device";
@@ -51,12 +59,30 @@ async function time(name: string, run: () => Promise<unknown>): Promise<void> {
   console.log(`| ${name} | ${at(0.5)} | ${at(0.95)} |`);
 }
 
-const database = await createTestDatabase();
+/** The named database, migrated and written on its first run; or a fresh one dropped at the end. */
+async function openDatabase(): Promise<{ database: Pick<TestDatabase, "db" | "drop">; written: boolean }> {
+  if (!keptName) return { database: await createTestDatabase(), written: false };
+  const serverUrl = testServerUrl();
+  const exists = await withPgClient(
+    serverUrl,
+    async (client) => ((await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [keptName])).rowCount ?? 0) > 0,
+  );
+  if (!exists) {
+    await createDatabase(serverUrl, keptName, {});
+    await applyMigrations(withDatabaseName(serverUrl, keptName));
+  }
+  const db = createDb(withDatabaseName(serverUrl, keptName));
+  return { database: { db, drop: () => db.$disconnect() }, written: exists };
+}
+
+const { database, written } = await openDatabase();
 try {
   const { db } = database;
-  const events = stormEvents();
-  for (let i = 0; i < events.length; i += 500) await recordConnectionEvents(db, events.slice(i, i + 500));
-  await db.$executeRaw`ANALYZE`;
+  if (!written) {
+    const events = stormEvents();
+    for (let i = 0; i < events.length; i += 500) await recordConnectionEvents(db, events.slice(i, i + 500));
+    await db.$executeRaw`ANALYZE`;
+  }
   const from = new Date(end.getTime() - DAY_MS);
   console.log(
     `storming device: ${count} events in 24 h; ${samples} samples; load ${loadavg()

@@ -3,7 +3,7 @@ import { estimateDeviceClockOffset, MAX_CLOCK_SKEW_MS, shiftEvent } from "./devi
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
-import type { DiagnosisEvent, DiagnosisInput, FleetContext } from "./types.ts";
+import type { DiagnosisEvent, DiagnosisInput, FleetContext, MergedEvents } from "./types.ts";
 import { DAY_MS } from "@/lib/time/durations.ts";
 import { mergeFeedRecords } from "@/lib/events/merge-feed-records.ts";
 
@@ -64,7 +64,7 @@ const byTime = (a: DiagnosisEvent, b: DiagnosisEvent) =>
   a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
 
 /** Broker events and device-side reports as one deduplicated, time-ordered list (see AnalysisContext.events). */
-export function mergeDeviceReports(input: readonly DiagnosisEvent[]): { events: DiagnosisEvent[]; deviceSide: number } {
+export function mergeDeviceReports(input: readonly DiagnosisEvent[]): MergedEvents {
   const sorted = [...input].sort(byTime);
   const broker = mergeFeedRecords(sorted.filter((event) => event.kind !== "device_report")).map((event) => ({
     ...event,
@@ -140,7 +140,7 @@ function endsEarlierConnection(disconnect: DiagnosisEvent, last: DiagnosisEvent,
 }
 
 export function buildAnalysisContext(input: DiagnosisInput): AnalysisContext {
-  const { events, deviceSide } = mergeDeviceReports(input.events);
+  const { events, deviceSide } = input.merged ?? mergeDeviceReports(input.events);
   const connects = events.filter((event) => event.kind === "connected");
   const renewals = findRenewalChains(events);
   const renewalRefusals = new Set(

@@ -135,6 +135,7 @@ export function diagnoseDevice(input: DiagnosisInput): DeviceDiagnosis {
     deviceId: input.deviceId,
     window: { from: input.window.from.toISOString(), to: input.window.to.toISOString() },
     truncated: input.truncated ?? false,
+    ...(input.truncated && ctx.events[0] ? { analysedFrom: ctx.events[0].occurredAt.toISOString() } : {}),
     findings,
     verdict: pickVerdict(findings),
     summary: {

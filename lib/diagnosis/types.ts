@@ -46,11 +46,20 @@ export type DiagnosisSample = {
   publishedMessages: number | null;
 };
 
+/** Broker events and device-side reports as one deduplicated, time-ordered list (mergeDeviceReports). */
+export type MergedEvents = { events: DiagnosisEvent[]; deviceSide: number };
+
 export type DiagnosisInput = {
   deviceId: string;
   /** Any order; the engine sorts by time. */
   events: readonly DiagnosisEvent[];
-  sessions: readonly DiagnosisSession[];
+  /**
+   * `events` as mergeDeviceReports returns them, where the caller merged them already (the loader does, for the fleet
+   * and probe look-ups around the drops): a storm's 20,000 events are merged once, not twice.
+   */
+  merged?: MergedEvents;
+  /** No analyzer reads sessions (they pair events the engine pairs itself); the loader leaves them out. */
+  sessions?: readonly DiagnosisSession[];
   fleet: FleetContext | null;
   /** Our own scheduled probe runs of the fleet scope's broker endpoint around the drops; absent when none is configured. */
   probes?: ProbeEvidence | null;
@@ -92,6 +101,8 @@ export type DeviceDiagnosis = {
   deviceId: string;
   window: { from: string; to: string };
   truncated: boolean;
+  /** Where the loader's bound left older events out: the time of the oldest event analysed (ISO); absent otherwise. */
+  analysedFrom?: string;
   /** Ordered by confidence, highest first. */
   findings: Finding[];
   /** The finding the banner shows: the most confident alarming one, else the most confident, else null. */

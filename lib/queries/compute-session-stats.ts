@@ -170,6 +170,25 @@ function countMergedDropsAndFailures(merged: ReadonlyArray<FeedRecord>): { drops
   return { drops, failedConnects };
 }
 
+/**
+ * Of the drops that came within SAME_DROP_MS of an earlier drop with no connect between, those that count: each is
+ * one when it comes over SAME_DROP_MS after the last counted drop of its chain, which begins with a counted drop (`head`
+ * names it, `headAt` is its time). `chained` is in time order; the walk countDropsAndFailures makes, for the drops a
+ * set-based count cannot decide alone.
+ */
+export function countChainedDrops(chained: ReadonlyArray<{ head: number; headAt: number; at: number }>): number {
+  let counted = 0;
+  let head: number | null = null;
+  let lastCounted = 0;
+  for (const drop of chained) {
+    if (drop.head !== head) [head, lastCounted] = [drop.head, drop.headAt];
+    if (drop.at - lastCounted <= SAME_DROP_MS) continue;
+    counted += 1;
+    lastCounted = drop.at;
+  }
+  return counted;
+}
+
 /** A 404104 disconnect within SAME_DROP_MS after the refusal at `index`: looks only that far ahead (a storm has thousands). */
 function closedWithinSameDrop(ordered: ReadonlyArray<{ at: number; code: string | null }>, index: number): boolean {
   const refusedAt = (ordered[index] as { at: number }).at;
