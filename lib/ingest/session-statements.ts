@@ -15,8 +15,7 @@ type Tx = WriterTx;
 type StoredEvent = ConnectionEvent & { id: bigint };
 
 /** A session's duration in whole milliseconds, never negative (a clock step can put an end before its start). */
-const DURATION_MS = (end: string, start: string) =>
-  Prisma.raw(`GREATEST(0, (EXTRACT(EPOCH FROM (${end} - ${start})) * 1000)::bigint)`);
+const DURATION_MS = (end: string, start: string) => Prisma.raw(`GREATEST(0, (EXTRACT(EPOCH FROM (${end} - ${start})) * 1000)::bigint)`);
 
 const StoredKeylessEventSchema = z.object({
   id: z.string(),
