@@ -262,7 +262,18 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         </table>
         {total === 0 ? (
           <p className="empty">
-            {applied.query ? "No device ID matches this text with these filters." : "No devices match these filters."}
+            {applied.query ? (
+              "No device ID matches this text with these filters."
+            ) : filtered ? (
+              "No devices match these filters."
+            ) : (
+              // A fresh install: "match these filters" with none set reads as a broken filter, not as "nothing sent yet".
+              <>
+                No device has reported a connection event yet. Devices appear here after their first connect or disconnect: connect a broker
+                or a webhook, or import a log file (the <Link href="/">overview</Link> shows how, and the{" "}
+                <Link href="/ingest">Ingest page</Link> lists inputs that could not be read).
+              </>
+            )}
           </p>
         ) : null}
         {isFetchingNextPage ? <p className="device-list-more">Loading more…</p> : null}
