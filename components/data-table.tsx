@@ -49,8 +49,9 @@ type DataTableProps<Row> = {
 };
 
 /**
- * The product's table: typed columns, an accessible name, the empty state, and a box that scrolls sideways inside
- * its panel on narrow screens (390 px) instead of widening the page. Works in server and client components.
+ * The product's table: typed columns, an accessible name and the empty state. On phones each row becomes a card, each
+ * cell labelled with its column's header (app/globals.css, "Tables on phones"): a table scrolled sideways inside its
+ * panel showed a phone its first column or two and hid the rest. Works in server and client components.
  */
 export function DataTable<Row>({
   label,
@@ -78,7 +79,7 @@ export function DataTable<Row>({
   return (
     <>
       <div className="table-wrap">
-        <table aria-label={label} className={className} data-testid={testId}>
+        <table aria-label={label} className={className ? `data-table ${className}` : "data-table"} data-testid={testId}>
           {caption ? <caption>{caption}</caption> : null}
           <thead>
             <tr>
@@ -109,8 +110,9 @@ export function DataTable<Row>({
                           className={cellClassName(column)}
                           title={column.title?.(row)}
                           data-testid={column.testId}
+                          data-label={column.rowHeader ? undefined : cellLabel(column)}
                         >
-                          {column.cell(row)}
+                          <div className="cell-value">{column.cell(row)}</div>
                         </Cell>
                       );
                     })}
@@ -134,6 +136,11 @@ export function DataTable<Row>({
 
 function columnKey<Row>(column: DataTableColumn<Row>, index: number): string {
   return column.key ?? (typeof column.header === "string" ? column.header : String(index));
+}
+
+/** What a phone shows beside a cell, in place of the header row it hides; only text headers can label a cell. */
+function cellLabel<Row>(column: DataTableColumn<Row>): string | undefined {
+  return typeof column.header === "string" && column.header !== "" ? column.header : undefined;
 }
 
 function cellClassName<Row>(column: DataTableColumn<Row>): string | undefined {

@@ -38,15 +38,20 @@ const ATTRIBUTE_LABELS: Record<DeviceAttributeFilter, string> = {
   network: "Network",
 };
 
-const COLUMNS: { label: string; sort?: DeviceSort; className?: string; width: string }[] = [
-  { label: "Device", sort: "id", width: "24%" },
-  { label: "State", sort: "state", width: "10%" },
-  { label: "Last change", sort: "changed", width: "17%" },
-  { label: "Disconnects", sort: "disconnects", className: "num", width: "9%" },
-  { label: "Last reason", sort: "reason", width: "15%" },
-  { label: "Last code", width: "13%" },
-  { label: "Source", width: "12%" },
+/**
+ * Widths are each column's minimum, in px: the fixed layout shares out any room beyond their sum, and below it the
+ * table keeps its width and scrolls sideways (device-list.css) rather than cut a timestamp or a reason to a few letters.
+ */
+const COLUMNS: { label: string; sort?: DeviceSort; className?: string; width: number }[] = [
+  { label: "Device", sort: "id", width: 160 },
+  { label: "State", sort: "state", width: 100 },
+  { label: "Last change", sort: "changed", width: 190 },
+  { label: "Disconnects", sort: "disconnects", className: "num", width: 130 },
+  { label: "Last reason", sort: "reason", width: 190 },
+  { label: "Last code", width: 150 },
+  { label: "Source", width: 110 },
 ];
+const TABLE_MIN_WIDTH = COLUMNS.reduce((sum, column) => sum + column.width, 0);
 
 /**
  * The device list: search as you type, filters, sortable columns, a count of matches, infinite scrolling
@@ -199,7 +204,7 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         aria-label="Devices (scrollable)"
         aria-busy={refreshing}
       >
-        <table className="device-list-table" aria-rowcount={total === null ? undefined : total + 1}>
+        <table className="device-list-table" style={{ minWidth: TABLE_MIN_WIDTH }} aria-rowcount={total === null ? undefined : total + 1}>
           <colgroup>
             {COLUMNS.map((column) => (
               <col key={column.label} style={{ width: column.width }} />
@@ -257,7 +262,18 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
         </table>
         {total === 0 ? (
           <p className="empty">
-            {applied.query ? "No device ID matches this text with these filters." : "No devices match these filters."}
+            {applied.query ? (
+              "No device ID matches this text with these filters."
+            ) : filtered ? (
+              "No devices match these filters."
+            ) : (
+              // A fresh install: "match these filters" with none set reads as a broken filter, not as "nothing sent yet".
+              <>
+                No device has reported a connection event yet. Devices appear here after their first connect or disconnect: connect a broker
+                or a webhook, or import a log file (the <Link href="/">overview</Link> shows how, and the{" "}
+                <Link href="/ingest">Ingest page</Link> lists inputs that could not be read).
+              </>
+            )}
           </p>
         ) : null}
         {isFetchingNextPage ? <p className="device-list-more">Loading more…</p> : null}

@@ -131,3 +131,13 @@ test("Export CSV downloads exactly the listed devices", async ({ page }) => {
   expect(lines.slice(1).map((line) => line.split(",")[0])).toEqual(Array.from({ length: 10 }, (_, index) => bulkDeviceId(19 - index)));
   expect(lines[1]).toContain(",bulk-b,,,eu-bulk,,{},0,2,0,");
 });
+
+test("a fleet with no devices yet says how devices arrive, not that filters match nothing", async ({ page }) => {
+  // The seeded fleet is never empty: the list's own request answers as a fresh install's would.
+  await page.route(/\/api\/v1\/devices\?/, (route) => route.fulfill({ json: { devices: [], nextCursor: null, total: 0 } }));
+  await page.goto("/devices");
+  await expect(total(page)).toHaveText("0");
+  await expect(page.getByText("No device has reported a connection event yet.")).toBeVisible();
+  await expect(page.getByRole("main").getByRole("link", { name: "overview", exact: true })).toHaveAttribute("href", "/");
+  await expect(page.getByText("No devices match these filters.")).toBeHidden();
+});

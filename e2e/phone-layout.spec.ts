@@ -75,6 +75,42 @@ function labelWordsBrokenInside(): string[] {
   return broken;
 }
 
+/**
+ * What a phone cannot use (decision 086): a table that hides columns in a sideways-scrolling box, a cell whose text is
+ * cut off, and a control smaller than 24 × 24 px to tap (WCAG 2.5.8; links inside running text are exempt, as it
+ * allows). The virtualized device list is no `.table-wrap`: it scrolls sideways in its own box, its cells whole.
+ */
+function phoneDefects(): string[] {
+  const defects: string[] = [];
+  const describe = (element: Element) =>
+    `${element.tagName.toLowerCase()} "${(element.textContent || element.getAttribute("aria-label") || "").trim().slice(0, 40)}"`;
+  for (const box of document.querySelectorAll("main .table-wrap")) {
+    if (box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
+      defects.push(
+        `table "${box.querySelector("table")?.getAttribute("aria-label") ?? ""}" hides ${box.scrollWidth - box.clientWidth} px of columns`,
+      );
+  }
+  for (const cell of document.querySelectorAll("main tbody :is(td, th)")) {
+    if (!cell.checkVisibility() || getComputedStyle(cell).overflowX !== "hidden") continue;
+    // A value longer than any column (an ID, a vendor code) may end in an ellipsis when its title holds all of it.
+    const full = cell.textContent?.trim();
+    if ([cell, ...cell.querySelectorAll("[title]")].some((element) => element.getAttribute("title") === full)) continue;
+    // An ellipsis is painted over text laid out at its full width: the text's box, not the cell's, tells.
+    const text = document.createRange();
+    text.selectNodeContents(cell);
+    const box = cell.getBoundingClientRect();
+    if (text.getBoundingClientRect().right > box.right + 1) defects.push(`${describe(cell)} is cut off`);
+  }
+  const controls = "a[href], button, select, input:not([type=hidden]), textarea, summary, [tabindex]:not([tabindex='-1'])";
+  for (const control of document.querySelectorAll(`:is(header, main) :is(${controls})`)) {
+    if (!control.checkVisibility() || control.closest("svg")) continue;
+    if (control.tagName === "A" && getComputedStyle(control).display === "inline") continue;
+    const { width, height } = control.getBoundingClientRect();
+    if (width > 0 && (width < 24 || height < 24)) defects.push(`${describe(control)} is ${Math.round(width)} × ${Math.round(height)} px`);
+  }
+  return defects;
+}
+
 /** Layout effects of a resize (media queries, ResizeObserver-driven charts) have run by the second frame after it. */
 async function afterTwoFrames(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -87,7 +123,7 @@ test.describe("every page", () => {
   // app's scripts again, which under load cost 10–30 s per page where a navigation in a warm page cost 5 s
   // (docs/benchmarks.md, decision 043). Each page is loaded at phone width (where a page most likely breaks, and
   // mounted as a phone would), then widened: what the server sends does not depend on the width.
-  test("fits phones (320, 390 px), a tablet (768 px) and desktops (1280, 1440 px), breaks no label inside a word, and logs no error", async ({
+  test("fits phones (320, 390 px), a tablet (768 px) and desktops (1280, 1440 px), breaks no label inside a word, shows a phone every table's columns and controls it can tap, and logs no error", async ({
     page,
     baseURL,
   }) => {
@@ -95,7 +131,7 @@ test.describe("every page", () => {
     if (!baseURL) throw new Error("baseURL is not configured");
     const samples = await pageSamples(baseURL);
     expect(samples.id, "the seed has an incident").not.toBe("");
-    const overflowing: string[] = [];
+    const problems: string[] = [];
     const paths = discoverPages().map((pattern) => fillPagePattern(pattern, samples));
     expect(paths).toEqual(expect.arrayContaining(["/", "/codes", `/devices/${encodeURIComponent(KEEPALIVE_DEVICE_ID)}`]));
     for (const path of paths) {
@@ -108,13 +144,14 @@ test.describe("every page", () => {
           await afterTwoFrames(page);
         }
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-        if (scrollWidth > width) overflowing.push(`${path} at ${width}: ${scrollWidth} px wide`);
-        for (const word of await page.evaluate(labelWordsBrokenInside))
-          overflowing.push(`${path} at ${width}: ${word} wraps inside itself`);
+        if (scrollWidth > width) problems.push(`${path} at ${width}: ${scrollWidth} px wide`);
+        if (width === SMALL_PHONE.width)
+          for (const defect of await page.evaluate(phoneDefects)) problems.push(`${path} at ${width}: ${defect}`);
+        for (const word of await page.evaluate(labelWordsBrokenInside)) problems.push(`${path} at ${width}: ${word} wraps inside itself`);
         if (SCREENSHOTS) await page.screenshot({ path: `test-results/pages/${screenshotName(path)}-${width}.png`, fullPage: true });
       }
     }
-    expect(overflowing).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });
 
