@@ -121,6 +121,7 @@ export async function importFile(
       events,
       deadLetters,
       origins: drained.origins,
+      importRunId: run.id,
       receivedAt: null,
       records: recordIndex - committedRecords,
     });

@@ -15,6 +15,12 @@ import { buildDeviceSample } from "@/lib/device-evidence/device-sample.ts";
 import { parseAwsRecord } from "@/lib/sources/aws-iot.ts";
 import { DAY_MS } from "@/lib/time/durations.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { getRecordFormat } from "@/lib/sources/record-formats.ts";
+import { discardImportDeadLetters } from "./discard-import-dead-letters.ts";
+import { importFile } from "./import-file.ts";
 
 // One record the database refuses must not stop its source: the batch is split, the refused record becomes a
 // dead letter with the reason, the rest is written and acknowledged. A trigger stands in for any such refusal.
@@ -167,6 +173,26 @@ describe("refused records over the webhook", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "invalid_encoding" } });
     expect(await testDb.db.deadLetter.count({ where: { error: "body is not valid UTF-8" } })).toBe(before + 1);
+  });
+});
+
+describe("refused records from a file import", () => {
+  it("belong to the import run, so its count and its discard include them", async () => {
+    const [good, refused] = [uniqueId("import-good"), `${REFUSED_PREFIX}${uniqueId("import")}`];
+    const dir = await mkdtemp(path.join(tmpdir(), "refused-import-"));
+    try {
+      const file = path.join(dir, "presence.jsonl");
+      await writeFile(file, [awsConnected(good, 1), awsConnected(refused, 1)].map((record) => JSON.stringify(record)).join("\n"));
+      const format = getRecordFormat("aws-iot");
+      if (!format) throw new Error("no aws-iot format");
+      const summary = await importFile(testDb.db, { filePath: file, format });
+      expect(summary).toMatchObject({ inserted: 1, deadLetters: 1 });
+      const letters = await testDb.db.deadLetter.findMany({ where: { importRunId: summary.runId } });
+      expect(letters.map((letter) => letter.error)).toEqual([expect.stringContaining("refused by the test")]);
+      expect(await discardImportDeadLetters(testDb.db, summary.runId)).toEqual({ found: true, discarded: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,6 +27,8 @@ export async function writeSourceBatch(
     receivedAt?: Date | null;
     records?: number;
     origins?: ReadonlyMap<ConnectionEvent, RecordOrigin>;
+    /** The file import the batch is part of: the dead letters of records the database refuses belong to it too. */
+    importRunId?: bigint;
   },
 ): Promise<SourceBatchResult> {
   const stats: BatchSourceStats = {
@@ -34,20 +36,24 @@ export async function writeSourceBatch(
     receivedAt: input.receivedAt ?? null,
     extraRecords: input.records === undefined ? 0 : input.records - input.events.length - input.deadLetters.length,
   };
-  const refusal = { source: input.source, origins: input.origins ?? new Map<ConnectionEvent, RecordOrigin>() };
+  const refusal: Refusal = {
+    source: input.source,
+    origins: input.origins ?? new Map<ConnectionEvent, RecordOrigin>(),
+    importRunId: input.importRunId,
+  };
   const receivedAtMs = (input.receivedAt ?? new Date()).getTime();
   const samples: DeviceSample[] = [];
   const deadLetters = [...input.deadLetters];
   for (const sample of input.samples ?? []) {
     const refused = refuseSampleTime(sample, receivedAtMs);
     if (refused === null) samples.push(sample);
-    else deadLetters.push(toRefusedSampleDeadLetter(input.source, sample, refused));
+    else deadLetters.push({ ...toRefusedSampleDeadLetter(input.source, sample, refused), importRunId: input.importRunId });
   }
   const result = await recordIsolatingRefusedEvents(db, refusal, input.events, deadLetters, samples, stats);
   return { accepted: result.inserted, duplicate: result.duplicates, rejected: result.deadLetters, outOfOrder: result.outOfOrder };
 }
 
-type Refusal = { source: string; origins: ReadonlyMap<ConnectionEvent, RecordOrigin> };
+type Refusal = { source: string; origins: ReadonlyMap<ConnectionEvent, RecordOrigin>; importRunId?: bigint };
 
 /** `stats.extraRecords` is counted once, by the first part written. */
 async function recordIsolatingRefusedEvents(
@@ -74,7 +80,14 @@ async function recordIsolatingRefusedEvents(
         events: [],
         deadLetters: [
           ...deadLetters,
-          toRefusedSampleDeadLetter(refusal.source, refused, `the database refused this device sample: ${readDatabaseErrorLine(error)}`),
+          {
+            ...toRefusedSampleDeadLetter(
+              refusal.source,
+              refused,
+              `the database refused this device sample: ${readDatabaseErrorLine(error)}`,
+            ),
+            importRunId: refusal.importRunId,
+          },
         ],
         sourceStats: stats,
       });
@@ -121,9 +134,16 @@ function toRefusedEventDeadLetter(refusal: Refusal, event: ConnectionEvent, erro
   const reason = `the database refused this event: ${readDatabaseErrorLine(error)} (device ${event.deviceId})`;
   const origin = refusal.origins.get(event);
   const topic = origin ? toRefusedTopic(origin.topic) : null;
-  if (origin && topic) return { source: refusal.source, topic, error: reason, payload: origin.payload };
+  const run = { importRunId: refusal.importRunId };
+  if (origin && topic) return { source: refusal.source, topic, error: reason, payload: origin.payload, ...run };
   // The record it was read from is unknown: the event itself is kept for people; re-processing says it cannot read it.
-  return { source: refusal.source, topic: `refused-event:${event.deviceId}`, error: reason, payload: serializeForDeadLetter(event) };
+  return {
+    source: refusal.source,
+    topic: `refused-event:${event.deviceId}`,
+    error: reason,
+    payload: serializeForDeadLetter(event),
+    ...run,
+  };
 }
 
 /** The event's original payload when it can be serialized, else the event's own fields as text. */
