@@ -121,7 +121,9 @@ export function readTakeoverPattern(ctx: AnalysisContext): TakeoverPattern {
       continue;
     }
     swapBacks += 1;
-    swapStaysFrom.set(loser.clientIp, [...(swapStaysFrom.get(loser.clientIp) ?? []), stay]);
+    const staysFrom = swapStaysFrom.get(loser.clientIp);
+    if (staysFrom) staysFrom.push(stay);
+    else swapStaysFrom.set(loser.clientIp, [stay]);
     if (stay < QUICK_RETURN_MS) {
       quickSwapBacks += 1;
       run = runEndsAt === nextIndex - 1 ? run + 1 : 1;
