@@ -1,3 +1,5 @@
+import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
+import type { z } from "zod";
 import { AGENT_EXPORT_FORMAT, MAX_EXPORT_BYTES } from "@/lib/agent/export-format.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { DomainError, InvalidInputError, TooLargeError } from "@/lib/errors/domain-errors.ts";
@@ -221,26 +223,25 @@ export function readCollectorEntry(
   where: string,
 ): UploadRecord {
   const payload = JSON.stringify(entry) ?? String(entry);
-  if (list === "recent_drops") {
-    const parsed = CollectorDropSchema.safeParse(entry);
+  const read = <T>(
+    schema: z.ZodType<T>,
+    reader: string,
+    what: string,
+    toEvent: (deviceId: string, value: T) => ConnectionEvent,
+  ): UploadRecord => {
+    const parsed = schema.safeParse(entry);
     return {
       where,
       payload,
-      reader: EVIDENCE_READERS.collectorDrop,
+      reader,
       result: parsed.success
-        ? { ok: true, events: [toCollectorDropEvent(deviceId, parsed.data)] }
-        : { ok: false, error: `not a collector drop: ${describeZodError(parsed.error)}` },
+        ? { ok: true, events: [toEvent(deviceId, parsed.data)] }
+        : { ok: false, error: `not a collector ${what}: ${describeZodError(parsed.error)}` },
     };
-  }
-  const parsed = CollectorConnectionSchema.safeParse(entry);
-  return {
-    where,
-    payload,
-    reader: EVIDENCE_READERS.collectorConnection,
-    result: parsed.success
-      ? { ok: true, events: [toCollectorConnectionEvent(deviceId, parsed.data)] }
-      : { ok: false, error: `not a collector connection: ${describeZodError(parsed.error)}` },
   };
+  return list === "recent_drops"
+    ? read(CollectorDropSchema, EVIDENCE_READERS.collectorDrop, "drop", toCollectorDropEvent)
+    : read(CollectorConnectionSchema, EVIDENCE_READERS.collectorConnection, "connection", toCollectorConnectionEvent);
 }
 
 function readSystemLogFile(input: EvidenceImportInput): EvidenceReading {
