@@ -92,7 +92,9 @@ describe("EMQX disconnect reasons (§3.3) on $SYS (5.x fields) and from the rule
         timestamp: 1645003578537,
       }),
     );
-    expect(events).toMatchObject([{ reason, initiator, code: `emqx:${atom}`, sessionKey: "emqx@10.0.0.2|c_emqx|1645003500000", port: 56431 }]);
+    expect(events).toMatchObject([
+      { reason, initiator, code: `emqx:${atom}`, sessionKey: "emqx@10.0.0.2|c_emqx|1645003500000", port: 56431 },
+    ]);
   });
 });
 

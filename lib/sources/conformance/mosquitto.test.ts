@@ -71,15 +71,30 @@ describe("Mosquitto 2.0.x and 1.x disconnect lines (§4.1)", () => {
     const sessionKey = "|dev-1|1800000000000";
     expect(events).toMatchObject([
       { kind: "connected", sessionKey, ip: "10.0.0.6", port: 4000 },
-      { kind: "disconnected", reason, initiator, code: `mosquitto:${slug}`, sessionKey, ip: "10.0.0.6", port: 4000, at: "2027-01-15T08:00:01.000Z" },
+      {
+        kind: "disconnected",
+        reason,
+        initiator,
+        code: `mosquitto:${slug}`,
+        sessionKey,
+        ip: "10.0.0.6",
+        port: 4000,
+        at: "2027-01-15T08:00:01.000Z",
+      },
     ]);
   });
 });
 
 describe("Mosquitto 2.1.1+ disconnect lines (§4.1)", () => {
   it.each(V21_REASONS)("disconnected: %s. → mosquitto:%s, %s", (text, slug, reason) => {
-    const { events } = readAsWebhook("mosquitto", [connected("dev-1", 4000), `1800000001: Client dev-1 [10.0.0.6:4000] disconnected: ${text}.`].join("\n"));
-    expect(events).toMatchObject([{ kind: "connected" }, { kind: "disconnected", reason, code: `mosquitto:${slug}`, sessionKey: "|dev-1|1800000000000" }]);
+    const { events } = readAsWebhook(
+      "mosquitto",
+      [connected("dev-1", 4000), `1800000001: Client dev-1 [10.0.0.6:4000] disconnected: ${text}.`].join("\n"),
+    );
+    expect(events).toMatchObject([
+      { kind: "connected" },
+      { kind: "disconnected", reason, code: `mosquitto:${slug}`, sessionKey: "|dev-1|1800000000000" },
+    ]);
   });
 
   it.each(V21_REFUSALS)("disconnected: %s. before any connect is a refused connect (mosquitto:%s, %s)", (text, slug, reason) => {
@@ -117,10 +132,28 @@ describe("Mosquitto 2.1.1+ disconnect lines (§4.1)", () => {
 
 describe("Mosquitto addresses across versions (§4.1 placeholders, 1.x lines without a port)", () => {
   it.each([
-    ["1.x IPv4", "New connection from 192.168.1.5 on port 1883.", "New client connected from 192.168.1.5 as d (p2, c1, k60).", "192.168.1.5", null],
+    [
+      "1.x IPv4",
+      "New connection from 192.168.1.5 on port 1883.",
+      "New client connected from 192.168.1.5 as d (p2, c1, k60).",
+      "192.168.1.5",
+      null,
+    ],
     ["1.x IPv6 loopback", "New connection from ::1 on port 1883.", "New client connected from ::1 as d (p2, c1, k60).", "::1", null],
-    ["1.x IPv6", "New connection from 2001:db8::5 on port 1883.", "New client connected from 2001:db8::5 as d (p2, c1, k60).", "2001:db8::5", null],
-    ["2.x IPv4", "New connection from 10.0.0.6:4000 on port 1883.", "New client connected from 10.0.0.6:4000 as d (p2, c1, k60).", "10.0.0.6", 4000],
+    [
+      "1.x IPv6",
+      "New connection from 2001:db8::5 on port 1883.",
+      "New client connected from 2001:db8::5 as d (p2, c1, k60).",
+      "2001:db8::5",
+      null,
+    ],
+    [
+      "2.x IPv4",
+      "New connection from 10.0.0.6:4000 on port 1883.",
+      "New client connected from 10.0.0.6:4000 as d (p2, c1, k60).",
+      "10.0.0.6",
+      4000,
+    ],
     ["2.x IPv6", "New connection from ::1:4000 on port 1883.", "New client connected from ::1:4000 as d (p2, c1, k60).", "::1", 4000],
     [
       "2.x IPv6, eight groups",
@@ -136,7 +169,10 @@ describe("Mosquitto addresses across versions (§4.1 placeholders, 1.x lines wit
     );
     expect(events[0]).toMatchObject({ kind: "connected", ip, port });
     // A refused connect of the same address: the accepted connection it is attributed to.
-    const refused = readAsWebhook("mosquitto", [`1500000000: ${accepted}`, "1500000001: Client <unknown> disconnected, not authorised."].join("\n"));
+    const refused = readAsWebhook(
+      "mosquitto",
+      [`1500000000: ${accepted}`, "1500000001: Client <unknown> disconnected, not authorised."].join("\n"),
+    );
     expect(refused.events).toMatchObject([{ kind: "connect_failed", deviceId: `<unknown>@${ip}`, ip, port }]);
   });
 });
