@@ -1,4 +1,5 @@
 import { CONNACK_SUCCESS_NAMES, EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "@/lib/sources/emqx-reasons.ts";
+import { SOCKET_ERRORS } from "@/lib/sources/socket-errors.ts";
 import { buildKnowledgeEntries } from "./canonical-codes.ts";
 import { step } from "./playbook.ts";
 import type { KnowledgeEntry, KnowledgeRow } from "./types.ts";
@@ -26,11 +27,8 @@ const EMQX_MEANINGS: Record<string, string> = {
   tcp_closed: "The peer closed the TCP socket without sending DISCONNECT",
   ssl_closed: "The peer closed the TLS socket without sending DISCONNECT",
   closed: "The socket was closed",
-  econnreset: "The socket was reset by the peer (POSIX ECONNRESET)",
-  etimedout: "The socket timed out (POSIX ETIMEDOUT)",
-  epipe: "Write to a closed socket (POSIX EPIPE)",
-  ehostunreach: "Host unreachable (POSIX EHOSTUNREACH)",
-  enetunreach: "Network unreachable (POSIX ENETUNREACH)",
+  sock_closed: "The socket closed with an error EMQX did not reduce to a POSIX name (`{sock_closed, Reason}`)",
+  ...Object.fromEntries(SOCKET_ERRORS),
   idle_timeout: "No CONNECT within the idle timeout after the TCP accept (15 s by default)",
   frame_too_large: "A packet exceeded the maximum size (DISCONNECT 0x95)",
   packet_too_large: "A packet exceeded the maximum size (0x95)",
@@ -254,7 +252,7 @@ const AEDES_ROWS: readonly Row[] = [
   ["drain-timeout", "The client did not drain its socket in time (slow consumer)"],
   ["connection-closed", "The connection was closed"],
   ["client-queue-limit-reached", "The client's offline queue is full"],
-  ["econnreset", "Socket reset by the peer"],
+  ...SOCKET_ERRORS.map(([name, meaning]): Row => [name, `Node socket error: ${meaning}`]),
 ];
 
 export const AEDES_ENTRIES: KnowledgeEntry[] = buildKnowledgeEntries(

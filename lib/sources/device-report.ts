@@ -104,7 +104,7 @@ export function recogniseDeviceError(r: {
     const namespace = r.platform === "clearblade" ? "clearblade" : "gcp-iot";
     return { code: `${namespace}:${slugify(cloud)}`, message: text };
   }
-  const azureStatus = /\b(IOTHUB_CLIENT_CONNECTION_[A-Z_]+)\b/.exec(text)?.[1];
+  const azureStatus = azureConnectionReasonOf(text);
   if (azureStatus) return { code: `azure:${azureStatus}`, message: text };
   if (r.platform === "aedes") return { code: `aedes:${slugify(text)}`, message: text };
   // libmosquitto prints MQTT 5 codes ≥ 128 by their spec name: `Connection error: Quota exceeded` (§4.7).
@@ -115,6 +115,15 @@ export function recogniseDeviceError(r: {
     if (lookupVendorCode(`${namespace}:${slug}`)) return { code: `${namespace}:${slug}`, message: text };
   }
   return { code: `${r.platform && r.platform !== "other" ? r.platform : "device"}:${slug || "unknown"}`, message: text };
+}
+
+/**
+ * The C SDK's connection callback prints the status (`…_AUTHENTICATED` / `…_UNAUTHENTICATED`) before the reason
+ * (§2.5): the reason is the first name the code table knows, else the first name.
+ */
+function azureConnectionReasonOf(text: string): string | null {
+  const names = [...text.matchAll(/\b(IOTHUB_CLIENT_CONNECTION_[A-Z_]+)\b/g)].map((match) => match[1] ?? "");
+  return names.find((name) => lookupVendorCode(`azure:${name}`) !== null) ?? names[0] ?? null;
 }
 
 function crtNumberOfErrorText(text: string, platform: string | null): string | undefined {

@@ -1,4 +1,5 @@
 import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { SOCKET_ERRORS } from "./socket-errors.ts";
 
 export type ReasonMapping = { reason: Reason; initiator: Initiator };
 
@@ -23,11 +24,8 @@ export const EMQX_DISCONNECT_REASONS: Readonly<Record<string, ReasonMapping>> = 
   tcp_closed: { reason: "connection_lost", initiator: "network" },
   ssl_closed: { reason: "connection_lost", initiator: "network" },
   closed: { reason: "connection_lost", initiator: "network" },
-  econnreset: { reason: "connection_lost", initiator: "network" },
-  etimedout: { reason: "connection_lost", initiator: "network" },
-  epipe: { reason: "connection_lost", initiator: "network" },
-  ehostunreach: { reason: "connection_lost", initiator: "network" },
-  enetunreach: { reason: "connection_lost", initiator: "network" },
+  sock_closed: { reason: "connection_lost", initiator: "network" },
+  ...Object.fromEntries(SOCKET_ERRORS.map(([atom]) => [atom, { reason: "connection_lost", initiator: "network" } as const])),
   idle_timeout: { reason: "idle_timeout", initiator: "server" },
   frame_too_large: { reason: "protocol_error", initiator: "server" },
   packet_too_large: { reason: "protocol_error", initiator: "server" },

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { buildConnectionEvent } from "@/lib/events/build-connection-event.ts";
 import { type AdapterResult, type ConnectionEvent, type EventKind } from "@/lib/events/connection-event.ts";
 import { computeDedupeKey } from "@/lib/events/dedupe-key.ts";
@@ -155,31 +156,31 @@ export function createMosquittoLogParser(
   }
 
   function readMessage(message: string, at: Date, identity: ReadonlyArray<string | number>, raw: string): ConnectionEvent[] {
-    let m = /^New connection from (.+?)(?::(\d{1,5}))? on port (\d{1,5})\.$/.exec(message);
+    let m = /^New connection from (\S+) on port (\d{1,5})\.$/.exec(message);
     if (m) {
-      const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
+      const address = splitLoggedAddress(m[1] ?? "");
       latestPendingKey = addressKey(address);
       remember(pending, latestPendingKey, { ...address, note: null });
       return [];
     }
-    m = /^New (?:client|bridge) connected from (\S+?)(?::(\d{1,5}))? as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
+    m = /^New (?:client|bridge) connected from (\S+) as (.+) \(p(\d+), c([01]), k(\d+)(?:, u'(.*)')?\)\.$/.exec(message);
     if (m) {
-      const address = { ip: m[1] ?? "", port: m[2] ? Number(m[2]) : null };
+      const address = splitLoggedAddress(m[1] ?? "");
       pending.delete(addressKey(address));
-      const clientId = m[3] ?? "";
+      const clientId = m[2] ?? "";
       const client: Client = {
         ...address,
         sessionKey: `${brokerNode ?? ""}|${clientId}|${at.getTime()}`,
-        protocol: protocolOf(Number(m[4])),
-        clean: m[5] === "1",
-        keepalive: Number(m[6]),
-        username: m[7] ?? null,
+        protocol: protocolOf(Number(m[3])),
+        clean: m[4] === "1",
+        keepalive: Number(m[5]),
+        username: m[6] ?? null,
       };
       remember(clients, clientId, client);
       return [build("connected", clientId, client, at, null, identity, raw, [])];
     }
-    m = /^Invalid protocol version (\d+) in CONNECT from (.+)\.$/.exec(message) ?? /^Protocol error from (\S+?):\d+: (.+)\.$/.exec(message);
-    if (m) {
+    // Why the CONNECT that follows is refused (2.0: `Invalid … in CONNECT from %s.`; 1.x–2.1: `Protocol error from %s[:%d]: …`).
+    if (/^(?:Invalid .+ in CONNECT from \S+\.|Protocol error from \S+: .+)$/.test(message)) {
       const last = latestPending();
       if (last) last.note = message;
       return [];
@@ -402,6 +403,16 @@ function splitOwnTimestamp(line: string): { seconds: number; message: string } |
     return { seconds: Math.floor(ms / 1000), message: iso[3] ?? "" };
   }
   return null;
+}
+
+/**
+ * `%s:%d` from 2.0 on, the bare address in 1.x, IPv6 unbracketed in both: a trailing `:digits` is the port only when
+ * what precedes it is an address (1.x `::1` is no port 1 of `:`).
+ */
+function splitLoggedAddress(text: string): Address {
+  const withPort = /^(.+):(\d{1,5})$/.exec(text);
+  if (withPort?.[1] && isIP(withPort[1]) !== 0) return { ip: withPort[1], port: Number(withPort[2]) };
+  return { ip: text, port: null };
 }
 
 function addressKey(address: Address): string {

@@ -1,6 +1,7 @@
 import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
 import { CONNACK_SUCCESS_NAMES, EMQX_CONNACK_REASONS, EMQX_DISCONNECT_REASONS } from "./emqx-reasons.ts";
 import { recogniseRateLimiting } from "./rate-limit-reasons.ts";
+import { SOCKET_ERRORS } from "./socket-errors.ts";
 
 /**
  * THE table: every vendor code Linkscope knows, namespaced exactly as stored in `connection_events.code`, with
@@ -228,7 +229,7 @@ const AEDES: Row[] = [
   ["aedes:drain-timeout", "connection_lost", "network", "drain timeout (slow consumer)"],
   ["aedes:connection-closed", "connection_lost", "network", "connection closed"],
   ["aedes:client-queue-limit-reached", "quota_exceeded", "server", "Client queue limit reached"],
-  ["aedes:econnreset", "connection_lost", "network", "ECONNRESET socket error"],
+  ...SOCKET_ERRORS.map(([name, meaning]): Row => [`aedes:${name}`, "connection_lost", "network", meaning]),
 ];
 
 // §6.1 MQTT 3.1.1 CONNACK return codes (plus aedes' 6 and ClearBlade's 13).

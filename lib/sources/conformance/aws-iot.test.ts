@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
+import { parseAwsPresenceMessage } from "../aws-iot.ts";
+import { readAsWebhook, storedFacts } from "./read-as-webhook.ts";
+
+// lifecycle-formats.md §1: every documented AWS IoT value, read through the entry points users feed.
+
+/** §1.4 disconnectReason: what the table says each value means, in the canonical taxonomy. */
+const DISCONNECT_REASONS: ReadonlyArray<readonly [string, Reason, Initiator]> = [
+  ["AUTH_ERROR", "not_authorized", "server"],
+  ["CLIENT_INITIATED_DISCONNECT", "client_disconnect", "client"],
+  ["CLIENT_ERROR", "protocol_error", "server"],
+  ["CONNECTION_LOST", "connection_lost", "network"],
+  ["DUPLICATE_CLIENTID", "session_taken_over", "server"],
+  ["FORBIDDEN_ACCESS", "not_authorized", "server"],
+  ["MQTT_KEEP_ALIVE_TIMEOUT", "keepalive_timeout", "network"],
+  ["SERVER_ERROR", "server_error", "server"],
+  ["SERVER_INITIATED_DISCONNECT", "server_shutdown", "server"],
+  ["API_INITIATED_DISCONNECT", "admin_disconnect", "server"],
+  ["THROTTLED", "throttled", "server"],
+  ["WEBSOCKET_TTL_EXPIRATION", "session_ttl", "server"],
+  ["CUSTOMAUTH_TTL_EXPIRATION", "credential_expired", "server"],
+  ["UNKNOWN", "unknown", "unknown"],
+  ["NONE", "unknown", "unknown"],
+];
+
+const presence = (eventType: string, extra: object) => ({
+  clientId: "186b5",
+  timestamp: 1573002340451,
+  eventType,
+  sessionIdentifier: "a4666d2a7d844ae4ac5d7b38c9cb7967",
+  principalIdentifier: "12345678901234567890123456789012",
+  versionNumber: 3,
+  ...extra,
+});
+
+describe("AWS IoT presence disconnectReason values (§1.4) on the lifecycle topic", () => {
+  it.each(DISCONNECT_REASONS)("%s → %s, initiated by %s; the session key and order of its connect", (name, reason, initiator) => {
+    const payload = presence("disconnected", { disconnectReason: name, clientInitiatedDisconnect: name === "CLIENT_INITIATED_DISCONNECT" });
+    const result = parseAwsPresenceMessage("$aws/events/presence/disconnected/186b5", JSON.stringify(payload));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.events.map(storedFacts)).toEqual([
+      {
+        deviceId: "186b5",
+        kind: "disconnected",
+        reason,
+        initiator,
+        code: `aws:${name}`,
+        at: "2019-11-06T01:05:40.451Z",
+        sessionKey: "186b5|a4666d2a7d844ae4ac5d7b38c9cb7967|3",
+        ordering: 7n,
+        ip: null,
+        port: null,
+        flags: [],
+      },
+    ]);
+  });
+
+  it("flags clientInitiatedDisconnect contradicting the reason, either way, and keeps both", () => {
+    const { events } = readAsWebhook(
+      "aws-iot",
+      JSON.stringify([
+        presence("disconnected", { disconnectReason: "CLIENT_INITIATED_DISCONNECT", clientInitiatedDisconnect: false }),
+        presence("disconnected", { disconnectReason: "CONNECTION_LOST", clientInitiatedDisconnect: true, timestamp: 1573002340452 }),
+      ]),
+    );
+    expect(events.map((e) => [e.code, e.reason, e.flags])).toEqual([
+      ["aws:CLIENT_INITIATED_DISCONNECT", "client_disconnect", ["client_initiated_contradiction"]],
+      ["aws:CONNECTION_LOST", "connection_lost", ["client_initiated_contradiction"]],
+    ]);
+  });
+});
+
+describe("AWS IoT presence events as an IoT rule delivers them (§1.2, §1.3)", () => {
+  it("reads a batched array: connect (exclusive thing, IPv6), disconnect, refused connect, subscribe", () => {
+    const { events, rejections } = readAsWebhook(
+      "aws-iot",
+      JSON.stringify([
+        presence("connected", { timestamp: 1573002230757, thingName: "exampleThing", ipAddress: "2001:db8::7" }),
+        presence("disconnected", { disconnectReason: "DUPLICATE_CLIENTID", clientInitiatedDisconnect: false }),
+        {
+          ...presence("connect_failed", { connectFailureReason: "AUTHORIZATION_FAILED", ipAddress: "192.0.2.0" }),
+          versionNumber: undefined,
+        },
+        presence("subscribed", { topics: ["foo/bar"] }),
+      ]),
+    );
+    expect(rejections).toEqual([]);
+    expect(events.map((e) => [e.kind, e.reason, e.code, e.at, e.sessionKey, e.ordering, e.ip])).toEqual([
+      ["connected", "connected", null, "2019-11-06T01:03:50.757Z", "186b5|a4666d2a7d844ae4ac5d7b38c9cb7967|3", 6n, "2001:db8::7"],
+      [
+        "disconnected",
+        "session_taken_over",
+        "aws:DUPLICATE_CLIENTID",
+        "2019-11-06T01:05:40.451Z",
+        "186b5|a4666d2a7d844ae4ac5d7b38c9cb7967|3",
+        7n,
+        null,
+      ],
+      ["connect_failed", "not_authorized", "aws:AUTHORIZATION_FAILED", "2019-11-06T01:05:40.451Z", null, null, "192.0.2.0"],
+    ]);
+  });
+
+  it("reads the console client's principal (`<IAM role id>:<session name>`) and versionNumber 0 after an hour offline", () => {
+    const { events } = readAsWebhook(
+      "aws-iot",
+      JSON.stringify(
+        presence("connected", {
+          clientId: "iotconsole-4b0d04fe-a776-472a-9121-f7fe39ab680f",
+          sessionIdentifier: "0f7e6a55-1a2b-4c3d-8e9f-001122334455",
+          principalIdentifier: "AROASTLVWKQ4VKIMFNOIF:tim@mattison.org",
+          versionNumber: 0,
+          ipAddress: "198.51.100.4",
+        }),
+      ),
+    );
+    expect(events).toMatchObject([{ deviceId: "iotconsole-4b0d04fe-a776-472a-9121-f7fe39ab680f", kind: "connected", ordering: 0n }]);
+  });
+});
+
+describe("CloudWatch AWSIotLogsV2 Disconnect entries (§1.5) carry the same reasons", () => {
+  // The documented Disconnect entry (§1.5), its reason replaced.
+  const entry = JSON.parse(readFileSync(new URL("../fixtures/aws/cloudwatch-disconnect-docs.json", import.meta.url), "utf8")) as object;
+  it.each(DISCONNECT_REASONS)("%s → %s", (name, reason, initiator) => {
+    const { events } = readAsWebhook("cloudwatch", JSON.stringify({ ...entry, disconnectReason: name }));
+    expect(events).toMatchObject([
+      { kind: "disconnected", reason, initiator, code: `aws:${name}`, at: "2017-08-10T15:37:23.476Z", ip: "205.251.233.181", port: 13490 },
+    ]);
+  });
+});
