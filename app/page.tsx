@@ -8,7 +8,7 @@ import { DeviceSearch } from "@/components/device-search.tsx";
 import { FleetSummaryCards } from "@/components/fleet-summary-cards.tsx";
 import { HourlyDisconnectsChart } from "@/components/hourly-disconnects-chart.tsx";
 import { TopDevicesTable } from "@/components/top-devices-table.tsx";
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getFleetSummary } from "@/lib/queries/get-fleet-summary.ts";
 import { listHourlyDisconnects } from "@/lib/queries/list-hourly-disconnects.ts";
@@ -20,7 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export default async function FleetOverviewPage() {
   const user = await requirePageUser();
   await connection();
-  const db = getDb();
+  const db = await getReadDb();
   const to = new Date();
   const range = { from: new Date(to.getTime() - DAY_MS), to };
   const [stored, summary, hourly, topDevices] = await Promise.all([

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { CodeCatalog } from "@/components/code-catalog.tsx";
 import type { CodeRow } from "@/lib/knowledge/filter-code-rows.ts";
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { CodeSearchSchema } from "@/lib/knowledge/code-params.ts";
 import { KNOWLEDGE_ENTRIES } from "@/lib/knowledge/knowledge-base.ts";
 import { VENDORS } from "@/lib/knowledge/types.ts";
@@ -21,7 +21,7 @@ export default async function CodesPage({ searchParams }: CodesPageProps) {
   const parsed = CodeSearchSchema.safeParse({ query: first(raw.query), vendor: first(raw.vendor) });
   const search = parsed.success ? parsed.data : {};
   const now = new Date();
-  const counts = await listCodeCounts(getDb(), { from: new Date(now.getTime() - CODE_TREND_WINDOW_MS), to: now });
+  const counts = await listCodeCounts(await getReadDb(), { from: new Date(now.getTime() - CODE_TREND_WINDOW_MS), to: now });
   // Filtered in the browser; the query in the address (or a form sent without script) is the starting filter.
   const rows: CodeRow[] = KNOWLEDGE_ENTRIES.map((entry) => ({
     code: entry.code,

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { DeviceList } from "@/components/device-list.tsx";
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { parseDeviceListParams } from "@/lib/devices/device-list-params.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
@@ -16,7 +16,7 @@ export default async function DevicesPage({ searchParams }: DevicesPageProps) {
   await requirePageUser();
   const params = await searchParams;
   const filter = parseDeviceListParams(params);
-  const db = getDb();
+  const db = await getReadDb();
   // The header search submits with jump=1: an exact ID goes straight to the device, anything else lists matches.
   if (params.jump === "1" && filter.query && (await deviceExists(db, filter.query))) redirect(deviceHref(filter.query));
   const facets = await listDeviceFacets(db);

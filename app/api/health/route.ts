@@ -2,6 +2,7 @@ import { getDb, type Db } from "@/lib/db/client.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { createLogger } from "@/lib/log/logger.ts";
+import { readReplicaHealth } from "@/lib/db/read-replica.ts";
 import { listWorkerStatuses, type WorkerHeartbeat } from "@/lib/queries/list-worker-statuses.ts";
 import { DEFAULT_PING_TIMEOUT_MS, pingDatabase, type DatabasePing } from "@/lib/queries/ping-database.ts";
 import { DEFAULT_SOURCE_FAILING_AFTER_MS, summarizeHealth } from "@/lib/queries/summarize-health.ts";
@@ -42,5 +43,8 @@ export const GET = handlePublicRoute(async () => {
     log.warn({ error: ping.error }, "database ping failed");
   }
   const health = summarizeHealth({ dbOk: ping.ok, workers, now: new Date(), sourceFailingAfterMs: SOURCE_FAILING_AFTER_MS });
-  return createJsonResponse(health, { status: health.db ? 200 : 503 });
+  // A replica that is away or behind sends the pages' reads to the primary: reported, never unhealthy.
+  const replica = await readReplicaHealth();
+  const readReplica = replica && { usable: replica.usable, lagSeconds: replica.lagSeconds };
+  return createJsonResponse(readReplica ? { ...health, readReplica } : health, { status: health.db ? 200 : 503 });
 });

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DataTable, type DataTableColumn } from "@/components/data-table.tsx";
 import { formatCount, formatTimestamp } from "@/components/format.ts";
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { deviceHref } from "@/lib/http/device-path.ts";
 import { getCodeDetails } from "@/lib/queries/get-code-details.ts";
 import { fillTrendDays } from "@/lib/queries/get-code-trend.ts";
@@ -37,7 +37,7 @@ export default async function CodePage({ params }: CodePageProps) {
   await requirePageUser();
   const code = decodeCodeParam((await params).code);
   if (code === null || code.length > 200) notFound();
-  const details = await getCodeDetails(getDb(), { code });
+  const details = await getCodeDetails(await getReadDb(), { code });
   if (!details) notFound();
   const { entry, related, devices } = details;
   const trend = fillTrendDays(details.trend, details.from, details.to);

@@ -22,7 +22,7 @@ import { hasRole } from "@/lib/auth/roles.ts";
 import { decodeDeviceIdSegments } from "@/lib/http/device-path.ts";
 import { computeWindow } from "@/lib/http/device-range.ts";
 import { resolveDeviceRange } from "@/lib/http/resolve-device-range.ts";
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { serializeForClient } from "@/lib/http/json.ts";
 import { getDevice } from "@/lib/queries/get-device.ts";
 
@@ -48,7 +48,7 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
   const deviceId = decodeDeviceIdSegments((await params).deviceId);
   if (deviceId === null || deviceId.length > 512) notFound();
   const now = new Date();
-  const device = await getDevice(getDb(), deviceId, now);
+  const device = await getDevice(await getReadDb(), deviceId, now);
   if (!device) notFound();
 
   const { mode, notice } = resolveDeviceRange(await searchParams, now);

@@ -68,7 +68,7 @@ export const SYSTEM_ROUTES: ApiRouteContract[] = [
     path: "/api/health",
     access: "public",
     summary:
-      "`{ ok, db, broker, worker: { connected, lagMs, lastEventAt }, sources: [{ source, status: ok|failing|stale, workers, lastCommitAt, failingSince, backlog }] }`; `ok` is false when the database is down, no worker is connected, or a source has been failing to commit for longer than `LINKSCOPE_HEALTH_FAILING_AFTER_MS`; 503 when the database is down",
+      "`{ ok, db, broker, worker: { connected, lagMs, lastEventAt }, sources: [{ source, status: ok|failing|stale, workers, lastCommitAt, failingSince, backlog }], readReplica?: { usable, lagSeconds } }` (`readReplica` only with `DATABASE_READ_URL`; a replica away or behind sends page reads to the primary and never makes health fail); `ok` is false when the database is down, no worker is connected, or a source has been failing to commit for longer than `LINKSCOPE_HEALTH_FAILING_AFTER_MS`; 503 when the database is down",
     status: 200,
   },
   {

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseInput } from "@/lib/validation/parse-input.ts";
@@ -8,7 +8,7 @@ import { CodeParamsSchema } from "@/lib/http/api-contract/system.ts";
 
 export const GET = handleRoute(async (_request: Request, context: { params: Promise<{ code: string }> }) => {
   const { code } = parseInput(CodeParamsSchema, await context.params, "invalid_code");
-  const details = await getCodeDetails(getDb(), { code });
+  const details = await getCodeDetails(await getReadDb(), { code });
   if (!details) throw new AppError(404, "code_not_found", `"${code}" is not in the knowledge base.`, { code });
   return createJsonResponse(details);
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listAffectedDevices } from "@/lib/fleet/list-affected-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -11,6 +11,6 @@ export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, AffectedDevicesQuerySchema);
   const range = requireFleetRange(query);
   const key = query.by === "code" && query.key === "" ? null : query.key;
-  const result = await listAffectedDevices(getDb(), { by: query.by, key, ...range, filter: toFleetFilter(query), limit: query.limit });
+  const result = await listAffectedDevices(await getReadDb(), { by: query.by, key, ...range, filter: toFleetFilter(query), limit: query.limit });
   return createJsonResponse({ ...range, by: query.by, key, ...result });
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -10,5 +10,5 @@ import { FleetBreakdownQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, FleetBreakdownQuerySchema);
   const range = requireFleetRange(query);
-  return createJsonResponse(await getFleetBreakdown(getDb(), { by: query.by, ...range, filter: toFleetFilter(query) }));
+  return createJsonResponse(await getFleetBreakdown(await getReadDb(), { by: query.by, ...range, filter: toFleetFilter(query) }));
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listFlappingDevices } from "@/lib/fleet/list-flapping-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -10,6 +10,6 @@ import { FlappingQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, FlappingQuerySchema);
   const range = requireFleetRange(query);
-  const devices = await listFlappingDevices(getDb(), { ...range, filter: toFleetFilter(query), limit: query.limit });
+  const devices = await listFlappingDevices(await getReadDb(), { ...range, filter: toFleetFilter(query), limit: query.limit });
   return createJsonResponse({ ...range, devices });
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
@@ -11,6 +11,6 @@ import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 /** Disconnects per UTC hour, stacked by reason (the overview chart). */
 export const GET = handleRoute(async (request: Request) => {
   const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
-  const rows = await listHourlyDisconnects(getDb(), range);
+  const rows = await listHourlyDisconnects(await getReadDb(), range);
   return createJsonResponse({ ...range, ...shapeHourlyDisconnects(rows, range) });
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { requireFleetRange, toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listNewCodes } from "@/lib/fleet/list-new-codes.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -10,6 +10,6 @@ import { NewCodesQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, NewCodesQuerySchema);
   const range = requireFleetRange(query);
-  const codes = await listNewCodes(getDb(), { ...range, filter: toFleetFilter(query), limit: query.limit });
+  const codes = await listNewCodes(await getReadDb(), { ...range, filter: toFleetFilter(query), limit: query.limit });
   return createJsonResponse({ ...range, codes });
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { toFleetFilter } from "@/lib/fleet/fleet-params.ts";
 import { listOfflineDevices } from "@/lib/fleet/list-offline-devices.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
@@ -9,5 +9,5 @@ import { OfflineQuerySchema } from "@/lib/http/api-contract/fleet.ts";
 /** Devices offline now, longest first, with their last reason (current state: no time range). */
 export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, OfflineQuerySchema);
-  return createJsonResponse(await listOfflineDevices(getDb(), { filter: toFleetFilter(query), limit: query.limit }));
+  return createJsonResponse(await listOfflineDevices(await getReadDb(), { filter: toFleetFilter(query), limit: query.limit }));
 });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
 import { requireTimeRange } from "@/lib/validation/parse-time-range.ts";
@@ -9,5 +9,5 @@ import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 
 export const GET = handleRoute(async (request: Request) => {
   const range = requireTimeRange(parseQuery(request, RangeQuerySchema), DAY_IN_MS);
-  return createJsonResponse(await getFleetSummary(getDb(), range));
+  return createJsonResponse(await getFleetSummary(await getReadDb(), range));
 });

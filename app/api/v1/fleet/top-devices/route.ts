@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { AppError } from "@/lib/http/app-error.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -15,6 +15,6 @@ export const GET = handleRoute(async (request: Request) => {
   if (range.to.getTime() - range.from.getTime() > 7 * DAY_IN_MS) {
     throw new AppError(400, "invalid_query", "the range from..to must be at most 7 days for top devices");
   }
-  const devices = await listTopDroppingDevices(getDb(), { ...range, limit: query.limit });
+  const devices = await listTopDroppingDevices(await getReadDb(), { ...range, limit: query.limit });
   return createJsonResponse({ ...range, devices });
 });

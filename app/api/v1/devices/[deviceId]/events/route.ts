@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -13,7 +13,7 @@ export const GET = handleRoute(async (request: Request, context: { params: Promi
   const deviceId = await parseDeviceIdParam(context.params);
   const query = parseQuery(request, DeviceEventsQuerySchema);
   const range = requireTimeRange(query, 7 * DAY_IN_MS);
-  const db = getDb();
+  const db = await getReadDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const page = await listDeviceEvents(db, { deviceId, ...range, limit: query.limit, cursor: query.cursor, kinds: query.kind });
   return createJsonResponse({ deviceId, ...range, ...page });

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db/client.ts";
+import { getReadDb } from "@/lib/db/read-replica.ts";
 import { createDeviceNotFoundError, parseDeviceIdParam } from "@/lib/http/device-params.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { parseQuery } from "@/lib/http/parse-input.ts";
@@ -12,7 +12,7 @@ import { RangeQuerySchema } from "@/lib/http/api-contract/range-query.ts";
 export const GET = handleRoute(async (request: Request, context: { params: Promise<{ deviceId: string }> }) => {
   const deviceId = await parseDeviceIdParam(context.params);
   const range = requireTimeRange(parseQuery(request, RangeQuerySchema), 7 * DAY_IN_MS);
-  const db = getDb();
+  const db = await getReadDb();
   if (!(await deviceExists(db, deviceId))) throw createDeviceNotFoundError(deviceId);
   const result = await listDeviceSessions(db, { deviceId, ...range });
   return createJsonResponse({ deviceId, ...range, ...result });
