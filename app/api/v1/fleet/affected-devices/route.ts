@@ -11,6 +11,12 @@ export const GET = handleRoute(async (request: Request) => {
   const query = parseQuery(request, AffectedDevicesQuerySchema);
   const range = requireFleetRange(query);
   const key = query.by === "code" && query.key === "" ? null : query.key;
-  const result = await listAffectedDevices(await getReadDb(), { by: query.by, key, ...range, filter: toFleetFilter(query), limit: query.limit });
+  const result = await listAffectedDevices(await getReadDb(), {
+    by: query.by,
+    key,
+    ...range,
+    filter: toFleetFilter(query),
+    limit: query.limit,
+  });
   return createJsonResponse({ ...range, by: query.by, key, ...result });
 });
