@@ -112,7 +112,7 @@ export async function checkReplica(db: Db, maxLag: number): Promise<ReplicaReadi
     const lagSeconds = row?.lagSeconds ?? null;
     if (lagSeconds === null) return { usable: false, lagSeconds, reason: "the replica has replayed no transaction yet" };
     if (lagSeconds > maxLag)
-      return { usable: false, lagSeconds, reason: `the replica is ${Math.round(lagSeconds)} s behind (at most ${maxLag} s allowed)` };
+      return { usable: false, lagSeconds, reason: `the replica is ${lagSeconds.toFixed(1)} s behind (at most ${maxLag} s allowed)` };
     return { usable: true, lagSeconds, reason: "current" };
   } catch (error) {
     // Prisma's message starts with the call it wrapped; its last line says what went wrong.
