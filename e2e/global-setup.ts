@@ -191,6 +191,9 @@ export async function startServer(
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      // The pages' replica reads (decision 090) on read-only sessions of the same database, as on a standby: a page
+      // that writes on its way fails its spec.
+      DATABASE_READ_URL: withReadOnlySessions(databaseUrl),
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: "production",
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
@@ -268,4 +271,10 @@ async function assertPortFree(): Promise<void> {
     return;
   }
   throw new Error(`Port ${E2E_PORT} is already in use; stop whatever listens there before running the e2e tests.`);
+}
+
+function withReadOnlySessions(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("options", "-c default_transaction_read_only=on -c jit=off");
+  return url.toString();
 }
