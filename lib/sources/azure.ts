@@ -180,7 +180,10 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
       sessionKey,
       ordering,
       // "Unknown" is what a missing reason was keyed by before it read as no code: a redelivery stays a duplicate.
-      dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, connected ? ["connected", sessionKey] : ["disconnected", sessionKey, name ?? "Unknown"]),
+      dedupeKey: computeDedupeKey(
+        AZURE_EGMQTT_SOURCE,
+        connected ? ["connected", sessionKey] : ["disconnected", sessionKey, name ?? "Unknown"],
+      ),
       raw,
     }),
   ]);
