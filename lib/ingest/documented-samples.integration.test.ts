@@ -1,13 +1,29 @@
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_ACTOR } from "@/lib/auth/actor.ts";
 import { getRecordFormat, type RecordFormat } from "@/lib/sources/record-formats.ts";
 import { useTestDatabase } from "@/lib/testing/use-test-database.ts";
 import { ingestWebhookBody } from "./ingest-webhook.ts";
+import { createIngestToken } from "./ingest-tokens.ts";
 
 // One documented sample of each platform (lifecycle-formats.md, copied verbatim into lib/sources/fixtures/) through the
 // webhook path into Postgres: what is stored is what the conformance tables in lib/sources/conformance/ say.
 const testDb = useTestDatabase();
-afterAll(() => testDb.db.$disconnect());
+let route: typeof import("@/app/api/v1/ingest/[source]/route.ts");
+let cloudwatchToken: string;
+
+beforeAll(async () => {
+  process.env.DATABASE_URL = testDb.url;
+  route = await import("@/app/api/v1/ingest/[source]/route.ts");
+  cloudwatchToken = (await createIngestToken(testDb.db, { source: "cloudwatch" }, CLI_ACTOR)).token;
+});
+
+afterAll(async () => {
+  const { getDb } = await import("@/lib/db/client.ts");
+  await getDb().$disconnect();
+  await testDb.db.$disconnect();
+});
 
 const fixture = (name: string) => readFileSync(new URL(`../sources/fixtures/${name}`, import.meta.url), "utf8");
 const receivedAt = new Date("2026-12-01T00:00:00Z");
@@ -154,5 +170,59 @@ describe("documented samples stored through the webhook path", () => {
     expect(await stored("sdk-c-1")).toMatchObject([
       { kind: "device_report", reason: "credential_expired", code: "azure:IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN" },
     ]);
+  });
+
+  it("CloudWatch Logs subscription envelopes (§1.5 entries): decoded, Lambda and Firehose, through the webhook route", async () => {
+    const entry = (file: string, clientId: string) => fixture(file).replace("abf27092886e49a8a5c1922749736453", clientId);
+    const dataMessage = (clientId: string) => ({
+      messageType: "DATA_MESSAGE",
+      owner: "123456789012",
+      logGroup: "AWSIotLogsV2",
+      logStream: "stream-1",
+      subscriptionFilters: ["to-linkscope"],
+      logEvents: [
+        { id: "1", timestamp: 1502379443476, message: entry("aws/cloudwatch-connect-docs.json", clientId) },
+        { id: "2", timestamp: 1502379443476, message: entry("aws/cloudwatch-disconnect-docs.json", clientId) },
+      ],
+    });
+    const packed = (clientId: string) => gzipSync(JSON.stringify(dataMessage(clientId))).toString("base64");
+    const post = (body: string, headers: Record<string, string>) =>
+      route.POST(
+        new Request("http://127.0.0.1/api/v1/ingest/cloudwatch", {
+          method: "POST",
+          body,
+          headers: { "content-type": "application/json", ...headers },
+        }),
+        { params: Promise.resolve({ source: "cloudwatch" }) },
+      );
+    const bearer = { authorization: `Bearer ${cloudwatchToken}` };
+    const firehose = { "x-amz-firehose-access-key": cloudwatchToken, "x-amz-firehose-request-id": "ed4acda5-034f-9f42-bba1-f29aea6d7d8f" };
+
+    const decoded = await post(JSON.stringify(dataMessage("cwl-decoded")), bearer);
+    const lambda = await post(JSON.stringify({ awslogs: { data: packed("cwl-lambda") } }), bearer);
+    const delivery = await post(
+      JSON.stringify({
+        requestId: firehose["x-amz-firehose-request-id"],
+        timestamp: 1578090901599,
+        records: [{ data: packed("cwl-firehose") }],
+      }),
+      firehose,
+    );
+    for (const response of [decoded, lambda, delivery]) expect(response.status).toBe(200);
+    expect(await decoded.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    expect(await lambda.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    // Firehose's answer carries its request's ID and a timestamp, or Firehose counts the delivery failed and retries.
+    expect(await delivery.json()).toMatchObject({
+      accepted: 2,
+      rejected: 0,
+      requestId: firehose["x-amz-firehose-request-id"],
+      timestamp: expect.any(Number),
+    });
+    for (const deviceId of ["cwl-decoded", "cwl-lambda", "cwl-firehose"]) {
+      expect(await stored(deviceId)).toMatchObject([
+        { kind: "connected", at: "2017-08-10T15:37:23.476Z", ip: "205.251.233.181", port: 13490 },
+        { kind: "disconnected", reason: "client_disconnect", code: "aws:CLIENT_INITIATED_DISCONNECT" },
+      ]);
+    }
   });
 });

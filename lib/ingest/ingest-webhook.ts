@@ -4,13 +4,13 @@ import { InvalidInputError, TooLargeError, UnsupportedContentError } from "@/lib
 import { isRecord, parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import { isEventGridValidation } from "@/lib/sources/azure.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
+import { MAX_WEBHOOK_BYTES } from "./body-limits.ts";
+import { createInflationBudget, findInflationOverrun } from "./log-subscription.ts";
 import { createRecordProcessor } from "./record-processor.ts";
 import type { SplitRecord } from "./json-record-splitter.ts";
 import { iterateRecords, readsRecords, trimLogLine } from "./record-reader.ts";
 import { writeSourceBatch } from "./write-source-batch.ts";
 
-/** Largest webhook body; larger batches should be split by the sender or imported. */
-export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 const MAX_REPORTED_ERRORS = 20;
 /** Records written per transaction, as an import writes them. */
 const WEBHOOK_BATCH_RECORDS = 2000;
@@ -127,17 +127,23 @@ function describeSkippedLines(format: RecordFormat, skipped: number): string {
   );
 }
 
-/** How many records a body holds and whether any is readable, without holding them. */
+/**
+ * How many records a body holds and whether any is readable, without holding them. A body whose CloudWatch Logs data
+ * inflates past the body limit is refused here, before any of it is stored.
+ */
 function surveyRecords(format: RecordFormat, text: string) {
   let count = 0;
   let anyReadable = false;
   let first: SplitRecord | null = null;
   let firstError: string | null = null;
+  const inflation = createInflationBudget(MAX_WEBHOOK_BYTES);
   for (const record of iterateRecords(format, text)) {
     count += 1;
     first ??= record;
     if (record.ok) anyReadable = true;
     else firstError ??= record.error;
+    const overrun = record.ok ? findInflationOverrun(record.text, inflation) : null;
+    if (overrun) throw new TooLargeError("body_too_large", `The body is refused: ${overrun}.`);
   }
   return { count, anyReadable, first, firstError };
 }

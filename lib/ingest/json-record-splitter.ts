@@ -1,3 +1,5 @@
+import { MAX_LOG_SUBSCRIPTION_RECORD_CHARS, mayBeLogSubscription } from "./log-subscription.ts";
+
 /** Largest single JSON record kept for parsing; a longer one becomes a dead letter with its head. */
 export const MAX_JSON_RECORD_CHARS = 256 * 1024;
 
@@ -7,12 +9,20 @@ const VALUE_MAY_OPEN_AFTER = ":,[";
 /** Text between values kept for its dead letter. */
 const MAX_STRAY_CHARS = 1000;
 
+/**
+ * The head of a wrapper whose array holds the records: Azure Monitor's `records`, the CloudWatch Logs API's `events`,
+ * and a Firehose HTTP endpoint delivery's `records` after its `requestId` and `timestamp`.
+ */
+const WRAPPER_HEAD = /^\{\s*(?:"(?:requestId|timestamp)"\s*:\s*(?:"[^"\\]*"|\d+)\s*,\s*)*"(?:records|events)"\s*:\s*\[$/;
+
 const TIMESTAMP_PREFIX = /^\d{4}-\d{2}-\d{2}[T ][\d:.,]+(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * Streams JSON records out of text pushed in chunks, in bounded memory: a single value, a top-level array,
- * a `{ "records": [...] }` wrapper (Azure Monitor) or `{ "events": [...] }` wrapper (`aws logs filter-log-events`
- * and `get-log-events` output), NDJSON or concatenated objects. Text between values is
+ * a `{ "records": [...] }` wrapper (Azure Monitor, Firehose after its `requestId`) or `{ "events": [...] }` wrapper
+ * (`aws logs filter-log-events` and `get-log-events` output), NDJSON or concatenated objects. A CloudWatch Logs
+ * subscription envelope may be as long as a webhook body (a Firehose record's data is up to 1 MB); other records are
+ * held to MAX_JSON_RECORD_CHARS. Text between values is
  * reported as an error record, except a timestamp prefix per line (CloudWatch Logs exports).
  */
 export class JsonRecordSplitter {
@@ -23,6 +33,7 @@ export class JsonRecordSplitter {
    */
   private lastNonSpace = "";
   private recordChars = 0;
+  private maxRecordChars = MAX_JSON_RECORD_CHARS;
   private recording = false;
   private depth = 0;
   /** Depth at which records live: 0 top level, 1 inside a top-level array, 2 inside a records or events wrapper. */
@@ -66,7 +77,7 @@ export class JsonRecordSplitter {
             this.depth += 1;
             const wrapperHead = this.mayBeWrapper && this.depth === 2;
             if (this.depth === 2) this.mayBeWrapper = false;
-            if (wrapperHead && c === "[" && this.base === 0 && /^\{\s*"(?:records|events)"\s*:\s*\[$/.test(this.record)) {
+            if (wrapperHead && c === "[" && this.base === 0 && WRAPPER_HEAD.test(this.record)) {
               this.base = 2;
               this.recording = false;
               this.record = "";
@@ -101,6 +112,7 @@ export class JsonRecordSplitter {
         this.record = c;
         this.lastNonSpace = c;
         this.recordChars = 1;
+        this.maxRecordChars = MAX_JSON_RECORD_CHARS;
         this.depth = this.base + 1;
         this.mayBeWrapper = true;
       } else if (c === "[" && this.base === 0) {
@@ -142,13 +154,15 @@ export class JsonRecordSplitter {
   /** Whether the record read so far ends where a value may start (its last character other than whitespace). */
   private valueMayOpen(): boolean {
     // A record cut at the size limit no longer ends where the input is; it becomes a dead letter anyway.
-    if (this.recordChars > MAX_JSON_RECORD_CHARS) return true;
+    if (this.recordChars > this.maxRecordChars) return true;
     return this.lastNonSpace === "" || VALUE_MAY_OPEN_AFTER.includes(this.lastNonSpace);
   }
 
   private append(c: string): void {
     this.recordChars += 1;
-    if (this.recordChars > MAX_JSON_RECORD_CHARS) return;
+    if (this.recordChars === MAX_JSON_RECORD_CHARS + 1 && mayBeLogSubscription(this.record))
+      this.maxRecordChars = MAX_LOG_SUBSCRIPTION_RECORD_CHARS;
+    if (this.recordChars > this.maxRecordChars) return;
     this.record += c;
     if (c !== " " && c !== "\t" && c !== "\r" && c !== "\n") this.lastNonSpace = c;
   }
@@ -169,8 +183,8 @@ export class JsonRecordSplitter {
     const text = this.record;
     this.record = "";
     this.lastNonSpace = "";
-    if (this.recordChars > MAX_JSON_RECORD_CHARS)
-      return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${MAX_JSON_RECORD_CHARS})`, text };
+    if (this.recordChars > this.maxRecordChars)
+      return { ok: false, error: `JSON record too large: ${this.recordChars} characters (limit ${this.maxRecordChars})`, text };
     return { ok: true, text };
   }
 

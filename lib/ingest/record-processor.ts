@@ -3,7 +3,8 @@ import { parseUntrustedJson } from "@/lib/sources/adapter-kit.ts";
 import type { RecordFormat } from "@/lib/sources/record-formats.ts";
 import type { DeadLetterInput, RecordOrigin } from "./dead-letters.ts";
 import { refuseEventsFromTheFuture } from "./future-events.ts";
-import type { SplitRecord } from "./json-record-splitter.ts";
+import { splitJsonRecords, type SplitRecord } from "./json-record-splitter.ts";
+import { createInflationBudget, MAX_LOG_SUBSCRIPTION_RECORD_CHARS, mayBeLogSubscription, openLogSubscription } from "./log-subscription.ts";
 import { trimLogLine, unwrapLogExportRecord } from "./record-reader.ts";
 
 export type RecordProcessor = {
@@ -87,32 +88,51 @@ export function createRecordProcessor(
     add(result, line);
   }
 
-  /** A log format reads a CloudWatch Logs export of its log: each event's message is one line. */
-  function pushExportedLine(text: string): void {
-    const json = parseUntrustedJson(text);
-    if (!json.ok) return add(json, text);
+  /** An entry of a log export or subscription: a line for a log format, a JSON entry for a JSON format. */
+  function pushEntry(entry: string, payload: string): void {
+    if (!parseJson) return pushLine(trimLogLine(entry.replace(/\n$/, "")));
+    const json = parseUntrustedJson(entry);
+    if (!json.ok) return add({ ok: false, error: `CloudWatch log event's message is not a JSON entry: ${json.error}` }, payload);
+    add(
+      safely(() => parseJson({ value: json.value, text: json.text, receivedAt })),
+      payload,
+    );
+  }
+
+  /** `opens`: whether a CloudWatch Logs subscription envelope is opened (not inside one: its data is not unwrapped twice). */
+  function pushRecord(record: SplitRecord, opens: boolean): void {
+    if (!record.ok) return add({ ok: false, error: record.error }, record.text);
+    const json = parseUntrustedJson(record.text, mayBeLogSubscription(record.text) ? { maxBytes: MAX_LOG_SUBSCRIPTION_RECORD_CHARS } : {});
+    if (!json.ok) return add(json, record.text);
+    const opened = opens ? openLogSubscription(json.value, createInflationBudget()) : null;
+    if (opened?.kind === "refused") return add({ ok: false, error: opened.error }, record.text);
+    if (opened?.kind === "entries") {
+      for (const entry of opened.entries) {
+        if (entry.ok) pushEntry(entry.message, entry.payload);
+        else add({ ok: false, error: entry.error }, entry.payload);
+      }
+      return;
+    }
+    if (opened?.kind === "text") {
+      if (parseJson) for (const inner of splitJsonRecords(opened.text)) pushRecord(inner, false);
+      else for (const line of opened.text.split("\n")) pushLine(trimLogLine(line));
+      return;
+    }
     const entry = unwrapLogExportRecord(json.value);
-    if (entry === null)
-      return add({ ok: false, error: `format ${format.name} takes log lines (or a CloudWatch Logs export of them), not JSON` }, text);
-    pushLine(trimLogLine(entry.replace(/\n$/, "")));
+    if (entry !== null) return pushEntry(entry, record.text);
+    if (!parseJson)
+      return add(
+        { ok: false, error: `format ${format.name} takes log lines (or a CloudWatch Logs export of them), not JSON` },
+        record.text,
+      );
+    add(
+      safely(() => parseJson({ value: json.value, text: json.text, receivedAt })),
+      record.text,
+    );
   }
 
   return {
-    pushJson(record) {
-      if (!record.ok) return add({ ok: false, error: record.error }, record.text);
-      if (!parseJson) return pushExportedLine(record.text);
-      let json = parseUntrustedJson(record.text);
-      if (!json.ok) return add(json, record.text);
-      const entry = unwrapLogExportRecord(json.value);
-      if (entry !== null) {
-        json = parseUntrustedJson(entry);
-        if (!json.ok) return add({ ok: false, error: `CloudWatch log event's message is not a JSON entry: ${json.error}` }, record.text);
-      }
-      add(
-        safely(() => parseJson({ value: json.value, text: json.text, receivedAt })),
-        record.text,
-      );
-    },
+    pushJson: (record) => pushRecord(record, true),
     pushLine,
     pushRejected(error, payload, payloadBytes) {
       // Bytes stay bytes: a payload that is not UTF-8 is kept as sent (base64), not decoded to U+FFFD.

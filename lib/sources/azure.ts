@@ -162,9 +162,10 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
   const sessionKey = `${d.namespaceName ?? ""}|${d.clientAuthenticationName}|${d.clientSessionName ?? ""}|${d.sequenceNumber}`;
   // Connected and Disconnected of one connection share sequenceNumber; doubling it orders them.
   const ordering = BigInt(d.sequenceNumber) * 2n + (connected ? 0n : 1n);
-  const name = connected ? null : (d.disconnectionReason ?? "Unknown");
+  // A missing or empty reason names no code: the disconnect's reason is unknown, as IoT Hub's empty resultType is.
+  const name = connected ? null : d.disconnectionReason?.trim() || null;
   const code = name === null ? null : toVendorCode("azure-egmqtt", name);
-  const mapped = code === null ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code);
+  const mapped = connected ? { reason: "connected" as const, initiator: "client" as const } : mapVendorCode(code);
   return finishEvents([
     buildConnectionEvent({
       deviceId: d.clientAuthenticationName,
@@ -178,7 +179,11 @@ function buildEgMqttEvent(connected: boolean, data: unknown, at: Date, raw: unkn
       brokerNode: d.namespaceName ?? null,
       sessionKey,
       ordering,
-      dedupeKey: computeDedupeKey(AZURE_EGMQTT_SOURCE, name === null ? ["connected", sessionKey] : ["disconnected", sessionKey, name]),
+      // "Unknown" is what a missing reason was keyed by before it read as no code: a redelivery stays a duplicate.
+      dedupeKey: computeDedupeKey(
+        AZURE_EGMQTT_SOURCE,
+        connected ? ["connected", sessionKey] : ["disconnected", sessionKey, name ?? "Unknown"],
+      ),
       raw,
     }),
   ]);

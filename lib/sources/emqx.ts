@@ -102,7 +102,8 @@ export function parseEmqxMessage(topic: string, payload: Buffer | string, contex
   const eventsTopicType = EVENTS_TOPIC_PATTERN.exec(topic)?.[1] as EmqxEventType | undefined;
   const type: EmqxEventType | undefined =
     (topicMatch?.[3] as EmqxEventType | undefined) ?? eventsTopicType ?? eventFromPayload ?? inferEventType(data.value);
-  if (!type) return { ok: false, error: `unrecognised EMQX topic or event: ${topic}` };
+  if (!type)
+    return { ok: false, error: topic === "" ? describeUnnamedRuleOutput(data.value) : `unrecognised EMQX topic or event: ${topic}` };
   const node = topicMatch?.[1] ?? data.value.node ?? null;
   const feed = topicMatch
     ? FEEDS.emqxSys
@@ -174,6 +175,21 @@ function isOtherClientEvent(topic: string, sysEvent: string | undefined, data: E
   return topic === "" && ("authz_source" in fields || "is_superuser" in fields || "is_anonymous" in fields);
 }
 
+/**
+ * A webhook body whose SELECT kept neither `event` nor a field that tells the event, like the docs' own client_connected
+ * sample (§3.2). Every client event has a time (`timestamp`, `connected_at`); one the rule did not select is not
+ * replaced by the delivery's: the connect would have no session key and a redelivery would be stored twice.
+ */
+function describeUnnamedRuleOutput(data: EmqxPayload): string {
+  const fields = data as Record<string, unknown>;
+  const looksConnected = ["is_bridge", "keepalive", "expiry_interval", "conn_props"].some((field) => field in fields);
+  return (
+    "EMQX rule output names no event: no `event` field, and none of connected_at, disconnected_at, reason or reason_code " +
+    `to tell it by${looksConnected ? " (its fields are a client.connected's, but without its time)" : ""}; ` +
+    "add event, timestamp and connected_at to the rule's SELECT (or SELECT *)"
+  );
+}
+
 /** A webhook delivery without topic or `event` field: the fields tell which event it is. */
 function inferEventType(data: EmqxPayload): EmqxEventType | undefined {
   if (data.reason_code != null) return "connack";
@@ -227,7 +243,7 @@ function readEventFacts(type: EmqxEventType, data: EmqxPayload, node: string | n
   const timeFlags = (at: number | null | undefined) => (at == null && received !== null ? ["time_of_receipt"] : []);
   if (type === "connected") {
     const at = data.connected_at ?? data.ts ?? data.timestamp;
-    if (at == null) throw new Error("connected event has no connected_at or ts");
+    if (at == null) throw new Error("client.connected has no connected_at, ts or timestamp: add connected_at to the rule's SELECT");
     return {
       kind: "connected",
       at,

@@ -125,9 +125,9 @@ export const INGEST_ROUTES: ApiRouteContract[] = [
     path: "/api/v1/ingest/{source}",
     access: "ingest-token",
     summary:
-      "webhook ingest (ingest token, not sign-in); answers `{ accepted, duplicate, rejected, skipped, errors: [{ index, error }], message? }` (`skipped`: log lines that are no lifecycle line; `message` when nothing else was read); 401 for a missing or refused token; 429 `rate_limited` with `Retry-After` once an address has had 20 tokens refused in a minute (valid tokens are never counted); see [sources](sources.md#webhooks)",
+      "webhook ingest (ingest token, not sign-in; also as `X-Amz-Firehose-Access-Key`); answers `{ accepted, duplicate, rejected, skipped, errors: [{ index, error }], message? }` (`skipped`: log lines that are no lifecycle line; `message` when nothing else was read), plus `requestId` and `timestamp` (and `errorMessage` on errors) when Firehose sent it (`X-Amz-Firehose-Request-Id`); 401 for a missing or refused token; 413 when the body, or the CloudWatch Logs data it carries once decompressed, exceeds 5 MiB; 429 `rate_limited` with `Retry-After` once an address has had 20 tokens refused in a minute (valid tokens are never counted); see [sources](sources.md#webhooks)",
     status: 200,
-    body: "the source's webhook payload (see docs/sources.md), uncompressed or with `Content-Encoding: gzip`",
+    body: "the source's webhook payload (see docs/sources.md), uncompressed or with `Content-Encoding: gzip`; CloudWatch Logs subscription deliveries (decoded, Lambda `awslogs`, Firehose `records`) too",
   },
   {
     method: "OPTIONS",

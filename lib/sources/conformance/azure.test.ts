@@ -106,4 +106,15 @@ describe("Event Grid MQTT broker disconnectionReason values (§2.6)", () => {
       { kind: "disconnected", reason, initiator, code: `azure-egmqtt:${name}`, sessionKey, ordering: 9n, at: "2023-07-29T01:27:40.244Z" },
     ]);
   });
+
+  it.each([
+    ["empty", ""],
+    ["blank", "  "],
+    ["absent", undefined],
+  ])("an %s disconnectionReason is no code: the reason is unknown, and the session still closes", (_, disconnectionReason) => {
+    const { events } = readAsWebhook("azure-event-grid", JSON.stringify(event("Disconnected", { disconnectionReason })));
+    expect(events).toMatchObject([
+      { kind: "disconnected", reason: "unknown", initiator: "unknown", code: null, sessionKey: "myns|client1|session1|4" },
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Initiator, Reason } from "@/lib/events/connection-event.ts";
 import { parseEmqxMessage } from "../emqx.ts";
@@ -156,5 +157,28 @@ describe("EMQX client_connack reason codes (§3.2), old and 6.x topic spellings"
 
   it.each(["success", "connection_accepted"])("%s is no event of its own", (name) => {
     expect(parseEmqxMessage("$events/client_connack", JSON.stringify(connack(name)))).toEqual({ ok: true, events: [] });
+  });
+});
+
+describe("EMQX's client_connected SELECT sample (§3.2): no event, no time", () => {
+  const sample = readFileSync(new URL("../fixtures/emqx/rule-connected-select-docs.json", import.meta.url), "utf8");
+
+  it("is refused, naming what the rule's SELECT must add: the event has a time the sample did not select", () => {
+    const { events, rejections } = readAsWebhook("emqx", sample);
+    expect(events).toEqual([]);
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0]).toMatch(/client\.connected/);
+    expect(rejections[0]).toMatch(/connected_at/);
+    expect(rejections[0]).toMatch(/SELECT/);
+    expect(rejections[0]).not.toMatch(/topic or event: $/);
+  });
+
+  it("with connected_at selected too, is a connect keyed by it; with only event and no time, says which field is missing", () => {
+    const connected = readAsWebhook("emqx", JSON.stringify({ ...JSON.parse(sample), connected_at: 1645003578536 }));
+    expect(connected.events).toMatchObject([
+      { deviceId: "c_emqx", kind: "connected", at: "2022-02-16T09:26:18.536Z", sessionKey: "|c_emqx|1645003578536" },
+    ]);
+    const untimed = readAsWebhook("emqx", JSON.stringify({ ...JSON.parse(sample), event: "client.connected" }));
+    expect(untimed.rejections).toEqual([expect.stringMatching(/no connected_at, ts or timestamp.*SELECT/)]);
   });
 });

@@ -2,17 +2,19 @@ import { getClientAddress } from "@/lib/auth/principal.ts";
 import { getDb } from "@/lib/db/client.ts";
 import { RateLimitedError } from "@/lib/errors/domain-errors.ts";
 import { AppError } from "@/lib/http/app-error.ts";
+import { addFirehoseReceipt } from "@/lib/http/firehose-receipt.ts";
 import { createJsonResponse } from "@/lib/http/json.ts";
 import { readBoundedBody } from "@/lib/http/read-json-body.ts";
 import { handlePublicRoute } from "@/lib/http/route-handler.ts";
 import { screenIngestToken } from "@/lib/ingest/ingest-tokens.ts";
-import { MAX_WEBHOOK_BYTES, ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
+import { MAX_WEBHOOK_BYTES } from "@/lib/ingest/body-limits.ts";
+import { ingestWebhookBody } from "@/lib/ingest/ingest-webhook.ts";
 import { RECORD_FORMATS, getRecordFormat } from "@/lib/sources/record-formats.ts";
 
 type Context = { params: Promise<{ source: string }> };
 
 // Token-authenticated, not session-authenticated: brokers and cloud services call this, not people.
-export const POST = handlePublicRoute(async (request: Request, context: Context) => {
+const ingest = handlePublicRoute(async (request: Request, context: Context) => {
   const format = await requireFormat(context);
   await requireIngestToken(request, format.name);
   const outcome = await ingestWebhookBody(getDb(), format, await readBoundedBody(request, MAX_WEBHOOK_BYTES, tooLarge), {
@@ -22,6 +24,10 @@ export const POST = handlePublicRoute(async (request: Request, context: Context)
   const { kind: _kind, ...counts } = outcome;
   return createJsonResponse(counts);
 });
+
+export async function POST(request: Request, context: Context): Promise<Response> {
+  return addFirehoseReceipt(request, await ingest(request, context));
+}
 
 /** CloudEvents webhook validation handshake (Event Grid with the CloudEvents schema). */
 export const OPTIONS = handlePublicRoute(async (request: Request, context: Context) => {
@@ -45,11 +51,18 @@ async function requireFormat(context: Context) {
   return format;
 }
 
-/** `Authorization: Bearer <token>`, `X-Linkscope-Token`, or `?token=` (Event Grid endpoints cannot set headers). */
+/**
+ * `Authorization: Bearer <token>`, `X-Linkscope-Token`, `X-Amz-Firehose-Access-Key` (a Firehose stream's access key),
+ * or `?token=` (Event Grid endpoints cannot set headers).
+ */
 async function requireIngestToken(request: Request, source: string): Promise<void> {
   const header = request.headers.get("authorization");
   const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : null;
-  const token = bearer ?? request.headers.get("x-linkscope-token") ?? new URL(request.url).searchParams.get("token");
+  const token =
+    bearer ??
+    request.headers.get("x-linkscope-token") ??
+    request.headers.get("x-amz-firehose-access-key") ??
+    new URL(request.url).searchParams.get("token");
   const screened = await screenIngestToken(getDb(), { source, token, ip: getClientAddress(request.headers) });
   if (screened.status === "rate_limited") {
     throw new RateLimitedError(
