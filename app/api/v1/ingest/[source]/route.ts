@@ -25,9 +25,10 @@ const ingest = handlePublicRoute(async (request: Request, context: Context) => {
   return createJsonResponse(counts);
 });
 
-export async function POST(request: Request, context: Context): Promise<Response> {
-  return addFirehoseReceipt(request, await ingest(request, context));
-}
+// `ingest` answers its own errors, so Firehose's receipt is added to failures too.
+export const POST = handlePublicRoute(async (request: Request, context: Context) =>
+  addFirehoseReceipt(request, await ingest(request, context)),
+);
 
 /** CloudEvents webhook validation handshake (Event Grid with the CloudEvents schema). */
 export const OPTIONS = handlePublicRoute(async (request: Request, context: Context) => {
