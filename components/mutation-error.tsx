@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useId, type RefObject } from "react";
-import { markInvalidFields } from "./mark-invalid-fields.ts";
+import type { RefObject } from "react";
+import { useInvalidFieldMarks } from "./use-invalid-field-marks.ts";
 
 type MutationErrorProps = {
   error: Error | string | null | undefined;
@@ -11,8 +11,7 @@ type MutationErrorProps = {
 
 /** The one display of a failed write (or any client-side action): the API's message, announced. */
 export function MutationError({ error, form }: MutationErrorProps) {
-  const id = useId();
-  useEffect(() => markInvalidFields(form?.current, error, id), [form, error, id]);
+  const id = useInvalidFieldMarks(form, error);
   if (!error) return null;
   return (
     <p role="alert" className="error-text" id={id}>

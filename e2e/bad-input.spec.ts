@@ -54,6 +54,14 @@ test("bad input in forms is refused in words, at the field, with nothing stored"
       field: () => page.getByLabel(/^Password/),
     },
     {
+      name: "probe-url-of-spaces",
+      open: "/tools/probe",
+      fill: () => page.getByLabel("Broker URL").fill("   "),
+      submit: "Run probe",
+      message: /url: must not be empty/,
+      field: () => page.getByLabel("Broker URL"),
+    },
+    {
       name: "incident-inverted-window",
       open: "/incidents",
       fill: async () => {

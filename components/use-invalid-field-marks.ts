@@ -1,3 +1,6 @@
+"use client";
+
+import { useEffect, useId, type RefObject } from "react";
 import { ApiError } from "./send-json.ts";
 
 type Described = HTMLElement & { name?: string };
@@ -18,7 +21,7 @@ function fieldNamed(form: HTMLFormElement, path: string): Described | null {
  * Marks the fields of `form` an API refusal named (`aria-invalid`, and `aria-describedby` pointing at the message),
  * so a screen reader on the field hears what is wrong with it; returns the undo for the next attempt.
  */
-export function markInvalidFields(form: HTMLFormElement | null | undefined, error: unknown, messageId: string): () => void {
+function markInvalidFields(form: HTMLFormElement | null | undefined, error: unknown, messageId: string): () => void {
   if (!form || !(error instanceof ApiError)) return () => {};
   const marked = new Set<Described>();
   for (const issue of error.fieldIssues) {
@@ -38,4 +41,14 @@ export function markInvalidFields(form: HTMLFormElement | null | undefined, erro
       else field.removeAttribute("aria-describedby");
     }
   };
+}
+
+/**
+ * For a form that shows a write's refusal: marks the fields it names until the next attempt, and returns the id the
+ * element announcing the message must carry (they are described by it).
+ */
+export function useInvalidFieldMarks(form: RefObject<HTMLFormElement | null> | undefined, error: unknown): string {
+  const messageId = useId();
+  useEffect(() => markInvalidFields(form?.current, error, messageId), [form, error, messageId]);
+  return messageId;
 }
