@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { IngestTokenSummary } from "@/lib/ingest/ingest-tokens.ts";
 import { buildWebhookCurlExample, type IngestSourceChoice } from "@/lib/ingest/webhook-example.ts";
@@ -15,6 +15,7 @@ type IngestTokenRow = Jsonify<IngestTokenSummary>;
 export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: IngestTokenRow[]; sources: IngestSourceChoice[] }) {
   const create = useApiWrite<{ token: string; ingestToken: IngestTokenRow }>({ refreshPage: true });
   const revoke = useApiWrite({ refreshPage: true });
+  const formRef = useRef<HTMLFormElement>(null);
   const [created, setCreated] = useState<{ id: string; source: IngestSourceChoice; token: string; curl: string } | null>(null);
   const titleOf = (name: string) => sources.find((source) => source.name === name)?.title ?? name;
 
@@ -59,7 +60,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
     <>
       <section className="panel" aria-labelledby="new-ingest-token-heading">
         <h2 id="new-ingest-token-heading">Create an ingest token</h2>
-        <form className="admin-form" onSubmit={createToken}>
+        <form ref={formRef} className="admin-form" onSubmit={createToken}>
           <label>
             Source
             <select name="source" required defaultValue={sources[0]?.name}>
@@ -78,7 +79,7 @@ export function AdminIngestTokens({ initialTokens, sources }: { initialTokens: I
             Create ingest token
           </button>
         </form>
-        <MutationError error={create.error ?? revoke.error} />
+        <MutationError error={create.error ?? revoke.error} form={formRef} />
         {created ? (
           <TokenShownOnce
             intro={

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import type { PublicApiToken } from "@/lib/auth/api-tokens.ts";
 import { hasRole } from "@/lib/auth/roles.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
@@ -35,6 +35,7 @@ const COLUMNS: DataTableColumn<TokenRow>[] = [
 export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
   const create = useApiWrite<{ token: string; apiToken: TokenRow }>({ refreshPage: true });
   const revoke = useApiWrite({ refreshPage: true });
+  const formRef = useRef<HTMLFormElement>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [now] = useState(() => Date.now());
 
@@ -63,7 +64,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
     <>
       <section className="panel" aria-labelledby="new-token-heading">
         <h2 id="new-token-heading">Create a token</h2>
-        <form className="admin-form" onSubmit={createToken}>
+        <form ref={formRef} className="admin-form" onSubmit={createToken}>
           <label>
             Name
             <input name="name" required maxLength={100} placeholder="e.g. grafana export" />
@@ -84,7 +85,7 @@ export function AdminTokens({ initialTokens }: { initialTokens: TokenRow[] }) {
             Create token
           </button>
         </form>
-        <MutationError error={create.error ?? revoke.error} />
+        <MutationError error={create.error ?? revoke.error} form={formRef} />
         {created ? (
           <TokenShownOnce
             intro={

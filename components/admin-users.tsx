@@ -1,10 +1,11 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import type { PublicUser } from "@/lib/auth/users.ts";
 import type { Jsonify } from "@/lib/http/json.ts";
 import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { formatTimestamp } from "./format.ts";
+import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
 
 const ROLES = ["viewer", "support", "admin"] as const;
@@ -13,15 +14,18 @@ type AdminUsersProps = { initialUsers: Jsonify<PublicUser>[]; currentUserId: str
 
 export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
   const write = useApiWrite({ refreshPage: true });
-  const [message, setMessage] = useState<{ tone: "good" | "bad"; text: string } | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [done, setDone] = useState<string | null>(null);
   const [passwordFor, setPasswordFor] = useState<string | null>(null);
 
   function run(request: ApiWrite, success: string, then?: () => void) {
-    setMessage(null);
+    setDone(null);
+    // `then` (clearing the form) only after success: a refused form keeps what was typed, to be corrected.
     write.mutate(request, {
-      onSuccess: () => setMessage({ tone: "good", text: success }),
-      onError: (error) => setMessage({ tone: "bad", text: error.message }),
-      onSettled: then,
+      onSuccess: () => {
+        setDone(success);
+        then?.();
+      },
     });
   }
 
@@ -130,7 +134,7 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
     <>
       <section className="panel" aria-labelledby="new-user-heading">
         <h2 id="new-user-heading">Add a user</h2>
-        <form className="admin-form" onSubmit={createUser}>
+        <form ref={formRef} className="admin-form" onSubmit={createUser}>
           <label>
             Email
             <input name="email" type="email" required maxLength={254} />
@@ -155,9 +159,10 @@ export function AdminUsers({ initialUsers, currentUserId }: AdminUsersProps) {
             Add user
           </button>
         </form>
-        {message ? (
-          <p role="status" className={message.tone === "bad" ? "error-text" : "muted"}>
-            {message.text}
+        <MutationError error={write.error} form={formRef} />
+        {done ? (
+          <p role="status" className="muted">
+            {done}
           </p>
         ) : null}
       </section>

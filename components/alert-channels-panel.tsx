@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { ALERT_CHANNEL_TYPES, CHANNEL_TYPE_INFO, type AlertChannelType } from "@/lib/alerts/channels/channel-types.ts";
 import { DataTable, type DataTableColumn } from "./data-table.tsx";
 import { MutationError } from "./mutation-error.tsx";
@@ -21,6 +21,7 @@ function describeSettings(channel: AlertChannelRow): string {
 function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow | null; onDone: () => void; onCancel: () => void }) {
   const [type, setType] = useState<AlertChannelType>(channel?.type ?? "slack");
   const save = useApiWrite({ invalidates: [alertKeys.channels] });
+  const formRef = useRef<HTMLFormElement>(null);
   const info = CHANNEL_TYPE_INFO[type];
 
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -42,7 +43,7 @@ function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow |
 
   const heading = channel ? `Edit channel “${channel.name}”` : "New channel";
   return (
-    <form className="admin-form alert-form" aria-label={heading} onSubmit={submit} noValidate>
+    <form ref={formRef} className="admin-form alert-form" aria-label={heading} onSubmit={submit} noValidate>
       <label>
         Name
         <input name="name" defaultValue={channel?.name ?? ""} maxLength={120} required />
@@ -99,7 +100,7 @@ function ChannelForm({ channel, onDone, onCancel }: { channel: AlertChannelRow |
           Cancel
         </button>
       </div>
-      <MutationError error={save.error} />
+      <MutationError error={save.error} form={formRef} />
     </form>
   );
 }

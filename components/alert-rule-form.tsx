@@ -7,6 +7,7 @@ import { alertKeys, type AlertRuleRow } from "./queries/alerts.ts";
 import { AlertRuleChannelPicker } from "./alert-rule-channel-picker.tsx";
 import { AlertRulePreviewPanel, type AlertRulePreviewResult } from "./alert-rule-preview.tsx";
 import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
+import { useInvalidFieldMarks } from "./use-invalid-field-marks.ts";
 
 function numberOrText(value: FormDataEntryValue | null): number | string | undefined {
   const text = String(value ?? "").trim();
@@ -73,6 +74,7 @@ export function AlertRuleForm({
   const thresholdLabel = baseline ? "Never below, per minute (floor)" : info.thresholdLabel;
   const failure = save.error ?? previewWrite.error;
   const errors = failure ? toReadableErrors(failure.message, thresholdLabel) : [];
+  const errorsId = useInvalidFieldMarks(formRef, failure);
 
   function readBody(formElement: HTMLFormElement): Record<string, unknown> {
     const form = new FormData(formElement);
@@ -221,7 +223,7 @@ export function AlertRuleForm({
         </div>
       </form>
       {errors.length > 0 ? (
-        <ul role="alert" className="error-text" aria-label="Problems with the rule">
+        <ul role="alert" id={errorsId} className="error-text" aria-label="Problems with the rule">
           {errors.map((line) => (
             <li key={line}>{line}</li>
           ))}

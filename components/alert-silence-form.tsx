@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { alertKeys, type AlertRuleRow } from "./queries/alerts.ts";
 import { FormActions, ScopeFields } from "./alert-form-parts.tsx";
 import { MutationError } from "./mutation-error.tsx";
@@ -18,6 +18,7 @@ const TARGETS: { value: Target; label: string }[] = [
 export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRuleRow[]; onDone: () => void; onCancel: () => void }) {
   const [target, setTarget] = useState<Target>("devices");
   const save = useApiWrite({ invalidates: [alertKeys.silences, alertKeys.rules] });
+  const formRef = useRef<HTMLFormElement>(null);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -40,7 +41,7 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
   return (
     <section className="panel" aria-label="New silence">
       <h2>New silence</h2>
-      <form className="admin-form alert-form" onSubmit={submit} noValidate>
+      <form ref={formRef} className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Silence
           <select name="target" value={target} onChange={(event) => setTarget(event.target.value as Target)}>
@@ -85,7 +86,7 @@ export function AlertSilenceForm({ rules, onDone, onCancel }: { rules: AlertRule
         </label>
         <FormActions submitLabel="Create silence" pending={save.isPending} onCancel={onCancel} />
       </form>
-      <MutationError error={save.error} />
+      <MutationError error={save.error} form={formRef} />
     </section>
   );
 }

@@ -185,7 +185,9 @@ export function DeviceList({ facets }: { facets: DeviceFacets }) {
 
       <p className="device-list-status" role="status" aria-live="polite">
         {list.isError ? (
-          <span className="error-text">Could not load devices: {list.error.message}</span>
+          <span className="error-text" role="alert">
+            Could not load devices: {list.error.message}
+          </span>
         ) : total === null ? (
           "Loading devices…"
         ) : (

@@ -1,12 +1,13 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite } from "./use-api-write.ts";
 
 export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
   const [body, setBody] = useState("");
   const save = useApiWrite({ refreshPage: true });
+  const formRef = useRef<HTMLFormElement>(null);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -17,10 +18,11 @@ export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
   }
 
   return (
-    <form onSubmit={submit} className="stack">
+    <form ref={formRef} onSubmit={submit} className="stack">
       <label htmlFor="incident-note">Add a note</label>
       <textarea
         id="incident-note"
+        name="body"
         style={{ display: "block", width: "100%" }}
         value={body}
         onChange={(event) => setBody(event.target.value)}
@@ -28,7 +30,7 @@ export function IncidentNoteForm({ incidentId }: { incidentId: string }) {
         maxLength={4000}
         required
       />
-      <MutationError error={save.error} />
+      <MutationError error={save.error} form={formRef} />
       <div>
         <button type="submit" className="button" disabled={save.isPending || body.trim() === ""}>
           Add note

@@ -1,6 +1,6 @@
 "use client";
 
-import type { FormEvent } from "react";
+import { useRef, type FormEvent } from "react";
 import { alertKeys } from "./queries/alerts.ts";
 import { FormActions, ScopeFields } from "./alert-form-parts.tsx";
 import { MutationError } from "./mutation-error.tsx";
@@ -9,6 +9,7 @@ import { fromUtcInput } from "@/lib/time/utc-input.ts";
 
 export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
   const save = useApiWrite({ invalidates: [alertKeys.maintenanceWindows, alertKeys.rules] });
+  const formRef = useRef<HTMLFormElement>(null);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -29,7 +30,7 @@ export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void
   return (
     <section className="panel" aria-label="New maintenance window">
       <h2>New maintenance window</h2>
-      <form className="admin-form alert-form" onSubmit={submit} noValidate>
+      <form ref={formRef} className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Name
           <input name="name" maxLength={120} placeholder="Nightly broker restart" />
@@ -57,7 +58,7 @@ export function MaintenanceWindowForm({ onDone, onCancel }: { onDone: () => void
         <ScopeFields emptyMeansAll />
         <FormActions submitLabel="Create window" pending={save.isPending} onCancel={onCancel} />
       </form>
-      <MutationError error={save.error} />
+      <MutationError error={save.error} form={formRef} />
     </section>
   );
 }

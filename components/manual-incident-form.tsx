@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import type { FormEvent } from "react";
+import { useRef, type FormEvent } from "react";
 import { REASON_LABELS } from "./reason-style.ts";
 import { MutationError } from "./mutation-error.tsx";
 import { useApiWrite } from "./use-api-write.ts";
@@ -16,6 +16,7 @@ const DROP_REASONS = Object.entries(REASON_LABELS).filter(([reason]) => reason !
 export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: string; defaultTo: string }) {
   const router = useRouter();
   const create = useApiWrite<{ id: string }>();
+  const formRef = useRef<HTMLFormElement>(null);
   // Still "Creating…" while the browser moves to the new incident.
   const saving = create.isPending || create.isSuccess;
 
@@ -42,7 +43,7 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
       <p className="muted">
         Every device that dropped in the window (matching the filters) becomes an affected device. At most 7 days; times in UTC.
       </p>
-      <form className="admin-form incident-form" onSubmit={submit} aria-label="Declare an incident">
+      <form ref={formRef} className="admin-form incident-form" onSubmit={submit} aria-label="Declare an incident">
         <label>
           From (UTC)
           <input name="from" type="datetime-local" defaultValue={defaultFrom} required />
@@ -74,7 +75,7 @@ export function ManualIncidentForm({ defaultFrom, defaultTo }: { defaultFrom: st
           {saving ? "Creating…" : "Create incident"}
         </button>
       </form>
-      <MutationError error={create.error} />
+      <MutationError error={create.error} form={formRef} />
     </section>
   );
 }

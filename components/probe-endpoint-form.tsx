@@ -1,10 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import type { FormEvent } from "react";
+import { useRef, type FormEvent } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ProbeEndpointView } from "@/lib/probe-schedule/probe-endpoints.ts";
 import { useApiWrite, type ApiWrite } from "./use-api-write.ts";
+import { useInvalidFieldMarks } from "./use-invalid-field-marks.ts";
 
 type EndpointRow = Jsonify<ProbeEndpointView>;
 
@@ -37,6 +38,8 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
   const router = useRouter();
   const save = useApiWrite<{ endpoint: EndpointRow }>({ refreshPage: true });
   const errors = save.error ? toReadableErrors(save.error.message) : [];
+  const formRef = useRef<HTMLFormElement>(null);
+  const errorsId = useInvalidFieldMarks(formRef, save.error);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -72,7 +75,7 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
   return (
     <section className="panel" aria-label={heading}>
       <h2>{heading}</h2>
-      <form className="admin-form alert-form" onSubmit={submit} noValidate>
+      <form ref={formRef} className="admin-form alert-form" onSubmit={submit} noValidate>
         <label>
           Name
           <input name="name" defaultValue={endpoint?.name ?? ""} maxLength={100} required />
@@ -130,7 +133,7 @@ export function ProbeEndpointForm({ endpoint, onCancel }: { endpoint: EndpointRo
           <input type="checkbox" name="enabled" defaultChecked={endpoint?.enabled ?? true} /> Enabled
         </label>
         {errors.length > 0 ? (
-          <div role="alert" className="error-text alert-form-wide">
+          <div role="alert" id={errorsId} className="error-text alert-form-wide">
             {errors.map((error) => (
               <p key={error}>{error}</p>
             ))}

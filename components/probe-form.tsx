@@ -1,8 +1,9 @@
 "use client";
 
-import type { FormEvent } from "react";
+import { useRef, type FormEvent } from "react";
 import { ProbeReportView } from "@/components/probe-report-view.tsx";
 import { useApiWrite } from "@/components/use-api-write.ts";
+import { useInvalidFieldMarks } from "@/components/use-invalid-field-marks.ts";
 import type { ProbeReport } from "@/lib/probe/probe-report.ts";
 
 type RunState =
@@ -11,6 +12,8 @@ type RunState =
 /** The probe form: what it sends goes to POST /api/v1/probes once; the password is cleared from the form after each run. */
 export function ProbeForm() {
   const probe = useApiWrite<ProbeReport>();
+  const formRef = useRef<HTMLFormElement>(null);
+  const errorId = useInvalidFieldMarks(formRef, probe.error);
   const state: RunState = probe.isPending
     ? { status: "running" }
     : probe.isError
@@ -51,7 +54,7 @@ export function ProbeForm() {
     <div className="probe-grid">
       <section className="panel" aria-labelledby="probe-form-heading">
         <h2 id="probe-form-heading">Target</h2>
-        <form className="probe-form" onSubmit={run}>
+        <form ref={formRef} className="probe-form" onSubmit={run}>
           <label htmlFor="probe-url">Broker URL</label>
           <input id="probe-url" name="url" className="probe-input" required placeholder="mqtts://broker.example.com:8883" />
           <label htmlFor="probe-client-id">Client ID (optional)</label>
@@ -89,7 +92,7 @@ export function ProbeForm() {
         {state.status === "idle" ? <p className="muted">Run a probe to see each step.</p> : null}
         {state.status === "running" ? <p role="status">Probing…</p> : null}
         {state.status === "failed" ? (
-          <p role="alert" className="error-text">
+          <p role="alert" id={errorId} className="error-text">
             {state.message}
           </p>
         ) : null}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { Jsonify } from "@/lib/http/json.ts";
 import type { ShareLinkSummary } from "@/lib/share/share-links.ts";
 import { DataTable, type DataTableColumn } from "./data-table.tsx";
@@ -44,6 +44,7 @@ export function ShareLinksPanel({
 }) {
   const createLink = useApiWrite<{ path: string }>({ refreshPage: true });
   const revokeLink = useApiWrite({ refreshPage: true });
+  const formRef = useRef<HTMLFormElement>(null);
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [copyError, setCopyError] = useState<string | null>(null);
@@ -107,7 +108,7 @@ export function ShareLinksPanel({
         <h2 id="share-links-heading">Share links</h2>
       </div>
       <p className="muted">{description}</p>
-      <form className="button-group" onSubmit={create} aria-label="Create share link">
+      <form ref={formRef} className="button-group" onSubmit={create} aria-label="Create share link">
         <label>
           Expires after{" "}
           <select name="expiresInHours" defaultValue={String(7 * 24)}>
@@ -122,7 +123,7 @@ export function ShareLinksPanel({
           Create share link
         </button>
       </form>
-      <MutationError error={copyError ?? createLink.error ?? revokeLink.error} />
+      <MutationError error={copyError ?? createLink.error ?? revokeLink.error} form={formRef} />
       {created ? (
         <div role="status">
           <p>Copy the link now: it will not be shown again.</p>

@@ -3,8 +3,8 @@ import { redirect } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/require-page-user.ts";
 import { DeviceList } from "@/components/device-list.tsx";
 import { getReadDb } from "@/lib/db/read-replica.ts";
-import { parseDeviceListParams } from "@/lib/devices/device-list-params.ts";
-import { deviceHref } from "@/lib/http/device-path.ts";
+import { parseDeviceListParams, serializeDeviceListParams } from "@/lib/devices/device-list-params.ts";
+import { deviceHref, deviceIdFromPageLink } from "@/lib/http/device-path.ts";
 import { deviceExists } from "@/lib/queries/device-exists.ts";
 import { listDeviceFacets } from "@/lib/queries/list-device-facets.ts";
 
@@ -17,8 +17,12 @@ export default async function DevicesPage({ searchParams }: DevicesPageProps) {
   const params = await searchParams;
   const filter = parseDeviceListParams(params);
   const db = await getReadDb();
+  // A pasted link to a device page is read as the device it names, then searched like a typed ID.
+  const linked = filter.query ? deviceIdFromPageLink(filter.query) : null;
   // The header search submits with jump=1: an exact ID goes straight to the device, anything else lists matches.
-  if (params.jump === "1" && filter.query && (await deviceExists(db, filter.query))) redirect(deviceHref(filter.query));
+  const target = linked ?? filter.query;
+  if ((params.jump === "1" || linked) && target && (await deviceExists(db, target))) redirect(deviceHref(target));
+  if (linked) redirect(`/devices?${serializeDeviceListParams({ ...filter, query: linked }).toString()}`);
   const facets = await listDeviceFacets(db);
 
   return (

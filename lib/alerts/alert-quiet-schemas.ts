@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 import { AlertRuleIdPattern, LabelMatchSchema } from "./alert-rule-schemas.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 import { TimestampBodySchema } from "@/lib/validation/query-schemas.ts";
@@ -38,7 +39,7 @@ export const CreateAlertSilenceSchema = z
     label: LabelMatchSchema.nullish()
       .transform((label) => label ?? null)
       .describe("target label: devices carrying this `key=value` label"),
-    reason: z.string().trim().min(1, "say why (it is shown with the silence)").max(500).describe("why, shown with the silence"),
+    reason: requiredTextSchema(500, "say why (it is shown with the silence)").describe("why, shown with the silence"),
     minutes: z
       .number()
       .int("whole minutes")
@@ -61,7 +62,7 @@ export type CreateAlertSilence = z.output<typeof CreateAlertSilenceSchema>;
 /** A maintenance window; recurring ones repeat every day / week (UTC) from `startsAt`. */
 export const CreateMaintenanceWindowSchema = z
   .object({
-    name: z.string().trim().min(1, "give the window a name").max(120).describe("the window's name, e.g. Nightly broker restart"),
+    name: requiredTextSchema(120, "give the window a name").describe("the window's name, e.g. Nightly broker restart"),
     recurrence: z
       .enum(["once", "daily", "weekly"], { error: "recurrence must be once, daily or weekly" })
       .describe("once, or repeating every day / every week (UTC) from startsAt"),

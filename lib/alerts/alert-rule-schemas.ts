@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 import { REASONS } from "@/lib/events/connection-event.ts";
 import { createLimitParamSchema } from "@/lib/validation/query-schemas.ts";
 import { ALERT_RULE_KINDS, type AlertRuleKind } from "./alert-kinds.ts";
@@ -58,7 +59,7 @@ const RULE_FIELDS = {
 } as const;
 
 const CommonShape = {
-  name: z.string().trim().min(1, "give the rule a name").max(120).describe(RULE_FIELDS.name),
+  name: requiredTextSchema(120, "give the rule a name").describe(RULE_FIELDS.name),
   source: ScopeNameSchema.describe(RULE_FIELDS.source),
   brokerNode: ScopeNameSchema.describe(RULE_FIELDS.brokerNode),
   windowMinutes: z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
@@ -8,7 +9,7 @@ import { lowerRole, RoleSchema, type Role } from "@/lib/auth/roles.ts";
 import { NotFoundError } from "@/lib/errors/domain-errors.ts";
 
 export const CreateApiTokenSchema = z.object({
-  name: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").describe("what the token is for"),
+  name: requiredTextSchema(100).describe("what the token is for"),
   role: RoleSchema.describe("what the token may do: the role it acts with (viewer, support or admin)"),
   expiresInDays: z
     .number()

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/db/client.ts";
 import type { Actor } from "@/lib/auth/actor.ts";
 import { recordAuditEvent } from "@/lib/auth/audit-log.ts";
+import { hasVisibleCharacter } from "@/lib/validation/visible-text.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "@/lib/auth/password.ts";
 import { RoleSchema, type Role } from "@/lib/auth/roles.ts";
 import type { SessionClaims } from "@/lib/auth/session-claims.ts";
@@ -18,6 +19,7 @@ export const PasswordSchema = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+  .refine(hasVisibleCharacter, "must contain more than spaces and invisible characters")
   .describe(`the password: ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`);
 
 const ROLE_DESCRIPTION =

@@ -62,4 +62,10 @@ describe("device list URL parameters", () => {
       state: "online",
     });
   });
+
+  it("keeps a search text too long for the API, so the list says why instead of matching every device", () => {
+    const long = "a".repeat(10_000);
+    expect(parseDeviceListParams({ query: `  ${long} ` }).query).toBe(long);
+    expect(DeviceListParamsSchema.safeParse({ query: long }).success).toBe(false);
+  });
 });

@@ -87,6 +87,10 @@ export function parseDeviceListParams(params: ParamSource): DeviceListFilter {
     if (parsed.success && parsed.data !== undefined) Object.assign(filter, { [key]: parsed.data });
   };
   for (const key of Object.keys(shape) as (keyof typeof shape)[]) assign(key);
+  // A search text the API refuses (too long) is kept, not dropped: dropped, the list showed every device as
+  // matching it; kept, the list shows the API's reason.
+  const query = readParam(params, "query")?.trim();
+  if (filter.query === undefined && query) filter.query = query;
   return filter;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeDeviceIdSegments, deviceApiPath, deviceHref } from "./device-path.ts";
+import { decodeDeviceIdSegments, deviceApiPath, deviceHref, deviceIdFromPageLink } from "./device-path.ts";
 
 const AWKWARD = "plant 7/line#2+ü";
 
@@ -48,5 +48,15 @@ describe("decodeDeviceIdSegments", () => {
 
   it("names no device for an ID holding NUL, which no stored ID can", () => {
     expect(decodeDeviceIdSegments(["a%00b"])).toBeNull();
+  });
+
+  it("reads the device out of a pasted link to its page, from any host, with or without a range", () => {
+    expect(deviceIdFromPageLink(`  https://linkscope.example${deviceHref(AWKWARD)}?from=2026-11-01T00:00:00Z  `)).toBe(AWKWARD);
+    expect(deviceIdFromPageLink("http://127.0.0.1:3000/devices/sensor-001/")).toBe("sensor-001");
+    expect(deviceIdFromPageLink("sensor-001")).toBeNull();
+    expect(deviceIdFromPageLink("https://example.com/fleet")).toBeNull();
+    expect(deviceIdFromPageLink("https://example.com/devices/")).toBeNull();
+    expect(deviceIdFromPageLink("https://example.com/devices/%E0%A4%A")).toBeNull();
+    expect(deviceIdFromPageLink("https://[bad")).toBeNull();
   });
 });

@@ -32,3 +32,21 @@ export function decodeDeviceIdSegments(segments: ReadonlyArray<string>): string 
     return null;
   }
 }
+
+/**
+ * The device a pasted link to its page names (`https://linkscope.example/devices/plant%207%2Fline%232?from=…`,
+ * any host: a colleague's link may come from another address of the same server); null for anything else, which
+ * is then searched as typed.
+ */
+export function deviceIdFromPageLink(text: string): string | null {
+  const trimmed = text.trim();
+  if (!/^https?:\/\//i.test(trimmed)) return null;
+  let path: string;
+  try {
+    path = new URL(trimmed).pathname;
+  } catch {
+    return null;
+  }
+  const match = /^\/devices\/(.+?)\/?$/.exec(path);
+  return match?.[1] ? decodeDeviceIdSegments(match[1].split("/")) : null;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 import { ReasonSchema } from "@/lib/events/connection-event.ts";
 import { TimestampBodySchema } from "@/lib/validation/query-schemas.ts";
 
@@ -10,7 +11,7 @@ export const ManualIncidentSchema = z
     to: TimestampBodySchema,
     source: z.string().min(1).max(100).optional().describe("only devices that dropped through this source"),
     reason: ReasonSchema.optional().describe("only drops with this reason"),
-    title: z.string().trim().min(1).max(200).optional().describe("the incident's title (default: one made from the window and filters)"),
+    title: requiredTextSchema(200).optional().describe("the incident's title (default: one made from the window and filters)"),
   })
   .refine((input) => input.to > input.from, { message: "`to` must be after `from`", path: ["to"] })
   .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_MANUAL_WINDOW_MS, {
@@ -20,6 +21,6 @@ export const ManualIncidentSchema = z
 export type ManualIncident = z.infer<typeof ManualIncidentSchema>;
 
 export const IncidentNoteSchema = z.object({
-  body: z.string().trim().min(1, "the note is empty").max(4_000).describe("the note's text, shown on the incident's timeline"),
+  body: requiredTextSchema(4_000, "the note is empty").describe("the note's text, shown on the incident's timeline"),
 });
 export type IncidentNote = z.infer<typeof IncidentNoteSchema>;

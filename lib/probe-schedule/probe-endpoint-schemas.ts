@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 
 export const ProbeEndpointIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -47,7 +48,7 @@ const CaPemSchema = z
 
 /** The endpoint as an admin configures it; the password is write-only. */
 const ProbeEndpointFields = {
-  name: z.string().trim().min(1).max(100).describe("the endpoint's name on the endpoints page"),
+  name: requiredTextSchema(100).describe("the endpoint's name on the endpoints page"),
   url: ProbeUrlSchema.describe("the broker to probe: mqtt://, mqtts://, ws:// or wss:// with a host; no credentials in it"),
   mqttVersion: z
     .union([z.literal(4), z.literal(5)])

@@ -1,4 +1,5 @@
 import type { ZodError } from "zod";
+import "./readable-zod-messages.ts";
 
 /** One readable sentence per problem, e.g. `limit: must be a whole number between 1 and 500`. */
 export function describeZodError(error: ZodError): string {

@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { requiredTextSchema } from "@/lib/validation/visible-text.ts";
 import { ALERT_CHANNEL_TYPES } from "./channel-types.ts";
 
 export const AlertChannelIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const NameSchema = z.string().trim().min(1, "give the channel a name").max(120);
+const NameSchema = requiredTextSchema(120, "give the channel a name");
 const FieldsSchema = z.record(z.string(), z.unknown());
 
 /** The envelope; `settings` and `secrets` are then validated by the type's schemas (channel-config.ts). */
