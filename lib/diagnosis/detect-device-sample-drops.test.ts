@@ -102,7 +102,8 @@ describe("detectMessageBurstDrops", () => {
 
 describe("samples and drops of a storming device", () => {
   // Each drop scanned the device's samples from the first one (signal) and filtered every rate segment (bursts):
-  // drops × samples, minutes at 100,000 drops and 300,000 samples. Both now search the sorted samples.
+  // drops × samples, minutes at 100,000 drops and 300,000 samples. Both now search the sorted samples. The bound is
+  // for a machine under heavy load (38 s at load 19, ~2 s quiet), still well below the old scan's minutes.
   const storm = () => {
     const s = new ScenarioBuilder("storm-1");
     const samples: DiagnosisSample[] = [];
@@ -120,12 +121,12 @@ describe("samples and drops of a storming device", () => {
     return { ctx: buildAnalysisContext(s.input()), samples };
   };
 
-  it("reads the signal before 100,000 drops in one pass", { timeout: 30_000 }, () => {
+  it("reads the signal before 100,000 drops in one pass", { timeout: 150_000 }, () => {
     const { ctx, samples } = storm();
     expect(detectWeakSignalDrops(ctx, samples)[0]?.evidence.stats).toMatchObject({ weakDrops: 100_000, dropsWithSignal: 100_000 });
   });
 
-  it("reads the publish rate before 100,000 drops in one pass", { timeout: 30_000 }, () => {
+  it("reads the publish rate before 100,000 drops in one pass", { timeout: 150_000 }, () => {
     const { ctx, samples } = storm();
     expect(detectMessageBurstDrops(ctx, samples)[0]?.evidence.stats).toMatchObject({ burstDrops: 100_000, dropsWithCounts: 100_000 });
   });
