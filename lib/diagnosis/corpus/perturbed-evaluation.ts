@@ -1,0 +1,123 @@
+import { diagnoseDevice } from "../diagnose-device.ts";
+import type { DeviceDiagnosis } from "../types.ts";
+import { judgeDiagnosis, type BannerSummary, type Judgement } from "./evaluate.ts";
+import { generateCorpus } from "./generate-corpus.ts";
+import type { Expectation, FindingMatcher } from "./patterns.ts";
+import { PERTURBATIONS, type PerturbationId } from "./perturbations.ts";
+
+/** A wrong cause at or above this confidence is confidently wrong on a perturbed history (a guess presented as a verdict). */
+export const PERTURBED_CONFIDENT = 0.7;
+
+export type PerturbedOutcome = "right" | "cannot-tell" | "confident-wrong";
+
+/**
+ * Findings that name a pattern's cause without the detail the whole history shows (its period, its retry cadence, its
+ * NAT window): right answers once records are lost, shifted or few. Credential cuts without one period are the token
+ * expiry; connections closed within a second of connecting are what a storm's and a steady retry loop's timelines are;
+ * a keepalive too long for the NAT is the short NAT's cause when too few drops show its window.
+ */
+const SAME_CAUSE: Readonly<Record<string, readonly FindingMatcher[]>> = {
+  "periodic-sas": [{ analyzer: "credential-drops" }],
+  "periodic-jwt": [{ analyzer: "credential-drops" }],
+  "reconnect-storm": [{ analyzer: "drops-right-after-connect" }, { analyzer: "protocol-errors" }],
+  "steady-retry-no-backoff": [{ analyzer: "drops-right-after-connect" }],
+  "keepalive-nat-short": [{ analyzer: "keepalive-too-long" }],
+  "keepalive-change": [{ analyzer: "keepalive-too-long" }],
+};
+
+/** The pattern's expectation with the perturbation's extra right answers (a second cause's own finding). */
+export function widenExpectation(expected: Expectation, alsoAccept: readonly FindingMatcher[] | undefined): Expectation {
+  if (!alsoAccept || alsoAccept.length === 0) return expected;
+  if (expected.kind === "finding") return { ...expected, accept: [...expected.accept, ...alsoAccept] };
+  return { ...expected, banner: [...(expected.banner ?? []), ...alsoAccept] };
+}
+
+/**
+ * Right as the corpus judges it; otherwise confidently wrong when a forbidden finding appears, the banner names a wrong
+ * cause at ≥ 0.7, or (where no alarm is due) a critical or warning finding is that confident; else "cannot tell".
+ */
+export function classifyPerturbed(expected: Expectation, diagnosis: DeviceDiagnosis, judgement: Judgement): PerturbedOutcome {
+  if (judgement.right) return "right";
+  if (judgement.forbiddenHits.length > 0) return "confident-wrong";
+  const banner = judgement.banner;
+  const alarmedWrongly =
+    expected.kind === "no-alarm" &&
+    diagnosis.findings.some(
+      (finding) => (finding.severity === "critical" || finding.severity === "warning") && finding.confidence >= PERTURBED_CONFIDENT,
+    );
+  if (alarmedWrongly) return "confident-wrong";
+  const bannerWrong = expected.kind === "finding" || (expected.banner !== undefined && expected.banner.length > 0);
+  if (bannerWrong && banner !== null && banner.confidence >= PERTURBED_CONFIDENT) return "confident-wrong";
+  return "cannot-tell";
+}
+
+export type PerturbedResult = {
+  id: string;
+  pattern: string;
+  perturbation: PerturbationId;
+  outcome: PerturbedOutcome;
+  banner: BannerSummary;
+};
+
+export function evaluatePerturbedCorpus(options: {
+  seeds: readonly number[];
+  perturbations: readonly PerturbationId[];
+  patterns?: readonly string[];
+}): PerturbedResult[] {
+  const results: PerturbedResult[] = [];
+  for (const perturbation of options.perturbations)
+    for (const seed of options.seeds)
+      for (const scenario of generateCorpus({ seed, perturbation, ...(options.patterns ? { patterns: options.patterns } : {}) })) {
+        const expected = widenExpectation(scenario.expected, [
+          ...(PERTURBATIONS[perturbation].alsoAccept ?? []),
+          ...(SAME_CAUSE[scenario.pattern] ?? []),
+        ]);
+        const diagnosis = diagnoseDevice(scenario.input);
+        const judgement = judgeDiagnosis(expected, diagnosis);
+        results.push({
+          id: scenario.id,
+          pattern: scenario.pattern,
+          perturbation,
+          outcome: classifyPerturbed(expected, diagnosis, judgement),
+          banner: judgement.banner,
+        });
+      }
+  return results;
+}
+
+/** Pattern × perturbation: right / cannot tell / confidently wrong, and the confidently wrong examples. */
+export function renderPerturbedMatrix(results: readonly PerturbedResult[], perturbations: readonly PerturbationId[]): string {
+  const cells = new Map<string, Record<PerturbedOutcome, number>>();
+  const patterns: string[] = [];
+  for (const result of results) {
+    if (!patterns.includes(result.pattern)) patterns.push(result.pattern);
+    const key = `${result.pattern}|${result.perturbation}`;
+    const cell = cells.get(key) ?? { right: 0, "cannot-tell": 0, "confident-wrong": 0 };
+    cell[result.outcome] += 1;
+    cells.set(key, cell);
+  }
+  const lines = [`| pattern | ${perturbations.join(" | ")} |`, `| --- | ${perturbations.map(() => "---:").join(" | ")} |`];
+  for (const pattern of patterns) {
+    const row = perturbations.map((perturbation) => {
+      const cell = cells.get(`${pattern}|${perturbation}`);
+      if (!cell) return "·";
+      const wrong = cell["confident-wrong"];
+      return `${cell.right}/${cell["cannot-tell"]}/${wrong > 0 ? `**${wrong}**` : 0}`;
+    });
+    lines.push(`| ${pattern} | ${row.join(" | ")} |`);
+  }
+  const totals = perturbations.map((perturbation) => {
+    const mine = results.filter((result) => result.perturbation === perturbation);
+    const count = (outcome: PerturbedOutcome) => mine.filter((result) => result.outcome === outcome).length;
+    return `${count("right")}/${count("cannot-tell")}/${count("confident-wrong")}`;
+  });
+  lines.push(`| **all** | ${totals.join(" | ")} |`, "");
+  const wrong = results.filter((result) => result.outcome === "confident-wrong");
+  for (const result of wrong.slice(0, 200)) {
+    const banner = result.banner;
+    lines.push(
+      `- \`${result.id}\`: ${banner ? `${banner.analyzer}${banner.kind ? `[${banner.kind}]` : ""} ${banner.severity} ${banner.confidence.toFixed(2)} — ${banner.title}` : "no banner (an alarm or forbidden finding)"}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
