@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeDiagnosisEvent } from "@/lib/testing/factories.ts";
-import { estimateDeviceClockOffset } from "./device-clock.ts";
+import { estimateDeviceClockOffset, estimateDeviceClockSegments, offsetAt } from "./device-clock.ts";
 
 describe("estimateDeviceClockOffset", () => {
   const start = Date.UTC(2026, 10, 1);
@@ -31,5 +31,49 @@ describe("estimateDeviceClockOffset", () => {
     const broker = connectsEvery(200_000, 4_000);
     const reports = reportsAt([start + 400_000, start + 800_000, start + 1_200_000], 0);
     expect(estimateDeviceClockOffset(broker, reports)).toBe(0);
+  });
+});
+
+describe("estimateDeviceClockSegments", () => {
+  const start = Date.UTC(2026, 2, 20);
+  const HOUR = 3_600_000;
+  // Irregular, as connects are: evenly spaced ones would line up at many offsets.
+  const broker = Array.from({ length: 40 }, (_, i) =>
+    makeDiagnosisEvent({
+      id: `b${i}`,
+      kind: "connected",
+      occurredAt: new Date(start + i * 97 * 60_000 + ((i * i * 7_919_000) % 1_800_000)),
+    }),
+  );
+  /** The agent's connect reports in local time: UTC+1, then UTC+2 from the daylight-saving change on. */
+  const localReports = (changeIndex: number) =>
+    broker.map((event, i) =>
+      makeDiagnosisEvent({
+        id: `r${i}`,
+        kind: "connected",
+        occurredAt: new Date(event.occurredAt.getTime() + (i < changeIndex ? HOUR : 2 * HOUR)),
+        side: "device",
+        source: "linkscope-agent",
+      }),
+    );
+
+  // One offset lined up only the reports on one side of the change; the others were extra connects an hour off.
+  it.each([8, 20, 32])("reads a daylight-saving change after report %i as two offsets", (changeIndex) => {
+    const reports = localReports(changeIndex);
+    const segments = estimateDeviceClockSegments(broker, reports);
+    const onBrokerClock = reports.map((report) => report.occurredAt.getTime() - offsetAt(segments, report.occurredAt.getTime()));
+    expect(onBrokerClock).toEqual(broker.map((event) => event.occurredAt.getTime()));
+  });
+
+  it("keeps one offset for a clock that never changed, and for reports that line up at none", () => {
+    expect(estimateDeviceClockSegments(broker, localReports(0))).toEqual([{ from: -Infinity, offsetMs: 2 * HOUR }]);
+    const scattered = broker.map((event, i) =>
+      makeDiagnosisEvent({
+        id: `s${i}`,
+        kind: "connected",
+        occurredAt: new Date(event.occurredAt.getTime() + 41 * 60_000 + i * 7_919_000),
+      }),
+    );
+    expect(estimateDeviceClockSegments(broker, scattered)).toHaveLength(1);
   });
 });
