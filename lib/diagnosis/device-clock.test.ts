@@ -34,6 +34,27 @@ describe("estimateDeviceClockOffset", () => {
   });
 });
 
+describe("estimateDeviceClockOffset on refusals faster than the pairing window", () => {
+  // At a 60 s backoff cap every report has some broker refusal within 30 s at any offset: the loose majority said 0, and
+  // the agent's copies of the refusals, 94 s early, read as a second device refused before the broker's drop.
+  it("finds a 94 s skew from refusals 50–70 s apart", () => {
+    const start = Date.UTC(2026, 10, 1);
+    let at = start;
+    const times = Array.from({ length: 60 }, (_, i) => (at += 50_000 + ((i * 7_919) % 20_000)));
+    const refused = (offsetMs: number, side: "broker" | "device") =>
+      times.map((time, i) =>
+        makeDiagnosisEvent({
+          id: `${side}${i}`,
+          kind: "connect_failed",
+          reason: "auth_failed",
+          occurredAt: new Date(time + offsetMs),
+          ...(side === "device" ? { side, source: "linkscope-agent" } : {}),
+        }),
+      );
+    expect(estimateDeviceClockOffset(refused(0, "broker"), refused(-94_000, "device"))).toBe(-94_000);
+  });
+});
+
 describe("estimateDeviceClockSegments", () => {
   const start = Date.UTC(2026, 2, 20);
   const HOUR = 3_600_000;

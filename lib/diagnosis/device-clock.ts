@@ -71,43 +71,76 @@ function agreedOffset({ times, reports }: Sides, guess: number, toleranceMs: num
 }
 
 /**
- * Offsets beyond MAX_CLOCK_SKEW_MS: every difference between a sampled report and a broker event of its role within
- * MAX_FOREIGN_CLOCK_MS votes for its 30 s bin; the bins most reports vote for are checked against all the reports.
+ * Offsets from `minMs` to `maxMs` apart: every difference between a sampled report and a broker event of its role that
+ * far apart votes for its bin; the bins most reports vote for are tried in turn, and the first `accept` keeps wins.
  */
-function foreignClockOffset(sides: Sides): number | null {
+function votedOffset(
+  sides: Sides,
+  range: { minMs: number; maxMs: number; binMs: number },
+  accept: (guess: number) => number | null,
+): number | null {
   const { times, reports } = sides;
-  const bin = SAME_MOMENT_MS / 2;
   const votes = new Map<number, Set<number>>();
   const stride = Math.max(1, Math.floor(reports.length / FOREIGN_CLOCK_SAMPLE));
   for (let index = 0; index < reports.length; index += stride) {
     const report = reports[index];
     const list = report ? (times.get(report.role) ?? []) : [];
     if (!report) continue;
-    for (let i = firstAtOrAfter(list, report.at - MAX_FOREIGN_CLOCK_MS); i < list.length; i += 1) {
+    for (let i = firstAtOrAfter(list, report.at - range.maxMs); i < list.length; i += 1) {
       const time = list[i] ?? Infinity;
-      if (time > report.at + MAX_FOREIGN_CLOCK_MS) break;
-      const key = Math.round((report.at - time) / bin);
+      if (time > report.at + range.maxMs) break;
+      const key = Math.round((report.at - time) / range.binMs);
       const voters = votes.get(key) ?? new Set<number>();
       voters.add(index);
       votes.set(key, voters);
     }
   }
   const candidates = [...votes.entries()]
-    .filter(([key]) => Math.abs(key * bin) > MAX_CLOCK_SKEW_MS)
+    .filter(([key]) => Math.abs(key * range.binMs) > range.minMs)
     .sort(([keyA, a], [keyB, b]) => b.size - a.size || Math.abs(keyA) - Math.abs(keyB))
     .slice(0, FOREIGN_CLOCK_CANDIDATES);
   for (const [key] of candidates) {
-    const offset = agreedOffset(sides, key * bin, SAME_MOMENT_MS);
+    const offset = accept(key * range.binMs);
     if (offset !== null) return offset;
   }
   return null;
+}
+
+/** Offsets beyond MAX_CLOCK_SKEW_MS, in 30 s bins, each checked against all the reports. */
+const foreignClockOffset = (sides: Sides) =>
+  votedOffset(sides, { minMs: MAX_CLOCK_SKEW_MS, maxMs: MAX_FOREIGN_CLOCK_MS, binMs: SAME_MOMENT_MS / 2 }, (guess) =>
+    agreedOffset(sides, guess, SAME_MOMENT_MS),
+  );
+
+/**
+ * The two sides stamp one moment within a few seconds of each other (a round trip); pairing tolerates a minute. Reports
+ * that recur faster than that (refusals at a 60 s backoff cap) pair with a neighbour's record at any offset within it.
+ */
+const CLOSE_MS = 5_000;
+
+/** The offset, if a majority of the reports (at least MIN_SKEW_PAIRS) have a broker event of their role within CLOSE_MS of it. */
+function closeMajority(sides: Sides, guess: number): number | null {
+  const close = sides.reports.filter(
+    (report) => nearestOffset(sides.times.get(report.role) ?? [], report.at - guess, CLOSE_MS) !== null,
+  ).length;
+  return close >= MIN_SKEW_PAIRS && close * 2 > sides.reports.length ? guess : null;
+}
+
+/**
+ * A near offset that lines the reports up only loosely (each report with whichever record of a fast series is nearest)
+ * is tested against the offsets most reports vote for in 1 s bins, each kept only when a majority lines up closely.
+ */
+function closeNearOffset(sides: Sides, loose: number): number {
+  if (closeMajority(sides, loose) !== null) return loose;
+  return votedOffset(sides, { minMs: -1, maxMs: MAX_CLOCK_SKEW_MS, binMs: 1_000 }, (guess) => closeMajority(sides, guess)) ?? loose;
 }
 
 /** The offset a majority of the reports agree on, or null when none does (see estimateDeviceClockOffset). */
 function majorityOffset(broker: readonly DiagnosisEvent[], device: readonly DiagnosisEvent[]): number | null {
   if (device.length < MIN_SKEW_PAIRS) return null;
   const sides = sidesOf(broker, device, roleOf);
-  const near = agreedOffset(sides, 0, MAX_CLOCK_SKEW_MS);
+  const loose = agreedOffset(sides, 0, MAX_CLOCK_SKEW_MS);
+  const near = loose === null ? null : closeNearOffset(sides, loose);
   if (near !== null) return Math.abs(near) <= SAME_MOMENT_MS / 2 ? 0 : near;
   const foreign = sides.reports.length >= MIN_SKEW_PAIRS ? sides : sidesOf(broker, device, roleWithDrops);
   if (foreign.reports.length < MIN_SKEW_PAIRS) return null;
