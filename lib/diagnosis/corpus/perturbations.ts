@@ -56,6 +56,8 @@ const shifted = (event: ConnectionEvent, byMs: number): ConnectionEvent => ({
 const byTime = (a: ConnectionEvent, b: ConnectionEvent) => a.occurredAt.getTime() - b.occurredAt.getTime();
 const isDrop = (step: Step) => step.type === "drop" && step.cause !== "clean";
 const isEnd = (step: Step) => isDrop(step) || step.type === "refuse";
+/** Enough drops or refusals that cutting the history still leaves some. */
+const hasThreeEnds: Perturbation["applies"] = (_format, _caps, steps) => steps.filter(isEnd).length >= 3;
 /** Log-line formats are read by stateful parsers: their lines arrive in file order, once. */
 const isLogFormat = (format: FormatId) => format === "hivemq" || format.startsWith("mosquitto");
 const hasBroker = (caps: FormatCapabilities) => !caps.deviceSide;
@@ -125,7 +127,7 @@ export const PERTURBATIONS: Readonly<Record<PerturbationId, Perturbation>> = {
   "mid-pattern-start": {
     id: "mid-pattern-start",
     description: "the history starts mid-pattern: its first record is a disconnect",
-    applies: (_format, _caps, steps) => steps.filter(isEnd).length >= 3,
+    applies: hasThreeEnds,
     events(events, ctx) {
       const ends = ctx.steps.filter(isEnd);
       const start = ends[ctx.rnd.int(0, Math.min(2, ends.length - 3))];
@@ -137,7 +139,7 @@ export const PERTURBATIONS: Readonly<Record<PerturbationId, Perturbation>> = {
   "short-history": {
     id: "short-history",
     description: "a very short history: only the last 2–5 drops or refusals (a device first seen recently)",
-    applies: (_format, _caps, steps) => steps.filter(isEnd).length >= 3,
+    applies: hasThreeEnds,
     events(events, ctx) {
       const ends = ctx.steps.filter(isEnd);
       const keep = ctx.rnd.int(2, Math.min(5, ends.length - 1));
