@@ -28,17 +28,23 @@ const SAME_CAUSE: Readonly<Record<string, readonly FindingMatcher[]>> = {
 /** The pattern's expectation with the perturbation's extra right answers (a second cause's own finding). */
 export function widenExpectation(expected: Expectation, alsoAccept: readonly FindingMatcher[] | undefined): Expectation {
   if (!alsoAccept || alsoAccept.length === 0) return expected;
-  if (expected.kind === "finding") return { ...expected, accept: [...expected.accept, ...alsoAccept] };
-  return { ...expected, banner: [...(expected.banner ?? []), ...alsoAccept] };
+  // A finding that is right here is forbidden no more (the second cause's irregular drops beside fleet-wide ones).
+  const forbidden = expected.forbidden?.filter((analyzer) => !alsoAccept.some((matcher) => matcher.analyzer === analyzer));
+  const widened = { ...expected, ...(forbidden ? { forbidden } : {}) };
+  if (widened.kind === "finding") return { ...widened, accept: [...widened.accept, ...alsoAccept] };
+  return { ...widened, banner: [...(widened.banner ?? []), ...alsoAccept] };
 }
 
 /**
- * Right as the corpus judges it; otherwise confidently wrong when a forbidden finding appears, the banner names a wrong
- * cause at ≥ 0.7, or (where no alarm is due) a critical or warning finding is that confident; else "cannot tell".
+ * Right as the corpus judges it; otherwise confidently wrong when a forbidden finding appears at ≥ 0.7, the banner names
+ * a wrong cause at ≥ 0.7, or (where no alarm is due) a critical or warning finding is that confident; else "cannot tell".
  */
 export function classifyPerturbed(expected: Expectation, diagnosis: DeviceDiagnosis, judgement: Judgement): PerturbedOutcome {
   if (judgement.right) return "right";
-  if (judgement.forbiddenHits.length > 0) return "confident-wrong";
+  const confidentlyForbidden = diagnosis.findings.some(
+    (finding) => judgement.forbiddenHits.includes(finding.analyzer) && finding.confidence >= PERTURBED_CONFIDENT,
+  );
+  if (confidentlyForbidden) return "confident-wrong";
   const banner = judgement.banner;
   const alarmedWrongly =
     expected.kind === "no-alarm" &&
@@ -122,7 +128,7 @@ export function renderPerturbedSummary(results: readonly PerturbedResult[]): str
     "",
     "Per seed one perturbation in turn, one scenario per pattern. Right as above (or the perturbation's second cause, or a finding",
     'naming the pattern\'s cause without its detail); "cannot tell" is a wrong banner below 0.7 or none; confidently wrong is a wrong',
-    "cause at ≥ 0.7, an alarm at ≥ 0.7 where none is due, or a forbidden finding (target 0).",
+    "cause at ≥ 0.7, an alarm at ≥ 0.7 where none is due, or a forbidden finding at ≥ 0.7 (target 0).",
     "",
     "| Perturbation | Scenarios | Right | Cannot tell | Confidently wrong |",
     "| --- | ---: | ---: | ---: | ---: |",
