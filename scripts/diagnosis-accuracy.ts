@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { checkTargets, renderAccuracyReport, summarizeAccuracy } from "@/lib/diagnosis/corpus/evaluate.ts";
+import { evaluatePerturbedVariants, renderPerturbedSummary } from "@/lib/diagnosis/corpus/perturbed-evaluation.ts";
 import { evaluateCorpus } from "@/lib/diagnosis/corpus/run-corpus.ts";
 
 const { values } = parseArgs({
@@ -37,6 +38,7 @@ function currentBranch(): string | undefined {
 
 const started = performance.now();
 const results = evaluateCorpus({ seeds: seedList, ...(values.pattern ? { patterns: values.pattern } : {}) });
+const variants = evaluatePerturbedVariants({ seeds: seedList, ...(values.pattern ? { patterns: values.pattern } : {}) });
 const durationSec = (performance.now() - started) / 1000;
 const summary = summarizeAccuracy(results);
 const command = `npm run diagnosis:accuracy -- --seeds ${seeds}${first !== 1 ? ` --first ${first}` : ""}${values.pattern ? values.pattern.map((p) => ` --pattern ${p}`).join("") : ""}`;
@@ -47,8 +49,12 @@ const report = renderAccuracyReport(summary, {
   durationSec,
   ...(currentBranch() ? { branch: currentBranch() as string } : {}),
 });
-writeFileSync(values.out, report);
+writeFileSync(values.out, report + renderPerturbedSummary(variants));
 
-console.log(`${summary.overall.total} scenarios in ${durationSec.toFixed(1)} s → ${values.out}`);
+console.log(`${summary.overall.total} scenarios and ${variants.length} perturbed variants in ${durationSec.toFixed(1)} s → ${values.out}`);
 for (const check of checkTargets(summary))
   console.log(`${check.met ? "ok  " : "FAIL"} ${check.name}: ${check.actual} (target ${check.target})`);
+const variantsWrong = variants.filter((result) => result.outcome === "confident-wrong").length;
+console.log(
+  `${variantsWrong === 0 ? "ok  " : "FAIL"} Perturbed variants confidently wrong: ${variantsWrong} of ${variants.length}, ${variants.filter((result) => result.outcome === "right").length} right (target 0)`,
+);

@@ -1,5 +1,5 @@
 import { findDuplicateReports, normalizeDeviceReport, classifyDeviceReport } from "./device-reports.ts";
-import { estimateDeviceClockOffset, MAX_CLOCK_SKEW_MS, shiftEvent } from "./device-clock.ts";
+import { estimateDeviceClockSegments, MAX_CLOCK_SKEW_MS, offsetAt, shiftEvent } from "./device-clock.ts";
 import { findFleetWideDrops } from "./detect-fleet-wide-drops.ts";
 import { findProbeFailedDrops, type ProbeEvidence, type ProbeRunEvidence } from "./probe-coincidence.ts";
 import { findRenewalChains, type RenewalChain } from "./detect-token-renewal.ts";
@@ -72,14 +72,14 @@ export function mergeDeviceReports(input: readonly DiagnosisEvent[]): MergedEven
   }));
   const reports = sorted.filter((event) => event.kind === "device_report");
   // The device's reports on the broker's clock first (system events too: they are timed by the same clock).
-  const offset = estimateDeviceClockOffset(
+  const clock = estimateDeviceClockSegments(
     broker,
     reports.map((event) => normalizeDeviceReport(event)).filter((event) => event !== null),
   );
   const normalized: DiagnosisEvent[] = [];
   const kept: DiagnosisEvent[] = [];
   for (const report of reports) {
-    const event = shiftEvent(report, offset);
+    const event = shiftEvent(report, offsetAt(clock, report.occurredAt.getTime()));
     const as = normalizeDeviceReport(event);
     if (as) normalized.push(as);
     else kept.push(event);

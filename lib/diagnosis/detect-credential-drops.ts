@@ -1,4 +1,5 @@
 import type { AnalysisContext } from "./analysis-context.ts";
+import { atRenewalRhythm, PARTIAL_RENEWAL_CONFIDENCE } from "./detect-token-renewal.ts";
 import { clamp, formatPeriod, median, rangeAround } from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 
@@ -33,6 +34,7 @@ export function detectCredentialDrops(ctx: AnalysisContext, explained: ReadonlyS
       ? ` after ${formatPeriod(Math.min(...uptimes))} to ${formatPeriod(Math.max(...uptimes))} connected (median ${formatPeriod(median(uptimes))})`
       : "";
   const codes = [...new Set(cuts.map((drop) => drop.code).filter((code): code is string => code !== null))];
+  if (cuts.every((drop) => atRenewalRhythm(ctx, drop.occurredAt.getTime()))) return [partialRenewals(cuts, ctx.renewals.length, codes)];
   return [
     {
       analyzer: "credential-drops",
@@ -55,4 +57,19 @@ export function detectCredentialDrops(ctx: AnalysisContext, explained: ReadonlyS
       ],
     },
   ];
+}
+
+/** Cuts at the rhythm of the device's recognised token renewals: renewals whose reconnect the records lack. Not a fault. */
+function partialRenewals(cuts: readonly DiagnosisEvent[], renewals: number, codes: readonly string[]): DraftFinding {
+  const last = cuts.at(-1) as DiagnosisEvent;
+  return {
+    analyzer: "credential-drops",
+    title: "Credential expiries at the token renewal's rhythm",
+    verdict: `The server ended ${cuts.length} sessions over the credential${codes.length > 0 ? ` (${codes.slice(0, 2).join(", ")})` : ""} at whole token lifetimes from the ${renewals} SAS token renewals recognised in this window: most likely renewals whose reconnect is missing from the records, expected. If the device really stayed away after them, its own log of its reconnects would show it.`,
+    severity: "info",
+    confidence: PARTIAL_RENEWAL_CONFIDENCE,
+    evidence: { eventIds: cuts.map((drop) => drop.id), stats: { drops: cuts.length, renewals }, range: rangeAround(last.occurredAt) },
+    codes: [...codes],
+    steps: [{ text: "Reconnect within seconds when the token renewal ends a connection", check: "reconnects-quickly" }],
+  };
 }

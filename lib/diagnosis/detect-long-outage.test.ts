@@ -116,3 +116,30 @@ describe("a device that has not reconnected", () => {
     expect(outageOf(endingLater(late, 2 * DAY))).toBeUndefined();
   });
 });
+
+describe("an outage read from a feed that loses records", () => {
+  it("is believed less when earlier disconnects came without a connect before them", () => {
+    const s = new ScenarioBuilder("lossy-1");
+    s.connect();
+    for (let i = 0; i < 4; i += 1) s.wait(5 * HOUR).drop("connection_lost", "emqx:tcp_closed");
+    s.wait(10 * SECOND)
+      .connect()
+      .wait(3 * HOUR)
+      .drop("connection_lost", "emqx:tcp_closed");
+    const outage = outageOf(endingLater(s, 3 * DAY));
+    expect(outage?.confidence).toBeLessThan(0.7);
+    expect(outage?.verdict).toContain("this feed has lost records before (3 connects or disconnects missing");
+  });
+
+  it("is no finding when the device's own reports show it connected after the broker's last drop", () => {
+    const s = new ScenarioBuilder("agent-back-1");
+    s.connect()
+      .wait(5 * HOUR)
+      .drop("connection_lost", "emqx:tcp_closed")
+      .wait(HOUR);
+    s.add("device_report", "connected", { code: "connack:0", message: "resumed on attempt 1 after 3600 s offline" });
+    const input = endingLater(s, 3 * DAY);
+    const events = input.events.map((event) => (event.kind === "device_report" ? { ...event, source: "linkscope-agent" } : event));
+    expect(outageOf({ ...input, events })).toBeUndefined();
+  });
+});

@@ -4,6 +4,8 @@ import { clamp, firstAtOrAfter, formatPeriod, formatUtc } from "./statistics.ts"
 import type { DiagnosisEvent, DraftFinding, Severity } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
+/** The most an outage is believed when the feed has lost connect records before: a missing connect proves little. */
+const UNRECORDED_CONNECTS_CONFIDENCE = 0.5;
 /** Offline for less than this is a reconnect in progress, not an outage worth a finding. */
 const MIN_OUTAGE_MS = 30 * MINUTE_MS;
 /** How many times its longest earlier spell offline a device must stay away before its absence is unusual. */
@@ -79,6 +81,7 @@ export function detectLongOutage(ctx: AnalysisContext, others: readonly DraftFin
   const end = ends.at(-1);
   const lastConnect = connects.at(-1);
   if (!end || !lastConnect || endsAnEarlierConnection(end, connects, ends)) return [];
+  if (deviceReportedSince(end, ctx)) return [];
   const offlineMs = ctx.window.to.getTime() - end.occurredAt.getTime();
   const longestEarlier = longestOfflineSpell(connects, ends.slice(0, -1));
   const unusualAfterMs = Math.max(MIN_OUTAGE_MS, OWN_RHYTHM_FACTOR * longestEarlier);
@@ -99,15 +102,22 @@ export function detectLongOutage(ctx: AnalysisContext, others: readonly DraftFin
   );
   const why = explaining[0] ? ` See "${explaining[0].title}".` : "";
   const rhythm = longestEarlier > 0 ? ` Its longest earlier time offline in this window was ${formatPeriod(longestEarlier)}.` : "";
+  const unrecorded = lostRecords(connects, ends);
+  const lostConnects =
+    unrecorded > 0
+      ? ` But this feed has lost records before (${unrecorded} connect${unrecorded === 1 ? "" : "s"} or disconnect${unrecorded === 1 ? "" : "s"} missing between the ones it kept), so the device may be back without a record of it: its own log or a live look at the broker would tell.`
+      : "";
   return [
     {
       analyzer: "long-outage",
       title: end.reason === "client_disconnect" ? "Offline since it disconnected itself" : "Offline: has not reconnected",
-      verdict: `The device has not connected for ${formatPeriod(offlineMs)}${ctx.windowEndsNow ? "" : " up to the end of this window"}: its last connection ended at ${formatUtc(end.occurredAt)}${end.code ? ` (${end.code})` : ""}, and ${cause.text}.${since}${why}${rhythm}`,
+      verdict: `The device has not connected for ${formatPeriod(offlineMs)}${ctx.windowEndsNow ? "" : " up to the end of this window"}: its last connection ended at ${formatUtc(end.occurredAt)}${end.code ? ` (${end.code})` : ""}, and ${cause.text}.${since}${why}${rhythm}${lostConnects}`,
       severity: cause.severity,
-      // Above most history patterns once the absence is clearly long: "offline now" is what support needs first.
+      // Above most history patterns once the absence is clearly long: "offline now" is what support needs first; not
+      // when the feed has shown that it loses connects, since then a missing connect is no evidence of an absence.
       confidence: Math.min(
         cause.severity === "info" ? 0.6 : clamp(0.85 + 0.1 * Math.min(1, offlineMs / (4 * unusualAfterMs))),
+        unrecorded > 0 ? UNRECORDED_CONNECTS_CONFIDENCE : 1,
         ...explaining.map((finding) => finding.confidence - 0.05),
       ),
       evidence: {
@@ -142,4 +152,33 @@ function longestOfflineSpell(connects: readonly DiagnosisEvent[], earlierEnds: r
     if (next !== undefined) longest = Math.max(longest, next - end.occurredAt.getTime());
   }
   return longest;
+}
+
+/** The device's own reports of a connection (a connect, or a drop of one) after the broker's last drop: it was back. */
+function deviceReportedSince(end: DiagnosisEvent, ctx: AnalysisContext): boolean {
+  const after = end.occurredAt.getTime() + LATE_DISCONNECT_MS;
+  return [...ctx.connects, ...ctx.drops].some((event) => event.side === "device" && event.occurredAt.getTime() > after);
+}
+
+/**
+ * Records the broker's feed must have lost: a disconnect with no connect since the disconnect before it (the connect of
+ * the connection it ended), and a connect with no disconnect since the connect before it (the end of that connection).
+ * A disconnect logged seconds after the one before it, or after the next connect, closes the same connection.
+ */
+function lostRecords(connects: readonly DiagnosisEvent[], ends: readonly DiagnosisEvent[]): number {
+  const times = (events: readonly DiagnosisEvent[]) => events.map((event) => event.occurredAt.getTime());
+  return unpaired(times(ends), times(connects), 0) + unpaired(times(connects), times(ends), LATE_DISCONNECT_MS);
+}
+
+/** Consecutive `records` (more than a late disconnect apart) with none of `between` from the first to the second + `graceMs`. */
+function unpaired(records: readonly number[], between: readonly number[], graceMs: number): number {
+  let count = 0;
+  for (let index = 1; index < records.length; index += 1) {
+    const previous = records[index - 1] ?? 0;
+    const at = records[index] ?? 0;
+    if (at - previous <= LATE_DISCONNECT_MS) continue;
+    const next = between[firstAtOrAfter(between, previous)];
+    if (next === undefined || next > at + graceMs) count += 1;
+  }
+  return count;
 }

@@ -2,6 +2,7 @@ import type { Reason } from "@/lib/events/connection-event.ts";
 import { uptimesOf, type AnalysisContext, type Uptime } from "./analysis-context.ts";
 import { binomialTail, clamp, formatPeriod, maxExponentialWindowProbability, median, rangeAround, robustSpread } from "./statistics.ts";
 import { keepaliveTarget } from "./detect-network-drops.ts";
+import { PARTIAL_RENEWAL_CONFIDENCE, renewalLifetime } from "./detect-token-renewal.ts";
 import type { DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 
@@ -135,6 +136,10 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
   if (!first || !last) return [];
 
   const variation = spread / period;
+  const renewals = renewalLifetime(ctx);
+  // The device's own token renewals run at this period: these are renewals whose records the feed kept only in part.
+  if (renewals !== null && Math.abs(renewals.lifetimeMs - period) <= halfWidth)
+    return [partialRenewals(inPeriod, period, spread, renewals.chains, reconnectText)];
   // A cause the codes do not confirm is less certain than the period itself.
   const confidence = clamp(
     0.45 + 0.3 * Math.min(1, inPeriod.length / 12) + 0.24 * (1 - variation / MAX_PERIODIC_VARIATION),
@@ -200,4 +205,26 @@ export function detectPeriodicDrops(ctx: AnalysisContext, excluded: ReadonlySet<
                 ],
     },
   ];
+}
+
+/**
+ * Drops at the lifetime of the device's recognised SAS token renewals, that are not renewals themselves: the 401003,
+ * the 404104 or the reconnect of a renewal missing from the records (a best-effort log, a lossy feed). Not a fault.
+ */
+function partialRenewals(inPeriod: readonly Uptime[], period: number, spread: number, chains: number, reconnectText: string): DraftFinding {
+  const last = inPeriod.at(-1);
+  return {
+    analyzer: "periodic-drops",
+    title: "Drops at the token renewal's lifetime",
+    verdict: `${inPeriod.length} drops every ${formatPeriod(period, spread)}${reconnectText}, the lifetime of the ${chains} SAS token renewals recognised in this window: most likely renewals whose records are incomplete here (the 401003, the 404104 or the reconnect missing), expected. A renewal whose reconnect takes a minute or more is not: the device's own log of its reconnects would tell.`,
+    severity: "info",
+    confidence: PARTIAL_RENEWAL_CONFIDENCE,
+    evidence: {
+      eventIds: inPeriod.map((uptime) => uptime.drop.id),
+      stats: { drops: inPeriod.length, periodSec: Math.round(period / 1000), renewals: chains, kind: "renewal" },
+      range: last ? rangeAround(last.connect.occurredAt, last.drop.occurredAt, 5 * MINUTE_MS) : null,
+    },
+    codes: ["azure:401003", "azure:404104"],
+    steps: [{ text: "Reconnect within seconds when the token renewal ends a connection", check: "reconnects-quickly" }],
+  };
 }

@@ -5,6 +5,12 @@ import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 /** The SDKs' renewal chain must complete within this, per Azure's troubleshooting guide. */
 export const RENEWAL_RECONNECT_MS = 60_000;
 const CHAIN_LINK_MS = 60_000;
+/** Recognised renewals that give the device's token lifetime (two give one interval between them). */
+const MIN_RENEWALS_FOR_LIFETIME = 3;
+/** Drops read as renewals with a record missing: calm, and below the renewal finding, as a reading of records the feed lost. */
+export const PARTIAL_RENEWAL_CONFIDENCE = 0.45;
+/** How far from a whole number of token lifetimes after a renewal a drop may be and still be a renewal's. */
+const RHYTHM_TOLERANCE = 0.05;
 
 const isCode = (event: DiagnosisEvent, code: string) => event.code === code;
 /**
@@ -196,4 +202,27 @@ export function detectTokenRenewal(ctx: AnalysisContext): { findings: DraftFindi
       },
     ],
   };
+}
+
+/** The median time between the device's recognised token renewals, when it has at least MIN_RENEWALS_FOR_LIFETIME of them. */
+export function renewalLifetime(ctx: AnalysisContext): { lifetimeMs: number; chains: number } | null {
+  const chains = ctx.renewals;
+  if (chains.length < MIN_RENEWALS_FOR_LIFETIME) return null;
+  const starts = chains.map((chain) => chain.closed.occurredAt.getTime());
+  const intervals = starts.slice(1).map((start, index) => start - (starts[index] ?? start));
+  // Renewals the feed recorded in full can be some lifetimes apart (the ones between lost a record): the shortest is one.
+  const lifetimes = intervals.filter((interval) => interval <= 1.5 * Math.min(...intervals));
+  return { lifetimeMs: median(lifetimes), chains: chains.length };
+}
+
+/**
+ * True when `at` is a whole number of token lifetimes (± 5 %) from the nearest recognised renewal: a renewal whose
+ * 401003, 404104 or reconnect the records lack falls there, a drop for another reason rarely does.
+ */
+export function atRenewalRhythm(ctx: AnalysisContext, at: number): boolean {
+  const lifetime = renewalLifetime(ctx)?.lifetimeMs;
+  if (lifetime === undefined || !(lifetime > 0)) return false;
+  const nearest = Math.min(...ctx.renewals.map((chain) => Math.abs(at - chain.closed.occurredAt.getTime())));
+  const lifetimes = nearest / lifetime;
+  return Math.round(lifetimes) >= 1 && Math.abs(lifetimes - Math.round(lifetimes)) <= RHYTHM_TOLERANCE * Math.round(lifetimes);
 }

@@ -3,6 +3,7 @@ import type { ConnectionEvent } from "@/lib/events/connection-event.ts";
 import type { DiagnosisEvent, DiagnosisInput, DiagnosisSession } from "../types.ts";
 import { FORMAT_CAPABILITIES, renderTimeline, type FormatId } from "./formats.ts";
 import { PATTERNS, formatsOf, type Expectation, type PatternDefinition, type ScenarioGroup, type WindowName, WINDOWS } from "./patterns.ts";
+import { PERTURBATIONS, type PerturbationId } from "./perturbations.ts";
 import { createRandom, type Random } from "./random.ts";
 import { HOUR, MINUTE, SECOND, type Step } from "./timeline.ts";
 
@@ -22,6 +23,8 @@ export type Scenario = {
   withAgent: "mqtt3" | "mqtt5" | null;
   window: WindowName;
   params: Record<string, string | number>;
+  /** What a real feed did to the records (perturbations.ts), if anything. */
+  perturbation: PerturbationId | null;
   expected: Expectation;
   /** The abstract timeline the events were rendered from. */
   steps: readonly Step[];
@@ -30,7 +33,13 @@ export type Scenario = {
   input: DiagnosisInput;
 };
 
-export type CorpusOptions = { seed: number; patterns?: readonly string[]; formats?: readonly FormatId[] };
+export type CorpusOptions = {
+  seed: number;
+  patterns?: readonly string[];
+  formats?: readonly FormatId[];
+  /** Every scenario perturbed this way (perturbations.ts); scenarios it does not apply to are left out. */
+  perturbation?: PerturbationId;
+};
 
 const WINDOW_END_BASE = Date.UTC(2026, 10, 22);
 
@@ -88,17 +97,38 @@ function buildFleetContext(rnd: Random, steps: readonly Step[], fleetWideAt: rea
   return { devicesTotal, otherDevicesDropping };
 }
 
-function buildScenario(pattern: PatternDefinition, format: FormatId, seed: number): Scenario {
+function buildScenario(pattern: PatternDefinition, format: FormatId, seed: number, perturbationId?: PerturbationId): Scenario | null {
   const rnd = createRandom(seed).fork(`${pattern.id}/${format}`);
   const deviceId = deviceIdFor(rnd.fork("device"), format);
   const windowEnd = WINDOW_END_BASE + rnd.int(0, 72) * HOUR + rnd.int(0, 3_599) * SECOND;
-  const built = pattern.build({ rnd: rnd.fork("timeline"), format, caps: FORMAT_CAPABILITIES[format], windowEnd });
+  const caps = FORMAT_CAPABILITIES[format];
+  const built = pattern.build({ rnd: rnd.fork("timeline"), format, caps, windowEnd });
   const from = windowEnd - WINDOWS[built.window];
-  const render = () => renderTimeline(format, deviceId, built.steps, rnd.fork("render"), { withAgent: built.withAgent ?? false });
+  const perturbation = perturbationId ? PERTURBATIONS[perturbationId] : null;
+  if (perturbation && !perturbation.applies(format, caps, built.steps)) return null;
+  const steps = perturbation?.steps ? perturbation.steps(built.steps, rnd.fork("perturb-steps"), caps) : built.steps;
+  const withAgent = built.withAgent ?? false;
+  // Deterministic: a redelivery renders the same records and perturbs them the same way.
+  const render = () => {
+    const events = renderTimeline(format, deviceId, steps, rnd.fork("render"), { withAgent });
+    if (!perturbation?.events) return events;
+    return perturbation.events(events, {
+      rnd: rnd.fork("perturb"),
+      format,
+      caps,
+      steps,
+      withAgent: withAgent !== false,
+      renderAgentReports: () =>
+        renderTimeline(format, deviceId, steps, rnd.fork("render-agent"), { withAgent: "mqtt5" }).filter(
+          (event) => event.kind === "device_report",
+        ),
+    });
+  };
   const rendered = render();
+  const noisyDelivery = built.noisyDelivery || perturbation?.noisyDelivery;
 
   let arrivals = rendered;
-  if (built.noisyDelivery) {
+  if (noisyDelivery) {
     const delivery = rnd.fork("delivery");
     // A redelivery is the same input read again by the same adapter; the writer keeps the first of each dedupe key.
     const again = render().filter(() => delivery.chance(0.25));
@@ -117,10 +147,10 @@ function buildScenario(pattern: PatternDefinition, format: FormatId, seed: numbe
   );
   const byTime = [...inWindow].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || Number(a.id) - Number(b.id));
   const truncated = byTime.length > MAX_DIAGNOSIS_EVENTS;
-  const events = truncated ? byTime.slice(-MAX_DIAGNOSIS_EVENTS) : built.noisyDelivery ? inWindow : byTime;
+  const events = truncated ? byTime.slice(-MAX_DIAGNOSIS_EVENTS) : noisyDelivery ? inWindow : byTime;
 
   return {
-    id: `${pattern.id}/${format}${built.withAgent ? `+agent-${built.withAgent}` : ""}#${seed}`,
+    id: `${pattern.id}/${format}${built.withAgent ? `+agent-${built.withAgent}` : ""}${perturbation ? `~${perturbation.id}` : ""}#${seed}`,
     seed,
     pattern: pattern.id,
     group: pattern.group,
@@ -130,14 +160,15 @@ function buildScenario(pattern: PatternDefinition, format: FormatId, seed: numbe
     withAgent: built.withAgent ?? null,
     window: built.window,
     params: built.params,
+    perturbation: perturbation?.id ?? null,
     expected: pattern.expect(format),
-    steps: built.steps,
+    steps,
     stored,
     input: {
       deviceId,
       events,
       sessions: deriveSessions(events),
-      fleet: buildFleetContext(rnd.fork("fleet"), built.steps, built.fleetWideAt),
+      fleet: buildFleetContext(rnd.fork("fleet"), steps, built.fleetWideAt),
       window: { from: new Date(from), to: new Date(windowEnd) },
       truncated,
     },
@@ -151,7 +182,8 @@ export function generateCorpus(options: CorpusOptions): Scenario[] {
     if (options.patterns && !options.patterns.includes(pattern.id)) continue;
     for (const format of formatsOf(pattern)) {
       if (options.formats && !options.formats.includes(format)) continue;
-      scenarios.push(buildScenario(pattern, format, options.seed));
+      const scenario = buildScenario(pattern, format, options.seed, options.perturbation);
+      if (scenario) scenarios.push(scenario);
     }
   }
   return scenarios;
