@@ -42,4 +42,19 @@ describe("evaluateCheck", () => {
     expect(keepalive.evidence?.from).toMatch(/^2026-11-01T/);
     expect(evaluateCheck("reconnect-backoff", ctx).detail).toBe("4 retries came less than 1 s after the previous failure.");
   });
+
+  it("does not call a device with thousands of takeovers one with too few reconnects without saying why", () => {
+    const s = new ScenarioBuilder();
+    for (let i = 0; i < 5; i += 1)
+      s.connect({ keepaliveSec: 120 })
+        .wait(40 * SECOND)
+        .drop("session_taken_over")
+        .wait(400);
+    s.connect({ keepaliveSec: 120 });
+    expect(evaluateCheck("reconnect-backoff", buildAnalysisContext(s.input()))).toMatchObject({
+      status: "unknown",
+      detail:
+        "Too few reconnects after a drop to judge the backoff (5 reconnects took over a live session, which says nothing about retrying).",
+    });
+  });
 });

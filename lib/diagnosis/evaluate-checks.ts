@@ -47,7 +47,16 @@ export function evaluateCheck(check: CheckId, ctx: AnalysisContext, scope?: { ev
           `${steady.length} retries came every ${formatPeriod(median(steady.map((gap) => gap.gapMs)))} without waiting longer each time.`,
           steady.at(-1)?.drop,
         );
-      if (retries.length < 3) return unknown("Too few reconnects to judge the backoff.");
+      if (retries.length < 3) {
+        // Takeovers are not retries (the device was back before the broker let go): say so, or "too few" reads oddly
+        // beside a device with thousands of them.
+        const takeovers = ctx.gaps.filter((gap) => gap.drop.reason === "session_taken_over").length;
+        return unknown(
+          takeovers > 0
+            ? `Too few reconnects after a drop to judge the backoff (${takeovers} reconnects took over a live session, which says nothing about retrying).`
+            : "Too few reconnects to judge the backoff.",
+        );
+      }
       return passed(
         `No sub-second retries in ${retries.length} reconnects (median wait ${formatPeriod(median(retries.map((gap) => gap.gapMs)))}).`,
       );
