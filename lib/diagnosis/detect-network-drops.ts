@@ -3,7 +3,17 @@ import { uptimesOf, type AnalysisContext } from "./analysis-context.ts";
 import { SYSTEM_LOG_KIND_LABELS, type SystemLogEventKind } from "@/lib/device-evidence/system-log-lines.ts";
 import { recogniseRateLimiting } from "@/lib/sources/rate-limit-reasons.ts";
 import { readTakeoverPattern } from "./detect-client-id-takeover.ts";
-import { clamp, firstAtOrAfter, formatPeriod, median, quantile, rangeAround, robustSpread } from "./statistics.ts";
+import {
+  binomialTail,
+  clamp,
+  firstAtOrAfter,
+  formatPeriod,
+  maxExponentialWindowProbability,
+  median,
+  quantile,
+  rangeAround,
+  robustSpread,
+} from "./statistics.ts";
 import type { DiagnosisEvent, DraftFinding } from "./types.ts";
 import { MINUTE_MS } from "@/lib/time/durations.ts";
 import { RECOMMENDED_KEEPALIVE_SEC, type KeepaliveAdvice } from "@/lib/knowledge/keepalive-steps.ts";
@@ -35,6 +45,8 @@ export const MIN_NAT_WINDOW_DROPS = 5;
 export const NAT_WINDOW_VARIATION = 0.5;
 /** Share of those drops that may come sooner than the window (another cause) without shortening it. */
 const NAT_WINDOW_QUANTILE = 0.1;
+/** Largest chance that random uptimes of the same median last the window as often as the drops did. */
+export const MAX_CHANCE_OF_NAT_WINDOW = 1e-3;
 const MIN_KEEPALIVE_SEC = 5;
 
 /** The keepalive to recommend, and the NAT idle window the device's own drops show when they show one. */
@@ -92,10 +104,27 @@ function readKeepaliveTarget(ctx: AnalysisContext): KeepaliveTarget {
 
 const DEFAULT_TARGET: KeepaliveTarget = { keepaliveSec: RECOMMENDED_KEEPALIVE_SEC, natWindowSec: null };
 
-/** The NAT window NAT-symptom drops show (decision 049), in seconds, or null when they show none. */
+/**
+ * The NAT window NAT-symptom drops show (decision 049), in seconds, or null when they show none. Against chance, as
+ * periods are: random (exponential) uptimes of the same median also last "at least" their own 10th percentile nine
+ * times in ten, so a window stands only when that many lasting it would be unlikely for them (5 random drops with a
+ * median of minutes read as "a NAT that forgets within 15 s" before).
+ */
 function readNatWindowSec(uptimes: readonly number[]): number | null {
-  if (uptimes.length < MIN_NAT_WINDOW_DROPS || robustSpread(uptimes) / median(uptimes) > NAT_WINDOW_VARIATION) return null;
-  const windowSec = Math.floor(quantile(uptimes, NAT_WINDOW_QUANTILE) / 1000);
+  if (uptimes.length < MIN_NAT_WINDOW_DROPS) return null;
+  const typical = median(uptimes);
+  if (robustSpread(uptimes) / typical > NAT_WINDOW_VARIATION) return null;
+  const windowMs = quantile(uptimes, NAT_WINDOW_QUANTILE);
+  const lasting = uptimes.filter((uptime) => uptime >= windowMs).length;
+  const chanceOfLasting = binomialTail(uptimes.length, lasting, 2 ** (-windowMs / typical));
+  // Or as tightly clustered as a period's drops (a NAT resetting the first message after each quiet spell).
+  const halfWidth = Math.max(3 * robustSpread(uptimes), 0.05 * typical);
+  const clustered = uptimes.filter((uptime) => Math.abs(uptime - typical) <= halfWidth).length;
+  // Only a cluster the window belongs to speaks for it: a 20 min timer's cluster says nothing of a 15 s "window".
+  const chanceOfCluster =
+    windowMs >= typical - halfWidth ? binomialTail(uptimes.length, clustered, maxExponentialWindowProbability(halfWidth / typical)) : 1;
+  if (Math.min(chanceOfLasting, chanceOfCluster) > MAX_CHANCE_OF_NAT_WINDOW) return null;
+  const windowSec = Math.floor(windowMs / 1000);
   return windowSec >= 2 * RECOMMENDED_KEEPALIVE_SEC ? null : windowSec;
 }
 
