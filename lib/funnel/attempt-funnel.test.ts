@@ -79,6 +79,19 @@ describe("shapeAttemptFunnel", () => {
     expect(shapeAttemptFunnel([]).reading).toBe(`No connection attempts in this range. ${DEVICE_SIDE_MISSING}`);
   });
 
+  it("claims every attempt reached the broker only when none failed at an unnamed step, and writes counts with separators", () => {
+    const funnel = shapeAttemptFunnel([
+      row("broker", "connected", "connected", null, 1319),
+      row("broker", "connect_failed", "not_authorized", "connack:5", 34),
+      row("device", "device_report", "unknown", "agent:Error", 34),
+      row("broker", "disconnected", "session_taken_over", "emqx:takenover", 1120),
+    ]);
+    expect(funnel.reading).toBe(
+      "34 of 1,387 attempts refused at CONNACK (not authorized) — check the device's registration and policy; " +
+        "34 attempts failed at a step nothing names (agent:Error); the broker dropped 1,120 of 1,319 sessions (session taken over).",
+    );
+  });
+
   it("leaves the attempts uncounted when connects are not in the counted rows (a filtered fleet view)", () => {
     const funnel = shapeAttemptFunnel([row("broker", "connect_failed", "auth_failed", "connack:4", 7)], { connectsCounted: false });
     expect(funnel).toMatchObject({ attempts: null, connected: null });

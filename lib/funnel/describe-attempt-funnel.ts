@@ -38,7 +38,7 @@ export function describeAttemptFunnel(funnel: Omit<AttemptFunnel, "reading">): s
   const at = (stage: AttemptStage) => funnel.stages.find((s) => s.stage === stage);
   const failed = (stage: AttemptStage) => at(stage)?.failed ?? 0;
   const note = funnel.sides.device ? "" : ` ${DEVICE_SIDE_MISSING}`;
-  const of = (n: number) => (funnel.attempts === null ? `${n} attempts` : `${n} of ${funnel.attempts} attempts`);
+  const of = (n: number) => (funnel.attempts === null ? `${count(n)} attempts` : `${count(n)} of ${count(funnel.attempts)} attempts`);
   const beforeBroker = failed("dns") + failed("tcp");
   const noAttempts = funnel.attempts === 0 || (funnel.attempts === null && funnel.stages.every((s) => !s.failed));
   if (noAttempts) return `No connection attempts in this range.${note}`;
@@ -52,34 +52,40 @@ export function describeAttemptFunnel(funnel: Omit<AttemptFunnel, "reading">): s
   }
   if (failed("tls") > 0) {
     const tls = failed("tls");
-    parts.push(`${parts.length ? tls : of(tls)} failed the TLS handshake${codeOf(at("tls"))} — ${ADVICE.tls}`);
+    parts.push(`${parts.length ? count(tls) : of(tls)} failed the TLS handshake${codeOf(at("tls"))} — ${ADVICE.tls}`);
   }
   const refused = failed("mqtt-connect");
   if (refused > 0) {
     const reason = at("mqtt-connect")?.topCodes[0]?.reason;
-    const reached = funnel.sides.device && parts.length === 0 ? "every attempt reached the broker; " : "";
+    const reached = funnel.sides.device && parts.length === 0 && failed("unknown") === 0 ? "every attempt reached the broker; " : "";
     const advice = reason && REFUSAL_ADVICE[reason] ? ` — ${REFUSAL_ADVICE[reason]}` : "";
-    parts.push(`${reached}${parts.length || reached ? refused : of(refused)} refused at CONNACK${reasonOf(at("mqtt-connect"))}${advice}`);
+    parts.push(
+      `${reached}${parts.length || reached ? count(refused) : of(refused)} refused at CONNACK${reasonOf(at("mqtt-connect"))}${advice}`,
+    );
   }
   if (failed("unknown") > 0) parts.push(`${times(failed("unknown"), "attempt")} failed at a step nothing names${codeOf(at("unknown"))}`);
   const drops = failed("session");
   if (drops > 0) {
-    const sessions = funnel.connected === null ? "" : ` of ${Math.max(funnel.connected, drops)}`;
+    const sessions = funnel.connected === null ? "" : ` of ${count(Math.max(funnel.connected, drops))}`;
     const who = funnel.sides.broker ? "the broker dropped" : "the device lost";
     const lead = parts.length === 0 && funnel.attempts !== null ? "every attempt connected; " : "";
-    parts.push(`${lead}${who} ${drops}${sessions} sessions${reasonOf(at("session"))}`);
+    parts.push(`${lead}${who} ${count(drops)}${sessions} sessions${reasonOf(at("session"))}`);
   }
   if (parts.length === 0) {
-    const count = funnel.attempts === null ? "" : ` ${funnel.attempts}`;
+    const attempts = funnel.attempts === null ? "" : ` ${count(funnel.attempts)}`;
     const seen = funnel.sides.device ? "" : " the broker saw";
-    return `All${count} attempts${seen} connected and no session dropped.${note}`;
+    return `All${attempts} attempts${seen} connected and no session dropped.${note}`;
   }
   const sentence = parts.join("; ");
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.${note}`;
 }
 
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
 function times(n: number, noun = "time"): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+  return `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function codeOf(stage: FunnelStage | undefined): string {
