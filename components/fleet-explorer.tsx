@@ -20,6 +20,7 @@ import {
 import { ConnectedDevicesChart, DisconnectsByReasonChart } from "./fleet-charts.tsx";
 import { AffectedDevicesPanel, FleetBreakdownTable } from "./fleet-breakdown-table.tsx";
 import { FleetCohorts } from "./fleet-cohorts.tsx";
+import { FleetFunnelPanel } from "./fleet-funnel-panel.tsx";
 import { FlappingDevicesPanel, NewCodesPanel, OfflineDevicesPanel } from "./fleet-panels.tsx";
 import { formatDuration, formatTimestamp } from "./format.ts";
 
@@ -116,6 +117,7 @@ export function FleetExplorer() {
         <FleetBreakdownTable state={state} by="code" onDrill={setDrill} />
       </section>
       {state.drill ? <AffectedDevicesPanel state={state} drill={state.drill} onClose={() => setDrill(null)} /> : null}
+      <FleetFunnelPanel state={state} onDrill={setDrill} />
 
       <FlappingDevicesPanel state={state} />
       <OfflineDevicesPanel state={state} />

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures.ts";
+import { expect, keepScreenshot, test } from "./fixtures.ts";
 import { PERIODIC_DEVICE_ID } from "./fleet-history.ts";
 
 const PERIODIC_FIRMWARE = "meter-fw 3.2.1";
@@ -115,4 +115,27 @@ test("fleet views: a date typed without a time or zone is midnight in the viewer
   await expect(page.getByTestId("connected-chart")).toBeVisible();
   await expect(page.getByRole("main").getByText("This range cannot be shown")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Custom…" })).toHaveAttribute("aria-pressed", "true");
+});
+
+test("the connection-attempt funnel reads where attempts stop, on a device and on the fleet, at 1440 and 360 px", async ({ page }) => {
+  await page.goto(`/devices/${encodeURIComponent(PERIODIC_DEVICE_ID)}?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}`);
+  const device = page.getByRole("region", { name: "Connection attempts" });
+  await expect(device.locator("[data-funnel-reading]")).toContainText("Without device-side reports");
+  await expect(device.locator('[data-stage="session"]')).toContainText("dropped");
+  await expect(device.getByRole("link", { name: "Latest in the timeline" }).first()).toBeVisible();
+  await keepScreenshot(page, "funnel-device-1440", { fullPage: true });
+
+  await page.goto("/fleet?range=7d");
+  const fleet = page.getByRole("region", { name: "Connection attempts" });
+  await expect(fleet.getByRole("list", { name: "Connection attempts by stage" })).toBeVisible();
+  await keepScreenshot(page, "funnel-fleet-1440", { fullPage: true });
+  await fleet
+    .getByRole("button", { name: /^Devices with / })
+    .first()
+    .click();
+  await page.waitForURL((url) => (url.searchParams.get("drill") ?? "").startsWith("code:"));
+
+  await page.setViewportSize({ width: 360, height: 800 });
+  await fleet.scrollIntoViewIfNeeded();
+  await keepScreenshot(page, "funnel-fleet-360", { fullPage: true });
 });

@@ -4,6 +4,7 @@
  * ranges, median of 5 runs after one warm-up. Uses a fresh database on TEST_DATABASE_URL's server, dropped at the end.
  * Run: npm run bench:fleet -- [devices=2000] [days=45]
  */
+import { getFleetFunnel } from "@/lib/fleet/get-fleet-funnel.ts";
 import { getFleetSeries } from "@/lib/fleet/get-fleet-series.ts";
 import { countConnectedDevicesAt } from "@/lib/fleet/connected-devices.ts";
 import type { FleetFilter } from "@/lib/fleet/fleet-filter.ts";
@@ -83,6 +84,9 @@ try {
     ["breakdown by code, unfiltered", (r) => getFleetBreakdown(database.db, { by: "code", ...r })],
     ["breakdown by code, firmware", (r) => getFleetBreakdown(database.db, { by: "code", ...r, filter: firmware })],
     ["breakdown by reason, label + region", (r) => getFleetBreakdown(database.db, { by: "reason", ...r, filter: gold })],
+    ["attempt funnel, unfiltered", (r) => getFleetFunnel(database.db, r)],
+    ["attempt funnel, firmware", (r) => getFleetFunnel(database.db, { ...r, filter: firmware })],
+    ["attempt funnel, label + region", (r) => getFleetFunnel(database.db, { ...r, filter: gold })],
     [
       "affected devices (code emqx:tcp_closed)",
       (r) => listAffectedDevices(database.db, { by: "code", key: "emqx:tcp_closed", ...r, filter: {}, limit: 100 }),

@@ -12,10 +12,12 @@ import { toApiQuery, toSearchParams, type Drill, type FleetViewState } from "@/l
 import type { Jsonify } from "@/lib/http/json.ts";
 import { liveFleetMeta } from "@/lib/live/live-query-selection.ts";
 import type { FleetBreakdown } from "@/lib/queries/get-fleet-breakdown.ts";
+import type { FleetFunnel } from "@/lib/fleet/get-fleet-funnel.ts";
 import { fetchJson } from "../fetch-json.ts";
 
 export type FleetSeriesResponse = Jsonify<FleetSeries>;
 export type FleetBreakdownResponse = Jsonify<FleetBreakdown>;
+export type FleetFunnelResponse = Jsonify<FleetFunnel>;
 export type AffectedDevicesResponse = Jsonify<AffectedDevices & { from: Date; to: Date; by: Drill["by"]; key: string | null }>;
 export type FlappingResponse = Jsonify<{ from: Date; to: Date; devices: FlappingDevice[] }>;
 export type OfflineResponse = Jsonify<{ totalOffline: number; devices: OfflineDevice[] }>;
@@ -47,6 +49,13 @@ export const fleetQueries = {
     queryOptions({
       queryKey: ["fleet", "breakdown", by, viewKey(state)],
       queryFn: fleetGet<FleetBreakdownResponse>("/api/v1/fleet/breakdown", state, { by }),
+      meta: liveFleetMeta,
+      placeholderData: keepPreviousData,
+    }),
+  funnel: (state: FleetViewState) =>
+    queryOptions({
+      queryKey: ["fleet", "funnel", viewKey(state)],
+      queryFn: fleetGet<FleetFunnelResponse>("/api/v1/fleet/funnel", state),
       meta: liveFleetMeta,
       placeholderData: keepPreviousData,
     }),

@@ -62,6 +62,7 @@ const ROUTE_MODULES: Record<string, () => Promise<unknown>> = {
   "devices/[deviceId]/events": () => import("@/app/api/v1/devices/[deviceId]/events/route.ts"),
   "devices/[deviceId]/sessions": () => import("@/app/api/v1/devices/[deviceId]/sessions/route.ts"),
   "devices/[deviceId]/diagnosis": () => import("@/app/api/v1/devices/[deviceId]/diagnosis/route.ts"),
+  "devices/[deviceId]/funnel": () => import("@/app/api/v1/devices/[deviceId]/funnel/route.ts"),
   "fleet/summary": () => import("@/app/api/v1/fleet/summary/route.ts"),
   "fleet/breakdown": () => import("@/app/api/v1/fleet/breakdown/route.ts"),
   "fleet/series": () => import("@/app/api/v1/fleet/series/route.ts"),
@@ -72,6 +73,7 @@ const ROUTE_MODULES: Record<string, () => Promise<unknown>> = {
   "fleet/affected-devices": () => import("@/app/api/v1/fleet/affected-devices/route.ts"),
   "fleet/filters": () => import("@/app/api/v1/fleet/filters/route.ts"),
   "fleet/new-codes": () => import("@/app/api/v1/fleet/new-codes/route.ts"),
+  "fleet/funnel": () => import("@/app/api/v1/fleet/funnel/route.ts"),
   codes: () => import("@/app/api/v1/codes/route.ts"),
   "codes/[code]": () => import("@/app/api/v1/codes/[code]/route.ts"),
 };
@@ -93,6 +95,7 @@ const REPLICA_READS: { route: string; url: string; params?: Record<string, strin
   { route: "devices/[deviceId]/events", url: `/api/v1/devices/${device}/events`, params: { deviceId: device } },
   { route: "devices/[deviceId]/sessions", url: `/api/v1/devices/${device}/sessions`, params: { deviceId: device } },
   { route: "devices/[deviceId]/diagnosis", url: `/api/v1/devices/${device}/diagnosis`, params: { deviceId: device } },
+  { route: "devices/[deviceId]/funnel", url: `/api/v1/devices/${device}/funnel`, params: { deviceId: device } },
   { route: "fleet/summary", url: "/api/v1/fleet/summary" },
   { route: "fleet/breakdown", url: "/api/v1/fleet/breakdown" },
   { route: "fleet/series", url: "/api/v1/fleet/series" },
@@ -103,6 +106,7 @@ const REPLICA_READS: { route: string; url: string; params?: Record<string, strin
   { route: "fleet/affected-devices", url: "/api/v1/fleet/affected-devices?by=reason&key=keepalive_timeout" },
   { route: "fleet/filters", url: "/api/v1/fleet/filters" },
   { route: "fleet/new-codes", url: "/api/v1/fleet/new-codes" },
+  { route: "fleet/funnel", url: "/api/v1/fleet/funnel" },
   { route: "codes", url: "/api/v1/codes" },
   { route: "codes/[code]", url: "/api/v1/codes/emqx:keepalive_timeout", params: { code: "emqx:keepalive_timeout" } },
 ];

@@ -14,7 +14,7 @@ export function deviceHref(deviceId: string, range?: { from?: string; to?: strin
 }
 
 /** API path for a device resource, e.g. `deviceApiPath(id, "events")`. */
-export function deviceApiPath(deviceId: string, resource?: "events" | "sessions" | "agent-export" | "probes"): string {
+export function deviceApiPath(deviceId: string, resource?: "events" | "sessions" | "agent-export" | "probes" | "funnel"): string {
   return `/api/v1/devices/${encodeURIComponent(deviceId)}${resource ? `/${resource}` : ""}`;
 }
 

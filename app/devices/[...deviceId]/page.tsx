@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { DeviceEvidencePanel } from "@/components/device-evidence-panel.tsx";
+import { DeviceFunnelSection } from "@/components/device-funnel-section.tsx";
 import { DeviceProbeRunsPanel } from "@/components/device-probe-runs-panel.tsx";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -75,6 +76,9 @@ export default async function DevicePage({ params, searchParams }: DevicePagePro
       </PanelBoundary>
       <PanelBoundary title="Connection timeline" lines={5}>
         <DeviceTimelineSection {...window} />
+      </PanelBoundary>
+      <PanelBoundary title="Connection attempts" lines={3}>
+        <DeviceFunnelSection {...window} />
       </PanelBoundary>
       <PanelBoundary title="Guided resolution">
         <DeviceResolution deviceId={device.id} now={now} />

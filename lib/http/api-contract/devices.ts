@@ -108,6 +108,16 @@ export const DEVICES_ROUTES: ApiRouteContract[] = [
   },
   {
     method: "GET",
+    path: "/api/v1/devices/{deviceId}/funnel",
+    access: "viewer",
+    summary:
+      "the connection-attempt funnel in the range (default 24 h): `attempts`, `connected`, per stage (dns, tcp, tls, mqtt-connect, session, unknown) how many failed there, by side (broker, device, probe), the top codes and the newest failure's time, and a one-line `reading`; `failed` is null for stages no present side can see",
+    status: 200,
+    params: DeviceIdParamsSchema,
+    query: RangeQuerySchema,
+  },
+  {
+    method: "GET",
     path: "/api/v1/devices/{deviceId}/probes",
     access: "viewer",
     summary: "`{ deviceId, runs }`: probe reports uploaded for the device, newest first (20)",

@@ -71,6 +71,15 @@ export const FLEET_ROUTES: ApiRouteContract[] = [
   },
   {
     method: "GET",
+    path: "/api/v1/fleet/funnel",
+    access: "viewer",
+    summary:
+      "the fleet's connection-attempt funnel in the range, from the rollups by code: per stage (dns, tcp, tls, mqtt-connect, session, unknown) failures by side with the top codes, and a one-line `reading`; filtered views read per-device rollups without connects, so `attempts` is null there",
+    status: 200,
+    query: FleetQuerySchema,
+  },
+  {
+    method: "GET",
     path: "/api/v1/fleet/flapping",
     access: "viewer",
     summary: "devices with the most drops per hour (and peak hour)",
