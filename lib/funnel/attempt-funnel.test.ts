@@ -51,6 +51,14 @@ describe("shapeAttemptFunnel", () => {
     );
   });
 
+  it("does not call a connection closed before its CONNACK a refusal", () => {
+    const funnel = shapeAttemptFunnel([
+      row("broker", "connected", "connected", null, 107),
+      row("device", "device_report", "connection_lost", "agent:CLOSED_BEFORE_CONNACK", 4, "attempt"),
+    ]);
+    expect(funnel.reading).toBe("Every attempt reached the broker; 4 ended before a CONNACK (connection lost).");
+  });
+
   it("does not claim success before the broker without device-side evidence", () => {
     const funnel = shapeAttemptFunnel([
       row("broker", "connected", "connected", null, 40),

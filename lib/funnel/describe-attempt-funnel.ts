@@ -59,9 +59,9 @@ export function describeAttemptFunnel(funnel: Omit<AttemptFunnel, "reading">): s
     const reason = at("mqtt-connect")?.topCodes[0]?.reason;
     const reached = funnel.sides.device && parts.length === 0 && failed("unknown") === 0 ? "every attempt reached the broker; " : "";
     const advice = reason && REFUSAL_ADVICE[reason] ? ` — ${REFUSAL_ADVICE[reason]}` : "";
-    parts.push(
-      `${reached}${parts.length || reached ? count(refused) : of(refused)} refused at CONNACK${reasonOf(at("mqtt-connect"))}${advice}`,
-    );
+    // A connection closed before any CONNACK (agent:CLOSED_BEFORE_CONNACK, a CONNACK timeout) was not refused.
+    const outcome = reason && REFUSAL_ADVICE[reason] ? "refused at CONNACK" : "ended before a CONNACK";
+    parts.push(`${reached}${parts.length || reached ? count(refused) : of(refused)} ${outcome}${reasonOf(at("mqtt-connect"))}${advice}`);
   }
   if (failed("unknown") > 0) parts.push(`${times(failed("unknown"), "attempt")} failed at a step nothing names${codeOf(at("unknown"))}`);
   const drops = failed("session");
