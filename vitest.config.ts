@@ -13,8 +13,13 @@ const INTEGRATION_FILES = ["lib/**/*.integration.test.ts", "scripts/**/*.integra
 const isolatedUnit = filesNeedingIsolation(root, TEST_DIRS, ".test.ts", ".integration.test.ts");
 const isolatedIntegration = filesNeedingIsolation(root, TEST_DIRS, ".integration.test.ts");
 
+// Every process that parses with zod has the readable messages installed (lib/validation/readable-zod-messages.ts):
+// tests too, so a message never depends on which test file happened to import it first.
+const setupFiles = ["lib/validation/readable-zod-messages.ts"];
+
 const unit = {
   include: UNIT_FILES,
+  setupFiles,
   exclude: ["**/*.integration.test.ts", "node_modules/**"],
   // Vitest's 5 s default is a speed claim: a test that generates RSA keys ran out of it beside the type check,
   // lint and build on a loaded 2-core machine (decision 052). A bound that holds costs nothing when fast.
@@ -25,6 +30,7 @@ const unit = {
 
 const integration = {
   globalSetup: ["lib/testing/template-database-setup.ts"],
+  setupFiles,
   // Sized for a loaded 2-core machine (tests wait on events, so a generous bound costs nothing when fast).
   testTimeout: 180_000,
   hookTimeout: 180_000,

@@ -1,4 +1,6 @@
 import { z } from "zod";
+// Rejection reasons become dead letters: worded the same on every path (webhook, worker, import), whatever loaded first.
+import "@/lib/validation/readable-zod-messages.ts";
 import {
   ConnectionEventSchema,
   DeviceIdSchema,
