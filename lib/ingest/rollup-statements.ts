@@ -49,13 +49,7 @@ export function connectedGaugeStatements(updates: DeviceStateUpdate[], shard: nu
   });
   if (counted.length > 0) {
     statements.push(Prisma.sql`
-      INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
-      SELECT * FROM ${unnestRows(counted, [
-        ["device_id", "text", (r) => r.id],
-        ["source", "text", (r) => r.source],
-        ["broker_node", "text", (r) => r.brokerNode],
-        ["since", "timestamptz", (r) => r.since.toISOString()],
-      ])}
+      ${insertConnectedDevicesSql(counted)}
       ON CONFLICT (device_id) DO UPDATE SET source = EXCLUDED.source, broker_node = EXCLUDED.broker_node, since = EXCLUDED.since`);
   }
   return statements;
@@ -225,4 +219,18 @@ function* weighted(events: readonly CountedEvent[], retracted: readonly CountedE
 /** A rollup row an upgrade takes back as much from as it adds is left as it is. */
 function dropNetZero<T>(counts: Map<string, T>, countOf: (entry: T) => number = (entry) => (entry as { count: number }).count): void {
   for (const [key, entry] of counts) if (countOf(entry) === 0) counts.delete(key);
+}
+
+export type ConnectedDeviceRow = { id: string; source: string; brokerNode: string; since: Date };
+
+/** The devices counted connected, with the source and node they count under (decision 009); the bulk builder's too. */
+export function insertConnectedDevicesSql(rows: readonly ConnectedDeviceRow[]): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
+    SELECT * FROM ${unnestRows(rows, [
+      ["device_id", "text", (r) => r.id],
+      ["source", "text", (r) => r.source],
+      ["broker_node", "text", (r) => r.brokerNode],
+      ["since", "timestamptz", (r) => r.since.toISOString()],
+    ])}`;
 }

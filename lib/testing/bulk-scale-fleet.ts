@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/client.ts";
 import { MAX_RAW_BYTES, type ConnectionEvent } from "@/lib/events/connection-event.ts";
 import { insertEventRowsSql } from "@/lib/ingest/event-rows.ts";
+import { insertConnectedDevicesSql } from "@/lib/ingest/rollup-statements.ts";
 import { isoOrNull, textOrNull, unnestRows } from "@/lib/ingest/unnest-rows.ts";
 import { deriveIngestTables } from "./derive-ingest-tables.ts";
 import { WriterReplay, type GaugeMinute, type ReplayedDevice } from "./replay-writer-state.ts";
@@ -95,15 +96,7 @@ async function insertDevices(db: Tx, devices: ReplayedDevice[]): Promise<void> {
         ["failed", "int", (d) => d.failed],
       ])}`;
     const counted = rows.flatMap((d) => (d.counted ? [{ id: d.row.id, ...d.counted }] : []));
-    if (counted.length > 0)
-      await db.$executeRaw`
-        INSERT INTO fleet_connected_devices (device_id, source, broker_node, since)
-        SELECT * FROM ${unnestRows(counted, [
-          ["device_id", "text", (r) => r.id],
-          ["source", "text", (r) => r.source],
-          ["broker_node", "text", (r) => r.brokerNode],
-          ["since", "timestamptz", (r) => r.since.toISOString()],
-        ])}`;
+    if (counted.length > 0) await db.$executeRaw(insertConnectedDevicesSql(counted));
   }
 }
 
